@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Data flows one way: Syntax → Data → Check → Eval → Report, with a thin CLI on top.
+// Data (snapshot schema and loaders) sits before Check because the checker types rules
+// against the snapshot schema, which lives with the loaders as its single source of truth.
+let package = Package(
+    name: "tenken",
+    products: [
+        .executable(name: "tenken", targets: ["tenken"]),
+    ],
+    targets: [
+        .target(name: "TenkenSyntax"),
+        .target(name: "TenkenData", dependencies: ["TenkenSyntax"]),
+        .target(name: "TenkenCheck", dependencies: ["TenkenSyntax", "TenkenData"]),
+        .target(name: "TenkenEval", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck"]),
+        .target(name: "TenkenReport", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval"]),
+        // The MCS rule pack, embedded as generated Swift source (scripts/embed-pack).
+        .target(name: "TenkenPack"),
+        .target(name: "TenkenCLI", dependencies: [
+            "TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "TenkenReport", "TenkenPack",
+        ]),
+        .executableTarget(name: "tenken", dependencies: ["TenkenCLI"]),
+        .testTarget(name: "TenkenSyntaxTests", dependencies: ["TenkenSyntax"]),
+        .testTarget(name: "TenkenDataTests", dependencies: ["TenkenData"]),
+        .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenCLI"]),
+        .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData"]),
+        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenPack"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,150 @@
+import Foundation
+import TenkenSyntax
+
+/// Text encodings a CSV table may come in. Japanese Excel saves "CSV" as Shift_JIS (CP932).
+public enum TextEncoding: String, Sendable, CaseIterable {
+    case auto, utf8 = "utf-8", shiftJIS = "shift_jis"
+}
+
+/// One parsed CSV record: its cells, the byte offset of each cell in the UTF-8 text,
+/// and the physical line where the record starts.
+public struct CSVRow: Sendable {
+    public var cells: [String]
+    public var offsets: [Int]
+    public var line: Int
+}
+
+public struct CSVTable: Sendable {
+    public var header: CSVRow
+    public var rows: [CSVRow]
+    /// The text as UTF-8 bytes (after any Shift_JIS decoding), which offsets index.
+    public var utf8: [UInt8]
+}
+
+public enum CSVReader {
+    /// Decodes bytes to UTF-8: strips a UTF-8 BOM; with `.auto`, text that is not valid UTF-8
+    /// is read as Shift_JIS. Returns the bytes and a note about what was detected.
+    public static func decode(_ bytes: [UInt8], encoding: TextEncoding, file: String) -> ([UInt8]?, [Diagnostic]) {
+        if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
+            return (nil, [Diagnostic("data.unsupported-encoding", .error, "file is UTF-16; expected UTF-8 or Shift_JIS",
+                                     at: SourceLocation(file: file), help: "save the table as \"CSV UTF-8\" in Excel")])
+        }
+        var body = bytes
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body.removeFirst(3) }
+        switch encoding {
+        case .utf8:
+            if String(validating: body, as: UTF8.self) == nil {
+                return (nil, [Diagnostic("data.invalid-utf8", .error, "file is not valid UTF-8",
+                    at: SourceLocation(file: file, line: firstInvalidUTF8Line(body)), help: "if it came from Japanese Excel, pass --encoding shift_jis")])
+            }
+            return (body, [])
+        case .shiftJIS:
+            guard let s = String(data: Data(body), encoding: .shiftJIS) else {
+                return (nil, [Diagnostic("data.bad-encoding", .error, "file is not valid Shift_JIS", at: SourceLocation(file: file))])
+            }
+            return (Array(s.utf8), [])
+        case .auto:
+            if String(validating: body, as: UTF8.self) != nil { return (body, []) }
+            if let s = String(data: Data(body), encoding: .shiftJIS) {
+                return (Array(s.utf8), [Diagnostic("data.encoding-detected", .note, "file is not UTF-8; read it as Shift_JIS",
+                                                   at: SourceLocation(file: file))])
+            }
+            return (nil, [Diagnostic("data.invalid-utf8", .error, "file is neither UTF-8 nor Shift_JIS",
+                                     at: SourceLocation(file: file, line: firstInvalidUTF8Line(body)))])
+        }
+    }
+
+    static func firstInvalidUTF8Line(_ b: [UInt8]) -> Int {
+        var line = 1, start = 0
+        for (i, c) in b.enumerated() where c == 10 {
+            if String(validating: b[start..<i], as: UTF8.self) == nil { return line }
+            line += 1
+            start = i + 1
+        }
+        return line
+    }
+
+    /// RFC 4180: comma-separated, CRLF or LF, `"` quoting with `""` inside, newlines allowed in
+    /// quoted cells. Blank lines are skipped. Errors are collected and the bad record dropped.
+    public static func parse(utf8 b: [UInt8], file: String) -> (CSVTable?, [Diagnostic]) {
+        var diags: [Diagnostic] = []
+        let lines = LineIndex(b)
+        func loc(_ off: Int) -> SourceLocation {
+            let p = lines.position(of: off)
+            return SourceLocation(file: file, line: p.line, column: p.column)
+        }
+        var records: [CSVRow] = []
+        var i = 0
+        let n = b.count
+        while i < n {
+            // Skip blank lines between records.
+            if b[i] == 0x0A { i += 1; continue }
+            if b[i] == 0x0D, i + 1 < n, b[i + 1] == 0x0A { i += 2; continue }
+            let recordStart = i
+            var row = CSVRow(cells: [], offsets: [], line: lines.position(of: i).line)
+            var bad = false
+            while true {
+                let cellStart = i
+                var cell: [UInt8] = []
+                if i < n, b[i] == 0x22 {
+                    i += 1
+                    var closed = false
+                    while i < n {
+                        if b[i] == 0x22 {
+                            if i + 1 < n, b[i + 1] == 0x22 { cell.append(0x22); i += 2; continue }
+                            i += 1
+                            closed = true
+                            break
+                        }
+                        cell.append(b[i])
+                        i += 1
+                    }
+                    if !closed {
+                        diags.append(Diagnostic("data.csv-unterminated-quote", .error,
+                            "quoted cell is never closed; expected a `\"` before the end of the file", at: loc(cellStart)))
+                        return (nil, diags)
+                    }
+                    if i < n, b[i] != 0x2C, b[i] != 0x0A, b[i] != 0x0D {
+                        diags.append(Diagnostic("data.csv-bad-quote", .error,
+                            "unexpected text after a closing quote; expected `,` or the end of the row", at: loc(i)))
+                        bad = true
+                        while i < n, b[i] != 0x2C, b[i] != 0x0A, b[i] != 0x0D { i += 1 }
+                    }
+                } else {
+                    while i < n, b[i] != 0x2C, b[i] != 0x0A, b[i] != 0x0D {
+                        if b[i] == 0x22, !bad {
+                            diags.append(Diagnostic("data.csv-bad-quote", .error,
+                                "`\"` inside an unquoted cell; quote the whole cell and double the inner quotes", at: loc(i)))
+                            bad = true
+                        }
+                        cell.append(b[i])
+                        i += 1
+                    }
+                }
+                row.cells.append(String(decoding: cell, as: UTF8.self))
+                row.offsets.append(cellStart)
+                if i < n, b[i] == 0x2C { i += 1; continue }
+                if i < n, b[i] == 0x0D { i += 1 }
+                if i < n, b[i] == 0x0A { i += 1 }
+                break
+            }
+            _ = recordStart
+            if !bad { records.append(row) }
+        }
+        guard let header = records.first else {
+            diags.append(Diagnostic("data.empty-file", .error, "file is empty; expected a header row", at: SourceLocation(file: file)))
+            return (nil, diags)
+        }
+        var rows: [CSVRow] = []
+        for r in records.dropFirst() {
+            if r.cells.count != header.cells.count {
+                diags.append(Diagnostic("data.csv-ragged-row", .error,
+                    "row has \(r.cells.count) cells but the header has \(header.cells.count)",
+                    at: SourceLocation(file: file, line: r.line, column: 1)))
+                continue
+            }
+            rows.append(r)
+        }
+        return (CSVTable(header: header, rows: rows, utf8: b), diags)
+    }
+}

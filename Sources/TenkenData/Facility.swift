@@ -1,0 +1,48 @@
+import TenkenSyntax
+
+/// A raw parameter override from a snapshot's `parameters` section or `--param`; typed later
+/// against the pack's declaration.
+public struct ParamOverride: Sendable {
+    public enum Raw: Sendable, Equatable {
+        case int(Int), bool(Bool), string(String), list([Raw])
+    }
+    public var name: String
+    public var value: Raw
+    public var location: SourceLocation
+    /// `snapshot` or `command line`.
+    public var origin: String
+
+    public init(name: String, value: Raw, location: SourceLocation, origin: String) {
+        self.name = name
+        self.value = value
+        self.location = location
+        self.origin = origin
+    }
+}
+
+/// One facility's evidence: every top-level section of the snapshot schema, with `nil` for a
+/// section the inputs did not contain (a rule that needs it then reports `error`).
+public struct Facility: Sendable {
+    public var id: String
+    public var roots: [Value?]
+    public var overrides: [ParamOverride]
+    /// Input files, for reports (SARIF artifacts).
+    public var sources: [String]
+
+    public init(id: String, roots: [Value?], overrides: [ParamOverride] = [], sources: [String] = []) {
+        self.id = id
+        self.roots = roots
+        self.overrides = overrides
+        self.sources = sources
+    }
+
+    public subscript(root name: String) -> Value? {
+        guard let i = SnapshotSchema.rootIndex[name] else { return nil }
+        return roots[i]
+    }
+
+    public var facilityRecord: Record? {
+        if case .record(let r)? = self[root: "facility"] { return r }
+        return nil
+    }
+}

@@ -1,0 +1,388 @@
+import TenkenSyntax
+
+/// A JSON value with the byte offset where it starts, so every value can be located by
+/// line and column as well as by JSON pointer (Foundation's parsers give neither).
+public struct JSONNode: Sendable {
+    public var value: JSONValue
+    public var offset: Int
+}
+
+public struct JSONMember: Sendable {
+    public var key: String
+    public var keyOffset: Int
+    public var node: JSONNode
+}
+
+public indirect enum JSONValue: Sendable {
+    case null
+    case bool(Bool)
+    /// Integers that fit in 64 bits.
+    case int(Int)
+    /// Any other number (fraction, exponent or too large for Int), kept as written.
+    case number(String)
+    case string(String)
+    case array([JSONNode])
+    case object([JSONMember])
+
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .int, .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+}
+
+/// Maps byte offsets to 1-based line and column (columns count Unicode scalars).
+public struct LineIndex: Sendable {
+    let starts: [Int]
+    let bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) {
+        var s = [0]
+        for (i, b) in bytes.enumerated() where b == 10 { s.append(i + 1) }
+        starts = s
+        self.bytes = bytes
+    }
+
+    public func position(of offset: Int) -> (line: Int, column: Int) {
+        var lo = 0, hi = starts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if starts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        var col = 1
+        var i = starts[lo]
+        let end = min(offset, bytes.count)
+        while i < end {
+            if bytes[i] & 0xC0 != 0x80 { col += 1 }
+            i += 1
+        }
+        return (lo + 1, col)
+    }
+}
+
+public struct JSONLimits: Sendable {
+    public var maxDepth: Int
+    public var maxBytes: Int
+    public init(maxDepth: Int = 256, maxBytes: Int = 256 << 20) {
+        self.maxDepth = maxDepth
+        self.maxBytes = maxBytes
+    }
+}
+
+/// A strict RFC 8259 reader over bytes. Syntax errors stop the parse (there is no sensible
+/// tree after one) but come back as a located diagnostic; duplicate keys are collected.
+public struct JSONReader {
+    public struct Failure: Error, Sendable {
+        public var diagnostic: Diagnostic
+    }
+
+    let file: String
+    let limits: JSONLimits
+    public private(set) var warnings: [Diagnostic] = []
+
+    public init(file: String, limits: JSONLimits = JSONLimits()) {
+        self.file = file
+        self.limits = limits
+    }
+
+    public static func parse(_ bytes: [UInt8], file: String, limits: JSONLimits = JSONLimits()) -> (JSONNode?, [Diagnostic], LineIndex) {
+        let index = LineIndex(bytes)
+        var diags: [Diagnostic] = []
+        if bytes.count > limits.maxBytes {
+            diags.append(Diagnostic("data.too-large", .error,
+                "file is \(bytes.count) bytes, over the limit of \(limits.maxBytes) bytes", at: SourceLocation(file: file),
+                help: "raise the limit with --max-input-bytes if the file is genuine"))
+            return (nil, diags, index)
+        }
+        var state = State(file: file, index: index, maxDepth: limits.maxDepth)
+        let node: JSONNode? = bytes.withUnsafeBufferPointer { buf in
+            state.buf = buf
+            do throws(Failure) {
+                return try state.document()
+            } catch {
+                state.diagnostics.append(error.diagnostic)
+                return nil
+            }
+        }
+        diags += state.diagnostics
+        return (node, diags, index)
+    }
+
+    struct State {
+        var buf: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
+        var i = 0
+        let file: String
+        let index: LineIndex
+        let maxDepth: Int
+        var depth = 0
+        var pointer: [String] = []
+        var diagnostics: [Diagnostic] = []
+
+        init(file: String, index: LineIndex, maxDepth: Int) {
+            self.file = file
+            self.index = index
+            self.maxDepth = maxDepth
+        }
+
+        func location(_ offset: Int) -> SourceLocation {
+            let p = index.position(of: offset)
+            return SourceLocation(file: file, line: p.line, column: p.column, path: pointerString)
+        }
+
+        var pointerString: String {
+            pointer.isEmpty ? "" : "/" + pointer.map(escapePointerToken).joined(separator: "/")
+        }
+
+        func fail(_ id: String, _ message: String, at offset: Int? = nil) -> Failure {
+            Failure(diagnostic: Diagnostic(id, .error, message, at: location(offset ?? i)))
+        }
+
+        func found() -> String {
+            guard i < buf.count else { return "end of file" }
+            let b = buf[i]
+            if b >= 0x20 && b < 0x7F { return "`\(Character(Unicode.Scalar(b)))`" }
+            return "byte 0x" + String(b, radix: 16, uppercase: true)
+        }
+
+        mutating func skipWS() {
+            while i < buf.count {
+                let b = buf[i]
+                if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { i += 1 } else { break }
+            }
+        }
+
+        mutating func document() throws(Failure) -> JSONNode {
+            if buf.count >= 2, (buf[0] == 0xFE && buf[1] == 0xFF) || (buf[0] == 0xFF && buf[1] == 0xFE) {
+                throw fail("data.unsupported-encoding", "file is UTF-16; expected UTF-8 JSON", at: 0)
+            }
+            if buf.count >= 3, buf[0] == 0xEF, buf[1] == 0xBB, buf[2] == 0xBF { i = 3 }
+            skipWS()
+            if i >= buf.count { throw fail("data.empty-file", "file is empty; expected a JSON object") }
+            let v = try value()
+            skipWS()
+            if i < buf.count { throw fail("data.trailing-content", "expected end of file after the JSON value, found \(found())") }
+            return v
+        }
+
+        mutating func value() throws(Failure) -> JSONNode {
+            skipWS()
+            guard i < buf.count else { throw fail("data.unexpected-end", "unexpected end of file, expected a value") }
+            let start = i
+            switch buf[i] {
+            case UInt8(ascii: "{"): return JSONNode(value: try object(), offset: start)
+            case UInt8(ascii: "["): return JSONNode(value: try array(), offset: start)
+            case UInt8(ascii: "\""): return JSONNode(value: .string(try string()), offset: start)
+            case UInt8(ascii: "t"): try word("true"); return JSONNode(value: .bool(true), offset: start)
+            case UInt8(ascii: "f"): try word("false"); return JSONNode(value: .bool(false), offset: start)
+            case UInt8(ascii: "n"): try word("null"); return JSONNode(value: .null, offset: start)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return JSONNode(value: try number(), offset: start)
+            default:
+                throw fail("data.json-syntax", "expected a JSON value, found \(found())")
+            }
+        }
+
+        mutating func word(_ w: StaticString) throws(Failure) {
+            let n = w.utf8CodeUnitCount
+            let p = w.utf8Start
+            guard i + n <= buf.count else { throw fail("data.json-syntax", "expected `\(w)`, found \(found())") }
+            for k in 0..<n where buf[i + k] != p[k] { throw fail("data.json-syntax", "expected `\(w)`, found \(found())") }
+            i += n
+        }
+
+        mutating func enter() throws(Failure) {
+            depth += 1
+            if depth > maxDepth { throw fail("data.too-deep", "nesting deeper than \(maxDepth) levels") }
+        }
+
+        mutating func object() throws(Failure) -> JSONValue {
+            try enter()
+            defer { depth -= 1 }
+            i += 1
+            var members: [JSONMember] = []
+            var seen: Set<String> = []
+            skipWS()
+            if i < buf.count, buf[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+            while true {
+                skipWS()
+                guard i < buf.count, buf[i] == UInt8(ascii: "\"") else {
+                    throw fail("data.json-syntax", "expected a string key, found \(found())")
+                }
+                let keyOffset = i
+                let key = try string()
+                skipWS()
+                guard i < buf.count, buf[i] == UInt8(ascii: ":") else { throw fail("data.json-syntax", "expected `:` after the key, found \(found())") }
+                i += 1
+                pointer.append(key)
+                let v = try value()
+                if !seen.insert(key).inserted {
+                    diagnostics.append(Diagnostic("data.duplicate-key", .error,
+                        "duplicate key `\(key)`; JSON readers disagree on which one wins", at: location(keyOffset)))
+                }
+                pointer.removeLast()
+                members.append(JSONMember(key: key, keyOffset: keyOffset, node: v))
+                skipWS()
+                guard i < buf.count else { throw fail("data.unexpected-end", "unexpected end of file, expected `,` or `}`") }
+                if buf[i] == UInt8(ascii: ",") { i += 1; continue }
+                if buf[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+                throw fail("data.json-syntax", "expected `,` or `}` in the object, found \(found())")
+            }
+        }
+
+        mutating func array() throws(Failure) -> JSONValue {
+            try enter()
+            defer { depth -= 1 }
+            i += 1
+            var items: [JSONNode] = []
+            skipWS()
+            if i < buf.count, buf[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            while true {
+                pointer.append(String(items.count))
+                items.append(try value())
+                pointer.removeLast()
+                skipWS()
+                guard i < buf.count else { throw fail("data.unexpected-end", "unexpected end of file, expected `,` or `]`") }
+                if buf[i] == UInt8(ascii: ",") { i += 1; continue }
+                if buf[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+                throw fail("data.json-syntax", "expected `,` or `]` in the array, found \(found())")
+            }
+        }
+
+        mutating func number() throws(Failure) -> JSONValue {
+            let start = i
+            if buf[i] == UInt8(ascii: "-") { i += 1 }
+            func digit(_ k: Int) -> Bool { k < buf.count && buf[k] >= 48 && buf[k] <= 57 }
+            guard digit(i) else { throw fail("data.json-syntax", "expected a digit, found \(found())") }
+            if buf[i] == 48 {
+                i += 1
+                if digit(i) { throw fail("data.json-syntax", "numbers must not have leading zeros") }
+            } else {
+                while digit(i) { i += 1 }
+            }
+            var integral = true
+            if i < buf.count, buf[i] == UInt8(ascii: ".") {
+                integral = false
+                i += 1
+                guard digit(i) else { throw fail("data.json-syntax", "expected a digit after `.`, found \(found())") }
+                while digit(i) { i += 1 }
+            }
+            if i < buf.count, buf[i] == UInt8(ascii: "e") || buf[i] == UInt8(ascii: "E") {
+                integral = false
+                i += 1
+                if i < buf.count, buf[i] == UInt8(ascii: "+") || buf[i] == UInt8(ascii: "-") { i += 1 }
+                guard digit(i) else { throw fail("data.json-syntax", "expected a digit in the exponent, found \(found())") }
+                while digit(i) { i += 1 }
+            }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self)
+            if integral, let n = Int(text) { return .int(n) }
+            return .number(text)
+        }
+
+        mutating func string() throws(Failure) -> String {
+            let open = i
+            i += 1
+            let start = i
+            var ascii = true
+            // Fast path: no escapes.
+            while i < buf.count {
+                let b = buf[i]
+                if b == UInt8(ascii: "\"") {
+                    let slice = UnsafeBufferPointer(rebasing: buf[start..<i])
+                    i += 1
+                    if ascii { return String(decoding: slice, as: UTF8.self) }
+                    guard let s = String(validating: slice, as: UTF8.self) else {
+                        throw fail("data.invalid-utf8", "string is not valid UTF-8", at: open)
+                    }
+                    return s
+                }
+                if b == UInt8(ascii: "\\") { break }
+                if b < 0x20 { throw fail("data.json-syntax", "control character in string; escape it as \\u00XX") }
+                if b >= 0x80 { ascii = false }
+                i += 1
+            }
+            guard i < buf.count else { throw fail("data.unexpected-end", "unterminated string", at: open) }
+            // Slow path with escapes.
+            var bytes = Array(UnsafeBufferPointer(rebasing: buf[start..<i]))
+            while i < buf.count {
+                let b = buf[i]
+                if b == UInt8(ascii: "\"") {
+                    i += 1
+                    guard let s = String(validating: bytes, as: UTF8.self) else {
+                        throw fail("data.invalid-utf8", "string is not valid UTF-8", at: open)
+                    }
+                    return s
+                }
+                if b < 0x20 { throw fail("data.json-syntax", "control character in string; escape it as \\u00XX") }
+                if b != UInt8(ascii: "\\") { bytes.append(b); i += 1; continue }
+                i += 1
+                guard i < buf.count else { break }
+                let e = buf[i]
+                i += 1
+                switch e {
+                case UInt8(ascii: "\""): bytes.append(0x22)
+                case UInt8(ascii: "\\"): bytes.append(0x5C)
+                case UInt8(ascii: "/"): bytes.append(0x2F)
+                case UInt8(ascii: "b"): bytes.append(0x08)
+                case UInt8(ascii: "f"): bytes.append(0x0C)
+                case UInt8(ascii: "n"): bytes.append(0x0A)
+                case UInt8(ascii: "r"): bytes.append(0x0D)
+                case UInt8(ascii: "t"): bytes.append(0x09)
+                case UInt8(ascii: "u"):
+                    var code = try hex4()
+                    if (0xD800...0xDBFF).contains(code) {
+                        guard i + 1 < buf.count, buf[i] == UInt8(ascii: "\\"), buf[i + 1] == UInt8(ascii: "u") else {
+                            throw fail("data.json-syntax", "unpaired surrogate in \\u escape")
+                        }
+                        i += 2
+                        let low = try hex4()
+                        guard (0xDC00...0xDFFF).contains(low) else { throw fail("data.json-syntax", "unpaired surrogate in \\u escape") }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00...0xDFFF).contains(code) {
+                        throw fail("data.json-syntax", "unpaired surrogate in \\u escape")
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { throw fail("data.json-syntax", "invalid \\u escape") }
+                    bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
+                default:
+                    throw fail("data.json-syntax", "unknown escape `\\\(Character(Unicode.Scalar(e)))` in string", at: i - 2)
+                }
+            }
+            throw fail("data.unexpected-end", "unterminated string", at: open)
+        }
+
+        mutating func hex4() throws(Failure) -> UInt32 {
+            guard i + 4 <= buf.count else { throw fail("data.unexpected-end", "truncated \\u escape") }
+            var v: UInt32 = 0
+            for _ in 0..<4 {
+                let b = buf[i]
+                let d: UInt32
+                switch b {
+                case 48...57: d = UInt32(b - 48)
+                case 65...70: d = UInt32(b - 55)
+                case 97...102: d = UInt32(b - 87)
+                default: throw fail("data.json-syntax", "expected a hex digit in \\u escape, found \(found())")
+                }
+                v = v * 16 + d
+                i += 1
+            }
+            return v
+        }
+    }
+}
+
+/// RFC 6901: `~` becomes `~0` and `/` becomes `~1` inside a pointer token.
+public func escapePointerToken(_ s: String) -> String {
+    guard s.utf8.contains(where: { $0 == 0x7E || $0 == 0x2F }) else { return s }
+    var out = ""
+    for c in s.unicodeScalars {
+        switch c {
+        case "~": out += "~0"
+        case "/": out += "~1"
+        default: out.unicodeScalars.append(c)
+        }
+    }
+    return out
+}

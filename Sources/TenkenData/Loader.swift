@@ -1,0 +1,395 @@
+import Foundation
+import TenkenSyntax
+
+public struct LoadOptions: Sendable {
+    public var limits = JSONLimits()
+    public var encoding: TextEncoding = .auto
+    /// Largest number of elements accepted in one collection.
+    public var maxCollection = 1_000_000
+    public init() {}
+}
+
+/// Reads a file's bytes, turning every failure (missing, a directory, unreadable) into a
+/// located diagnostic instead of a crash.
+public func readInputFile(_ path: String, maxBytes: Int) -> ([UInt8]?, Diagnostic?) {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        return (nil, Diagnostic("data.file-not-found", .error, "no such file", at: SourceLocation(file: path)))
+    }
+    if isDir.boolValue {
+        return (nil, Diagnostic("data.is-directory", .error, "expected a file, found a directory", at: SourceLocation(file: path)))
+    }
+    if let attrs = try? FileManager.default.attributesOfItem(atPath: path), let size = attrs[.size] as? Int, size > maxBytes {
+        return (nil, Diagnostic("data.too-large", .error, "file is \(size) bytes, over the limit of \(maxBytes) bytes",
+                                at: SourceLocation(file: path), help: "raise the limit with --max-input-bytes if the file is genuine"))
+    }
+    guard let fh = FileHandle(forReadingAtPath: path) else {
+        return (nil, Diagnostic("data.unreadable", .error, "file cannot be read (permissions?)", at: SourceLocation(file: path)))
+    }
+    defer { try? fh.close() }
+    do {
+        let data = try fh.readToEnd() ?? Data()
+        return ([UInt8](data), nil)
+    } catch {
+        return (nil, Diagnostic("data.unreadable", .error, "file cannot be read: \(error.localizedDescription)", at: SourceLocation(file: path)))
+    }
+}
+
+/// Turns JSON trees and CSV tables into typed records following `SnapshotSchema`, with
+/// every problem reported at its JSON pointer or CSV cell.
+public struct SnapshotLoader {
+    public private(set) var diagnostics: [Diagnostic] = []
+    let options: LoadOptions
+    public init(options: LoadOptions = LoadOptions()) { self.options = options }
+
+    // MARK: JSON snapshot
+
+    /// Loads a snapshot file. Returns nil only when nothing usable could be read.
+    public mutating func loadSnapshot(path: String) -> Facility? {
+        let (bytes, err) = readInputFile(path, maxBytes: options.limits.maxBytes)
+        guard let bytes else { diagnostics.append(err!); return nil }
+        return loadSnapshot(bytes: bytes, path: path)
+    }
+
+    public mutating func loadSnapshot(bytes: [UInt8], path: String) -> Facility? {
+        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits)
+        diagnostics += diags
+        guard let node else { return nil }
+        let src = SourceFile(path: path, kind: .json, lines: lines)
+        guard case .object(let members) = node.value else {
+            diagnostics.append(Diagnostic("data.type-mismatch", .error,
+                "expected a JSON object at the top of the snapshot, found \(node.value.typeName)", at: src.location(offset: node.offset, path: "")))
+            return nil
+        }
+        var roots = [Value?](repeating: nil, count: SnapshotSchema.roots.count)
+        var overrides: [ParamOverride] = []
+        var sawVersion = false
+        for m in members {
+            let ptr = "/" + escapePointerToken(m.key)
+            if m.key == "schema_version" {
+                sawVersion = true
+                if case .int(let v) = m.node.value, v == SnapshotSchema.version { continue }
+                diagnostics.append(Diagnostic("data.unknown-schema-version", .error,
+                    "unsupported schema_version \(render(m.node.value)); this tenken reads version \(SnapshotSchema.version)",
+                    at: src.location(offset: m.node.offset, path: ptr)))
+                continue
+            }
+            if m.key == "parameters" {
+                overrides = loadOverrides(m.node, src: src)
+                continue
+            }
+            if m.key == "$schema" || m.key == "comment" { continue }
+            guard let ri = SnapshotSchema.rootIndex[m.key] else {
+                unknownKey(m.key, candidates: SnapshotSchema.roots.map(\.name) + ["schema_version", "parameters"], src: src,
+                           offset: m.keyOffset, pointer: ptr)
+                continue
+            }
+            let root = SnapshotSchema.roots[ri]
+            switch root.shape {
+            case .single:
+                if let r = record(m.node, root.record, src: src, pointer: ptr) { roots[ri] = .record(r) }
+            case .collection:
+                roots[ri] = collection(m.node, root.record, src: src, pointer: ptr)
+            }
+        }
+        if !sawVersion {
+            diagnostics.append(Diagnostic("data.missing-schema-version", .error,
+                "snapshot has no `schema_version`; expected `\"schema_version\": \(SnapshotSchema.version)`", at: src.location(offset: node.offset, path: "")))
+        }
+        var id = (path as NSString).lastPathComponent
+        if case .record(let f)? = roots[SnapshotSchema.rootIndex["facility"]!], case .string(let s) = f["id"] { id = s }
+        return Facility(id: id, roots: roots, overrides: overrides, sources: [path])
+    }
+
+    func render(_ v: JSONValue) -> String {
+        switch v {
+        case .int(let n): String(n)
+        case .number(let s): s
+        case .string(let s): "\"\(s)\""
+        default: v.typeName
+        }
+    }
+
+    mutating func unknownKey(_ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String) {
+        if let why = SnapshotSchema.forbiddenKeyReason(key) ?? (key.lowercased() == "name" ? "looks like personal information" : nil) {
+            diagnostics.append(Diagnostic("data.forbidden-field", .error,
+                "field `\(key)` \(why); snapshots must not contain it (its value is not shown)",
+                at: src.location(offset: offset, path: pointer), help: "remove the field; use pseudonymous ids only"))
+            return
+        }
+        diagnostics.append(Diagnostic("data.unknown-field", .warning, "unknown field `\(key)` is ignored",
+            at: src.location(offset: offset, path: pointer),
+            help: closestMatch(to: key, in: candidates).map { "did you mean `\($0)`?" }))
+    }
+
+    mutating func loadOverrides(_ node: JSONNode, src: SourceFile) -> [ParamOverride] {
+        guard case .object(let members) = node.value else {
+            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected an object of parameter overrides, found \(node.value.typeName)",
+                                          at: src.location(offset: node.offset, path: "/parameters")))
+            return []
+        }
+        var out: [ParamOverride] = []
+        for m in members {
+            let ptr = "/parameters/" + escapePointerToken(m.key)
+            guard let raw = rawParam(m.node.value) else {
+                diagnostics.append(Diagnostic("data.type-mismatch", .error,
+                    "parameter value must be a number, boolean, string or list, found \(m.node.value.typeName)", at: src.location(offset: m.node.offset, path: ptr)))
+                continue
+            }
+            out.append(ParamOverride(name: m.key, value: raw, location: src.location(offset: m.node.offset, path: ptr), origin: "snapshot"))
+        }
+        return out
+    }
+
+    func rawParam(_ v: JSONValue) -> ParamOverride.Raw? {
+        switch v {
+        case .int(let n): return .int(n)
+        case .bool(let b): return .bool(b)
+        case .string(let s): return .string(s)
+        case .array(let xs):
+            var out: [ParamOverride.Raw] = []
+            for x in xs { guard let r = rawParam(x.value) else { return nil }; out.append(r) }
+            return .list(out)
+        default: return nil
+        }
+    }
+
+    mutating func collection(_ node: JSONNode, _ schema: RecordSchema, src: SourceFile, pointer: String) -> Value? {
+        guard case .array(let items) = node.value else {
+            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected an array of \(schema.name) objects, found \(node.value.typeName)",
+                                          at: src.location(offset: node.offset, path: pointer)))
+            return nil
+        }
+        if items.count > options.maxCollection {
+            diagnostics.append(Diagnostic("data.too-many-elements", .error,
+                "\(items.count) elements, over the limit of \(options.maxCollection)", at: src.location(offset: node.offset, path: pointer)))
+            return nil
+        }
+        var out: [Value] = []
+        out.reserveCapacity(items.count)
+        for (k, item) in items.enumerated() {
+            if let r = record(item, schema, src: src, pointer: pointer + "/" + String(k)) { out.append(.record(r)) }
+        }
+        return .list(out)
+    }
+
+    mutating func record(_ node: JSONNode, _ schema: RecordSchema, src: SourceFile, pointer: String) -> Record? {
+        guard case .object(let members) = node.value else {
+            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected a \(schema.name) object, found \(node.value.typeName)",
+                                          at: src.location(offset: node.offset, path: pointer)))
+            return nil
+        }
+        var values = [Value](repeating: .null, count: schema.fields.count)
+        var offsets = [Int32](repeating: -1, count: schema.fields.count)
+        for m in members {
+            guard let fi = schema.index[m.key] else {
+                unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
+                           pointer: pointer + "/" + escapePointerToken(m.key))
+                continue
+            }
+            let fp = pointer + "/" + m.key
+            values[fi] = convert(m.node, schema.fields[fi].type, src: src, pointer: fp)
+            offsets[fi] = Int32(clamping: m.node.offset)
+        }
+        return Record(schema: schema, values: values, origin: Origin(source: src, pointer: pointer, offset: node.offset), offsets: offsets)
+    }
+
+    mutating func mismatch(_ expected: String, _ node: JSONNode, src: SourceFile, pointer: String) -> Value {
+        diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected \(expected), found \(node.value.typeName)",
+                                      at: src.location(offset: node.offset, path: pointer)))
+        return .null
+    }
+
+    mutating func convert(_ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: String) -> Value {
+        if case .null = node.value { return .null }
+        let loc = { src.location(offset: node.offset, path: pointer) }
+        switch type {
+        case .int:
+            if case .int(let n) = node.value { return .int(n) }
+            if case .number(let s) = node.value {
+                diagnostics.append(Diagnostic("data.number-out-of-range", .error, "expected a whole number in 64-bit range, found \(s)", at: loc()))
+                return .null
+            }
+            return mismatch("an integer", node, src: src, pointer: pointer)
+        case .bool:
+            if case .bool(let b) = node.value { return .bool(b) }
+            return mismatch("true or false", node, src: src, pointer: pointer)
+        case .string:
+            if case .string(let s) = node.value { return .string(s) }
+            return mismatch("a string", node, src: src, pointer: pointer)
+        case .date:
+            guard case .string(let s) = node.value else { return mismatch("a date string YYYY-MM-DD", node, src: src, pointer: pointer) }
+            if let d = parseDate(s, at: loc(), lenient: false) { return .date(d) }
+            return .null
+        case .duration(let unit):
+            switch node.value {
+            case .int(let n):
+                if n < 0 { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found \(n)", at: loc())); return .null }
+                return .duration(Duration(n, unit))
+            case .string(let s):
+                if let d = Duration(text: s) {
+                    if d.isNegative { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more, found \"\(s)\"", at: loc())); return .null }
+                    return .duration(d)
+                }
+                diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a period like \"30 minutes\" or a number of \(unit.rawValue), found \"\(s)\"", at: loc()))
+                return .null
+            default:
+                return mismatch("a number of \(unit.rawValue) or a period like \"30 minutes\"", node, src: src, pointer: pointer)
+            }
+        case .enumeration(let allowed):
+            guard case .string(let s) = node.value else { return mismatch("a string", node, src: src, pointer: pointer) }
+            if allowed.contains(s) { return .string(s) }
+            diagnostics.append(Diagnostic("data.bad-value", .error,
+                "expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), found \"\(s)\"", at: loc(),
+                help: closestMatch(to: s, in: allowed).map { "did you mean \"\($0)\"?" }))
+            return .null
+        case .list(let inner):
+            guard case .array(let items) = node.value else { return mismatch("an array", node, src: src, pointer: pointer) }
+            if items.count > options.maxCollection {
+                diagnostics.append(Diagnostic("data.too-many-elements", .error, "\(items.count) elements, over the limit of \(options.maxCollection)", at: loc()))
+                return .null
+            }
+            var out: [Value] = []
+            out.reserveCapacity(items.count)
+            for (k, item) in items.enumerated() {
+                let v = convert(item, inner, src: src, pointer: pointer + "/" + String(k))
+                if !v.isNull { out.append(v) }
+            }
+            return .list(out)
+        case .record(let rs):
+            return record(node, rs, src: src, pointer: pointer).map { .record($0) } ?? .null
+        }
+    }
+
+    /// Strict `YYYY-MM-DD`; CSV cells (lenient) also take Excel's `YYYY/M/D`.
+    mutating func parseDate(_ s: String, at loc: SourceLocation, lenient: Bool) -> Day? {
+        if let d = Day(iso: s) { return d }
+        if lenient {
+            let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+            if parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+               let day = Day(year: y, month: m, day: d) { return day }
+        }
+        var help: String?
+        if s.count > 10, Day(iso: String(s.prefix(10))) != nil { help = "dates carry no time or time zone; write \"\(s.prefix(10))\"" }
+        diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date YYYY-MM-DD, found \"\(s)\"", at: loc, help: help))
+        return nil
+    }
+
+    // MARK: device inventory
+
+    /// Loads a device inventory (CSV or JSON, by extension) into the `devices` section.
+    public mutating func loadInventory(path: String) -> Value? {
+        let (bytes, err) = readInputFile(path, maxBytes: options.limits.maxBytes)
+        guard let bytes else { diagnostics.append(err!); return nil }
+        if path.lowercased().hasSuffix(".json") { return loadInventoryJSON(bytes: bytes, path: path) }
+        return loadTable(bytes: bytes, path: path, schema: SnapshotSchema.device)
+    }
+
+    mutating func loadInventoryJSON(bytes: [UInt8], path: String) -> Value? {
+        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits)
+        diagnostics += diags
+        guard let node else { return nil }
+        let src = SourceFile(path: path, kind: .json, lines: lines)
+        if case .object(let members) = node.value, let m = members.first(where: { $0.key == "devices" }) {
+            return collection(m.node, SnapshotSchema.device, src: src, pointer: "/devices")
+        }
+        return collection(node, SnapshotSchema.device, src: src, pointer: "")
+    }
+
+    /// A CSV table whose header names schema fields (English or Japanese aliases).
+    public mutating func loadTable(bytes: [UInt8], path: String, schema: RecordSchema) -> Value? {
+        let (decoded, encDiags) = CSVReader.decode(bytes, encoding: options.encoding, file: path)
+        diagnostics += encDiags
+        guard let decoded else { return nil }
+        let (table, csvDiags) = CSVReader.parse(utf8: decoded, file: path)
+        diagnostics += csvDiags
+        guard let table else { return nil }
+        let src = SourceFile(path: path, kind: .csv, lines: LineIndex(table.utf8))
+        // Map header cells to fields.
+        var byHeader: [String: Int] = [:]
+        for (i, fld) in schema.fields.enumerated() {
+            byHeader[fld.name.lowercased()] = i
+            for a in fld.aliases { byHeader[a.lowercased()] = i }
+        }
+        var columnField = [Int?](repeating: nil, count: table.header.cells.count)
+        var headers = schema.fields.map(\.name)
+        var seen: [Int: String] = [:]
+        for (c, raw) in table.header.cells.enumerated() {
+            let h = raw.trimmingCharacters(in: .whitespaces)
+            let hloc = src.location(offset: table.header.offsets[c], path: h)
+            guard let fi = byHeader[h.lowercased()] else {
+                if h.isEmpty { continue }
+                if let why = SnapshotSchema.forbiddenKeyReason(h) ?? (["name", "氏名"].contains(h.lowercased()) ? "looks like personal information" : nil) {
+                    diagnostics.append(Diagnostic("data.forbidden-field", .error, "column `\(h)` \(why); its values are not read", at: hloc,
+                                                  help: "remove the column; use pseudonymous ids only"))
+                } else {
+                    diagnostics.append(Diagnostic("data.unknown-column", .warning, "unknown column `\(h)` is ignored", at: hloc,
+                        help: closestMatch(to: h, in: schema.fields.map(\.name) + schema.fields.flatMap(\.aliases)).map { "did you mean `\($0)`?" }))
+                }
+                continue
+            }
+            if let prev = seen[fi] {
+                diagnostics.append(Diagnostic("data.duplicate-column", .error, "column `\(h)` repeats `\(prev)` (both mean `\(schema.fields[fi].name)`)", at: hloc))
+                continue
+            }
+            seen[fi] = h
+            columnField[c] = fi
+            headers[fi] = h
+        }
+        var out: [Value] = []
+        out.reserveCapacity(table.rows.count)
+        for (r, row) in table.rows.enumerated() {
+            var values = [Value](repeating: .null, count: schema.fields.count)
+            var offsets = [Int32](repeating: -1, count: schema.fields.count)
+            for (c, cell) in row.cells.enumerated() {
+                guard let fi = columnField[c] else { continue }
+                let text = cell.trimmingCharacters(in: .whitespaces)
+                offsets[fi] = Int32(clamping: row.offsets[c])
+                if text.isEmpty { continue }
+                values[fi] = convertCell(text, schema.fields[fi].type, at: src.location(offset: row.offsets[c], path: headers[fi]))
+            }
+            let origin = Origin(source: src, pointer: "row \(r + 1)", offset: row.offsets.first ?? 0)
+            out.append(.record(Record(schema: schema, values: values, origin: origin, offsets: offsets, headers: headers)))
+        }
+        return .list(out)
+    }
+
+    static let trueWords: Set<String> = ["true", "yes", "y", "1", "はい", "有", "あり", "○", "〇", "済"]
+    static let falseWords: Set<String> = ["false", "no", "n", "0", "いいえ", "無", "なし", "×", "未"]
+
+    mutating func convertCell(_ s: String, _ type: FieldType, at loc: SourceLocation) -> Value {
+        switch type {
+        case .int:
+            if let n = Int(s) { return .int(n) }
+            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected a whole number, found \"\(s)\"", at: loc))
+        case .bool:
+            let k = s.lowercased()
+            if SnapshotLoader.trueWords.contains(k) { return .bool(true) }
+            if SnapshotLoader.falseWords.contains(k) { return .bool(false) }
+            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected yes/no (true/false, はい/いいえ), found \"\(s)\"", at: loc))
+        case .string:
+            return .string(s)
+        case .date:
+            return parseDate(s, at: loc, lenient: true).map(Value.date) ?? .null
+        case .duration(let unit):
+            if let n = Int(s) {
+                if n >= 0 { return .duration(Duration(n, unit)) }
+                diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found \(n)", at: loc))
+                return .null
+            }
+            if let d = Duration(text: s), !d.isNegative { return .duration(d) }
+            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a number of \(unit.rawValue), found \"\(s)\"", at: loc))
+        case .enumeration(let allowed):
+            if let v = allowed.first(where: { $0.caseInsensitiveCompare(s) == .orderedSame }) { return .string(v) }
+            diagnostics.append(Diagnostic("data.bad-value", .error, "expected one of \(allowed.joined(separator: ", ")), found \"\(s)\"", at: loc,
+                                          help: closestMatch(to: s, in: allowed).map { "did you mean \"\($0)\"?" }))
+        case .list(let inner):
+            // Several values in one cell are separated by `;`.
+            let parts = s.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return .list(parts.map { convertCell($0, inner, at: loc) }.filter { !$0.isNull })
+        case .record:
+            diagnostics.append(Diagnostic("data.type-mismatch", .error, "nested records cannot be given in a CSV cell", at: loc))
+        }
+        return .null
+    }
+}

@@ -1,0 +1,285 @@
+import TenkenSyntax
+
+/// A calendar date, as days since 1970-01-01 (proleptic Gregorian). No time, no zone:
+/// the source's periods are whole days, and a report must not depend on where it ran.
+public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// Validates the calendar: 2023-02-30 is rejected, not rolled over.
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
+              day <= Day.daysInMonth(year: year, month: month) else { return nil }
+        rawValue = Day.daysFromCivil(year, month, day)
+    }
+
+    /// Parses exactly `YYYY-MM-DD`.
+    public init?(iso s: String) {
+        let u = Array(s.utf8)
+        guard u.count == 10, u[4] == 45, u[7] == 45 else { return nil }
+        func num(_ r: Range<Int>) -> Int? {
+            var n = 0
+            for i in r {
+                guard (48...57).contains(u[i]) else { return nil }
+                n = n * 10 + Int(u[i] - 48)
+            }
+            return n
+        }
+        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public static func < (a: Day, b: Day) -> Bool { a.rawValue < b.rawValue }
+
+    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+    public static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    // Howard Hinnant's days_from_civil / civil_from_days.
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    public var civil: (year: Int, month: Int, day: Int) {
+        let z = rawValue + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// Calendar months: 2024-01-31 plus one month is 2024-02-29 (clamped to the month's end).
+    public func addingMonths(_ n: Int) -> Day {
+        let c = civil
+        let total = c.year * 12 + (c.month - 1) + n
+        let y = total / 12, m = total % 12 + 1
+        let d = min(c.day, Day.daysInMonth(year: y, month: m))
+        return Day(rawValue: Day.daysFromCivil(y, m, d))
+    }
+
+    public func adding(_ d: Duration) -> Day {
+        Day(rawValue: addingMonths(d.months).rawValue + d.minutes / 1440)
+    }
+
+    public func subtracting(_ d: Duration) -> Day {
+        Day(rawValue: addingMonths(-d.months).rawValue - d.minutes / 1440)
+    }
+
+    public var description: String {
+        let c = civil
+        func pad(_ n: Int, _ w: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
+    }
+}
+
+/// A period: calendar months plus minutes. Months stay months, so `2 months` after
+/// 2023-12-31 is 2024-02-29; comparing a month-based period with a minute-based one
+/// counts a month as 30 days (documented in docs/dsl.md).
+public struct Duration: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var months: Int
+    public var minutes: Int
+    public init(months: Int = 0, minutes: Int = 0) {
+        self.months = months
+        self.minutes = minutes
+    }
+
+    public init(_ n: Int, _ unit: DurationUnit) {
+        switch unit {
+        case .minutes: self.init(minutes: n)
+        case .hours: self.init(minutes: n * 60)
+        case .days: self.init(minutes: n * 1440)
+        case .weeks: self.init(minutes: n * 10080)
+        case .months: self.init(months: n)
+        case .years: self.init(months: n * 12)
+        }
+    }
+
+    var comparable: Int { months * 30 * 1440 + minutes }
+    public static func < (a: Duration, b: Duration) -> Bool { a.comparable < b.comparable }
+    public static func == (a: Duration, b: Duration) -> Bool { a.comparable == b.comparable }
+    public func hash(into h: inout Hasher) { h.combine(comparable) }
+
+    public var isNegative: Bool { months < 0 || minutes < 0 }
+
+    public var description: String {
+        var parts: [String] = []
+        if months != 0 {
+            if months % 12 == 0 { parts.append(Duration.word(months / 12, "year")) } else { parts.append(Duration.word(months, "month")) }
+        }
+        if minutes != 0 || parts.isEmpty {
+            if minutes % 10080 == 0 && minutes != 0 && minutes % 1440 == 0 && (minutes / 1440) % 7 == 0 && minutes / 1440 >= 14 {
+                parts.append(Duration.word(minutes / 1440, "day"))
+            } else if minutes % 1440 == 0 && minutes != 0 {
+                parts.append(Duration.word(minutes / 1440, "day"))
+            } else if minutes % 60 == 0 && minutes != 0 {
+                parts.append(Duration.word(minutes / 60, "hour"))
+            } else {
+                parts.append(Duration.word(minutes, "minute"))
+            }
+        }
+        return parts.joined(separator: " ")
+    }
+
+    static func word(_ n: Int, _ unit: String) -> String { "\(n) \(unit)\(n == 1 ? "" : "s")" }
+
+    /// Parses `30 minutes`, `2 months`, `1 day`.
+    public init?(text: String) {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2, let n = Int(parts[0]), let u = DurationUnit(word: String(parts[1])) else { return nil }
+        self.init(n, u)
+    }
+}
+
+/// One file a facility was loaded from; shared by every value that came from it. Values keep
+/// byte offsets, and line and column are worked out only when a location is shown, so a
+/// minified one-line snapshot costs nothing extra to load.
+public final class SourceFile: Sendable {
+    public enum Kind: String, Sendable { case json, csv, builtin }
+    public let path: String
+    public let kind: Kind
+    public let lines: LineIndex
+
+    public init(path: String, kind: Kind, lines: LineIndex) {
+        self.path = path
+        self.kind = kind
+        self.lines = lines
+    }
+
+    public func location(offset: Int, path p: String?) -> SourceLocation {
+        guard offset >= 0 else { return SourceLocation(file: path, path: p) }
+        let lc = lines.position(of: offset)
+        return SourceLocation(file: path, line: lc.line, column: lc.column, path: p)
+    }
+}
+
+/// Where one loaded element came from: a JSON pointer, or a CSV row.
+public struct Origin: Sendable {
+    public let source: SourceFile
+    /// JSON pointer of the element, or for CSV `row N` (1-based data row).
+    public let pointer: String
+    public let offset: Int
+
+    public init(source: SourceFile, pointer: String, offset: Int) {
+        self.source = source
+        self.pointer = pointer
+        self.offset = offset
+    }
+
+    public var location: SourceLocation { source.location(offset: offset, path: pointer) }
+}
+
+/// A loaded record (staff member, device, group…): its values in schema order, and where
+/// each came from. Fields absent from the input are `.null` at offset -1.
+public final class Record: Sendable {
+    public let schema: RecordSchema
+    public let values: [Value]
+    public let origin: Origin
+    /// Byte offset of each field's value in the source; -1 when absent.
+    public let offsets: [Int32]
+    /// For CSV: the header as written in the file, per field (Japanese or English).
+    public let headers: [String]?
+
+    public init(schema: RecordSchema, values: [Value], origin: Origin, offsets: [Int32], headers: [String]? = nil) {
+        self.schema = schema
+        self.values = values
+        self.origin = origin
+        self.offsets = offsets
+        self.headers = headers
+    }
+
+    public subscript(_ name: String) -> Value {
+        guard let i = schema.index[name] else { return .null }
+        return values[i]
+    }
+
+    /// The id field's text, used to name the element in messages.
+    public var displayID: String? {
+        if let k = schema.idField, case .string(let s) = self[k] { return s }
+        return nil
+    }
+
+    /// The field's value if present, else the element itself.
+    public func location(ofField i: Int) -> SourceLocation {
+        let off = Int(offsets[i])
+        switch origin.source.kind {
+        case .csv:
+            return origin.source.location(offset: off >= 0 ? off : origin.offset, path: headers?[i] ?? schema.fields[i].name)
+        case .json, .builtin:
+            return origin.source.location(offset: off >= 0 ? off : origin.offset, path: origin.pointer + "/" + schema.fields[i].name)
+        }
+    }
+}
+
+public enum Value: Sendable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case string(String)
+    case date(Day)
+    case duration(Duration)
+    case list([Value])
+    case record(Record)
+
+    public var isNull: Bool { if case .null = self { true } else { false } }
+
+    /// Text for messages and evidence; never used for secrets (the loader refuses them).
+    public var display: String {
+        switch self {
+        case .null: "(none)"
+        case .bool(let b): b ? "true" : "false"
+        case .int(let n): String(n)
+        case .string(let s): s
+        case .date(let d): d.description
+        case .duration(let d): d.description
+        case .list(let xs): "[" + xs.map(\.display).joined(separator: ", ") + "]"
+        case .record(let r): r.displayID ?? r.origin.pointer
+        }
+    }
+}
+
+extension Value: Equatable {
+    /// Structural equality for scalars; records compare by identity.
+    public static func == (a: Value, b: Value) -> Bool {
+        switch (a, b) {
+        case (.null, .null): true
+        case let (.bool(x), .bool(y)): x == y
+        case let (.int(x), .int(y)): x == y
+        case let (.string(x), .string(y)): x == y
+        case let (.date(x), .date(y)): x == y
+        case let (.duration(x), .duration(y)): x == y
+        case let (.list(x), .list(y)): x == y
+        case let (.record(x), .record(y)): x === y
+        default: false
+        }
+    }
+}
+
+extension Value: Hashable {
+    public func hash(into h: inout Hasher) {
+        switch self {
+        case .null: h.combine(0)
+        case .bool(let b): h.combine(b)
+        case .int(let n): h.combine(n)
+        case .string(let s): h.combine(s)
+        case .date(let d): h.combine(d)
+        case .duration(let d): h.combine(d)
+        case .list(let xs): h.combine(xs)
+        case .record(let r): h.combine(ObjectIdentifier(r))
+        }
+    }
+}

@@ -1,0 +1,133 @@
+/// Where a diagnostic or a value comes from.
+///
+/// Rule files give `file:line:col`; JSON snapshots give a JSON pointer (plus line and column,
+/// so SARIF can point at the value); CSV inventories give a row and a column header.
+public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var file: String
+    /// 1-based; 0 when unknown.
+    public var line: Int
+    /// 1-based, counted in Unicode scalars; 0 when unknown.
+    public var column: Int
+    /// JSON pointer (`/staff/3/pledge_signed_on`) or CSV column header; nil for rule files.
+    public var path: String?
+
+    public init(file: String, line: Int = 0, column: Int = 0, path: String? = nil) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.path = path
+    }
+
+    public var description: String {
+        var s = file
+        if line > 0 {
+            s += ":\(line)"
+            if column > 0 { s += ":\(column)" }
+        }
+        if let path { s += path.hasPrefix("/") ? "#\(path)" : " [\(path)]" }
+        return s
+    }
+
+    public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
+        (a.file, a.line, a.column, a.path ?? "") < (b.file, b.line, b.column, b.path ?? "")
+    }
+}
+
+public enum Severity: String, Sendable, Comparable, Codable {
+    case note, warning, error
+
+    private var rank: Int {
+        switch self {
+        case .note: 0
+        case .warning: 1
+        case .error: 2
+        }
+    }
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// The one diagnostic type every phase reports with. `id` is stable and namespaced
+/// (`syntax.unexpected-token`, `check.unknown-field`, `data.bad-date`); tests match on it.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public var id: String
+    public var severity: Severity
+    public var message: String
+    public var location: SourceLocation?
+    public var notes: [String]
+    public var help: String?
+
+    public init(_ id: String, _ severity: Severity = .error, _ message: String,
+                at location: SourceLocation? = nil, notes: [String] = [], help: String? = nil) {
+        self.id = id
+        self.severity = severity
+        self.message = message
+        self.location = location
+        self.notes = notes
+        self.help = help
+    }
+
+    public var description: String {
+        var s = ""
+        if let location { s += "\(location): " }
+        s += "\(severity.rawValue)[\(id)]: \(message)"
+        return s
+    }
+}
+
+/// Collects diagnostics without stopping at the first; capped so hostile input cannot
+/// make the list itself the problem.
+public struct DiagnosticBag: Sendable {
+    public private(set) var items: [Diagnostic] = []
+    public private(set) var dropped = 0
+    public let cap: Int
+
+    public init(cap: Int = 200) { self.cap = cap }
+
+    public mutating func add(_ d: Diagnostic) {
+        if items.count < cap { items.append(d) } else { dropped += 1 }
+    }
+
+    public mutating func add(contentsOf ds: [Diagnostic]) { for d in ds { add(d) } }
+
+    public var hasErrors: Bool { items.contains { $0.severity == .error } }
+
+    /// Sorted by location, then id, so output never depends on discovery order.
+    public var sorted: [Diagnostic] {
+        items.enumerated().sorted { x, y in
+            let a = x.element, b = y.element
+            switch (a.location, b.location) {
+            case let (la?, lb?) where la != lb: return la < lb
+            case (nil, _?): return false
+            case (_?, nil): return true
+            default: return x.offset < y.offset
+            }
+        }.map(\.element)
+    }
+}
+
+/// "Did you mean" for unknown names: the closest candidate within a small edit distance.
+public func closestMatch(to name: String, in candidates: some Sequence<String>) -> String? {
+    var best: (String, Int)?
+    let limit = max(1, name.count / 3)
+    for c in candidates {
+        let d = editDistance(name, c)
+        if d <= limit, best == nil || d < best!.1 || (d == best!.1 && c < best!.0) { best = (c, d) }
+    }
+    return best?.0
+}
+
+public func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+    if x.isEmpty { return y.count }
+    if y.isEmpty { return x.count }
+    var prev = Array(0...y.count)
+    var cur = [Int](repeating: 0, count: y.count + 1)
+    for i in 1...x.count {
+        cur[0] = i
+        for j in 1...y.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        swap(&prev, &cur)
+    }
+    return prev[y.count]
+}
