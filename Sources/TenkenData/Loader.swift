@@ -42,6 +42,8 @@ public struct SnapshotLoader {
     let options: LoadOptions
     public init(options: LoadOptions = LoadOptions()) { self.options = options }
 
+    public mutating func append(contentsOf ds: [Diagnostic]) { diagnostics += ds }
+
     // MARK: JSON snapshot
 
     /// Loads a snapshot file. Returns nil only when nothing usable could be read.

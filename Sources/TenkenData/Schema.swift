@@ -155,6 +155,7 @@ public enum SnapshotSchema {
         f("hired_on", .date, "first day of employment", ja: "入職日", aliases: ["入職日"]),
         f("left_on", .date, "last day of employment, if left", ja: "退職日", aliases: ["退職日"]),
         f("uses_mcs", .bool, "the staff member uses MCS", ja: "MCS利用", aliases: ["MCS利用"]),
+        f("account_id", .string, "the MCS account this staff member logs in with", ja: "アカウントID", aliases: ["アカウントID"]),
         f("pledge_signed_on", .date, "staff pledge (スタッフ誓約書) signed on", ja: "誓約書署名日", aliases: ["誓約書署名日"]),
         f("nda_signed_on", .date, "non-disclosure agreement signed on", ja: "秘密保持契約締結日", aliases: ["秘密保持契約締結日"]),
         f("training_dates", .list(.date), "dates of security training attended", ja: "研修受講日", aliases: ["研修受講日"]),

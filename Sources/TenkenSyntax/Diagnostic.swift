@@ -131,3 +131,4 @@ public func editDistance(_ a: String, _ b: String) -> Int {
     }
     return prev[y.count]
 }
+extension Diagnostic: Error {}

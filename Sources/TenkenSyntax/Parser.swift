@@ -179,6 +179,7 @@ public struct Parser {
 
     /// Skips to the next clause keyword that starts a line, or to the end of the block.
     private mutating func synchronize(_ keywords: Set<String>) {
+        if cur.kind == .rbrace || cur.kind == .eof { return }
         var prevLine = cur.span.line
         bump()
         while cur.kind != .eof && cur.kind != .rbrace {

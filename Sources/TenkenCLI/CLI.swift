@@ -1,0 +1,154 @@
+import Foundation
+import TenkenCheck
+import TenkenData
+import TenkenEval
+import TenkenReport
+import TenkenSyntax
+
+/// The command line: a dispatcher over one file per command. Commands return exit codes;
+/// nothing here exits the process, so tests can run them in-process.
+public enum CLI {
+    public static let version = "0.1.0"
+
+    static let commands: [(String, String)] = [
+        ("check", "evaluate one facility against the rule pack and print a gap report"),
+        ("lint", "statically check a rule pack (no data is read)"),
+        ("fmt", "print rule files in canonical form, or rewrite them with --write"),
+        ("test", "run the rule test cases kept next to the rules"),
+        ("coverage", "show which rules and test cases implement each catalog item"),
+        ("init", "write a blank snapshot and device inventory for a facility to fill in"),
+    ]
+
+    public static var usageText: String {
+        var s = "tenken \(version) — compliance auditor for the MCS operational management rules\n\nusage: tenken <command> [options]\n\ncommands:\n"
+        for (n, d) in commands { s += "  " + n + String(repeating: " ", count: 10 - n.count) + d + "\n" }
+        s += "\nRun `tenken <command> --help` for a command's options.\n"
+        return s
+    }
+
+    public static func run(_ args: [String], console: Console) -> Int32 {
+        guard let cmd = args.first else {
+            console.err(usageText)
+            return ExitCode.usage
+        }
+        let rest = Array(args.dropFirst())
+        switch cmd {
+        case "check": return CheckCommand.run(rest, console)
+        case "lint": return LintCommand.run(rest, console)
+        case "fmt": return FmtCommand.run(rest, console)
+        case "test": return TestCommand.run(rest, console)
+        case "coverage": return CoverageCommand.run(rest, console)
+        case "init": return InitCommand.run(rest, console)
+        case "--help", "-h", "help":
+            console.out(usageText)
+            return ExitCode.ok
+        case "--version", "version":
+            console.out("tenken \(version)\n")
+            return ExitCode.ok
+        default:
+            let guess = closestMatch(to: cmd, in: commands.map(\.0))
+            console.err("error: unknown command `\(cmd)`" + (guess.map { "; did you mean `\($0)`?" } ?? "") + "\n\n" + usageText)
+            return ExitCode.usage
+        }
+    }
+
+    /// Parses, printing help or a usage error. Returns nil when the command should stop.
+    static func parse(_ args: [String], _ spec: CommandSpec, _ console: Console) -> (ParsedArguments?, Int32) {
+        switch ArgumentParser.parse(args, spec) {
+        case .success(let p):
+            if p.help {
+                console.out(spec.helpText)
+                return (nil, ExitCode.ok)
+            }
+            return (p, 0)
+        case .failure(let e):
+            usage(e, console)
+            return (nil, ExitCode.usage)
+        }
+    }
+
+    static func usage(_ e: UsageError, _ console: Console) {
+        console.err("error: \(e.message)\n" + (e.help.map { "  help: \($0)\n" } ?? ""))
+    }
+
+    static let rulesOption = OptionSpec("--rules", value: "DIR", help: "use the rule pack in DIR instead of the built-in MCS pack")
+
+    /// Loads and checks the pack (`--rules DIR` or the built-in one), printing diagnostics.
+    static func checkedPack(_ p: ParsedArguments, _ console: Console, printWarnings: Bool = true) -> (LoadedPack, CheckedPack)? {
+        let loaded: LoadedPack
+        if let dir = p.value("--rules") {
+            switch PackLoader.directory(dir) {
+            case .success(let l): loaded = l
+            case .failure(let d):
+                console.err(DiagnosticPrinter().render(d))
+                return nil
+            }
+        } else {
+            loaded = PackLoader.embedded()
+        }
+        let outcome = Checker.check(loaded.source)
+        let printer = DiagnosticPrinter(sources: loaded.texts, color: console.useColor("auto", tty: console.stderrIsTTY))
+        for d in outcome.diagnostics where d.severity == .error || printWarnings { console.err(printer.render(d)) }
+        guard let pack = outcome.pack else {
+            let n = outcome.diagnostics.filter { $0.severity == .error }.count
+            console.err("error: the rule pack has \(n) error\(n == 1 ? "" : "s")\n")
+            return nil
+        }
+        return (loaded, pack)
+    }
+
+    static func loadOptions(_ p: ParsedArguments) -> Result<LoadOptions, UsageError> {
+        var o = LoadOptions()
+        if let e = p.value("--encoding") {
+            guard let enc = TextEncoding(rawValue: e) else {
+                return .failure(UsageError(message: "`--encoding` must be auto, utf-8 or shift_jis, not `\(e)`", help: nil))
+            }
+            o.encoding = enc
+        }
+        if let m = p.value("--max-input-bytes") {
+            guard let n = Int(m), n > 0 else { return .failure(UsageError(message: "`--max-input-bytes` needs a positive whole number", help: nil)) }
+            o.limits.maxBytes = n
+        }
+        if let m = p.value("--max-depth") {
+            guard let n = Int(m), n > 0, n <= 10_000 else { return .failure(UsageError(message: "`--max-depth` needs a whole number from 1 to 10000", help: nil)) }
+            o.limits.maxDepth = n
+        }
+        return .success(o)
+    }
+
+    static func asOf(_ p: ParsedArguments) -> Result<Day, UsageError> {
+        guard let s = p.value("--as-of") else {
+            // The one place the clock is read: the default as-of date is today (UTC+9, as the
+            // facilities keep Japanese dates). Every computation below takes it as an input.
+            let now = Date().timeIntervalSince1970 + 9 * 3600
+            return .success(Day(rawValue: Int((now / 86400).rounded(.down))))
+        }
+        guard let d = Day(iso: s) else {
+            return .failure(UsageError(message: "`--as-of` needs a calendar date YYYY-MM-DD, not `\(s)`", help: nil))
+        }
+        return .success(d)
+    }
+
+    /// Writes the whole file or nothing: a temporary file in the same folder, then a rename.
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        try AtomicFile.write(Data(text.utf8), to: path)
+    }
+}
+
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        do {
+            try data.write(to: tmp)
+            if rename(tmp.path, url.path) != 0 {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw error
+        }
+    }
+}

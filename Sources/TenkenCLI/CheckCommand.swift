@@ -1,0 +1,124 @@
+import Foundation
+import TenkenCheck
+import TenkenData
+import TenkenEval
+import TenkenReport
+import TenkenSyntax
+
+enum CheckCommand {
+    static let spec = CommandSpec(
+        name: "check", summary: "Evaluate one facility against the rule pack and report its gaps.",
+        usage: "tenken check [FOLDER] [--snapshot FILE] [--devices FILE] [options]",
+        options: [
+            OptionSpec("--snapshot", value: "FILE", help: "the facility snapshot (JSON)"),
+            OptionSpec("--devices", value: "FILE", help: "the device inventory (CSV or JSON)"),
+            OptionSpec("--provider", value: "FILE", help: "the provider's service profile (default: the pack's)"),
+            CLI.rulesOption,
+            OptionSpec("--as-of", value: "DATE", help: "audit date YYYY-MM-DD (default: today); every period counts from it"),
+            OptionSpec("--format", value: "FORMAT", help: "text or json (default text)"),
+            OptionSpec("--lang", value: "LANG", help: "ja, en or both (default ja)"),
+            OptionSpec("--output", value: "FILE", help: "write the report here (atomically) instead of standard output"),
+            OptionSpec("--fail-on", value: "LEVEL", help: "required, recommended or never: which gaps make the exit code 1 (default required)"),
+            OptionSpec("--param", value: "NAME=VALUE", repeatable: true, help: "override a pack parameter for this run"),
+            OptionSpec("--encoding", value: "ENC", help: "inventory CSV encoding: auto, utf-8 or shift_jis (default auto)"),
+            OptionSpec("--color", value: "WHEN", help: "auto, always or never (default auto; NO_COLOR is respected)"),
+            OptionSpec("--max-input-bytes", value: "N", help: "largest input file accepted (default 256 MiB)"),
+            OptionSpec("--max-depth", value: "N", help: "deepest JSON nesting accepted (default 256)"),
+        ],
+        minPositionals: 0, maxPositionals: 1)
+
+    static func run(_ args: [String], _ console: Console) -> Int32 {
+        let (parsed, code) = CLI.parse(args, spec, console)
+        guard let p = parsed else { return code }
+        // Options first, so a typo costs nothing.
+        let format: String, lang: String, failOn: String, color: String, asOf: Day, options: LoadOptions
+        do {
+            format = try ArgumentParser.choice(p, "--format", ["text", "json"], default: "text").get()
+            lang = try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get()
+            failOn = try ArgumentParser.choice(p, "--fail-on", ["required", "recommended", "never"], default: "required").get()
+            color = try ArgumentParser.choice(p, "--color", ["auto", "always", "never"], default: "auto").get()
+            asOf = try CLI.asOf(p).get()
+            options = try CLI.loadOptions(p).get()
+        } catch {
+            CLI.usage(error, console)
+            return ExitCode.usage
+        }
+        var cliParams: [ParamOverride] = []
+        for a in p.all("--param") {
+            guard let o = ParamResolver.parseCommandLine(a) else {
+                CLI.usage(UsageError(message: "`--param` needs NAME=VALUE, not `\(a)`", help: nil), console)
+                return ExitCode.usage
+            }
+            cliParams.append(o)
+        }
+        var input: FacilityInput
+        if let folder = p.positionals.first {
+            switch FacilityInput.folder(folder) {
+            case .success(let i): input = i
+            case .failure(let d):
+                console.err(DiagnosticPrinter().render(d))
+                return ExitCode.inputError
+            }
+            if let s = p.value("--snapshot") { input.snapshot = s }
+            if let d = p.value("--devices") { input.devices = d }
+        } else {
+            guard let s = p.value("--snapshot") else {
+                CLI.usage(UsageError(message: "give a facility folder or --snapshot FILE", help: "for example: tenken check Fixtures/clinic-sakura"), console)
+                return ExitCode.usage
+            }
+            input = FacilityInput(snapshot: s, devices: p.value("--devices"))
+        }
+        input.provider = p.value("--provider")
+
+        guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
+        let printer = DiagnosticPrinter(color: console.useColor(color, tty: console.stderrIsTTY))
+        let (facility, loadDiags) = input.load(options: options, pack: loaded)
+        var diags = DiagnosticBag()
+        diags.add(contentsOf: loadDiags)
+        guard let facility, !diags.hasErrors else {
+            for d in diags.sorted { console.err(printer.render(d)) }
+            reportDropped(diags, console)
+            console.err("error: the input has errors; no report was written\n")
+            return ExitCode.inputError
+        }
+        let engine = Engine(pack: pack)
+        let (result, paramDiags) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
+        diags.add(contentsOf: paramDiags)
+        for d in diags.sorted { console.err(printer.render(d)) }
+        reportDropped(diags, console)
+        if diags.hasErrors {
+            console.err("error: the input has errors; no report was written\n")
+            return ExitCode.inputError
+        }
+        let text: String
+        if format == "json" {
+            text = JSONReport.render(result, pack)
+        } else {
+            let tty = p.value("--output") == nil && console.stdoutIsTTY
+            text = TextReport(lang: Language(rawValue: lang)!, color: p.value("--output") == nil && console.useColor(color, tty: tty),
+                              width: tty ? console.terminalWidth : 100).render(result, pack)
+        }
+        if let out = p.value("--output") {
+            do { try CLI.writeAtomically(text, to: out) } catch {
+                console.err("error: cannot write the report to \(out): \(error.localizedDescription)\n")
+                return ExitCode.inputError
+            }
+        } else {
+            console.out(text)
+        }
+        return exitCode(result, pack, failOn: failOn)
+    }
+
+    static func reportDropped(_ bag: DiagnosticBag, _ console: Console) {
+        if bag.dropped > 0 { console.err("note: \(bag.dropped) more diagnostics were not shown\n") }
+    }
+
+    /// 2 when a rule could not be evaluated; 1 when a gap at the `--fail-on` level remains.
+    static func exitCode(_ r: FacilityResult, _ pack: CheckedPack, failOn: String) -> Int32 {
+        if r.results.contains(where: { $0.state == .error }) { return ExitCode.inputError }
+        let threshold: Level? = failOn == "required" ? .required : failOn == "recommended" ? .recommended : nil
+        guard let threshold else { return ExitCode.ok }
+        let gap = zip(pack.rules, r.results).contains { $0.0.level <= threshold && $0.1.state == .fail }
+        return gap ? ExitCode.gaps : ExitCode.ok
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import TenkenSyntax
+
+/// Where a command writes, and what it knows of its environment; tests give their own.
+public final class Console: @unchecked Sendable {
+    public var out: (String) -> Void
+    public var err: (String) -> Void
+    public var environment: [String: String]
+    public var stdoutIsTTY: Bool
+    public var stderrIsTTY: Bool
+    public var terminalWidth: Int
+
+    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, environment: [String: String],
+                stdoutIsTTY: Bool, stderrIsTTY: Bool, terminalWidth: Int = 100) {
+        self.out = out
+        self.err = err
+        self.environment = environment
+        self.stdoutIsTTY = stdoutIsTTY
+        self.stderrIsTTY = stderrIsTTY
+        self.terminalWidth = terminalWidth
+    }
+
+    public static func standard() -> Console {
+        let env = ProcessInfo.processInfo.environment
+        var width = Int(env["COLUMNS"] ?? "") ?? 100
+        var ws = winsize()
+        if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { width = Int(ws.ws_col) }
+        return Console(
+            out: { s in FileHandle.standardOutput.write(Data(s.utf8)) },
+            err: { s in FileHandle.standardError.write(Data(s.utf8)) },
+            environment: env, stdoutIsTTY: isatty(1) != 0, stderrIsTTY: isatty(2) != 0, terminalWidth: width)
+    }
+
+    /// Colour on a terminal unless NO_COLOR is set (https://no-color.org) or asked otherwise.
+    public func useColor(_ mode: String, tty: Bool) -> Bool {
+        switch mode {
+        case "always": return true
+        case "never": return false
+        default: return tty && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+        }
+    }
+}
+
+public enum ExitCode {
+    public static let ok: Int32 = 0
+    public static let gaps: Int32 = 1
+    public static let inputError: Int32 = 2
+    public static let usage: Int32 = 64
+}
+
+/// Renders diagnostics like rustc and swift-syntax: `path:line:col: error[id]: message`, then
+/// the source line with a caret when the text is at hand.
+public struct DiagnosticPrinter {
+    var sources: [String: String] = [:]
+    let color: Bool
+
+    public init(sources: [String: String] = [:], color: Bool = false) {
+        self.sources = sources
+        self.color = color
+    }
+
+    func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+
+    public func render(_ d: Diagnostic) -> String {
+        var s = ""
+        if let l = d.location { s += paint("\(l): ", "1") }
+        let sev = d.severity.rawValue
+        s += paint("\(sev)[\(d.id)]", d.severity == .error ? "31;1" : d.severity == .warning ? "33;1" : "36") + ": \(d.message)\n"
+        if let l = d.location, l.line > 0, let text = sourceText(l.file) {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if l.line - 1 < lines.count {
+                var line = String(lines[l.line - 1])
+                if line.hasSuffix("\r") { line.removeLast() }
+                if line.count <= 300 {
+                    let num = String(l.line)
+                    s += "\(String(repeating: " ", count: num.count)) |\n\(num) | \(line)\n"
+                    if l.column > 0 {
+                        let prefix = line.unicodeScalars.prefix(l.column - 1).map { $0 == "\t" ? "\t" : " " }.joined()
+                        s += "\(String(repeating: " ", count: num.count)) | \(prefix)" + paint("^", "32;1") + "\n"
+                    }
+                }
+            }
+        }
+        for n in d.notes { s += "  note: \(n)\n" }
+        if let h = d.help { s += "  help: \(h)\n" }
+        return s
+    }
+
+    func sourceText(_ file: String) -> String? {
+        if let t = sources[file] { return t }
+        guard let data = FileManager.default.contents(atPath: file), data.count < 8 << 20 else { return nil }
+        return String(data: data, encoding: .utf8)
+    }
+}

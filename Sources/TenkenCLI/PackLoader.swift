@@ -1,0 +1,73 @@
+import Foundation
+import TenkenCheck
+import TenkenData
+import TenkenPack
+import TenkenSyntax
+
+/// A rule pack as files: rules, catalog, optional provider profile and rule tests.
+public struct LoadedPack: Sendable {
+    public var source: PackSource
+    /// All text files by display path, for diagnostics with source lines.
+    public var texts: [String: String]
+    public var provider: (path: String, bytes: [UInt8])?
+    public var tests: [(path: String, bytes: [UInt8])]
+    public var root: String
+}
+
+public enum PackLoader {
+    public static let embeddedRoot = "Rules/mcs"
+
+    /// The MCS pack compiled into the binary.
+    public static func embedded() -> LoadedPack {
+        assemble(EmbeddedPack.files.map { ($0.path, Array($0.text.utf8)) }, root: embeddedRoot)
+    }
+
+    /// A pack directory: `*.tenken` anywhere below it (rule tests under `tests/`),
+    /// `catalog.tsv` and `provider.json` at its top.
+    public static func directory(_ dir: String) -> Result<LoadedPack, Diagnostic> {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            return .failure(Diagnostic("check.no-pack", .error, "rule pack directory not found", at: SourceLocation(file: dir)))
+        }
+        guard let e = FileManager.default.enumerator(atPath: dir) else {
+            return .failure(Diagnostic("check.no-pack", .error, "cannot list the rule pack directory", at: SourceLocation(file: dir)))
+        }
+        var files: [(String, [UInt8])] = []
+        for case let rel as String in e {
+            guard rel.hasSuffix(".tenken") || rel.hasSuffix(".tsv") || rel.hasSuffix(".json") else { continue }
+            let full = (dir as NSString).appendingPathComponent(rel)
+            let (bytes, err) = readInputFile(full, maxBytes: 64 << 20)
+            if let err { return .failure(err) }
+            files.append((rel, bytes ?? []))
+        }
+        files.sort { $0.0 < $1.0 }
+        let root = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+        return .success(assemble(files, root: root))
+    }
+
+    static func assemble(_ files: [(String, [UInt8])], root: String) -> LoadedPack {
+        var rules: [(path: String, text: String)] = []
+        var catalog: (path: String, text: String)?
+        var provider: (path: String, bytes: [UInt8])?
+        var tests: [(path: String, bytes: [UInt8])] = []
+        var texts: [String: String] = [:]
+        for (rel, bytes) in files {
+            let path = root + "/" + rel
+            if rel.hasPrefix("tests/") {
+                if rel.hasSuffix(".json") { tests.append((path, bytes)) }
+                continue
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            if rel.hasSuffix(".tenken") {
+                rules.append((path, text))
+                texts[path] = text
+            } else if rel == "catalog.tsv" {
+                catalog = (path, text)
+                texts[path] = text
+            } else if rel == "provider.json" {
+                provider = (path, bytes)
+            }
+        }
+        return LoadedPack(source: PackSource(files: rules, catalog: catalog), texts: texts, provider: provider, tests: tests, root: root)
+    }
+}

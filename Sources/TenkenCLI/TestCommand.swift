@@ -1,0 +1,6 @@
+enum TestCommand {
+    static func run(_ args: [String], _ console: Console) -> Int32 {
+        console.err("not yet\n")
+        return 70
+    }
+}

@@ -1,0 +1,46 @@
+import TenkenSyntax
+
+public enum CatalogParser {
+    /// Reads the catalog TSV (header row, then one item per row). Every bad row is reported
+    /// with its line and column and skipped.
+    public static func parse(_ text: String, file: String) -> ([CatalogItem], [Diagnostic]) {
+        var items: [CatalogItem] = []
+        var diags: [Diagnostic] = []
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) else {
+            return ([], [Diagnostic("check.catalog-empty", .error, "catalog is empty", at: SourceLocation(file: file))])
+        }
+        let want = ["id", "section", "category", "level", "scope", "risks", "evidence", "ja", "en"]
+        var col: [String: Int] = [:]
+        for (i, h) in header.enumerated() { col[h.trimmingCharacters(in: .whitespaces)] = i }
+        for w in want where col[w] == nil {
+            diags.append(Diagnostic("check.catalog-column", .error, "catalog header lacks column `\(w)`", at: SourceLocation(file: file, line: 1)))
+        }
+        if !diags.isEmpty { return ([], diags) }
+        var seen: Set<String> = []
+        for (n, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            let loc = SourceLocation(file: file, line: n + 1, column: 1)
+            guard cells.count == header.count else {
+                diags.append(Diagnostic("check.catalog-row", .error, "row has \(cells.count) cells, the header has \(header.count)", at: loc))
+                continue
+            }
+            func cell(_ k: String) -> String { cells[col[k]!] }
+            guard let cat = Category(rawValue: cell("category")), let lvl = Level(rawValue: cell("level")),
+                  let scope = Scope(rawValue: cell("scope")) else {
+                diags.append(Diagnostic("check.catalog-row", .error,
+                    "row has an unknown category, level or scope (`\(cell("category"))`, `\(cell("level"))`, `\(cell("scope"))`)", at: loc))
+                continue
+            }
+            let id = cell("id")
+            if !seen.insert(id).inserted {
+                diags.append(Diagnostic("check.catalog-row", .error, "catalog id `\(id)` appears twice", at: loc))
+                continue
+            }
+            items.append(CatalogItem(id: id, section: cell("section"), category: cat, level: lvl, scope: scope,
+                                     risks: cell("risks").split(separator: ",").map(String.init),
+                                     evidence: cell("evidence").split(separator: ",").map(String.init), ja: cell("ja"), en: cell("en")))
+        }
+        return (items, diags)
+    }
+}

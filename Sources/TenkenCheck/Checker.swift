@@ -1,0 +1,279 @@
+import TenkenData
+import TenkenSyntax
+
+/// The text of a rule pack: rule files (`*.tenken`) and the catalog (`catalog.tsv`),
+/// from a directory or from the copy embedded in the binary.
+public struct PackSource: Sendable {
+    public var files: [(path: String, text: String)]
+    public var catalog: (path: String, text: String)?
+    public init(files: [(path: String, text: String)], catalog: (path: String, text: String)?) {
+        self.files = files
+        self.catalog = catalog
+    }
+}
+
+public struct CheckOutcome: Sendable {
+    public var pack: CheckedPack?
+    public var diagnostics: [Diagnostic]
+    public var files: [RuleFile]
+}
+
+/// Static checking of a whole pack before any data is read: syntax, names, types against
+/// the snapshot schema, parameters, catalog ids, and level/category agreement.
+public struct Checker {
+    var bag = DiagnosticBag(cap: 500)
+    var params: [ParamInfo] = []
+    var paramIndex: [String: Int] = [:]
+    var catalog: [CatalogItem] = []
+    var catalogIndex: [String: CatalogItem] = [:]
+
+    public static func check(_ source: PackSource) -> CheckOutcome {
+        var c = Checker()
+        return c.run(source)
+    }
+
+    mutating func run(_ source: PackSource) -> CheckOutcome {
+        var files: [RuleFile] = []
+        for f in source.files.sorted(by: { $0.path < $1.path }) {
+            let (tree, diags) = Parser.parse(f.text, file: f.path)
+            bag.add(contentsOf: diags)
+            files.append(tree)
+        }
+        if let cat = source.catalog {
+            let (items, diags) = CatalogParser.parse(cat.text, file: cat.path)
+            bag.add(contentsOf: diags)
+            catalog = items
+            for i in items { catalogIndex[i.id] = i }
+        } else {
+            bag.add(Diagnostic("check.no-catalog", .error, "the pack has no catalog.tsv listing the source items it implements"))
+        }
+        // The manifest first: rules refer to its parameters.
+        var info: PackInfo?
+        for f in files {
+            for case .pack(let p) in f.items {
+                if info != nil {
+                    bag.add(Diagnostic("check.duplicate-pack", .error, "a second `pack` declaration; a pack has one manifest",
+                                       at: loc(f.path, p.span)))
+                    continue
+                }
+                info = manifest(p, file: f.path)
+            }
+        }
+        if info == nil { bag.add(Diagnostic("check.no-manifest", .error, "no `pack` declaration found; add a pack.tenken manifest")) }
+        var rules: [CheckedRule] = []
+        var seen: [String: SourceLocation] = [:]
+        for f in files {
+            for case .rule(let r) in f.items {
+                let l = loc(f.path, r.id.span)
+                if let prev = seen[r.id.text] {
+                    bag.add(Diagnostic("check.duplicate-rule", .error, "rule id `\(r.id.text)` is already used at \(prev)", at: l))
+                    continue
+                }
+                seen[r.id.text] = l
+                if let cr = rule(r, file: f.path) { rules.append(cr) }
+            }
+        }
+        let order = Dictionary(uniqueKeysWithValues: catalog.enumerated().map { ($1.id, $0) })
+        rules.sort { a, b in
+            let x = a.implements.compactMap { order[$0] }.min() ?? Int.max
+            let y = b.implements.compactMap { order[$0] }.min() ?? Int.max
+            return x != y ? x < y : a.id < b.id
+        }
+        let diags = bag.sorted
+        guard let info, !bag.hasErrors else { return CheckOutcome(pack: nil, diagnostics: diags, files: files) }
+        return CheckOutcome(pack: CheckedPack(info: info, params: params, paramIndex: paramIndex, rules: rules, catalog: catalog),
+                            diagnostics: diags, files: files)
+    }
+
+    func loc(_ file: String, _ s: Span) -> SourceLocation { SourceLocation(file: file, line: s.line, column: s.column) }
+
+    // MARK: manifest
+
+    mutating func manifest(_ p: PackDecl, file: String) -> PackInfo {
+        var version: String?, title: Text?, source: String?, edition: String?
+        for c in p.clauses {
+            switch c.kind {
+            case .version(let v): version = v
+            case .title(let t): title = t
+            case .source(let s, let e): source = s; edition = e
+            case .param(let d): param(d, file: file)
+            }
+        }
+        let l = loc(file, p.span)
+        if version == nil { bag.add(Diagnostic("check.missing-clause", .error, "pack needs a `version`", at: l)) }
+        if title?.ja == nil || title?.en == nil { bag.add(Diagnostic("check.missing-clause", .error, "pack needs a `title` in ja and en", at: l)) }
+        return PackInfo(id: p.name.text, version: version ?? "0", title: Bilingual(ja: title?.ja ?? "", en: title?.en ?? ""),
+                        source: source ?? "", edition: edition ?? "")
+    }
+
+    mutating func param(_ d: ParamDecl, file: String) {
+        let l = loc(file, d.name.span)
+        if paramIndex[d.name.text] != nil {
+            bag.add(Diagnostic("check.duplicate-param", .error, "parameter `\(d.name.text)` is declared twice", at: l))
+            return
+        }
+        let type = ValueType(d.type)
+        // Defaults are constants: no snapshot, no other parameters (so no cycles).
+        guard let v = constant(d.defaultValue, file: file, expected: type, what: "default of `\(d.name.text)`") else { return }
+        var limit: (LimitOp, Value)?
+        if let lim = d.limit {
+            if let lv = constant(lim.value, file: file, expected: type, what: "limit of `\(d.name.text)`") {
+                limit = (lim.op, lv)
+                if case .list = type {
+                    bag.add(Diagnostic("check.bad-limit", .error, "a list parameter cannot have a limit", at: loc(file, lim.value.span)))
+                } else if !Checker.satisfies(v, lim.op, lv) {
+                    bag.add(Diagnostic("check.bad-limit", .error, "default \(v.display) is already past its own limit \(lim.op.rawValue) \(lv.display)",
+                                       at: loc(file, d.defaultValue.span)))
+                }
+            }
+        }
+        if d.reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            bag.add(Diagnostic("check.missing-reason", .error, "parameter `\(d.name.text)` needs a one-line reason after `because`", at: l))
+        }
+        paramIndex[d.name.text] = params.count
+        params.append(ParamInfo(name: d.name.text, type: type, defaultValue: v, limit: limit, reason: d.reason, location: l))
+    }
+
+    /// Whether `v` stays within the source's bound.
+    public static func satisfies(_ v: Value, _ op: LimitOp, _ bound: Value) -> Bool {
+        switch (v, bound) {
+        case let (.int(a), .int(b)): return op == .ge ? a >= b : a <= b
+        case let (.duration(a), .duration(b)): return op == .ge ? a >= b : a <= b
+        case let (.date(a), .date(b)): return op == .ge ? a >= b : a <= b
+        default: return true
+        }
+    }
+
+    mutating func constant(_ e: Expr, file: String, expected: ValueType, what: String) -> Value? {
+        var ctx = ExprCompiler(checker: self, file: file)
+        ctx.allowSnapshot = false
+        let (node, type) = ctx.compile(e)
+        bag.add(contentsOf: ctx.diags)
+        guard !ctx.diags.contains(where: { $0.severity == .error }) else { return nil }
+        guard expected.compatible(type) else {
+            bag.add(Diagnostic("check.type-mismatch", .error, "\(what) is \(type), expected \(expected)", at: loc(file, e.span)))
+            return nil
+        }
+        guard let v = ConstantFolder.fold(node) else {
+            bag.add(Diagnostic("check.not-constant", .error, "\(what) must be a constant", at: loc(file, e.span)))
+            return nil
+        }
+        return v
+    }
+
+    // MARK: rules
+
+    mutating func rule(_ r: RuleDecl, file: String) -> CheckedRule? {
+        let l = loc(file, r.id.span)
+        var implements: [Name] = [], level: Name?, category: Name?, scope: Name?, risks: [Name] = []
+        var section: String?, title: Text?, remediation: Text?
+        var applies: (Expr, Text?)?
+        var expects: [(Expr, Text?, Span)] = []
+        var attestation: (String, [Name], Expr, Span)?
+        func once<T>(_ slot: inout T?, _ v: T, _ name: String, _ s: Span) {
+            if slot != nil { bag.add(Diagnostic("check.duplicate-clause", .error, "`\(name)` is given twice in rule `\(r.id.text)`", at: loc(file, s))) }
+            slot = v
+        }
+        for c in r.clauses {
+            switch c.kind {
+            case .implements(let ns): implements += ns
+            case .level(let n): once(&level, n, "level", c.span)
+            case .category(let n): once(&category, n, "category", c.span)
+            case .scope(let n): once(&scope, n, "scope", c.span)
+            case .risks(let ns): risks += ns
+            case .section(let s): once(&section, s, "section", c.span)
+            case .title(let t): once(&title, t, "title", c.span)
+            case .remediation(let t): once(&remediation, t, "remediation", c.span)
+            case .applies(let e, let o): once(&applies, (e, o), "applies when", c.span)
+            case .expect(let e, let m): expects.append((e, m, c.span))
+            case .attestation(let k, let roles, let renew): once(&attestation, (k, roles, renew, c.span), "attestation", c.span)
+            }
+        }
+        var ok = true
+        func need(_ present: Bool, _ what: String) {
+            if !present {
+                bag.add(Diagnostic("check.missing-clause", .error, "rule `\(r.id.text)` needs \(what)", at: l))
+                ok = false
+            }
+        }
+        need(!implements.isEmpty, "`implements` with at least one catalog id")
+        need(level != nil, "a `level`")
+        need(category != nil, "a `category`")
+        need(scope != nil, "a `scope`")
+        need(title?.ja != nil && title?.en != nil, "a `title` in ja and en")
+        need(remediation?.ja != nil && remediation?.en != nil, "a `remediation` in ja and en")
+        need(!expects.isEmpty || attestation != nil, "at least one `expect` or an `attestation`")
+
+        let lv = level.flatMap { n in enumValue(n, Level.self, file: file, what: "level") }
+        let cat = category.flatMap { n in enumValue(n, Category.self, file: file, what: "category") }
+        let sc = scope.flatMap { n in enumValue(n, Scope.self, file: file, what: "scope") }
+        for rk in risks where !["R1", "R2", "R3", "R4"].contains(rk.text) {
+            bag.add(Diagnostic("check.unknown-risk", .error, "unknown risk `\(rk.text)`, expected R1, R2, R3 or R4", at: loc(file, rk.span)))
+        }
+        for id in implements {
+            guard let item = catalogIndex[id.text] else {
+                bag.add(Diagnostic("check.unknown-catalog-id", .error, "`\(id.text)` is not an item of the catalog", at: loc(file, id.span),
+                                   help: closestMatch(to: id.text, in: catalogIndex.keys).map { "did you mean `\($0)`?" }))
+                ok = false
+                continue
+            }
+            if let lv, lv != item.level {
+                bag.add(Diagnostic("check.catalog-mismatch", .error,
+                    "rule level `\(lv.rawValue)` disagrees with catalog item \(item.id), which is `\(item.level.rawValue)`", at: loc(file, level!.span)))
+            }
+            if let cat, cat != item.category {
+                bag.add(Diagnostic("check.catalog-mismatch", .error,
+                    "rule category `\(cat.rawValue)` disagrees with catalog item \(item.id), which is `\(item.category.rawValue)`", at: loc(file, category!.span)))
+            }
+        }
+
+        var compiler = ExprCompiler(checker: self, file: file)
+        var appliesNode: Node?
+        var appliesRoots = Set<Int>(), expectRoots = Set<Int>()
+        if let (e, _) = applies {
+            appliesNode = compiler.compileCondition(e, what: "the `applies when` condition")
+            appliesNode?.roots(into: &appliesRoots)
+            if let n = appliesNode, case .bool(false)? = ConstantFolder.fold(n) {
+                compiler.diags.append(Diagnostic("check.never-applies", .warning, "the `applies when` condition is always false; the rule can never apply",
+                                                 at: loc(file, e.span)))
+            }
+        }
+        var checkedExpects: [CheckedExpect] = []
+        for (e, m, span) in expects {
+            if let ce = compiler.compileExpect(e, message: m, span: span) {
+                switch ce.shape {
+                case .single(let n): n.roots(into: &expectRoots)
+                case .perElement(_, let loop): loop.roots(into: &expectRoots)
+                }
+                checkedExpects.append(ce)
+            }
+        }
+        var att: CheckedAttestation?
+        if let (key, roles, renew, _) = attestation {
+            let (node, type) = compiler.compile(renew)
+            if type != .duration && type != .any {
+                compiler.diags.append(Diagnostic("check.type-mismatch", .error, "`renew` needs a duration, found \(type)", at: loc(file, renew.span)))
+            }
+            att = CheckedAttestation(key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(renew))
+        }
+        bag.add(contentsOf: compiler.diags)
+        if compiler.diags.contains(where: { $0.severity == .error }) { ok = false }
+        guard ok, let lv, let cat, let sc, let title, let remediation else { return nil }
+        return CheckedRule(
+            id: r.id.text, implements: implements.map(\.text), level: lv, category: cat, scope: sc, risks: risks.map(\.text),
+            section: section ?? "", title: Bilingual(ja: title.ja!, en: title.en!),
+            remediation: Bilingual(ja: remediation.ja!, en: remediation.en!),
+            applies: appliesNode, appliesSource: applies.map { Formatter.expr($0.0) },
+            otherwise: applies?.1.map { Bilingual(ja: $0.ja ?? $0.en ?? "", en: $0.en ?? $0.ja ?? "") },
+            expects: checkedExpects, attestation: att, appliesRoots: appliesRoots, expectRoots: expectRoots,
+            slotCount: compiler.maxSlots, location: l)
+    }
+
+    mutating func enumValue<E: RawRepresentable & CaseIterable>(_ n: Name, _: E.Type, file: String, what: String) -> E? where E.RawValue == String {
+        if let v = E(rawValue: n.text) { return v }
+        let all = E.allCases.map(\.rawValue)
+        bag.add(Diagnostic("check.unknown-\(what)", .error, "unknown \(what) `\(n.text)`, expected one of \(all.joined(separator: ", "))",
+                           at: loc(file, n.span), help: closestMatch(to: n.text, in: all).map { "did you mean `\($0)`?" }))
+        return nil
+    }
+}

@@ -1,0 +1,361 @@
+import TenkenData
+import TenkenSyntax
+
+/// Types and compiles expressions of one rule. Variables live in numbered slots; every name
+/// is resolved here so the evaluator never looks anything up by name.
+struct ExprCompiler {
+    let params: [ParamInfo]
+    let paramIndex: [String: Int]
+    let file: String
+    var diags: [Diagnostic] = []
+    var scope: [(name: String, slot: Int, type: ValueType)] = []
+    var maxSlots = 0
+    var allowSnapshot = true
+
+    init(checker: Checker, file: String) {
+        params = checker.params
+        paramIndex = checker.paramIndex
+        self.file = file
+    }
+
+    func loc(_ s: Span) -> SourceLocation { SourceLocation(file: file, line: s.line, column: s.column) }
+
+    mutating func error(_ id: String, _ msg: String, _ s: Span, help: String? = nil) {
+        diags.append(Diagnostic(id, .error, msg, at: loc(s), help: help))
+    }
+
+    mutating func compileCondition(_ e: Expr, what: String) -> Node {
+        let (n, t) = compile(e)
+        if t != .bool && t != .any && t != .null { error("check.type-mismatch", "\(what) must be true or false, found \(t)", e.span) }
+        return n
+    }
+
+    mutating func compileExpect(_ e: Expr, message: Text?, span: Span) -> CheckedExpect? {
+        let source = Formatter.expr(e)
+        if case .quantifier(let k, let bindings, let filter, let body) = e.kind, k != .some {
+            var tmpl: BilingualTemplate?
+            let loop = compileLoop(bindings, filter: filter, body: body) { c in
+                tmpl = message.map { c.template($0) }
+            }
+            if let b = loop.body, k == .every, case .bool(true)? = ConstantFolder.fold(b) {
+                diags.append(Diagnostic("check.always-true", .warning, "this condition is always true; the expectation can never fail", at: loc(e.span)))
+            }
+            if let f = loop.filter, case .bool(false)? = ConstantFolder.fold(f) {
+                diags.append(Diagnostic("check.unreachable", .warning, "the `where` filter is always false; no element is ever checked", at: loc(e.span)))
+            }
+            return CheckedExpect(shape: .perElement(k, loop), message: tmpl, source: source, location: loc(span))
+        }
+        let n = compileCondition(e, what: "an `expect` condition")
+        if case .bool(true)? = ConstantFolder.fold(n) {
+            diags.append(Diagnostic("check.always-true", .warning, "this condition is always true; the expectation can never fail", at: loc(e.span)))
+        }
+        return CheckedExpect(shape: .single(n), message: message.map { template($0) }, source: source, location: loc(span))
+    }
+
+    // MARK: templates
+
+    mutating func template(_ t: Text) -> BilingualTemplate {
+        let ja = t.ja ?? t.en ?? "", en = t.en ?? t.ja ?? ""
+        return BilingualTemplate(ja: template(ja, t.span), en: template(en, t.span))
+    }
+
+    /// `{expr}` is replaced by the value; `{{` and `}}` are literal braces.
+    mutating func template(_ s: String, _ span: Span) -> Template {
+        var parts: [Template.Part] = []
+        var text = ""
+        var it = Array(s)
+        var i = 0
+        while i < it.count {
+            let c = it[i]
+            if c == "{", i + 1 < it.count, it[i + 1] == "{" { text.append("{"); i += 2; continue }
+            if c == "}", i + 1 < it.count, it[i + 1] == "}" { text.append("}"); i += 2; continue }
+            if c == "{" {
+                guard let close = it[(i + 1)...].firstIndex(of: "}") else {
+                    error("check.bad-template", "`{` in a message is never closed; write `{{` for a literal brace", span)
+                    break
+                }
+                let inner = String(it[(i + 1)..<close])
+                let (expr, pd) = Parser.parseExpression(inner, file: file)
+                if let expr, pd.isEmpty {
+                    if !text.isEmpty { parts.append(.text(text)); text = "" }
+                    parts.append(.value(compile(expr).0))
+                } else {
+                    error("check.bad-template", "cannot read `{\(inner)}` in the message as an expression", span)
+                }
+                i = close + 1
+                continue
+            }
+            text.append(c)
+            i += 1
+        }
+        if !text.isEmpty { parts.append(.text(text)) }
+        it = []
+        return Template(parts: parts)
+    }
+
+    // MARK: loops
+
+    mutating func compileLoop(_ bindings: [Binding], filter: Expr?, body: Expr?, inScope: (inout ExprCompiler) -> Void = { _ in }) -> Loop {
+        let base = scope.count
+        var compiled: [(name: String, slot: Int, node: Node, rootCollection: Int?)] = []
+        for b in bindings {
+            let (n, t) = compile(b.collection)
+            var elem: ValueType = .any
+            switch t {
+            case .list(let e): elem = e
+            case .any: break
+            default: error("check.not-a-collection", "`\(Formatter.expr(b.collection))` is \(t), not a collection to range over", b.collection.span)
+            }
+            if scope.contains(where: { $0.name == b.variable.text }) {
+                error("check.shadowed-name", "variable `\(b.variable.text)` is already bound here; pick another name", b.variable.span)
+            }
+            var rootCollection: Int?
+            if case .root(let r) = n, SnapshotSchema.roots[r].shape == .collection { rootCollection = r }
+            let slot = scope.count
+            scope.append((b.variable.text, slot, elem))
+            maxSlots = max(maxSlots, scope.count)
+            compiled.append((b.variable.text, slot, n, rootCollection))
+        }
+        let f = filter.map { compileCondition($0, what: "a `where` filter") }
+        let bd = body.map { compileCondition($0, what: "a quantifier's condition") }
+        inScope(&self)
+        scope.removeLast(scope.count - base)
+
+        // Turn `x.f == key` (key not depending on x or later variables) into an index lookup.
+        var conjuncts = f.map(ExprCompiler.conjuncts) ?? []
+        var out: [LoopBinding] = []
+        for (k, b) in compiled.enumerated() {
+            var source = Source.scan(b.node)
+            if let root = b.rootCollection {
+                let later = Set(compiled[k...].map(\.slot))
+                if let (ci, src) = ExprCompiler.findLookup(conjuncts, slot: b.slot, root: root, later: later) {
+                    source = src
+                    conjuncts.remove(at: ci)
+                }
+            }
+            out.append(LoopBinding(name: b.name, slot: b.slot, source: source))
+        }
+        let rest = conjuncts.isEmpty ? nil : conjuncts.dropFirst().reduce(conjuncts[0]) { Node.and($0, $1) }
+        return Loop(bindings: out, filter: rest, body: bd)
+    }
+
+    static func conjuncts(_ n: Node) -> [Node] {
+        if case .and(let a, let b) = n { return conjuncts(a) + conjuncts(b) }
+        return [n]
+    }
+
+    static func findLookup(_ cs: [Node], slot: Int, root: Int, later: Set<Int>) -> (Int, Source)? {
+        for (i, c) in cs.enumerated() {
+            switch c {
+            case .compare(.eq, let a, let b):
+                if case .field(.local(slot), let f, _) = a, !b.uses(slots: later) { return (i, .lookup(root: root, field: f, key: b)) }
+                if case .field(.local(slot), let f, _) = b, !a.uses(slots: later) { return (i, .lookup(root: root, field: f, key: a)) }
+            case .member(let key, .field(.local(slot), let f, _), negated: false) where !key.uses(slots: later):
+                return (i, .lookupContains(root: root, field: f, key: key))
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    // MARK: expressions
+
+    mutating func compile(_ e: Expr) -> (Node, ValueType) {
+        switch e.kind {
+        case .literal(let l):
+            switch l {
+            case .int(let n): return (.const(.int(n)), .int)
+            case .string(let s): return (.const(.string(s)), .plainString)
+            case .bool(let b): return (.const(.bool(b)), .bool)
+            case .null: return (.const(.null), .null)
+            case .duration(let n, let u): return (.const(.duration(Duration(n, u))), .duration)
+            case .date(let s):
+                guard let d = Day(iso: s) else {
+                    error("check.bad-date", "`\(s)` is not a calendar date", e.span)
+                    return (.const(.null), .date)
+                }
+                return (.const(.date(d)), .date)
+            }
+        case .name(let n):
+            if let v = scope.last(where: { $0.name == n }) { return (.local(v.slot), v.type) }
+            if n == "as_of" { return (.asOf, .date) }
+            if let ri = SnapshotSchema.rootIndex[n] {
+                if !allowSnapshot {
+                    error("check.not-constant", "`\(n)` reads the snapshot; only constants are allowed here", e.span)
+                    return (.const(.null), .any)
+                }
+                let root = SnapshotSchema.roots[ri]
+                return (.root(ri), root.shape == .single ? .record(root.record) : .list(.record(root.record)))
+            }
+            let candidates = scope.map(\.name) + SnapshotSchema.roots.map(\.name) + ["as_of"]
+            error("check.unknown-name", "unknown name `\(n)`", e.span, help: closestMatch(to: n, in: candidates).map { "did you mean `\($0)`?" })
+            return (.const(.null), .any)
+        case .member(let base, let field):
+            let (bn, bt) = compile(base)
+            switch bt {
+            case .record(let rs):
+                guard let fi = rs.index[field.text] else {
+                    error("check.unknown-field", "`\(rs.name)` has no field `\(field.text)`", field.span,
+                          help: closestMatch(to: field.text, in: rs.fields.map(\.name)).map { "did you mean `\($0)`?" })
+                    return (.const(.null), .any)
+                }
+                return (.field(bn, fi, label: Formatter.expr(e)), ValueType(rs.fields[fi].type))
+            case .any: return (.const(.null), .any)
+            default:
+                error("check.not-a-record", "`\(Formatter.expr(base))` is \(bt); it has no field `\(field.text)`", field.span)
+                return (.const(.null), .any)
+            }
+        case .param(let name):
+            guard let i = paramIndex[name] else {
+                error("check.unknown-param", "unknown parameter `\(name)`", e.span,
+                      help: closestMatch(to: name, in: paramIndex.keys).map { "did you mean `param.\($0)`?" })
+                return (.const(.null), .any)
+            }
+            return (.param(i), params[i].type)
+        case .unary(.not, let x):
+            return (.not(compileCondition(x, what: "the operand of `not`")), .bool)
+        case .unary(.negate, let x):
+            let (n, t) = compile(x)
+            if t != .int && t != .duration && t != .any { error("check.type-mismatch", "cannot negate \(t); expected int or duration", e.span) }
+            return (.negate(n), t)
+        case .binary(let op, let l, let r):
+            return binary(op, l, r, e)
+        case .list(let items):
+            var nodes: [Node] = []
+            var elem: ValueType?
+            for it in items {
+                let (n, t) = compile(it)
+                nodes.append(n)
+                if let el = elem, !el.compatible(t) {
+                    error("check.type-mismatch", "list mixes \(el) and \(t)", it.span)
+                } else if elem == nil || elem == .null { elem = t }
+            }
+            return (.list(nodes), .list(elem ?? .any))
+        case .presence(let x, let present):
+            return (.presence(compile(x).0, present: present), .bool)
+        case .quantifier(let k, let bindings, let filter, let body):
+            let loop = compileLoop(bindings, filter: filter, body: body)
+            return (.quantifier(k, loop), .bool)
+        case .aggregate(let k, let bindings, let filter, let body):
+            if k == .count {
+                if body != nil { error("check.bad-aggregate", "`count(…)` takes a `where` filter, not `: value`", e.span) }
+                return (.aggregate(.count, compileLoop(bindings, filter: filter, body: nil)), .int)
+            }
+            var bodyType: ValueType = .any
+            var loop = compileLoop(bindings, filter: filter, body: nil) { c in
+                if let b = body { let (n, t) = c.compile(b); bodyType = t; c.pendingBody = n }
+            }
+            loop.body = pendingBodyTake()
+            if ![.int, .date, .duration, .any].contains(bodyType) {
+                error("check.type-mismatch", "`\(k.rawValue)(…)` needs int, date or duration values, found \(bodyType)", e.span)
+            }
+            return (.aggregate(k, loop), bodyType)
+        case .call(let name, let args):
+            guard let f = Builtin(rawValue: name.text) else {
+                error("check.unknown-function", "unknown function `\(name.text)`", name.span,
+                      help: closestMatch(to: name.text, in: Builtin.allCases.map(\.rawValue) + ["count", "min", "max"]).map { "did you mean `\($0)`?" })
+                return (.const(.null), .any)
+            }
+            guard args.count == 1 else {
+                error("check.bad-arguments", "`\(f.rawValue)` takes one argument, given \(args.count)", name.span)
+                return (.const(.null), .any)
+            }
+            let (n, t) = compile(args[0])
+            switch f {
+            case .len:
+                if case .list = t {} else if case .string = t {} else if t != .any {
+                    error("check.type-mismatch", "`len` needs a list or string, found \(t)", args[0].span)
+                }
+                return (.call(f, [n]), .int)
+            case .lower:
+                if case .string = t {} else if t != .any { error("check.type-mismatch", "`lower` needs a string, found \(t)", args[0].span) }
+                return (.call(f, [n]), .plainString)
+            default:
+                if t != .int && t != .any { error("check.type-mismatch", "`\(f.rawValue)` needs an int, found \(t)", args[0].span) }
+                return (.call(f, [n]), .duration)
+            }
+        }
+    }
+
+    // Holds the compiled body of min/max while its loop variables are in scope.
+    var pendingBody: Node?
+    mutating func pendingBodyTake() -> Node? {
+        defer { pendingBody = nil }
+        return pendingBody
+    }
+
+    mutating func checkEnum(_ a: ValueType, _ bNode: Node, _ bExpr: Expr) {
+        guard case .string(let vs?) = a else { return }
+        var lits: [(String, Span)] = []
+        if case .literal(.string(let s)) = bExpr.kind { lits = [(s, bExpr.span)] }
+        if case .list(let items) = bExpr.kind {
+            for it in items { if case .literal(.string(let s)) = it.kind { lits.append((s, it.span)) } }
+        }
+        for (s, sp) in lits where !vs.contains(s) {
+            error("check.unknown-enum-value", "\"\(s)\" is never a value of this field; expected one of \(vs.map { "\"\($0)\"" }.joined(separator: ", "))",
+                  sp, help: closestMatch(to: s, in: vs).map { "did you mean \"\($0)\"?" })
+        }
+        _ = bNode
+    }
+
+    mutating func binary(_ op: BinaryOp, _ l: Expr, _ r: Expr, _ e: Expr) -> (Node, ValueType) {
+        switch op {
+        case .and, .or:
+            let a = compileCondition(l, what: "an operand of `\(op.rawValue)`")
+            let b = compileCondition(r, what: "an operand of `\(op.rawValue)`")
+            return (op == .and ? .and(a, b) : .or(a, b), .bool)
+        case .eq, .ne, .lt, .le, .gt, .ge:
+            let (a, at) = compile(l), (b, bt) = compile(r)
+            if !at.compatible(bt) {
+                error("check.type-mismatch", "cannot compare \(at) with \(bt)", e.span)
+            } else if op != .eq && op != .ne, [ValueType.bool].contains(at) || { if case .list = at { return true }; if case .record = at { return true }; return false }() {
+                error("check.type-mismatch", "`\(op.rawValue)` does not order \(at) values", e.span)
+            }
+            checkEnum(at, b, r)
+            checkEnum(bt, a, l)
+            let cop: CompareOp = switch op {
+            case .eq: .eq
+            case .ne: .ne
+            case .lt: .lt
+            case .le: .le
+            case .gt: .gt
+            default: .ge
+            }
+            return (.compare(cop, a, b), .bool)
+        case .add, .sub:
+            let (a, at) = compile(l), (b, bt) = compile(r)
+            let kind: ArithKind?
+            let type: ValueType
+            switch (at, bt, op) {
+            case (.int, .int, .add): kind = .intAdd; type = .int
+            case (.int, .int, .sub): kind = .intSub; type = .int
+            case (.duration, .duration, .add): kind = .durAdd; type = .duration
+            case (.duration, .duration, .sub): kind = .durSub; type = .duration
+            case (.date, .duration, .add): kind = .dateAddDur; type = .date
+            case (.date, .duration, .sub): kind = .dateSubDur; type = .date
+            case (.date, .date, .sub): kind = .dateSubDate; type = .duration
+            case (.any, _, _), (_, .any, _): kind = nil; type = .any
+            default:
+                error("check.type-mismatch", "cannot \(op == .add ? "add" : "subtract") \(bt) \(op == .add ? "to" : "from") \(at)", e.span,
+                      help: at == .date && bt == .int ? "write a period such as `30 days` or `days(n)`" : nil)
+                kind = nil; type = .any
+            }
+            return (kind.map { .arith($0, a, b) } ?? .const(.null), type)
+        case .in, .notIn:
+            let (a, at) = compile(l), (b, bt) = compile(r)
+            switch bt {
+            case .list(let el):
+                if !el.compatible(at) { error("check.type-mismatch", "cannot look for \(at) in a list of \(el)", e.span) }
+                checkEnum(at, b, r)
+            case .any: break
+            default: error("check.type-mismatch", "`in` needs a list on the right, found \(bt)", r.span)
+            }
+            return (.member(a, b, negated: op == .notIn), .bool)
+        case .within:
+            let (a, at) = compile(l), (b, bt) = compile(r)
+            if at != .date && at != .any { error("check.type-mismatch", "`within` needs a date on the left, found \(at)", l.span) }
+            if bt != .duration && bt != .any { error("check.type-mismatch", "`within` needs a period on the right, found \(bt)", r.span) }
+            return (.within(a, b), .bool)
+        }
+    }
+}

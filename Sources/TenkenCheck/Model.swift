@@ -1,0 +1,191 @@
+import TenkenData
+import TenkenSyntax
+
+/// Text in both languages. Reports pick one or show both.
+public struct Bilingual: Sendable, Hashable, Codable {
+    public var ja: String
+    public var en: String
+    public init(ja: String, en: String) {
+        self.ja = ja
+        self.en = en
+    }
+}
+
+public enum Level: String, Sendable, CaseIterable, Codable, Comparable {
+    case required, recommended, optional
+    var rank: Int { self == .required ? 0 : self == .recommended ? 1 : 2 }
+    public static func < (a: Level, b: Level) -> Bool { a.rank < b.rank }
+}
+
+public enum Category: String, Sendable, CaseIterable, Codable {
+    case humanOrganizational = "human-organizational", technical, physical, provider
+}
+
+public enum Scope: String, Sendable, CaseIterable, Codable {
+    case mcs, outsideMCS = "outside-mcs"
+}
+
+/// One row of the source catalog the pack implements.
+public struct CatalogItem: Sendable, Hashable {
+    public var id: String
+    public var section: String
+    public var category: Category
+    public var level: Level
+    public var scope: Scope
+    public var risks: [String]
+    public var evidence: [String]
+    public var ja: String
+    public var en: String
+}
+
+public struct ParamInfo: Sendable {
+    public var name: String
+    public var type: ValueType
+    public var defaultValue: Value
+    public var limit: (op: LimitOp, value: Value)?
+    public var reason: String
+    public var location: SourceLocation
+}
+
+/// The type of an expression. Strings from a closed set remember the set, so a rule comparing
+/// `n.encryption == "WPA2_AES"` is caught before any data is read.
+public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
+    case bool, int, date, duration, null, any
+    case string(enumValues: [String]?)
+    case list(ValueType)
+    case record(RecordSchema)
+
+    public static let plainString = ValueType.string(enumValues: nil)
+
+    public static func == (a: ValueType, b: ValueType) -> Bool {
+        switch (a, b) {
+        case (.bool, .bool), (.int, .int), (.date, .date), (.duration, .duration), (.null, .null), (.any, .any): true
+        case (.string, .string): true
+        case let (.list(x), .list(y)): x == y
+        case let (.record(x), .record(y)): x === y
+        default: false
+        }
+    }
+    public func hash(into h: inout Hasher) { h.combine(description) }
+
+    public var description: String {
+        switch self {
+        case .bool: "bool"
+        case .int: "int"
+        case .date: "date"
+        case .duration: "duration"
+        case .null: "null"
+        case .any: "any"
+        case .string: "string"
+        case .list(let t): "[\(t)]"
+        case .record(let r): r.name
+        }
+    }
+
+    public init(_ f: FieldType) {
+        switch f {
+        case .int: self = .int
+        case .bool: self = .bool
+        case .string: self = .plainString
+        case .date: self = .date
+        case .duration: self = .duration
+        case .enumeration(let vs): self = .string(enumValues: vs)
+        case .list(let t): self = .list(ValueType(t))
+        case .record(let r): self = .record(r)
+        }
+    }
+
+    public init(_ t: TypeRef) {
+        switch t {
+        case .int: self = .int
+        case .bool: self = .bool
+        case .string: self = .plainString
+        case .date: self = .date
+        case .duration: self = .duration
+        case .list(let i): self = .list(ValueType(i))
+        }
+    }
+
+    /// Whether a value of type `b` may be compared with or stored where `self` is expected.
+    func compatible(_ b: ValueType) -> Bool {
+        if self == .any || b == .any || self == .null || b == .null { return true }
+        if case .list(let x) = self, case .list(let y) = b { return x.compatible(y) }
+        return self == b
+    }
+}
+
+/// A message or text with `{expr}` placeholders compiled against the rule's variables.
+public struct Template: Sendable {
+    public enum Part: Sendable {
+        case text(String)
+        case value(Node)
+    }
+    public var parts: [Part]
+}
+
+public struct BilingualTemplate: Sendable {
+    public var ja: Template
+    public var en: Template
+}
+
+public enum ExpectShape: Sendable {
+    /// `every`/`none` at the top: one violation per offending element.
+    case perElement(QuantifierKind, Loop)
+    /// Anything else: the whole condition passes or fails once.
+    case single(Node)
+}
+
+public struct CheckedExpect: Sendable {
+    public var shape: ExpectShape
+    public var message: BilingualTemplate?
+    /// The condition as written, for explain output.
+    public var source: String
+    public var location: SourceLocation
+}
+
+public struct CheckedAttestation: Sendable {
+    public var key: String
+    public var roles: [String]
+    public var renew: Node
+    public var renewSource: String
+}
+
+public struct CheckedRule: Sendable {
+    public var id: String
+    public var implements: [String]
+    public var level: Level
+    public var category: Category
+    public var scope: Scope
+    public var risks: [String]
+    public var section: String
+    public var title: Bilingual
+    public var remediation: Bilingual
+    public var applies: Node?
+    public var appliesSource: String?
+    public var otherwise: Bilingual?
+    public var expects: [CheckedExpect]
+    public var attestation: CheckedAttestation?
+    /// Snapshot sections the applicability condition and the expectations read.
+    public var appliesRoots: Set<Int>
+    public var expectRoots: Set<Int>
+    /// Variable slots the rule needs at evaluation.
+    public var slotCount: Int
+    public var location: SourceLocation
+}
+
+public struct PackInfo: Sendable {
+    public var id: String
+    public var version: String
+    public var title: Bilingual
+    public var source: String
+    public var edition: String
+}
+
+/// A pack that passed checking: the evaluator trusts its types and names.
+public struct CheckedPack: Sendable {
+    public var info: PackInfo
+    public var params: [ParamInfo]
+    public var paramIndex: [String: Int]
+    public var rules: [CheckedRule]
+    public var catalog: [CatalogItem]
+}

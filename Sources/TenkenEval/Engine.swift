@@ -1,0 +1,198 @@
+import TenkenCheck
+import TenkenData
+import TenkenSyntax
+
+/// Evaluates a checked pack against facilities. Pure: the as-of date and parameters are
+/// inputs; nothing reads the clock, the environment or a file.
+public struct Engine: Sendable {
+    public let pack: CheckedPack
+    let attestationsRoot = SnapshotSchema.rootIndex["attestations"]!
+
+    public init(pack: CheckedPack) { self.pack = pack }
+
+    public func evaluate(_ facility: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
+        let maxSlots = pack.rules.map(\.slotCount).max() ?? 1
+        let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: maxSlots)
+        var results: [RuleResult] = []
+        results.reserveCapacity(pack.rules.count)
+        for rule in pack.rules { results.append(evaluate(rule, m)) }
+        var name: String?
+        if let f = facility.facilityRecord, case .string(let s) = f["name"] { name = s }
+        return FacilityResult(facilityID: facility.id, facilityName: name, asOf: asOf, pack: pack.info, params: settings,
+                              results: results, sources: facility.sources)
+    }
+
+    /// Resolves parameters and evaluates in one call.
+    public func evaluate(_ facility: Facility, asOf: Day, commandLine: [ParamOverride] = []) -> (FacilityResult, [Diagnostic]) {
+        let (values, settings, diags) = ParamResolver.resolve(pack, overrides: facility.overrides + commandLine)
+        return (evaluate(facility, asOf: asOf, params: values, settings: settings), diags)
+    }
+
+    func missingSection(_ roots: Set<Int>, _ m: Machine) -> RuleResult? {
+        let missing = roots.sorted().filter { m.roots[$0] == nil }.map { SnapshotSchema.roots[$0].name }
+        guard !missing.isEmpty else { return nil }
+        let list = missing.map { "`\($0)`" }.joined(separator: ", ")
+        return RuleResult(ruleID: "", state: .error,
+                          reason: Bilingual(ja: "この規則に必要なセクション \(list) が入力にありません",
+                                            en: "the input has no \(list) section, which this rule needs"),
+                          violations: [], attestation: nil, examined: 0)
+    }
+
+    func evaluate(_ rule: CheckedRule, _ m: Machine) -> RuleResult {
+        m.ensureSlots(rule.slotCount)
+        if var r = missingSection(rule.appliesRoots, m) { r.ruleID = rule.id; return r }
+        if let a = rule.applies, !m.truthy(a) {
+            let reason = rule.otherwise ?? Bilingual(ja: "適用条件 `\(rule.appliesSource ?? "")` を満たしません",
+                                                     en: "does not apply: `\(rule.appliesSource ?? "")` is false")
+            return RuleResult(ruleID: rule.id, state: .notApplicable, reason: reason, violations: [], attestation: nil, examined: 0)
+        }
+        if var r = missingSection(rule.expectRoots, m) { r.ruleID = rule.id; return r }
+        var violations: [Violation] = []
+        var examined = 0
+        for e in rule.expects {
+            examined += check(e, m, into: &violations)
+        }
+        if !violations.isEmpty {
+            return RuleResult(ruleID: rule.id, state: .fail, reason: nil, violations: violations, attestation: nil, examined: examined)
+        }
+        if let att = rule.attestation {
+            var r = attest(att, rule, m)
+            r.examined = examined
+            return r
+        }
+        return RuleResult(ruleID: rule.id, state: .pass, reason: nil, violations: [], attestation: nil, examined: examined)
+    }
+
+    /// Checks one expectation; appends a violation per offending element. Returns how many
+    /// elements were examined.
+    func check(_ e: CheckedExpect, _ m: Machine, into out: inout [Violation]) -> Int {
+        switch e.shape {
+        case .single(let n):
+            if m.truthy(n) { return 1 }
+            m.tracing = true
+            m.trace.removeAll()
+            _ = m.eval(n)
+            m.tracing = false
+            out.append(Violation(message: render(e.message, m) ?? Bilingual(ja: "条件を満たしていません: \(e.source)", en: "condition not met: \(e.source)"),
+                                 element: nil, location: evidence(m).first?.location, evidence: evidence(m)))
+            return 1
+        case .perElement(let kind, let loop):
+            var n = 0
+            m.forEach(loop) {
+                n += 1
+                let bad = kind == .every ? !(loop.body.map(m.truthy) ?? true) : (loop.body.map(m.truthy) ?? true)
+                guard bad else { return true }
+                // Re-run this element with tracing on to record the values that decided it.
+                m.tracing = true
+                m.trace.removeAll()
+                if let f = loop.filter { _ = m.eval(f) }
+                if let b = loop.body { _ = m.eval(b) }
+                m.tracing = false
+                let ev = evidence(m)
+                let records = loop.bindings.compactMap { b -> Record? in
+                    if case .record(let r) = m.slots[b.slot] { return r }
+                    return nil
+                }
+                let element = loop.bindings.map { m.slots[$0.slot].display }.joined(separator: " / ")
+                let location = records.last?.origin.location
+                let msg = render(e.message, m)
+                    ?? Bilingual(ja: "\(element) が条件を満たしていません: \(e.source)", en: "\(element) does not meet: \(e.source)")
+                out.append(Violation(message: msg, element: element, location: location, evidence: ev))
+                return true
+            }
+            return n
+        }
+    }
+
+    func evidence(_ m: Machine) -> [Evidence] {
+        var seen = Set<String>()
+        var out: [Evidence] = []
+        for r in m.trace {
+            let loc = r.record.location(ofField: r.field)
+            let key = "\(r.label)|\(loc)"
+            guard seen.insert(key).inserted else { continue }
+            out.append(Evidence(label: r.label, value: r.record.values[r.field].display, location: loc))
+        }
+        m.trace.removeAll()
+        return out
+    }
+
+    func render(_ t: BilingualTemplate?, _ m: Machine) -> Bilingual? {
+        guard let t else { return nil }
+        let was = m.tracing
+        m.tracing = false
+        defer { m.tracing = was }
+        func one(_ tpl: Template) -> String {
+            tpl.parts.map { part in
+                switch part {
+                case .text(let s): s
+                case .value(let n): m.eval(n).display
+                }
+            }.joined()
+        }
+        return Bilingual(ja: one(t.ja), en: one(t.en))
+    }
+
+    // MARK: attestation
+
+    func attest(_ a: CheckedAttestation, _ rule: CheckedRule, _ m: Machine) -> RuleResult {
+        let renew: Duration
+        if case .duration(let d) = m.eval(a.renew) { renew = d } else { renew = Duration(months: 12) }
+        var latest: Record?
+        if case .list(let xs)? = m.roots[attestationsRoot] {
+            for case .record(let r) in xs {
+                guard case .string(let item) = r["item"], item == a.key else { continue }
+                guard case .date(let d) = r["signed_on"] else { continue }
+                if let l = latest, case .date(let ld) = l["signed_on"], ld >= d { continue }
+                latest = r
+            }
+        }
+        let roles = a.roles.joined(separator: ", ")
+        guard let rec = latest, case .date(let signed) = rec["signed_on"] else {
+            return RuleResult(ruleID: rule.id, state: .manual,
+                              reason: Bilingual(ja: "\(roles) による証明 `\(a.key)`（\(renew) ごとに更新）が必要です",
+                                                en: "needs attestation `\(a.key)` by \(roles), renewed every \(renew)"),
+                              violations: [], attestation: nil, examined: 0)
+        }
+        let answer = rec["answer"].isNull ? "yes" : rec["answer"].display
+        let byRole = rec["by_role"].isNull ? nil : rec["by_role"].display
+        let until = signed.adding(renew)
+        var info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: rec["by"].isNull ? nil : rec["by"].display,
+                                   signedOn: signed, validUntil: until, location: rec.origin.location)
+        let loc = rec.origin.location
+        func fail(_ ja: String, _ en: String) -> RuleResult {
+            RuleResult(ruleID: rule.id, state: .fail, reason: nil,
+                       violations: [Violation(message: Bilingual(ja: ja, en: en), element: a.key, location: loc,
+                                              evidence: [Evidence(label: "attestation.signed_on", value: signed.description, location: loc)])],
+                       attestation: info, examined: 0)
+        }
+        if signed > m.asOf {
+            return RuleResult(ruleID: rule.id, state: .manual,
+                              reason: Bilingual(ja: "証明 `\(a.key)` の日付 \(signed) が基準日より後です", en: "attestation `\(a.key)` is dated \(signed), after the as-of date"),
+                              violations: [], attestation: info, examined: 0)
+        }
+        if let byRole, !a.roles.contains(byRole) {
+            return RuleResult(ruleID: rule.id, state: .manual,
+                              reason: Bilingual(ja: "証明 `\(a.key)` の署名者の役割 \(byRole) は \(roles) ではありません",
+                                                en: "attestation `\(a.key)` was signed by role \(byRole), but this item needs \(roles)"),
+                              violations: [], attestation: info, examined: 0)
+        }
+        switch answer {
+        case "no":
+            return fail("\(byRole ?? "責任者") が \(signed) に「満たしていない」と回答しました",
+                        "\(byRole ?? "the responsible person") answered on \(signed) that this is not met")
+        case "not-applicable":
+            let why = rec["reason"].isNull ? "" : rec["reason"].display
+            info.validUntil = until
+            return RuleResult(ruleID: rule.id, state: .notApplicable,
+                              reason: Bilingual(ja: "証明により対象外: \(why)", en: "not applicable by attestation: \(why)"),
+                              violations: [], attestation: info, examined: 0)
+        default:
+            if until < m.asOf {
+                return fail("証明 `\(a.key)` は \(until) に期限切れです（\(signed) 署名、\(renew) ごとに更新）",
+                            "attestation `\(a.key)` expired on \(until) (signed \(signed), renewed every \(renew))")
+            }
+            return RuleResult(ruleID: rule.id, state: .attested, reason: nil, violations: [], attestation: info, examined: 0)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import TenkenCheck
+import TenkenData
+import TenkenSyntax
+
+public enum ParamResolver {
+    /// Applies snapshot overrides, then command-line ones (which win), to the pack's defaults.
+    /// Each override is typed against the declaration; a bad one is a located error.
+    public static func resolve(_ pack: CheckedPack, overrides: [ParamOverride]) -> ([Value], [ParamSetting], [Diagnostic]) {
+        var values = pack.params.map(\.defaultValue)
+        var settings = pack.params.map {
+            ParamSetting(name: $0.name, value: $0.defaultValue, defaultValue: $0.defaultValue, origin: .default, loosened: false,
+                         limit: $0.limit.map { "\($0.op.rawValue) \($0.value.display)" }, location: nil)
+        }
+        var diags: [Diagnostic] = []
+        let ordered = overrides.filter { $0.origin != "command line" } + overrides.filter { $0.origin == "command line" }
+        for o in ordered {
+            guard let i = pack.paramIndex[o.name] else {
+                diags.append(Diagnostic("data.unknown-param", .error, "unknown parameter `\(o.name)`", at: o.location,
+                                        help: closestMatch(to: o.name, in: pack.paramIndex.keys).map { "did you mean `\($0)`?" }))
+                continue
+            }
+            let p = pack.params[i]
+            guard let v = coerce(o.value, to: p.type) else {
+                diags.append(Diagnostic("data.bad-param", .error, "parameter `\(o.name)` needs \(describe(p.type)), found \(render(o.value))", at: o.location))
+                continue
+            }
+            if case .duration(let d) = v, d.isNegative {
+                diags.append(Diagnostic("data.negative-duration", .error, "parameter `\(o.name)` must not be a negative period", at: o.location))
+                continue
+            }
+            values[i] = v
+            settings[i].value = v
+            settings[i].origin = o.origin == "command line" ? .commandLine : .snapshot
+            settings[i].location = o.location
+            if let lim = p.limit { settings[i].loosened = !Checker.satisfies(v, lim.op, lim.value) }
+        }
+        return (values, settings, diags)
+    }
+
+    static func describe(_ t: ValueType) -> String {
+        switch t {
+        case .duration: "a period like \"14 days\""
+        case .date: "a date YYYY-MM-DD"
+        case .int: "a whole number"
+        case .bool: "true or false"
+        case .list(let e): "a list of \(describe(e))"
+        default: "a string"
+        }
+    }
+
+    static func render(_ r: ParamOverride.Raw) -> String {
+        switch r {
+        case .int(let n): String(n)
+        case .bool(let b): String(b)
+        case .string(let s): "\"\(s)\""
+        case .list(let xs): "[" + xs.map(render).joined(separator: ", ") + "]"
+        }
+    }
+
+    public static func coerce(_ r: ParamOverride.Raw, to t: ValueType) -> Value? {
+        switch (t, r) {
+        case (.int, .int(let n)): return .int(n)
+        case (.int, .string(let s)): return Int(s).map(Value.int)
+        case (.bool, .bool(let b)): return .bool(b)
+        case (.bool, .string(let s)): return s == "true" ? .bool(true) : s == "false" ? .bool(false) : nil
+        case (.string, .string(let s)): return .string(s)
+        case (.date, .string(let s)): return Day(iso: s).map(Value.date)
+        case (.duration, .string(let s)): return Duration(text: s).map(Value.duration)
+        case (.list(let e), .list(let xs)):
+            var out: [Value] = []
+            for x in xs { guard let v = coerce(x, to: e) else { return nil }; out.append(v) }
+            return .list(out)
+        default: return nil
+        }
+    }
+
+    /// A `--param name=value` from the command line. The value is read as a rule-language
+    /// constant when it is one (`14 days`, `["WPA3"]`, `13`), else as plain text.
+    public static func parseCommandLine(_ arg: String) -> ParamOverride? {
+        guard let eq = arg.firstIndex(of: "="), eq != arg.startIndex else { return nil }
+        let name = String(arg[..<eq]).trimmingCharacters(in: .whitespaces)
+        let text = String(arg[arg.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
+        let loc = SourceLocation(file: "--param \(name)")
+        return ParamOverride(name: name, value: raw(fromText: text), location: loc, origin: "command line")
+    }
+
+    static func raw(fromText text: String) -> ParamOverride.Raw {
+        let (e, d) = Parser.parseExpression(text)
+        if let e, d.isEmpty, let r = raw(e) { return r }
+        return .string(text)
+    }
+
+    static func raw(_ e: Expr) -> ParamOverride.Raw? {
+        switch e.kind {
+        case .literal(.int(let n)): return .int(n)
+        case .literal(.bool(let b)): return .bool(b)
+        case .literal(.string(let s)): return .string(s)
+        case .literal(.date(let s)): return .string(s)
+        case .literal(.duration): return .string(Formatter.expr(e))
+        case .list(let xs):
+            var out: [ParamOverride.Raw] = []
+            for x in xs { guard let r = raw(x) else { return nil }; out.append(r) }
+            return .list(out)
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    func trimmingCharacters(in _: Whitespace) -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+    enum Whitespace { case whitespaces }
+}

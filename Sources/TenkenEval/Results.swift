@@ -1,0 +1,71 @@
+import TenkenCheck
+import TenkenData
+import TenkenSyntax
+
+public enum RuleState: String, Sendable, Codable, CaseIterable {
+    case pass, fail, waived
+    case notApplicable = "not-applicable"
+    case manual, attested, error
+}
+
+/// A value read while deciding a violation: the path as written in the rule, the value, and
+/// where in the input it came from.
+public struct Evidence: Sendable, Hashable {
+    public var label: String
+    public var value: String
+    public var location: SourceLocation?
+}
+
+public struct Violation: Sendable {
+    public var message: Bilingual
+    /// Pseudonymous id(s) of the offending element, e.g. `S-004` or `G-12 / A-7`.
+    public var element: String?
+    public var location: SourceLocation?
+    public var evidence: [Evidence]
+}
+
+public struct AttestationInfo: Sendable {
+    public var key: String
+    public var answer: String
+    public var byRole: String?
+    public var by: String?
+    public var signedOn: Day?
+    public var validUntil: Day?
+    public var location: SourceLocation?
+}
+
+public struct RuleResult: Sendable {
+    public var ruleID: String
+    public var state: RuleState
+    public var reason: Bilingual?
+    public var violations: [Violation]
+    public var attestation: AttestationInfo?
+    /// Elements examined by the rule's per-element expectations.
+    public var examined: Int
+}
+
+public struct ParamSetting: Sendable {
+    public enum Origin: String, Sendable { case `default`, snapshot, commandLine = "command line" }
+    public var name: String
+    public var value: Value
+    public var defaultValue: Value
+    public var origin: Origin
+    /// The override goes past the bound the source sets (e.g. a shorter password).
+    public var loosened: Bool
+    public var limit: String?
+    public var location: SourceLocation?
+}
+
+public struct FacilityResult: Sendable {
+    public var facilityID: String
+    public var facilityName: String?
+    public var asOf: Day
+    public var pack: PackInfo
+    public var params: [ParamSetting]
+    public var results: [RuleResult]
+    public var sources: [String]
+
+    public func count(_ level: Level? = nil, _ state: RuleState, rules: [CheckedRule]) -> Int {
+        zip(rules, results).filter { (level == nil || $0.0.level == level) && $0.1.state == state }.count
+    }
+}

@@ -1,0 +1,51 @@
+import TenkenCheck
+import TenkenEval
+
+/// Which language(s) a human-readable report is written in.
+public enum Language: String, Sendable, CaseIterable {
+    case ja, en, both
+
+    public func pick(_ b: Bilingual) -> String {
+        switch self {
+        case .ja: b.ja
+        case .en: b.en
+        case .both: b.ja == b.en ? b.ja : "\(b.ja) / \(b.en)"
+        }
+    }
+
+    public func pick(ja: String, en: String) -> String { pick(Bilingual(ja: ja, en: en)) }
+}
+
+public enum Labels {
+    public static func state(_ s: RuleState) -> Bilingual {
+        switch s {
+        case .pass: Bilingual(ja: "合格", en: "pass")
+        case .fail: Bilingual(ja: "不合格", en: "fail")
+        case .waived: Bilingual(ja: "免除", en: "waived")
+        case .notApplicable: Bilingual(ja: "対象外", en: "not applicable")
+        case .manual: Bilingual(ja: "要確認", en: "manual")
+        case .attested: Bilingual(ja: "証明済", en: "attested")
+        case .error: Bilingual(ja: "エラー", en: "error")
+        }
+    }
+
+    public static func level(_ l: Level) -> Bilingual {
+        switch l {
+        case .required: Bilingual(ja: "必要事項", en: "required")
+        case .recommended: Bilingual(ja: "推奨事項", en: "recommended")
+        case .optional: Bilingual(ja: "選択的", en: "optional")
+        }
+    }
+
+    public static func category(_ c: Category) -> Bilingual {
+        switch c {
+        case .humanOrganizational: Bilingual(ja: "人的・組織的対策", en: "Human and organisational")
+        case .technical: Bilingual(ja: "技術的対策", en: "Technical")
+        case .physical: Bilingual(ja: "物理的対策", en: "Physical")
+        case .provider: Bilingual(ja: "事業者側の対策", en: "Provider")
+        }
+    }
+
+    /// The order states are listed in summaries.
+    public static let stateOrder: [RuleState] = [.fail, .error, .manual, .waived, .attested, .pass, .notApplicable]
+}

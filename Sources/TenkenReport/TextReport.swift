@@ -1,0 +1,149 @@
+import TenkenCheck
+import TenkenData
+import TenkenEval
+import TenkenSyntax
+
+/// The terminal report: grouped by category, gaps first with the source's words, evidence
+/// and remediation. Colour only when asked (a TTY without NO_COLOR); stable when piped.
+public struct TextReport {
+    public var lang: Language
+    public var color: Bool
+    public var width: Int
+
+    public init(lang: Language, color: Bool = false, width: Int = 100) {
+        self.lang = lang
+        self.color = color
+        self.width = max(width, 40)
+    }
+
+    func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+
+    func mark(_ s: RuleState) -> String {
+        switch s {
+        case .pass: paint("✓", "32")
+        case .attested: paint("✓", "36")
+        case .fail: paint("✗", "31;1")
+        case .error: paint("!", "35;1")
+        case .manual: paint("?", "33")
+        case .waived: paint("~", "33")
+        case .notApplicable: paint("-", "2")
+        }
+    }
+
+    /// Wraps `text` to the width, indenting continuation lines. Counts East Asian wide
+    /// characters as two columns, as terminals draw them.
+    func wrap(_ text: String, indent: Int, first: String = "") -> String {
+        let pad = String(repeating: " ", count: indent)
+        var lines: [String] = []
+        var cur = pad + first
+        var curWidth = TextReport.displayWidth(cur)
+        for ch in text {
+            let w = TextReport.charWidth(ch)
+            if curWidth + w > width, curWidth > indent + 8 {
+                // Break at the last space if there is one in the line's tail.
+                if ch != " ", let sp = cur.lastIndex(of: " "), cur.distance(from: sp, to: cur.endIndex) < 24, cur.distance(from: cur.startIndex, to: sp) > indent {
+                    let tail = String(cur[cur.index(after: sp)...])
+                    lines.append(String(cur[..<sp]))
+                    cur = pad + tail
+                } else {
+                    lines.append(cur)
+                    cur = pad
+                }
+                curWidth = TextReport.displayWidth(cur)
+                if ch == " " { continue }
+            }
+            cur.append(ch)
+            curWidth += w
+        }
+        lines.append(cur)
+        return lines.joined(separator: "\n")
+    }
+
+    static func charWidth(_ c: Character) -> Int {
+        guard let u = c.unicodeScalars.first?.value else { return 1 }
+        if (0x1100...0x115F).contains(u) || (0x2E80...0xA4CF).contains(u) || (0xAC00...0xD7A3).contains(u)
+            || (0xF900...0xFAFF).contains(u) || (0xFE30...0xFE4F).contains(u) || (0xFF00...0xFF60).contains(u)
+            || (0xFFE0...0xFFE6).contains(u) || (0x20000...0x3FFFD).contains(u) { return 2 }
+        return 1
+    }
+
+    static func displayWidth(_ s: String) -> Int { s.reduce(0) { $0 + charWidth($1) } }
+
+    public func render(_ r: FacilityResult, _ pack: CheckedPack) -> String {
+        var out: [String] = []
+        let t = lang.pick(ja: "点検レポート", en: "Compliance report")
+        out.append(paint("tenken \(t) — \(lang.pick(r.pack.title)) \(r.pack.version)", "1"))
+        out.append(lang.pick(ja: "出典", en: "Source") + ": \(r.pack.source) \(r.pack.edition)")
+        let name = r.facilityName.map { " (\($0))" } ?? ""
+        out.append(lang.pick(ja: "施設", en: "Facility") + ": \(r.facilityID)\(name)   " + lang.pick(ja: "基準日", en: "As of") + ": \(r.asOf)")
+        if !r.sources.isEmpty { out.append(lang.pick(ja: "入力", en: "Inputs") + ": " + r.sources.joined(separator: ", ")) }
+        out.append("")
+        // Summary table.
+        let states = Labels.stateOrder
+        let head = states.map { lang == .ja ? Labels.state($0).ja : Labels.state($0).en }
+        let col = 16
+        func cell(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(1, w - TextReport.displayWidth(s))) }
+        out.append(cell(lang.pick(ja: "要約", en: "Summary"), col) + head.map { cell($0, 10) }.joined())
+        for lv in Level.allCases {
+            let counts = states.map { r.count(lv, $0, rules: pack.rules) }
+            if counts.allSatisfy({ $0 == 0 }) { continue }
+            out.append(cell("  " + (lang == .ja ? Labels.level(lv).ja : Labels.level(lv).en), col) + counts.map { cell(String($0), 10) }.joined())
+        }
+        let overridden = r.params.filter { $0.origin != .default }
+        if !overridden.isEmpty {
+            out.append("")
+            out.append(lang.pick(ja: "上書きされたパラメータ", en: "Overridden parameters") + ":")
+            for p in overridden {
+                let flag = p.loosened ? paint(" ⚠ " + lang.pick(ja: "規程の基準（\(p.limit ?? "")）を緩めています", en: "loosens the source's bound \(p.limit ?? "")"), "33;1") : ""
+                out.append("  \(p.name) = \(p.value.display) (\(p.origin.rawValue); " + lang.pick(ja: "既定", en: "default") + " \(p.defaultValue.display))\(flag)")
+            }
+        }
+        let catalog = Dictionary(uniqueKeysWithValues: pack.catalog.map { ($0.id, $0) })
+        for cat in Category.allCases {
+            let items = zip(pack.rules, r.results).filter { $0.0.category == cat }
+            if items.isEmpty { continue }
+            out.append("")
+            out.append(paint("■ " + lang.pick(Labels.category(cat)), "1"))
+            // Gaps and items needing a person first, then the rest, each in pack order.
+            let ordered = items.filter { [.fail, .error, .manual].contains($0.1.state) } + items.filter { ![.fail, .error, .manual].contains($0.1.state) }
+            for (rule, res) in ordered {
+                let st = lang == .ja ? Labels.state(res.state).ja : Labels.state(res.state).en
+                let lvl = lang == .ja ? Labels.level(rule.level).ja : Labels.level(rule.level).en
+                out.append(wrap(lang.pick(rule.title), indent: 6, first: "").replacingPrefix(6, with: "  \(mark(res.state)) ") + "  [\(st) · \(lvl) · \(rule.implements.joined(separator: ", "))]")
+                guard [.fail, .error, .manual, .waived].contains(res.state) else {
+                    if let a = res.attestation, res.state == .attested {
+                        out.append("      " + lang.pick(ja: "証明: \(a.byRole ?? "") \(a.by ?? "") \(a.signedOn?.description ?? "")〜\(a.validUntil?.description ?? "")",
+                                                      en: "attested by \(a.byRole ?? "") \(a.by ?? "") on \(a.signedOn?.description ?? ""), valid until \(a.validUntil?.description ?? "")"))
+                    }
+                    continue
+                }
+                for id in rule.implements {
+                    if let c = catalog[id] {
+                        if lang != .en { out.append(wrap("「\(c.ja)」", indent: 6, first: "規程 \(c.section): ")) }
+                        if lang != .ja { out.append(wrap(c.en, indent: 6, first: "Source \(c.section): ")) }
+                    }
+                }
+                if let reason = res.reason { out.append(wrap(lang.pick(reason), indent: 6)) }
+                for v in res.violations.prefix(20) {
+                    out.append(wrap(lang.pick(v.message), indent: 8, first: "").replacingPrefix(8, with: "      • "))
+                    for e in v.evidence.prefix(6) {
+                        out.append("          \(e.label) = \(e.value)" + (e.location.map { "  (\($0))" } ?? ""))
+                    }
+                }
+                if res.violations.count > 20 {
+                    out.append("      " + lang.pick(ja: "…ほか \(res.violations.count - 20) 件", en: "… and \(res.violations.count - 20) more"))
+                }
+                out.append(wrap(lang.pick(rule.remediation), indent: 6, first: lang.pick(ja: "対応: ", en: "Fix: ")))
+            }
+        }
+        out.append("")
+        return out.joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// Replaces the first `n` characters (the indentation) with `s`.
+    func replacingPrefix(_ n: Int, with s: String) -> String {
+        s + dropFirst(n)
+    }
+}
