@@ -5,12 +5,21 @@ import TenkenSyntax
 public struct JSONNode: Sendable {
     public var value: JSONValue
     public var offset: Int
+    public init(value: JSONValue, offset: Int) {
+        self.value = value
+        self.offset = offset
+    }
 }
 
 public struct JSONMember: Sendable {
     public var key: String
     public var keyOffset: Int
     public var node: JSONNode
+    public init(key: String, keyOffset: Int, node: JSONNode) {
+        self.key = key
+        self.keyOffset = keyOffset
+        self.node = node
+    }
 }
 
 public indirect enum JSONValue: Sendable {

@@ -102,7 +102,12 @@ final class Machine {
     @discardableResult
     func forEach(_ loop: Loop, _ k: Int = 0, _ visit: () -> Bool) -> Bool {
         if k == loop.bindings.count {
-            if let f = loop.filter, !truthy(f) { return true }
+            // Reads of an element the filter leaves out are never evidence.
+            let mark = trace.count
+            if let f = loop.filter, !truthy(f) {
+                if tracing { trace.removeSubrange(mark...) }
+                return true
+            }
             return visit()
         }
         let b = loop.bindings[k]
@@ -138,10 +143,23 @@ final class Machine {
         return result
     }
 
+    /// While tracing, an aggregate keeps the reads of the first few elements it counted
+    /// (the ones that make `count(…) <= 1` fail), not of every element it scanned.
     func aggregate(_ kind: AggregateKind, _ loop: Loop) -> Value {
         let wasTracing = tracing
-        tracing = false
+        var kept = 0
         defer { tracing = wasTracing }
+        if wasTracing, kind == .count {
+            var n = 0
+            forEach(loop) {
+                n += 1
+                kept += 1
+                if kept >= 5 { tracing = false }
+                return true
+            }
+            return .int(n)
+        }
+        tracing = false
         switch kind {
         case .count:
             var n = 0

@@ -1530,5 +1530,5020 @@ rule wrong-posts-deleted {
 }
 
 """####),
+        ("tests/antimalware-active.test.json", ####"""
+{
+  "rule": "antimalware-active",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "protection switched off",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/0/antimalware",
+          "value": false
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "definitions 8 days old",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/0/antimalware_updated_on",
+          "value": "2026-10-24"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "definitions exactly 7 days old",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/0/antimalware_updated_on",
+          "value": "2026-10-25"
+        }
+      ]
+    },
+    {
+      "name": "definitions dated after the audit",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/0/antimalware_updated_on",
+          "value": "2026-11-02"
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/app-from-official-stores.test.json", ####"""
+{
+  "rule": "app-from-official-stores",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "an app side-loaded from elsewhere",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/7/app_source",
+          "value": "other"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "app source unknown",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/devices/8/app_source"
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/authority-to-restrict.test.json", ####"""
+{
+  "rule": "authority-to-restrict",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "no active administrator",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/accounts/0/status",
+          "value": "suspended"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "attestation by the system administrator is not enough",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/12/by_role",
+          "value": "system-admin"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/backup-plan-defined.test.json", ####"""
+{
+  "rule": "backup-plan-defined",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "backup plan not communicated",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/documents/2/communicated",
+          "value": false
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "no backup plan",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/documents/2"
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/base/clinic.json", ####"""
+{
+  "schema_version": 1,
+  "facility": {
+    "id": "F-CL-0001",
+    "name": "さくら内科クリニック",
+    "kind": "clinic",
+    "beds": 0,
+    "uses_wifi": true,
+    "lends_devices": true,
+    "allows_personal_devices": false,
+    "uses_patient_accounts": false,
+    "shares_outside": true
+  },
+  "roles": [
+    {
+      "role": "operations-lead",
+      "staff_id": "S-001",
+      "since": "2021-06-01"
+    },
+    {
+      "role": "system-admin",
+      "staff_id": "S-001",
+      "since": "2021-06-01"
+    },
+    {
+      "role": "privacy-lead",
+      "staff_id": "S-001",
+      "since": "2021-06-01"
+    },
+    {
+      "role": "mcs-admin",
+      "staff_id": "S-001",
+      "since": "2021-06-01"
+    }
+  ],
+  "service": {
+    "password": {
+      "min_length": 13,
+      "requires_letters": true,
+      "requires_digits": true,
+      "requires_symbols": true
+    },
+    "invitation_approval": true,
+    "client_certificates": true,
+    "official_contacts_published": true
+  },
+  "staff": [
+    {
+      "id": "S-001",
+      "job": "doctor",
+      "hired_on": "2019-04-01",
+      "uses_mcs": true,
+      "account_id": "A-001",
+      "pledge_signed_on": "2019-04-01",
+      "training_dates": [
+        "2025-06-10",
+        "2026-06-09"
+      ]
+    },
+    {
+      "id": "S-002",
+      "job": "doctor",
+      "hired_on": "2020-04-01",
+      "uses_mcs": true,
+      "account_id": "A-002",
+      "pledge_signed_on": "2020-04-01",
+      "training_dates": [
+        "2025-06-10",
+        "2026-06-09"
+      ]
+    },
+    {
+      "id": "S-003",
+      "job": "nurse",
+      "hired_on": "2021-04-01",
+      "uses_mcs": true,
+      "account_id": "A-003",
+      "pledge_signed_on": "2021-04-01",
+      "training_dates": [
+        "2025-06-10",
+        "2026-06-09"
+      ]
+    },
+    {
+      "id": "S-004",
+      "job": "nurse",
+      "hired_on": "2022-04-01",
+      "uses_mcs": true,
+      "account_id": "A-004",
+      "pledge_signed_on": "2022-04-01",
+      "training_dates": [
+        "2025-06-10",
+        "2026-06-09"
+      ]
+    },
+    {
+      "id": "S-005",
+      "job": "clerk",
+      "hired_on": "2023-04-01",
+      "uses_mcs": true,
+      "account_id": "A-005",
+      "pledge_signed_on": "2023-04-01",
+      "training_dates": [
+        "2025-06-10",
+        "2026-06-09"
+      ],
+      "nda_signed_on": "2023-04-01"
+    },
+    {
+      "id": "S-006",
+      "job": "clerk",
+      "hired_on": "2024-04-01",
+      "uses_mcs": true,
+      "account_id": "A-006",
+      "pledge_signed_on": "2024-04-01",
+      "training_dates": [
+        "2025-06-10",
+        "2026-06-09"
+      ],
+      "nda_signed_on": "2024-04-01"
+    }
+  ],
+  "accounts": [
+    {
+      "id": "A-001",
+      "staff_id": "S-001",
+      "status": "active",
+      "is_admin": true,
+      "created_on": "2021-06-01",
+      "profile_photo": true,
+      "identity_verified": true
+    },
+    {
+      "id": "A-002",
+      "staff_id": "S-002",
+      "status": "active",
+      "is_admin": false,
+      "created_on": "2021-06-01",
+      "profile_photo": true,
+      "identity_verified": true
+    },
+    {
+      "id": "A-003",
+      "staff_id": "S-003",
+      "status": "active",
+      "is_admin": false,
+      "created_on": "2021-06-01",
+      "profile_photo": true,
+      "identity_verified": true
+    },
+    {
+      "id": "A-004",
+      "staff_id": "S-004",
+      "status": "active",
+      "is_admin": false,
+      "created_on": "2022-04-02",
+      "profile_photo": true,
+      "identity_verified": true
+    },
+    {
+      "id": "A-005",
+      "staff_id": "S-005",
+      "status": "active",
+      "is_admin": false,
+      "created_on": "2023-04-02",
+      "profile_photo": true,
+      "identity_verified": true
+    },
+    {
+      "id": "A-006",
+      "staff_id": "S-006",
+      "status": "active",
+      "is_admin": false,
+      "created_on": "2024-04-02",
+      "profile_photo": true,
+      "identity_verified": true
+    }
+  ],
+  "networks": [
+    {
+      "id": "N-01",
+      "ssid": "sakura-staff",
+      "encryption": "WPA3",
+      "operator": "facility",
+      "used_for_mcs": true
+    }
+  ],
+  "patients": [
+    {
+      "id": "P-0001",
+      "status": "active"
+    },
+    {
+      "id": "P-0002",
+      "status": "active"
+    },
+    {
+      "id": "P-0003",
+      "status": "active"
+    },
+    {
+      "id": "P-0004",
+      "status": "active"
+    },
+    {
+      "id": "P-0005",
+      "status": "active"
+    },
+    {
+      "id": "P-0006",
+      "status": "active"
+    },
+    {
+      "id": "P-0007",
+      "status": "discharged",
+      "care_ended_on": "2026-08-31"
+    }
+  ],
+  "groups": [
+    {
+      "id": "G-001",
+      "kind": "patient",
+      "patient_ids": [
+        "P-0001"
+      ],
+      "created_on": "2026-01-10",
+      "first_shared_on": "2026-01-15",
+      "shares_outside": true,
+      "reviewed_on": [
+        "2026-07-01"
+      ],
+      "members": [
+        {
+          "account_id": "A-001",
+          "staff_id": "S-001",
+          "joined_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-10"
+        },
+        {
+          "account_id": "A-003",
+          "staff_id": "S-003",
+          "invited_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-11",
+          "joined_on": "2026-01-11"
+        },
+        {
+          "account_id": "X-PH-17",
+          "facility_id": "F-PH-0002",
+          "external": true,
+          "invited_on": "2026-01-12",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-12",
+          "joined_on": "2026-01-13"
+        }
+      ]
+    },
+    {
+      "id": "G-002",
+      "kind": "patient",
+      "patient_ids": [
+        "P-0002"
+      ],
+      "created_on": "2026-01-10",
+      "first_shared_on": "2026-01-15",
+      "shares_outside": true,
+      "reviewed_on": [
+        "2026-07-01"
+      ],
+      "members": [
+        {
+          "account_id": "A-001",
+          "staff_id": "S-001",
+          "joined_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-10"
+        },
+        {
+          "account_id": "A-003",
+          "staff_id": "S-003",
+          "invited_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-11",
+          "joined_on": "2026-01-11"
+        },
+        {
+          "account_id": "X-PH-17",
+          "facility_id": "F-PH-0002",
+          "external": true,
+          "invited_on": "2026-01-12",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-12",
+          "joined_on": "2026-01-13"
+        }
+      ]
+    },
+    {
+      "id": "G-003",
+      "kind": "patient",
+      "patient_ids": [
+        "P-0003"
+      ],
+      "created_on": "2026-01-10",
+      "first_shared_on": "2026-01-15",
+      "shares_outside": true,
+      "reviewed_on": [
+        "2026-07-01"
+      ],
+      "members": [
+        {
+          "account_id": "A-001",
+          "staff_id": "S-001",
+          "joined_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-10"
+        },
+        {
+          "account_id": "A-003",
+          "staff_id": "S-003",
+          "invited_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-11",
+          "joined_on": "2026-01-11"
+        },
+        {
+          "account_id": "X-PH-17",
+          "facility_id": "F-PH-0002",
+          "external": true,
+          "invited_on": "2026-01-12",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-12",
+          "joined_on": "2026-01-13"
+        }
+      ]
+    },
+    {
+      "id": "G-004",
+      "kind": "patient",
+      "patient_ids": [
+        "P-0004"
+      ],
+      "created_on": "2026-01-10",
+      "first_shared_on": "2026-01-15",
+      "shares_outside": true,
+      "reviewed_on": [
+        "2026-07-01"
+      ],
+      "members": [
+        {
+          "account_id": "A-001",
+          "staff_id": "S-001",
+          "joined_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-10"
+        },
+        {
+          "account_id": "A-003",
+          "staff_id": "S-003",
+          "invited_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-11",
+          "joined_on": "2026-01-11"
+        },
+        {
+          "account_id": "X-PH-17",
+          "facility_id": "F-PH-0002",
+          "external": true,
+          "invited_on": "2026-01-12",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-12",
+          "joined_on": "2026-01-13"
+        }
+      ]
+    },
+    {
+      "id": "G-005",
+      "kind": "patient",
+      "patient_ids": [
+        "P-0005"
+      ],
+      "created_on": "2026-01-10",
+      "first_shared_on": "2026-01-15",
+      "shares_outside": true,
+      "reviewed_on": [
+        "2026-07-01"
+      ],
+      "members": [
+        {
+          "account_id": "A-001",
+          "staff_id": "S-001",
+          "joined_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-10"
+        },
+        {
+          "account_id": "A-003",
+          "staff_id": "S-003",
+          "invited_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-11",
+          "joined_on": "2026-01-11"
+        },
+        {
+          "account_id": "X-PH-17",
+          "facility_id": "F-PH-0002",
+          "external": true,
+          "invited_on": "2026-01-12",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-12",
+          "joined_on": "2026-01-13"
+        }
+      ]
+    },
+    {
+      "id": "G-006",
+      "kind": "patient",
+      "patient_ids": [
+        "P-0006"
+      ],
+      "created_on": "2026-01-10",
+      "first_shared_on": "2026-01-15",
+      "shares_outside": true,
+      "reviewed_on": [
+        "2026-07-01"
+      ],
+      "members": [
+        {
+          "account_id": "A-001",
+          "staff_id": "S-001",
+          "joined_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-10"
+        },
+        {
+          "account_id": "A-003",
+          "staff_id": "S-003",
+          "invited_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-11",
+          "joined_on": "2026-01-11"
+        },
+        {
+          "account_id": "X-PH-17",
+          "facility_id": "F-PH-0002",
+          "external": true,
+          "invited_on": "2026-01-12",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-12",
+          "joined_on": "2026-01-13"
+        }
+      ]
+    },
+    {
+      "id": "G-007",
+      "kind": "patient",
+      "patient_ids": [
+        "P-0007"
+      ],
+      "created_on": "2026-01-10",
+      "first_shared_on": "2026-01-15",
+      "shares_outside": true,
+      "reviewed_on": [
+        "2026-07-01"
+      ],
+      "members": [
+        {
+          "account_id": "A-001",
+          "staff_id": "S-001",
+          "joined_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-10"
+        },
+        {
+          "account_id": "A-003",
+          "staff_id": "S-003",
+          "invited_on": "2026-01-10",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-11",
+          "joined_on": "2026-01-11"
+        },
+        {
+          "account_id": "X-PH-17",
+          "facility_id": "F-PH-0002",
+          "external": true,
+          "invited_on": "2026-01-12",
+          "approved_by": "A-001",
+          "approved_on": "2026-01-12",
+          "joined_on": "2026-01-13"
+        }
+      ],
+      "archived_on": "2026-09-05"
+    },
+    {
+      "id": "G-900",
+      "kind": "free",
+      "patient_ids": [],
+      "created_on": "2025-05-01",
+      "shares_outside": false,
+      "members": [
+        {
+          "account_id": "A-001",
+          "staff_id": "S-001",
+          "joined_on": "2025-05-01"
+        },
+        {
+          "account_id": "A-002",
+          "staff_id": "S-002",
+          "joined_on": "2025-05-01"
+        },
+        {
+          "account_id": "A-003",
+          "staff_id": "S-003",
+          "joined_on": "2025-05-01"
+        },
+        {
+          "account_id": "A-004",
+          "staff_id": "S-004",
+          "joined_on": "2025-05-01"
+        },
+        {
+          "account_id": "A-005",
+          "staff_id": "S-005",
+          "joined_on": "2025-05-01"
+        },
+        {
+          "account_id": "A-006",
+          "staff_id": "S-006",
+          "joined_on": "2025-05-01"
+        }
+      ]
+    }
+  ],
+  "consents": [
+    {
+      "id": "C-0001",
+      "patient_id": "P-0001",
+      "method": "opt-in",
+      "signed_on": "2026-01-09",
+      "form_on_file": true,
+      "kind": "initial",
+      "refusals": []
+    },
+    {
+      "id": "C-0002",
+      "patient_id": "P-0002",
+      "method": "opt-in",
+      "signed_on": "2026-01-09",
+      "form_on_file": true,
+      "kind": "initial",
+      "refusals": [
+        {
+          "clause": "第3項",
+          "party": "F-CARE-0009",
+          "recorded_on": "2026-01-09"
+        }
+      ]
+    },
+    {
+      "id": "C-0003",
+      "patient_id": "P-0003",
+      "method": "opt-in",
+      "signed_on": "2026-01-09",
+      "form_on_file": true,
+      "kind": "initial",
+      "refusals": []
+    },
+    {
+      "id": "C-0004",
+      "patient_id": "P-0004",
+      "method": "opt-in",
+      "signed_on": "2026-01-09",
+      "form_on_file": true,
+      "kind": "initial",
+      "refusals": []
+    },
+    {
+      "id": "C-0005",
+      "patient_id": "P-0005",
+      "method": "opt-in",
+      "signed_on": "2026-01-09",
+      "form_on_file": true,
+      "kind": "initial",
+      "refusals": []
+    },
+    {
+      "id": "C-0006",
+      "patient_id": "P-0006",
+      "method": "opt-in",
+      "signed_on": "2026-01-09",
+      "form_on_file": true,
+      "kind": "initial",
+      "refusals": []
+    },
+    {
+      "id": "C-0007",
+      "patient_id": "P-0007",
+      "method": "opt-in",
+      "signed_on": "2026-01-09",
+      "form_on_file": true,
+      "kind": "initial",
+      "refusals": []
+    }
+  ],
+  "documents": [
+    {
+      "id": "D-01",
+      "kind": "operations-rules",
+      "adopted_on": "2021-06-01",
+      "reviewed_on": "2026-04-01",
+      "communicated": true
+    },
+    {
+      "id": "D-02",
+      "kind": "device-management",
+      "adopted_on": "2021-06-01",
+      "reviewed_on": "2026-04-01",
+      "communicated": true
+    },
+    {
+      "id": "D-03",
+      "kind": "backup-plan",
+      "adopted_on": "2021-06-01",
+      "reviewed_on": "2026-04-01",
+      "communicated": true
+    },
+    {
+      "id": "D-04",
+      "kind": "post-employment-privacy",
+      "adopted_on": "2021-06-01",
+      "communicated": true
+    },
+    {
+      "id": "D-05",
+      "kind": "pledge-template",
+      "adopted_on": "2021-06-01",
+      "communicated": true
+    },
+    {
+      "id": "D-06",
+      "kind": "training-plan",
+      "adopted_on": "2021-06-01",
+      "communicated": true
+    }
+  ],
+  "incidents": [
+    {
+      "id": "I-2026-01",
+      "kind": "device-lost",
+      "occurred_on": "2026-07-14",
+      "reported_on": "2026-07-14",
+      "account_id": "A-004",
+      "device_id": "SP-09",
+      "action": "account-suspended",
+      "action_on": "2026-07-14"
+    }
+  ],
+  "monitoring": [
+    {
+      "id": "M-2026-09",
+      "kind": "post-monitoring",
+      "performed_on": "2026-09-30",
+      "by": "S-001"
+    },
+    {
+      "id": "M-2026-10",
+      "kind": "post-monitoring",
+      "performed_on": "2026-10-30",
+      "by": "S-001"
+    }
+  ],
+  "attestations": [
+    {
+      "item": "no-written-credentials",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "no-credential-sharing",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "logout-after-use",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "logout-when-away",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "no-guessable-passwords",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "no-similar-password-reuse",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "check-before-posting",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "no-sharing-outside-group",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "no-untrusted-downloads",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "no-suspicious-links",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "beware-fake-sites",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "password-manager",
+      "answer": "yes",
+      "by_role": "system-admin",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "authority-to-restrict",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "invitation-acceptance-judged",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "posts-about-own-patient",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "own-posts-responsibility",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "entries-purpose-privacy",
+      "answer": "yes",
+      "by_role": "operations-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    }
+  ],
+  "devices": [
+    {
+      "id": "PC-01",
+      "kind": "pc",
+      "ownership": "facility",
+      "assigned_staff_id": "S-001",
+      "status": "active",
+      "used_for_mcs": true,
+      "os": "Windows",
+      "os_version": "11 24H2",
+      "os_up_to_date": true,
+      "os_updated_on": "2026-10-20",
+      "screen_lock_minutes": 5,
+      "device_lock": "password",
+      "antimalware": true,
+      "antimalware_updated_on": "2026-10-30",
+      "mdm": true,
+      "remote_wipe": true,
+      "vpn": true,
+      "client_certificate": true,
+      "app_source": "browser",
+      "offsite_connection": "none",
+      "locked_storage": true,
+      "privacy_filter": true
+    },
+    {
+      "id": "PC-02",
+      "kind": "pc",
+      "ownership": "facility",
+      "assigned_staff_id": "S-002",
+      "status": "active",
+      "used_for_mcs": true,
+      "os": "Windows",
+      "os_version": "11 24H2",
+      "os_up_to_date": true,
+      "os_updated_on": "2026-10-20",
+      "screen_lock_minutes": 5,
+      "device_lock": "password",
+      "antimalware": true,
+      "antimalware_updated_on": "2026-10-30",
+      "mdm": true,
+      "remote_wipe": true,
+      "vpn": true,
+      "client_certificate": true,
+      "app_source": "browser",
+      "offsite_connection": "none",
+      "locked_storage": true,
+      "privacy_filter": true
+    },
+    {
+      "id": "PC-03",
+      "kind": "pc",
+      "ownership": "facility",
+      "assigned_staff_id": "S-003",
+      "status": "active",
+      "used_for_mcs": true,
+      "os": "Windows",
+      "os_version": "11 24H2",
+      "os_up_to_date": true,
+      "os_updated_on": "2026-10-20",
+      "screen_lock_minutes": 5,
+      "device_lock": "password",
+      "antimalware": true,
+      "antimalware_updated_on": "2026-10-30",
+      "mdm": true,
+      "remote_wipe": true,
+      "vpn": true,
+      "client_certificate": true,
+      "app_source": "browser",
+      "offsite_connection": "none",
+      "locked_storage": true,
+      "privacy_filter": true
+    },
+    {
+      "id": "PC-04",
+      "kind": "pc",
+      "ownership": "facility",
+      "assigned_staff_id": "S-004",
+      "status": "active",
+      "used_for_mcs": true,
+      "os": "Windows",
+      "os_version": "11 24H2",
+      "os_up_to_date": true,
+      "os_updated_on": "2026-10-20",
+      "screen_lock_minutes": 5,
+      "device_lock": "password",
+      "antimalware": true,
+      "antimalware_updated_on": "2026-10-30",
+      "mdm": true,
+      "remote_wipe": true,
+      "vpn": true,
+      "client_certificate": true,
+      "app_source": "browser",
+      "offsite_connection": "none",
+      "locked_storage": true,
+      "privacy_filter": true
+    },
+    {
+      "id": "TB-01",
+      "kind": "tablet",
+      "ownership": "facility",
+      "assigned_staff_id": "S-003",
+      "status": "active",
+      "used_for_mcs": true,
+      "os": "iPadOS",
+      "os_version": "18.6",
+      "os_up_to_date": true,
+      "os_updated_on": "2026-10-21",
+      "screen_lock_minutes": 2,
+      "device_lock": "pin",
+      "antimalware": true,
+      "antimalware_updated_on": "2026-10-29",
+      "mdm": true,
+      "remote_wipe": true,
+      "vpn": true,
+      "client_certificate": true,
+      "app_source": "app-store",
+      "offsite_connection": "cellular",
+      "locked_storage": true,
+      "privacy_filter": true
+    },
+    {
+      "id": "TB-02",
+      "kind": "tablet",
+      "ownership": "facility",
+      "assigned_staff_id": "S-004",
+      "status": "active",
+      "used_for_mcs": true,
+      "os": "iPadOS",
+      "os_version": "18.6",
+      "os_up_to_date": true,
+      "os_updated_on": "2026-10-21",
+      "screen_lock_minutes": 2,
+      "device_lock": "pin",
+      "antimalware": true,
+      "antimalware_updated_on": "2026-10-29",
+      "mdm": true,
+      "remote_wipe": true,
+      "vpn": true,
+      "client_certificate": true,
+      "app_source": "app-store",
+      "offsite_connection": "cellular",
+      "locked_storage": true,
+      "privacy_filter": true
+    },
+    {
+      "id": "TB-03",
+      "kind": "tablet",
+      "ownership": "facility",
+      "assigned_staff_id": "S-005",
+      "status": "active",
+      "used_for_mcs": true,
+      "os": "iPadOS",
+      "os_version": "18.6",
+      "os_up_to_date": true,
+      "os_updated_on": "2026-10-21",
+      "screen_lock_minutes": 2,
+      "device_lock": "pin",
+      "antimalware": true,
+      "antimalware_updated_on": "2026-10-29",
+      "mdm": true,
+      "remote_wipe": true,
+      "vpn": true,
+      "client_certificate": true,
+      "app_source": "app-store",
+      "offsite_connection": "cellular",
+      "locked_storage": true,
+      "privacy_filter": true
+    },
+    {
+      "id": "SP-01",
+      "kind": "smartphone",
+      "ownership": "facility",
+      "assigned_staff_id": "S-001",
+      "status": "active",
+      "used_for_mcs": true,
+      "os": "Android",
+      "os_version": "15",
+      "os_up_to_date": true,
+      "os_updated_on": "2026-10-15",
+      "screen_lock_minutes": 1,
+      "device_lock": "biometric",
+      "antimalware": true,
+      "antimalware_updated_on": "2026-10-30",
+      "mdm": true,
+      "remote_wipe": true,
+      "vpn": true,
+      "client_certificate": true,
+      "app_source": "google-play",
+      "offsite_connection": "mobile-router",
+      "locked_storage": true,
+      "privacy_filter": true
+    },
+    {
+      "id": "SP-02",
+      "kind": "smartphone",
+      "ownership": "facility",
+      "assigned_staff_id": "S-002",
+      "status": "active",
+      "used_for_mcs": true,
+      "os": "Android",
+      "os_version": "15",
+      "os_up_to_date": true,
+      "os_updated_on": "2026-10-15",
+      "screen_lock_minutes": 1,
+      "device_lock": "biometric",
+      "antimalware": true,
+      "antimalware_updated_on": "2026-10-30",
+      "mdm": true,
+      "remote_wipe": true,
+      "vpn": true,
+      "client_certificate": true,
+      "app_source": "google-play",
+      "offsite_connection": "mobile-router",
+      "locked_storage": true,
+      "privacy_filter": true
+    },
+    {
+      "id": "SP-03",
+      "kind": "smartphone",
+      "ownership": "facility",
+      "assigned_staff_id": "S-003",
+      "status": "active",
+      "used_for_mcs": true,
+      "os": "Android",
+      "os_version": "15",
+      "os_up_to_date": true,
+      "os_updated_on": "2026-10-15",
+      "screen_lock_minutes": 1,
+      "device_lock": "biometric",
+      "antimalware": true,
+      "antimalware_updated_on": "2026-10-30",
+      "mdm": true,
+      "remote_wipe": true,
+      "vpn": true,
+      "client_certificate": true,
+      "app_source": "google-play",
+      "offsite_connection": "mobile-router",
+      "locked_storage": true,
+      "privacy_filter": true
+    }
+  ]
+}
+"""####),
+        ("tests/beware-fake-sites.test.json", ####"""
+{
+  "rule": "beware-fake-sites",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "official contacts not published to staff",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/official_contacts_published",
+          "value": false
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "attestation missing",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/10"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/client-certificate.test.json", ####"""
+{
+  "rule": "client-certificate",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a PC without certificate",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/3/client_certificate",
+          "value": false
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/compromise-response.test.json", ####"""
+{
+  "rule": "compromise-response",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a lost device with no action",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/incidents/0/action"
+        },
+        {
+          "op": "remove",
+          "path": "/incidents/0/action_on"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "account suspended two days late",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/incidents/0/action_on",
+          "value": "2026-07-16"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a leak today is still within the window",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-02",
+            "kind": "password-leak",
+            "occurred_on": "2026-11-01"
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/consent-before-sharing.test.json", ####"""
+{
+  "rule": "consent-before-sharing",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "consent signed after sharing began",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/consents/3/signed_on",
+          "value": "2026-02-01"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "consent withdrawn",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/consents/3/withdrawn_on",
+          "value": "2026-05-01"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "consent on the day of first sharing",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/consents/3/signed_on",
+          "value": "2026-01-15"
+        }
+      ]
+    },
+    {
+      "name": "no consent at all",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/consents/4"
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/device-lock.test.json", ####"""
+{
+  "rule": "device-lock",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a tablet without device lock",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/5/device_lock",
+          "value": "none"
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/device-management-defined.test.json", ####"""
+{
+  "rule": "device-management-defined",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "no device-management rule",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/documents/1"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a device with no recorded user",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/devices/4/assigned_staff_id"
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/ended-care-archived.test.json", ####"""
+{
+  "rule": "ended-care-archived",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a discharged patient's group left active",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/groups/6/archived_on"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "care ended recently: within the 30-day period",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/groups/6/archived_on"
+        },
+        {
+          "op": "replace",
+          "path": "/patients/6/care_ended_on",
+          "value": "2026-10-15"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/entries-purpose-privacy.test.json", ####"""
+{
+  "rule": "entries-purpose-privacy",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "attested as not met",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/16/answer",
+          "value": "no"
+        }
+      ]
+    },
+    {
+      "name": "attestation expired a day ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/16/signed_on",
+          "value": "2025-10-31"
+        }
+      ]
+    },
+    {
+      "name": "attestation valid on its last day",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/16/signed_on",
+          "value": "2025-11-01"
+        }
+      ]
+    },
+    {
+      "name": "no attestation: a person must check",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/16"
+        }
+      ]
+    },
+    {
+      "name": "signed by a role the item does not accept",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/16/by_role",
+          "value": "audit-lead"
+        }
+      ]
+    },
+    {
+      "name": "attested as not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/16/answer",
+          "value": "not-applicable"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/16/reason",
+          "value": "no staff use MCS"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/hospital-audit-and-committee.test.json", ####"""
+{
+  "rule": "hospital-audit-and-committee",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a clinic: not applicable",
+      "expect": "not-applicable"
+    },
+    {
+      "name": "a 200-bed hospital with both",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        },
+        {
+          "op": "add",
+          "path": "/facility/committee_established_on",
+          "value": "2020-04-01"
+        },
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "audit-lead",
+            "staff_id": "S-002"
+          }
+        }
+      ]
+    },
+    {
+      "name": "a 200-bed hospital without committee",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        },
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "audit-lead",
+            "staff_id": "S-002"
+          }
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a 200-bed hospital with neither",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        }
+      ],
+      "violations": 2
+    },
+    {
+      "name": "a 60-bed hospital: not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 60
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/identity-verified.test.json", ####"""
+{
+  "rule": "identity-verified",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "an unverified account",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/accounts/5/identity_verified"
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/incidents-reported-promptly.test.json", ####"""
+{
+  "rule": "incidents-reported-promptly",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a loss reported three days late",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/incidents/0/reported_on",
+          "value": "2026-07-17"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a loss never reported",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/incidents/0/reported_on"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "reported the next day",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/incidents/0/reported_on",
+          "value": "2026-07-15"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/invitation-acceptance-judged.test.json", ####"""
+{
+  "rule": "invitation-acceptance-judged",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "joined before approval",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/3/members/2/joined_on",
+          "value": "2026-01-11"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "attestation missing",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/13"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/invitations-approved.test.json", ####"""
+{
+  "rule": "invitations-approved",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "approval switched off",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/invitation_approval",
+          "value": false
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a member without approval",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/groups/2/members/2/approved_by"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "approved by a non-admin account",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/2/members/2/approved_by",
+          "value": "A-003"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a removed unapproved member does not count",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/groups/2/members/2/approved_by"
+        },
+        {
+          "op": "add",
+          "path": "/groups/2/members/2/removed_on",
+          "value": "2026-03-01"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/leaver-accounts-deleted.test.json", ####"""
+{
+  "rule": "leaver-accounts-deleted",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "left 8 days ago, account still active",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/3/left_on",
+          "value": "2026-10-24"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "left exactly 7 days ago: still within the grace period",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/3/left_on",
+          "value": "2026-10-25"
+        }
+      ]
+    },
+    {
+      "name": "left long ago, account deleted",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/3/left_on",
+          "value": "2026-01-31"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/3/status",
+          "value": "deleted"
+        }
+      ]
+    },
+    {
+      "name": "grace period overridden to 30 days",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/3/left_on",
+          "value": "2026-10-24"
+        },
+        {
+          "op": "add",
+          "path": "/parameters",
+          "value": {
+            "leaver.grace": "30 days"
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/leaver-devices-returned.test.json", ####"""
+{
+  "rule": "leaver-devices-returned",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a leaver kept a tablet",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/4/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/4/status",
+          "value": "deleted"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a leaver who kept three devices",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/2/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/2/status",
+          "value": "deleted"
+        }
+      ],
+      "violations": 3
+    },
+    {
+      "name": "a leaver returned the tablet but the account is only suspended",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/4/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "add",
+          "path": "/devices/6/returned_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/6/status",
+          "value": "returned"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/4/status",
+          "value": "suspended"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a leaver returned everything",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/4/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "add",
+          "path": "/devices/6/returned_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/4/status",
+          "value": "deleted"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/leavers-removed-from-groups.test.json", ####"""
+{
+  "rule": "leavers-removed-from-groups",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a leaver still in all eight groups (archived ones too)",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/2/left_on",
+          "value": "2026-09-30"
+        }
+      ],
+      "violations": 8
+    },
+    {
+      "name": "a leaver removed everywhere",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "add",
+          "path": "/groups/7/members/5/removed_on",
+          "value": "2026-10-01"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/left-care-members-removed.test.json", ####"""
+{
+  "rule": "left-care-members-removed",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "no longer in charge, still a member",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/groups/0/members/1/in_charge_until",
+          "value": "2026-09-01"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "no longer in charge, removed",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/groups/0/members/1/in_charge_until",
+          "value": "2026-09-01"
+        },
+        {
+          "op": "add",
+          "path": "/groups/0/members/1/removed_on",
+          "value": "2026-09-05"
+        }
+      ]
+    },
+    {
+      "name": "stopped 10 days ago: within the 14-day period",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/groups/0/members/1/in_charge_until",
+          "value": "2026-10-22"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/logout-after-use.test.json", ####"""
+{
+  "rule": "logout-after-use",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "attested as not met",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/2/answer",
+          "value": "no"
+        }
+      ]
+    },
+    {
+      "name": "attestation expired a day ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/2/signed_on",
+          "value": "2025-10-31"
+        }
+      ]
+    },
+    {
+      "name": "attestation valid on its last day",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/2/signed_on",
+          "value": "2025-11-01"
+        }
+      ]
+    },
+    {
+      "name": "no attestation: a person must check",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/2"
+        }
+      ]
+    },
+    {
+      "name": "signed by a role the item does not accept",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/2/by_role",
+          "value": "audit-lead"
+        }
+      ]
+    },
+    {
+      "name": "attested as not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/2/answer",
+          "value": "not-applicable"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/2/reason",
+          "value": "no staff use MCS"
+        }
+      ]
+    },
+    {
+      "name": "provider logs out after 60 minutes",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "idle_logout": 60
+          }
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/logout-when-away.test.json", ####"""
+{
+  "rule": "logout-when-away",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "a PC that never locks",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/devices/1/screen_lock_minutes"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a PC locking after 45 minutes",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/1/screen_lock_minutes",
+          "value": 45
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "exactly the limit of 10 minutes",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/1/screen_lock_minutes",
+          "value": 10
+        }
+      ]
+    },
+    {
+      "name": "a retired device is out of scope",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/1/screen_lock_minutes",
+          "value": 45
+        },
+        {
+          "op": "replace",
+          "path": "/devices/1/status",
+          "value": "retired"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/mcs-admin-designated.test.json", ####"""
+{
+  "rule": "mcs-admin-designated",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "the only admin holds no responsible role",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/roles/0/staff_id",
+          "value": "S-002"
+        },
+        {
+          "op": "replace",
+          "path": "/roles/1/staff_id",
+          "value": "S-002"
+        },
+        {
+          "op": "replace",
+          "path": "/roles/2/staff_id",
+          "value": "S-002"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "no admin account",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/accounts/0/is_admin",
+          "value": false
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/mdm-remote-wipe.test.json", ####"""
+{
+  "rule": "mdm-remote-wipe",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a tablet with neither",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/6/mdm",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/devices/6/remote_wipe",
+          "value": false
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "remote wipe alone suffices",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/6/mdm",
+          "value": false
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/membership-reviewed.test.json", ####"""
+{
+  "rule": "membership-reviewed",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a review older than six months",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/1/reviewed_on",
+          "value": [
+            "2026-04-30"
+          ]
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "never reviewed",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/1/reviewed_on",
+          "value": []
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a new group need not be reviewed yet",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/1/reviewed_on",
+          "value": []
+        },
+        {
+          "op": "replace",
+          "path": "/groups/1/created_on",
+          "value": "2026-06-01"
+        }
+      ]
+    },
+    {
+      "name": "review period raised to one year",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/1/reviewed_on",
+          "value": [
+            "2026-04-30"
+          ]
+        },
+        {
+          "op": "add",
+          "path": "/parameters",
+          "value": {
+            "review.period": "1 year"
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/mobile-locked-storage.test.json", ####"""
+{
+  "rule": "mobile-locked-storage",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a smartphone left unlocked",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/9/locked_storage",
+          "value": false
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "PCs are not mobile",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/0/locked_storage",
+          "value": false
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/nda-for-non-licensed.test.json", ####"""
+{
+  "rule": "nda-for-non-licensed",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a clerk without NDA",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/staff/4/nda_signed_on"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a clerk who signed a year after hiring",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/4/nda_signed_on",
+          "value": "2024-04-01"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a nurse needs no NDA",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/4/job",
+          "value": "nurse"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/nda_signed_on"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/no-credential-sharing.test.json", ####"""
+{
+  "rule": "no-credential-sharing",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "an active account whose owner is not on the roster",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/accounts/2/staff_id",
+          "value": "S-999"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "an active account without owner",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/accounts/2/staff_id"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a suspended ownerless account is fine",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/accounts/2/staff_id"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/2/status",
+          "value": "suspended"
+        }
+      ]
+    },
+    {
+      "name": "data fine but attestation missing",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/1"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/no-guessable-passwords.test.json", ####"""
+{
+  "rule": "no-guessable-passwords",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "digits not required",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/password/requires_digits",
+          "value": false
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "attested as not met",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/4/answer",
+          "value": "no"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/no-sharing-outside-group.test.json", ####"""
+{
+  "rule": "no-sharing-outside-group",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "attested as not met",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/7/answer",
+          "value": "no"
+        }
+      ]
+    },
+    {
+      "name": "attestation expired a day ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/7/signed_on",
+          "value": "2025-10-31"
+        }
+      ]
+    },
+    {
+      "name": "attestation valid on its last day",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/7/signed_on",
+          "value": "2025-11-01"
+        }
+      ]
+    },
+    {
+      "name": "no attestation: a person must check",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/7"
+        }
+      ]
+    },
+    {
+      "name": "signed by a role the item does not accept",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/7/by_role",
+          "value": "audit-lead"
+        }
+      ]
+    },
+    {
+      "name": "attested as not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/7/answer",
+          "value": "not-applicable"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/7/reason",
+          "value": "no staff use MCS"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/no-similar-password-reuse.test.json", ####"""
+{
+  "rule": "no-similar-password-reuse",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "attested as not met",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/5/answer",
+          "value": "no"
+        }
+      ]
+    },
+    {
+      "name": "attestation expired a day ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/5/signed_on",
+          "value": "2025-10-31"
+        }
+      ]
+    },
+    {
+      "name": "attestation valid on its last day",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/5/signed_on",
+          "value": "2025-11-01"
+        }
+      ]
+    },
+    {
+      "name": "no attestation: a person must check",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/5"
+        }
+      ]
+    },
+    {
+      "name": "signed by a role the item does not accept",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/5/by_role",
+          "value": "audit-lead"
+        }
+      ]
+    },
+    {
+      "name": "attested as not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/5/answer",
+          "value": "not-applicable"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/5/reason",
+          "value": "no staff use MCS"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/no-suspicious-links.test.json", ####"""
+{
+  "rule": "no-suspicious-links",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "attested as not met",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/9/answer",
+          "value": "no"
+        }
+      ]
+    },
+    {
+      "name": "attestation expired a day ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/9/signed_on",
+          "value": "2025-10-31"
+        }
+      ]
+    },
+    {
+      "name": "attestation valid on its last day",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/9/signed_on",
+          "value": "2025-11-01"
+        }
+      ]
+    },
+    {
+      "name": "no attestation: a person must check",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/9"
+        }
+      ]
+    },
+    {
+      "name": "signed by a role the item does not accept",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/9/by_role",
+          "value": "audit-lead"
+        }
+      ]
+    },
+    {
+      "name": "attested as not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/9/answer",
+          "value": "not-applicable"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/9/reason",
+          "value": "no staff use MCS"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/no-untrusted-downloads.test.json", ####"""
+{
+  "rule": "no-untrusted-downloads",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "attested as not met",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/8/answer",
+          "value": "no"
+        }
+      ]
+    },
+    {
+      "name": "attestation expired a day ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/8/signed_on",
+          "value": "2025-10-31"
+        }
+      ]
+    },
+    {
+      "name": "attestation valid on its last day",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/8/signed_on",
+          "value": "2025-11-01"
+        }
+      ]
+    },
+    {
+      "name": "no attestation: a person must check",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/8"
+        }
+      ]
+    },
+    {
+      "name": "signed by a role the item does not accept",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/8/by_role",
+          "value": "audit-lead"
+        }
+      ]
+    },
+    {
+      "name": "attested as not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/8/answer",
+          "value": "not-applicable"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/8/reason",
+          "value": "no staff use MCS"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/no-written-credentials.test.json", ####"""
+{
+  "rule": "no-written-credentials",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "attested as not met",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/0/answer",
+          "value": "no"
+        }
+      ]
+    },
+    {
+      "name": "attestation expired a day ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/0/signed_on",
+          "value": "2025-10-31"
+        }
+      ]
+    },
+    {
+      "name": "attestation valid on its last day",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/0/signed_on",
+          "value": "2025-11-01"
+        }
+      ]
+    },
+    {
+      "name": "no attestation: a person must check",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/0"
+        }
+      ]
+    },
+    {
+      "name": "signed by a role the item does not accept",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/0/by_role",
+          "value": "audit-lead"
+        }
+      ]
+    },
+    {
+      "name": "attested as not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/0/answer",
+          "value": "not-applicable"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/0/reason",
+          "value": "no staff use MCS"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/offsite-own-line.test.json", ####"""
+{
+  "rule": "offsite-own-line",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a smartphone on public Wi-Fi",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/8/offsite_connection",
+          "value": "public-wifi"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a PC on home Wi-Fi is not a mobile device",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/0/offsite_connection",
+          "value": "home-wifi"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/one-patient-per-group.test.json", ####"""
+{
+  "rule": "one-patient-per-group",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "two patients in one group",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/groups/0/patient_ids/-",
+          "value": "P-0002"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "an archived mixed group is ignored",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/groups/6/patient_ids/-",
+          "value": "P-0002"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/one-person-one-account.test.json", ####"""
+{
+  "rule": "one-person-one-account",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "two staff log in with the same account",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/1/account_id",
+          "value": "A-001"
+        }
+      ],
+      "violations": 2
+    },
+    {
+      "name": "a staff member using MCS without an account",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/staff/4/account_id"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a leaver's old account id does not count as sharing",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/5/account_id",
+          "value": "A-005"
+        },
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2026-10-01"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/opt-in-consent.test.json", ####"""
+{
+  "rule": "opt-in-consent",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "implied consent",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/consents/0/method",
+          "value": "implied"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "opt-in without form on file",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/consents/0/form_on_file",
+          "value": false
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/os-up-to-date.test.json", ####"""
+{
+  "rule": "os-up-to-date",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "an outdated OS",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/2/os_up_to_date",
+          "value": false
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "unknown currency, updated recently",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/devices/2/os_up_to_date"
+        }
+      ]
+    },
+    {
+      "name": "unknown currency, updated long ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/devices/2/os_up_to_date"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/2/os_updated_on",
+          "value": "2026-01-15"
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/own-posts-responsibility.test.json", ####"""
+{
+  "rule": "own-posts-responsibility",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "attested as not met",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/15/answer",
+          "value": "no"
+        }
+      ]
+    },
+    {
+      "name": "attestation expired a day ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/15/signed_on",
+          "value": "2025-10-31"
+        }
+      ]
+    },
+    {
+      "name": "attestation valid on its last day",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/15/signed_on",
+          "value": "2025-11-01"
+        }
+      ]
+    },
+    {
+      "name": "no attestation: a person must check",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/15"
+        }
+      ]
+    },
+    {
+      "name": "signed by a role the item does not accept",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/15/by_role",
+          "value": "audit-lead"
+        }
+      ]
+    },
+    {
+      "name": "attested as not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/15/answer",
+          "value": "not-applicable"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/15/reason",
+          "value": "no staff use MCS"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/partial-refusals-respected.test.json", ####"""
+{
+  "rule": "partial-refusals-respected",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "refusal not written on the form",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/consents/1/refusals/0/recorded_on"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "the refused party is a member",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/1/members/2/facility_id",
+          "value": "F-CARE-0009"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "the refused party was removed",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/1/members/2/facility_id",
+          "value": "F-CARE-0009"
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/members/2/removed_on",
+          "value": "2026-02-01"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/password-manager.test.json", ####"""
+{
+  "rule": "password-manager",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "attested as not met",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/11/answer",
+          "value": "no"
+        }
+      ]
+    },
+    {
+      "name": "attestation expired a day ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/11/signed_on",
+          "value": "2025-10-31"
+        }
+      ]
+    },
+    {
+      "name": "attestation valid on its last day",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/11/signed_on",
+          "value": "2025-11-01"
+        }
+      ]
+    },
+    {
+      "name": "no attestation: a person must check",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/11"
+        }
+      ]
+    },
+    {
+      "name": "signed by a role the item does not accept",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/11/by_role",
+          "value": "audit-lead"
+        }
+      ]
+    },
+    {
+      "name": "attested as not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/11/answer",
+          "value": "not-applicable"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/11/reason",
+          "value": "no staff use MCS"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/password-policy-strength.test.json", ####"""
+{
+  "rule": "password-policy-strength",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "12 characters without rotation",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/password/min_length",
+          "value": 12
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "8 characters changed every 60 days",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/password/min_length",
+          "value": 8
+        },
+        {
+          "op": "add",
+          "path": "/service/password/max_age",
+          "value": 60
+        }
+      ]
+    },
+    {
+      "name": "8 characters changed every 90 days",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/password/min_length",
+          "value": 8
+        },
+        {
+          "op": "add",
+          "path": "/service/password/max_age",
+          "value": 90
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "symbols not required",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/password/requires_symbols",
+          "value": false
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "facility loosens the floor to 10: 12 characters then pass, flagged",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/password/min_length",
+          "value": 12
+        },
+        {
+          "op": "add",
+          "path": "/parameters",
+          "value": {
+            "password.long_min_length": 10
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/patient-identity-confirmed.test.json", ####"""
+{
+  "rule": "patient-identity-confirmed",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "patient accounts not used: not applicable",
+      "expect": "not-applicable"
+    },
+    {
+      "name": "a verified patient account",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/uses_patient_accounts",
+          "value": true
+        },
+        {
+          "op": "add",
+          "path": "/patients/0/has_account",
+          "value": true
+        },
+        {
+          "op": "add",
+          "path": "/patients/0/account_verified_on",
+          "value": "2026-02-01"
+        }
+      ]
+    },
+    {
+      "name": "an unverified patient account",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/uses_patient_accounts",
+          "value": true
+        },
+        {
+          "op": "add",
+          "path": "/patients/0/has_account",
+          "value": true
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/periodic-training.test.json", ####"""
+{
+  "rule": "periodic-training",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "training last attended 13 months ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/3/training_dates",
+          "value": [
+            "2025-10-01"
+          ]
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "never trained",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/3/training_dates",
+          "value": []
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "trained exactly a year ago",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/3/training_dates",
+          "value": [
+            "2025-11-01"
+          ]
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/post-employment-privacy-rules.test.json", ####"""
+{
+  "rule": "post-employment-privacy-rules",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "no such rules on file",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/documents/3"
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/posts-about-own-patient.test.json", ####"""
+{
+  "rule": "posts-about-own-patient",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "attested as not met",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/14/answer",
+          "value": "no"
+        }
+      ]
+    },
+    {
+      "name": "attestation expired a day ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/14/signed_on",
+          "value": "2025-10-31"
+        }
+      ]
+    },
+    {
+      "name": "attestation valid on its last day",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/14/signed_on",
+          "value": "2025-11-01"
+        }
+      ]
+    },
+    {
+      "name": "no attestation: a person must check",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/14"
+        }
+      ]
+    },
+    {
+      "name": "signed by a role the item does not accept",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/14/by_role",
+          "value": "audit-lead"
+        }
+      ]
+    },
+    {
+      "name": "attested as not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/14/answer",
+          "value": "not-applicable"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/14/reason",
+          "value": "no staff use MCS"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/posts-monitored.test.json", ####"""
+{
+  "rule": "posts-monitored",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "no monitoring in the last month",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/monitoring",
+          "value": [
+            {
+              "id": "M-1",
+              "kind": "post-monitoring",
+              "performed_on": "2026-08-31",
+              "by": "S-001"
+            }
+          ]
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "an inappropriate post not deleted",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-9",
+            "kind": "inappropriate-post",
+            "occurred_on": "2026-10-10"
+          }
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/privacy-filter.test.json", ####"""
+{
+  "rule": "privacy-filter",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a tablet without filter",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/4/privacy_filter",
+          "value": false
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/profile-photo-set.test.json", ####"""
+{
+  "rule": "profile-photo-set",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "an account without photo",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/accounts/4/profile_photo",
+          "value": false
+        }
+      ],
+      "violations": 1
+    }
+  ]
+}
+"""####),
+        ("tests/provider-backups.test.json", ####"""
+{
+  "rule": "provider-backups",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with backup_generations = 3",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 3,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-client-cert-mfa.test.json", ####"""
+{
+  "rule": "provider-client-cert-mfa",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with client_certificate_mfa = false",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": false,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-database-encryption.test.json", ####"""
+{
+  "rule": "provider-database-encryption",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with database_encryption = false",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": false,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-failure-detection.test.json", ####"""
+{
+  "rule": "provider-failure-detection",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with failure_detection = false",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": false,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-idle-logout.test.json", ####"""
+{
+  "rule": "provider-idle-logout",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with idle_logout = \"2 hours\"",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "2 hours",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-lockout.test.json", ####"""
+{
+  "rule": "provider-lockout",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with lockout_attempts = 5",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 5,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    },
+    {
+      "name": "a 15-minute lockout",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "15 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-password-rules.test.json", ####"""
+{
+  "rule": "provider-password-rules",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with password_min_length = 6",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 6,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-patient-verification.test.json", ####"""
+{
+  "rule": "provider-patient-verification",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with patient_verification = false",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": false
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-professional-verification.test.json", ####"""
+{
+  "rule": "provider-professional-verification",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with professional_verification = false",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": false,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-redundancy-bcp.test.json", ####"""
+{
+  "rule": "provider-redundancy-bcp",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with business_continuity_plan = false",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": false,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-security-testing.test.json", ####"""
+{
+  "rule": "provider-security-testing",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with security_testing = false",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": false,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-tls.test.json", ####"""
+{
+  "rule": "provider-tls",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with tls_min_version = \"1.0\"",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.0",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-unique-ids.test.json", ####"""
+{
+  "rule": "provider-unique-ids",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with unique_user_ids = false",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": false,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-vulnerability-response.test.json", ####"""
+{
+  "rule": "provider-vulnerability-response",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with vulnerability_monitoring = false",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos",
+              "xss",
+              "sql-injection"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": false,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/provider-waf.test.json", ####"""
+{
+  "rule": "provider-waf",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the published MCS profile passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a profile with waf_protections = [\"ddos\"]",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/provider",
+          "value": {
+            "name": "メディカルケアステーション (MCS)",
+            "profile_as_of": "2023-04-01",
+            "unique_user_ids": true,
+            "password_min_length": 8,
+            "password_requires_letters_and_digits": true,
+            "supports_long_passwords": true,
+            "lockout_attempts": 3,
+            "lockout_duration": "30 minutes",
+            "idle_logout": "30 minutes",
+            "backup_interval": "1 day",
+            "backup_generations": 8,
+            "failure_detection": true,
+            "redundant_infrastructure": true,
+            "business_continuity_plan": true,
+            "waf_protections": [
+              "ddos"
+            ],
+            "security_testing": true,
+            "vulnerability_monitoring": true,
+            "database_encryption": true,
+            "tls_min_version": "1.2",
+            "client_certificate_mfa": true,
+            "professional_verification": true,
+            "patient_verification": true
+          }
+        }
+      ],
+      "violations": 2
+    }
+  ]
+}
+"""####),
+        ("tests/responsible-roles.test.json", ####"""
+{
+  "rule": "responsible-roles",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "no privacy lead",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/roles/2"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "no roles at all",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/roles",
+          "value": []
+        }
+      ],
+      "violations": 3
+    }
+  ]
+}
+"""####),
+        ("tests/screen-lock.test.json", ####"""
+{
+  "rule": "screen-lock",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a tablet without screen lock",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/devices/4/screen_lock_minutes"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "15 minutes is past the 10-minute default",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/4/screen_lock_minutes",
+          "value": 15
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "15 minutes with the period raised to 15",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/4/screen_lock_minutes",
+          "value": 15
+        },
+        {
+          "op": "add",
+          "path": "/parameters",
+          "value": {
+            "screen_lock.max": "15 minutes"
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/staff-pledge-signed.test.json", ####"""
+{
+  "rule": "staff-pledge-signed",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a nurse without pledge",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/staff/2/pledge_signed_on"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a leaver without pledge is not checked",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/staff/2/pledge_signed_on"
+        },
+        {
+          "op": "add",
+          "path": "/staff/2/left_on",
+          "value": "2026-10-31"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/transfer-consent.test.json", ####"""
+{
+  "rule": "transfer-consent",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "transferred out without acceptance",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/5/transferred_out_on",
+          "value": "2026-09-01"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "transferred out after acceptance",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/5/transferred_out_on",
+          "value": "2026-09-01"
+        },
+        {
+          "op": "add",
+          "path": "/patients/5/receiving_facility_accepted_on",
+          "value": "2026-08-25"
+        }
+      ]
+    },
+    {
+      "name": "received without new consent",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/4/transferred_in_on",
+          "value": "2026-06-01"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "received with new consent",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/4/transferred_in_on",
+          "value": "2026-06-01"
+        },
+        {
+          "op": "add",
+          "path": "/consents/-",
+          "value": {
+            "id": "C-0099",
+            "patient_id": "P-0005",
+            "method": "opt-in",
+            "signed_on": "2026-06-01",
+            "form_on_file": true,
+            "kind": "re-consent"
+          }
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/vpn.test.json", ####"""
+{
+  "rule": "vpn",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "two devices without VPN",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/3/vpn",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/devices/9/vpn",
+          "value": false
+        }
+      ],
+      "violations": 2
+    }
+  ]
+}
+"""####),
+        ("tests/wifi-encrypted.test.json", ####"""
+{
+  "rule": "wifi-encrypted",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "WEP",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/networks/0/encryption",
+          "value": "WEP"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "an open network",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/networks/0/encryption",
+          "value": "open"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "unknown operator",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/networks/0/operator",
+          "value": "unknown"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "WPA2-TKIP is acceptable",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/networks/0/encryption",
+          "value": "WPA2-TKIP"
+        }
+      ]
+    },
+    {
+      "name": "no Wi-Fi: not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/uses_wifi",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/networks/0/encryption",
+          "value": "WEP"
+        }
+      ]
+    },
+    {
+      "name": "networks section missing: error",
+      "expect": "error",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/networks"
+        }
+      ]
+    }
+  ]
+}
+"""####),
+        ("tests/wrong-posts-deleted.test.json", ####"""
+{
+  "rule": "wrong-posts-deleted",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a valid attestation by the right role",
+      "expect": "attested"
+    },
+    {
+      "name": "a wrong post never deleted",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-05",
+            "kind": "wrong-post",
+            "occurred_on": "2026-10-01"
+          }
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a wrong post deleted the same day",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-05",
+            "kind": "wrong-post",
+            "occurred_on": "2026-10-01",
+            "action": "post-deleted",
+            "action_on": "2026-10-01"
+          }
+        }
+      ]
+    },
+    {
+      "name": "attestation missing",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/6"
+        }
+      ]
+    }
+  ]
+}
+"""####),
     ]
 }

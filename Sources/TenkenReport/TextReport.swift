@@ -133,7 +133,7 @@ public struct TextReport {
                 if res.violations.count > 20 {
                     out.append("      " + lang.pick(ja: "…ほか \(res.violations.count - 20) 件", en: "… and \(res.violations.count - 20) more"))
                 }
-                out.append(wrap(lang.pick(rule.remediation), indent: 6, first: lang.pick(ja: "対応: ", en: "Fix: ")))
+                out.append(wrap(lang.pick(rule.remediation), indent: 6, first: lang == .ja ? "対応: " : lang == .en ? "Fix: " : "対応 / Fix: "))
             }
         }
         out.append("")
