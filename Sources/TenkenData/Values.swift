@@ -122,9 +122,7 @@ public struct Duration: Hashable, Comparable, Sendable, CustomStringConvertible 
             if months % 12 == 0 { parts.append(Duration.word(months / 12, "year")) } else { parts.append(Duration.word(months, "month")) }
         }
         if minutes != 0 || parts.isEmpty {
-            if minutes % 10080 == 0 && minutes != 0 && minutes % 1440 == 0 && (minutes / 1440) % 7 == 0 && minutes / 1440 >= 14 {
-                parts.append(Duration.word(minutes / 1440, "day"))
-            } else if minutes % 1440 == 0 && minutes != 0 {
+            if minutes % 1440 == 0 && minutes != 0 {
                 parts.append(Duration.word(minutes / 1440, "day"))
             } else if minutes % 60 == 0 && minutes != 0 {
                 parts.append(Duration.word(minutes / 60, "hour"))
@@ -136,6 +134,18 @@ public struct Duration: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     static func word(_ n: Int, _ unit: String) -> String { "\(n) \(unit)\(n == 1 ? "" : "s")" }
+
+    /// `60日`, `1年`, `30分`, `2ヶ月` for Japanese text.
+    public var descriptionJa: String {
+        var parts: [String] = []
+        if months != 0 { parts.append(months % 12 == 0 ? "\(months / 12)年" : "\(months)ヶ月") }
+        if minutes != 0 || parts.isEmpty {
+            if minutes % 1440 == 0 && minutes != 0 { parts.append("\(minutes / 1440)日") }
+            else if minutes % 60 == 0 && minutes != 0 { parts.append("\(minutes / 60)時間") }
+            else { parts.append("\(minutes)分") }
+        }
+        return parts.joined()
+    }
 
     /// Parses `30 minutes`, `2 months`, `1 day`.
     public init?(text: String) {
@@ -236,6 +246,16 @@ public enum Value: Sendable {
     case record(Record)
 
     public var isNull: Bool { if case .null = self { true } else { false } }
+
+    /// Text for Japanese messages: periods and absent values in Japanese.
+    public var displayJa: String {
+        switch self {
+        case .null: "（なし）"
+        case .duration(let d): d.descriptionJa
+        case .list(let xs): "[" + xs.map(\.displayJa).joined(separator: "、") + "]"
+        default: display
+        }
+    }
 
     /// Text for messages and evidence; never used for secrets (the loader refuses them).
     public var display: String {

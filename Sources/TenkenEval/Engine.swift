@@ -122,15 +122,15 @@ public struct Engine: Sendable {
         let was = m.tracing
         m.tracing = false
         defer { m.tracing = was }
-        func one(_ tpl: Template) -> String {
+        func one(_ tpl: Template, ja: Bool) -> String {
             tpl.parts.map { part in
                 switch part {
                 case .text(let s): s
-                case .value(let n): m.eval(n).display
+                case .value(let n): ja ? m.eval(n).displayJa : m.eval(n).display
                 }
             }.joined()
         }
-        return Bilingual(ja: one(t.ja), en: one(t.en))
+        return Bilingual(ja: one(t.ja, ja: true), en: one(t.en, ja: false))
     }
 
     // MARK: attestation
@@ -150,7 +150,7 @@ public struct Engine: Sendable {
         let roles = a.roles.joined(separator: ", ")
         guard let rec = latest, case .date(let signed) = rec["signed_on"] else {
             return RuleResult(ruleID: rule.id, state: .manual,
-                              reason: Bilingual(ja: "\(roles) による証明 `\(a.key)`（\(renew) ごとに更新）が必要です",
+                              reason: Bilingual(ja: "\(roles) による証明 `\(a.key)`（\(renew.descriptionJa)ごとに更新）が必要です",
                                                 en: "needs attestation `\(a.key)` by \(roles), renewed every \(renew)"),
                               violations: [], attestation: nil, examined: 0)
         }
@@ -189,7 +189,7 @@ public struct Engine: Sendable {
                               violations: [], attestation: info, examined: 0)
         default:
             if until < m.asOf {
-                return fail("証明 `\(a.key)` は \(until) に期限切れです（\(signed) 署名、\(renew) ごとに更新）",
+                return fail("証明 `\(a.key)` は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新）",
                             "attestation `\(a.key)` expired on \(until) (signed \(signed), renewed every \(renew))")
             }
             return RuleResult(ruleID: rule.id, state: .attested, reason: nil, violations: [], attestation: info, examined: 0)
