@@ -24,8 +24,8 @@ let package = Package(
         .testTarget(name: "TenkenSyntaxTests", dependencies: ["TenkenSyntax"]),
         .testTarget(name: "TenkenDataTests", dependencies: ["TenkenData"]),
         .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenCLI"]),
-        .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData"]),
-        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenPack"]),
+        .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenCLI"]),
+        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenPack", "tenken"]),
     ],
     swiftLanguageModes: [.v6]
 )

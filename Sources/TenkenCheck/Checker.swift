@@ -20,15 +20,24 @@ public struct CheckOutcome: Sendable {
 
 /// Static checking of a whole pack before any data is read: syntax, names, types against
 /// the snapshot schema, parameters, catalog ids, and level/category agreement.
+public struct CheckOptions: Sendable {
+    /// Turn equality joins into hash lookups. Off only in tests that compare both ways.
+    public var indexJoins = true
+    public init(indexJoins: Bool = true) { self.indexJoins = indexJoins }
+}
+
 public struct Checker {
     var bag = DiagnosticBag(cap: 500)
+    var options = CheckOptions()
     var params: [ParamInfo] = []
     var paramIndex: [String: Int] = [:]
+    var declaredParams: Set<String> = []
     var catalog: [CatalogItem] = []
     var catalogIndex: [String: CatalogItem] = [:]
 
-    public static func check(_ source: PackSource) -> CheckOutcome {
+    public static func check(_ source: PackSource, options: CheckOptions = CheckOptions()) -> CheckOutcome {
         var c = Checker()
+        c.options = options
         return c.run(source)
     }
 
@@ -108,7 +117,7 @@ public struct Checker {
 
     mutating func param(_ d: ParamDecl, file: String) {
         let l = loc(file, d.name.span)
-        if paramIndex[d.name.text] != nil {
+        if !declaredParams.insert(d.name.text).inserted {
             bag.add(Diagnostic("check.duplicate-param", .error, "parameter `\(d.name.text)` is declared twice", at: l))
             return
         }

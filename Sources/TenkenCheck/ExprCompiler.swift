@@ -7,6 +7,7 @@ struct ExprCompiler {
     let params: [ParamInfo]
     let paramIndex: [String: Int]
     let file: String
+    let indexJoins: Bool
     var diags: [Diagnostic] = []
     var scope: [(name: String, slot: Int, type: ValueType)] = []
     var maxSlots = 0
@@ -15,6 +16,7 @@ struct ExprCompiler {
     init(checker: Checker, file: String) {
         params = checker.params
         paramIndex = checker.paramIndex
+        indexJoins = checker.options.indexJoins
         self.file = file
     }
 
@@ -78,7 +80,10 @@ struct ExprCompiler {
                 let (expr, pd) = Parser.parseExpression(inner, file: file)
                 if let expr, pd.isEmpty {
                     if !text.isEmpty { parts.append(.text(text)); text = "" }
+                    // Positions inside `{…}` are relative to the placeholder: report at the text.
+                    let before = diags.count
                     parts.append(.value(compile(expr).0))
+                    for k in before..<diags.count { diags[k].location = loc(span) }
                 } else {
                     error("check.bad-template", "cannot read `{\(inner)}` in the message as an expression", span)
                 }
@@ -126,7 +131,7 @@ struct ExprCompiler {
         var out: [LoopBinding] = []
         for (k, b) in compiled.enumerated() {
             var source = Source.scan(b.node)
-            if let root = b.rootCollection {
+            if indexJoins, let root = b.rootCollection {
                 let later = Set(compiled[k...].map(\.slot))
                 if let (ci, src) = ExprCompiler.findLookup(conjuncts, slot: b.slot, root: root, later: later) {
                     source = src

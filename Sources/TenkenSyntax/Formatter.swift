@@ -20,7 +20,9 @@ public enum Formatter {
 
     static func pack(_ p: PackDecl) -> String {
         var s = comments(p.comments, indent: "") + "pack \(p.name.text) {\n"
-        for c in p.clauses {
+        for (i, c) in p.clauses.enumerated() {
+            // A commented clause starts a new group: keep a blank line before it.
+            if i > 0, !c.comments.isEmpty { s += "\n" }
             s += comments(c.comments, indent: "  ")
             switch c.kind {
             case .version(let v): s += "  version \(quote(v))\n"
@@ -38,7 +40,8 @@ public enum Formatter {
 
     static func rule(_ r: RuleDecl) -> String {
         var s = comments(r.comments, indent: "") + "rule \(r.id.text) {\n"
-        for c in r.clauses {
+        for (i, c) in r.clauses.enumerated() {
+            if i > 0, !c.comments.isEmpty { s += "\n" }
             s += comments(c.comments, indent: "  ")
             switch c.kind {
             case .implements(let ns): s += "  implements " + ns.map(\.text).joined(separator: ", ") + "\n"
@@ -139,7 +142,12 @@ public enum Formatter {
         case .binary(let op, let l, let r):
             let p = prec(e)
             switch op {
-            case .or, .and, .add, .sub:
+            case .or:
+                // `and` inside `or` is always parenthesised, so readers need not recall precedence.
+                var left = expr(l, min: 3)
+                if case .binary(.or, _, _) = l.kind { left = expr(l, min: p) }
+                return left + " or " + expr(r, min: 3)
+            case .and, .add, .sub:
                 // Left-associative: the right operand at the same level needs parentheses.
                 return expr(l, min: p) + " \(op.rawValue) " + expr(r, min: p + 1)
             default:

@@ -7,6 +7,8 @@ public struct ParseError: Error {
 public struct Parser {
     private var tokens: [Token]
     private var pos = 0
+    /// Line of the last token consumed, to tell whether the current token starts a line.
+    private var lastLine = 0
     private let file: String
     private var depth = 0
     public static let maxDepth = 128
@@ -55,10 +57,17 @@ public struct Parser {
     private func peekTok(_ k: Int) -> Token { tokens[min(pos + k, tokens.count - 1)] }
     @discardableResult private mutating func bump() -> Token {
         let t = tokens[pos]
+        lastLine = t.span.line
         if pos < tokens.count - 1 { pos += 1 }
         return t
     }
     private func isWord(_ w: String) -> Bool { cur.kind == .ident && cur.text == w }
+
+    /// A clause keyword first on its line: an unfinished expression before it ends there.
+    private var atClauseStart: Bool {
+        cur.kind == .ident && cur.span.line > lastLine && lastLine > 0
+            && (Parser.ruleClauseKeywords.contains(cur.text) || Parser.packClauseKeywords.contains(cur.text))
+    }
     private func loc(_ s: Span) -> SourceLocation { SourceLocation(file: file, line: s.line, column: s.column) }
 
     func describe(_ t: Token) -> String {
@@ -179,7 +188,7 @@ public struct Parser {
 
     /// Skips to the next clause keyword that starts a line, or to the end of the block.
     private mutating func synchronize(_ keywords: Set<String>) {
-        if cur.kind == .rbrace || cur.kind == .eof { return }
+        if cur.kind == .rbrace || cur.kind == .eof || atClauseStart { return }
         var prevLine = cur.span.line
         bump()
         while cur.kind != .eof && cur.kind != .rbrace {
@@ -519,6 +528,9 @@ public struct Parser {
             }
             if Parser.reserved.contains(t.text) {
                 throw error("syntax.unexpected-token", "expected an expression, found keyword `\(t.text)`")
+            }
+            if atClauseStart {
+                throw error("syntax.unexpected-token", "expected an expression before the next clause `\(t.text)`")
             }
             bump()
             return Expr(.name(t.text), t.span)

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+@testable import TenkenCheck
+@testable import TenkenCLI
+import TenkenPack
+@testable import TenkenSyntax
+
+let miniCatalog = """
+id\tsection\tcategory\tlevel\tscope\trisks\tevidence\tja\ten
+X-REQ-01\t2-1\thuman-organizational\trequired\tmcs\tR1\tstaff\t必要\tneeded
+X-REC-01\t2-2\ttechnical\trecommended\toutside-mcs\tR3\tdevices\t推奨\trecommended
+"""
+
+let miniManifest = """
+pack mini {
+  version "1"
+  title ja "ミニ" en "mini"
+  param grace: duration = 7 days limit <= 14 days
+    because "promptly"
+  param kinds: [string] = ["tablet"]
+    because "mobile"
+}
+"""
+
+func checkPack(_ rules: String) -> CheckOutcome {
+    Checker.check(PackSource(files: [("m/pack.tenken", miniManifest), ("m/r.tenken", rules)], catalog: ("m/catalog.tsv", miniCatalog)))
+}
+
+func ruleText(_ body: String, level: String = "required", category: String = "human-organizational", implements: String = "X-REQ-01") -> String {
+    """
+    rule r1 {
+      implements \(implements)
+      level \(level)
+      category \(category)
+      scope mcs
+      title ja "t" en "t"
+      remediation ja "r" en "r"
+    \(body)
+    }
+    """
+}
+
+struct CheckerTests {
+    @Test func aValidRuleChecks() {
+        let o = checkPack(ruleText("  expect every s in staff where s.left_on is present : s.left_on + param.grace < as_of"))
+        #expect(o.diagnostics.isEmpty, "\(o.diagnostics)")
+        #expect(o.pack?.rules.count == 1)
+    }
+
+    // Each row: rule body, expected diagnostic id, line and column (the body starts on line 8).
+    @Test(arguments: [
+        ("  expect every s in staff : s.pledge_signed", "check.unknown-field", 8, 31),
+        ("  expect every s in staf : s.id is present", "check.unknown-name", 8, 21),
+        ("  expect every s in staff : s.hired_on < 3", "check.type-mismatch", 8, 29),
+        ("  expect every s in staff : s.hired_on + 7 < as_of", "check.type-mismatch", 8, 29),
+        ("  expect param.grase < 3 days", "check.unknown-param", 8, 10),
+        ("  expect every d in devices : d.kind == \"laptop\"", "check.unknown-enum-value", 8, 41),
+        ("  expect every d in devices : d.kind in [\"tablet\", \"phone\"]", "check.unknown-enum-value", 8, 52),
+        ("  expect facility.beds", "check.type-mismatch", 8, 10),
+        ("  expect every x in facility : true", "check.not-a-collection", 8, 21),
+        ("  expect every s in staff : every s in staff : true", "check.shadowed-name", 8, 35),
+        ("  expect count(s in staff : s.id) > 1", "check.bad-aggregate", 8, 10),
+        ("  expect len(3) == 1", "check.type-mismatch", 8, 14),
+        ("  expect frobnicate(3) == 1", "check.unknown-function", 8, 10),
+        ("  expect facility.committee_established_on < 2023-02-30", "check.bad-date", 8, 46),
+        ("  expect 1 == 1", "check.always-true", 8, 10),
+        ("  applies when false\n  expect facility.uses_wifi", "check.never-applies", 8, 16),
+        ("  expect every s in staff where 1 == 2 : s.uses_mcs", "check.unreachable", 8, 10),
+        ("  expect facility.uses_wifi\n    message ja \"{s.id}\" en \"x\"", "check.unknown-name", 9, 13),
+        ("  expect facility.uses_wifi\n    message ja \"{oops\" en \"x\"", "check.bad-template", 9, 13),
+        ("  risks R9\n  expect facility.uses_wifi", "check.unknown-risk", 8, 9),
+    ])
+    func diagnosticsAreLocated(_ body: String, _ id: String, _ line: Int, _ column: Int) {
+        let o = checkPack(ruleText(body))
+        let d = o.diagnostics.first { $0.id == id }
+        #expect(d != nil, "expected \(id), got \(o.diagnostics.map(\.description))")
+        #expect(d?.location?.line == line)
+        #expect(d?.location?.column == column)
+    }
+
+    @Test func suggestionsNameTheClosestField() {
+        let o = checkPack(ruleText("  expect every s in staff : s.pledge_signed is present"))
+        #expect(o.diagnostics.first?.help == "did you mean `pledge_signed_on`?")
+    }
+
+    @Test func catalogAgreement() {
+        let o = checkPack(ruleText("  expect facility.uses_wifi", level: "recommended", category: "technical"))
+        #expect(o.diagnostics.filter { $0.id == "check.catalog-mismatch" }.count == 2)
+        let u = checkPack(ruleText("  expect facility.uses_wifi", implements: "X-REQ-02"))
+        #expect(u.diagnostics.first?.id == "check.unknown-catalog-id")
+        #expect(u.diagnostics.first?.help == "did you mean `X-REQ-01`?")
+    }
+
+    @Test func missingClausesAndDuplicates() {
+        let o = checkPack("rule a {\n  level required\n}\nrule a {\n  level required\n}")
+        let ids = o.diagnostics.map(\.id)
+        #expect(ids.contains("check.duplicate-rule"))
+        #expect(ids.filter { $0 == "check.missing-clause" }.count == 6)
+        #expect(o.pack == nil)
+    }
+
+    @Test func parameterDeclarationsAreChecked() {
+        let bad = """
+        pack p {
+          version "1"
+          title ja "p" en "p"
+          param a: int = "x"
+            because "r"
+          param b: duration = 20 days limit <= 14 days
+            because "r"
+          param c: int = staff
+            because "r"
+          param a: int = 1
+            because "r"
+          param d: int = 1
+            because " "
+        }
+        """
+        let o = Checker.check(PackSource(files: [("p.tenken", bad)], catalog: ("c.tsv", miniCatalog)))
+        #expect(o.diagnostics.map(\.id) == ["check.type-mismatch", "check.bad-limit", "check.not-constant", "check.duplicate-param", "check.missing-reason"])
+    }
+
+    @Test func joinsOnTopLevelCollectionsBecomeLookups() throws {
+        let o = checkPack(ruleText("  expect every a in accounts : some s in staff where s.id == a.staff_id and s.uses_mcs"))
+        let rule = try #require(o.pack?.rules.first)
+        guard case .perElement(_, let loop) = rule.expects[0].shape, case .quantifier(_, let inner)? = loop.body else { Issue.record("shape"); return }
+        guard case .lookup = inner.bindings[0].source else { Issue.record("the join was not indexed: \(inner.bindings[0].source)"); return }
+        #expect(inner.filter != nil)
+    }
+}
+
+struct BundledPackTests {
+    static var root: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
+
+    @Test func theMCSPackChecksCleanAndCoversTheCatalog() throws {
+        let loaded = PackLoader.embedded()
+        let o = Checker.check(loaded.source)
+        #expect(o.diagnostics.isEmpty, "\(o.diagnostics)")
+        let pack = try #require(o.pack)
+        #expect(pack.catalog.count == 72)
+        for item in pack.catalog {
+            let rules = pack.rules.filter { $0.implements.contains(item.id) }
+            #expect(!rules.isEmpty, "\(item.id) has no rule")
+            for r in rules {
+                #expect(r.level == item.level && r.category == item.category, "\(r.id) disagrees with \(item.id)")
+            }
+        }
+    }
+
+    /// The binary's copy of the pack is exactly Rules/mcs: scripts/embed-pack was run.
+    @Test func embeddedPackMatchesRulesDirectory() throws {
+        let dir = Self.root.appendingPathComponent("Rules/mcs")
+        let disk = try #require(try? PackLoader.directory(dir.path).get())
+        let embedded = PackLoader.embedded()
+        let diskTexts = Dictionary(uniqueKeysWithValues: disk.source.files.map { (String($0.path.dropFirst(dir.path.count + 1)), $0.text) })
+        let embTexts = Dictionary(uniqueKeysWithValues: embedded.source.files.map { (String($0.path.dropFirst("Rules/mcs/".count)), $0.text) })
+        #expect(diskTexts == embTexts, "run scripts/embed-pack")
+        #expect(disk.source.catalog?.text == embedded.source.catalog?.text, "run scripts/embed-pack")
+        #expect(disk.tests.map(\.bytes) == embedded.tests.map(\.bytes), "run scripts/embed-pack")
+        #expect(disk.provider?.bytes == embedded.provider?.bytes, "run scripts/embed-pack")
+    }
+
+    /// The pack's copy of the catalog is the shared one, when the shared folder is present.
+    @Test func catalogCopyMatchesSharedCatalog() throws {
+        let shared = Self.root.deletingLastPathComponent().appendingPathComponent("shared/requirements/mcs-catalog.tsv")
+        guard let theirs = try? String(contentsOf: shared, encoding: .utf8) else { return }
+        let ours = try String(contentsOf: Self.root.appendingPathComponent("Rules/mcs/catalog.tsv"), encoding: .utf8)
+        #expect(ours == theirs)
+    }
+
+    @Test func checkingThePackIsFast() throws {
+        // Not a timing test: the benchmark measures speed. This guards the size of the work.
+        let o = Checker.check(PackLoader.embedded().source)
+        #expect((o.pack?.rules.count ?? 0) == 73)
+    }
+}

@@ -1,0 +1,94 @@
+import Testing
+@testable import TenkenData
+@testable import TenkenSyntax
+
+struct LoaderTests {
+    func load(_ json: String) -> (Facility?, [Diagnostic]) {
+        var l = SnapshotLoader()
+        let f = l.loadSnapshot(bytes: Array(json.utf8), path: "s.json")
+        return (f, l.diagnostics)
+    }
+
+    @Test func typedValuesWithProvenance() throws {
+        let (f, d) = load("""
+        {"schema_version": 1,
+         "staff": [{"id": "S-1", "job": "nurse", "hired_on": "2024-02-29", "training_dates": ["2025-01-01"]}],
+         "devices": [{"id": "D-1", "screen_lock_minutes": 5}, {"id": "D-2", "screen_lock_minutes": "2 hours"}]}
+        """)
+        #expect(d.isEmpty)
+        guard case .list(let staff)? = f?[root: "staff"], case .record(let s) = staff[0] else { Issue.record("staff"); return }
+        #expect(s["hired_on"] == .date(Day(iso: "2024-02-29")!))
+        let loc = s.location(ofField: SnapshotSchema.staff.index["hired_on"]!)
+        #expect(loc.path == "/staff/0/hired_on")
+        #expect(loc.line == 2)
+        #expect(loc.column == 54)
+        guard case .list(let devs)? = f?[root: "devices"], case .record(let d2) = devs[1] else { Issue.record("devices"); return }
+        #expect(d2["screen_lock_minutes"] == .duration(Duration(120, .minutes)))
+        #expect(f?[root: "networks"] == nil)
+    }
+
+    @Test(arguments: [
+        ("{\"schema_version\": 1, \"staff\": [{\"hired_on\": \"2023-02-30\"}]}", "data.bad-date", "/staff/0/hired_on"),
+        ("{\"schema_version\": 1, \"staff\": [{\"hired_on\": \"2023-04-01T09:00:00+09:00\"}]}", "data.bad-date", "/staff/0/hired_on"),
+        ("{\"schema_version\": 1, \"staff\": [{\"uses_mcs\": \"yes\"}]}", "data.type-mismatch", "/staff/0/uses_mcs"),
+        ("{\"schema_version\": 1, \"facility\": {\"beds\": 1e3}}", "data.number-out-of-range", "/facility/beds"),
+        ("{\"schema_version\": 1, \"facility\": {\"beds\": 99999999999999999999}}", "data.number-out-of-range", "/facility/beds"),
+        ("{\"schema_version\": 1, \"networks\": [{\"encryption\": \"WPA2_AES\"}]}", "data.bad-value", "/networks/0/encryption"),
+        ("{\"schema_version\": 1, \"devices\": [{\"screen_lock_minutes\": -5}]}", "data.negative-duration", "/devices/0/screen_lock_minutes"),
+        ("{\"schema_version\": 1, \"staff\": {}}", "data.type-mismatch", "/staff"),
+        ("{\"schema_version\": 2}", "data.unknown-schema-version", "/schema_version"),
+        ("{\"staff\": []}", "data.missing-schema-version", ""),
+        ("{\"schema_version\": 1, \"accounts\": [{\"id\": \"A\", \"password\": \"hunter2\"}]}", "data.forbidden-field", "/accounts/0/password"),
+        ("{\"schema_version\": 1, \"patients\": [{\"id\": \"P\", \"name\": \"山田太郎\"}]}", "data.forbidden-field", "/patients/0/name"),
+        ("[]", "data.type-mismatch", ""),
+    ])
+    func errorsAreLocatedByPointer(_ json: String, _ id: String, _ pointer: String) {
+        let (_, d) = load(json)
+        let hit = d.first { $0.severity == .error }
+        #expect(hit?.id == id, "\(d)")
+        #expect(hit?.location?.path == pointer)
+    }
+
+    @Test func secretsAndNamesAreNeverEchoed() {
+        let (_, d) = load("{\"schema_version\": 1, \"accounts\": [{\"id\": \"A\", \"password\": \"hunter2\"}], \"patients\": [{\"name\": \"山田太郎\"}]}")
+        let all = d.map { $0.description + ($0.help ?? "") }.joined()
+        #expect(!all.contains("hunter2"))
+        #expect(!all.contains("山田"))
+    }
+
+    @Test func unknownFieldsWarnWithASuggestion() {
+        let (f, d) = load("{\"schema_version\": 1, \"staff\": [{\"id\": \"S\", \"pledge_signed\": \"2024-01-01\"}]}")
+        #expect(f != nil)
+        #expect(d.map(\.id) == ["data.unknown-field"])
+        #expect(d.first?.severity == .warning)
+        #expect(d.first?.help == "did you mean `pledge_signed_on`?")
+    }
+
+    @Test func errorsAreCollectedNotStopAtFirst() {
+        let (_, d) = load("""
+        {"schema_version": 1, "staff": [{"hired_on": "x"}, {"hired_on": "2023-02-29"}, {"uses_mcs": 1}]}
+        """)
+        #expect(d.filter { $0.severity == .error }.count == 3)
+    }
+
+    @Test func inventoryCSVWithJapaneseHeadersAndExcelValues() throws {
+        let csv = "\u{FEFF}端末ID,端末種別,画面ロック(分),ウイルス対策,OS更新日,謎の列\r\nPC-1,pc,5,○,2026/4/1,x\r\nPC-2,tablet,abc,はい,2026-02-30,y\r\n"
+        var l = SnapshotLoader()
+        let v = l.loadTable(bytes: Array(csv.utf8), path: "d.csv", schema: SnapshotSchema.device)
+        guard case .list(let rows)? = v, case .record(let r) = rows[0] else { Issue.record("rows"); return }
+        #expect(r["antimalware"] == .bool(true))
+        #expect(r["os_updated_on"] == .date(Day(iso: "2026-04-01")!))
+        let loc = r.location(ofField: SnapshotSchema.device.index["screen_lock_minutes"]!)
+        #expect(loc.line == 2 && loc.column == 9 && loc.path == "画面ロック(分)")
+        #expect(l.diagnostics.map(\.id) == ["data.unknown-column", "data.bad-duration", "data.bad-date"])
+        #expect(l.diagnostics[1].location?.line == 3)
+        #expect(l.diagnostics[1].location?.path == "画面ロック(分)")
+    }
+
+    @Test func csvRefusesPasswordColumns() {
+        var l = SnapshotLoader()
+        _ = l.loadTable(bytes: Array("id,パスワード\nPC-1,secret123\n".utf8), path: "d.csv", schema: SnapshotSchema.device)
+        #expect(l.diagnostics.first?.id == "data.forbidden-field")
+        #expect(!l.diagnostics.map(\.description).joined().contains("secret123"))
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import Testing
+@testable import TenkenCheck
+@testable import TenkenCLI
+@testable import TenkenData
+@testable import TenkenEval
+import TenkenSyntax
+
+let catalog = """
+id\tsection\tcategory\tlevel\tscope\trisks\tevidence\tja\ten
+X-1\t1\thuman-organizational\trequired\tmcs\tR1\tstaff\tx\tx
+"""
+let manifest = """
+pack t {
+  version "1"
+  title ja "t" en "t"
+  param grace: duration = 7 days limit <= 14 days
+    because "promptly"
+  param period: duration = 1 year
+    because "yearly"
+}
+"""
+
+/// Checks a one-rule pack whose rule has the given body, and evaluates it on a snapshot.
+func evaluate(_ body: String, _ snapshot: String, asOf: String = "2026-11-01", params: [ParamOverride] = [],
+              indexJoins: Bool = true) throws -> (RuleResult, FacilityResult) {
+    let rule = """
+    rule r {
+      implements X-1
+      level required
+      category human-organizational
+      scope mcs
+      title ja "t" en "t"
+      remediation ja "r" en "r"
+    \(body)
+    }
+    """
+    let o = Checker.check(PackSource(files: [("pack.tenken", manifest), ("r.tenken", rule)], catalog: ("c.tsv", catalog)),
+                          options: CheckOptions(indexJoins: indexJoins))
+    let pack = try #require(o.pack, "\(o.diagnostics)")
+    var l = SnapshotLoader()
+    let loaded = l.loadSnapshot(bytes: Array(("{\"schema_version\": 1, " + snapshot + "}").utf8), path: "s.json")
+    let f = try #require(loaded)
+    #expect(!l.diagnostics.contains { $0.severity == .error }, "\(l.diagnostics)")
+    let (r, d) = Engine(pack: pack).evaluate(f, asOf: Day(iso: asOf)!, commandLine: params)
+    #expect(d.isEmpty, "\(d)")
+    return (r.results[0], r)
+}
+
+let staff3 = """
+"staff": [{"id": "S-1", "job": "nurse", "left_on": "2026-10-20"}, {"id": "S-2", "job": "clerk"}, {"id": "S-3", "job": "nurse", "left_on": "2026-10-25"}],
+"accounts": [{"id": "A-1", "staff_id": "S-1", "status": "active"}, {"id": "A-2", "staff_id": "S-2", "status": "active"}, {"id": "A-3", "staff_id": "S-3", "status": "deleted"}]
+"""
+
+struct QuantifierTests {
+    @Test func everyReportsEachOffendingElementWithEvidence() throws {
+        let (r, _) = try evaluate("""
+          expect every s in staff where s.left_on is present and s.left_on + param.grace < as_of : none a in accounts where a.staff_id == s.id and a.status == "active"
+            message ja "{s.id} 退職" en "{s.id} left on {s.left_on}"
+        """, staff3)
+        #expect(r.state == .fail)
+        #expect(r.violations.map(\.element) == ["S-1"])
+        #expect(r.violations[0].message.en == "S-1 left on 2026-10-20")
+        let labels = r.violations[0].evidence.map(\.label)
+        #expect(labels.contains("s.left_on") && labels.contains("a.status"))
+        let status = r.violations[0].evidence.first { $0.label == "a.status" }!
+        #expect(status.location?.path == "/accounts/0/status")
+        #expect(r.examined == 1)
+    }
+
+    @Test func graceBoundaryIsExclusive() throws {
+        // Left 2026-10-25 + 7 days = 2026-11-01 = as-of: not yet overdue.
+        let body = "  expect every s in staff where s.left_on is present and s.left_on + param.grace < as_of : none a in accounts where a.staff_id == s.id and a.status != \"deleted\""
+        let snap = "\"staff\": [{\"id\": \"S-3\", \"left_on\": \"2026-10-25\"}], \"accounts\": [{\"id\": \"A\", \"staff_id\": \"S-3\", \"status\": \"active\"}]"
+        #expect(try evaluate(body, snap).0.state == .pass)
+        #expect(try evaluate(body, snap, asOf: "2026-11-02").0.state == .fail)
+    }
+
+    @Test func someNoneAndCount() throws {
+        #expect(try evaluate("  expect some s in staff : s.job == \"clerk\"", staff3).0.state == .pass)
+        #expect(try evaluate("  expect some s in staff : s.job == \"doctor\"", staff3).0.state == .fail)
+        let (n, _) = try evaluate("  expect none s in staff where s.job == \"nurse\"\n    message ja \"{s.id}\" en \"{s.id}\"", staff3)
+        #expect(n.violations.map(\.element) == ["S-1", "S-3"])
+        #expect(try evaluate("  expect count(s in staff where s.job == \"nurse\") == 2", staff3).0.state == .pass)
+        #expect(try evaluate("  expect count(s in staff where s.job == \"nurse\") <= 1", staff3).0.state == .fail)
+    }
+
+    @Test func emptyCollectionsAreVacuouslyTrue() throws {
+        #expect(try evaluate("  expect every s in staff : s.job == \"clerk\"", "\"staff\": []").0.state == .pass)
+        #expect(try evaluate("  expect some s in staff : true", "\"staff\": []").0.state == .fail)
+    }
+
+    @Test func multipleBindingsNameEachElement() throws {
+        let snap = """
+        "groups": [{"id": "G-1", "kind": "patient", "members": [{"account_id": "M-1"}, {"account_id": "M-2", "approved_by": "A-1"}]},
+                   {"id": "G-2", "kind": "free", "members": [{"account_id": "M-3"}]}]
+        """
+        let (r, _) = try evaluate("  expect every g in groups, m in g.members where g.kind == \"patient\" : m.approved_by is present", snap)
+        #expect(r.violations.map(\.element) == ["G-1 / M-1"])
+        #expect(r.violations[0].location?.path == "/groups/0/members/0")
+    }
+
+    @Test func minAndMaxOverDates() throws {
+        let snap = "\"staff\": [{\"id\": \"S\", \"training_dates\": [\"2025-01-01\", \"2026-06-01\", \"2025-09-09\"]}]"
+        #expect(try evaluate("  expect every s in staff : max(t in s.training_dates : t) == 2026-06-01", snap).0.state == .pass)
+        #expect(try evaluate("  expect every s in staff : min(t in s.training_dates : t) == 2025-01-01", snap).0.state == .pass)
+        #expect(try evaluate("  expect every s in staff : max(t in s.training_dates where t > 2030-01-01 : t) is missing", snap).0.state == .pass)
+    }
+}
+
+struct DateAndNullTests {
+    @Test(arguments: [
+        ("2025-11-01", "2026-11-01", true),   // exactly one year: inside
+        ("2025-10-31", "2026-11-01", false),
+        ("2026-11-02", "2026-11-01", false),  // after as-of: not within
+        ("2024-02-29", "2025-02-28", true),   // leap day plus one year is Feb 28
+        ("2024-02-28", "2025-02-28", true),
+        ("2024-02-27", "2025-02-28", false),
+    ])
+    func withinAYear(_ trained: String, _ asOf: String, _ inside: Bool) throws {
+        let snap = "\"staff\": [{\"id\": \"S\", \"training_dates\": [\"\(trained)\"]}]"
+        let (r, _) = try evaluate("  expect every s in staff : some t in s.training_dates : t within param.period", snap, asOf: asOf)
+        #expect(r.state == (inside ? .pass : .fail))
+    }
+
+    @Test func monthArithmeticClampsToMonthEnd() throws {
+        let snap = "\"facility\": {\"committee_established_on\": \"2026-01-31\"}"
+        #expect(try evaluate("  expect facility.committee_established_on + 1 month == 2026-02-28", snap).0.state == .pass)
+        #expect(try evaluate("  expect facility.committee_established_on - 2026-01-01 == 30 days", snap).0.state == .pass)
+    }
+
+    @Test func missingValuesCompareFalseExceptNotEqual() throws {
+        let snap = "\"facility\": {\"id\": \"F\"}"
+        #expect(try evaluate("  expect facility.beds < 5 or facility.beds >= 5", snap).0.state == .fail)
+        #expect(try evaluate("  expect facility.beds != 3", snap).0.state == .pass)
+        #expect(try evaluate("  expect facility.beds == null and facility.beds is missing", snap).0.state == .pass)
+        #expect(try evaluate("  expect not facility.uses_wifi", snap).0.state == .pass)
+    }
+}
+
+struct RuleOutcomeTests {
+    let attBody = "  attestation \"k\" by operations-lead renew param.period"
+
+    func att(_ fields: String) -> String { "\"attestations\": [{\"item\": \"k\", \(fields)}]" }
+
+    @Test func attestationStates() throws {
+        let (ok, _) = try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-01-10\""))
+        #expect(ok.state == .attested)
+        #expect(ok.attestation?.validUntil?.description == "2027-01-10")
+        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2025-10-31\"")).0.state == .fail)
+        #expect(try evaluate(attBody, att("\"answer\": \"no\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-31\"")).0.state == .fail)
+        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"clerk\", \"signed_on\": \"2026-10-31\"")).0.state == .manual)
+        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-12-01\"")).0.state == .manual)
+        #expect(try evaluate(attBody, "\"attestations\": []").0.state == .manual)
+        #expect(try evaluate(attBody, "\"staff\": []").0.state == .manual)
+        // The newest of several attestations counts.
+        let two = "\"attestations\": [{\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-01-01\"}, {\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-06-01\"}]"
+        #expect(try evaluate(attBody, two).0.state == .attested)
+    }
+
+    @Test func dataGapsWinOverAttestation() throws {
+        let body = "  expect every s in staff : s.pledge_signed_on is present\n" + attBody
+        let snap = "\"staff\": [{\"id\": \"S\"}], " + att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-31\"")
+        #expect(try evaluate(body, snap).0.state == .fail)
+    }
+
+    @Test func applicabilityAndMissingSections() throws {
+        let body = "  applies when facility.uses_wifi\n    otherwise ja \"Wi-Fiなし\" en \"no Wi-Fi\"\n  expect every n in networks : n.encryption == \"WPA3\""
+        let (na, _) = try evaluate(body, "\"facility\": {\"uses_wifi\": false}")
+        #expect(na.state == .notApplicable)
+        #expect(na.reason?.en == "no Wi-Fi")
+        let (err, _) = try evaluate(body, "\"facility\": {\"uses_wifi\": true}")
+        #expect(err.state == .error)
+        #expect(err.reason?.en.contains("`networks`") == true)
+        #expect(try evaluate(body, "\"facility\": {\"uses_wifi\": true}, \"networks\": []").0.state == .pass)
+    }
+
+    @Test func parameterOverridesAreTypedAndLooseningIsFlagged() throws {
+        let body = "  expect every s in staff where s.left_on is present and s.left_on + param.grace < as_of : s.id == \"none\""
+        let snap = "\"staff\": [{\"id\": \"S\", \"left_on\": \"2026-10-20\"}], \"parameters\": {\"grace\": \"30 days\"}"
+        let (r, whole) = try evaluate(body, snap)
+        #expect(r.state == .pass)
+        let g = whole.params.first { $0.name == "grace" }!
+        #expect(g.origin == .snapshot && g.loosened)
+        // The command line wins over the snapshot.
+        let cli = ParamResolver.parseCommandLine("grace=5 days")!
+        let (r2, whole2) = try evaluate(body, snap, params: [cli])
+        #expect(r2.state == .fail)
+        #expect(whole2.params.first { $0.name == "grace" }?.loosened == false)
+    }
+
+    @Test func badOverridesAreErrors() throws {
+        let o = Checker.check(PackSource(files: [("pack.tenken", manifest)], catalog: ("c.tsv", catalog)))
+        let pack = try #require(o.pack)
+        let loc = SourceLocation(file: "x")
+        let (_, _, d) = ParamResolver.resolve(pack, overrides: [
+            ParamOverride(name: "grase", value: .string("3 days"), location: loc, origin: "snapshot"),
+            ParamOverride(name: "grace", value: .int(3), location: loc, origin: "snapshot"),
+            ParamOverride(name: "period", value: .string("-3 days"), location: loc, origin: "snapshot"),
+        ])
+        #expect(d.map(\.id) == ["data.unknown-param", "data.bad-param", "data.negative-duration"])
+        #expect(d[0].help == "did you mean `grace`?")
+    }
+}
+
+/// Indexed joins must give exactly the results of nested scans, on random facilities.
+struct JoinEquivalenceTests {
+    @Test func indexedAndScannedAgreeOnRandomFacilities() throws {
+        let loaded = PackLoader.embedded()
+        let fast = try #require(Checker.check(loaded.source).pack)
+        let slow = try #require(Checker.check(loaded.source, options: CheckOptions(indexJoins: false)).pack)
+        var seed: UInt64 = 12345
+        func rnd(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        for _ in 0..<60 {
+            let nStaff = 1 + rnd(8), nGroups = rnd(6)
+            var staff: [String] = [], accounts: [String] = [], groups: [String] = [], consents: [String] = [], patients: [String] = []
+            for i in 0..<nStaff {
+                let left = rnd(3) == 0 ? ", \"left_on\": \"2026-0\(1 + rnd(9))-15\"" : ""
+                staff.append("{\"id\": \"S-\(i)\", \"job\": \"\(["nurse", "clerk"][rnd(2)])\", \"account_id\": \"A-\(rnd(nStaff))\", \"uses_mcs\": true\(left)}")
+                accounts.append("{\"id\": \"A-\(i)\", \"staff_id\": \"S-\(rnd(nStaff + 1))\", \"status\": \"\(["active", "deleted"][rnd(2)])\", \"is_admin\": \(rnd(2) == 0)}")
+            }
+            for g in 0..<nGroups {
+                let pid = rnd(2) == 0 ? "P-\(rnd(4))" : "P-\(rnd(4))\", \"P-\(rnd(4))"
+                let members = (0..<rnd(4)).map { _ in "{\"account_id\": \"A-\(rnd(nStaff))\", \"staff_id\": \"S-\(rnd(nStaff))\", \"facility_id\": \"F-\(rnd(3))\"}" }
+                groups.append("{\"id\": \"G-\(g)\", \"kind\": \"patient\", \"patient_ids\": [\"\(pid)\"], \"first_shared_on\": \"2026-02-01\", \"shares_outside\": true, \"members\": [\(members.joined(separator: ","))]}")
+            }
+            for p in 0..<4 {
+                patients.append("{\"id\": \"P-\(p)\", \"status\": \"\(["active", "discharged"][rnd(2)])\", \"care_ended_on\": \"2026-03-01\"}")
+                if rnd(2) == 0 {
+                    consents.append("{\"id\": \"C-\(p)\", \"patient_id\": \"P-\(p)\", \"signed_on\": \"2026-0\(1 + rnd(3))-01\", \"refusals\": [{\"party\": \"F-\(rnd(3))\", \"recorded_on\": \"2026-01-01\"}]}")
+                }
+            }
+            let json = "{\"schema_version\": 1, \"staff\": [\(staff.joined(separator: ","))], \"accounts\": [\(accounts.joined(separator: ","))], \"groups\": [\(groups.joined(separator: ","))], \"patients\": [\(patients.joined(separator: ","))], \"consents\": [\(consents.joined(separator: ","))], \"roles\": []}"
+            var l = SnapshotLoader()
+            let loaded = l.loadSnapshot(bytes: Array(json.utf8), path: "r.json")
+            let f = try #require(loaded)
+            let asOf = Day(iso: "2026-11-01")!
+            let a = Engine(pack: fast).evaluate(f, asOf: asOf).0, b = Engine(pack: slow).evaluate(f, asOf: asOf).0
+            for (x, y) in zip(a.results, b.results) {
+                #expect(x.state == y.state, "\(x.ruleID)")
+                #expect(x.violations.map(\.element) == y.violations.map(\.element), "\(x.ruleID)")
+            }
+        }
+    }
+}
