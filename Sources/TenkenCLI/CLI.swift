@@ -17,6 +17,8 @@ public enum CLI {
         ("test", "run the rule test cases kept next to the rules"),
         ("coverage", "show which rules and test cases implement each catalog item"),
         ("init", "write a blank snapshot and device inventory for a facility to fill in"),
+        ("params", "list the pack's parameters with defaults, bounds and reasons"),
+        ("schema", "print the snapshot schema as JSON Schema or Markdown"),
     ]
 
     public static var usageText: String {
@@ -39,6 +41,8 @@ public enum CLI {
         case "test": return TestCommand.run(rest, console)
         case "coverage": return CoverageCommand.run(rest, console)
         case "init": return InitCommand.run(rest, console)
+        case "params": return ParamsCommand.run(rest, console)
+        case "schema": return SchemaCommand.run(rest, console)
         case "--help", "-h", "help":
             console.out(usageText)
             return ExitCode.ok

@@ -252,8 +252,8 @@ public enum RuleTestRunner {
         var out: [(String, String)] = []
         for r in checked.rules {
             let cases = outcomes.filter { $0.rule == r.id }
-            if !cases.contains(where: { [.pass, .attested].contains($0.expected) }) { out.append((r.id, "a passing case")) }
-            if !cases.contains(where: { $0.expected == .fail }) { out.append((r.id, "a failing case")) }
+            if !cases.contains(where: { [.pass, .attested].contains($0.expected) }) { out.append((r.id, "passing case")) }
+            if !cases.contains(where: { $0.expected == .fail }) { out.append((r.id, "failing case")) }
         }
         return out
     }

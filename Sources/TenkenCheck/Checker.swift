@@ -32,6 +32,8 @@ public struct Checker {
     var params: [ParamInfo] = []
     var paramIndex: [String: Int] = [:]
     var declaredParams: Set<String> = []
+    /// A rule in such a file may lack clauses only because they did not parse: say nothing.
+    var filesWithSyntaxErrors: Set<String> = []
     var catalog: [CatalogItem] = []
     var catalogIndex: [String: CatalogItem] = [:]
 
@@ -46,6 +48,7 @@ public struct Checker {
         for f in source.files.sorted(by: { $0.path < $1.path }) {
             let (tree, diags) = Parser.parse(f.text, file: f.path)
             bag.add(contentsOf: diags)
+            if diags.contains(where: { $0.severity == .error }) { filesWithSyntaxErrors.insert(f.path) }
             files.append(tree)
         }
         if let cat = source.catalog {
@@ -199,10 +202,12 @@ public struct Checker {
             }
         }
         var ok = true
+        let quiet = filesWithSyntaxErrors.contains(file)
         func need(_ present: Bool, _ what: String) {
             if !present {
-                bag.add(Diagnostic("check.missing-clause", .error, "rule `\(r.id.text)` needs \(what)", at: l))
                 ok = false
+                if quiet { return }
+                bag.add(Diagnostic("check.missing-clause", .error, "rule `\(r.id.text)` needs \(what)", at: l))
             }
         }
         need(!implements.isEmpty, "`implements` with at least one catalog id")

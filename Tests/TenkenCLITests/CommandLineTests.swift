@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+@testable import TenkenCLI
+
+struct ArgumentParserTests {
+    static let spec = CommandSpec(name: "x", summary: "s", usage: "tenken x [FILE]",
+                                  options: [OptionSpec("--format", value: "F", help: "h"), OptionSpec("--param", value: "P", repeatable: true, help: "h"),
+                                            OptionSpec("--write", help: "h")], minPositionals: 0, maxPositionals: 1)
+
+    @Test func forms() throws {
+        let p = try ArgumentParser.parse(["--format=json", "a.json", "--param", "x=1", "--param=y=2", "--write"], Self.spec).get()
+        #expect(p.value("--format") == "json")
+        #expect(p.all("--param") == ["x=1", "y=2"])
+        #expect(p.flag("--write"))
+        #expect(p.positionals == ["a.json"])
+        let q = try ArgumentParser.parse(["--", "--format"], Self.spec).get()
+        #expect(q.positionals == ["--format"])
+        #expect(try ArgumentParser.parse(["-h"], Self.spec).get().help)
+    }
+
+    @Test(arguments: [
+        (["--formt", "json"], "unknown option `--formt` for `tenken x`"),
+        (["--format"], "option `--format` needs a value (F)"),
+        (["--format", "a", "--format", "b"], "option `--format` is given more than once"),
+        (["--write=yes"], "option `--write` takes no value"),
+        (["a", "b"], "unexpected argument `b`; usage: tenken x [FILE]"),
+    ])
+    func errors(_ args: [String], _ message: String) {
+        guard case .failure(let e) = ArgumentParser.parse(args, Self.spec) else { Issue.record("accepted \(args)"); return }
+        #expect(e.message == message)
+    }
+
+    @Test func suggestion() {
+        guard case .failure(let e) = ArgumentParser.parse(["--formt"], Self.spec) else { return }
+        #expect(e.help == "did you mean `--format`?")
+    }
+}
+
+struct InvalidInputCorpusTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var args: [String], id: String, location: String, exit: Int32
+        var description: String { args.joined(separator: " ") }
+    }
+
+    static var cases: [Case] {
+        let text = (try? String(contentsOf: Repo.root.appendingPathComponent("Fixtures/invalid/cases.tsv"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
+            let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return Case(args: c[0].split(separator: " ").map(String.init), id: c[1], location: c[2], exit: Int32(c[3]) ?? -1)
+        }
+    }
+
+    @Test func corpusIsLarge() { #expect(Self.cases.count >= 40) }
+
+    /// Every malformed input gets its diagnostic id, its place and its exit code, never a crash.
+    @Test(arguments: cases)
+    func malformedInput(_ c: Case) {
+        let (code, out, err) = runCLI(c.args)
+        #expect(code == c.exit, "\(err)")
+        #expect(out.isEmpty, "no report may be written for bad input")
+        if c.id != "usage" { #expect(err.contains("[\(c.id)]"), "\(err)") }
+        #expect(err.contains(c.location), "\(err)")
+    }
+}
+
+struct EndToEndTests {
+    @Test func helpAndVersion() throws {
+        let h = try runBinary(["--help"])
+        #expect(h.code == 0 && h.out.contains("usage: tenken <command>"))
+        for cmd in ["check", "lint", "fmt", "test", "coverage", "init"] {
+            let r = try runBinary([cmd, "--help"])
+            #expect(r.code == 0 && r.out.contains("usage: tenken \(cmd)"), "\(cmd)")
+        }
+        #expect(try runBinary([]).code == 64)
+        let bad = try runBinary(["chek"])
+        #expect(bad.code == 64 && bad.err.contains("did you mean `check`?"))
+    }
+
+    @Test func exitCodesFollowTheGaps() throws {
+        let ok = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01"])
+        #expect(ok.code == 0 && ok.out.contains("さくら内科クリニック"))
+        #expect(!ok.out.contains("\u{1B}["), "no colour when piped")
+        let gaps = try runBinary(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01"])
+        #expect(gaps.code == 1)
+        #expect(try runBinary(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--fail-on", "never"]).code == 0)
+        // The pharmacy has only recommended gaps.
+        #expect(try runBinary(["check", "Fixtures/pharmacy-midori", "--as-of", "2026-11-01"]).code == 0)
+        #expect(try runBinary(["check", "Fixtures/pharmacy-midori", "--as-of", "2026-11-01", "--fail-on", "recommended"]).code == 1)
+        let colour = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--color", "always"])
+        #expect(colour.out.contains("\u{1B}["))
+    }
+
+    @Test func missingSectionMakesThatRuleAnError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var snap = try JSONSerialization.jsonObject(with: Data(contentsOf: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/snapshot.json"))) as! [String: Any]
+        snap["networks"] = nil
+        try JSONSerialization.data(withJSONObject: snap).write(to: dir.appendingPathComponent("snapshot.json"))
+        let r = try runBinary(["check", "--snapshot", dir.appendingPathComponent("snapshot.json").path, "--devices", "Fixtures/clinic-sakura/devices.csv",
+                               "--as-of", "2026-11-01", "--lang", "en"])
+        #expect(r.code == 2)
+        #expect(r.out.contains("the input has no `networks` section, which this rule needs"))
+        #expect(r.out.contains("Credentials are never written down"), "all other rules still run")
+    }
+
+    @Test func outputFileIsWrittenWhole() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-out-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("nested/report.json").path
+        let r = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--output", path])
+        #expect(r.code == 0 && r.out.isEmpty)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect((try? JSONSerialization.jsonObject(with: data)) != nil)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("nested").path)
+        #expect(leftovers == ["report.json"], "no temporary file is left behind")
+    }
+
+    @Test func paramOverrideFromTheCommandLineIsReported() throws {
+        let r = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "password.long_min_length=10"])
+        #expect(r.out.contains("password.long_min_length = 10 (command line; default 13) ⚠ loosens the source's bound >= 13"))
+        let bad = try runBinary(["check", "Fixtures/clinic-sakura", "--param", "password.long_min_length=ten"])
+        #expect(bad.code == 2 && bad.err.contains("[data.bad-param]"))
+    }
+
+    @Test func initWritesATemplateThatChecks() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-init-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try runBinary(["init", dir.path, "--kind", "hospital"]).code == 0)
+        let r = try runBinary(["check", dir.path, "--as-of", "2025-08-01", "--format", "json"])
+        #expect(r.code == 1, "the template has gaps to fill, but loads cleanly: \(r.err)")
+        #expect(r.err.isEmpty)
+        let again = try runBinary(["init", dir.path])
+        #expect(again.code == 2 && again.err.contains("never overwrites"))
+    }
+
+    @Test func worksFromAnyDirectory() throws {
+        let clinic = Repo.root.appendingPathComponent("Fixtures/clinic-sakura").path
+        FileManager.default.changeCurrentDirectoryPath("/")
+        defer { Repo.enter() }
+        let exe = Repo.root.appendingPathComponent(".build/debug/tenken")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken")
+        if !FileManager.default.isExecutableFile(atPath: p.executableURL!.path) { p.executableURL = exe }
+        p.arguments = ["check", clinic, "--as-of", "2026-11-01"]
+        p.currentDirectoryURL = URL(fileURLWithPath: "/")
+        p.standardOutput = FileHandle.nullDevice
+        p.environment = ["SWIFT_BACKTRACE": "enable=no"]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import TenkenCheck
+@testable import TenkenCLI
+
+/// Reference documents are generated from their single sources; these tests keep them in step.
+struct DocsTests {
+    func read(_ path: String) throws -> String { try String(contentsOf: Repo.root.appendingPathComponent(path), encoding: .utf8) }
+
+    @Test func snapshotSchemaIsCurrent() throws {
+        #expect(try read("docs/snapshot.schema.json") == Docs.snapshotJSONSchema(), "run: tenken schema > docs/snapshot.schema.json")
+    }
+
+    @Test func snapshotFieldTablesAreCurrent() throws {
+        let doc = try read("docs/snapshot.md")
+        #expect(doc.hasSuffix(Docs.snapshotFieldTables()), "regenerate the tables with tenken schema --format markdown")
+    }
+
+    @Test func parameterTableIsCurrent() throws {
+        let pack = try #require(Checker.check(PackLoader.embedded().source).pack)
+        #expect(try read("docs/parameters.md").hasSuffix(Docs.parameterTable(pack)), "regenerate with tenken params")
+    }
+
+    @Test func readmeNamesTheTwoCommandsAndCIRunsTheTestOne() throws {
+        let readme = try read("README.md")
+        #expect(readme.contains("swift run -c release tenken check Fixtures/clinic-sakura"))
+        #expect(readme.contains("\nswift test "))
+        let ci = try read(".ci/run")
+        #expect(ci.split(separator: "\n").contains("swift test"))
+    }
+
+    /// The JSON report has every property the published schema requires, at every level.
+    @Test func reportFollowsItsSchema() throws {
+        let schema = try JSONSerialization.jsonObject(with: Data(read("docs/report.schema.json").utf8)) as! [String: Any]
+        let report = try JSONSerialization.jsonObject(with: Data(read("Fixtures/messy-tsubaki/expected/report.json").utf8)) as! [String: Any]
+        let top = schema["required"] as! [String]
+        #expect(Set(report.keys) == Set(top))
+        let itemSchema = ((schema["properties"] as! [String: Any])["results"] as! [String: Any])["items"] as! [String: Any]
+        let required = itemSchema["required"] as! [String]
+        for r in report["results"] as! [[String: Any]] { #expect(Set(r.keys) == Set(required)) }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import TenkenCheck
+@testable import TenkenCLI
+
+struct RulePackTests {
+    /// `tenken test` is part of `swift test`: every case of every rule passes.
+    @Test func everyRuleTestCasePasses() throws {
+        let loaded = PackLoader.embedded()
+        let pack = try #require(Checker.check(loaded.source).pack)
+        let (outcomes, diags) = RuleTestRunner.run(loaded, pack)
+        #expect(diags.isEmpty, "\(diags)")
+        #expect(outcomes.count >= 2 * pack.rules.count)
+        for o in outcomes where !o.passed {
+            Issue.record("\(o.rule): \(o.caseName): \(o.problem ?? "")")
+        }
+        #expect(RuleTestRunner.gaps(pack, outcomes).isEmpty)
+    }
+
+    @Test func coverageIsComplete() throws {
+        let loaded = PackLoader.embedded()
+        let pack = try #require(Checker.check(loaded.source).pack)
+        let rows = Coverage.matrix(pack, RuleTestRunner.run(loaded, pack).0)
+        #expect(rows.count == 72)
+        for r in rows where !r.problems.isEmpty { Issue.record("\(r.item.id): \(r.problems)") }
+        let (code, out, _) = runCLI(["coverage"])
+        #expect(code == 0)
+        #expect(out.hasSuffix("coverage: 72/72 catalog items implemented and tested\n"))
+    }
+
+    /// The runner itself can fail: a wrong expectation is reported, not ignored.
+    @Test func aWrongExpectationFails() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-pack-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Rules/mcs"), to: tmp)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let file = tmp.appendingPathComponent("tests/vpn.test.json")
+        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "\"expect\": \"fail\"", with: "\"expect\": \"pass\"")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let (code, out, _) = runCLI(["test", "--rules", tmp.path])
+        #expect(code == 1)
+        #expect(out.contains("FAIL vpn: two devices without VPN"))
+        #expect(out.contains("FAIL vpn: has no failing case"))
+    }
+
+    @Test func lintAndFmtOnThePack() {
+        let (code, out, _) = runCLI(["lint"])
+        #expect(code == 0)
+        #expect(out.contains("73 rules") && out.contains("72/72 catalog items"))
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: Repo.root.appendingPathComponent("Rules/mcs/rules").path)) ?? []
+        let (fc, _, ferr) = runCLI(["fmt", "--check"] + files.sorted().map { "Rules/mcs/rules/\($0)" })
+        #expect(fc == 0, "\(ferr)")
+    }
+}
+
+struct GoldenReportTests {
+    static let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki"]
+    static let formats: [(String, [String])] = [
+        ("report.ja.txt", ["--lang", "ja"]), ("report.en.txt", ["--lang", "en"]), ("report.json", ["--format", "json"]),
+    ]
+
+    /// Reports are compared byte for byte; `TENKEN_RECORD=1 swift test` re-records them.
+    @Test(arguments: fixtures)
+    func reportsMatchGoldenFiles(_ fixture: String) throws {
+        for (name, args) in Self.formats {
+            let (code, out, err) = runCLI(["check", "Fixtures/\(fixture)", "--as-of", "2026-11-01", "--fail-on", "never"] + args)
+            #expect(code == 0, "\(err)")
+            let golden = Repo.root.appendingPathComponent("Fixtures/\(fixture)/expected/\(name)")
+            if Repo.recording {
+                try FileManager.default.createDirectory(at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try out.write(to: golden, atomically: true, encoding: .utf8)
+                continue
+            }
+            let expected = try String(contentsOf: golden, encoding: .utf8)
+            #expect(out == expected, "\(fixture)/\(name) differs from the golden file; inspect, then TENKEN_RECORD=1 swift test")
+        }
+    }
+
+    @Test func reportsAreDeterministic() {
+        let a = runCLI(["check", "Fixtures/hospital-aoba", "--as-of", "2026-11-01", "--format", "json"])
+        let b = runCLI(["check", "Fixtures/hospital-aoba", "--as-of", "2026-11-01", "--format", "json"])
+        #expect(a.out == b.out && !a.out.isEmpty)
+    }
+
+    @Test func expectedOutcomesOfTheFixtures() throws {
+        func summary(_ f: String) throws -> [String: [String: Int]] {
+            let (_, out, _) = runCLI(["check", "Fixtures/\(f)", "--as-of", "2026-11-01", "--format", "json"])
+            let doc = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+            return doc?["summary"] as? [String: [String: Int]] ?? [:]
+        }
+        let clinic = try summary("clinic-sakura")
+        #expect(clinic["required"]?["fail"] == 0 && clinic["recommended"]?["fail"] == 0 && clinic["required"]?["manual"] == 0)
+        #expect(clinic["required"]?["attested"] ?? 0 >= 15)
+        let messy = try summary("messy-tsubaki")
+        #expect(messy["required"]?["fail"] ?? 0 >= 25)
+        let hospital = try summary("hospital-aoba")
+        #expect(hospital["required"]?["fail"] ?? 0 > 0 && hospital["required"]?["pass"] ?? 0 > 20)
+    }
+
+    @Test func hostileStringsStayText() {
+        let (_, out, _) = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "json"])
+        #expect(out.contains("<script>alert(1)</script>"))
+    }
+}

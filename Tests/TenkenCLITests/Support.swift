@@ -1,0 +1,67 @@
+import Foundation
+@testable import TenkenCLI
+
+enum Repo {
+    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Commands print paths as given; tests give them relative to the repository root.
+    static func enter() {
+        FileManager.default.changeCurrentDirectoryPath(root.path)
+    }
+
+    static var recording: Bool { ProcessInfo.processInfo.environment["TENKEN_RECORD"] == "1" }
+}
+
+final class Captured: @unchecked Sendable {
+    var out = ""
+    var err = ""
+}
+
+/// Runs a command in-process with captured output, as a pipe would see it (no TTY).
+func runCLI(_ args: [String], env: [String: String] = [:]) -> (code: Int32, out: String, err: String) {
+    Repo.enter()
+    let c = Captured()
+    let console = Console(out: { c.out += $0 }, err: { c.err += $0 }, environment: env, stdoutIsTTY: false, stderrIsTTY: false)
+    let code = CLI.run(args, console: console)
+    return (code, c.out, c.err)
+}
+
+/// Runs the built `tenken` binary with a time limit; a crash must not hang the suite.
+func runBinary(_ args: [String], env extra: [String: String] = [:], timeout: TimeInterval = 60) throws -> (code: Int32, out: String, err: String) {
+    Repo.enter()
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken"),
+        Repo.root.appendingPathComponent(".build/debug/tenken"),
+    ]
+    guard let exe = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "tenken binary"])
+    }
+    let p = Process()
+    p.executableURL = exe
+    p.arguments = args
+    var env = ProcessInfo.processInfo.environment
+    env["SWIFT_BACKTRACE"] = "enable=no"
+    env["NO_COLOR"] = nil
+    for (k, v) in extra { env[k] = v }
+    p.environment = env
+    let outPipe = Pipe(), errPipe = Pipe()
+    p.standardOutput = outPipe
+    p.standardError = errPipe
+    try p.run()
+    let outData = Captured()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        let o = outPipe.fileHandleForReading.readDataToEndOfFile()
+        let e = errPipe.fileHandleForReading.readDataToEndOfFile()
+        outData.out = String(decoding: o, as: UTF8.self)
+        outData.err = String(decoding: e, as: UTF8.self)
+        group.leave()
+    }
+    if group.wait(timeout: .now() + timeout) == .timedOut {
+        p.terminate()
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "tenken \(args) timed out"])
+    }
+    p.waitUntilExit()
+    return (p.terminationStatus, outData.out, outData.err)
+}
