@@ -128,32 +128,6 @@ extension CheckedRule {
     }
 }
 
-extension Node {
-    func readsParam(_ i: Int) -> Bool {
-        switch self {
-        case .param(let j): return i == j
-        case .const, .asOf, .local, .root: return false
-        case .field(let b, _, _), .not(let b), .negate(let b), .presence(let b, _): return b.readsParam(i)
-        case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .arith(_, let a, let b), .member(let a, let b, _), .within(let a, let b):
-            return a.readsParam(i) || b.readsParam(i)
-        case .list(let xs), .call(_, let xs): return xs.contains { $0.readsParam(i) }
-        case .quantifier(_, let l), .aggregate(_, let l): return l.readsParam(i)
-        }
-    }
-}
-
-extension Loop {
-    func readsParam(_ i: Int) -> Bool {
-        for b in bindings {
-            switch b.source {
-            case .scan(let n): if n.readsParam(i) { return true }
-            case .lookup(_, _, let k), .lookupContains(_, _, let k): if k.readsParam(i) { return true }
-            }
-        }
-        return (filter?.readsParam(i) ?? false) || (body?.readsParam(i) ?? false)
-    }
-}
-
 enum SchemaCommand {
     static let spec = CommandSpec(name: "schema", summary: "Print the snapshot schema (JSON Schema, or Markdown field tables).",
                                   usage: "tenken schema [--format json|markdown]", options: [OptionSpec("--format", value: "FORMAT", help: "json or markdown (default json)")])

@@ -59,57 +59,73 @@ public indirect enum Node: Sendable {
     case aggregate(AggregateKind, Loop)
     case call(Builtin, [Node])
 
-    /// Roots of the snapshot this node reads.
-    public func roots(into set: inout Set<Int>) {
+    /// The nodes directly below this one (loop parts included).
+    public var children: [Node] {
         switch self {
-        case .root(let i): set.insert(i)
-        case .const, .asOf, .local, .param: break
-        case .field(let b, _, _), .not(let b), .negate(let b), .presence(let b, _): b.roots(into: &set)
+        case .const, .asOf, .local, .param, .root: return []
+        case .field(let b, _, _), .not(let b), .negate(let b), .presence(let b, _): return [b]
         case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .arith(_, let a, let b),
              .member(let a, let b, _), .within(let a, let b):
-            a.roots(into: &set)
-            b.roots(into: &set)
-        case .list(let xs), .call(_, let xs): for x in xs { x.roots(into: &set) }
-        case .quantifier(_, let l), .aggregate(_, let l): l.roots(into: &set)
+            return [a, b]
+        case .list(let xs), .call(_, let xs): return xs
+        case .quantifier(_, let l), .aggregate(_, let l): return l.nodes
         }
+    }
+
+    /// Whether this node or any below it satisfies `pred`.
+    public func contains(where pred: (Node) -> Bool) -> Bool {
+        pred(self) || children.contains { $0.contains(where: pred) }
+    }
+
+    /// Roots of the snapshot this node reads, including those a join looks up.
+    public func roots(into set: inout Set<Int>) {
+        if case .root(let i) = self { set.insert(i) }
+        if case .quantifier(_, let l) = self { set.formUnion(l.lookupRoots) }
+        if case .aggregate(_, let l) = self { set.formUnion(l.lookupRoots) }
+        for c in children { c.roots(into: &set) }
     }
 
     /// Whether this node reads any of the given variable slots.
     public func uses(slots: Set<Int>) -> Bool {
-        switch self {
-        case .local(let s): return slots.contains(s)
-        case .const, .asOf, .param, .root: return false
-        case .field(let b, _, _), .not(let b), .negate(let b), .presence(let b, _): return b.uses(slots: slots)
-        case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .arith(_, let a, let b),
-             .member(let a, let b, _), .within(let a, let b):
-            return a.uses(slots: slots) || b.uses(slots: slots)
-        case .list(let xs), .call(_, let xs): return xs.contains { $0.uses(slots: slots) }
-        case .quantifier(_, let l), .aggregate(_, let l): return l.uses(slots: slots)
-        }
+        contains { if case .local(let s) = $0 { slots.contains(s) } else { false } }
+    }
+
+    /// Whether this node reads parameter `i`.
+    public func readsParam(_ i: Int) -> Bool {
+        contains { if case .param(let j) = $0 { i == j } else { false } }
     }
 }
 
 extension Loop {
-    func roots(into set: inout Set<Int>) {
+    /// Every expression of the loop: collections, lookup keys, filter and body.
+    public var nodes: [Node] {
+        var out: [Node] = []
         for b in bindings {
             switch b.source {
-            case .scan(let n): n.roots(into: &set)
-            case .lookup(let r, _, let k), .lookupContains(let r, _, let k):
-                set.insert(r)
-                k.roots(into: &set)
+            case .scan(let n): out.append(n)
+            case .lookup(_, _, let k), .lookupContains(_, _, let k): out.append(k)
             }
         }
-        filter?.roots(into: &set)
-        body?.roots(into: &set)
+        if let f = filter { out.append(f) }
+        if let b = body { out.append(b) }
+        return out
     }
 
-    func uses(slots: Set<Int>) -> Bool {
-        for b in bindings {
+    var lookupRoots: [Int] {
+        bindings.compactMap { b in
             switch b.source {
-            case .scan(let n): if n.uses(slots: slots) { return true }
-            case .lookup(_, _, let k), .lookupContains(_, _, let k): if k.uses(slots: slots) { return true }
+            case .scan: nil
+            case .lookup(let r, _, _), .lookupContains(let r, _, _): r
             }
         }
-        return (filter?.uses(slots: slots) ?? false) || (body?.uses(slots: slots) ?? false)
     }
+
+    func roots(into set: inout Set<Int>) {
+        set.formUnion(lookupRoots)
+        for n in nodes { n.roots(into: &set) }
+    }
+
+    func uses(slots: Set<Int>) -> Bool { nodes.contains { $0.uses(slots: slots) } }
+
+    public func readsParam(_ i: Int) -> Bool { nodes.contains { $0.readsParam(i) } }
 }
