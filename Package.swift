@@ -14,7 +14,9 @@ let package = Package(
         .target(name: "TenkenData", dependencies: ["TenkenSyntax"]),
         .target(name: "TenkenCheck", dependencies: ["TenkenSyntax", "TenkenData"]),
         .target(name: "TenkenEval", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck"]),
-        .target(name: "TenkenReport", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval"]),
+        // The system libxml2 (Debian: libxml2-dev), for XML and HTML built with its tree API.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "TenkenReport", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "CLibXML2"]),
         // The MCS rule pack, embedded as generated Swift source (scripts/embed-pack).
         .target(name: "TenkenPack"),
         .target(name: "TenkenCLI", dependencies: [
@@ -25,6 +27,7 @@ let package = Package(
         .testTarget(name: "TenkenDataTests", dependencies: ["TenkenData"]),
         .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenCLI"]),
         .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenCLI"]),
+        .testTarget(name: "TenkenReportTests", dependencies: ["TenkenReport", "TenkenCLI", "CLibXML2"]),
         .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenPack", "tenken"]),
     ],
     swiftLanguageModes: [.v6]

@@ -120,6 +120,52 @@ public enum CLI {
         return .success(o)
     }
 
+    /// `--format a,b,c`; several formats need `--output-dir`.
+    static func formats(_ p: ParsedArguments) -> Result<[ReportFormat], UsageError> {
+        let raw = (p.value("--format") ?? "text").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        var out: [ReportFormat] = []
+        for r in raw {
+            guard let f = ReportFormat(rawValue: r) else {
+                return .failure(UsageError(message: "`--format`: unknown format `\(r)`; expected \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))",
+                                           help: closestMatch(to: r, in: ReportFormat.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" }))
+            }
+            if !out.contains(f) { out.append(f) }
+        }
+        if out.isEmpty { return .failure(UsageError(message: "`--format` needs at least one format", help: nil)) }
+        if out.count > 1, p.value("--output-dir") == nil {
+            return .failure(UsageError(message: "several formats need `--output-dir DIR` (one file each)", help: nil))
+        }
+        if p.value("--output") != nil, p.value("--output-dir") != nil {
+            return .failure(UsageError(message: "give `--output` or `--output-dir`, not both", help: nil))
+        }
+        return .success(out)
+    }
+
+    static func render(_ f: ReportFormat, _ input: ReportInput, textStyle: TextReport) -> String {
+        switch f {
+        case .text: textStyle.render(input.result, input.pack)
+        case .json: JSONReport.render(input.result, input.pack)
+        case .html: HTMLReport.render(input)
+        case .junit: JUnitReport.render(input)
+        case .sarif: SARIFReport.render(input)
+        case .csv: CSVReport.render(input)
+        }
+    }
+
+    /// Writes each format to standard output, `--output` or `--output-dir`, atomically.
+    static func emit(_ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ p: ParsedArguments, _ console: Console) -> Bool {
+        for f in formats {
+            let text = render(f, input, textStyle: textStyle)
+            let target = p.value("--output-dir").map { ($0 as NSString).appendingPathComponent(f.fileName) } ?? p.value("--output")
+            guard let target else { console.out(text); continue }
+            do { try writeAtomically(text, to: target) } catch {
+                console.err("error: cannot write the report to \(target): \(error.localizedDescription)\n")
+                return false
+            }
+        }
+        return true
+    }
+
     static func asOf(_ p: ParsedArguments) -> Result<Day, UsageError> {
         guard let s = p.value("--as-of") else {
             // The one place the clock is read: the default as-of date is today (UTC+9, as the

@@ -15,9 +15,10 @@ enum CheckCommand {
             OptionSpec("--provider", value: "FILE", help: "the provider's service profile (default: the pack's)"),
             CLI.rulesOption,
             OptionSpec("--as-of", value: "DATE", help: "audit date YYYY-MM-DD (default: today); every period counts from it"),
-            OptionSpec("--format", value: "FORMAT", help: "text or json (default text)"),
+            OptionSpec("--format", value: "LIST", help: "text, json, html, junit, sarif, csv, or several separated by commas (default text)"),
             OptionSpec("--lang", value: "LANG", help: "ja, en or both (default ja)"),
             OptionSpec("--output", value: "FILE", help: "write the report here (atomically) instead of standard output"),
+            OptionSpec("--output-dir", value: "DIR", help: "write one file per format here (report.txt, report.json, report.html, report.junit.xml, report.sarif, report.csv)"),
             OptionSpec("--fail-on", value: "LEVEL", help: "required, recommended or never: which gaps make the exit code 1 (default required)"),
             OptionSpec("--param", value: "NAME=VALUE", repeatable: true, help: "override a pack parameter for this run"),
             OptionSpec("--encoding", value: "ENC", help: "inventory CSV encoding: auto, utf-8 or shift_jis (default auto)"),
@@ -31,9 +32,9 @@ enum CheckCommand {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
         // Options first, so a typo costs nothing.
-        let format: String, lang: String, failOn: String, color: String, asOf: Day, options: LoadOptions
+        let formats: [ReportFormat], lang: String, failOn: String, color: String, asOf: Day, options: LoadOptions
         do {
-            format = try ArgumentParser.choice(p, "--format", ["text", "json"], default: "text").get()
+            formats = try CLI.formats(p).get()
             lang = try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get()
             failOn = try ArgumentParser.choice(p, "--fail-on", ["required", "recommended", "never"], default: "required").get()
             color = try ArgumentParser.choice(p, "--color", ["auto", "always", "never"], default: "auto").get()
@@ -90,22 +91,11 @@ enum CheckCommand {
             console.err("error: the input has errors; no report was written\n")
             return ExitCode.inputError
         }
-        let text: String
-        if format == "json" {
-            text = JSONReport.render(result, pack)
-        } else {
-            let tty = p.value("--output") == nil && console.stdoutIsTTY
-            text = TextReport(lang: Language(rawValue: lang)!, color: p.value("--output") == nil && console.useColor(color, tty: tty),
-                              width: tty ? console.terminalWidth : 100).render(result, pack)
-        }
-        if let out = p.value("--output") {
-            do { try CLI.writeAtomically(text, to: out) } catch {
-                console.err("error: cannot write the report to \(out): \(error.localizedDescription)\n")
-                return ExitCode.inputError
-            }
-        } else {
-            console.out(text)
-        }
+        let report = ReportInput(result: result, pack: pack, lang: Language(rawValue: lang)!, toolVersion: CLI.version)
+        let toStdout = p.value("--output") == nil && p.value("--output-dir") == nil
+        let tty = toStdout && console.stdoutIsTTY
+        let textStyle = TextReport(lang: report.lang, color: toStdout && console.useColor(color, tty: tty), width: tty ? console.terminalWidth : 100)
+        guard CLI.emit(formats, report, textStyle: textStyle, p, console) else { return ExitCode.inputError }
         return exitCode(result, pack, failOn: failOn)
     }
 

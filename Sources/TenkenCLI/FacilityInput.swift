@@ -42,7 +42,9 @@ public struct FacilityInput: Sendable {
                 loader.append(Diagnostic("data.devices-replaced", .warning,
                     "the snapshot's `devices` section is replaced by the inventory \(devices)", at: SourceLocation(file: snapshot, path: "/devices")))
             }
-            facility.roots[SnapshotSchema.rootIndex["devices"]!] = inv
+            let di = SnapshotSchema.rootIndex["devices"]!
+            facility.roots[di] = inv
+            facility.rootLocations[di] = SourceLocation(file: devices, line: 1, column: 1)
             facility.sources.append(devices)
         }
         let pi = SnapshotSchema.rootIndex["provider"]!
@@ -50,12 +52,16 @@ public struct FacilityInput: Sendable {
             var pl = SnapshotLoader(options: options)
             if let p = pl.loadSnapshot(path: provider) {
                 facility.roots[pi] = p.roots[pi]
+                facility.rootLocations[pi] = p.rootLocations[pi]
                 facility.sources.append(provider)
             }
             loader.append(contentsOf: pl.diagnostics)
         } else if facility.roots[pi] == nil, let bundled = pack.provider {
             var pl = SnapshotLoader(options: options)
-            if let p = pl.loadSnapshot(bytes: bundled.bytes, path: bundled.path) { facility.roots[pi] = p.roots[pi] }
+            if let p = pl.loadSnapshot(bytes: bundled.bytes, path: bundled.path) {
+                facility.roots[pi] = p.roots[pi]
+                facility.rootLocations[pi] = p.rootLocations[pi]
+            }
             loader.append(contentsOf: pl.diagnostics)
         }
         return (facility, loader.diagnostics)

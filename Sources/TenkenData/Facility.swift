@@ -25,6 +25,9 @@ public struct ParamOverride: Sendable {
 public struct Facility: Sendable {
     public var id: String
     public var roots: [Value?]
+    /// Where each section starts in the input, for findings that name no element
+    /// (e.g. "no backup plan on file" points at `documents`).
+    public var rootLocations: [SourceLocation?]
     public var overrides: [ParamOverride]
     /// Input files, for reports (SARIF artifacts).
     public var sources: [String]
@@ -32,6 +35,7 @@ public struct Facility: Sendable {
     public init(id: String, roots: [Value?], overrides: [ParamOverride] = [], sources: [String] = []) {
         self.id = id
         self.roots = roots
+        rootLocations = [SourceLocation?](repeating: nil, count: roots.count)
         self.overrides = overrides
         self.sources = sources
     }

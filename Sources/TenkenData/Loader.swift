@@ -64,6 +64,7 @@ public struct SnapshotLoader {
             return nil
         }
         var roots = [Value?](repeating: nil, count: SnapshotSchema.roots.count)
+        var rootLocations = [SourceLocation?](repeating: nil, count: SnapshotSchema.roots.count)
         var overrides: [ParamOverride] = []
         var sawVersion = false
         for m in members {
@@ -87,6 +88,7 @@ public struct SnapshotLoader {
                 continue
             }
             let root = SnapshotSchema.roots[ri]
+            rootLocations[ri] = src.location(offset: m.node.offset, path: ptr)
             switch root.shape {
             case .single:
                 if let r = record(m.node, root.record, src: src, pointer: ptr) { roots[ri] = .record(r) }
@@ -100,7 +102,9 @@ public struct SnapshotLoader {
         }
         var id = (path as NSString).lastPathComponent
         if case .record(let f)? = roots[SnapshotSchema.rootIndex["facility"]!], case .string(let s) = f["id"] { id = s }
-        return Facility(id: id, roots: roots, overrides: overrides, sources: [path])
+        var facility = Facility(id: id, roots: roots, overrides: overrides, sources: [path])
+        facility.rootLocations = rootLocations
+        return facility
     }
 
     func render(_ v: JSONValue) -> String {

@@ -15,7 +15,15 @@ public struct Engine: Sendable {
         let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: maxSlots)
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
-        for rule in pack.rules { results.append(evaluate(rule, m)) }
+        for rule in pack.rules {
+            var r = evaluate(rule, m)
+            // A finding that read no element points at the first section its rule examines.
+            if r.state == .fail {
+                let fallback = rule.expectRoots.sorted().lazy.compactMap { facility.rootLocations[$0] }.first
+                for i in r.violations.indices where r.violations[i].location == nil { r.violations[i].location = fallback }
+            }
+            results.append(r)
+        }
         var name: String?
         if let f = facility.facilityRecord, case .string(let s) = f["name"] { name = s }
         return FacilityResult(facilityID: facility.id, facilityName: name, asOf: asOf, pack: pack.info, params: settings,
@@ -73,8 +81,10 @@ public struct Engine: Sendable {
             m.trace.removeAll()
             _ = m.eval(n)
             m.tracing = false
+            let decisive = m.trace.last { !$0.isRecordValue }.map { $0.record.location(ofField: $0.field) }
+            let ev = evidence(m)
             out.append(Violation(message: render(e.message, m) ?? Bilingual(ja: "条件を満たしていません: \(e.source)", en: "condition not met: \(e.source)"),
-                                 element: nil, location: evidence(m).first?.location, evidence: evidence(m)))
+                                 element: nil, location: decisive ?? ev.first?.location, evidence: ev))
             return 1
         case .perElement(let kind, let loop):
             var n = 0
@@ -86,15 +96,22 @@ public struct Engine: Sendable {
                 m.tracing = true
                 m.trace.removeAll()
                 if let f = loop.filter { _ = m.eval(f) }
+                let bodyStart = m.trace.count
                 if let b = loop.body { _ = m.eval(b) }
                 m.tracing = false
-                let ev = evidence(m)
                 let records = loop.bindings.compactMap { b -> Record? in
                     if case .record(let r) = m.slots[b.slot] { return r }
                     return nil
                 }
+                // Point at the value that decided: the last scalar the condition read from the
+                // innermost element (`and` stops at the false one), else from any bound
+                // element, else the element itself.
+                let bodyReads = m.trace[bodyStart...].filter { !$0.isRecordValue }
+                let decisive = bodyReads.last { $0.record === records.last }
+                    ?? bodyReads.last { r in records.contains { $0 === r.record } }
+                let location = decisive.map { $0.record.location(ofField: $0.field) } ?? records.last?.origin.location
+                let ev = evidence(m)
                 let element = loop.bindings.map { m.slots[$0.slot].display }.joined(separator: " / ")
-                let location = records.last?.origin.location
                 let msg = render(e.message, m)
                     ?? Bilingual(ja: "\(element) が条件を満たしていません: \(e.source)", en: "\(element) does not meet: \(e.source)")
                 out.append(Violation(message: msg, element: element, location: location, evidence: ev))
@@ -107,7 +124,7 @@ public struct Engine: Sendable {
     func evidence(_ m: Machine) -> [Evidence] {
         var seen = Set<String>()
         var out: [Evidence] = []
-        for r in m.trace {
+        for r in m.trace where !r.isRecordValue {
             let loc = r.record.location(ofField: r.field)
             let key = "\(r.label)|\(loc)"
             guard seen.insert(key).inserted else { continue }

@@ -17,6 +17,7 @@ final class Machine {
         var label: String
         var record: Record
         var field: Int
+        var isRecordValue: Bool { if case .record = record.values[field] { true } else { false } }
     }
 
     init(roots: [Value?], params: [Value], asOf: Day, slots: Int) {

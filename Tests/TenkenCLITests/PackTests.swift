@@ -56,6 +56,8 @@ struct GoldenReportTests {
     static let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki"]
     static let formats: [(String, [String])] = [
         ("report.ja.txt", ["--lang", "ja"]), ("report.en.txt", ["--lang", "en"]), ("report.json", ["--format", "json"]),
+        ("report.html", ["--format", "html", "--lang", "both"]), ("report.junit.xml", ["--format", "junit", "--lang", "en"]),
+        ("report.sarif", ["--format", "sarif", "--lang", "en"]), ("report.csv", ["--format", "csv"]),
     ]
 
     /// Reports are compared byte for byte; `TENKEN_RECORD=1 swift test` re-records them.
@@ -67,10 +69,11 @@ struct GoldenReportTests {
             let golden = Repo.root.appendingPathComponent("Fixtures/\(fixture)/expected/\(name)")
             if Repo.recording {
                 try FileManager.default.createDirectory(at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try out.write(to: golden, atomically: true, encoding: .utf8)
+                try Data(out.utf8).write(to: golden)
                 continue
             }
-            let expected = try String(contentsOf: golden, encoding: .utf8)
+            // Bytes, not String(contentsOf:), which would drop the CSV's BOM.
+            let expected = String(decoding: try Data(contentsOf: golden), as: UTF8.self)
             #expect(out == expected, "\(fixture)/\(name) differs from the golden file; inspect, then TENKEN_RECORD=1 swift test")
         }
     }

@@ -97,7 +97,7 @@ struct QuantifierTests {
         """
         let (r, _) = try evaluate("  expect every g in groups, m in g.members where g.kind == \"patient\" : m.approved_by is present", snap)
         #expect(r.violations.map(\.element) == ["G-1 / M-1"])
-        #expect(r.violations[0].location?.path == "/groups/0/members/0")
+        #expect(r.violations[0].location?.path == "/groups/0/members/0/approved_by", "the value that decided")
     }
 
     @Test func minAndMaxOverDates() throws {

@@ -1,0 +1,72 @@
+import TenkenCheck
+import TenkenEval
+
+/// JUnit XML for CI dashboards (Jenkins, GitLab): one testsuite per category, one testcase per
+/// rule. Failures carry the messages and evidence; not-applicable, manual and waived items are
+/// skipped with their reason; rules that could not be evaluated are errors.
+public enum JUnitReport {
+    public static func render(_ r: ReportInput) -> String {
+        let tree = XMLTree(root: "testsuites")
+        let root = tree.root
+        let res = r.result
+        let fid = res.facilityID
+        tree.set("name", "tenken \(res.pack.id) \(res.pack.version) — \(fid)", on: root)
+        func counts(_ items: [(rule: CheckedRule, result: RuleResult)]) -> [(String, String)] {
+            [("tests", String(items.count)),
+             ("failures", String(items.filter { $0.result.state == .fail }.count)),
+             ("errors", String(items.filter { $0.result.state == .error }.count)),
+             ("skipped", String(items.filter { [.notApplicable, .manual, .waived].contains($0.result.state) }.count)),
+             ("time", "0")]
+        }
+        for (k, v) in counts(r.items) { tree.set(k, v, on: root) }
+        for cat in Category.allCases {
+            let items = r.items.filter { $0.rule.category == cat }
+            if items.isEmpty { continue }
+            let suite = tree.add("testsuite", to: root, ["name": "\(fid).\(cat.rawValue)"])
+            for (k, v) in counts(items) { tree.set(k, v, on: suite) }
+            let props = tree.add("properties", to: suite)
+            for (k, v) in [("facility", fid), ("as_of", res.asOf.description), ("pack", "\(res.pack.id) \(res.pack.version)"),
+                           ("source", "\(res.pack.source) \(res.pack.edition)")] {
+                tree.add("property", to: props, ["name": k, "value": v])
+            }
+            for p in res.params where p.origin != .default {
+                tree.add("property", to: props, ["name": "parameter \(p.name)",
+                                                  "value": "\(p.value.display) (\(p.origin.rawValue))" + (p.loosened ? " — loosens the source's bound \(p.limit ?? "")" : "")])
+            }
+            for (rule, result) in items {
+                let tc = tree.add("testcase", to: suite, ["classname": "\(fid).\(cat.rawValue)",
+                                                          "name": "\(rule.implements.joined(separator: ",")) \(rule.id): \(r.lang.pick(rule.title))",
+                                                          "time": "0"])
+                switch result.state {
+                case .fail:
+                    let msg = result.violations.first.map { r.lang.pick($0.message) } ?? ""
+                    let more = result.violations.count > 1 ? " (+\(result.violations.count - 1) more)" : ""
+                    tree.add("failure", to: tc, ["message": msg + more, "type": rule.level.rawValue], text: body(result, rule, r))
+                case .error:
+                    tree.add("error", to: tc, ["message": result.reason.map(r.lang.pick) ?? "error", "type": "input"])
+                case .notApplicable, .manual, .waived:
+                    let label = r.lang.pick(Labels.state(result.state))
+                    tree.add("skipped", to: tc, ["message": "\(label): " + (result.reason.map(r.lang.pick) ?? "")])
+                case .attested:
+                    if let a = result.attestation {
+                        tree.add("system-out", to: tc, text: "attested by \(a.byRole ?? "?") \(a.by ?? "") on \(a.signedOn?.description ?? "?"), valid until \(a.validUntil?.description ?? "?")")
+                    }
+                case .pass:
+                    break
+                }
+            }
+        }
+        return tree.serialize()
+    }
+
+    static func body(_ result: RuleResult, _ rule: CheckedRule, _ r: ReportInput) -> String {
+        var lines: [String] = []
+        for c in r.sources(rule) { lines.append("[\(c.id) \(c.section)] \(r.lang == .en ? c.en : c.ja)") }
+        for v in result.violations {
+            lines.append("- " + r.lang.pick(v.message) + (v.location.map { " @ \($0)" } ?? ""))
+            for e in v.evidence { lines.append("    \(e.label) = \(e.value)" + (e.location.map { " @ \($0)" } ?? "")) }
+        }
+        lines.append("fix: " + r.lang.pick(rule.remediation))
+        return lines.joined(separator: "\n")
+    }
+}

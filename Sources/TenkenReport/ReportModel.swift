@@ -1,0 +1,64 @@
+import TenkenCheck
+import TenkenEval
+import TenkenSyntax
+
+/// What every writer needs: the result, the checked pack it came from, and the language.
+public struct ReportInput: Sendable {
+    public var result: FacilityResult
+    public var pack: CheckedPack
+    public var lang: Language
+    public var toolVersion: String
+
+    public init(result: FacilityResult, pack: CheckedPack, lang: Language, toolVersion: String) {
+        self.result = result
+        self.pack = pack
+        self.lang = lang
+        self.toolVersion = toolVersion
+    }
+
+    public var items: [(rule: CheckedRule, result: RuleResult)] { Array(zip(pack.rules, result.results)) }
+
+    public var catalog: [String: CatalogItem] { Dictionary(uniqueKeysWithValues: pack.catalog.map { ($0.id, $0) }) }
+
+    public func sources(_ rule: CheckedRule) -> [CatalogItem] {
+        let c = catalog
+        return rule.implements.compactMap { c[$0] }
+    }
+
+    /// Counts by category and state, for charts.
+    public func count(_ category: Category, _ state: RuleState) -> Int {
+        items.filter { $0.rule.category == category && $0.result.state == state }.count
+    }
+}
+
+/// The report formats, each from the same result model.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case text, json, html, junit, sarif, csv
+
+    public var fileName: String {
+        switch self {
+        case .text: "report.txt"
+        case .json: "report.json"
+        case .html: "report.html"
+        case .junit: "report.junit.xml"
+        case .sarif: "report.sarif"
+        case .csv: "report.csv"
+        }
+    }
+}
+
+/// FNV-1a, a stable hash for SARIF fingerprints (Swift's Hasher is seeded per process).
+func stableHash(_ s: String) -> String {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in s.utf8 {
+        h ^= UInt64(b)
+        h = h &* 0x0000_0100_0000_01b3
+    }
+    let hex = String(h, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+}
+
+extension SourceLocation {
+    /// `file:line:col` plus the pointer or CSV header, as people read it.
+    public var display: String { description }
+}

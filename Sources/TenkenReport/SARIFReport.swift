@@ -1,0 +1,128 @@
+import TenkenCheck
+import TenkenEval
+import TenkenSyntax
+
+/// SARIF 2.1.0 for code-scanning tools (GitHub): every rule in `tool.driver.rules`, a result per
+/// violation, located in the input file with a region (line and column of the offending JSON
+/// value or CSV cell), so the annotation lands on the configuration line.
+public enum SARIFReport {
+    static func level(_ l: Level) -> String {
+        switch l {
+        case .required: "error"
+        case .recommended: "warning"
+        case .optional: "note"
+        }
+    }
+
+    static func text(_ s: String) -> JSON { .object([("text", .string(s))]) }
+
+    public static func render(_ r: ReportInput) -> String {
+        let res = r.result
+        var artifacts: [String] = res.sources
+        func artifactIndex(_ file: String) -> Int {
+            if let i = artifacts.firstIndex(of: file) { return i }
+            artifacts.append(file)
+            return artifacts.count - 1
+        }
+        func physical(_ l: SourceLocation) -> JSON {
+            var kv: [(String, JSON)] = [("artifactLocation", .object([("uri", .string(uri(l.file))), ("index", .int(artifactIndex(l.file)))]))]
+            if l.line > 0 {
+                var region: [(String, JSON)] = [("startLine", .int(l.line))]
+                if l.column > 0 { region.append(("startColumn", .int(l.column))) }
+                kv.append(("region", .object(region)))
+            }
+            return .object(kv)
+        }
+        func location(_ l: SourceLocation, _ message: String? = nil) -> JSON {
+            var kv: [(String, JSON)] = [("physicalLocation", physical(l))]
+            if let p = l.path { kv.append(("logicalLocations", .array([.object([("fullyQualifiedName", .string(p)), ("kind", .string(p.hasPrefix("/") ? "object" : "member"))])]))) }
+            if let message { kv.append(("message", text(message))) }
+            return .object(kv)
+        }
+        let rules: [JSON] = r.pack.rules.map { rule in
+            let src = r.sources(rule)
+            let help = rule.remediation.en + "\n" + rule.remediation.ja
+            let md = "**Source / 規程**: " + src.map { "\($0.id) (\($0.section)): \($0.ja) — \($0.en)" }.joined(separator: "; ")
+                + "\n\n**Fix**: \(rule.remediation.en)\n\n**対応**: \(rule.remediation.ja)"
+            return .object([
+                ("id", .string(rule.id)),
+                ("name", .string(rule.id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined())),
+                ("shortDescription", text(r.lang.pick(rule.title))),
+                ("fullDescription", text(src.map { "\($0.id): \($0.ja) / \($0.en)" }.joined(separator: " "))),
+                ("help", .object([("text", .string(help)), ("markdown", .string(md))])),
+                ("defaultConfiguration", .object([("level", .string(level(rule.level)))])),
+                ("properties", .object([
+                    ("level", .string(rule.level.rawValue)), ("category", .string(rule.category.rawValue)),
+                    ("scope", .string(rule.scope.rawValue)), ("catalog", .array(rule.implements.map(JSON.string))),
+                    ("risks", .array(rule.risks.map(JSON.string))), ("section", .string(rule.section)),
+                    ("title", .object([("ja", .string(rule.title.ja)), ("en", .string(rule.title.en))])),
+                    ("tags", .array(([rule.category.rawValue, rule.level.rawValue] + rule.implements).map(JSON.string))),
+                ])),
+            ])
+        }
+        let ruleIndex = Dictionary(uniqueKeysWithValues: r.pack.rules.enumerated().map { ($1.id, $0) })
+        var results: [JSON] = []
+        for (rule, result) in r.items {
+            let base: [(String, JSON)] = [("ruleId", .string(rule.id)), ("ruleIndex", .int(ruleIndex[rule.id]!))]
+            switch result.state {
+            case .fail:
+                for v in result.violations {
+                    var kv = base
+                    kv.append(("level", .string(level(rule.level))))
+                    kv.append(("message", text(r.lang.pick(v.message))))
+                    let loc = v.location ?? v.evidence.first?.location ?? SourceLocation(file: res.sources.first ?? res.facilityID)
+                    kv.append(("locations", .array([location(loc)])))
+                    if !v.evidence.isEmpty {
+                        kv.append(("relatedLocations", .array(v.evidence.enumerated().compactMap { i, e in
+                            e.location.map { l in
+                                if case .object(var o) = location(l, "\(e.label) = \(e.value)") { o.insert(("id", .int(i + 1)), at: 0); return .object(o) }
+                                return location(l)
+                            }
+                        })))
+                    }
+                    kv.append(("partialFingerprints", .object([("tenken/v1", .string(stableHash("\(res.facilityID)|\(rule.id)|\(v.element ?? v.message.en)")))])))
+                    kv.append(("properties", .object([("state", .string("fail")), ("element", .str(v.element)), ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en))])))
+                    results.append(.object(kv))
+                }
+            case .error, .manual:
+                var kv = base
+                kv.append(("kind", .string(result.state == .error ? "fail" : "review")))
+                kv.append(("level", .string(result.state == .error ? "error" : "note")))
+                kv.append(("message", text(result.reason.map(r.lang.pick) ?? result.state.rawValue)))
+                kv.append(("locations", .array([location(SourceLocation(file: res.sources.first ?? res.facilityID))])))
+                kv.append(("properties", .object([("state", .string(result.state.rawValue))])))
+                results.append(.object(kv))
+            default:
+                continue
+            }
+        }
+        let run: JSON = .object([
+            ("tool", .object([("driver", .object([
+                ("name", .string("tenken")), ("version", .string(r.toolVersion)), ("semanticVersion", .string(r.toolVersion)),
+                ("informationUri", .string("https://tenken.invalid/")),
+                ("rules", .array(rules)),
+            ]))])),
+            ("automationDetails", .object([("id", .string("tenken/\(res.pack.id)/\(res.facilityID)/"))])),
+            ("invocations", .array([.object([("executionSuccessful", .bool(true)),
+                                             ("properties", .object([("as_of", .string(res.asOf.description)), ("pack_version", .string(res.pack.version))]))])])),
+            ("artifacts", .array(artifacts.map { .object([("location", .object([("uri", .string(uri($0)))]))]) })),
+            ("results", .array(results)),
+            ("properties", .object([("facility", .string(res.facilityID)), ("parameters", JSONReport.parameters(res.params))])),
+        ])
+        return JSON.object([
+            ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
+            ("version", .string("2.1.0")),
+            ("runs", .array([run])),
+        ]).render() + "\n"
+    }
+
+    /// Relative paths stay relative (code scanning resolves them against the repository);
+    /// absolute ones become file URIs.
+    static func uri(_ path: String) -> String {
+        var out = path.hasPrefix("/") ? "file://" : ""
+        for u in path.unicodeScalars {
+            if u == " " { out += "%20" } else if u == "#" { out += "%23" } else if u == "%" { out += "%25" } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+@testable import TenkenCLI
+@testable import TenkenReport
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+final class Box: @unchecked Sendable { var out = ""; var err = "" }
+
+func report(_ fixture: String, _ format: String, lang: String = "ja") -> String {
+    FileManager.default.changeCurrentDirectoryPath(root.path)
+    let b = Box()
+    let console = Console(out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false)
+    _ = CLI.run(["check", "Fixtures/\(fixture)", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--fail-on", "never"], console: console)
+    return b.out
+}
+
+let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki"]
+
+struct JUnitTests {
+    @Test(arguments: fixtures)
+    func validatesAgainstTheXSD(_ fixture: String) throws {
+        let xsd = try String(contentsOf: root.appendingPathComponent("docs/junit.xsd"), encoding: .utf8)
+        let xml = report(fixture, "junit")
+        #expect(XMLValidation.validate(xml: xml, xsd: xsd) == [])
+    }
+
+    @Test func theValidatorRejectsWhatTheSchemaForbids() throws {
+        let xsd = try String(contentsOf: root.appendingPathComponent("docs/junit.xsd"), encoding: .utf8)
+        #expect(!XMLValidation.validate(xml: "<testsuites tests=\"x\" failures=\"0\" errors=\"0\"/>", xsd: xsd).isEmpty)
+        #expect(!XMLValidation.validate(xml: "<testsuites", xsd: xsd).isEmpty)
+    }
+
+    @Test func failuresSkipsAndCounts() {
+        let xml = report("messy-tsubaki", "junit", lang: "en")
+        #expect(xml.contains("<testsuite name=\"F-CL-0005.technical\""))
+        #expect(xml.contains("<failure message=\"Wi-Fi N-1 (tsubaki) with WEP encryption run by facility is not acceptable (+1 more)\" type=\"required\">"))
+        #expect(xml.contains("<skipped message=\"manual: needs attestation `no-guessable-passwords`"))
+        #expect(xml.contains("tests=\"73\""))
+    }
+}
+
+struct HTMLTests {
+    @Test(arguments: fixtures)
+    func parsesBackWithLibxml2(_ fixture: String) throws {
+        let html = report(fixture, "html")
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        let sections = try #require(XMLValidation.htmlTexts(html, tag: "h2"))
+        #expect(sections.count >= 5, "summary and one section per category")
+        #expect(XMLValidation.htmlTexts(html, tag: "script") == [], "no scripts")
+        #expect(!html.contains("http://") || !html.contains("src=\"http"), "nothing loaded from the network")
+        #expect(!html.contains("<link"))
+    }
+
+    @Test func hostileTextStaysText() throws {
+        let html = report("messy-tsubaki", "html")
+        #expect(!html.contains("<script>alert(1)</script>"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        // Parsed back, the device id is text inside an element, not an element.
+        let paragraphs = try #require(XMLValidation.htmlTexts(html, tag: "p"))
+        #expect(paragraphs.contains { $0.contains("<script>alert(1)</script>") })
+    }
+
+    @Test func summaryChartAndLanguages() throws {
+        let ja = report("messy-tsubaki", "html", lang: "ja")
+        #expect(ja.contains("<html lang=\"ja\">"))
+        #expect(ja.contains("<svg"))
+        #expect(ja.contains("必要事項の不合格"))
+        #expect(ja.contains("規程の基準（&gt;= 13）を緩めています"))
+        let en = report("clinic-sakura", "html", lang: "en")
+        #expect(en.contains("<html lang=\"en\">"))
+        #expect(en.contains("All required items are met"))
+        #expect(!en.contains("必要事項の不合格"))
+        #expect(en.contains("@media print"))
+        #expect(en.contains("size: A4"))
+    }
+}
+
+struct SARIFTests {
+    func results(_ fixture: String) throws -> [[String: Any]] {
+        let doc = try JSONSerialization.jsonObject(with: Data(report(fixture, "sarif").utf8)) as! [String: Any]
+        #expect(doc["version"] as? String == "2.1.0")
+        let run = (doc["runs"] as! [[String: Any]])[0]
+        let rules = ((run["tool"] as! [String: Any])["driver"] as! [String: Any])["rules"] as! [[String: Any]]
+        #expect(rules.count == 73)
+        return run["results"] as! [[String: Any]]
+    }
+
+    func region(_ r: [String: Any]) -> (String, Int, Int)? {
+        let loc = ((r["locations"] as! [[String: Any]])[0]["physicalLocation"] as! [String: Any])
+        let uri = (loc["artifactLocation"] as! [String: Any])["uri"] as! String
+        guard let reg = loc["region"] as? [String: Any] else { return nil }
+        return (uri, reg["startLine"] as! Int, reg["startColumn"] as! Int)
+    }
+
+    /// Regions point at the offending value; the positions below were counted by hand in the
+    /// fixture files (line numbers from `grep -n`, columns from the start of the value).
+    @Test func regionsPointAtTheOffendingLines() throws {
+        let rs = try results("messy-tsubaki")
+        func find(_ rule: String, _ nth: Int = 0) -> (String, Int, Int)? {
+            let hits = rs.filter { $0["ruleId"] as? String == rule }
+            return nth < hits.count ? region(hits[nth]) : nil
+        }
+        // "requires_symbols": false — line 31 of snapshot.json, the value starts at column 27.
+        #expect(find("password-policy-strength").map { "\($0.0):\($0.1):\($0.2)" } == "Fixtures/messy-tsubaki/snapshot.json:31:27")
+        // Device PC-1 has an empty screen_lock_minutes cell: devices.csv line 2, column 59.
+        #expect(find("logout-when-away").map { "\($0.0):\($0.1):\($0.2)" } == "Fixtures/messy-tsubaki/devices.csv:2:59")
+        // Network N-1 "encryption": "WEP" is on line 147, value at column 21.
+        #expect(find("wifi-encrypted").map { "\($0.0):\($0.1):\($0.2)" } == "Fixtures/messy-tsubaki/snapshot.json:147:21")
+        // Staff S-3 uses account A-2: "account_id": "A-2" on line 62, value at column 21.
+        #expect(find("one-person-one-account", 1).map { "\($0.0):\($0.1):\($0.2)" } == "Fixtures/messy-tsubaki/snapshot.json:62:21")
+        for r in rs where r["level"] as? String == "error" || r["level"] as? String == "warning" {
+            if (r["properties"] as? [String: Any])?["state"] as? String == "fail" { #expect(region(r) != nil, "\(r["ruleId"]!)") }
+        }
+    }
+
+    @Test func levelsFollowTheRuleLevel() throws {
+        let rs = try results("visiting-nurse-hikari")
+        let byRule = Dictionary(grouping: rs, by: { $0["ruleId"] as! String })
+        #expect(byRule["mdm-remote-wipe"]?.first?["level"] as? String == "warning")
+        #expect(byRule["app-from-official-stores"]?.first?["level"] as? String == "error")
+        let fps = rs.compactMap { ($0["partialFingerprints"] as? [String: String])?["tenken/v1"] }
+        #expect(Set(fps).count == fps.count, "fingerprints are unique per finding")
+    }
+}
+
+struct CSVTests {
+    @Test func bomQuotingAndFormulaNeutralisation() {
+        #expect(CSVCell.escape("=SUM(A1)") == "'=SUM(A1)")
+        #expect(CSVCell.escape("+81") == "'+81")
+        #expect(CSVCell.escape("-1") == "'-1")
+        #expect(CSVCell.escape("@cmd") == "'@cmd")
+        #expect(CSVCell.escape("a,\"b\"") == "\"a,\"\"b\"\"\"")
+        #expect(CSVCell.escape("line\nbreak") == "\"line\nbreak\"")
+        #expect(CSVCell.escape("plain") == "plain")
+        let csv = report("messy-tsubaki", "csv")
+        #expect(csv.unicodeScalars.first == "\u{FEFF}")
+        #expect(csv.unicodeScalars.dropFirst().starts(with: "facility_id,as_of,".unicodeScalars))
+        #expect(CSVReaderBridge.parse(csv).0 == 73)
+    }
+
+    @Test func csvParsesBackRow(/* every row has the header's cell count */) throws {
+        let csv = report("hospital-aoba", "csv")
+        let (table, diags) = CSVReaderBridge.parse(csv)
+        #expect(diags.isEmpty)
+        #expect(table == 73)
+    }
+}
+
+struct TextTests {
+    @Test func wrapsToWidthCountingWideCharacters() {
+        let t = TextReport(lang: .ja, width: 40)
+        for line in t.wrap(String(repeating: "日本語の文章と English words mixed ", count: 6), indent: 4).split(separator: "\n") {
+            #expect(TextReport.displayWidth(String(line)) <= 40)
+        }
+    }
+
+    @Test func colourOnlyOnATerminalAndNotWithNOCOLOR() {
+        let c = Console(out: { _ in }, err: { _ in }, environment: [:], stdoutIsTTY: true, stderrIsTTY: true)
+        #expect(c.useColor("auto", tty: true))
+        #expect(!c.useColor("auto", tty: false))
+        c.environment["NO_COLOR"] = "1"
+        #expect(!c.useColor("auto", tty: true))
+        #expect(c.useColor("always", tty: false))
+    }
+}
