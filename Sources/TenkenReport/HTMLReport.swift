@@ -1,4 +1,5 @@
 import TenkenCheck
+import TenkenData
 import TenkenEval
 
 /// A single self-contained HTML file: inline CSS and SVG, no scripts, nothing from the network,
@@ -34,7 +35,7 @@ public enum HTMLReport {
     figure { margin: 4mm 0; }
     figcaption { font-size: 9pt; color: var(--muted); }
     .params li.loosened { color: var(--fail); font-weight: 600; }
-    article.item { border: 1px solid var(--line); border-left: 6px solid var(--na); border-radius: 1.5mm; padding: 3mm 4mm; margin: 0 0 4mm; break-inside: avoid; }
+    article.item { border: 1px solid var(--line); border-left: 6px solid var(--na); border-radius: 1.5mm; padding: 3mm 4mm; margin: 0 0 4mm; }
     article.s-fail { border-left-color: var(--fail); }
     article.s-error { border-left-color: var(--err); }
     article.s-manual { border-left-color: var(--manual); }
@@ -59,8 +60,8 @@ public enum HTMLReport {
     @media print {
       main { max-width: none; padding: 0; }
       section.category { break-before: page; }
-      h2, h3 { break-after: avoid; }
-      tr { break-inside: avoid; }
+      h2, h3, .item header, blockquote { break-after: avoid; }
+      .item header, blockquote, ol.violations li, .fix, tr { break-inside: avoid; }
     }
     """
 
@@ -127,7 +128,7 @@ public enum HTMLReport {
             let ul = tree.add("ul", to: box)
             for p in overridden {
                 let li = tree.add("li", to: ul, p.loosened ? ["class": "loosened"] : [:],
-                                  text: "\(p.name) = \(p.value.display) (\(p.origin.rawValue); \(t("既定", "default")) \(p.defaultValue.display))")
+                                  text: "\(p.name) = \(L == .ja ? p.value.displayJa : p.value.display) (\(p.origin.rawValue); \(t("既定", "default")) \(L == .ja ? p.defaultValue.displayJa : p.defaultValue.display))")
                 if p.loosened { tree.text(" ⚠ " + t("規程の基準（\(p.limit ?? "")）を緩めています", "loosens the source's bound \(p.limit ?? "")"), in: li) }
             }
         }

@@ -95,7 +95,8 @@ public struct TextReport {
             out.append(lang.pick(ja: "上書きされたパラメータ", en: "Overridden parameters") + ":")
             for p in overridden {
                 let flag = p.loosened ? paint(" ⚠ " + lang.pick(ja: "規程の基準（\(p.limit ?? "")）を緩めています", en: "loosens the source's bound \(p.limit ?? "")"), "33;1") : ""
-                out.append("  \(p.name) = \(p.value.display) (\(p.origin.rawValue); " + lang.pick(ja: "既定", en: "default") + " \(p.defaultValue.display))\(flag)")
+                let v = lang == .ja ? p.value.displayJa : p.value.display, d = lang == .ja ? p.defaultValue.displayJa : p.defaultValue.display
+                out.append("  \(p.name) = \(v) (\(p.origin.rawValue); " + lang.pick(ja: "既定", en: "default") + " \(d))\(flag)")
             }
         }
         let catalog = Dictionary(uniqueKeysWithValues: pack.catalog.map { ($0.id, $0) })
