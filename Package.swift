@@ -23,12 +23,15 @@ let package = Package(
             "TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "TenkenReport", "TenkenPack",
         ]),
         .executableTarget(name: "tenken", dependencies: ["TenkenCLI"]),
+        // The benchmark: a deterministic facility generator and the runner behind bench/run.
+        .target(name: "TenkenBenchKit", path: "bench/Kit"),
+        .executableTarget(name: "tenken-bench", dependencies: ["TenkenBenchKit", "TenkenCLI"], path: "bench/Runner"),
         .testTarget(name: "TenkenSyntaxTests", dependencies: ["TenkenSyntax"]),
         .testTarget(name: "TenkenDataTests", dependencies: ["TenkenData"]),
         .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenCLI"]),
         .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenCLI"]),
         .testTarget(name: "TenkenReportTests", dependencies: ["TenkenReport", "TenkenCLI", "CLibXML2"]),
-        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenPack", "tenken"]),
+        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenPack", "TenkenBenchKit", "TenkenCheck", "TenkenData", "TenkenEval", "TenkenReport", "tenken"]),
     ],
     swiftLanguageModes: [.v6]
 )

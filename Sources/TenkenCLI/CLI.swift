@@ -12,6 +12,10 @@ public enum CLI {
 
     static let commands: [(String, String)] = [
         ("check", "evaluate one facility against the rule pack and print a gap report"),
+        ("batch", "evaluate many facilities in parallel, with an aggregate report"),
+        ("merge", "combine partial aggregates from sharded batches"),
+        ("diff", "compare two reports or two aggregates: fixed, new, unchanged"),
+        ("explain", "show how one rule was evaluated on a facility"),
         ("lint", "statically check a rule pack (no data is read)"),
         ("fmt", "print rule files in canonical form, or rewrite them with --write"),
         ("test", "run the rule test cases kept next to the rules"),
@@ -37,6 +41,10 @@ public enum CLI {
         switch cmd {
         case "check": return CheckCommand.run(rest, console)
         case "lint": return LintCommand.run(rest, console)
+        case "batch": return BatchCommand.run(rest, console)
+        case "merge": return MergeCommand.run(rest, console)
+        case "diff": return DiffCommand.run(rest, console)
+        case "explain": return ExplainCommand.run(rest, console)
         case "fmt": return FmtCommand.run(rest, console)
         case "test": return TestCommand.run(rest, console)
         case "coverage": return CoverageCommand.run(rest, console)

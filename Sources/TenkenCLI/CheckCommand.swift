@@ -21,6 +21,9 @@ enum CheckCommand {
             OptionSpec("--output-dir", value: "DIR", help: "write one file per format here (report.txt, report.json, report.html, report.junit.xml, report.sarif, report.csv)"),
             OptionSpec("--fail-on", value: "LEVEL", help: "required, recommended or never: which gaps make the exit code 1 (default required)"),
             OptionSpec("--param", value: "NAME=VALUE", repeatable: true, help: "override a pack parameter for this run"),
+            OptionSpec("--waivers", value: "FILE", help: "accepted exceptions: a waived failure is reported but does not gate"),
+            OptionSpec("--waiver-max-term", value: "PERIOD", help: "longest waiver accepted (default 180 days)"),
+            OptionSpec("--baseline", value: "FILE", help: "a previous JSON report: only failures not in it make the exit code 1"),
             OptionSpec("--encoding", value: "ENC", help: "inventory CSV encoding: auto, utf-8 or shift_jis (default auto)"),
             OptionSpec("--color", value: "WHEN", help: "auto, always or never (default auto; NO_COLOR is respected)"),
             OptionSpec("--max-input-bytes", value: "N", help: "largest input file accepted (default 256 MiB)"),
@@ -83,8 +86,27 @@ enum CheckCommand {
             return ExitCode.inputError
         }
         let engine = Engine(pack: pack)
-        let (result, paramDiags) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
+        var (result, paramDiags) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
         diags.add(contentsOf: paramDiags)
+        if let wf = p.value("--waivers") {
+            var maxTerm = Duration(180, .days)
+            if let t = p.value("--waiver-max-term") {
+                guard let d = Duration(text: t), !d.isNegative else {
+                    CLI.usage(UsageError(message: "`--waiver-max-term` needs a period like \"180 days\"", help: nil), console)
+                    return ExitCode.usage
+                }
+                maxTerm = d
+            }
+            let (ws, wd) = WaiverFile.load(wf)
+            diags.add(contentsOf: wd + WaiverPolicy.validate(ws, pack: pack, maxTerm: maxTerm, knownFacilities: nil))
+            if !diags.hasErrors { diags.add(contentsOf: WaiverPolicy.apply(ws, to: &result)) }
+        }
+        var baseline: Baseline?
+        if let bf = p.value("--baseline") {
+            let (b, bd) = Baseline.load(bf)
+            diags.add(contentsOf: bd)
+            baseline = b
+        }
         for d in diags.sorted { console.err(printer.render(d)) }
         reportDropped(diags, console)
         if diags.hasErrors {
@@ -96,6 +118,13 @@ enum CheckCommand {
         let tty = toStdout && console.stdoutIsTTY
         let textStyle = TextReport(lang: report.lang, color: toStdout && console.useColor(color, tty: tty), width: tty ? console.terminalWidth : 100)
         guard CLI.emit(formats, report, textStyle: textStyle, p, console) else { return ExitCode.inputError }
+        if let baseline {
+            let failing = zip(pack.rules, result.results).filter { $0.1.state == .fail }
+            let new = failing.filter { baseline.hasNew(facility: result.facilityID, $0.1) }
+            console.err("baseline: \(new.count) rule\(new.count == 1 ? "" : "s") with new failures, \(failing.count - new.count) known\n")
+            for (rule, _) in new { console.err("  new: \(rule.id) [\(rule.level.rawValue)]\n") }
+            return exitCode(result, pack, failOn: failOn, counts: { baseline.hasNew(facility: result.facilityID, $0) })
+        }
         return exitCode(result, pack, failOn: failOn)
     }
 
@@ -104,11 +133,11 @@ enum CheckCommand {
     }
 
     /// 2 when a rule could not be evaluated; 1 when a gap at the `--fail-on` level remains.
-    static func exitCode(_ r: FacilityResult, _ pack: CheckedPack, failOn: String) -> Int32 {
+    static func exitCode(_ r: FacilityResult, _ pack: CheckedPack, failOn: String, counts: (RuleResult) -> Bool = { _ in true }) -> Int32 {
         if r.results.contains(where: { $0.state == .error }) { return ExitCode.inputError }
         let threshold: Level? = failOn == "required" ? .required : failOn == "recommended" ? .recommended : nil
         guard let threshold else { return ExitCode.ok }
-        let gap = zip(pack.rules, r.results).contains { $0.0.level <= threshold && $0.1.state == .fail }
+        let gap = zip(pack.rules, r.results).contains { $0.0.level <= threshold && $0.1.state == .fail && counts($0.1) }
         return gap ? ExitCode.gaps : ExitCode.ok
     }
 }

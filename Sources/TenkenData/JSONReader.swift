@@ -395,3 +395,14 @@ public func escapePointerToken(_ s: String) -> String {
     }
     return out
 }
+
+extension JSONValue {
+    public subscript(_ key: String) -> JSONValue? {
+        if case .object(let ms) = self { return ms.first { $0.key == key }?.node.value }
+        return nil
+    }
+    public var string: String? { if case .string(let s) = self { s } else { nil } }
+    public var int: Int? { if case .int(let n) = self { n } else { nil } }
+    public var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
+    public var array: [JSONValue]? { if case .array(let xs) = self { xs.map(\.value) } else { nil } }
+}

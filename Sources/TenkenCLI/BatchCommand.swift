@@ -1,0 +1,364 @@
+import Foundation
+import Synchronization
+import TenkenCheck
+import TenkenData
+import TenkenEval
+import TenkenReport
+import TenkenSyntax
+
+/// One facility a batch was asked to evaluate: a folder, or a snapshot file.
+public struct BatchEntry: Sendable {
+    public var input: String
+    public var name: String
+}
+
+public enum BatchDiscovery {
+    /// A folder of facility folders (every subfolder counts, so one without a snapshot is
+    /// reported rather than skipped), or a list file with one folder or snapshot per line.
+    public static func entries(_ path: String) -> Result<[BatchEntry], Diagnostic> {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            return .failure(Diagnostic("batch.no-input", .error, "no such folder or list file", at: SourceLocation(file: path)))
+        }
+        if isDir.boolValue {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+                return .failure(Diagnostic("batch.no-input", .error, "cannot list the folder", at: SourceLocation(file: path)))
+            }
+            var out: [BatchEntry] = []
+            for n in names.sorted() where !n.hasPrefix(".") {
+                let full = (path as NSString).appendingPathComponent(n)
+                var sub: ObjCBool = false
+                if FileManager.default.fileExists(atPath: full, isDirectory: &sub), sub.boolValue { out.append(BatchEntry(input: full, name: n)) }
+            }
+            return .success(out)
+        }
+        let (bytes, err) = readInputFile(path, maxBytes: 256 << 20)
+        guard let bytes else { return .failure(err!) }
+        let base = (path as NSString).deletingLastPathComponent
+        var out: [BatchEntry] = []
+        for raw in String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let full = line.hasPrefix("/") ? line : (base as NSString).appendingPathComponent(line)
+            out.append(BatchEntry(input: full, name: line))
+        }
+        return .success(out)
+    }
+
+    /// Deterministic share of the work for `--shard i/n`, stable as facilities are added.
+    public static func inShard(_ e: BatchEntry, _ shard: (index: Int, count: Int)?) -> Bool {
+        guard let shard else { return true }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in e.name.utf8 { h ^= UInt64(b); h = h &* 0x0000_0100_0000_01b3 }
+        return Int(h % UInt64(shard.count)) == shard.index - 1
+    }
+
+    /// A facility id usable as a folder name: letters, digits, `.`, `_`, `-`; never `..`.
+    public static func safeName(_ id: String) -> Bool {
+        guard !id.isEmpty, id.count <= 128, !id.hasPrefix("."), !id.contains("..") else { return false }
+        return id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+    }
+}
+
+/// Results of workers, written by index: each index is written by exactly one worker.
+final class Slots<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T?>
+    init(_ n: Int) {
+        buffer = .allocate(capacity: n)
+        buffer.initialize(repeating: nil)
+    }
+    deinit {
+        buffer.deinitialize()
+        buffer.deallocate()
+    }
+}
+
+enum BatchCommand {
+    static let spec = CommandSpec(
+        name: "batch", summary: "Evaluate many facilities in parallel: a report per facility and an aggregate.",
+        usage: "tenken batch FOLDER|LIST --output-dir DIR [options]",
+        options: [
+            OptionSpec("--output-dir", value: "DIR", help: "where facility reports (facilities/<id>/) and the aggregate go"),
+            OptionSpec("--format", value: "LIST", help: "per-facility report formats, or `none` (default json)"),
+            OptionSpec("--jobs", value: "N", help: "parallel workers (default: all cores)"),
+            OptionSpec("--shard", value: "I/N", help: "evaluate share I of N and write a partial aggregate (combine with tenken merge)"),
+            CLI.rulesOption,
+            OptionSpec("--as-of", value: "DATE", help: "audit date YYYY-MM-DD (default: today)"),
+            OptionSpec("--lang", value: "LANG", help: "ja, en or both (default ja)"),
+            OptionSpec("--param", value: "NAME=VALUE", repeatable: true, help: "override a pack parameter for every facility"),
+            OptionSpec("--waivers", value: "FILE", help: "accepted exceptions (see docs/ci.md)"),
+            OptionSpec("--waiver-max-term", value: "PERIOD", help: "longest waiver accepted (default 180 days)"),
+            OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only new required gaps make the exit code 1"),
+            OptionSpec("--encoding", value: "ENC", help: "inventory CSV encoding: auto, utf-8 or shift_jis"),
+            OptionSpec("--max-input-bytes", value: "N", help: "largest input file accepted (default 256 MiB)"),
+            OptionSpec("--max-depth", value: "N", help: "deepest JSON nesting accepted (default 256)"),
+            OptionSpec("--quiet", help: "no progress line even on a terminal"),
+        ],
+        minPositionals: 1, maxPositionals: 1)
+
+    static func parseShard(_ s: String?) -> Result<(index: Int, count: Int)?, UsageError> {
+        guard let s else { return .success(nil) }
+        let parts = s.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
+            return .failure(UsageError(message: "`--shard` needs I/N with 1 ≤ I ≤ N, not `\(s)`", help: "for example --shard 2/8"))
+        }
+        return .success((i, n))
+    }
+
+    static func run(_ args: [String], _ console: Console) -> Int32 {
+        let (parsed, code) = CLI.parse(args, spec, console)
+        guard let p = parsed else { return code }
+        let formats: [ReportFormat], lang: Language, asOf: Day, options: LoadOptions, shard: (index: Int, count: Int)?
+        var jobs = ProcessInfo.processInfo.activeProcessorCount
+        var maxTerm = Duration(180, .days)
+        do {
+            guard let out = p.value("--output-dir"), !out.isEmpty else {
+                throw UsageError(message: "`tenken batch` needs --output-dir DIR", help: nil)
+            }
+            _ = out
+            if p.value("--format") == "none" { formats = [] } else {
+                let f = (p.value("--format") ?? "json").split(separator: ",").map(String.init)
+                formats = try f.map { s in
+                    guard let x = ReportFormat(rawValue: s) else { throw UsageError(message: "`--format`: unknown format `\(s)`", help: nil) }
+                    return x
+                }
+            }
+            lang = Language(rawValue: try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get())!
+            asOf = try CLI.asOf(p).get()
+            options = try CLI.loadOptions(p).get()
+            shard = try parseShard(p.value("--shard")).get()
+            if let j = p.value("--jobs") {
+                guard let n = Int(j), (1...512).contains(n) else { throw UsageError(message: "`--jobs` needs a whole number from 1 to 512", help: nil) }
+                jobs = n
+            }
+            if let t = p.value("--waiver-max-term") {
+                guard let d = Duration(text: t), !d.isNegative else { throw UsageError(message: "`--waiver-max-term` needs a period like \"180 days\"", help: nil) }
+                maxTerm = d
+            }
+        } catch let e as UsageError {
+            CLI.usage(e, console)
+            return ExitCode.usage
+        } catch {
+            return ExitCode.usage
+        }
+        var cliParams: [ParamOverride] = []
+        for a in p.all("--param") {
+            guard let o = ParamResolver.parseCommandLine(a) else {
+                CLI.usage(UsageError(message: "`--param` needs NAME=VALUE, not `\(a)`", help: nil), console)
+                return ExitCode.usage
+            }
+            cliParams.append(o)
+        }
+        let outDir = p.value("--output-dir")!
+        guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
+        let printer = DiagnosticPrinter()
+        let all: [BatchEntry]
+        switch BatchDiscovery.entries(p.positionals[0]) {
+        case .success(let e): all = e
+        case .failure(let d):
+            console.err(printer.render(d))
+            return ExitCode.inputError
+        }
+        let entries = all.filter { BatchDiscovery.inShard($0, shard) }
+        var waivers: [Waiver] = []
+        if let wf = p.value("--waivers") {
+            let (ws, wd) = WaiverFile.load(wf)
+            let problems = wd + WaiverPolicy.validate(ws, pack: pack, maxTerm: maxTerm, knownFacilities: nil)
+            for d in problems { console.err(printer.render(d)) }
+            if problems.contains(where: { $0.severity == .error }) { return ExitCode.inputError }
+            waivers = ws
+        }
+        var baseline: Baseline?
+        if let bf = p.value("--baseline") {
+            let (b, bd) = Baseline.load(bf)
+            for d in bd { console.err(printer.render(d)) }
+            guard let b else { return ExitCode.inputError }
+            baseline = b
+        }
+
+        let run = BatchRun(pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
+                           baseline: baseline, formats: formats, lang: lang, outDir: outDir)
+        let progress = Progress(total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
+        let summaries = run.evaluate(entries, jobs: jobs, progress: progress)
+        progress.finish()
+
+        var aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: summaries,
+                                  shard: shard.map { "\($0.index)/\($0.count)" })
+        if let known = Set(aggregate.facilities.map(\.id)) as Set<String>?, !waivers.isEmpty, shard == nil {
+            for d in WaiverPolicy.validate(waivers, pack: pack, maxTerm: maxTerm, knownFacilities: known) where d.id == "waiver.unknown-facility" {
+                console.err(printer.render(d))
+                return ExitCode.inputError
+            }
+        }
+        aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: aggregate.facilities, shard: aggregate.shard)
+        do { try writeAggregate(aggregate, to: outDir, lang: lang) } catch {
+            console.err("error: cannot write the aggregate to \(outDir): \(error.localizedDescription)\n")
+            return ExitCode.inputError
+        }
+        for w in run.warnings.withLock({ $0 }).sorted(by: { $0.description < $1.description }).prefix(50) { console.err(printer.render(w)) }
+        let failed = aggregate.failedToLoad
+        let gaps = baseline == nil ? aggregate.withRequiredGaps : aggregate.facilities.filter { ($0.newRequiredGaps ?? 0) > 0 }.count
+        console.err("batch: \(aggregate.facilities.count) found, \(aggregate.evaluated.count) evaluated, \(failed) failed to load; "
+            + "\(aggregate.withRequiredGaps) with required gaps" + (baseline != nil ? " (\(gaps) with new ones)" : "") + "; aggregate in \(outDir)\n")
+        if failed > 0 { return ExitCode.inputError }
+        return gaps > 0 ? ExitCode.gaps : ExitCode.ok
+    }
+
+    static func writeAggregate(_ a: Aggregate, to dir: String, lang: Language) throws {
+        func path(_ n: String) -> String { (dir as NSString).appendingPathComponent(n) }
+        try CLI.writeAtomically(a.json(), to: path("aggregate.json"))
+        try CLI.writeAtomically(a.facilitiesCSV(), to: path("aggregate-facilities.csv"))
+        try CLI.writeAtomically(a.rulesCSV(), to: path("aggregate-rules.csv"))
+        try CLI.writeAtomically(AggregateHTML.render(a, lang: lang), to: path("aggregate.html"))
+    }
+}
+
+/// Progress on standard error, only on a terminal: count, rate and time left.
+final class Progress: @unchecked Sendable {
+    let total: Int
+    let enabled: Bool
+    let console: Console
+    let start = Date()
+    let state = Mutex<(done: Int, last: Date)>((0, Date.distantPast))
+
+    init(total: Int, enabled: Bool, console: Console) {
+        self.total = total
+        self.enabled = enabled
+        self.console = console
+    }
+
+    func tick() {
+        guard enabled else { return }
+        let line: String? = state.withLock { s in
+            s.done += 1
+            let now = Date()
+            guard now.timeIntervalSince(s.last) > 0.2 || s.done == total else { return nil }
+            s.last = now
+            let elapsed = now.timeIntervalSince(start)
+            let rate = Double(s.done) / max(elapsed, 0.001)
+            let eta = rate > 0 ? Double(total - s.done) / rate : 0
+            return "\r\u{1B}[K  \(s.done)/\(total) facilities · \(Int(rate))/s · \(Int(eta.rounded()))s left"
+        }
+        if let line { console.err(line) }
+    }
+
+    func finish() { if enabled { console.err("\r\u{1B}[K") } }
+}
+
+/// The per-facility work of a batch, shared read-only by the workers.
+final class BatchRun: @unchecked Sendable {
+    let pack: CheckedPack
+    let loaded: LoadedPack
+    let engine: Engine
+    let asOf: Day
+    let options: LoadOptions
+    let cliParams: [ParamOverride]
+    let waivers: [Waiver]
+    let baseline: Baseline?
+    let formats: [ReportFormat]
+    let lang: Language
+    let outDir: String
+    let claims = Mutex<[String: Int]>([:])
+    let contested = Mutex<Set<String>>([])
+    let warnings = Mutex<[Diagnostic]>([])
+
+    init(pack: CheckedPack, loaded: LoadedPack, asOf: Day, options: LoadOptions, cliParams: [ParamOverride], waivers: [Waiver],
+         baseline: Baseline?, formats: [ReportFormat], lang: Language, outDir: String) {
+        self.pack = pack
+        self.loaded = loaded
+        engine = Engine(pack: pack)
+        self.asOf = asOf
+        self.options = options
+        self.cliParams = cliParams
+        self.waivers = waivers
+        self.baseline = baseline
+        self.formats = formats
+        self.lang = lang
+        self.outDir = outDir
+    }
+
+    func evaluate(_ entries: [BatchEntry], jobs: Int, progress: Progress) -> [FacilitySummary] {
+        let slots = Slots<FacilitySummary>(entries.count)
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, entries.count))) { _ in
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                if i >= entries.count { break }
+                slots.buffer[i] = autoreleasepoolCompat { process(entries[i], index: i) }
+                progress.tick()
+            }
+        }
+        var out = (0..<entries.count).map { slots.buffer[$0]! }
+        // Two inputs with the same facility id: neither is reported, both are errors.
+        let dup = contested.withLock { $0 }
+        for i in out.indices where out[i].status == .evaluated && dup.contains(out[i].id) {
+            out[i] = duplicate(out[i])
+        }
+        for id in dup { try? FileManager.default.removeItem(atPath: facilityDir(id)) }
+        return out
+    }
+
+    func duplicate(_ s: FacilitySummary) -> FacilitySummary {
+        FacilitySummary(id: s.id, name: s.name, input: s.input, status: .error, states: "",
+                        diagnostics: ["\(s.input): error[batch.duplicate-id]: facility id `\(s.id)` is used by more than one input"])
+    }
+
+    func facilityDir(_ id: String) -> String { ((outDir as NSString).appendingPathComponent("facilities") as NSString).appendingPathComponent(id) }
+
+    func failure(_ e: BatchEntry, id: String?, _ diags: [Diagnostic]) -> FacilitySummary {
+        FacilitySummary(id: id ?? e.name, name: nil, input: e.input, status: .error, states: "",
+                        diagnostics: diags.filter { $0.severity == .error }.prefix(10).map(\.description))
+    }
+
+    func process(_ e: BatchEntry, index: Int) -> FacilitySummary {
+        var input: FacilityInput
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: e.input, isDirectory: &isDir), isDir.boolValue {
+            switch FacilityInput.folder(e.input) {
+            case .success(let i): input = i
+            case .failure(let d): return failure(e, id: nil, [d])
+            }
+        } else {
+            input = FacilityInput(snapshot: e.input)
+        }
+        input.provider = nil
+        let (facility, diags) = input.load(options: options, pack: loaded)
+        guard let facility, !diags.contains(where: { $0.severity == .error }) else { return failure(e, id: facility?.id, diags) }
+        guard BatchDiscovery.safeName(facility.id) else {
+            return failure(e, id: e.name, [Diagnostic("batch.unsafe-id", .error,
+                "facility id `\(facility.id)` cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`)", at: SourceLocation(file: input.snapshot, path: "/facility/id"))])
+        }
+        let claimed = claims.withLock { c -> Bool in
+            if c[facility.id] != nil { return false }
+            c[facility.id] = index
+            return true
+        }
+        if !claimed {
+            contested.withLock { _ = $0.insert(facility.id) }
+            return duplicate(FacilitySummary(id: facility.id, name: nil, input: e.input, status: .evaluated, states: "", diagnostics: []))
+        }
+        var (result, pd) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
+        if pd.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, pd) }
+        let notes = WaiverPolicy.apply(waivers, to: &result)
+        if !notes.isEmpty { warnings.withLock { $0 += notes } }
+        if !formats.isEmpty {
+            let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version)
+            let style = TextReport(lang: lang, color: false, width: 100)
+            for f in formats {
+                let text = CLI.render(f, report, textStyle: style)
+                do { try CLI.writeAtomically(text, to: (facilityDir(facility.id) as NSString).appendingPathComponent(f.fileName)) } catch {
+                    return failure(e, id: facility.id, [Diagnostic("batch.write-failed", .error, "cannot write the report: \(error.localizedDescription)",
+                                                                   at: SourceLocation(file: facilityDir(facility.id)))])
+                }
+            }
+        }
+        var s = FacilitySummary.of(result, input: e.input)
+        if let baseline {
+            s.newRequiredGaps = zip(pack.rules, result.results).filter { $0.0.level == .required && baseline.hasNew(facility: facility.id, $0.1) }.count
+        }
+        return s
+    }
+}
+
+/// Keeps each facility's temporary objects from piling up across a long batch.
+@inline(__always) func autoreleasepoolCompat<T>(_ body: () -> T) -> T { body() }

@@ -1,0 +1,175 @@
+import TenkenData
+import TenkenReport
+import TenkenSyntax
+
+/// Compares two audits: two JSON reports of one facility, or two aggregates.
+public enum AuditDiff {
+    public enum Change: String, Sendable, CaseIterable { case fixed, new, changed, unchanged }
+
+    public struct RuleChange: Sendable {
+        public var rule: String
+        public var old: String
+        public var new: String
+        public var change: Change
+        /// For rules failing in both: elements that started or stopped failing.
+        public var newElements: [String]
+        public var fixedElements: [String]
+    }
+
+    static func classify(_ old: String, _ new: String) -> Change {
+        if old == new { return .unchanged }
+        if old == "fail" { return .fixed }
+        if new == "fail" { return .new }
+        return .changed
+    }
+
+    /// Per rule of one facility.
+    public static func reports(_ a: JSONValue, _ b: JSONValue) -> [RuleChange] {
+        func states(_ v: JSONValue) -> [String: (String, Set<String>)] {
+            var out: [String: (String, Set<String>)] = [:]
+            for r in v["results"]?.array ?? [] {
+                guard let id = r["rule"]?.string, let st = r["state"]?.string else { continue }
+                out[id] = (st, Set((r["violations"]?.array ?? []).map { $0["element"]?.string ?? "*" }))
+            }
+            return out
+        }
+        let sa = states(a), sb = states(b)
+        return Set(sa.keys).union(sb.keys).sorted().map { id in
+            let o = sa[id] ?? ("absent", []), n = sb[id] ?? ("absent", [])
+            var c = RuleChange(rule: id, old: o.0, new: n.0, change: classify(o.0, n.0), newElements: [], fixedElements: [])
+            if o.0 == "fail" && n.0 == "fail" {
+                c.newElements = n.1.subtracting(o.1).sorted()
+                c.fixedElements = o.1.subtracting(n.1).sorted()
+                if !c.newElements.isEmpty || !c.fixedElements.isEmpty { c.change = .changed }
+            }
+            return c
+        }
+    }
+
+    public struct FacilityChange: Sendable {
+        public var facility: String
+        public var oldRequiredFails: Int?
+        public var newRequiredFails: Int?
+        public var rules: [RuleChange]
+    }
+
+    /// Per facility (and per rule within it) between two aggregates.
+    public static func aggregates(_ a: Aggregate, _ b: Aggregate) -> [FacilityChange] {
+        let ra = a.rules.map(\.id), rb = b.rules.map(\.id)
+        func index(_ x: Aggregate) -> [String: FacilitySummary] { Dictionary(x.facilities.map { ($0.id, $0) }, uniquingKeysWith: { f, _ in f }) }
+        let fa = index(a), fb = index(b)
+        return Set(fa.keys).union(fb.keys).sorted().map { id in
+            let o = fa[id], n = fb[id]
+            func st(_ f: FacilitySummary?, _ rules: [String]) -> [String: String] {
+                guard let f else { return [:] }
+                if f.status == .error { return Dictionary(uniqueKeysWithValues: rules.map { ($0, "error") }) }
+                return Dictionary(uniqueKeysWithValues: zip(rules, f.states.map { FacilitySummary.state($0)?.rawValue ?? "?" }).map { ($0, $1) })
+            }
+            let so = st(o, ra), sn = st(n, rb)
+            let rules = Set(so.keys).union(sn.keys).sorted().map { r in
+                let x = so[r] ?? "absent", y = sn[r] ?? "absent"
+                return RuleChange(rule: r, old: x, new: y, change: classify(x, y), newElements: [], fixedElements: [])
+            }
+            return FacilityChange(facility: id, oldRequiredFails: o.flatMap { $0.status == .evaluated ? a.requiredGaps($0) : nil },
+                                  newRequiredFails: n.flatMap { $0.status == .evaluated ? b.requiredGaps($0) : nil }, rules: rules)
+        }
+    }
+
+    public static func json(_ changes: [RuleChange]) -> JSON {
+        .object([
+            ("counts", .object(Change.allCases.map { c in (c.rawValue, .int(changes.filter { $0.change == c }.count)) })),
+            ("rules", .array(changes.map { c in
+                .object([("rule", .string(c.rule)), ("change", .string(c.change.rawValue)), ("old", .string(c.old)), ("new", .string(c.new)),
+                         ("new_elements", .array(c.newElements.map(JSON.string))), ("fixed_elements", .array(c.fixedElements.map(JSON.string)))])
+            })),
+        ])
+    }
+}
+
+enum DiffCommand {
+    static let spec = CommandSpec(
+        name: "diff", summary: "Compare two audits (two JSON reports of one facility, or two aggregates): fixed, new, changed, unchanged.",
+        usage: "tenken diff OLD.json NEW.json [--format text|json]",
+        options: [OptionSpec("--format", value: "FORMAT", help: "text or json (default text)")], minPositionals: 2, maxPositionals: 2)
+
+    static func load(_ path: String) -> Result<JSONValue, Diagnostic> {
+        let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
+        guard let bytes else { return .failure(err!) }
+        let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
+        guard let v = node?.value else { return .failure(diags.first!) }
+        return .success(v)
+    }
+
+    static func run(_ args: [String], _ console: Console) -> Int32 {
+        let (parsed, code) = CLI.parse(args, spec, console)
+        guard let p = parsed else { return code }
+        let format: String
+        switch ArgumentParser.choice(p, "--format", ["text", "json"], default: "text") {
+        case .success(let f): format = f
+        case .failure(let e): CLI.usage(e, console); return ExitCode.usage
+        }
+        let printer = DiagnosticPrinter()
+        var docs: [JSONValue] = []
+        for path in p.positionals {
+            switch load(path) {
+            case .success(let v): docs.append(v)
+            case .failure(let d): console.err(printer.render(d)); return ExitCode.inputError
+            }
+        }
+        let kinds = docs.map { $0["tenken_report_version"] != nil ? "report" : $0["tenken_aggregate_version"] != nil ? "aggregate" : "unknown" }
+        guard kinds[0] == kinds[1], kinds[0] != "unknown" else {
+            console.err("error[diff.mismatch]: compare two JSON reports or two aggregates (got \(kinds[0]) and \(kinds[1]))\n")
+            return ExitCode.inputError
+        }
+        if kinds[0] == "report" {
+            let fa = docs[0]["facility"]?["id"]?.string ?? "", fb = docs[1]["facility"]?["id"]?.string ?? ""
+            if fa != fb { console.err("warning: the reports are of different facilities (\(fa) and \(fb))\n") }
+            let changes = AuditDiff.reports(docs[0], docs[1])
+            if format == "json" {
+                console.out(JSON.object([("facility", .string(fb)), ("old_as_of", .str(docs[0]["as_of"]?.string)), ("new_as_of", .str(docs[1]["as_of"]?.string)),
+                                         ("diff", AuditDiff.json(changes))]).render() + "\n")
+            } else {
+                console.out("\(fb): \(docs[0]["as_of"]?.string ?? "?") → \(docs[1]["as_of"]?.string ?? "?")\n")
+                for c in AuditDiff.Change.allCases { console.out("  \(c.rawValue): \(changes.filter { $0.change == c }.count)\n") }
+                for c in changes where c.change != .unchanged {
+                    var line = "  \(c.change.rawValue.padding(9)) \(c.rule): \(c.old) → \(c.new)"
+                    if !c.newElements.isEmpty { line += "; newly failing: " + c.newElements.joined(separator: ", ") }
+                    if !c.fixedElements.isEmpty { line += "; fixed: " + c.fixedElements.joined(separator: ", ") }
+                    console.out(line + "\n")
+                }
+            }
+            return ExitCode.ok
+        }
+        var aggs: [Aggregate] = []
+        for path in p.positionals {
+            switch AggregateReader.load(path) {
+            case .success(let a): aggs.append(a)
+            case .failure(let d): console.err(printer.render(d)); return ExitCode.inputError
+            }
+        }
+        let changes = AuditDiff.aggregates(aggs[0], aggs[1])
+        let all = changes.flatMap(\.rules)
+        if format == "json" {
+            console.out(JSON.object([
+                ("old_as_of", .string(aggs[0].asOf)), ("new_as_of", .string(aggs[1].asOf)),
+                ("counts", .object(AuditDiff.Change.allCases.map { c in (c.rawValue, .int(all.filter { $0.change == c }.count)) })),
+                ("facilities", .array(changes.map { f in
+                    .object([("facility", .string(f.facility)), ("old_required_fails", f.oldRequiredFails.map(JSON.int) ?? .null),
+                             ("new_required_fails", f.newRequiredFails.map(JSON.int) ?? .null),
+                             ("fixed", .array(f.rules.filter { $0.change == .fixed }.map { .string($0.rule) })),
+                             ("new", .array(f.rules.filter { $0.change == .new }.map { .string($0.rule) }))])
+                })),
+            ]).render() + "\n")
+        } else {
+            console.out("aggregate \(aggs[0].asOf) → \(aggs[1].asOf): \(aggs[0].facilities.count) → \(aggs[1].facilities.count) facilities\n")
+            for c in AuditDiff.Change.allCases { console.out("  \(c.rawValue): \(all.filter { $0.change == c }.count) facility × rule pairs\n") }
+            for f in changes {
+                let fixed = f.rules.filter { $0.change == .fixed }.map(\.rule), new = f.rules.filter { $0.change == .new }.map(\.rule)
+                if fixed.isEmpty && new.isEmpty && f.oldRequiredFails == f.newRequiredFails { continue }
+                console.out("  \(f.facility): required fails \(f.oldRequiredFails.map(String.init) ?? "—") → \(f.newRequiredFails.map(String.init) ?? "—")"
+                    + (fixed.isEmpty ? "" : "; fixed \(fixed.joined(separator: ", "))") + (new.isEmpty ? "" : "; new \(new.joined(separator: ", "))") + "\n")
+            }
+        }
+        return ExitCode.ok
+    }
+}

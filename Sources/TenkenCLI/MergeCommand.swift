@@ -1,0 +1,99 @@
+import Foundation
+import TenkenCheck
+import TenkenData
+import TenkenReport
+import TenkenSyntax
+
+/// Reads aggregates back (for `tenken merge` and `tenken diff`).
+public enum AggregateReader {
+    public static func load(_ path: String) -> Result<Aggregate, Diagnostic> {
+        let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
+        guard let bytes else { return .failure(err!) }
+        let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
+        guard let v = node?.value else { return .failure(diags.first ?? Diagnostic("merge.bad-aggregate", .error, "cannot read", at: SourceLocation(file: path))) }
+        guard v["tenken_aggregate_version"]?.int == Aggregate.version, let asOf = v["as_of"]?.string,
+              let packID = v["pack"]?["id"]?.string, let packVersion = v["pack"]?["version"]?.string else {
+            return .failure(Diagnostic("merge.bad-aggregate", .error, "not a tenken aggregate (version \(Aggregate.version))", at: SourceLocation(file: path)))
+        }
+        var rules: [AggregateRule] = []
+        for r in v["rules"]?.array ?? [] {
+            guard let id = r["rule"]?.string, let lv = r["level"]?.string.flatMap(Level.init(rawValue:)),
+                  let cat = r["category"]?.string.flatMap(Category.init(rawValue:)) else { continue }
+            rules.append(AggregateRule(id: id, implements: (r["implements"]?.array ?? []).compactMap(\.string), level: lv, category: cat,
+                                       title: Bilingual(ja: r["title"]?["ja"]?.string ?? "", en: r["title"]?["en"]?.string ?? "")))
+        }
+        var facilities: [FacilitySummary] = []
+        for f in v["facilities"]?.array ?? [] {
+            guard let id = f["id"]?.string, let st = f["status"]?.string.flatMap(FacilitySummary.Status.init(rawValue:)) else { continue }
+            facilities.append(FacilitySummary(id: id, name: f["name"]?.string, input: f["input"]?.string ?? "", status: st,
+                                              states: f["states"]?.string ?? "", diagnostics: (f["diagnostics"]?.array ?? []).compactMap(\.string),
+                                              newRequiredGaps: f["new_required_gaps"]?.int))
+        }
+        return .success(Aggregate(asOf: asOf, packID: packID, packVersion: packVersion, rules: rules, facilities: facilities, shard: v["shard"]?.string))
+    }
+
+    /// Combines partial aggregates into the aggregate one run over all facilities gives.
+    public struct MergeError: Error, Sendable { public var why: String }
+
+    public static func merge(_ parts: [Aggregate]) -> Result<Aggregate, MergeError> {
+        guard let first = parts.first else { return .failure(MergeError(why: "nothing to merge")) }
+        for p in parts.dropFirst() {
+            if p.asOf != first.asOf { return .failure(MergeError(why: "as-of dates differ (\(first.asOf) and \(p.asOf))")) }
+            if p.packID != first.packID || p.packVersion != first.packVersion { return .failure(MergeError(why: "packs differ (\(first.packID) \(first.packVersion) and \(p.packID) \(p.packVersion))")) }
+            if p.rules != first.rules { return .failure(MergeError(why: "the rule lists differ")) }
+        }
+        var all = parts.flatMap(\.facilities)
+        // The same facility in two shards is an error for both, as in a single run.
+        let counts = Dictionary(grouping: all.filter { $0.status == .evaluated }, by: \.id).filter { $0.value.count > 1 }
+        for i in all.indices where all[i].status == .evaluated && counts[all[i].id] != nil {
+            all[i] = FacilitySummary(id: all[i].id, name: all[i].name, input: all[i].input, status: .error, states: "",
+                                     diagnostics: ["\(all[i].input): error[batch.duplicate-id]: facility id `\(all[i].id)` is used by more than one input"])
+        }
+        return .success(Aggregate(asOf: first.asOf, packID: first.packID, packVersion: first.packVersion, rules: first.rules, facilities: all, shard: nil))
+    }
+}
+
+enum MergeCommand {
+    static let spec = CommandSpec(
+        name: "merge", summary: "Combine partial aggregates from `tenken batch --shard` into one aggregate.",
+        usage: "tenken merge AGGREGATE.json... --output-dir DIR [--lang ja|en|both]",
+        options: [OptionSpec("--output-dir", value: "DIR", help: "where the merged aggregate goes"),
+                  OptionSpec("--lang", value: "LANG", help: "language of the HTML (default ja)")],
+        minPositionals: 1, maxPositionals: 100_000)
+
+    static func run(_ args: [String], _ console: Console) -> Int32 {
+        let (parsed, code) = CLI.parse(args, spec, console)
+        guard let p = parsed else { return code }
+        guard let out = p.value("--output-dir") else {
+            CLI.usage(UsageError(message: "`tenken merge` needs --output-dir DIR", help: nil), console)
+            return ExitCode.usage
+        }
+        let lang: Language
+        switch ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja") {
+        case .success(let l): lang = Language(rawValue: l)!
+        case .failure(let e): CLI.usage(e, console); return ExitCode.usage
+        }
+        var parts: [Aggregate] = []
+        for path in p.positionals {
+            switch AggregateReader.load(path) {
+            case .success(let a): parts.append(a)
+            case .failure(let d):
+                console.err(DiagnosticPrinter().render(d))
+                return ExitCode.inputError
+            }
+        }
+        switch AggregateReader.merge(parts) {
+        case .failure(let e):
+            console.err("error[merge.mismatch]: cannot merge: \(e.why)\n")
+            return ExitCode.inputError
+        case .success(let merged):
+            do { try BatchCommand.writeAggregate(merged, to: out, lang: lang) } catch {
+                console.err("error: cannot write to \(out): \(error.localizedDescription)\n")
+                return ExitCode.inputError
+            }
+            console.err("merge: \(parts.count) parts, \(merged.facilities.count) facilities, \(merged.failedToLoad) failed to load; aggregate in \(out)\n")
+            if merged.failedToLoad > 0 { return ExitCode.inputError }
+            return merged.withRequiredGaps > 0 ? ExitCode.gaps : ExitCode.ok
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import TenkenData
+import TenkenEval
+import TenkenSyntax
+
+/// Reads a waiver file: `{"waivers": [{"rule", "facility", "justification", "requested_by",
+/// "approved_by", "granted_on", "expires_on"}]}`. Every malformed entry is reported.
+public enum WaiverFile {
+    public static func load(_ path: String) -> ([Waiver], [Diagnostic]) {
+        let (bytes, err) = readInputFile(path, maxBytes: 64 << 20)
+        guard let bytes else { return ([], [err!]) }
+        let (node, diags, lines) = JSONReader.parse(bytes, file: path)
+        guard let node else { return ([], diags) }
+        let src = SourceFile(path: path, kind: .json, lines: lines)
+        guard case .object(let top) = node.value, let list = top.first(where: { $0.key == "waivers" })?.node, case .array(let items) = list.value else {
+            return ([], diags + [Diagnostic("waiver.bad-file", .error, "expected {\"waivers\": [ … ]}", at: src.location(offset: node.offset, path: ""))])
+        }
+        var out: [Waiver] = []
+        var problems = diags
+        for (i, item) in items.enumerated() {
+            let ptr = "/waivers/\(i)"
+            let loc = src.location(offset: item.offset, path: ptr)
+            let v = item.value
+            func text(_ k: String) -> String? { v[k]?.string.flatMap { $0.isEmpty ? nil : $0 } }
+            var missing: [String] = []
+            for k in ["rule", "justification", "requested_by", "approved_by", "granted_on", "expires_on"] where text(k) == nil { missing.append(k) }
+            if !missing.isEmpty {
+                problems.append(Diagnostic("waiver.missing-field", .error, "waiver lacks \(missing.map { "`\($0)`" }.joined(separator: ", "))", at: loc))
+                continue
+            }
+            guard let granted = Day(iso: text("granted_on")!), let expires = Day(iso: text("expires_on")!) else {
+                problems.append(Diagnostic("waiver.bad-date", .error, "waiver dates must be YYYY-MM-DD", at: loc))
+                continue
+            }
+            let facility = text("facility").flatMap { $0 == "*" ? nil : $0 }
+            out.append(Waiver(rule: text("rule")!, facility: facility, justification: text("justification")!, requestedBy: text("requested_by")!,
+                              approvedBy: text("approved_by")!, grantedOn: granted, expiresOn: expires, location: loc))
+        }
+        return (out, problems)
+    }
+}
+
+/// Failures already known from a previous run: a JSON report of one facility, or an aggregate.
+/// Only failures that are not in the baseline gate the exit code.
+public struct Baseline: Sendable {
+    /// `facility|rule|element`, with `*` for "the whole rule".
+    var known: Set<String> = []
+
+    public static func load(_ path: String) -> (Baseline?, [Diagnostic]) {
+        let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
+        guard let bytes else { return (nil, [err!]) }
+        let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
+        guard let v = node?.value else { return (nil, diags) }
+        var b = Baseline()
+        if v["tenken_report_version"] != nil {
+            let fid = v["facility"]?["id"]?.string ?? ""
+            for r in v["results"]?.array ?? [] where r["state"]?.string == "fail" {
+                let rule = r["rule"]?.string ?? ""
+                for viol in r["violations"]?.array ?? [] { b.known.insert("\(fid)|\(rule)|\(viol["element"]?.string ?? "*")") }
+            }
+        } else if v["tenken_aggregate_version"] != nil {
+            let rules = (v["rules"]?.array ?? []).compactMap { $0["rule"]?.string }
+            for f in v["facilities"]?.array ?? [] {
+                guard let fid = f["id"]?.string, let states = f["states"]?.string else { continue }
+                for (i, c) in states.enumerated() where c == "F" && i < rules.count { b.known.insert("\(fid)|\(rules[i])|*") }
+            }
+        } else {
+            return (nil, diags + [Diagnostic("data.bad-baseline", .error, "not a tenken JSON report or aggregate", at: SourceLocation(file: path))])
+        }
+        return (b, diags)
+    }
+
+    public func isKnown(facility: String, rule: String, element: String?) -> Bool {
+        known.contains("\(facility)|\(rule)|*") || known.contains("\(facility)|\(rule)|\(element ?? "*")")
+    }
+
+    /// Whether a failing result has a violation the baseline does not know.
+    public func hasNew(facility: String, _ r: RuleResult) -> Bool {
+        guard r.state == .fail else { return false }
+        if r.violations.isEmpty { return !isKnown(facility: facility, rule: r.ruleID, element: nil) }
+        return r.violations.contains { !isKnown(facility: facility, rule: r.ruleID, element: $0.element) }
+    }
+}

@@ -1,0 +1,212 @@
+import TenkenCheck
+import TenkenEval
+
+/// What a batch keeps of each facility: one letter per rule, so memory stays small however
+/// many facilities there are. Letters: P pass, F fail, W waived, N not applicable, M manual,
+/// A attested, E error.
+public struct FacilitySummary: Sendable, Equatable {
+    public enum Status: String, Sendable { case evaluated, error }
+    public var id: String
+    public var name: String?
+    public var input: String
+    public var status: Status
+    public var states: String
+    /// For facilities that failed to load: their diagnostics, one line each.
+    public var diagnostics: [String]
+    /// Required failures not in the baseline (nil without a baseline).
+    public var newRequiredGaps: Int?
+
+    public init(id: String, name: String?, input: String, status: Status, states: String, diagnostics: [String], newRequiredGaps: Int? = nil) {
+        self.id = id
+        self.name = name
+        self.input = input
+        self.status = status
+        self.states = states
+        self.diagnostics = diagnostics
+        self.newRequiredGaps = newRequiredGaps
+    }
+
+    public static func letter(_ s: RuleState) -> Character {
+        switch s {
+        case .pass: "P"
+        case .fail: "F"
+        case .waived: "W"
+        case .notApplicable: "N"
+        case .manual: "M"
+        case .attested: "A"
+        case .error: "E"
+        }
+    }
+
+    public static func state(_ c: Character) -> RuleState? {
+        switch c {
+        case "P": .pass
+        case "F": .fail
+        case "W": .waived
+        case "N": .notApplicable
+        case "M": .manual
+        case "A": .attested
+        case "E": .error
+        default: nil
+        }
+    }
+
+    public static func of(_ r: FacilityResult, input: String) -> FacilitySummary {
+        FacilitySummary(id: r.facilityID, name: r.facilityName, input: input, status: .evaluated,
+                        states: String(r.results.map { letter($0.state) }), diagnostics: [])
+    }
+
+    func count(_ level: Level?, _ state: RuleState, _ rules: [AggregateRule]) -> Int {
+        var n = 0
+        for (i, c) in states.enumerated() where i < rules.count && (level == nil || rules[i].level == level) && FacilitySummary.state(c) == state { n += 1 }
+        return n
+    }
+}
+
+public struct AggregateRule: Sendable, Equatable {
+    public var id: String
+    public var implements: [String]
+    public var level: Level
+    public var category: Category
+    public var title: Bilingual
+
+    public init(id: String, implements: [String], level: Level, category: Category, title: Bilingual) {
+        self.id = id
+        self.implements = implements
+        self.level = level
+        self.category = category
+        self.title = title
+    }
+}
+
+/// The aggregate of a batch (or of one shard of it). Sharded partial aggregates merge into
+/// exactly the aggregate a single run gives: nothing here depends on how the work was split.
+public struct Aggregate: Sendable {
+    public static let version = 1
+    public var asOf: String
+    public var packID: String
+    public var packVersion: String
+    public var rules: [AggregateRule]
+    public var facilities: [FacilitySummary]
+    /// `i/n` for a partial aggregate.
+    public var shard: String?
+
+    public init(asOf: String, packID: String, packVersion: String, rules: [AggregateRule], facilities: [FacilitySummary], shard: String?) {
+        self.asOf = asOf
+        self.packID = packID
+        self.packVersion = packVersion
+        self.rules = rules
+        self.facilities = facilities.sorted { ($0.id, $0.input) < ($1.id, $1.input) }
+        self.shard = shard
+    }
+
+    public init(pack: CheckedPack, asOf: String, facilities: [FacilitySummary], shard: String?) {
+        self.init(asOf: asOf, packID: pack.info.id, packVersion: pack.info.version,
+                  rules: pack.rules.map { AggregateRule(id: $0.id, implements: $0.implements, level: $0.level, category: $0.category, title: $0.title) },
+                  facilities: facilities, shard: shard)
+    }
+
+    public var evaluated: [FacilitySummary] { facilities.filter { $0.status == .evaluated } }
+    public var failedToLoad: Int { facilities.filter { $0.status == .error }.count }
+    public func requiredGaps(_ f: FacilitySummary) -> Int { f.count(.required, .fail, rules) }
+    public var withRequiredGaps: Int { evaluated.filter { requiredGaps($0) > 0 }.count }
+
+    /// Worst first: facilities that failed to load, then most required gaps, recommended gaps, items to check.
+    public var worstFirst: [FacilitySummary] {
+        facilities.sorted { a, b in
+            func key(_ f: FacilitySummary) -> [Int] {
+                [f.status == .error ? 0 : 1, -f.count(.required, .fail, rules), -f.count(.recommended, .fail, rules), -f.count(nil, .manual, rules), -f.count(nil, .error, rules)]
+            }
+            let ka = key(a), kb = key(b)
+            return ka != kb ? ka.lexicographicallyPrecedes(kb) : (a.id, a.input) < (b.id, b.input)
+        }
+    }
+
+    public struct RuleStats: Sendable {
+        public var counts: [RuleState: Int]
+        /// Passing share of the facilities where the rule applied and could be decided.
+        public var passRate: Double?
+    }
+
+    public func stats(_ i: Int) -> RuleStats {
+        var counts: [RuleState: Int] = [:]
+        for f in evaluated {
+            let s = f.states
+            guard i < s.count, let st = FacilitySummary.state(s[s.index(s.startIndex, offsetBy: i)]) else { continue }
+            counts[st, default: 0] += 1
+        }
+        let decided = [RuleState.pass, .attested, .fail, .waived].reduce(0) { $0 + (counts[$1] ?? 0) }
+        let ok = (counts[.pass] ?? 0) + (counts[.attested] ?? 0)
+        return RuleStats(counts: counts, passRate: decided == 0 ? nil : Double(ok) / Double(decided))
+    }
+
+    // MARK: JSON (also the input of `tenken merge`)
+
+    public func json() -> String {
+        let stateKeys = RuleState.allCases
+        let doc: JSON = .object([
+            ("tenken_aggregate_version", .int(Aggregate.version)),
+            ("as_of", .string(asOf)),
+            ("pack", .object([("id", .string(packID)), ("version", .string(packVersion))])),
+            ("shard", .str(shard)),
+            ("totals", .object([
+                ("found", .int(facilities.count)), ("evaluated", .int(evaluated.count)), ("failed_to_load", .int(failedToLoad)),
+                ("with_required_gaps", .int(withRequiredGaps)),
+            ])),
+            ("rules", .array(rules.enumerated().map { i, r in
+                let st = stats(i)
+                return .object([
+                    ("rule", .string(r.id)), ("implements", .array(r.implements.map(JSON.string))), ("level", .string(r.level.rawValue)),
+                    ("category", .string(r.category.rawValue)), ("title", .object([("ja", .string(r.title.ja)), ("en", .string(r.title.en))])),
+                    ("counts", .object(stateKeys.map { ($0.rawValue, .int(st.counts[$0] ?? 0)) })),
+                    ("pass_rate_permille", st.passRate.map { .int(Int(($0 * 1000).rounded())) } ?? .null),
+                ])
+            })),
+            ("facilities", .array(facilities.map { f in
+                var kv: [(String, JSON)] = [
+                    ("id", .string(f.id)), ("name", .str(f.name)), ("input", .string(f.input)), ("status", .string(f.status.rawValue)),
+                    ("states", .string(f.states)),
+                    ("counts", .object(Level.allCases.map { lv in (lv.rawValue, .object(stateKeys.map { ($0.rawValue, .int(f.count(lv, $0, rules))) })) })),
+                ]
+                if let n = f.newRequiredGaps { kv.append(("new_required_gaps", .int(n))) }
+                kv.append(("diagnostics", .array(f.diagnostics.map(JSON.string))))
+                return .object(kv)
+            })),
+        ])
+        return doc.render() + "\n"
+    }
+
+    // MARK: CSV
+
+    /// One row per facility: counts, then one column per rule with its state.
+    public func facilitiesCSV() -> String {
+        var out = "\u{FEFF}"
+        out += CSVReport.line(["facility_id", "name", "input", "status", "required_fail", "recommended_fail", "manual", "error", "waived", "attested", "pass", "not_applicable"] + rules.map(\.id))
+        for f in facilities {
+            var row = [f.id, f.name ?? "", f.input, f.status.rawValue]
+            row += [String(f.count(.required, .fail, rules)), String(f.count(.recommended, .fail, rules))]
+            row += [RuleState.manual, .error, .waived, .attested, .pass, .notApplicable].map { String(f.count(nil, $0, rules)) }
+            row += f.states.map { FacilitySummary.state($0)?.rawValue ?? "" }
+            if f.status == .error { row += Array(repeating: "", count: max(0, rules.count - f.states.count)) }
+            out += CSVReport.line(row)
+        }
+        return out
+    }
+
+    /// One row per rule: how many facilities are in each state, and the pass rate.
+    public func rulesCSV() -> String {
+        var out = "\u{FEFF}" + CSVReport.line(["rule", "catalog_ids", "level", "category"] + RuleState.allCases.map(\.rawValue) + ["pass_rate"])
+        for (i, r) in rules.enumerated() {
+            let st = stats(i)
+            out += CSVReport.line([r.id, r.implements.joined(separator: " "), r.level.rawValue, r.category.rawValue]
+                + RuleState.allCases.map { String(st.counts[$0] ?? 0) } + [st.passRate.map { String(format3($0)) } ?? ""])
+        }
+        return out
+    }
+}
+
+func format3(_ d: Double) -> String {
+    let n = Int((d * 1000).rounded())
+    let s = String(n % 1000)
+    return "\(n / 1000).\(String(repeating: "0", count: 3 - s.count))\(s)"
+}

@@ -1,0 +1,261 @@
+import Foundation
+import Testing
+import TenkenBenchKit
+@testable import TenkenCLI
+@testable import TenkenCheck
+@testable import TenkenData
+@testable import TenkenEval
+@testable import TenkenReport
+
+func tempDir(_ tag: String) -> URL {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-\(tag)-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    return d
+}
+
+func readJSON(_ url: URL) throws -> [String: Any] {
+    try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+}
+
+struct BatchTests {
+    /// A generated batch of 1,000 facilities, one in 50 corrupt: every facility is accounted
+    /// for, corrupt ones carry their diagnostics, and the exit code says there were errors.
+    @Test func thousandFacilitiesWithCorruptOnes() throws {
+        let dir = tempDir("batch1k")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in").path, out = dir.appendingPathComponent("out")
+        let corrupt = try Generator.writeBatch(to: input, count: 1000, seed: 42, corruptEvery: 50)
+        #expect(corrupt == 20)
+        let (code, _, err) = runCLI(["batch", input, "--output-dir", out.path, "--as-of", Generator.asOf, "--format", "none", "--jobs", "2"])
+        #expect(code == 2, "errors make the exit code 2")
+        #expect(err.contains("batch: 1000 found, 980 evaluated, 20 failed to load"))
+        let agg = try readJSON(out.appendingPathComponent("aggregate.json"))
+        let totals = agg["totals"] as! [String: Int]
+        #expect(totals["found"] == 1000 && totals["evaluated"] == 980 && totals["failed_to_load"] == 20)
+        let facilities = agg["facilities"] as! [[String: Any]]
+        #expect(facilities.count == 1000)
+        let errors = facilities.filter { $0["status"] as? String == "error" }
+        #expect(errors.allSatisfy { !(($0["diagnostics"] as? [String]) ?? []).isEmpty })
+        let ids: [String] = errors.flatMap { ($0["diagnostics"] as? [String]) ?? [] }.compactMap { line in
+            guard let open = line.range(of: "error["), let close = line[open.upperBound...].firstIndex(of: "]") else { return nil }
+            return String(line[open.upperBound..<close])
+        }
+        #expect(Set(ids).isSuperset(of: ["data.unexpected-end", "data.bad-date", "data.type-mismatch", "data.file-not-found", "batch.unsafe-id", "data.csv-ragged-row"]))
+        // The unsafe id `../../etc/…` was refused, never followed.
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("etc").path))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("facilities").path), "--format none writes no facility reports")
+    }
+
+    @Test func perFacilityReportsAndAggregateFiles() throws {
+        let dir = tempDir("batchsmall")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in").path, out = dir.appendingPathComponent("out")
+        try Generator.writeBatch(to: input, count: 12, seed: 3, corruptEvery: nil)
+        let (code, _, _) = runCLI(["batch", input, "--output-dir", out.path, "--as-of", Generator.asOf, "--format", "json,html"])
+        #expect(code == 1 || code == 0)
+        for name in ["aggregate.json", "aggregate.html", "aggregate-facilities.csv", "aggregate-rules.csv"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name)")
+        }
+        let reports = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("facilities").path)
+        #expect(reports.count == 12)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("facilities/F-00003/report.html").path))
+        let html = try String(contentsOf: out.appendingPathComponent("aggregate.html"), encoding: .utf8)
+        #expect(XMLValidation.htmlTexts(html, tag: "h2")?.count == 3)
+        let csv = String(decoding: try Data(contentsOf: out.appendingPathComponent("aggregate-facilities.csv")), as: UTF8.self)
+        #expect(CSVReaderBridge.parse(csv).0 == 12)
+    }
+
+    /// Sharded runs merged give exactly the files a single run gives.
+    @Test func mergedShardsEqualTheUnshardedRun() throws {
+        let dir = tempDir("shards")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in").path
+        try Generator.writeBatch(to: input, count: 45, seed: 9, corruptEvery: 11)
+        let whole = dir.appendingPathComponent("whole")
+        _ = runCLI(["batch", input, "--output-dir", whole.path, "--as-of", Generator.asOf, "--format", "none"])
+        var parts: [String] = []
+        var shardCounts = 0
+        for i in 1...3 {
+            let d = dir.appendingPathComponent("shard\(i)")
+            _ = runCLI(["batch", input, "--output-dir", d.path, "--as-of", Generator.asOf, "--format", "none", "--shard", "\(i)/3", "--jobs", "1"])
+            parts.append(d.appendingPathComponent("aggregate.json").path)
+            shardCounts += ((try readJSON(d.appendingPathComponent("aggregate.json")))["totals"] as! [String: Int])["found"]!
+        }
+        #expect(shardCounts == 45, "the shards cover every facility exactly once")
+        let merged = dir.appendingPathComponent("merged")
+        let (mc, _, merr) = runCLI(["merge"] + parts + ["--output-dir", merged.path])
+        #expect(mc == 2, "\(merr)")
+        for name in ["aggregate.json", "aggregate.html", "aggregate-facilities.csv", "aggregate-rules.csv"] {
+            let a = try Data(contentsOf: whole.appendingPathComponent(name)), b = try Data(contentsOf: merged.appendingPathComponent(name))
+            #expect(a == b, "\(name) differs between merged and unsharded")
+        }
+    }
+
+    @Test func jobsDoNotChangeTheResult() throws {
+        let dir = tempDir("jobs")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in").path
+        try Generator.writeBatch(to: input, count: 30, seed: 5, corruptEvery: 7)
+        _ = runCLI(["batch", input, "--output-dir", dir.appendingPathComponent("a").path, "--as-of", Generator.asOf, "--format", "json", "--jobs", "1"])
+        _ = runCLI(["batch", input, "--output-dir", dir.appendingPathComponent("b").path, "--as-of", Generator.asOf, "--format", "json", "--jobs", "4"])
+        #expect(try Data(contentsOf: dir.appendingPathComponent("a/aggregate.json")) == Data(contentsOf: dir.appendingPathComponent("b/aggregate.json")))
+        #expect(try Data(contentsOf: dir.appendingPathComponent("a/facilities/F-00004/report.json")) == Data(contentsOf: dir.appendingPathComponent("b/facilities/F-00004/report.json")))
+    }
+
+    @Test func duplicateIdsAreErrorsForBoth() throws {
+        let dir = tempDir("dup")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for n in ["one", "two"] {
+            let d = dir.appendingPathComponent("in/\(n)")
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/snapshot.json"), to: d.appendingPathComponent("snapshot.json"))
+        }
+        let out = dir.appendingPathComponent("out")
+        let (code, _, _) = runCLI(["batch", dir.appendingPathComponent("in").path, "--output-dir", out.path, "--as-of", "2026-11-01"])
+        #expect(code == 2)
+        let agg = try readJSON(out.appendingPathComponent("aggregate.json"))
+        let fs = agg["facilities"] as! [[String: Any]]
+        #expect(fs.count == 2 && fs.allSatisfy { $0["status"] as? String == "error" })
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("facilities/F-CL-0001").path))
+    }
+
+    @Test func listFileAndShardSyntax() throws {
+        let dir = tempDir("list")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let list = dir.appendingPathComponent("facilities.txt")
+        try "# member facilities\n\(Repo.root.path)/Fixtures/clinic-sakura\n\(Repo.root.path)/Fixtures/pharmacy-midori\n".write(to: list, atomically: true, encoding: .utf8)
+        let (code, _, err) = runCLI(["batch", list.path, "--output-dir", dir.appendingPathComponent("out").path, "--as-of", "2026-11-01"])
+        #expect(code == 0, "\(err)")
+        #expect(err.contains("2 found, 2 evaluated, 0 failed to load"))
+        #expect(runCLI(["batch", list.path, "--output-dir", "x", "--shard", "4/3"]).code == 64)
+        #expect(runCLI(["batch", list.path]).code == 64)
+    }
+}
+
+struct WaiverTests {
+    func waiverFile(_ dir: URL, _ entries: [String]) throws -> String {
+        let p = dir.appendingPathComponent("waivers.json")
+        try "{\"waivers\": [\(entries.joined(separator: ","))]}".write(to: p, atomically: true, encoding: .utf8)
+        return p.path
+    }
+
+    func waiver(rule: String = "wifi-encrypted", facility: String = "F-CL-0005", granted: String = "2026-10-01", expires: String, approver: String = "S-9") -> String {
+        "{\"rule\": \"\(rule)\", \"facility\": \"\(facility)\", \"justification\": \"WEP access point replaced in December\", \"requested_by\": \"S-1\", \"approved_by\": \"\(approver)\", \"granted_on\": \"\(granted)\", \"expires_on\": \"\(expires)\"}"
+    }
+
+    func wifiState(_ out: String) throws -> (String, String?) {
+        let doc = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
+        let r = (doc["results"] as! [[String: Any]]).first { $0["rule"] as? String == "wifi-encrypted" }!
+        return (r["state"] as! String, (r["reason"] as? [String: String])?["en"])
+    }
+
+    @Test(arguments: [
+        ("2026-11-01", "waived"),   // expires on the as-of date: still in force
+        ("2026-10-31", "fail"),     // expired the day before
+        ("2027-03-30", "waived"),
+    ])
+    func expiryAroundTheAsOfDate(_ expires: String, _ state: String) throws {
+        let dir = tempDir("waiver")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let w = try waiverFile(dir, [waiver(expires: expires)])
+        let (_, out, err) = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "json", "--waivers", w])
+        let (s, reason) = try wifiState(out)
+        #expect(s == state, "\(err)")
+        if state == "fail" { #expect(reason?.contains("expired on 2026-10-31") == true) }
+        if state == "waived" { #expect(reason?.contains("WEP access point replaced") == true) }
+        #expect(err.contains("[waiver.expiring]") == (expires == "2026-11-01"), "a waiver expiring within 30 days warns")
+    }
+
+    @Test func waivedGapsNoLongerGate() throws {
+        let dir = tempDir("gate")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let w = try waiverFile(dir, [waiver(rule: "privacy-filter", facility: "F-PH-0002", expires: "2027-01-31")])
+        #expect(runCLI(["check", "Fixtures/pharmacy-midori", "--as-of", "2026-11-01", "--fail-on", "recommended"]).code == 1)
+        #expect(runCLI(["check", "Fixtures/pharmacy-midori", "--as-of", "2026-11-01", "--fail-on", "recommended", "--waivers", w]).code == 1,
+                "the pharmacy still has another recommended gap")
+    }
+
+    @Test(arguments: [
+        ("{\"rule\": \"wifi-encryptd\", \"facility\": \"*\", \"justification\": \"x\", \"requested_by\": \"A\", \"approved_by\": \"B\", \"granted_on\": \"2026-10-01\", \"expires_on\": \"2026-12-01\"}", "waiver.unknown-rule"),
+        ("{\"rule\": \"vpn\", \"justification\": \"x\", \"requested_by\": \"A\", \"approved_by\": \"A\", \"granted_on\": \"2026-10-01\", \"expires_on\": \"2026-12-01\"}", "waiver.self-approved"),
+        ("{\"rule\": \"vpn\", \"justification\": \"x\", \"requested_by\": \"A\", \"approved_by\": \"B\", \"granted_on\": \"2026-01-01\", \"expires_on\": \"2026-12-01\"}", "waiver.too-long"),
+        ("{\"rule\": \"vpn\", \"requested_by\": \"A\", \"approved_by\": \"B\", \"granted_on\": \"2026-10-01\", \"expires_on\": \"2026-12-01\"}", "waiver.missing-field"),
+        ("{\"rule\": \"vpn\", \"justification\": \"x\", \"requested_by\": \"A\", \"approved_by\": \"B\", \"granted_on\": \"2026-12-01\", \"expires_on\": \"2026-10-01\"}", "waiver.bad-dates"),
+    ])
+    func invalidWaiversAreErrors(_ entry: String, _ id: String) throws {
+        let dir = tempDir("badwaiver")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let w = try waiverFile(dir, [entry])
+        let (code, out, err) = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--waivers", w])
+        #expect(code == 2 && out.isEmpty)
+        #expect(err.contains("[\(id)]"), "\(err)")
+        #expect(err.contains("waivers.json") && err.contains("#/waivers/0"))
+    }
+
+    @Test func waiversNeverHideErrors() throws {
+        var r = FacilityResult(facilityID: "F", facilityName: nil, asOf: Day(iso: "2026-11-01")!,
+                               pack: .init(id: "p", version: "1", title: .init(ja: "", en: ""), source: "", edition: ""), params: [],
+                               results: [RuleResult(ruleID: "vpn", state: .error, reason: nil, violations: [], attestation: nil, examined: 0)], sources: [])
+        let w = Waiver(rule: "vpn", facility: nil, justification: "j", requestedBy: "a", approvedBy: "b", grantedOn: Day(iso: "2026-10-01")!,
+                       expiresOn: Day(iso: "2026-12-01")!, location: .init(file: "w"))
+        _ = WaiverPolicy.apply([w], to: &r)
+        #expect(r.results[0].state == .error)
+    }
+}
+
+struct BaselineDiffExplainTests {
+    @Test func baselineGatesOnlyNewFailures() throws {
+        let dir = tempDir("baseline")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let old = dir.appendingPathComponent("old.json").path
+        #expect(runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "json", "--output", old]).code == 1)
+        let (same, _, err) = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--baseline", old])
+        #expect(same == 0, "known gaps do not fail the build: \(err)")
+        #expect(err.contains("baseline: 0 rules with new failures"))
+        // A new gap on top of the known ones fails the build.
+        let snap = dir.appendingPathComponent("s.json")
+        var doc = try readJSON(Repo.root.appendingPathComponent("Fixtures/messy-tsubaki/snapshot.json"))
+        var facility = doc["facility"] as! [String: Any]
+        facility["uses_patient_accounts"] = true
+        doc["facility"] = facility
+        var patients = doc["patients"] as! [[String: Any]]
+        patients[0]["has_account"] = true
+        doc["patients"] = patients
+        try JSONSerialization.data(withJSONObject: doc).write(to: snap)
+        let (new, _, err2) = runCLI(["check", "--snapshot", snap.path, "--devices", "Fixtures/messy-tsubaki/devices.csv", "--as-of", "2026-11-01",
+                                     "--baseline", old, "--fail-on", "recommended"])
+        #expect(new == 1, "\(err2)")
+        #expect(err2.contains("new: patient-identity-confirmed"))
+    }
+
+    @Test func diffOfTwoReports() throws {
+        let dir = tempDir("diff")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.json").path, b = dir.appendingPathComponent("b.json").path
+        _ = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "json", "--output", a])
+        _ = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "json", "--output", b, "--param", "leaver.grace=400 days"])
+        let (code, out, _) = runCLI(["diff", a, b, "--format", "json"])
+        #expect(code == 0)
+        let doc = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
+        let diff = doc["diff"] as! [String: Any]
+        let rules = diff["rules"] as! [[String: Any]]
+        let leaver = rules.first { $0["rule"] as? String == "leaver-accounts-deleted" }!
+        #expect(leaver["change"] as? String == "fixed")
+        #expect((diff["counts"] as! [String: Int])["new"] == 0)
+        let (_, text, _) = runCLI(["diff", b, a])
+        #expect(text.contains("new       leaver-accounts-deleted: pass → fail"))
+        #expect(runCLI(["diff", a, "Fixtures/invalid/empty.json"]).code == 2)
+    }
+
+    @Test func explainShowsWhatDecided() {
+        let (code, out, _) = runCLI(["explain", "wifi-encrypted", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01"])
+        #expect(code == 0)
+        #expect(out.contains("applies when facility.uses_wifi\n  → true"))
+        #expect(out.contains("2 elements passed the filter; 2 violate"))
+        #expect(out.contains("decided by n.operator = facility  (Fixtures/messy-tsubaki/snapshot.json:148:19#/networks/0/operator)")
+            || out.contains("decided by n.encryption = WEP  (Fixtures/messy-tsubaki/snapshot.json:147:21#/networks/0/encryption)"))
+        #expect(out.contains("result: fail"))
+        let (c2, _, e2) = runCLI(["explain", "T-REQ-03", "Fixtures/messy-tsubaki"])
+        #expect(c2 == 64 && e2.contains("catalog item T-REQ-03 is implemented by `wifi-encrypted`"))
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import TenkenBenchKit
+
+// tenken-bench generate DIR --count N [--seed S] [--corrupt-every K]
+// tenken-bench huge DIR [--divide D]
+// tenken-bench run …  (see bench/run)
+let args = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String) -> String? {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+func fail(_ s: String) -> Never {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+    exit(64)
+}
+
+switch args.first {
+case "generate":
+    guard args.count >= 2, let count = Int(option("--count") ?? "") else { fail("usage: tenken-bench generate DIR --count N [--seed S] [--corrupt-every K]") }
+    let seed = UInt64(option("--seed") ?? "") ?? 20_251_101
+    let corrupt = try Generator.writeBatch(to: args[1], count: count, seed: seed, corruptEvery: option("--corrupt-every").flatMap(Int.init))
+    print("wrote \(count) facilities to \(args[1]) (\(corrupt) corrupt), consistent with as-of \(Generator.asOf)")
+case "huge":
+    guard args.count >= 2 else { fail("usage: tenken-bench huge DIR [--divide D]") }
+    let d = Int(option("--divide") ?? "") ?? 1
+    let size = FacilitySize.huge.scaled(by: d)
+    let (snap, csv) = Generator.facility(id: "F-HUGE-\(d)", size: size, seed: 7)
+    try FileManager.default.createDirectory(atPath: args[1], withIntermediateDirectories: true)
+    try Data(snap.utf8).write(to: URL(fileURLWithPath: args[1] + "/snapshot.json"))
+    try Data(csv.utf8).write(to: URL(fileURLWithPath: args[1] + "/devices.csv"))
+    print("wrote one facility (\(size)) to \(args[1])")
+default:
+    try BenchmarkMain.run(args)
+}
