@@ -235,7 +235,9 @@ struct ExprCompiler {
                     error("check.type-mismatch", "list mixes \(el) and \(t)", it.span)
                 } else if elem == nil || elem == .null { elem = t }
             }
-            return (.list(nodes), .list(elem ?? .any))
+            // A list of constants is built once, not on every evaluation.
+            let node = Node.list(nodes)
+            return (ConstantFolder.fold(node).map(Node.const) ?? node, .list(elem ?? .any))
         case .presence(let x, let present):
             return (.presence(compile(x).0, present: present), .bool)
         case .quantifier(let k, let bindings, let filter, let body):

@@ -22,7 +22,9 @@ public struct JSONMember: Sendable {
     }
 }
 
-public indirect enum JSONValue: Sendable {
+/// Not `indirect`: arrays already make the recursion, and boxing every scalar would cost an
+/// allocation per value.
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     /// Integers that fit in 64 bits.
@@ -129,7 +131,9 @@ public struct JSONReader {
         let index: LineIndex
         let maxDepth: Int
         var depth = 0
-        var pointer: [String] = []
+        /// The path to the current value; spelled out as a JSON pointer only for a diagnostic.
+        enum Step { case key(String), index(Int) }
+        var pointer: [Step] = []
         var diagnostics: [Diagnostic] = []
 
         init(file: String, index: LineIndex, maxDepth: Int) {
@@ -144,7 +148,12 @@ public struct JSONReader {
         }
 
         var pointerString: String {
-            pointer.isEmpty ? "" : "/" + pointer.map(escapePointerToken).joined(separator: "/")
+            pointer.isEmpty ? "" : "/" + pointer.map { step in
+                switch step {
+                case .key(let k): escapePointerToken(k)
+                case .index(let i): String(i)
+                }
+            }.joined(separator: "/")
         }
 
         func fail(_ id: String, _ message: String, at offset: Int? = nil) -> Failure {
@@ -213,7 +222,8 @@ public struct JSONReader {
             defer { depth -= 1 }
             i += 1
             var members: [JSONMember] = []
-            var seen: Set<String> = []
+            // Small objects are checked for duplicate keys by a scan; hashing pays off later.
+            var seen: Set<String>?
             skipWS()
             if i < buf.count, buf[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
             while true {
@@ -226,9 +236,16 @@ public struct JSONReader {
                 skipWS()
                 guard i < buf.count, buf[i] == UInt8(ascii: ":") else { throw fail("data.json-syntax", "expected `:` after the key, found \(found())") }
                 i += 1
-                pointer.append(key)
+                pointer.append(.key(key))
                 let v = try value()
-                if !seen.insert(key).inserted {
+                let duplicate: Bool
+                if members.count < 16 {
+                    duplicate = members.contains { $0.key == key }
+                } else {
+                    if seen == nil { seen = Set(members.map(\.key)) }
+                    duplicate = !seen!.insert(key).inserted
+                }
+                if duplicate {
                     diagnostics.append(Diagnostic("data.duplicate-key", .error,
                         "duplicate key `\(key)`; JSON readers disagree on which one wins", at: location(keyOffset)))
                 }
@@ -250,7 +267,7 @@ public struct JSONReader {
             skipWS()
             if i < buf.count, buf[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
             while true {
-                pointer.append(String(items.count))
+                pointer.append(.index(items.count))
                 items.append(try value())
                 pointer.removeLast()
                 skipWS()

@@ -187,33 +187,37 @@ public struct SnapshotLoader {
         }
         var values = [Value](repeating: .null, count: schema.fields.count)
         var offsets = [Int32](repeating: -1, count: schema.fields.count)
+        let fields = schema.fields
+        var guess = 0
         for m in members {
-            guard let fi = schema.index[m.key] else {
+            // Keys usually come in schema order: check the expected field before hashing.
+            let predicted = guess < fields.count && fields[guess].name == m.key ? guess : nil
+            guard let fi = predicted ?? schema.index[m.key] else {
                 unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
                            pointer: pointer + "/" + escapePointerToken(m.key))
                 continue
             }
-            let fp = pointer + "/" + m.key
-            values[fi] = convert(m.node, schema.fields[fi].type, src: src, pointer: fp)
+            guess = fi + 1
+            // The pointer is only spelled out if a diagnostic needs it.
+            values[fi] = convert(m.node, schema.fields[fi].type, src: src, pointer: { pointer + "/" + m.key })
             offsets[fi] = Int32(clamping: m.node.offset)
         }
         return Record(schema: schema, values: values, origin: Origin(source: src, pointer: pointer, offset: node.offset), offsets: offsets)
     }
 
-    mutating func mismatch(_ expected: String, _ node: JSONNode, src: SourceFile, pointer: String) -> Value {
+    mutating func mismatch(_ expected: String, _ node: JSONNode, src: SourceFile, pointer: () -> String) -> Value {
         diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected \(expected), found \(node.value.typeName)",
-                                      at: src.location(offset: node.offset, path: pointer)))
+                                      at: src.location(offset: node.offset, path: pointer())))
         return .null
     }
 
-    mutating func convert(_ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: String) -> Value {
+    mutating func convert(_ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: () -> String) -> Value {
         if case .null = node.value { return .null }
-        let loc = { src.location(offset: node.offset, path: pointer) }
         switch type {
         case .int:
             if case .int(let n) = node.value { return .int(n) }
             if case .number(let s) = node.value {
-                diagnostics.append(Diagnostic("data.number-out-of-range", .error, "expected a whole number in 64-bit range, found \(s)", at: loc()))
+                diagnostics.append(Diagnostic("data.number-out-of-range", .error, "expected a whole number in 64-bit range, found \(s)", at: src.location(offset: node.offset, path: pointer())))
                 return .null
             }
             return mismatch("an integer", node, src: src, pointer: pointer)
@@ -225,19 +229,19 @@ public struct SnapshotLoader {
             return mismatch("a string", node, src: src, pointer: pointer)
         case .date:
             guard case .string(let s) = node.value else { return mismatch("a date string YYYY-MM-DD", node, src: src, pointer: pointer) }
-            if let d = parseDate(s, at: loc(), lenient: false) { return .date(d) }
+            if let d = parseDate(s, at: src.location(offset: node.offset, path: pointer()), lenient: false) { return .date(d) }
             return .null
         case .duration(let unit):
             switch node.value {
             case .int(let n):
-                if n < 0 { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found \(n)", at: loc())); return .null }
+                if n < 0 { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found \(n)", at: src.location(offset: node.offset, path: pointer()))); return .null }
                 return .duration(Duration(n, unit))
             case .string(let s):
                 if let d = Duration(text: s) {
-                    if d.isNegative { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more, found \"\(s)\"", at: loc())); return .null }
+                    if d.isNegative { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more, found \"\(s)\"", at: src.location(offset: node.offset, path: pointer()))); return .null }
                     return .duration(d)
                 }
-                diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a period like \"30 minutes\" or a number of \(unit.rawValue), found \"\(s)\"", at: loc()))
+                diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a period like \"30 minutes\" or a number of \(unit.rawValue), found \"\(s)\"", at: src.location(offset: node.offset, path: pointer())))
                 return .null
             default:
                 return mismatch("a number of \(unit.rawValue) or a period like \"30 minutes\"", node, src: src, pointer: pointer)
@@ -246,29 +250,29 @@ public struct SnapshotLoader {
             guard case .string(let s) = node.value else { return mismatch("a string", node, src: src, pointer: pointer) }
             if allowed.contains(s) { return .string(s) }
             diagnostics.append(Diagnostic("data.bad-value", .error,
-                "expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), found \"\(s)\"", at: loc(),
+                "expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), found \"\(s)\"", at: src.location(offset: node.offset, path: pointer()),
                 help: closestMatch(to: s, in: allowed).map { "did you mean \"\($0)\"?" }))
             return .null
         case .list(let inner):
             guard case .array(let items) = node.value else { return mismatch("an array", node, src: src, pointer: pointer) }
             if items.count > options.maxCollection {
-                diagnostics.append(Diagnostic("data.too-many-elements", .error, "\(items.count) elements, over the limit of \(options.maxCollection)", at: loc()))
+                diagnostics.append(Diagnostic("data.too-many-elements", .error, "\(items.count) elements, over the limit of \(options.maxCollection)", at: src.location(offset: node.offset, path: pointer())))
                 return .null
             }
             var out: [Value] = []
             out.reserveCapacity(items.count)
             for (k, item) in items.enumerated() {
-                let v = convert(item, inner, src: src, pointer: pointer + "/" + String(k))
+                let v = convert(item, inner, src: src, pointer: { pointer() + "/" + String(k) })
                 if !v.isNull { out.append(v) }
             }
             return .list(out)
         case .record(let rs):
-            return record(node, rs, src: src, pointer: pointer).map { .record($0) } ?? .null
+            return record(node, rs, src: src, pointer: pointer()).map { .record($0) } ?? .null
         }
     }
 
     /// Strict `YYYY-MM-DD`; CSV cells (lenient) also take Excel's `YYYY/M/D`.
-    mutating func parseDate(_ s: String, at loc: SourceLocation, lenient: Bool) -> Day? {
+    mutating func parseDate(_ s: String, at loc: @autoclosure () -> SourceLocation, lenient: Bool) -> Day? {
         if let d = Day(iso: s) { return d }
         if lenient {
             let parts = s.split(separator: "/", omittingEmptySubsequences: false)
@@ -277,7 +281,7 @@ public struct SnapshotLoader {
         }
         var help: String?
         if s.count > 10, Day(iso: String(s.prefix(10))) != nil { help = "dates carry no time or time zone; write \"\(s.prefix(10))\"" }
-        diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date YYYY-MM-DD, found \"\(s)\"", at: loc, help: help))
+        diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date YYYY-MM-DD, found \"\(s)\"", at: loc(), help: help))
         return nil
     }
 
@@ -349,7 +353,7 @@ public struct SnapshotLoader {
             var offsets = [Int32](repeating: -1, count: schema.fields.count)
             for (c, cell) in row.cells.enumerated() {
                 guard let fi = columnField[c] else { continue }
-                let text = cell.trimmingCharacters(in: .whitespaces)
+                let text = asciiTrimmed(cell)
                 offsets[fi] = Int32(clamping: row.offsets[c])
                 if text.isEmpty { continue }
                 values[fi] = convertCell(text, schema.fields[fi].type, at: src.location(offset: row.offsets[c], path: headers[fi]))
@@ -363,39 +367,53 @@ public struct SnapshotLoader {
     static let trueWords: Set<String> = ["true", "yes", "y", "1", "はい", "有", "あり", "○", "〇", "済"]
     static let falseWords: Set<String> = ["false", "no", "n", "0", "いいえ", "無", "なし", "×", "未"]
 
-    mutating func convertCell(_ s: String, _ type: FieldType, at loc: SourceLocation) -> Value {
+    mutating func convertCell(_ s: String, _ type: FieldType, at place: @autoclosure () -> SourceLocation) -> Value {
         switch type {
         case .int:
             if let n = Int(s) { return .int(n) }
-            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected a whole number, found \"\(s)\"", at: loc))
+            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected a whole number, found \"\(s)\"", at: place()))
         case .bool:
+            if SnapshotLoader.trueWords.contains(s) { return .bool(true) }
+            if SnapshotLoader.falseWords.contains(s) { return .bool(false) }
             let k = s.lowercased()
             if SnapshotLoader.trueWords.contains(k) { return .bool(true) }
             if SnapshotLoader.falseWords.contains(k) { return .bool(false) }
-            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected yes/no (true/false, はい/いいえ), found \"\(s)\"", at: loc))
+            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected yes/no (true/false, はい/いいえ), found \"\(s)\"", at: place()))
         case .string:
             return .string(s)
         case .date:
-            return parseDate(s, at: loc, lenient: true).map(Value.date) ?? .null
+            return parseDate(s, at: place(), lenient: true).map(Value.date) ?? .null
         case .duration(let unit):
             if let n = Int(s) {
                 if n >= 0 { return .duration(Duration(n, unit)) }
-                diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found \(n)", at: loc))
+                diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found \(n)", at: place()))
                 return .null
             }
             if let d = Duration(text: s), !d.isNegative { return .duration(d) }
-            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a number of \(unit.rawValue), found \"\(s)\"", at: loc))
+            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a number of \(unit.rawValue), found \"\(s)\"", at: place()))
         case .enumeration(let allowed):
-            if let v = allowed.first(where: { $0.caseInsensitiveCompare(s) == .orderedSame }) { return .string(v) }
-            diagnostics.append(Diagnostic("data.bad-value", .error, "expected one of \(allowed.joined(separator: ", ")), found \"\(s)\"", at: loc,
+            if allowed.contains(s) { return .string(s) }
+            let lower = s.lowercased()
+            if let v = allowed.first(where: { $0.lowercased() == lower }) { return .string(v) }
+            diagnostics.append(Diagnostic("data.bad-value", .error, "expected one of \(allowed.joined(separator: ", ")), found \"\(s)\"", at: place(),
                                           help: closestMatch(to: s, in: allowed).map { "did you mean \"\($0)\"?" }))
         case .list(let inner):
             // Several values in one cell are separated by `;`.
             let parts = s.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            return .list(parts.map { convertCell($0, inner, at: loc) }.filter { !$0.isNull })
+            return .list(parts.map { convertCell($0, inner, at: place()) }.filter { !$0.isNull })
         case .record:
-            diagnostics.append(Diagnostic("data.type-mismatch", .error, "nested records cannot be given in a CSV cell", at: loc))
+            diagnostics.append(Diagnostic("data.type-mismatch", .error, "nested records cannot be given in a CSV cell", at: place()))
         }
         return .null
     }
+}
+
+/// Trims spaces and tabs without a trip through Foundation (this runs for every CSV cell).
+func asciiTrimmed(_ s: String) -> String {
+    let u = s.utf8
+    guard let f = u.first, let l = u.last, f == 0x20 || f == 0x09 || l == 0x20 || l == 0x09 else { return s }
+    var start = u.startIndex, end = u.endIndex
+    while start < end, u[start] == 0x20 || u[start] == 0x09 { start = u.index(after: start) }
+    while end > start, u[u.index(before: end)] == 0x20 || u[u.index(before: end)] == 0x09 { end = u.index(before: end) }
+    return String(s[start..<end])
 }

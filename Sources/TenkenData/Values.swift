@@ -13,19 +13,31 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         rawValue = Day.daysFromCivil(year, month, day)
     }
 
-    /// Parses exactly `YYYY-MM-DD`.
+    /// Parses exactly `YYYY-MM-DD` (without copying the string: this runs for every date).
     public init?(iso s: String) {
-        let u = Array(s.utf8)
-        guard u.count == 10, u[4] == 45, u[7] == 45 else { return nil }
-        func num(_ r: Range<Int>) -> Int? {
-            var n = 0
-            for i in r {
-                guard (48...57).contains(u[i]) else { return nil }
-                n = n * 10 + Int(u[i] - 48)
+        guard s.utf8.count == 10 else { return nil }
+        let parsed: (Int, Int, Int)?? = s.utf8.withContiguousStorageIfAvailable { u in
+            guard u[4] == 45, u[7] == 45 else { return nil }
+            func num(_ r: Range<Int>) -> Int? {
+                var n = 0
+                for i in r {
+                    guard (48...57).contains(u[i]) else { return nil }
+                    n = n * 10 + Int(u[i] - 48)
+                }
+                return n
             }
-            return n
+            guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
+            return (y, m, d)
         }
-        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
+        let ymd: (Int, Int, Int)?
+        if let parsed { ymd = parsed } else {
+            var copy = s
+            copy.makeContiguousUTF8()
+            guard let v = Day(iso: copy) else { return nil }
+            self = v
+            return
+        }
+        guard let (y, m, d) = ymd else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
@@ -177,6 +189,20 @@ public final class SourceFile: Sendable {
     }
 }
 
+/// A location whose line and column are worked out only when someone looks at it: the
+/// evaluator records thousands of evidence values that most runs never print.
+public struct LazyLocation: Sendable {
+    public let source: SourceFile
+    public let offset: Int
+    public let path: String
+    public init(source: SourceFile, offset: Int, path: String) {
+        self.source = source
+        self.offset = offset
+        self.path = path
+    }
+    public var resolved: SourceLocation { source.location(offset: offset, path: path) }
+}
+
 /// Where one loaded element came from: a JSON pointer, or a CSV row.
 public struct Origin: Sendable {
     public let source: SourceFile
@@ -222,6 +248,17 @@ public final class Record: Sendable {
         if let k = schema.idField, case .string(let s) = self[k] { return s }
         return nil
     }
+
+    /// The field's value if present, else the element itself; resolved when looked at.
+    public func lazyLocation(ofField i: Int) -> LazyLocation {
+        let off = Int(offsets[i])
+        switch origin.source.kind {
+        case .csv: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: headers?[i] ?? schema.fields[i].name)
+        case .json, .builtin: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: origin.pointer + "/" + schema.fields[i].name)
+        }
+    }
+
+    public var lazyOrigin: LazyLocation { LazyLocation(source: origin.source, offset: origin.offset, path: origin.pointer) }
 
     /// The field's value if present, else the element itself.
     public func location(ofField i: Int) -> SourceLocation {

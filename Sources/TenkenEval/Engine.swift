@@ -4,14 +4,17 @@ import TenkenSyntax
 
 /// Evaluates a checked pack against facilities. Pure: the as-of date and parameters are
 /// inputs; nothing reads the clock, the environment or a file.
-public struct Engine: Sendable {
+public final class Engine: Sendable {
     public let pack: CheckedPack
     let attestationsRoot = SnapshotSchema.rootIndex["attestations"]!
+    let maxSlots: Int
 
-    public init(pack: CheckedPack) { self.pack = pack }
+    public init(pack: CheckedPack) {
+        self.pack = pack
+        maxSlots = pack.rules.map(\.slotCount).max() ?? 1
+    }
 
     public func evaluate(_ facility: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
-        let maxSlots = pack.rules.map(\.slotCount).max() ?? 1
         let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: maxSlots)
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
@@ -20,7 +23,7 @@ public struct Engine: Sendable {
             // A finding that read no element points at the first section its rule examines.
             if r.state == .fail {
                 let fallback = rule.expectRoots.sorted().lazy.compactMap { facility.rootLocations[$0] }.first
-                for i in r.violations.indices where r.violations[i].location == nil { r.violations[i].location = fallback }
+                for i in r.violations.indices where !r.violations[i].hasLocation { r.violations[i].location = fallback }
             }
             results.append(r)
         }
@@ -81,54 +84,28 @@ public struct Engine: Sendable {
             m.trace.removeAll()
             _ = m.eval(n)
             m.tracing = false
-            let decisive = m.trace.last { !$0.isRecordValue }.map { $0.record.location(ofField: $0.field) }
+            let decisive = m.trace.last { !$0.isRecordValue }.map { $0.record.lazyLocation(ofField: $0.field) }
             let ev = evidence(m)
             out.append(Violation(message: render(e.message, m) ?? Bilingual(ja: "条件を満たしていません: \(e.source)", en: "condition not met: \(e.source)"),
-                                 element: nil, location: decisive ?? ev.first?.location, evidence: ev))
+                                 element: nil, place: decisive ?? ev.first?.place, evidence: ev))
             return 1
         case .perElement(let kind, let loop):
-            var n = 0
-            m.forEach(loop) {
-                n += 1
-                let bad = kind == .every ? !(loop.body.map(m.truthy) ?? true) : (loop.body.map(m.truthy) ?? true)
-                guard bad else { return true }
-                // Re-run this element with tracing on to record the values that decided it.
-                m.tracing = true
-                m.trace.removeAll()
-                if let f = loop.filter { _ = m.eval(f) }
-                let bodyStart = m.trace.count
-                if let b = loop.body { _ = m.eval(b) }
-                m.tracing = false
-                let records = loop.bindings.compactMap { b -> Record? in
-                    if case .record(let r) = m.slots[b.slot] { return r }
-                    return nil
-                }
-                // Point at the value that decided: the last scalar the condition read from the
-                // innermost element (`and` stops at the false one), else from any bound
-                // element, else the element itself.
-                let bodyReads = m.trace[bodyStart...].filter { !$0.isRecordValue }
-                let decisive = bodyReads.last { $0.record === records.last }
-                    ?? bodyReads.last { r in records.contains { $0 === r.record } }
-                let location = decisive.map { $0.record.location(ofField: $0.field) } ?? records.last?.origin.location
-                let ev = evidence(m)
-                let element = loop.bindings.map { m.slots[$0.slot].display }.joined(separator: " / ")
-                let msg = render(e.message, m)
-                    ?? Bilingual(ja: "\(element) が条件を満たしていません: \(e.source)", en: "\(element) does not meet: \(e.source)")
-                out.append(Violation(message: msg, element: element, location: location, evidence: ev))
-                return true
-            }
-            return n
+            // The visitor captures one reference: copying the expectation into the closure
+            // context would happen again at every level of the loop, for every element.
+            let ctx = ElementCheck(engine: self, expect: e, loop: loop, every: kind == .every, machine: m)
+            m.forEach(loop) { ctx.visit() }
+            out += ctx.violations
+            return ctx.examined
         }
     }
 
     func evidence(_ m: Machine) -> [Evidence] {
-        var seen = Set<String>()
+        struct Key: Hashable { let record: ObjectIdentifier; let field: Int; let label: String }
+        var seen = Set<Key>()
         var out: [Evidence] = []
         for r in m.trace where !r.isRecordValue {
-            let loc = r.record.location(ofField: r.field)
-            let key = "\(r.label)|\(loc)"
-            guard seen.insert(key).inserted else { continue }
-            out.append(Evidence(label: r.label, value: r.record.values[r.field].display, location: loc))
+            guard seen.insert(Key(record: ObjectIdentifier(r.record), field: r.field, label: r.label)).inserted else { continue }
+            out.append(Evidence(label: r.label, value: r.record.values[r.field].display, place: r.record.lazyLocation(ofField: r.field)))
         }
         m.trace.removeAll()
         return out
@@ -179,8 +156,8 @@ public struct Engine: Sendable {
         let loc = rec.origin.location
         func fail(_ ja: String, _ en: String) -> RuleResult {
             RuleResult(ruleID: rule.id, state: .fail, reason: nil,
-                       violations: [Violation(message: Bilingual(ja: ja, en: en), element: a.key, location: loc,
-                                              evidence: [Evidence(label: "attestation.signed_on", value: signed.description, location: loc)])],
+                       violations: [Violation(message: Bilingual(ja: ja, en: en), element: a.key, place: rec.lazyOrigin,
+                                              evidence: [Evidence(label: "attestation.signed_on", value: signed.description, place: rec.lazyOrigin)])],
                        attestation: info, examined: 0)
         }
         if signed > m.asOf {
@@ -211,5 +188,60 @@ public struct Engine: Sendable {
             }
             return RuleResult(ruleID: rule.id, state: .attested, reason: nil, violations: [], attestation: info, examined: 0)
         }
+    }
+}
+
+/// The per-element work of one `every`/`none` expectation, held by reference.
+final class ElementCheck {
+    let engine: Engine
+    let expect: CheckedExpect
+    let loop: Loop
+    let body: Node?
+    let every: Bool
+    let m: Machine
+    var examined = 0
+    var violations: [Violation] = []
+
+    init(engine: Engine, expect: CheckedExpect, loop: Loop, every: Bool, machine: Machine) {
+        self.engine = engine
+        self.expect = expect
+        self.loop = loop
+        body = loop.body
+        self.every = every
+        m = machine
+    }
+
+    @inline(__always)
+    func visit() -> Bool {
+        examined += 1
+        let holds = body.map { m.truthy($0) } ?? true
+        if every ? !holds : holds { record() }
+        return true
+    }
+
+    /// Re-runs this element with tracing on to record the values that decided it.
+    func record() {
+        m.tracing = true
+        m.trace.removeAll()
+        if let f = loop.filter { _ = m.eval(f) }
+        let bodyStart = m.trace.count
+        if let b = loop.body { _ = m.eval(b) }
+        m.tracing = false
+        let records = loop.bindings.compactMap { b -> Record? in
+            if case .record(let r) = m.slots[b.slot] { return r }
+            return nil
+        }
+        // Point at the value that decided: the last scalar the condition read from the
+        // innermost element (`and` stops at the false one), else from any bound element,
+        // else the element itself.
+        let bodyReads = m.trace[bodyStart...].filter { !$0.isRecordValue }
+        let decisive = bodyReads.last { $0.record === records.last }
+            ?? bodyReads.last { r in records.contains { $0 === r.record } }
+        let location = decisive.map { $0.record.lazyLocation(ofField: $0.field) } ?? records.last?.lazyOrigin
+        let ev = engine.evidence(m)
+        let element = loop.bindings.map { m.slots[$0.slot].display }.joined(separator: " / ")
+        let msg = engine.render(expect.message, m)
+            ?? Bilingual(ja: "\(element) が条件を満たしていません: \(expect.source)", en: "\(element) does not meet: \(expect.source)")
+        violations.append(Violation(message: msg, element: element, place: location, evidence: ev))
     }
 }

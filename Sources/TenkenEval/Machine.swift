@@ -39,9 +39,9 @@ final class Machine {
         case .root(let i): return roots[i] ?? .null
         case .asOf: return .date(asOf)
         case .local(let s): return slots[s]
-        case .field(let b, let i, let label):
+        case .field(let b, let i, _):
             guard case .record(let r) = eval(b) else { return .null }
-            if tracing { trace.append(Read(label: label, record: r, field: i)) }
+            if tracing, case .field(_, _, let label) = n { trace.append(Read(label: label, record: r, field: i)) }
             return r.values[i]
         case .param(let i): return params[i]
         case .not(let x): return .bool(!truthy(x))

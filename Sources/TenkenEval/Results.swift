@@ -10,18 +10,51 @@ public enum RuleState: String, Sendable, Codable, CaseIterable {
 
 /// A value read while deciding a violation: the path as written in the rule, the value, and
 /// where in the input it came from.
-public struct Evidence: Sendable, Hashable {
+public struct Evidence: Sendable, Equatable {
     public var label: String
     public var value: String
-    public var location: SourceLocation?
+    var place: LazyLocation?
+    public var location: SourceLocation? { place?.resolved }
+
+    public init(label: String, value: String, place: LazyLocation?) {
+        self.label = label
+        self.value = value
+        self.place = place
+    }
+
+    public static func == (a: Evidence, b: Evidence) -> Bool {
+        a.label == b.label && a.value == b.value && a.place?.offset == b.place?.offset && a.place?.path == b.place?.path
+    }
 }
 
 public struct Violation: Sendable {
     public var message: Bilingual
     /// Pseudonymous id(s) of the offending element, e.g. `S-004` or `G-12 / A-7`.
     public var element: String?
-    public var location: SourceLocation?
+    var place: LazyLocation?
+    var fixedLocation: SourceLocation?
     public var evidence: [Evidence]
+
+    /// Resolved when looked at; most batch runs never print it.
+    public var location: SourceLocation? {
+        get { fixedLocation ?? place?.resolved }
+        set { fixedLocation = newValue; place = nil }
+    }
+    public var hasLocation: Bool { fixedLocation != nil || place != nil }
+
+    init(message: Bilingual, element: String?, place: LazyLocation?, evidence: [Evidence]) {
+        self.message = message
+        self.element = element
+        self.place = place
+        self.evidence = evidence
+    }
+
+    init(message: Bilingual, element: String?, location: SourceLocation?, evidence: [Evidence]) {
+        self.message = message
+        self.element = element
+        fixedLocation = location
+        self.evidence = evidence
+    }
 }
 
 public struct AttestationInfo: Sendable {

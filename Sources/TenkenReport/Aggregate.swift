@@ -90,6 +90,8 @@ public struct Aggregate: Sendable {
     public var facilities: [FacilitySummary]
     /// `i/n` for a partial aggregate.
     public var shard: String?
+    /// Per-rule counts, computed once in one pass over the facilities.
+    let ruleStats: [RuleStats]
 
     public init(asOf: String, packID: String, packVersion: String, rules: [AggregateRule], facilities: [FacilitySummary], shard: String?) {
         self.asOf = asOf
@@ -98,6 +100,21 @@ public struct Aggregate: Sendable {
         self.rules = rules
         self.facilities = facilities.sorted { ($0.id, $0.input) < ($1.id, $1.input) }
         self.shard = shard
+        ruleStats = Aggregate.computeStats(rules.count, self.facilities)
+    }
+
+    static func computeStats(_ n: Int, _ facilities: [FacilitySummary]) -> [RuleStats] {
+        var counts = [[RuleState: Int]](repeating: [:], count: n)
+        for f in facilities where f.status == .evaluated {
+            for (i, c) in f.states.enumerated() where i < n {
+                if let st = FacilitySummary.state(c) { counts[i][st, default: 0] += 1 }
+            }
+        }
+        return counts.map { c in
+            let decided = [RuleState.pass, .attested, .fail, .waived].reduce(0) { $0 + (c[$1] ?? 0) }
+            let ok = (c[.pass] ?? 0) + (c[.attested] ?? 0)
+            return RuleStats(counts: c, passRate: decided == 0 ? nil : Double(ok) / Double(decided))
+        }
     }
 
     public init(pack: CheckedPack, asOf: String, facilities: [FacilitySummary], shard: String?) {
@@ -128,17 +145,7 @@ public struct Aggregate: Sendable {
         public var passRate: Double?
     }
 
-    public func stats(_ i: Int) -> RuleStats {
-        var counts: [RuleState: Int] = [:]
-        for f in evaluated {
-            let s = f.states
-            guard i < s.count, let st = FacilitySummary.state(s[s.index(s.startIndex, offsetBy: i)]) else { continue }
-            counts[st, default: 0] += 1
-        }
-        let decided = [RuleState.pass, .attested, .fail, .waived].reduce(0) { $0 + (counts[$1] ?? 0) }
-        let ok = (counts[.pass] ?? 0) + (counts[.attested] ?? 0)
-        return RuleStats(counts: counts, passRate: decided == 0 ? nil : Double(ok) / Double(decided))
-    }
+    public func stats(_ i: Int) -> RuleStats { ruleStats[i] }
 
     // MARK: JSON (also the input of `tenken merge`)
 

@@ -187,7 +187,7 @@ public enum Generator {
     /// Writes `count` facility folders under `dir` (folders `f-00000` …). Every `corruptEvery`-th
     /// facility is damaged in one of the `corruptions` ways. Returns the number of corrupt ones.
     @discardableResult
-    public static func writeBatch(to dir: String, count: Int, seed: UInt64, corruptEvery: Int? = nil) throws -> Int {
+    public static func writeBatch(to dir: String, count: Int, seed: UInt64, corruptEvery: Int? = nil, clinicsOnly: Bool = false) throws -> Int {
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var corrupt = 0
@@ -196,7 +196,7 @@ public enum Generator {
             let folder = (dir as NSString).appendingPathComponent(name)
             try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let id = String(format: "F-%05d", i)
-            var (snap, csv) = facility(id: id, size: size(for: i, seed: seed), seed: seed &+ UInt64(i) &* 7919)
+            var (snap, csv) = facility(id: id, size: clinicsOnly ? .clinic : size(for: i, seed: seed), seed: seed &+ UInt64(i) &* 7919)
             if let every = corruptEvery, i % every == every - 1 {
                 let kind = corruptions[(i / every) % corruptions.count]
                 corrupt += 1

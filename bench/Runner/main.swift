@@ -20,6 +20,8 @@ case "generate":
     let seed = UInt64(option("--seed") ?? "") ?? 20_251_101
     let corrupt = try Generator.writeBatch(to: args[1], count: count, seed: seed, corruptEvery: option("--corrupt-every").flatMap(Int.init))
     print("wrote \(count) facilities to \(args[1]) (\(corrupt) corrupt), consistent with as-of \(Generator.asOf)")
+case "eval-loop":
+    EvalLoop.run(Int(args.dropFirst().first ?? "") ?? 10)
 case "huge":
     guard args.count >= 2 else { fail("usage: tenken-bench huge DIR [--divide D]") }
     let d = Int(option("--divide") ?? "") ?? 1
