@@ -13,6 +13,7 @@
 #include <libxml/HTMLtree.h>
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlwriter.h>
 
 /* xmlFree is a global function pointer, which Swift 6 rejects as shared mutable state. */
 static inline void tenken_xmlFree(void *p) { xmlFree(p); }

@@ -204,12 +204,16 @@ enum BatchCommand {
         return gaps > 0 ? ExitCode.gaps : ExitCode.ok
     }
 
+    /// Each file is streamed to a temporary file and renamed into place when complete.
     static func writeAggregate(_ a: Aggregate, to dir: String, lang: Language) throws {
-        func path(_ n: String) -> String { (dir as NSString).appendingPathComponent(n) }
-        try CLI.writeAtomically(a.json(), to: path("aggregate.json"))
-        try CLI.writeAtomically(a.facilitiesCSV(), to: path("aggregate-facilities.csv"))
-        try CLI.writeAtomically(a.rulesCSV(), to: path("aggregate-rules.csv"))
-        try CLI.writeAtomically(AggregateHTML.render(a, lang: lang), to: path("aggregate.html"))
+        func stream(_ name: String, _ body: (AtomicStream) throws -> Void) throws {
+            let s = try AtomicStream(path: (dir as NSString).appendingPathComponent(name))
+            do { try body(s) } catch { s.abandon(); throw error }
+        }
+        try stream("aggregate.json") { try a.writeJSON(to: $0); try $0.commit() }
+        try stream("aggregate-facilities.csv") { try a.writeFacilitiesCSV(to: $0); try $0.commit() }
+        try stream("aggregate-rules.csv") { try a.writeRulesCSV(to: $0); try $0.commit() }
+        try stream("aggregate.html") { try AggregateHTML.write(a, lang: lang, to: $0) }
     }
 }
 

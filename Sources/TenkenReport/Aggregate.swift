@@ -147,11 +147,21 @@ public struct Aggregate: Sendable {
 
     public func stats(_ i: Int) -> RuleStats { ruleStats[i] }
 
-    // MARK: JSON (also the input of `tenken merge`)
+    // MARK: JSON (also the input of `tenken merge`), streamed one facility at a time
 
-    public func json() -> String {
-        let stateKeys = RuleState.allCases
-        let doc: JSON = .object([
+    func facilityJSON(_ f: FacilitySummary) -> JSON {
+        var kv: [(String, JSON)] = [
+            ("id", .string(f.id)), ("name", .str(f.name)), ("input", .string(f.input)), ("status", .string(f.status.rawValue)),
+            ("states", .string(f.states)),
+            ("counts", .object(Level.allCases.map { lv in (lv.rawValue, .object(RuleState.allCases.map { ($0.rawValue, .int(f.count(lv, $0, rules))) })) })),
+        ]
+        if let n = f.newRequiredGaps { kv.append(("new_required_gaps", .int(n))) }
+        kv.append(("diagnostics", .array(f.diagnostics.map(JSON.string))))
+        return .object(kv)
+    }
+
+    public func writeJSON(to out: AtomicStream) throws {
+        let head: [(String, JSON)] = [
             ("tenken_aggregate_version", .int(Aggregate.version)),
             ("as_of", .string(asOf)),
             ("pack", .object([("id", .string(packID)), ("version", .string(packVersion))])),
@@ -165,50 +175,52 @@ public struct Aggregate: Sendable {
                 return .object([
                     ("rule", .string(r.id)), ("implements", .array(r.implements.map(JSON.string))), ("level", .string(r.level.rawValue)),
                     ("category", .string(r.category.rawValue)), ("title", .object([("ja", .string(r.title.ja)), ("en", .string(r.title.en))])),
-                    ("counts", .object(stateKeys.map { ($0.rawValue, .int(st.counts[$0] ?? 0)) })),
+                    ("counts", .object(RuleState.allCases.map { ($0.rawValue, .int(st.counts[$0] ?? 0)) })),
                     ("pass_rate_permille", st.passRate.map { .int(Int(($0 * 1000).rounded())) } ?? .null),
                 ])
             })),
-            ("facilities", .array(facilities.map { f in
-                var kv: [(String, JSON)] = [
-                    ("id", .string(f.id)), ("name", .str(f.name)), ("input", .string(f.input)), ("status", .string(f.status.rawValue)),
-                    ("states", .string(f.states)),
-                    ("counts", .object(Level.allCases.map { lv in (lv.rawValue, .object(stateKeys.map { ($0.rawValue, .int(f.count(lv, $0, rules))) })) })),
-                ]
-                if let n = f.newRequiredGaps { kv.append(("new_required_gaps", .int(n))) }
-                kv.append(("diagnostics", .array(f.diagnostics.map(JSON.string))))
-                return .object(kv)
-            })),
-        ])
-        return doc.render() + "\n"
+        ]
+        try out.write("{\n")
+        for (k, v) in head {
+            var key = ""
+            JSON.escape(k, into: &key)
+            try out.write("  \(key): " + v.render(indent: 1) + ",\n")
+        }
+        if facilities.isEmpty {
+            try out.write("  \"facilities\": []\n}\n")
+            return
+        }
+        try out.write("  \"facilities\": [\n")
+        for (i, f) in facilities.enumerated() {
+            try out.write("    " + facilityJSON(f).render(indent: 2) + (i == facilities.count - 1 ? "\n" : ",\n"))
+        }
+        try out.write("  ]\n}\n")
     }
 
-    // MARK: CSV
+    // MARK: CSV, streamed
 
     /// One row per facility: counts, then one column per rule with its state.
-    public func facilitiesCSV() -> String {
-        var out = "\u{FEFF}"
-        out += CSVReport.line(["facility_id", "name", "input", "status", "required_fail", "recommended_fail", "manual", "error", "waived", "attested", "pass", "not_applicable"] + rules.map(\.id))
+    public func writeFacilitiesCSV(to out: AtomicStream) throws {
+        try out.write("\u{FEFF}")
+        try out.write(CSVReport.line(["facility_id", "name", "input", "status", "required_fail", "recommended_fail", "manual", "error", "waived", "attested", "pass", "not_applicable"] + rules.map(\.id)))
         for f in facilities {
             var row = [f.id, f.name ?? "", f.input, f.status.rawValue]
             row += [String(f.count(.required, .fail, rules)), String(f.count(.recommended, .fail, rules))]
             row += [RuleState.manual, .error, .waived, .attested, .pass, .notApplicable].map { String(f.count(nil, $0, rules)) }
             row += f.states.map { FacilitySummary.state($0)?.rawValue ?? "" }
             if f.status == .error { row += Array(repeating: "", count: max(0, rules.count - f.states.count)) }
-            out += CSVReport.line(row)
+            try out.write(CSVReport.line(row))
         }
-        return out
     }
 
     /// One row per rule: how many facilities are in each state, and the pass rate.
-    public func rulesCSV() -> String {
-        var out = "\u{FEFF}" + CSVReport.line(["rule", "catalog_ids", "level", "category"] + RuleState.allCases.map(\.rawValue) + ["pass_rate"])
+    public func writeRulesCSV(to out: AtomicStream) throws {
+        try out.write("\u{FEFF}" + CSVReport.line(["rule", "catalog_ids", "level", "category"] + RuleState.allCases.map(\.rawValue) + ["pass_rate"]))
         for (i, r) in rules.enumerated() {
             let st = stats(i)
-            out += CSVReport.line([r.id, r.implements.joined(separator: " "), r.level.rawValue, r.category.rawValue]
-                + RuleState.allCases.map { String(st.counts[$0] ?? 0) } + [st.passRate.map { String(format3($0)) } ?? ""])
+            try out.write(CSVReport.line([r.id, r.implements.joined(separator: " "), r.level.rawValue, r.category.rawValue]
+                + RuleState.allCases.map { String(st.counts[$0] ?? 0) } + [st.passRate.map { String(format3($0)) } ?? ""]))
         }
-        return out
     }
 }
 

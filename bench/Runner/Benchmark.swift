@@ -196,3 +196,25 @@ enum EvalLoop {
         for _ in 0..<n { for f in facilities { _ = engine.evaluate(f, asOf: asOf) } }
     }
 }
+
+/// `tenken-bench rss-probe LIST STEP`: loads and evaluates facilities one by one and prints
+/// the resident set every STEP facilities, to tell retention from fragmentation.
+enum RSSProbe {
+    static func rss() -> Int {
+        let s = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? "0 0"
+        return (Int(s.split(separator: " ")[1]) ?? 0) * 4
+    }
+    static func run(_ list: String, step: Int, evaluate: Bool) {
+        let loaded = PackLoader.embedded()
+        let pack = Checker.check(loaded.source).pack!
+        let engine = Engine(pack: pack)
+        let asOf = Day(iso: Generator.asOf)!
+        let paths = ((try? String(contentsOfFile: list, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        for (i, p) in paths.enumerated() {
+            let input = try! FacilityInput.folder(p).get()
+            let (f, _) = input.load(options: LoadOptions(), pack: loaded)
+            if evaluate { _ = engine.evaluate(f!, asOf: asOf) }
+            if i % step == 0 { print("\(i) \(rss()) KiB") }
+        }
+    }
+}

@@ -18,10 +18,13 @@ switch args.first {
 case "generate":
     guard args.count >= 2, let count = Int(option("--count") ?? "") else { fail("usage: tenken-bench generate DIR --count N [--seed S] [--corrupt-every K]") }
     let seed = UInt64(option("--seed") ?? "") ?? 20_251_101
-    let corrupt = try Generator.writeBatch(to: args[1], count: count, seed: seed, corruptEvery: option("--corrupt-every").flatMap(Int.init))
+    let corrupt = try Generator.writeBatch(to: args[1], count: count, seed: seed, corruptEvery: option("--corrupt-every").flatMap(Int.init),
+                                           clinicsOnly: args.contains("--clinics"))
     print("wrote \(count) facilities to \(args[1]) (\(corrupt) corrupt), consistent with as-of \(Generator.asOf)")
 case "eval-loop":
     EvalLoop.run(Int(args.dropFirst().first ?? "") ?? 10)
+case "rss-probe":
+    RSSProbe.run(args[1], step: Int(args[2]) ?? 500, evaluate: !args.contains("--load-only"))
 case "huge":
     guard args.count >= 2 else { fail("usage: tenken-bench huge DIR [--divide D]") }
     let d = Int(option("--divide") ?? "") ?? 1
