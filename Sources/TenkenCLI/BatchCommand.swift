@@ -284,11 +284,15 @@ final class BatchRun: @unchecked Sendable {
     func evaluate(_ entries: [BatchEntry], jobs: Int, progress: Progress) -> [FacilitySummary] {
         let slots = Slots<FacilitySummary>(entries.count)
         let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, entries.count))) { _ in
+        let workers = max(1, min(jobs, entries.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            // Each worker evaluates with its own compiled copy of the pack: sharing one tree
+            // makes every core bump the same reference counts, which does not scale.
+            let own = w == 0 ? engine : (Checker.check(loaded.source).pack.map(Engine.init) ?? engine)
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 if i >= entries.count { break }
-                slots.buffer[i] = autoreleasepoolCompat { process(entries[i], index: i) }
+                slots.buffer[i] = process(entries[i], index: i, engine: own)
                 progress.tick()
             }
         }
@@ -314,7 +318,7 @@ final class BatchRun: @unchecked Sendable {
                         diagnostics: diags.filter { $0.severity == .error }.prefix(10).map(\.description))
     }
 
-    func process(_ e: BatchEntry, index: Int) -> FacilitySummary {
+    func process(_ e: BatchEntry, index: Int, engine: Engine) -> FacilitySummary {
         var input: FacilityInput
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: e.input, isDirectory: &isDir), isDir.boolValue {
@@ -363,6 +367,3 @@ final class BatchRun: @unchecked Sendable {
         return s
     }
 }
-
-/// Keeps each facility's temporary objects from piling up across a long batch.
-@inline(__always) func autoreleasepoolCompat<T>(_ body: () -> T) -> T { body() }

@@ -222,7 +222,9 @@ public struct Origin: Sendable {
 /// A loaded record (staff member, device, group…): its values in schema order, and where
 /// each came from. Fields absent from the input are `.null` at offset -1.
 public final class Record: Sendable {
-    public let schema: RecordSchema
+    /// Schemas are process-wide constants; not retaining them per record keeps parallel
+    /// loaders from contending on one reference count.
+    public unowned(unsafe) let schema: RecordSchema
     public let values: [Value]
     public let origin: Origin
     /// Byte offset of each field's value in the source; -1 when absent.
