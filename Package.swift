@@ -26,6 +26,8 @@ let package = Package(
         // The benchmark: a deterministic facility generator and the runner behind bench/run.
         .target(name: "TenkenBenchKit", path: "bench/Kit"),
         .executableTarget(name: "tenken-bench", dependencies: ["TenkenBenchKit", "TenkenCLI"], path: "bench/Runner"),
+        // libFuzzer targets; scripts/fuzz.sh builds them instrumented.
+        .executableTarget(name: "tenken-fuzz", dependencies: ["TenkenSyntax", "TenkenData"], path: "Fuzz"),
         .testTarget(name: "TenkenSyntaxTests", dependencies: ["TenkenSyntax"]),
         .testTarget(name: "TenkenDataTests", dependencies: ["TenkenData"]),
         .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenCLI"]),

@@ -176,6 +176,7 @@ enum BatchCommand {
             baseline = b
         }
 
+        sweepStaleTemporaries(outDir)
         let run = BatchRun(pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
                            baseline: baseline, formats: formats, lang: lang, outDir: outDir)
         let progress = Progress(total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
@@ -202,6 +203,17 @@ enum BatchCommand {
             + "\(aggregate.withRequiredGaps) with required gaps" + (baseline != nil ? " (\(gaps) with new ones)" : "") + "; aggregate in \(outDir)\n")
         if failed > 0 { return ExitCode.inputError }
         return gaps > 0 ? ExitCode.gaps : ExitCode.ok
+    }
+
+    /// A run killed mid-write (kill -9, power loss) leaves hidden `.NAME.PID.N.tmp` files next
+    /// to complete reports; the next run removes them. Final names are never partial.
+    static func sweepStaleTemporaries(_ dir: String) {
+        let fm = FileManager.default
+        guard let e = fm.enumerator(atPath: dir) else { return }
+        for case let rel as String in e {
+            let name = (rel as NSString).lastPathComponent
+            if name.hasPrefix("."), name.hasSuffix(".tmp") { try? fm.removeItem(atPath: (dir as NSString).appendingPathComponent(rel)) }
+        }
     }
 
     /// Each file is streamed to a temporary file and renamed into place when complete.

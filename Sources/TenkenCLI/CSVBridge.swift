@@ -10,3 +10,10 @@ public enum CSVReaderBridge {
         return (t?.rows.count ?? 0, d)
     }
 }
+
+import TenkenReport
+
+/// Lets tests validate XML without importing the C module themselves.
+public enum TenkenReportBridge {
+    public static func validate(_ xml: String, _ xsd: String) -> [String] { XMLValidation.validate(xml: xml, xsd: xsd) }
+}

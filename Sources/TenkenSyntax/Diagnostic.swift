@@ -24,7 +24,7 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
             s += ":\(line)"
             if column > 0 { s += ":\(column)" }
         }
-        if let path { s += path.hasPrefix("/") ? "#\(path)" : " [\(path)]" }
+        if let path, !path.isEmpty { s += path.hasPrefix("/") ? "#\(path)" : " [\(path)]" }
         return s
     }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with coverage and AddressSanitizer, then runs one.
+#   scripts/fuzz.sh TARGET SECONDS [RUNS]     TARGET: parser, json, csv or snapshot
+# Seeds come from the rule files and fixtures; crashes land in fuzz-artifacts/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=${1:?usage: scripts/fuzz.sh parser|json|csv|snapshot SECONDS [RUNS]}
+seconds=${2:-60}
+runs=${3:--1}
+clang_lib=$(dirname "$(dirname "$(command -v swiftc)")")/lib/clang
+rt=$(ls "$clang_lib"/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a | head -1)
+swift build -c release --product tenken-fuzz --scratch-path .build-fuzz \
+  -Xswiftc -sanitize=address \
+  -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
+  -Xlinker --undefined=LLVMFuzzerRunDriver -Xlinker "$rt" -Xlinker -lstdc++ -Xlinker --export-dynamic >/dev/null
+corpus=.build-fuzz/corpus/$target
+mkdir -p "$corpus" fuzz-artifacts
+seed() { for f in "$@"; do [ -f "$f" ] && cp "$f" "$corpus/seed-$(echo "$f" | tr '/' '_')"; done; return 0; }
+case $target in
+  parser) seed Rules/mcs/*.tenken Rules/mcs/rules/*.tenken ;;
+  json|snapshot) seed Fixtures/*/snapshot.json Rules/mcs/provider.json Fixtures/invalid/*.json ;;
+  csv) seed Fixtures/*/devices.csv Fixtures/invalid/*.csv ;;
+esac
+# A crash must not hand over to swift-backtrace, which can hang the run.
+export SWIFT_BACKTRACE=enable=no
+.build-fuzz/release/tenken-fuzz "$target" "$corpus" -max_total_time="$seconds" -runs="$runs" \
+  -max_len=65536 -rss_limit_mb=4096 -artifact_prefix=fuzz-artifacts/"$target"- -print_final_stats=1
