@@ -165,6 +165,7 @@ public struct Parser {
         while cur.kind != .rbrace && cur.kind != .eof {
             if isWord("rule") || isWord("pack") { break }
             let start = cur
+            let startPos = pos
             do throws(ParseError) {
                 guard cur.kind == .ident, keywords.contains(cur.text) else {
                     let known = keywords.sorted().map { "`\($0)`" }.joined(separator: ", ")
@@ -177,6 +178,12 @@ public struct Parser {
             } catch {
                 diagnostics.append(error.diagnostic)
                 synchronize(keywords)
+                // Recovery always moves on: a token that is a clause keyword elsewhere (a rule
+                // clause inside a pack block) must not be retried forever.
+                if pos == startPos {
+                    bump()
+                    synchronize(keywords)
+                }
             }
         }
         if cur.kind == .rbrace { bump() } else {
