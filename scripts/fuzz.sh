@@ -29,5 +29,7 @@ case $target in
 esac
 # A crash must not hand over to swift-backtrace, which can hang the run.
 export SWIFT_BACKTRACE=enable=no
+# One-time Swift global initialisers live until exit; see scripts/lsan.supp.
+export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp
 .build-fuzz/release/tenken-fuzz "$target" "$corpus" -max_total_time="$seconds" -runs="$runs" \
   -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 -artifact_prefix=fuzz-artifacts/"$target"- -print_final_stats=1

@@ -108,8 +108,14 @@ public struct DiagnosticBag: Sendable {
 /// "Did you mean" for unknown names: the closest candidate within a small edit distance.
 public func closestMatch(to name: String, in candidates: some Sequence<String>) -> String? {
     var best: (String, Int)?
-    let limit = max(1, name.count / 3)
+    let n = name.unicodeScalars.count
+    // Names longer than any identifier get no suggestion; a hostile 100 KB cell must not cost
+    // a quadratic edit distance against every candidate.
+    guard n <= 64 else { return nil }
+    let limit = max(1, n / 3)
     for c in candidates {
+        // The distance is at least the difference in length.
+        if abs(c.unicodeScalars.count - n) > limit { continue }
         let d = editDistance(name, c)
         if d <= limit, best == nil || d < best!.1 || (d == best!.1 && c < best!.0) { best = (c, d) }
     }
