@@ -82,18 +82,11 @@ enum BatchCommand {
             OptionSpec("--format", value: "LIST", help: "per-facility report formats, or `none` (default json)"),
             OptionSpec("--jobs", value: "N", help: "parallel workers (default: all cores)"),
             OptionSpec("--shard", value: "I/N", help: "evaluate share I of N and write a partial aggregate (combine with tenken merge)"),
-            CLI.rulesOption,
-            OptionSpec("--as-of", value: "DATE", help: "audit date YYYY-MM-DD (default: today)"),
-            OptionSpec("--lang", value: "LANG", help: "ja, en or both (default ja)"),
-            OptionSpec("--param", value: "NAME=VALUE", repeatable: true, help: "override a pack parameter for every facility"),
-            OptionSpec("--waivers", value: "FILE", help: "accepted exceptions (see docs/ci.md)"),
-            OptionSpec("--waiver-max-term", value: "PERIOD", help: "longest waiver accepted (default 180 days)"),
+            CLI.rulesOption, CLI.asOfOption, CLI.langOption, CLI.paramOption,
+        ] + CLI.waiverOptions + [
             OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only new required gaps make the exit code 1"),
-            OptionSpec("--encoding", value: "ENC", help: "inventory CSV encoding: auto, utf-8 or shift_jis"),
-            OptionSpec("--max-input-bytes", value: "N", help: "largest input file accepted (default 256 MiB)"),
-            OptionSpec("--max-depth", value: "N", help: "deepest JSON nesting accepted (default 256)"),
             OptionSpec("--quiet", help: "no progress line even on a terminal"),
-        ],
+        ] + CLI.inputOptions,
         minPositionals: 1, maxPositionals: 1)
 
     static func parseShard(_ s: String?) -> Result<(index: Int, count: Int)?, UsageError> {
@@ -110,7 +103,7 @@ enum BatchCommand {
         guard let p = parsed else { return code }
         let formats: [ReportFormat], lang: Language, asOf: Day, options: LoadOptions, shard: (index: Int, count: Int)?
         var jobs = ProcessInfo.processInfo.activeProcessorCount
-        var maxTerm = Duration(180, .days)
+        let maxTerm: Duration, cliParams: [ParamOverride]
         do {
             guard let out = p.value("--output-dir"), !out.isEmpty else {
                 throw UsageError(message: "`tenken batch` needs --output-dir DIR", help: nil)
@@ -131,23 +124,13 @@ enum BatchCommand {
                 guard let n = Int(j), (1...512).contains(n) else { throw UsageError(message: "`--jobs` needs a whole number from 1 to 512", help: nil) }
                 jobs = n
             }
-            if let t = p.value("--waiver-max-term") {
-                guard let d = Duration(text: t), !d.isNegative else { throw UsageError(message: "`--waiver-max-term` needs a period like \"180 days\"", help: nil) }
-                maxTerm = d
-            }
+            maxTerm = try CLI.waiverMaxTerm(p).get()
+            cliParams = try CLI.commandLineParams(p).get()
         } catch let e as UsageError {
             CLI.usage(e, console)
             return ExitCode.usage
         } catch {
             return ExitCode.usage
-        }
-        var cliParams: [ParamOverride] = []
-        for a in p.all("--param") {
-            guard let o = ParamResolver.parseCommandLine(a) else {
-                CLI.usage(UsageError(message: "`--param` needs NAME=VALUE, not `\(a)`", help: nil), console)
-                return ExitCode.usage
-            }
-            cliParams.append(o)
         }
         let outDir = p.value("--output-dir")!
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }

@@ -85,6 +85,41 @@ public enum CLI {
 
     static let rulesOption = OptionSpec("--rules", value: "DIR", help: "use the rule pack in DIR instead of the built-in MCS pack")
 
+    // Options that `check` and `batch` share, so they read and behave the same.
+    static let asOfOption = OptionSpec("--as-of", value: "DATE", help: "audit date YYYY-MM-DD (default: today); every period counts from it")
+    static let langOption = OptionSpec("--lang", value: "LANG", help: "ja, en or both (default ja)")
+    static let paramOption = OptionSpec("--param", value: "NAME=VALUE", repeatable: true, help: "override a pack parameter for this run")
+    static let waiverOptions = [
+        OptionSpec("--waivers", value: "FILE", help: "accepted exceptions: a waived failure is reported but does not gate"),
+        OptionSpec("--waiver-max-term", value: "PERIOD", help: "longest waiver accepted (default 180 days)"),
+    ]
+    static let inputOptions = [
+        OptionSpec("--encoding", value: "ENC", help: "inventory CSV encoding: auto, utf-8 or shift_jis (default auto)"),
+        OptionSpec("--max-input-bytes", value: "N", help: "largest input file accepted (default 256 MiB)"),
+        OptionSpec("--max-depth", value: "N", help: "deepest JSON nesting accepted (default 256)"),
+    ]
+
+    /// The `--param NAME=VALUE` overrides of a run.
+    static func commandLineParams(_ p: ParsedArguments) -> Result<[ParamOverride], UsageError> {
+        var out: [ParamOverride] = []
+        for a in p.all("--param") {
+            guard let o = ParamResolver.parseCommandLine(a) else {
+                return .failure(UsageError(message: "`--param` needs NAME=VALUE, not `\(a)`", help: nil))
+            }
+            out.append(o)
+        }
+        return .success(out)
+    }
+
+    /// `--waiver-max-term`, default 180 days.
+    static func waiverMaxTerm(_ p: ParsedArguments) -> Result<Duration, UsageError> {
+        guard let t = p.value("--waiver-max-term") else { return .success(Duration(180, .days)) }
+        guard let d = Duration(text: t), !d.isNegative else {
+            return .failure(UsageError(message: "`--waiver-max-term` needs a period like \"180 days\"", help: nil))
+        }
+        return .success(d)
+    }
+
     /// Loads and checks the pack (`--rules DIR` or the built-in one), printing diagnostics.
     static func checkedPack(_ p: ParsedArguments, _ console: Console, printWarnings: Bool = true) -> (LoadedPack, CheckedPack)? {
         let loaded: LoadedPack

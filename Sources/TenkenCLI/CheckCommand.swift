@@ -14,21 +14,17 @@ enum CheckCommand {
             OptionSpec("--devices", value: "FILE", help: "the device inventory (CSV or JSON)"),
             OptionSpec("--provider", value: "FILE", help: "the provider's service profile (default: the pack's)"),
             CLI.rulesOption,
-            OptionSpec("--as-of", value: "DATE", help: "audit date YYYY-MM-DD (default: today); every period counts from it"),
+            CLI.asOfOption,
             OptionSpec("--format", value: "LIST", help: "text, json, html, junit, sarif, csv, or several separated by commas (default text)"),
-            OptionSpec("--lang", value: "LANG", help: "ja, en or both (default ja)"),
+            CLI.langOption,
             OptionSpec("--output", value: "FILE", help: "write the report here (atomically) instead of standard output"),
             OptionSpec("--output-dir", value: "DIR", help: "write one file per format here (report.txt, report.json, report.html, report.junit.xml, report.sarif, report.csv)"),
             OptionSpec("--fail-on", value: "LEVEL", help: "required, recommended or never: which gaps make the exit code 1 (default required)"),
-            OptionSpec("--param", value: "NAME=VALUE", repeatable: true, help: "override a pack parameter for this run"),
-            OptionSpec("--waivers", value: "FILE", help: "accepted exceptions: a waived failure is reported but does not gate"),
-            OptionSpec("--waiver-max-term", value: "PERIOD", help: "longest waiver accepted (default 180 days)"),
+            CLI.paramOption,
+        ] + CLI.waiverOptions + [
             OptionSpec("--baseline", value: "FILE", help: "a previous JSON report: only failures not in it make the exit code 1"),
-            OptionSpec("--encoding", value: "ENC", help: "inventory CSV encoding: auto, utf-8 or shift_jis (default auto)"),
             OptionSpec("--color", value: "WHEN", help: "auto, always or never (default auto; NO_COLOR is respected)"),
-            OptionSpec("--max-input-bytes", value: "N", help: "largest input file accepted (default 256 MiB)"),
-            OptionSpec("--max-depth", value: "N", help: "deepest JSON nesting accepted (default 256)"),
-        ],
+        ] + CLI.inputOptions,
         minPositionals: 0, maxPositionals: 1)
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
@@ -36,6 +32,7 @@ enum CheckCommand {
         guard let p = parsed else { return code }
         // Options first, so a typo costs nothing.
         let formats: [ReportFormat], lang: String, failOn: String, color: String, asOf: Day, options: LoadOptions
+        let cliParams: [ParamOverride], maxTerm: Duration
         do {
             formats = try CLI.formats(p).get()
             lang = try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get()
@@ -43,17 +40,11 @@ enum CheckCommand {
             color = try ArgumentParser.choice(p, "--color", ["auto", "always", "never"], default: "auto").get()
             asOf = try CLI.asOf(p).get()
             options = try CLI.loadOptions(p).get()
+            cliParams = try CLI.commandLineParams(p).get()
+            maxTerm = try CLI.waiverMaxTerm(p).get()
         } catch {
             CLI.usage(error, console)
             return ExitCode.usage
-        }
-        var cliParams: [ParamOverride] = []
-        for a in p.all("--param") {
-            guard let o = ParamResolver.parseCommandLine(a) else {
-                CLI.usage(UsageError(message: "`--param` needs NAME=VALUE, not `\(a)`", help: nil), console)
-                return ExitCode.usage
-            }
-            cliParams.append(o)
         }
         var input: FacilityInput
         if let folder = p.positionals.first {
@@ -89,14 +80,6 @@ enum CheckCommand {
         var (result, paramDiags) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
         diags.add(contentsOf: paramDiags)
         if let wf = p.value("--waivers") {
-            var maxTerm = Duration(180, .days)
-            if let t = p.value("--waiver-max-term") {
-                guard let d = Duration(text: t), !d.isNegative else {
-                    CLI.usage(UsageError(message: "`--waiver-max-term` needs a period like \"180 days\"", help: nil), console)
-                    return ExitCode.usage
-                }
-                maxTerm = d
-            }
             let (ws, wd) = WaiverFile.load(wf)
             diags.add(contentsOf: wd + WaiverPolicy.validate(ws, pack: pack, maxTerm: maxTerm, knownFacilities: nil))
             if !diags.hasErrors { diags.add(contentsOf: WaiverPolicy.apply(ws, to: &result)) }
