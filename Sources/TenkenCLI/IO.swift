@@ -1,4 +1,5 @@
 import Foundation
+import TenkenData
 import TenkenSyntax
 
 /// Where a command writes, and what it knows of its environment; tests give their own.
@@ -88,7 +89,10 @@ public struct DiagnosticPrinter {
 
     func sourceText(_ file: String) -> String? {
         if let t = sources[file] { return t }
-        guard let data = FileManager.default.contents(atPath: file), data.count < 8 << 20 else { return nil }
-        return String(data: data, encoding: .utf8)
+        // The same careful reader as the loaders: no directories, nothing huge. (Foundation's
+        // FileManager.contents(atPath:) leaked its buffer on a directory, found under ASan.)
+        let (bytes, _) = readInputFile(file, maxBytes: 8 << 20)
+        guard let bytes else { return nil }
+        return String(validating: bytes, as: UTF8.self)
     }
 }
