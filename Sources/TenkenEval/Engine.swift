@@ -153,7 +153,6 @@ public final class Engine: Sendable {
         let until = signed.adding(renew)
         var info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: rec["by"].isNull ? nil : rec["by"].display,
                                    signedOn: signed, validUntil: until, location: rec.origin.location)
-        let loc = rec.origin.location
         func fail(_ ja: String, _ en: String) -> RuleResult {
             RuleResult(ruleID: rule.id, state: .fail, reason: nil,
                        violations: [Violation(message: Bilingual(ja: ja, en: en), element: a.key, place: rec.lazyOrigin,
