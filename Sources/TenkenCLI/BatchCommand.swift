@@ -121,7 +121,6 @@ enum BatchCommand {
             guard let out = p.value("--output-dir"), !out.isEmpty else {
                 throw UsageError(message: "`tenken batch` needs --output-dir DIR", help: nil)
             }
-            _ = out
             if p.value("--format") == "none" { formats = [] } else {
                 let f = (p.value("--format") ?? "json").split(separator: ",").map(String.init)
                 formats = try f.map { s in
@@ -179,15 +178,16 @@ enum BatchCommand {
         let summaries = run.evaluate(entries, jobs: jobs, progress: progress)
         progress.finish()
 
-        var aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: summaries,
+        let aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: summaries,
                                   shard: shard.map { "\($0.index)/\($0.count)" })
-        if let known = Set(aggregate.facilities.map(\.id)) as Set<String>?, !waivers.isEmpty, shard == nil {
+        // A waiver may name only facilities of this run (a shard cannot know the others).
+        if !waivers.isEmpty, shard == nil {
+            let known = Set(aggregate.facilities.map(\.id))
             for d in WaiverPolicy.validate(waivers, pack: pack, maxTerm: maxTerm, knownFacilities: known) where d.id == "waiver.unknown-facility" {
                 console.err(printer.render(d))
                 return ExitCode.inputError
             }
         }
-        aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: aggregate.facilities, shard: aggregate.shard)
         do { try writeAggregate(aggregate, to: outDir, lang: lang) } catch {
             console.err("error: cannot write the aggregate to \(outDir): \(error.localizedDescription)\n")
             return ExitCode.inputError
@@ -337,7 +337,6 @@ final class BatchRun: @unchecked Sendable {
         } else {
             input = FacilityInput(snapshot: e.input)
         }
-        input.provider = nil
         let (facility, diags) = input.load(options: options, pack: loaded)
         guard let facility, !diags.contains(where: { $0.severity == .error }) else { return failure(e, id: facility?.id, diags) }
         guard BatchDiscovery.safeName(facility.id) else {

@@ -229,18 +229,14 @@ public enum CLI {
 }
 
 public enum AtomicFile {
+    /// A temporary file in the same folder, then a rename (AtomicStream does both).
     public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let s = try AtomicStream(path: path)
         do {
-            try data.write(to: tmp)
-            if rename(tmp.path, url.path) != 0 {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
+            try s.write(bytes: [UInt8](data))
+            try s.commit()
         } catch {
-            try? FileManager.default.removeItem(at: tmp)
+            s.abandon()
             throw error
         }
     }

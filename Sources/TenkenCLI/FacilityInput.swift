@@ -56,13 +56,9 @@ public struct FacilityInput: Sendable {
                 facility.sources.append(provider)
             }
             loader.append(contentsOf: pl.diagnostics)
-        } else if facility.roots[pi] == nil, let bundled = pack.provider {
-            var pl = SnapshotLoader(options: options)
-            if let p = pl.loadSnapshot(bytes: bundled.bytes, path: bundled.path) {
-                facility.roots[pi] = p.roots[pi]
-                facility.rootLocations[pi] = p.rootLocations[pi]
-            }
-            loader.append(contentsOf: pl.diagnostics)
+        } else if facility.roots[pi] == nil, let bundled = pack.providerProfile {
+            facility.roots[pi] = bundled.value
+            facility.rootLocations[pi] = bundled.location
         }
         return (facility, loader.diagnostics)
     }

@@ -10,6 +10,9 @@ public struct LoadedPack: Sendable {
     /// All text files by display path, for diagnostics with source lines.
     public var texts: [String: String]
     public var provider: (path: String, bytes: [UInt8])?
+    /// The provider profile, read once when the pack is assembled (a batch would otherwise
+    /// parse it again for every facility).
+    public var providerProfile: (value: Value, location: SourceLocation?)?
     public var tests: [(path: String, bytes: [UInt8])]
     public var root: String
 }
@@ -68,6 +71,13 @@ public enum PackLoader {
                 provider = (path, bytes)
             }
         }
-        return LoadedPack(source: PackSource(files: rules, catalog: catalog), texts: texts, provider: provider, tests: tests, root: root)
+        var profile: (Value, SourceLocation?)?
+        if let provider {
+            var l = SnapshotLoader()
+            let pi = SnapshotSchema.rootIndex["provider"]!
+            if let f = l.loadSnapshot(bytes: provider.bytes, path: provider.path), let v = f.roots[pi] { profile = (v, f.rootLocations[pi]) }
+        }
+        return LoadedPack(source: PackSource(files: rules, catalog: catalog), texts: texts, provider: provider, providerProfile: profile,
+                          tests: tests, root: root)
     }
 }

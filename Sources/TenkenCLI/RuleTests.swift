@@ -201,11 +201,7 @@ public enum RuleTestRunner {
         let engine = Engine(pack: checked)
         let ruleIndex = Dictionary(uniqueKeysWithValues: checked.rules.enumerated().map { ($1.id, $0) })
         var outcomes: [RuleTestOutcome] = []
-        var provider: Value?
-        if let p = pack.provider {
-            var l = SnapshotLoader()
-            provider = l.loadSnapshot(bytes: p.bytes, path: p.path)?[root: "provider"]
-        }
+        let provider = pack.providerProfile?.value
         for f in files where only == nil || f.rule == only {
             for c in f.cases {
                 var o = RuleTestOutcome(file: f.path, rule: f.rule, caseName: c.name, expected: c.expect, actual: nil, problem: nil)

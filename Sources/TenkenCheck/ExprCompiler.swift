@@ -65,7 +65,7 @@ struct ExprCompiler {
     mutating func template(_ s: String, _ span: Span) -> Template {
         var parts: [Template.Part] = []
         var text = ""
-        var it = Array(s)
+        let it = Array(s)
         var i = 0
         while i < it.count {
             let c = it[i]
@@ -94,7 +94,6 @@ struct ExprCompiler {
             i += 1
         }
         if !text.isEmpty { parts.append(.text(text)) }
-        it = []
         return Template(parts: parts)
     }
 
@@ -291,7 +290,7 @@ struct ExprCompiler {
         return pendingBody
     }
 
-    mutating func checkEnum(_ a: ValueType, _ bNode: Node, _ bExpr: Expr) {
+    mutating func checkEnum(_ a: ValueType, _ bExpr: Expr) {
         guard case .string(let vs?) = a else { return }
         var lits: [(String, Span)] = []
         if case .literal(.string(let s)) = bExpr.kind { lits = [(s, bExpr.span)] }
@@ -302,7 +301,6 @@ struct ExprCompiler {
             error("check.unknown-enum-value", "\"\(s)\" is never a value of this field; expected one of \(vs.map { "\"\($0)\"" }.joined(separator: ", "))",
                   sp, help: closestMatch(to: s, in: vs).map { "did you mean \"\($0)\"?" })
         }
-        _ = bNode
     }
 
     mutating func binary(_ op: BinaryOp, _ l: Expr, _ r: Expr, _ e: Expr) -> (Node, ValueType) {
@@ -318,8 +316,8 @@ struct ExprCompiler {
             } else if op != .eq && op != .ne, [ValueType.bool].contains(at) || { if case .list = at { return true }; if case .record = at { return true }; return false }() {
                 error("check.type-mismatch", "`\(op.rawValue)` does not order \(at) values", e.span)
             }
-            checkEnum(at, b, r)
-            checkEnum(bt, a, l)
+            checkEnum(at, r)
+            checkEnum(bt, l)
             let cop: CompareOp = switch op {
             case .eq: .eq
             case .ne: .ne
@@ -353,7 +351,7 @@ struct ExprCompiler {
             switch bt {
             case .list(let el):
                 if !el.compatible(at) { error("check.type-mismatch", "cannot look for \(at) in a list of \(el)", e.span) }
-                checkEnum(at, b, r)
+                checkEnum(at, r)
             case .any: break
             default: error("check.type-mismatch", "`in` needs a list on the right, found \(bt)", r.span)
             }

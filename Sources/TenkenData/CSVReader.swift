@@ -80,7 +80,6 @@ public enum CSVReader {
             // Skip blank lines between records.
             if b[i] == 0x0A { i += 1; continue }
             if b[i] == 0x0D, i + 1 < n, b[i + 1] == 0x0A { i += 2; continue }
-            let recordStart = i
             var row = CSVRow(cells: [], offsets: [], line: lines.position(of: i).line)
             var bad = false
             while true {
@@ -128,7 +127,6 @@ public enum CSVReader {
                 if i < n, b[i] == 0x0A { i += 1 }
                 break
             }
-            _ = recordStart
             if !bad { records.append(row) }
         }
         guard let header = records.first else {

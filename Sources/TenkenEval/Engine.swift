@@ -151,7 +151,7 @@ public final class Engine: Sendable {
         let answer = rec["answer"].isNull ? "yes" : rec["answer"].display
         let byRole = rec["by_role"].isNull ? nil : rec["by_role"].display
         let until = signed.adding(renew)
-        var info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: rec["by"].isNull ? nil : rec["by"].display,
+        let info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: rec["by"].isNull ? nil : rec["by"].display,
                                    signedOn: signed, validUntil: until, location: rec.origin.location)
         func fail(_ ja: String, _ en: String) -> RuleResult {
             RuleResult(ruleID: rule.id, state: .fail, reason: nil,
@@ -176,7 +176,6 @@ public final class Engine: Sendable {
                         "\(byRole ?? "the responsible person") answered on \(signed) that this is not met")
         case "not-applicable":
             let why = rec["reason"].isNull ? "" : rec["reason"].display
-            info.validUntil = until
             return RuleResult(ruleID: rule.id, state: .notApplicable,
                               reason: Bilingual(ja: "証明により対象外: \(why)", en: "not applicable by attestation: \(why)"),
                               violations: [], attestation: info, examined: 0)

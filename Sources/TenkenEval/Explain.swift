@@ -28,9 +28,8 @@ public struct Explanation: Sendable {
 extension Engine {
     public func explain(ruleID: String, _ facility: Facility, asOf: Day, params: [Value], settings: [ParamSetting], limit: Int = 200) -> Explanation? {
         guard let rule = pack.rules.first(where: { $0.id == ruleID }) else { return nil }
-        let whole = evaluate(facility, asOf: asOf, params: params, settings: settings)
-        let result = whole.results[pack.rules.firstIndex { $0.id == ruleID }!]
         let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: rule.slotCount)
+        let result = evaluate(rule, m)
         func traced(_ body: () -> Bool) -> (Bool, [Evidence], Evidence?) {
             m.tracing = true
             m.trace.removeAll()

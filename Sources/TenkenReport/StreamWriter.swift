@@ -26,6 +26,11 @@ public final class AtomicStream {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    public func write(bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
     func flush() throws {
         try handle.write(contentsOf: buffer)
         buffer.removeAll(keepingCapacity: true)
