@@ -20,7 +20,8 @@ public enum CLI {
         ("fmt", "print rule files in canonical form, or rewrite them with --write"),
         ("test", "run the rule test cases kept next to the rules"),
         ("coverage", "show which rules and test cases implement each catalog item"),
-        ("init", "write a blank snapshot and device inventory for a facility to fill in"),
+        ("init", "write blank spreadsheet tables for a facility to fill in"),
+        ("convert", "convert a facility between a JSON snapshot and spreadsheet tables"),
         ("params", "list the pack's parameters with defaults, bounds and reasons"),
         ("schema", "print the snapshot schema as JSON Schema or Markdown"),
     ]
@@ -49,6 +50,7 @@ public enum CLI {
         case "test": return TestCommand.run(rest, console)
         case "coverage": return CoverageCommand.run(rest, console)
         case "init": return InitCommand.run(rest, console)
+        case "convert": return ConvertCommand.run(rest, console)
         case "params": return ParamsCommand.run(rest, console)
         case "schema": return SchemaCommand.run(rest, console)
         case "--help", "-h", "help":

@@ -54,7 +54,7 @@ enum CheckCommand {
                 console.err(DiagnosticPrinter().render(d))
                 return ExitCode.inputError
             }
-            if let s = p.value("--snapshot") { input.snapshot = s }
+            if let s = p.value("--snapshot") { input.snapshot = s; input.tables = nil }
             if let d = p.value("--devices") { input.devices = d }
         } else {
             guard let s = p.value("--snapshot") else {

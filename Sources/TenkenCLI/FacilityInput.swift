@@ -2,12 +2,18 @@ import Foundation
 import TenkenData
 import TenkenSyntax
 
-/// Where one facility's evidence comes from: a snapshot, optionally an inventory and a
-/// provider profile. A facility folder holds `snapshot.json` and `devices.csv` (or `.json`).
+/// Where one facility's evidence comes from. A facility folder holds either `snapshot.json`
+/// (with an optional device inventory `devices.csv` or `.json`, and `attestations.csv` that
+/// `tenken attest` keeps), or a set of spreadsheet tables (`facility.csv`, `staff.csv`, …).
 public struct FacilityInput: Sendable {
-    public var snapshot: String
+    public var snapshot: String?
+    public var tables: TableFolder?
     public var devices: String?
+    /// Attestation rows kept beside a JSON snapshot; added to its `attestations`.
+    public var attestations: String?
     public var provider: String?
+    /// Problems found while looking at the folder, reported with the load.
+    var folderDiagnostics: [Diagnostic] = []
 
     public init(snapshot: String, devices: String? = nil, provider: String? = nil) {
         self.snapshot = snapshot
@@ -15,32 +21,64 @@ public struct FacilityInput: Sendable {
         self.provider = provider
     }
 
-    /// Reads a facility folder's conventional file names.
+    init(tables: TableFolder) { self.tables = tables }
+
+    /// The file to name when the facility as a whole is meant.
+    public var primaryFile: String { snapshot ?? tables.map { $0.files["facility"] ?? $0.dir } ?? "" }
+
+    /// Reads a facility folder: a snapshot with its companions, or a folder of tables.
     public static func folder(_ dir: String) -> Result<FacilityInput, Diagnostic> {
-        let fm = FileManager.default
+        let (found, diags) = TableFolder.scan(dir)
         let snap = (dir as NSString).appendingPathComponent("snapshot.json")
-        guard fm.fileExists(atPath: snap) else {
-            return .failure(Diagnostic("data.file-not-found", .error, "facility folder has no snapshot.json", at: SourceLocation(file: dir),
-                                       help: "write one with `tenken init \(dir)`, or pass --snapshot FILE"))
+        var input: FacilityInput
+        if FileManager.default.fileExists(atPath: snap) {
+            input = FacilityInput(snapshot: snap)
+            input.devices = found.files["devices"] ?? ["devices.json", "端末.json"].map { (dir as NSString).appendingPathComponent($0) }
+                .first { FileManager.default.fileExists(atPath: $0) }
+            input.attestations = found.files["attestations"]
+            if found.hasSnapshotTables {
+                let names = found.files.keys.filter { $0 != "devices" && $0 != "attestations" }.sorted().map { $0 + ".csv" }.joined(separator: ", ")
+                input.folderDiagnostics.append(Diagnostic("data.tables-ignored", .warning,
+                    "the folder has snapshot.json, so the tables \(names) are not read", at: SourceLocation(file: dir),
+                    help: "keep one form: remove snapshot.json to use the tables, or the tables to use the snapshot"))
+            }
+        } else if found.files["facility"] != nil {
+            input = FacilityInput(tables: found)
+        } else if !found.files.isEmpty {
+            // Without its profile a folder of tables is not a facility (a stray devices.csv).
+            return .failure(Diagnostic("data.missing-table", .error,
+                "facility folder has tables (\(found.files.keys.sorted().map { $0 + ".csv" }.joined(separator: ", "))) but no facility.csv and no snapshot.json",
+                at: SourceLocation(file: dir), help: "add facility.csv (施設.csv), the facility profile; `tenken init` writes one"))
+        } else {
+            return .failure(Diagnostic("data.file-not-found", .error, "facility folder has neither snapshot.json nor tables (facility.csv, staff.csv, …)",
+                                       at: SourceLocation(file: dir),
+                                       help: "write blank tables with `tenken init \(dir)`, or pass --snapshot FILE"))
         }
-        var devices: String?
-        for name in ["devices.csv", "devices.json"] {
-            let p = (dir as NSString).appendingPathComponent(name)
-            if fm.fileExists(atPath: p) { devices = p; break }
-        }
-        return .success(FacilityInput(snapshot: snap, devices: devices))
+        input.folderDiagnostics += diags
+        return .success(input)
     }
 
     /// Loads everything into one facility. The provider profile comes from `--provider`, else
-    /// the snapshot's own `provider` section, else the pack's published profile.
-    public func load(options: LoadOptions, pack: LoadedPack) -> (Facility?, [Diagnostic]) {
+    /// the snapshot's own `provider` section, else the pack's published profile (none when
+    /// `pack` is nil: `convert` keeps exactly what the input says).
+    public func load(options: LoadOptions, pack: LoadedPack?) -> (Facility?, [Diagnostic]) {
         var loader = SnapshotLoader(options: options)
-        guard var facility = loader.loadSnapshot(path: snapshot) else { return (nil, loader.diagnostics) }
+        loader.append(contentsOf: folderDiagnostics)
+        let loadedFacility: Facility? = if let tables { loader.loadTables(tables) } else if let snapshot { loader.loadSnapshot(path: snapshot) } else { nil }
+        guard var facility = loadedFacility else { return (nil, loader.diagnostics) }
+        if let attestations, tables == nil {
+            let ai = SnapshotSchema.rootIndex["attestations"]!
+            if case .list(let rows)? = loader.loadInventory(path: attestations, schema: SnapshotSchema.attestation) {
+                let before: [Value] = if case .list(let xs)? = facility.roots[ai] { xs } else { [] }
+                facility.roots[ai] = .list(before + rows)
+                facility.sources.append(attestations)
+            }
+        }
         if let devices {
             let inv = loader.loadInventory(path: devices)
             if facility[root: "devices"] != nil {
                 loader.append(Diagnostic("data.devices-replaced", .warning,
-                    "the snapshot's `devices` section is replaced by the inventory \(devices)", at: SourceLocation(file: snapshot, path: "/devices")))
+                    "the snapshot's `devices` section is replaced by the inventory \(devices)", at: SourceLocation(file: primaryFile, path: "/devices")))
             }
             let di = SnapshotSchema.rootIndex["devices"]!
             facility.roots[di] = inv
@@ -56,7 +94,7 @@ public struct FacilityInput: Sendable {
                 facility.sources.append(provider)
             }
             loader.append(contentsOf: pl.diagnostics)
-        } else if facility.roots[pi] == nil, let bundled = pack.providerProfile {
+        } else if facility.roots[pi] == nil, let bundled = pack?.providerProfile {
             facility.roots[pi] = bundled.value
             facility.rootLocations[pi] = bundled.location
         }
@@ -66,4 +104,13 @@ public struct FacilityInput: Sendable {
 
 extension SnapshotLoader {
     public mutating func append(_ d: Diagnostic) { append(contentsOf: [d]) }
+}
+
+extension FacilityInput {
+    /// A facility folder, or a snapshot file.
+    public static func at(_ path: String) -> Result<FacilityInput, Diagnostic> {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return folder(path) }
+        return .success(FacilityInput(snapshot: path))
+    }
 }

@@ -2,25 +2,39 @@ import Foundation
 import TenkenData
 import TenkenReport
 
-/// Writes a blank facility folder: a snapshot with one example element per section, a device
-/// inventory with every column and an example row, and a short guide. Never overwrites.
+/// Writes a blank facility folder: one spreadsheet table per section with Japanese headers
+/// and one example row each, and a short guide. `--json` writes a snapshot and a device
+/// inventory instead. Never overwrites.
 enum InitCommand {
     static let spec = CommandSpec(
-        name: "init", summary: "Write a blank snapshot and device inventory for a facility to fill in.",
-        usage: "tenken init DIR [--kind clinic|hospital|visiting-nurse|pharmacy|care]",
-        options: [OptionSpec("--kind", value: "KIND", help: "kind of facility (default clinic)")],
+        name: "init", summary: "Write blank spreadsheet tables (or a JSON snapshot) for a facility to fill in.",
+        usage: "tenken init DIR [--kind clinic|hospital|visiting-nurse|pharmacy] [--json]",
+        options: [
+            OptionSpec("--kind", value: "KIND", help: "kind of facility: clinic (default), hospital, dental-clinic, visiting-nurse, pharmacy, care"),
+            OptionSpec("--json", help: "write snapshot.json and devices.csv instead of tables"),
+        ],
         minPositionals: 1, maxPositionals: 1)
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
         let kind: String
-        switch ArgumentParser.choice(p, "--kind", ["clinic", "hospital", "dental-clinic", "visiting-nurse", "pharmacy", "care"], default: "clinic") {
+        switch ArgumentParser.choice(p, "--kind", SnapshotSchema.facilityKinds, default: "clinic") {
         case .success(let k): kind = k
         case .failure(let e): CLI.usage(e, console); return ExitCode.usage
         }
         let dir = p.positionals[0]
-        let files = [("snapshot.json", template(kind: kind).render() + "\n"), ("devices.csv", inventoryTemplate()), ("README.txt", guide)]
+        let files: [(String, String)]
+        if p.flag("--json") {
+            files = [("snapshot.json", template(kind: kind).render() + "\n"), ("devices.csv", inventoryTemplate()), ("README.txt", jsonGuide)]
+        } else {
+            var loader = SnapshotLoader()
+            guard let facility = loader.loadSnapshot(bytes: Array(template(kind: kind).render().utf8), path: "template") else {
+                console.err("error: internal: the template does not load\n")
+                return ExitCode.inputError
+            }
+            files = SnapshotWriter.tables(facility, japanese: true).files.map { ($0.spec.fileName, $0.text) } + [("README.txt", tableGuide)]
+        }
         for (name, _) in files {
             let path = (dir as NSString).appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: path) {
@@ -28,18 +42,25 @@ enum InitCommand {
                 return ExitCode.inputError
             }
         }
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            console.err("error: cannot create \(dir): \(error.localizedDescription)\n")
+            return ExitCode.inputError
+        }
         for (name, text) in files {
             do { try CLI.writeAtomically(text, to: (dir as NSString).appendingPathComponent(name)) } catch {
                 console.err("error: cannot write \(name) in \(dir): \(error.localizedDescription)\n")
                 return ExitCode.inputError
             }
         }
-        console.out("wrote \(dir)/snapshot.json, devices.csv and README.txt\nnext: fill them in, then run `tenken check \(dir)`\n")
+        console.out("wrote \(files.count) files to \(dir): " + files.map(\.0).joined(separator: ", ") + "\n"
+            + "次に / next: README.txt を読み、例の行を実際の内容に書き換えてから / read README.txt, replace the example rows, then run\n"
+            + "  tenken check \(dir)\n")
         return ExitCode.ok
     }
 
     static func template(kind: String) -> JSON {
         let beds = kind == "hospital" ? 200 : 0
+        let job = ["pharmacy": "pharmacist", "visiting-nurse": "nurse", "dental-clinic": "dentist", "care": "care-manager"][kind] ?? "doctor"
         return .object([
             ("schema_version", .int(SnapshotSchema.version)),
             ("comment", .string("tenken snapshot template: replace the example values; ids are pseudonymous, never names. See docs/snapshot.md.")),
@@ -56,7 +77,7 @@ enum InitCommand {
                 ("invitation_approval", .bool(true)), ("client_certificates", .bool(false)), ("official_contacts_published", .bool(true)),
             ])),
             ("staff", .array([.object([
-                ("id", .string("S-001")), ("job", .string("doctor")), ("hired_on", .string("2024-04-01")), ("uses_mcs", .bool(true)),
+                ("id", .string("S-001")), ("job", .string(job)), ("hired_on", .string("2024-04-01")), ("uses_mcs", .bool(true)),
                 ("account_id", .string("A-001")), ("pledge_signed_on", .string("2024-04-01")), ("training_dates", .array([.string("2025-06-01")])),
             ])])),
             ("accounts", .array([.object([
@@ -71,18 +92,30 @@ enum InitCommand {
                 ("id", .string("G-001")), ("kind", .string("patient")), ("patient_ids", .array([.string("P-0001")])), ("created_on", .string("2025-01-10")),
                 ("first_shared_on", .string("2025-01-15")), ("shares_outside", .bool(true)), ("reviewed_on", .array([.string("2025-07-01")])),
                 ("members", .array([.object([
-                    ("account_id", .string("A-001")), ("staff_id", .string("S-001")), ("approved_by", .string("A-001")),
+                    ("account_id", .string("A-001")), ("staff_id", .string("S-001")), ("invited_on", .string("2025-01-10")), ("approved_by", .string("A-001")),
                     ("approved_on", .string("2025-01-10")), ("joined_on", .string("2025-01-10")),
                 ])])),
             ])])),
             ("consents", .array([.object([
                 ("id", .string("C-0001")), ("patient_id", .string("P-0001")), ("method", .string("opt-in")), ("signed_on", .string("2025-01-09")),
-                ("form_on_file", .bool(true)), ("kind", .string("initial")), ("refusals", .array([])),
+                ("form_on_file", .bool(true)), ("kind", .string("initial")),
+                ("refusals", .array([.object([("clause", .string("第3項")), ("party", .string("F-0099")), ("recorded_on", .string("2025-01-09"))])])),
             ])])),
             ("documents", .array(["operations-rules", "device-management", "backup-plan", "post-employment-privacy"].enumerated().map { i, k in
                 .object([("id", .string("D-0\(i + 1)")), ("kind", .string(k)), ("adopted_on", .string("2024-04-01")), ("communicated", .bool(true))])
             })),
-            ("incidents", .array([])),
+            ("incidents", .array([.object([
+                ("id", .string("I-001")), ("kind", .string("device-lost")), ("occurred_on", .string("2025-03-02")), ("reported_on", .string("2025-03-02")),
+                ("device_id", .string("PC-01")), ("action", .string("password-changed")), ("action_on", .string("2025-03-02")),
+            ])])),
+            ("devices", .array([.object([
+                ("id", .string("PC-01")), ("kind", .string("pc")), ("ownership", .string("facility")), ("assigned_staff_id", .string("S-001")),
+                ("status", .string("active")), ("used_for_mcs", .bool(true)), ("os", .string("Windows")), ("os_version", .string("11")),
+                ("os_up_to_date", .bool(true)), ("os_updated_on", .string("2025-06-01")), ("screen_lock_minutes", .int(5)),
+                ("device_lock", .string("password")), ("antimalware", .bool(true)), ("antimalware_updated_on", .string("2025-06-01")),
+                ("mdm", .bool(false)), ("remote_wipe", .bool(false)), ("vpn", .bool(false)), ("client_certificate", .bool(false)),
+                ("app_source", .string("browser")), ("offsite_connection", .string("none")), ("locked_storage", .bool(true)), ("privacy_filter", .bool(false)),
+            ])])),
             ("monitoring", .array([.object([("id", .string("M-001")), ("kind", .string("post-monitoring")), ("performed_on", .string("2025-06-30")), ("by", .string("S-001"))])])),
             ("attestations", .array([.object([
                 ("item", .string("no-written-credentials")), ("answer", .string("yes")), ("by_role", .string("operations-lead")),
@@ -106,7 +139,7 @@ enum InitCommand {
             + fields.map { CSVCell.escape(example[$0.name] ?? "") }.joined(separator: ",") + "\r\n"
     }
 
-    static let guide = """
+    static let jsonGuide = """
     tenken 施設フォルダ / facility folder
 
     snapshot.json  施設・職員・アカウント・グループ・同意などの状況（JSON）。例の値を実際の内容に置き換えてください。
@@ -120,4 +153,58 @@ enum InitCommand {
     Then run: tenken check <this folder>. docs/snapshot.md explains every field.
 
     """
+
+    /// The guide to the tables: short steps, the cell conventions, then one line per table
+    /// and the allowed words of each choice column (from the schema, so it never drifts).
+    static var tableGuide: String {
+        var s = """
+        tenken 施設フォルダの記入のしかた
+
+        1. 各表（CSV）を Excel で開き、例の行（1行目の下の1行）を実際の内容に書き換えます。
+           行は何行でも増やせます。当てはまるものがない表は、見出しの行だけを残します。
+        2. 氏名・住所・電話番号・パスワードは書きません。職員ID・患者IDなどの仮名IDを使います。
+        3. 保存は「CSV UTF-8（コンマ区切り）」または「CSV（コンマ区切り）」（Shift_JIS）のどちらでも構いません。
+        4. tenken check <このフォルダ> で点検し、指摘された「ファイル名:行」のセルを直します。
+        5. 人が確認するしかない項目は tenken attest <このフォルダ> で答えます。
+
+        セルの書き方
+          日付        2025-04-01 または 2025/4/1
+          はい/いいえ  はい・いいえ（true/false、○/× も可）
+          複数の値    セミコロンで区切る: 2025-04-01; 2025-10-01
+          空欄        分からない・記録がない。「なし」は「ひとつもない」という意味です。
+          期間        数字だけなら見出しの単位（分・日）。「30 minutes」のようにも書けます。
+          選択肢      下の一覧の英語の語をそのまま書きます（例: 職種は doctor, nurse …）。
+
+        表の一覧
+        """
+        s += "\n"
+        for t in SnapshotTables.all {
+            s += "  " + t.fileName.padding(toLength: 22, withPad: " ", startingAt: 0) + t.docJa + "\n"
+        }
+        s += "\n  facility.csv は「項目」「値」の2列です。項目は書き換えず、値の列だけを埋めます。\n\n選択肢のある列\n"
+        var seen: Set<String> = []
+        for t in SnapshotTables.all {
+            for c in t.columns {
+                guard case .enumeration(let vs) = c.type else { continue }
+                let label = "\(t.fileName) \(c.aliases.first ?? c.name)"
+                if seen.insert(label).inserted { s += "  \(label): \(vs.joined(separator: ", "))\n" }
+            }
+            if t.name == "facility" {
+                for pk in SnapshotTables.profileKeys {
+                    if case .enumeration(let vs) = pk.field.type { s += "  facility.csv \(pk.key): \(vs.joined(separator: ", "))\n" }
+                }
+            }
+        }
+        s += """
+
+        In English: each CSV file is one table of the facility. Replace the example row, add rows as
+        needed, keep only the header row where nothing applies. Use pseudonymous ids, never names or
+        passwords. Dates are YYYY-MM-DD, yes/no cells take はい/いいえ or true/false, several values are
+        separated by `;`, a blank cell means "not known" and なし (none) means "there are none".
+        Then run `tenken check <this folder>`; `tenken attest <this folder>` asks the questions only a
+        person can answer. docs/tables.md describes every table and column.
+
+        """
+        return s
+    }
 }

@@ -31,6 +31,9 @@ public struct Facility: Sendable {
     public var overrides: [ParamOverride]
     /// Input files, for reports (SARIF artifacts).
     public var sources: [String]
+    /// For a facility kept as tables: the table file each section comes from, so a rule
+    /// that needs an absent section can name the table to add.
+    public var tables: [String]?
 
     public init(id: String, roots: [Value?], overrides: [ParamOverride] = [], sources: [String] = []) {
         self.id = id

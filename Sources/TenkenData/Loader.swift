@@ -38,7 +38,7 @@ public func readInputFile(_ path: String, maxBytes: Int) -> ([UInt8]?, Diagnosti
 /// Turns JSON trees and CSV tables into typed records following `SnapshotSchema`, with
 /// every problem reported at its JSON pointer or CSV cell.
 public struct SnapshotLoader {
-    public private(set) var diagnostics: [Diagnostic] = []
+    public internal(set) var diagnostics: [Diagnostic] = []
     let options: LoadOptions
     public init(options: LoadOptions = LoadOptions()) { self.options = options }
 
@@ -288,11 +288,11 @@ public struct SnapshotLoader {
     // MARK: device inventory
 
     /// Loads a device inventory (CSV or JSON, by extension) into the `devices` section.
-    public mutating func loadInventory(path: String) -> Value? {
+    public mutating func loadInventory(path: String, schema: RecordSchema = SnapshotSchema.device) -> Value? {
         let (bytes, err) = readInputFile(path, maxBytes: options.limits.maxBytes)
         guard let bytes else { diagnostics.append(err!); return nil }
         if path.lowercased().hasSuffix(".json") { return loadInventoryJSON(bytes: bytes, path: path) }
-        return loadTable(bytes: bytes, path: path, schema: SnapshotSchema.device)
+        return loadTable(bytes: bytes, path: path, schema: schema)
     }
 
     mutating func loadInventoryJSON(bytes: [UInt8], path: String) -> Value? {
@@ -348,17 +348,18 @@ public struct SnapshotLoader {
         }
         var out: [Value] = []
         out.reserveCapacity(table.rows.count)
-        for (r, row) in table.rows.enumerated() {
+        for row in table.rows {
             var values = [Value](repeating: .null, count: schema.fields.count)
             var offsets = [Int32](repeating: -1, count: schema.fields.count)
             for (c, cell) in row.cells.enumerated() {
                 guard let fi = columnField[c] else { continue }
-                let text = asciiTrimmed(cell)
+                let text = CSVCell.unescape(asciiTrimmed(cell))
                 offsets[fi] = Int32(clamping: row.offsets[c])
                 if text.isEmpty { continue }
                 values[fi] = convertCell(text, schema.fields[fi].type, at: src.location(offset: row.offsets[c], path: headers[fi]))
             }
-            let origin = Origin(source: src, pointer: "row \(r + 1)", offset: row.offsets.first ?? 0)
+            // Named by its line, which is the spreadsheet's row number unless a cell holds a line break.
+            let origin = Origin(source: src, pointer: "row \(row.line)", offset: row.offsets.first ?? 0)
             out.append(.record(Record(schema: schema, values: values, origin: origin, offsets: offsets, headers: headers)))
         }
         return .list(out)
@@ -398,7 +399,8 @@ public struct SnapshotLoader {
             diagnostics.append(Diagnostic("data.bad-value", .error, "expected one of \(allowed.joined(separator: ", ")), found \"\(s)\"", at: place(),
                                           help: closestMatch(to: s, in: allowed).map { "did you mean \"\($0)\"?" }))
         case .list(let inner):
-            // Several values in one cell are separated by `;`.
+            // Several values in one cell are separated by `;`; `なし` is an empty list.
+            if SnapshotTables.emptyListWords.contains(s.lowercased()) { return .list([]) }
             let parts = s.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             return .list(parts.map { convertCell($0, inner, at: place()) }.filter { !$0.isNull })
         case .record:

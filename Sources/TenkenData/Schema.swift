@@ -65,8 +65,9 @@ public final class RecordSchema: Sendable {
     public func field(_ name: String) -> FieldSchema? { index[name].map { fields[$0] } }
 }
 
+/// A field; its Japanese label doubles as the Japanese CSV header unless `aliases` says more.
 func f(_ name: String, _ type: FieldType, _ doc: String, ja: String = "", aliases: [String] = []) -> FieldSchema {
-    FieldSchema(name: name, type: type, aliases: aliases, doc: doc, docJa: ja)
+    FieldSchema(name: name, type: type, aliases: aliases.isEmpty && !ja.isEmpty ? [ja] : aliases, doc: doc, docJa: ja)
 }
 
 /// A top-level section of a snapshot: one record, or a collection of records.
@@ -125,28 +126,28 @@ public enum SnapshotSchema {
     ])
 
     public static let provider = RecordSchema("provider", id: nil, [
-        f("name", .string, "service name"),
-        f("profile_as_of", .date, "date of the published profile"),
-        f("unique_user_ids", .bool, "users authenticate with a unique ID and password"),
-        f("password_min_length", .int, "shortest password the service accepts"),
-        f("password_requires_letters_and_digits", .bool, "the service requires letters and digits"),
-        f("supports_long_passwords", .bool, "13+ character passwords with symbols are accepted"),
-        f("lockout_attempts", .int, "failed logins before lockout"),
-        f("lockout_duration", .duration(unit: .minutes), "lockout time"),
-        f("idle_logout", .duration(unit: .minutes), "automatic logout after inactivity"),
-        f("backup_interval", .duration(unit: .hours), "time between backups"),
-        f("backup_generations", .int, "backup generations kept"),
-        f("failure_detection", .bool, "infrastructure failures are detected and answered"),
-        f("redundant_infrastructure", .bool, "redundant cloud infrastructure"),
-        f("business_continuity_plan", .bool, "a BCP is in place"),
-        f("waf_protections", .list(.enumeration(["ddos", "xss", "sql-injection"])), "what the WAF protects against"),
-        f("security_testing", .bool, "security and availability testing with fixes"),
-        f("vulnerability_monitoring", .bool, "vulnerability information followed and fixed at once"),
-        f("database_encryption", .bool, "databases with confidential information are encrypted"),
-        f("tls_min_version", .enumeration(["1.0", "1.1", "1.2", "1.3"]), "lowest TLS version accepted"),
-        f("client_certificate_mfa", .bool, "client-certificate MFA is offered"),
-        f("professional_verification", .bool, "verification of healthcare professionals is offered"),
-        f("patient_verification", .bool, "patient identity verification is offered"),
+        f("name", .string, "service name", ja: "サービス名"),
+        f("profile_as_of", .date, "date of the published profile", ja: "公表日"),
+        f("unique_user_ids", .bool, "users authenticate with a unique ID and password", ja: "固有ID認証"),
+        f("password_min_length", .int, "shortest password the service accepts", ja: "パスワード最小文字数"),
+        f("password_requires_letters_and_digits", .bool, "the service requires letters and digits", ja: "英数字必須"),
+        f("supports_long_passwords", .bool, "13+ character passwords with symbols are accepted", ja: "長いパスワード対応"),
+        f("lockout_attempts", .int, "failed logins before lockout", ja: "ロックアウト回数"),
+        f("lockout_duration", .duration(unit: .minutes), "lockout time", ja: "ロックアウト時間"),
+        f("idle_logout", .duration(unit: .minutes), "automatic logout after inactivity", ja: "自動ログアウト"),
+        f("backup_interval", .duration(unit: .hours), "time between backups", ja: "バックアップ間隔"),
+        f("backup_generations", .int, "backup generations kept", ja: "バックアップ世代数"),
+        f("failure_detection", .bool, "infrastructure failures are detected and answered", ja: "障害検知"),
+        f("redundant_infrastructure", .bool, "redundant cloud infrastructure", ja: "冗長化"),
+        f("business_continuity_plan", .bool, "a BCP is in place", ja: "事業継続計画"),
+        f("waf_protections", .list(.enumeration(["ddos", "xss", "sql-injection"])), "what the WAF protects against", ja: "WAF防御"),
+        f("security_testing", .bool, "security and availability testing with fixes", ja: "セキュリティ試験"),
+        f("vulnerability_monitoring", .bool, "vulnerability information followed and fixed at once", ja: "脆弱性対応"),
+        f("database_encryption", .bool, "databases with confidential information are encrypted", ja: "DB暗号化"),
+        f("tls_min_version", .enumeration(["1.0", "1.1", "1.2", "1.3"]), "lowest TLS version accepted", ja: "TLS最低バージョン"),
+        f("client_certificate_mfa", .bool, "client-certificate MFA is offered", ja: "クライアント証明書MFA"),
+        f("professional_verification", .bool, "verification of healthcare professionals is offered", ja: "医療者認証"),
+        f("patient_verification", .bool, "patient identity verification is offered", ja: "患者本人確認"),
     ])
 
     public static let staff = RecordSchema("staff_member", [
@@ -201,101 +202,101 @@ public enum SnapshotSchema {
     ])
 
     public static let network = RecordSchema("network", [
-        f("id", .string, "network id"),
-        f("ssid", .string, "SSID"),
-        f("encryption", .enumeration(["WPA3", "WPA2-AES", "WPA2-TKIP", "WPA", "WEP", "open", "unknown"]), "Wi-Fi encryption"),
-        f("operator", .enumeration(["facility", "home", "public", "unknown"]), "who runs the network"),
-        f("used_for_mcs", .bool, "MCS is used over this network"),
+        f("id", .string, "network id", ja: "ネットワークID"),
+        f("ssid", .string, "SSID", ja: "SSID"),
+        f("encryption", .enumeration(["WPA3", "WPA2-AES", "WPA2-TKIP", "WPA", "WEP", "open", "unknown"]), "Wi-Fi encryption", ja: "暗号化方式"),
+        f("operator", .enumeration(["facility", "home", "public", "unknown"]), "who runs the network", ja: "管理者区分"),
+        f("used_for_mcs", .bool, "MCS is used over this network", ja: "MCS利用"),
     ])
 
     public static let patient = RecordSchema("patient", [
-        f("id", .string, "pseudonymous patient id (never a name)"),
-        f("status", .enumeration(["active", "discharged", "transferred-out", "deceased"]), "care state"),
-        f("care_ended_on", .date, "date the facility stopped caring for the patient"),
-        f("has_account", .bool, "the patient or family has an MCS account"),
-        f("account_verified_on", .date, "patient identity confirmed on"),
-        f("transferred_in_on", .date, "management moved to this facility on"),
-        f("transferred_out_on", .date, "management moved to another facility on"),
-        f("receiving_facility_accepted_on", .date, "the receiving facility accepted responsibility on"),
+        f("id", .string, "pseudonymous patient id (never a name)", ja: "患者ID"),
+        f("status", .enumeration(["active", "discharged", "transferred-out", "deceased"]), "care state", ja: "状態"),
+        f("care_ended_on", .date, "date the facility stopped caring for the patient", ja: "診療終了日"),
+        f("has_account", .bool, "the patient or family has an MCS account", ja: "患者アカウント"),
+        f("account_verified_on", .date, "patient identity confirmed on", ja: "本人確認日"),
+        f("transferred_in_on", .date, "management moved to this facility on", ja: "転入日"),
+        f("transferred_out_on", .date, "management moved to another facility on", ja: "転出日"),
+        f("receiving_facility_accepted_on", .date, "the receiving facility accepted responsibility on", ja: "転出先受入日"),
     ])
 
     public static let member = RecordSchema("member", id: "account_id", [
-        f("account_id", .string, "member's MCS account"),
-        f("staff_id", .string, "member's staff id, for this facility's staff"),
-        f("facility_id", .string, "member's facility, for members from outside"),
-        f("external", .bool, "the member belongs to another facility"),
-        f("invited_on", .date, "invited on"),
-        f("approved_by", .string, "account id of the administrator who approved the invitation"),
-        f("approved_on", .date, "invitation approved on"),
-        f("joined_on", .date, "joined on"),
-        f("in_charge_until", .date, "last day the member was in charge of the patient"),
-        f("removed_on", .date, "removed from the group on"),
+        f("account_id", .string, "member's MCS account", ja: "アカウントID"),
+        f("staff_id", .string, "member's staff id, for this facility's staff", ja: "職員ID"),
+        f("facility_id", .string, "member's facility, for members from outside", ja: "所属施設ID"),
+        f("external", .bool, "the member belongs to another facility", ja: "施設外"),
+        f("invited_on", .date, "invited on", ja: "招待日"),
+        f("approved_by", .string, "account id of the administrator who approved the invitation", ja: "承認者アカウントID"),
+        f("approved_on", .date, "invitation approved on", ja: "承認日"),
+        f("joined_on", .date, "joined on", ja: "参加日"),
+        f("in_charge_until", .date, "last day the member was in charge of the patient", ja: "担当終了日"),
+        f("removed_on", .date, "removed from the group on", ja: "退出日"),
     ])
 
     public static let group = RecordSchema("group", [
-        f("id", .string, "group id"),
-        f("kind", .enumeration(["patient", "free"]), "patient group (患者グループ) or free group"),
-        f("patient_ids", .list(.string), "patients the group is about"),
-        f("created_on", .date, "created on"),
-        f("first_shared_on", .date, "first post shared on"),
-        f("shares_outside", .bool, "members from other facilities"),
-        f("archived_on", .date, "moved to the archive (保管庫) on"),
-        f("reviewed_on", .list(.date), "membership reviews"),
-        f("members", .list(.record(member)), "members"),
+        f("id", .string, "group id", ja: "グループID"),
+        f("kind", .enumeration(["patient", "free"]), "patient group (患者グループ) or free group", ja: "グループ種別"),
+        f("patient_ids", .list(.string), "patients the group is about", ja: "患者ID"),
+        f("created_on", .date, "created on", ja: "作成日"),
+        f("first_shared_on", .date, "first post shared on", ja: "初回共有日"),
+        f("shares_outside", .bool, "members from other facilities", ja: "施設外と共有"),
+        f("archived_on", .date, "moved to the archive (保管庫) on", ja: "保管庫移動日"),
+        f("reviewed_on", .list(.date), "membership reviews", ja: "メンバー見直し日"),
+        f("members", .list(.record(member)), "members", ja: "メンバー"),
     ])
 
     public static let refusal = RecordSchema("refusal", id: "clause", [
-        f("clause", .string, "the clause refused (e.g. 第3項)"),
-        f("party", .string, "facility id or profession the patient refused sharing with"),
-        f("recorded_on", .date, "written on the consent form on"),
+        f("clause", .string, "the clause refused (e.g. 第3項)", ja: "不同意項目"),
+        f("party", .string, "facility id or profession the patient refused sharing with", ja: "不同意の相手"),
+        f("recorded_on", .date, "written on the consent form on", ja: "記載日"),
     ])
 
     public static let consent = RecordSchema("consent", [
-        f("id", .string, "consent record id"),
-        f("patient_id", .string, "the patient"),
-        f("method", .enumeration(["opt-in", "implied", "verbal"]), "how consent was given"),
-        f("signed_on", .date, "obtained on"),
-        f("form_on_file", .bool, "signed consent form kept"),
-        f("kind", .enumeration(["initial", "re-consent"]), "first consent or consent obtained again after a transfer"),
-        f("withdrawn_on", .date, "withdrawn on"),
-        f("refusals", .list(.record(refusal)), "partial refusals (一部不同意)"),
+        f("id", .string, "consent record id", ja: "同意ID"),
+        f("patient_id", .string, "the patient", ja: "患者ID"),
+        f("method", .enumeration(["opt-in", "implied", "verbal"]), "how consent was given", ja: "同意方法"),
+        f("signed_on", .date, "obtained on", ja: "同意日"),
+        f("form_on_file", .bool, "signed consent form kept", ja: "同意書保管"),
+        f("kind", .enumeration(["initial", "re-consent"]), "first consent or consent obtained again after a transfer", ja: "同意区分"),
+        f("withdrawn_on", .date, "withdrawn on", ja: "撤回日"),
+        f("refusals", .list(.record(refusal)), "partial refusals (一部不同意)", ja: "一部不同意"),
     ])
 
     public static let document = RecordSchema("document", [
-        f("id", .string, "document id"),
+        f("id", .string, "document id", ja: "文書ID"),
         f("kind", .enumeration([
             "operations-rules", "device-management", "backup-plan", "post-employment-privacy", "pledge-template", "training-plan",
-        ]), "what the document is"),
-        f("adopted_on", .date, "adopted on"),
-        f("reviewed_on", .date, "last reviewed on"),
-        f("communicated", .bool, "made known to the staff concerned"),
+        ]), "what the document is", ja: "文書種別"),
+        f("adopted_on", .date, "adopted on", ja: "制定日"),
+        f("reviewed_on", .date, "last reviewed on", ja: "見直し日"),
+        f("communicated", .bool, "made known to the staff concerned", ja: "周知済み"),
     ])
 
     public static let incident = RecordSchema("incident", [
-        f("id", .string, "incident id"),
-        f("kind", .enumeration(["device-lost", "device-stolen", "password-leak", "unauthorized-access", "wrong-post", "inappropriate-post"]), "what happened"),
-        f("occurred_on", .date, "occurred on"),
-        f("reported_on", .date, "reported to the administrator on"),
-        f("account_id", .string, "account concerned"),
-        f("device_id", .string, "device concerned"),
-        f("action", .enumeration(["password-changed", "account-suspended", "post-deleted", "none"]), "what was done"),
-        f("action_on", .date, "done on"),
+        f("id", .string, "incident id", ja: "インシデントID"),
+        f("kind", .enumeration(["device-lost", "device-stolen", "password-leak", "unauthorized-access", "wrong-post", "inappropriate-post"]), "what happened", ja: "種別"),
+        f("occurred_on", .date, "occurred on", ja: "発生日"),
+        f("reported_on", .date, "reported to the administrator on", ja: "報告日"),
+        f("account_id", .string, "account concerned", ja: "アカウントID"),
+        f("device_id", .string, "device concerned", ja: "端末ID"),
+        f("action", .enumeration(["password-changed", "account-suspended", "post-deleted", "none"]), "what was done", ja: "対応"),
+        f("action_on", .date, "done on", ja: "対応日"),
     ])
 
     public static let monitoring = RecordSchema("monitoring_record", [
-        f("id", .string, "record id"),
-        f("kind", .enumeration(["post-monitoring", "access-review"]), "what was monitored"),
-        f("performed_on", .date, "performed on"),
-        f("by", .string, "pseudonymous id of who performed it"),
+        f("id", .string, "record id", ja: "記録ID"),
+        f("kind", .enumeration(["post-monitoring", "access-review"]), "what was monitored", ja: "種別"),
+        f("performed_on", .date, "performed on", ja: "実施日"),
+        f("by", .string, "pseudonymous id of who performed it", ja: "実施者ID"),
     ])
 
     public static let attestation = RecordSchema("attestation", id: "item", [
-        f("item", .string, "the attestation key the rule names"),
-        f("answer", .enumeration(["yes", "no", "not-applicable"]), "the answer"),
-        f("by_role", .string, "role of the person attesting"),
-        f("by", .string, "pseudonymous id of the person attesting"),
-        f("signed_on", .date, "signed on"),
-        f("reason", .string, "reason, for not-applicable"),
+        f("item", .string, "the attestation key the rule names", ja: "確認項目"),
+        f("answer", .enumeration(["yes", "no", "not-applicable"]), "the answer", ja: "回答"),
+        f("by_role", .string, "role of the person attesting", ja: "回答者の役割"),
+        f("by", .string, "pseudonymous id of the person attesting", ja: "回答者ID"),
+        f("signed_on", .date, "signed on", ja: "回答日"),
+        f("reason", .string, "reason, for not-applicable", ja: "理由"),
     ])
 
     public static let roots: [RootSchema] = [

@@ -231,13 +231,18 @@ public final class Record: Sendable {
     public let offsets: [Int32]
     /// For CSV: the header as written in the file, per field (Japanese or English).
     public let headers: [String]?
+    /// For a record assembled from two tables (a group member and its invitation): the file
+    /// each field came from, where it is not `origin.source`.
+    public let fieldSources: [SourceFile?]?
 
-    public init(schema: RecordSchema, values: [Value], origin: Origin, offsets: [Int32], headers: [String]? = nil) {
+    public init(schema: RecordSchema, values: [Value], origin: Origin, offsets: [Int32], headers: [String]? = nil,
+                fieldSources: [SourceFile?]? = nil) {
         self.schema = schema
         self.values = values
         self.origin = origin
         self.offsets = offsets
         self.headers = headers
+        self.fieldSources = fieldSources
     }
 
     public subscript(_ name: String) -> Value {
@@ -254,6 +259,7 @@ public final class Record: Sendable {
     /// The field's value if present, else the element itself; resolved when looked at.
     public func lazyLocation(ofField i: Int) -> LazyLocation {
         let off = Int(offsets[i])
+        if let other = fieldSources?[i], off >= 0 { return LazyLocation(source: other, offset: off, path: headers?[i] ?? schema.fields[i].name) }
         switch origin.source.kind {
         case .csv: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: headers?[i] ?? schema.fields[i].name)
         case .json, .builtin: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: origin.pointer + "/" + schema.fields[i].name)
@@ -263,15 +269,7 @@ public final class Record: Sendable {
     public var lazyOrigin: LazyLocation { LazyLocation(source: origin.source, offset: origin.offset, path: origin.pointer) }
 
     /// The field's value if present, else the element itself.
-    public func location(ofField i: Int) -> SourceLocation {
-        let off = Int(offsets[i])
-        switch origin.source.kind {
-        case .csv:
-            return origin.source.location(offset: off >= 0 ? off : origin.offset, path: headers?[i] ?? schema.fields[i].name)
-        case .json, .builtin:
-            return origin.source.location(offset: off >= 0 ? off : origin.offset, path: origin.pointer + "/" + schema.fields[i].name)
-        }
-    }
+    public func location(ofField i: Int) -> SourceLocation { lazyLocation(ofField: i).resolved }
 }
 
 public enum Value: Sendable {

@@ -16,6 +16,7 @@ public final class Engine: Sendable {
 
     public func evaluate(_ facility: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
         let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: maxSlots)
+        m.tables = facility.tables
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
         for rule in pack.rules {
@@ -40,9 +41,16 @@ public final class Engine: Sendable {
     }
 
     func missingSection(_ roots: Set<Int>, _ m: Machine) -> RuleResult? {
-        let missing = roots.sorted().filter { m.roots[$0] == nil }.map { SnapshotSchema.roots[$0].name }
+        let missing = roots.sorted().filter { m.roots[$0] == nil }
         guard !missing.isEmpty else { return nil }
-        let list = missing.map { "`\($0)`" }.joined(separator: ", ")
+        if let tables = m.tables {
+            let files = Array(Set(missing.map { tables[$0] })).sorted().joined(separator: ", ")
+            return RuleResult(ruleID: "", state: .error,
+                              reason: Bilingual(ja: "この規則に必要な表 \(files) がフォルダにありません",
+                                                en: "this rule needs the table \(files), which the folder does not have"),
+                              violations: [], attestation: nil, examined: 0)
+        }
+        let list = missing.map { "`\(SnapshotSchema.roots[$0].name)`" }.joined(separator: ", ")
         return RuleResult(ruleID: "", state: .error,
                           reason: Bilingual(ja: "この規則に必要なセクション \(list) が入力にありません",
                                             en: "the input has no \(list) section, which this rule needs"),
@@ -137,7 +145,8 @@ public final class Engine: Sendable {
             for case .record(let r) in xs {
                 guard case .string(let item) = r["item"], item == a.key else { continue }
                 guard case .date(let d) = r["signed_on"] else { continue }
-                if let l = latest, case .date(let ld) = l["signed_on"], ld >= d { continue }
+                // On the same date the later row wins: `tenken attest` appends, never rewrites.
+                if let l = latest, case .date(let ld) = l["signed_on"], ld > d { continue }
                 latest = r
             }
         }
@@ -153,10 +162,11 @@ public final class Engine: Sendable {
         let until = signed.adding(renew)
         let info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: rec["by"].isNull ? nil : rec["by"].display,
                                    signedOn: signed, validUntil: until, location: rec.origin.location)
+        let signedPlace = rec.lazyLocation(ofField: SnapshotSchema.attestation.index["signed_on"]!)
         func fail(_ ja: String, _ en: String) -> RuleResult {
             RuleResult(ruleID: rule.id, state: .fail, reason: nil,
-                       violations: [Violation(message: Bilingual(ja: ja, en: en), element: a.key, place: rec.lazyOrigin,
-                                              evidence: [Evidence(label: "attestation.signed_on", value: signed.description, place: rec.lazyOrigin)])],
+                       violations: [Violation(message: Bilingual(ja: ja, en: en), element: a.key, place: signedPlace,
+                                              evidence: [Evidence(label: "attestation.signed_on", value: signed.description, place: signedPlace)])],
                        attestation: info, examined: 0)
         }
         if signed > m.asOf {

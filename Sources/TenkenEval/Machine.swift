@@ -12,6 +12,8 @@ final class Machine {
     var indexes: [Int: [Value: [Value]]] = [:]
     var tracing = false
     var trace: [Read] = []
+    /// The table each section comes from, when the facility is a folder of tables.
+    var tables: [String]?
 
     struct Read {
         var label: String

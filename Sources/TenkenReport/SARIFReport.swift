@@ -1,3 +1,4 @@
+import TenkenData
 import TenkenCheck
 import TenkenEval
 import TenkenSyntax

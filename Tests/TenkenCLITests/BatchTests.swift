@@ -40,7 +40,7 @@ struct BatchTests {
             guard let open = line.range(of: "error["), let close = line[open.upperBound...].firstIndex(of: "]") else { return nil }
             return String(line[open.upperBound..<close])
         }
-        #expect(Set(ids).isSuperset(of: ["data.unexpected-end", "data.bad-date", "data.type-mismatch", "data.file-not-found", "batch.unsafe-id", "data.csv-ragged-row"]))
+        #expect(Set(ids).isSuperset(of: ["data.unexpected-end", "data.bad-date", "data.type-mismatch", "data.missing-table", "batch.unsafe-id", "data.csv-ragged-row"]))
         // The unsafe id `../../etc/…` was refused, never followed.
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("etc").path))
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("facilities").path), "--format none writes no facility reports")

@@ -1,3 +1,4 @@
+import TenkenData
 import Foundation
 import Testing
 @testable import TenkenCheck
@@ -14,6 +15,7 @@ struct DocsTests {
     @Test func snapshotFieldTablesAreCurrent() throws {
         let doc = try read("docs/snapshot.md")
         #expect(doc.hasSuffix(Docs.snapshotFieldTables()), "regenerate the tables with tenken schema --format markdown")
+        #expect(try read("docs/tables.md").hasSuffix(Docs.tableReference()), "regenerate with tenken schema --format tables")
     }
 
     @Test func parameterTableIsCurrent() throws {

@@ -53,7 +53,7 @@ struct RulePackTests {
 }
 
 struct GoldenReportTests {
-    static let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki"]
+    static let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede", "dental-tsukushi"]
     static let formats: [(String, [String])] = [
         ("report.ja.txt", ["--lang", "ja"]), ("report.en.txt", ["--lang", "en"]), ("report.json", ["--format", "json"]),
         ("report.html", ["--format", "html", "--lang", "both"]), ("report.junit.xml", ["--format", "junit", "--lang", "en"]),

@@ -1,3 +1,4 @@
+import TenkenData
 import Foundation
 import Testing
 @testable import TenkenCLI

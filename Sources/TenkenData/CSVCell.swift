@@ -1,0 +1,37 @@
+/// RFC 4180 cells, neutralised against formula injection: a cell a spreadsheet would read as
+/// a formula (`=`, `+`, `-`, `@`, tab, carriage return first) gets a leading apostrophe.
+public enum CSVCell {
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// Text a spreadsheet would take for a formula, or that `unescape` would otherwise misread:
+    /// a formula character first, or apostrophes before one.
+    static func needsApostrophe(_ u: Substring.UnicodeScalarView) -> Bool {
+        var i = u.startIndex
+        while i < u.endIndex, u[i] == "'" { i = u.index(after: i) }
+        return i < u.endIndex && formulaStarts.contains(u[i])
+    }
+
+    public static func escape(_ s: String) -> String {
+        var v = s
+        if needsApostrophe(Substring(v).unicodeScalars) { v = "'" + v }
+        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + v.replacingAll("\"", with: "\"\"") + "\""
+        }
+        return v
+    }
+
+    /// Undoes `escape`'s apostrophe, so a table tenken wrote reads back exactly: `'=x` is `=x`
+    /// and `''=x` is `'=x`. An apostrophe before ordinary text is kept.
+    public static func unescape(_ s: String) -> String {
+        guard s.utf8.first == 0x27 else { return s }
+        let rest = Substring(s).unicodeScalars.dropFirst()
+        return needsApostrophe(rest) ? String(String.UnicodeScalarView(rest)) : s
+    }
+}
+
+extension String {
+    /// Replaces every occurrence of one character (Foundation-free, for hot paths).
+    public func replacingAll(_ c: Character, with b: String) -> String {
+        split(separator: c, omittingEmptySubsequences: false).joined(separator: b)
+    }
+}

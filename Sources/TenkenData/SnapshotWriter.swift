@@ -1,0 +1,166 @@
+import TenkenSyntax
+
+/// Writes a loaded facility back out, as a canonical JSON snapshot or as a folder of tables.
+/// Both keep every value the schema knows, so JSON → tables → JSON and tables → JSON →
+/// tables give back what they started from (tests check this on every fixture).
+public enum SnapshotWriter {
+    // MARK: JSON
+
+    /// The snapshot as JSON: sections and fields in schema order, absent fields left out.
+    public static func json(_ facility: Facility) -> String {
+        var top: [(String, JSON)] = [("schema_version", .int(SnapshotSchema.version))]
+        for (i, root) in SnapshotSchema.roots.enumerated() {
+            guard let v = facility.roots[i] else { continue }
+            top.append((root.name, json(v, root.shape == .single ? .record(root.record) : .list(.record(root.record)))))
+        }
+        if !facility.overrides.isEmpty {
+            top.append(("parameters", .object(facility.overrides.map { ($0.name, json($0.value)) })))
+        }
+        return JSON.object(top).render() + "\n"
+    }
+
+    static func json(_ v: Value, _ type: FieldType) -> JSON {
+        switch v {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let n): return .int(n)
+        case .string(let s): return .string(s)
+        case .date(let d): return .string(d.description)
+        case .duration(let d):
+            if case .duration(let unit) = type, let n = whole(d, unit) { return .int(n) }
+            return .string(d.description)
+        case .list(let xs):
+            let inner: FieldType = if case .list(let t) = type { t } else { type }
+            return .array(xs.map { json($0, inner) })
+        case .record(let r):
+            return .object(r.schema.fields.enumerated().compactMap { i, fld in
+                r.values[i].isNull ? nil : (fld.name, json(r.values[i], fld.type))
+            })
+        }
+    }
+
+    static func json(_ raw: ParamOverride.Raw) -> JSON {
+        switch raw {
+        case .int(let n): .int(n)
+        case .bool(let b): .bool(b)
+        case .string(let s): .string(s)
+        case .list(let xs): .array(xs.map(json))
+        }
+    }
+
+    /// The period as a whole number of the field's unit, when it is one.
+    static func whole(_ d: Duration, _ unit: DurationUnit) -> Int? {
+        let one = Duration(1, unit)
+        if one.months > 0 {
+            return d.minutes == 0 && d.months % one.months == 0 ? d.months / one.months : nil
+        }
+        return d.months == 0 && d.minutes % one.minutes == 0 ? d.minutes / one.minutes : nil
+    }
+
+    // MARK: tables
+
+    public struct TableFile: Sendable {
+        public let spec: TableSpec
+        public let text: String
+        public let rows: Int
+    }
+
+    /// The facility as tables: headers in Japanese (`ja`) or English, yes/no as はい/いいえ or
+    /// true/false, UTF-8 with a BOM and CRLF line ends, as Excel writes "CSV UTF-8".
+    /// `notes` says where a table cannot tell two things the JSON could.
+    public static func tables(_ facility: Facility, japanese: Bool) -> (files: [TableFile], notes: [String]) {
+        var files: [TableFile] = []
+        var notes: [String] = []
+        func header(_ t: TableSpec) -> [String] { t.columns.map { japanese ? ($0.aliases.first ?? $0.name) : $0.name } }
+        func emit(_ t: TableSpec, _ rows: [[String]]) {
+            let text = "\u{FEFF}" + ([header(t)] + rows).map { $0.map(CSVCell.escape).joined(separator: ",") + "\r\n" }.joined()
+            files.append(TableFile(spec: t, text: text, rows: rows.count))
+        }
+        func cells(_ r: Record, _ t: TableSpec, link: String? = nil) -> [String] {
+            t.columns.map { col in
+                guard let fi = r.schema.index[col.name] else { return link ?? "" }
+                return cell(r.values[fi], r.schema.fields[fi].type, japanese: japanese)
+            }
+        }
+        for t in SnapshotTables.all {
+            switch t.shape {
+            case .profile:
+                var rows: [[String]] = []
+                let sections = ["facility": facility[root: "facility"], "service": facility[root: "service"], "provider": facility[root: "provider"]]
+                for pk in SnapshotTables.profileKeys {
+                    let parts = pk.section.split(separator: ".")
+                    guard case .record(var rec)?? = sections[String(parts[0])] else { continue }
+                    if parts.count == 2 {
+                        guard case .record(let inner) = rec[String(parts[1])] else { continue }
+                        rec = inner
+                    }
+                    let desc = japanese && !pk.field.docJa.isEmpty ? pk.field.docJa : pk.field.doc
+                    rows.append([pk.key, cell(rec[pk.field.name], pk.field.type, japanese: japanese), desc])
+                }
+                for o in facility.overrides { rows.append(["parameter." + o.name, cell(o.value), japanese ? "パラメータの上書き" : "parameter override"]) }
+                if !rows.isEmpty { emit(t, [["schema_version", String(SnapshotSchema.version), japanese ? "表の形式の版" : "table format version"]] + rows) }
+            case .collection(let ri):
+                guard case .list(let xs)? = facility.roots[ri] else { continue }
+                emit(t, xs.compactMap { if case .record(let r) = $0 { cells(r, t) } else { nil } })
+            case .nested(let parent, let listField, _):
+                guard let pi = SnapshotSchema.rootIndex[parent], case .list(let parents)? = facility.roots[pi] else { continue }
+                var rows: [[String]] = []
+                var pending: [String] = []
+                var any = false
+                for case .record(let p) in parents {
+                    guard case .list(let children) = p[listField] else {
+                        pending.append("\(parent) `\(p.displayID ?? "?")` gives no `\(listField)`; the table reads it as an empty list")
+                        continue
+                    }
+                    any = true
+                    if !children.isEmpty && p.displayID == nil {
+                        notes.append("a row of \(parent) without an id has \(listField); they cannot be linked in \(t.fileName) and are left out")
+                        continue
+                    }
+                    for case .record(let c) in children { rows.append(cells(c, t, link: p.displayID)) }
+                }
+                // Only a written table turns an absent list into an empty one.
+                if any { emit(t, rows); notes += pending }
+            case .supplement(let of, _):
+                guard files.contains(where: { $0.spec.name == of }), case .list(let groups)? = facility[root: "groups"] else { continue }
+                var rows: [[String]] = []
+                for case .record(let g) in groups {
+                    guard case .list(let members) = g["members"] else { continue }
+                    for case .record(let m) in members where SnapshotTables.invitationFields.contains(where: { !m[$0].isNull }) {
+                        rows.append(cells(m, t, link: g.displayID))
+                    }
+                }
+                emit(t, rows)
+            }
+        }
+        return (files, notes)
+    }
+
+    /// A value as a spreadsheet cell.
+    public static func cell(_ v: Value, _ type: FieldType, japanese: Bool) -> String {
+        switch v {
+        case .null: return ""
+        case .bool(let b): return japanese ? (b ? "はい" : "いいえ") : (b ? "true" : "false")
+        case .int(let n): return String(n)
+        case .string(let s): return s
+        case .date(let d): return d.description
+        case .duration(let d):
+            if case .duration(let unit) = type, let n = whole(d, unit) { return String(n) }
+            return d.description
+        case .list(let xs):
+            if xs.isEmpty { return japanese ? "なし" : "none" }
+            let inner: FieldType = if case .list(let t) = type { t } else { type }
+            return xs.map { cell($0, inner, japanese: japanese) }.joined(separator: "; ")
+        case .record(let r): return r.displayID ?? ""
+        }
+    }
+
+    static func cell(_ raw: ParamOverride.Raw) -> String {
+        switch raw {
+        case .int(let n): String(n)
+        case .bool(let b): b ? "true" : "false"
+        case .string(let s): s
+        case .list(let xs): xs.map(cell).joined(separator: "; ") + (xs.count == 1 ? ";" : "")
+        }
+    }
+}

@@ -1,0 +1,304 @@
+import Foundation
+import TenkenSyntax
+
+/// The table files found in a folder, by table name.
+public struct TableFolder: Sendable {
+    public let dir: String
+    public let files: [String: String]
+
+    /// Finds the tables in `dir` under their English or Japanese file names.
+    public static func scan(_ dir: String) -> (TableFolder, [Diagnostic]) {
+        var files: [String: String] = [:]
+        var diags: [Diagnostic] = []
+        let fm = FileManager.default
+        for t in SnapshotTables.all {
+            let found = [t.name, t.nameJa].map { (dir as NSString).appendingPathComponent($0 + ".csv") }.filter { fm.fileExists(atPath: $0) }
+            if found.count > 1 {
+                diags.append(Diagnostic("data.duplicate-table", .error, "both \(t.name).csv and \(t.nameJa).csv are present; keep one",
+                                        at: SourceLocation(file: found[1])))
+            }
+            if let p = found.first { files[t.name] = p }
+        }
+        return (TableFolder(dir: dir, files: files), diags)
+    }
+
+    /// True when the folder holds tables beyond a device inventory (which a snapshot folder
+    /// may also have).
+    public var hasSnapshotTables: Bool { files.keys.contains { $0 != "devices" && $0 != "attestations" } }
+}
+
+extension SnapshotLoader {
+    /// Loads a facility kept as a folder of tables. Each value keeps its file, row and
+    /// column header; a missing table leaves its section absent, and the facility records
+    /// which table each section would have come from.
+    public mutating func loadTables(_ folder: TableFolder) -> Facility? {
+        var roots = [Value?](repeating: nil, count: SnapshotSchema.roots.count)
+        var rootLocations = [SourceLocation?](repeating: nil, count: SnapshotSchema.roots.count)
+        var overrides: [ParamOverride] = []
+        var sources: [String] = []
+        var rows: [String: [Record]] = [:]
+        let diagnosticsBefore = diagnostics.count
+        for t in SnapshotTables.all {
+            guard let path = folder.files[t.name] else { continue }
+            let (bytes, err) = readInputFile(path, maxBytes: options.limits.maxBytes)
+            guard let bytes else { diagnostics.append(err!); continue }
+            sources.append(path)
+            guard case .list(let xs)? = loadTable(bytes: bytes, path: path, schema: t.rowSchema) else { continue }
+            if xs.count > options.maxCollection {
+                diagnostics.append(Diagnostic("data.too-many-elements", .error, "\(xs.count) rows, over the limit of \(options.maxCollection)",
+                                              at: SourceLocation(file: path)))
+                continue
+            }
+            rows[t.name] = xs.compactMap { if case .record(let r) = $0 { r } else { nil } }
+        }
+        // One note for a folder saved as Shift_JIS, not one per table.
+        let detected = diagnostics[diagnosticsBefore...].filter { $0.id == "data.encoding-detected" }
+        if detected.count > 1 {
+            let others = diagnostics[diagnosticsBefore...].filter { $0.id != "data.encoding-detected" }
+            diagnostics.removeSubrange(diagnosticsBefore...)
+            diagnostics.append(Diagnostic("data.encoding-detected", .note, "\(detected.count) tables are not UTF-8; read them as Shift_JIS",
+                                          at: SourceLocation(file: folder.dir)))
+            diagnostics += others
+        }
+        if rows.isEmpty && folder.files.isEmpty {
+            diagnostics.append(Diagnostic("data.no-tables", .error, "folder holds neither snapshot.json nor any table (facility.csv, staff.csv, …)",
+                                          at: SourceLocation(file: folder.dir), help: "write blank tables with `tenken init \(folder.dir)`"))
+            return nil
+        }
+        if let profile = rows["facility"] {
+            loadProfile(profile, into: &roots, locations: &rootLocations, overrides: &overrides)
+        }
+        // Nested tables first, so their parents can be built with their lists.
+        var members = nested(SnapshotTables.spec("group_members")!, rows: rows["group_members"], parentRows: rows["groups"])
+        if let inv = rows["invitations"] {
+            members = supplement(members, with: inv, spec: SnapshotTables.spec("invitations")!, parentRows: rows["groups"])
+        }
+        let refusals = nested(SnapshotTables.spec("consent_refusals")!, rows: rows["consent_refusals"], parentRows: rows["consents"])
+        for t in SnapshotTables.all {
+            guard case .collection(let ri) = t.shape, let rs = rows[t.name], let path = folder.files[t.name] else { continue }
+            rootLocations[ri] = SourceLocation(file: path, line: 1, column: 1)
+            var children: [String: [Value]]?
+            var listField = ""
+            switch t.name {
+            case "groups": children = members; listField = "members"
+            case "consents": children = refusals; listField = "refusals"
+            default: break
+            }
+            if children == nil, !listField.isEmpty, !rs.isEmpty {
+                let child = listField == "members" ? "group_members.csv" : "consent_refusals.csv"
+                diagnostics.append(Diagnostic("data.missing-table", .warning,
+                    "\(t.fileName) has \(rs.count) rows but there is no \(child); each row's `\(listField)` is unknown",
+                    at: SourceLocation(file: path), help: "add \(child) (header only if there are none)"))
+            }
+            roots[ri] = .list(rs.map { r in
+                var extra: [String: Value] = [:]
+                if let children {
+                    let id = r.displayID ?? ""
+                    extra[listField] = .list(children[id] ?? [])
+                }
+                return .record(remap(r, to: t.record!, extra: extra))
+            })
+        }
+        var id = (folder.dir as NSString).lastPathComponent
+        if case .record(let f)? = roots[SnapshotSchema.rootIndex["facility"]!], case .string(let s) = f["id"] { id = s }
+        var facility = Facility(id: id, roots: roots, overrides: overrides, sources: sources)
+        facility.rootLocations = rootLocations
+        facility.tables = SnapshotTables.tableForRoot
+        return facility
+    }
+
+    /// A row of a table's own schema as an element of the record schema it stands for.
+    func remap(_ row: Record, to schema: RecordSchema, extra: [String: Value] = [:]) -> Record {
+        if row.schema === schema && extra.isEmpty { return row }
+        var values = [Value](repeating: .null, count: schema.fields.count)
+        var offsets = [Int32](repeating: -1, count: schema.fields.count)
+        var headers = schema.fields.map(\.name)
+        for (ci, fld) in row.schema.fields.enumerated() {
+            guard let fi = schema.index[fld.name] else { continue }
+            values[fi] = row.values[ci]
+            offsets[fi] = row.offsets[ci]
+            headers[fi] = row.headers?[ci] ?? fld.name
+        }
+        for (k, v) in extra { if let fi = schema.index[k] { values[fi] = v } }
+        return Record(schema: schema, values: values, origin: row.origin, offsets: offsets, headers: headers)
+    }
+
+    func linkValue(_ r: Record, _ link: String) -> String? {
+        if case .string(let s) = r[link], !s.isEmpty { return s }
+        return nil
+    }
+
+    /// Groups a nested table's rows by their parent's id; nil when the table is absent.
+    mutating func nested(_ t: TableSpec, rows: [Record]?, parentRows: [Record]?) -> [String: [Value]]? {
+        guard let rows, case .nested(let parent, _, let link) = t.shape else { return nil }
+        let parentIDs = Set((parentRows ?? []).compactMap(\.displayID))
+        var out: [String: [Value]] = [:]
+        for r in rows {
+            guard let pid = checkedLink(r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil) else { continue }
+            out[pid, default: []].append(.record(remap(r, to: t.record!)))
+        }
+        return out
+    }
+
+    mutating func checkedLink(_ r: Record, link: String, parent: String, parentIDs: Set<String>, parentPresent: Bool) -> String? {
+        let li = r.schema.index[link]!
+        guard let pid = linkValue(r, link) else {
+            diagnostics.append(Diagnostic("data.missing-link", .error, "row has no `\(r.headers?[li] ?? link)`; expected the id of a row of \(parent).csv",
+                                          at: r.location(ofField: li)))
+            return nil
+        }
+        guard parentIDs.contains(pid) else {
+            diagnostics.append(Diagnostic("data.orphan-row", .error,
+                parentPresent ? "`\(pid)` is not an id in \(parent).csv" : "`\(pid)` refers to \(parent).csv, which the folder does not have",
+                at: r.location(ofField: li), help: closestMatch(to: pid, in: Array(parentIDs)).map { "did you mean `\($0)`?" }))
+            return nil
+        }
+        return pid
+    }
+
+    /// Completes nested elements with a supplementary table's columns (group members with
+    /// their invitations). A supplementary row with no element to complete becomes one.
+    mutating func supplement(_ base: [String: [Value]]?, with rows: [Record], spec t: TableSpec, parentRows: [Record]?) -> [String: [Value]] {
+        guard case .supplement(let of, let key) = t.shape, let target = SnapshotTables.spec(of),
+              case .nested(let parent, _, let link) = target.shape else { return base ?? [:] }
+        let schema = t.record!
+        var out = base ?? [:]
+        let parentIDs = Set((parentRows ?? []).compactMap(\.displayID))
+        var used: Set<String> = []
+        for r in rows {
+            guard let pid = checkedLink(r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil) else { continue }
+            let ki = r.schema.index[key]!
+            guard case .string(let k) = r[key] else {
+                diagnostics.append(Diagnostic("data.missing-link", .error, "row has no `\(r.headers?[ki] ?? key)`",
+                                              at: r.location(ofField: ki)))
+                continue
+            }
+            if !used.insert(pid + "\u{0}" + k).inserted {
+                diagnostics.append(Diagnostic("data.duplicate-row", .error, "a second row for `\(k)` in `\(pid)`; one row per member",
+                                              at: r.location(ofField: ki)))
+                continue
+            }
+            var list = out[pid] ?? []
+            guard let at = list.firstIndex(where: { if case .record(let m) = $0, case .string(k) = m[key] { true } else { false } }),
+                  case .record(let m) = list[at] else {
+                list.append(.record(remap(r, to: schema)))
+                out[pid] = list
+                continue
+            }
+            // Merge: the member's own fields, then this row's; each keeps its file.
+            var values = m.values, offsets = m.offsets, headers = m.headers ?? schema.fields.map(\.name)
+            var sources = m.fieldSources ?? [SourceFile?](repeating: nil, count: schema.fields.count)
+            for (ci, fld) in r.schema.fields.enumerated() where fld.name != key && fld.name != link {
+                guard let fi = schema.index[fld.name] else { continue }
+                values[fi] = r.values[ci]
+                offsets[fi] = r.offsets[ci]
+                headers[fi] = r.headers?[ci] ?? fld.name
+                sources[fi] = r.origin.source
+            }
+            list[at] = .record(Record(schema: schema, values: values, origin: m.origin, offsets: offsets, headers: headers, fieldSources: sources))
+            out[pid] = list
+        }
+        return out
+    }
+
+    /// The profile table: `key,value` rows for the single sections and parameter overrides.
+    mutating func loadProfile(_ rows: [Record], into roots: inout [Value?], locations: inout [SourceLocation?], overrides: inout [ParamOverride]) {
+        struct Section { var values: [Value]; var offsets: [Int32]; var headers: [String]; var origin: Origin }
+        var sections: [String: Section] = [:]
+        var seenKeys: [String: SourceLocation] = [:]
+        for r in rows {
+            guard case .string(let key) = r["key"] else { continue }
+            let keyLoc = r.location(ofField: 0)
+            let valueText: String? = if case .string(let s) = r["value"] { s } else { nil }
+            let valueLoc = r.location(ofField: 1)
+            if let prev = seenKeys[key] {
+                diagnostics.append(Diagnostic("data.duplicate-key", .error, "key `\(key)` appears twice (first at row \(prev.line))", at: keyLoc))
+                continue
+            }
+            seenKeys[key] = keyLoc
+            if key == "schema_version" {
+                if valueText != String(SnapshotSchema.version) {
+                    diagnostics.append(Diagnostic("data.unknown-schema-version", .error,
+                        "unsupported schema_version \(valueText ?? "(blank)"); this tenken reads version \(SnapshotSchema.version)", at: valueLoc))
+                }
+                continue
+            }
+            if let name = ["parameter.", "parameters."].lazy.compactMap({ key.hasPrefix($0) ? String(key.dropFirst($0.count)) : nil }).first {
+                if let valueText { overrides.append(ParamOverride(name: name, value: SnapshotLoader.rawParam(cell: valueText), location: valueLoc, origin: "snapshot")) }
+                continue
+            }
+            guard let ki = SnapshotTables.profileKeyIndex[key] else {
+                if let why = SnapshotSchema.forbiddenKeyReason(key) {
+                    diagnostics.append(Diagnostic("data.forbidden-field", .error, "key `\(key)` \(why); its value is not read", at: keyLoc,
+                                                  help: "remove the row; use pseudonymous ids only"))
+                } else {
+                    diagnostics.append(Diagnostic("data.unknown-field", .warning, "unknown key `\(key)` is ignored", at: keyLoc,
+                        help: closestMatch(to: key, in: SnapshotTables.profileKeys.map(\.key)).map { "did you mean `\($0)`?" }))
+                }
+                continue
+            }
+            let pk = SnapshotTables.profileKeys[ki]
+            let schema = SnapshotTables.profileSchema(pk.section)
+            let fi = schema.index[pk.field.name]!
+            var s = sections[pk.section] ?? Section(values: [Value](repeating: .null, count: schema.fields.count),
+                                                    offsets: [Int32](repeating: -1, count: schema.fields.count),
+                                                    headers: schema.fields.map { "\(pk.section).\($0.name)" }, origin: r.origin)
+            s.offsets[fi] = r.offsets[1]
+            s.headers[fi] = key
+            if let valueText { s.values[fi] = convertCell(valueText, pk.field.type, at: valueLoc) }
+            sections[pk.section] = s
+        }
+        func build(_ name: String, extra: [String: Value] = [:]) -> Record? {
+            guard let s = sections[name] else { return nil }
+            let schema = SnapshotTables.profileSchema(name)
+            var values = s.values
+            for (k, v) in extra { values[schema.index[k]!] = v }
+            return Record(schema: schema, values: values, origin: s.origin, offsets: s.offsets, headers: s.headers)
+        }
+        let password = build("service.password")
+        if password != nil && sections["service"] == nil, let p = sections["service.password"] {
+            let n = SnapshotSchema.service.fields.count
+            sections["service"] = Section(values: [Value](repeating: .null, count: n), offsets: [Int32](repeating: -1, count: n),
+                                          headers: SnapshotSchema.service.fields.map { "service.\($0.name)" }, origin: p.origin)
+        }
+        for name in ["facility", "service", "provider"] {
+            guard let rec = build(name, extra: name == "service" ? ["password": password.map(Value.record) ?? .null] : [:]) else { continue }
+            let ri = SnapshotSchema.rootIndex[name]!
+            roots[ri] = .record(rec)
+            locations[ri] = rec.origin.location
+        }
+    }
+
+    /// A parameter override from a cell: a whole number, yes/no, a `;` list, else text
+    /// (the pack's declaration types it later).
+    static func rawParam(cell s: String) -> ParamOverride.Raw {
+        if s.contains(";") {
+            return .list(s.split(separator: ";").map { rawParam(cell: $0.trimmingCharacters(in: .whitespaces)) })
+        }
+        if let n = Int(s) { return .int(n) }
+        if s == "true" { return .bool(true) }
+        if s == "false" { return .bool(false) }
+        return .string(s)
+    }
+}
+
+extension SnapshotTables {
+    /// Profile keys, and the Japanese labels that name one field only.
+    static let profileKeyIndex: [String: Int] = {
+        var d: [String: Int] = [:]
+        for (i, k) in profileKeys.enumerated() { d[k.key] = i }
+        var seen: [String: Int] = [:]
+        for (i, k) in profileKeys.enumerated() where !k.field.docJa.isEmpty { seen[k.field.docJa] = seen[k.field.docJa] == nil ? i : -1 }
+        for (label, i) in seen where i >= 0 && d[label] == nil { d[label] = i }
+        return d
+    }()
+
+    static func profileSchema(_ section: String) -> RecordSchema {
+        switch section {
+        case "facility": SnapshotSchema.facility
+        case "service": SnapshotSchema.service
+        case "service.password": SnapshotSchema.passwordPolicy
+        default: SnapshotSchema.provider
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+import TenkenData
+@testable import TenkenCLI
+
+/// Facilities kept as spreadsheet tables: reading, converting both ways, `init`, and the
+/// places findings name.
+@Suite struct TableTests {
+    static let jsonFixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki"]
+    static let tableFixtures = ["clinic-kaede", "dental-tsukushi"]
+
+    func temp(_ name: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-\(name)-\(UUID().uuidString)").path
+        return dir
+    }
+
+    func files(_ dir: String) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for n in try FileManager.default.contentsOfDirectory(atPath: dir) where n.hasSuffix(".csv") {
+            out[n] = try Data(contentsOf: URL(fileURLWithPath: (dir as NSString).appendingPathComponent(n)))
+        }
+        return out
+    }
+
+    /// JSON → tables → JSON gives the same snapshot, and the same report results.
+    @Test(arguments: jsonFixtures)
+    func jsonToTablesAndBackIsIdentity(_ fixture: String) throws {
+        let dir = temp(fixture)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let direct = runCLI(["convert", "Fixtures/\(fixture)", "--to", "json"])
+        #expect(direct.code == 0, "\(direct.err)")
+        let toTables = runCLI(["convert", "Fixtures/\(fixture)", "--to", "csv", dir])
+        #expect(toTables.code == 0, "\(toTables.err)")
+        let back = runCLI(["convert", dir, "--to", "json"])
+        #expect(back.code == 0, "\(back.err)")
+        #expect(back.out == direct.out)
+        // Both forms give the same verdicts and the same number of findings per rule.
+        func verdicts(_ input: String) throws -> [String] {
+            let (_, out, _) = runCLI(["check", input, "--as-of", "2026-11-01", "--format", "json"])
+            let doc = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+            let results = try #require(doc["results"] as? [[String: Any]])
+            return results.map { "\($0["rule"]!) \($0["state"]!) \(($0["violations"] as? [Any])?.count ?? 0)" }
+        }
+        #expect(try verdicts("Fixtures/\(fixture)") == verdicts(dir))
+    }
+
+    /// Tables → JSON → tables gives the same files, byte for byte, in either encoding.
+    @Test(arguments: tableFixtures)
+    func tablesToJSONAndBackIsIdentity(_ fixture: String) throws {
+        let json = temp(fixture) + ".json", dir = temp(fixture)
+        defer { try? FileManager.default.removeItem(atPath: json); try? FileManager.default.removeItem(atPath: dir) }
+        #expect(runCLI(["convert", "Fixtures/\(fixture)", "--to", "json", json]).code == 0)
+        let sjis = fixture == "dental-tsukushi"
+        let r = runCLI(["convert", json, "--to", "csv", dir] + (sjis ? ["--table-encoding", "shift_jis"] : ["--lang", "en"]))
+        #expect(r.code == 0, "\(r.err)")
+        let original = try files("Fixtures/\(fixture)")
+        var written = try files(dir)
+        if sjis {
+            // The fixture keeps Japanese file names; convert writes English ones.
+            written = Dictionary(uniqueKeysWithValues: written.map { name, data in
+                (SnapshotTables.all.first { $0.fileName == name }.map { $0.nameJa + ".csv" } ?? name, data)
+            })
+        }
+        #expect(Set(written.keys) == Set(original.keys))
+        for (name, data) in original { #expect(written[name] == data, "\(name) differs after the round trip") }
+    }
+
+    @Test func shiftJISFixtureIsShiftJISWithJapaneseHeaders() throws {
+        let bytes = [UInt8](try Data(contentsOf: Repo.root.appendingPathComponent("Fixtures/dental-tsukushi/職員.csv")))
+        #expect(String(validating: bytes, as: UTF8.self) == nil, "the fixture must stay Shift_JIS")
+        let text = try #require(String(data: Data(bytes), encoding: .shiftJIS))
+        #expect(text.hasPrefix("職員ID,職種,入職日"))
+    }
+
+    @Test func findingsNameTheFileRowAndColumn() {
+        let en = runCLI(["check", "Fixtures/clinic-kaede", "--as-of", "2026-11-01", "--lang", "en"])
+        #expect(en.code == 1)
+        #expect(en.out.contains("s.pledge_signed_on = (none)  (Fixtures/clinic-kaede/staff.csv:5:36 [pledge_signed_on])"))
+        #expect(en.out.contains("m.approved_by = (none)  (Fixtures/clinic-kaede/invitations.csv:4:26 [approved_by])"))
+        let ja = runCLI(["check", "Fixtures/dental-tsukushi", "--as-of", "2026-11-01"])
+        #expect(ja.out.contains("s.left_on = 2026-06-30  (Fixtures/dental-tsukushi/職員.csv:6:24 [退職日])"))
+        #expect(ja.out.contains("(Fixtures/dental-tsukushi/確認.csv:2:50 [回答日])"))
+        #expect(ja.err.contains("note[data.encoding-detected]: 16 tables are not UTF-8"))
+    }
+
+    /// A table may be missing when the rules that need it do not apply; otherwise the report
+    /// names the table the rule needed.
+    @Test func missingTablesAreNamed() throws {
+        let dir = temp("missing")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(runCLI(["convert", "Fixtures/clinic-sakura", "--to", "csv", dir]).code == 0)
+        // clinic-kaede has no networks.csv and no Wi-Fi: nothing needs it.
+        let kaede = runCLI(["check", "Fixtures/clinic-kaede", "--as-of", "2026-11-01", "--format", "json"])
+        #expect(!kaede.out.contains("\"state\": \"error\""))
+        try FileManager.default.removeItem(atPath: dir + "/networks.csv")
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
+        #expect(r.code == 2)
+        #expect(r.out.contains("this rule needs the table networks.csv, which the folder does not have"))
+        let ja = runCLI(["check", dir, "--as-of", "2026-11-01"])
+        #expect(ja.out.contains("この規則に必要な表 networks.csv がフォルダにありません"))
+        try FileManager.default.removeItem(atPath: dir + "/group_members.csv")
+        try FileManager.default.removeItem(atPath: dir + "/invitations.csv")
+        let w = runCLI(["check", dir, "--as-of", "2026-11-01"])
+        #expect(w.err.contains("warning[data.missing-table]: groups.csv has 8 rows but there is no group_members.csv"))
+    }
+
+    @Test func linkErrorsAreLocatedAndCollected() throws {
+        let dir = temp("links")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(runCLI(["convert", "Fixtures/clinic-sakura", "--to", "csv", dir, "--lang", "en"]).code == 0)
+        let members = dir + "/group_members.csv"
+        var text = try String(contentsOfFile: members, encoding: .utf8)
+        text = text.replacingOccurrences(of: "G-002,A-001", with: "G-0002,A-001") + ",A-009,,,,,,\r\n"
+        try text.write(toFile: members, atomically: true, encoding: .utf8)
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
+        #expect(r.code == 2)
+        #expect(r.err.contains("group_members.csv:5:1 [group_id]: error[data.orphan-row]: `G-0002` is not an id in groups.csv"))
+        #expect(r.err.contains("help: did you mean `G-002`?"))
+        #expect(r.err.contains("error[data.missing-link]: row has no `group_id`"))
+        #expect(r.err.contains("no report was written"))
+    }
+
+    @Test func japaneseAndEnglishFileNamesButNotBoth() throws {
+        let dir = temp("names")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(runCLI(["convert", "Fixtures/clinic-sakura", "--to", "csv", dir]).code == 0)
+        try FileManager.default.moveItem(atPath: dir + "/staff.csv", toPath: dir + "/職員.csv")
+        #expect(runCLI(["check", dir, "--as-of", "2026-11-01"]).code == 0)
+        try FileManager.default.copyItem(atPath: dir + "/職員.csv", toPath: dir + "/staff.csv")
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
+        #expect(r.code == 2 && r.err.contains("error[data.duplicate-table]: both staff.csv and 職員.csv are present"))
+    }
+
+    @Test func profileKeysAreChecked() throws {
+        let dir = temp("profile")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(runCLI(["convert", "Fixtures/clinic-sakura", "--to", "csv", dir, "--lang", "en"]).code == 0)
+        let path = dir + "/facility.csv"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            + "facility.uses_wfi,true,\r\nservice.admin_password,hunter2,\r\nfacility.beds,many,\r\nparameter.training.period,2 years,\r\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
+        #expect(r.err.contains("warning[data.unknown-field]: unknown key `facility.uses_wfi` is ignored"))
+        #expect(r.err.contains("did you mean `facility.uses_wifi`?"))
+        #expect(r.err.contains("error[data.forbidden-field]: key `service.admin_password` looks like a password"))
+        #expect(!r.err.contains("hunter2"))
+        #expect(r.err.contains("facility.csv:23:1 [key]: error[data.duplicate-key]: key `facility.beds` appears twice (first at row 6)"))
+        #expect(r.code == 2)
+    }
+
+    @Test func convertRefusesToOverwriteAndReportsUnencodableText() throws {
+        let dir = temp("overwrite")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(runCLI(["convert", "Fixtures/pharmacy-midori", "--to", "csv", dir]).code == 0)
+        let again = runCLI(["convert", "Fixtures/pharmacy-midori", "--to", "csv", dir])
+        #expect(again.code == 2 && again.err.contains("already exist") && again.err.contains("--force"))
+        #expect(runCLI(["convert", "Fixtures/pharmacy-midori", "--to", "csv", dir, "--force"]).code == 0)
+        // An emoji has no Shift_JIS code: the cell is named, nothing is written.
+        let snap = dir + "/emoji.json"
+        try #"{"schema_version": 1, "facility": {"id": "F-1", "name": "にこにこ🏥"}}"#.write(toFile: snap, atomically: true, encoding: .utf8)
+        let sj = runCLI(["convert", snap, "--to", "csv", dir + "/sj", "--table-encoding", "shift_jis"])
+        #expect(sj.code == 2 && sj.err.contains("sj/facility.csv:4: error[data.not-shift-jis]"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/sj/facility.csv"))
+        #expect(runCLI(["convert", "Fixtures/clinic-sakura", "--to", "yaml"]).code == 64)
+        #expect(runCLI(["convert", "Fixtures/clinic-sakura", "--to", "csv"]).code == 64)
+    }
+
+    /// `init` writes every table with Japanese headers and one example row; the folder loads
+    /// without a single diagnostic and checks.
+    @Test(arguments: ["clinic", "hospital", "visiting-nurse", "pharmacy"])
+    func initWritesTablesThatCheck(_ kind: String) throws {
+        let dir = temp("init")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = runCLI(["init", dir, "--kind", kind])
+        #expect(r.code == 0, "\(r.err)")
+        for t in SnapshotTables.all {
+            let text = try String(contentsOfFile: dir + "/" + t.fileName, encoding: .utf8)
+            let lines = text.split(separator: "\r\n")
+            let header = t.columns.map { $0.aliases.first ?? $0.name }.joined(separator: ",")
+            #expect(lines.first.map { $0.hasSuffix(header) } == true, "\(t.fileName) header")
+            #expect(lines.count >= 2, "\(t.fileName) has an example row")
+        }
+        let guide = try String(contentsOfFile: dir + "/README.txt", encoding: .utf8)
+        #expect(guide.contains("記入のしかた") && guide.contains("staff.csv") && guide.contains("doctor, dentist"))
+        let check = runCLI(["check", dir, "--as-of", "2025-08-01", "--format", "json"])
+        #expect(check.err.isEmpty, "\(check.err)")
+        #expect(try String(contentsOfFile: dir + "/facility.csv", encoding: .utf8).contains("facility.kind,\(kind),"))
+        let json = runCLI(["init", dir + "-json", "--json"])
+        defer { try? FileManager.default.removeItem(atPath: dir + "-json") }
+        #expect(json.code == 0 && FileManager.default.fileExists(atPath: dir + "-json/snapshot.json"))
+    }
+
+    @Test func apostrophesSurviveTheRoundTrip() {
+        for s in ["=SUM(A1)", "'=x", "''=y", "-5", "'", "'plain", "@home", "+81"] {
+            #expect(CSVCell.unescape(CSVCell.escape(s).trimmingCharacters(in: CharacterSet(charactersIn: "\""))) == s, "\(s)")
+        }
+    }
+}
