@@ -22,6 +22,7 @@ public enum CLI {
         ("coverage", "show which rules and test cases implement each catalog item"),
         ("init", "write blank spreadsheet tables for a facility to fill in"),
         ("convert", "convert a facility between a JSON snapshot and spreadsheet tables"),
+        ("attest", "answer the items only a person can vouch for, in the terminal"),
         ("params", "list the pack's parameters with defaults, bounds and reasons"),
         ("schema", "print the snapshot schema as JSON Schema or Markdown"),
     ]
@@ -51,6 +52,7 @@ public enum CLI {
         case "coverage": return CoverageCommand.run(rest, console)
         case "init": return InitCommand.run(rest, console)
         case "convert": return ConvertCommand.run(rest, console)
+        case "attest": return AttestCommand.run(rest, console)
         case "params": return ParamsCommand.run(rest, console)
         case "schema": return SchemaCommand.run(rest, console)
         case "--help", "-h", "help":

@@ -10,15 +10,21 @@ public final class Console: @unchecked Sendable {
     public var stdoutIsTTY: Bool
     public var stderrIsTTY: Bool
     public var terminalWidth: Int
+    /// One line of the person's input, without its newline; nil at end of input.
+    public var readLine: () -> String?
+    public var stdinIsTTY: Bool
 
     public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, environment: [String: String],
-                stdoutIsTTY: Bool, stderrIsTTY: Bool, terminalWidth: Int = 100) {
+                stdoutIsTTY: Bool, stderrIsTTY: Bool, terminalWidth: Int = 100,
+                readLine: @escaping () -> String? = { nil }, stdinIsTTY: Bool = false) {
         self.out = out
         self.err = err
         self.environment = environment
         self.stdoutIsTTY = stdoutIsTTY
         self.stderrIsTTY = stderrIsTTY
         self.terminalWidth = terminalWidth
+        self.readLine = readLine
+        self.stdinIsTTY = stdinIsTTY
     }
 
     public static func standard() -> Console {
@@ -29,7 +35,8 @@ public final class Console: @unchecked Sendable {
         return Console(
             out: { s in FileHandle.standardOutput.write(Data(s.utf8)) },
             err: { s in FileHandle.standardError.write(Data(s.utf8)) },
-            environment: env, stdoutIsTTY: isatty(1) != 0, stderrIsTTY: isatty(2) != 0, terminalWidth: width)
+            environment: env, stdoutIsTTY: isatty(1) != 0, stderrIsTTY: isatty(2) != 0, terminalWidth: width,
+            readLine: { Swift.readLine(strippingNewline: true) }, stdinIsTTY: isatty(0) != 0)
     }
 
     /// Colour on a terminal unless NO_COLOR is set (https://no-color.org) or asked otherwise.

@@ -112,7 +112,9 @@ public struct TextReport {
                 let lvl = lang == .ja ? Labels.level(rule.level).ja : Labels.level(rule.level).en
                 out.append(wrap(lang.pick(rule.title), indent: 6, first: "").replacingPrefix(6, with: "  \(mark(res.state)) ") + "  [\(st) · \(lvl) · \(rule.implements.joined(separator: ", "))]")
                 guard [.fail, .error, .manual, .waived].contains(res.state) else {
-                    if let a = res.attestation, res.state == .attested {
+                    // A statement is shown with who made it; "not applicable" by statement with why.
+                    if let a = res.attestation, res.state == .attested || res.state == .notApplicable {
+                        if res.state == .notApplicable, let reason = res.reason { out.append(wrap(lang.pick(reason), indent: 6)) }
                         out.append("      " + lang.pick(ja: "証明: \(a.byRole ?? "") \(a.by ?? "") \(a.signedOn?.description ?? "")〜\(a.validUntil?.description ?? "")",
                                                       en: "attested by \(a.byRole ?? "") \(a.by ?? "") on \(a.signedOn?.description ?? ""), valid until \(a.validUntil?.description ?? "")"))
                     }

@@ -158,6 +158,41 @@ struct RuleOutcomeTests {
         #expect(try evaluate(attBody, two).0.state == .attested)
     }
 
+    /// `tenken attest` appends: of two statements with the same date, the later row counts.
+    @Test func laterRowWinsOnTheSameDate() throws {
+        let two = "\"attestations\": [{\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-06-01\"}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-06-01\"}]"
+        #expect(try evaluate(attBody, two).0.state == .fail)
+    }
+
+    /// What `tenken attest` asks about: missing, "no", expired, or running out within the window.
+    @Test func dueAttestations() throws {
+        func due(_ fields: String?, asOf: String = "2026-11-01") throws -> [DueAttestation] {
+            let snap = fields.map(att) ?? "\"attestations\": []"
+            let (_, result) = try evaluate(attBody, snap, asOf: asOf)
+            let rule = """
+            rule r {
+              implements X-1
+              level required
+              category human-organizational
+              scope mcs
+              title ja "t" en "t"
+              remediation ja "r" en "r"
+            \(attBody)
+            }
+            """
+            let pack = try #require(Checker.check(PackSource(files: [("pack.tenken", manifest), ("r.tenken", rule)], catalog: ("c.tsv", catalog))).pack)
+            return AttestationPlan.due(pack: pack, result: result, window: Duration(30, .days))
+        }
+        let signed = "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-01-10\""
+        #expect(try due(nil).map(\.why) == [.missing])
+        #expect(try due(signed).isEmpty)
+        #expect(try due(signed, asOf: "2026-12-11").map(\.why) == [.expiring(Day(iso: "2027-01-10")!)])
+        #expect(try due(signed, asOf: "2026-12-10").isEmpty)
+        #expect(try due(signed, asOf: "2027-02-01").map(\.why) == [.expired(Day(iso: "2027-01-10")!)])
+        #expect(try due("\"answer\": \"no\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-01\"").map(\.why) == [.answeredNo])
+        #expect(try due(signed, asOf: "2026-12-11").first?.roles == ["operations-lead"])
+    }
+
     @Test func dataGapsWinOverAttestation() throws {
         let body = "  expect every s in staff : s.pledge_signed_on is present\n" + attBody
         let snap = "\"staff\": [{\"id\": \"S\"}], " + att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-31\"")

@@ -1,0 +1,362 @@
+import Foundation
+import Synchronization
+import TenkenCheck
+import TenkenData
+import TenkenEval
+import TenkenSyntax
+
+/// `tenken attest`: walks a person through the statements only they can make (missing,
+/// answered "no", expired or running out soon), and records each answer as a dated row of the
+/// folder's attestations table. Rows are only ever appended, each answer is saved atomically
+/// as soon as it is given, so Ctrl-C keeps what was answered and leaves nothing half-written.
+enum AttestCommand {
+    static let spec = CommandSpec(
+        name: "attest", summary: "Answer, in the terminal, the items only a person can vouch for; answers are saved as dated attestations.",
+        usage: "tenken attest DIR [--as-of DATE] [--lang ja|en] [--role ROLE] [--by ID] [--answers FILE]",
+        options: [
+            CLI.asOfOption,
+            OptionSpec("--lang", value: "LANG", help: "ja (default) or en"),
+            OptionSpec("--role", value: "ROLE", help: "the answering person's role (asked if not given)"),
+            OptionSpec("--by", value: "ID", help: "the answering person's pseudonymous id, e.g. S-001 (asked if not given)"),
+            OptionSpec("--within", value: "PERIOD", help: "also ask about attestations running out within this period (default 30 days)"),
+            OptionSpec("--answers", value: "FILE", help: "take the answers from a CSV table (item, answer, by_role, by, reason) instead of asking"),
+            OptionSpec("--same-day", help: "with --answers: record an answer even if the same person answered the same item today"),
+            CLI.rulesOption,
+        ] + CLI.inputOptions,
+        minPositionals: 1, maxPositionals: 1)
+
+    static let roleLabels: [String: String] = [
+        "operations-lead": "運用責任者", "system-admin": "システム管理者", "privacy-lead": "個人情報保護責任者",
+        "audit-lead": "監査責任者", "mcs-admin": "MCS管理者",
+    ]
+
+    static func run(_ args: [String], _ console: Console) -> Int32 {
+        let (parsed, code) = CLI.parse(args, spec, console)
+        guard let p = parsed else { return code }
+        let asOf: Day, ja: Bool, window: Duration, options: LoadOptions
+        do {
+            asOf = try CLI.asOf(p).get()
+            ja = try ArgumentParser.choice(p, "--lang", ["ja", "en"], default: "ja").get() == "ja"
+            options = try CLI.loadOptions(p).get()
+            let w = p.value("--within") ?? "30 days"
+            guard let d = Duration(text: w), !d.isNegative else { throw UsageError(message: "`--within` needs a period like \"30 days\", not `\(w)`", help: nil) }
+            window = d
+            if p.value("--answers") == nil && !console.stdinIsTTY {
+                throw UsageError(message: "tenken attest asks its questions in a terminal, and standard input is not one",
+                                 help: "run it in a terminal, or pass --answers FILE to answer from a table")
+            }
+        } catch let e as UsageError {
+            CLI.usage(e, console)
+            return ExitCode.usage
+        } catch { return ExitCode.usage }
+        let dir = p.positionals[0]
+        let input: FacilityInput
+        switch FacilityInput.folder(dir) {
+        case .success(let i): input = i
+        case .failure(let d): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
+        }
+        guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false),
+              let facility = CLI.loadFacility(dir, options: options, pack: loaded, console) else { return ExitCode.inputError }
+        let target = input.tables.map { $0.files["attestations"] ?? ($0.dir as NSString).appendingPathComponent("attestations.csv") }
+            ?? input.attestations ?? (dir as NSString).appendingPathComponent("attestations.csv")
+        var session = AttestSession(pack: pack, facility: facility, asOf: asOf, japanese: ja, target: target, console: console)
+        if let answers = p.value("--answers") {
+            return session.fromFile(answers, sameDay: p.flag("--same-day"), options: options)
+        }
+        let result = Engine(pack: pack).evaluate(facility, asOf: asOf).0
+        let due = AttestationPlan.due(pack: pack, result: result, window: window)
+        return session.interactive(due, role: p.value("--role"), by: p.value("--by"))
+    }
+}
+
+/// Set from the SIGINT handler's point of view: a save in progress finishes before exit.
+private let saving = Atomic<Bool>(false)
+private let interruptedWhileSaving = Atomic<Bool>(false)
+private let interruptMessage = Array("\n中断しました。回答済みの分は保存されています / interrupted; the answers given so far are saved\n".utf8)
+
+private func installInterruptHandler() {
+    signal(SIGINT) { _ in
+        if saving.load(ordering: .sequentiallyConsistent) {
+            interruptedWhileSaving.store(true, ordering: .sequentiallyConsistent)
+            return
+        }
+        interruptMessage.withUnsafeBufferPointer { _ = write(2, $0.baseAddress, $0.count) }
+        _exit(130)
+    }
+}
+
+struct AttestSession {
+    let pack: CheckedPack
+    let facility: Facility
+    let asOf: Day
+    let japanese: Bool
+    let target: String
+    let console: Console
+    var saved = 0
+
+    init(pack: CheckedPack, facility: Facility, asOf: Day, japanese: Bool, target: String, console: Console) {
+        self.pack = pack
+        self.facility = facility
+        self.asOf = asOf
+        self.japanese = japanese
+        self.target = target
+        self.console = console
+    }
+
+    func t(_ ja: String, _ en: String) -> String { japanese ? ja : en }
+
+    var knownStaff: Set<String>? {
+        guard case .list(let xs)? = facility[root: "staff"] else { return nil }
+        return Set(xs.compactMap { if case .record(let r) = $0 { r.displayID } else { nil } })
+    }
+
+    /// Statements already on file, as (item, by, date), so a second one on the same day is
+    /// never recorded without a yes.
+    var onFile: Set<String> {
+        guard case .list(let xs)? = facility[root: "attestations"] else { return [] }
+        return Set(xs.compactMap { v -> String? in
+            guard case .record(let r) = v else { return nil }
+            return "\(r["item"].display)\u{0}\(r["by"].display)\u{0}\(r["signed_on"].display)"
+        })
+    }
+
+    func sameDayKey(_ item: String, _ by: String, _ day: Day) -> String { "\(item)\u{0}\(by)\u{0}\(day)" }
+
+    // MARK: saving
+
+    /// Appends rows to the attestations table: read, append, write to a temporary file and
+    /// rename; a table changed by someone else since it was read is not overwritten.
+    mutating func save(_ rows: [[String: Value]]) -> Bool {
+        let before = FileManager.default.fileExists(atPath: target) ? readInputFile(target, maxBytes: 64 << 20).0 : nil
+        if FileManager.default.fileExists(atPath: target) && before == nil {
+            console.err("error: cannot read \(target); nothing was saved\n")
+            return false
+        }
+        let bytes: [UInt8]
+        switch TableAppender.append(to: before, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese) {
+        case .success(let b): bytes = b
+        case .failure(let d): console.err(DiagnosticPrinter().render(d)); return false
+        }
+        saving.store(true, ordering: .sequentiallyConsistent)
+        defer {
+            saving.store(false, ordering: .sequentiallyConsistent)
+            if interruptedWhileSaving.load(ordering: .sequentiallyConsistent) {
+                interruptMessage.withUnsafeBufferPointer { _ = write(2, $0.baseAddress, $0.count) }
+                _exit(130)
+            }
+        }
+        let now = FileManager.default.fileExists(atPath: target) ? readInputFile(target, maxBytes: 64 << 20).0 : nil
+        guard now == before else {
+            console.err("error: \(target) changed while tenken attest was running; nothing was overwritten. Run tenken attest again.\n")
+            return false
+        }
+        do { try AtomicFile.write(Data(bytes), to: target) } catch {
+            console.err("error: cannot write \(target): \(error.localizedDescription)\n")
+            return false
+        }
+        saved += rows.count
+        return true
+    }
+
+    func row(item: String, answer: String, role: String, by: String, on day: Day, reason: String?) -> [String: Value] {
+        var r: [String: Value] = ["item": .string(item), "answer": .string(answer), "by_role": .string(role), "by": .string(by), "signed_on": .date(day)]
+        if let reason, !reason.isEmpty { r["reason"] = .string(reason) }
+        return r
+    }
+
+    // MARK: answers from a file
+
+    /// Every row is checked before anything is written; one bad row writes nothing.
+    mutating func fromFile(_ path: String, sameDay: Bool, options: LoadOptions) -> Int32 {
+        var loader = SnapshotLoader(options: options)
+        let value = loader.loadInventory(path: path, schema: SnapshotSchema.attestation)
+        var diags = DiagnosticBag()
+        diags.add(contentsOf: loader.diagnostics)
+        let keys = AttestationPlan.keys(pack)
+        let already = onFile
+        var rows: [[String: Value]] = []
+        var seen: Set<String> = []
+        if case .list(let xs)? = value {
+            for case .record(let r) in xs {
+                func err(_ field: String, _ id: String, _ msg: String, help: String? = nil) {
+                    diags.add(Diagnostic(id, .error, msg, at: r.location(ofField: SnapshotSchema.attestation.index[field]!), help: help))
+                }
+                guard case .string(let item) = r["item"] else { err("item", "attest.missing", "row has no item"); continue }
+                guard let roles = keys[item] else {
+                    err("item", "attest.unknown-item", "`\(item)` is not an attestation item of this pack",
+                        help: closestMatch(to: item, in: Array(keys.keys)).map { "did you mean `\($0)`?" })
+                    continue
+                }
+                guard case .string(let answer) = r["answer"] else { err("answer", "attest.missing", "row has no answer (yes, no or not-applicable)"); continue }
+                guard case .string(let role) = r["by_role"] else { err("by_role", "attest.missing", "row has no by_role"); continue }
+                guard roles.contains(role) else { err("by_role", "attest.wrong-role", "`\(item)` is answered by \(roles.joined(separator: " or ")), not \(role)"); continue }
+                guard case .string(let by) = r["by"], AttestSession.plausibleID(by) else {
+                    err("by", "attest.bad-id", "`by` must be a pseudonymous id like S-001 (letters, digits, - and _)"); continue
+                }
+                let reason: String? = if case .string(let s) = r["reason"] { s } else { nil }
+                if answer == "not-applicable" && (reason ?? "").isEmpty { err("reason", "attest.missing-reason", "not-applicable needs a reason"); continue }
+                var day = asOf
+                if case .date(let d) = r["signed_on"] { day = d }
+                if day > asOf { err("signed_on", "attest.future", "signed_on \(day) is after the as-of date \(asOf)"); continue }
+                let k = sameDayKey(item, by, day)
+                if !sameDay && (already.contains(k) || seen.contains(k)) {
+                    err("item", "attest.same-day", "\(by) already answered `\(item)` on \(day)", help: "pass --same-day to record another answer for that day")
+                    continue
+                }
+                seen.insert(k)
+                rows.append(row(item: item, answer: answer, role: role, by: by, on: day, reason: reason))
+            }
+        }
+        let printer = DiagnosticPrinter()
+        for d in diags.sorted { console.err(printer.render(d)) }
+        if diags.hasErrors || value == nil {
+            console.err("error: the answers have errors; nothing was saved\n")
+            return ExitCode.inputError
+        }
+        guard save(rows) else { return ExitCode.inputError }
+        console.out(t("\(rows.count) 件の回答を \(target) に記録しました\n", "recorded \(rows.count) answer\(rows.count == 1 ? "" : "s") in \(target)\n"))
+        return ExitCode.ok
+    }
+
+    static func plausibleID(_ s: String) -> Bool {
+        !s.isEmpty && s.count <= 64 && s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }
+    }
+
+    // MARK: in the terminal
+
+    func ask(_ prompt: String) -> String? {
+        console.out(prompt)
+        return console.readLine()?.trimmingCharacters(in: .whitespaces)
+    }
+
+    func roleLabel(_ r: String) -> String { japanese ? "\(AttestCommand.roleLabels[r] ?? r) (\(r))" : r }
+
+    mutating func interactive(_ due: [DueAttestation], role givenRole: String?, by givenBy: String?) -> Int32 {
+        let name = facility.facilityRecord.flatMap { if case .string(let s) = $0["name"] { s } else { nil } } ?? facility.id
+        console.out(t("tenken attest — \(name)（基準日 \(asOf)）\n", "tenken attest — \(name) (as of \(asOf))\n"))
+        if due.isEmpty {
+            console.out(t("回答が必要な項目はありません。\n", "Nothing needs an answer now.\n"))
+            return ExitCode.ok
+        }
+        console.out(t("回答が必要な項目が \(due.count) 件あります。回答は1件ごとに \(target) に保存されます（Ctrl-C で中断しても回答済みの分は残ります）。\n\n",
+                      "\(due.count) item\(due.count == 1 ? " needs" : "s need") an answer. Each answer is saved to \(target) as soon as it is given (Ctrl-C keeps what was answered).\n\n"))
+        installInterruptHandler()
+        let allRoles = SnapshotSchema.role.fields[0].type.enumValues
+        guard let role = givenRole.flatMap({ allRoles.contains($0) ? $0 : nil }) ?? askRole(allRoles) else { return stop() }
+        guard let by = givenBy.flatMap({ AttestSession.plausibleID($0) ? $0 : nil }) ?? askID() else { return stop() }
+        let already = onFile
+        for (n, d) in due.enumerated() {
+            console.out("\n[\(n + 1)/\(due.count)] " + describe(d))
+            guard d.roles.contains(role) else {
+                console.out(t("  → この項目は \(d.roles.map(roleLabel).joined(separator: "・")) が回答します。飛ばします。\n",
+                              "  → this item is answered by \(d.roles.joined(separator: " or ")); skipped.\n"))
+                continue
+            }
+            guard let answer = askAnswer() else { return stop() }
+            if answer == "skip" { continue }
+            if answer == "quit" { break }
+            var reason: String?
+            if answer == "not-applicable" {
+                guard let r = askReason() else { return stop() }
+                reason = r
+            }
+            if already.contains(sameDayKey(d.key, by, asOf)) {
+                guard let yes = askYesNo(t("  \(by) は \(asOf) にこの項目に回答済みです。もう1件記録しますか（前の回答は残ります）? [y/N] ",
+                                           "  \(by) already answered this item on \(asOf). Record another answer (the earlier one stays)? [y/N] ")) else { return stop() }
+                if !yes { continue }
+            }
+            guard save([row(item: d.key, answer: answer, role: role, by: by, on: asOf, reason: reason)]) else { return ExitCode.inputError }
+            console.out(t("  保存しました。\n", "  saved.\n"))
+        }
+        console.out(t("\n\(saved) 件の回答を \(target) に記録しました。次に: tenken check \((target as NSString).deletingLastPathComponent)\n",
+                      "\nRecorded \(saved) answer\(saved == 1 ? "" : "s") in \(target). Next: tenken check \((target as NSString).deletingLastPathComponent)\n"))
+        return ExitCode.ok
+    }
+
+    /// End of input (Ctrl-D): stop cleanly, keeping what was saved.
+    func stop() -> Int32 {
+        console.out(t("\n入力が終わりました。\(saved) 件の回答を保存済みです。\n", "\nInput ended; \(saved) answer\(saved == 1 ? "" : "s") saved.\n"))
+        return ExitCode.ok
+    }
+
+    func describe(_ d: DueAttestation) -> String {
+        var s = ""
+        let rule = d.rules[0]
+        s += (japanese ? rule.title.ja : rule.title.en) + "  [\(rule.level.rawValue)]\n"
+        switch d.why {
+        case .missing: s += t("  状態: 回答がありません\n", "  status: no answer on file\n")
+        case .answeredNo: s += t("  状態: 前回「いいえ」と回答されています\n", "  status: last answered \"no\"\n")
+        case .expired(let day): s += t("  状態: \(day) に期限が切れています\n", "  status: expired on \(day)\n")
+        case .expiring(let day): s += t("  状態: \(day) に期限が切れます\n", "  status: runs out on \(day)\n")
+        }
+        for id in Array(Set(d.rules.flatMap(\.implements))).sorted() {
+            guard let item = pack.catalog.first(where: { $0.id == id }) else { continue }
+            s += t("  規程（\(item.section)）: 「\(item.ja)」\n", "  rule (\(item.section)): \(item.en)\n")
+            if japanese == false { s += "    (source: 「\(item.ja)」)\n" }
+        }
+        s += t("  実務では: ", "  in practice: ") + (japanese ? rule.remediation.ja : rule.remediation.en) + "\n"
+        s += t("  回答者: ", "  answered by: ") + d.roles.map(roleLabel).joined(separator: t("・", ", ")) + "\n"
+        return s
+    }
+
+    func askRole(_ roles: [String]) -> String? {
+        console.out(t("回答するあなたの役割を選んでください:\n", "Your role:\n"))
+        for (i, r) in roles.enumerated() { console.out("  \(i + 1). \(roleLabel(r))\n") }
+        while true {
+            guard let a = ask(t("番号または名前: ", "number or name: ")) else { return nil }
+            if let n = Int(a), n >= 1, n <= roles.count { return roles[n - 1] }
+            if roles.contains(a) { return a }
+            console.out(t("  1〜\(roles.count) の番号か、役割の名前を入力してください。\n", "  enter 1–\(roles.count) or a role name.\n"))
+        }
+    }
+
+    func askID() -> String? {
+        let staff = knownStaff
+        while true {
+            guard let a = ask(t("あなたの職員ID（仮名ID、例 S-001）: ", "your staff id (pseudonymous, e.g. S-001): ")) else { return nil }
+            guard AttestSession.plausibleID(a) else {
+                console.out(t("  英数字と - _ . だけのIDを入力してください（氏名は入力しません）。\n",
+                              "  use letters, digits, - _ . only (an id, never a name).\n"))
+                continue
+            }
+            if let staff, !staff.contains(a) {
+                guard let yes = askYesNo(t("  \(a) は職員名簿にありません。このIDで続けますか? [y/N] ", "  \(a) is not in the staff table. Use it anyway? [y/N] ")) else { return nil }
+                if !yes { continue }
+            }
+            return a
+        }
+    }
+
+    /// yes / no / not-applicable, or skip / quit.
+    func askAnswer() -> String? {
+        while true {
+            guard let a = ask(t("  満たしていますか? はい(y) / いいえ(n) / 対象外(na) / 飛ばす(s) / 終了(q): ",
+                                "  Is this met? yes (y) / no (n) / not applicable (na) / skip (s) / quit (q): ")) else { return nil }
+            switch a.lowercased() {
+            case "y", "yes", "はい": return "yes"
+            case "n", "no", "いいえ": return "no"
+            case "na", "n/a", "not-applicable", "対象外": return "not-applicable"
+            case "s", "skip", "飛ばす", "": return "skip"
+            case "q", "quit", "終了": return "quit"
+            default: console.out(t("  y, n, na, s, q のどれかを入力してください。\n", "  enter y, n, na, s or q.\n"))
+            }
+        }
+    }
+
+    func askReason() -> String? {
+        while true {
+            guard let a = ask(t("  対象外とする理由: ", "  why it does not apply: ")) else { return nil }
+            if !a.isEmpty { return a }
+            console.out(t("  理由を入力してください。\n", "  a reason is needed.\n"))
+        }
+    }
+
+    func askYesNo(_ prompt: String) -> Bool? {
+        guard let a = ask(prompt) else { return nil }
+        return ["y", "yes", "はい"].contains(a.lowercased())
+    }
+}
+
+extension FieldType {
+    var enumValues: [String] { if case .enumeration(let vs) = self { vs } else { [] } }
+}

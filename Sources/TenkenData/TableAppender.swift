@@ -1,0 +1,47 @@
+import Foundation
+import TenkenSyntax
+
+/// Adds rows to the end of a CSV table without touching what is there: the bytes already in
+/// the file stay as they are, new rows follow its header's column order, encoding (UTF-8 or
+/// Shift_JIS) and line ends. Columns it does not know are left blank in the new rows.
+public enum TableAppender {
+    /// The new file content. `rows` map field names to values; `japanese` picks the headers
+    /// of a new file.
+    public static func append(to existing: [UInt8]?, file: String, schema: RecordSchema, rows: [[String: Value]],
+                              japanese: Bool) -> Result<[UInt8], Diagnostic> {
+        func cell(_ v: Value?, _ fi: Int?) -> String {
+            guard let v, let fi else { return "" }
+            return CSVCell.escape(SnapshotWriter.cell(v, schema.fields[fi].type, japanese: japanese))
+        }
+        let hasContent = existing.map { b in (b.starts(with: [0xEF, 0xBB, 0xBF]) ? b.dropFirst(3) : b[...]).contains { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D } } ?? false
+        guard let existing, hasContent else {
+            let header = schema.fields.map { CSVCell.escape(japanese ? ($0.aliases.first ?? $0.name) : $0.name) }.joined(separator: ",")
+            let body = rows.map { r in schema.fields.indices.map { cell(r[schema.fields[$0].name], $0) }.joined(separator: ",") }
+            return .success(Array(("\u{FEFF}" + ([header] + body).map { $0 + "\r\n" }.joined()).utf8))
+        }
+        let (decoded, diags) = CSVReader.decode(existing, encoding: .auto, file: file)
+        guard let decoded else { return .failure(diags.first!) }
+        let shiftJIS = diags.contains { $0.id == "data.encoding-detected" }
+        let (table, csvDiags) = CSVReader.parse(utf8: decoded, file: file)
+        guard let table else { return .failure(csvDiags.first ?? Diagnostic("data.bad-csv", .error, "cannot read the table", at: SourceLocation(file: file))) }
+        var byHeader: [String: Int] = [:]
+        for (i, fld) in schema.fields.enumerated() {
+            byHeader[fld.name.lowercased()] = i
+            for a in fld.aliases { byHeader[a.lowercased()] = i }
+        }
+        let columns = table.header.cells.map { byHeader[$0.trimmingCharacters(in: .whitespaces).lowercased()] }
+        let eol = existing.contains(0x0D) ? "\r\n" : "\n"
+        var text = existing.last == 0x0A ? "" : eol
+        for r in rows {
+            text += columns.map { fi in cell(fi.map { r[schema.fields[$0].name] } ?? nil, fi) }.joined(separator: ",") + eol
+        }
+        if shiftJIS {
+            guard let data = text.data(using: .shiftJIS) else {
+                return .failure(Diagnostic("data.not-shift-jis", .error, "the new rows hold a character Shift_JIS cannot encode", at: SourceLocation(file: file),
+                                           help: "the table is Shift_JIS; use characters Japanese Excel can save, or save the table as CSV UTF-8"))
+            }
+            return .success(existing + [UInt8](data))
+        }
+        return .success(existing + Array(text.utf8))
+    }
+}

@@ -1,0 +1,65 @@
+import TenkenCheck
+import TenkenData
+
+/// One statement a person has to make (or make again): an attestation key, the rules and
+/// catalog items it stands for, who may make it, and why it is due now.
+public struct DueAttestation: Sendable {
+    public enum Why: Sendable, Equatable {
+        /// No statement on file (or one the rules cannot use: wrong role, dated later).
+        case missing
+        /// The last statement ran out on the date.
+        case expired(Day)
+        /// The last statement runs out on the date, within the warning window.
+        case expiring(Day)
+        /// The last statement said "no".
+        case answeredNo
+    }
+
+    public var key: String
+    public var rules: [CheckedRule]
+    public var roles: [String]
+    public var why: Why
+    public var current: AttestationInfo?
+}
+
+public enum AttestationPlan {
+    /// The attestations due for a facility: missing, answered "no", expired, or running out
+    /// within `window` of the as-of date. Rules that do not apply are left out. One entry per
+    /// key, in pack order.
+    public static func due(pack: CheckedPack, result: FacilityResult, window: Duration) -> [DueAttestation] {
+        let horizon = result.asOf.adding(window)
+        var out: [DueAttestation] = []
+        var byKey: [String: Int] = [:]
+        for (rule, r) in zip(pack.rules, result.results) {
+            guard let a = rule.attestation else { continue }
+            let why: DueAttestation.Why?
+            switch (r.state, r.attestation) {
+            case (.manual, _), (.error, _): why = .missing
+            case (.fail, let info?):
+                if info.answer == "no" { why = .answeredNo } else { why = info.validUntil.map(DueAttestation.Why.expired) ?? .missing }
+            case (.attested, let info?), (.notApplicable, let info?), (.waived, let info?):
+                if let until = info.validUntil, until <= horizon { why = .expiring(until) } else { why = nil }
+            default: why = nil
+            }
+            guard let why else { continue }
+            if let i = byKey[a.key] {
+                out[i].rules.append(rule)
+                out[i].roles = out[i].roles.filter(a.roles.contains)
+            } else {
+                byKey[a.key] = out.count
+                out.append(DueAttestation(key: a.key, rules: [rule], roles: a.roles, why: why, current: r.attestation))
+            }
+        }
+        return out
+    }
+
+    /// Every attestation key the pack knows, with the roles that may sign it.
+    public static func keys(_ pack: CheckedPack) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for r in pack.rules {
+            guard let a = r.attestation else { continue }
+            out[a.key] = out[a.key].map { $0.filter(a.roles.contains) } ?? a.roles
+        }
+        return out
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+@testable import TenkenCLI
+
+/// `tenken attest`: answers from a file, and the interactive flow through a pseudo-terminal.
+@Suite struct AttestTests {
+    /// A copy of a fixture folder to answer in.
+    func copy(_ fixture: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-attest-\(UUID().uuidString)").path
+        try FileManager.default.copyItem(atPath: Repo.root.appendingPathComponent("Fixtures/\(fixture)").path, toPath: dir)
+        try? FileManager.default.removeItem(atPath: dir + "/expected")
+        return dir
+    }
+
+    func lines(_ path: String) throws -> [String] {
+        // Decoded by hand: Foundation's String(contentsOfFile:) would drop the BOM.
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self).split(separator: "\r\n").map(String.init)
+    }
+
+    @Test func answersFromAFileAreAppendedAndChangeTheReport() throws {
+        let dir = try copy("dental-tsukushi")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
+        #expect(before.out.contains("attestation `no-written-credentials` expired on 2026-09-01"))
+        let original = try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv"))
+        let answers = dir + "-answers.csv"
+        defer { try? FileManager.default.removeItem(atPath: answers) }
+        try "item,answer,by_role,by,reason\nno-written-credentials,yes,operations-lead,S-001,\nlogout-after-use,not-applicable,system-admin,S-002,MCS is used on no shared device\n"
+            .write(toFile: answers, atomically: true, encoding: .utf8)
+        let r = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers, "--lang", "en"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("recorded 2 answers"))
+        // The table keeps every byte it had, stays Shift_JIS, and gains two rows.
+        let after = try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv"))
+        #expect(after.prefix(original.count) == original)
+        let added = try #require(String(data: after.suffix(from: original.count), encoding: .shiftJIS))
+        #expect(added == "no-written-credentials,yes,operations-lead,S-001,2026-11-01,\r\nlogout-after-use,not-applicable,system-admin,S-002,2026-11-01,MCS is used on no shared device\r\n")
+        let check = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
+        #expect(!check.out.contains("no-written-credentials` expired"))
+        #expect(check.out.contains("not applicable by attestation: MCS is used on no shared device"))
+        // The same answers again on the same day need --same-day.
+        let again = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(again.code == 2 && again.err.contains("error[attest.same-day]") && again.err.contains("nothing was saved"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv")) == after)
+        #expect(runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers, "--same-day"]).code == 0)
+    }
+
+    @Test func badAnswersAreAllReportedAndNothingIsWritten() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let original = try Data(contentsOf: URL(fileURLWithPath: dir + "/attestations.csv"))
+        let answers = dir + "-answers.csv"
+        defer { try? FileManager.default.removeItem(atPath: answers) }
+        try """
+        確認項目,回答,回答者の役割,回答者ID,理由
+        no-writen-credentials,はい,operations-lead,S-001,
+        logout-after-use,対象外,operations-lead,S-001,
+        logout-after-use,yes,audit-lead,S-001,
+        no-credential-sharing,maybe,operations-lead,S-001,
+        no-credential-sharing,yes,operations-lead,山田 太郎,
+
+        """.write(toFile: answers, atomically: true, encoding: .utf8)
+        let r = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(r.code == 2)
+        for id in ["attest.unknown-item", "data.bad-value", "attest.wrong-role", "attest.bad-id"] { #expect(r.err.contains("[\(id)]"), "\(id)") }
+        #expect(r.err.contains("did you mean `no-written-credentials`?"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/attestations.csv")) == original)
+    }
+
+    @Test func aJSONFolderGetsAnAttestationsTable() throws {
+        let dir = try copy("clinic-sakura")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let answers = dir + "-answers.csv"
+        defer { try? FileManager.default.removeItem(atPath: answers) }
+        try "item,answer,by_role,by\nno-written-credentials,no,operations-lead,S-001\n".write(toFile: answers, atomically: true, encoding: .utf8)
+        #expect(runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers]).code == 0)
+        #expect(try lines(dir + "/attestations.csv") == ["\u{FEFF}確認項目,回答,回答者の役割,回答者ID,回答日,理由", "no-written-credentials,no,operations-lead,S-001,2026-11-01,"])
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
+        #expect(r.code == 1 && r.out.contains("answered on 2026-11-01 that this is not met"))
+    }
+
+    @Test func refusesWithoutATerminalOrAnswers() {
+        let r = runCLI(["attest", "Fixtures/clinic-kaede"])
+        #expect(r.code == 64 && r.err.contains("--answers FILE"))
+    }
+
+    // MARK: through a pseudo-terminal
+
+    var binary: String {
+        let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken").path,
+                          Repo.root.appendingPathComponent(".build/debug/tenken").path]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }
+
+    @Test func interactiveFlowInJapanese() throws {
+        let dir = try copy("dental-tsukushi")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let original = try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv"))
+        let t = try PseudoTerminal(executable: binary, arguments: ["attest", dir, "--as-of", "2026-11-01"])
+        try t.expect("回答が必要な項目が 2 件あります")
+        try t.expect("番号または名前: ")
+        t.send("9\n")
+        try t.expect("1〜5 の番号か")
+        t.send("1\n")
+        try t.expect("あなたの職員ID")
+        t.send("山田\n")
+        try t.expect("氏名は入力しません")
+        try t.expect("あなたの職員ID")
+        t.send("S-001\n")
+        try t.expect("[1/2] アカウント情報を紙や付箋にメモしない")
+        try t.expect("状態: 2026-09-01 に期限が切れています")
+        try t.expect("規程（2-1）: 「アカウント情報(IDおよびパスワード)を紙や付箋")
+        try t.expect("実務では: ")
+        try t.expect("満たしていますか?")
+        t.send("maybe\n")
+        try t.expect("y, n, na, s, q のどれか")
+        t.send("y\n")
+        try t.expect("保存しました。")
+        try t.expect("[2/2] 利用が終わったらログアウトする")
+        try t.expect("満たしていますか?")
+        t.send("na\n")
+        try t.expect("対象外とする理由: ")
+        t.send("\n")
+        try t.expect("理由を入力してください")
+        t.send("共用端末なし\n")
+        try t.expect("2 件の回答を")
+        #expect(try t.wait() == 0)
+        let after = try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv"))
+        #expect(after.prefix(original.count) == original)
+        let added = try #require(String(data: after.suffix(from: original.count), encoding: .shiftJIS))
+        #expect(added == "no-written-credentials,yes,operations-lead,S-001,2026-11-01,\r\nlogout-after-use,not-applicable,operations-lead,S-001,2026-11-01,共用端末なし\r\n")
+        let check = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "json"])
+        #expect(!check.out.contains("expired on"))
+    }
+
+    /// Ctrl-C keeps what was answered, leaves nothing half-written and no temporary file.
+    @Test func ctrlCKeepsTheAnswersGivenSoFar() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = try lines(dir + "/attestations.csv")
+        let t = try PseudoTerminal(executable: binary,
+                                   arguments: ["attest", dir, "--as-of", "2027-03-20", "--lang", "en", "--role", "operations-lead", "--by", "S-001"],
+                                   )
+        try t.expect("need an answer")
+        try t.expect("[1/")
+        try t.expect("status: runs out on 2027-04-01")
+        try t.expect("Is this met?")
+        t.send("y\n")
+        try t.expect("saved.")
+        try t.expect("Is this met?")
+        t.send("\u{03}")
+        try t.expect("interrupted; the answers given so far are saved")
+        #expect(try t.wait() == 130)
+        let after = try lines(dir + "/attestations.csv")
+        #expect(after.count == before.count + 1)
+        #expect(after.last == "no-written-credentials,yes,operations-lead,S-001,2027-03-20,")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasSuffix(".csv") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+}
