@@ -316,11 +316,7 @@ public struct SnapshotLoader {
         guard let table else { return nil }
         let src = SourceFile(path: path, kind: .csv, lines: LineIndex(table.utf8))
         // Map header cells to fields.
-        var byHeader: [String: Int] = [:]
-        for (i, fld) in schema.fields.enumerated() {
-            byHeader[fld.name.lowercased()] = i
-            for a in fld.aliases { byHeader[a.lowercased()] = i }
-        }
+        let byHeader = schema.headerIndex
         var columnField = [Int?](repeating: nil, count: table.header.cells.count)
         var headers = schema.fields.map(\.name)
         var seen: [Int: String] = [:]

@@ -24,11 +24,7 @@ public enum TableAppender {
         let shiftJIS = diags.contains { $0.id == "data.encoding-detected" }
         let (table, csvDiags) = CSVReader.parse(utf8: decoded, file: file)
         guard let table else { return .failure(csvDiags.first ?? Diagnostic("data.bad-csv", .error, "cannot read the table", at: SourceLocation(file: file))) }
-        var byHeader: [String: Int] = [:]
-        for (i, fld) in schema.fields.enumerated() {
-            byHeader[fld.name.lowercased()] = i
-            for a in fld.aliases { byHeader[a.lowercased()] = i }
-        }
+        let byHeader = schema.headerIndex
         let columns = table.header.cells.map { byHeader[$0.trimmingCharacters(in: .whitespaces).lowercased()] }
         let eol = existing.contains(0x0D) ? "\r\n" : "\n"
         var text = existing.last == 0x0A ? "" : eol

@@ -190,6 +190,22 @@ import TenkenData
         #expect(json.code == 0 && FileManager.default.fileExists(atPath: dir + "-json/snapshot.json"))
     }
 
+    /// A batch takes folders of tables beside snapshot folders.
+    @Test func batchMixesTablesAndSnapshots() throws {
+        let dir = temp("batch")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for f in ["clinic-kaede", "dental-tsukushi", "clinic-sakura"] {
+            try FileManager.default.createDirectory(atPath: dir + "/in", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: Repo.root.appendingPathComponent("Fixtures/\(f)").path, toPath: dir + "/in/" + f)
+        }
+        let r = runCLI(["batch", dir + "/in", "--output-dir", dir + "/out", "--as-of", "2026-11-01", "--format", "json"])
+        #expect(r.code == 1, "\(r.err)")
+        #expect(r.err.contains("3 found, 3 evaluated, 0 failed to load"))
+        for id in ["F-CL-0004", "F-DC-0005", "F-CL-0001"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/out/facilities/\(id)/report.json"), "\(id)")
+        }
+    }
+
     @Test func apostrophesSurviveTheRoundTrip() {
         for s in ["=SUM(A1)", "'=x", "''=y", "-5", "'", "'plain", "@home", "+81"] {
             #expect(CSVCell.unescape(CSVCell.escape(s).trimmingCharacters(in: CharacterSet(charactersIn: "\""))) == s, "\(s)")

@@ -21,9 +21,8 @@ pack t {
 }
 """
 
-/// Checks a one-rule pack whose rule has the given body, and evaluates it on a snapshot.
-func evaluate(_ body: String, _ snapshot: String, asOf: String = "2026-11-01", params: [ParamOverride] = [],
-              indexJoins: Bool = true) throws -> (RuleResult, FacilityResult) {
+/// A checked one-rule pack whose rule has the given body.
+func onePack(_ body: String, indexJoins: Bool = true) throws -> CheckedPack {
     let rule = """
     rule r {
       implements X-1
@@ -37,7 +36,13 @@ func evaluate(_ body: String, _ snapshot: String, asOf: String = "2026-11-01", p
     """
     let o = Checker.check(PackSource(files: [("pack.tenken", manifest), ("r.tenken", rule)], catalog: ("c.tsv", catalog)),
                           options: CheckOptions(indexJoins: indexJoins))
-    let pack = try #require(o.pack, "\(o.diagnostics)")
+    return try #require(o.pack, "\(o.diagnostics)")
+}
+
+/// Checks a one-rule pack whose rule has the given body, and evaluates it on a snapshot.
+func evaluate(_ body: String, _ snapshot: String, asOf: String = "2026-11-01", params: [ParamOverride] = [],
+              indexJoins: Bool = true) throws -> (RuleResult, FacilityResult) {
+    let pack = try onePack(body, indexJoins: indexJoins)
     var l = SnapshotLoader()
     let loaded = l.loadSnapshot(bytes: Array(("{\"schema_version\": 1, " + snapshot + "}").utf8), path: "s.json")
     let f = try #require(loaded)
@@ -169,18 +174,7 @@ struct RuleOutcomeTests {
         func due(_ fields: String?, asOf: String = "2026-11-01") throws -> [DueAttestation] {
             let snap = fields.map(att) ?? "\"attestations\": []"
             let (_, result) = try evaluate(attBody, snap, asOf: asOf)
-            let rule = """
-            rule r {
-              implements X-1
-              level required
-              category human-organizational
-              scope mcs
-              title ja "t" en "t"
-              remediation ja "r" en "r"
-            \(attBody)
-            }
-            """
-            let pack = try #require(Checker.check(PackSource(files: [("pack.tenken", manifest), ("r.tenken", rule)], catalog: ("c.tsv", catalog))).pack)
+            let pack = try onePack(attBody)
             return AttestationPlan.due(pack: pack, result: result, window: Duration(30, .days))
         }
         let signed = "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-01-10\""
