@@ -7,7 +7,7 @@ import TenkenSyntax
 
 enum CheckCommand {
     static let spec = CommandSpec(
-        name: "check", summary: "Evaluate one facility against the rule pack and report its gaps.",
+        name: "check", summary: "Evaluate one facility against the rule pack and report its gaps.\nFOLDER holds spreadsheet tables (facility.csv, staff.csv, …) or snapshot.json with devices.csv.",
         usage: "tenken check [FOLDER] [--snapshot FILE] [--devices FILE] [options]",
         options: [
             OptionSpec("--snapshot", value: "FILE", help: "the facility snapshot (JSON)"),

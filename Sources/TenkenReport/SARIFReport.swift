@@ -118,11 +118,19 @@ public enum SARIFReport {
     }
 
     /// Relative paths stay relative (code scanning resolves them against the repository);
-    /// absolute ones become file URIs.
+    /// absolute ones become file URIs. Anything but unreserved characters and `/` is
+    /// percent-encoded as UTF-8 (RFC 3986), so `職員.csv` is a valid URI too.
     static func uri(_ path: String) -> String {
         var out = path.hasPrefix("/") ? "file://" : ""
-        for u in path.unicodeScalars {
-            if u == " " { out += "%20" } else if u == "#" { out += "%23" } else if u == "%" { out += "%25" } else { out.unicodeScalars.append(u) }
+        for b in path.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                let h = String(b, radix: 16, uppercase: true)
+                out += "%" + (h.count == 1 ? "0" : "") + h
+            }
         }
         return out
     }

@@ -78,6 +78,13 @@ struct HTMLTests {
 }
 
 struct SARIFTests {
+    /// Artifact locations are valid URIs even for Japanese file names (RFC 3986).
+    @Test func artifactURIsArePercentEncoded() {
+        #expect(SARIFReport.uri("Fixtures/dental-tsukushi/職員.csv") == "Fixtures/dental-tsukushi/%E8%81%B7%E5%93%A1.csv")
+        #expect(SARIFReport.uri("/tmp/a b#c%d.json") == "file:///tmp/a%20b%23c%25d.json")
+        #expect(SARIFReport.uri("snap_v1-2.json") == "snap_v1-2.json")
+    }
+
     func results(_ fixture: String) throws -> [[String: Any]] {
         let doc = try JSONSerialization.jsonObject(with: Data(report(fixture, "sarif").utf8)) as! [String: Any]
         #expect(doc["version"] as? String == "2.1.0")
