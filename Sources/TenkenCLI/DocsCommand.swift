@@ -110,7 +110,7 @@ public enum Docs {
                 s += "Two columns, `項目`/`key` and `値`/`value` (a third, `説明`/`description`, is not read). Keys:\n\n"
                 s += "| key | type | 意味 / meaning |\n|---|---|---|\n"
                 for pk in SnapshotTables.profileKeys {
-                    s += "| `\(pk.key)` | \(typeText(pk.field.type)) | \(pk.field.docJa.isEmpty ? "" : pk.field.docJa + " / ")\(pk.field.doc) |\n"
+                    s += "| `\(pk.key)` | \(choiceText(pk.field)) | \(pk.field.docJa.isEmpty ? "" : pk.field.docJa + " / ")\(pk.field.doc) |\n"
                 }
                 s += "| `parameter.NAME` | as declared | パラメータの上書き / a parameter override (see parameters.md) |\n"
                 s += "| `schema_version` | int | 表の形式の版 / table format version (1) |\n"
@@ -123,10 +123,16 @@ public enum Docs {
             }
             s += "| 見出し (ja) | header (en) | type | 意味 / meaning |\n|---|---|---|---|\n"
             for c in t.columns {
-                s += "| `\(c.aliases.first ?? c.name)` | `\(c.name)` | \(typeText(c.type)) | \(c.docJa.isEmpty ? "" : c.docJa + " / ")\(c.doc) |\n"
+                s += "| `\(c.aliases.first ?? c.name)` | `\(c.name)` | \(choiceText(c)) | \(c.docJa.isEmpty ? "" : c.docJa + " / ")\(c.doc) |\n"
             }
         }
         return s
+    }
+
+    /// A column's type; for a choice, each value with the Japanese word a table may use.
+    static func choiceText(_ f: FieldSchema) -> String {
+        guard case .enumeration(let vs) = f.type, !f.choicesJa.isEmpty else { return typeText(f.type) }
+        return vs.map { v in f.choicesJa[v].map { "`\(v)` \($0)" } ?? "`\(v)`" }.joined(separator: ", ")
     }
 
     public static func parameterTable(_ pack: CheckedPack) -> String {

@@ -173,7 +173,7 @@ enum InitCommand {
           複数の値    セミコロンで区切る: 2025-04-01; 2025-10-01
           空欄        分からない・記録がない。「なし」は「ひとつもない」という意味です。
           期間        数字だけなら見出しの単位（分・日）。「30 minutes」のようにも書けます。
-          選択肢      下の一覧の英語の語をそのまま書きます（例: 職種は doctor, nurse …）。
+          選択肢      下の一覧の語を書きます（例: 職種は 医師、看護師 …）。英語の語（doctor など）も使えます。
 
         表の一覧
         """
@@ -187,11 +187,11 @@ enum InitCommand {
             for c in t.columns {
                 guard case .enumeration(let vs) = c.type else { continue }
                 let label = "\(t.fileName) \(c.aliases.first ?? c.name)"
-                if seen.insert(label).inserted { s += "  \(label): \(vs.joined(separator: ", "))\n" }
+                if seen.insert(label).inserted { s += "  \(label): \(vs.map(c.label).joined(separator: "、"))\n" }
             }
             if t.name == "facility" {
                 for pk in SnapshotTables.profileKeys {
-                    if case .enumeration(let vs) = pk.field.type { s += "  facility.csv \(pk.key): \(vs.joined(separator: ", "))\n" }
+                    if case .enumeration(let vs) = pk.field.type { s += "  facility.csv \(pk.key): \(vs.map(pk.field.label).joined(separator: "、"))\n" }
                 }
             }
         }
@@ -201,6 +201,7 @@ enum InitCommand {
         needed, keep only the header row where nothing applies. Use pseudonymous ids, never names or
         passwords. Dates are YYYY-MM-DD, yes/no cells take はい/いいえ or true/false, several values are
         separated by `;`, a blank cell means "not known" and なし (none) means "there are none".
+        Choice columns take the Japanese words listed above or the English values (docs/tables.md).
         Then run `tenken check <this folder>`; `tenken attest <this folder>` asks the questions only a
         person can answer. docs/tables.md describes every table and column.
 

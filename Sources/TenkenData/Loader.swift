@@ -352,7 +352,7 @@ public struct SnapshotLoader {
                 let text = CSVCell.unescape(asciiTrimmed(cell))
                 offsets[fi] = Int32(clamping: row.offsets[c])
                 if text.isEmpty { continue }
-                values[fi] = convertCell(text, schema.fields[fi].type, at: src.location(offset: row.offsets[c], path: headers[fi]))
+                values[fi] = convertCell(text, schema.fields[fi].type, field: schema.fields[fi], at: src.location(offset: row.offsets[c], path: headers[fi]))
             }
             // Named by its line, which is the spreadsheet's row number unless a cell holds a line break.
             let origin = Origin(source: src, pointer: "row \(row.line)", offset: row.offsets.first ?? 0)
@@ -364,7 +364,8 @@ public struct SnapshotLoader {
     static let trueWords: Set<String> = ["true", "yes", "y", "1", "はい", "有", "あり", "○", "〇", "済"]
     static let falseWords: Set<String> = ["false", "no", "n", "0", "いいえ", "無", "なし", "×", "未"]
 
-    mutating func convertCell(_ s: String, _ type: FieldType, at place: @autoclosure () -> SourceLocation) -> Value {
+    /// A cell's text as a value of the field's type; choice fields also take their Japanese words.
+    mutating func convertCell(_ s: String, _ type: FieldType, field: FieldSchema? = nil, at place: @autoclosure () -> SourceLocation) -> Value {
         switch type {
         case .int:
             if let n = Int(s) { return .int(n) }
@@ -390,15 +391,17 @@ public struct SnapshotLoader {
             diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a number of \(unit.rawValue), found \"\(s)\"", at: place()))
         case .enumeration(let allowed):
             if allowed.contains(s) { return .string(s) }
+            if let token = field?.choiceByLabel[s] { return .string(token) }
             let lower = s.lowercased()
             if let v = allowed.first(where: { $0.lowercased() == lower }) { return .string(v) }
-            diagnostics.append(Diagnostic("data.bad-value", .error, "expected one of \(allowed.joined(separator: ", ")), found \"\(s)\"", at: place(),
-                                          help: closestMatch(to: s, in: allowed).map { "did you mean \"\($0)\"?" }))
+            let words = allowed.map { v in field?.choicesJa[v].map { "\(v) (\($0))" } ?? v }
+            diagnostics.append(Diagnostic("data.bad-value", .error, "expected one of \(words.joined(separator: ", ")), found \"\(s)\"", at: place(),
+                                          help: closestMatch(to: s, in: allowed + (field.map { Array($0.choiceByLabel.keys) } ?? [])).map { "did you mean \"\($0)\"?" }))
         case .list(let inner):
             // Several values in one cell are separated by `;`; `なし` is an empty list.
             if SnapshotTables.emptyListWords.contains(s.lowercased()) { return .list([]) }
             let parts = s.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            return .list(parts.map { convertCell($0, inner, at: place()) }.filter { !$0.isNull })
+            return .list(parts.map { convertCell($0, inner, field: field, at: place()) }.filter { !$0.isNull })
         case .record:
             diagnostics.append(Diagnostic("data.type-mismatch", .error, "nested records cannot be given in a CSV cell", at: place()))
         }

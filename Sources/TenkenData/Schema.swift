@@ -44,6 +44,24 @@ public struct FieldSchema: Sendable {
     public let aliases: [String]
     public let doc: String
     public let docJa: String
+    /// Japanese words for the values of a choice field (`doctor` → `医師`): tables written in
+    /// Japanese use them, and tables are read with either. JSON keeps the English values.
+    public let choicesJa: [String: String]
+    /// The other way: `医師` → `doctor`.
+    public let choiceByLabel: [String: String]
+
+    init(name: String, type: FieldType, aliases: [String], doc: String, docJa: String, choicesJa: [String: String]) {
+        self.name = name
+        self.type = type
+        self.aliases = aliases
+        self.doc = doc
+        self.docJa = docJa
+        self.choicesJa = choicesJa
+        choiceByLabel = Dictionary(uniqueKeysWithValues: choicesJa.map { ($0.value, $0.key) })
+    }
+
+    /// A value as a Japanese table shows it.
+    public func label(_ value: String) -> String { choicesJa[value] ?? value }
 }
 
 public final class RecordSchema: Sendable {
@@ -76,8 +94,8 @@ public final class RecordSchema: Sendable {
 }
 
 /// A field; its Japanese label doubles as the Japanese CSV header unless `aliases` says more.
-func f(_ name: String, _ type: FieldType, _ doc: String, ja: String = "", aliases: [String] = []) -> FieldSchema {
-    FieldSchema(name: name, type: type, aliases: aliases.isEmpty && !ja.isEmpty ? [ja] : aliases, doc: doc, docJa: ja)
+func f(_ name: String, _ type: FieldType, _ doc: String, ja: String = "", aliases: [String] = [], choices: [String: String] = [:]) -> FieldSchema {
+    FieldSchema(name: name, type: type, aliases: aliases.isEmpty && !ja.isEmpty ? [ja] : aliases, doc: doc, docJa: ja, choicesJa: choices)
 }
 
 /// A top-level section of a snapshot: one record, or a collection of records.
@@ -103,7 +121,8 @@ public enum SnapshotSchema {
     public static let facility = RecordSchema("facility", [
         f("id", .string, "pseudonymous facility id", ja: "施設ID"),
         f("name", .string, "facility name (an organisation, not a person)", ja: "施設名"),
-        f("kind", .enumeration(facilityKinds), "kind of facility", ja: "施設種別"),
+        f("kind", .enumeration(facilityKinds), "kind of facility", ja: "施設種別",
+          choices: ["clinic": "診療所", "hospital": "病院", "dental-clinic": "歯科診療所", "visiting-nurse": "訪問看護ステーション", "pharmacy": "薬局", "care": "介護事業所"]),
         f("beds", .int, "number of beds (0 for 無床)", ja: "病床数"),
         f("uses_wifi", .bool, "staff use MCS over Wi-Fi at the facility", ja: "Wi-Fiを利用"),
         f("lends_devices", .bool, "the facility lends devices to staff (貸与端末)", ja: "端末を貸与"),
@@ -115,7 +134,8 @@ public enum SnapshotSchema {
 
     public static let role = RecordSchema("role", id: "role", [
         f("role", .enumeration(["operations-lead", "system-admin", "privacy-lead", "audit-lead", "mcs-admin"]),
-          "the responsibility held", ja: "役割"),
+          "the responsibility held", ja: "役割",
+          choices: ["operations-lead": "運用責任者", "system-admin": "システム管理者", "privacy-lead": "個人情報保護責任者", "audit-lead": "監査責任者", "mcs-admin": "MCS管理者"]),
         f("staff_id", .string, "who holds it", ja: "職員ID"),
         f("since", .date, "assigned on", ja: "任命日"),
     ])
@@ -162,7 +182,8 @@ public enum SnapshotSchema {
 
     public static let staff = RecordSchema("staff_member", [
         f("id", .string, "pseudonymous staff id", ja: "職員ID", aliases: ["職員ID", "staff_id"]),
-        f("job", .enumeration(jobs), "profession; decides the statutory confidentiality duty", ja: "職種", aliases: ["職種"]),
+        f("job", .enumeration(jobs), "profession; decides the statutory confidentiality duty", ja: "職種", aliases: ["職種"],
+          choices: ["doctor": "医師", "dentist": "歯科医師", "nurse": "看護師", "assistant-nurse": "准看護師", "public-health-nurse": "保健師", "midwife": "助産師", "pharmacist": "薬剤師", "therapist": "療法士", "care-manager": "ケアマネジャー", "care-worker": "介護職員", "social-worker": "ソーシャルワーカー", "clerk": "事務職員", "other": "その他"]),
         f("hired_on", .date, "first day of employment", ja: "入職日", aliases: ["入職日"]),
         f("left_on", .date, "last day of employment, if left", ja: "退職日", aliases: ["退職日"]),
         f("uses_mcs", .bool, "the staff member uses MCS", ja: "MCS利用", aliases: ["MCS利用"]),
@@ -175,7 +196,8 @@ public enum SnapshotSchema {
     public static let account = RecordSchema("account", [
         f("id", .string, "MCS account id (pseudonymous)", ja: "アカウントID", aliases: ["アカウントID"]),
         f("staff_id", .string, "the staff member who owns the account", ja: "職員ID", aliases: ["職員ID"]),
-        f("status", .enumeration(["active", "suspended", "deleted"]), "account state", ja: "状態", aliases: ["状態"]),
+        f("status", .enumeration(["active", "suspended", "deleted"]), "account state", ja: "状態", aliases: ["状態"],
+          choices: ["active": "有効", "suspended": "停止", "deleted": "削除"]),
         f("is_admin", .bool, "has MCS administrator rights", ja: "管理者権限", aliases: ["管理者権限"]),
         f("created_on", .date, "registered on", ja: "登録日", aliases: ["登録日"]),
         f("deleted_on", .date, "deleted on", ja: "削除日", aliases: ["削除日"]),
@@ -187,25 +209,31 @@ public enum SnapshotSchema {
 
     public static let device = RecordSchema("device", [
         f("id", .string, "device id (asset tag)", ja: "端末ID", aliases: ["端末ID", "device_id"]),
-        f("kind", .enumeration(["pc", "tablet", "smartphone"]), "kind of device", ja: "端末種別", aliases: ["端末種別", "種別"]),
-        f("ownership", .enumeration(["facility", "personal"]), "facility-issued (貸与) or personal (BYOD)", ja: "所有", aliases: ["所有", "所有区分"]),
+        f("kind", .enumeration(["pc", "tablet", "smartphone"]), "kind of device", ja: "端末種別", aliases: ["端末種別", "種別"],
+          choices: ["pc": "パソコン", "tablet": "タブレット", "smartphone": "スマートフォン"]),
+        f("ownership", .enumeration(["facility", "personal"]), "facility-issued (貸与) or personal (BYOD)", ja: "所有", aliases: ["所有", "所有区分"],
+          choices: ["facility": "施設貸与", "personal": "私物"]),
         f("assigned_staff_id", .string, "staff member the device is issued to or belongs to", ja: "利用者職員ID", aliases: ["利用者職員ID", "職員ID"]),
-        f("status", .enumeration(["active", "returned", "retired", "lost"]), "device state", ja: "状態", aliases: ["状態"]),
+        f("status", .enumeration(["active", "returned", "retired", "lost"]), "device state", ja: "状態", aliases: ["状態"],
+          choices: ["active": "使用中", "returned": "返却済", "retired": "廃棄", "lost": "紛失"]),
         f("used_for_mcs", .bool, "MCS is used on this device", ja: "MCS利用", aliases: ["MCS利用"]),
         f("os", .string, "operating system", ja: "OS", aliases: ["OS"]),
         f("os_version", .string, "operating system version", ja: "OSバージョン", aliases: ["OSバージョン"]),
         f("os_up_to_date", .bool, "the latest OS version offered for the device is installed", ja: "OS最新", aliases: ["OS最新"]),
         f("os_updated_on", .date, "last OS update applied on", ja: "OS更新日", aliases: ["OS更新日"]),
         f("screen_lock_minutes", .duration(unit: .minutes), "idle time before the screen locks (absent: never)", ja: "画面ロック(分)", aliases: ["画面ロック(分)", "画面ロック分"]),
-        f("device_lock", .enumeration(["none", "pin", "pattern", "password", "biometric"]), "device lock method", ja: "デバイスロック", aliases: ["デバイスロック"]),
+        f("device_lock", .enumeration(["none", "pin", "pattern", "password", "biometric"]), "device lock method", ja: "デバイスロック", aliases: ["デバイスロック"],
+          choices: ["none": "ロックなし", "pin": "PIN", "pattern": "パターン", "password": "パスワード", "biometric": "生体認証"]),
         f("antimalware", .bool, "anti-malware protection active", ja: "ウイルス対策", aliases: ["ウイルス対策"]),
         f("antimalware_updated_on", .date, "anti-malware definitions last updated on", ja: "定義更新日", aliases: ["定義更新日"]),
         f("mdm", .bool, "enrolled in mobile device management", ja: "MDM", aliases: ["MDM"]),
         f("remote_wipe", .bool, "remote wipe available", ja: "リモートワイプ", aliases: ["リモートワイプ"]),
         f("vpn", .bool, "MCS is used over a VPN", ja: "VPN", aliases: ["VPN"]),
         f("client_certificate", .bool, "client certificate installed for MCS", ja: "クライアント証明書", aliases: ["クライアント証明書"]),
-        f("app_source", .enumeration(["app-store", "google-play", "browser", "other"]), "where the MCS app came from (browser: no app)", ja: "アプリ入手元", aliases: ["アプリ入手元"]),
-        f("offsite_connection", .enumeration(["none", "cellular", "mobile-router", "public-wifi", "home-wifi"]), "how the device connects outside the facility", ja: "施設外接続", aliases: ["施設外接続"]),
+        f("app_source", .enumeration(["app-store", "google-play", "browser", "other"]), "where the MCS app came from (browser: no app)", ja: "アプリ入手元", aliases: ["アプリ入手元"],
+          choices: ["app-store": "App Store", "google-play": "Google Play", "browser": "ブラウザ", "other": "その他"]),
+        f("offsite_connection", .enumeration(["none", "cellular", "mobile-router", "public-wifi", "home-wifi"]), "how the device connects outside the facility", ja: "施設外接続", aliases: ["施設外接続"],
+          choices: ["none": "施設外で使わない", "cellular": "携帯回線", "mobile-router": "モバイルルーター", "public-wifi": "公衆Wi-Fi", "home-wifi": "自宅Wi-Fi"]),
         f("locked_storage", .bool, "stored locked away when not in use", ja: "施錠保管", aliases: ["施錠保管"]),
         f("privacy_filter", .bool, "privacy filter fitted", ja: "覗き見防止", aliases: ["覗き見防止"]),
         f("returned_on", .date, "returned to the facility on", ja: "返却日", aliases: ["返却日"]),
@@ -214,14 +242,17 @@ public enum SnapshotSchema {
     public static let network = RecordSchema("network", [
         f("id", .string, "network id", ja: "ネットワークID"),
         f("ssid", .string, "SSID", ja: "SSID"),
-        f("encryption", .enumeration(["WPA3", "WPA2-AES", "WPA2-TKIP", "WPA", "WEP", "open", "unknown"]), "Wi-Fi encryption", ja: "暗号化方式"),
-        f("operator", .enumeration(["facility", "home", "public", "unknown"]), "who runs the network", ja: "管理者区分"),
+        f("encryption", .enumeration(["WPA3", "WPA2-AES", "WPA2-TKIP", "WPA", "WEP", "open", "unknown"]), "Wi-Fi encryption", ja: "暗号化方式",
+          choices: ["open": "暗号化なし", "unknown": "不明"]),
+        f("operator", .enumeration(["facility", "home", "public", "unknown"]), "who runs the network", ja: "管理者区分",
+          choices: ["facility": "施設", "home": "自宅", "public": "公衆", "unknown": "不明"]),
         f("used_for_mcs", .bool, "MCS is used over this network", ja: "MCS利用"),
     ])
 
     public static let patient = RecordSchema("patient", [
         f("id", .string, "pseudonymous patient id (never a name)", ja: "患者ID"),
-        f("status", .enumeration(["active", "discharged", "transferred-out", "deceased"]), "care state", ja: "状態"),
+        f("status", .enumeration(["active", "discharged", "transferred-out", "deceased"]), "care state", ja: "状態",
+          choices: ["active": "診療中", "discharged": "終了", "transferred-out": "転出", "deceased": "死亡"]),
         f("care_ended_on", .date, "date the facility stopped caring for the patient", ja: "診療終了日"),
         f("has_account", .bool, "the patient or family has an MCS account", ja: "患者アカウント"),
         f("account_verified_on", .date, "patient identity confirmed on", ja: "本人確認日"),
@@ -245,7 +276,8 @@ public enum SnapshotSchema {
 
     public static let group = RecordSchema("group", [
         f("id", .string, "group id", ja: "グループID"),
-        f("kind", .enumeration(["patient", "free"]), "patient group (患者グループ) or free group", ja: "グループ種別"),
+        f("kind", .enumeration(["patient", "free"]), "patient group (患者グループ) or free group", ja: "グループ種別",
+          choices: ["patient": "患者グループ", "free": "フリーグループ"]),
         f("patient_ids", .list(.string), "patients the group is about", ja: "患者ID"),
         f("created_on", .date, "created on", ja: "作成日"),
         f("first_shared_on", .date, "first post shared on", ja: "初回共有日"),
@@ -264,10 +296,12 @@ public enum SnapshotSchema {
     public static let consent = RecordSchema("consent", [
         f("id", .string, "consent record id", ja: "同意ID"),
         f("patient_id", .string, "the patient", ja: "患者ID"),
-        f("method", .enumeration(["opt-in", "implied", "verbal"]), "how consent was given", ja: "同意方法"),
+        f("method", .enumeration(["opt-in", "implied", "verbal"]), "how consent was given", ja: "同意方法",
+          choices: ["opt-in": "明示の同意", "implied": "黙示の同意", "verbal": "口頭の同意"]),
         f("signed_on", .date, "obtained on", ja: "同意日"),
         f("form_on_file", .bool, "signed consent form kept", ja: "同意書保管"),
-        f("kind", .enumeration(["initial", "re-consent"]), "first consent or consent obtained again after a transfer", ja: "同意区分"),
+        f("kind", .enumeration(["initial", "re-consent"]), "first consent or consent obtained again after a transfer", ja: "同意区分",
+          choices: ["initial": "初回", "re-consent": "再同意"]),
         f("withdrawn_on", .date, "withdrawn on", ja: "撤回日"),
         f("refusals", .list(.record(refusal)), "partial refusals (一部不同意)", ja: "一部不同意"),
     ])
@@ -276,7 +310,8 @@ public enum SnapshotSchema {
         f("id", .string, "document id", ja: "文書ID"),
         f("kind", .enumeration([
             "operations-rules", "device-management", "backup-plan", "post-employment-privacy", "pledge-template", "training-plan",
-        ]), "what the document is", ja: "文書種別"),
+        ]), "what the document is", ja: "文書種別",
+          choices: ["operations-rules": "運用管理規程", "device-management": "端末管理規程", "backup-plan": "バックアップ計画", "post-employment-privacy": "退職後の個人情報保護", "pledge-template": "誓約書ひな形", "training-plan": "教育計画"]),
         f("adopted_on", .date, "adopted on", ja: "制定日"),
         f("reviewed_on", .date, "last reviewed on", ja: "見直し日"),
         f("communicated", .bool, "made known to the staff concerned", ja: "周知済み"),
@@ -284,25 +319,29 @@ public enum SnapshotSchema {
 
     public static let incident = RecordSchema("incident", [
         f("id", .string, "incident id", ja: "インシデントID"),
-        f("kind", .enumeration(["device-lost", "device-stolen", "password-leak", "unauthorized-access", "wrong-post", "inappropriate-post"]), "what happened", ja: "種別"),
+        f("kind", .enumeration(["device-lost", "device-stolen", "password-leak", "unauthorized-access", "wrong-post", "inappropriate-post"]), "what happened", ja: "種別",
+          choices: ["device-lost": "端末紛失", "device-stolen": "端末盗難", "password-leak": "パスワード流出", "unauthorized-access": "不正アクセス", "wrong-post": "誤投稿", "inappropriate-post": "不適切な投稿"]),
         f("occurred_on", .date, "occurred on", ja: "発生日"),
         f("reported_on", .date, "reported to the administrator on", ja: "報告日"),
         f("account_id", .string, "account concerned", ja: "アカウントID"),
         f("device_id", .string, "device concerned", ja: "端末ID"),
-        f("action", .enumeration(["password-changed", "account-suspended", "post-deleted", "none"]), "what was done", ja: "対応"),
+        f("action", .enumeration(["password-changed", "account-suspended", "post-deleted", "none"]), "what was done", ja: "対応",
+          choices: ["password-changed": "パスワード変更", "account-suspended": "アカウント停止", "post-deleted": "投稿削除", "none": "対応なし"]),
         f("action_on", .date, "done on", ja: "対応日"),
     ])
 
     public static let monitoring = RecordSchema("monitoring_record", [
         f("id", .string, "record id", ja: "記録ID"),
-        f("kind", .enumeration(["post-monitoring", "access-review"]), "what was monitored", ja: "種別"),
+        f("kind", .enumeration(["post-monitoring", "access-review"]), "what was monitored", ja: "種別",
+          choices: ["post-monitoring": "投稿の監視", "access-review": "アクセス確認"]),
         f("performed_on", .date, "performed on", ja: "実施日"),
         f("by", .string, "pseudonymous id of who performed it", ja: "実施者ID"),
     ])
 
     public static let attestation = RecordSchema("attestation", id: "item", [
         f("item", .string, "the attestation key the rule names", ja: "確認項目"),
-        f("answer", .enumeration(["yes", "no", "not-applicable"]), "the answer", ja: "回答"),
+        f("answer", .enumeration(["yes", "no", "not-applicable"]), "the answer", ja: "回答",
+          choices: ["yes": "はい", "no": "いいえ", "not-applicable": "対象外"]),
         f("by_role", .string, "role of the person attesting", ja: "回答者の役割"),
         f("by", .string, "pseudonymous id of the person attesting", ja: "回答者ID"),
         f("signed_on", .date, "signed on", ja: "回答日"),

@@ -6,17 +6,17 @@ import TenkenSyntax
 /// Shift_JIS) and line ends. Columns it does not know are left blank in the new rows.
 public enum TableAppender {
     /// The new file content. `rows` map field names to values; `japanese` picks the headers
-    /// of a new file.
+    /// and words of a new file; an existing one keeps its own (Japanese headers, Japanese words).
     public static func append(to existing: [UInt8]?, file: String, schema: RecordSchema, rows: [[String: Value]],
                               japanese: Bool) -> Result<[UInt8], Diagnostic> {
-        func cell(_ v: Value?, _ fi: Int?) -> String {
+        func cell(_ v: Value?, _ fi: Int?, japanese: Bool) -> String {
             guard let v, let fi else { return "" }
-            return CSVCell.escape(SnapshotWriter.cell(v, schema.fields[fi].type, japanese: japanese))
+            return CSVCell.escape(SnapshotWriter.cell(v, schema.fields[fi].type, japanese: japanese, field: schema.fields[fi]))
         }
         let hasContent = existing.map { b in (b.starts(with: [0xEF, 0xBB, 0xBF]) ? b.dropFirst(3) : b[...]).contains { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D } } ?? false
         guard let existing, hasContent else {
             let header = schema.fields.map { CSVCell.escape(japanese ? ($0.aliases.first ?? $0.name) : $0.name) }.joined(separator: ",")
-            let body = rows.map { r in schema.fields.indices.map { cell(r[schema.fields[$0].name], $0) }.joined(separator: ",") }
+            let body = rows.map { r in schema.fields.indices.map { cell(r[schema.fields[$0].name], $0, japanese: japanese) }.joined(separator: ",") }
             return .success(Array(("\u{FEFF}" + ([header] + body).map { $0 + "\r\n" }.joined()).utf8))
         }
         let (decoded, diags) = CSVReader.decode(existing, encoding: .auto, file: file)
@@ -25,11 +25,13 @@ public enum TableAppender {
         let (table, csvDiags) = CSVReader.parse(utf8: decoded, file: file)
         guard let table else { return .failure(csvDiags.first ?? Diagnostic("data.bad-csv", .error, "cannot read the table", at: SourceLocation(file: file))) }
         let byHeader = schema.headerIndex
-        let columns = table.header.cells.map { byHeader[$0.trimmingCharacters(in: .whitespaces).lowercased()] }
+        let headers = table.header.cells.map { $0.trimmingCharacters(in: .whitespaces) }
+        let columns = headers.map { byHeader[$0.lowercased()] }
+        let tableIsJapanese = zip(headers, columns).contains { h, fi in fi.map { schema.fields[$0].name != h.lowercased() } ?? false }
         let eol = existing.contains(0x0D) ? "\r\n" : "\n"
         var text = existing.last == 0x0A ? "" : eol
         for r in rows {
-            text += columns.map { fi in cell(fi.map { r[schema.fields[$0].name] } ?? nil, fi) }.joined(separator: ",") + eol
+            text += columns.map { fi in cell(fi.map { r[schema.fields[$0].name] } ?? nil, fi, japanese: tableIsJapanese) }.joined(separator: ",") + eol
         }
         if shiftJIS {
             guard let data = text.data(using: .shiftJIS) else {

@@ -34,7 +34,8 @@ import Testing
         let after = try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv"))
         #expect(after.prefix(original.count) == original)
         let added = try #require(String(data: after.suffix(from: original.count), encoding: .shiftJIS))
-        #expect(added == "no-written-credentials,yes,operations-lead,S-001,2026-11-01,\r\nlogout-after-use,not-applicable,system-admin,S-002,2026-11-01,MCS is used on no shared device\r\n")
+        // The table has Japanese headers, so the answers are written in its Japanese words.
+        #expect(added == "no-written-credentials,はい,operations-lead,S-001,2026-11-01,\r\nlogout-after-use,対象外,system-admin,S-002,2026-11-01,MCS is used on no shared device\r\n")
         let check = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
         #expect(!check.out.contains("no-written-credentials` expired"))
         #expect(check.out.contains("not applicable by attestation: MCS is used on no shared device"))
@@ -74,7 +75,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: answers) }
         try "item,answer,by_role,by\nno-written-credentials,no,operations-lead,S-001\n".write(toFile: answers, atomically: true, encoding: .utf8)
         #expect(runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers]).code == 0)
-        #expect(try lines(dir + "/attestations.csv") == ["\u{FEFF}確認項目,回答,回答者の役割,回答者ID,回答日,理由", "no-written-credentials,no,operations-lead,S-001,2026-11-01,"])
+        #expect(try lines(dir + "/attestations.csv") == ["\u{FEFF}確認項目,回答,回答者の役割,回答者ID,回答日,理由", "no-written-credentials,いいえ,operations-lead,S-001,2026-11-01,"])
         let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
         #expect(r.code == 1 && r.out.contains("answered on 2026-11-01 that this is not met"))
     }
@@ -128,7 +129,7 @@ import Testing
         let after = try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv"))
         #expect(after.prefix(original.count) == original)
         let added = try #require(String(data: after.suffix(from: original.count), encoding: .shiftJIS))
-        #expect(added == "no-written-credentials,yes,operations-lead,S-001,2026-11-01,\r\nlogout-after-use,not-applicable,operations-lead,S-001,2026-11-01,共用端末なし\r\n")
+        #expect(added == "no-written-credentials,はい,operations-lead,S-001,2026-11-01,\r\nlogout-after-use,対象外,operations-lead,S-001,2026-11-01,共用端末なし\r\n")
         let check = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "json"])
         #expect(!check.out.contains("expired on"))
     }

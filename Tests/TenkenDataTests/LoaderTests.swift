@@ -85,6 +85,19 @@ struct LoaderTests {
         #expect(l.diagnostics[1].location?.path == "画面ロック(分)")
     }
 
+    /// Choice columns take the Japanese word or the English value; a mistake lists both.
+    @Test func choicesInJapanese() throws {
+        let csv = "端末ID,端末種別,状態,施設外接続\nPC-1,パソコン,使用中,携帯回線\nPC-2,tablet,active,none\nPC-3,ノートPC,使用中,none\n"
+        var l = SnapshotLoader()
+        guard case .list(let rows)? = l.loadTable(bytes: Array(csv.utf8), path: "d.csv", schema: SnapshotSchema.device),
+              case .record(let a) = rows[0], case .record(let b) = rows[1] else { Issue.record("rows"); return }
+        #expect(a["kind"] == .string("pc") && a["status"] == .string("active") && a["offsite_connection"] == .string("cellular"))
+        #expect(b["kind"] == .string("tablet") && b["offsite_connection"] == .string("none"))
+        #expect(l.diagnostics.count == 1)
+        #expect(l.diagnostics.first?.message == "expected one of pc (パソコン), tablet (タブレット), smartphone (スマートフォン), found \"ノートPC\"")
+        #expect(l.diagnostics.first?.location?.description == "d.csv:4:6 [端末種別]")
+    }
+
     @Test func csvRefusesPasswordColumns() {
         var l = SnapshotLoader()
         _ = l.loadTable(bytes: Array("id,パスワード\nPC-1,secret123\n".utf8), path: "d.csv", schema: SnapshotSchema.device)
