@@ -29,7 +29,7 @@ enum InitCommand {
             files = [("snapshot.json", template(kind: kind).render() + "\n"), ("devices.csv", inventoryTemplate()), ("README.txt", jsonGuide)]
         } else {
             var loader = SnapshotLoader()
-            guard let facility = loader.loadSnapshot(bytes: Array(template(kind: kind).render().utf8), path: "template") else {
+            guard let facility = loader.loadSnapshot(bytes: Array(template(kind: kind, oneRowEach: true).render().utf8), path: "template") else {
                 console.err("error: internal: the template does not load\n")
                 return ExitCode.inputError
             }
@@ -58,7 +58,11 @@ enum InitCommand {
         return ExitCode.ok
     }
 
-    static func template(kind: String) -> JSON {
+    /// The example facility. Tables get one example row each (`oneRowEach`); the JSON form
+    /// names every role and document the rules look for.
+    static func template(kind: String, oneRowEach: Bool = false) -> JSON {
+        let roles = ["operations-lead", "system-admin", "privacy-lead", "mcs-admin"].prefix(oneRowEach ? 1 : 4)
+        let documents = ["operations-rules", "device-management", "backup-plan", "post-employment-privacy"].prefix(oneRowEach ? 1 : 4)
         let beds = kind == "hospital" ? 200 : 0
         let job = ["pharmacy": "pharmacist", "visiting-nurse": "nurse", "dental-clinic": "dentist", "care": "care-manager"][kind] ?? "doctor"
         return .object([
@@ -69,7 +73,7 @@ enum InitCommand {
                 ("uses_wifi", .bool(true)), ("lends_devices", .bool(true)), ("allows_personal_devices", .bool(false)),
                 ("uses_patient_accounts", .bool(false)), ("shares_outside", .bool(true)),
             ])),
-            ("roles", .array(["operations-lead", "system-admin", "privacy-lead", "mcs-admin"].map {
+            ("roles", .array(roles.map {
                 .object([("role", .string($0)), ("staff_id", .string("S-001")), ("since", .string("2024-04-01"))])
             })),
             ("service", .object([
@@ -101,7 +105,7 @@ enum InitCommand {
                 ("form_on_file", .bool(true)), ("kind", .string("initial")),
                 ("refusals", .array([.object([("clause", .string("第3項")), ("party", .string("F-0099")), ("recorded_on", .string("2025-01-09"))])])),
             ])])),
-            ("documents", .array(["operations-rules", "device-management", "backup-plan", "post-employment-privacy"].enumerated().map { i, k in
+            ("documents", .array(documents.enumerated().map { i, k in
                 .object([("id", .string("D-0\(i + 1)")), ("kind", .string(k)), ("adopted_on", .string("2024-04-01")), ("communicated", .bool(true))])
             })),
             ("incidents", .array([.object([
@@ -181,7 +185,9 @@ enum InitCommand {
         for t in SnapshotTables.all {
             s += "  " + t.fileName.padding(toLength: 22, withPad: " ", startingAt: 0) + t.docJa + "\n"
         }
-        s += "\n  facility.csv は「項目」「値」の2列です。項目は書き換えず、値の列だけを埋めます。\n\n選択肢のある列\n"
+        s += "\n  facility.csv は「項目」「値」の2列です。項目は書き換えず、値の列だけを埋めます。\n"
+        s += "  roles.csv には 運用責任者・システム管理者・個人情報保護責任者・MCS管理者 を1行ずつ、\n"
+        s += "  documents.csv には 運用管理規程・端末管理規程・バックアップ計画・退職後の個人情報保護 を1行ずつ書きます。\n\n選択肢のある列\n"
         var seen: Set<String> = []
         for t in SnapshotTables.all {
             for c in t.columns {
