@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import TenkenData
+import TenkenCheck
+import TenkenEval
 @testable import TenkenCLI
 
 /// Facilities kept as spreadsheet tables: reading, converting both ways, `init`, and the
@@ -213,5 +215,73 @@ import TenkenData
         for s in ["=SUM(A1)", "'=x", "''=y", "-5", "'", "'plain", "@home", "+81"] {
             #expect(CSVCell.unescape(CSVCell.escape(s).trimmingCharacters(in: CharacterSet(charactersIn: "\""))) == s, "\(s)")
         }
+    }
+}
+
+/// Random damage to a folder of tables (cells replaced, rows dropped or repeated, tables
+/// removed, headers changed) never crashes the loader or the evaluator; every error names a
+/// file of the folder; and a folder that loads without errors evaluates.
+@Suite struct TableDamageTests {
+    struct Rng {
+        var state: UInt64
+        mutating func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+    }
+
+    static let junk = ["", "なし", "x", "2026-13-01", "2026/2/30", "'=1+1", "G-999", "\"", "はい", "-5", "🏥", "30 minutes",
+                       "doctor", "医師", String(repeating: "長", count: 300), "C-0001", "A-001", "yes;no", "2026-11-01"]
+
+    @Test func damagedTablesNeverCrash() throws {
+        let pack = try #require(Checker.check(PackLoader.embedded().source).pack)
+        let engine = Engine(pack: pack)
+        let source = Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path
+        var originals: [String: [String]] = [:]
+        for n in try FileManager.default.contentsOfDirectory(atPath: source) where n.hasSuffix(".csv") {
+            originals[n] = try String(contentsOfFile: source + "/" + n, encoding: .utf8).components(separatedBy: "\r\n")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-damage-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var rng = Rng(state: 2026)
+        var loadedCleanly = 0
+        for round in 0..<120 {
+            try? FileManager.default.removeItem(atPath: dir)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            var tables = originals
+            for _ in 0..<(1 + rng.next(4)) {
+                let names = tables.keys.sorted()
+                let name = names[rng.next(names.count)]
+                var lines = tables[name]!
+                switch rng.next(6) {
+                case 0 where name != "facility.csv": tables[name] = nil; continue
+                case 1 where lines.count > 2: lines.remove(at: 1 + rng.next(lines.count - 2))
+                case 2 where lines.count > 2: lines.insert(lines[1 + rng.next(lines.count - 2)], at: 1)
+                case 3: var h = lines[0].components(separatedBy: ","); h[rng.next(h.count)] = Self.junk[rng.next(Self.junk.count)]; lines[0] = h.joined(separator: ",")
+                default:
+                    guard lines.count > 2 else { break }
+                    let r = 1 + rng.next(lines.count - 2)
+                    var cells = lines[r].components(separatedBy: ",")
+                    cells[rng.next(cells.count)] = Self.junk[rng.next(Self.junk.count)]
+                    lines[r] = cells.joined(separator: ",")
+                }
+                tables[name] = lines
+            }
+            for (name, lines) in tables { try lines.joined(separator: "\r\n").write(toFile: dir + "/" + name, atomically: false, encoding: .utf8) }
+            let (folder, scanDiags) = TableFolder.scan(dir)
+            var loader = SnapshotLoader()
+            let facility = loader.loadTables(folder)
+            let diags = scanDiags + loader.diagnostics
+            for d in diags where d.severity == .error {
+                #expect(d.location?.file.hasPrefix(dir) == true, "round \(round): \(d)")
+            }
+            if let facility, !diags.contains(where: { $0.severity == .error }) {
+                loadedCleanly += 1
+                let (result, _) = engine.evaluate(facility, asOf: Day(iso: "2026-11-01")!)
+                #expect(result.results.count == pack.rules.count)
+            }
+        }
+        // The damage is not all fatal: some rounds load and are evaluated.
+        #expect(loadedCleanly > 10)
     }
 }
