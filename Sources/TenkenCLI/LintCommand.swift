@@ -1,3 +1,4 @@
+import TenkenData
 import TenkenCheck
 import TenkenSyntax
 
@@ -31,7 +32,7 @@ enum FmtCommand {
         guard let p = parsed else { return code }
         var status = ExitCode.ok
         for path in p.positionals {
-            let (bytes, err) = TenkenDataBridge.read(path)
+            let (bytes, err) = readInputFile(path, maxBytes: 64 << 20)
             guard let bytes else {
                 console.err(DiagnosticPrinter().render(err!))
                 status = ExitCode.inputError

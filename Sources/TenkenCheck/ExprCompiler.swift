@@ -247,11 +247,13 @@ struct ExprCompiler {
                 if body != nil { error("check.bad-aggregate", "`count(…)` takes a `where` filter, not `: value`", e.span) }
                 return (.aggregate(.count, compileLoop(bindings, filter: filter, body: nil)), .int)
             }
+            // The value is compiled while the loop's variables are in scope.
             var bodyType: ValueType = .any
+            var bodyNode: Node?
             var loop = compileLoop(bindings, filter: filter, body: nil) { c in
-                if let b = body { let (n, t) = c.compile(b); bodyType = t; c.pendingBody = n }
+                if let b = body { (bodyNode, bodyType) = c.compile(b) }
             }
-            loop.body = pendingBodyTake()
+            loop.body = bodyNode
             if ![.int, .date, .duration, .any].contains(bodyType) {
                 error("check.type-mismatch", "`\(k.rawValue)(…)` needs int, date or duration values, found \(bodyType)", e.span)
             }
@@ -281,13 +283,6 @@ struct ExprCompiler {
                 return (.call(f, [n]), .duration)
             }
         }
-    }
-
-    // Holds the compiled body of min/max while its loop variables are in scope.
-    var pendingBody: Node?
-    mutating func pendingBodyTake() -> Node? {
-        defer { pendingBody = nil }
-        return pendingBody
     }
 
     mutating func checkEnum(_ a: ValueType, _ bExpr: Expr) {

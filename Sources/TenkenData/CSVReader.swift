@@ -54,6 +54,13 @@ public enum CSVReader {
         }
     }
 
+    /// Parses text already decoded (a leading BOM is skipped).
+    public static func parse(text: String, file: String) -> (CSVTable?, [Diagnostic]) {
+        var bytes = Array(text.utf8)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        return parse(utf8: bytes, file: file)
+    }
+
     static func firstInvalidUTF8Line(_ b: [UInt8]) -> Int {
         var line = 1, start = 0
         for (i, c) in b.enumerated() where c == 10 {

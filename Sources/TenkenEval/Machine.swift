@@ -150,23 +150,17 @@ final class Machine {
     /// (the ones that make `count(…) <= 1` fail), not of every element it scanned.
     func aggregate(_ kind: AggregateKind, _ loop: Loop) -> Value {
         let wasTracing = tracing
-        var kept = 0
         defer { tracing = wasTracing }
-        if wasTracing, kind == .count {
-            var n = 0
-            forEach(loop) {
-                n += 1
-                kept += 1
-                if kept >= 5 { tracing = false }
-                return true
-            }
-            return .int(n)
-        }
-        tracing = false
+        // A count keeps tracing for its first five elements; min and max trace nothing.
+        if kind != .count { tracing = false }
         switch kind {
         case .count:
             var n = 0
-            forEach(loop) { n += 1; return true }
+            forEach(loop) {
+                n += 1
+                if n >= 5 { tracing = false }
+                return true
+            }
             return .int(n)
         case .min, .max:
             var best: Value = .null

@@ -2,6 +2,7 @@ import TenkenData
 import Foundation
 import Testing
 import TenkenBenchKit
+import TenkenReport
 @testable import TenkenCLI
 @testable import TenkenSyntax
 
@@ -95,7 +96,7 @@ struct RobustnessTests {
         let junit = try String(contentsOf: out.appendingPathComponent("report.junit.xml"), encoding: .utf8)
         #expect(!junit.contains("<img src=x") && !junit.contains("]]>\""))
         let xsd = try String(contentsOf: Repo.root.appendingPathComponent("docs/junit.xsd"), encoding: .utf8)
-        #expect(TenkenReportBridge.validate(junit, xsd).isEmpty, "still well-formed and valid")
+        #expect(XMLValidation.validate(xml: junit, xsd: xsd).isEmpty, "still well-formed and valid")
         let sarif = try Data(contentsOf: out.appendingPathComponent("report.sarif"))
         #expect((try? JSONSerialization.jsonObject(with: sarif)) != nil)
         let csv = String(decoding: try Data(contentsOf: out.appendingPathComponent("report.csv")), as: UTF8.self)
