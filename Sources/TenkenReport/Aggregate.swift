@@ -58,8 +58,10 @@ public struct FacilitySummary: Sendable, Equatable {
     }
 
     func count(_ level: Level?, _ state: RuleState, _ rules: [AggregateRule]) -> Int {
+        // Bytes, not Characters: this runs for every facility of a batch, several times.
+        let want = FacilitySummary.letter(state).asciiValue!
         var n = 0
-        for (i, c) in states.enumerated() where i < rules.count && (level == nil || rules[i].level == level) && FacilitySummary.state(c) == state { n += 1 }
+        for (i, c) in states.utf8.enumerated() where i < rules.count && c == want && (level == nil || rules[i].level == level) { n += 1 }
         return n
     }
 }
@@ -131,13 +133,14 @@ public struct Aggregate: Sendable {
 
     /// Worst first: facilities that failed to load, then most required gaps, recommended gaps, items to check.
     public var worstFirst: [FacilitySummary] {
-        facilities.sorted { a, b in
-            func key(_ f: FacilitySummary) -> [Int] {
-                [f.status == .error ? 0 : 1, -f.count(.required, .fail, rules), -f.count(.recommended, .fail, rules), -f.count(nil, .manual, rules), -f.count(nil, .error, rules)]
-            }
-            let ka = key(a), kb = key(b)
-            return ka != kb ? ka.lexicographicallyPrecedes(kb) : (a.id, a.input) < (b.id, b.input)
+        // Each facility's key is worked out once, not at every comparison of the sort.
+        let keys = facilities.map { f in
+            [f.status == .error ? 0 : 1, -f.count(.required, .fail, rules), -f.count(.recommended, .fail, rules), -f.count(nil, .manual, rules), -f.count(nil, .error, rules)]
         }
+        return facilities.indices.sorted { i, j in
+            let a = facilities[i], b = facilities[j]
+            return keys[i] != keys[j] ? keys[i].lexicographicallyPrecedes(keys[j]) : (a.id, a.input) < (b.id, b.input)
+        }.map { facilities[$0] }
     }
 
     public struct RuleStats: Sendable {
