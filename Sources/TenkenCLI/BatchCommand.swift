@@ -175,11 +175,10 @@ enum BatchCommand {
         let run = BatchRun(pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
                            baseline: baseline, formats: formats, lang: lang, outDir: outDir)
         let progress = Progress(total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
-        let summaries = run.evaluate(entries, jobs: jobs, progress: progress)
-        progress.finish()
-
-        let aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: summaries,
+        // The summaries go straight into the aggregate, which sorts them without a copy.
+        let aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
                                   shard: shard.map { "\($0.index)/\($0.count)" })
+        progress.finish()
         // A waiver may name only facilities of this run (a shard cannot know the others).
         if !waivers.isEmpty, shard == nil {
             let known = Set(aggregate.facilities.map(\.id))
@@ -195,7 +194,7 @@ enum BatchCommand {
         for w in run.warnings.withLock({ $0 }).sorted(by: { $0.description < $1.description }).prefix(50) { console.err(printer.render(w)) }
         let failed = aggregate.failedToLoad
         let gaps = baseline == nil ? aggregate.withRequiredGaps : aggregate.facilities.filter { ($0.newRequiredGaps ?? 0) > 0 }.count
-        console.err("batch: \(aggregate.facilities.count) found, \(aggregate.evaluated.count) evaluated, \(failed) failed to load; "
+        console.err("batch: \(aggregate.facilities.count) found, \(aggregate.evaluatedCount) evaluated, \(failed) failed to load; "
             + "\(aggregate.withRequiredGaps) with required gaps" + (baseline != nil ? " (\(gaps) with new ones)" : "") + "; aggregate in \(outDir)\n")
         if failed > 0 { return ExitCode.inputError }
         return gaps > 0 ? ExitCode.gaps : ExitCode.ok

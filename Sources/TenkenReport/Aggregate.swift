@@ -96,51 +96,59 @@ public struct Aggregate: Sendable {
     /// Per-rule counts, computed once in one pass over the facilities.
     let ruleStats: [RuleStats]
 
-    public init(asOf: String, packID: String, packVersion: String, rules: [AggregateRule], facilities: [FacilitySummary], shard: String?) {
+    /// Takes the facilities over (sorted in place, not copied: a batch may hold many thousands).
+    public init(asOf: String, packID: String, packVersion: String, rules: [AggregateRule], facilities: consuming [FacilitySummary], shard: String?) {
         self.asOf = asOf
         self.packID = packID
         self.packVersion = packVersion
         self.rules = rules
-        self.facilities = facilities.sorted { ($0.id, $0.input) < ($1.id, $1.input) }
+        var sorted = facilities
+        sorted.sort { ($0.id, $0.input) < ($1.id, $1.input) }
+        self.facilities = sorted
         self.shard = shard
         ruleStats = Aggregate.computeStats(rules.count, self.facilities)
     }
 
     static func computeStats(_ n: Int, _ facilities: [FacilitySummary]) -> [RuleStats] {
-        var counts = [[RuleState: Int]](repeating: [:], count: n)
+        // Counted in a flat table by letter byte, turned into dictionaries once at the end.
+        var table = [Int](repeating: 0, count: n * 128)
         for f in facilities where f.status == .evaluated {
-            for (i, c) in f.states.enumerated() where i < n {
-                if let st = FacilitySummary.state(c) { counts[i][st, default: 0] += 1 }
-            }
+            for (i, c) in f.states.utf8.enumerated() where i < n && c < 128 { table[i * 128 + Int(c)] += 1 }
         }
-        return counts.map { c in
+        return (0..<n).map { i in
+            var c: [RuleState: Int] = [:]
+            for st in RuleState.allCases {
+                let k = table[i * 128 + Int(FacilitySummary.letter(st).asciiValue!)]
+                if k > 0 { c[st] = k }
+            }
             let decided = [RuleState.pass, .attested, .fail, .waived].reduce(0) { $0 + (c[$1] ?? 0) }
             let ok = (c[.pass] ?? 0) + (c[.attested] ?? 0)
             return RuleStats(counts: c, passRate: decided == 0 ? nil : Double(ok) / Double(decided))
         }
     }
 
-    public init(pack: CheckedPack, asOf: String, facilities: [FacilitySummary], shard: String?) {
+    public init(pack: CheckedPack, asOf: String, facilities: consuming [FacilitySummary], shard: String?) {
         self.init(asOf: asOf, packID: pack.info.id, packVersion: pack.info.version,
                   rules: pack.rules.map { AggregateRule(id: $0.id, implements: $0.implements, level: $0.level, category: $0.category, title: $0.title) },
                   facilities: facilities, shard: shard)
     }
 
-    public var evaluated: [FacilitySummary] { facilities.filter { $0.status == .evaluated } }
-    public var failedToLoad: Int { facilities.filter { $0.status == .error }.count }
+    // Counted, not filtered: copies of the facility list add up in a batch of thousands.
+    public var evaluatedCount: Int { facilities.reduce(0) { $0 + ($1.status == .evaluated ? 1 : 0) } }
+    public var failedToLoad: Int { facilities.count - evaluatedCount }
     public func requiredGaps(_ f: FacilitySummary) -> Int { f.count(.required, .fail, rules) }
-    public var withRequiredGaps: Int { evaluated.filter { requiredGaps($0) > 0 }.count }
+    public var withRequiredGaps: Int { facilities.reduce(0) { $0 + ($1.status == .evaluated && requiredGaps($1) > 0 ? 1 : 0) } }
 
     /// Worst first: facilities that failed to load, then most required gaps, recommended gaps, items to check.
-    public var worstFirst: [FacilitySummary] {
-        // Each facility's key is worked out once, not at every comparison of the sort.
+    /// Indexes into `facilities`, worst first. Each key is worked out once, and only indexes are
+    /// sorted, so no copy of the list is made.
+    public var worstFirst: [Int] {
         let keys = facilities.map { f in
-            [f.status == .error ? 0 : 1, -f.count(.required, .fail, rules), -f.count(.recommended, .fail, rules), -f.count(nil, .manual, rules), -f.count(nil, .error, rules)]
+            (f.status == .error ? 0 : 1, -f.count(.required, .fail, rules), -f.count(.recommended, .fail, rules), -f.count(nil, .manual, rules), -f.count(nil, .error, rules))
         }
         return facilities.indices.sorted { i, j in
-            let a = facilities[i], b = facilities[j]
-            return keys[i] != keys[j] ? keys[i].lexicographicallyPrecedes(keys[j]) : (a.id, a.input) < (b.id, b.input)
-        }.map { facilities[$0] }
+            keys[i] != keys[j] ? keys[i] < keys[j] : (facilities[i].id, facilities[i].input) < (facilities[j].id, facilities[j].input)
+        }
     }
 
     public struct RuleStats: Sendable {
@@ -171,7 +179,7 @@ public struct Aggregate: Sendable {
             ("pack", .object([("id", .string(packID)), ("version", .string(packVersion))])),
             ("shard", .str(shard)),
             ("totals", .object([
-                ("found", .int(facilities.count)), ("evaluated", .int(evaluated.count)), ("failed_to_load", .int(failedToLoad)),
+                ("found", .int(facilities.count)), ("evaluated", .int(evaluatedCount)), ("failed_to_load", .int(failedToLoad)),
                 ("with_required_gaps", .int(withRequiredGaps)),
             ])),
             ("rules", .array(rules.enumerated().map { i, r in

@@ -54,7 +54,7 @@ public enum AggregateHTML {
         w.open("section", ["class": "first"])
         w.element("h2", text: t("要約", "Summary"))
         w.open("table", ["class": "counts"])
-        for (k, v) in [(t("対象施設", "Facilities found"), a.facilities.count), (t("評価済み", "Evaluated"), a.evaluated.count),
+        for (k, v) in [(t("対象施設", "Facilities found"), a.facilities.count), (t("評価済み", "Evaluated"), a.evaluatedCount),
                        (t("読み込みエラー", "Failed to load"), a.failedToLoad), (t("必要事項に不合格がある施設", "With required gaps"), a.withRequiredGaps)] {
             w.open("tr")
             w.element("th", text: k)
@@ -119,7 +119,8 @@ public enum AggregateHTML {
         w.close()
         w.open("tbody")
         try w.drain()
-        for (k, f) in a.worstFirst.enumerated() {
+        for (k, fi) in a.worstFirst.enumerated() {
+            let f = a.facilities[fi]
             w.open("tr")
             w.element("td", ["class": "fid", "title": f.name ?? ""], text: f.id)
             if f.status == .error {

@@ -1,4 +1,5 @@
 import TenkenData
+import TenkenCheck
 import Foundation
 import Testing
 @testable import TenkenCLI
@@ -129,6 +130,26 @@ struct SARIFTests {
         #expect(byRule["app-from-official-stores"]?.first?["level"] as? String == "error")
         let fps = rs.compactMap { ($0["partialFingerprints"] as? [String: String])?["tenken/v1"] }
         #expect(Set(fps).count == fps.count, "fingerprints are unique per finding")
+    }
+}
+
+struct AggregateTests {
+    /// Facilities that failed to load first, then most required gaps, then recommended gaps,
+    /// items to check, errors; ties by id. Counts and stats agree with the letters.
+    @Test func worstFirstAndCounts() {
+        let t = Bilingual(ja: "t", en: "t")
+        let rules = [AggregateRule(id: "a", implements: ["X-1"], level: .required, category: .technical, title: t),
+                     AggregateRule(id: "b", implements: ["X-2"], level: .recommended, category: .technical, title: t)]
+        func f(_ id: String, _ states: String, error: Bool = false) -> FacilitySummary {
+            FacilitySummary(id: id, name: nil, input: id, status: error ? .error : .evaluated, states: states, diagnostics: [])
+        }
+        let a = Aggregate(asOf: "2026-11-01", packID: "p", packVersion: "1", rules: rules,
+                          facilities: [f("F-4", "PP"), f("F-3", "PF"), f("F-9", "", error: true), f("F-2", "FP"), f("F-1", "FF"), f("F-5", "PM")], shard: nil)
+        #expect(a.worstFirst.map { a.facilities[$0].id } == ["F-9", "F-1", "F-2", "F-3", "F-5", "F-4"])
+        #expect(a.facilities.map(\.id) == ["F-1", "F-2", "F-3", "F-4", "F-5", "F-9"])
+        #expect(a.evaluatedCount == 5 && a.failedToLoad == 1 && a.withRequiredGaps == 2)
+        #expect(a.stats(0).counts == [.fail: 2, .pass: 3] && a.stats(0).passRate == 0.6)
+        #expect(a.stats(1).counts == [.fail: 2, .pass: 2, .manual: 1])
     }
 }
 
