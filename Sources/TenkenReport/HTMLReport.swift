@@ -90,7 +90,7 @@ public enum HTMLReport {
             (t("基準日", "As of"), res.asOf.description),
             (t("規程", "Source"), "\(res.pack.source) \(res.pack.edition)"),
             (t("パック", "Pack"), "\(L.pick(res.pack.title)) (\(res.pack.id) \(res.pack.version))"),
-            (t("入力", "Inputs"), res.sources.joined(separator: ", ")),
+            (t("入力", "Inputs"), res.inputsText),
         ] {
             tree.add("dt", to: meta, text: k)
             tree.add("dd", to: meta, text: v)

@@ -1,3 +1,4 @@
+import Foundation
 import TenkenCheck
 import TenkenEval
 import TenkenSyntax
@@ -61,4 +62,14 @@ func stableHash(_ s: String) -> String {
 extension SourceLocation {
     /// `file:line:col` plus the pointer or CSV header, as people read it.
     public var display: String { description }
+}
+
+extension FacilityResult {
+    /// The input files for a person to read: files of one folder are named once by the folder
+    /// (`Fixtures/x/ (facility.csv, staff.csv, …)`), as a folder of tables has many.
+    public var inputsText: String {
+        let dirs = Set(sources.map { ($0 as NSString).deletingLastPathComponent })
+        guard sources.count > 2, dirs.count == 1, let dir = dirs.first else { return sources.joined(separator: ", ") }
+        return (dir.isEmpty ? "" : dir + "/") + " (" + sources.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + ")"
+    }
 }

@@ -76,7 +76,7 @@ public struct TextReport {
         out.append(lang.pick(ja: "出典", en: "Source") + ": \(r.pack.source) \(r.pack.edition)")
         let name = r.facilityName.map { " (\($0))" } ?? ""
         out.append(lang.pick(ja: "施設", en: "Facility") + ": \(r.facilityID)\(name)   " + lang.pick(ja: "基準日", en: "As of") + ": \(r.asOf)")
-        if !r.sources.isEmpty { out.append(lang.pick(ja: "入力", en: "Inputs") + ": " + r.sources.joined(separator: ", ")) }
+        if !r.sources.isEmpty { out.append(lang.pick(ja: "入力", en: "Inputs") + ": " + r.inputsText) }
         out.append("")
         // Summary table.
         let states = Labels.stateOrder
