@@ -12,27 +12,46 @@ public struct LoadOptions: Sendable {
 /// Reads a file's bytes, turning every failure (missing, a directory, unreadable) into a
 /// located diagnostic instead of a crash.
 public func readInputFile(_ path: String, maxBytes: Int) -> ([UInt8]?, Diagnostic?) {
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-        return (nil, Diagnostic("data.file-not-found", .error, "no such file", at: SourceLocation(file: path)))
+    // POSIX calls, not FileManager and FileHandle: a batch reads two or more files per
+    // facility, and Foundation's way cost about a tenth of the time of a clinic's whole check.
+    func failure(_ id: String, _ message: String, help: String? = nil) -> ([UInt8]?, Diagnostic?) {
+        (nil, Diagnostic(id, .error, message, at: SourceLocation(file: path), help: help))
     }
-    if isDir.boolValue {
-        return (nil, Diagnostic("data.is-directory", .error, "expected a file, found a directory", at: SourceLocation(file: path)))
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+        switch errno {
+        case ENOENT, ENOTDIR: return failure("data.file-not-found", "no such file")
+        case EISDIR: return failure("data.is-directory", "expected a file, found a directory")
+        default: return failure("data.unreadable", "file cannot be read (\(String(cString: strerror(errno))))")
+        }
     }
-    if let attrs = try? FileManager.default.attributesOfItem(atPath: path), let size = attrs[.size] as? Int, size > maxBytes {
-        return (nil, Diagnostic("data.too-large", .error, "file is \(size) bytes, over the limit of \(maxBytes) bytes",
-                                at: SourceLocation(file: path), help: "raise the limit with --max-input-bytes if the file is genuine"))
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { return failure("data.unreadable", "file cannot be read (\(String(cString: strerror(errno))))") }
+    if (st.st_mode & S_IFMT) == S_IFDIR { return failure("data.is-directory", "expected a file, found a directory") }
+    let size = Int(st.st_size)
+    if size > maxBytes {
+        return failure("data.too-large", "file is \(size) bytes, over the limit of \(maxBytes) bytes",
+                       help: "raise the limit with --max-input-bytes if the file is genuine")
     }
-    guard let fh = FileHandle(forReadingAtPath: path) else {
-        return (nil, Diagnostic("data.unreadable", .error, "file cannot be read (permissions?)", at: SourceLocation(file: path)))
+    // The size is a hint (a pipe or a growing file may differ): read until the end.
+    var bytes = [UInt8](repeating: 0, count: max(size, 4096))
+    var count = 0
+    while true {
+        if count == bytes.count {
+            if count >= maxBytes { return failure("data.too-large", "file is over the limit of \(maxBytes) bytes") }
+            bytes += [UInt8](repeating: 0, count: bytes.count)
+        }
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return failure("data.unreadable", "file cannot be read (\(String(cString: strerror(errno))))")
+        }
+        if n == 0 { break }
+        count += n
     }
-    defer { try? fh.close() }
-    do {
-        let data = try fh.readToEnd() ?? Data()
-        return ([UInt8](data), nil)
-    } catch {
-        return (nil, Diagnostic("data.unreadable", .error, "file cannot be read: \(error.localizedDescription)", at: SourceLocation(file: path)))
-    }
+    bytes.removeSubrange(count...)
+    return (bytes, nil)
 }
 
 /// Turns JSON trees and CSV tables into typed records following `SnapshotSchema`, with

@@ -78,19 +78,19 @@ public final class RecordSchema: Sendable {
         for (i, f) in fields.enumerated() { idx[f.name] = i }
         index = idx
         idField = id
-    }
-
-    public func field(_ name: String) -> FieldSchema? { index[name].map { fields[$0] } }
-
-    /// CSV headers (field names and aliases, lowercased) to field indexes.
-    public var headerIndex: [String: Int] {
         var byHeader: [String: Int] = [:]
         for (i, fld) in fields.enumerated() {
             byHeader[fld.name.lowercased()] = i
             for a in fld.aliases { byHeader[a.lowercased()] = i }
         }
-        return byHeader
+        headerIndex = byHeader
     }
+
+    public func field(_ name: String) -> FieldSchema? { index[name].map { fields[$0] } }
+
+    /// CSV headers (field names and aliases, lowercased) to field indexes; built once, as
+    /// every table read needs it.
+    public let headerIndex: [String: Int]
 }
 
 /// A field; its Japanese label doubles as the Japanese CSV header unless `aliases` says more.
