@@ -24,7 +24,7 @@ public enum CLI {
         ("convert", "convert a facility between a JSON snapshot and spreadsheet tables"),
         ("attest", "answer the items only a person can vouch for, in the terminal"),
         ("params", "list the pack's parameters with defaults, bounds and reasons"),
-        ("schema", "print the snapshot schema as JSON Schema or Markdown"),
+        ("schema", "print the snapshot schema (JSON Schema or Markdown) or the table reference"),
     ]
 
     public static var usageText: String {
@@ -98,7 +98,7 @@ public enum CLI {
         OptionSpec("--waiver-max-term", value: "PERIOD", help: "longest waiver accepted (default 180 days)"),
     ]
     static let inputOptions = [
-        OptionSpec("--encoding", value: "ENC", help: "inventory CSV encoding: auto, utf-8 or shift_jis (default auto)"),
+        OptionSpec("--encoding", value: "ENC", help: "encoding of CSV tables read: auto, utf-8 or shift_jis (default auto, per file)"),
         OptionSpec("--max-input-bytes", value: "N", help: "largest input file accepted (default 256 MiB)"),
         OptionSpec("--max-depth", value: "N", help: "deepest JSON nesting accepted (default 256)"),
     ]

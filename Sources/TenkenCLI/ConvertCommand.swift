@@ -10,7 +10,7 @@ enum ConvertCommand {
         usage: "tenken convert INPUT --to json [OUTPUT.json]  |  tenken convert INPUT --to csv OUTDIR",
         options: [
             OptionSpec("--to", value: "FORMAT", help: "json (one snapshot file; standard output if no OUTPUT) or csv (a folder of tables)"),
-            OptionSpec("--lang", value: "LANG", help: "table headers and yes/no words: ja (default) or en"),
+            OptionSpec("--lang", value: "LANG", help: "table headers, yes/no and choice words: ja (default) or en"),
             OptionSpec("--table-encoding", value: "ENC", help: "tables written as utf-8 (with BOM, default) or shift_jis"),
             OptionSpec("--force", help: "replace files that already exist"),
         ] + CLI.inputOptions,
