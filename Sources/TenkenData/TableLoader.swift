@@ -108,11 +108,17 @@ extension SnapshotLoader {
     }
 
     /// A row of a table's own schema as an element of the record schema it stands for.
-    func remap(_ row: Record, to schema: RecordSchema, extra: [String: Value] = [:]) -> Record {
+    /// Fields the row's table does not hold are named with the table that does (`elsewhere`),
+    /// so a finding about a missing approval says where to add it.
+    func remap(_ row: Record, to schema: RecordSchema, extra: [String: Value] = [:], elsewhere: TableSpec? = nil) -> Record {
         if row.schema === schema && extra.isEmpty { return row }
         var values = [Value](repeating: .null, count: schema.fields.count)
         var offsets = [Int32](repeating: -1, count: schema.fields.count)
-        var headers = schema.fields.map(\.name)
+        let japanese = zip(row.schema.fields, row.headers ?? []).contains { $0.name != $1.lowercased() }
+        var headers = schema.fields.map { f in
+            guard let other = elsewhere, other.rowSchema.index[f.name] != nil else { return f.name }
+            return "\(japanese ? f.aliases.first ?? f.name : f.name) → \(other.fileName)"
+        }
         for (ci, fld) in row.schema.fields.enumerated() {
             guard let fi = schema.index[fld.name] else { continue }
             values[fi] = row.values[ci]
@@ -135,7 +141,8 @@ extension SnapshotLoader {
         var out: [String: [Value]] = [:]
         for r in rows {
             guard let pid = checkedLink(r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil) else { continue }
-            out[pid, default: []].append(.record(remap(r, to: t.record!)))
+            let supplement = SnapshotTables.all.first { if case .supplement(let of, _) = $0.shape { of == t.name } else { false } }
+            out[pid, default: []].append(.record(remap(r, to: t.record!, elsewhere: supplement)))
         }
         return out
     }

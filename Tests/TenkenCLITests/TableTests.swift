@@ -106,6 +106,19 @@ import TenkenEval
         #expect(w.err.contains("warning[data.missing-table]: groups.csv has 8 rows but there is no group_members.csv"))
     }
 
+    /// A member with no invitation row: the finding about its approval names the table to add
+    /// it to, not a column the members' table does not have.
+    @Test func aFieldOfTheOtherTableNamesThatTable() throws {
+        let dir = temp("elsewhere")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(runCLI(["convert", "Fixtures/clinic-kaede", "--to", "csv", dir]).code == 0)
+        let path = dir + "/invitations.csv"
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+        try Data(text.components(separatedBy: "\r\n").filter { !$0.contains("X-PH-17") }.joined(separator: "\r\n").utf8).write(to: URL(fileURLWithPath: path))
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
+        #expect(r.out.contains("m.approved_by = (none)  (\(dir)/group_members.csv:4:1 [承認者アカウントID → invitations.csv])"))
+    }
+
     @Test func linkErrorsAreLocatedAndCollected() throws {
         let dir = temp("links")
         defer { try? FileManager.default.removeItem(atPath: dir) }
