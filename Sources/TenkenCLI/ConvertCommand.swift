@@ -38,11 +38,12 @@ enum ConvertCommand {
             guard let output else { console.out(text); return ExitCode.ok }
             return write([(output, Data(text.utf8))], force: p.flag("--force"), console) ? ExitCode.ok : ExitCode.inputError
         }
+        guard let output else { return ExitCode.usage }  // checked above: `--to csv` has an output folder
         let (files, notes) = SnapshotWriter.tables(facility, japanese: lang == "ja")
         for n in notes { console.err("note: \(n)\n") }
         var out: [(String, Data)] = []
         for f in files {
-            let path = (output! as NSString).appendingPathComponent(f.spec.fileName)
+            let path = (output as NSString).appendingPathComponent(f.spec.fileName)
             if encoding == "shift_jis" {
                 // Shift_JIS has no BOM, and cannot hold every character: say which cell.
                 let body = String(f.text.dropFirst())
@@ -57,12 +58,12 @@ enum ConvertCommand {
                 out.append((path, Data(f.text.utf8)))
             }
         }
-        do { try FileManager.default.createDirectory(atPath: output!, withIntermediateDirectories: true) } catch {
-            console.err("error: cannot create \(output!): \(error.localizedDescription)\n")
+        do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
+            console.err("error: cannot create \(output): \(error.localizedDescription)\n")
             return ExitCode.inputError
         }
         guard write(out, force: p.flag("--force"), console) else { return ExitCode.inputError }
-        console.err("wrote \(files.count) tables to \(output!): " + files.map { "\($0.spec.fileName) (\($0.rows))" }.joined(separator: ", ") + "\n")
+        console.err("wrote \(files.count) tables to \(output): " + files.map { "\($0.spec.fileName) (\($0.rows))" }.joined(separator: ", ") + "\n")
         return ExitCode.ok
     }
 

@@ -20,7 +20,7 @@ public enum TableAppender {
             return .success(Array(("\u{FEFF}" + ([header] + body).map { $0 + "\r\n" }.joined()).utf8))
         }
         let (decoded, diags) = CSVReader.decode(existing, encoding: .auto, file: file)
-        guard let decoded else { return .failure(diags.first!) }
+        guard let decoded else { return .failure(diags.first ?? Diagnostic("data.bad-encoding", .error, "cannot decode the table", at: SourceLocation(file: file))) }
         let shiftJIS = diags.contains { $0.id == "data.encoding-detected" }
         let (table, csvDiags) = CSVReader.parse(utf8: decoded, file: file)
         guard let table else { return .failure(csvDiags.first ?? Diagnostic("data.bad-csv", .error, "cannot read the table", at: SourceLocation(file: file))) }
