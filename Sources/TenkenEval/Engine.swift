@@ -113,7 +113,7 @@ public final class Engine: Sendable {
         var out: [Evidence] = []
         for r in m.trace where !r.isRecordValue {
             guard seen.insert(Key(record: ObjectIdentifier(r.record), field: r.field, label: r.label)).inserted else { continue }
-            out.append(Evidence(label: r.label, value: r.record.values[r.field].display, place: r.record.lazyLocation(ofField: r.field)))
+            out.append(Evidence(label: r.label, record: r.record, field: r.field))
         }
         m.trace.removeAll()
         return out

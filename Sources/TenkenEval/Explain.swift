@@ -35,7 +35,7 @@ extension Engine {
             m.trace.removeAll()
             let v = body()
             m.tracing = false
-            let decisive = m.trace.last { !$0.isRecordValue }.map { Evidence(label: $0.label, value: $0.record.values[$0.field].display, place: $0.record.lazyLocation(ofField: $0.field)) }
+            let decisive = m.trace.last { !$0.isRecordValue }.map { Evidence(label: $0.label, record: $0.record, field: $0.field) }
             return (v, evidence(m), decisive)
         }
         var applies: (String, Bool, [Evidence])?

@@ -13,13 +13,25 @@ public enum RuleState: String, Sendable, Codable, CaseIterable {
 public struct Evidence: Sendable, Equatable {
     public var label: String
     public var value: String
+    /// The value as a Japanese report shows it: periods and "none" in Japanese, and a choice
+    /// with the word a Japanese table uses (`active（有効）`), so it can be matched to the cell.
+    public var valueJa: String
     var place: LazyLocation?
     public var location: SourceLocation? { place?.resolved }
 
-    public init(label: String, value: String, place: LazyLocation?) {
+    public init(label: String, value: String, valueJa: String? = nil, place: LazyLocation?) {
         self.label = label
         self.value = value
+        self.valueJa = valueJa ?? value
         self.place = place
+    }
+
+    /// A field of a loaded record, read by a rule.
+    public init(label: String, record: Record, field: Int) {
+        let v = record.values[field]
+        var ja = v.displayJa
+        if case .string(let s) = v, let word = record.schema.fields[field].choicesJa[s] { ja = "\(s)（\(word)）" }
+        self.init(label: label, value: v.display, valueJa: ja, place: record.lazyLocation(ofField: field))
     }
 
     public static func == (a: Evidence, b: Evidence) -> Bool {

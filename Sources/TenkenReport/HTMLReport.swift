@@ -210,7 +210,7 @@ public enum HTMLReport {
                     for e in v.evidence {
                         let row = tree.add("tr", to: tbl)
                         tree.add("td", to: row, text: e.label)
-                        tree.add("td", to: row, text: e.value)
+                        tree.add("td", to: row, text: L == .en ? e.value : e.valueJa)
                         tree.add("td", to: row, ["class": "loc"], text: e.location?.description ?? "")
                     }
                 }

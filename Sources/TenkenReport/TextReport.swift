@@ -130,7 +130,7 @@ public struct TextReport {
                 for v in res.violations.prefix(20) {
                     out.append(wrap(lang.pick(v.message), indent: 8, first: "").replacingPrefix(8, with: "      • "))
                     for e in v.evidence.prefix(6) {
-                        out.append("          \(e.label) = \(e.value)" + (e.location.map { "  (\($0))" } ?? ""))
+                        out.append("          \(e.label) = \(lang == .en ? e.value : e.valueJa)" + (e.location.map { "  (\($0))" } ?? ""))
                     }
                 }
                 if res.violations.count > 20 {

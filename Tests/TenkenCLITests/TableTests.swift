@@ -81,6 +81,8 @@ import TenkenEval
         #expect(en.out.contains("m.approved_by = (none)  (Fixtures/clinic-kaede/invitations.csv:4:26 [approved_by])"))
         let ja = runCLI(["check", "Fixtures/dental-tsukushi", "--as-of", "2026-11-01"])
         #expect(ja.out.contains("s.left_on = 2026-06-30  (Fixtures/dental-tsukushi/職員.csv:6:23 [退職日])"))
+        // A choice reads as the table wrote it, next to the value the rule compared.
+        #expect(ja.out.contains("a.status = active（有効）  (Fixtures/dental-tsukushi/アカウント.csv:6:13 [状態])"))
         #expect(ja.out.contains("(Fixtures/dental-tsukushi/確認.csv:2:49 [回答日])"))
         #expect(ja.err.contains("note[data.encoding-detected]: 16 tables are not UTF-8"))
     }
@@ -116,7 +118,7 @@ import TenkenEval
         let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
         try Data(text.components(separatedBy: "\r\n").filter { !$0.contains("X-PH-17") }.joined(separator: "\r\n").utf8).write(to: URL(fileURLWithPath: path))
         let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
-        #expect(r.out.contains("m.approved_by = (none)  (\(dir)/group_members.csv:4:1 [承認者アカウントID → invitations.csv])"))
+        #expect(r.out.contains("m.approved_by = （なし）  (\(dir)/group_members.csv:4:1 [承認者アカウントID → invitations.csv])"))
     }
 
     @Test func linkErrorsAreLocatedAndCollected() throws {
