@@ -196,6 +196,7 @@ public enum CLI {
         case .junit: JUnitReport.render(input)
         case .sarif: SARIFReport.render(input)
         case .csv: CSVReport.render(input)
+        case .xccdf: XCCDFReport.render(input)
         }
     }
 

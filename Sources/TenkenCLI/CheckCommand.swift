@@ -15,7 +15,7 @@ enum CheckCommand {
             OptionSpec("--provider", value: "FILE", help: "the provider's service profile (default: the pack's)"),
             CLI.rulesOption,
             CLI.asOfOption,
-            OptionSpec("--format", value: "LIST", help: "text, json, html, junit, sarif, csv, or several separated by commas (default text)"),
+            OptionSpec("--format", value: "LIST", help: "text, json, html, junit, sarif, csv, xccdf, or several separated by commas (default text)"),
             CLI.langOption,
             OptionSpec("--output", value: "FILE", help: "write the report here (atomically) instead of standard output"),
             OptionSpec("--output-dir", value: "DIR", help: "write one file per format here (report.txt, report.json, report.html, report.junit.xml, report.sarif, report.csv)"),

@@ -34,7 +34,7 @@ public struct ReportInput: Sendable {
 
 /// The report formats, each from the same result model.
 public enum ReportFormat: String, Sendable, CaseIterable {
-    case text, json, html, junit, sarif, csv
+    case text, json, html, junit, sarif, csv, xccdf
 
     public var fileName: String {
         switch self {
@@ -44,6 +44,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
         case .junit: "report.junit.xml"
         case .sarif: "report.sarif"
         case .csv: "report.csv"
+        case .xccdf: "report.xccdf.xml"
         }
     }
 }

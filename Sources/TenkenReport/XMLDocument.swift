@@ -57,6 +57,17 @@ public final class XMLTree {
         xmlSetProp(e.node, name, value)
     }
 
+    /// Puts the root element in a default namespace; elements added later inherit it.
+    public func setDefaultNamespace(_ href: String) {
+        let r = xmlDocGetRootElement(doc)
+        xmlSetNs(r, xmlNewNs(r, href, nil))
+    }
+
+    /// `xml:lang` on an element, through libxml2's own call (the `xml` prefix is predeclared).
+    public func setLanguage(_ lang: String, on e: Element) {
+        xmlNodeSetLang(e.node, lang)
+    }
+
     public func text(_ s: String, in e: Element) {
         xmlNodeAddContent(e.node, s)
     }

@@ -58,6 +58,7 @@ struct GoldenReportTests {
         ("report.ja.txt", ["--lang", "ja"]), ("report.en.txt", ["--lang", "en"]), ("report.json", ["--format", "json"]),
         ("report.html", ["--format", "html", "--lang", "both"]), ("report.junit.xml", ["--format", "junit", "--lang", "en"]),
         ("report.sarif", ["--format", "sarif", "--lang", "en"]), ("report.csv", ["--format", "csv"]),
+        ("report.xccdf.xml", ["--format", "xccdf", "--lang", "both"]),
     ]
 
     /// Reports are compared byte for byte; `TENKEN_RECORD=1 swift test` re-records them.

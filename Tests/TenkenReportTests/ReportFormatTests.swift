@@ -17,7 +17,55 @@ func report(_ fixture: String, _ format: String, lang: String = "ja") -> String 
     return b.out
 }
 
-let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki"]
+let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede", "dental-tsukushi"]
+
+struct XCCDFTests {
+    func xsd() throws -> String { try String(contentsOf: root.appendingPathComponent("docs/xccdf.xsd"), encoding: .utf8) }
+
+    @Test(arguments: fixtures)
+    func validatesAgainstTheXCCDFSubset(_ fixture: String) throws {
+        for lang in ["ja", "en", "both"] {
+            #expect(XMLValidation.validate(xml: report(fixture, "xccdf", lang: lang), xsd: try xsd()) == [], "\(fixture) \(lang)")
+        }
+    }
+
+    @Test func theSchemaRejectsWhatXCCDFForbids() throws {
+        let ok = report("messy-tsubaki", "xccdf", lang: "en")
+        #expect(XMLValidation.validate(xml: ok.replacingOccurrences(of: "<result>fail</result>", with: "<result>failed</result>"), xsd: try xsd()) != [])
+        #expect(XMLValidation.validate(xml: ok.replacingOccurrences(of: "xccdf_jp.tenken_rule_", with: "rule_"), xsd: try xsd()) != [])
+    }
+
+    /// A waived failure is a pass with an override recording the fail and the waiver's reason.
+    @Test func waiversAreOverrides() throws {
+        let w = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-xccdf-waivers-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "the WEP access point is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-9", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
+            .write(toFile: w, atomically: true, encoding: .utf8)
+        FileManager.default.changeCurrentDirectoryPath(root.path)
+        let b = Box()
+        let console = Console(out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false)
+        _ = CLI.run(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "xccdf", "--lang", "en", "--waivers", w], console: console)
+        #expect(XMLValidation.validate(xml: b.out, xsd: try xsd()) == [])
+        let rr = try #require(b.out.components(separatedBy: "<rule-result ").first { $0.hasPrefix("idref=\"xccdf_jp.tenken_rule_wifi-encrypted\"") })
+        #expect(rr.contains("<result>pass</result>") && rr.contains("<old-result>fail</old-result>") && rr.contains("<new-result>pass</new-result>"))
+        #expect(rr.contains("the WEP access point is replaced on 2026-12-10"))
+    }
+
+    /// Every rule has a result; states map as documented; the flat score counts passes.
+    @Test func resultsAndScore() throws {
+        let xml = report("messy-tsubaki", "xccdf", lang: "en")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report("messy-tsubaki", "json").utf8)) as? [String: Any])
+        let results = try #require(json["results"] as? [[String: Any]])
+        let states = results.map { $0["state"] as! String }
+        #expect(xml.components(separatedBy: "<rule-result ").count - 1 == states.count)
+        let fails = states.filter { $0 == "fail" }.count, passes = states.filter { ["pass", "attested", "waived"].contains($0) }.count
+        #expect(xml.components(separatedBy: "<result>fail</result>").count - 1 == fails)
+        #expect(xml.contains("<score system=\"urn:xccdf:scoring:flat\" maximum=\"\(fails + passes)\">\(passes)</score>"))
+        #expect(xml.contains("<result>notchecked</result>") == states.contains("manual"))
+        #expect(xml.contains("start-time=\"2026-11-01T00:00:00+09:00\""))
+        #expect(xml.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "input text is escaped")
+    }
+}
 
 struct JUnitTests {
     @Test(arguments: fixtures)

@@ -1,0 +1,114 @@
+import TenkenCheck
+import TenkenEval
+
+/// XCCDF 1.2 results, for SCAP tooling (OpenSCAP and the like): a `Benchmark` describing every
+/// rule of the pack (title, the source's text, the catalog id, the fix, in Japanese and
+/// English) and one `TestResult` for the facility with a `rule-result` per rule.
+///
+/// Mapping: pass → `pass`; fail → `fail`; not applicable → `notapplicable`; a person must
+/// attest → `notchecked`; attested → `pass`, with who and until when as a message; could not
+/// be evaluated → `error`; waived → `pass` with an `override` recording the original `fail`
+/// and the waiver's reason. Severity: required → high, recommended → medium, optional → low.
+/// Times are the as-of date (a report never depends on the clock), and the score uses the flat
+/// model: passing rules out of the rules that passed or failed.
+public enum XCCDFReport {
+    public static let namespace = "http://checklists.nist.gov/xccdf/1.2"
+    /// The reverse-DNS part of every XCCDF id tenken writes.
+    static let owner = "jp.tenken"
+
+    static func id(_ kind: String, _ name: String) -> String {
+        let safe = String(name.unicodeScalars.map { s -> Character in
+            ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) || s == "-" || s == "." || s == "_" ? Character(s) : "_"
+        })
+        return "xccdf_\(owner)_\(kind)_\(safe.isEmpty ? "_" : safe)"
+    }
+
+    static func outcome(_ s: RuleState) -> String {
+        switch s {
+        case .pass, .attested, .waived: "pass"
+        case .fail: "fail"
+        case .notApplicable: "notapplicable"
+        case .manual: "notchecked"
+        case .error: "error"
+        }
+    }
+
+    static func severity(_ l: Level) -> String {
+        switch l {
+        case .required: "high"
+        case .recommended: "medium"
+        case .optional: "low"
+        }
+    }
+
+    public static func render(_ r: ReportInput) -> String {
+        let res = r.result
+        let tree = XMLTree(root: "Benchmark")
+        tree.setDefaultNamespace(namespace)
+        let root = tree.root
+        tree.set("id", id("benchmark", res.pack.id), on: root)
+        tree.set("resolved", "1", on: root)
+        tree.setLanguage(r.lang == .en ? "en" : "ja", on: root)
+        let time = "\(res.asOf)T00:00:00+09:00"
+        tree.add("status", to: root, ["date": res.asOf.description], text: "accepted")
+        func bilingual(_ name: String, _ text: Bilingual, to parent: XMLTree.Element) {
+            for (lang, s) in [("ja", text.ja), ("en", text.en)] where r.lang == .both || (lang == "ja") == (r.lang == .ja) {
+                tree.setLanguage(lang, on: tree.add(name, to: parent, text: s))
+            }
+        }
+        bilingual("title", res.pack.title, to: root)
+        tree.add("description", to: root, text: "\(res.pack.source) \(res.pack.edition)")
+        tree.add("version", to: root, text: res.pack.version)
+        for (rule, _) in r.items {
+            let e = tree.add("Rule", to: root, ["id": id("rule", rule.id), "selected": "true", "severity": severity(rule.level)])
+            bilingual("title", rule.title, to: e)
+            let sources = r.sources(rule)
+            bilingual("description", Bilingual(ja: sources.map { "\($0.section)「\($0.ja)」" }.joined(separator: "\n"),
+                                               en: sources.map { "\($0.section): \($0.en)" }.joined(separator: "\n")), to: e)
+            for c in sources { tree.add("reference", to: e, text: "\(res.pack.source) \(c.section) (\(c.id))") }
+            for c in rule.implements { tree.add("ident", to: e, ["system": "urn:tenken:mcs-catalog"], text: c) }
+            bilingual("fixtext", rule.remediation, to: e)
+        }
+        let test = tree.add("TestResult", to: root, ["id": id("testresult", res.facilityID), "start-time": time, "end-time": time,
+                                                     "test-system": "tenken \(r.toolVersion)", "version": res.pack.version])
+        tree.add("title", to: test, text: "tenken \(res.pack.id) \(res.pack.version) — \(res.facilityID)")
+        tree.add("target", to: test, text: res.facilityID)
+        let facts = tree.add("target-facts", to: test)
+        tree.add("fact", to: facts, ["name": "urn:tenken:fact:as-of", "type": "string"], text: res.asOf.description)
+        for source in res.sources { tree.add("fact", to: facts, ["name": "urn:tenken:fact:input", "type": "string"], text: source) }
+        for p in res.params where p.origin != .default {
+            tree.add("fact", to: facts, ["name": "urn:tenken:fact:parameter:\(p.name)", "type": "string"],
+                     text: "\(p.value.display) (\(p.origin.rawValue))" + (p.loosened ? "; loosens the source's bound \(p.limit ?? "")" : ""))
+        }
+        var passed = 0, scored = 0
+        for (rule, result) in r.items {
+            let rr = tree.add("rule-result", to: test, ["idref": id("rule", rule.id), "severity": severity(rule.level), "time": time])
+            tree.add("result", to: rr, text: outcome(result.state))
+            if result.state == .waived {
+                let o = tree.add("override", to: rr, ["time": time, "authority": "waiver"])
+                tree.add("old-result", to: o, text: "fail")
+                tree.add("new-result", to: o, text: "pass")
+                tree.add("remark", to: o, text: result.reason.map(r.lang.pick) ?? "waived")
+            }
+            for c in rule.implements { tree.add("ident", to: rr, ["system": "urn:tenken:mcs-catalog"], text: c) }
+            for v in result.violations.prefix(20) {
+                tree.add("message", to: rr, ["severity": rule.level == .required ? "error" : "warning"],
+                         text: r.lang.pick(v.message) + (v.location.map { " @ \($0)" } ?? ""))
+            }
+            if let reason = result.reason, result.state != .waived {
+                tree.add("message", to: rr, ["severity": "info"], text: r.lang.pick(reason))
+            }
+            if result.state == .attested, let a = result.attestation {
+                tree.add("message", to: rr, ["severity": "info"],
+                         text: "attested by \(a.byRole ?? "?") \(a.by ?? "") on \(a.signedOn?.description ?? "?"), valid until \(a.validUntil?.description ?? "?")")
+            }
+            switch result.state {
+            case .pass, .attested, .waived: passed += 1; scored += 1
+            case .fail: scored += 1
+            default: break
+            }
+        }
+        tree.add("score", to: test, ["system": "urn:xccdf:scoring:flat", "maximum": String(scored)], text: String(passed))
+        return tree.serialize()
+    }
+}
