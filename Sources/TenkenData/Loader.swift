@@ -300,6 +300,10 @@ public struct SnapshotLoader {
         }
         var help: String?
         if s.count > 10, Day(iso: String(s.prefix(10))) != nil { help = "dates carry no time or time zone; write \"\(s.prefix(10))\"" }
+        // Excel writes a date-and-time cell as `2025/4/1 0:00`: the fix is to format the column as a date.
+        if lenient, let space = s.firstIndex(of: " "), s[..<space].split(separator: "/").count == 3 {
+            help = "dates carry no time; format the column as a date, or write \"\(s[..<space])\""
+        }
         diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date YYYY-MM-DD, found \"\(s)\"", at: loc(), help: help))
         return nil
     }

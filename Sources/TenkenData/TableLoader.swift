@@ -10,12 +10,18 @@ public struct TableFolder: Sendable {
     public static func scan(_ dir: String) -> (TableFolder, [Diagnostic]) {
         var files: [String: String] = [:]
         var diags: [Diagnostic] = []
-        let fm = FileManager.default
+        // Matched against the folder's listing, not probed with fileExists: on a case-insensitive
+        // file system `staff.CSV` would "exist" beside `staff.csv`. (String equality is
+        // canonical, so a Japanese name stored decomposed still matches.)
+        let listing = Set((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
         for t in SnapshotTables.all {
-            let found = [t.name, t.nameJa].map { (dir as NSString).appendingPathComponent($0 + ".csv") }.filter { fm.fileExists(atPath: $0) }
+            // `.CSV` too: files copied from Windows keep the case they were saved with.
+            let found = [t.name, t.nameJa].flatMap { [$0 + ".csv", $0 + ".CSV"] }.filter(listing.contains)
+                .map { (dir as NSString).appendingPathComponent($0) }
             if found.count > 1 {
-                diags.append(Diagnostic("data.duplicate-table", .error, "both \(t.name).csv and \(t.nameJa).csv are present; keep one",
-                                        at: SourceLocation(file: found[1])))
+                diags.append(Diagnostic("data.duplicate-table", .error,
+                    "both \((found[0] as NSString).lastPathComponent) and \((found[1] as NSString).lastPathComponent) are present; keep one",
+                    at: SourceLocation(file: found[1])))
             }
             if let p = found.first { files[t.name] = p }
         }

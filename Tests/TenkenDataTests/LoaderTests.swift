@@ -98,6 +98,13 @@ struct LoaderTests {
         #expect(l.diagnostics.first?.location?.description == "d.csv:4:6 [端末種別]")
     }
 
+    @Test func excelDateTimesGetAHint() {
+        var l = SnapshotLoader()
+        _ = l.loadTable(bytes: Array("id,OS更新日\nPC-1,2025/4/1 0:00\n".utf8), path: "d.csv", schema: SnapshotSchema.device)
+        #expect(l.diagnostics.first?.id == "data.bad-date")
+        #expect(l.diagnostics.first?.help == "dates carry no time; format the column as a date, or write \"2025/4/1\"")
+    }
+
     @Test func csvRefusesPasswordColumns() {
         var l = SnapshotLoader()
         _ = l.loadTable(bytes: Array("id,パスワード\nPC-1,secret123\n".utf8), path: "d.csv", schema: SnapshotSchema.device)
