@@ -245,11 +245,13 @@ struct AttestSession {
         guard let role = givenRole.flatMap({ allRoles.contains($0) ? $0 : nil }) ?? askRole(allRoles) else { return stop() }
         guard let by = givenBy.flatMap({ AttestSession.plausibleID($0) ? $0 : nil }) ?? askID() else { return stop() }
         let already = onFile
+        var othersToAsk: [String: [String]] = [:]
         for (n, d) in due.enumerated() {
             console.out("\n[\(n + 1)/\(due.count)] " + describe(d))
             guard d.roles.contains(role) else {
                 console.out(t("  → この項目は \(d.roles.map(roleLabel).joined(separator: "・")) が回答します。飛ばします。\n",
                               "  → this item is answered by \(d.roles.joined(separator: " or ")); skipped.\n"))
+                othersToAsk[d.roles.joined(separator: japanese ? "・" : " or "), default: []].append(d.key)
                 continue
             }
             guard let answer = askAnswer() else { return stop() }
@@ -259,6 +261,10 @@ struct AttestSession {
             if answer == "not-applicable" {
                 guard let r = askReason() else { return stop() }
                 reason = r
+            } else if answer == "no" {
+                // Optional: what is missing, or the plan; kept with the answer for the auditor.
+                guard let r = ask(t("  満たしていない点や対応予定（任意、Enterで省略）: ", "  what is missing, or the plan (optional, Enter to skip): ")) else { return stop() }
+                reason = r.isEmpty ? nil : r
             }
             if already.contains(sameDayKey(d.key, by, asOf)) {
                 guard let yes = askYesNo(t("  \(by) は \(asOf) にこの項目に回答済みです。もう1件記録しますか（前の回答は残ります）? [y/N] ",
@@ -267,6 +273,10 @@ struct AttestSession {
             }
             guard save([row(item: d.key, answer: answer, role: role, by: by, on: asOf, reason: reason)]) else { return ExitCode.inputError }
             console.out(t("  保存しました。\n", "  saved.\n"))
+        }
+        for (roles, keys) in othersToAsk.sorted(by: { $0.key < $1.key }) {
+            console.out(t("\n\(roles) に回答を依頼してください（\(keys.count) 件）: \(keys.joined(separator: ", "))\n",
+                          "\nAsk \(roles) to answer \(keys.count) item\(keys.count == 1 ? "" : "s"): \(keys.joined(separator: ", "))\n"))
         }
         console.out(t("\n\(saved) 件の回答を \(target) に記録しました。次に: tenken check \((target as NSString).deletingLastPathComponent)\n",
                       "\nRecorded \(saved) answer\(saved == 1 ? "" : "s") in \(target). Next: tenken check \((target as NSString).deletingLastPathComponent)\n"))
