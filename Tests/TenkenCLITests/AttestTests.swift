@@ -146,7 +146,9 @@ import Testing
         try t.expect("[1/")
         try t.expect("status: runs out on 2027-04-01")
         try t.expect("Is this met?")
-        t.send("y\n")
+        t.send("n\n")
+        try t.expect("what is missing, or the plan (optional, Enter to skip): ")
+        t.send("one sticky note found; removed by December\n")
         try t.expect("saved.")
         try t.expect("Is this met?")
         t.send("\u{03}")
@@ -154,7 +156,7 @@ import Testing
         #expect(try t.wait() == 130)
         let after = try lines(dir + "/attestations.csv")
         #expect(after.count == before.count + 1)
-        #expect(after.last == "no-written-credentials,yes,operations-lead,S-001,2027-03-20,")
+        #expect(after.last == "no-written-credentials,no,operations-lead,S-001,2027-03-20,one sticky note found; removed by December")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasSuffix(".csv") }
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
