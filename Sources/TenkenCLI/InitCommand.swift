@@ -35,6 +35,12 @@ enum InitCommand {
             }
             files = SnapshotWriter.tables(facility, japanese: true).files.map { ($0.spec.fileName, $0.text) } + [("README.txt", tableGuide)]
         }
+        // Tables beside a snapshot would be ignored (the snapshot wins): say so instead.
+        if !p.flag("--json"), FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("snapshot.json")) {
+            console.err("error: \(dir) already holds snapshot.json; tables written beside it would not be read\n"
+                + "  help: to keep the facility as tables, run `tenken convert \(dir) --to csv NEWDIR`\n")
+            return ExitCode.inputError
+        }
         for (name, _) in files {
             let path = (dir as NSString).appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: path) {

@@ -208,6 +208,9 @@ import TenkenEval
         let json = runCLI(["init", dir + "-json", "--json"])
         defer { try? FileManager.default.removeItem(atPath: dir + "-json") }
         #expect(json.code == 0 && FileManager.default.fileExists(atPath: dir + "-json/snapshot.json"))
+        // Tables beside a snapshot would never be read: init refuses and points at convert.
+        let beside = runCLI(["init", dir + "-json"])
+        #expect(beside.code == 2 && beside.err.contains("already holds snapshot.json") && beside.err.contains("tenken convert"))
     }
 
     /// A batch takes folders of tables beside snapshot folders.
