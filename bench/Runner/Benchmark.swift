@@ -124,6 +124,26 @@ enum BenchmarkMain {
                         target: "eval / load ≤ 1.0", met: evalTime / loadTime <= 1.0))
         log("load \(loadTime) eval \(evalTime)")
 
+        // 3b. The same facilities kept as folders of tables vs as JSON snapshots, read from disk.
+        let tn = smoke ? 5 : 100
+        var jsonPaths: [String] = [], tableFolders: [TableFolder] = []
+        for (i, f) in facilities.prefix(tn).enumerated() {
+            let dir = tmp + "/tables/\(i)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            for t in SnapshotWriter.tables(f, japanese: true).files {
+                try Data(t.text.utf8).write(to: URL(fileURLWithPath: dir + "/" + t.spec.fileName))
+            }
+            let json = tmp + "/tables/\(i).json"
+            try Data(SnapshotWriter.json(f).utf8).write(to: URL(fileURLWithPath: json))
+            jsonPaths.append(json)
+            tableFolders.append(TableFolder.scan(dir).0)
+        }
+        let jsonDisk = time(reps) { for p in jsonPaths { var l = SnapshotLoader(); _ = l.loadSnapshot(path: p) } }
+        let tablesDisk = time(reps) { for t in tableFolders { var l = SnapshotLoader(); _ = l.loadTables(t) } }
+        rows.append(Row(what: "the same \(tableFolders.count) facilities as folders of tables vs JSON snapshots, typed load from disk",
+                        measured: String(format: "%.2f ms vs %.2f ms per facility = %.2f×", tablesDisk / Double(tn) * 1000, jsonDisk / Double(tn) * 1000, tablesDisk / jsonDisk),
+                        target: "—", met: nil))
+
         // 4. Batch throughput, 1 job vs all cores, as a user runs it.
         let count = smoke ? 40 : 1000
         let batchDir = tmp + "/batch"
