@@ -39,7 +39,7 @@ extension SnapshotLoader {
         var headers = schema.fields.map(\.name)
         var seen: [Int: String] = [:]
         for (c, raw) in table.header.cells.enumerated() {
-            let h = raw.trimmingCharacters(in: .whitespaces)
+            let h = spaceTrimmed(Substring(raw))
             let hloc = src.location(offset: table.header.offsets[c], path: h)
             guard let fi = byHeader[h.lowercased()] else {
                 if h.isEmpty { continue }
@@ -118,7 +118,7 @@ extension SnapshotLoader {
         case .list(let inner):
             // Several values in one cell are separated by `;`; `なし` is an empty list.
             if SnapshotTables.emptyListWords.contains(s.lowercased()) { return .list([]) }
-            let parts = s.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let parts = s.split(separator: ";").map(spaceTrimmed).filter { !$0.isEmpty }
             return .list(parts.map { convertCell($0, inner, field: field, at: place()) }.filter { !$0.isNull })
         case .record:
             diagnostics.append(Diagnostic("data.type-mismatch", .error, "nested records cannot be given in a CSV cell", at: place()))
@@ -134,5 +134,28 @@ func asciiTrimmed(_ s: String) -> String {
     var start = u.startIndex, end = u.endIndex
     while start < end, u[start] == 0x20 || u[start] == 0x09 { start = u.index(after: start) }
     while end > start, u[u.index(before: end)] == 0x20 || u[u.index(before: end)] == 0x09 { end = u.index(before: end) }
+    return String(s[start..<end])
+}
+
+/// Trims spaces, tabs and the ideographic space (U+3000) a Japanese keyboard types, without
+/// Foundation's bridging (this runs for every header and every part of a list cell).
+func spaceTrimmed(_ s: Substring) -> String {
+    let u = s.utf8
+    var start = u.startIndex, end = u.endIndex
+    // U+3000 is E3 80 80 in UTF-8; spaces and tabs are one byte.
+    func ideographic(at i: Substring.UTF8View.Index) -> Bool {
+        u[i] == 0xE3 && u.distance(from: i, to: end) >= 3 && u[u.index(i, offsetBy: 1)] == 0x80 && u[u.index(i, offsetBy: 2)] == 0x80
+    }
+    while start < end {
+        if u[start] == 0x20 || u[start] == 0x09 { start = u.index(after: start) } else if ideographic(at: start) { start = u.index(start, offsetBy: 3) } else { break }
+    }
+    while end > start {
+        let last = u.index(before: end)
+        if u[last] == 0x20 || u[last] == 0x09 { end = last; continue }
+        if u.distance(from: start, to: end) >= 3, u[last] == 0x80, u[u.index(end, offsetBy: -2)] == 0x80, u[u.index(end, offsetBy: -3)] == 0xE3 {
+            end = u.index(end, offsetBy: -3); continue
+        }
+        break
+    }
     return String(s[start..<end])
 }

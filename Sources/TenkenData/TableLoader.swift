@@ -96,13 +96,11 @@ extension SnapshotLoader {
                     "\(t.fileName) has \(rs.count) rows but there is no \(child); each row's `\(listField)` is unknown",
                     at: SourceLocation(file: path), help: "add \(child) (header only if there are none)"))
             }
+            guard let first = rs.first else { roots[ri] = .list([]); continue }
+            let m = mapping(first, to: t.record!)
+            let listIndex = t.record!.index[listField]
             roots[ri] = .list(rs.map { r in
-                var extra: [String: Value] = [:]
-                if let children {
-                    let id = r.displayID ?? ""
-                    extra[listField] = .list(children[id] ?? [])
-                }
-                return .record(remap(r, to: t.record!, extra: extra))
+                .record(remap(r, m, list: children.flatMap { c in listIndex.map { ($0, .list(c[r.displayID ?? ""] ?? [])) } }))
             })
         }
         var id = (folder.dir as NSString).lastPathComponent
@@ -114,25 +112,44 @@ extension SnapshotLoader {
     }
 
     /// A row of a table's own schema as an element of the record schema it stands for.
-    /// Fields the row's table does not hold are named with the table that does (`elsewhere`),
-    /// so a finding about a missing approval says where to add it.
-    func remap(_ row: Record, to schema: RecordSchema, extra: [String: Value] = [:], elsewhere: TableSpec? = nil) -> Record {
-        if row.schema === schema && extra.isEmpty { return row }
-        var values = [Value](repeating: .null, count: schema.fields.count)
-        var offsets = [Int32](repeating: -1, count: schema.fields.count)
+    /// How the rows of one table become elements of a record schema, worked out once per
+    /// table (the rows share their headers): the target field of each column, and the headers
+    /// of the target's fields. Fields the table does not hold are named with the table that does
+    /// (`elsewhere`), so a finding about a missing approval says where to add it.
+    struct RowMapping {
+        let target: RecordSchema
+        let fieldOf: [Int]
+        let headers: [String]
+        let identity: Bool
+    }
+
+    func mapping(_ row: Record, to schema: RecordSchema, elsewhere: TableSpec? = nil) -> RowMapping {
         let japanese = zip(row.schema.fields, row.headers ?? []).contains { $0.name != $1.lowercased() }
         var headers = schema.fields.map { f in
             guard let other = elsewhere, other.rowSchema.index[f.name] != nil else { return f.name }
             return "\(japanese ? f.aliases.first ?? f.name : f.name) → \(other.fileName)"
         }
+        var fieldOf = [Int](repeating: -1, count: row.schema.fields.count)
         for (ci, fld) in row.schema.fields.enumerated() {
             guard let fi = schema.index[fld.name] else { continue }
-            values[fi] = row.values[ci]
-            offsets[fi] = row.offsets[ci]
+            fieldOf[ci] = fi
             headers[fi] = row.headers?[ci] ?? fld.name
         }
-        for (k, v) in extra { if let fi = schema.index[k] { values[fi] = v } }
-        return Record(schema: schema, values: values, origin: row.origin, offsets: offsets, headers: headers)
+        return RowMapping(target: schema, fieldOf: fieldOf, headers: headers, identity: row.schema === schema)
+    }
+
+    /// A row of a table's own schema as an element of the record schema it stands for.
+    func remap(_ row: Record, _ m: RowMapping, list: (index: Int, value: Value)? = nil) -> Record {
+        if m.identity && list == nil { return row }
+        let n = m.target.fields.count
+        var values = [Value](repeating: .null, count: n)
+        var offsets = [Int32](repeating: -1, count: n)
+        for (ci, fi) in m.fieldOf.enumerated() where fi >= 0 {
+            values[fi] = row.values[ci]
+            offsets[fi] = row.offsets[ci]
+        }
+        if let list { values[list.index] = list.value }
+        return Record(schema: m.target, values: values, origin: row.origin, offsets: offsets, headers: m.headers)
     }
 
     func linkValue(_ r: Record, _ link: String) -> String? {
@@ -145,10 +162,12 @@ extension SnapshotLoader {
         guard let rows, case .nested(let parent, _, let link) = t.shape else { return nil }
         let parentIDs = Set((parentRows ?? []).compactMap(\.displayID))
         var out: [String: [Value]] = [:]
+        guard let first = rows.first else { return out }
+        let supplement = SnapshotTables.all.first { if case .supplement(let of, _) = $0.shape { of == t.name } else { false } }
+        let m = mapping(first, to: t.record!, elsewhere: supplement)
         for r in rows {
             guard let pid = checkedLink(r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil) else { continue }
-            let supplement = SnapshotTables.all.first { if case .supplement(let of, _) = $0.shape { of == t.name } else { false } }
-            out[pid, default: []].append(.record(remap(r, to: t.record!, elsewhere: supplement)))
+            out[pid, default: []].append(.record(remap(r, m)))
         }
         return out
     }
@@ -178,6 +197,8 @@ extension SnapshotLoader {
         var out = base ?? [:]
         let parentIDs = Set((parentRows ?? []).compactMap(\.displayID))
         var used: Set<String> = []
+        guard let first = rows.first else { return out }
+        let m = mapping(first, to: schema)
         for r in rows {
             guard let pid = checkedLink(r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil) else { continue }
             let ki = r.schema.index[key]!
@@ -191,16 +212,15 @@ extension SnapshotLoader {
                                               at: r.location(ofField: ki)))
                 continue
             }
-            var list = out[pid] ?? []
-            guard let at = list.firstIndex(where: { if case .record(let m) = $0, case .string(k) = m[key] { true } else { false } }),
-                  case .record(let m) = list[at] else {
-                list.append(.record(remap(r, to: schema)))
-                out[pid] = list
+            // Changed in place: a copy of the group's list per invitation would be quadratic.
+            guard let at = out[pid]?.firstIndex(where: { if case .record(let mem) = $0, case .string(k) = mem[key] { true } else { false } }),
+                  case .record(let mem)? = out[pid]?[at] else {
+                out[pid, default: []].append(.record(remap(r, m)))
                 continue
             }
             // Merge: the member's own fields, then this row's; each keeps its file.
-            var values = m.values, offsets = m.offsets, headers = m.headers ?? schema.fields.map(\.name)
-            var sources = m.fieldSources ?? [SourceFile?](repeating: nil, count: schema.fields.count)
+            var values = mem.values, offsets = mem.offsets, headers = mem.headers ?? schema.fields.map(\.name)
+            var sources = mem.fieldSources ?? [SourceFile?](repeating: nil, count: schema.fields.count)
             for (ci, fld) in r.schema.fields.enumerated() where fld.name != key && fld.name != link {
                 guard let fi = schema.index[fld.name] else { continue }
                 values[fi] = r.values[ci]
@@ -208,8 +228,7 @@ extension SnapshotLoader {
                 headers[fi] = r.headers?[ci] ?? fld.name
                 sources[fi] = r.origin.source
             }
-            list[at] = .record(Record(schema: schema, values: values, origin: m.origin, offsets: offsets, headers: headers, fieldSources: sources))
-            out[pid] = list
+            out[pid]![at] = .record(Record(schema: schema, values: values, origin: mem.origin, offsets: offsets, headers: headers, fieldSources: sources))
         }
         return out
     }
@@ -286,7 +305,7 @@ extension SnapshotLoader {
     /// (the pack's declaration types it later).
     static func rawParam(cell s: String) -> ParamOverride.Raw {
         if s.contains(";") {
-            return .list(s.split(separator: ";").map { rawParam(cell: $0.trimmingCharacters(in: .whitespaces)) })
+            return .list(s.split(separator: ";").map { rawParam(cell: spaceTrimmed($0)) })
         }
         if let n = Int(s) { return .int(n) }
         if s == "true" { return .bool(true) }

@@ -98,6 +98,14 @@ struct LoaderTests {
         #expect(l.diagnostics.first?.location?.description == "d.csv:4:6 [端末種別]")
     }
 
+    @Test func trimmingKeepsInnerSpacesAndDropsIdeographicOnes() {
+        #expect(spaceTrimmed("\u{3000} 端末ID\t\u{3000}") == "端末ID")
+        #expect(spaceTrimmed(" a b ") == "a b")
+        #expect(spaceTrimmed("\u{3000}") == "")
+        #expect(spaceTrimmed("見直し日") == "見直し日")
+        #expect(spaceTrimmed("x\u{3000}y") == "x\u{3000}y")
+    }
+
     @Test func excelDateTimesGetAHint() {
         var l = SnapshotLoader()
         _ = l.loadTable(bytes: Array("id,OS更新日\nPC-1,2025/4/1 0:00\n".utf8), path: "d.csv", schema: SnapshotSchema.device)
