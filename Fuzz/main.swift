@@ -36,7 +36,7 @@ let snapshotTarget: Callback = { data, size in
     var l = SnapshotLoader()
     if let f = l.loadSnapshot(bytes: bytes(data, size), path: "fuzz.json") {
         // Every located value must resolve to a place inside the input.
-        for case .list(let xs)? in f.roots { for case .record(let r) in xs { _ = r.origin.location } }
+        for case .list(let xs)? in f.roots { for case .record(let r) in xs { _ = r.origin.resolved } }
     }
     return 0
 }

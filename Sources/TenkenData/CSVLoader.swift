@@ -73,7 +73,7 @@ extension SnapshotLoader {
                 values[fi] = convertCell(text, schema.fields[fi].type, field: schema.fields[fi], at: src.location(offset: row.offsets[c], path: headers[fi]))
             }
             // Named by its line, which is the spreadsheet's row number unless a cell holds a line break.
-            let origin = Origin(source: src, pointer: "row \(row.line)", offset: row.offsets.first ?? 0)
+            let origin = LazyLocation(source: src, offset: row.offsets.first ?? 0, path: "row \(row.line)")
             out.append(.record(Record(schema: schema, values: values, origin: origin, offsets: offsets, headers: headers)))
         }
         return .list(out)

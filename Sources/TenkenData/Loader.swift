@@ -221,7 +221,7 @@ public struct SnapshotLoader {
             values[fi] = convert(m.node, schema.fields[fi].type, src: src, pointer: { pointer + "/" + m.key })
             offsets[fi] = Int32(clamping: m.node.offset)
         }
-        return Record(schema: schema, values: values, origin: Origin(source: src, pointer: pointer, offset: node.offset), offsets: offsets)
+        return Record(schema: schema, values: values, origin: LazyLocation(source: src, offset: node.offset, path: pointer), offsets: offsets)
     }
 
     mutating func mismatch(_ expected: String, _ node: JSONNode, src: SourceFile, pointer: () -> String) -> Value {

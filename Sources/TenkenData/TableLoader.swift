@@ -235,7 +235,7 @@ extension SnapshotLoader {
 
     /// The profile table: `key,value` rows for the single sections and parameter overrides.
     mutating func loadProfile(_ rows: [Record], into roots: inout [Value?], locations: inout [SourceLocation?], overrides: inout [ParamOverride]) {
-        struct Section { var values: [Value]; var offsets: [Int32]; var headers: [String]; var origin: Origin }
+        struct Section { var values: [Value]; var offsets: [Int32]; var headers: [String]; var origin: LazyLocation }
         var sections: [String: Section] = [:]
         var seenKeys: [String: SourceLocation] = [:]
         for r in rows {
@@ -297,7 +297,7 @@ extension SnapshotLoader {
             guard let rec = build(name, extra: name == "service" ? ["password": password.map(Value.record) ?? .null] : [:]) else { continue }
             let ri = SnapshotSchema.rootIndex[name]!
             roots[ri] = .record(rec)
-            locations[ri] = rec.origin.location
+            locations[ri] = rec.origin.resolved
         }
     }
 

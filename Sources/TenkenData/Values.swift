@@ -190,7 +190,8 @@ public final class SourceFile: Sendable {
 }
 
 /// A location whose line and column are worked out only when someone looks at it: the
-/// evaluator records thousands of evidence values that most runs never print.
+/// evaluator records thousands of evidence values that most runs never print. A record's
+/// origin is one too, with its JSON pointer or CSV `row N` as the path.
 public struct LazyLocation: Sendable {
     public let source: SourceFile
     public let offset: Int
@@ -203,22 +204,6 @@ public struct LazyLocation: Sendable {
     public var resolved: SourceLocation { source.location(offset: offset, path: path) }
 }
 
-/// Where one loaded element came from: a JSON pointer, or a CSV row.
-public struct Origin: Sendable {
-    public let source: SourceFile
-    /// JSON pointer of the element, or for CSV `row N` (1-based data row).
-    public let pointer: String
-    public let offset: Int
-
-    public init(source: SourceFile, pointer: String, offset: Int) {
-        self.source = source
-        self.pointer = pointer
-        self.offset = offset
-    }
-
-    public var location: SourceLocation { source.location(offset: offset, path: pointer) }
-}
-
 /// A loaded record (staff member, device, group…): its values in schema order, and where
 /// each came from. Fields absent from the input are `.null` at offset -1.
 public final class Record: Sendable {
@@ -226,7 +211,8 @@ public final class Record: Sendable {
     /// loaders from contending on one reference count.
     public unowned(unsafe) let schema: RecordSchema
     public let values: [Value]
-    public let origin: Origin
+    /// Where the element starts: its JSON pointer, or for CSV `row N` (N the line).
+    public let origin: LazyLocation
     /// Byte offset of each field's value in the source; -1 when absent.
     public let offsets: [Int32]
     /// For CSV: the header as written in the file, per field (Japanese or English).
@@ -235,7 +221,7 @@ public final class Record: Sendable {
     /// each field came from, where it is not `origin.source`.
     public let fieldSources: [SourceFile?]?
 
-    public init(schema: RecordSchema, values: [Value], origin: Origin, offsets: [Int32], headers: [String]? = nil,
+    public init(schema: RecordSchema, values: [Value], origin: LazyLocation, offsets: [Int32], headers: [String]? = nil,
                 fieldSources: [SourceFile?]? = nil) {
         self.schema = schema
         self.values = values
@@ -262,11 +248,9 @@ public final class Record: Sendable {
         if let other = fieldSources?[i], off >= 0 { return LazyLocation(source: other, offset: off, path: headers?[i] ?? schema.fields[i].name) }
         switch origin.source.kind {
         case .csv: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: headers?[i] ?? schema.fields[i].name)
-        case .json, .builtin: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: origin.pointer + "/" + schema.fields[i].name)
+        case .json, .builtin: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: origin.path + "/" + schema.fields[i].name)
         }
     }
-
-    public var lazyOrigin: LazyLocation { LazyLocation(source: origin.source, offset: origin.offset, path: origin.pointer) }
 
     /// The field's value if present, else the element itself.
     public func location(ofField i: Int) -> SourceLocation { lazyLocation(ofField: i).resolved }
@@ -304,7 +288,7 @@ public enum Value: Sendable {
         case .date(let d): d.description
         case .duration(let d): d.description
         case .list(let xs): "[" + xs.map(\.display).joined(separator: ", ") + "]"
-        case .record(let r): r.displayID ?? r.origin.pointer
+        case .record(let r): r.displayID ?? r.origin.path
         }
     }
 }

@@ -161,7 +161,7 @@ public final class Engine: Sendable {
         let byRole = rec["by_role"].isNull ? nil : rec["by_role"].display
         let until = signed.adding(renew)
         let info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: rec["by"].isNull ? nil : rec["by"].display,
-                                   signedOn: signed, validUntil: until, location: rec.origin.location)
+                                   signedOn: signed, validUntil: until, location: rec.origin.resolved)
         let signedPlace = rec.lazyLocation(ofField: SnapshotSchema.attestation.index["signed_on"]!)
         func fail(_ ja: String, _ en: String) -> RuleResult {
             RuleResult(ruleID: rule.id, state: .fail, reason: nil,
@@ -245,7 +245,7 @@ final class ElementCheck {
         let bodyReads = m.trace[bodyStart...].filter { !$0.isRecordValue }
         let decisive = bodyReads.last { $0.record === records.last }
             ?? bodyReads.last { r in records.contains { $0 === r.record } }
-        let location = decisive.map { $0.record.lazyLocation(ofField: $0.field) } ?? records.last?.lazyOrigin
+        let location = decisive.map { $0.record.lazyLocation(ofField: $0.field) } ?? records.last?.origin
         let ev = engine.evidence(m)
         let element = loop.bindings.map { m.slots[$0.slot].display }.joined(separator: " / ")
         let msg = engine.render(expect.message, m)
