@@ -121,13 +121,17 @@ public enum SnapshotWriter {
                 }
                 // Only a written table turns an absent list into an empty one.
                 if any { emit(t, rows); notes += pending }
-            case .supplement(let of, _):
-                guard files.contains(where: { $0.spec.name == of }), case .list(let groups)? = facility[root: "groups"] else { continue }
+            case .supplement(let of, let key):
+                // Written beside its nested table: a row for every element with one of its own fields.
+                guard files.contains(where: { $0.spec.name == of }), let target = SnapshotTables.spec(of),
+                      case .nested(let parent, let listField, let link) = target.shape,
+                      let pi = SnapshotSchema.rootIndex[parent], case .list(let parents)? = facility.roots[pi] else { continue }
+                let own = t.columns.map(\.name).filter { $0 != link && $0 != key }
                 var rows: [[String]] = []
-                for case .record(let g) in groups {
-                    guard case .list(let members) = g["members"] else { continue }
-                    for case .record(let m) in members where SnapshotTables.invitationFields.contains(where: { !m[$0].isNull }) {
-                        rows.append(cells(m, t, link: g.displayID))
+                for case .record(let p) in parents {
+                    guard case .list(let children) = p[listField] else { continue }
+                    for case .record(let c) in children where own.contains(where: { !c[$0].isNull }) {
+                        rows.append(cells(c, t, link: p.displayID))
                     }
                 }
                 emit(t, rows)

@@ -74,33 +74,35 @@ extension SnapshotLoader {
         if let profile = rows["facility"] {
             loadProfile(profile, into: &roots, locations: &rootLocations, overrides: &overrides)
         }
-        // Nested tables first, so their parents can be built with their lists.
-        var members = nested(SnapshotTables.spec("group_members")!, rows: rows["group_members"], parentRows: rows["groups"])
-        if let inv = rows["invitations"] {
-            members = supplement(members, with: inv, spec: SnapshotTables.spec("invitations")!, parentRows: rows["groups"])
+        // Nested tables first (completed by their supplements), so parents get their lists.
+        var children: [String: [String: [Value]]] = [:]
+        for t in SnapshotTables.all {
+            guard case .nested(let parent, _, _) = t.shape else { continue }
+            children[t.name] = nested(t, rows: rows[t.name], parentRows: rows[parent])
         }
-        let refusals = nested(SnapshotTables.spec("consent_refusals")!, rows: rows["consent_refusals"], parentRows: rows["consents"])
+        for t in SnapshotTables.all {
+            guard case .supplement(let of, _) = t.shape, let extra = rows[t.name], let target = SnapshotTables.spec(of),
+                  case .nested(let parent, _, _) = target.shape else { continue }
+            children[of] = supplement(children[of], with: extra, spec: t, parentRows: rows[parent])
+        }
         for t in SnapshotTables.all {
             guard case .collection(let ri) = t.shape, let rs = rows[t.name], let path = folder.files[t.name] else { continue }
             rootLocations[ri] = SourceLocation(file: path, line: 1, column: 1)
-            var children: [String: [Value]]?
-            var listField = ""
-            switch t.name {
-            case "groups": children = members; listField = "members"
-            case "consents": children = refusals; listField = "refusals"
-            default: break
-            }
-            if children == nil, !listField.isEmpty, !rs.isEmpty {
-                let child = listField == "members" ? "group_members.csv" : "consent_refusals.csv"
+            // The nested table that holds a list field of these rows, if any.
+            let child = SnapshotTables.all.lazy.compactMap { c -> (spec: TableSpec, field: String)? in
+                if case .nested(t.name, let field, _) = c.shape { (c, field) } else { nil }
+            }.first
+            if let child, children[child.spec.name] == nil, !rs.isEmpty {
                 diagnostics.append(Diagnostic("data.missing-table", .warning,
-                    "\(t.fileName) has \(rs.count) rows but there is no \(child); each row's `\(listField)` is unknown",
-                    at: SourceLocation(file: path), help: "add \(child) (header only if there are none)"))
+                    "\(t.fileName) has \(rs.count) rows but there is no \(child.spec.fileName); each row's `\(child.field)` is unknown",
+                    at: SourceLocation(file: path), help: "add \(child.spec.fileName) (header only if there are none)"))
             }
             guard let first = rs.first else { roots[ri] = .list([]); continue }
             let m = mapping(first, to: t.record!)
-            let listIndex = t.record!.index[listField]
+            var lists: (index: Int, byParent: [String: [Value]])?
+            if let child, let byParent = children[child.spec.name], let fi = t.record!.index[child.field] { lists = (fi, byParent) }
             roots[ri] = .list(rs.map { r in
-                .record(remap(r, m, list: children.flatMap { c in listIndex.map { ($0, .list(c[r.displayID ?? ""] ?? [])) } }))
+                .record(remap(r, m, list: lists.map { ($0.index, .list($0.byParent[r.displayID ?? ""] ?? [])) }))
             })
         }
         var id = (folder.dir as NSString).lastPathComponent
@@ -111,7 +113,6 @@ extension SnapshotLoader {
         return facility
     }
 
-    /// A row of a table's own schema as an element of the record schema it stands for.
     /// How the rows of one table become elements of a record schema, worked out once per
     /// table (the rows share their headers): the target field of each column, and the headers
     /// of the target's fields. Fields the table does not hold are named with the table that does

@@ -36,6 +36,7 @@ public struct TableSpec: Sendable {
 
 /// The tables of a facility folder, in the order a person fills them in.
 public enum SnapshotTables {
+    /// The member fields kept in invitations.csv rather than group_members.csv.
     static let invitationFields = ["invited_on", "approved_by", "approved_on"]
 
     public static let profileColumns = [
