@@ -70,7 +70,7 @@ extension SnapshotLoader {
                 let text = CSVCell.unescape(asciiTrimmed(cell))
                 offsets[fi] = Int32(clamping: row.offsets[c])
                 if text.isEmpty { continue }
-                values[fi] = convertCell(text, schema.fields[fi].type, field: schema.fields[fi], at: src.location(offset: row.offsets[c], path: headers[fi]))
+                values[fi] = convertCell(text, of: schema.fields[fi], at: src.location(offset: row.offsets[c], path: headers[fi]))
             }
             // Named by its line, which is the spreadsheet's row number unless a cell holds a line break.
             let origin = LazyLocation(source: src, offset: row.offsets.first ?? 0, path: "row \(row.line)")
@@ -83,7 +83,12 @@ extension SnapshotLoader {
     static let falseWords: Set<String> = ["false", "no", "n", "0", "いいえ", "無", "なし", "×", "未"]
 
     /// A cell's text as a value of the field's type; choice fields also take their Japanese words.
-    mutating func convertCell(_ s: String, _ type: FieldType, field: FieldSchema? = nil, at place: @autoclosure () -> SourceLocation) -> Value {
+    mutating func convertCell(_ s: String, of field: FieldSchema, at place: @autoclosure () -> SourceLocation) -> Value {
+        convertCell(s, field.type, field: field, at: place())
+    }
+
+    /// `type` is the field's, or its element type inside a list.
+    mutating func convertCell(_ s: String, _ type: FieldType, field: FieldSchema, at place: @autoclosure () -> SourceLocation) -> Value {
         switch type {
         case .int:
             if let n = Int(s) { return .int(n) }
@@ -109,12 +114,12 @@ extension SnapshotLoader {
             diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a number of \(unit.rawValue), found \"\(s)\"", at: place()))
         case .enumeration(let allowed):
             if allowed.contains(s) { return .string(s) }
-            if let token = field?.choiceByLabel[s] { return .string(token) }
+            if let token = field.choiceByLabel[s] { return .string(token) }
             let lower = s.lowercased()
             if let v = allowed.first(where: { $0.lowercased() == lower }) { return .string(v) }
-            let words = allowed.map { v in field?.choicesJa[v].map { "\(v) (\($0))" } ?? v }
+            let words = allowed.map { v in field.choicesJa[v].map { "\(v) (\($0))" } ?? v }
             diagnostics.append(Diagnostic("data.bad-value", .error, "expected one of \(words.joined(separator: ", ")), found \"\(s)\"", at: place(),
-                                          help: closestMatch(to: s, in: allowed + (field.map { Array($0.choiceByLabel.keys) } ?? [])).map { "did you mean \"\($0)\"?" }))
+                                          help: closestMatch(to: s, in: allowed + Array(field.choiceByLabel.keys)).map { "did you mean \"\($0)\"?" }))
         case .list(let inner):
             // Several values in one cell are separated by `;`; `なし` is an empty list.
             if SnapshotTables.emptyListWords.contains(s.lowercased()) { return .list([]) }

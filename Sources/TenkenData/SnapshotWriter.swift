@@ -79,7 +79,7 @@ public enum SnapshotWriter {
         func cells(_ r: Record, _ t: TableSpec, link: String? = nil) -> [String] {
             t.columns.map { col in
                 guard let fi = r.schema.index[col.name] else { return link ?? "" }
-                return cell(r.values[fi], r.schema.fields[fi].type, japanese: japanese, field: r.schema.fields[fi])
+                return cell(r.values[fi], of: r.schema.fields[fi], japanese: japanese)
             }
         }
         for t in SnapshotTables.all {
@@ -95,7 +95,7 @@ public enum SnapshotWriter {
                         rec = inner
                     }
                     let desc = japanese && !pk.field.docJa.isEmpty ? pk.field.docJa : pk.field.doc
-                    rows.append([pk.key, cell(rec[pk.field.name], pk.field.type, japanese: japanese, field: pk.field), desc])
+                    rows.append([pk.key, cell(rec[pk.field.name], of: pk.field, japanese: japanese), desc])
                 }
                 for o in facility.overrides { rows.append(["parameter." + o.name, cell(o.value), japanese ? "パラメータの上書き" : "parameter override"]) }
                 if !rows.isEmpty { emit(t, [["schema_version", String(SnapshotSchema.version), japanese ? "表の形式の版" : "table format version"]] + rows) }
@@ -140,13 +140,18 @@ public enum SnapshotWriter {
         return (files, notes)
     }
 
-    /// A value as a spreadsheet cell; in Japanese, a choice field's value is its Japanese word.
-    public static func cell(_ v: Value, _ type: FieldType, japanese: Bool, field: FieldSchema? = nil) -> String {
+    /// A field's value as a spreadsheet cell; in Japanese, a choice is its Japanese word.
+    public static func cell(_ v: Value, of field: FieldSchema, japanese: Bool) -> String {
+        cell(v, field.type, japanese: japanese, field: field)
+    }
+
+    /// `type` is the field's, or its element type inside a list.
+    static func cell(_ v: Value, _ type: FieldType, japanese: Bool, field: FieldSchema) -> String {
         switch v {
         case .null: return ""
         case .bool(let b): return japanese ? (b ? "はい" : "いいえ") : (b ? "true" : "false")
         case .int(let n): return String(n)
-        case .string(let s): return japanese ? field?.label(s) ?? s : s
+        case .string(let s): return japanese ? field.label(s) : s
         case .date(let d): return d.description
         case .duration(let d):
             if case .duration(let unit) = type, let n = whole(d, unit) { return String(n) }

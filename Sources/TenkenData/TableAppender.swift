@@ -11,7 +11,7 @@ public enum TableAppender {
                               japanese: Bool) -> Result<[UInt8], Diagnostic> {
         func cell(_ v: Value?, _ fi: Int?, japanese: Bool) -> String {
             guard let v, let fi else { return "" }
-            return CSVCell.escape(SnapshotWriter.cell(v, schema.fields[fi].type, japanese: japanese, field: schema.fields[fi]))
+            return CSVCell.escape(SnapshotWriter.cell(v, of: schema.fields[fi], japanese: japanese))
         }
         let hasContent = existing.map { b in (b.starts(with: [0xEF, 0xBB, 0xBF]) ? b.dropFirst(3) : b[...]).contains { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D } } ?? false
         guard let existing, hasContent else {

@@ -278,7 +278,7 @@ extension SnapshotLoader {
                                                     headers: schema.fields.map { "\(pk.section).\($0.name)" }, origin: r.origin)
             s.offsets[fi] = r.offsets[1]
             s.headers[fi] = key
-            if let valueText { s.values[fi] = convertCell(valueText, pk.field.type, field: pk.field, at: valueLoc) }
+            if let valueText { s.values[fi] = convertCell(valueText, of: pk.field, at: valueLoc) }
             sections[pk.section] = s
         }
         func build(_ name: String, extra: [String: Value] = [:]) -> Record? {
