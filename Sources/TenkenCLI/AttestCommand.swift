@@ -25,11 +25,6 @@ enum AttestCommand {
         ] + CLI.inputOptions,
         minPositionals: 1, maxPositionals: 1)
 
-    static let roleLabels: [String: String] = [
-        "operations-lead": "運用責任者", "system-admin": "システム管理者", "privacy-lead": "個人情報保護責任者",
-        "audit-lead": "監査責任者", "mcs-admin": "MCS管理者",
-    ]
-
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
@@ -56,7 +51,7 @@ enum AttestCommand {
         case .failure(let d): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
         }
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false),
-              let facility = CLI.loadFacility(dir, options: options, pack: loaded, console) else { return ExitCode.inputError }
+              let facility = CLI.loadFacility(input, options: options, pack: loaded, console) else { return ExitCode.inputError }
         let target = input.tables.map { $0.files["attestations"] ?? ($0.dir as NSString).appendingPathComponent("attestations.csv") }
             ?? input.attestations ?? (dir as NSString).appendingPathComponent("attestations.csv")
         var session = AttestSession(pack: pack, facility: facility, asOf: asOf, japanese: ja, target: target, console: console)
@@ -229,7 +224,9 @@ struct AttestSession {
         return console.readLine()?.trimmingCharacters(in: .whitespaces)
     }
 
-    func roleLabel(_ r: String) -> String { japanese ? "\(AttestCommand.roleLabels[r] ?? r) (\(r))" : r }
+    /// The schema's Japanese word for a role, with the value: `運用責任者 (operations-lead)`.
+    func roleLabel(_ r: String) -> String { japanese ? "\(AttestSession.roleField.label(r)) (\(r))" : r }
+    static let roleField = SnapshotSchema.role.field("role")!
 
     mutating func interactive(_ due: [DueAttestation], role givenRole: String?, by givenBy: String?) -> Int32 {
         let name = facility.facilityRecord.flatMap { if case .string(let s) = $0["name"] { s } else { nil } } ?? facility.id
@@ -241,7 +238,7 @@ struct AttestSession {
         console.out(t("回答が必要な項目が \(due.count) 件あります。回答は1件ごとに \(target) に保存されます（Ctrl-C で中断しても回答済みの分は残ります）。\n\n",
                       "\(due.count) item\(due.count == 1 ? " needs" : "s need") an answer. Each answer is saved to \(target) as soon as it is given (Ctrl-C keeps what was answered).\n\n"))
         installInterruptHandler()
-        let allRoles = SnapshotSchema.role.fields[0].type.enumValues
+        let allRoles = AttestSession.roleField.type.enumValues
         guard let role = givenRole.flatMap({ allRoles.contains($0) ? $0 : nil }) ?? askRole(allRoles) else { return stop() }
         guard let by = givenBy.flatMap({ AttestSession.plausibleID($0) ? $0 : nil }) ?? askID() else { return stop() }
         let already = onFile

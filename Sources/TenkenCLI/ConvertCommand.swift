@@ -31,7 +31,12 @@ enum ConvertCommand {
             CLI.usage(e, console)
             return ExitCode.usage
         } catch { return ExitCode.usage }
-        guard let facility = CLI.loadFacility(p.positionals[0], options: options, pack: nil, console) else { return ExitCode.inputError }
+        let input: FacilityInput
+        switch FacilityInput.at(p.positionals[0]) {
+        case .success(let i): input = i
+        case .failure(let d): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
+        }
+        guard let facility = CLI.loadFacility(input, options: options, pack: nil, console) else { return ExitCode.inputError }
         let output = p.positionals.count > 1 ? p.positionals[1] : nil
         if to == "json" {
             let text = SnapshotWriter.json(facility)
@@ -87,15 +92,8 @@ enum ConvertCommand {
 }
 
 extension CLI {
-    /// Loads a facility (folder or snapshot file), printing its diagnostics. Nil on errors.
-    static func loadFacility(_ path: String, options: LoadOptions, pack: LoadedPack?, _ console: Console) -> Facility? {
-        let input: FacilityInput
-        switch FacilityInput.at(path) {
-        case .success(let i): input = i
-        case .failure(let d):
-            console.err(DiagnosticPrinter().render(d))
-            return nil
-        }
+    /// Loads a facility, printing its diagnostics. Nil on errors.
+    static func loadFacility(_ input: FacilityInput, options: LoadOptions, pack: LoadedPack?, _ console: Console) -> Facility? {
         let (facility, diags) = input.load(options: options, pack: pack)
         var bag = DiagnosticBag()
         bag.add(contentsOf: diags)
