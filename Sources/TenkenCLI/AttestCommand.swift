@@ -111,11 +111,11 @@ struct AttestSession {
         guard case .list(let xs)? = facility[root: "attestations"] else { return [] }
         return Set(xs.compactMap { v -> String? in
             guard case .record(let r) = v else { return nil }
-            return "\(r["item"].display)\u{0}\(r["by"].display)\u{0}\(r["signed_on"].display)"
+            return sameDayKey(r["item"].display, r["by"].display, r["signed_on"].display)
         })
     }
 
-    func sameDayKey(_ item: String, _ by: String, _ day: Day) -> String { "\(item)\u{0}\(by)\u{0}\(day)" }
+    func sameDayKey(_ item: String, _ by: String, _ day: String) -> String { "\(item)\u{0}\(by)\u{0}\(day)" }
 
     // MARK: saving
 
@@ -193,7 +193,7 @@ struct AttestSession {
                 var day = asOf
                 if case .date(let d) = r["signed_on"] { day = d }
                 if day > asOf { err("signed_on", "attest.future", "signed_on \(day) is after the as-of date \(asOf)"); continue }
-                let k = sameDayKey(item, by, day)
+                let k = sameDayKey(item, by, day.description)
                 if !sameDay && (already.contains(k) || seen.contains(k)) {
                     err("item", "attest.same-day", "\(by) already answered `\(item)` on \(day)", help: "pass --same-day to record another answer for that day")
                     continue
@@ -263,7 +263,7 @@ struct AttestSession {
                 guard let r = ask(t("  満たしていない点や対応予定（任意、Enterで省略）: ", "  what is missing, or the plan (optional, Enter to skip): ")) else { return stop() }
                 reason = r.isEmpty ? nil : r
             }
-            if already.contains(sameDayKey(d.key, by, asOf)) {
+            if already.contains(sameDayKey(d.key, by, asOf.description)) {
                 guard let yes = askYesNo(t("  \(by) は \(asOf) にこの項目に回答済みです。もう1件記録しますか（前の回答は残ります）? [y/N] ",
                                            "  \(by) already answered this item on \(asOf). Record another answer (the earlier one stays)? [y/N] ")) else { return stop() }
                 if !yes { continue }

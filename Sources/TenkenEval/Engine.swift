@@ -162,11 +162,12 @@ public final class Engine: Sendable {
         let until = signed.adding(renew)
         let info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: rec["by"].isNull ? nil : rec["by"].display,
                                    signedOn: signed, validUntil: until, location: rec.origin.resolved)
-        let signedPlace = rec.lazyLocation(ofField: SnapshotSchema.attestation.index["signed_on"]!)
+        let signedField = SnapshotSchema.attestation.index["signed_on"]!
+        let signedPlace = rec.lazyLocation(ofField: signedField)
         func fail(_ ja: String, _ en: String) -> RuleResult {
             RuleResult(ruleID: rule.id, state: .fail, reason: nil,
                        violations: [Violation(message: Bilingual(ja: ja, en: en), element: a.key, place: signedPlace,
-                                              evidence: [Evidence(label: "attestation.signed_on", value: signed.description, place: signedPlace)])],
+                                              evidence: [Evidence(label: "attestation.signed_on", record: rec, field: signedField)])],
                        attestation: info, examined: 0)
         }
         if signed > m.asOf {
