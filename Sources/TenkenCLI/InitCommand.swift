@@ -24,19 +24,25 @@ enum InitCommand {
         case .failure(let e): CLI.usage(e, console); return ExitCode.usage
         }
         let dir = p.positionals[0]
+        let json = p.flag("--json")
+        // Both forms come from the one example facility; its device inventory is a table in both.
+        let example = template(kind: kind, oneRowEach: !json)
+        var loader = SnapshotLoader()
+        guard let facility = loader.loadSnapshot(bytes: Array(example.render().utf8), path: "template") else {
+            console.err("error: internal: the template does not load\n")
+            return ExitCode.inputError
+        }
+        let tables = SnapshotWriter.tables(facility, japanese: true).files
         let files: [(String, String)]
-        if p.flag("--json") {
-            files = [("snapshot.json", template(kind: kind).render() + "\n"), ("devices.csv", inventoryTemplate()), ("README.txt", jsonGuide)]
+        if json {
+            // The devices go to devices.csv only: a snapshot section beside it would be replaced.
+            guard case .object(let sections) = example, let devices = tables.first(where: { $0.spec.name == "devices" }) else { return ExitCode.inputError }
+            files = [("snapshot.json", JSON.object(sections.filter { $0.0 != "devices" }).render() + "\n"), ("devices.csv", devices.text), ("README.txt", jsonGuide)]
         } else {
-            var loader = SnapshotLoader()
-            guard let facility = loader.loadSnapshot(bytes: Array(template(kind: kind, oneRowEach: true).render().utf8), path: "template") else {
-                console.err("error: internal: the template does not load\n")
-                return ExitCode.inputError
-            }
-            files = SnapshotWriter.tables(facility, japanese: true).files.map { ($0.spec.fileName, $0.text) } + [("README.txt", tableGuide)]
+            files = tables.map { ($0.spec.fileName, $0.text) } + [("README.txt", tableGuide)]
         }
         // Tables beside a snapshot would be ignored (the snapshot wins): say so instead.
-        if !p.flag("--json"), FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("snapshot.json")) {
+        if !json, FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("snapshot.json")) {
             console.err("error: \(dir) already holds snapshot.json; tables written beside it would not be read\n"
                 + "  help: to keep the facility as tables, run `tenken convert \(dir) --to csv NEWDIR`\n")
             return ExitCode.inputError
@@ -132,21 +138,6 @@ enum InitCommand {
                 ("by", .string("S-001")), ("signed_on", .string("2025-04-01")),
             ])])),
         ])
-    }
-
-    static func inventoryTemplate() -> String {
-        let fields = SnapshotSchema.device.fields
-        let header = fields.map { $0.aliases.first ?? $0.name }
-        let example: [String: String] = [
-            "id": "PC-01", "kind": "pc", "ownership": "facility", "assigned_staff_id": "S-001", "status": "active", "used_for_mcs": "はい",
-            "os": "Windows", "os_version": "11", "os_up_to_date": "はい", "os_updated_on": "2025-06-01", "screen_lock_minutes": "5",
-            "device_lock": "password", "antimalware": "はい", "antimalware_updated_on": "2025-06-01", "mdm": "いいえ", "remote_wipe": "いいえ",
-            "vpn": "いいえ", "client_certificate": "いいえ", "app_source": "browser", "offsite_connection": "none", "locked_storage": "はい",
-            "privacy_filter": "いいえ", "returned_on": "",
-        ]
-        // UTF-8 with BOM so Japanese Excel opens it correctly; tenken reads it back either way.
-        return "\u{FEFF}" + header.map(CSVCell.escape).joined(separator: ",") + "\r\n"
-            + fields.map { CSVCell.escape(example[$0.name] ?? "") }.joined(separator: ",") + "\r\n"
     }
 
     static let jsonGuide = """

@@ -208,6 +208,9 @@ import TenkenEval
         let json = runCLI(["init", dir + "-json", "--json"])
         defer { try? FileManager.default.removeItem(atPath: dir + "-json") }
         #expect(json.code == 0 && FileManager.default.fileExists(atPath: dir + "-json/snapshot.json"))
+        // The JSON form loads without a diagnostic too (its devices are in devices.csv only).
+        let jsonCheck = runCLI(["check", dir + "-json", "--as-of", "2025-08-01", "--format", "json"])
+        #expect(jsonCheck.err.isEmpty, "\(jsonCheck.err)")
         // Tables beside a snapshot would never be read: init refuses and points at convert.
         let beside = runCLI(["init", dir + "-json"])
         #expect(beside.code == 2 && beside.err.contains("already holds snapshot.json") && beside.err.contains("tenken convert"))
