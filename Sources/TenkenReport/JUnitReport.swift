@@ -31,7 +31,7 @@ public enum JUnitReport {
             }
             for p in res.params where p.origin != .default {
                 tree.add("property", to: props, ["name": "parameter \(p.name)",
-                                                  "value": "\(p.value.display) (\(p.origin.rawValue))" + (p.loosened ? " — loosens the source's bound \(p.limit ?? "")" : "")])
+                                                  "value": Labels.override(p)])
             }
             for (rule, result) in items {
                 let tc = tree.add("testcase", to: suite, ["classname": "\(fid).\(cat.rawValue)",
@@ -49,7 +49,7 @@ public enum JUnitReport {
                     tree.add("skipped", to: tc, ["message": "\(label): " + (result.reason.map(r.lang.pick) ?? "")])
                 case .attested:
                     if let a = result.attestation {
-                        tree.add("system-out", to: tc, text: "attested by \(a.byRole ?? "?") \(a.by ?? "") on \(a.signedOn?.description ?? "?"), valid until \(a.validUntil?.description ?? "?")")
+                        tree.add("system-out", to: tc, text: Labels.attested(a))
                     }
                 case .pass:
                     break

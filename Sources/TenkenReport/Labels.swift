@@ -17,6 +17,17 @@ public enum Language: String, Sendable, CaseIterable {
 }
 
 public enum Labels {
+    /// A statement on file, as the machine-read formats (JUnit, XCCDF) give it.
+    static func attested(_ a: AttestationInfo) -> String {
+        "attested by \(a.byRole ?? "?") \(a.by ?? "") on \(a.signedOn?.description ?? "?"), valid until \(a.validUntil?.description ?? "?")"
+    }
+
+    /// An overridden parameter for the machine-read formats: its value, where it was set, and
+    /// the source's bound when it loosens it.
+    static func override(_ p: ParamSetting) -> String {
+        "\(p.value.display) (\(p.origin.rawValue))" + (p.loosened ? " — loosens the source's bound \(p.limit ?? "")" : "")
+    }
+
     public static func state(_ s: RuleState) -> Bilingual {
         switch s {
         case .pass: Bilingual(ja: "合格", en: "pass")

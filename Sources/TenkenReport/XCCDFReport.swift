@@ -78,7 +78,7 @@ public enum XCCDFReport {
         for source in res.sources { tree.add("fact", to: facts, ["name": "urn:tenken:fact:input", "type": "string"], text: source) }
         for p in res.params where p.origin != .default {
             tree.add("fact", to: facts, ["name": "urn:tenken:fact:parameter:\(p.name)", "type": "string"],
-                     text: "\(p.value.display) (\(p.origin.rawValue))" + (p.loosened ? "; loosens the source's bound \(p.limit ?? "")" : ""))
+                     text: Labels.override(p))
         }
         var passed = 0, scored = 0
         for (rule, result) in r.items {
@@ -99,8 +99,7 @@ public enum XCCDFReport {
                 tree.add("message", to: rr, ["severity": "info"], text: r.lang.pick(reason))
             }
             if result.state == .attested, let a = result.attestation {
-                tree.add("message", to: rr, ["severity": "info"],
-                         text: "attested by \(a.byRole ?? "?") \(a.by ?? "") on \(a.signedOn?.description ?? "?"), valid until \(a.validUntil?.description ?? "?")")
+                tree.add("message", to: rr, ["severity": "info"], text: Labels.attested(a))
             }
             switch result.state {
             case .pass, .attested, .waived: passed += 1; scored += 1
