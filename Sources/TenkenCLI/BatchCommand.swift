@@ -36,8 +36,11 @@ public enum BatchDiscovery {
         guard let bytes else { return .failure(err!) }
         let base = (path as NSString).deletingLastPathComponent
         var out: [BatchEntry] = []
-        for raw in String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+        // Decoded as every other text input: a BOM stripped, Shift_JIS from Japanese Windows read.
+        let (decoded, decodeDiags) = CSVReader.decode(bytes, encoding: .auto, file: path)
+        guard let decoded else { return .failure(decodeDiags.first ?? Diagnostic("batch.no-input", .error, "cannot read the list", at: SourceLocation(file: path))) }
+        for raw in String(decoding: decoded, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            let line = CellText.trimmed(raw)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let full = line.hasPrefix("/") ? line : (base as NSString).appendingPathComponent(line)
             out.append(BatchEntry(input: full, name: line))
@@ -97,6 +100,7 @@ enum BatchCommand {
             OptionSpec("--shard", value: "I/N", help: "evaluate share I of N and write a partial aggregate (combine with tenken merge)"),
             CLI.rulesOption, CLI.asOfOption, CLI.langOption, CLI.paramOption,
         ] + CLI.waiverOptions + [
+            OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)"),
             OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only new required gaps make the exit code 1"),
             OptionSpec("--quiet", help: "no progress line even on a terminal"),
         ] + CLI.inputOptions,
@@ -116,7 +120,7 @@ enum BatchCommand {
         guard let p = parsed else { return code }
         let formats: [ReportFormat], lang: Language, asOf: Day, options: LoadOptions, shard: (index: Int, count: Int)?
         var jobs = ProcessInfo.processInfo.activeProcessorCount
-        let maxTerm: Duration, cliParams: [ParamOverride]
+        let maxTerm: Duration, cliParams: [ParamOverride], gate: Gate
         do {
             guard let out = p.value("--output-dir"), !out.isEmpty else {
                 throw UsageError(message: "`tenken batch` needs --output-dir DIR", help: nil)
@@ -138,6 +142,7 @@ enum BatchCommand {
             }
             maxTerm = try CLI.waiverMaxTerm(p).get()
             cliParams = try CLI.commandLineParams(p).get()
+            gate = try CLI.gate(p).get()
         } catch let e as UsageError {
             CLI.usage(e, console)
             return ExitCode.usage
@@ -192,12 +197,30 @@ enum BatchCommand {
             return ExitCode.inputError
         }
         for w in run.warnings.withLock({ $0 }).sorted(by: { $0.description < $1.description }).prefix(50) { console.err(printer.render(w)) }
-        let failed = aggregate.failedToLoad
-        let gaps = baseline == nil ? aggregate.withRequiredGaps : aggregate.facilities.filter { ($0.newRequiredGaps ?? 0) > 0 }.count
-        console.err("batch: \(aggregate.facilities.count) found, \(aggregate.evaluatedCount) evaluated, \(failed) failed to load; "
-            + "\(aggregate.withRequiredGaps) with required gaps" + (baseline != nil ? " (\(gaps) with new ones)" : "") + "; aggregate in \(outDir)\n")
-        if failed > 0 { return ExitCode.inputError }
-        return gaps > 0 ? ExitCode.gaps : ExitCode.ok
+        let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newRequiredGaps ?? 0) > 0 }.count }
+        console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps) + "; aggregate in \(outDir)\n")
+        return exitCode(aggregate, gate: gate, newGaps: newGaps)
+    }
+
+    /// The run in one line: how many facilities were found, failed to load, could not be
+    /// decided, have gaps at the gate's level, and wait for an attestation.
+    static func summary(_ a: Aggregate, gate: Gate, newGaps: Int? = nil) -> String {
+        let v = a.verdictCounts(gate: gate)
+        let waiting = a.facilities.filter { $0.status == .evaluated && $0.states.contains("M") }.count
+        let undecided = (v[.undecided] ?? 0) - a.failedToLoad
+        return "\(a.facilities.count) found, \(a.evaluatedCount) evaluated, \(a.failedToLoad) failed to load, "
+            + "\(undecided) with undecided rules (unknown or error), \(v[.gaps] ?? 0) with gaps"
+            + (gate.level.map { " (\($0.rawValue)\(gate.manual ? " or awaiting attestation" : ""))" } ?? "")
+            + (newGaps.map { ", \($0) with new required gaps" } ?? "") + ", \(waiting) awaiting an attestation"
+    }
+
+    /// 2 when a facility failed to load or has a rule in `error` or `unknown`; 1 for gaps at
+    /// the gate's level (with a baseline: new required gaps only); else 0.
+    static func exitCode(_ a: Aggregate, gate: Gate, newGaps: Int? = nil) -> Int32 {
+        let v = a.verdictCounts(gate: gate)
+        if (v[.undecided] ?? 0) > 0 { return ExitCode.inputError }
+        if let newGaps { return newGaps > 0 ? ExitCode.gaps : ExitCode.ok }
+        return (v[.gaps] ?? 0) > 0 ? ExitCode.gaps : ExitCode.ok
     }
 
     /// A run killed mid-write (kill -9, power loss) leaves hidden `.NAME.PID.N.tmp` files next
@@ -336,7 +359,7 @@ final class BatchRun: @unchecked Sendable {
         } else {
             input = FacilityInput(snapshot: e.input)
         }
-        let (facility, diags) = input.load(options: options, pack: loaded)
+        let (facility, diags) = input.load(options: options, pack: loaded, asOf: asOf)
         guard let facility, !diags.contains(where: { $0.severity == .error }) else { return failure(e, id: facility?.id, diags) }
         guard BatchDiscovery.safeName(facility.id) else {
             return failure(e, id: e.name, [Diagnostic("batch.unsafe-id", .error,

@@ -103,6 +103,15 @@ public enum CLI {
         OptionSpec("--max-depth", value: "N", help: "deepest JSON nesting accepted (default 256)"),
     ]
 
+    /// `--fail-on`, default `required`.
+    static func gate(_ p: ParsedArguments) -> Result<Gate, UsageError> {
+        let text = p.value("--fail-on") ?? "required"
+        guard let g = Gate(text) else {
+            return .failure(UsageError(message: "`--fail-on` takes \(Gate.words), not `\(text)`", help: nil))
+        }
+        return .success(g)
+    }
+
     /// The `--param NAME=VALUE` overrides of a run.
     static func commandLineParams(_ p: ParsedArguments) -> Result<[ParamOverride], UsageError> {
         var out: [ParamOverride] = []
@@ -117,7 +126,7 @@ public enum CLI {
 
     /// `--waiver-max-term`, default 180 days.
     static func waiverMaxTerm(_ p: ParsedArguments) -> Result<Duration, UsageError> {
-        guard let t = p.value("--waiver-max-term") else { return .success(Duration(180, .days)) }
+        guard let t = p.value("--waiver-max-term") else { return .success(Duration.days(180)) }
         guard let d = Duration(text: t), !d.isNegative else {
             return .failure(UsageError(message: "`--waiver-max-term` needs a period like \"180 days\"", help: nil))
         }

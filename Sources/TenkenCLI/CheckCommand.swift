@@ -19,7 +19,7 @@ enum CheckCommand {
             CLI.langOption,
             OptionSpec("--output", value: "FILE", help: "write the report here (atomically) instead of standard output"),
             OptionSpec("--output-dir", value: "DIR", help: "write one file per format here (report.txt, report.json, report.html, report.junit.xml, report.sarif, report.csv)"),
-            OptionSpec("--fail-on", value: "LEVEL", help: "required, recommended or never: which gaps make the exit code 1 (default required)"),
+            OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)"),
             CLI.paramOption,
         ] + CLI.waiverOptions + [
             OptionSpec("--baseline", value: "FILE", help: "a previous JSON report: only failures not in it make the exit code 1"),
@@ -31,12 +31,12 @@ enum CheckCommand {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
         // Options first, so a typo costs nothing.
-        let formats: [ReportFormat], lang: String, failOn: String, color: String, asOf: Day, options: LoadOptions
+        let formats: [ReportFormat], lang: String, gate: Gate, color: String, asOf: Day, options: LoadOptions
         let cliParams: [ParamOverride], maxTerm: Duration
         do {
             formats = try CLI.formats(p).get()
             lang = try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get()
-            failOn = try ArgumentParser.choice(p, "--fail-on", ["required", "recommended", "never"], default: "required").get()
+            gate = try CLI.gate(p).get()
             color = try ArgumentParser.choice(p, "--color", ["auto", "always", "never"], default: "auto").get()
             asOf = try CLI.asOf(p).get()
             options = try CLI.loadOptions(p).get()
@@ -67,7 +67,7 @@ enum CheckCommand {
 
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         let printer = DiagnosticPrinter(color: console.useColor(color, tty: console.stderrIsTTY))
-        let (facility, loadDiags) = input.load(options: options, pack: loaded)
+        let (facility, loadDiags) = input.load(options: options, pack: loaded, asOf: asOf)
         var diags = DiagnosticBag()
         diags.add(contentsOf: loadDiags)
         guard let facility, !diags.hasErrors else {
@@ -106,21 +106,27 @@ enum CheckCommand {
             let new = failing.filter { baseline.hasNew(facility: result.facilityID, $0.1) }
             console.err("baseline: \(new.count) rule\(new.count == 1 ? "" : "s") with new failures, \(failing.count - new.count) known\n")
             for (rule, _) in new { console.err("  new: \(rule.id) [\(rule.level.rawValue)]\n") }
-            return exitCode(result, pack, failOn: failOn, counts: { baseline.hasNew(facility: result.facilityID, $0) })
+            return exitCode(result, pack, gate: gate, console, counts: { baseline.hasNew(facility: result.facilityID, $0) })
         }
-        return exitCode(result, pack, failOn: failOn)
+        return exitCode(result, pack, gate: gate, console)
     }
 
     static func reportDropped(_ bag: DiagnosticBag, _ console: Console) {
         if bag.dropped > 0 { console.err("note: \(bag.dropped) more diagnostics were not shown\n") }
     }
 
-    /// 2 when a rule could not be evaluated; 1 when a gap at the `--fail-on` level remains.
-    static func exitCode(_ r: FacilityResult, _ pack: CheckedPack, failOn: String, counts: (RuleResult) -> Bool = { _ in true }) -> Int32 {
-        if r.results.contains(where: { $0.state == .error }) { return ExitCode.inputError }
-        let threshold: Level? = failOn == "required" ? .required : failOn == "recommended" ? .recommended : nil
-        guard let threshold else { return ExitCode.ok }
-        let gap = zip(pack.rules, r.results).contains { $0.0.level <= threshold && $0.1.state == .fail && counts($0.1) }
-        return gap ? ExitCode.gaps : ExitCode.ok
+    /// 2 when a rule could not be evaluated or decided; 1 when a gap at the `--fail-on` level
+    /// remains; else 0 (`Gate`). An undecided run says why on standard error.
+    static func exitCode(_ r: FacilityResult, _ pack: CheckedPack, gate: Gate, _ console: Console,
+                         counts: (RuleResult) -> Bool = { _ in true }) -> Int32 {
+        switch gate.verdict(r, rules: pack.rules, counts: counts) {
+        case .met: return ExitCode.ok
+        case .gaps: return ExitCode.gaps
+        case .undecided:
+            let unknown = r.results.filter { $0.state == .unknown }.count, error = r.results.filter { $0.state == .error }.count
+            console.err("tenken: not every item could be decided (unknown: \(unknown), error: \(error)); "
+                + "the report lists the values and tables to fill in\n")
+            return ExitCode.inputError
+        }
     }
 }

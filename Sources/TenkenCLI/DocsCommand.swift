@@ -92,9 +92,9 @@ public enum Docs {
         for r in allRecords {
             let roots = SnapshotSchema.roots.filter { $0.record === r }.map { "`\($0.name)`" }
             s += "\n### `\(r.name)`" + (roots.isEmpty ? "" : " — " + roots.joined(separator: ", ")) + "\n\n"
-            s += "| field | type | meaning | 意味 | CSV headers |\n|---|---|---|---|---|\n"
+            s += "| field | type | meaning | 意味 | if absent / 空欄のとき | checks | CSV headers |\n|---|---|---|---|---|---|---|\n"
             for f in r.fields {
-                s += "| `\(f.name)` | \(typeText(f.type)) | \(f.doc) | \(f.docJa) | \(f.aliases.map { "`\($0)`" }.joined(separator: " ")) |\n"
+                s += "| `\(f.name)` | \(typeText(f.type)) | \(f.doc) | \(f.docJa) | \(absenceText(f)) | \(checksText(f)) | \(f.aliases.map { "`\($0)`" }.joined(separator: " ")) |\n"
             }
         }
         return s
@@ -121,12 +121,28 @@ public enum Docs {
             case .supplement(let of, let key):
                 s += "More columns for the rows of \(of).csv, matched on the group and `\(key)`; a row here with no row there is a member of its own.\n\n"
             }
-            s += "| 見出し (ja) | header (en) | type | 意味 / meaning |\n|---|---|---|---|\n"
+            s += "| 見出し (ja) | header (en) | type | 意味 / meaning | 空欄のとき / if blank |\n|---|---|---|---|---|\n"
             for c in t.columns {
-                s += "| `\(c.aliases.first ?? c.name)` | `\(c.name)` | \(choiceText(c)) | \(c.docJa.isEmpty ? "" : c.docJa + " / ")\(c.doc) |\n"
+                s += "| `\(c.aliases.first ?? c.name)` | `\(c.name)` | \(choiceText(c)) | \(c.docJa.isEmpty ? "" : c.docJa + " / ")\(c.doc) | \(absenceText(c)) |\n"
             }
         }
         return s
+    }
+
+    /// What a blank means: unknown (the rules that need it are undecided) or the documented meaning.
+    static func absenceText(_ f: FieldSchema) -> String {
+        guard let m = f.absent.meaning else { return "不明 / unknown" }
+        if case .assumed(let v, _, _) = f.absent { return "\(m.ja) / \(m.en) (`\(v.display)`)" }
+        return "\(m.ja) / \(m.en)"
+    }
+
+    /// The contradictions a field is checked for at load.
+    static func checksText(_ f: FieldSchema) -> String {
+        var out: [String] = []
+        if let other = f.notBefore { out.append("not before `\(other)`") }
+        if f.pastOnly { out.append("not after the as-of date") }
+        if let target = f.references { out.append("an id in `\(target)`") }
+        return out.joined(separator: "; ")
     }
 
     /// A column's type; for a choice, each value with the Japanese word a table may use.

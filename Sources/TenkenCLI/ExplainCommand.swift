@@ -51,7 +51,7 @@ enum ExplainCommand {
             CLI.usage(UsageError(message: "no rule `\(ruleID)` in the pack", help: help), console)
             return ExitCode.usage
         }
-        let (facility, diags) = input.load(options: LoadOptions(), pack: loaded)
+        let (facility, diags) = input.load(options: LoadOptions(), pack: loaded, asOf: asOf)
         let printer = DiagnosticPrinter()
         guard let facility, !diags.contains(where: { $0.severity == .error }) else {
             for d in diags { console.err(printer.render(d)) }
@@ -71,30 +71,40 @@ enum ExplainCommand {
 
     static func ev(_ e: Evidence) -> String { "\(e.label) = \(e.value)" + (e.location.map { "  (\($0))" } ?? "") }
 
+    static func mark(_ t: Truth) -> String { t == .yes ? "✓" : t == .no ? "✗" : "◌" }
+
     static func render(_ x: Explanation, all: Bool, ja: Bool, asOf: Day) -> String {
         let r = x.rule
         var out = "rule \(r.id) [\(r.level.rawValue) · \(r.category.rawValue) · \(r.implements.joined(separator: ", "))] as of \(asOf)\n"
         out += "  \(ja ? r.title.ja : r.title.en)\n"
         out += "  defined at \(r.location)\n\n"
         if let a = x.applies {
-            out += "applies when \(a.source)\n  → \(a.value ? "true: the rule applies" : "false: not applicable")\n"
+            let verdict = switch a.value {
+            case .yes: "true: the rule applies"
+            case .no: "false: not applicable"
+            case .unknown: "unknown: a value it reads is unknown, so the rule is undecided"
+            }
+            out += "applies when \(a.source)\n  → \(verdict)\n"
             for e in a.reads { out += "      read \(ev(e))\n" }
             out += "\n"
         }
         for (i, e) in x.expectations.enumerated() {
             out += "expect #\(i + 1) (\(e.location)):\n  \(e.source)\n"
             if e.perElement {
-                let bad = e.elements.filter { !$0.passed }
-                out += "  \(e.examined) element\(e.examined == 1 ? "" : "s") passed the filter; \(bad.count) violate\(bad.count == 1 ? "s" : "")\n"
+                let bad = e.elements.filter { $0.outcome == .no }
+                let undecided = e.elements.filter { $0.outcome == .unknown }
+                out += "  \(e.examined) element\(e.examined == 1 ? "" : "s") passed the filter; \(bad.count) violate\(bad.count == 1 ? "s" : "")"
+                    + (undecided.isEmpty ? "" : ", \(undecided.count) undecided (a value is unknown)") + "\n"
                 for el in e.elements where !el.passed || all {
-                    out += "  \(el.passed ? "✓" : "✗") \(el.element)\n"
+                    out += "  \(mark(el.outcome)) \(el.element)\n"
                     if let d = el.decidedBy { out += "      decided by \(ev(d))\n" }
                     for rd in el.reads where rd != el.decidedBy { out += "      read \(ev(rd))\n" }
                 }
                 if e.examined > e.elements.count { out += "  … \(e.examined - e.elements.count) more elements not listed\n" }
-                if !all, bad.count < e.elements.count { out += "  (\(e.elements.count - bad.count) passing elements hidden; --all lists them)\n" }
+                let passing = e.elements.count - bad.count - undecided.count
+                if !all, passing > 0 { out += "  (\(passing) passing elements hidden; --all lists them)\n" }
             } else if let el = e.elements.first {
-                out += "  → \(el.passed ? "true" : "false")\n"
+                out += "  → \(el.outcome == .yes ? "true" : el.outcome == .no ? "false" : "unknown")\n"
                 if let d = el.decidedBy { out += "      decided by \(ev(d))\n" }
                 for rd in el.reads where rd != el.decidedBy { out += "      read \(ev(rd))\n" }
             }

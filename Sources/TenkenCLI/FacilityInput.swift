@@ -61,7 +61,8 @@ public struct FacilityInput: Sendable {
     /// Loads everything into one facility. The provider profile comes from `--provider`, else
     /// the snapshot's own `provider` section, else the pack's published profile (none when
     /// `pack` is nil: `convert` keeps exactly what the input says).
-    public func load(options: LoadOptions, pack: LoadedPack?) -> (Facility?, [Diagnostic]) {
+    /// With `asOf`, the facility is also checked for contradictions (`Consistency`).
+    public func load(options: LoadOptions, pack: LoadedPack?, asOf: Day? = nil) -> (Facility?, [Diagnostic]) {
         var loader = SnapshotLoader(options: options)
         loader.append(contentsOf: folderDiagnostics)
         let loadedFacility: Facility? = if let tables { loader.loadTables(tables) } else if let snapshot { loader.loadSnapshot(path: snapshot) } else { nil }
@@ -98,6 +99,7 @@ public struct FacilityInput: Sendable {
             facility.roots[pi] = bundled.value
             facility.rootLocations[pi] = bundled.location
         }
+        if let asOf { loader.append(contentsOf: Consistency.check(facility, asOf: asOf)) }
         return (facility, loader.diagnostics)
     }
 }

@@ -5,16 +5,39 @@ import TenkenSyntax
 enum LintCommand {
     static let spec = CommandSpec(
         name: "lint", summary: "Statically check a rule pack: syntax, names, types against the snapshot schema, parameters, catalog ids.",
-        usage: "tenken lint [--rules DIR]", options: [CLI.rulesOption])
+        usage: "tenken lint [--rules DIR] [--unknowns]",
+        options: [CLI.rulesOption,
+                  OptionSpec("--unknowns", help: "list, per rule, the fields whose blank means unknown (the rule is then undecided) and where it tests a field's presence")])
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
         guard let (_, pack) = CLI.checkedPack(p, console) else { return ExitCode.inputError }
         let ids = Set(pack.rules.flatMap(\.implements))
+        if p.flag("--unknowns") { console.out(unknowns(pack)) }
         console.out("\(pack.info.id) \(pack.info.version): \(pack.rules.count) rules, \(pack.params.count) parameters, "
-            + "\(ids.count)/\(pack.catalog.count) catalog items implemented — no errors\n")
+            + "\(ids.count)/\(pack.catalog.count) catalog items implemented"
+            + (pack.info.outOfScope.isEmpty ? "" : ", \(pack.info.outOfScope.count) out of scope") + " — no errors\n")
         return ExitCode.ok
+    }
+
+    /// Per rule: the fields it reads that a blank leaves unknown (so the rule can end
+    /// `unknown`), and its presence tests, which decide on a blank without the schema's word:
+    /// where the field's blank means unknown, such a test is the rule's own reading of it.
+    static func unknowns(_ pack: CheckedPack) -> String {
+        var out = ""
+        for rule in pack.rules {
+            let unknown = rule.reads.filter { SnapshotSchema.field($0)?.absent.value.isUnknown ?? false }
+                .map { "\($0.record).\($0.field)" }.sorted()
+            out += "\(rule.id) [\(rule.implements.joined(separator: ", "))]\n"
+            out += "  may be unknown: " + (unknown.isEmpty ? "(none)" : unknown.joined(separator: ", ")) + "\n"
+            for t in rule.presenceTests {
+                let meaning = SnapshotSchema.field(t.read)?.absent.meaning
+                out += "  tests presence of \(t.read.record).\(t.read.field) at \(t.location): "
+                    + (meaning.map { "blank means \"\($0.en)\"" } ?? "blank means unknown — the rule gives it a meaning of its own") + "\n"
+            }
+        }
+        return out
     }
 }
 

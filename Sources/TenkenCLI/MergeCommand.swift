@@ -1,3 +1,4 @@
+import TenkenEval
 import Foundation
 import TenkenCheck
 import TenkenData
@@ -58,7 +59,8 @@ enum MergeCommand {
         name: "merge", summary: "Combine partial aggregates from `tenken batch --shard` into one aggregate.",
         usage: "tenken merge AGGREGATE.json... --output-dir DIR [--lang ja|en|both]",
         options: [OptionSpec("--output-dir", value: "DIR", help: "where the merged aggregate goes"),
-                  OptionSpec("--lang", value: "LANG", help: "language of the HTML (default ja)")],
+                  OptionSpec("--lang", value: "LANG", help: "language of the HTML (default ja)"),
+                  OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)")],
         minPositionals: 1, maxPositionals: 100_000)
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
@@ -68,10 +70,15 @@ enum MergeCommand {
             CLI.usage(UsageError(message: "`tenken merge` needs --output-dir DIR", help: nil), console)
             return ExitCode.usage
         }
-        let lang: Language
-        switch ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja") {
-        case .success(let l): lang = Language(rawValue: l)!
-        case .failure(let e): CLI.usage(e, console); return ExitCode.usage
+        let lang: Language, gate: Gate
+        do {
+            lang = Language(rawValue: try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get())!
+            gate = try CLI.gate(p).get()
+        } catch let e as UsageError {
+            CLI.usage(e, console)
+            return ExitCode.usage
+        } catch {
+            return ExitCode.usage
         }
         var parts: [Aggregate] = []
         for path in p.positionals {
@@ -91,9 +98,8 @@ enum MergeCommand {
                 console.err("error: cannot write to \(out): \(error.localizedDescription)\n")
                 return ExitCode.inputError
             }
-            console.err("merge: \(parts.count) parts, \(merged.facilities.count) facilities, \(merged.failedToLoad) failed to load; aggregate in \(out)\n")
-            if merged.failedToLoad > 0 { return ExitCode.inputError }
-            return merged.withRequiredGaps > 0 ? ExitCode.gaps : ExitCode.ok
+            console.err("merge: \(parts.count) parts; " + BatchCommand.summary(merged, gate: gate) + "; aggregate in \(out)\n")
+            return BatchCommand.exitCode(merged, gate: gate)
         }
     }
 }

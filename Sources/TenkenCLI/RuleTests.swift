@@ -226,6 +226,11 @@ public enum RuleTestRunner {
                 }
                 let pi = SnapshotSchema.rootIndex["provider"]!
                 if facility.roots[pi] == nil { facility.roots[pi] = provider }
+                let contradictions = Consistency.check(facility, asOf: f.asOf)
+                if !contradictions.isEmpty {
+                    o.problem = "patched snapshot contradicts itself: " + contradictions.map(\.description).joined(separator: "; ")
+                    continue
+                }
                 let (values, settings, pd) = ParamResolver.resolve(checked, overrides: facility.overrides + c.params)
                 if let e = pd.first(where: { $0.severity == .error }) { o.problem = e.description; continue }
                 let result = engine.evaluate(facility, asOf: f.asOf, params: values, settings: settings)

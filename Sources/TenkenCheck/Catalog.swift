@@ -39,7 +39,8 @@ public enum CatalogParser {
             }
             items.append(CatalogItem(id: id, section: cell("section"), category: cat, level: lvl, scope: scope,
                                      risks: cell("risks").split(separator: ",").map(String.init),
-                                     evidence: cell("evidence").split(separator: ",").map(String.init), ja: cell("ja"), en: cell("en")))
+                                     evidence: cell("evidence").split(separator: ",").map(String.init), ja: cell("ja"), en: cell("en"),
+                                     location: loc))
         }
         return (items, diags)
     }

@@ -36,6 +36,7 @@ public struct Checker {
     var filesWithSyntaxErrors: Set<String> = []
     var catalog: [CatalogItem] = []
     var catalogIndex: [String: CatalogItem] = [:]
+    var outOfScopeSpans: [String: SourceLocation] = [:]
 
     public static func check(_ source: PackSource, options: CheckOptions = CheckOptions()) -> CheckOutcome {
         var c = Checker()
@@ -85,6 +86,7 @@ public struct Checker {
                 if let cr = rule(r, file: f.path) { rules.append(cr) }
             }
         }
+        coverage(files: files, hasManifest: info != nil)
         let order = Dictionary(uniqueKeysWithValues: catalog.enumerated().map { ($1.id, $0) })
         rules.sort { a, b in
             let x = a.implements.compactMap { order[$0] }.min() ?? Int.max
@@ -99,23 +101,70 @@ public struct Checker {
 
     func loc(_ file: String, _ s: Span) -> SourceLocation { SourceLocation(file: file, line: s.line, column: s.column) }
 
+    /// A pack must check what its catalog lists: a pack with no rules, or a catalog item that
+    /// no rule implements and the manifest does not declare out of scope, is an error (a
+    /// deleted rule file must not make its item vanish from every report).
+    mutating func coverage(files: [RuleFile], hasManifest: Bool) {
+        var implemented = Set<String>()
+        var anyRule = false
+        for f in files {
+            for case .rule(let r) in f.items {
+                anyRule = true
+                for c in r.clauses { if case .implements(let ns) = c.kind { implemented.formUnion(ns.map(\.text)) } }
+            }
+        }
+        if !anyRule, hasManifest {
+            bag.add(Diagnostic("check.no-rules", .error, "the pack has no rules; a pack with nothing to check would pass everything",
+                               help: "add rule files (*.tenken) under rules/"))
+        }
+        for item in catalog {
+            if let at = outOfScopeSpans[item.id] {
+                if implemented.contains(item.id) {
+                    bag.add(Diagnostic("check.out-of-scope-implemented", .error,
+                        "`\(item.id)` is declared out of scope, but a rule implements it", at: at, help: "remove the `out_of_scope` clause or the rule"))
+                }
+                continue
+            }
+            if !implemented.contains(item.id), anyRule {
+                bag.add(Diagnostic("check.unimplemented-item", .error, "catalog item \(item.id) is implemented by no rule",
+                                   at: item.location, help: "add a rule that `implements \(item.id)`, or declare `out_of_scope \(item.id) because \"…\"` in the manifest"))
+            }
+        }
+    }
+
     // MARK: manifest
 
     mutating func manifest(_ p: PackDecl, file: String) -> PackInfo {
         var version: String?, title: Text?, source: String?, edition: String?
+        var outOfScope: [(Name, String)] = []
         for c in p.clauses {
             switch c.kind {
             case .version(let v): version = v
             case .title(let t): title = t
             case .source(let s, let e): source = s; edition = e
             case .param(let d): param(d, file: file)
+            case .outOfScope(let item, let reason): outOfScope.append((item, reason))
             }
         }
         let l = loc(file, p.span)
         if version == nil { bag.add(Diagnostic("check.missing-clause", .error, "pack needs a `version`", at: l)) }
         if title?.ja == nil || title?.en == nil { bag.add(Diagnostic("check.missing-clause", .error, "pack needs a `title` in ja and en", at: l)) }
+        var seen = Set<String>()
+        for (item, reason) in outOfScope {
+            if catalogIndex[item.text] == nil {
+                bag.add(Diagnostic("check.unknown-catalog-id", .error, "`\(item.text)` is not an item of the catalog", at: loc(file, item.span),
+                                   help: closestMatch(to: item.text, in: catalogIndex.keys).map { "did you mean `\($0)`?" }))
+            } else if !seen.insert(item.text).inserted {
+                bag.add(Diagnostic("check.duplicate-clause", .error, "`\(item.text)` is declared out of scope twice", at: loc(file, item.span)))
+            }
+            if reason.trimmingCharacters(in: .whitespaces).isEmpty {
+                bag.add(Diagnostic("check.missing-reason", .error, "`out_of_scope \(item.text)` needs a reason after `because`", at: loc(file, item.span)))
+            }
+        }
+        outOfScopeSpans = Dictionary(outOfScope.map { ($0.0.text, loc(file, $0.0.span)) }, uniquingKeysWith: { a, _ in a })
         return PackInfo(id: p.name.text, version: version ?? "0", title: Bilingual(ja: title?.ja ?? "", en: title?.en ?? ""),
-                        source: source ?? "", edition: edition ?? "")
+                        source: source ?? "", edition: edition ?? "",
+                        outOfScope: outOfScope.filter { catalogIndex[$0.0.text] != nil }.map { OutOfScopeItem(id: $0.0.text, reason: $0.1) })
     }
 
     mutating func param(_ d: ParamDecl, file: String) {
@@ -280,7 +329,8 @@ public struct Checker {
             applies: appliesNode, appliesSource: applies.map { Formatter.expr($0.0) },
             otherwise: applies?.1.map { Bilingual(ja: $0.ja ?? $0.en ?? "", en: $0.en ?? $0.ja ?? "") },
             expects: checkedExpects, attestation: att, appliesRoots: appliesRoots, expectRoots: expectRoots,
-            slotCount: compiler.maxSlots, location: l)
+            slotCount: compiler.maxSlots, reads: compiler.reads,
+            presenceTests: compiler.presenceTests.map { PresenceTest(read: $0.read, location: $0.at) }, location: l)
     }
 
     mutating func enumValue<E: RawRepresentable & CaseIterable>(_ n: Name, _: E.Type, file: String, what: String) -> E? where E.RawValue == String {

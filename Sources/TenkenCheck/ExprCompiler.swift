@@ -12,6 +12,9 @@ struct ExprCompiler {
     var scope: [(name: String, slot: Int, type: ValueType)] = []
     var maxSlots = 0
     var allowSnapshot = true
+    /// Fields read so far, and those read by `is present` / `is missing` (with their place).
+    var reads: Set<FieldRead> = []
+    var presenceTests: [(read: FieldRead, at: SourceLocation)] = []
 
     init(checker: Checker, file: String) {
         params = checker.params
@@ -81,8 +84,11 @@ struct ExprCompiler {
                 if let expr, pd.isEmpty {
                     if !text.isEmpty { parts.append(.text(text)); text = "" }
                     // Positions inside `{…}` are relative to the placeholder: report at the text.
-                    let before = diags.count
+                    // What a message shows is no evidence the verdict reads.
+                    let before = diags.count, readsBefore = reads, testsBefore = presenceTests
                     parts.append(.value(compile(expr).0))
+                    reads = readsBefore
+                    presenceTests = testsBefore
                     for k in before..<diags.count { diags[k].location = loc(span) }
                 } else {
                     error("check.bad-template", "cannot read `{\(inner)}` in the message as an expression", span)
@@ -152,10 +158,10 @@ struct ExprCompiler {
         for (i, c) in cs.enumerated() {
             switch c {
             case .compare(.eq, let a, let b):
-                if case .field(.local(slot), let f, _) = a, !b.uses(slots: later) { return (i, .lookup(root: root, field: f, key: b)) }
-                if case .field(.local(slot), let f, _) = b, !a.uses(slots: later) { return (i, .lookup(root: root, field: f, key: a)) }
-            case .member(let key, .field(.local(slot), let f, _), negated: false) where !key.uses(slots: later):
-                return (i, .lookupContains(root: root, field: f, key: key))
+                if case .field(.local(slot), let f, let label) = a, !b.uses(slots: later) { return (i, .lookup(root: root, field: f, key: b, label: label)) }
+                if case .field(.local(slot), let f, let label) = b, !a.uses(slots: later) { return (i, .lookup(root: root, field: f, key: a, label: label)) }
+            case .member(let key, .field(.local(slot), let f, let label), negated: false) where !key.uses(slots: later):
+                return (i, .lookupContains(root: root, field: f, key: key, label: label))
             default: continue
             }
         }
@@ -172,7 +178,12 @@ struct ExprCompiler {
             case .string(let s): return (.const(.string(s)), .plainString)
             case .bool(let b): return (.const(.bool(b)), .bool)
             case .null: return (.const(.null), .null)
-            case .duration(let n, let u): return (.const(.duration(Duration(n, u))), .duration)
+            case .duration(let n, let u):
+                guard let d = Duration(n, u) else {
+                    error("check.number-out-of-range", "`\(n) \(u.rawValue)` is longer than 10,000 years", e.span)
+                    return (.const(.unknown), .duration)
+                }
+                return (.const(.duration(d)), .duration)
             case .date(let s):
                 guard let d = Day(iso: s) else {
                     error("check.bad-date", "`\(s)` is not a calendar date", e.span)
@@ -203,6 +214,7 @@ struct ExprCompiler {
                           help: closestMatch(to: field.text, in: rs.fields.map(\.name)).map { "did you mean `\($0)`?" })
                     return (.const(.null), .any)
                 }
+                reads.insert(FieldRead(record: rs.name, field: rs.fields[fi].name))
                 return (.field(bn, fi, label: Formatter.expr(e)), ValueType(rs.fields[fi].type))
             case .any: return (.const(.null), .any)
             default:
@@ -238,7 +250,15 @@ struct ExprCompiler {
             let node = Node.list(nodes)
             return (ConstantFolder.fold(node).map(Node.const) ?? node, .list(elem ?? .any))
         case .presence(let x, let present):
-            return (.presence(compile(x).0, present: present), .bool)
+            let n = compile(x).0
+            if case .member(let base, let field) = x.kind {
+                // The base's type, for the record the field belongs to (its errors are already reported).
+                let saved = diags.count
+                let (_, bt) = compile(base)
+                diags.removeSubrange(saved...)
+                if case .record(let rs) = bt { presenceTests.append((FieldRead(record: rs.name, field: field.text), loc(e.span))) }
+            }
+            return (.presence(n, present: present), .bool)
         case .quantifier(let k, let bindings, let filter, let body):
             let loop = compileLoop(bindings, filter: filter, body: body)
             return (.quantifier(k, loop), .bool)

@@ -1,16 +1,6 @@
 import TenkenData
 import TenkenSyntax
 
-/// Text in both languages. Reports pick one or show both.
-public struct Bilingual: Sendable, Hashable, Codable {
-    public var ja: String
-    public var en: String
-    public init(ja: String, en: String) {
-        self.ja = ja
-        self.en = en
-    }
-}
-
 public enum Level: String, Sendable, CaseIterable, Codable, Comparable {
     case required, recommended, optional
     var rank: Int { self == .required ? 0 : self == .recommended ? 1 : 2 }
@@ -36,6 +26,14 @@ public struct CatalogItem: Sendable, Hashable {
     public var evidence: [String]
     public var ja: String
     public var en: String
+    /// The item's row in catalog.tsv.
+    public var location: SourceLocation? = nil
+}
+
+/// A catalog item the pack deliberately does not check (`out_of_scope` in the manifest).
+public struct OutOfScopeItem: Sendable, Hashable {
+    public var id: String
+    public var reason: String
 }
 
 public struct ParamInfo: Sendable {
@@ -170,6 +168,32 @@ public struct CheckedRule: Sendable {
     public var expectRoots: Set<Int>
     /// Variable slots the rule needs at evaluation.
     public var slotCount: Int
+    /// Every field the rule reads, by record and field name (`staff_member.left_on`): what
+    /// `lint --unknowns` lists and the absence property test removes.
+    public var reads: Set<FieldRead> = []
+    /// Where the rule tests a field's presence (`is present` / `is missing`): the places a
+    /// rule gives a blank a meaning of its own.
+    public var presenceTests: [PresenceTest] = []
+    public var location: SourceLocation
+}
+
+/// A field a rule reads: the record schema's name and the field's (`staff_member`, `left_on`),
+/// with where the rule reads it first, and whether it tests its presence there.
+public struct FieldRead: Sendable, Hashable {
+    public var record: String
+    public var field: String
+    public init(record: String, field: String) {
+        self.record = record
+        self.field = field
+    }
+}
+
+extension SnapshotSchema {
+    public static func field(_ r: FieldRead) -> FieldSchema? { field(r.record, r.field) }
+}
+
+public struct PresenceTest: Sendable {
+    public var read: FieldRead
     public var location: SourceLocation
 }
 
@@ -179,6 +203,8 @@ public struct PackInfo: Sendable {
     public var title: Bilingual
     public var source: String
     public var edition: String
+    /// Catalog items the manifest declares out of scope, with why; every report names them.
+    public var outOfScope: [OutOfScopeItem] = []
 }
 
 /// A pack that passed checking: the evaluator trusts its types and names.

@@ -16,10 +16,11 @@ public enum Builtin: String, Sendable, CaseIterable {
 /// facility, so joins cost O(n) rather than O(n·m).
 public enum Source: Sendable {
     case scan(Node)
-    /// Elements of root `root` whose field `field` equals `key`.
-    case lookup(root: Int, field: Int, key: Node)
+    /// Elements of root `root` whose field `field` equals `key`. `label` names the field as
+    /// the rule wrote it (`a.staff_id`), for evidence when its value is unknown.
+    case lookup(root: Int, field: Int, key: Node, label: String)
     /// Elements of root `root` whose list field `field` contains `key`.
-    case lookupContains(root: Int, field: Int, key: Node)
+    case lookupContains(root: Int, field: Int, key: Node, label: String)
 }
 
 public struct LoopBinding: Sendable {
@@ -103,7 +104,7 @@ extension Loop {
         for b in bindings {
             switch b.source {
             case .scan(let n): out.append(n)
-            case .lookup(_, _, let k), .lookupContains(_, _, let k): out.append(k)
+            case .lookup(_, _, let k, _), .lookupContains(_, _, let k, _): out.append(k)
             }
         }
         if let f = filter { out.append(f) }
@@ -115,7 +116,7 @@ extension Loop {
         bindings.compactMap { b in
             switch b.source {
             case .scan: nil
-            case .lookup(let r, _, _), .lookupContains(let r, _, _): r
+            case .lookup(let r, _, _, _), .lookupContains(let r, _, _, _): r
             }
         }
     }

@@ -1,11 +1,62 @@
 import TenkenData
+import TenkenSyntax
+
+/// A condition's value in Kleene's three-valued logic: a rule over an unknown value is
+/// neither met nor violated, it is undecided (docs/dsl.md has the truth tables).
+public enum Truth: UInt8, Sendable {
+    case no, yes, unknown
+
+    public init(_ v: Value) {
+        switch v {
+        case .bool(true): self = .yes
+        case .unknown: self = .unknown
+        default: self = .no
+        }
+    }
+
+    public var value: Value { self == .unknown ? .unknown : .bool(self == .yes) }
+
+    public static prefix func ! (t: Truth) -> Truth {
+        switch t {
+        case .no: .yes
+        case .yes: .no
+        case .unknown: .unknown
+        }
+    }
+
+    /// Kleene conjunction: false wins, then unknown.
+    public func and(_ o: Truth) -> Truth {
+        if self == .no || o == .no { return .no }
+        return self == .yes && o == .yes ? .yes : .unknown
+    }
+
+    /// What one element contributes to `every x in C where F : P`: `not F or P`, where F is
+    /// how certain it is that the element belongs (`self`) and P is the body.
+    public func implies(_ p: Truth) -> Truth { (!self).or(p) }
+
+    /// Kleene disjunction: true wins, then unknown.
+    public func or(_ o: Truth) -> Truth {
+        if self == .yes || o == .yes { return .yes }
+        return self == .no && o == .no ? .no : .unknown
+    }
+}
 
 /// Scalar operations shared by the constant folder and the evaluator, so both agree.
-/// A missing value (`null`) is equal only to null and unequal to everything else; ordering
-/// comparisons with it are false; arithmetic on it is null.
+///
+/// Two kinds of absence (see `Absence`): `null`, an absent value whose absence the schema
+/// documents (equal only to null, unequal to everything else, without order, and false as a
+/// condition), and `unknown`, which every operation carries through: a comparison,
+/// membership, `within`, arithmetic or function with an unknown operand is unknown.
 public enum Ops {
     @inline(__always)
-    public static func compare(_ op: CompareOp, _ a: Value, _ b: Value) -> Bool {
+    public static func compare(_ op: CompareOp, _ a: Value, _ b: Value) -> Value {
+        if a.isUnknown || b.isUnknown { return .unknown }
+        return .bool(compareKnown(op, a, b))
+    }
+
+    /// Comparison of two values neither of which is unknown.
+    @inline(__always)
+    public static func compareKnown(_ op: CompareOp, _ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case let (.int(x), .int(y)): return cmp(op, x, y)
         case let (.string(x), .string(y)): return cmp(op, x, y)
@@ -17,7 +68,7 @@ public enum Ops {
             case .ne: return x != y
             default: return false
             }
-        // A missing value equals only another missing value; it has no order.
+        // A documented absence equals only another; it has no order.
         case (.null, .null): return op == .eq
         case (.null, _), (_, .null): return op == .ne
         default:
@@ -41,41 +92,64 @@ public enum Ops {
         }
     }
 
+    /// Every operand is bounded where it enters (periods within ±10,000 years, dates within
+    /// years 1–9999), and every operation is checked besides: an overflow is `unknown`, never a trap.
     public static func arith(_ k: ArithKind, _ a: Value, _ b: Value) -> Value {
+        if a.isUnknown || b.isUnknown { return .unknown }
         switch (k, a, b) {
-        case let (.intAdd, .int(x), .int(y)): let (r, o) = x.addingReportingOverflow(y); return o ? .null : .int(r)
-        case let (.intSub, .int(x), .int(y)): let (r, o) = x.subtractingReportingOverflow(y); return o ? .null : .int(r)
-        case let (.durAdd, .duration(x), .duration(y)): return .duration(Duration(months: x.months + y.months, minutes: x.minutes + y.minutes))
-        case let (.durSub, .duration(x), .duration(y)): return .duration(Duration(months: x.months - y.months, minutes: x.minutes - y.minutes))
-        case let (.dateAddDur, .date(x), .duration(y)): return .date(x.adding(y))
-        case let (.dateSubDur, .date(x), .duration(y)): return .date(x.subtracting(y))
-        case let (.dateSubDate, .date(x), .date(y)): return .duration(Duration(minutes: (x.rawValue - y.rawValue) * 1440))
+        case let (.intAdd, .int(x), .int(y)): return checked(x.addingReportingOverflow(y))
+        case let (.intSub, .int(x), .int(y)): return checked(x.subtractingReportingOverflow(y))
+        case let (.durAdd, .duration(x), .duration(y)): return duration(months: x.months.addingReportingOverflow(y.months),
+                                                                         minutes: x.minutes.addingReportingOverflow(y.minutes))
+        case let (.durSub, .duration(x), .duration(y)): return duration(months: x.months.subtractingReportingOverflow(y.months),
+                                                                         minutes: x.minutes.subtractingReportingOverflow(y.minutes))
+        case let (.dateAddDur, .date(x), .duration(y)): return y.isInRange ? .date(x.adding(y)) : .unknown
+        case let (.dateSubDur, .date(x), .duration(y)): return y.isInRange ? .date(x.subtracting(y)) : .unknown
+        case let (.dateSubDate, .date(x), .date(y)):
+            return duration(months: (0, false), minutes: (x.rawValue - y.rawValue).multipliedReportingOverflow(by: 1440))
         default: return .null
         }
     }
 
+    static func checked(_ r: (partialValue: Int, overflow: Bool)) -> Value { r.overflow ? .unknown : .int(r.partialValue) }
+
+    static func duration(months: (partialValue: Int, overflow: Bool), minutes: (partialValue: Int, overflow: Bool)) -> Value {
+        guard !months.overflow, !minutes.overflow else { return .unknown }
+        let d = Duration(months: months.partialValue, minutes: minutes.partialValue)
+        return d.isInRange ? .duration(d) : .unknown
+    }
+
     public static func negate(_ v: Value) -> Value {
         switch v {
-        case .int(let n): return n == Int.min ? .null : .int(-n)
+        case .unknown: return .unknown
+        case .int(let n): return n == Int.min ? .unknown : .int(-n)
         case .duration(let d): return .duration(Duration(months: -d.months, minutes: -d.minutes))
         default: return .null
         }
     }
 
-    public static func member(_ x: Value, _ list: Value) -> Bool {
-        guard case .list(let xs) = list, !x.isNull else { return false }
-        for e in xs where compare(.eq, x, e) { return true }
-        return false
+    /// `x in list`: unknown when `x` or the list is unknown, or when no element matches and
+    /// some element is unknown.
+    public static func member(_ x: Value, _ list: Value) -> Truth {
+        if x.isUnknown || list.isUnknown { return .unknown }
+        guard case .list(let xs) = list, !x.isNull else { return .no }
+        var sawUnknown = false
+        for e in xs {
+            if e.isUnknown { sawUnknown = true } else if compareKnown(.eq, x, e) { return .yes }
+        }
+        return sawUnknown ? .unknown : .no
     }
 
     /// `date within period`: the date lies in [as_of - period, as_of].
-    public static func within(_ d: Value, _ p: Value, asOf: Day) -> Bool {
-        guard case .date(let x) = d, case .duration(let dur) = p else { return false }
-        return x >= asOf.subtracting(dur) && x <= asOf
+    public static func within(_ d: Value, _ p: Value, asOf: Day) -> Truth {
+        if d.isUnknown || p.isUnknown { return .unknown }
+        guard case .date(let x) = d, case .duration(let dur) = p, dur.isInRange else { return .no }
+        return x >= asOf.subtracting(dur) && x <= asOf ? .yes : .no
     }
 
     public static func call(_ f: Builtin, _ args: [Value]) -> Value {
         guard let a = args.first else { return .null }
+        if a.isUnknown { return .unknown }
         switch f {
         case .len:
             if case .list(let xs) = a { return .int(xs.count) }
@@ -85,58 +159,55 @@ public enum Ops {
             if case .string(let s) = a { return .string(s.lowercased()) }
             return .null
         case .minutes, .hours, .days, .weeks, .months, .years:
-            guard case .int(let n) = a else { return .null }
-            let unit: DurationUnitName = DurationUnitName(rawValue: f.rawValue)!
-            return .duration(unit.duration(n))
+            guard case .int(let n) = a, let unit = DurationUnit(rawValue: f.rawValue) else { return .null }
+            return Duration(n, unit).map(Value.duration) ?? .unknown
         }
     }
 
-    public static func truthy(_ v: Value) -> Bool {
-        if case .bool(true) = v { return true }
-        return false
-    }
+    public static func truth(_ v: Value) -> Truth { Truth(v) }
 }
 
-enum DurationUnitName: String {
-    case minutes, hours, days, weeks, months, years
-    func duration(_ n: Int) -> Duration {
-        switch self {
-        case .minutes: Duration(minutes: n)
-        case .hours: Duration(minutes: n * 60)
-        case .days: Duration(minutes: n * 1440)
-        case .weeks: Duration(minutes: n * 10080)
-        case .months: Duration(months: n)
-        case .years: Duration(months: n * 12)
-        }
-    }
-}
+/// Folds nodes that read no snapshot, parameter or variable to a value. Each node is folded
+/// once (a chain of n `and`s costs O(n)); `folds` counts the visits, for a complexity test.
+public struct ConstantFolder {
+    public private(set) var folds = 0
 
-/// Folds nodes that read no snapshot, parameter or variable to a value.
-public enum ConstantFolder {
+    public init() {}
+
     public static func fold(_ n: Node) -> Value? {
+        var f = ConstantFolder()
+        return f.fold(n)
+    }
+
+    public mutating func fold(_ n: Node) -> Value? {
+        folds += 1
         switch n {
         case .const(let v): return v
         case .negate(let x): return fold(x).map(Ops.negate)
-        case .not(let x): return fold(x).map { .bool(!Ops.truthy($0)) }
+        case .not(let x): return fold(x).map { (!Truth($0)).value }
         case .and(let a, let b):
-            if let x = fold(a), !Ops.truthy(x) { return .bool(false) }
-            if let y = fold(b), !Ops.truthy(y) { return .bool(false) }
-            guard let x = fold(a), let y = fold(b) else { return nil }
-            return .bool(Ops.truthy(x) && Ops.truthy(y))
+            let x = fold(a).map(Truth.init), y = fold(b).map(Truth.init)
+            if x == .no || y == .no { return .bool(false) }
+            guard let x, let y else { return nil }
+            return x.and(y).value
         case .or(let a, let b):
-            if let x = fold(a), Ops.truthy(x) { return .bool(true) }
-            if let y = fold(b), Ops.truthy(y) { return .bool(true) }
-            guard let x = fold(a), let y = fold(b) else { return nil }
-            return .bool(Ops.truthy(x) || Ops.truthy(y))
+            let x = fold(a).map(Truth.init), y = fold(b).map(Truth.init)
+            if x == .yes || y == .yes { return .bool(true) }
+            guard let x, let y else { return nil }
+            return x.or(y).value
         case .compare(let op, let a, let b):
-            guard let x = fold(a), let y = fold(b) else { return nil }
-            return .bool(Ops.compare(op, x, y))
+            let x = fold(a), y = fold(b)
+            guard let x, let y else { return nil }
+            return Ops.compare(op, x, y)
         case .arith(let k, let a, let b):
-            guard let x = fold(a), let y = fold(b) else { return nil }
+            let x = fold(a), y = fold(b)
+            guard let x, let y else { return nil }
             return Ops.arith(k, x, y)
         case .member(let a, let b, let neg):
-            guard let x = fold(a), let y = fold(b) else { return nil }
-            return .bool(Ops.member(x, y) != neg)
+            let x = fold(a), y = fold(b)
+            guard let x, let y else { return nil }
+            let t = Ops.member(x, y)
+            return (neg ? !t : t).value
         case .list(let xs):
             var out: [Value] = []
             for x in xs { guard let v = fold(x) else { return nil }; out.append(v) }

@@ -33,13 +33,28 @@ extension SnapshotLoader {
         diagnostics += csvDiags
         guard let table else { return nil }
         let src = SourceFile(path: path, kind: .csv, lines: LineIndex(table.utf8))
+        // A table saved with another separator (a European-locale Excel uses `;`) reads as one
+        // column: say so, instead of loading every row as an empty record.
+        if table.header.cells.count == 1, let sep = [";", "\t"].first(where: { table.header.cells[0].contains($0) }) {
+            diagnostics.append(Diagnostic("data.wrong-separator", .error,
+                "the header is one cell holding `\(sep == ";" ? ";" : "\\t")`: the table was saved with \(sep == ";" ? "semicolons" : "tabs") between columns, not commas",
+                at: SourceLocation(file: path, line: 1, column: 1),
+                help: "save it again as CSV with commas (Excel: 名前を付けて保存 → CSV UTF-8 (コンマ区切り)), or change the list separator to a comma"))
+            return nil
+        }
         // Map header cells to fields.
         let byHeader = schema.headerIndex
         var columnField = [Int?](repeating: nil, count: table.header.cells.count)
         var headers = schema.fields.map(\.name)
         var seen: [Int: String] = [:]
         for (c, raw) in table.header.cells.enumerated() {
-            let h = spaceTrimmed(Substring(raw))
+            let (h, refused) = CellText.clean(Substring(raw))
+            if let refused {
+                diagnostics.append(Diagnostic("data.control-character", .error,
+                    "the header holds the control character \(CellText.describe(refused)); the column is not read",
+                    at: src.location(offset: table.header.offsets[c], path: "column \(c + 1)"), help: "retype the header"))
+                continue
+            }
             let hloc = src.location(offset: table.header.offsets[c], path: h)
             guard let fi = byHeader[h.lowercased()] else {
                 if h.isEmpty { continue }
@@ -67,8 +82,15 @@ extension SnapshotLoader {
             var offsets = [Int32](repeating: -1, count: schema.fields.count)
             for (c, cell) in row.cells.enumerated() {
                 guard let fi = columnField[c] else { continue }
-                let text = CSVCell.unescape(asciiTrimmed(cell))
+                let (cleaned, refused) = CellText.clean(Substring(cell))
+                let text = CSVCell.unescape(cleaned)
                 offsets[fi] = Int32(clamping: row.offsets[c])
+                if let refused {
+                    diagnostics.append(Diagnostic("data.control-character", .error,
+                        "the cell holds the control character \(CellText.describe(refused)); a cell is one line of visible text",
+                        at: src.location(offset: row.offsets[c], path: headers[fi]), help: "retype the cell without line breaks or special characters"))
+                    continue
+                }
                 if text.isEmpty { continue }
                 values[fi] = convertCell(text, of: schema.fields[fi], at: src.location(offset: row.offsets[c], path: headers[fi]))
             }
@@ -106,7 +128,11 @@ extension SnapshotLoader {
             return parseDate(s, at: place(), lenient: true).map(Value.date) ?? .null
         case .duration(let unit):
             if let n = Int(s) {
-                if n >= 0 { return .duration(Duration(n, unit)) }
+                if n >= 0, let d = Duration(n, unit) { return .duration(d) }
+                if n >= 0 {
+                    diagnostics.append(Diagnostic("data.number-out-of-range", .error, "\(n) \(unit.rawValue) is longer than 10,000 years", at: place()))
+                    return .null
+                }
                 diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found \(n)", at: place()))
                 return .null
             }
@@ -123,44 +149,11 @@ extension SnapshotLoader {
         case .list(let inner):
             // Several values in one cell are separated by `;`; `なし` is an empty list.
             if SnapshotTables.emptyListWords.contains(s.lowercased()) { return .list([]) }
-            let parts = s.split(separator: ";").map(spaceTrimmed).filter { !$0.isEmpty }
+            let parts = s.split(separator: ";").map(CellText.trimmed).filter { !$0.isEmpty }
             return .list(parts.map { convertCell($0, inner, field: field, at: place()) }.filter { !$0.isNull })
         case .record:
             diagnostics.append(Diagnostic("data.type-mismatch", .error, "nested records cannot be given in a CSV cell", at: place()))
         }
         return .null
     }
-}
-
-/// Trims spaces and tabs without a trip through Foundation (this runs for every CSV cell).
-func asciiTrimmed(_ s: String) -> String {
-    let u = s.utf8
-    guard let f = u.first, let l = u.last, f == 0x20 || f == 0x09 || l == 0x20 || l == 0x09 else { return s }
-    var start = u.startIndex, end = u.endIndex
-    while start < end, u[start] == 0x20 || u[start] == 0x09 { start = u.index(after: start) }
-    while end > start, u[u.index(before: end)] == 0x20 || u[u.index(before: end)] == 0x09 { end = u.index(before: end) }
-    return String(s[start..<end])
-}
-
-/// Trims spaces, tabs and the ideographic space (U+3000) a Japanese keyboard types, without
-/// Foundation's bridging (this runs for every header and every part of a list cell).
-func spaceTrimmed(_ s: Substring) -> String {
-    let u = s.utf8
-    var start = u.startIndex, end = u.endIndex
-    // U+3000 is E3 80 80 in UTF-8; spaces and tabs are one byte.
-    func ideographic(at i: Substring.UTF8View.Index) -> Bool {
-        u[i] == 0xE3 && u.distance(from: i, to: end) >= 3 && u[u.index(i, offsetBy: 1)] == 0x80 && u[u.index(i, offsetBy: 2)] == 0x80
-    }
-    while start < end {
-        if u[start] == 0x20 || u[start] == 0x09 { start = u.index(after: start) } else if ideographic(at: start) { start = u.index(start, offsetBy: 3) } else { break }
-    }
-    while end > start {
-        let last = u.index(before: end)
-        if u[last] == 0x20 || u[last] == 0x09 { end = last; continue }
-        if u.distance(from: start, to: end) >= 3, u[last] == 0x80, u[u.index(end, offsetBy: -2)] == 0x80, u[u.index(end, offsetBy: -3)] == 0xE3 {
-            end = u.index(end, offsetBy: -3); continue
-        }
-        break
-    }
-    return String(s[start..<end])
 }

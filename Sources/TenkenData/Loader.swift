@@ -136,6 +136,13 @@ public struct SnapshotLoader {
     }
 
     mutating func unknownKey(_ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String) {
+        // A key with a control character is refused without echoing it (or its pointer).
+        if let refused = CellText.clean(key).refused {
+            diagnostics.append(Diagnostic("data.control-character", .error,
+                "a key holds the control character \(CellText.describe(refused)); it is not read",
+                at: src.location(offset: offset, path: nil), help: "remove the key"))
+            return
+        }
         if let why = SnapshotSchema.forbiddenKeyReason(key) ?? (key.lowercased() == "name" ? "looks like personal information" : nil) {
             diagnostics.append(Diagnostic("data.forbidden-field", .error,
                 "field `\(key)` \(why); snapshots must not contain it (its value is not shown)",
@@ -230,8 +237,23 @@ public struct SnapshotLoader {
         return .null
     }
 
+    /// A JSON string as a person reads it (`CellText`); nil, with an error, when it holds a
+    /// control character.
+    mutating func text(_ s: String, _ node: JSONNode, src: SourceFile, pointer: () -> String) -> String? {
+        let (t, refused) = CellText.clean(s)
+        guard let refused else { return t }
+        diagnostics.append(Diagnostic("data.control-character", .error,
+            "the string holds the control character \(CellText.describe(refused)); a value is one line of visible text",
+            at: src.location(offset: node.offset, path: pointer())))
+        return nil
+    }
+
     mutating func convert(_ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: () -> String) -> Value {
         if case .null = node.value { return .null }
+        if case .string(let raw) = node.value {
+            guard let s = text(raw, node, src: src, pointer: pointer) else { return .null }
+            return convertString(s, node, type, src: src, pointer: pointer)
+        }
         switch type {
         case .int:
             if case .int(let n) = node.value { return .int(n) }
@@ -244,34 +266,24 @@ public struct SnapshotLoader {
             if case .bool(let b) = node.value { return .bool(b) }
             return mismatch("true or false", node, src: src, pointer: pointer)
         case .string:
-            if case .string(let s) = node.value { return .string(s) }
             return mismatch("a string", node, src: src, pointer: pointer)
         case .date:
-            guard case .string(let s) = node.value else { return mismatch("a date string YYYY-MM-DD", node, src: src, pointer: pointer) }
-            if let d = parseDate(s, at: src.location(offset: node.offset, path: pointer()), lenient: false) { return .date(d) }
-            return .null
+            return mismatch("a date string YYYY-MM-DD", node, src: src, pointer: pointer)
         case .duration(let unit):
             switch node.value {
             case .int(let n):
                 if n < 0 { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found \(n)", at: src.location(offset: node.offset, path: pointer()))); return .null }
-                return .duration(Duration(n, unit))
-            case .string(let s):
-                if let d = Duration(text: s) {
-                    if d.isNegative { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more, found \"\(s)\"", at: src.location(offset: node.offset, path: pointer()))); return .null }
-                    return .duration(d)
+                guard let d = Duration(n, unit) else {
+                    diagnostics.append(Diagnostic("data.number-out-of-range", .error, "\(n) \(unit.rawValue) is longer than 10,000 years",
+                                                  at: src.location(offset: node.offset, path: pointer())))
+                    return .null
                 }
-                diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a period like \"30 minutes\" or a number of \(unit.rawValue), found \"\(s)\"", at: src.location(offset: node.offset, path: pointer())))
-                return .null
+                return .duration(d)
             default:
                 return mismatch("a number of \(unit.rawValue) or a period like \"30 minutes\"", node, src: src, pointer: pointer)
             }
-        case .enumeration(let allowed):
-            guard case .string(let s) = node.value else { return mismatch("a string", node, src: src, pointer: pointer) }
-            if allowed.contains(s) { return .string(s) }
-            diagnostics.append(Diagnostic("data.bad-value", .error,
-                "expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), found \"\(s)\"", at: src.location(offset: node.offset, path: pointer()),
-                help: closestMatch(to: s, in: allowed).map { "did you mean \"\($0)\"?" }))
-            return .null
+        case .enumeration:
+            return mismatch("a string", node, src: src, pointer: pointer)
         case .list(let inner):
             guard case .array(let items) = node.value else { return mismatch("an array", node, src: src, pointer: pointer) }
             if items.count > options.maxCollection {
@@ -287,6 +299,33 @@ public struct SnapshotLoader {
             return .list(out)
         case .record(let rs):
             return record(node, rs, src: src, pointer: pointer()).map { .record($0) } ?? .null
+        }
+    }
+
+    /// A JSON string (already cleaned) as a value of the field's type.
+    mutating func convertString(_ s: String, _ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: () -> String) -> Value {
+        switch type {
+        case .string:
+            return .string(s)
+        case .date:
+            return parseDate(s, at: src.location(offset: node.offset, path: pointer()), lenient: false).map(Value.date) ?? .null
+        case .duration(let unit):
+            if let d = Duration(text: s) {
+                if d.isNegative { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more, found \"\(s)\"", at: src.location(offset: node.offset, path: pointer()))); return .null }
+                return .duration(d)
+            }
+            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a period like \"30 minutes\" or a number of \(unit.rawValue), found \"\(s)\"", at: src.location(offset: node.offset, path: pointer())))
+            return .null
+        case .enumeration(let allowed):
+            if allowed.contains(s) { return .string(s) }
+            diagnostics.append(Diagnostic("data.bad-value", .error,
+                "expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), found \"\(s)\"", at: src.location(offset: node.offset, path: pointer()),
+                help: closestMatch(to: s, in: allowed).map { "did you mean \"\($0)\"?" }))
+            return .null
+        case .int: return mismatch("an integer", node, src: src, pointer: pointer)
+        case .bool: return mismatch("true or false", node, src: src, pointer: pointer)
+        case .list: return mismatch("an array", node, src: src, pointer: pointer)
+        case .record(let rs): return mismatch("a \(rs.name) object", node, src: src, pointer: pointer)
         }
     }
 

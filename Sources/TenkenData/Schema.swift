@@ -1,3 +1,4 @@
+import TenkenData
 import TenkenSyntax
 
 /// The type of one snapshot field, as the loader enforces it and the checker types rules.
@@ -37,9 +38,61 @@ public indirect enum FieldType: Sendable, Hashable, CustomStringConvertible {
     public func hash(into h: inout Hasher) { h.combine(description) }
 }
 
+/// What a field's absence means (a key left out of JSON, `null`, or a blank cell). Decided per
+/// field, so missing evidence never reads as "none" unless that is what a blank means there.
+public enum Absence: Sendable {
+    /// Not known. A rule whose verdict depends on the value ends `unknown` (判定不能) and names
+    /// the field's place; it never passes on it.
+    case unknown
+    /// A documented meaning with no value, e.g. `left_on` absent = still employed. Rules see
+    /// a definite `null`.
+    case none(en: String, ja: String)
+    /// A documented value assumed when the field is absent, e.g. a device's `used_for_mcs`
+    /// absent = used for MCS (the strict reading). Rules see the value.
+    case assumed(Value, en: String, ja: String)
+
+    /// The value a rule reads for an absent field.
+    public var value: Value {
+        switch self {
+        case .unknown: .unknown
+        case .none: .null
+        case .assumed(let v, _, _): v
+        }
+    }
+
+    /// What a blank means, in words, for the docs and the table guide; nil for `unknown`.
+    public var meaning: Bilingual? {
+        switch self {
+        case .unknown: nil
+        case .none(let en, let ja), .assumed(_, let en, let ja): Bilingual(ja: ja, en: en)
+        }
+    }
+}
+
+/// Text in both languages.
+public struct Bilingual: Sendable, Hashable, Codable {
+    public var ja: String
+    public var en: String
+    public init(ja: String, en: String) {
+        self.ja = ja
+        self.en = en
+    }
+}
+
 public struct FieldSchema: Sendable {
     public let name: String
     public let type: FieldType
+    /// What absence means; see `Absence`.
+    public let absent: Absence
+    /// Another field of the same record this one may not be earlier than (`left_on` not before
+    /// `hired_on`): an end before its start is a data error.
+    public let notBefore: String?
+    /// An event that must have happened by the as-of date (a pledge signed, a training
+    /// attended): a later date is a data error.
+    public let pastOnly: Bool
+    /// The top-level collection whose ids this field holds (`accounts.staff_id` → `staff`): a
+    /// value that is no id there is a data error.
+    public let references: String?
     /// Other headers accepted in CSV tables (Japanese first), e.g. `端末ID` for `id`.
     public let aliases: [String]
     public let doc: String
@@ -50,9 +103,14 @@ public struct FieldSchema: Sendable {
     /// The other way: `医師` → `doctor`.
     public let choiceByLabel: [String: String]
 
-    init(name: String, type: FieldType, aliases: [String], doc: String, docJa: String, choicesJa: [String: String]) {
+    init(name: String, type: FieldType, aliases: [String], doc: String, docJa: String, choicesJa: [String: String],
+         absent: Absence = .unknown, notBefore: String? = nil, pastOnly: Bool = false, references: String? = nil) {
         self.name = name
         self.type = type
+        self.absent = absent
+        self.notBefore = notBefore
+        self.pastOnly = pastOnly
+        self.references = references
         self.aliases = aliases
         self.doc = doc
         self.docJa = docJa
@@ -71,13 +129,20 @@ public final class RecordSchema: Sendable {
     /// The field that names an element in messages (pseudonymous id).
     public let idField: String?
 
-    public init(_ name: String, id: String? = "id", _ fields: [FieldSchema]) {
+    /// No two elements of one collection share an id (a data error otherwise). True by
+    /// default for an `id` field; false where the id field names a kind (an attestation's
+    /// item, a role).
+    public let uniqueIDs: Bool
+
+    public init(_ name: String, id: String? = "id", unique: Bool? = nil, _ fields: [FieldSchema]) {
         self.name = name
         self.fields = fields
+        uniqueIDs = unique ?? (id == "id")
         var idx: [String: Int] = [:]
         for (i, f) in fields.enumerated() { idx[f.name] = i }
         index = idx
         idField = id
+        absentValues = fields.map(\.absent.value)
         var byHeader: [String: Int] = [:]
         for (i, fld) in fields.enumerated() {
             byHeader[fld.name.lowercased()] = i
@@ -88,15 +153,23 @@ public final class RecordSchema: Sendable {
 
     public func field(_ name: String) -> FieldSchema? { index[name].map { fields[$0] } }
 
+    /// What a rule reads for each field when it is absent (`Absence.value`), in field order.
+    public let absentValues: [Value]
+
     /// CSV headers (field names and aliases, lowercased) to field indexes; built once, as
     /// every table read needs it.
     public let headerIndex: [String: Int]
 }
 
 /// A field; its Japanese label doubles as the Japanese CSV header unless `aliases` says more.
-func f(_ name: String, _ type: FieldType, _ doc: String, ja: String = "", aliases: [String] = [], choices: [String: String] = [:]) -> FieldSchema {
-    FieldSchema(name: name, type: type, aliases: aliases.isEmpty && !ja.isEmpty ? [ja] : aliases, doc: doc, docJa: ja, choicesJa: choices)
+func f(_ name: String, _ type: FieldType, _ doc: String, ja: String = "", aliases: [String] = [], choices: [String: String] = [:],
+       absent: Absence = .unknown, notBefore: String? = nil, past: Bool = false, ref: String? = nil) -> FieldSchema {
+    FieldSchema(name: name, type: type, aliases: aliases.isEmpty && !ja.isEmpty ? [ja] : aliases, doc: doc, docJa: ja, choicesJa: choices,
+                absent: absent, notBefore: notBefore, pastOnly: past, references: ref)
 }
+
+/// Absence with a documented meaning and no value.
+func none(_ en: String, _ ja: String) -> Absence { .none(en: en, ja: ja) }
 
 /// A top-level section of a snapshot: one record, or a collection of records.
 public struct RootSchema: Sendable {
@@ -129,15 +202,15 @@ public enum SnapshotSchema {
         f("allows_personal_devices", .bool, "staff may use their own devices (BYOD)", ja: "私物端末を許可"),
         f("uses_patient_accounts", .bool, "patients or families have MCS accounts", ja: "患者アカウントを利用"),
         f("shares_outside", .bool, "patient information is shared with other facilities through MCS", ja: "施設外と共有"),
-        f("committee_established_on", .date, "date the information-system management committee was set up", ja: "情報システム管理委員会設置日"),
+        f("committee_established_on", .date, "date the information-system management committee was set up", ja: "情報システム管理委員会設置日", absent: none("no committee has been set up", "委員会は未設置"), past: true),
     ])
 
     public static let role = RecordSchema("role", id: "role", [
         f("role", .enumeration(["operations-lead", "system-admin", "privacy-lead", "audit-lead", "mcs-admin"]),
           "the responsibility held", ja: "役割",
           choices: ["operations-lead": "運用責任者", "system-admin": "システム管理者", "privacy-lead": "個人情報保護責任者", "audit-lead": "監査責任者", "mcs-admin": "MCS管理者"]),
-        f("staff_id", .string, "who holds it", ja: "職員ID"),
-        f("since", .date, "assigned on", ja: "任命日"),
+        f("staff_id", .string, "who holds it", ja: "職員ID", ref: "staff"),
+        f("since", .date, "assigned on", ja: "任命日", past: true),
     ])
 
     public static let passwordPolicy = RecordSchema("password_policy", id: nil, [
@@ -145,7 +218,7 @@ public enum SnapshotSchema {
         f("requires_letters", .bool, "letters required", ja: "英字必須"),
         f("requires_digits", .bool, "digits required", ja: "数字必須"),
         f("requires_symbols", .bool, "symbols required", ja: "記号必須"),
-        f("max_age", .duration(unit: .days), "longest time before a change is required (absent: never)", ja: "変更周期"),
+        f("max_age", .duration(unit: .days), "longest time before a change is required (absent: never)", ja: "変更周期", absent: none("passwords never have to be changed", "変更の義務なし")),
     ])
 
     public static let service = RecordSchema("service", id: nil, [
@@ -185,24 +258,24 @@ public enum SnapshotSchema {
         f("job", .enumeration(jobs), "profession; decides the statutory confidentiality duty", ja: "職種", aliases: ["職種"],
           choices: ["doctor": "医師", "dentist": "歯科医師", "nurse": "看護師", "assistant-nurse": "准看護師", "public-health-nurse": "保健師", "midwife": "助産師", "pharmacist": "薬剤師", "therapist": "療法士", "care-manager": "ケアマネジャー", "care-worker": "介護職員", "social-worker": "ソーシャルワーカー", "clerk": "事務職員", "other": "その他"]),
         f("hired_on", .date, "first day of employment", ja: "入職日", aliases: ["入職日"]),
-        f("left_on", .date, "last day of employment, if left", ja: "退職日", aliases: ["退職日"]),
+        f("left_on", .date, "last day of employment, if left", ja: "退職日", aliases: ["退職日"], absent: none("still employed", "在職中"), notBefore: "hired_on"),
         f("uses_mcs", .bool, "the staff member uses MCS", ja: "MCS利用", aliases: ["MCS利用"]),
-        f("account_id", .string, "the MCS account this staff member logs in with", ja: "アカウントID", aliases: ["アカウントID"]),
-        f("pledge_signed_on", .date, "staff pledge (スタッフ誓約書) signed on", ja: "誓約書署名日", aliases: ["誓約書署名日"]),
-        f("nda_signed_on", .date, "non-disclosure agreement signed on", ja: "秘密保持契約締結日", aliases: ["秘密保持契約締結日"]),
-        f("training_dates", .list(.date), "dates of security training attended", ja: "研修受講日", aliases: ["研修受講日"]),
+        f("account_id", .string, "the MCS account this staff member logs in with", ja: "アカウントID", aliases: ["アカウントID"], absent: none("has no MCS account", "MCSアカウントなし"), ref: "accounts"),
+        f("pledge_signed_on", .date, "staff pledge (スタッフ誓約書) signed on", ja: "誓約書署名日", aliases: ["誓約書署名日"], absent: none("the pledge has not been signed", "誓約書は未署名"), past: true),
+        f("nda_signed_on", .date, "non-disclosure agreement signed on", ja: "秘密保持契約締結日", aliases: ["秘密保持契約締結日"], absent: none("no non-disclosure agreement has been signed", "秘密保持契約は未締結"), past: true),
+        f("training_dates", .list(.date), "dates of security training attended", ja: "研修受講日", aliases: ["研修受講日"], past: true),
     ])
 
     public static let account = RecordSchema("account", [
         f("id", .string, "MCS account id (pseudonymous)", ja: "アカウントID", aliases: ["アカウントID"]),
-        f("staff_id", .string, "the staff member who owns the account", ja: "職員ID", aliases: ["職員ID"]),
+        f("staff_id", .string, "the staff member who owns the account", ja: "職員ID", aliases: ["職員ID"], absent: none("no staff member owns the account (a shared or unowned account)", "所有者の職員なし（共用または所有者不明）"), ref: "staff"),
         f("status", .enumeration(["active", "suspended", "deleted"]), "account state", ja: "状態", aliases: ["状態"],
           choices: ["active": "有効", "suspended": "停止", "deleted": "削除"]),
         f("is_admin", .bool, "has MCS administrator rights", ja: "管理者権限", aliases: ["管理者権限"]),
-        f("created_on", .date, "registered on", ja: "登録日", aliases: ["登録日"]),
-        f("deleted_on", .date, "deleted on", ja: "削除日", aliases: ["削除日"]),
-        f("suspended_on", .date, "suspended on", ja: "停止日", aliases: ["停止日"]),
-        f("password_changed_on", .date, "password last changed on", ja: "パスワード変更日", aliases: ["パスワード変更日"]),
+        f("created_on", .date, "registered on", ja: "登録日", aliases: ["登録日"], past: true),
+        f("deleted_on", .date, "deleted on", ja: "削除日", aliases: ["削除日"], absent: none("not deleted", "削除していない"), notBefore: "created_on", past: true),
+        f("suspended_on", .date, "suspended on", ja: "停止日", aliases: ["停止日"], absent: none("not suspended", "停止していない"), notBefore: "created_on", past: true),
+        f("password_changed_on", .date, "password last changed on", ja: "パスワード変更日", aliases: ["パスワード変更日"], past: true),
         f("profile_photo", .bool, "profile and face photo set", ja: "プロフィール写真", aliases: ["プロフィール写真"]),
         f("identity_verified", .bool, "verified as a healthcare or care professional", ja: "本人認証", aliases: ["本人認証"]),
     ])
@@ -213,19 +286,19 @@ public enum SnapshotSchema {
           choices: ["pc": "パソコン", "tablet": "タブレット", "smartphone": "スマートフォン"]),
         f("ownership", .enumeration(["facility", "personal"]), "facility-issued (貸与) or personal (BYOD)", ja: "所有", aliases: ["所有", "所有区分"],
           choices: ["facility": "施設貸与", "personal": "私物"]),
-        f("assigned_staff_id", .string, "staff member the device is issued to or belongs to", ja: "利用者職員ID", aliases: ["利用者職員ID", "職員ID"]),
+        f("assigned_staff_id", .string, "staff member the device is issued to or belongs to", ja: "利用者職員ID", aliases: ["利用者職員ID", "職員ID"], absent: none("a shared device, issued to no one person", "共用端末（特定の職員に貸与していない）"), ref: "staff"),
         f("status", .enumeration(["active", "returned", "retired", "lost"]), "device state", ja: "状態", aliases: ["状態"],
-          choices: ["active": "使用中", "returned": "返却済", "retired": "廃棄", "lost": "紛失"]),
-        f("used_for_mcs", .bool, "MCS is used on this device", ja: "MCS利用", aliases: ["MCS利用"]),
+          choices: ["active": "使用中", "returned": "返却済", "retired": "廃棄", "lost": "紛失"], absent: .assumed(.string("active"), en: "in use (a listed device is taken to be in use)", ja: "使用中とみなす")),
+        f("used_for_mcs", .bool, "MCS is used on this device", ja: "MCS利用", aliases: ["MCS利用"], absent: .assumed(.bool(true), en: "used for MCS (a listed device is taken to be used for MCS)", ja: "MCSに利用しているとみなす")),
         f("os", .string, "operating system", ja: "OS", aliases: ["OS"]),
         f("os_version", .string, "operating system version", ja: "OSバージョン", aliases: ["OSバージョン"]),
-        f("os_up_to_date", .bool, "the latest OS version offered for the device is installed", ja: "OS最新", aliases: ["OS最新"]),
-        f("os_updated_on", .date, "last OS update applied on", ja: "OS更新日", aliases: ["OS更新日"]),
-        f("screen_lock_minutes", .duration(unit: .minutes), "idle time before the screen locks (absent: never)", ja: "画面ロック(分)", aliases: ["画面ロック(分)", "画面ロック分"]),
+        f("os_up_to_date", .bool, "the latest OS version offered for the device is installed", ja: "OS最新", aliases: ["OS最新"], absent: none("not stated; the date of the last OS update decides", "記載なし（OS更新日で判断）")),
+        f("os_updated_on", .date, "last OS update applied on", ja: "OS更新日", aliases: ["OS更新日"], past: true),
+        f("screen_lock_minutes", .duration(unit: .minutes), "idle time before the screen locks (absent: never)", ja: "画面ロック(分)", aliases: ["画面ロック(分)", "画面ロック分"], absent: none("the screen never locks by itself", "自動ロックなし")),
         f("device_lock", .enumeration(["none", "pin", "pattern", "password", "biometric"]), "device lock method", ja: "デバイスロック", aliases: ["デバイスロック"],
           choices: ["none": "ロックなし", "pin": "PIN", "pattern": "パターン", "password": "パスワード", "biometric": "生体認証"]),
         f("antimalware", .bool, "anti-malware protection active", ja: "ウイルス対策", aliases: ["ウイルス対策"]),
-        f("antimalware_updated_on", .date, "anti-malware definitions last updated on", ja: "定義更新日", aliases: ["定義更新日"]),
+        f("antimalware_updated_on", .date, "anti-malware definitions last updated on", ja: "定義更新日", aliases: ["定義更新日"], past: true),
         f("mdm", .bool, "enrolled in mobile device management", ja: "MDM", aliases: ["MDM"]),
         f("remote_wipe", .bool, "remote wipe available", ja: "リモートワイプ", aliases: ["リモートワイプ"]),
         f("vpn", .bool, "MCS is used over a VPN", ja: "VPN", aliases: ["VPN"]),
@@ -236,7 +309,7 @@ public enum SnapshotSchema {
           choices: ["none": "施設外で使わない", "cellular": "携帯回線", "mobile-router": "モバイルルーター", "public-wifi": "公衆Wi-Fi", "home-wifi": "自宅Wi-Fi"]),
         f("locked_storage", .bool, "stored locked away when not in use", ja: "施錠保管", aliases: ["施錠保管"]),
         f("privacy_filter", .bool, "privacy filter fitted", ja: "覗き見防止", aliases: ["覗き見防止"]),
-        f("returned_on", .date, "returned to the facility on", ja: "返却日", aliases: ["返却日"]),
+        f("returned_on", .date, "returned to the facility on", ja: "返却日", aliases: ["返却日"], absent: none("not returned", "返却していない"), past: true),
     ])
 
     public static let network = RecordSchema("network", [
@@ -246,63 +319,63 @@ public enum SnapshotSchema {
           choices: ["open": "暗号化なし", "unknown": "不明"]),
         f("operator", .enumeration(["facility", "home", "public", "unknown"]), "who runs the network", ja: "管理者区分",
           choices: ["facility": "施設", "home": "自宅", "public": "公衆", "unknown": "不明"]),
-        f("used_for_mcs", .bool, "MCS is used over this network", ja: "MCS利用"),
+        f("used_for_mcs", .bool, "MCS is used over this network", ja: "MCS利用", absent: .assumed(.bool(true), en: "used for MCS (a listed network is taken to carry MCS)", ja: "MCSに利用しているとみなす")),
     ])
 
     public static let patient = RecordSchema("patient", [
         f("id", .string, "pseudonymous patient id (never a name)", ja: "患者ID"),
         f("status", .enumeration(["active", "discharged", "transferred-out", "deceased"]), "care state", ja: "状態",
           choices: ["active": "診療中", "discharged": "終了", "transferred-out": "転出", "deceased": "死亡"]),
-        f("care_ended_on", .date, "date the facility stopped caring for the patient", ja: "診療終了日"),
+        f("care_ended_on", .date, "date the facility stopped caring for the patient", ja: "診療終了日", absent: none("still in the facility's care", "診療継続中"), notBefore: "transferred_in_on"),
         f("has_account", .bool, "the patient or family has an MCS account", ja: "患者アカウント"),
-        f("account_verified_on", .date, "patient identity confirmed on", ja: "本人確認日"),
-        f("transferred_in_on", .date, "management moved to this facility on", ja: "転入日"),
-        f("transferred_out_on", .date, "management moved to another facility on", ja: "転出日"),
-        f("receiving_facility_accepted_on", .date, "the receiving facility accepted responsibility on", ja: "転出先受入日"),
+        f("account_verified_on", .date, "patient identity confirmed on", ja: "本人確認日", absent: none("identity not confirmed", "本人確認していない"), past: true),
+        f("transferred_in_on", .date, "management moved to this facility on", ja: "転入日", absent: none("not received from another facility", "他施設からの受け入れではない"), past: true),
+        f("transferred_out_on", .date, "management moved to another facility on", ja: "転出日", absent: none("not transferred to another facility", "他施設への移行なし"), past: true),
+        f("receiving_facility_accepted_on", .date, "the receiving facility accepted responsibility on", ja: "転出先受入日", absent: none("no acceptance from a receiving facility", "移行先の承諾なし"), past: true),
     ])
 
-    public static let member = RecordSchema("member", id: "account_id", [
+    public static let member = RecordSchema("member", id: "account_id", unique: true, [
         f("account_id", .string, "member's MCS account", ja: "アカウントID"),
-        f("staff_id", .string, "member's staff id, for this facility's staff", ja: "職員ID"),
-        f("facility_id", .string, "member's facility, for members from outside", ja: "所属施設ID"),
+        f("staff_id", .string, "member's staff id, for this facility's staff", ja: "職員ID", absent: none("not identified as this facility's staff (an outside member)", "自施設の職員ではない（施設外のメンバー）"), ref: "staff"),
+        f("facility_id", .string, "member's facility, for members from outside", ja: "所属施設ID", absent: none("no other facility named", "所属施設の記載なし")),
         f("external", .bool, "the member belongs to another facility", ja: "施設外"),
-        f("invited_on", .date, "invited on", ja: "招待日"),
-        f("approved_by", .string, "account id of the administrator who approved the invitation", ja: "承認者アカウントID"),
-        f("approved_on", .date, "invitation approved on", ja: "承認日"),
-        f("joined_on", .date, "joined on", ja: "参加日"),
-        f("in_charge_until", .date, "last day the member was in charge of the patient", ja: "担当終了日"),
-        f("removed_on", .date, "removed from the group on", ja: "退出日"),
+        f("invited_on", .date, "invited on", ja: "招待日", absent: none("joined without an invitation", "招待なし"), past: true),
+        f("approved_by", .string, "account id of the administrator who approved the invitation", ja: "承認者アカウントID", absent: none("not approved", "未承認"), ref: "accounts"),
+        f("approved_on", .date, "invitation approved on", ja: "承認日", absent: none("not approved", "未承認"), notBefore: "invited_on", past: true),
+        f("joined_on", .date, "joined on", ja: "参加日", past: true),
+        f("in_charge_until", .date, "last day the member was in charge of the patient", ja: "担当終了日", absent: none("still in charge of the patient", "担当継続中")),
+        f("removed_on", .date, "removed from the group on", ja: "退出日", absent: none("still a member", "メンバーのまま"), notBefore: "joined_on", past: true),
     ])
 
     public static let group = RecordSchema("group", [
         f("id", .string, "group id", ja: "グループID"),
         f("kind", .enumeration(["patient", "free"]), "patient group (患者グループ) or free group", ja: "グループ種別",
           choices: ["patient": "患者グループ", "free": "フリーグループ"]),
-        f("patient_ids", .list(.string), "patients the group is about", ja: "患者ID"),
-        f("created_on", .date, "created on", ja: "作成日"),
-        f("first_shared_on", .date, "first post shared on", ja: "初回共有日"),
+        f("patient_ids", .list(.string), "patients the group is about", ja: "患者ID", ref: "patients"),
+        f("created_on", .date, "created on", ja: "作成日", past: true),
+        f("first_shared_on", .date, "first post shared on", ja: "初回共有日", absent: none("nothing shared yet", "未共有"), notBefore: "created_on", past: true),
         f("shares_outside", .bool, "members from other facilities", ja: "施設外と共有"),
-        f("archived_on", .date, "moved to the archive (保管庫) on", ja: "保管庫移動日"),
-        f("reviewed_on", .list(.date), "membership reviews", ja: "メンバー見直し日"),
+        f("archived_on", .date, "moved to the archive (保管庫) on", ja: "保管庫移動日", absent: none("not archived", "保管庫に移動していない"), notBefore: "created_on", past: true),
+        f("reviewed_on", .list(.date), "membership reviews", ja: "メンバー見直し日", past: true),
         f("members", .list(.record(member)), "members", ja: "メンバー"),
     ])
 
     public static let refusal = RecordSchema("refusal", id: "clause", [
         f("clause", .string, "the clause refused (e.g. 第3項)", ja: "不同意項目"),
         f("party", .string, "facility id or profession the patient refused sharing with", ja: "不同意の相手"),
-        f("recorded_on", .date, "written on the consent form on", ja: "記載日"),
+        f("recorded_on", .date, "written on the consent form on", ja: "記載日", absent: none("not written on the consent form", "同意書に記載なし"), past: true),
     ])
 
     public static let consent = RecordSchema("consent", [
         f("id", .string, "consent record id", ja: "同意ID"),
-        f("patient_id", .string, "the patient", ja: "患者ID"),
+        f("patient_id", .string, "the patient", ja: "患者ID", ref: "patients"),
         f("method", .enumeration(["opt-in", "implied", "verbal"]), "how consent was given", ja: "同意方法",
           choices: ["opt-in": "明示の同意", "implied": "黙示の同意", "verbal": "口頭の同意"]),
-        f("signed_on", .date, "obtained on", ja: "同意日"),
+        f("signed_on", .date, "obtained on", ja: "同意日", past: true),
         f("form_on_file", .bool, "signed consent form kept", ja: "同意書保管"),
         f("kind", .enumeration(["initial", "re-consent"]), "first consent or consent obtained again after a transfer", ja: "同意区分",
           choices: ["initial": "初回", "re-consent": "再同意"]),
-        f("withdrawn_on", .date, "withdrawn on", ja: "撤回日"),
+        f("withdrawn_on", .date, "withdrawn on", ja: "撤回日", absent: none("not withdrawn", "撤回なし"), notBefore: "signed_on", past: true),
         f("refusals", .list(.record(refusal)), "partial refusals (一部不同意)", ja: "一部不同意"),
     ])
 
@@ -312,8 +385,8 @@ public enum SnapshotSchema {
             "operations-rules", "device-management", "backup-plan", "post-employment-privacy", "pledge-template", "training-plan",
         ]), "what the document is", ja: "文書種別",
           choices: ["operations-rules": "運用管理規程", "device-management": "端末管理規程", "backup-plan": "バックアップ計画", "post-employment-privacy": "退職後の個人情報保護", "pledge-template": "誓約書ひな形", "training-plan": "教育計画"]),
-        f("adopted_on", .date, "adopted on", ja: "制定日"),
-        f("reviewed_on", .date, "last reviewed on", ja: "見直し日"),
+        f("adopted_on", .date, "adopted on", ja: "制定日", past: true),
+        f("reviewed_on", .date, "last reviewed on", ja: "見直し日", absent: none("not reviewed since it was adopted", "制定後の見直しなし"), notBefore: "adopted_on", past: true),
         f("communicated", .bool, "made known to the staff concerned", ja: "周知済み"),
     ])
 
@@ -321,20 +394,20 @@ public enum SnapshotSchema {
         f("id", .string, "incident id", ja: "インシデントID"),
         f("kind", .enumeration(["device-lost", "device-stolen", "password-leak", "unauthorized-access", "wrong-post", "inappropriate-post"]), "what happened", ja: "種別",
           choices: ["device-lost": "端末紛失", "device-stolen": "端末盗難", "password-leak": "パスワード流出", "unauthorized-access": "不正アクセス", "wrong-post": "誤投稿", "inappropriate-post": "不適切な投稿"]),
-        f("occurred_on", .date, "occurred on", ja: "発生日"),
-        f("reported_on", .date, "reported to the administrator on", ja: "報告日"),
-        f("account_id", .string, "account concerned", ja: "アカウントID"),
-        f("device_id", .string, "device concerned", ja: "端末ID"),
+        f("occurred_on", .date, "occurred on", ja: "発生日", past: true),
+        f("reported_on", .date, "reported to the administrator on", ja: "報告日", absent: none("not reported", "報告なし"), notBefore: "occurred_on", past: true),
+        f("account_id", .string, "account concerned", ja: "アカウントID", absent: none("no account concerned", "該当アカウントなし"), ref: "accounts"),
+        f("device_id", .string, "device concerned", ja: "端末ID", absent: none("no device concerned", "該当端末なし"), ref: "devices"),
         f("action", .enumeration(["password-changed", "account-suspended", "post-deleted", "none"]), "what was done", ja: "対応",
-          choices: ["password-changed": "パスワード変更", "account-suspended": "アカウント停止", "post-deleted": "投稿削除", "none": "対応なし"]),
-        f("action_on", .date, "done on", ja: "対応日"),
+          choices: ["password-changed": "パスワード変更", "account-suspended": "アカウント停止", "post-deleted": "投稿削除", "none": "対応なし"], absent: none("nothing recorded as done", "対応の記録なし")),
+        f("action_on", .date, "done on", ja: "対応日", absent: none("nothing done yet", "未対応"), notBefore: "occurred_on", past: true),
     ])
 
     public static let monitoring = RecordSchema("monitoring_record", [
         f("id", .string, "record id", ja: "記録ID"),
         f("kind", .enumeration(["post-monitoring", "access-review"]), "what was monitored", ja: "種別",
           choices: ["post-monitoring": "投稿の監視", "access-review": "アクセス確認"]),
-        f("performed_on", .date, "performed on", ja: "実施日"),
+        f("performed_on", .date, "performed on", ja: "実施日", past: true),
         f("by", .string, "pseudonymous id of who performed it", ja: "実施者ID"),
     ])
 
@@ -344,8 +417,8 @@ public enum SnapshotSchema {
           choices: ["yes": "はい", "no": "いいえ", "not-applicable": "対象外"]),
         f("by_role", .string, "role of the person attesting", ja: "回答者の役割"),
         f("by", .string, "pseudonymous id of the person attesting", ja: "回答者ID"),
-        f("signed_on", .date, "signed on", ja: "回答日"),
-        f("reason", .string, "reason, for not-applicable", ja: "理由"),
+        f("signed_on", .date, "signed on", ja: "回答日", past: true),
+        f("reason", .string, "reason, for not-applicable", ja: "理由", absent: none("no reason given", "理由なし")),
     ])
 
     public static let roots: [RootSchema] = [
@@ -371,6 +444,26 @@ public enum SnapshotSchema {
         for (i, r) in roots.enumerated() { d[r.name] = i }
         return d
     }()
+
+    /// Every record schema reachable from the roots, by name (a field read names its record).
+    public static let records: [String: RecordSchema] = {
+        var out: [String: RecordSchema] = [:]
+        func visit(_ r: RecordSchema) {
+            guard out[r.name] == nil else { return }
+            out[r.name] = r
+            for f in r.fields {
+                switch f.type {
+                case .record(let inner), .list(.record(let inner)): visit(inner)
+                default: continue
+                }
+            }
+        }
+        for root in roots { visit(root.record) }
+        return out
+    }()
+
+    /// The schema of a field a rule reads.
+    public static func field(_ record: String, _ field: String) -> FieldSchema? { records[record]?.field(field) }
 
     /// Keys that are never accepted because they would put a secret or a person's name in
     /// the snapshot (and so, potentially, in a report).

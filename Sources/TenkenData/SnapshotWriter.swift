@@ -21,7 +21,7 @@ public enum SnapshotWriter {
 
     static func json(_ v: Value, _ type: FieldType) -> JSON {
         switch v {
-        case .null: return .null
+        case .null, .unknown: return .null
         case .bool(let b): return .bool(b)
         case .int(let n): return .int(n)
         case .string(let s): return .string(s)
@@ -50,7 +50,7 @@ public enum SnapshotWriter {
 
     /// The period as a whole number of the field's unit, when it is one.
     static func whole(_ d: Duration, _ unit: DurationUnit) -> Int? {
-        let one = Duration(1, unit)
+        guard let one = Duration(1, unit) else { return nil }
         if one.months > 0 {
             return d.minutes == 0 && d.months % one.months == 0 ? d.months / one.months : nil
         }
@@ -148,7 +148,7 @@ public enum SnapshotWriter {
     /// `type` is the field's, or its element type inside a list.
     static func cell(_ v: Value, _ type: FieldType, japanese: Bool, field: FieldSchema) -> String {
         switch v {
-        case .null: return ""
+        case .null, .unknown: return ""
         case .bool(let b): return japanese ? (b ? "はい" : "いいえ") : (b ? "true" : "false")
         case .int(let n): return String(n)
         case .string(let s): return japanese ? field.label(s) : s

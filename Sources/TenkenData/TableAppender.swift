@@ -25,7 +25,7 @@ public enum TableAppender {
         let (table, csvDiags) = CSVReader.parse(utf8: decoded, file: file)
         guard let table else { return .failure(csvDiags.first ?? Diagnostic("data.bad-csv", .error, "cannot read the table", at: SourceLocation(file: file))) }
         let byHeader = schema.headerIndex
-        let headers = table.header.cells.map { spaceTrimmed(Substring($0)) }
+        let headers = table.header.cells.map { CellText.trimmed(Substring($0)) }
         let columns = headers.map { byHeader[$0.lowercased()] }
         let tableIsJapanese = zip(headers, columns).contains { h, fi in fi.map { schema.fields[$0].name != h.lowercased() } ?? false }
         let eol = existing.contains(0x0D) ? "\r\n" : "\n"

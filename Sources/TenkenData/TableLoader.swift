@@ -306,7 +306,7 @@ extension SnapshotLoader {
     /// (the pack's declaration types it later).
     static func rawParam(cell s: String) -> ParamOverride.Raw {
         if s.contains(";") {
-            return .list(s.split(separator: ";").map { rawParam(cell: spaceTrimmed($0)) })
+            return .list(s.split(separator: ";").map { rawParam(cell: CellText.trimmed($0)) })
         }
         if let n = Int(s) { return .int(n) }
         if s == "true" { return .bool(true) }

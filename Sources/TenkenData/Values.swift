@@ -110,16 +110,39 @@ public struct Duration: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.minutes = minutes
     }
 
-    public init(_ n: Int, _ unit: DurationUnit) {
+    /// The longest period tenken accepts either way: 10,000 years. Bounding every period at
+    /// the edge (loaders, parameters, rule literals) keeps all later date and period
+    /// arithmetic far from Int overflow.
+    public static let maxMonths = 120_000
+    public static let maxMinutes = 10_000 * 366 * 1440
+
+    /// `n` units, or nil when that is beyond ±10,000 years (a value from outside the
+    /// process, checked rather than trapping).
+    public init?(_ n: Int, _ unit: DurationUnit) {
+        let factor: Int
         switch unit {
-        case .minutes: self.init(minutes: n)
-        case .hours: self.init(minutes: n * 60)
-        case .days: self.init(minutes: n * 1440)
-        case .weeks: self.init(minutes: n * 10080)
-        case .months: self.init(months: n)
-        case .years: self.init(months: n * 12)
+        case .minutes: factor = 1
+        case .hours: factor = 60
+        case .days: factor = 1440
+        case .weeks: factor = 10080
+        case .months: factor = 1
+        case .years: factor = 12
+        }
+        let (v, overflow) = n.multipliedReportingOverflow(by: factor)
+        if unit == .months || unit == .years {
+            guard !overflow, abs(v) <= Duration.maxMonths else { return nil }
+            self.init(months: v)
+        } else {
+            guard !overflow, abs(v) <= Duration.maxMinutes else { return nil }
+            self.init(minutes: v)
         }
     }
+
+    /// Whether both parts are within ±10,000 years.
+    public var isInRange: Bool { abs(months) <= Duration.maxMonths && abs(minutes) <= Duration.maxMinutes }
+
+    /// A whole number of days, for constants in code.
+    public static func days(_ n: Int) -> Duration { Duration(minutes: n * 1440) }
 
     var comparable: Int { months * 30 * 1440 + minutes }
     public static func < (a: Duration, b: Duration) -> Bool { a.comparable < b.comparable }
@@ -257,7 +280,12 @@ public final class Record: Sendable {
 }
 
 public enum Value: Sendable {
+    /// Absent, with a documented meaning ("none"): `left_on` absent is "still employed".
     case null
+    /// Not known: absent where the schema gives absence no meaning (`Absence.unknown`), or
+    /// computed from such a value. Never stored in a record; the evaluator produces it when
+    /// it reads an absent field, and carries it through three-valued logic.
+    case unknown
     case bool(Bool)
     case int(Int)
     case string(String)
@@ -267,11 +295,13 @@ public enum Value: Sendable {
     case record(Record)
 
     public var isNull: Bool { if case .null = self { true } else { false } }
+    public var isUnknown: Bool { if case .unknown = self { true } else { false } }
 
     /// Text for Japanese messages: periods and absent values in Japanese.
     public var displayJa: String {
         switch self {
         case .null: "（なし）"
+        case .unknown: "（不明）"
         case .duration(let d): d.descriptionJa
         case .list(let xs): "[" + xs.map(\.displayJa).joined(separator: "、") + "]"
         default: display
@@ -282,6 +312,7 @@ public enum Value: Sendable {
     public var display: String {
         switch self {
         case .null: "(none)"
+        case .unknown: "(unknown)"
         case .bool(let b): b ? "true" : "false"
         case .int(let n): String(n)
         case .string(let s): s
@@ -297,7 +328,7 @@ extension Value: Equatable {
     /// Structural equality for scalars; records compare by identity.
     public static func == (a: Value, b: Value) -> Bool {
         switch (a, b) {
-        case (.null, .null): true
+        case (.null, .null), (.unknown, .unknown): true
         case let (.bool(x), .bool(y)): x == y
         case let (.int(x), .int(y)): x == y
         case let (.string(x), .string(y)): x == y
@@ -314,6 +345,7 @@ extension Value: Hashable {
     public func hash(into h: inout Hasher) {
         switch self {
         case .null: h.combine(0)
+        case .unknown: h.combine(1)
         case .bool(let b): h.combine(b)
         case .int(let n): h.combine(n)
         case .string(let s): h.combine(s)

@@ -60,19 +60,35 @@ public final class Engine: Sendable {
     func evaluate(_ rule: CheckedRule, _ m: Machine) -> RuleResult {
         m.ensureSlots(rule.slotCount)
         if var r = missingSection(rule.appliesRoots, m) { r.ruleID = rule.id; return r }
-        if let a = rule.applies, !m.truthy(a) {
-            let reason = rule.otherwise ?? Bilingual(ja: "適用条件 `\(rule.appliesSource ?? "")` を満たしません",
-                                                     en: "does not apply: `\(rule.appliesSource ?? "")` is false")
-            return RuleResult(ruleID: rule.id, state: .notApplicable, reason: reason, violations: [], attestation: nil, examined: 0)
+        if let a = rule.applies {
+            switch m.cond(a) {
+            case .no:
+                let reason = rule.otherwise ?? Bilingual(ja: "適用条件 `\(rule.appliesSource ?? "")` を満たしません",
+                                                         en: "does not apply: `\(rule.appliesSource ?? "")` is false")
+                return RuleResult(ruleID: rule.id, state: .notApplicable, reason: reason, violations: [], attestation: nil, examined: 0)
+            case .unknown:
+                let u = undecided(m, element: nil) { _ = m.eval(a) }
+                return RuleResult(ruleID: rule.id, state: .unknown,
+                                  reason: Bilingual(ja: "この規則が適用されるか判定できません（\(u.labels.ja) が不明）",
+                                                    en: "cannot tell whether this rule applies (\(u.labels.en) unknown)"),
+                                  violations: [], undetermined: [u.finding], attestation: nil, examined: 0)
+            case .yes: break
+            }
         }
         if var r = missingSection(rule.expectRoots, m) { r.ruleID = rule.id; return r }
         var violations: [Violation] = []
+        var undetermined: [Violation] = []
         var examined = 0
         for e in rule.expects {
-            examined += check(e, m, into: &violations)
+            examined += check(e, m, into: &violations, undetermined: &undetermined)
         }
         if !violations.isEmpty {
-            return RuleResult(ruleID: rule.id, state: .fail, reason: nil, violations: violations, attestation: nil, examined: examined)
+            return RuleResult(ruleID: rule.id, state: .fail, reason: nil, violations: violations, undetermined: undetermined,
+                              attestation: nil, examined: examined)
+        }
+        if !undetermined.isEmpty {
+            return RuleResult(ruleID: rule.id, state: .unknown, reason: Engine.unknownReason, violations: [], undetermined: undetermined,
+                              attestation: nil, examined: examined)
         }
         if let att = rule.attestation {
             var r = attest(att, rule, m)
@@ -82,12 +98,20 @@ public final class Engine: Sendable {
         return RuleResult(ruleID: rule.id, state: .pass, reason: nil, violations: [], attestation: nil, examined: examined)
     }
 
-    /// Checks one expectation; appends a violation per offending element. Returns how many
-    /// elements were examined.
-    func check(_ e: CheckedExpect, _ m: Machine, into out: inout [Violation]) -> Int {
+    static let unknownReason = Bilingual(ja: "判定に必要な値が入力にありません。下の値を記入すると判定できます（空欄は「不明」、該当がなければ「なし」）",
+                                         en: "the input lacks values the verdict needs; fill in the values below (a blank means unknown; write none for an empty list)")
+
+    /// Checks one expectation; appends a violation per offending element and an undetermined
+    /// finding per element it could not decide. Returns how many elements were examined.
+    func check(_ e: CheckedExpect, _ m: Machine, into out: inout [Violation], undetermined: inout [Violation]) -> Int {
         switch e.shape {
         case .single(let n):
-            if m.truthy(n) { return 1 }
+            let t = m.cond(n)
+            if t == .yes { return 1 }
+            if t == .unknown {
+                undetermined.append(undecided(m, element: nil) { _ = m.eval(n) }.finding)
+                return 1
+            }
             m.tracing = true
             m.trace.removeAll()
             _ = m.eval(n)
@@ -101,11 +125,35 @@ public final class Engine: Sendable {
             // The visitor captures one reference: copying the expectation into the closure
             // context would happen again at every level of the loop, for every element.
             let ctx = ElementCheck(engine: self, expect: e, loop: loop, every: kind == .every, machine: m)
-            m.forEach(loop) { ctx.visit() }
+            m.forEach(loop) { ctx.visit($0) }
             out += ctx.violations
+            undetermined += ctx.undetermined
             return ctx.examined
         }
     }
+
+    /// Re-runs `run` with tracing on and turns the unknown values it read into a finding:
+    /// each unknown value is evidence with its place (the cell or JSON pointer to fill in).
+    func undecided(_ m: Machine, element: String?, _ run: () -> Void) -> (finding: Violation, labels: Bilingual) {
+        m.tracing = true
+        m.trace.removeAll()
+        run()
+        m.tracing = false
+        let unknownReads = m.trace.filter(\.isUnknown)
+        m.trace = unknownReads
+        let ev = evidence(m)
+        let ja = ev.map { Engine.headerJa($0) }.joined(separator: "、")
+        let en = ev.map(\.label).joined(separator: ", ")
+        let labels = Bilingual(ja: ja.isEmpty ? "値" : ja, en: en.isEmpty ? "a value" : en)
+        let message = element.map {
+            Bilingual(ja: "\($0) について判定できません: \(labels.ja) が不明です", en: "cannot decide for \($0): \(labels.en) unknown")
+        } ?? Bilingual(ja: "判定できません: \(labels.ja) が不明です", en: "cannot decide: \(labels.en) unknown")
+        return (Violation(message: message, element: element, place: ev.first?.place, evidence: ev), labels)
+    }
+
+    /// A value's name for a Japanese reader: the column header the table uses (`研修受講日`),
+    /// else the field as the rule wrote it.
+    static func headerJa(_ e: Evidence) -> String { e.fieldLabelJa ?? e.label }
 
     func evidence(_ m: Machine) -> [Evidence] {
         struct Key: Hashable { let record: ObjectIdentifier; let field: Int; let label: String }
@@ -157,7 +205,12 @@ public final class Engine: Sendable {
                                                 en: "needs attestation `\(a.key)` by \(roles), renewed every \(renew)"),
                               violations: [], attestation: nil, examined: 0)
         }
-        let answer = rec["answer"].isNull ? "yes" : rec["answer"].display
+        // A row with no answer vouches for nothing: it still needs a person's word.
+        guard case .string(let answer) = rec["answer"] else {
+            return RuleResult(ruleID: rule.id, state: .manual,
+                              reason: Bilingual(ja: "証明 `\(a.key)` の回答が空欄です", en: "attestation `\(a.key)` has no answer"),
+                              violations: [], attestation: nil, examined: 0)
+        }
         let byRole = rec["by_role"].isNull ? nil : rec["by_role"].display
         let until = signed.adding(renew)
         let info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: rec["by"].isNull ? nil : rec["by"].display,
@@ -210,6 +263,7 @@ final class ElementCheck {
     let m: Machine
     var examined = 0
     var violations: [Violation] = []
+    var undetermined: [Violation] = []
 
     init(engine: Engine, expect: CheckedExpect, loop: Loop, every: Bool, machine: Machine) {
         self.engine = engine
@@ -221,11 +275,47 @@ final class ElementCheck {
     }
 
     @inline(__always)
-    func visit() -> Bool {
+    func visit(_ inc: Truth) -> Machine.Step {
         examined += 1
-        let holds = body.map { m.truthy($0) } ?? true
-        if every ? !holds : holds { record() }
-        return true
+        let p = body.map { m.cond($0) } ?? .yes
+        // `every`: the element holds unless it belongs (inc) and fails the body; `none`: it
+        // holds unless it belongs and meets the body. Uncertain membership or body: unknown.
+        let holds: Truth = every ? inc.implies(p) : !(inc.and(p))
+        switch holds {
+        case .no: record()
+        case .unknown: recordUndecided()
+        case .yes: break
+        }
+        return .next
+    }
+
+    /// The names of the bound elements (`G-12 / A-7`), leaving out stand-ins for unknown sets.
+    var elementName: String {
+        loop.bindings.compactMap { m.slots[$0.slot].isUnknown ? nil : m.slots[$0.slot].display }.joined(separator: " / ")
+    }
+
+    /// Evaluates what made the current combination uncertain, with tracing on: an unknown
+    /// collection or join key (read again), an element whose join field is unknown, then the
+    /// filter and the body.
+    func traceUncertainty() {
+        for b in loop.bindings {
+            let x = m.slots[b.slot]
+            switch b.source {
+            case .scan(let n):
+                if x.isUnknown { _ = m.eval(n) }
+            case .lookup(_, let field, let key, let label), .lookupContains(_, let field, let key, let label):
+                if x.isUnknown { _ = m.eval(key) } else if case .record(let r) = x {
+                    let read = Machine.Read(label: label, record: r, field: field)
+                    if read.isUnknown { m.trace.append(read) }
+                }
+            }
+        }
+        if let f = loop.filter { _ = m.eval(f) }
+        if let b = loop.body { _ = m.eval(b) }
+    }
+
+    func recordUndecided() {
+        undetermined.append(engine.undecided(m, element: elementName) { traceUncertainty() }.finding)
     }
 
     /// Re-runs this element with tracing on to record the values that decided it.

@@ -7,7 +7,9 @@ import TenkenSyntax
 public struct Explanation: Sendable {
     public struct Element: Sendable {
         public var element: String
-        public var passed: Bool
+        /// Whether the element meets the expectation: yes, no, or unknown (a value it needs is unknown).
+        public var outcome: Truth
+        public var passed: Bool { outcome == .yes }
         public var reads: [Evidence]
         public var decidedBy: Evidence?
     }
@@ -20,7 +22,7 @@ public struct Explanation: Sendable {
         public var examined: Int
     }
     public var rule: CheckedRule
-    public var applies: (source: String, value: Bool, reads: [Evidence])?
+    public var applies: (source: String, value: Truth, reads: [Evidence])?
     public var expectations: [Expectation]
     public var result: RuleResult
 }
@@ -30,7 +32,7 @@ extension Engine {
         guard let rule = pack.rules.first(where: { $0.id == ruleID }) else { return nil }
         let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: rule.slotCount)
         let result = evaluate(rule, m)
-        func traced(_ body: () -> Bool) -> (Bool, [Evidence], Evidence?) {
+        func traced(_ body: () -> Truth) -> (Truth, [Evidence], Evidence?) {
             m.tracing = true
             m.trace.removeAll()
             let v = body()
@@ -38,33 +40,33 @@ extension Engine {
             let decisive = m.trace.last { !$0.isRecordValue }.map { Evidence(label: $0.label, record: $0.record, field: $0.field) }
             return (v, evidence(m), decisive)
         }
-        var applies: (String, Bool, [Evidence])?
+        var applies: (String, Truth, [Evidence])?
         if let a = rule.applies {
-            let (v, reads, _) = traced { m.truthy(a) }
+            let (v, reads, _) = traced { m.cond(a) }
             applies = (rule.appliesSource ?? "", v, reads)
-            if !v { return Explanation(rule: rule, applies: applies, expectations: [], result: result) }
+            if v != .yes { return Explanation(rule: rule, applies: applies, expectations: [], result: result) }
         }
         var exps: [Explanation.Expectation] = []
         for e in rule.expects {
             switch e.shape {
             case .single(let n):
-                let (v, reads, decided) = traced { m.truthy(n) }
+                let (v, reads, decided) = traced { m.cond(n) }
                 exps.append(.init(source: e.source, location: e.location, perElement: false,
-                                  elements: [.init(element: "—", passed: v, reads: reads, decidedBy: decided)], examined: 1))
+                                  elements: [.init(element: "—", outcome: v, reads: reads, decidedBy: decided)], examined: 1))
             case .perElement(let kind, let loop):
                 var elements: [Explanation.Element] = []
                 var examined = 0
-                m.forEach(loop) {
+                m.forEach(loop) { inc in
                     examined += 1
-                    guard elements.count < limit else { return true }
+                    guard elements.count < limit else { return .next }
                     let name = loop.bindings.map { m.slots[$0.slot].display }.joined(separator: " / ")
                     let (v, reads, decided) = traced {
                         if let f = loop.filter { _ = m.eval(f) }
-                        let b = loop.body.map(m.truthy) ?? true
-                        return kind == .every ? b : !b
+                        let p = loop.body.map(m.cond) ?? .yes
+                        return kind == .every ? inc.implies(p) : !(inc.and(p))
                     }
-                    elements.append(.init(element: name, passed: v, reads: reads, decidedBy: decided))
-                    return true
+                    elements.append(.init(element: name, outcome: v, reads: reads, decidedBy: decided))
+                    return .next
                 }
                 exps.append(.init(source: e.source, location: e.location, perElement: true, elements: elements, examined: examined))
             }

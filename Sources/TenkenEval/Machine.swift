@@ -4,12 +4,16 @@ import TenkenSyntax
 
 /// One evaluation of compiled nodes over one facility. Single-threaded and short-lived:
 /// a batch runs one machine per facility, in parallel, sharing nothing mutable.
+///
+/// Conditions are three-valued (`Truth`): a field whose absence the schema leaves unknown
+/// reads as `Value.unknown`, and every operator, join and quantifier carries it through, so
+/// a verdict that depends on it is `unknown`, never a silent pass.
 final class Machine {
     var slots: [Value]
     let params: [Value]
     let roots: [Value?]
     let asOf: Day
-    var indexes: [Int: [Value: [Value]]] = [:]
+    var indexes: [Int: JoinIndex] = [:]
     var tracing = false
     var trace: [Read] = []
     /// The table each section comes from, when the facility is a folder of tables.
@@ -20,7 +24,21 @@ final class Machine {
         var record: Record
         var field: Int
         var isRecordValue: Bool { if case .record = record.values[field] { true } else { false } }
+        /// The field is absent and its absence means "not known".
+        var isUnknown: Bool { record.values[field].isNull && record.schema.absentValues[field].isUnknown }
     }
+
+    /// A hash index on one field of a top-level collection, and the elements whose field is
+    /// unknown: those might match any key, so a lookup visits them as uncertain matches.
+    struct JoinIndex {
+        var matches: [Value: [Value]] = [:]
+        var unknownKeyed: [Value] = []
+    }
+
+    /// What the visitor of a loop tells the loop: stop (this element decided the answer),
+    /// go on and forget what this element read, or go on and keep it (it left the answer
+    /// unknown, so its reads are evidence).
+    enum Step { case stop, next, keep }
 
     init(roots: [Value?], params: [Value], asOf: Day, slots: Int) {
         self.roots = roots
@@ -33,7 +51,7 @@ final class Machine {
         if slots.count < n { slots += [Value](repeating: .null, count: n - slots.count) }
     }
 
-    @inline(__always) func truthy(_ n: Node) -> Bool { Ops.truthy(eval(n)) }
+    @inline(__always) func cond(_ n: Node) -> Truth { Truth(eval(n)) }
 
     func eval(_ n: Node) -> Value {
         switch n {
@@ -42,57 +60,63 @@ final class Machine {
         case .asOf: return .date(asOf)
         case .local(let s): return slots[s]
         case .field(let b, let i, _):
-            guard case .record(let r) = eval(b) else { return .null }
+            let base = eval(b)
+            guard case .record(let r) = base else { return base.isUnknown ? .unknown : .null }
             if tracing, case .field(_, _, let label) = n { trace.append(Read(label: label, record: r, field: i)) }
-            return r.values[i]
+            let v = r.values[i]
+            return v.isNull ? r.schema.absentValues[i] : v
         case .param(let i): return params[i]
-        case .not(let x): return .bool(!truthy(x))
+        case .not(let x): return (!cond(x)).value
         case .negate(let x): return Ops.negate(eval(x))
-        case .and(let a, let b): return .bool(truthy(a) && truthy(b))
-        case .or(let a, let b): return .bool(truthy(a) || truthy(b))
-        case .compare(let op, let a, let b): return .bool(Ops.compare(op, eval(a), eval(b)))
+        case .and(let a, let b):
+            let x = cond(a)
+            return x == .no ? .bool(false) : x.and(cond(b)).value
+        case .or(let a, let b):
+            let x = cond(a)
+            return x == .yes ? .bool(true) : x.or(cond(b)).value
+        case .compare(let op, let a, let b): return Ops.compare(op, eval(a), eval(b))
         case .arith(let k, let a, let b): return Ops.arith(k, eval(a), eval(b))
-        case .member(let a, let b, let neg): return .bool(Ops.member(eval(a), eval(b)) != neg)
-        case .within(let a, let b): return .bool(Ops.within(eval(a), eval(b), asOf: asOf))
-        case .presence(let x, let present): return .bool(eval(x).isNull != present)
+        case .member(let a, let b, let neg):
+            let t = Ops.member(eval(a), eval(b))
+            return (neg ? !t : t).value
+        case .within(let a, let b): return Ops.within(eval(a), eval(b), asOf: asOf).value
+        case .presence(let x, let present):
+            // Definite, as SQL's IS NULL, for a field of a known element: whether the input
+            // gives the value, whatever a blank means. It is how a rule gives absence a meaning
+            // of its own (a fallback, or a gap); `lint --unknowns` lists such tests on fields
+            // whose blank means unknown. Of an element that is itself unknown (an unknown
+            // list's stand-in), or of a computed unknown, presence is unknown too.
+            if case .field(let b, let i, _) = x {
+                let base = eval(b)
+                guard case .record(let r) = base else { return base.isUnknown ? .unknown : .bool(!present) }
+                _ = eval(x)  // recorded as a read while tracing
+                return .bool(r.values[i].isNull != present)
+            }
+            let v = eval(x)
+            return v.isUnknown ? .unknown : .bool(v.isNull != present)
         case .list(let xs): return .list(xs.map(eval))
         case .call(let f, let args): return Ops.call(f, args.map(eval))
-        case .quantifier(let k, let loop): return .bool(quantify(k, loop))
+        case .quantifier(let k, let loop): return quantify(k, loop).value
         case .aggregate(let k, let loop): return aggregate(k, loop)
         }
     }
 
     // MARK: loops
 
-    /// Elements of one binding: a scan, or a hash lookup built on first use.
-    func elements(_ b: LoopBinding) -> ArraySlice<Value> {
-        switch b.source {
-        case .scan(let n):
-            if case .list(let xs) = eval(n) { return xs[...] }
-            return []
-        case .lookup(let root, let field, let key):
-            let k = eval(key)
-            if k.isNull { return [] }
-            return index(root: root, field: field, contains: false)[k]?[...] ?? []
-        case .lookupContains(let root, let field, let key):
-            let k = eval(key)
-            if k.isNull { return [] }
-            return index(root: root, field: field, contains: true)[k]?[...] ?? []
-        }
-    }
-
-    func index(root: Int, field: Int, contains: Bool) -> [Value: [Value]] {
+    func index(root: Int, field: Int, contains: Bool) -> JoinIndex {
         let id = (root << 16) | (field << 1) | (contains ? 1 : 0)
         if let ix = indexes[id] { return ix }
-        var ix: [Value: [Value]] = [:]
+        var ix = JoinIndex()
         if case .list(let xs)? = roots[root] {
             for x in xs {
                 guard case .record(let r) = x else { continue }
-                let v = r.values[field]
+                var v = r.values[field]
+                if v.isNull { v = r.schema.absentValues[field] }
+                if v.isUnknown { ix.unknownKeyed.append(x); continue }
                 if contains {
-                    if case .list(let items) = v { for it in Set(items) where !it.isNull { ix[it, default: []].append(x) } }
+                    if case .list(let items) = v { for it in Set(items) where !it.isNull { ix.matches[it, default: []].append(x) } }
                 } else if !v.isNull {
-                    ix[v, default: []].append(x)
+                    ix.matches[v, default: []].append(x)
                 }
             }
         }
@@ -100,78 +124,127 @@ final class Machine {
         return ix
     }
 
-    /// Calls `visit` for every combination of the loop's bindings that passes the filter;
-    /// `visit` returns false to stop. Returns false if stopped.
+    /// Calls `visit` for every combination of the loop's bindings that the filter does not
+    /// rule out, with how certain it is that the combination belongs (`.yes`, or `.unknown`
+    /// when a collection, a join key or the filter is unknown). Stops when `visit` says so.
+    /// While tracing, the reads of a combination the filter rules out are dropped, and so are
+    /// the body's reads of one the visitor passes over (`.next`): what is left is evidence.
     @discardableResult
-    func forEach(_ loop: Loop, _ k: Int = 0, _ visit: () -> Bool) -> Bool {
+    func forEach(_ loop: Loop, _ k: Int = 0, _ certain: Truth = .yes, _ visit: (Truth) -> Step) -> Step {
         if k == loop.bindings.count {
-            // Reads of an element the filter leaves out are never evidence.
             let mark = trace.count
-            if let f = loop.filter, !truthy(f) {
+            var inc = certain
+            if let f = loop.filter { inc = inc.and(cond(f)) }
+            if inc == .no {
                 if tracing { trace.removeSubrange(mark...) }
-                return true
+                return .next
             }
-            return visit()
+            let bodyMark = trace.count
+            let step = visit(inc)
+            if step == .next, tracing { trace.removeSubrange(bodyMark...) }
+            return step
         }
         let b = loop.bindings[k]
-        for x in elements(b) {
+        func each(_ x: Value, _ c: Truth) -> Bool {
             slots[b.slot] = x
-            if !forEach(loop, k + 1, visit) { return false }
+            return forEach(loop, k + 1, c, visit) != .stop
         }
-        return true
+        switch b.source {
+        case .scan(let n):
+            switch eval(n) {
+            case .list(let xs):
+                for x in xs { if !each(x, certain) { return .stop } }
+            case .unknown:
+                // The collection itself is unknown: one stand-in element, itself unknown.
+                if !each(.unknown, certain.and(.unknown)) { return .stop }
+            default: break
+            }
+        case .lookup(let root, let field, let key, let label), .lookupContains(let root, let field, let key, let label):
+            let kv = eval(key)
+            if kv.isUnknown {
+                if !each(.unknown, certain.and(.unknown)) { return .stop }
+                break
+            }
+            if kv.isNull { break }
+            var contains = false
+            if case .lookupContains = b.source { contains = true }
+            let ix = index(root: root, field: field, contains: contains)
+            for x in ix.matches[kv] ?? [] { if !each(x, certain) { return .stop } }
+            for x in ix.unknownKeyed {
+                guard case .record(let r) = x else { continue }
+                // The element might match: its unknown join field is evidence if it decides.
+                let mark = trace.count
+                if tracing { trace.append(Read(label: label, record: r, field: field)) }
+                slots[b.slot] = x
+                switch forEach(loop, k + 1, certain.and(.unknown), visit) {
+                case .stop: return .stop
+                case .next: if tracing { trace.removeSubrange(mark...) }
+                case .keep: break
+                }
+            }
+        }
+        return .next
     }
 
-    func quantify(_ kind: QuantifierKind, _ loop: Loop) -> Bool {
-        // While tracing, keep only the reads of the element that decided the answer.
-        var result: Bool
+    /// `every` is the conjunction over the elements of (not filter or body), `some` the
+    /// disjunction of (filter and body), `none` the negation of `some`.
+    func quantify(_ kind: QuantifierKind, _ loop: Loop) -> Truth {
         switch kind {
         case .every:
-            result = true
-            forEach(loop) {
-                let mark = trace.count
-                if let body = loop.body, !truthy(body) { result = false; return false }
-                if tracing { trace.removeSubrange(mark...) }
-                return true
+            var result = Truth.yes
+            forEach(loop) { inc in
+                let p = loop.body.map(cond) ?? .yes
+                switch inc.implies(p) {
+                case .no: result = .no; return .stop
+                case .unknown: result = .unknown; return .keep
+                case .yes: return .next
+                }
             }
+            return result
         case .some, .none:
-            var found = false
-            forEach(loop) {
-                let mark = trace.count
-                if loop.body.map(truthy) ?? true { found = true; return false }
-                if tracing { trace.removeSubrange(mark...) }
-                return true
+            var found = Truth.no
+            forEach(loop) { inc in
+                switch inc.and(loop.body.map(cond) ?? .yes) {
+                case .yes: found = .yes; return .stop
+                case .unknown: found = .unknown; return .keep
+                case .no: return .next
+                }
             }
-            result = kind == .some ? found : !found
+            return kind == .some ? found : !found
         }
-        return result
     }
 
     /// While tracing, an aggregate keeps the reads of the first few elements it counted
-    /// (the ones that make `count(…) <= 1` fail), not of every element it scanned.
+    /// (the ones that make `count(…) <= 1` fail), not of every element it scanned. An element
+    /// that might or might not be counted makes the count unknown; so does an unknown value
+    /// under `min` or `max`.
     func aggregate(_ kind: AggregateKind, _ loop: Loop) -> Value {
         let wasTracing = tracing
         defer { tracing = wasTracing }
         // A count keeps tracing for its first five elements; min and max trace nothing.
         if kind != .count { tracing = false }
+        var uncertain = false
         switch kind {
         case .count:
             var n = 0
-            forEach(loop) {
+            forEach(loop) { inc in
+                if inc == .unknown { uncertain = true; return .keep }
                 n += 1
                 if n >= 5 { tracing = false }
-                return true
+                return .keep
             }
-            return .int(n)
+            return uncertain ? .unknown : .int(n)
         case .min, .max:
             var best: Value = .null
-            forEach(loop) {
-                guard let body = loop.body else { return true }
+            forEach(loop) { inc in
+                guard let body = loop.body else { return .next }
                 let v = eval(body)
-                if v.isNull { return true }
-                if best.isNull || Ops.compare(kind == .min ? .lt : .gt, v, best) { best = v }
-                return true
+                if inc == .unknown || v.isUnknown { uncertain = true; return .keep }
+                if v.isNull { return .next }
+                if best.isNull || Ops.compareKnown(kind == .min ? .lt : .gt, v, best) { best = v }
+                return .next
             }
-            return best
+            return uncertain ? .unknown : best
         }
     }
 }

@@ -6,6 +6,9 @@ public enum RuleState: String, Sendable, Codable, CaseIterable {
     case pass, fail, waived
     case notApplicable = "not-applicable"
     case manual, attested, error
+    /// 判定不能: the verdict depends on a value the input leaves unknown (see `Absence`);
+    /// `RuleResult.undetermined` names each one and where to fill it in.
+    case unknown
 }
 
 /// A value read while deciding a violation: the path as written in the rule, the value, and
@@ -16,6 +19,8 @@ public struct Evidence: Sendable, Equatable {
     /// The value as a Japanese report shows it: periods and "none" in Japanese, and a choice
     /// with the word a Japanese table uses (`active（有効）`), so it can be matched to the cell.
     public var valueJa: String
+    /// The field's Japanese name (the Japanese table header, `退職日`), when it has one.
+    public var fieldLabelJa: String?
     var place: LazyLocation?
     public var location: SourceLocation? { place?.resolved }
 
@@ -28,10 +33,16 @@ public struct Evidence: Sendable, Equatable {
 
     /// A field of a loaded record, read by a rule.
     public init(label: String, record: Record, field: Int) {
-        let v = record.values[field]
+        var v = record.values[field]
+        let schema = record.schema.fields[field]
+        // An absent field shows what a rule read for it: unknown, none, or the assumed value.
+        var assumed = false
+        if v.isNull, case .assumed(let a, _, _) = schema.absent { v = a; assumed = true } else if v.isNull { v = schema.absent.value }
         var ja = v.displayJa
-        if case .string(let s) = v, let word = record.schema.fields[field].choicesJa[s] { ja = "\(s)（\(word)）" }
-        self.init(label: label, value: v.display, valueJa: ja, place: record.lazyLocation(ofField: field))
+        if case .string(let s) = v, let word = schema.choicesJa[s] { ja = "\(s)（\(word)）" }
+        self.init(label: label, value: v.display + (assumed ? " (assumed: blank)" : ""), valueJa: ja + (assumed ? "（空欄のためみなし）" : ""),
+                  place: record.lazyLocation(ofField: field))
+        fieldLabelJa = schema.docJa.isEmpty ? nil : schema.docJa
     }
 
     public static func == (a: Evidence, b: Evidence) -> Bool {
@@ -84,6 +95,11 @@ public struct RuleResult: Sendable {
     public var state: RuleState
     public var reason: Bilingual?
     public var violations: [Violation]
+    /// Elements (or the whole condition) the rule could not decide because a value it needs
+    /// is unknown: each names the element, the unknown values as evidence with their places,
+    /// and what to fill in. With no violation, they make the state `unknown`; beside
+    /// violations (state `fail`) they say what else could not be checked.
+    public var undetermined: [Violation] = []
     public var attestation: AttestationInfo?
     /// Elements examined by the rule's per-element expectations.
     public var examined: Int

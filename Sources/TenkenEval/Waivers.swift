@@ -58,7 +58,7 @@ public enum WaiverPolicy {
     }
 
     /// Applies waivers to one facility's results; returns warnings for waivers that expire soon.
-    public static func apply(_ ws: [Waiver], to result: inout FacilityResult, warnWithin: Duration = Duration(30, .days)) -> [Diagnostic] {
+    public static func apply(_ ws: [Waiver], to result: inout FacilityResult, warnWithin: Duration = Duration.days(30)) -> [Diagnostic] {
         var notes: [Diagnostic] = []
         let asOf = result.asOf
         for i in result.results.indices {

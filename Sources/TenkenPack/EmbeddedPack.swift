@@ -474,7 +474,7 @@ rule invitation-acceptance-judged {
         en "Invitations are accepted only after judging that joining is appropriate"
   remediation ja "承認前に参加したメンバーを確認し、招待受理前の判断を職員に周知して証明を記録してください。"
               en "Check members who joined before approval; remind staff to judge before accepting, and record an attestation."
-  expect every g in groups, m in g.members where g.kind == "patient" and m.joined_on is present and m.approved_on is present : m.joined_on >= m.approved_on
+  expect every g in groups, m in g.members where g.kind == "patient" and m.approved_on is present : m.joined_on >= m.approved_on
     message ja "患者グループ {g.id} のメンバー {m.account_id} は承認（{m.approved_on}）より前に参加（{m.joined_on}）しています"
             en "member {m.account_id} of patient group {g.id} joined ({m.joined_on}) before approval ({m.approved_on})"
   attestation "invitation-acceptance-judged" by operations-lead, system-admin renew param.attestation.renewal
@@ -915,7 +915,7 @@ rule os-up-to-date {
         en "Device operating systems are kept current"
   remediation ja "端末の OS を提供されている最新版に更新してください。"
               en "Update the device to the latest operating system offered for it."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.os_up_to_date or (d.os_up_to_date is missing and d.os_updated_on within param.os_update.max_age)
+  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : (d.os_up_to_date is present and d.os_up_to_date) or (d.os_up_to_date is missing and d.os_updated_on within param.os_update.max_age)
     message ja "端末 {d.id} の OS（{d.os} {d.os_version}）が最新ではありません"
             en "device {d.id} is not on the latest OS ({d.os} {d.os_version})"
 }
@@ -1576,16 +1576,15 @@ rule wrong-posts-deleted {
       ]
     },
     {
-      "name": "definitions dated after the audit",
-      "expect": "fail",
+      "name": "definitions dated on the as-of day count as current",
+      "expect": "pass",
       "patch": [
         {
           "op": "replace",
           "path": "/devices/0/antimalware_updated_on",
-          "value": "2026-11-02"
+          "value": "2026-11-01"
         }
-      ],
-      "violations": 1
+      ]
     }
   ]
 }
@@ -1613,12 +1612,23 @@ rule wrong-posts-deleted {
       "violations": 1
     },
     {
-      "name": "app source unknown",
-      "expect": "fail",
+      "name": "app source not recorded: cannot be decided",
+      "expect": "unknown",
       "patch": [
         {
           "op": "remove",
           "path": "/devices/8/app_source"
+        }
+      ]
+    },
+    {
+      "name": "an app from another source",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/8/app_source",
+          "value": "other"
         }
       ],
       "violations": 1
@@ -1889,31 +1899,38 @@ rule wrong-posts-deleted {
   "patients": [
     {
       "id": "P-0001",
-      "status": "active"
+      "status": "active",
+      "has_account": false
     },
     {
       "id": "P-0002",
-      "status": "active"
+      "status": "active",
+      "has_account": false
     },
     {
       "id": "P-0003",
-      "status": "active"
+      "status": "active",
+      "has_account": false
     },
     {
       "id": "P-0004",
-      "status": "active"
+      "status": "active",
+      "has_account": false
     },
     {
       "id": "P-0005",
-      "status": "active"
+      "status": "active",
+      "has_account": false
     },
     {
       "id": "P-0006",
-      "status": "active"
+      "status": "active",
+      "has_account": false
     },
     {
       "id": "P-0007",
       "status": "discharged",
+      "has_account": false,
       "care_ended_on": "2026-08-31"
     }
   ],
@@ -2731,6 +2748,30 @@ rule wrong-posts-deleted {
       "offsite_connection": "mobile-router",
       "locked_storage": true,
       "privacy_filter": true
+    },
+    {
+      "id": "SP-09",
+      "kind": "smartphone",
+      "ownership": "facility",
+      "assigned_staff_id": "S-004",
+      "status": "lost",
+      "used_for_mcs": true,
+      "os": "Android",
+      "os_version": "15",
+      "os_up_to_date": true,
+      "os_updated_on": "2026-10-15",
+      "screen_lock_minutes": 1,
+      "device_lock": "biometric",
+      "antimalware": true,
+      "antimalware_updated_on": "2026-10-30",
+      "mdm": true,
+      "remote_wipe": true,
+      "vpn": true,
+      "client_certificate": true,
+      "app_source": "google-play",
+      "offsite_connection": "mobile-router",
+      "locked_storage": true,
+      "privacy_filter": true
     }
   ]
 }
@@ -3206,11 +3247,22 @@ rule wrong-posts-deleted {
       "expect": "fail",
       "patch": [
         {
-          "op": "remove",
-          "path": "/accounts/5/identity_verified"
+          "op": "replace",
+          "path": "/accounts/5/identity_verified",
+          "value": false
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "verification not recorded: cannot be decided",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/accounts/5/identity_verified"
+        }
+      ]
     }
   ]
 }
@@ -3915,6 +3967,11 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/groups/1/created_on",
           "value": "2026-06-01"
+        },
+        {
+          "op": "replace",
+          "path": "/groups/1/first_shared_on",
+          "value": "2026-06-02"
         }
       ]
     },
@@ -4039,13 +4096,12 @@ rule wrong-posts-deleted {
       "expect": "attested"
     },
     {
-      "name": "an active account whose owner is not on the roster",
+      "name": "an active account that no staff member owns",
       "expect": "fail",
       "patch": [
         {
-          "op": "replace",
-          "path": "/accounts/2/staff_id",
-          "value": "S-999"
+          "op": "remove",
+          "path": "/accounts/2/staff_id"
         }
       ],
       "violations": 1

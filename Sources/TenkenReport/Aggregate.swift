@@ -36,6 +36,7 @@ public struct FacilitySummary: Sendable, Equatable {
         case .manual: "M"
         case .attested: "A"
         case .error: "E"
+        case .unknown: "U"
         }
     }
 
@@ -48,6 +49,7 @@ public struct FacilitySummary: Sendable, Equatable {
         case "M": .manual
         case "A": .attested
         case "E": .error
+        case "U": .unknown
         default: nil
         }
     }
@@ -139,12 +141,25 @@ public struct Aggregate: Sendable {
     public func requiredGaps(_ f: FacilitySummary) -> Int { f.count(.required, .fail, rules) }
     public var withRequiredGaps: Int { facilities.reduce(0) { $0 + ($1.status == .evaluated && requiredGaps($1) > 0 ? 1 : 0) } }
 
+    /// One facility's verdict under a gate: a facility that failed to load is undecided.
+    public func verdict(_ f: FacilitySummary, gate: Gate) -> Gate.Verdict {
+        if f.status == .error { return .undecided }
+        return gate.verdict(zip(rules, f.states).lazy.map { (level: $0.0.level, state: FacilitySummary.state($0.1) ?? .error, counts: true) })
+    }
+
+    /// How many facilities end in each verdict, and a one-line summary of the run for the log.
+    public func verdictCounts(gate: Gate) -> [Gate.Verdict: Int] {
+        var c: [Gate.Verdict: Int] = [:]
+        for f in facilities { c[verdict(f, gate: gate), default: 0] += 1 }
+        return c
+    }
+
     /// Worst first: facilities that failed to load, then most required gaps, recommended gaps, items to check.
     /// Indexes into `facilities`, worst first. Each key is worked out once, and only indexes are
     /// sorted, so no copy of the list is made.
     public var worstFirst: [Int] {
         let keys = facilities.map { f in
-            (f.status == .error ? 0 : 1, -f.count(.required, .fail, rules), -f.count(.recommended, .fail, rules), -f.count(nil, .manual, rules), -f.count(nil, .error, rules))
+            (f.status == .error ? 0 : 1, -f.count(.required, .fail, rules), -f.count(.recommended, .fail, rules), -f.count(nil, .unknown, rules), -f.count(nil, .manual, rules), -f.count(nil, .error, rules))
         }
         return facilities.indices.sorted { i, j in
             keys[i] != keys[j] ? keys[i] < keys[j] : (facilities[i].id, facilities[i].input) < (facilities[j].id, facilities[j].input)
@@ -214,11 +229,11 @@ public struct Aggregate: Sendable {
     /// One row per facility: counts, then one column per rule with its state.
     public func writeFacilitiesCSV(to out: AtomicStream) throws {
         try out.write("\u{FEFF}")
-        try out.write(CSVReport.line(["facility_id", "name", "input", "status", "required_fail", "recommended_fail", "manual", "error", "waived", "attested", "pass", "not_applicable"] + rules.map(\.id)))
+        try out.write(CSVReport.line(["facility_id", "name", "input", "status", "required_fail", "recommended_fail", "unknown", "manual", "error", "waived", "attested", "pass", "not_applicable"] + rules.map(\.id)))
         for f in facilities {
             var row = [f.id, f.name ?? "", f.input, f.status.rawValue]
             row += [String(f.count(.required, .fail, rules)), String(f.count(.recommended, .fail, rules))]
-            row += [RuleState.manual, .error, .waived, .attested, .pass, .notApplicable].map { String(f.count(nil, $0, rules)) }
+            row += [RuleState.unknown, .manual, .error, .waived, .attested, .pass, .notApplicable].map { String(f.count(nil, $0, rules)) }
             row += f.states.map { FacilitySummary.state($0)?.rawValue ?? "" }
             if f.status == .error { row += Array(repeating: "", count: max(0, rules.count - f.states.count)) }
             try out.write(CSVReport.line(row))

@@ -9,10 +9,14 @@ public enum CSVReport {
                                 "violations", "first_element", "first_message", "first_location", "reason", "title", "remediation"]
 
     public static func rows(_ r: ReportInput) -> [[String]] {
-        r.items.map { rule, result in
-            let v = result.violations.first
+        // Items the pack does not check get a row too, so a spreadsheet of the report is complete.
+        let outOfScope = r.result.pack.outOfScope.map { o in
+            [r.result.facilityID, r.result.asOf.description, r.result.pack.version, "", o.id, "", "", "", "out-of-scope", "0", "", "", "", o.reason, "", ""]
+        }
+        return outOfScope + r.items.map { rule, result in
+            let v = result.violations.first ?? result.undetermined.first
             return [r.result.facilityID, r.result.asOf.description, r.result.pack.version, rule.id, rule.implements.joined(separator: " "),
-                    rule.level.rawValue, rule.category.rawValue, rule.scope.rawValue, result.state.rawValue, String(result.violations.count),
+                    rule.level.rawValue, rule.category.rawValue, rule.scope.rawValue, result.state.rawValue, String(result.violations.count + result.undetermined.count),
                     v?.element ?? "", v.map { r.lang.pick($0.message) } ?? "", v?.location?.description ?? "",
                     result.reason.map(r.lang.pick) ?? "", r.lang.pick(rule.title), r.lang.pick(rule.remediation)]
         }

@@ -6,7 +6,7 @@ import TenkenEval
 /// printable on A4. Gaps come first with the source's words, evidence and remediation.
 public enum HTMLReport {
     static let stateColors: [(RuleState, String)] = [
-        (.fail, "#c62828"), (.error, "#6a1b9a"), (.manual, "#f9a825"), (.waived, "#8d6e63"),
+        (.fail, "#c62828"), (.unknown, "#d84315"), (.error, "#6a1b9a"), (.manual, "#f9a825"), (.waived, "#8d6e63"),
         (.attested, "#00897b"), (.pass, "#2e7d32"), (.notApplicable, "#b0b0b0"),
     ]
 
@@ -43,7 +43,7 @@ public enum HTMLReport {
     .item header { display: flex; flex-wrap: wrap; gap: 2mm; align-items: baseline; margin-bottom: 2mm; }
     .badge { display: inline-block; font-size: 8.5pt; font-weight: bold; padding: .3mm 2mm; border-radius: 1mm; color: #fff; background: var(--na); white-space: nowrap; }
     .badge.fail { background: var(--fail); } .badge.pass { background: var(--pass); } .badge.manual { background: var(--manual); }
-    .badge.attested { background: var(--att); } .badge.error { background: var(--err); } .badge.waived { background: #8d6e63; }
+    .badge.attested { background: var(--att); } .badge.error { background: var(--err); } .badge.waived { background: #8d6e63; } .badge.unknown { background: #d84315; }
     .tag { font-size: 8.5pt; color: var(--muted); border: 1px solid var(--line); border-radius: 1mm; padding: 0 1.5mm; white-space: nowrap; }
     blockquote { margin: 1mm 0 2mm; padding: 1.5mm 3mm; background: #f7f8fa; border-left: 3px solid var(--line); font-size: 9.5pt; }
     blockquote p { margin: 0; }
@@ -91,7 +91,7 @@ public enum HTMLReport {
             (t("規程", "Source"), "\(res.pack.source) \(res.pack.edition)"),
             (t("パック", "Pack"), "\(L.pick(res.pack.title)) (\(res.pack.id) \(res.pack.version))"),
             (t("入力", "Inputs"), res.inputsText),
-        ] {
+        ] + Labels.outOfScope(res.pack).map { (t("点検しない項目", "Not checked"), L.pick($0)) } {
             tree.add("dt", to: meta, text: k)
             tree.add("dd", to: meta, text: v)
         }
@@ -101,11 +101,11 @@ public enum HTMLReport {
         tree.add("h2", to: summary, text: t("要約", "Summary"))
         let requiredGaps = r.items.filter { $0.rule.level == .required && $0.result.state == .fail }.count
         let needPerson = r.items.filter { $0.result.state == .manual }.count
-        let errors = r.items.filter { $0.result.state == .error }.count
+        let errors = r.items.filter { $0.result.state == .error || $0.result.state == .unknown }.count
         let verdictText = requiredGaps + errors == 0
             ? t("必要事項はすべて満たしています", "All required items are met") + (needPerson > 0 ? t("（要確認 \(needPerson) 件）", " (\(needPerson) to check by hand)") : "")
             : t("必要事項の不合格 \(requiredGaps) 件", "\(requiredGaps) required item\(requiredGaps == 1 ? "" : "s") not met")
-                + (errors > 0 ? t("・評価できない規則 \(errors) 件", ", \(errors) could not be evaluated") : "")
+                + (errors > 0 ? t("・判定できない規則 \(errors) 件", ", \(errors) could not be decided") : "")
         tree.add("p", to: summary, ["class": "verdict " + (requiredGaps + errors == 0 ? "good" : "bad")], text: verdictText)
         let counts = tree.add("table", to: summary, ["class": "counts"])
         let hr = tree.add("tr", to: tree.add("thead", to: counts))
@@ -139,9 +139,9 @@ public enum HTMLReport {
             if items.isEmpty { continue }
             let sec = tree.add("section", to: main, ["class": "category", "id": "cat-\(cat.rawValue)"])
             tree.add("h2", to: sec, text: L.pick(Labels.category(cat)))
-            let open = items.filter { [.fail, .error, .manual, .waived].contains($0.result.state) }
+            let open = items.filter { Labels.openStates.contains($0.result.state) }
             for (rule, result) in open { article(tree, sec, rule, result, r) }
-            let rest = items.filter { ![.fail, .error, .manual, .waived].contains($0.result.state) }
+            let rest = items.filter { !Labels.openStates.contains($0.result.state) }
             if !rest.isEmpty {
                 let tbl = tree.add("table", to: sec, ["class": "ok"])
                 let h = tree.add("tr", to: tree.add("thead", to: tbl))
@@ -179,6 +179,7 @@ public enum HTMLReport {
         case .manual: "manual"
         case .attested: "attested"
         case .error: "error"
+        case .unknown: "unknown"
         case .waived: "waived"
         case .notApplicable: "na"
         }
@@ -198,9 +199,22 @@ public enum HTMLReport {
             if L != .ja { tree.add("p", to: q, ["lang": "en", "class": L == .both ? "gloss" : ""], text: "\(c.section): \(c.en)") }
         }
         if let reason = result.reason { tree.add("p", to: a, ["class": "reason"], text: L.pick(reason)) }
-        if !result.violations.isEmpty {
+        findings(tree, a, result.violations, r)
+        if !result.undetermined.isEmpty {
+            tree.add("p", to: a, ["class": "reason"], text: L.pick(ja: "判定できなかったもの（記入が必要な値）", en: "Not decided (values to fill in)"))
+            findings(tree, a, result.undetermined, r)
+        }
+        let fix = tree.add("p", to: a, ["class": "fix"])
+        tree.add("strong", to: fix, text: L.pick(ja: "対応", en: "Fix") + " ")
+        tree.text(L.pick(rule.remediation), in: fix)
+    }
+
+    /// A numbered list of findings, each with its evidence table.
+    static func findings(_ tree: XMLTree, _ a: XMLTree.Element, _ list: [Violation], _ r: ReportInput) {
+        let L = r.lang
+        if !list.isEmpty {
             let ol = tree.add("ol", to: a, ["class": "violations"])
-            for v in result.violations.prefix(50) {
+            for v in list.prefix(50) {
                 let li = tree.add("li", to: ol)
                 tree.add("p", to: li, text: L.pick(v.message))
                 if !v.evidence.isEmpty {
@@ -215,13 +229,10 @@ public enum HTMLReport {
                     }
                 }
             }
-            if result.violations.count > 50 {
-                tree.add("p", to: a, ["class": "reason"], text: L.pick(ja: "…ほか \(result.violations.count - 50) 件", en: "… and \(result.violations.count - 50) more"))
+            if list.count > 50 {
+                tree.add("p", to: a, ["class": "reason"], text: L.pick(ja: "…ほか \(list.count - 50) 件", en: "… and \(list.count - 50) more"))
             }
         }
-        let fix = tree.add("p", to: a, ["class": "fix"])
-        tree.add("strong", to: fix, text: L.pick(ja: "対応", en: "Fix") + " ")
-        tree.text(L.pick(rule.remediation), in: fix)
     }
 
     /// A stacked bar per category: how many items pass, fail, need a person, do not apply.

@@ -39,6 +39,17 @@ public enum JSONReport {
         })
     }
 
+    static func findings(_ list: [Violation]) -> JSON {
+        .array(list.map { v in
+            .object([
+                ("element", .str(v.element)), ("message", bilingual(v.message)), ("location", location(v.location)),
+                ("evidence", .array(v.evidence.map { e in
+                    .object([("path", .string(e.label)), ("value", .string(e.value)), ("location", location(e.location))])
+                })),
+            ])
+        })
+    }
+
     public static func document(_ r: FacilityResult, _ pack: CheckedPack) -> JSON {
         let catalog = Dictionary(uniqueKeysWithValues: pack.catalog.map { ($0.id, $0) })
         let results: [JSON] = zip(pack.rules, r.results).map { rule, res in
@@ -53,14 +64,8 @@ public enum JSONReport {
                 ("state", .string(res.state.rawValue)),
                 ("reason", bilingual(res.reason)),
                 ("examined", .int(res.examined)),
-                ("violations", .array(res.violations.map { v in
-                    .object([
-                        ("element", .str(v.element)), ("message", bilingual(v.message)), ("location", location(v.location)),
-                        ("evidence", .array(v.evidence.map { e in
-                            .object([("path", .string(e.label)), ("value", .string(e.value)), ("location", location(e.location))])
-                        })),
-                    ])
-                })),
+                ("violations", findings(res.violations)),
+                ("undetermined", findings(res.undetermined)),
             ]
             if let a = res.attestation {
                 kv.append(("attestation", .object([
@@ -84,6 +89,7 @@ public enum JSONReport {
             ("pack", .object([
                 ("id", .string(r.pack.id)), ("version", .string(r.pack.version)), ("title", bilingual(r.pack.title)),
                 ("source", .string(r.pack.source)), ("edition", .string(r.pack.edition)),
+                ("out_of_scope", .array(r.pack.outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })),
             ])),
             ("inputs", .array(r.sources.map(JSON.string))),
             ("parameters", parameters(r.params)),

@@ -14,7 +14,7 @@ public enum JUnitReport {
         func counts(_ items: [(rule: CheckedRule, result: RuleResult)]) -> [(String, String)] {
             [("tests", String(items.count)),
              ("failures", String(items.filter { $0.result.state == .fail }.count)),
-             ("errors", String(items.filter { $0.result.state == .error }.count)),
+             ("errors", String(items.filter { $0.result.state == .error || $0.result.state == .unknown }.count)),
              ("skipped", String(items.filter { [.notApplicable, .manual, .waived].contains($0.result.state) }.count)),
              ("time", "0")]
         }
@@ -28,6 +28,9 @@ public enum JUnitReport {
             for (k, v) in [("facility", fid), ("as_of", res.asOf.description), ("pack", "\(res.pack.id) \(res.pack.version)"),
                            ("source", "\(res.pack.source) \(res.pack.edition)")] {
                 tree.add("property", to: props, ["name": k, "value": v])
+            }
+            for o in res.pack.outOfScope {
+                tree.add("property", to: props, ["name": "out of scope \(o.id)", "value": o.reason])
             }
             for p in res.params where p.origin != .default {
                 tree.add("property", to: props, ["name": "parameter \(p.name)",
@@ -44,6 +47,10 @@ public enum JUnitReport {
                     tree.add("failure", to: tc, ["message": msg + more, "type": rule.level.rawValue], text: body(result, rule, r))
                 case .error:
                     tree.add("error", to: tc, ["message": result.reason.map(r.lang.pick) ?? "error", "type": "input"])
+                case .unknown:
+                    let msg = result.undetermined.first.map { r.lang.pick($0.message) } ?? result.reason.map(r.lang.pick) ?? "unknown"
+                    let more = result.undetermined.count > 1 ? " (+\(result.undetermined.count - 1) more)" : ""
+                    tree.add("error", to: tc, ["message": msg + more, "type": "unknown"], text: body(result, rule, r))
                 case .notApplicable, .manual, .waived:
                     let label = r.lang.pick(Labels.state(result.state))
                     tree.add("skipped", to: tc, ["message": "\(label): " + (result.reason.map(r.lang.pick) ?? "")])
@@ -62,7 +69,7 @@ public enum JUnitReport {
     static func body(_ result: RuleResult, _ rule: CheckedRule, _ r: ReportInput) -> String {
         var lines: [String] = []
         for c in r.sources(rule) { lines.append("[\(c.id) \(c.section)] \(r.lang == .en ? c.en : c.ja)") }
-        for v in result.violations {
+        for v in result.violations + result.undetermined {
             lines.append("- " + r.lang.pick(v.message) + (v.location.map { " @ \($0)" } ?? ""))
             for e in v.evidence { lines.append("    \(e.label) = \(e.value)" + (e.location.map { " @ \($0)" } ?? "")) }
         }

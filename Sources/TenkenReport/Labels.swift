@@ -1,3 +1,4 @@
+import TenkenData
 import TenkenCheck
 import TenkenEval
 
@@ -28,6 +29,11 @@ public enum Labels {
         "\(p.value.display) (\(p.origin.rawValue))" + (p.loosened ? " — loosens the source's bound \(p.limit ?? "")" : "")
     }
 
+    /// The catalog items a pack declares out of scope, one per line: `X-1 — why`.
+    public static func outOfScope(_ pack: PackInfo) -> [Bilingual] {
+        pack.outOfScope.map { Bilingual(ja: "\($0.id)（範囲外: \($0.reason)）", en: "\($0.id) (out of scope: \($0.reason))") }
+    }
+
     public static func state(_ s: RuleState) -> Bilingual {
         switch s {
         case .pass: Bilingual(ja: "合格", en: "pass")
@@ -37,6 +43,7 @@ public enum Labels {
         case .manual: Bilingual(ja: "要確認", en: "manual")
         case .attested: Bilingual(ja: "証明済", en: "attested")
         case .error: Bilingual(ja: "エラー", en: "error")
+        case .unknown: Bilingual(ja: "判定不能", en: "unknown")
         }
     }
 
@@ -58,5 +65,8 @@ public enum Labels {
     }
 
     /// The order states are listed in summaries.
-    public static let stateOrder: [RuleState] = [.fail, .error, .manual, .waived, .attested, .pass, .notApplicable]
+    public static let stateOrder: [RuleState] = [.fail, .unknown, .error, .manual, .waived, .attested, .pass, .notApplicable]
+
+    /// States that need the reader's attention: shown in full, before the rest.
+    public static let openStates: Set<RuleState> = [.fail, .unknown, .error, .manual, .waived]
 }

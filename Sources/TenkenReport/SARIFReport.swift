@@ -66,10 +66,11 @@ public enum SARIFReport {
         for (rule, result) in r.items {
             let base: [(String, JSON)] = [("ruleId", .string(rule.id)), ("ruleIndex", .int(ruleIndex[rule.id]!))]
             switch result.state {
-            case .fail:
-                for v in result.violations {
+            case .fail, .unknown:
+                // An undecided element is a problem to look at too: a value the verdict needs is blank.
+                for (v, state) in result.violations.map({ ($0, "fail") }) + result.undetermined.map({ ($0, "unknown") }) {
                     var kv = base
-                    kv.append(("level", .string(level(rule.level))))
+                    kv.append(("level", .string(state == "fail" ? level(rule.level) : "warning")))
                     kv.append(("message", text(r.lang.pick(v.message))))
                     let loc = v.location ?? v.evidence.first?.location ?? SourceLocation(file: res.sources.first ?? res.facilityID)
                     kv.append(("locations", .array([location(loc)])))
@@ -81,8 +82,8 @@ public enum SARIFReport {
                             }
                         })))
                     }
-                    kv.append(("partialFingerprints", .object([("tenken/v1", .string(stableHash("\(res.facilityID)|\(rule.id)|\(v.element ?? v.message.en)")))])))
-                    kv.append(("properties", .object([("state", .string("fail")), ("element", .str(v.element)), ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en))])))
+                    kv.append(("partialFingerprints", .object([("tenken/v1", .string(stableHash("\(res.facilityID)|\(rule.id)|\(state == "fail" ? "" : "unknown|")\(v.element ?? v.message.en)")))])))
+                    kv.append(("properties", .object([("state", .string(state)), ("element", .str(v.element)), ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en))])))
                     results.append(.object(kv))
                 }
             case .error, .manual:
@@ -108,7 +109,8 @@ public enum SARIFReport {
                                              ("properties", .object([("as_of", .string(res.asOf.description)), ("pack_version", .string(res.pack.version))]))])])),
             ("artifacts", .array(artifacts.map { .object([("location", .object([("uri", .string(uri($0)))]))]) })),
             ("results", .array(results)),
-            ("properties", .object([("facility", .string(res.facilityID)), ("parameters", JSONReport.parameters(res.params))])),
+            ("properties", .object([("facility", .string(res.facilityID)), ("parameters", JSONReport.parameters(res.params)),
+                                    ("out_of_scope", .array(res.pack.outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) }))])),
         ])
         return JSON.object([
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),

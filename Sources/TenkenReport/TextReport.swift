@@ -25,6 +25,7 @@ public struct TextReport {
         case .fail: paint("✗", "31;1")
         case .error: paint("!", "35;1")
         case .manual: paint("?", "33")
+        case .unknown: paint("◌", "31")
         case .waived: paint("~", "33")
         case .notApplicable: paint("-", "2")
         }
@@ -77,6 +78,7 @@ public struct TextReport {
         let name = r.facilityName.map { " (\($0))" } ?? ""
         out.append(lang.pick(ja: "施設", en: "Facility") + ": \(r.facilityID)\(name)   " + lang.pick(ja: "基準日", en: "As of") + ": \(r.asOf)")
         if !r.sources.isEmpty { out.append(lang.pick(ja: "入力", en: "Inputs") + ": " + r.inputsText) }
+        for o in Labels.outOfScope(r.pack) { out.append(lang.pick(ja: "点検しない項目", en: "Not checked") + ": " + lang.pick(o)) }
         out.append("")
         // Summary table.
         let states = Labels.stateOrder
@@ -106,12 +108,12 @@ public struct TextReport {
             out.append("")
             out.append(paint("■ " + lang.pick(Labels.category(cat)), "1"))
             // Gaps and items needing a person first, then the rest, each in pack order.
-            let ordered = items.filter { [.fail, .error, .manual].contains($0.1.state) } + items.filter { ![.fail, .error, .manual].contains($0.1.state) }
+            let ordered = items.filter { [.fail, .unknown, .error, .manual].contains($0.1.state) } + items.filter { ![.fail, .unknown, .error, .manual].contains($0.1.state) }
             for (rule, res) in ordered {
                 let st = lang == .ja ? Labels.state(res.state).ja : Labels.state(res.state).en
                 let lvl = lang == .ja ? Labels.level(rule.level).ja : Labels.level(rule.level).en
                 out.append(wrap(lang.pick(rule.title), indent: 6, first: "").replacingPrefix(6, with: "  \(mark(res.state)) ") + "  [\(st) · \(lvl) · \(rule.implements.joined(separator: ", "))]")
-                guard [.fail, .error, .manual, .waived].contains(res.state) else {
+                guard Labels.openStates.contains(res.state) else {
                     // A statement is shown with who made it; "not applicable" by statement with why.
                     if let a = res.attestation, res.state == .attested || res.state == .notApplicable {
                         if res.state == .notApplicable, let reason = res.reason { out.append(wrap(lang.pick(reason), indent: 6)) }
@@ -127,20 +129,31 @@ public struct TextReport {
                     }
                 }
                 if let reason = res.reason { out.append(wrap(lang.pick(reason), indent: 6)) }
-                for v in res.violations.prefix(20) {
-                    out.append(wrap(lang.pick(v.message), indent: 8, first: "").replacingPrefix(8, with: "      • "))
-                    for e in v.evidence.prefix(6) {
-                        out.append("          \(e.label) = \(lang == .en ? e.value : e.valueJa)" + (e.location.map { "  (\($0))" } ?? ""))
-                    }
-                }
-                if res.violations.count > 20 {
-                    out.append("      " + lang.pick(ja: "…ほか \(res.violations.count - 20) 件", en: "… and \(res.violations.count - 20) more"))
+                findings(res.violations, bullet: "•", into: &out)
+                if !res.undetermined.isEmpty {
+                    if !res.violations.isEmpty { out.append("      " + lang.pick(ja: "判定できなかったもの:", en: "Not decided:")) }
+                    findings(res.undetermined, bullet: "◌", into: &out)
                 }
                 out.append(wrap(lang.pick(rule.remediation), indent: 6, first: lang == .ja ? "対応: " : lang == .en ? "Fix: " : "対応 / Fix: "))
             }
         }
         out.append("")
         return out.joined(separator: "\n")
+    }
+}
+
+extension TextReport {
+    /// Findings with their evidence, the first 20 in full.
+    func findings(_ list: [Violation], bullet: String, into out: inout [String]) {
+        for v in list.prefix(20) {
+            out.append(wrap(lang.pick(v.message), indent: 8, first: "").replacingPrefix(8, with: "      \(bullet) "))
+            for e in v.evidence.prefix(6) {
+                out.append("          \(e.label) = \(lang == .en ? e.value : e.valueJa)" + (e.location.map { "  (\($0))" } ?? ""))
+            }
+        }
+        if list.count > 20 {
+            out.append("      " + lang.pick(ja: "…ほか \(list.count - 20) 件", en: "… and \(list.count - 20) more"))
+        }
     }
 }
 

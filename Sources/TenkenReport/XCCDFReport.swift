@@ -1,3 +1,4 @@
+import TenkenData
 import TenkenCheck
 import TenkenEval
 
@@ -30,6 +31,7 @@ public enum XCCDFReport {
         case .notApplicable: "notapplicable"
         case .manual: "notchecked"
         case .error: "error"
+        case .unknown: "unknown"
         }
     }
 
@@ -76,6 +78,9 @@ public enum XCCDFReport {
         let facts = tree.add("target-facts", to: test)
         tree.add("fact", to: facts, ["name": "urn:tenken:fact:as-of", "type": "string"], text: res.asOf.description)
         for source in res.sources { tree.add("fact", to: facts, ["name": "urn:tenken:fact:input", "type": "string"], text: source) }
+        for o in res.pack.outOfScope {
+            tree.add("fact", to: facts, ["name": "urn:tenken:fact:out-of-scope:\(o.id)", "type": "string"], text: o.reason)
+        }
         for p in res.params where p.origin != .default {
             tree.add("fact", to: facts, ["name": "urn:tenken:fact:parameter:\(p.name)", "type": "string"],
                      text: Labels.override(p))
@@ -91,7 +96,7 @@ public enum XCCDFReport {
                 tree.add("remark", to: o, text: result.reason.map(r.lang.pick) ?? "waived")
             }
             for c in rule.implements { tree.add("ident", to: rr, ["system": "urn:tenken:mcs-catalog"], text: c) }
-            for v in result.violations.prefix(20) {
+            for v in (result.violations + result.undetermined).prefix(20) {
                 tree.add("message", to: rr, ["severity": rule.level == .required ? "error" : "warning"],
                          text: r.lang.pick(v.message) + (v.location.map { " @ \($0)" } ?? ""))
             }

@@ -120,6 +120,9 @@ public enum PackClause: Hashable, Sendable {
     case title(Text)
     case source(String, edition: String?)
     case param(ParamDecl)
+    /// `out_of_scope ITEM because "…"`: a catalog item the pack deliberately does not check;
+    /// every report names it with the reason.
+    case outOfScope(Name, reason: String)
 }
 
 public enum RuleClause: Hashable, Sendable {

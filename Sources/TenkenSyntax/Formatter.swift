@@ -33,6 +33,8 @@ public enum Formatter {
                 s += "  param \(p.name.text): \(type(p.type)) = \(expr(p.defaultValue))"
                 if let l = p.limit { s += " limit \(l.op.rawValue) \(expr(l.value))" }
                 s += "\n    because \(quote(p.reason))\n"
+            case .outOfScope(let item, let reason):
+                s += "  out_of_scope \(item.text)\n    because \(quote(reason))\n"
             }
         }
         return s + "}\n"
@@ -212,6 +214,7 @@ public enum Dump {
                     case .param(let p):
                         out.append("  param \(p.name.text) \(Formatter.type(p.type)) \(expr(p.defaultValue)) "
                             + (p.limit.map { "\($0.op.rawValue)\(expr($0.value))" } ?? "_") + " \(p.reason)")
+                    case .outOfScope(let item, let reason): out.append("  out_of_scope \(item.text) \(reason)")
                     }
                     out += c.comments.map { "  ;\($0)" }
                 }

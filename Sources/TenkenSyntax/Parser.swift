@@ -18,7 +18,7 @@ public struct Parser {
         "implements", "level", "category", "scope", "risks", "section", "title", "remediation",
         "applies", "expect", "attestation",
     ]
-    static let packClauseKeywords: Set<String> = ["version", "title", "source", "param"]
+    static let packClauseKeywords: Set<String> = ["version", "title", "source", "param", "out_of_scope"]
     static let reserved: Set<String> = [
         "and", "or", "not", "in", "where", "every", "some", "none", "is", "missing", "present",
         "within", "true", "false", "null", "param", "message", "otherwise",
@@ -313,6 +313,10 @@ public struct Parser {
             try expectWord("because")
             let reason = try stringLit("the reason for the default")
             return .param(ParamDecl(name: name, type: type, defaultValue: dflt, limit: limit, reason: reason, span: start))
+        case "out_of_scope":
+            let item = try dashedName("a catalog id")
+            try expectWord("because")
+            return .outOfScope(item, reason: try stringLit("why the item is out of scope"))
         default:
             throw error("syntax.unknown-clause", "unknown pack clause `\(kw)`")
         }

@@ -8,8 +8,10 @@ import TenkenPack
 let miniCatalog = """
 id\tsection\tcategory\tlevel\tscope\trisks\tevidence\tja\ten
 X-REQ-01\t2-1\thuman-organizational\trequired\tmcs\tR1\tstaff\t必要\tneeded
-X-REC-01\t2-2\ttechnical\trecommended\toutside-mcs\tR3\tdevices\t推奨\trecommended
 """
+
+/// A catalog with an item the mini pack's rules do not implement.
+let twoItemCatalog = miniCatalog + "\nX-REC-01\t2-2\ttechnical\trecommended\toutside-mcs\tR3\tdevices\t推奨\trecommended\n"
 
 let miniManifest = """
 pack mini {
@@ -87,8 +89,8 @@ struct CheckerTests {
         let o = checkPack(ruleText("  expect facility.uses_wifi", level: "recommended", category: "technical"))
         #expect(o.diagnostics.filter { $0.id == "check.catalog-mismatch" }.count == 2)
         let u = checkPack(ruleText("  expect facility.uses_wifi", implements: "X-REQ-02"))
-        #expect(u.diagnostics.first?.id == "check.unknown-catalog-id")
-        #expect(u.diagnostics.first?.help == "did you mean `X-REQ-01`?")
+        let unknown = u.diagnostics.first { $0.id == "check.unknown-catalog-id" }
+        #expect(unknown?.help == "did you mean `X-REQ-01`?")
     }
 
     @Test func missingClausesAndDuplicates() {
@@ -117,7 +119,30 @@ struct CheckerTests {
         }
         """
         let o = Checker.check(PackSource(files: [("p.tenken", bad)], catalog: ("c.tsv", miniCatalog)))
-        #expect(o.diagnostics.map(\.id) == ["check.type-mismatch", "check.bad-limit", "check.not-constant", "check.duplicate-param", "check.missing-reason"])
+        #expect(o.diagnostics.map(\.id) == ["check.type-mismatch", "check.bad-limit", "check.not-constant", "check.duplicate-param", "check.missing-reason",
+                                             "check.no-rules"])
+    }
+
+    /// A pack checks everything its catalog lists, or says which items it leaves out and why.
+    @Test func everyCatalogItemIsImplementedOrOutOfScope() {
+        func check(_ manifestExtra: String, _ rules: String = ruleText("  expect facility.uses_wifi")) -> [Diagnostic] {
+            let manifest = miniManifest.replacingOccurrences(of: "  version \"1\"", with: "  version \"1\"\n" + manifestExtra)
+            return Checker.check(PackSource(files: [("m/pack.tenken", manifest), ("m/r.tenken", rules)], catalog: ("m/catalog.tsv", twoItemCatalog))).diagnostics
+        }
+        let missing = check("")
+        #expect(missing.map(\.id) == ["check.unimplemented-item"])
+        #expect(missing.first?.location?.description == "m/catalog.tsv:3:1")
+        #expect(check("  out_of_scope X-REC-01\n    because \"not offered here\"").isEmpty)
+        let both = check("  out_of_scope X-REQ-01\n    because \"x\"\n  out_of_scope X-REC-01\n    because \"y\"")
+        #expect(both.map(\.id) == ["check.out-of-scope-implemented"])
+        #expect(check("  out_of_scope X-REC-02\n    because \"z\"").map(\.id).contains("check.unknown-catalog-id"))
+        #expect(check("  out_of_scope X-REC-01\n    because \" \"").map(\.id) == ["check.missing-reason"])
+        let none = Checker.check(PackSource(files: [("m/pack.tenken", miniManifest)], catalog: ("m/catalog.tsv", miniCatalog)))
+        #expect(none.pack == nil && none.diagnostics.map(\.id) == ["check.no-rules"])
+        // The formatter keeps the clause.
+        let text = miniManifest.replacingOccurrences(of: "  version \"1\"", with: "  version \"1\"\n  out_of_scope X-REC-01\n    because \"not offered here\"")
+        let (tree, _) = Parser.parse(text, file: "p")
+        #expect(Formatter.format(tree).contains("  out_of_scope X-REC-01\n    because \"not offered here\"\n"))
     }
 
     @Test func joinsOnTopLevelCollectionsBecomeLookups() throws {

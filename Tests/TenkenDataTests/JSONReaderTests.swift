@@ -135,18 +135,18 @@ struct DayTests {
         #expect(Day(iso: "2024-01-31")!.addingMonths(1).description == "2024-02-29")
         #expect(Day(iso: "2023-01-31")!.addingMonths(1).description == "2023-02-28")
         #expect(Day(iso: "2024-02-29")!.addingMonths(12).description == "2025-02-28")
-        #expect(Day(iso: "2024-03-31")!.subtracting(Duration(1, .months)).description == "2024-02-29")
-        #expect(Day(iso: "2026-12-31")!.adding(Duration(1, .days)).description == "2027-01-01")
+        #expect(Day(iso: "2024-03-31")!.subtracting(Duration(1, .months)!).description == "2024-02-29")
+        #expect(Day(iso: "2026-12-31")!.adding(Duration(1, .days)!).description == "2027-01-01")
         #expect(Day(iso: "1970-01-01")!.rawValue == 0)
         for s in ["1999-12-31", "2000-03-01", "2026-11-25", "0001-01-01", "9999-12-31"] { #expect(Day(iso: s)!.description == s) }
     }
 
     @Test func durations() {
-        #expect(Duration(text: "30 minutes") == Duration(30, .minutes))
-        #expect(Duration(text: "1 day") == Duration(1440, .minutes))
+        #expect(Duration(text: "30 minutes") == Duration(30, .minutes)!)
+        #expect(Duration(text: "1 day") == Duration(1440, .minutes)!)
         #expect(Duration(text: "2 months")!.description == "2 months")
-        #expect(Duration(2, .months) == Duration(60, .days))
-        #expect(Duration(1, .years).descriptionJa == "1年")
+        #expect(Duration(2, .months)! == Duration(60, .days)!)
+        #expect(Duration(1, .years)!.descriptionJa == "1年")
         #expect(Duration(text: "thirty days") == nil)
     }
 }

@@ -23,7 +23,7 @@ struct LoaderTests {
         #expect(loc.line == 2)
         #expect(loc.column == 54)
         guard case .list(let devs)? = f?[root: "devices"], case .record(let d2) = devs[1] else { Issue.record("devices"); return }
-        #expect(d2["screen_lock_minutes"] == .duration(Duration(120, .minutes)))
+        #expect(d2["screen_lock_minutes"] == .duration(Duration(120, .minutes)!))
         #expect(f?[root: "networks"] == nil)
     }
 
@@ -98,12 +98,26 @@ struct LoaderTests {
         #expect(l.diagnostics.first?.location?.description == "d.csv:4:6 [端末種別]")
     }
 
-    @Test func trimmingKeepsInnerSpacesAndDropsIdeographicOnes() {
-        #expect(spaceTrimmed("\u{3000} 端末ID\t\u{3000}") == "端末ID")
-        #expect(spaceTrimmed(" a b ") == "a b")
-        #expect(spaceTrimmed("\u{3000}") == "")
-        #expect(spaceTrimmed("見直し日") == "見直し日")
-        #expect(spaceTrimmed("x\u{3000}y") == "x\u{3000}y")
+    @Test func trimmingKeepsInnerSpacesAndDropsUnicodeOnes() {
+        #expect(CellText.trimmed("\u{3000} 端末ID\t\u{3000}") == "端末ID")
+        #expect(CellText.trimmed(" a b ") == "a b")
+        #expect(CellText.trimmed("\u{3000}") == "")
+        #expect(CellText.trimmed("見直し日") == "見直し日")
+        #expect(CellText.trimmed("x\u{3000}y") == "x\u{3000}y")
+        #expect(CellText.trimmed("\u{00A0}S-006\u{2003}\u{200B}\u{FEFF}") == "S-006")
+    }
+
+    @Test func cellsAreCleanedAsAPersonReadsThem() {
+        #expect(CellText.clean("S-006\u{3000}").text == "S-006")
+        #expect(CellText.clean("\u{00A0}S-006 ").text == "S-006")
+        // NFD (as macOS saves names) becomes NFC: が = か + U+3099.
+        #expect(Array(CellText.clean("か\u{3099}").text.unicodeScalars) == Array("が".unicodeScalars))
+        #expect(CellText.clean("a\u{1B}]0;x\u{07}").refused == "\u{1B}")
+        #expect(CellText.clean("S-0\n06").refused == "\n")
+        #expect(CellText.clean("x\u{202E}y").refused == "\u{202E}")
+        #expect(CellText.clean("S-0\u{200B}06").refused == "\u{200B}")
+        #expect(CellText.clean("普通の文字列").refused == nil)
+        #expect(CellText.describe("\u{1B}") == "U+001B (escape)")
     }
 
     @Test func excelDateTimesGetAHint() {

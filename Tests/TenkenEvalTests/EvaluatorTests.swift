@@ -134,12 +134,135 @@ struct DateAndNullTests {
         #expect(try evaluate("  expect facility.committee_established_on - 2026-01-01 == 30 days", snap).0.state == .pass)
     }
 
-    @Test func missingValuesCompareFalseExceptNotEqual() throws {
+    @Test func unknownValuesAreCarriedThrough() throws {
+        // `beds` has no documented meaning when absent: every operation on it is unknown.
         let snap = "\"facility\": {\"id\": \"F\"}"
-        #expect(try evaluate("  expect facility.beds < 5 or facility.beds >= 5", snap).0.state == .fail)
-        #expect(try evaluate("  expect facility.beds != 3", snap).0.state == .pass)
-        #expect(try evaluate("  expect facility.beds == null and facility.beds is missing", snap).0.state == .pass)
-        #expect(try evaluate("  expect not facility.uses_wifi", snap).0.state == .pass)
+        #expect(try evaluate("  expect facility.beds < 5 or facility.beds >= 5", snap).0.state == .unknown)
+        #expect(try evaluate("  expect facility.beds != 3", snap).0.state == .unknown)
+        #expect(try evaluate("  expect not facility.uses_wifi", snap).0.state == .unknown)
+        // Presence is definite, as SQL's IS NULL: the input leaves it out.
+        #expect(try evaluate("  expect facility.beds is missing", snap).0.state == .pass)
+        #expect(try evaluate("  expect facility.beds is present", snap).0.state == .fail)
+        // Kleene: a known false decides `and`, a known true decides `or`.
+        #expect(try evaluate("  expect facility.beds > 3 and facility.id == \"G\"", snap).0.state == .fail)
+        #expect(try evaluate("  expect facility.beds > 3 or facility.id == \"F\"", snap).0.state == .pass)
+    }
+
+    @Test func documentedAbsenceIsADefiniteNone() throws {
+        // `committee_established_on` absent means "no committee": a definite none.
+        let snap = "\"facility\": {\"id\": \"F\"}"
+        #expect(try evaluate("  expect facility.committee_established_on < 2020-01-01 or facility.committee_established_on >= 2020-01-01", snap).0.state == .fail)
+        #expect(try evaluate("  expect facility.committee_established_on != 2020-01-01", snap).0.state == .pass)
+        #expect(try evaluate("  expect facility.committee_established_on == null and facility.committee_established_on is missing", snap).0.state == .pass)
+    }
+}
+
+/// The truth tables of docs/dsl.md, and how quantifiers, joins and aggregates carry unknown.
+struct ThreeValuedLogicTests {
+    @Test func kleeneTables() {
+        let all: [Truth] = [.yes, .no, .unknown]
+        let and: [[Truth]] = [[.yes, .no, .unknown], [.no, .no, .no], [.unknown, .no, .unknown]]
+        let or: [[Truth]] = [[.yes, .yes, .yes], [.yes, .no, .unknown], [.yes, .unknown, .unknown]]
+        for (i, a) in all.enumerated() {
+            for (j, b) in all.enumerated() {
+                #expect(a.and(b) == and[i][j], "\(a) and \(b)")
+                #expect(a.or(b) == or[i][j], "\(a) or \(b)")
+            }
+        }
+        #expect(!Truth.unknown == .unknown && !Truth.yes == .no)
+        #expect(Ops.compare(.eq, .unknown, .unknown) == .unknown)
+        #expect(Ops.member(.string("x"), .list([.unknown])) == .unknown)
+        #expect(Ops.member(.string("x"), .list([.unknown, .string("x")])) == .yes)
+        #expect(Ops.arith(.intAdd, .int(1), .unknown) == .unknown)
+        #expect(Ops.call(.len, [.unknown]) == .unknown)
+    }
+
+    /// A group with no `members` key: its members are unknown, not none.
+    @Test func absentNestedListIsUnknown() throws {
+        let body = "  expect every g in groups, m in g.members : m.approved_by is present"
+        let (r, _) = try evaluate(body, "\"groups\": [{\"id\": \"G-1\", \"kind\": \"patient\"}]")
+        #expect(r.state == .unknown)
+        #expect(r.undetermined.count == 1)
+        #expect(r.undetermined[0].element == "G-1")
+        #expect(r.undetermined[0].evidence.map(\.label) == ["g.members"])
+        #expect(r.undetermined[0].location?.path == "/groups/0/members")
+        // An empty list is known: nothing to check.
+        #expect(try evaluate(body, "\"groups\": [{\"id\": \"G-1\", \"members\": []}]").0.state == .pass)
+        // A definite violation elsewhere still fails, and the unknown group is listed beside it.
+        let (r2, _) = try evaluate(body, "\"groups\": [{\"id\": \"G-1\"}, {\"id\": \"G-2\", \"members\": [{\"account_id\": \"A\"}]}]")
+        #expect(r2.state == .fail && r2.violations.count == 1 && r2.undetermined.count == 1)
+    }
+
+    @Test func quantifiersOverUnknownElements() throws {
+        let snap = "\"accounts\": [{\"id\": \"A-1\", \"status\": \"active\", \"is_admin\": true}, {\"id\": \"A-2\"}]"
+        // every: A-2's status is unknown and its body false → undecided.
+        #expect(try evaluate("  expect every a in accounts where a.status == \"active\" : a.is_admin", snap).0.state == .unknown)
+        // …but a body that holds anyway decides it.
+        #expect(try evaluate("  expect every a in accounts where a.status == \"active\" : a.id != \"X\"", snap).0.state == .pass)
+        // some: a definite match decides; none: an uncertain match leaves it open.
+        #expect(try evaluate("  expect some a in accounts where a.status == \"active\"", snap).0.state == .pass)
+        #expect(try evaluate("  expect none a in accounts where a.status == \"suspended\"", snap).0.state == .unknown)
+        #expect(try evaluate("  expect count(a in accounts where a.status == \"active\") == 1", snap).0.state == .unknown)
+        #expect(try evaluate("  expect count(a in accounts where a.id == \"A-1\") == 1", snap).0.state == .pass)
+    }
+
+    /// A join on a field that is unknown for some elements visits them as uncertain matches,
+    /// with the index and without it alike.
+    @Test func joinsOnUnknownKeys() throws {
+        let snap = """
+        "staff": [{"id": "S-1", "left_on": "2026-01-01"}],
+        "accounts": [{"id": "A-1", "status": "active"}]
+        """
+        let body = "  expect every s in staff where s.left_on is present : none a in accounts where a.staff_id == s.id and a.status == \"active\""
+        // `accounts.staff_id` absent means "no owner": a definite none, so no match.
+        #expect(try evaluate(body, snap).0.state == .pass)
+        let body2 = "  expect every a in accounts where a.status == \"active\" : some s in staff where s.id == a.staff_id"
+        for joins in [true, false] {
+            #expect(try evaluate(body2, snap, indexJoins: joins).0.state == .fail)
+        }
+        // An account whose status is unknown: the leaver may still have an active account.
+        let snap3 = """
+        "staff": [{"id": "S-1", "left_on": "2026-01-01"}],
+        "accounts": [{"id": "A-1", "staff_id": "S-1"}]
+        """
+        for joins in [true, false] {
+            let (r, _) = try evaluate(body, snap3, indexJoins: joins)
+            #expect(r.state == .unknown)
+            #expect(r.undetermined.first?.evidence.map(\.label) == ["a.status"])
+        }
+    }
+
+    @Test func unknownApplicabilityIsUndecided() throws {
+        let (r, _) = try evaluate("  applies when facility.uses_wifi\n  expect every n in networks : n.encryption == \"WPA3\"",
+                                  "\"facility\": {\"id\": \"F\"}, \"networks\": []")
+        #expect(r.state == .unknown)
+        #expect(r.undetermined.first?.evidence.first?.label == "facility.uses_wifi")
+    }
+
+    /// The meanings the pack relies on, each shown once.
+    @Test func documentedMeaningsHold() throws {
+        // A staff member with no `left_on` is employed: her pledge is checked.
+        let staff = "\"staff\": [{\"id\": \"S-1\", \"job\": \"clerk\", \"hired_on\": \"2020-01-01\"}]"
+        #expect(try evaluate("  expect every s in staff where s.left_on is missing : s.pledge_signed_on is present", staff).0.state == .fail)
+        // No `pledge_signed_on`: not signed (a gap, not an unknown).
+        #expect(try evaluate("  expect every s in staff : s.pledge_signed_on is present", staff).0.state == .fail)
+        // A device with no `status` is in use; with no `used_for_mcs`, used for MCS.
+        let device = "\"devices\": [{\"id\": \"D-1\", \"screen_lock_minutes\": 5}]"
+        #expect(try evaluate("  expect every d in devices : d.status == \"active\" and d.used_for_mcs", device).0.state == .pass)
+        // No `screen_lock_minutes`: the screen never locks, so a bound fails.
+        #expect(try evaluate("  expect every d in devices : d.screen_lock_minutes is present", "\"devices\": [{\"id\": \"D-1\"}]").0.state == .fail)
+        // An account with no `staff_id` has no owner: it joins no one.
+        let acc = "\"staff\": [{\"id\": \"S-1\"}], \"accounts\": [{\"id\": \"A-1\", \"status\": \"active\"}]"
+        #expect(try evaluate("  expect every a in accounts : some s in staff where s.id == a.staff_id", acc).0.state == .fail)
+    }
+
+    @Test func assumedValuesAreUsedAndShown() throws {
+        // A device with no `used_for_mcs` is taken to be used for MCS; its lock is checked.
+        let snap = "\"devices\": [{\"id\": \"D-1\", \"screen_lock_minutes\": 60}]"
+        let (r, _) = try evaluate("  expect every d in devices where d.used_for_mcs : d.screen_lock_minutes <= 10 minutes", snap)
+        #expect(r.state == .fail)
+        let used = r.violations.first?.evidence.first { $0.label == "d.used_for_mcs" }
+        #expect(used?.value == "true (assumed: blank)")
     }
 }
 
@@ -175,7 +298,7 @@ struct RuleOutcomeTests {
             let snap = fields.map(att) ?? "\"attestations\": []"
             let (_, result) = try evaluate(attBody, snap, asOf: asOf)
             let pack = try onePack(attBody)
-            return AttestationPlan.due(pack: pack, result: result, window: Duration(30, .days))
+            return AttestationPlan.due(pack: pack, result: result, window: Duration(30, .days)!)
         }
         let signed = "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-01-10\""
         #expect(try due(nil).map(\.why) == [.missing])
@@ -219,8 +342,7 @@ struct RuleOutcomeTests {
     }
 
     @Test func badOverridesAreErrors() throws {
-        let o = Checker.check(PackSource(files: [("pack.tenken", manifest)], catalog: ("c.tsv", catalog)))
-        let pack = try #require(o.pack)
+        let pack = try onePack("  expect facility.uses_wifi")
         let loc = SourceLocation(file: "x")
         let (_, _, d) = ParamResolver.resolve(pack, overrides: [
             ParamOverride(name: "grase", value: .string("3 days"), location: loc, origin: "snapshot"),

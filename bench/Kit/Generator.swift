@@ -130,7 +130,7 @@ public enum Generator {
         for i in 1...size.patients {
             let isEnded = r.chance(60)
             ended[i] = isEnded
-            s += "    {\"id\": \"P-\(i)\", \"status\": \(q(isEnded ? "discharged" : "active"))"
+            s += "    {\"id\": \"P-\(i)\", \"status\": \(q(isEnded ? "discharged" : "active")), \"has_account\": false"
             if isEnded { s += ", \"care_ended_on\": \(q(date(40 + r.int(300))))" }
             s += "}" + (i == size.patients ? "\n" : ",\n")
         }
@@ -141,9 +141,14 @@ public enum Generator {
             s += "\"created_on\": \(q(date(300 + r.int(300)))), \"first_shared_on\": \(q(date(250 + r.int(40)))), \"shares_outside\": \(r.chance(600)), "
             if ended[pid] && !r.chance(rare(60)) { s += "\"archived_on\": \(q(date(30))), " }
             s += "\"reviewed_on\": [\(q(date(!r.chance(rare(30)) ? r.int(170) : 200 + r.int(100))))], \"members\": ["
-            let n = 2 + r.int(3)
-            for k in 0..<n {
+            // Distinct members: a group lists each account once.
+            var sids: [Int] = []
+            for _ in 0..<(2 + r.int(3)) {
                 let sid = 1 + r.int(size.staff)
+                if !sids.contains(sid) { sids.append(sid) }
+            }
+            let n = sids.count
+            for (k, sid) in sids.enumerated() {
                 s += "{\"account_id\": \"A-\(sid)\", \"staff_id\": \"S-\(sid)\", \"invited_on\": \(q(date(300))), "
                 s += !r.chance(rare(10)) ? "\"approved_by\": \"A-1\", \"approved_on\": \(q(date(300))), " : ""
                 s += "\"joined_on\": \(q(date(299)))}" + (k == n - 1 ? "" : ", ")

@@ -1,0 +1,67 @@
+import TenkenCheck
+
+/// Which results stop a run: the policy behind `--fail-on` and the exit codes of `check`,
+/// `batch` and `merge` (docs/ci.md).
+///
+/// A run is `undecided` when any rule, at any level, could not be evaluated (`error`) or
+/// decided (`unknown`): a gate never goes green on evidence it could not see. Otherwise it
+/// has `gaps` when a rule at the gate's level or stricter failed, or, with `manual`, still
+/// waits for a person's attestation; else it is `met`.
+public struct Gate: Sendable, Equatable {
+    public enum Verdict: Sendable, Hashable { case met, gaps, undecided }
+
+    /// Failures at this level or stricter are gaps; nil (`never`): no failure is.
+    public var level: Level?
+    /// Items still waiting for an attestation (`manual`) at the gated levels are gaps too.
+    public var manual: Bool
+
+    public init(level: Level?, manual: Bool = false) {
+        self.level = level
+        self.manual = manual
+    }
+
+    /// `required`, `recommended`, `never`, optionally with `,manual` (`required,manual`);
+    /// `strict` is `required,manual`. Nil for anything else.
+    public init?(_ text: String) {
+        var level: Level?? = nil
+        var manual = false
+        for part in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+            switch part {
+            case "required", "recommended", "optional":
+                guard level == nil else { return nil }
+                level = Level(rawValue: part)
+            case "never":
+                guard level == nil else { return nil }
+                level = .some(nil)
+            case "manual": manual = true
+            case "strict":
+                guard level == nil else { return nil }
+                level = .required
+                manual = true
+            default: return nil
+            }
+        }
+        guard let level else { return nil }
+        if manual && level == nil { return nil }
+        self.init(level: level, manual: manual)
+    }
+
+    public static let words = "required, recommended or never, optionally with ,manual (e.g. required,manual); strict = required,manual"
+
+    /// The verdict over `(level, state, counts)` triples; `counts` is false for a result a
+    /// baseline already knew (it still makes a run undecided).
+    public func verdict(_ items: some Sequence<(level: Level, state: RuleState, counts: Bool)>) -> Verdict {
+        var gaps = false
+        for (lv, st, counts) in items {
+            if st == .error || st == .unknown { return .undecided }
+            guard counts, let threshold = level, lv <= threshold else { continue }
+            if st == .fail || (manual && st == .manual) { gaps = true }
+        }
+        return gaps ? .gaps : .met
+    }
+
+    /// The verdict of one facility's results.
+    public func verdict(_ r: FacilityResult, rules: [CheckedRule], counts: (RuleResult) -> Bool = { _ in true }) -> Verdict {
+        verdict(zip(rules, r.results).map { (level: $0.0.level, state: $0.1.state, counts: counts($0.1)) })
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+import TenkenData
+@testable import TenkenCLI
+
+/// No silent verdicts: each case an auditor found (issue "no silent verdicts"), as the user
+/// meets it on the command line. The engine, loaders and exit codes are tested for the whole
+/// kind elsewhere (ThreeValuedLogicTests, AbsencePropertyTests, the malformed-input corpus).
+@Suite struct SilentVerdictTests {
+    /// A copy of a fixture folder to damage.
+    func copy(_ fixture: String) throws -> String {
+        let dir = tempDir("silent-\(fixture)").path
+        for n in try FileManager.default.contentsOfDirectory(atPath: "Fixtures/\(fixture)") where n != "expected" {
+            try FileManager.default.copyItem(atPath: "Fixtures/\(fixture)/\(n)", toPath: "\(dir)/\(n)")
+        }
+        return dir
+    }
+
+    /// The states of a run's JSON report, by rule.
+    func states(_ args: [String]) throws -> (code: Int32, states: [String: String], err: String) {
+        let r = runCLI(args + ["--as-of", "2026-11-01", "--format", "json"])
+        guard !r.out.isEmpty else { return (r.code, [:], r.err) }
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let results = try #require(doc["results"] as? [[String: Any]])
+        return (r.code, Dictionary(uniqueKeysWithValues: results.map { ($0["rule"] as! String, $0["state"] as! String) }), r.err)
+    }
+
+    static let memberRules = ["invitations-approved", "leavers-removed-from-groups", "left-care-members-removed", "partial-refusals-respected"]
+
+    /// 1. A group with no `members` key, or tables without group_members.csv: not "none".
+    @Test func absentMembersAreNotNone() throws {
+        Repo.enter()
+        let dir = try copy("messy-tsubaki")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json"))) as? [String: Any])
+        var groups = try #require(doc["groups"] as? [[String: Any]])
+        for i in groups.indices { groups[i]["members"] = nil }
+        doc["groups"] = groups
+        try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: "\(dir)/snapshot.json"))
+        let (code, s, _) = try states(["check", dir])
+        #expect(code == 2)
+        for rule in Self.memberRules { #expect(s[rule] != "pass", "\(rule): \(s[rule] ?? "-")") }
+        #expect(s["leavers-removed-from-groups"] == "unknown" && s["left-care-members-removed"] == "unknown")
+
+        let tables = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: tables) }
+        try FileManager.default.removeItem(atPath: "\(tables)/group_members.csv")
+        try FileManager.default.removeItem(atPath: "\(tables)/invitations.csv")
+        let (tcode, ts, terr) = try states(["check", tables])
+        #expect(tcode == 2 && terr.contains("group_members.csv"))
+        for rule in Self.memberRules { #expect(ts[rule] != "pass", "\(rule): \(ts[rule] ?? "-")") }
+    }
+
+    /// 2. Left before hired is a contradiction, not a 2023 leaver.
+    @Test func leftBeforeHiredIsADataError() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // S-003 (line 4): hired 2023-04-01, "left" the day before.
+        let csv = try String(contentsOfFile: "\(dir)/staff.csv", encoding: .utf8)
+            .replacingOccurrences(of: "S-003,nurse,2021-04-01,,", with: "S-003,nurse,2023-04-01,2023-03-31,")
+        try csv.write(toFile: "\(dir)/staff.csv", atomically: true, encoding: .utf8)
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
+        #expect(r.code == 2 && r.out.isEmpty)
+        #expect(r.err.contains("error[data.contradiction]") && r.err.contains("staff.csv:4:") && r.err.contains("[left_on]"))
+    }
+
+    /// 3. `S-006` with a full-width or no-break space after it is `S-006`.
+    @Test(arguments: ["\u{3000}", "\u{00A0}", " \u{2003}"])
+    func invisibleSpacesDoNotBreakAJoin(_ space: String) throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Staff S-006 left in January; her account's owner id gets an invisible space after it.
+        let staff = try String(contentsOfFile: "\(dir)/staff.csv", encoding: .utf8)
+        try staff.replacingOccurrences(of: "S-006,clerk,2024-04-01,,", with: "S-006,clerk,2024-04-01,2026-01-31,")
+            .write(toFile: "\(dir)/staff.csv", atomically: true, encoding: .utf8)
+        let accounts = try String(contentsOfFile: "\(dir)/accounts.csv", encoding: .utf8)
+        try accounts.replacingOccurrences(of: "A-006,S-006,active,", with: "A-006,S-006\(space),active,")
+            .write(toFile: "\(dir)/accounts.csv", atomically: true, encoding: .utf8)
+        let after = try states(["check", dir])
+        #expect(after.states["leaver-accounts-deleted"] == "fail", "\(after.err)")
+    }
+
+    /// 4. A table saved with `;` between columns is one error at its first cell.
+    @Test func semicolonSeparatedTableIsAnError() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let csv = try String(contentsOfFile: "\(dir)/devices.csv", encoding: .utf8).replacingOccurrences(of: ",", with: ";")
+        try csv.write(toFile: "\(dir)/devices.csv", atomically: true, encoding: .utf8)
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
+        #expect(r.code == 2 && r.out.isEmpty)
+        #expect(r.err.contains("devices.csv:1:1: error[data.wrong-separator]"))
+        #expect(!r.err.contains("unknown-column"))
+    }
+
+    /// 5. A pack with no rules, or an item no rule implements, is an error everywhere.
+    @Test func emptyAndPartialPacksAreErrors() throws {
+        let pack = tempDir("pack").path
+        defer { try? FileManager.default.removeItem(atPath: pack) }
+        try FileManager.default.createDirectory(atPath: "\(pack)/rules", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "Rules/mcs/pack.tenken", toPath: "\(pack)/pack.tenken")
+        try FileManager.default.copyItem(atPath: "Rules/mcs/catalog.tsv", toPath: "\(pack)/catalog.tsv")
+        for cmd in [["lint", "--rules", pack], ["check", "Fixtures/clinic-sakura", "--rules", pack, "--as-of", "2026-11-01"], ["test", "--rules", pack]] {
+            let r = runCLI(cmd)
+            #expect(r.code == 2, "\(cmd): \(r.code)")
+            #expect(r.err.contains("check.no-rules"), "\(cmd): \(r.err)")
+        }
+        // One rule file deleted: its item is named, not silently dropped.
+        for f in try FileManager.default.contentsOfDirectory(atPath: "Rules/mcs/rules") where f != "wifi-encrypted.tenken" {
+            try FileManager.default.copyItem(atPath: "Rules/mcs/rules/\(f)", toPath: "\(pack)/rules/\(f)")
+        }
+        let partial = runCLI(["lint", "--rules", pack])
+        #expect(partial.code == 2 && partial.err.contains("check.unimplemented-item") && partial.err.contains("T-REQ-03"))
+        let batchDir = tempDir("partial-batch").path
+        defer { try? FileManager.default.removeItem(atPath: batchDir) }
+        let b = runCLI(["batch", "Fixtures/clinic-sakura", "--rules", pack, "--output-dir", batchDir])
+        #expect(b.code == 2 && b.err.contains("T-REQ-03"))
+        // Declared out of scope, with a reason: accepted, and every report says so.
+        var manifest = try String(contentsOfFile: "\(pack)/pack.tenken", encoding: .utf8)
+        manifest = manifest.replacingOccurrences(of: "  source ", with: "  out_of_scope T-REQ-03\n    because \"no Wi-Fi anywhere in this deployment\"\n  source ")
+        try manifest.write(toFile: "\(pack)/pack.tenken", atomically: true, encoding: .utf8)
+        #expect(runCLI(["lint", "--rules", pack]).code == 0)
+        for format in ["text", "json", "html", "junit", "sarif", "csv", "xccdf"] {
+            let r = runCLI(["check", "Fixtures/clinic-sakura", "--rules", pack, "--as-of", "2026-11-01", "--format", format, "--lang", "en"])
+            #expect(r.out.contains("T-REQ-03") && r.out.contains("no Wi-Fi anywhere"), "\(format)")
+        }
+    }
+
+    /// 6. A batch in which a facility has rules in `error` is not green.
+    @Test func batchIsNotGreenWhenRulesCouldNotBeEvaluated() throws {
+        let root = tempDir("batch-errors").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let member = "\(root)/in/kaede"
+        try FileManager.default.createDirectory(atPath: "\(root)/in", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try copy("clinic-kaede"), toPath: member)
+        try FileManager.default.removeItem(atPath: "\(member)/devices.csv")
+        #expect(runCLI(["check", member, "--as-of", "2026-11-01"]).code == 2)
+        let r = runCLI(["batch", "\(root)/in", "--output-dir", "\(root)/out", "--as-of", "2026-11-01", "--format", "none"])
+        #expect(r.code == 2)
+        #expect(r.err.contains("1 with undecided rules"), "\(r.err)")
+        let merged = runCLI(["merge", "\(root)/out/aggregate.json", "--output-dir", "\(root)/merged"])
+        #expect(merged.code == 2)
+    }
+
+    /// 7. `--fail-on required,manual` (or `strict`) makes an unattested required item gate.
+    @Test func manualCanGate() throws {
+        let dir = try copy("clinic-sakura")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json"))) as? [String: Any])
+        var atts = try #require(doc["attestations"] as? [[String: Any]])
+        atts.removeFirst()
+        doc["attestations"] = atts
+        try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: "\(dir)/snapshot.json"))
+        let base = ["check", dir, "--as-of", "2026-11-01"]
+        #expect(runCLI(base).code == 0, "manual alone does not gate by default")
+        #expect(runCLI(base + ["--fail-on", "required,manual"]).code == 1)
+        #expect(runCLI(base + ["--fail-on", "strict"]).code == 1)
+        #expect(runCLI(base + ["--fail-on", "never,manual"]).code == 64)
+        #expect(runCLI(base + ["--fail-on", "bogus"]).code == 64)
+    }
+}
