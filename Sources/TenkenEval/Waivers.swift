@@ -74,7 +74,9 @@ public enum WaiverPolicy {
                     en: "the waiver expired on \(w.expiresOn) (justification: \(w.justification))")
                 continue
             }
-            result.results[i].state = .waived
+            // A waiver covers the failures it was granted for; elements the rule could not
+            // decide stay undecided, so the rule is `unknown`, never green by a waiver.
+            result.results[i].state = r.undetermined.isEmpty ? .waived : .unknown
             result.results[i].reason = Bilingual(
                 ja: "免除: \(w.justification)（申請 \(w.requestedBy)、承認 \(w.approvedBy)、\(w.expiresOn) まで）",
                 en: "waived: \(w.justification) (requested by \(w.requestedBy), approved by \(w.approvedBy), until \(w.expiresOn))")

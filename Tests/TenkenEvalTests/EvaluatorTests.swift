@@ -256,6 +256,21 @@ struct ThreeValuedLogicTests {
         #expect(try evaluate("  expect every a in accounts : some s in staff where s.id == a.staff_id", acc).0.state == .fail)
     }
 
+    /// A waiver covers the failures it was granted for, not the elements a rule could not decide.
+    @Test func waiversDoNotHideUndecidedElements() throws {
+        let body = "  expect every a in accounts : a.identity_verified"
+        let snap = "\"accounts\": [{\"id\": \"A-1\", \"identity_verified\": false}, {\"id\": \"A-2\"}]"
+        var (r, whole) = try evaluate(body, snap)
+        #expect(r.state == .fail && r.violations.count == 1 && r.undetermined.count == 1)
+        let w = Waiver(rule: "r", facility: nil, justification: "j", requestedBy: "S-1", approvedBy: "S-2",
+                       grantedOn: Day(iso: "2026-01-01")!, expiresOn: Day(iso: "2027-01-01")!, location: SourceLocation(file: "w"))
+        _ = WaiverPolicy.apply([w], to: &whole)
+        #expect(whole.results[0].state == .unknown)
+        (r, whole) = try evaluate(body, "\"accounts\": [{\"id\": \"A-1\", \"identity_verified\": false}]")
+        _ = WaiverPolicy.apply([w], to: &whole)
+        #expect(whole.results[0].state == .waived)
+    }
+
     @Test func assumedValuesAreUsedAndShown() throws {
         // A device with no `used_for_mcs` is taken to be used for MCS; its lock is checked.
         let snap = "\"devices\": [{\"id\": \"D-1\", \"screen_lock_minutes\": 60}]"
