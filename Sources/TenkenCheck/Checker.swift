@@ -294,10 +294,12 @@ public struct Checker {
         var appliesNode: Node?
         var appliesRoots = Set<Int>(), expectRoots = Set<Int>()
         if let (e, _) = applies {
+            let testsBefore = compiler.presenceTests.count
             appliesNode = compiler.compileCondition(e, what: "the `applies when` condition")
+            compiler.warnBlankSkips(since: testsBefore, in: "the `applies when` condition")
             appliesNode?.roots(into: &appliesRoots)
             if let n = appliesNode, case .bool(false)? = ConstantFolder.fold(n) {
-                compiler.diags.append(Diagnostic("check.never-applies", .warning, "the `applies when` condition is always false; the rule can never apply",
+                compiler.diags.append(Diagnostic("check.never-applies", .error, "the `applies when` condition is always false; the rule can never apply",
                                                  at: loc(file, e.span)))
             }
         }

@@ -14,7 +14,7 @@ struct ExprCompiler {
     var allowSnapshot = true
     /// Fields read so far, and those read by `is present` / `is missing` (with their place).
     var reads: Set<FieldRead> = []
-    var presenceTests: [(read: FieldRead, at: SourceLocation)] = []
+    var presenceTests: [(read: FieldRead, at: SourceLocation, present: Bool)] = []
 
     init(checker: Checker, file: String) {
         params = checker.params
@@ -39,20 +39,20 @@ struct ExprCompiler {
         let source = Formatter.expr(e)
         if case .quantifier(let k, let bindings, let filter, let body) = e.kind, k != .some {
             var tmpl: BilingualTemplate?
-            let loop = compileLoop(bindings, filter: filter, body: body) { c in
+            let loop = compileLoop(bindings, filter: filter, body: body, skipsArePermissive: true) { c in
                 tmpl = message.map { c.template($0) }
             }
             if let b = loop.body, k == .every, case .bool(true)? = ConstantFolder.fold(b) {
-                diags.append(Diagnostic("check.always-true", .warning, "this condition is always true; the expectation can never fail", at: loc(e.span)))
+                diags.append(Diagnostic("check.always-true", .error, "this condition is always true; the expectation can never fail", at: loc(e.span)))
             }
             if let f = loop.filter, case .bool(false)? = ConstantFolder.fold(f) {
-                diags.append(Diagnostic("check.unreachable", .warning, "the `where` filter is always false; no element is ever checked", at: loc(e.span)))
+                diags.append(Diagnostic("check.unreachable", .error, "the `where` filter is always false; no element is ever checked", at: loc(e.span)))
             }
             return CheckedExpect(shape: .perElement(k, loop), message: tmpl, source: source, location: loc(span))
         }
         let n = compileCondition(e, what: "an `expect` condition")
         if case .bool(true)? = ConstantFolder.fold(n) {
-            diags.append(Diagnostic("check.always-true", .warning, "this condition is always true; the expectation can never fail", at: loc(e.span)))
+            diags.append(Diagnostic("check.always-true", .error, "this condition is always true; the expectation can never fail", at: loc(e.span)))
         }
         return CheckedExpect(shape: .single(n), message: message.map { template($0) }, source: source, location: loc(span))
     }
@@ -105,7 +105,10 @@ struct ExprCompiler {
 
     // MARK: loops
 
-    mutating func compileLoop(_ bindings: [Binding], filter: Expr?, body: Expr?, inScope: (inout ExprCompiler) -> Void = { _ in }) -> Loop {
+    /// `skipsArePermissive`: the loop is an `every` or `none`, so an element the filter leaves
+    /// out can only make it hold (for `some`, leaving one out can only make it fail).
+    mutating func compileLoop(_ bindings: [Binding], filter: Expr?, body: Expr?, skipsArePermissive: Bool = false,
+                              inScope: (inout ExprCompiler) -> Void = { _ in }) -> Loop {
         let base = scope.count
         var compiled: [(name: String, slot: Int, node: Node, rootCollection: Int?)] = []
         for b in bindings {
@@ -126,7 +129,9 @@ struct ExprCompiler {
             maxSlots = max(maxSlots, scope.count)
             compiled.append((b.variable.text, slot, n, rootCollection))
         }
+        let testsBefore = presenceTests.count
         let f = filter.map { compileCondition($0, what: "a `where` filter") }
+        if skipsArePermissive { warnBlankSkips(since: testsBefore, in: "the `where` filter of an `every` or `none`") }
         let bd = body.map { compileCondition($0, what: "a quantifier's condition") }
         inScope(&self)
         scope.removeLast(scope.count - base)
@@ -147,6 +152,18 @@ struct ExprCompiler {
         }
         let rest = conjuncts.isEmpty ? nil : conjuncts.dropFirst().reduce(conjuncts[0]) { Node.and($0, $1) }
         return Loop(bindings: out, filter: rest, body: bd)
+    }
+
+    /// `x is present` in a filter or an applicability condition skips the elements where x
+    /// is blank; where the schema says a blank means unknown, that skips the very elements
+    /// whose verdict is open, and the rule may pass without their evidence.
+    mutating func warnBlankSkips(since: Int, in what: String) {
+        for t in presenceTests[since...] where t.present {
+            guard let f = SnapshotSchema.records[t.read.record]?.field(t.read.field), f.absent.meaning == nil else { continue }
+            diags.append(Diagnostic("check.blank-skips-element", .warning,
+                "`is present` in \(what) skips elements whose `\(t.read.field)` is blank, and a blank there means unknown: they would never be checked",
+                at: t.at, help: "compare the value itself (an unknown value makes the element undecided), or give the blank a meaning in the schema"))
+        }
     }
 
     static func conjuncts(_ n: Node) -> [Node] {
@@ -256,11 +273,11 @@ struct ExprCompiler {
                 let saved = diags.count
                 let (_, bt) = compile(base)
                 diags.removeSubrange(saved...)
-                if case .record(let rs) = bt { presenceTests.append((FieldRead(record: rs.name, field: field.text), loc(e.span))) }
+                if case .record(let rs) = bt { presenceTests.append((FieldRead(record: rs.name, field: field.text), loc(e.span), present)) }
             }
             return (.presence(n, present: present), .bool)
         case .quantifier(let k, let bindings, let filter, let body):
-            let loop = compileLoop(bindings, filter: filter, body: body)
+            let loop = compileLoop(bindings, filter: filter, body: body, skipsArePermissive: k != .some)
             return (.quantifier(k, loop), .bool)
         case .aggregate(let k, let bindings, let filter, let body):
             if k == .count {

@@ -50,8 +50,22 @@ public enum Truth: UInt8, Sendable {
 public enum Ops {
     @inline(__always)
     public static func compare(_ op: CompareOp, _ a: Value, _ b: Value) -> Value {
-        if a.isUnknown || b.isUnknown { return .unknown }
+        if a.isUnknown || b.isUnknown {
+            // An unknown value is some value; a documented absence is none: never equal.
+            if a.isNull || b.isNull { return .bool(op == .ne) }
+            return .unknown
+        }
         return .bool(compareKnown(op, a, b))
+    }
+
+    /// `n op v` where n is only known to lie in `lo...hi` (a count with uncertain elements):
+    /// definite when every n in the range gives the same answer.
+    public static func compareRange(_ op: CompareOp, _ lo: Int, _ hi: Int, _ v: Int, rangeOnLeft: Bool) -> Value {
+        let a = rangeOnLeft ? cmp(op, lo, v) : cmp(op, v, lo)
+        let b = rangeOnLeft ? cmp(op, hi, v) : cmp(op, v, hi)
+        // eq/ne can differ inside the range even when both ends agree (v strictly inside).
+        if (op == .eq || op == .ne), lo < v, v < hi { return .unknown }
+        return a == b ? .bool(a) : .unknown
     }
 
     /// Comparison of two values neither of which is unknown.
@@ -81,7 +95,7 @@ public enum Ops {
     }
 
     @inline(__always)
-    static func cmp<T: Comparable>(_ op: CompareOp, _ x: T, _ y: T) -> Bool {
+    public static func cmp<T: Comparable>(_ op: CompareOp, _ x: T, _ y: T) -> Bool {
         switch op {
         case .eq: x == y
         case .ne: x != y
@@ -131,8 +145,9 @@ public enum Ops {
     /// `x in list`: unknown when `x` or the list is unknown, or when no element matches and
     /// some element is unknown.
     public static func member(_ x: Value, _ list: Value) -> Truth {
+        if x.isNull || list.isNull { return .no }
         if x.isUnknown || list.isUnknown { return .unknown }
-        guard case .list(let xs) = list, !x.isNull else { return .no }
+        guard case .list(let xs) = list else { return .no }
         var sawUnknown = false
         for e in xs {
             if e.isUnknown { sawUnknown = true } else if compareKnown(.eq, x, e) { return .yes }

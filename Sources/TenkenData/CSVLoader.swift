@@ -25,7 +25,8 @@ extension SnapshotLoader {
     }
 
     /// A CSV table whose header names schema fields (English or Japanese aliases).
-    public mutating func loadTable(bytes: [UInt8], path: String, schema: RecordSchema) -> Value? {
+    /// `notes` are columns a person may leave out without a warning (the profile's 説明).
+    public mutating func loadTable(bytes: [UInt8], path: String, schema: RecordSchema, notes: Set<String> = []) -> Value? {
         let (decoded, encDiags) = CSVReader.decode(bytes, encoding: options.encoding, file: path)
         diagnostics += encDiags
         guard let decoded else { return nil }
@@ -62,6 +63,7 @@ extension SnapshotLoader {
                     diagnostics.append(Diagnostic("data.forbidden-field", .error, "column `\(h)` \(why); its values are not read", at: hloc,
                                                   help: "remove the column; use pseudonymous ids only"))
                 } else {
+                    // A misspelt column is not read: its field is unknown in every row (see below).
                     diagnostics.append(Diagnostic("data.unknown-column", .warning, "unknown column `\(h)` is ignored", at: hloc,
                         help: closestMatch(to: h, in: schema.fields.map(\.name) + schema.fields.flatMap(\.aliases)).map { "did you mean `\($0)`?" }))
                 }
@@ -75,10 +77,23 @@ extension SnapshotLoader {
             columnField[c] = fi
             headers[fi] = h
         }
+        // A field with no column is unknown in every row: what a blank cell means (say, "still
+        // employed" for 退職日) is about a blank in a column the table has.
+        var template = [Value](repeating: .null, count: schema.fields.count)
+        var missing: [String] = []
+        for (fi, f) in schema.fields.enumerated() where seen[fi] == nil {
+            template[fi] = .unknown
+            if !notes.contains(f.name) { missing.append(f.aliases.first.map { "\($0) (\(f.name))" } ?? f.name) }
+        }
+        if !missing.isEmpty, !table.rows.isEmpty {
+            diagnostics.append(Diagnostic("data.missing-column", .warning,
+                "the table has no column for \(missing.joined(separator: ", ")); \(missing.count == 1 ? "its values are" : "their values are") unknown",
+                at: SourceLocation(file: path, line: 1, column: 1), help: "add the column (blank cells where there is nothing to say)"))
+        }
         var out: [Value] = []
         out.reserveCapacity(table.rows.count)
         for row in table.rows {
-            var values = [Value](repeating: .null, count: schema.fields.count)
+            var values = template
             var offsets = [Int32](repeating: -1, count: schema.fields.count)
             for (c, cell) in row.cells.enumerated() {
                 guard let fi = columnField[c] else { continue }
@@ -150,6 +165,8 @@ extension SnapshotLoader {
             // Several values in one cell are separated by `;`; `なし` is an empty list.
             if SnapshotTables.emptyListWords.contains(s.lowercased()) { return .list([]) }
             let parts = s.split(separator: ";").map(CellText.trimmed).filter { !$0.isEmpty }
+            // Only `なし` says "none"; a cell of separators says nothing (blank: unknown).
+            if parts.isEmpty { return .null }
             return .list(parts.map { convertCell($0, inner, field: field, at: place()) }.filter { !$0.isNull })
         case .record:
             diagnostics.append(Diagnostic("data.type-mismatch", .error, "nested records cannot be given in a CSV cell", at: place()))

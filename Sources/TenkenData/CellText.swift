@@ -11,20 +11,26 @@ public enum CellText {
     /// and the invisible zero-width space and byte-order mark.
     public static func isSpace(_ u: Unicode.Scalar) -> Bool {
         switch u.value {
-        case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000, 0xFEFF: true
+        case 0x09, 0x20, 0xA0, 0x1680, 0x180E, 0x2000...0x200B, 0x202F, 0x205F, 0x3000, 0xFEFF: true
         default: false
         }
     }
 
-    /// Characters refused anywhere in a value: C0 and C1 controls (line breaks and tabs
-    /// included: a cell is one line), DEL, the line and paragraph separators, the
-    /// noncharacters XML forbids, bidirectional overrides (which make text display other
-    /// than it is), and invisible characters that would split an id (zero-width space, word
-    /// joiner, byte-order mark).
+    /// Characters refused anywhere in a value: controls (C0 and C1, so line breaks and tabs
+    /// inside a value too: a cell is one line), DEL, the line and paragraph separators,
+    /// noncharacters (which XML forbids), and every invisible format character: direction
+    /// overrides and marks (which make text display other than it is), zero-width spaces and
+    /// joiners, the word joiner, soft hyphens, tags and byte-order marks, which would split an
+    /// id without showing it; and the Hangul fillers, which render as nothing.
     public static func isForbidden(_ u: Unicode.Scalar) -> Bool {
         switch u.value {
-        case 0x00...0x1F, 0x7F...0x9F, 0x200B, 0x2028, 0x2029, 0x202A...0x202E, 0x2060, 0x2066...0x2069, 0xFEFF, 0xFFFE, 0xFFFF: true
-        default: false
+        case 0x00...0x1F, 0x7F...0x9F, 0x3164, 0xFFA0: return true
+        case 0x20...0x7E, 0xA0...0xAC, 0xAE...0x05FF: return false
+        default:
+            switch u.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator: return true
+            default: return u.properties.isNoncharacterCodePoint
+            }
         }
     }
 
@@ -45,9 +51,13 @@ public enum CellText {
         case 0xFEFF: "byte-order mark"
         case 0x2028: "line separator"
         case 0x2029: "paragraph separator"
-        case 0x202A...0x202E, 0x2066...0x2069: "bidirectional control"
+        case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: "bidirectional control"
+        case 0x200C: "zero-width non-joiner"
+        case 0x200D: "zero-width joiner"
+        case 0x00AD: "soft hyphen"
+        case 0x2060: "word joiner"
         case 0x80...0x9F: "C1 control"
-        default: nil
+        default: u.properties.generalCategory == .format ? "invisible format character" : nil
         }
         return name.map { "\(code) (\($0))" } ?? code
     }

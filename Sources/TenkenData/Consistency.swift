@@ -42,8 +42,9 @@ public enum Consistency {
                 if r.schema.uniqueIDs, let idf = r.schema.idField, let fi = r.schema.index[idf], case .string(let id) = r.values[fi] {
                     if let first = seen[id] {
                         let at = first.location(ofField: fi)
+                        let place = first.origin.source.kind == .json ? at.path ?? "" : "line \(at.line)"
                         diagnostics.append(Diagnostic("data.duplicate-id", .error,
-                            "\(name(r, fi)) `\(id)` is already the id of another element of \(what)" + (at.line > 0 ? " (line \(at.line))" : " (\(at))"),
+                            "\(name(r, fi)) `\(id)` is already the id of another element of \(what) (\(place))",
                             at: r.location(ofField: fi), help: "give every element its own id, or merge the two rows"))
                     } else {
                         seen[id] = r
@@ -54,6 +55,13 @@ public enum Consistency {
         }
 
         mutating func visit(_ r: Record, what: String) {
+            for x in r.schema.exclusions {
+                guard let si = r.schema.index[x.field], let di = r.schema.index[x.excludes], case .string(let s) = r.values[si],
+                      x.values.contains(s), !r.values[di].isNull, !r.values[di].isUnknown else { continue }
+                diagnostics.append(Diagnostic("data.contradiction", .error,
+                    "\(name(r, si)) is `\(s)` but \(name(r, di)) is \(r.values[di].display): the two cannot both be true",
+                    at: r.location(ofField: di), help: "correct the state or remove the date"))
+            }
             for (i, field) in r.schema.fields.enumerated() {
                 let v = r.values[i]
                 if v.isNull { continue }

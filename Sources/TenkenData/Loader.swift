@@ -101,7 +101,7 @@ public struct SnapshotLoader {
                 continue
             }
             if m.key == "$schema" || m.key == "comment" { continue }
-            guard let ri = SnapshotSchema.rootIndex[m.key] else {
+            guard let ri = SnapshotSchema.rootIndex[m.key] ?? SnapshotLoader.looseMatch(m.key, SnapshotSchema.roots.map(\.name)) else {
                 unknownKey(m.key, candidates: SnapshotSchema.roots.map(\.name) + ["schema_version", "parameters"], src: src,
                            offset: m.keyOffset, pointer: ptr)
                 continue
@@ -135,7 +135,14 @@ public struct SnapshotLoader {
         }
     }
 
-    mutating func unknownKey(_ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String) {
+    /// A key as a person reads it: `Left_On` or `left_on　` is `left_on` (as CSV headers are
+    /// matched). The index of the match, if any.
+    static func looseMatch(_ key: String, _ names: [String]) -> Int? {
+        let k = CellText.clean(key).text.lowercased()
+        return names.firstIndex { $0 == k }
+    }
+
+    mutating func unknownKey(_ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String, schema: RecordSchema? = nil) {
         // A key with a control character is refused without echoing it (or its pointer).
         if let refused = CellText.clean(key).refused {
             diagnostics.append(Diagnostic("data.control-character", .error,
@@ -149,9 +156,21 @@ public struct SnapshotLoader {
                 at: src.location(offset: offset, path: pointer), help: "remove the field; use pseudonymous ids only"))
             return
         }
+        // A misspelt field whose blank has a meaning would silently take that meaning: refuse
+        // a key close to one (by spelling, or sharing its first word: `left_date`, `left_on`).
+        let firstWord = { (k: String) in k.lowercased().split(whereSeparator: { $0 == "_" || $0 == "-" || $0 == " " }).first.map(String.init) ?? "" }
+        let documented = schema?.fields.filter { $0.absent.meaning != nil } ?? []
+        let guess = closestMatch(to: key, in: candidates)
+            ?? documented.first { !firstWord(key).isEmpty && firstWord($0.name) == firstWord(key) }?.name
+        if let guess, let meaning = schema?.field(guess)?.absent.meaning {
+            diagnostics.append(Diagnostic("data.unknown-field", .error,
+                "unknown field `\(key)`; without `\(guess)` its value would be read as \"\(meaning.en)\"",
+                at: src.location(offset: offset, path: pointer), help: "did you mean `\(guess)`?"))
+            return
+        }
         diagnostics.append(Diagnostic("data.unknown-field", .warning, "unknown field `\(key)` is ignored",
             at: src.location(offset: offset, path: pointer),
-            help: closestMatch(to: key, in: candidates).map { "did you mean `\($0)`?" }))
+            help: guess.map { "did you mean `\($0)`?" }))
     }
 
     mutating func loadOverrides(_ node: JSONNode, src: SourceFile) -> [ParamOverride] {
@@ -162,25 +181,40 @@ public struct SnapshotLoader {
         }
         var out: [ParamOverride] = []
         for m in members {
-            let ptr = "/parameters/" + escapePointerToken(m.key)
-            guard let raw = rawParam(m.node.value) else {
+            let (name, refused) = CellText.clean(m.key)
+            let ptr = "/parameters/" + escapePointerToken(refused == nil ? name : "?")
+            if let refused {
+                diagnostics.append(Diagnostic("data.control-character", .error,
+                    "a parameter name holds the control character \(CellText.describe(refused)); it is not read", at: src.location(offset: m.keyOffset, path: nil)))
+                continue
+            }
+            guard let raw = rawParam(m.node.value, src: src, offset: m.node.offset, pointer: ptr) else {
                 diagnostics.append(Diagnostic("data.type-mismatch", .error,
                     "parameter value must be a number, boolean, string or list, found \(m.node.value.typeName)", at: src.location(offset: m.node.offset, path: ptr)))
                 continue
             }
-            out.append(ParamOverride(name: m.key, value: raw, location: src.location(offset: m.node.offset, path: ptr), origin: "snapshot"))
+            out.append(ParamOverride(name: name, value: raw, location: src.location(offset: m.node.offset, path: ptr), origin: "snapshot"))
         }
         return out
     }
 
-    func rawParam(_ v: JSONValue) -> ParamOverride.Raw? {
+    /// A parameter value as given; strings are read as a person reads them, and one with a
+    /// control character is refused (nil, with its error).
+    mutating func rawParam(_ v: JSONValue, src: SourceFile, offset: Int, pointer: String) -> ParamOverride.Raw? {
         switch v {
         case .int(let n): return .int(n)
         case .bool(let b): return .bool(b)
-        case .string(let s): return .string(s)
+        case .string(let raw):
+            let (s, refused) = CellText.clean(raw)
+            if let refused {
+                diagnostics.append(Diagnostic("data.control-character", .error,
+                    "the value holds the control character \(CellText.describe(refused))", at: src.location(offset: offset, path: pointer)))
+                return .string("")
+            }
+            return .string(s)
         case .array(let xs):
             var out: [ParamOverride.Raw] = []
-            for x in xs { guard let r = rawParam(x.value) else { return nil }; out.append(r) }
+            for x in xs { guard let r = rawParam(x.value, src: src, offset: x.offset, pointer: pointer) else { return nil }; out.append(r) }
             return .list(out)
         default: return nil
         }
@@ -218,9 +252,9 @@ public struct SnapshotLoader {
         for m in members {
             // Keys usually come in schema order: check the expected field before hashing.
             let predicted = guess < fields.count && fields[guess].name == m.key ? guess : nil
-            guard let fi = predicted ?? schema.index[m.key] else {
+            guard let fi = predicted ?? schema.index[m.key] ?? SnapshotLoader.looseMatch(m.key, schema.fields.map(\.name)) else {
                 unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
-                           pointer: pointer + "/" + escapePointerToken(m.key))
+                           pointer: pointer + "/" + escapePointerToken(m.key), schema: schema)
                 continue
             }
             guess = fi + 1
@@ -252,6 +286,8 @@ public struct SnapshotLoader {
         if case .null = node.value { return .null }
         if case .string(let raw) = node.value {
             guard let s = text(raw, node, src: src, pointer: pointer) else { return .null }
+            // An empty (or all-space) string is a blank, as an empty cell is in a table.
+            if s.isEmpty { return .null }
             return convertString(s, node, type, src: src, pointer: pointer)
         }
         switch type {
@@ -293,6 +329,12 @@ public struct SnapshotLoader {
             var out: [Value] = []
             out.reserveCapacity(items.count)
             for (k, item) in items.enumerated() {
+                // A list is what it lists: a `null` element would silently shorten it.
+                if case .null = item.value {
+                    diagnostics.append(Diagnostic("data.null-element", .error, "a list element is null; leave it out, or give the value",
+                                                  at: src.location(offset: item.offset, path: pointer() + "/" + String(k))))
+                    continue
+                }
                 let v = convert(item, inner, src: src, pointer: { pointer() + "/" + String(k) })
                 if !v.isNull { out.append(v) }
             }

@@ -45,13 +45,15 @@ public enum Absence: Sendable {
     /// the field's place; it never passes on it.
     case unknown
     /// A documented meaning with no value, e.g. `left_on` absent = still employed. Rules see
-    /// a definite `null`.
-    case none(en: String, ja: String)
+    /// a definite `null`, unless another field of the element contradicts the meaning
+    /// (`unless`): a patient whose status is `transferred-out` has no "not transferred" blank,
+    /// so there the blank is unknown.
+    case none(en: String, ja: String, unless: AbsenceCondition? = nil)
     /// A documented value assumed when the field is absent, e.g. a device's `used_for_mcs`
     /// absent = used for MCS (the strict reading). Rules see the value.
     case assumed(Value, en: String, ja: String)
 
-    /// The value a rule reads for an absent field.
+    /// The value a rule reads for an absent field, when no condition applies.
     public var value: Value {
         switch self {
         case .unknown: .unknown
@@ -64,9 +66,24 @@ public enum Absence: Sendable {
     public var meaning: Bilingual? {
         switch self {
         case .unknown: nil
-        case .none(let en, let ja), .assumed(_, let en, let ja): Bilingual(ja: ja, en: en)
+        case .none(let en, let ja, let c):
+            Bilingual(ja: ja + (c.map { "（\($0.textJa)の場合は不明）" } ?? ""), en: en + (c.map { " (unknown when \($0.text))" } ?? ""))
+        case .assumed(_, let en, let ja): Bilingual(ja: ja, en: en)
         }
     }
+
+    public var condition: AbsenceCondition? { if case .none(_, _, let c) = self { c } else { nil } }
+}
+
+/// When a documented "none" does not hold: another field of the same element says the thing
+/// happened (a status of `transferred-out`, an `approved_by`), or is itself unknown.
+public struct AbsenceCondition: Sendable {
+    public let field: String
+    /// The other field's values that contradict the meaning; empty: any value it has.
+    public let values: [Value]
+
+    var text: String { values.isEmpty ? "`\(field)` is given" : "`\(field)` is " + values.map { $0.isNull ? "blank" : $0.display }.joined(separator: " or ") }
+    var textJa: String { values.isEmpty ? "\(field) がある" : "\(field) が " + values.map { $0.isNull ? "空欄" : $0.display }.joined(separator: "・") }
 }
 
 /// Text in both languages.
@@ -134,15 +151,25 @@ public final class RecordSchema: Sendable {
     /// item, a role).
     public let uniqueIDs: Bool
 
-    public init(_ name: String, id: String? = "id", unique: Bool? = nil, _ fields: [FieldSchema]) {
+    /// A state that a date contradicts: an `active` account with a deletion date.
+    public struct Exclusion: Sendable {
+        public let field: String
+        public let values: [String]
+        public let excludes: String
+    }
+    public let exclusions: [Exclusion]
+
+    public init(_ name: String, id: String? = "id", unique: Bool? = nil, exclusions: [Exclusion] = [], _ fields: [FieldSchema]) {
         self.name = name
         self.fields = fields
+        self.exclusions = exclusions
         uniqueIDs = unique ?? (id == "id")
         var idx: [String: Int] = [:]
         for (i, f) in fields.enumerated() { idx[f.name] = i }
         index = idx
         idField = id
         absentValues = fields.map(\.absent.value)
+        conditions = fields.map { f in f.absent.condition.flatMap { c in idx[c.field].map { ($0, c.values) } } }
         var byHeader: [String: Int] = [:]
         for (i, fld) in fields.enumerated() {
             byHeader[fld.name.lowercased()] = i
@@ -155,6 +182,9 @@ public final class RecordSchema: Sendable {
 
     /// What a rule reads for each field when it is absent (`Absence.value`), in field order.
     public let absentValues: [Value]
+    /// Per field, the condition under which its documented "none" gives way to unknown: the
+    /// index of the other field and the values that contradict the meaning.
+    public let conditions: [(field: Int, values: [Value])?]
 
     /// CSV headers (field names and aliases, lowercased) to field indexes; built once, as
     /// every table read needs it.
@@ -169,7 +199,9 @@ func f(_ name: String, _ type: FieldType, _ doc: String, ja: String = "", aliase
 }
 
 /// Absence with a documented meaning and no value.
-func none(_ en: String, _ ja: String) -> Absence { .none(en: en, ja: ja) }
+func none(_ en: String, _ ja: String, unless field: String? = nil, in values: [Value] = []) -> Absence {
+    .none(en: en, ja: ja, unless: field.map { AbsenceCondition(field: $0, values: values) })
+}
 
 /// A top-level section of a snapshot: one record, or a collection of records.
 public struct RootSchema: Sendable {
@@ -258,7 +290,7 @@ public enum SnapshotSchema {
         f("job", .enumeration(jobs), "profession; decides the statutory confidentiality duty", ja: "職種", aliases: ["職種"],
           choices: ["doctor": "医師", "dentist": "歯科医師", "nurse": "看護師", "assistant-nurse": "准看護師", "public-health-nurse": "保健師", "midwife": "助産師", "pharmacist": "薬剤師", "therapist": "療法士", "care-manager": "ケアマネジャー", "care-worker": "介護職員", "social-worker": "ソーシャルワーカー", "clerk": "事務職員", "other": "その他"]),
         f("hired_on", .date, "first day of employment", ja: "入職日", aliases: ["入職日"]),
-        f("left_on", .date, "last day of employment, if left", ja: "退職日", aliases: ["退職日"], absent: none("still employed", "在職中"), notBefore: "hired_on"),
+        f("left_on", .date, "last day of employment, if left", ja: "退職日", aliases: ["退職日"], absent: none("still employed", "在職中"), notBefore: "hired_on", past: true),
         f("uses_mcs", .bool, "the staff member uses MCS", ja: "MCS利用", aliases: ["MCS利用"]),
         f("account_id", .string, "the MCS account this staff member logs in with", ja: "アカウントID", aliases: ["アカウントID"], absent: none("has no MCS account", "MCSアカウントなし"), ref: "accounts"),
         f("pledge_signed_on", .date, "staff pledge (スタッフ誓約書) signed on", ja: "誓約書署名日", aliases: ["誓約書署名日"], absent: none("the pledge has not been signed", "誓約書は未署名"), past: true),
@@ -266,7 +298,7 @@ public enum SnapshotSchema {
         f("training_dates", .list(.date), "dates of security training attended", ja: "研修受講日", aliases: ["研修受講日"], past: true),
     ])
 
-    public static let account = RecordSchema("account", [
+    public static let account = RecordSchema("account", exclusions: [.init(field: "status", values: ["active"], excludes: "deleted_on")], [
         f("id", .string, "MCS account id (pseudonymous)", ja: "アカウントID", aliases: ["アカウントID"]),
         f("staff_id", .string, "the staff member who owns the account", ja: "職員ID", aliases: ["職員ID"], absent: none("no staff member owns the account (a shared or unowned account)", "所有者の職員なし（共用または所有者不明）"), ref: "staff"),
         f("status", .enumeration(["active", "suspended", "deleted"]), "account state", ja: "状態", aliases: ["状態"],
@@ -326,24 +358,25 @@ public enum SnapshotSchema {
         f("id", .string, "pseudonymous patient id (never a name)", ja: "患者ID"),
         f("status", .enumeration(["active", "discharged", "transferred-out", "deceased"]), "care state", ja: "状態",
           choices: ["active": "診療中", "discharged": "終了", "transferred-out": "転出", "deceased": "死亡"]),
-        f("care_ended_on", .date, "date the facility stopped caring for the patient", ja: "診療終了日", absent: none("still in the facility's care", "診療継続中"), notBefore: "transferred_in_on"),
+        f("care_ended_on", .date, "date the facility stopped caring for the patient", ja: "診療終了日", absent: none("still in the facility's care", "診療継続中", unless: "status", in: [.string("discharged"), .string("transferred-out"), .string("deceased")]), notBefore: "transferred_in_on"),
         f("has_account", .bool, "the patient or family has an MCS account", ja: "患者アカウント"),
         f("account_verified_on", .date, "patient identity confirmed on", ja: "本人確認日", absent: none("identity not confirmed", "本人確認していない"), past: true),
         f("transferred_in_on", .date, "management moved to this facility on", ja: "転入日", absent: none("not received from another facility", "他施設からの受け入れではない"), past: true),
-        f("transferred_out_on", .date, "management moved to another facility on", ja: "転出日", absent: none("not transferred to another facility", "他施設への移行なし"), past: true),
+        f("transferred_out_on", .date, "management moved to another facility on", ja: "転出日", absent: none("not transferred to another facility", "他施設への移行なし", unless: "status", in: [.string("transferred-out")]), past: true),
         f("receiving_facility_accepted_on", .date, "the receiving facility accepted responsibility on", ja: "転出先受入日", absent: none("no acceptance from a receiving facility", "移行先の承諾なし"), past: true),
     ])
 
     public static let member = RecordSchema("member", id: "account_id", unique: true, [
         f("account_id", .string, "member's MCS account", ja: "アカウントID"),
-        f("staff_id", .string, "member's staff id, for this facility's staff", ja: "職員ID", absent: none("not identified as this facility's staff (an outside member)", "自施設の職員ではない（施設外のメンバー）"), ref: "staff"),
-        f("facility_id", .string, "member's facility, for members from outside", ja: "所属施設ID", absent: none("no other facility named", "所属施設の記載なし")),
-        f("external", .bool, "the member belongs to another facility", ja: "施設外"),
+        f("staff_id", .string, "member's staff id, for this facility's staff", ja: "職員ID", absent: none("not identified as this facility's staff (an outside member)", "自施設の職員ではない（施設外のメンバー）", unless: "external", in: [.bool(false), .null]), ref: "staff"),
+        f("facility_id", .string, "member's facility, for members from outside", ja: "所属施設ID", absent: none("no other facility named", "所属施設の記載なし", unless: "external", in: [.bool(true)])),
+        f("external", .bool, "the member belongs to another facility", ja: "施設外",
+          absent: none("a member of this facility", "自施設のメンバー", unless: "facility_id")),
         f("invited_on", .date, "invited on", ja: "招待日", absent: none("joined without an invitation", "招待なし"), past: true),
-        f("approved_by", .string, "account id of the administrator who approved the invitation", ja: "承認者アカウントID", absent: none("not approved", "未承認"), ref: "accounts"),
-        f("approved_on", .date, "invitation approved on", ja: "承認日", absent: none("not approved", "未承認"), notBefore: "invited_on", past: true),
-        f("joined_on", .date, "joined on", ja: "参加日", past: true),
-        f("in_charge_until", .date, "last day the member was in charge of the patient", ja: "担当終了日", absent: none("still in charge of the patient", "担当継続中")),
+        f("approved_by", .string, "account id of the administrator who approved the invitation", ja: "承認者アカウントID", absent: none("not approved", "未承認", unless: "approved_on"), ref: "accounts"),
+        f("approved_on", .date, "invitation approved on", ja: "承認日", absent: none("not approved", "未承認", unless: "approved_by"), notBefore: "invited_on", past: true),
+        f("joined_on", .date, "joined on", ja: "参加日", notBefore: "invited_on", past: true),
+        f("in_charge_until", .date, "last day the member was in charge of the patient", ja: "担当終了日", absent: none("still in charge of the patient", "担当継続中"), notBefore: "joined_on"),
         f("removed_on", .date, "removed from the group on", ja: "退出日", absent: none("still a member", "メンバーのまま"), notBefore: "joined_on", past: true),
     ])
 
@@ -353,7 +386,7 @@ public enum SnapshotSchema {
           choices: ["patient": "患者グループ", "free": "フリーグループ"]),
         f("patient_ids", .list(.string), "patients the group is about", ja: "患者ID", ref: "patients"),
         f("created_on", .date, "created on", ja: "作成日", past: true),
-        f("first_shared_on", .date, "first post shared on", ja: "初回共有日", absent: none("nothing shared yet", "未共有"), notBefore: "created_on", past: true),
+        f("first_shared_on", .date, "first post shared on", ja: "初回共有日", absent: none("nothing shared yet", "未共有", unless: "shares_outside", in: [.bool(true)]), notBefore: "created_on", past: true),
         f("shares_outside", .bool, "members from other facilities", ja: "施設外と共有"),
         f("archived_on", .date, "moved to the archive (保管庫) on", ja: "保管庫移動日", absent: none("not archived", "保管庫に移動していない"), notBefore: "created_on", past: true),
         f("reviewed_on", .list(.date), "membership reviews", ja: "メンバー見直し日", past: true),

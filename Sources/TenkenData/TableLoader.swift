@@ -49,7 +49,8 @@ extension SnapshotLoader {
             let (bytes, err) = readInputFile(path, maxBytes: options.limits.maxBytes)
             guard let bytes else { diagnostics.append(err!); continue }
             sources.append(path)
-            guard case .list(let xs)? = loadTable(bytes: bytes, path: path, schema: t.rowSchema) else { continue }
+            let notes: Set<String> = if case .profile = t.shape { ["description"] } else { [] }
+            guard case .list(let xs)? = loadTable(bytes: bytes, path: path, schema: t.rowSchema, notes: notes) else { continue }
             if xs.count > options.maxCollection {
                 diagnostics.append(Diagnostic("data.too-many-elements", .error, "\(xs.count) rows, over the limit of \(options.maxCollection)",
                                               at: SourceLocation(file: path)))
@@ -78,11 +79,21 @@ extension SnapshotLoader {
         var children: [String: [String: [Value]]] = [:]
         for t in SnapshotTables.all {
             guard case .nested(let parent, _, _) = t.shape else { continue }
-            children[t.name] = nested(t, rows: rows[t.name], parentRows: rows[parent])
+            // Without its supplement (invitations.csv), the fields it holds are unknown, not "none".
+            let supplementAbsent = SnapshotTables.all.contains { if case .supplement(t.name, _) = $0.shape { rows[$0.name] == nil } else { false } }
+            children[t.name] = nested(t, rows: rows[t.name], parentRows: rows[parent], unmappedAs: supplementAbsent ? .unknown : .null)
         }
         for t in SnapshotTables.all {
             guard case .supplement(let of, _) = t.shape, let extra = rows[t.name], let target = SnapshotTables.spec(of),
                   case .nested(let parent, _, _) = target.shape else { continue }
+            // A supplement completes the lists its base table gives; without that table the
+            // lists stay unknown (a group's members are not "the invited ones").
+            guard children[of] != nil else {
+                diagnostics.append(Diagnostic("data.missing-table", .warning,
+                    "\(t.fileName) is read only together with \(target.fileName), which the folder does not have; the lists it would complete are unknown",
+                    at: SourceLocation(file: folder.files[t.name] ?? folder.dir), help: "add \(target.fileName) (header only if there are none)"))
+                continue
+            }
             children[of] = supplement(children[of], with: extra, spec: t, parentRows: rows[parent])
         }
         for t in SnapshotTables.all {
@@ -140,10 +151,12 @@ extension SnapshotLoader {
     }
 
     /// A row of a table's own schema as an element of the record schema it stands for.
-    func remap(_ row: Record, _ m: RowMapping, list: (index: Int, value: Value)? = nil) -> Record {
+    /// Target fields the row's table does not hold are `unmappedAs`: `.null` where another
+    /// table that holds them was read (and had no row), `.unknown` where none was.
+    func remap(_ row: Record, _ m: RowMapping, list: (index: Int, value: Value)? = nil, unmappedAs: Value = .null) -> Record {
         if m.identity && list == nil { return row }
         let n = m.target.fields.count
-        var values = [Value](repeating: .null, count: n)
+        var values = [Value](repeating: unmappedAs, count: n)
         var offsets = [Int32](repeating: -1, count: n)
         for (ci, fi) in m.fieldOf.enumerated() where fi >= 0 {
             values[fi] = row.values[ci]
@@ -159,7 +172,7 @@ extension SnapshotLoader {
     }
 
     /// Groups a nested table's rows by their parent's id; nil when the table is absent.
-    mutating func nested(_ t: TableSpec, rows: [Record]?, parentRows: [Record]?) -> [String: [Value]]? {
+    mutating func nested(_ t: TableSpec, rows: [Record]?, parentRows: [Record]?, unmappedAs: Value) -> [String: [Value]]? {
         guard let rows, case .nested(let parent, _, let link) = t.shape else { return nil }
         let parentIDs = Set((parentRows ?? []).compactMap(\.displayID))
         var out: [String: [Value]] = [:]
@@ -168,7 +181,7 @@ extension SnapshotLoader {
         let m = mapping(first, to: t.record!, elsewhere: supplement)
         for r in rows {
             guard let pid = checkedLink(r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil) else { continue }
-            out[pid, default: []].append(.record(remap(r, m)))
+            out[pid, default: []].append(.record(remap(r, m, unmappedAs: unmappedAs)))
         }
         return out
     }
@@ -216,7 +229,8 @@ extension SnapshotLoader {
             // Changed in place: a copy of the group's list per invitation would be quadratic.
             guard let at = out[pid]?.firstIndex(where: { if case .record(let mem) = $0, case .string(k) = mem[key] { true } else { false } }),
                   case .record(let mem)? = out[pid]?[at] else {
-                out[pid, default: []].append(.record(remap(r, m)))
+                // A member known only from its invitation: what group_members.csv would say is unknown.
+                out[pid, default: []].append(.record(remap(r, m, unmappedAs: .unknown)))
                 continue
             }
             // Merge: the member's own fields, then this row's; each keeps its file.

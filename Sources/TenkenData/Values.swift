@@ -254,6 +254,20 @@ public final class Record: Sendable {
         self.fieldSources = fieldSources
     }
 
+    /// The value a rule reads for field `i`: the value given, else what its absence means
+    /// (`Absence`), with the field's condition weighed (`AbsenceCondition`).
+    @inline(__always)
+    public func effective(_ i: Int) -> Value {
+        let v = values[i]
+        guard v.isNull else { return v }
+        let a = schema.absentValues[i]
+        guard let c = schema.conditions[i] else { return a }
+        let other = values[c.field].isNull ? schema.absentValues[c.field] : values[c.field]
+        if other.isUnknown { return .unknown }
+        if c.values.isEmpty ? !other.isNull : c.values.contains(other) { return .unknown }
+        return a
+    }
+
     public subscript(_ name: String) -> Value {
         guard let i = schema.index[name] else { return .null }
         return values[i]
@@ -283,8 +297,9 @@ public enum Value: Sendable {
     /// Absent, with a documented meaning ("none"): `left_on` absent is "still employed".
     case null
     /// Not known: absent where the schema gives absence no meaning (`Absence.unknown`), or
-    /// computed from such a value. Never stored in a record; the evaluator produces it when
-    /// it reads an absent field, and carries it through three-valued logic.
+    /// computed from such a value; the evaluator produces it when it reads such a field and
+    /// carries it through three-valued logic. Stored in a record only for a field its table
+    /// has no column for (whatever a blank cell would mean, a missing column says nothing).
     case unknown
     case bool(Bool)
     case int(Int)

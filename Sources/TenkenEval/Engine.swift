@@ -7,6 +7,7 @@ import TenkenSyntax
 public final class Engine: Sendable {
     public let pack: CheckedPack
     let attestationsRoot = SnapshotSchema.rootIndex["attestations"]!
+    let rolesRoot = SnapshotSchema.rootIndex["roles"]!
     let maxSlots: Int
 
     public init(pack: CheckedPack) {
@@ -136,9 +137,11 @@ public final class Engine: Sendable {
     /// each unknown value is evidence with its place (the cell or JSON pointer to fill in).
     func undecided(_ m: Machine, element: String?, _ run: () -> Void) -> (finding: Violation, labels: Bilingual) {
         m.tracing = true
+        m.undecidedMode = true
         m.trace.removeAll()
         run()
         m.tracing = false
+        m.undecidedMode = false
         let unknownReads = m.trace.filter(\.isUnknown)
         m.trace = unknownReads
         let ev = evidence(m)
@@ -189,16 +192,24 @@ public final class Engine: Sendable {
         let renew: Duration
         if case .duration(let d) = m.eval(a.renew) { renew = d } else { renew = Duration(months: 12) }
         var latest: Record?
+        var undated: Record?
         if case .list(let xs)? = m.roots[attestationsRoot] {
             for case .record(let r) in xs {
                 guard case .string(let item) = r["item"], item == a.key else { continue }
-                guard case .date(let d) = r["signed_on"] else { continue }
+                guard case .date(let d) = r["signed_on"] else { undated = r; continue }
                 // On the same date the later row wins: `tenken attest` appends, never rewrites.
                 if let l = latest, case .date(let ld) = l["signed_on"], ld > d { continue }
                 latest = r
             }
         }
         let roles = a.roles.joined(separator: ", ")
+        func manual(_ ja: String, _ en: String, _ info: AttestationInfo? = nil) -> RuleResult {
+            RuleResult(ruleID: rule.id, state: .manual, reason: Bilingual(ja: ja, en: en), violations: [], attestation: info, examined: 0)
+        }
+        // An answer without a date cannot be weighed against the others: a person must date it.
+        if let u = undated {
+            return manual("証明 `\(a.key)` に日付のない回答があります（\(u.origin.resolved)）", "attestation `\(a.key)` has an answer without a date (\(u.origin.resolved))")
+        }
         guard let rec = latest, case .date(let signed) = rec["signed_on"] else {
             return RuleResult(ruleID: rule.id, state: .manual,
                               reason: Bilingual(ja: "\(roles) による証明 `\(a.key)`（\(renew.descriptionJa)ごとに更新）が必要です",
@@ -228,11 +239,26 @@ public final class Engine: Sendable {
                               reason: Bilingual(ja: "証明 `\(a.key)` の日付 \(signed) が基準日より後です", en: "attestation `\(a.key)` is dated \(signed), after the as-of date"),
                               violations: [], attestation: info, examined: 0)
         }
-        if let byRole, !a.roles.contains(byRole) {
-            return RuleResult(ruleID: rule.id, state: .manual,
-                              reason: Bilingual(ja: "証明 `\(a.key)` の署名者の役割 \(byRole) は \(roles) ではありません",
-                                                en: "attestation `\(a.key)` was signed by role \(byRole), but this item needs \(roles)"),
-                              violations: [], attestation: info, examined: 0)
+        // Who vouches, in which role, must be on record: a statement by nobody in particular
+        // vouches for nothing.
+        guard let byRole else {
+            return manual("証明 `\(a.key)` の回答者の役割が空欄です", "attestation `\(a.key)` does not say in which role it was given", info)
+        }
+        guard let by = info.by else {
+            return manual("証明 `\(a.key)` の回答者IDが空欄です", "attestation `\(a.key)` does not say who gave it", info)
+        }
+        if !a.roles.contains(byRole) {
+            return manual("証明 `\(a.key)` の署名者の役割 \(byRole) は \(roles) ではありません",
+                          "attestation `\(a.key)` was signed by role \(byRole), but this item needs \(roles)", info)
+        }
+        // The roles table says who holds each role: the signer must hold the one named.
+        if case .list(let held)? = m.roots[rolesRoot],
+           !held.contains(where: { if case .record(let r) = $0, case .string(byRole) = r["role"], case .string(by) = r["staff_id"] { true } else { false } }) {
+            return manual("証明 `\(a.key)` の回答者 \(by) は役割表で \(byRole) に任命されていません",
+                          "attestation `\(a.key)` was given by \(by), who does not hold the role \(byRole) in the roles table", info)
+        }
+        if answer == "not-applicable", rec["reason"].isNull {
+            return manual("証明 `\(a.key)` は「対象外」ですが理由がありません", "attestation `\(a.key)` answers not applicable without a reason", info)
         }
         switch answer {
         case "no":
@@ -304,7 +330,10 @@ final class ElementCheck {
             case .scan(let n):
                 if x.isUnknown { _ = m.eval(n) }
             case .lookup(_, let field, let key, let label), .lookupContains(_, let field, let key, let label):
-                if x.isUnknown { _ = m.eval(key) } else if case .record(let r) = x {
+                // The key's reads (an unknown key made every element uncertain), then the
+                // element's own field if it is the unknown one.
+                _ = m.eval(key)
+                if case .record(let r) = x {
                     let read = Machine.Read(label: label, record: r, field: field)
                     if read.isUnknown { m.trace.append(read) }
                 }

@@ -16,6 +16,8 @@ final class Machine {
     var indexes: [Int: JoinIndex] = [:]
     var tracing = false
     var trace: [Read] = []
+    /// Tracing to name the unknown values behind an undecided verdict (`Engine.undecided`).
+    var undecidedMode = false
     /// The table each section comes from, when the facility is a folder of tables.
     var tables: [String]?
 
@@ -25,7 +27,9 @@ final class Machine {
         var field: Int
         var isRecordValue: Bool { if case .record = record.values[field] { true } else { false } }
         /// The field is absent and its absence means "not known".
-        var isUnknown: Bool { record.values[field].isNull && record.schema.absentValues[field].isUnknown }
+        var isUnknown: Bool {
+            record.effective(field).isUnknown
+        }
     }
 
     /// A hash index on one field of a top-level collection, and the elements whose field is
@@ -33,6 +37,8 @@ final class Machine {
     struct JoinIndex {
         var matches: [Value: [Value]] = [:]
         var unknownKeyed: [Value] = []
+        /// Elements whose field is a documented absence: they match a null key, as `==` says.
+        var nullKeyed: [Value] = []
     }
 
     /// What the visitor of a loop tells the loop: stop (this element decided the answer),
@@ -63,8 +69,7 @@ final class Machine {
             let base = eval(b)
             guard case .record(let r) = base else { return base.isUnknown ? .unknown : .null }
             if tracing, case .field(_, _, let label) = n { trace.append(Read(label: label, record: r, field: i)) }
-            let v = r.values[i]
-            return v.isNull ? r.schema.absentValues[i] : v
+            return r.effective(i)
         case .param(let i): return params[i]
         case .not(let x): return (!cond(x)).value
         case .negate(let x): return Ops.negate(eval(x))
@@ -74,7 +79,18 @@ final class Machine {
         case .or(let a, let b):
             let x = cond(a)
             return x == .yes ? .bool(true) : x.or(cond(b)).value
-        case .compare(let op, let a, let b): return Ops.compare(op, eval(a), eval(b))
+        case .compare(let op, let a, let b):
+            // A count with uncertain elements lies in a range; compared with a number, the
+            // whole range may still give one answer (3 certain smartphones are more than 1).
+            if case .aggregate(.count, let loop) = a, case .int(let v) = eval(b) {
+                let (lo, hi) = countRange(loop)
+                return lo == hi ? .bool(Ops.cmp(op, lo, v)) : Ops.compareRange(op, lo, hi, v, rangeOnLeft: true)
+            }
+            if case .aggregate(.count, let loop) = b, case .int(let v) = eval(a) {
+                let (lo, hi) = countRange(loop)
+                return lo == hi ? .bool(Ops.cmp(op, v, lo)) : Ops.compareRange(op, lo, hi, v, rangeOnLeft: false)
+            }
+            return Ops.compare(op, eval(a), eval(b))
         case .arith(let k, let a, let b): return Ops.arith(k, eval(a), eval(b))
         case .member(let a, let b, let neg):
             let t = Ops.member(eval(a), eval(b))
@@ -89,8 +105,12 @@ final class Machine {
             if case .field(let b, let i, _) = x {
                 let base = eval(b)
                 guard case .record(let r) = base else { return base.isUnknown ? .unknown : .bool(!present) }
-                _ = eval(x)  // recorded as a read while tracing
-                return .bool(r.values[i].isNull != present)
+                if tracing, case .field(_, _, let label) = x { trace.append(Read(label: label, record: r, field: i)) }
+                // A blank is definite, unless its documented meaning is contradicted by another
+                // field (then whether the thing happened is unknown) or its column is missing.
+                let v = r.values[i]
+                if v.isUnknown || (v.isNull && r.schema.conditions[i] != nil && r.effective(i).isUnknown) { return .unknown }
+                return .bool(v.isNull != present)
             }
             let v = eval(x)
             return v.isUnknown ? .unknown : .bool(v.isNull != present)
@@ -110,9 +130,9 @@ final class Machine {
         if case .list(let xs)? = roots[root] {
             for x in xs {
                 guard case .record(let r) = x else { continue }
-                var v = r.values[field]
-                if v.isNull { v = r.schema.absentValues[field] }
+                let v = r.effective(field)
                 if v.isUnknown { ix.unknownKeyed.append(x); continue }
+                if v.isNull { if !contains { ix.nullKeyed.append(x) }; continue }
                 if contains {
                     if case .list(let items) = v { for it in Set(items) where !it.isNull { ix.matches[it, default: []].append(x) } }
                 } else if !v.isNull {
@@ -141,7 +161,9 @@ final class Machine {
             }
             let bodyMark = trace.count
             let step = visit(inc)
-            if step == .next, tracing { trace.removeSubrange(bodyMark...) }
+            // Evidence of a violation keeps what the filter read; evidence of an undecided
+            // verdict keeps only the elements that left it undecided.
+            if step == .next, tracing { trace.removeSubrange((undecidedMode ? mark : bodyMark)...) }
             return step
         }
         let b = loop.bindings[k]
@@ -162,13 +184,23 @@ final class Machine {
         case .lookup(let root, let field, let key, let label), .lookupContains(let root, let field, let key, let label):
             let kv = eval(key)
             if kv.isUnknown {
-                if !each(.unknown, certain.and(.unknown)) { return .stop }
+                // Any element might match an unknown key, except one whose field is a documented
+                // absence (an unknown value is some value, never none): a scan, each uncertain.
+                guard case .list(let xs)? = roots[root] else { break }
+                for x in xs {
+                    guard case .record(let r) = x, !r.effective(field).isNull else { continue }
+                    if !each(x, certain.and(.unknown)) { return .stop }
+                }
                 break
             }
-            if kv.isNull { break }
             var contains = false
             if case .lookupContains = b.source { contains = true }
             let ix = index(root: root, field: field, contains: contains)
+            // A null key equals only null fields; an unknown field is some value, not none.
+            if kv.isNull {
+                if !contains { for x in ix.nullKeyed { if !each(x, certain) { return .stop } } }
+                break
+            }
             for x in ix.matches[kv] ?? [] { if !each(x, certain) { return .stop } }
             for x in ix.unknownKeyed {
                 guard case .record(let r) = x else { continue }
@@ -214,6 +246,20 @@ final class Machine {
         }
     }
 
+    /// How many elements certainly pass the loop's filter, and how many might.
+    func countRange(_ loop: Loop) -> (Int, Int) {
+        let wasTracing = tracing
+        defer { tracing = wasTracing }
+        var certain = 0, uncertain = 0
+        forEach(loop) { inc in
+            if inc == .unknown { uncertain += 1; return .keep }
+            certain += 1
+            if !undecidedMode && certain >= 5 { tracing = false }
+            return undecidedMode ? .next : .keep
+        }
+        return (certain, certain + uncertain)
+    }
+
     /// While tracing, an aggregate keeps the reads of the first few elements it counted
     /// (the ones that make `count(…) <= 1` fail), not of every element it scanned. An element
     /// that might or might not be counted makes the count unknown; so does an unknown value
@@ -221,19 +267,14 @@ final class Machine {
     func aggregate(_ kind: AggregateKind, _ loop: Loop) -> Value {
         let wasTracing = tracing
         defer { tracing = wasTracing }
-        // A count keeps tracing for its first five elements; min and max trace nothing.
-        if kind != .count { tracing = false }
+        // A count keeps tracing for its first five elements; min and max trace only what left
+        // them unknown, when the evidence for an undecided verdict is gathered.
+        if kind != .count && !undecidedMode { tracing = false }
         var uncertain = false
         switch kind {
         case .count:
-            var n = 0
-            forEach(loop) { inc in
-                if inc == .unknown { uncertain = true; return .keep }
-                n += 1
-                if n >= 5 { tracing = false }
-                return .keep
-            }
-            return uncertain ? .unknown : .int(n)
+            let (lo, hi) = countRange(loop)
+            return lo == hi ? .int(lo) : .unknown
         case .min, .max:
             var best: Value = .null
             forEach(loop) { inc in

@@ -78,8 +78,9 @@ public enum ParamResolver {
     /// constant when it is one (`14 days`, `["WPA3"]`, `13`), else as plain text.
     public static func parseCommandLine(_ arg: String) -> ParamOverride? {
         guard let eq = arg.firstIndex(of: "="), eq != arg.startIndex else { return nil }
-        let name = String(arg[..<eq]).trimmingCharacters(in: .whitespaces)
-        let text = String(arg[arg.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
+        // Read as every input is; a control character is refused (a usage error).
+        let (name, n) = CellText.clean(arg[..<eq]), (text, t) = CellText.clean(arg[arg.index(after: eq)...])
+        guard n == nil, t == nil, !name.isEmpty else { return nil }
         let loc = SourceLocation(file: "--param \(name)")
         return ParamOverride(name: name, value: raw(fromText: text), location: loc, origin: "command line")
     }

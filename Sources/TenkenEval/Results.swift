@@ -33,11 +33,11 @@ public struct Evidence: Sendable, Equatable {
 
     /// A field of a loaded record, read by a rule.
     public init(label: String, record: Record, field: Int) {
-        var v = record.values[field]
         let schema = record.schema.fields[field]
         // An absent field shows what a rule read for it: unknown, none, or the assumed value.
+        let v = record.effective(field)
         var assumed = false
-        if v.isNull, case .assumed(let a, _, _) = schema.absent { v = a; assumed = true } else if v.isNull { v = schema.absent.value }
+        if record.values[field].isNull, case .assumed = schema.absent { assumed = true }
         var ja = v.displayJa
         if case .string(let s) = v, let word = schema.choicesJa[s] { ja = "\(s)（\(word)）" }
         self.init(label: label, value: v.display + (assumed ? " (assumed: blank)" : ""), valueJa: ja + (assumed ? "（空欄のためみなし）" : ""),

@@ -663,7 +663,7 @@ rule membership-reviewed {
         en "Each patient group's membership is reviewed periodically"
   remediation ja "グループのメンバーが適切か精査し、精査日を記録してください。"
               en "Review whether the group's members are appropriate and record the review date."
-  expect every g in groups where g.kind == "patient" and g.archived_on is missing and g.created_on is present and g.created_on + param.review.period < as_of : some d in g.reviewed_on : d within param.review.period
+  expect every g in groups where g.kind == "patient" and g.archived_on is missing and g.created_on + param.review.period < as_of : some d in g.reviewed_on : d within param.review.period
     message ja "患者グループ {g.id} のメンバー精査が {param.review.period} 以内に行われていません"
             en "patient group {g.id} has had no membership review within {param.review.period}"
 }
@@ -3330,6 +3330,11 @@ rule wrong-posts-deleted {
       "patch": [
         {
           "op": "replace",
+          "path": "/groups/3/members/2/invited_on",
+          "value": "2026-01-10"
+        },
+        {
+          "op": "replace",
           "path": "/groups/3/members/2/joined_on",
           "value": "2026-01-11"
         }
@@ -3378,6 +3383,10 @@ rule wrong-posts-deleted {
         {
           "op": "remove",
           "path": "/groups/2/members/2/approved_by"
+        },
+        {
+          "op": "remove",
+          "path": "/groups/2/members/2/approved_on"
         }
       ],
       "violations": 1
@@ -3406,6 +3415,16 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/groups/2/members/2/removed_on",
           "value": "2026-03-01"
+        }
+      ]
+    },
+    {
+      "name": "an approval date without the approver: cannot be decided",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/groups/2/members/2/approved_by"
         }
       ]
     }

@@ -74,6 +74,9 @@ import TenkenSyntax
         let loaded = PackLoader.embedded()
         let checked = try #require(Checker.check(loaded.source).pack)
         let engine = Engine(pack: checked)
+        // The same pack without join indexes: every verdict must agree (docs/dsl.md).
+        let scanning = Engine(pack: try #require(Checker.check(loaded.source, options: CheckOptions(indexJoins: false)).pack))
+        var disagreements: [String] = []
         let (files, bases, _) = RuleTestRunner.load(loaded)
         let ruleIndex = Dictionary(uniqueKeysWithValues: checked.rules.enumerated().map { ($1.id, $0) })
 
@@ -105,11 +108,16 @@ import TenkenSyntax
                 for (ri, params) in relevant {
                     tried += 1
                     let state = Self.state(engine, checked, facility, ri, params, group.asOf)
+                    let scanned = Self.state(scanning, checked, facility, ri, params, group.asOf)
+                    if scanned != state { disagreements.append("\(checked.rules[ri].id) without \(removal): \(state.rawValue) with the index, \(scanned.rawValue) without") }
                     guard state == .pass || state == .attested, removal.meaning == nil else { continue }
-                    // Does the verdict depend on this evidence? Put other values in its place.
-                    for candidate in Self.substitutes(removal, in: original, asOf: group.asOf) {
-                        let (replaced, ok) = Self.replacing(removal.path[...], in: original, with: candidate)
-                        guard ok, let f = try Self.facility(replaced, provider: loaded.providerProfile) else { continue }
+                    // Does the verdict depend on this evidence? Put other values in its place, in
+                    // every element and in the first one alone.
+                    let candidates = Self.substitutes(removal, in: original, asOf: group.asOf)
+                    for (candidate, onlyFirst) in candidates.map({ ($0, false) }) + candidates.map({ ($0, true) }) {
+                        let (replaced, ok) = Self.replacing(removal.path[...], in: original, with: candidate, onlyFirst: onlyFirst)
+                        guard ok, let f = try Self.facility(replaced, provider: loaded.providerProfile),
+                              Consistency.check(f, asOf: group.asOf).isEmpty else { continue }
                         let s2 = Self.state(engine, checked, f, ri, params, group.asOf)
                         if s2 != .pass && s2 != .attested {
                             dependent += 1
@@ -123,6 +131,8 @@ import TenkenSyntax
         #expect(tried > 200, "\(tried) removals evaluated")
         let listed = silent.prefix(40).joined(separator: "\n")
         #expect(silent.isEmpty, "\(silent.count) silent passes:\n\(listed)")
+        let differ = disagreements.prefix(40).joined(separator: "\n")
+        #expect(disagreements.isEmpty, "\(disagreements.count) verdicts differ with and without join indexes:\n\(differ)")
     }
 
     static func facility(_ doc: Any, provider: (value: Value, location: TenkenSyntax.SourceLocation?)?) throws -> Facility? {
@@ -140,12 +150,17 @@ import TenkenSyntax
     }
 
     /// The document with every value at `path` set to `value` (where the path exists).
-    static func replacing(_ path: ArraySlice<String>, in v: Any, with value: Any) -> (Any, Bool) {
+    static func replacing(_ path: ArraySlice<String>, in v: Any, with value: Any, onlyFirst: Bool = false) -> (Any, Bool) {
         guard let key = path.first else { return (v, false) }
         if key == "*" {
             guard let xs = v as? [Any] else { return (v, false) }
             var changed = false
-            let ys = xs.map { x -> Any in let (y, c) = replacing(path.dropFirst(), in: x, with: value); changed = changed || c; return y }
+            let ys = xs.map { x -> Any in
+                if onlyFirst && changed { return x }
+                let (y, c) = replacing(path.dropFirst(), in: x, with: value, onlyFirst: onlyFirst)
+                changed = changed || c
+                return y
+            }
             return (ys, changed)
         }
         guard var o = v as? [String: Any] else { return (v, false) }
@@ -154,7 +169,7 @@ import TenkenSyntax
             return (o, true)
         }
         guard let inner = o[key] else { return (v, false) }
-        let (y, c) = replacing(path.dropFirst(), in: inner, with: value)
+        let (y, c) = replacing(path.dropFirst(), in: inner, with: value, onlyFirst: onlyFirst)
         o[key] = y
         return (o, c)
     }

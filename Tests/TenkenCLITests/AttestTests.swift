@@ -25,7 +25,7 @@ import Testing
         let original = try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv"))
         let answers = dir + "-answers.csv"
         defer { try? FileManager.default.removeItem(atPath: answers) }
-        try "item,answer,by_role,by,reason\nno-written-credentials,yes,operations-lead,S-001,\nlogout-after-use,not-applicable,system-admin,S-002,MCS is used on no shared device\n"
+        try "item,answer,by_role,by,reason\nno-written-credentials,yes,operations-lead,S-001,\nlogout-after-use,not-applicable,system-admin,S-001,MCS is used on no shared device\n"
             .write(toFile: answers, atomically: true, encoding: .utf8)
         let r = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers, "--lang", "en"])
         #expect(r.code == 0, "\(r.err)")
@@ -35,7 +35,7 @@ import Testing
         #expect(after.prefix(original.count) == original)
         let added = try #require(String(data: after.suffix(from: original.count), encoding: .shiftJIS))
         // The table has Japanese headers, so the answers are written in its Japanese words.
-        #expect(added == "no-written-credentials,はい,operations-lead,S-001,2026-11-01,\r\nlogout-after-use,対象外,system-admin,S-002,2026-11-01,MCS is used on no shared device\r\n")
+        #expect(added == "no-written-credentials,はい,operations-lead,S-001,2026-11-01,\r\nlogout-after-use,対象外,system-admin,S-001,2026-11-01,MCS is used on no shared device\r\n")
         let check = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
         #expect(!check.out.contains("no-written-credentials` expired"))
         #expect(check.out.contains("not applicable by attestation: MCS is used on no shared device"))

@@ -271,6 +271,67 @@ struct ThreeValuedLogicTests {
         #expect(whole.results[0].state == .waived)
     }
 
+    /// A count with uncertain elements lies in a range; a comparison that holds (or fails) for
+    /// the whole range is still decided.
+    @Test func countsWithUncertainElementsAreRanges() throws {
+        let phones = (1...3).map { "{\"id\": \"D-\($0)\", \"kind\": \"smartphone\"}" }.joined(separator: ", ")
+        let snap = "\"devices\": [\(phones), {\"id\": \"D-9\"}]"
+        #expect(try evaluate("  expect count(d in devices where d.kind == \"smartphone\") <= 1", snap).0.state == .fail)
+        #expect(try evaluate("  expect count(d in devices where d.kind == \"smartphone\") <= 4", snap).0.state == .pass)
+        #expect(try evaluate("  expect count(d in devices where d.kind == \"smartphone\") <= 3", snap).0.state == .unknown)
+        #expect(try evaluate("  expect 2 < count(d in devices where d.kind == \"smartphone\")", snap).0.state == .pass)
+        #expect(try evaluate("  expect count(d in devices where d.kind == \"smartphone\") == 5", snap).0.state == .fail)
+        #expect(try evaluate("  expect count(d in devices where d.kind == \"smartphone\") != 5", snap).0.state == .pass)
+    }
+
+    /// A documented absence is no value; an unknown value is some value: they are never equal,
+    /// with the join index and without it.
+    @Test func noneAndUnknownAreNeverEqual() throws {
+        let snap = """
+        "accounts": [{"id": "A-1", "status": "active", "is_admin": true}],
+        "roles": [{"role": "system-admin", "since": "2024-01-01"}]
+        """
+        let body = "  expect some a in accounts where a.is_admin : some r in roles where r.staff_id == a.staff_id"
+        for joins in [true, false] { #expect(try evaluate(body, snap, indexJoins: joins).0.state == .fail, "indexJoins \(joins)") }
+        #expect(Ops.compare(.eq, .null, .unknown) == .bool(false) && Ops.compare(.ne, .unknown, .null) == .bool(true))
+    }
+
+    /// A documented "none" gives way to unknown where another field says the thing happened.
+    @Test func conditionalAbsence() throws {
+        let body = "  expect every p in patients where p.transferred_out_on is present : p.receiving_facility_accepted_on is present"
+        #expect(try evaluate(body, "\"patients\": [{\"id\": \"P-1\", \"status\": \"active\"}]").0.state == .pass)
+        let (r, _) = try evaluate(body, "\"patients\": [{\"id\": \"P-1\", \"status\": \"transferred-out\"}]")
+        #expect(r.state == .unknown)
+        #expect(r.undetermined.first?.evidence.first?.label == "p.transferred_out_on")
+        // An outside member with no facility named could be the refused party.
+        let member = "  expect every g in groups, m in g.members : m.facility_id != \"F-9\""
+        #expect(try evaluate(member, "\"groups\": [{\"id\": \"G\", \"members\": [{\"account_id\": \"X\", \"external\": true}]}]").0.state == .unknown)
+        #expect(try evaluate(member, "\"groups\": [{\"id\": \"G\", \"members\": [{\"account_id\": \"A\", \"staff_id\": \"S\"}]}]").0.state == .pass)
+        // An approval date without the approver: the approver is unknown, not "not approved".
+        let approved = "  expect every g in groups, m in g.members : m.approved_by is present"
+        #expect(try evaluate(approved, "\"groups\": [{\"id\": \"G\", \"members\": [{\"account_id\": \"A\", \"approved_on\": \"2026-01-01\"}]}]").0.state == .unknown)
+        #expect(try evaluate(approved, "\"groups\": [{\"id\": \"G\", \"members\": [{\"account_id\": \"A\"}]}]").0.state == .fail)
+    }
+
+    /// The evidence of an undecided verdict names what left it open, not what was decided.
+    @Test func undecidedEvidenceNamesOnlyTheOpenElements() throws {
+        // D-1's kind is blank, but it holds whatever its kind: its blank is no evidence.
+        let body = "  expect every d in documents where d.kind == \"backup-plan\" : d.communicated"
+        let snap = "\"documents\": [{\"id\": \"D-1\", \"communicated\": true}, {\"id\": \"D-2\", \"kind\": \"backup-plan\"}]"
+        let (r, _) = try evaluate(body, snap)
+        #expect(r.state == .unknown)
+        #expect(r.undetermined.count == 1 && r.undetermined.first?.element == "D-2")
+        #expect(r.undetermined.first?.evidence.map(\.label) == ["d.communicated"])
+        #expect(r.undetermined.first?.location?.path == "/documents/1/communicated")
+        // The same inside one condition: D-1 (kind blank, not communicated) cannot be the
+        // plan that settles it; D-2 could.
+        let some = "  expect some d in documents where d.kind == \"backup-plan\" : d.communicated"
+        let snap2 = "\"documents\": [{\"id\": \"D-1\", \"communicated\": false}, {\"id\": \"D-2\", \"kind\": \"backup-plan\"}]"
+        let (r2, _) = try evaluate(some, snap2)
+        #expect(r2.state == .unknown)
+        #expect(r2.undetermined.first?.evidence.map(\.label) == ["d.communicated"])
+    }
+
     @Test func assumedValuesAreUsedAndShown() throws {
         // A device with no `used_for_mcs` is taken to be used for MCS; its lock is checked.
         let snap = "\"devices\": [{\"id\": \"D-1\", \"screen_lock_minutes\": 60}]"
@@ -290,20 +351,40 @@ struct RuleOutcomeTests {
         let (ok, _) = try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-01-10\""))
         #expect(ok.state == .attested)
         #expect(ok.attestation?.validUntil?.description == "2027-01-10")
-        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2025-10-31\"")).0.state == .fail)
-        #expect(try evaluate(attBody, att("\"answer\": \"no\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-31\"")).0.state == .fail)
-        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"clerk\", \"signed_on\": \"2026-10-31\"")).0.state == .manual)
-        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-12-01\"")).0.state == .manual)
+        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2025-10-31\"")).0.state == .fail)
+        #expect(try evaluate(attBody, att("\"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")).0.state == .fail)
+        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"clerk\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")).0.state == .manual)
+        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-12-01\"")).0.state == .manual)
         #expect(try evaluate(attBody, "\"attestations\": []").0.state == .manual)
         #expect(try evaluate(attBody, "\"staff\": []").0.state == .manual)
         // The newest of several attestations counts.
-        let two = "\"attestations\": [{\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-01-01\"}, {\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-06-01\"}]"
+        let two = "\"attestations\": [{\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-01-01\"}, {\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-06-01\"}]"
         #expect(try evaluate(attBody, two).0.state == .attested)
+    }
+
+    /// A statement counts only with who gave it, in which role, when, and (for "not
+    /// applicable") why; and the roles table, when there is one, must say the signer holds the role.
+    @Test func incompleteAttestationsVouchForNothing() throws {
+        let ok = "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\""
+        #expect(try evaluate(attBody, att(ok)).0.state == .attested)
+        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\"")).0.state == .manual)
+        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-01\"")).0.state == .manual)
+        #expect(try evaluate(attBody, att("\"answer\": \"not-applicable\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\"")).0.state == .manual)
+        #expect(try evaluate(attBody, att("\"answer\": \"not-applicable\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\", \"reason\": \"no Wi-Fi\"")).0.state == .notApplicable)
+        // An undated "no" beside a dated "yes" cannot be weighed.
+        let undated = "\"attestations\": [{\"item\": \"k\", \(ok)}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\"}]"
+        #expect(try evaluate(attBody, undated).0.state == .manual)
+        // The roles table names S-2 as operations lead: S-1's word is not the lead's.
+        let roles = "\"roles\": [{\"role\": \"operations-lead\", \"staff_id\": \"S-2\", \"since\": \"2020-01-01\"}], "
+        let (r, _) = try evaluate(attBody, roles + att(ok))
+        #expect(r.state == .manual && r.reason?.en.contains("does not hold the role operations-lead") == true)
+        let roles1 = "\"roles\": [{\"role\": \"operations-lead\", \"staff_id\": \"S-1\", \"since\": \"2020-01-01\"}], "
+        #expect(try evaluate(attBody, roles1 + att(ok)).0.state == .attested)
     }
 
     /// `tenken attest` appends: of two statements with the same date, the later row counts.
     @Test func laterRowWinsOnTheSameDate() throws {
-        let two = "\"attestations\": [{\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-06-01\"}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-06-01\"}]"
+        let two = "\"attestations\": [{\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-06-01\"}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-06-01\"}]"
         #expect(try evaluate(attBody, two).0.state == .fail)
     }
 
@@ -315,13 +396,13 @@ struct RuleOutcomeTests {
             let pack = try onePack(attBody)
             return AttestationPlan.due(pack: pack, result: result, window: Duration(30, .days)!)
         }
-        let signed = "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-01-10\""
+        let signed = "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-01-10\""
         #expect(try due(nil).map(\.why) == [.missing])
         #expect(try due(signed).isEmpty)
         #expect(try due(signed, asOf: "2026-12-11").map(\.why) == [.expiring(Day(iso: "2027-01-10")!)])
         #expect(try due(signed, asOf: "2026-12-10").isEmpty)
         #expect(try due(signed, asOf: "2027-02-01").map(\.why) == [.expired(Day(iso: "2027-01-10")!)])
-        #expect(try due("\"answer\": \"no\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-01\"").map(\.why) == [.answeredNo])
+        #expect(try due("\"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\"").map(\.why) == [.answeredNo])
         #expect(try due(signed, asOf: "2026-12-11").first?.roles == ["operations-lead"])
     }
 
