@@ -17,20 +17,34 @@ public enum AggregateReader {
             return .failure(Diagnostic("merge.bad-aggregate", .error, "not a tenken aggregate (version \(Aggregate.version))", at: SourceLocation(file: path)))
         }
         var rules: [AggregateRule] = []
-        for r in v["rules"]?.array ?? [] {
+        // A part that cannot be read whole is refused: a facility or rule left out would make
+        // the merged run look better than it was.
+        func damaged(_ what: String) -> Result<Aggregate, Diagnostic> {
+            .failure(Diagnostic("merge.bad-aggregate", .error, "the aggregate is damaged: \(what)", at: SourceLocation(file: path)))
+        }
+        for (i, r) in (v["rules"]?.array ?? []).enumerated() {
             guard let id = r["rule"]?.string, let lv = r["level"]?.string.flatMap(Level.init(rawValue:)),
-                  let cat = r["category"]?.string.flatMap(Category.init(rawValue:)) else { continue }
+                  let cat = r["category"]?.string.flatMap(Category.init(rawValue:)) else { return damaged("rule \(i + 1) has no id, level or category") }
             rules.append(AggregateRule(id: id, implements: (r["implements"]?.array ?? []).compactMap(\.string), level: lv, category: cat,
                                        title: Bilingual(ja: r["title"]?["ja"]?.string ?? "", en: r["title"]?["en"]?.string ?? "")))
         }
         var facilities: [FacilitySummary] = []
-        for f in v["facilities"]?.array ?? [] {
-            guard let id = f["id"]?.string, let st = f["status"]?.string.flatMap(FacilitySummary.Status.init(rawValue:)) else { continue }
+        for (i, f) in (v["facilities"]?.array ?? []).enumerated() {
+            guard let id = f["id"]?.string, let st = f["status"]?.string.flatMap(FacilitySummary.Status.init(rawValue:)) else {
+                return damaged("facility \(i + 1) has no id or status")
+            }
+            if st == .evaluated, f["states"]?.string?.count != rules.count {
+                return damaged("facility `\(id)` has results for \(f["states"]?.string?.count ?? 0) rules, the aggregate lists \(rules.count)")
+            }
             facilities.append(FacilitySummary(id: id, name: f["name"]?.string, input: f["input"]?.string ?? "", status: st,
                                               states: f["states"]?.string ?? "", diagnostics: (f["diagnostics"]?.array ?? []).compactMap(\.string),
                                               newRequiredGaps: f["new_required_gaps"]?.int))
         }
-        return .success(Aggregate(asOf: asOf, packID: packID, packVersion: packVersion, rules: rules, facilities: facilities, shard: v["shard"]?.string))
+        var a = Aggregate(asOf: asOf, packID: packID, packVersion: packVersion, rules: rules, facilities: facilities, shard: v["shard"]?.string)
+        a.outOfScope = (v["pack"]?["out_of_scope"]?.array ?? []).compactMap { o in
+            o["id"]?.string.map { OutOfScopeItem(id: $0, reason: o["reason"]?.string ?? "") }
+        }
+        return .success(a)
     }
 
     /// Combines partial aggregates into the aggregate one run over all facilities gives.
@@ -43,6 +57,23 @@ public enum AggregateReader {
             if p.packID != first.packID || p.packVersion != first.packVersion { return .failure(MergeError(why: "packs differ (\(first.packID) \(first.packVersion) and \(p.packID) \(p.packVersion))")) }
             if p.rules != first.rules { return .failure(MergeError(why: "the rule lists differ")) }
         }
+        // Shards of one batch merge only when all are there, each once.
+        let shards = parts.map { $0.shard.flatMap { s -> (Int, Int)? in
+            let p = s.split(separator: "/").compactMap { Int($0) }
+            return p.count == 2 ? (p[0], p[1]) : nil
+        } }
+        if shards.contains(where: { $0 != nil }) {
+            let given = shards.compactMap { $0 }
+            guard given.count == parts.count, let n = given.first?.1, given.allSatisfy({ $0.1 == n }) else {
+                return .failure(MergeError(why: "the parts mix shards of different batches, or shards with whole runs"))
+            }
+            let indexes = given.map(\.0)
+            if Set(indexes).count != indexes.count { return .failure(MergeError(why: "a shard is given twice")) }
+            let missing = (1...n).filter { !indexes.contains($0) }
+            if !missing.isEmpty {
+                return .failure(MergeError(why: "shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(n)" }.joined(separator: ", ")) of \(n) \(missing.count == 1 ? "is" : "are") missing"))
+            }
+        }
         var all = parts.flatMap(\.facilities)
         // The same facility in two shards is an error for both, as in a single run.
         let counts = Dictionary(grouping: all.filter { $0.status == .evaluated }, by: \.id).filter { $0.value.count > 1 }
@@ -50,7 +81,9 @@ public enum AggregateReader {
             all[i] = FacilitySummary(id: all[i].id, name: all[i].name, input: all[i].input, status: .error, states: "",
                                      diagnostics: ["\(all[i].input): error[batch.duplicate-id]: facility id `\(all[i].id)` is used by more than one input"])
         }
-        return .success(Aggregate(asOf: first.asOf, packID: first.packID, packVersion: first.packVersion, rules: first.rules, facilities: all, shard: nil))
+        var merged = Aggregate(asOf: first.asOf, packID: first.packID, packVersion: first.packVersion, rules: first.rules, facilities: all, shard: nil)
+        merged.outOfScope = first.outOfScope
+        return .success(merged)
     }
 }
 

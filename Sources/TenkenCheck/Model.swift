@@ -34,6 +34,10 @@ public struct CatalogItem: Sendable, Hashable {
 public struct OutOfScopeItem: Sendable, Hashable {
     public var id: String
     public var reason: String
+    public init(id: String, reason: String) {
+        self.id = id
+        self.reason = reason
+    }
 }
 
 public struct ParamInfo: Sendable {

@@ -48,14 +48,15 @@ public struct Gate: Sendable, Equatable {
 
     public static let words = "required, recommended or never, optionally with ,manual (e.g. required,manual); strict = required,manual"
 
-    /// The verdict over `(level, state, counts)` triples; `counts` is false for a result a
-    /// baseline already knew (it still makes a run undecided).
+    /// The verdict over `(level, state, counts)` triples; `counts` is false for a failure a
+    /// baseline already knew (it still makes a run undecided if it is undecided).
     public func verdict(_ items: some Sequence<(level: Level, state: RuleState, counts: Bool)>) -> Verdict {
         var gaps = false
         for (lv, st, counts) in items {
             if st == .error || st == .unknown { return .undecided }
-            guard counts, let threshold = level, lv <= threshold else { continue }
-            if st == .fail || (manual && st == .manual) { gaps = true }
+            guard let threshold = level, lv <= threshold else { continue }
+            // A baseline forgives known failures, never an item still waiting for a person.
+            if (st == .fail && counts) || (manual && st == .manual) { gaps = true }
         }
         return gaps ? .gaps : .met
     }

@@ -95,6 +95,8 @@ public struct Aggregate: Sendable {
     public var facilities: [FacilitySummary]
     /// `i/n` for a partial aggregate.
     public var shard: String?
+    /// Catalog items the pack declares out of scope: an aggregate names them as every report does.
+    public var outOfScope: [OutOfScopeItem] = []
     /// Per-rule counts, computed once in one pass over the facilities.
     let ruleStats: [RuleStats]
 
@@ -133,6 +135,7 @@ public struct Aggregate: Sendable {
         self.init(asOf: asOf, packID: pack.info.id, packVersion: pack.info.version,
                   rules: pack.rules.map { AggregateRule(id: $0.id, implements: $0.implements, level: $0.level, category: $0.category, title: $0.title) },
                   facilities: facilities, shard: shard)
+        outOfScope = pack.info.outOfScope
     }
 
     // Counted, not filtered: copies of the facility list add up in a batch of thousands.
@@ -143,7 +146,7 @@ public struct Aggregate: Sendable {
 
     /// One facility's verdict under a gate: a facility that failed to load is undecided.
     public func verdict(_ f: FacilitySummary, gate: Gate) -> Gate.Verdict {
-        if f.status == .error { return .undecided }
+        if f.status == .error || f.states.count != rules.count { return .undecided }
         return gate.verdict(zip(rules, f.states).lazy.map { (level: $0.0.level, state: FacilitySummary.state($0.1) ?? .error, counts: true) })
     }
 
@@ -191,7 +194,8 @@ public struct Aggregate: Sendable {
         let head: [(String, JSON)] = [
             ("tenken_aggregate_version", .int(Aggregate.version)),
             ("as_of", .string(asOf)),
-            ("pack", .object([("id", .string(packID)), ("version", .string(packVersion))])),
+            ("pack", .object([("id", .string(packID)), ("version", .string(packVersion)),
+                              ("out_of_scope", .array(outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) }))])),
             ("shard", .str(shard)),
             ("totals", .object([
                 ("found", .int(facilities.count)), ("evaluated", .int(evaluatedCount)), ("failed_to_load", .int(failedToLoad)),

@@ -44,7 +44,8 @@ public enum AggregateHTML {
         w.element("p", ["class": "brand"], text: "TENKEN · " + t("点検集計", "AUDIT AGGREGATE"))
         w.element("h1", text: t("会員施設の点検結果", "Results across facilities"))
         w.open("dl", ["class": "meta"])
-        for (k, v) in [(t("基準日", "As of"), a.asOf), (t("パック", "Pack"), "\(a.packID) \(a.packVersion)")] + (a.shard.map { [(t("分割", "Shard"), $0)] } ?? []) {
+        for (k, v) in [(t("基準日", "As of"), a.asOf), (t("パック", "Pack"), "\(a.packID) \(a.packVersion)")] + (a.shard.map { [(t("分割", "Shard"), $0)] } ?? [])
+            + a.outOfScope.map { (t("点検しない項目", "Not checked"), t("\($0.id)（範囲外: \($0.reason)）", "\($0.id) (out of scope: \($0.reason))")) } {
             w.element("dt", text: k)
             w.element("dd", text: v)
         }

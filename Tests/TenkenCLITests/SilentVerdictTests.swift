@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TenkenData
+import TenkenSyntax
 @testable import TenkenCLI
 
 /// No silent verdicts: each case an auditor found (issue "no silent verdicts"), as the user
@@ -46,9 +47,65 @@ import TenkenData
         defer { try? FileManager.default.removeItem(atPath: tables) }
         try FileManager.default.removeItem(atPath: "\(tables)/group_members.csv")
         try FileManager.default.removeItem(atPath: "\(tables)/invitations.csv")
+        // With a leaver on the roster, whether she is still in a group matters.
+        try String(contentsOfFile: "\(tables)/staff.csv", encoding: .utf8)
+            .replacingOccurrences(of: "S-006,clerk,2024-04-01,,", with: "S-006,clerk,2024-04-01,2026-01-31,")
+            .write(toFile: "\(tables)/staff.csv", atomically: true, encoding: .utf8)
         let (tcode, ts, terr) = try states(["check", tables])
         #expect(tcode == 2 && terr.contains("group_members.csv"))
         for rule in Self.memberRules { #expect(ts[rule] != "pass", "\(rule): \(ts[rule] ?? "-")") }
+    }
+
+    /// 1b. Either table of a pair missing on its own: the lists stay unknown.
+    @Test func invitationsWithoutMembersOrMembersWithoutInvitations() throws {
+        let noMembers = try copy("dental-tsukushi")
+        defer { try? FileManager.default.removeItem(atPath: noMembers) }
+        try FileManager.default.removeItem(atPath: "\(noMembers)/グループメンバー.csv")
+        let (code, s, err) = try states(["check", noMembers])
+        #expect(code == 2 && err.contains("data.missing-table"))
+        for rule in Self.memberRules { #expect(s[rule] != "pass", "\(rule): \(s[rule] ?? "-")") }
+
+        let noInvitations = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: noInvitations) }
+        try FileManager.default.removeItem(atPath: "\(noInvitations)/invitations.csv")
+        let (_, s2, _) = try states(["check", noInvitations])
+        #expect(s2["invitations-approved"] == "unknown", "\(s2["invitations-approved"] ?? "-")")
+    }
+
+    /// 1c. A column left out is unknown in every row, whatever a blank cell would mean.
+    @Test func aMissingColumnIsUnknownNotNone() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Make S-006 a leaver with an active account, then drop the 退職日 / left_on column.
+        let staff = try String(contentsOfFile: "\(dir)/staff.csv", encoding: .utf8)
+            .replacingOccurrences(of: "S-006,clerk,2024-04-01,,", with: "S-006,clerk,2024-04-01,2026-01-31,")
+        let lines = staff.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let dropped = lines.map { line -> String in
+            var cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            cells.remove(at: 3)
+            return cells.joined(separator: ",")
+        }
+        try (dropped.joined(separator: "\r\n") + "\r\n").write(toFile: "\(dir)/staff.csv", atomically: true, encoding: .utf8)
+        let (code, s, err) = try states(["check", dir])
+        #expect(code == 2 && err.contains("data.missing-column") && err.contains("left_on"), "\(err)")
+        #expect(s["leaver-accounts-deleted"] == "unknown", "\(s["leaver-accounts-deleted"] ?? "-")")
+    }
+
+    /// 1d. JSON: an empty string is a blank; `Left_On` is `left_on`; a misspelt key that would
+    /// leave a documented meaning in place is refused.
+    @Test func jsonKeysAndBlanksAreReadAsAPersonWould() throws {
+        func load(_ body: String) -> (Facility?, [Diagnostic]) {
+            var l = SnapshotLoader()
+            let f = l.loadSnapshot(bytes: Array(("{\"schema_version\": 1, " + body + "}").utf8), path: "s.json")
+            return (f, l.diagnostics)
+        }
+        let (f, d) = load("\"staff\": [{\"id\": \"S-1\", \"Left_On \": \"2026-01-31\", \"hired_on\": \"  \"}]")
+        #expect(d.isEmpty, "\(d)")
+        guard case .list(let staff)? = f?[root: "staff"], case .record(let s)? = staff.first else { Issue.record("no staff"); return }
+        #expect(s["left_on"] == .date(Day(iso: "2026-01-31")!))
+        #expect(s["hired_on"].isNull)
+        let (_, d2) = load("\"staff\": [{\"id\": \"S-1\", \"left\": \"2026-01-31\"}]")
+        #expect(d2.contains { $0.id == "data.unknown-field" && $0.severity == .error })
     }
 
     /// 2. Left before hired is a contradiction, not a 2023 leaver.
@@ -139,6 +196,53 @@ import TenkenData
         #expect(r.err.contains("1 with undecided rules"), "\(r.err)")
         let merged = runCLI(["merge", "\(root)/out/aggregate.json", "--output-dir", "\(root)/merged"])
         #expect(merged.code == 2)
+    }
+
+    /// 6b. Nothing to check, a damaged aggregate, or shards missing: never green.
+    @Test func incompleteBatchesAndMergesAreNotGreen() throws {
+        let root = tempDir("incomplete").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: "\(root)/empty", withIntermediateDirectories: true)
+        #expect(runCLI(["batch", "\(root)/empty", "--output-dir", "\(root)/o"]).code == 2)
+        // Three of four shards.
+        try FileManager.default.createDirectory(atPath: "\(root)/in", withIntermediateDirectories: true)
+        for f in ["clinic-sakura", "pharmacy-midori", "hospital-aoba", "clinic-kaede"] {
+            try FileManager.default.copyItem(atPath: try copy(f), toPath: "\(root)/in/\(f)")
+        }
+        var parts: [String] = []
+        for i in 1...4 {
+            _ = runCLI(["batch", "\(root)/in", "--shard", "\(i)/4", "--output-dir", "\(root)/s\(i)", "--as-of", "2026-11-01", "--format", "none"])
+            parts.append("\(root)/s\(i)/aggregate.json")
+        }
+        let three = runCLI(["merge"] + parts.dropLast() + ["--output-dir", "\(root)/m3"])
+        #expect(three.code == 2 && three.err.contains("4/4"), "\(three.err)")
+        let twice = runCLI(["merge"] + parts + [parts[0], "--output-dir", "\(root)/m5"])
+        #expect(twice.code == 2)
+        #expect(runCLI(["merge"] + parts + ["--output-dir", "\(root)/m4"]).code != 2)
+        // A facility with fewer results than rules.
+        let text = try String(contentsOfFile: parts[0], encoding: .utf8)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        var fs = try #require(doc["facilities"] as? [[String: Any]])
+        if let i = fs.firstIndex(where: { $0["status"] as? String == "evaluated" }) { fs[i]["states"] = "PP" }
+        var doc2 = doc
+        doc2["facilities"] = fs
+        try JSONSerialization.data(withJSONObject: doc2).write(to: URL(fileURLWithPath: "\(root)/short.json"))
+        #expect(runCLI(["merge", "\(root)/short.json", "--output-dir", "\(root)/ms"]).code == 2)
+    }
+
+    /// 7b. A baseline forgives known failures, never an item still waiting for a person.
+    @Test func baselinesDoNotTurnOffTheManualGate() throws {
+        let dir = try copy("clinic-sakura")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let base = "\(dir)/baseline.json"
+        _ = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "json", "--output", base])
+        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json"))) as? [String: Any])
+        var atts = try #require(doc["attestations"] as? [[String: Any]])
+        atts.removeFirst()
+        doc["attestations"] = atts
+        try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: "\(dir)/snapshot.json"))
+        #expect(runCLI(["check", dir, "--as-of", "2026-11-01", "--fail-on", "strict", "--baseline", base]).code == 1)
+        #expect(runCLI(["check", dir, "--as-of", "2026-11-01", "--baseline", base]).code == 0)
     }
 
     /// 7. `--fail-on required,manual` (or `strict`) makes an unattested required item gate.
