@@ -16,10 +16,14 @@ public enum AuditDiff {
         public var fixedElements: [String]
     }
 
+    /// A failure is fixed only by a decided state (pass, attested, waived, not applicable): a
+    /// failure that became `unknown` or `error` lost its evidence, it was not fixed; and a
+    /// facility or rule that vanished is not fixed either.
     static func classify(_ old: String, _ new: String) -> Change {
         if old == new { return .unchanged }
-        if old == "fail" { return .fixed }
-        if new == "fail" { return .new }
+        let decidedOK: Set<String> = ["pass", "attested", "waived", "not-applicable"]
+        if old == "fail" && decidedOK.contains(new) { return .fixed }
+        if new == "fail" || new == "unknown" || new == "error" { return old == "fail" ? .changed : .new }
         return .changed
     }
 

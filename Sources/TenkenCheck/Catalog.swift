@@ -26,6 +26,11 @@ public enum CatalogParser {
                 continue
             }
             func cell(_ k: String) -> String { cells[col[k]!] }
+            if let (k, bad) = cells.lazy.enumerated().compactMap({ i, c in TextSafety.firstForbidden(c).map { (i, $0) } }).first {
+                diags.append(Diagnostic("check.control-character", .error,
+                    "column \(header[k]) holds the control character \(TextSafety.describe(bad))", at: loc))
+                continue
+            }
             guard let cat = Category(rawValue: cell("category")), let lvl = Level(rawValue: cell("level")),
                   let scope = Scope(rawValue: cell("scope")) else {
                 diags.append(Diagnostic("check.catalog-row", .error,

@@ -36,9 +36,11 @@ extension SnapshotLoader {
         let src = SourceFile(path: path, kind: .csv, lines: LineIndex(table.utf8))
         // A table saved with another separator (a European-locale Excel uses `;`) reads as one
         // column: say so, instead of loading every row as an empty record.
-        if table.header.cells.count == 1, let sep = [";", "\t"].first(where: { table.header.cells[0].contains($0) }) {
+        let separators: [(Character, String)] = [(";", "semicolons"), ("\t", "tabs"), ("，", "full-width commas"), ("、", "ideographic commas"),
+                                                 ("|", "vertical bars"), ("｜", "full-width vertical bars"), ("；", "full-width semicolons"), (":", "colons")]
+        if table.header.cells.count == 1, let (sep, name) = separators.first(where: { table.header.cells[0].contains($0.0) }) {
             diagnostics.append(Diagnostic("data.wrong-separator", .error,
-                "the header is one cell holding `\(sep == ";" ? ";" : "\\t")`: the table was saved with \(sep == ";" ? "semicolons" : "tabs") between columns, not commas",
+                "the header is one cell holding `\(sep == "\t" ? "\\t" : String(sep))`: the table was saved with \(name) between columns, not commas",
                 at: SourceLocation(file: path, line: 1, column: 1),
                 help: "save it again as CSV with commas (Excel: 名前を付けて保存 → CSV UTF-8 (コンマ区切り)), or change the list separator to a comma"))
             return nil
@@ -138,7 +140,7 @@ extension SnapshotLoader {
             if SnapshotLoader.falseWords.contains(k) { return .bool(false) }
             diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected yes/no (true/false, はい/いいえ), found \"\(s)\"", at: place()))
         case .string:
-            return .string(s)
+            return .string(field.identifier ? CellText.identifier(s) : s)
         case .date:
             return parseDate(s, at: place(), lenient: true).map(Value.date) ?? .null
         case .duration(let unit):

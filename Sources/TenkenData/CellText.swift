@@ -1,4 +1,5 @@
 import Foundation
+import TenkenSyntax
 
 /// Every string that enters from an input (a CSV cell or header, a JSON string or key) is
 /// read as a person reads it: Unicode spaces at either end are trimmed (a full-width space
@@ -16,51 +17,8 @@ public enum CellText {
         }
     }
 
-    /// Characters refused anywhere in a value: controls (C0 and C1, so line breaks and tabs
-    /// inside a value too: a cell is one line), DEL, the line and paragraph separators,
-    /// noncharacters (which XML forbids), and every invisible format character: direction
-    /// overrides and marks (which make text display other than it is), zero-width spaces and
-    /// joiners, the word joiner, soft hyphens, tags and byte-order marks, which would split an
-    /// id without showing it; and the Hangul fillers, which render as nothing.
-    public static func isForbidden(_ u: Unicode.Scalar) -> Bool {
-        switch u.value {
-        case 0x00...0x1F, 0x7F...0x9F, 0x3164, 0xFFA0: return true
-        case 0x20...0x7E, 0xA0...0xAC, 0xAE...0x05FF: return false
-        default:
-            switch u.properties.generalCategory {
-            case .control, .format, .lineSeparator, .paragraphSeparator: return true
-            default: return u.properties.isNoncharacterCodePoint
-            }
-        }
-    }
-
-    /// How a refused character is named in a message: its code point and, for the common
-    /// ones, what it is (the character itself is never printed).
-    public static func describe(_ u: Unicode.Scalar) -> String {
-        let hex = String(u.value, radix: 16, uppercase: true)
-        let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-        let name: String? = switch u.value {
-        case 0x0A: "line feed"
-        case 0x0D: "carriage return"
-        case 0x09: "tab"
-        case 0x1B: "escape"
-        case 0x07: "bell"
-        case 0x00: "null"
-        case 0x7F: "delete"
-        case 0x200B: "zero-width space"
-        case 0xFEFF: "byte-order mark"
-        case 0x2028: "line separator"
-        case 0x2029: "paragraph separator"
-        case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: "bidirectional control"
-        case 0x200C: "zero-width non-joiner"
-        case 0x200D: "zero-width joiner"
-        case 0x00AD: "soft hyphen"
-        case 0x2060: "word joiner"
-        case 0x80...0x9F: "C1 control"
-        default: u.properties.generalCategory == .format ? "invisible format character" : nil
-        }
-        return name.map { "\(code) (\($0))" } ?? code
-    }
+    public static func isForbidden(_ u: Unicode.Scalar) -> Bool { TextSafety.isForbidden(u) }
+    public static func describe(_ u: Unicode.Scalar) -> String { TextSafety.describe(u) }
 
     /// The cleaned text, and the first refused character it holds (nil when none).
     public static func clean(_ s: Substring) -> (text: String, refused: Unicode.Scalar?) {
@@ -77,6 +35,22 @@ public enum CellText {
     }
 
     public static func clean(_ s: String) -> (text: String, refused: Unicode.Scalar?) { clean(Substring(s)) }
+
+    /// An id as a person reads it: full-width letters and digits are the ASCII ones (NFKC:
+    /// `Ｓ－００６` is `S-006`) and every dash is a hyphen-minus, so an id typed with the IME
+    /// on joins the same row as one typed without. Only ids and references are folded; other
+    /// text keeps what was written.
+    public static func identifier(_ s: String) -> String {
+        if s.utf8.allSatisfy({ $0 < 0x80 }) { return s }
+        var out = String.UnicodeScalarView()
+        for u in s.precomposedStringWithCompatibilityMapping.unicodeScalars {
+            switch u.value {
+            case 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D: out.append("-")
+            default: out.append(u)
+            }
+        }
+        return String(out)
+    }
 
     /// Trims `isSpace` characters at both ends.
     public static func trimmed(_ s: Substring) -> String {

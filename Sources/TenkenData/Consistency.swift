@@ -58,6 +58,10 @@ public enum Consistency {
             for x in r.schema.exclusions {
                 guard let si = r.schema.index[x.field], let di = r.schema.index[x.excludes], case .string(let s) = r.values[si],
                       x.values.contains(s), !r.values[di].isNull, !r.values[di].isUnknown else { continue }
+                if case .date(let d) = r.values[di] {
+                    if x.when == .onOrBeforeAsOf && d > asOf { continue }
+                    if x.when == .afterAsOf && d <= asOf { continue }
+                }
                 diagnostics.append(Diagnostic("data.contradiction", .error,
                     "\(name(r, si)) is `\(s)` but \(name(r, di)) is \(r.values[di].display): the two cannot both be true",
                     at: r.location(ofField: di), help: "correct the state or remove the date"))

@@ -259,7 +259,7 @@ public struct SnapshotLoader {
             }
             guess = fi + 1
             // The pointer is only spelled out if a diagnostic needs it.
-            values[fi] = convert(m.node, schema.fields[fi].type, src: src, pointer: { pointer + "/" + m.key })
+            values[fi] = convert(m.node, schema.fields[fi].type, src: src, pointer: { pointer + "/" + m.key }, identifier: schema.fields[fi].identifier)
             offsets[fi] = Int32(clamping: m.node.offset)
         }
         return Record(schema: schema, values: values, origin: LazyLocation(source: src, offset: node.offset, path: pointer), offsets: offsets)
@@ -282,13 +282,14 @@ public struct SnapshotLoader {
         return nil
     }
 
-    mutating func convert(_ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: () -> String) -> Value {
+    /// `identifier`: the field holds an id, read with `CellText.identifier`.
+    mutating func convert(_ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: () -> String, identifier: Bool = false) -> Value {
         if case .null = node.value { return .null }
         if case .string(let raw) = node.value {
             guard let s = text(raw, node, src: src, pointer: pointer) else { return .null }
             // An empty (or all-space) string is a blank, as an empty cell is in a table.
             if s.isEmpty { return .null }
-            return convertString(s, node, type, src: src, pointer: pointer)
+            return convertString(identifier ? CellText.identifier(s) : s, node, type, src: src, pointer: pointer)
         }
         switch type {
         case .int:
@@ -335,7 +336,7 @@ public struct SnapshotLoader {
                                                   at: src.location(offset: item.offset, path: pointer() + "/" + String(k))))
                     continue
                 }
-                let v = convert(item, inner, src: src, pointer: { pointer() + "/" + String(k) })
+                let v = convert(item, inner, src: src, pointer: { pointer() + "/" + String(k) }, identifier: identifier)
                 if !v.isNull { out.append(v) }
             }
             return .list(out)

@@ -110,6 +110,9 @@ public struct FieldSchema: Sendable {
     /// The top-level collection whose ids this field holds (`accounts.staff_id` → `staff`): a
     /// value that is no id there is a data error.
     public let references: String?
+    /// The field holds an id (its record's id, a reference, or another facility's or person's
+    /// id): read with `CellText.identifier`, so look-alike characters join.
+    public let identifier: Bool
     /// Other headers accepted in CSV tables (Japanese first), e.g. `端末ID` for `id`.
     public let aliases: [String]
     public let doc: String
@@ -121,7 +124,8 @@ public struct FieldSchema: Sendable {
     public let choiceByLabel: [String: String]
 
     init(name: String, type: FieldType, aliases: [String], doc: String, docJa: String, choicesJa: [String: String],
-         absent: Absence = .unknown, notBefore: String? = nil, pastOnly: Bool = false, references: String? = nil) {
+         absent: Absence = .unknown, notBefore: String? = nil, pastOnly: Bool = false, references: String? = nil, identifier: Bool = false) {
+        self.identifier = identifier || references != nil
         self.name = name
         self.type = type
         self.absent = absent
@@ -151,17 +155,32 @@ public final class RecordSchema: Sendable {
     /// item, a role).
     public let uniqueIDs: Bool
 
-    /// A state that a date contradicts: an `active` account with a deletion date.
+    /// A state that a date contradicts: an `active` account with a deletion date, a patient
+    /// in care whose care ended (by the as-of date), a discharged patient whose care ends later.
     public struct Exclusion: Sendable {
+        public enum When: Sendable { case given, onOrBeforeAsOf, afterAsOf }
         public let field: String
         public let values: [String]
         public let excludes: String
+        public let when: When
+        public init(field: String, values: [String], excludes: String, when: When = .given) {
+            self.field = field
+            self.values = values
+            self.excludes = excludes
+            self.when = when
+        }
     }
     public let exclusions: [Exclusion]
 
     public init(_ name: String, id: String? = "id", unique: Bool? = nil, exclusions: [Exclusion] = [], _ fields: [FieldSchema]) {
         self.name = name
-        self.fields = fields
+        // The id field is an identifier whatever its declaration says.
+        self.fields = fields.map { f in
+            f.name == id && !f.identifier
+                ? FieldSchema(name: f.name, type: f.type, aliases: f.aliases, doc: f.doc, docJa: f.docJa, choicesJa: f.choicesJa,
+                              absent: f.absent, notBefore: f.notBefore, pastOnly: f.pastOnly, references: f.references, identifier: true)
+                : f
+        }
         self.exclusions = exclusions
         uniqueIDs = unique ?? (id == "id")
         var idx: [String: Int] = [:]
@@ -193,9 +212,9 @@ public final class RecordSchema: Sendable {
 
 /// A field; its Japanese label doubles as the Japanese CSV header unless `aliases` says more.
 func f(_ name: String, _ type: FieldType, _ doc: String, ja: String = "", aliases: [String] = [], choices: [String: String] = [:],
-       absent: Absence = .unknown, notBefore: String? = nil, past: Bool = false, ref: String? = nil) -> FieldSchema {
+       absent: Absence = .unknown, notBefore: String? = nil, past: Bool = false, ref: String? = nil, identifier: Bool = false) -> FieldSchema {
     FieldSchema(name: name, type: type, aliases: aliases.isEmpty && !ja.isEmpty ? [ja] : aliases, doc: doc, docJa: ja, choicesJa: choices,
-                absent: absent, notBefore: notBefore, pastOnly: past, references: ref)
+                absent: absent, notBefore: notBefore, pastOnly: past, references: ref, identifier: identifier)
 }
 
 /// Absence with a documented meaning and no value.
@@ -312,7 +331,7 @@ public enum SnapshotSchema {
         f("identity_verified", .bool, "verified as a healthcare or care professional", ja: "本人認証", aliases: ["本人認証"]),
     ])
 
-    public static let device = RecordSchema("device", [
+    public static let device = RecordSchema("device", exclusions: [.init(field: "status", values: ["active"], excludes: "returned_on")], [
         f("id", .string, "device id (asset tag)", ja: "端末ID", aliases: ["端末ID", "device_id"]),
         f("kind", .enumeration(["pc", "tablet", "smartphone"]), "kind of device", ja: "端末種別", aliases: ["端末種別", "種別"],
           choices: ["pc": "パソコン", "tablet": "タブレット", "smartphone": "スマートフォン"]),
@@ -354,7 +373,10 @@ public enum SnapshotSchema {
         f("used_for_mcs", .bool, "MCS is used over this network", ja: "MCS利用", absent: .assumed(.bool(true), en: "used for MCS (a listed network is taken to carry MCS)", ja: "MCSに利用しているとみなす")),
     ])
 
-    public static let patient = RecordSchema("patient", [
+    public static let patient = RecordSchema("patient", exclusions: [
+        .init(field: "status", values: ["active"], excludes: "care_ended_on", when: .onOrBeforeAsOf),
+        .init(field: "status", values: ["discharged", "transferred-out", "deceased"], excludes: "care_ended_on", when: .afterAsOf),
+    ], [
         f("id", .string, "pseudonymous patient id (never a name)", ja: "患者ID"),
         f("status", .enumeration(["active", "discharged", "transferred-out", "deceased"]), "care state", ja: "状態",
           choices: ["active": "診療中", "discharged": "終了", "transferred-out": "転出", "deceased": "死亡"]),
@@ -369,7 +391,7 @@ public enum SnapshotSchema {
     public static let member = RecordSchema("member", id: "account_id", unique: true, [
         f("account_id", .string, "member's MCS account", ja: "アカウントID"),
         f("staff_id", .string, "member's staff id, for this facility's staff", ja: "職員ID", absent: none("not identified as this facility's staff (an outside member)", "自施設の職員ではない（施設外のメンバー）", unless: "external", in: [.bool(false), .null]), ref: "staff"),
-        f("facility_id", .string, "member's facility, for members from outside", ja: "所属施設ID", absent: none("no other facility named", "所属施設の記載なし", unless: "external", in: [.bool(true)])),
+        f("facility_id", .string, "member's facility, for members from outside", ja: "所属施設ID", absent: none("no other facility named", "所属施設の記載なし", unless: "external", in: [.bool(true)]), identifier: true),
         f("external", .bool, "the member belongs to another facility", ja: "施設外",
           absent: none("a member of this facility", "自施設のメンバー", unless: "facility_id")),
         f("invited_on", .date, "invited on", ja: "招待日", absent: none("joined without an invitation", "招待なし"), past: true),
@@ -395,7 +417,7 @@ public enum SnapshotSchema {
 
     public static let refusal = RecordSchema("refusal", id: "clause", [
         f("clause", .string, "the clause refused (e.g. 第3項)", ja: "不同意項目"),
-        f("party", .string, "facility id or profession the patient refused sharing with", ja: "不同意の相手"),
+        f("party", .string, "facility id or profession the patient refused sharing with", ja: "不同意の相手", identifier: true),
         f("recorded_on", .date, "written on the consent form on", ja: "記載日", absent: none("not written on the consent form", "同意書に記載なし"), past: true),
     ])
 
@@ -441,7 +463,7 @@ public enum SnapshotSchema {
         f("kind", .enumeration(["post-monitoring", "access-review"]), "what was monitored", ja: "種別",
           choices: ["post-monitoring": "投稿の監視", "access-review": "アクセス確認"]),
         f("performed_on", .date, "performed on", ja: "実施日", past: true),
-        f("by", .string, "pseudonymous id of who performed it", ja: "実施者ID"),
+        f("by", .string, "pseudonymous id of who performed it", ja: "実施者ID", identifier: true),
     ])
 
     public static let attestation = RecordSchema("attestation", id: "item", [
@@ -449,7 +471,7 @@ public enum SnapshotSchema {
         f("answer", .enumeration(["yes", "no", "not-applicable"]), "the answer", ja: "回答",
           choices: ["yes": "はい", "no": "いいえ", "not-applicable": "対象外"]),
         f("by_role", .string, "role of the person attesting", ja: "回答者の役割"),
-        f("by", .string, "pseudonymous id of the person attesting", ja: "回答者ID"),
+        f("by", .string, "pseudonymous id of the person attesting", ja: "回答者ID", identifier: true),
         f("signed_on", .date, "signed on", ja: "回答日", past: true),
         f("reason", .string, "reason, for not-applicable", ja: "理由", absent: none("no reason given", "理由なし")),
     ])

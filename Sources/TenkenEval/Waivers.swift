@@ -43,8 +43,18 @@ public enum WaiverPolicy {
                 out.append(Diagnostic("waiver.unknown-facility", .error, "waiver names facility `\(f)`, which is not in this run", at: w.location,
                                       help: closestMatch(to: f, in: known).map { "did you mean `\($0)`?" }))
             }
-            if w.approvedBy == w.requestedBy {
+            // Ids are compared as a person reads them: `S-001　` and `s-001` are S-001.
+            func person(_ s: String) -> String { CellText.clean(s).text.lowercased() }
+            if person(w.approvedBy) == person(w.requestedBy) {
                 out.append(Diagnostic("waiver.self-approved", .error, "waiver is approved by its own requester `\(w.requestedBy)`; a second person must approve it", at: w.location))
+            }
+            if CellText.clean(w.justification).text.isEmpty || person(w.approvedBy).isEmpty || person(w.requestedBy).isEmpty {
+                out.append(Diagnostic("waiver.incomplete", .error, "waiver of `\(w.rule)` needs a justification, a requester and an approver", at: w.location))
+            }
+            for (what, text) in [("justification", w.justification), ("requested_by", w.requestedBy), ("approved_by", w.approvedBy)] {
+                if let bad = CellText.clean(text).refused {
+                    out.append(Diagnostic("waiver.control-character", .error, "`\(what)` holds the control character \(CellText.describe(bad))", at: w.location))
+                }
             }
             if w.expiresOn < w.grantedOn {
                 out.append(Diagnostic("waiver.bad-dates", .error, "waiver expires (\(w.expiresOn)) before it is granted (\(w.grantedOn))", at: w.location))

@@ -3588,6 +3588,11 @@ rule wrong-posts-deleted {
         },
         {
           "op": "replace",
+          "path": "/devices/6/status",
+          "value": "returned"
+        },
+        {
+          "op": "replace",
           "path": "/accounts/4/status",
           "value": "deleted"
         }

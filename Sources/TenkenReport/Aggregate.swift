@@ -125,7 +125,10 @@ public struct Aggregate: Sendable {
                 let k = table[i * 128 + Int(FacilitySummary.letter(st).asciiValue!)]
                 if k > 0 { c[st] = k }
             }
-            let decided = [RuleState.pass, .attested, .fail, .waived].reduce(0) { $0 + (c[$1] ?? 0) }
+            // Every facility where the rule applies counts: one it could not decide, or that
+            // waits for an attestation, has not passed (a rate over the decided ones alone
+            // would read 100% beside an unknown).
+            let decided = [RuleState.pass, .attested, .fail, .waived, .unknown, .error, .manual].reduce(0) { $0 + (c[$1] ?? 0) }
             let ok = (c[.pass] ?? 0) + (c[.attested] ?? 0)
             return RuleStats(counts: c, passRate: decided == 0 ? nil : Double(ok) / Double(decided))
         }
@@ -142,6 +145,9 @@ public struct Aggregate: Sendable {
     public var evaluatedCount: Int { facilities.reduce(0) { $0 + ($1.status == .evaluated ? 1 : 0) } }
     public var failedToLoad: Int { facilities.count - evaluatedCount }
     public func requiredGaps(_ f: FacilitySummary) -> Int { f.count(.required, .fail, rules) }
+    public var withUndecidedRules: Int {
+        facilities.reduce(0) { $0 + ($1.status == .evaluated && ($1.states.contains("U") || $1.states.contains("E")) ? 1 : 0) }
+    }
     public var withRequiredGaps: Int { facilities.reduce(0) { $0 + ($1.status == .evaluated && requiredGaps($1) > 0 ? 1 : 0) } }
 
     /// One facility's verdict under a gate: a facility that failed to load is undecided.
@@ -199,7 +205,7 @@ public struct Aggregate: Sendable {
             ("shard", .str(shard)),
             ("totals", .object([
                 ("found", .int(facilities.count)), ("evaluated", .int(evaluatedCount)), ("failed_to_load", .int(failedToLoad)),
-                ("with_required_gaps", .int(withRequiredGaps)),
+                ("with_undecided_rules", .int(withUndecidedRules)), ("with_required_gaps", .int(withRequiredGaps)),
             ])),
             ("rules", .array(rules.enumerated().map { i, r in
                 let st = stats(i)

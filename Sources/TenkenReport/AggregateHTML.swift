@@ -4,7 +4,7 @@ import TenkenEval
 /// The auditor's overview: totals, per-rule pass rates (worst first) and a heatmap of
 /// facilities × rules, worst facilities first. Self-contained and printable (landscape).
 public enum AggregateHTML {
-    static let colors: [Character: String] = ["P": "#2e7d32", "A": "#00897b", "F": "#c62828", "M": "#f9a825", "W": "#8d6e63", "N": "#d0d4da", "E": "#6a1b9a"]
+    static let colors: [Character: String] = ["P": "#2e7d32", "A": "#00897b", "F": "#c62828", "M": "#f9a825", "W": "#8d6e63", "N": "#d0d4da", "E": "#6a1b9a", "U": "#d84315"]
 
     static let extraCSS = """
 
@@ -56,7 +56,9 @@ public enum AggregateHTML {
         w.element("h2", text: t("要約", "Summary"))
         w.open("table", ["class": "counts"])
         for (k, v) in [(t("対象施設", "Facilities found"), a.facilities.count), (t("評価済み", "Evaluated"), a.evaluatedCount),
-                       (t("読み込みエラー", "Failed to load"), a.failedToLoad), (t("必要事項に不合格がある施設", "With required gaps"), a.withRequiredGaps)] {
+                       (t("読み込みエラー", "Failed to load"), a.failedToLoad),
+                       (t("判定不能・エラーの規則がある施設", "With undecided rules (unknown or error)"), a.withUndecidedRules),
+                       (t("必要事項に不合格がある施設", "With required gaps"), a.withRequiredGaps)] {
             w.open("tr")
             w.element("th", text: k)
             w.element("td", ["class": "n"], text: String(v))
@@ -74,7 +76,8 @@ public enum AggregateHTML {
         w.open("table")
         w.open("thead")
         w.open("tr")
-        for c in [t("項目", "Items"), t("規則", "Rule"), t("水準", "Level"), t("不合格", "Fail"), t("要確認", "Manual"), t("合格率", "Pass rate"), ""] { w.element("th", text: c) }
+        for c in [t("項目", "Items"), t("規則", "Rule"), t("水準", "Level"), t("不合格", "Fail"), t("判定不能", "Unknown"), t("エラー", "Error"),
+                  t("要確認", "Manual"), t("合格率", "Pass rate"), ""] { w.element("th", text: c) }
         w.close()
         w.close()
         w.open("tbody")
@@ -88,8 +91,7 @@ public enum AggregateHTML {
             w.element("td", ["class": "nw"], text: r.implements.joined(separator: ", "))
             w.element("td", text: lang.pick(r.title))
             w.element("td", ["class": "nw"], text: lang.pick(Labels.level(r.level)))
-            w.element("td", ["class": "n"], text: String(st.counts[.fail] ?? 0))
-            w.element("td", ["class": "n"], text: String(st.counts[.manual] ?? 0))
+            for s in [RuleState.fail, .unknown, .error, .manual] { w.element("td", ["class": "n"], text: String(st.counts[s] ?? 0)) }
             w.element("td", ["class": "n"], text: st.passRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "—")
             w.open("td", ["class": "bar"])
             w.element("div", ["style": "width: \(Int(((st.passRate ?? 0) * 100).rounded()))%"])
@@ -103,7 +105,7 @@ public enum AggregateHTML {
         w.open("section")
         w.element("h2", text: t("施設 × 規則（悪い順）", "Facilities × rules (worst first)"))
         w.open("p", ["class": "legend"])
-        for c in ["F", "E", "M", "W", "A", "P", "N"] {
+        for c in ["F", "U", "E", "M", "W", "A", "P", "N"] {
             w.open("span")
             w.element("i", ["class": "s\(c)"])
             w.text("\(c) " + lang.pick(Labels.state(FacilitySummary.state(Character(c))!)))
@@ -129,7 +131,7 @@ public enum AggregateHTML {
                 w.element("td", ["colspan": String(a.rules.count), "class": "load-error"], text: t("読み込みエラー: ", "failed to load: ") + (f.diagnostics.first ?? ""))
             } else {
                 w.element("td", ["class": "n"], text: String(a.requiredGaps(f)))
-                for c in f.states { w.element("td", ["class": "c s\(c)"], text: c == "F" || c == "E" || c == "M" ? String(c) : "") }
+                for c in f.states { w.element("td", ["class": "c s\(c)"], text: c == "F" || c == "U" || c == "E" || c == "M" ? String(c) : "") }
             }
             w.close()
             if k % 200 == 199 { try w.drain() }

@@ -184,12 +184,19 @@ public struct Lexer {
                 switch e {
                 case "\"": text.append("\"")
                 case "\\": text.append("\\")
-                case "n": text.append("\n")
-                case "t": text.append("\t")
+                case "n", "t":
+                    // Every text of a pack is shown on one line of a report.
+                    diagnostics.append(Diagnostic("syntax.control-character", .error,
+                        "`\\\(e)` puts a \(e == "n" ? "line break" : "tab") in the string; texts are one line", at: escLoc))
                 default:
                     diagnostics.append(Diagnostic("syntax.bad-escape", .error,
-                        "unknown escape `\\\(e)` in string, expected one of \\\" \\\\ \\n \\t", at: escLoc))
+                        "unknown escape `\\\(e)` in string, expected \\\" or \\\\", at: escLoc))
                 }
+                continue
+            }
+            if TextSafety.isForbidden(c) {
+                diagnostics.append(Diagnostic("syntax.control-character", .error,
+                    "the string holds the control character \(TextSafety.describe(c))", at: SourceLocation(file: file, line: line, column: col - 1)))
                 continue
             }
             text.unicodeScalars.append(c)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TenkenSyntax
 import TenkenBenchKit
 @testable import TenkenCLI
 @testable import TenkenCheck
@@ -226,6 +227,33 @@ struct BaselineDiffExplainTests {
                                      "--baseline", old, "--fail-on", "recommended"])
         #expect(new == 1, "\(err2)")
         #expect(err2.contains("new: patient-identity-confirmed"))
+    }
+
+    /// Losing the evidence of a failure is no fix: fail → unknown or error is a change, and
+    /// pass → unknown is new.
+    @Test func diffDoesNotCallLostEvidenceAFix() {
+        #expect(AuditDiff.classify("fail", "pass") == .fixed)
+        #expect(AuditDiff.classify("fail", "attested") == .fixed)
+        #expect(AuditDiff.classify("fail", "unknown") == .changed)
+        #expect(AuditDiff.classify("fail", "error") == .changed)
+        #expect(AuditDiff.classify("fail", "absent") == .changed)
+        #expect(AuditDiff.classify("pass", "unknown") == .new)
+        #expect(AuditDiff.classify("pass", "fail") == .new)
+    }
+
+    /// Waiver ids are compared as a person reads them; an empty justification is no waiver.
+    @Test func waiversAreReadAsAPersonReadsThem() throws {
+        let pack = try #require(Checker.check(PackLoader.embedded().source).pack)
+        func w(_ requested: String, _ approved: String, _ why: String = "order placed") -> [Diagnostic] {
+            WaiverPolicy.validate([Waiver(rule: "wifi-encrypted", facility: nil, justification: why, requestedBy: requested, approvedBy: approved,
+                                          grantedOn: Day(iso: "2026-10-01")!, expiresOn: Day(iso: "2026-12-01")!, location: TenkenSyntax.SourceLocation(file: "w"))],
+                                  pack: pack, maxTerm: Duration.days(180), knownFacilities: nil)
+        }
+        #expect(w("S-001", "S-002").isEmpty)
+        #expect(w("S-001", "S-001\u{3000}").map(\.id) == ["waiver.self-approved"])
+        #expect(w("S-001", "s-001").map(\.id) == ["waiver.self-approved"])
+        #expect(w("S-001", "S-002", "   ").map(\.id) == ["waiver.incomplete"])
+        #expect(w("S-001", "S-002", "ok\u{1B}[2J").map(\.id) == ["waiver.control-character"])
     }
 
     @Test func diffOfTwoReports() throws {

@@ -129,6 +129,19 @@ struct LoaderTests {
         #expect(CellText.describe("\u{1B}") == "U+001B (escape)")
     }
 
+    /// Ids are read as a person reads them: an id typed with the IME on joins the same row.
+    @Test func identifiersFoldWidthAndDashes() {
+        #expect(CellText.identifier("Ｆ‐CARE−０００９") == "F-CARE-0009")
+        #expect(CellText.identifier("S-006") == "S-006")
+        var l = SnapshotLoader()
+        let f = l.loadSnapshot(bytes: Array("{\"schema_version\": 1, \"consents\": [{\"id\": \"C-1\", \"refusals\": [{\"clause\": \"第3項\", \"party\": \"Ｆ‐CARE-0009\"}]}]}".utf8), path: "s.json")
+        guard case .list(let cs)? = f?[root: "consents"], case .record(let c)? = cs.first, case .list(let rs) = c["refusals"],
+              case .record(let r)? = rs.first else { Issue.record("no refusal"); return }
+        #expect(r["party"] == .string("F-CARE-0009"))
+        // Free text keeps what was written.
+        #expect(r["clause"] == .string("第3項"))
+    }
+
     @Test func excelDateTimesGetAHint() {
         var l = SnapshotLoader()
         _ = l.loadTable(bytes: Array("id,OS更新日\nPC-1,2025/4/1 0:00\n".utf8), path: "d.csv", schema: SnapshotSchema.device)

@@ -159,4 +159,12 @@ struct FileParserTests {
         #expect(diags.map(\.id) == ["syntax.unexpected-token"])
         #expect(f.items.count == 1)
     }
+
+    /// A pack's texts reach every report: control characters and line breaks are refused.
+    @Test func controlCharactersInStringsAreRefused() {
+        for text in ["\"a\u{1B}[2Jb\"", "\"a\\nb\"", "\"a\u{202E}b\""] {
+            let (_, d) = Parser.parse("pack p {\n  version \(text)\n}\n", file: "p")
+            #expect(d.contains { $0.id == "syntax.control-character" }, "\(text)")
+        }
+    }
 }
