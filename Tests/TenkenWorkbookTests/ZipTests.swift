@@ -125,6 +125,27 @@ struct ZipReaderTests {
         #expect(Self.ids(more.bytes) == ["workbook.bad-zip"])
     }
 
+    @Test func everyTruncationIsAnErrorNeverACrash() throws {
+        let full = try WorkbookWriter.write([WriterRoundTripTests.staff]).get()
+        #expect(Workbook.open(bytes: full, file: "t.xlsx").0 != nil)
+        for n in 0..<full.count {
+            let (wb, d) = Workbook.open(bytes: Array(full.prefix(n)), file: "t.xlsx")
+            #expect(wb == nil && d.contains { $0.severity == .error }, "prefix of \(n) bytes")
+            #expect(d.allSatisfy { $0.location?.file == "t.xlsx" })
+        }
+    }
+
+    @Test func flippedBytesNeverCrash() throws {
+        let full = try WorkbookWriter.write([WriterRoundTripTests.staff]).get()
+        var rng = SplitMix(seed: 17)
+        for _ in 0..<2000 {
+            var b = full
+            for _ in 0..<(1 + Int(rng.next() % 4)) { b[Int(rng.next() % UInt64(b.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+            let (wb, _) = Workbook.open(bytes: b, file: "t.xlsx")
+            if let wb { for s in wb.sheets { _ = wb.read(s) } }
+        }
+    }
+
     @Test func zip64RecordsWithinLimitsAreRead() {
         // The classic end record saturated, the real values in ZIP64 records.
         let inner = RawZip(entries: [.init("a.xml", Array("<a/>".utf8))]).bytes
