@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Makes the foreign workbook fixtures of Tests/TenkenWorkbookTests/Fixtures with other writers.
+"""Makes the foreign workbook fixtures of Tests/TenkenWorkbookTests/Fixtures with other writers,
+and the files of Fixtures/invalid/workbooks that only another program can make (an Excel 97-2003
+.xls, a password-protected .xlsx, an OpenDocument .ods).
 
     python3 scripts/workbook-fixtures.py [OUT_DIR]
 
-Needs openpyxl (`pip install openpyxl`) and LibreOffice (`apt-get install libreoffice-calc`).
+Needs openpyxl (`pip install openpyxl`), msoffcrypto-tool (`pip install msoffcrypto-tool`, for
+the encrypted workbook) and LibreOffice (`apt-get install libreoffice-calc`).
 The files it makes are committed; the tests read them and need neither tool. Run it again only
 to add a fixture; the expected cells are written in the tests by hand, from what the other
 program shows, not from tenken's reader.
@@ -90,7 +93,7 @@ def row(*cells):
     return "<table:table-row>" + "".join(cells) + "</table:table-row>"
 
 
-def libreoffice(name, body, null_date=None):
+def libreoffice(name, body, null_date=None, to="xlsx:Calc MS Excel 2007 XML", ext="xlsx", dest=None):
     tmp = tempfile.mkdtemp()
     settings = ""
     if null_date:
@@ -98,9 +101,9 @@ def libreoffice(name, body, null_date=None):
     path = os.path.join(tmp, name + ".fods")
     with open(path, "w", encoding="utf-8") as f:
         f.write(FODS_HEAD + settings + body + "</office:spreadsheet></office:body></office:document>")
-    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", tmp, path],
+    subprocess.run(["soffice", "--headless", "--convert-to", to, "--outdir", tmp, path],
                    check=True, stdout=subprocess.DEVNULL, timeout=180)
-    shutil.copy(os.path.join(tmp, name + ".xlsx"), os.path.join(out, name + ".xlsx"))
+    shutil.copy(os.path.join(tmp, name + "." + ext), os.path.join(dest or out, name + "." + ext))
     shutil.rmtree(tmp)
 
 
@@ -135,8 +138,23 @@ def libreoffice_from_csv():
     shutil.rmtree(tmp)
 
 
+def hostile():
+    """Files that are not .xlsx workbooks tenken can read, made by the programs that make them."""
+    dest = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures", "invalid", "workbooks")
+    os.makedirs(dest, exist_ok=True)
+    body = '<table:table table:name="職員">' + row(s("職員ID")) + row(s("S-001")) + '</table:table>'
+    libreoffice("legacy", body, to="xls:MS Excel 97", ext="xls", dest=dest)
+    libreoffice("opendocument", body, to="ods", ext="ods", dest=dest)
+    os.replace(os.path.join(dest, "opendocument.ods"), os.path.join(dest, "opendocument-named.xlsx"))
+    import msoffcrypto
+    from msoffcrypto.format.ooxml import OOXMLFile
+    with open(os.path.join(out, "openpyxl-1904.xlsx"), "rb") as plain, open(os.path.join(dest, "password.xlsx"), "wb") as locked:
+        OOXMLFile(plain).encrypt("tenken", locked)
+
+
 openpyxl_clinic()
 openpyxl_1904()
+hostile()
 libreoffice_clinic()
 libreoffice_1904()
 libreoffice_from_csv()
