@@ -24,6 +24,9 @@ struct SheetXML {
         var lastRow = 0, lastColumn = 0
         var frozen = false
 
+        // Every cell names its style, even the default: LibreOffice gives a cell without `s`
+        // its column's style (Excel gives it style 0), and a boolean under a text column's
+        // `@` format then shows as 1.
         func cell(_ v: CellValue, row: Int, column: Int, format: ColumnFormat) throws(Diagnostic) -> String {
             let ref = CellReference.name(row: row, column: column)
             switch v {
@@ -34,12 +37,12 @@ struct SheetXML {
                     throw fail("cell text has \(t.utf16.count) characters; a cell holds at most \(SheetXML.maxCellText)", row: row, column: column)
                 }
                 let style: WorkbookWriter.Style = format == .text || format == .date ? .text : .normal
-                return "<c r=\"\(ref)\"\(style == .normal ? "" : " s=\"\(style.rawValue)\"") t=\"s\"><v>\(strings.id(t))</v></c>"
+                return "<c r=\"\(ref)\" s=\"\(style.rawValue)\" t=\"s\"><v>\(strings.id(t))</v></c>"
             case .number(let d):
                 guard d.isFinite else { throw fail("a number cell holds \(d), which a workbook cannot store", row: row, column: column) }
-                return "<c r=\"\(ref)\"><v>\(SheetParser.numberText(d))</v></c>"
+                return "<c r=\"\(ref)\" s=\"0\"><v>\(SheetParser.numberText(d))</v></c>"
             case .bool(let b):
-                return "<c r=\"\(ref)\" t=\"b\"><v>\(b ? 1 : 0)</v></c>"
+                return "<c r=\"\(ref)\" s=\"0\" t=\"b\"><v>\(b ? 1 : 0)</v></c>"
             case .date(let y, let m, let d):
                 guard let serial = DateSerial.serial(year: y, month: m, day: d) else {
                     return try cell(.text(DateSerial.iso(y, m, d)), row: row, column: column, format: .text)

@@ -62,6 +62,9 @@ final class XMLStream {
         // read, and its entities used, before the reader's node shows it. The prolog is
         // checked first.
         if let f = prologDocumentType(bytes) { return .failure(f) }
+        // Encoding errors go to libxml2's generic handler (stderr), not the reader's; the
+        // handler is per thread, so it is set on the thread that parses.
+        tenken_silence_errors()
         return bytes.withUnsafeBufferPointer { buf in
             guard let s = XMLStream(buffer: buf, url: url) else {
                 return .failure(Failure(id: "workbook.xml-syntax", message: "XML part could not be opened", line: 0, column: 0))

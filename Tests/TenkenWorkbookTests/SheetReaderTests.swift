@@ -274,3 +274,21 @@ struct FileKindTests {
         #expect(id([0x00, 0x01, 0x02, 0x03, 0x04]) == ["workbook.bad-zip"])
     }
 }
+
+struct XMLEncodingTests {
+    /// A part in another encoding is read; bytes that are not in it are a located error, and
+    /// libxml2 prints nothing of its own.
+    @Test func declaredEncodingsAndBadBytes() throws {
+        let sjis = Array("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><worksheet xmlns=\"\(Pkg.main)\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>".utf8)
+            + [0x88, 0xE3, 0x8E, 0x74] + Array("</t></is></c></row></sheetData></worksheet>".utf8)
+        var z = ZipWriter()
+        z.add("[Content_Types].xml", [])
+        z.add("xl/workbook.xml", Array("<workbook xmlns=\"\(Pkg.main)\" xmlns:r=\"\(Pkg.rel)\"><sheets><sheet name=\"s\" sheetId=\"1\" r:id=\"a\"/></sheets></workbook>".utf8))
+        z.add("xl/_rels/workbook.xml.rels", Array("<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"a\" Type=\"x/worksheet\" Target=\"s.xml\"/></Relationships>".utf8))
+        z.add("xl/s.xml", sjis)
+        #expect(Pkg.cells(Pkg.read(z.finish()).0) == ["A1=医師"])
+        let bad = Pkg.sheet("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>ok</t></is></c></row>").replacingOccurrences(of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", with: "<?xml version=\"1.0\" encoding=\"UTF-16\"?>")
+        let (s, d) = Pkg.read(Pkg.xlsx([("s", bad)]))
+        #expect(s == nil && d.map(\.id) == ["workbook.xml-syntax"], "\(d)")
+    }
+}
