@@ -157,7 +157,11 @@ public enum DateSerial {
     }
 
     static func iso(_ y: Int, _ m: Int, _ d: Int) -> String {
-        pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+        guard (0...9999).contains(y), (0...99).contains(m), (0...99).contains(d) else { return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) }
+        // Every cell of a date column passes here: ten bytes, no intermediate strings.
+        let bytes: [UInt8] = [UInt8(48 + y / 1000), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10), 45,
+                              UInt8(48 + m / 10), UInt8(48 + m % 10), 45, UInt8(48 + d / 10), UInt8(48 + d % 10)]
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func pad(_ n: Int, _ width: Int) -> String {

@@ -193,11 +193,11 @@ struct PackageReader {
             var inItem = false
             while try x.next() {
                 let ended: Bool
-                if x.isStart("si") {
+                if x.known == .si, x.type == .element {
                     text.reset()
                     inItem = !x.isEmptyElement
                     ended = x.isEmptyElement
-                } else if x.isEnd("si") {
+                } else if x.known == .si, x.type == .endElement {
                     inItem = false
                     ended = true
                 } else {
@@ -277,16 +277,17 @@ struct RichText {
 
     /// Feeds one node from inside the item.
     mutating func take(_ x: XMLStream) throws(XMLStream.Failure) {
-        if x.isStart("rPh") {
+        switch (x.known, x.type) {
+        case (.rPh, .element):
             if !x.isEmptyElement { phoneticDepth += 1 }
-        } else if x.isEnd("rPh") {
+        case (.rPh, .endElement):
             phoneticDepth -= 1
-        } else if x.isStart("t") {
+        case (.t, .element):
             inT = !x.isEmptyElement
-        } else if x.isEnd("t") {
+        case (.t, .endElement):
             inT = false
-        } else if inT, phoneticDepth == 0, x.isText {
-            guard x.appendText(to: &bytes, limit: limit) else {
+        default:
+            if inT, phoneticDepth == 0, x.isText, !x.appendText(to: &bytes, limit: limit) {
                 throw XMLStream.Failure(id: "workbook.too-large", message: "a string passes \(limit) bytes", line: x.line, column: x.column)
             }
         }

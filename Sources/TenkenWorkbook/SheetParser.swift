@@ -23,11 +23,32 @@ struct SheetParser {
         SourceLocation(file: workbook.file, line: row, column: row > 0 ? column : 0, sheet: sheet.name)
     }
 
+    /// A cell's `t` attribute.
+    enum CellType: Equatable {
+        case number, shared, formulaString, inline, bool, error, isoDate
+        /// Anything else, kept to name it in the error.
+        case unknown(String)
+
+        init(_ p: UnsafePointer<UInt8>) {
+            switch p[0] {
+            case UInt8(ascii: "n") where p[1] == 0: self = .number
+            case UInt8(ascii: "s") where p[1] == 0: self = .shared
+            case UInt8(ascii: "b") where p[1] == 0: self = .bool
+            case UInt8(ascii: "e") where p[1] == 0: self = .error
+            case UInt8(ascii: "d") where p[1] == 0: self = .isoDate
+            default:
+                if XMLStream.equal(p, "str") { self = .formulaString } else if XMLStream.equal(p, "inlineStr") { self = .inline } else {
+                    self = .unknown(XMLStream.string(p))
+                }
+            }
+        }
+    }
+
     /// The cell being read.
     struct PendingCell {
         var row = 0, column = 0
         var style = 0
-        var type: String?
+        var type = CellType.number
         var hasFormula = false
         var value: [UInt8] = []
         var inValue = false
@@ -37,13 +58,47 @@ struct SheetParser {
 
         init(limit: Int) { rich = RichText(limit: limit) }
 
-        mutating func reset(row: Int, column: Int, style: Int, type: String?) {
-            self.row = row; self.column = column; self.style = style; self.type = type
+        mutating func reset(row: Int, column: Int) {
+            self.row = row; self.column = column; style = 0; type = .number
             hasFormula = false
             value.removeAll(keepingCapacity: true)
             inValue = false; inInline = false; sawInline = false
             rich.reset()
         }
+    }
+
+    /// A non-negative decimal number of at most `digits` digits from a C string; nil otherwise.
+    static func whole(_ p: UnsafePointer<UInt8>, digits: Int = 9) -> Int? {
+        var n = 0, i = 0
+        while p[i] != 0 {
+            let d = p[i] &- 48
+            guard d < 10, i < digits else { return nil }
+            n = n * 10 + Int(d)
+            i += 1
+        }
+        return i == 0 ? nil : n
+    }
+
+    /// An A1 reference from a C string: letters (1–3) then digits (1–7).
+    static func reference(_ p: UnsafePointer<UInt8>) -> (row: Int, column: Int)? {
+        var col = 0, row = 0, letters = 0, digits = 0, i = 0
+        while p[i] != 0 {
+            let u = p[i], up = u & 0xDF
+            if digits == 0, up >= 65, up <= 90 {
+                letters += 1
+                guard letters <= 3 else { return nil }
+                col = col * 26 + Int(up - 64)
+            } else if u >= 48, u <= 57, letters > 0 {
+                digits += 1
+                guard digits <= 7 else { return nil }
+                row = row * 10 + Int(u - 48)
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard letters > 0, digits > 0, row > 0 else { return nil }
+        return (row, col)
     }
 
     mutating func parse(_ xml: [UInt8]) -> (Worksheet?, [Diagnostic]) {
@@ -74,83 +129,96 @@ struct SheetParser {
             }
             func finishCell() {
                 inCell = false
-                if let c = this.decode(cell) { cells.append(c) }
+                if let c = this.decode(&cell) { cells.append(c) }
             }
             while try x.next() {
                 if !inSheetData {
-                    if x.isStart("sheetData") { inSheetData = !x.isEmptyElement }
+                    if x.known == .sheetData, x.type == .element { inSheetData = !x.isEmptyElement }
                     continue
                 }
                 if inCell {
-                    if x.isEnd("c") {
+                    if cell.inInline {
+                        if x.known == .is, x.type == .endElement { cell.inInline = false } else { try cell.rich.take(x) }
+                        continue
+                    }
+                    switch (x.known, x.type) {
+                    case (.c, .endElement):
                         finishCell()
-                    } else if cell.inInline {
-                        if x.isEnd("is") { cell.inInline = false } else { try cell.rich.take(x) }
-                    } else if x.isStart("v") {
+                    case (.v, .element):
                         cell.inValue = !x.isEmptyElement
-                    } else if x.isEnd("v") {
+                    case (.v, .endElement):
                         cell.inValue = false
-                    } else if cell.inValue, x.isText {
-                        guard x.appendText(to: &cell.value, limit: limits.maxCellTextBytes) else {
+                    case (_, .text), (_, .cdata), (_, .whitespace), (_, .significantWhitespace):
+                        if cell.inValue, !x.appendText(to: &cell.value, limit: limits.maxCellTextBytes) {
                             throw fail("workbook.too-large", "cell value passes \(limits.maxCellTextBytes) bytes")
                         }
-                    } else if x.isStart("f") {
+                    case (.f, .element):
                         cell.hasFormula = true
                         try x.skipElement()
-                    } else if x.isStart("is") {
+                    case (.is, .element):
                         cell.sawInline = true
                         cell.inInline = !x.isEmptyElement
-                    } else if x.type == .element {
+                    case (_, .element):
                         // Extensions inside a cell (`<extLst>`): not values.
                         try x.skipElement()
+                    default:
+                        break
                     }
                     continue
                 }
-                if x.isStart("row") {
+                switch (x.known, x.type) {
+                case (.row, .element):
                     flushRow()
-                    let r = x.attributes(["r"])[0]
-                    if let r {
-                        guard let n = Int(r), n >= 1 else { throw fail("workbook.bad-cell-reference", "row number \(ZipDirectoryReader.quoted(r)) is not a row") }
-                        rowNumber = n
-                    } else {
-                        rowNumber = lastRow + 1
+                    var given: Int?, bad: String?
+                    x.forEachShortAttribute { name, value in
+                        guard name == UInt8(ascii: "r") else { return }
+                        if let n = SheetParser.whole(value, digits: 9), n >= 1 { given = n } else { bad = XMLStream.string(value) }
                     }
+                    if let bad { throw fail("workbook.bad-cell-reference", "row number \(ZipDirectoryReader.quoted(bad)) is not a row") }
+                    rowNumber = given ?? lastRow + 1
                     guard rowNumber <= limits.maxRows else { throw fail("workbook.too-many", "row \(rowNumber) is past the limit of \(limits.maxRows) rows") }
                     if rowNumber <= lastRow { ordered = false }
                     lastRow = rowNumber
                     lastColumn = 0
                     rowOrdered = true
                     if x.isEmptyElement { rowNumber = 0 }
-                } else if x.isEnd("row") {
+                case (.row, .endElement):
                     flushRow()
-                } else if x.isStart("c") {
+                case (.c, .element):
                     guard rowNumber > 0 else { throw fail("workbook.bad-cell-reference", "cell outside a row") }
                     cellCount += 1
                     guard cellCount <= limits.maxCells else { throw fail("workbook.too-many", "sheet holds more than \(limits.maxCells) cells") }
-                    let a = x.attributes(["r", "s", "t"])
-                    var column = lastColumn + 1
-                    if let r = a[0] {
-                        guard let (row, col) = CellReference.parse(r), row == rowNumber else {
-                            throw fail("workbook.bad-cell-reference", "cell reference \(ZipDirectoryReader.quoted(r)) is not a cell of row \(rowNumber)")
+                    cell.reset(row: rowNumber, column: lastColumn + 1)
+                    var badReference: String?, badStyle: String?
+                    x.forEachShortAttribute { name, value in
+                        switch name {
+                        case UInt8(ascii: "r"):
+                            if let (row, col) = SheetParser.reference(value), row == rowNumber { cell.column = col } else { badReference = XMLStream.string(value) }
+                        case UInt8(ascii: "s"):
+                            if let n = SheetParser.whole(value) { cell.style = n } else { badStyle = XMLStream.string(value) }
+                        case UInt8(ascii: "t"):
+                            cell.type = CellType(value)
+                        default:
+                            break
                         }
-                        column = col
                     }
+                    if let badReference {
+                        throw fail("workbook.bad-cell-reference", "cell reference \(ZipDirectoryReader.quoted(badReference)) is not a cell of row \(rowNumber)", column: 0)
+                    }
+                    let column = cell.column
                     guard column <= limits.maxColumns else {
                         throw fail("workbook.too-many", "column \(column) is past the limit of \(limits.maxColumns) columns", column: column)
                     }
+                    if let badStyle { throw fail("workbook.bad-cell", "style index \(ZipDirectoryReader.quoted(badStyle)) is not a number") }
                     if column <= lastColumn { rowOrdered = false; ordered = false }
                     lastColumn = column
-                    var style = 0
-                    if let s = a[1] {
-                        guard let n = Int(s), n >= 0 else { throw fail("workbook.bad-cell", "style index \(ZipDirectoryReader.quoted(s)) is not a number") }
-                        style = n
-                    }
-                    cell.reset(row: rowNumber, column: column, style: style, type: a[2])
                     inCell = true
                     if x.isEmptyElement { finishCell() }
-                } else if x.isEnd("sheetData") {
+                case (.sheetData, .endElement):
                     flushRow()
                     inSheetData = false
+                default:
+                    break
                 }
             }
             flushRow()
@@ -195,23 +263,28 @@ struct SheetParser {
     }
 
     /// The cell's kind and text, or nil when it holds nothing (or is wrong, which is reported).
-    mutating func decode(_ c: PendingCell) -> WorkbookCell? {
+    mutating func decode(_ c: inout PendingCell) -> WorkbookCell? {
+        let row = c.row, column = c.column, formula = c.hasFormula
         func make(_ kind: CellKind, _ text: String) -> WorkbookCell? {
             if kind == .empty || (kind == .text && text.isEmpty) {
-                return c.hasFormula ? WorkbookCell(row: c.row, column: c.column, kind: .empty, text: "", hasFormula: true) : nil
+                return formula ? WorkbookCell(row: row, column: column, kind: .empty, text: "", hasFormula: true) : nil
             }
-            return WorkbookCell(row: c.row, column: c.column, kind: kind, text: text, hasFormula: c.hasFormula)
+            return WorkbookCell(row: row, column: column, kind: kind, text: text, hasFormula: formula)
         }
         func bad(_ message: String) -> WorkbookCell? {
-            bag.add(Diagnostic("workbook.bad-cell", .error, message, at: location(c.row, c.column), notes: ["in the part \(part)"]))
+            bag.add(Diagnostic("workbook.bad-cell", .error, message, at: location(row, column), notes: ["in the part \(part)"]))
             return nil
         }
-        let raw = String(decoding: c.value, as: UTF8.self)
-        let v = raw.trimmingSpacesAndNewlines()
-        switch c.type ?? "n" {
-        case "n":
+        // The value without the white space around it (text types keep theirs).
+        var lo = 0, hi = c.value.count
+        while lo < hi, SheetParser.isSpace(c.value[lo]) { lo += 1 }
+        while hi > lo, SheetParser.isSpace(c.value[hi - 1]) { hi -= 1 }
+        let v = c.value[lo..<hi]
+        func text(_ b: ArraySlice<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
+        switch c.type {
+        case .number:
             if v.isEmpty { return make(.empty, "") }
-            guard let d = SheetParser.number(v) else { return bad("cell holds \(ZipDirectoryReader.quoted(v)) where a number was expected") }
+            guard let d = SheetParser.number(v) else { return bad("cell holds \(ZipDirectoryReader.quoted(text(v))) where a number was expected") }
             let cls: NumberFormatClass
             if c.style == 0 && workbook.styleClasses.isEmpty {
                 cls = .number
@@ -224,30 +297,44 @@ struct SheetParser {
                 return make(cls == .date ? .date : .time, t)
             }
             return make(.number, SheetParser.numberText(d))
-        case "s":
-            guard let i = Int(v), i >= 0, i < workbook.sharedStrings.count else {
-                return bad("cell names shared string \(ZipDirectoryReader.quoted(v)), which the workbook does not have (it has \(workbook.sharedStrings.count))")
+        case .shared:
+            guard let i = SheetParser.whole(v), i < workbook.sharedStrings.count else {
+                return bad("cell names shared string \(ZipDirectoryReader.quoted(text(v))), which the workbook does not have (it has \(workbook.sharedStrings.count))")
             }
             return make(.text, workbook.sharedStrings[i])
-        case "str":
-            return make(.text, OOXMLEscape.decode(raw))
-        case "inlineStr":
-            return make(.text, c.sawInline ? c.rich.string : OOXMLEscape.decode(raw))
-        case "b":
-            switch v {
+        case .formulaString:
+            return make(.text, OOXMLEscape.decode(text(c.value[...])))
+        case .inline:
+            return make(.text, c.sawInline ? c.rich.string : OOXMLEscape.decode(text(c.value[...])))
+        case .bool:
+            switch text(v) {
             case "1", "true": return make(.bool, "true")
             case "0", "false": return make(.bool, "false")
-            default: return bad("cell holds \(ZipDirectoryReader.quoted(v)) where TRUE or FALSE (1 or 0) was expected")
+            default: return bad("cell holds \(ZipDirectoryReader.quoted(text(v))) where TRUE or FALSE (1 or 0) was expected")
             }
-        case "e":
-            return make(.error, v.isEmpty ? "#VALUE!" : v)
-        case "d":
+        case .error:
+            return make(.error, v.isEmpty ? "#VALUE!" : text(v))
+        case .isoDate:
             if v.isEmpty { return make(.empty, "") }
-            guard let t = SheetParser.isoDateTime(v) else { return bad("cell holds \(ZipDirectoryReader.quoted(v)) where an ISO 8601 date was expected") }
+            guard let t = SheetParser.isoDateTime(text(v)) else { return bad("cell holds \(ZipDirectoryReader.quoted(text(v))) where an ISO 8601 date was expected") }
             return make(.date, t)
-        default:
-            return bad("cell type \(ZipDirectoryReader.quoted(c.type ?? "")) is not one of n, s, str, inlineStr, b, e, d")
+        case .unknown(let t):
+            return bad("cell type \(ZipDirectoryReader.quoted(t)) is not one of n, s, str, inlineStr, b, e, d")
         }
+    }
+
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+
+    /// A decimal digit string of at most nine digits.
+    static func whole(_ b: ArraySlice<UInt8>) -> Int? {
+        guard !b.isEmpty, b.count <= 9 else { return nil }
+        var n = 0
+        for u in b {
+            let d = u &- 48
+            guard d < 10 else { return nil }
+            n = n * 10 + Int(d)
+        }
+        return n
     }
 
     /// The reference of the last `<c r="…">` that starts before a line and column of the
@@ -283,9 +370,16 @@ struct SheetParser {
 
     /// A number as SpreadsheetML writes one: decimal digits, sign, point and exponent only
     /// (Swift's parser would also take `nan`, `inf` and hexadecimal).
-    static func number(_ s: String) -> Double? {
-        guard !s.isEmpty, s.utf8.count <= 64, s.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 43 || $0 == 45 || $0 == 69 || $0 == 101 }),
-              let d = Double(s), d.isFinite else { return nil }
+    static func number(_ b: ArraySlice<UInt8>) -> Double? {
+        guard !b.isEmpty, b.count <= 64 else { return nil }
+        // Whole numbers, the common case, without a trip through a string.
+        var n = 0, digits = 0, negative = false, plain = true
+        for (i, u) in b.enumerated() {
+            if u >= 48 && u <= 57 { n = n &* 10 &+ Int(u - 48); digits += 1 } else if i == 0 && u == 45 { negative = true } else { plain = false; break }
+        }
+        if plain, digits > 0, digits <= 15 { return Double(negative ? -n : n) }
+        guard b.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 43 || $0 == 45 || $0 == 69 || $0 == 101 }),
+              let d = Double(String(decoding: b, as: UTF8.self)), d.isFinite else { return nil }
         return d
     }
 

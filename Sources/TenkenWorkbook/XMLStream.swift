@@ -1,4 +1,9 @@
 import CLibXML2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TenkenSyntax
 
 /// A pull parser over one XML part, on libxml2's streaming reader (xmlTextReader): constant
@@ -27,11 +32,20 @@ final class XMLStream {
         var first: (message: String, line: Int, column: Int)?
     }
 
+    /// SpreadsheetML elements the hot loops (sheet cells, shared strings) look for, named once
+    /// per node instead of compared again by every test.
+    enum Known: UInt8 {
+        case other, sheetData, row, c, v, f, `is`, t, rPh, si
+    }
+
     private let reader: OpaquePointer
     private let errors: ErrorBox
     private(set) var type: NodeType = .document
     /// The element's local name, the attribute's while walking attributes.
     private(set) var name: UnsafePointer<UInt8>?
+    /// For an element or end-element node in a SpreadsheetML namespace: which of the known
+    /// elements it is (`.other` for the rest, and for every other kind of node).
+    private(set) var known: Known = .other
 
     static let optionsMask = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
 
@@ -112,7 +126,14 @@ final class XMLStream {
         let rc = xmlTextReaderRead(reader)
         if rc == 1 {
             type = NodeType(rawValue: xmlTextReaderNodeType(reader)) ?? .document
-            name = type == .element || type == .endElement ? xmlTextReaderConstLocalName(reader) : nil
+            known = .other
+            if type == .element || type == .endElement {
+                name = xmlTextReaderConstLocalName(reader)
+                let k = XMLStream.classify(name)
+                if k != .other, XMLStream.isSpreadsheet(xmlTextReaderConstNamespaceUri(reader)) { known = k }
+            } else {
+                name = nil
+            }
             switch type {
             case .documentType, .entityReference, .entity:
                 throw Failure(id: "workbook.dtd", message: "XML part declares a document type or entities, which SpreadsheetML never does",
@@ -144,6 +165,39 @@ final class XMLStream {
     func inNamespace(_ namespaces: [StaticString]) -> Bool {
         let ns = xmlTextReaderConstNamespaceUri(reader)
         return namespaces.contains { XMLStream.equal(ns, $0) }
+    }
+
+    static func classify(_ p: UnsafePointer<UInt8>?) -> Known {
+        guard let p, p[0] != 0 else { return .other }
+        switch (p[0], p[1]) {
+        case (UInt8(ascii: "c"), 0): return .c
+        case (UInt8(ascii: "v"), 0): return .v
+        case (UInt8(ascii: "f"), 0): return .f
+        case (UInt8(ascii: "t"), 0): return .t
+        case (UInt8(ascii: "i"), UInt8(ascii: "s")) where p[2] == 0: return .is
+        case (UInt8(ascii: "s"), UInt8(ascii: "i")) where p[2] == 0: return .si
+        case (UInt8(ascii: "r"), UInt8(ascii: "o")) where equal(p, "row"): return .row
+        case (UInt8(ascii: "r"), UInt8(ascii: "P")) where equal(p, "rPh"): return .rPh
+        case (UInt8(ascii: "s"), UInt8(ascii: "h")) where equal(p, "sheetData"): return .sheetData
+        default: return .other
+        }
+    }
+
+    static func isSpreadsheet(_ ns: UnsafePointer<UInt8>?) -> Bool {
+        equal(ns, "http://schemas.openxmlformats.org/spreadsheetml/2006/main") || equal(ns, "http://purl.oclc.org/ooxml/spreadsheetml/main")
+    }
+
+    /// The current element's attributes without a namespace, by the first byte of a
+    /// one-letter local name (`r`, `s`, `t`): the value's bytes, valid only during the call.
+    func forEachShortAttribute(_ body: (UInt8, UnsafePointer<UInt8>) -> Void) {
+        guard xmlTextReaderMoveToFirstAttribute(reader) == 1 else { return }
+        repeat {
+            if let l = xmlTextReaderConstLocalName(reader), l[0] != 0, l[1] == 0, xmlTextReaderConstNamespaceUri(reader) == nil,
+               let v = xmlTextReaderConstValue(reader) {
+                body(l[0], v)
+            }
+        } while xmlTextReaderMoveToNextAttribute(reader) == 1
+        xmlTextReaderMoveToElement(reader)
     }
 
     /// The current text node's content.
@@ -200,9 +254,10 @@ final class XMLStream {
     static func equal(_ p: UnsafePointer<UInt8>?, _ s: StaticString) -> Bool {
         guard let p else { return false }
         let n = s.utf8CodeUnitCount
-        let q = s.utf8Start
-        for i in 0..<n where p[i] != q[i] { return false }
-        return p[n] == 0
+        // strncmp stops at p's terminating NUL, so a shorter p is never read past.
+        return p.withMemoryRebound(to: CChar.self, capacity: n + 1) { a in
+            s.utf8Start.withMemoryRebound(to: CChar.self, capacity: n) { b in strncmp(a, b, n) == 0 }
+        } && p[n] == 0
     }
 
     static func string(_ p: UnsafePointer<UInt8>?) -> String {
