@@ -1,3 +1,5 @@
+import TenkenSyntax
+
 /// What a cell's number format makes of the number it holds. A spreadsheet stores a date as a
 /// number of days (a "serial"); only the cell's number format says that it is one.
 enum NumberFormatClass: Sendable, Equatable {
@@ -94,27 +96,9 @@ enum NumberFormatClass: Sendable, Equatable {
 /// 61 on are one day ahead of a plain count; the 1904 system (old Mac Excel, `date1904`)
 /// counts 1904-01-01 as day 0.
 public enum DateSerial {
-    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y - 1 : y
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int { CivilCalendar.days(year: y, month: m, day: d) }
 
-    static func civilFromDays(_ z: Int) -> (Int, Int, Int) {
-        let z = z + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp + (mp < 10 ? 3 : -9)
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
+    static func civilFromDays(_ z: Int) -> (Int, Int, Int) { CivilCalendar.date(days: z) }
 
     static let epoch1899_12_30 = daysFromCivil(1899, 12, 30)
     static let epoch1904_01_01 = daysFromCivil(1904, 1, 1)

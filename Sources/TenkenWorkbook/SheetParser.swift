@@ -79,26 +79,11 @@ struct SheetParser {
         return i == 0 ? nil : n
     }
 
-    /// An A1 reference from a C string: letters (1–3) then digits (1–7).
+    /// An A1 reference from a C string.
     static func reference(_ p: UnsafePointer<UInt8>) -> (row: Int, column: Int)? {
-        var col = 0, row = 0, letters = 0, digits = 0, i = 0
-        while p[i] != 0 {
-            let u = p[i], up = u & 0xDF
-            if digits == 0, up >= 65, up <= 90 {
-                letters += 1
-                guard letters <= 3 else { return nil }
-                col = col * 26 + Int(up - 64)
-            } else if u >= 48, u <= 57, letters > 0 {
-                digits += 1
-                guard digits <= 7 else { return nil }
-                row = row * 10 + Int(u - 48)
-            } else {
-                return nil
-            }
-            i += 1
-        }
-        guard letters > 0, digits > 0, row > 0 else { return nil }
-        return (row, col)
+        var n = 0
+        while p[n] != 0 { n += 1 }
+        return CellReference.parse(bytes: UnsafeBufferPointer(start: p, count: n))
     }
 
     mutating func parse(_ xml: [UInt8]) -> (Worksheet?, [Diagnostic]) {

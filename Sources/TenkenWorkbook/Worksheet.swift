@@ -159,9 +159,12 @@ public enum CellReference {
     }
 
     /// `F5` → (5, 6). Nil for anything else (`$F$5`, `F`, `5`, `F0`, four letters, eight digits).
-    public static func parse(_ ref: some StringProtocol) -> (row: Int, column: Int)? {
+    public static func parse(_ ref: some StringProtocol) -> (row: Int, column: Int)? { parse(bytes: ref.utf8) }
+
+    /// The same, over UTF-8 bytes (the reader's hot path hands libxml2's bytes straight in).
+    static func parse(bytes: some Sequence<UInt8>) -> (row: Int, column: Int)? {
         var col = 0, row = 0, letters = 0, digits = 0
-        for u in ref.utf8 {
+        for u in bytes {
             let up = u & 0xDF
             if digits == 0, up >= 65, up <= 90 {
                 letters += 1

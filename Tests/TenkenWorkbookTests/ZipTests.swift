@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TenkenSyntax
 @testable import TenkenWorkbook
+import TenkenBenchKit
 
 struct ZipReaderTests {
     @Test func readsStoredAndDeflatedEntries() throws {
@@ -137,7 +138,7 @@ struct ZipReaderTests {
 
     @Test func flippedBytesNeverCrash() throws {
         let full = try WorkbookWriter.write([WriterRoundTripTests.staff]).get()
-        var rng = SplitMix(seed: 17)
+        var rng = SplitMix64(seed: 17)
         for _ in 0..<2000 {
             var b = full
             for _ in 0..<(1 + Int(rng.next() % 4)) { b[Int(rng.next() % UInt64(b.count))] = UInt8(truncatingIfNeeded: rng.next()) }
@@ -194,19 +195,6 @@ struct ZipRewriteTests {
         #expect(out.suffix(4).elementsEqual(Array("note".utf8)), "the archive comment is kept")
         guard case .failure(let e) = z.replacing("nope", with: []) else { Issue.record("replaced a missing part"); return }
         #expect(e.id == "workbook.missing-part")
-    }
-}
-
-/// A small deterministic generator for the damage tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
