@@ -54,8 +54,17 @@ let fuzzLimits: WorkbookLimits = {
     return l
 }()
 
+/// Appends a row to a sheet that reads; the result must open and read, with the row last.
+func appendToSheet(_ wb: Workbook, _ s: SheetInfo) {
+    let row: [CellValue] = [.text("fuzz <&>"), .date(year: 2026, month: 11, day: 30), .number(1.5), .bool(true)]
+    guard case .success(let out) = wb.appendingRows([row], to: s) else { return }
+    guard let again = Workbook.open(bytes: out, file: "fuzz.xlsx", limits: fuzzLimits).0, let s2 = again.sheet(named: s.name),
+          let ws = again.read(s2).0, let last = ws.rows.last else { fatalError("an appended workbook does not read back") }
+    if last.cells.first?.text != "fuzz <&>" { fatalError("the appended row is not the last row") }
+}
+
 /// Opens a workbook and reads every sheet; every place named must be in the workbook's file.
-func readWorkbook(_ b: [UInt8]) {
+func readWorkbook(_ b: [UInt8], append: Bool = false) {
     let (wb, diags) = Workbook.open(bytes: b, file: "fuzz.xlsx", limits: fuzzLimits)
     for d in diags where d.location?.file != "fuzz.xlsx" { fatalError("diagnostic outside the workbook: \(d)") }
     guard let wb else { return }
@@ -70,6 +79,7 @@ func readWorkbook(_ b: [UInt8]) {
                 for c in r.cells where c.row != r.number || c.column < 1 { fatalError("cell outside its row") }
                 _ = r.texts(width: min(ws.columnCount, 64))
             }
+            if append && ws.rows.count < 1000 { appendToSheet(wb, s) }
         }
     }
 }
@@ -99,7 +109,7 @@ let sheetTarget: Callback = { data, size in
     var z = ZipWriter()
     z.add("[Content_Types].xml", Array("<Types/>".utf8), compress: false)
     for (name, data) in parts { z.add(name, data, compress: false) }
-    readWorkbook(z.finish())
+    readWorkbook(z.finish(), append: true)
     return 0
 }
 
