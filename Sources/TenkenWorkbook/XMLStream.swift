@@ -128,9 +128,12 @@ final class XMLStream {
             type = NodeType(rawValue: xmlTextReaderNodeType(reader)) ?? .document
             known = .other
             if type == .element || type == .endElement {
-                name = xmlTextReaderConstLocalName(reader)
+                // The node itself, read directly: one call instead of one per field (the
+                // reader's node stays valid until the next read).
+                let node = xmlTextReaderCurrentNode(reader)
+                name = node?.pointee.name
                 let k = XMLStream.classify(name)
-                if k != .other, XMLStream.isSpreadsheet(xmlTextReaderConstNamespaceUri(reader)) { known = k }
+                if k != .other, XMLStream.isSpreadsheet(node?.pointee.ns?.pointee.href) { known = k }
             } else {
                 name = nil
             }
@@ -190,14 +193,23 @@ final class XMLStream {
     /// The current element's attributes without a namespace, by the first byte of a
     /// one-letter local name (`r`, `s`, `t`): the value's bytes, valid only during the call.
     func forEachShortAttribute(_ body: (UInt8, UnsafePointer<UInt8>) -> Void) {
-        guard xmlTextReaderMoveToFirstAttribute(reader) == 1 else { return }
-        repeat {
-            if let l = xmlTextReaderConstLocalName(reader), l[0] != 0, l[1] == 0, xmlTextReaderConstNamespaceUri(reader) == nil,
-               let v = xmlTextReaderConstValue(reader) {
+        // The element's attribute list, walked directly (moving the reader to each attribute
+        // costs several calls per attribute, on every cell).
+        var a = xmlTextReaderCurrentNode(reader)?.pointee.properties
+        while let attr = a {
+            a = attr.pointee.next
+            guard attr.pointee.ns == nil, let l = attr.pointee.name, l[0] != 0, l[1] == 0 else { continue }
+            if let text = attr.pointee.children, text.pointee.next == nil, text.pointee.type == XML_TEXT_NODE, let v = text.pointee.content {
                 body(l[0], v)
+            } else if let v = xmlNodeListGetString(attr.pointee.doc, attr.pointee.children, 1) {
+                // A value split over several nodes (or empty): joined, then freed.
+                body(l[0], v)
+                tenken_xmlFree(v)
+            } else {
+                var empty: UInt8 = 0
+                body(l[0], &empty)
             }
-        } while xmlTextReaderMoveToNextAttribute(reader) == 1
-        xmlTextReaderMoveToElement(reader)
+        }
     }
 
     /// The current text node's content.

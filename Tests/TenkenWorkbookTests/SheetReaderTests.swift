@@ -92,6 +92,16 @@ struct SheetReaderTests {
         #expect(sheet.columnCount == 6)
     }
 
+    @Test func attributeValuesWithCharacterReferences() throws {
+        let sst = Pkg.sst(["<si><t>a&amp;b</t></si>"])
+        let rows = "<row r=\"&#50;\"><c r=\"B&#50;\" t=\"&#115;\"><v>0</v></c><c r=\"C2\" t=\"s&amp;\"><v>0</v></c></row>"
+        let (_, d) = Pkg.read(Pkg.xlsx([("s", Pkg.sheet(rows))], sst: sst))
+        #expect(d.map { "\($0.id) \($0.location!)" } == ["workbook.bad-cell t.xlsx [s] C2"], "B2 reads; the type `s&` is named as wrong")
+        #expect(d.first?.message.contains("`s&`") == true)
+        let (s, d2) = Pkg.read(Pkg.xlsx([("s", Pkg.sheet("<row r=\"&#50;\"><c r=\"B&#50;\" t=\"&#115;\"><v>0</v></c></row>"))], sst: sst))
+        #expect(d2.isEmpty && Pkg.cells(s) == ["B2=a&b"])
+    }
+
     @Test func outOfOrderCellsArePlacedAndDuplicatesRefused() throws {
         let rows = "<row r=\"3\"><c r=\"B3\"><v>2</v></c><c r=\"A3\"><v>1</v></c></row><row r=\"1\"><c r=\"A1\"><v>0</v></c></row>"
         let (s, d) = Pkg.read(Pkg.xlsx([("s", Pkg.sheet(rows))]))
