@@ -31,7 +31,7 @@ let package = Package(
         .executableTarget(name: "tenken", dependencies: ["TenkenCLI"]),
         // The benchmark: a deterministic facility generator and the runner behind bench/run.
         .target(name: "TenkenBenchKit", dependencies: ["TenkenSyntax"], path: "bench/Kit"),
-        .executableTarget(name: "tenken-bench", dependencies: ["TenkenBenchKit", "TenkenCLI"], path: "bench/Runner"),
+        .executableTarget(name: "tenken-bench", dependencies: ["TenkenBenchKit", "TenkenCLI", "TenkenWorkbook", "CLibXML2"], path: "bench/Runner"),
         // libFuzzer targets; scripts/fuzz.sh builds them instrumented.
         .executableTarget(name: "tenken-fuzz", dependencies: ["TenkenSyntax", "TenkenData", "TenkenWorkbook"], path: "Fuzz"),
         .testTarget(name: "TenkenSyntaxTests", dependencies: ["TenkenSyntax"]),
