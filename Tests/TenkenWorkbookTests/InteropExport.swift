@@ -9,7 +9,9 @@ import TenkenSyntax
 /// - `expected/<sheet>.csv`, each sheet as tenken's reader reads it, padded and quoted as
 ///   LibreOffice's CSV export writes a sheet (booleans as LibreOffice shows them, TRUE/FALSE);
 /// - `validations.tsv`: sheet, range, type, list formula and prompt title of every data
-///   validation the writer was asked for.
+///   validation the writer was asked for;
+/// - `appended.xlsx` and `expected-appended/<sheet>.csv`: the sample with two rows appended
+///   to 職員 by `Workbook.appendingRows` (attest's path).
 struct WorkbookInteropExport {
     static var sample: [SheetSpec] {
         let jobs = ["医師", "歯科医師", "看護師", "准看護師", "保健師", "助産師", "薬剤師", "療法士", "ケアマネジャー", "介護職員", "ソーシャルワーカー", "事務職員", "その他"]
@@ -50,12 +52,23 @@ struct WorkbookInteropExport {
     @Test func export() throws {
         guard let out = ProcessInfo.processInfo.environment["TENKEN_INTEROP_OUT"] else { return }
         let dir = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("expected"), withIntermediateDirectories: true)
         let bytes = try WorkbookWriter.write(Self.sample, file: "sample.xlsx").get()
         try Data(bytes).write(to: dir.appendingPathComponent("sample.xlsx"))
         let (wb, d) = Workbook.open(bytes: bytes, file: "sample.xlsx")
         #expect(d.isEmpty)
         let book = try #require(wb)
+        try Self.expectations(book, to: dir.appendingPathComponent("expected"))
+        let staff = try #require(book.sheet(named: "職員"))
+        let appended = try book.appendingRows([[.text("S-005"), .text("薬剤師"), .date(year: 2026, month: 11, day: 30), .text("はい"), .number(2), .text("追記")],
+                                               [.text("S-006"), .empty, .date(year: 2026, month: 12, day: 1)]], to: staff).get()
+        try Data(appended).write(to: dir.appendingPathComponent("appended.xlsx"))
+        try Self.expectations(try #require(Workbook.open(bytes: appended, file: "appended.xlsx").0), to: dir.appendingPathComponent("expected-appended"))
+        try Self.validations(dir)
+    }
+
+    /// Each sheet as LibreOffice's CSV export would write what tenken reads.
+    static func expectations(_ book: Workbook, to dir: URL) throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for s in book.sheets {
             let ws = try #require(book.read(s).0)
             let width = ws.columnCount
@@ -68,8 +81,11 @@ struct WorkbookInteropExport {
                 lines.append(texts.map(Self.csvField).joined(separator: ","))
                 next = r.number + 1
             }
-            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("expected/\(s.name).csv"))
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("\(s.name).csv"))
         }
+    }
+
+    static func validations(_ dir: URL) throws {
         var tsv = ""
         for s in Self.sample {
             var vs = s.validations
