@@ -13,7 +13,7 @@ import TenkenWorkbook
 /// this measures the readers, which are the part that differs.
 enum WorkbookBench {
     struct Facility {
-        var tables: [(file: String, bytes: [UInt8])]
+        var tables: [(file: String, bytes: [UInt8], schema: RecordSchema)]
         var workbook: [UInt8]
     }
 
@@ -38,7 +38,7 @@ enum WorkbookBench {
                 sheets.append(.table(t.spec.nameJa, columns: columns, rows: rows))
             }
             let book = try! WorkbookWriter.write(sheets).get()
-            return Facility(tables: files.map { ($0.spec.fileName, Array($0.text.utf8)) }, workbook: book)
+            return Facility(tables: files.map { ($0.spec.fileName, Array($0.text.utf8), $0.spec.rowSchema) }, workbook: book)
         }
     }
 
@@ -83,10 +83,23 @@ enum WorkbookBench {
             + "inflate every part \(ms(tInflate)), read every sheet \(ms(tRead)) (libxml2's reader alone walking the same sheets: \(ms(tFloor)))"
     }
 
-    /// Reads ten clinics' workbooks `n` times and nothing else, for profilers.
-    static func loop(_ n: Int) {
+    /// Reads ten clinics' workbooks (or their CSV tables) `n` times and nothing else, for
+    /// profilers: under `valgrind --tool=callgrind` the instruction counts compare the readers
+    /// on a machine too busy for wall-clock times.
+    static func loop(_ n: Int, csv: Bool, typed: Bool = false) {
         let facilities = prepare(count: 10)
-        for _ in 0..<n { for f in facilities { _ = readWorkbook(f) } }
+        for _ in 0..<n {
+            for f in facilities {
+                if typed {
+                    // The CSV tables typed as the table loader types them (what a workbook
+                    // sheet will also go through in part 2).
+                    var loader = SnapshotLoader()
+                    for t in f.tables { _ = loader.loadTable(bytes: t.bytes, path: t.file, schema: t.schema) }
+                } else {
+                    _ = csv ? readCSV(f) : readWorkbook(f)
+                }
+            }
+        }
     }
 
     static func walk(_ xml: [UInt8]) {
