@@ -75,6 +75,7 @@ struct SheetTreeEditor {
 
     mutating func append(_ rows: [[CellValue]], startingAt start: Int, styleRow: Int?, to xml: [UInt8]) -> Result<[UInt8], Diagnostic> {
         if XMLStream.prologDocumentType(xml) != nil { return .failure(fail("the sheet declares a document type")) }
+        _ = XMLStream.initialised
         tenken_silence_errors()
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
         let parsed = xml.withUnsafeBufferPointer { buf in

@@ -88,15 +88,15 @@ public struct Worksheet: Sendable {
     public let name: String
     /// Ascending by row number.
     public let rows: [WorksheetRow]
+    /// The highest column that holds a cell (0 for an empty sheet).
+    public let columnCount: Int
 
     public init(file: String, name: String, rows: [WorksheetRow]) {
         self.file = file
         self.name = name
         self.rows = rows
+        columnCount = rows.reduce(0) { max($0, $1.cells.last?.column ?? 0) }
     }
-
-    /// The highest column that holds a cell (0 for an empty sheet).
-    public var columnCount: Int { rows.reduce(0) { max($0, $1.cells.last?.column ?? 0) } }
 
     /// The cell at a place, if there is one.
     public func cell(row: Int, column: Int) -> WorkbookCell? {

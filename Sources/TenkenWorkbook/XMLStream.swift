@@ -70,12 +70,20 @@ final class XMLStream {
 
     deinit { xmlFreeTextReader(reader) }
 
+    /// libxml2 is initialised once before any thread parses (batches read workbooks on
+    /// several threads); Swift runs this initialiser exactly once.
+    static let initialised: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
     /// Runs `body` over a parser on `bytes`; the bytes outlive the parser.
     static func parse<T>(_ bytes: [UInt8], url: String, _ body: (XMLStream) throws(Failure) -> T) -> Result<T, Failure> {
         // libxml2's reader parses ahead of the node it returns, so a document type would be
         // read, and its entities used, before the reader's node shows it. The prolog is
         // checked first.
         if let f = prologDocumentType(bytes) { return .failure(f) }
+        _ = XMLStream.initialised
         // Encoding errors go to libxml2's generic handler (stderr), not the reader's; the
         // handler is per thread, so it is set on the thread that parses.
         tenken_silence_errors()

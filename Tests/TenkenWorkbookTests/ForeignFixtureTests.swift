@@ -100,3 +100,29 @@ struct ForeignFixtureTests {
         }
     }
 }
+
+/// A batch reads facilities on several threads: workbooks read side by side give what they give
+/// one at a time.
+struct ConcurrentReadingTests {
+    @Test func threadsReadTheSameCells() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: WorkbookFixtures.dir.path).filter { $0.hasSuffix(".xlsx") }.sorted()
+        let inputs = try files.map { try WorkbookFixtures.bytes($0) }
+        @Sendable func cells(_ b: [UInt8]) -> [String] {
+            guard let wb = Workbook.open(bytes: b, file: "x.xlsx").0 else { return ["unreadable"] }
+            return wb.sheets.flatMap { Pkg.cells(wb.read($0).0) }
+        }
+        let expected = inputs.map(cells)
+        let n = 64
+        let results = Results(count: n)
+        DispatchQueue.concurrentPerform(iterations: n) { i in results.set(i, cells(inputs[i % inputs.count])) }
+        for i in 0..<n { #expect(results.get(i) == expected[i % inputs.count]) }
+    }
+
+    final class Results: @unchecked Sendable {
+        private var items: [[String]]
+        private let lock = NSLock()
+        init(count: Int) { items = Array(repeating: [], count: count) }
+        func set(_ i: Int, _ v: [String]) { lock.lock(); items[i] = v; lock.unlock() }
+        func get(_ i: Int) -> [String] { lock.lock(); defer { lock.unlock() }; return items[i] }
+    }
+}
