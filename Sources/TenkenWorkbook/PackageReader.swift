@@ -70,9 +70,14 @@ struct PackageReader {
         for (i, s) in raw.enumerated() {
             let rel = s.rid.flatMap { relById[$0] }
             let isWorksheet = rel?.type.hasSuffix("/worksheet") ?? false
-            if s.name.isEmpty || !seen.insert(s.name.lowercased()).inserted {
+            // A name goes into every place printed for the sheet, so one that could carry a
+            // terminal escape (no spreadsheet program lets a person type one) is refused.
+            let control = s.name.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+            if s.name.isEmpty || control || !seen.insert(s.name.lowercased()).inserted {
                 diagnostics.append(Diagnostic("workbook.bad-sheet-name", .error,
-                    s.name.isEmpty ? "sheet \(i + 1) has no name" : "two sheets are named \(s.name)",
+                    s.name.isEmpty ? "sheet \(i + 1) has no name"
+                        : control ? "sheet \(i + 1)'s name \(ZipDirectoryReader.quoted(s.name)) holds control characters"
+                        : "two sheets are named \(ZipDirectoryReader.quoted(s.name))",
                     at: SourceLocation(file: archive.file, path: workbookPart)))
             }
             let vis: SheetInfo.Visibility = s.state == "hidden" ? .hidden : s.state == "veryHidden" ? .veryHidden : .visible

@@ -69,7 +69,7 @@ public enum WorkbookWriter {
                 n.utf16.count > 31 ? "is longer than 31 characters" :
                 n.contains(where: { ":\\/?*[]".contains($0) }) ? "contains one of : \\ / ? * [ ]" :
                 (n.hasPrefix("'") || n.hasSuffix("'")) ? "starts or ends with an apostrophe" :
-                n.unicodeScalars.contains(where: { $0.value < 0x20 }) ? "contains a control character" :
+                n.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) ? "contains a control character" :
                 !seen.insert(n.lowercased()).inserted ? "is given to two sheets" : nil
             if let why {
                 throw Diagnostic("workbook.bad-sheet-name", .error, "sheet name \(ZipDirectoryReader.quoted(n)) \(why)", at: SourceLocation(file: file, sheet: n))

@@ -125,7 +125,7 @@ public struct Worksheet: Sendable {
         for r in rows {
             for c in r.cells where columns?.contains(c.column) ?? true {
                 if c.kind == .error {
-                    out.append(Diagnostic("workbook.error-cell", .error, "cell holds the error \(c.text)\(c.hasFormula ? " from its formula" : ""), not a value",
+                    out.append(Diagnostic("workbook.error-cell", .error, "cell holds the error \(ZipDirectoryReader.quoted(c.text))\(c.hasFormula ? " from its formula" : ""), not a value",
                                           at: location(row: c.row, column: c.column, header: headers[c.column]),
                                           help: "correct the formula or type the value in the cell"))
                 } else if c.kind == .empty && c.hasFormula {

@@ -319,7 +319,7 @@ struct ZipDirectoryReader {
     static func quoted(_ name: String) -> String {
         var s = ""
         for u in name.unicodeScalars.prefix(120) {
-            if u.value < 0x20 || u.value == 0x7F { s += "\\u{\(String(u.value, radix: 16))}" } else { s.unicodeScalars.append(u) }
+            if u.value < 0x20 || (0x7F...0x9F).contains(u.value) { s += "\\u{\(String(u.value, radix: 16))}" } else { s.unicodeScalars.append(u) }
         }
         if name.unicodeScalars.count > 120 { s += "…" }
         return "`\(s)`"

@@ -248,9 +248,18 @@ struct SheetReaderTests {
         #expect(d.first?.notes == ["the sheet 職員 is stored in the part xl/worksheets/gone.xml"])
     }
 
-    @Test func sheetNamesMustBePresentAndUnique() {
+    @Test func sheetNamesMustBePresentUniqueAndPrintable() throws {
         let (wb, d) = Workbook.open(bytes: Pkg.xlsx([("a", Pkg.sheet("")), ("A", Pkg.sheet(""))]), file: "t.xlsx")
         #expect(wb == nil && d.map(\.id) == ["workbook.bad-sheet-name"])
+        // A line break or a C1 control (U+009B is a terminal's CSI) in a name would be printed
+        // in every place named in the sheet. (XML 1.0 cannot carry U+001B at all.)
+        for (ref, shown) in [("&#10;", "\\u{a}"), ("&#x9B;", "\\u{9b}")] {
+            let z = try #require(ZipArchive.open(Pkg.xlsx([("x", Pkg.sheet(""))]), file: "t.xlsx").0)
+            let wbXML = "<workbook xmlns=\"\(Pkg.main)\" xmlns:r=\"\(Pkg.rel)\"><sheets><sheet name=\"x\(ref)31m\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+            let (wb2, d2) = Workbook.open(bytes: try z.replacing("xl/workbook.xml", with: Array(wbXML.utf8)).get(), file: "t.xlsx")
+            #expect(wb2 == nil && d2.map(\.id) == ["workbook.bad-sheet-name"])
+            #expect(d2.first?.message == "sheet 1's name `x\(shown)31m` holds control characters")
+        }
     }
 }
 
