@@ -45,7 +45,13 @@ public enum WorkbookWriter {
         let selected = sheets.firstIndex { !$0.hidden } ?? 0
         for (i, s) in sheets.enumerated() {
             var w = SheetXML(spec: s, file: file, selected: i == selected, lists: lists)
-            parts.append(("xl/worksheets/sheet\(i + 1).xml", try w.render(&strings)))
+            let xml = try w.render(&strings)
+            // The zip is written without ZIP64: every part under 4 GiB.
+            guard xml.utf8.count < Int(UInt32.max) else {
+                throw Diagnostic("workbook.too-large", .error, "sheet would take \(xml.utf8.count) bytes, more than a workbook part can hold",
+                                 at: SourceLocation(file: file, sheet: s.name))
+            }
+            parts.append(("xl/worksheets/sheet\(i + 1).xml", xml))
         }
         var zip = ZipWriter()
         zip.add("[Content_Types].xml", Array(contentTypes(sheetCount: sheets.count).utf8))
@@ -76,6 +82,8 @@ public enum WorkbookWriter {
             }
         }
         if sheets.isEmpty { throw Diagnostic("workbook.too-many", .error, "a workbook needs at least one sheet", at: SourceLocation(file: file)) }
+        // Every sheet is a zip entry, and the zip is written without ZIP64 (65,535 entries).
+        if sheets.count > 10_000 { throw Diagnostic("workbook.too-many", .error, "\(sheets.count) sheets, more than the 10,000 a workbook is written with", at: SourceLocation(file: file)) }
     }
 
     static let mainNS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -13,7 +13,9 @@ public struct ZipWriter: Sendable {
 
     public init() {}
 
-    /// Adds an entry, deflated unless `compress` is false (then stored).
+    /// Adds an entry, deflated unless `compress` is false (then stored). ZIP64 is never
+    /// written: callers keep entries under 4 GiB and fewer than 65,536 (`WorkbookWriter` and
+    /// `ZipArchive.replacing` check both).
     public mutating func add(_ name: String, _ data: [UInt8], compress: Bool = true) {
         let deflated = compress ? Zlib.deflate(data) : data
         let crc = Zlib.crc32(data)
@@ -117,6 +119,9 @@ extension ZipArchive {
             } else {
                 w.copyLocal(bytes[e.localHeaderOffset..<end(of: e)], for: e)
             }
+        }
+        guard w.out.count < Int(UInt32.max) else {
+            return .failure(Diagnostic("workbook.too-large", .error, "the rewritten workbook would need ZIP64", at: SourceLocation(file: file)))
         }
         // The central directory in its original order.
         for e in entries {
