@@ -17,6 +17,12 @@ let package = Package(
         // The system libxml2 (Debian: libxml2-dev), for XML and HTML built with its tree API.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "TenkenReport", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "CLibXML2"]),
+        // The system zlib (zlib1g-dev, which a Swift toolchain on Linux already needs), for the
+        // zip container of .xlsx workbooks.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Excel workbooks (.xlsx): the zip container, SpreadsheetML read with libxml2's streaming
+        // reader, and a writer. Knows nothing of the snapshot schema; the table loader builds on it.
+        .target(name: "TenkenWorkbook", dependencies: ["TenkenSyntax", "CZlib", "CLibXML2"]),
         // The MCS rule pack, embedded as generated Swift source (scripts/embed-pack).
         .target(name: "TenkenPack"),
         .target(name: "TenkenCLI", dependencies: [
@@ -24,12 +30,13 @@ let package = Package(
         ]),
         .executableTarget(name: "tenken", dependencies: ["TenkenCLI"]),
         // The benchmark: a deterministic facility generator and the runner behind bench/run.
-        .target(name: "TenkenBenchKit", path: "bench/Kit"),
-        .executableTarget(name: "tenken-bench", dependencies: ["TenkenBenchKit", "TenkenCLI"], path: "bench/Runner"),
+        .target(name: "TenkenBenchKit", dependencies: ["TenkenSyntax"], path: "bench/Kit"),
+        .executableTarget(name: "tenken-bench", dependencies: ["TenkenBenchKit", "TenkenCLI", "TenkenWorkbook", "CLibXML2"], path: "bench/Runner"),
         // libFuzzer targets; scripts/fuzz.sh builds them instrumented.
-        .executableTarget(name: "tenken-fuzz", dependencies: ["TenkenSyntax", "TenkenData"], path: "Fuzz"),
+        .executableTarget(name: "tenken-fuzz", dependencies: ["TenkenSyntax", "TenkenData", "TenkenWorkbook"], path: "Fuzz"),
         .testTarget(name: "TenkenSyntaxTests", dependencies: ["TenkenSyntax"]),
         .testTarget(name: "TenkenDataTests", dependencies: ["TenkenData"]),
+        .testTarget(name: "TenkenWorkbookTests", dependencies: ["TenkenWorkbook", "TenkenSyntax", "TenkenBenchKit", "CZlib", "CLibXML2"], exclude: ["Fixtures"]),
         .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenCLI"]),
         .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenCLI"]),
         .testTarget(name: "TenkenReportTests", dependencies: ["TenkenReport", "TenkenCLI", "CLibXML2"]),

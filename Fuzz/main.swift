@@ -1,8 +1,11 @@
 import Foundation
 import TenkenData
 import TenkenSyntax
+import TenkenWorkbook
 
-// tenken-fuzz TARGET [libFuzzer options…] — TARGET is `parser`, `json`, `csv` or `snapshot`.
+// tenken-fuzz TARGET [libFuzzer options…] — TARGET is `parser`, `json`, `csv`, `snapshot`,
+// `workbook` (bytes as an .xlsx: zip container, then every part) or `sheet` (bytes as one XML
+// part of a fixed, valid package, so mutations reach SpreadsheetML past the zip's CRC checks).
 // Built by scripts/fuzz.sh with coverage instrumentation and libFuzzer linked in; in a
 // normal build the driver is absent and this says so (the target still compiles and links).
 
@@ -41,10 +44,80 @@ let snapshotTarget: Callback = { data, size in
     return 0
 }
 
-let targets: [String: Callback] = ["parser": parserTarget, "json": jsonTarget, "csv": csvTarget, "snapshot": snapshotTarget]
+/// Limits small enough that one run stays fast, with the same checks as the defaults.
+let fuzzLimits: WorkbookLimits = {
+    var l = WorkbookLimits()
+    l.maxPartBytes = 4 << 20
+    l.maxTotalBytes = 8 << 20
+    l.maxCells = 200_000
+    l.maxSharedStrings = 100_000
+    return l
+}()
+
+/// Appends a row to a sheet that reads; the result must open and read, with the row last.
+func appendToSheet(_ wb: Workbook, _ s: SheetInfo) {
+    let row: [CellValue] = [.text("fuzz <&>"), .date(year: 2026, month: 11, day: 30), .number(1.5), .bool(true)]
+    guard case .success(let out) = wb.appendingRows([row], to: s) else { return }
+    guard let again = Workbook.open(bytes: out, file: "fuzz.xlsx", limits: fuzzLimits).0, let s2 = again.sheet(named: s.name),
+          let ws = again.read(s2).0, let last = ws.rows.last else { fatalError("an appended workbook does not read back") }
+    if last.cells.first?.text != "fuzz <&>" { fatalError("the appended row is not the last row") }
+}
+
+/// Opens a workbook and reads every sheet; every place named must be in the workbook's file.
+func readWorkbook(_ b: [UInt8], append: Bool = false) {
+    let (wb, diags) = Workbook.open(bytes: b, file: "fuzz.xlsx", limits: fuzzLimits)
+    for d in diags where d.location?.file != "fuzz.xlsx" { fatalError("diagnostic outside the workbook: \(d)") }
+    guard let wb else { return }
+    for s in wb.sheets {
+        let (ws, _) = wb.read(s)
+        if let ws {
+            _ = ws.cellDiagnostics()
+            // What the table loader relies on: rows and cells ascending, each cell in its row.
+            for (a, b) in zip(ws.rows, ws.rows.dropFirst()) where a.number >= b.number { fatalError("rows out of order") }
+            for r in ws.rows {
+                for (a, b) in zip(r.cells, r.cells.dropFirst()) where a.column >= b.column { fatalError("cells out of order") }
+                for c in r.cells where c.row != r.number || c.column < 1 { fatalError("cell outside its row") }
+                _ = r.texts(width: min(ws.columnCount, 64))
+            }
+            if append && ws.rows.count < 1000 { appendToSheet(wb, s) }
+        }
+    }
+}
+
+let workbookTarget: Callback = { data, size in
+    readWorkbook(bytes(data, size))
+    return 0
+}
+
+/// The first byte picks the part the rest replaces: 0 the sheet, 1 the shared strings,
+/// 2 the styles, 3 the workbook part, 4 the workbook's relationships.
+let sheetTarget: Callback = { data, size in
+    let b = bytes(data, size)
+    guard let which = b.first else { return 0 }
+    let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    var parts: [(String, [UInt8])] = [
+        ("xl/workbook.xml", Array("<workbook xmlns=\"\(main)\" xmlns:r=\"\(rel)\"><sheets><sheet name=\"職員\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".utf8)),
+        ("xl/_rels/workbook.xml.rels", Array(("<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"\(rel)/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+            + "<Relationship Id=\"rId2\" Type=\"\(rel)/sharedStrings\" Target=\"sharedStrings.xml\"/><Relationship Id=\"rId3\" Type=\"\(rel)/styles\" Target=\"styles.xml\"/></Relationships>").utf8)),
+        ("xl/sharedStrings.xml", Array("<sst xmlns=\"\(main)\"><si><t>医師</t></si><si><r><t>a</t></r><rPh><t>b</t></rPh></si></sst>".utf8)),
+        ("xl/styles.xml", Array("<styleSheet xmlns=\"\(main)\"><numFmts><numFmt numFmtId=\"164\" formatCode=\"yyyy-mm-dd\"/></numFmts><cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"164\"/><xf numFmtId=\"46\"/></cellXfs></styleSheet>".utf8)),
+        ("xl/worksheets/sheet1.xml", Array("<worksheet xmlns=\"\(main)\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" s=\"1\"><v>45748</v></c></row></sheetData></worksheet>".utf8)),
+    ]
+    let index = [4, 2, 3, 0, 1][Int(which) % 5]
+    parts[index].1 = Array(b.dropFirst())
+    var z = ZipWriter()
+    z.add("[Content_Types].xml", Array("<Types/>".utf8), compress: false)
+    for (name, data) in parts { z.add(name, data, compress: false) }
+    readWorkbook(z.finish(), append: true)
+    return 0
+}
+
+let targets: [String: Callback] = ["parser": parserTarget, "json": jsonTarget, "csv": csvTarget, "snapshot": snapshotTarget,
+                                   "workbook": workbookTarget, "sheet": sheetTarget]
 var args = CommandLine.arguments
 guard args.count >= 2, let target = targets[args[1]] else {
-    FileHandle.standardError.write(Data("usage: tenken-fuzz parser|json|csv|snapshot [libFuzzer options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: tenken-fuzz parser|json|csv|snapshot|workbook|sheet [libFuzzer options]\n".utf8))
     exit(64)
 }
 args.remove(at: 1)

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with coverage and AddressSanitizer, then runs one.
-#   scripts/fuzz.sh TARGET SECONDS [RUNS]     TARGET: parser, json, csv or snapshot
+#   scripts/fuzz.sh TARGET SECONDS [RUNS]     TARGET: parser, json, csv, snapshot, workbook or sheet
 # Seeds come from the rule files and fixtures; crashes land in fuzz-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh parser|json|csv|snapshot SECONDS [RUNS]}
+target=${1:?usage: scripts/fuzz.sh parser|json|csv|snapshot|workbook|sheet SECONDS [RUNS]}
 seconds=${2:-60}
 runs=${3:--1}
 clang_lib=$(dirname "$(dirname "$(command -v swiftc)")")/lib/clang
@@ -20,11 +20,24 @@ case $target in
   parser) seed Rules/mcs/*.tenken Rules/mcs/rules/*.tenken ;;
   json|snapshot) seed Fixtures/*/snapshot.json Rules/mcs/provider.json Fixtures/invalid/*.json ;;
   csv) seed Fixtures/*/devices.csv Fixtures/invalid/*.csv ;;
+  workbook) seed Tests/TenkenWorkbookTests/Fixtures/*.xlsx Fixtures/invalid/workbooks/*.xlsx Fixtures/invalid/workbooks/*.xls ;;
+  sheet)
+    # Each part of the fixture workbooks, behind the byte that picks its place (see Fuzz/main.swift).
+    for f in Tests/TenkenWorkbookTests/Fixtures/*.xlsx; do
+      b=$(basename "$f" .xlsx)
+      for p in 0:xl/worksheets/sheet1.xml 1:xl/sharedStrings.xml 2:xl/styles.xml 3:xl/workbook.xml 4:xl/_rels/workbook.xml.rels; do
+        out="$corpus/seed-$b-${p%%:*}"
+        if unzip -p "$f" "${p#*:}" > "$out.body" 2>/dev/null && [ -s "$out.body" ]; then
+          { printf "\\$(printf %03o "${p%%:*}")"; cat "$out.body"; } > "$out"
+        fi
+        rm -f "$out.body"
+      done
+    done ;;
 esac
 # Inputs larger than a few kilobytes add time per run, not coverage.
 case $target in
   csv) max_len=4096 ;;
-  snapshot) max_len=16384 ;;
+  snapshot|workbook|sheet) max_len=16384 ;;
   *) max_len=65536 ;;
 esac
 # A crash must not hand over to swift-backtrace, which can hang the run.

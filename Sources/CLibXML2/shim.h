@@ -14,6 +14,7 @@
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
+#include <libxml/xmlreader.h>
 
 /* xmlFree is a global function pointer, which Swift 6 rejects as shared mutable state. */
 static inline void tenken_xmlFree(void *p) { xmlFree(p); }

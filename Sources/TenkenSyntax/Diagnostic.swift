@@ -1,26 +1,36 @@
 /// Where a diagnostic or a value comes from.
 ///
 /// Rule files give `file:line:col`; JSON snapshots give a JSON pointer (plus line and column,
-/// so SARIF can point at the value); CSV inventories give a row and a column header.
+/// so SARIF can point at the value); CSV inventories give a row and a column header; workbook
+/// cells give the sheet, the row and the column, shown as Excel names the cell
+/// (`clinic.xlsx [職員] F5`).
 public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var file: String
-    /// 1-based; 0 when unknown.
+    /// 1-based; 0 when unknown. For a workbook cell, the spreadsheet row.
     public var line: Int
-    /// 1-based, counted in Unicode scalars; 0 when unknown.
+    /// 1-based, counted in Unicode scalars; 0 when unknown. For a workbook cell, the column
+    /// number (A = 1).
     public var column: Int
     /// JSON pointer (`/staff/3/pledge_signed_on`) or CSV column header; nil for rule files.
     public var path: String?
+    /// The sheet's name, for a place in a workbook; `line` and `column` are then a cell.
+    public var sheet: String?
 
-    public init(file: String, line: Int = 0, column: Int = 0, path: String? = nil) {
+    public init(file: String, line: Int = 0, column: Int = 0, path: String? = nil, sheet: String? = nil) {
         self.file = file
         self.line = line
         self.column = column
         self.path = path
+        self.sheet = sheet
     }
 
     public var description: String {
         var s = file
-        if line > 0 {
+        if let sheet {
+            // As a person finds it in Excel: the sheet tab, then the cell (or the row).
+            s += " [\(sheet)]"
+            if line > 0 { s += column > 0 ? " " + SourceLocation.columnLetters(column) + String(line) : " row \(line)" }
+        } else if line > 0 {
             s += ":\(line)"
             if column > 0 { s += ":\(column)" }
         }
@@ -28,8 +38,20 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
         return s
     }
 
+    /// A spreadsheet column's letters: 1 → `A`, 26 → `Z`, 27 → `AA`, 16384 → `XFD`.
+    /// Returns an empty string for numbers below 1.
+    public static func columnLetters(_ n: Int) -> String {
+        var n = n, scalars: [Unicode.Scalar] = []
+        while n > 0 {
+            let r = (n - 1) % 26
+            scalars.append(Unicode.Scalar(UInt8(65 + r)))
+            n = (n - 1) / 26
+        }
+        return String(String.UnicodeScalarView(scalars.reversed()))
+    }
+
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
-        (a.file, a.line, a.column, a.path ?? "") < (b.file, b.line, b.column, b.path ?? "")
+        (a.file, a.sheet ?? "", a.line, a.column, a.path ?? "") < (b.file, b.sheet ?? "", b.line, b.column, b.path ?? "")
     }
 }
 

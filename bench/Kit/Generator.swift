@@ -1,4 +1,5 @@
 import Foundation
+import TenkenSyntax
 
 /// A deterministic generator (fixed seed) of realistic facilities in the real snapshot and
 /// inventory formats, from a clinic to a large hospital, with a share of everyday gaps so the
@@ -39,16 +40,7 @@ public enum Generator {
     static let asOfDay = 20_393 // 2025-11-01 in days since 1970; dates are derived from it
 
     static func date(_ daysBefore: Int) -> String {
-        // Civil date from days since 1970 (Howard Hinnant's algorithm).
-        let z = asOfDay - daysBefore + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let (y, m, d) = CivilCalendar.date(days: asOfDay - daysBefore)
         return String(format: "%04d-%02d-%02d", y, m, d)
     }
 

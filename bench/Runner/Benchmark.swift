@@ -144,6 +144,10 @@ enum BenchmarkMain {
                         measured: String(format: "%.2f ms vs %.2f ms per facility = %.2f×", tablesDisk / Double(tn) * 1000, jsonDisk / Double(tn) * 1000, tablesDisk / jsonDisk),
                         target: "—", met: nil))
 
+        // 3c. The workbook reader against the CSV reader, same clinics (bench/Runner/WorkbookBench.swift).
+        rows.append(WorkbookBench.run(smoke: smoke, time: time))
+        log("workbook done")
+
         // 4. Batch throughput, 1 job vs all cores, as a user runs it.
         let count = smoke ? 40 : 1000
         let batchDir = tmp + "/batch"

@@ -4,6 +4,9 @@ import TenkenBenchKit
 // tenken-bench generate DIR --count N [--seed S] [--corrupt-every K]
 // tenken-bench huge DIR [--divide D]
 // tenken-bench run …  (see bench/run)
+// tenken-bench workbook [--smoke]   (only the workbook reader against the CSV reader)
+// tenken-bench workbook-loop N [--csv|--typed]   (reads 10 clinics' workbooks, their CSV tables, or
+//                                               their CSV tables typed, N times, for profilers)
 let args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
@@ -34,6 +37,12 @@ case "huge":
     try Data(snap.utf8).write(to: URL(fileURLWithPath: args[1] + "/snapshot.json"))
     try Data(csv.utf8).write(to: URL(fileURLWithPath: args[1] + "/devices.csv"))
     print("wrote one facility (\(size)) to \(args[1])")
+case "workbook-loop":
+    WorkbookBench.loop(Int(args.dropFirst().first ?? "") ?? 10, csv: args.contains("--csv"), typed: args.contains("--typed"))
+case "workbook":
+    let r = WorkbookBench.run(smoke: args.contains("--smoke"), time: BenchmarkMain.time)
+    print("\(r.what): \(r.measured)")
+    if !args.contains("--smoke") { print(WorkbookBench.breakdown(time: BenchmarkMain.time)) }
 default:
     try BenchmarkMain.run(args)
 }

@@ -1,0 +1,184 @@
+import TenkenSyntax
+
+/// What a cell holds, after its type and number format are applied.
+public enum CellKind: String, Sendable, Hashable {
+    /// Shared, inline or formula string.
+    case text
+    /// A number not formatted as a date or time.
+    case number
+    /// TRUE or FALSE.
+    case bool
+    /// A number formatted as a date (or an ISO date in a strict-OOXML `t="d"` cell).
+    case date
+    /// A number formatted as a time of day or a duration, with no date part.
+    case time
+    /// A formula error such as `#N/A` or `#REF!`.
+    case error
+    /// No value: a styled cell, an empty string, or a formula saved without its result.
+    case empty
+}
+
+/// One cell, as the CSV tables would hold it.
+public struct WorkbookCell: Sendable, Hashable {
+    /// 1-based spreadsheet row.
+    public let row: Int
+    /// 1-based column (A = 1).
+    public let column: Int
+    public let kind: CellKind
+    /// The cell's text as a CSV table would hold it:
+    /// - text: the string as stored (rich-text runs joined, phonetic guides (ルビ) left out,
+    ///   `_xHHHH_` escapes decoded);
+    /// - number: whole numbers without `.0` (`42`), others in the shortest form that reads
+    ///   back to the same double (`0.1`, `1e-05`); the number format is not applied;
+    /// - bool: `true` or `false`, as the English tables write them;
+    /// - date: `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM[:SS]` when the serial has a time of day;
+    ///   the 1900 system's phantom day 60 is `1900-02-29` and day 0 is `1900-01-00`;
+    /// - time: `HH:MM[:SS]` (hours past 23 for durations);
+    /// - error: the error as Excel shows it (`#N/A`, `#REF!`, `#DIV/0!`);
+    /// - empty: `""`.
+    public let text: String
+    /// The cell holds a formula; `text` is its cached result.
+    public let hasFormula: Bool
+
+    public init(row: Int, column: Int, kind: CellKind, text: String, hasFormula: Bool = false) {
+        self.row = row
+        self.column = column
+        self.kind = kind
+        self.text = text
+        self.hasFormula = hasFormula
+    }
+
+    /// `F5`.
+    public var reference: String { CellReference.name(row: row, column: column) }
+}
+
+/// One row that holds at least one cell with a value (or a formula without one).
+public struct WorksheetRow: Sendable, Hashable {
+    /// 1-based spreadsheet row.
+    public let number: Int
+    /// Ascending by column; absent columns hold nothing.
+    public let cells: [WorkbookCell]
+
+    /// The texts of columns 1…`width`, `""` where the row has no cell: the row as a CSV
+    /// record. Cells beyond `width` are left out.
+    public func texts(width: Int) -> [String] {
+        var out = [String](repeating: "", count: max(width, 0))
+        for c in cells where c.column <= width { out[c.column - 1] = c.text }
+        return out
+    }
+
+    /// The cell in `column`, if the row has one.
+    public func cell(column: Int) -> WorkbookCell? {
+        var lo = 0, hi = cells.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if cells[mid].column < column { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < cells.count && cells[lo].column == column ? cells[lo] : nil
+    }
+}
+
+/// A sheet's cells, sparse: rows with nothing in them (blank, or only formatted) are left out,
+/// so trailing blank rows and blank rows between records vanish as blank lines of a CSV do;
+/// row numbers keep the gaps visible.
+public struct Worksheet: Sendable {
+    /// The workbook's file name as given to `Workbook.open`.
+    public let file: String
+    /// The sheet's name as on its tab.
+    public let name: String
+    /// Ascending by row number.
+    public let rows: [WorksheetRow]
+    /// The highest column that holds a cell (0 for an empty sheet).
+    public let columnCount: Int
+
+    public init(file: String, name: String, rows: [WorksheetRow]) {
+        self.file = file
+        self.name = name
+        self.rows = rows
+        columnCount = rows.reduce(0) { max($0, $1.cells.last?.column ?? 0) }
+    }
+
+    /// The cell at a place, if there is one.
+    public func cell(row: Int, column: Int) -> WorkbookCell? {
+        var lo = 0, hi = rows.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if rows[mid].number < row { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < rows.count, rows[lo].number == row else { return nil }
+        return rows[lo].cell(column: column)
+    }
+
+    /// A place in this sheet, shown as `clinic.xlsx [職員] F5` (a cell), `clinic.xlsx [職員] row 5`
+    /// (column 0) or `clinic.xlsx [職員]` (row 0); `header` is added as `[誓約書署名日]`.
+    public func location(row: Int = 0, column: Int = 0, header: String? = nil) -> SourceLocation {
+        SourceLocation(file: file, line: row, column: row > 0 ? column : 0, path: header, sheet: name)
+    }
+
+    /// Located diagnostics for cells that cannot stand for a value: an error cell
+    /// (`workbook.error-cell`, an error) and a formula saved without its result
+    /// (`workbook.formula-without-value`, a warning: the cell reads as blank). Only columns in
+    /// `columns` are looked at when it is given (a table's known columns), so a user's own
+    /// scratch columns do not stop a check.
+    public func cellDiagnostics(columns: Set<Int>? = nil, headers: [Int: String] = [:]) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for r in rows {
+            for c in r.cells where columns?.contains(c.column) ?? true {
+                if c.kind == .error {
+                    out.append(Diagnostic("workbook.error-cell", .error, "cell holds the error \(ZipDirectoryReader.quoted(c.text))\(c.hasFormula ? " from its formula" : ""), not a value",
+                                          at: location(row: c.row, column: c.column, header: headers[c.column]),
+                                          help: "correct the formula or type the value in the cell"))
+                } else if c.kind == .empty && c.hasFormula {
+                    out.append(Diagnostic("workbook.formula-without-value", .warning,
+                                          "cell holds a formula saved without its result, so it reads as blank",
+                                          at: location(row: c.row, column: c.column, header: headers[c.column]),
+                                          help: "open the workbook in a spreadsheet program and save it, so the result is stored"))
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// A1 references: `F5` ↔ row 5, column 6.
+public enum CellReference {
+    /// `F5` for row 5, column 6.
+    public static func name(row: Int, column: Int) -> String { SourceLocation.columnLetters(column) + String(row) }
+
+    /// `XFD` → 16384. Letters only, 1–3 of them, A–Z (either case); nil otherwise.
+    public static func column(letters: some StringProtocol) -> Int? {
+        var n = 0, count = 0
+        for u in letters.utf8 {
+            let up = u & 0xDF
+            guard up >= 65, up <= 90 else { return nil }
+            n = n * 26 + Int(up - 64)
+            count += 1
+            if count > 3 { return nil }
+        }
+        return count == 0 ? nil : n
+    }
+
+    /// `F5` → (5, 6). Nil for anything else (`$F$5`, `F`, `5`, `F0`, four letters, eight digits).
+    public static func parse(_ ref: some StringProtocol) -> (row: Int, column: Int)? { parse(bytes: ref.utf8) }
+
+    /// The same, over UTF-8 bytes (the reader's hot path hands libxml2's bytes straight in).
+    static func parse(bytes: some Sequence<UInt8>) -> (row: Int, column: Int)? {
+        var col = 0, row = 0, letters = 0, digits = 0
+        for u in bytes {
+            let up = u & 0xDF
+            if digits == 0, up >= 65, up <= 90 {
+                letters += 1
+                guard letters <= 3 else { return nil }
+                col = col * 26 + Int(up - 64)
+            } else if u >= 48, u <= 57, letters > 0 {
+                digits += 1
+                guard digits <= 7 else { return nil }
+                row = row * 10 + Int(u - 48)
+            } else {
+                return nil
+            }
+        }
+        guard letters > 0, digits > 0, row > 0 else { return nil }
+        return (row, col)
+    }
+}

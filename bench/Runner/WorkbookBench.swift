@@ -1,0 +1,131 @@
+import CLibXML2
+import Foundation
+import TenkenBenchKit
+import TenkenData
+import TenkenWorkbook
+
+/// The workbook reader alone against the CSV reader alone, on the same clinics: each facility's
+/// tables as the CSV files `tenken convert` writes, and as one workbook with a sheet per table
+/// (dates as date serials with a date format, whole numbers as numbers, the rest as text, as
+/// a person's workbook holds them). CSV: decode and parse every table to cells. Workbook: open
+/// the zip, read the workbook, shared strings and styles, and read every sheet to cells.
+/// Issue 17 asks that a clinic's workbook cost no more than twice its CSV tables end to end;
+/// this measures the readers, which are the part that differs.
+enum WorkbookBench {
+    struct Facility {
+        var tables: [(file: String, bytes: [UInt8], schema: RecordSchema)]
+        var workbook: [UInt8]
+    }
+
+    static func prepare(count: Int) -> [Facility] {
+        (0..<count).map { i in
+            let (snap, _) = Generator.facility(id: "F-WB-\(i)", size: .clinic, seed: UInt64(i) &+ 500)
+            var loader = SnapshotLoader()
+            let f = loader.loadSnapshot(bytes: Array(snap.utf8), path: "f.json")!
+            let files = SnapshotWriter.tables(f, japanese: true).files
+            var sheets: [SheetSpec] = []
+            for t in files {
+                guard let table = CSVReader.parse(text: t.text, file: t.spec.fileName).0 else { continue }
+                let columns = table.header.cells.map { ColumnSpec(header: $0, format: .text) }
+                let rows: [[CellValue]] = table.rows.map { r in
+                    r.cells.map { c in
+                        if c.isEmpty { return .empty }
+                        if let d = CellValue.date(iso: c) { return d }
+                        if let n = Int(c) { return .number(Double(n)) }
+                        return .text(c)
+                    }
+                }
+                sheets.append(.table(t.spec.nameJa, columns: columns, rows: rows))
+            }
+            let book = try! WorkbookWriter.write(sheets).get()
+            return Facility(tables: files.map { ($0.spec.fileName, Array($0.text.utf8), $0.spec.rowSchema) }, workbook: book)
+        }
+    }
+
+    static func readCSV(_ f: Facility) -> Int {
+        var cells = 0
+        for t in f.tables {
+            guard let utf8 = CSVReader.decode(t.bytes, encoding: .auto, file: t.file).0,
+                  let table = CSVReader.parse(utf8: utf8, file: t.file).0 else { continue }
+            cells += table.rows.reduce(table.header.cells.count) { $0 + $1.cells.count }
+        }
+        return cells
+    }
+
+    static func readWorkbook(_ f: Facility) -> Int {
+        guard let book = Workbook.open(bytes: f.workbook, file: "clinic.xlsx").0 else { return 0 }
+        var cells = 0
+        for s in book.sheets {
+            guard let ws = book.read(s).0 else { continue }
+            cells += ws.rows.reduce(0) { $0 + $1.cells.count }
+        }
+        return cells
+    }
+
+    /// Where the workbook's time goes: opening (zip directory, workbook, shared strings,
+    /// styles), inflating every part, reading every sheet; `tenken-bench workbook` prints it.
+    static func breakdown(time: (Int, () -> Void) -> Double) -> String {
+        let n = 100, reps = 7
+        let facilities = prepare(count: n)
+        let books = facilities.map { Workbook.open(bytes: $0.workbook, file: "c.xlsx").0! }
+        let zips = facilities.map { ZipArchive.open($0.workbook, file: "c.xlsx").0! }
+        let tOpen = time(reps) { for f in facilities { _ = Workbook.open(bytes: f.workbook, file: "c.xlsx") } }
+        let tZip = time(reps) { for f in facilities { _ = ZipArchive.open(f.workbook, file: "c.xlsx") } }
+        let tInflate = time(reps) { for z in zips { for e in z.entries { _ = z.contents(of: e) } } }
+        let tRead = time(reps) { for b in books { for s in b.sheets { _ = b.read(s) } } }
+        // The floor: libxml2's streaming reader alone, visiting every node of the same sheets.
+        let sheetXML = zip(books, zips).flatMap { b, z in b.sheets.compactMap { $0.part }.compactMap { try? z.contents(ofEntryNamed: $0).get() } }
+        let tFloor = time(reps) { for x in sheetXML { walk(x) } }
+        let xml = zips.reduce(0) { $0 + $1.entries.reduce(0) { $0 + $1.uncompressedSize } } / n
+        let csv = facilities.reduce(0) { $0 + $1.tables.reduce(0) { $0 + $1.bytes.count } } / n
+        func ms(_ t: Double) -> String { String(format: "%.2f ms", t / Double(n) * 1000) }
+        return "per clinic: \(xml / 1024) KiB of XML (\(csv / 1024) KiB as CSV); open \(ms(tOpen)) (zip directory \(ms(tZip))), "
+            + "inflate every part \(ms(tInflate)), read every sheet \(ms(tRead)) (libxml2's reader alone walking the same sheets: \(ms(tFloor)))"
+    }
+
+    /// Reads ten clinics' workbooks (or their CSV tables) `n` times and nothing else, for
+    /// profilers: under `valgrind --tool=callgrind` the instruction counts compare the readers
+    /// on a machine too busy for wall-clock times.
+    static func loop(_ n: Int, csv: Bool, typed: Bool = false) {
+        let facilities = prepare(count: 10)
+        for _ in 0..<n {
+            for f in facilities {
+                if typed {
+                    // The CSV tables typed as the table loader types them (what a workbook
+                    // sheet will also go through in part 2).
+                    var loader = SnapshotLoader()
+                    for t in f.tables { _ = loader.loadTable(bytes: t.bytes, path: t.file, schema: t.schema) }
+                } else {
+                    _ = csv ? readCSV(f) : readWorkbook(f)
+                }
+            }
+        }
+    }
+
+    static func walk(_ xml: [UInt8]) {
+        xml.withUnsafeBufferPointer { buf in
+            buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { p in
+                let r = xmlReaderForMemory(p, Int32(buf.count), "s.xml", nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_COMPACT.rawValue))
+                while xmlTextReaderRead(r) == 1 { _ = xmlTextReaderNodeType(r) }
+                xmlFreeTextReader(r)
+            }
+        }
+    }
+
+    /// A row of the benchmark table.
+    static func run(smoke: Bool, time: (Int, () -> Void) -> Double) -> BenchmarkMain.Row {
+        let n = smoke ? 5 : 100
+        let facilities = prepare(count: n)
+        let reps = smoke ? 1 : 7
+        let csv = time(reps) { _ = facilities.reduce(0) { $0 + readCSV($1) } }
+        let book = time(reps) { _ = facilities.reduce(0) { $0 + readWorkbook($1) } }
+        let csvBytes = facilities.reduce(0) { $0 + $1.tables.reduce(0) { $0 + $1.bytes.count } }
+        let bookBytes = facilities.reduce(0) { $0 + $1.workbook.count }
+        let ratio = book / csv
+        return BenchmarkMain.Row(
+            what: "reading a clinic's tables (\(facilities.first.map { $0.tables.count } ?? 0) tables) as one .xlsx vs as CSV files, readers alone, \(n) clinics "
+                + "(\(bookBytes / n / 1024) KiB vs \(csvBytes / n / 1024) KiB each)",
+            measured: String(format: "%.2f ms vs %.2f ms per clinic = %.2f×", book / Double(n) * 1000, csv / Double(n) * 1000, ratio),
+            target: "— (issue 17's ≤ 2× is end to end)", met: nil)
+    }
+}
