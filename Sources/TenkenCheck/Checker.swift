@@ -131,10 +131,8 @@ public struct Checker {
         if let lim = d.limit {
             if let lv = constant(lim.value, file: file, expected: type, what: "limit of `\(d.name.text)`") {
                 limit = (lim.op, lv)
-                if case .list = type {
-                    bag.add(Diagnostic("check.bad-limit", .error, "a list parameter cannot have a limit", at: loc(file, lim.value.span)))
-                } else if !Checker.satisfies(v, lim.op, lv) {
-                    bag.add(Diagnostic("check.bad-limit", .error, "default \(v.display) is already past its own limit \(lim.op.rawValue) \(lv.display)",
+                if !Checker.satisfies(v, lim.op, lv) {
+                    bag.add(Diagnostic("check.bad-limit", .error, "default \(v.display) is already past its own limit \(ParamInfo.limitText(lim.op, lv))",
                                        at: loc(file, d.defaultValue.span)))
                 }
             }
@@ -146,9 +144,13 @@ public struct Checker {
         params.append(ParamInfo(name: d.name.text, type: type, defaultValue: v, limit: limit, reason: d.reason, location: l))
     }
 
-    /// Whether `v` stays within the source's bound.
+    /// Whether `v` stays within the source's bound. For a list, `<=` means every value is one
+    /// the bound lists (a subset: adding WEP to the acceptable Wi-Fi encryptions widens the
+    /// source's set), and `>=` means every value the bound lists is kept (a superset: dropping
+    /// smartphones from the mobile devices narrows what a rule checks).
     public static func satisfies(_ v: Value, _ op: LimitOp, _ bound: Value) -> Bool {
         switch (v, bound) {
+        case let (.list(xs), .list(bs)): return op == .le ? xs.allSatisfy(bs.contains) : bs.allSatisfy(xs.contains)
         case let (.int(a), .int(b)): return op == .ge ? a >= b : a <= b
         case let (.duration(a), .duration(b)): return op == .ge ? a >= b : a <= b
         case let (.date(a), .date(b)): return op == .ge ? a >= b : a <= b

@@ -45,6 +45,15 @@ public struct ParamInfo: Sendable {
     public var limit: (op: LimitOp, value: Value)?
     public var reason: String
     public var location: SourceLocation
+
+    /// The bound as reports print it: `>= 13`, `<= 60 days`, and for a list `⊆ [WPA3, …]`
+    /// (no value outside the source's set) or `⊇ [tablet, smartphone]` (every listed value kept).
+    public var limitText: String? { limit.map { ParamInfo.limitText($0.op, $0.value) } }
+
+    public static func limitText(_ op: LimitOp, _ bound: Value) -> String {
+        if case .list = bound { return (op == .le ? "⊆ " : "⊇ ") + bound.display }
+        return "\(op.rawValue) \(bound.display)"
+    }
 }
 
 /// The type of an expression. Strings from a closed set remember the set, so a rule comparing

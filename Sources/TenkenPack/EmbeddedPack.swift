@@ -109,9 +109,9 @@ pack mcs {
     because "1-2: オンラインで1日1回のバックアップ (one backup a day)"
   param provider.backup_generations: int = 8 limit >= 8
     because "1-2: 8世代分のバックアップを保存 (8 generations kept)"
-  param provider.tls_versions: [string] = ["1.2", "1.3"]
+  param provider.tls_versions: [string] = ["1.2", "1.3"] limit <= ["1.2", "1.3"]
     because "1-2: SSL/TLS 1.2 の高セキュリティ型の設定 (TLS 1.2 or later)"
-  param wifi.acceptable: [string] = ["WPA3", "WPA2-AES", "WPA2-TKIP"]
+  param wifi.acceptable: [string] = ["WPA3", "WPA2-AES", "WPA2-TKIP"] limit <= ["WPA3", "WPA2-AES", "WPA2-TKIP"]
     because "2-2: WPA2-AES、WPA2-TKIP等通信が暗号されているもの; WPA3 is stronger still"
 
   # --- Periods the source leaves to the facility (速やかに / 定期的に / 長時間) ---
@@ -145,7 +145,7 @@ pack mcs {
     because "a person's statement is renewed yearly, together with the training cycle"
   param hospital.audit_beds: int = 100
     because "A-REQ-02 大/中規模病院: hospitals of 100 beds or more are treated as mid-size or larger"
-  param device.mobile_kinds: [string] = ["tablet", "smartphone"]
+  param device.mobile_kinds: [string] = ["tablet", "smartphone"] limit >= ["tablet", "smartphone"]
     because "2-3 モバイルの利用端末: tablets and smartphones are the mobile devices"
   param confidentiality.statutory_jobs: [string] = ["doctor", "dentist", "nurse", "assistant-nurse", "public-health-nurse", "midwife", "pharmacist", "therapist", "care-manager", "care-worker", "social-worker"]
     because "S-REQ-02 法令上の守秘義務のある者: professions whose acts impose confidentiality (医師法, 保助看法, 薬剤師法 etc.)"

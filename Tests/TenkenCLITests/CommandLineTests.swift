@@ -119,6 +119,10 @@ struct EndToEndTests {
     @Test func paramOverrideFromTheCommandLineIsReported() throws {
         let r = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "password.long_min_length=10"])
         #expect(r.out.contains("password.long_min_length = 10 (command line; default 13) ⚠ loosens the source's bound >= 13"))
+        let wep = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "wifi.acceptable=[\"WPA3\", \"WPA2-AES\", \"WEP\"]"])
+        #expect(wep.out.contains("wifi.acceptable = [WPA3, WPA2-AES, WEP] (command line; default [WPA3, WPA2-AES, WPA2-TKIP]) ⚠ loosens the source's bound ⊆ [WPA3, WPA2-AES, WPA2-TKIP]"))
+        let narrower = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "wifi.acceptable=[\"WPA3\"]"])
+        #expect(narrower.out.contains("wifi.acceptable = [WPA3] (command line; default [WPA3, WPA2-AES, WPA2-TKIP])\n"))
         let bad = try runBinary(["check", "Fixtures/clinic-sakura", "--param", "password.long_min_length=ten"])
         #expect(bad.code == 2 && bad.err.contains("[data.bad-param]"))
     }

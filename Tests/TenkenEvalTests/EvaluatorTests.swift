@@ -230,6 +230,38 @@ struct RuleOutcomeTests {
         #expect(d.map(\.id) == ["data.unknown-param", "data.bad-param", "data.negative-duration"])
         #expect(d[0].help == "did you mean `grace`?")
     }
+
+    /// A list the source fixes is a set: adding a value outside it (WEP to the acceptable
+    /// encryptions) or dropping one the rules must keep looking at (smartphones from the
+    /// mobile devices) loosens the source, like a shorter password.
+    @Test func listOverridesPastTheSourcesSetAreFlagged() throws {
+        let packText = """
+        pack t {
+          version "1"
+          title ja "t" en "t"
+          param wifi: [string] = ["WPA3", "WPA2-AES"] limit <= ["WPA3", "WPA2-AES", "WPA2-TKIP"]
+            because "the source's examples"
+          param kinds: [string] = ["tablet", "smartphone"] limit >= ["tablet", "smartphone"]
+            because "mobile devices"
+        }
+        """
+        let pack = try #require(Checker.check(PackSource(files: [("pack.tenken", packText)], catalog: ("c.tsv", catalog))).pack)
+        #expect(pack.params.map(\.limitText) == ["⊆ [WPA3, WPA2-AES, WPA2-TKIP]", "⊇ [tablet, smartphone]"])
+        func loosened(_ name: String, _ values: [String]) -> Bool {
+            let o = ParamOverride(name: name, value: .list(values.map { .string($0) }), location: SourceLocation(file: "x"), origin: "command line")
+            let (_, settings, d) = ParamResolver.resolve(pack, overrides: [o])
+            #expect(d.isEmpty)
+            return settings.first { $0.name == name }!.loosened
+        }
+        #expect(loosened("wifi", ["WPA3", "WPA2-AES", "WEP"]))
+        #expect(!loosened("wifi", ["WPA3"]))
+        #expect(!loosened("wifi", ["WPA3", "WPA2-AES", "WPA2-TKIP"]))
+        #expect(loosened("kinds", ["tablet"]))
+        #expect(!loosened("kinds", ["smartphone", "tablet", "pc"]))
+        // A default already outside its own set is a pack error.
+        let bad = packText.replacingOccurrences(of: "[\"WPA3\", \"WPA2-AES\"] limit", with: "[\"WPA3\", \"WEP\"] limit")
+        #expect(Checker.check(PackSource(files: [("pack.tenken", bad)], catalog: ("c.tsv", catalog))).diagnostics.map(\.id) == ["check.bad-limit"])
+    }
 }
 
 /// Indexed joins must give exactly the results of nested scans, on random facilities.
