@@ -11,9 +11,21 @@ public struct Bilingual: Sendable, Hashable, Codable {
     }
 }
 
+/// How binding an item is. `required` and `recommended` are the facility's 必要事項 and
+/// 推奨事項 (section 2); `optional` is a feature the provider offers for a facility to choose
+/// ((選択的) in 1-2); `provider` is a measure the provider takes itself (1-2 「事業者として講じて
+/// いる対策」): reported, but never counted among the facility's required items or gaps, and
+/// never part of its exit code.
 public enum Level: String, Sendable, CaseIterable, Codable, Comparable {
-    case required, recommended, optional
-    var rank: Int { self == .required ? 0 : self == .recommended ? 1 : 2 }
+    case required, recommended, optional, provider
+    var rank: Int {
+        switch self {
+        case .required: 0
+        case .recommended: 1
+        case .optional: 2
+        case .provider: 3
+        }
+    }
     public static func < (a: Level, b: Level) -> Bool { a.rank < b.rank }
 }
 

@@ -61,18 +61,18 @@ C-REQ-01	5	human-organizational	required	mcs	R1	consents,groups	MCSを用いて�
 C-REC-01	5-1	human-organizational	recommended	mcs	R1	consents	多職種連携には、黙示の同意に頼ることなく、オプトイン方式を推奨	Consent for multi-professional collaboration is explicit opt-in (a signed consent form), not implied
 C-REQ-02	5-2	human-organizational	required	mcs	R1	consents,groups	患者の希望により同意できない部分がある場合、その内容を「一部不同意」として追記の上、同意書を交わす	Partial refusals are recorded on the consent form and respected
 C-REQ-03	5-3	human-organizational	required	mcs	R1	consents,patients	患者情報の管理権限を他施設へ移行する場合、移行先の施設で個人情報保護に責任を負う旨の承諾を得た上で移行する。他施設から自施設に移行する場合、患者本人の同意を改めて取得しなおす	When management of a patient moves to another facility, that facility first accepts responsibility; when it moves to this facility, consent is obtained again
-V-REQ-01	1-2	provider	required	mcs	R1	service	利用者を一意に識別するID/パスワードによる認証	Users are authenticated by a unique ID and password
-V-REQ-02	1-2	provider	required	mcs	R1	service	パスワードは半角英字数字を両方含む８文字以上でなければ設定できない。英数字、記号を混在させた13文字以上の設定に対応	Passwords must be 8+ characters with both letters and digits; 13+ characters with symbols are supported
-V-REQ-03	1-2	provider	required	mcs	R1	service	IDまたはパスワードを連続して３回以上間違えた場合、自動的に３０分間アカウントロック	Three consecutive failures lock the account for 30 minutes
-V-REQ-04	1-2	provider	required	mcs	R1	service	30分間操作が行われない場合、自動的にログアウト	Sessions log out automatically after 30 minutes without activity
-V-REQ-05	1-2	provider	required	mcs	R1,R2	service	オンラインで１日１回のバックアップし８世代分のバックアップを保存	Online backup once a day, 8 generations kept
-V-REQ-06	1-2	provider	required	mcs	R2	service	インフラにおける障害を検知し、即時対応できる仕組み	Infrastructure failures are detected and answered at once
-V-REQ-07	1-2	provider	required	mcs	R2	service	クラウドサービスを利用し、システムの冗長化を図り、BCP対策を行っている	Redundant cloud infrastructure and a business-continuity plan
-V-REQ-08	1-2	provider	required	mcs	R2,R3	service	WAF(Web Application Firewall)等を導入し、DDoS攻撃対策、XSS対策、SQLインジェクション対策を実施	A WAF protects against DDoS, cross-site scripting and SQL injection
-V-REQ-09	1-2	provider	required	mcs	R3	service	アプリケーションの安全性・可用性について検証・評価するための各種テストを実施し改善を行っている	Security and availability testing of the application, with fixes from the results
-V-REQ-10	1-2	provider	required	mcs	R3	service	JPCERT/CCなどから最新のセキュリティ情報を収集し、脆弱性が発見されたものについては即時対応	Vulnerability information (JPCERT/CC and others) is followed and found vulnerabilities are fixed at once
-V-REQ-11	1-2	provider	required	mcs	R3	service	機密情報を保管しているデータベースを暗号化	Databases holding confidential information are encrypted
-V-REQ-12	1-2	provider	required	mcs	R4	service	クライアント端末とサーバーとの通信はSSL/TLS 1.2 の高セキュリティ型の設定により暗号化	Client-server traffic is encrypted with TLS 1.2 or later in a high-security configuration
+V-REQ-01	1-2	provider	provider	mcs	R1	service	利用者を一意に識別するID/パスワードによる認証	Users are authenticated by a unique ID and password
+V-REQ-02	1-2	provider	provider	mcs	R1	service	パスワードは半角英字数字を両方含む８文字以上でなければ設定できない。英数字、記号を混在させた13文字以上の設定に対応	Passwords must be 8+ characters with both letters and digits; 13+ characters with symbols are supported
+V-REQ-03	1-2	provider	provider	mcs	R1	service	IDまたはパスワードを連続して３回以上間違えた場合、自動的に３０分間アカウントロック	Three consecutive failures lock the account for 30 minutes
+V-REQ-04	1-2	provider	provider	mcs	R1	service	30分間操作が行われない場合、自動的にログアウト	Sessions log out automatically after 30 minutes without activity
+V-REQ-05	1-2	provider	provider	mcs	R1,R2	service	オンラインで１日１回のバックアップし８世代分のバックアップを保存	Online backup once a day, 8 generations kept
+V-REQ-06	1-2	provider	provider	mcs	R2	service	インフラにおける障害を検知し、即時対応できる仕組み	Infrastructure failures are detected and answered at once
+V-REQ-07	1-2	provider	provider	mcs	R2	service	クラウドサービスを利用し、システムの冗長化を図り、BCP対策を行っている	Redundant cloud infrastructure and a business-continuity plan
+V-REQ-08	1-2	provider	provider	mcs	R2,R3	service	WAF(Web Application Firewall)等を導入し、DDoS攻撃対策、XSS対策、SQLインジェクション対策を実施	A WAF protects against DDoS, cross-site scripting and SQL injection
+V-REQ-09	1-2	provider	provider	mcs	R3	service	アプリケーションの安全性・可用性について検証・評価するための各種テストを実施し改善を行っている	Security and availability testing of the application, with fixes from the results
+V-REQ-10	1-2	provider	provider	mcs	R3	service	JPCERT/CCなどから最新のセキュリティ情報を収集し、脆弱性が発見されたものについては即時対応	Vulnerability information (JPCERT/CC and others) is followed and found vulnerabilities are fixed at once
+V-REQ-11	1-2	provider	provider	mcs	R3	service	機密情報を保管しているデータベースを暗号化	Databases holding confidential information are encrypted
+V-REQ-12	1-2	provider	provider	mcs	R4	service	クライアント端末とサーバーとの通信はSSL/TLS 1.2 の高セキュリティ型の設定により暗号化	Client-server traffic is encrypted with TLS 1.2 or later in a high-security configuration
 V-OPT-01	1-2	provider	optional	mcs	R1	service	クライアント証明書による多要素認証を提供	Client-certificate multi-factor authentication is offered
 V-OPT-02	1-2	provider	optional	mcs	R4	service	利用アカウントが医療介護従事者であることの本人認証サービス	Verification that an account belongs to a healthcare or care professional is offered
 V-OPT-03	1-2	provider	optional	mcs	R4	service	患者の利用アカウントが患者本人によって操作されていることを確認する患者本人確認機能	Verification that a patient account is operated by the patient is offered
@@ -1130,7 +1130,7 @@ rule profile-photo-set {
         ("rules/provider-backups.tenken", ####"""
 rule provider-backups {
   implements V-REQ-05
-  level required
+  level provider
   category provider
   scope mcs
   risks R1, R2
@@ -1166,7 +1166,7 @@ rule provider-client-cert-mfa {
         ("rules/provider-database-encryption.tenken", ####"""
 rule provider-database-encryption {
   implements V-REQ-11
-  level required
+  level provider
   category provider
   scope mcs
   risks R3
@@ -1184,7 +1184,7 @@ rule provider-database-encryption {
         ("rules/provider-failure-detection.tenken", ####"""
 rule provider-failure-detection {
   implements V-REQ-06
-  level required
+  level provider
   category provider
   scope mcs
   risks R2
@@ -1202,7 +1202,7 @@ rule provider-failure-detection {
         ("rules/provider-idle-logout.tenken", ####"""
 rule provider-idle-logout {
   implements V-REQ-04
-  level required
+  level provider
   category provider
   scope mcs
   risks R1
@@ -1220,7 +1220,7 @@ rule provider-idle-logout {
         ("rules/provider-lockout.tenken", ####"""
 rule provider-lockout {
   implements V-REQ-03
-  level required
+  level provider
   category provider
   scope mcs
   risks R1
@@ -1238,7 +1238,7 @@ rule provider-lockout {
         ("rules/provider-password-rules.tenken", ####"""
 rule provider-password-rules {
   implements V-REQ-02
-  level required
+  level provider
   category provider
   scope mcs
   risks R1
@@ -1292,7 +1292,7 @@ rule provider-professional-verification {
         ("rules/provider-redundancy-bcp.tenken", ####"""
 rule provider-redundancy-bcp {
   implements V-REQ-07
-  level required
+  level provider
   category provider
   scope mcs
   risks R2
@@ -1310,7 +1310,7 @@ rule provider-redundancy-bcp {
         ("rules/provider-security-testing.tenken", ####"""
 rule provider-security-testing {
   implements V-REQ-09
-  level required
+  level provider
   category provider
   scope mcs
   risks R3
@@ -1328,7 +1328,7 @@ rule provider-security-testing {
         ("rules/provider-tls.tenken", ####"""
 rule provider-tls {
   implements V-REQ-12
-  level required
+  level provider
   category provider
   scope mcs
   risks R4
@@ -1346,7 +1346,7 @@ rule provider-tls {
         ("rules/provider-unique-ids.tenken", ####"""
 rule provider-unique-ids {
   implements V-REQ-01
-  level required
+  level provider
   category provider
   scope mcs
   risks R1
@@ -1364,7 +1364,7 @@ rule provider-unique-ids {
         ("rules/provider-vulnerability-response.tenken", ####"""
 rule provider-vulnerability-response {
   implements V-REQ-10
-  level required
+  level provider
   category provider
   scope mcs
   risks R3
@@ -1382,7 +1382,7 @@ rule provider-vulnerability-response {
         ("rules/provider-waf.tenken", ####"""
 rule provider-waf {
   implements V-REQ-08
-  level required
+  level provider
   category provider
   scope mcs
   risks R2, R3

@@ -45,6 +45,7 @@ public enum Labels {
         case .required: Bilingual(ja: "必要事項", en: "required")
         case .recommended: Bilingual(ja: "推奨事項", en: "recommended")
         case .optional: Bilingual(ja: "選択的", en: "optional")
+        case .provider: Bilingual(ja: "事業者の対策", en: "provider")
         }
     }
 

@@ -11,7 +11,7 @@ public enum SARIFReport {
         switch l {
         case .required: "error"
         case .recommended: "warning"
-        case .optional: "note"
+        case .optional, .provider: "note"
         }
     }
 

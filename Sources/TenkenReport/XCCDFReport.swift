@@ -38,6 +38,7 @@ public enum XCCDFReport {
         case .required: "high"
         case .recommended: "medium"
         case .optional: "low"
+        case .provider: "info"
         }
     }
 

@@ -127,6 +127,25 @@ struct EndToEndTests {
         #expect(bad.code == 2 && bad.err.contains("[data.bad-param]"))
     }
 
+    /// 1-2 lists what the provider does itself: a provider that accepts TLS 1.0 is reported,
+    /// under its own level, and is not the facility's required gap.
+    @Test func providerMeasuresAreReportedButNeverTheFacilitysGap() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-provider-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let provider = try String(contentsOfFile: "Rules/mcs/provider.json", encoding: .utf8)
+            .replacingOccurrences(of: "\"tls_min_version\": \"1.2\"", with: "\"tls_min_version\": \"1.0\"")
+        let path = dir.appendingPathComponent("provider.json").path
+        try provider.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--provider", path])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("✗ Traffic is encrypted with TLS 1.2 or later  [fail · provider · V-REQ-12]"))
+        #expect(r.out.contains("  required      0 "))
+        let json = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--provider", path])
+        let summary = try #require((try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])?["summary"] as? [String: [String: Int]])
+        #expect(summary["provider"]?["fail"] == 1 && summary["required"]?["fail"] == 0)
+    }
+
     @Test func initWritesATemplateThatChecks() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-init-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
