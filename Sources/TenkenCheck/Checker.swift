@@ -183,7 +183,7 @@ public struct Checker {
         var section: String?, title: Text?, remediation: Text?
         var applies: (Expr, Text?)?
         var expects: [(Expr, Text?, Span)] = []
-        var attestation: (String, [Name], Expr, Span)?
+        var attestation: (String, [Name], Expr, Expr?, Span)?
         func once<T>(_ slot: inout T?, _ v: T, _ name: String, _ s: Span) {
             if slot != nil { bag.add(Diagnostic("check.duplicate-clause", .error, "`\(name)` is given twice in rule `\(r.id.text)`", at: loc(file, s))) }
             slot = v
@@ -200,7 +200,7 @@ public struct Checker {
             case .remediation(let t): once(&remediation, t, "remediation", c.span)
             case .applies(let e, let o): once(&applies, (e, o), "applies when", c.span)
             case .expect(let e, let m): expects.append((e, m, c.span))
-            case .attestation(let k, let roles, let renew): once(&attestation, (k, roles, renew, c.span), "attestation", c.span)
+            case .attestation(let k, let roles, let renew, let unless): once(&attestation, (k, roles, renew, unless, c.span), "attestation", c.span)
             }
         }
         var ok = true
@@ -265,12 +265,16 @@ public struct Checker {
             }
         }
         var att: CheckedAttestation?
-        if let (key, roles, renew, _) = attestation {
+        if let (key, roles, renew, unless, _) = attestation {
             let (node, type) = compiler.compile(renew)
             if type != .duration && type != .any {
                 compiler.diags.append(Diagnostic("check.type-mismatch", .error, "`renew` needs a duration, found \(type)", at: loc(file, renew.span)))
             }
-            att = CheckedAttestation(key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(renew))
+            // The sections `unless` reads are not the rule's: without them the data shows
+            // nothing, and a person's statement is needed as usual.
+            let unlessNode = unless.map { compiler.compileCondition($0, what: "the `unless` condition") }
+            att = CheckedAttestation(key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(renew),
+                                     unless: unlessNode, unlessSource: unless.map(Formatter.expr))
         }
         bag.add(contentsOf: compiler.diags)
         if compiler.diags.contains(where: { $0.severity == .error }) { ok = false }

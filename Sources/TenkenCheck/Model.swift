@@ -169,6 +169,10 @@ public struct CheckedAttestation: Sendable {
     public var roles: [String]
     public var renew: Node
     public var renewSource: String
+    /// The data that makes the statement unnecessary ("data first, attestation for the rest"):
+    /// when it is true the rule passes without one. It never fails a rule (the `expect`s do).
+    public var unless: Node?
+    public var unlessSource: String?
 }
 
 public struct CheckedRule: Sendable {

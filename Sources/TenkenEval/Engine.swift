@@ -137,9 +137,20 @@ public final class Engine: Sendable {
 
     // MARK: attestation
 
+    /// The attestation step, after the data passed. A statement that is missing, unusable or
+    /// run out leaves the rule `manual` or `fail` — unless the data already shows the item met
+    /// (the clause's `unless`), and then the rule passes without one. A statement on file that
+    /// says "no" fails the rule whatever the data shows: a person knows something it does not.
     func attest(_ a: CheckedAttestation, _ rule: CheckedRule, _ m: Machine) -> RuleResult {
         let renew: Duration
         if case .duration(let d) = m.eval(a.renew) { renew = d } else { renew = Duration(months: 12) }
+        let shown = a.unless.map { m.truthy($0) } ?? false
+        func shownByData(_ info: AttestationInfo?) -> RuleResult {
+            RuleResult(ruleID: rule.id, state: .pass,
+                       reason: Bilingual(ja: "データが満たしていることを示すため、証明 `\(a.key)` は不要です（\(a.unlessSource ?? "")）",
+                                         en: "the data shows this met, so attestation `\(a.key)` is not needed (\(a.unlessSource ?? ""))"),
+                       violations: [], attestation: info, examined: 0)
+        }
         var latest: Record?
         if case .list(let xs)? = m.roots[attestationsRoot] {
             for case .record(let r) in xs {
@@ -152,6 +163,7 @@ public final class Engine: Sendable {
         }
         let roles = a.roles.joined(separator: ", ")
         guard let rec = latest, case .date(let signed) = rec["signed_on"] else {
+            if shown { return shownByData(nil) }
             return RuleResult(ruleID: rule.id, state: .manual,
                               reason: Bilingual(ja: "\(roles) による証明 `\(a.key)`（\(renew.descriptionJa)ごとに更新）が必要です",
                                                 en: "needs attestation `\(a.key)` by \(roles), renewed every \(renew)"),
@@ -171,11 +183,13 @@ public final class Engine: Sendable {
                        attestation: info, examined: 0)
         }
         if signed > m.asOf {
+            if shown { return shownByData(nil) }
             return RuleResult(ruleID: rule.id, state: .manual,
                               reason: Bilingual(ja: "証明 `\(a.key)` の日付 \(signed) が基準日より後です", en: "attestation `\(a.key)` is dated \(signed), after the as-of date"),
                               violations: [], attestation: info, examined: 0)
         }
         if let byRole, !a.roles.contains(byRole) {
+            if shown { return shownByData(nil) }
             return RuleResult(ruleID: rule.id, state: .manual,
                               reason: Bilingual(ja: "証明 `\(a.key)` の署名者の役割 \(byRole) は \(roles) ではありません",
                                                 en: "attestation `\(a.key)` was signed by role \(byRole), but this item needs \(roles)"),
@@ -192,6 +206,7 @@ public final class Engine: Sendable {
                               violations: [], attestation: info, examined: 0)
         default:
             if until < m.asOf {
+                if shown { return shownByData(nil) }
                 return fail("証明 `\(a.key)` は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新）",
                             "attestation `\(a.key)` expired on \(until) (signed \(signed), renewed every \(renew))")
             }

@@ -163,6 +163,27 @@ struct RuleOutcomeTests {
         #expect(try evaluate(attBody, two).0.state == .attested)
     }
 
+    /// Data first, attestation for the rest: a statement is needed only when the `unless`
+    /// data does not show the item met; a "no" on file still fails, whatever the data shows.
+    @Test func attestationIsNeededOnlyWhenTheDataCannotShow() throws {
+        let body = attBody + "\n    unless some s in staff : s.pledge_signed_on is present"
+        let shown = "\"staff\": [{\"id\": \"S\", \"pledge_signed_on\": \"2026-01-01\"}]"
+        let notShown = "\"staff\": [{\"id\": \"S\"}]"
+        let (byData, _) = try evaluate(body, shown)
+        #expect(byData.state == .pass)
+        #expect(byData.reason?.en.contains("the data shows this met") == true)
+        #expect(try evaluate(body, notShown).0.state == .manual)
+        let no = att("\"answer\": \"no\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-31\"")
+        #expect(try evaluate(body, shown + ", " + no).0.state == .fail)
+        let expired = att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2025-01-01\"")
+        #expect(try evaluate(body, shown + ", " + expired).0.state == .pass)
+        #expect(try evaluate(body, notShown + ", " + expired).0.state == .fail)
+        let yes = att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-31\"")
+        #expect(try evaluate(body, shown + ", " + yes).0.state == .attested)
+        // A section the condition reads may be absent: then the data shows nothing.
+        #expect(try evaluate(body, "\"facility\": {}").0.state == .manual)
+    }
+
     /// `tenken attest` appends: of two statements with the same date, the later row counts.
     @Test func laterRowWinsOnTheSameDate() throws {
         let two = "\"attestations\": [{\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-06-01\"}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-06-01\"}]"
