@@ -31,7 +31,8 @@ public final class Engine: Sendable {
         var name: String?
         if let f = facility.facilityRecord, case .string(let s) = f["name"] { name = s }
         return FacilityResult(facilityID: facility.id, facilityName: name, asOf: asOf, pack: pack.info, params: settings,
-                              results: results, sources: facility.sources)
+                              results: results, sources: facility.sources,
+                              providerProfile: ProviderProfile.of(facility.roots, pack: pack, params: params, asOf: asOf))
     }
 
     /// Resolves parameters and evaluates in one call.

@@ -141,6 +141,8 @@ pack mcs {
     because "速やかに (H-REQ-11): delete a wrong or inappropriate post within a day"
   param nda.grace: duration = 30 days
     because "S-REQ-02 雇用及び契約時: signed at hiring, allowing one month for paperwork"
+  param provider.profile_max_age: duration = 1 year
+    because "はじめに: the rules are revised with MCS's functions (MCSの機能変更などに伴って…改訂); a provider profile older than a year may no longer describe the service, so every report warns"
   param attestation.renewal: duration = 1 year
     because "a person's statement is renewed yearly, together with the training cycle"
   param hospital.audit_beds: int = 100

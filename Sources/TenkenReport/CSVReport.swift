@@ -5,13 +5,14 @@ import TenkenEval
 /// One row per rule (per facility in batch use), UTF-8 with a BOM so Japanese Excel opens it,
 /// RFC 4180 quoting, and cells neutralised against formula injection.
 public enum CSVReport {
-    public static let header = ["facility_id", "as_of", "pack_version", "rule", "catalog_ids", "level", "category", "scope", "state",
+    public static let header = ["facility_id", "as_of", "pack_version", "provider_profile_as_of", "rule", "catalog_ids", "level", "category", "scope", "state",
                                 "violations", "first_element", "first_message", "first_location", "reason", "title", "remediation"]
 
     public static func rows(_ r: ReportInput) -> [[String]] {
         r.items.map { rule, result in
             let v = result.violations.first
-            return [r.result.facilityID, r.result.asOf.description, r.result.pack.version, rule.id, rule.implements.joined(separator: " "),
+            return [r.result.facilityID, r.result.asOf.description, r.result.pack.version,
+                    r.result.providerProfile.map { $0.asOf?.description ?? "" } ?? "", rule.id, rule.implements.joined(separator: " "),
                     rule.level.rawValue, rule.category.rawValue, rule.scope.rawValue, result.state.rawValue, String(result.violations.count),
                     v?.element ?? "", v.map { r.lang.pick($0.message) } ?? "", v?.location?.description ?? "",
                     result.reason.map(r.lang.pick) ?? "", r.lang.pick(rule.title), r.lang.pick(rule.remediation)]

@@ -28,6 +28,12 @@ public enum Labels {
         "\(p.value.display) (\(p.origin.rawValue))" + (p.loosened ? " — loosens the source's bound \(p.limit ?? "")" : "")
     }
 
+    /// The provider profile's date and where it came from, as every report states it.
+    public static func providerProfile(_ p: ProviderProfile) -> Bilingual {
+        let place = p.location.map { " (\($0))" } ?? ""
+        return Bilingual(ja: (p.asOf?.description ?? "公表日なし") + place, en: (p.asOf?.description ?? "no date") + place)
+    }
+
     public static func state(_ s: RuleState) -> Bilingual {
         switch s {
         case .pass: Bilingual(ja: "合格", en: "pass")

@@ -77,6 +77,10 @@ public enum XCCDFReport {
         let facts = tree.add("target-facts", to: test)
         tree.add("fact", to: facts, ["name": "urn:tenken:fact:as-of", "type": "string"], text: res.asOf.description)
         for source in res.sources { tree.add("fact", to: facts, ["name": "urn:tenken:fact:input", "type": "string"], text: source) }
+        if let p = res.providerProfile {
+            tree.add("fact", to: facts, ["name": "urn:tenken:fact:provider-profile", "type": "string"], text: Labels.providerProfile(p).en)
+            tree.add("fact", to: facts, ["name": "urn:tenken:fact:provider-profile-stale", "type": "boolean"], text: p.stale ? "true" : "false")
+        }
         for p in res.params where p.origin != .default {
             tree.add("fact", to: facts, ["name": "urn:tenken:fact:parameter:\(p.name)", "type": "string"],
                      text: Labels.override(p))

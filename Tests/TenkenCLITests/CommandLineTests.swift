@@ -146,6 +146,24 @@ struct EndToEndTests {
         #expect(summary["provider"]?["fail"] == 1 && summary["required"]?["fail"] == 0)
     }
 
+    /// Every report says which provider profile the provider items were judged on, and warns
+    /// when it is older than provider.profile_max_age on the as-of date.
+    @Test func providerProfileDateIsShownAndAnOldOneWarns() throws {
+        let old = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en"])
+        #expect(old.out.contains("Provider profile: 2023-04-01 (Rules/mcs/provider.json:6:22#/provider/profile_as_of)\n⚠ the provider profile is dated 2023-04-01, more than 1 year before the as-of date"))
+        let fresh = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2024-03-31", "--lang", "en"])
+        #expect(fresh.out.contains("Provider profile: 2023-04-01") && !fresh.out.contains("⚠ the provider profile"))
+        let longer = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "provider.profile_max_age=5 years"])
+        #expect(!longer.out.contains("⚠ the provider profile"))
+        let json = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json"])
+        let profile = try #require((try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])?["provider_profile"] as? [String: Any])
+        #expect(profile["as_of"] as? String == "2023-04-01" && profile["stale"] as? Bool == true && profile["max_age"] as? String == "1 year")
+        for format in ["junit", "sarif", "xccdf", "csv", "html"] {
+            let r = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", format])
+            #expect(r.out.contains("2023-04-01"), "\(format) names the profile's date")
+        }
+    }
+
     @Test func initWritesATemplateThatChecks() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-init-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
