@@ -113,9 +113,20 @@ public enum SnapshotSchema {
     public static let version = 1
 
     public static let facilityKinds = ["clinic", "hospital", "dental-clinic", "visiting-nurse", "pharmacy", "care"]
+    /// Professions. The licensed ones carry a statutory duty of confidentiality (S-REQ-02 reads
+    /// it from the pack's `confidentiality.statutory_jobs`): a certified care worker (介護福祉士)
+    /// or social worker (社会福祉士) does, a care worker or social worker without the licence
+    /// does not, so they are separate values.
     public static let jobs = [
         "doctor", "dentist", "nurse", "assistant-nurse", "public-health-nurse", "midwife", "pharmacist",
-        "therapist", "care-manager", "care-worker", "social-worker", "clerk", "other",
+        "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "care-worker",
+        "certified-social-worker", "psychiatric-social-worker", "social-worker", "clerk", "other",
+    ]
+    static let jobsJa = [
+        "doctor": "医師", "dentist": "歯科医師", "nurse": "看護師", "assistant-nurse": "准看護師", "public-health-nurse": "保健師",
+        "midwife": "助産師", "pharmacist": "薬剤師", "therapist": "療法士", "dental-hygienist": "歯科衛生士", "care-manager": "ケアマネジャー",
+        "certified-care-worker": "介護福祉士", "care-worker": "介護職員", "certified-social-worker": "社会福祉士",
+        "psychiatric-social-worker": "精神保健福祉士", "social-worker": "ソーシャルワーカー", "clerk": "事務職員", "other": "その他",
     ]
 
     public static let facility = RecordSchema("facility", [
@@ -133,9 +144,9 @@ public enum SnapshotSchema {
     ])
 
     public static let role = RecordSchema("role", id: "role", [
-        f("role", .enumeration(["operations-lead", "system-admin", "privacy-lead", "audit-lead", "mcs-admin"]),
-          "the responsibility held", ja: "役割",
-          choices: ["operations-lead": "運用責任者", "system-admin": "システム管理者", "privacy-lead": "個人情報保護責任者", "audit-lead": "監査責任者", "mcs-admin": "MCS管理者"]),
+        f("role", .enumeration(["operations-lead", "system-admin", "privacy-lead", "audit-lead", "mcs-admin", "director"]),
+          "the responsibility held; the director (院長, or the 管理者 of a pharmacy or station) holds the three leads' roles unless others are named (3: 院長をもってそれに充てること)", ja: "役割",
+          choices: ["operations-lead": "運用責任者", "system-admin": "システム管理者", "privacy-lead": "個人情報保護責任者", "audit-lead": "監査責任者", "mcs-admin": "MCS管理者", "director": "院長・管理者"]),
         f("staff_id", .string, "who holds it", ja: "職員ID"),
         f("since", .date, "assigned on", ja: "任命日"),
     ])
@@ -182,8 +193,8 @@ public enum SnapshotSchema {
 
     public static let staff = RecordSchema("staff_member", [
         f("id", .string, "pseudonymous staff id", ja: "職員ID", aliases: ["職員ID", "staff_id"]),
-        f("job", .enumeration(jobs), "profession; decides the statutory confidentiality duty", ja: "職種", aliases: ["職種"],
-          choices: ["doctor": "医師", "dentist": "歯科医師", "nurse": "看護師", "assistant-nurse": "准看護師", "public-health-nurse": "保健師", "midwife": "助産師", "pharmacist": "薬剤師", "therapist": "療法士", "care-manager": "ケアマネジャー", "care-worker": "介護職員", "social-worker": "ソーシャルワーカー", "clerk": "事務職員", "other": "その他"]),
+        f("job", .enumeration(jobs), "profession; decides the statutory confidentiality duty (care-worker and social-worker: without the 介護福祉士 / 社会福祉士 licence)", ja: "職種", aliases: ["職種"],
+          choices: jobsJa),
         f("hired_on", .date, "first day of employment", ja: "入職日", aliases: ["入職日"]),
         f("left_on", .date, "last day of employment, if left", ja: "退職日", aliases: ["退職日"]),
         f("uses_mcs", .bool, "the staff member uses MCS", ja: "MCS利用", aliases: ["MCS利用"]),
@@ -220,7 +231,7 @@ public enum SnapshotSchema {
         f("os", .string, "operating system", ja: "OS", aliases: ["OS"]),
         f("os_version", .string, "operating system version", ja: "OSバージョン", aliases: ["OSバージョン"]),
         f("os_up_to_date", .bool, "the latest OS version offered for the device is installed", ja: "OS最新", aliases: ["OS最新"]),
-        f("os_updated_on", .date, "last OS update applied on", ja: "OS更新日", aliases: ["OS更新日"]),
+        f("os_updated_on", .date, "last OS update applied on; when given it decides, not os_up_to_date (absent: the flag decides)", ja: "OS更新日", aliases: ["OS更新日"]),
         f("screen_lock_minutes", .duration(unit: .minutes), "idle time before the screen locks (absent: never)", ja: "画面ロック(分)", aliases: ["画面ロック(分)", "画面ロック分"]),
         f("device_lock", .enumeration(["none", "pin", "pattern", "password", "biometric"]), "device lock method", ja: "デバイスロック", aliases: ["デバイスロック"],
           choices: ["none": "ロックなし", "pin": "PIN", "pattern": "パターン", "password": "パスワード", "biometric": "生体認証"]),
@@ -234,8 +245,13 @@ public enum SnapshotSchema {
           choices: ["app-store": "App Store", "google-play": "Google Play", "browser": "ブラウザ", "other": "その他"]),
         f("offsite_connection", .enumeration(["none", "cellular", "mobile-router", "public-wifi", "home-wifi"]), "how the device connects outside the facility", ja: "施設外接続", aliases: ["施設外接続"],
           choices: ["none": "施設外で使わない", "cellular": "携帯回線", "mobile-router": "モバイルルーター", "public-wifi": "公衆Wi-Fi", "home-wifi": "自宅Wi-Fi"]),
-        f("locked_storage", .bool, "stored locked away when not in use", ja: "施錠保管", aliases: ["施錠保管"]),
-        f("privacy_filter", .bool, "privacy filter fitted", ja: "覗き見防止", aliases: ["覗き見防止"]),
+        f("locked_storage", .bool, "kept under lock when not in use: a locked place, or for a computer a physical security lock (2-3)", ja: "施錠保管", aliases: ["施錠保管"]),
+        f("privacy_filter", .bool, "protected against shoulder surfing (覗き見対策): a privacy filter or the like", ja: "覗き見防止", aliases: ["覗き見防止"]),
+        f("managed_by", .string, "for a shared device with no single user: the department or role that manages it (absent: not a shared device)", ja: "管理部署", aliases: ["管理部署"]),
+        f("offsite_wifi_encryption", .enumeration(["WPA3", "WPA2-AES", "WPA2-TKIP", "WPA", "WEP", "open", "unknown"]),
+          "for a device on public or home Wi-Fi outside the facility: the weakest encryption of those networks", ja: "施設外Wi-Fi暗号化", aliases: ["施設外Wi-Fi暗号化"],
+          choices: ["open": "暗号化なし", "unknown": "不明"]),
+        f("public_wifi_autojoin", .bool, "the device joins public Wi-Fi networks automatically", ja: "公衆Wi-Fi自動接続", aliases: ["公衆Wi-Fi自動接続"]),
         f("returned_on", .date, "returned to the facility on", ja: "返却日", aliases: ["返却日"]),
     ])
 
@@ -280,6 +296,7 @@ public enum SnapshotSchema {
           choices: ["patient": "患者グループ", "free": "フリーグループ"]),
         f("patient_ids", .list(.string), "patients the group is about", ja: "患者ID"),
         f("created_on", .date, "created on", ja: "作成日"),
+        f("created_by", .string, "account id of who created the group (a member without an invitation)", ja: "作成者アカウントID"),
         f("first_shared_on", .date, "first post shared on", ja: "初回共有日"),
         f("shares_outside", .bool, "members from other facilities", ja: "施設外と共有"),
         f("archived_on", .date, "moved to the archive (保管庫) on", ja: "保管庫移動日"),
@@ -289,7 +306,8 @@ public enum SnapshotSchema {
 
     public static let refusal = RecordSchema("refusal", id: "clause", [
         f("clause", .string, "the clause refused (e.g. 第3項)", ja: "不同意項目"),
-        f("party", .string, "facility id or profession the patient refused sharing with", ja: "不同意の相手"),
+        f("party", .string, "facility id the patient refused sharing with", ja: "不同意の相手"),
+        f("party_job", .enumeration(jobs), "profession the patient refused sharing with (absent: the refusal names a facility)", ja: "不同意の職種", choices: jobsJa),
         f("recorded_on", .date, "written on the consent form on", ja: "記載日"),
     ])
 
@@ -300,7 +318,7 @@ public enum SnapshotSchema {
           choices: ["opt-in": "明示の同意", "implied": "黙示の同意", "verbal": "口頭の同意"]),
         f("signed_on", .date, "obtained on", ja: "同意日"),
         f("form_on_file", .bool, "signed consent form kept", ja: "同意書保管"),
-        f("kind", .enumeration(["initial", "re-consent"]), "first consent or consent obtained again after a transfer", ja: "同意区分",
+        f("kind", .enumeration(["initial", "re-consent"]), "first consent, or consent obtained again for a transfer of management to this facility (5-3)", ja: "同意区分",
           choices: ["initial": "初回", "re-consent": "再同意"]),
         f("withdrawn_on", .date, "withdrawn on", ja: "撤回日"),
         f("refusals", .list(.record(refusal)), "partial refusals (一部不同意)", ja: "一部不同意"),
@@ -309,9 +327,9 @@ public enum SnapshotSchema {
     public static let document = RecordSchema("document", [
         f("id", .string, "document id", ja: "文書ID"),
         f("kind", .enumeration([
-            "operations-rules", "device-management", "backup-plan", "post-employment-privacy", "pledge-template", "training-plan",
-        ]), "what the document is", ja: "文書種別",
-          choices: ["operations-rules": "運用管理規程", "device-management": "端末管理規程", "backup-plan": "バックアップ計画", "post-employment-privacy": "退職後の個人情報保護", "pledge-template": "誓約書ひな形", "training-plan": "教育計画"]),
+            "operations-rules", "manual", "device-management", "backup-plan", "post-employment-privacy", "pledge-template", "training-plan",
+        ]), "what the document is (operations-rules: the facility's MCS 運用管理規程; manual: how to use the system, for users; pledge-template: the staff pledge covering 4-1 (1)–(5))", ja: "文書種別",
+          choices: ["operations-rules": "運用管理規程", "manual": "操作マニュアル", "device-management": "端末管理規程", "backup-plan": "バックアップ計画", "post-employment-privacy": "退職後の個人情報保護", "pledge-template": "誓約書ひな形", "training-plan": "教育計画"]),
         f("adopted_on", .date, "adopted on", ja: "制定日"),
         f("reviewed_on", .date, "last reviewed on", ja: "見直し日"),
         f("communicated", .bool, "made known to the staff concerned", ja: "周知済み"),
@@ -322,7 +340,8 @@ public enum SnapshotSchema {
         f("kind", .enumeration(["device-lost", "device-stolen", "password-leak", "unauthorized-access", "wrong-post", "inappropriate-post"]), "what happened", ja: "種別",
           choices: ["device-lost": "端末紛失", "device-stolen": "端末盗難", "password-leak": "パスワード流出", "unauthorized-access": "不正アクセス", "wrong-post": "誤投稿", "inappropriate-post": "不適切な投稿"]),
         f("occurred_on", .date, "occurred on", ja: "発生日"),
-        f("reported_on", .date, "reported to the administrator on", ja: "報告日"),
+        f("discovered_on", .date, "discovered on, when later than it occurred (absent: the day it occurred)", ja: "発見日"),
+        f("reported_on", .date, "reported to the administrator on (absent: not reported)", ja: "報告日"),
         f("account_id", .string, "account concerned", ja: "アカウントID"),
         f("device_id", .string, "device concerned", ja: "端末ID"),
         f("action", .enumeration(["password-changed", "account-suspended", "post-deleted", "none"]), "what was done", ja: "対応",
@@ -332,7 +351,7 @@ public enum SnapshotSchema {
 
     public static let monitoring = RecordSchema("monitoring_record", [
         f("id", .string, "record id", ja: "記録ID"),
-        f("kind", .enumeration(["post-monitoring", "access-review"]), "what was monitored", ja: "種別",
+        f("kind", .enumeration(["post-monitoring", "access-review"]), "what was monitored (access-review: every patient group's membership reviewed)", ja: "種別",
           choices: ["post-monitoring": "投稿の監視", "access-review": "アクセス確認"]),
         f("performed_on", .date, "performed on", ja: "実施日"),
         f("by", .string, "pseudonymous id of who performed it", ja: "実施者ID"),
