@@ -9,7 +9,7 @@ H-REQ-02	2-1	human-organizational	required	mcs	R1	attestation,accounts	アカウ
 H-REQ-03	2-1	human-organizational	required	mcs	R1	accounts,staff	複数人で一つのアカウントの使いまわしをしない	No account is used by more than one person (one user, one account)
 H-REQ-04	2-1	human-organizational	required	mcs	R1	service,attestation	利用が終わったらログアウトする	Log out when finished
 H-REQ-05	2-1	human-organizational	required	mcs	R1	service,devices,attestation	離席する等で利用端末から離れる場合ログアウトする	Log out when leaving the device (e.g. stepping away from the desk)
-H-REQ-06	2-1	human-organizational	required	mcs	R1	service,accounts	パスワードの設定は以下のいずれかを要件とすること: 英数字、記号を混在させた１３文字以上の推定困難な文字列 / 英数字、記号を混在させた８文字以上の推定困難な文字列を定期的に変更する（最長２ヶ月以内）	Passwords must be either 13+ characters mixing letters, digits and symbols, or 8+ characters mixing letters, digits and symbols changed at least every 2 months
+H-REQ-06	2-1	human-organizational	required	mcs	R1	service,accounts	パスワードの設定は以下のいずれかを要件とすること ⮚ 英数字、記号を混在させた１３文字以上の推定困難な文字列 ⮚ 英数字、記号を混在させた８文字以上の推定困難な文字列を定期的に変更する（最長２ヶ月以内）	Passwords must be either 13+ characters mixing letters, digits and symbols, or 8+ characters mixing letters, digits and symbols changed at least every 2 months
 H-REQ-07	2-1	human-organizational	required	mcs	R1	service,attestation	類推されやすいパスワードを使用しないこと	Do not use guessable passwords
 H-REQ-08	2-1	human-organizational	required	mcs	R1	service,attestation	類似のパスワードを繰り返し使用しないこと	Do not reuse similar passwords
 H-REQ-09	2-1	human-organizational	required	mcs	R1	accounts,staff	利用者が退職をする場合、アカウントの削除を行う	Delete a user's account when the user leaves the organisation
@@ -37,45 +37,45 @@ T-REC-06	2-2	technical	recommended	outside-mcs	R4	devices,networks	自施設外�
 T-REC-07	2-2	technical	recommended	outside-mcs	R1	devices	リモートワイプサービス・モバイルデバイス管理サービス(MDM)の利用	Use remote wipe or mobile device management (MDM)
 P-REQ-01	2-3	physical	required	mcs	R1	devices	モバイルの利用端末を保管する場合保管場所に鍵をかけるなど利用していないときに不特定個人が利用できる状態にしない	Mobile devices not in use are stored so that no one else can use them (locked storage)
 P-REC-01	2-3	physical	recommended	mcs	R1	devices	モバイルの利用端末には覗き見対策の実施を行う	Mobile devices have protection against shoulder surfing (privacy filter)
-A-REQ-01	3-1	human-organizational	required	mcs	R1	organization	情報システム運用責任者、システム管理者、個人情報保護責任者のいずれかがMCS管理者としての役割を担う	An MCS administrator is designated, who is the system operations lead, the system administrator or the personal-information protection lead
-A-REQ-02	3	human-organizational	required	mcs	R1	organization	規模や必要に応じて、情報システム運用責任者、システム管理者、個人情報保護責任者、監査責任者及び情報システム管理委員会などを設置する	Responsible roles are in place by size: operations lead, system administrator and privacy lead (the director in a clinic); in large and mid-size hospitals also an audit lead and an information-system management committee
-A-REQ-03	3-2(1)	human-organizational	required	mcs	R1	groups	患者単位のグループを作り、アクセスする必要のある医療介護従事者のみを招待する。１つのグループで複数の患者個人情報が混在する運用は避ける	One group per patient, with only the professionals who need access; never several patients in one group
-A-REQ-04	3-2(1)	human-organizational	required	mcs	R1	groups	招待された医療介護従事者がその患者へのアクセス権限を持つのにふさわしいかどうかを判断したうえで、承認機能で招待を承認する	Every invitation to a patient group is approved by an administrator who judged the invitee appropriate
-A-REQ-05	3-2(1)	human-organizational	required	mcs	R1	groups,staff	該当するユーザーが辞めた時や担当から外れた時には、速やかにスタッフ削除やメンバー解除など適切な処理を行う	When a user leaves or is no longer in charge, promptly remove them as staff or group member
+A-REQ-01	3-1	human-organizational	required	mcs	R1	organization	上記担当者のうち、情報システム運用責任者、システム管理者、個人情報保護責任者のいずれかが、以下に示すMCS管理者としての役割を担っていただくことになります	An MCS administrator is designated, who is the system operations lead, the system administrator or the personal-information protection lead
+A-REQ-02	3	human-organizational	required	mcs	R1	organization	運用責任者、個⼈情報保護責任者およびシステム管理者を置き、院長をもってそれに充てること … 規模や必要に応じて、情報システム運用責任者、システム管理者、個人情報保護責任者、監査責任者及び情報システム管理委員会などを設置する必要があります	Responsible roles are in place by size: operations lead, system administrator and privacy lead (the director in a clinic); in large and mid-size hospitals also an audit lead and an information-system management committee
+A-REQ-03	3-2(1)	human-organizational	required	mcs	R1	groups	MCS で患者単位のグループを作り、それぞれの患者ごとにアクセスする必要のある施設内外の医療介護従事者のみを招待して患者単位のチームを作る。１つのグループで複数の患者個人情報が混在するような運用は避ける（本来はアクセスする必要のないユーザーが担当していない患者情報にアクセスできてしまうため）	One group per patient, with only the professionals who need access; never several patients in one group
+A-REQ-04	3-2(1)	human-organizational	required	mcs	R1	groups	MCS の管理者ユーザーは、招待された医療介護従事者がその患者へのアクセス権限を持つのにふさわしいかどうかを適切に判断したうえで、「承認機能」で招待を承認する	Every invitation to a patient group is approved by an administrator who judged the invitee appropriate
+A-REQ-05	3-2(1)	human-organizational	required	mcs	R1	groups,staff	MCS の管理者ユーザーは、該当するユーザーが辞めた時や担当から外れた時には、速やかにスタッフ削除やメンバー解除など適切な処理を⾏う	When a user leaves or is no longer in charge, promptly remove them as staff or group member
 A-REQ-06	3-2(1)	human-organizational	required	mcs	R1	groups	定期的に、患者グループごとに、参加しているメンバーが適切であるかどうかの精査を行う	Review each patient group's membership periodically
-A-REQ-07	3-2(1)	human-organizational	required	mcs	R1	groups,patients	施設として担当しなくなった患者について、保管機能を使って速やかに保管庫に移す	Promptly archive the groups of patients the facility no longer cares for
-A-REQ-08	3-2(1)	human-organizational	required	mcs	R1	organization,attestation	不正利用が発生した場合は、MCSの利用を制限もしくは禁止する権限を有する	The administrator holds, and can use, the authority to restrict or forbid use after misuse
-A-REQ-09	3-2(1)	human-organizational	required	mcs	R3	records	各書き込みについて監視し、不適正な書き込みなど必要に応じ書き込んだ内容の削除を行う	The administrator monitors posts and deletes inappropriate ones
+A-REQ-07	3-2(1)	human-organizational	required	mcs	R1	groups,patients	MCS の管理者ユーザーは、施設として担当しなくなった患者について、「保管機能」を使って速やかに保管庫に移す	Promptly archive the groups of patients the facility no longer cares for
+A-REQ-08	3-2(1)	human-organizational	required	mcs	R1	organization,attestation	MCSの管理者ユーザーは、MCS の安全かつ適正な運用管理を図り、そのためにも不正利用が発生した場合は、MCSの利用を制限もしくは禁止する権限を有する	The administrator holds, and can use, the authority to restrict or forbid use after misuse
+A-REQ-09	3-2(1)	human-organizational	required	mcs	R3	records	MCSの管理者ユーザーは、各書き込みについて監視し、不適正な書き込みなど必要に応じ書き込んだ内容の削除を行う	The administrator monitors posts and deletes inappropriate ones
 A-REQ-10	3-2(2)	human-organizational	required	mcs	R1	attestation,groups	患者グループに招待を受けたユーザーは、自分がその患者グループに参加することがふさわしいかどうかを判断してから、招待の受理を行う	An invited user accepts a patient-group invitation only after judging that joining is appropriate
 A-REQ-11	3-2(2)	human-organizational	required	mcs	R1	attestation,records	各患者グループへの書き込みは、その患者に関することのみとし、別の患者の情報を書き込まない	Posts in a patient group concern only that patient
-A-REQ-12	3-2(2)	human-organizational	required	mcs	R1	groups,staff	自分が担当からはずれた時には、該当する患者グループから、すみやかにメンバー解除を行う	A user who is no longer in charge leaves the patient group promptly
-A-REQ-13	3-2(2)	human-organizational	required	mcs	R1	devices,accounts,staff	施設を辞めた時など、MCSを利用する必要がなくなった時は、施設から貸与されている端末があれば返却し、アカウントの削除など、必要な手続きを行う	A user who no longer needs MCS returns any facility-issued device and has the account deleted
-A-REQ-14	3-2(2)	human-organizational	required	mcs	R3	attestation	自分自身が書き込んだ情報について責任を持ち、不適正な書き込みなどは必要に応じて削除を行う	Users take responsibility for their own posts and delete their own inappropriate ones
-A-REQ-15	3-2	human-organizational	required	mcs	R3	attestation	書き込みに際して、確定操作を行って、入力情報に対する責任を明示すること。参照した情報を目的外に利用しないこと。患者のプライバシーを侵害しないこと	Confirm each entry explicitly; never use information beyond its purpose; never infringe patient privacy
-A-REQ-16	3-2	human-organizational	required	mcs	R1	incidents	使用する機器が紛失もしくは盗難等にあった場合、また不正操作・アクセスを発見した場合には、速やかにシステム管理者に報告し、その指示に従うこと	Report lost or stolen devices and discovered unauthorised access to the administrator promptly
-S-REQ-01	4-1	human-organizational	required	mcs	R1	staff	スタッフ誓約書: 業務情報の漏えい禁止、退職後の漏えい禁止、IT機器の取扱い・返却、利用目的外使用の禁止、プライバシー侵害の禁止	Every staff member signs the staff pledge: no disclosure, also after leaving; IT equipment handling and return; no use beyond purpose; no privacy infringement
-S-REQ-02	4	human-organizational	required	mcs	R1	staff	法令上の守秘義務のある者以外を事務職員等として採用するにあたっては、雇用及び契約時に守秘・非開示契約を締結する	Staff without a statutory duty of confidentiality (clerical staff and the like) sign a non-disclosure agreement when hired
-S-REQ-03	4-2	human-organizational	required	mcs	R1	staff	MCS管理者および利用者に対して、定期的に教育を行う	MCS administrators and users receive security training periodically
+A-REQ-12	3-2(2)	human-organizational	required	mcs	R1	groups,staff	自分が担当からはずれた時には、該当する患者グループから、すみやかに「メンバー解除」を行う	A user who is no longer in charge leaves the patient group promptly
+A-REQ-13	3-2(2)	human-organizational	required	mcs	R1	devices,accounts,staff	施設を辞めた時など、MCS を利用する必要がなくなった時は、施設から貸与されている端末があれば返却し、アカウントの削除など、必要な手続きを行う	A user who no longer needs MCS returns any facility-issued device and has the account deleted
+A-REQ-14	3-2(2)	human-organizational	required	mcs	R3	attestation	自分自身が書き込んだ情報について責任を持ち、自分自身が書き込んだ不適正な書き込みなどは必要に応じて削除を行う	Users take responsibility for their own posts and delete their own inappropriate ones
+A-REQ-15	3-2	human-organizational	required	mcs	R3	attestation	書き込みに際して、確定操作（入力情報が正しい事を確認する操作）を行って、入力情報に対する責任を明示すること。・参照した情報を、目的外に利用しないこと。・患者のプライバシーを侵害しないこと。	Confirm each entry explicitly; never use information beyond its purpose; never infringe patient privacy
+A-REQ-16	3-2	human-organizational	required	mcs	R1	incidents	使用する機器が紛失もしくは盗難等にあった場合には、速やかにシステム管理者に報告し、その指示に従うこと。・不正操作・アクセスを発見した場合、速やかに管理者に連絡し、その指示に従うこと。	Report lost or stolen devices and discovered unauthorised access to the administrator promptly
+S-REQ-01	4-1	human-organizational	required	mcs	R1	staff	スタッフ誓約書の記載内容のポイントは以下の通りです。（１）スタッフは、就業規則やマニュアルなどの諸規程を遵守し、患者等の個人情報のみならず、施設内で知り得た業務に関連する一切の情報をも許可なく漏えいしてはならない、とします。（２）退職後も漏えいしない、とします。（３）ＩＴ機器についての取扱い、返却時の注意点などを記載します。（４）施設が定めた利用目的外での使用を禁止します。（５）患者その他の第三者のプライバシーその他の権利を侵害するような行為を一切しない。 … 最適なもので誓約をとるようにしてください	Every staff member signs the staff pledge: no disclosure, also after leaving; IT equipment handling and return; no use beyond purpose; no privacy infringement
+S-REQ-02	4	human-organizational	required	mcs	R1	staff	法令上の守秘義務のある者以外を事務職員等として採用するにあたっては、雇用及び契約時に守秘・非開示契約を締結すること等により安全管理を行うこと	Staff without a statutory duty of confidentiality (clerical staff and the like) sign a non-disclosure agreement when hired
+S-REQ-03	4-2	human-organizational	required	mcs	R1	staff	MCS管理者および利用者に対して、定期的に教育を行っていきましょう	MCS administrators and users receive security training periodically
 S-REQ-04	4	human-organizational	required	mcs	R1	documents	従業者の退職後の個人情報保護規程を定めること	Rules for personal-information protection after staff leave are defined
-C-REQ-01	5	human-organizational	required	mcs	R1	consents,groups	MCSを用いて患者情報を自施設外と共有する場合や、治療や介護などの目的外で情報を利用する場合などには同意を取得した上でMCSを利用する	Patient consent is obtained before patient information is shared outside the facility through MCS or used beyond care
-C-REC-01	5-1	human-organizational	recommended	mcs	R1	consents	多職種連携には、黙示の同意に頼ることなく、オプトイン方式を推奨	Consent for multi-professional collaboration is explicit opt-in (a signed consent form), not implied
+C-REQ-01	5	human-organizational	required	mcs	R1	consents,groups	MCSを用いて患者情報を自施設外と共有する場合や、治療や介護などの目的外で情報を利用する場合などには同意を取得した上でMCSをご利用ください	Patient consent is obtained before patient information is shared outside the facility through MCS or used beyond care
+C-REC-01	5-1	human-organizational	recommended	mcs	R1	consents	ＭＣＳの利用に伴う多職種連携には、黙示の同意に頼ることなく，オプトイン方式を推奨しています	Consent for multi-professional collaboration is explicit opt-in (a signed consent form), not implied
 C-REQ-02	5-2	human-organizational	required	mcs	R1	consents,groups	患者の希望により同意できない部分がある場合、その内容を「一部不同意」として追記の上、同意書を交わす	Partial refusals are recorded on the consent form and respected
-C-REQ-03	5-3	human-organizational	required	mcs	R1	consents,patients	患者情報の管理権限を他施設へ移行する場合、移行先の施設で個人情報保護に責任を負う旨の承諾を得た上で移行する。他施設から自施設に移行する場合、患者本人の同意を改めて取得しなおす	When management of a patient moves to another facility, that facility first accepts responsibility; when it moves to this facility, consent is obtained again
-V-REQ-01	1-2	provider	provider	mcs	R1	service	利用者を一意に識別するID/パスワードによる認証	Users are authenticated by a unique ID and password
-V-REQ-02	1-2	provider	provider	mcs	R1	service	パスワードは半角英字数字を両方含む８文字以上でなければ設定できない。英数字、記号を混在させた13文字以上の設定に対応	Passwords must be 8+ characters with both letters and digits; 13+ characters with symbols are supported
-V-REQ-03	1-2	provider	provider	mcs	R1	service	IDまたはパスワードを連続して３回以上間違えた場合、自動的に３０分間アカウントロック	Three consecutive failures lock the account for 30 minutes
-V-REQ-04	1-2	provider	provider	mcs	R1	service	30分間操作が行われない場合、自動的にログアウト	Sessions log out automatically after 30 minutes without activity
-V-REQ-05	1-2	provider	provider	mcs	R1,R2	service	オンラインで１日１回のバックアップし８世代分のバックアップを保存	Online backup once a day, 8 generations kept
-V-REQ-06	1-2	provider	provider	mcs	R2	service	インフラにおける障害を検知し、即時対応できる仕組み	Infrastructure failures are detected and answered at once
-V-REQ-07	1-2	provider	provider	mcs	R2	service	クラウドサービスを利用し、システムの冗長化を図り、BCP対策を行っている	Redundant cloud infrastructure and a business-continuity plan
-V-REQ-08	1-2	provider	provider	mcs	R2,R3	service	WAF(Web Application Firewall)等を導入し、DDoS攻撃対策、XSS対策、SQLインジェクション対策を実施	A WAF protects against DDoS, cross-site scripting and SQL injection
-V-REQ-09	1-2	provider	provider	mcs	R3	service	アプリケーションの安全性・可用性について検証・評価するための各種テストを実施し改善を行っている	Security and availability testing of the application, with fixes from the results
-V-REQ-10	1-2	provider	provider	mcs	R3	service	JPCERT/CCなどから最新のセキュリティ情報を収集し、脆弱性が発見されたものについては即時対応	Vulnerability information (JPCERT/CC and others) is followed and found vulnerabilities are fixed at once
+C-REQ-03	5-3	human-organizational	required	mcs	R1	consents,patients	自施設において同意を取得し、MCSに登録した患者情報の管理権限を他施設へ移行する場合、移行先の施設で患者情報の適切な取り扱いを行い、個人情報保護に責任を負う旨の承諾を得た上、移行を行ってください。また、他施設において同意を取得しMCSに登録された患者情報の管理権限を自施設に移行する場合、当該患者情報の主たる管理責任を負うことになります。事前に自施設において患者本人の同意を改めて取得しなおしください	When management of a patient moves to another facility, that facility first accepts responsibility; when it moves to this facility, consent is obtained again
+V-REQ-01	1-2	provider	provider	mcs	R1	service	MCSを利用するためには、利用者を一意に識別するID/パスワードによる認証を必要としている	Users are authenticated by a unique ID and password
+V-REQ-02	1-2	provider	provider	mcs	R1	service	パスワードについては半角英字数字を両方含む８文字以上でなければ設定ができないようにしている。また「医療情報システムの安全管理に関するガイドライン」が定める「英数字、記号を混在させた13文字以上の設定」に対応している	Passwords must be 8+ characters with both letters and digits; 13+ characters with symbols are supported
+V-REQ-03	1-2	provider	provider	mcs	R1	service	IDまたはパスワードを連続して３回以上間違えた場合、自動的に３０分間アカウントロックされる	Three consecutive failures lock the account for 30 minutes
+V-REQ-04	1-2	provider	provider	mcs	R1	service	30分間操作が行われない場合、自動的にログアウトがなされる	Sessions log out automatically after 30 minutes without activity
+V-REQ-05	1-2	provider	provider	mcs	R1,R2	service	事業者として定期的なデータバックアップの取得を実施している(オンラインで１日１回のバックアップし８世代分のバックアップを保存)	Online backup once a day, 8 generations kept
+V-REQ-06	1-2	provider	provider	mcs	R2	service	MCSを提供するインフラにおける障害を検知し、即時対応できる仕組みを構築している	Infrastructure failures are detected and answered at once
+V-REQ-07	1-2	provider	provider	mcs	R2	service	MCSのインフラや開発環境等提供基盤については各種クラウドサービスを利用し、システムの冗長化を図り、BCP対策を行っている	Redundant cloud infrastructure and a business-continuity plan
+V-REQ-08	1-2	provider	provider	mcs	R2,R3	service	WAF(Web Application Firewall)等を導入し、DDoS攻撃対策を実施している … WAF(Web Application Firewall)等クロスサイトスクリプティング(XSS)対策やSQLインジェクション対策を実施し、悪意のあるスクリプトの実行や埋め込みを実行できないようにしている	A WAF protects against DDoS, cross-site scripting and SQL injection
+V-REQ-09	1-2	provider	provider	mcs	R3	service	アプリケーションの安全性・可用性について検証・評価するための各種テストを実施し評価結果に基づいた改善を行っている	Security and availability testing of the application, with fixes from the results
+V-REQ-10	1-2	provider	provider	mcs	R3	service	各種セキュリティ対策(ウイルス対策、セキュリティパッチ等)についてはJPCERT/CCなどから最新のセキュリティ情報を収集し、脆弱性が発見されたものについては即時対応している	Vulnerability information (JPCERT/CC and others) is followed and found vulnerabilities are fixed at once
 V-REQ-11	1-2	provider	provider	mcs	R3	service	機密情報を保管しているデータベースを暗号化	Databases holding confidential information are encrypted
-V-REQ-12	1-2	provider	provider	mcs	R4	service	クライアント端末とサーバーとの通信はSSL/TLS 1.2 の高セキュリティ型の設定により暗号化	Client-server traffic is encrypted with TLS 1.2 or later in a high-security configuration
-V-OPT-01	1-2	provider	optional	mcs	R1	service	クライアント証明書による多要素認証を提供	Client-certificate multi-factor authentication is offered
-V-OPT-02	1-2	provider	optional	mcs	R4	service	利用アカウントが医療介護従事者であることの本人認証サービス	Verification that an account belongs to a healthcare or care professional is offered
-V-OPT-03	1-2	provider	optional	mcs	R4	service	患者の利用アカウントが患者本人によって操作されていることを確認する患者本人確認機能	Verification that a patient account is operated by the patient is offered
+V-REQ-12	1-2	provider	provider	mcs	R4	service	クライアント端末とサーバーとの通信はSSL/TLS 1.2 の高セキュリティ型の設定により暗号化がなされています	Client-server traffic is encrypted with TLS 1.2 or later in a high-security configuration
+V-OPT-01	1-2	provider	optional	mcs	R1	service	クライアント証明書による多要素認証を提供している	Client-certificate multi-factor authentication is offered
+V-OPT-02	1-2	provider	optional	mcs	R4	service	利用アカウントが医療介護従事者であることの本人認証サービスを提供しています	Verification that an account belongs to a healthcare or care professional is offered
+V-OPT-03	1-2	provider	optional	mcs	R4	service	患者の利用アカウントが患者本人によって操作されていることを確認しなりすましを防止するための患者本人確認機能を提供しています	Verification that a patient account is operated by the patient is offered
 
 """####),
         ("pack.tenken", ####"""
