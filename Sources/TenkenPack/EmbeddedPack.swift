@@ -57,10 +57,10 @@ S-REQ-01	4-1	human-organizational	required	mcs	R1	staff	スタッフ誓約書の
 S-REQ-02	4	human-organizational	required	mcs	R1	staff	法令上の守秘義務のある者以外を事務職員等として採用するにあたっては、雇用及び契約時に守秘・非開示契約を締結すること等により安全管理を行うこと	Staff without a statutory duty of confidentiality (clerical staff and the like) sign a non-disclosure agreement when hired
 S-REQ-03	4-2	human-organizational	required	mcs	R1	staff	MCS管理者および利用者に対して、定期的に教育を行っていきましょう	MCS administrators and users receive security training periodically
 S-REQ-04	4	human-organizational	required	mcs	R1	documents	従業者の退職後の個人情報保護規程を定めること	Rules for personal-information protection after staff leave are defined
-C-REQ-01	5	human-organizational	required	mcs	R1	consents,groups	MCSを用いて患者情報を自施設外と共有する場合や、治療や介護などの目的外で情報を利用する場合などには同意を取得した上でMCSをご利用ください	Patient consent is obtained before patient information is shared outside the facility through MCS or used beyond care
+C-REQ-01	5	human-organizational	required	mcs	R1	consents,groups,patients	MCSを用いて患者情報を自施設外と共有する場合や、治療や介護などの目的外で情報を利用する場合などには同意を取得した上でMCSをご利用ください	Patient consent is in place before patient information is shared outside the facility through MCS or used beyond care
 C-REC-01	5-1	human-organizational	recommended	mcs	R1	consents	ＭＣＳの利用に伴う多職種連携には、黙示の同意に頼ることなく，オプトイン方式を推奨しています	Consent for multi-professional collaboration is explicit opt-in (a signed consent form), not implied
 C-REQ-02	5-2	human-organizational	required	mcs	R1	consents,groups	患者の希望により同意できない部分がある場合、その内容を「一部不同意」として追記の上、同意書を交わす	Partial refusals are recorded on the consent form and respected
-C-REQ-03	5-3	human-organizational	required	mcs	R1	consents,patients	自施設において同意を取得し、MCSに登録した患者情報の管理権限を他施設へ移行する場合、移行先の施設で患者情報の適切な取り扱いを行い、個人情報保護に責任を負う旨の承諾を得た上、移行を行ってください。また、他施設において同意を取得しMCSに登録された患者情報の管理権限を自施設に移行する場合、当該患者情報の主たる管理責任を負うことになります。事前に自施設において患者本人の同意を改めて取得しなおしください	When management of a patient moves to another facility, that facility first accepts responsibility; when it moves to this facility, consent is obtained again
+C-REQ-03	5-3	human-organizational	required	mcs	R1	consents,patients	自施設において同意を取得し、MCSに登録した患者情報の管理権限を他施設へ移行する場合、移行先の施設で患者情報の適切な取り扱いを行い、個人情報保護に責任を負う旨の承諾を得た上、移行を行ってください。また、他施設において同意を取得しMCSに登録された患者情報の管理権限を自施設に移行する場合、当該患者情報の主たる管理責任を負うことになります。事前に自施設において患者本人の同意を改めて取得しなおしください	When management of a patient moves to another facility, that facility first accepts responsibility; before it moves to this facility, the patient's consent is obtained again
 V-REQ-01	1-2	provider	provider	mcs	R1	service	MCSを利用するためには、利用者を一意に識別するID/パスワードによる認証を必要としている	Users are authenticated by a unique ID and password
 V-REQ-02	1-2	provider	provider	mcs	R1	service	パスワードについては半角英字数字を両方含む８文字以上でなければ設定ができないようにしている。また「医療情報システムの安全管理に関するガイドライン」が定める「英数字、記号を混在させた13文字以上の設定」に対応している	Passwords must be 8+ characters with both letters and digits; 13+ characters with symbols are supported
 V-REQ-03	1-2	provider	provider	mcs	R1	service	IDまたはパスワードを連続して３回以上間違えた場合、自動的に３０分間アカウントロックされる	Three consecutive failures lock the account for 30 minutes
@@ -314,6 +314,11 @@ rule compromise-response {
 
 """####),
         ("rules/consent-before-sharing.tenken", ####"""
+# 5: consent before sharing outside the facility. Sharing starts at the group's first shared
+# post, or, for a patient this facility took over after that (5-3), at the transfer in: the
+# previous facility's sharing was under its own consent. Past sharing is judged by the consent
+# in force on that day, so a later withdrawal does not undo it; a withdrawal matters for a
+# group that is still open and still shares outside.
 rule consent-before-sharing {
   implements C-REQ-01
   level required
@@ -322,12 +327,15 @@ rule consent-before-sharing {
   risks R1
   section "5"
   title ja "施設外と共有する前に患者の同意を得る"
-        en "Patient consent is obtained before sharing outside the facility"
-  remediation ja "患者同意書で同意を取得してから共有してください。同意前に共有した場合は共有を止めて同意を得てください。"
-              en "Obtain consent with the patient consent form before sharing; if sharing began first, stop and obtain consent."
-  expect every g in groups, pid in g.patient_ids where g.kind == "patient" and g.shares_outside and g.first_shared_on is present : some c in consents where c.patient_id == pid and c.signed_on is present and c.signed_on <= g.first_shared_on and c.withdrawn_on is missing
-    message ja "患者 {pid} の情報をグループ {g.id} で {g.first_shared_on} に施設外と共有しましたが、その時点の同意がありません"
-            en "patient {pid}'s information was shared outside the facility in group {g.id} on {g.first_shared_on} without consent in place"
+        en "Patient consent is in place before sharing outside the facility"
+  remediation ja "患者同意書で同意を取得してから共有してください。同意前に共有した場合や同意が撤回された場合は、共有を止め（グループを保管し）、同意を得てください。"
+              en "Obtain consent with the patient consent form before sharing; if sharing began first or consent was withdrawn, stop sharing (archive the group) and obtain consent."
+  expect every g in groups, pid in g.patient_ids where g.kind == "patient" and g.shares_outside and g.first_shared_on is present : ((none p in patients where p.id == pid and p.transferred_in_on is present and p.transferred_in_on > g.first_shared_on) and (some c in consents where c.patient_id == pid : c.signed_on <= g.first_shared_on and (c.withdrawn_on is missing or c.withdrawn_on > g.first_shared_on))) or (some p in patients where p.id == pid and p.transferred_in_on is present and p.transferred_in_on > g.first_shared_on : some c in consents where c.patient_id == pid : c.signed_on <= p.transferred_in_on and (c.withdrawn_on is missing or c.withdrawn_on > p.transferred_in_on))
+    message ja "患者 {pid} の情報をグループ {g.id} で施設外と共有し始めた時点（{g.first_shared_on}、後から受け入れた患者はその受け入れ日）に有効な同意がありません"
+            en "patient {pid}'s information was shared outside the facility in group {g.id} without consent in force when sharing began ({g.first_shared_on}, or the day the patient was taken over)"
+  expect every g in groups, pid in g.patient_ids where g.kind == "patient" and g.shares_outside and g.first_shared_on is present and g.archived_on is missing and (some c in consents where c.patient_id == pid and c.withdrawn_on is present) : some c in consents where c.patient_id == pid : c.withdrawn_on is missing
+    message ja "患者 {pid} は同意を撤回していますが、グループ {g.id} は保管されず施設外との共有を続けています"
+            en "patient {pid} withdrew consent but group {g.id} is still open and shared outside the facility"
 }
 
 """####),
@@ -1454,6 +1462,10 @@ rule staff-pledge-signed {
 
 """####),
         ("rules/transfer-consent.tenken", ####"""
+# 5-3, both directions: management moves out only after the receiving facility accepted
+# responsibility (承諾を得た上、移行), and moves in only after this facility obtained the
+# patient's consent again (事前に…同意を改めて取得しなおし) — a consent of kind re-consent
+# signed on or before the transfer-in date; one signed after it does not count.
 rule transfer-consent {
   implements C-REQ-03
   level required
@@ -1461,16 +1473,16 @@ rule transfer-consent {
   scope mcs
   risks R1
   section "5-3"
-  title ja "管理権限の移行時は移行先の承諾を得、受け入れ時は同意を取り直す"
-        en "Transfers carry the receiving facility's acceptance; incoming patients give consent again"
-  remediation ja "移行先施設から個人情報保護に責任を負う旨の承諾を得てから移行し、受け入れた患者からは同意を取り直してください。"
-              en "Get the receiving facility's acceptance of responsibility before a transfer, and obtain consent again from patients you receive."
+  title ja "管理権限の移行時は移行先の承諾を得、受け入れ前に同意を取り直す"
+        en "Transfers out carry the receiving facility's acceptance; consent is obtained again before a transfer in"
+  remediation ja "移行先施設から個人情報保護に責任を負う旨の承諾を得てから移行してください。他施設から患者を受け入れるときは、受け入れる前に自施設で患者本人の同意を取り直してください。"
+              en "Get the receiving facility's acceptance of responsibility before a transfer out; before taking over a patient from another facility, obtain the patient's consent again yourselves."
   expect every p in patients where p.transferred_out_on is present : p.receiving_facility_accepted_on is present and p.receiving_facility_accepted_on <= p.transferred_out_on
     message ja "患者 {p.id} の管理権限を {p.transferred_out_on} に移行しましたが、移行先の事前の承諾がありません"
             en "management of patient {p.id} moved out on {p.transferred_out_on} without the receiving facility's prior acceptance"
-  expect every p in patients where p.transferred_in_on is present : some c in consents where c.patient_id == p.id and c.kind == "re-consent" and c.signed_on is present and c.signed_on >= p.transferred_in_on
-    message ja "{p.transferred_in_on} に受け入れた患者 {p.id} から同意を取り直していません"
-            en "patient {p.id}, received on {p.transferred_in_on}, has not given consent again"
+  expect every p in patients where p.transferred_in_on is present : some c in consents where c.patient_id == p.id and c.kind == "re-consent" : c.signed_on <= p.transferred_in_on
+    message ja "{p.transferred_in_on} に受け入れた患者 {p.id} の同意を、受け入れ前に取り直していません"
+            en "patient {p.id}, received on {p.transferred_in_on}, gave no new consent before the transfer"
 }
 
 """####),
@@ -2875,18 +2887,6 @@ rule wrong-posts-deleted {
       "violations": 1
     },
     {
-      "name": "consent withdrawn",
-      "expect": "fail",
-      "patch": [
-        {
-          "op": "add",
-          "path": "/consents/3/withdrawn_on",
-          "value": "2026-05-01"
-        }
-      ],
-      "violations": 1
-    },
-    {
       "name": "consent on the day of first sharing",
       "expect": "pass",
       "patch": [
@@ -2907,9 +2907,148 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "consent withdrawn while the group still shares outside",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/consents/3/withdrawn_on",
+          "value": "2026-05-01"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "consent withdrawn on the day sharing began",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/consents/3/withdrawn_on",
+          "value": "2026-01-15"
+        },
+        {
+          "op": "add",
+          "path": "/groups/3/archived_on",
+          "value": "2026-05-02"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "consent withdrawn after the group was archived: past sharing had consent",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/consents/6/withdrawn_on",
+          "value": "2026-10-01"
+        }
+      ]
+    },
+    {
+      "name": "consent withdrawn, group then archived: sharing up to then had consent",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/consents/3/withdrawn_on",
+          "value": "2026-05-01"
+        },
+        {
+          "op": "add",
+          "path": "/groups/3/archived_on",
+          "value": "2026-05-02"
+        }
+      ]
+    },
+    {
+      "name": "consent withdrawn, then given again",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/consents/3/withdrawn_on",
+          "value": "2026-05-01"
+        },
+        {
+          "op": "add",
+          "path": "/consents/-",
+          "value": {
+            "id": "C-0098",
+            "patient_id": "P-0004",
+            "method": "opt-in",
+            "signed_on": "2026-05-20",
+            "form_on_file": true,
+            "kind": "initial"
+          }
+        }
+      ]
+    },
+    {
+      "name": "taken over after the other facility began sharing, consent obtained again before the transfer",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/4/transferred_in_on",
+          "value": "2026-06-01"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/4/signed_on",
+          "value": "2026-05-30"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/4/kind",
+          "value": "re-consent"
+        }
+      ]
+    },
+    {
+      "name": "taken over after the other facility began sharing, no consent until after the transfer",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/4/transferred_in_on",
+          "value": "2026-06-01"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/4/signed_on",
+          "value": "2026-06-10"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/4/kind",
+          "value": "re-consent"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "taken over before sharing began: consent counts from the first shared post",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/4/transferred_in_on",
+          "value": "2026-01-01"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/4/signed_on",
+          "value": "2026-01-12"
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/device-lock.test.json", ####"""
 {
@@ -6338,6 +6477,23 @@ rule wrong-posts-deleted {
       ]
     },
     {
+      "name": "transferred out, acceptance only afterwards",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/5/transferred_out_on",
+          "value": "2026-09-01"
+        },
+        {
+          "op": "add",
+          "path": "/patients/5/receiving_facility_accepted_on",
+          "value": "2026-09-02"
+        }
+      ],
+      "violations": 1
+    },
+    {
       "name": "received without new consent",
       "expect": "fail",
       "patch": [
@@ -6350,7 +6506,7 @@ rule wrong-posts-deleted {
       "violations": 1
     },
     {
-      "name": "received with new consent",
+      "name": "received with consent obtained again on the day of the transfer",
       "expect": "pass",
       "patch": [
         {
@@ -6371,9 +6527,98 @@ rule wrong-posts-deleted {
           }
         }
       ]
+    },
+    {
+      "name": "received with consent obtained again the week before (事前に)",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/4/transferred_in_on",
+          "value": "2026-06-01"
+        },
+        {
+          "op": "add",
+          "path": "/consents/-",
+          "value": {
+            "id": "C-0099",
+            "patient_id": "P-0005",
+            "method": "opt-in",
+            "signed_on": "2026-05-25",
+            "form_on_file": true,
+            "kind": "re-consent"
+          }
+        }
+      ]
+    },
+    {
+      "name": "consent obtained again ten months after the transfer is not 事前に",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/4/transferred_in_on",
+          "value": "2026-01-05"
+        },
+        {
+          "op": "add",
+          "path": "/consents/-",
+          "value": {
+            "id": "C-0099",
+            "patient_id": "P-0005",
+            "method": "opt-in",
+            "signed_on": "2026-10-30",
+            "form_on_file": true,
+            "kind": "re-consent"
+          }
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "consent obtained again a day late",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/4/transferred_in_on",
+          "value": "2026-06-01"
+        },
+        {
+          "op": "add",
+          "path": "/consents/-",
+          "value": {
+            "id": "C-0099",
+            "patient_id": "P-0005",
+            "method": "opt-in",
+            "signed_on": "2026-06-02",
+            "form_on_file": true,
+            "kind": "re-consent"
+          }
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "only the first consent, no consent obtained again",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/4/transferred_in_on",
+          "value": "2026-06-01"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/4/signed_on",
+          "value": "2026-01-09"
+        }
+      ],
+      "violations": 1
     }
   ]
 }
+
 """####),
         ("tests/vpn.test.json", ####"""
 {
