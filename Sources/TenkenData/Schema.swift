@@ -282,6 +282,7 @@ public enum SnapshotSchema {
         f("staff_id", .string, "member's staff id, for this facility's staff", ja: "職員ID"),
         f("facility_id", .string, "member's facility, for members from outside", ja: "所属施設ID"),
         f("external", .bool, "the member belongs to another facility", ja: "施設外"),
+        f("job", .enumeration(jobs), "profession of a member from outside (this facility's staff: the roster's job)", ja: "職種", choices: jobsJa),
         f("invited_on", .date, "invited on", ja: "招待日"),
         f("approved_by", .string, "account id of the administrator who approved the invitation", ja: "承認者アカウントID"),
         f("approved_on", .date, "invitation approved on", ja: "承認日"),

@@ -59,7 +59,8 @@ S-REQ-03	4-2	human-organizational	required	mcs	R1	staff	MCS管理者および利
 S-REQ-04	4	human-organizational	required	mcs	R1	documents	従業者の退職後の個人情報保護規程を定めること	Rules for personal-information protection after staff leave are defined
 C-REQ-01	5	human-organizational	required	mcs	R1	consents,groups,patients	MCSを用いて患者情報を自施設外と共有する場合や、治療や介護などの目的外で情報を利用する場合などには同意を取得した上でMCSをご利用ください	Patient consent is in place before patient information is shared outside the facility through MCS or used beyond care
 C-REC-01	5-1	human-organizational	recommended	mcs	R1	consents	ＭＣＳの利用に伴う多職種連携には、黙示の同意に頼ることなく，オプトイン方式を推奨しています	Consent for multi-professional collaboration is explicit opt-in (a signed consent form), not implied
-C-REQ-02	5-2	human-organizational	required	mcs	R1	consents,groups	患者の希望により同意できない部分がある場合、その内容を「一部不同意」として追記の上、同意書を交わす	Partial refusals are recorded on the consent form and respected
+C-REQ-02	5, 5-2	human-organizational	required	mcs	R1	consents,groups,staff	他施設とつながる多職種連携は患者・介護利用者の個人情報・個人データを法人を跨いで第三者提供することになるため、患者本人の同意が必要です … 患者の希望により同意できない部分がある場合	A partial refusal is respected: the facility or profession the patient refused is not a member of the patient's open groups
+C-REC-02	5-2	human-organizational	recommended	mcs	R1	consents	患者の希望により同意できない部分がある場合、その内容を「一部不同意」として追記（例えば、余白部分に「但し、第●項は不同意」と手書きし、手書き部分の上に同意者の印鑑を捺印する等の対応が考えられます。）の上、同意書を交わす方法もあります	A partial refusal may be written on the consent form as 一部不同意 (e.g. a handwritten, sealed note in the margin)
 C-REQ-03	5-3	human-organizational	required	mcs	R1	consents,patients	自施設において同意を取得し、MCSに登録した患者情報の管理権限を他施設へ移行する場合、移行先の施設で患者情報の適切な取り扱いを行い、個人情報保護に責任を負う旨の承諾を得た上、移行を行ってください。また、他施設において同意を取得しMCSに登録された患者情報の管理権限を自施設に移行する場合、当該患者情報の主たる管理責任を負うことになります。事前に自施設において患者本人の同意を改めて取得しなおしください	When management of a patient moves to another facility, that facility first accepts responsibility; before it moves to this facility, the patient's consent is obtained again
 V-REQ-01	1-2	provider	provider	mcs	R1	service	MCSを利用するためには、利用者を一意に識別するID/パスワードによる認証を必要としている	Users are authenticated by a unique ID and password
 V-REQ-02	1-2	provider	provider	mcs	R1	service	パスワードについては半角英字数字を両方含む８文字以上でなければ設定ができないようにしている。また「医療情報システムの安全管理に関するガイドライン」が定める「英数字、記号を混在させた13文字以上の設定」に対応している	Passwords must be 8+ characters with both letters and digits; 13+ characters with symbols are supported
@@ -947,24 +948,43 @@ rule own-posts-responsibility {
 }
 
 """####),
+        ("rules/partial-refusals-on-form.tenken", ####"""
+rule partial-refusals-on-form {
+  implements C-REC-02
+  level recommended
+  category human-organizational
+  scope mcs
+  risks R1
+  section "5-2"
+  title ja "一部不同意を同意書に追記する"
+        en "Partial refusals are written on the consent form"
+  remediation ja "一部不同意の内容を同意書に追記し（例: 余白に「但し、第●項は不同意」と手書きし同意者が捺印）、記載日を記録してください。"
+              en "Write the partial refusal on the consent form (e.g. a handwritten note in the margin, sealed by the patient) and record the date."
+  expect every c in consents, r in c.refusals where c.withdrawn_on is missing : r.recorded_on is present
+    message ja "同意 {c.id} の一部不同意（{r.clause}）が同意書に追記されていません"
+            en "partial refusal {r.clause} of consent {c.id} is not written on the consent form"
+}
+
+"""####),
         ("rules/partial-refusals-respected.tenken", ####"""
+# 5 and 5-2: sharing needs the patient's consent, so a party the patient refused (一部不同意)
+# — a facility, or a profession — must not be in the patient's open groups. A profession is
+# matched by the roster's job for this facility's staff and by the member's job for members
+# from outside. Writing the refusal on the form is a suggestion (方法もあります): C-REC-02.
 rule partial-refusals-respected {
   implements C-REQ-02
   level required
   category human-organizational
   scope mcs
   risks R1
-  section "5-2"
-  title ja "一部不同意を同意書に追記し、それを守る"
-        en "Partial refusals are recorded on the form and respected"
-  remediation ja "一部不同意を同意書に追記し、不同意とされた相手をグループから外してください。"
-              en "Write the partial refusal on the consent form and remove the refused party from the patient's groups."
-  expect every c in consents, r in c.refusals where c.withdrawn_on is missing : r.recorded_on is present
-    message ja "同意 {c.id} の一部不同意（{r.clause}）が同意書に追記されていません"
-            en "partial refusal {r.clause} of consent {c.id} is not written on the consent form"
-  expect every c in consents, r in c.refusals, g in groups where c.withdrawn_on is missing and c.patient_id in g.patient_ids and g.archived_on is missing : none m in g.members where m.removed_on is missing and m.facility_id == r.party
-    message ja "患者 {c.patient_id} が不同意とした {r.party} がグループ {g.id} のメンバーです"
-            en "{r.party}, which patient {c.patient_id} refused, is a member of group {g.id}"
+  section "5, 5-2"
+  title ja "一部不同意とされた相手と共有しない"
+        en "A partial refusal is respected"
+  remediation ja "不同意とされた施設・職種のメンバーを患者のグループから外してください。"
+              en "Remove the members of the refused facility or profession from the patient's groups."
+  expect every c in consents, r in c.refusals, g in groups where c.withdrawn_on is missing and c.patient_id in g.patient_ids and g.archived_on is missing : none m in g.members where m.removed_on is missing and ((r.party is present and m.facility_id is present and m.facility_id == r.party) or (r.party_job is present and ((m.staff_id is present and (some s in staff where s.id == m.staff_id and s.job == r.party_job)) or (m.staff_id is missing and m.job == r.party_job))))
+    message ja "患者 {c.patient_id} が不同意とした相手（施設 {r.party}・職種 {r.party_job}）がグループ {g.id} のメンバーです"
+            en "a party patient {c.patient_id} refused (facility {r.party}, profession {r.party_job}) is a member of group {g.id}"
 }
 
 """####),
@@ -4976,9 +4996,9 @@ rule wrong-posts-deleted {
   ]
 }
 """####),
-        ("tests/partial-refusals-respected.test.json", ####"""
+        ("tests/partial-refusals-on-form.test.json", ####"""
 {
-  "rule": "partial-refusals-respected",
+  "rule": "partial-refusals-on-form",
   "base": "clinic",
   "as_of": "2026-11-01",
   "cases": [
@@ -4998,7 +5018,36 @@ rule wrong-posts-deleted {
       "violations": 1
     },
     {
-      "name": "the refused party is a member",
+      "name": "a withdrawn consent's refusal needs no note",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/consents/1/refusals/0/recorded_on"
+        },
+        {
+          "op": "add",
+          "path": "/consents/1/withdrawn_on",
+          "value": "2026-03-01"
+        }
+      ]
+    }
+  ]
+}
+
+"""####),
+        ("tests/partial-refusals-respected.test.json", ####"""
+{
+  "rule": "partial-refusals-respected",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "the refused facility is a member",
       "expect": "fail",
       "patch": [
         {
@@ -5010,7 +5059,7 @@ rule wrong-posts-deleted {
       "violations": 1
     },
     {
-      "name": "the refused party was removed",
+      "name": "the refused facility's member was removed",
       "expect": "pass",
       "patch": [
         {
@@ -5024,9 +5073,123 @@ rule wrong-posts-deleted {
           "value": "2026-02-01"
         }
       ]
+    },
+    {
+      "name": "pharmacists refused; the outside member is a pharmacist",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/consents/1/refusals/0",
+          "value": {
+            "clause": "第2項",
+            "party_job": "pharmacist",
+            "recorded_on": "2026-01-09"
+          }
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/members/2/job",
+          "value": "pharmacist"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "pharmacists refused; the outside member is a care manager",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/consents/1/refusals/0",
+          "value": {
+            "clause": "第2項",
+            "party_job": "pharmacist",
+            "recorded_on": "2026-01-09"
+          }
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/members/2/job",
+          "value": "care-manager"
+        }
+      ]
+    },
+    {
+      "name": "nurses refused; a nurse on the staff is a member",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/consents/1/refusals/0",
+          "value": {
+            "clause": "第2項",
+            "party_job": "nurse",
+            "recorded_on": "2026-01-09"
+          }
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/members/2/job",
+          "value": "pharmacist"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "nurses refused; the nurse was removed",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/consents/1/refusals/0",
+          "value": {
+            "clause": "第2項",
+            "party_job": "nurse",
+            "recorded_on": "2026-01-09"
+          }
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/members/1/removed_on",
+          "value": "2026-01-20"
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/members/2/job",
+          "value": "pharmacist"
+        }
+      ]
+    },
+    {
+      "name": "the refused facility is a member of an archived group",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/1/members/2/facility_id",
+          "value": "F-CARE-0009"
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/archived_on",
+          "value": "2026-03-01"
+        }
+      ]
+    },
+    {
+      "name": "a refusal not written on the form is C-REC-02's, not this item's",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/consents/1/refusals/0/recorded_on"
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/password-manager.test.json", ####"""
 {
