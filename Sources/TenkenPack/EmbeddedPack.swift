@@ -27,7 +27,7 @@ H-REC-02	2-1	human-organizational	recommended	mcs	R4	accounts	利用者が新規
 H-REC-03	2-1	human-organizational	recommended	mcs	R4	patients	患者のアカウントが登録された場合には患者本人確認を行う	When a patient account is registered, confirm the patient's identity
 T-REQ-01	2-2	technical	required	outside-mcs	R1	devices	利用端末について長時間操作を行わない場合、クリアスクリーン等の対策を実施すること	Devices clear or lock the screen after a period without use
 T-REQ-02	2-2	technical	required	outside-mcs	R3	devices	利用端末について常時コンピュータウイルス等の不正なソフトウェアの混入を防ぐ適切な措置をとり、その有効性・安全性の確認・維持を行うこと	Devices are protected against malware at all times, and that protection is checked and kept effective
-T-REQ-03	2-2	technical	required	mcs	R4	networks,devices	無線LAN(Wi-Fi)に接続して利用する場合、WPA2-AES、WPA2-TKIP等通信が暗号されているものから接続し、暗号化されていない・管理者の正体不明等の信頼できない無線LANに接続して利用しないこと	Use only encrypted Wi-Fi (WPA2-AES, WPA2-TKIP or better); never unencrypted or untrusted networks of unknown operators
+T-REQ-03	2-2	technical	required	mcs	R4	networks,devices	無線LAN(Wi-Fi)に接続して利用する場合、WPA2-AES、WPA2-TKIP等通信が暗号されているものから接続し、暗号化されていない・管理者の正体不明等の信頼できない無線LANに接続して利用しないこと	Use only encrypted Wi-Fi (WPA2-AES, WPA2-TKIP or better), at the facility and off-site; never unencrypted or untrusted networks of unknown operators
 T-REC-01	2-2	technical	recommended	outside-mcs	R1	devices	利用端末にPIN・パターン・パスワードなどによるデバイスロックの設定をする	Devices have a device lock (PIN, pattern or password)
 T-REC-02	2-2	technical	recommended	outside-mcs	R3	devices	利用端末のOSのバージョンを常に最新のものに更新する	Device operating systems are kept at the latest version
 T-REC-03	2-2	technical	recommended	outside-mcs	R1	attestation,devices	パスワード管理ツールなどの利用をする	Use a password manager
@@ -35,6 +35,7 @@ T-REC-04	2-2	technical	recommended	mcs	R1	devices,accounts	クライアント認
 T-REC-05	2-2	technical	recommended	outside-mcs	R4	devices	端末をVirtual Private Network(VPN)接続をした状態で利用する	Use devices over a VPN
 T-REC-06	2-2	technical	recommended	outside-mcs	R4	devices,networks	自施設外においてモバイル端末については自端末の携帯電話回線あるいはモバイルルータでインターネットに接続して利用する	Outside the facility, mobile devices connect through their own cellular line or a mobile router
 T-REC-07	2-2	technical	recommended	outside-mcs	R1	devices	リモートワイプサービス・モバイルデバイス管理サービス(MDM)の利用	Use remote wipe or mobile device management (MDM)
+T-REC-08	2-2	technical	recommended	outside-mcs	R4	devices	特に無線LANを利用する場合、事業所などの無線LANの設定が安全であるか、公衆無線LANへの自動接続設定を見直すなど盗聴対策を十分に行っていただくことを推奨します	Review devices' automatic connection to public Wi-Fi, against eavesdropping (2-2 note)
 P-REQ-01	2-3	physical	required	mcs	R1	devices	モバイルの利用端末を保管する場合保管場所に鍵をかけるなど利用していないときに不特定個人が利用できる状態にしない	Mobile devices not in use are stored so that no one else can use them (locked storage)
 P-REC-01	2-3	physical	recommended	mcs	R1	devices	モバイルの利用端末には覗き見対策の実施を行う	Mobile devices have protection against shoulder surfing (privacy filter)
 A-REQ-01	3-1	human-organizational	required	mcs	R1	organization	上記担当者のうち、情報システム運用責任者、システム管理者、個人情報保護責任者のいずれかが、以下に示すMCS管理者としての役割を担っていただくことになります	An MCS administrator is designated, who is the system operations lead, the system administrator or the personal-information protection lead
@@ -113,7 +114,7 @@ pack mcs {
   param provider.tls_versions: [string] = ["1.2", "1.3"] limit <= ["1.2", "1.3"]
     because "1-2: SSL/TLS 1.2 の高セキュリティ型の設定 (TLS 1.2 or later)"
   param wifi.acceptable: [string] = ["WPA3", "WPA2-AES", "WPA2-TKIP"] limit <= ["WPA3", "WPA2-AES", "WPA2-TKIP"]
-    because "2-2: WPA2-AES、WPA2-TKIP等通信が暗号されているもの; WPA3 is stronger still"
+    because "2-2: WPA2-AES、WPA2-TKIP等通信が暗号されているもの; 等 read as at least as strong: WPA3 in, WPA and WEP (broken) out"
 
   # --- Periods the source leaves to the facility (速やかに / 定期的に / 長時間) ---
   param screen_lock.max: duration = 10 minutes
@@ -854,6 +855,29 @@ rule offsite-own-line {
 }
 
 """####),
+        ("rules/offsite-wifi-encrypted.tenken", ####"""
+# T-REQ-03 off-site: 「無線LAN(Wi-Fi)に接続して利用する場合」 covers a visiting nurse's tablet on
+# public or home Wi-Fi as much as the facility's own network. Such a device's off-site Wi-Fi
+# must be encrypted with one of wifi.acceptable; a public network's operator is taken as known
+# only in this sense (T-REC-06 recommends the device's own line instead, T-REC-08 reviewing
+# automatic connection to public Wi-Fi).
+rule offsite-wifi-encrypted {
+  implements T-REQ-03
+  level required
+  category technical
+  scope mcs
+  risks R4
+  section "2-2"
+  title ja "施設外でも暗号化された Wi-Fi だけに接続する"
+        en "Off-site, devices use only encrypted Wi-Fi"
+  remediation ja "施設外で使う公衆・自宅の Wi-Fi が WPA3・WPA2-AES・WPA2-TKIP のいずれかで暗号化されていることを確かめて台帳に記録し、そうでない Wi-Fi では MCS を使わず、端末の携帯回線かモバイルルータで接続してください。"
+              en "Check that the public or home Wi-Fi used off-site is encrypted with WPA3, WPA2-AES or WPA2-TKIP and record it; on any other Wi-Fi do not use MCS, and connect through the device's own cellular line or a mobile router."
+  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false and d.offsite_connection in ["public-wifi", "home-wifi"] : d.offsite_wifi_encryption in param.wifi.acceptable
+    message ja "端末 {d.id} は施設外で {d.offsite_connection} に接続しますが、その暗号化（{d.offsite_wifi_encryption}）は許容されません"
+            en "device {d.id} uses {d.offsite_connection} off-site, and its encryption ({d.offsite_wifi_encryption}) is not acceptable"
+}
+
+"""####),
         ("rules/one-patient-per-group.tenken", ####"""
 rule one-patient-per-group {
   implements A-REQ-03
@@ -1427,6 +1451,24 @@ rule provider-waf {
 }
 
 """####),
+        ("rules/public-wifi-autojoin-off.tenken", ####"""
+rule public-wifi-autojoin-off {
+  implements T-REC-08
+  level recommended
+  category technical
+  scope outside-mcs
+  risks R4
+  section "2-2"
+  title ja "公衆無線 LAN への自動接続をしない"
+        en "Devices do not join public Wi-Fi automatically"
+  remediation ja "端末の設定で公衆無線 LAN（キャリア Wi-Fi など）への自動接続を切ってください。"
+              en "Switch off automatic joining of public Wi-Fi (carrier hotspots and the like) in the device's settings."
+  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.public_wifi_autojoin == false
+    message ja "端末 {d.id} は公衆無線 LAN に自動で接続する設定です"
+            en "device {d.id} joins public Wi-Fi automatically"
+}
+
+"""####),
         ("rules/responsible-roles.tenken", ####"""
 rule responsible-roles {
   implements A-REQ-02
@@ -1525,6 +1567,10 @@ rule vpn {
 
 """####),
         ("rules/wifi-encrypted.tenken", ####"""
+# T-REQ-03 at the facility: every Wi-Fi network MCS is used over is encrypted with one of the
+# source's examples (WPA2-AES, WPA2-TKIP; 等 is read as "at least as strong", so WPA3 is in and
+# WPA and WEP are out: wifi.acceptable) and run by someone known. A facility that says it uses
+# Wi-Fi but lists no network cannot show this. Devices on Wi-Fi off-site: offsite-wifi-encrypted.
 rule wifi-encrypted {
   implements T-REQ-03
   level required
@@ -1532,16 +1578,19 @@ rule wifi-encrypted {
   scope mcs
   risks R4
   section "2-2"
-  title ja "暗号化された信頼できる Wi-Fi だけに接続する"
-        en "Only encrypted, trusted Wi-Fi is used"
-  remediation ja "WEP・暗号化なし・運営者不明の無線 LAN での利用をやめ、WPA2-AES 以上（できれば WPA3）に切り替えてください。"
-              en "Stop using WEP, open or unknown networks; switch to WPA2-AES or better (WPA3 preferably)."
+  title ja "施設の暗号化された信頼できる Wi-Fi だけに接続する"
+        en "Only encrypted, trusted Wi-Fi is used at the facility"
+  remediation ja "暗号化なし・WEP・WPA・管理者不明の無線 LAN での利用をやめ、WPA3・WPA2-AES・WPA2-TKIP のいずれかで暗号化された、管理者の分かる無線 LAN に切り替えてください（選べるなら WPA3 か WPA2-AES）。利用する無線 LAN はすべて台帳に記録してください。"
+              en "Stop using open, WEP, WPA or unknown networks; use Wi-Fi encrypted with WPA3, WPA2-AES or WPA2-TKIP and run by someone known (WPA3 or WPA2-AES where there is a choice). Record every network used."
   applies when facility.uses_wifi
-    otherwise ja "Wi-Fi で MCS を利用していません"
-              en "MCS is not used over Wi-Fi"
+    otherwise ja "施設で Wi-Fi を使って MCS を利用していません"
+              en "MCS is not used over Wi-Fi at the facility"
   expect every n in networks where n.used_for_mcs != false : n.encryption in param.wifi.acceptable and n.operator != "unknown"
-    message ja "無線 LAN {n.id}（{n.ssid}）の暗号化 {n.encryption}・運営者 {n.operator} は許容されません"
+    message ja "無線 LAN {n.id}（{n.ssid}）の暗号化 {n.encryption}・管理者 {n.operator} は許容されません"
             en "Wi-Fi {n.id} ({n.ssid}) with {n.encryption} encryption run by {n.operator} is not acceptable"
+  expect some n in networks where n.used_for_mcs != false
+    message ja "施設で Wi-Fi を使って MCS を利用していますが、その無線 LAN が記録されていません"
+            en "MCS is used over Wi-Fi at the facility, but no network is recorded"
 }
 
 """####),
@@ -2548,7 +2597,8 @@ rule wrong-posts-deleted {
       "app_source": "browser",
       "offsite_connection": "none",
       "locked_storage": true,
-      "privacy_filter": true
+      "privacy_filter": true,
+      "public_wifi_autojoin": false
     },
     {
       "id": "PC-02",
@@ -2572,7 +2622,8 @@ rule wrong-posts-deleted {
       "app_source": "browser",
       "offsite_connection": "none",
       "locked_storage": true,
-      "privacy_filter": true
+      "privacy_filter": true,
+      "public_wifi_autojoin": false
     },
     {
       "id": "PC-03",
@@ -2596,7 +2647,8 @@ rule wrong-posts-deleted {
       "app_source": "browser",
       "offsite_connection": "none",
       "locked_storage": true,
-      "privacy_filter": true
+      "privacy_filter": true,
+      "public_wifi_autojoin": false
     },
     {
       "id": "PC-04",
@@ -2620,7 +2672,8 @@ rule wrong-posts-deleted {
       "app_source": "browser",
       "offsite_connection": "none",
       "locked_storage": true,
-      "privacy_filter": true
+      "privacy_filter": true,
+      "public_wifi_autojoin": false
     },
     {
       "id": "TB-01",
@@ -2644,7 +2697,8 @@ rule wrong-posts-deleted {
       "app_source": "app-store",
       "offsite_connection": "cellular",
       "locked_storage": true,
-      "privacy_filter": true
+      "privacy_filter": true,
+      "public_wifi_autojoin": false
     },
     {
       "id": "TB-02",
@@ -2668,7 +2722,8 @@ rule wrong-posts-deleted {
       "app_source": "app-store",
       "offsite_connection": "cellular",
       "locked_storage": true,
-      "privacy_filter": true
+      "privacy_filter": true,
+      "public_wifi_autojoin": false
     },
     {
       "id": "TB-03",
@@ -2692,7 +2747,8 @@ rule wrong-posts-deleted {
       "app_source": "app-store",
       "offsite_connection": "cellular",
       "locked_storage": true,
-      "privacy_filter": true
+      "privacy_filter": true,
+      "public_wifi_autojoin": false
     },
     {
       "id": "SP-01",
@@ -2716,7 +2772,8 @@ rule wrong-posts-deleted {
       "app_source": "google-play",
       "offsite_connection": "mobile-router",
       "locked_storage": true,
-      "privacy_filter": true
+      "privacy_filter": true,
+      "public_wifi_autojoin": false
     },
     {
       "id": "SP-02",
@@ -2740,7 +2797,8 @@ rule wrong-posts-deleted {
       "app_source": "google-play",
       "offsite_connection": "mobile-router",
       "locked_storage": true,
-      "privacy_filter": true
+      "privacy_filter": true,
+      "public_wifi_autojoin": false
     },
     {
       "id": "SP-03",
@@ -2764,7 +2822,8 @@ rule wrong-posts-deleted {
       "app_source": "google-play",
       "offsite_connection": "mobile-router",
       "locked_storage": true,
-      "privacy_filter": true
+      "privacy_filter": true,
+      "public_wifi_autojoin": false
     }
   ]
 }
@@ -4737,6 +4796,134 @@ rule wrong-posts-deleted {
   ]
 }
 """####),
+        ("tests/offsite-wifi-encrypted.test.json", ####"""
+{
+  "rule": "offsite-wifi-encrypted",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes (no device on Wi-Fi off-site)",
+      "expect": "pass"
+    },
+    {
+      "name": "a visiting tablet on open public Wi-Fi",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/4/offsite_connection",
+          "value": "public-wifi"
+        },
+        {
+          "op": "add",
+          "path": "/devices/4/offsite_wifi_encryption",
+          "value": "open"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a tablet on home Wi-Fi with WEP",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/5/offsite_connection",
+          "value": "home-wifi"
+        },
+        {
+          "op": "add",
+          "path": "/devices/5/offsite_wifi_encryption",
+          "value": "WEP"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a tablet on home Wi-Fi with WPA2-AES",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/5/offsite_connection",
+          "value": "home-wifi"
+        },
+        {
+          "op": "add",
+          "path": "/devices/5/offsite_wifi_encryption",
+          "value": "WPA2-AES"
+        }
+      ]
+    },
+    {
+      "name": "a public network of unknown encryption",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/4/offsite_connection",
+          "value": "public-wifi"
+        },
+        {
+          "op": "add",
+          "path": "/devices/4/offsite_wifi_encryption",
+          "value": "unknown"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "the facility has no Wi-Fi of its own: off-site Wi-Fi is still judged",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/uses_wifi",
+          "value": false
+        },
+        {
+          "op": "remove",
+          "path": "/networks"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/4/offsite_connection",
+          "value": "public-wifi"
+        },
+        {
+          "op": "add",
+          "path": "/devices/4/offsite_wifi_encryption",
+          "value": "open"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a returned device is not judged",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/4/offsite_connection",
+          "value": "public-wifi"
+        },
+        {
+          "op": "add",
+          "path": "/devices/4/offsite_wifi_encryption",
+          "value": "open"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/4/status",
+          "value": "returned"
+        }
+      ]
+    }
+  ]
+}
+
+"""####),
         ("tests/one-patient-per-group.test.json", ####"""
 {
   "rule": "one-patient-per-group",
@@ -6472,6 +6659,48 @@ rule wrong-posts-deleted {
   ]
 }
 """####),
+        ("tests/public-wifi-autojoin-off.test.json", ####"""
+{
+  "rule": "public-wifi-autojoin-off",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a smartphone joins public Wi-Fi automatically",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/7/public_wifi_autojoin",
+          "value": true
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a retired device is not judged",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/7/public_wifi_autojoin",
+          "value": true
+        },
+        {
+          "op": "replace",
+          "path": "/devices/7/status",
+          "value": "retired"
+        }
+      ]
+    }
+  ]
+}
+
+"""####),
         ("tests/responsible-roles.test.json", ####"""
 {
   "rule": "responsible-roles",
@@ -6895,9 +7124,60 @@ rule wrong-posts-deleted {
           "path": "/networks"
         }
       ]
+    },
+    {
+      "name": "the facility uses Wi-Fi but records no network",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/networks/0"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "WPA (TKIP, first generation) is not among the source's examples",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/networks/0/encryption",
+          "value": "WPA"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a network not used for MCS is not judged",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/networks/0/encryption",
+          "value": "WEP"
+        },
+        {
+          "op": "add",
+          "path": "/networks/-",
+          "value": {
+            "id": "N-02",
+            "ssid": "sakura-staff-5g",
+            "encryption": "WPA2-AES",
+            "operator": "facility",
+            "used_for_mcs": true
+          }
+        },
+        {
+          "op": "replace",
+          "path": "/networks/0/used_for_mcs",
+          "value": false
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/wrong-posts-deleted.test.json", ####"""
 {
