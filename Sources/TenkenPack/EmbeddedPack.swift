@@ -54,9 +54,9 @@ A-REQ-13	3-2(2)	human-organizational	required	mcs	R1	devices,accounts,staff	施�
 A-REQ-14	3-2(2)	human-organizational	required	mcs	R3	attestation	自分自身が書き込んだ情報について責任を持ち、自分自身が書き込んだ不適正な書き込みなどは必要に応じて削除を行う	Users take responsibility for their own posts and delete their own inappropriate ones
 A-REQ-15	3-2	human-organizational	required	mcs	R3	attestation	書き込みに際して、確定操作（入力情報が正しい事を確認する操作）を行って、入力情報に対する責任を明示すること。・参照した情報を、目的外に利用しないこと。・患者のプライバシーを侵害しないこと。	Confirm each entry explicitly; never use information beyond its purpose; never infringe patient privacy
 A-REQ-16	3-2	human-organizational	required	mcs	R1	incidents	使用する機器が紛失もしくは盗難等にあった場合には、速やかにシステム管理者に報告し、その指示に従うこと。・不正操作・アクセスを発見した場合、速やかに管理者に連絡し、その指示に従うこと。	Report lost or stolen devices and discovered unauthorised access to the administrator promptly
-S-REQ-01	4-1	human-organizational	required	mcs	R1	staff	スタッフ誓約書の記載内容のポイントは以下の通りです。（１）スタッフは、就業規則やマニュアルなどの諸規程を遵守し、患者等の個人情報のみならず、施設内で知り得た業務に関連する一切の情報をも許可なく漏えいしてはならない、とします。（２）退職後も漏えいしない、とします。（３）ＩＴ機器についての取扱い、返却時の注意点などを記載します。（４）施設が定めた利用目的外での使用を禁止します。（５）患者その他の第三者のプライバシーその他の権利を侵害するような行為を一切しない。 … 最適なもので誓約をとるようにしてください	Every staff member signs the staff pledge: no disclosure, also after leaving; IT equipment handling and return; no use beyond purpose; no privacy infringement
-S-REQ-02	4	human-organizational	required	mcs	R1	staff	法令上の守秘義務のある者以外を事務職員等として採用するにあたっては、雇用及び契約時に守秘・非開示契約を締結すること等により安全管理を行うこと	Staff without a statutory duty of confidentiality (clerical staff and the like) sign a non-disclosure agreement when hired
-S-REQ-03	4-2	human-organizational	required	mcs	R1	staff	MCS管理者および利用者に対して、定期的に教育を行っていきましょう	MCS administrators and users receive security training periodically
+S-REQ-01	4-1	human-organizational	required	mcs	R1	staff,documents,attestation	スタッフ誓約書の記載内容のポイントは以下の通りです。（１）スタッフは、就業規則やマニュアルなどの諸規程を遵守し、患者等の個人情報のみならず、施設内で知り得た業務に関連する一切の情報をも許可なく漏えいしてはならない、とします。（２）退職後も漏えいしない、とします。（３）ＩＴ機器についての取扱い、返却時の注意点などを記載します。（４）施設が定めた利用目的外での使用を禁止します。（５）患者その他の第三者のプライバシーその他の権利を侵害するような行為を一切しない。 … 最適なもので誓約をとるようにしてください	Every staff member signs the staff pledge: no disclosure, also after leaving; IT equipment handling and return; no use beyond purpose; no privacy infringement
+S-REQ-02	4	human-organizational	required	mcs	R1	staff	法令上の守秘義務のある者以外を事務職員等として採用するにあたっては、雇用及び契約時に守秘・非開示契約を締結すること等により安全管理を行うこと	Staff without a statutory duty of confidentiality (clerical staff and the like) undertake non-disclosure in writing when hired
+S-REQ-03	4-2	human-organizational	required	mcs	R1	staff,documents,attestation	MCS管理者および利用者に対して、定期的に教育を行っていきましょう	MCS administrators and users receive security training periodically
 S-REQ-04	4	human-organizational	required	mcs	R1	documents	従業者の退職後の個人情報保護規程を定めること	Rules for personal-information protection after staff leave are defined
 C-REQ-01	5	human-organizational	required	mcs	R1	consents,groups,patients	MCSを用いて患者情報を自施設外と共有する場合や、治療や介護などの目的外で情報を利用する場合などには同意を取得した上でMCSをご利用ください	Patient consent is in place before patient information is shared outside the facility through MCS or used beyond care
 C-REC-01	5-1	human-organizational	recommended	mcs	R1	consents	ＭＣＳの利用に伴う多職種連携には、黙示の同意に頼ることなく，オプトイン方式を推奨しています	Consent for multi-professional collaboration is explicit opt-in (a signed consent form), not implied
@@ -133,6 +133,8 @@ pack mcs {
     because "定期的に (A-REQ-06): twice a year matches the usual review of care plans"
   param training.period: duration = 1 year
     because "定期的に (S-REQ-03): the MHLW guideline expects training at least once a year"
+  param training.first_within: duration = 1 month
+    because "4-2 定期的に: a new user's first session falls in the first month of employment (induction), then every training.period"
   param monitoring.period: duration = 1 month
     because "A-REQ-09 各書き込みについて監視: a monthly check of posts at the least"
   param incident.report_within: duration = 1 day
@@ -141,8 +143,8 @@ pack mcs {
     because "H-REQ-10: change the password or suspend the account within a day of a compromise"
   param post.delete_within: duration = 1 day
     because "速やかに (H-REQ-11): delete a wrong or inappropriate post within a day"
-  param nda.grace: duration = 30 days
-    because "S-REQ-02 雇用及び契約時: signed at hiring, allowing one month for paperwork"
+  param nda.grace: duration = 0 days
+    because "4 雇用及び契約時: the undertaking is signed at hiring, on or before the first day; a facility may allow days for the paperwork"
   param provider.profile_max_age: duration = 1 year
     because "はじめに: the rules are revised with MCS's functions (MCSの機能変更などに伴って…改訂); a provider profile older than a year may no longer describe the service, so every report warns"
   param attestation.renewal: duration = 1 year
@@ -151,8 +153,8 @@ pack mcs {
     because "A-REQ-02 大/中規模病院: hospitals of 100 beds or more are treated as mid-size or larger"
   param device.mobile_kinds: [string] = ["tablet", "smartphone"] limit >= ["tablet", "smartphone"]
     because "2-3 モバイルの利用端末: tablets and smartphones are the mobile devices"
-  param confidentiality.statutory_jobs: [string] = ["doctor", "dentist", "nurse", "assistant-nurse", "public-health-nurse", "midwife", "pharmacist", "therapist", "care-manager", "care-worker", "social-worker"]
-    because "S-REQ-02 法令上の守秘義務のある者: professions whose acts impose confidentiality (医師法, 保助看法, 薬剤師法 etc.)"
+  param confidentiality.statutory_jobs: [string] = ["doctor", "dentist", "midwife", "pharmacist", "nurse", "assistant-nurse", "public-health-nurse", "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "certified-social-worker", "psychiatric-social-worker"] limit <= ["doctor", "dentist", "midwife", "pharmacist", "nurse", "assistant-nurse", "public-health-nurse", "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "certified-social-worker", "psychiatric-social-worker"]
+    because "4 法令上の守秘義務のある者: 医師・歯科医師・助産師・薬剤師 刑法134条1項 (歯科医師は同項の医師に含まれると解される); 看護師・准看護師・保健師 保助看法42条の2; 療法士 理学療法士及び作業療法士法16条・言語聴覚士法44条; 歯科衛生士 歯科衛生士法13条の6; 介護支援専門員 介護保険法69条の37; 介護福祉士・社会福祉士 社会福祉士及び介護福祉士法46条; 精神保健福祉士 精神保健福祉士法40条. Care and social workers without the licence, clerks and others have none"
 }
 
 """####),
@@ -700,6 +702,11 @@ rule mobile-locked-storage {
 
 """####),
         ("rules/nda-for-non-licensed.tenken", ####"""
+# 4 (the MHLW guideline's 6.6 C.1): staff with no statutory duty of confidentiality undertake
+# non-disclosure at hiring — 「守秘・非開示契約を締結すること等により」: a non-disclosure agreement,
+# or the staff pledge of 4-1, whose points (1) and (2) are exactly that undertaking. Who has a
+# statutory duty is confidentiality.statutory_jobs (its reason names the statutes); a care or
+# social worker without the 介護福祉士 / 社会福祉士 licence has none.
 rule nda-for-non-licensed {
   implements S-REQ-02
   level required
@@ -707,13 +714,13 @@ rule nda-for-non-licensed {
   scope mcs
   risks R1
   section "4"
-  title ja "法令上の守秘義務がない職員は採用時に秘密保持契約を結ぶ"
-        en "Staff without a statutory confidentiality duty sign an NDA when hired"
-  remediation ja "事務職員など法令上の守秘義務のない職員と守秘・非開示契約を締結し、締結日を記録してください。"
-              en "Sign a non-disclosure agreement with staff who have no statutory duty of confidentiality (clerical staff and the like) and record the date."
-  expect every s in staff where s.left_on is missing and s.job not in param.confidentiality.statutory_jobs : s.nda_signed_on is present and s.hired_on is present and s.nda_signed_on <= s.hired_on + param.nda.grace
-    message ja "職員 {s.id}（{s.job}）は入職時（{s.hired_on}）に秘密保持契約を結んでいません（締結: {s.nda_signed_on}）"
-            en "staff member {s.id} ({s.job}) did not sign an NDA when hired on {s.hired_on} (signed: {s.nda_signed_on})"
+  title ja "法令上の守秘義務がない職員は採用時に守秘・非開示を約する"
+        en "Staff without a statutory confidentiality duty undertake non-disclosure when hired"
+  remediation ja "事務職員・無資格の介護職員など法令上の守秘義務のない職員と、採用時に守秘・非開示契約（またはスタッフ誓約書）を交わし、締結日を記録してください。"
+              en "Have staff without a statutory duty of confidentiality (clerks, unlicensed care workers and the like) sign a non-disclosure agreement (or the staff pledge) when hired, and record the date."
+  expect every s in staff where s.left_on is missing and s.job not in param.confidentiality.statutory_jobs : (s.nda_signed_on is present and s.nda_signed_on <= s.hired_on + param.nda.grace) or (s.pledge_signed_on is present and s.pledge_signed_on <= s.hired_on + param.nda.grace)
+    message ja "職員 {s.id}（{s.job}）は入職時（{s.hired_on}）に守秘・非開示を約していません（秘密保持契約: {s.nda_signed_on}、誓約書: {s.pledge_signed_on}）"
+            en "staff member {s.id} ({s.job}) did not undertake non-disclosure when hired on {s.hired_on} (NDA: {s.nda_signed_on}, pledge: {s.pledge_signed_on})"
 }
 
 """####),
@@ -1073,6 +1080,10 @@ rule patient-identity-confirmed {
 
 """####),
         ("rules/periodic-training.tenken", ####"""
+# 4-2: MCS administrators and users are trained periodically (training.period). A new user is
+# given training.first_within from hiring for the first session. That the training is about
+# the facility's MCS rules (「施設ごとに作成したMCS運用管理規程を徹底するために」) is shown by a
+# training plan on file, else a person attests to it.
 rule periodic-training {
   implements S-REQ-03
   level required
@@ -1082,11 +1093,13 @@ rule periodic-training {
   section "4-2"
   title ja "MCS 管理者と利用者に定期的に教育を行う"
         en "MCS administrators and users are trained periodically"
-  remediation ja "安全管理の教育を実施し、受講日を記録してください。"
-              en "Hold security training and record who attended when."
-  expect every s in staff where s.left_on is missing and s.uses_mcs : some t in s.training_dates : t within param.training.period
+  remediation ja "施設の MCS 運用管理規程に沿った安全管理の教育を実施して受講日を記録し、教育計画を文書として記録してください。"
+              en "Hold security training on the facility's MCS rules, record who attended when, and keep the training plan on file."
+  expect every s in staff where s.left_on is missing and s.uses_mcs and s.hired_on + param.training.first_within < as_of : some t in s.training_dates : t within param.training.period
     message ja "職員 {s.id} は {param.training.period} 以内に研修を受講していません"
             en "staff member {s.id} has had no training within {param.training.period}"
+  attestation "training-content" by operations-lead, privacy-lead renew param.attestation.renewal
+    unless some doc in documents where doc.kind == "training-plan" : doc.adopted_on is present
 }
 
 """####),
@@ -1506,6 +1519,9 @@ rule screen-lock {
 
 """####),
         ("rules/staff-pledge-signed.tenken", ####"""
+# 4-1: every staff member, MCS user or not, signs the staff pledge, whose points (1)–(5) the
+# source lists. The signatures are data; what the pledge says is shown by the facility's
+# pledge template on file (made from the source's ひな型), else a person attests to it.
 rule staff-pledge-signed {
   implements S-REQ-01
   level required
@@ -1515,11 +1531,13 @@ rule staff-pledge-signed {
   section "4-1"
   title ja "全職員がスタッフ誓約書に署名する"
         en "Every staff member has signed the staff pledge"
-  remediation ja "スタッフ誓約書（漏えい禁止・退職後の漏えい禁止・IT 機器の取扱いと返却・目的外使用禁止・プライバシー侵害禁止）に署名をもらい、署名日を記録してください。"
-              en "Have the staff member sign the pledge (no disclosure, also after leaving; IT equipment handling and return; no use beyond purpose; no privacy infringement) and record the date."
-  expect every s in staff where s.left_on is missing : s.pledge_signed_on is present and s.pledge_signed_on <= as_of
+  remediation ja "スタッフ誓約書（漏えい禁止・退職後の漏えい禁止・IT 機器の取扱いと返却・目的外使用禁止・プライバシー侵害禁止）に署名をもらって署名日を記録し、誓約書のひな形を文書として記録してください。"
+              en "Have the staff member sign the pledge (no disclosure, also after leaving; IT equipment handling and return; no use beyond purpose; no privacy infringement), record the date, and keep the pledge template on file."
+  expect every s in staff where s.left_on is missing : s.pledge_signed_on is present
     message ja "職員 {s.id} のスタッフ誓約書の署名が記録されていません"
             en "staff member {s.id} has no signed staff pledge on record"
+  attestation "staff-pledge-content" by privacy-lead, operations-lead renew param.attestation.renewal
+    unless some doc in documents where doc.kind == "pledge-template" : doc.adopted_on is present
 }
 
 """####),
@@ -4208,30 +4226,66 @@ rule wrong-posts-deleted {
       "expect": "pass"
     },
     {
-      "name": "a clerk without NDA",
+      "name": "a clerk with neither an NDA nor a pledge at hiring",
       "expect": "fail",
       "patch": [
         {
           "op": "remove",
           "path": "/staff/4/nda_signed_on"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/pledge_signed_on"
         }
       ],
       "violations": 1
     },
     {
-      "name": "a clerk who signed a year after hiring",
+      "name": "a clerk who signed the NDA a year after hiring and the pledge late too",
       "expect": "fail",
       "patch": [
         {
           "op": "replace",
           "path": "/staff/4/nda_signed_on",
           "value": "2024-04-01"
+        },
+        {
+          "op": "replace",
+          "path": "/staff/4/pledge_signed_on",
+          "value": "2024-04-01"
         }
       ],
       "violations": 1
     },
     {
-      "name": "a nurse needs no NDA",
+      "name": "a clerk who signed the NDA a day after hiring (雇用及び契約時)",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/4/nda_signed_on",
+          "value": "2023-04-02"
+        },
+        {
+          "op": "replace",
+          "path": "/staff/4/pledge_signed_on",
+          "value": "2023-04-02"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a clerk without an NDA who signed the staff pledge at hiring (締結すること等)",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/staff/4/nda_signed_on"
+        }
+      ]
+    },
+    {
+      "name": "a nurse needs no undertaking",
       "expect": "pass",
       "patch": [
         {
@@ -4242,11 +4296,143 @@ rule wrong-posts-deleted {
         {
           "op": "remove",
           "path": "/staff/4/nda_signed_on"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/pledge_signed_on"
+        }
+      ]
+    },
+    {
+      "name": "a care worker without the licence needs one",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/4/job",
+          "value": "care-worker"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/nda_signed_on"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/pledge_signed_on"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a certified care worker (介護福祉士) has a statutory duty",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/4/job",
+          "value": "certified-care-worker"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/nda_signed_on"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/pledge_signed_on"
+        }
+      ]
+    },
+    {
+      "name": "a social worker without the licence needs one",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/4/job",
+          "value": "social-worker"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/nda_signed_on"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/pledge_signed_on"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a certified social worker (社会福祉士) has a statutory duty",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/4/job",
+          "value": "certified-social-worker"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/nda_signed_on"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/pledge_signed_on"
+        }
+      ]
+    },
+    {
+      "name": "a facility that widens the exempt list (flagged as loosening) exempts the care worker",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/4/job",
+          "value": "care-worker"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/nda_signed_on"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/pledge_signed_on"
+        },
+        {
+          "op": "add",
+          "path": "/parameters",
+          "value": {
+            "confidentiality.statutory_jobs": [
+              "doctor",
+              "nurse",
+              "care-worker"
+            ]
+          }
+        }
+      ]
+    },
+    {
+      "name": "a leaver is not judged",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/staff/4/nda_signed_on"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/pledge_signed_on"
+        },
+        {
+          "op": "add",
+          "path": "/staff/4/left_on",
+          "value": "2026-10-01"
         }
       ]
     }
   ]
 }
+
 """####),
         ("tests/no-credential-sharing.test.json", ####"""
 {
@@ -5648,9 +5834,74 @@ rule wrong-posts-deleted {
           ]
         }
       ]
+    },
+    {
+      "name": "a nurse hired four days ago is not yet due",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/3/hired_on",
+          "value": "2026-10-28"
+        },
+        {
+          "op": "replace",
+          "path": "/staff/3/training_dates",
+          "value": []
+        }
+      ]
+    },
+    {
+      "name": "a nurse hired five weeks ago and never trained",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/3/hired_on",
+          "value": "2026-09-24"
+        },
+        {
+          "op": "replace",
+          "path": "/staff/3/training_dates",
+          "value": []
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "no training plan on file: what the training covers needs an attestation",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/documents/5"
+        }
+      ]
+    },
+    {
+      "name": "no training plan, but an attestation on file",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/documents/5"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/-",
+          "value": {
+            "item": "training-content",
+            "answer": "yes",
+            "by_role": "operations-lead",
+            "by": "S-001",
+            "signed_on": "2026-04-01"
+          }
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/post-employment-privacy-rules.test.json", ####"""
 {
@@ -6826,9 +7077,63 @@ rule wrong-posts-deleted {
           "value": "2026-10-31"
         }
       ]
+    },
+    {
+      "name": "no pledge template on file: the pledge's content needs an attestation",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/documents/4"
+        }
+      ]
+    },
+    {
+      "name": "no pledge template, and the privacy lead answered no",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/documents/4"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/-",
+          "value": {
+            "item": "staff-pledge-content",
+            "answer": "no",
+            "by_role": "privacy-lead",
+            "by": "S-001",
+            "signed_on": "2026-04-01"
+          }
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "no pledge template, the privacy lead attests the content",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/documents/4"
+        },
+        {
+          "op": "add",
+          "path": "/attestations/-",
+          "value": {
+            "item": "staff-pledge-content",
+            "answer": "yes",
+            "by_role": "privacy-lead",
+            "by": "S-001",
+            "signed_on": "2026-04-01"
+          }
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/transfer-consent.test.json", ####"""
 {
