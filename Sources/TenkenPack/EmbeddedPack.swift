@@ -19,25 +19,26 @@ H-REQ-12	2-1	human-organizational	required	mcs	R1	attestation	MCS内の特定の
 H-REQ-13	2-1	human-organizational	required	mcs	R3	attestation	MCS内のファイルをダウンロードする場合、信頼できない利用者のものはダウンロードしない	Do not download files posted by untrusted users
 H-REQ-14	2-1	human-organizational	required	mcs	R3	attestation	MCS内に投稿されたURL(リンク)について信頼できない利用者のものや怪しいものについてはアクセスしない	Do not open links posted by untrusted users or that look suspicious
 H-REQ-15	2-1	human-organizational	required	mcs	R3,R4	attestation,service	MCSの偽サイト(見た目がMCSそっくりな偽サイト)やMCSを偽るメール等に注意する	Beware of fake MCS sites and of mail impersonating MCS (official site https://www.medical-care.net/*, mail from no-reply@medical-care.net, support@embrace.co.jp)
-H-REQ-16	2-1	human-organizational	required	mcs	R3	devices	MCSのアプリ版を利用する場合、正規の手段である「App Store」または「Google Play」で入手しインストールし、それ以外の手段で入手したものをインストールしない	Install the MCS app only from the App Store or Google Play, never from any other source
+H-REQ-16	2-1	human-organizational	required	mcs	R3	devices	MCSのアプリ版を利用する場合、正規の手段である「App Store」または「Google Play」で入手しインストールし、それ以外の手段で入手したものをインストールしない	Install the MCS app only from the App Store (iOS) or Google Play (Android), never from any other source
 H-REQ-17	2-1	human-organizational	required	mcs	R1	documents,devices	MCSを利用する端末についての管理方法を定めること	Define how the devices used for MCS are managed (which devices, who approves taking them off-site)
 H-REQ-18	2-1	human-organizational	required	mcs	R2	documents	MCSが利用できなくなった際のバックアッププランを予め定めておく	Define in advance a backup plan for when MCS is unavailable (phone, fax or other means), known to staff inside and outside
 H-REC-01	2-1	human-organizational	recommended	mcs	R4	accounts	登録後、利用者個人のプロフィール・顔写真を設定する	Each user sets a personal profile and face photo after registering
 H-REC-02	2-1	human-organizational	recommended	mcs	R4	accounts	利用者が新規登録した際には本人認証を行う	New users complete identity verification as healthcare/care professionals
 H-REC-03	2-1	human-organizational	recommended	mcs	R4	patients	患者のアカウントが登録された場合には患者本人確認を行う	When a patient account is registered, confirm the patient's identity
 T-REQ-01	2-2	technical	required	outside-mcs	R1	devices	利用端末について長時間操作を行わない場合、クリアスクリーン等の対策を実施すること	Devices clear or lock the screen after a period without use
-T-REQ-02	2-2	technical	required	outside-mcs	R3	devices	利用端末について常時コンピュータウイルス等の不正なソフトウェアの混入を防ぐ適切な措置をとり、その有効性・安全性の確認・維持を行うこと	Devices are protected against malware at all times, and that protection is checked and kept effective
+T-REQ-02	2-2	technical	required	outside-mcs	R3	devices	利用端末について常時コンピュータウイルス等の不正なソフトウェアの混入を防ぐ適切な措置をとり、その有効性・安全性の確認・維持を行うこと	Devices are protected against malware at all times by an appropriate measure for their platform, and that protection is checked and kept effective
 T-REQ-03	2-2	technical	required	mcs	R4	networks,devices	無線LAN(Wi-Fi)に接続して利用する場合、WPA2-AES、WPA2-TKIP等通信が暗号されているものから接続し、暗号化されていない・管理者の正体不明等の信頼できない無線LANに接続して利用しないこと	Use only encrypted Wi-Fi (WPA2-AES, WPA2-TKIP or better), at the facility and off-site; never unencrypted or untrusted networks of unknown operators
 T-REC-01	2-2	technical	recommended	outside-mcs	R1	devices	利用端末にPIN・パターン・パスワードなどによるデバイスロックの設定をする	Devices have a device lock (PIN, pattern or password)
 T-REC-02	2-2	technical	recommended	outside-mcs	R3	devices	利用端末のOSのバージョンを常に最新のものに更新する	Device operating systems are kept at the latest version
 T-REC-03	2-2	technical	recommended	outside-mcs	R1	attestation,devices	パスワード管理ツールなどの利用をする	Use a password manager
-T-REC-04	2-2	technical	recommended	mcs	R1	devices,accounts	クライアント認証を行った端末での利用をする	Use MCS only from devices with client-certificate authentication
+T-REC-04	2-2	technical	recommended	mcs	R1	service,devices	クライアント認証を行った端末での利用をする	Use MCS only from devices with client-certificate authentication
 T-REC-05	2-2	technical	recommended	outside-mcs	R4	devices	端末をVirtual Private Network(VPN)接続をした状態で利用する	Use devices over a VPN
 T-REC-06	2-2	technical	recommended	outside-mcs	R4	devices,networks	自施設外においてモバイル端末については自端末の携帯電話回線あるいはモバイルルータでインターネットに接続して利用する	Outside the facility, mobile devices connect through their own cellular line or a mobile router
 T-REC-07	2-2	technical	recommended	outside-mcs	R1	devices	リモートワイプサービス・モバイルデバイス管理サービス(MDM)の利用	Use remote wipe or mobile device management (MDM)
 T-REC-08	2-2	technical	recommended	outside-mcs	R4	devices	特に無線LANを利用する場合、事業所などの無線LANの設定が安全であるか、公衆無線LANへの自動接続設定を見直すなど盗聴対策を十分に行っていただくことを推奨します	Review devices' automatic connection to public Wi-Fi, against eavesdropping (2-2 note)
-P-REQ-01	2-3	physical	required	mcs	R1	devices	モバイルの利用端末を保管する場合保管場所に鍵をかけるなど利用していないときに不特定個人が利用できる状態にしない	Mobile devices not in use are stored so that no one else can use them (locked storage)
-P-REC-01	2-3	physical	recommended	mcs	R1	devices	モバイルの利用端末には覗き見対策の実施を行う	Mobile devices have protection against shoulder surfing (privacy filter)
+P-REQ-01	2-3	physical	required	mcs	R1	devices	モバイルの利用端末を保管する場合保管場所に鍵をかけるなど利用していないときに不特定個人が利用できる状態にしない	Mobile devices not in use cannot be used by anyone else (locked storage, or a device lock that engages by itself)
+P-REQ-02	2-3	physical	required	mcs	R1	devices	利用端末の紛失や盗難を避けるためにも利用端末の保管場所に鍵を掛ける、コンピュータに物理的なセキュリティロックを施す等の物理的な対策を実施してください	Every device used for MCS has a physical measure against loss and theft: locked storage, or a physical security lock on a computer (2-3 note)
+P-REC-01	2-3	physical	recommended	mcs	R1	devices	モバイルの利用端末には覗き見対策の実施を行う	Mobile devices have protection against shoulder surfing (e.g. a privacy filter)
 A-REQ-01	3-1	human-organizational	required	mcs	R1	organization	上記担当者のうち、情報システム運用責任者、システム管理者、個人情報保護責任者のいずれかが、以下に示すMCS管理者としての役割を担っていただくことになります	An MCS administrator is designated, who is the system operations lead, the system administrator or the personal-information protection lead
 A-REQ-02	3	human-organizational	required	mcs	R1	organization	運用責任者、個⼈情報保護責任者およびシステム管理者を置き、院長をもってそれに充てること … 規模や必要に応じて、情報システム運用責任者、システム管理者、個人情報保護責任者、監査責任者及び情報システム管理委員会などを設置する必要があります	Responsible roles are in place by size: operations lead, system administrator and privacy lead (the director in a clinic); in large and mid-size hospitals also an audit lead and an information-system management committee
 A-REQ-03	3-2(1)	human-organizational	required	mcs	R1	groups	MCS で患者単位のグループを作り、それぞれの患者ごとにアクセスする必要のある施設内外の医療介護従事者のみを招待して患者単位のチームを作る。１つのグループで複数の患者個人情報が混在するような運用は避ける（本来はアクセスする必要のないユーザーが担当していない患者情報にアクセスできてしまうため）	One group per patient, with only the professionals who need access; never several patients in one group
@@ -122,7 +123,7 @@ pack mcs {
   param antimalware.max_age: duration = 7 days
     because "2-2 常時…有効性の確認・維持: definitions older than a week miss current threats"
   param os_update.max_age: duration = 90 days
-    because "2-2 常に最新: when the inventory cannot say 'latest', an update within one quarter is accepted"
+    because "2-2 常に最新: the last OS update within one quarter (the monthly patch cycle with slack); the update date decides over the flag when both are recorded"
   param leaver.grace: duration = 7 days
     because "速やかに (H-REQ-09, A-REQ-05, A-REQ-13): one week covers the leaving formalities and keeps exposure short"
   param assignment.grace: duration = 14 days
@@ -190,6 +191,12 @@ pack mcs {
 
 """####),
         ("rules/antimalware-active.tenken", ####"""
+# 2-2 「適切な措置をとり、その有効性・安全性の確認・維持を行うこと」: what is appropriate depends
+# on the platform. On iOS and iPadOS, which run only signed apps in a sandbox and take no
+# conventional anti-virus, the measure is the platform's own protection kept effective: the OS
+# current (as T-REC-02 judges it) and apps from the App Store (the MCS app from the store, or
+# MCS in the browser) or the device under MDM. Everywhere else: anti-malware switched on with
+# definitions newer than antimalware.max_age (on Android, Google Play Protect may be recorded).
 rule antimalware-active {
   implements T-REQ-02
   level required
@@ -197,17 +204,20 @@ rule antimalware-active {
   scope outside-mcs
   risks R3
   section "2-2"
-  title ja "ウイルス対策を常に有効にし、更新を保つ"
-        en "Anti-malware is active and kept up to date"
-  remediation ja "ウイルス対策ソフトを有効にし、定義ファイルを更新してください。"
-              en "Switch anti-malware protection on and update its definitions."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.antimalware and d.antimalware_updated_on within param.antimalware.max_age
-    message ja "端末 {d.id} のウイルス対策が無効か、定義の更新が {param.antimalware.max_age} より古いです（最終更新: {d.antimalware_updated_on}）"
-            en "device {d.id} has anti-malware off or definitions older than {param.antimalware.max_age} (last update: {d.antimalware_updated_on})"
+  title ja "端末に不正なソフトウェアへの適切な対策をとり、有効に保つ"
+        en "Devices are protected against malware, and the protection is kept effective"
+  remediation ja "ウイルス対策ソフトを有効にして定義ファイルを更新してください。iPhone・iPad は OS を最新に保ち、アプリは App Store から入れるか MDM で管理してください。"
+              en "Switch anti-malware protection on and update its definitions; keep an iPhone or iPad on the current OS, with apps from the App Store or under MDM."
+  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : (d.antimalware and d.antimalware_updated_on within param.antimalware.max_age) or (lower(d.os) in ["ios", "ipados"] and ((d.os_updated_on is present and d.os_updated_on within param.os_update.max_age and (d.os_up_to_date is missing or d.os_up_to_date)) or (d.os_updated_on is missing and d.os_up_to_date)) and (d.app_source in ["app-store", "browser"] or d.mdm))
+    message ja "端末 {d.id}（{d.os}）に有効な不正ソフト対策がありません（ウイルス対策: {d.antimalware}、定義更新: {d.antimalware_updated_on}）"
+            en "device {d.id} ({d.os}) has no effective protection against malware (anti-malware: {d.antimalware}, definitions: {d.antimalware_updated_on})"
 }
 
 """####),
         ("rules/app-from-official-stores.tenken", ####"""
+# 2-1 and its note: the MCS app's one official source is the App Store on iOS and iPadOS and
+# Google Play on Android (「iOS端末をお使いの場合「App Store」、Androidアプリをお使いの場合
+# 「Google Play」からのインストールのみ」); MCS in a browser installs nothing.
 rule app-from-official-stores {
   implements H-REQ-16
   level required
@@ -215,13 +225,13 @@ rule app-from-official-stores {
   scope mcs
   risks R3
   section "2-1"
-  title ja "MCS アプリは App Store または Google Play から入手する"
-        en "The MCS app comes only from the App Store or Google Play"
-  remediation ja "正規ストア以外から入手したアプリを削除し、App Store または Google Play から入れ直してください。"
-              en "Remove the app and reinstall it from the App Store or Google Play."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.app_source in ["app-store", "google-play", "browser"]
-    message ja "端末 {d.id} の MCS アプリの入手元が正規ストアではありません（{d.app_source}）"
-            en "device {d.id} has the MCS app from an unofficial source ({d.app_source})"
+  title ja "MCS アプリは App Store（iOS）または Google Play（Android）から入手する"
+        en "The MCS app comes only from the App Store (iOS) or Google Play (Android)"
+  remediation ja "正規ストア以外から入手したアプリを削除し、iPhone・iPad は App Store、Android は Google Play から入れ直してください。"
+              en "Remove the app and reinstall it from the App Store (iPhone, iPad) or Google Play (Android)."
+  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.app_source == "browser" or (d.app_source == "app-store" and lower(d.os) in ["ios", "ipados"]) or (d.app_source == "google-play" and lower(d.os) == "android")
+    message ja "端末 {d.id}（{d.os}）の MCS アプリの入手元 {d.app_source} は正規の手段ではありません"
+            en "device {d.id} ({d.os}) has the MCS app from {d.app_source}, which is not its official source"
 }
 
 """####),
@@ -282,6 +292,9 @@ rule beware-fake-sites {
 
 """####),
         ("rules/client-certificate.tenken", ####"""
+# 2-2 「クライアント認証(※3)を行った端末での利用をする」. When the facility uses MCS's
+# client-certificate authentication (service.client_certificates), MCS itself lets only
+# certified devices in; otherwise each device's record decides.
 rule client-certificate {
   implements T-REC-04
   level recommended
@@ -291,11 +304,11 @@ rule client-certificate {
   section "2-2"
   title ja "クライアント認証を行った端末で利用する"
         en "MCS is used only from devices with a client certificate"
-  remediation ja "MCS のクライアント証明書を端末に導入してください。"
-              en "Install the MCS client certificate on the device."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.client_certificate
-    message ja "端末 {d.id} にクライアント証明書がありません"
-            en "device {d.id} has no client certificate"
+  remediation ja "MCS のクライアント証明書による認証を有効にし、利用する端末に証明書を導入してください。"
+              en "Switch on MCS client-certificate authentication and install the certificate on the devices."
+  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : service.client_certificates or d.client_certificate
+    message ja "クライアント認証を使っておらず、端末 {d.id} にクライアント証明書がありません"
+            en "client-certificate authentication is not in use and device {d.id} has no client certificate"
 }
 
 """####),
@@ -362,6 +375,9 @@ rule device-lock {
 
 """####),
         ("rules/device-management-defined.tenken", ####"""
+# 2-1 「管理方法を定めること」 and its note (どの端末で利用をするのか、持ち出しの事前承認…): a
+# device-management rule adopted, and every device used for MCS under it — assigned to a user,
+# or, for a shared device such as a ward PC, managed by a named department (managed_by).
 rule device-management-defined {
   implements H-REQ-17
   level required
@@ -371,14 +387,14 @@ rule device-management-defined {
   section "2-1"
   title ja "MCS を利用する端末の管理方法を定める"
         en "How devices used for MCS are managed is defined"
-  remediation ja "利用端末の範囲と施設外持ち出しの承認者を定めた端末管理規程を作成し、端末台帳に利用者を記録してください。"
-              en "Adopt a device-management rule (which devices, who approves taking them off-site) and record each device's user in the inventory."
-  expect some doc in documents where doc.kind == "device-management" : doc.adopted_on is present and doc.adopted_on <= as_of
+  remediation ja "利用端末の範囲と施設外持ち出しの承認者を定めた端末管理規程を作成し、台帳の各端末に利用者か（共用端末は）管理部署を記録してください。"
+              en "Adopt a device-management rule (which devices, who approves taking them off-site), and record each device's user or, for a shared device, its managing department."
+  expect some doc in documents where doc.kind == "device-management" : doc.adopted_on is present
     message ja "端末管理規程が定められていません"
             en "no device-management rule is on file"
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.assigned_staff_id is present
-    message ja "端末 {d.id} の利用者が台帳に記録されていません"
-            en "device {d.id} has no user recorded in the inventory"
+  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.assigned_staff_id is present or d.managed_by is present
+    message ja "端末 {d.id} の利用者も管理部署も台帳に記録されていません"
+            en "device {d.id} has neither a user nor a managing department recorded"
 }
 
 """####),
@@ -648,6 +664,9 @@ rule mcs-admin-designated {
 
 """####),
         ("rules/mdm-remote-wipe.tenken", ####"""
+# 2-2 and its note: remote wipe or MDM, against the loss of a device (「端末を紛失する等万が一の
+# 際に」), to be considered 「状況に応じて」. The pack asks it of the devices that can be lost:
+# mobile devices, and any device used outside the facility.
 rule mdm-remote-wipe {
   implements T-REC-07
   level recommended
@@ -655,13 +674,13 @@ rule mdm-remote-wipe {
   scope outside-mcs
   risks R1
   section "2-2"
-  title ja "リモートワイプ・MDM を利用する"
-        en "Mobile devices have remote wipe or MDM"
-  remediation ja "モバイル端末を MDM に登録するか、リモートワイプを有効にしてください。"
-              en "Enrol the mobile device in MDM or switch on remote wipe."
-  expect every d in devices where d.kind in param.device.mobile_kinds and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.mdm or d.remote_wipe
-    message ja "モバイル端末 {d.id} に MDM もリモートワイプもありません"
-            en "mobile device {d.id} has neither MDM nor remote wipe"
+  title ja "持ち出す端末にリモートワイプ・MDM を利用する"
+        en "Devices that leave the facility have remote wipe or MDM"
+  remediation ja "モバイル端末や施設外で使う端末を MDM に登録するか、リモートワイプを有効にしてください。"
+              en "Enrol mobile devices and devices used off-site in MDM, or switch on remote wipe."
+  expect every d in devices where (d.kind in param.device.mobile_kinds or d.offsite_connection != "none") and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.mdm or d.remote_wipe
+    message ja "端末 {d.id}（{d.kind}、施設外: {d.offsite_connection}）に MDM もリモートワイプもありません"
+            en "device {d.id} ({d.kind}, off-site: {d.offsite_connection}) has neither MDM nor remote wipe"
 }
 
 """####),
@@ -684,6 +703,9 @@ rule membership-reviewed {
 
 """####),
         ("rules/mobile-locked-storage.tenken", ####"""
+# 2-3: 「保管場所に鍵をかけるなど…不特定個人が利用できる状態にしない」 — locked storage is one
+# way (など); a device lock that engages by itself (a PIN, pattern, password or biometric lock
+# with an automatic screen lock) also keeps anyone else from using a phone carried on the person.
 rule mobile-locked-storage {
   implements P-REQ-01
   level required
@@ -691,13 +713,13 @@ rule mobile-locked-storage {
   scope mcs
   risks R1
   section "2-3"
-  title ja "使わないモバイル端末は施錠して保管する"
-        en "Mobile devices not in use are kept locked away"
-  remediation ja "モバイル端末の保管場所に鍵をかけ、利用していないときに他人が使えないようにしてください。"
-              en "Keep mobile devices in locked storage when not in use."
-  expect every d in devices where d.kind in param.device.mobile_kinds and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.locked_storage
-    message ja "モバイル端末 {d.id} が施錠保管されていません"
-            en "mobile device {d.id} is not kept in locked storage"
+  title ja "使わないモバイル端末を他人が使えない状態にする"
+        en "Mobile devices not in use cannot be used by anyone else"
+  remediation ja "モバイル端末は鍵のかかる場所に保管するか、PIN・パスワード等のデバイスロックと自動画面ロックを設定してください。"
+              en "Keep mobile devices in locked storage, or set a device lock (PIN, password …) together with an automatic screen lock."
+  expect every d in devices where d.kind in param.device.mobile_kinds and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.locked_storage or (d.device_lock in ["pin", "pattern", "password", "biometric"] and d.screen_lock_minutes is present)
+    message ja "モバイル端末 {d.id} は施錠保管されておらず、自動でかかるデバイスロックもありません（ロック: {d.device_lock}、画面ロック: {d.screen_lock_minutes}）"
+            en "mobile device {d.id} is neither kept locked away nor locked by itself (device lock: {d.device_lock}, screen lock: {d.screen_lock_minutes})"
 }
 
 """####),
@@ -946,6 +968,10 @@ rule opt-in-consent {
 
 """####),
         ("rules/os-up-to-date.tenken", ####"""
+# 2-2 「常に最新のものに更新する」. The inventory may hold a flag (os_up_to_date) and the date
+# of the last update (os_updated_on). When the date is there it decides — a device marked
+# current whose last update is four years old is not — and a flag saying "not the latest" is
+# never overridden; without a date the flag decides.
 rule os-up-to-date {
   implements T-REC-02
   level recommended
@@ -955,11 +981,11 @@ rule os-up-to-date {
   section "2-2"
   title ja "端末の OS を最新に保つ"
         en "Device operating systems are kept current"
-  remediation ja "端末の OS を提供されている最新版に更新してください。"
-              en "Update the device to the latest operating system offered for it."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.os_up_to_date or (d.os_up_to_date is missing and d.os_updated_on within param.os_update.max_age)
-    message ja "端末 {d.id} の OS（{d.os} {d.os_version}）が最新ではありません"
-            en "device {d.id} is not on the latest OS ({d.os} {d.os_version})"
+  remediation ja "端末の OS を提供されている最新版に更新し、更新日を台帳に記録してください。"
+              en "Update the device to the latest operating system offered for it, and record the date in the inventory."
+  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : (d.os_updated_on is present and d.os_updated_on within param.os_update.max_age and (d.os_up_to_date is missing or d.os_up_to_date)) or (d.os_updated_on is missing and d.os_up_to_date)
+    message ja "端末 {d.id} の OS（{d.os} {d.os_version}）が最新ではありません（最新: {d.os_up_to_date}、最終更新: {d.os_updated_on}）"
+            en "device {d.id} is not on the latest OS ({d.os} {d.os_version}; latest: {d.os_up_to_date}, last update: {d.os_updated_on})"
 }
 
 """####),
@@ -1100,6 +1126,27 @@ rule periodic-training {
             en "staff member {s.id} has had no training within {param.training.period}"
   attestation "training-content" by operations-lead, privacy-lead renew param.attestation.renewal
     unless some doc in documents where doc.kind == "training-plan" : doc.adopted_on is present
+}
+
+"""####),
+        ("rules/physical-protection.tenken", ####"""
+# The 2-3 note asks every device for a physical measure against loss and theft: a locked
+# place, or a physical security lock on a computer (等). Mobile devices are P-REQ-01's, which
+# the source states for them; this rule looks at the other devices (computers).
+rule physical-protection {
+  implements P-REQ-02
+  level required
+  category physical
+  scope mcs
+  risks R1
+  section "2-3"
+  title ja "パソコンなどの利用端末に物理的な盗難・紛失対策をする"
+        en "Computers used for MCS are physically protected against theft"
+  remediation ja "パソコンを鍵のかかる部屋・保管庫に置くか、セキュリティワイヤーなどの物理的なロックを施してください。"
+              en "Keep the computer in a locked room or cabinet, or fit a physical security lock (a cable lock or the like)."
+  expect every d in devices where d.kind not in param.device.mobile_kinds and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.locked_storage
+    message ja "端末 {d.id}（{d.kind}）に施錠保管・物理ロックなどの物理的な対策がありません"
+            en "device {d.id} ({d.kind}) has no physical protection (locked storage or a security lock)"
 }
 
 """####),
@@ -1687,9 +1734,104 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "an iPad on the current OS with the app from the App Store needs no anti-virus",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/4/antimalware",
+          "value": false
+        },
+        {
+          "op": "remove",
+          "path": "/devices/4/antimalware_updated_on"
+        }
+      ]
+    },
+    {
+      "name": "an iPad without anti-virus whose last OS update is a year old",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/4/antimalware",
+          "value": false
+        },
+        {
+          "op": "remove",
+          "path": "/devices/4/antimalware_updated_on"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/4/os_updated_on",
+          "value": "2025-10-01"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "an iPad without anti-virus and the MCS app from elsewhere, no MDM",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/4/antimalware",
+          "value": false
+        },
+        {
+          "op": "remove",
+          "path": "/devices/4/antimalware_updated_on"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/4/app_source",
+          "value": "other"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/4/mdm",
+          "value": false
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "an iPad using MCS in the browser under MDM",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/4/antimalware",
+          "value": false
+        },
+        {
+          "op": "remove",
+          "path": "/devices/4/antimalware_updated_on"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/4/app_source",
+          "value": "browser"
+        }
+      ]
+    },
+    {
+      "name": "an Android phone without anti-malware",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/7/antimalware",
+          "value": false
+        }
+      ],
+      "violations": 1
     }
   ]
 }
+
 """####),
         ("tests/app-from-official-stores.test.json", ####"""
 {
@@ -1723,9 +1865,50 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "an Android phone said to have the app from the App Store",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/7/app_source",
+          "value": "app-store"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "an iPad said to have the app from Google Play",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/4/app_source",
+          "value": "google-play"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "an iPhone with the app from the App Store",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/7/os",
+          "value": "iOS"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/7/app_source",
+          "value": "app-store"
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/authority-to-restrict.test.json", ####"""
 {
@@ -2892,9 +3075,14 @@ rule wrong-posts-deleted {
       "expect": "pass"
     },
     {
-      "name": "a PC without certificate",
+      "name": "no client-certificate authentication, a PC without certificate",
       "expect": "fail",
       "patch": [
+        {
+          "op": "replace",
+          "path": "/service/client_certificates",
+          "value": false
+        },
         {
           "op": "replace",
           "path": "/devices/3/client_certificate",
@@ -2902,9 +3090,32 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "client-certificate authentication in use: MCS lets only certified devices in",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/3/client_certificate",
+          "value": false
+        }
+      ]
+    },
+    {
+      "name": "no client-certificate authentication, every device certified",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/client_certificates",
+          "value": false
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/compromise-response.test.json", ####"""
 {
@@ -3194,7 +3405,7 @@ rule wrong-posts-deleted {
       "violations": 1
     },
     {
-      "name": "a device with no recorded user",
+      "name": "a device with no recorded user and no managing department",
       "expect": "fail",
       "patch": [
         {
@@ -3203,9 +3414,25 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "a shared ward PC managed by the ward",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/devices/0/assigned_staff_id"
+        },
+        {
+          "op": "add",
+          "path": "/devices/0/managed_by",
+          "value": "3階病棟ナースステーション"
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/ended-care-archived.test.json", ####"""
 {
@@ -4100,9 +4327,48 @@ rule wrong-posts-deleted {
           "value": false
         }
       ]
+    },
+    {
+      "name": "a laptop used off-site with neither",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/0/offsite_connection",
+          "value": "mobile-router"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/0/mdm",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/devices/0/remote_wipe",
+          "value": false
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a desktop PC that never leaves the facility is not asked",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/0/mdm",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/devices/0/remote_wipe",
+          "value": false
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/membership-reviewed.test.json", ####"""
 {
@@ -4190,13 +4456,50 @@ rule wrong-posts-deleted {
       "expect": "pass"
     },
     {
-      "name": "a smartphone left unlocked",
+      "name": "a smartphone not kept locked away, but PIN-locked with an automatic screen lock",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/9/locked_storage",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/devices/9/device_lock",
+          "value": "pin"
+        }
+      ]
+    },
+    {
+      "name": "a smartphone not kept locked away and without a device lock",
       "expect": "fail",
       "patch": [
         {
           "op": "replace",
           "path": "/devices/9/locked_storage",
           "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/devices/9/device_lock",
+          "value": "none"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a smartphone with a PIN that never locks by itself",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/9/locked_storage",
+          "value": false
+        },
+        {
+          "op": "remove",
+          "path": "/devices/9/screen_lock_minutes"
         }
       ],
       "violations": 1
@@ -4209,11 +4512,17 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/devices/0/locked_storage",
           "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/devices/0/device_lock",
+          "value": "none"
         }
       ]
     }
   ]
 }
+
 """####),
         ("tests/nda-for-non-licensed.test.json", ####"""
 {
@@ -5246,7 +5555,7 @@ rule wrong-posts-deleted {
       "expect": "pass"
     },
     {
-      "name": "an outdated OS",
+      "name": "marked not the latest, though patched recently",
       "expect": "fail",
       "patch": [
         {
@@ -5258,7 +5567,19 @@ rule wrong-posts-deleted {
       "violations": 1
     },
     {
-      "name": "unknown currency, updated recently",
+      "name": "marked up to date, but last updated four years ago: the date decides",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/2/os_updated_on",
+          "value": "2022-10-20"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "no flag, updated recently",
       "expect": "pass",
       "patch": [
         {
@@ -5268,7 +5589,7 @@ rule wrong-posts-deleted {
       ]
     },
     {
-      "name": "unknown currency, updated long ago",
+      "name": "no flag, updated long ago",
       "expect": "fail",
       "patch": [
         {
@@ -5282,9 +5603,31 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "no date: the flag decides",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/devices/2/os_updated_on"
+        }
+      ]
+    },
+    {
+      "name": "updated exactly 90 days ago",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/2/os_updated_on",
+          "value": "2026-08-03"
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/own-posts-responsibility.test.json", ####"""
 {
@@ -5896,6 +6239,59 @@ rule wrong-posts-deleted {
             "by": "S-001",
             "signed_on": "2026-04-01"
           }
+        }
+      ]
+    }
+  ]
+}
+
+"""####),
+        ("tests/physical-protection.test.json", ####"""
+{
+  "rule": "physical-protection",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a PC with neither locked storage nor a security lock",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/0/locked_storage",
+          "value": false
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a smartphone is P-REQ-01's",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/9/locked_storage",
+          "value": false
+        }
+      ]
+    },
+    {
+      "name": "a retired PC is not judged",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/0/locked_storage",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/devices/0/status",
+          "value": "retired"
         }
       ]
     }
