@@ -13,8 +13,8 @@ H-REQ-06	2-1	human-organizational	required	mcs	R1	service,accounts	パスワー�
 H-REQ-07	2-1	human-organizational	required	mcs	R1	service,attestation	類推されやすいパスワードを使用しないこと	Do not use guessable passwords
 H-REQ-08	2-1	human-organizational	required	mcs	R1	service,attestation	類似のパスワードを繰り返し使用しないこと	Do not reuse similar passwords
 H-REQ-09	2-1	human-organizational	required	mcs	R1	accounts,staff	利用者が退職をする場合、アカウントの削除を行う	Delete a user's account when the user leaves the organisation
-H-REQ-10	2-1	human-organizational	required	mcs	R1	incidents,accounts	端末を紛失してしまう、パスワードが流出した場合などで不正な利用が想定できる場合、パスワードの変更またはアカウントの停止申請を行う	When misuse is possible (lost device, leaked password), change the password or request account suspension
-H-REQ-11	2-1	human-organizational	required	mcs	R3	attestation,records	MCS内にメッセージ等を投稿する際には投稿内容および投稿先をよく確認の上行う。またもし投稿内容や投稿先などに誤りがあったり、不適正な場合速やかにメッセージを削除する	Check content and destination before posting; promptly delete a post that is wrong or inappropriate
+H-REQ-10	2-1	human-organizational	required	mcs	R1	incidents,devices	端末を紛失してしまう、パスワードが流出した場合などで不正な利用が想定できる場合、パスワードの変更またはアカウントの停止申請を行う	When misuse is possible (lost device, leaked password), change the password or request account suspension
+H-REQ-11	2-1	human-organizational	required	mcs	R3	incidents,attestation	MCS内にメッセージ等を投稿する際には投稿内容および投稿先をよく確認の上行う。またもし投稿内容や投稿先などに誤りがあったり、不適正な場合速やかにメッセージを削除する	Check content and destination before posting; promptly delete a post that is wrong or inappropriate
 H-REQ-12	2-1	human-organizational	required	mcs	R1	attestation	MCS内の特定のグループ内の投稿情報等を口頭や画面のスクリーンショット等の手段でグループ参加者以外に共有しない	Never pass a group's posts to non-members (verbally, by screenshot or otherwise)
 H-REQ-13	2-1	human-organizational	required	mcs	R3	attestation	MCS内のファイルをダウンロードする場合、信頼できない利用者のものはダウンロードしない	Do not download files posted by untrusted users
 H-REQ-14	2-1	human-organizational	required	mcs	R3	attestation	MCS内に投稿されたURL(リンク)について信頼できない利用者のものや怪しいものについてはアクセスしない	Do not open links posted by untrusted users or that look suspicious
@@ -47,14 +47,14 @@ A-REQ-05	3-2(1)	human-organizational	required	mcs	R1	groups,staff	MCS の管理�
 A-REQ-06	3-2(1)	human-organizational	required	mcs	R1	groups	定期的に、患者グループごとに、参加しているメンバーが適切であるかどうかの精査を行う	Review each patient group's membership periodically
 A-REQ-07	3-2(1)	human-organizational	required	mcs	R1	groups,patients	MCS の管理者ユーザーは、施設として担当しなくなった患者について、「保管機能」を使って速やかに保管庫に移す	Promptly archive the groups of patients the facility no longer cares for
 A-REQ-08	3-2(1)	human-organizational	required	mcs	R1	organization,attestation	MCSの管理者ユーザーは、MCS の安全かつ適正な運用管理を図り、そのためにも不正利用が発生した場合は、MCSの利用を制限もしくは禁止する権限を有する	The administrator holds, and can use, the authority to restrict or forbid use after misuse
-A-REQ-09	3-2(1)	human-organizational	required	mcs	R3	records	MCSの管理者ユーザーは、各書き込みについて監視し、不適正な書き込みなど必要に応じ書き込んだ内容の削除を行う	The administrator monitors posts and deletes inappropriate ones
+A-REQ-09	3-2(1)	human-organizational	required	mcs	R3	records,incidents	MCSの管理者ユーザーは、各書き込みについて監視し、不適正な書き込みなど必要に応じ書き込んだ内容の削除を行う	The administrator monitors posts and deletes inappropriate ones
 A-REQ-10	3-2(2)	human-organizational	required	mcs	R1	attestation,groups	患者グループに招待を受けたユーザーは、自分がその患者グループに参加することがふさわしいかどうかを判断してから、招待の受理を行う	An invited user accepts a patient-group invitation only after judging that joining is appropriate
-A-REQ-11	3-2(2)	human-organizational	required	mcs	R1	attestation,records	各患者グループへの書き込みは、その患者に関することのみとし、別の患者の情報を書き込まない	Posts in a patient group concern only that patient
+A-REQ-11	3-2(2)	human-organizational	required	mcs	R1	incidents,attestation	各患者グループへの書き込みは、その患者に関することのみとし、別の患者の情報を書き込まない	Posts in a patient group concern only that patient
 A-REQ-12	3-2(2)	human-organizational	required	mcs	R1	groups,staff	自分が担当からはずれた時には、該当する患者グループから、すみやかに「メンバー解除」を行う	A user who is no longer in charge leaves the patient group promptly
 A-REQ-13	3-2(2)	human-organizational	required	mcs	R1	devices,accounts,staff	施設を辞めた時など、MCS を利用する必要がなくなった時は、施設から貸与されている端末があれば返却し、アカウントの削除など、必要な手続きを行う	A user who no longer needs MCS returns any facility-issued device and has the account deleted
-A-REQ-14	3-2(2)	human-organizational	required	mcs	R3	attestation	自分自身が書き込んだ情報について責任を持ち、自分自身が書き込んだ不適正な書き込みなどは必要に応じて削除を行う	Users take responsibility for their own posts and delete their own inappropriate ones
+A-REQ-14	3-2(2)	human-organizational	required	mcs	R3	incidents,attestation	自分自身が書き込んだ情報について責任を持ち、自分自身が書き込んだ不適正な書き込みなどは必要に応じて削除を行う	Users take responsibility for their own posts and delete their own inappropriate ones
 A-REQ-15	3-2	human-organizational	required	mcs	R3	attestation	書き込みに際して、確定操作（入力情報が正しい事を確認する操作）を行って、入力情報に対する責任を明示すること。・参照した情報を、目的外に利用しないこと。・患者のプライバシーを侵害しないこと。	Confirm each entry explicitly; never use information beyond its purpose; never infringe patient privacy
-A-REQ-16	3-2	human-organizational	required	mcs	R1	incidents	使用する機器が紛失もしくは盗難等にあった場合には、速やかにシステム管理者に報告し、その指示に従うこと。・不正操作・アクセスを発見した場合、速やかに管理者に連絡し、その指示に従うこと。	Report lost or stolen devices and discovered unauthorised access to the administrator promptly
+A-REQ-16	3-2	human-organizational	required	mcs	R1	incidents	使用する機器が紛失もしくは盗難等にあった場合には、速やかにシステム管理者に報告し、その指示に従うこと。・不正操作・アクセスを発見した場合、速やかに管理者に連絡し、その指示に従うこと。	Report lost or stolen devices and discovered unauthorised access to the administrator promptly, counted from discovery
 S-REQ-01	4-1	human-organizational	required	mcs	R1	staff,documents,attestation	スタッフ誓約書の記載内容のポイントは以下の通りです。（１）スタッフは、就業規則やマニュアルなどの諸規程を遵守し、患者等の個人情報のみならず、施設内で知り得た業務に関連する一切の情報をも許可なく漏えいしてはならない、とします。（２）退職後も漏えいしない、とします。（３）ＩＴ機器についての取扱い、返却時の注意点などを記載します。（４）施設が定めた利用目的外での使用を禁止します。（５）患者その他の第三者のプライバシーその他の権利を侵害するような行為を一切しない。 … 最適なもので誓約をとるようにしてください	Every staff member signs the staff pledge: no disclosure, also after leaving; IT equipment handling and return; no use beyond purpose; no privacy infringement
 S-REQ-02	4	human-organizational	required	mcs	R1	staff	法令上の守秘義務のある者以外を事務職員等として採用するにあたっては、雇用及び契約時に守秘・非開示契約を締結すること等により安全管理を行うこと	Staff without a statutory duty of confidentiality (clerical staff and the like) undertake non-disclosure in writing when hired
 S-REQ-03	4-2	human-organizational	required	mcs	R1	staff,documents,attestation	MCS管理者および利用者に対して、定期的に教育を行っていきましょう	MCS administrators and users receive security training periodically
@@ -313,6 +313,11 @@ rule client-certificate {
 
 """####),
         ("rules/compromise-response.tenken", ####"""
+# 2-1: 「不正な利用が想定できる場合」 — a leaked password or unauthorised access, or a lost or
+# stolen device unless it is known not to have been used for MCS — the password is changed or
+# the account's suspension requested, within incident.action_within of the discovery
+# (discovered_on; absent, the day it occurred). An incident still within that time and with no
+# action yet is not judged.
 rule compromise-response {
   implements H-REQ-10
   level required
@@ -320,13 +325,13 @@ rule compromise-response {
   scope mcs
   risks R1
   section "2-1"
-  title ja "端末紛失・パスワード流出時はパスワード変更またはアカウント停止"
-        en "After a lost device or leaked password, the password is changed or the account suspended"
-  remediation ja "該当アカウントのパスワードを変更するか、MCS にアカウント停止を申請し、対応日を記録してください。"
-              en "Change the account's password or ask MCS to suspend it, and record the date of the action."
-  expect every i in incidents where i.kind in ["device-lost", "device-stolen", "password-leak", "unauthorized-access"] and i.occurred_on + param.incident.action_within < as_of : i.action in ["password-changed", "account-suspended"] and i.action_on is present and i.action_on <= i.occurred_on + param.incident.action_within
-    message ja "インシデント {i.id}（{i.kind}、{i.occurred_on}）の後、{param.incident.action_within} 以内にパスワード変更またはアカウント停止が行われていません"
-            en "incident {i.id} ({i.kind}, {i.occurred_on}) was not followed within {param.incident.action_within} by a password change or account suspension"
+  title ja "不正な利用が想定できるときはパスワード変更またはアカウント停止を申請する"
+        en "When misuse is possible, the password is changed or the account's suspension requested"
+  remediation ja "該当アカウントのパスワードを変更するか、MCS にアカウント停止を申請し、発見日と対応日を記録してください。"
+              en "Change the account's password or ask MCS to suspend it, and record the dates of discovery and action."
+  expect every i in incidents where (i.kind in ["password-leak", "unauthorized-access"] or (i.kind in ["device-lost", "device-stolen"] and not (some d in devices where d.id == i.device_id : d.used_for_mcs == false))) and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.incident.action_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.incident.action_within < as_of)) : i.action in ["password-changed", "account-suspended"] and i.action_on is present and ((i.discovered_on is present and i.action_on <= i.discovered_on + param.incident.action_within) or (i.discovered_on is missing and i.action_on <= i.occurred_on + param.incident.action_within))
+    message ja "インシデント {i.id}（{i.kind}、発生 {i.occurred_on}、発見 {i.discovered_on}）の後、発見から {param.incident.action_within} 以内にパスワード変更またはアカウント停止が行われていません（対応: {i.action} {i.action_on}）"
+            en "incident {i.id} ({i.kind}, occurred {i.occurred_on}, discovered {i.discovered_on}) was not followed within {param.incident.action_within} of its discovery by a password change or account suspension (action: {i.action} {i.action_on})"
 }
 
 """####),
@@ -475,6 +480,10 @@ rule identity-verified {
 
 """####),
         ("rules/incidents-reported-promptly.tenken", ####"""
+# 3-2 「使用する機器が紛失もしくは盗難等にあった場合には、速やかにシステム管理者に報告し」
+# and 「不正操作・アクセスを発見した場合、速やかに管理者に連絡し」: promptly counts from when
+# the loss or access was discovered (discovered_on; absent, the day it occurred). An incident
+# still within incident.report_within of its discovery and not yet reported is not judged.
 rule incidents-reported-promptly {
   implements A-REQ-16
   level required
@@ -482,13 +491,13 @@ rule incidents-reported-promptly {
   scope mcs
   risks R1
   section "3-2"
-  title ja "紛失・盗難・不正アクセスは速やかにシステム管理者へ報告する"
-        en "Lost or stolen devices and unauthorised access are reported promptly"
-  remediation ja "紛失・盗難・不正アクセスは発生当日か翌日までにシステム管理者へ報告するよう周知し、報告日を記録してください。"
-              en "Report lost or stolen devices and unauthorised access to the system administrator the same or next day, and record the date."
-  expect every i in incidents where i.kind in ["device-lost", "device-stolen", "unauthorized-access"] : i.reported_on is present and i.reported_on <= i.occurred_on + param.incident.report_within
-    message ja "インシデント {i.id}（{i.kind}、{i.occurred_on}）が {param.incident.report_within} 以内に報告されていません（報告: {i.reported_on}）"
-            en "incident {i.id} ({i.kind}, {i.occurred_on}) was not reported within {param.incident.report_within} (reported: {i.reported_on})"
+  title ja "紛失・盗難・不正アクセスは発見後速やかにシステム管理者へ報告する"
+        en "Lost or stolen devices and unauthorised access are reported promptly after discovery"
+  remediation ja "紛失・盗難・不正アクセスは発見した当日か翌日までにシステム管理者へ報告するよう周知し、発見日と報告日を記録してください。"
+              en "Report lost or stolen devices and unauthorised access to the system administrator the day they are discovered or the next, and record both dates."
+  expect every i in incidents where i.kind in ["device-lost", "device-stolen", "unauthorized-access"] and (i.reported_on is present or (i.discovered_on is present and i.discovered_on + param.incident.report_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.incident.report_within < as_of)) : i.reported_on is present and ((i.discovered_on is present and i.reported_on <= i.discovered_on + param.incident.report_within) or (i.discovered_on is missing and i.reported_on <= i.occurred_on + param.incident.report_within))
+    message ja "インシデント {i.id}（{i.kind}、発生 {i.occurred_on}、発見 {i.discovered_on}）が発見から {param.incident.report_within} 以内に報告されていません（報告: {i.reported_on}）"
+            en "incident {i.id} ({i.kind}, occurred {i.occurred_on}, discovered {i.discovered_on}) was not reported within {param.incident.report_within} of its discovery (reported: {i.reported_on})"
 }
 
 """####),
@@ -990,6 +999,9 @@ rule os-up-to-date {
 
 """####),
         ("rules/own-posts-responsibility.tenken", ####"""
+# 3-2(2): users answer for their own posts and delete their own inappropriate ones. An
+# inappropriate post still not deleted once post.delete_within has passed fails; the rest is
+# for a person to vouch for.
 rule own-posts-responsibility {
   implements A-REQ-14
   level required
@@ -999,8 +1011,11 @@ rule own-posts-responsibility {
   section "3-2(2)"
   title ja "自分の書き込みに責任を持ち、不適正なものは削除する"
         en "Users take responsibility for their own posts"
-  remediation ja "自分の不適正な書き込みは自ら削除するよう周知し、証明を記録してください。"
-              en "Remind users to delete their own inappropriate posts, and record an attestation."
+  remediation ja "不適正な書き込みを削除し、自分の不適正な書き込みは自ら削除するよう周知して証明を記録してください。"
+              en "Delete the inappropriate post; remind users to delete their own inappropriate posts, and record an attestation."
+  expect every i in incidents where i.kind == "inappropriate-post" and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.post.delete_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.post.delete_within < as_of)) : i.action == "post-deleted"
+    message ja "不適正な書き込み {i.id}（{i.occurred_on}）が削除されていません"
+            en "inappropriate post {i.id} ({i.occurred_on}) has not been deleted"
   attestation "own-posts-responsibility" by operations-lead, system-admin renew param.attestation.renewal
 }
 
@@ -1169,6 +1184,10 @@ rule post-employment-privacy-rules {
 
 """####),
         ("rules/posts-about-own-patient.tenken", ####"""
+# 3-2(2): posts in a patient group are about that patient only. A wrong post (to the wrong
+# group) put another patient's information there; one still not deleted once
+# post.delete_within has passed fails this item too. That staff keep to it is for a person to
+# vouch for.
 rule posts-about-own-patient {
   implements A-REQ-11
   level required
@@ -1178,13 +1197,19 @@ rule posts-about-own-patient {
   section "3-2(2)"
   title ja "患者グループにはその患者のことだけを書き込む"
         en "Posts in a patient group concern only that patient"
-  remediation ja "別の患者の情報を書き込まないよう周知し、証明を記録してください。"
-              en "Remind staff never to post about another patient in a patient group, and record an attestation."
+  remediation ja "別の患者の情報を書き込んだ投稿を削除し、別の患者の情報を書き込まないよう周知して証明を記録してください。"
+              en "Delete posts that put another patient's information in a group; remind staff never to post about another patient in a patient group, and record an attestation."
+  expect every i in incidents where i.kind == "wrong-post" and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.post.delete_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.post.delete_within < as_of)) : i.action == "post-deleted"
+    message ja "誤投稿 {i.id}（{i.occurred_on}）が削除されず、別の患者の情報がグループに残っています"
+            en "wrong post {i.id} ({i.occurred_on}) has not been deleted, so another patient's information stays in the group"
   attestation "posts-about-own-patient" by operations-lead, privacy-lead renew param.attestation.renewal
 }
 
 """####),
         ("rules/posts-monitored.tenken", ####"""
+# 3-2(1): the administrator monitors posts (a monitoring record within monitoring.period) and
+# deletes inappropriate ones (「不適正な書き込みなど」: wrong posts too). How fast is H-REQ-11's
+# 速やかに; here a post still not deleted once post.delete_within has passed fails.
 rule posts-monitored {
   implements A-REQ-09
   level required
@@ -1199,9 +1224,9 @@ rule posts-monitored {
   expect some r in monitoring where r.kind == "post-monitoring" : r.performed_on within param.monitoring.period
     message ja "{param.monitoring.period} 以内に書き込みの監視記録がありません"
             en "no post monitoring is recorded within {param.monitoring.period}"
-  expect every i in incidents where i.kind == "inappropriate-post" : i.action == "post-deleted"
-    message ja "不適正な書き込み {i.id}（{i.occurred_on}）が削除されていません"
-            en "inappropriate post {i.id} ({i.occurred_on}) has not been deleted"
+  expect every i in incidents where i.kind in ["inappropriate-post", "wrong-post"] and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.post.delete_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.post.delete_within < as_of)) : i.action == "post-deleted"
+    message ja "{i.kind} {i.id}（{i.occurred_on}）が削除されていません"
+            en "{i.kind} {i.id} ({i.occurred_on}) has not been deleted"
 }
 
 """####),
@@ -1660,6 +1685,10 @@ rule wifi-encrypted {
 
 """####),
         ("rules/wrong-posts-deleted.tenken", ####"""
+# 2-1: 「投稿内容や投稿先などに誤りがあったり、不適正な場合速やかにメッセージを削除する」 —
+# wrong and inappropriate posts alike, deleted within post.delete_within of their discovery
+# (discovered_on; absent, the day of the post). Checking before posting is for a person to
+# vouch for.
 rule wrong-posts-deleted {
   implements H-REQ-11
   level required
@@ -1667,13 +1696,13 @@ rule wrong-posts-deleted {
   scope mcs
   risks R3
   section "2-1"
-  title ja "投稿前に内容と投稿先を確認し、誤投稿は速やかに削除する"
-        en "Posts are checked before sending; wrong posts are deleted promptly"
-  remediation ja "誤投稿を直ちに削除して記録し、投稿前の確認を職員に周知して証明を記録してください。"
-              en "Delete the wrong post now and record it; remind staff to check content and destination before posting, and record an attestation."
-  expect every i in incidents where i.kind == "wrong-post" and i.occurred_on + param.post.delete_within < as_of : i.action == "post-deleted" and i.action_on is present and i.action_on <= i.occurred_on + param.post.delete_within
-    message ja "誤投稿 {i.id}（{i.occurred_on}）が {param.post.delete_within} 以内に削除されていません"
-            en "wrong post {i.id} ({i.occurred_on}) was not deleted within {param.post.delete_within}"
+  title ja "投稿前に内容と投稿先を確認し、誤った・不適正な投稿は速やかに削除する"
+        en "Posts are checked before sending; wrong or inappropriate posts are deleted promptly"
+  remediation ja "誤った・不適正な投稿を直ちに削除して発見日と削除日を記録し、投稿前の確認を職員に周知して証明を記録してください。"
+              en "Delete the wrong or inappropriate post now and record when it was found and deleted; remind staff to check content and destination before posting, and record an attestation."
+  expect every i in incidents where i.kind in ["wrong-post", "inappropriate-post"] and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.post.delete_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.post.delete_within < as_of)) : i.action == "post-deleted" and i.action_on is present and ((i.discovered_on is present and i.action_on <= i.discovered_on + param.post.delete_within) or (i.discovered_on is missing and i.action_on <= i.occurred_on + param.post.delete_within))
+    message ja "{i.kind} {i.id}（投稿 {i.occurred_on}、発見 {i.discovered_on}）が発見から {param.post.delete_within} 以内に削除されていません（対応: {i.action} {i.action_on}）"
+            en "{i.kind} {i.id} (posted {i.occurred_on}, discovered {i.discovered_on}) was not deleted within {param.post.delete_within} of its discovery (action: {i.action} {i.action_on})"
   attestation "check-before-posting" by operations-lead, system-admin renew param.attestation.renewal
 }
 
@@ -3025,6 +3054,31 @@ rule wrong-posts-deleted {
       "locked_storage": true,
       "privacy_filter": true,
       "public_wifi_autojoin": false
+    },
+    {
+      "id": "SP-09",
+      "kind": "smartphone",
+      "ownership": "facility",
+      "assigned_staff_id": "S-004",
+      "status": "lost",
+      "used_for_mcs": true,
+      "os": "Android",
+      "os_version": "15",
+      "os_up_to_date": true,
+      "os_updated_on": "2026-10-15",
+      "screen_lock_minutes": 1,
+      "device_lock": "biometric",
+      "antimalware": true,
+      "antimalware_updated_on": "2026-10-30",
+      "mdm": true,
+      "remote_wipe": true,
+      "vpn": true,
+      "client_certificate": true,
+      "app_source": "google-play",
+      "offsite_connection": "mobile-router",
+      "locked_storage": true,
+      "privacy_filter": true,
+      "public_wifi_autojoin": false
     }
   ]
 }
@@ -3162,15 +3216,101 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/incidents/-",
           "value": {
-            "id": "I-2026-02",
+            "id": "I-2026-09",
             "kind": "password-leak",
             "occurred_on": "2026-11-01"
           }
         }
       ]
+    },
+    {
+      "name": "a leak that happened in the spring, discovered and answered the same day in October",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "password-leak",
+            "occurred_on": "2026-04-01",
+            "discovered_on": "2026-10-20",
+            "action": "password-changed",
+            "action_on": "2026-10-20"
+          }
+        }
+      ]
+    },
+    {
+      "name": "a leak discovered in October, password changed a week later",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "password-leak",
+            "occurred_on": "2026-04-01",
+            "discovered_on": "2026-10-20",
+            "action": "password-changed",
+            "action_on": "2026-10-27"
+          }
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a lost device never used for MCS needs no password change",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/incidents/0/device_id",
+          "value": "PC-99"
+        },
+        {
+          "op": "add",
+          "path": "/devices/-",
+          "value": {
+            "id": "PC-99",
+            "kind": "pc",
+            "ownership": "facility",
+            "status": "lost",
+            "used_for_mcs": false
+          }
+        },
+        {
+          "op": "remove",
+          "path": "/incidents/0/action"
+        },
+        {
+          "op": "remove",
+          "path": "/incidents/0/action_on"
+        }
+      ]
+    },
+    {
+      "name": "deleting a post is not a response to a leak",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "password-leak",
+            "occurred_on": "2026-10-01",
+            "action": "post-deleted",
+            "action_on": "2026-10-01"
+          }
+        }
+      ],
+      "violations": 1
     }
   ]
 }
+
 """####),
         ("tests/consent-before-sharing.test.json", ####"""
 {
@@ -3723,9 +3863,76 @@ rule wrong-posts-deleted {
           "value": "2026-07-15"
         }
       ]
+    },
+    {
+      "name": "access that happened in June, discovered in October and reported at once",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "unauthorized-access",
+            "occurred_on": "2026-06-01",
+            "discovered_on": "2026-10-10",
+            "reported_on": "2026-10-10"
+          }
+        }
+      ]
+    },
+    {
+      "name": "access discovered in October, reported three days later",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "unauthorized-access",
+            "occurred_on": "2026-06-01",
+            "discovered_on": "2026-10-10",
+            "reported_on": "2026-10-13"
+          }
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a theft on the as-of day, not yet reported: still within the time to act",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "device-stolen",
+            "occurred_on": "2026-11-01"
+          }
+        }
+      ]
+    },
+    {
+      "name": "a theft two days ago, not reported",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "device-stolen",
+            "occurred_on": "2026-10-30"
+          }
+        }
+      ],
+      "violations": 1
     }
   ]
 }
+
 """####),
         ("tests/invitation-acceptance-judged.test.json", ####"""
 {
@@ -5708,9 +5915,43 @@ rule wrong-posts-deleted {
           "value": "no staff use MCS"
         }
       ]
+    },
+    {
+      "name": "an inappropriate post left standing",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "inappropriate-post",
+            "occurred_on": "2026-10-10"
+          }
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "an inappropriate post deleted",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "inappropriate-post",
+            "occurred_on": "2026-10-10",
+            "action": "post-deleted",
+            "action_on": "2026-10-11"
+          }
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/partial-refusals-on-form.test.json", ####"""
 {
@@ -6402,9 +6643,43 @@ rule wrong-posts-deleted {
           "value": "no staff use MCS"
         }
       ]
+    },
+    {
+      "name": "a wrong post left in the group",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "wrong-post",
+            "occurred_on": "2026-10-10"
+          }
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "a wrong post deleted",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "wrong-post",
+            "occurred_on": "2026-10-10",
+            "action": "post-deleted",
+            "action_on": "2026-10-10"
+          }
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/posts-monitored.test.json", ####"""
 {
@@ -6443,16 +6718,50 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/incidents/-",
           "value": {
-            "id": "I-9",
+            "id": "I-2026-09",
             "kind": "inappropriate-post",
             "occurred_on": "2026-10-10"
           }
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "a wrong post not deleted",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "wrong-post",
+            "occurred_on": "2026-10-10"
+          }
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "an inappropriate post deleted",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "inappropriate-post",
+            "occurred_on": "2026-10-10",
+            "action": "post-deleted",
+            "action_on": "2026-10-10"
+          }
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/privacy-filter.test.json", ####"""
 {
@@ -7898,7 +8207,7 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/incidents/-",
           "value": {
-            "id": "I-2026-05",
+            "id": "I-2026-09",
             "kind": "wrong-post",
             "occurred_on": "2026-10-01"
           }
@@ -7914,11 +8223,63 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/incidents/-",
           "value": {
-            "id": "I-2026-05",
+            "id": "I-2026-09",
             "kind": "wrong-post",
             "occurred_on": "2026-10-01",
             "action": "post-deleted",
             "action_on": "2026-10-01"
+          }
+        }
+      ]
+    },
+    {
+      "name": "an inappropriate post deleted after 29 days",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "inappropriate-post",
+            "occurred_on": "2026-09-01",
+            "action": "post-deleted",
+            "action_on": "2026-09-30"
+          }
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "an inappropriate post found late and deleted at once",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "inappropriate-post",
+            "occurred_on": "2026-09-01",
+            "discovered_on": "2026-09-29",
+            "action": "post-deleted",
+            "action_on": "2026-09-30"
+          }
+        }
+      ]
+    },
+    {
+      "name": "a post found today, not yet deleted",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "inappropriate-post",
+            "occurred_on": "2026-10-20",
+            "discovered_on": "2026-11-01"
           }
         }
       ]
@@ -7935,6 +8296,7 @@ rule wrong-posts-deleted {
     }
   ]
 }
+
 """####),
     ]
 }
