@@ -36,7 +36,7 @@ T-REC-04	2-2	technical	recommended	mcs	R1	service,devices	クライアント認�
 T-REC-05	2-2	technical	recommended	outside-mcs	R4	devices	端末をVirtual Private Network(VPN)接続をした状態で利用する	Use devices over a VPN
 T-REC-06	2-2	technical	recommended	outside-mcs	R4	devices,networks	自施設外においてモバイル端末については自端末の携帯電話回線あるいはモバイルルータでインターネットに接続して利用する	Outside the facility, mobile devices connect through their own cellular line or a mobile router
 T-REC-07	2-2	technical	recommended	outside-mcs	R1	devices	リモートワイプサービス・モバイルデバイス管理サービス(MDM)の利用	Use remote wipe or mobile device management (MDM)
-T-REC-08	2-2	technical	recommended	outside-mcs	R4	devices	特に無線LANを利用する場合、事業所などの無線LANの設定が安全であるか、公衆無線LANへの自動接続設定を見直すなど盗聴対策を十分に行っていただくことを推奨します	Review devices' automatic connection to public Wi-Fi, against eavesdropping (2-2 note)
+T-REC-08	2-2	technical	recommended	mcs	R4	devices	特に無線LANを利用する場合、事業所などの無線LANの設定が安全であるか、公衆無線LANへの自動接続設定を見直すなど盗聴対策を十分に行っていただくことを推奨します	Review devices' automatic connection to public Wi-Fi, against eavesdropping (2-2 note)
 P-REQ-01	2-3	physical	required	mcs	R1	devices	モバイルの利用端末を保管する場合保管場所に鍵をかけるなど利用していないときに不特定個人が利用できる状態にしない	Mobile devices not in use cannot be used by anyone else (locked storage, or a device lock that engages by itself)
 P-REQ-02	2-3	physical	required	mcs	R1	devices	利用端末の紛失や盗難を避けるためにも利用端末の保管場所に鍵を掛ける、コンピュータに物理的なセキュリティロックを施す等の物理的な対策を実施してください	Every device used for MCS has a physical measure against loss and theft: locked storage, or a physical security lock on a computer (2-3 note)
 P-REC-01	2-3	physical	recommended	mcs	R1	devices	モバイルの利用端末には覗き見対策の実施を行う	Mobile devices have protection against shoulder surfing (e.g. a privacy filter)
@@ -1186,8 +1186,10 @@ rule password-manager {
 
 """####),
         ("rules/password-policy-strength.tenken", ####"""
-# H-REQ-06 allows two policies: 13+ mixed characters, or 8+ mixed characters changed at
-# least every 2 months. The MHLW guideline's Q&A: no rotation is needed at 13+.
+# 2-1 sets two acceptable requirements: 13+ characters mixing letters, digits and symbols, or
+# 8+ such characters changed at least every 2 months (password.max_age, 60 days). The MHLW
+# guideline's Q&A: no rotation is needed at 13+. For the second, the policy must require the
+# change and the accounts' password_changed_on must show it done.
 rule password-policy-strength {
   implements H-REQ-06
   level required
@@ -1197,14 +1199,17 @@ rule password-policy-strength {
   section "2-1"
   title ja "パスワードは13文字以上、または8文字以上で2ヶ月以内に変更"
         en "Passwords are 13+ mixed characters, or 8+ changed every 2 months"
-  remediation ja "施設のパスワード方針を、英字・数字・記号を混在させた13文字以上（または8文字以上かつ60日以内の変更）にしてください。"
-              en "Set the facility's password policy to 13+ characters mixing letters, digits and symbols (or 8+ with a change at least every 60 days)."
+  remediation ja "施設のパスワード方針を、英字・数字・記号を混在させた13文字以上（または8文字以上かつ60日以内の変更）にしてください。8〜12文字とする場合は、各利用者が60日以内に変更していることを確かめてください。"
+              en "Set the facility's password policy to 13+ characters mixing letters, digits and symbols (or 8+ with a change at least every 60 days); with 8–12 characters, make sure every user has changed it within 60 days."
   expect service.password.requires_letters and service.password.requires_digits and service.password.requires_symbols
     message ja "パスワード方針が英字・数字・記号の混在を求めていません"
             en "the password policy does not require letters, digits and symbols together"
   expect service.password.min_length >= param.password.long_min_length or (service.password.min_length >= param.password.short_min_length and service.password.max_age is present and service.password.max_age <= param.password.max_age)
     message ja "パスワード方針（最小 {service.password.min_length} 文字、変更周期 {service.password.max_age}）が基準に達していません"
             en "the password policy (at least {service.password.min_length} characters, changed every {service.password.max_age}) falls short"
+  expect every a in accounts where a.status == "active" and service.password.min_length < param.password.long_min_length : a.password_changed_on within param.password.max_age
+    message ja "パスワードが13文字未満の方針なのに、アカウント {a.id} のパスワードが {param.password.max_age} 以内に変更されていません（最終変更: {a.password_changed_on}）"
+            en "with passwords under 13 characters, account {a.id} has not changed its password within {param.password.max_age} (last change: {a.password_changed_on})"
 }
 
 """####),
@@ -1650,7 +1655,7 @@ rule public-wifi-autojoin-off {
   implements T-REC-08
   level recommended
   category technical
-  scope outside-mcs
+  scope mcs
   risks R4
   section "2-2"
   title ja "公衆無線 LAN への自動接続をしない"
@@ -2326,7 +2331,8 @@ rule wrong-posts-deleted {
       "is_admin": true,
       "created_on": "2021-06-01",
       "profile_photo": true,
-      "identity_verified": true
+      "identity_verified": true,
+      "password_changed_on": "2026-10-01"
     },
     {
       "id": "A-002",
@@ -2335,7 +2341,8 @@ rule wrong-posts-deleted {
       "is_admin": false,
       "created_on": "2021-06-01",
       "profile_photo": true,
-      "identity_verified": true
+      "identity_verified": true,
+      "password_changed_on": "2026-10-01"
     },
     {
       "id": "A-003",
@@ -2344,7 +2351,8 @@ rule wrong-posts-deleted {
       "is_admin": false,
       "created_on": "2021-06-01",
       "profile_photo": true,
-      "identity_verified": true
+      "identity_verified": true,
+      "password_changed_on": "2026-10-01"
     },
     {
       "id": "A-004",
@@ -2353,7 +2361,8 @@ rule wrong-posts-deleted {
       "is_admin": false,
       "created_on": "2022-04-02",
       "profile_photo": true,
-      "identity_verified": true
+      "identity_verified": true,
+      "password_changed_on": "2026-10-01"
     },
     {
       "id": "A-005",
@@ -2362,7 +2371,8 @@ rule wrong-posts-deleted {
       "is_admin": false,
       "created_on": "2023-04-02",
       "profile_photo": true,
-      "identity_verified": true
+      "identity_verified": true,
+      "password_changed_on": "2026-10-01"
     },
     {
       "id": "A-006",
@@ -2371,7 +2381,8 @@ rule wrong-posts-deleted {
       "is_admin": false,
       "created_on": "2024-04-02",
       "profile_photo": true,
-      "identity_verified": true
+      "identity_verified": true,
+      "password_changed_on": "2026-10-01"
     }
   ],
   "networks": [
@@ -7022,9 +7033,69 @@ rule wrong-posts-deleted {
           }
         }
       ]
+    },
+    {
+      "name": "10 characters, a 60-day policy, one account last changed 70 days ago",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/password/min_length",
+          "value": 10
+        },
+        {
+          "op": "add",
+          "path": "/service/password/max_age",
+          "value": 60
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/2/password_changed_on",
+          "value": "2026-08-23"
+        }
+      ],
+      "violations": 1
+    },
+    {
+      "name": "10 characters, a 60-day policy, a suspended account's old password does not count",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/password/min_length",
+          "value": 10
+        },
+        {
+          "op": "add",
+          "path": "/service/password/max_age",
+          "value": 60
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/2/password_changed_on",
+          "value": "2026-01-01"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/2/status",
+          "value": "suspended"
+        }
+      ]
+    },
+    {
+      "name": "13 characters: no rotation needed, old changes do not matter",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/accounts/2/password_changed_on",
+          "value": "2024-01-01"
+        }
+      ]
     }
   ]
 }
+
 """####),
         ("tests/patient-identity-confirmed.test.json", ####"""
 {
