@@ -87,10 +87,11 @@ V-OPT-03	1-2	provider	optional	mcs	R4	service	患者の利用アカウントが�
 """####),
         ("pack.tenken", ####"""
 # The MCS operational management rules (運用管理規程 第2版, 2023-04) as a tenken pack.
-# Numbers the source states are defaults with a `limit`: an override past it is flagged in
-# every report as loosening the source. Where the source says "promptly" (速やかに) or
-# "periodically" (定期的に), the pack picks a period and says why; docs/parameters.md
-# explains each choice.
+# Numbers and sets the source states are defaults with a `limit`: an override past it (a
+# shorter password, WEP among the acceptable encryptions) is flagged in every report as
+# loosening the source. Where the source leaves a period open (速やかに, 定期的に, 長時間…) the
+# pack picks one and says why; the same word gets the same default unless the reason says
+# otherwise. docs/fidelity.md shows every parameter next to the source's words.
 pack mcs {
   version "2.0.0"
   title ja "MCS 運用管理規程 第2版 点検パック"
@@ -105,7 +106,7 @@ pack mcs {
   param password.max_age: duration = 60 days limit <= 60 days
     because "2-1: 最長2ヶ月以内に変更 (rotation at most every 2 months, counted as 60 days)"
   param session.idle_logout: duration = 30 minutes limit <= 30 minutes
-    because "1-2: 30分間操作が行われない場合、自動的にログアウト (automatic logout after 30 idle minutes)"
+    because "1-2 (V-REQ-04): 30分間操作が行われない場合、自動的にログアウト (automatic logout after 30 idle minutes)"
   param provider.password_min_length: int = 8 limit >= 8
     because "1-2: 半角英字数字を両方含む8文字以上 (the service refuses shorter passwords)"
   param provider.lockout_attempts: int = 3 limit <= 3
@@ -116,52 +117,58 @@ pack mcs {
     because "1-2: オンラインで1日1回のバックアップ (one backup a day)"
   param provider.backup_generations: int = 8 limit >= 8
     because "1-2: 8世代分のバックアップを保存 (8 generations kept)"
+
+  # --- Sets from the source: an override may narrow them, never widen them ---
   param provider.tls_versions: [string] = ["1.2", "1.3"] limit <= ["1.2", "1.3"]
-    because "1-2: SSL/TLS 1.2 の高セキュリティ型の設定 (TLS 1.2 or later)"
+    because "1-2 (V-REQ-12): SSL/TLS 1.2 の高セキュリティ型の設定: TLS 1.2, or 1.3; never 1.0 or 1.1"
   param wifi.acceptable: [string] = ["WPA3", "WPA2-AES", "WPA2-TKIP"] limit <= ["WPA3", "WPA2-AES", "WPA2-TKIP"]
     because "2-2: WPA2-AES、WPA2-TKIP等通信が暗号されているもの; 等 read as at least as strong: WPA3 in, WPA and WEP (broken) out"
+  param confidentiality.statutory_jobs: [string] = ["doctor", "dentist", "midwife", "pharmacist", "nurse", "assistant-nurse", "public-health-nurse", "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "certified-social-worker", "psychiatric-social-worker"] limit <= ["doctor", "dentist", "midwife", "pharmacist", "nurse", "assistant-nurse", "public-health-nurse", "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "certified-social-worker", "psychiatric-social-worker"]
+    because "4 法令上の守秘義務のある者: 医師・歯科医師・助産師・薬剤師 刑法134条1項 (歯科医師は同項の医師に含まれると解される); 看護師・准看護師・保健師 保助看法42条の2; 療法士 理学療法士及び作業療法士法16条・言語聴覚士法44条; 歯科衛生士 歯科衛生士法13条の6; 介護支援専門員 介護保険法69条の37; 介護福祉士・社会福祉士 社会福祉士及び介護福祉士法46条; 精神保健福祉士 精神保健福祉士法40条. Care and social workers without the licence, clerks and others have none"
+  param device.mobile_kinds: [string] = ["tablet", "smartphone"] limit >= ["tablet", "smartphone"]
+    because "2-3 モバイルの利用端末: tablets and smartphones; a rule must not drop either (a laptop used off-site is reached through offsite_connection where it matters)"
 
-  # --- Periods the source leaves to the facility (速やかに / 定期的に / 長時間) ---
-  param screen_lock.max: duration = 10 minutes
-    because "2-2 says only 長時間操作を行わない場合; 10 minutes is the common clinical default and well under the 30-minute session logout"
-  param antimalware.max_age: duration = 7 days
-    because "2-2 常時…有効性の確認・維持: definitions older than a week miss current threats"
-  param os_update.max_age: duration = 90 days
-    because "2-2 常に最新: the last OS update within one quarter (the monthly patch cycle with slack); the update date decides over the flag when both are recorded"
+  # --- 速やかに: one week for an administrator's routine step, one day where exposure is in progress ---
   param leaver.grace: duration = 7 days
     because "2-1 退職をする場合 / 3-2(1) 辞めた時…速やかに / 3-2(2) 辞めた時: one week covers the leaving formalities and keeps exposure short; the pack's default for 速やかに where the step is an administrator's routine task"
   param assignment.grace: duration = 7 days
     because "3-2(1) 担当から外れた時には、速やかに / 3-2(2) すみやかに「メンバー解除」: the same 速やかに as leaver.grace, the same week"
   param archive.grace: duration = 7 days
     because "3-2(1) 速やかに保管庫に移す: the same 速やかに as leaver.grace; a week after care ends leaves time for final notes"
-  param review.period: duration = 6 months
-    because "定期的に (A-REQ-06): twice a year matches the usual review of care plans"
-  param training.period: duration = 1 year
-    because "定期的に (S-REQ-03): the MHLW guideline expects training at least once a year"
-  param training.first_within: duration = 1 month
-    because "4-2 定期的に: a new user's first session falls in the first month of employment (induction), then every training.period"
-  param monitoring.period: duration = 1 month
-    because "A-REQ-09 各書き込みについて監視: a monthly check of posts at the least"
   param incident.report_within: duration = 1 day
     because "3-2 速やかにシステム管理者に報告 (A-REQ-16): a loss or unauthorised access is exposure in progress and one person's call, so 速やかに here is the day of discovery or the next, shorter than for routine steps"
   param incident.action_within: duration = 1 day
     because "2-1 不正な利用が想定できる場合 (H-REQ-10): exposure in progress, answered as fast as a report (incident.report_within)"
   param post.delete_within: duration = 1 day
     because "2-1 不適正な場合速やかにメッセージを削除 (H-REQ-11): a wrong post exposes information until deleted, one click by one person: the same day or the next, as for incident reports"
+
+  # --- Other periods the source leaves open ---
+  param screen_lock.max: duration = 10 minutes
+    because "2-2 長時間操作を行わない場合 (T-REQ-01): 10 minutes, the common clinical default and well under the service's 30-minute logout"
+  param antimalware.max_age: duration = 7 days
+    because "2-2 常時…有効性の確認・維持 (T-REQ-02): definitions older than a week miss current threats"
+  param os_update.max_age: duration = 90 days
+    because "2-2 常に最新: the last OS update within one quarter (the monthly patch cycle with slack); the update date decides over the flag when both are recorded"
+  param review.period: duration = 6 months
+    because "3-2(1) 定期的に (A-REQ-06): twice a year; membership changes with the care team and a stale member keeps access, so it is reviewed more often than staff are trained (training.period)"
+  param training.period: duration = 1 year
+    because "4-2 定期的に (S-REQ-03): once a year, the cycle the MHLW guideline's 教育訓練 is usually held in; the attestations are renewed with it"
+  param training.first_within: duration = 1 month
+    because "4-2 定期的に: a new user's first session falls in the first month of employment (induction), then every training.period"
+  param monitoring.period: duration = 1 month
+    because "3-2(1) 各書き込みについて監視 (A-REQ-09): the source asks for monitoring, not a cycle; a monthly check at the least, so an inappropriate post stands a month at most"
   param nda.grace: duration = 0 days
     because "4 雇用及び契約時: the undertaking is signed at hiring, on or before the first day; a facility may allow days for the paperwork"
+  param attestation.renewal: duration = 1 year
+    because "a person's statement covers a year, renewed with the training cycle (training.period)"
   param provider.profile_max_age: duration = 1 year
     because "はじめに: the rules are revised with MCS's functions (MCSの機能変更などに伴って…改訂); a provider profile older than a year may no longer describe the service, so every report warns"
-  param attestation.renewal: duration = 1 year
-    because "a person's statement is renewed yearly, together with the training cycle"
+
+  # --- The deployment ---
   param mcs_admin.location: string = "facility"
     because "3 has one of the facility's leads take the MCS administrator's role; the source's 3-1 reads 「MCS管理者は、武蔵野市医師会におきます」: where the regional deployment places the administrator at the medical association, set \"medical-association\": A-REQ-01 and A-REQ-08 then do not apply to the member facility, and A-REQ-04 accepts the association's approval"
   param hospital.audit_beds: int = 100
-    because "A-REQ-02 大/中規模病院: hospitals of 100 beds or more are treated as mid-size or larger"
-  param device.mobile_kinds: [string] = ["tablet", "smartphone"] limit >= ["tablet", "smartphone"]
-    because "2-3 モバイルの利用端末: tablets and smartphones are the mobile devices"
-  param confidentiality.statutory_jobs: [string] = ["doctor", "dentist", "midwife", "pharmacist", "nurse", "assistant-nurse", "public-health-nurse", "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "certified-social-worker", "psychiatric-social-worker"] limit <= ["doctor", "dentist", "midwife", "pharmacist", "nurse", "assistant-nurse", "public-health-nurse", "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "certified-social-worker", "psychiatric-social-worker"]
-    because "4 法令上の守秘義務のある者: 医師・歯科医師・助産師・薬剤師 刑法134条1項 (歯科医師は同項の医師に含まれると解される); 看護師・准看護師・保健師 保助看法42条の2; 療法士 理学療法士及び作業療法士法16条・言語聴覚士法44条; 歯科衛生士 歯科衛生士法13条の6; 介護支援専門員 介護保険法69条の37; 介護福祉士・社会福祉士 社会福祉士及び介護福祉士法46条; 精神保健福祉士 精神保健福祉士法40条. Care and social workers without the licence, clerks and others have none"
+    because "3 大/中規模病院 (A-REQ-02): the source does not define them; hospitals of 100 beds or more are taken as mid-size or larger, the usual grouping of 20–99 beds as small hospitals"
 }
 
 """####),
