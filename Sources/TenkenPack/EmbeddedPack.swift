@@ -747,7 +747,8 @@ rule mcs-admin-designated {
         ("rules/mdm-remote-wipe.tenken", ####"""
 # 2-2 and its note: remote wipe or MDM, against the loss of a device (「端末を紛失する等万が一の
 # 際に」), to be considered 「状況に応じて」. The pack asks it of the devices that can be lost:
-# mobile devices, and any device used outside the facility.
+# mobile devices, and any device used outside the facility — a lost one included, since that is
+# when remote wipe is used.
 rule mdm-remote-wipe {
   implements T-REC-07
   level recommended
@@ -759,7 +760,7 @@ rule mdm-remote-wipe {
         en "Devices that leave the facility have remote wipe or MDM"
   remediation ja "モバイル端末や施設外で使う端末を MDM に登録するか、リモートワイプを有効にしてください。"
               en "Enrol mobile devices and devices used off-site in MDM, or switch on remote wipe."
-  expect every d in devices where (d.kind in param.device.mobile_kinds or d.offsite_connection != "none") and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.mdm or d.remote_wipe
+  expect every d in devices where (d.kind in param.device.mobile_kinds or d.offsite_connection != "none") and d.status not in ["returned", "retired"] and d.used_for_mcs != false : d.mdm or d.remote_wipe
     message ja "端末 {d.id}（{d.kind}、施設外: {d.offsite_connection}）に MDM もリモートワイプもありません"
             en "device {d.id} ({d.kind}, off-site: {d.offsite_connection}) has neither MDM nor remote wipe"
 }
@@ -1221,6 +1222,8 @@ rule password-policy-strength {
 
 """####),
         ("rules/patient-identity-confirmed.tenken", ####"""
+# 2-1: 「患者のアカウントが登録された場合には患者本人確認を行う」 — whenever a patient has an
+# account, whatever the facility profile says about using patient accounts.
 rule patient-identity-confirmed {
   implements H-REC-03
   level recommended
@@ -1232,7 +1235,7 @@ rule patient-identity-confirmed {
         en "Patient accounts are confirmed as the patient's"
   remediation ja "患者本人確認機能で本人であることを確認し、確認日を記録してください。"
               en "Confirm the patient's identity with the verification feature and record the date."
-  applies when facility.uses_patient_accounts
+  applies when facility.uses_patient_accounts or (some p in patients : p.has_account)
     otherwise ja "患者アカウントを利用していません"
               en "the facility does not use patient accounts"
   expect every p in patients where p.has_account : p.account_verified_on is present
@@ -5132,6 +5135,23 @@ rule wrong-posts-deleted {
           "value": false
         }
       ]
+    },
+    {
+      "name": "a lost smartphone that had neither MDM nor remote wipe",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/10/mdm",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/devices/10/remote_wipe",
+          "value": false
+        }
+      ],
+      "violations": 1
     }
   ]
 }
@@ -7151,9 +7171,22 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "the profile says no patient accounts, but a patient has one, unverified",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/0/has_account",
+          "value": true
+        }
+      ],
+      "violations": 1
     }
   ]
 }
+
 """####),
         ("tests/periodic-training.test.json", ####"""
 {
