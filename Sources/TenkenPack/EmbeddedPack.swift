@@ -1260,7 +1260,7 @@ rule periodic-training {
         en "MCS administrators and users are trained periodically"
   remediation ja "施設の MCS 運用管理規程に沿った安全管理の教育を実施して受講日を記録し、教育計画を文書として記録してください。"
               en "Hold security training on the facility's MCS rules, record who attended when, and keep the training plan on file."
-  expect every s in staff where s.left_on is missing and s.uses_mcs and s.hired_on + param.training.first_within < as_of : some t in s.training_dates : t within param.training.period
+  expect every s in staff where s.left_on is missing and s.uses_mcs and not s.hired_on within param.training.first_within : some t in s.training_dates : t within param.training.period
     message ja "職員 {s.id} は {param.training.period} 以内に研修を受講していません"
             en "staff member {s.id} has had no training within {param.training.period}"
   attestation "training-content" by operations-lead, privacy-lead renew param.attestation.renewal
