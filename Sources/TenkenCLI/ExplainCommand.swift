@@ -110,7 +110,10 @@ enum ExplainCommand {
             }
             out += "\n"
         }
-        if let a = r.attestation { out += "attestation `\(a.key)` by \(a.roles.joined(separator: ", ")), renewed every \(a.renewSource)\n" }
+        if let a = r.attestation {
+            out += "attestation `\(a.key)` by \(a.roles.joined(separator: ", ")), renewed every \(a.renewSource)"
+                + (a.unlessSource.map { ", not needed when \($0)" } ?? "") + "\n"
+        }
         let res = x.result
         out += "result: \(res.state.rawValue)"
         if let reason = res.reason { out += " — \(ja ? reason.ja : reason.en)" }

@@ -131,6 +131,7 @@ enum InitCommand {
                 ("device_lock", .string("password")), ("antimalware", .bool(true)), ("antimalware_updated_on", .string("2025-06-01")),
                 ("mdm", .bool(false)), ("remote_wipe", .bool(false)), ("vpn", .bool(false)), ("client_certificate", .bool(false)),
                 ("app_source", .string("browser")), ("offsite_connection", .string("none")), ("locked_storage", .bool(true)), ("privacy_filter", .bool(false)),
+                ("public_wifi_autojoin", .bool(false)),
             ])])),
             ("monitoring", .array([.object([("id", .string("M-001")), ("kind", .string("post-monitoring")), ("performed_on", .string("2025-06-30")), ("by", .string("S-001"))])])),
             ("attestations", .array([.object([

@@ -180,10 +180,8 @@ public struct Checker {
         if let lim = d.limit {
             if let lv = constant(lim.value, file: file, expected: type, what: "limit of `\(d.name.text)`") {
                 limit = (lim.op, lv)
-                if case .list = type {
-                    bag.add(Diagnostic("check.bad-limit", .error, "a list parameter cannot have a limit", at: loc(file, lim.value.span)))
-                } else if !Checker.satisfies(v, lim.op, lv) {
-                    bag.add(Diagnostic("check.bad-limit", .error, "default \(v.display) is already past its own limit \(lim.op.rawValue) \(lv.display)",
+                if !Checker.satisfies(v, lim.op, lv) {
+                    bag.add(Diagnostic("check.bad-limit", .error, "default \(v.display) is already past its own limit \(ParamInfo.limitText(lim.op, lv))",
                                        at: loc(file, d.defaultValue.span)))
                 }
             }
@@ -195,9 +193,13 @@ public struct Checker {
         params.append(ParamInfo(name: d.name.text, type: type, defaultValue: v, limit: limit, reason: d.reason, location: l))
     }
 
-    /// Whether `v` stays within the source's bound.
+    /// Whether `v` stays within the source's bound. For a list, `<=` means every value is one
+    /// the bound lists (a subset: adding WEP to the acceptable Wi-Fi encryptions widens the
+    /// source's set), and `>=` means every value the bound lists is kept (a superset: dropping
+    /// smartphones from the mobile devices narrows what a rule checks).
     public static func satisfies(_ v: Value, _ op: LimitOp, _ bound: Value) -> Bool {
         switch (v, bound) {
+        case let (.list(xs), .list(bs)): return op == .le ? xs.allSatisfy(bs.contains) : bs.allSatisfy(xs.contains)
         case let (.int(a), .int(b)): return op == .ge ? a >= b : a <= b
         case let (.duration(a), .duration(b)): return op == .ge ? a >= b : a <= b
         case let (.date(a), .date(b)): return op == .ge ? a >= b : a <= b
@@ -230,7 +232,7 @@ public struct Checker {
         var section: String?, title: Text?, remediation: Text?
         var applies: (Expr, Text?)?
         var expects: [(Expr, Text?, Span)] = []
-        var attestation: (String, [Name], Expr, Span)?
+        var attestation: (String, [Name], Expr, Expr?, Span)?
         func once<T>(_ slot: inout T?, _ v: T, _ name: String, _ s: Span) {
             if slot != nil { bag.add(Diagnostic("check.duplicate-clause", .error, "`\(name)` is given twice in rule `\(r.id.text)`", at: loc(file, s))) }
             slot = v
@@ -247,7 +249,7 @@ public struct Checker {
             case .remediation(let t): once(&remediation, t, "remediation", c.span)
             case .applies(let e, let o): once(&applies, (e, o), "applies when", c.span)
             case .expect(let e, let m): expects.append((e, m, c.span))
-            case .attestation(let k, let roles, let renew): once(&attestation, (k, roles, renew, c.span), "attestation", c.span)
+            case .attestation(let k, let roles, let renew, let unless): once(&attestation, (k, roles, renew, unless, c.span), "attestation", c.span)
             }
         }
         var ok = true
@@ -314,12 +316,16 @@ public struct Checker {
             }
         }
         var att: CheckedAttestation?
-        if let (key, roles, renew, _) = attestation {
+        if let (key, roles, renew, unless, _) = attestation {
             let (node, type) = compiler.compile(renew)
             if type != .duration && type != .any {
                 compiler.diags.append(Diagnostic("check.type-mismatch", .error, "`renew` needs a duration, found \(type)", at: loc(file, renew.span)))
             }
-            att = CheckedAttestation(key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(renew))
+            // The sections `unless` reads are not the rule's: without them the data shows
+            // nothing, and a person's statement is needed as usual.
+            let unlessNode = unless.map { compiler.compileCondition($0, what: "the `unless` condition") }
+            att = CheckedAttestation(key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(renew),
+                                     unless: unlessNode, unlessSource: unless.map(Formatter.expr))
         }
         bag.add(contentsOf: compiler.diags)
         if compiler.diags.contains(where: { $0.severity == .error }) { ok = false }

@@ -1,9 +1,21 @@
 import TenkenData
 import TenkenSyntax
 
+/// How binding an item is. `required` and `recommended` are the facility's 必要事項 and
+/// 推奨事項 (section 2); `optional` is a feature the provider offers for a facility to choose
+/// ((選択的) in 1-2); `provider` is a measure the provider takes itself (1-2 「事業者として講じて
+/// いる対策」): reported, but never counted among the facility's required items or gaps, and
+/// never part of its exit code.
 public enum Level: String, Sendable, CaseIterable, Codable, Comparable {
-    case required, recommended, optional
-    var rank: Int { self == .required ? 0 : self == .recommended ? 1 : 2 }
+    case required, recommended, optional, provider
+    var rank: Int {
+        switch self {
+        case .required: 0
+        case .recommended: 1
+        case .optional: 2
+        case .provider: 3
+        }
+    }
     public static func < (a: Level, b: Level) -> Bool { a.rank < b.rank }
 }
 
@@ -47,6 +59,15 @@ public struct ParamInfo: Sendable {
     public var limit: (op: LimitOp, value: Value)?
     public var reason: String
     public var location: SourceLocation
+
+    /// The bound as reports print it: `>= 13`, `<= 60 days`, and for a list `⊆ [WPA3, …]`
+    /// (no value outside the source's set) or `⊇ [tablet, smartphone]` (every listed value kept).
+    public var limitText: String? { limit.map { ParamInfo.limitText($0.op, $0.value) } }
+
+    public static func limitText(_ op: LimitOp, _ bound: Value) -> String {
+        if case .list = bound { return (op == .le ? "⊆ " : "⊇ ") + bound.display }
+        return "\(op.rawValue) \(bound.display)"
+    }
 }
 
 /// The type of an expression. Strings from a closed set remember the set, so a rule comparing
@@ -150,6 +171,10 @@ public struct CheckedAttestation: Sendable {
     public var roles: [String]
     public var renew: Node
     public var renewSource: String
+    /// The data that makes the statement unnecessary ("data first, attestation for the rest"):
+    /// when it is true the rule passes without one. It never fails a rule (the `expect`s do).
+    public var unless: Node?
+    public var unlessSource: String?
 }
 
 public struct CheckedRule: Sendable {

@@ -237,9 +237,20 @@ public enum SnapshotSchema {
     public static let version = 1
 
     public static let facilityKinds = ["clinic", "hospital", "dental-clinic", "visiting-nurse", "pharmacy", "care"]
+    /// Professions. The licensed ones carry a statutory duty of confidentiality (S-REQ-02 reads
+    /// it from the pack's `confidentiality.statutory_jobs`): a certified care worker (介護福祉士)
+    /// or social worker (社会福祉士) does, a care worker or social worker without the licence
+    /// does not, so they are separate values.
     public static let jobs = [
         "doctor", "dentist", "nurse", "assistant-nurse", "public-health-nurse", "midwife", "pharmacist",
-        "therapist", "care-manager", "care-worker", "social-worker", "clerk", "other",
+        "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "care-worker",
+        "certified-social-worker", "psychiatric-social-worker", "social-worker", "clerk", "other",
+    ]
+    static let jobsJa = [
+        "doctor": "医師", "dentist": "歯科医師", "nurse": "看護師", "assistant-nurse": "准看護師", "public-health-nurse": "保健師",
+        "midwife": "助産師", "pharmacist": "薬剤師", "therapist": "療法士", "dental-hygienist": "歯科衛生士", "care-manager": "ケアマネジャー",
+        "certified-care-worker": "介護福祉士", "care-worker": "介護職員", "certified-social-worker": "社会福祉士",
+        "psychiatric-social-worker": "精神保健福祉士", "social-worker": "ソーシャルワーカー", "clerk": "事務職員", "other": "その他",
     ]
 
     public static let facility = RecordSchema("facility", [
@@ -257,9 +268,9 @@ public enum SnapshotSchema {
     ])
 
     public static let role = RecordSchema("role", id: "role", [
-        f("role", .enumeration(["operations-lead", "system-admin", "privacy-lead", "audit-lead", "mcs-admin"]),
-          "the responsibility held", ja: "役割",
-          choices: ["operations-lead": "運用責任者", "system-admin": "システム管理者", "privacy-lead": "個人情報保護責任者", "audit-lead": "監査責任者", "mcs-admin": "MCS管理者"]),
+        f("role", .enumeration(["operations-lead", "system-admin", "privacy-lead", "audit-lead", "mcs-admin", "director"]),
+          "the responsibility held; the director (院長, or the 管理者 of a pharmacy or station) holds the three leads' roles unless others are named (3: 院長をもってそれに充てること)", ja: "役割",
+          choices: ["operations-lead": "運用責任者", "system-admin": "システム管理者", "privacy-lead": "個人情報保護責任者", "audit-lead": "監査責任者", "mcs-admin": "MCS管理者", "director": "院長・管理者"]),
         f("staff_id", .string, "who holds it", ja: "職員ID", ref: "staff"),
         f("since", .date, "assigned on", ja: "任命日", past: true),
     ])
@@ -306,8 +317,8 @@ public enum SnapshotSchema {
 
     public static let staff = RecordSchema("staff_member", [
         f("id", .string, "pseudonymous staff id", ja: "職員ID", aliases: ["職員ID", "staff_id"]),
-        f("job", .enumeration(jobs), "profession; decides the statutory confidentiality duty", ja: "職種", aliases: ["職種"],
-          choices: ["doctor": "医師", "dentist": "歯科医師", "nurse": "看護師", "assistant-nurse": "准看護師", "public-health-nurse": "保健師", "midwife": "助産師", "pharmacist": "薬剤師", "therapist": "療法士", "care-manager": "ケアマネジャー", "care-worker": "介護職員", "social-worker": "ソーシャルワーカー", "clerk": "事務職員", "other": "その他"]),
+        f("job", .enumeration(jobs), "profession; decides the statutory confidentiality duty (care-worker and social-worker: without the 介護福祉士 / 社会福祉士 licence)", ja: "職種", aliases: ["職種"],
+          choices: jobsJa),
         f("hired_on", .date, "first day of employment", ja: "入職日", aliases: ["入職日"]),
         f("left_on", .date, "last day of employment, if left", ja: "退職日", aliases: ["退職日"], absent: none("still employed", "在職中"), notBefore: "hired_on", past: true),
         f("uses_mcs", .bool, "the staff member uses MCS", ja: "MCS利用", aliases: ["MCS利用"]),
@@ -344,7 +355,8 @@ public enum SnapshotSchema {
         f("os", .string, "operating system", ja: "OS", aliases: ["OS"]),
         f("os_version", .string, "operating system version", ja: "OSバージョン", aliases: ["OSバージョン"]),
         f("os_up_to_date", .bool, "the latest OS version offered for the device is installed", ja: "OS最新", aliases: ["OS最新"], absent: none("not stated; the date of the last OS update decides", "記載なし（OS更新日で判断）")),
-        f("os_updated_on", .date, "last OS update applied on", ja: "OS更新日", aliases: ["OS更新日"], past: true),
+        f("os_updated_on", .date, "last OS update applied on; when given it decides, not os_up_to_date", ja: "OS更新日", aliases: ["OS更新日"],
+          absent: none("not recorded; the up-to-date flag decides", "記載なし（OS最新で判断）"), past: true),
         f("screen_lock_minutes", .duration(unit: .minutes), "idle time before the screen locks (absent: never)", ja: "画面ロック(分)", aliases: ["画面ロック(分)", "画面ロック分"], absent: none("the screen never locks by itself", "自動ロックなし")),
         f("device_lock", .enumeration(["none", "pin", "pattern", "password", "biometric"]), "device lock method", ja: "デバイスロック", aliases: ["デバイスロック"],
           choices: ["none": "ロックなし", "pin": "PIN", "pattern": "パターン", "password": "パスワード", "biometric": "生体認証"]),
@@ -358,8 +370,14 @@ public enum SnapshotSchema {
           choices: ["app-store": "App Store", "google-play": "Google Play", "browser": "ブラウザ", "other": "その他"]),
         f("offsite_connection", .enumeration(["none", "cellular", "mobile-router", "public-wifi", "home-wifi"]), "how the device connects outside the facility", ja: "施設外接続", aliases: ["施設外接続"],
           choices: ["none": "施設外で使わない", "cellular": "携帯回線", "mobile-router": "モバイルルーター", "public-wifi": "公衆Wi-Fi", "home-wifi": "自宅Wi-Fi"]),
-        f("locked_storage", .bool, "stored locked away when not in use", ja: "施錠保管", aliases: ["施錠保管"]),
-        f("privacy_filter", .bool, "privacy filter fitted", ja: "覗き見防止", aliases: ["覗き見防止"]),
+        f("locked_storage", .bool, "kept under lock when not in use: a locked place, or for a computer a physical security lock (2-3)", ja: "施錠保管", aliases: ["施錠保管"]),
+        f("privacy_filter", .bool, "protected against shoulder surfing (覗き見対策): a privacy filter or the like", ja: "覗き見防止", aliases: ["覗き見防止"]),
+        f("managed_by", .string, "for a shared device with no single user: the department or role that manages it", ja: "管理部署", aliases: ["管理部署"],
+          absent: none("not a shared device", "共用端末ではない")),
+        f("offsite_wifi_encryption", .enumeration(["WPA3", "WPA2-AES", "WPA2-TKIP", "WPA", "WEP", "open", "unknown"]),
+          "for a device on public or home Wi-Fi outside the facility: the weakest encryption of those networks", ja: "施設外Wi-Fi暗号化", aliases: ["施設外Wi-Fi暗号化"],
+          choices: ["open": "暗号化なし", "unknown": "不明"]),
+        f("public_wifi_autojoin", .bool, "the device joins public Wi-Fi networks automatically", ja: "公衆Wi-Fi自動接続", aliases: ["公衆Wi-Fi自動接続"]),
         f("returned_on", .date, "returned to the facility on", ja: "返却日", aliases: ["返却日"], absent: none("not returned", "返却していない"), past: true),
     ])
 
@@ -381,7 +399,7 @@ public enum SnapshotSchema {
         f("status", .enumeration(["active", "discharged", "transferred-out", "deceased"]), "care state", ja: "状態",
           choices: ["active": "診療中", "discharged": "終了", "transferred-out": "転出", "deceased": "死亡"]),
         f("care_ended_on", .date, "date the facility stopped caring for the patient", ja: "診療終了日", absent: none("still in the facility's care", "診療継続中", unless: "status", in: [.string("discharged"), .string("transferred-out"), .string("deceased")]), notBefore: "transferred_in_on"),
-        f("has_account", .bool, "the patient or family has an MCS account", ja: "患者アカウント"),
+        f("has_account", .bool, "the patient or family has an MCS account", ja: "患者アカウント", absent: .assumed(.bool(false), en: "no MCS account (accounts are created by the facility, which records them)", ja: "アカウントなしとみなす")),
         f("account_verified_on", .date, "patient identity confirmed on", ja: "本人確認日", absent: none("identity not confirmed", "本人確認していない"), past: true),
         f("transferred_in_on", .date, "management moved to this facility on", ja: "転入日", absent: none("not received from another facility", "他施設からの受け入れではない"), past: true),
         f("transferred_out_on", .date, "management moved to another facility on", ja: "転出日", absent: none("not transferred to another facility", "他施設への移行なし", unless: "status", in: [.string("transferred-out")]), past: true),
@@ -394,8 +412,9 @@ public enum SnapshotSchema {
         f("facility_id", .string, "member's facility, for members from outside", ja: "所属施設ID", absent: none("no other facility named", "所属施設の記載なし", unless: "external", in: [.bool(true)]), identifier: true),
         f("external", .bool, "the member belongs to another facility", ja: "施設外",
           absent: none("a member of this facility", "自施設のメンバー", unless: "facility_id")),
+        f("job", .enumeration(jobs), "profession of a member from outside (this facility's staff: the roster's job)", ja: "職種", choices: jobsJa),
         f("invited_on", .date, "invited on", ja: "招待日", absent: none("joined without an invitation", "招待なし"), past: true),
-        f("approved_by", .string, "account id of the administrator who approved the invitation", ja: "承認者アカウントID", absent: none("not approved", "未承認", unless: "approved_on"), ref: "accounts"),
+        f("approved_by", .string, "account id of the administrator who approved the invitation", ja: "承認者アカウントID", absent: none("not approved", "未承認", unless: "approved_on"), identifier: true),
         f("approved_on", .date, "invitation approved on", ja: "承認日", absent: none("not approved", "未承認", unless: "approved_by"), notBefore: "invited_on", past: true),
         f("joined_on", .date, "joined on", ja: "参加日", notBefore: "invited_on", past: true),
         f("in_charge_until", .date, "last day the member was in charge of the patient", ja: "担当終了日", absent: none("still in charge of the patient", "担当継続中"), notBefore: "joined_on"),
@@ -408,6 +427,8 @@ public enum SnapshotSchema {
           choices: ["patient": "患者グループ", "free": "フリーグループ"]),
         f("patient_ids", .list(.string), "patients the group is about", ja: "患者ID", ref: "patients"),
         f("created_on", .date, "created on", ja: "作成日", past: true),
+        f("created_by", .string, "account id of who created the group (a member without an invitation)", ja: "作成者アカウントID",
+          absent: none("the creator is not recorded: every member needs an approval", "作成者の記録なし（全メンバーに承認が必要）"), identifier: true),
         f("first_shared_on", .date, "first post shared on", ja: "初回共有日", absent: none("nothing shared yet", "未共有", unless: "shares_outside", in: [.bool(true)]), notBefore: "created_on", past: true),
         f("shares_outside", .bool, "members from other facilities", ja: "施設外と共有"),
         f("archived_on", .date, "moved to the archive (保管庫) on", ja: "保管庫移動日", absent: none("not archived", "保管庫に移動していない"), notBefore: "created_on", past: true),
@@ -417,7 +438,10 @@ public enum SnapshotSchema {
 
     public static let refusal = RecordSchema("refusal", id: "clause", [
         f("clause", .string, "the clause refused (e.g. 第3項)", ja: "不同意項目"),
-        f("party", .string, "facility id or profession the patient refused sharing with", ja: "不同意の相手", identifier: true),
+        f("party", .string, "facility id the patient refused sharing with", ja: "不同意の相手",
+          absent: none("the refusal names a profession", "職種を指定した不同意", unless: "party_job", in: [.null]), identifier: true),
+        f("party_job", .enumeration(jobs), "profession the patient refused sharing with", ja: "不同意の職種", choices: jobsJa,
+          absent: none("the refusal names a facility", "施設を指定した不同意", unless: "party", in: [.null])),
         f("recorded_on", .date, "written on the consent form on", ja: "記載日", absent: none("not written on the consent form", "同意書に記載なし"), past: true),
     ])
 
@@ -428,7 +452,7 @@ public enum SnapshotSchema {
           choices: ["opt-in": "明示の同意", "implied": "黙示の同意", "verbal": "口頭の同意"]),
         f("signed_on", .date, "obtained on", ja: "同意日", past: true),
         f("form_on_file", .bool, "signed consent form kept", ja: "同意書保管"),
-        f("kind", .enumeration(["initial", "re-consent"]), "first consent or consent obtained again after a transfer", ja: "同意区分",
+        f("kind", .enumeration(["initial", "re-consent"]), "first consent, or consent obtained again for a transfer of management to this facility (5-3)", ja: "同意区分",
           choices: ["initial": "初回", "re-consent": "再同意"]),
         f("withdrawn_on", .date, "withdrawn on", ja: "撤回日", absent: none("not withdrawn", "撤回なし"), notBefore: "signed_on", past: true),
         f("refusals", .list(.record(refusal)), "partial refusals (一部不同意)", ja: "一部不同意"),
@@ -437,9 +461,9 @@ public enum SnapshotSchema {
     public static let document = RecordSchema("document", [
         f("id", .string, "document id", ja: "文書ID"),
         f("kind", .enumeration([
-            "operations-rules", "device-management", "backup-plan", "post-employment-privacy", "pledge-template", "training-plan",
-        ]), "what the document is", ja: "文書種別",
-          choices: ["operations-rules": "運用管理規程", "device-management": "端末管理規程", "backup-plan": "バックアップ計画", "post-employment-privacy": "退職後の個人情報保護", "pledge-template": "誓約書ひな形", "training-plan": "教育計画"]),
+            "operations-rules", "manual", "device-management", "backup-plan", "post-employment-privacy", "pledge-template", "training-plan",
+        ]), "what the document is (operations-rules: the facility's MCS 運用管理規程; manual: how to use the system, for users; pledge-template: the staff pledge covering 4-1 (1)–(5))", ja: "文書種別",
+          choices: ["operations-rules": "運用管理規程", "manual": "操作マニュアル", "device-management": "端末管理規程", "backup-plan": "バックアップ計画", "post-employment-privacy": "退職後の個人情報保護", "pledge-template": "誓約書ひな形", "training-plan": "教育計画"]),
         f("adopted_on", .date, "adopted on", ja: "制定日", past: true),
         f("reviewed_on", .date, "last reviewed on", ja: "見直し日", absent: none("not reviewed since it was adopted", "制定後の見直しなし"), notBefore: "adopted_on", past: true),
         f("communicated", .bool, "made known to the staff concerned", ja: "周知済み"),
@@ -450,6 +474,8 @@ public enum SnapshotSchema {
         f("kind", .enumeration(["device-lost", "device-stolen", "password-leak", "unauthorized-access", "wrong-post", "inappropriate-post"]), "what happened", ja: "種別",
           choices: ["device-lost": "端末紛失", "device-stolen": "端末盗難", "password-leak": "パスワード流出", "unauthorized-access": "不正アクセス", "wrong-post": "誤投稿", "inappropriate-post": "不適切な投稿"]),
         f("occurred_on", .date, "occurred on", ja: "発生日", past: true),
+        f("discovered_on", .date, "discovered on, when later than it occurred", ja: "発見日",
+          absent: none("discovered the day it occurred", "発生日に発見"), notBefore: "occurred_on", past: true),
         f("reported_on", .date, "reported to the administrator on", ja: "報告日", absent: none("not reported", "報告なし"), notBefore: "occurred_on", past: true),
         f("account_id", .string, "account concerned", ja: "アカウントID", absent: none("no account concerned", "該当アカウントなし"), ref: "accounts"),
         f("device_id", .string, "device concerned", ja: "端末ID", absent: none("no device concerned", "該当端末なし"), ref: "devices"),
@@ -460,7 +486,7 @@ public enum SnapshotSchema {
 
     public static let monitoring = RecordSchema("monitoring_record", [
         f("id", .string, "record id", ja: "記録ID"),
-        f("kind", .enumeration(["post-monitoring", "access-review"]), "what was monitored", ja: "種別",
+        f("kind", .enumeration(["post-monitoring", "access-review"]), "what was monitored (access-review: every patient group's membership reviewed)", ja: "種別",
           choices: ["post-monitoring": "投稿の監視", "access-review": "アクセス確認"]),
         f("performed_on", .date, "performed on", ja: "実施日", past: true),
         f("by", .string, "pseudonymous id of who performed it", ja: "実施者ID", identifier: true),

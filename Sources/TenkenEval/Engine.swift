@@ -32,7 +32,8 @@ public final class Engine: Sendable {
         var name: String?
         if let f = facility.facilityRecord, case .string(let s) = f["name"] { name = s }
         return FacilityResult(facilityID: facility.id, facilityName: name, asOf: asOf, pack: pack.info, params: settings,
-                              results: results, sources: facility.sources)
+                              results: results, sources: facility.sources,
+                              providerProfile: ProviderProfile.of(facility.roots, pack: pack, params: params, asOf: asOf))
     }
 
     /// Resolves parameters and evaluates in one call.
@@ -188,9 +189,22 @@ public final class Engine: Sendable {
 
     // MARK: attestation
 
+    /// The attestation step, after the data passed. A statement that is missing, unusable or
+    /// run out leaves the rule `manual` or `fail` — unless the data already shows the item met
+    /// (the clause's `unless`), and then the rule passes without one. A statement on file that
+    /// says "no" fails the rule whatever the data shows: a person knows something it does not.
     func attest(_ a: CheckedAttestation, _ rule: CheckedRule, _ m: Machine) -> RuleResult {
         let renew: Duration
         if case .duration(let d) = m.eval(a.renew) { renew = d } else { renew = Duration(months: 12) }
+        // The data shows the item met only when its condition is certainly true; unknown
+        // evidence falls back on a person's statement.
+        let shown = a.unless.map { m.cond($0) == .yes } ?? false
+        func shownByData(_ info: AttestationInfo?) -> RuleResult {
+            RuleResult(ruleID: rule.id, state: .pass,
+                       reason: Bilingual(ja: "データが満たしていることを示すため、証明 `\(a.key)` は不要です（\(a.unlessSource ?? "")）",
+                                         en: "the data shows this met, so attestation `\(a.key)` is not needed (\(a.unlessSource ?? ""))"),
+                       violations: [], attestation: info, examined: 0)
+        }
         var latest: Record?
         var undated: Record?
         if case .list(let xs)? = m.roots[attestationsRoot] {
@@ -203,24 +217,22 @@ public final class Engine: Sendable {
             }
         }
         let roles = a.roles.joined(separator: ", ")
+        // Where the data shows the item met, an incomplete statement is not needed.
         func manual(_ ja: String, _ en: String, _ info: AttestationInfo? = nil) -> RuleResult {
-            RuleResult(ruleID: rule.id, state: .manual, reason: Bilingual(ja: ja, en: en), violations: [], attestation: info, examined: 0)
+            if shown { return shownByData(nil) }
+            return RuleResult(ruleID: rule.id, state: .manual, reason: Bilingual(ja: ja, en: en), violations: [], attestation: info, examined: 0)
         }
         // An answer without a date cannot be weighed against the others: a person must date it.
         if let u = undated {
             return manual("証明 `\(a.key)` に日付のない回答があります（\(u.origin.resolved)）", "attestation `\(a.key)` has an answer without a date (\(u.origin.resolved))")
         }
         guard let rec = latest, case .date(let signed) = rec["signed_on"] else {
-            return RuleResult(ruleID: rule.id, state: .manual,
-                              reason: Bilingual(ja: "\(roles) による証明 `\(a.key)`（\(renew.descriptionJa)ごとに更新）が必要です",
-                                                en: "needs attestation `\(a.key)` by \(roles), renewed every \(renew)"),
-                              violations: [], attestation: nil, examined: 0)
+            return manual("\(roles) による証明 `\(a.key)`（\(renew.descriptionJa)ごとに更新）が必要です",
+                          "needs attestation `\(a.key)` by \(roles), renewed every \(renew)")
         }
         // A row with no answer vouches for nothing: it still needs a person's word.
         guard case .string(let answer) = rec["answer"] else {
-            return RuleResult(ruleID: rule.id, state: .manual,
-                              reason: Bilingual(ja: "証明 `\(a.key)` の回答が空欄です", en: "attestation `\(a.key)` has no answer"),
-                              violations: [], attestation: nil, examined: 0)
+            return manual("証明 `\(a.key)` の回答が空欄です", "attestation `\(a.key)` has no answer")
         }
         let byRole = rec["by_role"].isNull ? nil : rec["by_role"].display
         let until = signed.adding(renew)
@@ -235,9 +247,7 @@ public final class Engine: Sendable {
                        attestation: info, examined: 0)
         }
         if signed > m.asOf {
-            return RuleResult(ruleID: rule.id, state: .manual,
-                              reason: Bilingual(ja: "証明 `\(a.key)` の日付 \(signed) が基準日より後です", en: "attestation `\(a.key)` is dated \(signed), after the as-of date"),
-                              violations: [], attestation: info, examined: 0)
+            return manual("証明 `\(a.key)` の日付 \(signed) が基準日より後です", "attestation `\(a.key)` is dated \(signed), after the as-of date", info)
         }
         // Who vouches, in which role, must be on record: a statement by nobody in particular
         // vouches for nothing.
@@ -262,8 +272,8 @@ public final class Engine: Sendable {
         }
         switch answer {
         case "no":
-            return fail("\(byRole ?? "責任者") が \(signed) に「満たしていない」と回答しました",
-                        "\(byRole ?? "the responsible person") answered on \(signed) that this is not met")
+            return fail("\(byRole) が \(signed) に「満たしていない」と回答しました",
+                        "\(byRole) answered on \(signed) that this is not met")
         case "not-applicable":
             let why = rec["reason"].isNull ? "" : rec["reason"].display
             return RuleResult(ruleID: rule.id, state: .notApplicable,
@@ -271,6 +281,7 @@ public final class Engine: Sendable {
                               violations: [], attestation: info, examined: 0)
         default:
             if until < m.asOf {
+                if shown { return shownByData(nil) }
                 return fail("証明 `\(a.key)` は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新）",
                             "attestation `\(a.key)` expired on \(until) (signed \(signed), renewed every \(renew))")
             }

@@ -61,6 +61,12 @@ public struct Gate: Sendable, Equatable {
         return gaps ? .gaps : .met
     }
 
+    /// Whether some result is a gap at the gate's level (whether or not others are undecided).
+    public func hasGaps(_ items: [(Level, RuleState)]) -> Bool {
+        guard let threshold = level else { return false }
+        return items.contains { lv, st in lv <= threshold && (st == .fail || (manual && st == .manual)) }
+    }
+
     /// The verdict of one facility's results.
     public func verdict(_ r: FacilityResult, rules: [CheckedRule], counts: (RuleResult) -> Bool = { _ in true }) -> Verdict {
         verdict(zip(rules, r.results).map { (level: $0.0.level, state: $0.1.state, counts: counts($0.1)) })

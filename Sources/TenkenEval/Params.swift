@@ -9,7 +9,7 @@ public enum ParamResolver {
         var values = pack.params.map(\.defaultValue)
         var settings = pack.params.map {
             ParamSetting(name: $0.name, value: $0.defaultValue, defaultValue: $0.defaultValue, origin: .default, loosened: false,
-                         limit: $0.limit.map { "\($0.op.rawValue) \($0.value.display)" }, location: nil)
+                         limit: $0.limitText, location: nil)
         }
         var diags: [Diagnostic] = []
         let ordered = overrides.filter { $0.origin != "command line" } + overrides.filter { $0.origin == "command line" }

@@ -125,6 +125,8 @@ public struct FacilityResult: Sendable {
     public var params: [ParamSetting]
     public var results: [RuleResult]
     public var sources: [String]
+    /// The provider profile the provider items were judged on: its date and whether it is stale.
+    public var providerProfile: ProviderProfile? = nil
 
     public func count(_ level: Level? = nil, _ state: RuleState, rules: [CheckedRule]) -> Int {
         zip(rules, results).filter { (level == nil || $0.0.level == level) && $0.1.state == state }.count

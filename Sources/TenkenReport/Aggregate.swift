@@ -156,10 +156,17 @@ public struct Aggregate: Sendable {
         return gate.verdict(zip(rules, f.states).lazy.map { (level: $0.0.level, state: FacilitySummary.state($0.1) ?? .error, counts: true) })
     }
 
-    /// How many facilities end in each verdict, and a one-line summary of the run for the log.
+    /// How many facilities end in each verdict. `.gaps` counts every evaluated facility with a
+    /// gap at the gate's level, undecided or not (an undecided facility can have gaps too).
     public func verdictCounts(gate: Gate) -> [Gate.Verdict: Int] {
         var c: [Gate.Verdict: Int] = [:]
-        for f in facilities { c[verdict(f, gate: gate), default: 0] += 1 }
+        for f in facilities {
+            let v = verdict(f, gate: gate)
+            if v != .gaps { c[v, default: 0] += 1 }
+            if f.status == .evaluated, f.states.count == rules.count, gate.hasGaps(zip(rules, f.states).map { ($0.level, FacilitySummary.state($1) ?? .error) }) {
+                c[.gaps, default: 0] += 1
+            }
+        }
         return c
     }
 

@@ -5,17 +5,19 @@ import TenkenEval
 /// One row per rule (per facility in batch use), UTF-8 with a BOM so Japanese Excel opens it,
 /// RFC 4180 quoting, and cells neutralised against formula injection.
 public enum CSVReport {
-    public static let header = ["facility_id", "as_of", "pack_version", "rule", "catalog_ids", "level", "category", "scope", "state",
+    public static let header = ["facility_id", "as_of", "pack_version", "provider_profile_as_of", "rule", "catalog_ids", "level", "category", "scope", "state",
                                 "violations", "first_element", "first_message", "first_location", "reason", "title", "remediation"]
 
     public static func rows(_ r: ReportInput) -> [[String]] {
         // Items the pack does not check get a row too, so a spreadsheet of the report is complete.
+        let profileDate = r.result.providerProfile.map { $0.asOf?.description ?? "" } ?? ""
         let outOfScope = r.result.pack.outOfScope.map { o in
-            [r.result.facilityID, r.result.asOf.description, r.result.pack.version, "", o.id, "", "", "", "out-of-scope", "0", "", "", "", o.reason, "", ""]
+            [r.result.facilityID, r.result.asOf.description, r.result.pack.version, profileDate, "", o.id, "", "", "", "out-of-scope", "0", "", "", "", o.reason, "", ""]
         }
         return outOfScope + r.items.map { rule, result in
             let v = result.violations.first ?? result.undetermined.first
-            return [r.result.facilityID, r.result.asOf.description, r.result.pack.version, rule.id, rule.implements.joined(separator: " "),
+            return [r.result.facilityID, r.result.asOf.description, r.result.pack.version,
+                    profileDate, rule.id, rule.implements.joined(separator: " "),
                     rule.level.rawValue, rule.category.rawValue, rule.scope.rawValue, result.state.rawValue, String(result.violations.count + result.undetermined.count),
                     v?.element ?? "", v.map { r.lang.pick($0.message) } ?? "", v?.location?.description ?? "",
                     result.reason.map(r.lang.pick) ?? "", r.lang.pick(rule.title), r.lang.pick(rule.remediation)]

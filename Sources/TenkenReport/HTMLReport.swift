@@ -35,6 +35,7 @@ public enum HTMLReport {
     figure { margin: 4mm 0; }
     figcaption { font-size: 9pt; color: var(--muted); }
     .params li.loosened { color: var(--fail); font-weight: 600; }
+    p.warning { color: var(--fail); font-weight: 600; font-size: 9.5pt; margin: 2mm 0 0; }
     article.item { border: 1px solid var(--line); border-left: 6px solid var(--na); border-radius: 1.5mm; padding: 3mm 4mm; margin: 0 0 4mm; }
     article.s-fail { border-left-color: var(--fail); }
     article.s-error { border-left-color: var(--err); }
@@ -91,10 +92,12 @@ public enum HTMLReport {
             (t("規程", "Source"), "\(res.pack.source) \(res.pack.edition)"),
             (t("パック", "Pack"), "\(L.pick(res.pack.title)) (\(res.pack.id) \(res.pack.version))"),
             (t("入力", "Inputs"), res.inputsText),
-        ] + Labels.outOfScope(res.pack).map { (t("点検しない項目", "Not checked"), L.pick($0)) } {
+        ] + (res.providerProfile.map { [(t("事業者プロファイル", "Provider profile"), L.pick(Labels.providerProfile($0)))] } ?? [])
+          + Labels.outOfScope(res.pack).map { (t("点検しない項目", "Not checked"), L.pick($0)) } {
             tree.add("dt", to: meta, text: k)
             tree.add("dd", to: meta, text: v)
         }
+        if let w = res.providerProfile?.warning { tree.add("p", to: cover, ["class": "warning"], text: "⚠ " + L.pick(w)) }
 
         // Summary.
         let summary = tree.add("section", to: main, ["class": "summary"])

@@ -29,6 +29,14 @@ public enum JSONReport {
         })
     }
 
+    public static func providerProfile(_ p: ProviderProfile?) -> JSON {
+        guard let p else { return .null }
+        return .object([
+            ("as_of", .str(p.asOf?.description)), ("location", location(p.location)), ("max_age", .str(p.maxAge?.description)),
+            ("stale", .bool(p.stale)), ("warning", bilingual(p.warning)),
+        ])
+    }
+
     public static func parameters(_ settings: [ParamSetting]) -> JSON {
         .array(settings.map { p in
             .object([
@@ -93,6 +101,7 @@ public enum JSONReport {
             ])),
             ("inputs", .array(r.sources.map(JSON.string))),
             ("parameters", parameters(r.params)),
+            ("provider_profile", providerProfile(r.providerProfile)),
             ("summary", summary(r, pack)),
             ("results", .array(results)),
         ])

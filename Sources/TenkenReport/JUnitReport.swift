@@ -32,6 +32,10 @@ public enum JUnitReport {
             for o in res.pack.outOfScope {
                 tree.add("property", to: props, ["name": "out of scope \(o.id)", "value": o.reason])
             }
+            if let p = res.providerProfile {
+                tree.add("property", to: props, ["name": "provider_profile", "value": Labels.providerProfile(p).en])
+                if let w = p.warning { tree.add("property", to: props, ["name": "provider_profile_warning", "value": w.en]) }
+            }
             for p in res.params where p.origin != .default {
                 tree.add("property", to: props, ["name": "parameter \(p.name)",
                                                   "value": Labels.override(p)])

@@ -34,6 +34,12 @@ public enum Labels {
         pack.outOfScope.map { Bilingual(ja: "\($0.id)（範囲外: \($0.reason)）", en: "\($0.id) (out of scope: \($0.reason))") }
     }
 
+    /// The provider profile's date and where it came from, as every report states it.
+    public static func providerProfile(_ p: ProviderProfile) -> Bilingual {
+        let place = p.location.map { " (\($0))" } ?? ""
+        return Bilingual(ja: (p.asOf?.description ?? "公表日なし") + place, en: (p.asOf?.description ?? "no date") + place)
+    }
+
     public static func state(_ s: RuleState) -> Bilingual {
         switch s {
         case .pass: Bilingual(ja: "合格", en: "pass")
@@ -52,6 +58,7 @@ public enum Labels {
         case .required: Bilingual(ja: "必要事項", en: "required")
         case .recommended: Bilingual(ja: "推奨事項", en: "recommended")
         case .optional: Bilingual(ja: "選択的", en: "optional")
+        case .provider: Bilingual(ja: "事業者の対策", en: "provider")
         }
     }
 

@@ -11,7 +11,7 @@ public enum SARIFReport {
         switch l {
         case .required: "error"
         case .recommended: "warning"
-        case .optional: "note"
+        case .optional, .provider: "note"
         }
     }
 
@@ -106,7 +106,11 @@ public enum SARIFReport {
             ]))])),
             ("automationDetails", .object([("id", .string("tenken/\(res.pack.id)/\(res.facilityID)/"))])),
             ("invocations", .array([.object([("executionSuccessful", .bool(true)),
-                                             ("properties", .object([("as_of", .string(res.asOf.description)), ("pack_version", .string(res.pack.version))]))])])),
+                                             ("toolExecutionNotifications", .array(res.providerProfile?.warning.map {
+                                                 [.object([("level", .string("warning")), ("message", text(r.lang.pick($0)))])]
+                                             } ?? [])),
+                                             ("properties", .object([("as_of", .string(res.asOf.description)), ("pack_version", .string(res.pack.version)),
+                                                                     ("provider_profile", JSONReport.providerProfile(res.providerProfile))]))])])),
             ("artifacts", .array(artifacts.map { .object([("location", .object([("uri", .string(uri($0)))]))]) })),
             ("results", .array(results)),
             ("properties", .object([("facility", .string(res.facilityID)), ("parameters", JSONReport.parameters(res.params)),

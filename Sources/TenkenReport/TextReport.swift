@@ -79,6 +79,10 @@ public struct TextReport {
         out.append(lang.pick(ja: "施設", en: "Facility") + ": \(r.facilityID)\(name)   " + lang.pick(ja: "基準日", en: "As of") + ": \(r.asOf)")
         if !r.sources.isEmpty { out.append(lang.pick(ja: "入力", en: "Inputs") + ": " + r.inputsText) }
         for o in Labels.outOfScope(r.pack) { out.append(lang.pick(ja: "点検しない項目", en: "Not checked") + ": " + lang.pick(o)) }
+        if let p = r.providerProfile {
+            out.append(lang.pick(ja: "事業者プロファイル", en: "Provider profile") + ": " + lang.pick(Labels.providerProfile(p)))
+            if let w = p.warning { out.append(paint(wrap("⚠ " + lang.pick(w), indent: 2).replacingPrefix(2, with: ""), "33;1")) }
+        }
         out.append("")
         // Summary table.
         let states = Labels.stateOrder

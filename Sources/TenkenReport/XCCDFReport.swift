@@ -40,6 +40,7 @@ public enum XCCDFReport {
         case .required: "high"
         case .recommended: "medium"
         case .optional: "low"
+        case .provider: "info"
         }
     }
 
@@ -80,6 +81,10 @@ public enum XCCDFReport {
         for source in res.sources { tree.add("fact", to: facts, ["name": "urn:tenken:fact:input", "type": "string"], text: source) }
         for o in res.pack.outOfScope {
             tree.add("fact", to: facts, ["name": "urn:tenken:fact:out-of-scope:\(o.id)", "type": "string"], text: o.reason)
+        }
+        if let p = res.providerProfile {
+            tree.add("fact", to: facts, ["name": "urn:tenken:fact:provider-profile", "type": "string"], text: Labels.providerProfile(p).en)
+            tree.add("fact", to: facts, ["name": "urn:tenken:fact:provider-profile-stale", "type": "boolean"], text: p.stale ? "true" : "false")
         }
         for p in res.params where p.origin != .default {
             tree.add("fact", to: facts, ["name": "urn:tenken:fact:parameter:\(p.name)", "type": "string"],

@@ -136,8 +136,10 @@ public enum RuleClause: Hashable, Sendable {
     case remediation(Text)
     case applies(Expr, otherwise: Text?)
     case expect(Expr, message: Text?)
-    /// `attestation "key" by role, role renew <duration expr>`
-    case attestation(key: String, roles: [Name], renew: Expr)
+    /// `attestation "key" by role, role renew <duration expr> [unless <condition>]`: a person's
+    /// statement, needed only when the `unless` condition (the data showing the item met) is
+    /// not true.
+    case attestation(key: String, roles: [Name], renew: Expr, unless: Expr?)
 }
 
 public struct Clause<K: Hashable & Sendable>: Hashable, Sendable {

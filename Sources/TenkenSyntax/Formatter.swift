@@ -60,8 +60,9 @@ public enum Formatter {
             case .expect(let e, let message):
                 s += "  expect \(expr(e))\n"
                 if let m = message { s += "    message " + text(m, column: 12) + "\n" }
-            case .attestation(let key, let roles, let renew):
+            case .attestation(let key, let roles, let renew, let unless):
                 s += "  attestation \(quote(key)) by " + roles.map(\.text).joined(separator: ", ") + " renew \(expr(renew))\n"
+                if let u = unless { s += "    unless \(expr(u))\n" }
             }
         }
         return s + "}\n"
@@ -233,8 +234,8 @@ public enum Dump {
                     case .remediation(let t): out.append("  remediation \(t.ja ?? "-")|\(t.en ?? "-")")
                     case .applies(let e, let o): out.append("  applies \(expr(e)) \(o.map { "\($0.ja ?? "-")|\($0.en ?? "-")" } ?? "_")")
                     case .expect(let e, let m): out.append("  expect \(expr(e)) \(m.map { "\($0.ja ?? "-")|\($0.en ?? "-")" } ?? "_")")
-                    case .attestation(let k, let roles, let renew):
-                        out.append("  attestation \(k) \(roles.map(\.text).joined(separator: ",")) \(expr(renew))")
+                    case .attestation(let k, let roles, let renew, let unless):
+                        out.append("  attestation \(k) \(roles.map(\.text).joined(separator: ",")) \(expr(renew)) \(unless.map(expr) ?? "_")")
                     }
                 }
             }

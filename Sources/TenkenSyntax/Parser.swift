@@ -21,7 +21,7 @@ public struct Parser {
     static let packClauseKeywords: Set<String> = ["version", "title", "source", "param", "out_of_scope"]
     static let reserved: Set<String> = [
         "and", "or", "not", "in", "where", "every", "some", "none", "is", "missing", "present",
-        "within", "true", "false", "null", "param", "message", "otherwise",
+        "within", "true", "false", "null", "param", "message", "otherwise", "unless",
     ]
 
     public init(text: String, file: String) {
@@ -275,7 +275,10 @@ public struct Parser {
             try expectWord("by")
             let roles = try nameList("a role")
             try expectWord("renew")
-            return .attestation(key: key, roles: roles, renew: try expr())
+            let renew = try expr()
+            var unless: Expr?
+            if isWord("unless") { bump(); unless = try expr() }
+            return .attestation(key: key, roles: roles, renew: renew, unless: unless)
         default:
             throw error("syntax.unknown-clause", "unknown rule clause `\(kw)`")
         }

@@ -101,7 +101,7 @@ import Testing
         try t.expect("回答が必要な項目が 2 件あります")
         try t.expect("番号または名前: ")
         t.send("9\n")
-        try t.expect("1〜5 の番号か")
+        try t.expect("1〜6 の番号か")
         t.send("1\n")
         try t.expect("あなたの職員ID")
         t.send("山田\n")

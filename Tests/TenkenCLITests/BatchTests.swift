@@ -284,6 +284,6 @@ struct BaselineDiffExplainTests {
             || out.contains("decided by n.encryption = WEP  (Fixtures/messy-tsubaki/snapshot.json:147:21#/networks/0/encryption)"))
         #expect(out.contains("result: fail"))
         let (c2, _, e2) = runCLI(["explain", "T-REQ-03", "Fixtures/messy-tsubaki"])
-        #expect(c2 == 64 && e2.contains("catalog item T-REQ-03 is implemented by `wifi-encrypted`"))
+        #expect(c2 == 64 && e2.contains("catalog item T-REQ-03 is implemented by `offsite-wifi-encrypted`, `wifi-encrypted`"))
     }
 }

@@ -119,8 +119,54 @@ struct EndToEndTests {
     @Test func paramOverrideFromTheCommandLineIsReported() throws {
         let r = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "password.long_min_length=10"])
         #expect(r.out.contains("password.long_min_length = 10 (command line; default 13) ⚠ loosens the source's bound >= 13"))
+        let wep = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "wifi.acceptable=[\"WPA3\", \"WPA2-AES\", \"WEP\"]"])
+        #expect(wep.out.contains("wifi.acceptable = [WPA3, WPA2-AES, WEP] (command line; default [WPA3, WPA2-AES, WPA2-TKIP]) ⚠ loosens the source's bound ⊆ [WPA3, WPA2-AES, WPA2-TKIP]"))
+        let narrower = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "wifi.acceptable=[\"WPA3\"]"])
+        #expect(narrower.out.contains("wifi.acceptable = [WPA3] (command line; default [WPA3, WPA2-AES, WPA2-TKIP])\n"))
         let bad = try runBinary(["check", "Fixtures/clinic-sakura", "--param", "password.long_min_length=ten"])
         #expect(bad.code == 2 && bad.err.contains("[data.bad-param]"))
+    }
+
+    /// 1-2 lists what the provider does itself: a provider that accepts TLS 1.0 is reported,
+    /// under its own level, and is not the facility's required gap.
+    @Test func providerMeasuresAreReportedButNeverTheFacilitysGap() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-provider-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let provider = try String(contentsOfFile: "Rules/mcs/provider.json", encoding: .utf8)
+            .replacingOccurrences(of: "\"tls_min_version\": \"1.2\"", with: "\"tls_min_version\": \"1.0\"")
+        let path = dir.appendingPathComponent("provider.json").path
+        try provider.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--provider", path])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("✗ Traffic is encrypted with TLS 1.2 or later  [fail · provider · V-REQ-12]"))
+        #expect(r.out.contains("  required      0 "))
+        let json = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--provider", path])
+        let summary = try #require((try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])?["summary"] as? [String: [String: Int]])
+        #expect(summary["provider"]?["fail"] == 1 && summary["required"]?["fail"] == 0)
+    }
+
+    /// Every report says which provider profile the provider items were judged on, and warns
+    /// when it is older than provider.profile_max_age on the as-of date.
+    @Test func providerProfileDateIsShownAndAnOldOneWarns() throws {
+        let old = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en"])
+        #expect(old.out.contains("Provider profile: 2023-04-01 (Rules/mcs/provider.json:6:22#/provider/profile_as_of)\n⚠ the provider profile is dated 2023-04-01, more than 1 year before the as-of date"))
+        // A profile published within the year does not warn.
+        let recent = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-provider-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: recent) }
+        try String(contentsOfFile: "Rules/mcs/provider.json", encoding: .utf8).replacingOccurrences(of: "2023-04-01", with: "2026-04-01")
+            .write(toFile: recent, atomically: true, encoding: .utf8)
+        let fresh = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--provider", recent])
+        #expect(fresh.out.contains("Provider profile: 2026-04-01") && !fresh.out.contains("⚠ the provider profile"))
+        let longer = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "provider.profile_max_age=5 years"])
+        #expect(!longer.out.contains("⚠ the provider profile"))
+        let json = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json"])
+        let profile = try #require((try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])?["provider_profile"] as? [String: Any])
+        #expect(profile["as_of"] as? String == "2023-04-01" && profile["stale"] as? Bool == true && profile["max_age"] as? String == "1 year")
+        for format in ["junit", "sarif", "xccdf", "csv", "html"] {
+            let r = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", format])
+            #expect(r.out.contains("2023-04-01"), "\(format) names the profile's date")
+        }
     }
 
     @Test func initWritesATemplateThatChecks() throws {

@@ -23,6 +23,21 @@ struct DocsTests {
         #expect(try read("docs/parameters.md").hasSuffix(Docs.parameterTable(pack)), "regenerate with tenken params")
     }
 
+    /// docs/fidelity.md has one row per catalog item, quoting the catalog's words and naming
+    /// every rule that implements it: a new item or rule cannot go in without its row.
+    @Test func fidelityPageHasARowPerCatalogItem() throws {
+        let pack = try #require(Checker.check(PackLoader.embedded().source).pack)
+        let rows = try read("docs/fidelity.md").split(separator: "\n").filter { $0.hasPrefix("| **") }
+        #expect(rows.count == pack.catalog.count)
+        for item in pack.catalog {
+            let row = rows.first { $0.hasPrefix("| **\(item.id)**") }
+            #expect(row?.contains("「\(item.ja.replacingOccurrences(of: "|", with: "\\|"))」") == true, "\(item.id): the row quotes the catalog's words")
+            for rule in pack.rules where rule.implements.contains(item.id) {
+                #expect(row?.contains("`\(rule.id)`") == true, "\(item.id): the row names \(rule.id)")
+            }
+        }
+    }
+
     @Test func readmeNamesTheTwoCommandsAndCIRunsTheTestOne() throws {
         let readme = try read("README.md")
         #expect(readme.contains("swift run -c release tenken check Fixtures/clinic-sakura"))

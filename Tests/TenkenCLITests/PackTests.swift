@@ -21,11 +21,11 @@ struct RulePackTests {
         let loaded = PackLoader.embedded()
         let pack = try #require(Checker.check(loaded.source).pack)
         let rows = Coverage.matrix(pack, RuleTestRunner.run(loaded, pack).0)
-        #expect(rows.count == 72)
+        #expect(rows.count == 79)
         for r in rows where !r.problems.isEmpty { Issue.record("\(r.item.id): \(r.problems)") }
         let (code, out, _) = runCLI(["coverage"])
         #expect(code == 0)
-        #expect(out.hasSuffix("coverage: 72/72 catalog items implemented and tested\n"))
+        #expect(out.hasSuffix("coverage: 79/79 catalog items implemented and tested\n"))
     }
 
     /// The runner itself can fail: a wrong expectation is reported, not ignored.
@@ -45,7 +45,7 @@ struct RulePackTests {
     @Test func lintAndFmtOnThePack() {
         let (code, out, _) = runCLI(["lint"])
         #expect(code == 0)
-        #expect(out.contains("73 rules") && out.contains("72/72 catalog items"))
+        #expect(out.contains("81 rules") && out.contains("79/79 catalog items"))
         let files = (try? FileManager.default.contentsOfDirectory(atPath: Repo.root.appendingPathComponent("Rules/mcs/rules").path)) ?? []
         let (fc, _, ferr) = runCLI(["fmt", "--check"] + files.sorted().map { "Rules/mcs/rules/\($0)" })
         #expect(fc == 0, "\(ferr)")
@@ -97,7 +97,9 @@ struct GoldenReportTests {
         let messy = try summary("messy-tsubaki")
         #expect(messy["required"]?["fail"] ?? 0 >= 25)
         let hospital = try summary("hospital-aoba")
-        #expect(hospital["required"]?["fail"] ?? 0 > 0 && hospital["required"]?["pass"] ?? 0 > 20)
+        #expect(hospital["required"]?["fail"] ?? 0 > 0 && hospital["required"]?["pass"] ?? 0 > 15)
+        // The provider's own measures (1-2) are counted apart from the facility's items.
+        #expect(hospital["provider"]?["pass"] == 12)
     }
 
     @Test func hostileStringsStayText() {

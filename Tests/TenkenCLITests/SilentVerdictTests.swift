@@ -162,23 +162,23 @@ import TenkenSyntax
             #expect(r.err.contains("check.no-rules"), "\(cmd): \(r.err)")
         }
         // One rule file deleted: its item is named, not silently dropped.
-        for f in try FileManager.default.contentsOfDirectory(atPath: "Rules/mcs/rules") where f != "wifi-encrypted.tenken" {
+        for f in try FileManager.default.contentsOfDirectory(atPath: "Rules/mcs/rules") where f != "screen-lock.tenken" {
             try FileManager.default.copyItem(atPath: "Rules/mcs/rules/\(f)", toPath: "\(pack)/rules/\(f)")
         }
         let partial = runCLI(["lint", "--rules", pack])
-        #expect(partial.code == 2 && partial.err.contains("check.unimplemented-item") && partial.err.contains("T-REQ-03"))
+        #expect(partial.code == 2 && partial.err.contains("check.unimplemented-item") && partial.err.contains("T-REQ-01"))
         let batchDir = tempDir("partial-batch").path
         defer { try? FileManager.default.removeItem(atPath: batchDir) }
         let b = runCLI(["batch", "Fixtures/clinic-sakura", "--rules", pack, "--output-dir", batchDir])
-        #expect(b.code == 2 && b.err.contains("T-REQ-03"))
+        #expect(b.code == 2 && b.err.contains("T-REQ-01"))
         // Declared out of scope, with a reason: accepted, and every report says so.
         var manifest = try String(contentsOfFile: "\(pack)/pack.tenken", encoding: .utf8)
-        manifest = manifest.replacingOccurrences(of: "  source ", with: "  out_of_scope T-REQ-03\n    because \"no Wi-Fi anywhere in this deployment\"\n  source ")
+        manifest = manifest.replacingOccurrences(of: "  source ", with: "  out_of_scope T-REQ-01\n    because \"no device ever left unattended in this deployment\"\n  source ")
         try manifest.write(toFile: "\(pack)/pack.tenken", atomically: true, encoding: .utf8)
         #expect(runCLI(["lint", "--rules", pack]).code == 0)
         for format in ["text", "json", "html", "junit", "sarif", "csv", "xccdf"] {
             let r = runCLI(["check", "Fixtures/clinic-sakura", "--rules", pack, "--as-of", "2026-11-01", "--format", format, "--lang", "en"])
-            #expect(r.out.contains("T-REQ-03") && r.out.contains("no Wi-Fi anywhere"), "\(format)")
+            #expect(r.out.contains("T-REQ-01") && r.out.contains("no device ever left unattended"), "\(format)")
         }
     }
 

@@ -127,7 +127,8 @@ import TenkenEval
         #expect(runCLI(["convert", "Fixtures/clinic-sakura", "--to", "csv", dir, "--lang", "en"]).code == 0)
         let members = dir + "/group_members.csv"
         var text = try String(contentsOfFile: members, encoding: .utf8)
-        text = text.replacingOccurrences(of: "G-002,A-001", with: "G-0002,A-001") + ",A-009,,,,,,\r\n"
+        let columns = text.prefix { !$0.isNewline }.split(separator: ",", omittingEmptySubsequences: false).count
+        text = text.replacingOccurrences(of: "G-002,A-001", with: "G-0002,A-001") + ",A-009" + String(repeating: ",", count: columns - 2) + "\r\n"
         try text.write(toFile: members, atomically: true, encoding: .utf8)
         let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
         #expect(r.code == 2)

@@ -162,7 +162,7 @@ struct BundledPackTests {
         let o = Checker.check(loaded.source)
         #expect(o.diagnostics.isEmpty, "\(o.diagnostics)")
         let pack = try #require(o.pack)
-        #expect(pack.catalog.count == 72)
+        #expect(pack.catalog.count == 79)
         for item in pack.catalog {
             let rules = pack.rules.filter { $0.implements.contains(item.id) }
             #expect(!rules.isEmpty, "\(item.id) has no rule")
@@ -185,17 +185,21 @@ struct BundledPackTests {
         #expect(disk.provider?.bytes == embedded.provider?.bytes, "run scripts/embed-pack")
     }
 
-    /// The pack's copy of the catalog is the shared one, when the shared folder is present.
-    @Test func catalogCopyMatchesSharedCatalog() throws {
+    /// The pack's catalog started as a copy of the shared one and was then read against the
+    /// source line by line (docs/fidelity.md says what changed and why: levels, the source's
+    /// exact words, new items). No item of the shared catalog may disappear. Checked only
+    /// when the shared folder is present; the project never needs it.
+    @Test func catalogKeepsEverySharedItem() throws {
         let shared = Self.root.deletingLastPathComponent().appendingPathComponent("shared/requirements/mcs-catalog.tsv")
         guard let theirs = try? String(contentsOf: shared, encoding: .utf8) else { return }
         let ours = try String(contentsOf: Self.root.appendingPathComponent("Rules/mcs/catalog.tsv"), encoding: .utf8)
-        #expect(ours == theirs)
+        let ids = { (t: String) in Set(CatalogParser.parse(t, file: "c.tsv").0.map(\.id)) }
+        #expect(ids(theirs).subtracting(ids(ours)).isEmpty)
     }
 
     @Test func checkingThePackIsFast() throws {
         // Not a timing test: the benchmark measures speed. This guards the size of the work.
         let o = Checker.check(PackLoader.embedded().source)
-        #expect((o.pack?.rules.count ?? 0) == 73)
+        #expect((o.pack?.rules.count ?? 0) == 81)
     }
 }

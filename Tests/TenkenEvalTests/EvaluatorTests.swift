@@ -382,6 +382,27 @@ struct RuleOutcomeTests {
         #expect(try evaluate(attBody, roles1 + att(ok)).0.state == .attested)
     }
 
+    /// Data first, attestation for the rest: a statement is needed only when the `unless`
+    /// data does not show the item met; a "no" on file still fails, whatever the data shows.
+    @Test func attestationIsNeededOnlyWhenTheDataCannotShow() throws {
+        let body = attBody + "\n    unless some s in staff : s.pledge_signed_on is present"
+        let shown = "\"staff\": [{\"id\": \"S\", \"pledge_signed_on\": \"2026-01-01\"}]"
+        let notShown = "\"staff\": [{\"id\": \"S\"}]"
+        let (byData, _) = try evaluate(body, shown)
+        #expect(byData.state == .pass)
+        #expect(byData.reason?.en.contains("the data shows this met") == true)
+        #expect(try evaluate(body, notShown).0.state == .manual)
+        let no = att("\"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")
+        #expect(try evaluate(body, shown + ", " + no).0.state == .fail)
+        let expired = att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2025-01-01\"")
+        #expect(try evaluate(body, shown + ", " + expired).0.state == .pass)
+        #expect(try evaluate(body, notShown + ", " + expired).0.state == .fail)
+        let yes = att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")
+        #expect(try evaluate(body, shown + ", " + yes).0.state == .attested)
+        // A section the condition reads may be absent: then the data shows nothing.
+        #expect(try evaluate(body, "\"facility\": {}").0.state == .manual)
+    }
+
     /// `tenken attest` appends: of two statements with the same date, the later row counts.
     @Test func laterRowWinsOnTheSameDate() throws {
         let two = "\"attestations\": [{\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-06-01\"}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-06-01\"}]"
@@ -447,6 +468,39 @@ struct RuleOutcomeTests {
         ])
         #expect(d.map(\.id) == ["data.unknown-param", "data.bad-param", "data.negative-duration"])
         #expect(d[0].help == "did you mean `grace`?")
+    }
+
+    /// A list the source fixes is a set: adding a value outside it (WEP to the acceptable
+    /// encryptions) or dropping one the rules must keep looking at (smartphones from the
+    /// mobile devices) loosens the source, like a shorter password.
+    @Test func listOverridesPastTheSourcesSetAreFlagged() throws {
+        let packText = """
+        pack t {
+          version "1"
+          title ja "t" en "t"
+          param wifi: [string] = ["WPA3", "WPA2-AES"] limit <= ["WPA3", "WPA2-AES", "WPA2-TKIP"]
+            because "the source's examples"
+          param kinds: [string] = ["tablet", "smartphone"] limit >= ["tablet", "smartphone"]
+            because "mobile devices"
+        }
+        """
+        let rule = "rule r {\n  implements X-1\n  level required\n  category human-organizational\n  scope mcs\n  title ja \"t\" en \"t\"\n  remediation ja \"r\" en \"r\"\n  expect facility.uses_wifi\n}\n"
+        let pack = try #require(Checker.check(PackSource(files: [("pack.tenken", packText), ("r.tenken", rule)], catalog: ("c.tsv", catalog))).pack)
+        #expect(pack.params.map(\.limitText) == ["⊆ [WPA3, WPA2-AES, WPA2-TKIP]", "⊇ [tablet, smartphone]"])
+        func loosened(_ name: String, _ values: [String]) -> Bool {
+            let o = ParamOverride(name: name, value: .list(values.map { .string($0) }), location: SourceLocation(file: "x"), origin: "command line")
+            let (_, settings, d) = ParamResolver.resolve(pack, overrides: [o])
+            #expect(d.isEmpty)
+            return settings.first { $0.name == name }!.loosened
+        }
+        #expect(loosened("wifi", ["WPA3", "WPA2-AES", "WEP"]))
+        #expect(!loosened("wifi", ["WPA3"]))
+        #expect(!loosened("wifi", ["WPA3", "WPA2-AES", "WPA2-TKIP"]))
+        #expect(loosened("kinds", ["tablet"]))
+        #expect(!loosened("kinds", ["smartphone", "tablet", "pc"]))
+        // A default already outside its own set is a pack error.
+        let bad = packText.replacingOccurrences(of: "[\"WPA3\", \"WPA2-AES\"] limit", with: "[\"WPA3\", \"WEP\"] limit")
+        #expect(Checker.check(PackSource(files: [("pack.tenken", bad), ("r.tenken", rule)], catalog: ("c.tsv", catalog))).diagnostics.map(\.id) == ["check.bad-limit"])
     }
 }
 

@@ -112,6 +112,7 @@ struct FileParserTests {
       expect every n in networks : n.encryption in ["WPA3"]
         message ja "{n.id} は不可" en "{n.id} is not allowed"
       attestation "k" by operations-lead, system-admin renew 1 year
+        unless facility.uses_wifi
     }
     """
 
@@ -129,7 +130,7 @@ struct FileParserTests {
           ;# why this applies
           applies (. facility uses_wifi) なし|none
           expect (every (n networks) _ (in (. n encryption) ["WPA3"])) {n.id} は不可|{n.id} is not allowed
-          attestation k operations-lead,system-admin 1 year
+          attestation k operations-lead,system-admin 1 year (. facility uses_wifi)
         """)
     }
 

@@ -111,7 +111,8 @@ public enum Generator {
         for i in 1...size.staff {
             let active = !leavers.contains(i) || r.chance(rare(300))
             s += "    {\"id\": \"A-\(i)\", \"staff_id\": \"S-\(i)\", \"status\": \(q(active ? "active" : "deleted")), \"is_admin\": \(i == 1), \"created_on\": \(q(date(900))), "
-            s += "\"profile_photo\": \(!r.chance(rare(100))), \"identity_verified\": \(!r.chance(rare(50)))}"
+            s += "\"profile_photo\": \(!r.chance(rare(100))), \"identity_verified\": \(!r.chance(rare(50))), "
+            s += "\"password_changed_on\": \(q(date(!r.chance(rare(60)) ? r.int(55) : 90 + r.int(200))))}"
             s += i == size.staff ? "\n" : ",\n"
         }
         s += "  ],\n"
@@ -162,7 +163,7 @@ public enum Generator {
             "{\"item\": \(q($0)), \"answer\": \"yes\", \"by_role\": \(q($0 == "password-manager" ? "system-admin" : "operations-lead")), \"by\": \"S-1\", \"signed_on\": \(q(date(r.chance(900) ? r.int(300) : 400)))}"
         }.joined(separator: ", ") + "]\n}\n"
 
-        var csv = "id,kind,ownership,assigned_staff_id,status,used_for_mcs,os,os_version,os_up_to_date,os_updated_on,screen_lock_minutes,device_lock,antimalware,antimalware_updated_on,mdm,remote_wipe,vpn,client_certificate,app_source,offsite_connection,locked_storage,privacy_filter,returned_on\r\n"
+        var csv = "id,kind,ownership,assigned_staff_id,status,used_for_mcs,os,os_version,os_up_to_date,os_updated_on,screen_lock_minutes,device_lock,antimalware,antimalware_updated_on,mdm,remote_wipe,vpn,client_certificate,app_source,offsite_connection,locked_storage,privacy_filter,returned_on,managed_by,offsite_wifi_encryption,public_wifi_autojoin\r\n"
         csv.reserveCapacity(size.devices * 150 + 300)
         for d in 1...size.devices {
             let kind = ["pc", "pc", "tablet", "smartphone"][r.int(4)]
@@ -172,8 +173,10 @@ public enum Generator {
             csv += "D-\(d),\(kind),facility,S-\(owner),active,yes,\(mobile ? "iOS" : "Windows"),\(mobile ? "18.6" : "11"),\(!r.chance(rare(100)) ? "yes" : "no"),\(date(r.int(120))),"
             csv += "\(!r.chance(rare(50)) ? String(1 + r.int(9)) : "30"),\(!r.chance(rare(40)) ? "pin" : "none"),\(!r.chance(rare(20)) ? "yes" : "no"),\(date(!r.chance(rare(50)) ? r.int(6) : 30)),"
             csv += "\(yes(mdm)),\(yes(mdm)),\(yes(vpn)),\(yes(cert)),"
-            csv += "\(mobile ? (!r.chance(rare(10)) ? "app-store" : "other") : "browser"),\(mobile ? (!r.chance(rare(100)) ? "cellular" : "public-wifi") : "none"),"
-            csv += "\(!r.chance(rare(50)) ? "yes" : "no"),\(yes(filter)),\r\n"
+            let offsite = mobile ? (!r.chance(rare(100)) ? "cellular" : "public-wifi") : "none"
+            csv += "\(mobile ? (!r.chance(rare(10)) ? "app-store" : "other") : "browser"),\(offsite),"
+            csv += "\(!r.chance(rare(50)) ? "yes" : "no"),\(yes(filter)),,,\(offsite == "public-wifi" ? (!r.chance(rare(200)) ? "WPA2-AES" : "open") : ""),"
+            csv += "\(!r.chance(rare(50)) ? "no" : "yes")\r\n"
         }
         return (s, csv)
     }

@@ -93,8 +93,8 @@ enum BenchmarkMain {
         // 1. Pack parse + check: runs on every invocation.
         let source = PackLoader.embedded().source
         let packTime = time(smoke ? 3 : 30) { _ = Checker.check(source) }
-        rows.append(Row(what: "rule pack parse + check (73 rules)", measured: String(format: "%.1f ms", packTime * 1000), target: "≤ 20 ms", met: packTime <= 0.020))
         let pack = Checker.check(source).pack!
+        rows.append(Row(what: "rule pack parse + check (\(pack.rules.count) rules)", measured: String(format: "%.1f ms", packTime * 1000), target: "≤ 20 ms", met: packTime <= 0.020))
         let engine = Engine(pack: pack)
         log("pack: \(packTime * 1000) ms")
 
