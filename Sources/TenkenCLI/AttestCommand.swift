@@ -3,6 +3,7 @@ import Synchronization
 import TenkenCheck
 import TenkenData
 import TenkenEval
+import TenkenReport
 import TenkenSyntax
 
 /// `tenken attest`: walks a person through the statements only they can make (missing,
@@ -145,8 +146,8 @@ struct AttestSession {
             console.err("error: \(target) changed while tenken attest was running; nothing was overwritten. Run tenken attest again.\n")
             return false
         }
-        do { try AtomicFile.write(Data(bytes), to: target) } catch {
-            console.err("error: cannot write \(target): \(error.localizedDescription)\n")
+        do { try OutputFile.write(bytes, to: target) } catch {
+            console.err("error: \(error); nothing was saved\n")
             return false
         }
         saved += rows.count

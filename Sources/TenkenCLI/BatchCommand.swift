@@ -188,7 +188,7 @@ enum BatchCommand {
             }
         }
         do { try writeAggregate(aggregate, to: outDir, lang: lang) } catch {
-            console.err("error: cannot write the aggregate to \(outDir): \(error.localizedDescription)\n")
+            console.err("error: \(error)\n")
             return ExitCode.inputError
         }
         for w in run.warnings.withLock({ $0 }).sorted(by: { $0.description < $1.description }).prefix(50) { console.err(printer.render(w)) }
@@ -200,27 +200,30 @@ enum BatchCommand {
         return gaps > 0 ? ExitCode.gaps : ExitCode.ok
     }
 
-    /// A run killed mid-write (kill -9, power loss) leaves hidden `.NAME.PID.N.tmp` files next
-    /// to complete reports; the next run removes them. Final names are never partial.
+    /// A run killed mid-write where the file system has no unnamed temporary files leaves
+    /// hidden `.NAME.tenken-<run>-<n>.tmp` files next to complete reports; the next run removes
+    /// those no live run holds, and nothing else (a user's `.x.tmp` stays). Final names are
+    /// never partial.
     static func sweepStaleTemporaries(_ dir: String) {
-        let fm = FileManager.default
-        guard let e = fm.enumerator(atPath: dir) else { return }
+        OutputFile.sweepAbandonedTemporaries(in: dir)
+        guard let e = FileManager.default.enumerator(atPath: dir) else { return }
         for case let rel as String in e {
-            let name = (rel as NSString).lastPathComponent
-            if name.hasPrefix("."), name.hasSuffix(".tmp") { try? fm.removeItem(atPath: (dir as NSString).appendingPathComponent(rel)) }
+            var isDir: ObjCBool = false
+            let full = (dir as NSString).appendingPathComponent(rel)
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), isDir.boolValue { OutputFile.sweepAbandonedTemporaries(in: full) }
         }
     }
 
     /// Each file is streamed to a temporary file and renamed into place when complete.
-    static func writeAggregate(_ a: Aggregate, to dir: String, lang: Language) throws {
-        func stream(_ name: String, _ body: (AtomicStream) throws -> Void) throws {
-            let s = try AtomicStream(path: (dir as NSString).appendingPathComponent(name))
-            do { try body(s) } catch { s.abandon(); throw error }
+    static func writeAggregate(_ a: Aggregate, to dir: String, lang: Language) throws(WriteError) {
+        func stream(_ name: String, _ body: (OutputFile) throws(WriteError) -> Void) throws(WriteError) {
+            let s = try OutputFile(path: (dir as NSString).appendingPathComponent(name))
+            do throws(WriteError) { try body(s) } catch { s.abandon(); throw error }
         }
-        try stream("aggregate.json") { try a.writeJSON(to: $0); try $0.commit() }
-        try stream("aggregate-facilities.csv") { try a.writeFacilitiesCSV(to: $0); try $0.commit() }
-        try stream("aggregate-rules.csv") { try a.writeRulesCSV(to: $0); try $0.commit() }
-        try stream("aggregate.html") { try AggregateHTML.write(a, lang: lang, to: $0) }
+        try stream("aggregate.json") { (f: OutputFile) throws(WriteError) in try a.writeJSON(to: f); try f.commit() }
+        try stream("aggregate-facilities.csv") { (f: OutputFile) throws(WriteError) in try a.writeFacilitiesCSV(to: f); try f.commit() }
+        try stream("aggregate-rules.csv") { (f: OutputFile) throws(WriteError) in try a.writeRulesCSV(to: f); try f.commit() }
+        try stream("aggregate.html") { (f: OutputFile) throws(WriteError) in try AggregateHTML.write(a, lang: lang, to: f) }
     }
 }
 
@@ -361,7 +364,7 @@ final class BatchRun: @unchecked Sendable {
             for f in formats {
                 let text = CLI.render(f, report, textStyle: style)
                 do { try CLI.writeAtomically(text, to: (facilityDir(facility.id) as NSString).appendingPathComponent(f.fileName)) } catch {
-                    return failure(e, id: facility.id, [Diagnostic("batch.write-failed", .error, "cannot write the report: \(error.localizedDescription)",
+                    return failure(e, id: facility.id, [Diagnostic("batch.write-failed", .error, "\(error)",
                                                                    at: SourceLocation(file: facilityDir(facility.id)))])
                 }
             }

@@ -200,18 +200,78 @@ public enum CLI {
         }
     }
 
-    /// Writes each format to standard output, `--output` or `--output-dir`, atomically.
-    static func emit(_ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ p: ParsedArguments, _ console: Console) -> Bool {
-        for f in formats {
-            let text = render(f, input, textStyle: textStyle)
-            let target = p.value("--output-dir").map { ($0 as NSString).appendingPathComponent(f.fileName) } ?? p.value("--output")
-            guard let target else { console.out(text); continue }
-            do { try writeAtomically(text, to: target) } catch {
-                console.err("error: cannot write the report to \(target): \(error.localizedDescription)\n")
+    /// Writes each format to standard output, `--output` or `--output-dir`. Every file is
+    /// refused up front if it is one of the run's `inputs`; all are written first and
+    /// published together at the end, so a failure publishes none of them. A folder is held
+    /// locked against a second run writing there at the same time.
+    static func emit(_ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ p: ParsedArguments, _ console: Console,
+                     inputs: InputSet) -> Bool {
+        let dir = p.value("--output-dir")
+        guard dir != nil || p.value("--output") != nil else {
+            for f in formats { console.out(render(f, input, textStyle: textStyle)) }
+            return true
+        }
+        let targets = formats.map { f in dir.map { ($0 as NSString).appendingPathComponent(f.fileName) } ?? p.value("--output")! }
+        for t in targets {
+            if let refusal = inputs.refusal(file: t) {
+                console.err("error: \(refusal)\n")
                 return false
             }
         }
+        var lock: FileLock?
+        if let dir {
+            let e = OutputFile.makeFolders(dir)
+            if e != 0 { console.err("error: \(WriteError(path: dir, errno: e, folder: OutputFile.existingAncestor(dir)))\n"); return false }
+            switch FileLock.acquire((dir as NSString).appendingPathComponent(".tenken.lock"), wait: 0) {
+            case .success(let l): lock = l
+            case .failure(let f):
+                console.err(lockMessage(f, folder: dir))
+                return false
+            }
+            OutputFile.sweepAbandonedTemporaries(in: dir)
+        }
+        defer { lock?.release() }
+        var files: [OutputFile] = []
+        do throws(WriteError) {
+            for (f, t) in zip(formats, targets) {
+                let file = try OutputFile(path: t)
+                files.append(file)
+                try file.write(render(f, input, textStyle: textStyle))
+            }
+            for file in files {
+                try file.commit()
+                if file.direct { console.err("note: \(file.path) is \(file.targetKind); the report was written to it directly, not atomically\n") }
+            }
+        } catch {
+            for file in files { file.abandon() }
+            console.err("error: \(error)\n")
+            return false
+        }
         return true
+    }
+
+    /// Every file a `check`-like run reads: the facility's, waivers, baseline and rule files.
+    static func inputs(of input: FacilityInput?, _ p: ParsedArguments, _ pack: LoadedPack?) -> InputSet {
+        var s = InputSet()
+        if let input { s.add(input) }
+        s.add(file: p.value("--waivers"))
+        s.add(file: p.value("--baseline"))
+        if p.value("--rules") != nil, let pack {
+            for path in pack.texts.keys { s.add(file: path) }
+            s.add(file: pack.provider?.path)
+        }
+        return s
+    }
+
+    /// "another tenken run is writing to DIR", or why the lock file could not be made.
+    static func lockMessage(_ f: FileLock.Failure, folder: String) -> String {
+        switch f {
+        case .busy(let holder):
+            return "error: another tenken run\(holder.map { " (process \($0))" } ?? "") is writing to \(folder); nothing was written\n"
+                + "  help: wait for it to finish, or choose another output folder\n"
+        case .io(let e):
+            return "error: \(e)\n"
+        }
     }
 
     static func asOf(_ p: ParsedArguments) -> Result<Day, UsageError> {
@@ -227,22 +287,8 @@ public enum CLI {
         return .success(d)
     }
 
-    /// Writes the whole file or nothing: a temporary file in the same folder, then a rename.
-    public static func writeAtomically(_ text: String, to path: String) throws {
-        try AtomicFile.write(Data(text.utf8), to: path)
-    }
-}
-
-public enum AtomicFile {
-    /// A temporary file in the same folder, then a rename (AtomicStream does both).
-    public static func write(_ data: Data, to path: String) throws {
-        let s = try AtomicStream(path: path)
-        do {
-            try s.write(bytes: [UInt8](data))
-            try s.commit()
-        } catch {
-            s.abandon()
-            throw error
-        }
+    /// Writes the whole file or nothing (see `OutputFile`).
+    public static func writeAtomically(_ text: String, to path: String) throws(WriteError) {
+        try OutputFile.write(Array(text.utf8), to: path)
     }
 }

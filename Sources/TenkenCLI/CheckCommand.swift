@@ -100,7 +100,7 @@ enum CheckCommand {
         let toStdout = p.value("--output") == nil && p.value("--output-dir") == nil
         let tty = toStdout && console.stdoutIsTTY
         let textStyle = TextReport(lang: report.lang, color: toStdout && console.useColor(color, tty: tty), width: tty ? console.terminalWidth : 100)
-        guard CLI.emit(formats, report, textStyle: textStyle, p, console) else { return ExitCode.inputError }
+        guard CLI.emit(formats, report, textStyle: textStyle, p, console, inputs: CLI.inputs(of: input, p, loaded)) else { return ExitCode.inputError }
         if let baseline {
             let failing = zip(pack.rules, result.results).filter { $0.1.state == .fail }
             let new = failing.filter { baseline.hasNew(facility: result.facilityID, $0.1) }

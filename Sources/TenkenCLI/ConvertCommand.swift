@@ -1,5 +1,6 @@
 import Foundation
 import TenkenData
+import TenkenReport
 import TenkenSyntax
 
 /// Converts a facility between a JSON snapshot and a folder of spreadsheet tables, keeping
@@ -82,8 +83,8 @@ enum ConvertCommand {
             }
         }
         for (path, data) in files {
-            do { try AtomicFile.write(data, to: path) } catch {
-                console.err("error: cannot write \(path): \(error.localizedDescription)\n")
+            do { try OutputFile.write([UInt8](data), to: path) } catch {
+                console.err("error: \(error)\n")
                 return false
             }
         }

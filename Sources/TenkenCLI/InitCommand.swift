@@ -60,7 +60,7 @@ enum InitCommand {
         }
         for (name, text) in files {
             do { try CLI.writeAtomically(text, to: (dir as NSString).appendingPathComponent(name)) } catch {
-                console.err("error: cannot write \(name) in \(dir): \(error.localizedDescription)\n")
+                console.err("error: \(error)\n")
                 return ExitCode.inputError
             }
         }

@@ -88,7 +88,7 @@ enum MergeCommand {
             return ExitCode.inputError
         case .success(let merged):
             do { try BatchCommand.writeAggregate(merged, to: out, lang: lang) } catch {
-                console.err("error: cannot write to \(out): \(error.localizedDescription)\n")
+                console.err("error: \(error)\n")
                 return ExitCode.inputError
             }
             console.err("merge: \(parts.count) parts, \(merged.facilities.count) facilities, \(merged.failedToLoad) failed to load; aggregate in \(out)\n")

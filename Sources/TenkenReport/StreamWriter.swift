@@ -1,64 +1,15 @@
 import CLibXML2
 import Foundation
 
-/// A file written in pieces and published atomically: chunks go to a temporary file in the
-/// same folder, which is renamed into place only when complete.
-public final class AtomicStream {
-    let target: String
-    let temp: String
-    let handle: FileHandle
-    var buffer = [UInt8]()
-
-    public init(path: String) throws {
-        target = path
-        let dir = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true)
-        temp = (dir as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileHandle(forWritingAtPath: temp) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temp])
-        }
-        handle = h
-        buffer.reserveCapacity(1 << 16)
-    }
-
-    public func write(_ s: String) throws {
-        buffer.append(contentsOf: s.utf8)
-        if buffer.count >= 1 << 16 { try flush() }
-    }
-
-    public func write(bytes: [UInt8]) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { try flush() }
-    }
-
-    func flush() throws {
-        try handle.write(contentsOf: buffer)
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    public func commit() throws {
-        try flush()
-        try handle.close()
-        if rename(temp, target) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target]) }
-    }
-
-    public func abandon() {
-        try? handle.close()
-        try? FileManager.default.removeItem(atPath: temp)
-    }
-
-    deinit { if FileManager.default.fileExists(atPath: temp) { abandon() } }
-}
-
 /// HTML written element by element with libxml2's streaming writer, which escapes text and
 /// attributes; for documents whose size grows with the input (the batch heatmap), where a
 /// whole tree in memory would grow with it.
 public final class HTMLStream {
     let writer: xmlTextWriterPtr
     let buffer: xmlBufferPtr
-    let out: AtomicStream
+    let out: OutputFile
 
-    public init(out: AtomicStream) {
+    public init(out: OutputFile) {
         _ = LibXML.ready
         self.out = out
         buffer = xmlBufferCreate()
@@ -72,7 +23,7 @@ public final class HTMLStream {
     }
 
     /// Moves what libxml2 has written so far into the file.
-    public func drain() throws {
+    public func drain() throws(WriteError) {
         xmlTextWriterFlush(writer)
         if let content = xmlBufferContent(buffer) {
             let n = Int(xmlBufferLength(buffer))
@@ -112,7 +63,7 @@ public final class HTMLStream {
         close()
     }
 
-    public func finish() throws {
+    public func finish() throws(WriteError) {
         xmlTextWriterEndDocument(writer)
         try drain()
         try out.commit()
