@@ -58,8 +58,8 @@ struct InputSet {
     /// Why writing the file `path` would harm an input, or nil.
     func refusal(file path: String) -> WriteError? {
         if let id = FileIdentity(path), let input = files[id] {
-            return WriteError(path: path, kind: .refused, reason: input == path ? "it is one of this run's inputs; tenken never writes a report over its input"
-                              : "it is the same file as the input \(input); tenken never writes a report over its input")
+            return WriteError(path: path, kind: .refused, reason: input == path ? "it is one of this run's inputs; tenken never writes over its own input"
+                              : "it is the same file as the input \(input); tenken never writes over its own input")
         }
         return nil
     }
@@ -150,4 +150,235 @@ final class FileLock {
     }
 
     deinit { release() }
+}
+
+/// Signals that end a run (SIGTERM, SIGINT, SIGHUP): work in progress is abandoned cleanly.
+/// Commands register what to remove; the handler runs on a queue, not in signal context.
+/// A graceful registrant (a batch) is only told, and stops itself between facilities; a
+/// second signal, or one with no graceful registrant, cleans up and exits at once.
+enum Interruption {
+    private struct Entry { let cleanup: () -> Void; let graceful: Bool }
+    private static let state = Locked<(installed: Bool, entries: [Int: Entry], next: Int, signal: Int32)>((false, [:], 0, 0))
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    /// The signal that asked the run to stop, or 0.
+    static var requested: Int32 { state.withLock { $0.signal } }
+
+    /// Installs the handlers (once) and registers a cleanup; returns a token to unregister.
+    @discardableResult
+    static func onInterrupt(graceful: Bool = false, _ cleanup: @escaping () -> Void) -> Int {
+        let (token, install) = state.withLock { s -> (Int, Bool) in
+            s.next += 1
+            s.entries[s.next] = Entry(cleanup: cleanup, graceful: graceful)
+            let first = !s.installed
+            s.installed = true
+            return (s.next, first)
+        }
+        if install {
+            for sig in [SIGTERM, SIGINT, SIGHUP] {
+                signal(sig, SIG_IGN)
+                let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                src.setEventHandler {
+                    let wait = state.withLock { s -> Bool in
+                        let first = s.signal == 0
+                        s.signal = sig
+                        return first && s.entries.values.contains { $0.graceful }
+                    }
+                    if !wait { exitForSignal() }
+                }
+                src.resume()
+                sources.append(src)
+            }
+        }
+        return token
+    }
+
+    static func remove(_ token: Int) { state.withLock { _ = $0.entries.removeValue(forKey: token) } }
+
+    /// Runs the cleanups and exits as the signal would have.
+    static func exitForSignal() -> Never {
+        let (cleanups, sig) = state.withLock { s in (s.entries.sorted { $0.key < $1.key }.map(\.value.cleanup), s.signal) }
+        for c in cleanups { c() }
+        _exit(128 + sig)
+    }
+}
+
+/// Removes a folder tree, first moving it aside so nothing can add to it meanwhile; a file a
+/// writer was finishing as it moved (through a folder it had open) is caught by a second pass.
+func removeTree(_ path: String) {
+    let doomed = (path as NSString).deletingLastPathComponent + "/.\((path as NSString).lastPathComponent).tenken-\(RunID.current)-removing"
+    let victim = rename(path, doomed) == 0 ? doomed : path
+    for attempt in 0..<10 {
+        try? FileManager.default.removeItem(atPath: victim)
+        if access(victim, F_OK) != 0 { return }
+        usleep(UInt32(attempt + 1) * 5_000)
+    }
+}
+
+/// Exchanges two paths in one step (Linux `renameat2(RENAME_EXCHANGE)`); false when the
+/// system cannot.
+func exchangePaths(_ a: String, _ b: String) -> Bool {
+    typealias Renameat2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    struct Fn: @unchecked Sendable { let f: Renameat2? }
+    enum Cache {
+        static let fn: Fn = {
+            #if os(Linux)
+            guard let h = dlopen(nil, RTLD_NOW), let sym = dlsym(h, "renameat2") else { return Fn(f: nil) }
+            return Fn(f: unsafeBitCast(sym, to: Renameat2.self))
+            #else
+            return Fn(f: nil)
+            #endif
+        }()
+    }
+    guard let f = Cache.fn.f else { return false }
+    return f(AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */) == 0
+}
+
+/// A set of files published into a folder as one: written into a hidden sibling folder,
+/// which is then swapped in for the folder in one step (the files of the old folder that
+/// are not part of the set are kept). A run that stops half-way, by a full disk or a kill,
+/// leaves the folder as it was. `convert --to csv` and `init` write this way.
+final class StagedFolder {
+    let final: String
+    let staging: String
+    private let lock: FileLock
+    private var token: Int?
+    private var done = false
+
+    /// Creates the hidden sibling `.NAME.tenken-<run>` next to `final`.
+    init(final given: String) throws(WriteError) {
+        // A link to a folder is followed: the folder it names is the one replaced.
+        var resolved = given
+        if let r = realpath(given, nil) { resolved = String(cString: r); free(r) }
+        final = resolved
+        let parent = (final as NSString).deletingLastPathComponent
+        let name = ((resolved as NSString).standardizingPath as NSString).lastPathComponent
+        staging = ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(".\(name).tenken-\(RunID.current)")
+        let e = OutputFile.makeFolders(parent.isEmpty ? "." : parent)
+        if e != 0 { throw WriteError(path: final, errno: e, folder: OutputFile.existingAncestor(parent)) }
+        StagedFolder.sweep(parent: parent.isEmpty ? "." : parent, name: name)
+        // Held while the staging folder lives, so a later run can tell a dead run's from a live one's.
+        switch FileLock.acquire(staging + ".lock", wait: 0) {
+        case .success(let l): lock = l
+        case .failure(.io(let w)): throw w
+        case .failure(.busy): throw WriteError(path: final, kind: .other, reason: "another tenken run is writing it")
+        }
+        if mkdir(staging, 0o777) != 0 {
+            let e = errno
+            lock.release()
+            throw WriteError(path: final, errno: e, folder: parent.isEmpty ? "." : parent)
+        }
+        // Graceful: the signal is acted on by this thread at its next file, so the staging
+        // folder is removed by the thread that writes it, not raced by the handler.
+        let (s, l) = (staging, lock)
+        token = Interruption.onInterrupt(graceful: true) {
+            removeTree(s)
+            l.release()
+        }
+    }
+
+    /// Removes what runs killed while writing `name` left beside it: their staging folders
+    /// (`.NAME.tenken-<run>`), whose lock no live process holds.
+    static func sweep(parent: String, name: String) {
+        let prefix = ".\(name).tenken-"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
+            // A staging folder a killed removal left under its doomed name.
+            if entry.hasPrefix("." + prefix), entry.hasSuffix("-removing") {
+                removeTree((parent as NSString).appendingPathComponent(entry))
+                continue
+            }
+            guard entry.hasPrefix(prefix) else { continue }
+            let rest = entry.dropFirst(prefix.count)
+            let full = (parent as NSString).appendingPathComponent(entry)
+            if rest.count == 16, rest.allSatisfy(\.isHexDigit) {
+                if case .success(let l) = FileLock.acquire(full + ".lock", wait: 0) {
+                    removeTree(full)
+                    l.release()
+                }
+            } else if rest.count == 21, rest.hasSuffix(".lock"), rest.prefix(16).allSatisfy(\.isHexDigit),
+                      access(String(full.dropLast(5)), F_OK) != 0, case .success(let l) = FileLock.acquire(full, wait: 0) {
+                l.release()  // a lock whose run died before (or after) its staging folder lived
+            } else if rest.hasSuffix("-removing") {
+                removeTree(full)
+            }
+        }
+    }
+
+    /// Writes one file of the set; once the run is asked to stop, cleans up and exits instead.
+    func write(_ name: String, _ bytes: [UInt8]) throws(WriteError) {
+        if Interruption.requested != 0 { Interruption.exitForSignal() }
+        let f = try OutputFile(path: (staging as NSString).appendingPathComponent(name), durable: false, createFolders: false)
+        do {
+            try f.write(bytes: bytes)
+            try f.commit()
+        } catch {
+            f.abandon()
+            throw WriteError(path: (final as NSString).appendingPathComponent(name), kind: error.kind, reason: error.reason)
+        }
+    }
+
+    /// Swaps the set in. `replaces` says which names already in the folder belong to the
+    /// old set (compared as a case-folding file system would); everything else is kept.
+    /// Returns the names of old entries it could not carry over (left in the hidden folder).
+    @discardableResult
+    func commit(replaces: (String) -> Bool) throws(WriteError) -> [String] {
+        defer { finish() }
+        // Durable before visible.
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: staging) {
+            for n in names {
+                let fd = open((staging as NSString).appendingPathComponent(n), O_RDONLY | O_CLOEXEC)
+                if fd >= 0 { _ = fsync(fd); close(fd) }
+            }
+        }
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: final, isDirectory: &isDir) else {
+            if rename(staging, final) == 0 { return [] }
+            throw WriteError(path: final, errno: errno, folder: (final as NSString).deletingLastPathComponent)
+        }
+        guard isDir.boolValue else { throw WriteError(path: final, kind: .refused, reason: "it is a file, not a folder") }
+        let ours = Set(((try? fm.contentsOfDirectory(atPath: staging)) ?? []).map(FileNames.fold))
+        func keep(_ n: String) -> Bool { !replaces(n) && !ours.contains(FileNames.fold(n)) }
+        // Files to keep are linked into the new folder first, so they are there the moment it
+        // is swapped in; folders and anything added meanwhile move across right after.
+        for n in (try? fm.contentsOfDirectory(atPath: final)) ?? [] where keep(n) {
+            _ = linkat(AT_FDCWD, (final as NSString).appendingPathComponent(n), AT_FDCWD, (staging as NSString).appendingPathComponent(n), 0)
+        }
+        let old: String
+        if exchangePaths(staging, final) {
+            old = staging
+        } else {
+            old = staging + "-old"
+            if rename(final, old) != 0 { throw WriteError(path: final, errno: errno, folder: (final as NSString).deletingLastPathComponent) }
+            if rename(staging, final) != 0 {
+                let e = errno
+                _ = rename(old, final)
+                throw WriteError(path: final, errno: e, folder: (final as NSString).deletingLastPathComponent)
+            }
+        }
+        var left: [String] = []
+        for n in (try? fm.contentsOfDirectory(atPath: old)) ?? [] where keep(n) {
+            let dest = (final as NSString).appendingPathComponent(n)
+            if fm.fileExists(atPath: dest) { continue }
+            if rename((old as NSString).appendingPathComponent(n), dest) != 0 { left.append(n) }
+        }
+        if left.isEmpty { removeTree(old) }
+        return left.map { (old as NSString).appendingPathComponent($0) }
+    }
+
+    /// Drops the staging folder (nothing was published).
+    func abandon() {
+        guard !done else { return }
+        removeTree(staging)
+        finish()
+    }
+
+    private func finish() {
+        done = true
+        if let t = token { Interruption.remove(t) }
+        token = nil
+        lock.release()
+    }
+
+    deinit { if !done { abandon() } }
 }

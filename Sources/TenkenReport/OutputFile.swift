@@ -88,6 +88,8 @@ enum WriteFaults {
         var errno: Int32
         var step: Step
         var afterBytes = 0
+        /// Files created under the folder before the fault starts.
+        var afterFiles = 0
     }
     enum Step { case create, write, commit }
 
@@ -101,7 +103,12 @@ enum WriteFaults {
         lock.lock()
         defer { lock.unlock() }
         guard !rules.isEmpty else { return nil }
-        return rules.first { path.hasPrefix($0.folder) && $0.step == step && (step != .write || bytes > $0.afterBytes) }?.errno
+        guard let i = rules.firstIndex(where: { path.hasPrefix($0.folder) && $0.step == step && (step != .write || bytes > $0.afterBytes) }) else { return nil }
+        if step == .create, rules[i].afterFiles > 0 {
+            rules[i].afterFiles -= 1
+            return nil
+        }
+        return rules[i].errno
     }
 }
 

@@ -48,7 +48,7 @@ import Testing
             victim = kaede.appendingPathComponent("staff.csv").path
             let before = try Data(contentsOf: URL(fileURLWithPath: victim))
             let r = runCLI(["check", kaede.path, "--output", victim, "--format", "csv"] + Self.asOf)
-            #expect(r.code == 2 && r.err.contains("never writes a report over its input"), "\(r.err)")
+            #expect(r.code == 2 && r.err.contains("never writes over its own input"), "\(r.err)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: victim)) == before)
             let ok = runCLI(["check", kaede.path, "--output-dir", kaede.path, "--format", "csv"] + Self.asOf)
             #expect(ok.code == 1, "\(ok.err)")
@@ -57,7 +57,7 @@ import Testing
         let before = try Data(contentsOf: URL(fileURLWithPath: victim))
         let r = runCLI(args)
         #expect(r.code == 2, "\(how): \(r.err)")
-        #expect(r.err.contains("never writes a report over its input"), "\(how): \(r.err)")
+        #expect(r.err.contains("never writes over its own input"), "\(how): \(r.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: victim)) == before, "\(how): the input was changed")
     }
 
