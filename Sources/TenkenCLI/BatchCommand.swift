@@ -171,14 +171,34 @@ enum BatchCommand {
             baseline = b
         }
 
-        sweepStaleTemporaries(outDir)
+        // Never over an input: not into a facility folder, not over a baseline or a folder of facilities.
+        var inputs = CLI.inputs(of: nil, p, loaded)
+        inputs.add(file: p.positionals[0])
+        for e in all { inputs.add(file: e.input) }
+        if let r = inputs.refusal(folder: outDir, holding: false) ?? inputs.refusal(folder: (outDir as NSString).appendingPathComponent("facilities"))
+            ?? BatchOutput.published.dropFirst().lazy.compactMap({ inputs.refusal(file: (outDir as NSString).appendingPathComponent($0)) }).first {
+            console.err("error: \(r); nothing was written\n")
+            return ExitCode.inputError
+        }
+        let output: BatchOutput
+        do { output = try BatchOutput(dir: outDir, graceful: true) } catch {
+            switch error {
+            case .busy(let f): console.err(CLI.lockMessage(f, folder: outDir))
+            case .write(let w): console.err("error: \(w); nothing was written\n")
+            }
+            return ExitCode.inputError
+        }
         let run = BatchRun(pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
-                           baseline: baseline, formats: formats, lang: lang, outDir: outDir)
+                           baseline: baseline, formats: formats, lang: lang, outDir: output.staging)
         let progress = Progress(total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
         // The summaries go straight into the aggregate, which sorts them without a copy.
         let aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
                                   shard: shard.map { "\($0.index)/\($0.count)" })
         progress.finish()
+        if Interruption.requested != 0 {
+            console.err("batch: interrupted; nothing was published, \(outDir) holds the previous results\n")
+            Interruption.exitForSignal()
+        }
         // A waiver may name only facilities of this run (a shard cannot know the others).
         if !waivers.isEmpty, shard == nil {
             let known = Set(aggregate.facilities.map(\.id))
@@ -187,31 +207,29 @@ enum BatchCommand {
                 return ExitCode.inputError
             }
         }
-        do { try writeAggregate(aggregate, to: outDir, lang: lang) } catch {
-            console.err("error: \(error)\n")
-            return ExitCode.inputError
+        var writeFailures = run.writeFailures.withLock { $0 }
+        if writeFailures.isEmpty {
+            do throws(WriteError) { try writeAggregate(aggregate, to: output.staging, lang: lang) } catch { writeFailures.append(error) }
         }
         for w in run.warnings.withLock({ $0 }).sorted(by: { $0.description < $1.description }).prefix(50) { console.err(printer.render(w)) }
         let failed = aggregate.failedToLoad
         let gaps = baseline == nil ? aggregate.withRequiredGaps : aggregate.facilities.filter { ($0.newRequiredGaps ?? 0) > 0 }.count
+        if !writeFailures.isEmpty {
+            // All or nothing: the previous results stay, rather than a mixture of two runs.
+            output.discard()
+            for w in writeFailures.sorted(by: { $0.path < $1.path }) { console.err("error[batch.write-failed]: \(w)\n") }
+            console.err("batch: \(writeFailures.count) write\(writeFailures.count == 1 ? "" : "s") failed; the run is incomplete and nothing was published: "
+                + "\(outDir) holds the previous results\n")
+            return ExitCode.inputError
+        }
+        do throws(WriteError) { try output.publish(replacing: BatchOutput.published) } catch {
+            console.err("error[batch.write-failed]: \(error)\nbatch: the run is incomplete and nothing was published: \(outDir) holds the previous results\n")
+            return ExitCode.inputError
+        }
         console.err("batch: \(aggregate.facilities.count) found, \(aggregate.evaluatedCount) evaluated, \(failed) failed to load; "
             + "\(aggregate.withRequiredGaps) with required gaps" + (baseline != nil ? " (\(gaps) with new ones)" : "") + "; aggregate in \(outDir)\n")
         if failed > 0 { return ExitCode.inputError }
         return gaps > 0 ? ExitCode.gaps : ExitCode.ok
-    }
-
-    /// A run killed mid-write where the file system has no unnamed temporary files leaves
-    /// hidden `.NAME.tenken-<run>-<n>.tmp` files next to complete reports; the next run removes
-    /// those no live run holds, and nothing else (a user's `.x.tmp` stays). Final names are
-    /// never partial.
-    static func sweepStaleTemporaries(_ dir: String) {
-        OutputFile.sweepAbandonedTemporaries(in: dir)
-        guard let e = FileManager.default.enumerator(atPath: dir) else { return }
-        for case let rel as String in e {
-            var isDir: ObjCBool = false
-            let full = (dir as NSString).appendingPathComponent(rel)
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), isDir.boolValue { OutputFile.sweepAbandonedTemporaries(in: full) }
-        }
     }
 
     /// Each file is streamed to a temporary file and renamed into place when complete.
@@ -272,9 +290,13 @@ final class BatchRun: @unchecked Sendable {
     let formats: [ReportFormat]
     let lang: Language
     let outDir: String
-    let claims = Locked<[String: Int]>([:])
-    let contested = Locked<Set<String>>([])
+    /// Facility ids by their folded form: ids differing only in case would share one report
+    /// folder on a case-insensitive file system, so they count as the same id.
+    let claims = Locked<[String: String]>([:])
+    let contested = Locked<[String: Set<String>]>([:])
     let warnings = Locked<[Diagnostic]>([])
+    /// Report writes that failed (a full disk, say): the run is then incomplete.
+    let writeFailures = Locked<[WriteError]>([])
 
     init(pack: CheckedPack, loaded: LoadedPack, asOf: Day, options: LoadOptions, cliParams: [ParamOverride], waivers: [Waiver],
          baseline: Baseline?, formats: [ReportFormat], lang: Language, outDir: String) {
@@ -302,23 +324,33 @@ final class BatchRun: @unchecked Sendable {
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 if i >= entries.count { break }
+                // Stopped (a signal, or a write failed so nothing will be published): the rest
+                // are not evaluated.
+                if Interruption.requested != 0 || !writeFailures.withLock({ $0.isEmpty }) {
+                    slots.buffer[i] = FacilitySummary(id: entries[i].name, name: nil, input: entries[i].input, status: .error, states: "",
+                                                      diagnostics: ["\(entries[i].input): not evaluated: the run stopped"])
+                    continue
+                }
                 slots.buffer[i] = process(entries[i], index: i, engine: own)
                 progress.tick()
             }
         }
         var out = (0..<entries.count).map { slots.buffer[$0]! }
-        // Two inputs with the same facility id: neither is reported, both are errors.
+        // Two inputs with the same facility id (or ids differing only in case): neither is
+        // reported, both are errors.
         let dup = contested.withLock { $0 }
-        for i in out.indices where out[i].status == .evaluated && dup.contains(out[i].id) {
-            out[i] = duplicate(out[i])
+        for i in out.indices where out[i].status == .evaluated {
+            if let ids = dup[FileNames.fold(out[i].id)] { out[i] = duplicate(out[i], ids) }
         }
-        for id in dup { try? FileManager.default.removeItem(atPath: facilityDir(id)) }
+        for (_, ids) in dup { for id in ids { removeTree(facilityDir(id)) } }
         return out
     }
 
-    func duplicate(_ s: FacilitySummary) -> FacilitySummary {
-        FacilitySummary(id: s.id, name: s.name, input: s.input, status: .error, states: "",
-                        diagnostics: ["\(s.input): error[batch.duplicate-id]: facility id `\(s.id)` is used by more than one input"])
+    func duplicate(_ s: FacilitySummary, _ ids: Set<String>) -> FacilitySummary {
+        let why = ids.count > 1 ? "facility ids \(ids.sorted().map { "`\($0)`" }.joined(separator: " and ")) differ only in case; on many file systems their report folders would be one"
+            : "facility id `\(s.id)` is used by more than one input"
+        return FacilitySummary(id: s.id, name: s.name, input: s.input, status: .error, states: "",
+                               diagnostics: ["\(s.input): error[batch.duplicate-id]: \(why)"])
     }
 
     func facilityDir(_ id: String) -> String { ((outDir as NSString).appendingPathComponent("facilities") as NSString).appendingPathComponent(id) }
@@ -345,14 +377,18 @@ final class BatchRun: @unchecked Sendable {
             return failure(e, id: e.name, [Diagnostic("batch.unsafe-id", .error,
                 "facility id `\(facility.id)` cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`)", at: SourceLocation(file: input.primaryFile, path: input.tables == nil ? "/facility/id" : "facility.id"))])
         }
-        let claimed = claims.withLock { c -> Bool in
-            if c[facility.id] != nil { return false }
-            c[facility.id] = index
-            return true
+        let key = FileNames.fold(facility.id)
+        let first = claims.withLock { c -> String? in
+            if let other = c[key] { return other }
+            c[key] = facility.id
+            return nil
         }
-        if !claimed {
-            contested.withLock { _ = $0.insert(facility.id) }
-            return duplicate(FacilitySummary(id: facility.id, name: nil, input: e.input, status: .evaluated, states: "", diagnostics: []))
+        if let first {
+            let ids = contested.withLock { c -> Set<String> in
+                c[key, default: []].formUnion([first, facility.id])
+                return c[key]!
+            }
+            return duplicate(FacilitySummary(id: facility.id, name: nil, input: e.input, status: .evaluated, states: "", diagnostics: []), ids)
         }
         var (result, pd) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
         if pd.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, pd) }
@@ -363,9 +399,13 @@ final class BatchRun: @unchecked Sendable {
             let style = TextReport(lang: lang, color: false, width: 100)
             for f in formats {
                 let text = CLI.render(f, report, textStyle: style)
-                do { try CLI.writeAtomically(text, to: (facilityDir(facility.id) as NSString).appendingPathComponent(f.fileName)) } catch {
-                    return failure(e, id: facility.id, [Diagnostic("batch.write-failed", .error, "\(error)",
-                                                                   at: SourceLocation(file: facilityDir(facility.id)))])
+                // Named in messages where it will be published, not in the staging folder.
+                let shown = "facilities/\(facility.id)/\(f.fileName)"
+                do throws(WriteError) {
+                    try OutputFile.write(Array(text.utf8), to: (facilityDir(facility.id) as NSString).appendingPathComponent(f.fileName), durable: false)
+                } catch {
+                    writeFailures.withLock { $0.append(WriteError(path: shown, kind: error.kind, reason: error.reason)) }
+                    break
                 }
             }
         }

@@ -87,8 +87,27 @@ enum MergeCommand {
             console.err("error[merge.mismatch]: cannot merge: \(e.why)\n")
             return ExitCode.inputError
         case .success(let merged):
-            do { try BatchCommand.writeAggregate(merged, to: out, lang: lang) } catch {
-                console.err("error: \(error)\n")
+            var inputs = InputSet()
+            for path in p.positionals { inputs.add(file: path) }
+            if let r = BatchOutput.published.dropFirst().lazy.compactMap({ inputs.refusal(file: (out as NSString).appendingPathComponent($0)) }).first {
+                console.err("error: \(r); nothing was written\n")
+                return ExitCode.inputError
+            }
+            // Locked, staged and published whole, as a batch's aggregate; reports are left alone.
+            let output: BatchOutput
+            do { output = try BatchOutput(dir: out, graceful: false) } catch {
+                switch error {
+                case .busy(let f): console.err(CLI.lockMessage(f, folder: out))
+                case .write(let w): console.err("error: \(w); nothing was written\n")
+                }
+                return ExitCode.inputError
+            }
+            do throws(WriteError) {
+                try BatchCommand.writeAggregate(merged, to: output.staging, lang: lang)
+                try output.publish(replacing: Array(BatchOutput.published.dropFirst()))
+            } catch {
+                output.discard()
+                console.err("error: \(error); nothing was written, \(out) is as it was\n")
                 return ExitCode.inputError
             }
             console.err("merge: \(parts.count) parts, \(merged.facilities.count) facilities, \(merged.failedToLoad) failed to load; aggregate in \(out)\n")
