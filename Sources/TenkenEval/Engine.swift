@@ -8,10 +8,18 @@ public final class Engine: Sendable {
     public let pack: CheckedPack
     let attestationsRoot = SnapshotSchema.rootIndex["attestations"]!
     let maxSlots: Int
+    /// The most violations a rule lists; the rest are counted (`RuleResult.unlisted`), not
+    /// built, so an inventory of 20,000 blank rows cannot fill memory with findings.
+    public let maxFindings: Int
+    public static let defaultMaxFindings = 1000
 
-    public init(pack: CheckedPack) {
+    public convenience init(pack: CheckedPack) { self.init(pack: pack, maxFindings: Engine.defaultMaxFindings) }
+
+    /// - Parameter maxFindings: violations listed per rule (nil: all of them).
+    public init(pack: CheckedPack, maxFindings: Int?) {
         self.pack = pack
         maxSlots = pack.rules.map(\.slotCount).max() ?? 1
+        self.maxFindings = max(1, maxFindings ?? Int.max)
     }
 
     public func evaluate(_ facility: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
@@ -67,12 +75,12 @@ public final class Engine: Sendable {
         }
         if var r = missingSection(rule.expectRoots, m) { r.ruleID = rule.id; return r }
         var violations: [Violation] = []
-        var examined = 0
+        var examined = 0, unlisted = 0
         for e in rule.expects {
-            examined += check(e, m, into: &violations)
+            examined += check(e, m, into: &violations, unlisted: &unlisted)
         }
         if !violations.isEmpty {
-            return RuleResult(ruleID: rule.id, state: .fail, reason: nil, violations: violations, attestation: nil, examined: examined)
+            return RuleResult(ruleID: rule.id, state: .fail, reason: nil, violations: violations, attestation: nil, examined: examined, unlisted: unlisted)
         }
         if let att = rule.attestation {
             var r = attest(att, rule, m)
@@ -84,10 +92,11 @@ public final class Engine: Sendable {
 
     /// Checks one expectation; appends a violation per offending element. Returns how many
     /// elements were examined.
-    func check(_ e: CheckedExpect, _ m: Machine, into out: inout [Violation]) -> Int {
+    func check(_ e: CheckedExpect, _ m: Machine, into out: inout [Violation], unlisted: inout Int) -> Int {
         switch e.shape {
         case .single(let n):
             if m.truthy(n) { return 1 }
+            if out.count >= maxFindings { unlisted += 1; return 1 }
             m.tracing = true
             m.trace.removeAll()
             _ = m.eval(n)
@@ -100,9 +109,10 @@ public final class Engine: Sendable {
         case .perElement(let kind, let loop):
             // The visitor captures one reference: copying the expectation into the closure
             // context would happen again at every level of the loop, for every element.
-            let ctx = ElementCheck(engine: self, expect: e, loop: loop, every: kind == .every, machine: m)
+            let ctx = ElementCheck(engine: self, expect: e, loop: loop, every: kind == .every, machine: m, room: maxFindings - out.count)
             m.forEach(loop) { ctx.visit() }
             out += ctx.violations
+            unlisted += ctx.unlisted
             return ctx.examined
         }
     }
@@ -210,21 +220,27 @@ final class ElementCheck {
     let m: Machine
     var examined = 0
     var violations: [Violation] = []
+    /// Violations found past `room`: counted, not built.
+    var unlisted = 0
+    let room: Int
 
-    init(engine: Engine, expect: CheckedExpect, loop: Loop, every: Bool, machine: Machine) {
+    init(engine: Engine, expect: CheckedExpect, loop: Loop, every: Bool, machine: Machine, room: Int) {
         self.engine = engine
         self.expect = expect
         self.loop = loop
         body = loop.body
         self.every = every
         m = machine
+        self.room = room
     }
 
     @inline(__always)
     func visit() -> Bool {
         examined += 1
         let holds = body.map { m.truthy($0) } ?? true
-        if every ? !holds : holds { record() }
+        if every ? !holds : holds {
+            if violations.count < room { record() } else { unlisted += 1 }
+        }
         return true
     }
 

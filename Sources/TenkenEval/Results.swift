@@ -87,6 +87,11 @@ public struct RuleResult: Sendable {
     public var attestation: AttestationInfo?
     /// Elements examined by the rule's per-element expectations.
     public var examined: Int
+    /// Violations found beyond the engine's `maxFindings`: counted exactly, not listed.
+    public var unlisted = 0
+
+    /// Every violation found, listed or not.
+    public var violationCount: Int { violations.count + unlisted }
 }
 
 public struct ParamSetting: Sendable {
