@@ -99,7 +99,7 @@ enum BatchCommand {
         ] + CLI.waiverOptions + [
             OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only new required gaps make the exit code 1"),
             OptionSpec("--quiet", help: "no progress line even on a terminal"),
-        ] + CLI.inputOptions,
+        ] + CLI.findingsOptions + CLI.inputOptions,
         minPositionals: 1, maxPositionals: 1)
 
     static func parseShard(_ s: String?) -> Result<(index: Int, count: Int)?, UsageError> {
@@ -116,7 +116,7 @@ enum BatchCommand {
         guard let p = parsed else { return code }
         let formats: [ReportFormat], lang: Language, asOf: Day, options: LoadOptions, shard: (index: Int, count: Int)?
         var jobs = ProcessInfo.processInfo.activeProcessorCount
-        let maxTerm: Duration, cliParams: [ParamOverride]
+        let maxTerm: Duration, cliParams: [ParamOverride], maxFindings: Int?
         do {
             guard let out = p.value("--output-dir"), !out.isEmpty else {
                 throw UsageError(message: "`tenken batch` needs --output-dir DIR", help: nil)
@@ -138,6 +138,7 @@ enum BatchCommand {
             }
             maxTerm = try CLI.waiverMaxTerm(p).get()
             cliParams = try CLI.commandLineParams(p).get()
+            maxFindings = try CLI.maxFindings(p).get()
         } catch let e as UsageError {
             CLI.usage(e, console)
             return ExitCode.usage
@@ -189,7 +190,7 @@ enum BatchCommand {
             return ExitCode.inputError
         }
         let run = BatchRun(pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
-                           baseline: baseline, formats: formats, lang: lang, outDir: output.staging)
+                           baseline: baseline, formats: formats, lang: lang, outDir: output.staging, maxFindings: maxFindings)
         let progress = Progress(total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
         // The summaries go straight into the aggregate, which sorts them without a copy.
         let aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
@@ -298,11 +299,14 @@ final class BatchRun: @unchecked Sendable {
     /// Report writes that failed (a full disk, say): the run is then incomplete.
     let writeFailures = Locked<[WriteError]>([])
 
+    let maxFindings: Int?
+
     init(pack: CheckedPack, loaded: LoadedPack, asOf: Day, options: LoadOptions, cliParams: [ParamOverride], waivers: [Waiver],
-         baseline: Baseline?, formats: [ReportFormat], lang: Language, outDir: String) {
+         baseline: Baseline?, formats: [ReportFormat], lang: Language, outDir: String, maxFindings: Int? = Engine.defaultMaxFindings) {
         self.pack = pack
         self.loaded = loaded
-        engine = Engine(pack: pack)
+        self.maxFindings = maxFindings
+        engine = Engine(pack: pack, maxFindings: maxFindings)
         self.asOf = asOf
         self.options = options
         self.cliParams = cliParams
@@ -320,7 +324,7 @@ final class BatchRun: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             // Each worker evaluates with its own compiled copy of the pack: sharing one tree
             // makes every core bump the same reference counts, which does not scale.
-            let own = w == 0 ? engine : (Checker.check(loaded.source).pack.map(Engine.init) ?? engine)
+            let own = w == 0 ? engine : (Checker.check(loaded.source).pack.map { Engine(pack: $0, maxFindings: maxFindings) } ?? engine)
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 if i >= entries.count { break }

@@ -97,6 +97,23 @@ public enum CLI {
         OptionSpec("--waivers", value: "FILE", help: "accepted exceptions: a waived failure is reported but does not gate"),
         OptionSpec("--waiver-max-term", value: "PERIOD", help: "longest waiver accepted (default 180 days)"),
     ]
+    /// How many findings each rule lists (the count is always exact).
+    static let findingsOptions = [
+        OptionSpec("--max-findings", value: "N", help: "findings listed per rule (default \(Engine.defaultMaxFindings)); the rest are counted and the report says how many"),
+        OptionSpec("--all-findings", help: "list every finding of every rule (no cap; large inventories make large reports)"),
+    ]
+
+    /// `--max-findings N` / `--all-findings`: nil lists all.
+    static func maxFindings(_ p: ParsedArguments) -> Result<Int?, UsageError> {
+        if p.flag("--all-findings") {
+            if p.value("--max-findings") != nil { return .failure(UsageError(message: "give `--max-findings` or `--all-findings`, not both", help: nil)) }
+            return .success(nil)
+        }
+        guard let v = p.value("--max-findings") else { return .success(Engine.defaultMaxFindings) }
+        guard let n = Int(v), n >= 1 else { return .failure(UsageError(message: "`--max-findings` needs a whole number of at least 1, not `\(v)`", help: "or --all-findings for no limit")) }
+        return .success(n)
+    }
+
     static let inputOptions = [
         OptionSpec("--encoding", value: "ENC", help: "encoding of CSV tables read: auto, utf-8 or shift_jis (default auto, per file)"),
         OptionSpec("--max-input-bytes", value: "N", help: "largest input file accepted (default 256 MiB)"),

@@ -14,6 +14,9 @@ public enum AuditDiff {
         /// For rules failing in both: elements that started or stopped failing.
         public var newElements: [String]
         public var fixedElements: [String]
+        /// A report listed only some violations (the findings cap): the element lists may
+        /// name elements that were merely not listed.
+        public var partial = false
     }
 
     static func classify(_ old: String, _ new: String) -> Change {
@@ -33,6 +36,10 @@ public enum AuditDiff {
             }
             return out
         }
+        func capped(_ v: JSONValue) -> Set<String> {
+            Set((v["results"]?.array ?? []).filter { ($0["unlisted_violations"]?.int ?? 0) > 0 }.compactMap { $0["rule"]?.string })
+        }
+        let partial = capped(a).union(capped(b))
         let sa = states(a), sb = states(b)
         return Set(sa.keys).union(sb.keys).sorted().map { id in
             let o = sa[id] ?? ("absent", []), n = sb[id] ?? ("absent", [])
@@ -40,6 +47,7 @@ public enum AuditDiff {
             if o.0 == "fail" && n.0 == "fail" {
                 c.newElements = n.1.subtracting(o.1).sorted()
                 c.fixedElements = o.1.subtracting(n.1).sorted()
+                c.partial = partial.contains(id)
                 if !c.newElements.isEmpty || !c.fixedElements.isEmpty { c.change = .changed }
             }
             return c
@@ -80,7 +88,8 @@ public enum AuditDiff {
             ("counts", .object(Change.allCases.map { c in (c.rawValue, .int(changes.filter { $0.change == c }.count)) })),
             ("rules", .array(changes.map { c in
                 .object([("rule", .string(c.rule)), ("change", .string(c.change.rawValue)), ("old", .string(c.old)), ("new", .string(c.new)),
-                         ("new_elements", .array(c.newElements.map(JSON.string))), ("fixed_elements", .array(c.fixedElements.map(JSON.string)))])
+                         ("new_elements", .array(c.newElements.map(JSON.string))), ("fixed_elements", .array(c.fixedElements.map(JSON.string))),
+                         ("elements_partial", .bool(c.partial))])
             })),
         ])
     }
@@ -135,6 +144,7 @@ enum DiffCommand {
                     var line = "  \(c.change.rawValue.padding(9)) \(c.rule): \(c.old) → \(c.new)"
                     if !c.newElements.isEmpty { line += "; newly failing: " + c.newElements.joined(separator: ", ") }
                     if !c.fixedElements.isEmpty { line += "; fixed: " + c.fixedElements.joined(separator: ", ") }
+                    if c.partial { line += " (a report lists only some violations of this rule: compare reports made with --all-findings)" }
                     console.out(line + "\n")
                 }
             }

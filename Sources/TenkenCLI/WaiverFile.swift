@@ -51,11 +51,20 @@ public struct Baseline: Sendable {
         let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
         guard let v = node?.value else { return (nil, diags) }
         var b = Baseline()
+        var notes = diags
         if v["tenken_report_version"] != nil {
             let fid = v["facility"]?["id"]?.string ?? ""
+            var capped: [String] = []
             for r in v["results"]?.array ?? [] where r["state"]?.string == "fail" {
                 let rule = r["rule"]?.string ?? ""
                 for viol in r["violations"]?.array ?? [] { b.known.insert("\(fid)|\(rule)|\(viol["element"]?.string ?? "*")") }
+                if (r["unlisted_violations"]?.int ?? 0) > 0 { capped.append(rule) }
+            }
+            // Failures past the cap are not in the baseline: they count as new (never as known).
+            if !capped.isEmpty {
+                notes.append(Diagnostic("data.baseline-capped", .warning,
+                    "the baseline lists only some violations of \(capped.joined(separator: ", ")); the others count as new",
+                    at: SourceLocation(file: path), help: "make the baseline report with --all-findings for an exact comparison"))
             }
         } else if v["tenken_aggregate_version"] != nil {
             let rules = (v["rules"]?.array ?? []).compactMap { $0["rule"]?.string }
@@ -66,17 +75,20 @@ public struct Baseline: Sendable {
         } else {
             return (nil, diags + [Diagnostic("data.bad-baseline", .error, "not a tenken JSON report or aggregate", at: SourceLocation(file: path))])
         }
-        return (b, diags)
+        return (b, notes)
     }
 
     public func isKnown(facility: String, rule: String, element: String?) -> Bool {
         known.contains("\(facility)|\(rule)|*") || known.contains("\(facility)|\(rule)|\(element ?? "*")")
     }
 
-    /// Whether a failing result has a violation the baseline does not know.
+    /// Whether a failing result has a violation the baseline does not know. Violations past
+    /// the findings cap are not listed, so a new one could hide among them: unless the whole
+    /// rule is known, such a result counts as new (a gate errs towards failing, never passing).
     public func hasNew(facility: String, _ r: RuleResult) -> Bool {
         guard r.state == .fail else { return false }
         if r.violations.isEmpty { return !isKnown(facility: facility, rule: r.ruleID, element: nil) }
+        if r.unlisted > 0, !known.contains("\(facility)|\(r.ruleID)|*") { return true }
         return r.violations.contains { !isKnown(facility: facility, rule: r.ruleID, element: $0.element) }
     }
 }

@@ -12,7 +12,7 @@ public enum CSVReport {
         r.items.map { rule, result in
             let v = result.violations.first
             return [r.result.facilityID, r.result.asOf.description, r.result.pack.version, rule.id, rule.implements.joined(separator: " "),
-                    rule.level.rawValue, rule.category.rawValue, rule.scope.rawValue, result.state.rawValue, String(result.violations.count),
+                    rule.level.rawValue, rule.category.rawValue, rule.scope.rawValue, result.state.rawValue, String(result.violationCount),
                     v?.element ?? "", v.map { r.lang.pick($0.message) } ?? "", v?.location?.description ?? "",
                     result.reason.map(r.lang.pick) ?? "", r.lang.pick(rule.title), r.lang.pick(rule.remediation)]
         }

@@ -215,8 +215,8 @@ public enum HTMLReport {
                     }
                 }
             }
-            if result.violations.count > 50 {
-                tree.add("p", to: a, ["class": "reason"], text: L.pick(ja: "…ほか \(result.violations.count - 50) 件", en: "… and \(result.violations.count - 50) more"))
+            if let more = Labels.more(result, shown: min(result.violations.count, 50)) {
+                tree.add("p", to: a, ["class": "reason"], text: L.pick(more))
             }
         }
         let fix = tree.add("p", to: a, ["class": "fix"])

@@ -53,6 +53,8 @@ public enum JSONReport {
                 ("state", .string(res.state.rawValue)),
                 ("reason", bilingual(res.reason)),
                 ("examined", .int(res.examined)),
+                ("violation_count", .int(res.violationCount)),
+                ("unlisted_violations", .int(res.unlisted)),
                 ("violations", .array(res.violations.map { v in
                     .object([
                         ("element", .str(v.element)), ("message", bilingual(v.message)), ("location", location(v.location)),

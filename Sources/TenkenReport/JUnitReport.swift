@@ -40,7 +40,7 @@ public enum JUnitReport {
                 switch result.state {
                 case .fail:
                     let msg = result.violations.first.map { r.lang.pick($0.message) } ?? ""
-                    let more = result.violations.count > 1 ? " (+\(result.violations.count - 1) more)" : ""
+                    let more = result.violationCount > 1 ? " (+\(result.violationCount - 1) more)" : ""
                     tree.add("failure", to: tc, ["message": msg + more, "type": rule.level.rawValue], text: body(result, rule, r))
                 case .error:
                     tree.add("error", to: tc, ["message": result.reason.map(r.lang.pick) ?? "error", "type": "input"])
@@ -66,6 +66,7 @@ public enum JUnitReport {
             lines.append("- " + r.lang.pick(v.message) + (v.location.map { " @ \($0)" } ?? ""))
             for e in v.evidence { lines.append("    \(e.label) = \(e.value)" + (e.location.map { " @ \($0)" } ?? "")) }
         }
+        if let more = Labels.more(result, shown: result.violations.count) { lines.append(r.lang.pick(more)) }
         lines.append("fix: " + r.lang.pick(rule.remediation))
         return lines.joined(separator: "\n")
     }

@@ -57,6 +57,19 @@ public enum Labels {
         }
     }
 
+    /// "… and N more" under a list of `shown` findings of a rule, saying how many the report
+    /// does not hold at all (past the engine's cap) and how to get them; nil when all are shown.
+    public static func more(_ r: RuleResult, shown: Int) -> Bilingual? {
+        let total = r.violationCount
+        guard total > shown else { return nil }
+        var b = Bilingual(ja: "…ほか \(total - shown) 件", en: "… and \(total - shown) more")
+        if r.unlisted > 0 {
+            b.ja += "（全 \(total) 件のうち \(r.unlisted) 件は規則ごとの上限 \(r.violations.count) 件を超えたため報告書に載っていません。すべて載せるには --all-findings）"
+            b.en += " (\(r.unlisted) of the \(total) are past the limit of \(r.violations.count) findings listed per rule and not in the report; --all-findings lists them all)"
+        }
+        return b
+    }
+
     /// The order states are listed in summaries.
     public static let stateOrder: [RuleState] = [.fail, .error, .manual, .waived, .attested, .pass, .notApplicable]
 }

@@ -97,6 +97,12 @@ public enum SARIFReport {
                 continue
             }
         }
+        // Findings past the per-rule cap are counted, not listed: said once per rule.
+        let notifications: [JSON] = r.items.compactMap { rule, result in
+            guard result.unlisted > 0, let more = Labels.more(result, shown: result.violations.count) else { return nil }
+            return .object([("level", .string("warning")), ("message", text("\(rule.id): \(result.violationCount) violations, \(result.violations.count) listed. " + r.lang.pick(more))),
+                            ("associatedRule", .object([("id", .string(rule.id)), ("index", .int(ruleIndex[rule.id]!))]))])
+        }
         let run: JSON = .object([
             ("tool", .object([("driver", .object([
                 ("name", .string("tenken")), ("version", .string(r.toolVersion)), ("semanticVersion", .string(r.toolVersion)),
@@ -104,8 +110,8 @@ public enum SARIFReport {
                 ("rules", .array(rules)),
             ]))])),
             ("automationDetails", .object([("id", .string("tenken/\(res.pack.id)/\(res.facilityID)/"))])),
-            ("invocations", .array([.object([("executionSuccessful", .bool(true)),
-                                             ("properties", .object([("as_of", .string(res.asOf.description)), ("pack_version", .string(res.pack.version))]))])])),
+            ("invocations", .array([.object([("executionSuccessful", .bool(true))] + (notifications.isEmpty ? [] : [("toolExecutionNotifications", .array(notifications))])
+                + [("properties", .object([("as_of", .string(res.asOf.description)), ("pack_version", .string(res.pack.version))]))])])),
             ("artifacts", .array(artifacts.map { .object([("location", .object([("uri", .string(uri($0)))]))]) })),
             ("results", .array(results)),
             ("properties", .object([("facility", .string(res.facilityID)), ("parameters", JSONReport.parameters(res.params))])),

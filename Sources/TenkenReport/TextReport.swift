@@ -133,9 +133,7 @@ public struct TextReport {
                         out.append("          \(e.label) = \(lang == .en ? e.value : e.valueJa)" + (e.location.map { "  (\($0))" } ?? ""))
                     }
                 }
-                if res.violations.count > 20 {
-                    out.append("      " + lang.pick(ja: "…ほか \(res.violations.count - 20) 件", en: "… and \(res.violations.count - 20) more"))
-                }
+                if let more = Labels.more(res, shown: min(res.violations.count, 20)) { out.append(wrap(lang.pick(more), indent: 6)) }
                 out.append(wrap(lang.pick(rule.remediation), indent: 6, first: lang == .ja ? "対応: " : lang == .en ? "Fix: " : "対応 / Fix: "))
             }
         }

@@ -95,6 +95,9 @@ public enum XCCDFReport {
                 tree.add("message", to: rr, ["severity": rule.level == .required ? "error" : "warning"],
                          text: r.lang.pick(v.message) + (v.location.map { " @ \($0)" } ?? ""))
             }
+            if let more = Labels.more(result, shown: min(result.violations.count, 20)) {
+                tree.add("message", to: rr, ["severity": "info"], text: r.lang.pick(more))
+            }
             if let reason = result.reason, result.state != .waived {
                 tree.add("message", to: rr, ["severity": "info"], text: r.lang.pick(reason))
             }
