@@ -402,11 +402,17 @@ final class BatchRun: @unchecked Sendable {
             let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version)
             let style = TextReport(lang: lang, color: false, width: 100)
             for f in formats {
-                let text = CLI.render(f, report, textStyle: style)
                 // Named in messages where it will be published, not in the staging folder.
                 let shown = "facilities/\(facility.id)/\(f.fileName)"
                 do throws(WriteError) {
-                    try OutputFile.write(Array(text.utf8), to: (facilityDir(facility.id) as NSString).appendingPathComponent(f.fileName), durable: false)
+                    let file = try OutputFile(path: (facilityDir(facility.id) as NSString).appendingPathComponent(f.fileName), durable: false)
+                    do throws(WriteError) {
+                        try CLI.write(f, report, textStyle: style, to: file)
+                        try file.commit()
+                    } catch {
+                        file.abandon()
+                        throw error
+                    }
                 } catch {
                     writeFailures.withLock { $0.append(WriteError(path: shown, kind: error.kind, reason: error.reason)) }
                     break

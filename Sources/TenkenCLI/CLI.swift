@@ -206,14 +206,23 @@ public enum CLI {
     }
 
     static func render(_ f: ReportFormat, _ input: ReportInput, textStyle: TextReport) -> String {
+        let s = StringSink()
+        try? write(f, input, textStyle: textStyle, to: s)  // memory never fails
+        return s.text
+    }
+
+    /// Writes one format into a file (or any sink) as it is made: JSON and SARIF finding by
+    /// finding, the XML formats straight from their tree, so a report is never held whole on
+    /// its way to the file.
+    static func write(_ f: ReportFormat, _ input: ReportInput, textStyle: TextReport, to sink: ReportSink) throws(WriteError) {
         switch f {
-        case .text: textStyle.render(input.result, input.pack)
-        case .json: JSONReport.render(input.result, input.pack)
-        case .html: HTMLReport.render(input)
-        case .junit: JUnitReport.render(input)
-        case .sarif: SARIFReport.render(input)
-        case .csv: CSVReport.render(input)
-        case .xccdf: XCCDFReport.render(input)
+        case .text: try sink.write(textStyle.render(input.result, input.pack))
+        case .json: try JSONReport.write(input.result, input.pack, to: sink)
+        case .html: try HTMLReport.write(input, to: sink)
+        case .junit: try JUnitReport.write(input, to: sink)
+        case .sarif: try SARIFReport.write(input, to: sink)
+        case .csv: try sink.write(CSVReport.render(input))
+        case .xccdf: try XCCDFReport.write(input, to: sink)
         }
     }
 
@@ -253,7 +262,7 @@ public enum CLI {
             for (f, t) in zip(formats, targets) {
                 let file = try OutputFile(path: t)
                 files.append(file)
-                try file.write(render(f, input, textStyle: textStyle))
+                try write(f, input, textStyle: textStyle, to: file)
             }
             for file in files {
                 try file.commit()

@@ -70,3 +70,51 @@ public indirect enum JSON: Sendable {
         out += "\""
     }
 }
+
+/// A JSON document produced piece by piece: arrays give their elements on demand, so a report
+/// with a great many findings is written without first building it whole. Written exactly as
+/// `JSON.render()` writes the same document.
+public indirect enum JSONPart {
+    case value(JSON)
+    case object([(String, JSONPart)])
+    /// `count` elements, the i-th made by `element(i)` when it is written.
+    case array(count: Int, element: (Int) -> JSONPart)
+
+    /// Writes the document to `sink` in chunks of about 64 KiB.
+    public func write<E: Error>(to sink: (String) throws(E) -> Void) throws(E) {
+        var buffer = ""
+        try emit(level: 0, &buffer, sink)
+        if !buffer.isEmpty { try sink(buffer) }
+    }
+
+    func emit<E: Error>(level: Int, _ out: inout String, _ sink: (String) throws(E) -> Void) throws(E) {
+        switch self {
+        case .value(let j):
+            j.write(into: &out, level: level, pretty: true)
+        case .object(let kvs):
+            if kvs.isEmpty { out += "{}"; return }
+            out += "{"
+            for (i, (k, v)) in kvs.enumerated() {
+                if i > 0 { out += "," }
+                out += "\n" + String(repeating: "  ", count: level + 1)
+                JSON.escape(k, into: &out)
+                out += ": "
+                try v.emit(level: level + 1, &out, sink)
+            }
+            out += "\n" + String(repeating: "  ", count: level) + "}"
+        case .array(let n, let element):
+            if n == 0 { out += "[]"; return }
+            out += "["
+            for i in 0..<n {
+                if i > 0 { out += "," }
+                out += "\n" + String(repeating: "  ", count: level + 1)
+                try element(i).emit(level: level + 1, &out, sink)
+                if out.utf8.count >= 1 << 16 {
+                    try sink(out)
+                    out = ""
+                }
+            }
+            out += "\n" + String(repeating: "  ", count: level) + "]"
+        }
+    }
+}

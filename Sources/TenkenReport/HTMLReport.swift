@@ -66,6 +66,17 @@ public enum HTMLReport {
     """
 
     public static func render(_ r: ReportInput) -> String {
+        let s = StringSink()
+        try? tree(r).write(to: s)  // memory never fails
+        return s.text
+    }
+
+    /// Writes the report into a file (or any sink), serialised straight from the tree.
+    public static func write(_ r: ReportInput, to sink: ReportSink) throws(WriteError) {
+        try tree(r).write(to: sink)
+    }
+
+    static func tree(_ r: ReportInput) -> XMLTree {
         let res = r.result
         let L = r.lang
         func t(_ ja: String, _ en: String) -> String { L.pick(ja: ja, en: en) }
@@ -169,7 +180,7 @@ public enum HTMLReport {
         let footer = tree.add("footer", to: main)
         tree.add("p", to: footer, text: "tenken \(r.toolVersion) · \(res.pack.id) \(res.pack.version) · " + t("基準日", "as of") + " \(res.asOf) · "
             + t("この報告は入力されたデータと証明にもとづきます。", "This report rests on the data and attestations supplied."))
-        return tree.serialize()
+        return tree
     }
 
     static func badgeClass(_ s: RuleState) -> String {

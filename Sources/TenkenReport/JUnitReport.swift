@@ -6,6 +6,17 @@ import TenkenEval
 /// skipped with their reason; rules that could not be evaluated are errors.
 public enum JUnitReport {
     public static func render(_ r: ReportInput) -> String {
+        let s = StringSink()
+        try? tree(r).write(to: s)  // memory never fails
+        return s.text
+    }
+
+    /// Writes the report into a file (or any sink), serialised straight from the tree.
+    public static func write(_ r: ReportInput, to sink: ReportSink) throws(WriteError) {
+        try tree(r).write(to: sink)
+    }
+
+    static func tree(_ r: ReportInput) -> XMLTree {
         let tree = XMLTree(root: "testsuites")
         let root = tree.root
         let res = r.result
@@ -56,7 +67,7 @@ public enum JUnitReport {
                 }
             }
         }
-        return tree.serialize()
+        return tree
     }
 
     static func body(_ result: RuleResult, _ rule: CheckedRule, _ r: ReportInput) -> String {

@@ -18,13 +18,42 @@ public enum SARIFReport {
     static func text(_ s: String) -> JSON { .object([("text", .string(s))]) }
 
     public static func render(_ r: ReportInput) -> String {
+        let s = StringSink()
+        try? write(r, to: s)  // memory never fails
+        return s.text
+    }
+
+    /// Writes the log as it is made: results one at a time, so an uncapped report of a huge
+    /// inventory is never built whole.
+    public static func write(_ r: ReportInput, to sink: ReportSink) throws(WriteError) {
         let res = r.result
+        let fallback = SourceLocation(file: res.sources.first ?? res.facilityID)
+        // The artifacts come before the results in the log, so their list is made first, in
+        // the order the results name them.
         var artifacts: [String] = res.sources
-        func artifactIndex(_ file: String) -> Int {
-            if let i = artifacts.firstIndex(of: file) { return i }
-            artifacts.append(file)
-            return artifacts.count - 1
+        var artifactIndexes: [String: Int] = [:]
+        for (i, a) in artifacts.enumerated() where artifactIndexes[a] == nil { artifactIndexes[a] = i }
+        func note(_ file: String) {
+            if artifactIndexes[file] == nil { artifactIndexes[file] = artifacts.count; artifacts.append(file) }
         }
+        // Each result: (rule position, violation position, or nil for a rule-level result).
+        var slots: [(Int, Int?)] = []
+        for (k, (_, result)) in r.items.enumerated() {
+            switch result.state {
+            case .fail:
+                for (j, v) in result.violations.enumerated() {
+                    note((v.location ?? v.evidence.first?.location ?? fallback).file)
+                    for e in v.evidence { if let l = e.location { note(l.file) } }
+                    slots.append((k, j))
+                }
+            case .error, .manual:
+                note(fallback.file)
+                slots.append((k, nil))
+            default:
+                continue
+            }
+        }
+        func artifactIndex(_ file: String) -> Int { artifactIndexes[file] ?? 0 }
         func physical(_ l: SourceLocation) -> JSON {
             var kv: [(String, JSON)] = [("artifactLocation", .object([("uri", .string(uri(l.file))), ("index", .int(artifactIndex(l.file)))]))]
             if l.line > 0 {
@@ -62,40 +91,34 @@ public enum SARIFReport {
             ])
         }
         let ruleIndex = Dictionary(uniqueKeysWithValues: r.pack.rules.enumerated().map { ($1.id, $0) })
-        var results: [JSON] = []
-        for (rule, result) in r.items {
-            let base: [(String, JSON)] = [("ruleId", .string(rule.id)), ("ruleIndex", .int(ruleIndex[rule.id]!))]
-            switch result.state {
-            case .fail:
-                for v in result.violations {
-                    var kv = base
-                    kv.append(("level", .string(level(rule.level))))
-                    kv.append(("message", text(r.lang.pick(v.message))))
-                    let loc = v.location ?? v.evidence.first?.location ?? SourceLocation(file: res.sources.first ?? res.facilityID)
-                    kv.append(("locations", .array([location(loc)])))
-                    if !v.evidence.isEmpty {
-                        kv.append(("relatedLocations", .array(v.evidence.enumerated().compactMap { i, e in
-                            e.location.map { l in
-                                if case .object(var o) = location(l, "\(e.label) = \(e.value)") { o.insert(("id", .int(i + 1)), at: 0); return .object(o) }
-                                return location(l)
-                            }
-                        })))
-                    }
-                    kv.append(("partialFingerprints", .object([("tenken/v1", .string(stableHash("\(res.facilityID)|\(rule.id)|\(v.element ?? v.message.en)")))])))
-                    kv.append(("properties", .object([("state", .string("fail")), ("element", .str(v.element)), ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en))])))
-                    results.append(.object(kv))
-                }
-            case .error, .manual:
-                var kv = base
+        let items = r.items
+        func result(_ slot: (Int, Int?)) -> JSON {
+            let (rule, result) = items[slot.0]
+            var kv: [(String, JSON)] = [("ruleId", .string(rule.id)), ("ruleIndex", .int(ruleIndex[rule.id]!))]
+            guard let j = slot.1 else {
                 kv.append(("kind", .string(result.state == .error ? "fail" : "review")))
                 kv.append(("level", .string(result.state == .error ? "error" : "note")))
                 kv.append(("message", text(result.reason.map(r.lang.pick) ?? result.state.rawValue)))
-                kv.append(("locations", .array([location(SourceLocation(file: res.sources.first ?? res.facilityID))])))
+                kv.append(("locations", .array([location(fallback)])))
                 kv.append(("properties", .object([("state", .string(result.state.rawValue))])))
-                results.append(.object(kv))
-            default:
-                continue
+                return .object(kv)
             }
+            let v = result.violations[j]
+            kv.append(("level", .string(level(rule.level))))
+            kv.append(("message", text(r.lang.pick(v.message))))
+            let loc = v.location ?? v.evidence.first?.location ?? fallback
+            kv.append(("locations", .array([location(loc)])))
+            if !v.evidence.isEmpty {
+                kv.append(("relatedLocations", .array(v.evidence.enumerated().compactMap { i, e in
+                    e.location.map { l in
+                        if case .object(var o) = location(l, "\(e.label) = \(e.value)") { o.insert(("id", .int(i + 1)), at: 0); return .object(o) }
+                        return location(l)
+                    }
+                })))
+            }
+            kv.append(("partialFingerprints", .object([("tenken/v1", .string(stableHash("\(res.facilityID)|\(rule.id)|\(v.element ?? v.message.en)")))])))
+            kv.append(("properties", .object([("state", .string("fail")), ("element", .str(v.element)), ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en))])))
+            return .object(kv)
         }
         // Findings past the per-rule cap are counted, not listed: said once per rule.
         let notifications: [JSON] = r.items.compactMap { rule, result in
@@ -103,24 +126,26 @@ public enum SARIFReport {
             return .object([("level", .string("warning")), ("message", text("\(rule.id): \(result.violationCount) violations, \(result.violations.count) listed. " + r.lang.pick(more))),
                             ("associatedRule", .object([("id", .string(rule.id)), ("index", .int(ruleIndex[rule.id]!))]))])
         }
-        let run: JSON = .object([
-            ("tool", .object([("driver", .object([
+        let run: JSONPart = .object([
+            ("tool", .value(.object([("driver", .object([
                 ("name", .string("tenken")), ("version", .string(r.toolVersion)), ("semanticVersion", .string(r.toolVersion)),
                 ("informationUri", .string("https://tenken.invalid/")),
                 ("rules", .array(rules)),
-            ]))])),
-            ("automationDetails", .object([("id", .string("tenken/\(res.pack.id)/\(res.facilityID)/"))])),
-            ("invocations", .array([.object([("executionSuccessful", .bool(true))] + (notifications.isEmpty ? [] : [("toolExecutionNotifications", .array(notifications))])
-                + [("properties", .object([("as_of", .string(res.asOf.description)), ("pack_version", .string(res.pack.version))]))])])),
-            ("artifacts", .array(artifacts.map { .object([("location", .object([("uri", .string(uri($0)))]))]) })),
-            ("results", .array(results)),
-            ("properties", .object([("facility", .string(res.facilityID)), ("parameters", JSONReport.parameters(res.params))])),
+            ]))]))),
+            ("automationDetails", .value(.object([("id", .string("tenken/\(res.pack.id)/\(res.facilityID)/"))]))),
+            ("invocations", .value(.array([.object([("executionSuccessful", .bool(true))] + (notifications.isEmpty ? [] : [("toolExecutionNotifications", .array(notifications))])
+                + [("properties", .object([("as_of", .string(res.asOf.description)), ("pack_version", .string(res.pack.version))]))])]))),
+            ("artifacts", .value(.array(artifacts.map { .object([("location", .object([("uri", .string(uri($0)))]))]) }))),
+            ("results", .array(count: slots.count) { .value(result(slots[$0])) }),
+            ("properties", .value(.object([("facility", .string(res.facilityID)), ("parameters", JSONReport.parameters(res.params))]))),
         ])
-        return JSON.object([
-            ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
-            ("version", .string("2.1.0")),
-            ("runs", .array([run])),
-        ]).render() + "\n"
+        let log: JSONPart = .object([
+            ("$schema", .value(.string("https://json.schemastore.org/sarif-2.1.0.json"))),
+            ("version", .value(.string("2.1.0"))),
+            ("runs", .array(count: 1) { _ in run }),
+        ])
+        try log.write(to: sink.write)
+        try sink.write("\n")
     }
 
     /// Relative paths stay relative (code scanning resolves them against the repository);

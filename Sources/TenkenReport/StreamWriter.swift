@@ -1,6 +1,25 @@
 import CLibXML2
 import Foundation
 
+/// Where a report is written: a file (`OutputFile`) or memory (`StringSink`, for standard
+/// output and tests). Every writer goes through one of these, so a large report is never held
+/// whole in memory on its way to a file.
+public protocol ReportSink: AnyObject {
+    func write(_ s: String) throws(WriteError)
+    func write(bytes: [UInt8]) throws(WriteError)
+}
+
+extension OutputFile: ReportSink {}
+
+/// A report collected in memory.
+public final class StringSink: ReportSink {
+    var bytes: [UInt8] = []
+    public init() {}
+    public func write(_ s: String) { bytes.append(contentsOf: s.utf8) }
+    public func write(bytes b: [UInt8]) { bytes.append(contentsOf: b) }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
 /// HTML written element by element with libxml2's streaming writer, which escapes text and
 /// attributes; for documents whose size grows with the input (the batch heatmap), where a
 /// whole tree in memory would grow with it.

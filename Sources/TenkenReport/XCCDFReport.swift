@@ -42,6 +42,17 @@ public enum XCCDFReport {
     }
 
     public static func render(_ r: ReportInput) -> String {
+        let s = StringSink()
+        try? tree(r).write(to: s)  // memory never fails
+        return s.text
+    }
+
+    /// Writes the report into a file (or any sink), serialised straight from the tree.
+    public static func write(_ r: ReportInput, to sink: ReportSink) throws(WriteError) {
+        try tree(r).write(to: sink)
+    }
+
+    static func tree(_ r: ReportInput) -> XMLTree {
         let res = r.result
         let tree = XMLTree(root: "Benchmark")
         tree.setDefaultNamespace(namespace)
@@ -111,6 +122,6 @@ public enum XCCDFReport {
             }
         }
         tree.add("score", to: test, ["system": "urn:xccdf:scoring:flat", "maximum": String(scored)], text: String(passed))
-        return tree.serialize()
+        return tree
     }
 }

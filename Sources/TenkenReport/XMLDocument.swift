@@ -72,6 +72,41 @@ public final class XMLTree {
         xmlNodeAddContent(e.node, s)
     }
 
+    /// Serialises straight into `sink` (a file), chunk by chunk, without a whole copy in memory.
+    /// The same bytes as `serialize()`.
+    public func write(to sink: ReportSink) throws(WriteError) {
+        final class Context {
+            let sink: ReportSink
+            var error: WriteError?
+            init(_ s: ReportSink) { sink = s }
+        }
+        let context = Context(sink)
+        let unmanaged = Unmanaged.passRetained(context)
+        defer { unmanaged.release() }
+        let write: xmlOutputWriteCallback = { ctx, buffer, len in
+            guard let ctx, let buffer, len >= 0 else { return -1 }
+            let c = Unmanaged<Context>.fromOpaque(ctx).takeUnretainedValue()
+            if c.error != nil { return -1 }
+            let bytes = [UInt8](UnsafeRawBufferPointer(start: buffer, count: Int(len)))
+            do throws(WriteError) { try c.sink.write(bytes: bytes) } catch {
+                c.error = error
+                return -1
+            }
+            return len
+        }
+        guard let out = xmlOutputBufferCreateIO(write, nil, unmanaged.toOpaque(), nil) else {
+            throw WriteError(path: "report", kind: .other, reason: "libxml2 could not make an output buffer")
+        }
+        if isHTML {
+            htmlSetMetaEncoding(doc, "UTF-8")
+            htmlDocContentDumpFormatOutput(out, doc, nil, 1)
+            xmlOutputBufferClose(out)
+        } else {
+            xmlSaveFormatFileTo(out, doc, "UTF-8", 1)  // closes the buffer
+        }
+        if let e = context.error { throw e }
+    }
+
     /// Serialised as UTF-8 with Japanese kept literal.
     public func serialize() -> String {
         var buf: UnsafeMutablePointer<xmlChar>?

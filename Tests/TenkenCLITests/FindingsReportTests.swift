@@ -87,3 +87,18 @@ import Testing
         #expect(d.out.contains("a report lists only some violations of this rule"), "\(d.out)")
     }
 }
+
+/// Reports written to a file are streamed (JSON and SARIF finding by finding, XML straight
+/// from the tree); the bytes are the same as on standard output, which the goldens pin.
+@Suite struct StreamedReportTests {
+    @Test(arguments: ReportFormat.allCases)
+    func aFileHoldsExactlyWhatStandardOutputShows(_ f: ReportFormat) throws {
+        let dir = tempDir("stream")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = ["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", f.rawValue, "--lang", "both"]
+        let shown = runCLI(args)
+        let written = runCLI(args + ["--output", dir.path + "/r"])
+        #expect(written.code == shown.code)
+        #expect(try Data(contentsOf: dir.appendingPathComponent("r")) == Data(shown.out.utf8), "\(f)")
+    }
+}
