@@ -15,7 +15,7 @@ public struct BatchEntry: Sendable {
 public enum BatchDiscovery {
     /// A folder of facility folders (every subfolder counts, so one without a snapshot is
     /// reported rather than skipped), or a list file with one folder or snapshot per line.
-    public static func entries(_ path: String) -> Result<[BatchEntry], Diagnostic> {
+    public static func entries(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<[BatchEntry], Diagnostic> {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             return .failure(Diagnostic("batch.no-input", .error, "no such folder or list file", at: SourceLocation(file: path)))
@@ -23,6 +23,9 @@ public enum BatchDiscovery {
         if isDir.boolValue {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
                 return .failure(Diagnostic("batch.no-input", .error, "cannot list the folder", at: SourceLocation(file: path)))
+            }
+            if names.count > maxCollection {
+                return .failure(Diagnostic("data.too-many-elements", .error, "\(names.count) entries in the folder, over the limit of \(maxCollection)", at: SourceLocation(file: path)))
             }
             var out: [BatchEntry] = []
             for n in names.sorted() where !n.hasPrefix(".") {
@@ -41,6 +44,9 @@ public enum BatchDiscovery {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let full = line.hasPrefix("/") ? line : (base as NSString).appendingPathComponent(line)
             out.append(BatchEntry(input: full, name: line))
+            if out.count > maxCollection {
+                return .failure(Diagnostic("data.too-many-elements", .error, "more than \(maxCollection) facilities listed, over the limit", at: SourceLocation(file: path)))
+            }
         }
         return .success(out)
     }

@@ -105,7 +105,8 @@ enum DiffCommand {
         let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
         guard let bytes else { return .failure(err!) }
         let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
-        guard let v = node?.value else { return .failure(diags.first!) }
+        guard let v = node?.value else { return .failure(diags.first ?? Diagnostic("data.json-syntax", .error, "not a JSON document", at: SourceLocation(file: path))) }
+        if let d = Baseline.tooMany(v, path, LoadOptions().maxCollection) { return .failure(d) }
         return .success(v)
     }
 

@@ -6,7 +6,7 @@ import TenkenSyntax
 
 /// Reads aggregates back (for `tenken merge` and `tenken diff`).
 public enum AggregateReader {
-    public static func load(_ path: String) -> Result<Aggregate, Diagnostic> {
+    public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<Aggregate, Diagnostic> {
         let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
         guard let bytes else { return .failure(err!) }
         let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
@@ -22,8 +22,13 @@ public enum AggregateReader {
             rules.append(AggregateRule(id: id, implements: (r["implements"]?.array ?? []).compactMap(\.string), level: lv, category: cat,
                                        title: Bilingual(ja: r["title"]?["ja"]?.string ?? "", en: r["title"]?["en"]?.string ?? "")))
         }
+        let listed = v["facilities"]?.array ?? []
+        if listed.count > maxCollection || (v["rules"]?.array?.count ?? 0) > maxCollection {
+            return .failure(Diagnostic("data.too-many-elements", .error, "\(max(listed.count, v["rules"]?.array?.count ?? 0)) elements in one list, over the limit of \(maxCollection)",
+                                       at: SourceLocation(file: path)))
+        }
         var facilities: [FacilitySummary] = []
-        for f in v["facilities"]?.array ?? [] {
+        for f in listed {
             guard let id = f["id"]?.string, let st = f["status"]?.string.flatMap(FacilitySummary.Status.init(rawValue:)) else { continue }
             facilities.append(FacilitySummary(id: id, name: f["name"]?.string, input: f["input"]?.string ?? "", status: st,
                                               states: f["states"]?.string ?? "", diagnostics: (f["diagnostics"]?.array ?? []).compactMap(\.string),

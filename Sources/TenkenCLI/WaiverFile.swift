@@ -5,7 +5,7 @@ import TenkenSyntax
 /// Reads a waiver file: `{"waivers": [{"rule", "facility", "justification", "requested_by",
 /// "approved_by", "granted_on", "expires_on"}]}`. Every malformed entry is reported.
 public enum WaiverFile {
-    public static func load(_ path: String) -> ([Waiver], [Diagnostic]) {
+    public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> ([Waiver], [Diagnostic]) {
         let (bytes, err) = readInputFile(path, maxBytes: 64 << 20)
         guard let bytes else { return ([], [err!]) }
         let (node, diags, lines) = JSONReader.parse(bytes, file: path)
@@ -13,6 +13,10 @@ public enum WaiverFile {
         let src = SourceFile(path: path, kind: .json, lines: lines)
         guard case .object(let top) = node.value, let list = top.first(where: { $0.key == "waivers" })?.node, case .array(let items) = list.value else {
             return ([], diags + [Diagnostic("waiver.bad-file", .error, "expected {\"waivers\": [ … ]}", at: src.location(offset: node.offset, path: ""))])
+        }
+        if items.count > maxCollection {
+            return ([], diags + [Diagnostic("data.too-many-elements", .error, "\(items.count) waivers, over the limit of \(maxCollection)",
+                                            at: src.location(offset: list.offset, path: "/waivers"))])
         }
         var out: [Waiver] = []
         var problems = diags
@@ -45,11 +49,13 @@ public struct Baseline: Sendable {
     /// `facility|rule|element`, with `*` for "the whole rule".
     var known: Set<String> = []
 
-    public static func load(_ path: String) -> (Baseline?, [Diagnostic]) {
+    public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> (Baseline?, [Diagnostic]) {
         let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
         guard let bytes else { return (nil, [err!]) }
         let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
         guard let v = node?.value else { return (nil, diags) }
+        // The collection limit holds here too: a baseline's lists are read into one set.
+        if let d = Baseline.tooMany(v, path, maxCollection) { return (nil, diags + [d]) }
         var b = Baseline()
         var notes = diags
         if v["tenken_report_version"] != nil {
@@ -76,6 +82,15 @@ public struct Baseline: Sendable {
             return (nil, diags + [Diagnostic("data.bad-baseline", .error, "not a tenken JSON report or aggregate", at: SourceLocation(file: path))])
         }
         return (b, notes)
+    }
+
+    /// A report or aggregate with a list longer than the collection limit (its results, a
+    /// result's violations, its facilities), as a diagnostic.
+    static func tooMany(_ v: JSONValue, _ path: String, _ limit: Int) -> Diagnostic? {
+        let results = v["results"]?.array ?? []
+        let sizes = [results.count, v["facilities"]?.array?.count ?? 0] + results.map { $0["violations"]?.array?.count ?? 0 }
+        guard let big = sizes.max(), big > limit else { return nil }
+        return Diagnostic("data.too-many-elements", .error, "\(big) elements in one list, over the limit of \(limit)", at: SourceLocation(file: path))
     }
 
     public func isKnown(facility: String, rule: String, element: String?) -> Bool {
