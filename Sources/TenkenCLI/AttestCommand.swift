@@ -313,7 +313,7 @@ struct AttestSession {
     static let roleField = SnapshotSchema.role.field("role")!
 
     mutating func interactive(_ due: [DueAttestation], role givenRole: String?, by givenBy: String?) -> Int32 {
-        let name = facility.facilityRecord.flatMap { if case .string(let s) = $0["name"] { s } else { nil } } ?? facility.id
+        let name = SafeText.terminal(facility.facilityRecord.flatMap { if case .string(let s) = $0["name"] { s } else { nil } } ?? facility.id)
         console.out(t("tenken attest — \(name)（基準日 \(asOf)）\n", "tenken attest — \(name) (as of \(asOf))\n"))
         if due.isEmpty {
             console.out(t("回答が必要な項目はありません。\n", "Nothing needs an answer now.\n"))
@@ -373,7 +373,9 @@ struct AttestSession {
     func describe(_ d: DueAttestation) -> String {
         var s = ""
         let rule = d.rules[0]
-        s += (japanese ? rule.title.ja : rule.title.en) + "  [\(rule.level.rawValue)]\n"
+        // The pack's words (a --rules pack may be anyone's) are shown escaped, as inputs are.
+        let e = SafeText.terminal
+        s += e(japanese ? rule.title.ja : rule.title.en) + "  [\(rule.level.rawValue)]\n"
         switch d.why {
         case .missing: s += t("  状態: 回答がありません\n", "  status: no answer on file\n")
         case .answeredNo: s += t("  状態: 前回「いいえ」と回答されています\n", "  status: last answered \"no\"\n")
@@ -382,10 +384,10 @@ struct AttestSession {
         }
         for id in Array(Set(d.rules.flatMap(\.implements))).sorted() {
             guard let item = pack.catalog.first(where: { $0.id == id }) else { continue }
-            s += t("  規程（\(item.section)）: 「\(item.ja)」\n", "  rule (\(item.section)): \(item.en)\n")
-            if japanese == false { s += "    (source: 「\(item.ja)」)\n" }
+            s += t("  規程（\(e(item.section))）: 「\(e(item.ja))」\n", "  rule (\(e(item.section))): \(e(item.en))\n")
+            if japanese == false { s += "    (source: 「\(e(item.ja))」)\n" }
         }
-        s += t("  実務では: ", "  in practice: ") + (japanese ? rule.remediation.ja : rule.remediation.en) + "\n"
+        s += t("  実務では: ", "  in practice: ") + e(japanese ? rule.remediation.ja : rule.remediation.en) + "\n"
         s += t("  回答者: ", "  answered by: ") + d.roles.map(roleLabel).joined(separator: t("・", ", ")) + "\n"
         return s
     }

@@ -139,12 +139,13 @@ enum DiffCommand {
                 console.out(JSON.object([("facility", .string(fb)), ("old_as_of", .str(docs[0]["as_of"]?.string)), ("new_as_of", .str(docs[1]["as_of"]?.string)),
                                          ("diff", AuditDiff.json(changes))]).render() + "\n")
             } else {
-                console.out("\(fb): \(docs[0]["as_of"]?.string ?? "?") → \(docs[1]["as_of"]?.string ?? "?")\n")
+                let e = SafeText.terminal
+                console.out("\(e(fb)): \(e(docs[0]["as_of"]?.string ?? "?")) → \(e(docs[1]["as_of"]?.string ?? "?"))\n")
                 for c in AuditDiff.Change.allCases { console.out("  \(c.rawValue): \(changes.filter { $0.change == c }.count)\n") }
                 for c in changes where c.change != .unchanged {
-                    var line = "  \(c.change.rawValue.padding(9)) \(c.rule): \(c.old) → \(c.new)"
-                    if !c.newElements.isEmpty { line += "; newly failing: " + c.newElements.joined(separator: ", ") }
-                    if !c.fixedElements.isEmpty { line += "; fixed: " + c.fixedElements.joined(separator: ", ") }
+                    var line = "  \(c.change.rawValue.padding(9)) \(e(c.rule)): \(e(c.old)) → \(e(c.new))"
+                    if !c.newElements.isEmpty { line += "; newly failing: " + e(c.newElements.joined(separator: ", ")) }
+                    if !c.fixedElements.isEmpty { line += "; fixed: " + e(c.fixedElements.joined(separator: ", ")) }
                     if c.partial { line += " (a report lists only some violations of this rule: compare reports made with --all-findings)" }
                     console.out(line + "\n")
                 }
@@ -177,7 +178,7 @@ enum DiffCommand {
             for f in changes {
                 let fixed = f.rules.filter { $0.change == .fixed }.map(\.rule), new = f.rules.filter { $0.change == .new }.map(\.rule)
                 if fixed.isEmpty && new.isEmpty && f.oldRequiredFails == f.newRequiredFails { continue }
-                console.out("  \(f.facility): required fails \(f.oldRequiredFails.map(String.init) ?? "—") → \(f.newRequiredFails.map(String.init) ?? "—")"
+                console.out("  \(SafeText.terminal(f.facility)): required fails \(f.oldRequiredFails.map(String.init) ?? "—") → \(f.newRequiredFails.map(String.init) ?? "—")"
                     + (fixed.isEmpty ? "" : "; fixed \(fixed.joined(separator: ", "))") + (new.isEmpty ? "" : "; new \(new.joined(separator: ", "))") + "\n")
             }
         }

@@ -69,7 +69,8 @@ enum ExplainCommand {
         return ExitCode.ok
     }
 
-    static func ev(_ e: Evidence) -> String { "\(e.label) = \(e.value)" + (e.location.map { "  (\($0))" } ?? "") }
+    /// Values, ids and places come from the inputs: shown escaped (`SafeText`), never raw.
+    static func ev(_ e: Evidence) -> String { SafeText.terminal("\(e.label) = \(e.value)" + (e.location.map { "  (\($0))" } ?? "")) }
 
     static func render(_ x: Explanation, all: Bool, ja: Bool, asOf: Day) -> String {
         let r = x.rule
@@ -87,7 +88,7 @@ enum ExplainCommand {
                 let bad = e.elements.filter { !$0.passed }
                 out += "  \(e.examined) element\(e.examined == 1 ? "" : "s") passed the filter; \(bad.count) violate\(bad.count == 1 ? "s" : "")\n"
                 for el in e.elements where !el.passed || all {
-                    out += "  \(el.passed ? "✓" : "✗") \(el.element)\n"
+                    out += "  \(el.passed ? "✓" : "✗") \(SafeText.terminal(el.element))\n"
                     if let d = el.decidedBy { out += "      decided by \(ev(d))\n" }
                     for rd in el.reads where rd != el.decidedBy { out += "      read \(ev(rd))\n" }
                 }
@@ -103,8 +104,8 @@ enum ExplainCommand {
         if let a = r.attestation { out += "attestation `\(a.key)` by \(a.roles.joined(separator: ", ")), renewed every \(a.renewSource)\n" }
         let res = x.result
         out += "result: \(res.state.rawValue)"
-        if let reason = res.reason { out += " — \(ja ? reason.ja : reason.en)" }
-        if let a = res.attestation { out += " (attestation signed \(a.signedOn?.description ?? "?") by \(a.byRole ?? "?"), valid until \(a.validUntil?.description ?? "?"))" }
+        if let reason = res.reason { out += " — \(SafeText.terminal(ja ? reason.ja : reason.en))" }
+        if let a = res.attestation { out += " (attestation signed \(a.signedOn?.description ?? "?") by \(SafeText.terminal(a.byRole ?? "?")), valid until \(a.validUntil?.description ?? "?"))" }
         return out + "\n"
     }
 }

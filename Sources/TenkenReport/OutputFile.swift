@@ -1,4 +1,5 @@
 import Foundation
+import TenkenSyntax
 
 /// Why a file could not be written, in words a person can act on: a full disk, a file system
 /// out of inodes and a read-only volume each say so (never "permission"), and an output that
@@ -59,7 +60,7 @@ public struct WriteError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "cannot write \(path): \(reason)" }
+    public var description: String { SafeText.terminal("cannot write \(path): \(reason)") }
 }
 
 /// A process-wide id carried in the name of every temporary file and folder this run makes,

@@ -1,5 +1,6 @@
 import CLibXML2
 import Foundation
+import TenkenSyntax
 
 /// Where a report is written: a file (`OutputFile`) or memory (`StringSink`, for standard
 /// output and tests). Every writer goes through one of these, so a large report is never held
@@ -55,10 +56,10 @@ public final class HTMLStream {
 
     public func open(_ name: String, _ attributes: KeyValuePairs<String, String> = [:]) {
         xmlTextWriterStartElement(writer, name)
-        for (k, v) in attributes { xmlTextWriterWriteAttribute(writer, k, v) }
+        for (k, v) in attributes { xmlTextWriterWriteAttribute(writer, k, SafeText.xml(v)) }
     }
 
-    public func text(_ s: String) { xmlTextWriterWriteString(writer, s) }
+    public func text(_ s: String) { xmlTextWriterWriteString(writer, SafeText.xml(s)) }
 
     /// A void element (`<meta …/>`): no content, no end tag.
     public func void(_ name: String, _ attributes: KeyValuePairs<String, String> = [:]) {

@@ -1,4 +1,5 @@
 import CLibXML2
+import TenkenSyntax
 
 /// An XML or HTML document built with libxml2's tree API and serialised by libxml2. It owns
 /// the C document and frees it when released; nodes are only handed out while building.
@@ -48,13 +49,13 @@ public final class XMLTree {
     @discardableResult
     public func add(_ name: String, to parent: Element, _ attributes: KeyValuePairs<String, String> = [:], text: String? = nil) -> Element {
         let n = xmlNewChild(parent.node, nil, name, nil)!
-        for (k, v) in attributes { xmlNewProp(n, k, v) }
-        if let text { xmlNodeAddContent(n, text) }
+        for (k, v) in attributes { xmlNewProp(n, k, SafeText.xml(v)) }
+        if let text { xmlNodeAddContent(n, SafeText.xml(text)) }
         return Element(node: n)
     }
 
     public func set(_ name: String, _ value: String, on e: Element) {
-        xmlSetProp(e.node, name, value)
+        xmlSetProp(e.node, name, SafeText.xml(value))
     }
 
     /// Puts the root element in a default namespace; elements added later inherit it.
@@ -69,7 +70,7 @@ public final class XMLTree {
     }
 
     public func text(_ s: String, in e: Element) {
-        xmlNodeAddContent(e.node, s)
+        xmlNodeAddContent(e.node, SafeText.xml(s))
     }
 
     /// Serialises straight into `sink` (a file), chunk by chunk, without a whole copy in memory.

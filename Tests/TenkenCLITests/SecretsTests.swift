@@ -94,4 +94,25 @@ import TenkenSyntax
         let out = DiagnosticPrinter(sources: ["r.tenken": "rule x {\n  expect d.os_versoin is present\n}"]).render(d)
         #expect(out.contains("2 |   expect d.os_versoin is present") && out.contains("^"))
     }
+
+    /// A file name with control characters (a member's upload) and a key with them: the
+    /// diagnostics show them escaped, the aggregate stays well-formed.
+    @Test func controlCharactersInNamesAndKeysAreShownEscaped() throws {
+        let dir = tempDir("ctl")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hostile = "m\u{1B}]0;owned\u{07}\r\n✓ fake"
+        let folder = dir.appendingPathComponent("in/\(hostile)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try writeText("{\"schema_version\": 1, \"facility\": {\"id\": \"F-1\"}, \"x\\u001b]0;t\\u0007\": 1, \"staff\": [{\"id\": 3}]}", folder + "/snapshot.json")
+        let r = runCLI(["check", folder, "--as-of", "2026-11-01"])
+        #expect(r.code == 2)
+        for c in ["\u{1B}", "\u{07}", "\r"] { #expect(!r.err.contains(c), "raw \(c.unicodeScalars.first!.value) in: \(r.err)") }
+        #expect(!r.err.split(separator: "\n").contains { $0.hasPrefix("✓ fake") })
+        #expect(r.err.contains("\\u{1b}]0;owned"))
+        let out = dir.appendingPathComponent("out").path
+        _ = runCLI(["batch", dir.path + "/in", "--output-dir", out, "--as-of", "2026-11-01"])
+        let html = try String(contentsOfFile: out + "/aggregate.html", encoding: .utf8)
+        #expect(!html.contains("\u{1B}") && !html.contains("\u{07}"))
+        #expect(XMLValidation.htmlTexts(html, tag: "td") != nil)
+    }
 }
