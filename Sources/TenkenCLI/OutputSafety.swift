@@ -21,7 +21,7 @@ struct FileIdentity: Hashable {
 /// Windows volumes, network shares): `Staff.CSV`, `staff.csv` and a decomposed `職員.csv` are
 /// one file there, so tenken never lets two of them stand for two things.
 enum FileNames {
-    static func fold(_ s: String) -> String { s.precomposedStringWithCanonicalMapping.lowercased() }
+    static func fold(_ s: String) -> String { foldedFileName(s) }
 }
 
 /// The files and folders a run reads. An output that is, or resolves to, one of them is

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TenkenBenchKit
 @testable import TenkenCLI
+@testable import TenkenData
 @testable import TenkenReport
 
 /// `convert --to csv` and `init` publish a whole set of tables or nothing: a full disk or a
@@ -163,5 +164,31 @@ import TenkenBenchKit
         #expect(runCLI(["convert", dir.path, "--to", "json", json]).code == 0)
         let j = runCLI(["convert", json, "--to", "json", json, "--force"])
         #expect(j.code == 2 && j.err.contains("never writes over its own input"), "\(j.err)")
+    }
+
+    /// Reading a folder: a table under a spelling a case-folding file system takes for it is
+    /// found (Windows keeps `Staff.Csv`), and two spellings of one table are refused, never
+    /// one read and the other silently left out.
+    @Test func theFolderScanFindsEverySpellingOfATable() throws {
+        let kaede = try fixtureCopy("clinic-kaede", tag: "scan-fold")
+        defer { try? FileManager.default.removeItem(at: kaede.deletingLastPathComponent()) }
+        let d = kaede.path
+        try FileManager.default.moveItem(atPath: d + "/staff.csv", toPath: d + "/Staff.Csv")
+        let (one, oneDiags) = TableFolder.scan(d)
+        #expect(one.files["staff"] == d + "/Staff.Csv" && oneDiags.isEmpty)
+        try FileManager.default.copyItem(atPath: d + "/Staff.Csv", toPath: d + "/STAFF.CSV")
+        #expect(TableFolder.scan(d).1.contains { $0.id == "data.duplicate-table" })
+        try FileManager.default.removeItem(atPath: d + "/STAFF.CSV")
+        // Both normalisation forms of グループ.csv (グ decomposes), made byte for byte (Foundation would fold them).
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: d + "/groups.csv"))
+        try FileManager.default.removeItem(atPath: d + "/groups.csv")
+        var made = 0
+        for name in ["グループ.csv".decomposedStringWithCanonicalMapping, "グループ.csv".precomposedStringWithCanonicalMapping] {
+            let fd = open(d + "/" + name, O_CREAT | O_EXCL | O_WRONLY, 0o644)
+            if fd >= 0 { _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }; close(fd); made += 1 }
+        }
+        // Linux file systems keep both forms as two files; a folding one (macOS) makes one.
+        #expect(made == 2)
+        #expect(TableFolder.scan(d).1.contains { $0.id == "data.duplicate-table" && $0.message.contains("グループ") })
     }
 }
