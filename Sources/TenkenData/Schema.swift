@@ -409,11 +409,11 @@ public enum RefusedNames {
     /// columns: `メール通知`, `携帯端末`).
     public static let personalJaWhole: Set<String> = ["名", "メール", "携帯"]
     /// `address` is personal, except a device's or network's (`ip_address`, `MACアドレス`).
-    static let machineQualifiers: Set<String> = ["ip", "ipv4", "ipv6", "mac", "hardware", "server", "network", "wifi", "ble", "bluetooth",
+    public static let machineQualifiers: Set<String> = ["ip", "ipv4", "ipv6", "mac", "hardware", "server", "network", "wifi", "ble", "bluetooth",
                                                  "device", "wan", "lan", "gateway", "router", "host"]
     /// A person's `name`: the whole name, the last part of a dotted key (`contact.name` in
     /// facility.csv), or after a word about a person.
-    static let personQualifiers: Set<String> = ["patient", "staff", "user", "member", "person", "contact", "doctor", "nurse", "owner",
+    public static let personQualifiers: Set<String> = ["patient", "staff", "user", "member", "person", "contact", "doctor", "nurse", "owner",
                                                 "holder", "family", "first", "last", "given", "full", "real", "legal", "display", "admin",
                                                 "manager", "lead", "responsible", "signer", "emergency"]
 

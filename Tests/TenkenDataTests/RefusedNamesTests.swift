@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TenkenData
 
@@ -42,5 +43,15 @@ struct RefusedNamesTests {
         #expect(RefusedNames.words("PINCode") == ["pin", "code"])
         #expect(RefusedNames.words("api-key_ID") == ["api", "key", "id"])
         #expect(RefusedNames.words("端末ID") == ["id"])
+    }
+
+    /// The documented list is the list: every name the code refuses is in docs/robustness.md.
+    @Test func theDocumentationListsEveryName() throws {
+        let doc = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/robustness.md"), encoding: .utf8)
+        let all = Array(RefusedNames.secretWords) + RefusedNames.secretRuns + RefusedNames.secretJa + Array(RefusedNames.personalWords)
+            + RefusedNames.personalRuns + RefusedNames.personalJa + Array(RefusedNames.personalJaWhole) + Array(RefusedNames.machineQualifiers)
+            + Array(RefusedNames.personQualifiers)
+        for name in all { #expect(doc.contains("`\(name)`"), "docs/robustness.md does not list `\(name)`") }
     }
 }
