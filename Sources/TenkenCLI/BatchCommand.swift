@@ -187,14 +187,7 @@ enum BatchCommand {
             console.err("error: \(r); nothing was written\n")
             return ExitCode.inputError
         }
-        let output: BatchOutput
-        do { output = try BatchOutput(dir: outDir, graceful: true) } catch {
-            switch error {
-            case .busy(let f): console.err(CLI.lockMessage(f, folder: outDir))
-            case .write(let w): console.err("error: \(w); nothing was written\n")
-            }
-            return ExitCode.inputError
-        }
+        guard let output = BatchOutput.opened(outDir, graceful: true, console) else { return ExitCode.inputError }
         let run = BatchRun(pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
                            baseline: baseline, formats: formats, lang: lang, outDir: output.staging, maxFindings: maxFindings)
         let progress = Progress(total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)

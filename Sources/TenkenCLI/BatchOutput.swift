@@ -48,6 +48,17 @@ final class BatchOutput {
         }
     }
 
+    /// Opens the folder for a run, or says why not (another run holds it, it cannot be made).
+    static func opened(_ dir: String, graceful: Bool, _ console: Console) -> BatchOutput? {
+        do { return try BatchOutput(dir: dir, graceful: graceful) } catch {
+            switch error {
+            case .busy(let f): console.err(CLI.lockMessage(f, folder: dir))
+            case .write(let w): console.err("error: \(w); nothing was written\n")
+            }
+            return nil
+        }
+    }
+
     /// Where the run writes `name` (a facility's report folder lives under `facilities/`).
     func path(_ name: String) -> String { (staging as NSString).appendingPathComponent(name) }
 

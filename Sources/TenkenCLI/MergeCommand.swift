@@ -99,14 +99,7 @@ enum MergeCommand {
                 return ExitCode.inputError
             }
             // Locked, staged and published whole, as a batch's aggregate; reports are left alone.
-            let output: BatchOutput
-            do { output = try BatchOutput(dir: out, graceful: false) } catch {
-                switch error {
-                case .busy(let f): console.err(CLI.lockMessage(f, folder: out))
-                case .write(let w): console.err("error: \(w); nothing was written\n")
-                }
-                return ExitCode.inputError
-            }
+            guard let output = BatchOutput.opened(out, graceful: false, console) else { return ExitCode.inputError }
             do throws(WriteError) {
                 try BatchCommand.writeAggregate(merged, to: output.staging, lang: lang)
                 try output.publish(replacing: Array(BatchOutput.published.dropFirst()))

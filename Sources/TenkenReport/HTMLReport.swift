@@ -4,7 +4,7 @@ import TenkenEval
 
 /// A single self-contained HTML file: inline CSS and SVG, no scripts, nothing from the network,
 /// printable on A4. Gaps come first with the source's words, evidence and remediation.
-public enum HTMLReport {
+public enum HTMLReport: TreeReport {
     static let stateColors: [(RuleState, String)] = [
         (.fail, "#c62828"), (.error, "#6a1b9a"), (.manual, "#f9a825"), (.waived, "#8d6e63"),
         (.attested, "#00897b"), (.pass, "#2e7d32"), (.notApplicable, "#b0b0b0"),
@@ -65,18 +65,7 @@ public enum HTMLReport {
     }
     """
 
-    public static func render(_ r: ReportInput) -> String {
-        let s = StringSink()
-        try? tree(r).write(to: s)  // memory never fails
-        return s.text
-    }
-
-    /// Writes the report into a file (or any sink), serialised straight from the tree.
-    public static func write(_ r: ReportInput, to sink: ReportSink) throws(WriteError) {
-        try tree(r).write(to: sink)
-    }
-
-    static func tree(_ r: ReportInput) -> XMLTree {
+    public static func tree(_ r: ReportInput) -> XMLTree {
         let res = r.result
         let L = r.lang
         func t(_ ja: String, _ en: String) -> String { L.pick(ja: ja, en: en) }

@@ -4,19 +4,8 @@ import TenkenEval
 /// JUnit XML for CI dashboards (Jenkins, GitLab): one testsuite per category, one testcase per
 /// rule. Failures carry the messages and evidence; not-applicable, manual and waived items are
 /// skipped with their reason; rules that could not be evaluated are errors.
-public enum JUnitReport {
-    public static func render(_ r: ReportInput) -> String {
-        let s = StringSink()
-        try? tree(r).write(to: s)  // memory never fails
-        return s.text
-    }
-
-    /// Writes the report into a file (or any sink), serialised straight from the tree.
-    public static func write(_ r: ReportInput, to sink: ReportSink) throws(WriteError) {
-        try tree(r).write(to: sink)
-    }
-
-    static func tree(_ r: ReportInput) -> XMLTree {
+public enum JUnitReport: TreeReport {
+    public static func tree(_ r: ReportInput) -> XMLTree {
         let tree = XMLTree(root: "testsuites")
         let root = tree.root
         let res = r.result

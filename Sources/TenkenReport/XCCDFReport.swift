@@ -11,7 +11,7 @@ import TenkenEval
 /// and the waiver's reason. Severity: required → high, recommended → medium, optional → low.
 /// Times are the as-of date (a report never depends on the clock), and the score uses the flat
 /// model: passing rules out of the rules that passed or failed.
-public enum XCCDFReport {
+public enum XCCDFReport: TreeReport {
     public static let namespace = "http://checklists.nist.gov/xccdf/1.2"
     /// The reverse-DNS part of every XCCDF id tenken writes.
     static let owner = "jp.tenken"
@@ -41,18 +41,7 @@ public enum XCCDFReport {
         }
     }
 
-    public static func render(_ r: ReportInput) -> String {
-        let s = StringSink()
-        try? tree(r).write(to: s)  // memory never fails
-        return s.text
-    }
-
-    /// Writes the report into a file (or any sink), serialised straight from the tree.
-    public static func write(_ r: ReportInput, to sink: ReportSink) throws(WriteError) {
-        try tree(r).write(to: sink)
-    }
-
-    static func tree(_ r: ReportInput) -> XMLTree {
+    public static func tree(_ r: ReportInput) -> XMLTree {
         let res = r.result
         let tree = XMLTree(root: "Benchmark")
         tree.setDefaultNamespace(namespace)

@@ -124,6 +124,24 @@ public final class XMLTree {
     }
 }
 
+/// A report built as an XML or HTML tree (HTML, JUnit, XCCDF): rendered in memory for
+/// standard output, or serialised straight into a file.
+public protocol TreeReport {
+    static func tree(_ r: ReportInput) -> XMLTree
+}
+
+extension TreeReport {
+    public static func render(_ r: ReportInput) -> String {
+        let s = StringSink()
+        try? tree(r).write(to: s)  // memory never fails
+        return s.text
+    }
+
+    public static func write(_ r: ReportInput, to sink: ReportSink) throws(WriteError) {
+        try tree(r).write(to: sink)
+    }
+}
+
 /// Checks an XML document against an XML Schema with libxml2; returns the problems found.
 public enum XMLValidation {
     public static func validate(xml: String, xsd: String) -> [String] {

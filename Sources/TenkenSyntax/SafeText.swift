@@ -7,26 +7,21 @@
 public enum SafeText {
     /// For a terminal and the text report: every C0 and C1 control, DEL, the bidirectional
     /// controls and the Unicode line and paragraph separators are escaped.
-    public static func terminal(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: needsTerminalEscape) else { return s }
-        var out = ""
-        out.reserveCapacity(s.utf8.count + 8)
-        for u in s.unicodeScalars {
-            if needsTerminalEscape(u) { out += escape(u) } else { out.unicodeScalars.append(u) }
-        }
-        return out
-    }
+    public static func terminal(_ s: String) -> String { escaping(s, where: needsTerminalEscape) }
 
     /// For XML and HTML text and attributes: the characters XML 1.0 does not allow (C0 but tab,
     /// line feed and carriage return; U+FFFE, U+FFFF), DEL and the C1 controls, which it
     /// discourages, and the bidirectional controls are escaped, so the document stays
     /// well-formed and shows what it holds.
-    public static func xml(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: needsXMLEscape) else { return s }
+    public static func xml(_ s: String) -> String { escaping(s, where: needsXMLEscape) }
+
+    /// `s` with every scalar `needs` picks escaped; `s` itself (no copy) when there is none.
+    static func escaping(_ s: String, where needs: (Unicode.Scalar) -> Bool) -> String {
+        guard s.unicodeScalars.contains(where: needs) else { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count + 8)
         for u in s.unicodeScalars {
-            if needsXMLEscape(u) { out += escape(u) } else { out.unicodeScalars.append(u) }
+            if needs(u) { out += escape(u) } else { out.unicodeScalars.append(u) }
         }
         return out
     }

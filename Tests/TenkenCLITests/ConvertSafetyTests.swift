@@ -16,6 +16,14 @@ import TenkenBenchKit
         return out
     }
 
+    /// A generated facility (snapshot and inventory) in `dir`.
+    func generated(_ dir: String, id: String, size: FacilitySize, seed: UInt64) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let f = Generator.facility(id: id, size: size, seed: seed)
+        try writeText(f.snapshot, dir + "/snapshot.json")
+        try writeText(f.devicesCSV, dir + "/devices.csv")
+    }
+
     func hidden(_ parent: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasPrefix(".") }
     }
@@ -29,10 +37,7 @@ import TenkenBenchKit
         let scratch = tempDir("convert-ref").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let source = scratch + "/big", reference = scratch + "/t"
-        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
-        let f = Generator.facility(id: "F-MID", size: FacilitySize.huge.scaled(by: 50), seed: 3)
-        try writeText(f.snapshot, source + "/snapshot.json")
-        try writeText(f.devicesCSV, source + "/devices.csv")
+        try generated(source, id: "F-MID", size: FacilitySize.huge.scaled(by: 50), seed: 3)
         #expect(runCLI(["convert", source, "--to", "csv", reference]).code == 0)
         let newSize = snapshotTree(reference).values.reduce(0) { $0 + (($1.count + 4095) / 4096) * 4096 }
         let vol = ScratchVolume(size: "4m", inodes: 2000)
@@ -68,10 +73,7 @@ import TenkenBenchKit
         let root = tempDir("convert-kill")
         defer { try? FileManager.default.removeItem(at: root) }
         let big = root.appendingPathComponent("big").path
-        try FileManager.default.createDirectory(atPath: big, withIntermediateDirectories: true)
-        let f = Generator.facility(id: "F-BIG", size: FacilitySize.huge.scaled(by: 20), seed: 7)
-        try writeText(f.snapshot, big + "/snapshot.json")
-        try writeText(f.devicesCSV, big + "/devices.csv")
+        try generated(big, id: "F-BIG", size: FacilitySize.huge.scaled(by: 20), seed: 7)
         let reference = root.appendingPathComponent("reference").path
         #expect(runCLI(["convert", big, "--to", "csv", reference]).code == 0)
         let newSet = snapshotTree(reference)
@@ -111,10 +113,7 @@ import TenkenBenchKit
         let root = tempDir("convert-term")
         defer { try? FileManager.default.removeItem(at: root) }
         let big = root.appendingPathComponent("big").path
-        try FileManager.default.createDirectory(atPath: big, withIntermediateDirectories: true)
-        let f = Generator.facility(id: "F-BIG", size: FacilitySize.huge.scaled(by: 10), seed: 9)
-        try writeText(f.snapshot, big + "/snapshot.json")
-        try writeText(f.devicesCSV, big + "/devices.csv")
+        try generated(big, id: "F-BIG", size: FacilitySize.huge.scaled(by: 10), seed: 9)
         let out = try oldSet(root)
         let before = snapshotTree(out)
         let p = try spawnTenken(["convert", big, "--to", "csv", out, "--force"])
