@@ -32,8 +32,7 @@ final class BatchOutput {
     /// Locks the folder, finishes or removes what earlier runs left, and makes the staging folder.
     init(dir: String, graceful: Bool) throws(Failure) {
         self.dir = dir
-        let e = OutputFile.makeFolders(dir)
-        if e != 0 { throw .write(WriteError(path: dir, errno: e, folder: OutputFile.existingAncestor(dir))) }
+        if let problem = CLI.folderProblem(dir) { throw .write(problem) }
         switch FileLock.acquire((dir as NSString).appendingPathComponent(".tenken.lock"), wait: 0) {
         case .success(let l): lock = l
         case .failure(let f): throw .busy(f)
@@ -102,11 +101,19 @@ final class BatchOutput {
         let stale = lines.filter { $0.hasPrefix("-") }.map { String($0.dropFirst()) }
         let aside = (staging as NSString).appendingPathComponent(".replaced")
         _ = mkdir(aside, 0o777)
+        // A person's files in the old facilities/ go into the new one — or into one of their own
+        // when this run wrote no reports (--format none), rather than with the old reports.
         let cur = (dir as NSString).appendingPathComponent("facilities"), new = (staging as NSString).appendingPathComponent("facilities")
-        if produced.contains("facilities"), fm.fileExists(atPath: new) { carryOver(from: cur, into: new) }
+        if fm.fileExists(atPath: cur) {
+            let made = !fm.fileExists(atPath: new) && (stale.contains("facilities") || produced.contains("facilities"))
+            if made { _ = mkdir(new, 0o777) }
+            // (A merge neither writes nor replaces facilities/: it is left alone.)
+            if made || (produced.contains("facilities") && fm.fileExists(atPath: new)) { carryOver(from: cur, into: new) }
+            if made, ((try? fm.contentsOfDirectory(atPath: new)) ?? []).isEmpty { _ = rmdir(new) }
+        }
         for name in published {
             let current = (dir as NSString).appendingPathComponent(name), next = (staging as NSString).appendingPathComponent(name)
-            if produced.contains(name), fm.fileExists(atPath: next) {
+            if fm.fileExists(atPath: next) {
                 if fm.fileExists(atPath: current) { moveAside(current, into: aside) }
                 _ = rename(next, current)
             } else if stale.contains(name), fm.fileExists(atPath: current) {

@@ -245,18 +245,44 @@ public enum CLI {
             }
         }
         var lock: FileLock?
+        var token: Int?
         if let dir {
-            let e = OutputFile.makeFolders(dir)
-            if e != 0 { console.err("error: \(WriteError(path: dir, errno: e, folder: OutputFile.existingAncestor(dir)))\n"); return false }
+            if let problem = folderProblem(dir) {
+                console.err("error: \(problem)\n")
+                return false
+            }
             switch FileLock.acquire((dir as NSString).appendingPathComponent(".tenken.lock"), wait: 0) {
-            case .success(let l): lock = l
+            case .success(let l):
+                lock = l
+                // A signal ends the run at once (the reports are unnamed until published), but
+                // the lock file goes with it.
+                token = Interruption.onInterrupt { l.release() }
             case .failure(let f):
                 console.err(lockMessage(f, folder: dir))
                 return false
             }
             OutputFile.sweepAbandonedTemporaries(in: dir)
         }
-        defer { lock?.release() }
+        return emitFiles(formats, input, textStyle: textStyle, targets, console, lock: lock, token: token)
+    }
+
+    /// Why `dir` cannot be an output folder (it cannot be made, or it is a file), or nil.
+    static func folderProblem(_ dir: String) -> WriteError? {
+        let e = OutputFile.makeFolders(dir)
+        if e != 0 { return WriteError(path: dir, errno: e, folder: OutputFile.existingAncestor(dir)) }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
+            return WriteError(path: dir, kind: .refused, reason: "it is a file, not a folder")
+        }
+        return nil
+    }
+
+    static func emitFiles(_ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ targets: [String], _ console: Console,
+                          lock: FileLock?, token: Int?) -> Bool {
+        defer {
+            lock?.release()
+            if let token { Interruption.remove(token) }
+        }
         var files: [OutputFile] = []
         do throws(WriteError) {
             for (f, t) in zip(formats, targets) {

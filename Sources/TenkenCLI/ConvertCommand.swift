@@ -121,6 +121,7 @@ enum ConvertCommand {
                 for (name, bytes) in files { try staged.write(name, bytes) }
                 let left = try staged.commit(replaces: isTableName)
                 for l in left { console.err("warning: \(l) could not be moved back into \(dir); move it yourself\n") }
+                if staged.oneByOne { console.err("note: the folder above \(dir) takes no new entries, so the tables were moved in one by one, not all at once\n") }
             } catch {
                 staged.abandon()
                 throw error

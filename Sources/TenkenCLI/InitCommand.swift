@@ -60,6 +60,7 @@ enum InitCommand {
             do throws(WriteError) {
                 for (name, text) in files { try staged.write(name, Array(text.utf8)) }
                 try staged.commit(replaces: { _ in false })
+                if staged.oneByOne { console.err("note: the folder above \(dir) takes no new entries, so the files were moved in one by one, not all at once\n") }
             } catch {
                 staged.abandon()
                 throw error

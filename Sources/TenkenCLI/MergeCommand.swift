@@ -99,9 +99,11 @@ enum MergeCommand {
                 return ExitCode.inputError
             }
             // Locked, staged and published whole, as a batch's aggregate; reports are left alone.
-            guard let output = BatchOutput.opened(out, graceful: false, console) else { return ExitCode.inputError }
+            guard let output = BatchOutput.opened(out, graceful: true, console) else { return ExitCode.inputError }
             do throws(WriteError) {
                 try BatchCommand.writeAggregate(merged, to: output.staging, lang: lang)
+                // Asked to stop while writing: nothing is published (the handler only took note).
+                if Interruption.requested != 0 { Interruption.exitForSignal() }
                 try output.publish(replacing: Array(BatchOutput.published.dropFirst()))
             } catch {
                 output.discard()

@@ -238,58 +238,83 @@ func exchangePaths(_ a: String, _ b: String) -> Bool {
 /// which is then swapped in for the folder in one step (the files of the old folder that
 /// are not part of the set are kept). A run that stops half-way, by a full disk or a kill,
 /// leaves the folder as it was. `convert --to csv` and `init` write this way.
+///
+/// Where the folder's parent takes no new entries (a home folder under a read-only /home),
+/// the set is staged inside the folder instead and moved in file by file: each file whole, the
+/// set not at once (`oneByOne` says so, and the command tells the person).
 final class StagedFolder {
     let final: String
     let staging: String
+    /// Staged inside the folder: published file by file, not in one step.
+    let oneByOne: Bool
     private let lock: FileLock
     private var token: Int?
     private var done = false
 
-    /// Creates the hidden sibling `.NAME.tenken-<run>` next to `final`.
+    static let insidePrefix = ".tenken-staging-"
+
     init(final given: String) throws(WriteError) {
         // A link to a folder is followed: the folder it names is the one replaced.
         var resolved = given
         if let r = realpath(given, nil) { resolved = String(cString: r); free(r) }
         final = resolved
-        let parent = (final as NSString).deletingLastPathComponent
+        let rawParent = (final as NSString).deletingLastPathComponent
+        let parent = rawParent.isEmpty ? "." : rawParent
         let name = ((resolved as NSString).standardizingPath as NSString).lastPathComponent
-        staging = ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(".\(name).tenken-\(RunID.current)")
-        let e = OutputFile.makeFolders(parent.isEmpty ? "." : parent)
+        let e = OutputFile.makeFolders(parent)
         if e != 0 { throw WriteError(path: final, errno: e, folder: OutputFile.existingAncestor(parent)) }
-        StagedFolder.sweep(parent: parent.isEmpty ? "." : parent, name: name)
-        // Held while the staging folder lives, so a later run can tell a dead run's from a live one's.
-        switch FileLock.acquire(staging + ".lock", wait: 0) {
-        case .success(let l): lock = l
-        case .failure(.io(let w)): throw w
-        case .failure(.busy): throw WriteError(path: final, kind: .other, reason: "another tenken run is writing it")
+        var isDir: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: final, isDirectory: &isDir)
+        if exists, !isDir.boolValue { throw WriteError(path: given, kind: .refused, reason: "it is a file, not a folder") }
+        StagedFolder.sweep(in: parent, prefix: ".\(name).tenken-")
+        if exists { StagedFolder.sweep(in: final, prefix: StagedFolder.insidePrefix) }
+        var candidates = [((parent as NSString).appendingPathComponent(".\(name).tenken-\(RunID.current)"), false)]
+        if exists { candidates.append(((final as NSString).appendingPathComponent(StagedFolder.insidePrefix + RunID.current), true)) }
+        var chosen: (String, Bool, FileLock)?
+        var firstError: WriteError?
+        attempts: for (path, inside) in candidates {
+            // Held while the staging folder lives, so a later run can tell a dead run's from a live one's.
+            let l: FileLock
+            switch FileLock.acquire(path + ".lock", wait: 0) {
+            case .success(let held): l = held
+            case .failure(.io(let w)):
+                if firstError == nil { firstError = WriteError(path: final, kind: w.kind, reason: w.reason) }
+                if w.kind == .permission { continue attempts } else { break attempts }
+            case .failure(.busy):
+                if firstError == nil { firstError = WriteError(path: final, kind: .other, reason: "another tenken run is writing it") }
+                continue attempts
+            }
+            if mkdir(path, 0o777) == 0 { chosen = (path, inside, l); break attempts }
+            let code = errno
+            l.release()
+            if firstError == nil { firstError = WriteError(path: final, errno: code, folder: (path as NSString).deletingLastPathComponent) }
+            // Only a parent that refuses new entries is worth the fallback.
+            if code != EACCES && code != EPERM { break attempts }
         }
-        if mkdir(staging, 0o777) != 0 {
-            let e = errno
-            lock.release()
-            throw WriteError(path: final, errno: e, folder: parent.isEmpty ? "." : parent)
-        }
+        guard let (path, inside, l) = chosen else { throw firstError ?? WriteError(path: final, kind: .other, reason: "no staging folder") }
+        staging = path
+        oneByOne = inside
+        lock = l
         // Graceful: the signal is acted on by this thread at its next file, so the staging
         // folder is removed by the thread that writes it, not raced by the handler.
-        let (s, l) = (staging, lock)
         token = Interruption.onInterrupt(graceful: true) {
-            removeTree(s)
+            removeTree(path)
             l.release()
         }
     }
 
-    /// Removes what runs killed while writing `name` left beside it: their staging folders
-    /// (`.NAME.tenken-<run>`), whose lock no live process holds.
-    static func sweep(parent: String, name: String) {
-        let prefix = ".\(name).tenken-"
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
+    /// Removes what killed runs left: staging folders starting with `prefix` followed by a run
+    /// id, whose lock no live process holds, their lone lock files, and half-removed ones.
+    static func sweep(in folder: String, prefix: String) {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            let full = (folder as NSString).appendingPathComponent(entry)
             // A staging folder a killed removal left under its doomed name.
             if entry.hasPrefix("." + prefix), entry.hasSuffix("-removing") {
-                removeTree((parent as NSString).appendingPathComponent(entry))
+                removeTree(full)
                 continue
             }
             guard entry.hasPrefix(prefix) else { continue }
             let rest = entry.dropFirst(prefix.count)
-            let full = (parent as NSString).appendingPathComponent(entry)
             if rest.count == 16, rest.allSatisfy(\.isHexDigit) {
                 if case .success(let l) = FileLock.acquire(full + ".lock", wait: 0) {
                     removeTree(full)
@@ -323,22 +348,32 @@ final class StagedFolder {
     @discardableResult
     func commit(replaces: (String) -> Bool) throws(WriteError) -> [String] {
         defer { finish() }
-        // Durable before visible.
-        if let names = try? FileManager.default.contentsOfDirectory(atPath: staging) {
-            for n in names {
-                let fd = open((staging as NSString).appendingPathComponent(n), O_RDONLY | O_CLOEXEC)
-                if fd >= 0 { _ = fsync(fd); close(fd) }
-            }
-        }
         let fm = FileManager.default
+        let ours = ((try? fm.contentsOfDirectory(atPath: staging)) ?? []).filter { $0 != ".lock" }
+        // Durable before visible.
+        for n in ours {
+            let fd = open((staging as NSString).appendingPathComponent(n), O_RDONLY | O_CLOEXEC)
+            if fd >= 0 { _ = fsync(fd); close(fd) }
+        }
+        let oursFolded = Set(ours.map(FileNames.fold))
+        func keep(_ n: String) -> Bool { !replaces(n) && !oursFolded.contains(FileNames.fold(n)) }
+        if oneByOne {
+            // Each file whole; then the old set's other spellings go.
+            for n in ours where rename((staging as NSString).appendingPathComponent(n), (final as NSString).appendingPathComponent(n)) != 0 {
+                throw WriteError(path: (final as NSString).appendingPathComponent(n), errno: errno, folder: final)
+            }
+            for n in (try? fm.contentsOfDirectory(atPath: final)) ?? [] where !keep(n) && !ours.contains(n) {
+                unlink((final as NSString).appendingPathComponent(n))
+            }
+            removeTree(staging)
+            return []
+        }
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: final, isDirectory: &isDir) else {
             if rename(staging, final) == 0 { return [] }
             throw WriteError(path: final, errno: errno, folder: (final as NSString).deletingLastPathComponent)
         }
         guard isDir.boolValue else { throw WriteError(path: final, kind: .refused, reason: "it is a file, not a folder") }
-        let ours = Set(((try? fm.contentsOfDirectory(atPath: staging)) ?? []).map(FileNames.fold))
-        func keep(_ n: String) -> Bool { !replaces(n) && !ours.contains(FileNames.fold(n)) }
         // Files to keep are linked into the new folder first, so they are there the moment it
         // is swapped in; folders and anything added meanwhile move across right after.
         for n in (try? fm.contentsOfDirectory(atPath: final)) ?? [] where keep(n) {

@@ -214,8 +214,11 @@ public final class OutputFile {
         #if os(Linux) && (arch(x86_64) || arch(arm64))
         // O_TMPFILE is `__O_TMPFILE | O_DIRECTORY` (asm-generic); Glibc does not export it to Swift.
         let oTmpfile = Int32(0o20000000) | O_DIRECTORY
-        // Unnamed until committed: a kill leaves nothing behind. New files get 0666 less the umask.
-        f = openat(d, ".", oTmpfile | O_WRONLY | O_CLOEXEC, existing == nil ? 0o666 : 0o600)
+        // Unnamed until committed: a kill leaves nothing behind. New files get 0666 less the
+        // umask. Naming it at the end goes through /proc, so without /proc a named one is used.
+        if OutputFile.procFD {
+            f = openat(d, ".", oTmpfile | O_WRONLY | O_CLOEXEC, existing == nil ? 0o666 : 0o600)
+        }
         if f < 0, ![EOPNOTSUPP, EISDIR, EINVAL, ENOENT].contains(errno) {
             let e = errno
             close(d)
@@ -244,6 +247,9 @@ public final class OutputFile {
         fd = f
         buffer.reserveCapacity(1 << 16)
     }
+
+    /// Whether /proc/self/fd is there to give an unnamed file its name.
+    static let procFD: Bool = access("/proc/self/fd", F_OK) == 0
 
     /// The last target of a chain of symbolic links whose end does not exist yet.
     static func danglingTarget(_ path: String) -> String? {
@@ -284,7 +290,10 @@ public final class OutputFile {
         serial += 1
         let n = serial
         counter.unlock()
-        return ".\(base).tenken-\(RunID.current)-\(n).tmp"
+        // A long name is shortened, so the temporary name stays within the 255-byte limit.
+        var stem = base
+        while stem.utf8.count > 120 { stem.removeLast() }
+        return ".\(stem).tenken-\(RunID.current)-\(n).tmp"
     }
 
     static func sameFile(fd: Int32, dir: Int32, name: String) -> Bool {

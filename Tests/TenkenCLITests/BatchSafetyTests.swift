@@ -100,6 +100,14 @@ import TenkenBenchKit
         #expect(tree["facilities/\(someID)/notes.txt"] == Data("follow up in March\n".utf8), "carried over")
         #expect(tree["facilities/\(someID)/.report.json.123.456.tmp"] != nil, "not ours by name: left alone")
         #expect(hidden(out) == [".draft.tmp"])
+        // A run with no reports (--format none) drops the old reports but keeps the notes.
+        #expect([0, 1].contains(runCLI(args + ["--format", "none"]).code))
+        let after = snapshotTree(out)
+        #expect(after["facilities/\(someID)/notes.txt"] == Data("follow up in March\n".utf8))
+        #expect(!after.keys.contains { $0.hasSuffix("report.json") && $0.hasPrefix("facilities/") }, "no stale report of the earlier run")
+        // An output folder that is a file is said to be one.
+        let file = runCLI(["batch", input, "--output-dir", out + "/aggregate.json", "--as-of", Generator.asOf])
+        #expect(file.code == 2 && file.err.contains("it is a file, not a folder"), "\(file.err)")
     }
 
     /// Every failed report write is named, the run says it is incomplete (exit 2), nothing is

@@ -190,4 +190,26 @@ import TenkenBenchKit
         #expect(made == 2)
         #expect(TableFolder.scan(d).1.contains { $0.id == "data.duplicate-table" && $0.message.contains("グループ") })
     }
+
+    /// A folder whose parent takes no new entries (a home folder under a read-only /home):
+    /// `init` and `convert` stage inside it and move the files in one by one, and say so.
+    /// (As root, an immutable parent stands in for an unwritable one.)
+    @Test func aParentThatTakesNoEntriesFallsBackToOneByOne() throws {
+        let root = tempDir("convert-parent")
+        let parent = root.appendingPathComponent("home").path
+        let folder = parent + "/clinic"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        guard ScratchVolume.sh(["chattr", "+i", parent]) else { try? FileManager.default.removeItem(at: root); return }
+        defer {
+            _ = ScratchVolume.sh(["chattr", "-i", parent])
+            try? FileManager.default.removeItem(at: root)
+        }
+        let i = runCLI(["init", folder])
+        #expect(i.code == 0 && i.err.contains("moved in one by one"), "\(i.err)")
+        #expect(FileManager.default.fileExists(atPath: folder + "/facility.csv"))
+        let c = runCLI(["convert", Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, "--to", "csv", folder, "--force", "--lang", "en"])
+        #expect(c.code == 0, "\(c.err)")
+        #expect(hidden(folder).isEmpty && hidden(parent).isEmpty)
+        #expect(runCLI(["check", folder, "--as-of", "2026-11-01"]).code != 2)
+    }
 }
