@@ -139,7 +139,7 @@ struct AttestSession {
         switch FileLock.acquire(lockPath, wait: 30) {
         case .success(let l): lock = l
         case .failure(.busy(let holder)):
-            console.err("error: another tenken attest\(holder.map { " (process \($0))" } ?? "") has been saving to \(target) for 30 seconds; nothing was saved\n")
+            console.err("error: another tenken attest\(holder.map { " (process \(SafeText.terminal($0)))" } ?? "") has been saving to \(target) for 30 seconds; nothing was saved\n")
             return false
         case .failure(.io(let e)):
             console.err("error: \(e); nothing was saved\n")

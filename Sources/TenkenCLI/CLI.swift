@@ -63,7 +63,7 @@ public enum CLI {
             return ExitCode.ok
         default:
             let guess = closestMatch(to: cmd, in: commands.map(\.0))
-            console.err("error: unknown command `\(cmd)`" + (guess.map { "; did you mean `\($0)`?" } ?? "") + "\n\n" + usageText)
+            console.err("error: unknown command `\(SafeText.terminal(cmd))`" + (guess.map { "; did you mean `\($0)`?" } ?? "") + "\n\n" + usageText)
             return ExitCode.usage
         }
     }
@@ -84,7 +84,8 @@ public enum CLI {
     }
 
     static func usage(_ e: UsageError, _ console: Console) {
-        console.err("error: \(e.message)\n" + (e.help.map { "  help: \($0)\n" } ?? ""))
+        // Usage errors quote the arguments, which may come from a script or a config file.
+        console.err("error: \(SafeText.terminal(e.message))\n" + (e.help.map { "  help: \(SafeText.terminal($0))\n" } ?? ""))
     }
 
     static let rulesOption = OptionSpec("--rules", value: "DIR", help: "use the rule pack in DIR instead of the built-in MCS pack")
@@ -319,7 +320,7 @@ public enum CLI {
     static func lockMessage(_ f: FileLock.Failure, folder: String) -> String {
         switch f {
         case .busy(let holder):
-            return "error: another tenken run\(holder.map { " (process \($0))" } ?? "") is writing to \(folder); nothing was written\n"
+            return "error: another tenken run\(holder.map { " (process \(SafeText.terminal($0)))" } ?? "") is writing to \(SafeText.terminal(folder)); nothing was written\n"
                 + "  help: wait for it to finish, or choose another output folder\n"
         case .io(let e):
             return "error: \(e)\n"

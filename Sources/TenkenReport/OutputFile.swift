@@ -155,6 +155,9 @@ public final class OutputFile {
         var st = stat()
         var resolved = path
         var existing: stat?
+        if path.hasSuffix("/") && stat(path, &st) != 0 {
+            throw WriteError(path: path, kind: .refused, reason: "it ends with `/`, as a folder does; give a file name")
+        }
         if stat(path, &st) == 0 {
             switch st.st_mode & S_IFMT {
             case S_IFREG:

@@ -161,6 +161,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = runCLI(["check", "--snapshot", dir.path + "/snapshot.json", "--output", dir.path] + Self.asOf)
         #expect(r.code == 2 && r.err.contains("it is a folder"), "\(r.err)")
+        let slash = runCLI(["check", "--snapshot", dir.path + "/snapshot.json", "--output", dir.path + "/new/"] + Self.asOf)
+        #expect(slash.code == 2 && slash.err.contains("it ends with `/`"), "\(slash.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/new"))
         guard geteuid() == 0 else { return }
         let blk = dir.appendingPathComponent("disk").path
         #expect(mknod(blk, S_IFBLK | 0o600, makedev(7, 200)) == 0)
