@@ -1,4 +1,5 @@
 import Foundation
+import TenkenData
 import TenkenReport
 
 /// The output folder of a batch (or a merge), written as one run or not at all.
@@ -95,7 +96,8 @@ final class BatchOutput {
     /// through is completed by the next one.
     static func finish(_ staging: String, in dir: String) {
         let fm = FileManager.default
-        guard let data = fm.contents(atPath: (staging as NSString).appendingPathComponent(marker)) else { return }
+        // The loaders' reader (FileManager.contents(atPath:) leaks its buffer on an empty file, seen under ASan).
+        guard let data = readInputFile((staging as NSString).appendingPathComponent(marker), maxBytes: 1 << 20).0 else { return }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
         let produced = lines.filter { $0.hasPrefix("+") }.map { String($0.dropFirst()) }
         let stale = lines.filter { $0.hasPrefix("-") }.map { String($0.dropFirst()) }

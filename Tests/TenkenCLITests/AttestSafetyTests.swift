@@ -75,7 +75,7 @@ import TenkenCheck
             guard path == table, !once.done else { return }
             once.done = true
             // Excel's way: a whole new file renamed over the old one.
-            let current = FileManager.default.contents(atPath: path) ?? Data()
+            let current = Data(readInputFile(path, maxBytes: 1 << 30).0 ?? [])
             try? (current + Data(excelRow.utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
         defer { AttestSession.beforeLastLook = nil }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import TenkenCLI
+@testable import TenkenData
 
 /// The built `tenken` binary, for tests that run it as a child process.
 func tenkenBinary() -> URL {
@@ -81,7 +82,8 @@ func snapshotTree(_ dir: String) -> [String: Data] {
         var isDir: ObjCBool = false
         let full = (dir as NSString).appendingPathComponent(rel)
         if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue {
-            out[rel] = FileManager.default.contents(atPath: full) ?? Data()
+            // Not FileManager.contents(atPath:), which leaks its buffer on an empty file (ASan).
+            out[rel] = Data(readInputFile(full, maxBytes: 1 << 30).0 ?? [])
         }
     }
     return out

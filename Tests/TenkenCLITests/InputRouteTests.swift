@@ -79,7 +79,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         try Self.prepare(dir, how)
         let args = template.map { $0.replacingOccurrences(of: "$D", with: dir.path) }
-        let r = try runBinary(args, timeout: 30)
+        // A hang is what fails here; the limit is generous for slow (sanitized, loaded) runs.
+        let r = try runBinary(args, timeout: 120)
         #expect(r.code == 2, "\(name): exit \(r.code)\n\(r.err.prefix(600))")
         if how == "member-fifo" {
             // The other member of the batch is still evaluated; the pipe is named in the aggregate.

@@ -89,7 +89,7 @@ import Testing
         let fifo = dir.appendingPathComponent("pipe").path
         #expect(mkfifo(fifo, 0o644) == 0)
         let args = ["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--format", "json", "--output", fifo] + Self.asOf
-        let alone = try runBinary(args, timeout: 20)
+        let alone = try runBinary(args, timeout: 120)
         #expect(alone.code == 2 && alone.err.contains("no process is reading the named pipe"), "\(alone.err)")
         // A reader: the whole report arrives through the pipe.
         final class Box: @unchecked Sendable { var data = Data() }
@@ -108,7 +108,7 @@ import Testing
         }
         reader.start()
         usleep(200_000)
-        let r = try runBinary(args, timeout: 20)
+        let r = try runBinary(args, timeout: 120)
         #expect(reading.wait(timeout: .now() + 20) == .success)
         #expect(r.code == 0, "\(r.err)")
         #expect((try? JSONSerialization.jsonObject(with: box.data)) != nil, "the pipe carried the whole report")
