@@ -10,6 +10,7 @@ if [ "$which" = address ] || [ "$which" = all ]; then
   LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp swift test --sanitize=address --scratch-path .build-asan
 fi
 if [ "$which" = thread ] || [ "$which" = all ]; then
-  # The batch and the report writers are the parallel code; the rest is single-threaded.
-  swift test --sanitize=thread --scratch-path .build-tsan --filter 'BatchTests|RobustnessTests|GoldenReportTests|JUnitTests'
+  # The batch, the report writers, the output folder locks and the signal handling are the
+  # parallel code; the rest is single-threaded.
+  swift test --sanitize=thread --scratch-path .build-tsan --filter 'BatchTests|BatchSafetyTests|AttestSafetyTests|ConvertSafetyTests|OutputSafetyTests|StreamedReportTests|RobustnessTests|GoldenReportTests|JUnitTests'
 fi

@@ -3,6 +3,7 @@ import Synchronization
 import TenkenCheck
 import TenkenData
 import TenkenEval
+import TenkenReport
 import TenkenSyntax
 
 /// `tenken attest`: walks a person through the statements only they can make (missing,
@@ -55,7 +56,13 @@ enum AttestCommand {
         let target = input.tables.map { $0.files["attestations"] ?? ($0.dir as NSString).appendingPathComponent("attestations.csv") }
             ?? input.attestations ?? (dir as NSString).appendingPathComponent("attestations.csv")
         var session = AttestSession(pack: pack, facility: facility, asOf: asOf, japanese: ja, target: target, console: console)
+        guard session.tableCanHoldAnswers() else { return ExitCode.inputError }
         if let answers = p.value("--answers") {
+            // Answers read from the very table they would be appended to would double it.
+            if let id = FileIdentity(answers), id == FileIdentity(target) {
+                console.err("error: cannot write \(target): it is the answers file \(answers) itself; give the answers in a separate file\n")
+                return ExitCode.inputError
+            }
             return session.fromFile(answers, sameDay: p.flag("--same-day"), options: options)
         }
         let result = Engine(pack: pack).evaluate(facility, asOf: asOf).0
@@ -119,19 +126,26 @@ struct AttestSession {
 
     // MARK: saving
 
-    /// Appends rows to the attestations table: read, append, write to a temporary file and
-    /// rename; a table changed by someone else since it was read is not overwritten.
-    mutating func save(_ rows: [[String: Value]]) -> Bool {
-        let before = FileManager.default.fileExists(atPath: target) ? readInputFile(target, maxBytes: 64 << 20).0 : nil
-        if FileManager.default.fileExists(atPath: target) && before == nil {
-            console.err("error: cannot read \(target); nothing was saved\n")
+    /// Appends rows to the attestations table as one critical section: under an advisory lock
+    /// on a lock file beside the table (other `tenken attest` runs wait their turn), the table
+    /// is read as it is now, the rows are checked against it (an answer from the same person
+    /// for the same item and day recorded meanwhile is refused unless `sameDay`), appended to
+    /// its bytes, written to a temporary file, and — after a last look that nothing (a program
+    /// that takes no lock, such as Excel) saved the table in between — renamed over it.
+    mutating func save(_ rows: [[String: Value]], sameDay: Bool = false) -> Bool {
+        let dir = (target as NSString).deletingLastPathComponent
+        let lockPath = (dir.isEmpty ? "." : dir) + "/.\((target as NSString).lastPathComponent).tenken-lock"
+        let lock: FileLock
+        switch FileLock.acquire(lockPath, wait: 30) {
+        case .success(let l): lock = l
+        case .failure(.busy(let holder)):
+            console.err("error: another tenken attest\(holder.map { " (process \(SafeText.terminal($0)))" } ?? "") has been saving to \(target) for 30 seconds; nothing was saved\n")
+            return false
+        case .failure(.io(let e)):
+            console.err("error: \(e); nothing was saved\n")
             return false
         }
-        let bytes: [UInt8]
-        switch TableAppender.append(to: before, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese) {
-        case .success(let b): bytes = b
-        case .failure(let d): console.err(DiagnosticPrinter().render(d)); return false
-        }
+        defer { lock.release() }
         saving.store(true, ordering: .sequentiallyConsistent)
         defer {
             saving.store(false, ordering: .sequentiallyConsistent)
@@ -140,16 +154,86 @@ struct AttestSession {
                 _exit(130)
             }
         }
-        let now = FileManager.default.fileExists(atPath: target) ? readInputFile(target, maxBytes: 64 << 20).0 : nil
-        guard now == before else {
-            console.err("error: \(target) changed while tenken attest was running; nothing was overwritten. Run tenken attest again.\n")
+        for _ in 0..<20 {
+            guard let before = AttestSession.snapshot(target) else {
+                console.err("error: cannot read \(target); nothing was saved\n")
+                return false
+            }
+            if !sameDay, let clash = sameDayClash(rows, in: before.bytes) {
+                console.err("error[attest.same-day]: \(clash) was recorded in \(target) meanwhile; nothing was saved\n  help: pass --same-day to record another answer for that day\n")
+                return false
+            }
+            let bytes: [UInt8]
+            switch TableAppender.append(to: before.bytes, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese) {
+            case .success(let b): bytes = b
+            case .failure(let d): console.err(DiagnosticPrinter().render(d) + "error: nothing was saved\n"); return false
+            }
+            do throws(WriteError) {
+                let f = try OutputFile(path: target)
+                do throws(WriteError) {
+                    try f.write(bytes: bytes)
+                    // The last look: a program that takes no lock may have saved the table.
+                    AttestSession.beforeLastLook?(target)
+                    guard AttestSession.snapshot(target) == before else { f.abandon(); continue }
+                    try f.commit()
+                } catch {
+                    f.abandon()
+                    throw error
+                }
+            } catch {
+                console.err("error: \(error); nothing was saved\n")
+                return false
+            }
+            saved += rows.count
+            return true
+        }
+        console.err("error: \(target) keeps changing (another program is saving it); nothing was saved. Close it and run tenken attest again.\n")
+        return false
+    }
+
+    /// A test seam: runs just before the last look (a test saves the table there, as Excel would).
+    nonisolated(unsafe) static var beforeLastLook: ((String) -> Void)?
+
+    /// The table as it is now: its bytes (nil when there is none yet) and its identity, so a
+    /// save can tell whether anything replaced or changed it.
+    struct TableState: Equatable {
+        var bytes: [UInt8]?
+        var device: UInt64 = 0, inode: UInt64 = 0, size: Int64 = 0, modified: Int = 0
+    }
+
+    static func snapshot(_ path: String) -> TableState? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return errno == ENOENT ? TableState(bytes: nil) : nil }
+        guard let bytes = readInputFile(path, maxBytes: 64 << 20).0 else { return nil }
+        return TableState(bytes: bytes, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
+                          modified: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
+    }
+
+    /// The first new row whose person, item and day the table already holds, as words.
+    func sameDayClash(_ rows: [[String: Value]], in bytes: [UInt8]?) -> String? {
+        guard let bytes else { return nil }
+        var loader = SnapshotLoader()
+        guard case .list(let xs)? = loader.loadTable(bytes: bytes, path: target, schema: SnapshotSchema.attestation) else { return nil }
+        let onFile = Set(xs.compactMap { v -> String? in
+            guard case .record(let r) = v else { return nil }
+            return sameDayKey(r["item"].display, r["by"].display, r["signed_on"].display)
+        })
+        for r in rows {
+            let item = r["item"]?.display ?? "", by = r["by"]?.display ?? "", day = r["signed_on"]?.display ?? ""
+            if onFile.contains(sameDayKey(item, by, day)) { return "\(by)'s answer to `\(item)` on \(day)" }
+        }
+        return nil
+    }
+
+    /// Refuses, before any question, a table that could not hold every part of an answer.
+    func tableCanHoldAnswers() -> Bool {
+        guard let state = AttestSession.snapshot(target) else { return true }
+        let probe = row(item: "x", answer: "yes", role: "x", by: "x", on: asOf, reason: "x")
+        if case .failure(let d) = TableAppender.append(to: state.bytes, file: target, schema: SnapshotSchema.attestation, rows: [probe], japanese: japanese),
+           d.id == "data.missing-column" {
+            console.err(DiagnosticPrinter().render(d) + "error: nothing was asked and nothing was saved\n")
             return false
         }
-        do { try AtomicFile.write(Data(bytes), to: target) } catch {
-            console.err("error: cannot write \(target): \(error.localizedDescription)\n")
-            return false
-        }
-        saved += rows.count
         return true
     }
 
@@ -208,7 +292,7 @@ struct AttestSession {
             console.err("error: the answers have errors; nothing was saved\n")
             return ExitCode.inputError
         }
-        guard save(rows) else { return ExitCode.inputError }
+        guard save(rows, sameDay: sameDay) else { return ExitCode.inputError }
         console.out(t("\(rows.count) 件の回答を \(target) に記録しました\n", "recorded \(rows.count) answer\(rows.count == 1 ? "" : "s") in \(target)\n"))
         return ExitCode.ok
     }
@@ -229,7 +313,7 @@ struct AttestSession {
     static let roleField = SnapshotSchema.role.field("role")!
 
     mutating func interactive(_ due: [DueAttestation], role givenRole: String?, by givenBy: String?) -> Int32 {
-        let name = facility.facilityRecord.flatMap { if case .string(let s) = $0["name"] { s } else { nil } } ?? facility.id
+        let name = SafeText.terminal(facility.facilityRecord.flatMap { if case .string(let s) = $0["name"] { s } else { nil } } ?? facility.id)
         console.out(t("tenken attest — \(name)（基準日 \(asOf)）\n", "tenken attest — \(name) (as of \(asOf))\n"))
         if due.isEmpty {
             console.out(t("回答が必要な項目はありません。\n", "Nothing needs an answer now.\n"))
@@ -268,7 +352,7 @@ struct AttestSession {
                                            "  \(by) already answered this item on \(asOf). Record another answer (the earlier one stays)? [y/N] ")) else { return stop() }
                 if !yes { continue }
             }
-            guard save([row(item: d.key, answer: answer, role: role, by: by, on: asOf, reason: reason)]) else { return ExitCode.inputError }
+            guard save([row(item: d.key, answer: answer, role: role, by: by, on: asOf, reason: reason)], sameDay: true) else { return ExitCode.inputError }
             console.out(t("  保存しました。\n", "  saved.\n"))
         }
         for (roles, keys) in othersToAsk.sorted(by: { $0.key < $1.key }) {
@@ -289,7 +373,9 @@ struct AttestSession {
     func describe(_ d: DueAttestation) -> String {
         var s = ""
         let rule = d.rules[0]
-        s += (japanese ? rule.title.ja : rule.title.en) + "  [\(rule.level.rawValue)]\n"
+        // The pack's words (a --rules pack may be anyone's) are shown escaped, as inputs are.
+        let e = SafeText.terminal
+        s += e(japanese ? rule.title.ja : rule.title.en) + "  [\(rule.level.rawValue)]\n"
         switch d.why {
         case .missing: s += t("  状態: 回答がありません\n", "  status: no answer on file\n")
         case .answeredNo: s += t("  状態: 前回「いいえ」と回答されています\n", "  status: last answered \"no\"\n")
@@ -298,10 +384,10 @@ struct AttestSession {
         }
         for id in Array(Set(d.rules.flatMap(\.implements))).sorted() {
             guard let item = pack.catalog.first(where: { $0.id == id }) else { continue }
-            s += t("  規程（\(item.section)）: 「\(item.ja)」\n", "  rule (\(item.section)): \(item.en)\n")
-            if japanese == false { s += "    (source: 「\(item.ja)」)\n" }
+            s += t("  規程（\(e(item.section))）: 「\(e(item.ja))」\n", "  rule (\(e(item.section))): \(e(item.en))\n")
+            if japanese == false { s += "    (source: 「\(e(item.ja))」)\n" }
         }
-        s += t("  実務では: ", "  in practice: ") + (japanese ? rule.remediation.ja : rule.remediation.en) + "\n"
+        s += t("  実務では: ", "  in practice: ") + e(japanese ? rule.remediation.ja : rule.remediation.en) + "\n"
         s += t("  回答者: ", "  answered by: ") + d.roles.map(roleLabel).joined(separator: t("・", ", ")) + "\n"
         return s
     }

@@ -15,7 +15,7 @@ public struct BatchEntry: Sendable {
 public enum BatchDiscovery {
     /// A folder of facility folders (every subfolder counts, so one without a snapshot is
     /// reported rather than skipped), or a list file with one folder or snapshot per line.
-    public static func entries(_ path: String) -> Result<[BatchEntry], Diagnostic> {
+    public static func entries(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<[BatchEntry], Diagnostic> {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             return .failure(Diagnostic("batch.no-input", .error, "no such folder or list file", at: SourceLocation(file: path)))
@@ -23,6 +23,9 @@ public enum BatchDiscovery {
         if isDir.boolValue {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
                 return .failure(Diagnostic("batch.no-input", .error, "cannot list the folder", at: SourceLocation(file: path)))
+            }
+            if names.count > maxCollection {
+                return .failure(Diagnostic("data.too-many-elements", .error, "\(names.count) entries in the folder, over the limit of \(maxCollection)", at: SourceLocation(file: path)))
             }
             var out: [BatchEntry] = []
             for n in names.sorted() where !n.hasPrefix(".") {
@@ -44,6 +47,9 @@ public enum BatchDiscovery {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let full = line.hasPrefix("/") ? line : (base as NSString).appendingPathComponent(line)
             out.append(BatchEntry(input: full, name: line))
+            if out.count > maxCollection {
+                return .failure(Diagnostic("data.too-many-elements", .error, "more than \(maxCollection) facilities listed, over the limit", at: SourceLocation(file: path)))
+            }
         }
         return .success(out)
     }
@@ -103,7 +109,7 @@ enum BatchCommand {
             OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)"),
             OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only new required gaps make the exit code 1"),
             OptionSpec("--quiet", help: "no progress line even on a terminal"),
-        ] + CLI.inputOptions,
+        ] + CLI.findingsOptions + CLI.inputOptions,
         minPositionals: 1, maxPositionals: 1)
 
     static func parseShard(_ s: String?) -> Result<(index: Int, count: Int)?, UsageError> {
@@ -120,7 +126,7 @@ enum BatchCommand {
         guard let p = parsed else { return code }
         let formats: [ReportFormat], lang: Language, asOf: Day, options: LoadOptions, shard: (index: Int, count: Int)?
         var jobs = ProcessInfo.processInfo.activeProcessorCount
-        let maxTerm: Duration, cliParams: [ParamOverride], gate: Gate
+        let maxTerm: Duration, cliParams: [ParamOverride], gate: Gate, maxFindings: Int?
         do {
             guard let out = p.value("--output-dir"), !out.isEmpty else {
                 throw UsageError(message: "`tenken batch` needs --output-dir DIR", help: nil)
@@ -143,6 +149,7 @@ enum BatchCommand {
             maxTerm = try CLI.waiverMaxTerm(p).get()
             cliParams = try CLI.commandLineParams(p).get()
             gate = try CLI.gate(p).get()
+            maxFindings = try CLI.maxFindings(p).get()
         } catch let e as UsageError {
             CLI.usage(e, console)
             return ExitCode.usage
@@ -181,14 +188,27 @@ enum BatchCommand {
             baseline = b
         }
 
-        sweepStaleTemporaries(outDir)
+        // Never over an input: not into a facility folder, not over a baseline or a folder of facilities.
+        var inputs = CLI.inputs(of: nil, p, loaded)
+        inputs.add(file: p.positionals[0])
+        for e in all { inputs.add(file: e.input) }
+        if let r = inputs.refusal(folder: outDir, holding: false) ?? inputs.refusal(folder: (outDir as NSString).appendingPathComponent("facilities"))
+            ?? BatchOutput.published.dropFirst().lazy.compactMap({ inputs.refusal(file: (outDir as NSString).appendingPathComponent($0)) }).first {
+            console.err("error: \(r); nothing was written\n")
+            return ExitCode.inputError
+        }
+        guard let output = BatchOutput.opened(outDir, graceful: true, console) else { return ExitCode.inputError }
         let run = BatchRun(pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
-                           baseline: baseline, formats: formats, lang: lang, outDir: outDir)
+                           baseline: baseline, formats: formats, lang: lang, outDir: output.staging, maxFindings: maxFindings)
         let progress = Progress(total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
         // The summaries go straight into the aggregate, which sorts them without a copy.
         let aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
                                   shard: shard.map { "\($0.index)/\($0.count)" })
         progress.finish()
+        if Interruption.requested != 0 {
+            console.err("batch: interrupted; nothing was published, \(outDir) holds the previous results\n")
+            Interruption.exitForSignal()
+        }
         // A waiver may name only facilities of this run (a shard cannot know the others).
         if !waivers.isEmpty, shard == nil {
             let known = Set(aggregate.facilities.map(\.id))
@@ -197,11 +217,23 @@ enum BatchCommand {
                 return ExitCode.inputError
             }
         }
-        do { try writeAggregate(aggregate, to: outDir, lang: lang) } catch {
-            console.err("error: cannot write the aggregate to \(outDir): \(error.localizedDescription)\n")
-            return ExitCode.inputError
+        var writeFailures = run.writeFailures.withLock { $0 }
+        if writeFailures.isEmpty {
+            do throws(WriteError) { try writeAggregate(aggregate, to: output.staging, lang: lang) } catch { writeFailures.append(error) }
         }
         for w in run.warnings.withLock({ $0 }).sorted(by: { $0.description < $1.description }).prefix(50) { console.err(printer.render(w)) }
+        if !writeFailures.isEmpty {
+            // All or nothing: the previous results stay, rather than a mixture of two runs.
+            output.discard()
+            for w in writeFailures.sorted(by: { $0.path < $1.path }) { console.err("error[batch.write-failed]: \(w)\n") }
+            console.err("batch: \(writeFailures.count) write\(writeFailures.count == 1 ? "" : "s") failed; the run is incomplete and nothing was published: "
+                + "\(outDir) holds the previous results\n")
+            return ExitCode.inputError
+        }
+        do throws(WriteError) { try output.publish(replacing: BatchOutput.published) } catch {
+            console.err("error[batch.write-failed]: \(error)\nbatch: the run is incomplete and nothing was published: \(outDir) holds the previous results\n")
+            return ExitCode.inputError
+        }
         let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newRequiredGaps ?? 0) > 0 }.count }
         console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps) + "; aggregate in \(outDir)\n")
         return exitCode(aggregate, gate: gate, newGaps: newGaps)
@@ -234,27 +266,16 @@ enum BatchCommand {
         return (v[.gaps] ?? 0) > 0 ? ExitCode.gaps : ExitCode.ok
     }
 
-    /// A run killed mid-write (kill -9, power loss) leaves hidden `.NAME.PID.N.tmp` files next
-    /// to complete reports; the next run removes them. Final names are never partial.
-    static func sweepStaleTemporaries(_ dir: String) {
-        let fm = FileManager.default
-        guard let e = fm.enumerator(atPath: dir) else { return }
-        for case let rel as String in e {
-            let name = (rel as NSString).lastPathComponent
-            if name.hasPrefix("."), name.hasSuffix(".tmp") { try? fm.removeItem(atPath: (dir as NSString).appendingPathComponent(rel)) }
-        }
-    }
-
     /// Each file is streamed to a temporary file and renamed into place when complete.
-    static func writeAggregate(_ a: Aggregate, to dir: String, lang: Language) throws {
-        func stream(_ name: String, _ body: (AtomicStream) throws -> Void) throws {
-            let s = try AtomicStream(path: (dir as NSString).appendingPathComponent(name))
-            do { try body(s) } catch { s.abandon(); throw error }
+    static func writeAggregate(_ a: Aggregate, to dir: String, lang: Language) throws(WriteError) {
+        func stream(_ name: String, _ body: (OutputFile) throws(WriteError) -> Void) throws(WriteError) {
+            let s = try OutputFile(path: (dir as NSString).appendingPathComponent(name))
+            do throws(WriteError) { try body(s) } catch { s.abandon(); throw error }
         }
-        try stream("aggregate.json") { try a.writeJSON(to: $0); try $0.commit() }
-        try stream("aggregate-facilities.csv") { try a.writeFacilitiesCSV(to: $0); try $0.commit() }
-        try stream("aggregate-rules.csv") { try a.writeRulesCSV(to: $0); try $0.commit() }
-        try stream("aggregate.html") { try AggregateHTML.write(a, lang: lang, to: $0) }
+        try stream("aggregate.json") { (f: OutputFile) throws(WriteError) in try a.writeJSON(to: f); try f.commit() }
+        try stream("aggregate-facilities.csv") { (f: OutputFile) throws(WriteError) in try a.writeFacilitiesCSV(to: f); try f.commit() }
+        try stream("aggregate-rules.csv") { (f: OutputFile) throws(WriteError) in try a.writeRulesCSV(to: f); try f.commit() }
+        try stream("aggregate.html") { (f: OutputFile) throws(WriteError) in try AggregateHTML.write(a, lang: lang, to: f) }
     }
 }
 
@@ -303,15 +324,22 @@ final class BatchRun: @unchecked Sendable {
     let formats: [ReportFormat]
     let lang: Language
     let outDir: String
-    let claims = Locked<[String: Int]>([:])
-    let contested = Locked<Set<String>>([])
+    /// Facility ids by their folded form: ids differing only in case would share one report
+    /// folder on a case-insensitive file system, so they count as the same id.
+    let claims = Locked<[String: String]>([:])
+    let contested = Locked<[String: Set<String>]>([:])
     let warnings = Locked<[Diagnostic]>([])
+    /// Report writes that failed (a full disk, say): the run is then incomplete.
+    let writeFailures = Locked<[WriteError]>([])
+
+    let maxFindings: Int?
 
     init(pack: CheckedPack, loaded: LoadedPack, asOf: Day, options: LoadOptions, cliParams: [ParamOverride], waivers: [Waiver],
-         baseline: Baseline?, formats: [ReportFormat], lang: Language, outDir: String) {
+         baseline: Baseline?, formats: [ReportFormat], lang: Language, outDir: String, maxFindings: Int? = Engine.defaultMaxFindings) {
         self.pack = pack
         self.loaded = loaded
-        engine = Engine(pack: pack)
+        self.maxFindings = maxFindings
+        engine = Engine(pack: pack, maxFindings: maxFindings)
         self.asOf = asOf
         self.options = options
         self.cliParams = cliParams
@@ -329,27 +357,37 @@ final class BatchRun: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             // Each worker evaluates with its own compiled copy of the pack: sharing one tree
             // makes every core bump the same reference counts, which does not scale.
-            let own = w == 0 ? engine : (Checker.check(loaded.source).pack.map(Engine.init) ?? engine)
+            let own = w == 0 ? engine : (Checker.check(loaded.source).pack.map { Engine(pack: $0, maxFindings: maxFindings) } ?? engine)
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 if i >= entries.count { break }
+                // Stopped (a signal, or a write failed so nothing will be published): the rest
+                // are not evaluated.
+                if Interruption.requested != 0 || !writeFailures.withLock({ $0.isEmpty }) {
+                    slots.buffer[i] = FacilitySummary(id: entries[i].name, name: nil, input: entries[i].input, status: .error, states: "",
+                                                      diagnostics: ["\(entries[i].input): not evaluated: the run stopped"])
+                    continue
+                }
                 slots.buffer[i] = process(entries[i], index: i, engine: own)
                 progress.tick()
             }
         }
         var out = (0..<entries.count).map { slots.buffer[$0]! }
-        // Two inputs with the same facility id: neither is reported, both are errors.
+        // Two inputs with the same facility id (or ids differing only in case): neither is
+        // reported, both are errors.
         let dup = contested.withLock { $0 }
-        for i in out.indices where out[i].status == .evaluated && dup.contains(out[i].id) {
-            out[i] = duplicate(out[i])
+        for i in out.indices where out[i].status == .evaluated {
+            if let ids = dup[FileNames.fold(out[i].id)] { out[i] = duplicate(out[i], ids) }
         }
-        for id in dup { try? FileManager.default.removeItem(atPath: facilityDir(id)) }
+        for (_, ids) in dup { for id in ids { removeTree(facilityDir(id)) } }
         return out
     }
 
-    func duplicate(_ s: FacilitySummary) -> FacilitySummary {
-        FacilitySummary(id: s.id, name: s.name, input: s.input, status: .error, states: "",
-                        diagnostics: ["\(s.input): error[batch.duplicate-id]: facility id `\(s.id)` is used by more than one input"])
+    func duplicate(_ s: FacilitySummary, _ ids: Set<String>) -> FacilitySummary {
+        let why = ids.count > 1 ? "facility ids \(ids.sorted().map { "`\($0)`" }.joined(separator: " and ")) differ only in case; on many file systems their report folders would be one"
+            : "facility id `\(s.id)` is used by more than one input"
+        return FacilitySummary(id: s.id, name: s.name, input: s.input, status: .error, states: "",
+                               diagnostics: ["\(s.input): error[batch.duplicate-id]: \(why)"])
     }
 
     func facilityDir(_ id: String) -> String { ((outDir as NSString).appendingPathComponent("facilities") as NSString).appendingPathComponent(id) }
@@ -376,14 +414,18 @@ final class BatchRun: @unchecked Sendable {
             return failure(e, id: e.name, [Diagnostic("batch.unsafe-id", .error,
                 "facility id `\(facility.id)` cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`)", at: SourceLocation(file: input.primaryFile, path: input.tables == nil ? "/facility/id" : "facility.id"))])
         }
-        let claimed = claims.withLock { c -> Bool in
-            if c[facility.id] != nil { return false }
-            c[facility.id] = index
-            return true
+        let key = FileNames.fold(facility.id)
+        let first = claims.withLock { c -> String? in
+            if let other = c[key] { return other }
+            c[key] = facility.id
+            return nil
         }
-        if !claimed {
-            contested.withLock { _ = $0.insert(facility.id) }
-            return duplicate(FacilitySummary(id: facility.id, name: nil, input: e.input, status: .evaluated, states: "", diagnostics: []))
+        if let first {
+            let ids = contested.withLock { c -> Set<String> in
+                c[key, default: []].formUnion([first, facility.id])
+                return c[key]!
+            }
+            return duplicate(FacilitySummary(id: facility.id, name: nil, input: e.input, status: .evaluated, states: "", diagnostics: []), ids)
         }
         var (result, pd) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
         if pd.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, pd) }
@@ -393,10 +435,20 @@ final class BatchRun: @unchecked Sendable {
             let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version)
             let style = TextReport(lang: lang, color: false, width: 100)
             for f in formats {
-                let text = CLI.render(f, report, textStyle: style)
-                do { try CLI.writeAtomically(text, to: (facilityDir(facility.id) as NSString).appendingPathComponent(f.fileName)) } catch {
-                    return failure(e, id: facility.id, [Diagnostic("batch.write-failed", .error, "cannot write the report: \(error.localizedDescription)",
-                                                                   at: SourceLocation(file: facilityDir(facility.id)))])
+                // Named in messages where it will be published, not in the staging folder.
+                let shown = "facilities/\(facility.id)/\(f.fileName)"
+                do throws(WriteError) {
+                    let file = try OutputFile(path: (facilityDir(facility.id) as NSString).appendingPathComponent(f.fileName), durable: false)
+                    do throws(WriteError) {
+                        try CLI.write(f, report, textStyle: style, to: file)
+                        try file.commit()
+                    } catch {
+                        file.abandon()
+                        throw error
+                    }
+                } catch {
+                    writeFailures.withLock { $0.append(WriteError(path: shown, kind: error.kind, reason: error.reason)) }
+                    break
                 }
             }
         }

@@ -63,7 +63,7 @@ public enum CLI {
             return ExitCode.ok
         default:
             let guess = closestMatch(to: cmd, in: commands.map(\.0))
-            console.err("error: unknown command `\(cmd)`" + (guess.map { "; did you mean `\($0)`?" } ?? "") + "\n\n" + usageText)
+            console.err("error: unknown command `\(SafeText.terminal(cmd))`" + (guess.map { "; did you mean `\($0)`?" } ?? "") + "\n\n" + usageText)
             return ExitCode.usage
         }
     }
@@ -84,7 +84,8 @@ public enum CLI {
     }
 
     static func usage(_ e: UsageError, _ console: Console) {
-        console.err("error: \(e.message)\n" + (e.help.map { "  help: \($0)\n" } ?? ""))
+        // Usage errors quote the arguments, which may come from a script or a config file.
+        console.err("error: \(SafeText.terminal(e.message))\n" + (e.help.map { "  help: \(SafeText.terminal($0))\n" } ?? ""))
     }
 
     static let rulesOption = OptionSpec("--rules", value: "DIR", help: "use the rule pack in DIR instead of the built-in MCS pack")
@@ -97,6 +98,23 @@ public enum CLI {
         OptionSpec("--waivers", value: "FILE", help: "accepted exceptions: a waived failure is reported but does not gate"),
         OptionSpec("--waiver-max-term", value: "PERIOD", help: "longest waiver accepted (default 180 days)"),
     ]
+    /// How many findings each rule lists (the count is always exact).
+    static let findingsOptions = [
+        OptionSpec("--max-findings", value: "N", help: "findings listed per rule (default \(Engine.defaultMaxFindings)); the rest are counted and the report says how many"),
+        OptionSpec("--all-findings", help: "list every finding of every rule (no cap; large inventories make large reports)"),
+    ]
+
+    /// `--max-findings N` / `--all-findings`: nil lists all.
+    static func maxFindings(_ p: ParsedArguments) -> Result<Int?, UsageError> {
+        if p.flag("--all-findings") {
+            if p.value("--max-findings") != nil { return .failure(UsageError(message: "give `--max-findings` or `--all-findings`, not both", help: nil)) }
+            return .success(nil)
+        }
+        guard let v = p.value("--max-findings") else { return .success(Engine.defaultMaxFindings) }
+        guard let n = Int(v), n >= 1 else { return .failure(UsageError(message: "`--max-findings` needs a whole number of at least 1, not `\(v)`", help: "or --all-findings for no limit")) }
+        return .success(n)
+    }
+
     static let inputOptions = [
         OptionSpec("--encoding", value: "ENC", help: "encoding of CSV tables read: auto, utf-8 or shift_jis (default auto, per file)"),
         OptionSpec("--max-input-bytes", value: "N", help: "largest input file accepted (default 256 MiB)"),
@@ -198,29 +216,124 @@ public enum CLI {
     }
 
     static func render(_ f: ReportFormat, _ input: ReportInput, textStyle: TextReport) -> String {
+        let s = StringSink()
+        try? write(f, input, textStyle: textStyle, to: s)  // memory never fails
+        return s.text
+    }
+
+    /// Writes one format into a file (or any sink) as it is made: JSON and SARIF finding by
+    /// finding, the XML formats straight from their tree, so a report is never held whole on
+    /// its way to the file.
+    static func write(_ f: ReportFormat, _ input: ReportInput, textStyle: TextReport, to sink: ReportSink) throws(WriteError) {
         switch f {
-        case .text: textStyle.render(input.result, input.pack)
-        case .json: JSONReport.render(input.result, input.pack)
-        case .html: HTMLReport.render(input)
-        case .junit: JUnitReport.render(input)
-        case .sarif: SARIFReport.render(input)
-        case .csv: CSVReport.render(input)
-        case .xccdf: XCCDFReport.render(input)
+        case .text: try sink.write(textStyle.render(input.result, input.pack))
+        case .json: try JSONReport.write(input.result, input.pack, to: sink)
+        case .html: try HTMLReport.write(input, to: sink)
+        case .junit: try JUnitReport.write(input, to: sink)
+        case .sarif: try SARIFReport.write(input, to: sink)
+        case .csv: try sink.write(CSVReport.render(input))
+        case .xccdf: try XCCDFReport.write(input, to: sink)
         }
     }
 
-    /// Writes each format to standard output, `--output` or `--output-dir`, atomically.
-    static func emit(_ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ p: ParsedArguments, _ console: Console) -> Bool {
-        for f in formats {
-            let text = render(f, input, textStyle: textStyle)
-            let target = p.value("--output-dir").map { ($0 as NSString).appendingPathComponent(f.fileName) } ?? p.value("--output")
-            guard let target else { console.out(text); continue }
-            do { try writeAtomically(text, to: target) } catch {
-                console.err("error: cannot write the report to \(target): \(error.localizedDescription)\n")
+    /// Writes each format to standard output, `--output` or `--output-dir`. Every file is
+    /// refused up front if it is one of the run's `inputs`; all are written first and
+    /// published together at the end, so a failure publishes none of them. A folder is held
+    /// locked against a second run writing there at the same time.
+    static func emit(_ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ p: ParsedArguments, _ console: Console,
+                     inputs: InputSet) -> Bool {
+        let dir = p.value("--output-dir")
+        guard dir != nil || p.value("--output") != nil else {
+            for f in formats { console.out(render(f, input, textStyle: textStyle)) }
+            return true
+        }
+        let targets = formats.map { f in dir.map { ($0 as NSString).appendingPathComponent(f.fileName) } ?? p.value("--output")! }
+        for t in targets {
+            if let refusal = inputs.refusal(file: t) {
+                console.err("error: \(refusal)\n")
                 return false
             }
         }
+        var lock: FileLock?
+        var token: Int?
+        if let dir {
+            if let problem = folderProblem(dir) {
+                console.err("error: \(problem)\n")
+                return false
+            }
+            switch FileLock.acquire((dir as NSString).appendingPathComponent(".tenken.lock"), wait: 0) {
+            case .success(let l):
+                lock = l
+                // A signal ends the run at once (the reports are unnamed until published), but
+                // the lock file goes with it.
+                token = Interruption.onInterrupt { l.release() }
+            case .failure(let f):
+                console.err(lockMessage(f, folder: dir))
+                return false
+            }
+            OutputFile.sweepAbandonedTemporaries(in: dir)
+        }
+        return emitFiles(formats, input, textStyle: textStyle, targets, console, lock: lock, token: token)
+    }
+
+    /// Why `dir` cannot be an output folder (it cannot be made, or it is a file), or nil.
+    static func folderProblem(_ dir: String) -> WriteError? {
+        let e = OutputFile.makeFolders(dir)
+        if e != 0 { return WriteError(path: dir, errno: e, folder: OutputFile.existingAncestor(dir)) }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
+            return WriteError(path: dir, kind: .refused, reason: "it is a file, not a folder")
+        }
+        return nil
+    }
+
+    static func emitFiles(_ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ targets: [String], _ console: Console,
+                          lock: FileLock?, token: Int?) -> Bool {
+        defer {
+            lock?.release()
+            if let token { Interruption.remove(token) }
+        }
+        var files: [OutputFile] = []
+        do throws(WriteError) {
+            for (f, t) in zip(formats, targets) {
+                let file = try OutputFile(path: t)
+                files.append(file)
+                try write(f, input, textStyle: textStyle, to: file)
+            }
+            for file in files {
+                try file.commit()
+                if file.direct { console.err("note: \(file.path) is \(file.targetKind); the report was written to it directly, not atomically\n") }
+            }
+        } catch {
+            for file in files { file.abandon() }
+            console.err("error: \(error)\n")
+            return false
+        }
         return true
+    }
+
+    /// Every file a `check`-like run reads: the facility's, waivers, baseline and rule files.
+    static func inputs(of input: FacilityInput?, _ p: ParsedArguments, _ pack: LoadedPack?) -> InputSet {
+        var s = InputSet()
+        if let input { s.add(input) }
+        s.add(file: p.value("--waivers"))
+        s.add(file: p.value("--baseline"))
+        if p.value("--rules") != nil, let pack {
+            for path in pack.texts.keys { s.add(file: path) }
+            s.add(file: pack.provider?.path)
+        }
+        return s
+    }
+
+    /// "another tenken run is writing to DIR", or why the lock file could not be made.
+    static func lockMessage(_ f: FileLock.Failure, folder: String) -> String {
+        switch f {
+        case .busy(let holder):
+            return "error: another tenken run\(holder.map { " (process \(SafeText.terminal($0)))" } ?? "") is writing to \(SafeText.terminal(folder)); nothing was written\n"
+                + "  help: wait for it to finish, or choose another output folder\n"
+        case .io(let e):
+            return "error: \(e)\n"
+        }
     }
 
     static func asOf(_ p: ParsedArguments) -> Result<Day, UsageError> {
@@ -236,22 +349,8 @@ public enum CLI {
         return .success(d)
     }
 
-    /// Writes the whole file or nothing: a temporary file in the same folder, then a rename.
-    public static func writeAtomically(_ text: String, to path: String) throws {
-        try AtomicFile.write(Data(text.utf8), to: path)
-    }
-}
-
-public enum AtomicFile {
-    /// A temporary file in the same folder, then a rename (AtomicStream does both).
-    public static func write(_ data: Data, to path: String) throws {
-        let s = try AtomicStream(path: path)
-        do {
-            try s.write(bytes: [UInt8](data))
-            try s.commit()
-        } catch {
-            s.abandon()
-            throw error
-        }
+    /// Writes the whole file or nothing (see `OutputFile`).
+    public static func writeAtomically(_ text: String, to path: String) throws(WriteError) {
+        try OutputFile.write(Array(text.utf8), to: path)
     }
 }

@@ -24,7 +24,7 @@ enum CheckCommand {
         ] + CLI.waiverOptions + [
             OptionSpec("--baseline", value: "FILE", help: "a previous JSON report: only failures not in it make the exit code 1"),
             OptionSpec("--color", value: "WHEN", help: "auto, always or never (default auto; NO_COLOR is respected)"),
-        ] + CLI.inputOptions,
+        ] + CLI.findingsOptions + CLI.inputOptions,
         minPositionals: 0, maxPositionals: 1)
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
@@ -32,7 +32,7 @@ enum CheckCommand {
         guard let p = parsed else { return code }
         // Options first, so a typo costs nothing.
         let formats: [ReportFormat], lang: String, gate: Gate, color: String, asOf: Day, options: LoadOptions
-        let cliParams: [ParamOverride], maxTerm: Duration
+        let cliParams: [ParamOverride], maxTerm: Duration, maxFindings: Int?
         do {
             formats = try CLI.formats(p).get()
             lang = try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get()
@@ -42,6 +42,7 @@ enum CheckCommand {
             options = try CLI.loadOptions(p).get()
             cliParams = try CLI.commandLineParams(p).get()
             maxTerm = try CLI.waiverMaxTerm(p).get()
+            maxFindings = try CLI.maxFindings(p).get()
         } catch {
             CLI.usage(error, console)
             return ExitCode.usage
@@ -76,7 +77,7 @@ enum CheckCommand {
             console.err("error: the input has errors; no report was written\n")
             return ExitCode.inputError
         }
-        let engine = Engine(pack: pack)
+        let engine = Engine(pack: pack, maxFindings: maxFindings)
         var (result, paramDiags) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
         diags.add(contentsOf: paramDiags)
         if let wf = p.value("--waivers") {
@@ -100,7 +101,7 @@ enum CheckCommand {
         let toStdout = p.value("--output") == nil && p.value("--output-dir") == nil
         let tty = toStdout && console.stdoutIsTTY
         let textStyle = TextReport(lang: report.lang, color: toStdout && console.useColor(color, tty: tty), width: tty ? console.terminalWidth : 100)
-        guard CLI.emit(formats, report, textStyle: textStyle, p, console) else { return ExitCode.inputError }
+        guard CLI.emit(formats, report, textStyle: textStyle, p, console, inputs: CLI.inputs(of: input, p, loaded)) else { return ExitCode.inputError }
         if let baseline {
             let failing = zip(pack.rules, result.results).filter { $0.1.state == .fail }
             let new = failing.filter { baseline.hasNew(facility: result.facilityID, $0.1) }

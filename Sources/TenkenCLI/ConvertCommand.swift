@@ -1,5 +1,6 @@
 import Foundation
 import TenkenData
+import TenkenReport
 import TenkenSyntax
 
 /// Converts a facility between a JSON snapshot and a folder of spreadsheet tables, keeping
@@ -38,54 +39,96 @@ enum ConvertCommand {
         }
         guard let facility = CLI.loadFacility(input, options: options, pack: nil, console) else { return ExitCode.inputError }
         let output = p.positionals.count > 1 ? p.positionals[1] : nil
+        var inputs = InputSet()
+        inputs.add(input)
+        inputs.add(file: p.positionals[0])
         if to == "json" {
             let text = SnapshotWriter.json(facility)
             guard let output else { console.out(text); return ExitCode.ok }
-            return write([(output, Data(text.utf8))], force: p.flag("--force"), console) ? ExitCode.ok : ExitCode.inputError
+            if let refusal = inputs.refusal(file: output) { console.err("error: \(refusal)\n"); return ExitCode.inputError }
+            if !p.flag("--force"), FileManager.default.fileExists(atPath: output) {
+                console.err("error: \(output) already exists; nothing was written\n  help: pass --force to replace\n")
+                return ExitCode.inputError
+            }
+            do throws(WriteError) {
+                let f = try OutputFile(path: output)
+                try f.write(text)
+                try f.commit()
+                if f.direct { console.err("note: \(output) is \(f.targetKind); written to it directly, not atomically\n") }
+            } catch {
+                console.err("error: \(error); nothing was written\n")
+                return ExitCode.inputError
+            }
+            return ExitCode.ok
         }
         guard let output else { return ExitCode.usage }  // checked above: `--to csv` has an output folder
         let (files, notes) = SnapshotWriter.tables(facility, japanese: lang == "ja")
         for n in notes { console.err("note: \(n)\n") }
-        var out: [(String, Data)] = []
+        var out: [(String, [UInt8])] = []
         for f in files {
-            let path = (output as NSString).appendingPathComponent(f.spec.fileName)
             if encoding == "shift_jis" {
                 // Shift_JIS has no BOM, and cannot hold every character: say which cell.
                 let body = String(f.text.dropFirst())
                 guard let data = body.data(using: .shiftJIS) else {
                     let line = body.components(separatedBy: "\r\n").firstIndex { $0.data(using: .shiftJIS) == nil }.map { $0 + 1 } ?? 0
+                    let path = (output as NSString).appendingPathComponent(f.spec.fileName)
                     console.err(DiagnosticPrinter().render(Diagnostic("data.not-shift-jis", .error, "a cell holds a character Shift_JIS cannot encode",
                                                                       at: SourceLocation(file: path, line: line), help: "write the tables as utf-8")))
                     return ExitCode.inputError
                 }
-                out.append((path, data))
+                out.append((f.spec.fileName, [UInt8](data)))
             } else {
-                out.append((path, Data(f.text.utf8)))
+                out.append((f.spec.fileName, Array(f.text.utf8)))
             }
         }
-        do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
-            console.err("error: cannot create \(output): \(error.localizedDescription)\n")
-            return ExitCode.inputError
-        }
-        guard write(out, force: p.flag("--force"), console) else { return ExitCode.inputError }
+        guard writeTables(out, into: output, force: p.flag("--force"), inputs: inputs, console) else { return ExitCode.inputError }
         console.err("wrote \(files.count) tables to \(output): " + files.map { "\($0.spec.fileName) (\($0.rows))" }.joined(separator: ", ") + "\n")
         return ExitCode.ok
     }
 
-    /// Writes every file or none: existing files are refused up front unless `force`.
-    static func write(_ files: [(String, Data)], force: Bool, _ console: Console) -> Bool {
-        if !force {
-            let existing = files.map(\.0).filter { FileManager.default.fileExists(atPath: $0) }
-            if !existing.isEmpty {
-                console.err("error: \(existing.joined(separator: ", ")) already exist\(existing.count == 1 ? "s" : ""); nothing was written\n  help: pass --force to replace\n")
-                return false
-            }
+    /// Whether a file name is one of the facility tables in any of the spellings the folder
+    /// scan, or a case- or normalisation-folding file system, would take for it.
+    static func isTableName(_ name: String) -> Bool { tableNames.contains(FileNames.fold(name)) }
+    static let tableNames: Set<String> = Set(SnapshotTables.all.flatMap { [FileNames.fold($0.name + ".csv"), FileNames.fold($0.nameJa + ".csv")] })
+
+    /// Publishes a whole set of tables into `dir`, or nothing: every table of the folder's old
+    /// set is replaced (only with `force`), every other file in it is kept, and a failure or a
+    /// kill half-way leaves the folder as it was.
+    static func writeTables(_ files: [(String, [UInt8])], into dir: String, force: Bool, inputs: InputSet, _ console: Console) -> Bool {
+        // Tables over the tables they were read from: refused, as every output over its input.
+        if let folder = inputs.inputFolder(dir) {
+            console.err("error: cannot write \(dir): it is the input folder \(folder); write the tables to another folder\n")
+            return false
         }
-        for (path, data) in files {
-            do { try AtomicFile.write(data, to: path) } catch {
-                console.err("error: cannot write \(path): \(error.localizedDescription)\n")
-                return false
+        let existing = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+        if existing.contains("snapshot.json") {
+            console.err("error: \(dir) holds snapshot.json; tables written beside it would not be read; nothing was written\n"
+                + "  help: write the tables to a new folder\n")
+            return false
+        }
+        let clashing = existing.filter(isTableName)
+        for n in clashing {
+            if let refusal = inputs.refusal(file: (dir as NSString).appendingPathComponent(n)) { console.err("error: \(refusal)\n"); return false }
+        }
+        if !force, !clashing.isEmpty {
+            let list = clashing.map { (dir as NSString).appendingPathComponent($0) }
+            console.err("error: \(list.joined(separator: ", ")) already exist\(list.count == 1 ? "s" : ""); nothing was written\n  help: pass --force to replace\n")
+            return false
+        }
+        do throws(WriteError) {
+            let staged = try StagedFolder(final: dir)
+            do throws(WriteError) {
+                for (name, bytes) in files { try staged.write(name, bytes) }
+                let left = try staged.commit(replaces: isTableName)
+                for l in left { console.err("warning: \(l) could not be moved back into \(dir); move it yourself\n") }
+                if staged.oneByOne { console.err("note: the folder above \(dir) takes no new entries, so the tables were moved in one by one, not all at once\n") }
+            } catch {
+                staged.abandon()
+                throw error
             }
+        } catch {
+            console.err("error: \(error); nothing was written, \(dir) is as it was\n")
+            return false
         }
         return true
     }

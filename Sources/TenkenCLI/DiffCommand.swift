@@ -14,6 +14,9 @@ public enum AuditDiff {
         /// For rules failing in both: elements that started or stopped failing.
         public var newElements: [String]
         public var fixedElements: [String]
+        /// A report listed only some violations (the findings cap): the element lists may
+        /// name elements that were merely not listed.
+        public var partial = false
     }
 
     /// A failure is fixed only by a decided state (pass, attested, waived, not applicable): a
@@ -37,6 +40,10 @@ public enum AuditDiff {
             }
             return out
         }
+        func capped(_ v: JSONValue) -> Set<String> {
+            Set((v["results"]?.array ?? []).filter { ($0["unlisted_violations"]?.int ?? 0) > 0 }.compactMap { $0["rule"]?.string })
+        }
+        let partial = capped(a).union(capped(b))
         let sa = states(a), sb = states(b)
         return Set(sa.keys).union(sb.keys).sorted().map { id in
             let o = sa[id] ?? ("absent", []), n = sb[id] ?? ("absent", [])
@@ -44,6 +51,7 @@ public enum AuditDiff {
             if o.0 == "fail" && n.0 == "fail" {
                 c.newElements = n.1.subtracting(o.1).sorted()
                 c.fixedElements = o.1.subtracting(n.1).sorted()
+                c.partial = partial.contains(id)
                 if !c.newElements.isEmpty || !c.fixedElements.isEmpty { c.change = .changed }
             }
             return c
@@ -84,7 +92,8 @@ public enum AuditDiff {
             ("counts", .object(Change.allCases.map { c in (c.rawValue, .int(changes.filter { $0.change == c }.count)) })),
             ("rules", .array(changes.map { c in
                 .object([("rule", .string(c.rule)), ("change", .string(c.change.rawValue)), ("old", .string(c.old)), ("new", .string(c.new)),
-                         ("new_elements", .array(c.newElements.map(JSON.string))), ("fixed_elements", .array(c.fixedElements.map(JSON.string)))])
+                         ("new_elements", .array(c.newElements.map(JSON.string))), ("fixed_elements", .array(c.fixedElements.map(JSON.string))),
+                         ("elements_partial", .bool(c.partial))])
             })),
         ])
     }
@@ -100,7 +109,8 @@ enum DiffCommand {
         let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
         guard let bytes else { return .failure(err!) }
         let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
-        guard let v = node?.value else { return .failure(diags.first!) }
+        guard let v = node?.value else { return .failure(diags.first ?? Diagnostic("data.json-syntax", .error, "not a JSON document", at: SourceLocation(file: path))) }
+        if let d = Baseline.tooMany(v, path, LoadOptions().maxCollection) { return .failure(d) }
         return .success(v)
     }
 
@@ -133,12 +143,14 @@ enum DiffCommand {
                 console.out(JSON.object([("facility", .string(fb)), ("old_as_of", .str(docs[0]["as_of"]?.string)), ("new_as_of", .str(docs[1]["as_of"]?.string)),
                                          ("diff", AuditDiff.json(changes))]).render() + "\n")
             } else {
-                console.out("\(fb): \(docs[0]["as_of"]?.string ?? "?") → \(docs[1]["as_of"]?.string ?? "?")\n")
+                let e = SafeText.terminal
+                console.out("\(e(fb)): \(e(docs[0]["as_of"]?.string ?? "?")) → \(e(docs[1]["as_of"]?.string ?? "?"))\n")
                 for c in AuditDiff.Change.allCases { console.out("  \(c.rawValue): \(changes.filter { $0.change == c }.count)\n") }
                 for c in changes where c.change != .unchanged {
-                    var line = "  \(c.change.rawValue.padding(9)) \(c.rule): \(c.old) → \(c.new)"
-                    if !c.newElements.isEmpty { line += "; newly failing: " + c.newElements.joined(separator: ", ") }
-                    if !c.fixedElements.isEmpty { line += "; fixed: " + c.fixedElements.joined(separator: ", ") }
+                    var line = "  \(c.change.rawValue.padding(9)) \(e(c.rule)): \(e(c.old)) → \(e(c.new))"
+                    if !c.newElements.isEmpty { line += "; newly failing: " + e(c.newElements.joined(separator: ", ")) }
+                    if !c.fixedElements.isEmpty { line += "; fixed: " + e(c.fixedElements.joined(separator: ", ")) }
+                    if c.partial { line += " (a report lists only some violations of this rule: compare reports made with --all-findings)" }
                     console.out(line + "\n")
                 }
             }
@@ -170,7 +182,7 @@ enum DiffCommand {
             for f in changes {
                 let fixed = f.rules.filter { $0.change == .fixed }.map(\.rule), new = f.rules.filter { $0.change == .new }.map(\.rule)
                 if fixed.isEmpty && new.isEmpty && f.oldRequiredFails == f.newRequiredFails { continue }
-                console.out("  \(f.facility): required fails \(f.oldRequiredFails.map(String.init) ?? "—") → \(f.newRequiredFails.map(String.init) ?? "—")"
+                console.out("  \(SafeText.terminal(f.facility)): required fails \(f.oldRequiredFails.map(String.init) ?? "—") → \(f.newRequiredFails.map(String.init) ?? "—")"
                     + (fixed.isEmpty ? "" : "; fixed \(fixed.joined(separator: ", "))") + (new.isEmpty ? "" : "; new \(new.joined(separator: ", "))") + "\n")
             }
         }

@@ -69,7 +69,8 @@ enum ExplainCommand {
         return ExitCode.ok
     }
 
-    static func ev(_ e: Evidence) -> String { "\(e.label) = \(e.value)" + (e.location.map { "  (\($0))" } ?? "") }
+    /// Values, ids and places come from the inputs: shown escaped (`SafeText`), never raw.
+    static func ev(_ e: Evidence) -> String { SafeText.terminal("\(e.label) = \(e.value)" + (e.location.map { "  (\($0))" } ?? "")) }
 
     static func mark(_ t: Truth) -> String { t == .yes ? "✓" : t == .no ? "✗" : "◌" }
 
@@ -96,7 +97,7 @@ enum ExplainCommand {
                 out += "  \(e.examined) element\(e.examined == 1 ? "" : "s") passed the filter; \(bad.count) violate\(bad.count == 1 ? "s" : "")"
                     + (undecided.isEmpty ? "" : ", \(undecided.count) undecided (a value is unknown)") + "\n"
                 for el in e.elements where !el.passed || all {
-                    out += "  \(mark(el.outcome)) \(el.element)\n"
+                    out += "  \(mark(el.outcome)) \(SafeText.terminal(el.element))\n"
                     if let d = el.decidedBy { out += "      decided by \(ev(d))\n" }
                     for rd in el.reads where rd != el.decidedBy { out += "      read \(ev(rd))\n" }
                 }
@@ -116,8 +117,8 @@ enum ExplainCommand {
         }
         let res = x.result
         out += "result: \(res.state.rawValue)"
-        if let reason = res.reason { out += " — \(ja ? reason.ja : reason.en)" }
-        if let a = res.attestation { out += " (attestation signed \(a.signedOn?.description ?? "?") by \(a.byRole ?? "?"), valid until \(a.validUntil?.description ?? "?"))" }
+        if let reason = res.reason { out += " — \(SafeText.terminal(ja ? reason.ja : reason.en))" }
+        if let a = res.attestation { out += " (attestation signed \(a.signedOn?.description ?? "?") by \(SafeText.terminal(a.byRole ?? "?")), valid until \(a.validUntil?.description ?? "?"))" }
         return out + "\n"
     }
 }

@@ -47,22 +47,27 @@ enum InitCommand {
                 + "  help: to keep the facility as tables, run `tenken convert \(dir) --to csv NEWDIR`\n")
             return ExitCode.inputError
         }
-        for (name, _) in files {
-            let path = (dir as NSString).appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: path) {
-                console.err("error: \(path) already exists; tenken init never overwrites a file\n")
-                return ExitCode.inputError
-            }
-        }
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            console.err("error: cannot create \(dir): \(error.localizedDescription)\n")
+        // Never overwrites: a file of the set already there (in any spelling the folder scan or
+        // a case-folding file system takes for it) stops the run before anything is written.
+        let listing = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        let wanted = Set(files.map { FileNames.fold($0.0) })
+        if let clash = listing.sorted().first(where: { wanted.contains(FileNames.fold($0)) || (!json && ConvertCommand.isTableName($0)) }) {
+            console.err("error: \((dir as NSString).appendingPathComponent(clash)) already exists; tenken init never overwrites a file\n")
             return ExitCode.inputError
         }
-        for (name, text) in files {
-            do { try CLI.writeAtomically(text, to: (dir as NSString).appendingPathComponent(name)) } catch {
-                console.err("error: cannot write \(name) in \(dir): \(error.localizedDescription)\n")
-                return ExitCode.inputError
+        do throws(WriteError) {
+            let staged = try StagedFolder(final: dir)
+            do throws(WriteError) {
+                for (name, text) in files { try staged.write(name, Array(text.utf8)) }
+                try staged.commit(replaces: { _ in false })
+                if staged.oneByOne { console.err("note: the folder above \(dir) takes no new entries, so the files were moved in one by one, not all at once\n") }
+            } catch {
+                staged.abandon()
+                throw error
             }
+        } catch {
+            console.err("error: \(error); nothing was written\n")
+            return ExitCode.inputError
         }
         console.out("wrote \(files.count) files to \(dir): " + files.map(\.0).joined(separator: ", ") + "\n"
             + "次に / next: README.txt を読み、例の行を実際の内容に書き換えてから / read README.txt, replace the example rows, then run\n"

@@ -79,7 +79,7 @@ enum FmtCommand {
             } else if p.flag("--write") {
                 if formatted != text {
                     do { try CLI.writeAtomically(formatted, to: path) } catch {
-                        console.err("error: cannot write \(path): \(error.localizedDescription)\n")
+                        console.err("error: \(error)\n")
                         status = ExitCode.inputError
                     }
                 }

@@ -7,7 +7,7 @@ import TenkenSyntax
 
 /// Reads aggregates back (for `tenken merge` and `tenken diff`).
 public enum AggregateReader {
-    public static func load(_ path: String) -> Result<Aggregate, Diagnostic> {
+    public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<Aggregate, Diagnostic> {
         let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
         guard let bytes else { return .failure(err!) }
         let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
@@ -28,8 +28,13 @@ public enum AggregateReader {
             rules.append(AggregateRule(id: id, implements: (r["implements"]?.array ?? []).compactMap(\.string), level: lv, category: cat,
                                        title: Bilingual(ja: r["title"]?["ja"]?.string ?? "", en: r["title"]?["en"]?.string ?? "")))
         }
+        let listed = v["facilities"]?.array ?? []
+        if listed.count > maxCollection || (v["rules"]?.array?.count ?? 0) > maxCollection {
+            return .failure(Diagnostic("data.too-many-elements", .error, "\(max(listed.count, v["rules"]?.array?.count ?? 0)) elements in one list, over the limit of \(maxCollection)",
+                                       at: SourceLocation(file: path)))
+        }
         var facilities: [FacilitySummary] = []
-        for (i, f) in (v["facilities"]?.array ?? []).enumerated() {
+        for (i, f) in listed.enumerated() {
             guard let id = f["id"]?.string, let st = f["status"]?.string.flatMap(FacilitySummary.Status.init(rawValue:)) else {
                 return damaged("facility \(i + 1) has no id or status")
             }
@@ -127,8 +132,22 @@ enum MergeCommand {
             console.err("error[merge.mismatch]: cannot merge: \(e.why)\n")
             return ExitCode.inputError
         case .success(let merged):
-            do { try BatchCommand.writeAggregate(merged, to: out, lang: lang) } catch {
-                console.err("error: cannot write to \(out): \(error.localizedDescription)\n")
+            var inputs = InputSet()
+            for path in p.positionals { inputs.add(file: path) }
+            if let r = BatchOutput.published.dropFirst().lazy.compactMap({ inputs.refusal(file: (out as NSString).appendingPathComponent($0)) }).first {
+                console.err("error: \(r); nothing was written\n")
+                return ExitCode.inputError
+            }
+            // Locked, staged and published whole, as a batch's aggregate; reports are left alone.
+            guard let output = BatchOutput.opened(out, graceful: true, console) else { return ExitCode.inputError }
+            do throws(WriteError) {
+                try BatchCommand.writeAggregate(merged, to: output.staging, lang: lang)
+                // Asked to stop while writing: nothing is published (the handler only took note).
+                if Interruption.requested != 0 { Interruption.exitForSignal() }
+                try output.publish(replacing: Array(BatchOutput.published.dropFirst()))
+            } catch {
+                output.discard()
+                console.err("error: \(error); nothing was written, \(out) is as it was\n")
                 return ExitCode.inputError
             }
             console.err("merge: \(parts.count) parts; " + BatchCommand.summary(merged, gate: gate) + "; aggregate in \(out)\n")

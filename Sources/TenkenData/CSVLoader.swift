@@ -33,6 +33,13 @@ extension SnapshotLoader {
         let (table, csvDiags) = CSVReader.parse(utf8: decoded, file: path)
         diagnostics += csvDiags
         guard let table else { return nil }
+        // The collection limit holds on every route: an inventory given with --devices or kept
+        // beside snapshot.json, an attestations table, answers, as for a folder's tables.
+        if table.rows.count > options.maxCollection {
+            diagnostics.append(Diagnostic("data.too-many-elements", .error, "\(table.rows.count) rows, over the limit of \(options.maxCollection)",
+                                          at: SourceLocation(file: path)))
+            return nil
+        }
         let src = SourceFile(path: path, kind: .csv, lines: LineIndex(table.utf8))
         // A table saved with another separator (a European-locale Excel uses `;`) reads as one
         // column: say so, instead of loading every row as an empty record.
@@ -166,6 +173,12 @@ extension SnapshotLoader {
         case .list(let inner):
             // Several values in one cell are separated by `;`; `なし` is an empty list.
             if SnapshotTables.emptyListWords.contains(s.lowercased()) { return .list([]) }
+            // Counted before splitting, so a hostile cell cannot make the list first.
+            let values = s.utf8.reduce(1) { $1 == 0x3B ? $0 + 1 : $0 }
+            if values > options.maxCollection {
+                diagnostics.append(Diagnostic("data.too-many-elements", .error, "\(values) values in one cell, over the limit of \(options.maxCollection)", at: place()))
+                return .null
+            }
             let parts = s.split(separator: ";").map(CellText.trimmed).filter { !$0.isEmpty }
             // Only `なし` says "none"; a cell of separators says nothing (blank: unknown).
             if parts.isEmpty { return .null }

@@ -1,4 +1,4 @@
-import TenkenData
+import Foundation
 import TenkenSyntax
 
 /// The type of one snapshot field, as the loader enforces it and the checker types rules.
@@ -546,16 +546,103 @@ public enum SnapshotSchema {
     /// The schema of a field a rule reads.
     public static func field(_ record: String, _ field: String) -> FieldSchema? { records[record]?.field(field) }
 
-    /// Keys that are never accepted because they would put a secret or a person's name in
-    /// the snapshot (and so, potentially, in a report).
-    public static func forbiddenKeyReason(_ key: String) -> String? {
-        let k = key.lowercased()
-        for s in ["password", "passwd", "passphrase", "secret", "token", "pin_code", "パスワード", "暗証"] where k.contains(s) {
+    /// Why a field name (an unknown JSON key, CSV column or facility.csv key) is refused, or
+    /// nil. Names that would put a secret or a person's data in a snapshot — and from there in
+    /// a report — are refused, and their values are never shown. The lists are
+    /// `RefusedNames`, documented in docs/robustness.md; the schema's own fields
+    /// (`password_changed_on`, `facility.name`) are known before this is asked.
+    public static func forbiddenKeyReason(_ key: String) -> String? { RefusedNames.reason(key) }
+}
+
+/// The names of secrets and of personal data that no snapshot or table may carry, in English
+/// and Japanese. An English name is split into words (`apiKey`, `API_KEY` and `api-key` are
+/// all `api key`) and matched as a word (`pin`, but not `shipping`) or as a run of words
+/// (`password` in `admin_password`); a Japanese name is matched as a substring. Full-width and
+/// half-width forms count as the same (NFKC), as do upper and lower case.
+public enum RefusedNames {
+    /// Secrets: a word, or a run of words written together.
+    public static let secretWords: Set<String> = ["pwd", "pw", "pass", "pin", "otp", "totp", "hotp", "cvv", "cvc", "2fa", "mfa"]
+    public static let secretRuns = ["password", "passwd", "passphrase", "passcode", "pincode", "secret", "credential", "credentials",
+                                    "token", "apikey", "accesskey", "privatekey", "secretkey", "authcode", "onetime"]
+    public static let secretJa = ["パスワード", "パス", "暗証", "秘密", "ワンタイム", "認証コード", "トークン", "合言葉", "秘密鍵"]
+
+    /// Personal data: a word, or a run of words written together.
+    public static let personalWords: Set<String> = ["dob", "tel", "fax", "mail", "email", "phone", "ssn", "kana", "furigana", "surname",
+                                                    "gender", "sex", "diagnosis", "disease", "allergy", "allergies", "symptom", "symptoms",
+                                                    "prescription", "passport", "zip", "zipcode", "postcode"]
+    public static let personalRuns = ["birth", "fullname", "firstname", "lastname", "familyname", "givenname", "middlename", "maidenname",
+                                      "username", "nickname", "realname", "displayname", "patientname", "staffname", "membername", "email",
+                                      "phonenumber", "mobilephone", "mobilenumber", "cellphone", "telephone", "homeaddress", "mailaddress",
+                                      "postalcode", "socialsecurity", "mynumber", "insurancenumber", "licensenumber", "medicalhistory",
+                                      "medicalrecord"]
+    public static let personalJa = ["氏名", "名前", "姓", "苗字", "名字", "フリガナ", "ふりがな", "カナ", "患者名", "者名", "生年月日", "誕生", "生年",
+                                    "電話", "携帯番号", "携帯電話", "メールアドレス", "メアド", "eメール", "住所", "郵便番号", "連絡先", "マイナンバー", "個人番号", "保険証", "被保険者", "免許証",
+                                    "病名", "傷病", "疾患", "病歴", "既往歴", "診断", "処方", "症状", "アレルギー", "性別", "本名", "旧姓"]
+    /// Japanese names refused only as the whole name (as parts they are common in device
+    /// columns: `メール通知`, `携帯端末`).
+    public static let personalJaWhole: Set<String> = ["名", "メール", "携帯"]
+    /// `address` is personal, except a device's or network's (`ip_address`, `MACアドレス`).
+    public static let machineQualifiers: Set<String> = ["ip", "ipv4", "ipv6", "mac", "hardware", "server", "network", "wifi", "ble", "bluetooth",
+                                                 "device", "wan", "lan", "gateway", "router", "host"]
+    /// A person's `name`: the whole name, the last part of a dotted key (`contact.name` in
+    /// facility.csv), or after a word about a person.
+    public static let personQualifiers: Set<String> = ["patient", "staff", "user", "member", "person", "contact", "doctor", "nurse", "owner",
+                                                "holder", "family", "first", "last", "given", "full", "real", "legal", "display", "admin",
+                                                "manager", "lead", "responsible", "signer", "emergency"]
+
+    public static func reason(_ key: String) -> String? {
+        let nfkc = key.precomposedStringWithCompatibilityMapping
+        let folded = nfkc.lowercased()
+        let words = RefusedNames.words(nfkc)
+        let compact = words.joined()
+        if words.contains(where: secretWords.contains) || secretRuns.contains(where: compact.contains)
+            || secretJa.contains(where: folded.contains) {
             return "looks like a password or secret"
         }
-        for s in ["patient_name", "full_name", "kana", "氏名", "患者名", "名前", "address", "住所", "phone", "電話", "birth"] where k.contains(s) {
+        if words.contains(where: personalWords.contains) || personalRuns.contains(where: compact.contains)
+            || personalJa.contains(where: folded.contains) || personalJaWhole.contains(folded) {
             return "looks like personal information"
         }
+        // An address, unless it is a machine's (`ip_address`, `MACアドレス`).
+        if let i = words.firstIndex(of: "address"), !(i > 0 && machineQualifiers.contains(words[i - 1])) {
+            return "looks like personal information"
+        }
+        if folded.contains("アドレス"), !words.contains(where: machineQualifiers.contains) {
+            return "looks like personal information"
+        }
+        // A person's name: the whole key, the last part of a dotted key, or after a word about a person.
+        let lastSegment = folded.split(separator: ".").last.map(String.init) ?? folded
+        if lastSegment == "name" || lastSegment == "名前" { return "looks like personal information (a person's name)" }
+        if let i = words.firstIndex(of: "name"), i > 0, personQualifiers.contains(words[i - 1]) {
+            return "looks like personal information (a person's name)"
+        }
         return nil
+    }
+
+    /// The lowercase ASCII words of a name: split at anything that is not an ASCII letter or
+    /// digit, between a lower-case and an upper-case letter (`adminPin`), and before the last
+    /// capital of a run followed by a lower-case letter (`PINCode` is `pin code`).
+    static func words(_ s: String) -> [String] {
+        let u = Array(s.unicodeScalars)
+        func isUpper(_ c: Unicode.Scalar) -> Bool { ("A"..."Z").contains(c) }
+        func isLower(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) }
+        func isWordChar(_ c: Unicode.Scalar) -> Bool { isUpper(c) || isLower(c) || ("0"..."9").contains(c) }
+        var out: [String] = []
+        var cur = ""
+        for (i, c) in u.enumerated() {
+            guard isWordChar(c) else {
+                if !cur.isEmpty { out.append(cur.lowercased()) }
+                cur = ""
+                continue
+            }
+            if !cur.isEmpty, isUpper(c), let p = cur.unicodeScalars.last,
+               isLower(p) || (isUpper(p) && i + 1 < u.count && isLower(u[i + 1])) {
+                out.append(cur.lowercased())
+                cur = ""
+            }
+            cur.unicodeScalars.append(c)
+        }
+        if !cur.isEmpty { out.append(cur.lowercased()) }
+        return out
     }
 }

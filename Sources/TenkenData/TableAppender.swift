@@ -3,7 +3,9 @@ import TenkenSyntax
 
 /// Adds rows to the end of a CSV table without touching what is there: the bytes already in
 /// the file stay as they are, new rows follow its header's column order, encoding (UTF-8 or
-/// Shift_JIS) and line ends. Columns it does not know are left blank in the new rows.
+/// Shift_JIS) and line ends. Columns it does not know are left blank in the new rows; a value
+/// for which the table has no column is never dropped: the append fails and names the columns
+/// to add (`data.missing-column`).
 public enum TableAppender {
     /// The new file content. `rows` map field names to values; `japanese` picks the headers
     /// and words of a new file; an existing one keeps its own (Japanese headers, Japanese words).
@@ -28,6 +30,17 @@ public enum TableAppender {
         let headers = table.header.cells.map { CellText.trimmed(Substring($0)) }
         let columns = headers.map { byHeader[$0.lowercased()] }
         let tableIsJapanese = zip(headers, columns).contains { h, fi in fi.map { schema.fields[$0].name != h.lowercased() } ?? false }
+        // An older layout, or a column deleted in Excel: the value would be lost silently.
+        let present = Set(columns.compactMap { $0 })
+        let missing = schema.fields.indices.filter { fi in !present.contains(fi) && rows.contains { r in r[schema.fields[fi].name].map { !$0.isNull } ?? false } }
+        if !missing.isEmpty {
+            let names = missing.map { fi in tableIsJapanese ? (schema.fields[fi].aliases.first ?? schema.fields[fi].name) : schema.fields[fi].name }
+            let described = missing.map { fi in "`\(schema.fields[fi].aliases.first ?? schema.fields[fi].name)` (\(schema.fields[fi].name))" }
+            return .failure(Diagnostic("data.missing-column", .error,
+                "the table has no column for \(described.joined(separator: ", ")); a row written here would lose \(missing.count == 1 ? "that value" : "those values")",
+                at: SourceLocation(file: file, line: 1, column: 1),
+                help: "add the header\(names.count == 1 ? "" : "s") \(names.joined(separator: ",")) at the end of the first line (in Excel: type \(names.count == 1 ? "it" : "them") into the next empty column\(names.count == 1 ? "" : "s") of row 1), then run again"))
+        }
         let eol = existing.contains(0x0D) ? "\r\n" : "\n"
         var text = existing.last == 0x0A ? "" : eol
         for r in rows {

@@ -1,6 +1,10 @@
 import Foundation
 import TenkenSyntax
 
+/// A file name as a file system that ignores case and Unicode normalisation sees it (macOS
+/// and Windows volumes, most network shares): names equal here may be one file there.
+public func foldedFileName(_ name: String) -> String { name.precomposedStringWithCanonicalMapping.lowercased() }
+
 /// The table files found in a folder, by table name.
 public struct TableFolder: Sendable {
     public let dir: String
@@ -11,13 +15,18 @@ public struct TableFolder: Sendable {
         var files: [String: String] = [:]
         var diags: [Diagnostic] = []
         // Matched against the folder's listing, not probed with fileExists: on a case-insensitive
-        // file system `staff.CSV` would "exist" beside `staff.csv`. (String equality is
-        // canonical, so a Japanese name stored decomposed still matches.)
-        let listing = Set((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+        // file system `staff.CSV` would "exist" beside `staff.csv`. Names are compared as a
+        // case- and normalisation-folding file system would (`Staff.CSV`, a decomposed
+        // `職員.csv`), so two spellings of one table are both found, and refused, rather than
+        // one read and the other silently left out.
+        let listing = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
         for t in SnapshotTables.all {
-            // `.CSV` too: files copied from Windows keep the case they were saved with.
-            let found = [t.name, t.nameJa].flatMap { [$0 + ".csv", $0 + ".CSV"] }.filter(listing.contains)
-                .map { (dir as NSString).appendingPathComponent($0) }
+            let wanted: Set<String> = [foldedFileName(t.name + ".csv"), foldedFileName(t.nameJa + ".csv")]
+            let english = t.name + ".csv"
+            var names: [String] = listing.filter { wanted.contains(foldedFileName($0)) }
+            // The plain English name first, as before; the rest in listing order.
+            if let i = names.firstIndex(of: english), i > 0 { names.insert(names.remove(at: i), at: 0) }
+            let found: [String] = names.map { (dir as NSString).appendingPathComponent($0) }
             if found.count > 1 {
                 diags.append(Diagnostic("data.duplicate-table", .error,
                     "both \((found[0] as NSString).lastPathComponent) and \((found[1] as NSString).lastPathComponent) are present; keep one",

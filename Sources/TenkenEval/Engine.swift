@@ -9,10 +9,18 @@ public final class Engine: Sendable {
     let attestationsRoot = SnapshotSchema.rootIndex["attestations"]!
     let rolesRoot = SnapshotSchema.rootIndex["roles"]!
     let maxSlots: Int
+    /// The most violations a rule lists; the rest are counted (`RuleResult.unlisted`), not
+    /// built, so an inventory of 20,000 blank rows cannot fill memory with findings.
+    public let maxFindings: Int
+    public static let defaultMaxFindings = 1000
 
-    public init(pack: CheckedPack) {
+    public convenience init(pack: CheckedPack) { self.init(pack: pack, maxFindings: Engine.defaultMaxFindings) }
+
+    /// - Parameter maxFindings: violations listed per rule (nil: all of them).
+    public init(pack: CheckedPack, maxFindings: Int?) {
         self.pack = pack
         maxSlots = pack.rules.map(\.slotCount).max() ?? 1
+        self.maxFindings = max(1, maxFindings ?? Int.max)
     }
 
     public func evaluate(_ facility: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
@@ -81,16 +89,18 @@ public final class Engine: Sendable {
         var violations: [Violation] = []
         var undetermined: [Violation] = []
         var examined = 0
+        var unlisted = Unlisted()
         for e in rule.expects {
-            examined += check(e, m, into: &violations, undetermined: &undetermined)
+            examined += check(e, m, into: &violations, undetermined: &undetermined, unlisted: &unlisted)
         }
         if !violations.isEmpty {
             return RuleResult(ruleID: rule.id, state: .fail, reason: nil, violations: violations, undetermined: undetermined,
-                              attestation: nil, examined: examined)
+                              attestation: nil, examined: examined, unlisted: unlisted.violations,
+                              unlistedUndetermined: unlisted.undetermined)
         }
         if !undetermined.isEmpty {
             return RuleResult(ruleID: rule.id, state: .unknown, reason: Engine.unknownReason, violations: [], undetermined: undetermined,
-                              attestation: nil, examined: examined)
+                              attestation: nil, examined: examined, unlistedUndetermined: unlisted.undetermined)
         }
         if let att = rule.attestation {
             var r = attest(att, rule, m)
@@ -103,17 +113,27 @@ public final class Engine: Sendable {
     static let unknownReason = Bilingual(ja: "判定に必要な値が入力にありません。下の値を記入すると判定できます（空欄は「不明」、該当がなければ「なし」）",
                                          en: "the input lacks values the verdict needs; fill in the values below (a blank means unknown; write none for an empty list)")
 
+    /// Findings found past `maxFindings`, counted, not built.
+    struct Unlisted {
+        var violations = 0
+        var undetermined = 0
+    }
+
     /// Checks one expectation; appends a violation per offending element and an undetermined
-    /// finding per element it could not decide. Returns how many elements were examined.
-    func check(_ e: CheckedExpect, _ m: Machine, into out: inout [Violation], undetermined: inout [Violation]) -> Int {
+    /// finding per element it could not decide, up to `maxFindings` of each (the rest are
+    /// counted in `unlisted`). Returns how many elements were examined.
+    func check(_ e: CheckedExpect, _ m: Machine, into out: inout [Violation], undetermined: inout [Violation],
+               unlisted: inout Unlisted) -> Int {
         switch e.shape {
         case .single(let n):
             let t = m.cond(n)
             if t == .yes { return 1 }
             if t == .unknown {
+                if undetermined.count >= maxFindings { unlisted.undetermined += 1; return 1 }
                 undetermined.append(undecided(m, element: nil) { _ = m.eval(n) }.finding)
                 return 1
             }
+            if out.count >= maxFindings { unlisted.violations += 1; return 1 }
             m.tracing = true
             m.trace.removeAll()
             _ = m.eval(n)
@@ -126,10 +146,13 @@ public final class Engine: Sendable {
         case .perElement(let kind, let loop):
             // The visitor captures one reference: copying the expectation into the closure
             // context would happen again at every level of the loop, for every element.
-            let ctx = ElementCheck(engine: self, expect: e, loop: loop, every: kind == .every, machine: m)
+            let ctx = ElementCheck(engine: self, expect: e, loop: loop, every: kind == .every, machine: m,
+                                   room: maxFindings - out.count, undecidedRoom: maxFindings - undetermined.count)
             m.forEach(loop) { ctx.visit($0) }
             out += ctx.violations
             undetermined += ctx.undetermined
+            unlisted.violations += ctx.unlisted.violations
+            unlisted.undetermined += ctx.unlisted.undetermined
             return ctx.examined
         }
     }
@@ -301,14 +324,20 @@ final class ElementCheck {
     var examined = 0
     var violations: [Violation] = []
     var undetermined: [Violation] = []
+    /// Findings found past `room` / `undecidedRoom`: counted, not built.
+    var unlisted = Engine.Unlisted()
+    let room: Int
+    let undecidedRoom: Int
 
-    init(engine: Engine, expect: CheckedExpect, loop: Loop, every: Bool, machine: Machine) {
+    init(engine: Engine, expect: CheckedExpect, loop: Loop, every: Bool, machine: Machine, room: Int, undecidedRoom: Int) {
         self.engine = engine
         self.expect = expect
         self.loop = loop
         body = loop.body
         self.every = every
         m = machine
+        self.room = room
+        self.undecidedRoom = undecidedRoom
     }
 
     @inline(__always)
@@ -319,8 +348,10 @@ final class ElementCheck {
         // holds unless it belongs and meets the body. Uncertain membership or body: unknown.
         let holds: Truth = every ? inc.implies(p) : !(inc.and(p))
         switch holds {
-        case .no: record()
-        case .unknown: recordUndecided()
+        case .no:
+            if violations.count < room { record() } else { unlisted.violations += 1 }
+        case .unknown:
+            if undetermined.count < undecidedRoom { recordUndecided() } else { unlisted.undetermined += 1 }
         case .yes: break
         }
         return .next

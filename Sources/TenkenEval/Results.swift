@@ -103,6 +103,15 @@ public struct RuleResult: Sendable {
     public var attestation: AttestationInfo?
     /// Elements examined by the rule's per-element expectations.
     public var examined: Int
+    /// Violations found beyond the engine's `maxFindings`: counted exactly, not listed.
+    public var unlisted = 0
+    /// Undetermined findings beyond the engine's `maxFindings`: counted exactly, not listed.
+    public var unlistedUndetermined = 0
+
+    /// Every violation found, listed or not.
+    public var violationCount: Int { violations.count + unlisted }
+    /// Every undetermined finding, listed or not.
+    public var undeterminedCount: Int { undetermined.count + unlistedUndetermined }
 }
 
 public struct ParamSetting: Sendable {

@@ -203,7 +203,7 @@ public struct Aggregate: Sendable {
         return .object(kv)
     }
 
-    public func writeJSON(to out: AtomicStream) throws {
+    public func writeJSON(to out: OutputFile) throws(WriteError) {
         let head: [(String, JSON)] = [
             ("tenken_aggregate_version", .int(Aggregate.version)),
             ("as_of", .string(asOf)),
@@ -244,7 +244,7 @@ public struct Aggregate: Sendable {
     // MARK: CSV, streamed
 
     /// One row per facility: counts, then one column per rule with its state.
-    public func writeFacilitiesCSV(to out: AtomicStream) throws {
+    public func writeFacilitiesCSV(to out: OutputFile) throws(WriteError) {
         try out.write("\u{FEFF}")
         try out.write(CSVReport.line(["facility_id", "name", "input", "status", "required_fail", "recommended_fail", "unknown", "manual", "error", "waived", "attested", "pass", "not_applicable"] + rules.map(\.id)))
         for f in facilities {
@@ -258,7 +258,7 @@ public struct Aggregate: Sendable {
     }
 
     /// One row per rule: how many facilities are in each state, and the pass rate.
-    public func writeRulesCSV(to out: AtomicStream) throws {
+    public func writeRulesCSV(to out: OutputFile) throws(WriteError) {
         try out.write("\u{FEFF}" + CSVReport.line(["rule", "catalog_ids", "level", "category"] + RuleState.allCases.map(\.rawValue) + ["pass_rate"]))
         for (i, r) in rules.enumerated() {
             let st = stats(i)

@@ -26,7 +26,7 @@ public enum AggregateHTML {
 
     /// Writes the aggregate page with libxml2's streaming writer, one heatmap row at a time,
     /// so memory stays flat however many facilities there are.
-    public static func write(_ a: Aggregate, lang: Language, to out: AtomicStream) throws {
+    public static func write(_ a: Aggregate, lang: Language, to out: OutputFile) throws(WriteError) {
         func t(_ ja: String, _ en: String) -> String { lang.pick(ja: ja, en: en) }
         let w = HTMLStream(out: out)
         w.raw("<!DOCTYPE html>\n")

@@ -4,7 +4,7 @@ import TenkenEval
 
 /// A single self-contained HTML file: inline CSS and SVG, no scripts, nothing from the network,
 /// printable on A4. Gaps come first with the source's words, evidence and remediation.
-public enum HTMLReport {
+public enum HTMLReport: TreeReport {
     static let stateColors: [(RuleState, String)] = [
         (.fail, "#c62828"), (.unknown, "#d84315"), (.error, "#6a1b9a"), (.manual, "#f9a825"), (.waived, "#8d6e63"),
         (.attested, "#00897b"), (.pass, "#2e7d32"), (.notApplicable, "#b0b0b0"),
@@ -66,7 +66,7 @@ public enum HTMLReport {
     }
     """
 
-    public static func render(_ r: ReportInput) -> String {
+    public static func tree(_ r: ReportInput) -> XMLTree {
         let res = r.result
         let L = r.lang
         func t(_ ja: String, _ en: String) -> String { L.pick(ja: ja, en: en) }
@@ -172,7 +172,7 @@ public enum HTMLReport {
         let footer = tree.add("footer", to: main)
         tree.add("p", to: footer, text: "tenken \(r.toolVersion) · \(res.pack.id) \(res.pack.version) · " + t("基準日", "as of") + " \(res.asOf) · "
             + t("この報告は入力されたデータと証明にもとづきます。", "This report rests on the data and attestations supplied."))
-        return tree.serialize()
+        return tree
     }
 
     static func badgeClass(_ s: RuleState) -> String {
@@ -202,10 +202,10 @@ public enum HTMLReport {
             if L != .ja { tree.add("p", to: q, ["lang": "en", "class": L == .both ? "gloss" : ""], text: "\(c.section): \(c.en)") }
         }
         if let reason = result.reason { tree.add("p", to: a, ["class": "reason"], text: L.pick(reason)) }
-        findings(tree, a, result.violations, r)
-        if !result.undetermined.isEmpty {
+        findings(tree, a, result.violations, more: Labels.more(result, shown: min(result.violations.count, 50)), r)
+        if result.undeterminedCount > 0 {
             tree.add("p", to: a, ["class": "reason"], text: L.pick(ja: "判定できなかったもの（記入が必要な値）", en: "Not decided (values to fill in)"))
-            findings(tree, a, result.undetermined, r)
+            findings(tree, a, result.undetermined, more: Labels.moreUndetermined(result, shown: min(result.undetermined.count, 50)), r)
         }
         let fix = tree.add("p", to: a, ["class": "fix"])
         tree.add("strong", to: fix, text: L.pick(ja: "対応", en: "Fix") + " ")
@@ -213,7 +213,7 @@ public enum HTMLReport {
     }
 
     /// A numbered list of findings, each with its evidence table.
-    static func findings(_ tree: XMLTree, _ a: XMLTree.Element, _ list: [Violation], _ r: ReportInput) {
+    static func findings(_ tree: XMLTree, _ a: XMLTree.Element, _ list: [Violation], more: Bilingual?, _ r: ReportInput) {
         let L = r.lang
         if !list.isEmpty {
             let ol = tree.add("ol", to: a, ["class": "violations"])
@@ -232,8 +232,8 @@ public enum HTMLReport {
                     }
                 }
             }
-            if list.count > 50 {
-                tree.add("p", to: a, ["class": "reason"], text: L.pick(ja: "…ほか \(list.count - 50) 件", en: "… and \(list.count - 50) more"))
+            if let more {
+                tree.add("p", to: a, ["class": "reason"], text: L.pick(more))
             }
         }
     }

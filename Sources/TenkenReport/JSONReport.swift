@@ -47,67 +47,81 @@ public enum JSONReport {
         })
     }
 
-    static func findings(_ list: [Violation]) -> JSON {
-        .array(list.map { v in
-            .object([
-                ("element", .str(v.element)), ("message", bilingual(v.message)), ("location", location(v.location)),
-                ("evidence", .array(v.evidence.map { e in
-                    .object([("path", .string(e.label)), ("value", .string(e.value)), ("location", location(e.location))])
-                })),
-            ])
-        })
-    }
-
-    public static func document(_ r: FacilityResult, _ pack: CheckedPack) -> JSON {
-        let catalog = Dictionary(uniqueKeysWithValues: pack.catalog.map { ($0.id, $0) })
-        let results: [JSON] = zip(pack.rules, r.results).map { rule, res in
-            var kv: [(String, JSON)] = [
-                ("rule", .string(rule.id)),
-                ("implements", .array(rule.implements.map(JSON.string))),
-                ("level", .string(rule.level.rawValue)),
-                ("category", .string(rule.category.rawValue)),
-                ("scope", .string(rule.scope.rawValue)),
-                ("section", .string(rule.section)),
-                ("title", bilingual(rule.title)),
-                ("state", .string(res.state.rawValue)),
-                ("reason", bilingual(res.reason)),
-                ("examined", .int(res.examined)),
-                ("violations", findings(res.violations)),
-                ("undetermined", findings(res.undetermined)),
-            ]
-            if let a = res.attestation {
-                kv.append(("attestation", .object([
-                    ("key", .string(a.key)), ("answer", .string(a.answer)), ("by_role", .str(a.byRole)), ("by", .str(a.by)),
-                    ("signed_on", .str(a.signedOn?.description)), ("valid_until", .str(a.validUntil?.description)),
-                    ("location", location(a.location)),
-                ])))
-            } else {
-                kv.append(("attestation", .null))
-            }
-            kv.append(("remediation", bilingual(rule.remediation)))
-            kv.append(("source", .array(rule.implements.compactMap { catalog[$0] }.map { c in
-                .object([("id", .string(c.id)), ("section", .string(c.section)), ("ja", .string(c.ja)), ("en", .string(c.en))])
-            })))
-            return .object(kv)
-        }
-        return .object([
-            ("tenken_report_version", .int(version)),
-            ("facility", .object([("id", .string(r.facilityID)), ("name", .str(r.facilityName))])),
-            ("as_of", .string(r.asOf.description)),
-            ("pack", .object([
-                ("id", .string(r.pack.id)), ("version", .string(r.pack.version)), ("title", bilingual(r.pack.title)),
-                ("source", .string(r.pack.source)), ("edition", .string(r.pack.edition)),
-                ("out_of_scope", .array(r.pack.outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })),
-            ])),
-            ("inputs", .array(r.sources.map(JSON.string))),
-            ("parameters", parameters(r.params)),
-            ("provider_profile", providerProfile(r.providerProfile)),
-            ("summary", summary(r, pack)),
-            ("results", .array(results)),
+    static func violation(_ v: Violation) -> JSON {
+        .object([
+            ("element", .str(v.element)), ("message", bilingual(v.message)), ("location", location(v.location)),
+            ("evidence", .array(v.evidence.map { e in
+                .object([("path", .string(e.label)), ("value", .string(e.value)), ("location", location(e.location))])
+            })),
         ])
     }
 
+    static func result(_ rule: CheckedRule, _ res: RuleResult, _ catalog: [String: CatalogItem]) -> JSONPart {
+        var kv: [(String, JSONPart)] = [
+            ("rule", .value(.string(rule.id))),
+            ("implements", .value(.array(rule.implements.map(JSON.string)))),
+            ("level", .value(.string(rule.level.rawValue))),
+            ("category", .value(.string(rule.category.rawValue))),
+            ("scope", .value(.string(rule.scope.rawValue))),
+            ("section", .value(.string(rule.section))),
+            ("title", .value(bilingual(rule.title))),
+            ("state", .value(.string(res.state.rawValue))),
+            ("reason", .value(bilingual(res.reason))),
+            ("examined", .value(.int(res.examined))),
+            ("violation_count", .value(.int(res.violationCount))),
+            ("unlisted_violations", .value(.int(res.unlisted))),
+            // One finding at a time: an uncapped report of a huge inventory is never built whole.
+            ("violations", .array(count: res.violations.count) { .value(violation(res.violations[$0])) }),
+            ("undetermined_count", .value(.int(res.undeterminedCount))),
+            ("unlisted_undetermined", .value(.int(res.unlistedUndetermined))),
+            ("undetermined", .array(count: res.undetermined.count) { .value(violation(res.undetermined[$0])) }),
+        ]
+        if let a = res.attestation {
+            kv.append(("attestation", .value(.object([
+                ("key", .string(a.key)), ("answer", .string(a.answer)), ("by_role", .str(a.byRole)), ("by", .str(a.by)),
+                ("signed_on", .str(a.signedOn?.description)), ("valid_until", .str(a.validUntil?.description)),
+                ("location", location(a.location)),
+            ]))))
+        } else {
+            kv.append(("attestation", .value(.null)))
+        }
+        kv.append(("remediation", .value(bilingual(rule.remediation))))
+        kv.append(("source", .value(.array(rule.implements.compactMap { catalog[$0] }.map { c in
+            .object([("id", .string(c.id)), ("section", .string(c.section)), ("ja", .string(c.ja)), ("en", .string(c.en))])
+        }))))
+        return .object(kv)
+    }
+
+    /// The report as a document written piece by piece.
+    public static func document(_ r: FacilityResult, _ pack: CheckedPack) -> JSONPart {
+        let catalog = Dictionary(uniqueKeysWithValues: pack.catalog.map { ($0.id, $0) })
+        let rules = pack.rules
+        return .object([
+            ("tenken_report_version", .value(.int(version))),
+            ("facility", .value(.object([("id", .string(r.facilityID)), ("name", .str(r.facilityName))]))),
+            ("as_of", .value(.string(r.asOf.description))),
+            ("pack", .value(.object([
+                ("id", .string(r.pack.id)), ("version", .string(r.pack.version)), ("title", bilingual(r.pack.title)),
+                ("source", .string(r.pack.source)), ("edition", .string(r.pack.edition)),
+                ("out_of_scope", .array(r.pack.outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })),
+            ]))),
+            ("inputs", .value(.array(r.sources.map(JSON.string)))),
+            ("parameters", .value(parameters(r.params))),
+            ("provider_profile", .value(providerProfile(r.providerProfile))),
+            ("summary", .value(summary(r, pack))),
+            ("results", .array(count: min(rules.count, r.results.count)) { result(rules[$0], r.results[$0], catalog) }),
+        ])
+    }
+
+    /// Writes the report to a file (or any sink) as it is made.
+    public static func write(_ r: FacilityResult, _ pack: CheckedPack, to sink: ReportSink) throws(WriteError) {
+        try document(r, pack).write(to: sink.write)
+        try sink.write("\n")
+    }
+
     public static func render(_ r: FacilityResult, _ pack: CheckedPack) -> String {
-        document(r, pack).render() + "\n"
+        let s = StringSink()
+        try? write(r, pack, to: s)  // memory never fails
+        return s.text
     }
 }

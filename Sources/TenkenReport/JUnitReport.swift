@@ -4,8 +4,8 @@ import TenkenEval
 /// JUnit XML for CI dashboards (Jenkins, GitLab): one testsuite per category, one testcase per
 /// rule. Failures carry the messages and evidence; not-applicable, manual and waived items are
 /// skipped with their reason; rules that could not be evaluated are errors.
-public enum JUnitReport {
-    public static func render(_ r: ReportInput) -> String {
+public enum JUnitReport: TreeReport {
+    public static func tree(_ r: ReportInput) -> XMLTree {
         let tree = XMLTree(root: "testsuites")
         let root = tree.root
         let res = r.result
@@ -47,13 +47,13 @@ public enum JUnitReport {
                 switch result.state {
                 case .fail:
                     let msg = result.violations.first.map { r.lang.pick($0.message) } ?? ""
-                    let more = result.violations.count > 1 ? " (+\(result.violations.count - 1) more)" : ""
+                    let more = result.violationCount > 1 ? " (+\(result.violationCount - 1) more)" : ""
                     tree.add("failure", to: tc, ["message": msg + more, "type": rule.level.rawValue], text: body(result, rule, r))
                 case .error:
                     tree.add("error", to: tc, ["message": result.reason.map(r.lang.pick) ?? "error", "type": "input"])
                 case .unknown:
                     let msg = result.undetermined.first.map { r.lang.pick($0.message) } ?? result.reason.map(r.lang.pick) ?? "unknown"
-                    let more = result.undetermined.count > 1 ? " (+\(result.undetermined.count - 1) more)" : ""
+                    let more = result.undeterminedCount > 1 ? " (+\(result.undeterminedCount - 1) more)" : ""
                     tree.add("error", to: tc, ["message": msg + more, "type": "unknown"], text: body(result, rule, r))
                 case .notApplicable, .manual, .waived:
                     let label = r.lang.pick(Labels.state(result.state))
@@ -67,7 +67,7 @@ public enum JUnitReport {
                 }
             }
         }
-        return tree.serialize()
+        return tree
     }
 
     static func body(_ result: RuleResult, _ rule: CheckedRule, _ r: ReportInput) -> String {
@@ -77,6 +77,8 @@ public enum JUnitReport {
             lines.append("- " + r.lang.pick(v.message) + (v.location.map { " @ \($0)" } ?? ""))
             for e in v.evidence { lines.append("    \(e.label) = \(e.value)" + (e.location.map { " @ \($0)" } ?? "")) }
         }
+        if let more = Labels.more(result, shown: result.violations.count) { lines.append(r.lang.pick(more)) }
+        if let more = Labels.moreUndetermined(result, shown: result.undetermined.count) { lines.append(r.lang.pick(more)) }
         lines.append("fix: " + r.lang.pick(rule.remediation))
         return lines.joined(separator: "\n")
     }

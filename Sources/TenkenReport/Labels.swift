@@ -71,6 +71,28 @@ public enum Labels {
         }
     }
 
+    /// "… and N more" under a list of `shown` findings of a rule, saying how many the report
+    /// does not hold at all (past the engine's cap) and how to get them; nil when all are shown.
+    public static func more(_ r: RuleResult, shown: Int) -> Bilingual? {
+        more(listed: r.violations.count, unlisted: r.unlisted, shown: shown)
+    }
+
+    /// The same line for the undetermined findings of a rule.
+    public static func moreUndetermined(_ r: RuleResult, shown: Int) -> Bilingual? {
+        more(listed: r.undetermined.count, unlisted: r.unlistedUndetermined, shown: shown)
+    }
+
+    static func more(listed: Int, unlisted: Int, shown: Int) -> Bilingual? {
+        let total = listed + unlisted
+        guard total > shown else { return nil }
+        var b = Bilingual(ja: "…ほか \(total - shown) 件", en: "… and \(total - shown) more")
+        if unlisted > 0 {
+            b.ja += "（全 \(total) 件のうち \(unlisted) 件は規則ごとの上限 \(listed) 件を超えたため報告書に載っていません。すべて載せるには --all-findings）"
+            b.en += " (\(unlisted) of the \(total) are past the limit of \(listed) findings listed per rule and not in the report; --all-findings lists them all)"
+        }
+        return b
+    }
+
     /// The order states are listed in summaries.
     public static let stateOrder: [RuleState] = [.fail, .unknown, .error, .manual, .waived, .attested, .pass, .notApplicable]
 

@@ -18,13 +18,45 @@ public enum SARIFReport {
     static func text(_ s: String) -> JSON { .object([("text", .string(s))]) }
 
     public static func render(_ r: ReportInput) -> String {
+        let s = StringSink()
+        try? write(r, to: s)  // memory never fails
+        return s.text
+    }
+
+    /// Writes the log as it is made: results one at a time, so an uncapped report of a huge
+    /// inventory is never built whole.
+    public static func write(_ r: ReportInput, to sink: ReportSink) throws(WriteError) {
         let res = r.result
+        let fallback = SourceLocation(file: res.sources.first ?? res.facilityID)
+        // The artifacts come before the results in the log, so their list is made first, in
+        // the order the results name them.
         var artifacts: [String] = res.sources
-        func artifactIndex(_ file: String) -> Int {
-            if let i = artifacts.firstIndex(of: file) { return i }
-            artifacts.append(file)
-            return artifacts.count - 1
+        var artifactIndexes: [String: Int] = [:]
+        for (i, a) in artifacts.enumerated() where artifactIndexes[a] == nil { artifactIndexes[a] = i }
+        func note(_ file: String) {
+            if artifactIndexes[file] == nil { artifactIndexes[file] = artifacts.count; artifacts.append(file) }
         }
+        // Each result: the rule's position and one of its findings, or nil for a rule-level result.
+        var slots: [(Int, Slot?)] = []
+        for (k, (_, result)) in r.items.enumerated() {
+            switch result.state {
+            case .fail, .unknown:
+                // An undecided element is a problem to look at too: a value the verdict needs is blank.
+                let found = result.violations.indices.map { Slot.violation($0) } + result.undetermined.indices.map { Slot.undetermined($0) }
+                for slot in found {
+                    let v = slot.finding(in: result)
+                    note((v.location ?? v.evidence.first?.location ?? fallback).file)
+                    for e in v.evidence { if let l = e.location { note(l.file) } }
+                    slots.append((k, slot))
+                }
+            case .error, .manual:
+                note(fallback.file)
+                slots.append((k, nil))
+            default:
+                continue
+            }
+        }
+        func artifactIndex(_ file: String) -> Int { artifactIndexes[file] ?? 0 }
         func physical(_ l: SourceLocation) -> JSON {
             var kv: [(String, JSON)] = [("artifactLocation", .object([("uri", .string(uri(l.file))), ("index", .int(artifactIndex(l.file)))]))]
             if l.line > 0 {
@@ -62,65 +94,85 @@ public enum SARIFReport {
             ])
         }
         let ruleIndex = Dictionary(uniqueKeysWithValues: r.pack.rules.enumerated().map { ($1.id, $0) })
-        var results: [JSON] = []
-        for (rule, result) in r.items {
-            let base: [(String, JSON)] = [("ruleId", .string(rule.id)), ("ruleIndex", .int(ruleIndex[rule.id]!))]
-            switch result.state {
-            case .fail, .unknown:
-                // An undecided element is a problem to look at too: a value the verdict needs is blank.
-                for (v, state) in result.violations.map({ ($0, "fail") }) + result.undetermined.map({ ($0, "unknown") }) {
-                    var kv = base
-                    kv.append(("level", .string(state == "fail" ? level(rule.level) : "warning")))
-                    kv.append(("message", text(r.lang.pick(v.message))))
-                    let loc = v.location ?? v.evidence.first?.location ?? SourceLocation(file: res.sources.first ?? res.facilityID)
-                    kv.append(("locations", .array([location(loc)])))
-                    if !v.evidence.isEmpty {
-                        kv.append(("relatedLocations", .array(v.evidence.enumerated().compactMap { i, e in
-                            e.location.map { l in
-                                if case .object(var o) = location(l, "\(e.label) = \(e.value)") { o.insert(("id", .int(i + 1)), at: 0); return .object(o) }
-                                return location(l)
-                            }
-                        })))
-                    }
-                    kv.append(("partialFingerprints", .object([("tenken/v1", .string(stableHash("\(res.facilityID)|\(rule.id)|\(state == "fail" ? "" : "unknown|")\(v.element ?? v.message.en)")))])))
-                    kv.append(("properties", .object([("state", .string(state)), ("element", .str(v.element)), ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en))])))
-                    results.append(.object(kv))
-                }
-            case .error, .manual:
-                var kv = base
+        let items = r.items
+        func result(_ slot: (Int, Slot?)) -> JSON {
+            let (rule, result) = items[slot.0]
+            var kv: [(String, JSON)] = [("ruleId", .string(rule.id)), ("ruleIndex", .int(ruleIndex[rule.id]!))]
+            guard let found = slot.1 else {
                 kv.append(("kind", .string(result.state == .error ? "fail" : "review")))
                 kv.append(("level", .string(result.state == .error ? "error" : "note")))
                 kv.append(("message", text(result.reason.map(r.lang.pick) ?? result.state.rawValue)))
-                kv.append(("locations", .array([location(SourceLocation(file: res.sources.first ?? res.facilityID))])))
+                kv.append(("locations", .array([location(fallback)])))
                 kv.append(("properties", .object([("state", .string(result.state.rawValue))])))
-                results.append(.object(kv))
-            default:
-                continue
+                return .object(kv)
             }
+            let v = found.finding(in: result)
+            let state = found.isViolation ? "fail" : "unknown"
+            kv.append(("level", .string(found.isViolation ? level(rule.level) : "warning")))
+            kv.append(("message", text(r.lang.pick(v.message))))
+            let loc = v.location ?? v.evidence.first?.location ?? fallback
+            kv.append(("locations", .array([location(loc)])))
+            if !v.evidence.isEmpty {
+                kv.append(("relatedLocations", .array(v.evidence.enumerated().compactMap { i, e in
+                    e.location.map { l in
+                        if case .object(var o) = location(l, "\(e.label) = \(e.value)") { o.insert(("id", .int(i + 1)), at: 0); return .object(o) }
+                        return location(l)
+                    }
+                })))
+            }
+            kv.append(("partialFingerprints", .object([("tenken/v1", .string(stableHash("\(res.facilityID)|\(rule.id)|\(found.isViolation ? "" : "unknown|")\(v.element ?? v.message.en)")))])))
+            kv.append(("properties", .object([("state", .string(state)), ("element", .str(v.element)), ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en))])))
+            return .object(kv)
         }
-        let run: JSON = .object([
-            ("tool", .object([("driver", .object([
+        // Findings past the per-rule cap are counted, not listed: said once per rule.
+        var notifications: [JSON] = res.providerProfile?.warning.map { [.object([("level", .string("warning")), ("message", text(r.lang.pick($0)))])] } ?? []
+        for (rule, result) in r.items {
+            func notify(_ what: String, total: Int, listed: Int, _ more: Bilingual?) {
+                guard total > listed, let more else { return }
+                notifications.append(.object([("level", .string("warning")), ("message", text("\(rule.id): \(total) \(what), \(listed) listed. " + r.lang.pick(more))),
+                                              ("associatedRule", .object([("id", .string(rule.id)), ("index", .int(ruleIndex[rule.id]!))]))]))
+            }
+            notify("violations", total: result.violationCount, listed: result.violations.count, Labels.more(result, shown: result.violations.count))
+            notify("undetermined findings", total: result.undeterminedCount, listed: result.undetermined.count,
+                   Labels.moreUndetermined(result, shown: result.undetermined.count))
+        }
+        let run: JSONPart = .object([
+            ("tool", .value(.object([("driver", .object([
                 ("name", .string("tenken")), ("version", .string(r.toolVersion)), ("semanticVersion", .string(r.toolVersion)),
                 ("informationUri", .string("https://tenken.invalid/")),
                 ("rules", .array(rules)),
-            ]))])),
-            ("automationDetails", .object([("id", .string("tenken/\(res.pack.id)/\(res.facilityID)/"))])),
-            ("invocations", .array([.object([("executionSuccessful", .bool(true)),
-                                             ("toolExecutionNotifications", .array(res.providerProfile?.warning.map {
-                                                 [.object([("level", .string("warning")), ("message", text(r.lang.pick($0)))])]
-                                             } ?? [])),
-                                             ("properties", .object([("as_of", .string(res.asOf.description)), ("pack_version", .string(res.pack.version)),
-                                                                     ("provider_profile", JSONReport.providerProfile(res.providerProfile))]))])])),
-            ("artifacts", .array(artifacts.map { .object([("location", .object([("uri", .string(uri($0)))]))]) })),
-            ("results", .array(results)),
-            ("properties", .object([("facility", .string(res.facilityID)), ("parameters", JSONReport.parameters(res.params)),
-                                    ("out_of_scope", .array(res.pack.outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) }))])),
+            ]))]))),
+            ("automationDetails", .value(.object([("id", .string("tenken/\(res.pack.id)/\(res.facilityID)/"))]))),
+            ("invocations", .value(.array([.object([("executionSuccessful", .bool(true))] + (notifications.isEmpty ? [] : [("toolExecutionNotifications", .array(notifications))])
+                + [("properties", .object([("as_of", .string(res.asOf.description)), ("pack_version", .string(res.pack.version)),
+                                           ("provider_profile", JSONReport.providerProfile(res.providerProfile))]))])]))),
+            ("artifacts", .value(.array(artifacts.map { .object([("location", .object([("uri", .string(uri($0)))]))]) }))),
+            ("results", .array(count: slots.count) { .value(result(slots[$0])) }),
+            ("properties", .value(.object([("facility", .string(res.facilityID)), ("parameters", JSONReport.parameters(res.params)),
+                                           ("out_of_scope", .array(res.pack.outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) }))]))),
         ])
-        return JSON.object([
-            ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
-            ("version", .string("2.1.0")),
-            ("runs", .array([run])),
-        ]).render() + "\n"
+        let log: JSONPart = .object([
+            ("$schema", .value(.string("https://json.schemastore.org/sarif-2.1.0.json"))),
+            ("version", .value(.string("2.1.0"))),
+            ("runs", .array(count: 1) { _ in run }),
+        ])
+        try log.write(to: sink.write)
+        try sink.write("\n")
+    }
+
+    /// One finding of a rule: a violation or an element the rule could not decide.
+    enum Slot {
+        case violation(Int)
+        case undetermined(Int)
+
+        var isViolation: Bool { if case .violation = self { true } else { false } }
+
+        func finding(in r: RuleResult) -> Violation {
+            switch self {
+            case .violation(let j): r.violations[j]
+            case .undetermined(let j): r.undetermined[j]
+            }
+        }
     }
 
     /// Relative paths stay relative (code scanning resolves them against the repository);

@@ -1,53 +1,24 @@
 import CLibXML2
 import Foundation
+import TenkenSyntax
 
-/// A file written in pieces and published atomically: chunks go to a temporary file in the
-/// same folder, which is renamed into place only when complete.
-public final class AtomicStream {
-    let target: String
-    let temp: String
-    let handle: FileHandle
-    var buffer = [UInt8]()
+/// Where a report is written: a file (`OutputFile`) or memory (`StringSink`, for standard
+/// output and tests). Every writer goes through one of these, so a large report is never held
+/// whole in memory on its way to a file.
+public protocol ReportSink: AnyObject {
+    func write(_ s: String) throws(WriteError)
+    func write(bytes: [UInt8]) throws(WriteError)
+}
 
-    public init(path: String) throws {
-        target = path
-        let dir = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true)
-        temp = (dir as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileHandle(forWritingAtPath: temp) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temp])
-        }
-        handle = h
-        buffer.reserveCapacity(1 << 16)
-    }
+extension OutputFile: ReportSink {}
 
-    public func write(_ s: String) throws {
-        buffer.append(contentsOf: s.utf8)
-        if buffer.count >= 1 << 16 { try flush() }
-    }
-
-    public func write(bytes: [UInt8]) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { try flush() }
-    }
-
-    func flush() throws {
-        try handle.write(contentsOf: buffer)
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    public func commit() throws {
-        try flush()
-        try handle.close()
-        if rename(temp, target) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target]) }
-    }
-
-    public func abandon() {
-        try? handle.close()
-        try? FileManager.default.removeItem(atPath: temp)
-    }
-
-    deinit { if FileManager.default.fileExists(atPath: temp) { abandon() } }
+/// A report collected in memory.
+public final class StringSink: ReportSink {
+    var bytes: [UInt8] = []
+    public init() {}
+    public func write(_ s: String) { bytes.append(contentsOf: s.utf8) }
+    public func write(bytes b: [UInt8]) { bytes.append(contentsOf: b) }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 /// HTML written element by element with libxml2's streaming writer, which escapes text and
@@ -56,9 +27,9 @@ public final class AtomicStream {
 public final class HTMLStream {
     let writer: xmlTextWriterPtr
     let buffer: xmlBufferPtr
-    let out: AtomicStream
+    let out: OutputFile
 
-    public init(out: AtomicStream) {
+    public init(out: OutputFile) {
         _ = LibXML.ready
         self.out = out
         buffer = xmlBufferCreate()
@@ -72,7 +43,7 @@ public final class HTMLStream {
     }
 
     /// Moves what libxml2 has written so far into the file.
-    public func drain() throws {
+    public func drain() throws(WriteError) {
         xmlTextWriterFlush(writer)
         if let content = xmlBufferContent(buffer) {
             let n = Int(xmlBufferLength(buffer))
@@ -85,10 +56,10 @@ public final class HTMLStream {
 
     public func open(_ name: String, _ attributes: KeyValuePairs<String, String> = [:]) {
         xmlTextWriterStartElement(writer, name)
-        for (k, v) in attributes { xmlTextWriterWriteAttribute(writer, k, v) }
+        for (k, v) in attributes { xmlTextWriterWriteAttribute(writer, k, SafeText.xml(v)) }
     }
 
-    public func text(_ s: String) { xmlTextWriterWriteString(writer, s) }
+    public func text(_ s: String) { xmlTextWriterWriteString(writer, SafeText.xml(s)) }
 
     /// A void element (`<meta …/>`): no content, no end tag.
     public func void(_ name: String, _ attributes: KeyValuePairs<String, String> = [:]) {
@@ -112,7 +83,7 @@ public final class HTMLStream {
         close()
     }
 
-    public func finish() throws {
+    public func finish() throws(WriteError) {
         xmlTextWriterEndDocument(writer)
         try drain()
         try out.commit()

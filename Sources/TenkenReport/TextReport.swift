@@ -73,15 +73,18 @@ public struct TextReport {
     public func render(_ r: FacilityResult, _ pack: CheckedPack) -> String {
         var out: [String] = []
         let t = lang.pick(ja: "点検レポート", en: "Compliance report")
-        out.append(paint("tenken \(t) — \(lang.pick(r.pack.title)) \(r.pack.version)", "1"))
-        out.append(lang.pick(ja: "出典", en: "Source") + ": \(r.pack.source) \(r.pack.edition)")
-        let name = r.facilityName.map { " (\($0))" } ?? ""
-        out.append(lang.pick(ja: "施設", en: "Facility") + ": \(r.facilityID)\(name)   " + lang.pick(ja: "基準日", en: "As of") + ": \(r.asOf)")
-        if !r.sources.isEmpty { out.append(lang.pick(ja: "入力", en: "Inputs") + ": " + r.inputsText) }
-        for o in Labels.outOfScope(r.pack) { out.append(lang.pick(ja: "点検しない項目", en: "Not checked") + ": " + lang.pick(o)) }
+        // Every string from the inputs or the pack goes through `e`: a control character in an
+        // id, a name or a value is shown escaped, never sent to the terminal (SafeText).
+        let e = SafeText.terminal
+        out.append(paint("tenken \(t) — \(e(lang.pick(r.pack.title))) \(e(r.pack.version))", "1"))
+        out.append(lang.pick(ja: "出典", en: "Source") + ": \(e(r.pack.source)) \(e(r.pack.edition))")
+        let name = r.facilityName.map { " (\(e($0)))" } ?? ""
+        out.append(lang.pick(ja: "施設", en: "Facility") + ": \(e(r.facilityID))\(name)   " + lang.pick(ja: "基準日", en: "As of") + ": \(r.asOf)")
+        if !r.sources.isEmpty { out.append(lang.pick(ja: "入力", en: "Inputs") + ": " + e(r.inputsText)) }
+        for o in Labels.outOfScope(r.pack) { out.append(lang.pick(ja: "点検しない項目", en: "Not checked") + ": " + e(lang.pick(o))) }
         if let p = r.providerProfile {
-            out.append(lang.pick(ja: "事業者プロファイル", en: "Provider profile") + ": " + lang.pick(Labels.providerProfile(p)))
-            if let w = p.warning { out.append(paint(wrap("⚠ " + lang.pick(w), indent: 2).replacingPrefix(2, with: ""), "33;1")) }
+            out.append(lang.pick(ja: "事業者プロファイル", en: "Provider profile") + ": " + e(lang.pick(Labels.providerProfile(p))))
+            if let w = p.warning { out.append(paint(wrap("⚠ " + e(lang.pick(w)), indent: 2).replacingPrefix(2, with: ""), "33;1")) }
         }
         out.append("")
         // Summary table.
@@ -100,9 +103,10 @@ public struct TextReport {
             out.append("")
             out.append(lang.pick(ja: "上書きされたパラメータ", en: "Overridden parameters") + ":")
             for p in overridden {
-                let flag = p.loosened ? paint(" ⚠ " + lang.pick(ja: "規程の基準（\(p.limit ?? "")）を緩めています", en: "loosens the source's bound \(p.limit ?? "")"), "33;1") : ""
-                let v = lang == .ja ? p.value.displayJa : p.value.display, d = lang == .ja ? p.defaultValue.displayJa : p.defaultValue.display
-                out.append("  \(p.name) = \(v) (\(p.origin.rawValue); " + lang.pick(ja: "既定", en: "default") + " \(d))\(flag)")
+                let limit = e(p.limit ?? "")
+                let flag = p.loosened ? paint(" ⚠ " + lang.pick(ja: "規程の基準（\(limit)）を緩めています", en: "loosens the source's bound \(limit)"), "33;1") : ""
+                let v = e(lang == .ja ? p.value.displayJa : p.value.display), d = e(lang == .ja ? p.defaultValue.displayJa : p.defaultValue.display)
+                out.append("  \(e(p.name)) = \(v) (\(p.origin.rawValue); " + lang.pick(ja: "既定", en: "default") + " \(d))\(flag)")
             }
         }
         let catalog = Dictionary(uniqueKeysWithValues: pack.catalog.map { ($0.id, $0) })
@@ -116,29 +120,30 @@ public struct TextReport {
             for (rule, res) in ordered {
                 let st = lang == .ja ? Labels.state(res.state).ja : Labels.state(res.state).en
                 let lvl = lang == .ja ? Labels.level(rule.level).ja : Labels.level(rule.level).en
-                out.append(wrap(lang.pick(rule.title), indent: 6, first: "").replacingPrefix(6, with: "  \(mark(res.state)) ") + "  [\(st) · \(lvl) · \(rule.implements.joined(separator: ", "))]")
+                out.append(wrap(e(lang.pick(rule.title)), indent: 6, first: "").replacingPrefix(6, with: "  \(mark(res.state)) ") + "  [\(st) · \(lvl) · \(e(rule.implements.joined(separator: ", ")))]")
                 guard Labels.openStates.contains(res.state) else {
                     // A statement is shown with who made it; "not applicable" by statement with why.
                     if let a = res.attestation, res.state == .attested || res.state == .notApplicable {
-                        if res.state == .notApplicable, let reason = res.reason { out.append(wrap(lang.pick(reason), indent: 6)) }
-                        out.append("      " + lang.pick(ja: "証明: \(a.byRole ?? "") \(a.by ?? "") \(a.signedOn?.description ?? "")〜\(a.validUntil?.description ?? "")",
-                                                      en: "attested by \(a.byRole ?? "") \(a.by ?? "") on \(a.signedOn?.description ?? ""), valid until \(a.validUntil?.description ?? "")"))
+                        if res.state == .notApplicable, let reason = res.reason { out.append(wrap(e(lang.pick(reason)), indent: 6)) }
+                        let role = e(a.byRole ?? ""), by = e(a.by ?? "")
+                        out.append("      " + lang.pick(ja: "証明: \(role) \(by) \(a.signedOn?.description ?? "")〜\(a.validUntil?.description ?? "")",
+                                                      en: "attested by \(role) \(by) on \(a.signedOn?.description ?? ""), valid until \(a.validUntil?.description ?? "")"))
                     }
                     continue
                 }
                 for id in rule.implements {
                     if let c = catalog[id] {
-                        if lang != .en { out.append(wrap("「\(c.ja)」", indent: 6, first: "規程 \(c.section): ")) }
-                        if lang != .ja { out.append(wrap(c.en, indent: 6, first: "Source \(c.section): ")) }
+                        if lang != .en { out.append(wrap("「\(e(c.ja))」", indent: 6, first: "規程 \(e(c.section)): ")) }
+                        if lang != .ja { out.append(wrap(e(c.en), indent: 6, first: "Source \(e(c.section)): ")) }
                     }
                 }
-                if let reason = res.reason { out.append(wrap(lang.pick(reason), indent: 6)) }
-                findings(res.violations, bullet: "•", into: &out)
-                if !res.undetermined.isEmpty {
-                    if !res.violations.isEmpty { out.append("      " + lang.pick(ja: "判定できなかったもの:", en: "Not decided:")) }
-                    findings(res.undetermined, bullet: "◌", into: &out)
+                if let reason = res.reason { out.append(wrap(e(lang.pick(reason)), indent: 6)) }
+                findings(res.violations, bullet: "•", more: Labels.more(res, shown: min(res.violations.count, 20)), into: &out)
+                if res.undeterminedCount > 0 {
+                    if res.violationCount > 0 { out.append("      " + lang.pick(ja: "判定できなかったもの:", en: "Not decided:")) }
+                    findings(res.undetermined, bullet: "◌", more: Labels.moreUndetermined(res, shown: min(res.undetermined.count, 20)), into: &out)
                 }
-                out.append(wrap(lang.pick(rule.remediation), indent: 6, first: lang == .ja ? "対応: " : lang == .en ? "Fix: " : "対応 / Fix: "))
+                out.append(wrap(e(lang.pick(rule.remediation)), indent: 6, first: lang == .ja ? "対応: " : lang == .en ? "Fix: " : "対応 / Fix: "))
             }
         }
         out.append("")
@@ -148,16 +153,15 @@ public struct TextReport {
 
 extension TextReport {
     /// Findings with their evidence, the first 20 in full.
-    func findings(_ list: [Violation], bullet: String, into out: inout [String]) {
+    func findings(_ list: [Violation], bullet: String, more: Bilingual?, into out: inout [String]) {
+        let e = SafeText.terminal
         for v in list.prefix(20) {
-            out.append(wrap(lang.pick(v.message), indent: 8, first: "").replacingPrefix(8, with: "      \(bullet) "))
-            for e in v.evidence.prefix(6) {
-                out.append("          \(e.label) = \(lang == .en ? e.value : e.valueJa)" + (e.location.map { "  (\($0))" } ?? ""))
+            out.append(wrap(e(lang.pick(v.message)), indent: 8, first: "").replacingPrefix(8, with: "      \(bullet) "))
+            for ev in v.evidence.prefix(6) {
+                out.append("          \(e(ev.label)) = \(e(lang == .en ? ev.value : ev.valueJa))" + (ev.location.map { "  (\(e($0.description)))" } ?? ""))
             }
         }
-        if list.count > 20 {
-            out.append("      " + lang.pick(ja: "…ほか \(list.count - 20) 件", en: "… and \(list.count - 20) more"))
-        }
+        if let more { out.append(wrap(lang.pick(more), indent: 6)) }
     }
 }
 

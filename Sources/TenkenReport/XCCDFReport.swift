@@ -12,7 +12,7 @@ import TenkenEval
 /// and the waiver's reason. Severity: required → high, recommended → medium, optional → low.
 /// Times are the as-of date (a report never depends on the clock), and the score uses the flat
 /// model: passing rules out of the rules that passed or failed.
-public enum XCCDFReport {
+public enum XCCDFReport: TreeReport {
     public static let namespace = "http://checklists.nist.gov/xccdf/1.2"
     /// The reverse-DNS part of every XCCDF id tenken writes.
     static let owner = "jp.tenken"
@@ -44,7 +44,7 @@ public enum XCCDFReport {
         }
     }
 
-    public static func render(_ r: ReportInput) -> String {
+    public static func tree(_ r: ReportInput) -> XMLTree {
         let res = r.result
         let tree = XMLTree(root: "Benchmark")
         tree.setDefaultNamespace(namespace)
@@ -105,6 +105,11 @@ public enum XCCDFReport {
                 tree.add("message", to: rr, ["severity": rule.level == .required ? "error" : "warning"],
                          text: r.lang.pick(v.message) + (v.location.map { " @ \($0)" } ?? ""))
             }
+            let shownViolations = min(result.violations.count, 20)
+            for more in [Labels.more(result, shown: shownViolations),
+                         Labels.moreUndetermined(result, shown: min(result.undetermined.count, 20 - shownViolations))].compactMap({ $0 }) {
+                tree.add("message", to: rr, ["severity": "info"], text: r.lang.pick(more))
+            }
             if let reason = result.reason, result.state != .waived {
                 tree.add("message", to: rr, ["severity": "info"], text: r.lang.pick(reason))
             }
@@ -118,6 +123,6 @@ public enum XCCDFReport {
             }
         }
         tree.add("score", to: test, ["system": "urn:xccdf:scoring:flat", "maximum": String(scored)], text: String(passed))
-        return tree.serialize()
+        return tree
     }
 }

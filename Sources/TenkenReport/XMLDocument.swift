@@ -1,4 +1,5 @@
 import CLibXML2
+import TenkenSyntax
 
 /// An XML or HTML document built with libxml2's tree API and serialised by libxml2. It owns
 /// the C document and frees it when released; nodes are only handed out while building.
@@ -48,13 +49,13 @@ public final class XMLTree {
     @discardableResult
     public func add(_ name: String, to parent: Element, _ attributes: KeyValuePairs<String, String> = [:], text: String? = nil) -> Element {
         let n = xmlNewChild(parent.node, nil, name, nil)!
-        for (k, v) in attributes { xmlNewProp(n, k, v) }
-        if let text { xmlNodeAddContent(n, text) }
+        for (k, v) in attributes { xmlNewProp(n, k, SafeText.xml(v)) }
+        if let text { xmlNodeAddContent(n, SafeText.xml(text)) }
         return Element(node: n)
     }
 
     public func set(_ name: String, _ value: String, on e: Element) {
-        xmlSetProp(e.node, name, value)
+        xmlSetProp(e.node, name, SafeText.xml(value))
     }
 
     /// Puts the root element in a default namespace; elements added later inherit it.
@@ -69,7 +70,42 @@ public final class XMLTree {
     }
 
     public func text(_ s: String, in e: Element) {
-        xmlNodeAddContent(e.node, s)
+        xmlNodeAddContent(e.node, SafeText.xml(s))
+    }
+
+    /// Serialises straight into `sink` (a file), chunk by chunk, without a whole copy in memory.
+    /// The same bytes as `serialize()`.
+    public func write(to sink: ReportSink) throws(WriteError) {
+        final class Context {
+            let sink: ReportSink
+            var error: WriteError?
+            init(_ s: ReportSink) { sink = s }
+        }
+        let context = Context(sink)
+        let unmanaged = Unmanaged.passRetained(context)
+        defer { unmanaged.release() }
+        let write: xmlOutputWriteCallback = { ctx, buffer, len in
+            guard let ctx, let buffer, len >= 0 else { return -1 }
+            let c = Unmanaged<Context>.fromOpaque(ctx).takeUnretainedValue()
+            if c.error != nil { return -1 }
+            let bytes = [UInt8](UnsafeRawBufferPointer(start: buffer, count: Int(len)))
+            do throws(WriteError) { try c.sink.write(bytes: bytes) } catch {
+                c.error = error
+                return -1
+            }
+            return len
+        }
+        guard let out = xmlOutputBufferCreateIO(write, nil, unmanaged.toOpaque(), nil) else {
+            throw WriteError(path: "report", kind: .other, reason: "libxml2 could not make an output buffer")
+        }
+        if isHTML {
+            htmlSetMetaEncoding(doc, "UTF-8")
+            htmlDocContentDumpFormatOutput(out, doc, nil, 1)
+            xmlOutputBufferClose(out)
+        } else {
+            xmlSaveFormatFileTo(out, doc, "UTF-8", 1)  // closes the buffer
+        }
+        if let e = context.error { throw e }
     }
 
     /// Serialised as UTF-8 with Japanese kept literal.
@@ -85,6 +121,24 @@ public final class XMLTree {
         guard let buf else { return "" }
         defer { tenken_xmlFree(buf) }
         return String(decoding: UnsafeBufferPointer(start: buf, count: Int(size)), as: UTF8.self)
+    }
+}
+
+/// A report built as an XML or HTML tree (HTML, JUnit, XCCDF): rendered in memory for
+/// standard output, or serialised straight into a file.
+public protocol TreeReport {
+    static func tree(_ r: ReportInput) -> XMLTree
+}
+
+extension TreeReport {
+    public static func render(_ r: ReportInput) -> String {
+        let s = StringSink()
+        try? tree(r).write(to: s)  // memory never fails
+        return s.text
+    }
+
+    public static func write(_ r: ReportInput, to sink: ReportSink) throws(WriteError) {
+        try tree(r).write(to: sink)
     }
 }
 

@@ -7,54 +7,6 @@ import TenkenReport
 @testable import TenkenSyntax
 
 struct RobustnessTests {
-    /// A batch killed with SIGKILL part-way leaves every report under its final name whole;
-    /// the next run sweeps the temporaries of the writes that were cut off.
-    @Test func killDuringABatchLeavesNoPartialReport() throws {
-        let dir = tempDir("kill")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let input = dir.appendingPathComponent("in").path, out = dir.appendingPathComponent("out")
-        try Generator.writeBatch(to: input, count: 400, seed: 8, corruptEvery: nil)
-        Repo.enter()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken")
-        if !FileManager.default.isExecutableFile(atPath: p.executableURL!.path) { p.executableURL = Repo.root.appendingPathComponent(".build/debug/tenken") }
-        p.arguments = ["batch", input, "--output-dir", out.path, "--as-of", Generator.asOf, "--format", "json,html", "--jobs", "2"]
-        p.environment = ["SWIFT_BACKTRACE": "enable=no", "ASAN_OPTIONS": "detect_leaks=0"]
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        // Wait until some reports exist, then kill without warning.
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let n = (try? FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("facilities").path).count) ?? 0
-            if n >= 20 { break }
-            usleep(20_000)
-        }
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-        #expect(p.terminationReason == .uncaughtSignal, "the batch was still running when killed")
-        var checked = 0
-        let fm = FileManager.default
-        for id in try fm.contentsOfDirectory(atPath: out.appendingPathComponent("facilities").path) {
-            let folder = out.appendingPathComponent("facilities/\(id)")
-            for name in try fm.contentsOfDirectory(atPath: folder.path) where !name.hasPrefix(".") {
-                let data = try Data(contentsOf: folder.appendingPathComponent(name))
-                if name == "report.json" {
-                    #expect((try? JSONSerialization.jsonObject(with: data)) != nil, "\(id)/report.json is partial")
-                } else {
-                    #expect(String(decoding: data, as: UTF8.self).hasSuffix("</html>\n"), "\(id)/\(name) is partial")
-                }
-                checked += 1
-            }
-        }
-        #expect(checked >= 20)
-        #expect(!fm.fileExists(atPath: out.appendingPathComponent("aggregate.json").path), "no aggregate from a killed run")
-        // A second run completes and sweeps any temporaries left behind.
-        let (code, _, _) = runCLI(["batch", input, "--output-dir", out.path, "--as-of", Generator.asOf, "--format", "json", "--jobs", "2"])
-        #expect(code == 0 || code == 1)
-        let leftovers = fm.enumerator(atPath: out.path)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".tmp") }
-        #expect(leftovers.isEmpty, "\(leftovers)")
-    }
-
     /// A 10 MB rule file is read, and its error found, without trouble.
     @Test func tenMegabyteRuleFile() throws {
         let dir = tempDir("bigrules")

@@ -53,17 +53,21 @@ func runBinary(_ args: [String], env extra: [String: String] = [:], timeout: Tim
     p.standardError = errPipe
     try p.run()
     let outData = Captured()
+    // Both pipes are drained at once: a child that fills one while the reader waits on the
+    // other would otherwise block forever.
     let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-        let o = outPipe.fileHandleForReading.readDataToEndOfFile()
-        let e = errPipe.fileHandleForReading.readDataToEndOfFile()
-        outData.out = String(decoding: o, as: UTF8.self)
-        outData.err = String(decoding: e, as: UTF8.self)
-        group.leave()
+    for (pipe, isOut) in [(outPipe, true), (errPipe, false)] {
+        group.enter()
+        DispatchQueue.global().async {
+            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            if isOut { outData.out = text } else { outData.err = text }
+            group.leave()
+        }
     }
     if group.wait(timeout: .now() + timeout) == .timedOut {
-        p.terminate()
+        // SIGKILL, not SIGTERM: a child stuck in the kernel (a blocking open) must not outlive the test.
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
         throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "tenken \(args) timed out"])
     }
     p.waitUntilExit()
