@@ -62,7 +62,12 @@ enum ConvertCommand {
             return ExitCode.ok
         }
         guard let output else { return ExitCode.usage }  // checked above: `--to csv` has an output folder
-        let (files, notes) = SnapshotWriter.tables(facility, japanese: lang == "ja")
+        let (files, notes, refusals) = SnapshotWriter.tables(facility, japanese: lang == "ja")
+        guard refusals.isEmpty else {
+            for d in refusals { console.err(DiagnosticPrinter().render(d)) }
+            console.err("error: the tables cannot say what the snapshot leaves unknown; nothing was written\n")
+            return ExitCode.inputError
+        }
         for n in notes { console.err("note: \(n)\n") }
         var out: [(String, [UInt8])] = []
         for f in files {

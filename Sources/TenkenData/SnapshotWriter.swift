@@ -67,10 +67,16 @@ public enum SnapshotWriter {
 
     /// The facility as tables: headers in Japanese (`ja`) or English, yes/no as はい/いいえ or
     /// true/false, UTF-8 with a BOM and CRLF line ends, as Excel writes "CSV UTF-8".
-    /// `notes` says where a table cannot tell two things the JSON could.
-    public static func tables(_ facility: Facility, japanese: Bool) -> (files: [TableFile], notes: [String]) {
+    /// `notes` says where a table cannot tell two things the JSON could. `refusals` names
+    /// what a table cannot say at all: a member list that is unknown for one parent while
+    /// another parent gives its list. A nested table holds every parent's members, so a
+    /// parent without rows in it reads back as "none"; writing it would turn "not known"
+    /// into "none" and could make a failing facility pass. Write nothing when there are
+    /// refusals.
+    public static func tables(_ facility: Facility, japanese: Bool) -> (files: [TableFile], notes: [String], refusals: [Diagnostic]) {
         var files: [TableFile] = []
         var notes: [String] = []
+        var refusals: [Diagnostic] = []
         func header(_ t: TableSpec) -> [String] { t.columns.map { japanese ? ($0.aliases.first ?? $0.name) : $0.name } }
         func emit(_ t: TableSpec, _ rows: [[String]]) {
             let text = "\u{FEFF}" + ([header(t)] + rows).map { $0.map(CSVCell.escape).joined(separator: ",") + "\r\n" }.joined()
@@ -105,11 +111,18 @@ public enum SnapshotWriter {
             case .nested(let parent, let listField, _):
                 guard let pi = SnapshotSchema.rootIndex[parent], case .list(let parents)? = facility.roots[pi] else { continue }
                 var rows: [[String]] = []
-                var pending: [String] = []
+                var unknown: [Diagnostic] = []
                 var any = false
                 for case .record(let p) in parents {
-                    guard case .list(let children) = p[listField] else {
-                        pending.append("\(parent) `\(p.displayID ?? "?")` gives no `\(listField)`; the table reads it as an empty list")
+                    guard let li = p.schema.index[listField] else { continue }
+                    let given = p.effective(li)
+                    guard case .list(let children) = given else {
+                        if given.isUnknown {
+                            unknown.append(Diagnostic("data.unknown-member-list", .error,
+                                                      "\(parent) `\(p.displayID ?? "?")` does not say its `\(listField)`; in \(t.fileName) it would read as none",
+                                                      at: p.location(ofField: li),
+                                                      help: "give `\(listField)` for every \(parent) element (an empty list [] when there are none), or leave it out of all of them"))
+                        }
                         continue
                     }
                     any = true
@@ -119,8 +132,9 @@ public enum SnapshotWriter {
                     }
                     for case .record(let c) in children { rows.append(cells(c, t, link: p.displayID)) }
                 }
-                // Only a written table turns an absent list into an empty one.
-                if any { emit(t, rows); notes += pending }
+                // Only a written table turns an absent list into an empty one: with no parent
+                // giving its list, the table is left out and every list stays unknown.
+                if any { emit(t, rows); refusals += unknown }
             case .supplement(let of, let key):
                 // Written beside its nested table: a row for every element with one of its own fields.
                 guard files.contains(where: { $0.spec.name == of }), let target = SnapshotTables.spec(of),
@@ -137,7 +151,7 @@ public enum SnapshotWriter {
                 emit(t, rows)
             }
         }
-        return (files, notes)
+        return (files, notes, refusals)
     }
 
     /// A field's value as a spreadsheet cell; in Japanese, a choice is its Japanese word.

@@ -183,6 +183,33 @@ import TenkenEval
         #expect(runCLI(["convert", "Fixtures/clinic-sakura", "--to", "csv"]).code == 64)
     }
 
+    /// A member list one group leaves unknown cannot go into a table that holds every group's
+    /// members: there it would read as "none" and the leaver rules could pass. convert refuses
+    /// and names the group; with no group giving members the table is left out (still unknown).
+    @Test func convertRefusesAMemberListItCannotSay() throws {
+        let dir = temp("unknown-members")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/snapshot.json"))) as? [String: Any])
+        var groups = try #require(doc["groups"] as? [[String: Any]])
+        groups[1].removeValue(forKey: "members")
+        doc["groups"] = groups
+        let snap = dir + "/one-unknown.json"
+        try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: snap))
+        let r = runCLI(["convert", snap, "--to", "csv", dir + "/out"])
+        #expect(r.code == 2 && r.err.contains("error[data.unknown-member-list]") && r.err.contains("#/groups/1/members"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"), "nothing written")
+        // No group gives members: no member table, and the lists stay unknown after the trip.
+        doc["groups"] = groups.map { var g = $0; g.removeValue(forKey: "members"); return g }
+        let none = dir + "/all-unknown.json"
+        try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: none))
+        let all = runCLI(["convert", none, "--to", "csv", dir + "/all"])
+        #expect(all.code == 0, "\(all.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/all/group_members.csv"))
+        let back = runCLI(["check", dir + "/all", "--devices", "Fixtures/clinic-sakura/devices.csv", "--as-of", "2026-11-01", "--format", "json"])
+        #expect(back.code == 2 && back.out.contains("\"unknown\""), "the leaver rules cannot be decided")
+    }
+
     /// `init` writes every table with Japanese headers and one example row; the folder loads
     /// without a single diagnostic and checks.
     @Test(arguments: ["clinic", "hospital", "visiting-nurse", "pharmacy"])
