@@ -165,8 +165,8 @@ pack mcs {
     because "はじめに: the rules are revised with MCS's functions (MCSの機能変更などに伴って…改訂); a provider profile older than a year may no longer describe the service, so every report warns"
 
   # --- The deployment ---
-  param mcs_admin.location: string = "facility"
-    because "3 has one of the facility's leads take the MCS administrator's role; the source's 3-1 reads 「MCS管理者は、武蔵野市医師会におきます」: where the regional deployment places the administrator at the medical association, set \"medical-association\": A-REQ-01 and A-REQ-08 then do not apply to the member facility, and A-REQ-04 accepts the association's approval"
+  param mcs_admin.at_medical_association: bool = false
+    because "3 has one of the facility's leads take the MCS administrator's role (false, the default); the source's 3-1 reads 「MCS管理者は、武蔵野市医師会におきます」: where the regional deployment places the administrator at the medical association, set true: A-REQ-01 and A-REQ-08 then do not apply to the member facility, and A-REQ-04 accepts the association's approval. A yes/no, so a mistyped value is an error, never a silent 'facility'"
   param hospital.audit_beds: int = 100
     because "3 大/中規模病院 (A-REQ-02): the source does not define them; hospitals of 100 beds or more are taken as mid-size or larger, the usual grouping of 20–99 beds as small hospitals"
 }
@@ -251,8 +251,9 @@ rule app-from-official-stores {
         ("rules/authority-to-restrict.tenken", ####"""
 # 3-2(1): the administrator holds the authority to restrict or forbid use after misuse. Data:
 # an active administrator account (the means); a suspension made within the renewal period
-# shows the authority held and used, and then no statement is needed. Where the administrator
-# is at the medical association (3-1, mcs_admin.location), the authority is theirs.
+# shows the authority held and used, and then no statement is needed. The administrator is
+# the account's owner (staff_id, or the staff member whose account_id it is), while employed. Where the administrator
+# is at the medical association (3-1, mcs_admin.at_medical_association), the authority is theirs.
 rule authority-to-restrict {
   implements A-REQ-08
   level required
@@ -264,12 +265,12 @@ rule authority-to-restrict {
         en "The administrator can restrict or forbid use after misuse"
   remediation ja "有効な管理者アカウントを置き、不正利用時に利用制限を行う権限と手順を運用責任者が証明してください。"
               en "Keep an active administrator account; the operations lead attests the authority and procedure to restrict use after misuse."
-  applies when param.mcs_admin.location != "medical-association"
-    otherwise ja "MCS 管理者は医師会に置かれ、利用を制限・禁止する権限はその管理者にあります（3-1、mcs_admin.location）"
-              en "the MCS administrator, who holds this authority, is placed at the medical association (3-1, mcs_admin.location)"
-  expect some a in accounts where a.is_admin : a.status == "active"
-    message ja "有効な MCS 管理者アカウントがありません"
-            en "there is no active MCS administrator account"
+  applies when not param.mcs_admin.at_medical_association
+    otherwise ja "MCS 管理者は医師会に置かれ、利用を制限・禁止する権限はその管理者にあります（3-1、mcs_admin.at_medical_association）"
+              en "the MCS administrator, who holds this authority, is placed at the medical association (3-1, mcs_admin.at_medical_association)"
+  expect some a in accounts, s in staff where a.is_admin and (a.staff_id == s.id or s.account_id == a.id) and (s.left_on is missing or s.left_on >= as_of) : a.status == "active"
+    message ja "在職中の職員の有効な MCS 管理者アカウントがありません"
+            en "no current staff member has an active MCS administrator account"
   attestation "authority-to-restrict" by operations-lead renew param.attestation.renewal
     unless some i in incidents where i.action == "account-suspended" : i.action_on within param.attestation.renewal
 }
@@ -461,6 +462,10 @@ rule entries-purpose-privacy {
 
 """####),
         ("rules/hospital-audit-and-committee.tenken", ####"""
+# 3: 大/中規模病院 (hospital.audit_beds and over) name an audit lead and set up an
+# information-system management committee under the director. The audit lead counts only while
+# employed. The audit lead's duties and the committee's rules (「別に定めること」「別途定める
+# こと」) are A-REQ-20 and A-REQ-21.
 rule hospital-audit-and-committee {
   implements A-REQ-02
   level required
@@ -475,9 +480,9 @@ rule hospital-audit-and-committee {
   applies when facility.kind == "hospital" and facility.beds >= param.hospital.audit_beds
     otherwise ja "中規模以上の病院ではありません"
               en "not a mid-size or large hospital"
-  expect some r in roles where r.role == "audit-lead" : r.staff_id is present
-    message ja "監査責任者が任命されていません"
-            en "no audit lead is named"
+  expect some r in roles, s in staff where r.role == "audit-lead" and s.id == r.staff_id : s.left_on is missing or s.left_on >= as_of
+    message ja "在職中の監査責任者が任命されていません"
+            en "no audit lead still employed is named"
   expect facility.committee_established_on is present and facility.committee_established_on <= as_of
     message ja "情報システム管理委員会が設置されていません"
             en "no information-system management committee is set up"
@@ -545,7 +550,7 @@ rule invitation-acceptance-judged {
         ("rules/invitations-approved.tenken", ####"""
 # 3-2(1): the administrator judges each invited member and approves the invitation with the
 # approval function, so approval comes before joining. The group's creator was not invited.
-# Where the administrator is at the medical association (mcs_admin.location), the approver is
+# Where the administrator is at the medical association (mcs_admin.at_medical_association), the approver is
 # not one of the facility's accounts.
 rule invitations-approved {
   implements A-REQ-04
@@ -561,7 +566,7 @@ rule invitations-approved {
   expect service.invitation_approval
     message ja "招待の承認機能が有効になっていません"
             en "invitation approval is switched off"
-  expect every g in groups, m in g.members where g.kind == "patient" and m.removed_on is missing and m.account_id != g.created_by : m.approved_by is present and (param.mcs_admin.location == "medical-association" or (some a in accounts where a.id == m.approved_by : a.is_admin)) and (m.approved_on is missing or m.approved_on <= m.joined_on)
+  expect every g in groups, m in g.members where g.kind == "patient" and m.removed_on is missing and m.account_id != g.created_by : m.approved_by is present and (param.mcs_admin.at_medical_association or (some a in accounts where a.id == m.approved_by : a.is_admin)) and (m.approved_on is missing or m.approved_on <= m.joined_on)
     message ja "患者グループ {g.id} のメンバー {m.account_id} は管理者の承認なく、または承認（{m.approved_on}）より前に参加（{m.joined_on}）しています（承認者: {m.approved_by}）"
             en "member {m.account_id} of patient group {g.id} joined without an administrator's approval or before it (approved by {m.approved_by} on {m.approved_on}, joined {m.joined_on})"
 }
@@ -721,9 +726,10 @@ rule manual-available {
 """####),
         ("rules/mcs-admin-designated.tenken", ####"""
 # 3: one of the three leads (情報システム運用責任者・システム管理者・個人情報保護責任者) takes the
-# MCS administrator's role; the director holds those roles where no one else is named
-# (院長をもってそれに充てること). Where the deployment places the administrator at the medical
-# association (3-1, mcs_admin.location), the member facility has none of its own to designate.
+# MCS administrator's role; the director holds one of those roles only where no one else is
+# named for it (院長をもってそれに充てること). The administrator is the account's owner (its
+# staff_id, or the staff member whose account_id it is), and counts only while employed. Where the deployment places the administrator at the medical
+# association (3-1, mcs_admin.at_medical_association), the member facility has none of its own to designate.
 rule mcs-admin-designated {
   implements A-REQ-01
   level required
@@ -735,12 +741,12 @@ rule mcs-admin-designated {
         en "An MCS administrator is designated from the responsible roles"
   remediation ja "運用責任者・システム管理者・個人情報保護責任者（または院長）のいずれかに MCS 管理者権限を付与してください。"
               en "Give MCS administrator rights to the operations lead, system administrator or privacy lead (or the director)."
-  applies when param.mcs_admin.location != "medical-association"
-    otherwise ja "MCS 管理者は医師会に置かれています（3-1、mcs_admin.location）"
-              en "the MCS administrator is placed at the medical association (3-1, mcs_admin.location)"
-  expect some a in accounts where a.is_admin and a.status == "active" : some r in roles where r.staff_id == a.staff_id and r.role in ["operations-lead", "system-admin", "privacy-lead", "director"]
-    message ja "責任者（運用責任者・システム管理者・個人情報保護責任者・院長）の中に MCS 管理者がいません"
-            en "no MCS administrator is one of the responsible roles (operations lead, system administrator, privacy lead, director)"
+  applies when not param.mcs_admin.at_medical_association
+    otherwise ja "MCS 管理者は医師会に置かれています（3-1、mcs_admin.at_medical_association）"
+              en "the MCS administrator is placed at the medical association (3-1, mcs_admin.at_medical_association)"
+  expect some a in accounts, s in staff where a.is_admin and a.status == "active" and (a.staff_id == s.id or s.account_id == a.id) and (s.left_on is missing or s.left_on >= as_of) : some r in roles where r.staff_id == s.id : r.role in ["operations-lead", "system-admin", "privacy-lead"] or (r.role == "director" and (some need in ["operations-lead", "system-admin", "privacy-lead"] : none r2 in roles where r2.role == need : r2.staff_id is present))
+    message ja "在職中の責任者（運用責任者・システム管理者・個人情報保護責任者、またはほかに誰も任命されていない役割を担う院長）の中に MCS 管理者がいません"
+            en "no MCS administrator is a current holder of a responsible role (operations lead, system administrator, privacy lead, or the director for a role no one else is named for)"
 }
 
 """####),
@@ -1057,7 +1063,9 @@ rule operations-rules-known {
 # 3 (the guideline's 6.3 C.1): 「医療情報システム運用担当者を限定すること」 — MCS administrator
 # rights (the means to operate the system) only for people holding a recorded role. The small
 # facility's exception frees it from writing a rule about the roles, not from knowing who
-# holds them: one row of the roles table is enough.
+# holds them: one row of the roles table is enough. The operator is the account's owner (its
+# staff_id, or the staff member whose account_id it is), and a role counts only while its
+# holder is employed.
 rule operators-limited {
   implements A-REQ-19
   level required
@@ -1069,9 +1077,9 @@ rule operators-limited {
         en "MCS administrator rights are limited to designated people"
   remediation ja "役割の表に記録された責任者・MCS 管理者以外から管理者権限を外すか、その職員の役割を記録してください。"
               en "Take administrator rights away from anyone without a recorded role, or record that person's role."
-  expect every a in accounts where a.is_admin and a.status == "active" : some r in roles where r.staff_id == a.staff_id and r.role in ["mcs-admin", "operations-lead", "system-admin", "privacy-lead", "director"]
-    message ja "管理者権限を持つアカウント {a.id}（職員 {a.staff_id}）の持ち主に、記録された役割がありません"
-            en "account {a.id} (staff {a.staff_id}) has administrator rights but its owner holds no recorded role"
+  expect every a in accounts where a.is_admin and a.status == "active" : some s in staff, r in roles where (a.staff_id == s.id or s.account_id == a.id) and (s.left_on is missing or s.left_on >= as_of) and r.staff_id == s.id : r.role in ["mcs-admin", "operations-lead", "system-admin", "privacy-lead", "director"]
+    message ja "管理者権限を持つアカウント {a.id}（職員 {a.staff_id}）の持ち主は、役割が記録された在職中の職員ではありません"
+            en "account {a.id} (staff {a.staff_id}) has administrator rights, but its owner is not a current staff member with a recorded role"
 }
 
 """####),
@@ -1682,7 +1690,10 @@ rule public-wifi-autojoin-off {
 # 3: the operations lead, system administrator and privacy lead are in place; the guideline the
 # source quotes has the director hold them (「院長をもってそれに充てること」), and a small
 # facility where the roles are self-evident need write no rule for them — so a named director
-# (院長, or the 管理者 of a pharmacy or station) is enough for any role no one else holds.
+# (院長, or the 管理者 of a pharmacy or station) is enough for any role no one else is named
+# for. A role counts only while its holder is employed (left_on blank, or the as-of date is
+# the last day): a holder who has left leaves the role empty until a successor is recorded,
+# and the director does not fill a role the facility named someone else for.
 rule responsible-roles {
   implements A-REQ-02
   level required
@@ -1692,11 +1703,11 @@ rule responsible-roles {
   section "3"
   title ja "運用責任者・システム管理者・個人情報保護責任者を置く（院長が充たる）"
         en "The operations lead, system administrator and privacy lead are in place (the director by default)"
-  remediation ja "院長（管理者）を役割の表に記録するか、各役割を担う職員を任命してください。"
-              en "Record the director in the roles table, or name who holds each role."
-  expect every need in ["operations-lead", "system-admin", "privacy-lead"] : (some r in roles where r.role == need : r.staff_id is present) or (some r in roles where r.role == "director" : r.staff_id is present)
-    message ja "役割 {need} を担う職員も、それに充たる院長も記録されていません"
-            en "no one holds the role {need}, and no director is recorded to hold it"
+  remediation ja "院長（管理者）を役割の表に記録するか、各役割を担う在職中の職員を任命してください。退職した担当者は後任に替えてください。"
+              en "Record the director in the roles table, or name a current staff member for each role; replace a holder who has left."
+  expect every need in ["operations-lead", "system-admin", "privacy-lead"] : (some r in roles, s in staff where r.role == need and s.id == r.staff_id : s.left_on is missing or s.left_on >= as_of) or ((none r in roles where r.role == need : r.staff_id is present) and (some r in roles, s in staff where r.role == "director" and s.id == r.staff_id : s.left_on is missing or s.left_on >= as_of))
+    message ja "役割 {need} を担う在職中の職員がいません（記録された担当者が退職していれば後任を記録してください。院長は、ほかに誰も任命されていない役割を担います）"
+            en "no one still employed holds the role {need} (record a successor for a holder who has left; the director holds a role only where no one else is named)"
 }
 
 """####),
@@ -2175,8 +2186,20 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/parameters",
           "value": {
-            "mcs_admin.location": "medical-association"
+            "mcs_admin.at_medical_association": true
           }
+        }
+      ]
+    },
+    {
+      "name": "the only administrator account belongs to someone who has left",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/0/left_on",
+          "value": "2026-10-01"
         }
       ]
     }
@@ -4052,6 +4075,41 @@ rule wrong-posts-deleted {
           "value": 60
         }
       ]
+    },
+    {
+      "name": "a 200-bed hospital whose audit lead has left",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        },
+        {
+          "op": "add",
+          "path": "/facility/committee_established_on",
+          "value": "2020-04-01"
+        },
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "audit-lead",
+            "staff_id": "S-002"
+          }
+        },
+        {
+          "op": "add",
+          "path": "/staff/1/left_on",
+          "value": "2026-09-30"
+        }
+      ]
     }
   ]
 }
@@ -4394,7 +4452,7 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/parameters",
           "value": {
-            "mcs_admin.location": "medical-association"
+            "mcs_admin.at_medical_association": true
           }
         }
       ]
@@ -4415,7 +4473,7 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/parameters",
           "value": {
-            "mcs_admin.location": "medical-association"
+            "mcs_admin.at_medical_association": true
           }
         }
       ],
@@ -5105,8 +5163,85 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/parameters",
           "value": {
-            "mcs_admin.location": "medical-association"
+            "mcs_admin.at_medical_association": true
           }
+        }
+      ]
+    },
+    {
+      "name": "the admin is the director, but the three roles are named to someone else",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/accounts/0/is_admin",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/1/is_admin",
+          "value": true
+        },
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "director",
+            "staff_id": "S-002",
+            "since": "2020-04-01"
+          }
+        }
+      ]
+    },
+    {
+      "name": "the admin is the director, and no one else is named privacy lead: the director holds it",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/accounts/0/is_admin",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/1/is_admin",
+          "value": true
+        },
+        {
+          "op": "remove",
+          "path": "/roles/2"
+        },
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "director",
+            "staff_id": "S-002",
+            "since": "2020-04-01"
+          }
+        }
+      ]
+    },
+    {
+      "name": "the only admin's owner has left",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/0/left_on",
+          "value": "2026-10-01"
+        }
+      ]
+    },
+    {
+      "name": "the admin account names no owner, the roster names its user (staff.account_id)",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/accounts/0/staff_id"
         }
       ]
     }
@@ -6510,6 +6645,28 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/2/status",
           "value": "suspended"
+        }
+      ]
+    },
+    {
+      "name": "the admin account names no owner, the roster names its user, who holds a role",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/accounts/0/staff_id"
+        }
+      ]
+    },
+    {
+      "name": "the admin's owner, who held the roles, has left",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/0/left_on",
+          "value": "2026-10-01"
         }
       ]
     }
@@ -8599,6 +8756,80 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 2
+    },
+    {
+      "name": "the director, the only role holder, has left: no one holds the roles",
+      "expect": "fail",
+      "violations": 3,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/roles",
+          "value": [
+            {
+              "role": "director",
+              "staff_id": "S-001",
+              "since": "2020-04-01"
+            }
+          ]
+        },
+        {
+          "op": "add",
+          "path": "/staff/0/left_on",
+          "value": "2025-03-31"
+        }
+      ]
+    },
+    {
+      "name": "the lead named for all three roles has left: the director does not fill roles given to someone else",
+      "expect": "fail",
+      "violations": 3,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/0/left_on",
+          "value": "2026-10-01"
+        },
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "director",
+            "staff_id": "S-002",
+            "since": "2020-04-01"
+          }
+        }
+      ]
+    },
+    {
+      "name": "the holder's last day is the as-of date: still employed",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/0/left_on",
+          "value": "2026-11-01"
+        }
+      ]
+    },
+    {
+      "name": "no privacy lead named: the director, still employed, holds it",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/roles/2"
+        },
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "director",
+            "staff_id": "S-002",
+            "since": "2020-04-01"
+          }
+        }
+      ]
     }
   ]
 }
