@@ -574,7 +574,9 @@ rule invitations-approved {
 """####),
         ("rules/leaver-accounts-deleted.tenken", ####"""
 # 2-1: 「利用者が退職をする場合、アカウントの削除を行う」 — deletion, not suspension (A-REQ-13's
-# 「アカウントの削除など」 is the looser one).
+# 「アカウントの削除など」 is the looser one), by leaver.grace after leaving: a deletion later
+# than that fails, and an account marked deleted with no deletion date is undecided. A
+# person's accounts are found from either side (accounts.staff_id or staff.account_id).
 rule leaver-accounts-deleted {
   implements H-REQ-09
   level required
@@ -586,17 +588,22 @@ rule leaver-accounts-deleted {
         en "Leavers' accounts are deleted"
   remediation ja "退職者のアカウントを削除してください（停止では足りません）。退職手続きにアカウント削除を組み込んでください。"
               en "Delete the leaver's account (suspending it is not enough), and add account deletion to the leaving checklist."
-  expect every s in staff where s.left_on is present and s.left_on + param.leaver.grace < as_of : none a in accounts where a.staff_id == s.id and a.status != "deleted"
-    message ja "{s.left_on} に退職した職員 {s.id} のアカウントが {param.leaver.grace} を過ぎても削除されていません"
-            en "staff member {s.id} left on {s.left_on} but their account was not deleted within {param.leaver.grace}"
+  expect every s in staff, a in accounts where s.left_on is present and s.left_on + param.leaver.grace < as_of and (a.staff_id == s.id or a.id == s.account_id) : a.status == "deleted" and a.deleted_on <= s.left_on + param.leaver.grace
+    message ja "{s.left_on} に退職した職員 {s.id} のアカウント {a.id} が {param.leaver.grace} 以内に削除されていません（状態: {a.status}、削除日: {a.deleted_on}）"
+            en "staff member {s.id} left on {s.left_on} but account {a.id} was not deleted within {param.leaver.grace} (status: {a.status}, deleted: {a.deleted_on})"
 }
 
 """####),
         ("rules/leaver-devices-returned.tenken", ####"""
 # 3-2(2): 「施設を辞めた時など、MCS を利用する必要がなくなった時は、施設から貸与されている端末が
-# あれば返却し、アカウントの削除など、必要な手続きを行う」 — leavers (after leaver.grace) and
-# staff still employed who no longer use MCS: facility devices lent for MCS returned, and no
-# active account (削除など: a suspended account will do).
+# あれば返却し、アカウントの削除など、必要な手続きを行う」 — leavers (judged once leaver.grace
+# has passed) and staff still employed who no longer use MCS. A leaver's facility device is
+# returned by leaver.grace after leaving (a later return fails; a device marked returned with
+# no date is undecided), or retired; a device lost while its holder was still employed is its
+# loss incident's business (H-REQ-10, A-REQ-16), not an unreturned device. A leaver's accounts
+# (found from either side: accounts.staff_id or staff.account_id) are deleted or suspended
+# (削除など) within the same time; a staff member who no longer uses MCS has none active (the
+# roster has no date for that change, so there is no grace).
 rule leaver-devices-returned {
   implements A-REQ-13
   level required
@@ -606,14 +613,17 @@ rule leaver-devices-returned {
   section "3-2(2)"
   title ja "MCS が不要になったら貸与端末を返却し、アカウント削除などの手続きを行う"
         en "Staff who no longer need MCS return facility devices and have their accounts closed"
-  remediation ja "退職者や MCS を使わなくなった職員から貸与端末を回収して返却日を記録し、アカウントを削除（または停止）してください。"
-              en "Collect the facility device from a leaver or a staff member who no longer uses MCS, record the return date, and delete (or suspend) the account."
-  expect every d in devices, s in staff where d.ownership == "facility" and s.id == d.assigned_staff_id and ((s.left_on is present and s.left_on + param.leaver.grace < as_of) or (s.left_on is missing and s.uses_mcs == false and d.used_for_mcs != false)) : d.returned_on is present or d.status in ["returned", "retired"]
-    message ja "MCS が不要になった職員 {s.id}（退職: {s.left_on}）の貸与端末 {d.id} が返却されていません"
-            en "facility device {d.id} of staff member {s.id}, who no longer needs MCS (left: {s.left_on}), has not been returned"
-  expect every s in staff where (s.left_on is present and s.left_on + param.leaver.grace < as_of) or (s.left_on is missing and s.uses_mcs == false) : none a in accounts where a.staff_id == s.id and a.status == "active"
-    message ja "MCS が不要になった職員 {s.id}（退職: {s.left_on}）のアカウントが有効なままです"
-            en "staff member {s.id}, who no longer needs MCS (left: {s.left_on}), still has an active account"
+  remediation ja "退職者や MCS を使わなくなった職員から貸与端末を回収して返却日を記録し、アカウントを削除（または停止）して、その日付を記録してください。"
+              en "Collect the facility device from a leaver or a staff member who no longer uses MCS, record the return date, and delete (or suspend) the account, recording the date."
+  expect every d in devices, s in staff where d.ownership == "facility" and s.id == d.assigned_staff_id and ((s.left_on is present and s.left_on + param.leaver.grace < as_of) or (s.left_on is missing and s.uses_mcs == false and d.used_for_mcs != false)) and not (d.status == "lost" and (some i in incidents where i.device_id == d.id and i.kind in ["device-lost", "device-stolen"] : s.left_on is missing or i.occurred_on <= s.left_on)) : d.status == "retired" or (s.left_on is missing and d.status == "returned") or (d.returned_on is present and (s.left_on is missing or d.returned_on <= s.left_on + param.leaver.grace))
+    message ja "MCS が不要になった職員 {s.id}（退職: {s.left_on}）の貸与端末 {d.id} が期限内に返却されていません（状態: {d.status}、返却日: {d.returned_on}）"
+            en "facility device {d.id} of staff member {s.id}, who no longer needs MCS (left: {s.left_on}), was not returned in time (status: {d.status}, returned: {d.returned_on})"
+  expect every s in staff, a in accounts where s.left_on is present and s.left_on + param.leaver.grace < as_of and (a.staff_id == s.id or a.id == s.account_id) : a.status in ["suspended", "deleted"] and (a.suspended_on <= s.left_on + param.leaver.grace or a.deleted_on <= s.left_on + param.leaver.grace)
+    message ja "{s.left_on} に退職した職員 {s.id} のアカウント {a.id} が {param.leaver.grace} 以内に削除・停止されていません（状態: {a.status}、停止日: {a.suspended_on}、削除日: {a.deleted_on}）"
+            en "staff member {s.id} left on {s.left_on} but account {a.id} was not deleted or suspended within {param.leaver.grace} (status: {a.status}, suspended: {a.suspended_on}, deleted: {a.deleted_on})"
+  expect every s in staff, a in accounts where s.left_on is missing and s.uses_mcs == false and (a.staff_id == s.id or a.id == s.account_id) : a.status != "active"
+    message ja "MCS を利用しなくなった職員 {s.id} のアカウント {a.id} が有効なままです"
+            en "staff member {s.id} no longer uses MCS but account {a.id} is still active"
 }
 
 """####),
@@ -621,7 +631,10 @@ rule leaver-devices-returned {
 # 3-2(1): 「該当するユーザーが辞めた時や担当から外れた時には、速やかにスタッフ削除やメンバー解除
 # など適切な処理」 — the administrator's step, for leavers (leaver.grace) and for members no
 # longer in charge of a patient (assignment.grace). For a leaver, removal from the group or
-# the account no longer active (staff deletion) will do; removal later than the grace fails.
+# the account suspended or deleted (staff deletion) will do, each by the grace: a later one
+# fails, and an account marked suspended or deleted with no date is undecided. A member is the
+# leaver's when the member row, the roster (staff.account_id) or the account (staff_id) says
+# so. Any group holding a patient is a patient group here, whatever its kind.
 rule leavers-removed-from-groups {
   implements A-REQ-05
   level required
@@ -631,12 +644,12 @@ rule leavers-removed-from-groups {
   section "3-2(1)"
   title ja "辞めた人・担当を外れた人を速やかにスタッフ削除・メンバー解除する"
         en "Leavers and members no longer in charge are removed promptly"
-  remediation ja "退職者をスタッフ削除するかすべてのグループからメンバー解除し、担当を外れたメンバーを患者グループから解除してください。"
-              en "Remove the leaver from the facility's staff in MCS or from every group, and remove members no longer in charge from the patient group."
-  expect every g in groups, m in g.members, s in staff where s.id == m.staff_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a in accounts where a.id == m.account_id : a.status in ["suspended", "deleted"])
-    message ja "{s.left_on} に退職した職員 {s.id} がグループ {g.id} から {param.leaver.grace} 以内に外されていません（解除: {m.removed_on}）"
-            en "staff member {s.id} left on {s.left_on} but was not removed from group {g.id} within {param.leaver.grace} (removed: {m.removed_on})"
-  expect every g in groups, m in g.members where g.kind == "patient" and m.in_charge_until is present and m.in_charge_until + param.assignment.grace < as_of : m.removed_on is present and m.removed_on <= m.in_charge_until + param.assignment.grace
+  remediation ja "退職者をスタッフ削除するかすべてのグループからメンバー解除し、担当を外れたメンバーを患者グループから解除して、その日付を記録してください。"
+              en "Remove the leaver from the facility's staff in MCS or from every group, and remove members no longer in charge from the patient group, recording the dates."
+  expect every g in groups, m in g.members, s in staff where s.left_on is present and s.left_on + param.leaver.grace < as_of and (s.id == m.staff_id or s.account_id == m.account_id or (some a in accounts where a.id == m.account_id : a.staff_id == s.id)) : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a in accounts where a.id == m.account_id : a.status in ["suspended", "deleted"] and (a.suspended_on <= s.left_on + param.leaver.grace or a.deleted_on <= s.left_on + param.leaver.grace))
+    message ja "{s.left_on} に退職した職員 {s.id}（アカウント {m.account_id}）がグループ {g.id} から {param.leaver.grace} 以内に外されず、アカウントも停止・削除されていません（解除: {m.removed_on}）"
+            en "staff member {s.id} (account {m.account_id}) left on {s.left_on} but was neither removed from group {g.id} nor had the account suspended or deleted within {param.leaver.grace} (removed: {m.removed_on})"
+  expect every g in groups, m in g.members where (g.kind == "patient" or len(g.patient_ids) > 0) and m.in_charge_until is present and m.in_charge_until + param.assignment.grace < as_of : m.removed_on is present and m.removed_on <= m.in_charge_until + param.assignment.grace
     message ja "メンバー {m.account_id} は {m.in_charge_until} に担当を外れましたが、患者グループ {g.id} から {param.assignment.grace} 以内に解除されていません（解除: {m.removed_on}）"
             en "member {m.account_id} stopped being in charge on {m.in_charge_until} but was not removed from patient group {g.id} within {param.assignment.grace} (removed: {m.removed_on})"
 }
@@ -645,7 +658,10 @@ rule leavers-removed-from-groups {
         ("rules/left-care-members-removed.tenken", ####"""
 # 3-2(2): 「自分が担当からはずれた時には…すみやかに「メンバー解除」を行う」 — the member's own
 # step, when no longer in charge (in_charge_until) and plainly when the member has left the
-# facility (left_on); a deleted account is out of every group.
+# facility (left_on); a deleted account is out of every group. Each by its grace: a later
+# removal or deletion fails, and an account marked deleted with no date is undecided. A member
+# is the leaver's when the member row, the roster (staff.account_id) or the account (staff_id)
+# says so. Any group holding a patient is a patient group here, whatever its kind.
 rule left-care-members-removed {
   implements A-REQ-12
   level required
@@ -657,12 +673,12 @@ rule left-care-members-removed {
         en "Members no longer in charge (or gone) leave the patient group promptly"
   remediation ja "担当を外れた・退職したメンバーを患者グループから解除し、担当を外れたら自分で解除するよう周知してください。"
               en "Remove members no longer in charge or gone from the patient group, and remind staff to leave a group themselves when they stop being in charge."
-  expect every g in groups, m in g.members where g.kind == "patient" and m.in_charge_until is present and m.in_charge_until + param.assignment.grace < as_of : m.removed_on is present and m.removed_on <= m.in_charge_until + param.assignment.grace
+  expect every g in groups, m in g.members where (g.kind == "patient" or len(g.patient_ids) > 0) and m.in_charge_until is present and m.in_charge_until + param.assignment.grace < as_of : m.removed_on is present and m.removed_on <= m.in_charge_until + param.assignment.grace
     message ja "メンバー {m.account_id} は {m.in_charge_until} に担当を外れましたが、患者グループ {g.id} から {param.assignment.grace} 以内に外れていません（解除: {m.removed_on}）"
             en "member {m.account_id} stopped being in charge on {m.in_charge_until} but did not leave patient group {g.id} within {param.assignment.grace} (removed: {m.removed_on})"
-  expect every g in groups, m in g.members, s in staff where g.kind == "patient" and s.id == m.staff_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a in accounts where a.id == m.account_id : a.status == "deleted")
-    message ja "{s.left_on} に退職した職員 {s.id} が患者グループ {g.id} から {param.leaver.grace} 以内に外れていません（解除: {m.removed_on}）"
-            en "staff member {s.id} left on {s.left_on} but did not leave patient group {g.id} within {param.leaver.grace} (removed: {m.removed_on})"
+  expect every g in groups, m in g.members, s in staff where (g.kind == "patient" or len(g.patient_ids) > 0) and s.left_on is present and s.left_on + param.leaver.grace < as_of and (s.id == m.staff_id or s.account_id == m.account_id or (some a in accounts where a.id == m.account_id : a.staff_id == s.id)) : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a in accounts where a.id == m.account_id : a.status == "deleted" and a.deleted_on <= s.left_on + param.leaver.grace)
+    message ja "{s.left_on} に退職した職員 {s.id}（アカウント {m.account_id}）が患者グループ {g.id} から {param.leaver.grace} 以内に外れていません（解除: {m.removed_on}）"
+            en "staff member {s.id} (account {m.account_id}) left on {s.left_on} but did not leave patient group {g.id} within {param.leaver.grace} (removed: {m.removed_on})"
 }
 
 """####),
@@ -838,8 +854,9 @@ rule nda-for-non-licensed {
 
 """####),
         ("rules/no-credential-sharing.tenken", ####"""
-# Data can show one half of H-REQ-02: every active account belongs to someone on the roster.
-# Whether anyone passed a password on is for a person to vouch for.
+# Data can show one half of H-REQ-02: every active account belongs to someone on the roster
+# (its staff_id, or a staff member whose account_id it is). Whether anyone passed a password
+# on is for a person to vouch for.
 rule no-credential-sharing {
   implements H-REQ-02
   level required
@@ -851,7 +868,7 @@ rule no-credential-sharing {
         en "Credentials are never shared with anyone"
   remediation ja "所有者のいないアカウントを停止または削除し、所有者を名簿で特定してください。共有していないことを運用責任者が証明してください。"
               en "Suspend or delete accounts without an owner and name the owner on the roster; the operations lead attests that credentials are not shared."
-  expect every a in accounts where a.status == "active" : a.staff_id is present and (some s in staff where s.id == a.staff_id)
+  expect every a in accounts where a.status == "active" : some s in staff : a.staff_id == s.id or s.account_id == a.id
     message ja "有効なアカウント {a.id} の所有者が職員名簿にいません"
             en "active account {a.id} has no owner on the staff roster"
   attestation "no-credential-sharing" by operations-lead, system-admin renew param.attestation.renewal
@@ -1016,6 +1033,11 @@ rule one-patient-per-group {
 
 """####),
         ("rules/one-person-one-account.tenken", ####"""
+# 2-1: 「複数人で一つのアカウントの使いまわしをしない」 and the note's 「原則として１利用者１
+# アカウント」: no active account used by more than one current staff member, a staff member's
+# account registered to them, every current MCS user with an account of their own, and no
+# current staff member with more than one active account (found from either side:
+# accounts.staff_id or staff.account_id).
 rule one-person-one-account {
   implements H-REQ-03
   level required
@@ -1033,9 +1055,12 @@ rule one-person-one-account {
   expect every s in staff where s.account_id is present and s.left_on is missing : some a in accounts where a.id == s.account_id and a.staff_id == s.id
     message ja "職員 {s.id} が本人名義でないアカウント {s.account_id} を使っています"
             en "staff member {s.id} logs in with account {s.account_id}, which is not registered to them"
-  expect every s in staff where s.uses_mcs and s.left_on is missing : s.account_id is present
+  expect every s in staff where s.uses_mcs and s.left_on is missing : s.account_id is present or (some a in accounts where a.staff_id == s.id : a.status == "active")
     message ja "MCS を利用する職員 {s.id} に本人のアカウントがありません"
             en "staff member {s.id} uses MCS but has no account of their own"
+  expect every s in staff where s.left_on is missing : count(a in accounts where a.status == "active" and (a.staff_id == s.id or a.id == s.account_id)) <= 1
+    message ja "職員 {s.id} が有効なアカウントを複数持っています（原則として１利用者１アカウント）"
+            en "staff member {s.id} has more than one active account (one user, one account)"
 }
 
 """####),
@@ -1781,7 +1806,8 @@ rule transfer-consent {
 # The 2-1 note: 「利用者が退職・異動、担当から外れるなどで利用の予定がなくなる場合はアカウントの
 # 削除をお願いしています」 — a staff member still employed who no longer uses MCS (uses_mcs =
 # false: moved to another post, no longer in charge) has no account left but a deleted one.
-# The roster has no date for the change, so there is no grace.
+# The roster has no date for the change, so there is no grace. A person's accounts are found
+# from either side (accounts.staff_id or staff.account_id).
 rule use-ended-accounts-deleted {
   implements H-REQ-19
   level required
@@ -1793,9 +1819,9 @@ rule use-ended-accounts-deleted {
         en "Accounts of staff who no longer use MCS are deleted"
   remediation ja "異動・担当替えで MCS を使わなくなった職員のアカウントを削除してください。"
               en "Delete the account of a staff member who no longer uses MCS after a transfer or a change of duties."
-  expect every s in staff where s.left_on is missing and s.uses_mcs == false : none a in accounts where a.staff_id == s.id and a.status != "deleted"
-    message ja "MCS を利用しない職員 {s.id} のアカウントが削除されていません"
-            en "staff member {s.id} no longer uses MCS but still has an account that is not deleted"
+  expect every s in staff, a in accounts where s.left_on is missing and s.uses_mcs == false and (a.staff_id == s.id or a.id == s.account_id) : a.status == "deleted"
+    message ja "MCS を利用しない職員 {s.id} のアカウント {a.id} が削除されていません（状態: {a.status}）"
+            en "staff member {s.id} no longer uses MCS but account {a.id} is not deleted (status: {a.status})"
 }
 
 """####),
@@ -4529,12 +4555,18 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/3/status",
           "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/3/deleted_on",
+          "value": "2026-02-02"
         }
       ]
     },
     {
       "name": "left long ago, account only suspended (「削除を行う」)",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "add",
@@ -4545,9 +4577,13 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/3/status",
           "value": "suspended"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/3/suspended_on",
+          "value": "2026-02-02"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "grace period overridden to 30 days",
@@ -4564,6 +4600,81 @@ rule wrong-posts-deleted {
           "value": {
             "leaver.grace": "30 days"
           }
+        }
+      ]
+    },
+    {
+      "name": "left long ago, account deleted a year later: too late",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2025-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/5/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/5/deleted_on",
+          "value": "2026-10-30"
+        }
+      ]
+    },
+    {
+      "name": "account marked deleted with no deletion date: undecided",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2025-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/5/status",
+          "value": "deleted"
+        }
+      ]
+    },
+    {
+      "name": "the account names no owner, the roster names its user (staff.account_id), still active",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "remove",
+          "path": "/accounts/5/staff_id"
+        }
+      ]
+    },
+    {
+      "name": "deleted on the last day of the grace",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/5/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/5/deleted_on",
+          "value": "2026-07-07"
         }
       ]
     }
@@ -4584,6 +4695,7 @@ rule wrong-posts-deleted {
     {
       "name": "a leaver kept a tablet",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "add",
@@ -4594,13 +4706,18 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/4/status",
           "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/4/deleted_on",
+          "value": "2026-09-30"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "a leaver who kept three devices",
       "expect": "fail",
+      "violations": 3,
       "patch": [
         {
           "op": "add",
@@ -4611,9 +4728,13 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/2/status",
           "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/2/deleted_on",
+          "value": "2026-09-30"
         }
-      ],
-      "violations": 3
+      ]
     },
     {
       "name": "a leaver returned the tablet, account suspended (「削除など」)",
@@ -4638,6 +4759,11 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/4/status",
           "value": "suspended"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/4/suspended_on",
+          "value": "2026-10-01"
         }
       ]
     },
@@ -4678,6 +4804,7 @@ rule wrong-posts-deleted {
     {
       "name": "still employed, no longer uses MCS, kept the tablet lent for MCS, account suspended",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "replace",
@@ -4688,9 +4815,13 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/4/status",
           "value": "suspended"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/4/suspended_on",
+          "value": "2026-10-01"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "still employed, no longer uses MCS, tablet returned, account suspended",
@@ -4708,6 +4839,11 @@ rule wrong-posts-deleted {
         },
         {
           "op": "add",
+          "path": "/accounts/4/suspended_on",
+          "value": "2026-10-01"
+        },
+        {
+          "op": "add",
           "path": "/devices/6/returned_on",
           "value": "2026-10-01"
         },
@@ -4715,6 +4851,256 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/devices/6/status",
           "value": "returned"
+        }
+      ]
+    },
+    {
+      "name": "a leaver returned two devices fifteen months late",
+      "expect": "fail",
+      "violations": 2,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/3/left_on",
+          "value": "2025-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/3/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/3/deleted_on",
+          "value": "2025-07-01"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/3/status",
+          "value": "returned"
+        },
+        {
+          "op": "add",
+          "path": "/devices/3/returned_on",
+          "value": "2026-10-01"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/5/status",
+          "value": "returned"
+        },
+        {
+          "op": "add",
+          "path": "/devices/5/returned_on",
+          "value": "2026-10-01"
+        },
+        {
+          "op": "replace",
+          "path": "/incidents/0/occurred_on",
+          "value": "2025-06-01"
+        },
+        {
+          "op": "replace",
+          "path": "/incidents/0/reported_on",
+          "value": "2025-06-01"
+        },
+        {
+          "op": "replace",
+          "path": "/incidents/0/action_on",
+          "value": "2025-06-01"
+        }
+      ]
+    },
+    {
+      "name": "a leaver returned everything in time; the phone lost while employed is its incident's business",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/3/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/3/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/3/deleted_on",
+          "value": "2026-10-01"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/3/status",
+          "value": "returned"
+        },
+        {
+          "op": "add",
+          "path": "/devices/3/returned_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/5/status",
+          "value": "returned"
+        },
+        {
+          "op": "add",
+          "path": "/devices/5/returned_on",
+          "value": "2026-09-30"
+        }
+      ]
+    },
+    {
+      "name": "a phone reported lost only after its holder left was not returned",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/3/left_on",
+          "value": "2026-07-10"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/3/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/3/deleted_on",
+          "value": "2026-07-10"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/3/status",
+          "value": "returned"
+        },
+        {
+          "op": "add",
+          "path": "/devices/3/returned_on",
+          "value": "2026-07-10"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/5/status",
+          "value": "returned"
+        },
+        {
+          "op": "add",
+          "path": "/devices/5/returned_on",
+          "value": "2026-07-10"
+        }
+      ]
+    },
+    {
+      "name": "a device marked returned with no return date: undecided",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/4/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/6/status",
+          "value": "returned"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/4/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/4/deleted_on",
+          "value": "2026-09-30"
+        }
+      ]
+    },
+    {
+      "name": "a leaver's account suspended three months late",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/4/left_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "add",
+          "path": "/devices/6/returned_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/6/status",
+          "value": "returned"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/4/status",
+          "value": "suspended"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/4/suspended_on",
+          "value": "2026-09-30"
+        }
+      ]
+    },
+    {
+      "name": "a leaver's account marked suspended with no date: undecided",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/4/left_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "add",
+          "path": "/devices/6/returned_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/6/status",
+          "value": "returned"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/4/status",
+          "value": "suspended"
+        }
+      ]
+    },
+    {
+      "name": "the leaver's account names no owner, the roster names its user, still active",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/4/left_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "add",
+          "path": "/devices/6/returned_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/6/status",
+          "value": "returned"
+        },
+        {
+          "op": "remove",
+          "path": "/accounts/4/staff_id"
         }
       ]
     }
@@ -4790,6 +5176,11 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/5/status",
           "value": "suspended"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/5/suspended_on",
+          "value": "2026-10-02"
         }
       ]
     },
@@ -4818,6 +5209,82 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/groups/0/members/1/removed_on",
           "value": "2026-09-05"
+        }
+      ]
+    },
+    {
+      "name": "a leaver whose account was deleted fifteen months late",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2025-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/5/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/5/deleted_on",
+          "value": "2026-10-01"
+        }
+      ]
+    },
+    {
+      "name": "a leaver whose account is marked suspended with no date: undecided",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/5/status",
+          "value": "suspended"
+        }
+      ]
+    },
+    {
+      "name": "a leaver found through the roster's account id (the member row names no staff id)",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "remove",
+          "path": "/groups/7/members/5/staff_id"
+        },
+        {
+          "op": "add",
+          "path": "/groups/7/members/5/external",
+          "value": false
+        }
+      ]
+    },
+    {
+      "name": "no longer in charge of a patient kept in a free group",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/0/kind",
+          "value": "free"
+        },
+        {
+          "op": "add",
+          "path": "/groups/0/members/1/in_charge_until",
+          "value": "2026-09-01"
         }
       ]
     }
@@ -4906,6 +5373,49 @@ rule wrong-posts-deleted {
     {
       "name": "a leaver whose account was deleted is out of every group",
       "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/2/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/2/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/2/deleted_on",
+          "value": "2026-10-01"
+        }
+      ]
+    },
+    {
+      "name": "a leaver whose account was deleted a month late",
+      "expect": "fail",
+      "violations": 7,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/2/left_on",
+          "value": "2026-08-31"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/2/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/2/deleted_on",
+          "value": "2026-10-01"
+        }
+      ]
+    },
+    {
+      "name": "a leaver's account marked deleted with no date: undecided",
+      "expect": "unknown",
       "patch": [
         {
           "op": "add",
@@ -5781,24 +6291,17 @@ rule wrong-posts-deleted {
     {
       "name": "an active account that no staff member owns",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "remove",
           "path": "/accounts/2/staff_id"
-        }
-      ],
-      "violations": 1
-    },
-    {
-      "name": "an active account without owner",
-      "expect": "fail",
-      "patch": [
+        },
         {
           "op": "remove",
-          "path": "/accounts/2/staff_id"
+          "path": "/staff/2/account_id"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "a suspended ownerless account is fine",
@@ -5822,6 +6325,16 @@ rule wrong-posts-deleted {
         {
           "op": "remove",
           "path": "/attestations/1"
+        }
+      ]
+    },
+    {
+      "name": "an active account naming no owner, whose user the roster names (staff.account_id)",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/accounts/2/staff_id"
         }
       ]
     }
@@ -6515,25 +7028,35 @@ rule wrong-posts-deleted {
     {
       "name": "two staff log in with the same account",
       "expect": "fail",
+      "violations": 3,
       "patch": [
         {
           "op": "replace",
           "path": "/staff/1/account_id",
           "value": "A-001"
         }
-      ],
-      "violations": 2
+      ]
     },
     {
       "name": "a staff member using MCS without an account",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "remove",
           "path": "/staff/4/account_id"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/4/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/4/deleted_on",
+          "value": "2026-10-01"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "a leaver's old account id does not count as sharing",
@@ -6548,6 +7071,58 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/staff/5/left_on",
           "value": "2026-10-01"
+        }
+      ]
+    },
+    {
+      "name": "the roster names no account, the account names the user: an account of their own",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/staff/4/account_id"
+        }
+      ]
+    },
+    {
+      "name": "one person with two active accounts (原則として１利用者１アカウント)",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/accounts/-",
+          "value": {
+            "id": "A-007",
+            "staff_id": "S-002",
+            "status": "active",
+            "is_admin": false,
+            "created_on": "2024-01-01",
+            "profile_photo": true,
+            "identity_verified": true,
+            "password_changed_on": "2026-10-01"
+          }
+        }
+      ]
+    },
+    {
+      "name": "a second account of the same person, suspended",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/accounts/-",
+          "value": {
+            "id": "A-007",
+            "staff_id": "S-002",
+            "status": "suspended",
+            "suspended_on": "2025-01-01",
+            "is_admin": false,
+            "created_on": "2024-01-01",
+            "profile_photo": true,
+            "identity_verified": true,
+            "password_changed_on": "2026-10-01"
+          }
         }
       ]
     }
@@ -9189,6 +9764,7 @@ rule wrong-posts-deleted {
     {
       "name": "a clerk moved to a post without MCS, account only suspended",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "replace",
@@ -9199,9 +9775,13 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/5/status",
           "value": "suspended"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/5/suspended_on",
+          "value": "2026-10-01"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "a clerk moved to a post without MCS, account deleted",
@@ -9216,6 +9796,11 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/5/status",
           "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/5/deleted_on",
+          "value": "2026-10-01"
         }
       ]
     },
@@ -9227,6 +9812,22 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/staff/5/left_on",
           "value": "2026-10-30"
+        }
+      ]
+    },
+    {
+      "name": "the account names no owner, the roster names its user, still active",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/5/uses_mcs",
+          "value": false
+        },
+        {
+          "op": "remove",
+          "path": "/accounts/5/staff_id"
         }
       ]
     }
