@@ -358,11 +358,15 @@ rule compromise-response {
 
 """####),
         ("rules/consent-before-sharing.tenken", ####"""
-# 5: consent before sharing outside the facility. Sharing starts at the group's first shared
-# post, or, for a patient this facility took over after that (5-3), at the transfer in: the
-# previous facility's sharing was under its own consent. Past sharing is judged by the consent
-# in force on that day, so a later withdrawal does not undo it; a withdrawal matters for a
-# group that is still open and still shares outside.
+# 5: consent before sharing outside the facility. A group shares outside when it says so or
+# when a member comes from outside (external, or a facility_id given) — the members decide,
+# not the flag alone — and any group holding a patient counts, whatever its kind. Sharing
+# starts at the group's first shared post, or, for a patient this facility took over after
+# that (5-3), at the transfer in: the previous facility's sharing was under its own consent.
+# Past sharing (any member, removed ones too) is judged by the consent in force on that day, so
+# a later withdrawal does not undo it; a withdrawal matters for a group that is still open and
+# still shares outside (a current member from outside). The source's other half, 「治療や介護
+# などの目的外で情報を利用する場合」, is in no data: a person attests to it.
 rule consent-before-sharing {
   implements C-REQ-01
   level required
@@ -372,14 +376,15 @@ rule consent-before-sharing {
   section "5"
   title ja "施設外と共有する前に患者の同意を得る"
         en "Patient consent is in place before sharing outside the facility"
-  remediation ja "患者同意書で同意を取得してから共有してください。同意前に共有した場合や同意が撤回された場合は、共有を止め（グループを保管し）、同意を得てください。"
-              en "Obtain consent with the patient consent form before sharing; if sharing began first or consent was withdrawn, stop sharing (archive the group) and obtain consent."
-  expect every g in groups, pid in g.patient_ids where g.kind == "patient" and g.shares_outside and g.first_shared_on is present : ((none p in patients where p.id == pid and p.transferred_in_on is present and p.transferred_in_on > g.first_shared_on) and (some c in consents where c.patient_id == pid : c.signed_on <= g.first_shared_on and (c.withdrawn_on is missing or c.withdrawn_on > g.first_shared_on))) or (some p in patients where p.id == pid and p.transferred_in_on is present and p.transferred_in_on > g.first_shared_on : some c in consents where c.patient_id == pid : c.signed_on <= p.transferred_in_on and (c.withdrawn_on is missing or c.withdrawn_on > p.transferred_in_on))
+  remediation ja "患者同意書で同意を取得してから施設外と共有してください。同意前に共有した場合や同意が撤回された場合は、共有を止め（グループを保管し）、同意を得てください。治療や介護などの目的外で利用するときも同意を得ることを確認し、証明を記録してください。"
+              en "Obtain consent with the patient consent form before sharing outside the facility; if sharing began first or consent was withdrawn, stop sharing (archive the group) and obtain consent. Confirm that consent is also obtained before any use beyond care, and record an attestation."
+  expect every g in groups, pid in g.patient_ids where (g.shares_outside or (some m in g.members : m.external or m.facility_id is present)) and g.first_shared_on is present : ((none p in patients where p.id == pid and p.transferred_in_on is present and p.transferred_in_on > g.first_shared_on) and (some c in consents where c.patient_id == pid : c.signed_on <= g.first_shared_on and (c.withdrawn_on is missing or c.withdrawn_on > g.first_shared_on))) or (some p in patients where p.id == pid and p.transferred_in_on is present and p.transferred_in_on > g.first_shared_on : some c in consents where c.patient_id == pid : c.signed_on <= p.transferred_in_on and (c.withdrawn_on is missing or c.withdrawn_on > p.transferred_in_on))
     message ja "患者 {pid} の情報をグループ {g.id} で施設外と共有し始めた時点（{g.first_shared_on}、後から受け入れた患者はその受け入れ日）に有効な同意がありません"
             en "patient {pid}'s information was shared outside the facility in group {g.id} without consent in force when sharing began ({g.first_shared_on}, or the day the patient was taken over)"
-  expect every g in groups, pid in g.patient_ids where g.kind == "patient" and g.shares_outside and g.first_shared_on is present and g.archived_on is missing and (some c in consents where c.patient_id == pid and c.withdrawn_on is present) : some c in consents where c.patient_id == pid : c.withdrawn_on is missing
+  expect every g in groups, pid in g.patient_ids where (g.shares_outside or (some m in g.members where m.removed_on is missing : m.external or m.facility_id is present)) and g.first_shared_on is present and g.archived_on is missing and (some c in consents where c.patient_id == pid and c.withdrawn_on is present) : some c in consents where c.patient_id == pid : c.withdrawn_on is missing
     message ja "患者 {pid} は同意を撤回していますが、グループ {g.id} は保管されず施設外との共有を続けています"
             en "patient {pid} withdrew consent but group {g.id} is still open and shared outside the facility"
+  attestation "consent-before-other-use" by privacy-lead, operations-lead renew param.attestation.renewal
 }
 
 """####),
@@ -427,7 +432,8 @@ rule device-management-defined {
 """####),
         ("rules/ended-care-archived.tenken", ####"""
 # 3-2(1): 「施設として担当しなくなった患者について、「保管機能」を使って速やかに保管庫に移す」 —
-# within archive.grace of the end of care; an archive later than that fails too.
+# within archive.grace of the end of care; an archive later than that fails too. Every group
+# holding the patient, whatever its kind.
 rule ended-care-archived {
   implements A-REQ-07
   level required
@@ -439,7 +445,7 @@ rule ended-care-archived {
         en "Groups of patients no longer in the facility's care are archived promptly"
   remediation ja "保管機能でグループを保管庫に移し、担当終了から速やかに移すよう手順にしてください。"
               en "Move the group to the archive with the archive function, and make it a step done promptly when care ends."
-  expect every g in groups, pid in g.patient_ids, p in patients where g.kind == "patient" and p.id == pid and p.status in ["discharged", "transferred-out", "deceased"] and p.care_ended_on is present and p.care_ended_on + param.archive.grace < as_of : g.archived_on is present and g.archived_on <= p.care_ended_on + param.archive.grace
+  expect every g in groups, pid in g.patient_ids, p in patients where p.id == pid and p.status in ["discharged", "transferred-out", "deceased"] and p.care_ended_on is present and p.care_ended_on + param.archive.grace < as_of : g.archived_on is present and g.archived_on <= p.care_ended_on + param.archive.grace
     message ja "患者 {p.id} の担当は {p.care_ended_on} に終了しましたが、グループ {g.id} が {param.archive.grace} 以内に保管されていません（保管: {g.archived_on}）"
             en "care for patient {p.id} ended on {p.care_ended_on} but group {g.id} was not archived within {param.archive.grace} (archived: {g.archived_on})"
 }
@@ -551,7 +557,8 @@ rule invitation-acceptance-judged {
 # 3-2(1): the administrator judges each invited member and approves the invitation with the
 # approval function, so approval comes before joining. The group's creator was not invited.
 # Where the administrator is at the medical association (mcs_admin.at_medical_association), the approver is
-# not one of the facility's accounts.
+# not one of the facility's accounts. Any group holding a patient is a patient group here,
+# whatever its kind.
 rule invitations-approved {
   implements A-REQ-04
   level required
@@ -566,7 +573,7 @@ rule invitations-approved {
   expect service.invitation_approval
     message ja "招待の承認機能が有効になっていません"
             en "invitation approval is switched off"
-  expect every g in groups, m in g.members where g.kind == "patient" and m.removed_on is missing and m.account_id != g.created_by : m.approved_by is present and (param.mcs_admin.at_medical_association or (some a in accounts where a.id == m.approved_by : a.is_admin)) and (m.approved_on is missing or m.approved_on <= m.joined_on)
+  expect every g in groups, m in g.members where (g.kind == "patient" or len(g.patient_ids) > 0) and m.removed_on is missing and m.account_id != g.created_by : m.approved_by is present and (param.mcs_admin.at_medical_association or (some a in accounts where a.id == m.approved_by : a.is_admin)) and (m.approved_on is missing or m.approved_on <= m.joined_on)
     message ja "患者グループ {g.id} のメンバー {m.account_id} は管理者の承認なく、または承認（{m.approved_on}）より前に参加（{m.joined_on}）しています（承認者: {m.approved_by}）"
             en "member {m.account_id} of patient group {g.id} joined without an administrator's approval or before it (approved by {m.approved_by} on {m.approved_on}, joined {m.joined_on})"
 }
@@ -791,7 +798,8 @@ rule mdm-remote-wipe {
         ("rules/membership-reviewed.tenken", ####"""
 # 3-2(1): each patient group's membership reviewed periodically (review.period) — shown by the
 # group's own review dates, or by an access review of every patient group's membership
-# (monitoring kind access-review). A group younger than the period is not yet due.
+# (monitoring kind access-review). A group younger than the period is not yet due. Any group
+# holding a patient is a patient group here, whatever its kind.
 rule membership-reviewed {
   implements A-REQ-06
   level required
@@ -803,7 +811,7 @@ rule membership-reviewed {
         en "Each patient group's membership is reviewed periodically"
   remediation ja "グループのメンバーが適切か精査し、グループごとの精査日か、全患者グループのアクセス確認の実施日を記録してください。"
               en "Review whether the group's members are appropriate and record the review per group, or record an access review of every patient group."
-  expect every g in groups where g.kind == "patient" and g.archived_on is missing and g.created_on + param.review.period < as_of : (some d in g.reviewed_on : d within param.review.period) or (some r in monitoring where r.kind == "access-review" : r.performed_on within param.review.period)
+  expect every g in groups where (g.kind == "patient" or len(g.patient_ids) > 0) and g.archived_on is missing and g.created_on + param.review.period < as_of : (some d in g.reviewed_on : d within param.review.period) or (some r in monitoring where r.kind == "access-review" : r.performed_on within param.review.period)
     message ja "患者グループ {g.id} のメンバー精査が {param.review.period} 以内に行われていません"
             en "patient group {g.id} has had no membership review within {param.review.period}"
 }
@@ -1015,6 +1023,9 @@ rule offsite-wifi-encrypted {
 
 """####),
         ("rules/one-patient-per-group.tenken", ####"""
+# 3-2(1): 「MCS で患者単位のグループを作り…１つのグループで複数の患者個人情報が混在するような
+# 運用は避ける」 — every open group about patients holds exactly one: a patient group, and any
+# other group that lists a patient (a free group holding patients is mixing them just the same).
 rule one-patient-per-group {
   implements A-REQ-03
   level required
@@ -1024,11 +1035,11 @@ rule one-patient-per-group {
   section "3-2(1)"
   title ja "患者グループは患者ごとに一つ"
         en "Each patient group is about exactly one patient"
-  remediation ja "複数の患者が混在するグループを患者ごとのグループに分けてください。"
-              en "Split the group into one group per patient."
-  expect every g in groups where g.kind == "patient" and g.archived_on is missing : len(g.patient_ids) == 1
-    message ja "患者グループ {g.id} に {len(g.patient_ids)} 人の患者が含まれています"
-            en "patient group {g.id} holds {len(g.patient_ids)} patients"
+  remediation ja "複数の患者が混在するグループを患者ごとのグループに分けてください。フリーグループに患者の情報を置かないでください。"
+              en "Split the group into one group per patient; keep patients' information out of free groups."
+  expect every g in groups where g.archived_on is missing and (g.kind == "patient" or len(g.patient_ids) > 0) : len(g.patient_ids) == 1
+    message ja "グループ {g.id}（{g.kind}）に {len(g.patient_ids)} 人の患者が含まれています"
+            en "group {g.id} ({g.kind}) holds {len(g.patient_ids)} patients"
 }
 
 """####),
@@ -1190,9 +1201,13 @@ rule partial-refusals-on-form {
 """####),
         ("rules/partial-refusals-respected.tenken", ####"""
 # 5 and 5-2: sharing needs the patient's consent, so a party the patient refused (一部不同意)
-# — a facility, or a profession — must not be in the patient's open groups. A profession is
-# matched by the roster's job for this facility's staff and by the member's job for members
-# from outside. Writing the refusal on the form is a suggestion (方法もあります): C-REC-02.
+# — a facility, or a profession — must not be in the patient's groups while the refusal is in
+# force: from the consent's signing until it is withdrawn. Past sharing counts as C-REQ-01's
+# does: a member of the refused party whose membership overlapped that time (removed after the
+# consent was signed, in a group archived after it, joined before any withdrawal) fails, even
+# if removed since. A profession is matched by the roster's job for this facility's staff and
+# by the member's job for members from outside. Writing the refusal on the form is a
+# suggestion (方法もあります): C-REC-02.
 rule partial-refusals-respected {
   implements C-REQ-02
   level required
@@ -1202,11 +1217,11 @@ rule partial-refusals-respected {
   section "5, 5-2"
   title ja "一部不同意とされた相手と共有しない"
         en "A partial refusal is respected"
-  remediation ja "不同意とされた施設・職種のメンバーを患者のグループから外してください。"
-              en "Remove the members of the refused facility or profession from the patient's groups."
-  expect every c in consents, r in c.refusals, g in groups where c.withdrawn_on is missing and c.patient_id in g.patient_ids and g.archived_on is missing : none m in g.members where m.removed_on is missing and ((r.party is present and m.facility_id is present and m.facility_id == r.party) or (r.party_job is present and ((m.staff_id is present and (some s in staff where s.id == m.staff_id and s.job == r.party_job)) or (m.staff_id is missing and m.job == r.party_job))))
-    message ja "患者 {c.patient_id} が不同意とした相手（施設 {r.party}・職種 {r.party_job}）がグループ {g.id} のメンバーです"
-            en "a party patient {c.patient_id} refused (facility {r.party}, profession {r.party_job}) is a member of group {g.id}"
+  remediation ja "不同意とされた施設・職種のメンバーを患者のグループから外してください。同意後に不同意の相手と共有していた場合は、その範囲を確認して患者に説明してください。"
+              en "Remove the members of the refused facility or profession from the patient's groups; where they shared in the patient's information after the consent, establish what they saw and tell the patient."
+  expect every c in consents, r in c.refusals, g in groups, m in g.members where c.patient_id in g.patient_ids and (m.removed_on is missing or m.removed_on > c.signed_on) and (g.archived_on is missing or g.archived_on > c.signed_on) and (c.withdrawn_on is missing or m.joined_on < c.withdrawn_on) : not ((r.party is present and m.facility_id is present and m.facility_id == r.party) or (r.party_job is present and ((m.staff_id is present and (some s in staff where s.id == m.staff_id and s.job == r.party_job)) or (m.staff_id is missing and m.job == r.party_job))))
+    message ja "患者 {c.patient_id} が不同意とした相手（施設 {r.party}・職種 {r.party_job}）のメンバー {m.account_id} が、同意（{c.signed_on}）の後もグループ {g.id} に参加していました（退出: {m.removed_on}）"
+            en "member {m.account_id} of a party patient {c.patient_id} refused (facility {r.party}, profession {r.party_job}) was in group {g.id} after the consent of {c.signed_on} (removed: {m.removed_on})"
 }
 
 """####),
@@ -3087,6 +3102,13 @@ rule wrong-posts-deleted {
       "by_role": "system-admin",
       "by": "S-001",
       "signed_on": "2026-04-01"
+    },
+    {
+      "item": "consent-before-other-use",
+      "answer": "yes",
+      "by_role": "privacy-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
     }
   ],
   "devices": [
@@ -3605,7 +3627,7 @@ rule wrong-posts-deleted {
   "cases": [
     {
       "name": "the compliant clinic passes",
-      "expect": "pass"
+      "expect": "attested"
     },
     {
       "name": "consent signed after sharing began",
@@ -3621,7 +3643,7 @@ rule wrong-posts-deleted {
     },
     {
       "name": "consent on the day of first sharing",
-      "expect": "pass",
+      "expect": "attested",
       "patch": [
         {
           "op": "replace",
@@ -3672,7 +3694,7 @@ rule wrong-posts-deleted {
     },
     {
       "name": "consent withdrawn after the group was archived: past sharing had consent",
-      "expect": "pass",
+      "expect": "attested",
       "patch": [
         {
           "op": "add",
@@ -3683,7 +3705,7 @@ rule wrong-posts-deleted {
     },
     {
       "name": "consent withdrawn, group then archived: sharing up to then had consent",
-      "expect": "pass",
+      "expect": "attested",
       "patch": [
         {
           "op": "add",
@@ -3699,7 +3721,7 @@ rule wrong-posts-deleted {
     },
     {
       "name": "consent withdrawn, then given again",
-      "expect": "pass",
+      "expect": "attested",
       "patch": [
         {
           "op": "add",
@@ -3722,7 +3744,7 @@ rule wrong-posts-deleted {
     },
     {
       "name": "taken over after the other facility began sharing, consent obtained again before the transfer",
-      "expect": "pass",
+      "expect": "attested",
       "patch": [
         {
           "op": "add",
@@ -3765,7 +3787,7 @@ rule wrong-posts-deleted {
     },
     {
       "name": "taken over before sharing began: consent counts from the first shared post",
-      "expect": "pass",
+      "expect": "attested",
       "patch": [
         {
           "op": "add",
@@ -3776,6 +3798,120 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/consents/4/signed_on",
           "value": "2026-01-12"
+        }
+      ]
+    },
+    {
+      "name": "the group's flag says not shared, but a member is from another facility: consent needed",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/0/shares_outside",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/consents/0/signed_on",
+          "value": "2026-02-01"
+        }
+      ]
+    },
+    {
+      "name": "the flag blank, a member from another facility, consent in place",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/groups/0/shares_outside"
+        }
+      ]
+    },
+    {
+      "name": "a free group holding two patients and a pharmacist from outside, one patient without consent",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/-",
+          "value": {
+            "id": "P-0008",
+            "status": "active",
+            "has_account": false
+          }
+        },
+        {
+          "op": "add",
+          "path": "/groups/-",
+          "value": {
+            "id": "G-950",
+            "kind": "free",
+            "patient_ids": [
+              "P-0008",
+              "P-0001"
+            ],
+            "created_on": "2026-02-01",
+            "first_shared_on": "2026-02-02",
+            "shares_outside": false,
+            "reviewed_on": [],
+            "members": [
+              {
+                "account_id": "A-001",
+                "staff_id": "S-001",
+                "joined_on": "2026-02-01"
+              },
+              {
+                "account_id": "X-PH-17",
+                "facility_id": "F-PH-0002",
+                "external": true,
+                "joined_on": "2026-02-01"
+              }
+            ]
+          }
+        }
+      ]
+    },
+    {
+      "name": "withdrawn; the open group's outside member has been removed: no longer shared outside",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/consents/3/withdrawn_on",
+          "value": "2026-05-01"
+        },
+        {
+          "op": "replace",
+          "path": "/groups/3/shares_outside",
+          "value": false
+        },
+        {
+          "op": "add",
+          "path": "/groups/3/members/2/removed_on",
+          "value": "2026-04-30"
+        }
+      ]
+    },
+    {
+      "name": "no statement that consent is obtained for use beyond care (目的外で利用する場合)",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/18"
+        }
+      ]
+    },
+    {
+      "name": "the statement answers no",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/18/answer",
+          "value": "no"
         }
       ]
     }
@@ -3915,6 +4051,22 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/groups/6/archived_on",
           "value": "2026-09-04"
+        }
+      ]
+    },
+    {
+      "name": "a free group holding the discharged patient, not archived",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/6/kind",
+          "value": "free"
+        },
+        {
+          "op": "remove",
+          "path": "/groups/6/archived_on"
         }
       ]
     }
@@ -4504,6 +4656,26 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "a free group holding a patient: an invited member joined without approval",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/0/kind",
+          "value": "free"
+        },
+        {
+          "op": "remove",
+          "path": "/groups/0/members/1/approved_by"
+        },
+        {
+          "op": "remove",
+          "path": "/groups/0/members/1/approved_on"
+        }
+      ]
     }
   ]
 }
@@ -5975,6 +6147,23 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "a free group holding a patient, never reviewed",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/0/kind",
+          "value": "free"
+        },
+        {
+          "op": "replace",
+          "path": "/groups/0/reviewed_on",
+          "value": []
+        }
+      ]
     }
   ]
 }
@@ -7011,6 +7200,80 @@ rule wrong-posts-deleted {
           "value": "P-0002"
         }
       ]
+    },
+    {
+      "name": "a free group holding two patients mixes them just the same",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/-",
+          "value": {
+            "id": "P-0008",
+            "status": "active",
+            "has_account": false
+          }
+        },
+        {
+          "op": "add",
+          "path": "/groups/-",
+          "value": {
+            "id": "G-950",
+            "kind": "free",
+            "patient_ids": [
+              "P-0008",
+              "P-0001"
+            ],
+            "created_on": "2026-02-01",
+            "shares_outside": false,
+            "reviewed_on": [],
+            "members": [
+              {
+                "account_id": "A-001",
+                "staff_id": "S-001",
+                "joined_on": "2026-02-01"
+              }
+            ]
+          }
+        }
+      ]
+    },
+    {
+      "name": "a free group about one patient",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/-",
+          "value": {
+            "id": "P-0008",
+            "status": "active",
+            "has_account": false
+          }
+        },
+        {
+          "op": "add",
+          "path": "/groups/-",
+          "value": {
+            "id": "G-950",
+            "kind": "free",
+            "patient_ids": [
+              "P-0008"
+            ],
+            "created_on": "2026-02-01",
+            "shares_outside": false,
+            "reviewed_on": [],
+            "members": [
+              {
+                "account_id": "A-001",
+                "staff_id": "S-001",
+                "joined_on": "2026-02-01"
+              }
+            ]
+          }
+        }
+      ]
     }
   ]
 }
@@ -7551,22 +7814,6 @@ rule wrong-posts-deleted {
       "violations": 1
     },
     {
-      "name": "the refused facility's member was removed",
-      "expect": "pass",
-      "patch": [
-        {
-          "op": "replace",
-          "path": "/groups/1/members/2/facility_id",
-          "value": "F-CARE-0009"
-        },
-        {
-          "op": "add",
-          "path": "/groups/1/members/2/removed_on",
-          "value": "2026-02-01"
-        }
-      ]
-    },
-    {
       "name": "pharmacists refused; the outside member is a pharmacist",
       "expect": "fail",
       "patch": [
@@ -7629,8 +7876,79 @@ rule wrong-posts-deleted {
       "violations": 1
     },
     {
-      "name": "nurses refused; the nurse was removed",
+      "name": "a refusal not written on the form is C-REC-02's, not this item's",
       "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/consents/1/refusals/0/recorded_on"
+        }
+      ]
+    },
+    {
+      "name": "the refused facility's member was removed, but only after the consent: it shared in the meantime",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/1/members/2/facility_id",
+          "value": "F-CARE-0009"
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/members/2/removed_on",
+          "value": "2026-02-01"
+        }
+      ]
+    },
+    {
+      "name": "the refused facility's member was removed yesterday",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/consents/1/refusals/0/party",
+          "value": "F-PH-0002"
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/members/2/removed_on",
+          "value": "2026-10-31"
+        }
+      ]
+    },
+    {
+      "name": "the refused facility's member left the group before the consent with the refusal was signed",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/1/members/2/facility_id",
+          "value": "F-CARE-0009"
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/members/2/removed_on",
+          "value": "2026-02-01"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/1/signed_on",
+          "value": "2026-03-01"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/1/refusals/0/recorded_on",
+          "value": "2026-03-01"
+        }
+      ]
+    },
+    {
+      "name": "nurses refused; the nurse was removed after the consent",
+      "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "replace",
@@ -7654,8 +7972,9 @@ rule wrong-posts-deleted {
       ]
     },
     {
-      "name": "the refused facility is a member of an archived group",
-      "expect": "pass",
+      "name": "the refused facility is a member of a group archived after the consent",
+      "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "replace",
@@ -7670,12 +7989,44 @@ rule wrong-posts-deleted {
       ]
     },
     {
-      "name": "a refusal not written on the form is C-REC-02's, not this item's",
+      "name": "the refused facility is a member of a group archived before the consent was signed",
       "expect": "pass",
       "patch": [
         {
-          "op": "remove",
-          "path": "/consents/1/refusals/0/recorded_on"
+          "op": "replace",
+          "path": "/groups/1/members/2/facility_id",
+          "value": "F-CARE-0009"
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/archived_on",
+          "value": "2026-03-01"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/1/signed_on",
+          "value": "2026-04-01"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/1/refusals/0/recorded_on",
+          "value": "2026-04-01"
+        }
+      ]
+    },
+    {
+      "name": "a member who joined only after the consent was withdrawn is C-REQ-01's, not the refusal's",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/consents/1/refusals/0/party",
+          "value": "F-PH-0002"
+        },
+        {
+          "op": "add",
+          "path": "/consents/1/withdrawn_on",
+          "value": "2026-01-10"
         }
       ]
     }
