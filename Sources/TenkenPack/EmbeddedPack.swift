@@ -103,8 +103,8 @@ pack mcs {
     because "2-1: 英数字・記号を混在させた13文字以上 (13+ characters mixing letters, digits and symbols)"
   param password.short_min_length: int = 8 limit >= 8
     because "2-1: 8文字以上なら定期的に変更 (8+ characters only together with rotation)"
-  param password.max_age: duration = 60 days limit <= 60 days
-    because "2-1: 最長2ヶ月以内に変更 (rotation at most every 2 months, counted as 60 days)"
+  param password.max_age: duration = 2 months limit <= 2 months
+    because "2-1: 最長2ヶ月以内に変更 (rotation at most every 2 months, counted in calendar months: a change on 09-01 holds until 11-01)"
   param session.idle_logout: duration = 30 minutes limit <= 30 minutes
     because "1-2 (V-REQ-04): 30分間操作が行われない場合、自動的にログアウト (automatic logout after 30 idle minutes)"
   param provider.password_min_length: int = 8 limit >= 8
@@ -126,7 +126,7 @@ pack mcs {
   param confidentiality.statutory_jobs: [string] = ["doctor", "dentist", "midwife", "pharmacist", "nurse", "assistant-nurse", "public-health-nurse", "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "certified-social-worker", "psychiatric-social-worker"] limit <= ["doctor", "dentist", "midwife", "pharmacist", "nurse", "assistant-nurse", "public-health-nurse", "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "certified-social-worker", "psychiatric-social-worker"]
     because "4 法令上の守秘義務のある者: 医師・歯科医師・助産師・薬剤師 刑法134条1項 (歯科医師は同項の医師に含まれると解される); 看護師・准看護師・保健師 保助看法42条の2; 療法士 理学療法士及び作業療法士法16条・言語聴覚士法44条; 歯科衛生士 歯科衛生士法13条の6; 介護支援専門員 介護保険法69条の37; 介護福祉士・社会福祉士 社会福祉士及び介護福祉士法46条; 精神保健福祉士 精神保健福祉士法40条. Care and social workers without the licence, clerks and others have none"
   param device.mobile_kinds: [string] = ["tablet", "smartphone"] limit >= ["tablet", "smartphone"]
-    because "2-3 モバイルの利用端末: tablets and smartphones; a rule must not drop either (a laptop used off-site is reached through offsite_connection where it matters)"
+    because "2-3 モバイルの利用端末: tablets and smartphones; a rule must not drop either (a laptop used off-site is reached through offsite_connection where it matters). Every rule reading it asks more of the devices in it, so adding a kind only tightens; P-REQ-02 (computers) keeps its own fixed set, so adding pc does not move computers out of it"
 
   # --- 速やかに: one week for an administrator's routine step, one day where exposure is in progress ---
   param leaver.grace: duration = 7 days
@@ -157,8 +157,8 @@ pack mcs {
     because "4-2 定期的に: a new user's first session falls in the first month of employment (induction), then every training.period"
   param monitoring.period: duration = 1 month
     because "3-2(1) 各書き込みについて監視 (A-REQ-09): the source asks for monitoring, not a cycle; a monthly check at the least, so an inappropriate post stands a month at most"
-  param nda.grace: duration = 0 days
-    because "4 雇用及び契約時: the undertaking is signed at hiring, on or before the first day; a facility may allow days for the paperwork"
+  param nda.grace: duration = 0 days limit <= 0 days
+    because "4 雇用及び契約時に…締結: the undertaking is due when the employment or engagement contract is made, which is no later than the first day of work (労働基準法15条 has the terms set out when the contract is concluded, before work begins), so by hired_on; one signed earlier, at the contract, counts. Any later date is past the source's time and is flagged"
   param attestation.renewal: duration = 1 year
     because "a person's statement covers a year, renewed with the training cycle (training.period)"
   param provider.profile_max_age: duration = 1 year
@@ -352,8 +352,8 @@ rule compromise-response {
   remediation ja "該当アカウントのパスワードを変更するか、MCS にアカウント停止を申請し、発見日と対応日を記録してください。"
               en "Change the account's password or ask MCS to suspend it, and record the dates of discovery and action."
   expect every i in incidents where (i.kind in ["password-leak", "unauthorized-access"] or (i.kind in ["device-lost", "device-stolen"] and not (some d in devices where d.id == i.device_id : d.used_for_mcs == false))) and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.incident.action_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.incident.action_within < as_of)) : i.action in ["password-changed", "account-suspended"] and i.action_on is present and ((i.discovered_on is present and i.action_on <= i.discovered_on + param.incident.action_within) or (i.discovered_on is missing and i.action_on <= i.occurred_on + param.incident.action_within))
-    message ja "インシデント {i.id}（{i.kind}、発生 {i.occurred_on}、発見 {i.discovered_on}）の後、発見から {param.incident.action_within} 以内にパスワード変更またはアカウント停止が行われていません（対応: {i.action} {i.action_on}）"
-            en "incident {i.id} ({i.kind}, occurred {i.occurred_on}, discovered {i.discovered_on}) was not followed within {param.incident.action_within} of its discovery by a password change or account suspension (action: {i.action} {i.action_on})"
+    message ja "インシデント {i.id}（{i.kind}、発生 {i.occurred_on}、発見 {max(x in [i.occurred_on, i.discovered_on] : x)}）の後、発見から {param.incident.action_within} 以内にパスワード変更またはアカウント停止が行われていません（対応: {i.action} {i.action_on}）"
+            en "incident {i.id} ({i.kind}, occurred {i.occurred_on}, discovered {max(x in [i.occurred_on, i.discovered_on] : x)}) was not followed within {param.incident.action_within} of its discovery by a password change or account suspension (action: {i.action} {i.action_on})"
 }
 
 """####),
@@ -517,7 +517,9 @@ rule identity-verified {
 # 3-2 「使用する機器が紛失もしくは盗難等にあった場合には、速やかにシステム管理者に報告し」
 # and 「不正操作・アクセスを発見した場合、速やかに管理者に連絡し」: promptly counts from when
 # the loss or access was discovered (discovered_on; absent, the day it occurred). An incident
-# still within incident.report_within of its discovery and not yet reported is not judged.
+# still within incident.report_within of its discovery and not yet reported is not judged. A
+# lost or stolen device known not to be used for MCS is not 「使用する機器」 here (as H-REQ-10
+# leaves it out).
 rule incidents-reported-promptly {
   implements A-REQ-16
   level required
@@ -529,9 +531,9 @@ rule incidents-reported-promptly {
         en "Lost or stolen devices and unauthorised access are reported promptly after discovery"
   remediation ja "紛失・盗難・不正アクセスは発見した当日か翌日までにシステム管理者へ報告するよう周知し、発見日と報告日を記録してください。"
               en "Report lost or stolen devices and unauthorised access to the system administrator the day they are discovered or the next, and record both dates."
-  expect every i in incidents where i.kind in ["device-lost", "device-stolen", "unauthorized-access"] and (i.reported_on is present or (i.discovered_on is present and i.discovered_on + param.incident.report_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.incident.report_within < as_of)) : i.reported_on is present and ((i.discovered_on is present and i.reported_on <= i.discovered_on + param.incident.report_within) or (i.discovered_on is missing and i.reported_on <= i.occurred_on + param.incident.report_within))
-    message ja "インシデント {i.id}（{i.kind}、発生 {i.occurred_on}、発見 {i.discovered_on}）が発見から {param.incident.report_within} 以内に報告されていません（報告: {i.reported_on}）"
-            en "incident {i.id} ({i.kind}, occurred {i.occurred_on}, discovered {i.discovered_on}) was not reported within {param.incident.report_within} of its discovery (reported: {i.reported_on})"
+  expect every i in incidents where (i.kind == "unauthorized-access" or (i.kind in ["device-lost", "device-stolen"] and not (some d in devices where d.id == i.device_id : d.used_for_mcs == false))) and (i.reported_on is present or (i.discovered_on is present and i.discovered_on + param.incident.report_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.incident.report_within < as_of)) : i.reported_on is present and ((i.discovered_on is present and i.reported_on <= i.discovered_on + param.incident.report_within) or (i.discovered_on is missing and i.reported_on <= i.occurred_on + param.incident.report_within))
+    message ja "インシデント {i.id}（{i.kind}、発生 {i.occurred_on}、発見 {max(x in [i.occurred_on, i.discovered_on] : x)}）が発見から {param.incident.report_within} 以内に報告されていません（報告: {i.reported_on}）"
+            en "incident {i.id} ({i.kind}, occurred {i.occurred_on}, discovered {max(x in [i.occurred_on, i.discovered_on] : x)}) was not reported within {param.incident.report_within} of its discovery (reported: {i.reported_on})"
 }
 
 """####),
@@ -1243,7 +1245,7 @@ rule password-manager {
 """####),
         ("rules/password-policy-strength.tenken", ####"""
 # 2-1 sets two acceptable requirements: 13+ characters mixing letters, digits and symbols, or
-# 8+ such characters changed at least every 2 months (password.max_age, 60 days). The MHLW
+# 8+ such characters changed at least every 2 months (password.max_age, calendar months). The MHLW
 # guideline's Q&A: no rotation is needed at 13+. For the second, the policy must require the
 # change and the accounts' password_changed_on must show it done.
 rule password-policy-strength {
@@ -1255,8 +1257,8 @@ rule password-policy-strength {
   section "2-1"
   title ja "パスワードは13文字以上、または8文字以上で2ヶ月以内に変更"
         en "Passwords are 13+ mixed characters, or 8+ changed every 2 months"
-  remediation ja "施設のパスワード方針を、英字・数字・記号を混在させた13文字以上（または8文字以上かつ60日以内の変更）にしてください。8〜12文字とする場合は、各利用者が60日以内に変更していることを確かめてください。"
-              en "Set the facility's password policy to 13+ characters mixing letters, digits and symbols (or 8+ with a change at least every 60 days); with 8–12 characters, make sure every user has changed it within 60 days."
+  remediation ja "施設のパスワード方針を、英字・数字・記号を混在させた13文字以上（または8文字以上かつ2ヶ月以内の変更）にしてください。8〜12文字とする場合は、各利用者が2ヶ月以内に変更していることを確かめてください。"
+              en "Set the facility's password policy to 13+ characters mixing letters, digits and symbols (or 8+ with a change at least every 2 months); with 8–12 characters, make sure every user has changed it within 2 months."
   expect service.password.requires_letters and service.password.requires_digits and service.password.requires_symbols
     message ja "パスワード方針が英字・数字・記号の混在を求めていません"
             en "the password policy does not require letters, digits and symbols together"
@@ -1318,8 +1320,10 @@ rule periodic-training {
 """####),
         ("rules/physical-protection.tenken", ####"""
 # The 2-3 note asks every device for a physical measure against loss and theft: a locked
-# place, or a physical security lock on a computer (等). Mobile devices are P-REQ-01's, which
-# the source states for them; this rule looks at the other devices (computers).
+# place, or a physical security lock on a computer (等). Mobile devices (tablets and
+# smartphones) are P-REQ-01's, which the source states for them; this rule looks at the other
+# devices (computers). The set is fixed here, not device.mobile_kinds: widening that parameter
+# (adding pc) makes P-REQ-01 look at more devices, and must not take them away from this one.
 rule physical-protection {
   implements P-REQ-02
   level required
@@ -1331,7 +1335,7 @@ rule physical-protection {
         en "Computers used for MCS are physically protected against theft"
   remediation ja "パソコンを鍵のかかる部屋・保管庫に置くか、セキュリティワイヤーなどの物理的なロックを施してください。"
               en "Keep the computer in a locked room or cabinet, or fit a physical security lock (a cable lock or the like)."
-  expect every d in devices where d.kind not in param.device.mobile_kinds and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.locked_storage
+  expect every d in devices where d.kind not in ["tablet", "smartphone"] and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.locked_storage
     message ja "端末 {d.id}（{d.kind}）に施錠保管・物理ロックなどの物理的な対策がありません"
             en "device {d.id} ({d.kind}) has no physical protection (locked storage or a security lock)"
 }
@@ -1356,10 +1360,12 @@ rule post-employment-privacy-rules {
 
 """####),
         ("rules/posts-about-own-patient.tenken", ####"""
-# 3-2(2): posts in a patient group are about that patient only. A wrong post (to the wrong
-# group) put another patient's information there; one still not deleted once
-# post.delete_within has passed fails this item too. That staff keep to it is for a person to
-# vouch for.
+# 3-2(2): posts in a patient group are about that patient only (「別の患者の情報を書き込まない」).
+# A post recorded as having put another patient's information in a group (other_patient; a
+# wrong or an inappropriate post alike) that is still not deleted once post.delete_within has
+# passed fails this item; a wrong post that concerned no other patient (a wrong destination
+# for this patient's own news, a typo) is H-REQ-11's alone, and one whose record does not say
+# is undecided. That staff keep to it is for a person to vouch for.
 rule posts-about-own-patient {
   implements A-REQ-11
   level required
@@ -1369,11 +1375,11 @@ rule posts-about-own-patient {
   section "3-2(2)"
   title ja "患者グループにはその患者のことだけを書き込む"
         en "Posts in a patient group concern only that patient"
-  remediation ja "別の患者の情報を書き込んだ投稿を削除し、別の患者の情報を書き込まないよう周知して証明を記録してください。"
-              en "Delete posts that put another patient's information in a group; remind staff never to post about another patient in a patient group, and record an attestation."
-  expect every i in incidents where i.kind == "wrong-post" and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.post.delete_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.post.delete_within < as_of)) : i.action == "post-deleted"
-    message ja "誤投稿 {i.id}（{i.occurred_on}）が削除されず、別の患者の情報がグループに残っています"
-            en "wrong post {i.id} ({i.occurred_on}) has not been deleted, so another patient's information stays in the group"
+  remediation ja "別の患者の情報を書き込んだ投稿を削除し、別の患者の情報を書き込まないよう周知して証明を記録してください。誤投稿には別の患者の情報かどうかを記録してください。"
+              en "Delete posts that put another patient's information in a group; remind staff never to post about another patient in a patient group, and record an attestation. Record for each wrong post whether it concerned another patient."
+  expect every i in incidents where i.kind in ["wrong-post", "inappropriate-post"] and i.other_patient and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.post.delete_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.post.delete_within < as_of)) : i.action == "post-deleted"
+    message ja "別の患者の情報を書き込んだ投稿 {i.id}（{i.occurred_on}）が削除されず、グループに残っています"
+            en "post {i.id} ({i.occurred_on}), which put another patient's information in the group, has not been deleted"
   attestation "posts-about-own-patient" by operations-lead, privacy-lead renew param.attestation.renewal
 }
 
@@ -1709,11 +1715,15 @@ rule provider-waf {
 
 """####),
         ("rules/public-wifi-autojoin-off.tenken", ####"""
+# The 2-2 note: 「公衆無線LANへの自動接続設定を見直すなど盗聴対策を十分に行っていただくことを推奨
+# します」 — no device used for MCS joins public Wi-Fi by itself. Scope outside-mcs: a device's
+# Wi-Fi setting is not MCS's service, which is how the source defines (MCS外), though the note
+# carries no mark.
 rule public-wifi-autojoin-off {
   implements T-REC-08
   level recommended
   category technical
-  scope mcs
+  scope outside-mcs
   risks R4
   section "2-2"
   title ja "公衆無線 LAN への自動接続をしない"
@@ -1861,8 +1871,11 @@ rule vpn {
         ("rules/wifi-encrypted.tenken", ####"""
 # T-REQ-03 at the facility: every Wi-Fi network MCS is used over is encrypted with one of the
 # source's examples (WPA2-AES, WPA2-TKIP; 等 is read as "at least as strong", so WPA3 is in and
-# WPA and WEP are out: wifi.acceptable) and run by someone known. A facility that says it uses
-# Wi-Fi but lists no network cannot show this. Devices on Wi-Fi off-site: offsite-wifi-encrypted.
+# WPA and WEP are out: wifi.acceptable) and run by someone known. It applies whenever MCS is
+# used over Wi-Fi: the facility says so (uses_wifi), or any network it lists carries MCS,
+# whatever the flag says. A facility without Wi-Fi may leave the networks table out. One that
+# says it uses Wi-Fi but lists no network cannot show this. Devices on Wi-Fi off-site:
+# offsite-wifi-encrypted.
 rule wifi-encrypted {
   implements T-REQ-03
   level required
@@ -1870,17 +1883,17 @@ rule wifi-encrypted {
   scope mcs
   risks R4
   section "2-2"
-  title ja "施設の暗号化された信頼できる Wi-Fi だけに接続する"
-        en "Only encrypted, trusted Wi-Fi is used at the facility"
+  title ja "MCS に使う無線 LAN は暗号化された信頼できるものだけにする"
+        en "Only encrypted, trusted Wi-Fi networks carry MCS"
   remediation ja "暗号化なし・WEP・WPA・管理者不明の無線 LAN での利用をやめ、WPA3・WPA2-AES・WPA2-TKIP のいずれかで暗号化された、管理者の分かる無線 LAN に切り替えてください（選べるなら WPA3 か WPA2-AES）。利用する無線 LAN はすべて台帳に記録してください。"
               en "Stop using open, WEP, WPA or unknown networks; use Wi-Fi encrypted with WPA3, WPA2-AES or WPA2-TKIP and run by someone known (WPA3 or WPA2-AES where there is a choice). Record every network used."
-  applies when facility.uses_wifi
-    otherwise ja "施設で Wi-Fi を使って MCS を利用していません"
-              en "MCS is not used over Wi-Fi at the facility"
+  applies when facility.uses_wifi or (networks is present and (some n in networks : n.used_for_mcs != false))
+    otherwise ja "Wi-Fi で MCS を利用していません（施設で Wi-Fi を使わず、MCS に使う無線 LAN も記録されていません）"
+              en "MCS is not used over Wi-Fi (the facility does not use it, and no network carrying MCS is recorded)"
   expect every n in networks where n.used_for_mcs != false : n.encryption in param.wifi.acceptable and n.operator != "unknown"
     message ja "無線 LAN {n.id}（{n.ssid}）の暗号化 {n.encryption}・管理者 {n.operator} は許容されません"
             en "Wi-Fi {n.id} ({n.ssid}) with {n.encryption} encryption run by {n.operator} is not acceptable"
-  expect some n in networks where n.used_for_mcs != false
+  expect not facility.uses_wifi or (some n in networks where n.used_for_mcs != false)
     message ja "施設で Wi-Fi を使って MCS を利用していますが、その無線 LAN が記録されていません"
             en "MCS is used over Wi-Fi at the facility, but no network is recorded"
 }
@@ -1903,8 +1916,8 @@ rule wrong-posts-deleted {
   remediation ja "誤った・不適正な投稿を直ちに削除して発見日と削除日を記録し、投稿前の確認を職員に周知して証明を記録してください。"
               en "Delete the wrong or inappropriate post now and record when it was found and deleted; remind staff to check content and destination before posting, and record an attestation."
   expect every i in incidents where i.kind in ["wrong-post", "inappropriate-post"] and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.post.delete_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.post.delete_within < as_of)) : i.action == "post-deleted" and i.action_on is present and ((i.discovered_on is present and i.action_on <= i.discovered_on + param.post.delete_within) or (i.discovered_on is missing and i.action_on <= i.occurred_on + param.post.delete_within))
-    message ja "{i.kind} {i.id}（投稿 {i.occurred_on}、発見 {i.discovered_on}）が発見から {param.post.delete_within} 以内に削除されていません（対応: {i.action} {i.action_on}）"
-            en "{i.kind} {i.id} (posted {i.occurred_on}, discovered {i.discovered_on}) was not deleted within {param.post.delete_within} of its discovery (action: {i.action} {i.action_on})"
+    message ja "{i.kind} {i.id}（投稿 {i.occurred_on}、発見 {max(x in [i.occurred_on, i.discovered_on] : x)}）が発見から {param.post.delete_within} 以内に削除されていません（対応: {i.action} {i.action_on}）"
+            en "{i.kind} {i.id} (posted {i.occurred_on}, discovered {max(x in [i.occurred_on, i.discovered_on] : x)}) was not deleted within {param.post.delete_within} of its discovery (action: {i.action} {i.action_on})"
   attestation "check-before-posting" by operations-lead, system-admin renew param.attestation.renewal
 }
 
@@ -4436,6 +4449,67 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "a lost phone never used for MCS, reported after four days, is not 「使用する機器」",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/devices/-",
+          "value": {
+            "id": "SP-50",
+            "kind": "smartphone",
+            "ownership": "facility",
+            "assigned_staff_id": "S-005",
+            "status": "lost",
+            "used_for_mcs": false
+          }
+        },
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-4",
+            "kind": "device-lost",
+            "occurred_on": "2026-10-01",
+            "reported_on": "2026-10-05",
+            "device_id": "SP-50",
+            "action": "none"
+          }
+        }
+      ]
+    },
+    {
+      "name": "a lost phone used for MCS, reported after four days",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/devices/-",
+          "value": {
+            "id": "SP-50",
+            "kind": "smartphone",
+            "ownership": "facility",
+            "assigned_staff_id": "S-005",
+            "status": "lost",
+            "used_for_mcs": true
+          }
+        },
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-4",
+            "kind": "device-lost",
+            "occurred_on": "2026-10-01",
+            "reported_on": "2026-10-05",
+            "device_id": "SP-50",
+            "action": "none"
+          }
+        }
+      ]
     }
   ]
 }
@@ -6462,6 +6536,44 @@ rule wrong-posts-deleted {
           "value": "2026-10-01"
         }
       ]
+    },
+    {
+      "name": "a clerk who signed the NDA at the contract, two weeks before the first day",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/4/nda_signed_on",
+          "value": "2023-03-18"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/pledge_signed_on"
+        }
+      ]
+    },
+    {
+      "name": "a facility allowing a week for the paperwork (flagged as loosening) passes a clerk who signed on day three",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/4/nda_signed_on",
+          "value": "2023-04-03"
+        },
+        {
+          "op": "replace",
+          "path": "/staff/4/pledge_signed_on",
+          "value": "2023-04-03"
+        },
+        {
+          "op": "add",
+          "path": "/parameters",
+          "value": {
+            "nda.grace": "7 days"
+          }
+        }
+      ]
     }
   ]
 }
@@ -8260,6 +8372,49 @@ rule wrong-posts-deleted {
           "value": "2024-01-01"
         }
       ]
+    },
+    {
+      "name": "8 characters, a 2-month policy, changed exactly two calendar months ago (最長２ヶ月以内)",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/password/min_length",
+          "value": 8
+        },
+        {
+          "op": "add",
+          "path": "/service/password/max_age",
+          "value": "2 months"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/0/password_changed_on",
+          "value": "2026-09-01"
+        }
+      ]
+    },
+    {
+      "name": "8 characters, a 2-month policy, changed two months and a day ago",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/password/min_length",
+          "value": 8
+        },
+        {
+          "op": "add",
+          "path": "/service/password/max_age",
+          "value": "2 months"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/0/password_changed_on",
+          "value": "2026-08-31"
+        }
+      ]
     }
   ]
 }
@@ -8494,6 +8649,29 @@ rule wrong-posts-deleted {
           "value": "retired"
         }
       ]
+    },
+    {
+      "name": "widening device.mobile_kinds to pc does not take computers out of P-REQ-02",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/0/locked_storage",
+          "value": false
+        },
+        {
+          "op": "add",
+          "path": "/parameters",
+          "value": {
+            "device.mobile_kinds": [
+              "tablet",
+              "smartphone",
+              "pc"
+            ]
+          }
+        }
+      ]
     }
   ]
 }
@@ -8606,6 +8784,7 @@ rule wrong-posts-deleted {
     {
       "name": "a wrong post left in the group",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "add",
@@ -8613,11 +8792,11 @@ rule wrong-posts-deleted {
           "value": {
             "id": "I-2026-09",
             "kind": "wrong-post",
-            "occurred_on": "2026-10-10"
+            "occurred_on": "2026-10-10",
+            "other_patient": true
           }
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "a wrong post deleted",
@@ -8632,6 +8811,56 @@ rule wrong-posts-deleted {
             "occurred_on": "2026-10-10",
             "action": "post-deleted",
             "action_on": "2026-10-10"
+          }
+        }
+      ]
+    },
+    {
+      "name": "a wrong post about no other patient (a wrong destination) is H-REQ-11's, not this item's",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "wrong-post",
+            "occurred_on": "2026-10-01",
+            "action": "none",
+            "other_patient": false
+          }
+        }
+      ]
+    },
+    {
+      "name": "a wrong post left standing whose record does not say whether it concerned another patient: undecided",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "wrong-post",
+            "occurred_on": "2026-10-01",
+            "action": "none"
+          }
+        }
+      ]
+    },
+    {
+      "name": "an inappropriate post about another patient left standing",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "inappropriate-post",
+            "occurred_on": "2026-10-01",
+            "other_patient": true
           }
         }
       ]
@@ -9611,6 +9840,22 @@ rule wrong-posts-deleted {
           "value": "retired"
         }
       ]
+    },
+    {
+      "name": "a device not used for MCS is not judged",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/7/public_wifi_autojoin",
+          "value": true
+        },
+        {
+          "op": "replace",
+          "path": "/devices/7/used_for_mcs",
+          "value": false
+        }
+      ]
     }
   ]
 }
@@ -10286,6 +10531,11 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/networks/0/encryption",
           "value": "WEP"
+        },
+        {
+          "op": "replace",
+          "path": "/networks/0/used_for_mcs",
+          "value": false
         }
       ]
     },
@@ -10346,6 +10596,66 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/networks/0/used_for_mcs",
           "value": false
+        }
+      ]
+    },
+    {
+      "name": "no Wi-Fi and no networks table: not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/uses_wifi",
+          "value": false
+        },
+        {
+          "op": "remove",
+          "path": "/networks"
+        }
+      ]
+    },
+    {
+      "name": "the facility says no Wi-Fi, but an open network of unknown operator carries MCS",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/uses_wifi",
+          "value": false
+        },
+        {
+          "op": "add",
+          "path": "/networks/-",
+          "value": {
+            "id": "N-02",
+            "ssid": "guest-open",
+            "encryption": "open",
+            "operator": "unknown",
+            "used_for_mcs": true
+          }
+        }
+      ]
+    },
+    {
+      "name": "the facility says no Wi-Fi; a staff member's home network carrying MCS is encrypted",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/uses_wifi",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/networks/0",
+          "value": {
+            "id": "N-09",
+            "ssid": "home",
+            "encryption": "WPA2-AES",
+            "operator": "home",
+            "used_for_mcs": true
+          }
         }
       ]
     }
