@@ -4,85 +4,89 @@ public enum EmbeddedPack {
     public static let files: [(path: String, text: String)] = [
         ("catalog.tsv", ####"""
 id	section	category	level	scope	risks	evidence	ja	en
-H-REQ-01	2-1	human-organizational	required	mcs	R1	attestation	アカウント情報(IDおよびパスワード)を紙や付箋など組織の内外を問わず他者がみる可能性がある場所などにメモしない	Never write account credentials (ID and password) on paper, sticky notes or anywhere others may see them
-H-REQ-02	2-1	human-organizational	required	mcs	R1	attestation,accounts	アカウント情報を組織の内外を問わず第三者と共有しない	Never share account credentials with anyone, inside or outside the organisation
+H-REQ-01	2-1	human-organizational	required	mcs	R1	attestations	アカウント情報(IDおよびパスワード)を紙や付箋など組織の内外を問わず他者がみる可能性がある場所などにメモしない	Never write account credentials (ID and password) on paper, sticky notes or anywhere others may see them
+H-REQ-02	2-1	human-organizational	required	mcs	R1	staff,accounts,attestations	アカウント情報を組織の内外を問わず第三者と共有しない	Never share account credentials with anyone, inside or outside the organisation
 H-REQ-03	2-1	human-organizational	required	mcs	R1	accounts,staff	複数人で一つのアカウントの使いまわしをしない	No account is used by more than one person (one user, one account)
-H-REQ-04	2-1	human-organizational	required	mcs	R1	attestation	利用が終わったらログアウトする	Log out when finished
-H-REQ-05	2-1	human-organizational	required	mcs	R1	attestation	離席する等で利用端末から離れる場合ログアウトする	Log out when leaving the device (e.g. stepping away from the desk)
+H-REQ-04	2-1	human-organizational	required	mcs	R1	attestations	利用が終わったらログアウトする	Log out when finished
+H-REQ-05	2-1	human-organizational	required	mcs	R1	attestations	離席する等で利用端末から離れる場合ログアウトする	Log out when leaving the device (e.g. stepping away from the desk)
 H-REQ-06	2-1	human-organizational	required	mcs	R1	service,accounts	パスワードの設定は以下のいずれかを要件とすること ⮚ 英数字、記号を混在させた１３文字以上の推定困難な文字列 ⮚ 英数字、記号を混在させた８文字以上の推定困難な文字列を定期的に変更する（最長２ヶ月以内）	Passwords must be either 13+ characters mixing letters, digits and symbols, or 8+ characters mixing letters, digits and symbols changed at least every 2 months
-H-REQ-07	2-1	human-organizational	required	mcs	R1	attestation	類推されやすいパスワードを使用しないこと	Do not use guessable passwords
-H-REQ-08	2-1	human-organizational	required	mcs	R1	service,attestation	類似のパスワードを繰り返し使用しないこと	Do not reuse similar passwords
+H-REQ-07	2-1	human-organizational	required	mcs	R1	attestations	類推されやすいパスワードを使用しないこと	Do not use guessable passwords
+H-REQ-08	2-1	human-organizational	required	mcs	R1	attestations	類似のパスワードを繰り返し使用しないこと	Do not reuse similar passwords
 H-REQ-09	2-1	human-organizational	required	mcs	R1	accounts,staff	利用者が退職をする場合、アカウントの削除を行う	Delete a user's account when the user leaves the organisation
 H-REQ-10	2-1	human-organizational	required	mcs	R1	incidents,devices	端末を紛失してしまう、パスワードが流出した場合などで不正な利用が想定できる場合、パスワードの変更またはアカウントの停止申請を行う	When misuse is possible (lost device, leaked password), change the password or request account suspension
-H-REQ-11	2-1	human-organizational	required	mcs	R3	incidents,attestation	MCS内にメッセージ等を投稿する際には投稿内容および投稿先をよく確認の上行う。またもし投稿内容や投稿先などに誤りがあったり、不適正な場合速やかにメッセージを削除する	Check content and destination before posting; promptly delete a post that is wrong or inappropriate
-H-REQ-12	2-1	human-organizational	required	mcs	R1	attestation	MCS内の特定のグループ内の投稿情報等を口頭や画面のスクリーンショット等の手段でグループ参加者以外に共有しない	Never pass a group's posts to non-members (verbally, by screenshot or otherwise)
-H-REQ-13	2-1	human-organizational	required	mcs	R3	attestation	MCS内のファイルをダウンロードする場合、信頼できない利用者のものはダウンロードしない	Do not download files posted by untrusted users
-H-REQ-14	2-1	human-organizational	required	mcs	R3	attestation	MCS内に投稿されたURL(リンク)について信頼できない利用者のものや怪しいものについてはアクセスしない	Do not open links posted by untrusted users or that look suspicious
-H-REQ-15	2-1	human-organizational	required	mcs	R3,R4	attestation,service	MCSの偽サイト(見た目がMCSそっくりな偽サイト)やMCSを偽るメール等に注意する	Beware of fake MCS sites and of mail impersonating MCS (official site https://www.medical-care.net/*, mail from no-reply@medical-care.net, support@embrace.co.jp)
+H-REQ-11	2-1	human-organizational	required	mcs	R1	incidents,attestations	MCS内にメッセージ等を投稿する際には投稿内容および投稿先をよく確認の上行う。またもし投稿内容や投稿先などに誤りがあったり、不適正な場合速やかにメッセージを削除する	Check content and destination before posting; promptly delete a post that is wrong or inappropriate
+H-REQ-12	2-1	human-organizational	required	mcs	R1	attestations	MCS内の特定のグループ内の投稿情報等を口頭や画面のスクリーンショット等の手段でグループ参加者以外に共有しない	Never pass a group's posts to non-members (verbally, by screenshot or otherwise)
+H-REQ-13	2-1	human-organizational	required	mcs	R3	attestations	MCS内のファイルをダウンロードする場合、信頼できない利用者のものはダウンロードしない	Do not download files posted by untrusted users
+H-REQ-14	2-1	human-organizational	required	mcs	R3	attestations	MCS内に投稿されたURL(リンク)について信頼できない利用者のものや怪しいものについてはアクセスしない	Do not open links posted by untrusted users or that look suspicious
+H-REQ-15	2-1	human-organizational	required	mcs	R3,R4	service,attestations	MCSの偽サイト(見た目がMCSそっくりな偽サイト)やMCSを偽るメール等に注意する	Beware of fake MCS sites and of mail impersonating MCS (official site https://www.medical-care.net/*, mail from no-reply@medical-care.net, support@embrace.co.jp)
 H-REQ-16	2-1	human-organizational	required	mcs	R3	devices	MCSのアプリ版を利用する場合、正規の手段である「App Store」または「Google Play」で入手しインストールし、それ以外の手段で入手したものをインストールしない	Install the MCS app only from the App Store (iOS) or Google Play (Android), never from any other source
 H-REQ-17	2-1	human-organizational	required	mcs	R1	documents,devices	MCSを利用する端末についての管理方法を定めること	Define how the devices used for MCS are managed (which devices, who approves taking them off-site)
 H-REQ-18	2-1	human-organizational	required	mcs	R2	documents	MCSが利用できなくなった際のバックアッププランを予め定めておく	Define in advance a backup plan for when MCS is unavailable (phone, fax or other means), known to staff inside and outside
 H-REQ-19	2-1	human-organizational	required	mcs	R1	accounts,staff	利用者が退職・異動、担当から外れるなどで利用の予定がなくなる場合はアカウントの削除をお願いしています	Delete the account of a user who will no longer use MCS (transfer to another post, no longer in charge), not only of leavers (2-1 note)
 H-REC-01	2-1	human-organizational	recommended	mcs	R4	accounts	登録後、利用者個人のプロフィール・顔写真を設定する	Each user sets a personal profile and face photo after registering
 H-REC-02	2-1	human-organizational	recommended	mcs	R4	accounts	利用者が新規登録した際には本人認証を行う	New users complete identity verification as healthcare/care professionals
-H-REC-03	2-1	human-organizational	recommended	mcs	R4	patients	患者のアカウントが登録された場合には患者本人確認を行う	When a patient account is registered, confirm the patient's identity
+H-REC-03	2-1	human-organizational	recommended	mcs	R4	facility,patients	患者のアカウントが登録された場合には患者本人確認を行う	When a patient account is registered, confirm the patient's identity
 T-REQ-01	2-2	technical	required	outside-mcs	R1	devices	利用端末について長時間操作を行わない場合、クリアスクリーン等の対策を実施すること	Devices clear or lock the screen after a period without use
 T-REQ-02	2-2	technical	required	outside-mcs	R3	devices	利用端末について常時コンピュータウイルス等の不正なソフトウェアの混入を防ぐ適切な措置をとり、その有効性・安全性の確認・維持を行うこと	Devices are protected against malware at all times by an appropriate measure for their platform, and that protection is checked and kept effective
-T-REQ-03	2-2	technical	required	mcs	R4	networks,devices	無線LAN(Wi-Fi)に接続して利用する場合、WPA2-AES、WPA2-TKIP等通信が暗号されているものから接続し、暗号化されていない・管理者の正体不明等の信頼できない無線LANに接続して利用しないこと	Use only encrypted Wi-Fi (WPA2-AES, WPA2-TKIP or better), at the facility and off-site; never unencrypted or untrusted networks of unknown operators
+T-REQ-03	2-2	technical	required	mcs	R4	facility,devices,networks	無線LAN(Wi-Fi)に接続して利用する場合、WPA2-AES、WPA2-TKIP等通信が暗号されているものから接続し、暗号化されていない・管理者の正体不明等の信頼できない無線LANに接続して利用しないこと	Use only encrypted Wi-Fi (WPA2-AES, WPA2-TKIP or better), at the facility and off-site; never unencrypted or untrusted networks of unknown operators
 T-REC-01	2-2	technical	recommended	outside-mcs	R1	devices	利用端末にPIN・パターン・パスワードなどによるデバイスロックの設定をする	Devices have a device lock (PIN, pattern or password)
 T-REC-02	2-2	technical	recommended	outside-mcs	R3	devices	利用端末のOSのバージョンを常に最新のものに更新する	Device operating systems are kept at the latest version
-T-REC-03	2-2	technical	recommended	outside-mcs	R1	attestation,devices	パスワード管理ツールなどの利用をする	Use a password manager
+T-REC-03	2-2	technical	recommended	outside-mcs	R1	attestations	パスワード管理ツールなどの利用をする	Use a password manager
 T-REC-04	2-2	technical	recommended	mcs	R1	service,devices	クライアント認証を行った端末での利用をする	Use MCS only from devices with client-certificate authentication
 T-REC-05	2-2	technical	recommended	outside-mcs	R4	devices	端末をVirtual Private Network(VPN)接続をした状態で利用する	Use devices over a VPN
-T-REC-06	2-2	technical	recommended	outside-mcs	R4	devices,networks	自施設外においてモバイル端末については自端末の携帯電話回線あるいはモバイルルータでインターネットに接続して利用する	Outside the facility, mobile devices connect through their own cellular line or a mobile router
+T-REC-06	2-2	technical	recommended	outside-mcs	R4	devices	自施設外においてモバイル端末については自端末の携帯電話回線あるいはモバイルルータでインターネットに接続して利用する	Outside the facility, mobile devices connect through their own cellular line or a mobile router
 T-REC-07	2-2	technical	recommended	outside-mcs	R1	devices	リモートワイプサービス・モバイルデバイス管理サービス(MDM)の利用	Use remote wipe or mobile device management (MDM)
-T-REC-08	2-2	technical	recommended	mcs	R4	devices	特に無線LANを利用する場合、事業所などの無線LANの設定が安全であるか、公衆無線LANへの自動接続設定を見直すなど盗聴対策を十分に行っていただくことを推奨します	Review devices' automatic connection to public Wi-Fi, against eavesdropping (2-2 note)
+T-REC-08	2-2	technical	recommended	outside-mcs	R4	devices	特に無線LANを利用する場合、事業所などの無線LANの設定が安全であるか、公衆無線LANへの自動接続設定を見直すなど盗聴対策を十分に行っていただくことを推奨します	Review devices' automatic connection to public Wi-Fi, against eavesdropping (2-2 note)
 P-REQ-01	2-3	physical	required	mcs	R1	devices	モバイルの利用端末を保管する場合保管場所に鍵をかけるなど利用していないときに不特定個人が利用できる状態にしない	Mobile devices not in use cannot be used by anyone else (locked storage, or a device lock that engages by itself)
 P-REQ-02	2-3	physical	required	mcs	R1	devices	利用端末の紛失や盗難を避けるためにも利用端末の保管場所に鍵を掛ける、コンピュータに物理的なセキュリティロックを施す等の物理的な対策を実施してください	Every device used for MCS has a physical measure against loss and theft: locked storage, or a physical security lock on a computer (2-3 note)
 P-REC-01	2-3	physical	recommended	mcs	R1	devices	モバイルの利用端末には覗き見対策の実施を行う	Mobile devices have protection against shoulder surfing (e.g. a privacy filter)
-A-REQ-01	3	human-organizational	required	mcs	R1	organization,accounts	上記担当者のうち、情報システム運用責任者、システム管理者、個人情報保護責任者のいずれかが、以下に示すMCS管理者としての役割を担っていただくことになります	An MCS administrator is designated, who is the system operations lead, the system administrator or the personal-information protection lead (unless the regional deployment places the administrator elsewhere, 3-1)
-A-REQ-02	3	human-organizational	required	mcs	R1	organization	運用責任者、個⼈情報保護責任者およびシステム管理者を置き、院長をもってそれに充てること … 規模や必要に応じて、情報システム運用責任者、システム管理者、個人情報保護責任者、監査責任者及び情報システム管理委員会などを設置する必要があります	Responsible roles are in place by size: operations lead, system administrator and privacy lead (held by the director unless others are named); in large and mid-size hospitals also an audit lead and an information-system management committee
+A-REQ-01	3	human-organizational	required	mcs	R1	roles,staff,accounts	上記担当者のうち、情報システム運用責任者、システム管理者、個人情報保護責任者のいずれかが、以下に示すMCS管理者としての役割を担っていただくことになります	An MCS administrator is designated, who is the system operations lead, the system administrator or the personal-information protection lead (unless the regional deployment places the administrator elsewhere, 3-1)
+A-REQ-02	3	human-organizational	required	mcs	R1	facility,roles,staff	運用責任者、個⼈情報保護責任者およびシステム管理者を置き、院長をもってそれに充てること … 規模や必要に応じて、情報システム運用責任者、システム管理者、個人情報保護責任者、監査責任者及び情報システム管理委員会などを設置する必要があります	Responsible roles are in place by size: operations lead, system administrator and privacy lead (held by the director unless others are named); in large and mid-size hospitals also an audit lead and an information-system management committee
 A-REQ-03	3-2(1)	human-organizational	required	mcs	R1	groups	MCS で患者単位のグループを作り、それぞれの患者ごとにアクセスする必要のある施設内外の医療介護従事者のみを招待して患者単位のチームを作る。１つのグループで複数の患者個人情報が混在するような運用は避ける（本来はアクセスする必要のないユーザーが担当していない患者情報にアクセスできてしまうため）	One group per patient, with only the professionals who need access; never several patients in one group
-A-REQ-04	3-2(1)	human-organizational	required	mcs	R1	service,groups	MCS の管理者ユーザーは、招待された医療介護従事者がその患者へのアクセス権限を持つのにふさわしいかどうかを適切に判断したうえで、「承認機能」で招待を承認する	Every invitation to a patient group is approved, before the invitee joins, by an administrator who judged the invitee appropriate
+A-REQ-04	3-2(1)	human-organizational	required	mcs	R1,R4	service,accounts,groups	MCS の管理者ユーザーは、招待された医療介護従事者がその患者へのアクセス権限を持つのにふさわしいかどうかを適切に判断したうえで、「承認機能」で招待を承認する	Every invitation to a patient group is approved, before the invitee joins, by an administrator who judged the invitee appropriate
 A-REQ-05	3-2(1)	human-organizational	required	mcs	R1	groups,staff,accounts	MCS の管理者ユーザーは、該当するユーザーが辞めた時や担当から外れた時には、速やかにスタッフ削除やメンバー解除など適切な処理を⾏う	When a user leaves or is no longer in charge, the administrator promptly removes them as staff or group member
-A-REQ-06	3-2(1)	human-organizational	required	mcs	R1	groups,records	定期的に、患者グループごとに、参加しているメンバーが適切であるかどうかの精査を行う	Review each patient group's membership periodically
+A-REQ-06	3-2(1)	human-organizational	required	mcs	R1	groups,monitoring	定期的に、患者グループごとに、参加しているメンバーが適切であるかどうかの精査を行う	Review each patient group's membership periodically
 A-REQ-07	3-2(1)	human-organizational	required	mcs	R1	groups,patients	MCS の管理者ユーザーは、施設として担当しなくなった患者について、「保管機能」を使って速やかに保管庫に移す	Promptly archive the groups of patients the facility no longer cares for
-A-REQ-08	3-2(1)	human-organizational	required	mcs	R1	organization,incidents,attestation	MCSの管理者ユーザーは、MCS の安全かつ適正な運用管理を図り、そのためにも不正利用が発生した場合は、MCSの利用を制限もしくは禁止する権限を有する	The administrator holds, and can use, the authority to restrict or forbid use after misuse
-A-REQ-09	3-2(1)	human-organizational	required	mcs	R3	records,incidents	MCSの管理者ユーザーは、各書き込みについて監視し、不適正な書き込みなど必要に応じ書き込んだ内容の削除を行う	The administrator monitors posts and deletes inappropriate ones
-A-REQ-10	3-2(2)	human-organizational	required	mcs	R1	attestation	患者グループに招待を受けたユーザーは、自分がその患者グループに参加することがふさわしいかどうかを判断してから、招待の受理を行う	An invited user accepts a patient-group invitation only after judging that joining is appropriate
-A-REQ-11	3-2(2)	human-organizational	required	mcs	R1	incidents,attestation	各患者グループへの書き込みは、その患者に関することのみとし、別の患者の情報を書き込まない	Posts in a patient group concern only that patient
-A-REQ-12	3-2(2)	human-organizational	required	mcs	R1	groups,staff	自分が担当からはずれた時には、該当する患者グループから、すみやかに「メンバー解除」を行う	A user who is no longer in charge (or has left) leaves the patient group promptly
-A-REQ-13	3-2(2)	human-organizational	required	mcs	R1	devices,accounts,staff	施設を辞めた時など、MCS を利用する必要がなくなった時は、施設から貸与されている端末があれば返却し、アカウントの削除など、必要な手続きを行う	A user who no longer needs MCS returns any facility-issued device and has the account deleted or otherwise closed
-A-REQ-14	3-2(2)	human-organizational	required	mcs	R3	incidents,attestation	自分自身が書き込んだ情報について責任を持ち、自分自身が書き込んだ不適正な書き込みなどは必要に応じて削除を行う	Users take responsibility for their own posts and delete their own inappropriate ones
-A-REQ-15	3-2	human-organizational	required	mcs	R3	attestation	書き込みに際して、確定操作（入力情報が正しい事を確認する操作）を行って、入力情報に対する責任を明示すること。・参照した情報を、目的外に利用しないこと。・患者のプライバシーを侵害しないこと。	Confirm each entry explicitly; never use information beyond its purpose; never infringe patient privacy
-A-REQ-16	3-2	human-organizational	required	mcs	R1	incidents	使用する機器が紛失もしくは盗難等にあった場合には、速やかにシステム管理者に報告し、その指示に従うこと。・不正操作・アクセスを発見した場合、速やかに管理者に連絡し、その指示に従うこと。	Report lost or stolen devices and discovered unauthorised access to the administrator promptly, counted from discovery
+A-REQ-08	3-2(1)	human-organizational	required	mcs	R1	staff,accounts,incidents,attestations	MCSの管理者ユーザーは、MCS の安全かつ適正な運用管理を図り、そのためにも不正利用が発生した場合は、MCSの利用を制限もしくは禁止する権限を有する	The administrator holds, and can use, the authority to restrict or forbid use after misuse
+A-REQ-09	3-2(1)	human-organizational	required	mcs	R1,R3	incidents,monitoring	MCSの管理者ユーザーは、各書き込みについて監視し、不適正な書き込みなど必要に応じ書き込んだ内容の削除を行う	The administrator monitors posts and deletes inappropriate ones
+A-REQ-10	3-2(2)	human-organizational	required	mcs	R1,R4	attestations	患者グループに招待を受けたユーザーは、自分がその患者グループに参加することがふさわしいかどうかを判断してから、招待の受理を行う	An invited user accepts a patient-group invitation only after judging that joining is appropriate
+A-REQ-11	3-2(2)	human-organizational	required	mcs	R1	incidents,attestations	各患者グループへの書き込みは、その患者に関することのみとし、別の患者の情報を書き込まない	Posts in a patient group concern only that patient
+A-REQ-12	3-2(2)	human-organizational	required	mcs	R1	staff,accounts,groups	自分が担当からはずれた時には、該当する患者グループから、すみやかに「メンバー解除」を行う	A user who is no longer in charge (or has left) leaves the patient group promptly
+A-REQ-13	3-2(2)	human-organizational	required	mcs	R1	staff,accounts,devices,incidents	施設を辞めた時など、MCS を利用する必要がなくなった時は、施設から貸与されている端末があれば返却し、アカウントの削除など、必要な手続きを行う	A user who no longer needs MCS returns any facility-issued device and has the account deleted or otherwise closed
+A-REQ-14	3-2(2)	human-organizational	required	mcs	R1	incidents,attestations	自分自身が書き込んだ情報について責任を持ち、自分自身が書き込んだ不適正な書き込みなどは必要に応じて削除を行う	Users take responsibility for their own posts and delete their own inappropriate ones
+A-REQ-15	3-2	human-organizational	required	mcs	R1	attestations	書き込みに際して、確定操作（入力情報が正しい事を確認する操作）を行って、入力情報に対する責任を明示すること。・参照した情報を、目的外に利用しないこと。・患者のプライバシーを侵害しないこと。	Confirm each entry explicitly; never use information beyond its purpose; never infringe patient privacy
+A-REQ-16	3-2	human-organizational	required	mcs	R1	devices,incidents	使用する機器が紛失もしくは盗難等にあった場合には、速やかにシステム管理者に報告し、その指示に従うこと。・不正操作・アクセスを発見した場合、速やかに管理者に連絡し、その指示に従うこと。	Report lost or stolen devices and discovered unauthorised access to the administrator promptly, counted from discovery
 A-REQ-17	はじめに, 3	human-organizational	required	mcs	R1	documents	施設においてMCSの利用に関わるスタッフの方すべてに当運用管理規程の内容について周知し、理解及び遵守いただきますようお願いいたします … 施設のMCS運用管理規程を設定し、それが施設の全利用者によって遵守の上運用されるよう努めてください	The facility adopts its own MCS operational management rules and makes them known to every staff member who uses MCS
-A-REQ-18	はじめに	human-organizational	required	mcs	R1	documents	システム管理者は、情報システムの取扱いについてマニュアルを整備し、利用者に周知の上、常に利用可能な状態におくこと	The system administrator keeps a manual on handling the system, made known to users and always available
-A-REQ-19	3	human-organizational	required	mcs	R1	accounts,organization	医療情報システム運用担当者を限定すること。ただし小規模医療機関等において役割が自明の場合は、明確な規程を定めなくとも良い	The people who operate the system (MCS administrator rights) are limited to designated role holders
-S-REQ-01	4-1	human-organizational	required	mcs	R1	staff,documents,attestation	スタッフ誓約書の記載内容のポイントは以下の通りです。（１）スタッフは、就業規則やマニュアルなどの諸規程を遵守し、患者等の個人情報のみならず、施設内で知り得た業務に関連する一切の情報をも許可なく漏えいしてはならない、とします。（２）退職後も漏えいしない、とします。（３）ＩＴ機器についての取扱い、返却時の注意点などを記載します。（４）施設が定めた利用目的外での使用を禁止します。（５）患者その他の第三者のプライバシーその他の権利を侵害するような行為を一切しない。 … 最適なもので誓約をとるようにしてください	Every staff member signs the staff pledge: no disclosure, also after leaving; IT equipment handling and return; no use beyond purpose; no privacy infringement
+A-REQ-18	はじめに	human-organizational	required	mcs	R1	documents,attestations	システム管理者は、情報システムの取扱いについてマニュアルを整備し、利用者に周知の上、常に利用可能な状態におくこと	The system administrator keeps a manual on handling the system, made known to users and always available
+A-REQ-19	3	human-organizational	required	mcs	R1	roles,staff,accounts	医療情報システム運用担当者を限定すること。ただし小規模医療機関等において役割が自明の場合は、明確な規程を定めなくとも良い	The people who operate the system (MCS administrator rights) are limited to designated role holders
+A-REQ-20	3	human-organizational	required	mcs	R1	facility,documents	監査責任者の責務は本規程に定めるものの他、別に定めること	Mid-size and large hospitals set out the audit lead's duties in their own rules
+A-REQ-21	3	human-organizational	required	mcs	R1	facility,documents	情報システム管理委員会の運営については、別途定めること	Mid-size and large hospitals set out how the information-system management committee is run
+S-REQ-01	4-1	human-organizational	required	mcs	R1	staff,documents,attestations	スタッフ誓約書の記載内容のポイントは以下の通りです。（１）スタッフは、就業規則やマニュアルなどの諸規程を遵守し、患者等の個人情報のみならず、施設内で知り得た業務に関連する一切の情報をも許可なく漏えいしてはならない、とします。（２）退職後も漏えいしない、とします。（３）ＩＴ機器についての取扱い、返却時の注意点などを記載します。（４）施設が定めた利用目的外での使用を禁止します。（５）患者その他の第三者のプライバシーその他の権利を侵害するような行為を一切しない。 … 最適なもので誓約をとるようにしてください	Every staff member signs the staff pledge: no disclosure, also after leaving; IT equipment handling and return; no use beyond purpose; no privacy infringement
 S-REQ-02	4	human-organizational	required	mcs	R1	staff	法令上の守秘義務のある者以外を事務職員等として採用するにあたっては、雇用及び契約時に守秘・非開示契約を締結すること等により安全管理を行うこと	Staff without a statutory duty of confidentiality (clerical staff and the like) undertake non-disclosure in writing when hired
-S-REQ-03	4-2	human-organizational	required	mcs	R1	staff,documents,attestation	MCS管理者および利用者に対して、定期的に教育を行っていきましょう	MCS administrators and users receive security training periodically
+S-REQ-03	4-2	human-organizational	required	mcs	R1	staff,documents,attestations	MCS管理者および利用者に対して、定期的に教育を行っていきましょう	MCS administrators and users receive security training periodically
 S-REQ-04	4	human-organizational	required	mcs	R1	documents	従業者の退職後の個人情報保護規程を定めること	Rules for personal-information protection after staff leave are defined
-C-REQ-01	5	human-organizational	required	mcs	R1	consents,groups,patients	MCSを用いて患者情報を自施設外と共有する場合や、治療や介護などの目的外で情報を利用する場合などには同意を取得した上でMCSをご利用ください	Patient consent is in place before patient information is shared outside the facility through MCS or used beyond care
+S-REQ-05	4	human-organizational	required	mcs	R1	staff	従業者に対し個⼈情報の安全管理に関する教育訓練を定期的に実施すること	All staff, MCS users or not, are trained in personal-information security periodically
+S-REQ-06	4	human-organizational	required	mcs	R1	attestations	医療機関等の管理者は、個人情報の安全管理に関する施策が適切に実施されるよう措置するとともにその実施状況を監督する必要があり	The director sees that personal-information security measures are carried out and supervises how they are
+C-REQ-01	5	human-organizational	required	mcs	R1	patients,groups,consents,attestations	MCSを用いて患者情報を自施設外と共有する場合や、治療や介護などの目的外で情報を利用する場合などには同意を取得した上でMCSをご利用ください	Patient consent is in place before patient information is shared outside the facility through MCS or used beyond care
 C-REC-01	5-1	human-organizational	recommended	mcs	R1	consents	ＭＣＳの利用に伴う多職種連携には、黙示の同意に頼ることなく，オプトイン方式を推奨しています	Consent for multi-professional collaboration is explicit opt-in (a signed consent form), not implied
-C-REQ-02	5, 5-2	human-organizational	required	mcs	R1	consents,groups,staff	他施設とつながる多職種連携は患者・介護利用者の個人情報・個人データを法人を跨いで第三者提供することになるため、患者本人の同意が必要です … 患者の希望により同意できない部分がある場合	A partial refusal is respected: the facility or profession the patient refused is not a member of the patient's open groups
+C-REQ-02	5, 5-2	human-organizational	required	mcs	R1	consents,groups,staff	他施設とつながる多職種連携は患者・介護利用者の個人情報・個人データを法人を跨いで第三者提供することになるため、患者本人の同意が必要です … 患者の希望により同意できない部分がある場合、その内容を「一部不同意」として追記（例えば、余白部分に「但し、第●項は不同意」と手書きし、手書き部分の上に同意者の印鑑を捺印する等の対応が考えられます。）の上、同意書を交わす方法もあります	A partial refusal is respected: no member of the facility or profession the patient refused is in the patient's groups while the refusal is in force
 C-REC-02	5-2	human-organizational	recommended	mcs	R1	consents	患者の希望により同意できない部分がある場合、その内容を「一部不同意」として追記（例えば、余白部分に「但し、第●項は不同意」と手書きし、手書き部分の上に同意者の印鑑を捺印する等の対応が考えられます。）の上、同意書を交わす方法もあります	A partial refusal may be written on the consent form as 一部不同意 (e.g. a handwritten, sealed note in the margin)
 C-REQ-03	5-3	human-organizational	required	mcs	R1	consents,patients	自施設において同意を取得し、MCSに登録した患者情報の管理権限を他施設へ移行する場合、移行先の施設で患者情報の適切な取り扱いを行い、個人情報保護に責任を負う旨の承諾を得た上、移行を行ってください。また、他施設において同意を取得しMCSに登録された患者情報の管理権限を自施設に移行する場合、当該患者情報の主たる管理責任を負うことになります。事前に自施設において患者本人の同意を改めて取得しなおしください	When management of a patient moves to another facility, that facility first accepts responsibility; before it moves to this facility, the patient's consent is obtained again
-V-REQ-01	1-2	provider	provider	mcs	R1	service	MCSを利用するためには、利用者を一意に識別するID/パスワードによる認証を必要としている	Users are authenticated by a unique ID and password
-V-REQ-02	1-2	provider	provider	mcs	R1	service	パスワードについては半角英字数字を両方含む８文字以上でなければ設定ができないようにしている。また「医療情報システムの安全管理に関するガイドライン」が定める「英数字、記号を混在させた13文字以上の設定」に対応している	Passwords must be 8+ characters with both letters and digits; 13+ characters with symbols are supported
-V-REQ-03	1-2	provider	provider	mcs	R1	service	IDまたはパスワードを連続して３回以上間違えた場合、自動的に３０分間アカウントロックされる	Three consecutive failures lock the account for 30 minutes
-V-REQ-04	1-2	provider	provider	mcs	R1	service	30分間操作が行われない場合、自動的にログアウトがなされる	Sessions log out automatically after 30 minutes without activity
-V-REQ-05	1-2	provider	provider	mcs	R1,R2	service	事業者として定期的なデータバックアップの取得を実施している(オンラインで１日１回のバックアップし８世代分のバックアップを保存)	Online backup once a day, 8 generations kept
-V-REQ-06	1-2	provider	provider	mcs	R2	service	MCSを提供するインフラにおける障害を検知し、即時対応できる仕組みを構築している	Infrastructure failures are detected and answered at once
-V-REQ-07	1-2	provider	provider	mcs	R2	service	MCSのインフラや開発環境等提供基盤については各種クラウドサービスを利用し、システムの冗長化を図り、BCP対策を行っている	Redundant cloud infrastructure and a business-continuity plan
-V-REQ-08	1-2	provider	provider	mcs	R2,R3	service	WAF(Web Application Firewall)等を導入し、DDoS攻撃対策を実施している … WAF(Web Application Firewall)等クロスサイトスクリプティング(XSS)対策やSQLインジェクション対策を実施し、悪意のあるスクリプトの実行や埋め込みを実行できないようにしている	A WAF protects against DDoS, cross-site scripting and SQL injection
-V-REQ-09	1-2	provider	provider	mcs	R3	service	アプリケーションの安全性・可用性について検証・評価するための各種テストを実施し評価結果に基づいた改善を行っている	Security and availability testing of the application, with fixes from the results
-V-REQ-10	1-2	provider	provider	mcs	R3	service	各種セキュリティ対策(ウイルス対策、セキュリティパッチ等)についてはJPCERT/CCなどから最新のセキュリティ情報を収集し、脆弱性が発見されたものについては即時対応している	Vulnerability information (JPCERT/CC and others) is followed and found vulnerabilities are fixed at once
-V-REQ-11	1-2	provider	provider	mcs	R3	service	機密情報を保管しているデータベースを暗号化	Databases holding confidential information are encrypted
-V-REQ-12	1-2	provider	provider	mcs	R4	service	クライアント端末とサーバーとの通信はSSL/TLS 1.2 の高セキュリティ型の設定により暗号化がなされています	Client-server traffic is encrypted with TLS 1.2 or later in a high-security configuration
-V-OPT-01	1-2	provider	optional	mcs	R1	service	クライアント証明書による多要素認証を提供している	Client-certificate multi-factor authentication is offered
-V-OPT-02	1-2	provider	optional	mcs	R4	service	利用アカウントが医療介護従事者であることの本人認証サービスを提供しています	Verification that an account belongs to a healthcare or care professional is offered
-V-OPT-03	1-2	provider	optional	mcs	R4	service	患者の利用アカウントが患者本人によって操作されていることを確認しなりすましを防止するための患者本人確認機能を提供しています	Verification that a patient account is operated by the patient is offered
+V-REQ-01	1-2	provider	provider	mcs	R1	provider	MCSを利用するためには、利用者を一意に識別するID/パスワードによる認証を必要としている	Users are authenticated by a unique ID and password
+V-REQ-02	1-2	provider	provider	mcs	R1	provider	パスワードについては半角英字数字を両方含む８文字以上でなければ設定ができないようにしている。また「医療情報システムの安全管理に関するガイドライン」が定める「英数字、記号を混在させた13文字以上の設定」に対応している	Passwords must be 8+ characters with both letters and digits; 13+ characters with symbols are supported
+V-REQ-03	1-2	provider	provider	mcs	R1	provider	IDまたはパスワードを連続して３回以上間違えた場合、自動的に３０分間アカウントロックされる	Three consecutive failures lock the account for 30 minutes
+V-REQ-04	1-2	provider	provider	mcs	R1	provider	30分間操作が行われない場合、自動的にログアウトがなされる	Sessions log out automatically after 30 minutes without activity
+V-REQ-05	1-2	provider	provider	mcs	R1,R2	provider	事業者として定期的なデータバックアップの取得を実施している(オンラインで１日１回のバックアップし８世代分のバックアップを保存)	Online backup once a day, 8 generations kept
+V-REQ-06	1-2	provider	provider	mcs	R2	provider	MCSを提供するインフラにおける障害を検知し、即時対応できる仕組みを構築している	Infrastructure failures are detected and answered at once
+V-REQ-07	1-2	provider	provider	mcs	R2	provider	MCSのインフラや開発環境等提供基盤については各種クラウドサービスを利用し、システムの冗長化を図り、BCP対策を行っている	Redundant cloud infrastructure and a business-continuity plan
+V-REQ-08	1-2	provider	provider	mcs	R2,R3	provider	WAF(Web Application Firewall)等を導入し、DDoS攻撃対策を実施している … WAF(Web Application Firewall)等クロスサイトスクリプティング(XSS)対策やSQLインジェクション対策を実施し、悪意のあるスクリプトの実行や埋め込みを実行できないようにしている	A WAF protects against DDoS, cross-site scripting and SQL injection
+V-REQ-09	1-2	provider	provider	mcs	R3	provider	アプリケーションの安全性・可用性について検証・評価するための各種テストを実施し評価結果に基づいた改善を行っている	Security and availability testing of the application, with fixes from the results
+V-REQ-10	1-2	provider	provider	mcs	R3	provider	各種セキュリティ対策(ウイルス対策、セキュリティパッチ等)についてはJPCERT/CCなどから最新のセキュリティ情報を収集し、脆弱性が発見されたものについては即時対応している	Vulnerability information (JPCERT/CC and others) is followed and found vulnerabilities are fixed at once
+V-REQ-11	1-2	provider	provider	mcs	R3	provider	機密情報を保管しているデータベースを暗号化	Databases holding confidential information are encrypted
+V-REQ-12	1-2	provider	provider	mcs	R4	provider	クライアント端末とサーバーとの通信はSSL/TLS 1.2 の高セキュリティ型の設定により暗号化がなされています	Client-server traffic is encrypted with TLS 1.2 or later in a high-security configuration
+V-OPT-01	1-2	provider	optional	mcs	R1	provider	クライアント証明書による多要素認証を提供している	Client-certificate multi-factor authentication is offered
+V-OPT-02	1-2	provider	optional	mcs	R4	provider	利用アカウントが医療介護従事者であることの本人認証サービスを提供しています	Verification that an account belongs to a healthcare or care professional is offered
+V-OPT-03	1-2	provider	optional	mcs	R4	provider	患者の利用アカウントが患者本人によって操作されていることを確認しなりすましを防止するための患者本人確認機能を提供しています	Verification that a patient account is operated by the patient is offered
 
 """####),
         ("pack.tenken", ####"""
@@ -248,6 +252,31 @@ rule app-from-official-stores {
 }
 
 """####),
+        ("rules/audit-lead-duties-defined.tenken", ####"""
+# 3 (the guideline's 付表1 管理体制, which the source quotes for 大/中規模病院): 「監査責任者の責務
+# は本規程に定めるものの他、別に定めること」 — a document setting out the audit lead's duties is
+# on file (documents kind audit-lead-duties), in hospitals of hospital.audit_beds and over, the
+# same as need an audit lead (A-REQ-02).
+rule audit-lead-duties-defined {
+  implements A-REQ-20
+  level required
+  category human-organizational
+  scope mcs
+  risks R1
+  section "3"
+  title ja "中規模以上の病院は監査責任者の責務を定める"
+        en "Mid-size and large hospitals set out the audit lead's duties"
+  remediation ja "監査責任者の責務を文書に定め、制定日を記録してください。"
+              en "Set out the audit lead's duties in a document and record when it was adopted."
+  applies when facility.kind == "hospital" and facility.beds >= param.hospital.audit_beds
+    otherwise ja "中規模以上の病院ではありません"
+              en "not a mid-size or large hospital"
+  expect some doc in documents where doc.kind == "audit-lead-duties" : doc.adopted_on is present
+    message ja "監査責任者の責務を定めた文書がありません"
+            en "no document sets out the audit lead's duties"
+}
+
+"""####),
         ("rules/authority-to-restrict.tenken", ####"""
 # 3-2(1): the administrator holds the authority to restrict or forbid use after misuse. Data:
 # an active administrator account (the means); a suspension made within the renewal period
@@ -331,6 +360,31 @@ rule client-certificate {
   expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : service.client_certificates or d.client_certificate
     message ja "クライアント認証を使っておらず、端末 {d.id} にクライアント証明書がありません"
             en "client-certificate authentication is not in use and device {d.id} has no client certificate"
+}
+
+"""####),
+        ("rules/committee-rules-defined.tenken", ####"""
+# 3 (the guideline's 付表1 管理体制, which the source quotes for 大/中規模病院): 「情報システム管理
+# 委員会の運営については、別途定めること」 — rules for running the information-system
+# management committee are on file (documents kind committee-rules), in hospitals of
+# hospital.audit_beds and over, the same as need the committee (A-REQ-02).
+rule committee-rules-defined {
+  implements A-REQ-21
+  level required
+  category human-organizational
+  scope mcs
+  risks R1
+  section "3"
+  title ja "中規模以上の病院は情報システム管理委員会の運営を定める"
+        en "Mid-size and large hospitals set out how the management committee is run"
+  remediation ja "情報システム管理委員会の運営（構成・開催・審議事項など）を文書に定め、制定日を記録してください。"
+              en "Set out how the information-system management committee is run (members, meetings, business) in a document and record when it was adopted."
+  applies when facility.kind == "hospital" and facility.beds >= param.hospital.audit_beds
+    otherwise ja "中規模以上の病院ではありません"
+              en "not a mid-size or large hospital"
+  expect some doc in documents where doc.kind == "committee-rules" : doc.adopted_on is present
+    message ja "情報システム管理委員会の運営を定めた文書がありません"
+            en "no document sets out how the information-system management committee is run"
 }
 
 """####),
@@ -457,7 +511,7 @@ rule entries-purpose-privacy {
   level required
   category human-organizational
   scope mcs
-  risks R3
+  risks R1
   section "3-2"
   title ja "確定操作で責任を明示し、目的外利用・プライバシー侵害をしない"
         en "Entries are confirmed; information is used only for its purpose; privacy is respected"
@@ -545,7 +599,7 @@ rule invitation-acceptance-judged {
   level required
   category human-organizational
   scope mcs
-  risks R1
+  risks R1, R4
   section "3-2(2)"
   title ja "招待の受理は参加の適切性を判断してから行う"
         en "Invitations are accepted only after judging that joining is appropriate"
@@ -566,7 +620,7 @@ rule invitations-approved {
   level required
   category human-organizational
   scope mcs
-  risks R1
+  risks R1, R4
   section "3-2(1)"
   title ja "招待は管理者が適切性を判断して、参加前に承認する"
         en "Every invitation to a patient group is approved by an administrator before the invitee joins"
@@ -1170,7 +1224,7 @@ rule own-posts-responsibility {
   level required
   category human-organizational
   scope mcs
-  risks R3
+  risks R1
   section "3-2(2)"
   title ja "自分の書き込みに責任を持ち、不適正なものは削除する"
         en "Users take responsibility for their own posts"
@@ -1393,7 +1447,7 @@ rule posts-monitored {
   level required
   category human-organizational
   scope mcs
-  risks R3
+  risks R1, R3
   section "3-2(1)"
   title ja "書き込みを監視し、不適正なものは削除する"
         en "Posts are monitored and inappropriate ones deleted"
@@ -1423,6 +1477,28 @@ rule privacy-filter {
   expect every d in devices where d.kind in param.device.mobile_kinds and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.privacy_filter
     message ja "モバイル端末 {d.id} に覗き見対策がありません"
             en "mobile device {d.id} has no privacy filter"
+}
+
+"""####),
+        ("rules/privacy-measures-supervised.tenken", ####"""
+# 4 (the MHLW guideline's 6.6 C, which the source quotes): 「医療機関等の管理者は、個人情報の安全
+# 管理に関する施策が適切に実施されるよう措置するとともにその実施状況を監督する必要があり」 — the
+# director (院長, or the 管理者 of a pharmacy or station) sees that the measures of section 4
+# (the pledge, non-disclosure undertakings, training, the post-employment rules) are carried
+# out and supervises how. The measures themselves are S-REQ-01…05's data; the supervision is
+# in no data, so the director attests to it.
+rule privacy-measures-supervised {
+  implements S-REQ-06
+  level required
+  category human-organizational
+  scope mcs
+  risks R1
+  section "4"
+  title ja "管理者（院長）が個人情報の安全管理措置の実施状況を監督する"
+        en "The director supervises how personal-information security measures are carried out"
+  remediation ja "院長（管理者）が誓約書・守秘契約・教育訓練・退職後の規程の実施状況を確認して監督し、その旨の証明を記録してください。"
+              en "Have the director review how the pledge, non-disclosure undertakings, training and post-employment rules are carried out, and record the director's attestation."
+  attestation "privacy-measures-supervised" by director renew param.attestation.renewal
 }
 
 """####),
@@ -1802,6 +1878,30 @@ rule staff-pledge-signed {
 }
 
 """####),
+        ("rules/staff-privacy-training.tenken", ####"""
+# 4 (the MHLW guideline's 6.6 C.2, which the source quotes): 「従業者に対し個⼈情報の安全管理に
+# 関する教育訓練を定期的に実施すること」 — every current staff member, MCS user or not (4-1:
+# 「MCSを利用するかどうかにかかわらず」), trained within training.period; one hired within
+# training.first_within is not yet due. The roster's training dates are the security training
+# attended (one session may serve this item and S-REQ-03). S-REQ-03 is 4-2's training of MCS
+# administrators and users in the facility's MCS rules.
+rule staff-privacy-training {
+  implements S-REQ-05
+  level required
+  category human-organizational
+  scope mcs
+  risks R1
+  section "4"
+  title ja "全従業者に個人情報の安全管理の教育訓練を定期的に行う"
+        en "All staff are trained in personal-information security periodically"
+  remediation ja "MCS を使わない職員も含め、全従業者に個人情報の安全管理に関する教育訓練を定期的に実施し、受講日を記録してください。"
+              en "Train every staff member, MCS user or not, in personal-information security periodically, and record who attended when."
+  expect every s in staff where s.left_on is missing and not s.hired_on within param.training.first_within : some t in s.training_dates : t within param.training.period
+    message ja "職員 {s.id}（{s.job}）は {param.training.period} 以内に個人情報の安全管理の教育訓練を受けていません"
+            en "staff member {s.id} ({s.job}) has had no personal-information security training within {param.training.period}"
+}
+
+"""####),
         ("rules/transfer-consent.tenken", ####"""
 # 5-3, both directions: management moves out only after the receiving facility accepted
 # responsibility (承諾を得た上、移行), and moves in only after this facility obtained the
@@ -1909,7 +2009,7 @@ rule wrong-posts-deleted {
   level required
   category human-organizational
   scope mcs
-  risks R3
+  risks R1
   section "2-1"
   title ja "投稿前に内容と投稿先を確認し、誤った・不適正な投稿は速やかに削除する"
         en "Posts are checked before sending; wrong or inappropriate posts are deleted promptly"
@@ -2164,6 +2264,105 @@ rule wrong-posts-deleted {
 }
 
 """####),
+        ("tests/audit-lead-duties-defined.test.json", ####"""
+{
+  "rule": "audit-lead-duties-defined",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a clinic: not applicable",
+      "expect": "not-applicable"
+    },
+    {
+      "name": "a 200-bed hospital with the document",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        },
+        {
+          "op": "add",
+          "path": "/documents/-",
+          "value": {
+            "id": "D-20",
+            "kind": "audit-lead-duties",
+            "adopted_on": "2022-04-01",
+            "communicated": true
+          }
+        }
+      ]
+    },
+    {
+      "name": "a 200-bed hospital without it",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        }
+      ]
+    },
+    {
+      "name": "a 60-bed hospital: not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 60
+        }
+      ]
+    },
+    {
+      "name": "a 200-bed hospital whose document has no adoption date does not show it adopted",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        },
+        {
+          "op": "add",
+          "path": "/documents/-",
+          "value": {
+            "id": "D-20",
+            "kind": "audit-lead-duties",
+            "communicated": true
+          }
+        }
+      ]
+    }
+  ]
+}
+
+"""####),
         ("tests/authority-to-restrict.test.json", ####"""
 {
   "rule": "authority-to-restrict",
@@ -2331,6 +2530,11 @@ rule wrong-posts-deleted {
       "role": "mcs-admin",
       "staff_id": "S-001",
       "since": "2021-06-01"
+    },
+    {
+      "role": "director",
+      "staff_id": "S-001",
+      "since": "2019-04-01"
     }
   ],
   "service": {
@@ -3122,6 +3326,13 @@ rule wrong-posts-deleted {
       "by_role": "privacy-lead",
       "by": "S-001",
       "signed_on": "2026-04-01"
+    },
+    {
+      "item": "privacy-measures-supervised",
+      "answer": "yes",
+      "by_role": "director",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
     }
   ],
   "devices": [
@@ -3484,6 +3695,105 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/service/client_certificates",
           "value": false
+        }
+      ]
+    }
+  ]
+}
+
+"""####),
+        ("tests/committee-rules-defined.test.json", ####"""
+{
+  "rule": "committee-rules-defined",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a clinic: not applicable",
+      "expect": "not-applicable"
+    },
+    {
+      "name": "a 200-bed hospital with the document",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        },
+        {
+          "op": "add",
+          "path": "/documents/-",
+          "value": {
+            "id": "D-20",
+            "kind": "committee-rules",
+            "adopted_on": "2022-04-01",
+            "communicated": true
+          }
+        }
+      ]
+    },
+    {
+      "name": "a 200-bed hospital without it",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        }
+      ]
+    },
+    {
+      "name": "a 60-bed hospital: not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 60
+        }
+      ]
+    },
+    {
+      "name": "a 200-bed hospital whose document has no adoption date does not show it adopted",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        },
+        {
+          "op": "add",
+          "path": "/documents/-",
+          "value": {
+            "id": "D-20",
+            "kind": "committee-rules",
+            "communicated": true
+          }
         }
       ]
     }
@@ -8976,6 +9286,74 @@ rule wrong-posts-deleted {
   ]
 }
 """####),
+        ("tests/privacy-measures-supervised.test.json", ####"""
+{
+  "rule": "privacy-measures-supervised",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the director attests",
+      "expect": "attested"
+    },
+    {
+      "name": "no statement: a person must",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/19"
+        }
+      ]
+    },
+    {
+      "name": "the director says no",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/19/answer",
+          "value": "no"
+        }
+      ]
+    },
+    {
+      "name": "signed by the operations lead, not the director (医療機関等の管理者)",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/19/by_role",
+          "value": "operations-lead"
+        }
+      ]
+    },
+    {
+      "name": "signed as director by someone the roles table does not name director",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/19/by",
+          "value": "S-002"
+        }
+      ]
+    },
+    {
+      "name": "the statement expired",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/19/signed_on",
+          "value": "2025-10-31"
+        }
+      ]
+    }
+  ]
+}
+
+"""####),
         ("tests/profile-photo-set.test.json", ####"""
 {
   "rule": "profile-photo-set",
@@ -9874,13 +10252,17 @@ rule wrong-posts-deleted {
     {
       "name": "no privacy lead",
       "expect": "fail",
+      "violations": 1,
       "patch": [
+        {
+          "op": "remove",
+          "path": "/roles/4"
+        },
         {
           "op": "remove",
           "path": "/roles/2"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "no roles at all",
@@ -10146,6 +10528,145 @@ rule wrong-posts-deleted {
             "by": "S-001",
             "signed_on": "2026-04-01"
           }
+        }
+      ]
+    }
+  ]
+}
+
+"""####),
+        ("tests/staff-privacy-training.test.json", ####"""
+{
+  "rule": "staff-privacy-training",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a clerk who does not use MCS, never trained (従業者, MCS user or not)",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/-",
+          "value": {
+            "id": "S-007",
+            "job": "clerk",
+            "hired_on": "2024-01-01",
+            "uses_mcs": false,
+            "pledge_signed_on": "2024-01-01",
+            "nda_signed_on": "2024-01-01",
+            "training_dates": []
+          }
+        }
+      ]
+    },
+    {
+      "name": "a clerk who does not use MCS, trained this year",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/-",
+          "value": {
+            "id": "S-007",
+            "job": "clerk",
+            "hired_on": "2024-01-01",
+            "uses_mcs": false,
+            "pledge_signed_on": "2024-01-01",
+            "nda_signed_on": "2024-01-01",
+            "training_dates": [
+              "2026-06-09"
+            ]
+          }
+        }
+      ]
+    },
+    {
+      "name": "last trained more than a year ago",
+      "expect": "fail",
+      "violations": 6,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/0/training_dates",
+          "value": [
+            "2025-06-10"
+          ]
+        },
+        {
+          "op": "replace",
+          "path": "/staff/1/training_dates",
+          "value": [
+            "2025-06-10"
+          ]
+        },
+        {
+          "op": "replace",
+          "path": "/staff/2/training_dates",
+          "value": [
+            "2025-06-10"
+          ]
+        },
+        {
+          "op": "replace",
+          "path": "/staff/3/training_dates",
+          "value": [
+            "2025-06-10"
+          ]
+        },
+        {
+          "op": "replace",
+          "path": "/staff/4/training_dates",
+          "value": [
+            "2025-06-10"
+          ]
+        },
+        {
+          "op": "replace",
+          "path": "/staff/5/training_dates",
+          "value": [
+            "2025-06-10"
+          ]
+        }
+      ]
+    },
+    {
+      "name": "hired two weeks ago: not yet due",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/-",
+          "value": {
+            "id": "S-007",
+            "job": "clerk",
+            "hired_on": "2026-10-18",
+            "uses_mcs": false,
+            "pledge_signed_on": "2026-10-18",
+            "nda_signed_on": "2026-10-18",
+            "training_dates": []
+          }
+        }
+      ]
+    },
+    {
+      "name": "a leaver is not judged",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/5/training_dates",
+          "value": []
+        },
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2026-10-01"
         }
       ]
     }
