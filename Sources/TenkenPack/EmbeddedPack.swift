@@ -297,7 +297,7 @@ rule authority-to-restrict {
   applies when not param.mcs_admin.at_medical_association
     otherwise ja "MCS 管理者は医師会に置かれ、利用を制限・禁止する権限はその管理者にあります（3-1、mcs_admin.at_medical_association）"
               en "the MCS administrator, who holds this authority, is placed at the medical association (3-1, mcs_admin.at_medical_association)"
-  expect some a in accounts, s in staff where a.is_admin and (a.staff_id == s.id or s.account_id == a.id) and (s.left_on is missing or s.left_on >= as_of) : a.status == "active"
+  expect some a in accounts where a.is_admin and a.status == "active" : (some s in staff where s.id == a.staff_id : s.left_on is missing or s.left_on >= as_of) or (some s in staff where s.account_id == a.id : s.left_on is missing or s.left_on >= as_of)
     message ja "在職中の職員の有効な MCS 管理者アカウントがありません"
             en "no current staff member has an active MCS administrator account"
   attestation "authority-to-restrict" by operations-lead renew param.attestation.renewal
@@ -651,9 +651,9 @@ rule leaver-accounts-deleted {
         en "Leavers' accounts are deleted"
   remediation ja "退職者のアカウントを削除してください（停止では足りません）。退職手続きにアカウント削除を組み込んでください。"
               en "Delete the leaver's account (suspending it is not enough), and add account deletion to the leaving checklist."
-  expect every s in staff, a in accounts where s.left_on is present and s.left_on + param.leaver.grace < as_of and (a.staff_id == s.id or a.id == s.account_id) : a.status == "deleted" and a.deleted_on <= s.left_on + param.leaver.grace
-    message ja "{s.left_on} に退職した職員 {s.id} のアカウント {a.id} が {param.leaver.grace} 以内に削除されていません（状態: {a.status}、削除日: {a.deleted_on}）"
-            en "staff member {s.id} left on {s.left_on} but account {a.id} was not deleted within {param.leaver.grace} (status: {a.status}, deleted: {a.deleted_on})"
+  expect every s in staff where s.left_on is present and s.left_on + param.leaver.grace < as_of : (every a in accounts where a.staff_id == s.id : a.status == "deleted" and a.deleted_on <= s.left_on + param.leaver.grace) and (every a in accounts where a.id == s.account_id : a.status == "deleted" and a.deleted_on <= s.left_on + param.leaver.grace)
+    message ja "{s.left_on} に退職した職員 {s.id} のアカウント（名簿: {s.account_id}）が {param.leaver.grace} 以内に削除されていません"
+            en "staff member {s.id} left on {s.left_on} but an account of theirs (roster: {s.account_id}) was not deleted within {param.leaver.grace}"
 }
 
 """####),
@@ -681,12 +681,12 @@ rule leaver-devices-returned {
   expect every d in devices, s in staff where d.ownership == "facility" and s.id == d.assigned_staff_id and ((s.left_on is present and s.left_on + param.leaver.grace < as_of) or (s.left_on is missing and s.uses_mcs == false and d.used_for_mcs != false)) and not (d.status == "lost" and (some i in incidents where i.device_id == d.id and i.kind in ["device-lost", "device-stolen"] : s.left_on is missing or i.occurred_on <= s.left_on)) : d.status == "retired" or (s.left_on is missing and d.status == "returned") or (d.returned_on is present and (s.left_on is missing or d.returned_on <= s.left_on + param.leaver.grace))
     message ja "MCS が不要になった職員 {s.id}（退職: {s.left_on}）の貸与端末 {d.id} が期限内に返却されていません（状態: {d.status}、返却日: {d.returned_on}）"
             en "facility device {d.id} of staff member {s.id}, who no longer needs MCS (left: {s.left_on}), was not returned in time (status: {d.status}, returned: {d.returned_on})"
-  expect every s in staff, a in accounts where s.left_on is present and s.left_on + param.leaver.grace < as_of and (a.staff_id == s.id or a.id == s.account_id) : a.status in ["suspended", "deleted"] and (a.suspended_on <= s.left_on + param.leaver.grace or a.deleted_on <= s.left_on + param.leaver.grace)
-    message ja "{s.left_on} に退職した職員 {s.id} のアカウント {a.id} が {param.leaver.grace} 以内に削除・停止されていません（状態: {a.status}、停止日: {a.suspended_on}、削除日: {a.deleted_on}）"
-            en "staff member {s.id} left on {s.left_on} but account {a.id} was not deleted or suspended within {param.leaver.grace} (status: {a.status}, suspended: {a.suspended_on}, deleted: {a.deleted_on})"
-  expect every s in staff, a in accounts where s.left_on is missing and s.uses_mcs == false and (a.staff_id == s.id or a.id == s.account_id) : a.status != "active"
-    message ja "MCS を利用しなくなった職員 {s.id} のアカウント {a.id} が有効なままです"
-            en "staff member {s.id} no longer uses MCS but account {a.id} is still active"
+  expect every s in staff where s.left_on is present and s.left_on + param.leaver.grace < as_of : (every a in accounts where a.staff_id == s.id : a.status in ["suspended", "deleted"] and (a.suspended_on <= s.left_on + param.leaver.grace or a.deleted_on <= s.left_on + param.leaver.grace)) and (every a in accounts where a.id == s.account_id : a.status in ["suspended", "deleted"] and (a.suspended_on <= s.left_on + param.leaver.grace or a.deleted_on <= s.left_on + param.leaver.grace))
+    message ja "{s.left_on} に退職した職員 {s.id} のアカウント（名簿: {s.account_id}）が {param.leaver.grace} 以内に削除・停止されていません"
+            en "staff member {s.id} left on {s.left_on} but an account of theirs (roster: {s.account_id}) was not deleted or suspended within {param.leaver.grace}"
+  expect every s in staff where s.left_on is missing and s.uses_mcs == false : (every a in accounts where a.staff_id == s.id : a.status != "active") and (every a in accounts where a.id == s.account_id : a.status != "active")
+    message ja "MCS を利用しなくなった職員 {s.id} のアカウント（名簿: {s.account_id}）が有効なままです"
+            en "staff member {s.id} no longer uses MCS but an account of theirs (roster: {s.account_id}) is still active"
 }
 
 """####),
@@ -709,9 +709,9 @@ rule leavers-removed-from-groups {
         en "Leavers and members no longer in charge are removed promptly"
   remediation ja "退職者をスタッフ削除するかすべてのグループからメンバー解除し、担当を外れたメンバーを患者グループから解除して、その日付を記録してください。"
               en "Remove the leaver from the facility's staff in MCS or from every group, and remove members no longer in charge from the patient group, recording the dates."
-  expect every g in groups, m in g.members, s in staff where s.left_on is present and s.left_on + param.leaver.grace < as_of and (s.id == m.staff_id or s.account_id == m.account_id or (some a in accounts where a.id == m.account_id : a.staff_id == s.id)) : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a in accounts where a.id == m.account_id : a.status in ["suspended", "deleted"] and (a.suspended_on <= s.left_on + param.leaver.grace or a.deleted_on <= s.left_on + param.leaver.grace))
-    message ja "{s.left_on} に退職した職員 {s.id}（アカウント {m.account_id}）がグループ {g.id} から {param.leaver.grace} 以内に外されず、アカウントも停止・削除されていません（解除: {m.removed_on}）"
-            en "staff member {s.id} (account {m.account_id}) left on {s.left_on} but was neither removed from group {g.id} nor had the account suspended or deleted within {param.leaver.grace} (removed: {m.removed_on})"
+  expect every g in groups, m in g.members : (every s in staff where s.id == m.staff_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a2 in accounts where a2.id == m.account_id : a2.status in ["suspended", "deleted"] and (a2.suspended_on <= s.left_on + param.leaver.grace or a2.deleted_on <= s.left_on + param.leaver.grace))) and (every s in staff where s.account_id == m.account_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a2 in accounts where a2.id == m.account_id : a2.status in ["suspended", "deleted"] and (a2.suspended_on <= s.left_on + param.leaver.grace or a2.deleted_on <= s.left_on + param.leaver.grace))) and (every a in accounts where a.id == m.account_id : every s in staff where s.id == a.staff_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a2 in accounts where a2.id == m.account_id : a2.status in ["suspended", "deleted"] and (a2.suspended_on <= s.left_on + param.leaver.grace or a2.deleted_on <= s.left_on + param.leaver.grace)))
+    message ja "グループ {g.id} のメンバー {m.account_id}（職員 {m.staff_id}）は退職していますが、{param.leaver.grace} 以内に外されず、アカウントも停止・削除されていません（解除: {m.removed_on}）"
+            en "member {m.account_id} (staff {m.staff_id}) of group {g.id} has left the facility but was neither removed nor had the account suspended or deleted within {param.leaver.grace} (removed: {m.removed_on})"
   expect every g in groups, m in g.members where (g.kind == "patient" or len(g.patient_ids) > 0) and m.in_charge_until is present and m.in_charge_until + param.assignment.grace < as_of : m.removed_on is present and m.removed_on <= m.in_charge_until + param.assignment.grace
     message ja "メンバー {m.account_id} は {m.in_charge_until} に担当を外れましたが、患者グループ {g.id} から {param.assignment.grace} 以内に解除されていません（解除: {m.removed_on}）"
             en "member {m.account_id} stopped being in charge on {m.in_charge_until} but was not removed from patient group {g.id} within {param.assignment.grace} (removed: {m.removed_on})"
@@ -739,9 +739,9 @@ rule left-care-members-removed {
   expect every g in groups, m in g.members where (g.kind == "patient" or len(g.patient_ids) > 0) and m.in_charge_until is present and m.in_charge_until + param.assignment.grace < as_of : m.removed_on is present and m.removed_on <= m.in_charge_until + param.assignment.grace
     message ja "メンバー {m.account_id} は {m.in_charge_until} に担当を外れましたが、患者グループ {g.id} から {param.assignment.grace} 以内に外れていません（解除: {m.removed_on}）"
             en "member {m.account_id} stopped being in charge on {m.in_charge_until} but did not leave patient group {g.id} within {param.assignment.grace} (removed: {m.removed_on})"
-  expect every g in groups, m in g.members, s in staff where (g.kind == "patient" or len(g.patient_ids) > 0) and s.left_on is present and s.left_on + param.leaver.grace < as_of and (s.id == m.staff_id or s.account_id == m.account_id or (some a in accounts where a.id == m.account_id : a.staff_id == s.id)) : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a in accounts where a.id == m.account_id : a.status == "deleted" and a.deleted_on <= s.left_on + param.leaver.grace)
-    message ja "{s.left_on} に退職した職員 {s.id}（アカウント {m.account_id}）が患者グループ {g.id} から {param.leaver.grace} 以内に外れていません（解除: {m.removed_on}）"
-            en "staff member {s.id} (account {m.account_id}) left on {s.left_on} but did not leave patient group {g.id} within {param.leaver.grace} (removed: {m.removed_on})"
+  expect every g in groups, m in g.members where g.kind == "patient" or len(g.patient_ids) > 0 : (every s in staff where s.id == m.staff_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a2 in accounts where a2.id == m.account_id : a2.status == "deleted" and a2.deleted_on <= s.left_on + param.leaver.grace)) and (every s in staff where s.account_id == m.account_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a2 in accounts where a2.id == m.account_id : a2.status == "deleted" and a2.deleted_on <= s.left_on + param.leaver.grace)) and (every a in accounts where a.id == m.account_id : every s in staff where s.id == a.staff_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a2 in accounts where a2.id == m.account_id : a2.status == "deleted" and a2.deleted_on <= s.left_on + param.leaver.grace))
+    message ja "患者グループ {g.id} のメンバー {m.account_id}（職員 {m.staff_id}）は退職していますが、{param.leaver.grace} 以内にグループから外れていません（解除: {m.removed_on}）"
+            en "member {m.account_id} (staff {m.staff_id}) of patient group {g.id} has left the facility but did not leave the group within {param.leaver.grace} (removed: {m.removed_on})"
 }
 
 """####),
@@ -823,7 +823,7 @@ rule mcs-admin-designated {
   applies when not param.mcs_admin.at_medical_association
     otherwise ja "MCS 管理者は医師会に置かれています（3-1、mcs_admin.at_medical_association）"
               en "the MCS administrator is placed at the medical association (3-1, mcs_admin.at_medical_association)"
-  expect some a in accounts, s in staff where a.is_admin and a.status == "active" and (a.staff_id == s.id or s.account_id == a.id) and (s.left_on is missing or s.left_on >= as_of) : some r in roles where r.staff_id == s.id : r.role in ["operations-lead", "system-admin", "privacy-lead"] or (r.role == "director" and (some need in ["operations-lead", "system-admin", "privacy-lead"] : none r2 in roles where r2.role == need : r2.staff_id is present))
+  expect some a in accounts where a.is_admin and a.status == "active" : (some s in staff where s.id == a.staff_id and (s.left_on is missing or s.left_on >= as_of) : some r in roles where r.staff_id == s.id : r.role in ["operations-lead", "system-admin", "privacy-lead"] or (r.role == "director" and (some need in ["operations-lead", "system-admin", "privacy-lead"] : none r2 in roles where r2.role == need : r2.staff_id is present))) or (some s in staff where s.account_id == a.id and (s.left_on is missing or s.left_on >= as_of) : some r in roles where r.staff_id == s.id : r.role in ["operations-lead", "system-admin", "privacy-lead"] or (r.role == "director" and (some need in ["operations-lead", "system-admin", "privacy-lead"] : none r2 in roles where r2.role == need : r2.staff_id is present)))
     message ja "在職中の責任者（運用責任者・システム管理者・個人情報保護責任者、またはほかに誰も任命されていない役割を担う院長）の中に MCS 管理者がいません"
             en "no MCS administrator is a current holder of a responsible role (operations lead, system administrator, privacy lead, or the director for a role no one else is named for)"
 }
@@ -932,7 +932,7 @@ rule no-credential-sharing {
         en "Credentials are never shared with anyone"
   remediation ja "所有者のいないアカウントを停止または削除し、所有者を名簿で特定してください。共有していないことを運用責任者が証明してください。"
               en "Suspend or delete accounts without an owner and name the owner on the roster; the operations lead attests that credentials are not shared."
-  expect every a in accounts where a.status == "active" : some s in staff : a.staff_id == s.id or s.account_id == a.id
+  expect every a in accounts where a.status == "active" : (some s in staff where s.id == a.staff_id) or (some s in staff where s.account_id == a.id)
     message ja "有効なアカウント {a.id} の所有者が職員名簿にいません"
             en "active account {a.id} has no owner on the staff roster"
   attestation "no-credential-sharing" by operations-lead, system-admin renew param.attestation.renewal
@@ -1125,7 +1125,7 @@ rule one-person-one-account {
   expect every s in staff where s.uses_mcs and s.left_on is missing : s.account_id is present or (some a in accounts where a.staff_id == s.id : a.status == "active")
     message ja "MCS を利用する職員 {s.id} に本人のアカウントがありません"
             en "staff member {s.id} uses MCS but has no account of their own"
-  expect every s in staff where s.left_on is missing : count(a in accounts where a.status == "active" and (a.staff_id == s.id or a.id == s.account_id)) <= 1
+  expect every s in staff where s.left_on is missing : count(a in accounts where a.staff_id == s.id and a.status == "active") + count(a in accounts where a.id == s.account_id and a.staff_id != s.id and a.status == "active") <= 1
     message ja "職員 {s.id} が有効なアカウントを複数持っています（原則として１利用者１アカウント）"
             en "staff member {s.id} has more than one active account (one user, one account)"
 }
@@ -1169,7 +1169,7 @@ rule operators-limited {
         en "MCS administrator rights are limited to designated people"
   remediation ja "役割の表に記録された責任者・MCS 管理者以外から管理者権限を外すか、その職員の役割を記録してください。"
               en "Take administrator rights away from anyone without a recorded role, or record that person's role."
-  expect every a in accounts where a.is_admin and a.status == "active" : some s in staff, r in roles where (a.staff_id == s.id or s.account_id == a.id) and (s.left_on is missing or s.left_on >= as_of) and r.staff_id == s.id : r.role in ["mcs-admin", "operations-lead", "system-admin", "privacy-lead", "director"]
+  expect every a in accounts where a.is_admin and a.status == "active" : (some s in staff, r in roles where s.id == a.staff_id and (s.left_on is missing or s.left_on >= as_of) and r.staff_id == s.id : r.role in ["mcs-admin", "operations-lead", "system-admin", "privacy-lead", "director"]) or (some s in staff, r in roles where s.account_id == a.id and (s.left_on is missing or s.left_on >= as_of) and r.staff_id == s.id : r.role in ["mcs-admin", "operations-lead", "system-admin", "privacy-lead", "director"])
     message ja "管理者権限を持つアカウント {a.id}（職員 {a.staff_id}）の持ち主は、役割が記録された在職中の職員ではありません"
             en "account {a.id} (staff {a.staff_id}) has administrator rights, but its owner is not a current staff member with a recorded role"
 }
@@ -1944,9 +1944,9 @@ rule use-ended-accounts-deleted {
         en "Accounts of staff who no longer use MCS are deleted"
   remediation ja "異動・担当替えで MCS を使わなくなった職員のアカウントを削除してください。"
               en "Delete the account of a staff member who no longer uses MCS after a transfer or a change of duties."
-  expect every s in staff, a in accounts where s.left_on is missing and s.uses_mcs == false and (a.staff_id == s.id or a.id == s.account_id) : a.status == "deleted"
-    message ja "MCS を利用しない職員 {s.id} のアカウント {a.id} が削除されていません（状態: {a.status}）"
-            en "staff member {s.id} no longer uses MCS but account {a.id} is not deleted (status: {a.status})"
+  expect every s in staff where s.left_on is missing and s.uses_mcs == false : (every a in accounts where a.staff_id == s.id : a.status == "deleted") and (every a in accounts where a.id == s.account_id : a.status == "deleted")
+    message ja "MCS を利用しない職員 {s.id} のアカウント（名簿: {s.account_id}）が削除されていません"
+            en "staff member {s.id} no longer uses MCS but an account of theirs (roster: {s.account_id}) is not deleted"
 }
 
 """####),
