@@ -698,6 +698,8 @@ rule leaver-devices-returned {
 # fails, and an account marked suspended or deleted with no date is undecided. A member is the
 # leaver's when the member row, the roster (staff.account_id) or the account (staff_id) says
 # so. Any group holding a patient is a patient group here, whatever its kind.
+# The three ways to the person are written out one by one, so each is an indexed join and the
+# rule stays linear in the number of members.
 rule leavers-removed-from-groups {
   implements A-REQ-05
   level required
@@ -725,6 +727,8 @@ rule leavers-removed-from-groups {
 # removal or deletion fails, and an account marked deleted with no date is undecided. A member
 # is the leaver's when the member row, the roster (staff.account_id) or the account (staff_id)
 # says so. Any group holding a patient is a patient group here, whatever its kind.
+# The three ways to the person are written out one by one, so each is an indexed join and the
+# rule stays linear in the number of members.
 rule left-care-members-removed {
   implements A-REQ-12
   level required
