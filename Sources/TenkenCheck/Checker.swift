@@ -299,7 +299,9 @@ public struct Checker {
             let testsBefore = compiler.presenceTests.count
             appliesNode = compiler.compileCondition(e, what: "the `applies when` condition")
             compiler.warnBlankSkips(since: testsBefore, in: "the `applies when` condition")
-            appliesNode?.roots(into: &appliesRoots)
+            // A section the condition reads only after testing it present is not needed to
+            // decide it (`facility.uses_wifi or (networks is present and …)`).
+            appliesNode?.neededRoots(into: &appliesRoots)
             if let n = appliesNode, case .bool(false)? = ConstantFolder.fold(n) {
                 compiler.diags.append(Diagnostic("check.never-applies", .error, "the `applies when` condition is always false; the rule can never apply",
                                                  at: loc(file, e.span)))

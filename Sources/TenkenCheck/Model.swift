@@ -192,7 +192,8 @@ public struct CheckedRule: Sendable {
     public var otherwise: Bilingual?
     public var expects: [CheckedExpect]
     public var attestation: CheckedAttestation?
-    /// Snapshot sections the applicability condition and the expectations read.
+    /// Snapshot sections the applicability condition needs (a section it reads only after
+    /// testing it present is not needed) and the sections the expectations read.
     public var appliesRoots: Set<Int>
     public var expectRoots: Set<Int>
     /// Variable slots the rule needs at evaluation.

@@ -86,6 +86,39 @@ public indirect enum Node: Sendable {
         for c in children { c.roots(into: &set) }
     }
 
+    /// Roots a condition cannot be decided without: every root `roots(into:)` names, except a
+    /// section the condition only tests for presence (`networks is present`) and one it reads
+    /// only to the right of such a test in a conjunction (`networks is present and some n in
+    /// networks …`), which `and` never evaluates when the section is absent. What an
+    /// `applies when` needs; an absent section it does not need leaves it decidable.
+    public func neededRoots(into set: inout Set<Int>, guarded: Set<Int> = []) {
+        switch self {
+        case .presence(.root, _):
+            return
+        case .and(let a, let b):
+            a.neededRoots(into: &set, guarded: guarded)
+            b.neededRoots(into: &set, guarded: guarded.union(a.sectionsTestedPresent))
+            return
+        default:
+            break
+        }
+        var mine = Set<Int>()
+        if case .root(let i) = self { mine.insert(i) }
+        if case .quantifier(_, let l) = self { mine.formUnion(l.lookupRoots) }
+        if case .aggregate(_, let l) = self { mine.formUnion(l.lookupRoots) }
+        set.formUnion(mine.subtracting(guarded))
+        for c in children { c.neededRoots(into: &set, guarded: guarded) }
+    }
+
+    /// The sections a conjunction tests present (`R is present and …`), at its top level.
+    var sectionsTestedPresent: Set<Int> {
+        switch self {
+        case .presence(.root(let r), present: true): [r]
+        case .and(let a, let b): a.sectionsTestedPresent.union(b.sectionsTestedPresent)
+        default: []
+        }
+    }
+
     /// Whether this node reads any of the given variable slots.
     public func uses(slots: Set<Int>) -> Bool {
         contains { if case .local(let s) = $0 { slots.contains(s) } else { false } }

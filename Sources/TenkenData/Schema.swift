@@ -335,8 +335,8 @@ public enum SnapshotSchema {
           choices: ["active": "有効", "suspended": "停止", "deleted": "削除"]),
         f("is_admin", .bool, "has MCS administrator rights", ja: "管理者権限", aliases: ["管理者権限"]),
         f("created_on", .date, "registered on", ja: "登録日", aliases: ["登録日"], past: true),
-        f("deleted_on", .date, "deleted on", ja: "削除日", aliases: ["削除日"], absent: none("not deleted", "削除していない"), notBefore: "created_on", past: true),
-        f("suspended_on", .date, "suspended on", ja: "停止日", aliases: ["停止日"], absent: none("not suspended", "停止していない"), notBefore: "created_on", past: true),
+        f("deleted_on", .date, "deleted on", ja: "削除日", aliases: ["削除日"], absent: none("not deleted", "削除していない", unless: "status", in: [.string("deleted")]), notBefore: "created_on", past: true),
+        f("suspended_on", .date, "suspended on", ja: "停止日", aliases: ["停止日"], absent: none("not suspended", "停止していない", unless: "status", in: [.string("suspended")]), notBefore: "created_on", past: true),
         f("password_changed_on", .date, "password last changed on", ja: "パスワード変更日", aliases: ["パスワード変更日"], past: true),
         f("profile_photo", .bool, "profile and face photo set", ja: "プロフィール写真", aliases: ["プロフィール写真"]),
         f("identity_verified", .bool, "verified as a healthcare or care professional", ja: "本人認証", aliases: ["本人認証"]),
@@ -378,7 +378,7 @@ public enum SnapshotSchema {
           "for a device on public or home Wi-Fi outside the facility: the weakest encryption of those networks", ja: "施設外Wi-Fi暗号化", aliases: ["施設外Wi-Fi暗号化"],
           choices: ["open": "暗号化なし", "unknown": "不明"]),
         f("public_wifi_autojoin", .bool, "the device joins public Wi-Fi networks automatically", ja: "公衆Wi-Fi自動接続", aliases: ["公衆Wi-Fi自動接続"]),
-        f("returned_on", .date, "returned to the facility on", ja: "返却日", aliases: ["返却日"], absent: none("not returned", "返却していない"), past: true),
+        f("returned_on", .date, "returned to the facility on", ja: "返却日", aliases: ["返却日"], absent: none("not returned", "返却していない", unless: "status", in: [.string("returned")]), past: true),
     ])
 
     public static let network = RecordSchema("network", [
@@ -462,8 +462,10 @@ public enum SnapshotSchema {
         f("id", .string, "document id", ja: "文書ID"),
         f("kind", .enumeration([
             "operations-rules", "manual", "device-management", "backup-plan", "post-employment-privacy", "pledge-template", "training-plan",
-        ]), "what the document is (operations-rules: the facility's MCS 運用管理規程; manual: how to use the system, for users; pledge-template: the staff pledge covering 4-1 (1)–(5))", ja: "文書種別",
-          choices: ["operations-rules": "運用管理規程", "manual": "操作マニュアル", "device-management": "端末管理規程", "backup-plan": "バックアップ計画", "post-employment-privacy": "退職後の個人情報保護", "pledge-template": "誓約書ひな形", "training-plan": "教育計画"]),
+            "audit-lead-duties", "committee-rules",
+        ]), "what the document is (operations-rules: the facility's MCS 運用管理規程; manual: how to use the system, for users; pledge-template: the staff pledge covering 4-1 (1)–(5); audit-lead-duties: the audit lead's duties (監査責任者の責務); committee-rules: how the information-system management committee is run)", ja: "文書種別",
+          choices: ["operations-rules": "運用管理規程", "manual": "操作マニュアル", "device-management": "端末管理規程", "backup-plan": "バックアップ計画", "post-employment-privacy": "退職後の個人情報保護", "pledge-template": "誓約書ひな形", "training-plan": "教育計画",
+                    "audit-lead-duties": "監査責任者の責務", "committee-rules": "委員会運営規程"]),
         f("adopted_on", .date, "adopted on", ja: "制定日", past: true),
         f("reviewed_on", .date, "last reviewed on", ja: "見直し日", absent: none("not reviewed since it was adopted", "制定後の見直しなし"), notBefore: "adopted_on", past: true),
         f("communicated", .bool, "made known to the staff concerned", ja: "周知済み"),
@@ -482,6 +484,7 @@ public enum SnapshotSchema {
         f("action", .enumeration(["password-changed", "account-suspended", "post-deleted", "none"]), "what was done", ja: "対応",
           choices: ["password-changed": "パスワード変更", "account-suspended": "アカウント停止", "post-deleted": "投稿削除", "none": "対応なし"], absent: none("nothing recorded as done", "対応の記録なし")),
         f("action_on", .date, "done on", ja: "対応日", absent: none("nothing done yet", "未対応"), notBefore: "occurred_on", past: true),
+        f("other_patient", .bool, "for a post: it put information about a patient other than the group's own into a patient group (3-2(2) 別の患者の情報を書き込まない)", ja: "別患者の情報"),
     ])
 
     public static let monitoring = RecordSchema("monitoring_record", [

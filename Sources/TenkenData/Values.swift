@@ -132,7 +132,10 @@ public struct Duration: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public var isNegative: Bool { months < 0 || minutes < 0 }
 
+    /// A zero period reads as days (`0 days`, `0日`): it has no unit of its own, and the pack's
+    /// zero periods (a grace of none) are counted in days.
     public var description: String {
+        if months == 0 && minutes == 0 { return "0 days" }
         var parts: [String] = []
         if months != 0 {
             if months % 12 == 0 { parts.append(Duration.word(months / 12, "year")) } else { parts.append(Duration.word(months, "month")) }
@@ -153,6 +156,7 @@ public struct Duration: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// `60日`, `1年`, `30分`, `2ヶ月` for Japanese text.
     public var descriptionJa: String {
+        if months == 0 && minutes == 0 { return "0日" }
         var parts: [String] = []
         if months != 0 { parts.append(months % 12 == 0 ? "\(months / 12)年" : "\(months)ヶ月") }
         if minutes != 0 || parts.isEmpty {

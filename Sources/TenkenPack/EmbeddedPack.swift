@@ -4,85 +4,89 @@ public enum EmbeddedPack {
     public static let files: [(path: String, text: String)] = [
         ("catalog.tsv", ####"""
 id	section	category	level	scope	risks	evidence	ja	en
-H-REQ-01	2-1	human-organizational	required	mcs	R1	attestation	アカウント情報(IDおよびパスワード)を紙や付箋など組織の内外を問わず他者がみる可能性がある場所などにメモしない	Never write account credentials (ID and password) on paper, sticky notes or anywhere others may see them
-H-REQ-02	2-1	human-organizational	required	mcs	R1	attestation,accounts	アカウント情報を組織の内外を問わず第三者と共有しない	Never share account credentials with anyone, inside or outside the organisation
+H-REQ-01	2-1	human-organizational	required	mcs	R1	attestations	アカウント情報(IDおよびパスワード)を紙や付箋など組織の内外を問わず他者がみる可能性がある場所などにメモしない	Never write account credentials (ID and password) on paper, sticky notes or anywhere others may see them
+H-REQ-02	2-1	human-organizational	required	mcs	R1	staff,accounts,attestations	アカウント情報を組織の内外を問わず第三者と共有しない	Never share account credentials with anyone, inside or outside the organisation
 H-REQ-03	2-1	human-organizational	required	mcs	R1	accounts,staff	複数人で一つのアカウントの使いまわしをしない	No account is used by more than one person (one user, one account)
-H-REQ-04	2-1	human-organizational	required	mcs	R1	attestation	利用が終わったらログアウトする	Log out when finished
-H-REQ-05	2-1	human-organizational	required	mcs	R1	attestation	離席する等で利用端末から離れる場合ログアウトする	Log out when leaving the device (e.g. stepping away from the desk)
+H-REQ-04	2-1	human-organizational	required	mcs	R1	attestations	利用が終わったらログアウトする	Log out when finished
+H-REQ-05	2-1	human-organizational	required	mcs	R1	attestations	離席する等で利用端末から離れる場合ログアウトする	Log out when leaving the device (e.g. stepping away from the desk)
 H-REQ-06	2-1	human-organizational	required	mcs	R1	service,accounts	パスワードの設定は以下のいずれかを要件とすること ⮚ 英数字、記号を混在させた１３文字以上の推定困難な文字列 ⮚ 英数字、記号を混在させた８文字以上の推定困難な文字列を定期的に変更する（最長２ヶ月以内）	Passwords must be either 13+ characters mixing letters, digits and symbols, or 8+ characters mixing letters, digits and symbols changed at least every 2 months
-H-REQ-07	2-1	human-organizational	required	mcs	R1	attestation	類推されやすいパスワードを使用しないこと	Do not use guessable passwords
-H-REQ-08	2-1	human-organizational	required	mcs	R1	service,attestation	類似のパスワードを繰り返し使用しないこと	Do not reuse similar passwords
+H-REQ-07	2-1	human-organizational	required	mcs	R1	attestations	類推されやすいパスワードを使用しないこと	Do not use guessable passwords
+H-REQ-08	2-1	human-organizational	required	mcs	R1	attestations	類似のパスワードを繰り返し使用しないこと	Do not reuse similar passwords
 H-REQ-09	2-1	human-organizational	required	mcs	R1	accounts,staff	利用者が退職をする場合、アカウントの削除を行う	Delete a user's account when the user leaves the organisation
 H-REQ-10	2-1	human-organizational	required	mcs	R1	incidents,devices	端末を紛失してしまう、パスワードが流出した場合などで不正な利用が想定できる場合、パスワードの変更またはアカウントの停止申請を行う	When misuse is possible (lost device, leaked password), change the password or request account suspension
-H-REQ-11	2-1	human-organizational	required	mcs	R3	incidents,attestation	MCS内にメッセージ等を投稿する際には投稿内容および投稿先をよく確認の上行う。またもし投稿内容や投稿先などに誤りがあったり、不適正な場合速やかにメッセージを削除する	Check content and destination before posting; promptly delete a post that is wrong or inappropriate
-H-REQ-12	2-1	human-organizational	required	mcs	R1	attestation	MCS内の特定のグループ内の投稿情報等を口頭や画面のスクリーンショット等の手段でグループ参加者以外に共有しない	Never pass a group's posts to non-members (verbally, by screenshot or otherwise)
-H-REQ-13	2-1	human-organizational	required	mcs	R3	attestation	MCS内のファイルをダウンロードする場合、信頼できない利用者のものはダウンロードしない	Do not download files posted by untrusted users
-H-REQ-14	2-1	human-organizational	required	mcs	R3	attestation	MCS内に投稿されたURL(リンク)について信頼できない利用者のものや怪しいものについてはアクセスしない	Do not open links posted by untrusted users or that look suspicious
-H-REQ-15	2-1	human-organizational	required	mcs	R3,R4	attestation,service	MCSの偽サイト(見た目がMCSそっくりな偽サイト)やMCSを偽るメール等に注意する	Beware of fake MCS sites and of mail impersonating MCS (official site https://www.medical-care.net/*, mail from no-reply@medical-care.net, support@embrace.co.jp)
+H-REQ-11	2-1	human-organizational	required	mcs	R1	incidents,attestations	MCS内にメッセージ等を投稿する際には投稿内容および投稿先をよく確認の上行う。またもし投稿内容や投稿先などに誤りがあったり、不適正な場合速やかにメッセージを削除する	Check content and destination before posting; promptly delete a post that is wrong or inappropriate
+H-REQ-12	2-1	human-organizational	required	mcs	R1	attestations	MCS内の特定のグループ内の投稿情報等を口頭や画面のスクリーンショット等の手段でグループ参加者以外に共有しない	Never pass a group's posts to non-members (verbally, by screenshot or otherwise)
+H-REQ-13	2-1	human-organizational	required	mcs	R3	attestations	MCS内のファイルをダウンロードする場合、信頼できない利用者のものはダウンロードしない	Do not download files posted by untrusted users
+H-REQ-14	2-1	human-organizational	required	mcs	R3	attestations	MCS内に投稿されたURL(リンク)について信頼できない利用者のものや怪しいものについてはアクセスしない	Do not open links posted by untrusted users or that look suspicious
+H-REQ-15	2-1	human-organizational	required	mcs	R3,R4	service,attestations	MCSの偽サイト(見た目がMCSそっくりな偽サイト)やMCSを偽るメール等に注意する	Beware of fake MCS sites and of mail impersonating MCS (official site https://www.medical-care.net/*, mail from no-reply@medical-care.net, support@embrace.co.jp)
 H-REQ-16	2-1	human-organizational	required	mcs	R3	devices	MCSのアプリ版を利用する場合、正規の手段である「App Store」または「Google Play」で入手しインストールし、それ以外の手段で入手したものをインストールしない	Install the MCS app only from the App Store (iOS) or Google Play (Android), never from any other source
 H-REQ-17	2-1	human-organizational	required	mcs	R1	documents,devices	MCSを利用する端末についての管理方法を定めること	Define how the devices used for MCS are managed (which devices, who approves taking them off-site)
 H-REQ-18	2-1	human-organizational	required	mcs	R2	documents	MCSが利用できなくなった際のバックアッププランを予め定めておく	Define in advance a backup plan for when MCS is unavailable (phone, fax or other means), known to staff inside and outside
 H-REQ-19	2-1	human-organizational	required	mcs	R1	accounts,staff	利用者が退職・異動、担当から外れるなどで利用の予定がなくなる場合はアカウントの削除をお願いしています	Delete the account of a user who will no longer use MCS (transfer to another post, no longer in charge), not only of leavers (2-1 note)
 H-REC-01	2-1	human-organizational	recommended	mcs	R4	accounts	登録後、利用者個人のプロフィール・顔写真を設定する	Each user sets a personal profile and face photo after registering
 H-REC-02	2-1	human-organizational	recommended	mcs	R4	accounts	利用者が新規登録した際には本人認証を行う	New users complete identity verification as healthcare/care professionals
-H-REC-03	2-1	human-organizational	recommended	mcs	R4	patients	患者のアカウントが登録された場合には患者本人確認を行う	When a patient account is registered, confirm the patient's identity
+H-REC-03	2-1	human-organizational	recommended	mcs	R4	facility,patients	患者のアカウントが登録された場合には患者本人確認を行う	When a patient account is registered, confirm the patient's identity
 T-REQ-01	2-2	technical	required	outside-mcs	R1	devices	利用端末について長時間操作を行わない場合、クリアスクリーン等の対策を実施すること	Devices clear or lock the screen after a period without use
 T-REQ-02	2-2	technical	required	outside-mcs	R3	devices	利用端末について常時コンピュータウイルス等の不正なソフトウェアの混入を防ぐ適切な措置をとり、その有効性・安全性の確認・維持を行うこと	Devices are protected against malware at all times by an appropriate measure for their platform, and that protection is checked and kept effective
-T-REQ-03	2-2	technical	required	mcs	R4	networks,devices	無線LAN(Wi-Fi)に接続して利用する場合、WPA2-AES、WPA2-TKIP等通信が暗号されているものから接続し、暗号化されていない・管理者の正体不明等の信頼できない無線LANに接続して利用しないこと	Use only encrypted Wi-Fi (WPA2-AES, WPA2-TKIP or better), at the facility and off-site; never unencrypted or untrusted networks of unknown operators
+T-REQ-03	2-2	technical	required	mcs	R4	facility,devices,networks	無線LAN(Wi-Fi)に接続して利用する場合、WPA2-AES、WPA2-TKIP等通信が暗号されているものから接続し、暗号化されていない・管理者の正体不明等の信頼できない無線LANに接続して利用しないこと	Use only encrypted Wi-Fi (WPA2-AES, WPA2-TKIP or better), at the facility and off-site; never unencrypted or untrusted networks of unknown operators
 T-REC-01	2-2	technical	recommended	outside-mcs	R1	devices	利用端末にPIN・パターン・パスワードなどによるデバイスロックの設定をする	Devices have a device lock (PIN, pattern or password)
 T-REC-02	2-2	technical	recommended	outside-mcs	R3	devices	利用端末のOSのバージョンを常に最新のものに更新する	Device operating systems are kept at the latest version
-T-REC-03	2-2	technical	recommended	outside-mcs	R1	attestation,devices	パスワード管理ツールなどの利用をする	Use a password manager
+T-REC-03	2-2	technical	recommended	outside-mcs	R1	attestations	パスワード管理ツールなどの利用をする	Use a password manager
 T-REC-04	2-2	technical	recommended	mcs	R1	service,devices	クライアント認証を行った端末での利用をする	Use MCS only from devices with client-certificate authentication
 T-REC-05	2-2	technical	recommended	outside-mcs	R4	devices	端末をVirtual Private Network(VPN)接続をした状態で利用する	Use devices over a VPN
-T-REC-06	2-2	technical	recommended	outside-mcs	R4	devices,networks	自施設外においてモバイル端末については自端末の携帯電話回線あるいはモバイルルータでインターネットに接続して利用する	Outside the facility, mobile devices connect through their own cellular line or a mobile router
+T-REC-06	2-2	technical	recommended	outside-mcs	R4	devices	自施設外においてモバイル端末については自端末の携帯電話回線あるいはモバイルルータでインターネットに接続して利用する	Outside the facility, mobile devices connect through their own cellular line or a mobile router
 T-REC-07	2-2	technical	recommended	outside-mcs	R1	devices	リモートワイプサービス・モバイルデバイス管理サービス(MDM)の利用	Use remote wipe or mobile device management (MDM)
-T-REC-08	2-2	technical	recommended	mcs	R4	devices	特に無線LANを利用する場合、事業所などの無線LANの設定が安全であるか、公衆無線LANへの自動接続設定を見直すなど盗聴対策を十分に行っていただくことを推奨します	Review devices' automatic connection to public Wi-Fi, against eavesdropping (2-2 note)
+T-REC-08	2-2	technical	recommended	outside-mcs	R4	devices	特に無線LANを利用する場合、事業所などの無線LANの設定が安全であるか、公衆無線LANへの自動接続設定を見直すなど盗聴対策を十分に行っていただくことを推奨します	Review devices' automatic connection to public Wi-Fi, against eavesdropping (2-2 note)
 P-REQ-01	2-3	physical	required	mcs	R1	devices	モバイルの利用端末を保管する場合保管場所に鍵をかけるなど利用していないときに不特定個人が利用できる状態にしない	Mobile devices not in use cannot be used by anyone else (locked storage, or a device lock that engages by itself)
 P-REQ-02	2-3	physical	required	mcs	R1	devices	利用端末の紛失や盗難を避けるためにも利用端末の保管場所に鍵を掛ける、コンピュータに物理的なセキュリティロックを施す等の物理的な対策を実施してください	Every device used for MCS has a physical measure against loss and theft: locked storage, or a physical security lock on a computer (2-3 note)
 P-REC-01	2-3	physical	recommended	mcs	R1	devices	モバイルの利用端末には覗き見対策の実施を行う	Mobile devices have protection against shoulder surfing (e.g. a privacy filter)
-A-REQ-01	3	human-organizational	required	mcs	R1	organization,accounts	上記担当者のうち、情報システム運用責任者、システム管理者、個人情報保護責任者のいずれかが、以下に示すMCS管理者としての役割を担っていただくことになります	An MCS administrator is designated, who is the system operations lead, the system administrator or the personal-information protection lead (unless the regional deployment places the administrator elsewhere, 3-1)
-A-REQ-02	3	human-organizational	required	mcs	R1	organization	運用責任者、個⼈情報保護責任者およびシステム管理者を置き、院長をもってそれに充てること … 規模や必要に応じて、情報システム運用責任者、システム管理者、個人情報保護責任者、監査責任者及び情報システム管理委員会などを設置する必要があります	Responsible roles are in place by size: operations lead, system administrator and privacy lead (held by the director unless others are named); in large and mid-size hospitals also an audit lead and an information-system management committee
+A-REQ-01	3	human-organizational	required	mcs	R1	roles,staff,accounts	上記担当者のうち、情報システム運用責任者、システム管理者、個人情報保護責任者のいずれかが、以下に示すMCS管理者としての役割を担っていただくことになります	An MCS administrator is designated, who is the system operations lead, the system administrator or the personal-information protection lead (unless the regional deployment places the administrator elsewhere, 3-1)
+A-REQ-02	3	human-organizational	required	mcs	R1	facility,roles,staff	運用責任者、個⼈情報保護責任者およびシステム管理者を置き、院長をもってそれに充てること … 規模や必要に応じて、情報システム運用責任者、システム管理者、個人情報保護責任者、監査責任者及び情報システム管理委員会などを設置する必要があります	Responsible roles are in place by size: operations lead, system administrator and privacy lead (held by the director unless others are named); in large and mid-size hospitals also an audit lead and an information-system management committee
 A-REQ-03	3-2(1)	human-organizational	required	mcs	R1	groups	MCS で患者単位のグループを作り、それぞれの患者ごとにアクセスする必要のある施設内外の医療介護従事者のみを招待して患者単位のチームを作る。１つのグループで複数の患者個人情報が混在するような運用は避ける（本来はアクセスする必要のないユーザーが担当していない患者情報にアクセスできてしまうため）	One group per patient, with only the professionals who need access; never several patients in one group
-A-REQ-04	3-2(1)	human-organizational	required	mcs	R1	service,groups	MCS の管理者ユーザーは、招待された医療介護従事者がその患者へのアクセス権限を持つのにふさわしいかどうかを適切に判断したうえで、「承認機能」で招待を承認する	Every invitation to a patient group is approved, before the invitee joins, by an administrator who judged the invitee appropriate
+A-REQ-04	3-2(1)	human-organizational	required	mcs	R1,R4	service,accounts,groups	MCS の管理者ユーザーは、招待された医療介護従事者がその患者へのアクセス権限を持つのにふさわしいかどうかを適切に判断したうえで、「承認機能」で招待を承認する	Every invitation to a patient group is approved, before the invitee joins, by an administrator who judged the invitee appropriate
 A-REQ-05	3-2(1)	human-organizational	required	mcs	R1	groups,staff,accounts	MCS の管理者ユーザーは、該当するユーザーが辞めた時や担当から外れた時には、速やかにスタッフ削除やメンバー解除など適切な処理を⾏う	When a user leaves or is no longer in charge, the administrator promptly removes them as staff or group member
-A-REQ-06	3-2(1)	human-organizational	required	mcs	R1	groups,records	定期的に、患者グループごとに、参加しているメンバーが適切であるかどうかの精査を行う	Review each patient group's membership periodically
+A-REQ-06	3-2(1)	human-organizational	required	mcs	R1	groups,monitoring	定期的に、患者グループごとに、参加しているメンバーが適切であるかどうかの精査を行う	Review each patient group's membership periodically
 A-REQ-07	3-2(1)	human-organizational	required	mcs	R1	groups,patients	MCS の管理者ユーザーは、施設として担当しなくなった患者について、「保管機能」を使って速やかに保管庫に移す	Promptly archive the groups of patients the facility no longer cares for
-A-REQ-08	3-2(1)	human-organizational	required	mcs	R1	organization,incidents,attestation	MCSの管理者ユーザーは、MCS の安全かつ適正な運用管理を図り、そのためにも不正利用が発生した場合は、MCSの利用を制限もしくは禁止する権限を有する	The administrator holds, and can use, the authority to restrict or forbid use after misuse
-A-REQ-09	3-2(1)	human-organizational	required	mcs	R3	records,incidents	MCSの管理者ユーザーは、各書き込みについて監視し、不適正な書き込みなど必要に応じ書き込んだ内容の削除を行う	The administrator monitors posts and deletes inappropriate ones
-A-REQ-10	3-2(2)	human-organizational	required	mcs	R1	attestation	患者グループに招待を受けたユーザーは、自分がその患者グループに参加することがふさわしいかどうかを判断してから、招待の受理を行う	An invited user accepts a patient-group invitation only after judging that joining is appropriate
-A-REQ-11	3-2(2)	human-organizational	required	mcs	R1	incidents,attestation	各患者グループへの書き込みは、その患者に関することのみとし、別の患者の情報を書き込まない	Posts in a patient group concern only that patient
-A-REQ-12	3-2(2)	human-organizational	required	mcs	R1	groups,staff	自分が担当からはずれた時には、該当する患者グループから、すみやかに「メンバー解除」を行う	A user who is no longer in charge (or has left) leaves the patient group promptly
-A-REQ-13	3-2(2)	human-organizational	required	mcs	R1	devices,accounts,staff	施設を辞めた時など、MCS を利用する必要がなくなった時は、施設から貸与されている端末があれば返却し、アカウントの削除など、必要な手続きを行う	A user who no longer needs MCS returns any facility-issued device and has the account deleted or otherwise closed
-A-REQ-14	3-2(2)	human-organizational	required	mcs	R3	incidents,attestation	自分自身が書き込んだ情報について責任を持ち、自分自身が書き込んだ不適正な書き込みなどは必要に応じて削除を行う	Users take responsibility for their own posts and delete their own inappropriate ones
-A-REQ-15	3-2	human-organizational	required	mcs	R3	attestation	書き込みに際して、確定操作（入力情報が正しい事を確認する操作）を行って、入力情報に対する責任を明示すること。・参照した情報を、目的外に利用しないこと。・患者のプライバシーを侵害しないこと。	Confirm each entry explicitly; never use information beyond its purpose; never infringe patient privacy
-A-REQ-16	3-2	human-organizational	required	mcs	R1	incidents	使用する機器が紛失もしくは盗難等にあった場合には、速やかにシステム管理者に報告し、その指示に従うこと。・不正操作・アクセスを発見した場合、速やかに管理者に連絡し、その指示に従うこと。	Report lost or stolen devices and discovered unauthorised access to the administrator promptly, counted from discovery
+A-REQ-08	3-2(1)	human-organizational	required	mcs	R1	staff,accounts,incidents,attestations	MCSの管理者ユーザーは、MCS の安全かつ適正な運用管理を図り、そのためにも不正利用が発生した場合は、MCSの利用を制限もしくは禁止する権限を有する	The administrator holds, and can use, the authority to restrict or forbid use after misuse
+A-REQ-09	3-2(1)	human-organizational	required	mcs	R1,R3	incidents,monitoring	MCSの管理者ユーザーは、各書き込みについて監視し、不適正な書き込みなど必要に応じ書き込んだ内容の削除を行う	The administrator monitors posts and deletes inappropriate ones
+A-REQ-10	3-2(2)	human-organizational	required	mcs	R1,R4	attestations	患者グループに招待を受けたユーザーは、自分がその患者グループに参加することがふさわしいかどうかを判断してから、招待の受理を行う	An invited user accepts a patient-group invitation only after judging that joining is appropriate
+A-REQ-11	3-2(2)	human-organizational	required	mcs	R1	incidents,attestations	各患者グループへの書き込みは、その患者に関することのみとし、別の患者の情報を書き込まない	Posts in a patient group concern only that patient
+A-REQ-12	3-2(2)	human-organizational	required	mcs	R1	staff,accounts,groups	自分が担当からはずれた時には、該当する患者グループから、すみやかに「メンバー解除」を行う	A user who is no longer in charge (or has left) leaves the patient group promptly
+A-REQ-13	3-2(2)	human-organizational	required	mcs	R1	staff,accounts,devices,incidents	施設を辞めた時など、MCS を利用する必要がなくなった時は、施設から貸与されている端末があれば返却し、アカウントの削除など、必要な手続きを行う	A user who no longer needs MCS returns any facility-issued device and has the account deleted or otherwise closed
+A-REQ-14	3-2(2)	human-organizational	required	mcs	R1	incidents,attestations	自分自身が書き込んだ情報について責任を持ち、自分自身が書き込んだ不適正な書き込みなどは必要に応じて削除を行う	Users take responsibility for their own posts and delete their own inappropriate ones
+A-REQ-15	3-2	human-organizational	required	mcs	R1	attestations	書き込みに際して、確定操作（入力情報が正しい事を確認する操作）を行って、入力情報に対する責任を明示すること。・参照した情報を、目的外に利用しないこと。・患者のプライバシーを侵害しないこと。	Confirm each entry explicitly; never use information beyond its purpose; never infringe patient privacy
+A-REQ-16	3-2	human-organizational	required	mcs	R1	devices,incidents	使用する機器が紛失もしくは盗難等にあった場合には、速やかにシステム管理者に報告し、その指示に従うこと。・不正操作・アクセスを発見した場合、速やかに管理者に連絡し、その指示に従うこと。	Report lost or stolen devices and discovered unauthorised access to the administrator promptly, counted from discovery
 A-REQ-17	はじめに, 3	human-organizational	required	mcs	R1	documents	施設においてMCSの利用に関わるスタッフの方すべてに当運用管理規程の内容について周知し、理解及び遵守いただきますようお願いいたします … 施設のMCS運用管理規程を設定し、それが施設の全利用者によって遵守の上運用されるよう努めてください	The facility adopts its own MCS operational management rules and makes them known to every staff member who uses MCS
-A-REQ-18	はじめに	human-organizational	required	mcs	R1	documents	システム管理者は、情報システムの取扱いについてマニュアルを整備し、利用者に周知の上、常に利用可能な状態におくこと	The system administrator keeps a manual on handling the system, made known to users and always available
-A-REQ-19	3	human-organizational	required	mcs	R1	accounts,organization	医療情報システム運用担当者を限定すること。ただし小規模医療機関等において役割が自明の場合は、明確な規程を定めなくとも良い	The people who operate the system (MCS administrator rights) are limited to designated role holders
-S-REQ-01	4-1	human-organizational	required	mcs	R1	staff,documents,attestation	スタッフ誓約書の記載内容のポイントは以下の通りです。（１）スタッフは、就業規則やマニュアルなどの諸規程を遵守し、患者等の個人情報のみならず、施設内で知り得た業務に関連する一切の情報をも許可なく漏えいしてはならない、とします。（２）退職後も漏えいしない、とします。（３）ＩＴ機器についての取扱い、返却時の注意点などを記載します。（４）施設が定めた利用目的外での使用を禁止します。（５）患者その他の第三者のプライバシーその他の権利を侵害するような行為を一切しない。 … 最適なもので誓約をとるようにしてください	Every staff member signs the staff pledge: no disclosure, also after leaving; IT equipment handling and return; no use beyond purpose; no privacy infringement
+A-REQ-18	はじめに	human-organizational	required	mcs	R1	documents,attestations	システム管理者は、情報システムの取扱いについてマニュアルを整備し、利用者に周知の上、常に利用可能な状態におくこと	The system administrator keeps a manual on handling the system, made known to users and always available
+A-REQ-19	3	human-organizational	required	mcs	R1	roles,staff,accounts	医療情報システム運用担当者を限定すること。ただし小規模医療機関等において役割が自明の場合は、明確な規程を定めなくとも良い	The people who operate the system (MCS administrator rights) are limited to designated role holders
+A-REQ-20	3	human-organizational	required	mcs	R1	facility,documents	監査責任者の責務は本規程に定めるものの他、別に定めること	Mid-size and large hospitals set out the audit lead's duties in their own rules
+A-REQ-21	3	human-organizational	required	mcs	R1	facility,documents	情報システム管理委員会の運営については、別途定めること	Mid-size and large hospitals set out how the information-system management committee is run
+S-REQ-01	4-1	human-organizational	required	mcs	R1	staff,documents,attestations	スタッフ誓約書の記載内容のポイントは以下の通りです。（１）スタッフは、就業規則やマニュアルなどの諸規程を遵守し、患者等の個人情報のみならず、施設内で知り得た業務に関連する一切の情報をも許可なく漏えいしてはならない、とします。（２）退職後も漏えいしない、とします。（３）ＩＴ機器についての取扱い、返却時の注意点などを記載します。（４）施設が定めた利用目的外での使用を禁止します。（５）患者その他の第三者のプライバシーその他の権利を侵害するような行為を一切しない。 … 最適なもので誓約をとるようにしてください	Every staff member signs the staff pledge: no disclosure, also after leaving; IT equipment handling and return; no use beyond purpose; no privacy infringement
 S-REQ-02	4	human-organizational	required	mcs	R1	staff	法令上の守秘義務のある者以外を事務職員等として採用するにあたっては、雇用及び契約時に守秘・非開示契約を締結すること等により安全管理を行うこと	Staff without a statutory duty of confidentiality (clerical staff and the like) undertake non-disclosure in writing when hired
-S-REQ-03	4-2	human-organizational	required	mcs	R1	staff,documents,attestation	MCS管理者および利用者に対して、定期的に教育を行っていきましょう	MCS administrators and users receive security training periodically
+S-REQ-03	4-2	human-organizational	required	mcs	R1	staff,documents,attestations	MCS管理者および利用者に対して、定期的に教育を行っていきましょう	MCS administrators and users receive security training periodically
 S-REQ-04	4	human-organizational	required	mcs	R1	documents	従業者の退職後の個人情報保護規程を定めること	Rules for personal-information protection after staff leave are defined
-C-REQ-01	5	human-organizational	required	mcs	R1	consents,groups,patients	MCSを用いて患者情報を自施設外と共有する場合や、治療や介護などの目的外で情報を利用する場合などには同意を取得した上でMCSをご利用ください	Patient consent is in place before patient information is shared outside the facility through MCS or used beyond care
+S-REQ-05	4	human-organizational	required	mcs	R1	staff	従業者に対し個⼈情報の安全管理に関する教育訓練を定期的に実施すること	All staff, MCS users or not, are trained in personal-information security periodically
+S-REQ-06	4	human-organizational	required	mcs	R1	attestations	医療機関等の管理者は、個人情報の安全管理に関する施策が適切に実施されるよう措置するとともにその実施状況を監督する必要があり	The director sees that personal-information security measures are carried out and supervises how they are
+C-REQ-01	5	human-organizational	required	mcs	R1	patients,groups,consents,attestations	MCSを用いて患者情報を自施設外と共有する場合や、治療や介護などの目的外で情報を利用する場合などには同意を取得した上でMCSをご利用ください	Patient consent is in place before patient information is shared outside the facility through MCS or used beyond care
 C-REC-01	5-1	human-organizational	recommended	mcs	R1	consents	ＭＣＳの利用に伴う多職種連携には、黙示の同意に頼ることなく，オプトイン方式を推奨しています	Consent for multi-professional collaboration is explicit opt-in (a signed consent form), not implied
-C-REQ-02	5, 5-2	human-organizational	required	mcs	R1	consents,groups,staff	他施設とつながる多職種連携は患者・介護利用者の個人情報・個人データを法人を跨いで第三者提供することになるため、患者本人の同意が必要です … 患者の希望により同意できない部分がある場合	A partial refusal is respected: the facility or profession the patient refused is not a member of the patient's open groups
+C-REQ-02	5, 5-2	human-organizational	required	mcs	R1	consents,groups,staff	他施設とつながる多職種連携は患者・介護利用者の個人情報・個人データを法人を跨いで第三者提供することになるため、患者本人の同意が必要です … 患者の希望により同意できない部分がある場合、その内容を「一部不同意」として追記（例えば、余白部分に「但し、第●項は不同意」と手書きし、手書き部分の上に同意者の印鑑を捺印する等の対応が考えられます。）の上、同意書を交わす方法もあります	A partial refusal is respected: no member of the facility or profession the patient refused is in the patient's groups while the refusal is in force
 C-REC-02	5-2	human-organizational	recommended	mcs	R1	consents	患者の希望により同意できない部分がある場合、その内容を「一部不同意」として追記（例えば、余白部分に「但し、第●項は不同意」と手書きし、手書き部分の上に同意者の印鑑を捺印する等の対応が考えられます。）の上、同意書を交わす方法もあります	A partial refusal may be written on the consent form as 一部不同意 (e.g. a handwritten, sealed note in the margin)
 C-REQ-03	5-3	human-organizational	required	mcs	R1	consents,patients	自施設において同意を取得し、MCSに登録した患者情報の管理権限を他施設へ移行する場合、移行先の施設で患者情報の適切な取り扱いを行い、個人情報保護に責任を負う旨の承諾を得た上、移行を行ってください。また、他施設において同意を取得しMCSに登録された患者情報の管理権限を自施設に移行する場合、当該患者情報の主たる管理責任を負うことになります。事前に自施設において患者本人の同意を改めて取得しなおしください	When management of a patient moves to another facility, that facility first accepts responsibility; before it moves to this facility, the patient's consent is obtained again
-V-REQ-01	1-2	provider	provider	mcs	R1	service	MCSを利用するためには、利用者を一意に識別するID/パスワードによる認証を必要としている	Users are authenticated by a unique ID and password
-V-REQ-02	1-2	provider	provider	mcs	R1	service	パスワードについては半角英字数字を両方含む８文字以上でなければ設定ができないようにしている。また「医療情報システムの安全管理に関するガイドライン」が定める「英数字、記号を混在させた13文字以上の設定」に対応している	Passwords must be 8+ characters with both letters and digits; 13+ characters with symbols are supported
-V-REQ-03	1-2	provider	provider	mcs	R1	service	IDまたはパスワードを連続して３回以上間違えた場合、自動的に３０分間アカウントロックされる	Three consecutive failures lock the account for 30 minutes
-V-REQ-04	1-2	provider	provider	mcs	R1	service	30分間操作が行われない場合、自動的にログアウトがなされる	Sessions log out automatically after 30 minutes without activity
-V-REQ-05	1-2	provider	provider	mcs	R1,R2	service	事業者として定期的なデータバックアップの取得を実施している(オンラインで１日１回のバックアップし８世代分のバックアップを保存)	Online backup once a day, 8 generations kept
-V-REQ-06	1-2	provider	provider	mcs	R2	service	MCSを提供するインフラにおける障害を検知し、即時対応できる仕組みを構築している	Infrastructure failures are detected and answered at once
-V-REQ-07	1-2	provider	provider	mcs	R2	service	MCSのインフラや開発環境等提供基盤については各種クラウドサービスを利用し、システムの冗長化を図り、BCP対策を行っている	Redundant cloud infrastructure and a business-continuity plan
-V-REQ-08	1-2	provider	provider	mcs	R2,R3	service	WAF(Web Application Firewall)等を導入し、DDoS攻撃対策を実施している … WAF(Web Application Firewall)等クロスサイトスクリプティング(XSS)対策やSQLインジェクション対策を実施し、悪意のあるスクリプトの実行や埋め込みを実行できないようにしている	A WAF protects against DDoS, cross-site scripting and SQL injection
-V-REQ-09	1-2	provider	provider	mcs	R3	service	アプリケーションの安全性・可用性について検証・評価するための各種テストを実施し評価結果に基づいた改善を行っている	Security and availability testing of the application, with fixes from the results
-V-REQ-10	1-2	provider	provider	mcs	R3	service	各種セキュリティ対策(ウイルス対策、セキュリティパッチ等)についてはJPCERT/CCなどから最新のセキュリティ情報を収集し、脆弱性が発見されたものについては即時対応している	Vulnerability information (JPCERT/CC and others) is followed and found vulnerabilities are fixed at once
-V-REQ-11	1-2	provider	provider	mcs	R3	service	機密情報を保管しているデータベースを暗号化	Databases holding confidential information are encrypted
-V-REQ-12	1-2	provider	provider	mcs	R4	service	クライアント端末とサーバーとの通信はSSL/TLS 1.2 の高セキュリティ型の設定により暗号化がなされています	Client-server traffic is encrypted with TLS 1.2 or later in a high-security configuration
-V-OPT-01	1-2	provider	optional	mcs	R1	service	クライアント証明書による多要素認証を提供している	Client-certificate multi-factor authentication is offered
-V-OPT-02	1-2	provider	optional	mcs	R4	service	利用アカウントが医療介護従事者であることの本人認証サービスを提供しています	Verification that an account belongs to a healthcare or care professional is offered
-V-OPT-03	1-2	provider	optional	mcs	R4	service	患者の利用アカウントが患者本人によって操作されていることを確認しなりすましを防止するための患者本人確認機能を提供しています	Verification that a patient account is operated by the patient is offered
+V-REQ-01	1-2	provider	provider	mcs	R1	provider	MCSを利用するためには、利用者を一意に識別するID/パスワードによる認証を必要としている	Users are authenticated by a unique ID and password
+V-REQ-02	1-2	provider	provider	mcs	R1	provider	パスワードについては半角英字数字を両方含む８文字以上でなければ設定ができないようにしている。また「医療情報システムの安全管理に関するガイドライン」が定める「英数字、記号を混在させた13文字以上の設定」に対応している	Passwords must be 8+ characters with both letters and digits; 13+ characters with symbols are supported
+V-REQ-03	1-2	provider	provider	mcs	R1	provider	IDまたはパスワードを連続して３回以上間違えた場合、自動的に３０分間アカウントロックされる	Three consecutive failures lock the account for 30 minutes
+V-REQ-04	1-2	provider	provider	mcs	R1	provider	30分間操作が行われない場合、自動的にログアウトがなされる	Sessions log out automatically after 30 minutes without activity
+V-REQ-05	1-2	provider	provider	mcs	R1,R2	provider	事業者として定期的なデータバックアップの取得を実施している(オンラインで１日１回のバックアップし８世代分のバックアップを保存)	Online backup once a day, 8 generations kept
+V-REQ-06	1-2	provider	provider	mcs	R2	provider	MCSを提供するインフラにおける障害を検知し、即時対応できる仕組みを構築している	Infrastructure failures are detected and answered at once
+V-REQ-07	1-2	provider	provider	mcs	R2	provider	MCSのインフラや開発環境等提供基盤については各種クラウドサービスを利用し、システムの冗長化を図り、BCP対策を行っている	Redundant cloud infrastructure and a business-continuity plan
+V-REQ-08	1-2	provider	provider	mcs	R2,R3	provider	WAF(Web Application Firewall)等を導入し、DDoS攻撃対策を実施している … WAF(Web Application Firewall)等クロスサイトスクリプティング(XSS)対策やSQLインジェクション対策を実施し、悪意のあるスクリプトの実行や埋め込みを実行できないようにしている	A WAF protects against DDoS, cross-site scripting and SQL injection
+V-REQ-09	1-2	provider	provider	mcs	R3	provider	アプリケーションの安全性・可用性について検証・評価するための各種テストを実施し評価結果に基づいた改善を行っている	Security and availability testing of the application, with fixes from the results
+V-REQ-10	1-2	provider	provider	mcs	R3	provider	各種セキュリティ対策(ウイルス対策、セキュリティパッチ等)についてはJPCERT/CCなどから最新のセキュリティ情報を収集し、脆弱性が発見されたものについては即時対応している	Vulnerability information (JPCERT/CC and others) is followed and found vulnerabilities are fixed at once
+V-REQ-11	1-2	provider	provider	mcs	R3	provider	機密情報を保管しているデータベースを暗号化	Databases holding confidential information are encrypted
+V-REQ-12	1-2	provider	provider	mcs	R4	provider	クライアント端末とサーバーとの通信はSSL/TLS 1.2 の高セキュリティ型の設定により暗号化がなされています	Client-server traffic is encrypted with TLS 1.2 or later in a high-security configuration
+V-OPT-01	1-2	provider	optional	mcs	R1	provider	クライアント証明書による多要素認証を提供している	Client-certificate multi-factor authentication is offered
+V-OPT-02	1-2	provider	optional	mcs	R4	provider	利用アカウントが医療介護従事者であることの本人認証サービスを提供しています	Verification that an account belongs to a healthcare or care professional is offered
+V-OPT-03	1-2	provider	optional	mcs	R4	provider	患者の利用アカウントが患者本人によって操作されていることを確認しなりすましを防止するための患者本人確認機能を提供しています	Verification that a patient account is operated by the patient is offered
 
 """####),
         ("pack.tenken", ####"""
@@ -103,8 +107,8 @@ pack mcs {
     because "2-1: 英数字・記号を混在させた13文字以上 (13+ characters mixing letters, digits and symbols)"
   param password.short_min_length: int = 8 limit >= 8
     because "2-1: 8文字以上なら定期的に変更 (8+ characters only together with rotation)"
-  param password.max_age: duration = 60 days limit <= 60 days
-    because "2-1: 最長2ヶ月以内に変更 (rotation at most every 2 months, counted as 60 days)"
+  param password.max_age: duration = 2 months limit <= 2 months
+    because "2-1: 最長2ヶ月以内に変更 (rotation at most every 2 months, counted in calendar months: a change on 09-01 holds until 11-01)"
   param session.idle_logout: duration = 30 minutes limit <= 30 minutes
     because "1-2 (V-REQ-04): 30分間操作が行われない場合、自動的にログアウト (automatic logout after 30 idle minutes)"
   param provider.password_min_length: int = 8 limit >= 8
@@ -126,7 +130,7 @@ pack mcs {
   param confidentiality.statutory_jobs: [string] = ["doctor", "dentist", "midwife", "pharmacist", "nurse", "assistant-nurse", "public-health-nurse", "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "certified-social-worker", "psychiatric-social-worker"] limit <= ["doctor", "dentist", "midwife", "pharmacist", "nurse", "assistant-nurse", "public-health-nurse", "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "certified-social-worker", "psychiatric-social-worker"]
     because "4 法令上の守秘義務のある者: 医師・歯科医師・助産師・薬剤師 刑法134条1項 (歯科医師は同項の医師に含まれると解される); 看護師・准看護師・保健師 保助看法42条の2; 療法士 理学療法士及び作業療法士法16条・言語聴覚士法44条; 歯科衛生士 歯科衛生士法13条の6; 介護支援専門員 介護保険法69条の37; 介護福祉士・社会福祉士 社会福祉士及び介護福祉士法46条; 精神保健福祉士 精神保健福祉士法40条. Care and social workers without the licence, clerks and others have none"
   param device.mobile_kinds: [string] = ["tablet", "smartphone"] limit >= ["tablet", "smartphone"]
-    because "2-3 モバイルの利用端末: tablets and smartphones; a rule must not drop either (a laptop used off-site is reached through offsite_connection where it matters)"
+    because "2-3 モバイルの利用端末: tablets and smartphones; a rule must not drop either (a laptop used off-site is reached through offsite_connection where it matters). Every rule reading it asks more of the devices in it, so adding a kind only tightens; P-REQ-02 (computers) keeps its own fixed set, so adding pc does not move computers out of it"
 
   # --- 速やかに: one week for an administrator's routine step, one day where exposure is in progress ---
   param leaver.grace: duration = 7 days
@@ -157,16 +161,16 @@ pack mcs {
     because "4-2 定期的に: a new user's first session falls in the first month of employment (induction), then every training.period"
   param monitoring.period: duration = 1 month
     because "3-2(1) 各書き込みについて監視 (A-REQ-09): the source asks for monitoring, not a cycle; a monthly check at the least, so an inappropriate post stands a month at most"
-  param nda.grace: duration = 0 days
-    because "4 雇用及び契約時: the undertaking is signed at hiring, on or before the first day; a facility may allow days for the paperwork"
+  param nda.grace: duration = 0 days limit <= 0 days
+    because "4 雇用及び契約時に…締結: the undertaking is due when the employment or engagement contract is made, which is no later than the first day of work (労働基準法15条 has the terms set out when the contract is concluded, before work begins), so by hired_on; one signed earlier, at the contract, counts. Any later date is past the source's time and is flagged"
   param attestation.renewal: duration = 1 year
     because "a person's statement covers a year, renewed with the training cycle (training.period)"
   param provider.profile_max_age: duration = 1 year
     because "はじめに: the rules are revised with MCS's functions (MCSの機能変更などに伴って…改訂); a provider profile older than a year may no longer describe the service, so every report warns"
 
   # --- The deployment ---
-  param mcs_admin.location: string = "facility"
-    because "3 has one of the facility's leads take the MCS administrator's role; the source's 3-1 reads 「MCS管理者は、武蔵野市医師会におきます」: where the regional deployment places the administrator at the medical association, set \"medical-association\": A-REQ-01 and A-REQ-08 then do not apply to the member facility, and A-REQ-04 accepts the association's approval"
+  param mcs_admin.at_medical_association: bool = false
+    because "3 has one of the facility's leads take the MCS administrator's role (false, the default); the source's 3-1 reads 「MCS管理者は、武蔵野市医師会におきます」: where the regional deployment places the administrator at the medical association, set true: A-REQ-01 and A-REQ-08 then do not apply to the member facility, and A-REQ-04 accepts the association's approval. A yes/no, so a mistyped value is an error, never a silent 'facility'"
   param hospital.audit_beds: int = 100
     because "3 大/中規模病院 (A-REQ-02): the source does not define them; hospitals of 100 beds or more are taken as mid-size or larger, the usual grouping of 20–99 beds as small hospitals"
 }
@@ -248,11 +252,37 @@ rule app-from-official-stores {
 }
 
 """####),
+        ("rules/audit-lead-duties-defined.tenken", ####"""
+# 3 (the guideline's 付表1 管理体制, which the source quotes for 大/中規模病院): 「監査責任者の責務
+# は本規程に定めるものの他、別に定めること」 — a document setting out the audit lead's duties is
+# on file (documents kind audit-lead-duties), in hospitals of hospital.audit_beds and over, the
+# same as need an audit lead (A-REQ-02).
+rule audit-lead-duties-defined {
+  implements A-REQ-20
+  level required
+  category human-organizational
+  scope mcs
+  risks R1
+  section "3"
+  title ja "中規模以上の病院は監査責任者の責務を定める"
+        en "Mid-size and large hospitals set out the audit lead's duties"
+  remediation ja "監査責任者の責務を文書に定め、制定日を記録してください。"
+              en "Set out the audit lead's duties in a document and record when it was adopted."
+  applies when facility.kind == "hospital" and facility.beds >= param.hospital.audit_beds
+    otherwise ja "中規模以上の病院ではありません"
+              en "not a mid-size or large hospital"
+  expect some doc in documents where doc.kind == "audit-lead-duties" : doc.adopted_on is present
+    message ja "監査責任者の責務を定めた文書がありません"
+            en "no document sets out the audit lead's duties"
+}
+
+"""####),
         ("rules/authority-to-restrict.tenken", ####"""
 # 3-2(1): the administrator holds the authority to restrict or forbid use after misuse. Data:
 # an active administrator account (the means); a suspension made within the renewal period
-# shows the authority held and used, and then no statement is needed. Where the administrator
-# is at the medical association (3-1, mcs_admin.location), the authority is theirs.
+# shows the authority held and used, and then no statement is needed. The administrator is
+# the account's owner (staff_id, or the staff member whose account_id it is), while employed. Where the administrator
+# is at the medical association (3-1, mcs_admin.at_medical_association), the authority is theirs.
 rule authority-to-restrict {
   implements A-REQ-08
   level required
@@ -264,12 +294,12 @@ rule authority-to-restrict {
         en "The administrator can restrict or forbid use after misuse"
   remediation ja "有効な管理者アカウントを置き、不正利用時に利用制限を行う権限と手順を運用責任者が証明してください。"
               en "Keep an active administrator account; the operations lead attests the authority and procedure to restrict use after misuse."
-  applies when param.mcs_admin.location != "medical-association"
-    otherwise ja "MCS 管理者は医師会に置かれ、利用を制限・禁止する権限はその管理者にあります（3-1、mcs_admin.location）"
-              en "the MCS administrator, who holds this authority, is placed at the medical association (3-1, mcs_admin.location)"
-  expect some a in accounts where a.is_admin : a.status == "active"
-    message ja "有効な MCS 管理者アカウントがありません"
-            en "there is no active MCS administrator account"
+  applies when not param.mcs_admin.at_medical_association
+    otherwise ja "MCS 管理者は医師会に置かれ、利用を制限・禁止する権限はその管理者にあります（3-1、mcs_admin.at_medical_association）"
+              en "the MCS administrator, who holds this authority, is placed at the medical association (3-1, mcs_admin.at_medical_association)"
+  expect some a in accounts where a.is_admin and a.status == "active" : (some s in staff where s.id == a.staff_id : s.left_on is missing or s.left_on >= as_of) or (some s in staff where s.account_id == a.id : s.left_on is missing or s.left_on >= as_of)
+    message ja "在職中の職員の有効な MCS 管理者アカウントがありません"
+            en "no current staff member has an active MCS administrator account"
   attestation "authority-to-restrict" by operations-lead renew param.attestation.renewal
     unless some i in incidents where i.action == "account-suspended" : i.action_on within param.attestation.renewal
 }
@@ -333,6 +363,31 @@ rule client-certificate {
 }
 
 """####),
+        ("rules/committee-rules-defined.tenken", ####"""
+# 3 (the guideline's 付表1 管理体制, which the source quotes for 大/中規模病院): 「情報システム管理
+# 委員会の運営については、別途定めること」 — rules for running the information-system
+# management committee are on file (documents kind committee-rules), in hospitals of
+# hospital.audit_beds and over, the same as need the committee (A-REQ-02).
+rule committee-rules-defined {
+  implements A-REQ-21
+  level required
+  category human-organizational
+  scope mcs
+  risks R1
+  section "3"
+  title ja "中規模以上の病院は情報システム管理委員会の運営を定める"
+        en "Mid-size and large hospitals set out how the management committee is run"
+  remediation ja "情報システム管理委員会の運営（構成・開催・審議事項など）を文書に定め、制定日を記録してください。"
+              en "Set out how the information-system management committee is run (members, meetings, business) in a document and record when it was adopted."
+  applies when facility.kind == "hospital" and facility.beds >= param.hospital.audit_beds
+    otherwise ja "中規模以上の病院ではありません"
+              en "not a mid-size or large hospital"
+  expect some doc in documents where doc.kind == "committee-rules" : doc.adopted_on is present
+    message ja "情報システム管理委員会の運営を定めた文書がありません"
+            en "no document sets out how the information-system management committee is run"
+}
+
+"""####),
         ("rules/compromise-response.tenken", ####"""
 # 2-1: 「不正な利用が想定できる場合」 — a leaked password or unauthorised access, or a lost or
 # stolen device unless it is known not to have been used for MCS — the password is changed or
@@ -351,17 +406,21 @@ rule compromise-response {
   remediation ja "該当アカウントのパスワードを変更するか、MCS にアカウント停止を申請し、発見日と対応日を記録してください。"
               en "Change the account's password or ask MCS to suspend it, and record the dates of discovery and action."
   expect every i in incidents where (i.kind in ["password-leak", "unauthorized-access"] or (i.kind in ["device-lost", "device-stolen"] and not (some d in devices where d.id == i.device_id : d.used_for_mcs == false))) and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.incident.action_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.incident.action_within < as_of)) : i.action in ["password-changed", "account-suspended"] and i.action_on is present and ((i.discovered_on is present and i.action_on <= i.discovered_on + param.incident.action_within) or (i.discovered_on is missing and i.action_on <= i.occurred_on + param.incident.action_within))
-    message ja "インシデント {i.id}（{i.kind}、発生 {i.occurred_on}、発見 {i.discovered_on}）の後、発見から {param.incident.action_within} 以内にパスワード変更またはアカウント停止が行われていません（対応: {i.action} {i.action_on}）"
-            en "incident {i.id} ({i.kind}, occurred {i.occurred_on}, discovered {i.discovered_on}) was not followed within {param.incident.action_within} of its discovery by a password change or account suspension (action: {i.action} {i.action_on})"
+    message ja "インシデント {i.id}（{i.kind}、発生 {i.occurred_on}、発見 {max(x in [i.occurred_on, i.discovered_on] : x)}）の後、発見から {param.incident.action_within} 以内にパスワード変更またはアカウント停止が行われていません（対応: {i.action} {i.action_on}）"
+            en "incident {i.id} ({i.kind}, occurred {i.occurred_on}, discovered {max(x in [i.occurred_on, i.discovered_on] : x)}) was not followed within {param.incident.action_within} of its discovery by a password change or account suspension (action: {i.action} {i.action_on})"
 }
 
 """####),
         ("rules/consent-before-sharing.tenken", ####"""
-# 5: consent before sharing outside the facility. Sharing starts at the group's first shared
-# post, or, for a patient this facility took over after that (5-3), at the transfer in: the
-# previous facility's sharing was under its own consent. Past sharing is judged by the consent
-# in force on that day, so a later withdrawal does not undo it; a withdrawal matters for a
-# group that is still open and still shares outside.
+# 5: consent before sharing outside the facility. A group shares outside when it says so or
+# when a member comes from outside (external, or a facility_id given) — the members decide,
+# not the flag alone — and any group holding a patient counts, whatever its kind. Sharing
+# starts at the group's first shared post, or, for a patient this facility took over after
+# that (5-3), at the transfer in: the previous facility's sharing was under its own consent.
+# Past sharing (any member, removed ones too) is judged by the consent in force on that day, so
+# a later withdrawal does not undo it; a withdrawal matters for a group that is still open and
+# still shares outside (a current member from outside). The source's other half, 「治療や介護
+# などの目的外で情報を利用する場合」, is in no data: a person attests to it.
 rule consent-before-sharing {
   implements C-REQ-01
   level required
@@ -371,14 +430,15 @@ rule consent-before-sharing {
   section "5"
   title ja "施設外と共有する前に患者の同意を得る"
         en "Patient consent is in place before sharing outside the facility"
-  remediation ja "患者同意書で同意を取得してから共有してください。同意前に共有した場合や同意が撤回された場合は、共有を止め（グループを保管し）、同意を得てください。"
-              en "Obtain consent with the patient consent form before sharing; if sharing began first or consent was withdrawn, stop sharing (archive the group) and obtain consent."
-  expect every g in groups, pid in g.patient_ids where g.kind == "patient" and g.shares_outside and g.first_shared_on is present : ((none p in patients where p.id == pid and p.transferred_in_on is present and p.transferred_in_on > g.first_shared_on) and (some c in consents where c.patient_id == pid : c.signed_on <= g.first_shared_on and (c.withdrawn_on is missing or c.withdrawn_on > g.first_shared_on))) or (some p in patients where p.id == pid and p.transferred_in_on is present and p.transferred_in_on > g.first_shared_on : some c in consents where c.patient_id == pid : c.signed_on <= p.transferred_in_on and (c.withdrawn_on is missing or c.withdrawn_on > p.transferred_in_on))
+  remediation ja "患者同意書で同意を取得してから施設外と共有してください。同意前に共有した場合や同意が撤回された場合は、共有を止め（グループを保管し）、同意を得てください。治療や介護などの目的外で利用するときも同意を得ることを確認し、証明を記録してください。"
+              en "Obtain consent with the patient consent form before sharing outside the facility; if sharing began first or consent was withdrawn, stop sharing (archive the group) and obtain consent. Confirm that consent is also obtained before any use beyond care, and record an attestation."
+  expect every g in groups, pid in g.patient_ids where (g.shares_outside or (some m in g.members : m.external or m.facility_id is present)) and g.first_shared_on is present : ((none p in patients where p.id == pid and p.transferred_in_on is present and p.transferred_in_on > g.first_shared_on) and (some c in consents where c.patient_id == pid : c.signed_on <= g.first_shared_on and (c.withdrawn_on is missing or c.withdrawn_on > g.first_shared_on))) or (some p in patients where p.id == pid and p.transferred_in_on is present and p.transferred_in_on > g.first_shared_on : some c in consents where c.patient_id == pid : c.signed_on <= p.transferred_in_on and (c.withdrawn_on is missing or c.withdrawn_on > p.transferred_in_on))
     message ja "患者 {pid} の情報をグループ {g.id} で施設外と共有し始めた時点（{g.first_shared_on}、後から受け入れた患者はその受け入れ日）に有効な同意がありません"
             en "patient {pid}'s information was shared outside the facility in group {g.id} without consent in force when sharing began ({g.first_shared_on}, or the day the patient was taken over)"
-  expect every g in groups, pid in g.patient_ids where g.kind == "patient" and g.shares_outside and g.first_shared_on is present and g.archived_on is missing and (some c in consents where c.patient_id == pid and c.withdrawn_on is present) : some c in consents where c.patient_id == pid : c.withdrawn_on is missing
+  expect every g in groups, pid in g.patient_ids where (g.shares_outside or (some m in g.members where m.removed_on is missing : m.external or m.facility_id is present)) and g.first_shared_on is present and g.archived_on is missing and (some c in consents where c.patient_id == pid and c.withdrawn_on is present) : some c in consents where c.patient_id == pid : c.withdrawn_on is missing
     message ja "患者 {pid} は同意を撤回していますが、グループ {g.id} は保管されず施設外との共有を続けています"
             en "patient {pid} withdrew consent but group {g.id} is still open and shared outside the facility"
+  attestation "consent-before-other-use" by privacy-lead, operations-lead renew param.attestation.renewal
 }
 
 """####),
@@ -426,7 +486,8 @@ rule device-management-defined {
 """####),
         ("rules/ended-care-archived.tenken", ####"""
 # 3-2(1): 「施設として担当しなくなった患者について、「保管機能」を使って速やかに保管庫に移す」 —
-# within archive.grace of the end of care; an archive later than that fails too.
+# within archive.grace of the end of care; an archive later than that fails too. Every group
+# holding the patient, whatever its kind.
 rule ended-care-archived {
   implements A-REQ-07
   level required
@@ -438,7 +499,7 @@ rule ended-care-archived {
         en "Groups of patients no longer in the facility's care are archived promptly"
   remediation ja "保管機能でグループを保管庫に移し、担当終了から速やかに移すよう手順にしてください。"
               en "Move the group to the archive with the archive function, and make it a step done promptly when care ends."
-  expect every g in groups, pid in g.patient_ids, p in patients where g.kind == "patient" and p.id == pid and p.status in ["discharged", "transferred-out", "deceased"] and p.care_ended_on is present and p.care_ended_on + param.archive.grace < as_of : g.archived_on is present and g.archived_on <= p.care_ended_on + param.archive.grace
+  expect every g in groups, pid in g.patient_ids, p in patients where p.id == pid and p.status in ["discharged", "transferred-out", "deceased"] and p.care_ended_on is present and p.care_ended_on + param.archive.grace < as_of : g.archived_on is present and g.archived_on <= p.care_ended_on + param.archive.grace
     message ja "患者 {p.id} の担当は {p.care_ended_on} に終了しましたが、グループ {g.id} が {param.archive.grace} 以内に保管されていません（保管: {g.archived_on}）"
             en "care for patient {p.id} ended on {p.care_ended_on} but group {g.id} was not archived within {param.archive.grace} (archived: {g.archived_on})"
 }
@@ -450,7 +511,7 @@ rule entries-purpose-privacy {
   level required
   category human-organizational
   scope mcs
-  risks R3
+  risks R1
   section "3-2"
   title ja "確定操作で責任を明示し、目的外利用・プライバシー侵害をしない"
         en "Entries are confirmed; information is used only for its purpose; privacy is respected"
@@ -461,6 +522,10 @@ rule entries-purpose-privacy {
 
 """####),
         ("rules/hospital-audit-and-committee.tenken", ####"""
+# 3: 大/中規模病院 (hospital.audit_beds and over) name an audit lead and set up an
+# information-system management committee under the director. The audit lead counts only while
+# employed. The audit lead's duties and the committee's rules (「別に定めること」「別途定める
+# こと」) are A-REQ-20 and A-REQ-21.
 rule hospital-audit-and-committee {
   implements A-REQ-02
   level required
@@ -475,9 +540,9 @@ rule hospital-audit-and-committee {
   applies when facility.kind == "hospital" and facility.beds >= param.hospital.audit_beds
     otherwise ja "中規模以上の病院ではありません"
               en "not a mid-size or large hospital"
-  expect some r in roles where r.role == "audit-lead" : r.staff_id is present
-    message ja "監査責任者が任命されていません"
-            en "no audit lead is named"
+  expect some r in roles, s in staff where r.role == "audit-lead" and s.id == r.staff_id : s.left_on is missing or s.left_on >= as_of
+    message ja "在職中の監査責任者が任命されていません"
+            en "no audit lead still employed is named"
   expect facility.committee_established_on is present and facility.committee_established_on <= as_of
     message ja "情報システム管理委員会が設置されていません"
             en "no information-system management committee is set up"
@@ -506,7 +571,9 @@ rule identity-verified {
 # 3-2 「使用する機器が紛失もしくは盗難等にあった場合には、速やかにシステム管理者に報告し」
 # and 「不正操作・アクセスを発見した場合、速やかに管理者に連絡し」: promptly counts from when
 # the loss or access was discovered (discovered_on; absent, the day it occurred). An incident
-# still within incident.report_within of its discovery and not yet reported is not judged.
+# still within incident.report_within of its discovery and not yet reported is not judged. A
+# lost or stolen device known not to be used for MCS is not 「使用する機器」 here (as H-REQ-10
+# leaves it out).
 rule incidents-reported-promptly {
   implements A-REQ-16
   level required
@@ -518,9 +585,9 @@ rule incidents-reported-promptly {
         en "Lost or stolen devices and unauthorised access are reported promptly after discovery"
   remediation ja "紛失・盗難・不正アクセスは発見した当日か翌日までにシステム管理者へ報告するよう周知し、発見日と報告日を記録してください。"
               en "Report lost or stolen devices and unauthorised access to the system administrator the day they are discovered or the next, and record both dates."
-  expect every i in incidents where i.kind in ["device-lost", "device-stolen", "unauthorized-access"] and (i.reported_on is present or (i.discovered_on is present and i.discovered_on + param.incident.report_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.incident.report_within < as_of)) : i.reported_on is present and ((i.discovered_on is present and i.reported_on <= i.discovered_on + param.incident.report_within) or (i.discovered_on is missing and i.reported_on <= i.occurred_on + param.incident.report_within))
-    message ja "インシデント {i.id}（{i.kind}、発生 {i.occurred_on}、発見 {i.discovered_on}）が発見から {param.incident.report_within} 以内に報告されていません（報告: {i.reported_on}）"
-            en "incident {i.id} ({i.kind}, occurred {i.occurred_on}, discovered {i.discovered_on}) was not reported within {param.incident.report_within} of its discovery (reported: {i.reported_on})"
+  expect every i in incidents where (i.kind == "unauthorized-access" or (i.kind in ["device-lost", "device-stolen"] and not (some d in devices where d.id == i.device_id : d.used_for_mcs == false))) and (i.reported_on is present or (i.discovered_on is present and i.discovered_on + param.incident.report_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.incident.report_within < as_of)) : i.reported_on is present and ((i.discovered_on is present and i.reported_on <= i.discovered_on + param.incident.report_within) or (i.discovered_on is missing and i.reported_on <= i.occurred_on + param.incident.report_within))
+    message ja "インシデント {i.id}（{i.kind}、発生 {i.occurred_on}、発見 {max(x in [i.occurred_on, i.discovered_on] : x)}）が発見から {param.incident.report_within} 以内に報告されていません（報告: {i.reported_on}）"
+            en "incident {i.id} ({i.kind}, occurred {i.occurred_on}, discovered {max(x in [i.occurred_on, i.discovered_on] : x)}) was not reported within {param.incident.report_within} of its discovery (reported: {i.reported_on})"
 }
 
 """####),
@@ -532,7 +599,7 @@ rule invitation-acceptance-judged {
   level required
   category human-organizational
   scope mcs
-  risks R1
+  risks R1, R4
   section "3-2(2)"
   title ja "招待の受理は参加の適切性を判断してから行う"
         en "Invitations are accepted only after judging that joining is appropriate"
@@ -545,14 +612,15 @@ rule invitation-acceptance-judged {
         ("rules/invitations-approved.tenken", ####"""
 # 3-2(1): the administrator judges each invited member and approves the invitation with the
 # approval function, so approval comes before joining. The group's creator was not invited.
-# Where the administrator is at the medical association (mcs_admin.location), the approver is
-# not one of the facility's accounts.
+# Where the administrator is at the medical association (mcs_admin.at_medical_association), the approver is
+# not one of the facility's accounts. Any group holding a patient is a patient group here,
+# whatever its kind.
 rule invitations-approved {
   implements A-REQ-04
   level required
   category human-organizational
   scope mcs
-  risks R1
+  risks R1, R4
   section "3-2(1)"
   title ja "招待は管理者が適切性を判断して、参加前に承認する"
         en "Every invitation to a patient group is approved by an administrator before the invitee joins"
@@ -561,7 +629,7 @@ rule invitations-approved {
   expect service.invitation_approval
     message ja "招待の承認機能が有効になっていません"
             en "invitation approval is switched off"
-  expect every g in groups, m in g.members where g.kind == "patient" and m.removed_on is missing and m.account_id != g.created_by : m.approved_by is present and (param.mcs_admin.location == "medical-association" or (some a in accounts where a.id == m.approved_by : a.is_admin)) and (m.approved_on is missing or m.approved_on <= m.joined_on)
+  expect every g in groups, m in g.members where (g.kind == "patient" or len(g.patient_ids) > 0) and m.removed_on is missing and m.account_id != g.created_by : m.approved_by is present and (param.mcs_admin.at_medical_association or (some a in accounts where a.id == m.approved_by : a.is_admin)) and (m.approved_on is missing or m.approved_on <= m.joined_on)
     message ja "患者グループ {g.id} のメンバー {m.account_id} は管理者の承認なく、または承認（{m.approved_on}）より前に参加（{m.joined_on}）しています（承認者: {m.approved_by}）"
             en "member {m.account_id} of patient group {g.id} joined without an administrator's approval or before it (approved by {m.approved_by} on {m.approved_on}, joined {m.joined_on})"
 }
@@ -569,7 +637,9 @@ rule invitations-approved {
 """####),
         ("rules/leaver-accounts-deleted.tenken", ####"""
 # 2-1: 「利用者が退職をする場合、アカウントの削除を行う」 — deletion, not suspension (A-REQ-13's
-# 「アカウントの削除など」 is the looser one).
+# 「アカウントの削除など」 is the looser one), by leaver.grace after leaving: a deletion later
+# than that fails, and an account marked deleted with no deletion date is undecided. A
+# person's accounts are found from either side (accounts.staff_id or staff.account_id).
 rule leaver-accounts-deleted {
   implements H-REQ-09
   level required
@@ -581,17 +651,22 @@ rule leaver-accounts-deleted {
         en "Leavers' accounts are deleted"
   remediation ja "退職者のアカウントを削除してください（停止では足りません）。退職手続きにアカウント削除を組み込んでください。"
               en "Delete the leaver's account (suspending it is not enough), and add account deletion to the leaving checklist."
-  expect every s in staff where s.left_on is present and s.left_on + param.leaver.grace < as_of : none a in accounts where a.staff_id == s.id and a.status != "deleted"
-    message ja "{s.left_on} に退職した職員 {s.id} のアカウントが {param.leaver.grace} を過ぎても削除されていません"
-            en "staff member {s.id} left on {s.left_on} but their account was not deleted within {param.leaver.grace}"
+  expect every s in staff where s.left_on is present and s.left_on + param.leaver.grace < as_of : (every a in accounts where a.staff_id == s.id : a.status == "deleted" and a.deleted_on <= s.left_on + param.leaver.grace) and (every a in accounts where a.id == s.account_id : a.status == "deleted" and a.deleted_on <= s.left_on + param.leaver.grace)
+    message ja "{s.left_on} に退職した職員 {s.id} のアカウント（名簿: {s.account_id}）が {param.leaver.grace} 以内に削除されていません"
+            en "staff member {s.id} left on {s.left_on} but an account of theirs (roster: {s.account_id}) was not deleted within {param.leaver.grace}"
 }
 
 """####),
         ("rules/leaver-devices-returned.tenken", ####"""
 # 3-2(2): 「施設を辞めた時など、MCS を利用する必要がなくなった時は、施設から貸与されている端末が
-# あれば返却し、アカウントの削除など、必要な手続きを行う」 — leavers (after leaver.grace) and
-# staff still employed who no longer use MCS: facility devices lent for MCS returned, and no
-# active account (削除など: a suspended account will do).
+# あれば返却し、アカウントの削除など、必要な手続きを行う」 — leavers (judged once leaver.grace
+# has passed) and staff still employed who no longer use MCS. A leaver's facility device is
+# returned by leaver.grace after leaving (a later return fails; a device marked returned with
+# no date is undecided), or retired; a device lost while its holder was still employed is its
+# loss incident's business (H-REQ-10, A-REQ-16), not an unreturned device. A leaver's accounts
+# (found from either side: accounts.staff_id or staff.account_id) are deleted or suspended
+# (削除など) within the same time; a staff member who no longer uses MCS has none active (the
+# roster has no date for that change, so there is no grace).
 rule leaver-devices-returned {
   implements A-REQ-13
   level required
@@ -601,14 +676,17 @@ rule leaver-devices-returned {
   section "3-2(2)"
   title ja "MCS が不要になったら貸与端末を返却し、アカウント削除などの手続きを行う"
         en "Staff who no longer need MCS return facility devices and have their accounts closed"
-  remediation ja "退職者や MCS を使わなくなった職員から貸与端末を回収して返却日を記録し、アカウントを削除（または停止）してください。"
-              en "Collect the facility device from a leaver or a staff member who no longer uses MCS, record the return date, and delete (or suspend) the account."
-  expect every d in devices, s in staff where d.ownership == "facility" and s.id == d.assigned_staff_id and ((s.left_on is present and s.left_on + param.leaver.grace < as_of) or (s.left_on is missing and s.uses_mcs == false and d.used_for_mcs != false)) : d.returned_on is present or d.status in ["returned", "retired"]
-    message ja "MCS が不要になった職員 {s.id}（退職: {s.left_on}）の貸与端末 {d.id} が返却されていません"
-            en "facility device {d.id} of staff member {s.id}, who no longer needs MCS (left: {s.left_on}), has not been returned"
-  expect every s in staff where (s.left_on is present and s.left_on + param.leaver.grace < as_of) or (s.left_on is missing and s.uses_mcs == false) : none a in accounts where a.staff_id == s.id and a.status == "active"
-    message ja "MCS が不要になった職員 {s.id}（退職: {s.left_on}）のアカウントが有効なままです"
-            en "staff member {s.id}, who no longer needs MCS (left: {s.left_on}), still has an active account"
+  remediation ja "退職者や MCS を使わなくなった職員から貸与端末を回収して返却日を記録し、アカウントを削除（または停止）して、その日付を記録してください。"
+              en "Collect the facility device from a leaver or a staff member who no longer uses MCS, record the return date, and delete (or suspend) the account, recording the date."
+  expect every d in devices, s in staff where d.ownership == "facility" and s.id == d.assigned_staff_id and ((s.left_on is present and s.left_on + param.leaver.grace < as_of) or (s.left_on is missing and s.uses_mcs == false and d.used_for_mcs != false)) and not (d.status == "lost" and (some i in incidents where i.device_id == d.id and i.kind in ["device-lost", "device-stolen"] : s.left_on is missing or i.occurred_on <= s.left_on)) : d.status == "retired" or (s.left_on is missing and d.status == "returned") or (d.returned_on is present and (s.left_on is missing or d.returned_on <= s.left_on + param.leaver.grace))
+    message ja "MCS が不要になった職員 {s.id}（退職: {s.left_on}）の貸与端末 {d.id} が期限内に返却されていません（状態: {d.status}、返却日: {d.returned_on}）"
+            en "facility device {d.id} of staff member {s.id}, who no longer needs MCS (left: {s.left_on}), was not returned in time (status: {d.status}, returned: {d.returned_on})"
+  expect every s in staff where s.left_on is present and s.left_on + param.leaver.grace < as_of : (every a in accounts where a.staff_id == s.id : a.status in ["suspended", "deleted"] and (a.suspended_on <= s.left_on + param.leaver.grace or a.deleted_on <= s.left_on + param.leaver.grace)) and (every a in accounts where a.id == s.account_id : a.status in ["suspended", "deleted"] and (a.suspended_on <= s.left_on + param.leaver.grace or a.deleted_on <= s.left_on + param.leaver.grace))
+    message ja "{s.left_on} に退職した職員 {s.id} のアカウント（名簿: {s.account_id}）が {param.leaver.grace} 以内に削除・停止されていません"
+            en "staff member {s.id} left on {s.left_on} but an account of theirs (roster: {s.account_id}) was not deleted or suspended within {param.leaver.grace}"
+  expect every s in staff where s.left_on is missing and s.uses_mcs == false : (every a in accounts where a.staff_id == s.id : a.status != "active") and (every a in accounts where a.id == s.account_id : a.status != "active")
+    message ja "MCS を利用しなくなった職員 {s.id} のアカウント（名簿: {s.account_id}）が有効なままです"
+            en "staff member {s.id} no longer uses MCS but an account of theirs (roster: {s.account_id}) is still active"
 }
 
 """####),
@@ -616,7 +694,12 @@ rule leaver-devices-returned {
 # 3-2(1): 「該当するユーザーが辞めた時や担当から外れた時には、速やかにスタッフ削除やメンバー解除
 # など適切な処理」 — the administrator's step, for leavers (leaver.grace) and for members no
 # longer in charge of a patient (assignment.grace). For a leaver, removal from the group or
-# the account no longer active (staff deletion) will do; removal later than the grace fails.
+# the account suspended or deleted (staff deletion) will do, each by the grace: a later one
+# fails, and an account marked suspended or deleted with no date is undecided. A member is the
+# leaver's when the member row, the roster (staff.account_id) or the account (staff_id) says
+# so. Any group holding a patient is a patient group here, whatever its kind.
+# The three ways to the person are written out one by one, so each is an indexed join and the
+# rule stays linear in the number of members.
 rule leavers-removed-from-groups {
   implements A-REQ-05
   level required
@@ -626,12 +709,12 @@ rule leavers-removed-from-groups {
   section "3-2(1)"
   title ja "辞めた人・担当を外れた人を速やかにスタッフ削除・メンバー解除する"
         en "Leavers and members no longer in charge are removed promptly"
-  remediation ja "退職者をスタッフ削除するかすべてのグループからメンバー解除し、担当を外れたメンバーを患者グループから解除してください。"
-              en "Remove the leaver from the facility's staff in MCS or from every group, and remove members no longer in charge from the patient group."
-  expect every g in groups, m in g.members, s in staff where s.id == m.staff_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a in accounts where a.id == m.account_id : a.status in ["suspended", "deleted"])
-    message ja "{s.left_on} に退職した職員 {s.id} がグループ {g.id} から {param.leaver.grace} 以内に外されていません（解除: {m.removed_on}）"
-            en "staff member {s.id} left on {s.left_on} but was not removed from group {g.id} within {param.leaver.grace} (removed: {m.removed_on})"
-  expect every g in groups, m in g.members where g.kind == "patient" and m.in_charge_until is present and m.in_charge_until + param.assignment.grace < as_of : m.removed_on is present and m.removed_on <= m.in_charge_until + param.assignment.grace
+  remediation ja "退職者をスタッフ削除するかすべてのグループからメンバー解除し、担当を外れたメンバーを患者グループから解除して、その日付を記録してください。"
+              en "Remove the leaver from the facility's staff in MCS or from every group, and remove members no longer in charge from the patient group, recording the dates."
+  expect every g in groups, m in g.members : (every s in staff where s.id == m.staff_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a2 in accounts where a2.id == m.account_id : a2.status in ["suspended", "deleted"] and (a2.suspended_on <= s.left_on + param.leaver.grace or a2.deleted_on <= s.left_on + param.leaver.grace))) and (every s in staff where s.account_id == m.account_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a2 in accounts where a2.id == m.account_id : a2.status in ["suspended", "deleted"] and (a2.suspended_on <= s.left_on + param.leaver.grace or a2.deleted_on <= s.left_on + param.leaver.grace))) and (every a in accounts where a.id == m.account_id : every s in staff where s.id == a.staff_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a2 in accounts where a2.id == m.account_id : a2.status in ["suspended", "deleted"] and (a2.suspended_on <= s.left_on + param.leaver.grace or a2.deleted_on <= s.left_on + param.leaver.grace)))
+    message ja "グループ {g.id} のメンバー {m.account_id}（職員 {m.staff_id}）は退職していますが、{param.leaver.grace} 以内に外されず、アカウントも停止・削除されていません（解除: {m.removed_on}）"
+            en "member {m.account_id} (staff {m.staff_id}) of group {g.id} has left the facility but was neither removed nor had the account suspended or deleted within {param.leaver.grace} (removed: {m.removed_on})"
+  expect every g in groups, m in g.members where (g.kind == "patient" or len(g.patient_ids) > 0) and m.in_charge_until is present and m.in_charge_until + param.assignment.grace < as_of : m.removed_on is present and m.removed_on <= m.in_charge_until + param.assignment.grace
     message ja "メンバー {m.account_id} は {m.in_charge_until} に担当を外れましたが、患者グループ {g.id} から {param.assignment.grace} 以内に解除されていません（解除: {m.removed_on}）"
             en "member {m.account_id} stopped being in charge on {m.in_charge_until} but was not removed from patient group {g.id} within {param.assignment.grace} (removed: {m.removed_on})"
 }
@@ -640,7 +723,12 @@ rule leavers-removed-from-groups {
         ("rules/left-care-members-removed.tenken", ####"""
 # 3-2(2): 「自分が担当からはずれた時には…すみやかに「メンバー解除」を行う」 — the member's own
 # step, when no longer in charge (in_charge_until) and plainly when the member has left the
-# facility (left_on); a deleted account is out of every group.
+# facility (left_on); a deleted account is out of every group. Each by its grace: a later
+# removal or deletion fails, and an account marked deleted with no date is undecided. A member
+# is the leaver's when the member row, the roster (staff.account_id) or the account (staff_id)
+# says so. Any group holding a patient is a patient group here, whatever its kind.
+# The three ways to the person are written out one by one, so each is an indexed join and the
+# rule stays linear in the number of members.
 rule left-care-members-removed {
   implements A-REQ-12
   level required
@@ -652,12 +740,12 @@ rule left-care-members-removed {
         en "Members no longer in charge (or gone) leave the patient group promptly"
   remediation ja "担当を外れた・退職したメンバーを患者グループから解除し、担当を外れたら自分で解除するよう周知してください。"
               en "Remove members no longer in charge or gone from the patient group, and remind staff to leave a group themselves when they stop being in charge."
-  expect every g in groups, m in g.members where g.kind == "patient" and m.in_charge_until is present and m.in_charge_until + param.assignment.grace < as_of : m.removed_on is present and m.removed_on <= m.in_charge_until + param.assignment.grace
+  expect every g in groups, m in g.members where (g.kind == "patient" or len(g.patient_ids) > 0) and m.in_charge_until is present and m.in_charge_until + param.assignment.grace < as_of : m.removed_on is present and m.removed_on <= m.in_charge_until + param.assignment.grace
     message ja "メンバー {m.account_id} は {m.in_charge_until} に担当を外れましたが、患者グループ {g.id} から {param.assignment.grace} 以内に外れていません（解除: {m.removed_on}）"
             en "member {m.account_id} stopped being in charge on {m.in_charge_until} but did not leave patient group {g.id} within {param.assignment.grace} (removed: {m.removed_on})"
-  expect every g in groups, m in g.members, s in staff where g.kind == "patient" and s.id == m.staff_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a in accounts where a.id == m.account_id : a.status == "deleted")
-    message ja "{s.left_on} に退職した職員 {s.id} が患者グループ {g.id} から {param.leaver.grace} 以内に外れていません（解除: {m.removed_on}）"
-            en "staff member {s.id} left on {s.left_on} but did not leave patient group {g.id} within {param.leaver.grace} (removed: {m.removed_on})"
+  expect every g in groups, m in g.members where g.kind == "patient" or len(g.patient_ids) > 0 : (every s in staff where s.id == m.staff_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a2 in accounts where a2.id == m.account_id : a2.status == "deleted" and a2.deleted_on <= s.left_on + param.leaver.grace)) and (every s in staff where s.account_id == m.account_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a2 in accounts where a2.id == m.account_id : a2.status == "deleted" and a2.deleted_on <= s.left_on + param.leaver.grace)) and (every a in accounts where a.id == m.account_id : every s in staff where s.id == a.staff_id and s.left_on is present and s.left_on + param.leaver.grace < as_of : (m.removed_on is present and m.removed_on <= s.left_on + param.leaver.grace) or (some a2 in accounts where a2.id == m.account_id : a2.status == "deleted" and a2.deleted_on <= s.left_on + param.leaver.grace))
+    message ja "患者グループ {g.id} のメンバー {m.account_id}（職員 {m.staff_id}）は退職していますが、{param.leaver.grace} 以内にグループから外れていません（解除: {m.removed_on}）"
+            en "member {m.account_id} (staff {m.staff_id}) of patient group {g.id} has left the facility but did not leave the group within {param.leaver.grace} (removed: {m.removed_on})"
 }
 
 """####),
@@ -721,9 +809,10 @@ rule manual-available {
 """####),
         ("rules/mcs-admin-designated.tenken", ####"""
 # 3: one of the three leads (情報システム運用責任者・システム管理者・個人情報保護責任者) takes the
-# MCS administrator's role; the director holds those roles where no one else is named
-# (院長をもってそれに充てること). Where the deployment places the administrator at the medical
-# association (3-1, mcs_admin.location), the member facility has none of its own to designate.
+# MCS administrator's role; the director holds one of those roles only where no one else is
+# named for it (院長をもってそれに充てること). The administrator is the account's owner (its
+# staff_id, or the staff member whose account_id it is), and counts only while employed. Where the deployment places the administrator at the medical
+# association (3-1, mcs_admin.at_medical_association), the member facility has none of its own to designate.
 rule mcs-admin-designated {
   implements A-REQ-01
   level required
@@ -735,12 +824,12 @@ rule mcs-admin-designated {
         en "An MCS administrator is designated from the responsible roles"
   remediation ja "運用責任者・システム管理者・個人情報保護責任者（または院長）のいずれかに MCS 管理者権限を付与してください。"
               en "Give MCS administrator rights to the operations lead, system administrator or privacy lead (or the director)."
-  applies when param.mcs_admin.location != "medical-association"
-    otherwise ja "MCS 管理者は医師会に置かれています（3-1、mcs_admin.location）"
-              en "the MCS administrator is placed at the medical association (3-1, mcs_admin.location)"
-  expect some a in accounts where a.is_admin and a.status == "active" : some r in roles where r.staff_id == a.staff_id and r.role in ["operations-lead", "system-admin", "privacy-lead", "director"]
-    message ja "責任者（運用責任者・システム管理者・個人情報保護責任者・院長）の中に MCS 管理者がいません"
-            en "no MCS administrator is one of the responsible roles (operations lead, system administrator, privacy lead, director)"
+  applies when not param.mcs_admin.at_medical_association
+    otherwise ja "MCS 管理者は医師会に置かれています（3-1、mcs_admin.at_medical_association）"
+              en "the MCS administrator is placed at the medical association (3-1, mcs_admin.at_medical_association)"
+  expect some a in accounts where a.is_admin and a.status == "active" : (some s in staff where s.id == a.staff_id and (s.left_on is missing or s.left_on >= as_of) : some r in roles where r.staff_id == s.id : r.role in ["operations-lead", "system-admin", "privacy-lead"] or (r.role == "director" and (some need in ["operations-lead", "system-admin", "privacy-lead"] : none r2 in roles where r2.role == need : r2.staff_id is present))) or (some s in staff where s.account_id == a.id and (s.left_on is missing or s.left_on >= as_of) : some r in roles where r.staff_id == s.id : r.role in ["operations-lead", "system-admin", "privacy-lead"] or (r.role == "director" and (some need in ["operations-lead", "system-admin", "privacy-lead"] : none r2 in roles where r2.role == need : r2.staff_id is present)))
+    message ja "在職中の責任者（運用責任者・システム管理者・個人情報保護責任者、またはほかに誰も任命されていない役割を担う院長）の中に MCS 管理者がいません"
+            en "no MCS administrator is a current holder of a responsible role (operations lead, system administrator, privacy lead, or the director for a role no one else is named for)"
 }
 
 """####),
@@ -769,7 +858,8 @@ rule mdm-remote-wipe {
         ("rules/membership-reviewed.tenken", ####"""
 # 3-2(1): each patient group's membership reviewed periodically (review.period) — shown by the
 # group's own review dates, or by an access review of every patient group's membership
-# (monitoring kind access-review). A group younger than the period is not yet due.
+# (monitoring kind access-review). A group younger than the period is not yet due. Any group
+# holding a patient is a patient group here, whatever its kind.
 rule membership-reviewed {
   implements A-REQ-06
   level required
@@ -781,7 +871,7 @@ rule membership-reviewed {
         en "Each patient group's membership is reviewed periodically"
   remediation ja "グループのメンバーが適切か精査し、グループごとの精査日か、全患者グループのアクセス確認の実施日を記録してください。"
               en "Review whether the group's members are appropriate and record the review per group, or record an access review of every patient group."
-  expect every g in groups where g.kind == "patient" and g.archived_on is missing and g.created_on + param.review.period < as_of : (some d in g.reviewed_on : d within param.review.period) or (some r in monitoring where r.kind == "access-review" : r.performed_on within param.review.period)
+  expect every g in groups where (g.kind == "patient" or len(g.patient_ids) > 0) and g.archived_on is missing and g.created_on + param.review.period < as_of : (some d in g.reviewed_on : d within param.review.period) or (some r in monitoring where r.kind == "access-review" : r.performed_on within param.review.period)
     message ja "患者グループ {g.id} のメンバー精査が {param.review.period} 以内に行われていません"
             en "patient group {g.id} has had no membership review within {param.review.period}"
 }
@@ -832,8 +922,9 @@ rule nda-for-non-licensed {
 
 """####),
         ("rules/no-credential-sharing.tenken", ####"""
-# Data can show one half of H-REQ-02: every active account belongs to someone on the roster.
-# Whether anyone passed a password on is for a person to vouch for.
+# Data can show one half of H-REQ-02: every active account belongs to someone on the roster
+# (its staff_id, or a staff member whose account_id it is). Whether anyone passed a password
+# on is for a person to vouch for.
 rule no-credential-sharing {
   implements H-REQ-02
   level required
@@ -845,7 +936,7 @@ rule no-credential-sharing {
         en "Credentials are never shared with anyone"
   remediation ja "所有者のいないアカウントを停止または削除し、所有者を名簿で特定してください。共有していないことを運用責任者が証明してください。"
               en "Suspend or delete accounts without an owner and name the owner on the roster; the operations lead attests that credentials are not shared."
-  expect every a in accounts where a.status == "active" : a.staff_id is present and (some s in staff where s.id == a.staff_id)
+  expect every a in accounts where a.status == "active" : (some s in staff where s.id == a.staff_id) or (some s in staff where s.account_id == a.id)
     message ja "有効なアカウント {a.id} の所有者が職員名簿にいません"
             en "active account {a.id} has no owner on the staff roster"
   attestation "no-credential-sharing" by operations-lead, system-admin renew param.attestation.renewal
@@ -992,6 +1083,9 @@ rule offsite-wifi-encrypted {
 
 """####),
         ("rules/one-patient-per-group.tenken", ####"""
+# 3-2(1): 「MCS で患者単位のグループを作り…１つのグループで複数の患者個人情報が混在するような
+# 運用は避ける」 — every open group about patients holds exactly one: a patient group, and any
+# other group that lists a patient (a free group holding patients is mixing them just the same).
 rule one-patient-per-group {
   implements A-REQ-03
   level required
@@ -1001,15 +1095,20 @@ rule one-patient-per-group {
   section "3-2(1)"
   title ja "患者グループは患者ごとに一つ"
         en "Each patient group is about exactly one patient"
-  remediation ja "複数の患者が混在するグループを患者ごとのグループに分けてください。"
-              en "Split the group into one group per patient."
-  expect every g in groups where g.kind == "patient" and g.archived_on is missing : len(g.patient_ids) == 1
-    message ja "患者グループ {g.id} に {len(g.patient_ids)} 人の患者が含まれています"
-            en "patient group {g.id} holds {len(g.patient_ids)} patients"
+  remediation ja "複数の患者が混在するグループを患者ごとのグループに分けてください。フリーグループに患者の情報を置かないでください。"
+              en "Split the group into one group per patient; keep patients' information out of free groups."
+  expect every g in groups where g.archived_on is missing and (g.kind == "patient" or len(g.patient_ids) > 0) : len(g.patient_ids) == 1
+    message ja "グループ {g.id}（{g.kind}）に {len(g.patient_ids)} 人の患者が含まれています"
+            en "group {g.id} ({g.kind}) holds {len(g.patient_ids)} patients"
 }
 
 """####),
         ("rules/one-person-one-account.tenken", ####"""
+# 2-1: 「複数人で一つのアカウントの使いまわしをしない」 and the note's 「原則として１利用者１
+# アカウント」: no active account used by more than one current staff member, a staff member's
+# account registered to them, every current MCS user with an account of their own, and no
+# current staff member with more than one active account (found from either side:
+# accounts.staff_id or staff.account_id).
 rule one-person-one-account {
   implements H-REQ-03
   level required
@@ -1027,9 +1126,12 @@ rule one-person-one-account {
   expect every s in staff where s.account_id is present and s.left_on is missing : some a in accounts where a.id == s.account_id and a.staff_id == s.id
     message ja "職員 {s.id} が本人名義でないアカウント {s.account_id} を使っています"
             en "staff member {s.id} logs in with account {s.account_id}, which is not registered to them"
-  expect every s in staff where s.uses_mcs and s.left_on is missing : s.account_id is present
+  expect every s in staff where s.uses_mcs and s.left_on is missing : s.account_id is present or (some a in accounts where a.staff_id == s.id : a.status == "active")
     message ja "MCS を利用する職員 {s.id} に本人のアカウントがありません"
             en "staff member {s.id} uses MCS but has no account of their own"
+  expect every s in staff where s.left_on is missing : count(a in accounts where a.staff_id == s.id and a.status == "active") + count(a in accounts where a.id == s.account_id and a.staff_id != s.id and a.status == "active") <= 1
+    message ja "職員 {s.id} が有効なアカウントを複数持っています（原則として１利用者１アカウント）"
+            en "staff member {s.id} has more than one active account (one user, one account)"
 }
 
 """####),
@@ -1057,7 +1159,9 @@ rule operations-rules-known {
 # 3 (the guideline's 6.3 C.1): 「医療情報システム運用担当者を限定すること」 — MCS administrator
 # rights (the means to operate the system) only for people holding a recorded role. The small
 # facility's exception frees it from writing a rule about the roles, not from knowing who
-# holds them: one row of the roles table is enough.
+# holds them: one row of the roles table is enough. The operator is the account's owner (its
+# staff_id, or the staff member whose account_id it is), and a role counts only while its
+# holder is employed.
 rule operators-limited {
   implements A-REQ-19
   level required
@@ -1069,9 +1173,9 @@ rule operators-limited {
         en "MCS administrator rights are limited to designated people"
   remediation ja "役割の表に記録された責任者・MCS 管理者以外から管理者権限を外すか、その職員の役割を記録してください。"
               en "Take administrator rights away from anyone without a recorded role, or record that person's role."
-  expect every a in accounts where a.is_admin and a.status == "active" : some r in roles where r.staff_id == a.staff_id and r.role in ["mcs-admin", "operations-lead", "system-admin", "privacy-lead", "director"]
-    message ja "管理者権限を持つアカウント {a.id}（職員 {a.staff_id}）の持ち主に、記録された役割がありません"
-            en "account {a.id} (staff {a.staff_id}) has administrator rights but its owner holds no recorded role"
+  expect every a in accounts where a.is_admin and a.status == "active" : (some s in staff, r in roles where s.id == a.staff_id and (s.left_on is missing or s.left_on >= as_of) and r.staff_id == s.id : r.role in ["mcs-admin", "operations-lead", "system-admin", "privacy-lead", "director"]) or (some s in staff, r in roles where s.account_id == a.id and (s.left_on is missing or s.left_on >= as_of) and r.staff_id == s.id : r.role in ["mcs-admin", "operations-lead", "system-admin", "privacy-lead", "director"])
+    message ja "管理者権限を持つアカウント {a.id}（職員 {a.staff_id}）の持ち主は、役割が記録された在職中の職員ではありません"
+            en "account {a.id} (staff {a.staff_id}) has administrator rights, but its owner is not a current staff member with a recorded role"
 }
 
 """####),
@@ -1124,7 +1228,7 @@ rule own-posts-responsibility {
   level required
   category human-organizational
   scope mcs
-  risks R3
+  risks R1
   section "3-2(2)"
   title ja "自分の書き込みに責任を持ち、不適正なものは削除する"
         en "Users take responsibility for their own posts"
@@ -1157,9 +1261,13 @@ rule partial-refusals-on-form {
 """####),
         ("rules/partial-refusals-respected.tenken", ####"""
 # 5 and 5-2: sharing needs the patient's consent, so a party the patient refused (一部不同意)
-# — a facility, or a profession — must not be in the patient's open groups. A profession is
-# matched by the roster's job for this facility's staff and by the member's job for members
-# from outside. Writing the refusal on the form is a suggestion (方法もあります): C-REC-02.
+# — a facility, or a profession — must not be in the patient's groups while the refusal is in
+# force: from the consent's signing until it is withdrawn. Past sharing counts as C-REQ-01's
+# does: a member of the refused party whose membership overlapped that time (removed after the
+# consent was signed, in a group archived after it, joined before any withdrawal) fails, even
+# if removed since. A profession is matched by the roster's job for this facility's staff and
+# by the member's job for members from outside. Writing the refusal on the form is a
+# suggestion (方法もあります): C-REC-02.
 rule partial-refusals-respected {
   implements C-REQ-02
   level required
@@ -1169,11 +1277,11 @@ rule partial-refusals-respected {
   section "5, 5-2"
   title ja "一部不同意とされた相手と共有しない"
         en "A partial refusal is respected"
-  remediation ja "不同意とされた施設・職種のメンバーを患者のグループから外してください。"
-              en "Remove the members of the refused facility or profession from the patient's groups."
-  expect every c in consents, r in c.refusals, g in groups where c.withdrawn_on is missing and c.patient_id in g.patient_ids and g.archived_on is missing : none m in g.members where m.removed_on is missing and ((r.party is present and m.facility_id is present and m.facility_id == r.party) or (r.party_job is present and ((m.staff_id is present and (some s in staff where s.id == m.staff_id and s.job == r.party_job)) or (m.staff_id is missing and m.job == r.party_job))))
-    message ja "患者 {c.patient_id} が不同意とした相手（施設 {r.party}・職種 {r.party_job}）がグループ {g.id} のメンバーです"
-            en "a party patient {c.patient_id} refused (facility {r.party}, profession {r.party_job}) is a member of group {g.id}"
+  remediation ja "不同意とされた施設・職種のメンバーを患者のグループから外してください。同意後に不同意の相手と共有していた場合は、その範囲を確認して患者に説明してください。"
+              en "Remove the members of the refused facility or profession from the patient's groups; where they shared in the patient's information after the consent, establish what they saw and tell the patient."
+  expect every c in consents, r in c.refusals, g in groups, m in g.members where c.patient_id in g.patient_ids and (m.removed_on is missing or m.removed_on > c.signed_on) and (g.archived_on is missing or g.archived_on > c.signed_on) and (c.withdrawn_on is missing or m.joined_on < c.withdrawn_on) : not ((r.party is present and m.facility_id is present and m.facility_id == r.party) or (r.party_job is present and ((m.staff_id is present and (some s in staff where s.id == m.staff_id and s.job == r.party_job)) or (m.staff_id is missing and m.job == r.party_job))))
+    message ja "患者 {c.patient_id} が不同意とした相手（施設 {r.party}・職種 {r.party_job}）のメンバー {m.account_id} が、同意（{c.signed_on}）の後もグループ {g.id} に参加していました（退出: {m.removed_on}）"
+            en "member {m.account_id} of a party patient {c.patient_id} refused (facility {r.party}, profession {r.party_job}) was in group {g.id} after the consent of {c.signed_on} (removed: {m.removed_on})"
 }
 
 """####),
@@ -1195,7 +1303,7 @@ rule password-manager {
 """####),
         ("rules/password-policy-strength.tenken", ####"""
 # 2-1 sets two acceptable requirements: 13+ characters mixing letters, digits and symbols, or
-# 8+ such characters changed at least every 2 months (password.max_age, 60 days). The MHLW
+# 8+ such characters changed at least every 2 months (password.max_age, calendar months). The MHLW
 # guideline's Q&A: no rotation is needed at 13+. For the second, the policy must require the
 # change and the accounts' password_changed_on must show it done.
 rule password-policy-strength {
@@ -1207,8 +1315,8 @@ rule password-policy-strength {
   section "2-1"
   title ja "パスワードは13文字以上、または8文字以上で2ヶ月以内に変更"
         en "Passwords are 13+ mixed characters, or 8+ changed every 2 months"
-  remediation ja "施設のパスワード方針を、英字・数字・記号を混在させた13文字以上（または8文字以上かつ60日以内の変更）にしてください。8〜12文字とする場合は、各利用者が60日以内に変更していることを確かめてください。"
-              en "Set the facility's password policy to 13+ characters mixing letters, digits and symbols (or 8+ with a change at least every 60 days); with 8–12 characters, make sure every user has changed it within 60 days."
+  remediation ja "施設のパスワード方針を、英字・数字・記号を混在させた13文字以上（または8文字以上かつ2ヶ月以内の変更）にしてください。8〜12文字とする場合は、各利用者が2ヶ月以内に変更していることを確かめてください。"
+              en "Set the facility's password policy to 13+ characters mixing letters, digits and symbols (or 8+ with a change at least every 2 months); with 8–12 characters, make sure every user has changed it within 2 months."
   expect service.password.requires_letters and service.password.requires_digits and service.password.requires_symbols
     message ja "パスワード方針が英字・数字・記号の混在を求めていません"
             en "the password policy does not require letters, digits and symbols together"
@@ -1270,8 +1378,10 @@ rule periodic-training {
 """####),
         ("rules/physical-protection.tenken", ####"""
 # The 2-3 note asks every device for a physical measure against loss and theft: a locked
-# place, or a physical security lock on a computer (等). Mobile devices are P-REQ-01's, which
-# the source states for them; this rule looks at the other devices (computers).
+# place, or a physical security lock on a computer (等). Mobile devices (tablets and
+# smartphones) are P-REQ-01's, which the source states for them; this rule looks at the other
+# devices (computers). The set is fixed here, not device.mobile_kinds: widening that parameter
+# (adding pc) makes P-REQ-01 look at more devices, and must not take them away from this one.
 rule physical-protection {
   implements P-REQ-02
   level required
@@ -1283,7 +1393,7 @@ rule physical-protection {
         en "Computers used for MCS are physically protected against theft"
   remediation ja "パソコンを鍵のかかる部屋・保管庫に置くか、セキュリティワイヤーなどの物理的なロックを施してください。"
               en "Keep the computer in a locked room or cabinet, or fit a physical security lock (a cable lock or the like)."
-  expect every d in devices where d.kind not in param.device.mobile_kinds and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.locked_storage
+  expect every d in devices where d.kind not in ["tablet", "smartphone"] and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.locked_storage
     message ja "端末 {d.id}（{d.kind}）に施錠保管・物理ロックなどの物理的な対策がありません"
             en "device {d.id} ({d.kind}) has no physical protection (locked storage or a security lock)"
 }
@@ -1308,10 +1418,12 @@ rule post-employment-privacy-rules {
 
 """####),
         ("rules/posts-about-own-patient.tenken", ####"""
-# 3-2(2): posts in a patient group are about that patient only. A wrong post (to the wrong
-# group) put another patient's information there; one still not deleted once
-# post.delete_within has passed fails this item too. That staff keep to it is for a person to
-# vouch for.
+# 3-2(2): posts in a patient group are about that patient only (「別の患者の情報を書き込まない」).
+# A post recorded as having put another patient's information in a group (other_patient; a
+# wrong or an inappropriate post alike) that is still not deleted once post.delete_within has
+# passed fails this item; a wrong post that concerned no other patient (a wrong destination
+# for this patient's own news, a typo) is H-REQ-11's alone, and one whose record does not say
+# is undecided. That staff keep to it is for a person to vouch for.
 rule posts-about-own-patient {
   implements A-REQ-11
   level required
@@ -1321,11 +1433,11 @@ rule posts-about-own-patient {
   section "3-2(2)"
   title ja "患者グループにはその患者のことだけを書き込む"
         en "Posts in a patient group concern only that patient"
-  remediation ja "別の患者の情報を書き込んだ投稿を削除し、別の患者の情報を書き込まないよう周知して証明を記録してください。"
-              en "Delete posts that put another patient's information in a group; remind staff never to post about another patient in a patient group, and record an attestation."
-  expect every i in incidents where i.kind == "wrong-post" and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.post.delete_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.post.delete_within < as_of)) : i.action == "post-deleted"
-    message ja "誤投稿 {i.id}（{i.occurred_on}）が削除されず、別の患者の情報がグループに残っています"
-            en "wrong post {i.id} ({i.occurred_on}) has not been deleted, so another patient's information stays in the group"
+  remediation ja "別の患者の情報を書き込んだ投稿を削除し、別の患者の情報を書き込まないよう周知して証明を記録してください。誤投稿には別の患者の情報かどうかを記録してください。"
+              en "Delete posts that put another patient's information in a group; remind staff never to post about another patient in a patient group, and record an attestation. Record for each wrong post whether it concerned another patient."
+  expect every i in incidents where i.kind in ["wrong-post", "inappropriate-post"] and i.other_patient and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.post.delete_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.post.delete_within < as_of)) : i.action == "post-deleted"
+    message ja "別の患者の情報を書き込んだ投稿 {i.id}（{i.occurred_on}）が削除されず、グループに残っています"
+            en "post {i.id} ({i.occurred_on}), which put another patient's information in the group, has not been deleted"
   attestation "posts-about-own-patient" by operations-lead, privacy-lead renew param.attestation.renewal
 }
 
@@ -1339,7 +1451,7 @@ rule posts-monitored {
   level required
   category human-organizational
   scope mcs
-  risks R3
+  risks R1, R3
   section "3-2(1)"
   title ja "書き込みを監視し、不適正なものは削除する"
         en "Posts are monitored and inappropriate ones deleted"
@@ -1369,6 +1481,28 @@ rule privacy-filter {
   expect every d in devices where d.kind in param.device.mobile_kinds and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.privacy_filter
     message ja "モバイル端末 {d.id} に覗き見対策がありません"
             en "mobile device {d.id} has no privacy filter"
+}
+
+"""####),
+        ("rules/privacy-measures-supervised.tenken", ####"""
+# 4 (the MHLW guideline's 6.6 C, which the source quotes): 「医療機関等の管理者は、個人情報の安全
+# 管理に関する施策が適切に実施されるよう措置するとともにその実施状況を監督する必要があり」 — the
+# director (院長, or the 管理者 of a pharmacy or station) sees that the measures of section 4
+# (the pledge, non-disclosure undertakings, training, the post-employment rules) are carried
+# out and supervises how. The measures themselves are S-REQ-01…05's data; the supervision is
+# in no data, so the director attests to it.
+rule privacy-measures-supervised {
+  implements S-REQ-06
+  level required
+  category human-organizational
+  scope mcs
+  risks R1
+  section "4"
+  title ja "管理者（院長）が個人情報の安全管理措置の実施状況を監督する"
+        en "The director supervises how personal-information security measures are carried out"
+  remediation ja "院長（管理者）が誓約書・守秘契約・教育訓練・退職後の規程の実施状況を確認して監督し、その旨の証明を記録してください。"
+              en "Have the director review how the pledge, non-disclosure undertakings, training and post-employment rules are carried out, and record the director's attestation."
+  attestation "privacy-measures-supervised" by director renew param.attestation.renewal
 }
 
 """####),
@@ -1661,11 +1795,15 @@ rule provider-waf {
 
 """####),
         ("rules/public-wifi-autojoin-off.tenken", ####"""
+# The 2-2 note: 「公衆無線LANへの自動接続設定を見直すなど盗聴対策を十分に行っていただくことを推奨
+# します」 — no device used for MCS joins public Wi-Fi by itself. Scope outside-mcs: a device's
+# Wi-Fi setting is not MCS's service, which is how the source defines (MCS外), though the note
+# carries no mark.
 rule public-wifi-autojoin-off {
   implements T-REC-08
   level recommended
   category technical
-  scope mcs
+  scope outside-mcs
   risks R4
   section "2-2"
   title ja "公衆無線 LAN への自動接続をしない"
@@ -1682,7 +1820,10 @@ rule public-wifi-autojoin-off {
 # 3: the operations lead, system administrator and privacy lead are in place; the guideline the
 # source quotes has the director hold them (「院長をもってそれに充てること」), and a small
 # facility where the roles are self-evident need write no rule for them — so a named director
-# (院長, or the 管理者 of a pharmacy or station) is enough for any role no one else holds.
+# (院長, or the 管理者 of a pharmacy or station) is enough for any role no one else is named
+# for. A role counts only while its holder is employed (left_on blank, or the as-of date is
+# the last day): a holder who has left leaves the role empty until a successor is recorded,
+# and the director does not fill a role the facility named someone else for.
 rule responsible-roles {
   implements A-REQ-02
   level required
@@ -1692,11 +1833,11 @@ rule responsible-roles {
   section "3"
   title ja "運用責任者・システム管理者・個人情報保護責任者を置く（院長が充たる）"
         en "The operations lead, system administrator and privacy lead are in place (the director by default)"
-  remediation ja "院長（管理者）を役割の表に記録するか、各役割を担う職員を任命してください。"
-              en "Record the director in the roles table, or name who holds each role."
-  expect every need in ["operations-lead", "system-admin", "privacy-lead"] : (some r in roles where r.role == need : r.staff_id is present) or (some r in roles where r.role == "director" : r.staff_id is present)
-    message ja "役割 {need} を担う職員も、それに充たる院長も記録されていません"
-            en "no one holds the role {need}, and no director is recorded to hold it"
+  remediation ja "院長（管理者）を役割の表に記録するか、各役割を担う在職中の職員を任命してください。退職した担当者は後任に替えてください。"
+              en "Record the director in the roles table, or name a current staff member for each role; replace a holder who has left."
+  expect every need in ["operations-lead", "system-admin", "privacy-lead"] : (some r in roles, s in staff where r.role == need and s.id == r.staff_id : s.left_on is missing or s.left_on >= as_of) or ((none r in roles where r.role == need : r.staff_id is present) and (some r in roles, s in staff where r.role == "director" and s.id == r.staff_id : s.left_on is missing or s.left_on >= as_of))
+    message ja "役割 {need} を担う在職中の職員がいません（記録された担当者が退職していれば後任を記録してください。院長は、ほかに誰も任命されていない役割を担います）"
+            en "no one still employed holds the role {need} (record a successor for a holder who has left; the director holds a role only where no one else is named)"
 }
 
 """####),
@@ -1741,6 +1882,30 @@ rule staff-pledge-signed {
 }
 
 """####),
+        ("rules/staff-privacy-training.tenken", ####"""
+# 4 (the MHLW guideline's 6.6 C.2, which the source quotes): 「従業者に対し個⼈情報の安全管理に
+# 関する教育訓練を定期的に実施すること」 — every current staff member, MCS user or not (4-1:
+# 「MCSを利用するかどうかにかかわらず」), trained within training.period; one hired within
+# training.first_within is not yet due. The roster's training dates are the security training
+# attended (one session may serve this item and S-REQ-03). S-REQ-03 is 4-2's training of MCS
+# administrators and users in the facility's MCS rules.
+rule staff-privacy-training {
+  implements S-REQ-05
+  level required
+  category human-organizational
+  scope mcs
+  risks R1
+  section "4"
+  title ja "全従業者に個人情報の安全管理の教育訓練を定期的に行う"
+        en "All staff are trained in personal-information security periodically"
+  remediation ja "MCS を使わない職員も含め、全従業者に個人情報の安全管理に関する教育訓練を定期的に実施し、受講日を記録してください。"
+              en "Train every staff member, MCS user or not, in personal-information security periodically, and record who attended when."
+  expect every s in staff where s.left_on is missing and not s.hired_on within param.training.first_within : some t in s.training_dates : t within param.training.period
+    message ja "職員 {s.id}（{s.job}）は {param.training.period} 以内に個人情報の安全管理の教育訓練を受けていません"
+            en "staff member {s.id} ({s.job}) has had no personal-information security training within {param.training.period}"
+}
+
+"""####),
         ("rules/transfer-consent.tenken", ####"""
 # 5-3, both directions: management moves out only after the receiving facility accepted
 # responsibility (承諾を得た上、移行), and moves in only after this facility obtained the
@@ -1770,7 +1935,8 @@ rule transfer-consent {
 # The 2-1 note: 「利用者が退職・異動、担当から外れるなどで利用の予定がなくなる場合はアカウントの
 # 削除をお願いしています」 — a staff member still employed who no longer uses MCS (uses_mcs =
 # false: moved to another post, no longer in charge) has no account left but a deleted one.
-# The roster has no date for the change, so there is no grace.
+# The roster has no date for the change, so there is no grace. A person's accounts are found
+# from either side (accounts.staff_id or staff.account_id).
 rule use-ended-accounts-deleted {
   implements H-REQ-19
   level required
@@ -1782,9 +1948,9 @@ rule use-ended-accounts-deleted {
         en "Accounts of staff who no longer use MCS are deleted"
   remediation ja "異動・担当替えで MCS を使わなくなった職員のアカウントを削除してください。"
               en "Delete the account of a staff member who no longer uses MCS after a transfer or a change of duties."
-  expect every s in staff where s.left_on is missing and s.uses_mcs == false : none a in accounts where a.staff_id == s.id and a.status != "deleted"
-    message ja "MCS を利用しない職員 {s.id} のアカウントが削除されていません"
-            en "staff member {s.id} no longer uses MCS but still has an account that is not deleted"
+  expect every s in staff where s.left_on is missing and s.uses_mcs == false : (every a in accounts where a.staff_id == s.id : a.status == "deleted") and (every a in accounts where a.id == s.account_id : a.status == "deleted")
+    message ja "MCS を利用しない職員 {s.id} のアカウント（名簿: {s.account_id}）が削除されていません"
+            en "staff member {s.id} no longer uses MCS but an account of theirs (roster: {s.account_id}) is not deleted"
 }
 
 """####),
@@ -1809,8 +1975,11 @@ rule vpn {
         ("rules/wifi-encrypted.tenken", ####"""
 # T-REQ-03 at the facility: every Wi-Fi network MCS is used over is encrypted with one of the
 # source's examples (WPA2-AES, WPA2-TKIP; 等 is read as "at least as strong", so WPA3 is in and
-# WPA and WEP are out: wifi.acceptable) and run by someone known. A facility that says it uses
-# Wi-Fi but lists no network cannot show this. Devices on Wi-Fi off-site: offsite-wifi-encrypted.
+# WPA and WEP are out: wifi.acceptable) and run by someone known. It applies whenever MCS is
+# used over Wi-Fi: the facility says so (uses_wifi), or any network it lists carries MCS,
+# whatever the flag says. A facility without Wi-Fi may leave the networks table out. One that
+# says it uses Wi-Fi but lists no network cannot show this. Devices on Wi-Fi off-site:
+# offsite-wifi-encrypted.
 rule wifi-encrypted {
   implements T-REQ-03
   level required
@@ -1818,17 +1987,17 @@ rule wifi-encrypted {
   scope mcs
   risks R4
   section "2-2"
-  title ja "施設の暗号化された信頼できる Wi-Fi だけに接続する"
-        en "Only encrypted, trusted Wi-Fi is used at the facility"
+  title ja "MCS に使う無線 LAN は暗号化された信頼できるものだけにする"
+        en "Only encrypted, trusted Wi-Fi networks carry MCS"
   remediation ja "暗号化なし・WEP・WPA・管理者不明の無線 LAN での利用をやめ、WPA3・WPA2-AES・WPA2-TKIP のいずれかで暗号化された、管理者の分かる無線 LAN に切り替えてください（選べるなら WPA3 か WPA2-AES）。利用する無線 LAN はすべて台帳に記録してください。"
               en "Stop using open, WEP, WPA or unknown networks; use Wi-Fi encrypted with WPA3, WPA2-AES or WPA2-TKIP and run by someone known (WPA3 or WPA2-AES where there is a choice). Record every network used."
-  applies when facility.uses_wifi
-    otherwise ja "施設で Wi-Fi を使って MCS を利用していません"
-              en "MCS is not used over Wi-Fi at the facility"
+  applies when facility.uses_wifi or (networks is present and (some n in networks : n.used_for_mcs != false))
+    otherwise ja "Wi-Fi で MCS を利用していません（施設で Wi-Fi を使わず、MCS に使う無線 LAN も記録されていません）"
+              en "MCS is not used over Wi-Fi (the facility does not use it, and no network carrying MCS is recorded)"
   expect every n in networks where n.used_for_mcs != false : n.encryption in param.wifi.acceptable and n.operator != "unknown"
     message ja "無線 LAN {n.id}（{n.ssid}）の暗号化 {n.encryption}・管理者 {n.operator} は許容されません"
             en "Wi-Fi {n.id} ({n.ssid}) with {n.encryption} encryption run by {n.operator} is not acceptable"
-  expect some n in networks where n.used_for_mcs != false
+  expect not facility.uses_wifi or (some n in networks where n.used_for_mcs != false)
     message ja "施設で Wi-Fi を使って MCS を利用していますが、その無線 LAN が記録されていません"
             en "MCS is used over Wi-Fi at the facility, but no network is recorded"
 }
@@ -1844,15 +2013,15 @@ rule wrong-posts-deleted {
   level required
   category human-organizational
   scope mcs
-  risks R3
+  risks R1
   section "2-1"
   title ja "投稿前に内容と投稿先を確認し、誤った・不適正な投稿は速やかに削除する"
         en "Posts are checked before sending; wrong or inappropriate posts are deleted promptly"
   remediation ja "誤った・不適正な投稿を直ちに削除して発見日と削除日を記録し、投稿前の確認を職員に周知して証明を記録してください。"
               en "Delete the wrong or inappropriate post now and record when it was found and deleted; remind staff to check content and destination before posting, and record an attestation."
   expect every i in incidents where i.kind in ["wrong-post", "inappropriate-post"] and (i.action_on is present or (i.discovered_on is present and i.discovered_on + param.post.delete_within < as_of) or (i.discovered_on is missing and i.occurred_on + param.post.delete_within < as_of)) : i.action == "post-deleted" and i.action_on is present and ((i.discovered_on is present and i.action_on <= i.discovered_on + param.post.delete_within) or (i.discovered_on is missing and i.action_on <= i.occurred_on + param.post.delete_within))
-    message ja "{i.kind} {i.id}（投稿 {i.occurred_on}、発見 {i.discovered_on}）が発見から {param.post.delete_within} 以内に削除されていません（対応: {i.action} {i.action_on}）"
-            en "{i.kind} {i.id} (posted {i.occurred_on}, discovered {i.discovered_on}) was not deleted within {param.post.delete_within} of its discovery (action: {i.action} {i.action_on})"
+    message ja "{i.kind} {i.id}（投稿 {i.occurred_on}、発見 {max(x in [i.occurred_on, i.discovered_on] : x)}）が発見から {param.post.delete_within} 以内に削除されていません（対応: {i.action} {i.action_on}）"
+            en "{i.kind} {i.id} (posted {i.occurred_on}, discovered {max(x in [i.occurred_on, i.discovered_on] : x)}) was not deleted within {param.post.delete_within} of its discovery (action: {i.action} {i.action_on})"
   attestation "check-before-posting" by operations-lead, system-admin renew param.attestation.renewal
 }
 
@@ -2099,6 +2268,105 @@ rule wrong-posts-deleted {
 }
 
 """####),
+        ("tests/audit-lead-duties-defined.test.json", ####"""
+{
+  "rule": "audit-lead-duties-defined",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a clinic: not applicable",
+      "expect": "not-applicable"
+    },
+    {
+      "name": "a 200-bed hospital with the document",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        },
+        {
+          "op": "add",
+          "path": "/documents/-",
+          "value": {
+            "id": "D-20",
+            "kind": "audit-lead-duties",
+            "adopted_on": "2022-04-01",
+            "communicated": true
+          }
+        }
+      ]
+    },
+    {
+      "name": "a 200-bed hospital without it",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        }
+      ]
+    },
+    {
+      "name": "a 60-bed hospital: not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 60
+        }
+      ]
+    },
+    {
+      "name": "a 200-bed hospital whose document has no adoption date does not show it adopted",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        },
+        {
+          "op": "add",
+          "path": "/documents/-",
+          "value": {
+            "id": "D-20",
+            "kind": "audit-lead-duties",
+            "communicated": true
+          }
+        }
+      ]
+    }
+  ]
+}
+
+"""####),
         ("tests/authority-to-restrict.test.json", ####"""
 {
   "rule": "authority-to-restrict",
@@ -2175,8 +2443,20 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/parameters",
           "value": {
-            "mcs_admin.location": "medical-association"
+            "mcs_admin.at_medical_association": true
           }
+        }
+      ]
+    },
+    {
+      "name": "the only administrator account belongs to someone who has left",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/0/left_on",
+          "value": "2026-10-01"
         }
       ]
     }
@@ -2254,6 +2534,11 @@ rule wrong-posts-deleted {
       "role": "mcs-admin",
       "staff_id": "S-001",
       "since": "2021-06-01"
+    },
+    {
+      "role": "director",
+      "staff_id": "S-001",
+      "since": "2019-04-01"
     }
   ],
   "service": {
@@ -3038,6 +3323,20 @@ rule wrong-posts-deleted {
       "by_role": "system-admin",
       "by": "S-001",
       "signed_on": "2026-04-01"
+    },
+    {
+      "item": "consent-before-other-use",
+      "answer": "yes",
+      "by_role": "privacy-lead",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
+    },
+    {
+      "item": "privacy-measures-supervised",
+      "answer": "yes",
+      "by_role": "director",
+      "by": "S-001",
+      "signed_on": "2026-04-01"
     }
   ],
   "devices": [
@@ -3407,6 +3706,105 @@ rule wrong-posts-deleted {
 }
 
 """####),
+        ("tests/committee-rules-defined.test.json", ####"""
+{
+  "rule": "committee-rules-defined",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "a clinic: not applicable",
+      "expect": "not-applicable"
+    },
+    {
+      "name": "a 200-bed hospital with the document",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        },
+        {
+          "op": "add",
+          "path": "/documents/-",
+          "value": {
+            "id": "D-20",
+            "kind": "committee-rules",
+            "adopted_on": "2022-04-01",
+            "communicated": true
+          }
+        }
+      ]
+    },
+    {
+      "name": "a 200-bed hospital without it",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        }
+      ]
+    },
+    {
+      "name": "a 60-bed hospital: not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 60
+        }
+      ]
+    },
+    {
+      "name": "a 200-bed hospital whose document has no adoption date does not show it adopted",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        },
+        {
+          "op": "add",
+          "path": "/documents/-",
+          "value": {
+            "id": "D-20",
+            "kind": "committee-rules",
+            "communicated": true
+          }
+        }
+      ]
+    }
+  ]
+}
+
+"""####),
         ("tests/compromise-response.test.json", ####"""
 {
   "rule": "compromise-response",
@@ -3556,7 +3954,7 @@ rule wrong-posts-deleted {
   "cases": [
     {
       "name": "the compliant clinic passes",
-      "expect": "pass"
+      "expect": "attested"
     },
     {
       "name": "consent signed after sharing began",
@@ -3572,7 +3970,7 @@ rule wrong-posts-deleted {
     },
     {
       "name": "consent on the day of first sharing",
-      "expect": "pass",
+      "expect": "attested",
       "patch": [
         {
           "op": "replace",
@@ -3623,7 +4021,7 @@ rule wrong-posts-deleted {
     },
     {
       "name": "consent withdrawn after the group was archived: past sharing had consent",
-      "expect": "pass",
+      "expect": "attested",
       "patch": [
         {
           "op": "add",
@@ -3634,7 +4032,7 @@ rule wrong-posts-deleted {
     },
     {
       "name": "consent withdrawn, group then archived: sharing up to then had consent",
-      "expect": "pass",
+      "expect": "attested",
       "patch": [
         {
           "op": "add",
@@ -3650,7 +4048,7 @@ rule wrong-posts-deleted {
     },
     {
       "name": "consent withdrawn, then given again",
-      "expect": "pass",
+      "expect": "attested",
       "patch": [
         {
           "op": "add",
@@ -3673,7 +4071,7 @@ rule wrong-posts-deleted {
     },
     {
       "name": "taken over after the other facility began sharing, consent obtained again before the transfer",
-      "expect": "pass",
+      "expect": "attested",
       "patch": [
         {
           "op": "add",
@@ -3716,7 +4114,7 @@ rule wrong-posts-deleted {
     },
     {
       "name": "taken over before sharing began: consent counts from the first shared post",
-      "expect": "pass",
+      "expect": "attested",
       "patch": [
         {
           "op": "add",
@@ -3727,6 +4125,120 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/consents/4/signed_on",
           "value": "2026-01-12"
+        }
+      ]
+    },
+    {
+      "name": "the group's flag says not shared, but a member is from another facility: consent needed",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/0/shares_outside",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/consents/0/signed_on",
+          "value": "2026-02-01"
+        }
+      ]
+    },
+    {
+      "name": "the flag blank, a member from another facility, consent in place",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/groups/0/shares_outside"
+        }
+      ]
+    },
+    {
+      "name": "a free group holding two patients and a pharmacist from outside, one patient without consent",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/-",
+          "value": {
+            "id": "P-0008",
+            "status": "active",
+            "has_account": false
+          }
+        },
+        {
+          "op": "add",
+          "path": "/groups/-",
+          "value": {
+            "id": "G-950",
+            "kind": "free",
+            "patient_ids": [
+              "P-0008",
+              "P-0001"
+            ],
+            "created_on": "2026-02-01",
+            "first_shared_on": "2026-02-02",
+            "shares_outside": false,
+            "reviewed_on": [],
+            "members": [
+              {
+                "account_id": "A-001",
+                "staff_id": "S-001",
+                "joined_on": "2026-02-01"
+              },
+              {
+                "account_id": "X-PH-17",
+                "facility_id": "F-PH-0002",
+                "external": true,
+                "joined_on": "2026-02-01"
+              }
+            ]
+          }
+        }
+      ]
+    },
+    {
+      "name": "withdrawn; the open group's outside member has been removed: no longer shared outside",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/consents/3/withdrawn_on",
+          "value": "2026-05-01"
+        },
+        {
+          "op": "replace",
+          "path": "/groups/3/shares_outside",
+          "value": false
+        },
+        {
+          "op": "add",
+          "path": "/groups/3/members/2/removed_on",
+          "value": "2026-04-30"
+        }
+      ]
+    },
+    {
+      "name": "no statement that consent is obtained for use beyond care (目的外で利用する場合)",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/18"
+        }
+      ]
+    },
+    {
+      "name": "the statement answers no",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/18/answer",
+          "value": "no"
         }
       ]
     }
@@ -3866,6 +4378,22 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/groups/6/archived_on",
           "value": "2026-09-04"
+        }
+      ]
+    },
+    {
+      "name": "a free group holding the discharged patient, not archived",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/6/kind",
+          "value": "free"
+        },
+        {
+          "op": "remove",
+          "path": "/groups/6/archived_on"
         }
       ]
     }
@@ -4052,6 +4580,41 @@ rule wrong-posts-deleted {
           "value": 60
         }
       ]
+    },
+    {
+      "name": "a 200-bed hospital whose audit lead has left",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/kind",
+          "value": "hospital"
+        },
+        {
+          "op": "replace",
+          "path": "/facility/beds",
+          "value": 200
+        },
+        {
+          "op": "add",
+          "path": "/facility/committee_established_on",
+          "value": "2020-04-01"
+        },
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "audit-lead",
+            "staff_id": "S-002"
+          }
+        },
+        {
+          "op": "add",
+          "path": "/staff/1/left_on",
+          "value": "2026-09-30"
+        }
+      ]
     }
   ]
 }
@@ -4200,6 +4763,67 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "a lost phone never used for MCS, reported after four days, is not 「使用する機器」",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/devices/-",
+          "value": {
+            "id": "SP-50",
+            "kind": "smartphone",
+            "ownership": "facility",
+            "assigned_staff_id": "S-005",
+            "status": "lost",
+            "used_for_mcs": false
+          }
+        },
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-4",
+            "kind": "device-lost",
+            "occurred_on": "2026-10-01",
+            "reported_on": "2026-10-05",
+            "device_id": "SP-50",
+            "action": "none"
+          }
+        }
+      ]
+    },
+    {
+      "name": "a lost phone used for MCS, reported after four days",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/devices/-",
+          "value": {
+            "id": "SP-50",
+            "kind": "smartphone",
+            "ownership": "facility",
+            "assigned_staff_id": "S-005",
+            "status": "lost",
+            "used_for_mcs": true
+          }
+        },
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-4",
+            "kind": "device-lost",
+            "occurred_on": "2026-10-01",
+            "reported_on": "2026-10-05",
+            "device_id": "SP-50",
+            "action": "none"
+          }
+        }
+      ]
     }
   ]
 }
@@ -4394,7 +5018,7 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/parameters",
           "value": {
-            "mcs_admin.location": "medical-association"
+            "mcs_admin.at_medical_association": true
           }
         }
       ]
@@ -4415,11 +5039,31 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/parameters",
           "value": {
-            "mcs_admin.location": "medical-association"
+            "mcs_admin.at_medical_association": true
           }
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "a free group holding a patient: an invited member joined without approval",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/0/kind",
+          "value": "free"
+        },
+        {
+          "op": "remove",
+          "path": "/groups/0/members/1/approved_by"
+        },
+        {
+          "op": "remove",
+          "path": "/groups/0/members/1/approved_on"
+        }
+      ]
     }
   ]
 }
@@ -4471,12 +5115,18 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/3/status",
           "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/3/deleted_on",
+          "value": "2026-02-02"
         }
       ]
     },
     {
       "name": "left long ago, account only suspended (「削除を行う」)",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "add",
@@ -4487,9 +5137,13 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/3/status",
           "value": "suspended"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/3/suspended_on",
+          "value": "2026-02-02"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "grace period overridden to 30 days",
@@ -4506,6 +5160,81 @@ rule wrong-posts-deleted {
           "value": {
             "leaver.grace": "30 days"
           }
+        }
+      ]
+    },
+    {
+      "name": "left long ago, account deleted a year later: too late",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2025-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/5/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/5/deleted_on",
+          "value": "2026-10-30"
+        }
+      ]
+    },
+    {
+      "name": "account marked deleted with no deletion date: undecided",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2025-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/5/status",
+          "value": "deleted"
+        }
+      ]
+    },
+    {
+      "name": "the account names no owner, the roster names its user (staff.account_id), still active",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "remove",
+          "path": "/accounts/5/staff_id"
+        }
+      ]
+    },
+    {
+      "name": "deleted on the last day of the grace",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/5/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/5/deleted_on",
+          "value": "2026-07-07"
         }
       ]
     }
@@ -4526,6 +5255,7 @@ rule wrong-posts-deleted {
     {
       "name": "a leaver kept a tablet",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "add",
@@ -4536,13 +5266,18 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/4/status",
           "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/4/deleted_on",
+          "value": "2026-09-30"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "a leaver who kept three devices",
       "expect": "fail",
+      "violations": 3,
       "patch": [
         {
           "op": "add",
@@ -4553,9 +5288,13 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/2/status",
           "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/2/deleted_on",
+          "value": "2026-09-30"
         }
-      ],
-      "violations": 3
+      ]
     },
     {
       "name": "a leaver returned the tablet, account suspended (「削除など」)",
@@ -4580,6 +5319,11 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/4/status",
           "value": "suspended"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/4/suspended_on",
+          "value": "2026-10-01"
         }
       ]
     },
@@ -4620,6 +5364,7 @@ rule wrong-posts-deleted {
     {
       "name": "still employed, no longer uses MCS, kept the tablet lent for MCS, account suspended",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "replace",
@@ -4630,9 +5375,13 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/4/status",
           "value": "suspended"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/4/suspended_on",
+          "value": "2026-10-01"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "still employed, no longer uses MCS, tablet returned, account suspended",
@@ -4650,6 +5399,11 @@ rule wrong-posts-deleted {
         },
         {
           "op": "add",
+          "path": "/accounts/4/suspended_on",
+          "value": "2026-10-01"
+        },
+        {
+          "op": "add",
           "path": "/devices/6/returned_on",
           "value": "2026-10-01"
         },
@@ -4657,6 +5411,256 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/devices/6/status",
           "value": "returned"
+        }
+      ]
+    },
+    {
+      "name": "a leaver returned two devices fifteen months late",
+      "expect": "fail",
+      "violations": 2,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/3/left_on",
+          "value": "2025-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/3/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/3/deleted_on",
+          "value": "2025-07-01"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/3/status",
+          "value": "returned"
+        },
+        {
+          "op": "add",
+          "path": "/devices/3/returned_on",
+          "value": "2026-10-01"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/5/status",
+          "value": "returned"
+        },
+        {
+          "op": "add",
+          "path": "/devices/5/returned_on",
+          "value": "2026-10-01"
+        },
+        {
+          "op": "replace",
+          "path": "/incidents/0/occurred_on",
+          "value": "2025-06-01"
+        },
+        {
+          "op": "replace",
+          "path": "/incidents/0/reported_on",
+          "value": "2025-06-01"
+        },
+        {
+          "op": "replace",
+          "path": "/incidents/0/action_on",
+          "value": "2025-06-01"
+        }
+      ]
+    },
+    {
+      "name": "a leaver returned everything in time; the phone lost while employed is its incident's business",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/3/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/3/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/3/deleted_on",
+          "value": "2026-10-01"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/3/status",
+          "value": "returned"
+        },
+        {
+          "op": "add",
+          "path": "/devices/3/returned_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/5/status",
+          "value": "returned"
+        },
+        {
+          "op": "add",
+          "path": "/devices/5/returned_on",
+          "value": "2026-09-30"
+        }
+      ]
+    },
+    {
+      "name": "a phone reported lost only after its holder left was not returned",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/3/left_on",
+          "value": "2026-07-10"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/3/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/3/deleted_on",
+          "value": "2026-07-10"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/3/status",
+          "value": "returned"
+        },
+        {
+          "op": "add",
+          "path": "/devices/3/returned_on",
+          "value": "2026-07-10"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/5/status",
+          "value": "returned"
+        },
+        {
+          "op": "add",
+          "path": "/devices/5/returned_on",
+          "value": "2026-07-10"
+        }
+      ]
+    },
+    {
+      "name": "a device marked returned with no return date: undecided",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/4/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/6/status",
+          "value": "returned"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/4/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/4/deleted_on",
+          "value": "2026-09-30"
+        }
+      ]
+    },
+    {
+      "name": "a leaver's account suspended three months late",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/4/left_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "add",
+          "path": "/devices/6/returned_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/6/status",
+          "value": "returned"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/4/status",
+          "value": "suspended"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/4/suspended_on",
+          "value": "2026-09-30"
+        }
+      ]
+    },
+    {
+      "name": "a leaver's account marked suspended with no date: undecided",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/4/left_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "add",
+          "path": "/devices/6/returned_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/6/status",
+          "value": "returned"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/4/status",
+          "value": "suspended"
+        }
+      ]
+    },
+    {
+      "name": "the leaver's account names no owner, the roster names its user, still active",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/4/left_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "add",
+          "path": "/devices/6/returned_on",
+          "value": "2026-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/devices/6/status",
+          "value": "returned"
+        },
+        {
+          "op": "remove",
+          "path": "/accounts/4/staff_id"
         }
       ]
     }
@@ -4732,6 +5736,11 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/5/status",
           "value": "suspended"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/5/suspended_on",
+          "value": "2026-10-02"
         }
       ]
     },
@@ -4760,6 +5769,82 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/groups/0/members/1/removed_on",
           "value": "2026-09-05"
+        }
+      ]
+    },
+    {
+      "name": "a leaver whose account was deleted fifteen months late",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2025-06-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/5/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/5/deleted_on",
+          "value": "2026-10-01"
+        }
+      ]
+    },
+    {
+      "name": "a leaver whose account is marked suspended with no date: undecided",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/5/status",
+          "value": "suspended"
+        }
+      ]
+    },
+    {
+      "name": "a leaver found through the roster's account id (the member row names no staff id)",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "remove",
+          "path": "/groups/7/members/5/staff_id"
+        },
+        {
+          "op": "add",
+          "path": "/groups/7/members/5/external",
+          "value": false
+        }
+      ]
+    },
+    {
+      "name": "no longer in charge of a patient kept in a free group",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/0/kind",
+          "value": "free"
+        },
+        {
+          "op": "add",
+          "path": "/groups/0/members/1/in_charge_until",
+          "value": "2026-09-01"
         }
       ]
     }
@@ -4848,6 +5933,49 @@ rule wrong-posts-deleted {
     {
       "name": "a leaver whose account was deleted is out of every group",
       "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/2/left_on",
+          "value": "2026-09-30"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/2/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/2/deleted_on",
+          "value": "2026-10-01"
+        }
+      ]
+    },
+    {
+      "name": "a leaver whose account was deleted a month late",
+      "expect": "fail",
+      "violations": 7,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/2/left_on",
+          "value": "2026-08-31"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/2/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/2/deleted_on",
+          "value": "2026-10-01"
+        }
+      ]
+    },
+    {
+      "name": "a leaver's account marked deleted with no date: undecided",
+      "expect": "unknown",
       "patch": [
         {
           "op": "add",
@@ -5105,8 +6233,85 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/parameters",
           "value": {
-            "mcs_admin.location": "medical-association"
+            "mcs_admin.at_medical_association": true
           }
+        }
+      ]
+    },
+    {
+      "name": "the admin is the director, but the three roles are named to someone else",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/accounts/0/is_admin",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/1/is_admin",
+          "value": true
+        },
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "director",
+            "staff_id": "S-002",
+            "since": "2020-04-01"
+          }
+        }
+      ]
+    },
+    {
+      "name": "the admin is the director, and no one else is named privacy lead: the director holds it",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/accounts/0/is_admin",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/1/is_admin",
+          "value": true
+        },
+        {
+          "op": "remove",
+          "path": "/roles/2"
+        },
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "director",
+            "staff_id": "S-002",
+            "since": "2020-04-01"
+          }
+        }
+      ]
+    },
+    {
+      "name": "the only admin's owner has left",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/0/left_on",
+          "value": "2026-10-01"
+        }
+      ]
+    },
+    {
+      "name": "the admin account names no owner, the roster names its user (staff.account_id)",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/accounts/0/staff_id"
         }
       ]
     }
@@ -5330,6 +6535,23 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 1
+    },
+    {
+      "name": "a free group holding a patient, never reviewed",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/0/kind",
+          "value": "free"
+        },
+        {
+          "op": "replace",
+          "path": "/groups/0/reviewed_on",
+          "value": []
+        }
+      ]
     }
   ]
 }
@@ -5628,6 +6850,44 @@ rule wrong-posts-deleted {
           "value": "2026-10-01"
         }
       ]
+    },
+    {
+      "name": "a clerk who signed the NDA at the contract, two weeks before the first day",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/4/nda_signed_on",
+          "value": "2023-03-18"
+        },
+        {
+          "op": "remove",
+          "path": "/staff/4/pledge_signed_on"
+        }
+      ]
+    },
+    {
+      "name": "a facility allowing a week for the paperwork (flagged as loosening) passes a clerk who signed on day three",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/4/nda_signed_on",
+          "value": "2023-04-03"
+        },
+        {
+          "op": "replace",
+          "path": "/staff/4/pledge_signed_on",
+          "value": "2023-04-03"
+        },
+        {
+          "op": "add",
+          "path": "/parameters",
+          "value": {
+            "nda.grace": "7 days"
+          }
+        }
+      ]
     }
   ]
 }
@@ -5646,24 +6906,17 @@ rule wrong-posts-deleted {
     {
       "name": "an active account that no staff member owns",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "remove",
           "path": "/accounts/2/staff_id"
-        }
-      ],
-      "violations": 1
-    },
-    {
-      "name": "an active account without owner",
-      "expect": "fail",
-      "patch": [
+        },
         {
           "op": "remove",
-          "path": "/accounts/2/staff_id"
+          "path": "/staff/2/account_id"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "a suspended ownerless account is fine",
@@ -5687,6 +6940,16 @@ rule wrong-posts-deleted {
         {
           "op": "remove",
           "path": "/attestations/1"
+        }
+      ]
+    },
+    {
+      "name": "an active account naming no owner, whose user the roster names (staff.account_id)",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/accounts/2/staff_id"
         }
       ]
     }
@@ -6363,6 +7626,80 @@ rule wrong-posts-deleted {
           "value": "P-0002"
         }
       ]
+    },
+    {
+      "name": "a free group holding two patients mixes them just the same",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/-",
+          "value": {
+            "id": "P-0008",
+            "status": "active",
+            "has_account": false
+          }
+        },
+        {
+          "op": "add",
+          "path": "/groups/-",
+          "value": {
+            "id": "G-950",
+            "kind": "free",
+            "patient_ids": [
+              "P-0008",
+              "P-0001"
+            ],
+            "created_on": "2026-02-01",
+            "shares_outside": false,
+            "reviewed_on": [],
+            "members": [
+              {
+                "account_id": "A-001",
+                "staff_id": "S-001",
+                "joined_on": "2026-02-01"
+              }
+            ]
+          }
+        }
+      ]
+    },
+    {
+      "name": "a free group about one patient",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/patients/-",
+          "value": {
+            "id": "P-0008",
+            "status": "active",
+            "has_account": false
+          }
+        },
+        {
+          "op": "add",
+          "path": "/groups/-",
+          "value": {
+            "id": "G-950",
+            "kind": "free",
+            "patient_ids": [
+              "P-0008"
+            ],
+            "created_on": "2026-02-01",
+            "shares_outside": false,
+            "reviewed_on": [],
+            "members": [
+              {
+                "account_id": "A-001",
+                "staff_id": "S-001",
+                "joined_on": "2026-02-01"
+              }
+            ]
+          }
+        }
+      ]
     }
   ]
 }
@@ -6380,25 +7717,35 @@ rule wrong-posts-deleted {
     {
       "name": "two staff log in with the same account",
       "expect": "fail",
+      "violations": 3,
       "patch": [
         {
           "op": "replace",
           "path": "/staff/1/account_id",
           "value": "A-001"
         }
-      ],
-      "violations": 2
+      ]
     },
     {
       "name": "a staff member using MCS without an account",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "remove",
           "path": "/staff/4/account_id"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/4/status",
+          "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/4/deleted_on",
+          "value": "2026-10-01"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "a leaver's old account id does not count as sharing",
@@ -6413,6 +7760,58 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/staff/5/left_on",
           "value": "2026-10-01"
+        }
+      ]
+    },
+    {
+      "name": "the roster names no account, the account names the user: an account of their own",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/staff/4/account_id"
+        }
+      ]
+    },
+    {
+      "name": "one person with two active accounts (原則として１利用者１アカウント)",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/accounts/-",
+          "value": {
+            "id": "A-007",
+            "staff_id": "S-002",
+            "status": "active",
+            "is_admin": false,
+            "created_on": "2024-01-01",
+            "profile_photo": true,
+            "identity_verified": true,
+            "password_changed_on": "2026-10-01"
+          }
+        }
+      ]
+    },
+    {
+      "name": "a second account of the same person, suspended",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/accounts/-",
+          "value": {
+            "id": "A-007",
+            "staff_id": "S-002",
+            "status": "suspended",
+            "suspended_on": "2025-01-01",
+            "is_admin": false,
+            "created_on": "2024-01-01",
+            "profile_photo": true,
+            "identity_verified": true,
+            "password_changed_on": "2026-10-01"
+          }
         }
       ]
     }
@@ -6510,6 +7909,28 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/2/status",
           "value": "suspended"
+        }
+      ]
+    },
+    {
+      "name": "the admin account names no owner, the roster names its user, who holds a role",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/accounts/0/staff_id"
+        }
+      ]
+    },
+    {
+      "name": "the admin's owner, who held the roles, has left",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/0/left_on",
+          "value": "2026-10-01"
         }
       ]
     }
@@ -6819,22 +8240,6 @@ rule wrong-posts-deleted {
       "violations": 1
     },
     {
-      "name": "the refused facility's member was removed",
-      "expect": "pass",
-      "patch": [
-        {
-          "op": "replace",
-          "path": "/groups/1/members/2/facility_id",
-          "value": "F-CARE-0009"
-        },
-        {
-          "op": "add",
-          "path": "/groups/1/members/2/removed_on",
-          "value": "2026-02-01"
-        }
-      ]
-    },
-    {
       "name": "pharmacists refused; the outside member is a pharmacist",
       "expect": "fail",
       "patch": [
@@ -6897,8 +8302,79 @@ rule wrong-posts-deleted {
       "violations": 1
     },
     {
-      "name": "nurses refused; the nurse was removed",
+      "name": "a refusal not written on the form is C-REC-02's, not this item's",
       "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/consents/1/refusals/0/recorded_on"
+        }
+      ]
+    },
+    {
+      "name": "the refused facility's member was removed, but only after the consent: it shared in the meantime",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/1/members/2/facility_id",
+          "value": "F-CARE-0009"
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/members/2/removed_on",
+          "value": "2026-02-01"
+        }
+      ]
+    },
+    {
+      "name": "the refused facility's member was removed yesterday",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/consents/1/refusals/0/party",
+          "value": "F-PH-0002"
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/members/2/removed_on",
+          "value": "2026-10-31"
+        }
+      ]
+    },
+    {
+      "name": "the refused facility's member left the group before the consent with the refusal was signed",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/groups/1/members/2/facility_id",
+          "value": "F-CARE-0009"
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/members/2/removed_on",
+          "value": "2026-02-01"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/1/signed_on",
+          "value": "2026-03-01"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/1/refusals/0/recorded_on",
+          "value": "2026-03-01"
+        }
+      ]
+    },
+    {
+      "name": "nurses refused; the nurse was removed after the consent",
+      "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "replace",
@@ -6922,8 +8398,9 @@ rule wrong-posts-deleted {
       ]
     },
     {
-      "name": "the refused facility is a member of an archived group",
-      "expect": "pass",
+      "name": "the refused facility is a member of a group archived after the consent",
+      "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "replace",
@@ -6938,12 +8415,44 @@ rule wrong-posts-deleted {
       ]
     },
     {
-      "name": "a refusal not written on the form is C-REC-02's, not this item's",
+      "name": "the refused facility is a member of a group archived before the consent was signed",
       "expect": "pass",
       "patch": [
         {
-          "op": "remove",
-          "path": "/consents/1/refusals/0/recorded_on"
+          "op": "replace",
+          "path": "/groups/1/members/2/facility_id",
+          "value": "F-CARE-0009"
+        },
+        {
+          "op": "add",
+          "path": "/groups/1/archived_on",
+          "value": "2026-03-01"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/1/signed_on",
+          "value": "2026-04-01"
+        },
+        {
+          "op": "replace",
+          "path": "/consents/1/refusals/0/recorded_on",
+          "value": "2026-04-01"
+        }
+      ]
+    },
+    {
+      "name": "a member who joined only after the consent was withdrawn is C-REQ-01's, not the refusal's",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/consents/1/refusals/0/party",
+          "value": "F-PH-0002"
+        },
+        {
+          "op": "add",
+          "path": "/consents/1/withdrawn_on",
+          "value": "2026-01-10"
         }
       ]
     }
@@ -7175,6 +8684,49 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/2/password_changed_on",
           "value": "2024-01-01"
+        }
+      ]
+    },
+    {
+      "name": "8 characters, a 2-month policy, changed exactly two calendar months ago (最長２ヶ月以内)",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/password/min_length",
+          "value": 8
+        },
+        {
+          "op": "add",
+          "path": "/service/password/max_age",
+          "value": "2 months"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/0/password_changed_on",
+          "value": "2026-09-01"
+        }
+      ]
+    },
+    {
+      "name": "8 characters, a 2-month policy, changed two months and a day ago",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/service/password/min_length",
+          "value": 8
+        },
+        {
+          "op": "add",
+          "path": "/service/password/max_age",
+          "value": "2 months"
+        },
+        {
+          "op": "replace",
+          "path": "/accounts/0/password_changed_on",
+          "value": "2026-08-31"
         }
       ]
     }
@@ -7411,6 +8963,29 @@ rule wrong-posts-deleted {
           "value": "retired"
         }
       ]
+    },
+    {
+      "name": "widening device.mobile_kinds to pc does not take computers out of P-REQ-02",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/0/locked_storage",
+          "value": false
+        },
+        {
+          "op": "add",
+          "path": "/parameters",
+          "value": {
+            "device.mobile_kinds": [
+              "tablet",
+              "smartphone",
+              "pc"
+            ]
+          }
+        }
+      ]
     }
   ]
 }
@@ -7523,6 +9098,7 @@ rule wrong-posts-deleted {
     {
       "name": "a wrong post left in the group",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "add",
@@ -7530,11 +9106,11 @@ rule wrong-posts-deleted {
           "value": {
             "id": "I-2026-09",
             "kind": "wrong-post",
-            "occurred_on": "2026-10-10"
+            "occurred_on": "2026-10-10",
+            "other_patient": true
           }
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "a wrong post deleted",
@@ -7549,6 +9125,56 @@ rule wrong-posts-deleted {
             "occurred_on": "2026-10-10",
             "action": "post-deleted",
             "action_on": "2026-10-10"
+          }
+        }
+      ]
+    },
+    {
+      "name": "a wrong post about no other patient (a wrong destination) is H-REQ-11's, not this item's",
+      "expect": "attested",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "wrong-post",
+            "occurred_on": "2026-10-01",
+            "action": "none",
+            "other_patient": false
+          }
+        }
+      ]
+    },
+    {
+      "name": "a wrong post left standing whose record does not say whether it concerned another patient: undecided",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "wrong-post",
+            "occurred_on": "2026-10-01",
+            "action": "none"
+          }
+        }
+      ]
+    },
+    {
+      "name": "an inappropriate post about another patient left standing",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/incidents/-",
+          "value": {
+            "id": "I-2026-09",
+            "kind": "inappropriate-post",
+            "occurred_on": "2026-10-01",
+            "other_patient": true
           }
         }
       ]
@@ -7663,6 +9289,74 @@ rule wrong-posts-deleted {
     }
   ]
 }
+"""####),
+        ("tests/privacy-measures-supervised.test.json", ####"""
+{
+  "rule": "privacy-measures-supervised",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the director attests",
+      "expect": "attested"
+    },
+    {
+      "name": "no statement: a person must",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/attestations/19"
+        }
+      ]
+    },
+    {
+      "name": "the director says no",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/19/answer",
+          "value": "no"
+        }
+      ]
+    },
+    {
+      "name": "signed by the operations lead, not the director (医療機関等の管理者)",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/19/by_role",
+          "value": "operations-lead"
+        }
+      ]
+    },
+    {
+      "name": "signed as director by someone the roles table does not name director",
+      "expect": "manual",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/19/by",
+          "value": "S-002"
+        }
+      ]
+    },
+    {
+      "name": "the statement expired",
+      "expect": "fail",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/attestations/19/signed_on",
+          "value": "2025-10-31"
+        }
+      ]
+    }
+  ]
+}
+
 """####),
         ("tests/profile-photo-set.test.json", ####"""
 {
@@ -8528,6 +10222,22 @@ rule wrong-posts-deleted {
           "value": "retired"
         }
       ]
+    },
+    {
+      "name": "a device not used for MCS is not judged",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/devices/7/public_wifi_autojoin",
+          "value": true
+        },
+        {
+          "op": "replace",
+          "path": "/devices/7/used_for_mcs",
+          "value": false
+        }
+      ]
     }
   ]
 }
@@ -8546,13 +10256,17 @@ rule wrong-posts-deleted {
     {
       "name": "no privacy lead",
       "expect": "fail",
+      "violations": 1,
       "patch": [
+        {
+          "op": "remove",
+          "path": "/roles/4"
+        },
         {
           "op": "remove",
           "path": "/roles/2"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "no roles at all",
@@ -8599,6 +10313,80 @@ rule wrong-posts-deleted {
         }
       ],
       "violations": 2
+    },
+    {
+      "name": "the director, the only role holder, has left: no one holds the roles",
+      "expect": "fail",
+      "violations": 3,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/roles",
+          "value": [
+            {
+              "role": "director",
+              "staff_id": "S-001",
+              "since": "2020-04-01"
+            }
+          ]
+        },
+        {
+          "op": "add",
+          "path": "/staff/0/left_on",
+          "value": "2025-03-31"
+        }
+      ]
+    },
+    {
+      "name": "the lead named for all three roles has left: the director does not fill roles given to someone else",
+      "expect": "fail",
+      "violations": 3,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/0/left_on",
+          "value": "2026-10-01"
+        },
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "director",
+            "staff_id": "S-002",
+            "since": "2020-04-01"
+          }
+        }
+      ]
+    },
+    {
+      "name": "the holder's last day is the as-of date: still employed",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/0/left_on",
+          "value": "2026-11-01"
+        }
+      ]
+    },
+    {
+      "name": "no privacy lead named: the director, still employed, holds it",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/roles/2"
+        },
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "director",
+            "staff_id": "S-002",
+            "since": "2020-04-01"
+          }
+        }
+      ]
     }
   ]
 }
@@ -8744,6 +10532,145 @@ rule wrong-posts-deleted {
             "by": "S-001",
             "signed_on": "2026-04-01"
           }
+        }
+      ]
+    }
+  ]
+}
+
+"""####),
+        ("tests/staff-privacy-training.test.json", ####"""
+{
+  "rule": "staff-privacy-training",
+  "base": "clinic",
+  "as_of": "2026-11-01",
+  "cases": [
+    {
+      "name": "the compliant clinic passes",
+      "expect": "pass"
+    },
+    {
+      "name": "a clerk who does not use MCS, never trained (従業者, MCS user or not)",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/-",
+          "value": {
+            "id": "S-007",
+            "job": "clerk",
+            "hired_on": "2024-01-01",
+            "uses_mcs": false,
+            "pledge_signed_on": "2024-01-01",
+            "nda_signed_on": "2024-01-01",
+            "training_dates": []
+          }
+        }
+      ]
+    },
+    {
+      "name": "a clerk who does not use MCS, trained this year",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/-",
+          "value": {
+            "id": "S-007",
+            "job": "clerk",
+            "hired_on": "2024-01-01",
+            "uses_mcs": false,
+            "pledge_signed_on": "2024-01-01",
+            "nda_signed_on": "2024-01-01",
+            "training_dates": [
+              "2026-06-09"
+            ]
+          }
+        }
+      ]
+    },
+    {
+      "name": "last trained more than a year ago",
+      "expect": "fail",
+      "violations": 6,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/0/training_dates",
+          "value": [
+            "2025-06-10"
+          ]
+        },
+        {
+          "op": "replace",
+          "path": "/staff/1/training_dates",
+          "value": [
+            "2025-06-10"
+          ]
+        },
+        {
+          "op": "replace",
+          "path": "/staff/2/training_dates",
+          "value": [
+            "2025-06-10"
+          ]
+        },
+        {
+          "op": "replace",
+          "path": "/staff/3/training_dates",
+          "value": [
+            "2025-06-10"
+          ]
+        },
+        {
+          "op": "replace",
+          "path": "/staff/4/training_dates",
+          "value": [
+            "2025-06-10"
+          ]
+        },
+        {
+          "op": "replace",
+          "path": "/staff/5/training_dates",
+          "value": [
+            "2025-06-10"
+          ]
+        }
+      ]
+    },
+    {
+      "name": "hired two weeks ago: not yet due",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/staff/-",
+          "value": {
+            "id": "S-007",
+            "job": "clerk",
+            "hired_on": "2026-10-18",
+            "uses_mcs": false,
+            "pledge_signed_on": "2026-10-18",
+            "nda_signed_on": "2026-10-18",
+            "training_dates": []
+          }
+        }
+      ]
+    },
+    {
+      "name": "a leaver is not judged",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/5/training_dates",
+          "value": []
+        },
+        {
+          "op": "add",
+          "path": "/staff/5/left_on",
+          "value": "2026-10-01"
         }
       ]
     }
@@ -8958,6 +10885,7 @@ rule wrong-posts-deleted {
     {
       "name": "a clerk moved to a post without MCS, account only suspended",
       "expect": "fail",
+      "violations": 1,
       "patch": [
         {
           "op": "replace",
@@ -8968,9 +10896,13 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/5/status",
           "value": "suspended"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/5/suspended_on",
+          "value": "2026-10-01"
         }
-      ],
-      "violations": 1
+      ]
     },
     {
       "name": "a clerk moved to a post without MCS, account deleted",
@@ -8985,6 +10917,11 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/accounts/5/status",
           "value": "deleted"
+        },
+        {
+          "op": "add",
+          "path": "/accounts/5/deleted_on",
+          "value": "2026-10-01"
         }
       ]
     },
@@ -8996,6 +10933,22 @@ rule wrong-posts-deleted {
           "op": "add",
           "path": "/staff/5/left_on",
           "value": "2026-10-30"
+        }
+      ]
+    },
+    {
+      "name": "the account names no owner, the roster names its user, still active",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/staff/5/uses_mcs",
+          "value": false
+        },
+        {
+          "op": "remove",
+          "path": "/accounts/5/staff_id"
         }
       ]
     }
@@ -9103,6 +11056,11 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/networks/0/encryption",
           "value": "WEP"
+        },
+        {
+          "op": "replace",
+          "path": "/networks/0/used_for_mcs",
+          "value": false
         }
       ]
     },
@@ -9163,6 +11121,66 @@ rule wrong-posts-deleted {
           "op": "replace",
           "path": "/networks/0/used_for_mcs",
           "value": false
+        }
+      ]
+    },
+    {
+      "name": "no Wi-Fi and no networks table: not applicable",
+      "expect": "not-applicable",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/uses_wifi",
+          "value": false
+        },
+        {
+          "op": "remove",
+          "path": "/networks"
+        }
+      ]
+    },
+    {
+      "name": "the facility says no Wi-Fi, but an open network of unknown operator carries MCS",
+      "expect": "fail",
+      "violations": 1,
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/uses_wifi",
+          "value": false
+        },
+        {
+          "op": "add",
+          "path": "/networks/-",
+          "value": {
+            "id": "N-02",
+            "ssid": "guest-open",
+            "encryption": "open",
+            "operator": "unknown",
+            "used_for_mcs": true
+          }
+        }
+      ]
+    },
+    {
+      "name": "the facility says no Wi-Fi; a staff member's home network carrying MCS is encrypted",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "replace",
+          "path": "/facility/uses_wifi",
+          "value": false
+        },
+        {
+          "op": "replace",
+          "path": "/networks/0",
+          "value": {
+            "id": "N-09",
+            "ssid": "home",
+            "encryption": "WPA2-AES",
+            "operator": "home",
+            "used_for_mcs": true
+          }
         }
       ]
     }

@@ -278,7 +278,7 @@ struct BaselineDiffExplainTests {
     @Test func explainShowsWhatDecided() {
         let (code, out, _) = runCLI(["explain", "wifi-encrypted", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01"])
         #expect(code == 0)
-        #expect(out.contains("applies when facility.uses_wifi\n  → true"))
+        #expect(out.contains("applies when facility.uses_wifi or (networks is present and (some n in networks : n.used_for_mcs != false))\n  → true"))
         #expect(out.contains("2 elements passed the filter; 2 violate"))
         #expect(out.contains("decided by n.operator = facility  (Fixtures/messy-tsubaki/snapshot.json:148:19#/networks/0/operator)")
             || out.contains("decided by n.encryption = WEP  (Fixtures/messy-tsubaki/snapshot.json:147:21#/networks/0/encryption)"))

@@ -162,7 +162,7 @@ struct BundledPackTests {
         let o = Checker.check(loaded.source)
         #expect(o.diagnostics.isEmpty, "\(o.diagnostics)")
         let pack = try #require(o.pack)
-        #expect(pack.catalog.count == 79)
+        #expect(pack.catalog.count == 83)
         for item in pack.catalog {
             let rules = pack.rules.filter { $0.implements.contains(item.id) }
             #expect(!rules.isEmpty, "\(item.id) has no rule")
@@ -200,6 +200,6 @@ struct BundledPackTests {
     @Test func checkingThePackIsFast() throws {
         // Not a timing test: the benchmark measures speed. This guards the size of the work.
         let o = Checker.check(PackLoader.embedded().source)
-        #expect((o.pack?.rules.count ?? 0) == 81)
+        #expect((o.pack?.rules.count ?? 0) == 85)
     }
 }

@@ -444,6 +444,26 @@ struct RuleOutcomeTests {
         #expect(try evaluate(body, "\"facility\": {\"uses_wifi\": true}, \"networks\": []").0.state == .pass)
     }
 
+    /// A section `applies when` reads only after testing it present may be absent: the
+    /// condition is decided without it. Read without the test, it is still needed.
+    @Test func applicabilityMayTestASectionPresent() throws {
+        let guarded = "  applies when facility.uses_wifi or (networks is present and (some n in networks : n.used_for_mcs))\n" +
+            "  expect every n in networks : n.encryption == \"WPA3\""
+        #expect(try evaluate(guarded, "\"facility\": {\"uses_wifi\": false}").0.state == .notApplicable)
+        #expect(try evaluate(guarded, "\"facility\": {\"uses_wifi\": false}, \"networks\": []").0.state == .notApplicable)
+        let open = "\"networks\": [{\"id\": \"N\", \"encryption\": \"open\", \"used_for_mcs\": true}]"
+        #expect(try evaluate(guarded, "\"facility\": {\"uses_wifi\": false}, " + open).0.state == .fail)
+        // Applies, and then the expectation needs the section.
+        #expect(try evaluate(guarded, "\"facility\": {\"uses_wifi\": true}").0.state == .error)
+        // Undecided without the section: unknown, never not-applicable.
+        #expect(try evaluate(guarded, "\"facility\": {}").0.state == .unknown)
+        let unguarded = "  applies when facility.uses_wifi or (some n in networks : n.used_for_mcs)\n" +
+            "  expect every n in networks : n.encryption == \"WPA3\""
+        #expect(try evaluate(unguarded, "\"facility\": {\"uses_wifi\": false}").0.state == .error)
+        let pack = try onePack(guarded)
+        #expect(pack.rules[0].appliesRoots == [SnapshotSchema.rootIndex["facility"]!])
+    }
+
     @Test func parameterOverridesAreTypedAndLooseningIsFlagged() throws {
         let body = "  expect every s in staff where s.left_on is present and s.left_on + param.grace < as_of : s.id == \"none\""
         let snap = "\"staff\": [{\"id\": \"S\", \"left_on\": \"2026-10-20\"}], \"parameters\": {\"grace\": \"30 days\"}"

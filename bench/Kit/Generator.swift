@@ -95,13 +95,14 @@ public enum Generator {
         // Staff and accounts.
         s += "  \"staff\": [\n"
         var leavers: [Int] = []
+        var leftOn: [Int: String] = [:]
         for i in 1...size.staff {
             let job = jobs[r.int(jobs.count)]
             let left = r.chance(rare(40))
             if left { leavers.append(i) }
             let hired = 400 + r.int(4000)
             s += "    {\"id\": \"S-\(i)\", \"job\": \(q(job)), \"hired_on\": \(q(date(hired))), \"uses_mcs\": true, \"account_id\": \"A-\(i)\""
-            if left { s += ", \"left_on\": \(q(date(r.int(200))))" }
+            if left { leftOn[i] = date(r.int(200)); s += ", \"left_on\": \(q(leftOn[i]!))" }
             if !r.chance(rare(15)) { s += ", \"pledge_signed_on\": \(q(date(400 + r.int(300))))" }
             if job == "clerk" && !r.chance(rare(50)) { s += ", \"nda_signed_on\": \(q(date(hired)))" }
             s += ", \"training_dates\": [\(q(date(!r.chance(rare(70)) ? r.int(330) : 400 + r.int(300))))]}"
@@ -110,7 +111,9 @@ public enum Generator {
         s += "  ],\n  \"accounts\": [\n"
         for i in 1...size.staff {
             let active = !leavers.contains(i) || r.chance(rare(300))
-            s += "    {\"id\": \"A-\(i)\", \"staff_id\": \"S-\(i)\", \"status\": \(q(active ? "active" : "deleted")), \"is_admin\": \(i == 1), \"created_on\": \(q(date(900))), "
+            // A deleted account says when: the leaving day (a blank date under a deleted status is unknown).
+            let deleted = active ? "" : "\"deleted_on\": \(q(leftOn[i]!)), "
+            s += "    {\"id\": \"A-\(i)\", \"staff_id\": \"S-\(i)\", \"status\": \(q(active ? "active" : "deleted")), \(deleted)\"is_admin\": \(i == 1), \"created_on\": \(q(date(900))), "
             s += "\"profile_photo\": \(!r.chance(rare(100))), \"identity_verified\": \(!r.chance(rare(50))), "
             s += "\"password_changed_on\": \(q(date(!r.chance(rare(60)) ? r.int(55) : 90 + r.int(200))))}"
             s += i == size.staff ? "\n" : ",\n"
