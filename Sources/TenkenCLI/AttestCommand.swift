@@ -133,7 +133,7 @@ struct AttestSession {
     /// its bytes, written to a temporary file, and — after a last look that nothing (a program
     /// that takes no lock, such as Excel) saved the table in between — renamed over it.
     mutating func save(_ rows: [[String: Value]], sameDay: Bool = false) -> Bool {
-        let dir = (target as NSString).deletingLastPathComponent
+        let dir = FilePath.parent(target)
         let lockPath = (dir.isEmpty ? "." : dir) + "/.\((target as NSString).lastPathComponent).tenken-lock"
         let lock: FileLock
         switch FileLock.acquire(lockPath, wait: 30) {
@@ -359,8 +359,8 @@ struct AttestSession {
             console.out(t("\n\(roles) に回答を依頼してください（\(keys.count) 件）: \(keys.joined(separator: ", "))\n",
                           "\nAsk \(roles) to answer \(keys.count) item\(keys.count == 1 ? "" : "s"): \(keys.joined(separator: ", "))\n"))
         }
-        console.out(t("\n\(saved) 件の回答を \(target) に記録しました。次に: tenken check \((target as NSString).deletingLastPathComponent)\n",
-                      "\nRecorded \(saved) answer\(saved == 1 ? "" : "s") in \(target). Next: tenken check \((target as NSString).deletingLastPathComponent)\n"))
+        console.out(t("\n\(saved) 件の回答を \(target) に記録しました。次に: tenken check \(FilePath.parent(target))\n",
+                      "\nRecorded \(saved) answer\(saved == 1 ? "" : "s") in \(target). Next: tenken check \(FilePath.parent(target))\n"))
         return ExitCode.ok
     }
 

@@ -37,7 +37,7 @@ public enum BatchDiscovery {
         }
         let (bytes, err) = readInputFile(path, maxBytes: 256 << 20)
         guard let bytes else { return .failure(err!) }
-        let base = (path as NSString).deletingLastPathComponent
+        let base = FilePath.parent(path)
         var out: [BatchEntry] = []
         // Decoded as every other text input: a BOM stripped, Shift_JIS from Japanese Windows read.
         let (decoded, decodeDiags) = CSVReader.decode(bytes, encoding: .auto, file: path)

@@ -1,4 +1,5 @@
 import Foundation
+import TenkenSyntax
 import TenkenData
 import TenkenReport
 
@@ -88,7 +89,7 @@ struct InputSet {
         var out: [String] = []
         while true {
             out.append(cur)
-            let up = (cur as NSString).deletingLastPathComponent
+            let up = FilePath.parent(cur)
             if up == cur || up.isEmpty { break }
             cur = up
         }
@@ -118,7 +119,7 @@ final class FileLock {
         let deadline = Date().addingTimeInterval(wait)
         while true {
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o666)
-            guard fd >= 0 else { return .failure(.io(WriteError(path: path, errno: errno, folder: (path as NSString).deletingLastPathComponent))) }
+            guard fd >= 0 else { return .failure(.io(WriteError(path: path, errno: errno, folder: FilePath.parent(path)))) }
             if flock(fd, LOCK_EX | LOCK_NB) == 0 {
                 // The holder before us may have removed the file: lock the one at the path.
                 var a = stat(), b = stat()
@@ -206,7 +207,7 @@ enum Interruption {
 /// Removes a folder tree, first moving it aside so nothing can add to it meanwhile; a file a
 /// writer was finishing as it moved (through a folder it had open) is caught by a second pass.
 func removeTree(_ path: String) {
-    let doomed = (path as NSString).deletingLastPathComponent + "/.\((path as NSString).lastPathComponent).tenken-\(RunID.current)-removing"
+    let doomed = FilePath.parent(path) + "/.\((path as NSString).lastPathComponent).tenken-\(RunID.current)-removing"
     let victim = rename(path, doomed) == 0 ? doomed : path
     for attempt in 0..<10 {
         try? FileManager.default.removeItem(atPath: victim)
@@ -258,7 +259,7 @@ final class StagedFolder {
         var resolved = given
         if let r = realpath(given, nil) { resolved = String(cString: r); free(r) }
         final = resolved
-        let rawParent = (final as NSString).deletingLastPathComponent
+        let rawParent = FilePath.parent(final)
         let parent = rawParent.isEmpty ? "." : rawParent
         let name = ((resolved as NSString).standardizingPath as NSString).lastPathComponent
         let e = OutputFile.makeFolders(parent)
@@ -287,7 +288,7 @@ final class StagedFolder {
             if mkdir(path, 0o777) == 0 { chosen = (path, inside, l); break attempts }
             let code = errno
             l.release()
-            if firstError == nil { firstError = WriteError(path: final, errno: code, folder: (path as NSString).deletingLastPathComponent) }
+            if firstError == nil { firstError = WriteError(path: final, errno: code, folder: FilePath.parent(path)) }
             // Only a parent that refuses new entries is worth the fallback.
             if code != EACCES && code != EPERM { break attempts }
         }
@@ -371,7 +372,7 @@ final class StagedFolder {
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: final, isDirectory: &isDir) else {
             if rename(staging, final) == 0 { return [] }
-            throw WriteError(path: final, errno: errno, folder: (final as NSString).deletingLastPathComponent)
+            throw WriteError(path: final, errno: errno, folder: FilePath.parent(final))
         }
         guard isDir.boolValue else { throw WriteError(path: final, kind: .refused, reason: "it is a file, not a folder") }
         // Files to keep are linked into the new folder first, so they are there the moment it
@@ -384,11 +385,11 @@ final class StagedFolder {
             old = staging
         } else {
             old = staging + "-old"
-            if rename(final, old) != 0 { throw WriteError(path: final, errno: errno, folder: (final as NSString).deletingLastPathComponent) }
+            if rename(final, old) != 0 { throw WriteError(path: final, errno: errno, folder: FilePath.parent(final)) }
             if rename(staging, final) != 0 {
                 let e = errno
                 _ = rename(old, final)
-                throw WriteError(path: final, errno: e, folder: (final as NSString).deletingLastPathComponent)
+                throw WriteError(path: final, errno: e, folder: FilePath.parent(final))
             }
         }
         var left: [String] = []

@@ -169,7 +169,7 @@ public final class OutputFile {
                 // let writes wait for the reader as usual.
                 let flags = O_WRONLY | O_CLOEXEC | O_NOCTTY | ((st.st_mode & S_IFMT) == S_IFIFO ? O_NONBLOCK : 0)
                 let f = open(path, flags)
-                guard f >= 0 else { throw WriteError(path: path, errno: errno, folder: (path as NSString).deletingLastPathComponent) }
+                guard f >= 0 else { throw WriteError(path: path, errno: errno, folder: FilePath.parent(path)) }
                 if (st.st_mode & S_IFMT) == S_IFIFO { _ = fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK) }
                 fd = f
                 dirFD = -1
@@ -192,12 +192,12 @@ public final class OutputFile {
         } else if errno == ENOENT {
             resolved = OutputFile.danglingTarget(path) ?? path
         } else {
-            throw WriteError(path: path, errno: errno, folder: (path as NSString).deletingLastPathComponent)
+            throw WriteError(path: path, errno: errno, folder: FilePath.parent(path))
         }
         target = resolved
         direct = false
         targetKind = "a file"
-        let dir = (resolved as NSString).deletingLastPathComponent
+        let dir = FilePath.parent(resolved)
         folder = dir.isEmpty ? "." : dir
         base = (resolved as NSString).lastPathComponent
         keepMode = existing.map { $0.st_mode & 0o7777 }
@@ -264,7 +264,7 @@ public final class OutputFile {
             let n = readlink(cur, &buf, buf.count - 1)
             guard n > 0 else { return nil }
             let dest = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            cur = dest.hasPrefix("/") ? dest : ((cur as NSString).deletingLastPathComponent as NSString).appendingPathComponent(dest)
+            cur = dest.hasPrefix("/") ? dest : (FilePath.parent(cur) as NSString).appendingPathComponent(dest)
             hops += 1
         }
         return hops > 0 ? cur : nil
@@ -273,7 +273,7 @@ public final class OutputFile {
     /// `mkdir -p`; 0 or the errno of the step that failed.
     public static func makeFolders(_ dir: String) -> Int32 {
         if dir.isEmpty || access(dir, F_OK) == 0 { return 0 }
-        let parent = (dir as NSString).deletingLastPathComponent
+        let parent = FilePath.parent(dir)
         if parent != dir, !parent.isEmpty {
             let e = makeFolders(parent)
             if e != 0 { return e }
@@ -284,7 +284,7 @@ public final class OutputFile {
 
     public static func existingAncestor(_ dir: String) -> String {
         var d = dir
-        while !d.isEmpty, d != "/", access(d, F_OK) != 0 { d = (d as NSString).deletingLastPathComponent }
+        while !d.isEmpty, d != "/", access(d, F_OK) != 0 { d = FilePath.parent(d) }
         return d.isEmpty ? "." : d
     }
 
@@ -333,7 +333,7 @@ public final class OutputFile {
             let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + off, $0.count - off) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw WriteError(path: path, errno: errno, folder: direct ? (path as NSString).deletingLastPathComponent : folder)
+                throw WriteError(path: path, errno: errno, folder: direct ? FilePath.parent(path) : folder)
             }
             off += n
         }

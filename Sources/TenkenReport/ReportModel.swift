@@ -69,7 +69,7 @@ extension FacilityResult {
     /// The input files for a person to read: files of one folder are named once by the folder
     /// (`Fixtures/x/ (facility.csv, staff.csv, …)`), as a folder of tables has many.
     public var inputsText: String {
-        let dirs = Set(sources.map { ($0 as NSString).deletingLastPathComponent })
+        let dirs = Set(sources.map { FilePath.parent($0) })
         guard sources.count > 2, dirs.count == 1, let dir = dirs.first else { return sources.joined(separator: ", ") }
         return (dir.isEmpty ? "" : dir + "/") + " (" + sources.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + ")"
     }
