@@ -15,7 +15,7 @@ import TenkenReport
 /// - Files a person put into the old `facilities/` (anything but tenken's own reports) are
 ///   carried over into the new one; nothing else in the output folder is ever touched.
 final class BatchOutput {
-    static let published = ["facilities", "aggregate.json", "aggregate-facilities.csv", "aggregate-rules.csv", "aggregate.html"]
+    static let published = ["facilities", "aggregate.json", "aggregate-facilities.csv", "aggregate-rules.csv", "aggregate.html", SARIFBundle.folder]
     static let marker = ".complete"
     static let stagingPrefix = ".tenken-run-"
 

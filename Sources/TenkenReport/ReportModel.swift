@@ -9,12 +9,15 @@ public struct ReportInput: Sendable {
     public var pack: CheckedPack
     public var lang: Language
     public var toolVersion: String
+    /// The folder SARIF artifact URIs are relative to; nil for the working directory.
+    public var sarifBase: SARIFBase?
 
-    public init(result: FacilityResult, pack: CheckedPack, lang: Language, toolVersion: String) {
+    public init(result: FacilityResult, pack: CheckedPack, lang: Language, toolVersion: String, sarifBase: SARIFBase? = nil) {
         self.result = result
         self.pack = pack
         self.lang = lang
         self.toolVersion = toolVersion
+        self.sarifBase = sarifBase
     }
 
     public var items: [(rule: CheckedRule, result: RuleResult)] { Array(zip(pack.rules, result.results)) }
