@@ -88,6 +88,37 @@ struct JUnitTests {
         #expect(xml.contains("<skipped message=\"manual: needs attestation `no-guessable-passwords`"))
         #expect(xml.contains("tests=\"81\""))
     }
+
+    /// GitLab shows a skipped case's text, Jenkins its message: both hold the reason, and a
+    /// waiver's reason is not prefixed with "waived" twice, in either language. Every case
+    /// names the input file that settles it, relative to the working directory.
+    @Test func skippedReasonsAndFiles() throws {
+        let xsd = try String(contentsOf: root.appendingPathComponent("docs/junit.xsd"), encoding: .utf8)
+        let w = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-junit-waivers-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-9", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
+            .write(toFile: w, atomically: true, encoding: .utf8)
+        for lang in ["en", "ja", "both"] {
+            FileManager.default.changeCurrentDirectoryPath(root.path)
+            let b = Box()
+            _ = CLI.run(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "junit", "--lang", lang, "--waivers", w],
+                        console: Console(out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false))
+            let xml = b.out
+            #expect(XMLValidation.validate(xml: xml, xsd: xsd) == [], "\(lang)")
+            #expect(!xml.contains("waived: waived") && !xml.contains("免除: 免除"), "\(lang)")
+            if lang != "ja" { #expect(xml.contains("waived: replaced on 2026-12-10 (requested by S-1, approved by S-9, until 2027-01-15)")) }
+            if lang != "en" { #expect(xml.contains("免除: replaced on 2026-12-10（申請 S-1、承認 S-9、2027-01-15 まで）")) }
+            let skipped = xml.components(separatedBy: "<skipped ").dropFirst()
+            #expect(skipped.count == 16)
+            for sk in skipped {
+                let message = try #require(sk.split(separator: "\"", maxSplits: 2).dropFirst().first)
+                #expect(sk.contains("\">\(message)</skipped>"), "the text is the message: \(sk.prefix(120))")
+            }
+            let files = xml.components(separatedBy: " file=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+            #expect(files.count == 81)
+            #expect(Set(files) == ["Fixtures/messy-tsubaki/snapshot.json", "Fixtures/messy-tsubaki/devices.csv"])
+        }
+    }
 }
 
 struct HTMLTests {
