@@ -122,6 +122,9 @@ public struct RuleResult: Sendable {
     /// The waiver that accepts this rule's failures at this facility, when one does (the state
     /// is then `waived`, or `unknown` when elements stay undecided beside the waived failures).
     public var waiver: WaiverInfo?
+    /// A waiver for this rule and facility that ran out before the as-of date (the failure
+    /// stands again, and reports say so).
+    public var expiredWaiver: WaiverInfo?
     /// Elements examined by the rule's per-element expectations.
     public var examined: Int
     /// Violations found beyond the engine's `maxFindings`: counted exactly, not listed.

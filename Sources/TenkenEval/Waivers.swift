@@ -79,6 +79,8 @@ public enum WaiverPolicy {
             let granted = matching.filter { $0.grantedOn <= asOf }.sorted { $0.expiresOn > $1.expiresOn }
             guard let w = granted.first else { continue }
             if w.expiresOn < asOf {
+                result.results[i].expiredWaiver = WaiverInfo(justification: w.justification, requestedBy: w.requestedBy, approvedBy: w.approvedBy,
+                                                             grantedOn: w.grantedOn, expiresOn: w.expiresOn)
                 result.results[i].reason = Bilingual(
                     ja: "免除は \(w.expiresOn) に期限切れです（理由: \(w.justification)）",
                     en: "the waiver expired on \(w.expiresOn) (justification: \(w.justification))")
