@@ -76,4 +76,13 @@ extension FacilityResult {
         guard sources.count > 2, dirs.count == 1, let dir = dirs.first else { return sources.joined(separator: ", ") }
         return (dir.isEmpty ? "" : dir + "/") + " (" + sources.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + ")"
     }
+
+    /// A place in the input, without the facility's folder when all its inputs share one (the
+    /// report's cover names the folder): `snapshot.json:3439:17#/patients/147/status`.
+    public func place(_ l: SourceLocation) -> String {
+        let dirs = Set(sources.map { ($0 as NSString).deletingLastPathComponent })
+        let text = l.description
+        guard dirs.count == 1, let dir = dirs.first, !dir.isEmpty, text.hasPrefix(dir + "/") else { return text }
+        return String(text.dropFirst(dir.count + 1))
+    }
 }

@@ -195,6 +195,23 @@ struct HTMLTests {
         #expect(!html.contains("<link"))
     }
 
+    /// Printed, a report does not waste pages: categories follow on from each other, a rule's
+    /// findings are one table (headers once, each finding's rows kept together), passed items
+    /// a compact table whose catalog ids never wrap, and places drop the facility's folder the
+    /// cover already names.
+    @Test func printLayout() throws {
+        let html = report("hospital-aoba", "html", lang: "both")
+        #expect(!html.contains("section.category { break-before: page; }"))
+        #expect(html.contains("table.ok td.state, table.ok td.ids { white-space: nowrap; }"))
+        #expect(html.contains("<td class=\"ids\">H-REQ-01</td>"))
+        #expect(html.contains("table.findings tbody { break-inside: avoid; }") && html.contains("print-color-adjust: exact"))
+        let findings = html.components(separatedBy: "<table class=\"findings\">").count - 1
+        #expect(findings > 0 && !html.contains("class=\"evidence\""))
+        #expect(html.components(separatedBy: "<th class=\"msg\">").count - 1 == findings, "one header row per findings table")
+        #expect(html.contains("<td class=\"loc\">snapshot.json:"))
+        #expect(html.contains("Fixtures/hospital-aoba/snapshot.json, Fixtures/hospital-aoba/devices.csv"), "the cover names the inputs as given")
+    }
+
     @Test func hostileTextStaysText() throws {
         let html = report("messy-tsubaki", "html")
         #expect(!html.contains("<script>alert(1)</script>"))
