@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import TenkenData
+@testable import TenkenCheck
+@testable import TenkenEval
+import TenkenSyntax
 @testable import TenkenCLI
 @testable import TenkenReport
 
@@ -217,6 +220,37 @@ struct SARIFSchemaTests {
         let c2 = CLI.run(["check", "Fixtures/hospital-aoba", "--format", "sarif", "--sarif-base", "no/such/folder"],
                          console: Console(out: { bad.out += $0 }, err: { bad.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false))
         #expect(c2 == 64 && bad.err.contains("--sarif-base"))
+    }
+
+    /// A facility with 40,000 findings (30,000 of one rule, 10,000 of another, as --all-findings
+    /// gives a large inventory): the run holds at most 25,000 results — every rule listing up to
+    /// the same share, so the smaller keeps all 10,000 — and says what it left out.
+    @Test func aRunStaysWithinCodeScanningsResultLimit() throws {
+        FileManager.default.changeCurrentDirectoryPath(root.path)
+        let loaded = PackLoader.embedded()
+        let pack = try #require(Checker.check(loaded.source).pack)
+        let (facility, diags) = try FacilityInput.folder("Fixtures/clinic-sakura").get().load(options: LoadOptions(), pack: loaded, asOf: Day(iso: "2026-11-01"))
+        #expect(!diags.contains { $0.severity == .error })
+        var (result, _) = Engine(pack: pack).evaluate(try #require(facility), asOf: Day(iso: "2026-11-01")!)
+        let loc = SourceLocation(file: "Fixtures/clinic-sakura/devices.csv", line: 2, column: 3)
+        for (k, n) in [(0, 30_000), (1, 10_000)] {
+            result.results[k].state = .fail
+            result.results[k].violations = (0..<n).map { i in
+                Violation(message: Bilingual(ja: "端末 D-\(i)", en: "device D-\(i)"), element: "D-\(i)", location: loc, evidence: [])
+            }
+        }
+        let sarif = SARIFReport.render(ReportInput(result: result, pack: pack, lang: .en, toolVersion: "test"))
+        #expect(codeScanningProblems(sarif) == [])
+        let run = try #require(((try JSONSerialization.jsonObject(with: Data(sarif.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
+        let results = try #require(run["results"] as? [[String: Any]])
+        let byRule = Dictionary(grouping: results, by: { $0["ruleId"] as! String }).mapValues(\.count)
+        let share = try #require(byRule[pack.rules[0].id])
+        #expect(byRule[pack.rules[1].id] == 10_000)
+        // Only the largest rule is cut, so the largest share that fits fills the run exactly.
+        #expect(results.count == SARIFReport.maxResultsPerRun)
+        let notes = ((run["invocations"] as? [[String: Any]])?.first?["toolExecutionNotifications"] as? [[String: Any]]) ?? []
+        #expect(notes.contains { (($0["message"] as? [String: Any])?["text"] as? String)?.contains("30000 findings, \(share) in this log") == true })
+        #expect(!notes.contains { (($0["message"] as? [String: Any])?["text"] as? String)?.hasPrefix("\(pack.rules[1].id): 10000 findings") == true })
     }
 
     /// GitHub rejects a run of more than 25,000 results: each rule lists an equal share.
