@@ -10,11 +10,24 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 final class Box: @unchecked Sendable { var out = ""; var err = "" }
 
 func report(_ fixture: String, _ format: String, lang: String = "ja") -> String {
-    FileManager.default.changeCurrentDirectoryPath(root.path)
+    cli(["check", "Fixtures/\(fixture)", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--fail-on", "never"]).out
+}
+
+/// Runs the CLI in the repository root: exit code, standard output, standard error.
+func cli(_ args: [String]) -> (code: Int32, out: String, err: String) {
+    _ = FileManager.default.changeCurrentDirectoryPath(root.path)
     let b = Box()
-    let console = Console(out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false)
-    _ = CLI.run(["check", "Fixtures/\(fixture)", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--fail-on", "never"], console: console)
-    return b.out
+    let code = CLI.run(args, console: Console(out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false))
+    return (code, b.out, b.err)
+}
+
+/// messy-tsubaki's report with its WEP network waived (S-1 asked, S-9 approved, until 2027-01-15).
+func waivedReport(_ format: String, lang: String = "en") throws -> String {
+    let w = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-waivers-\(UUID().uuidString).json").path
+    defer { try? FileManager.default.removeItem(atPath: w) }
+    try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "the WEP access point is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-9", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
+        .write(toFile: w, atomically: true, encoding: .utf8)
+    return cli(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--waivers", w]).out
 }
 
 let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede", "dental-tsukushi"]
@@ -37,16 +50,9 @@ struct XCCDFTests {
 
     /// A waived failure is a pass with an override recording the fail and the waiver's reason.
     @Test func waiversAreOverrides() throws {
-        let w = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-xccdf-waivers-\(UUID().uuidString).json").path
-        defer { try? FileManager.default.removeItem(atPath: w) }
-        try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "the WEP access point is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-9", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
-            .write(toFile: w, atomically: true, encoding: .utf8)
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        let b = Box()
-        let console = Console(out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false)
-        _ = CLI.run(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "xccdf", "--lang", "en", "--waivers", w], console: console)
-        #expect(XMLValidation.validate(xml: b.out, xsd: try xsd()) == [])
-        let results = b.out.components(separatedBy: "<rule-result ").dropFirst()
+        let xml = try waivedReport("xccdf")
+        #expect(XMLValidation.validate(xml: xml, xsd: try xsd()) == [])
+        let results = xml.components(separatedBy: "<rule-result ").dropFirst()
         let rr = try #require(results.first { $0.hasPrefix("idref=\"xccdf_jp.tenken_rule_wifi-encrypted\"") })
         #expect(rr.contains("<result>pass</result>") && rr.contains("<old-result>fail</old-result>") && rr.contains("<new-result>pass</new-result>"))
         #expect(rr.contains("the WEP access point is replaced on 2026-12-10"))
@@ -70,15 +76,12 @@ struct XCCDFTests {
         try FileManager.default.copyItem(at: root.appendingPathComponent("Fixtures/clinic-kaede"), to: dir)
         try FileManager.default.removeItem(at: dir.appendingPathComponent("devices.csv"))
         try? FileManager.default.removeItem(at: dir.appendingPathComponent("expected"))
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        let b = Box()
-        _ = CLI.run(["check", dir.path, "--as-of", "2026-11-01", "--format", "xccdf", "--lang", "en"],
-                    console: Console(out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false))
-        func count(_ r: String) -> Int { b.out.components(separatedBy: "<result>\(r)</result>").count - 1 }
+        let xml = cli(["check", dir.path, "--as-of", "2026-11-01", "--format", "xccdf", "--lang", "en"]).out
+        func count(_ r: String) -> Int { xml.components(separatedBy: "<result>\(r)</result>").count - 1 }
         #expect(count("error") > 0)
         let scored = count("pass") + count("fail") + count("error") + count("unknown")
-        #expect(b.out.contains("<score system=\"urn:xccdf:scoring:flat\" maximum=\"\(scored)\">\(count("pass"))</score>"))
-        #expect(XMLValidation.validate(xml: b.out, xsd: try xsd()) == [])
+        #expect(xml.contains("<score system=\"urn:xccdf:scoring:flat\" maximum=\"\(scored)\">\(count("pass"))</score>"))
+        #expect(XMLValidation.validate(xml: xml, xsd: try xsd()) == [])
     }
 
     /// Dublin Core metadata, the pack's platform and the identity that performed the test.
@@ -156,20 +159,12 @@ struct JUnitTests {
     /// names the input file that settles it, relative to the working directory.
     @Test func skippedReasonsAndFiles() throws {
         let xsd = try String(contentsOf: root.appendingPathComponent("docs/junit.xsd"), encoding: .utf8)
-        let w = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-junit-waivers-\(UUID().uuidString).json").path
-        defer { try? FileManager.default.removeItem(atPath: w) }
-        try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-9", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
-            .write(toFile: w, atomically: true, encoding: .utf8)
         for lang in ["en", "ja", "both"] {
-            FileManager.default.changeCurrentDirectoryPath(root.path)
-            let b = Box()
-            _ = CLI.run(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "junit", "--lang", lang, "--waivers", w],
-                        console: Console(out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false))
-            let xml = b.out
+            let xml = try waivedReport("junit", lang: lang)
             #expect(XMLValidation.validate(xml: xml, xsd: xsd) == [], "\(lang)")
             #expect(!xml.contains("waived: waived") && !xml.contains("免除: 免除"), "\(lang)")
-            if lang != "ja" { #expect(xml.contains("waived: replaced on 2026-12-10 (requested by S-1, approved by S-9, until 2027-01-15)")) }
-            if lang != "en" { #expect(xml.contains("免除: replaced on 2026-12-10（申請 S-1、承認 S-9、2027-01-15 まで）")) }
+            if lang != "ja" { #expect(xml.contains("waived: the WEP access point is replaced on 2026-12-10 (requested by S-1, approved by S-9, until 2027-01-15)")) }
+            if lang != "en" { #expect(xml.contains("免除: the WEP access point is replaced on 2026-12-10（申請 S-1、承認 S-9、2027-01-15 まで）")) }
             let skipped = xml.components(separatedBy: "<skipped ").dropFirst()
             #expect(skipped.count == 16)
             for sk in skipped {

@@ -21,10 +21,8 @@ struct SARIFBundleTests {
     }
 
     static func run(_ args: [String]) -> (Int32, String) {
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        let b = Box()
-        let code = CLI.run(args, console: Console(out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false))
-        return (code, b.err)
+        let r = cli(args)
+        return (r.code, r.err)
     }
 
     static func runs(_ dir: URL) throws -> [(file: String, categories: [String], text: String)] {

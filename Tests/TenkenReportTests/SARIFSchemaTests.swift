@@ -128,17 +128,7 @@ struct SARIFSchemaTests {
         #expect(before.allSatisfy { $0["suppressions"] == nil })
     }
 
-    func waived() throws -> String {
-        let w = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-sarif-waivers-\(UUID().uuidString).json").path
-        defer { try? FileManager.default.removeItem(atPath: w) }
-        try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "the WEP access point is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-9", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
-            .write(toFile: w, atomically: true, encoding: .utf8)
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        let b = Box()
-        let console = Console(out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false)
-        _ = CLI.run(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "sarif", "--lang", "en", "--waivers", w], console: console)
-        return b.out
-    }
+    func waived() throws -> String { try waivedReport("sarif") }
 
     /// Documents that break the schema one keyword at a time; the checker must see each.
     static func broken(_ valid: String) -> [(String, String)] {
@@ -206,20 +196,15 @@ struct SARIFSchemaTests {
         #expect(SARIFBase("/", cwd: "/w").relative("/tmp/a.json") == "tmp/a.json")
         #expect(SARIFBase("/w/日本", cwd: "/").uri == "file:///w/%E6%97%A5%E6%9C%AC/")
 
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        let b = Box()
-        let console = Console(out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false)
-        let code = CLI.run(["check", root.path + "/Fixtures/hospital-aoba", "--as-of", "2026-11-01", "--format", "sarif", "--fail-on", "never",
-                            "--sarif-base", "Fixtures"], console: console)
-        #expect(code == 0, "\(b.err)")
+        let b = cli(["check", root.path + "/Fixtures/hospital-aoba", "--as-of", "2026-11-01", "--format", "sarif", "--fail-on", "never",
+                     "--sarif-base", "Fixtures"])
+        #expect(b.code == 0, "\(b.err)")
         #expect(b.out.contains("\"uri\": \"hospital-aoba/snapshot.json\""), "an absolute input under the base is relative")
         #expect(b.out.contains("\"uri\": \"\(SARIFBase(root.path + "/Fixtures").uri)\""))
         #expect(!b.out.contains("\"uri\": \"file://\(root.path)/Fixtures/hospital-aoba"))
         #expect(codeScanningProblems(b.out) == [])
-        let bad = Box()
-        let c2 = CLI.run(["check", "Fixtures/hospital-aoba", "--format", "sarif", "--sarif-base", "no/such/folder"],
-                         console: Console(out: { bad.out += $0 }, err: { bad.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false))
-        #expect(c2 == 64 && bad.err.contains("--sarif-base"))
+        let bad = cli(["check", "Fixtures/hospital-aoba", "--format", "sarif", "--sarif-base", "no/such/folder"])
+        #expect(bad.code == 64 && bad.err.contains("--sarif-base"))
     }
 
     /// A facility with 40,000 findings (30,000 of one rule, 10,000 of another, as --all-findings
