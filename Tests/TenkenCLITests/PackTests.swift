@@ -70,7 +70,9 @@ struct GoldenReportTests {
             #expect(code == 0, "\(err)")
             // SARIF names its base folder, the repository's place on this machine: the golden
             // file holds a stand-in.
-            out = out.replacingOccurrences(of: "\"uri\": \"\(SARIFBase(Repo.root.path).uri)\"", with: "\"uri\": \"file:///REPOSITORY/\"")
+            for here in [Repo.root.path, FileManager.default.currentDirectoryPath] {
+                out = out.replacingOccurrences(of: "\"uri\": \"\(SARIFBase(here).uri)\"", with: "\"uri\": \"file:///REPOSITORY/\"")
+            }
             let golden = Repo.root.appendingPathComponent("Fixtures/\(fixture)/expected/\(name)")
             if Repo.recording {
                 try FileManager.default.createDirectory(at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
