@@ -161,6 +161,8 @@ enum SARIFBundle {
         var out: [Source] = []
         for f in a.facilities where f.status == .evaluated {
             guard let dir = folderOf(f) else { continue }
+            // An id from an aggregate read back names a folder only as a batch would make it.
+            guard BatchDiscovery.safeName(f.id) else { return .failure(Failure(path: dir, why: "facility id `\(f.id)` cannot name a report folder")) }
             let path = ((dir as NSString).appendingPathComponent("facilities/\(f.id)") as NSString).appendingPathComponent(ReportFormat.sarif.fileName)
             var st = stat()
             guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
