@@ -109,6 +109,7 @@ enum BatchCommand {
             OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)"),
             OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only new required gaps make the exit code 1"),
             OptionSpec("--quiet", help: "no progress line even on a terminal"),
+            CLI.sarifBaseOption,
         ] + CLI.findingsOptions + CLI.inputOptions,
         minPositionals: 1, maxPositionals: 1)
 
@@ -126,7 +127,7 @@ enum BatchCommand {
         guard let p = parsed else { return code }
         let formats: [ReportFormat], lang: Language, asOf: Day, options: LoadOptions, shard: (index: Int, count: Int)?
         var jobs = ProcessInfo.processInfo.activeProcessorCount
-        let maxTerm: Duration, cliParams: [ParamOverride], gate: Gate, maxFindings: Int?
+        let maxTerm: Duration, cliParams: [ParamOverride], gate: Gate, maxFindings: Int?, sarifBase: SARIFBase
         do {
             guard let out = p.value("--output-dir"), !out.isEmpty else {
                 throw UsageError(message: "`tenken batch` needs --output-dir DIR", help: nil)
@@ -150,6 +151,7 @@ enum BatchCommand {
             cliParams = try CLI.commandLineParams(p).get()
             gate = try CLI.gate(p).get()
             maxFindings = try CLI.maxFindings(p).get()
+            sarifBase = try CLI.sarifBase(p).get()
         } catch let e as UsageError {
             CLI.usage(e, console)
             return ExitCode.usage
@@ -199,7 +201,7 @@ enum BatchCommand {
         }
         guard let output = BatchOutput.opened(outDir, graceful: true, console) else { return ExitCode.inputError }
         let run = BatchRun(pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
-                           baseline: baseline, formats: formats, lang: lang, outDir: output.staging, maxFindings: maxFindings)
+                           baseline: baseline, formats: formats, lang: lang, outDir: output.staging, maxFindings: maxFindings, sarifBase: sarifBase)
         let progress = Progress(total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
         // The summaries go straight into the aggregate, which sorts them without a copy.
         let aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
@@ -220,6 +222,15 @@ enum BatchCommand {
         var writeFailures = run.writeFailures.withLock { $0 }
         if writeFailures.isEmpty {
             do throws(WriteError) { try writeAggregate(aggregate, to: output.staging, lang: lang) } catch { writeFailures.append(error) }
+        }
+        // The facilities' SARIF again, in files code scanning accepts in one upload each.
+        if writeFailures.isEmpty, formats.contains(.sarif) {
+            do throws(SARIFBundle.Failure) {
+                let sources = try SARIFBundle.sources(aggregate) { _ in output.staging }.get()
+                try SARIFBundle.write(sources, into: output.staging, base: sarifBase)
+            } catch {
+                writeFailures.append(WriteError(path: SARIFBundle.published(error.path, staging: output.staging), kind: .other, reason: error.why))
+            }
         }
         for w in run.warnings.withLock({ $0 }).sorted(by: { $0.description < $1.description }).prefix(50) { console.err(printer.render(w)) }
         if !writeFailures.isEmpty {
@@ -333,10 +344,13 @@ final class BatchRun: @unchecked Sendable {
     let writeFailures = Locked<[WriteError]>([])
 
     let maxFindings: Int?
+    let sarifBase: SARIFBase?
 
     init(pack: CheckedPack, loaded: LoadedPack, asOf: Day, options: LoadOptions, cliParams: [ParamOverride], waivers: [Waiver],
-         baseline: Baseline?, formats: [ReportFormat], lang: Language, outDir: String, maxFindings: Int? = Engine.defaultMaxFindings) {
+         baseline: Baseline?, formats: [ReportFormat], lang: Language, outDir: String, maxFindings: Int? = Engine.defaultMaxFindings,
+         sarifBase: SARIFBase? = nil) {
         self.pack = pack
+        self.sarifBase = sarifBase
         self.loaded = loaded
         self.maxFindings = maxFindings
         engine = Engine(pack: pack, maxFindings: maxFindings)
@@ -432,7 +446,7 @@ final class BatchRun: @unchecked Sendable {
         let notes = WaiverPolicy.apply(waivers, to: &result)
         if !notes.isEmpty { warnings.withLock { $0 += notes } }
         if !formats.isEmpty {
-            let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version)
+            let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version, sarifBase: sarifBase)
             let style = TextReport(lang: lang, color: false, width: 100)
             for f in formats {
                 // Named in messages where it will be published, not in the staging folder.

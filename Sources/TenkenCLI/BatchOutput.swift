@@ -8,14 +8,14 @@ import TenkenReport
 /// - Everything the run writes goes into a hidden folder of its own, `.tenken-run-<run id>/`,
 ///   inside the output folder; the old results stay untouched meanwhile.
 /// - At the end a marker (`.complete`, listing what the run produced) is written, and the
-///   new `facilities/` and aggregate files are moved in, the old ones out, name by name.
+///   new `facilities/`, `sarif/` and aggregate files are moved in, the old ones out, name by name.
 ///   A run stopped before the marker leaves the old results in place; one stopped during the
 ///   moves is finished by the next run (the marker says the new set is whole). A failed
 ///   write, or an interruption, publishes nothing.
 /// - Files a person put into the old `facilities/` (anything but tenken's own reports) are
 ///   carried over into the new one; nothing else in the output folder is ever touched.
 final class BatchOutput {
-    static let published = ["facilities", "aggregate.json", "aggregate-facilities.csv", "aggregate-rules.csv", "aggregate.html"]
+    static let published = ["facilities", "aggregate.json", "aggregate-facilities.csv", "aggregate-rules.csv", "aggregate.html", SARIFBundle.folder]
     static let marker = ".complete"
     static let stagingPrefix = ".tenken-run-"
 

@@ -115,6 +115,19 @@ public enum CLI {
         return .success(n)
     }
 
+    static let sarifBaseOption = OptionSpec("--sarif-base", value: "DIR",
+        help: "SARIF artifact URIs are relative to DIR (default: the working directory, as code scanning expects the repository root)")
+
+    /// `--sarif-base DIR`: an existing folder; the working directory when not given.
+    static func sarifBase(_ p: ParsedArguments) -> Result<SARIFBase, UsageError> {
+        guard let d = p.value("--sarif-base") else { return .success(SARIFBase(FileManager.default.currentDirectoryPath)) }
+        var isDir: ObjCBool = false
+        guard !d.isEmpty, FileManager.default.fileExists(atPath: d, isDirectory: &isDir), isDir.boolValue else {
+            return .failure(UsageError(message: "`--sarif-base` needs an existing folder, not `\(d)`", help: "usually the repository root"))
+        }
+        return .success(SARIFBase(d))
+    }
+
     static let inputOptions = [
         OptionSpec("--encoding", value: "ENC", help: "encoding of CSV tables read: auto, utf-8 or shift_jis (default auto, per file)"),
         OptionSpec("--max-input-bytes", value: "N", help: "largest input file accepted (default 256 MiB)"),

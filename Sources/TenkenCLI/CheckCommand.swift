@@ -24,6 +24,7 @@ enum CheckCommand {
         ] + CLI.waiverOptions + [
             OptionSpec("--baseline", value: "FILE", help: "a previous JSON report: only failures not in it make the exit code 1"),
             OptionSpec("--color", value: "WHEN", help: "auto, always or never (default auto; NO_COLOR is respected)"),
+            CLI.sarifBaseOption,
         ] + CLI.findingsOptions + CLI.inputOptions,
         minPositionals: 0, maxPositionals: 1)
 
@@ -32,7 +33,7 @@ enum CheckCommand {
         guard let p = parsed else { return code }
         // Options first, so a typo costs nothing.
         let formats: [ReportFormat], lang: String, gate: Gate, color: String, asOf: Day, options: LoadOptions
-        let cliParams: [ParamOverride], maxTerm: Duration, maxFindings: Int?
+        let cliParams: [ParamOverride], maxTerm: Duration, maxFindings: Int?, sarifBase: SARIFBase
         do {
             formats = try CLI.formats(p).get()
             lang = try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get()
@@ -43,6 +44,7 @@ enum CheckCommand {
             cliParams = try CLI.commandLineParams(p).get()
             maxTerm = try CLI.waiverMaxTerm(p).get()
             maxFindings = try CLI.maxFindings(p).get()
+            sarifBase = try CLI.sarifBase(p).get()
         } catch {
             CLI.usage(error, console)
             return ExitCode.usage
@@ -97,7 +99,7 @@ enum CheckCommand {
             console.err("error: the input has errors; no report was written\n")
             return ExitCode.inputError
         }
-        let report = ReportInput(result: result, pack: pack, lang: Language(rawValue: lang)!, toolVersion: CLI.version)
+        let report = ReportInput(result: result, pack: pack, lang: Language(rawValue: lang)!, toolVersion: CLI.version, sarifBase: sarifBase)
         let toStdout = p.value("--output") == nil && p.value("--output-dir") == nil
         let tty = toStdout && console.stdoutIsTTY
         let textStyle = TextReport(lang: report.lang, color: toStdout && console.useColor(color, tty: tty), width: tty ? console.terminalWidth : 100)

@@ -98,7 +98,8 @@ enum MergeCommand {
         usage: "tenken merge AGGREGATE.json... --output-dir DIR [--lang ja|en|both]",
         options: [OptionSpec("--output-dir", value: "DIR", help: "where the merged aggregate goes"),
                   OptionSpec("--lang", value: "LANG", help: "language of the HTML (default ja)"),
-                  OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)")],
+                  OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)"),
+                  CLI.sarifBaseOption],
         minPositionals: 1, maxPositionals: 100_000)
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
@@ -108,10 +109,11 @@ enum MergeCommand {
             CLI.usage(UsageError(message: "`tenken merge` needs --output-dir DIR", help: nil), console)
             return ExitCode.usage
         }
-        let lang: Language, gate: Gate
+        let lang: Language, gate: Gate, sarifBase: SARIFBase
         do {
             lang = Language(rawValue: try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get())!
             gate = try CLI.gate(p).get()
+            sarifBase = try CLI.sarifBase(p).get()
         } catch let e as UsageError {
             CLI.usage(e, console)
             return ExitCode.usage
@@ -119,9 +121,13 @@ enum MergeCommand {
             return ExitCode.usage
         }
         var parts: [Aggregate] = []
+        // The folder each facility's reports are in: beside the part it came from.
+        var folders: [String: String] = [:]
         for path in p.positionals {
             switch AggregateReader.load(path) {
-            case .success(let a): parts.append(a)
+            case .success(let a):
+                parts.append(a)
+                for f in a.facilities where f.status == .evaluated { folders[f.id] = FilePath.parent(path) }
             case .failure(let d):
                 console.err(DiagnosticPrinter().render(d))
                 return ExitCode.inputError
@@ -138,10 +144,23 @@ enum MergeCommand {
                 console.err("error: \(r); nothing was written\n")
                 return ExitCode.inputError
             }
+            let bundle: [SARIFBundle.Source]?
+            switch SARIFBundle.merged(merged, folders: folders) {
+            case .success(let b): bundle = b
+            case .failure(let f):
+                console.err("error[merge.sarif]: \(f.path): \(f.why); run every shard with --format including sarif, or none of them; nothing was written\n")
+                return ExitCode.inputError
+            }
             // Locked, staged and published whole, as a batch's aggregate; reports are left alone.
             guard let output = BatchOutput.opened(out, graceful: true, console) else { return ExitCode.inputError }
             do throws(WriteError) {
                 try BatchCommand.writeAggregate(merged, to: output.staging, lang: lang)
+                // The shards' SARIF, when they wrote it, in files code scanning accepts.
+                if let sources = bundle {
+                    do throws(SARIFBundle.Failure) { try SARIFBundle.write(sources, into: output.staging, base: sarifBase) } catch {
+                        throw WriteError(path: SARIFBundle.published(error.path, staging: output.staging), kind: .other, reason: error.why)
+                    }
+                }
                 // Asked to stop while writing: nothing is published (the handler only took note).
                 if Interruption.requested != 0 { Interruption.exitForSignal() }
                 try output.publish(replacing: Array(BatchOutput.published.dropFirst()))

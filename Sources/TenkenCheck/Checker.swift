@@ -135,13 +135,20 @@ public struct Checker {
     // MARK: manifest
 
     mutating func manifest(_ p: PackDecl, file: String) -> PackInfo {
-        var version: String?, title: Text?, source: String?, edition: String?
+        var version: String?, title: Text?, source: String?, edition: String?, platform: String?
         var outOfScope: [(Name, String)] = []
         for c in p.clauses {
             switch c.kind {
             case .version(let v): version = v
             case .title(let t): title = t
             case .source(let s, let e): source = s; edition = e
+            case .platform(let name):
+                if PackInfo.isCPE23(name) {
+                    platform = name
+                } else {
+                    bag.add(Diagnostic("check.bad-platform", .error, "`\(name)` is not a CPE 2.3 name (cpe:2.3:part:vendor:product:version:update:edition:language:sw_edition:target_sw:target_hw:other)",
+                                       at: loc(file, c.span), help: "for example \"cpe:2.3:a:vendor:product:*:*:*:*:*:*:*:*\""))
+                }
             case .param(let d): param(d, file: file)
             case .outOfScope(let item, let reason): outOfScope.append((item, reason))
             }
@@ -163,7 +170,7 @@ public struct Checker {
         }
         outOfScopeSpans = Dictionary(outOfScope.map { ($0.0.text, loc(file, $0.0.span)) }, uniquingKeysWith: { a, _ in a })
         return PackInfo(id: p.name.text, version: version ?? "0", title: Bilingual(ja: title?.ja ?? "", en: title?.en ?? ""),
-                        source: source ?? "", edition: edition ?? "",
+                        source: source ?? "", edition: edition ?? "", platform: platform,
                         outOfScope: outOfScope.filter { catalogIndex[$0.0.text] != nil }.map { OutOfScopeItem(id: $0.0.text, reason: $0.1) })
     }
 

@@ -233,8 +233,20 @@ public struct PackInfo: Sendable {
     public var title: Bilingual
     public var source: String
     public var edition: String
+    /// What the pack checks, as a CPE 2.3 formatted string (XCCDF's `platform`), if it says.
+    public var platform: String? = nil
     /// Catalog items the manifest declares out of scope, with why; every report names them.
     public var outOfScope: [OutOfScopeItem] = []
+
+    /// A CPE 2.3 formatted string binding (NISTIR 7695, 6.2): `cpe:2.3:` then the part (`a`,
+    /// `o`, `h`, `*` or `-`) and ten more components, each `*`, `-` or a value of letters,
+    /// digits and `._-~` (other printable characters escaped with `\`), with `*` and `?` only
+    /// at its ends.
+    public static func isCPE23(_ s: String) -> Bool {
+        let value = ##"(\?*|\*)?([A-Za-z0-9._~-]|\\[\\!"#$%&'()+,/:;<=>@\[\]^`{|}~?*-])+(\?*|\*)?"##
+        let component = "(\\*|-|" + value + ")"
+        return s.range(of: "^cpe:2\\.3:[aho*-](:" + component + "){10}$", options: .regularExpression) != nil
+    }
 }
 
 /// A pack that passed checking: the evaluator trusts its types and names.

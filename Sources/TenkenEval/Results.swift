@@ -80,6 +80,24 @@ public struct Violation: Sendable {
     }
 }
 
+/// An accepted exception as applied to one rule at one facility: who asked, who approved,
+/// why, and the days it runs (`grantedOn` to `expiresOn`, both included).
+public struct WaiverInfo: Sendable, Equatable {
+    public var justification: String
+    public var requestedBy: String
+    public var approvedBy: String
+    public var grantedOn: Day
+    public var expiresOn: Day
+
+    public init(justification: String, requestedBy: String, approvedBy: String, grantedOn: Day, expiresOn: Day) {
+        self.justification = justification
+        self.requestedBy = requestedBy
+        self.approvedBy = approvedBy
+        self.grantedOn = grantedOn
+        self.expiresOn = expiresOn
+    }
+}
+
 public struct AttestationInfo: Sendable {
     public var key: String
     public var answer: String
@@ -101,6 +119,12 @@ public struct RuleResult: Sendable {
     /// violations (state `fail`) they say what else could not be checked.
     public var undetermined: [Violation] = []
     public var attestation: AttestationInfo?
+    /// The waiver that accepts this rule's failures at this facility, when one does (the state
+    /// is then `waived`, or `unknown` when elements stay undecided beside the waived failures).
+    public var waiver: WaiverInfo?
+    /// A waiver for this rule and facility that ran out before the as-of date (the failure
+    /// stands again, and reports say so).
+    public var expiredWaiver: WaiverInfo?
     /// Elements examined by the rule's per-element expectations.
     public var examined: Int
     /// Violations found beyond the engine's `maxFindings`: counted exactly, not listed.

@@ -79,6 +79,8 @@ public enum WaiverPolicy {
             let granted = matching.filter { $0.grantedOn <= asOf }.sorted { $0.expiresOn > $1.expiresOn }
             guard let w = granted.first else { continue }
             if w.expiresOn < asOf {
+                result.results[i].expiredWaiver = WaiverInfo(justification: w.justification, requestedBy: w.requestedBy, approvedBy: w.approvedBy,
+                                                             grantedOn: w.grantedOn, expiresOn: w.expiresOn)
                 result.results[i].reason = Bilingual(
                     ja: "免除は \(w.expiresOn) に期限切れです（理由: \(w.justification)）",
                     en: "the waiver expired on \(w.expiresOn) (justification: \(w.justification))")
@@ -87,6 +89,8 @@ public enum WaiverPolicy {
             // A waiver covers the failures it was granted for; elements the rule could not
             // decide stay undecided, so the rule is `unknown`, never green by a waiver.
             result.results[i].state = r.undetermined.isEmpty ? .waived : .unknown
+            result.results[i].waiver = WaiverInfo(justification: w.justification, requestedBy: w.requestedBy, approvedBy: w.approvedBy,
+                                                  grantedOn: w.grantedOn, expiresOn: w.expiresOn)
             result.results[i].reason = Bilingual(
                 ja: "免除: \(w.justification)（申請 \(w.requestedBy)、承認 \(w.approvedBy)、\(w.expiresOn) まで）",
                 en: "waived: \(w.justification) (requested by \(w.requestedBy), approved by \(w.approvedBy), until \(w.expiresOn))")

@@ -102,6 +102,9 @@ pack mcs {
         en "MCS operational management rules, 2nd edition"
   source "メディカルケアステーション(MCS) 運用管理規程" edition "第2版 2023-04"
 
+  # What is checked: running MCS, 「エンブレース株式会社が提供する…「メディカルケアステーション」（以下、MCS）を施設が運用する」 (the source's preface).
+  platform "cpe:2.3:a:embrace:medical_care_station:*:*:*:*:*:*:*:*"
+
   # --- Numbers from the source ---
   param password.long_min_length: int = 13 limit >= 13
     because "2-1: 英数字・記号を混在させた13文字以上 (13+ characters mixing letters, digits and symbols)"

@@ -128,9 +128,9 @@ public struct Aggregate: Sendable {
             // Every facility where the rule applies counts: one it could not decide, or that
             // waits for an attestation, has not passed (a rate over the decided ones alone
             // would read 100% beside an unknown).
-            let decided = [RuleState.pass, .attested, .fail, .waived, .unknown, .error, .manual].reduce(0) { $0 + (c[$1] ?? 0) }
-            let ok = (c[.pass] ?? 0) + (c[.attested] ?? 0)
-            return RuleStats(counts: c, passRate: decided == 0 ? nil : Double(ok) / Double(decided))
+            var st = RuleStats(counts: c, passRate: nil)
+            if st.applicable > 0 { st.passRate = Double(st.passed) / Double(st.applicable) }
+            return st
         }
     }
 
@@ -184,8 +184,15 @@ public struct Aggregate: Sendable {
 
     public struct RuleStats: Sendable {
         public var counts: [RuleState: Int]
-        /// Passing share of the facilities where the rule applied and could be decided.
+        /// Passing share of the facilities where the rule applied (`passed / applicable`); nil
+        /// when it applied nowhere.
         public var passRate: Double?
+
+        /// Facilities where the rule passed or was attested.
+        public var passed: Int { (counts[.pass] ?? 0) + (counts[.attested] ?? 0) }
+        /// Facilities where the rule applied: every evaluated state but not applicable (an
+        /// undecided or waiting rule has not passed).
+        public var applicable: Int { RuleState.allCases.filter { $0 != .notApplicable }.reduce(0) { $0 + (counts[$1] ?? 0) } }
     }
 
     public func stats(_ i: Int) -> RuleStats { ruleStats[i] }

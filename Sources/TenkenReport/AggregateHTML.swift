@@ -1,28 +1,58 @@
 import TenkenCheck
 import TenkenEval
 
-/// The auditor's overview: totals, per-rule pass rates (worst first) and a heatmap of
-/// facilities × rules, worst facilities first. Self-contained and printable (landscape).
+/// The auditor's overview: totals, per-rule pass rates (worst first, with the counts they
+/// come from, bars coloured by rate) and a heatmap of facilities × rules, worst facilities
+/// first, each facility by name and id. Self-contained and printable on A4 landscape: the
+/// heatmap's rules are split into column groups narrow enough for the page (and a 1,240-pixel
+/// screen), each group a table of every facility whose header row repeats on every printed
+/// page, so every rule and every facility is on paper.
 public enum AggregateHTML {
     static let colors: [Character: String] = ["P": "#2e7d32", "A": "#00897b", "F": "#c62828", "M": "#f9a825", "W": "#8d6e63", "N": "#d0d4da", "E": "#6a1b9a", "U": "#d84315"]
+
+    /// Rules per heatmap table: 277 mm of landscape A4 less the facility and count columns
+    /// (58 mm) leaves 219 mm, 43 cells of 5 mm; the groups are made even (81 rules: 40 + 41).
+    static let maxRulesPerTable = 43
 
     static let extraCSS = """
 
     @page { size: A4 landscape; margin: 10mm; }
     main { max-width: 277mm; }
-    table.heat { font-size: 7.5pt; width: auto; }
-    table.heat th.rule { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; padding: 1mm .3mm; font-weight: normal; }
-    table.heat td.c { width: 3.2mm; min-width: 3.2mm; padding: 0; text-align: center; color: #fff; font-size: 6.5pt; }
-    table.heat td.fid { white-space: nowrap; }
-    table.heat td.n { text-align: right; }
+    * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+    table.heat { font-size: 7pt; width: auto; table-layout: fixed; margin-bottom: 4mm; }
+    table.heat caption { text-align: left; font-size: 9pt; color: var(--muted); padding-bottom: 1mm; }
+    table.heat th.rule { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; padding: 1mm 0; font-weight: normal; width: 5mm; height: 17mm; text-align: left; }
+    table.heat td.c { width: 5mm; min-width: 5mm; height: 4.4mm; padding: 0; text-align: center; color: #fff; font-size: 6pt; line-height: 1; }
+    table.heat th.fac, table.heat td.fid { width: 48mm; }
+    table.heat th.req, table.heat td.n { width: 10mm; }
+    table.heat td.fid { padding: .4mm 1mm; line-height: 1.25; overflow-wrap: anywhere; }
+    table.heat td.fid .id { color: var(--muted); font-size: 6pt; margin-left: 1mm; white-space: nowrap; }
+    table.heat td.n { text-align: right; padding: .4mm 1mm; }
+    table.heat tr { break-inside: avoid; }
     .legend span { display: inline-block; margin-right: 4mm; }
     .legend i { display: inline-block; width: 3mm; height: 3mm; margin-right: 1mm; vertical-align: middle; }
-    td.bar { width: 30%; }
-    td.bar div { height: 3mm; background: #2e7d32; }
+    td.bar { width: 26%; }
+    td.bar div.track { height: 3mm; background: #eceff1; }
+    td.bar div.fill { height: 3mm; }
+    td.bar div.r0 { background: #c62828; } td.bar div.r1 { background: #ef6c00; } td.bar div.r2 { background: #9ccc65; } td.bar div.r3 { background: #2e7d32; }
     td.nw { white-space: nowrap; }
+    td.rate { white-space: nowrap; text-align: right; font-variant-numeric: tabular-nums; }
     td.load-error { color: #6a1b9a; }
-    @media print { section { break-before: page; } section.first { break-before: auto; } thead { display: table-header-group; } }
+    @media print { section { break-before: page; } section.first { break-before: auto; } table.heat.more { break-before: page; } thead { display: table-header-group; } }
     """
+
+    /// The rules split into `n` even groups of consecutive rules, none over `maxRulesPerTable`.
+    static func columnGroups(_ count: Int) -> [Range<Int>] {
+        guard count > 0 else { return [] }
+        let n = (count + maxRulesPerTable - 1) / maxRulesPerTable
+        return (0..<n).map { g in (g * count / n)..<((g + 1) * count / n) }
+    }
+
+    /// A pass rate's bar colour class: below 50 % r0 (red), below 80 % r1 (orange), below
+    /// 100 % r2 (light green), 100 % r3 (green).
+    static func rateClass(_ rate: Double) -> String {
+        rate >= 1 ? "r3" : rate >= 0.8 ? "r2" : rate >= 0.5 ? "r1" : "r0"
+    }
 
     /// Writes the aggregate page with libxml2's streaming writer, one heatmap row at a time,
     /// so memory stays flat however many facilities there are.
@@ -92,9 +122,15 @@ public enum AggregateHTML {
             w.element("td", text: lang.pick(r.title))
             w.element("td", ["class": "nw"], text: lang.pick(Labels.level(r.level)))
             for s in [RuleState.fail, .unknown, .error, .manual] { w.element("td", ["class": "n"], text: String(st.counts[s] ?? 0)) }
-            w.element("td", ["class": "n"], text: st.passRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "—")
+            // The rate with the counts it comes from: passed (or attested) of the facilities
+            // where the rule applied.
+            w.element("td", ["class": "rate"], text: st.passRate.map { "\(Int(($0 * 100).rounded()))% (\(st.passed)/\(st.applicable))" } ?? "—")
             w.open("td", ["class": "bar"])
-            w.element("div", ["style": "width: \(Int(((st.passRate ?? 0) * 100).rounded()))%"])
+            if let rate = st.passRate {
+                w.open("div", ["class": "track"])
+                w.element("div", ["class": "fill \(rateClass(rate))", "style": "width: \(Int((rate * 100).rounded()))%"])
+                w.close()
+            }
             w.close()
             w.close()
         }
@@ -112,32 +148,51 @@ public enum AggregateHTML {
             w.close()
         }
         w.close()
-        w.open("table", ["class": "heat"])
-        w.open("thead")
-        w.open("tr")
-        w.element("th", text: t("施設", "Facility"))
-        w.element("th", text: t("必要不合格", "Req. fails"))
-        for r in a.rules { w.element("th", ["class": "rule", "title": lang.pick(r.title)], text: r.implements.first ?? r.id) }
-        w.close()
-        w.close()
-        w.open("tbody")
-        try w.drain()
-        for (k, fi) in a.worstFirst.enumerated() {
-            let f = a.facilities[fi]
+        let worst = a.worstFirst
+        let groups = columnGroups(a.rules.count)
+        for (g, cols) in groups.enumerated() {
+            w.open("table", ["class": g == 0 ? "heat" : "heat more"])
+            let first = a.rules[cols.lowerBound], last = a.rules[cols.upperBound - 1]
+            w.element("caption", text: t("規則 \(cols.lowerBound + 1)〜\(cols.upperBound)（全 \(a.rules.count) 規則のうち、\(first.implements.first ?? first.id) から \(last.implements.first ?? last.id)）・\(groups.count) 表のうち \(g + 1)",
+                                          "Rules \(cols.lowerBound + 1)–\(cols.upperBound) of \(a.rules.count) (\(first.implements.first ?? first.id) to \(last.implements.first ?? last.id)) · table \(g + 1) of \(groups.count)"))
+            w.open("thead")
             w.open("tr")
-            w.element("td", ["class": "fid", "title": f.name ?? ""], text: f.id)
-            if f.status == .error {
-                w.element("td", ["class": "n"], text: "—")
-                w.element("td", ["colspan": String(a.rules.count), "class": "load-error"], text: t("読み込みエラー: ", "failed to load: ") + (f.diagnostics.first ?? ""))
-            } else {
-                w.element("td", ["class": "n"], text: String(a.requiredGaps(f)))
-                for c in f.states { w.element("td", ["class": "c s\(c)"], text: c == "F" || c == "U" || c == "E" || c == "M" ? String(c) : "") }
+            w.element("th", ["class": "fac"], text: t("施設", "Facility"))
+            w.element("th", ["class": "req"], text: t("必要不合格", "Req. fails"))
+            for r in a.rules[cols] { w.element("th", ["class": "rule", "title": lang.pick(r.title)], text: r.implements.first ?? r.id) }
+            w.close()
+            w.close()
+            w.open("tbody")
+            try w.drain()
+            for (k, fi) in worst.enumerated() {
+                let f = a.facilities[fi]
+                w.open("tr")
+                w.open("td", ["class": "fid"])
+                if let name = f.name, !name.isEmpty {
+                    w.text(name)
+                    w.element("span", ["class": "id"], text: f.id)
+                } else {
+                    w.text(f.id)
+                }
+                w.close()
+                if f.status == .error {
+                    w.element("td", ["class": "n"], text: "—")
+                    w.element("td", ["colspan": String(cols.count), "class": "load-error"], text: t("読み込みエラー: ", "failed to load: ") + (f.diagnostics.first ?? ""))
+                } else {
+                    w.element("td", ["class": "n"], text: String(a.requiredGaps(f)))
+                    let states = Array(f.states.utf8)
+                    for i in cols {
+                        let c = i < states.count ? Character(Unicode.Scalar(states[i])) : "E"
+                        w.element("td", ["class": "c s\(c)", "title": "\(a.rules[i].implements.first ?? a.rules[i].id): " + lang.pick(Labels.state(FacilitySummary.state(c) ?? .error))],
+                                  text: c == "F" || c == "U" || c == "E" || c == "M" ? String(c) : "")
+                    }
+                }
+                w.close()
+                if k % 200 == 199 { try w.drain() }
             }
             w.close()
-            if k % 200 == 199 { try w.drain() }
+            w.close()
         }
-        w.close()
-        w.close()
         w.close()
         w.close()
         w.close()

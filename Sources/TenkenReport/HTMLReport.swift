@@ -49,20 +49,36 @@ public enum HTMLReport: TreeReport {
     blockquote { margin: 1mm 0 2mm; padding: 1.5mm 3mm; background: #f7f8fa; border-left: 3px solid var(--line); font-size: 9.5pt; }
     blockquote p { margin: 0; }
     blockquote .gloss { color: var(--muted); margin-top: 1mm; }
-    ol.violations { margin: 2mm 0; padding-left: 6mm; }
-    ol.violations li { margin-bottom: 2mm; }
-    table.evidence { margin-top: 1mm; font-size: 8.5pt; }
-    table.evidence td.loc { font-family: "Noto Sans Mono", "DejaVu Sans Mono", monospace; word-break: break-all; color: var(--muted); }
+    table.findings { margin: 2mm 0; font-size: 8.5pt; line-height: 1.35; table-layout: fixed; }
+    table.findings th, table.findings td { padding: .6mm 1.5mm; }
+    table.findings th.no { width: 7mm; } table.findings th.msg { width: 38%; } table.findings th.field { width: 16%; }
+    table.findings th.val { width: 13%; } table.findings th.loc { width: auto; }
+    table.findings td.no { white-space: nowrap; text-align: right; color: var(--muted); font-variant-numeric: tabular-nums; }
+    table.findings td.msg p { margin: 0; }
+    table.findings tbody { break-inside: avoid; }
+    table.findings tbody + tbody { border-top: 1.5px solid var(--line); }
+    table.findings td { overflow-wrap: anywhere; }
+    table.findings td.loc { font-family: "Noto Sans Mono", "DejaVu Sans Mono", monospace; font-size: 7.5pt; word-break: break-all; color: var(--muted); }
     .fix { margin: 2mm 0 0; padding: 2mm 3mm; background: #eef6ff; border-radius: 1mm; }
     .reason { color: var(--muted); margin: 1mm 0; }
-    table.ok td.state { white-space: nowrap; }
+    table.ok { font-size: 8.5pt; line-height: 1.35; }
+    table.ok th, table.ok td { padding: .5mm 1.5mm; }
+    table.ok td.state, table.ok td.ids { white-space: nowrap; }
+    table.ok th.title { width: 46%; }
+    table.ok .badge { font-size: 7.5pt; padding: 0 1.5mm; }
     footer { margin-top: 8mm; padding-top: 3mm; border-top: 1px solid var(--line); font-size: 8.5pt; color: var(--muted); }
     @page { size: A4; margin: 14mm 12mm; }
     @media print {
+      * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
       main { max-width: none; padding: 0; }
-      section.category { break-before: page; }
-      h2, h3, .item header, blockquote { break-after: avoid; }
-      .item header, blockquote, ol.violations li, .fix, tr { break-inside: avoid; }
+      body { font-size: 10pt; }
+      /* Sections follow on from each other (a page each left many pages half empty). */
+      h2 { margin-top: 6mm; }
+      h2, h3, .item header, blockquote, p.reason { break-after: avoid; }
+      .item header, blockquote, .fix, tr, table.findings tbody { break-inside: avoid; }
+      article.item { padding: 2mm 3mm; margin-bottom: 3mm; }
+      thead { display: table-header-group; }
+      p, li { orphans: 3; widows: 3; }
     }
     """
 
@@ -148,13 +164,15 @@ public enum HTMLReport: TreeReport {
             if !rest.isEmpty {
                 let tbl = tree.add("table", to: sec, ["class": "ok"])
                 let h = tree.add("tr", to: tree.add("thead", to: tbl))
-                for c in [t("状態", "State"), t("項目", "Items"), t("内容", "Item"), t("根拠", "Basis")] { tree.add("th", to: h, text: c) }
+                for (c, cls) in [(t("状態", "State"), "state"), (t("項目", "Items"), "ids"), (t("内容", "Item"), "title"), (t("根拠", "Basis"), "basis")] {
+                    tree.add("th", to: h, ["class": cls], text: c)
+                }
                 let b = tree.add("tbody", to: tbl)
                 for (rule, result) in rest {
                     let row = tree.add("tr", to: b)
                     let st = tree.add("td", to: row, ["class": "state"])
                     tree.add("span", to: st, ["class": "badge \(badgeClass(result.state))"], text: L.pick(Labels.state(result.state)))
-                    tree.add("td", to: row, text: rule.implements.joined(separator: ", "))
+                    tree.add("td", to: row, ["class": "ids"], text: rule.implements.joined(separator: ", "))
                     tree.add("td", to: row, text: L.pick(rule.title))
                     var basis = ""
                     if let a = result.attestation, result.state == .attested {
@@ -212,24 +230,30 @@ public enum HTMLReport: TreeReport {
         tree.text(L.pick(rule.remediation), in: fix)
     }
 
-    /// A numbered list of findings, each with its evidence table.
+    /// The findings of a rule as one table: a numbered row group per finding, its message
+    /// beside the evidence it rests on (field, value, place), the column headers once. Each
+    /// finding's rows stay together on paper; the header repeats on a new page.
     static func findings(_ tree: XMLTree, _ a: XMLTree.Element, _ list: [Violation], more: Bilingual?, _ r: ReportInput) {
         let L = r.lang
         if !list.isEmpty {
-            let ol = tree.add("ol", to: a, ["class": "violations"])
-            for v in list.prefix(50) {
-                let li = tree.add("li", to: ol)
-                tree.add("p", to: li, text: L.pick(v.message))
-                if !v.evidence.isEmpty {
-                    let tbl = tree.add("table", to: li, ["class": "evidence"])
-                    let hr = tree.add("tr", to: tbl)
-                    for c in [L.pick(ja: "項目", en: "Field"), L.pick(ja: "値", en: "Value"), L.pick(ja: "場所", en: "Location")] { tree.add("th", to: hr, text: c) }
-                    for e in v.evidence {
-                        let row = tree.add("tr", to: tbl)
-                        tree.add("td", to: row, text: e.label)
-                        tree.add("td", to: row, text: L == .en ? e.value : e.valueJa)
-                        tree.add("td", to: row, ["class": "loc"], text: e.location?.description ?? "")
-                    }
+            let tbl = tree.add("table", to: a, ["class": "findings"])
+            let hr = tree.add("tr", to: tree.add("thead", to: tbl))
+            for (c, cls) in [("#", "no"), (L.pick(ja: "指摘", en: "Finding"), "msg"), (L.pick(ja: "項目", en: "Field"), "field"),
+                             (L.pick(ja: "値", en: "Value"), "val"), (L.pick(ja: "場所", en: "Location"), "loc")] {
+                tree.add("th", to: hr, ["class": cls], text: c)
+            }
+            for (n, v) in list.prefix(50).enumerated() {
+                let body = tree.add("tbody", to: tbl)
+                let span = String(max(1, v.evidence.count))
+                var row = tree.add("tr", to: body)
+                tree.add("td", to: row, ["class": "no", "rowspan": span], text: String(n + 1))
+                tree.add("p", to: tree.add("td", to: row, ["class": "msg", "rowspan": span]), text: L.pick(v.message))
+                if v.evidence.isEmpty { tree.add("td", to: row, ["class": "none", "colspan": "3"]) }
+                for (k, e) in v.evidence.enumerated() {
+                    if k > 0 { row = tree.add("tr", to: body) }
+                    tree.add("td", to: row, text: e.label)
+                    tree.add("td", to: row, text: L == .en ? e.value : e.valueJa)
+                    tree.add("td", to: row, ["class": "loc"], text: e.location.map(r.result.place) ?? "")
                 }
             }
             if let more {

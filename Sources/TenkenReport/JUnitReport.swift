@@ -1,9 +1,15 @@
+import Foundation
 import TenkenCheck
 import TenkenEval
+import TenkenData
 
 /// JUnit XML for CI dashboards (Jenkins, GitLab): one testsuite per category, one testcase per
 /// rule. Failures carry the messages and evidence; not-applicable, manual and waived items are
-/// skipped with their reason; rules that could not be evaluated are errors.
+/// skipped with their reason, in the `message` attribute (Jenkins) and as the element's text
+/// (GitLab shows only that); rules that could not be evaluated are errors. Each testcase names
+/// in `file` (which GitLab shows and links) the input file that settles it: the file of its
+/// first finding, else the facility's first input, relative to the working directory (or
+/// `--sarif-base`) when it is inside it.
 public enum JUnitReport: TreeReport {
     public static func tree(_ r: ReportInput) -> XMLTree {
         let tree = XMLTree(root: "testsuites")
@@ -43,7 +49,7 @@ public enum JUnitReport: TreeReport {
             for (rule, result) in items {
                 let tc = tree.add("testcase", to: suite, ["classname": "\(fid).\(cat.rawValue)",
                                                           "name": "\(rule.implements.joined(separator: ",")) \(rule.id): \(r.lang.pick(rule.title))",
-                                                          "time": "0"])
+                                                          "file": file(result, r), "time": "0"])
                 switch result.state {
                 case .fail:
                     let msg = result.violations.first.map { r.lang.pick($0.message) } ?? ""
@@ -56,8 +62,8 @@ public enum JUnitReport: TreeReport {
                     let more = result.undeterminedCount > 1 ? " (+\(result.undeterminedCount - 1) more)" : ""
                     tree.add("error", to: tc, ["message": msg + more, "type": "unknown"], text: body(result, rule, r))
                 case .notApplicable, .manual, .waived:
-                    let label = r.lang.pick(Labels.state(result.state))
-                    tree.add("skipped", to: tc, ["message": "\(label): " + (result.reason.map(r.lang.pick) ?? "")])
+                    let why = r.lang.pick(skipReason(result))
+                    tree.add("skipped", to: tc, ["message": why], text: why)
                 case .attested:
                     if let a = result.attestation {
                         tree.add("system-out", to: tc, text: Labels.attested(a))
@@ -68,6 +74,24 @@ public enum JUnitReport: TreeReport {
             }
         }
         return tree
+    }
+
+    /// "state: reason", in each language; a reason that already starts with its state's word
+    /// (a waiver's `waived: …`) is not prefixed twice.
+    static func skipReason(_ result: RuleResult) -> Bilingual {
+        let label = Labels.state(result.state), reason = result.reason ?? Bilingual(ja: "", en: "")
+        func join(_ l: String, _ r: String) -> String {
+            if r.isEmpty { return l }
+            return r.hasPrefix(l + ":") || r.hasPrefix(l + "：") ? r : "\(l): \(r)"
+        }
+        return Bilingual(ja: join(label.ja, reason.ja), en: join(label.en, reason.en))
+    }
+
+    /// The input file that settles a rule: its first finding's, else the facility's first input.
+    static func file(_ result: RuleResult, _ r: ReportInput) -> String {
+        let finding = (result.violations + result.undetermined).lazy.compactMap { $0.location?.file ?? $0.evidence.first?.location?.file }.first
+        guard let f = finding ?? r.result.sources.first else { return "" }
+        return (r.sarifBase ?? SARIFBase(FileManager.default.currentDirectoryPath)).relative(f) ?? f
     }
 
     static func body(_ result: RuleResult, _ rule: CheckedRule, _ r: ReportInput) -> String {

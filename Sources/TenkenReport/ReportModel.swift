@@ -9,12 +9,15 @@ public struct ReportInput: Sendable {
     public var pack: CheckedPack
     public var lang: Language
     public var toolVersion: String
+    /// The folder SARIF artifact URIs are relative to; nil for the working directory.
+    public var sarifBase: SARIFBase?
 
-    public init(result: FacilityResult, pack: CheckedPack, lang: Language, toolVersion: String) {
+    public init(result: FacilityResult, pack: CheckedPack, lang: Language, toolVersion: String, sarifBase: SARIFBase? = nil) {
         self.result = result
         self.pack = pack
         self.lang = lang
         self.toolVersion = toolVersion
+        self.sarifBase = sarifBase
     }
 
     public var items: [(rule: CheckedRule, result: RuleResult)] { Array(zip(pack.rules, result.results)) }
@@ -72,5 +75,14 @@ extension FacilityResult {
         let dirs = Set(sources.map { FilePath.parent($0) })
         guard sources.count > 2, dirs.count == 1, let dir = dirs.first else { return sources.joined(separator: ", ") }
         return (dir.isEmpty ? "" : dir + "/") + " (" + sources.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + ")"
+    }
+
+    /// A place in the input, without the facility's folder when all its inputs share one (the
+    /// report's cover names the folder): `snapshot.json:3439:17#/patients/147/status`.
+    public func place(_ l: SourceLocation) -> String {
+        let dirs = Set(sources.map { FilePath.parent($0) })
+        let text = l.description
+        guard dirs.count == 1, let dir = dirs.first, !dir.isEmpty, text.hasPrefix(dir + "/") else { return text }
+        return String(text.dropFirst(dir.count + 1))
     }
 }

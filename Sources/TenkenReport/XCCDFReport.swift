@@ -8,11 +8,30 @@ import TenkenEval
 ///
 /// Mapping: pass → `pass`; fail → `fail`; not applicable → `notapplicable`; a person must
 /// attest → `notchecked`; attested → `pass`, with who and until when as a message; could not
-/// be evaluated → `error`; waived → `pass` with an `override` recording the original `fail`
-/// and the waiver's reason. Severity: required → high, recommended → medium, optional → low.
-/// Times are the as-of date (a report never depends on the clock), and the score uses the flat
-/// model: passing rules out of the rules that passed or failed.
+/// be evaluated → `error`; undecided → `unknown`; waived → `pass` with an `override` by the
+/// authority "waiver" recording the original `fail`, the new result and the waiver's reason.
+/// Severity: required → high, recommended → medium, optional → low, provider → info.
+///
+/// XCCDF 1.2 asks that a rule-result's `result` match its override's `new-result`; the
+/// official schematron (which `oscap xccdf validate` runs) checks that for *every* rule-result
+/// of a TestResult holding an override. So when a waiver overrides a result, every other
+/// rule-result of the run carries the record of the same waiver review too: an override whose
+/// old and new results are its own result, with the remark that no waiver applies (or that
+/// the waiver expired). A run without waivers has no overrides.
+///
+/// Times are the as-of date (a report never depends on the clock). The score uses the flat
+/// model as OpenSCAP computes it: every rule counts 1 in the maximum unless its result is
+/// notapplicable, notchecked, notselected or informational (so `error` and `unknown` count,
+/// as failures), and `pass` scores 1. The Benchmark carries Dublin Core metadata (title,
+/// source, identifier, creator) and the pack's platform (a CPE 2.3 name, when the pack gives
+/// one); the TestResult names who performed it (tenken itself, reading the supplied files:
+/// neither an authenticated nor a privileged account on the facility's systems). Rules have
+/// no `check`: tenken's rules are not SCAP checking-system content (OVAL, OCIL), so
+/// `oscap xccdf validate` warns once per rule-result that it has none (docs/xccdf.md).
 public enum XCCDFReport: TreeReport {
+    /// Dublin Core elements, as XCCDF's `metadata` holds them.
+    public static let dublinCore = "http://purl.org/dc/elements/1.1/"
+
     public static let namespace = "http://checklists.nist.gov/xccdf/1.2"
     /// The reverse-DNS part of every XCCDF id tenken writes.
     static let owner = "jp.tenken"
@@ -61,7 +80,15 @@ public enum XCCDFReport: TreeReport {
         }
         bilingual("title", res.pack.title, to: root)
         tree.add("description", to: root, text: "\(res.pack.source) \(res.pack.edition)")
+        if let cpe = res.pack.platform { tree.add("platform", to: root, ["idref": cpe]) }
         tree.add("version", to: root, text: res.pack.version)
+        let meta = tree.add("metadata", to: root)
+        let dc = tree.declare(prefix: "dc", dublinCore)
+        tree.add("title", to: meta, namespace: dc, text: r.lang == .en ? res.pack.title.en : res.pack.title.ja)
+        tree.add("source", to: meta, namespace: dc, text: "\(res.pack.source) \(res.pack.edition)")
+        tree.add("identifier", to: meta, namespace: dc, text: "\(res.pack.id) \(res.pack.version)")
+        tree.add("creator", to: meta, namespace: dc, text: "tenken \(r.toolVersion)")
+        tree.add("model", to: root, ["system": "urn:xccdf:scoring:flat"])
         for (rule, _) in r.items {
             let e = tree.add("Rule", to: root, ["id": id("rule", rule.id), "selected": "true", "severity": severity(rule.level)])
             bilingual("title", rule.title, to: e)
@@ -75,6 +102,7 @@ public enum XCCDFReport: TreeReport {
         let test = tree.add("TestResult", to: root, ["id": id("testresult", res.facilityID), "start-time": time, "end-time": time,
                                                      "test-system": "tenken \(r.toolVersion)", "version": res.pack.version])
         tree.add("title", to: test, text: "tenken \(res.pack.id) \(res.pack.version) — \(res.facilityID)")
+        tree.add("identity", to: test, ["authenticated": "false", "privileged": "false"], text: "tenken")
         tree.add("target", to: test, text: res.facilityID)
         let facts = tree.add("target-facts", to: test)
         tree.add("fact", to: facts, ["name": "urn:tenken:fact:as-of", "type": "string"], text: res.asOf.description)
@@ -91,14 +119,19 @@ public enum XCCDFReport: TreeReport {
                      text: Labels.override(p))
         }
         var passed = 0, scored = 0
+        // Whether a waiver overrode a result here: then every rule-result records the review.
+        let reviewed = r.items.contains { $0.result.waiver != nil || $0.result.expiredWaiver != nil }
         for (rule, result) in r.items {
             let rr = tree.add("rule-result", to: test, ["idref": id("rule", rule.id), "severity": severity(rule.level), "time": time])
-            tree.add("result", to: rr, text: outcome(result.state))
-            if result.state == .waived {
+            let now = outcome(result.state)
+            tree.add("result", to: rr, text: now)
+            if reviewed {
                 let o = tree.add("override", to: rr, ["time": time, "authority": "waiver"])
-                tree.add("old-result", to: o, text: "fail")
-                tree.add("new-result", to: o, text: "pass")
-                tree.add("remark", to: o, text: result.reason.map(r.lang.pick) ?? "waived")
+                tree.add("old-result", to: o, text: result.waiver != nil ? "fail" : now)
+                tree.add("new-result", to: o, text: now)
+                let remark = result.waiver != nil || result.expiredWaiver != nil ? result.reason.map(r.lang.pick) ?? "waived"
+                    : r.lang.pick(ja: "免除の対象ではありません（結果はそのまま）", en: "no waiver applies; the result stands")
+                tree.add("remark", to: o, text: remark)
             }
             for c in rule.implements { tree.add("ident", to: rr, ["system": "urn:tenken:mcs-catalog"], text: c) }
             for v in (result.violations + result.undetermined).prefix(20) {
@@ -116,9 +149,10 @@ public enum XCCDFReport: TreeReport {
             if result.state == .attested, let a = result.attestation {
                 tree.add("message", to: rr, ["severity": "info"], text: Labels.attested(a))
             }
-            switch result.state {
-            case .pass, .attested, .waived: passed += 1; scored += 1
-            case .fail: scored += 1
+            // OpenSCAP's flat model: what is not notapplicable or notchecked counts; pass scores.
+            switch now {
+            case "pass": passed += 1; scored += 1
+            case "fail", "error", "unknown": scored += 1
             default: break
             }
         }

@@ -46,9 +46,17 @@ public final class XMLTree {
 
     public var root: Element { Element(node: xmlDocGetRootElement(doc)) }
 
+    /// A namespace declared on the root element, for `add(_:to:namespace:…)`.
+    public struct Namespace { let ns: xmlNsPtr }
+
+    /// Declares `prefix` for `href` on the root element.
+    public func declare(prefix: String, _ href: String) -> Namespace {
+        Namespace(ns: xmlNewNs(xmlDocGetRootElement(doc), href, prefix))
+    }
+
     @discardableResult
-    public func add(_ name: String, to parent: Element, _ attributes: KeyValuePairs<String, String> = [:], text: String? = nil) -> Element {
-        let n = xmlNewChild(parent.node, nil, name, nil)!
+    public func add(_ name: String, to parent: Element, namespace: Namespace? = nil, _ attributes: KeyValuePairs<String, String> = [:], text: String? = nil) -> Element {
+        let n = xmlNewChild(parent.node, namespace?.ns, name, nil)!
         for (k, v) in attributes { xmlNewProp(n, k, SafeText.xml(v)) }
         if let text { xmlNodeAddContent(n, SafeText.xml(text)) }
         return Element(node: n)

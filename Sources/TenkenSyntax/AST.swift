@@ -119,6 +119,8 @@ public enum PackClause: Hashable, Sendable {
     case version(String)
     case title(Text)
     case source(String, edition: String?)
+    /// `platform "cpe:2.3:…"`: what the pack checks, as a CPE 2.3 name (XCCDF's platform).
+    case platform(String)
     case param(ParamDecl)
     /// `out_of_scope ITEM because "…"`: a catalog item the pack deliberately does not check;
     /// every report names it with the reason.

@@ -29,6 +29,7 @@ public enum Formatter {
             case .title(let t): s += "  title " + text(t, column: 8) + "\n"
             case .source(let src, let ed):
                 s += "  source \(quote(src))" + (ed.map { " edition \(quote($0))" } ?? "") + "\n"
+            case .platform(let p): s += "  platform \(quote(p))\n"
             case .param(let p):
                 s += "  param \(p.name.text): \(type(p.type)) = \(expr(p.defaultValue))"
                 if let l = p.limit { s += " limit \(l.op.rawValue) \(expr(l.value))" }
@@ -212,6 +213,7 @@ public enum Dump {
                     case .version(let v): out.append("  version \(v)")
                     case .title(let t): out.append("  title \(t.ja ?? "-")|\(t.en ?? "-")")
                     case .source(let s, let e): out.append("  source \(s)|\(e ?? "-")")
+                    case .platform(let p): out.append("  platform \(p)")
                     case .param(let p):
                         out.append("  param \(p.name.text) \(Formatter.type(p.type)) \(expr(p.defaultValue)) "
                             + (p.limit.map { "\($0.op.rawValue)\(expr($0.value))" } ?? "_") + " \(p.reason)")

@@ -18,7 +18,7 @@ public struct Parser {
         "implements", "level", "category", "scope", "risks", "section", "title", "remediation",
         "applies", "expect", "attestation",
     ]
-    static let packClauseKeywords: Set<String> = ["version", "title", "source", "param", "out_of_scope"]
+    static let packClauseKeywords: Set<String> = ["version", "title", "source", "platform", "param", "out_of_scope"]
     static let reserved: Set<String> = [
         "and", "or", "not", "in", "where", "every", "some", "none", "is", "missing", "present",
         "within", "true", "false", "null", "param", "message", "otherwise", "unless",
@@ -294,6 +294,7 @@ public struct Parser {
             var edition: String?
             if isWord("edition") { bump(); edition = try stringLit("the edition") }
             return .source(s, edition: edition)
+        case "platform": return .platform(try stringLit("a CPE 2.3 name such as \"cpe:2.3:a:vendor:product:*:*:*:*:*:*:*:*\""))
         case "param":
             let start = cur.span
             let name = try dottedName("a parameter name")

@@ -145,6 +145,27 @@ struct CheckerTests {
         #expect(Formatter.format(tree).contains("  out_of_scope X-REC-01\n    because \"not offered here\"\n"))
     }
 
+    /// `platform` takes a CPE 2.3 formatted string (the XCCDF report's platform); anything else
+    /// is an error at the clause, and the formatter keeps it.
+    @Test func platformIsACPE23Name() throws {
+        func check(_ platform: String) -> CheckOutcome {
+            let manifest = miniManifest.replacingOccurrences(of: "  version \"1\"", with: "  version \"1\"\n  platform \"\(platform)\"")
+            return Checker.check(PackSource(files: [("m/pack.tenken", manifest), ("m/r.tenken", ruleText("  expect facility.uses_wifi"))], catalog: ("m/catalog.tsv", miniCatalog)))
+        }
+        let good = check("cpe:2.3:a:embrace:medical_care_station:*:*:*:*:*:*:*:*")
+        #expect(good.diagnostics.isEmpty && good.pack?.info.platform == "cpe:2.3:a:embrace:medical_care_station:*:*:*:*:*:*:*:*")
+        for bad in ["cpe:/a:embrace:mcs", "cpe:2.3:a:embrace:mcs", "cpe:2.3:x:v:p:*:*:*:*:*:*:*:*", "cpe:2.3:a:v:p q:*:*:*:*:*:*:*"] {
+            let out = check(bad)
+            #expect(out.diagnostics.map(\.id) == ["check.bad-platform"], "\(bad)")
+            #expect(out.diagnostics.first?.location?.line == 3)
+        }
+        #expect(PackInfo.isCPE23(#"cpe:2.3:a:v:p\!x:1.0:*:*:ja:-:*:*:*"#) && PackInfo.isCPE23("cpe:2.3:o:v:p:1.?:*:*:*:*:*:*:*"))
+        #expect(!PackInfo.isCPE23("cpe:2.3:a:v:p:1*0:*:*:*:*:*:*:*"))
+        #expect(try #require(Checker.check(PackLoader.embedded().source).pack).info.platform?.hasPrefix("cpe:2.3:a:embrace:") == true)
+        let text = miniManifest.replacingOccurrences(of: "  version \"1\"", with: "  version \"1\"\n  platform \"cpe:2.3:a:v:p:*:*:*:*:*:*:*:*\"")
+        #expect(Formatter.format(Parser.parse(text, file: "p").0).contains("  platform \"cpe:2.3:a:v:p:*:*:*:*:*:*:*:*\"\n"))
+    }
+
     @Test func joinsOnTopLevelCollectionsBecomeLookups() throws {
         let o = checkPack(ruleText("  expect every a in accounts : some s in staff where s.id == a.staff_id and s.uses_mcs"))
         let rule = try #require(o.pack?.rules.first)
