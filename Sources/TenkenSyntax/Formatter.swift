@@ -148,9 +148,11 @@ public enum Formatter {
             switch op {
             case .or:
                 // `and` inside `or` is always parenthesised, so readers need not recall precedence.
-                var left = expr(l, min: 3)
-                if case .binary(.or, _, _) = l.kind { left = expr(l, min: p) }
-                return left + " or " + expr(r, min: 3)
+                // Each operand is formatted once: formatting it twice per level made a chain of
+                // n `or`s cost 2ⁿ (issue 18).
+                let leftMin: Int
+                if case .binary(.or, _, _) = l.kind { leftMin = p } else { leftMin = 3 }
+                return expr(l, min: leftMin) + " or " + expr(r, min: 3)
             case .and, .add, .sub:
                 // Left-associative: the right operand at the same level needs parentheses.
                 return expr(l, min: p) + " \(op.rawValue) " + expr(r, min: p + 1)

@@ -349,18 +349,30 @@ public struct Parser {
     // MARK: expressions
 
     public mutating func expr() throws(ParseError) -> Expr {
-        depth += 1
+        try deeper()
         defer { depth -= 1 }
-        if depth > Parser.maxDepth {
-            throw error("syntax.too-deep", "expression nested more than \(Parser.maxDepth) levels deep")
-        }
         return try orExpr()
+    }
+
+    /// One level more in the tree being built. Every level counts: brackets, `not`, `-`, and
+    /// each further term of an `and`/`or`/`+`/`-` chain or `.field` path, since each makes the
+    /// tree one deeper and every later pass walks it recursively (a 1,000-term `or` chain once
+    /// overflowed a test thread's stack). Throws `syntax.too-deep` past `maxDepth`.
+    private mutating func deeper() throws(ParseError) {
+        depth += 1
+        if depth > Parser.maxDepth {
+            depth -= 1
+            throw error("syntax.too-deep", "expression more than \(Parser.maxDepth) levels deep (brackets, `not`, and the terms of one `and`/`or`/`+` chain all count); split the rule or test membership with `in [...]`")
+        }
     }
 
     private mutating func orExpr() throws(ParseError) -> Expr {
         var l = try andExpr()
+        var steps = 0
+        defer { depth -= steps }
         while isWord("or") {
             bump()
+            try deeper(); steps += 1
             let r = try andExpr()
             l = Expr(.binary(.or, l, r), l.span)
         }
@@ -369,8 +381,11 @@ public struct Parser {
 
     private mutating func andExpr() throws(ParseError) -> Expr {
         var l = try notExpr()
+        var steps = 0
+        defer { depth -= steps }
         while isWord("and") {
             bump()
+            try deeper(); steps += 1
             let r = try notExpr()
             l = Expr(.binary(.and, l, r), l.span)
         }
@@ -385,9 +400,8 @@ public struct Parser {
     private mutating func notExpr() throws(ParseError) -> Expr {
         if isWord("not") {
             let t = bump()
-            depth += 1
+            try deeper()
             defer { depth -= 1 }
-            if depth > Parser.maxDepth { throw error("syntax.too-deep", "expression nested more than \(Parser.maxDepth) levels deep") }
             return Expr(.unary(.not, try notExpr()), t.span)
         }
         if atQuantifier {
@@ -451,8 +465,11 @@ public struct Parser {
 
     private mutating func additive() throws(ParseError) -> Expr {
         var l = try unary()
+        var steps = 0
+        defer { depth -= steps }
         while cur.kind == .plus || cur.kind == .minus {
             let op: BinaryOp = bump().kind == .plus ? .add : .sub
+            try deeper(); steps += 1
             let r = try unary()
             l = Expr(.binary(op, l, r), l.span)
         }
@@ -462,6 +479,8 @@ public struct Parser {
     private mutating func unary() throws(ParseError) -> Expr {
         if cur.kind == .minus {
             let t = bump()
+            try deeper()
+            defer { depth -= 1 }
             return Expr(.unary(.negate, try unary()), t.span)
         }
         return try postfix()
@@ -469,8 +488,11 @@ public struct Parser {
 
     private mutating func postfix() throws(ParseError) -> Expr {
         var e = try primary()
+        var steps = 0
+        defer { depth -= steps }
         while cur.kind == .dot {
             bump()
+            try deeper(); steps += 1
             guard cur.kind == .ident else { throw error("syntax.expected-name", "expected a field name after `.`, found \(describe(cur))") }
             let f = bump()
             e = Expr(.member(e, Name(f.text, f.span)), e.span)

@@ -91,6 +91,21 @@ struct ExpressionParserTests {
         let nots = String(repeating: "not ", count: 5000) + "a"
         #expect(Parser.parseExpression(nots).1.map(\.id).contains("syntax.too-deep"))
     }
+
+    /// A long chain builds a tree as deep as it is long, so its terms count as levels too; a
+    /// chain that fits is still accepted whole.
+    @Test(arguments: [" or ", " and ", " + ", " - "])
+    func longChainsAreAnErrorNotACrash(_ op: String) {
+        let long = Array(repeating: "a", count: 5000).joined(separator: op)
+        #expect(Parser.parseExpression(long).1.map(\.id) == ["syntax.too-deep"])
+        let fits = Array(repeating: "a", count: 100).joined(separator: op)
+        #expect(Parser.parseExpression(fits).1.isEmpty)
+    }
+
+    @Test func longPathsAndSignsAreAnErrorNotACrash() {
+        #expect(Parser.parseExpression(String(repeating: "-", count: 5000) + "1").1.map(\.id) == ["syntax.too-deep"])
+        #expect(Parser.parseExpression("a" + String(repeating: ".b", count: 5000)).1.map(\.id) == ["syntax.too-deep"])
+    }
 }
 
 struct FileParserTests {
