@@ -107,7 +107,7 @@ enum BatchCommand {
             CLI.rulesOption, CLI.asOfOption, CLI.langOption, CLI.paramOption,
         ] + CLI.waiverOptions + [
             OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)"),
-            OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only new required gaps make the exit code 1"),
+            OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only gaps at the --fail-on level it does not know make the exit code 1"),
             OptionSpec("--quiet", help: "no progress line even on a terminal"),
         ] + CLI.findingsOptions + CLI.inputOptions,
         minPositionals: 1, maxPositionals: 1)
@@ -182,7 +182,7 @@ enum BatchCommand {
         }
         var baseline: Baseline?
         if let bf = p.value("--baseline") {
-            let (b, bd) = Baseline.load(bf)
+            let (b, bd) = Baseline.load(bf, pack: pack.info)
             for d in bd { console.err(printer.render(d)) }
             guard let b else { return ExitCode.inputError }
             baseline = b
@@ -199,7 +199,7 @@ enum BatchCommand {
         }
         guard let output = BatchOutput.opened(outDir, graceful: true, console) else { return ExitCode.inputError }
         let run = BatchRun(pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
-                           baseline: baseline, formats: formats, lang: lang, outDir: output.staging, maxFindings: maxFindings)
+                           baseline: baseline, gate: gate, formats: formats, lang: lang, outDir: output.staging, maxFindings: maxFindings)
         let progress = Progress(total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
         // The summaries go straight into the aggregate, which sorts them without a copy.
         let aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
@@ -234,7 +234,7 @@ enum BatchCommand {
             console.err("error[batch.write-failed]: \(error)\nbatch: the run is incomplete and nothing was published: \(outDir) holds the previous results\n")
             return ExitCode.inputError
         }
-        let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newRequiredGaps ?? 0) > 0 }.count }
+        let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newGaps ?? 0) > 0 }.count }
         console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps) + "; aggregate in \(outDir)\n")
         return exitCode(aggregate, gate: gate, newGaps: newGaps)
     }
@@ -248,14 +248,18 @@ enum BatchCommand {
         return "\(a.facilities.count) found, \(a.evaluatedCount) evaluated, \(a.failedToLoad) failed to load, "
             + "\(undecided) with undecided rules (unknown or error), \(v[.gaps] ?? 0) with gaps"
             + (gate.level.map { " (\($0.rawValue)\(gate.manual ? " or awaiting attestation" : ""))" } ?? "")
-            + (newGaps.map { ", \($0) with new required gaps" } ?? "") + ", \(waiting) awaiting an attestation"
+            + (newGaps.map { n in ", \(n) with new gaps" + (gate.level.map { " (\($0.rawValue))" } ?? "") } ?? "")
+            + ", \(waiting) awaiting an attestation"
     }
 
     /// 2 when a facility failed to load or has a rule in `error` or `unknown`; 1 for gaps at
-    /// the gate's level (with a baseline: new required gaps only); else 0.
+    /// the gate's level (with a baseline: failures at that level the baseline does not know,
+    /// and items still awaiting an attestation under `,manual`); else 0. `--fail-on never`
+    /// never gives 1.
     static func exitCode(_ a: Aggregate, gate: Gate, newGaps: Int? = nil) -> Int32 {
         let v = a.verdictCounts(gate: gate)
         if (v[.undecided] ?? 0) > 0 { return ExitCode.inputError }
+        guard gate.level != nil else { return ExitCode.ok }
         if let newGaps {
             // Known failures are forgiven; an item still waiting for a person is not.
             let waiting = gate.manual && a.facilities.contains { f in
@@ -321,6 +325,8 @@ final class BatchRun: @unchecked Sendable {
     let cliParams: [ParamOverride]
     let waivers: [Waiver]
     let baseline: Baseline?
+    /// The run's `--fail-on`: with a baseline, new failures are counted at its level.
+    let gate: Gate
     let formats: [ReportFormat]
     let lang: Language
     let outDir: String
@@ -335,7 +341,8 @@ final class BatchRun: @unchecked Sendable {
     let maxFindings: Int?
 
     init(pack: CheckedPack, loaded: LoadedPack, asOf: Day, options: LoadOptions, cliParams: [ParamOverride], waivers: [Waiver],
-         baseline: Baseline?, formats: [ReportFormat], lang: Language, outDir: String, maxFindings: Int? = Engine.defaultMaxFindings) {
+         baseline: Baseline?, gate: Gate = Gate(level: .required), formats: [ReportFormat], lang: Language, outDir: String,
+         maxFindings: Int? = Engine.defaultMaxFindings) {
         self.pack = pack
         self.loaded = loaded
         self.maxFindings = maxFindings
@@ -345,6 +352,7 @@ final class BatchRun: @unchecked Sendable {
         self.cliParams = cliParams
         self.waivers = waivers
         self.baseline = baseline
+        self.gate = gate
         self.formats = formats
         self.lang = lang
         self.outDir = outDir
@@ -454,7 +462,10 @@ final class BatchRun: @unchecked Sendable {
         }
         var s = FacilitySummary.of(result, input: e.input)
         if let baseline {
-            s.newRequiredGaps = zip(pack.rules, result.results).filter { $0.0.level == .required && baseline.hasNew(facility: facility.id, $0.1) }.count
+            // Counted at the gate's level, as `check --baseline` gates: none under `never`.
+            s.newGaps = zip(pack.rules, result.results).filter { rule, r in
+                gate.level.map { rule.level <= $0 } == true && baseline.hasNew(facility: facility.id, r)
+            }.count
         }
         return s
     }

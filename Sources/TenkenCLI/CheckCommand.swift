@@ -87,7 +87,7 @@ enum CheckCommand {
         }
         var baseline: Baseline?
         if let bf = p.value("--baseline") {
-            let (b, bd) = Baseline.load(bf)
+            let (b, bd) = Baseline.load(bf, pack: pack.info)
             diags.add(contentsOf: bd)
             baseline = b
         }

@@ -43,7 +43,7 @@ public enum AggregateReader {
             }
             facilities.append(FacilitySummary(id: id, name: f["name"]?.string, input: f["input"]?.string ?? "", status: st,
                                               states: f["states"]?.string ?? "", diagnostics: (f["diagnostics"]?.array ?? []).compactMap(\.string),
-                                              newRequiredGaps: f["new_required_gaps"]?.int))
+                                              newGaps: f["new_gaps"]?.int))
         }
         var a = Aggregate(asOf: asOf, packID: packID, packVersion: packVersion, rules: rules, facilities: facilities, shard: v["shard"]?.string)
         a.outOfScope = (v["pack"]?["out_of_scope"]?.array ?? []).compactMap { o in

@@ -90,8 +90,11 @@ public final class Engine: Sendable {
         var undetermined: [Violation] = []
         var examined = 0
         var unlisted = Unlisted()
-        for e in rule.expects {
+        for (i, e) in rule.expects.enumerated() {
+            let (v0, u0) = (violations.count, undetermined.count)
             examined += check(e, m, into: &violations, undetermined: &undetermined, unlisted: &unlisted)
+            for j in v0..<violations.count { violations[j].expect = i + 1 }
+            for j in u0..<undetermined.count { undetermined[j].expect = i + 1 }
         }
         if !violations.isEmpty {
             return RuleResult(ruleID: rule.id, state: .fail, reason: nil, violations: violations, undetermined: undetermined,

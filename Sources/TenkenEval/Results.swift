@@ -54,6 +54,10 @@ public struct Violation: Sendable {
     public var message: Bilingual
     /// Pseudonymous id(s) of the offending element, e.g. `S-004` or `G-12 / A-7`.
     public var element: String?
+    /// Which of the rule's expectations (1-based, in the order written) found it; nil for a
+    /// finding of the attestation step. With `element`, it names the finding across runs: a
+    /// baseline keys on both, so a new failure of another expectation is never "known".
+    public var expect: Int?
     var place: LazyLocation?
     var fixedLocation: SourceLocation?
     public var evidence: [Evidence]

@@ -14,17 +14,17 @@ public struct FacilitySummary: Sendable, Equatable {
     public var states: String
     /// For facilities that failed to load: their diagnostics, one line each.
     public var diagnostics: [String]
-    /// Required failures not in the baseline (nil without a baseline).
-    public var newRequiredGaps: Int?
+    /// Failures at the gate's level that the baseline does not know (nil without a baseline).
+    public var newGaps: Int?
 
-    public init(id: String, name: String?, input: String, status: Status, states: String, diagnostics: [String], newRequiredGaps: Int? = nil) {
+    public init(id: String, name: String?, input: String, status: Status, states: String, diagnostics: [String], newGaps: Int? = nil) {
         self.id = id
         self.name = name
         self.input = input
         self.status = status
         self.states = states
         self.diagnostics = diagnostics
-        self.newRequiredGaps = newRequiredGaps
+        self.newGaps = newGaps
     }
 
     public static func letter(_ s: RuleState) -> Character {
@@ -198,7 +198,7 @@ public struct Aggregate: Sendable {
             ("states", .string(f.states)),
             ("counts", .object(Level.allCases.map { lv in (lv.rawValue, .object(RuleState.allCases.map { ($0.rawValue, .int(f.count(lv, $0, rules))) })) })),
         ]
-        if let n = f.newRequiredGaps { kv.append(("new_required_gaps", .int(n))) }
+        if let n = f.newGaps { kv.append(("new_gaps", .int(n))) }
         kv.append(("diagnostics", .array(f.diagnostics.map(JSON.string))))
         return .object(kv)
     }

@@ -49,7 +49,7 @@ public enum JSONReport {
 
     static func violation(_ v: Violation) -> JSON {
         .object([
-            ("element", .str(v.element)), ("message", bilingual(v.message)), ("location", location(v.location)),
+            ("element", .str(v.element)), ("expect", v.expect.map { .int($0) } ?? .null), ("message", bilingual(v.message)), ("location", location(v.location)),
             ("evidence", .array(v.evidence.map { e in
                 .object([("path", .string(e.label)), ("value", .string(e.value)), ("location", location(e.location))])
             })),
