@@ -13,9 +13,23 @@ public struct BatchEntry: Sendable {
 }
 
 public enum BatchDiscovery {
+    /// What a batch found: the facilities to evaluate, and the regular files of a folder that
+    /// are not one (each named in a warning and counted in the summary, never dropped unsaid).
+    public struct Found: Sendable {
+        public var entries: [BatchEntry]
+        public var ignored: [String] = []
+    }
+
     /// A folder of facility folders (every subfolder counts, so one without a snapshot is
     /// reported rather than skipped), or a list file with one folder or snapshot per line.
     public static func entries(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<[BatchEntry], Diagnostic> {
+        discover(path, maxCollection: maxCollection).map(\.entries)
+    }
+
+    /// As `entries`, with the files of a folder that no facility reads. In a folder, every
+    /// subfolder is a facility and so is every `*.json` file beside them (a snapshot, as a
+    /// list file may name one); any other regular file is ignored and listed.
+    public static func discover(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<Found, Diagnostic> {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             return .failure(Diagnostic("batch.no-input", .error, "no such folder or list file", at: SourceLocation(file: path)))
@@ -27,13 +41,18 @@ public enum BatchDiscovery {
             if names.count > maxCollection {
                 return .failure(Diagnostic("data.too-many-elements", .error, "\(names.count) entries in the folder, over the limit of \(maxCollection)", at: SourceLocation(file: path)))
             }
-            var out: [BatchEntry] = []
+            var found = Found(entries: [])
             for n in names.sorted() where !n.hasPrefix(".") {
                 let full = (path as NSString).appendingPathComponent(n)
                 var sub: ObjCBool = false
-                if FileManager.default.fileExists(atPath: full, isDirectory: &sub), sub.boolValue { out.append(BatchEntry(input: full, name: n)) }
+                guard FileManager.default.fileExists(atPath: full, isDirectory: &sub) else { continue }
+                if sub.boolValue || n.lowercased().hasSuffix(".json") {
+                    found.entries.append(BatchEntry(input: full, name: n))
+                } else {
+                    found.ignored.append(full)
+                }
             }
-            return .success(out)
+            return .success(found)
         }
         let (bytes, err) = readInputFile(path, maxBytes: 256 << 20)
         guard let bytes else { return .failure(err!) }
@@ -51,7 +70,7 @@ public enum BatchDiscovery {
                 return .failure(Diagnostic("data.too-many-elements", .error, "more than \(maxCollection) facilities listed, over the limit", at: SourceLocation(file: path)))
             }
         }
-        return .success(out)
+        return .success(Found(entries: out))
     }
 
     /// Deterministic share of the work for `--shard i/n`, stable as facilities are added.
@@ -159,14 +178,22 @@ enum BatchCommand {
         let outDir = p.value("--output-dir")!
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         let printer = DiagnosticPrinter()
-        let all: [BatchEntry]
-        switch BatchDiscovery.entries(p.positionals[0]) {
-        case .success(let e): all = e
+        let all: [BatchEntry], ignored: [String]
+        switch BatchDiscovery.discover(p.positionals[0]) {
+        case .success(let found):
+            all = found.entries
+            ignored = found.ignored
         case .failure(let d):
             console.err(printer.render(d))
             return ExitCode.inputError
         }
         let entries = all.filter { BatchDiscovery.inShard($0, shard) }
+        // A file lying beside the facilities is named, never passed over in silence.
+        for f in ignored {
+            console.err(printer.render(Diagnostic("batch.ignored-entry", .warning,
+                "not a facility: only folders and `*.json` snapshots are read, so this file is ignored",
+                at: SourceLocation(file: f), help: "move it out of the folder, or into a facility's folder if it belongs to one")))
+        }
         // Nothing to check is not "everything passed".
         if all.isEmpty {
             console.err(printer.render(Diagnostic("batch.no-input", .error, "no facility folders or snapshots found", at: SourceLocation(file: p.positionals[0]))))
@@ -202,8 +229,9 @@ enum BatchCommand {
                            baseline: baseline, gate: gate, formats: formats, lang: lang, outDir: output.staging, maxFindings: maxFindings)
         let progress = Progress(total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
         // The summaries go straight into the aggregate, which sorts them without a copy.
-        let aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
+        var aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
                                   shard: shard.map { "\($0.index)/\($0.count)" })
+        aggregate.ignored = ignored
         progress.finish()
         if Interruption.requested != 0 {
             console.err("batch: interrupted; nothing was published, \(outDir) holds the previous results\n")
@@ -245,7 +273,8 @@ enum BatchCommand {
         let v = a.verdictCounts(gate: gate)
         let waiting = a.facilities.filter { $0.status == .evaluated && $0.states.contains("M") }.count
         let undecided = (v[.undecided] ?? 0) - a.failedToLoad
-        return "\(a.facilities.count) found, \(a.evaluatedCount) evaluated, \(a.failedToLoad) failed to load, "
+        return "\(a.facilities.count) found, " + (a.ignored.isEmpty ? "" : "\(a.ignored.count) other file\(a.ignored.count == 1 ? "" : "s") ignored, ")
+            + "\(a.evaluatedCount) evaluated, \(a.failedToLoad) failed to load, "
             + "\(undecided) with undecided rules (unknown or error), \(v[.gaps] ?? 0) with gaps"
             + (gate.level.map { " (\($0.rawValue)\(gate.manual ? " or awaiting attestation" : ""))" } ?? "")
             + (newGaps.map { n in ", \(n) with new gaps" + (gate.level.map { " (\($0.rawValue))" } ?? "") } ?? "")

@@ -59,7 +59,7 @@ public struct FacilitySummary: Sendable, Equatable {
                         states: String(r.results.map { letter($0.state) }), diagnostics: [])
     }
 
-    func count(_ level: Level?, _ state: RuleState, _ rules: [AggregateRule]) -> Int {
+    public func count(_ level: Level?, _ state: RuleState, _ rules: [AggregateRule]) -> Int {
         // Bytes, not Characters: this runs for every facility of a batch, several times.
         let want = FacilitySummary.letter(state).asciiValue!
         var n = 0
@@ -97,6 +97,9 @@ public struct Aggregate: Sendable {
     public var shard: String?
     /// Catalog items the pack declares out of scope: an aggregate names them as every report does.
     public var outOfScope: [OutOfScopeItem] = []
+    /// Regular files of the batch folder that are not a facility (neither a folder nor a
+    /// `*.json` snapshot): listed so an auditor sees what the run did not read.
+    public var ignored: [String] = []
     /// Per-rule counts, computed once in one pass over the facilities.
     let ruleStats: [RuleStats]
 
@@ -210,6 +213,7 @@ public struct Aggregate: Sendable {
             ("pack", .object([("id", .string(packID)), ("version", .string(packVersion)),
                               ("out_of_scope", .array(outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) }))])),
             ("shard", .str(shard)),
+            ("ignored", .array(ignored.map(JSON.string))),
             ("totals", .object([
                 ("found", .int(facilities.count)), ("evaluated", .int(evaluatedCount)), ("failed_to_load", .int(failedToLoad)),
                 ("with_undecided_rules", .int(withUndecidedRules)), ("with_required_gaps", .int(withRequiredGaps)),

@@ -72,6 +72,12 @@ public enum AggregateHTML {
             for f in errors { w.element("li", text: "\(f.id) (\(f.input)): " + (f.diagnostics.first ?? "")) }
             w.close()
         }
+        if !a.ignored.isEmpty {
+            w.element("h3", text: t("読まなかったファイル（施設のフォルダでも *.json でもありません）", "Files not read (neither a facility folder nor a *.json snapshot)"))
+            w.open("ul")
+            for f in a.ignored { w.element("li", text: f) }
+            w.close()
+        }
         w.element("h2", text: t("規則ごとの合格率（低い順）", "Pass rate by rule (worst first)"))
         w.open("table")
         w.open("thead")

@@ -158,3 +158,109 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         #expect((f["new_gaps"] as? Int) == 1)
     }
 }
+
+/// A batch reads everything in its folder or says what it did not (review 12, #16).
+@Suite struct BatchFolderTests {
+    @Test func snapshotsBesideFoldersAreFacilitiesAndOtherFilesAreNamed() throws {
+        let c = BaseClinic("batch-loose")
+        defer { c.remove() }
+        try c.write("in/f1/snapshot")
+        // A failing facility kept as a snapshot file beside the folder: S-006 left with her
+        // account still active.
+        try c.write("in/f2") { d in
+            var f = d["facility"] as! [String: Any]
+            f["id"] = "F-CL-0002"
+            d["facility"] = f
+            d.edit("staff", id: "S-006") { $0["left_on"] = "2026-09-30" }
+        }
+        try "notes".write(toFile: c.path("in/notes.txt"), atomically: true, encoding: .utf8)
+        let r = runCLI(["batch", c.path("in"), "--output-dir", c.path("out"), "--as-of", "2026-11-01", "--format", "none"])
+        #expect(r.code == 1, "\(r.err)")
+        #expect(r.err.contains("2 found, 1 other file ignored, 2 evaluated"), "\(r.err)")
+        #expect(r.err.contains("notes.txt: warning[batch.ignored-entry]"), "\(r.err)")
+        let agg = try readJSON(URL(fileURLWithPath: c.path("out/aggregate.json")))
+        #expect((agg["ignored"] as? [String])?.first?.hasSuffix("notes.txt") == true)
+    }
+}
+
+/// `merge` takes only whole, self-consistent parts (review 12, #17; break 12, F7).
+@Suite struct MergeValidationTests {
+    /// Two shards of three facilities; F-X-2 has a required gap.
+    func shards(_ c: BaseClinic) throws -> [String] {
+        for n in 1...3 {
+            try c.write("in/f\(n)/snapshot") { d in
+                var f = d["facility"] as! [String: Any]
+                f["id"] = "F-X-\(n)"
+                d["facility"] = f
+                if n == 2 { d.edit("staff", id: "S-006") { $0["left_on"] = "2026-09-30" } }
+            }
+        }
+        return try (1...2).map { i in
+            let out = c.path("s\(i)")
+            let r = runCLI(["batch", c.path("in"), "--output-dir", out, "--as-of", "2026-11-01", "--format", "none", "--shard", "\(i)/2"])
+            #expect(r.code <= 1, "\(r.err)")
+            return out + "/aggregate.json"
+        }
+    }
+
+    func edited(_ c: BaseClinic, _ part: String, _ name: String, _ change: (inout [String: Any]) -> Void) throws -> String {
+        var doc = try readJSON(URL(fileURLWithPath: part))
+        change(&doc)
+        let p = c.path(name)
+        try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: p))
+        return p
+    }
+
+    func merge(_ c: BaseClinic, _ parts: [String]) -> (code: Int32, err: String) {
+        let r = runCLI(["merge"] + parts + ["--output-dir", c.path("merged-\(UUID().uuidString)")])
+        return (r.code, r.err)
+    }
+
+    @Test func damagedPartsAreRefused() throws {
+        let c = BaseClinic("merge-damaged")
+        defer { c.remove() }
+        let parts = try shards(c)
+        #expect(merge(c, parts).code == 1, "the whole run has a gap")
+        // Which shard holds the failing facility depends on the shard hash: damage that one.
+        let holder = try #require(try parts.first { p in
+            ((try readJSON(URL(fileURLWithPath: p)))["facilities"] as! [[String: Any]]).contains { $0["id"] as? String == "F-X-2" }
+        })
+        let other = parts.first { $0 != holder }!
+        let cases: [(String, (inout [String: Any]) -> Void, String)] = [
+            ("dropped", { d in d["facilities"] = (d["facilities"] as! [[String: Any]]).filter { $0["id"] as? String != "F-X-2" } }, "#/totals/found"),
+            ("states", { d in
+                d["facilities"] = (d["facilities"] as! [[String: Any]]).map { f in
+                    var f = f
+                    if f["id"] as? String == "F-X-2" { f["states"] = (f["states"] as! String).replacingOccurrences(of: "F", with: "P") }
+                    return f
+                }
+            }, "F-X-2"),
+            ("norules", { d in d["rules"] = nil }, "no `rules` list"),
+            ("emptyrules", { d in d["rules"] = [Any]() }, "`rules` list is empty"),
+            ("nofacilities", { d in d["facilities"] = nil }, "no `facilities` list"),
+        ]
+        for (name, change, words) in cases {
+            let bad = try edited(c, holder, name + ".json", change)
+            let r = merge(c, [bad, other])
+            #expect(r.code == 2 && r.err.contains("merge.bad-aggregate") && r.err.contains(name + ".json") && r.err.contains(words), "\(name): \(r.err)")
+        }
+    }
+
+    @Test func partsWithNoFacilityAtAllAreRefused() throws {
+        let c = BaseClinic("merge-empty")
+        defer { c.remove() }
+        let part = try shards(c)[0]
+        let empty = try edited(c, part, "empty.json") { d in
+            d["facilities"] = [Any]()
+            d["shard"] = nil
+            d["totals"] = ["found": 0, "evaluated": 0, "failed_to_load": 0, "with_undecided_rules": 0, "with_required_gaps": 0]
+            d["rules"] = (d["rules"] as! [[String: Any]]).map { r in
+                var r = r
+                r["counts"] = Dictionary(uniqueKeysWithValues: (r["counts"] as! [String: Any]).keys.map { ($0, 0) })
+                return r
+            }
+        }
+        let r = merge(c, [empty])
+        #expect(r.code == 2 && r.err.contains("no part holds a facility"), "\(r.err)")
+    }
+}
