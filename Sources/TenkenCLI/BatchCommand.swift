@@ -445,7 +445,7 @@ final class BatchRun: @unchecked Sendable {
         } else {
             input = FacilityInput(snapshot: e.input)
         }
-        let (facility, diags) = input.load(options: options, pack: loaded, asOf: asOf)
+        let (facility, diags) = input.load(options: options, pack: loaded, asOf: asOf, wholeStatements: true)
         guard let facility, !diags.contains(where: { $0.severity == .error }) else { return failure(e, id: facility?.id, diags) }
         guard BatchDiscovery.safeName(facility.id) else {
             return failure(e, id: e.name, [Diagnostic("batch.unsafe-id", .error,

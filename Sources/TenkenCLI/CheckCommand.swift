@@ -68,7 +68,7 @@ enum CheckCommand {
 
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         let printer = DiagnosticPrinter(color: console.useColor(color, tty: console.stderrIsTTY))
-        let (facility, loadDiags) = input.load(options: options, pack: loaded, asOf: asOf)
+        let (facility, loadDiags) = input.load(options: options, pack: loaded, asOf: asOf, wholeStatements: true)
         var diags = DiagnosticBag()
         diags.add(contentsOf: loadDiags)
         guard let facility, !diags.hasErrors else {

@@ -264,3 +264,122 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         #expect(r.code == 2 && r.err.contains("no part holds a facility"), "\(r.err)")
     }
 }
+
+/// A statement vouches only when it is whole and its signer could give it that day
+/// (review 12, #6 and #7; break 12, F5).
+@Suite struct AttestationJudgementTests {
+    /// #6: an attestations table without its reason column is an error, not "not applicable
+    /// because (unknown)"; with the column and a blank cell, the item waits for a reason.
+    @Test func aTableWithoutTheReasonColumnIsRefused() throws {
+        let c = BaseClinic("att-noreason")
+        defer { c.remove() }
+        try c.write("f/snapshot")
+        let header = "確認項目,回答,回答者の役割,回答者ID,回答日"
+        let row = "no-written-credentials,対象外,operations-lead,S-001,2026-10-01"
+        try "\(header)\r\n\(row)\r\n".write(toFile: c.path("f/attestations.csv"), atomically: true, encoding: .utf8)
+        let r = try checkStates([c.path("f"), "--fail-on", "strict"])
+        #expect(r.code == 2 && r.err.contains("attestations.csv:1:1: error[data.missing-column]") && r.err.contains("理由"), "\(r.err)")
+        try "\(header),理由\r\n\(row),\r\n".write(toFile: c.path("f/attestations.csv"), atomically: true, encoding: .utf8)
+        let blank = try checkStates([c.path("f")])
+        #expect(blank.states["no-written-credentials"] == "manual")
+
+        // The same in a folder of tables, and in a batch.
+        let kaede = c.path("kaede")
+        try FileManager.default.copyItem(atPath: "Fixtures/clinic-kaede", toPath: kaede)
+        try FileManager.default.removeItem(atPath: kaede + "/expected")
+        let lines = try String(contentsOfFile: kaede + "/attestations.csv", encoding: .utf8).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let cut = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
+        try (cut.joined(separator: "\r\n") + "\r\n").write(toFile: kaede + "/attestations.csv", atomically: true, encoding: .utf8)
+        let t = try checkStates([kaede])
+        #expect(t.code == 2 && t.err.contains("error[data.missing-column]"), "\(t.err)")
+        try FileManager.default.createDirectory(atPath: c.path("batch"), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: kaede, toPath: c.path("batch/kaede"))
+        let b = runCLI(["batch", c.path("batch"), "--output-dir", c.path("out"), "--as-of", "2026-11-01", "--format", "none"])
+        #expect(b.code == 2 && b.err.contains("1 failed to load"), "\(b.err)")
+    }
+
+    /// F5: a reason that only fills the cell is no reason.
+    @Test(arguments: ["なし", "-", "ー", "none", "n/a", ".", "不明", "？", "0", "N/A", "　なし　", "--", "…"])
+    func aNoneWordIsNoReason(_ reason: String) throws {
+        let c = BaseClinic("att-noneword")
+        defer { c.remove() }
+        let s = try c.write { d in
+            d["attestations"] = (d["attestations"] as! [[String: Any]]) + [[
+                "item": "no-written-credentials", "answer": "not-applicable", "by_role": "operations-lead", "by": "S-001",
+                "signed_on": "2026-10-01", "reason": reason]]
+        }
+        let r = try checkStates(["--snapshot", s, "--fail-on", "strict"])
+        #expect(r.states["no-written-credentials"] == "manual", "\(reason): \(r.reasons["no-written-credentials"] ?? "-")")
+        #expect(r.code == 1)
+    }
+
+    @Test func aRealReasonStillCounts() {
+        #expect(!Statement.saysNothing("no Wi-Fi at the facility"))
+        #expect(!Statement.saysNothing("Wi-Fiなし"))
+        #expect(!Statement.saysNothing("院内にWi-Fiはありません"))
+        #expect(Statement.saysNothing("特になし"))
+    }
+
+    /// #7: an unsigned "no" is not replaced by the data's showing (the `unless` holds here:
+    /// a pledge template is on file).
+    @Test func anIncompleteNoIsNeverShownByData() throws {
+        let c = BaseClinic("att-no")
+        defer { c.remove() }
+        func with(_ row: [String: Any]) throws -> (code: Int32, states: [String: String], reasons: [String: String], err: String) {
+            let s = try c.write { d in d["attestations"] = (d["attestations"] as! [[String: Any]]) + [row] }
+            return try checkStates(["--snapshot", s, "--fail-on", "strict"])
+        }
+        let base: [String: Any] = ["item": "staff-pledge-content", "answer": "no", "by_role": "privacy-lead", "signed_on": "2026-10-01"]
+        let unsigned = try with(base)
+        #expect(unsigned.states["staff-pledge-signed"] == "manual", "\(unsigned.reasons["staff-pledge-signed"] ?? "-")")
+        #expect(unsigned.reasons["staff-pledge-signed"]?.contains("does not say who gave it") == true)
+        #expect(unsigned.code == 1, "manual gates under strict")
+        var undated = base
+        undated["by"] = "S-001"
+        undated["signed_on"] = nil
+        #expect(try with(undated).states["staff-pledge-signed"] == "manual")
+        var wrongRole = base
+        wrongRole["by"] = "S-001"
+        wrongRole["by_role"] = "system-admin"
+        #expect(try with(wrongRole).states["staff-pledge-signed"] == "manual")
+        var signed = base
+        signed["by"] = "S-001"
+        #expect(try with(signed).states["staff-pledge-signed"] == "fail")
+        // An incomplete "yes" is still not needed where the data shows the item met.
+        var yes = base
+        yes["answer"] = "yes"
+        #expect(try with(yes).states["staff-pledge-signed"] == "pass")
+    }
+
+    /// F5: a statement signed before the signer was hired, before the role, or after leaving
+    /// does not vouch; nor does one by someone not on the roster.
+    @Test(arguments: [
+        ("hired later", "not yet hired"),
+        ("appointed later", "before S-001 took the role operations-lead"),
+        ("left before", "had left"),
+        ("not on the roster", "not on the staff roster"),
+        ("no hiring date", "no hiring date"),
+    ])
+    func aSignerMustBeThereThatDay(_ name: String, _ words: String) throws {
+        func change(_ d: inout [String: Any]) {
+            switch name {
+            case "hired later": d.edit("staff", id: "S-001") { $0["hired_on"] = "2026-05-01" }
+            case "appointed later": d.editAll("roles") { if $0["role"] as? String == "operations-lead" { $0["since"] = "2026-06-01" } }
+            case "left before":
+                d.edit("staff", id: "S-006") { $0["left_on"] = "2026-03-01" }
+                d.editAll("roles") { if $0["role"] as? String == "operations-lead" { $0["staff_id"] = "S-006" } }
+                d.editAll("attestations") { if $0["by_role"] as? String == "operations-lead" { $0["by"] = "S-006" } }
+            case "not on the roster":
+                d["roles"] = nil
+                d.editAll("attestations") { if $0["by_role"] as? String == "operations-lead" { $0["by"] = "S-999" } }
+            default: d.edit("staff", id: "S-001") { $0["hired_on"] = nil }
+            }
+        }
+        let c = BaseClinic("att-signer")
+        defer { c.remove() }
+        let s = try c.write("snapshot", change)
+        let r = try checkStates(["--snapshot", s])
+        #expect(r.states["no-written-credentials"] == "manual", "\(name): \(r.states["no-written-credentials"] ?? "-") \(r.err)")
+        #expect(r.reasons["no-written-credentials"]?.contains(words) == true, "\(name): \(r.reasons["no-written-credentials"] ?? "-")")
+    }
+}
