@@ -466,7 +466,9 @@ final class BatchRun: @unchecked Sendable {
         }
         var (result, pd) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
         if pd.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, pd) }
-        let notes = WaiverPolicy.apply(waivers, to: &result)
+        let notes = WaiverPolicy.apply(waivers, to: &result, facility: facility)
+        // A waiver whose people are not this facility's staff: the facility is not judged.
+        if notes.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, notes) }
         if !notes.isEmpty { warnings.withLock { $0 += notes } }
         if !formats.isEmpty {
             let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version)

@@ -83,7 +83,7 @@ enum CheckCommand {
         if let wf = p.value("--waivers") {
             let (ws, wd) = WaiverFile.load(wf)
             diags.add(contentsOf: wd + WaiverPolicy.validate(ws, pack: pack, maxTerm: maxTerm, knownFacilities: nil))
-            if !diags.hasErrors { diags.add(contentsOf: WaiverPolicy.apply(ws, to: &result)) }
+            if !diags.hasErrors { diags.add(contentsOf: WaiverPolicy.apply(ws, to: &result, facility: facility)) }
         }
         var baseline: Baseline?
         if let bf = p.value("--baseline") {

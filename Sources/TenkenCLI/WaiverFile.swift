@@ -4,7 +4,7 @@ import TenkenEval
 import TenkenSyntax
 
 /// Reads a waiver file: `{"waivers": [{"rule", "facility", "justification", "requested_by",
-/// "approved_by", "granted_on", "expires_on"}]}`. Every malformed entry is reported.
+/// "approved_by", "granted_on", "expires_on"[, "elements"]}]}`. Every malformed entry is reported.
 public enum WaiverFile {
     public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> ([Waiver], [Diagnostic]) {
         let (bytes, err) = readInputFile(path, maxBytes: 64 << 20)
@@ -37,8 +37,18 @@ public enum WaiverFile {
                 continue
             }
             let facility = text("facility").flatMap { $0 == "*" ? nil : $0 }
+            // `elements`, when given, limits the waiver to those elements: a list of ids.
+            var elements: [String]?
+            if let e = v["elements"] {
+                guard let xs = e.array, let ids = Optional(xs.compactMap(\.string)), ids.count == xs.count else {
+                    problems.append(Diagnostic("waiver.bad-elements", .error, "`elements` must be a list of element ids, as the report names them",
+                                               at: src.location(offset: item.offset, path: ptr + "/elements")))
+                    continue
+                }
+                elements = ids
+            }
             out.append(Waiver(rule: text("rule")!, facility: facility, justification: text("justification")!, requestedBy: text("requested_by")!,
-                              approvedBy: text("approved_by")!, grantedOn: granted, expiresOn: expires, location: loc))
+                              approvedBy: text("approved_by")!, grantedOn: granted, expiresOn: expires, elements: elements, location: loc))
         }
         return (out, problems)
     }

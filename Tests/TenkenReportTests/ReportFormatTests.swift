@@ -39,7 +39,7 @@ struct XCCDFTests {
     @Test func waiversAreOverrides() throws {
         let w = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-xccdf-waivers-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: w) }
-        try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "the WEP access point is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-9", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
+        try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "the WEP access point is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-2", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
             .write(toFile: w, atomically: true, encoding: .utf8)
         FileManager.default.changeCurrentDirectoryPath(root.path)
         let b = Box()
