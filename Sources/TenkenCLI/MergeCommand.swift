@@ -54,7 +54,7 @@ public enum AggregateReader {
             }
             let summary = FacilitySummary(id: id, name: f["name"]?.string, input: f["input"]?.string ?? "", status: st,
                                           states: states, diagnostics: (f["diagnostics"]?.array ?? []).compactMap(\.string),
-                                          newGaps: f["new_gaps"]?.int)
+                                          newGaps: f["new_gaps"]?.int, loosened: (f["loosened_params"]?.array ?? []).compactMap(\.string))
             // The counts were written from the states: a facility whose counts say otherwise
             // has been edited or cut, and either could be the true one.
             for lv in Level.allCases {
@@ -70,10 +70,13 @@ public enum AggregateReader {
             facilities.append(summary)
         }
         var a = Aggregate(asOf: asOf, packID: packID, packVersion: packVersion, rules: rules, facilities: facilities, shard: v["shard"]?.string)
+        // Written by every batch since run parameters were recorded; a part without the key ran with none.
+        a.runParameters = (v["parameters"]?.array ?? []).compactMap(\.string)
         // The totals and per-rule counts were written from the facility list: a part that lost
         // a facility (or gained one) no longer adds up.
         let recount: [(String, Int)] = [("found", a.facilities.count), ("evaluated", a.evaluatedCount), ("failed_to_load", a.failedToLoad),
-                                        ("with_undecided_rules", a.withUndecidedRules), ("with_required_gaps", a.withRequiredGaps)]
+                                        ("with_undecided_rules", a.withUndecidedRules), ("with_required_gaps", a.withRequiredGaps),
+                                        ("with_loosened_params", a.withLoosenedParams)]
         for (key, n) in recount where totals[key]?.int != n {
             return damaged("its totals say \(totals[key]?.int.map(String.init) ?? "nothing") \(key.replacingOccurrences(of: "_", with: " ")), its facility list \(n)",
                            at: "/totals/\(key)")
@@ -101,6 +104,9 @@ public enum AggregateReader {
             if p.asOf != first.asOf { return .failure(MergeError(why: "as-of dates differ (\(first.asOf) and \(p.asOf))")) }
             if p.packID != first.packID || p.packVersion != first.packVersion { return .failure(MergeError(why: "packs differ (\(first.packID) \(first.packVersion) and \(p.packID) \(p.packVersion))")) }
             if p.rules != first.rules { return .failure(MergeError(why: "the rule lists differ")) }
+            if p.runParameters != first.runParameters {
+                return .failure(MergeError(why: "the parts ran with different --param overrides ([\(first.runParameters.joined(separator: ", "))] and [\(p.runParameters.joined(separator: ", "))])"))
+            }
         }
         // Shards of one batch merge only when all are there, each once.
         let shards = parts.map { $0.shard.flatMap { s -> (Int, Int)? in
@@ -129,6 +135,7 @@ public enum AggregateReader {
                                      diagnostics: ["\(all[i].input): error[batch.duplicate-id]: facility id `\(all[i].id)` is used by more than one input"])
         }
         var merged = Aggregate(asOf: first.asOf, packID: first.packID, packVersion: first.packVersion, rules: first.rules, facilities: all, shard: nil)
+        merged.runParameters = first.runParameters
         merged.outOfScope = first.outOfScope
         // Shards of one folder each saw its stray files: listed once.
         merged.ignored = Array(Set(parts.flatMap(\.ignored))).sorted()

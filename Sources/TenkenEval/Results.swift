@@ -128,6 +128,26 @@ public struct ParamSetting: Sendable {
     public var loosened: Bool
     public var limit: String?
     public var location: SourceLocation?
+    /// Where the source sets no bound: the audited facility's own snapshot sets the parameter
+    /// looser than the pack's default (a longer period, a larger number, another yes/no or
+    /// set). The run's own `--param` is the auditor's choice and is not flagged.
+    public var selfLoosened: Bool = false
+
+    /// Whether every report flags the override: it loosens the source's bound, or the
+    /// facility loosened an unbounded parameter for itself.
+    public var flagged: Bool { loosened || selfLoosened }
+
+    /// Why the override is flagged, for every report; nil when it is not.
+    public var looseningNote: Bilingual? {
+        if loosened {
+            return Bilingual(ja: "規程の基準（\(limit ?? "")）を緩めています", en: "loosens the source's bound \(limit ?? "")")
+        }
+        if selfLoosened {
+            return Bilingual(ja: "施設自身のスナップショットがパックの既定（\(defaultValue.displayJa)）より緩めています",
+                             en: "the facility's own snapshot sets it looser than the pack's default \(defaultValue.display)")
+        }
+        return nil
+    }
 }
 
 public struct FacilityResult: Sendable {
@@ -140,6 +160,9 @@ public struct FacilityResult: Sendable {
     public var sources: [String]
     /// The provider profile the provider items were judged on: its date and whether it is stale.
     public var providerProfile: ProviderProfile? = nil
+
+    /// The parameters every report flags as loosened (`ParamSetting.flagged`), by name.
+    public var loosenedParams: [String] { params.filter(\.flagged).map(\.name) }
 
     public func count(_ level: Level? = nil, _ state: RuleState, rules: [CheckedRule]) -> Int {
         zip(rules, results).filter { (level == nil || $0.0.level == level) && $0.1.state == state }.count

@@ -41,7 +41,8 @@ public enum JSONReport {
         .array(settings.map { p in
             .object([
                 ("name", .string(p.name)), ("value", .string(p.value.display)), ("default", .string(p.defaultValue.display)),
-                ("origin", .string(p.origin.rawValue)), ("loosens_source", .bool(p.loosened)), ("limit", .str(p.limit)),
+                ("origin", .string(p.origin.rawValue)), ("loosens_source", .bool(p.loosened)),
+                ("loosens_default", .bool(p.selfLoosened)), ("limit", .str(p.limit)),
                 ("location", location(p.location)),
             ])
         })

@@ -253,7 +253,7 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         let empty = try edited(c, part, "empty.json") { d in
             d["facilities"] = [Any]()
             d["shard"] = nil
-            d["totals"] = ["found": 0, "evaluated": 0, "failed_to_load": 0, "with_undecided_rules": 0, "with_required_gaps": 0]
+            d["totals"] = ["found": 0, "evaluated": 0, "failed_to_load": 0, "with_undecided_rules": 0, "with_required_gaps": 0, "with_loosened_params": 0]
             d["rules"] = (d["rules"] as! [[String: Any]]).map { r in
                 var r = r
                 r["counts"] = Dictionary(uniqueKeysWithValues: (r["counts"] as! [String: Any]).keys.map { ($0, 0) })
@@ -381,5 +381,98 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         let r = try checkStates(["--snapshot", s])
         #expect(r.states["no-written-credentials"] == "manual", "\(name): \(r.states["no-written-credentials"] ?? "-") \(r.err)")
         #expect(r.reasons["no-written-credentials"]?.contains(words) == true, "\(name): \(r.reasons["no-written-credentials"] ?? "-")")
+    }
+}
+
+/// A facility's own snapshot may not lower the bar for itself unflagged (review 12 #3,
+/// break 12 F4): where the source sets no bound, the pack's default is the bar.
+@Suite struct LoosenedParameterTests {
+    func clinic(_ c: BaseClinic, _ name: String, _ params: [String: Any]) throws -> String {
+        try c.write(name) { d in d["parameters"] = params }
+    }
+
+    func setting(_ path: String, _ name: String, extra: [String] = []) throws -> [String: Any] {
+        let r = runCLI(["check", "--snapshot", path, "--as-of", "2026-11-01", "--format", "json"] + extra)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], "\(r.err)")
+        return try #require((doc["parameters"] as? [[String: Any]])?.first { $0["name"] as? String == name })
+    }
+
+    @Test(arguments: [
+        ("leaver.grace", "\"100 years\"", true),        // a longer period asks less
+        ("leaver.grace", "\"3 days\"", false),          // a shorter one asks more
+        ("screen_lock.max", "\"1 day\"", true),
+        ("hospital.audit_beds", "500", true),          // fewer hospitals audited
+        ("hospital.audit_beds", "20", false),
+        ("mcs_admin.at_medical_association", "true", true),
+    ])
+    func aSnapshotLooserThanTheDefaultIsFlagged(_ name: String, _ json: String, _ flagged: Bool) throws {
+        let c = BaseClinic("loosened-\(name)-\(flagged)")
+        defer { c.remove() }
+        let value = try JSONSerialization.jsonObject(with: Data(json.utf8), options: .fragmentsAllowed)
+        let p = try clinic(c, "snapshot", [name: value])
+        let s = try setting(p, name)
+        #expect(s["origin"] as? String == "snapshot")
+        #expect(s["loosens_default"] as? Bool == flagged)
+        #expect(s["loosens_source"] as? Bool == false, "the source sets no bound here")
+    }
+
+    @Test func theRunsOwnParamIsListedNotFlagged() throws {
+        let c = BaseClinic("loosened-cli")
+        defer { c.remove() }
+        let p = try c.write()
+        let s = try setting(p, "leaver.grace", extra: ["--param", "leaver.grace=100 years"])
+        #expect(s["origin"] as? String == "command line" && s["loosens_default"] as? Bool == false)
+        // A run's --param over the snapshot's value takes the flag away with the value.
+        let q = try clinic(c, "both", ["leaver.grace": "100 years"])
+        #expect(try setting(q, "leaver.grace", extra: ["--param", "leaver.grace=7 days"])["loosens_default"] as? Bool == false)
+    }
+
+    @Test func reportsSayItAndTheGateCanStopIt() throws {
+        let c = BaseClinic("loosened-gate")
+        defer { c.remove() }
+        let p = try clinic(c, "snapshot", ["leaver.grace": "100 years"])
+        let text = runCLI(["check", "--snapshot", p, "--as-of", "2026-11-01", "--lang", "en"])
+        #expect(text.code == 0, "the base clinic passes: \(text.err)")
+        #expect(text.out.contains("leaver.grace") && text.out.contains("looser than the pack's default 7 days"), "\(text.out)")
+        #expect(runCLI(["check", "--snapshot", p, "--as-of", "2026-11-01", "--fail-on", "required,loosened"]).code == 1)
+        #expect(runCLI(["check", "--snapshot", p, "--as-of", "2026-11-01", "--fail-on", "strict"]).code == 1)
+        let plain = try c.write("plain")
+        #expect(runCLI(["check", "--snapshot", plain, "--as-of", "2026-11-01", "--fail-on", "strict"]).code == 0)
+        #expect(runCLI(["check", "--snapshot", p, "--as-of", "2026-11-01", "--fail-on", "never,loosened"]).code == 64)
+    }
+
+    @Test func theAggregateNamesThemAndMergeKeepsThem() throws {
+        let c = BaseClinic("loosened-batch")
+        defer { c.remove() }
+        for n in 1...2 {
+            try c.write("in/f\(n)/snapshot") { d in
+                var f = d["facility"] as! [String: Any]
+                f["id"] = "F-L-\(n)"
+                d["facility"] = f
+                if n == 2 { d["parameters"] = ["attestation.renewal": "100 years"] }
+            }
+        }
+        let out = c.path("out")
+        let r = runCLI(["batch", c.path("in"), "--output-dir", out, "--as-of", "2026-11-01", "--format", "none", "--fail-on", "strict"])
+        #expect(r.code == 1 && r.err.contains("1 on loosened parameters"), "\(r.err)")
+        #expect(runCLI(["batch", c.path("in"), "--output-dir", c.path("out0"), "--as-of", "2026-11-01", "--format", "none"]).code == 0)
+        let agg = try readJSON(URL(fileURLWithPath: out + "/aggregate.json"))
+        let fs = agg["facilities"] as! [[String: Any]]
+        #expect(fs.first { $0["id"] as? String == "F-L-2" }?["loosened_params"] as? [String] == ["attestation.renewal"])
+        #expect(fs.first { $0["id"] as? String == "F-L-1" }?["loosened_params"] as? [String] == [])
+        #expect((agg["totals"] as? [String: Any])?["with_loosened_params"] as? Int == 1)
+        let html = try String(contentsOf: URL(fileURLWithPath: out + "/aggregate.html"), encoding: .utf8)
+        #expect(html.contains("F-L-2: attestation.renewal"))
+        // Shards keep the flag through merge, and shards run with different --param do not merge.
+        let s1 = c.path("s1"), s2 = c.path("s2")
+        _ = runCLI(["batch", c.path("in"), "--output-dir", s1, "--as-of", "2026-11-01", "--format", "none", "--shard", "1/2"])
+        _ = runCLI(["batch", c.path("in"), "--output-dir", s2, "--as-of", "2026-11-01", "--format", "none", "--shard", "2/2"])
+        let m = runCLI(["merge", s1 + "/aggregate.json", s2 + "/aggregate.json", "--output-dir", c.path("m"), "--fail-on", "strict"])
+        #expect(m.code == 1 && m.err.contains("1 on loosened parameters"), "\(m.err)")
+        let s3 = c.path("s3")
+        _ = runCLI(["batch", c.path("in"), "--output-dir", s3, "--as-of", "2026-11-01", "--format", "none", "--shard", "2/2",
+                    "--param", "leaver.grace=100 years"])
+        let d = runCLI(["merge", s1 + "/aggregate.json", s3 + "/aggregate.json", "--output-dir", c.path("m2")])
+        #expect(d.code == 2 && d.err.contains("different --param"), "\(d.err)")
     }
 }
