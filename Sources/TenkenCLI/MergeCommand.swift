@@ -77,6 +77,12 @@ public enum AggregateReader {
         let recount: [(String, Int)] = [("found", a.facilities.count), ("evaluated", a.evaluatedCount), ("failed_to_load", a.failedToLoad),
                                         ("with_undecided_rules", a.withUndecidedRules), ("with_required_gaps", a.withRequiredGaps),
                                         ("with_loosened_params", a.withLoosenedParams)]
+        if totals["with_loosened_params"] == nil {
+            // Written before loosened parameters were recorded: its facilities may have been
+            // judged on them, and nothing here could say so.
+            return damaged("it does not record which facilities were judged on loosened parameters (no `totals.with_loosened_params`; "
+                           + "written by an earlier tenken): run that batch again", at: "/totals")
+        }
         for (key, n) in recount where totals[key]?.int != n {
             return damaged("its totals say \(totals[key]?.int.map(String.init) ?? "nothing") \(key.replacingOccurrences(of: "_", with: " ")), its facility list \(n)",
                            at: "/totals/\(key)")

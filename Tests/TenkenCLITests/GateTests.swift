@@ -238,6 +238,11 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
             ("norules", { d in d["rules"] = nil }, "no `rules` list"),
             ("emptyrules", { d in d["rules"] = [Any]() }, "`rules` list is empty"),
             ("nofacilities", { d in d["facilities"] = nil }, "no `facilities` list"),
+            ("beforeloosened", { d in
+                var t = d["totals"] as! [String: Any]
+                t["with_loosened_params"] = nil
+                d["totals"] = t
+            }, "written by an earlier tenken"),
         ]
         for (name, change, words) in cases {
             let bad = try edited(c, holder, name + ".json", change)
