@@ -26,9 +26,9 @@ trap 'rm -rf "$work"' EXIT
 cat > "$work/waivers.json" <<'EOF'
 { "waivers": [
   { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "the WEP access point is replaced on 2026-12-10",
-    "requested_by": "S-1", "approved_by": "S-9", "granted_on": "2026-10-01", "expires_on": "2027-01-15" },
+    "requested_by": "S-1", "approved_by": "S-2", "granted_on": "2026-10-01", "expires_on": "2027-01-15" },
   { "rule": "screen-lock", "facility": "F-CL-0005", "justification": "lock policy rolled out in October",
-    "requested_by": "S-1", "approved_by": "S-9", "granted_on": "2026-08-01", "expires_on": "2026-10-15" } ] }
+    "requested_by": "S-1", "approved_by": "S-2", "granted_on": "2026-08-01", "expires_on": "2026-10-15" } ] }
 EOF
 # A facility kept as tables, without its device table: the rules that need it are `error`.
 cp -r Fixtures/clinic-kaede "$work/kaede-no-devices"

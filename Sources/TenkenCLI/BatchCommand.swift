@@ -13,9 +13,23 @@ public struct BatchEntry: Sendable {
 }
 
 public enum BatchDiscovery {
+    /// What a batch found: the facilities to evaluate, and the regular files of a folder that
+    /// are not one (each named in a warning and counted in the summary, never dropped unsaid).
+    public struct Found: Sendable {
+        public var entries: [BatchEntry]
+        public var ignored: [String] = []
+    }
+
     /// A folder of facility folders (every subfolder counts, so one without a snapshot is
     /// reported rather than skipped), or a list file with one folder or snapshot per line.
     public static func entries(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<[BatchEntry], Diagnostic> {
+        discover(path, maxCollection: maxCollection).map(\.entries)
+    }
+
+    /// As `entries`, with the files of a folder that no facility reads. In a folder, every
+    /// subfolder is a facility and so is every `*.json` file beside them (a snapshot, as a
+    /// list file may name one); any other regular file is ignored and listed.
+    public static func discover(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<Found, Diagnostic> {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             return .failure(Diagnostic("batch.no-input", .error, "no such folder or list file", at: SourceLocation(file: path)))
@@ -27,13 +41,18 @@ public enum BatchDiscovery {
             if names.count > maxCollection {
                 return .failure(Diagnostic("data.too-many-elements", .error, "\(names.count) entries in the folder, over the limit of \(maxCollection)", at: SourceLocation(file: path)))
             }
-            var out: [BatchEntry] = []
+            var found = Found(entries: [])
             for n in names.sorted() where !n.hasPrefix(".") {
                 let full = (path as NSString).appendingPathComponent(n)
                 var sub: ObjCBool = false
-                if FileManager.default.fileExists(atPath: full, isDirectory: &sub), sub.boolValue { out.append(BatchEntry(input: full, name: n)) }
+                guard FileManager.default.fileExists(atPath: full, isDirectory: &sub) else { continue }
+                if sub.boolValue || n.lowercased().hasSuffix(".json") {
+                    found.entries.append(BatchEntry(input: full, name: n))
+                } else {
+                    found.ignored.append(full)
+                }
             }
-            return .success(out)
+            return .success(found)
         }
         let (bytes, err) = readInputFile(path, maxBytes: 256 << 20)
         guard let bytes else { return .failure(err!) }
@@ -51,7 +70,7 @@ public enum BatchDiscovery {
                 return .failure(Diagnostic("data.too-many-elements", .error, "more than \(maxCollection) facilities listed, over the limit", at: SourceLocation(file: path)))
             }
         }
-        return .success(out)
+        return .success(Found(entries: out))
     }
 
     /// Deterministic share of the work for `--shard i/n`, stable as facilities are added.
@@ -107,7 +126,7 @@ enum BatchCommand {
             CLI.rulesOption, CLI.asOfOption, CLI.langOption, CLI.paramOption,
         ] + CLI.waiverOptions + [
             OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)"),
-            OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only new required gaps make the exit code 1"),
+            OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only gaps at the --fail-on level it does not know make the exit code 1"),
             OptionSpec("--quiet", help: "no progress line even on a terminal"),
             CLI.sarifBaseOption,
         ] + CLI.findingsOptions + CLI.inputOptions,
@@ -161,14 +180,22 @@ enum BatchCommand {
         let outDir = p.value("--output-dir")!
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         let printer = DiagnosticPrinter()
-        let all: [BatchEntry]
-        switch BatchDiscovery.entries(p.positionals[0]) {
-        case .success(let e): all = e
+        let all: [BatchEntry], ignored: [String]
+        switch BatchDiscovery.discover(p.positionals[0]) {
+        case .success(let found):
+            all = found.entries
+            ignored = found.ignored
         case .failure(let d):
             console.err(printer.render(d))
             return ExitCode.inputError
         }
         let entries = all.filter { BatchDiscovery.inShard($0, shard) }
+        // A file lying beside the facilities is named, never passed over in silence.
+        for f in ignored {
+            console.err(printer.render(Diagnostic("batch.ignored-entry", .warning,
+                "not a facility: only folders and `*.json` snapshots are read, so this file is ignored",
+                at: SourceLocation(file: f), help: "move it out of the folder, or into a facility's folder if it belongs to one")))
+        }
         // Nothing to check is not "everything passed".
         if all.isEmpty {
             console.err(printer.render(Diagnostic("batch.no-input", .error, "no facility folders or snapshots found", at: SourceLocation(file: p.positionals[0]))))
@@ -184,7 +211,7 @@ enum BatchCommand {
         }
         var baseline: Baseline?
         if let bf = p.value("--baseline") {
-            let (b, bd) = Baseline.load(bf)
+            let (b, bd) = Baseline.load(bf, pack: pack.info)
             for d in bd { console.err(printer.render(d)) }
             guard let b else { return ExitCode.inputError }
             baseline = b
@@ -201,11 +228,13 @@ enum BatchCommand {
         }
         guard let output = BatchOutput.opened(outDir, graceful: true, console) else { return ExitCode.inputError }
         let run = BatchRun(pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
-                           baseline: baseline, formats: formats, lang: lang, outDir: output.staging, maxFindings: maxFindings, sarifBase: sarifBase)
+                           baseline: baseline, gate: gate, formats: formats, lang: lang, outDir: output.staging, maxFindings: maxFindings, sarifBase: sarifBase)
         let progress = Progress(total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
         // The summaries go straight into the aggregate, which sorts them without a copy.
-        let aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
+        var aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
                                   shard: shard.map { "\($0.index)/\($0.count)" })
+        aggregate.ignored = ignored
+        aggregate.runParameters = cliParams.map { "\($0.name)=\(ParamResolver.render($0.value))" }.sorted()
         progress.finish()
         if Interruption.requested != 0 {
             console.err("batch: interrupted; nothing was published, \(outDir) holds the previous results\n")
@@ -245,7 +274,7 @@ enum BatchCommand {
             console.err("error[batch.write-failed]: \(error)\nbatch: the run is incomplete and nothing was published: \(outDir) holds the previous results\n")
             return ExitCode.inputError
         }
-        let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newRequiredGaps ?? 0) > 0 }.count }
+        let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newGaps ?? 0) > 0 }.count }
         console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps) + "; aggregate in \(outDir)\n")
         return exitCode(aggregate, gate: gate, newGaps: newGaps)
     }
@@ -256,23 +285,31 @@ enum BatchCommand {
         let v = a.verdictCounts(gate: gate)
         let waiting = a.facilities.filter { $0.status == .evaluated && $0.states.contains("M") }.count
         let undecided = (v[.undecided] ?? 0) - a.failedToLoad
-        return "\(a.facilities.count) found, \(a.evaluatedCount) evaluated, \(a.failedToLoad) failed to load, "
+        return "\(a.facilities.count) found, " + (a.ignored.isEmpty ? "" : "\(a.ignored.count) other file\(a.ignored.count == 1 ? "" : "s") ignored, ")
+            + "\(a.evaluatedCount) evaluated, \(a.failedToLoad) failed to load, "
             + "\(undecided) with undecided rules (unknown or error), \(v[.gaps] ?? 0) with gaps"
             + (gate.level.map { " (\($0.rawValue)\(gate.manual ? " or awaiting attestation" : ""))" } ?? "")
-            + (newGaps.map { ", \($0) with new required gaps" } ?? "") + ", \(waiting) awaiting an attestation"
+            + (newGaps.map { n in ", \(n) with new gaps" + (gate.level.map { " (\($0.rawValue))" } ?? "") } ?? "")
+            + ", \(waiting) awaiting an attestation"
+            + (a.withLoosenedParams > 0 ? ", \(a.withLoosenedParams) on loosened parameters" : "")
     }
 
     /// 2 when a facility failed to load or has a rule in `error` or `unknown`; 1 for gaps at
-    /// the gate's level (with a baseline: new required gaps only); else 0.
+    /// the gate's level (with a baseline: failures at that level the baseline does not know,
+    /// and items still awaiting an attestation under `,manual`); else 0. `--fail-on never`
+    /// never gives 1.
     static func exitCode(_ a: Aggregate, gate: Gate, newGaps: Int? = nil) -> Int32 {
         let v = a.verdictCounts(gate: gate)
         if (v[.undecided] ?? 0) > 0 { return ExitCode.inputError }
+        guard gate.level != nil else { return ExitCode.ok }
         if let newGaps {
             // Known failures are forgiven; an item still waiting for a person is not.
             let waiting = gate.manual && a.facilities.contains { f in
                 zip(a.rules, f.states).contains { r, c in c == "M" && gate.level.map { r.level <= $0 } == true }
             }
-            return newGaps > 0 || waiting ? ExitCode.gaps : ExitCode.ok
+            // A facility judged on a loosened parameter is not excused by a baseline either.
+            let loosened = gate.loosened && a.withLoosenedParams > 0
+            return newGaps > 0 || waiting || loosened ? ExitCode.gaps : ExitCode.ok
         }
         return (v[.gaps] ?? 0) > 0 ? ExitCode.gaps : ExitCode.ok
     }
@@ -332,6 +369,8 @@ final class BatchRun: @unchecked Sendable {
     let cliParams: [ParamOverride]
     let waivers: [Waiver]
     let baseline: Baseline?
+    /// The run's `--fail-on`: with a baseline, new failures are counted at its level.
+    let gate: Gate
     let formats: [ReportFormat]
     let lang: Language
     let outDir: String
@@ -347,8 +386,8 @@ final class BatchRun: @unchecked Sendable {
     let sarifBase: SARIFBase?
 
     init(pack: CheckedPack, loaded: LoadedPack, asOf: Day, options: LoadOptions, cliParams: [ParamOverride], waivers: [Waiver],
-         baseline: Baseline?, formats: [ReportFormat], lang: Language, outDir: String, maxFindings: Int? = Engine.defaultMaxFindings,
-         sarifBase: SARIFBase? = nil) {
+         baseline: Baseline?, gate: Gate = Gate(level: .required), formats: [ReportFormat], lang: Language, outDir: String,
+         maxFindings: Int? = Engine.defaultMaxFindings, sarifBase: SARIFBase? = nil) {
         self.pack = pack
         self.sarifBase = sarifBase
         self.loaded = loaded
@@ -359,6 +398,7 @@ final class BatchRun: @unchecked Sendable {
         self.cliParams = cliParams
         self.waivers = waivers
         self.baseline = baseline
+        self.gate = gate
         self.formats = formats
         self.lang = lang
         self.outDir = outDir
@@ -422,7 +462,7 @@ final class BatchRun: @unchecked Sendable {
         } else {
             input = FacilityInput(snapshot: e.input)
         }
-        let (facility, diags) = input.load(options: options, pack: loaded, asOf: asOf)
+        let (facility, diags) = input.load(options: options, pack: loaded, asOf: asOf, wholeStatements: true)
         guard let facility, !diags.contains(where: { $0.severity == .error }) else { return failure(e, id: facility?.id, diags) }
         guard BatchDiscovery.safeName(facility.id) else {
             return failure(e, id: e.name, [Diagnostic("batch.unsafe-id", .error,
@@ -443,7 +483,9 @@ final class BatchRun: @unchecked Sendable {
         }
         var (result, pd) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
         if pd.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, pd) }
-        let notes = WaiverPolicy.apply(waivers, to: &result)
+        let notes = WaiverPolicy.apply(waivers, to: &result, facility: facility)
+        // A waiver whose people are not this facility's staff: the facility is not judged.
+        if notes.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, notes) }
         if !notes.isEmpty { warnings.withLock { $0 += notes } }
         if !formats.isEmpty {
             let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version, sarifBase: sarifBase)
@@ -468,7 +510,10 @@ final class BatchRun: @unchecked Sendable {
         }
         var s = FacilitySummary.of(result, input: e.input)
         if let baseline {
-            s.newRequiredGaps = zip(pack.rules, result.results).filter { $0.0.level == .required && baseline.hasNew(facility: facility.id, $0.1) }.count
+            // Counted at the gate's level, as `check --baseline` gates: none under `never`.
+            s.newGaps = zip(pack.rules, result.results).filter { rule, r in
+                gate.level.map { rule.level <= $0 } == true && baseline.hasNew(facility: facility.id, r)
+            }.count
         }
         return s
     }

@@ -70,7 +70,7 @@ enum CheckCommand {
 
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         let printer = DiagnosticPrinter(color: console.useColor(color, tty: console.stderrIsTTY))
-        let (facility, loadDiags) = input.load(options: options, pack: loaded, asOf: asOf)
+        let (facility, loadDiags) = input.load(options: options, pack: loaded, asOf: asOf, wholeStatements: true)
         var diags = DiagnosticBag()
         diags.add(contentsOf: loadDiags)
         guard let facility, !diags.hasErrors else {
@@ -85,11 +85,11 @@ enum CheckCommand {
         if let wf = p.value("--waivers") {
             let (ws, wd) = WaiverFile.load(wf)
             diags.add(contentsOf: wd + WaiverPolicy.validate(ws, pack: pack, maxTerm: maxTerm, knownFacilities: nil))
-            if !diags.hasErrors { diags.add(contentsOf: WaiverPolicy.apply(ws, to: &result)) }
+            if !diags.hasErrors { diags.add(contentsOf: WaiverPolicy.apply(ws, to: &result, facility: facility)) }
         }
         var baseline: Baseline?
         if let bf = p.value("--baseline") {
-            let (b, bd) = Baseline.load(bf)
+            let (b, bd) = Baseline.load(bf, pack: pack.info)
             diags.add(contentsOf: bd)
             baseline = b
         }

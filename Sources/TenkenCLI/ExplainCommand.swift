@@ -51,7 +51,7 @@ enum ExplainCommand {
             CLI.usage(UsageError(message: "no rule `\(ruleID)` in the pack", help: help), console)
             return ExitCode.usage
         }
-        let (facility, diags) = input.load(options: LoadOptions(), pack: loaded, asOf: asOf)
+        let (facility, diags) = input.load(options: LoadOptions(), pack: loaded, asOf: asOf, wholeStatements: true)
         let printer = DiagnosticPrinter()
         guard let facility, !diags.contains(where: { $0.severity == .error }) else {
             for d in diags { console.err(printer.render(d)) }

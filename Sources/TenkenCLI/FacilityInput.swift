@@ -62,7 +62,24 @@ public struct FacilityInput: Sendable {
     /// the snapshot's own `provider` section, else the pack's published profile (none when
     /// `pack` is nil: `convert` keeps exactly what the input says).
     /// With `asOf`, the facility is also checked for contradictions (`Consistency`).
-    public func load(options: LoadOptions, pack: LoadedPack?, asOf: Day? = nil) -> (Facility?, [Diagnostic]) {
+    ///
+    /// With `wholeStatements` (`check`, `batch`, `explain`: the runs that judge statements), a
+    /// column missing from the attestations table is an error: a statement is whole or it
+    /// vouches for nothing, and a reason column lost in Excel must not read as "no reason
+    /// needed". `attest` appends to such a table and refuses it in its own words.
+    public func load(options: LoadOptions, pack: LoadedPack?, asOf: Day? = nil, wholeStatements: Bool = false) -> (Facility?, [Diagnostic]) {
+        let (facility, diags) = loadParts(options: options, pack: pack, asOf: asOf)
+        guard wholeStatements, let table = tables?.files["attestations"] ?? (tables == nil ? attestations : nil) else { return (facility, diags) }
+        return (facility, diags.map { d in
+            guard d.id == "data.missing-column", d.severity == .warning, d.location?.file == table else { return d }
+            var e = d
+            e.severity = .error
+            e.message += "; an attestation needs every column of the table"
+            return e
+        })
+    }
+
+    func loadParts(options: LoadOptions, pack: LoadedPack?, asOf: Day?) -> (Facility?, [Diagnostic]) {
         var loader = SnapshotLoader(options: options)
         loader.append(contentsOf: folderDiagnostics)
         let loadedFacility: Facility? = if let tables { loader.loadTables(tables) } else if let snapshot { loader.loadSnapshot(path: snapshot) } else { nil }

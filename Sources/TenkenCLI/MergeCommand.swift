@@ -19,33 +19,82 @@ public enum AggregateReader {
         var rules: [AggregateRule] = []
         // A part that cannot be read whole is refused: a facility or rule left out would make
         // the merged run look better than it was.
-        func damaged(_ what: String) -> Result<Aggregate, Diagnostic> {
-            .failure(Diagnostic("merge.bad-aggregate", .error, "the aggregate is damaged: \(what)", at: SourceLocation(file: path)))
+        func damaged(_ what: String, at pointer: String? = nil) -> Result<Aggregate, Diagnostic> {
+            .failure(Diagnostic("merge.bad-aggregate", .error, "the aggregate is damaged: \(what)", at: SourceLocation(file: path, path: pointer)))
         }
-        for (i, r) in (v["rules"]?.array ?? []).enumerated() {
+        guard let ruleList = v["rules"]?.array else { return damaged("it has no `rules` list") }
+        guard let listed = v["facilities"]?.array else { return damaged("it has no `facilities` list") }
+        guard let totals = v["totals"], case .object = totals else { return damaged("it has no `totals`") }
+        // An aggregate of no rule checked nothing; its facilities would all look complete.
+        if ruleList.isEmpty { return damaged("its `rules` list is empty", at: "/rules") }
+        if listed.count > maxCollection || ruleList.count > maxCollection {
+            return .failure(Diagnostic("data.too-many-elements", .error, "\(max(listed.count, ruleList.count)) elements in one list, over the limit of \(maxCollection)",
+                                       at: SourceLocation(file: path)))
+        }
+        for (i, r) in ruleList.enumerated() {
             guard let id = r["rule"]?.string, let lv = r["level"]?.string.flatMap(Level.init(rawValue:)),
-                  let cat = r["category"]?.string.flatMap(Category.init(rawValue:)) else { return damaged("rule \(i + 1) has no id, level or category") }
+                  let cat = r["category"]?.string.flatMap(Category.init(rawValue:)) else { return damaged("rule \(i + 1) has no id, level or category", at: "/rules/\(i)") }
             rules.append(AggregateRule(id: id, implements: (r["implements"]?.array ?? []).compactMap(\.string), level: lv, category: cat,
                                        title: Bilingual(ja: r["title"]?["ja"]?.string ?? "", en: r["title"]?["en"]?.string ?? "")))
         }
-        let listed = v["facilities"]?.array ?? []
-        if listed.count > maxCollection || (v["rules"]?.array?.count ?? 0) > maxCollection {
-            return .failure(Diagnostic("data.too-many-elements", .error, "\(max(listed.count, v["rules"]?.array?.count ?? 0)) elements in one list, over the limit of \(maxCollection)",
-                                       at: SourceLocation(file: path)))
-        }
+        if Set(rules.map(\.id)).count != rules.count { return damaged("a rule is listed twice", at: "/rules") }
         var facilities: [FacilitySummary] = []
         for (i, f) in listed.enumerated() {
             guard let id = f["id"]?.string, let st = f["status"]?.string.flatMap(FacilitySummary.Status.init(rawValue:)) else {
-                return damaged("facility \(i + 1) has no id or status")
+                return damaged("facility \(i + 1) has no id or status", at: "/facilities/\(i)")
             }
-            if st == .evaluated, f["states"]?.string?.count != rules.count {
-                return damaged("facility `\(id)` has results for \(f["states"]?.string?.count ?? 0) rules, the aggregate lists \(rules.count)")
+            let states = f["states"]?.string ?? ""
+            if st == .evaluated {
+                if states.count != rules.count {
+                    return damaged("facility `\(id)` has results for \(states.count) rules, the aggregate lists \(rules.count)", at: "/facilities/\(i)/states")
+                }
+                if let bad = states.first(where: { FacilitySummary.state($0) == nil }) {
+                    return damaged("facility `\(id)` has the state letter `\(bad)`, which is no state", at: "/facilities/\(i)/states")
+                }
             }
-            facilities.append(FacilitySummary(id: id, name: f["name"]?.string, input: f["input"]?.string ?? "", status: st,
-                                              states: f["states"]?.string ?? "", diagnostics: (f["diagnostics"]?.array ?? []).compactMap(\.string),
-                                              newRequiredGaps: f["new_required_gaps"]?.int))
+            let summary = FacilitySummary(id: id, name: f["name"]?.string, input: f["input"]?.string ?? "", status: st,
+                                          states: states, diagnostics: (f["diagnostics"]?.array ?? []).compactMap(\.string),
+                                          newGaps: f["new_gaps"]?.int, loosened: (f["loosened_params"]?.array ?? []).compactMap(\.string))
+            // The counts were written from the states: a facility whose counts say otherwise
+            // has been edited or cut, and either could be the true one.
+            for lv in Level.allCases {
+                for state in RuleState.allCases {
+                    let written = f["counts"]?[lv.rawValue]?[state.rawValue]?.int
+                    let derived = summary.count(lv, state, rules)
+                    if written != derived {
+                        return damaged("facility `\(id)`: its counts say \(written.map(String.init) ?? "nothing") \(lv.rawValue) \(state.rawValue), its states \(derived)",
+                                       at: "/facilities/\(i)/counts/\(lv.rawValue)/\(state.rawValue)")
+                    }
+                }
+            }
+            facilities.append(summary)
         }
         var a = Aggregate(asOf: asOf, packID: packID, packVersion: packVersion, rules: rules, facilities: facilities, shard: v["shard"]?.string)
+        // Written by every batch since run parameters were recorded; a part without the key ran with none.
+        a.runParameters = (v["parameters"]?.array ?? []).compactMap(\.string)
+        // The totals and per-rule counts were written from the facility list: a part that lost
+        // a facility (or gained one) no longer adds up.
+        let recount: [(String, Int)] = [("found", a.facilities.count), ("evaluated", a.evaluatedCount), ("failed_to_load", a.failedToLoad),
+                                        ("with_undecided_rules", a.withUndecidedRules), ("with_required_gaps", a.withRequiredGaps),
+                                        ("with_loosened_params", a.withLoosenedParams)]
+        if totals["with_loosened_params"] == nil {
+            // Written before loosened parameters were recorded: its facilities may have been
+            // judged on them, and nothing here could say so.
+            return damaged("it does not record which facilities were judged on loosened parameters (no `totals.with_loosened_params`; "
+                           + "written by an earlier tenken): run that batch again", at: "/totals")
+        }
+        for (key, n) in recount where totals[key]?.int != n {
+            return damaged("its totals say \(totals[key]?.int.map(String.init) ?? "nothing") \(key.replacingOccurrences(of: "_", with: " ")), its facility list \(n)",
+                           at: "/totals/\(key)")
+        }
+        for (i, r) in ruleList.enumerated() {
+            let st = a.stats(i)
+            for state in RuleState.allCases where r["counts"]?[state.rawValue]?.int != (st.counts[state] ?? 0) {
+                return damaged("rule `\(rules[i].id)`: its counts say \(r["counts"]?[state.rawValue]?.int.map(String.init) ?? "nothing") \(state.rawValue), its facilities \(st.counts[state] ?? 0)",
+                               at: "/rules/\(i)/counts/\(state.rawValue)")
+            }
+        }
+        a.ignored = (v["ignored"]?.array ?? []).compactMap(\.string)
         a.outOfScope = (v["pack"]?["out_of_scope"]?.array ?? []).compactMap { o in
             o["id"]?.string.map { OutOfScopeItem(id: $0, reason: o["reason"]?.string ?? "") }
         }
@@ -61,6 +110,9 @@ public enum AggregateReader {
             if p.asOf != first.asOf { return .failure(MergeError(why: "as-of dates differ (\(first.asOf) and \(p.asOf))")) }
             if p.packID != first.packID || p.packVersion != first.packVersion { return .failure(MergeError(why: "packs differ (\(first.packID) \(first.packVersion) and \(p.packID) \(p.packVersion))")) }
             if p.rules != first.rules { return .failure(MergeError(why: "the rule lists differ")) }
+            if p.runParameters != first.runParameters {
+                return .failure(MergeError(why: "the parts ran with different --param overrides ([\(first.runParameters.joined(separator: ", "))] and [\(p.runParameters.joined(separator: ", "))])"))
+            }
         }
         // Shards of one batch merge only when all are there, each once.
         let shards = parts.map { $0.shard.flatMap { s -> (Int, Int)? in
@@ -80,6 +132,8 @@ public enum AggregateReader {
             }
         }
         var all = parts.flatMap(\.facilities)
+        // Nothing found in any part is not "everything passed", as for a batch.
+        if all.isEmpty { return .failure(MergeError(why: "no part holds a facility")) }
         // The same facility in two shards is an error for both, as in a single run.
         let counts = Dictionary(grouping: all.filter { $0.status == .evaluated }, by: \.id).filter { $0.value.count > 1 }
         for i in all.indices where all[i].status == .evaluated && counts[all[i].id] != nil {
@@ -87,7 +141,10 @@ public enum AggregateReader {
                                      diagnostics: ["\(all[i].input): error[batch.duplicate-id]: facility id `\(all[i].id)` is used by more than one input"])
         }
         var merged = Aggregate(asOf: first.asOf, packID: first.packID, packVersion: first.packVersion, rules: first.rules, facilities: all, shard: nil)
+        merged.runParameters = first.runParameters
         merged.outOfScope = first.outOfScope
+        // Shards of one folder each saw its stray files: listed once.
+        merged.ignored = Array(Set(parts.flatMap(\.ignored))).sorted()
         return .success(merged)
     }
 }

@@ -1,9 +1,10 @@
+import TenkenCheck
 import TenkenData
 import TenkenEval
 import TenkenSyntax
 
 /// Reads a waiver file: `{"waivers": [{"rule", "facility", "justification", "requested_by",
-/// "approved_by", "granted_on", "expires_on"}]}`. Every malformed entry is reported.
+/// "approved_by", "granted_on", "expires_on"[, "elements"]}]}`. Every malformed entry is reported.
 public enum WaiverFile {
     public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> ([Waiver], [Diagnostic]) {
         let (bytes, err) = readInputFile(path, maxBytes: 64 << 20)
@@ -36,8 +37,18 @@ public enum WaiverFile {
                 continue
             }
             let facility = text("facility").flatMap { $0 == "*" ? nil : $0 }
+            // `elements`, when given, limits the waiver to those elements: a list of ids.
+            var elements: [String]?
+            if let e = v["elements"] {
+                guard let xs = e.array, let ids = Optional(xs.compactMap(\.string)), ids.count == xs.count else {
+                    problems.append(Diagnostic("waiver.bad-elements", .error, "`elements` must be a list of element ids, as the report names them",
+                                               at: src.location(offset: item.offset, path: ptr + "/elements")))
+                    continue
+                }
+                elements = ids
+            }
             out.append(Waiver(rule: text("rule")!, facility: facility, justification: text("justification")!, requestedBy: text("requested_by")!,
-                              approvedBy: text("approved_by")!, grantedOn: granted, expiresOn: expires, location: loc))
+                              approvedBy: text("approved_by")!, grantedOn: granted, expiresOn: expires, elements: elements, location: loc))
         }
         return (out, problems)
     }
@@ -45,11 +56,21 @@ public enum WaiverFile {
 
 /// Failures already known from a previous run: a JSON report of one facility, or an aggregate.
 /// Only failures that are not in the baseline gate the exit code.
+///
+/// A report names each violation by its rule, the expectation that found it and its element
+/// (`facility|rule|#2|PC-01`); a violation about no element (a single-shape `expect`: "no
+/// device-management rule is on file") is keyed by its expectation alone (`facility|rule|#1|`),
+/// so it forgives that finding and nothing else. An aggregate keeps one letter per rule, so
+/// its failures are whole rules (`facility|rule|*`): every failure of that rule counts as known.
 public struct Baseline: Sendable {
-    /// `facility|rule|element`, with `*` for "the whole rule".
     var known: Set<String> = []
 
-    public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> (Baseline?, [Diagnostic]) {
+    static func key(_ facility: String, _ rule: String, expect: Int?, element: String?) -> String {
+        "\(facility)|\(rule)|#\(expect.map(String.init) ?? "?")|\(element ?? "")"
+    }
+
+    public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection,
+                            pack: PackInfo? = nil) -> (Baseline?, [Diagnostic]) {
         let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
         guard let bytes else { return (nil, [err!]) }
         let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
@@ -63,7 +84,12 @@ public struct Baseline: Sendable {
             var capped: [String] = []
             for r in v["results"]?.array ?? [] where r["state"]?.string == "fail" {
                 let rule = r["rule"]?.string ?? ""
-                for viol in r["violations"]?.array ?? [] { b.known.insert("\(fid)|\(rule)|\(viol["element"]?.string ?? "*")") }
+                for viol in r["violations"]?.array ?? [] {
+                    // A report from before expectations were recorded: `#?` matches the element
+                    // under any expectation of the rule, and an element-less finding only
+                    // element-less ones — never the whole rule.
+                    b.known.insert(key(fid, rule, expect: viol["expect"]?.int, element: viol["element"]?.string))
+                }
                 if (r["unlisted_violations"]?.int ?? 0) > 0 { capped.append(rule) }
             }
             // Failures past the cap are not in the baseline: they count as new (never as known).
@@ -81,6 +107,14 @@ public struct Baseline: Sendable {
         } else {
             return (nil, diags + [Diagnostic("data.bad-baseline", .error, "not a tenken JSON report or aggregate", at: SourceLocation(file: path))])
         }
+        // Expectations are numbered within a pack version: another version may number them
+        // differently, so say so (the comparison stays per element).
+        if let pack, let id = v["pack"]?["id"]?.string, let version = v["pack"]?["version"]?.string,
+           id != pack.id || version != pack.version {
+            notes.append(Diagnostic("data.baseline-other-pack", .warning,
+                "the baseline was made with pack \(id) \(version), this run uses \(pack.id) \(pack.version); findings are compared by rule, expectation and element",
+                at: SourceLocation(file: path), help: "accept a new baseline made with this pack once its report is reviewed"))
+        }
         return (b, notes)
     }
 
@@ -93,17 +127,23 @@ public struct Baseline: Sendable {
         return Diagnostic("data.too-many-elements", .error, "\(big) elements in one list, over the limit of \(limit)", at: SourceLocation(file: path))
     }
 
-    public func isKnown(facility: String, rule: String, element: String?) -> Bool {
-        known.contains("\(facility)|\(rule)|*") || known.contains("\(facility)|\(rule)|\(element ?? "*")")
+    /// Whether the baseline knows this finding: the whole rule (an aggregate's `*`), or the
+    /// same expectation and element (a report made before expectations were numbered: the
+    /// same element under any expectation).
+    public func isKnown(facility: String, rule: String, _ v: Violation) -> Bool {
+        known.contains("\(facility)|\(rule)|*")
+            || known.contains(Baseline.key(facility, rule, expect: v.expect, element: v.element))
+            || known.contains(Baseline.key(facility, rule, expect: nil, element: v.element))
     }
 
     /// Whether a failing result has a violation the baseline does not know. Violations past
     /// the findings cap are not listed, so a new one could hide among them: unless the whole
     /// rule is known, such a result counts as new (a gate errs towards failing, never passing).
+    /// A failure with no violation listed is known only when the whole rule is.
     public func hasNew(facility: String, _ r: RuleResult) -> Bool {
         guard r.state == .fail else { return false }
-        if r.violations.isEmpty { return !isKnown(facility: facility, rule: r.ruleID, element: nil) }
-        if r.unlisted > 0, !known.contains("\(facility)|\(r.ruleID)|*") { return true }
-        return r.violations.contains { !isKnown(facility: facility, rule: r.ruleID, element: $0.element) }
+        if known.contains("\(facility)|\(r.ruleID)|*") { return false }
+        if r.violations.isEmpty || r.unlisted > 0 { return true }
+        return r.violations.contains { !isKnown(facility: facility, rule: r.ruleID, $0) }
     }
 }

@@ -67,7 +67,7 @@ public enum Absence: Sendable {
         switch self {
         case .unknown: nil
         case .none(let en, let ja, let c):
-            Bilingual(ja: ja + (c.map { "（\($0.textJa)の場合は不明）" } ?? ""), en: en + (c.map { " (unknown when \($0.text))" } ?? ""))
+            Bilingual(ja: ja + (c.map { "（\($0.whenJa)は不明）" } ?? ""), en: en + (c.map { " (unknown when \($0.text))" } ?? ""))
         case .assumed(_, let en, let ja): Bilingual(ja: ja, en: en)
         }
     }
@@ -83,7 +83,12 @@ public struct AbsenceCondition: Sendable {
     public let values: [Value]
 
     var text: String { values.isEmpty ? "`\(field)` is given" : "`\(field)` is " + values.map { $0.isNull ? "blank" : $0.display }.joined(separator: " or ") }
-    var textJa: String { values.isEmpty ? "\(field) がある" : "\(field) が " + values.map { $0.isNull ? "空欄" : $0.display }.joined(separator: "・") }
+    /// The condition as a Japanese clause ending in 場合: 「approved_on に記入がある場合」,
+    /// 「status が deleted の場合」.
+    var whenJa: String {
+        values.isEmpty ? "\(field) に記入がある場合"
+            : "\(field) が " + values.map { $0.isNull ? "空欄" : $0.display }.joined(separator: "・") + " の場合"
+    }
 }
 
 /// Text in both languages.

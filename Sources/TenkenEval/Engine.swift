@@ -8,6 +8,7 @@ public final class Engine: Sendable {
     public let pack: CheckedPack
     let attestationsRoot = SnapshotSchema.rootIndex["attestations"]!
     let rolesRoot = SnapshotSchema.rootIndex["roles"]!
+    let staffRoot = SnapshotSchema.rootIndex["staff"]!
     let maxSlots: Int
     /// The most violations a rule lists; the rest are counted (`RuleResult.unlisted`), not
     /// built, so an inventory of 20,000 blank rows cannot fill memory with findings.
@@ -90,8 +91,11 @@ public final class Engine: Sendable {
         var undetermined: [Violation] = []
         var examined = 0
         var unlisted = Unlisted()
-        for e in rule.expects {
+        for (i, e) in rule.expects.enumerated() {
+            let (v0, u0) = (violations.count, undetermined.count)
             examined += check(e, m, into: &violations, undetermined: &undetermined, unlisted: &unlisted)
+            for j in v0..<violations.count { violations[j].expect = i + 1 }
+            for j in u0..<undetermined.count { undetermined[j].expect = i + 1 }
         }
         if !violations.isEmpty {
             return RuleResult(ruleID: rule.id, state: .fail, reason: nil, violations: violations, undetermined: undetermined,
@@ -216,38 +220,62 @@ public final class Engine: Sendable {
     /// run out leaves the rule `manual` or `fail` — unless the data already shows the item met
     /// (the clause's `unless`), and then the rule passes without one. A statement on file that
     /// says "no" fails the rule whatever the data shows: a person knows something it does not.
+    /// An incomplete "no" (undated, unsigned, by the wrong role…), or one whose answer cannot
+    /// be read, is never replaced by the data's showing: it stays `manual`, naming what is
+    /// missing. A statement vouches only when its signer is on the staff roster and was
+    /// employed on the day it was signed, and held the role (from `roles.since`) that day.
     func attest(_ a: CheckedAttestation, _ rule: CheckedRule, _ m: Machine) -> RuleResult {
         let renew: Duration
         if case .duration(let d) = m.eval(a.renew) { renew = d } else { renew = Duration(months: 12) }
-        // The data shows the item met only when its condition is certainly true; unknown
-        // evidence falls back on a person's statement.
-        let shown = a.unless.map { m.cond($0) == .yes } ?? false
-        func shownByData(_ info: AttestationInfo?) -> RuleResult {
-            RuleResult(ruleID: rule.id, state: .pass,
-                       reason: Bilingual(ja: "データが満たしていることを示すため、証明 `\(a.key)` は不要です（\(a.unlessSource ?? "")）",
-                                         en: "the data shows this met, so attestation `\(a.key)` is not needed (\(a.unlessSource ?? ""))"),
-                       violations: [], attestation: info, examined: 0)
-        }
         var latest: Record?
-        var undated: Record?
+        var undated: [Record] = []
         if case .list(let xs)? = m.roots[attestationsRoot] {
             for case .record(let r) in xs {
                 guard case .string(let item) = r["item"], item == a.key else { continue }
-                guard case .date(let d) = r["signed_on"] else { undated = r; continue }
+                guard case .date(let d) = r["signed_on"] else { undated.append(r); continue }
                 // On the same date the later row wins: `tenken attest` appends, never rewrites.
                 if let l = latest, case .date(let ld) = l["signed_on"], ld > d { continue }
                 latest = r
             }
         }
+        // A row that says "no", or whose answer cannot be read (a column the table lacks), may
+        // deny the item: the data's showing never stands in for it.
+        func mayDeny(_ r: Record) -> Bool {
+            switch r["answer"] {
+            case .string("no"), .unknown: true
+            default: false
+            }
+        }
+        let denied = undated.contains(where: mayDeny) || latest.map(mayDeny) == true
+        // The data shows the item met only when its condition is certainly true; unknown
+        // evidence falls back on a person's statement.
+        let shown = !denied && (a.unless.map { m.cond($0) == .yes } ?? false)
+        func shownByData() -> RuleResult {
+            RuleResult(ruleID: rule.id, state: .pass,
+                       reason: Bilingual(ja: "データが満たしていることを示すため、証明 `\(a.key)` は不要です（\(a.unlessSource ?? "")）",
+                                         en: "the data shows this met, so attestation `\(a.key)` is not needed (\(a.unlessSource ?? ""))"),
+                       violations: [], attestation: nil, examined: 0)
+        }
         let roles = a.roles.joined(separator: ", ")
         // Where the data shows the item met, an incomplete statement is not needed.
         func manual(_ ja: String, _ en: String, _ info: AttestationInfo? = nil) -> RuleResult {
-            if shown { return shownByData(nil) }
+            if shown { return shownByData() }
             return RuleResult(ruleID: rule.id, state: .manual, reason: Bilingual(ja: ja, en: en), violations: [], attestation: info, examined: 0)
         }
+        // What a field of a statement lacks: blank, or not known (the table has no column for it).
+        func lacking(_ r: Record, _ field: String) -> (ja: String, en: String)? {
+            switch r[field] {
+            case .unknown: ("不明（表にその列がありません）", "unknown (the table has no column for it)")
+            case .null: ("空欄", "blank")
+            case .string(let s) where CellText.clean(s).text.isEmpty: ("空欄", "blank")
+            default: nil
+            }
+        }
         // An answer without a date cannot be weighed against the others: a person must date it.
-        if let u = undated {
-            return manual("証明 `\(a.key)` に日付のない回答があります（\(u.origin.resolved)）", "attestation `\(a.key)` has an answer without a date (\(u.origin.resolved))")
+        if let u = undated.first {
+            let why = lacking(u, "signed_on") ?? ("日付として読めません", "not a date")
+            return manual("証明 `\(a.key)` に日付のない回答があります（回答日が\(why.ja)、\(u.origin.resolved)）",
+                          "attestation `\(a.key)` has an answer without a date (signed_on \(why.en), \(u.origin.resolved))")
         }
         guard let rec = latest, case .date(let signed) = rec["signed_on"] else {
             return manual("\(roles) による証明 `\(a.key)`（\(renew.descriptionJa)ごとに更新）が必要です",
@@ -255,12 +283,16 @@ public final class Engine: Sendable {
         }
         // A row with no answer vouches for nothing: it still needs a person's word.
         guard case .string(let answer) = rec["answer"] else {
-            return manual("証明 `\(a.key)` の回答が空欄です", "attestation `\(a.key)` has no answer")
+            let why = lacking(rec, "answer") ?? ("読めません", "unreadable")
+            return manual("証明 `\(a.key)` の回答が\(why.ja)です", "attestation `\(a.key)` has no answer (\(why.en))")
         }
-        let byRole = rec["by_role"].isNull ? nil : rec["by_role"].display
+        func text(_ field: String) -> String? {
+            if case .string(let s) = rec[field], !CellText.clean(s).text.isEmpty { return s }
+            return nil
+        }
+        let byRole = text("by_role"), by = text("by")
         let until = signed.adding(renew)
-        let info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: rec["by"].isNull ? nil : rec["by"].display,
-                                   signedOn: signed, validUntil: until, location: rec.origin.resolved)
+        let info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: by, signedOn: signed, validUntil: until, location: rec.origin.resolved)
         let signedField = SnapshotSchema.attestation.index["signed_on"]!
         let signedPlace = rec.lazyLocation(ofField: signedField)
         func fail(_ ja: String, _ en: String) -> RuleResult {
@@ -275,41 +307,65 @@ public final class Engine: Sendable {
         // Who vouches, in which role, must be on record: a statement by nobody in particular
         // vouches for nothing.
         guard let byRole else {
-            return manual("証明 `\(a.key)` の回答者の役割が空欄です", "attestation `\(a.key)` does not say in which role it was given", info)
+            let why = lacking(rec, "by_role") ?? ("空欄", "blank")
+            return manual("証明 `\(a.key)` の回答者の役割が\(why.ja)です", "attestation `\(a.key)` does not say in which role it was given (by_role \(why.en))", info)
         }
-        guard let by = info.by else {
-            return manual("証明 `\(a.key)` の回答者IDが空欄です", "attestation `\(a.key)` does not say who gave it", info)
+        guard let by else {
+            let why = lacking(rec, "by") ?? ("空欄", "blank")
+            return manual("証明 `\(a.key)` の回答者IDが\(why.ja)です", "attestation `\(a.key)` does not say who gave it (by \(why.en))", info)
         }
         if !a.roles.contains(byRole) {
             return manual("証明 `\(a.key)` の署名者の役割 \(byRole) は \(roles) ではありません",
                           "attestation `\(a.key)` was signed by role \(byRole), but this item needs \(roles)", info)
         }
-        // The roles table says who holds each role: the signer must hold the one named.
-        if case .list(let held)? = m.roots[rolesRoot],
-           !held.contains(where: { if case .record(let r) = $0, case .string(byRole) = r["role"], case .string(by) = r["staff_id"] { true } else { false } }) {
-            return manual("証明 `\(a.key)` の回答者 \(by) は役割表で \(byRole) に任命されていません",
-                          "attestation `\(a.key)` was given by \(by), who does not hold the role \(byRole) in the roles table", info)
-        }
-        if answer == "not-applicable", rec["reason"].isNull {
-            return manual("証明 `\(a.key)` は「対象外」ですが理由がありません", "attestation `\(a.key)` answers not applicable without a reason", info)
-        }
+        if let (ja, en) = signerProblem(a.key, by: by, role: byRole, signed: signed, m) { return manual(ja, en, info) }
         switch answer {
         case "no":
             return fail("\(byRole) が \(signed) に「満たしていない」と回答しました",
                         "\(byRole) answered on \(signed) that this is not met")
         case "not-applicable":
-            let why = rec["reason"].isNull ? "" : rec["reason"].display
+            // A reason that only fills the cell (`なし`, `-`, `不明`, `n/a`) is no reason.
+            guard let why = text("reason"), !Statement.saysNothing(why) else {
+                let what = lacking(rec, "reason").map { ($0.ja, $0.en) } ?? ("「\(text("reason") ?? "")」で、理由になっていません", "“\(text("reason") ?? "")”, which gives none")
+                return manual("証明 `\(a.key)` は「対象外」ですが理由がありません（理由が\(what.0)）",
+                              "attestation `\(a.key)` answers not applicable without a reason (reason \(what.1))", info)
+            }
             return RuleResult(ruleID: rule.id, state: .notApplicable,
                               reason: Bilingual(ja: "証明により対象外: \(why)", en: "not applicable by attestation: \(why)"),
                               violations: [], attestation: info, examined: 0)
         default:
             if until < m.asOf {
-                if shown { return shownByData(nil) }
+                if shown { return shownByData() }
                 return fail("証明 `\(a.key)` は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新）",
                             "attestation `\(a.key)` expired on \(until) (signed \(signed), renewed every \(renew))")
             }
             return RuleResult(ruleID: rule.id, state: .attested, reason: nil, violations: [], attestation: info, examined: 0)
         }
+    }
+
+    /// Why the signer of a statement could not vouch for it on the day it was signed, if so:
+    /// the roles table (when there is one) does not give them the role, or gives it from a
+    /// later date; the staff roster (when there is one) does not list them, or they were hired
+    /// later or had left by then. A date the roster leaves unknown cannot show they were there.
+    func signerProblem(_ key: String, by: String, role: String, signed: Day, _ m: Machine) -> (String, String)? {
+        if case .list(let held)? = m.roots[rolesRoot] {
+            let appointments = held.compactMap { v -> Record? in
+                if case .record(let r) = v, case .string(role) = r["role"], case .string(by) = r["staff_id"] { return r }
+                return nil
+            }
+            if appointments.isEmpty {
+                return ("証明 `\(key)` の回答者 \(by) は役割表で \(role) に任命されていません",
+                        "attestation `\(key)` was given by \(by), who does not hold the role \(role) in the roles table")
+            }
+            let since = appointments.map { r -> Day? in if case .date(let d) = r["since"] { d } else { nil } }
+            // Appointed from an unrecorded date: the appointment stands; else the earliest date counts.
+            if !since.contains(where: { $0 == nil }), let first = since.compactMap({ $0 }).min(), signed < first {
+                return ("証明 `\(key)` は有効ではありません: \(signed) の署名時、\(by) はまだ \(role) ではありません（任命日 \(first)）",
+                        "attestation `\(key)` does not vouch: signed on \(signed), before \(by) took the role \(role) on \(first)")
+            }
+        }
+        guard let (ja, en) = Roster.employmentGap(of: by, on: signed, staff: m.roots[staffRoot]) else { return nil }
+        return ("証明 `\(key)` は有効ではありません: \(ja)", "attestation `\(key)` does not vouch: \(en)")
     }
 }
 

@@ -33,8 +33,24 @@ public enum ParamResolver {
             settings[i].origin = o.origin == "command line" ? .commandLine : .snapshot
             settings[i].location = o.location
             if let lim = p.limit { settings[i].loosened = !Checker.satisfies(v, lim.op, lim.value) }
+            // Without a source bound the pack's default is the bar the facility is held to: the
+            // audited facility may not lower it for itself unflagged (review 12 #3, break 12 F4).
+            settings[i].selfLoosened = p.limit == nil && settings[i].origin == .snapshot && looser(v, than: p.defaultValue)
         }
         return (values, settings, diags)
+    }
+
+    /// Whether `v` asks less than the default `d` of a parameter with no source bound. Every
+    /// such period or number of the pack is a limit the facility must stay within (a grace, a
+    /// maximum age, a renewal, a bed count from which a hospital is audited), so a larger one
+    /// is looser; a yes/no, a text or a set set otherwise is taken as looser, since which way
+    /// it moves the checks is not known here.
+    static func looser(_ v: Value, than d: Value) -> Bool {
+        switch (v, d) {
+        case (.duration(let a), .duration(let b)): return b < a
+        case (.int(let a), .int(let b)): return a > b
+        default: return v != d
+        }
     }
 
     static func describe(_ t: ValueType) -> String {
@@ -48,7 +64,7 @@ public enum ParamResolver {
         }
     }
 
-    static func render(_ r: ParamOverride.Raw) -> String {
+    public static func render(_ r: ParamOverride.Raw) -> String {
         switch r {
         case .int(let n): String(n)
         case .bool(let b): String(b)

@@ -54,6 +54,10 @@ public struct Violation: Sendable {
     public var message: Bilingual
     /// Pseudonymous id(s) of the offending element, e.g. `S-004` or `G-12 / A-7`.
     public var element: String?
+    /// Which of the rule's expectations (1-based, in the order written) found it; nil for a
+    /// finding of the attestation step. With `element`, it names the finding across runs: a
+    /// baseline keys on both, so a new failure of another expectation is never "known".
+    public var expect: Int?
     var place: LazyLocation?
     var fixedLocation: SourceLocation?
     public var evidence: [Evidence]
@@ -148,6 +152,26 @@ public struct ParamSetting: Sendable {
     public var loosened: Bool
     public var limit: String?
     public var location: SourceLocation?
+    /// Where the source sets no bound: the audited facility's own snapshot sets the parameter
+    /// looser than the pack's default (a longer period, a larger number, another yes/no or
+    /// set). The run's own `--param` is the auditor's choice and is not flagged.
+    public var selfLoosened: Bool = false
+
+    /// Whether every report flags the override: it loosens the source's bound, or the
+    /// facility loosened an unbounded parameter for itself.
+    public var flagged: Bool { loosened || selfLoosened }
+
+    /// Why the override is flagged, for every report; nil when it is not.
+    public var looseningNote: Bilingual? {
+        if loosened {
+            return Bilingual(ja: "規程の基準（\(limit ?? "")）を緩めています", en: "loosens the source's bound \(limit ?? "")")
+        }
+        if selfLoosened {
+            return Bilingual(ja: "施設自身のスナップショットがパックの既定（\(defaultValue.displayJa)）より緩めています",
+                             en: "the facility's own snapshot sets it looser than the pack's default \(defaultValue.display)")
+        }
+        return nil
+    }
 }
 
 public struct FacilityResult: Sendable {
@@ -160,6 +184,9 @@ public struct FacilityResult: Sendable {
     public var sources: [String]
     /// The provider profile the provider items were judged on: its date and whether it is stale.
     public var providerProfile: ProviderProfile? = nil
+
+    /// The parameters every report flags as loosened (`ParamSetting.flagged`), by name.
+    public var loosenedParams: [String] { params.filter(\.flagged).map(\.name) }
 
     public func count(_ level: Level? = nil, _ state: RuleState, rules: [CheckedRule]) -> Int {
         zip(rules, results).filter { (level == nil || $0.0.level == level) && $0.1.state == state }.count

@@ -13,10 +13,13 @@ public struct Waiver: Sendable {
     public var approvedBy: String
     public var grantedOn: Day
     public var expiresOn: Day
+    /// The elements the waiver covers, as reports name them (`N-1`, `G-12 / A-7`); nil: every
+    /// failure of the rule at the facility, whatever its element (the rule-wide form).
+    public var elements: [String]?
     public var location: SourceLocation
 
     public init(rule: String, facility: String?, justification: String, requestedBy: String, approvedBy: String,
-                grantedOn: Day, expiresOn: Day, location: SourceLocation) {
+                grantedOn: Day, expiresOn: Day, elements: [String]? = nil, location: SourceLocation) {
         self.rule = rule
         self.facility = facility
         self.justification = justification
@@ -24,7 +27,17 @@ public struct Waiver: Sendable {
         self.approvedBy = approvedBy
         self.grantedOn = grantedOn
         self.expiresOn = expiresOn
+        self.elements = elements
         self.location = location
+    }
+
+    /// Whether the waiver covers a violation: any, for a rule-wide waiver; else one whose
+    /// element it names (ids read as a person reads them). A violation about no element is
+    /// covered only by a rule-wide waiver.
+    public func covers(_ v: Violation) -> Bool {
+        guard let elements else { return true }
+        guard let e = v.element else { return false }
+        return elements.contains { Roster.fold($0) == Roster.fold(e) }
     }
 }
 
@@ -39,17 +52,27 @@ public enum WaiverPolicy {
                 out.append(Diagnostic("waiver.unknown-rule", .error, "waiver names unknown rule `\(w.rule)`", at: w.location,
                                       help: closestMatch(to: w.rule, in: rules).map { "did you mean `\($0)`?" }))
             }
-            if let f = w.facility, let known = knownFacilities, !known.contains(f) {
+            // Facility ids are read as everywhere else: `ｆ－ｃｌ－０００５` is F-CL-0005.
+            if let f = w.facility, let known = knownFacilities, !known.contains(where: { Roster.fold($0) == Roster.fold(f) }) {
                 out.append(Diagnostic("waiver.unknown-facility", .error, "waiver names facility `\(f)`, which is not in this run", at: w.location,
                                       help: closestMatch(to: f, in: known).map { "did you mean `\($0)`?" }))
             }
-            // Ids are compared as a person reads them: `S-001　` and `s-001` are S-001.
-            func person(_ s: String) -> String { CellText.clean(s).text.lowercased() }
+            // Ids are compared as everywhere else: `S-001　`, `s-001` and `Ｓ－００１` are S-001.
+            let person = Roster.fold
             if person(w.approvedBy) == person(w.requestedBy) {
                 out.append(Diagnostic("waiver.self-approved", .error, "waiver is approved by its own requester `\(w.requestedBy)`; a second person must approve it", at: w.location))
             }
             if CellText.clean(w.justification).text.isEmpty || person(w.approvedBy).isEmpty || person(w.requestedBy).isEmpty {
                 out.append(Diagnostic("waiver.incomplete", .error, "waiver of `\(w.rule)` needs a justification, a requester and an approver", at: w.location))
+            } else if Statement.saysNothing(w.justification) {
+                // `なし`, `-`, `n/a`: the cell is filled and says nothing.
+                out.append(Diagnostic("waiver.no-justification", .error,
+                    "waiver of `\(w.rule)` gives no justification (`\(CellText.clean(w.justification).text)` says nothing)", at: w.location,
+                    help: "say why the gap is accepted and until when it is closed"))
+            }
+            if let elements = w.elements, elements.isEmpty || elements.contains(where: { person($0).isEmpty }) {
+                out.append(Diagnostic("waiver.incomplete", .error, "waiver of `\(w.rule)` lists `elements`, but not one that names an element", at: w.location,
+                                      help: "name the elements as the report names them, or leave `elements` out to waive the whole rule"))
             }
             for (what, text) in [("justification", w.justification), ("requested_by", w.requestedBy), ("approved_by", w.approvedBy)] {
                 if let bad = CellText.clean(text).refused {
@@ -67,18 +90,65 @@ public enum WaiverPolicy {
         return out
     }
 
-    /// Applies waivers to one facility's results; returns warnings for waivers that expire soon.
-    public static func apply(_ ws: [Waiver], to result: inout FacilityResult, warnWithin: Duration = Duration.days(30)) -> [Diagnostic] {
+    /// Checks the people of the waivers that concern this facility against its roster: the
+    /// requester and the approver must be on its staff, employed on `granted_on`, and neither
+    /// may be a patient's id. A waiver naming the facility is checked whether or not it is
+    /// used; a waiver for every facility (`*`) where it waives a failure. Errors, located at
+    /// the waiver.
+    public static func checkPeople(_ ws: [Waiver], _ result: FacilityResult, facility: Facility) -> [Diagnostic] {
+        let staff = facility[root: "staff"]
+        var patients = Set<String>()
+        if case .list(let xs)? = facility[root: "patients"] {
+            for case .record(let r) in xs { if case .string(let id) = r["id"] { patients.insert(Roster.fold(id)) } }
+        }
+        var out: [Diagnostic] = []
+        for w in ws where w.facility.map({ Roster.fold($0) == Roster.fold(result.facilityID) }) ?? isUsed(w, result) {
+            guard staff != nil else {
+                out.append(Diagnostic("waiver.unknown-person", .error,
+                    "waiver of `\(w.rule)`: \(result.facilityID) has no staff roster to check its requester and approver against", at: w.location,
+                    help: "add the staff section (staff.csv) to the facility"))
+                continue
+            }
+            for (what, id) in [("requested_by", w.requestedBy), ("approved_by", w.approvedBy)] {
+                if patients.contains(Roster.fold(id)) {
+                    out.append(Diagnostic("waiver.unknown-person", .error,
+                        "waiver of `\(w.rule)`: `\(what)` `\(id)` is a patient's id at \(result.facilityID), not a staff member's", at: w.location))
+                } else if let gap = Roster.employmentGap(of: id, on: w.grantedOn, staff: staff) {
+                    out.append(Diagnostic("waiver.unknown-person", .error,
+                        "waiver of `\(w.rule)` granted on \(w.grantedOn): `\(what)` names no one employed at \(result.facilityID) that day (\(gap.en))", at: w.location,
+                        help: "a waiver is requested and approved by the facility's own staff"))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Whether a waiver is in force for one of this facility's failures.
+    static func isUsed(_ w: Waiver, _ result: FacilityResult) -> Bool {
+        w.grantedOn <= result.asOf && result.results.contains { $0.ruleID == w.rule && $0.state == .fail }
+    }
+
+    /// Applies waivers to one facility's results; returns warnings for waivers that expire
+    /// soon. With the facility, the waivers' people are checked first (`checkPeople`), and
+    /// errors are returned without applying anything.
+    public static func apply(_ ws: [Waiver], to result: inout FacilityResult, facility: Facility? = nil,
+                             warnWithin: Duration = Duration.days(30)) -> [Diagnostic] {
+        let mine = ws.filter { w in w.facility.map { Roster.fold($0) == Roster.fold(result.facilityID) } ?? true }
+        if let facility {
+            let problems = checkPeople(mine, result, facility: facility)
+            if !problems.isEmpty { return problems }
+        }
         var notes: [Diagnostic] = []
         let asOf = result.asOf
         for i in result.results.indices {
             let r = result.results[i]
-            let matching = ws.filter { $0.rule == r.ruleID && ($0.facility == nil || $0.facility == result.facilityID) }
+            let matching = mine.filter { $0.rule == r.ruleID }
             guard !matching.isEmpty, r.state == .fail else { continue }
-            // The waiver that runs longest among those already granted.
+            // The waivers already granted, longest-running first.
             let granted = matching.filter { $0.grantedOn <= asOf }.sorted { $0.expiresOn > $1.expiresOn }
             guard let w = granted.first else { continue }
-            if w.expiresOn < asOf {
+            let inForce = granted.filter { $0.expiresOn >= asOf }
+            if inForce.isEmpty {
                 result.results[i].expiredWaiver = WaiverInfo(justification: w.justification, requestedBy: w.requestedBy, approvedBy: w.approvedBy,
                                                              grantedOn: w.grantedOn, expiresOn: w.expiresOn)
                 result.results[i].reason = Bilingual(
@@ -86,19 +156,46 @@ public enum WaiverPolicy {
                     en: "the waiver expired on \(w.expiresOn) (justification: \(w.justification))")
                 continue
             }
+            // Each violation needs a waiver in force that covers it; one naming elements
+            // covers only those.
+            let uncovered = r.violations.filter { v in !inForce.contains { $0.covers(v) } }
+            let covered = r.violations.filter { v in inForce.contains { $0.covers(v) } }
+            let used = inForce.first { x in covered.contains { x.covers($0) } } ?? inForce[0]
+            let names = Waiver.list(covered)
             // A waiver covers the failures it was granted for; elements the rule could not
             // decide stay undecided, so the rule is `unknown`, never green by a waiver.
+            // Findings past the cap are not listed: only a rule-wide waiver can cover them.
+            let whole = uncovered.isEmpty && (r.unlisted == 0 || inForce.contains { $0.elements == nil })
+            if !whole {
+                let open = Waiver.list(uncovered) + (r.unlisted > 0 ? " (+\(r.unlisted) unlisted)" : "")
+                result.results[i].reason = Bilingual(
+                    ja: "免除（\(used.expiresOn) まで）は \(names.isEmpty ? "どの指摘も" : names + " を")対象とし、\(open) は対象外です",
+                    en: "the waiver (until \(used.expiresOn)) covers \(names.isEmpty ? "none of the findings" : names); not \(open)")
+                continue
+            }
             result.results[i].state = r.undetermined.isEmpty ? .waived : .unknown
-            result.results[i].waiver = WaiverInfo(justification: w.justification, requestedBy: w.requestedBy, approvedBy: w.approvedBy,
-                                                  grantedOn: w.grantedOn, expiresOn: w.expiresOn)
+            result.results[i].waiver = WaiverInfo(justification: used.justification, requestedBy: used.requestedBy, approvedBy: used.approvedBy,
+                                                  grantedOn: used.grantedOn, expiresOn: used.expiresOn)
+            let scope = used.elements == nil
+                ? Bilingual(ja: "規則全体", en: "the whole rule")
+                : Bilingual(ja: names, en: names)
             result.results[i].reason = Bilingual(
-                ja: "免除: \(w.justification)（申請 \(w.requestedBy)、承認 \(w.approvedBy)、\(w.expiresOn) まで）",
-                en: "waived: \(w.justification) (requested by \(w.requestedBy), approved by \(w.approvedBy), until \(w.expiresOn))")
-            if w.expiresOn <= asOf.adding(warnWithin) {
+                ja: "免除: \(used.justification)（対象: \(scope.ja)、申請 \(used.requestedBy)、承認 \(used.approvedBy)、\(used.expiresOn) まで）",
+                en: "waived: \(used.justification) (covers \(scope.en); requested by \(used.requestedBy), approved by \(used.approvedBy), until \(used.expiresOn))")
+            if used.expiresOn <= asOf.adding(warnWithin) {
                 notes.append(Diagnostic("waiver.expiring", .warning,
-                    "waiver of `\(w.rule)` for \(result.facilityID) expires on \(w.expiresOn), within \(warnWithin)", at: w.location))
+                    "waiver of `\(used.rule)` for \(result.facilityID) expires on \(used.expiresOn), within \(warnWithin)", at: used.location))
             }
         }
         return notes
+    }
+}
+
+extension Waiver {
+    /// The elements of some findings, as a report names them: `N-1, N-3` (an element-less
+    /// finding as "(no element)"), at most ten and a count.
+    static func list(_ vs: [Violation]) -> String {
+        let names = vs.map { $0.element ?? "(no element)" }
+        return names.prefix(10).joined(separator: ", ") + (names.count > 10 ? " (+\(names.count - 10))" : "")
     }
 }

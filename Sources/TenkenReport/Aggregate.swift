@@ -14,17 +14,22 @@ public struct FacilitySummary: Sendable, Equatable {
     public var states: String
     /// For facilities that failed to load: their diagnostics, one line each.
     public var diagnostics: [String]
-    /// Required failures not in the baseline (nil without a baseline).
-    public var newRequiredGaps: Int?
+    /// Failures at the gate's level that the baseline does not know (nil without a baseline).
+    public var newGaps: Int?
+    /// The parameters the facility's report flags as loosened (`ParamSetting.flagged`), by
+    /// name: an auditor sees over the whole batch who set their own bar lower.
+    public var loosened: [String]
 
-    public init(id: String, name: String?, input: String, status: Status, states: String, diagnostics: [String], newRequiredGaps: Int? = nil) {
+    public init(id: String, name: String?, input: String, status: Status, states: String, diagnostics: [String], newGaps: Int? = nil,
+                loosened: [String] = []) {
         self.id = id
         self.name = name
         self.input = input
         self.status = status
         self.states = states
         self.diagnostics = diagnostics
-        self.newRequiredGaps = newRequiredGaps
+        self.newGaps = newGaps
+        self.loosened = loosened
     }
 
     public static func letter(_ s: RuleState) -> Character {
@@ -56,10 +61,10 @@ public struct FacilitySummary: Sendable, Equatable {
 
     public static func of(_ r: FacilityResult, input: String) -> FacilitySummary {
         FacilitySummary(id: r.facilityID, name: r.facilityName, input: input, status: .evaluated,
-                        states: String(r.results.map { letter($0.state) }), diagnostics: [])
+                        states: String(r.results.map { letter($0.state) }), diagnostics: [], loosened: r.loosenedParams)
     }
 
-    func count(_ level: Level?, _ state: RuleState, _ rules: [AggregateRule]) -> Int {
+    public func count(_ level: Level?, _ state: RuleState, _ rules: [AggregateRule]) -> Int {
         // Bytes, not Characters: this runs for every facility of a batch, several times.
         let want = FacilitySummary.letter(state).asciiValue!
         var n = 0
@@ -97,6 +102,12 @@ public struct Aggregate: Sendable {
     public var shard: String?
     /// Catalog items the pack declares out of scope: an aggregate names them as every report does.
     public var outOfScope: [OutOfScopeItem] = []
+    /// Regular files of the batch folder that are not a facility (neither a folder nor a
+    /// `*.json` snapshot): listed so an auditor sees what the run did not read.
+    public var ignored: [String] = []
+    /// The run's own parameter overrides (`--param`), `name=value`, sorted: the same for every
+    /// facility of the run, and `merge` combines only parts run with the same ones.
+    public var runParameters: [String] = []
     /// Per-rule counts, computed once in one pass over the facilities.
     let ruleStats: [RuleStats]
 
@@ -148,12 +159,14 @@ public struct Aggregate: Sendable {
     public var withUndecidedRules: Int {
         facilities.reduce(0) { $0 + ($1.status == .evaluated && ($1.states.contains("U") || $1.states.contains("E")) ? 1 : 0) }
     }
+    public var withLoosenedParams: Int { facilities.reduce(0) { $0 + ($1.status == .evaluated && !$1.loosened.isEmpty ? 1 : 0) } }
     public var withRequiredGaps: Int { facilities.reduce(0) { $0 + ($1.status == .evaluated && requiredGaps($1) > 0 ? 1 : 0) } }
 
     /// One facility's verdict under a gate: a facility that failed to load is undecided.
     public func verdict(_ f: FacilitySummary, gate: Gate) -> Gate.Verdict {
         if f.status == .error || f.states.count != rules.count { return .undecided }
-        return gate.verdict(zip(rules, f.states).lazy.map { (level: $0.0.level, state: FacilitySummary.state($0.1) ?? .error, counts: true) })
+        return gate.verdict(zip(rules, f.states).lazy.map { (level: $0.0.level, state: FacilitySummary.state($0.1) ?? .error, counts: true) },
+                            loosened: !f.loosened.isEmpty)
     }
 
     /// How many facilities end in each verdict. `.gaps` counts every evaluated facility with a
@@ -163,7 +176,7 @@ public struct Aggregate: Sendable {
         for f in facilities {
             let v = verdict(f, gate: gate)
             if v != .gaps { c[v, default: 0] += 1 }
-            if f.status == .evaluated, f.states.count == rules.count, gate.hasGaps(zip(rules, f.states).map { ($0.level, FacilitySummary.state($1) ?? .error) }) {
+            if f.status == .evaluated, f.states.count == rules.count, gate.hasGaps(zip(rules, f.states).map { ($0.level, FacilitySummary.state($1) ?? .error) }, loosened: !f.loosened.isEmpty) {
                 c[.gaps, default: 0] += 1
             }
         }
@@ -205,7 +218,8 @@ public struct Aggregate: Sendable {
             ("states", .string(f.states)),
             ("counts", .object(Level.allCases.map { lv in (lv.rawValue, .object(RuleState.allCases.map { ($0.rawValue, .int(f.count(lv, $0, rules))) })) })),
         ]
-        if let n = f.newRequiredGaps { kv.append(("new_required_gaps", .int(n))) }
+        if let n = f.newGaps { kv.append(("new_gaps", .int(n))) }
+        kv.append(("loosened_params", .array(f.loosened.map(JSON.string))))
         kv.append(("diagnostics", .array(f.diagnostics.map(JSON.string))))
         return .object(kv)
     }
@@ -217,9 +231,12 @@ public struct Aggregate: Sendable {
             ("pack", .object([("id", .string(packID)), ("version", .string(packVersion)),
                               ("out_of_scope", .array(outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) }))])),
             ("shard", .str(shard)),
+            ("ignored", .array(ignored.map(JSON.string))),
+            ("parameters", .array(runParameters.map(JSON.string))),
             ("totals", .object([
                 ("found", .int(facilities.count)), ("evaluated", .int(evaluatedCount)), ("failed_to_load", .int(failedToLoad)),
                 ("with_undecided_rules", .int(withUndecidedRules)), ("with_required_gaps", .int(withRequiredGaps)),
+                ("with_loosened_params", .int(withLoosenedParams)),
             ])),
             ("rules", .array(rules.enumerated().map { i, r in
                 let st = stats(i)

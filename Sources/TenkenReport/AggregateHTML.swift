@@ -88,7 +88,8 @@ public enum AggregateHTML {
         for (k, v) in [(t("対象施設", "Facilities found"), a.facilities.count), (t("評価済み", "Evaluated"), a.evaluatedCount),
                        (t("読み込みエラー", "Failed to load"), a.failedToLoad),
                        (t("判定不能・エラーの規則がある施設", "With undecided rules (unknown or error)"), a.withUndecidedRules),
-                       (t("必要事項に不合格がある施設", "With required gaps"), a.withRequiredGaps)] {
+                       (t("必要事項に不合格がある施設", "With required gaps"), a.withRequiredGaps),
+                       (t("パラメータを緩めた施設", "On loosened parameters"), a.withLoosenedParams)] {
             w.open("tr")
             w.element("th", text: k)
             w.element("td", ["class": "n"], text: String(v))
@@ -100,6 +101,20 @@ public enum AggregateHTML {
             w.element("h3", text: t("読み込めなかった施設", "Facilities that failed to load"))
             w.open("ul")
             for f in errors { w.element("li", text: "\(f.id) (\(f.input)): " + (f.diagnostics.first ?? "")) }
+            w.close()
+        }
+        let loosened = a.facilities.filter { $0.status == .evaluated && !$0.loosened.isEmpty }
+        if !loosened.isEmpty {
+            w.element("h3", text: t("緩めたパラメータで判定された施設（各施設のレポートに理由があります）",
+                                    "Facilities judged on loosened parameters (each facility's report says how)"))
+            w.open("ul")
+            for f in loosened { w.element("li", text: "\(f.id): " + f.loosened.joined(separator: ", ")) }
+            w.close()
+        }
+        if !a.ignored.isEmpty {
+            w.element("h3", text: t("読まなかったファイル（施設のフォルダでも *.json でもありません）", "Files not read (neither a facility folder nor a *.json snapshot)"))
+            w.open("ul")
+            for f in a.ignored { w.element("li", text: f) }
             w.close()
         }
         w.element("h2", text: t("規則ごとの合格率（低い順）", "Pass rate by rule (worst first)"))

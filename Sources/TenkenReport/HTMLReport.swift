@@ -146,9 +146,9 @@ public enum HTMLReport: TreeReport {
             tree.add("h3", to: box, text: t("上書きされたパラメータ", "Overridden parameters"))
             let ul = tree.add("ul", to: box)
             for p in overridden {
-                let li = tree.add("li", to: ul, p.loosened ? ["class": "loosened"] : [:],
+                let li = tree.add("li", to: ul, p.flagged ? ["class": "loosened"] : [:],
                                   text: "\(p.name) = \(L == .ja ? p.value.displayJa : p.value.display) (\(p.origin.rawValue); \(t("既定", "default")) \(L == .ja ? p.defaultValue.displayJa : p.defaultValue.display))")
-                if p.loosened { tree.text(" ⚠ " + t("規程の基準（\(p.limit ?? "")）を緩めています", "loosens the source's bound \(p.limit ?? "")"), in: li) }
+                if let note = p.looseningNote { tree.text(" ⚠ " + t(note.ja, note.en), in: li) }
             }
         }
 

@@ -41,7 +41,8 @@ public enum JSONReport {
         .array(settings.map { p in
             .object([
                 ("name", .string(p.name)), ("value", .string(p.value.display)), ("default", .string(p.defaultValue.display)),
-                ("origin", .string(p.origin.rawValue)), ("loosens_source", .bool(p.loosened)), ("limit", .str(p.limit)),
+                ("origin", .string(p.origin.rawValue)), ("loosens_source", .bool(p.loosened)),
+                ("loosens_default", .bool(p.selfLoosened)), ("limit", .str(p.limit)),
                 ("location", location(p.location)),
             ])
         })
@@ -49,7 +50,7 @@ public enum JSONReport {
 
     static func violation(_ v: Violation) -> JSON {
         .object([
-            ("element", .str(v.element)), ("message", bilingual(v.message)), ("location", location(v.location)),
+            ("element", .str(v.element)), ("expect", v.expect.map { .int($0) } ?? .null), ("message", bilingual(v.message)), ("location", location(v.location)),
             ("evidence", .array(v.evidence.map { e in
                 .object([("path", .string(e.label)), ("value", .string(e.value)), ("location", location(e.location))])
             })),

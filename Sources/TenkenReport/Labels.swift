@@ -24,9 +24,9 @@ public enum Labels {
     }
 
     /// An overridden parameter for the machine-read formats: its value, where it was set, and
-    /// the source's bound when it loosens it.
+    /// why it is flagged when it loosens the checks.
     static func override(_ p: ParamSetting) -> String {
-        "\(p.value.display) (\(p.origin.rawValue))" + (p.loosened ? " — loosens the source's bound \(p.limit ?? "")" : "")
+        "\(p.value.display) (\(p.origin.rawValue))" + (p.looseningNote.map { " — " + $0.en } ?? "")
     }
 
     /// The catalog items a pack declares out of scope, one per line: `X-1 — why`.

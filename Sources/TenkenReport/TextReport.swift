@@ -103,8 +103,7 @@ public struct TextReport {
             out.append("")
             out.append(lang.pick(ja: "上書きされたパラメータ", en: "Overridden parameters") + ":")
             for p in overridden {
-                let limit = e(p.limit ?? "")
-                let flag = p.loosened ? paint(" ⚠ " + lang.pick(ja: "規程の基準（\(limit)）を緩めています", en: "loosens the source's bound \(limit)"), "33;1") : ""
+                let flag = p.looseningNote.map { paint(" ⚠ " + e(lang == .ja ? $0.ja : $0.en), "33;1") } ?? ""
                 let v = e(lang == .ja ? p.value.displayJa : p.value.display), d = e(lang == .ja ? p.defaultValue.displayJa : p.defaultValue.display)
                 out.append("  \(e(p.name)) = \(v) (\(p.origin.rawValue); " + lang.pick(ja: "既定", en: "default") + " \(d))\(flag)")
             }

@@ -140,7 +140,7 @@ struct WaiverTests {
         return p.path
     }
 
-    func waiver(rule: String = "wifi-encrypted", facility: String = "F-CL-0005", granted: String = "2026-10-01", expires: String, approver: String = "S-9") -> String {
+    func waiver(rule: String = "wifi-encrypted", facility: String = "F-CL-0005", granted: String = "2026-10-01", expires: String, approver: String = "S-2") -> String {
         "{\"rule\": \"\(rule)\", \"facility\": \"\(facility)\", \"justification\": \"WEP access point replaced in December\", \"requested_by\": \"S-1\", \"approved_by\": \"\(approver)\", \"granted_on\": \"\(granted)\", \"expires_on\": \"\(expires)\"}"
     }
 
@@ -191,6 +191,82 @@ struct WaiverTests {
         #expect(code == 2 && out.isEmpty)
         #expect(err.contains("[\(id)]"), "\(err)")
         #expect(err.contains("waivers.json") && err.contains("#/waivers/0"))
+    }
+
+    /// A waiver is requested and approved by two people of the facility's own staff, ids read
+    /// as everywhere else (break 12 F6): a full-width copy of the requester is self-approval;
+    /// someone not on the roster, a patient's id, or a leaver as of `granted_on` cannot
+    /// approve; a justification that only fills the cell gives none.
+    @Test(arguments: [
+        ("Ｓ－１", "WEP access point replaced in December", "waiver.self-approved"),   // the requester, S-1, in full width
+        ("s-1", "WEP access point replaced in December", "waiver.self-approved"),
+        ("S-99", "WEP access point replaced in December", "waiver.unknown-person"),
+        ("P-1", "WEP access point replaced in December", "waiver.unknown-person"),
+        ("S-5", "WEP access point replaced in December", "waiver.unknown-person"),   // left on 2026-03-31
+        ("S-2", "なし", "waiver.no-justification"),
+        ("S-2", "-", "waiver.no-justification"),
+        ("S-2", "n/a", "waiver.no-justification"),
+        ("S-2", "ー", "waiver.no-justification"),
+    ])
+    func waiverPeopleAndJustificationAreChecked(_ approver: String, _ why: String, _ id: String) throws {
+        let dir = tempDir("waiverpeople")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let entry = "{\"rule\": \"wifi-encrypted\", \"facility\": \"F-CL-0005\", \"justification\": \"\(why)\", \"requested_by\": \"S-1\", \"approved_by\": \"\(approver)\", \"granted_on\": \"2026-10-01\", \"expires_on\": \"2027-01-15\"}"
+        let w = try waiverFile(dir, [entry])
+        let (code, out, err) = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "json", "--waivers", w])
+        #expect(code == 2 && out.isEmpty, "a bad waiver stops the run: \(err)")
+        #expect(err.contains("[\(id)]"), "\(err)")
+        #expect(err.contains("waivers.json"))
+        // The same waiver in a batch: the facility is not judged, and the run says so.
+        let list = dir.appendingPathComponent("facilities.txt")
+        try "\(Repo.root.path)/Fixtures/messy-tsubaki\n".write(to: list, atomically: true, encoding: .utf8)
+        let (bcode, _, berr) = runCLI(["batch", list.path, "--output-dir", dir.appendingPathComponent("out").path,
+                                       "--as-of", "2026-11-01", "--waivers", w])
+        #expect(bcode == 2, "\(berr)")
+        if id == "waiver.unknown-person" {
+            // Only the facility's roster can tell: that facility is not judged, and the aggregate says why.
+            #expect(berr.contains("1 failed to load"), "\(berr)")
+            let aggregate = try String(contentsOf: dir.appendingPathComponent("out/aggregate.json"), encoding: .utf8)
+            #expect(aggregate.contains("[\(id)]"), "the aggregate names why the facility was not judged")
+        } else {
+            // The waiver file alone shows it: the run stops before any facility.
+            #expect(berr.contains("[\(id)]"), "\(berr)")
+        }
+    }
+
+    /// A waiver naming `elements` covers those findings only (review 12 #18): a second open
+    /// network found later is not waived with the first.
+    @Test func waiverWithElementsCoversOnlyThose() throws {
+        let dir = tempDir("waiverelements")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func run(_ elements: String) throws -> (Int32, String, String?) {
+            let entry = "{\"rule\": \"wifi-encrypted\", \"facility\": \"F-CL-0005\", \"justification\": \"N-1 is replaced in December\", \"requested_by\": \"S-1\", \"approved_by\": \"S-2\", \"granted_on\": \"2026-10-01\", \"expires_on\": \"2027-01-15\", \"elements\": \(elements)}"
+            let w = try waiverFile(dir, [entry])
+            let (code, out, err) = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "json", "--waivers", w])
+            guard code != 2 else { return (code, "", err) }
+            let (s, reason) = try wifiState(out)
+            return (code, s, reason)
+        }
+        let (_, one, reason) = try run("[\"N-1\"]")
+        #expect(one == "fail", "N-2 is not waived")
+        #expect(reason?.contains("covers N-1") == true && reason?.contains("not N-2") == true, "\(reason ?? "")")
+        let (_, both, reason2) = try run("[\"Ｎ－１\", \"n-2\"]")
+        #expect(both == "waived", "element ids are read width- and case-blind")
+        #expect(reason2?.contains("covers N-1, N-2") == true || reason2?.contains("Ｎ－１") == true, "\(reason2 ?? "")")
+        #expect(try run("[]").0 == 2, "an empty list names nothing")
+        #expect(try run("[\"N-1\", 3]").0 == 2, "an element is an id")
+    }
+
+    /// A waiver for every facility (`*`) is checked against the roster where it waives a failure.
+    @Test func waiverForEveryFacilityIsCheckedWhereUsed() throws {
+        let dir = tempDir("waiverstar")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let entry = "{\"rule\": \"wifi-encrypted\", \"facility\": \"*\", \"justification\": \"association-wide Wi-Fi replacement\", \"requested_by\": \"S-1\", \"approved_by\": \"S-77\", \"granted_on\": \"2026-10-01\", \"expires_on\": \"2027-01-15\"}"
+        let w = try waiverFile(dir, [entry])
+        let (code, _, err) = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--waivers", w])
+        #expect(code == 2 && err.contains("[waiver.unknown-person]"), "\(err)")
+        // Where wifi-encrypted does not fail, the waiver is not used and not checked.
+        #expect(runCLI(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--waivers", w]).code != 2)
     }
 
     @Test func waiversNeverHideErrors() throws {

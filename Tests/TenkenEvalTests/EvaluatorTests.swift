@@ -386,8 +386,10 @@ struct RuleOutcomeTests {
     /// data does not show the item met; a "no" on file still fails, whatever the data shows.
     @Test func attestationIsNeededOnlyWhenTheDataCannotShow() throws {
         let body = attBody + "\n    unless some s in staff : s.pledge_signed_on is present"
-        let shown = "\"staff\": [{\"id\": \"S\", \"pledge_signed_on\": \"2026-01-01\"}]"
-        let notShown = "\"staff\": [{\"id\": \"S\"}]"
+        // S-1 signs the statements: on the roster, employed since 2020.
+        let signer = "{\"id\": \"S-1\", \"hired_on\": \"2020-01-01\"}"
+        let shown = "\"staff\": [{\"id\": \"S\", \"pledge_signed_on\": \"2026-01-01\"}, \(signer)]"
+        let notShown = "\"staff\": [{\"id\": \"S\"}, \(signer)]"
         let (byData, _) = try evaluate(body, shown)
         #expect(byData.state == .pass)
         #expect(byData.reason?.en.contains("the data shows this met") == true)

@@ -21,11 +21,11 @@ func cli(_ args: [String]) -> (code: Int32, out: String, err: String) {
     return (code, b.out, b.err)
 }
 
-/// messy-tsubaki's report with its WEP network waived (S-1 asked, S-9 approved, until 2027-01-15).
+/// messy-tsubaki's report with its WEP network waived (S-1 asked, S-2 approved, until 2027-01-15).
 func waivedReport(_ format: String, lang: String = "en") throws -> String {
     let w = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-waivers-\(UUID().uuidString).json").path
     defer { try? FileManager.default.removeItem(atPath: w) }
-    try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "the WEP access point is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-9", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
+    try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "the WEP access point is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-2", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
         .write(toFile: w, atomically: true, encoding: .utf8)
     return cli(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--waivers", w]).out
 }
@@ -163,8 +163,8 @@ struct JUnitTests {
             let xml = try waivedReport("junit", lang: lang)
             #expect(XMLValidation.validate(xml: xml, xsd: xsd) == [], "\(lang)")
             #expect(!xml.contains("waived: waived") && !xml.contains("免除: 免除"), "\(lang)")
-            if lang != "ja" { #expect(xml.contains("waived: the WEP access point is replaced on 2026-12-10 (requested by S-1, approved by S-9, until 2027-01-15)")) }
-            if lang != "en" { #expect(xml.contains("免除: the WEP access point is replaced on 2026-12-10（申請 S-1、承認 S-9、2027-01-15 まで）")) }
+            if lang != "ja" { #expect(xml.contains("waived: the WEP access point is replaced on 2026-12-10 (covers the whole rule; requested by S-1, approved by S-2, until 2027-01-15)")) }
+            if lang != "en" { #expect(xml.contains("免除: the WEP access point is replaced on 2026-12-10（対象: 規則全体、申請 S-1、承認 S-2、2027-01-15 まで）")) }
             let skipped = xml.components(separatedBy: "<skipped ").dropFirst()
             #expect(skipped.count == 19)
             for sk in skipped {

@@ -118,7 +118,7 @@ struct SARIFSchemaTests {
             #expect(s["kind"] as? String == "external" && s["status"] as? String == "accepted")
             #expect(s["justification"] as? String == "the WEP access point is replaced on 2026-12-10")
             let p = try #require(s["properties"] as? [String: String])
-            #expect(p == ["requested_by": "S-1", "approved_by": "S-9", "granted_on": "2026-10-01", "expires_on": "2027-01-15"])
+            #expect(p == ["requested_by": "S-1", "approved_by": "S-2", "granted_on": "2026-10-01", "expires_on": "2027-01-15"])
             #expect((r["properties"] as? [String: Any])?["state"] as? String == "waived")
         }
         // The same findings unwaived have the same fingerprints: the alerts are kept, not closed.
