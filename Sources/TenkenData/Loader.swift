@@ -135,7 +135,7 @@ public struct SnapshotLoader {
                 continue
             }
             if m.key == "$schema" || m.key == "comment" { continue }
-            guard let ri = SnapshotSchema.rootIndex[m.key] ?? SnapshotLoader.looseMatch(m.key, SnapshotSchema.roots.map(\.name)) else {
+            guard let ri = SnapshotSchema.rootIndex[m.key] ?? SnapshotSchema.rootIndex(forKey: m.key) else {
                 unknownKey(m.key, candidates: SnapshotSchema.roots.map(\.name) + ["schema_version", "parameters"], src: src,
                            offset: m.keyOffset, pointer: ptr)
                 continue
@@ -169,13 +169,6 @@ public struct SnapshotLoader {
         }
     }
 
-    /// A key as a person reads it: `Left_On` or `left_on　` is `left_on` (as CSV headers are
-    /// matched). The index of the match, if any.
-    static func looseMatch(_ key: String, _ names: [String]) -> Int? {
-        let k = CellText.clean(key).text.lowercased()
-        return names.firstIndex { $0 == k }
-    }
-
     mutating func unknownKey(_ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String, schema: RecordSchema? = nil) {
         // A key with a control character is refused without echoing it (or its pointer).
         if let refused = CellText.clean(key).refused {
@@ -191,11 +184,9 @@ public struct SnapshotLoader {
             return
         }
         // A misspelt field whose blank has a meaning would silently take that meaning: refuse
-        // a key close to one (by spelling, or sharing its first word: `left_date`, `left_on`).
-        let firstWord = { (k: String) in k.lowercased().split(whereSeparator: { $0 == "_" || $0 == "-" || $0 == " " }).first.map(String.init) ?? "" }
-        let documented = schema?.fields.filter { $0.absent.meaning != nil } ?? []
-        let guess = closestMatch(to: key, in: candidates)
-            ?? documented.first { !firstWord(key).isEmpty && firstWord($0.name) == firstWord(key) }?.name
+        // a key near one (the same words written another way, `LeftOn`; a near spelling; or
+        // sharing its first word, `left_date`).
+        let guess = schema.flatMap { SnapshotSchema.nearField(key, in: $0)?.name } ?? closestMatch(to: key, in: candidates)
         if let guess, let meaning = schema?.field(guess)?.absent.meaning {
             diagnostics.append(Diagnostic("data.unknown-field", .error,
                 "unknown field `\(key)`; without `\(guess)` its value would be read as \"\(meaning.en)\"",
@@ -286,7 +277,7 @@ public struct SnapshotLoader {
         for m in members {
             // Keys usually come in schema order: check the expected field before hashing.
             let predicted = guess < fields.count && fields[guess].name == m.key ? guess : nil
-            guard let fi = predicted ?? schema.index[m.key] ?? SnapshotLoader.looseMatch(m.key, schema.fields.map(\.name)) else {
+            guard let fi = predicted ?? schema.fieldIndex(forKey: m.key) else {
                 unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
                            pointer: pointer + "/" + escapePointerToken(m.key), schema: schema)
                 continue
@@ -294,6 +285,10 @@ public struct SnapshotLoader {
             guess = fi + 1
             // The pointer is only spelled out if a diagnostic needs it.
             values[fi] = convert(m.node, schema.fields[fi].type, src: src, pointer: { pointer + "/" + m.key }, identifier: schema.fields[fi].identifier)
+            if let zero = schema.fields[fi].zeroProblem(values[fi], at: src.location(offset: m.node.offset, path: pointer + "/" + m.key)) {
+                diagnostics.append(zero)
+                values[fi] = .null
+            }
             offsets[fi] = Int32(clamping: m.node.offset)
         }
         return Record(schema: schema, values: values, origin: LazyLocation(source: src, offset: node.offset, path: pointer), offsets: offsets)
@@ -316,6 +311,18 @@ public struct SnapshotLoader {
         return nil
     }
 
+    /// An id as a person reads it (`CellText.identifier`); nil, with an error naming the
+    /// character, when it holds one that shows as nothing (`CellText.invisible`).
+    mutating func identifierText(_ s: String, at place: @autoclosure () -> SourceLocation) -> String? {
+        if let u = CellText.invisible(in: s) {
+            diagnostics.append(Diagnostic("data.control-character", .error,
+                "the id holds the invisible character \(CellText.describe(u)); it would not match the id it looks like",
+                at: place(), help: "retype the id with letters, digits and dashes only"))
+            return nil
+        }
+        return CellText.identifier(s)
+    }
+
     /// `identifier`: the field holds an id, read with `CellText.identifier`.
     mutating func convert(_ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: () -> String, identifier: Bool = false) -> Value {
         if case .null = node.value { return .null }
@@ -323,7 +330,11 @@ public struct SnapshotLoader {
             guard let s = text(raw, node, src: src, pointer: pointer) else { return .null }
             // An empty (or all-space) string is a blank, as an empty cell is in a table.
             if s.isEmpty { return .null }
-            return convertString(identifier ? CellText.identifier(s) : s, node, type, src: src, pointer: pointer)
+            if identifier {
+                guard let id = identifierText(s, at: src.location(offset: node.offset, path: pointer())) else { return .null }
+                return convertString(id, node, type, src: src, pointer: pointer)
+            }
+            return convertString(s, node, type, src: src, pointer: pointer)
         }
         switch type {
         case .int:
@@ -367,6 +378,12 @@ public struct SnapshotLoader {
                 // A list is what it lists: a `null` element would silently shorten it.
                 if case .null = item.value {
                     diagnostics.append(Diagnostic("data.null-element", .error, "a list element is null; leave it out, or give the value",
+                                                  at: src.location(offset: item.offset, path: pointer() + "/" + String(k))))
+                    continue
+                }
+                // So would an empty (or all-space) string, which is a blank everywhere else.
+                if case .string(let raw) = item.value, CellText.clean(raw).text.isEmpty {
+                    diagnostics.append(Diagnostic("data.blank-element", .error, "a list element is an empty string; leave it out, or give the value",
                                                   at: src.location(offset: item.offset, path: pointer() + "/" + String(k))))
                     continue
                 }
@@ -420,7 +437,9 @@ public struct SnapshotLoader {
         if lenient, let space = s.firstIndex(of: " "), s[..<space].split(separator: "/").count == 3 {
             help = "dates carry no time; format the column as a date, or write \"\(s[..<space])\""
         }
-        diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date YYYY-MM-DD, found \"\(s)\"", at: loc(), help: help))
+        // A cell says both forms it takes (`2026-06-30`, and Excel's `2026/6/30`).
+        let forms = lenient ? "YYYY-MM-DD or YYYY/M/D (2026-06-30 or 2026/6/30)" : "YYYY-MM-DD"
+        diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date \(forms), found \"\(s)\"", at: loc(), help: help))
         return nil
     }
 }
