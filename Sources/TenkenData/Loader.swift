@@ -169,19 +169,22 @@ public struct SnapshotLoader {
         }
     }
 
-    mutating func unknownKey(_ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String, schema: RecordSchema? = nil) {
+    /// Reports a key that names no field. True when the key is ignored with a warning (not an
+    /// error): then its value was not read.
+    @discardableResult
+    mutating func unknownKey(_ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String, schema: RecordSchema? = nil) -> Bool {
         // A key with a control character is refused without echoing it (or its pointer).
         if let refused = CellText.clean(key).refused {
             diagnostics.append(Diagnostic("data.control-character", .error,
                 "a key holds the control character \(CellText.describe(refused)); it is not read",
                 at: src.location(offset: offset, path: nil), help: "remove the key"))
-            return
+            return false
         }
         if let why = SnapshotSchema.forbiddenKeyReason(key) ?? (key.lowercased() == "name" ? "looks like personal information" : nil) {
             diagnostics.append(Diagnostic("data.forbidden-field", .error,
                 "field `\(key)` \(why); snapshots must not contain it (its value is not shown)",
                 at: src.location(offset: offset, path: pointer), help: "remove the field; use pseudonymous ids only"))
-            return
+            return false
         }
         // A misspelt field whose blank has a meaning would silently take that meaning: refuse
         // a key near one (the same words written another way, `LeftOn`; a near spelling; or
@@ -191,11 +194,12 @@ public struct SnapshotLoader {
             diagnostics.append(Diagnostic("data.unknown-field", .error,
                 "unknown field `\(key)`; without `\(guess)` its value would be read as \"\(meaning.en)\"",
                 at: src.location(offset: offset, path: pointer), help: "did you mean `\(guess)`?"))
-            return
+            return false
         }
         diagnostics.append(Diagnostic("data.unknown-field", .warning, "unknown field `\(key)` is ignored",
             at: src.location(offset: offset, path: pointer),
             help: guess.map { "did you mean `\($0)`?" }))
+        return true
     }
 
     mutating func loadOverrides(_ node: JSONNode, src: SourceFile) -> [ParamOverride] {
@@ -274,12 +278,15 @@ public struct SnapshotLoader {
         var offsets = [Int32](repeating: -1, count: schema.fields.count)
         let fields = schema.fields
         var guess = 0
+        var ignored: [(member: JSONMember, diagnostic: Int)] = []
         for m in members {
             // Keys usually come in schema order: check the expected field before hashing.
             let predicted = guess < fields.count && fields[guess].name == m.key ? guess : nil
             guard let fi = predicted ?? schema.fieldIndex(forKey: m.key) else {
-                unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
-                           pointer: pointer + "/" + escapePointerToken(m.key), schema: schema)
+                if unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
+                              pointer: pointer + "/" + escapePointerToken(m.key), schema: schema) {
+                    ignored.append((m, diagnostics.count - 1))
+                }
                 continue
             }
             guess = fi + 1
@@ -290,6 +297,22 @@ public struct SnapshotLoader {
                 values[fi] = .null
             }
             offsets[fi] = Int32(clamping: m.node.offset)
+        }
+        // A key not read may be a field written another way (`retired_on`, `end_date` for
+        // `left_on`): a field of the element left out whose blank has a meaning, and whose type
+        // the ignored value could have, then reads as unknown, as a table's missing column
+        // does. Its blank's meaning ("still employed") would otherwise decide on a value that
+        // was given but not seen.
+        for (m, di) in ignored {
+            var doubted: [String] = []
+            for (fi, f) in fields.enumerated() where offsets[fi] < 0 && values[fi].isNull && f.absent.meaning != nil && SnapshotLoader.mayHold(m.node, f.type) {
+                values[fi] = .unknown
+                doubted.append(f.name)
+            }
+            if !doubted.isEmpty, diagnostics.indices.contains(di) {
+                diagnostics[di].message += "; it may hold \(doubted.map { "`\($0)`" }.joined(separator: ", ")), so \(doubted.count == 1 ? "that field reads" : "those fields read") as unknown here, not as a blank"
+                diagnostics[di].help = diagnostics[di].help ?? "rename the key to the field it holds, or remove it"
+            }
         }
         return Record(schema: schema, values: values, origin: LazyLocation(source: src, offset: node.offset, path: pointer), offsets: offsets)
     }
@@ -309,6 +332,21 @@ public struct SnapshotLoader {
             "the string holds the control character \(CellText.describe(refused)); a value is one line of visible text",
             at: src.location(offset: node.offset, path: pointer())))
         return nil
+    }
+
+    /// Whether an ignored key's value could be a value of a field of `type`: a yes/no for a
+    /// yes/no field, a number for a count or a period, text with a digit for a date or a period,
+    /// any text for a text or a choice, a list for a list, an object for a record.
+    static func mayHold(_ node: JSONNode, _ type: FieldType) -> Bool {
+        switch (node.value, type) {
+        case (.bool, .bool): true
+        case (.int, .int), (.int, .duration), (.number, .int), (.number, .duration): true
+        case (.string(let s), .date), (.string(let s), .duration): s.unicodeScalars.contains { $0.properties.numericType != nil }
+        case (.string, .string), (.string, .enumeration): true
+        case (.array, .list): true
+        case (.object, .record): true
+        default: false
+        }
     }
 
     /// An id as a person reads it (`CellText.identifier`); nil, with an error naming the
