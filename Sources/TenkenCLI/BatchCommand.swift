@@ -431,6 +431,9 @@ final class BatchRun: @unchecked Sendable {
         if pd.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, pd) }
         let notes = WaiverPolicy.apply(waivers, to: &result)
         if !notes.isEmpty { warnings.withLock { $0 += notes } }
+        // What the facility's input warned about goes into its reports and the aggregate,
+        // which is all an auditor of a batch reads.
+        result.inputWarnings = (diags + pd + notes).filter { $0.severity == .warning }
         if !formats.isEmpty {
             let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version)
             let style = TextReport(lang: lang, color: false, width: 100)

@@ -136,6 +136,12 @@ public struct FacilityResult: Sendable {
     public var sources: [String]
     /// The provider profile the provider items were judged on: its date and whether it is stale.
     public var providerProfile: ProviderProfile? = nil
+    /// Warnings (not notes such as a detected encoding) from reading the input, its parameters and the waivers (a field or table that
+    /// was not read, an inventory that replaced the snapshot's devices, a reference that is near
+    /// an id but not it). Every report format shows them, so what the run could not see, or
+    /// chose between, is never said only on a terminal that a CI log or a report folder does
+    /// not keep.
+    public var inputWarnings: [Diagnostic] = []
 
     public func count(_ level: Level? = nil, _ state: RuleState, rules: [CheckedRule]) -> Int {
         zip(rules, results).filter { (level == nil || $0.0.level == level) && $0.1.state == state }.count

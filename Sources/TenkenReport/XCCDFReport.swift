@@ -90,6 +90,9 @@ public enum XCCDFReport: TreeReport {
             tree.add("fact", to: facts, ["name": "urn:tenken:fact:parameter:\(p.name)", "type": "string"],
                      text: Labels.override(p))
         }
+        for d in res.inputWarnings {
+            tree.add("fact", to: facts, ["name": "urn:tenken:fact:input-warning:\(d.id)", "type": "string"], text: d.description)
+        }
         var passed = 0, scored = 0
         for (rule, result) in r.items {
             let rr = tree.add("rule-result", to: test, ["idref": id("rule", rule.id), "severity": severity(rule.level), "time": time])
