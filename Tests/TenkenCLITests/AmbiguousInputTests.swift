@@ -7,13 +7,7 @@ import TenkenReport
 /// what the input warned about reaches every report, not only the terminal.
 @Suite struct AmbiguousInputTests {
     /// A copy of a fixture folder to add to.
-    func copy(_ fixture: String) throws -> String {
-        let dir = tempDir("ambiguous-\(fixture)").path
-        for n in try FileManager.default.contentsOfDirectory(atPath: "Fixtures/\(fixture)") where n != "expected" {
-            try FileManager.default.copyItem(atPath: "Fixtures/\(fixture)/\(n)", toPath: "\(dir)/\(n)")
-        }
-        return dir
-    }
+    func copy(_ fixture: String) throws -> String { try copyFixture(fixture, tag: "ambiguous") }
 
     /// snapshot.json beside a newer staff.csv: the tables were silently not read.
     @Test func snapshotBesideTablesIsRefused() throws {
