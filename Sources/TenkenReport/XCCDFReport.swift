@@ -119,10 +119,13 @@ public enum XCCDFReport: TreeReport {
             if result.state == .attested, let a = result.attestation {
                 tree.add("message", to: rr, ["severity": "info"], text: Labels.attested(a))
             }
+            // XCCDF's flat model leaves out only notapplicable, notchecked (and informational,
+            // notselected): an `error` or `unknown` rule counts towards the maximum, so an
+            // undecided audit never shows full marks.
             switch result.state {
             case .pass, .attested, .waived: passed += 1; scored += 1
-            case .fail: scored += 1
-            default: break
+            case .fail, .error, .unknown: scored += 1
+            case .notApplicable, .manual: break
             }
         }
         tree.add("score", to: test, ["system": "urn:xccdf:scoring:flat", "maximum": String(scored)], text: String(passed))
