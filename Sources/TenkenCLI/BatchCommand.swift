@@ -487,6 +487,9 @@ final class BatchRun: @unchecked Sendable {
         // A waiver whose people are not this facility's staff: the facility is not judged.
         if notes.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, notes) }
         if !notes.isEmpty { warnings.withLock { $0 += notes } }
+        // What the facility's input warned about goes into its reports and the aggregate,
+        // which is all an auditor of a batch reads.
+        result.inputWarnings = (diags + pd + notes).filter { $0.severity == .warning }
         if !formats.isEmpty {
             let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version, sarifBase: sarifBase)
             let style = TextReport(lang: lang, color: false, width: 100)

@@ -58,7 +58,7 @@ enum CheckCommand {
                 return ExitCode.inputError
             }
             if let s = p.value("--snapshot") { input.snapshot = s; input.tables = nil }
-            if let d = p.value("--devices") { input.devices = d }
+            if let d = p.value("--devices") { input.devices = d; input.devicesBesideSnapshot = false }
         } else {
             guard let s = p.value("--snapshot") else {
                 CLI.usage(UsageError(message: "give a facility folder or --snapshot FILE", help: "for example: tenken check Fixtures/clinic-sakura"), console)
@@ -99,6 +99,7 @@ enum CheckCommand {
             console.err("error: the input has errors; no report was written\n")
             return ExitCode.inputError
         }
+        result.inputWarnings = diags.sorted.filter { $0.severity == .warning }
         let report = ReportInput(result: result, pack: pack, lang: Language(rawValue: lang)!, toolVersion: CLI.version, sarifBase: sarifBase)
         let toStdout = p.value("--output") == nil && p.value("--output-dir") == nil
         let tty = toStdout && console.stdoutIsTTY

@@ -132,7 +132,7 @@ public enum Docs {
     /// What a blank means: unknown (the rules that need it are undecided) or the documented meaning.
     static func absenceText(_ f: FieldSchema) -> String {
         guard let m = f.absent.meaning else { return "不明 / unknown" }
-        if case .assumed(let v, _, _) = f.absent { return "\(m.ja) / \(m.en) (`\(v.display)`)" }
+        if case .assumed(let v, _, _, _) = f.absent { return "\(m.ja) / \(m.en) (`\(v.display)`)" }
         return "\(m.ja) / \(m.en)"
     }
 

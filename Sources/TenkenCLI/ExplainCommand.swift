@@ -40,7 +40,7 @@ enum ExplainCommand {
             CLI.usage(UsageError(message: "give a facility folder or --snapshot FILE", help: nil), console)
             return ExitCode.usage
         }
-        if let d = p.value("--devices") { input.devices = d }
+        if let d = p.value("--devices") { input.devices = d; input.devicesBesideSnapshot = false }
         input.provider = p.value("--provider")
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         let ruleID = p.positionals[0]

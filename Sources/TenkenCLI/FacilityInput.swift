@@ -9,6 +9,9 @@ public struct FacilityInput: Sendable {
     public var snapshot: String?
     public var tables: TableFolder?
     public var devices: String?
+    /// `devices` was found in the facility folder beside `snapshot.json` (not named with
+    /// `--devices`): then a snapshot that has its own `devices` section is ambiguous.
+    public var devicesBesideSnapshot = false
     /// Attestation rows kept beside a JSON snapshot; added to its `attestations`.
     public var attestations: String?
     public var provider: String?
@@ -31,16 +34,30 @@ public struct FacilityInput: Sendable {
         let (found, diags) = TableFolder.scan(dir)
         let snap = (dir as NSString).appendingPathComponent("snapshot.json")
         var input: FacilityInput
+        var input0Diagnostics: [Diagnostic] = []
+        // A device inventory beside the snapshot: the CSV table or a JSON list. Two of them are
+        // two accounts of the same devices, and nothing says which is current.
+        let listing = Set((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+        let jsonInventories = ["devices.json", "端末.json"].filter { listing.contains($0) }.map { (dir as NSString).appendingPathComponent($0) }
+        let inventories = (found.files["devices"].map { [$0] } ?? []) + jsonInventories
+        if inventories.count > 1 {
+            input0Diagnostics.append(Diagnostic("data.ambiguous-input", .error,
+                "the folder has two device inventories, \(inventories.map { ($0 as NSString).lastPathComponent }.joined(separator: " and ")); nothing says which one is current",
+                at: SourceLocation(file: inventories[1]), help: "keep one inventory in the folder"))
+        }
         if FileManager.default.fileExists(atPath: snap) {
             input = FacilityInput(snapshot: snap)
-            input.devices = found.files["devices"] ?? ["devices.json", "端末.json"].map { (dir as NSString).appendingPathComponent($0) }
-                .first { FileManager.default.fileExists(atPath: $0) }
+            input.devices = inventories.first
+            input.devicesBesideSnapshot = input.devices != nil
             input.attestations = found.files["attestations"]
             if found.hasSnapshotTables {
-                let names = found.files.keys.filter { $0 != "devices" && $0 != "attestations" }.sorted().map { $0 + ".csv" }.joined(separator: ", ")
-                input.folderDiagnostics.append(Diagnostic("data.tables-ignored", .warning,
-                    "the folder has snapshot.json, so the tables \(names) are not read", at: SourceLocation(file: dir),
-                    help: "keep one form: remove snapshot.json to use the tables, or the tables to use the snapshot"))
+                // Two forms of one facility: the snapshot would be read and the tables, which may
+                // be newer, silently left out. Refused, as every ambiguous input is.
+                let names = found.files.keys.filter { $0 != "devices" && $0 != "attestations" }.sorted().map { ((found.files[$0] ?? $0) as NSString).lastPathComponent }
+                input.folderDiagnostics.append(Diagnostic("data.ambiguous-input", .error,
+                    "the folder has both snapshot.json and the tables \(names.joined(separator: ", ")); they are two accounts of one facility and nothing says which is current",
+                    at: SourceLocation(file: dir),
+                    help: "keep one form: remove snapshot.json to use the tables, or the tables to use the snapshot (`tenken convert` turns one into the other)"))
             }
         } else if found.files["facility"] != nil {
             input = FacilityInput(tables: found)
@@ -54,7 +71,7 @@ public struct FacilityInput: Sendable {
                                        at: SourceLocation(file: dir),
                                        help: "write blank tables with `tenken init \(dir)`, or pass --snapshot FILE"))
         }
-        input.folderDiagnostics += diags
+        input.folderDiagnostics += input0Diagnostics + diags
         return .success(input)
     }
 
@@ -95,8 +112,15 @@ public struct FacilityInput: Sendable {
         if let devices {
             let inv = loader.loadInventory(path: devices)
             if facility[root: "devices"] != nil {
-                loader.append(Diagnostic("data.devices-replaced", .warning,
-                    "the snapshot's `devices` section is replaced by the inventory \(devices)", at: SourceLocation(file: primaryFile, path: "/devices")))
+                // Named on the command line, the inventory is the run's choice (said in every
+                // report); found beside a snapshot that lists devices too, nothing says which
+                // list is current.
+                loader.append(devicesBesideSnapshot
+                    ? Diagnostic("data.ambiguous-input", .error,
+                        "the snapshot has its own `devices` section and the folder also has the inventory \((devices as NSString).lastPathComponent); nothing says which one is current",
+                        at: SourceLocation(file: primaryFile, path: "/devices"), help: "keep one: remove the snapshot's `devices` section, or the inventory file")
+                    : Diagnostic("data.devices-replaced", .warning,
+                        "the snapshot's `devices` section is replaced by the inventory \(devices)", at: SourceLocation(file: primaryFile, path: "/devices")))
             }
             let di = SnapshotSchema.rootIndex["devices"]!
             facility.roots[di] = inv

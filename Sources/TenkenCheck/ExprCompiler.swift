@@ -335,7 +335,27 @@ struct ExprCompiler {
         }
     }
 
+    /// `x == null`, `x != null`, `x in [null, …]`: a blank field reads as unknown or as what
+    /// the schema says its blank means (often not `null`), so the comparison would not ask
+    /// what its author meant, and an unknown value compared with `null` is definite — a silent
+    /// verdict. Absence is tested with `is missing` / `is present`, which `lint --unknowns`
+    /// lists and the checker warns about like every presence test.
+    mutating func refuseNull(_ op: BinaryOp, _ operands: [Expr]) {
+        for x in operands {
+            let nulls: [Expr] = switch x.kind {
+            case .literal(.null): [x]
+            case .list(let items): items.filter { if case .literal(.null) = $0.kind { true } else { false } }
+            default: []
+            }
+            for n in nulls {
+                error("check.null-comparison", "`\(op.rawValue)` with `null` does not test whether a value is given: a blank reads as unknown or as its documented meaning",
+                      n.span, help: "write `x is missing` (no value given) or `x is present`")
+            }
+        }
+    }
+
     mutating func binary(_ op: BinaryOp, _ l: Expr, _ r: Expr, _ e: Expr) -> (Node, ValueType) {
+        if [.eq, .ne, .lt, .le, .gt, .ge, .in, .notIn].contains(op) { refuseNull(op, [l, r]) }
         switch op {
         case .and, .or:
             let a = compileCondition(l, what: "an operand of `\(op.rawValue)`")

@@ -66,7 +66,7 @@ extension SnapshotLoader {
                 continue
             }
             let hloc = src.location(offset: table.header.offsets[c], path: h)
-            guard let fi = byHeader[h.lowercased()] else {
+            guard let fi = byHeader[SnapshotSchema.keyForm(h)] else {
                 if h.isEmpty { continue }
                 if let why = SnapshotSchema.forbiddenKeyReason(h) ?? (["name", "氏名"].contains(h.lowercased()) ? "looks like personal information" : nil) {
                     diagnostics.append(Diagnostic("data.forbidden-field", .error, "column `\(h)` \(why); its values are not read", at: hloc,
@@ -130,7 +130,12 @@ extension SnapshotLoader {
 
     /// A cell's text as a value of the field's type; choice fields also take their Japanese words.
     mutating func convertCell(_ s: String, of field: FieldSchema, at place: @autoclosure () -> SourceLocation) -> Value {
-        convertCell(s, field.type, field: field, at: place())
+        let v = convertCell(s, field.type, field: field, at: place())
+        if let zero = field.zeroProblem(v, at: place()) {
+            diagnostics.append(zero)
+            return .null
+        }
+        return v
     }
 
     /// `type` is the field's, or its element type inside a list.
@@ -147,7 +152,8 @@ extension SnapshotLoader {
             if SnapshotLoader.falseWords.contains(k) { return .bool(false) }
             diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected yes/no (true/false, はい/いいえ), found \"\(s)\"", at: place()))
         case .string:
-            return .string(field.identifier ? CellText.identifier(s) : s)
+            guard field.identifier else { return .string(s) }
+            return identifierText(s, at: place()).map(Value.string) ?? .null
         case .date:
             return parseDate(s, at: place(), lenient: true).map(Value.date) ?? .null
         case .duration(let unit):

@@ -38,18 +38,51 @@ public enum CellText {
 
     /// An id as a person reads it: full-width letters and digits are the ASCII ones (NFKC:
     /// `Ｓ－００６` is `S-006`) and every dash is a hyphen-minus, so an id typed with the IME
-    /// on joins the same row as one typed without. Only ids and references are folded; other
-    /// text keeps what was written.
+    /// on joins the same row as one typed without. The katakana long-vowel mark `ー` (U+30FC,
+    /// and the half-width `ｰ` U+FF70, which NFKC makes U+30FC) is what the IME often gives for
+    /// a dash: between two ASCII letters or digits (`FーPHー0002`) it is one. Only ids and
+    /// references are folded; other text keeps what was written. Case is kept as written and
+    /// compared with `identifierKey`.
     public static func identifier(_ s: String) -> String {
         if s.utf8.allSatisfy({ $0 < 0x80 }) { return s }
+        let scalars = Array(s.precomposedStringWithCompatibilityMapping.unicodeScalars)
         var out = String.UnicodeScalarView()
-        for u in s.precomposedStringWithCompatibilityMapping.unicodeScalars {
+        func isASCIIAlnum(_ i: Int) -> Bool {
+            guard scalars.indices.contains(i) else { return false }
+            let u = scalars[i].value
+            return (0x30...0x39).contains(u) || (0x41...0x5A).contains(u) || (0x61...0x7A).contains(u)
+        }
+        for (i, u) in scalars.enumerated() {
             switch u.value {
             case 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D: out.append("-")
+            case 0x30FC where isASCIIAlnum(i - 1) && isASCIIAlnum(i + 1): out.append("-")
             default: out.append(u)
             }
         }
         return String(out)
+    }
+
+    /// What two ids are compared by: the folded id (`identifier`) without regard to case, so
+    /// `s-006`, `S-006` and `Ｓ－００６` are one id. Every comparison of ids goes through this
+    /// one function: joins, references and duplicates in a facility (`Facility.normalised`,
+    /// `Consistency`), and the ids a waiver or an attestation names.
+    public static func identifierKey(_ s: String) -> String {
+        let folded = identifier(s)
+        // Fast path: ASCII with no lower-case letter is its own key.
+        if folded.utf8.allSatisfy({ $0 < 0x80 && !(0x61...0x7A).contains($0) }) { return folded }
+        return folded.uppercased()
+    }
+
+    /// The first character of an id that shows as nothing (or as a blank) and is neither
+    /// trimmed nor refused everywhere: a variation selector, the combining grapheme joiner,
+    /// a Hangul or Khmer filler, the braille blank, the ideographic half fill space. In free
+    /// text these have uses (a variation selector picks a kanji's form); in an id they make two
+    /// ids that look the same differ, so an id holding one is refused with the character named.
+    public static func invisible(in s: String) -> Unicode.Scalar? {
+        if s.utf8.allSatisfy({ $0 < 0x80 }) { return nil }
+        return s.unicodeScalars.first { u in
+            u.properties.isDefaultIgnorableCodePoint || [0x2800, 0x303F].contains(u.value)
+        }
     }
 
     /// Trims `isSpace` characters at both ends.

@@ -8,13 +8,24 @@ import TenkenSyntax
 /// - an event dated after the as-of date (`FieldSchema.pastOnly`: a pledge signed next year);
 /// - two elements of a collection with the same id (`RecordSchema.uniqueIDs`);
 /// - a value that should be the id of an element of another collection and is not
-///   (`FieldSchema.references`: an account owned by staff `S-999` who is not on the roster).
+///   (`FieldSchema.references`: an account owned by staff `S-999` who is not on the roster);
+/// - a state that needs a list filled, with the list empty (`RecordSchema.nonEmpty`: a
+///   patient group about no patient);
+/// - a yes/no field its own list contradicts (`RecordSchema.denials`: a group that says it
+///   does not share outside, with a current member from outside).
+///
+/// Ids are compared as `CellText.identifierKey` reads them: `S-006` and `s-006` are one id
+/// (a duplicate on a roster, and a reference that names it). A warning, not an error: a
+/// refusal's `party` that names no member's facility but differs from one only in dashes or
+/// spaces (`FPH0002` beside a member from `F-PH-0002`), since the patient meant that facility.
 public enum Consistency {
     public static func check(_ f: Facility, asOf: Day) -> [Diagnostic] {
         var c = Checker(asOf: asOf)
         for (i, root) in SnapshotSchema.roots.enumerated() where root.shape == .collection {
             if case .list(let xs)? = f.roots[i], let idf = root.record.idField, let fi = root.record.index[idf] {
-                c.ids[root.name] = Set(xs.compactMap { if case .record(let r) = $0, case .string(let s) = r.values[fi] { s } else { nil } })
+                var known: [String: String] = [:]
+                for case .record(let r) in xs { if case .string(let s) = r.values[fi] { known[CellText.identifierKey(s)] = known[CellText.identifierKey(s)] ?? s } }
+                c.ids[root.name] = known
             }
         }
         for (i, root) in SnapshotSchema.roots.enumerated() {
@@ -24,12 +35,20 @@ public enum Consistency {
             default: break
             }
         }
+        c.refusalParties(f)
         return c.diagnostics
+    }
+
+    /// An id without case, width, dashes or spaces: what is left when two spellings of one id
+    /// differ only in how it was typed.
+    static func looseKey(_ s: String) -> String {
+        String(String.UnicodeScalarView(CellText.identifierKey(s).unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }))
     }
 
     struct Checker {
         let asOf: Day
-        var ids: [String: Set<String>] = [:]
+        /// Per collection: its ids by `CellText.identifierKey`, with their spelling.
+        var ids: [String: [String: String]] = [:]
         var diagnostics: [Diagnostic] = []
 
         init(asOf: Day) { self.asOf = asOf }
@@ -40,14 +59,15 @@ public enum Consistency {
             var seen: [String: Record] = [:]
             for case .record(let r) in xs {
                 if r.schema.uniqueIDs, let idf = r.schema.idField, let fi = r.schema.index[idf], case .string(let id) = r.values[fi] {
-                    if let first = seen[id] {
+                    // `S-006` and `s-006` are one id, as everywhere ids are compared.
+                    if let first = seen[CellText.identifierKey(id)] {
                         let at = first.location(ofField: fi)
                         let place = first.origin.source.kind == .json ? at.path ?? "" : "line \(at.line)"
                         diagnostics.append(Diagnostic("data.duplicate-id", .error,
                             "\(name(r, fi)) `\(id)` is already the id of another element of \(what) (\(place))",
                             at: r.location(ofField: fi), help: "give every element its own id, or merge the two rows"))
                     } else {
-                        seen[id] = r
+                        seen[CellText.identifierKey(id)] = r
                     }
                 }
                 visit(r, what: what)
@@ -55,6 +75,7 @@ public enum Consistency {
         }
 
         mutating func visit(_ r: Record, what: String) {
+            denials(r)
             for x in r.schema.exclusions {
                 guard let si = r.schema.index[x.field], let di = r.schema.index[x.excludes], case .string(let s) = r.values[si],
                       x.values.contains(s), !r.values[di].isNull, !r.values[di].isUnknown else { continue }
@@ -76,8 +97,63 @@ public enum Consistency {
                 }
                 if field.pastOnly { future(v, r, i) }
                 if let target = field.references, let known = ids[target] { reference(v, to: target, known: known, r, i) }
+                if case .list(let xs) = v, xs.isEmpty, let rule = r.schema.nonEmpty.first(where: { $0.list == field.name }),
+                   let si = r.schema.index[rule.field], case .string(let state) = r.values[si], rule.values.contains(state) {
+                    diagnostics.append(Diagnostic("data.contradiction", .error,
+                        "\(name(r, si)) is `\(state)` but \(name(r, i)) lists none: a \(state) \(r.schema.name) is about at least one",
+                        at: r.location(ofField: i), help: "give the \(field.name), or correct the \(rule.field)"))
+                }
                 if case .list(let xs) = v, case .list(.record) = field.type { visitAll(xs, what: "\(what).\(field.name)") }
                 if case .record(let inner) = v { visit(inner, what: "\(what).\(field.name)") }
+            }
+        }
+
+        /// A yes/no field that says no while its own list says yes (`RecordSchema.denials`).
+        mutating func denials(_ r: Record) {
+            for d in r.schema.denials {
+                guard let fi = r.schema.index[d.flag], case .bool(false) = r.values[fi], let li = r.schema.index[d.list],
+                      case .list(let xs) = r.values[li] else { continue }
+                for case .record(let m) in xs {
+                    if let p = d.pastWhen, let pi = m.schema.index[p], !m.values[pi].isNull { continue }
+                    guard let (field, _) = d.any.first(where: { a in
+                        m.schema.index[a.field].map { j in !m.values[j].isNull && !m.values[j].isUnknown && (a.values.isEmpty || a.values.contains(m.values[j])) } ?? false
+                    }), let j = m.schema.index[field] else { continue }
+                    let at = m.location(ofField: j)
+                    let place = m.origin.source.kind == .json ? at.path ?? "" : "\(m.origin.source.path.split(separator: "/").last ?? ""):\(at.line)"
+                    diagnostics.append(Diagnostic("data.contradiction", .error,
+                        "\(name(r, fi)) is false but a current element of \(d.list) has \(name(m, j)) (\(place)): the two cannot both be true",
+                        at: r.location(ofField: fi), help: "correct \(d.flag) to true, or the element's \(field)"))
+                    break
+                }
+            }
+        }
+
+        /// A refusal's `party` that names no facility any group member comes from, but
+        /// differs from one only in case, width, dashes or spaces: a warning, with the place
+        /// of the member's `facility_id` it likely means.
+        mutating func refusalParties(_ f: Facility) {
+            guard case .list(let groups)? = f[root: "groups"], case .list(let consents)? = f[root: "consents"] else { return }
+            var facilityIDs: [String: Record] = [:]
+            var exact: Set<String> = []
+            for case .record(let g) in groups {
+                guard case .list(let members) = g["members"] else { continue }
+                for case .record(let m) in members {
+                    guard case .string(let s) = m["facility_id"] else { continue }
+                    exact.insert(CellText.identifierKey(s))
+                    facilityIDs[Consistency.looseKey(s)] = facilityIDs[Consistency.looseKey(s)] ?? m
+                }
+            }
+            for case .record(let c) in consents {
+                guard case .list(let refusals) = c["refusals"] else { continue }
+                for case .record(let r) in refusals {
+                    guard let pi = r.schema.index["party"], case .string(let party) = r.values[pi], !exact.contains(CellText.identifierKey(party)),
+                          let m = facilityIDs[Consistency.looseKey(party)], let mi = m.schema.index["facility_id"] else { continue }
+                    let at = m.location(ofField: mi)
+                    let place = m.origin.source.kind == .json ? at.path ?? "" : "\(m.origin.source.path.split(separator: "/").last ?? ""):\(at.line)"
+                    diagnostics.append(Diagnostic("data.near-reference", .warning,
+                        "\(name(r, pi)) names no facility a group member comes from, but differs only in dashes or spaces from a member's facility id (\(place)); the refusal is not matched to that member",
+                        at: r.location(ofField: pi), help: "write the facility id exactly as the group member's row has it"))
+                }
             }
         }
 
@@ -93,16 +169,16 @@ public enum Consistency {
                 at: r.location(ofField: i), help: "correct the date, or audit as of a later date with --as-of"))
         }
 
-        mutating func reference(_ v: Value, to target: String, known: Set<String>, _ r: Record, _ i: Int) {
+        mutating func reference(_ v: Value, to target: String, known: [String: String], _ r: Record, _ i: Int) {
             let values: [String] = switch v {
             case .string(let s): [s]
             case .list(let xs): xs.compactMap { if case .string(let s) = $0 { s } else { nil } }
             default: []
             }
-            for s in values where !known.contains(s) {
+            for s in values where known[CellText.identifierKey(s)] == nil {
                 diagnostics.append(Diagnostic("data.dangling-reference", .error,
                     "\(name(r, i)) `\(s)` is not the id of any element of \(target)",
-                    at: r.location(ofField: i), help: closestMatch(to: s, in: Array(known)).map { "did you mean `\($0)`?" }))
+                    at: r.location(ofField: i), help: closestMatch(to: s, in: Array(known.values)).map { "did you mean `\($0)`?" }))
             }
         }
     }

@@ -34,6 +34,9 @@ public struct Facility: Sendable {
     /// For a facility kept as tables: the table file each section comes from, so a rule
     /// that needs an absent section can name the table to add.
     public var tables: [String]?
+    /// `normalised()` has been applied: ids take one spelling, and blanks other records
+    /// contradict are unknown.
+    public var isNormalised = false
 
     public init(id: String, roots: [Value?], overrides: [ParamOverride] = [], sources: [String] = []) {
         self.id = id

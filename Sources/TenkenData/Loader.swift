@@ -135,7 +135,7 @@ public struct SnapshotLoader {
                 continue
             }
             if m.key == "$schema" || m.key == "comment" { continue }
-            guard let ri = SnapshotSchema.rootIndex[m.key] ?? SnapshotLoader.looseMatch(m.key, SnapshotSchema.roots.map(\.name)) else {
+            guard let ri = SnapshotSchema.rootIndex[m.key] ?? SnapshotSchema.rootIndex(forKey: m.key) else {
                 unknownKey(m.key, candidates: SnapshotSchema.roots.map(\.name) + ["schema_version", "parameters"], src: src,
                            offset: m.keyOffset, pointer: ptr)
                 continue
@@ -169,42 +169,37 @@ public struct SnapshotLoader {
         }
     }
 
-    /// A key as a person reads it: `Left_On` or `left_on　` is `left_on` (as CSV headers are
-    /// matched). The index of the match, if any.
-    static func looseMatch(_ key: String, _ names: [String]) -> Int? {
-        let k = CellText.clean(key).text.lowercased()
-        return names.firstIndex { $0 == k }
-    }
-
-    mutating func unknownKey(_ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String, schema: RecordSchema? = nil) {
+    /// Reports a key that names no field. True when the key is ignored with a warning (not an
+    /// error): then its value was not read.
+    @discardableResult
+    mutating func unknownKey(_ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String, schema: RecordSchema? = nil) -> Bool {
         // A key with a control character is refused without echoing it (or its pointer).
         if let refused = CellText.clean(key).refused {
             diagnostics.append(Diagnostic("data.control-character", .error,
                 "a key holds the control character \(CellText.describe(refused)); it is not read",
                 at: src.location(offset: offset, path: nil), help: "remove the key"))
-            return
+            return false
         }
         if let why = SnapshotSchema.forbiddenKeyReason(key) ?? (key.lowercased() == "name" ? "looks like personal information" : nil) {
             diagnostics.append(Diagnostic("data.forbidden-field", .error,
                 "field `\(key)` \(why); snapshots must not contain it (its value is not shown)",
                 at: src.location(offset: offset, path: pointer), help: "remove the field; use pseudonymous ids only"))
-            return
+            return false
         }
         // A misspelt field whose blank has a meaning would silently take that meaning: refuse
-        // a key close to one (by spelling, or sharing its first word: `left_date`, `left_on`).
-        let firstWord = { (k: String) in k.lowercased().split(whereSeparator: { $0 == "_" || $0 == "-" || $0 == " " }).first.map(String.init) ?? "" }
-        let documented = schema?.fields.filter { $0.absent.meaning != nil } ?? []
-        let guess = closestMatch(to: key, in: candidates)
-            ?? documented.first { !firstWord(key).isEmpty && firstWord($0.name) == firstWord(key) }?.name
+        // a key near one (the same words written another way, `LeftOn`; a near spelling; or
+        // sharing its first word, `left_date`).
+        let guess = schema.flatMap { SnapshotSchema.nearField(key, in: $0)?.name } ?? closestMatch(to: key, in: candidates)
         if let guess, let meaning = schema?.field(guess)?.absent.meaning {
             diagnostics.append(Diagnostic("data.unknown-field", .error,
                 "unknown field `\(key)`; without `\(guess)` its value would be read as \"\(meaning.en)\"",
                 at: src.location(offset: offset, path: pointer), help: "did you mean `\(guess)`?"))
-            return
+            return false
         }
         diagnostics.append(Diagnostic("data.unknown-field", .warning, "unknown field `\(key)` is ignored",
             at: src.location(offset: offset, path: pointer),
             help: guess.map { "did you mean `\($0)`?" }))
+        return true
     }
 
     mutating func loadOverrides(_ node: JSONNode, src: SourceFile) -> [ParamOverride] {
@@ -283,18 +278,41 @@ public struct SnapshotLoader {
         var offsets = [Int32](repeating: -1, count: schema.fields.count)
         let fields = schema.fields
         var guess = 0
+        var ignored: [(member: JSONMember, diagnostic: Int)] = []
         for m in members {
             // Keys usually come in schema order: check the expected field before hashing.
             let predicted = guess < fields.count && fields[guess].name == m.key ? guess : nil
-            guard let fi = predicted ?? schema.index[m.key] ?? SnapshotLoader.looseMatch(m.key, schema.fields.map(\.name)) else {
-                unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
-                           pointer: pointer + "/" + escapePointerToken(m.key), schema: schema)
+            guard let fi = predicted ?? schema.fieldIndex(forKey: m.key) else {
+                if unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
+                              pointer: pointer + "/" + escapePointerToken(m.key), schema: schema) {
+                    ignored.append((m, diagnostics.count - 1))
+                }
                 continue
             }
             guess = fi + 1
             // The pointer is only spelled out if a diagnostic needs it.
             values[fi] = convert(m.node, schema.fields[fi].type, src: src, pointer: { pointer + "/" + m.key }, identifier: schema.fields[fi].identifier)
+            if let zero = schema.fields[fi].zeroProblem(values[fi], at: src.location(offset: m.node.offset, path: pointer + "/" + m.key)) {
+                diagnostics.append(zero)
+                values[fi] = .null
+            }
             offsets[fi] = Int32(clamping: m.node.offset)
+        }
+        // A key not read may be a field written another way (`retired_on`, `end_date` for
+        // `left_on`): a field of the element left out whose blank has a meaning, and whose type
+        // the ignored value could have, then reads as unknown, as a table's missing column
+        // does. Its blank's meaning ("still employed") would otherwise decide on a value that
+        // was given but not seen.
+        for (m, di) in ignored {
+            var doubted: [String] = []
+            for (fi, f) in fields.enumerated() where offsets[fi] < 0 && values[fi].isNull && f.absent.meaning != nil && SnapshotLoader.mayHold(m.node, f.type) {
+                values[fi] = .unknown
+                doubted.append(f.name)
+            }
+            if !doubted.isEmpty, diagnostics.indices.contains(di) {
+                diagnostics[di].message += "; it may hold \(doubted.map { "`\($0)`" }.joined(separator: ", ")), so \(doubted.count == 1 ? "that field reads" : "those fields read") as unknown here, not as a blank"
+                diagnostics[di].help = diagnostics[di].help ?? "rename the key to the field it holds, or remove it"
+            }
         }
         return Record(schema: schema, values: values, origin: LazyLocation(source: src, offset: node.offset, path: pointer), offsets: offsets)
     }
@@ -316,6 +334,33 @@ public struct SnapshotLoader {
         return nil
     }
 
+    /// Whether an ignored key's value could be a value of a field of `type`: a yes/no for a
+    /// yes/no field, a number for a count or a period, text with a digit for a date or a period,
+    /// any text for a text or a choice, a list for a list, an object for a record.
+    static func mayHold(_ node: JSONNode, _ type: FieldType) -> Bool {
+        switch (node.value, type) {
+        case (.bool, .bool): true
+        case (.int, .int), (.int, .duration), (.number, .int), (.number, .duration): true
+        case (.string(let s), .date), (.string(let s), .duration): s.unicodeScalars.contains { $0.properties.numericType != nil }
+        case (.string, .string), (.string, .enumeration): true
+        case (.array, .list): true
+        case (.object, .record): true
+        default: false
+        }
+    }
+
+    /// An id as a person reads it (`CellText.identifier`); nil, with an error naming the
+    /// character, when it holds one that shows as nothing (`CellText.invisible`).
+    mutating func identifierText(_ s: String, at place: @autoclosure () -> SourceLocation) -> String? {
+        if let u = CellText.invisible(in: s) {
+            diagnostics.append(Diagnostic("data.control-character", .error,
+                "the id holds the invisible character \(CellText.describe(u)); it would not match the id it looks like",
+                at: place(), help: "retype the id with letters, digits and dashes only"))
+            return nil
+        }
+        return CellText.identifier(s)
+    }
+
     /// `identifier`: the field holds an id, read with `CellText.identifier`.
     mutating func convert(_ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: () -> String, identifier: Bool = false) -> Value {
         if case .null = node.value { return .null }
@@ -323,7 +368,11 @@ public struct SnapshotLoader {
             guard let s = text(raw, node, src: src, pointer: pointer) else { return .null }
             // An empty (or all-space) string is a blank, as an empty cell is in a table.
             if s.isEmpty { return .null }
-            return convertString(identifier ? CellText.identifier(s) : s, node, type, src: src, pointer: pointer)
+            if identifier {
+                guard let id = identifierText(s, at: src.location(offset: node.offset, path: pointer())) else { return .null }
+                return convertString(id, node, type, src: src, pointer: pointer)
+            }
+            return convertString(s, node, type, src: src, pointer: pointer)
         }
         switch type {
         case .int:
@@ -367,6 +416,12 @@ public struct SnapshotLoader {
                 // A list is what it lists: a `null` element would silently shorten it.
                 if case .null = item.value {
                     diagnostics.append(Diagnostic("data.null-element", .error, "a list element is null; leave it out, or give the value",
+                                                  at: src.location(offset: item.offset, path: pointer() + "/" + String(k))))
+                    continue
+                }
+                // So would an empty (or all-space) string, which is a blank everywhere else.
+                if case .string(let raw) = item.value, CellText.clean(raw).text.isEmpty {
+                    diagnostics.append(Diagnostic("data.blank-element", .error, "a list element is an empty string; leave it out, or give the value",
                                                   at: src.location(offset: item.offset, path: pointer() + "/" + String(k))))
                     continue
                 }
@@ -420,7 +475,9 @@ public struct SnapshotLoader {
         if lenient, let space = s.firstIndex(of: " "), s[..<space].split(separator: "/").count == 3 {
             help = "dates carry no time; format the column as a date, or write \"\(s[..<space])\""
         }
-        diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date YYYY-MM-DD, found \"\(s)\"", at: loc(), help: help))
+        // A cell says both forms it takes (`2026-06-30`, and Excel's `2026/6/30`).
+        let forms = lenient ? "YYYY-MM-DD or YYYY/M/D (2026-06-30 or 2026/6/30)" : "YYYY-MM-DD"
+        diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date \(forms), found \"\(s)\"", at: loc(), help: help))
         return nil
     }
 }

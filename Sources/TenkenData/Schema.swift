@@ -45,20 +45,21 @@ public enum Absence: Sendable {
     /// the field's place; it never passes on it.
     case unknown
     /// A documented meaning with no value, e.g. `left_on` absent = still employed. Rules see
-    /// a definite `null`, unless another field of the element contradicts the meaning
-    /// (`unless`): a patient whose status is `transferred-out` has no "not transferred" blank,
-    /// so there the blank is unknown.
-    case none(en: String, ja: String, unless: AbsenceCondition? = nil)
+    /// a definite `null`, unless other evidence contradicts the meaning (`unless`, any of the
+    /// conditions): a patient whose status is `transferred-out` has no "not transferred"
+    /// blank, and neither has one with a re-consent on file, so there the blank is unknown.
+    case none(en: String, ja: String, unless: [AbsenceCondition] = [])
     /// A documented value assumed when the field is absent, e.g. a device's `used_for_mcs`
-    /// absent = used for MCS (the strict reading). Rules see the value.
-    case assumed(Value, en: String, ja: String)
+    /// absent = used for MCS (the strict reading). Rules see the value, unless other evidence
+    /// contradicts the assumption (`unless`), and then the blank is unknown.
+    case assumed(Value, en: String, ja: String, unless: [AbsenceCondition] = [])
 
     /// The value a rule reads for an absent field, when no condition applies.
     public var value: Value {
         switch self {
         case .unknown: .unknown
         case .none: .null
-        case .assumed(let v, _, _): v
+        case .assumed(let v, _, _, _): v
         }
     }
 
@@ -66,28 +67,75 @@ public enum Absence: Sendable {
     public var meaning: Bilingual? {
         switch self {
         case .unknown: nil
-        case .none(let en, let ja, let c):
-            Bilingual(ja: ja + (c.map { "（\($0.whenJa)は不明）" } ?? ""), en: en + (c.map { " (unknown when \($0.text))" } ?? ""))
-        case .assumed(_, let en, let ja): Bilingual(ja: ja, en: en)
+        case .none(let en, let ja, let c), .assumed(_, let en, let ja, let c):
+            c.isEmpty ? Bilingual(ja: ja, en: en)
+                : Bilingual(ja: ja + "（" + (c.count == 1 ? c[0].textJa : c.dropLast().map(\.textJa).joined(separator: "、") + "、または " + c.last!.textJa) + "ときは不明）",
+                            en: en + " (unknown when " + c.map(\.text).joined(separator: ", or ") + ")")
         }
     }
 
-    public var condition: AbsenceCondition? { if case .none(_, _, let c) = self { c } else { nil } }
+    /// The conditions under which the documented meaning gives way to unknown.
+    public var conditions: [AbsenceCondition] {
+        switch self {
+        case .unknown: []
+        case .none(_, _, let c), .assumed(_, _, _, let c): c
+        }
+    }
 }
 
-/// When a documented "none" does not hold: another field of the same element says the thing
-/// happened (a status of `transferred-out`, an `approved_by`), or is itself unknown.
+/// When a documented meaning of a blank does not hold: other evidence says the thing happened
+/// (a status of `transferred-out`, an `approved_by`, a re-consent on file, a facility that
+/// says it uses patient accounts), or is itself unknown. The other evidence is a field of the
+/// same element, of the facility profile, of the elements of a nested list, or of the elements
+/// of a collection that point at this one (`Scope`); for the last three the blank is worked
+/// out once per facility (`Facility.normalised`).
 public struct AbsenceCondition: Sendable {
+    public enum Scope: Sendable, Equatable {
+        /// Another field of the same element.
+        case element
+        /// A field of the facility profile (`facility.uses_patient_accounts`).
+        case facility
+        /// A field of any element of a list of the same element (a group's `members`).
+        case nested(list: String)
+        /// A field of any element of a top-level collection whose `key` holds this element's
+        /// id (the `consents` whose `patient_id` is this patient).
+        case related(collection: String, key: String)
+    }
+    public let scope: Scope
     public let field: String
     /// The other field's values that contradict the meaning; empty: any value it has.
     public let values: [Value]
 
-    var text: String { values.isEmpty ? "`\(field)` is given" : "`\(field)` is " + values.map { $0.isNull ? "blank" : $0.display }.joined(separator: " or ") }
-    /// The condition as a Japanese clause ending in 場合: 「approved_on に記入がある場合」,
-    /// 「status が deleted の場合」.
-    var whenJa: String {
-        values.isEmpty ? "\(field) に記入がある場合"
-            : "\(field) が " + values.map { $0.isNull ? "空欄" : $0.display }.joined(separator: "・") + " の場合"
+    public init(_ scope: Scope = .element, field: String, values: [Value]) {
+        self.scope = scope
+        self.field = field
+        self.values = values
+    }
+
+    /// Whether a value of the other field contradicts the meaning (unknown counts: then
+    /// whether the thing happened is not known).
+    func contradicts(_ other: Value) -> Bool {
+        other.isUnknown || (values.isEmpty ? !other.isNull : values.contains(other))
+    }
+
+    var valuesText: String { values.isEmpty ? "given" : values.map { $0.isNull ? "blank" : $0.display }.joined(separator: " or ") }
+    var valuesTextJa: String { values.isEmpty ? " がある" : " が " + values.map { $0.isNull ? "空欄" : $0.display }.joined(separator: "・") + " である" }
+
+    var text: String {
+        switch scope {
+        case .element: "`\(field)` is \(valuesText)"
+        case .facility: "`facility.\(field)` is \(valuesText)"
+        case .nested(let list): "an element of `\(list)` has `\(field)` \(valuesText)"
+        case .related(let collection, let key): "an element of `\(collection)` naming it in `\(key)` has `\(field)` \(valuesText)"
+        }
+    }
+    var textJa: String {
+        switch scope {
+        case .element: "\(field)\(valuesTextJa)"
+        case .facility: "facility.\(field)\(valuesTextJa)"
+        case .nested(let list): "\(list) のいずれかの \(field)\(valuesTextJa)"
+        case .related(let collection, let key): "\(key) でこれを指す \(collection) のいずれかの \(field)\(valuesTextJa)"
+        }
     }
 }
 
@@ -118,6 +166,11 @@ public struct FieldSchema: Sendable {
     /// The field holds an id (its record's id, a reference, or another facility's or person's
     /// id): read with `CellText.identifier`, so look-alike characters join.
     public let identifier: Bool
+    /// A zero is refused (`data.ambiguous-zero`): for a time or a count after which something
+    /// locks, logs out, expires or is backed up, device and MDM exports write 0 for "never"
+    /// (Windows' screen saver timeout, an account lockout threshold, a password's maximum
+    /// age) while it would read as "at once", which passes every bound.
+    public let zeroIsAmbiguous: Bool
     /// Other headers accepted in CSV tables (Japanese first), e.g. `端末ID` for `id`.
     public let aliases: [String]
     public let doc: String
@@ -129,8 +182,10 @@ public struct FieldSchema: Sendable {
     public let choiceByLabel: [String: String]
 
     init(name: String, type: FieldType, aliases: [String], doc: String, docJa: String, choicesJa: [String: String],
-         absent: Absence = .unknown, notBefore: String? = nil, pastOnly: Bool = false, references: String? = nil, identifier: Bool = false) {
+         absent: Absence = .unknown, notBefore: String? = nil, pastOnly: Bool = false, references: String? = nil, identifier: Bool = false,
+         zeroIsAmbiguous: Bool = false) {
         self.identifier = identifier || references != nil
+        self.zeroIsAmbiguous = zeroIsAmbiguous
         self.name = name
         self.type = type
         self.absent = absent
@@ -146,6 +201,20 @@ public struct FieldSchema: Sendable {
 
     /// A value as a Japanese table shows it.
     public func label(_ value: String) -> String { choicesJa[value] ?? value }
+
+    /// The error for a zero this field refuses (`zeroIsAmbiguous`), or nil.
+    public func zeroProblem(_ v: Value, at place: SourceLocation) -> Diagnostic? {
+        guard zeroIsAmbiguous else { return nil }
+        switch v {
+        case .int(0): break
+        case .duration(let d) where d.months == 0 && d.minutes == 0: break
+        default: return nil
+        }
+        let blank = absent.meaning.map { "leave it blank for \"\($0.en)\"" } ?? "leave it blank if it is not known"
+        return Diagnostic("data.ambiguous-zero", .error,
+            "0 is ambiguous here: device and MDM exports write 0 for \"never\", which read as \"at once\" would pass every bound",
+            at: place, help: "write the value itself (\(doc.split(separator: "(").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? name)); \(blank)")
+    }
 }
 
 public final class RecordSchema: Sendable {
@@ -177,54 +246,120 @@ public final class RecordSchema: Sendable {
     }
     public let exclusions: [Exclusion]
 
-    public init(_ name: String, id: String? = "id", unique: Bool? = nil, exclusions: [Exclusion] = [], _ fields: [FieldSchema]) {
+    /// A list a state needs filled: a patient group (`kind` patient) is about one patient,
+    /// so its `patient_ids` may not be empty (an empty list would make every rule over the
+    /// group's patients pass with nothing to check).
+    public struct NonEmpty: Sendable {
+        public let list: String
+        public let field: String
+        public let values: [String]
+        public init(_ list: String, when field: String, in values: [String]) {
+            self.list = list
+            self.field = field
+            self.values = values
+        }
+    }
+    public let nonEmpty: [NonEmpty]
+
+    /// A yes/no field that its own nested list contradicts: a group that says it does not
+    /// share outside (`shares_outside` false) while a current member (no `removed_on`) is
+    /// from outside (`external` true, or a `facility_id` given).
+    public struct Denial: Sendable {
+        public let flag: String
+        public let list: String
+        /// The member fields that say otherwise, with their contradicting values (empty: any value).
+        public let any: [(field: String, values: [Value])]
+        /// Elements with this field given are past and do not count.
+        public let pastWhen: String?
+        public init(_ flag: String, list: String, any: [(field: String, values: [Value])], pastWhen: String?) {
+            self.flag = flag
+            self.list = list
+            self.any = any
+            self.pastWhen = pastWhen
+        }
+    }
+    public let denials: [Denial]
+
+    public init(_ name: String, id: String? = "id", unique: Bool? = nil, exclusions: [Exclusion] = [], nonEmpty: [NonEmpty] = [],
+                denials: [Denial] = [], _ fields: [FieldSchema]) {
         self.name = name
         // The id field is an identifier whatever its declaration says.
         self.fields = fields.map { f in
             f.name == id && !f.identifier
                 ? FieldSchema(name: f.name, type: f.type, aliases: f.aliases, doc: f.doc, docJa: f.docJa, choicesJa: f.choicesJa,
-                              absent: f.absent, notBefore: f.notBefore, pastOnly: f.pastOnly, references: f.references, identifier: true)
+                              absent: f.absent, notBefore: f.notBefore, pastOnly: f.pastOnly, references: f.references, identifier: true,
+                              zeroIsAmbiguous: f.zeroIsAmbiguous)
                 : f
         }
         self.exclusions = exclusions
+        self.nonEmpty = nonEmpty
+        self.denials = denials
         uniqueIDs = unique ?? (id == "id")
         var idx: [String: Int] = [:]
         for (i, f) in fields.enumerated() { idx[f.name] = i }
         index = idx
         idField = id
         absentValues = fields.map(\.absent.value)
-        conditions = fields.map { f in f.absent.condition.flatMap { c in idx[c.field].map { ($0, c.values) } } }
+        conditions = fields.map { f in
+            let own = f.absent.conditions.filter { $0.scope == .element }.compactMap { c in idx[c.field].map { (field: $0, values: c.values) } }
+            return own.isEmpty ? nil : own
+        }
+        let cross = fields.enumerated().compactMap { i, f in
+            let cs = f.absent.conditions.filter { $0.scope != .element }
+            return cs.isEmpty ? nil : (field: i, conditions: cs)
+        }
+        crossConditions = cross
+        precondition(cross.allSatisfy { $0.field < 64 }, "a field with a cross-record absence condition must be among the first 64 of its record")
+        needsResolution = !cross.isEmpty || fields.contains { f in
+            switch f.type {
+            case .record(let r), .list(.record(let r)): r.needsResolution
+            default: false
+            }
+        }
         var byHeader: [String: Int] = [:]
         for (i, fld) in fields.enumerated() {
-            byHeader[fld.name.lowercased()] = i
-            for a in fld.aliases { byHeader[a.lowercased()] = i }
+            byHeader[SnapshotSchema.keyForm(fld.name)] = i
+            for a in fld.aliases { byHeader[SnapshotSchema.keyForm(a)] = i }
         }
         headerIndex = byHeader
     }
 
     public func field(_ name: String) -> FieldSchema? { index[name].map { fields[$0] } }
 
+    /// The field a JSON key or a table header names: its name or one of its headers (the
+    /// Japanese one first), as a person reads them — any case, full- or half-width, spaces at
+    /// the ends (`SnapshotSchema.keyForm`). `left_on`, `Left_On`, `ｌｅｆｔ＿ｏｎ` and `退職日`
+    /// are all `left_on`. The one matching function for JSON keys and CSV headers.
+    public func fieldIndex(forKey key: String) -> Int? { index[key] ?? headerIndex[SnapshotSchema.keyForm(key)] }
+
     /// What a rule reads for each field when it is absent (`Absence.value`), in field order.
     public let absentValues: [Value]
-    /// Per field, the condition under which its documented "none" gives way to unknown: the
-    /// index of the other field and the values that contradict the meaning.
-    public let conditions: [(field: Int, values: [Value])?]
+    /// Per field, the conditions on other fields of the same element under which its
+    /// documented meaning gives way to unknown: the index of the other field and the values
+    /// that contradict the meaning.
+    public let conditions: [[(field: Int, values: [Value])]?]
+    /// The fields whose documented meaning other records can contradict (`AbsenceCondition`
+    /// with a scope other than `element`), resolved once per facility.
+    public let crossConditions: [(field: Int, conditions: [AbsenceCondition])]
+    /// This record or a record nested in it has `crossConditions`.
+    public let needsResolution: Bool
 
-    /// CSV headers (field names and aliases, lowercased) to field indexes; built once, as
+    /// Field names and headers (`SnapshotSchema.keyForm`) to field indexes; built once, as
     /// every table read needs it.
     public let headerIndex: [String: Int]
 }
 
 /// A field; its Japanese label doubles as the Japanese CSV header unless `aliases` says more.
 func f(_ name: String, _ type: FieldType, _ doc: String, ja: String = "", aliases: [String] = [], choices: [String: String] = [:],
-       absent: Absence = .unknown, notBefore: String? = nil, past: Bool = false, ref: String? = nil, identifier: Bool = false) -> FieldSchema {
+       absent: Absence = .unknown, notBefore: String? = nil, past: Bool = false, ref: String? = nil, identifier: Bool = false,
+       zeroIsAmbiguous: Bool = false) -> FieldSchema {
     FieldSchema(name: name, type: type, aliases: aliases.isEmpty && !ja.isEmpty ? [ja] : aliases, doc: doc, docJa: ja, choicesJa: choices,
-                absent: absent, notBefore: notBefore, pastOnly: past, references: ref, identifier: identifier)
+                absent: absent, notBefore: notBefore, pastOnly: past, references: ref, identifier: identifier, zeroIsAmbiguous: zeroIsAmbiguous)
 }
 
 /// Absence with a documented meaning and no value.
 func none(_ en: String, _ ja: String, unless field: String? = nil, in values: [Value] = []) -> Absence {
-    .none(en: en, ja: ja, unless: field.map { AbsenceCondition(field: $0, values: values) })
+    .none(en: en, ja: ja, unless: field.map { [AbsenceCondition(field: $0, values: values)] } ?? [])
 }
 
 /// A top-level section of a snapshot: one record, or a collection of records.
@@ -285,7 +420,7 @@ public enum SnapshotSchema {
         f("requires_letters", .bool, "letters required", ja: "英字必須"),
         f("requires_digits", .bool, "digits required", ja: "数字必須"),
         f("requires_symbols", .bool, "symbols required", ja: "記号必須"),
-        f("max_age", .duration(unit: .days), "longest time before a change is required (absent: never)", ja: "変更周期", absent: none("passwords never have to be changed", "変更の義務なし")),
+        f("max_age", .duration(unit: .days), "longest time before a change is required (absent: never)", ja: "変更周期", absent: none("passwords never have to be changed", "変更の義務なし"), zeroIsAmbiguous: true),
     ])
 
     public static let service = RecordSchema("service", id: nil, [
@@ -302,10 +437,10 @@ public enum SnapshotSchema {
         f("password_min_length", .int, "shortest password the service accepts", ja: "パスワード最小文字数"),
         f("password_requires_letters_and_digits", .bool, "the service requires letters and digits", ja: "英数字必須"),
         f("supports_long_passwords", .bool, "13+ character passwords with symbols are accepted", ja: "長いパスワード対応"),
-        f("lockout_attempts", .int, "failed logins before lockout", ja: "ロックアウト回数"),
-        f("lockout_duration", .duration(unit: .minutes), "lockout time", ja: "ロックアウト時間"),
-        f("idle_logout", .duration(unit: .minutes), "automatic logout after inactivity", ja: "自動ログアウト"),
-        f("backup_interval", .duration(unit: .hours), "time between backups", ja: "バックアップ間隔"),
+        f("lockout_attempts", .int, "failed logins before lockout", ja: "ロックアウト回数", zeroIsAmbiguous: true),
+        f("lockout_duration", .duration(unit: .minutes), "lockout time", ja: "ロックアウト時間", zeroIsAmbiguous: true),
+        f("idle_logout", .duration(unit: .minutes), "automatic logout after inactivity", ja: "自動ログアウト", zeroIsAmbiguous: true),
+        f("backup_interval", .duration(unit: .hours), "time between backups", ja: "バックアップ間隔", zeroIsAmbiguous: true),
         f("backup_generations", .int, "backup generations kept", ja: "バックアップ世代数"),
         f("failure_detection", .bool, "infrastructure failures are detected and answered", ja: "障害検知"),
         f("redundant_infrastructure", .bool, "redundant cloud infrastructure", ja: "冗長化"),
@@ -362,7 +497,7 @@ public enum SnapshotSchema {
         f("os_up_to_date", .bool, "the latest OS version offered for the device is installed", ja: "OS最新", aliases: ["OS最新"], absent: none("not stated; the date of the last OS update decides", "記載なし（OS更新日で判断）")),
         f("os_updated_on", .date, "last OS update applied on; when given it decides, not os_up_to_date", ja: "OS更新日", aliases: ["OS更新日"],
           absent: none("not recorded; the up-to-date flag decides", "記載なし（OS最新で判断）"), past: true),
-        f("screen_lock_minutes", .duration(unit: .minutes), "idle time before the screen locks (absent: never)", ja: "画面ロック(分)", aliases: ["画面ロック(分)", "画面ロック分"], absent: none("the screen never locks by itself", "自動ロックなし")),
+        f("screen_lock_minutes", .duration(unit: .minutes), "idle time before the screen locks (absent: never)", ja: "画面ロック(分)", aliases: ["画面ロック(分)", "画面ロック分"], absent: none("the screen never locks by itself", "自動ロックなし"), zeroIsAmbiguous: true),
         f("device_lock", .enumeration(["none", "pin", "pattern", "password", "biometric"]), "device lock method", ja: "デバイスロック", aliases: ["デバイスロック"],
           choices: ["none": "ロックなし", "pin": "PIN", "pattern": "パターン", "password": "パスワード", "biometric": "生体認証"]),
         f("antimalware", .bool, "anti-malware protection active", ja: "ウイルス対策", aliases: ["ウイルス対策"]),
@@ -404,9 +539,11 @@ public enum SnapshotSchema {
         f("status", .enumeration(["active", "discharged", "transferred-out", "deceased"]), "care state", ja: "状態",
           choices: ["active": "診療中", "discharged": "終了", "transferred-out": "転出", "deceased": "死亡"]),
         f("care_ended_on", .date, "date the facility stopped caring for the patient", ja: "診療終了日", absent: none("still in the facility's care", "診療継続中", unless: "status", in: [.string("discharged"), .string("transferred-out"), .string("deceased")]), notBefore: "transferred_in_on"),
-        f("has_account", .bool, "the patient or family has an MCS account", ja: "患者アカウント", absent: .assumed(.bool(false), en: "no MCS account (accounts are created by the facility, which records them)", ja: "アカウントなしとみなす")),
+        f("has_account", .bool, "the patient or family has an MCS account", ja: "患者アカウント", absent: .assumed(.bool(false), en: "no MCS account (accounts are created by the facility, which records them)", ja: "アカウントなしとみなす",
+                          unless: [AbsenceCondition(.facility, field: "uses_patient_accounts", values: [.bool(true)])])),
         f("account_verified_on", .date, "patient identity confirmed on", ja: "本人確認日", absent: none("identity not confirmed", "本人確認していない"), past: true),
-        f("transferred_in_on", .date, "management moved to this facility on", ja: "転入日", absent: none("not received from another facility", "他施設からの受け入れではない"), past: true),
+        f("transferred_in_on", .date, "management moved to this facility on", ja: "転入日", absent: .none(en: "not received from another facility", ja: "他施設からの受け入れではない",
+                        unless: [AbsenceCondition(.related(collection: "consents", key: "patient_id"), field: "kind", values: [.string("re-consent")])]), past: true),
         f("transferred_out_on", .date, "management moved to another facility on", ja: "転出日", absent: none("not transferred to another facility", "他施設への移行なし", unless: "status", in: [.string("transferred-out")]), past: true),
         f("receiving_facility_accepted_on", .date, "the receiving facility accepted responsibility on", ja: "転出先受入日", absent: none("no acceptance from a receiving facility", "移行先の承諾なし"), past: true),
     ])
@@ -426,7 +563,9 @@ public enum SnapshotSchema {
         f("removed_on", .date, "removed from the group on", ja: "退出日", absent: none("still a member", "メンバーのまま"), notBefore: "joined_on", past: true),
     ])
 
-    public static let group = RecordSchema("group", [
+    public static let group = RecordSchema("group", nonEmpty: [.init("patient_ids", when: "kind", in: ["patient"])], denials: [
+        .init("shares_outside", list: "members", any: [(field: "external", values: [.bool(true)]), (field: "facility_id", values: [])], pastWhen: "removed_on"),
+    ], [
         f("id", .string, "group id", ja: "グループID"),
         f("kind", .enumeration(["patient", "free"]), "patient group (患者グループ) or free group", ja: "グループ種別",
           choices: ["patient": "患者グループ", "free": "フリーグループ"]),
@@ -434,7 +573,11 @@ public enum SnapshotSchema {
         f("created_on", .date, "created on", ja: "作成日", past: true),
         f("created_by", .string, "account id of who created the group (a member without an invitation)", ja: "作成者アカウントID",
           absent: none("the creator is not recorded: every member needs an approval", "作成者の記録なし（全メンバーに承認が必要）"), identifier: true),
-        f("first_shared_on", .date, "first post shared on", ja: "初回共有日", absent: none("nothing shared yet", "未共有", unless: "shares_outside", in: [.bool(true)]), notBefore: "created_on", past: true),
+        f("first_shared_on", .date, "first post shared on", ja: "初回共有日", absent: .none(en: "nothing shared yet", ja: "未共有", unless: [
+            AbsenceCondition(field: "shares_outside", values: [.bool(true)]),
+            AbsenceCondition(.nested(list: "members"), field: "external", values: [.bool(true)]),
+            AbsenceCondition(.nested(list: "members"), field: "facility_id", values: []),
+          ]), notBefore: "created_on", past: true),
         f("shares_outside", .bool, "members from other facilities", ja: "施設外と共有"),
         f("archived_on", .date, "moved to the archive (保管庫) on", ja: "保管庫移動日", absent: none("not archived", "保管庫に移動していない"), notBefore: "created_on", past: true),
         f("reviewed_on", .list(.date), "membership reviews", ja: "メンバー見直し日", past: true),
@@ -488,7 +631,9 @@ public enum SnapshotSchema {
         f("device_id", .string, "device concerned", ja: "端末ID", absent: none("no device concerned", "該当端末なし"), ref: "devices"),
         f("action", .enumeration(["password-changed", "account-suspended", "post-deleted", "none"]), "what was done", ja: "対応",
           choices: ["password-changed": "パスワード変更", "account-suspended": "アカウント停止", "post-deleted": "投稿削除", "none": "対応なし"], absent: none("nothing recorded as done", "対応の記録なし")),
-        f("action_on", .date, "done on", ja: "対応日", absent: none("nothing done yet", "未対応"), notBefore: "occurred_on", past: true),
+        f("action_on", .date, "done on", ja: "対応日",
+          absent: none("nothing done yet", "未対応", unless: "action", in: [.string("password-changed"), .string("account-suspended"), .string("post-deleted")]),
+          notBefore: "occurred_on", past: true),
         f("other_patient", .bool, "for a post: it put information about a patient other than the group's own into a patient group (3-2(2) 別の患者の情報を書き込まない)", ja: "別患者の情報"),
     ])
 
@@ -528,6 +673,17 @@ public enum SnapshotSchema {
         RootSchema(name: "attestations", shape: .collection, record: attestation, doc: "signed statements by responsible people"),
     ]
 
+    /// A top-level key as a person reads it (`SnapshotSchema.keyForm`): a section's name in
+    /// any case or width, or the Japanese name of its table (`職員` is `staff`).
+    public static func rootIndex(forKey key: String) -> Int? { rootKeyIndex[keyForm(key)] }
+
+    static let rootKeyIndex: [String: Int] = {
+        var d: [String: Int] = [:]
+        for (i, r) in roots.enumerated() { d[keyForm(r.name)] = i }
+        for t in SnapshotTables.all { if case .collection(let ri) = t.shape { d[keyForm(t.nameJa)] = ri } }
+        return d
+    }()
+
     public static let rootIndex: [String: Int] = {
         var d: [String: Int] = [:]
         for (i, r) in roots.enumerated() { d[r.name] = i }
@@ -550,6 +706,28 @@ public enum SnapshotSchema {
         for root in roots { visit(root.record) }
         return out
     }()
+
+    /// A key or header as it is matched: trimmed and cleaned (`CellText`), full-width forms
+    /// folded (NFKC: `ｌｅｆｔ＿ｏｎ` is `left_on`, `画面ロック（分）` is `画面ロック(分)`), lower case.
+    public static func keyForm(_ s: String) -> String {
+        CellText.clean(s).text.precomposedStringWithCompatibilityMapping.lowercased()
+    }
+
+    /// The field a key that matches none may have meant: the same words written another way
+    /// (`LeftOn`, `leftOn`, `left-on`, `left on` are `left_on`), a near spelling, or a key
+    /// sharing a field's first word (`left_date`). Nil when none is near.
+    public static func nearField(_ key: String, in schema: RecordSchema) -> FieldSchema? {
+        let words = RefusedNames.words(key.precomposedStringWithCompatibilityMapping)
+        let snake = words.joined(separator: "_")
+        if let i = schema.headerIndex[snake] { return schema.fields[i] }
+        let names = schema.fields.map(\.name)
+        if let guess = closestMatch(to: snake.isEmpty ? keyForm(key) : snake, in: names) ?? closestMatch(to: keyForm(key), in: schema.fields.flatMap { $0.aliases.map(keyForm) }).flatMap({ a in schema.headerIndex[a].map { names[$0] } }) {
+            return schema.field(guess)
+        }
+        // Sharing the first word with a field whose blank has a meaning (`left_date`).
+        guard let first = words.first else { return nil }
+        return schema.fields.first { $0.absent.meaning != nil && $0.name.split(separator: "_").first.map(String.init) == first }
+    }
 
     /// The schema of a field a rule reads.
     public static func field(_ record: String, _ field: String) -> FieldSchema? { records[record]?.field(field) }

@@ -28,7 +28,7 @@ public enum TableAppender {
         guard let table else { return .failure(csvDiags.first ?? Diagnostic("data.bad-csv", .error, "cannot read the table", at: SourceLocation(file: file))) }
         let byHeader = schema.headerIndex
         let headers = table.header.cells.map { CellText.trimmed(Substring($0)) }
-        let columns = headers.map { byHeader[$0.lowercased()] }
+        let columns = headers.map { byHeader[SnapshotSchema.keyForm($0)] }
         let tableIsJapanese = zip(headers, columns).contains { h, fi in fi.map { schema.fields[$0].name != h.lowercased() } ?? false }
         // An older layout, or a column deleted in Excel: the value would be lost silently.
         let present = Set(columns.compactMap { $0 })

@@ -229,28 +229,49 @@ public final class Record: Sendable {
     /// each field came from, where it is not `origin.source`.
     public let fieldSources: [SourceFile?]?
 
+    /// Bit `i` set: field `i` is blank and evidence in other records contradicts what its
+    /// blank means (`RecordSchema.crossConditions`), so it reads as unknown. Set by
+    /// `Facility.normalised`, never by a loader.
+    public let contradictedBlanks: UInt64
+
     public init(schema: RecordSchema, values: [Value], origin: LazyLocation, offsets: [Int32], headers: [String]? = nil,
-                fieldSources: [SourceFile?]? = nil) {
+                fieldSources: [SourceFile?]? = nil, contradictedBlanks: UInt64 = 0) {
         self.schema = schema
         self.values = values
         self.origin = origin
         self.offsets = offsets
         self.headers = headers
         self.fieldSources = fieldSources
+        self.contradictedBlanks = contradictedBlanks
+    }
+
+    /// The same record with other values (the same place, headers and files).
+    public func with(values: [Value], contradictedBlanks: UInt64) -> Record {
+        Record(schema: schema, values: values, origin: origin, offsets: offsets, headers: headers, fieldSources: fieldSources,
+               contradictedBlanks: contradictedBlanks)
     }
 
     /// The value a rule reads for field `i`: the value given, else what its absence means
-    /// (`Absence`), with the field's condition weighed (`AbsenceCondition`).
+    /// (`Absence`), with the field's conditions weighed (`AbsenceCondition`).
     @inline(__always)
     public func effective(_ i: Int) -> Value {
         let v = values[i]
         guard v.isNull else { return v }
         let a = schema.absentValues[i]
-        guard let c = schema.conditions[i] else { return a }
-        let other = values[c.field].isNull ? schema.absentValues[c.field] : values[c.field]
-        if other.isUnknown { return .unknown }
-        if c.values.isEmpty ? !other.isNull : c.values.contains(other) { return .unknown }
+        if contradictedBlanks != 0, i < 64, contradictedBlanks & (1 << UInt64(i)) != 0 { return .unknown }
+        guard let cs = schema.conditions[i] else { return a }
+        for c in cs {
+            let other = values[c.field].isNull ? schema.absentValues[c.field] : values[c.field]
+            if other.isUnknown { return .unknown }
+            if c.values.isEmpty ? !other.isNull : c.values.contains(other) { return .unknown }
+        }
         return a
+    }
+
+    /// Field `i` is blank, its blank has a documented meaning, and other evidence contradicts
+    /// it: whether the thing happened is not known, so even `is present` is unknown.
+    public func blankIsContradicted(_ i: Int) -> Bool {
+        values[i].isNull && !schema.absentValues[i].isUnknown && effective(i).isUnknown
     }
 
     public subscript(_ name: String) -> Value {

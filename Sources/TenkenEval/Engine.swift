@@ -24,7 +24,9 @@ public final class Engine: Sendable {
         self.maxFindings = max(1, maxFindings ?? Int.max)
     }
 
-    public func evaluate(_ facility: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
+    public func evaluate(_ given: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
+        // Ids in one spelling, and blanks other records contradict read as unknown.
+        let facility = given.normalised()
         let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: maxSlots)
         m.tables = facility.tables
         var results: [RuleResult] = []

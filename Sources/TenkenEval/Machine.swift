@@ -109,7 +109,7 @@ final class Machine {
                 // A blank is definite, unless its documented meaning is contradicted by another
                 // field (then whether the thing happened is unknown) or its column is missing.
                 let v = r.values[i]
-                if v.isUnknown || (v.isNull && r.schema.conditions[i] != nil && r.effective(i).isUnknown) { return .unknown }
+                if v.isUnknown || r.blankIsContradicted(i) { return .unknown }
                 return .bool(v.isNull != present)
             }
             let v = eval(x)

@@ -184,6 +184,12 @@ public struct FacilityResult: Sendable {
     public var sources: [String]
     /// The provider profile the provider items were judged on: its date and whether it is stale.
     public var providerProfile: ProviderProfile? = nil
+    /// Warnings (not notes such as a detected encoding) from reading the input, its parameters and the waivers (a field or table that
+    /// was not read, an inventory that replaced the snapshot's devices, a reference that is near
+    /// an id but not it). Every report format shows them, so what the run could not see, or
+    /// chose between, is never said only on a terminal that a CI log or a report folder does
+    /// not keep.
+    public var inputWarnings: [Diagnostic] = []
 
     /// The parameters every report flags as loosened (`ParamSetting.flagged`), by name.
     public var loosenedParams: [String] { params.filter(\.flagged).map(\.name) }

@@ -37,7 +37,7 @@ public enum Statement {
 /// was on the facility's staff on a given day.
 public enum Roster {
     /// An id as a person reads it: width, dashes and case folded (`Ｓ－００１` and `s-001` are `S-001`).
-    public static func fold(_ id: String) -> String { CellText.identifier(CellText.clean(id).text).lowercased() }
+    public static func fold(_ id: String) -> String { CellText.identifierKey(CellText.clean(id).text) }
 
     /// Why `id` cannot be taken as employed on `day`, if so: the roster does not list them,
     /// or they were hired later or had left by then. A date the roster leaves unknown cannot

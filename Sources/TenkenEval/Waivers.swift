@@ -57,7 +57,8 @@ public enum WaiverPolicy {
                 out.append(Diagnostic("waiver.unknown-facility", .error, "waiver names facility `\(f)`, which is not in this run", at: w.location,
                                       help: closestMatch(to: f, in: known).map { "did you mean `\($0)`?" }))
             }
-            // Ids are compared as everywhere else: `S-001　`, `s-001` and `Ｓ－００１` are S-001.
+            // Ids are compared as a person reads them, as everywhere (`CellText.identifierKey`):
+            // `S-001　`, `s-001` and `Ｓ－００１` are S-001.
             let person = Roster.fold
             if person(w.approvedBy) == person(w.requestedBy) {
                 out.append(Diagnostic("waiver.self-approved", .error, "waiver is approved by its own requester `\(w.requestedBy)`; a second person must approve it", at: w.location))

@@ -12,7 +12,8 @@ public struct FacilitySummary: Sendable, Equatable {
     public var input: String
     public var status: Status
     public var states: String
-    /// For facilities that failed to load: their diagnostics, one line each.
+    /// For facilities that failed to load: their errors; for evaluated ones: the warnings
+    /// their input gave (`FacilityResult.inputWarnings`). One line each, at most ten.
     public var diagnostics: [String]
     /// Failures at the gate's level that the baseline does not know (nil without a baseline).
     public var newGaps: Int?
@@ -61,7 +62,7 @@ public struct FacilitySummary: Sendable, Equatable {
 
     public static func of(_ r: FacilityResult, input: String) -> FacilitySummary {
         FacilitySummary(id: r.facilityID, name: r.facilityName, input: input, status: .evaluated,
-                        states: String(r.results.map { letter($0.state) }), diagnostics: [], loosened: r.loosenedParams)
+                        states: String(r.results.map { letter($0.state) }), diagnostics: r.inputWarnings.prefix(10).map(\.description), loosened: r.loosenedParams)
     }
 
     public func count(_ level: Level?, _ state: RuleState, _ rules: [AggregateRule]) -> Int {
@@ -270,11 +271,12 @@ public struct Aggregate: Sendable {
     /// One row per facility: counts, then one column per rule with its state.
     public func writeFacilitiesCSV(to out: OutputFile) throws(WriteError) {
         try out.write("\u{FEFF}")
-        try out.write(CSVReport.line(["facility_id", "name", "input", "status", "required_fail", "recommended_fail", "unknown", "manual", "error", "waived", "attested", "pass", "not_applicable"] + rules.map(\.id)))
+        try out.write(CSVReport.line(["facility_id", "name", "input", "status", "required_fail", "recommended_fail", "unknown", "manual", "error", "waived", "attested", "pass", "not_applicable", "input_warnings"] + rules.map(\.id)))
         for f in facilities {
             var row = [f.id, f.name ?? "", f.input, f.status.rawValue]
             row += [String(f.count(.required, .fail, rules)), String(f.count(.recommended, .fail, rules))]
             row += [RuleState.unknown, .manual, .error, .waived, .attested, .pass, .notApplicable].map { String(f.count(nil, $0, rules)) }
+            row.append(f.status == .evaluated ? String(f.diagnostics.count) : "")
             row += f.states.map { FacilitySummary.state($0)?.rawValue ?? "" }
             if f.status == .error { row += Array(repeating: "", count: max(0, rules.count - f.states.count)) }
             try out.write(CSVReport.line(row))

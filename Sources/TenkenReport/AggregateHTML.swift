@@ -103,6 +103,21 @@ public enum AggregateHTML {
             for f in errors { w.element("li", text: "\(f.id) (\(f.input)): " + (f.diagnostics.first ?? "")) }
             w.close()
         }
+        // Evaluated, but the input warned: what was not read is shown where the verdicts are.
+        let warned = a.facilities.filter { $0.status == .evaluated && !$0.diagnostics.isEmpty }
+        if !warned.isEmpty {
+            w.element("h3", text: t("入力に警告がある施設", "Facilities whose input gave warnings"))
+            w.open("ul")
+            for f in warned {
+                w.open("li")
+                w.text("\(f.id) (\(f.input))")
+                w.open("ul")
+                for d in f.diagnostics { w.element("li", text: d) }
+                w.close()
+                w.close()
+            }
+            w.close()
+        }
         let loosened = a.facilities.filter { $0.status == .evaluated && !$0.loosened.isEmpty }
         if !loosened.isEmpty {
             w.element("h3", text: t("緩めたパラメータで判定された施設（各施設のレポートに理由があります）",

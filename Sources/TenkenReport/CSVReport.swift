@@ -14,7 +14,13 @@ public enum CSVReport {
         let outOfScope = r.result.pack.outOfScope.map { o in
             [r.result.facilityID, r.result.asOf.description, r.result.pack.version, profileDate, "", o.id, "", "", "", "out-of-scope", "0", "", "", "", o.reason, "", ""]
         }
-        return outOfScope + r.items.map { rule, result in
+        // So do the input's warnings (a field or table not read): state `input-warning`, the
+        // warning's id as the rule, its message and place as the first finding's.
+        let warnings = r.result.inputWarnings.map { d in
+            [r.result.facilityID, r.result.asOf.description, r.result.pack.version, profileDate, d.id, "", "", "", "", "input-warning", "0", "",
+             d.message, d.location?.description ?? "", d.help ?? "", "", ""]
+        }
+        return outOfScope + warnings + r.items.map { rule, result in
             let v = result.violations.first ?? result.undetermined.first
             return [r.result.facilityID, r.result.asOf.description, r.result.pack.version,
                     profileDate, rule.id, rule.implements.joined(separator: " "),

@@ -151,6 +151,12 @@ public enum HTMLReport: TreeReport {
                 if let note = p.looseningNote { tree.text(" ⚠ " + t(note.ja, note.en), in: li) }
             }
         }
+        if !res.inputWarnings.isEmpty {
+            let box = tree.add("div", to: summary, ["class": "params input-warnings"])
+            tree.add("h3", to: box, text: t("入力の警告（読まなかった・選んだ入力）", "Input warnings (input not read, or chosen between)"))
+            let ul = tree.add("ul", to: box)
+            for d in res.inputWarnings { tree.add("li", to: ul, ["class": "loosened"], text: "⚠ " + d.description) }
+        }
 
         // One section per category: gaps and items needing a person first, then a table of the rest.
         for cat in Category.allCases {

@@ -48,6 +48,14 @@ public enum JSONReport {
         })
     }
 
+    /// Diagnostics as objects: id, severity, message, location, help.
+    public static func diagnostics(_ ds: [Diagnostic]) -> JSON {
+        .array(ds.map { d in
+            .object([("id", .string(d.id)), ("severity", .string(d.severity.rawValue)), ("message", .string(d.message)),
+                     ("location", location(d.location)), ("help", .str(d.help))])
+        })
+    }
+
     static func violation(_ v: Violation) -> JSON {
         .object([
             ("element", .str(v.element)), ("expect", v.expect.map { .int($0) } ?? .null), ("message", bilingual(v.message)), ("location", location(v.location)),
@@ -109,6 +117,7 @@ public enum JSONReport {
             ("inputs", .value(.array(r.sources.map(JSON.string)))),
             ("parameters", .value(parameters(r.params))),
             ("provider_profile", .value(providerProfile(r.providerProfile))),
+            ("input_warnings", .value(diagnostics(r.inputWarnings))),
             ("summary", .value(summary(r, pack))),
             ("results", .array(count: min(rules.count, r.results.count)) { result(rules[$0], r.results[$0], catalog) }),
         ])

@@ -46,6 +46,9 @@ public enum JUnitReport: TreeReport {
                 tree.add("property", to: props, ["name": "parameter \(p.name)",
                                                   "value": Labels.override(p)])
             }
+            for (i, d) in res.inputWarnings.enumerated() {
+                tree.add("property", to: props, ["name": "input_warning \(i + 1)", "value": d.description])
+            }
             for (rule, result) in items {
                 let tc = tree.add("testcase", to: suite, ["classname": "\(fid).\(cat.rawValue)",
                                                           "name": "\(rule.implements.joined(separator: ",")) \(rule.id): \(r.lang.pick(rule.title))",

@@ -217,6 +217,17 @@ public enum SARIFReport {
         }
         // Findings past the per-rule cap are counted, not listed: said once per rule.
         var notifications: [JSON] = res.providerProfile?.warning.map { [.object([("level", .string("warning")), ("message", text(r.lang.pick($0)))])] } ?? []
+        // What the input warned about (a field or table not read, an inventory chosen over
+        // the snapshot's devices): tool execution notifications at their place.
+        for d in res.inputWarnings {
+            var kv: [(String, JSON)] = [("level", .string(d.severity == .note ? "note" : "warning")), ("message", text(d.message)),
+                                        ("descriptor", .object([("id", .string(d.id))]))]
+            if let l = d.location {
+                note(l.file)
+                kv.append(("locations", .array([location(l)])))
+            }
+            notifications.append(.object(kv))
+        }
         for (k, (rule, result)) in r.items.enumerated() {
             func notify(_ message: String) {
                 notifications.append(.object([("level", .string("warning")), ("message", text("\(rule.id): " + message)),

@@ -108,6 +108,11 @@ public struct TextReport {
                 out.append("  \(e(p.name)) = \(v) (\(p.origin.rawValue); " + lang.pick(ja: "既定", en: "default") + " \(d))\(flag)")
             }
         }
+        if !r.inputWarnings.isEmpty {
+            out.append("")
+            out.append(paint(lang.pick(ja: "入力の警告（読まなかった・選んだ入力）", en: "Input warnings (input not read, or chosen between)") + ":", "33;1"))
+            for d in r.inputWarnings { out.append(wrap("⚠ " + e(d.description), indent: 4).replacingPrefix(4, with: "  ")) }
+        }
         let catalog = Dictionary(uniqueKeysWithValues: pack.catalog.map { ($0.id, $0) })
         for cat in Category.allCases {
             let items = zip(pack.rules, r.results).filter { $0.0.category == cat }

@@ -118,6 +118,9 @@ public enum XCCDFReport: TreeReport {
             tree.add("fact", to: facts, ["name": "urn:tenken:fact:parameter:\(p.name)", "type": "string"],
                      text: Labels.override(p))
         }
+        for d in res.inputWarnings {
+            tree.add("fact", to: facts, ["name": "urn:tenken:fact:input-warning:\(d.id)", "type": "string"], text: d.description)
+        }
         var passed = 0, scored = 0
         // Whether a waiver overrode a result here: then every rule-result records the review.
         let reviewed = r.items.contains { $0.result.waiver != nil || $0.result.expiredWaiver != nil }

@@ -20,8 +20,9 @@ public enum TextSafety {
         }
     }
 
-    /// How a refused character is named in a message: its code point and, for the common
-    /// ones, what it is (the character itself is never printed).
+    /// How a refused character is named in a message: its code point and what it is (a
+    /// short name for the common ones, else its Unicode name); the character itself is never
+    /// printed.
     public static func describe(_ u: Unicode.Scalar) -> String {
         let hex = String(u.value, radix: 16, uppercase: true)
         let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
@@ -43,7 +44,8 @@ public enum TextSafety {
         case 0x00AD: "soft hyphen"
         case 0x2060: "word joiner"
         case 0x80...0x9F: "C1 control"
-        default: u.properties.generalCategory == .format ? "invisible format character" : nil
+        // Any other: its Unicode name (`U+2800 (braille pattern blank)`).
+        default: u.properties.name.map { $0.lowercased() } ?? (u.properties.generalCategory == .format ? "invisible format character" : nil)
         }
         return name.map { "\(code) (\($0))" } ?? code
     }

@@ -328,6 +328,8 @@ struct BaselineDiffExplainTests {
         #expect(w("S-001", "S-002").isEmpty)
         #expect(w("S-001", "S-001\u{3000}").map(\.id) == ["waiver.self-approved"])
         #expect(w("S-001", "s-001").map(\.id) == ["waiver.self-approved"])
+        #expect(w("S-001", "Ｓ－００１").map(\.id) == ["waiver.self-approved"])
+        #expect(w("S-001", "S\u{2010}001").map(\.id) == ["waiver.self-approved"])
         #expect(w("S-001", "S-002", "   ").map(\.id) == ["waiver.incomplete"])
         #expect(w("S-001", "S-002", "ok\u{1B}[2J").map(\.id) == ["waiver.control-character"])
     }

@@ -9,13 +9,7 @@ import TenkenSyntax
 /// kind elsewhere (ThreeValuedLogicTests, AbsencePropertyTests, the malformed-input corpus).
 @Suite struct SilentVerdictTests {
     /// A copy of a fixture folder to damage.
-    func copy(_ fixture: String) throws -> String {
-        let dir = tempDir("silent-\(fixture)").path
-        for n in try FileManager.default.contentsOfDirectory(atPath: "Fixtures/\(fixture)") where n != "expected" {
-            try FileManager.default.copyItem(atPath: "Fixtures/\(fixture)/\(n)", toPath: "\(dir)/\(n)")
-        }
-        return dir
-    }
+    func copy(_ fixture: String) throws -> String { try copyFixture(fixture, tag: "silent") }
 
     /// The states of a run's JSON report, by rule.
     func states(_ args: [String]) throws -> (code: Int32, states: [String: String], err: String) {
@@ -260,5 +254,26 @@ import TenkenSyntax
         #expect(runCLI(base + ["--fail-on", "strict"]).code == 1)
         #expect(runCLI(base + ["--fail-on", "never,manual"]).code == 64)
         #expect(runCLI(base + ["--fail-on", "bogus"]).code == 64)
+    }
+
+    /// XCCDF's flat score counts an undecided rule (`unknown`, `error`) towards its maximum, as
+    /// the flat model leaves out only notapplicable and notchecked: an undecided audit never
+    /// shows full marks in a SCAP dashboard (break 12, minor).
+    @Test func xccdfScoreCountsUndecidedRules() throws {
+        Repo.enter()
+        let dir = try copy("messy-tsubaki")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json"))) as? [String: Any])
+        var groups = try #require(doc["groups"] as? [[String: Any]])
+        for i in groups.indices { groups[i]["members"] = nil }
+        doc["groups"] = groups
+        try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: "\(dir)/snapshot.json"))
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "xccdf"])
+        #expect(r.code == 2)
+        func count(_ result: String) -> Int { r.out.components(separatedBy: "<result>\(result)</result>").count - 1 }
+        #expect(count("unknown") > 0)
+        let scored = count("pass") + count("fail") + count("error") + count("unknown")
+        let score = try #require(r.out.range(of: #"<score[^>]*maximum="(\d+)"[^>]*>(\d+)</score>"#, options: .regularExpression).map { String(r.out[$0]) })
+        #expect(score.contains("maximum=\"\(scored)\"") && score.hasSuffix(">\(count("pass"))</score>"), "\(score)")
     }
 }

@@ -73,3 +73,13 @@ func runBinary(_ args: [String], env extra: [String: String] = [:], timeout: Tim
     p.waitUntilExit()
     return (p.terminationStatus, outData.out, outData.err)
 }
+
+/// A copy of a fixture folder without its expected reports, in a fresh temporary folder, for a
+/// test to damage or add to.
+func copyFixture(_ fixture: String, tag: String) throws -> String {
+    let dir = tempDir("\(tag)-\(fixture)").path
+    for n in try FileManager.default.contentsOfDirectory(atPath: "Fixtures/\(fixture)") where n != "expected" {
+        try FileManager.default.copyItem(atPath: "Fixtures/\(fixture)/\(n)", toPath: "\(dir)/\(n)")
+    }
+    return dir
+}

@@ -71,6 +71,11 @@ struct CheckerTests {
         ("  expect facility.uses_wifi\n    message ja \"{s.id}\" en \"x\"", "check.unknown-name", 9, 13),
         ("  expect facility.uses_wifi\n    message ja \"{oops\" en \"x\"", "check.bad-template", 9, 13),
         ("  risks R9\n  expect facility.uses_wifi", "check.unknown-risk", 8, 9),
+        // `== null` on a field: absence is tested with `is missing` / `is present` (review 12 #15).
+        ("  expect none d in devices : d.device_lock == null", "check.null-comparison", 8, 47),
+        ("  expect every d in devices : d.device_lock != null", "check.null-comparison", 8, 48),
+        ("  expect every d in devices : null == d.device_lock", "check.null-comparison", 8, 31),
+        ("  expect every d in devices : d.device_lock not in [\"none\", null]", "check.null-comparison", 8, 61),
     ])
     func diagnosticsAreLocated(_ body: String, _ id: String, _ line: Int, _ column: Int) {
         let o = checkPack(ruleText(body))

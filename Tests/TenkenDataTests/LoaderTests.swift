@@ -62,6 +62,14 @@ struct LoaderTests {
         #expect(d.map(\.id) == ["data.unknown-field"])
         #expect(d.first?.severity == .warning)
         #expect(d.first?.help == "did you mean `hired_on`?")
+        // A date under a key not read may be a left-out field whose blank has a meaning: those
+        // read as unknown in that element, and the warning says which.
+        #expect(d.first?.message.contains("it may hold `left_on`") == true, "\(d.first?.message ?? "")")
+        if case .list(let staff)? = f?[root: "staff"], case .record(let s)? = staff.first {
+            #expect(s["left_on"].isUnknown && s["hired_on"].isNull)
+        } else {
+            Issue.record("no staff element")
+        }
         // Near a field whose blank has a meaning ("not signed"), a misspelling is an error: the
         // meaning would otherwise be taken silently.
         let (_, d2) = load("{\"schema_version\": 1, \"staff\": [{\"id\": \"S\", \"pledge_signed\": \"2024-01-01\"}]}")

@@ -1,0 +1,238 @@
+import TenkenSyntax
+
+extension Facility {
+    /// The facility as rules read it, worked out once before any rule runs:
+    ///
+    /// - **Ids that differ only in case are one id.** Every id and reference
+    ///   (`FieldSchema.identifier`) is compared by `CellText.identifierKey`; where a facility
+    ///   spells one id two ways (`S-006` on the roster, `s-006` in an account), every
+    ///   occurrence takes one spelling — that of the element the id names, else the first one
+    ///   met — so joins, lookups and `==` in rules match as a person reads the ids, and reports
+    ///   show the id as the facility's own list writes it. (`Consistency` compares by the
+    ///   same key, so two roster rows `S-006` and `s-006` are a duplicate.)
+    /// - **Blanks whose documented meaning other records contradict are unknown**
+    ///   (`AbsenceCondition` with a facility, nested or related scope): a patient's blank
+    ///   `transferred_in_on` when a re-consent names the patient, a blank `has_account` when
+    ///   the facility says it uses patient accounts.
+    ///
+    /// Records that change are copied; the rest are shared. Returns `self` when nothing
+    /// changes. The engine calls this (`isNormalised` makes a second call free).
+    public func normalised() -> Facility {
+        if isNormalised { return self }
+        var out = self
+        out.isNormalised = true
+        let spellings = IdentifierSpellings(self)
+        let resolver = AbsenceResolver(roots: roots)
+        guard spellings.hasVariants || resolver.active else { return out }
+        for i in out.roots.indices {
+            guard let v = out.roots[i] else { continue }
+            out.roots[i] = Facility.rewrite(v, spellings: spellings.hasVariants ? spellings : nil, resolver: resolver.active ? resolver : nil)
+        }
+        return out
+    }
+
+    static func rewrite(_ v: Value, spellings: IdentifierSpellings?, resolver: AbsenceResolver?) -> Value {
+        switch v {
+        case .record(let r): return .record(rewrite(r, spellings: spellings, resolver: resolver))
+        case .list(let xs):
+            var changed = false
+            let ys = xs.map { x -> Value in
+                guard case .record(let r) = x else { return x }
+                let n = rewrite(r, spellings: spellings, resolver: resolver)
+                if n !== r { changed = true }
+                return .record(n)
+            }
+            return changed ? .list(ys) : v
+        default: return v
+        }
+    }
+
+    /// The record with its ids in their one spelling, its nested records rewritten, and its
+    /// contradicted blanks marked; the same object when nothing changes.
+    static func rewrite(_ r: Record, spellings: IdentifierSpellings?, resolver: AbsenceResolver?) -> Record {
+        let schema = r.schema
+        var values: [Value]?
+        func set(_ i: Int, _ v: Value) {
+            if values == nil { values = r.values }
+            values![i] = v
+        }
+        for (i, f) in schema.fields.enumerated() {
+            let v = r.values[i]
+            switch f.type {
+            case .record(let inner) where spellings != nil || inner.needsResolution:
+                if case .record(let x) = v {
+                    let n = rewrite(x, spellings: spellings, resolver: resolver)
+                    if n !== x { set(i, .record(n)) }
+                }
+            case .list(.record(let inner)) where spellings != nil || inner.needsResolution:
+                let n = rewrite(v, spellings: spellings, resolver: resolver)
+                if case .list = v, n != v { set(i, n) }
+            default:
+                guard let spellings, IdentifierSpellings.unified(f, in: schema) else { continue }
+                switch v {
+                case .string(let s):
+                    if let t = spellings.spelling(s) { set(i, .string(t)) }
+                case .list(let xs):
+                    var changed = false
+                    let ys = xs.map { x -> Value in
+                        if case .string(let s) = x, let t = spellings.spelling(s) { changed = true; return .string(t) }
+                        return x
+                    }
+                    if changed { set(i, .list(ys)) }
+                default: continue
+                }
+            }
+        }
+        var mask: UInt64 = 0
+        if let resolver, !schema.crossConditions.isEmpty {
+            let current = values.map { r.with(values: $0, contradictedBlanks: 0) } ?? r
+            mask = resolver.contradictedBlanks(current)
+        }
+        guard values != nil || mask != 0 else { return r }
+        return r.with(values: values ?? r.values, contradictedBlanks: mask)
+    }
+}
+
+/// The one spelling each id takes in a facility (`Facility.normalised`).
+struct IdentifierSpellings {
+    /// `CellText.identifierKey` → the spelling every occurrence takes.
+    var canonical: [String: String] = [:]
+    var hasVariants = false
+
+    /// Whether a field's values take part: ids and references, but not choices (validated
+    /// words) and not the id of a record whose id names a kind (an attestation's item, which
+    /// names a rule's key in the pack).
+    static func unified(_ f: FieldSchema, in schema: RecordSchema) -> Bool {
+        guard f.identifier else { return false }
+        if case .enumeration = f.type { return false }
+        if case .list(.enumeration) = f.type { return false }
+        return !(f.name == schema.idField && !schema.uniqueIDs)
+    }
+
+    init(_ facility: Facility) {
+        // First the ids of the top-level collections (the spelling of the element an id
+        // names wins), then every other id in input order.
+        for (i, root) in SnapshotSchema.roots.enumerated() where root.shape == .collection {
+            guard case .list(let xs)? = facility.roots[i], let idf = root.record.idField, let fi = root.record.index[idf],
+                  IdentifierSpellings.unified(root.record.fields[fi], in: root.record) else { continue }
+            for case .record(let r) in xs { if case .string(let s) = r.values[fi] { note(s) } }
+        }
+        for v in facility.roots { if let v { visit(v) } }
+    }
+
+    mutating func note(_ s: String) {
+        let k = CellText.identifierKey(s)
+        if let c = canonical[k] {
+            if c != s { hasVariants = true }
+        } else {
+            canonical[k] = s
+        }
+    }
+
+    mutating func visit(_ v: Value) {
+        switch v {
+        case .list(let xs): for x in xs { visit(x) }
+        case .record(let r):
+            for (i, f) in r.schema.fields.enumerated() {
+                switch r.values[i] {
+                case .string(let s) where IdentifierSpellings.unified(f, in: r.schema): note(s)
+                case .list(let xs) where IdentifierSpellings.unified(f, in: r.schema):
+                    for case .string(let s) in xs { note(s) }
+                case .record, .list: visit(r.values[i])
+                default: continue
+                }
+            }
+        default: return
+        }
+    }
+
+    /// The spelling `s` takes, when it is not `s` itself.
+    func spelling(_ s: String) -> String? {
+        guard let c = canonical[CellText.identifierKey(s)], c != s else { return nil }
+        return c
+    }
+}
+
+/// Works out which blanks other records contradict (`AbsenceCondition` scopes `facility`,
+/// `nested` and `related`). A condition that cannot be weighed — the facility profile or the
+/// related collection is absent, a related element's field is unknown — contradicts: then
+/// whether the thing happened is not known.
+struct AbsenceResolver {
+    /// The elements of a related collection by the key of the id they name, and those whose
+    /// key is unknown (they may name any element); nil when the collection is absent.
+    struct Related {
+        var byKey: [String: [Record]] = [:]
+        var unknownKeyed: [Record] = []
+    }
+
+    let facility: Record?
+    /// By `collection.key`.
+    let related: [String: Related?]
+    /// Some section present holds a record with cross-record conditions.
+    let active: Bool
+
+    /// The conditions of every record schema that look beyond their element.
+    static let allConditions: [AbsenceCondition] = SnapshotSchema.records.values.flatMap { $0.crossConditions.flatMap(\.conditions) }
+
+    init(roots: [Value?]) {
+        if case .record(let f)? = roots[SnapshotSchema.rootIndex["facility"]!] { facility = f } else { facility = nil }
+        active = SnapshotSchema.roots.indices.contains { SnapshotSchema.roots[$0].record.needsResolution && roots[$0] != nil }
+        var related: [String: Related?] = [:]
+        if active {
+            for c in AbsenceResolver.allConditions {
+                guard case .related(let collection, let key) = c.scope, related[collection + "." + key] == nil else { continue }
+                related[collection + "." + key] = .some(AbsenceResolver.index(roots, collection: collection, key: key))
+            }
+        }
+        self.related = related
+    }
+
+    static func index(_ roots: [Value?], collection: String, key: String) -> Related? {
+        guard let ri = SnapshotSchema.rootIndex[collection], case .list(let xs)? = roots[ri],
+              let ki = SnapshotSchema.roots[ri].record.index[key] else { return nil }
+        var out = Related()
+        for case .record(let r) in xs {
+            switch r.effective(ki) {
+            case .string(let s): out.byKey[CellText.identifierKey(s), default: []].append(r)
+            case .unknown: out.unknownKeyed.append(r)
+            default: continue
+            }
+        }
+        return out
+    }
+
+    /// The mask of `r`'s blank fields whose meaning other records contradict.
+    func contradictedBlanks(_ r: Record) -> UInt64 {
+        var mask: UInt64 = 0
+        for (i, cs) in r.schema.crossConditions where r.values[i].isNull {
+            if cs.contains(where: { contradicts($0, r) }) { mask |= 1 << UInt64(i) }
+        }
+        return mask
+    }
+
+    func contradicts(_ c: AbsenceCondition, _ r: Record) -> Bool {
+        func any(_ xs: [Record]) -> Bool {
+            xs.contains { e in e.schema.index[c.field].map { c.contradicts(e.effective($0)) } ?? false }
+        }
+        switch c.scope {
+        case .element:
+            return r.schema.index[c.field].map { c.contradicts(r.effective($0)) } ?? false
+        case .facility:
+            guard let facility, let fi = facility.schema.index[c.field] else { return true }
+            return c.contradicts(facility.effective(fi))
+        case .nested(let list):
+            guard let li = r.schema.index[list] else { return false }
+            switch r.effective(li) {
+            case .list(let xs): return any(xs.compactMap { if case .record(let e) = $0 { e } else { nil } })
+            case .unknown: return true
+            default: return false
+            }
+        case .related(let collection, let key):
+            // An absent collection cannot show that nothing contradicts.
+            guard case .some(.some(let entry)) = related[collection + "." + key] else { return true }
+            // An element without an id cannot be named by another: nothing contradicts.
+            guard let id = r.displayID else { return false }
+            return any((entry.byKey[CellText.identifierKey(id)] ?? []) + entry.unknownKeyed)
+        }
+    }
+}
