@@ -412,7 +412,7 @@ final class BatchRun: @unchecked Sendable {
         guard let facility, !diags.contains(where: { $0.severity == .error }) else { return failure(e, id: facility?.id, diags) }
         guard BatchDiscovery.safeName(facility.id) else {
             return failure(e, id: e.name, [Diagnostic("batch.unsafe-id", .error,
-                "facility id `\(facility.id)` cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`)", at: SourceLocation(file: input.primaryFile, path: input.tables == nil ? "/facility/id" : "facility.id"))])
+                "the facility id cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`; found \(ValueShape.of(facility.id)))", at: SourceLocation(file: input.primaryFile, path: input.tables == nil ? "/facility/id" : "facility.id"))])
         }
         let key = FileNames.fold(facility.id)
         let first = claims.withLock { c -> String? in

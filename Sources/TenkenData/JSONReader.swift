@@ -101,7 +101,26 @@ public struct JSONReader {
         self.limits = limits
     }
 
-    public static func parse(_ bytes: [UInt8], file: String, limits: JSONLimits = JSONLimits()) -> (JSONNode?, [Diagnostic], LineIndex) {
+    /// Which keys a diagnostic's JSON pointer may name. A key may be a value typed in the wrong
+    /// place (a password as a key, a patient's name as an object's key), so a pointer stops at
+    /// the first key that is not one of the file's own names; the line and column still name
+    /// the place exactly.
+    public enum ShownKeys: Sendable {
+        /// Every key (files of the rule pack's authors, never facility data).
+        case all
+        /// Only these names.
+        case only(Set<String>)
+
+        func shows(_ key: String) -> Bool {
+            switch self {
+            case .all: true
+            case .only(let names): names.contains(key)
+            }
+        }
+    }
+
+    public static func parse(_ bytes: [UInt8], file: String, limits: JSONLimits = JSONLimits(),
+                             shownKeys: ShownKeys = .only([])) -> (JSONNode?, [Diagnostic], LineIndex) {
         let index = LineIndex(bytes)
         var diags: [Diagnostic] = []
         if bytes.count > limits.maxBytes {
@@ -110,7 +129,7 @@ public struct JSONReader {
                 help: "raise the limit with --max-input-bytes if the file is genuine"))
             return (nil, diags, index)
         }
-        var state = State(file: file, index: index, maxDepth: limits.maxDepth)
+        var state = State(file: file, index: index, maxDepth: limits.maxDepth, shownKeys: shownKeys)
         let node: JSONNode? = bytes.withUnsafeBufferPointer { buf in
             state.buf = buf
             do throws(Failure) {
@@ -135,10 +154,12 @@ public struct JSONReader {
         enum Step { case key(String), index(Int) }
         var pointer: [Step] = []
         var diagnostics: [Diagnostic] = []
+        let shownKeys: ShownKeys
 
-        init(file: String, index: LineIndex, maxDepth: Int) {
+        init(file: String, index: LineIndex, maxDepth: Int, shownKeys: ShownKeys) {
             self.file = file
             self.index = index
+            self.shownKeys = shownKeys
             self.maxDepth = maxDepth
         }
 
@@ -148,12 +169,16 @@ public struct JSONReader {
         }
 
         var pointerString: String {
-            pointer.isEmpty ? "" : "/" + pointer.map { step in
+            var out = ""
+            for step in pointer {
                 switch step {
-                case .key(let k): escapePointerToken(k)
-                case .index(let i): String(i)
+                case .key(let k):
+                    guard shownKeys.shows(k) else { return out }
+                    out += "/" + escapePointerToken(k)
+                case .index(let i): out += "/" + String(i)
                 }
-            }.joined(separator: "/")
+            }
+            return out
         }
 
         func fail(_ id: String, _ message: String, at offset: Int? = nil) -> Failure {
@@ -247,7 +272,7 @@ public struct JSONReader {
                 }
                 if duplicate {
                     diagnostics.append(Diagnostic("data.duplicate-key", .error,
-                        "duplicate key `\(key)`; JSON readers disagree on which one wins", at: location(keyOffset)))
+                        "a key appears twice in this object (the second time here); JSON readers disagree on which one wins", at: location(keyOffset)))
                 }
                 pointer.removeLast()
                 members.append(JSONMember(key: key, keyOffset: keyOffset, node: v))

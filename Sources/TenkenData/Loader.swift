@@ -107,7 +107,7 @@ public struct SnapshotLoader {
     }
 
     public mutating func loadSnapshot(bytes: [UInt8], path: String) -> Facility? {
-        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits)
+        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits, shownKeys: .only(SnapshotSchema.names))
         diagnostics += diags
         guard let node else { return nil }
         let src = SourceFile(path: path, kind: .json, lines: lines)
@@ -126,7 +126,7 @@ public struct SnapshotLoader {
                 sawVersion = true
                 if case .int(let v) = m.node.value, v == SnapshotSchema.version { continue }
                 diagnostics.append(Diagnostic("data.unknown-schema-version", .error,
-                    "unsupported schema_version \(render(m.node.value)); this tenken reads version \(SnapshotSchema.version)",
+                    "unsupported schema_version (found \(ValueShape.of(json: m.node.value)), not \(SnapshotSchema.version)); this tenken reads version \(SnapshotSchema.version)",
                     at: src.location(offset: m.node.offset, path: ptr)))
                 continue
             }
@@ -137,7 +137,7 @@ public struct SnapshotLoader {
             if m.key == "$schema" || m.key == "comment" { continue }
             guard let ri = SnapshotSchema.rootIndex[m.key] ?? SnapshotLoader.looseMatch(m.key, SnapshotSchema.roots.map(\.name)) else {
                 unknownKey(m.key, candidates: SnapshotSchema.roots.map(\.name) + ["schema_version", "parameters"], src: src,
-                           offset: m.keyOffset, pointer: ptr)
+                           offset: m.keyOffset, pointer: "")
                 continue
             }
             let root = SnapshotSchema.roots[ri]
@@ -160,15 +160,6 @@ public struct SnapshotLoader {
         return facility
     }
 
-    func render(_ v: JSONValue) -> String {
-        switch v {
-        case .int(let n): String(n)
-        case .number(let s): s
-        case .string(let s): "\"\(s)\""
-        default: v.typeName
-        }
-    }
-
     /// A key as a person reads it: `Left_On` or `left_on　` is `left_on` (as CSV headers are
     /// matched). The index of the match, if any.
     static func looseMatch(_ key: String, _ names: [String]) -> Int? {
@@ -176,6 +167,9 @@ public struct SnapshotLoader {
         return names.firstIndex { $0 == k }
     }
 
+    /// A key the schema does not know. It is never shown (nor put into the pointer, which
+    /// names the object holding it): a key may be a value typed in the wrong place. The line
+    /// and column name it, and "did you mean" names the field it is close to.
     mutating func unknownKey(_ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String, schema: RecordSchema? = nil) {
         // A key with a control character is refused without echoing it (or its pointer).
         if let refused = CellText.clean(key).refused {
@@ -184,9 +178,9 @@ public struct SnapshotLoader {
                 at: src.location(offset: offset, path: nil), help: "remove the key"))
             return
         }
-        if let why = SnapshotSchema.forbiddenKeyReason(key) ?? (key.lowercased() == "name" ? "looks like personal information" : nil) {
+        if let why = RefusedNames.described(key) ?? (key.lowercased() == "name" ? "looks like personal information (`name`)" : nil) {
             diagnostics.append(Diagnostic("data.forbidden-field", .error,
-                "field `\(key)` \(why); snapshots must not contain it (its value is not shown)",
+                "a field here \(why); snapshots must not contain it (its name and value are not shown)",
                 at: src.location(offset: offset, path: pointer), help: "remove the field; use pseudonymous ids only"))
             return
         }
@@ -198,11 +192,11 @@ public struct SnapshotLoader {
             ?? documented.first { !firstWord(key).isEmpty && firstWord($0.name) == firstWord(key) }?.name
         if let guess, let meaning = schema?.field(guess)?.absent.meaning {
             diagnostics.append(Diagnostic("data.unknown-field", .error,
-                "unknown field `\(key)`; without `\(guess)` its value would be read as \"\(meaning.en)\"",
+                "a field this schema does not know; without `\(guess)` its value would be read as \"\(meaning.en)\"",
                 at: src.location(offset: offset, path: pointer), help: "did you mean `\(guess)`?"))
             return
         }
-        diagnostics.append(Diagnostic("data.unknown-field", .warning, "unknown field `\(key)` is ignored",
+        diagnostics.append(Diagnostic("data.unknown-field", .warning, "a field this schema does not know is ignored (its name is not shown)",
             at: src.location(offset: offset, path: pointer),
             help: guess.map { "did you mean `\($0)`?" }))
     }
@@ -288,7 +282,7 @@ public struct SnapshotLoader {
             let predicted = guess < fields.count && fields[guess].name == m.key ? guess : nil
             guard let fi = predicted ?? schema.index[m.key] ?? SnapshotLoader.looseMatch(m.key, schema.fields.map(\.name)) else {
                 unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
-                           pointer: pointer + "/" + escapePointerToken(m.key), schema: schema)
+                           pointer: pointer, schema: schema)
                 continue
             }
             guess = fi + 1
@@ -329,7 +323,7 @@ public struct SnapshotLoader {
         case .int:
             if case .int(let n) = node.value { return .int(n) }
             if case .number(let s) = node.value {
-                diagnostics.append(Diagnostic("data.number-out-of-range", .error, "expected a whole number in 64-bit range, found \(s)", at: src.location(offset: node.offset, path: pointer())))
+                diagnostics.append(Diagnostic("data.number-out-of-range", .error, "expected a whole number in 64-bit range, found \(ValueShape.of(json: .number(s)))", at: src.location(offset: node.offset, path: pointer())))
                 return .null
             }
             return mismatch("an integer", node, src: src, pointer: pointer)
@@ -343,9 +337,9 @@ public struct SnapshotLoader {
         case .duration(let unit):
             switch node.value {
             case .int(let n):
-                if n < 0 { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found \(n)", at: src.location(offset: node.offset, path: pointer()))); return .null }
+                if n < 0 { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found a negative number", at: src.location(offset: node.offset, path: pointer()))); return .null }
                 guard let d = Duration(n, unit) else {
-                    diagnostics.append(Diagnostic("data.number-out-of-range", .error, "\(n) \(unit.rawValue) is longer than 10,000 years",
+                    diagnostics.append(Diagnostic("data.number-out-of-range", .error, "the period is longer than 10,000 years",
                                                   at: src.location(offset: node.offset, path: pointer())))
                     return .null
                 }
@@ -388,15 +382,15 @@ public struct SnapshotLoader {
             return parseDate(s, at: src.location(offset: node.offset, path: pointer()), lenient: false).map(Value.date) ?? .null
         case .duration(let unit):
             if let d = Duration(text: s) {
-                if d.isNegative { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more, found \"\(s)\"", at: src.location(offset: node.offset, path: pointer()))); return .null }
+                if d.isNegative { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more, found a negative period", at: src.location(offset: node.offset, path: pointer()))); return .null }
                 return .duration(d)
             }
-            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a period like \"30 minutes\" or a number of \(unit.rawValue), found \"\(s)\"", at: src.location(offset: node.offset, path: pointer())))
+            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a period like \"30 minutes\" or a number of \(unit.rawValue), found \(ValueShape.of(s))", at: src.location(offset: node.offset, path: pointer())))
             return .null
         case .enumeration(let allowed):
             if allowed.contains(s) { return .string(s) }
             diagnostics.append(Diagnostic("data.bad-value", .error,
-                "expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), found \"\(s)\"", at: src.location(offset: node.offset, path: pointer()),
+                "expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), found \(ValueShape.of(s))", at: src.location(offset: node.offset, path: pointer()),
                 help: closestMatch(to: s, in: allowed).map { "did you mean \"\($0)\"?" }))
             return .null
         case .int: return mismatch("an integer", node, src: src, pointer: pointer)
@@ -415,12 +409,12 @@ public struct SnapshotLoader {
                let day = Day(year: y, month: m, day: d) { return day }
         }
         var help: String?
-        if s.count > 10, Day(iso: String(s.prefix(10))) != nil { help = "dates carry no time or time zone; write \"\(s.prefix(10))\"" }
+        if s.count > 10, Day(iso: String(s.prefix(10))) != nil { help = "dates carry no time or time zone; keep only the date (the first 10 characters)" }
         // Excel writes a date-and-time cell as `2025/4/1 0:00`: the fix is to format the column as a date.
         if lenient, let space = s.firstIndex(of: " "), s[..<space].split(separator: "/").count == 3 {
-            help = "dates carry no time; format the column as a date, or write \"\(s[..<space])\""
+            help = "dates carry no time; format the column as a date, or keep only the date before the space"
         }
-        diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date YYYY-MM-DD, found \"\(s)\"", at: loc(), help: help))
+        diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date YYYY-MM-DD, found \(ValueShape.of(s))", at: loc(), help: help))
         return nil
     }
 }

@@ -36,20 +36,20 @@ public enum WaiverPolicy {
         let rules = Set(pack.rules.map(\.id))
         for w in ws {
             if !rules.contains(w.rule) {
-                out.append(Diagnostic("waiver.unknown-rule", .error, "waiver names unknown rule `\(w.rule)`", at: w.location,
+                out.append(Diagnostic("waiver.unknown-rule", .error, "waiver names a rule this pack does not have (found \(ValueShape.of(w.rule)))", at: w.location,
                                       help: closestMatch(to: w.rule, in: rules).map { "did you mean `\($0)`?" }))
             }
             if let f = w.facility, let known = knownFacilities, !known.contains(f) {
-                out.append(Diagnostic("waiver.unknown-facility", .error, "waiver names facility `\(f)`, which is not in this run", at: w.location,
+                out.append(Diagnostic("waiver.unknown-facility", .error, "waiver names a facility that is not in this run (found \(ValueShape.of(f)))", at: w.location,
                                       help: closestMatch(to: f, in: known).map { "did you mean `\($0)`?" }))
             }
             // Ids are compared as a person reads them: `S-001　` and `s-001` are S-001.
             func person(_ s: String) -> String { CellText.clean(s).text.lowercased() }
             if person(w.approvedBy) == person(w.requestedBy) {
-                out.append(Diagnostic("waiver.self-approved", .error, "waiver is approved by its own requester `\(w.requestedBy)`; a second person must approve it", at: w.location))
+                out.append(Diagnostic("waiver.self-approved", .error, "waiver is approved by its own requester; a second person must approve it", at: w.location))
             }
             if CellText.clean(w.justification).text.isEmpty || person(w.approvedBy).isEmpty || person(w.requestedBy).isEmpty {
-                out.append(Diagnostic("waiver.incomplete", .error, "waiver of `\(w.rule)` needs a justification, a requester and an approver", at: w.location))
+                out.append(Diagnostic("waiver.incomplete", .error, "waiver\(rules.contains(w.rule) ? " of `\(w.rule)`" : "") needs a justification, a requester and an approver", at: w.location))
             }
             for (what, text) in [("justification", w.justification), ("requested_by", w.requestedBy), ("approved_by", w.approvedBy)] {
                 if let bad = CellText.clean(text).refused {

@@ -71,8 +71,20 @@ struct JSONReaderTests {
     }
 
     @Test func pointerInErrorsEscapesTokens() {
-        let (_, d) = parse("{\"a/b\": {\"c~d\": [1, tru]}}")
+        let bytes = Array("{\"a/b\": {\"c~d\": [1, tru]}}".utf8)
+        let (_, d, _) = JSONReader.parse(bytes, file: "t", shownKeys: .all)
         #expect(d.first?.location?.path == "/a~1b/c~0d/1")
+    }
+
+    /// A pointer names only the file's own keys: it stops at the first other one (a key may
+    /// be a value typed in the wrong place), and the line and column still name the place.
+    @Test func pointerStopsAtAKeyItMayNotShow() {
+        let bytes = Array("{\"staff\": [{\"PW-hunter2\": [1, tru]}]}".utf8)
+        let (_, d, _) = JSONReader.parse(bytes, file: "t", shownKeys: .only(["staff"]))
+        #expect(d.first?.location?.path == "/staff/0")
+        #expect(d.first?.location?.column == 31)
+        let (_, hidden, _) = JSONReader.parse(bytes, file: "t")
+        #expect(hidden.first?.location?.path == "")
     }
 
     @Test func randomBytesNeverCrash() {
