@@ -230,13 +230,15 @@ enum BatchCommand {
                 + "\(outDir) holds the previous results\n")
             return ExitCode.inputError
         }
-        do throws(WriteError) { try output.publish(replacing: BatchOutput.published) } catch {
+        do throws(WriteError) {
+            for n in try output.publish(replacing: BatchOutput.published) { console.err("note: \(n)\n") }
+        } catch {
             console.err("error[batch.write-failed]: \(error)\nbatch: the run is incomplete and nothing was published: \(outDir) holds the previous results\n")
             return ExitCode.inputError
         }
         let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newRequiredGaps ?? 0) > 0 }.count }
         console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps) + "; aggregate in \(outDir)\n")
-        return exitCode(aggregate, gate: gate, newGaps: newGaps)
+        return Interruption.afterPublishing(console, "the run") ?? exitCode(aggregate, gate: gate, newGaps: newGaps)
     }
 
     /// The run in one line: how many facilities were found, failed to load, could not be
@@ -379,7 +381,9 @@ final class BatchRun: @unchecked Sendable {
         for i in out.indices where out[i].status == .evaluated {
             if let ids = dup[FileNames.fold(out[i].id)] { out[i] = duplicate(out[i], ids) }
         }
-        for (_, ids) in dup { for id in ids { removeTree(facilityDir(id)) } }
+        for (_, ids) in dup {
+            for id in ids { removeOwnedTree(facilityDir(id)) { rel, isDir in rel.count == 1 && !isDir && (BatchOutput.reportNames.contains(rel[0]) || RunID.isTemporaryName(rel[0])) } }
+        }
         return out
     }
 

@@ -55,6 +55,40 @@ import TenkenBenchKit
         #expect(hidden(out).isEmpty, "nothing the killed runs left: \(hidden(out))")
     }
 
+    /// Ctrl-C pressed twice while a run publishes (after its marker): the publication
+    /// finishes before the run exits 130, so the notes a person put into `facilities/<id>/`
+    /// are carried over, never deleted with the run's hidden folder.
+    @Test func aDoubleInterruptWhilePublishingKeepsThePersonsFiles() throws {
+        let dir = tempDir("batch-int2")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try members(dir, count: 40)
+        let out = dir.appendingPathComponent("out").path
+        let base = ["batch", input, "--output-dir", out, "--format", "json", "--as-of", Generator.asOf, "--jobs", "2"]
+        #expect([0, 1].contains(runCLI(base).code))
+        let facilities = out + "/facilities"
+        for id in try FileManager.default.contentsOfDirectory(atPath: facilities) {
+            for k in 0..<50 { try writeText("note \(k)\n", "\(facilities)/\(id)/auditor-note-\(k).txt") }
+        }
+        func notes() -> Int { snapshotTree(facilities).keys.filter { $0.contains("auditor-note-") }.count }
+        let before = notes()
+        #expect(before == 40 * 50)
+        for round in 0..<4 {
+            let p = try spawnTenken(base)
+            let deadline = Date().addingTimeInterval(60)
+            func marked() -> Bool { hidden(out).contains { access("\(out)/\($0)/.complete", F_OK) == 0 } }
+            while p.isRunning, Date() < deadline, !marked() { usleep(200) }
+            usleep(UInt32(round) * 10_000)
+            kill(p.processIdentifier, SIGINT)
+            kill(p.processIdentifier, SIGINT)
+            #expect(waitFor(p, timeout: 60))
+            #expect([0, 1, 128 + SIGINT].contains(p.terminationStatus), "round \(round): exit \(p.terminationStatus)")
+            #expect(notes() == before, "round \(round): the person's notes are all in facilities/")
+        }
+        #expect([0, 1].contains(runCLI(base).code))
+        #expect(notes() == before)
+        #expect(hidden(out).filter { $0 != ".tenken.lock" }.isEmpty, "\(hidden(out))")
+    }
+
     /// SIGTERM (Kubernetes stopping a pod, Ctrl-C): the run stops between facilities, removes
     /// what it wrote and its lock, publishes nothing, and exits 128+15.
     @Test func aTerminatedRunCleansUpAndPublishesNothing() throws {
