@@ -158,6 +158,35 @@ public final class OutputFile {
         if path.hasSuffix("/") && stat(path, &st) != 0 {
             throw WriteError(path: path, kind: .refused, reason: "it ends with `/`, as a folder does; give a file name")
         }
+        // The process's own descriptors (`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`): written
+        // through the descriptor, at its offset, never resolved to the file behind it and
+        // replaced (that lost a log the shell was appending to, and what it wrote after).
+        switch OutputFile.descriptor(named: path) {
+        case .some(.some(let n)):
+            guard fstat(n, &st) == 0 else {
+                throw WriteError(path: path, kind: .refused, reason: "it names descriptor \(n) of this process, which is not open")
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                throw WriteError(path: path, kind: .refused, reason: "it names descriptor \(n), which is a folder; give a file name")
+            }
+            let f = fcntl(n, F_DUPFD_CLOEXEC, 0)
+            guard f >= 0 else { throw WriteError(path: path, errno: errno, folder: FilePath.parent(path)) }
+            fd = f
+            dirFD = -1
+            target = path
+            direct = true
+            targetKind = n == 1 ? "the standard output" : n == 2 ? "the standard error" : "descriptor \(n) of this process"
+            folder = ""
+            base = ""
+            keepMode = nil
+            keepOwner = nil
+            buffer.reserveCapacity(1 << 16)
+            return
+        case .some(.none):
+            throw WriteError(path: path, kind: .refused, reason: "it names a descriptor of another process; give a file name")
+        case .none:
+            break
+        }
         if stat(path, &st) == 0 {
             switch st.st_mode & S_IFMT {
             case S_IFREG:
@@ -249,6 +278,39 @@ public final class OutputFile {
         }
         fd = f
         buffer.reserveCapacity(1 << 16)
+    }
+
+    /// Whether `path`, or a symbolic link on the way to its end, names an open descriptor: the
+    /// descriptor's number for this process's own (`/dev/stdout`, `/dev/fd/1`,
+    /// `/proc/self/fd/1`, `/proc/<own pid>/fd/1`), `.some(nil)` for another process's, nil
+    /// for an ordinary path.
+    static func descriptor(named path: String) -> Int32?? {
+        let own: Set<String> = ["self", "thread-self", String(getpid())]
+        // Lexically only: Foundation's standardizingPath follows links on Linux.
+        func parts(_ p: String) -> [String] {
+            var out: [String] = []
+            for c in p.split(separator: "/", omittingEmptySubsequences: true) where c != "." {
+                if c == "..", p.hasPrefix("/") { _ = out.popLast() } else { out.append(String(c)) }
+            }
+            return out
+        }
+        var cur = path
+        for _ in 0..<40 {
+            let parts = parts(cur)
+            if cur.hasPrefix("/") {
+                if parts.count == 2, parts[0] == "dev", let n = ["stdin": 0, "stdout": 1, "stderr": 2][parts[1]] { return .some(Int32(n)) }
+                if parts.count == 3, parts[0] == "dev", parts[1] == "fd", let n = Int32(parts[2]) { return .some(n) }
+                if parts.count == 4, parts[0] == "proc", parts[2] == "fd", let n = Int32(parts[3]) {
+                    return own.contains(parts[1]) ? .some(n) : .some(nil)
+                }
+            }
+            var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let len = readlink(cur, &buf, buf.count - 1)
+            guard len > 0 else { return nil }
+            let link = String(decoding: buf[0..<len].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            cur = link.hasPrefix("/") ? link : (FilePath.parent(cur) + "/" + link)
+        }
+        return nil
     }
 
     /// Whether /proc/self/fd is there to give an unnamed file its name.

@@ -81,6 +81,35 @@ import Testing
 
     func makedev(_ major: UInt32, _ minor: UInt32) -> dev_t { dev_t((major << 8) | minor) }
 
+    /// `--output /dev/stdout` (or `/dev/fd/1`, `/proc/self/fd/1`) with the standard output
+    /// appended to a log: the link was resolved to the log and a new file renamed over it, so
+    /// the log's earlier lines, and what the shell wrote after, were lost. The descriptor is
+    /// written through instead; another process's descriptor and a closed one are refused.
+    @Test(arguments: ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+    func theProcessOwnDescriptorIsWrittenThrough(_ name: String) throws {
+        let dir = try scratch("fdout")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("log.txt").path
+        try writeText("earlier line\n", log)
+        var st = stat()
+        stat(log, &st)
+        let inode = st.st_ino
+        let sh = Process()
+        sh.executableURL = URL(fileURLWithPath: "/bin/sh")
+        sh.arguments = ["-c", "{ echo before; \"$0\" check --snapshot \"$1\" --devices \"$2\" --as-of 2026-11-01 --format json --output \"$3\"; echo after; } >> \"$4\" 2>/dev/null",
+                        tenkenBinary().path, dir.path + "/snapshot.json", dir.path + "/devices.csv", name, log]
+        try sh.run()
+        sh.waitUntilExit()
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.hasPrefix("earlier line\nbefore\n{") && text.contains("\"as_of\"") && text.hasSuffix("after\n"), "\(text.prefix(80)) … \(text.suffix(40))")
+        stat(log, &st)
+        #expect(st.st_ino == inode, "the same file, not one renamed over it")
+        let other = try runBinary(["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output", "/proc/\(getpid())/fd/1"] + Self.asOf)
+        #expect(other.code == 2 && other.err.contains("a descriptor of another process"), "\(other.err)")
+        let closed = try runBinary(["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output", "/dev/fd/97"] + Self.asOf)
+        #expect(closed.code == 2 && closed.err.contains("not open"), "\(closed.err)")
+    }
+
     /// A named pipe was replaced by a regular file. Now: with a reader, the report goes down
     /// the pipe; without one, a clear error at once instead of waiting forever.
     @Test func aNamedPipeIsWrittenToItsReaderOrRefusedAtOnce() throws {
