@@ -12,6 +12,9 @@ public struct FacilityInput: Sendable {
     /// Attestation rows kept beside a JSON snapshot; added to its `attestations`.
     public var attestations: String?
     public var provider: String?
+    /// The facility folder this input was read from (`folder(_:)`), if any: an output must
+    /// not land in it under a name the next run would read.
+    public var folder: String?
     /// Problems found while looking at the folder, reported with the load.
     var folderDiagnostics: [Diagnostic] = []
 
@@ -62,6 +65,7 @@ public struct FacilityInput: Sendable {
                                        help: "write blank tables with `tenken init \(dir)`, or pass --snapshot FILE"))
         }
         input.folderDiagnostics += diags
+        input.folder = dir
         return .success(input)
     }
 

@@ -30,6 +30,8 @@ enum FileNames {
 struct InputSet {
     private var files: [FileIdentity: String] = [:]
     private var folders: [FileIdentity: String] = [:]
+    /// Facility folders read whole: a file written into one may be read as one of its tables.
+    private var facilityFolders: [FileIdentity: String] = [:]
 
     mutating func add(file path: String?) {
         guard let path, let id = FileIdentity(path) else { return }
@@ -47,6 +49,7 @@ struct InputSet {
         add(file: input.devices)
         add(file: input.attestations)
         add(file: input.provider)
+        if let f = input.folder, let id = FileIdentity(f) { facilityFolders[id] = f }
         if let t = input.tables {
             add(folder: t.dir)
             for f in t.files.values { add(file: f) }
@@ -61,6 +64,15 @@ struct InputSet {
         if let id = FileIdentity(path), let input = files[id] {
             return WriteError(path: path, kind: .refused, reason: input == path ? "it is one of this run's inputs; tenken never writes over its own input"
                               : "it is the same file as the input \(input); tenken never writes over its own input")
+        }
+        // Into a facility folder under a name its scan reads (a table in any spelling a
+        // folding file system takes for it, snapshot.json, an inventory beside it): the next run
+        // would read the report as the facility's data, or refuse the folder.
+        let name = (path as NSString).lastPathComponent
+        let parent = FilePath.parent(path)
+        if let id = FileIdentity(parent.isEmpty ? "." : parent), let folder = facilityFolders[id],
+           FacilityFiles.isRead(name) {
+            return WriteError(path: path, kind: .refused, reason: "it is in the input facility folder \(folder), where the next run would read it as the facility's data; write the report elsewhere")
         }
         return nil
     }

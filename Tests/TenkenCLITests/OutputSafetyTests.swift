@@ -61,6 +61,22 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: victim)) == before, "\(how): the input was changed")
     }
 
+    /// `--output` into the facility folder under a name its scan reads — another spelling of
+    /// a table it has, a table it lacks, or a companion of a snapshot — was accepted: the
+    /// next `check` refused the folder or read the report as the facility's data.
+    @Test(arguments: [("clinic-kaede", "Staff.csv"), ("clinic-kaede", "職員.csv"), ("clinic-kaede", "networks.csv"),
+                      ("clinic-sakura", "attestations.csv"), ("clinic-kaede", "Snapshot.JSON")])
+    func aReportIsNeverWrittenAsATableOfTheInputFolder(_ fixture: String, _ name: String) throws {
+        let dir = try fixtureCopy(fixture, tag: "as-table")
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        let before = snapshotTree(dir.path)
+        let r = runCLI(["check", dir.path, "--format", "csv", "--output", dir.path + "/" + name] + Self.asOf)
+        #expect(r.code == 2 && r.err.contains("in the input facility folder"), "\(name): \(r.err)")
+        #expect(snapshotTree(dir.path) == before, "\(name): the folder is untouched")
+        // A report beside the tables under a name the scan does not read is still fine.
+        #expect(runCLI(["check", dir.path, "--format", "csv", "--output", dir.path + "/report.csv"] + Self.asOf).code != 2)
+    }
+
     // MARK: special files as outputs
 
     /// As root, `--output /dev/null` renamed a regular file over the device node. A private
