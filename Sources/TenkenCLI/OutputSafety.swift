@@ -245,6 +245,20 @@ enum Interruption {
         cleanUpAndExit()
     }
 
+    /// Standard output's reader went away (`tenken … | head -1`): the run stops quietly, as
+    /// one killed by SIGPIPE would (exit 141), after the cleanups, so nothing it was making
+    /// is left behind. During a publication past its point of no return the output is only
+    /// dropped, and the publication finishes.
+    static func brokenPipe() {
+        let exitNow = state.withLock { s -> Bool in
+            if s.exiting || s.publishing > 0 { return false }
+            if s.signal == 0 { s.signal = SIGPIPE }
+            s.exiting = true
+            return true
+        }
+        if exitNow { cleanUpAndExit() }
+    }
+
     private static func cleanUpAndExit() -> Never {
         let (cleanups, sig) = state.withLock { s in (s.entries.sorted { $0.key < $1.key }.map(\.value.cleanup), s.signal) }
         for c in cleanups { c() }

@@ -54,6 +54,9 @@ public struct WriteError: Error, Sendable, CustomStringConvertible {
         case ENXIO:
             kind = .noReader
             reason = "no process is reading the named pipe; start the reader first"
+        case EPIPE:
+            kind = .noReader
+            reason = "the reader closed the pipe before the report was complete; the report is incomplete"
         default:
             kind = .other
             reason = String(cString: strerror(code))
@@ -198,7 +201,14 @@ public final class OutputFile {
                 // let writes wait for the reader as usual.
                 let flags = O_WRONLY | O_CLOEXEC | O_NOCTTY | ((st.st_mode & S_IFMT) == S_IFIFO ? O_NONBLOCK : 0)
                 let f = open(path, flags)
-                guard f >= 0 else { throw WriteError(path: path, errno: errno, folder: FilePath.parent(path)) }
+                guard f >= 0 else {
+                    let code = errno
+                    if code == ENXIO, (st.st_mode & S_IFMT) == S_IFCHR {
+                        // Not a pipe: a device with nothing behind it (`/dev/tty` without a controlling terminal).
+                        throw WriteError(path: path, kind: .other, reason: "the device is not available (for /dev/tty: this process has no controlling terminal)")
+                    }
+                    throw WriteError(path: path, errno: code, folder: FilePath.parent(path))
+                }
                 if (st.st_mode & S_IFMT) == S_IFIFO { _ = fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK) }
                 fd = f
                 dirFD = -1

@@ -97,6 +97,43 @@ import Testing
 
     func makedev(_ major: UInt32, _ minor: UInt32) -> dev_t { dev_t((major << 8) | minor) }
 
+    /// A reader that stops early: a pipe given as `--output` killed the run by SIGPIPE with
+    /// no word; standard output piped into `head` must stop quietly, never a crash trace.
+    @Test func aReaderThatStopsEarlyIsNamedOrEndsQuietly() throws {
+        let dir = try scratch("pipeearly")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let input = ["--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--format", "json", "--all-findings"] + Self.asOf
+        let reader = Thread {
+            let fd = open(fifo, O_RDONLY)
+            var buf = [UInt8](repeating: 0, count: 100)
+            _ = read(fd, &buf, buf.count)
+            close(fd)
+        }
+        reader.start()
+        usleep(200_000)
+        let r = try runBinary(["check"] + input + ["--output", fifo], timeout: 120)
+        #expect(r.code == 2 && r.err.contains("cannot write") && r.err.contains("the reader closed the pipe before the report was complete"), "exit \(r.code): \(r.err)")
+        for command in [["check"] + input, ["schema"], ["explain", "mdm-remote-wipe", "--snapshot", dir.path + "/snapshot.json"] + Self.asOf] {
+            let sh = Process()
+            sh.executableURL = URL(fileURLWithPath: "/bin/bash")
+            sh.arguments = ["-c", "\"$@\" 2>\"$0\" | head -c 1 >/dev/null; exit ${PIPESTATUS[0]}", dir.path + "/err.txt", tenkenBinary().path] + command
+            try sh.run()
+            sh.waitUntilExit()
+            let err = (try? String(contentsOfFile: dir.path + "/err.txt", encoding: .utf8)) ?? ""
+            #expect([0, 1, 128 + SIGPIPE].contains(sh.terminationStatus), "\(command[0]): exit \(sh.terminationStatus)")
+            #expect(err.isEmpty, "\(command[0]): quiet, no trace: \(err.prefix(300))")
+        }
+    }
+
+    /// An empty `--output ""` (an unset shell variable) is a usage error, not "the folder
+    /// does not exist".
+    @Test func anEmptyOutputIsAUsageError() {
+        let r = runCLI(["check", "Fixtures/clinic-sakura", "--output", ""] + Self.asOf)
+        #expect(r.code == 64 && r.err.contains("given an empty one"), "\(r.err)")
+    }
+
     /// `--output /dev/stdout` (or `/dev/fd/1`, `/proc/self/fd/1`) with the standard output
     /// appended to a log: the link was resolved to the log and a new file renamed over it, so
     /// the log's earlier lines, and what the shell wrote after, were lost. The descriptor is
