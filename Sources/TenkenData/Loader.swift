@@ -52,6 +52,7 @@ public func readInputFile(_ path: String, maxBytes: Int) -> ([UInt8]?, Diagnosti
         return failure("data.too-large", "file is \(size) bytes, over the limit of \(maxBytes) bytes",
                        help: "raise the limit with --max-input-bytes if the file is genuine")
     }
+    if size > sniffAbove, let refusal = sniffNotText(fd, path: path) { return (nil, refusal) }
     // One byte more than the size, so the end is seen without growing the buffer (and without
     // zero-filling it first).
     var count = 0
@@ -86,6 +87,31 @@ public func readInputFile(_ path: String, maxBytes: Int) -> ([UInt8]?, Diagnosti
     }
     if failed != 0 { return failure("data.unreadable", "file cannot be read (\(String(cString: strerror(failed))))") }
     return (bytes, nil)
+}
+
+/// Files larger than this (1 MiB) are sniffed before they are read whole.
+let sniffAbove = 1 << 20
+
+/// A large file that is not text (a disk image, a 2 GB file of NULs, a database) is refused
+/// from its first 4 KiB, before the rest is read or indexed: a NUL byte there, unless the
+/// NULs fall on alternate bytes as in UTF-16 text (which the parsers name). The diagnostic
+/// gives the place, never the bytes.
+func sniffNotText(_ fd: Int32, path: String) -> Diagnostic? {
+    var head = [UInt8](repeating: 0, count: 4096)
+    let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+    guard n > 0, let first = head[0..<n].firstIndex(of: 0) else { return nil }
+    var even = 0, odd = 0
+    for i in 0..<n where head[i] == 0 { if i % 2 == 0 { even += 1 } else { odd += 1 } }
+    let utf16Like = (even == 0 || odd == 0) && (even + odd) * 3 >= n
+    if utf16Like { return nil }
+    var line = 1, column = 1
+    for b in head[0..<first] {
+        if b == 10 { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+    }
+    return Diagnostic("data.not-text", .error,
+        "the file is not text: it holds a NUL byte (0x00) within its first 4 KiB; it was not read further",
+        at: SourceLocation(file: path, line: line, column: column),
+        help: "give the UTF-8 JSON or CSV file itself (a spreadsheet saved as CSV, not a workbook, archive or disk image)")
 }
 
 /// Turns JSON trees and CSV tables into typed records following `SnapshotSchema`, with
