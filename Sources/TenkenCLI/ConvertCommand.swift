@@ -55,6 +55,7 @@ enum ConvertCommand {
                 try f.write(text)
                 try f.commit()
                 if f.direct { console.err("note: \(output) is \(f.targetKind); written to it directly, not atomically\n") }
+                if let n = f.linkNote { console.err("note: \(SafeText.terminal(n))\n") }
             } catch {
                 console.err("error: \(error); nothing was written\n")
                 return ExitCode.inputError

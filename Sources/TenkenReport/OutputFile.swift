@@ -132,6 +132,9 @@ public final class OutputFile {
     public let direct: Bool
     /// What the target is, for the note about a direct write ("a character device").
     public let targetKind: String
+    /// How many other names (hard links) the replaced file had: they keep its old content,
+    /// as the new file is renamed over this name only (`linkNote` says so).
+    public private(set) var otherLinks = 0
 
     let fd: Int32
     let dirFD: Int32
@@ -194,6 +197,7 @@ public final class OutputFile {
             switch st.st_mode & S_IFMT {
             case S_IFREG:
                 existing = st
+                otherLinks = max(0, Int(st.st_nlink) - 1)
                 if let r = realpath(path, nil) { resolved = String(cString: r); free(r) }
             case S_IFCHR, S_IFIFO:
                 let kind = (st.st_mode & S_IFMT) == S_IFCHR ? "a character device" : "a named pipe (FIFO)"
@@ -288,6 +292,12 @@ public final class OutputFile {
         }
         fd = f
         buffer.reserveCapacity(1 << 16)
+    }
+
+    /// A note for the person when the replaced file had other names, or nil.
+    public var linkNote: String? {
+        guard otherLinks > 0 else { return nil }
+        return "\(path) had \(otherLinks) other name\(otherLinks == 1 ? "" : "s") (hard link\(otherLinks == 1 ? "" : "s")); the new file replaces this name only, and the other name\(otherLinks == 1 ? " keeps" : "s keep") the old content"
     }
 
     /// Whether `path`, or a symbolic link on the way to its end, names an open descriptor: the

@@ -224,6 +224,20 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: d + "/reports").sorted() == ["2026-11.json", "2026-12.json"])
     }
 
+    /// A report over a file with another hard link replaces this name only (a report is
+    /// published whole, by rename): the other name keeps the old report, and a note says so.
+    @Test func aHardLinkedOutputIsReplacedAndSaysSo() throws {
+        let dir = try scratch("hardout")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.path + "/a.txt", b = dir.path + "/b.txt"
+        try writeText("old\n", a)
+        #expect(link(a, b) == 0)
+        let r = runCLI(["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output", a] + Self.asOf)
+        #expect(r.code != 2 && r.err.contains("had 1 other name (hard link)") && r.err.contains("keeps the old content"), "\(r.err)")
+        #expect(try String(contentsOfFile: b, encoding: .utf8) == "old\n")
+        #expect(try String(contentsOfFile: a, encoding: .utf8) != "old\n")
+    }
+
     /// Kept mode on a plain file, too (an atomic rename used to reset it to the umask's).
     @Test func aReplacedFileKeepsItsMode() throws {
         let dir = try scratch("modeout")
