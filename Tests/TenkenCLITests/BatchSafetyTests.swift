@@ -89,6 +89,25 @@ import TenkenBenchKit
         #expect(hidden(out).filter { $0 != ".tenken.lock" }.isEmpty, "\(hidden(out))")
     }
 
+    /// `facilities/` (or an aggregate file) that is a symbolic link: publishing replaced the
+    /// link with a folder and moved the person's files out of the folder it named. Refused
+    /// before anything is written; the link and the linked folder stay as they were.
+    @Test func aSymbolicallyLinkedFacilitiesFolderIsRefused() throws {
+        let dir = tempDir("batch-link")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try members(dir, count: 3)
+        let out = dir.appendingPathComponent("out").path
+        let ext = dir.appendingPathComponent("ext").path
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: ext, withIntermediateDirectories: true)
+        try writeText("mine\n", ext + "/mine.txt")
+        try FileManager.default.createSymbolicLink(atPath: out + "/facilities", withDestinationPath: "../ext")
+        let r = runCLI(["batch", input, "--output-dir", out, "--as-of", Generator.asOf])
+        #expect(r.code == 2 && r.err.contains("it is a symbolic link"), "\(r.err)")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: out + "/facilities")) == "../ext")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: ext) == ["mine.txt"])
+    }
+
     /// SIGTERM (Kubernetes stopping a pod, Ctrl-C): the run stops between facilities, removes
     /// what it wrote and its lock, publishes nothing, and exits 128+15.
     @Test func aTerminatedRunCleansUpAndPublishesNothing() throws {
