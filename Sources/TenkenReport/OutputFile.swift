@@ -167,6 +167,8 @@ public final class OutputFile {
         // The process's own descriptors (`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`): written
         // through the descriptor, at its offset, never resolved to the file behind it and
         // replaced (that lost a log the shell was appending to, and what it wrote after).
+        // Written in place, not atomically: a descriptor of this process, a device, a pipe.
+        var directWrite: (fd: Int32, kind: String)?
         switch OutputFile.descriptor(named: path) {
         case .some(.some(let n)):
             guard fstat(n, &st) == 0 else {
@@ -177,23 +179,15 @@ public final class OutputFile {
             }
             let f = fcntl(n, F_DUPFD_CLOEXEC, 0)
             guard f >= 0 else { throw WriteError(path: path, errno: errno, folder: FilePath.parent(path)) }
-            fd = f
-            dirFD = -1
-            target = path
-            direct = true
-            targetKind = n == 1 ? "the standard output" : n == 2 ? "the standard error" : "descriptor \(n) of this process"
-            folder = ""
-            base = ""
-            keepMode = nil
-            keepOwner = nil
-            buffer.reserveCapacity(1 << 16)
-            return
+            directWrite = (f, n == 1 ? "the standard output" : n == 2 ? "the standard error" : "descriptor \(n) of this process")
         case .some(.none):
             throw WriteError(path: path, kind: .refused, reason: "it names a descriptor of another process; give a file name")
         case .none:
             break
         }
-        if stat(path, &st) == 0 {
+        if directWrite != nil {
+            // Nothing to resolve.
+        } else if stat(path, &st) == 0 {
             switch st.st_mode & S_IFMT {
             case S_IFREG:
                 existing = st
@@ -214,17 +208,7 @@ public final class OutputFile {
                     throw WriteError(path: path, errno: code, folder: FilePath.parent(path))
                 }
                 if (st.st_mode & S_IFMT) == S_IFIFO { _ = fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK) }
-                fd = f
-                dirFD = -1
-                target = path
-                direct = true
-                targetKind = kind
-                folder = ""
-                base = ""
-                keepMode = nil
-                keepOwner = nil
-                buffer.reserveCapacity(1 << 16)
-                return
+                directWrite = (f, kind)
             case S_IFDIR:
                 throw WriteError(path: path, kind: .refused, reason: "it is a folder; give a file name (or --output-dir for a folder)")
             case S_IFBLK:
@@ -236,6 +220,19 @@ public final class OutputFile {
             resolved = OutputFile.danglingTarget(path) ?? path
         } else {
             throw WriteError(path: path, errno: errno, folder: FilePath.parent(path))
+        }
+        if let (f, kind) = directWrite {
+            fd = f
+            dirFD = -1
+            target = path
+            direct = true
+            targetKind = kind
+            folder = ""
+            base = ""
+            keepMode = nil
+            keepOwner = nil
+            buffer.reserveCapacity(1 << 16)
+            return
         }
         target = resolved
         direct = false

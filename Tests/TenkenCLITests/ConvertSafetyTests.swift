@@ -24,6 +24,14 @@ import TenkenBenchKit
         try writeText(f.devicesCSV, dir + "/devices.csv")
     }
 
+    /// The person's own sub-folders beside the tables (200 scans, to widen any window).
+    func addScans(_ out: String) throws {
+        for i in 0..<200 {
+            try FileManager.default.createDirectory(atPath: out + "/scans-\(i)", withIntermediateDirectories: true)
+            try writeText("scan \(i)\n", out + "/scans-\(i)/consent.pdf")
+        }
+    }
+
     func hidden(_ parent: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasPrefix(".") }
     }
@@ -81,10 +89,7 @@ import TenkenBenchKit
         let newSet = snapshotTree(reference)
         let out = try oldSet(root)
         // The person's folders beside the tables (scans), many of them to widen any window.
-        for i in 0..<200 {
-            try FileManager.default.createDirectory(atPath: out + "/scans-\(i)", withIntermediateDirectories: true)
-            try writeText("scan \(i)\n", out + "/scans-\(i)/consent.pdf")
-        }
+        try addScans(out)
         let mine = snapshotTree(out).filter { !FacilityFiles.isWritten($0.key) }
         let oldSet = snapshotTree(out).filter { FacilityFiles.isWritten($0.key) }
         var killed = 0, unfinished = 0
@@ -135,10 +140,7 @@ import TenkenBenchKit
         let big = root.appendingPathComponent("big").path
         try generated(big, id: "F-BIG", size: FacilitySize.huge.scaled(by: 10), seed: 11)
         let out = try oldSet(root)
-        for i in 0..<200 {
-            try FileManager.default.createDirectory(atPath: out + "/scans-\(i)", withIntermediateDirectories: true)
-            try writeText("scan \(i)\n", out + "/scans-\(i)/consent.pdf")
-        }
+        try addScans(out)
         let mine = snapshotTree(out).filter { !FacilityFiles.isWritten($0.key) }
         for round in 0..<6 {
             let p = try spawnTenken(["convert", big, "--to", "csv", out, "--force"])
