@@ -162,3 +162,36 @@ struct DayTests {
         #expect(Duration(text: "thirty days") == nil)
     }
 }
+
+/// The line index keeps only every 16th line start: every position still comes out as a
+/// full index would give it (lines of every length, multi-byte text, CRLF, no final newline).
+struct LineIndexTests {
+    func naive(_ b: [UInt8], _ offset: Int) -> (Int, Int) {
+        var line = 1, col = 1
+        for i in 0..<min(offset, b.count) {
+            if b[i] == 10 { line += 1; col = 1 } else if b[i] & 0xC0 != 0x80 { col += 1 }
+        }
+        return (line, col)
+    }
+
+    @Test func sparseCheckpointsGiveExactPositions() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["", "a", "点検", "\r", "xyz,", "\"q\"", "職員.csv"]
+        for round in 0..<20 {
+            var text = ""
+            for _ in 0..<(round * 37 + 5) {
+                text += pieces.randomElement(using: &rng)!
+                if Bool.random(using: &rng) { text += "\n" }
+            }
+            let b = Array(text.utf8)
+            let index = LineIndex(b)
+            for off in stride(from: 0, through: b.count + 1, by: max(1, b.count / 97)) {
+                let p = index.position(of: off)
+                #expect(p.line == naive(b, off).0 && p.column == naive(b, off).1, "offset \(off) of \(b.count)")
+            }
+        }
+        let lines = Array(String(repeating: "\n", count: 100).utf8)
+        #expect(LineIndex(lines).position(of: 100) == (101, 1) ? true : false)
+        #expect(LineIndex([]).position(of: 0) == (1, 1) ? true : false)
+    }
+}
