@@ -311,7 +311,8 @@ public final class OutputFile {
             }
             return out
         }
-        var cur = path
+        // Relative to the working folder (`../../dev/stdout`), as the kernel resolves it.
+        var cur = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         for _ in 0..<40 {
             let parts = parts(cur)
             if cur.hasPrefix("/") {

@@ -138,7 +138,7 @@ import Testing
     /// appended to a log: the link was resolved to the log and a new file renamed over it, so
     /// the log's earlier lines, and what the shell wrote after, were lost. The descriptor is
     /// written through instead; another process's descriptor and a closed one are refused.
-    @Test(arguments: ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+    @Test(arguments: ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "../../../../../../../../../../dev/stdout"])
     func theProcessOwnDescriptorIsWrittenThrough(_ name: String) throws {
         let dir = try scratch("fdout")
         defer { try? FileManager.default.removeItem(at: dir) }
