@@ -88,6 +88,10 @@ public enum ArgumentParser {
                     v = args[i]
                     i += 1
                 }
+                // An empty value (`--output ""`, an unset shell variable) names nothing.
+                if v.isEmpty {
+                    return .failure(UsageError(message: "option `\(name)` needs a value (\(vn)); it was given an empty one", help: nil))
+                }
                 if !o.repeatable, out.values[name] != nil {
                     return .failure(UsageError(message: "option `\(name)` is given more than once", help: nil))
                 }

@@ -262,13 +262,13 @@ struct AttestSession {
                 }
                 guard case .string(let item) = r["item"] else { err("item", "attest.missing", "row has no item"); continue }
                 guard let roles = keys[item] else {
-                    err("item", "attest.unknown-item", "`\(item)` is not an attestation item of this pack",
+                    err("item", "attest.unknown-item", "the row's item is not an attestation item of this pack (found \(ValueShape.of(item)))",
                         help: closestMatch(to: item, in: Array(keys.keys)).map { "did you mean `\($0)`?" })
                     continue
                 }
                 guard case .string(let answer) = r["answer"] else { err("answer", "attest.missing", "row has no answer (yes, no or not-applicable)"); continue }
                 guard case .string(let role) = r["by_role"] else { err("by_role", "attest.missing", "row has no by_role"); continue }
-                guard roles.contains(role) else { err("by_role", "attest.wrong-role", "`\(item)` is answered by \(roles.joined(separator: " or ")), not \(role)"); continue }
+                guard roles.contains(role) else { err("by_role", "attest.wrong-role", "`\(item)` is answered by \(roles.joined(separator: " or ")); the row gives another role (found \(ValueShape.of(role)))"); continue }
                 guard case .string(let by) = r["by"], AttestSession.plausibleID(by) else {
                     err("by", "attest.bad-id", "`by` must be a pseudonymous id like S-001 (letters, digits, - and _)"); continue
                 }

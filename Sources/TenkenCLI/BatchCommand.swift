@@ -270,13 +270,15 @@ enum BatchCommand {
                 + "\(outDir) holds the previous results\n")
             return ExitCode.inputError
         }
-        do throws(WriteError) { try output.publish(replacing: BatchOutput.published) } catch {
+        do throws(WriteError) {
+            for n in try output.publish(replacing: BatchOutput.published) { console.err("note: \(n)\n") }
+        } catch {
             console.err("error[batch.write-failed]: \(error)\nbatch: the run is incomplete and nothing was published: \(outDir) holds the previous results\n")
             return ExitCode.inputError
         }
         let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newGaps ?? 0) > 0 }.count }
         console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps) + "; aggregate in \(outDir)\n")
-        return exitCode(aggregate, gate: gate, newGaps: newGaps)
+        return Interruption.afterPublishing(console, "the run") ?? exitCode(aggregate, gate: gate, newGaps: newGaps)
     }
 
     /// The run in one line: how many facilities were found, failed to load, could not be
@@ -433,7 +435,9 @@ final class BatchRun: @unchecked Sendable {
         for i in out.indices where out[i].status == .evaluated {
             if let ids = dup[FileNames.fold(out[i].id)] { out[i] = duplicate(out[i], ids) }
         }
-        for (_, ids) in dup { for id in ids { removeTree(facilityDir(id)) } }
+        for (_, ids) in dup {
+            for id in ids { removeOwnedTree(facilityDir(id)) { rel, isDir in rel.count == 1 && !isDir && (BatchOutput.reportNames.contains(rel[0]) || RunID.isTemporaryName(rel[0])) } }
+        }
         return out
     }
 
@@ -466,7 +470,7 @@ final class BatchRun: @unchecked Sendable {
         guard let facility, !diags.contains(where: { $0.severity == .error }) else { return failure(e, id: facility?.id, diags) }
         guard BatchDiscovery.safeName(facility.id) else {
             return failure(e, id: e.name, [Diagnostic("batch.unsafe-id", .error,
-                "facility id `\(facility.id)` cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`)", at: SourceLocation(file: input.primaryFile, path: input.tables == nil ? "/facility/id" : "facility.id"))])
+                "the facility id cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`; found \(ValueShape.of(facility.id)))", at: SourceLocation(file: input.primaryFile, path: input.tables == nil ? "/facility/id" : "facility.id"))])
         }
         let key = FileNames.fold(facility.id)
         let first = claims.withLock { c -> String? in

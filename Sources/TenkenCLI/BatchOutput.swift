@@ -7,13 +7,19 @@ import TenkenReport
 /// - A lock file (`.tenken.lock`) keeps a second run from writing there at the same time.
 /// - Everything the run writes goes into a hidden folder of its own, `.tenken-run-<run id>/`,
 ///   inside the output folder; the old results stay untouched meanwhile.
-/// - At the end a marker (`.complete`, listing what the run produced) is written, and the
-///   new `facilities/`, `sarif/` and aggregate files are moved in, the old ones out, name by name.
-///   A run stopped before the marker leaves the old results in place; one stopped during the
-///   moves is finished by the next run (the marker says the new set is whole). A failed
-///   write, or an interruption, publishes nothing.
+/// - At the end a marker (`.complete`, listing what the run produced) is written — the point
+///   of no return — and the new `facilities/`, `sarif/` and aggregate files are moved in, the old ones
+///   out, name by name. A run stopped before the marker leaves the old results in place; one
+///   stopped during the moves is finished by the next run (the marker says the new set is
+///   whole); a signal during the moves is noted and the moves finish first. A failed write,
+///   or an interruption before the marker, publishes nothing.
 /// - Files a person put into the old `facilities/` (anything but tenken's own reports) are
-///   carried over into the new one; nothing else in the output folder is ever touched.
+///   carried over into the new one; nothing else in the output folder is ever touched, and
+///   nothing is deleted that is not tenken's own report or aggregate (`ownEntry`): whatever
+///   else is found in a run's hidden folder is left there and named.
+/// - `facilities/`, `sarif/` or an aggregate file that is a symbolic link is refused: publishing
+///   replaces them whole, which would replace the link and move the person's files out of
+///   the folder it names.
 final class BatchOutput {
     static let published = ["facilities", "aggregate.json", "aggregate-facilities.csv", "aggregate-rules.csv", "aggregate.html", SARIFBundle.folder]
     static let marker = ".complete"
@@ -24,6 +30,8 @@ final class BatchOutput {
     private let lock: FileLock
     private var token: Int?
     private var finished = false
+    /// What the person should know about leftovers of earlier runs (printed by `opened`).
+    private(set) var notes: [String] = []
 
     enum Failure: Error {
         case busy(FileLock.Failure)
@@ -34,23 +42,37 @@ final class BatchOutput {
     init(dir: String, graceful: Bool) throws(Failure) {
         self.dir = dir
         if let problem = CLI.folderProblem(dir) { throw .write(problem) }
+        for name in BatchOutput.published {
+            var st = stat()
+            let path = (dir as NSString).appendingPathComponent(name)
+            if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK {
+                throw .write(WriteError(path: path, kind: .refused, reason: "it is a symbolic link; a batch replaces \(name) as a whole, which would replace the link"
+                    + (BatchOutput.aggregateNames.contains(name) ? "" : " and move your files out of the folder it names") + "; make it a \(BatchOutput.aggregateNames.contains(name) ? "file" : "folder") of its own, or choose another output folder"))
+            }
+        }
         switch FileLock.acquire((dir as NSString).appendingPathComponent(".tenken.lock"), wait: 0) {
         case .success(let l): lock = l
         case .failure(let f): throw .busy(f)
         }
         staging = (dir as NSString).appendingPathComponent(BatchOutput.stagingPrefix + RunID.current)
-        BatchOutput.recover(dir)
+        notes = BatchOutput.recover(dir)
         if mkdir(staging, 0o777) != 0 { throw .write(WriteError(path: dir, errno: errno, folder: dir)) }
         let (s, l) = (staging, lock)
+        // Before the marker the folder holds only what this run wrote; the handler never runs
+        // this once the publication has begun.
         token = Interruption.onInterrupt(graceful: graceful) {
-            removeTree(s)
+            removeOwnedTree(s, own: BatchOutput.ownEntry)
             l.release()
         }
     }
 
     /// Opens the folder for a run, or says why not (another run holds it, it cannot be made).
     static func opened(_ dir: String, graceful: Bool, _ console: Console) -> BatchOutput? {
-        do { return try BatchOutput(dir: dir, graceful: graceful) } catch {
+        do {
+            let out = try BatchOutput(dir: dir, graceful: graceful)
+            for n in out.notes { console.err("note: \(n)\n") }
+            return out
+        } catch {
             switch error {
             case .busy(let f): console.err(CLI.lockMessage(f, folder: dir))
             case .write(let w): console.err("error: \(w); nothing was written\n")
@@ -65,21 +87,67 @@ final class BatchOutput {
     /// Publishes what the run wrote under the published names. `replacing` names the old
     /// results that go even when this run did not produce them (a batch with `--format none`
     /// leaves no stale `facilities/` behind); others are left alone (a merge has no reports).
-    func publish(replacing: [String]) throws(WriteError) {
+    /// Returns notes for the person (files of theirs that could not be carried over, left in
+    /// the run's hidden folder).
+    @discardableResult
+    func publish(replacing: [String]) throws(WriteError) -> [String] {
         let produced = BatchOutput.published.filter { FileManager.default.fileExists(atPath: path($0)) }
         let manifest = (produced.map { "+" + $0 } + replacing.filter { !produced.contains($0) }.map { "-" + $0 }).joined(separator: "\n") + "\n"
         BatchOutput.syncFileSystem(staging)
-        try OutputFile.write(Array(manifest.utf8), to: path(BatchOutput.marker))
-        BatchOutput.finish(staging, in: dir)
+        // Asked to stop before the point of no return: nothing is published.
+        if Interruption.requested != 0 { Interruption.exitForSignal() }
+        let notes = try Interruption.publishing { () throws(WriteError) -> [String] in
+            try OutputFile.write(Array(manifest.utf8), to: path(BatchOutput.marker))
+            return BatchOutput.finish(staging, in: dir)
+        }
         close()
+        return notes
     }
 
     /// Drops everything the run wrote; the output folder keeps the previous results.
     func discard() {
         guard !finished else { return }
-        removeTree(staging)
+        removeOwnedTree(staging, own: BatchOutput.ownEntry)
         close()
     }
+
+    /// What a run's hidden folder may hold, by path inside it: the aggregate files, the
+    /// marker, `facilities/<id>/` with report files, temporaries, and the same under
+    /// `.replaced/` (the results a publication moved out, possibly with a `.N` suffix).
+    static func ownEntry(_ rel: [String], _ isDir: Bool) -> Bool {
+        guard var first = rel.first else { return false }
+        if first == ".replaced", rel.count == 1 { return isDir }
+        var rest = Array(rel.dropFirst())
+        if first == ".replaced" {
+            // moveAside names a second result `facilities.1`.
+            first = rest.removeFirst()
+            if let dot = first.lastIndex(of: "."), first[first.index(after: dot)...].allSatisfy(\.isNumber), !first[first.index(after: dot)...].isEmpty,
+               published.contains(String(first[..<dot])) { first = String(first[..<dot]) }
+        } else if rel.count == 1, !isDir, first == marker || RunID.isTemporaryName(first) {
+            return true
+        }
+        if first == "facilities" {
+            switch rest.count {
+            case 0, 1: return isDir
+            case 2: return !isDir && (reportNames.contains(rest[1]) || RunID.isTemporaryName(rest[1]))
+            default: return false
+            }
+        }
+        if first == SARIFBundle.folder {
+            switch rest.count {
+            case 0: return isDir
+            case 1: return !isDir && (SARIFBundle.isFileName(rest[0]) || RunID.isTemporaryName(rest[0]))
+            default: return false
+            }
+        }
+        return rest.isEmpty && !isDir && (aggregateNames.contains(first) || RunID.isTemporaryName(first))
+    }
+
+    /// The aggregate's file names: what is published beside the two folders.
+    static let aggregateNames = Set(published.filter { $0 != "facilities" && $0 != SARIFBundle.folder })
+
+    /// The file names of a facility's reports.
+    static let reportNames = Set(ReportFormat.allCases.map(\.fileName))
 
     private func close() {
         finished = true
@@ -93,11 +161,11 @@ final class BatchOutput {
     // MARK: finishing and recovering
 
     /// Completes a staged run whose marker exists; idempotent, so a run killed half-way
-    /// through is completed by the next one.
-    static func finish(_ staging: String, in dir: String) {
+    /// through is completed by the next one. Returns notes on what could not be cleared.
+    static func finish(_ staging: String, in dir: String) -> [String] {
         let fm = FileManager.default
         // The loaders' reader (FileManager.contents(atPath:) leaks its buffer on an empty file, seen under ASan).
-        guard let data = readInputFile((staging as NSString).appendingPathComponent(marker), maxBytes: 1 << 20).0 else { return }
+        guard let data = readInputFile((staging as NSString).appendingPathComponent(marker), maxBytes: 1 << 20).0 else { return [] }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
         let produced = lines.filter { $0.hasPrefix("+") }.map { String($0.dropFirst()) }
         let stale = lines.filter { $0.hasPrefix("-") }.map { String($0.dropFirst()) }
@@ -122,21 +190,34 @@ final class BatchOutput {
                 moveAside(current, into: aside)
             }
         }
-        removeTree(staging)
+        // Published: the marker goes first, so the folder is no longer a publication to finish.
+        unlink((staging as NSString).appendingPathComponent(marker))
+        return cleared(staging)
     }
 
-    /// Before a run: a staging folder with its marker is finished; one without (a run that
-    /// died mid-way — the lock says no live run owns it) is removed.
-    static func recover(_ dir: String) {
+    /// Removes a run's hidden folder as far as it is tenken's own; notes what was left.
+    static func cleared(_ staging: String) -> [String] {
+        let kept = removeOwnedTree(staging, own: ownEntry)
+        guard !kept.isEmpty else { return [] }
+        return ["\(staging) holds \(kept.count) entr\(kept.count == 1 ? "y" : "ies") tenken did not write (\(kept.prefix(3).joined(separator: ", "))\(kept.count > 3 ? ", …" : "")); "
+            + "they are left there: move them where they belong"]
+    }
+
+    /// Before a run (the folder's lock held, so no live run owns them): a staging folder with
+    /// its marker is finished; one without (a run that died mid-way) is cleared as far as it
+    /// is tenken's own. Returns notes on anything left.
+    static func recover(_ dir: String) -> [String] {
+        var notes: [String] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
             let full = (dir as NSString).appendingPathComponent(name)
             if name.hasPrefix(stagingPrefix), name.count == stagingPrefix.count + 16 {
-                if FileManager.default.fileExists(atPath: (full as NSString).appendingPathComponent(marker)) { finish(full, in: dir) } else { removeTree(full) }
-            } else if name.hasPrefix("."), name.hasSuffix("-removing"), name.contains(".tenken-") {
-                removeTree(full)
+                notes += FileManager.default.fileExists(atPath: (full as NSString).appendingPathComponent(marker)) ? finish(full, in: dir) : cleared(full)
+            } else if name.hasPrefix("." + stagingPrefix), name.hasSuffix("-removing") {
+                notes += cleared(full)  // left by an older tenken's removal
             }
         }
         OutputFile.sweepAbandonedTemporaries(in: dir)
+        return notes
     }
 
     static func moveAside(_ path: String, into aside: String) {

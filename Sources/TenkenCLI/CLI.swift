@@ -316,6 +316,7 @@ public enum CLI {
             for file in files {
                 try file.commit()
                 if file.direct { console.err("note: \(file.path) is \(file.targetKind); the report was written to it directly, not atomically\n") }
+                if let n = file.linkNote { console.err("note: \(SafeText.terminal(n))\n") }
             }
         } catch {
             for file in files { file.abandon() }

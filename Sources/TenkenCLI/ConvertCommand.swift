@@ -55,6 +55,7 @@ enum ConvertCommand {
                 try f.write(text)
                 try f.commit()
                 if f.direct { console.err("note: \(output) is \(f.targetKind); written to it directly, not atomically\n") }
+                if let n = f.linkNote { console.err("note: \(SafeText.terminal(n))\n") }
             } catch {
                 console.err("error: \(error); nothing was written\n")
                 return ExitCode.inputError
@@ -88,23 +89,25 @@ enum ConvertCommand {
         }
         guard writeTables(out, into: output, force: p.flag("--force"), inputs: inputs, console) else { return ExitCode.inputError }
         console.err("wrote \(files.count) tables to \(output): " + files.map { "\($0.spec.fileName) (\($0.rows))" }.joined(separator: ", ") + "\n")
-        return ExitCode.ok
+        return Interruption.afterPublishing(console, "the set of tables") ?? ExitCode.ok
     }
 
     /// Whether a file name is one of the facility tables in any of the spellings the folder
     /// scan, or a case- or normalisation-folding file system, would take for it.
-    static func isTableName(_ name: String) -> Bool { tableNames.contains(FileNames.fold(name)) }
-    static let tableNames: Set<String> = Set(SnapshotTables.all.flatMap { [FileNames.fold($0.name + ".csv"), FileNames.fold($0.nameJa + ".csv")] })
+    static func isTableName(_ name: String) -> Bool { FacilityFiles.isTable(name) }
 
     /// Publishes a whole set of tables into `dir`, or nothing: every table of the folder's old
-    /// set is replaced (only with `force`), every other file in it is kept, and a failure or a
-    /// kill half-way leaves the folder as it was.
+    /// set is replaced (only with `force`), every other file in it is left untouched, and a
+    /// failure or a kill before the point of no return leaves the folder as it was; one after
+    /// it is finished by the next run (see `StagedFolder`).
     static func writeTables(_ files: [(String, [UInt8])], into dir: String, force: Bool, inputs: InputSet, _ console: Console) -> Bool {
         // Tables over the tables they were read from: refused, as every output over its input.
         if let folder = inputs.inputFolder(dir) {
             console.err("error: cannot write \(dir): it is the input folder \(folder); write the tables to another folder\n")
             return false
         }
+        // What stopped runs left is finished or cleared first, so the folder is looked at as it is.
+        for n in StagedFolder.recover(dir) { console.err("note: \(n)\n") }
         let existing = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
         if existing.contains("snapshot.json") {
             console.err("error: \(dir) holds snapshot.json; tables written beside it would not be read; nothing was written\n"
@@ -124,9 +127,7 @@ enum ConvertCommand {
             let staged = try StagedFolder(final: dir)
             do throws(WriteError) {
                 for (name, bytes) in files { try staged.write(name, bytes) }
-                let left = try staged.commit(replaces: isTableName)
-                for l in left { console.err("warning: \(l) could not be moved back into \(dir); move it yourself\n") }
-                if staged.oneByOne { console.err("note: the folder above \(dir) takes no new entries, so the tables were moved in one by one, not all at once\n") }
+                try staged.commit(replaces: isTableName)
             } catch {
                 staged.abandon()
                 throw error

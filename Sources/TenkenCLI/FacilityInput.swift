@@ -15,6 +15,9 @@ public struct FacilityInput: Sendable {
     /// Attestation rows kept beside a JSON snapshot; added to its `attestations`.
     public var attestations: String?
     public var provider: String?
+    /// The facility folder this input was read from (`folder(_:)`), if any: an output must
+    /// not land in it under a name the next run would read.
+    public var folder: String?
     /// Problems found while looking at the folder, reported with the load.
     var folderDiagnostics: [Diagnostic] = []
 
@@ -31,6 +34,13 @@ public struct FacilityInput: Sendable {
 
     /// Reads a facility folder: a snapshot with its companions, or a folder of tables.
     public static func folder(_ dir: String) -> Result<FacilityInput, Diagnostic> {
+        // A set of tables stopped half-way through being moved in is not read as a mixture.
+        if let staging = StagedFolder.unfinishedPublication(in: dir) {
+            return .failure(Diagnostic("data.unfinished-write", .error,
+                "a `tenken convert` or `tenken init` was stopped while moving a new set of tables into this folder; it holds part of the old set and part of the new, so it is not read",
+                at: SourceLocation(file: dir),
+                help: "the next `tenken convert … --to csv` or `tenken init` into the folder finishes moving the new set in from \(staging) first (`tenken init \(dir)` does only that here, then stops as the tables exist)"))
+        }
         let (found, diags) = TableFolder.scan(dir)
         let snap = (dir as NSString).appendingPathComponent("snapshot.json")
         var input: FacilityInput
@@ -72,6 +82,7 @@ public struct FacilityInput: Sendable {
                                        help: "write blank tables with `tenken init \(dir)`, or pass --snapshot FILE"))
         }
         input.folderDiagnostics += input0Diagnostics + diags
+        input.folder = dir
         return .success(input)
     }
 

@@ -28,15 +28,39 @@ public final class Console: @unchecked Sendable {
     }
 
     public static func standard() -> Console {
+        // A closed pipe shows as EPIPE from write(2), so a report file or pipe is named in an
+        // error and standard output stops quietly; never a death halfway through a write.
+        signal(SIGPIPE, SIG_IGN)
         let env = ProcessInfo.processInfo.environment
         var width = Int(env["COLUMNS"] ?? "") ?? 100
         var ws = winsize()
         if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { width = Int(ws.ws_col) }
         return Console(
-            out: { s in FileHandle.standardOutput.write(Data(s.utf8)) },
-            err: { s in FileHandle.standardError.write(Data(s.utf8)) },
+            out: { s in
+                // The reader went away (`tenken … | head -1`): stop quietly as a pipeline
+                // expects, after the cleanups (see `Interruption.brokenPipe`).
+                if !writeAll(1, s) { Interruption.brokenPipe() }
+            },
+            err: { s in _ = writeAll(2, s) },
             environment: env, stdoutIsTTY: isatty(1) != 0, stderrIsTTY: isatty(2) != 0, terminalWidth: width,
             readLine: { Swift.readLine(strippingNewline: true) }, stdinIsTTY: isatty(0) != 0)
+    }
+
+    /// Writes all of `s` to descriptor `fd`; false once the reader has gone (EPIPE) or the
+    /// write fails otherwise. SIGPIPE is ignored (`Interruption.install`), so a closed pipe
+    /// is an error here, never a silent death mid-write.
+    static func writeAll(_ fd: Int32, _ s: String) -> Bool {
+        var bytes = Array(s.utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return false
+            }
+            done += n
+        }
+        return true
     }
 
     /// Colour on a terminal unless NO_COLOR is set (https://no-color.org) or asked otherwise.

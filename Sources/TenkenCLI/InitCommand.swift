@@ -41,6 +41,8 @@ enum InitCommand {
         } else {
             files = tables.map { ($0.spec.fileName, $0.text) } + [("README.txt", tableGuide)]
         }
+        // What stopped runs left is finished or cleared first, so the folder is looked at as it is.
+        for n in StagedFolder.recover(dir) { console.err("note: \(n)\n") }
         // Tables beside a snapshot would be ignored (the snapshot wins): say so instead.
         if !json, FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("snapshot.json")) {
             console.err("error: \(dir) already holds snapshot.json; tables written beside it would not be read\n"
@@ -60,7 +62,6 @@ enum InitCommand {
             do throws(WriteError) {
                 for (name, text) in files { try staged.write(name, Array(text.utf8)) }
                 try staged.commit(replaces: { _ in false })
-                if staged.oneByOne { console.err("note: the folder above \(dir) takes no new entries, so the files were moved in one by one, not all at once\n") }
             } catch {
                 staged.abandon()
                 throw error
@@ -72,7 +73,7 @@ enum InitCommand {
         console.out("wrote \(files.count) files to \(dir): " + files.map(\.0).joined(separator: ", ") + "\n"
             + "次に / next: README.txt を読み、例の行を実際の内容に書き換えてから / read README.txt, replace the example rows, then run\n"
             + "  tenken check \(dir)\n")
-        return ExitCode.ok
+        return Interruption.afterPublishing(console, "the new files") ?? ExitCode.ok
     }
 
     /// The example facility. Tables get one example row each (`oneRowEach`); the JSON form

@@ -220,14 +220,14 @@ enum MergeCommand {
                 }
                 // Asked to stop while writing: nothing is published (the handler only took note).
                 if Interruption.requested != 0 { Interruption.exitForSignal() }
-                try output.publish(replacing: Array(BatchOutput.published.dropFirst()))
+                for n in try output.publish(replacing: Array(BatchOutput.published.dropFirst())) { console.err("note: \(n)\n") }
             } catch {
                 output.discard()
                 console.err("error: \(error); nothing was written, \(out) is as it was\n")
                 return ExitCode.inputError
             }
             console.err("merge: \(parts.count) parts; " + BatchCommand.summary(merged, gate: gate) + "; aggregate in \(out)\n")
-            return BatchCommand.exitCode(merged, gate: gate)
+            return Interruption.afterPublishing(console, "the merged aggregate") ?? BatchCommand.exitCode(merged, gate: gate)
         }
     }
 }

@@ -30,6 +30,8 @@ enum FileNames {
 struct InputSet {
     private var files: [FileIdentity: String] = [:]
     private var folders: [FileIdentity: String] = [:]
+    /// Facility folders read whole: a file written into one may be read as one of its tables.
+    private var facilityFolders: [FileIdentity: String] = [:]
 
     mutating func add(file path: String?) {
         guard let path, let id = FileIdentity(path) else { return }
@@ -47,6 +49,7 @@ struct InputSet {
         add(file: input.devices)
         add(file: input.attestations)
         add(file: input.provider)
+        if let f = input.folder, let id = FileIdentity(f) { facilityFolders[id] = f }
         if let t = input.tables {
             add(folder: t.dir)
             for f in t.files.values { add(file: f) }
@@ -61,6 +64,15 @@ struct InputSet {
         if let id = FileIdentity(path), let input = files[id] {
             return WriteError(path: path, kind: .refused, reason: input == path ? "it is one of this run's inputs; tenken never writes over its own input"
                               : "it is the same file as the input \(input); tenken never writes over its own input")
+        }
+        // Into a facility folder under a name its scan reads (a table in any spelling a
+        // folding file system takes for it, snapshot.json, an inventory beside it): the next run
+        // would read the report as the facility's data, or refuse the folder.
+        let name = (path as NSString).lastPathComponent
+        let parent = FilePath.parent(path)
+        if let id = FileIdentity(parent.isEmpty ? "." : parent), let folder = facilityFolders[id],
+           FacilityFiles.isRead(name) {
+            return WriteError(path: path, kind: .refused, reason: "it is in the input facility folder \(folder), where the next run would read it as the facility's data; write the report elsewhere")
         }
         return nil
     }
@@ -153,13 +165,32 @@ final class FileLock {
     deinit { release() }
 }
 
-/// Signals that end a run (SIGTERM, SIGINT, SIGHUP): work in progress is abandoned cleanly.
-/// Commands register what to remove; the handler runs on a queue, not in signal context.
-/// A graceful registrant (a batch) is only told, and stops itself between facilities; a
-/// second signal, or one with no graceful registrant, cleans up and exits at once.
+/// Signals that end a run (SIGTERM, SIGINT, SIGHUP). Commands register what to remove; the
+/// handler runs on a queue, not in signal context, and acts once:
+///
+/// - A graceful registrant (a batch, a set of tables being staged) is only told by the first
+///   signal, and stops itself at its next step; a second signal, or one with no graceful
+///   registrant, runs the cleanups and exits 128+signal.
+/// - Once a run is past its point of no return (`publishing`: a batch's marker, a set's
+///   journal), no signal runs a cleanup or exits: the publication finishes, and the command
+///   then says it was interrupted and exits 128+signal. A cleanup therefore only ever removes
+///   what the run made and has not published.
+/// - Cleanups run once: a signal that arrives while they run, or while the run stops itself,
+///   changes nothing.
 enum Interruption {
     private struct Entry { let cleanup: () -> Void; let graceful: Bool }
-    private static let state = Locked<(installed: Bool, entries: [Int: Entry], next: Int, signal: Int32)>((false, [:], 0, 0))
+    private struct State {
+        var installed = false
+        var entries: [Int: Entry] = [:]
+        var next = 0
+        /// The first signal that asked the run to stop, or 0.
+        var signal: Int32 = 0
+        /// The cleanups are running and the process is about to exit.
+        var exiting = false
+        /// Publications past their point of no return.
+        var publishing = 0
+    }
+    private static let state = Locked(State())
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
     /// The signal that asked the run to stop, or 0.
@@ -179,14 +210,7 @@ enum Interruption {
             for sig in [SIGTERM, SIGINT, SIGHUP] {
                 signal(sig, SIG_IGN)
                 let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                src.setEventHandler {
-                    let wait = state.withLock { s -> Bool in
-                        let first = s.signal == 0
-                        s.signal = sig
-                        return first && s.entries.values.contains { $0.graceful }
-                    }
-                    if !wait { exitForSignal() }
-                }
+                src.setEventHandler { handle(sig) }
                 src.resume()
                 sources.append(src)
             }
@@ -196,225 +220,110 @@ enum Interruption {
 
     static func remove(_ token: Int) { state.withLock { _ = $0.entries.removeValue(forKey: token) } }
 
-    /// Runs the cleanups and exits as the signal would have.
+    private static func handle(_ sig: Int32) {
+        let exitNow = state.withLock { s -> Bool in
+            let first = s.signal == 0
+            if first { s.signal = sig }
+            // An exit under way, or a publication that must finish: only noted.
+            if s.exiting || s.publishing > 0 { return false }
+            if first && s.entries.values.contains(where: \.graceful) { return false }
+            s.exiting = true
+            return true
+        }
+        if exitNow { cleanUpAndExit() }
+    }
+
+    /// Runs the cleanups and exits as the signal would have (a run stopping itself).
     static func exitForSignal() -> Never {
+        let mine = state.withLock { s -> Bool in
+            if s.exiting { return false }
+            s.exiting = true
+            return true
+        }
+        // Another thread is already cleaning up and exiting.
+        if !mine { while true { pause() } }
+        cleanUpAndExit()
+    }
+
+    /// Standard output's reader went away (`tenken … | head -1`): the run stops quietly, as
+    /// one killed by SIGPIPE would (exit 141), after the cleanups, so nothing it was making
+    /// is left behind. During a publication past its point of no return the output is only
+    /// dropped, and the publication finishes.
+    static func brokenPipe() {
+        let exitNow = state.withLock { s -> Bool in
+            if s.exiting || s.publishing > 0 { return false }
+            if s.signal == 0 { s.signal = SIGPIPE }
+            s.exiting = true
+            return true
+        }
+        if exitNow { cleanUpAndExit() }
+    }
+
+    private static func cleanUpAndExit() -> Never {
         let (cleanups, sig) = state.withLock { s in (s.entries.sorted { $0.key < $1.key }.map(\.value.cleanup), s.signal) }
         for c in cleanups { c() }
         _exit(128 + sig)
     }
-}
 
-/// Removes a folder tree, first moving it aside so nothing can add to it meanwhile; a file a
-/// writer was finishing as it moved (through a folder it had open) is caught by a second pass.
-func removeTree(_ path: String) {
-    let doomed = FilePath.parent(path) + "/.\((path as NSString).lastPathComponent).tenken-\(RunID.current)-removing"
-    let victim = rename(path, doomed) == 0 ? doomed : path
-    for attempt in 0..<10 {
-        try? FileManager.default.removeItem(atPath: victim)
-        if access(victim, F_OK) != 0 { return }
-        usleep(UInt32(attempt + 1) * 5_000)
+    /// Runs `body`, a publication past its point of no return, to its end whatever signals
+    /// arrive; they are noted in `requested`. If an exit was already under way, the
+    /// publication never starts (and the process exits).
+    static func publishing<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        let start = state.withLock { s -> Bool in
+            if s.exiting { return false }
+            s.publishing += 1
+            return true
+        }
+        if !start { while true { pause() } }
+        defer { state.withLock { $0.publishing -= 1 } }
+        return try body()
+    }
+
+    /// The exit code of a run whose work was published whole although a signal asked it to
+    /// stop meanwhile (nil when none did); the command says so first.
+    static func afterPublishing(_ console: Console, _ what: String) -> Int32? {
+        let sig = requested
+        guard sig != 0 else { return nil }
+        console.err("note: interrupted by signal \(sig) while \(what) was being published; it was published whole before stopping\n")
+        return 128 + sig
     }
 }
 
-/// Exchanges two paths in one step (Linux `renameat2(RENAME_EXCHANGE)`); false when the
-/// system cannot.
-func exchangePaths(_ a: String, _ b: String) -> Bool {
-    typealias Renameat2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
-    struct Fn: @unchecked Sendable { let f: Renameat2? }
-    enum Cache {
-        static let fn: Fn = {
-            #if os(Linux)
-            guard let h = dlopen(nil, RTLD_NOW), let sym = dlsym(h, "renameat2") else { return Fn(f: nil) }
-            return Fn(f: unsafeBitCast(sym, to: Renameat2.self))
-            #else
-            return Fn(f: nil)
-            #endif
-        }()
-    }
-    guard let f = Cache.fn.f else { return false }
-    return f(AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */) == 0
-}
-
-/// A set of files published into a folder as one: written into a hidden sibling folder,
-/// which is then swapped in for the folder in one step (the files of the old folder that
-/// are not part of the set are kept). A run that stops half-way, by a full disk or a kill,
-/// leaves the folder as it was. `convert --to csv` and `init` write this way.
-///
-/// Where the folder's parent takes no new entries (a home folder under a read-only /home),
-/// the set is staged inside the folder instead and moved in file by file: each file whole, the
-/// set not at once (`oneByOne` says so, and the command tells the person).
-final class StagedFolder {
-    let final: String
-    let staging: String
-    /// Staged inside the folder: published file by file, not in one step.
-    let oneByOne: Bool
-    private let lock: FileLock
-    private var token: Int?
-    private var done = false
-
-    static let insidePrefix = ".tenken-staging-"
-
-    init(final given: String) throws(WriteError) {
-        // A link to a folder is followed: the folder it names is the one replaced.
-        var resolved = given
-        if let r = realpath(given, nil) { resolved = String(cString: r); free(r) }
-        final = resolved
-        let rawParent = FilePath.parent(final)
-        let parent = rawParent.isEmpty ? "." : rawParent
-        let name = ((resolved as NSString).standardizingPath as NSString).lastPathComponent
-        let e = OutputFile.makeFolders(parent)
-        if e != 0 { throw WriteError(path: final, errno: e, folder: OutputFile.existingAncestor(parent)) }
-        var isDir: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: final, isDirectory: &isDir)
-        if exists, !isDir.boolValue { throw WriteError(path: given, kind: .refused, reason: "it is a file, not a folder") }
-        StagedFolder.sweep(in: parent, prefix: ".\(name).tenken-")
-        if exists { StagedFolder.sweep(in: final, prefix: StagedFolder.insidePrefix) }
-        var candidates = [((parent as NSString).appendingPathComponent(".\(name).tenken-\(RunID.current)"), false)]
-        if exists { candidates.append(((final as NSString).appendingPathComponent(StagedFolder.insidePrefix + RunID.current), true)) }
-        var chosen: (String, Bool, FileLock)?
-        var firstError: WriteError?
-        attempts: for (path, inside) in candidates {
-            // Held while the staging folder lives, so a later run can tell a dead run's from a live one's.
-            let l: FileLock
-            switch FileLock.acquire(path + ".lock", wait: 0) {
-            case .success(let held): l = held
-            case .failure(.io(let w)):
-                if firstError == nil { firstError = WriteError(path: final, kind: w.kind, reason: w.reason) }
-                if w.kind == .permission { continue attempts } else { break attempts }
-            case .failure(.busy):
-                if firstError == nil { firstError = WriteError(path: final, kind: .other, reason: "another tenken run is writing it") }
-                continue attempts
-            }
-            if mkdir(path, 0o777) == 0 { chosen = (path, inside, l); break attempts }
-            let code = errno
-            l.release()
-            if firstError == nil { firstError = WriteError(path: final, errno: code, folder: FilePath.parent(path)) }
-            // Only a parent that refuses new entries is worth the fallback.
-            if code != EACCES && code != EPERM { break attempts }
-        }
-        guard let (path, inside, l) = chosen else { throw firstError ?? WriteError(path: final, kind: .other, reason: "no staging folder") }
-        staging = path
-        oneByOne = inside
-        lock = l
-        // Graceful: the signal is acted on by this thread at its next file, so the staging
-        // folder is removed by the thread that writes it, not raced by the handler.
-        token = Interruption.onInterrupt(graceful: true) {
-            removeTree(path)
-            l.release()
-        }
-    }
-
-    /// Removes what killed runs left: staging folders starting with `prefix` followed by a run
-    /// id, whose lock no live process holds, their lone lock files, and half-removed ones.
-    static func sweep(in folder: String, prefix: String) {
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
-            let full = (folder as NSString).appendingPathComponent(entry)
-            // A staging folder a killed removal left under its doomed name.
-            if entry.hasPrefix("." + prefix), entry.hasSuffix("-removing") {
-                removeTree(full)
-                continue
-            }
-            guard entry.hasPrefix(prefix) else { continue }
-            let rest = entry.dropFirst(prefix.count)
-            if rest.count == 16, rest.allSatisfy(\.isHexDigit) {
-                if case .success(let l) = FileLock.acquire(full + ".lock", wait: 0) {
-                    removeTree(full)
-                    l.release()
-                }
-            } else if rest.count == 21, rest.hasSuffix(".lock"), rest.prefix(16).allSatisfy(\.isHexDigit),
-                      access(String(full.dropLast(5)), F_OK) != 0, case .success(let l) = FileLock.acquire(full, wait: 0) {
-                l.release()  // a lock whose run died before (or after) its staging folder lived
-            } else if rest.hasSuffix("-removing") {
-                removeTree(full)
+/// Removes a folder tree a tenken run made, entry by entry, keeping anything `own` does not
+/// vouch for (by its path inside the tree, as components, and whether it is a folder); a
+/// symbolic link is never followed and never removed. The folder itself goes once empty.
+/// Returns the paths kept: never a person's file, whatever was put into a hidden folder.
+@discardableResult
+func removeOwnedTree(_ path: String, own: ([String], Bool) -> Bool) -> [String] {
+    var kept: [String] = []
+    func walk(_ dir: String, _ rel: [String]) -> Bool {
+        var empty = true
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+            let full = (dir as NSString).appendingPathComponent(name)
+            var st = stat()
+            guard lstat(full, &st) == 0 else { continue }
+            let r = rel + [name]
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR where own(r, true):
+                if walk(full, r), rmdir(full) == 0 { continue }
+                empty = false
+            case S_IFREG where own(r, false):
+                if unlink(full) == 0 || errno == ENOENT { continue }
+                kept.append(full)
+                empty = false
+            default:
+                kept.append(full)
+                empty = false
             }
         }
+        return empty
     }
-
-    /// Writes one file of the set; once the run is asked to stop, cleans up and exits instead.
-    func write(_ name: String, _ bytes: [UInt8]) throws(WriteError) {
-        if Interruption.requested != 0 { Interruption.exitForSignal() }
-        let f = try OutputFile(path: (staging as NSString).appendingPathComponent(name), durable: false, createFolders: false)
-        do {
-            try f.write(bytes: bytes)
-            try f.commit()
-        } catch {
-            f.abandon()
-            throw WriteError(path: (final as NSString).appendingPathComponent(name), kind: error.kind, reason: error.reason)
-        }
+    var st = stat()
+    guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { return [] }
+    // Twice: a file a writer was finishing (through a folder it had open) is caught the second time.
+    for attempt in 0..<2 {
+        if walk(path, []), rmdir(path) == 0 { return [] }
+        if attempt == 0 { kept.removeAll(); usleep(5_000) }
     }
-
-    /// Swaps the set in. `replaces` says which names already in the folder belong to the
-    /// old set (compared as a case-folding file system would); everything else is kept.
-    /// Returns the names of old entries it could not carry over (left in the hidden folder).
-    @discardableResult
-    func commit(replaces: (String) -> Bool) throws(WriteError) -> [String] {
-        defer { finish() }
-        let fm = FileManager.default
-        let ours = ((try? fm.contentsOfDirectory(atPath: staging)) ?? []).filter { $0 != ".lock" }
-        // Durable before visible.
-        for n in ours {
-            let fd = open((staging as NSString).appendingPathComponent(n), O_RDONLY | O_CLOEXEC)
-            if fd >= 0 { _ = fsync(fd); close(fd) }
-        }
-        let oursFolded = Set(ours.map(FileNames.fold))
-        func keep(_ n: String) -> Bool { !replaces(n) && !oursFolded.contains(FileNames.fold(n)) }
-        if oneByOne {
-            // Each file whole; then the old set's other spellings go.
-            for n in ours where rename((staging as NSString).appendingPathComponent(n), (final as NSString).appendingPathComponent(n)) != 0 {
-                throw WriteError(path: (final as NSString).appendingPathComponent(n), errno: errno, folder: final)
-            }
-            for n in (try? fm.contentsOfDirectory(atPath: final)) ?? [] where !keep(n) && !ours.contains(n) {
-                unlink((final as NSString).appendingPathComponent(n))
-            }
-            removeTree(staging)
-            return []
-        }
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: final, isDirectory: &isDir) else {
-            if rename(staging, final) == 0 { return [] }
-            throw WriteError(path: final, errno: errno, folder: FilePath.parent(final))
-        }
-        guard isDir.boolValue else { throw WriteError(path: final, kind: .refused, reason: "it is a file, not a folder") }
-        // Files to keep are linked into the new folder first, so they are there the moment it
-        // is swapped in; folders and anything added meanwhile move across right after.
-        for n in (try? fm.contentsOfDirectory(atPath: final)) ?? [] where keep(n) {
-            _ = linkat(AT_FDCWD, (final as NSString).appendingPathComponent(n), AT_FDCWD, (staging as NSString).appendingPathComponent(n), 0)
-        }
-        let old: String
-        if exchangePaths(staging, final) {
-            old = staging
-        } else {
-            old = staging + "-old"
-            if rename(final, old) != 0 { throw WriteError(path: final, errno: errno, folder: FilePath.parent(final)) }
-            if rename(staging, final) != 0 {
-                let e = errno
-                _ = rename(old, final)
-                throw WriteError(path: final, errno: e, folder: FilePath.parent(final))
-            }
-        }
-        var left: [String] = []
-        for n in (try? fm.contentsOfDirectory(atPath: old)) ?? [] where keep(n) {
-            let dest = (final as NSString).appendingPathComponent(n)
-            if fm.fileExists(atPath: dest) { continue }
-            if rename((old as NSString).appendingPathComponent(n), dest) != 0 { left.append(n) }
-        }
-        if left.isEmpty { removeTree(old) }
-        return left.map { (old as NSString).appendingPathComponent($0) }
-    }
-
-    /// Drops the staging folder (nothing was published).
-    func abandon() {
-        guard !done else { return }
-        removeTree(staging)
-        finish()
-    }
-
-    private func finish() {
-        done = true
-        if let t = token { Interruption.remove(t) }
-        token = nil
-        lock.release()
-    }
-
-    deinit { if !done { abandon() } }
+    return kept
 }

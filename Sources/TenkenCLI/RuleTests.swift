@@ -52,7 +52,7 @@ public enum RuleTestRunner {
         var bases: [String: JSONNode] = [:]
         var diags: [Diagnostic] = []
         for t in pack.tests {
-            let (node, d, lines) = JSONReader.parse(t.bytes, file: t.path)
+            let (node, d, lines) = JSONReader.parse(t.bytes, file: t.path, shownKeys: .all)
             diags += d
             guard let node else { continue }
             if t.path.contains("/tests/base/") {

@@ -36,6 +36,13 @@ enum SARIFBundle {
         path.hasPrefix(staging + "/") ? String(path.dropFirst(staging.count + 1)) : path
     }
 
+    /// Whether `name` is one `fileName` makes: `tenken-`, four or more digits, `.sarif`.
+    static func isFileName(_ name: String) -> Bool {
+        guard name.hasPrefix("tenken-"), name.hasSuffix(".sarif") else { return false }
+        let digits = name.dropFirst("tenken-".count).dropLast(".sarif".count)
+        return digits.count >= 4 && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
     /// `tenken-0001.sarif`: at least four digits, more when a batch needs them.
     static func fileName(_ i: Int, of n: Int) -> String {
         let width = max(4, String(n).count)

@@ -6,10 +6,13 @@ import TenkenSyntax
 /// Reads a waiver file: `{"waivers": [{"rule", "facility", "justification", "requested_by",
 /// "approved_by", "granted_on", "expires_on"[, "elements"]}]}`. Every malformed entry is reported.
 public enum WaiverFile {
+    /// The keys of a waiver file, which its diagnostics' pointers may name.
+    static let names: Set<String> = ["waivers", "rule", "facility", "justification", "requested_by", "approved_by", "granted_on", "expires_on"]
+
     public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> ([Waiver], [Diagnostic]) {
         let (bytes, err) = readInputFile(path, maxBytes: 64 << 20)
         guard let bytes else { return ([], [err!]) }
-        let (node, diags, lines) = JSONReader.parse(bytes, file: path)
+        let (node, diags, lines) = JSONReader.parse(bytes, file: path, shownKeys: .only(WaiverFile.names))
         guard let node else { return ([], diags) }
         let src = SourceFile(path: path, kind: .json, lines: lines)
         guard case .object(let top) = node.value, let list = top.first(where: { $0.key == "waivers" })?.node, case .array(let items) = list.value else {
@@ -95,7 +98,7 @@ public struct Baseline: Sendable {
             // Failures past the cap are not in the baseline: they count as new (never as known).
             if !capped.isEmpty {
                 notes.append(Diagnostic("data.baseline-capped", .warning,
-                    "the baseline lists only some violations of \(capped.joined(separator: ", ")); the others count as new",
+                    "the baseline lists only some violations of \(capped.count) rule\(capped.count == 1 ? "" : "s"); the others count as new",
                     at: SourceLocation(file: path), help: "make the baseline report with --all-findings for an exact comparison"))
             }
         } else if v["tenken_aggregate_version"] != nil {

@@ -14,7 +14,7 @@ extension SnapshotLoader {
     }
 
     mutating func loadInventoryJSON(bytes: [UInt8], path: String) -> Value? {
-        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits)
+        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits, shownKeys: .only(SnapshotSchema.names))
         diagnostics += diags
         guard let node else { return nil }
         let src = SourceFile(path: path, kind: .json, lines: lines)
@@ -57,6 +57,7 @@ extension SnapshotLoader {
         var columnField = [Int?](repeating: nil, count: table.header.cells.count)
         var headers = schema.fields.map(\.name)
         var seen: [Int: String] = [:]
+        var unknownHeaders: [(Int, String)] = []
         for (c, raw) in table.header.cells.enumerated() {
             let (h, refused) = CellText.clean(Substring(raw))
             if let refused {
@@ -68,13 +69,15 @@ extension SnapshotLoader {
             let hloc = src.location(offset: table.header.offsets[c], path: h)
             guard let fi = byHeader[SnapshotSchema.keyForm(h)] else {
                 if h.isEmpty { continue }
-                if let why = SnapshotSchema.forbiddenKeyReason(h) ?? (["name", "氏名"].contains(h.lowercased()) ? "looks like personal information" : nil) {
-                    diagnostics.append(Diagnostic("data.forbidden-field", .error, "column `\(h)` \(why); its values are not read", at: hloc,
+                // A header that is no column of the table is never shown: it may be a value (a
+                // table saved without its header row starts with a row of data). It is named by
+                // its column number.
+                let place = src.location(offset: table.header.offsets[c], path: ValueShape.column(c))
+                if let why = RefusedNames.described(h) ?? (["name", "氏名"].contains(h.lowercased()) ? "looks like personal information (`\(h.lowercased())`)" : nil) {
+                    diagnostics.append(Diagnostic("data.forbidden-field", .error, "the column's header \(why); its values are not read", at: place,
                                                   help: "remove the column; use pseudonymous ids only"))
                 } else {
-                    // A misspelt column is not read: its field is unknown in every row (see below).
-                    diagnostics.append(Diagnostic("data.unknown-column", .warning, "unknown column `\(h)` is ignored", at: hloc,
-                        help: closestMatch(to: h, in: schema.fields.map(\.name) + schema.fields.flatMap(\.aliases)).map { "did you mean `\($0)`?" }))
+                    unknownHeaders.append((c, h))
                 }
                 continue
             }
@@ -85,6 +88,21 @@ extension SnapshotLoader {
             seen[fi] = h
             columnField[c] = fi
             headers[fi] = h
+        }
+        if seen.isEmpty, !unknownHeaders.isEmpty {
+            // Not one header cell names a column: the first line is most likely a row of data
+            // (a table saved without its header row). Said once, without quoting the line.
+            diagnostics.append(Diagnostic("data.no-header", .error,
+                "the first line is not a header row: none of its \(table.header.cells.count) cells names a column of this table, so no value of it can be read",
+                at: SourceLocation(file: path, line: 1, column: 1),
+                help: "put the header row back as the first line (`tenken init` writes one; docs/tables.md lists the columns)"))
+            return nil
+        }
+        for (c, h) in unknownHeaders {
+            // A misspelt column is not read: its field is unknown in every row (see below).
+            diagnostics.append(Diagnostic("data.unknown-column", .warning, "\(ValueShape.column(c)) is not a column of this table and is ignored (its header is not shown)",
+                at: src.location(offset: table.header.offsets[c], path: ValueShape.column(c)),
+                help: closestMatch(to: h, in: schema.fields.map(\.name) + schema.fields.flatMap(\.aliases)).map { "did you mean `\($0)`?" }))
         }
         // A field with no column is unknown in every row: what a blank cell means (say, "still
         // employed" for 退職日) is about a blank in a column the table has.
@@ -143,14 +161,14 @@ extension SnapshotLoader {
         switch type {
         case .int:
             if let n = Int(s) { return .int(n) }
-            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected a whole number, found \"\(s)\"", at: place()))
+            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected a whole number, found \(ValueShape.of(s))", at: place()))
         case .bool:
             if SnapshotLoader.trueWords.contains(s) { return .bool(true) }
             if SnapshotLoader.falseWords.contains(s) { return .bool(false) }
             let k = s.lowercased()
             if SnapshotLoader.trueWords.contains(k) { return .bool(true) }
             if SnapshotLoader.falseWords.contains(k) { return .bool(false) }
-            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected yes/no (true/false, はい/いいえ), found \"\(s)\"", at: place()))
+            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected yes/no (true/false, はい/いいえ), found \(ValueShape.of(s))", at: place()))
         case .string:
             guard field.identifier else { return .string(s) }
             return identifierText(s, at: place()).map(Value.string) ?? .null
@@ -160,21 +178,21 @@ extension SnapshotLoader {
             if let n = Int(s) {
                 if n >= 0, let d = Duration(n, unit) { return .duration(d) }
                 if n >= 0 {
-                    diagnostics.append(Diagnostic("data.number-out-of-range", .error, "\(n) \(unit.rawValue) is longer than 10,000 years", at: place()))
+                    diagnostics.append(Diagnostic("data.number-out-of-range", .error, "the period is longer than 10,000 years", at: place()))
                     return .null
                 }
-                diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found \(n)", at: place()))
+                diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found a negative number", at: place()))
                 return .null
             }
             if let d = Duration(text: s), !d.isNegative { return .duration(d) }
-            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a number of \(unit.rawValue), found \"\(s)\"", at: place()))
+            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a number of \(unit.rawValue) or a period like \"30 days\", found \(ValueShape.of(s))", at: place()))
         case .enumeration(let allowed):
             if allowed.contains(s) { return .string(s) }
             if let token = field.choiceByLabel[s] { return .string(token) }
             let lower = s.lowercased()
             if let v = allowed.first(where: { $0.lowercased() == lower }) { return .string(v) }
             let words = allowed.map { v in field.choicesJa[v].map { "\(v) (\($0))" } ?? v }
-            diagnostics.append(Diagnostic("data.bad-value", .error, "expected one of \(words.joined(separator: ", ")), found \"\(s)\"", at: place(),
+            diagnostics.append(Diagnostic("data.bad-value", .error, "expected one of \(words.joined(separator: ", ")), found \(ValueShape.of(s))", at: place(),
                                           help: closestMatch(to: s, in: allowed + Array(field.choiceByLabel.keys)).map { "did you mean \"\($0)\"?" }))
         case .list(let inner):
             // Several values in one cell are separated by `;`; `なし` is an empty list.

@@ -83,11 +83,20 @@ public enum CSVReader {
         var records: [CSVRow] = []
         var i = 0
         let n = b.count
+        // Rows come in order: their line numbers are counted as the parse goes.
+        var lineNo = 1, counted = 0
+        func line(at off: Int) -> Int {
+            while counted < off {
+                if b[counted] == 0x0A { lineNo += 1 }
+                counted += 1
+            }
+            return lineNo
+        }
         while i < n {
             // Skip blank lines between records.
             if b[i] == 0x0A { i += 1; continue }
             if b[i] == 0x0D, i + 1 < n, b[i + 1] == 0x0A { i += 2; continue }
-            var row = CSVRow(cells: [], offsets: [], line: lines.position(of: i).line)
+            var row = CSVRow(cells: [], offsets: [], line: line(at: i))
             var bad = false
             while true {
                 let cellStart = i

@@ -64,7 +64,7 @@ public enum Consistency {
                         let at = first.location(ofField: fi)
                         let place = first.origin.source.kind == .json ? at.path ?? "" : "line \(at.line)"
                         diagnostics.append(Diagnostic("data.duplicate-id", .error,
-                            "\(name(r, fi)) `\(id)` is already the id of another element of \(what) (\(place))",
+                            "\(name(r, fi)) repeats the id of another element of \(what) (\(place))",
                             at: r.location(ofField: fi), help: "give every element its own id, or merge the two rows"))
                     } else {
                         seen[CellText.identifierKey(id)] = r
@@ -177,7 +177,7 @@ public enum Consistency {
             }
             for s in values where known[CellText.identifierKey(s)] == nil {
                 diagnostics.append(Diagnostic("data.dangling-reference", .error,
-                    "\(name(r, i)) `\(s)` is not the id of any element of \(target)",
+                    "\(name(r, i)) holds \(ValueShape.of(s)) that is not the id of any element of \(target)",
                     at: r.location(ofField: i), help: closestMatch(to: s, in: Array(known.values)).map { "did you mean `\($0)`?" }))
             }
         }

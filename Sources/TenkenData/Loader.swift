@@ -52,6 +52,7 @@ public func readInputFile(_ path: String, maxBytes: Int) -> ([UInt8]?, Diagnosti
         return failure("data.too-large", "file is \(size) bytes, over the limit of \(maxBytes) bytes",
                        help: "raise the limit with --max-input-bytes if the file is genuine")
     }
+    if size > sniffAbove, let refusal = sniffNotText(fd, path: path) { return (nil, refusal) }
     // One byte more than the size, so the end is seen without growing the buffer (and without
     // zero-filling it first).
     var count = 0
@@ -88,6 +89,31 @@ public func readInputFile(_ path: String, maxBytes: Int) -> ([UInt8]?, Diagnosti
     return (bytes, nil)
 }
 
+/// Files larger than this (1 MiB) are sniffed before they are read whole.
+let sniffAbove = 1 << 20
+
+/// A large file that is not text (a disk image, a 2 GB file of NULs, a database) is refused
+/// from its first 4 KiB, before the rest is read or indexed: a NUL byte there, unless the
+/// NULs fall on alternate bytes as in UTF-16 text (which the parsers name). The diagnostic
+/// gives the place, never the bytes.
+func sniffNotText(_ fd: Int32, path: String) -> Diagnostic? {
+    var head = [UInt8](repeating: 0, count: 4096)
+    let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+    guard n > 0, let first = head[0..<n].firstIndex(of: 0) else { return nil }
+    var even = 0, odd = 0
+    for i in 0..<n where head[i] == 0 { if i % 2 == 0 { even += 1 } else { odd += 1 } }
+    let utf16Like = (even == 0 || odd == 0) && (even + odd) * 3 >= n
+    if utf16Like { return nil }
+    var line = 1, column = 1
+    for b in head[0..<first] {
+        if b == 10 { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+    }
+    return Diagnostic("data.not-text", .error,
+        "the file is not text: it holds a NUL byte (0x00) within its first 4 KiB; it was not read further",
+        at: SourceLocation(file: path, line: line, column: column),
+        help: "give the UTF-8 JSON or CSV file itself (a spreadsheet saved as CSV, not a workbook, archive or disk image)")
+}
+
 /// Turns JSON trees and CSV tables into typed records following `SnapshotSchema`, with
 /// every problem reported at its JSON pointer or CSV cell.
 public struct SnapshotLoader {
@@ -107,7 +133,7 @@ public struct SnapshotLoader {
     }
 
     public mutating func loadSnapshot(bytes: [UInt8], path: String) -> Facility? {
-        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits)
+        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits, shownKeys: .only(SnapshotSchema.names))
         diagnostics += diags
         guard let node else { return nil }
         let src = SourceFile(path: path, kind: .json, lines: lines)
@@ -126,7 +152,7 @@ public struct SnapshotLoader {
                 sawVersion = true
                 if case .int(let v) = m.node.value, v == SnapshotSchema.version { continue }
                 diagnostics.append(Diagnostic("data.unknown-schema-version", .error,
-                    "unsupported schema_version \(render(m.node.value)); this tenken reads version \(SnapshotSchema.version)",
+                    "unsupported schema_version (found \(ValueShape.of(json: m.node.value)), not \(SnapshotSchema.version)); this tenken reads version \(SnapshotSchema.version)",
                     at: src.location(offset: m.node.offset, path: ptr)))
                 continue
             }
@@ -137,7 +163,7 @@ public struct SnapshotLoader {
             if m.key == "$schema" || m.key == "comment" { continue }
             guard let ri = SnapshotSchema.rootIndex[m.key] ?? SnapshotSchema.rootIndex(forKey: m.key) else {
                 unknownKey(m.key, candidates: SnapshotSchema.roots.map(\.name) + ["schema_version", "parameters"], src: src,
-                           offset: m.keyOffset, pointer: ptr)
+                           offset: m.keyOffset, pointer: "")
                 continue
             }
             let root = SnapshotSchema.roots[ri]
@@ -160,17 +186,10 @@ public struct SnapshotLoader {
         return facility
     }
 
-    func render(_ v: JSONValue) -> String {
-        switch v {
-        case .int(let n): String(n)
-        case .number(let s): s
-        case .string(let s): "\"\(s)\""
-        default: v.typeName
-        }
-    }
-
-    /// Reports a key that names no field. True when the key is ignored with a warning (not an
-    /// error): then its value was not read.
+    /// A key the schema does not know. It is never shown (nor put into the pointer, which
+    /// names the object holding it): a key may be a value typed in the wrong place. The line
+    /// and column name it, and "did you mean" names the field it is close to. True when the
+    /// key is ignored with a warning (not an error): then its value was not read.
     @discardableResult
     mutating func unknownKey(_ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String, schema: RecordSchema? = nil) -> Bool {
         // A key with a control character is refused without echoing it (or its pointer).
@@ -180,9 +199,9 @@ public struct SnapshotLoader {
                 at: src.location(offset: offset, path: nil), help: "remove the key"))
             return false
         }
-        if let why = SnapshotSchema.forbiddenKeyReason(key) ?? (key.lowercased() == "name" ? "looks like personal information" : nil) {
+        if let why = RefusedNames.described(key) ?? (key.lowercased() == "name" ? "looks like personal information (`name`)" : nil) {
             diagnostics.append(Diagnostic("data.forbidden-field", .error,
-                "field `\(key)` \(why); snapshots must not contain it (its value is not shown)",
+                "a field here \(why); snapshots must not contain it (its name and value are not shown)",
                 at: src.location(offset: offset, path: pointer), help: "remove the field; use pseudonymous ids only"))
             return false
         }
@@ -192,11 +211,11 @@ public struct SnapshotLoader {
         let guess = schema.flatMap { SnapshotSchema.nearField(key, in: $0)?.name } ?? closestMatch(to: key, in: candidates)
         if let guess, let meaning = schema?.field(guess)?.absent.meaning {
             diagnostics.append(Diagnostic("data.unknown-field", .error,
-                "unknown field `\(key)`; without `\(guess)` its value would be read as \"\(meaning.en)\"",
+                "a field this schema does not know; without `\(guess)` its value would be read as \"\(meaning.en)\"",
                 at: src.location(offset: offset, path: pointer), help: "did you mean `\(guess)`?"))
             return false
         }
-        diagnostics.append(Diagnostic("data.unknown-field", .warning, "unknown field `\(key)` is ignored",
+        diagnostics.append(Diagnostic("data.unknown-field", .warning, "a field this schema does not know is ignored (its name is not shown)",
             at: src.location(offset: offset, path: pointer),
             help: guess.map { "did you mean `\($0)`?" }))
         return true
@@ -284,7 +303,7 @@ public struct SnapshotLoader {
             let predicted = guess < fields.count && fields[guess].name == m.key ? guess : nil
             guard let fi = predicted ?? schema.fieldIndex(forKey: m.key) else {
                 if unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
-                              pointer: pointer + "/" + escapePointerToken(m.key), schema: schema) {
+                              pointer: pointer, schema: schema) {
                     ignored.append((m, diagnostics.count - 1))
                 }
                 continue
@@ -378,7 +397,7 @@ public struct SnapshotLoader {
         case .int:
             if case .int(let n) = node.value { return .int(n) }
             if case .number(let s) = node.value {
-                diagnostics.append(Diagnostic("data.number-out-of-range", .error, "expected a whole number in 64-bit range, found \(s)", at: src.location(offset: node.offset, path: pointer())))
+                diagnostics.append(Diagnostic("data.number-out-of-range", .error, "expected a whole number in 64-bit range, found \(ValueShape.of(json: .number(s)))", at: src.location(offset: node.offset, path: pointer())))
                 return .null
             }
             return mismatch("an integer", node, src: src, pointer: pointer)
@@ -392,9 +411,9 @@ public struct SnapshotLoader {
         case .duration(let unit):
             switch node.value {
             case .int(let n):
-                if n < 0 { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found \(n)", at: src.location(offset: node.offset, path: pointer()))); return .null }
+                if n < 0 { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found a negative number", at: src.location(offset: node.offset, path: pointer()))); return .null }
                 guard let d = Duration(n, unit) else {
-                    diagnostics.append(Diagnostic("data.number-out-of-range", .error, "\(n) \(unit.rawValue) is longer than 10,000 years",
+                    diagnostics.append(Diagnostic("data.number-out-of-range", .error, "the period is longer than 10,000 years",
                                                   at: src.location(offset: node.offset, path: pointer())))
                     return .null
                 }
@@ -443,15 +462,15 @@ public struct SnapshotLoader {
             return parseDate(s, at: src.location(offset: node.offset, path: pointer()), lenient: false).map(Value.date) ?? .null
         case .duration(let unit):
             if let d = Duration(text: s) {
-                if d.isNegative { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more, found \"\(s)\"", at: src.location(offset: node.offset, path: pointer()))); return .null }
+                if d.isNegative { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more, found a negative period", at: src.location(offset: node.offset, path: pointer()))); return .null }
                 return .duration(d)
             }
-            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a period like \"30 minutes\" or a number of \(unit.rawValue), found \"\(s)\"", at: src.location(offset: node.offset, path: pointer())))
+            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a period like \"30 minutes\" or a number of \(unit.rawValue), found \(ValueShape.of(s))", at: src.location(offset: node.offset, path: pointer())))
             return .null
         case .enumeration(let allowed):
             if allowed.contains(s) { return .string(s) }
             diagnostics.append(Diagnostic("data.bad-value", .error,
-                "expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), found \"\(s)\"", at: src.location(offset: node.offset, path: pointer()),
+                "expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), found \(ValueShape.of(s))", at: src.location(offset: node.offset, path: pointer()),
                 help: closestMatch(to: s, in: allowed).map { "did you mean \"\($0)\"?" }))
             return .null
         case .int: return mismatch("an integer", node, src: src, pointer: pointer)
@@ -470,14 +489,14 @@ public struct SnapshotLoader {
                let day = Day(year: y, month: m, day: d) { return day }
         }
         var help: String?
-        if s.count > 10, Day(iso: String(s.prefix(10))) != nil { help = "dates carry no time or time zone; write \"\(s.prefix(10))\"" }
+        if s.count > 10, Day(iso: String(s.prefix(10))) != nil { help = "dates carry no time or time zone; keep only the date (the first 10 characters)" }
         // Excel writes a date-and-time cell as `2025/4/1 0:00`: the fix is to format the column as a date.
         if lenient, let space = s.firstIndex(of: " "), s[..<space].split(separator: "/").count == 3 {
-            help = "dates carry no time; format the column as a date, or write \"\(s[..<space])\""
+            help = "dates carry no time; format the column as a date, or keep only the date before the space"
         }
         // A cell says both forms it takes (`2026-06-30`, and Excel's `2026/6/30`).
         let forms = lenient ? "YYYY-MM-DD or YYYY/M/D (2026-06-30 or 2026/6/30)" : "YYYY-MM-DD"
-        diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date \(forms), found \"\(s)\"", at: loc(), help: help))
+        diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date \(forms), found \(ValueShape.of(s))", at: loc(), help: help))
         return nil
     }
 }

@@ -655,6 +655,22 @@ public enum SnapshotSchema {
         f("reason", .string, "reason, for not-applicable", ja: "理由", absent: none("no reason given", "理由なし")),
     ])
 
+    /// Every name of the schema (sections and the fields of every record, nested ones too),
+    /// the names a diagnostic's JSON pointer may show (`JSONReader.ShownKeys`).
+    public static let names: Set<String> = {
+        var out: Set<String> = ["schema_version", "parameters", "$schema", "comment"]
+        func add(_ r: RecordSchema) {
+            for f in r.fields {
+                out.insert(f.name)
+                var t = f.type
+                while case .list(let inner) = t { t = inner }
+                if case .record(let inner) = t { add(inner) }
+            }
+        }
+        for root in roots { out.insert(root.name); add(root.record) }
+        return out
+    }()
+
     public static let roots: [RootSchema] = [
         RootSchema(name: "facility", shape: .single, record: facility, doc: "facility profile"),
         RootSchema(name: "roles", shape: .collection, record: role, doc: "responsibilities held (organisation)"),
@@ -747,10 +763,22 @@ public enum SnapshotSchema {
 /// half-width forms count as the same (NFKC), as do upper and lower case.
 public enum RefusedNames {
     /// Secrets: a word, or a run of words written together.
-    public static let secretWords: Set<String> = ["pwd", "pw", "pass", "pin", "otp", "totp", "hotp", "cvv", "cvc", "2fa", "mfa"]
+    public static let secretWords: Set<String> = ["pwd", "pw", "pass", "pin", "otp", "totp", "hotp", "cvv", "cvc", "2fa", "mfa", "psk"]
+    /// Wi-Fi keys are written next to SSIDs as `PSK`, `wifi_key`, `network key`, `WPA key`.
     public static let secretRuns = ["password", "passwd", "passphrase", "passcode", "pincode", "secret", "credential", "credentials",
-                                    "token", "apikey", "accesskey", "privatekey", "secretkey", "authcode", "onetime"]
-    public static let secretJa = ["パスワード", "パス", "暗証", "秘密", "ワンタイム", "認証コード", "トークン", "合言葉", "秘密鍵"]
+                                    "token", "apikey", "accesskey", "privatekey", "secretkey", "authcode", "onetime",
+                                    "wifikey", "networkkey", "securitykey", "encryptionkey", "wepkey", "wpakey", "wpa2key", "wpa3key",
+                                    "presharedkey", "sharedkey", "ssidkey", "wlankey", "keyphrase", "loginid", "loginname", "signinid"]
+    public static let secretJa = ["パスワード", "パス", "暗証", "秘密", "ワンタイム", "認証コード", "トークン", "合言葉", "秘密鍵",
+                                  "ネットワークキー", "セキュリティキー", "暗号化キー", "暗号キー", "共有キー", "事前共有キー", "wepキー",
+                                  "wpaキー", "認証情報", "資格情報", "ログインid", "ログイン名"]
+    /// Secret words refused as the whole name only: `key` or `login` alone beside an SSID is
+    /// the Wi-Fi key or the router's login; `key_date` and `last_login` are not secrets
+    /// (facility.csv's own `key` column is known before this is asked).
+    public static let secretWhole: Set<String> = ["key", "login", "logon", "signin"]
+    /// Japanese secret words refused as the whole name only (`キー` alone is a key; `キー番号`
+    /// is a locker's, `最終ログイン日` a date).
+    public static let secretJaWhole: Set<String> = ["キー", "鍵", "ログイン", "サインイン"]
 
     /// Personal data: a word, or a run of words written together.
     public static let personalWords: Set<String> = ["dob", "tel", "fax", "mail", "email", "phone", "ssn", "kana", "furigana", "surname",
@@ -763,7 +791,8 @@ public enum RefusedNames {
                                       "medicalrecord"]
     public static let personalJa = ["氏名", "名前", "姓", "苗字", "名字", "フリガナ", "ふりがな", "カナ", "患者名", "者名", "生年月日", "誕生", "生年",
                                     "電話", "携帯番号", "携帯電話", "メールアドレス", "メアド", "eメール", "住所", "郵便番号", "連絡先", "マイナンバー", "個人番号", "保険証", "被保険者", "免許証",
-                                    "病名", "傷病", "疾患", "病歴", "既往歴", "診断", "処方", "症状", "アレルギー", "性別", "本名", "旧姓"]
+                                    "病名", "傷病", "疾患", "病歴", "既往歴", "診断", "処方", "症状", "アレルギー", "性別", "本名", "旧姓",
+                                    "保険者番号", "カルテ番号", "カルテno", "カルテid", "診察券番号"]
     /// Japanese names refused only as the whole name (as parts they are common in device
     /// columns: `メール通知`, `携帯端末`).
     public static let personalJaWhole: Set<String> = ["名", "メール", "携帯"]
@@ -776,31 +805,41 @@ public enum RefusedNames {
                                                 "holder", "family", "first", "last", "given", "full", "real", "legal", "display", "admin",
                                                 "manager", "lead", "responsible", "signer", "emergency"]
 
-    public static func reason(_ key: String) -> String? {
+    public static func reason(_ key: String) -> String? { match(key)?.reason }
+
+    /// The reason with the refused word that matched, for a message that must not show the
+    /// name itself (it may be the secret): `looks like a password or secret (\`pw\`)`.
+    public static func described(_ key: String) -> String? { match(key).map { "\($0.reason) (`\($0.word)`)" } }
+
+    /// Why a name is refused and the word of these lists that matched (never the name).
+    public static func match(_ key: String) -> (reason: String, word: String)? {
         let nfkc = key.precomposedStringWithCompatibilityMapping
         let folded = nfkc.lowercased()
         let words = RefusedNames.words(nfkc)
         let compact = words.joined()
-        if words.contains(where: secretWords.contains) || secretRuns.contains(where: compact.contains)
-            || secretJa.contains(where: folded.contains) {
-            return "looks like a password or secret"
+        let secret = "looks like a password or secret", personal = "looks like personal information"
+        if let w = words.first(where: secretWords.contains) ?? secretRuns.first(where: compact.contains) ?? secretJa.first(where: folded.contains)
+            ?? secretJaWhole.first(where: { $0 == folded }) {
+            return (secret, w)
         }
-        if words.contains(where: personalWords.contains) || personalRuns.contains(where: compact.contains)
-            || personalJa.contains(where: folded.contains) || personalJaWhole.contains(folded) {
-            return "looks like personal information"
+        if let w = words.first(where: personalWords.contains) ?? personalRuns.first(where: compact.contains)
+            ?? personalJa.first(where: folded.contains) ?? personalJaWhole.first(where: { $0 == folded }) {
+            return (personal, w)
         }
+        // A whole name that is a secret on its own (`key`, `login`), never a part (`key_date`).
+        if let w = secretWhole.first(where: { words == [$0] }) { return (secret, w) }
         // An address, unless it is a machine's (`ip_address`, `MACアドレス`).
-        if let i = words.firstIndex(of: "address"), !(i > 0 && machineQualifiers.contains(words[i - 1])) {
-            return "looks like personal information"
+        for w in ["address", "addr"] {
+            if let i = words.firstIndex(of: w), !(i > 0 && machineQualifiers.contains(words[i - 1])) { return (personal, w) }
         }
         if folded.contains("アドレス"), !words.contains(where: machineQualifiers.contains) {
-            return "looks like personal information"
+            return (personal, "アドレス")
         }
         // A person's name: the whole key, the last part of a dotted key, or after a word about a person.
         let lastSegment = folded.split(separator: ".").last.map(String.init) ?? folded
-        if lastSegment == "name" || lastSegment == "名前" { return "looks like personal information (a person's name)" }
+        if lastSegment == "name" || lastSegment == "名前" { return (personal + ": a person's name", lastSegment) }
         if let i = words.firstIndex(of: "name"), i > 0, personQualifiers.contains(words[i - 1]) {
-            return "looks like personal information (a person's name)"
+            return (personal + ": a person's name", words[i - 1] + " name")
         }
         return nil
     }

@@ -204,7 +204,7 @@ extension SnapshotLoader {
         }
         guard parentIDs.contains(pid) else {
             diagnostics.append(Diagnostic("data.orphan-row", .error,
-                parentPresent ? "`\(pid)` is not an id in \(parent).csv" : "`\(pid)` refers to \(parent).csv, which the folder does not have",
+                parentPresent ? "`\(r.headers?[li] ?? link)` is not an id in \(parent).csv (found \(ValueShape.of(pid)))" : "the row refers to \(parent).csv, which the folder does not have",
                 at: r.location(ofField: li), help: closestMatch(to: pid, in: Array(parentIDs)).map { "did you mean `\($0)`?" }))
             return nil
         }
@@ -231,7 +231,7 @@ extension SnapshotLoader {
                 continue
             }
             if !used.insert(pid + "\u{0}" + k).inserted {
-                diagnostics.append(Diagnostic("data.duplicate-row", .error, "a second row for `\(k)` in `\(pid)`; one row per member",
+                diagnostics.append(Diagnostic("data.duplicate-row", .error, "a second row for the same member of `\(pid)`; one row per member",
                                               at: r.location(ofField: ki)))
                 continue
             }
@@ -268,14 +268,16 @@ extension SnapshotLoader {
             let valueText: String? = if case .string(let s) = r["value"] { s } else { nil }
             let valueLoc = r.location(ofField: 1)
             if let prev = seenKeys[key] {
-                diagnostics.append(Diagnostic("data.duplicate-key", .error, "key `\(key)` appears twice (first at row \(prev.line))", at: keyLoc))
+                // A key of the profile is named; any other may be a value in the wrong column.
+                let named = SnapshotTables.profileKeyIndex[key] != nil || key == "schema_version" ? "key `\(key)`" : "a key"
+                diagnostics.append(Diagnostic("data.duplicate-key", .error, "\(named) appears twice (first at row \(prev.line))", at: keyLoc))
                 continue
             }
             seenKeys[key] = keyLoc
             if key == "schema_version" {
                 if valueText != String(SnapshotSchema.version) {
                     diagnostics.append(Diagnostic("data.unknown-schema-version", .error,
-                        "unsupported schema_version \(valueText ?? "(blank)"); this tenken reads version \(SnapshotSchema.version)", at: valueLoc))
+                        "unsupported schema_version (found \(valueText.map(ValueShape.of) ?? "a blank"), not \(SnapshotSchema.version)); this tenken reads version \(SnapshotSchema.version)", at: valueLoc))
                 }
                 continue
             }
@@ -284,11 +286,12 @@ extension SnapshotLoader {
                 continue
             }
             guard let ki = SnapshotTables.profileKeyIndex[key] else {
-                if let why = SnapshotSchema.forbiddenKeyReason(key) {
-                    diagnostics.append(Diagnostic("data.forbidden-field", .error, "key `\(key)` \(why); its value is not read", at: keyLoc,
+                // An unknown key is never shown: it may be a value typed into the key column.
+                if let why = RefusedNames.described(key) {
+                    diagnostics.append(Diagnostic("data.forbidden-field", .error, "the key \(why); its value is not read", at: keyLoc,
                                                   help: "remove the row; use pseudonymous ids only"))
                 } else {
-                    diagnostics.append(Diagnostic("data.unknown-field", .warning, "unknown key `\(key)` is ignored", at: keyLoc,
+                    diagnostics.append(Diagnostic("data.unknown-field", .warning, "a key this table does not know is ignored (it is not shown)", at: keyLoc,
                         help: closestMatch(to: key, in: SnapshotTables.profileKeys.map(\.key)).map { "did you mean `\($0)`?" }))
                 }
                 continue

@@ -49,26 +49,26 @@ public enum WaiverPolicy {
         let rules = Set(pack.rules.map(\.id))
         for w in ws {
             if !rules.contains(w.rule) {
-                out.append(Diagnostic("waiver.unknown-rule", .error, "waiver names unknown rule `\(w.rule)`", at: w.location,
+                out.append(Diagnostic("waiver.unknown-rule", .error, "waiver names a rule this pack does not have (found \(ValueShape.of(w.rule)))", at: w.location,
                                       help: closestMatch(to: w.rule, in: rules).map { "did you mean `\($0)`?" }))
             }
             // Facility ids are read as everywhere else: `ｆ－ｃｌ－０００５` is F-CL-0005.
             if let f = w.facility, let known = knownFacilities, !known.contains(where: { Roster.fold($0) == Roster.fold(f) }) {
-                out.append(Diagnostic("waiver.unknown-facility", .error, "waiver names facility `\(f)`, which is not in this run", at: w.location,
+                out.append(Diagnostic("waiver.unknown-facility", .error, "waiver names a facility that is not in this run (found \(ValueShape.of(f)))", at: w.location,
                                       help: closestMatch(to: f, in: known).map { "did you mean `\($0)`?" }))
             }
             // Ids are compared as a person reads them, as everywhere (`CellText.identifierKey`):
             // `S-001　`, `s-001` and `Ｓ－００１` are S-001.
             let person = Roster.fold
             if person(w.approvedBy) == person(w.requestedBy) {
-                out.append(Diagnostic("waiver.self-approved", .error, "waiver is approved by its own requester `\(w.requestedBy)`; a second person must approve it", at: w.location))
+                out.append(Diagnostic("waiver.self-approved", .error, "waiver is approved by its own requester; a second person must approve it", at: w.location))
             }
             if CellText.clean(w.justification).text.isEmpty || person(w.approvedBy).isEmpty || person(w.requestedBy).isEmpty {
-                out.append(Diagnostic("waiver.incomplete", .error, "waiver of `\(w.rule)` needs a justification, a requester and an approver", at: w.location))
+                out.append(Diagnostic("waiver.incomplete", .error, "waiver\(rules.contains(w.rule) ? " of `\(w.rule)`" : "") needs a justification, a requester and an approver", at: w.location))
             } else if Statement.saysNothing(w.justification) {
                 // `なし`, `-`, `n/a`: the cell is filled and says nothing.
                 out.append(Diagnostic("waiver.no-justification", .error,
-                    "waiver of `\(w.rule)` gives no justification (`\(CellText.clean(w.justification).text)` says nothing)", at: w.location,
+                    "waiver of `\(w.rule)` gives no justification (it holds only a word that says nothing)", at: w.location,
                     help: "say why the gap is accepted and until when it is closed"))
             }
             if let elements = w.elements, elements.isEmpty || elements.contains(where: { person($0).isEmpty }) {

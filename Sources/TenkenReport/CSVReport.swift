@@ -1,3 +1,4 @@
+import TenkenSyntax
 import TenkenData
 import TenkenCheck
 import TenkenEval
@@ -30,7 +31,10 @@ public enum CSVReport {
         }
     }
 
-    public static func line(_ cells: [String]) -> String { cells.map(CSVCell.escape).joined(separator: ",") + "\r\n" }
+    /// One CSV line of a report. Control characters from inputs (an ESC sequence in a folder
+    /// name that retitles the terminal of whoever `cat`s the file, a newline that forges a
+    /// row) are shown escaped, as on the terminal (`SafeText.terminal`); the line ends CRLF.
+    public static func line(_ cells: [String]) -> String { cells.map { CSVCell.escape(SafeText.terminal($0)) }.joined(separator: ",") + "\r\n" }
 
     public static func render(_ r: ReportInput, bom: Bool = true, withHeader: Bool = true) -> String {
         (bom ? "\u{FEFF}" : "") + (withHeader ? line(header) : "") + rows(r).map(line).joined()

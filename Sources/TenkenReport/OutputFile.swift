@@ -54,6 +54,9 @@ public struct WriteError: Error, Sendable, CustomStringConvertible {
         case ENXIO:
             kind = .noReader
             reason = "no process is reading the named pipe; start the reader first"
+        case EPIPE:
+            kind = .noReader
+            reason = "the reader closed the pipe before the report was complete; the report is incomplete"
         default:
             kind = .other
             reason = String(cString: strerror(code))
@@ -129,6 +132,9 @@ public final class OutputFile {
     public let direct: Bool
     /// What the target is, for the note about a direct write ("a character device").
     public let targetKind: String
+    /// How many other names (hard links) the replaced file had: they keep its old content,
+    /// as the new file is renamed over this name only (`linkNote` says so).
+    public private(set) var otherLinks = 0
 
     let fd: Int32
     let dirFD: Int32
@@ -158,10 +164,34 @@ public final class OutputFile {
         if path.hasSuffix("/") && stat(path, &st) != 0 {
             throw WriteError(path: path, kind: .refused, reason: "it ends with `/`, as a folder does; give a file name")
         }
-        if stat(path, &st) == 0 {
+        // The process's own descriptors (`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`): written
+        // through the descriptor, at its offset, never resolved to the file behind it and
+        // replaced (that lost a log the shell was appending to, and what it wrote after).
+        // Written in place, not atomically: a descriptor of this process, a device, a pipe.
+        var directWrite: (fd: Int32, kind: String)?
+        switch OutputFile.descriptor(named: path) {
+        case .some(.some(let n)):
+            guard fstat(n, &st) == 0 else {
+                throw WriteError(path: path, kind: .refused, reason: "it names descriptor \(n) of this process, which is not open")
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                throw WriteError(path: path, kind: .refused, reason: "it names descriptor \(n), which is a folder; give a file name")
+            }
+            let f = fcntl(n, F_DUPFD_CLOEXEC, 0)
+            guard f >= 0 else { throw WriteError(path: path, errno: errno, folder: FilePath.parent(path)) }
+            directWrite = (f, n == 1 ? "the standard output" : n == 2 ? "the standard error" : "descriptor \(n) of this process")
+        case .some(.none):
+            throw WriteError(path: path, kind: .refused, reason: "it names a descriptor of another process; give a file name")
+        case .none:
+            break
+        }
+        if directWrite != nil {
+            // Nothing to resolve.
+        } else if stat(path, &st) == 0 {
             switch st.st_mode & S_IFMT {
             case S_IFREG:
                 existing = st
+                otherLinks = max(0, Int(st.st_nlink) - 1)
                 if let r = realpath(path, nil) { resolved = String(cString: r); free(r) }
             case S_IFCHR, S_IFIFO:
                 let kind = (st.st_mode & S_IFMT) == S_IFCHR ? "a character device" : "a named pipe (FIFO)"
@@ -169,19 +199,16 @@ public final class OutputFile {
                 // let writes wait for the reader as usual.
                 let flags = O_WRONLY | O_CLOEXEC | O_NOCTTY | ((st.st_mode & S_IFMT) == S_IFIFO ? O_NONBLOCK : 0)
                 let f = open(path, flags)
-                guard f >= 0 else { throw WriteError(path: path, errno: errno, folder: FilePath.parent(path)) }
+                guard f >= 0 else {
+                    let code = errno
+                    if code == ENXIO, (st.st_mode & S_IFMT) == S_IFCHR {
+                        // Not a pipe: a device with nothing behind it (`/dev/tty` without a controlling terminal).
+                        throw WriteError(path: path, kind: .other, reason: "the device is not available (for /dev/tty: this process has no controlling terminal)")
+                    }
+                    throw WriteError(path: path, errno: code, folder: FilePath.parent(path))
+                }
                 if (st.st_mode & S_IFMT) == S_IFIFO { _ = fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK) }
-                fd = f
-                dirFD = -1
-                target = path
-                direct = true
-                targetKind = kind
-                folder = ""
-                base = ""
-                keepMode = nil
-                keepOwner = nil
-                buffer.reserveCapacity(1 << 16)
-                return
+                directWrite = (f, kind)
             case S_IFDIR:
                 throw WriteError(path: path, kind: .refused, reason: "it is a folder; give a file name (or --output-dir for a folder)")
             case S_IFBLK:
@@ -193,6 +220,19 @@ public final class OutputFile {
             resolved = OutputFile.danglingTarget(path) ?? path
         } else {
             throw WriteError(path: path, errno: errno, folder: FilePath.parent(path))
+        }
+        if let (f, kind) = directWrite {
+            fd = f
+            dirFD = -1
+            target = path
+            direct = true
+            targetKind = kind
+            folder = ""
+            base = ""
+            keepMode = nil
+            keepOwner = nil
+            buffer.reserveCapacity(1 << 16)
+            return
         }
         target = resolved
         direct = false
@@ -249,6 +289,46 @@ public final class OutputFile {
         }
         fd = f
         buffer.reserveCapacity(1 << 16)
+    }
+
+    /// A note for the person when the replaced file had other names, or nil.
+    public var linkNote: String? {
+        guard otherLinks > 0 else { return nil }
+        return "\(path) had \(otherLinks) other name\(otherLinks == 1 ? "" : "s") (hard link\(otherLinks == 1 ? "" : "s")); the new file replaces this name only, and the other name\(otherLinks == 1 ? " keeps" : "s keep") the old content"
+    }
+
+    /// Whether `path`, or a symbolic link on the way to its end, names an open descriptor: the
+    /// descriptor's number for this process's own (`/dev/stdout`, `/dev/fd/1`,
+    /// `/proc/self/fd/1`, `/proc/<own pid>/fd/1`), `.some(nil)` for another process's, nil
+    /// for an ordinary path.
+    static func descriptor(named path: String) -> Int32?? {
+        let own: Set<String> = ["self", "thread-self", String(getpid())]
+        // Lexically only: Foundation's standardizingPath follows links on Linux.
+        func parts(_ p: String) -> [String] {
+            var out: [String] = []
+            for c in p.split(separator: "/", omittingEmptySubsequences: true) where c != "." {
+                if c == "..", p.hasPrefix("/") { _ = out.popLast() } else { out.append(String(c)) }
+            }
+            return out
+        }
+        // Relative to the working folder (`../../dev/stdout`), as the kernel resolves it.
+        var cur = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        for _ in 0..<40 {
+            let parts = parts(cur)
+            if cur.hasPrefix("/") {
+                if parts.count == 2, parts[0] == "dev", let n = ["stdin": 0, "stdout": 1, "stderr": 2][parts[1]] { return .some(Int32(n)) }
+                if parts.count == 3, parts[0] == "dev", parts[1] == "fd", let n = Int32(parts[2]) { return .some(n) }
+                if parts.count == 4, parts[0] == "proc", parts[2] == "fd", let n = Int32(parts[3]) {
+                    return own.contains(parts[1]) ? .some(n) : .some(nil)
+                }
+            }
+            var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let len = readlink(cur, &buf, buf.count - 1)
+            guard len > 0 else { return nil }
+            let link = String(decoding: buf[0..<len].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            cur = link.hasPrefix("/") ? link : (FilePath.parent(cur) + "/" + link)
+        }
+        return nil
     }
 
     /// Whether /proc/self/fd is there to give an unnamed file its name.

@@ -55,6 +55,59 @@ import TenkenBenchKit
         #expect(hidden(out).isEmpty, "nothing the killed runs left: \(hidden(out))")
     }
 
+    /// Ctrl-C pressed twice while a run publishes (after its marker): the publication
+    /// finishes before the run exits 130, so the notes a person put into `facilities/<id>/`
+    /// are carried over, never deleted with the run's hidden folder.
+    @Test func aDoubleInterruptWhilePublishingKeepsThePersonsFiles() throws {
+        let dir = tempDir("batch-int2")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try members(dir, count: 40)
+        let out = dir.appendingPathComponent("out").path
+        let base = ["batch", input, "--output-dir", out, "--format", "json", "--as-of", Generator.asOf, "--jobs", "2"]
+        #expect([0, 1].contains(runCLI(base).code))
+        let facilities = out + "/facilities"
+        for id in try FileManager.default.contentsOfDirectory(atPath: facilities) {
+            for k in 0..<50 { try writeText("note \(k)\n", "\(facilities)/\(id)/auditor-note-\(k).txt") }
+        }
+        func notes() -> Int { snapshotTree(facilities).keys.filter { $0.contains("auditor-note-") }.count }
+        let before = notes()
+        #expect(before == 40 * 50)
+        for round in 0..<4 {
+            let p = try spawnTenken(base)
+            let deadline = Date().addingTimeInterval(60)
+            func marked() -> Bool { hidden(out).contains { access("\(out)/\($0)/.complete", F_OK) == 0 } }
+            while p.isRunning, Date() < deadline, !marked() { usleep(200) }
+            usleep(UInt32(round) * 10_000)
+            kill(p.processIdentifier, SIGINT)
+            kill(p.processIdentifier, SIGINT)
+            #expect(waitFor(p, timeout: 60))
+            #expect([0, 1, 128 + SIGINT].contains(p.terminationStatus), "round \(round): exit \(p.terminationStatus)")
+            #expect(notes() == before, "round \(round): the person's notes are all in facilities/")
+        }
+        #expect([0, 1].contains(runCLI(base).code))
+        #expect(notes() == before)
+        #expect(hidden(out).filter { $0 != ".tenken.lock" }.isEmpty, "\(hidden(out))")
+    }
+
+    /// `facilities/` (or an aggregate file) that is a symbolic link: publishing replaced the
+    /// link with a folder and moved the person's files out of the folder it named. Refused
+    /// before anything is written; the link and the linked folder stay as they were.
+    @Test func aSymbolicallyLinkedFacilitiesFolderIsRefused() throws {
+        let dir = tempDir("batch-link")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try members(dir, count: 3)
+        let out = dir.appendingPathComponent("out").path
+        let ext = dir.appendingPathComponent("ext").path
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: ext, withIntermediateDirectories: true)
+        try writeText("mine\n", ext + "/mine.txt")
+        try FileManager.default.createSymbolicLink(atPath: out + "/facilities", withDestinationPath: "../ext")
+        let r = runCLI(["batch", input, "--output-dir", out, "--as-of", Generator.asOf])
+        #expect(r.code == 2 && r.err.contains("it is a symbolic link"), "\(r.err)")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: out + "/facilities")) == "../ext")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: ext) == ["mine.txt"])
+    }
+
     /// SIGTERM (Kubernetes stopping a pod, Ctrl-C): the run stops between facilities, removes
     /// what it wrote and its lock, publishes nothing, and exits 128+15.
     @Test func aTerminatedRunCleansUpAndPublishesNothing() throws {
@@ -156,14 +209,18 @@ import TenkenBenchKit
         // The old run: facilities and an aggregate.
         try fm.createDirectory(atPath: out + "/facilities/F-1", withIntermediateDirectories: true)
         try writeText("old report\n", out + "/facilities/F-1/report.json")
-        for n in BatchOutput.published.dropFirst() { try writeText("old \(n)\n", out + "/" + n) }
+        for n in BatchOutput.aggregateNames { try writeText("old \(n)\n", out + "/" + n) }
+        try fm.createDirectory(atPath: out + "/sarif", withIntermediateDirectories: true)
+        try writeText("old sarif\n", out + "/sarif/tenken-0001.sarif")
         // The new run, marked complete, stopped after moving facilities in.
         let staging = out + "/.tenken-run-00000000000000aa"
         try fm.createDirectory(atPath: staging + "/.replaced", withIntermediateDirectories: true)
         try fm.moveItem(atPath: out + "/facilities", toPath: staging + "/.replaced/facilities")
         try fm.createDirectory(atPath: out + "/facilities/F-2", withIntermediateDirectories: true)
         try writeText("new report\n", out + "/facilities/F-2/report.json")
-        for n in BatchOutput.published.dropFirst() { try writeText("new \(n)\n", staging + "/" + n) }
+        for n in BatchOutput.aggregateNames { try writeText("new \(n)\n", staging + "/" + n) }
+        try fm.createDirectory(atPath: staging + "/sarif", withIntermediateDirectories: true)
+        try writeText("new sarif\n", staging + "/sarif/tenken-0001.sarif")
         try writeText(BatchOutput.published.map { "+" + $0 }.joined(separator: "\n") + "\n", staging + "/.complete")
         // And a dead run that never finished writing.
         try fm.createDirectory(atPath: out + "/.tenken-run-00000000000000bb/facilities", withIntermediateDirectories: true)
@@ -171,7 +228,8 @@ import TenkenBenchKit
         let tree = snapshotTree(out)
         #expect(tree["facilities/F-2/report.json"] == Data("new report\n".utf8))
         #expect(tree["facilities/F-1/report.json"] == nil)
-        for n in BatchOutput.published.dropFirst() { #expect(tree[n] == Data("new \(n)\n".utf8), "\(n)") }
+        for n in BatchOutput.aggregateNames { #expect(tree[n] == Data("new \(n)\n".utf8), "\(n)") }
+        #expect(tree["sarif/tenken-0001.sarif"] == Data("new sarif\n".utf8))
         #expect(hidden(out).isEmpty)
     }
 
@@ -214,5 +272,24 @@ import TenkenBenchKit
         #expect(agg.contains("facility ids `F-CASE-1` and `f-case-1` differ only in case"), "\(agg.prefix(2000))")
         let folders = try FileManager.default.contentsOfDirectory(atPath: out + "/facilities")
         #expect(folders == ["F-OTHER"])
+    }
+}
+
+/// What a batch may clean up in its hidden run folder: its own reports, aggregate and SARIF
+/// bundle files, nothing a person put there.
+struct BatchOwnEntryTests {
+    @Test func theSARIFBundleIsTenkensOwnAndNothingElseInItsFolder() {
+        #expect(BatchOutput.ownEntry(["sarif"], true))
+        #expect(BatchOutput.ownEntry(["sarif", "tenken-0001.sarif"], false))
+        #expect(BatchOutput.ownEntry(["sarif", "tenken-123456.sarif"], false))
+        #expect(BatchOutput.ownEntry([".replaced", "sarif", "tenken-0002.sarif"], false))
+        #expect(BatchOutput.ownEntry([".replaced", "sarif.1", "tenken-0002.sarif"], false))
+        #expect(!BatchOutput.ownEntry(["sarif"], false), "a file named sarif is not the bundle")
+        #expect(!BatchOutput.ownEntry(["sarif", "notes.txt"], false))
+        #expect(!BatchOutput.ownEntry(["sarif", "tenken-01.sarif"], false))
+        #expect(!BatchOutput.ownEntry(["sarif", "tenken-0001.sarif"], true))
+        #expect(!BatchOutput.ownEntry(["sarif", "sub", "tenken-0001.sarif"], false))
+        #expect(BatchOutput.ownEntry(["aggregate.json"], false))
+        #expect(!BatchOutput.ownEntry(["aggregate.json"], true))
     }
 }

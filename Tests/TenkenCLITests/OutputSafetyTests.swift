@@ -61,6 +61,22 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: victim)) == before, "\(how): the input was changed")
     }
 
+    /// `--output` into the facility folder under a name its scan reads — another spelling of
+    /// a table it has, a table it lacks, or a companion of a snapshot — was accepted: the
+    /// next `check` refused the folder or read the report as the facility's data.
+    @Test(arguments: [("clinic-kaede", "Staff.csv"), ("clinic-kaede", "職員.csv"), ("clinic-kaede", "networks.csv"),
+                      ("clinic-sakura", "attestations.csv"), ("clinic-kaede", "Snapshot.JSON")])
+    func aReportIsNeverWrittenAsATableOfTheInputFolder(_ fixture: String, _ name: String) throws {
+        let dir = try fixtureCopy(fixture, tag: "as-table")
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        let before = snapshotTree(dir.path)
+        let r = runCLI(["check", dir.path, "--format", "csv", "--output", dir.path + "/" + name] + Self.asOf)
+        #expect(r.code == 2 && r.err.contains("in the input facility folder"), "\(name): \(r.err)")
+        #expect(snapshotTree(dir.path) == before, "\(name): the folder is untouched")
+        // A report beside the tables under a name the scan does not read is still fine.
+        #expect(runCLI(["check", dir.path, "--format", "csv", "--output", dir.path + "/report.csv"] + Self.asOf).code != 2)
+    }
+
     // MARK: special files as outputs
 
     /// As root, `--output /dev/null` renamed a regular file over the device node. A private
@@ -80,6 +96,72 @@ import Testing
     }
 
     func makedev(_ major: UInt32, _ minor: UInt32) -> dev_t { dev_t((major << 8) | minor) }
+
+    /// A reader that stops early: a pipe given as `--output` killed the run by SIGPIPE with
+    /// no word; standard output piped into `head` must stop quietly, never a crash trace.
+    @Test func aReaderThatStopsEarlyIsNamedOrEndsQuietly() throws {
+        let dir = try scratch("pipeearly")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let input = ["--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--format", "json", "--all-findings"] + Self.asOf
+        let reader = Thread {
+            let fd = open(fifo, O_RDONLY)
+            var buf = [UInt8](repeating: 0, count: 100)
+            _ = read(fd, &buf, buf.count)
+            close(fd)
+        }
+        reader.start()
+        usleep(200_000)
+        let r = try runBinary(["check"] + input + ["--output", fifo], timeout: 120)
+        #expect(r.code == 2 && r.err.contains("cannot write") && r.err.contains("the reader closed the pipe before the report was complete"), "exit \(r.code): \(r.err)")
+        for command in [["check"] + input, ["schema"], ["explain", "mdm-remote-wipe", "--snapshot", dir.path + "/snapshot.json"] + Self.asOf] {
+            let sh = Process()
+            sh.executableURL = URL(fileURLWithPath: "/bin/bash")
+            sh.arguments = ["-c", "\"$@\" 2>\"$0\" | head -c 1 >/dev/null; exit ${PIPESTATUS[0]}", dir.path + "/err.txt", tenkenBinary().path] + command
+            try sh.run()
+            sh.waitUntilExit()
+            let err = (try? String(contentsOfFile: dir.path + "/err.txt", encoding: .utf8)) ?? ""
+            #expect([0, 1, 128 + SIGPIPE].contains(sh.terminationStatus), "\(command[0]): exit \(sh.terminationStatus)")
+            #expect(err.isEmpty, "\(command[0]): quiet, no trace: \(err.prefix(300))")
+        }
+    }
+
+    /// An empty `--output ""` (an unset shell variable) is a usage error, not "the folder
+    /// does not exist".
+    @Test func anEmptyOutputIsAUsageError() {
+        let r = runCLI(["check", "Fixtures/clinic-sakura", "--output", ""] + Self.asOf)
+        #expect(r.code == 64 && r.err.contains("given an empty one"), "\(r.err)")
+    }
+
+    /// `--output /dev/stdout` (or `/dev/fd/1`, `/proc/self/fd/1`) with the standard output
+    /// appended to a log: the link was resolved to the log and a new file renamed over it, so
+    /// the log's earlier lines, and what the shell wrote after, were lost. The descriptor is
+    /// written through instead; another process's descriptor and a closed one are refused.
+    @Test(arguments: ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "../../../../../../../../../../dev/stdout"])
+    func theProcessOwnDescriptorIsWrittenThrough(_ name: String) throws {
+        let dir = try scratch("fdout")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("log.txt").path
+        try writeText("earlier line\n", log)
+        var st = stat()
+        stat(log, &st)
+        let inode = st.st_ino
+        let sh = Process()
+        sh.executableURL = URL(fileURLWithPath: "/bin/sh")
+        sh.arguments = ["-c", "{ echo before; \"$0\" check --snapshot \"$1\" --devices \"$2\" --as-of 2026-11-01 --format json --output \"$3\"; echo after; } >> \"$4\" 2>/dev/null",
+                        tenkenBinary().path, dir.path + "/snapshot.json", dir.path + "/devices.csv", name, log]
+        try sh.run()
+        sh.waitUntilExit()
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.hasPrefix("earlier line\nbefore\n{") && text.contains("\"as_of\"") && text.hasSuffix("after\n"), "\(text.prefix(80)) … \(text.suffix(40))")
+        stat(log, &st)
+        #expect(st.st_ino == inode, "the same file, not one renamed over it")
+        let other = try runBinary(["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output", "/proc/\(getpid())/fd/1"] + Self.asOf)
+        #expect(other.code == 2 && other.err.contains("a descriptor of another process"), "\(other.err)")
+        let closed = try runBinary(["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output", "/dev/fd/97"] + Self.asOf)
+        #expect(closed.code == 2 && closed.err.contains("not open"), "\(closed.err)")
+    }
 
     /// A named pipe was replaced by a regular file. Now: with a reader, the report goes down
     /// the pipe; without one, a clear error at once instead of waiting forever.
@@ -140,6 +222,20 @@ import Testing
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: d + "/next.json") == "reports/2026-12.json")
         // Nothing hidden was left in either folder.
         #expect(try FileManager.default.contentsOfDirectory(atPath: d + "/reports").sorted() == ["2026-11.json", "2026-12.json"])
+    }
+
+    /// A report over a file with another hard link replaces this name only (a report is
+    /// published whole, by rename): the other name keeps the old report, and a note says so.
+    @Test func aHardLinkedOutputIsReplacedAndSaysSo() throws {
+        let dir = try scratch("hardout")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.path + "/a.txt", b = dir.path + "/b.txt"
+        try writeText("old\n", a)
+        #expect(link(a, b) == 0)
+        let r = runCLI(["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output", a] + Self.asOf)
+        #expect(r.code != 2 && r.err.contains("had 1 other name (hard link)") && r.err.contains("keeps the old content"), "\(r.err)")
+        #expect(try String(contentsOfFile: b, encoding: .utf8) == "old\n")
+        #expect(try String(contentsOfFile: a, encoding: .utf8) != "old\n")
     }
 
     /// Kept mode on a plain file, too (an atomic rename used to reset it to the umask's).

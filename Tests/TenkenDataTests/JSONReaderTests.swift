@@ -71,8 +71,20 @@ struct JSONReaderTests {
     }
 
     @Test func pointerInErrorsEscapesTokens() {
-        let (_, d) = parse("{\"a/b\": {\"c~d\": [1, tru]}}")
+        let bytes = Array("{\"a/b\": {\"c~d\": [1, tru]}}".utf8)
+        let (_, d, _) = JSONReader.parse(bytes, file: "t", shownKeys: .all)
         #expect(d.first?.location?.path == "/a~1b/c~0d/1")
+    }
+
+    /// A pointer names only the file's own keys: it stops at the first other one (a key may
+    /// be a value typed in the wrong place), and the line and column still name the place.
+    @Test func pointerStopsAtAKeyItMayNotShow() {
+        let bytes = Array("{\"staff\": [{\"PW-hunter2\": [1, tru]}]}".utf8)
+        let (_, d, _) = JSONReader.parse(bytes, file: "t", shownKeys: .only(["staff"]))
+        #expect(d.first?.location?.path == "/staff/0")
+        #expect(d.first?.location?.column == 31)
+        let (_, hidden, _) = JSONReader.parse(bytes, file: "t")
+        #expect(hidden.first?.location?.path == "")
     }
 
     @Test func randomBytesNeverCrash() {
@@ -148,5 +160,38 @@ struct DayTests {
         #expect(Duration(2, .months)! == Duration(60, .days)!)
         #expect(Duration(1, .years)!.descriptionJa == "1年")
         #expect(Duration(text: "thirty days") == nil)
+    }
+}
+
+/// The line index keeps only every 16th line start: every position still comes out as a
+/// full index would give it (lines of every length, multi-byte text, CRLF, no final newline).
+struct LineIndexTests {
+    func naive(_ b: [UInt8], _ offset: Int) -> (Int, Int) {
+        var line = 1, col = 1
+        for i in 0..<min(offset, b.count) {
+            if b[i] == 10 { line += 1; col = 1 } else if b[i] & 0xC0 != 0x80 { col += 1 }
+        }
+        return (line, col)
+    }
+
+    @Test func sparseCheckpointsGiveExactPositions() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["", "a", "点検", "\r", "xyz,", "\"q\"", "職員.csv"]
+        for round in 0..<20 {
+            var text = ""
+            for _ in 0..<(round * 37 + 5) {
+                text += pieces.randomElement(using: &rng)!
+                if Bool.random(using: &rng) { text += "\n" }
+            }
+            let b = Array(text.utf8)
+            let index = LineIndex(b)
+            for off in stride(from: 0, through: b.count + 1, by: max(1, b.count / 97)) {
+                let p = index.position(of: off)
+                #expect(p.line == naive(b, off).0 && p.column == naive(b, off).1, "offset \(off) of \(b.count)")
+            }
+        }
+        let lines = Array(String(repeating: "\n", count: 100).utf8)
+        #expect(LineIndex(lines).position(of: 100) == (101, 1) ? true : false)
+        #expect(LineIndex([]).position(of: 0) == (1, 1) ? true : false)
     }
 }

@@ -84,6 +84,17 @@ struct ControlCharacterTests {
         #expect((json["facility"] as? [String: Any])?["id"] as? String == Self.hostile, "JSON round-trips the exact id")
     }
 
+    /// CSV reports (a check's, a batch's aggregates) are read with `cat` as often as with a
+    /// spreadsheet: a facility folder named with ESC/BEL retitled the terminal from
+    /// aggregate-facilities.csv, and a newline forged a row. Escaped as on the terminal.
+    @Test func csvReportsEscapeControlCharacters() throws {
+        let text = CSVReport.render(try hostileInput(.en))
+        #expect(raw(text).filter { $0 != "d" }.isEmpty, "raw control characters: \(raw(text))")
+        #expect(!text.contains("\r\n  ✓ 偽の項目"), "a forged row")
+        #expect(text.contains("F-1\\u{1b}]0;owned\\u{7}"))
+        #expect(CSVReport.line(["a\u{1B}b", "=1+1", "x,y"]) == "a\\u{1b}b,'=1+1,\"x,y\"\r\n")
+    }
+
     @Test func diagnosticsAreEscaped() {
         let d = Diagnostic("data.unknown-field", .warning, "unknown field `\(Self.hostile)` is ignored",
                            at: SourceLocation(file: "/tmp/\(Self.hostile).json", line: 3, column: 4, path: "/x/\(Self.hostile)"),

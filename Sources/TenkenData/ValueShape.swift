@@ -1,0 +1,92 @@
+/// What a diagnostic says about a value it will not show.
+///
+/// A value that failed to read as what its field holds may be anything: a password typed into
+/// the wrong column, a patient's name pasted one cell to the left, a row of data where a header
+/// was expected. So no message about facility data quotes one (nor an unknown key or column
+/// header, which may be such a value too): it names the place — file, line and column, JSON
+/// pointer, column header — and describes the value's shape, which says what is wrong without
+/// saying what was written (`found text of 9 characters`, `found a negative whole number`).
+///
+/// Values that have been read as their field's type (a calendar date, a word of the field's
+/// list, an element's own id) are what reports show as evidence, and messages may name them.
+public enum ValueShape {
+    /// The shape of a text value, as a noun phrase: `an empty text`, `a whole number`,
+    /// `a negative whole number`, `a number with a fraction`, `a date that is not on the
+    /// calendar`, `a date in another form`, `a date followed by more text`, `text of N characters`.
+    public static func of(_ s: String) -> String {
+        let u = Array(s.unicodeScalars)
+        if u.isEmpty { return "an empty text" }
+        func digit(_ i: Int) -> Bool { i < u.count && ("0"..."9").contains(u[i]) }
+        func digits(from i: Int) -> Int {
+            var j = i
+            while digit(j) { j += 1 }
+            return j - i
+        }
+        // Numbers: an optional sign, digits, an optional fraction and exponent.
+        var i = 0
+        let negative = u[0] == "-"
+        if u[0] == "-" || u[0] == "+" { i = 1 }
+        let whole = digits(from: i)
+        if whole > 0 || (i < u.count && u[i] == ".") {
+            var j = i + whole
+            var fraction = false
+            if j < u.count, u[j] == "." { fraction = true; j += 1; j += digits(from: j) }
+            if j < u.count, u[j] == "e" || u[j] == "E" {
+                fraction = true
+                j += 1
+                if j < u.count, u[j] == "-" || u[j] == "+" { j += 1 }
+                j += digits(from: j)
+            }
+            if j == u.count, whole > 0 || fraction {
+                if fraction { return "a number with a fraction" }
+                return negative ? "a negative whole number" : "a whole number"
+            }
+        }
+        // Dates: four digits, a separator, one or two digits, a separator, one or two digits.
+        if digits(from: 0) == 4, u.count >= 8 {
+            let sep1 = u[4]
+            let m = digits(from: 5)
+            if [Unicode.Scalar("-"), "/", ".", "年"].contains(sep1), (1...2).contains(m), 5 + m < u.count {
+                let sep2 = u[5 + m]
+                let d = digits(from: 6 + m)
+                if [Unicode.Scalar("-"), "/", ".", "月"].contains(sep2), (1...2).contains(d) {
+                    let end = 6 + m + d
+                    let rest = end < u.count && u[end] == "日" ? end + 1 : end
+                    if rest < u.count { return "a date followed by more text" }
+                    if sep1 == "-", sep2 == "-", m == 2, d == 2, end == u.count { return "a date that is not on the calendar" }
+                    return "a date in another form"
+                }
+            }
+        }
+        let n = s.count
+        return "text of \(n) character\(n == 1 ? "" : "s")"
+    }
+
+    /// The shape of a JSON value: a text's as `of(_:)`, else its kind (`a whole number`,
+    /// `true or false`, `an array of 3 elements`, `an object`, `null`).
+    public static func of(json v: JSONValue) -> String {
+        switch v {
+        case .string(let s): of(s)
+        case .int(let n): n < 0 ? "a negative whole number" : "a whole number"
+        case .number(let s): of(s) == "a number with a fraction" ? "a number with a fraction" : "a number out of range"
+        case .bool: "true or false"
+        case .null: "null"
+        case .array(let xs): "an array of \(xs.count) element\(xs.count == 1 ? "" : "s")"
+        case .object: "an object"
+        }
+    }
+
+    /// The shape of a parameter override's value (a snapshot's `parameters`, a `facility.csv`
+    /// `parameter.NAME` row).
+    public static func of(raw r: ParamOverride.Raw) -> String {
+        switch r {
+        case .int(let n): n < 0 ? "a negative whole number" : "a whole number"
+        case .bool: "true or false"
+        case .string(let s): of(s)
+        case .list(let xs): "a list of \(xs.count) value\(xs.count == 1 ? "" : "s")"
+        }
+    }
+
+    /// Where an unknown name stood, for a message that does not show it: `column 5`.
+    public static func column(_ index: Int) -> String { "column \(index + 1)" }
+}
