@@ -7,7 +7,6 @@ import TenkenSyntax
 public final class Engine: Sendable {
     public let pack: CheckedPack
     let attestationsRoot = SnapshotSchema.rootIndex["attestations"]!
-    let rolesRoot = SnapshotSchema.rootIndex["roles"]!
     let maxSlots: Int
     /// The most violations a rule lists; the rest are counted (`RuleResult.unlisted`), not
     /// built, so an inventory of 20,000 blank rows cannot fill memory with findings.
@@ -26,6 +25,7 @@ public final class Engine: Sendable {
     public func evaluate(_ facility: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
         let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: maxSlots)
         m.tables = facility.tables
+        m.rootLocations = facility.rootLocations
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
         for rule in pack.rules {
@@ -73,7 +73,7 @@ public final class Engine: Sendable {
         if let a = rule.applies {
             switch m.cond(a) {
             case .no:
-                let reason = rule.otherwise ?? Bilingual(ja: "適用条件 `\(rule.appliesSource ?? "")` を満たしません",
+                let reason = rule.otherwise ?? Bilingual(ja: "適用条件（\(rule.appliesSource ?? "")）を満たしません",
                                                          en: "does not apply: `\(rule.appliesSource ?? "")` is false")
                 return RuleResult(ruleID: rule.id, state: .notApplicable, reason: reason, violations: [], attestation: nil, examined: 0)
             case .unknown:
@@ -140,8 +140,13 @@ public final class Engine: Sendable {
             m.tracing = false
             let decisive = m.trace.last { !$0.isRecordValue }.map { $0.record.lazyLocation(ofField: $0.field) }
             let ev = evidence(m)
-            out.append(Violation(message: render(e.message, m) ?? Bilingual(ja: "条件を満たしていません: \(e.source)", en: "condition not met: \(e.source)"),
-                                 element: nil, place: decisive ?? ev.first?.place, evidence: ev))
+            let message = render(e.message, m) ?? Bilingual(ja: "条件を満たしていません: \(e.source)", en: "condition not met: \(e.source)")
+            // No value decided it (no row meets a `some`): the section the row is missing from.
+            if decisive == nil, ev.isEmpty, let missing = sectionEvidence(n.readRoots, m) {
+                out.append(Violation(message: message, element: nil, location: missing.location, evidence: [missing]))
+                return 1
+            }
+            out.append(Violation(message: message, element: nil, place: decisive ?? ev.first?.place, evidence: ev))
             return 1
         case .perElement(let kind, let loop):
             // The visitor captures one reference: copying the expectation into the closure
@@ -169,8 +174,8 @@ public final class Engine: Sendable {
         let unknownReads = m.trace.filter(\.isUnknown)
         m.trace = unknownReads
         let ev = evidence(m)
-        let ja = ev.map { Engine.headerJa($0) }.joined(separator: "、")
-        let en = ev.map(\.label).joined(separator: ", ")
+        let ja = ev.map { $0.name(ja: true) }.joined(separator: "、")
+        let en = ev.map { $0.name(ja: false) }.joined(separator: ", ")
         let labels = Bilingual(ja: ja.isEmpty ? "値" : ja, en: en.isEmpty ? "a value" : en)
         let message = element.map {
             Bilingual(ja: "\($0) について判定できません: \(labels.ja) が不明です", en: "cannot decide for \($0): \(labels.en) unknown")
@@ -178,9 +183,14 @@ public final class Engine: Sendable {
         return (Violation(message: message, element: element, place: ev.first?.place, evidence: ev), labels)
     }
 
-    /// A value's name for a Japanese reader: the column header the table uses (`研修受講日`),
-    /// else the field as the rule wrote it.
-    static func headerJa(_ e: Evidence) -> String { e.fieldLabelJa ?? e.label }
+    /// The first section of `roots` with a place in the input, as evidence that no row of it
+    /// met the condition: the place of a finding about a missing row.
+    func sectionEvidence(_ roots: Set<Int>, _ m: Machine) -> Evidence? {
+        for r in roots.sorted() where r < m.rootLocations.count {
+            if SnapshotSchema.roots[r].shape == .collection, let l = m.rootLocations[r] { return Evidence(section: r, at: l) }
+        }
+        return nil
+    }
 
     func evidence(_ m: Machine) -> [Evidence] {
         struct Key: Hashable { let record: ObjectIdentifier; let field: Int; let label: String }
@@ -203,11 +213,18 @@ public final class Engine: Sendable {
             tpl.parts.map { part in
                 switch part {
                 case .text(let s): s
-                case .value(let n): ja ? m.eval(n).displayJa : m.eval(n).display
+                case .value(let n): Words.value(m.eval(n), of: field(of: n, m), ja: ja)
                 }
             }.joined()
         }
         return Bilingual(ja: one(t.ja, ja: true), en: one(t.en, ja: false))
+    }
+
+    /// The schema field a template's value is read from (`{d.kind}`), so its choice is shown
+    /// in the reader's words; nil for a value of no field.
+    func field(of n: Node, _ m: Machine) -> FieldSchema? {
+        guard case .field(let base, let i, _) = n, case .record(let r) = m.eval(base), i < r.schema.fields.count else { return nil }
+        return r.schema.fields[i]
     }
 
     // MARK: attestation
@@ -222,11 +239,25 @@ public final class Engine: Sendable {
         // The data shows the item met only when its condition is certainly true; unknown
         // evidence falls back on a person's statement.
         let shown = a.unless.map { m.cond($0) == .yes } ?? false
+        // The item as each language names it: 「key」 in Japanese, `key` in English.
+        let keyJa = "「\(a.key)」", keyEn = "`\(a.key)`"
         func shownByData(_ info: AttestationInfo?) -> RuleResult {
-            RuleResult(ruleID: rule.id, state: .pass,
-                       reason: Bilingual(ja: "データが満たしていることを示すため、証明 `\(a.key)` は不要です（\(a.unlessSource ?? "")）",
-                                         en: "the data shows this met, so attestation `\(a.key)` is not needed (\(a.unlessSource ?? ""))"),
-                       violations: [], attestation: info, examined: 0)
+            // The values that showed it, in the reader's words (the condition itself is the
+            // rule's code, for `explain`).
+            var shownBy = Bilingual(ja: "", en: "")
+            if let u = a.unless {
+                m.tracing = true
+                m.trace.removeAll()
+                _ = m.cond(u)
+                m.tracing = false
+                let ev = evidence(m)
+                shownBy.ja = ev.map { "\($0.name(ja: true)) \($0.valueJa)" }.joined(separator: "、")
+                shownBy.en = ev.map { "\($0.name(ja: false)) \($0.value)" }.joined(separator: ", ")
+            }
+            return RuleResult(ruleID: rule.id, state: .pass,
+                              reason: Bilingual(ja: "データが満たしていることを示すため、証明\(keyJa)は不要です" + (shownBy.ja.isEmpty ? "" : "（\(shownBy.ja)）"),
+                                                en: "the data shows this met, so attestation \(keyEn) is not needed" + (shownBy.en.isEmpty ? "" : " (\(shownBy.en))")),
+                              violations: [], attestation: info, examined: 0)
         }
         var latest: Record?
         var undated: Record?
@@ -239,7 +270,7 @@ public final class Engine: Sendable {
                 latest = r
             }
         }
-        let roles = a.roles.joined(separator: ", ")
+        let roles = Words.roles(a.roles)
         // Where the data shows the item met, an incomplete statement is not needed.
         func manual(_ ja: String, _ en: String, _ info: AttestationInfo? = nil) -> RuleResult {
             if shown { return shownByData(nil) }
@@ -247,15 +278,15 @@ public final class Engine: Sendable {
         }
         // An answer without a date cannot be weighed against the others: a person must date it.
         if let u = undated {
-            return manual("証明 `\(a.key)` に日付のない回答があります（\(u.origin.resolved)）", "attestation `\(a.key)` has an answer without a date (\(u.origin.resolved))")
+            return manual("証明\(keyJa)に日付のない回答があります（\(u.origin.resolved)）", "attestation \(keyEn) has an answer without a date (\(u.origin.resolved))")
         }
         guard let rec = latest, case .date(let signed) = rec["signed_on"] else {
-            return manual("\(roles) による証明 `\(a.key)`（\(renew.descriptionJa)ごとに更新）が必要です",
-                          "needs attestation `\(a.key)` by \(roles), renewed every \(renew)")
+            return manual("\(roles.ja)による証明\(keyJa)（\(renew.descriptionJa)ごとに更新）が必要です",
+                          "needs attestation \(keyEn) by \(roles.en), renewed every \(renew)")
         }
         // A row with no answer vouches for nothing: it still needs a person's word.
         guard case .string(let answer) = rec["answer"] else {
-            return manual("証明 `\(a.key)` の回答が空欄です", "attestation `\(a.key)` has no answer")
+            return manual("証明\(keyJa)の回答が空欄です", "attestation \(keyEn) has no answer")
         }
         let byRole = rec["by_role"].isNull ? nil : rec["by_role"].display
         let until = signed.adding(renew)
@@ -270,33 +301,32 @@ public final class Engine: Sendable {
                        attestation: info, examined: 0)
         }
         if signed > m.asOf {
-            return manual("証明 `\(a.key)` の日付 \(signed) が基準日より後です", "attestation `\(a.key)` is dated \(signed), after the as-of date", info)
+            return manual("証明\(keyJa)の日付 \(signed) が基準日より後です", "attestation \(keyEn) is dated \(signed), after the as-of date", info)
         }
         // Who vouches, in which role, must be on record: a statement by nobody in particular
         // vouches for nothing.
         guard let byRole else {
-            return manual("証明 `\(a.key)` の回答者の役割が空欄です", "attestation `\(a.key)` does not say in which role it was given", info)
+            return manual("証明\(keyJa)の回答者の役割が空欄です", "attestation \(keyEn) does not say in which role it was given", info)
         }
         guard let by = info.by else {
-            return manual("証明 `\(a.key)` の回答者IDが空欄です", "attestation `\(a.key)` does not say who gave it", info)
+            return manual("証明\(keyJa)の回答者IDが空欄です", "attestation \(keyEn) does not say who gave it", info)
         }
         if !a.roles.contains(byRole) {
-            return manual("証明 `\(a.key)` の署名者の役割 \(byRole) は \(roles) ではありません",
-                          "attestation `\(a.key)` was signed by role \(byRole), but this item needs \(roles)", info)
+            return manual("証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true))は、この項目に回答できる\(roles.ja)ではありません",
+                          "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles.en)", info)
         }
-        // The roles table says who holds each role: the signer must hold the one named.
-        if case .list(let held)? = m.roots[rolesRoot],
-           !held.contains(where: { if case .record(let r) = $0, case .string(byRole) = r["role"], case .string(by) = r["staff_id"] { true } else { false } }) {
-            return manual("証明 `\(a.key)` の回答者 \(by) は役割表で \(byRole) に任命されていません",
-                          "attestation `\(a.key)` was given by \(by), who does not hold the role \(byRole) in the roles table", info)
+        // The staff and roles tables say who may sign: on the staff, employed that day, holding the role.
+        if let why = m.signers.refusal(by: by, role: byRole, on: signed) {
+            return manual("証明\(keyJa)を数えられません: \(why.ja)", "attestation \(keyEn) cannot count: \(why.en)", info)
         }
         if answer == "not-applicable", rec["reason"].isNull {
-            return manual("証明 `\(a.key)` は「対象外」ですが理由がありません", "attestation `\(a.key)` answers not applicable without a reason", info)
+            return manual("証明\(keyJa)は「対象外」ですが理由がありません", "attestation \(keyEn) answers not applicable without a reason", info)
         }
+        let signer = Bilingual(ja: "\(Words.role(byRole, ja: true)) \(by)", en: "\(byRole) \(by)")
         switch answer {
         case "no":
-            return fail("\(byRole) が \(signed) に「満たしていない」と回答しました",
-                        "\(byRole) answered on \(signed) that this is not met")
+            return fail("\(signer.ja) が \(signed) に「満たしていない」と回答しました",
+                        "\(signer.en) answered on \(signed) that this is not met")
         case "not-applicable":
             let why = rec["reason"].isNull ? "" : rec["reason"].display
             return RuleResult(ruleID: rule.id, state: .notApplicable,
@@ -305,8 +335,8 @@ public final class Engine: Sendable {
         default:
             if until < m.asOf {
                 if shown { return shownByData(nil) }
-                return fail("証明 `\(a.key)` は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新）",
-                            "attestation `\(a.key)` expired on \(until) (signed \(signed), renewed every \(renew))")
+                return fail("証明\(keyJa)は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新）",
+                            "attestation \(keyEn) expired on \(until) (signed \(signed), renewed every \(renew))")
             }
             return RuleResult(ruleID: rule.id, state: .attested, reason: nil, violations: [], attestation: info, examined: 0)
         }
@@ -412,6 +442,12 @@ final class ElementCheck {
         let element = loop.bindings.map { m.slots[$0.slot].display }.joined(separator: " / ")
         let msg = engine.render(expect.message, m)
             ?? Bilingual(ja: "\(element) が条件を満たしていません: \(expect.source)", en: "\(element) does not meet: \(expect.source)")
+        // An element that is no row (a value of the rule's own list) with nothing read: the
+        // section the body found no row in.
+        if location == nil, ev.isEmpty, let missing = engine.sectionEvidence(loop.readRoots, m) {
+            violations.append(Violation(message: msg, element: element, location: missing.location, evidence: [missing]))
+            return
+        }
         violations.append(Violation(message: msg, element: element, place: location, evidence: ev))
     }
 }

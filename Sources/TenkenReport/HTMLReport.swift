@@ -130,9 +130,8 @@ public enum HTMLReport: TreeReport {
             tree.add("h3", to: box, text: t("上書きされたパラメータ", "Overridden parameters"))
             let ul = tree.add("ul", to: box)
             for p in overridden {
-                let li = tree.add("li", to: ul, p.loosened ? ["class": "loosened"] : [:],
-                                  text: "\(p.name) = \(L == .ja ? p.value.displayJa : p.value.display) (\(p.origin.rawValue); \(t("既定", "default")) \(L == .ja ? p.defaultValue.displayJa : p.defaultValue.display))")
-                if p.loosened { tree.text(" ⚠ " + t("規程の基準（\(p.limit ?? "")）を緩めています", "loosens the source's bound \(p.limit ?? "")"), in: li) }
+                let li = tree.add("li", to: ul, p.loosened ? ["class": "loosened"] : [:], text: Labels.overriddenParameter(p, L))
+                if p.loosened { tree.text(" ⚠ " + L.pick(Labels.loosens(p)), in: li) }
             }
         }
 
@@ -158,14 +157,13 @@ public enum HTMLReport: TreeReport {
                     tree.add("td", to: row, text: L.pick(rule.title))
                     var basis = ""
                     if let a = result.attestation, result.state == .attested {
-                        basis = t("証明: \(a.byRole ?? "") \(a.by ?? "")（\(a.signedOn?.description ?? "")〜\(a.validUntil?.description ?? "")）",
-                                  "attested by \(a.byRole ?? "") \(a.by ?? "") (\(a.signedOn?.description ?? "") to \(a.validUntil?.description ?? ""))")
+                        basis = L.pick(Labels.attestedBy(a))
                     } else if let reason = result.reason {
                         basis = L.pick(reason)
                     } else if result.examined > 0 {
                         basis = t("\(result.examined) 件を確認", "\(result.examined) checked")
                     }
-                    tree.add("td", to: row, text: basis)
+                    prose(tree, tree.add("td", to: row), basis)
                 }
             }
         }
@@ -173,6 +171,17 @@ public enum HTMLReport: TreeReport {
         tree.add("p", to: footer, text: "tenken \(r.toolVersion) · \(res.pack.id) \(res.pack.version) · " + t("基準日", "as of") + " \(res.asOf) · "
             + t("この報告は入力されたデータと証明にもとづきます。", "This report rests on the data and attestations supplied."))
         return tree
+    }
+
+    /// Text with `code` spans (an attestation item, a condition in English) as `<code>`: the
+    /// backticks are plain-text markup, not for a reader to see.
+    static func prose(_ tree: XMLTree, _ e: XMLTree.Element, _ text: String) {
+        let parts = text.split(separator: "`", omittingEmptySubsequences: false)
+        // Unpaired backticks (text from the inputs) are text.
+        guard parts.count % 2 == 1 else { return tree.text(text, in: e) }
+        for (i, part) in parts.enumerated() where !part.isEmpty {
+            if i % 2 == 1 { tree.add("code", to: e, text: String(part)) } else { tree.text(String(part), in: e) }
+        }
     }
 
     static func badgeClass(_ s: RuleState) -> String {
@@ -201,7 +210,7 @@ public enum HTMLReport: TreeReport {
             if L != .en { tree.add("p", to: q, ["lang": "ja"], text: "\(c.section)「\(c.ja)」") }
             if L != .ja { tree.add("p", to: q, ["lang": "en", "class": L == .both ? "gloss" : ""], text: "\(c.section): \(c.en)") }
         }
-        if let reason = result.reason { tree.add("p", to: a, ["class": "reason"], text: L.pick(reason)) }
+        if let reason = result.reason { prose(tree, tree.add("p", to: a, ["class": "reason"]), L.pick(reason)) }
         findings(tree, a, result.violations, more: Labels.more(result, shown: min(result.violations.count, 50)), r)
         if result.undeterminedCount > 0 {
             tree.add("p", to: a, ["class": "reason"], text: L.pick(ja: "判定できなかったもの（記入が必要な値）", en: "Not decided (values to fill in)"))
@@ -219,15 +228,15 @@ public enum HTMLReport: TreeReport {
             let ol = tree.add("ol", to: a, ["class": "violations"])
             for v in list.prefix(50) {
                 let li = tree.add("li", to: ol)
-                tree.add("p", to: li, text: L.pick(v.message))
+                prose(tree, tree.add("p", to: li), L.pick(v.message))
                 if !v.evidence.isEmpty {
                     let tbl = tree.add("table", to: li, ["class": "evidence"])
                     let hr = tree.add("tr", to: tbl)
                     for c in [L.pick(ja: "項目", en: "Field"), L.pick(ja: "値", en: "Value"), L.pick(ja: "場所", en: "Location")] { tree.add("th", to: hr, text: c) }
                     for e in v.evidence {
                         let row = tree.add("tr", to: tbl)
-                        tree.add("td", to: row, text: e.label)
-                        tree.add("td", to: row, text: L == .en ? e.value : e.valueJa)
+                        tree.add("td", to: row, text: Labels.evidenceName(e, L))
+                        tree.add("td", to: row, text: Labels.evidenceValue(e, L))
                         tree.add("td", to: row, ["class": "loc"], text: e.location?.description ?? "")
                     }
                 }

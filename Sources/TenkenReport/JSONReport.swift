@@ -51,7 +51,8 @@ public enum JSONReport {
         .object([
             ("element", .str(v.element)), ("message", bilingual(v.message)), ("location", location(v.location)),
             ("evidence", .array(v.evidence.map { e in
-                .object([("path", .string(e.label)), ("value", .string(e.value)), ("location", location(e.location))])
+                .object([("path", .string(e.label)), ("field", bilingual(e.header)), ("value", .string(e.value)),
+                         ("value_ja", .string(e.valueJa)), ("location", location(e.location))])
             })),
         ])
     }

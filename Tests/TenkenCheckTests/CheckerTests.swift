@@ -71,6 +71,7 @@ struct CheckerTests {
         ("  expect facility.uses_wifi\n    message ja \"{s.id}\" en \"x\"", "check.unknown-name", 9, 13),
         ("  expect facility.uses_wifi\n    message ja \"{oops\" en \"x\"", "check.bad-template", 9, 13),
         ("  risks R9\n  expect facility.uses_wifi", "check.unknown-risk", 8, 9),
+        ("  attestation \"k\" by operations-lead, boss renew 365 days", "check.unknown-role", 8, 39),
     ])
     func diagnosticsAreLocated(_ body: String, _ id: String, _ line: Int, _ column: Int) {
         let o = checkPack(ruleText(body))
