@@ -235,8 +235,9 @@ enum BatchCommand {
             return ExitCode.inputError
         }
         let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newRequiredGaps ?? 0) > 0 }.count }
-        console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps) + "; aggregate in \(outDir)\n")
-        return exitCode(aggregate, gate: gate, newGaps: newGaps)
+        let exit = exitCode(aggregate, gate: gate, newGaps: newGaps)
+        console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps) + "; aggregate in \(outDir) → exit \(exit)" + exitMeaning(exit) + "\n")
+        return exit
     }
 
     /// The run in one line: how many facilities were found, failed to load, could not be
@@ -249,6 +250,15 @@ enum BatchCommand {
             + "\(undecided) with undecided rules (unknown or error), \(v[.gaps] ?? 0) with gaps"
             + (gate.level.map { " (\($0.rawValue)\(gate.manual ? " or awaiting attestation" : ""))" } ?? "")
             + (newGaps.map { ", \($0) with new required gaps" } ?? "") + ", \(waiting) awaiting an attestation"
+    }
+
+    /// What a batch's exit code says, after the code.
+    static func exitMeaning(_ code: Int32) -> String {
+        switch code {
+        case ExitCode.ok: ", every facility evaluated and none with gaps"
+        case ExitCode.gaps: ", gaps at the --fail-on level"
+        default: ", a facility failed to load or has undecided rules"
+        }
     }
 
     /// 2 when a facility failed to load or has a rule in `error` or `unknown`; 1 for gaps at
@@ -433,7 +443,7 @@ final class BatchRun: @unchecked Sendable {
         if !notes.isEmpty { warnings.withLock { $0 += notes } }
         if !formats.isEmpty {
             let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version)
-            let style = TextReport(lang: lang, color: false, width: 100)
+            let style = TextReport(lang: lang, color: false)
             for f in formats {
                 // Named in messages where it will be published, not in the staging folder.
                 let shown = "facilities/\(facility.id)/\(f.fileName)"

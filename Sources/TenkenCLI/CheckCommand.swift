@@ -100,16 +100,45 @@ enum CheckCommand {
         let report = ReportInput(result: result, pack: pack, lang: Language(rawValue: lang)!, toolVersion: CLI.version)
         let toStdout = p.value("--output") == nil && p.value("--output-dir") == nil
         let tty = toStdout && console.stdoutIsTTY
-        let textStyle = TextReport(lang: report.lang, color: toStdout && console.useColor(color, tty: tty), width: tty ? console.terminalWidth : 100)
+        // Wrapped only for a terminal: a file or a pipe keeps each paragraph on one line.
+        let textStyle = TextReport(lang: report.lang, color: toStdout && console.useColor(color, tty: tty), width: tty ? console.terminalWidth : nil)
         guard CLI.emit(formats, report, textStyle: textStyle, p, console, inputs: CLI.inputs(of: input, p, loaded)) else { return ExitCode.inputError }
+        let exit: Int32
         if let baseline {
             let failing = zip(pack.rules, result.results).filter { $0.1.state == .fail }
             let new = failing.filter { baseline.hasNew(facility: result.facilityID, $0.1) }
             console.err("baseline: \(new.count) rule\(new.count == 1 ? "" : "s") with new failures, \(failing.count - new.count) known\n")
             for (rule, _) in new { console.err("  new: \(rule.id) [\(rule.level.rawValue)]\n") }
-            return exitCode(result, pack, gate: gate, console, counts: { baseline.hasNew(facility: result.facilityID, $0) })
+            exit = exitCode(result, pack, gate: gate, console, counts: { baseline.hasNew(facility: result.facilityID, $0) })
+        } else {
+            exit = exitCode(result, pack, gate: gate, console)
         }
-        return exitCode(result, pack, gate: gate, console)
+        // A report in a file leaves the terminal (a CI log) empty: say in one line what it holds.
+        if !toStdout {
+            let files = p.value("--output-dir").map { d in formats.map { (d as NSString).appendingPathComponent($0.fileName) } } ?? [p.value("--output")!]
+            console.err(summaryLine(result, files: files, code: exit, gate: gate, baseline: baseline != nil, ja: report.lang == .ja))
+        }
+        return exit
+    }
+
+    /// `tenken: F-CL-0005 (as of 2026-11-01): 34 fail, 12 manual, … → exit 1, gaps at the
+    /// --fail-on level (required); report in out/report.sarif, out/report.junit.xml`.
+    static func summaryLine(_ r: FacilityResult, files: [String], code: Int32, gate: Gate, baseline: Bool, ja: Bool) -> String {
+        let counts = Labels.stateOrder.compactMap { st -> String? in
+            let n = r.results.filter { $0.state == st }.count
+            return n == 0 ? nil : ja ? "\(Labels.state(st).ja) \(n)" : "\(n) \(Labels.state(st).en)"
+        }.joined(separator: ja ? "、" : ", ")
+        let level = gate.level.map { $0.rawValue + (gate.manual ? ",manual" : "") } ?? "never"
+        let meaning: String = switch code {
+        case ExitCode.ok: ja ? "--fail-on \(level) の不合格なし" : "no gap at the --fail-on level (\(level))"
+        case ExitCode.gaps: ja ? (baseline ? "基準線にない新しい不合格あり" : "--fail-on \(level) の不合格あり")
+            : (baseline ? "new gaps not in the baseline" : "gaps at the --fail-on level (\(level))")
+        default: ja ? "判定できない項目あり（判定不能またはエラー）" : "items not decided (unknown or error)"
+        }
+        let where_ = SafeText.terminal(files.joined(separator: ", "))
+        let id = SafeText.terminal(r.facilityID)
+        return ja ? "tenken: \(id)（基準日 \(r.asOf)）: \(counts) → 終了コード \(code)（\(meaning)）。報告書: \(where_)\n"
+            : "tenken: \(id) (as of \(r.asOf)): \(counts) → exit \(code), \(meaning); report in \(where_)\n"
     }
 
     static func reportDropped(_ bag: DiagnosticBag, _ console: Console) {

@@ -57,14 +57,16 @@ public struct TextReport {
         // Every string from the inputs or the pack goes through `e`: a control character in an
         // id, a name or a value is shown escaped, never sent to the terminal (SafeText).
         let e = SafeText.terminal
-        out.append(paint("tenken \(t) — \(e(lang.pick(r.pack.title))) \(e(r.pack.version))", "1"))
-        out.append(lang.pick(ja: "出典", en: "Source") + ": \(e(r.pack.source)) \(e(r.pack.edition))")
+        // A heading line: its label, then its text wrapped under an indent of two.
+        func line(_ label: String, _ text: String) -> String { wrap(text, indent: 2, first: label + ": ").replacingPrefix(2, with: "") }
+        out.append(paint(wrap("tenken \(t) — \(e(lang.pick(r.pack.title))) \(e(r.pack.version))", indent: 2).replacingPrefix(2, with: ""), "1"))
+        out.append(line(lang.pick(ja: "出典", en: "Source"), "\(e(r.pack.source)) \(e(r.pack.edition))"))
         let name = r.facilityName.map { " (\(e($0)))" } ?? ""
-        out.append(lang.pick(ja: "施設", en: "Facility") + ": \(e(r.facilityID))\(name)   " + lang.pick(ja: "基準日", en: "As of") + ": \(r.asOf)")
-        if !r.sources.isEmpty { out.append(lang.pick(ja: "入力", en: "Inputs") + ": " + e(r.inputsText)) }
-        for o in Labels.outOfScope(r.pack) { out.append(lang.pick(ja: "点検しない項目", en: "Not checked") + ": " + e(lang.pick(o))) }
+        out.append(line(lang.pick(ja: "施設", en: "Facility"), "\(e(r.facilityID))\(name)   " + lang.pick(ja: "基準日", en: "As of") + ": \(r.asOf)"))
+        if !r.sources.isEmpty { out.append(line(lang.pick(ja: "入力", en: "Inputs"), e(r.inputsText))) }
+        for o in Labels.outOfScope(r.pack) { out.append(line(lang.pick(ja: "点検しない項目", en: "Not checked"), e(lang.pick(o)))) }
         if let p = r.providerProfile {
-            out.append(lang.pick(ja: "事業者プロファイル", en: "Provider profile") + ": " + e(lang.pick(Labels.providerProfile(p))))
+            out.append(line(lang.pick(ja: "事業者プロファイル", en: "Provider profile"), e(lang.pick(Labels.providerProfile(p)))))
             if let w = p.warning { out.append(paint(wrap("⚠ " + e(lang.pick(w)), indent: 2).replacingPrefix(2, with: ""), "33;1")) }
         }
         out.append("")
