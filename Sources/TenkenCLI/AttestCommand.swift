@@ -16,8 +16,8 @@ enum AttestCommand {
         usage: "tenken attest DIR [--as-of DATE] [--lang ja|en] [--role ROLE] [--by ID] [--answers FILE]",
         options: [
             CLI.asOfOption,
-            OptionSpec("--lang", value: "LANG", help: "ja (default) or en"),
-            OptionSpec("--role", value: "ROLE", help: "the answering person's role, as its id or Japanese word: " + Words.roleList + " (asked if not given)"),
+            OptionSpec("--lang", value: "LANG", choices: ["ja", "en"], help: "ja (default) or en"),
+            OptionSpec("--role", value: "ROLE", choices: Words.roleIDs, help: "the answering person's role, as its id or Japanese word: " + Words.roleList + " (asked if not given)"),
             OptionSpec("--by", value: "ID", help: "the answering person's pseudonymous id, e.g. S-001 (asked if not given)"),
             OptionSpec("--within", value: "PERIOD", help: "also ask about attestations running out within this period (default 30 days)"),
             OptionSpec("--answers", value: "FILE", help: "take the answers from a CSV table (item, answer, by_role, by, reason) instead of asking"),

@@ -101,12 +101,13 @@ enum BatchCommand {
         usage: "tenken batch FOLDER|LIST --output-dir DIR [options]",
         options: [
             OptionSpec("--output-dir", value: "DIR", help: "where facility reports (facilities/<id>/) and the aggregate go"),
-            OptionSpec("--format", value: "LIST", help: "per-facility report formats, or `none` (default json)"),
+            OptionSpec("--format", value: "LIST", choices: ReportFormat.allCases.map(\.rawValue) + ["none"], list: true,
+                       help: "per-facility report formats (\(ReportFormat.words), several separated by commas), or `none` (default json)"),
             OptionSpec("--jobs", value: "N", help: "parallel workers (default: all cores)"),
             OptionSpec("--shard", value: "I/N", help: "evaluate share I of N and write a partial aggregate (combine with tenken merge)"),
             CLI.rulesOption, CLI.asOfOption, CLI.langOption, CLI.paramOption,
         ] + CLI.waiverOptions + [
-            OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)"),
+            CLI.failOnOption,
             OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only new required gaps make the exit code 1"),
             OptionSpec("--quiet", help: "no progress line even on a terminal"),
         ] + CLI.findingsOptions + CLI.inputOptions,
@@ -134,7 +135,10 @@ enum BatchCommand {
             if p.value("--format") == "none" { formats = [] } else {
                 let f = (p.value("--format") ?? "json").split(separator: ",").map(String.init)
                 formats = try f.map { s in
-                    guard let x = ReportFormat(rawValue: s) else { throw UsageError(message: "`--format`: unknown format `\(s)`", help: nil) }
+                    guard let x = ReportFormat(rawValue: s) else {
+                        throw UsageError(message: "`--format`: unknown format `\(s)`; expected \(ReportFormat.words) or none",
+                                         help: closestMatch(to: s, in: ReportFormat.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" })
+                    }
                     return x
                 }
             }

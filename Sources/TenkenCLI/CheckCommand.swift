@@ -7,23 +7,24 @@ import TenkenSyntax
 
 enum CheckCommand {
     static let spec = CommandSpec(
-        name: "check", summary: "Evaluate one facility against the rule pack and report its gaps.\nFOLDER holds spreadsheet tables (facility.csv, staff.csv, …) or snapshot.json with devices.csv.",
-        usage: "tenken check [FOLDER] [--snapshot FILE] [--devices FILE] [options]",
+        name: "check", summary: "Evaluate one facility against the rule pack and report its gaps.\nFOLDER holds spreadsheet tables (facility.csv, staff.csv, …) or snapshot.json with devices.csv; a JSON snapshot file may be given instead of a folder.",
+        usage: "tenken check [FOLDER | SNAPSHOT.json] [--snapshot FILE] [--devices FILE] [options]",
         options: [
             OptionSpec("--snapshot", value: "FILE", help: "the facility snapshot (JSON)"),
             OptionSpec("--devices", value: "FILE", help: "the device inventory (CSV or JSON)"),
             OptionSpec("--provider", value: "FILE", help: "the provider's service profile (default: the pack's)"),
             CLI.rulesOption,
             CLI.asOfOption,
-            OptionSpec("--format", value: "LIST", help: "text, json, html, junit, sarif, csv, xccdf, or several separated by commas (default text)"),
+            OptionSpec("--format", value: "LIST", choices: ReportFormat.allCases.map(\.rawValue), list: true,
+                       help: "\(ReportFormat.words), or several separated by commas (default text)"),
             CLI.langOption,
             OptionSpec("--output", value: "FILE", help: "write the report here (atomically) instead of standard output"),
-            OptionSpec("--output-dir", value: "DIR", help: "write one file per format here (report.txt, report.json, report.html, report.junit.xml, report.sarif, report.csv)"),
-            OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)"),
+            OptionSpec("--output-dir", value: "DIR", help: "write one file per format here (\(ReportFormat.fileNames))"),
+            CLI.failOnOption,
             CLI.paramOption,
         ] + CLI.waiverOptions + [
             OptionSpec("--baseline", value: "FILE", help: "a previous JSON report: only failures not in it make the exit code 1"),
-            OptionSpec("--color", value: "WHEN", help: "auto, always or never (default auto; NO_COLOR is respected)"),
+            OptionSpec("--color", value: "WHEN", choices: ["auto", "always", "never"], help: "auto, always or never (default auto; NO_COLOR is respected)"),
         ] + CLI.findingsOptions + CLI.inputOptions,
         minPositionals: 0, maxPositionals: 1)
 
@@ -48,10 +49,13 @@ enum CheckCommand {
             return ExitCode.usage
         }
         var input: FacilityInput
-        if let folder = p.positionals.first {
-            switch FacilityInput.folder(folder) {
+        if let path = p.positionals.first {
+            switch CLI.facility(at: path) {
             case .success(let i): input = i
-            case .failure(let d):
+            case .failure(.usage(let e)):
+                CLI.usage(e, console)
+                return ExitCode.usage
+            case .failure(.input(let d)):
                 console.err(DiagnosticPrinter().render(d))
                 return ExitCode.inputError
             }
@@ -59,7 +63,7 @@ enum CheckCommand {
             if let d = p.value("--devices") { input.devices = d }
         } else {
             guard let s = p.value("--snapshot") else {
-                CLI.usage(UsageError(message: "give a facility folder or --snapshot FILE", help: "for example: tenken check Fixtures/clinic-sakura"), console)
+                CLI.usage(CLI.noFacilityGiven, console)
                 return ExitCode.usage
             }
             input = FacilityInput(snapshot: s, devices: p.value("--devices"))

@@ -105,8 +105,8 @@ enum DiffCommand {
         name: "diff", summary: "Compare two audits (two JSON reports of one facility, or two aggregates): fixed, new, changed, unchanged.",
         usage: "tenken diff OLD.json NEW.json [--format text|json] [--lang ja|en]",
         options: [
-            OptionSpec("--format", value: "FORMAT", help: "text or json (default text)"),
-            OptionSpec("--lang", value: "LANG", help: "ja or en for the text (default en)"),
+            OptionSpec("--format", value: "FORMAT", choices: ["text", "json"], help: "text or json (default text)"),
+            OptionSpec("--lang", value: "LANG", choices: ["ja", "en"], help: "ja or en for the text (default en)"),
         ], minPositionals: 2, maxPositionals: 2)
 
     /// A kind of change in words.

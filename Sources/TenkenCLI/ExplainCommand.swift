@@ -7,7 +7,7 @@ import TenkenSyntax
 enum ExplainCommand {
     static let spec = CommandSpec(
         name: "explain", summary: "Show how one rule was evaluated on a facility: elements considered, values read and where, what decided.\nRULE is a rule id (leaver-accounts-deleted) or a catalog item id (H-REQ-09: each rule implementing it).",
-        usage: "tenken explain RULE|ITEM [FOLDER] [--snapshot FILE] [--devices FILE] [options]",
+        usage: "tenken explain RULE|ITEM [FOLDER | SNAPSHOT.json] [--snapshot FILE] [--devices FILE] [options]",
         options: [
             OptionSpec("--snapshot", value: "FILE", help: "the facility snapshot (JSON)"),
             OptionSpec("--devices", value: "FILE", help: "the device inventory (CSV or JSON)"),
@@ -16,7 +16,7 @@ enum ExplainCommand {
             OptionSpec("--as-of", value: "DATE", help: "audit date YYYY-MM-DD (default: today)"),
             OptionSpec("--param", value: "NAME=VALUE", repeatable: true, help: "override a pack parameter"),
             OptionSpec("--all", help: "list passing elements too (default: failing ones, then a count)"),
-            OptionSpec("--lang", value: "LANG", help: "ja or en (default en)"),
+            OptionSpec("--lang", value: "LANG", choices: ["ja", "en"], help: "ja or en (default en)"),
         ],
         minPositionals: 1, maxPositionals: 2)
 
@@ -33,14 +33,15 @@ enum ExplainCommand {
         }
         var input: FacilityInput
         if p.positionals.count > 1 {
-            switch FacilityInput.folder(p.positionals[1]) {
+            switch CLI.facility(at: p.positionals[1]) {
             case .success(let i): input = i
-            case .failure(let d): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
+            case .failure(.usage(let e)): CLI.usage(e, console); return ExitCode.usage
+            case .failure(.input(let d)): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
             }
         } else if let s = p.value("--snapshot") {
             input = FacilityInput(snapshot: s)
         } else {
-            CLI.usage(UsageError(message: "give a facility folder or --snapshot FILE", help: nil), console)
+            CLI.usage(CLI.noFacilityGiven, console)
             return ExitCode.usage
         }
         if let d = p.value("--devices") { input.devices = d }

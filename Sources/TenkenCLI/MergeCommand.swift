@@ -97,8 +97,8 @@ enum MergeCommand {
         name: "merge", summary: "Combine partial aggregates from `tenken batch --shard` into one aggregate.",
         usage: "tenken merge AGGREGATE.json|DIR... --output-dir DIR [--lang ja|en|both]",
         options: [OptionSpec("--output-dir", value: "DIR", help: "where the merged aggregate goes"),
-                  OptionSpec("--lang", value: "LANG", help: "language of the HTML (default ja)"),
-                  OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)")],
+                  OptionSpec("--lang", value: "LANG", choices: ["ja", "en", "both"], help: "language of the HTML (default ja)"),
+                  CLI.failOnOption],
         minPositionals: 1, maxPositionals: 100_000)
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
