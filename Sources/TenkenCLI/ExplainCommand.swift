@@ -72,7 +72,9 @@ enum ExplainCommand {
         let engine = Engine(pack: pack)
         for (i, id) in ruleIDs.enumerated() {
             guard let x = engine.explain(ruleID: id, facility, asOf: asOf, params: values, settings: settings) else { return ExitCode.inputError }
-            console.out((i > 0 ? "\n" : "") + render(x, all: p.flag("--all"), ja: ja, asOf: asOf))
+            let rule = x.rule
+            let params = settings.enumerated().filter { rule.usesParam($0.offset) }.map(\.element)
+            console.out((i > 0 ? "\n" : "") + render(x, all: p.flag("--all"), ja: ja, asOf: asOf, params: params))
         }
         return ExitCode.ok
     }
@@ -88,14 +90,21 @@ enum ExplainCommand {
 
     static func mark(_ t: Truth) -> String { t == .yes ? "✓" : t == .no ? "✗" : "◌" }
 
-    static func render(_ x: Explanation, all: Bool, ja: Bool, asOf: Day) -> String {
+    static func render(_ x: Explanation, all: Bool, ja: Bool, asOf: Day, params: [ParamSetting] = []) -> String {
         func t(_ j: String, _ e: String) -> String { ja ? j : e }
         func pick(_ b: Bilingual) -> String { ja ? b.ja : b.en }
         let r = x.rule
         var out = t("規則 ", "rule ") + "\(r.id) [\(pick(Labels.level(r.level))) · \(pick(Labels.category(r.category))) · \(r.implements.joined(separator: ", "))] "
             + t("基準日 \(asOf)", "as of \(asOf)") + "\n"
         out += "  \(SafeText.terminal(pick(r.title)))\n"
-        out += t("  定義: ", "  defined at ") + "\(r.location)\n\n"
+        out += t("  定義: ", "  defined at ") + "\(r.location)\n"
+        // The parameters the conditions below name (`param.leaver.grace`), with their values.
+        if !params.isEmpty {
+            out += t("  パラメータ: ", "  parameters: ") + params.map { p in
+                "\(p.name) = " + (ja ? "\(Words.value(p.value, of: nil, ja: true))（\(Labels.origin(p.origin).ja)）" : "\(p.value.display) (\(p.origin.rawValue))")
+            }.joined(separator: t("、", ", ")) + "\n"
+        }
+        out += "\n"
         let read = t("読んだ値", "read"), decided = t("決め手", "decided by")
         if let a = x.applies {
             let verdict = switch a.value {
