@@ -52,6 +52,8 @@ public enum HTMLReport: TreeReport {
     ol.violations { margin: 2mm 0; padding-left: 6mm; }
     ol.violations li { margin-bottom: 2mm; }
     table.evidence { margin-top: 1mm; font-size: 8.5pt; }
+    table.evidence tr > :first-child { white-space: nowrap; }
+    table.evidence td:nth-child(2) { word-break: keep-all; }
     table.evidence td.loc { font-family: "Noto Sans Mono", "DejaVu Sans Mono", monospace; word-break: break-all; color: var(--muted); }
     .fix { margin: 2mm 0 0; padding: 2mm 3mm; background: #eef6ff; border-radius: 1mm; }
     .reason { color: var(--muted); margin: 1mm 0; }
