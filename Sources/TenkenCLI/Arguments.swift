@@ -1,16 +1,35 @@
 import TenkenSyntax
 
-/// One option a command accepts.
+/// One option a command accepts. The same spec makes the parser, `--help`, the shell
+/// completions and the man page (`CommandDocs`), so they cannot disagree.
 public struct OptionSpec: Sendable {
     public var name: String
     public var valueName: String?
     public var repeatable = false
     public var help: String
-    public init(_ name: String, value: String? = nil, repeatable: Bool = false, help: String) {
+    /// The values it takes, when they are a closed set (for completion); empty: any.
+    public var choices: [String] = []
+    /// The value is a comma-separated list of `choices` (`--format html,sarif`).
+    public var list = false
+
+    public init(_ name: String, value: String? = nil, repeatable: Bool = false, choices: [String] = [], list: Bool = false, help: String) {
         self.name = name
         valueName = value
         self.repeatable = repeatable
+        self.choices = choices
+        self.list = list
         self.help = help
+    }
+
+    /// What a shell completes for the value: a closed set, a file, a folder, or nothing.
+    public enum ValueKind: Sendable { case none, choice, file, directory, free }
+
+    public var valueKind: ValueKind {
+        guard let v = valueName else { return .none }
+        if !choices.isEmpty { return .choice }
+        if v == "DIR" { return .directory }
+        if v == "FILE" || v.hasSuffix(".json") { return .file }
+        return .free
     }
 }
 

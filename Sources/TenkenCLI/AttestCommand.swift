@@ -16,8 +16,8 @@ enum AttestCommand {
         usage: "tenken attest DIR [--as-of DATE] [--lang ja|en] [--role ROLE] [--by ID] [--answers FILE]",
         options: [
             CLI.asOfOption,
-            OptionSpec("--lang", value: "LANG", help: "ja (default) or en"),
-            OptionSpec("--role", value: "ROLE", help: "the answering person's role (asked if not given)"),
+            OptionSpec("--lang", value: "LANG", choices: ["ja", "en"], help: "ja (default) or en"),
+            OptionSpec("--role", value: "ROLE", choices: Words.roleIDs, help: "the answering person's role, as its id or Japanese word: " + Words.roleList + " (asked if not given)"),
             OptionSpec("--by", value: "ID", help: "the answering person's pseudonymous id, e.g. S-001 (asked if not given)"),
             OptionSpec("--within", value: "PERIOD", help: "also ask about attestations running out within this period (default 30 days)"),
             OptionSpec("--answers", value: "FILE", help: "take the answers from a CSV table (item, answer, by_role, by, reason) instead of asking"),
@@ -30,6 +30,7 @@ enum AttestCommand {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
         let asOf: Day, ja: Bool, window: Duration, options: LoadOptions
+        var role: String?
         do {
             asOf = try CLI.asOf(p).get()
             ja = try ArgumentParser.choice(p, "--lang", ["ja", "en"], default: "ja").get() == "ja"
@@ -37,6 +38,16 @@ enum AttestCommand {
             let w = p.value("--within") ?? "30 days"
             guard let d = Duration(text: w), !d.isNegative else { throw UsageError(message: "`--within` needs a period like \"30 days\", not `\(w)`", help: nil) }
             window = d
+            if let r = p.value("--role") {
+                guard let id = Words.roleID(r) else {
+                    throw UsageError(message: "`--role \(r)` names no role; the roles are \(Words.roleList)",
+                                     help: closestMatch(to: r, in: Words.roleIDs).map { "did you mean `\($0)`?" })
+                }
+                role = id
+            }
+            if let b = p.value("--by"), !AttestSession.plausibleID(b) {
+                throw UsageError(message: "`--by` must be a pseudonymous staff id like S-001 (letters, digits, - _ .), never a name", help: nil)
+            }
             if p.value("--answers") == nil && !console.stdinIsTTY {
                 throw UsageError(message: "tenken attest asks its questions in a terminal, and standard input is not one",
                                  help: "run it in a terminal, or pass --answers FILE to answer from a table")
@@ -67,7 +78,7 @@ enum AttestCommand {
         }
         let result = Engine(pack: pack).evaluate(facility, asOf: asOf).0
         let due = AttestationPlan.due(pack: pack, result: result, window: window)
-        return session.interactive(due, role: p.value("--role"), by: p.value("--by"))
+        return session.interactive(due, role: role, by: p.value("--by"))
     }
 }
 
@@ -107,9 +118,11 @@ struct AttestSession {
 
     func t(_ ja: String, _ en: String) -> String { japanese ? ja : en }
 
-    var knownStaff: Set<String>? {
-        guard case .list(let xs)? = facility[root: "staff"] else { return nil }
-        return Set(xs.compactMap { if case .record(let r) = $0 { r.displayID } else { nil } })
+    var signers: Signers { Signers(facility) }
+
+    /// Roles for a message in both languages: `operations-lead (運用責任者) or system-admin (システム管理者)`.
+    static func described(_ roles: [String]) -> String {
+        roles.map { "\($0) (\(Words.role($0, ja: true)))" }.joined(separator: " or ")
     }
 
     /// Statements already on file, as (item, by, date), so a second one on the same day is
@@ -268,7 +281,9 @@ struct AttestSession {
                 }
                 guard case .string(let answer) = r["answer"] else { err("answer", "attest.missing", "row has no answer (yes, no or not-applicable)"); continue }
                 guard case .string(let role) = r["by_role"] else { err("by_role", "attest.missing", "row has no by_role"); continue }
-                guard roles.contains(role) else { err("by_role", "attest.wrong-role", "`\(item)` is answered by \(roles.joined(separator: " or ")); the row gives another role (found \(ValueShape.of(role)))"); continue }
+                guard roles.contains(role) else {
+                    err("by_role", "attest.wrong-role", "`\(item)` is answered by \(AttestSession.described(roles)); the row gives another role (found \(ValueShape.of(role)))"); continue
+                }
                 guard case .string(let by) = r["by"], AttestSession.plausibleID(by) else {
                     err("by", "attest.bad-id", "`by` must be a pseudonymous id like S-001 (letters, digits, - and _)"); continue
                 }
@@ -277,6 +292,13 @@ struct AttestSession {
                 var day = asOf
                 if case .date(let d) = r["signed_on"] { day = d }
                 if day > asOf { err("signed_on", "attest.future", "signed_on \(day) is after the as-of date \(asOf)"); continue }
+                // The report counts a statement only from someone on the staff, employed that
+                // day and holding the role: one it would not count is not recorded.
+                if let refusal = signers.check(by: by, role: role, on: day) {
+                    err(refusal.field, "attest.not-signer", refusal.reason.en + " (" + refusal.reason.ja + ")",
+                        help: "a statement counts only from a person on the staff table who holds the role in the roles table on the signing day")
+                    continue
+                }
                 let k = sameDayKey(item, by, day.description)
                 if !sameDay && (already.contains(k) || seen.contains(k)) {
                     err("item", "attest.same-day", "\(by) already answered `\(item)` on \(day)", help: "pass --same-day to record another answer for that day")
@@ -308,9 +330,8 @@ struct AttestSession {
         return console.readLine()?.trimmingCharacters(in: .whitespaces)
     }
 
-    /// The schema's Japanese word for a role, with the value: `運用責任者 (operations-lead)`.
-    func roleLabel(_ r: String) -> String { japanese ? "\(AttestSession.roleField.label(r)) (\(r))" : r }
-    static let roleField = SnapshotSchema.role.field("role")!
+    /// A role in the session's language: `運用責任者` / `operations-lead`.
+    func roleLabel(_ r: String) -> String { Words.role(r, ja: japanese) }
 
     mutating func interactive(_ due: [DueAttestation], role givenRole: String?, by givenBy: String?) -> Int32 {
         let name = SafeText.terminal(facility.facilityRecord.flatMap { if case .string(let s) = $0["name"] { s } else { nil } } ?? facility.id)
@@ -322,17 +343,31 @@ struct AttestSession {
         console.out(t("回答が必要な項目が \(due.count) 件あります。回答は1件ごとに \(target) に保存されます（Ctrl-C で中断しても回答済みの分は残ります）。\n\n",
                       "\(due.count) item\(due.count == 1 ? " needs" : "s need") an answer. Each answer is saved to \(target) as soon as it is given (Ctrl-C keeps what was answered).\n\n"))
         installInterruptHandler()
-        let allRoles = AttestSession.roleField.type.enumValues
-        guard let role = givenRole.flatMap({ allRoles.contains($0) ? $0 : nil }) ?? askRole(allRoles) else { return stop() }
-        guard let by = givenBy.flatMap({ AttestSession.plausibleID($0) ? $0 : nil }) ?? askID() else { return stop() }
+        // The menu offers the roles that can answer something now.
+        let answering = Set(due.flatMap(\.roles))
+        guard let role = givenRole ?? askRole(Words.roleIDs.filter(answering.contains)) else { return stop() }
+        // The signer must be one the report counts (`Signers`): given on the command line and
+        // refused, the run stops; typed, it is asked again.
+        var by: String
+        if let givenBy {
+            if let refusal = signers.check(by: givenBy, role: role, on: asOf) {
+                console.err(t("エラー: \(refusal.reason.ja)。この回答は点検で数えられないため記録しません\n",
+                              "error: \(refusal.reason.en); the check would not count the answer, so none is recorded\n"))
+                return ExitCode.usage
+            }
+            by = givenBy
+        } else {
+            guard let id = askID(role: role) else { return stop() }
+            by = id
+        }
         let already = onFile
         var othersToAsk: [String: [String]] = [:]
         for (n, d) in due.enumerated() {
             console.out("\n[\(n + 1)/\(due.count)] " + describe(d))
             guard d.roles.contains(role) else {
-                console.out(t("  → この項目は \(d.roles.map(roleLabel).joined(separator: "・")) が回答します。飛ばします。\n",
-                              "  → this item is answered by \(d.roles.joined(separator: " or ")); skipped.\n"))
-                othersToAsk[d.roles.joined(separator: japanese ? "・" : " or "), default: []].append(d.key)
+                console.out(t("  → この項目は\(Words.roles(d.roles, ja: true))が回答します。飛ばします。\n",
+                              "  → this item is answered by \(Words.roles(d.roles, ja: false)); skipped.\n"))
+                othersToAsk[Words.roles(d.roles, ja: japanese), default: []].append(d.key)
                 continue
             }
             guard let answer = askAnswer() else { return stop() }
@@ -356,7 +391,7 @@ struct AttestSession {
             console.out(t("  保存しました。\n", "  saved.\n"))
         }
         for (roles, keys) in othersToAsk.sorted(by: { $0.key < $1.key }) {
-            console.out(t("\n\(roles) に回答を依頼してください（\(keys.count) 件）: \(keys.joined(separator: ", "))\n",
+            console.out(t("\n\(roles)に回答を依頼してください（\(keys.count) 件）: \(keys.joined(separator: "、"))\n",
                           "\nAsk \(roles) to answer \(keys.count) item\(keys.count == 1 ? "" : "s"): \(keys.joined(separator: ", "))\n"))
         }
         console.out(t("\n\(saved) 件の回答を \(target) に記録しました。次に: tenken check \(FilePath.parent(target))\n",
@@ -375,7 +410,7 @@ struct AttestSession {
         let rule = d.rules[0]
         // The pack's words (a --rules pack may be anyone's) are shown escaped, as inputs are.
         let e = SafeText.terminal
-        s += e(japanese ? rule.title.ja : rule.title.en) + "  [\(rule.level.rawValue)]\n"
+        s += e(japanese ? rule.title.ja : rule.title.en) + "  [\(japanese ? Labels.level(rule.level).ja : Labels.level(rule.level).en)]\n"
         switch d.why {
         case .missing: s += t("  状態: 回答がありません\n", "  status: no answer on file\n")
         case .answeredNo: s += t("  状態: 前回「いいえ」と回答されています\n", "  status: last answered \"no\"\n")
@@ -392,19 +427,23 @@ struct AttestSession {
         return s
     }
 
+    /// The role, by its number in the menu or as the menu shows it (either language).
     func askRole(_ roles: [String]) -> String? {
         console.out(t("回答するあなたの役割を選んでください:\n", "Your role:\n"))
         for (i, r) in roles.enumerated() { console.out("  \(i + 1). \(roleLabel(r))\n") }
         while true {
             guard let a = ask(t("番号または名前: ", "number or name: ")) else { return nil }
-            if let n = Int(a), n >= 1, n <= roles.count { return roles[n - 1] }
-            if roles.contains(a) { return a }
-            console.out(t("  1〜\(roles.count) の番号か、役割の名前を入力してください。\n", "  enter 1–\(roles.count) or a role name.\n"))
+            if let n = Int(a.precomposedStringWithCompatibilityMapping), n >= 1, n <= roles.count { return roles[n - 1] }
+            if let id = Words.roleID(a), roles.contains(id) { return id }
+            console.out(t("  1〜\(roles.count) の番号か、役割の名前（\(roles.map(roleLabel).joined(separator: "、"))）を入力してください。\n",
+                          "  enter 1–\(roles.count) or a role name (\(roles.joined(separator: ", "))).\n"))
         }
     }
 
-    func askID() -> String? {
-        let staff = knownStaff
+    /// The signer's id: a pseudonymous id of someone the report would count as signing in
+    /// `role` today (on the staff, employed, holding the role).
+    func askID(role: String) -> String? {
+        let signers = signers
         while true {
             guard let a = ask(t("あなたの職員ID（仮名ID、例 S-001）: ", "your staff id (pseudonymous, e.g. S-001): ")) else { return nil }
             guard AttestSession.plausibleID(a) else {
@@ -412,9 +451,10 @@ struct AttestSession {
                               "  use letters, digits, - _ . only (an id, never a name).\n"))
                 continue
             }
-            if let staff, !staff.contains(a) {
-                guard let yes = askYesNo(t("  \(a) は職員名簿にありません。このIDで続けますか? [y/N] ", "  \(a) is not in the staff table. Use it anyway? [y/N] ")) else { return nil }
-                if !yes { continue }
+            if let refusal = signers.check(by: a, role: role, on: asOf) {
+                console.out(t("  \(refusal.reason.ja)。この回答は点検で数えられません。職員名簿と役割表を確かめ、IDを入力し直してください。\n",
+                              "  \(refusal.reason.en); the check would not count the answer. Check the staff and roles tables and enter the id again.\n"))
+                continue
             }
             return a
         }
@@ -450,6 +490,3 @@ struct AttestSession {
     }
 }
 
-extension FieldType {
-    var enumValues: [String] { if case .enumeration(let vs) = self { vs } else { [] } }
-}

@@ -120,12 +120,13 @@ enum BatchCommand {
         usage: "tenken batch FOLDER|LIST --output-dir DIR [options]",
         options: [
             OptionSpec("--output-dir", value: "DIR", help: "where facility reports (facilities/<id>/) and the aggregate go"),
-            OptionSpec("--format", value: "LIST", help: "per-facility report formats, or `none` (default json)"),
+            OptionSpec("--format", value: "LIST", choices: ReportFormat.allCases.map(\.rawValue) + ["none"], list: true,
+                       help: "per-facility report formats (\(ReportFormat.words), several separated by commas), or `none` (default json)"),
             OptionSpec("--jobs", value: "N", help: "parallel workers (default: all cores)"),
             OptionSpec("--shard", value: "I/N", help: "evaluate share I of N and write a partial aggregate (combine with tenken merge)"),
             CLI.rulesOption, CLI.asOfOption, CLI.langOption, CLI.paramOption,
         ] + CLI.waiverOptions + [
-            OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)"),
+            CLI.failOnOption,
             OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only gaps at the --fail-on level it does not know make the exit code 1"),
             OptionSpec("--quiet", help: "no progress line even on a terminal"),
             CLI.sarifBaseOption,
@@ -154,7 +155,10 @@ enum BatchCommand {
             if p.value("--format") == "none" { formats = [] } else {
                 let f = (p.value("--format") ?? "json").split(separator: ",").map(String.init)
                 formats = try f.map { s in
-                    guard let x = ReportFormat(rawValue: s) else { throw UsageError(message: "`--format`: unknown format `\(s)`", help: nil) }
+                    guard let x = ReportFormat(rawValue: s) else {
+                        throw UsageError(message: "`--format`: unknown format `\(s)`; expected \(ReportFormat.words) or none",
+                                         help: closestMatch(to: s, in: ReportFormat.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" })
+                    }
                     return x
                 }
             }
@@ -277,8 +281,9 @@ enum BatchCommand {
             return ExitCode.inputError
         }
         let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newGaps ?? 0) > 0 }.count }
-        console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps) + "; aggregate in \(outDir)\n")
-        return Interruption.afterPublishing(console, "the run") ?? exitCode(aggregate, gate: gate, newGaps: newGaps)
+        let exit = exitCode(aggregate, gate: gate, newGaps: newGaps)
+        console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps) + "; aggregate in \(outDir) → exit \(exit)" + exitMeaning(exit) + "\n")
+        return Interruption.afterPublishing(console, "the run") ?? exit
     }
 
     /// The run in one line: how many facilities were found, failed to load, could not be
@@ -294,6 +299,15 @@ enum BatchCommand {
             + (newGaps.map { n in ", \(n) with new gaps" + (gate.level.map { " (\($0.rawValue))" } ?? "") } ?? "")
             + ", \(waiting) awaiting an attestation"
             + (a.withLoosenedParams > 0 ? ", \(a.withLoosenedParams) on loosened parameters" : "")
+    }
+
+    /// What a batch's exit code says, after the code.
+    static func exitMeaning(_ code: Int32) -> String {
+        switch code {
+        case ExitCode.ok: ", every facility evaluated and none with gaps"
+        case ExitCode.gaps: ", gaps at the --fail-on level"
+        default: ", a facility failed to load or has undecided rules"
+        }
     }
 
     /// 2 when a facility failed to load or has a rule in `error` or `unknown`; 1 for gaps at
@@ -496,7 +510,7 @@ final class BatchRun: @unchecked Sendable {
         result.inputWarnings = (diags + pd + notes).filter { $0.severity == .warning }
         if !formats.isEmpty {
             let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version, sarifBase: sarifBase)
-            let style = TextReport(lang: lang, color: false, width: 100)
+            let style = TextReport(lang: lang, color: false)
             for f in formats {
                 // Named in messages where it will be published, not in the staging folder.
                 let shown = "facilities/\(facility.id)/\(f.fileName)"

@@ -10,27 +10,44 @@ import TenkenSyntax
 public enum CLI {
     public static let version = "0.1.0"
 
-    static let commands: [(String, String)] = [
-        ("check", "evaluate one facility against the rule pack and print a gap report"),
-        ("batch", "evaluate many facilities in parallel, with an aggregate report"),
-        ("merge", "combine partial aggregates from sharded batches"),
-        ("diff", "compare two reports or two aggregates: fixed, new, unchanged"),
-        ("explain", "show how one rule was evaluated on a facility"),
-        ("lint", "statically check a rule pack (no data is read)"),
-        ("fmt", "print rule files in canonical form, or rewrite them with --write"),
-        ("test", "run the rule test cases kept next to the rules"),
-        ("coverage", "show which rules and test cases implement each catalog item"),
-        ("init", "write blank spreadsheet tables for a facility to fill in"),
-        ("convert", "convert a facility between a JSON snapshot and spreadsheet tables"),
-        ("attest", "answer the items only a person can vouch for, in the terminal"),
-        ("params", "list the pack's parameters with defaults, bounds and reasons"),
-        ("schema", "print the snapshot schema (JSON Schema or Markdown) or the table reference"),
+    /// A subcommand: its spec (options, usage, help), a one-line description for the command
+    /// list, and what runs it.
+    struct Command: Sendable {
+        let spec: CommandSpec
+        let brief: String
+        let run: @Sendable ([String], Console) -> Int32
+        var name: String { spec.name }
+    }
+
+    /// Every subcommand, in the order `--help` lists them: the one table the dispatcher, the
+    /// help, the shell completions and the man page are made from.
+    static let registry: [Command] = [
+        Command(spec: CheckCommand.spec, brief: "evaluate one facility against the rule pack and print a gap report", run: CheckCommand.run),
+        Command(spec: BatchCommand.spec, brief: "evaluate many facilities in parallel, with an aggregate report", run: BatchCommand.run),
+        Command(spec: MergeCommand.spec, brief: "combine partial aggregates from sharded batches", run: MergeCommand.run),
+        Command(spec: DiffCommand.spec, brief: "compare two reports or two aggregates: fixed, new, unchanged", run: DiffCommand.run),
+        Command(spec: ExplainCommand.spec, brief: "show how one rule was evaluated on a facility", run: ExplainCommand.run),
+        Command(spec: LintCommand.spec, brief: "statically check a rule pack (no data is read)", run: LintCommand.run),
+        Command(spec: FmtCommand.spec, brief: "print rule files in canonical form, or rewrite them with --write", run: FmtCommand.run),
+        Command(spec: TestCommand.spec, brief: "run the rule test cases kept next to the rules", run: TestCommand.run),
+        Command(spec: CoverageCommand.spec, brief: "show which rules and test cases implement each catalog item", run: CoverageCommand.run),
+        Command(spec: InitCommand.spec, brief: "write blank spreadsheet tables for a facility to fill in", run: InitCommand.run),
+        Command(spec: ConvertCommand.spec, brief: "convert a facility between a JSON snapshot and spreadsheet tables", run: ConvertCommand.run),
+        Command(spec: AttestCommand.spec, brief: "answer the items only a person can vouch for, in the terminal", run: AttestCommand.run),
+        Command(spec: ParamsCommand.spec, brief: "list the pack's parameters with defaults, bounds and reasons", run: ParamsCommand.run),
+        Command(spec: SchemaCommand.spec, brief: "print the snapshot schema (JSON Schema or Markdown) or the table reference", run: SchemaCommand.run),
+        Command(spec: HelpCommand.spec, brief: "show the help of tenken or of one command", run: HelpCommand.run),
+        Command(spec: CompletionsCommand.spec, brief: "print a completion script for bash, zsh or fish", run: CompletionsCommand.run),
+        Command(spec: ManCommand.spec, brief: "print the manual page (tenken.1)", run: ManCommand.run),
     ]
 
+    static func command(_ name: String) -> Command? { registry.first { $0.name == name } }
+
     public static var usageText: String {
-        var s = "tenken \(version) — compliance auditor for the MCS operational management rules\n\nusage: tenken <command> [options]\n\ncommands:\n"
-        for (n, d) in commands { s += "  " + n + String(repeating: " ", count: 10 - n.count) + d + "\n" }
-        s += "\nRun `tenken <command> --help` for a command's options.\n"
+        var s = "tenken \(version) — compliance auditor for the MCS operational management rules\n\nusage: tenken <command> [options]\n       tenken --version\n\ncommands:\n"
+        let w = (registry.map(\.name.count).max() ?? 0) + 2
+        for c in registry { s += "  " + c.name + String(repeating: " ", count: w - c.name.count) + c.brief + "\n" }
+        s += "\nRun `tenken <command> --help` (or `tenken help <command>`) for a command's options.\n"
         return s
     }
 
@@ -40,29 +57,16 @@ public enum CLI {
             return ExitCode.usage
         }
         let rest = Array(args.dropFirst())
+        if let c = command(cmd) { return c.run(rest, console) }
         switch cmd {
-        case "check": return CheckCommand.run(rest, console)
-        case "lint": return LintCommand.run(rest, console)
-        case "batch": return BatchCommand.run(rest, console)
-        case "merge": return MergeCommand.run(rest, console)
-        case "diff": return DiffCommand.run(rest, console)
-        case "explain": return ExplainCommand.run(rest, console)
-        case "fmt": return FmtCommand.run(rest, console)
-        case "test": return TestCommand.run(rest, console)
-        case "coverage": return CoverageCommand.run(rest, console)
-        case "init": return InitCommand.run(rest, console)
-        case "convert": return ConvertCommand.run(rest, console)
-        case "attest": return AttestCommand.run(rest, console)
-        case "params": return ParamsCommand.run(rest, console)
-        case "schema": return SchemaCommand.run(rest, console)
-        case "--help", "-h", "help":
+        case "--help", "-h":
             console.out(usageText)
             return ExitCode.ok
-        case "--version", "version":
+        case "--version", "-V", "version":
             console.out("tenken \(version)\n")
             return ExitCode.ok
         default:
-            let guess = closestMatch(to: cmd, in: commands.map(\.0))
+            let guess = closestMatch(to: cmd, in: registry.map(\.name))
             console.err("error: unknown command `\(SafeText.terminal(cmd))`" + (guess.map { "; did you mean `\($0)`?" } ?? "") + "\n\n" + usageText)
             return ExitCode.usage
         }
@@ -92,7 +96,10 @@ public enum CLI {
 
     // Options that `check` and `batch` share, so they read and behave the same.
     static let asOfOption = OptionSpec("--as-of", value: "DATE", help: "audit date YYYY-MM-DD (default: today); every period counts from it")
-    static let langOption = OptionSpec("--lang", value: "LANG", help: "ja, en or both (default ja)")
+    static let langOption = OptionSpec("--lang", value: "LANG", choices: ["ja", "en", "both"], help: "ja, en or both (default ja)")
+    /// `--fail-on`, as check, batch and merge read it.
+    static let failOnOption = OptionSpec("--fail-on", value: "LEVEL", choices: ["required", "recommended", "never", "strict", "required,manual", "recommended,manual", "required,loosened", "recommended,loosened", "never,loosened", "required,manual,loosened", "recommended,manual,loosened"],
+                                         help: "which results make the exit code 1: " + Gate.words + " (default required)")
     static let paramOption = OptionSpec("--param", value: "NAME=VALUE", repeatable: true, help: "override a pack parameter for this run")
     static let waiverOptions = [
         OptionSpec("--waivers", value: "FILE", help: "accepted exceptions: a waived failure is reported but does not gate"),
@@ -129,7 +136,7 @@ public enum CLI {
     }
 
     static let inputOptions = [
-        OptionSpec("--encoding", value: "ENC", help: "encoding of CSV tables read: auto, utf-8 or shift_jis (default auto, per file)"),
+        OptionSpec("--encoding", value: "ENC", choices: ["auto", "utf-8", "shift_jis"], help: "encoding of CSV tables read: auto, utf-8 or shift_jis (default auto, per file)"),
         OptionSpec("--max-input-bytes", value: "N", help: "largest input file accepted (default 256 MiB)"),
         OptionSpec("--max-depth", value: "N", help: "deepest JSON nesting accepted (default 256)"),
     ]
@@ -213,7 +220,7 @@ public enum CLI {
         var out: [ReportFormat] = []
         for r in raw {
             guard let f = ReportFormat(rawValue: r) else {
-                return .failure(UsageError(message: "`--format`: unknown format `\(r)`; expected \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))",
+                return .failure(UsageError(message: "`--format`: unknown format `\(r)`; expected \(ReportFormat.words)",
                                            help: closestMatch(to: r, in: ReportFormat.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" }))
             }
             if !out.contains(f) { out.append(f) }
@@ -234,19 +241,9 @@ public enum CLI {
         return s.text
     }
 
-    /// Writes one format into a file (or any sink) as it is made: JSON and SARIF finding by
-    /// finding, the XML formats straight from their tree, so a report is never held whole on
-    /// its way to the file.
+    /// Writes one format into a file (or any sink) as it is made (`ReportFormat.write`).
     static func write(_ f: ReportFormat, _ input: ReportInput, textStyle: TextReport, to sink: ReportSink) throws(WriteError) {
-        switch f {
-        case .text: try sink.write(textStyle.render(input.result, input.pack))
-        case .json: try JSONReport.write(input.result, input.pack, to: sink)
-        case .html: try HTMLReport.write(input, to: sink)
-        case .junit: try JUnitReport.write(input, to: sink)
-        case .sarif: try SARIFReport.write(input, to: sink)
-        case .csv: try sink.write(CSVReport.render(input))
-        case .xccdf: try XCCDFReport.write(input, to: sink)
-        }
+        try f.write(input, textStyle: textStyle, to: sink)
     }
 
     /// Writes each format to standard output, `--output` or `--output-dir`. Every file is

@@ -7,23 +7,24 @@ import TenkenSyntax
 
 enum CheckCommand {
     static let spec = CommandSpec(
-        name: "check", summary: "Evaluate one facility against the rule pack and report its gaps.\nFOLDER holds spreadsheet tables (facility.csv, staff.csv, …) or snapshot.json with devices.csv.",
-        usage: "tenken check [FOLDER] [--snapshot FILE] [--devices FILE] [options]",
+        name: "check", summary: "Evaluate one facility against the rule pack and report its gaps.\nFOLDER holds spreadsheet tables (facility.csv, staff.csv, …) or snapshot.json with devices.csv; a JSON snapshot file may be given instead of a folder.",
+        usage: "tenken check [FOLDER | SNAPSHOT.json] [--snapshot FILE] [--devices FILE] [options]",
         options: [
             OptionSpec("--snapshot", value: "FILE", help: "the facility snapshot (JSON)"),
             OptionSpec("--devices", value: "FILE", help: "the device inventory (CSV or JSON)"),
             OptionSpec("--provider", value: "FILE", help: "the provider's service profile (default: the pack's)"),
             CLI.rulesOption,
             CLI.asOfOption,
-            OptionSpec("--format", value: "LIST", help: "text, json, html, junit, sarif, csv, xccdf, or several separated by commas (default text)"),
+            OptionSpec("--format", value: "LIST", choices: ReportFormat.allCases.map(\.rawValue), list: true,
+                       help: "\(ReportFormat.words), or several separated by commas (default text)"),
             CLI.langOption,
             OptionSpec("--output", value: "FILE", help: "write the report here (atomically) instead of standard output"),
-            OptionSpec("--output-dir", value: "DIR", help: "write one file per format here (report.txt, report.json, report.html, report.junit.xml, report.sarif, report.csv)"),
-            OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)"),
+            OptionSpec("--output-dir", value: "DIR", help: "write one file per format here (\(ReportFormat.fileNames))"),
+            CLI.failOnOption,
             CLI.paramOption,
         ] + CLI.waiverOptions + [
             OptionSpec("--baseline", value: "FILE", help: "a previous JSON report: only failures not in it make the exit code 1"),
-            OptionSpec("--color", value: "WHEN", help: "auto, always or never (default auto; NO_COLOR is respected)"),
+            OptionSpec("--color", value: "WHEN", choices: ["auto", "always", "never"], help: "auto, always or never (default auto; NO_COLOR is respected)"),
             CLI.sarifBaseOption,
         ] + CLI.findingsOptions + CLI.inputOptions,
         minPositionals: 0, maxPositionals: 1)
@@ -50,10 +51,13 @@ enum CheckCommand {
             return ExitCode.usage
         }
         var input: FacilityInput
-        if let folder = p.positionals.first {
-            switch FacilityInput.folder(folder) {
+        if let path = p.positionals.first {
+            switch CLI.facility(at: path) {
             case .success(let i): input = i
-            case .failure(let d):
+            case .failure(.usage(let e)):
+                CLI.usage(e, console)
+                return ExitCode.usage
+            case .failure(.input(let d)):
                 console.err(DiagnosticPrinter().render(d))
                 return ExitCode.inputError
             }
@@ -61,7 +65,7 @@ enum CheckCommand {
             if let d = p.value("--devices") { input.devices = d; input.devicesBesideSnapshot = false }
         } else {
             guard let s = p.value("--snapshot") else {
-                CLI.usage(UsageError(message: "give a facility folder or --snapshot FILE", help: "for example: tenken check Fixtures/clinic-sakura"), console)
+                CLI.usage(CLI.noFacilityGiven, console)
                 return ExitCode.usage
             }
             input = FacilityInput(snapshot: s, devices: p.value("--devices"))
@@ -103,16 +107,45 @@ enum CheckCommand {
         let report = ReportInput(result: result, pack: pack, lang: Language(rawValue: lang)!, toolVersion: CLI.version, sarifBase: sarifBase)
         let toStdout = p.value("--output") == nil && p.value("--output-dir") == nil
         let tty = toStdout && console.stdoutIsTTY
-        let textStyle = TextReport(lang: report.lang, color: toStdout && console.useColor(color, tty: tty), width: tty ? console.terminalWidth : 100)
+        // Wrapped only for a terminal: a file or a pipe keeps each paragraph on one line.
+        let textStyle = TextReport(lang: report.lang, color: toStdout && console.useColor(color, tty: tty), width: tty ? console.terminalWidth : nil)
         guard CLI.emit(formats, report, textStyle: textStyle, p, console, inputs: CLI.inputs(of: input, p, loaded)) else { return ExitCode.inputError }
+        let exit: Int32
         if let baseline {
             let failing = zip(pack.rules, result.results).filter { $0.1.state == .fail }
             let new = failing.filter { baseline.hasNew(facility: result.facilityID, $0.1) }
             console.err("baseline: \(new.count) rule\(new.count == 1 ? "" : "s") with new failures, \(failing.count - new.count) known\n")
             for (rule, _) in new { console.err("  new: \(rule.id) [\(rule.level.rawValue)]\n") }
-            return exitCode(result, pack, gate: gate, console, counts: { baseline.hasNew(facility: result.facilityID, $0) })
+            exit = exitCode(result, pack, gate: gate, console, counts: { baseline.hasNew(facility: result.facilityID, $0) })
+        } else {
+            exit = exitCode(result, pack, gate: gate, console)
         }
-        return exitCode(result, pack, gate: gate, console)
+        // A report in a file leaves the terminal (a CI log) empty: say in one line what it holds.
+        if !toStdout {
+            let files = p.value("--output-dir").map { d in formats.map { (d as NSString).appendingPathComponent($0.fileName) } } ?? [p.value("--output")!]
+            console.err(summaryLine(result, files: files, code: exit, gate: gate, baseline: baseline != nil, ja: report.lang == .ja))
+        }
+        return exit
+    }
+
+    /// `tenken: F-CL-0005 (as of 2026-11-01): 34 fail, 12 manual, … → exit 1, gaps at the
+    /// --fail-on level (required); report in out/report.sarif, out/report.junit.xml`.
+    static func summaryLine(_ r: FacilityResult, files: [String], code: Int32, gate: Gate, baseline: Bool, ja: Bool) -> String {
+        let counts = Labels.stateOrder.compactMap { st -> String? in
+            let n = r.results.filter { $0.state == st }.count
+            return n == 0 ? nil : ja ? "\(Labels.state(st).ja) \(n)" : "\(n) \(Labels.state(st).en)"
+        }.joined(separator: ja ? "、" : ", ")
+        let level = gate.level.map { $0.rawValue + (gate.manual ? ",manual" : "") } ?? "never"
+        let meaning: String = switch code {
+        case ExitCode.ok: ja ? "--fail-on \(level) の不合格なし" : "no gap at the --fail-on level (\(level))"
+        case ExitCode.gaps: ja ? (baseline ? "基準線にない新しい不合格あり" : "--fail-on \(level) の不合格あり")
+            : (baseline ? "new gaps not in the baseline" : "gaps at the --fail-on level (\(level))")
+        default: ja ? "判定できない項目あり（判定不能またはエラー）" : "items not decided (unknown or error)"
+        }
+        let where_ = SafeText.terminal(files.joined(separator: ", "))
+        let id = SafeText.terminal(r.facilityID)
+        return ja ? "tenken: \(id)（基準日 \(r.asOf)）: \(counts) → 終了コード \(code)（\(meaning)）。報告書: \(where_)\n"
+            : "tenken: \(id) (as of \(r.asOf)): \(counts) → exit \(code), \(meaning); report in \(where_)\n"
     }
 
     static func reportDropped(_ bag: DiagnosticBag, _ console: Console) {

@@ -10,9 +10,9 @@ enum ConvertCommand {
         name: "convert", summary: "Convert a facility between a JSON snapshot and a folder of spreadsheet tables.",
         usage: "tenken convert INPUT --to json [OUTPUT.json]  |  tenken convert INPUT --to csv OUTDIR",
         options: [
-            OptionSpec("--to", value: "FORMAT", help: "json (one snapshot file; standard output if no OUTPUT) or csv (a folder of tables)"),
-            OptionSpec("--lang", value: "LANG", help: "table headers, yes/no and choice words: ja (default) or en"),
-            OptionSpec("--table-encoding", value: "ENC", help: "tables written as utf-8 (with BOM, default) or shift_jis"),
+            OptionSpec("--to", value: "FORMAT", choices: ["json", "csv"], help: "json (one snapshot file; standard output if no OUTPUT) or csv (a folder of tables)"),
+            OptionSpec("--lang", value: "LANG", choices: ["ja", "en"], help: "table headers, yes/no and choice words: ja (default) or en"),
+            OptionSpec("--table-encoding", value: "ENC", choices: ["utf-8", "shift_jis"], help: "tables written as utf-8 (with BOM, default) or shift_jis"),
             OptionSpec("--force", help: "replace files that already exist"),
         ] + CLI.inputOptions,
         minPositionals: 1, maxPositionals: 2)

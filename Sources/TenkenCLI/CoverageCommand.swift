@@ -35,7 +35,7 @@ enum CoverageCommand {
     static let spec = CommandSpec(
         name: "coverage", summary: "Show the traceability matrix: each catalog item, the rules that implement it, and their test cases.",
         usage: "tenken coverage [--rules DIR] [--format text|csv]",
-        options: [CLI.rulesOption, OptionSpec("--format", value: "FORMAT", help: "text or csv (default text)")])
+        options: [CLI.rulesOption, OptionSpec("--format", value: "FORMAT", choices: ["text", "csv"], help: "text or csv (default text)")])
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)

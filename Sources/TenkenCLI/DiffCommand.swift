@@ -1,4 +1,5 @@
 import TenkenData
+import TenkenEval
 import TenkenReport
 import TenkenSyntax
 
@@ -102,8 +103,30 @@ public enum AuditDiff {
 enum DiffCommand {
     static let spec = CommandSpec(
         name: "diff", summary: "Compare two audits (two JSON reports of one facility, or two aggregates): fixed, new, changed, unchanged.",
-        usage: "tenken diff OLD.json NEW.json [--format text|json]",
-        options: [OptionSpec("--format", value: "FORMAT", help: "text or json (default text)")], minPositionals: 2, maxPositionals: 2)
+        usage: "tenken diff OLD.json NEW.json [--format text|json] [--lang ja|en]",
+        options: [
+            OptionSpec("--format", value: "FORMAT", choices: ["text", "json"], help: "text or json (default text)"),
+            OptionSpec("--lang", value: "LANG", choices: ["ja", "en"], help: "ja or en for the text (default en)"),
+        ], minPositionals: 2, maxPositionals: 2)
+
+    /// A kind of change in words.
+    static func word(_ c: AuditDiff.Change, ja: Bool) -> String {
+        guard ja else { return c.rawValue }
+        switch c {
+        case .fixed: return "解消"
+        case .new: return "新規"
+        case .changed: return "変化"
+        case .unchanged: return "変化なし"
+        }
+    }
+
+    /// A state as the report's words give it (`不合格`); a rule or facility not in one of the
+    /// two audits is `absent`.
+    static func state(_ s: String, ja: Bool) -> String {
+        if let st = RuleState(rawValue: s) { return ja ? Labels.state(st).ja : Labels.state(st).en }
+        if s == "absent" { return ja ? "なし" : "absent" }
+        return s
+    }
 
     static func load(_ path: String) -> Result<JSONValue, Diagnostic> {
         let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
@@ -117,11 +140,15 @@ enum DiffCommand {
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
-        let format: String
-        switch ArgumentParser.choice(p, "--format", ["text", "json"], default: "text") {
-        case .success(let f): format = f
-        case .failure(let e): CLI.usage(e, console); return ExitCode.usage
+        let format: String, ja: Bool
+        do {
+            format = try ArgumentParser.choice(p, "--format", ["text", "json"], default: "text").get()
+            ja = try ArgumentParser.choice(p, "--lang", ["ja", "en"], default: "en").get() == "ja"
+        } catch {
+            CLI.usage(error, console)
+            return ExitCode.usage
         }
+        func t(_ j: String, _ e: String) -> String { ja ? j : e }
         let printer = DiagnosticPrinter()
         var docs: [JSONValue] = []
         for path in p.positionals {
@@ -137,7 +164,7 @@ enum DiffCommand {
         }
         if kinds[0] == "report" {
             let fa = docs[0]["facility"]?["id"]?.string ?? "", fb = docs[1]["facility"]?["id"]?.string ?? ""
-            if fa != fb { console.err("warning: the reports are of different facilities (\(fa) and \(fb))\n") }
+            if fa != fb { console.err("warning: the reports are of different facilities (\(SafeText.terminal(fa)) and \(SafeText.terminal(fb)))\n") }
             let changes = AuditDiff.reports(docs[0], docs[1])
             if format == "json" {
                 console.out(JSON.object([("facility", .string(fb)), ("old_as_of", .str(docs[0]["as_of"]?.string)), ("new_as_of", .str(docs[1]["as_of"]?.string)),
@@ -145,12 +172,17 @@ enum DiffCommand {
             } else {
                 let e = SafeText.terminal
                 console.out("\(e(fb)): \(e(docs[0]["as_of"]?.string ?? "?")) → \(e(docs[1]["as_of"]?.string ?? "?"))\n")
-                for c in AuditDiff.Change.allCases { console.out("  \(c.rawValue): \(changes.filter { $0.change == c }.count)\n") }
+                for c in AuditDiff.Change.allCases { console.out("  \(word(c, ja: ja)): \(changes.filter { $0.change == c }.count)\n") }
                 for c in changes where c.change != .unchanged {
-                    var line = "  \(c.change.rawValue.padding(9)) \(e(c.rule)): \(e(c.old)) → \(e(c.new))"
-                    if !c.newElements.isEmpty { line += "; newly failing: " + e(c.newElements.joined(separator: ", ")) }
-                    if !c.fixedElements.isEmpty { line += "; fixed: " + e(c.fixedElements.joined(separator: ", ")) }
-                    if c.partial { line += " (a report lists only some violations of this rule: compare reports made with --all-findings)" }
+                    let w = word(c.change, ja: ja)
+                    var line = "  " + w + String(repeating: " ", count: max(1, 10 - TextReport.displayWidth(w)))
+                        + "\(e(c.rule)): \(e(state(c.old, ja: ja))) → \(e(state(c.new, ja: ja)))"
+                    if !c.newElements.isEmpty { line += t("; 新たに不合格: ", "; newly failing: ") + e(c.newElements.joined(separator: ", ")) }
+                    if !c.fixedElements.isEmpty { line += t("; 解消: ", "; fixed: ") + e(c.fixedElements.joined(separator: ", ")) }
+                    if c.partial {
+                        line += t("（報告書にはこの規則の違反の一部しか載っていません: --all-findings で作った報告書どうしを比べてください）",
+                                  " (a report lists only some violations of this rule: compare reports made with --all-findings)")
+                    }
                     console.out(line + "\n")
                 }
             }
@@ -177,13 +209,18 @@ enum DiffCommand {
                 })),
             ]).render() + "\n")
         } else {
-            console.out("aggregate \(aggs[0].asOf) → \(aggs[1].asOf): \(aggs[0].facilities.count) → \(aggs[1].facilities.count) facilities\n")
-            for c in AuditDiff.Change.allCases { console.out("  \(c.rawValue): \(all.filter { $0.change == c }.count) facility × rule pairs\n") }
+            console.out(t("集計 \(aggs[0].asOf) → \(aggs[1].asOf): 施設 \(aggs[0].facilities.count) → \(aggs[1].facilities.count)\n",
+                          "aggregate \(aggs[0].asOf) → \(aggs[1].asOf): \(aggs[0].facilities.count) → \(aggs[1].facilities.count) facilities\n"))
+            for c in AuditDiff.Change.allCases {
+                let n = all.filter { $0.change == c }.count
+                console.out(t("  \(word(c, ja: true)): 施設×規則 \(n) 組\n", "  \(c.rawValue): \(n) facility × rule pairs\n"))
+            }
             for f in changes {
                 let fixed = f.rules.filter { $0.change == .fixed }.map(\.rule), new = f.rules.filter { $0.change == .new }.map(\.rule)
                 if fixed.isEmpty && new.isEmpty && f.oldRequiredFails == f.newRequiredFails { continue }
-                console.out("  \(SafeText.terminal(f.facility)): required fails \(f.oldRequiredFails.map(String.init) ?? "—") → \(f.newRequiredFails.map(String.init) ?? "—")"
-                    + (fixed.isEmpty ? "" : "; fixed \(fixed.joined(separator: ", "))") + (new.isEmpty ? "" : "; new \(new.joined(separator: ", "))") + "\n")
+                let counts = "\(f.oldRequiredFails.map(String.init) ?? "—") → \(f.newRequiredFails.map(String.init) ?? "—")"
+                console.out("  \(SafeText.terminal(f.facility)): " + t("必要事項の不合格 ", "required fails ") + counts
+                    + (fixed.isEmpty ? "" : t("; 解消 ", "; fixed ") + fixed.joined(separator: ", ")) + (new.isEmpty ? "" : t("; 新規 ", "; new ") + new.joined(separator: ", ")) + "\n")
             }
         }
         return ExitCode.ok

@@ -181,7 +181,7 @@ extension CheckedRule {
 
 enum SchemaCommand {
     static let spec = CommandSpec(name: "schema", summary: "Print the snapshot schema (JSON Schema, or Markdown field tables).",
-                                  usage: "tenken schema [--format json|markdown|tables]", options: [OptionSpec("--format", value: "FORMAT", help: "json, markdown (snapshot fields) or tables (spreadsheet tables); default json")])
+                                  usage: "tenken schema [--format json|markdown|tables]", options: [OptionSpec("--format", value: "FORMAT", choices: ["json", "markdown", "tables"], help: "json, markdown (snapshot fields) or tables (spreadsheet tables); default json")])
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)

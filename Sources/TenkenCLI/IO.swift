@@ -32,9 +32,11 @@ public final class Console: @unchecked Sendable {
         // error and standard output stops quietly; never a death halfway through a write.
         signal(SIGPIPE, SIG_IGN)
         let env = ProcessInfo.processInfo.environment
-        var width = Int(env["COLUMNS"] ?? "") ?? 100
+        // The terminal's width: COLUMNS when set (as `ls` reads it), else the terminal's own,
+        // else 100.
+        var width = 100
         var ws = winsize()
-        if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { width = Int(ws.ws_col) }
+        if let c = Int(env["COLUMNS"] ?? ""), c > 0 { width = c } else if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { width = Int(ws.ws_col) }
         return Console(
             out: { s in
                 // The reader went away (`tenken … | head -1`): stop quietly as a pipeline

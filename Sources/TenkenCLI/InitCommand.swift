@@ -8,9 +8,13 @@ import TenkenReport
 enum InitCommand {
     static let spec = CommandSpec(
         name: "init", summary: "Write blank spreadsheet tables (or a JSON snapshot) for a facility to fill in.",
-        usage: "tenken init DIR [--kind clinic|hospital|visiting-nurse|pharmacy] [--json]",
+        usage: "tenken init DIR [--kind " + SnapshotSchema.facilityKinds.joined(separator: "|") + "] [--json]",
         options: [
-            OptionSpec("--kind", value: "KIND", help: "kind of facility: clinic (default), hospital, dental-clinic, visiting-nurse, pharmacy, care"),
+            // The kinds, in usage and help alike, are the schema's.
+            OptionSpec("--kind", value: "KIND", choices: SnapshotSchema.facilityKinds,
+                       help: "kind of facility: " + SnapshotSchema.facilityKinds.map { k in
+                           "\(k) (\(SnapshotSchema.facility.field("kind")!.label(k))\(k == "clinic" ? ", default" : ""))"
+                       }.joined(separator: ", ")),
             OptionSpec("--json", help: "write snapshot.json and devices.csv instead of tables"),
         ],
         minPositionals: 1, maxPositionals: 1)

@@ -152,10 +152,10 @@ public enum AggregateReader {
 enum MergeCommand {
     static let spec = CommandSpec(
         name: "merge", summary: "Combine partial aggregates from `tenken batch --shard` into one aggregate.",
-        usage: "tenken merge AGGREGATE.json... --output-dir DIR [--lang ja|en|both]",
+        usage: "tenken merge AGGREGATE.json|DIR... --output-dir DIR [--lang ja|en|both]",
         options: [OptionSpec("--output-dir", value: "DIR", help: "where the merged aggregate goes"),
-                  OptionSpec("--lang", value: "LANG", help: "language of the HTML (default ja)"),
-                  OptionSpec("--fail-on", value: "LEVEL", help: "which results make the exit code 1: " + Gate.words + " (default required)"),
+                  OptionSpec("--lang", value: "LANG", choices: ["ja", "en", "both"], help: "language of the HTML (default ja)"),
+                  CLI.failOnOption,
                   CLI.sarifBaseOption],
         minPositionals: 1, maxPositionals: 100_000)
 
@@ -177,10 +177,16 @@ enum MergeCommand {
         } catch {
             return ExitCode.usage
         }
+        // A shard's output folder (what `batch --shard --output-dir` wrote) stands for its aggregate.
+        let paths = p.positionals.map { path -> String in
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { return path }
+            return (path as NSString).appendingPathComponent("aggregate.json")
+        }
         var parts: [Aggregate] = []
         // The folder each facility's reports are in: beside the part it came from.
         var folders: [String: String] = [:]
-        for path in p.positionals {
+        for path in paths {
             switch AggregateReader.load(path) {
             case .success(let a):
                 parts.append(a)
@@ -196,7 +202,7 @@ enum MergeCommand {
             return ExitCode.inputError
         case .success(let merged):
             var inputs = InputSet()
-            for path in p.positionals { inputs.add(file: path) }
+            for path in paths { inputs.add(file: path) }
             if let r = BatchOutput.published.dropFirst().lazy.compactMap({ inputs.refusal(file: (out as NSString).appendingPathComponent($0)) }).first {
                 console.err("error: \(r); nothing was written\n")
                 return ExitCode.inputError

@@ -333,6 +333,12 @@ public struct Checker {
             // The sections `unless` reads are not the rule's: without them the data shows
             // nothing, and a person's statement is needed as usual.
             let unlessNode = unless.map { compiler.compileCondition($0, what: "the `unless` condition") }
+            // A role the roles table cannot hold could never sign: the item would stay unanswered.
+            for role in roles where !SnapshotSchema.roles.contains(role.text) {
+                compiler.diags.append(Diagnostic("check.unknown-role", .error,
+                    "`\(role.text)` is not a role of the roles table (\(SnapshotSchema.roles.joined(separator: ", ")))",
+                    at: loc(file, role.span), help: closestMatch(to: role.text, in: SnapshotSchema.roles).map { "did you mean `\($0)`?" }))
+            }
             att = CheckedAttestation(key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(renew),
                                      unless: unlessNode, unlessSource: unless.map(Formatter.expr))
         }

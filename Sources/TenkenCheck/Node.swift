@@ -73,6 +73,13 @@ public indirect enum Node: Sendable {
         }
     }
 
+    /// The top-level sections this node reads, joins included.
+    public var readRoots: Set<Int> {
+        var s = Set<Int>()
+        roots(into: &s)
+        return s
+    }
+
     /// Whether this node or any below it satisfies `pred`.
     public func contains(where pred: (Node) -> Bool) -> Bool {
         pred(self) || children.contains { $0.contains(where: pred) }
@@ -152,6 +159,13 @@ extension Loop {
             case .lookup(let r, _, _, _), .lookupContains(let r, _, _, _): r
             }
         }
+    }
+
+    /// The top-level sections the loop reads, joins included.
+    public var readRoots: Set<Int> {
+        var s = Set<Int>()
+        roots(into: &s)
+        return s
     }
 
     func roots(into set: inout Set<Int>) {

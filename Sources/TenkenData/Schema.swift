@@ -407,10 +407,15 @@ public enum SnapshotSchema {
         f("committee_established_on", .date, "date the information-system management committee was set up", ja: "情報システム管理委員会設置日", absent: none("no committee has been set up", "委員会は未設置"), past: true),
     ])
 
+    /// The responsibilities of the roles table (section 3), which attestations are signed in.
+    public static let roles = ["operations-lead", "system-admin", "privacy-lead", "audit-lead", "mcs-admin", "director"]
+    static let rolesJa = ["operations-lead": "運用責任者", "system-admin": "システム管理者", "privacy-lead": "個人情報保護責任者", "audit-lead": "監査責任者",
+                          "mcs-admin": "MCS管理者", "director": "院長・管理者"]
+
     public static let role = RecordSchema("role", id: "role", [
-        f("role", .enumeration(["operations-lead", "system-admin", "privacy-lead", "audit-lead", "mcs-admin", "director"]),
+        f("role", .enumeration(roles),
           "the responsibility held; the director (院長, or the 管理者 of a pharmacy or station) holds the three leads' roles unless others are named (3: 院長をもってそれに充てること)", ja: "役割",
-          choices: ["operations-lead": "運用責任者", "system-admin": "システム管理者", "privacy-lead": "個人情報保護責任者", "audit-lead": "監査責任者", "mcs-admin": "MCS管理者", "director": "院長・管理者"]),
+          choices: rolesJa),
         f("staff_id", .string, "who holds it", ja: "職員ID", ref: "staff"),
         f("since", .date, "assigned on", ja: "任命日", past: true),
     ])
@@ -445,7 +450,8 @@ public enum SnapshotSchema {
         f("failure_detection", .bool, "infrastructure failures are detected and answered", ja: "障害検知"),
         f("redundant_infrastructure", .bool, "redundant cloud infrastructure", ja: "冗長化"),
         f("business_continuity_plan", .bool, "a BCP is in place", ja: "事業継続計画"),
-        f("waf_protections", .list(.enumeration(["ddos", "xss", "sql-injection"])), "what the WAF protects against", ja: "WAF防御"),
+        f("waf_protections", .list(.enumeration(["ddos", "xss", "sql-injection"])), "what the WAF protects against", ja: "WAF防御",
+          choices: ["ddos": "DDoS攻撃", "xss": "クロスサイトスクリプティング(XSS)", "sql-injection": "SQLインジェクション"]),
         f("security_testing", .bool, "security and availability testing with fixes", ja: "セキュリティ試験"),
         f("vulnerability_monitoring", .bool, "vulnerability information followed and fixed at once", ja: "脆弱性対応"),
         f("database_encryption", .bool, "databases with confidential information are encrypted", ja: "DB暗号化"),
@@ -649,7 +655,7 @@ public enum SnapshotSchema {
         f("item", .string, "the attestation key the rule names", ja: "確認項目"),
         f("answer", .enumeration(["yes", "no", "not-applicable"]), "the answer", ja: "回答",
           choices: ["yes": "はい", "no": "いいえ", "not-applicable": "対象外"]),
-        f("by_role", .string, "role of the person attesting", ja: "回答者の役割"),
+        f("by_role", .enumeration(roles), "role the person attests in (one of the roles table's)", ja: "回答者の役割", choices: rolesJa),
         f("by", .string, "pseudonymous id of the person attesting", ja: "回答者ID", identifier: true),
         f("signed_on", .date, "signed on", ja: "回答日", past: true),
         f("reason", .string, "reason, for not-applicable", ja: "理由", absent: none("no reason given", "理由なし")),

@@ -148,7 +148,7 @@ extension SnapshotLoader {
         let japanese = zip(row.schema.fields, row.headers ?? []).contains { $0.name != $1.lowercased() }
         var headers = schema.fields.map { f in
             guard let other = elsewhere, other.rowSchema.index[f.name] != nil else { return f.name }
-            return "\(japanese ? f.aliases.first ?? f.name : f.name) → \(other.fileName)"
+            return japanese ? "\(f.aliases.first ?? f.name)（\(other.fileName) に行なし）" : "\(f.name) (no row in \(other.fileName))"
         }
         var fieldOf = [Int](repeating: -1, count: row.schema.fields.count)
         for (ci, fld) in row.schema.fields.enumerated() {

@@ -204,12 +204,20 @@ public struct LazyLocation: Sendable {
     public let source: SourceFile
     public let offset: Int
     public let path: String
-    public init(source: SourceFile, offset: Int, path: String) {
+    /// The place is a whole row (a CSV row without a cell for the field), not the cell at
+    /// `offset`: the location gives the line only.
+    public let row: Bool
+    public init(source: SourceFile, offset: Int, path: String, row: Bool = false) {
         self.source = source
         self.offset = offset
         self.path = path
+        self.row = row
     }
-    public var resolved: SourceLocation { source.location(offset: offset, path: path) }
+    public var resolved: SourceLocation {
+        var l = source.location(offset: offset, path: path)
+        if row { l.column = 0 }
+        return l
+    }
 }
 
 /// A loaded record (staff member, device, group…): its values in schema order, and where
@@ -290,7 +298,8 @@ public final class Record: Sendable {
         let off = Int(offsets[i])
         if let other = fieldSources?[i], off >= 0 { return LazyLocation(source: other, offset: off, path: headers?[i] ?? schema.fields[i].name) }
         switch origin.source.kind {
-        case .csv: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: headers?[i] ?? schema.fields[i].name)
+        // A table without the column: the row, not its first cell.
+        case .csv: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: headers?[i] ?? schema.fields[i].name, row: off < 0)
         case .json, .builtin: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: origin.path + "/" + schema.fields[i].name)
         }
     }

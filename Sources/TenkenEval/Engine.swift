@@ -7,8 +7,6 @@ import TenkenSyntax
 public final class Engine: Sendable {
     public let pack: CheckedPack
     let attestationsRoot = SnapshotSchema.rootIndex["attestations"]!
-    let rolesRoot = SnapshotSchema.rootIndex["roles"]!
-    let staffRoot = SnapshotSchema.rootIndex["staff"]!
     let maxSlots: Int
     /// The most violations a rule lists; the rest are counted (`RuleResult.unlisted`), not
     /// built, so an inventory of 20,000 blank rows cannot fill memory with findings.
@@ -29,6 +27,7 @@ public final class Engine: Sendable {
         let facility = given.normalised()
         let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: maxSlots)
         m.tables = facility.tables
+        m.rootLocations = facility.rootLocations
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
         for rule in pack.rules {
@@ -76,7 +75,7 @@ public final class Engine: Sendable {
         if let a = rule.applies {
             switch m.cond(a) {
             case .no:
-                let reason = rule.otherwise ?? Bilingual(ja: "適用条件 `\(rule.appliesSource ?? "")` を満たしません",
+                let reason = rule.otherwise ?? Bilingual(ja: "適用条件（\(rule.appliesSource ?? "")）を満たしません",
                                                          en: "does not apply: `\(rule.appliesSource ?? "")` is false")
                 return RuleResult(ruleID: rule.id, state: .notApplicable, reason: reason, violations: [], attestation: nil, examined: 0)
             case .unknown:
@@ -146,8 +145,13 @@ public final class Engine: Sendable {
             m.tracing = false
             let decisive = m.trace.last { !$0.isRecordValue }.map { $0.record.lazyLocation(ofField: $0.field) }
             let ev = evidence(m)
-            out.append(Violation(message: render(e.message, m) ?? Bilingual(ja: "条件を満たしていません: \(e.source)", en: "condition not met: \(e.source)"),
-                                 element: nil, place: decisive ?? ev.first?.place, evidence: ev))
+            let message = render(e.message, m) ?? Bilingual(ja: "条件を満たしていません: \(e.source)", en: "condition not met: \(e.source)")
+            // No value decided it (no row meets a `some`): the section the row is missing from.
+            if decisive == nil, ev.isEmpty, let missing = sectionEvidence(n.readRoots, m) {
+                out.append(Violation(message: message, element: nil, location: missing.location, evidence: [missing]))
+                return 1
+            }
+            out.append(Violation(message: message, element: nil, place: decisive ?? ev.first?.place, evidence: ev))
             return 1
         case .perElement(let kind, let loop):
             // The visitor captures one reference: copying the expectation into the closure
@@ -175,8 +179,8 @@ public final class Engine: Sendable {
         let unknownReads = m.trace.filter(\.isUnknown)
         m.trace = unknownReads
         let ev = evidence(m)
-        let ja = ev.map { Engine.headerJa($0) }.joined(separator: "、")
-        let en = ev.map(\.label).joined(separator: ", ")
+        let ja = ev.map { $0.name(ja: true) }.joined(separator: "、")
+        let en = ev.map { $0.name(ja: false) }.joined(separator: ", ")
         let labels = Bilingual(ja: ja.isEmpty ? "値" : ja, en: en.isEmpty ? "a value" : en)
         let message = element.map {
             Bilingual(ja: "\($0) について判定できません: \(labels.ja) が不明です", en: "cannot decide for \($0): \(labels.en) unknown")
@@ -184,9 +188,14 @@ public final class Engine: Sendable {
         return (Violation(message: message, element: element, place: ev.first?.place, evidence: ev), labels)
     }
 
-    /// A value's name for a Japanese reader: the column header the table uses (`研修受講日`),
-    /// else the field as the rule wrote it.
-    static func headerJa(_ e: Evidence) -> String { e.fieldLabelJa ?? e.label }
+    /// The first section of `roots` with a place in the input, as evidence that no row of it
+    /// met the condition: the place of a finding about a missing row.
+    func sectionEvidence(_ roots: Set<Int>, _ m: Machine) -> Evidence? {
+        for r in roots.sorted() where r < m.rootLocations.count {
+            if SnapshotSchema.roots[r].shape == .collection, let l = m.rootLocations[r] { return Evidence(section: r, at: l) }
+        }
+        return nil
+    }
 
     func evidence(_ m: Machine) -> [Evidence] {
         struct Key: Hashable { let record: ObjectIdentifier; let field: Int; let label: String }
@@ -209,11 +218,18 @@ public final class Engine: Sendable {
             tpl.parts.map { part in
                 switch part {
                 case .text(let s): s
-                case .value(let n): ja ? m.eval(n).displayJa : m.eval(n).display
+                case .value(let n): Words.value(m.eval(n), of: field(of: n, m), ja: ja)
                 }
             }.joined()
         }
         return Bilingual(ja: one(t.ja, ja: true), en: one(t.en, ja: false))
+    }
+
+    /// The schema field a template's value is read from (`{d.kind}`), so its choice is shown
+    /// in the reader's words; nil for a value of no field.
+    func field(of n: Node, _ m: Machine) -> FieldSchema? {
+        guard case .field(let base, let i, _) = n, case .record(let r) = m.eval(base), i < r.schema.fields.count else { return nil }
+        return r.schema.fields[i]
     }
 
     // MARK: attestation
@@ -224,8 +240,8 @@ public final class Engine: Sendable {
     /// says "no" fails the rule whatever the data shows: a person knows something it does not.
     /// An incomplete "no" (undated, unsigned, by the wrong role…), or one whose answer cannot
     /// be read, is never replaced by the data's showing: it stays `manual`, naming what is
-    /// missing. A statement vouches only when its signer is on the staff roster and was
-    /// employed on the day it was signed, and held the role (from `roles.since`) that day.
+    /// missing. A statement vouches only when its signer may sign (`Signers`: on the staff
+    /// roster and employed on the day, holding the role that day).
     func attest(_ a: CheckedAttestation, _ rule: CheckedRule, _ m: Machine) -> RuleResult {
         let renew: Duration
         if case .duration(let d) = m.eval(a.renew) { renew = d } else { renew = Duration(months: 12) }
@@ -252,16 +268,30 @@ public final class Engine: Sendable {
         // The data shows the item met only when its condition is certainly true; unknown
         // evidence falls back on a person's statement.
         let shown = !denied && (a.unless.map { m.cond($0) == .yes } ?? false)
-        func shownByData() -> RuleResult {
-            RuleResult(ruleID: rule.id, state: .pass,
-                       reason: Bilingual(ja: "データが満たしていることを示すため、証明 `\(a.key)` は不要です（\(a.unlessSource ?? "")）",
-                                         en: "the data shows this met, so attestation `\(a.key)` is not needed (\(a.unlessSource ?? ""))"),
-                       violations: [], attestation: nil, examined: 0)
+        // The item as each language names it: 「key」 in Japanese, `key` in English.
+        let keyJa = "「\(a.key)」", keyEn = "`\(a.key)`"
+        func shownByData(_ info: AttestationInfo?) -> RuleResult {
+            // The values that showed it, in the reader's words (the condition itself is the
+            // rule's code, for `explain`).
+            var shownBy = Bilingual(ja: "", en: "")
+            if let u = a.unless {
+                m.tracing = true
+                m.trace.removeAll()
+                _ = m.cond(u)
+                m.tracing = false
+                let ev = evidence(m)
+                shownBy.ja = ev.map { "\($0.name(ja: true)) \($0.valueJa)" }.joined(separator: "、")
+                shownBy.en = ev.map { "\($0.name(ja: false)) \($0.value)" }.joined(separator: ", ")
+            }
+            return RuleResult(ruleID: rule.id, state: .pass,
+                              reason: Bilingual(ja: "データが満たしていることを示すため、証明\(keyJa)は不要です" + (shownBy.ja.isEmpty ? "" : "（\(shownBy.ja)）"),
+                                                en: "the data shows this met, so attestation \(keyEn) is not needed" + (shownBy.en.isEmpty ? "" : " (\(shownBy.en))")),
+                              violations: [], attestation: info, examined: 0)
         }
-        let roles = a.roles.joined(separator: ", ")
+        let roles = Words.roles(a.roles)
         // Where the data shows the item met, an incomplete statement is not needed.
         func manual(_ ja: String, _ en: String, _ info: AttestationInfo? = nil) -> RuleResult {
-            if shown { return shownByData() }
+            if shown { return shownByData(nil) }
             return RuleResult(ruleID: rule.id, state: .manual, reason: Bilingual(ja: ja, en: en), violations: [], attestation: info, examined: 0)
         }
         // What a field of a statement lacks: blank, or not known (the table has no column for it).
@@ -276,17 +306,17 @@ public final class Engine: Sendable {
         // An answer without a date cannot be weighed against the others: a person must date it.
         if let u = undated.first {
             let why = lacking(u, "signed_on") ?? ("日付として読めません", "not a date")
-            return manual("証明 `\(a.key)` に日付のない回答があります（回答日が\(why.ja)、\(u.origin.resolved)）",
-                          "attestation `\(a.key)` has an answer without a date (signed_on \(why.en), \(u.origin.resolved))")
+            return manual("証明\(keyJa)に日付のない回答があります（回答日が\(why.ja)、\(u.origin.resolved)）",
+                          "attestation \(keyEn) has an answer without a date (signed_on \(why.en), \(u.origin.resolved))")
         }
         guard let rec = latest, case .date(let signed) = rec["signed_on"] else {
-            return manual("\(roles) による証明 `\(a.key)`（\(renew.descriptionJa)ごとに更新）が必要です",
-                          "needs attestation `\(a.key)` by \(roles), renewed every \(renew)")
+            return manual("\(roles.ja)による証明\(keyJa)（\(renew.descriptionJa)ごとに更新）が必要です",
+                          "needs attestation \(keyEn) by \(roles.en), renewed every \(renew)")
         }
         // A row with no answer vouches for nothing: it still needs a person's word.
         guard case .string(let answer) = rec["answer"] else {
             let why = lacking(rec, "answer") ?? ("読めません", "unreadable")
-            return manual("証明 `\(a.key)` の回答が\(why.ja)です", "attestation `\(a.key)` has no answer (\(why.en))")
+            return manual("証明\(keyJa)の回答が\(why.ja)です", "attestation \(keyEn) has no answer (\(why.en))")
         }
         func text(_ field: String) -> String? {
             if case .string(let s) = rec[field], !CellText.clean(s).text.isEmpty { return s }
@@ -294,7 +324,8 @@ public final class Engine: Sendable {
         }
         let byRole = text("by_role"), by = text("by")
         let until = signed.adding(renew)
-        let info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: by, signedOn: signed, validUntil: until, location: rec.origin.resolved)
+        let info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: by,
+                                   signedOn: signed, validUntil: until, location: rec.origin.resolved)
         let signedField = SnapshotSchema.attestation.index["signed_on"]!
         let signedPlace = rec.lazyLocation(ofField: signedField)
         func fail(_ ja: String, _ en: String) -> RuleResult {
@@ -304,71 +335,51 @@ public final class Engine: Sendable {
                        attestation: info, examined: 0)
         }
         if signed > m.asOf {
-            return manual("証明 `\(a.key)` の日付 \(signed) が基準日より後です", "attestation `\(a.key)` is dated \(signed), after the as-of date", info)
+            return manual("証明\(keyJa)の日付 \(signed) が基準日より後です", "attestation \(keyEn) is dated \(signed), after the as-of date", info)
         }
         // Who vouches, in which role, must be on record: a statement by nobody in particular
         // vouches for nothing.
         guard let byRole else {
             let why = lacking(rec, "by_role") ?? ("空欄", "blank")
-            return manual("証明 `\(a.key)` の回答者の役割が\(why.ja)です", "attestation `\(a.key)` does not say in which role it was given (by_role \(why.en))", info)
+            return manual("証明\(keyJa)の回答者の役割が\(why.ja)です", "attestation \(keyEn) does not say in which role it was given (by_role \(why.en))", info)
         }
         guard let by else {
             let why = lacking(rec, "by") ?? ("空欄", "blank")
-            return manual("証明 `\(a.key)` の回答者IDが\(why.ja)です", "attestation `\(a.key)` does not say who gave it (by \(why.en))", info)
+            return manual("証明\(keyJa)の回答者IDが\(why.ja)です", "attestation \(keyEn) does not say who gave it (by \(why.en))", info)
         }
         if !a.roles.contains(byRole) {
-            return manual("証明 `\(a.key)` の署名者の役割 \(byRole) は \(roles) ではありません",
-                          "attestation `\(a.key)` was signed by role \(byRole), but this item needs \(roles)", info)
+            return manual("証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true))は、この項目に回答できる\(roles.ja)ではありません",
+                          "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles.en)", info)
         }
-        if let (ja, en) = signerProblem(a.key, by: by, role: byRole, signed: signed, m) { return manual(ja, en, info) }
+        // The staff and roles tables say who may sign: on the staff, employed that day, holding the role.
+        if let why = m.signers.refusal(by: by, role: byRole, on: signed) {
+            return manual("証明\(keyJa)を数えられません: \(why.ja)", "attestation \(keyEn) cannot count: \(why.en)", info)
+        }
+        let signer = Bilingual(ja: "\(Words.role(byRole, ja: true)) \(by)", en: "\(byRole) \(by)")
         switch answer {
         case "no":
-            return fail("\(byRole) が \(signed) に「満たしていない」と回答しました",
-                        "\(byRole) answered on \(signed) that this is not met")
+            return fail("\(signer.ja) が \(signed) に「満たしていない」と回答しました",
+                        "\(signer.en) answered on \(signed) that this is not met")
         case "not-applicable":
             // A reason that only fills the cell (`なし`, `-`, `不明`, `n/a`) is no reason.
             guard let why = text("reason"), !Statement.saysNothing(why) else {
-                let what = lacking(rec, "reason").map { ($0.ja, $0.en) } ?? ("「\(text("reason") ?? "")」で、理由になっていません", "“\(text("reason") ?? "")”, which gives none")
-                return manual("証明 `\(a.key)` は「対象外」ですが理由がありません（理由が\(what.0)）",
-                              "attestation `\(a.key)` answers not applicable without a reason (reason \(what.1))", info)
+                let what = lacking(rec, "reason") ?? ("理由になっていない言葉だけです", "only a word that gives none")
+                return manual("証明\(keyJa)は「対象外」ですが理由がありません（理由が\(what.ja)）",
+                              "attestation \(keyEn) answers not applicable without a reason (reason \(what.en))", info)
             }
             return RuleResult(ruleID: rule.id, state: .notApplicable,
                               reason: Bilingual(ja: "証明により対象外: \(why)", en: "not applicable by attestation: \(why)"),
                               violations: [], attestation: info, examined: 0)
         default:
             if until < m.asOf {
-                if shown { return shownByData() }
-                return fail("証明 `\(a.key)` は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新）",
-                            "attestation `\(a.key)` expired on \(until) (signed \(signed), renewed every \(renew))")
+                if shown { return shownByData(nil) }
+                return fail("証明\(keyJa)は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新）",
+                            "attestation \(keyEn) expired on \(until) (signed \(signed), renewed every \(renew))")
             }
             return RuleResult(ruleID: rule.id, state: .attested, reason: nil, violations: [], attestation: info, examined: 0)
         }
     }
 
-    /// Why the signer of a statement could not vouch for it on the day it was signed, if so:
-    /// the roles table (when there is one) does not give them the role, or gives it from a
-    /// later date; the staff roster (when there is one) does not list them, or they were hired
-    /// later or had left by then. A date the roster leaves unknown cannot show they were there.
-    func signerProblem(_ key: String, by: String, role: String, signed: Day, _ m: Machine) -> (String, String)? {
-        if case .list(let held)? = m.roots[rolesRoot] {
-            let appointments = held.compactMap { v -> Record? in
-                if case .record(let r) = v, case .string(role) = r["role"], case .string(by) = r["staff_id"] { return r }
-                return nil
-            }
-            if appointments.isEmpty {
-                return ("証明 `\(key)` の回答者 \(by) は役割表で \(role) に任命されていません",
-                        "attestation `\(key)` was given by \(by), who does not hold the role \(role) in the roles table")
-            }
-            let since = appointments.map { r -> Day? in if case .date(let d) = r["since"] { d } else { nil } }
-            // Appointed from an unrecorded date: the appointment stands; else the earliest date counts.
-            if !since.contains(where: { $0 == nil }), let first = since.compactMap({ $0 }).min(), signed < first {
-                return ("証明 `\(key)` は有効ではありません: \(signed) の署名時、\(by) はまだ \(role) ではありません（任命日 \(first)）",
-                        "attestation `\(key)` does not vouch: signed on \(signed), before \(by) took the role \(role) on \(first)")
-            }
-        }
-        guard let (ja, en) = Roster.employmentGap(of: by, on: signed, staff: m.roots[staffRoot]) else { return nil }
-        return ("証明 `\(key)` は有効ではありません: \(ja)", "attestation `\(key)` does not vouch: \(en)")
-    }
 }
 
 /// The per-element work of one `every`/`none` expectation, held by reference.
@@ -470,6 +481,12 @@ final class ElementCheck {
         let element = loop.bindings.map { m.slots[$0.slot].display }.joined(separator: " / ")
         let msg = engine.render(expect.message, m)
             ?? Bilingual(ja: "\(element) が条件を満たしていません: \(expect.source)", en: "\(element) does not meet: \(expect.source)")
+        // An element that is no row (a value of the rule's own list) with nothing read: the
+        // section the body found no row in.
+        if location == nil, ev.isEmpty, let missing = engine.sectionEvidence(loop.readRoots, m) {
+            violations.append(Violation(message: msg, element: element, location: missing.location, evidence: [missing]))
+            return
+        }
         violations.append(Violation(message: msg, element: element, place: location, evidence: ev))
     }
 }

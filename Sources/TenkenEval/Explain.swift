@@ -25,13 +25,19 @@ public struct Explanation: Sendable {
     public var applies: (source: String, value: Truth, reads: [Evidence])?
     public var expectations: [Expectation]
     public var result: RuleResult
+    /// How often the rule's attestation is renewed, as evaluated (a parameter's value).
+    public var renewal: Duration?
 }
 
 extension Engine {
     public func explain(ruleID: String, _ facility: Facility, asOf: Day, params: [Value], settings: [ParamSetting], limit: Int = 200) -> Explanation? {
         guard let rule = pack.rules.first(where: { $0.id == ruleID }) else { return nil }
         let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: rule.slotCount)
+        m.tables = facility.tables
+        m.rootLocations = facility.rootLocations
         let result = evaluate(rule, m)
+        var renewal: Duration?
+        if let a = rule.attestation, case .duration(let d) = m.eval(a.renew) { renewal = d }
         func traced(_ body: () -> Truth) -> (Truth, [Evidence], Evidence?) {
             m.tracing = true
             m.trace.removeAll()
@@ -44,7 +50,7 @@ extension Engine {
         if let a = rule.applies {
             let (v, reads, _) = traced { m.cond(a) }
             applies = (rule.appliesSource ?? "", v, reads)
-            if v != .yes { return Explanation(rule: rule, applies: applies, expectations: [], result: result) }
+            if v != .yes { return Explanation(rule: rule, applies: applies, expectations: [], result: result, renewal: renewal) }
         }
         var exps: [Explanation.Expectation] = []
         for e in rule.expects {
@@ -71,6 +77,6 @@ extension Engine {
                 exps.append(.init(source: e.source, location: e.location, perElement: true, elements: elements, examined: examined))
             }
         }
-        return Explanation(rule: rule, applies: applies, expectations: exps, result: result)
+        return Explanation(rule: rule, applies: applies, expectations: exps, result: result, renewal: renewal)
     }
 }

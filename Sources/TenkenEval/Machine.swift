@@ -20,6 +20,11 @@ final class Machine {
     var undecidedMode = false
     /// The table each section comes from, when the facility is a folder of tables.
     var tables: [String]?
+    /// Where each section starts in the input: the place of a finding about a row that is
+    /// missing from it.
+    var rootLocations: [SourceLocation?] = []
+    /// Who may sign statements; built on the first attestation weighed.
+    lazy var signers = Signers(roots: roots)
 
     struct Read {
         var label: String

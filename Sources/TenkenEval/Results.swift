@@ -14,21 +14,35 @@ public enum RuleState: String, Sendable, Codable, CaseIterable {
 /// A value read while deciding a violation: the path as written in the rule, the value, and
 /// where in the input it came from.
 public struct Evidence: Sendable, Equatable {
+    /// The path as the rule wrote it (`s.left_on`): for programs and rule authors.
     public var label: String
     public var value: String
-    /// The value as a Japanese report shows it: periods and "none" in Japanese, and a choice
-    /// with the word a Japanese table uses (`active（有効）`), so it can be matched to the cell.
+    /// The value as a Japanese report shows it (`Words`): a choice by its Japanese word
+    /// (`有効`), yes/no as はい/いいえ, periods and "none" in Japanese, as a Japanese table has it.
     public var valueJa: String
-    /// The field's Japanese name (the Japanese table header, `退職日`), when it has one.
-    public var fieldLabelJa: String?
+    /// The field as its table's column is headed (`退職日` / `left_on`), for people; nil when
+    /// the value is no field's.
+    public var header: Bilingual?
     var place: LazyLocation?
-    public var location: SourceLocation? { place?.resolved }
+    var fixedLocation: SourceLocation?
+    public var location: SourceLocation? { fixedLocation ?? place?.resolved }
 
-    public init(label: String, value: String, valueJa: String? = nil, place: LazyLocation?) {
+    public init(label: String, value: String, valueJa: String? = nil, header: Bilingual? = nil, place: LazyLocation?) {
         self.label = label
         self.value = value
         self.valueJa = valueJa ?? value
+        self.header = header
         self.place = place
+    }
+
+    /// A section (a table) in which no row meets what a rule asks: the place is the section,
+    /// and the value says no row was found.
+    public init(section root: Int, at location: SourceLocation) {
+        let name = SnapshotSchema.roots[root].name
+        let ja = SnapshotTables.all.first { if case .collection(let r) = $0.shape { r == root } else { false } }?.nameJa ?? name
+        self.init(label: name, value: "(no row meets the condition)", valueJa: "（条件を満たす行がありません）",
+                  header: Bilingual(ja: ja, en: name), place: nil)
+        fixedLocation = location
     }
 
     /// A field of a loaded record, read by a rule.
@@ -38,15 +52,22 @@ public struct Evidence: Sendable, Equatable {
         let v = record.effective(field)
         var assumed = false
         if record.values[field].isNull, case .assumed = schema.absent { assumed = true }
-        var ja = v.displayJa
-        if case .string(let s) = v, let word = schema.choicesJa[s] { ja = "\(s)（\(word)）" }
-        self.init(label: label, value: v.display + (assumed ? " (assumed: blank)" : ""), valueJa: ja + (assumed ? "（空欄のためみなし）" : ""),
-                  place: record.lazyLocation(ofField: field))
-        fieldLabelJa = schema.docJa.isEmpty ? nil : schema.docJa
+        var en = v.display + (assumed ? " (assumed: blank)" : ""), ja = Words.value(v, of: schema, ja: true) + (assumed ? "（空欄のためみなし）" : "")
+        // A blank with a documented meaning says it (`left_on` blank: still employed).
+        if v.isNull, case .none(let meaningEn, let meaningJa, _) = schema.absent {
+            en = "(blank: \(meaningEn))"
+            ja = "（空欄: \(meaningJa)）"
+        }
+        self.init(label: label, value: en, valueJa: ja, header: Words.header(schema), place: record.lazyLocation(ofField: field))
     }
+
+    /// What a reader calls the value: the column header in `ja`, else the English one; the
+    /// rule's path when the value is no field's.
+    public func name(ja: Bool) -> String { header.map { ja ? $0.ja : $0.en } ?? label }
 
     public static func == (a: Evidence, b: Evidence) -> Bool {
         a.label == b.label && a.value == b.value && a.place?.offset == b.place?.offset && a.place?.path == b.place?.path
+            && a.fixedLocation == b.fixedLocation
     }
 }
 

@@ -50,22 +50,22 @@ public enum Roster {
             if case .record(let r) = v, case .string(let s) = r["id"], fold(s) == key { return r }
             return nil
         }).first else {
-            return ("\(id) は職員名簿にいません", "\(id) is not on the staff roster")
+            return ("\(id) は職員名簿にいません", "\(id) is not in the staff table")
         }
         switch person["hired_on"] {
         case .date(let hired) where day < hired:
-            return ("\(day) の時点で \(id) はまだ入職していません（入職日 \(hired)）", "on \(day), \(id) was not yet hired (hired on \(hired))")
+            return ("\(id) は \(day) の時点でまだ入職していません（入職日 \(hired)）", "\(id) was not yet hired on \(day) (hired on \(hired))")
         case .date: break
         default:
             return ("\(id) の入職日が名簿になく、\(day) に在職していたか分かりません",
-                    "the roster has no hiring date for \(id), so it cannot show they were employed on \(day)")
+                    "\(id) has no hiring date in the staff table, so it cannot show they were employed on \(day)")
         }
         switch person["left_on"] {
         case .date(let left) where day > left:
-            return ("\(day) の時点で \(id) は退職していました（退職日 \(left)）", "on \(day), \(id) had left (left on \(left))")
+            return ("\(id) は \(day) の時点で退職していました（退職日 \(left)）", "\(id) had left by \(day) (left on \(left))")
         case .unknown:
             return ("\(id) の退職日が分からず、\(day) に在職していたか分かりません",
-                    "the roster cannot say whether \(id) had left by \(day) (left_on unknown)")
+                    "\(id) has an unknown leaving date (left_on), so the staff table cannot show they were employed on \(day)")
         default: return nil
         }
     }

@@ -59,6 +59,7 @@ public enum HTMLReport: TreeReport {
     table.findings tbody + tbody { border-top: 1.5px solid var(--line); }
     table.findings td { overflow-wrap: anywhere; }
     table.findings td.loc { font-family: "Noto Sans Mono", "DejaVu Sans Mono", monospace; font-size: 7.5pt; word-break: break-all; color: var(--muted); }
+    table.findings td.field { word-break: keep-all; }
     .fix { margin: 2mm 0 0; padding: 2mm 3mm; background: #eef6ff; border-radius: 1mm; }
     .reason { color: var(--muted); margin: 1mm 0; }
     table.ok { font-size: 8.5pt; line-height: 1.35; }
@@ -146,9 +147,8 @@ public enum HTMLReport: TreeReport {
             tree.add("h3", to: box, text: t("上書きされたパラメータ", "Overridden parameters"))
             let ul = tree.add("ul", to: box)
             for p in overridden {
-                let li = tree.add("li", to: ul, p.flagged ? ["class": "loosened"] : [:],
-                                  text: "\(p.name) = \(L == .ja ? p.value.displayJa : p.value.display) (\(p.origin.rawValue); \(t("既定", "default")) \(L == .ja ? p.defaultValue.displayJa : p.defaultValue.display))")
-                if let note = p.looseningNote { tree.text(" ⚠ " + t(note.ja, note.en), in: li) }
+                let li = tree.add("li", to: ul, p.flagged ? ["class": "loosened"] : [:], text: Labels.overriddenParameter(p, L))
+                if let note = p.looseningNote { tree.text(" ⚠ " + L.pick(note), in: li) }
             }
         }
         if !res.inputWarnings.isEmpty {
@@ -182,14 +182,13 @@ public enum HTMLReport: TreeReport {
                     tree.add("td", to: row, text: L.pick(rule.title))
                     var basis = ""
                     if let a = result.attestation, result.state == .attested {
-                        basis = t("証明: \(a.byRole ?? "") \(a.by ?? "")（\(a.signedOn?.description ?? "")〜\(a.validUntil?.description ?? "")）",
-                                  "attested by \(a.byRole ?? "") \(a.by ?? "") (\(a.signedOn?.description ?? "") to \(a.validUntil?.description ?? ""))")
+                        basis = L.pick(Labels.attestedBy(a))
                     } else if let reason = result.reason {
                         basis = L.pick(reason)
                     } else if result.examined > 0 {
                         basis = t("\(result.examined) 件を確認", "\(result.examined) checked")
                     }
-                    tree.add("td", to: row, text: basis)
+                    prose(tree, tree.add("td", to: row), basis)
                 }
             }
         }
@@ -197,6 +196,17 @@ public enum HTMLReport: TreeReport {
         tree.add("p", to: footer, text: "tenken \(r.toolVersion) · \(res.pack.id) \(res.pack.version) · " + t("基準日", "as of") + " \(res.asOf) · "
             + t("この報告は入力されたデータと証明にもとづきます。", "This report rests on the data and attestations supplied."))
         return tree
+    }
+
+    /// Text with `code` spans (an attestation item, a condition in English) as `<code>`: the
+    /// backticks are plain-text markup, not for a reader to see.
+    static func prose(_ tree: XMLTree, _ e: XMLTree.Element, _ text: String) {
+        let parts = text.split(separator: "`", omittingEmptySubsequences: false)
+        // Unpaired backticks (text from the inputs) are text.
+        guard parts.count % 2 == 1 else { return tree.text(text, in: e) }
+        for (i, part) in parts.enumerated() where !part.isEmpty {
+            if i % 2 == 1 { tree.add("code", to: e, text: String(part)) } else { tree.text(String(part), in: e) }
+        }
     }
 
     static func badgeClass(_ s: RuleState) -> String {
@@ -225,7 +235,7 @@ public enum HTMLReport: TreeReport {
             if L != .en { tree.add("p", to: q, ["lang": "ja"], text: "\(c.section)「\(c.ja)」") }
             if L != .ja { tree.add("p", to: q, ["lang": "en", "class": L == .both ? "gloss" : ""], text: "\(c.section): \(c.en)") }
         }
-        if let reason = result.reason { tree.add("p", to: a, ["class": "reason"], text: L.pick(reason)) }
+        if let reason = result.reason { prose(tree, tree.add("p", to: a, ["class": "reason"]), L.pick(reason)) }
         findings(tree, a, result.violations, more: Labels.more(result, shown: min(result.violations.count, 50)), r)
         if result.undeterminedCount > 0 {
             tree.add("p", to: a, ["class": "reason"], text: L.pick(ja: "判定できなかったもの（記入が必要な値）", en: "Not decided (values to fill in)"))
@@ -253,12 +263,12 @@ public enum HTMLReport: TreeReport {
                 let span = String(max(1, v.evidence.count))
                 var row = tree.add("tr", to: body)
                 tree.add("td", to: row, ["class": "no", "rowspan": span], text: String(n + 1))
-                tree.add("p", to: tree.add("td", to: row, ["class": "msg", "rowspan": span]), text: L.pick(v.message))
+                prose(tree, tree.add("p", to: tree.add("td", to: row, ["class": "msg", "rowspan": span])), L.pick(v.message))
                 if v.evidence.isEmpty { tree.add("td", to: row, ["class": "none", "colspan": "3"]) }
                 for (k, e) in v.evidence.enumerated() {
                     if k > 0 { row = tree.add("tr", to: body) }
-                    tree.add("td", to: row, text: e.label)
-                    tree.add("td", to: row, text: L == .en ? e.value : e.valueJa)
+                    tree.add("td", to: row, ["class": "field"], text: Labels.evidenceName(e, L))
+                    tree.add("td", to: row, text: Labels.evidenceValue(e, L))
                     tree.add("td", to: row, ["class": "loc"], text: e.location.map(r.result.place) ?? "")
                 }
             }

@@ -60,7 +60,8 @@ public enum JSONReport {
         .object([
             ("element", .str(v.element)), ("expect", v.expect.map { .int($0) } ?? .null), ("message", bilingual(v.message)), ("location", location(v.location)),
             ("evidence", .array(v.evidence.map { e in
-                .object([("path", .string(e.label)), ("value", .string(e.value)), ("location", location(e.location))])
+                .object([("path", .string(e.label)), ("field", bilingual(e.header)), ("value", .string(e.value)),
+                         ("value_ja", .string(e.valueJa)), ("location", location(e.location))])
             })),
         ])
     }

@@ -23,6 +23,44 @@ public enum Labels {
         "attested by \(a.byRole ?? "?") \(a.by ?? "") on \(a.signedOn?.description ?? "?"), valid until \(a.validUntil?.description ?? "?")"
     }
 
+    /// A value read as evidence, named as its table's column is headed (`退職日` / `left_on`).
+    public static func evidenceName(_ e: Evidence, _ lang: Language) -> String {
+        e.header.map(lang.pick) ?? e.label
+    }
+
+    /// An evidence value in the reader's words (`有効` / `active`).
+    public static func evidenceValue(_ e: Evidence, _ lang: Language) -> String {
+        lang.pick(Bilingual(ja: e.valueJa, en: e.value))
+    }
+
+    /// Who made a statement on file: `運用責任者 S-1` / `operations-lead S-1`.
+    public static func signer(_ a: AttestationInfo) -> Bilingual {
+        let role = a.byRole.map { Words.role($0, ja: true) } ?? "", by = a.by ?? ""
+        return Bilingual(ja: "\(role) \(by)", en: "\(a.byRole ?? "") \(by)")
+    }
+
+    /// A statement on file for a person to read: who, from when until when.
+    public static func attestedBy(_ a: AttestationInfo) -> Bilingual {
+        let s = signer(a), from = a.signedOn?.description ?? "", until = a.validUntil?.description ?? ""
+        return Bilingual(ja: "証明: \(s.ja)（\(from)〜\(until)）", en: "attested by \(s.en) on \(from), valid until \(until)")
+    }
+
+    /// Where a parameter's value was set.
+    public static func origin(_ o: ParamSetting.Origin) -> Bilingual {
+        switch o {
+        case .default: Bilingual(ja: "既定", en: "default")
+        case .snapshot: Bilingual(ja: "施設の入力", en: "snapshot")
+        case .commandLine: Bilingual(ja: "コマンドライン", en: "command line")
+        }
+    }
+
+    /// An overridden parameter for a person: `name = 60日（施設の入力、既定 7日）`.
+    public static func overriddenParameter(_ p: ParamSetting, _ lang: Language) -> String {
+        let ja = "\(p.name) = \(Words.value(p.value, of: nil, ja: true))（\(origin(p.origin).ja)、既定 \(Words.value(p.defaultValue, of: nil, ja: true))）"
+        let en = "\(p.name) = \(p.value.display) (\(p.origin.rawValue); default \(p.defaultValue.display))"
+        return lang.pick(Bilingual(ja: ja, en: en))
+    }
+
     /// An overridden parameter for the machine-read formats: its value, where it was set, and
     /// why it is flagged when it loosens the checks.
     static func override(_ p: ParamSetting) -> String {

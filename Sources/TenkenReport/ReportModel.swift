@@ -35,10 +35,13 @@ public struct ReportInput: Sendable {
     }
 }
 
-/// The report formats, each from the same result model.
+/// The report writers: the one table each format's `--format` word, file name, description
+/// and writer come from, so the command line's choices, its help, the completions and the
+/// man page cannot disagree. Every writer works from the same result model.
 public enum ReportFormat: String, Sendable, CaseIterable {
     case text, json, html, junit, sarif, csv, xccdf
 
+    /// The file a format is written to in an output folder.
     public var fileName: String {
         switch self {
         case .text: "report.txt"
@@ -48,6 +51,40 @@ public enum ReportFormat: String, Sendable, CaseIterable {
         case .sarif: "report.sarif"
         case .csv: "report.csv"
         case .xccdf: "report.xccdf.xml"
+        }
+    }
+
+    /// What the format is for, in a few words (help, man page).
+    public var summary: String {
+        switch self {
+        case .text: "for a person at a terminal"
+        case .json: "everything, for programs (docs/report.schema.json)"
+        case .html: "one self-contained page, on screen or printed on A4"
+        case .junit: "JUnit XML for test dashboards (Jenkins, GitLab)"
+        case .sarif: "SARIF 2.1.0 for code scanning (GitHub)"
+        case .csv: "one row per rule, for Excel"
+        case .xccdf: "XCCDF 1.2 for SCAP tools (OpenSCAP)"
+        }
+    }
+
+    /// `text, json, html, …`: the `--format` choices.
+    public static var words: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// `report.txt, report.json, …`: what `--output-dir` holds.
+    public static var fileNames: String { allCases.map(\.fileName).joined(separator: ", ") }
+
+    /// Writes the report into a file (or any sink) as it is made: JSON and SARIF finding by
+    /// finding, the XML formats straight from their tree, so a report is never held whole on
+    /// its way to the file. `text` is laid out by `textStyle`.
+    public func write(_ input: ReportInput, textStyle: TextReport, to sink: ReportSink) throws(WriteError) {
+        switch self {
+        case .text: try sink.write(textStyle.render(input.result, input.pack))
+        case .json: try JSONReport.write(input.result, input.pack, to: sink)
+        case .html: try HTMLReport.write(input, to: sink)
+        case .junit: try JUnitReport.write(input, to: sink)
+        case .sarif: try SARIFReport.write(input, to: sink)
+        case .csv: try sink.write(CSVReport.render(input))
+        case .xccdf: try XCCDFReport.write(input, to: sink)
         }
     }
 }

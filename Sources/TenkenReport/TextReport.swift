@@ -4,16 +4,19 @@ import TenkenEval
 import TenkenSyntax
 
 /// The terminal report: grouped by category, gaps first with the source's words, evidence
-/// and remediation. Colour only when asked (a TTY without NO_COLOR); stable when piped.
+/// and remediation. Colour only when asked (a TTY without NO_COLOR); wrapped only when a
+/// width is given (a terminal's), with Japanese line-breaking rules (`LineBreaker`); a file or
+/// a pipe gets one line per paragraph, so nothing a program greps for is split.
 public struct TextReport {
     public var lang: Language
     public var color: Bool
-    public var width: Int
+    /// Columns to wrap at; nil: no wrapping.
+    public var width: Int?
 
-    public init(lang: Language, color: Bool = false, width: Int = 100) {
+    public init(lang: Language, color: Bool = false, width: Int? = nil) {
         self.lang = lang
         self.color = color
-        self.width = max(width, 40)
+        self.width = width.map { max($0, 40) }
     }
 
     func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
@@ -31,36 +34,14 @@ public struct TextReport {
         }
     }
 
-    /// Wraps `text` to the width, indenting continuation lines. Counts East Asian wide
-    /// characters as two columns, as terminals draw them.
+    /// `text` after `indent` spaces (and `first` on the first line), wrapped to the width with
+    /// continuation lines indented, when there is a width.
     func wrap(_ text: String, indent: Int, first: String = "") -> String {
-        let pad = String(repeating: " ", count: indent)
-        var lines: [String] = []
-        var cur = pad + first
-        var curWidth = TextReport.displayWidth(cur)
-        for ch in text {
-            let w = TextReport.charWidth(ch)
-            if curWidth + w > width, curWidth > indent + 8 {
-                // Break at the last space if there is one in the line's tail.
-                if ch != " ", let sp = cur.lastIndex(of: " "), cur.distance(from: sp, to: cur.endIndex) < 24, cur.distance(from: cur.startIndex, to: sp) > indent {
-                    let tail = String(cur[cur.index(after: sp)...])
-                    lines.append(String(cur[..<sp]))
-                    cur = pad + tail
-                } else {
-                    lines.append(cur)
-                    cur = pad
-                }
-                curWidth = TextReport.displayWidth(cur)
-                if ch == " " { continue }
-            }
-            cur.append(ch)
-            curWidth += w
-        }
-        lines.append(cur)
-        return lines.joined(separator: "\n")
+        guard let width else { return String(repeating: " ", count: indent) + first + text }
+        return LineBreaker(width: width).wrap(text, indent: indent, first: first)
     }
 
-    static func charWidth(_ c: Character) -> Int {
+    public static func charWidth(_ c: Character) -> Int {
         guard let u = c.unicodeScalars.first?.value else { return 1 }
         if (0x1100...0x115F).contains(u) || (0x2E80...0xA4CF).contains(u) || (0xAC00...0xD7A3).contains(u)
             || (0xF900...0xFAFF).contains(u) || (0xFE30...0xFE4F).contains(u) || (0xFF00...0xFF60).contains(u)
@@ -68,7 +49,7 @@ public struct TextReport {
         return 1
     }
 
-    static func displayWidth(_ s: String) -> Int { s.reduce(0) { $0 + charWidth($1) } }
+    public static func displayWidth(_ s: String) -> Int { s.reduce(0) { $0 + charWidth($1) } }
 
     public func render(_ r: FacilityResult, _ pack: CheckedPack) -> String {
         var out: [String] = []
@@ -76,36 +57,46 @@ public struct TextReport {
         // Every string from the inputs or the pack goes through `e`: a control character in an
         // id, a name or a value is shown escaped, never sent to the terminal (SafeText).
         let e = SafeText.terminal
-        out.append(paint("tenken \(t) — \(e(lang.pick(r.pack.title))) \(e(r.pack.version))", "1"))
-        out.append(lang.pick(ja: "出典", en: "Source") + ": \(e(r.pack.source)) \(e(r.pack.edition))")
+        // A heading line: its label, then its text wrapped under an indent of two.
+        func line(_ label: String, _ text: String) -> String { wrap(text, indent: 2, first: label + ": ").replacingPrefix(2, with: "") }
+        out.append(paint(wrap("tenken \(t) — \(e(lang.pick(r.pack.title))) \(e(r.pack.version))", indent: 2).replacingPrefix(2, with: ""), "1"))
+        out.append(line(lang.pick(ja: "出典", en: "Source"), "\(e(r.pack.source)) \(e(r.pack.edition))"))
         let name = r.facilityName.map { " (\(e($0)))" } ?? ""
-        out.append(lang.pick(ja: "施設", en: "Facility") + ": \(e(r.facilityID))\(name)   " + lang.pick(ja: "基準日", en: "As of") + ": \(r.asOf)")
-        if !r.sources.isEmpty { out.append(lang.pick(ja: "入力", en: "Inputs") + ": " + e(r.inputsText)) }
-        for o in Labels.outOfScope(r.pack) { out.append(lang.pick(ja: "点検しない項目", en: "Not checked") + ": " + e(lang.pick(o))) }
+        out.append(line(lang.pick(ja: "施設", en: "Facility"), "\(e(r.facilityID))\(name)   " + lang.pick(ja: "基準日", en: "As of") + ": \(r.asOf)"))
+        if !r.sources.isEmpty { out.append(line(lang.pick(ja: "入力", en: "Inputs"), e(r.inputsText))) }
+        for o in Labels.outOfScope(r.pack) { out.append(line(lang.pick(ja: "点検しない項目", en: "Not checked"), e(lang.pick(o)))) }
         if let p = r.providerProfile {
-            out.append(lang.pick(ja: "事業者プロファイル", en: "Provider profile") + ": " + e(lang.pick(Labels.providerProfile(p))))
+            out.append(line(lang.pick(ja: "事業者プロファイル", en: "Provider profile"), e(lang.pick(Labels.providerProfile(p)))))
             if let w = p.warning { out.append(paint(wrap("⚠ " + e(lang.pick(w)), indent: 2).replacingPrefix(2, with: ""), "33;1")) }
         }
         out.append("")
         // Summary table.
         let states = Labels.stateOrder
         let head = states.map { lang == .ja ? Labels.state($0).ja : Labels.state($0).en }
-        let col = 16
+        // Each column as wide as its heading and two spaces (80 columns in Japanese), no
+        // trailing blanks.
+        let col = 16, widths = head.map { max(TextReport.displayWidth($0) + 2, 5) }
         func cell(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(1, w - TextReport.displayWidth(s))) }
-        out.append(cell(lang.pick(ja: "要約", en: "Summary"), col) + head.map { cell($0, 10) }.joined())
+        func row(_ first: String, _ cells: [String]) -> String {
+            var line = cell(first, col) + zip(cells, widths).map { cell($0, $1) }.joined()
+            while line.last == " " { line.removeLast() }
+            return line
+        }
+        out.append(row(lang.pick(ja: "要約", en: "Summary"), head))
         for lv in Level.allCases {
             let counts = states.map { r.count(lv, $0, rules: pack.rules) }
             if counts.allSatisfy({ $0 == 0 }) { continue }
-            out.append(cell("  " + (lang == .ja ? Labels.level(lv).ja : Labels.level(lv).en), col) + counts.map { cell(String($0), 10) }.joined())
+            out.append(row("  " + (lang == .ja ? Labels.level(lv).ja : Labels.level(lv).en), counts.map(String.init)))
         }
         let overridden = r.params.filter { $0.origin != .default }
         if !overridden.isEmpty {
             out.append("")
             out.append(lang.pick(ja: "上書きされたパラメータ", en: "Overridden parameters") + ":")
             for p in overridden {
-                let flag = p.looseningNote.map { paint(" ⚠ " + e(lang == .ja ? $0.ja : $0.en), "33;1") } ?? ""
-                let v = e(lang == .ja ? p.value.displayJa : p.value.display), d = e(lang == .ja ? p.defaultValue.displayJa : p.defaultValue.display)
-                out.append("  \(e(p.name)) = \(v) (\(p.origin.rawValue); " + lang.pick(ja: "既定", en: "default") + " \(d))\(flag)")
+                let line = wrap(e(Labels.overriddenParameter(p, lang)) + (p.looseningNote.map { " ⚠ " + e(lang.pick($0)) } ?? ""), indent: 4)
+                    .replacingPrefix(4, with: "  ")
+                // A parameter that loosens the source, or the pack's default from the facility's own snapshot, is a warning.
+                out.append(p.flagged ? paint(line, "33;1") : line)
             }
         }
         if !r.inputWarnings.isEmpty {
@@ -124,14 +115,17 @@ public struct TextReport {
             for (rule, res) in ordered {
                 let st = lang == .ja ? Labels.state(res.state).ja : Labels.state(res.state).en
                 let lvl = lang == .ja ? Labels.level(rule.level).ja : Labels.level(rule.level).en
-                out.append(wrap(e(lang.pick(rule.title)), indent: 6, first: "").replacingPrefix(6, with: "  \(mark(res.state)) ") + "  [\(st) · \(lvl) · \(e(rule.implements.joined(separator: ", ")))]")
+                // The title wraps; its tag stays whole, after it or on a line of its own.
+                let tag = "[\(st) · \(lvl) · \(e(rule.implements.joined(separator: ", ")))]"
+                var title = wrap(e(lang.pick(rule.title)), indent: 6, first: "")
+                let last = title.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+                title += width.map { TextReport.displayWidth(last) + 2 + TextReport.displayWidth(tag) > $0 } == true ? "\n      " + tag : "  " + tag
+                out.append(title.replacingPrefix(6, with: "  \(mark(res.state)) "))
                 guard Labels.openStates.contains(res.state) else {
                     // A statement is shown with who made it; "not applicable" by statement with why.
                     if let a = res.attestation, res.state == .attested || res.state == .notApplicable {
                         if res.state == .notApplicable, let reason = res.reason { out.append(wrap(e(lang.pick(reason)), indent: 6)) }
-                        let role = e(a.byRole ?? ""), by = e(a.by ?? "")
-                        out.append("      " + lang.pick(ja: "証明: \(role) \(by) \(a.signedOn?.description ?? "")〜\(a.validUntil?.description ?? "")",
-                                                      en: "attested by \(role) \(by) on \(a.signedOn?.description ?? ""), valid until \(a.validUntil?.description ?? "")"))
+                        out.append(wrap(e(lang.pick(Labels.attestedBy(a))), indent: 6))
                     }
                     continue
                 }
@@ -162,7 +156,7 @@ extension TextReport {
         for v in list.prefix(20) {
             out.append(wrap(e(lang.pick(v.message)), indent: 8, first: "").replacingPrefix(8, with: "      \(bullet) "))
             for ev in v.evidence.prefix(6) {
-                out.append("          \(e(ev.label)) = \(e(lang == .en ? ev.value : ev.valueJa))" + (ev.location.map { "  (\(e($0.description)))" } ?? ""))
+                out.append("          \(e(Labels.evidenceName(ev, lang))) = \(e(Labels.evidenceValue(ev, lang)))" + (ev.location.map { "  (\(e($0.description)))" } ?? ""))
             }
         }
         if let more { out.append(wrap(lang.pick(more), indent: 6)) }

@@ -34,6 +34,9 @@ import TenkenCheck
         try handle.close()
         let original = try Data(contentsOf: URL(fileURLWithPath: table))
         let writers = 3, rounds = 4
+        // Each writer is a signer the check counts: on the staff, holding every role that answers.
+        try appendText((0..<writers).map { "S-R\($0),doctor,2019-04-01,,false,,2019-04-01,,2026-06-09\n" }.joined(), dir.path + "/staff.csv")
+        try appendText((0..<writers).flatMap { w in Set(Self.items.map(\.1)).sorted().map { "\($0),S-R\(w),2021-06-01\n" } }.joined(), dir.path + "/roles.csv")
         var expected: Set<String> = []
         for w in 0..<writers {
             for r in 0..<rounds {
@@ -79,13 +82,13 @@ import TenkenCheck
             try? (current + Data(excelRow.utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
         defer { AttestSession.beforeLastLook = nil }
-        try writeText("item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-009\n", dir.path + "-answers.csv")
+        try writeText("item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-001\n", dir.path + "-answers.csv")
         let r = runCLI(["attest", dir.path, "--answers", dir.path + "-answers.csv", "--as-of", "2026-11-01", "--lang", "en"])
         #expect(r.code == 0, "\(r.err)")
         #expect(once.done)
         let text = try String(contentsOfFile: table, encoding: .utf8)
         #expect(text.contains(excelRow), "Excel's row is kept")
-        #expect(text.hasSuffix("no-written-credentials,yes,operations-lead,S-009,2026-11-01,\r\n"), "ours follows it")
+        #expect(text.hasSuffix("no-written-credentials,yes,operations-lead,S-001,2026-11-01,\r\n"), "ours follows it")
     }
 
     /// A table without the date or reason column (an older layout, or a column deleted in
@@ -105,7 +108,7 @@ import TenkenCheck
             .joined(separator: "\r\n") + "\r\n"
         try #require(rebuilt.data(using: .shiftJIS)).write(to: URL(fileURLWithPath: table))
         let before = try Data(contentsOf: URL(fileURLWithPath: table))
-        try writeText("item,answer,by_role,by,reason\nlogout-after-use,not-applicable,system-admin,S-002,no shared device\n", dir.path + "-answers.csv")
+        try writeText("item,answer,by_role,by,reason\nlogout-after-use,not-applicable,system-admin,S-001,no shared device\n", dir.path + "-answers.csv")
         let r = runCLI(["attest", dir.path, "--answers", dir.path + "-answers.csv", "--as-of", "2026-11-01", "--lang", "en"])
         #expect(r.code == 2, "\(r.err)")
         #expect(r.err.contains("error[data.missing-column]") && r.err.contains("(\(field))") && r.err.contains("add the header \(header)"), "\(r.err)")
@@ -129,7 +132,7 @@ import TenkenCheck
         guard let vol = ScratchVolume(size: "1m") else { return }
         let dir = vol.url.appendingPathComponent("kaede")
         try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Fixtures/clinic-kaede"), to: dir)
-        try writeText("item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-009\n", vol.path + "/../answers-\(getpid()).csv")
+        try writeText("item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-001\n", vol.path + "/../answers-\(getpid()).csv")
         defer { try? FileManager.default.removeItem(atPath: vol.path + "/../answers-\(getpid()).csv") }
         #expect(vol.remount(readOnly: true))
         let r = runCLI(["attest", dir.path, "--answers", vol.path + "/../answers-\(getpid()).csv", "--as-of", "2026-11-01", "--lang", "en"])

@@ -35,7 +35,7 @@ import Testing
         #expect(after.prefix(original.count) == original)
         let added = try #require(String(data: after.suffix(from: original.count), encoding: .shiftJIS))
         // The table has Japanese headers, so the answers are written in its Japanese words.
-        #expect(added == "no-written-credentials,はい,operations-lead,S-001,2026-11-01,\r\nlogout-after-use,対象外,system-admin,S-001,2026-11-01,MCS is used on no shared device\r\n")
+        #expect(added == "no-written-credentials,はい,運用責任者,S-001,2026-11-01,\r\nlogout-after-use,対象外,システム管理者,S-001,2026-11-01,MCS is used on no shared device\r\n")
         let check = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
         #expect(!check.out.contains("no-written-credentials` expired"))
         #expect(check.out.contains("not applicable by attestation: MCS is used on no shared device"))
@@ -75,9 +75,41 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: answers) }
         try "item,answer,by_role,by\nno-written-credentials,no,operations-lead,S-001\n".write(toFile: answers, atomically: true, encoding: .utf8)
         #expect(runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers]).code == 0)
-        #expect(try lines(dir + "/attestations.csv") == ["\u{FEFF}確認項目,回答,回答者の役割,回答者ID,回答日,理由", "no-written-credentials,いいえ,operations-lead,S-001,2026-11-01,"])
+        #expect(try lines(dir + "/attestations.csv") == ["\u{FEFF}確認項目,回答,回答者の役割,回答者ID,回答日,理由", "no-written-credentials,いいえ,運用責任者,S-001,2026-11-01,"])
         let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
         #expect(r.code == 1 && r.out.contains("answered on 2026-11-01 that this is not met"))
+    }
+
+    /// Roles are taken as the id or the Japanese word, in the answers and on the command line;
+    /// an answer the check would not count (a signer not on the staff, or not holding the
+    /// role) is refused with its cell named, and nothing is written.
+    @Test func rolesInEitherLanguageAndSignersChecked() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let answers = dir + "-answers.csv"
+        defer { try? FileManager.default.removeItem(atPath: answers) }
+        let original = try Data(contentsOf: URL(fileURLWithPath: dir + "/attestations.csv"))
+        try """
+        確認項目,回答,回答者の役割,回答者ID,理由
+        no-written-credentials,はい,運用責任者,S-999,
+        logout-after-use,はい,システム管理者,S-002,
+        no-credential-sharing,はい,個人情報保護責任者,S-001,
+
+        """.write(toFile: answers, atomically: true, encoding: .utf8)
+        let bad = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(bad.code == 2)
+        #expect(bad.err.contains("-answers.csv:2:33 [回答者ID]: error[attest.not-signer]: the signer S-999 is not in the staff table"), "\(bad.err)")
+        #expect(bad.err.contains("-answers.csv:3:21 [回答者の役割]: error[attest.not-signer]: the signer S-002 does not hold the role system-admin"), "\(bad.err)")
+        #expect(bad.err.contains("[attest.wrong-role]: `no-credential-sharing` is answered by operations-lead (運用責任者)"), "\(bad.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/attestations.csv")) == original)
+        try "確認項目,回答,回答者の役割,回答者ID\nno-written-credentials,はい,運用責任者,S-001\n".write(toFile: answers, atomically: true, encoding: .utf8)
+        let ok = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(ok.code == 0, "\(ok.err)")
+        // The table has English headers: the role is written as its id there.
+        #expect(try lines(dir + "/attestations.csv").last == "no-written-credentials,yes,operations-lead,S-001,2026-11-01,")
+        // An unknown role on the command line is refused, listing the roles in both languages.
+        let role = runCLI(["attest", dir, "--role", "boss"])
+        #expect(role.code == 64 && role.err.contains("`--role boss` names no role") && role.err.contains("operations-lead (運用責任者)"), "\(role.err)")
     }
 
     @Test func refusesWithoutATerminalOrAnswers() {
@@ -101,7 +133,8 @@ import Testing
         try t.expect("回答が必要な項目が 2 件あります")
         try t.expect("番号または名前: ")
         t.send("9\n")
-        try t.expect("1〜6 の番号か")
+        // Only the roles that can answer the items due are offered.
+        try t.expect("1〜2 の番号か")
         t.send("1\n")
         try t.expect("あなたの職員ID")
         t.send("山田\n")
@@ -129,9 +162,32 @@ import Testing
         let after = try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv"))
         #expect(after.prefix(original.count) == original)
         let added = try #require(String(data: after.suffix(from: original.count), encoding: .shiftJIS))
-        #expect(added == "no-written-credentials,はい,operations-lead,S-001,2026-11-01,\r\nlogout-after-use,対象外,operations-lead,S-001,2026-11-01,共用端末なし\r\n")
+        #expect(added == "no-written-credentials,はい,運用責任者,S-001,2026-11-01,\r\nlogout-after-use,対象外,運用責任者,S-001,2026-11-01,共用端末なし\r\n")
         let check = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "json"])
         #expect(!check.out.contains("expired on"))
+    }
+
+    /// The role given as the menu shows it (its Japanese word) is taken; a signer not on the
+    /// staff is asked again, never recorded.
+    @Test func interactiveRoleByItsJapaneseWordAndSignerChecked() throws {
+        let dir = try copy("dental-tsukushi")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try PseudoTerminal(executable: binary, arguments: ["attest", dir, "--as-of", "2026-11-01"])
+        try t.expect("番号または名前: ")
+        t.send("システム管理者\n")
+        try t.expect("あなたの職員ID")
+        t.send("S-999\n")
+        try t.expect("回答者 S-999 は職員名簿にいません")
+        try t.expect("あなたの職員ID")
+        t.send("S-001\n")
+        try t.expect("[1/2] アカウント情報を紙や付箋にメモしない  [必要事項]")
+        try t.expect("回答者: 運用責任者・システム管理者")
+        t.send("q\n")
+        #expect(try t.wait() == 0)
+        // Given on the command line, the Japanese word is the role; a signer not holding it stops the run.
+        let u = try PseudoTerminal(executable: binary, arguments: ["attest", dir, "--as-of", "2026-11-01", "--role", "監査責任者", "--by", "S-001"])
+        try u.expect("回答者 S-001 は役割表で監査責任者に任命されていません")
+        #expect(try u.wait() == 64)
     }
 
     /// Ctrl-C keeps what was answered, leaves nothing half-written and no temporary file.

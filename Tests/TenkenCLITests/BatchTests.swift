@@ -90,6 +90,11 @@ struct BatchTests {
             let a = try Data(contentsOf: whole.appendingPathComponent(name)), b = try Data(contentsOf: merged.appendingPathComponent(name))
             #expect(a == b, "\(name) differs between merged and unsharded")
         }
+        // The shard folders themselves, as `batch --shard` wrote them, merge the same.
+        let fromFolders = dir.appendingPathComponent("merged-folders")
+        let (fc, _, ferr) = runCLI(["merge"] + (1...3).map { dir.appendingPathComponent("shard\($0)").path } + ["--output-dir", fromFolders.path])
+        #expect(fc == 2, "\(ferr)")
+        #expect(try Data(contentsOf: fromFolders.appendingPathComponent("aggregate.json")) == Data(contentsOf: whole.appendingPathComponent("aggregate.json")))
     }
 
     @Test func jobsDoNotChangeTheResult() throws {
@@ -361,7 +366,24 @@ struct BaselineDiffExplainTests {
         #expect(out.contains("decided by n.operator = facility  (Fixtures/messy-tsubaki/snapshot.json:148:19#/networks/0/operator)")
             || out.contains("decided by n.encryption = WEP  (Fixtures/messy-tsubaki/snapshot.json:147:21#/networks/0/encryption)"))
         #expect(out.contains("result: fail"))
-        let (c2, _, e2) = runCLI(["explain", "T-REQ-03", "Fixtures/messy-tsubaki"])
-        #expect(c2 == 64 && e2.contains("catalog item T-REQ-03 is implemented by `offsite-wifi-encrypted`, `wifi-encrypted`"))
+        // A catalog item is explained by every rule implementing it.
+        let (c2, o2, _) = runCLI(["explain", "T-REQ-03", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01"])
+        #expect(c2 == 0 && o2.contains("rule offsite-wifi-encrypted [") && o2.contains("rule wifi-encrypted ["), "\(o2)")
+        let (c3, _, e3) = runCLI(["explain", "T-REQ-3", "Fixtures/messy-tsubaki"])
+        #expect(c3 == 64 && e3.contains("no rule or catalog item `T-REQ-3`") && e3.contains("did you mean `T-REQ-03`?"), "\(e3)")
+    }
+
+    /// `explain --lang ja` is Japanese throughout: labels, states, values in the table's words,
+    /// fields by their headers, and the renewal period instead of the parameter's name.
+    @Test func explainInJapanese() {
+        let (code, out, _) = runCLI(["explain", "H-REQ-09", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--lang", "ja"])
+        #expect(code == 0)
+        #expect(out.contains("規則 leaver-accounts-deleted [必要事項 · 人的・組織的対策 · H-REQ-09]"), "\(out)")
+        #expect(out.contains("決め手 状態 (a.status) = 有効"))
+        #expect(out.contains("結果: 不合格"))
+        for english in ["decided by", "result:", "read ", "elements passed", "active"] { #expect(!out.contains(english), "\(english)") }
+        let (_, att, _) = runCLI(["explain", "logout-when-away", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--lang", "ja"])
+        #expect(att.contains("運用責任者・システム管理者が1年ごとに更新"), "\(att)")
+        #expect(!att.contains("param.attestation.renewal") && !att.contains("operations-lead"))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TenkenCLI
+@testable import TenkenReport
 
 struct ArgumentParserTests {
     static let spec = CommandSpec(name: "x", summary: "s", usage: "tenken x [FILE]",
@@ -88,6 +89,45 @@ struct EndToEndTests {
         #expect(try runBinary(["check", "Fixtures/pharmacy-midori", "--as-of", "2026-11-01", "--fail-on", "recommended"]).code == 1)
         let colour = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--color", "always"])
         #expect(colour.out.contains("\u{1B}["))
+    }
+
+    /// A report to a file or a pipe is not wrapped (a line a program greps for stays whole);
+    /// on a terminal it is wrapped to the terminal's width by Japanese rules.
+    @Test func textWrapsOnlyOnATerminal() throws {
+        let piped = try runBinary(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01"])
+        #expect(piped.out.contains("公式サイト（https://www.medical-care.net/）と公式の送信元（no-reply@medical-care.net、support@embrace.co.jp）を職員に周知し"))
+        #expect(piped.out.split(separator: "\n").contains { TextReport.displayWidth(String($0)) > 100 }, "piped output is not wrapped at 100")
+        Repo.enter()
+        let c = Captured()
+        let console = Console(out: { c.out += $0 }, err: { c.err += $0 }, environment: [:], stdoutIsTTY: true, stderrIsTTY: true, terminalWidth: 60)
+        _ = CLI.run(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--color", "never"], console: console)
+        let all = c.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // The summary table (80 columns in Japanese) is a table, not prose.
+        let table = try #require(all.firstIndex { $0.hasPrefix("要約") })
+        let tableEnd = try #require(all[table...].firstIndex { $0.isEmpty })
+        #expect(all[table..<tableEnd].allSatisfy { TextReport.displayWidth($0) <= 80 })
+        let lines = Array(all[..<table] + all[tableEnd...])
+        let noStart = Set("。、）」』】ー")
+        for line in lines where !line.hasPrefix("          ") {
+            // Evidence lines (file places) stay whole; prose fits, or is one unbreakable piece.
+            #expect(TextReport.displayWidth(line) <= 60 || LineBreaker.units(line.trimmingCharacters(in: .whitespaces)).count == 1, "\(line)")
+            if let first = line.trimmingCharacters(in: .whitespaces).first { #expect(!noStart.contains(first), "\(line)") }
+        }
+        #expect(lines.contains { $0.contains("support@embrace.co.jp") })
+    }
+
+    /// A report written to a file leaves a line on standard error: what it holds, the exit
+    /// code and what it means, and where it went.
+    @Test func aReportToAFileSaysSoOnStandardError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-summary-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try runBinary(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "sarif,junit", "--output-dir", dir.path, "--lang", "en"])
+        #expect(r.code == 1 && r.out.isEmpty)
+        #expect(r.err.contains("tenken: F-CL-0005 (as of 2026-11-01): 47 fail, 14 manual, 1 attested, 19 pass, 4 not applicable → exit 1, gaps at the --fail-on level (required); report in \(dir.path)/report.sarif, \(dir.path)/report.junit.xml"), "\(r.err)")
+        let ja = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--output", dir.path + "/r.json"])
+        #expect(ja.code == 0 && ja.err.contains("→ 終了コード 0（--fail-on required の不合格なし）。報告書: \(dir.path)/r.json"), "\(ja.err)")
+        // Standard output gets the report and no such line.
+        #expect(!(try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01"])).err.contains("終了コード"))
     }
 
     @Test func missingSectionMakesThatRuleAnError() throws {

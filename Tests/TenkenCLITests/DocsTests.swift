@@ -44,6 +44,14 @@ struct DocsTests {
         #expect(readme.contains("\nswift test "))
         let ci = try read(".ci/run")
         #expect(ci.split(separator: "\n").contains("swift test"))
+        // What README says CI runs is what it runs: every command of .ci/run is named there.
+        let commands = ci.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.hasPrefix("set ") && !$0.hasPrefix("cd ") && !$0.isEmpty }
+        for c in commands { #expect(readme.contains("`\(c)`"), "README does not say .ci/run runs `\(c)`") }
+        #expect(!readme.contains("runs exactly `swift test`"))
+        // And how to install: where the binary is, the scripts, PATH.
+        for s in [".build/release/tenken", "scripts/release.sh", "scripts/install.sh", "PATH", "tenken completions", "tenken man"] {
+            #expect(readme.contains(s), "README lacks \(s)")
+        }
     }
 
     /// The JSON report has every property the published schema requires, at every level.

@@ -98,3 +98,10 @@ func fixtureCopy(_ name: String, tag: String) throws -> URL {
 }
 
 func writeText(_ text: String, _ path: String) throws { try text.write(toFile: path, atomically: false, encoding: .utf8) }
+
+func appendText(_ text: String, _ path: String) throws {
+    let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    defer { try? h.close() }
+    try h.seekToEnd()
+    try h.write(contentsOf: Data(text.utf8))
+}

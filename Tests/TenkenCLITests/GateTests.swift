@@ -362,7 +362,7 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         ("hired later", "not yet hired"),
         ("appointed later", "before S-001 took the role operations-lead"),
         ("left before", "had left"),
-        ("not on the roster", "not on the staff roster"),
+        ("not on the roster", "not in the staff table"),
         ("no hiring date", "no hiring date"),
     ])
     func aSignerMustBeThereThatDay(_ name: String, _ words: String) throws {

@@ -77,13 +77,14 @@ import TenkenEval
     @Test func findingsNameTheFileRowAndColumn() {
         let en = runCLI(["check", "Fixtures/clinic-kaede", "--as-of", "2026-11-01", "--lang", "en"])
         #expect(en.code == 1)
-        #expect(en.out.contains("s.pledge_signed_on = (none)  (Fixtures/clinic-kaede/staff.csv:5:36 [pledge_signed_on])"))
-        #expect(en.out.contains("m.approved_by = (none)  (Fixtures/clinic-kaede/invitations.csv:4:26 [approved_by])"))
+        // Each value is named by its column's header, as the table has it; a blank says what it means.
+        #expect(en.out.contains("pledge_signed_on = (blank: the pledge has not been signed)  (Fixtures/clinic-kaede/staff.csv:5:36 [pledge_signed_on])"), "\(en.out)")
+        #expect(en.out.contains("approved_by = (blank: not approved)  (Fixtures/clinic-kaede/invitations.csv:4:26 [approved_by])"))
         let ja = runCLI(["check", "Fixtures/dental-tsukushi", "--as-of", "2026-11-01"])
-        #expect(ja.out.contains("s.left_on = 2026-06-30  (Fixtures/dental-tsukushi/職員.csv:6:23 [退職日])"))
-        // A choice reads as the table wrote it, next to the value the rule compared.
-        #expect(ja.out.contains("a.status = active（有効）  (Fixtures/dental-tsukushi/アカウント.csv:6:13 [状態])"))
-        #expect(ja.out.contains("(Fixtures/dental-tsukushi/確認.csv:2:49 [回答日])"))
+        #expect(ja.out.contains("退職日 = 2026-06-30  (Fixtures/dental-tsukushi/職員.csv:6:23 [退職日])"))
+        // A choice reads as the Japanese table writes it.
+        #expect(ja.out.contains("状態 = 有効  (Fixtures/dental-tsukushi/アカウント.csv:6:13 [状態])"))
+        #expect(ja.out.contains("(Fixtures/dental-tsukushi/確認.csv:2:39 [回答日])"), "\(ja.out)")
         #expect(ja.err.contains("note[data.encoding-detected]: 16 tables are not UTF-8"))
     }
 
@@ -118,7 +119,8 @@ import TenkenEval
         let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
         try Data(text.components(separatedBy: "\r\n").filter { !$0.contains("X-PH-17") }.joined(separator: "\r\n").utf8).write(to: URL(fileURLWithPath: path))
         let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
-        #expect(r.out.contains("m.approved_by = （なし）  (\(dir)/group_members.csv:4:1 [承認者アカウントID → invitations.csv])"))
+        // The member's row (not its first cell), and the table the invitation is missing from.
+        #expect(r.out.contains("承認者アカウントID = （空欄: 未承認）  (\(dir)/group_members.csv:4 [承認者アカウントID（invitations.csv に行なし）])"), "\(r.out)")
     }
 
     @Test func linkErrorsAreLocatedAndCollected() throws {

@@ -76,6 +76,7 @@ struct CheckerTests {
         ("  expect every d in devices : d.device_lock != null", "check.null-comparison", 8, 48),
         ("  expect every d in devices : null == d.device_lock", "check.null-comparison", 8, 31),
         ("  expect every d in devices : d.device_lock not in [\"none\", null]", "check.null-comparison", 8, 61),
+        ("  attestation \"k\" by operations-lead, boss renew 365 days", "check.unknown-role", 8, 39),
     ])
     func diagnosticsAreLocated(_ body: String, _ id: String, _ line: Int, _ column: Int) {
         let o = checkPack(ruleText(body))

@@ -12,7 +12,7 @@ struct TableAppenderTests {
     }
 
     @Test func aNewTableGetsAHeaderAndABOM() throws {
-        #expect(String(decoding: try append(nil), as: UTF8.self) == "\u{FEFF}確認項目,回答,回答者の役割,回答者ID,回答日,理由\r\nk,はい,operations-lead,S-1,2026-11-01,\r\n")
+        #expect(String(decoding: try append(nil), as: UTF8.self) == "\u{FEFF}確認項目,回答,回答者の役割,回答者ID,回答日,理由\r\nk,はい,運用責任者,S-1,2026-11-01,\r\n")
         #expect(String(decoding: try append(Array("\u{FEFF}\r\n".utf8), japanese: false), as: UTF8.self) == "\u{FEFF}item,answer,by_role,by,signed_on,reason\r\nk,yes,operations-lead,S-1,2026-11-01,\r\n")
     }
 
@@ -29,7 +29,7 @@ struct TableAppenderTests {
         r["reason"] = .string("共用端末なし")
         let out = try TableAppender.append(to: existing, file: "a.csv", schema: SnapshotSchema.attestation, rows: [r], japanese: true).get()
         #expect(Array(out.prefix(existing.count)) == existing)
-        #expect(String(data: Data(out), encoding: .shiftJIS)?.hasSuffix("\r\nk,はい,operations-lead,S-1,2026-11-01,共用端末なし\r\n") == true)
+        #expect(String(data: Data(out), encoding: .shiftJIS)?.hasSuffix("\r\nk,はい,運用責任者,S-1,2026-11-01,共用端末なし\r\n") == true)
         r["reason"] = .string("🏥")
         let bad = TableAppender.append(to: existing, file: "a.csv", schema: SnapshotSchema.attestation, rows: [r], japanese: true)
         guard case .failure(let d) = bad else { Issue.record("expected a failure"); return }

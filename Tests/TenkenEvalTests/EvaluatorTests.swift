@@ -353,7 +353,7 @@ struct RuleOutcomeTests {
         #expect(ok.attestation?.validUntil?.description == "2027-01-10")
         #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2025-10-31\"")).0.state == .fail)
         #expect(try evaluate(attBody, att("\"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")).0.state == .fail)
-        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"clerk\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")).0.state == .manual)
+        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"audit-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")).0.state == .manual)
         #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-12-01\"")).0.state == .manual)
         #expect(try evaluate(attBody, "\"attestations\": []").0.state == .manual)
         #expect(try evaluate(attBody, "\"staff\": []").0.state == .manual)
@@ -380,6 +380,36 @@ struct RuleOutcomeTests {
         #expect(r.state == .manual && r.reason?.en.contains("does not hold the role operations-lead") == true)
         let roles1 = "\"roles\": [{\"role\": \"operations-lead\", \"staff_id\": \"S-1\", \"since\": \"2020-01-01\"}], "
         #expect(try evaluate(attBody, roles1 + att(ok)).0.state == .attested)
+    }
+
+    /// The staff and roles tables say who may sign (`Signers`): someone on the staff,
+    /// employed on the signing day, holding the role — or the director, for a lead no one
+    /// else is named for (section 3).
+    @Test func onlyAStaffMemberHoldingTheRoleMaySign() throws {
+        let ok = "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\""
+        func state(staff: String, roles: String) throws -> (RuleState, String) {
+            let (r, _) = try evaluate(attBody, "\"staff\": [\(staff)], \"roles\": [\(roles)], " + att(ok))
+            return (r.state, r.reason?.en ?? "")
+        }
+        let s1 = "{\"id\": \"S-1\", \"hired_on\": \"2020-04-01\"}", s2 = "{\"id\": \"S-2\", \"hired_on\": \"2020-04-01\"}"
+        let lead1 = "{\"role\": \"operations-lead\", \"staff_id\": \"S-1\", \"since\": \"2020-04-01\"}"
+        #expect(try state(staff: s1, roles: lead1).0 == .attested)
+        let (notStaff, why) = try state(staff: s2, roles: "{\"role\": \"operations-lead\", \"staff_id\": \"S-2\", \"since\": \"2020-04-01\"}")
+        #expect(notStaff == .manual && why.contains("S-1 is not in the staff table"), "\(why)")
+        let (left, whyLeft) = try state(staff: "{\"id\": \"S-1\", \"hired_on\": \"2020-04-01\", \"left_on\": \"2026-09-30\"}", roles: lead1)
+        #expect(left == .manual && whyLeft.contains("left on 2026-09-30"), "\(whyLeft)")
+        let (hired, whyHired) = try state(staff: "{\"id\": \"S-1\", \"hired_on\": \"2026-10-02\"}", roles: lead1)
+        #expect(hired == .manual && whyHired.contains("hired on 2026-10-02"), "\(whyHired)")
+        // The director stands in for the operations lead when no one else holds it …
+        let director1 = "{\"role\": \"director\", \"staff_id\": \"S-1\", \"since\": \"2020-04-01\"}"
+        #expect(try state(staff: s1 + ", " + s2, roles: director1).0 == .attested)
+        // … but not when someone else is the operations lead.
+        let (other, whyOther) = try state(staff: s1 + ", " + s2, roles: director1 + ", {\"role\": \"operations-lead\", \"staff_id\": \"S-2\", \"since\": \"2020-04-01\"}")
+        #expect(other == .manual && whyOther.contains("it is held by S-2"), "\(whyOther)")
+        // A role no attestation may be signed in is refused at load: it names no role.
+        var l = SnapshotLoader()
+        _ = l.loadSnapshot(bytes: Array(("{\"schema_version\": 1, " + att("\"answer\": \"yes\", \"by_role\": \"boss\", \"by\": \"S-1\"") + "}").utf8), path: "s.json")
+        #expect(l.diagnostics.contains { $0.severity == .error && $0.location?.path == "/attestations/0/by_role" }, "\(l.diagnostics)")
     }
 
     /// Data first, attestation for the rest: a statement is needed only when the `unless`

@@ -337,6 +337,38 @@ struct TextTests {
         }
     }
 
+    /// Japanese line breaking (禁則処理): no line starts with closing punctuation or ends with an
+    /// opening bracket, an ASCII word (an id, an e-mail address) is never split, and no line
+    /// passes the width unless one word alone is longer.
+    @Test(arguments: [20, 24, 30, 41, 57, 80])
+    func wrapsByJapaneseRules(_ width: Int) {
+        let text = "対応: 公式サイト（https://www.medical-care.net/）と公式の送信元（no-reply@medical-care.net、support@embrace.co.jp）を職員に周知し、証明を記録してください。「運用責任者」が年1回確認します。H-REQ-09 と T-REQ-03 は必要事項です。"
+        let noStart = Set("。、，．・）」』】〕ー"), noEnd = Set("「（『【〔")
+        let lines = LineBreaker(width: width).wrap(text, indent: 4).split(separator: "\n").map(String.init)
+        #expect(lines.count > 1)
+        for (i, line) in lines.enumerated() {
+            let body = line.drop { $0 == " " }
+            #expect(line.hasPrefix("    "), "\(line)")
+            if i > 0 { #expect(!noStart.contains(body.first!), "line starts with \(body.first!): \(line)") }
+            #expect(!noEnd.contains(body.last!), "line ends with \(body.last!): \(line)")
+            // Only a piece that cannot be broken may run past the width, alone on its line.
+            #expect(TextReport.displayWidth(line) <= width || LineBreaker.units(String(body)).count == 1, "\(line)")
+        }
+        // Nothing lost, no word split: joining the lines gives the text back (spaces at breaks aside).
+        let joined = lines.map { $0.drop { $0 == " " } }.joined()
+        #expect(joined.replacingOccurrences(of: " ", with: "") == text.replacingOccurrences(of: " ", with: ""))
+        for word in ["https://www.medical-care.net/", "no-reply@medical-care.net", "support@embrace.co.jp", "H-REQ-09", "T-REQ-03"] {
+            #expect(lines.contains { $0.contains(word) }, "\(word) was split at width \(width)")
+        }
+    }
+
+    /// A report to a file or a pipe is not wrapped: a paragraph is one line.
+    @Test func noWidthNoWrapping() {
+        let t = TextReport(lang: .ja)
+        let long = String(repeating: "日本語の文章と English words mixed ", count: 6)
+        #expect(t.wrap(long, indent: 4) == "    " + long)
+    }
+
     @Test func colourOnlyOnATerminalAndNotWithNOCOLOR() {
         let c = Console(out: { _ in }, err: { _ in }, environment: [:], stdoutIsTTY: true, stderrIsTTY: true)
         #expect(c.useColor("auto", tty: true))

@@ -1,0 +1,105 @@
+import Foundation
+
+/// The words a person reads for the schema's values and fields, in Japanese or English: the
+/// one place every writer (reports, `explain`, `attest`, `diff`) turns a stored value into
+/// text. Japanese uses the words a Japanese table uses — a choice's Japanese word (`clerk` →
+/// `事務職員`), はい/いいえ, periods as `60日`, a field by its column header (`退職日`) — so what
+/// a report shows can be found in the table; English uses the stored values and field names,
+/// which are the English table's words.
+public enum Words {
+    /// One value of `field` (nil: a value with no field, such as an element of a rule's own
+    /// list, whose choice word is used when the whole schema gives it only one).
+    public static func value(_ v: Value, of field: FieldSchema?, ja: Bool) -> String {
+        guard ja else { return v.display }
+        switch v {
+        case .null: return "（なし）"
+        case .unknown: return "（不明）"
+        case .bool(let b): return b ? "はい" : "いいえ"
+        case .duration(let d): return d.descriptionJa
+        case .string(let s):
+            guard let field else { return choiceJa(s) ?? s }
+            return field.choicesJa[s] ?? s
+        case .list(let xs):
+            if xs.isEmpty { return "なし" }
+            return xs.map { value($0, of: field, ja: true) }.joined(separator: "、")
+        case .int, .date, .record: return v.display
+        }
+    }
+
+    /// The value in the language of `lang` (both: Japanese, then English when it differs).
+    public static func value(_ v: Value, of field: FieldSchema?) -> Bilingual {
+        Bilingual(ja: value(v, of: field, ja: true), en: value(v, of: field, ja: false))
+    }
+
+    /// A field as its table's column is headed: `退職日` / `left_on`.
+    public static func header(_ field: FieldSchema, ja: Bool) -> String {
+        ja && !field.docJa.isEmpty ? field.docJa : field.name
+    }
+
+    public static func header(_ field: FieldSchema) -> Bilingual {
+        Bilingual(ja: header(field, ja: true), en: header(field, ja: false))
+    }
+
+    /// A stored choice value's Japanese word when the schema gives that value one word in all
+    /// its fields (`operations-lead` → `運用責任者`, `clerk` → `事務職員`); nil when it has none
+    /// or several (`active` is 有効 for an account and 使用中 for a device).
+    public static func choiceJa(_ s: String) -> String? { unambiguousJa[s] ?? nil }
+
+    static let unambiguousJa: [String: String?] = {
+        var words: [String: Set<String>] = [:]
+        for r in SnapshotSchema.records.values {
+            for f in r.fields {
+                for (v, w) in f.choicesJa { words[v, default: []].insert(w) }
+            }
+        }
+        return words.mapValues { $0.count == 1 ? $0.first : nil }
+    }()
+
+    /// Every English choice value whose Japanese word the schema gives, with the words:
+    /// what a Japanese report must never show bare (tests scan for them).
+    public static var choiceWords: [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
+        for r in SnapshotSchema.records.values {
+            for f in r.fields {
+                for (v, w) in f.choicesJa where v != w { out[v, default: []].insert(w) }
+            }
+        }
+        return out
+    }
+
+    // MARK: roles
+
+    static let roleField = SnapshotSchema.role.field("role")!
+
+    /// The roles of the roles table, in schema order (`operations-lead`, …).
+    public static var roleIDs: [String] {
+        if case .enumeration(let vs) = roleField.type { vs } else { [] }
+    }
+
+    /// A role as a reader knows it: `運用責任者` / `operations-lead`.
+    public static func role(_ id: String, ja: Bool) -> String { ja ? roleField.label(id) : id }
+
+    /// Several roles, as alternatives: `運用責任者・システム管理者` / `operations-lead or system-admin`.
+    public static func roles(_ ids: [String], ja: Bool) -> String {
+        ids.map { role($0, ja: ja) }.joined(separator: ja ? "・" : " or ")
+    }
+
+    public static func roles(_ ids: [String]) -> Bilingual { Bilingual(ja: roles(ids, ja: true), en: roles(ids, ja: false)) }
+
+    /// The role a person typed or a table holds: the id (`operations-lead`), its Japanese word
+    /// (`運用責任者`) or both as a menu shows them (`運用責任者 (operations-lead)`), in any width
+    /// or case; nil when it names no role.
+    public static func roleID(_ text: String) -> String? {
+        let t = text.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
+        let lower = t.lowercased()
+        for id in roleIDs where id == lower || roleField.label(id) == t || "\(roleField.label(id)) (\(id))" == lower {
+            return id
+        }
+        return nil
+    }
+
+    /// The roles as a list for a message: `operations-lead (運用責任者), …`.
+    public static var roleList: String {
+        roleIDs.map { "\($0) (\(roleField.label($0)))" }.joined(separator: ", ")
+    }
+}
