@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs tenken under a prefix: the binary, shell completions and the manual page.
-#   scripts/install.sh [PREFIX]                    (default ~/.local; /usr/local needs root)
+#   scripts/install.sh [PREFIX]                    (default ~/.local; /usr/local needs root;
+#                                                   a relative PREFIX is taken from the current folder)
 #   TENKEN_BINARY=path/to/tenken scripts/install.sh PREFIX
 #
 # The binary is TENKEN_BINARY if set, else dist/tenken (scripts/release.sh builds it), else
@@ -14,9 +15,12 @@
 # Each file is written to a temporary name and renamed into place; a file that is not ours
 # (no tenken marker) is never overwritten.
 set -euo pipefail
+# A relative PREFIX or TENKEN_BINARY means relative to where the script was run, not to the
+# repository it then works in: both are made absolute before changing folder.
+absolute() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$PWD/$1" ;; esac; }
+prefix=$(absolute "${1:-$HOME/.local}")
+bin=${TENKEN_BINARY:+$(absolute "$TENKEN_BINARY")}
 cd "$(dirname "$0")/.."
-prefix=${1:-$HOME/.local}
-bin=${TENKEN_BINARY:-}
 if [ -z "$bin" ]; then
   for candidate in dist/tenken .build/release/tenken; do
     if [ -x "$candidate" ]; then bin=$candidate; break; fi

@@ -93,6 +93,32 @@ import TenkenReport
         #expect(try String(contentsOf: man, encoding: .utf8) == "someone else's page\n")
     }
 
+    /// A relative PREFIX and TENKEN_BINARY are read from the folder the script is run in,
+    /// not from the repository it works in (break-16 #3).
+    @Test func installScriptTakesRelativePathsFromWhereItRuns() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-install-rel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let binary = try #require([URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken"),
+                                   Repo.root.appendingPathComponent(".build/debug/tenken")].first { FileManager.default.isExecutableFile(atPath: $0.path) })
+        try FileManager.default.copyItem(at: binary, to: work.appendingPathComponent("tenken-bin"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [Repo.root.appendingPathComponent("scripts/install.sh").path, "prefix"]
+        p.currentDirectoryURL = work
+        p.environment = ["TENKEN_BINARY": "./tenken-bin", "PATH": "/usr/bin:/bin", "HOME": work.path, "SWIFT_BACKTRACE": "enable=no"]
+        let pipe = Pipe()
+        p.standardError = pipe
+        p.standardOutput = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(out)")
+        #expect(FileManager.default.isExecutableFile(atPath: work.appendingPathComponent("prefix/bin/tenken").path), "\(out)")
+        #expect(!FileManager.default.fileExists(atPath: Repo.root.appendingPathComponent("prefix").path))
+        #expect(out.contains(work.path + "/prefix/bin"), "the PATH advice names an absolute folder: \(out)")
+    }
+
     /// `--output-dir`'s help names every format's file; `--format`'s lists every format.
     @Test func checkHelpNamesEveryReportFile() {
         let (_, out, _) = runCLI(["check", "--help"])
