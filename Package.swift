@@ -33,7 +33,8 @@ let package = Package(
         .target(name: "TenkenBenchKit", dependencies: ["TenkenSyntax"], path: "bench/Kit"),
         .executableTarget(name: "tenken-bench", dependencies: ["TenkenBenchKit", "TenkenCLI", "TenkenWorkbook", "CLibXML2"], path: "bench/Runner"),
         // libFuzzer targets; scripts/fuzz.sh builds them instrumented.
-        .executableTarget(name: "tenken-fuzz", dependencies: ["TenkenSyntax", "TenkenData", "TenkenWorkbook"], path: "Fuzz"),
+        .executableTarget(name: "tenken-fuzz", dependencies: ["TenkenSyntax", "TenkenData", "TenkenWorkbook", "TenkenCheck", "TenkenEval",
+                                                        "TenkenReport", "TenkenPack", "TenkenCLI"], path: "Fuzz"),
         .testTarget(name: "TenkenSyntaxTests", dependencies: ["TenkenSyntax"]),
         .testTarget(name: "TenkenDataTests", dependencies: ["TenkenData"]),
         .testTarget(name: "TenkenWorkbookTests", dependencies: ["TenkenWorkbook", "TenkenSyntax", "TenkenBenchKit", "CZlib", "CLibXML2"], exclude: ["Fixtures"]),

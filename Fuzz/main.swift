@@ -1,11 +1,19 @@
 import Foundation
+import TenkenCheck
+import TenkenCLI
 import TenkenData
+import TenkenEval
+import TenkenReport
 import TenkenSyntax
 import TenkenWorkbook
 
 // tenken-fuzz TARGET [libFuzzer options…] — TARGET is `parser`, `json`, `csv`, `snapshot`,
-// `workbook` (bytes as an .xlsx: zip container, then every part) or `sheet` (bytes as one XML
-// part of a fixed, valid package, so mutations reach SpreadsheetML past the zip's CRC checks).
+// `workbook` (bytes as an .xlsx: zip container, then every part), `sheet` (bytes as one XML
+// part of a fixed, valid package, so mutations reach SpreadsheetML past the zip's CRC checks),
+// `rules` (bytes as a rule file: parsed, checked against the schema and the pack's manifest and
+// catalog, and, when it checks clean, evaluated over a fixture facility) or `pipeline` (bytes as
+// a snapshot, through everything `tenken check` does: load, consistency, evaluation with the
+// embedded pack, and every report format).
 // Built by scripts/fuzz.sh with coverage instrumentation and libFuzzer linked in; in a
 // normal build the driver is absent and this says so (the target still compiles and links).
 
@@ -113,11 +121,111 @@ let sheetTarget: Callback = { data, size in
     return 0
 }
 
+
+/// The embedded pack, loaded and checked once.
+let embeddedPack = PackLoader.embedded()
+/// The day every fuzz run is judged on (fixed, so a finding reproduces).
+let fuzzDay = Day(year: 2026, month: 11, day: 1)!
+
+/// The manifest (`pack.tenken`, for its parameters) without its comments and with one-word
+/// reasons: the same declarations in a quarter of the text, parsed again for every input.
+let packManifest: (path: String, text: String) = {
+    let m = embeddedPack.source.files.first { $0.path.hasSuffix("/pack.tenken") }!
+    let lines = m.text.split(separator: "\n").filter { !$0.drop { $0 == " " }.hasPrefix("#") }
+        .map { $0.drop { $0 == " " }.hasPrefix("because ") ? "    because \"source\"" : String($0) }
+    return (m.path, lines.joined(separator: "\n") + "\n")
+}()
+/// The catalog's header, and each item's line by its id.
+let catalogHeader = embeddedPack.source.catalog!.text.prefix { $0 != "\n" }
+let catalogItems: [String: Substring] = Dictionary(embeddedPack.source.catalog!.text.split(separator: "\n").dropFirst()
+    .map { (String($0.prefix { $0 != "\t" }), $0) }, uniquingKeysWith: { a, _ in a })
+
+/// The catalog ids that occur in `text` as words (letters, digits and `-`), in order, once each.
+func catalogIDs(in text: [UInt8]) -> [String] {
+    var out: [String] = [], seen = Set<String>(), start = 0
+    func isWord(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D }
+    for i in 0...text.count where i == text.count || !isWord(text[i]) {
+        if i > start, i - start <= 16, let id = String(bytes: text[start..<i], encoding: .ascii), catalogItems[id] != nil, seen.insert(id).inserted {
+            out.append(id)
+        }
+        start = i + 1
+    }
+    return out
+}
+
+/// The fixture facility rules are evaluated over: `Fixtures/clinic-sakura` (a snapshot with a
+/// device inventory), read once from the working directory (scripts/fuzz.sh runs at the root).
+let rulesFacility: Facility = {
+    guard case .success(let input) = FacilityInput.folder("Fixtures/clinic-sakura"),
+          case let (f?, diags) = input.load(options: LoadOptions(), pack: embeddedPack, asOf: fuzzDay, wholeStatements: true),
+          !diags.contains(where: { $0.severity == .error }) else { fatalError("Fixtures/clinic-sakura does not load; run from the repository root") }
+    return f
+}()
+
+/// Rule text → parse → check → evaluate. The pack is the manifest plus the input as one rule
+/// file, and a catalog of the items the input names: a pack must implement its whole catalog,
+/// so the full catalog would make every input fail the coverage check and stop before
+/// evaluation.
+let rulesTarget: Callback = { data, size in
+    let b = bytes(data, size)
+    let text = String(decoding: b, as: UTF8.self)
+    let catalog = ([catalogHeader] + catalogIDs(in: b).compactMap { catalogItems[$0] }).joined(separator: "\n") + "\n"
+    let source = PackSource(files: [packManifest, (path: PackLoader.embeddedRoot + "/rules/fuzz.tenken", text: text)],
+                            catalog: (path: PackLoader.embeddedRoot + "/catalog.tsv", text: catalog))
+    let outcome = Checker.check(source)
+    guard let pack = outcome.pack else {
+        if !outcome.diagnostics.contains(where: { $0.severity == .error }) { fatalError("no pack and no error") }
+        return 0
+    }
+    let (result, _) = Engine(pack: pack).evaluate(rulesFacility, asOf: fuzzDay)
+    if result.results.count != pack.rules.count { fatalError("a rule without a result") }
+    _ = CLI.render(.text, ReportInput(result: result, pack: pack, lang: .en, toolVersion: CLI.version), textStyle: TextReport(lang: .en))
+    return 0
+}
+
+/// The embedded pack as `tenken check` checks it.
+let checkedPack: CheckedPack = {
+    guard let p = Checker.check(embeddedPack.source).pack else { fatalError("the embedded pack does not check") }
+    return p
+}()
+
+/// Snapshot bytes → everything `tenken check` does with them, in memory: load, the pack's
+/// provider profile where the snapshot has none, consistency, evaluation, and every report
+/// format (text in both languages). The JSON and SARIF reports must read back as JSON.
+let pipelineTarget: Callback = { data, size in
+    var loader = SnapshotLoader()
+    guard var facility = loader.loadSnapshot(bytes: bytes(data, size), path: "fuzz.json") else { return 0 }
+    let pi = SnapshotSchema.rootIndex["provider"]!
+    if facility.roots[pi] == nil, let bundled = embeddedPack.providerProfile {
+        facility.roots[pi] = bundled.value
+        facility.rootLocations[pi] = bundled.location
+    }
+    loader.append(contentsOf: Consistency.check(facility, asOf: fuzzDay))
+    if loader.diagnostics.contains(where: { $0.severity == .error }) { return 0 }
+    var (result, diags) = Engine(pack: checkedPack).evaluate(facility, asOf: fuzzDay)
+    if diags.contains(where: { $0.severity == .error }) { return 0 }
+    if result.results.count != checkedPack.rules.count { fatalError("a rule without a result") }
+    result.inputWarnings = (loader.diagnostics + diags).filter { $0.severity == .warning }
+    for lang in [Language.ja, .en] {
+        let input = ReportInput(result: result, pack: checkedPack, lang: lang, toolVersion: CLI.version)
+        _ = CLI.render(.text, input, textStyle: TextReport(lang: lang))
+    }
+    let input = ReportInput(result: result, pack: checkedPack, lang: .ja, toolVersion: CLI.version)
+    for f in ReportFormat.allCases where f != .text {
+        let out = CLI.render(f, input, textStyle: TextReport(lang: .ja))
+        if f == .json || f == .sarif {
+            let (node, errs, _) = JSONReader.parse(Array(out.utf8), file: "report", limits: JSONLimits(maxDepth: 256, maxBytes: 1 << 30))
+            if node == nil || !errs.isEmpty { fatalError("the \(f.rawValue) report is not JSON: \(errs.first.map { "\($0)" } ?? "")") }
+        }
+    }
+    return 0
+}
+
 let targets: [String: Callback] = ["parser": parserTarget, "json": jsonTarget, "csv": csvTarget, "snapshot": snapshotTarget,
-                                   "workbook": workbookTarget, "sheet": sheetTarget]
+                                   "workbook": workbookTarget, "sheet": sheetTarget, "rules": rulesTarget, "pipeline": pipelineTarget]
 var args = CommandLine.arguments
 guard args.count >= 2, let target = targets[args[1]] else {
-    FileHandle.standardError.write(Data("usage: tenken-fuzz parser|json|csv|snapshot|workbook|sheet [libFuzzer options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: tenken-fuzz parser|json|csv|snapshot|workbook|sheet|rules|pipeline [libFuzzer options]\n".utf8))
     exit(64)
 }
 args.remove(at: 1)

@@ -235,7 +235,8 @@ public enum CLI {
         return .success(out)
     }
 
-    static func render(_ f: ReportFormat, _ input: ReportInput, textStyle: TextReport) -> String {
+    /// One report format rendered whole into a string (standard output, the fuzz targets).
+    public static func render(_ f: ReportFormat, _ input: ReportInput, textStyle: TextReport) -> String {
         let s = StringSink()
         try? write(f, input, textStyle: textStyle, to: s)  // memory never fails
         return s.text
