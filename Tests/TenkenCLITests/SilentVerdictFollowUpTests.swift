@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import TenkenData
+import TenkenSyntax
+@testable import TenkenCLI
+
+/// Follow-ups to "no silent verdicts" found by an adversarial tester (break-12b): each a false
+/// pass or a misleading result, tested as the user meets it.
+@Suite struct SilentVerdictFollowUpTests {
+    func load(_ body: String) -> (Facility?, [Diagnostic]) {
+        var l = SnapshotLoader()
+        let f = l.loadSnapshot(bytes: Array(("{\"schema_version\": 1, " + body + "}").utf8), path: "s.json")
+        return (f, l.diagnostics)
+    }
+
+    /// F1. Two keys of one object that fold to one field (case, width, a Japanese header) are
+    /// refused as a table's two columns for one field are, in whichever order; never last-wins.
+    @Test(arguments: [
+        ("\"left_on\": \"2026-03-31\", \"Left_On\": \"\"", "Left_On", "left_on"),
+        ("\"Left_On\": \"\", \"left_on\": \"2026-03-31\"", "left_on", "Left_On"),
+        ("\"退職日\": \"2026-03-31\", \"left_on\": null", "left_on", "退職日"),
+        ("\"left_on\": \"2026-03-31\", \"ｌｅｆｔ＿ｏｎ\": \"  \"", "ｌｅｆｔ＿ｏｎ", "left_on"),
+    ])
+    func aFieldGivenTwiceUnderTwoSpellingsIsAnError(_ keys: String, _ second: String, _ first: String) throws {
+        let (_, d) = load("\"staff\": [{\"id\": \"S-1\", \"role\": \"clerk\", \(keys)}]")
+        let dup = try #require(d.first { $0.id == "data.duplicate-key" }, "\(d)")
+        #expect(dup.severity == .error)
+        #expect(dup.message.contains("`\(second)` repeats `\(first)`") && dup.message.contains("`left_on`"))
+        #expect(dup.location?.line == 1 && dup.location?.path == "/staff/0/" + second)
+        #expect(!dup.message.contains("2026-03-31"))
+    }
+
+    /// F1 on the command line: in a snapshot (a sound value replaced by a weak one after it) and
+    /// in a JSON device inventory, exit 2 with both places, and no value shown.
+    @Test func foldedDuplicateKeysAreRefusedOnTheCommandLine() throws {
+        Repo.enter()
+        let dir = try copyFixture("clinic-sakura", tag: "fold")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/snapshot.json"
+        let original = try String(contentsOfFile: path, encoding: .utf8)
+        try original.replacingOccurrences(of: "\"encryption\": \"WPA3\",", with: "\"encryption\": \"WEP\", \"Encryption\": \"WPA3\",")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
+        #expect(r.code == 2, "\(r.err)")
+        #expect(r.err.contains("snapshot.json:188:") && r.err.contains("data.duplicate-key") && r.err.contains("`Encryption` repeats `encryption` (line 188"))
+        #expect(!r.err.contains("WEP") && !r.err.contains("WPA3"))
+
+        try original.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: "\(dir)/devices.csv")
+        try """
+        {"devices": [{"id": "PC-01", "kind": "pc", "screen_lock_minutes": 60, "Screen_Lock_Minutes": 5}]}
+        """.write(toFile: "\(dir)/devices.json", atomically: true, encoding: .utf8)
+        let j = runCLI(["check", dir, "--as-of", "2026-11-01"])
+        #expect(j.code == 2)
+        #expect(j.err.contains("devices.json:1:") && j.err.contains("`Screen_Lock_Minutes` repeats `screen_lock_minutes`"))
+
+        // Two spellings of one section are refused the same way.
+        let (_, d) = load("\"staff\": [], \"Staff\": []")
+        #expect(d.contains { $0.id == "data.duplicate-key" && $0.message.contains("`Staff` repeats `staff`") })
+    }
+}
