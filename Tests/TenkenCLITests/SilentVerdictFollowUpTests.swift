@@ -59,3 +59,38 @@ import TenkenSyntax
         #expect(d.contains { $0.id == "data.duplicate-key" && $0.message.contains("`Staff` repeats `staff`") })
     }
 }
+
+extension SilentVerdictFollowUpTests {
+    /// F13. `convert` never writes an unknown field as a blank whose meaning decides a rule:
+    /// JSON → tables with `left_on` shadowed by an ignored key, and tables → JSON with the
+    /// `left_on` column headed another way, both exit 2 with nothing written.
+    @Test func convertRefusesToTurnUnknownIntoABlankWithAMeaning() throws {
+        Repo.enter()
+        let json = try copyFixture("messy-tsubaki", tag: "conv")
+        defer { try? FileManager.default.removeItem(atPath: json) }
+        let path = "\(json)/snapshot.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try #require(text.contains("\"left_on\": \"2026-03-31\""))
+        try text.replacingOccurrences(of: "\"left_on\": \"2026-03-31\"", with: "\"retired_on\": \"2026-03-31\"")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let out = NSTemporaryDirectory() + "tenken-conv-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = runCLI(["convert", json, "--to", "csv", out])
+        #expect(r.code == 2, "\(r.err)")
+        #expect(r.err.contains("data.unknown-not-writable") && r.err.contains("`left_on`") && r.err.contains("still employed"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(!r.err.contains("2026-03-31"))
+
+        let tables = try copyFixture("clinic-kaede", tag: "conv")
+        defer { try? FileManager.default.removeItem(atPath: tables) }
+        let staff = try String(contentsOfFile: "\(tables)/staff.csv", encoding: .utf8)
+        try staff.replacingOccurrences(of: "S-006,clerk,2024-04-01,,", with: "S-006,clerk,2024-04-01,2026-03-31,")
+            .replacingOccurrences(of: "hired_on,left_on,", with: "hired_on,退職年月日,")
+            .write(toFile: "\(tables)/staff.csv", atomically: true, encoding: .utf8)
+        let j = runCLI(["convert", tables, "--to", "json", out + ".json"])
+        defer { try? FileManager.default.removeItem(atPath: out + ".json") }
+        #expect(j.code == 2, "\(j.err)")
+        #expect(j.err.contains("data.unknown-not-writable") && j.err.contains("staff.csv"))
+        #expect(!FileManager.default.fileExists(atPath: out + ".json"))
+    }
+}
