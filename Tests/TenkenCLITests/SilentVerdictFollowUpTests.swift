@@ -94,3 +94,31 @@ extension SilentVerdictFollowUpTests {
         #expect(!FileManager.default.fileExists(atPath: out + ".json"))
     }
 }
+
+extension SilentVerdictFollowUpTests {
+    /// F14. A kind of facility and its beds that cannot both be true (医療法 第1条の5) are a
+    /// located contradiction, not a clinic that escapes the hospital items.
+    @Test(arguments: [("clinic", 200, true), ("clinic", 19, false), ("dental-clinic", 20, true), ("hospital", 10, true),
+                      ("hospital", 20, false), ("pharmacy", 2, true), ("visiting-nurse", 0, false), ("care", 80, false), ("clinic", -1, true)])
+    func kindAndBedsThatContradictAreADataError(_ kind: String, _ beds: Int, _ contradicts: Bool) throws {
+        let (f, loaded) = load("\"facility\": {\"id\": \"F\", \"kind\": \"\(kind)\", \"beds\": \(beds)}")
+        let d = loaded + Consistency.check(try #require(f), asOf: Day(iso: "2026-11-01")!)
+        let c = d.first { $0.id == "data.contradiction" }
+        #expect((c != nil) == contradicts, "\(d)")
+        if let c {
+            #expect(c.severity == .error && c.location?.path == "/facility/beds" && c.message.contains("`\(kind)`"))
+        }
+    }
+
+    @Test func aClinicWithTwoHundredBedsStopsTheRun() throws {
+        Repo.enter()
+        let dir = try copyFixture("hospital-aoba", tag: "beds")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/snapshot.json"
+        try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"kind\": \"hospital\"", with: "\"kind\": \"clinic\"")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
+        #expect(r.code == 2)
+        #expect(r.err.contains("snapshot.json:7:") && r.err.contains("data.contradiction") && r.err.contains("医療法"))
+    }
+}
