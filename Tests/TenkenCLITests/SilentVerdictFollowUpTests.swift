@@ -122,3 +122,37 @@ extension SilentVerdictFollowUpTests {
         #expect(r.err.contains("snapshot.json:7:") && r.err.contains("data.contradiction") && r.err.contains("医療法"))
     }
 }
+
+extension SilentVerdictFollowUpTests {
+    /// A copy of the MCS pack to damage.
+    func packCopy() throws -> String {
+        let dir = NSTemporaryDirectory() + "tenken-pack-\(UUID().uuidString)"
+        try FileManager.default.copyItem(atPath: "Rules/mcs", toPath: dir)
+        return dir
+    }
+
+    /// F2. A pack with one rule file deleted, while another rule still implements the same
+    /// item, is not "83/83 implemented": the catalog names every item's rules, so lint, test
+    /// and check exit 2, whether or not the rule's test file is kept. An extra rule the catalog
+    /// does not name is refused the same way.
+    @Test func aPackWithARuleDeletedOrAddedIsAnError() throws {
+        Repo.enter()
+        let pack = try packCopy()
+        defer { try? FileManager.default.removeItem(atPath: pack) }
+        try FileManager.default.removeItem(atPath: "\(pack)/rules/wifi-encrypted.tenken")
+        for args in [["lint", "--rules", pack], ["test", "--rules", pack], ["check", "Fixtures/clinic-sakura", "--rules", pack, "--as-of", "2026-11-01"]] {
+            let r = runCLI(args)
+            #expect(r.code == 2, "\(args[0]): \(r.code)")
+            #expect(r.err.contains("check.missing-rule") && r.err.contains("T-REQ-03") && r.err.contains("`wifi-encrypted`"), "\(args[0])")
+        }
+        try FileManager.default.removeItem(atPath: "\(pack)/tests/wifi-encrypted.test.json")
+        #expect(runCLI(["test", "--rules", pack]).code == 2)
+
+        try FileManager.default.copyItem(atPath: "Rules/mcs/rules/wifi-encrypted.tenken", toPath: "\(pack)/rules/wifi-encrypted.tenken")
+        try String(contentsOfFile: "Rules/mcs/rules/wifi-encrypted.tenken", encoding: .utf8)
+            .replacingOccurrences(of: "rule wifi-encrypted {", with: "rule wifi-encrypted-too {")
+            .write(toFile: "\(pack)/rules/extra.tenken", atomically: true, encoding: .utf8)
+        let extra = runCLI(["lint", "--rules", pack])
+        #expect(extra.code == 2 && extra.err.contains("check.undeclared-rule") && extra.err.contains("extra.tenken:"))
+    }
+}
