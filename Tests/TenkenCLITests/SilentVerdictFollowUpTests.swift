@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TenkenData
+@testable import TenkenEval
 import TenkenSyntax
 @testable import TenkenCLI
 
@@ -154,5 +155,41 @@ extension SilentVerdictFollowUpTests {
             .write(toFile: "\(pack)/rules/extra.tenken", atomically: true, encoding: .utf8)
         let extra = runCLI(["lint", "--rules", pack])
         #expect(extra.code == 2 && extra.err.contains("check.undeclared-rule") && extra.err.contains("extra.tenken:"))
+    }
+}
+
+extension SilentVerdictFollowUpTests {
+    /// F4. A justification or a "not applicable" reason must say something: the words a cell
+    /// is filled with (in any punctuation or case), a word said twice, one letter repeated or
+    /// too few letters are no reason. `Statement.saysNothing` decides for waivers and
+    /// attestations alike.
+    @Test(arguments: ["x", "あ", "test", "N/A.", "n/a", "N / A", "該当なし", "該当なし。", "同上", "see above", "理由", "なし なし",
+                      "asdf", "xxx", "ああああ", "TBD!", "対象外", "〃", "...", "12/3", "ok"])
+    func fillerSaysNothing(_ text: String) {
+        #expect(Statement.saysNothing(text), "\(text)")
+    }
+
+    @Test(arguments: ["Wi-Fiなし", "No Wi-Fi", "未導入", "院内にWi-Fiはありません", "no Wi-Fi at the facility",
+                      "the WEP access point is replaced on 2026-12-10", "訪問看護のみ", "共用端末なし"])
+    func aReasonSaysSomething(_ text: String) {
+        #expect(!Statement.saysNothing(text), "\(text)")
+    }
+
+    /// F4 on the command line: the tester's waiver with `N/A.` and the others that got
+    /// through stop the run (exit 2), as `なし` does.
+    @Test(arguments: ["x", "N/A.", "該当なし", "同上", "test"])
+    func fillerWaiverIsRefused(_ why: String) throws {
+        Repo.enter()
+        let dir = try copyFixture("clinic-sakura", tag: "filler")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/snapshot.json"
+        try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"encryption\": \"WPA3\"", with: "\"encryption\": \"WEP\"")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let waivers = "\(dir)/waivers.json"
+        try """
+        {"waivers": [{"rule": "wifi-encrypted", "facility": "F-CL-0001", "justification": "\(why)", "requested_by": "S-001", "approved_by": "S-002", "granted_on": "2026-10-01", "expires_on": "2027-01-15"}]}
+        """.write(toFile: waivers, atomically: true, encoding: .utf8)
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--waivers", waivers])
+        #expect(r.code == 2 && r.err.contains("waiver.no-justification"), "\(why): \(r.code)")
     }
 }
