@@ -193,3 +193,15 @@ extension SilentVerdictFollowUpTests {
         #expect(r.code == 2 && r.err.contains("waiver.no-justification"), "\(why): \(r.code)")
     }
 }
+
+extension SilentVerdictFollowUpTests {
+    /// F6. The same `--param` twice is a usage error (exit 64), not the last one silently, in
+    /// every command that takes it.
+    @Test func aRepeatedParamIsAUsageError() throws {
+        Repo.enter()
+        for cmd in [["check", "Fixtures/clinic-sakura"], ["explain", "leaver-accounts-deleted", "Fixtures/clinic-sakura"]] {
+            let r = runCLI(cmd + ["--as-of", "2026-11-01", "--param", "leaver.grace=7 days", "--param", "Leaver.Grace=100 years"])
+            #expect(r.code == 64 && r.err.contains("given twice"), "\(cmd[0]): \(r.code) \(r.err)")
+        }
+    }
+}
