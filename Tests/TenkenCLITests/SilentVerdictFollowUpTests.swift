@@ -205,3 +205,22 @@ extension SilentVerdictFollowUpTests {
         }
     }
 }
+
+extension SilentVerdictFollowUpTests {
+    /// F7. An attestation for an item no rule asks for (a typo) is a located warning with
+    /// "did you mean", in the terminal and in the report, not silently ignored.
+    @Test func anAttestationForAnUnknownItemIsNamed() throws {
+        Repo.enter()
+        let dir = try copyFixture("clinic-sakura", tag: "orphan")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/snapshot.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let typo = try #require(text.range(of: "\"item\": \"no-written-credentials\""))
+        try text.replacingCharacters(in: typo, with: "\"item\": \"no-written-credential\"").write(toFile: path, atomically: true, encoding: .utf8)
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "json"])
+        #expect(r.err.contains("attestation.unknown-item") && r.err.contains("#/attestations/0/item") && r.err.contains("did you mean `no-written-credentials`?"))
+        #expect(!r.err.contains("no-written-credential`,") && r.out.contains("attestation.unknown-item"))
+        // The fixture as given has no such warning.
+        #expect(!runCLI(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01"]).err.contains("unknown-item"))
+    }
+}
