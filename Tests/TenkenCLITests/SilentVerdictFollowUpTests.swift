@@ -224,3 +224,34 @@ extension SilentVerdictFollowUpTests {
         #expect(!runCLI(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01"]).err.contains("unknown-item"))
     }
 }
+
+extension SilentVerdictFollowUpTests {
+    /// F8. In SARIF an undecided required rule is an `error` as its failure would be, and a run
+    /// with a rule undecided is not `executionSuccessful`; a decided run still is.
+    @Test func sarifDoesNotPassAnUndecidedRequiredRule() throws {
+        Repo.enter()
+        let dir = try copyFixture("messy-tsubaki", tag: "sarif")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/snapshot.json"
+        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var groups = try #require(doc["groups"] as? [[String: Any]])
+        for i in groups.indices { groups[i]["members"] = nil }
+        doc["groups"] = groups
+        try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: path))
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "sarif"])
+        #expect(r.code == 2)
+        let log = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let run = try #require((log["runs"] as? [[String: Any]])?.first)
+        let invocation = try #require((run["invocations"] as? [[String: Any]])?.first)
+        #expect(invocation["executionSuccessful"] as? Bool == false)
+        let notes = invocation["toolExecutionNotifications"] as? [[String: Any]] ?? []
+        #expect(notes.contains { $0["level"] as? String == "error" && (($0["message"] as? [String: Any])?["text"] as? String ?? "").contains("leavers-removed-from-groups") })
+        let results = try #require(run["results"] as? [[String: Any]])
+        let undecided = results.filter { $0["ruleId"] as? String == "leavers-removed-from-groups" }
+        #expect(!undecided.isEmpty && undecided.allSatisfy { $0["level"] as? String == "error" })
+
+        let ok = runCLI(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "sarif"])
+        let okRun = try #require(((try JSONSerialization.jsonObject(with: Data(ok.out.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
+        #expect(((okRun["invocations"] as? [[String: Any]])?.first?["executionSuccessful"] as? Bool) == true)
+    }
+}
