@@ -8,6 +8,18 @@ import TenkenSyntax
 /// Follow-ups to "no silent verdicts" found by an adversarial tester (break-12b): each a false
 /// pass or a misleading result, tested as the user meets it.
 @Suite struct SilentVerdictFollowUpTests {
+    /// A copy of a fixture with `old` in its snapshot.json replaced by `new` (only the first
+    /// time with `once`); the text must be there.
+    func edited(_ fixture: String, tag: String, _ old: String, _ new: String, once: Bool = false) throws -> String {
+        let dir = try copyFixture(fixture, tag: tag)
+        let path = "\(dir)/snapshot.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let at = try #require(text.range(of: old), "\(old) in \(fixture)")
+        try (once ? text.replacingCharacters(in: at, with: new) : text.replacingOccurrences(of: old, with: new))
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return dir
+    }
+
     func load(_ body: String) -> (Facility?, [Diagnostic]) {
         var l = SnapshotLoader()
         let f = l.loadSnapshot(bytes: Array(("{\"schema_version\": 1, " + body + "}").utf8), path: "s.json")
@@ -35,18 +47,15 @@ import TenkenSyntax
     /// in a JSON device inventory, exit 2 with both places, and no value shown.
     @Test func foldedDuplicateKeysAreRefusedOnTheCommandLine() throws {
         Repo.enter()
-        let dir = try copyFixture("clinic-sakura", tag: "fold")
+        let dir = try edited("clinic-sakura", tag: "fold", "\"encryption\": \"WPA3\",", "\"encryption\": \"WEP\", \"Encryption\": \"WPA3\",")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = "\(dir)/snapshot.json"
-        let original = try String(contentsOfFile: path, encoding: .utf8)
-        try original.replacingOccurrences(of: "\"encryption\": \"WPA3\",", with: "\"encryption\": \"WEP\", \"Encryption\": \"WPA3\",")
-            .write(toFile: path, atomically: true, encoding: .utf8)
         let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
         #expect(r.code == 2, "\(r.err)")
         #expect(r.err.contains("snapshot.json:188:") && r.err.contains("data.duplicate-key") && r.err.contains("`Encryption` repeats `encryption` (line 188"))
         #expect(!r.err.contains("WEP") && !r.err.contains("WPA3"))
 
-        try original.write(toFile: path, atomically: true, encoding: .utf8)
+        // The snapshot as given, and the inventory as JSON with one field twice.
+        try Data(contentsOf: URL(fileURLWithPath: "Fixtures/clinic-sakura/snapshot.json")).write(to: URL(fileURLWithPath: "\(dir)/snapshot.json"))
         try FileManager.default.removeItem(atPath: "\(dir)/devices.csv")
         try """
         {"devices": [{"id": "PC-01", "kind": "pc", "screen_lock_minutes": 60, "Screen_Lock_Minutes": 5}]}
@@ -67,13 +76,8 @@ extension SilentVerdictFollowUpTests {
     /// `left_on` column headed another way, both exit 2 with nothing written.
     @Test func convertRefusesToTurnUnknownIntoABlankWithAMeaning() throws {
         Repo.enter()
-        let json = try copyFixture("messy-tsubaki", tag: "conv")
+        let json = try edited("messy-tsubaki", tag: "conv", "\"left_on\": \"2026-03-31\"", "\"retired_on\": \"2026-03-31\"")
         defer { try? FileManager.default.removeItem(atPath: json) }
-        let path = "\(json)/snapshot.json"
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        try #require(text.contains("\"left_on\": \"2026-03-31\""))
-        try text.replacingOccurrences(of: "\"left_on\": \"2026-03-31\"", with: "\"retired_on\": \"2026-03-31\"")
-            .write(toFile: path, atomically: true, encoding: .utf8)
         let out = NSTemporaryDirectory() + "tenken-conv-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: out) }
         let r = runCLI(["convert", json, "--to", "csv", out])
@@ -113,11 +117,8 @@ extension SilentVerdictFollowUpTests {
 
     @Test func aClinicWithTwoHundredBedsStopsTheRun() throws {
         Repo.enter()
-        let dir = try copyFixture("hospital-aoba", tag: "beds")
+        let dir = try edited("hospital-aoba", tag: "beds", "\"kind\": \"hospital\"", "\"kind\": \"clinic\"")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = "\(dir)/snapshot.json"
-        try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"kind\": \"hospital\"", with: "\"kind\": \"clinic\"")
-            .write(toFile: path, atomically: true, encoding: .utf8)
         let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
         #expect(r.code == 2)
         #expect(r.err.contains("snapshot.json:7:") && r.err.contains("data.contradiction") && r.err.contains("医療法"))
@@ -180,11 +181,8 @@ extension SilentVerdictFollowUpTests {
     @Test(arguments: ["x", "N/A.", "該当なし", "同上", "test"])
     func fillerWaiverIsRefused(_ why: String) throws {
         Repo.enter()
-        let dir = try copyFixture("clinic-sakura", tag: "filler")
+        let dir = try edited("clinic-sakura", tag: "filler", "\"encryption\": \"WPA3\"", "\"encryption\": \"WEP\"")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = "\(dir)/snapshot.json"
-        try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"encryption\": \"WPA3\"", with: "\"encryption\": \"WEP\"")
-            .write(toFile: path, atomically: true, encoding: .utf8)
         let waivers = "\(dir)/waivers.json"
         try """
         {"waivers": [{"rule": "wifi-encrypted", "facility": "F-CL-0001", "justification": "\(why)", "requested_by": "S-001", "approved_by": "S-002", "granted_on": "2026-10-01", "expires_on": "2027-01-15"}]}
@@ -211,12 +209,8 @@ extension SilentVerdictFollowUpTests {
     /// "did you mean", in the terminal and in the report, not silently ignored.
     @Test func anAttestationForAnUnknownItemIsNamed() throws {
         Repo.enter()
-        let dir = try copyFixture("clinic-sakura", tag: "orphan")
+        let dir = try edited("clinic-sakura", tag: "orphan", "\"item\": \"no-written-credentials\"", "\"item\": \"no-written-credential\"", once: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = "\(dir)/snapshot.json"
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let typo = try #require(text.range(of: "\"item\": \"no-written-credentials\""))
-        try text.replacingCharacters(in: typo, with: "\"item\": \"no-written-credential\"").write(toFile: path, atomically: true, encoding: .utf8)
         let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "json"])
         #expect(r.err.contains("attestation.unknown-item") && r.err.contains("#/attestations/0/item") && r.err.contains("did you mean `no-written-credentials`?"))
         #expect(!r.err.contains("no-written-credential`,") && r.out.contains("attestation.unknown-item"))
