@@ -157,6 +157,11 @@ public enum CLI {
             guard let o = ParamResolver.parseCommandLine(a) else {
                 return .failure(UsageError(message: "`--param` needs NAME=VALUE, not `\(a)`", help: nil))
             }
+            // The same parameter twice would silently take the last value: a wrapper script
+            // that appends an override could loosen a bar unseen. Refused, as a repeated key is.
+            if out.contains(where: { $0.name.lowercased() == o.name.lowercased() }) {
+                return .failure(UsageError(message: "`--param \(o.name)` is given twice", help: "give each parameter once"))
+            }
             out.append(o)
         }
         return .success(out)

@@ -42,6 +42,13 @@ enum ConvertCommand {
         var inputs = InputSet()
         inputs.add(input)
         inputs.add(file: p.positionals[0])
+        // Unknown is never written as a blank that means "none" (or "still employed"): refused.
+        let unsayable = SnapshotWriter.unknownWithMeaning(facility)
+        guard unsayable.isEmpty else {
+            for d in unsayable { console.err(DiagnosticPrinter().render(d)) }
+            console.err("error: neither form can say what the input leaves unknown here; nothing was written\n")
+            return ExitCode.inputError
+        }
         if to == "json" {
             let text = SnapshotWriter.json(facility)
             guard let output else { console.out(text); return ExitCode.ok }

@@ -63,7 +63,11 @@ enum ExplainCommand {
             for d in diags { console.err(printer.render(d)) }
             return ExitCode.inputError
         }
-        let cli = p.all("--param").compactMap(ParamResolver.parseCommandLine)
+        let cli: [ParamOverride]
+        switch CLI.commandLineParams(p) {
+        case .success(let o): cli = o
+        case .failure(let e): CLI.usage(e, console); return ExitCode.usage
+        }
         let (values, settings, pd) = ParamResolver.resolve(pack, overrides: facility.overrides + cli)
         if pd.contains(where: { $0.severity == .error }) {
             for d in pd { console.err(printer.render(d)) }

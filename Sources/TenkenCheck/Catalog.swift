@@ -2,7 +2,8 @@ import TenkenSyntax
 
 public enum CatalogParser {
     /// Reads the catalog TSV (header row, then one item per row). Every bad row is reported
-    /// with its line and column and skipped.
+    /// with its line and column and skipped. An optional `rules` column names, comma-separated,
+    /// the rules that implement each item (`Checker.coverage` holds the pack to it).
     public static func parse(_ text: String, file: String) -> ([CatalogItem], [Diagnostic]) {
         var items: [CatalogItem] = []
         var diags: [Diagnostic] = []
@@ -45,7 +46,8 @@ public enum CatalogParser {
             items.append(CatalogItem(id: id, section: cell("section"), category: cat, level: lvl, scope: scope,
                                      risks: cell("risks").split(separator: ",").map(String.init),
                                      evidence: cell("evidence").split(separator: ",").map(String.init), ja: cell("ja"), en: cell("en"),
-                                     location: loc))
+                                     location: loc,
+                                     rules: col["rules"].map { cells[$0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }))
         }
         return (items, diags)
     }

@@ -107,12 +107,21 @@ public struct Checker {
     mutating func coverage(files: [RuleFile], hasManifest: Bool) {
         var implemented = Set<String>()
         var anyRule = false
+        var implementers: [String: [String]] = [:]
+        var ruleAt: [String: SourceLocation] = [:]
         for f in files {
             for case .rule(let r) in f.items {
                 anyRule = true
-                for c in r.clauses { if case .implements(let ns) = c.kind { implemented.formUnion(ns.map(\.text)) } }
+                ruleAt[r.id.text] = loc(f.path, r.id.span)
+                for c in r.clauses {
+                    if case .implements(let ns) = c.kind {
+                        implemented.formUnion(ns.map(\.text))
+                        for n in ns { implementers[n.text, default: []].append(r.id.text) }
+                    }
+                }
             }
         }
+        declaredRules(implementers: implementers, ruleAt: ruleAt)
         if !anyRule, hasManifest {
             bag.add(Diagnostic("check.no-rules", .error, "the pack has no rules; a pack with nothing to check would pass everything",
                                help: "add rule files (*.tenken) under rules/"))
@@ -128,6 +137,31 @@ public struct Checker {
             if !implemented.contains(item.id), anyRule {
                 bag.add(Diagnostic("check.unimplemented-item", .error, "catalog item \(item.id) is implemented by no rule",
                                    at: item.location, help: "add a rule that `implements \(item.id)`, or declare `out_of_scope \(item.id) because \"…\"` in the manifest"))
+            }
+        }
+    }
+
+    /// When the catalog names each item's rules (its `rules` column), the pack holds exactly
+    /// those: a rule named and missing (a deleted file, while another rule still implements
+    /// the item) is `check.missing-rule`, a rule that implements an item without being named
+    /// there is `check.undeclared-rule` (an item declared `out_of_scope` needs none of its
+    /// rules). Both are errors, so `lint`, `check`, `batch` and
+    /// `test` refuse a pack that is not the one its catalog describes.
+    mutating func declaredRules(implementers: [String: [String]], ruleAt: [String: SourceLocation]) {
+        guard catalog.contains(where: { $0.rules != nil }) else { return }
+        for item in catalog {
+            let declared = item.rules ?? []
+            let actual = Set(implementers[item.id] ?? [])
+            // An item the manifest declares out of scope says so in every report; its rule is
+            // gone on purpose (and a rule still implementing it is `out-of-scope-implemented`).
+            for rule in declared where !actual.contains(rule) && outOfScopeSpans[item.id] == nil {
+                let why = ruleAt[rule] == nil ? "the pack has no rule `\(rule)`" : "rule `\(rule)` does not implement it"
+                bag.add(Diagnostic("check.missing-rule", .error, "catalog item \(item.id) names rule `\(rule)`, but \(why)",
+                                   at: item.location, help: "restore rules/\(rule).tenken from the published pack, or correct the catalog's `rules` column"))
+            }
+            for rule in actual.sorted() where !declared.contains(rule) {
+                bag.add(Diagnostic("check.undeclared-rule", .error, "rule `\(rule)` implements \(item.id), but the catalog does not name it in that item's `rules`",
+                                   at: ruleAt[rule] ?? item.location, help: "add `\(rule)` to the `rules` column of \(item.id) in catalog.tsv"))
             }
         }
     }

@@ -40,6 +40,10 @@ public struct CatalogItem: Sendable, Hashable {
     public var en: String
     /// The item's row in catalog.tsv.
     public var location: SourceLocation? = nil
+    /// The ids of the rules that implement the item, from the catalog's `rules` column: what
+    /// the pack declares it contains, so a rule file deleted (or added) is an error even when
+    /// another rule still implements the item. Nil when the catalog has no such column.
+    public var rules: [String]? = nil
 }
 
 /// A catalog item the pack deliberately does not check (`out_of_scope` in the manifest).

@@ -11,6 +11,7 @@ import TenkenSyntax
 ///   (`FieldSchema.references`: an account owned by staff `S-999` who is not on the roster);
 /// - a state that needs a list filled, with the list empty (`RecordSchema.nonEmpty`: a
 ///   patient group about no patient);
+/// - a count its state bounds (`RecordSchema.bounds`: a clinic with 200 beds);
 /// - a yes/no field its own list contradicts (`RecordSchema.denials`: a group that says it
 ///   does not share outside, with a current member from outside).
 ///
@@ -76,6 +77,16 @@ public enum Consistency {
 
         mutating func visit(_ r: Record, what: String) {
             denials(r)
+            for b in r.schema.bounds {
+                guard let si = r.schema.index[b.when], let ci = r.schema.index[b.field], case .string(let state) = r.values[si],
+                      b.values.contains(state), case .int(let n) = r.values[ci] else { continue }
+                if let lo = b.min, n >= lo, b.max == nil { continue }
+                if let hi = b.max, n <= hi, b.min == nil { continue }
+                if let lo = b.min, let hi = b.max, n >= lo, n <= hi { continue }
+                diagnostics.append(Diagnostic("data.contradiction", .error,
+                    "\(name(r, si)) is `\(state)` but \(name(r, ci)) is \(n): \(b.why)",
+                    at: r.location(ofField: ci), help: "correct the \(b.when) or the \(b.field)"))
+            }
             for x in r.schema.exclusions {
                 guard let si = r.schema.index[x.field], let di = r.schema.index[x.excludes], case .string(let s) = r.values[si],
                       x.values.contains(s), !r.values[di].isNull, !r.values[di].isUnknown else { continue }

@@ -146,6 +146,7 @@ public struct SnapshotLoader {
         var rootLocations = [SourceLocation?](repeating: nil, count: SnapshotSchema.roots.count)
         var overrides: [ParamOverride] = []
         var sawVersion = false
+        var rootKeys = [(key: String, offset: Int)?](repeating: nil, count: SnapshotSchema.roots.count)
         for m in members {
             let ptr = "/" + escapePointerToken(m.key)
             if m.key == "schema_version" {
@@ -167,6 +168,11 @@ public struct SnapshotLoader {
                 continue
             }
             let root = SnapshotSchema.roots[ri]
+            if let first = rootKeys[ri] {
+                folded(m.key, repeats: first.key, at: m.keyOffset, firstAt: first.offset, field: root.name, src: src, pointer: "")
+                continue
+            }
+            rootKeys[ri] = (m.key, m.keyOffset)
             rootLocations[ri] = src.location(offset: m.node.offset, path: ptr)
             switch root.shape {
             case .single:
@@ -298,6 +304,7 @@ public struct SnapshotLoader {
         let fields = schema.fields
         var guess = 0
         var ignored: [(member: JSONMember, diagnostic: Int)] = []
+        var keyOf: [Int: (key: String, offset: Int)] = [:]
         for m in members {
             // Keys usually come in schema order: check the expected field before hashing.
             let predicted = guess < fields.count && fields[guess].name == m.key ? guess : nil
@@ -309,6 +316,15 @@ public struct SnapshotLoader {
                 continue
             }
             guess = fi + 1
+            // One field given twice under two spellings (`encryption` and `Encryption`,
+            // `left_on` and `退職日`): as a table's two columns for one field, refused, and the
+            // field reads as unknown, never as whichever key came last.
+            if let first = keyOf[fi] {
+                folded(m.key, repeats: first.key, at: m.keyOffset, firstAt: first.offset, field: schema.fields[fi].name, src: src, pointer: pointer)
+                values[fi] = .unknown
+                continue
+            }
+            keyOf[fi] = (m.key, m.keyOffset)
             // The pointer is only spelled out if a diagnostic needs it.
             values[fi] = convert(m.node, schema.fields[fi].type, src: src, pointer: { pointer + "/" + m.key }, identifier: schema.fields[fi].identifier)
             if let zero = schema.fields[fi].zeroProblem(values[fi], at: src.location(offset: m.node.offset, path: pointer + "/" + m.key)) {
@@ -334,6 +350,17 @@ public struct SnapshotLoader {
             }
         }
         return Record(schema: schema, values: values, origin: LazyLocation(source: src, offset: node.offset, path: pointer), offsets: offsets)
+    }
+
+    /// `data.duplicate-key` for a key that folds to the same field as an earlier key of the
+    /// object (case, width, a Japanese header, spaces): both places are named, with the field
+    /// they both mean; neither value is shown. Both keys name a schema field, so they are shown.
+    mutating func folded(_ key: String, repeats first: String, at offset: Int, firstAt: Int, field: String, src: SourceFile, pointer: String) {
+        let here = src.location(offset: offset, path: pointer + "/" + escapePointerToken(key))
+        let there = src.location(offset: firstAt, path: pointer + "/" + escapePointerToken(first))
+        diagnostics.append(Diagnostic("data.duplicate-key", .error,
+            "`\(key)` repeats `\(first)` (line \(there.line), column \(there.column)): both mean `\(field)`, so the field is given twice and neither value is read",
+            at: here, help: "keep one of the two keys"))
     }
 
     mutating func mismatch(_ expected: String, _ node: JSONNode, src: SourceFile, pointer: () -> String) -> Value {

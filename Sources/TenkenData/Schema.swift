@@ -280,8 +280,31 @@ public final class RecordSchema: Sendable {
     }
     public let denials: [Denial]
 
+    /// A count that a state bounds: what the state means in law fixes the range the count may
+    /// take (a 診療所 has at most 19 beds). Outside it, the two fields contradict each other and
+    /// a rule that reads one of them would decide on a state that cannot be true.
+    public struct Bound: Sendable {
+        public let field: String
+        public let min: Int?
+        public let max: Int?
+        /// The state field and its values the bound holds for.
+        public let when: String
+        public let values: [String]
+        /// Why, in words a person reads in the error (with its source).
+        public let why: String
+        public init(_ field: String, min: Int? = nil, max: Int? = nil, when: String, in values: [String], why: String) {
+            self.field = field
+            self.min = min
+            self.max = max
+            self.when = when
+            self.values = values
+            self.why = why
+        }
+    }
+    public let bounds: [Bound]
+
     public init(_ name: String, id: String? = "id", unique: Bool? = nil, exclusions: [Exclusion] = [], nonEmpty: [NonEmpty] = [],
-                denials: [Denial] = [], _ fields: [FieldSchema]) {
+                denials: [Denial] = [], bounds: [Bound] = [], _ fields: [FieldSchema]) {
         self.name = name
         // The id field is an identifier whatever its declaration says.
         self.fields = fields.map { f in
@@ -294,6 +317,7 @@ public final class RecordSchema: Sendable {
         self.exclusions = exclusions
         self.nonEmpty = nonEmpty
         self.denials = denials
+        self.bounds = bounds
         uniqueIDs = unique ?? (id == "id")
         var idx: [String: Int] = [:]
         for (i, f) in fields.enumerated() { idx[f.name] = i }
@@ -393,7 +417,19 @@ public enum SnapshotSchema {
         "psychiatric-social-worker": "精神保健福祉士", "social-worker": "ソーシャルワーカー", "clerk": "事務職員", "other": "その他",
     ]
 
-    public static let facility = RecordSchema("facility", [
+    /// The beds a kind of facility can have. 医療法 第1条の5: a 病院 has facilities for 20 or
+    /// more inpatients (第1項), a 診療所 none or 19 or fewer (第2項); a dental clinic is a
+    /// 診療所 too. A pharmacy (医薬品医療機器等法 第2条第12項: a place where medicines are
+    /// dispensed) and a visiting-nurse station (care given in the patient's home) admit no one.
+    /// A care facility (介護事業所) may have beds (a nursing home's), so it has no bound here.
+    static let bedBounds: [RecordSchema.Bound] = [
+        .init("beds", max: 19, when: "kind", in: ["clinic", "dental-clinic"], why: "a 診療所 has at most 19 beds (医療法 第1条の5第2項)"),
+        .init("beds", min: 20, when: "kind", in: ["hospital"], why: "a 病院 has at least 20 beds (医療法 第1条の5第1項)"),
+        .init("beds", max: 0, when: "kind", in: ["pharmacy", "visiting-nurse"], why: "a pharmacy or a visiting-nurse station admits no inpatients, so it has no beds"),
+        .init("beds", min: 0, when: "kind", in: facilityKinds, why: "a number of beds is not negative"),
+    ]
+
+    public static let facility = RecordSchema("facility", bounds: bedBounds, [
         f("id", .string, "pseudonymous facility id", ja: "施設ID"),
         f("name", .string, "facility name (an organisation, not a person)", ja: "施設名"),
         f("kind", .enumeration(facilityKinds), "kind of facility", ja: "施設種別",

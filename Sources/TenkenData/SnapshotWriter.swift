@@ -57,6 +57,41 @@ public enum SnapshotWriter {
         return d.months == 0 && d.minutes % one.minutes == 0 ? d.minutes / one.minutes : nil
     }
 
+    /// What neither form can say: a field that reads as unknown (a key or column that may hold
+    /// it was ignored, or its column is missing) although its blank has a documented meaning
+    /// (`left_on` blank = still employed). Written out, JSON leaves it out and a table leaves
+    /// its cell blank, and either would read back as that meaning: an undecided rule would
+    /// pass. One error per section and field, at its first element, with the count; no value
+    /// is shown. `convert` writes nothing when there are any.
+    public static func unknownWithMeaning(_ facility: Facility) -> [Diagnostic] {
+        var first: [String: (location: SourceLocation, count: Int, record: String, field: String, meaning: String)] = [:]
+        var order: [String] = []
+        func walk(_ v: Value) {
+            switch v {
+            case .list(let xs): xs.forEach(walk)
+            case .record(let r):
+                for (i, f) in r.schema.fields.enumerated() {
+                    if r.values[i].isUnknown, let meaning = f.absent.meaning {
+                        let key = r.schema.name + "." + f.name
+                        if var e = first[key] { e.count += 1; first[key] = e } else {
+                            first[key] = (r.location(ofField: i), 1, r.schema.name, f.name, meaning.en)
+                            order.append(key)
+                        }
+                    }
+                    walk(r.values[i])
+                }
+            default: break
+            }
+        }
+        for case let v? in facility.roots { walk(v) }
+        return order.map { key in
+            let e = first[key]!
+            return Diagnostic("data.unknown-not-writable", .error,
+                "`\(e.field)` of \(e.count == 1 ? "this \(e.record) element" : "\(e.count) \(e.record) elements (the first here)") is unknown (a key or column that may hold it was ignored, or its column is missing); written out as a blank it would read as \"\(e.meaning)\"",
+                at: e.location, help: "name the key or column as the field it holds (see the warnings above), or give the field, then convert again")
+        }
+    }
+
     // MARK: tables
 
     public struct TableFile: Sendable {

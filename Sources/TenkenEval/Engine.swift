@@ -49,7 +49,25 @@ public final class Engine: Sendable {
     /// Resolves parameters and evaluates in one call.
     public func evaluate(_ facility: Facility, asOf: Day, commandLine: [ParamOverride] = []) -> (FacilityResult, [Diagnostic]) {
         let (values, settings, diags) = ParamResolver.resolve(pack, overrides: facility.overrides + commandLine)
-        return (evaluate(facility, asOf: asOf, params: values, settings: settings), diags)
+        return (evaluate(facility, asOf: asOf, params: values, settings: settings), diags + orphanAttestations(facility))
+    }
+
+    /// `attestation.unknown-item` (a warning, at the row): an attestation whose `item` no rule
+    /// of the pack asks for vouches for nothing, while the person who gave it believes they
+    /// attested (a typo, `no-written-credential`). The typed item is not shown (it is free
+    /// text); "did you mean" names the item it is close to.
+    public func orphanAttestations(_ facility: Facility) -> [Diagnostic] {
+        guard case .list(let xs)? = facility.roots[attestationsRoot], let fi = SnapshotSchema.attestation.index["item"] else { return [] }
+        let keys = Set(pack.rules.compactMap { $0.attestation?.key })
+        var out: [Diagnostic] = []
+        for case .record(let r) in xs {
+            guard case .string(let item) = r.values[fi], !keys.contains(item) else { continue }
+            out.append(Diagnostic("attestation.unknown-item", .warning,
+                "this attestation names an item no rule of the pack asks for (its text is not shown), so it vouches for nothing",
+                at: r.location(ofField: fi),
+                help: closestMatch(to: item, in: keys).map { "did you mean `\($0)`?" } ?? "`tenken attest` lists the items the pack asks for"))
+        }
+        return out
     }
 
     func missingSection(_ roots: Set<Int>, _ m: Machine) -> RuleResult? {

@@ -38,9 +38,10 @@ public enum ParamResolver {
             settings[i].origin = o.origin == "command line" ? .commandLine : .snapshot
             settings[i].location = o.location
             if let lim = p.limit { settings[i].loosened = !Checker.satisfies(v, lim.op, lim.value) }
-            // Without a source bound the pack's default is the bar the facility is held to: the
-            // audited facility may not lower it for itself unflagged (review 12 #3, break 12 F4).
-            settings[i].selfLoosened = p.limit == nil && settings[i].origin == .snapshot && looser(v, than: p.defaultValue)
+            // Without a source bound the pack's default is the bar the facility is held to: no
+            // one lowers it unflagged, neither the audited facility (review 12 #3, break 12 F4)
+            // nor the run's command line (break-12b F5).
+            settings[i].loosensDefault = p.limit == nil && looser(v, than: p.defaultValue)
         }
         return (values, settings, diags)
     }

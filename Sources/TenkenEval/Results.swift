@@ -173,21 +173,26 @@ public struct ParamSetting: Sendable {
     public var loosened: Bool
     public var limit: String?
     public var location: SourceLocation?
-    /// Where the source sets no bound: the audited facility's own snapshot sets the parameter
-    /// looser than the pack's default (a longer period, a larger number, another yes/no or
-    /// set). The run's own `--param` is the auditor's choice and is not flagged.
-    public var selfLoosened: Bool = false
+    /// Where the source sets no bound: the override is looser than the pack's default (a
+    /// longer period, a larger number, another yes/no or set), whoever set it: the audited
+    /// facility's own snapshot, or the run's `--param` (in CI often assembled from files a
+    /// vendor controls). The note says which (`origin`).
+    public var loosensDefault: Bool = false
 
-    /// Whether every report flags the override: it loosens the source's bound, or the
-    /// facility loosened an unbounded parameter for itself.
-    public var flagged: Bool { loosened || selfLoosened }
+    /// Whether every report flags the override: it loosens the source's bound, or it is
+    /// looser than the pack's default of an unbounded parameter.
+    public var flagged: Bool { loosened || loosensDefault }
 
     /// Why the override is flagged, for every report; nil when it is not.
     public var looseningNote: Bilingual? {
         if loosened {
             return Bilingual(ja: "規程の基準（\(limit ?? "")）を緩めています", en: "loosens the source's bound \(limit ?? "")")
         }
-        if selfLoosened {
+        if loosensDefault, origin == .commandLine {
+            return Bilingual(ja: "この実行の --param がパックの既定（\(defaultValue.displayJa)）より緩めています",
+                             en: "set by the run (--param) looser than the pack's default \(defaultValue.display)")
+        }
+        if loosensDefault {
             return Bilingual(ja: "施設自身のスナップショットがパックの既定（\(defaultValue.displayJa)）より緩めています",
                              en: "the facility's own snapshot sets it looser than the pack's default \(defaultValue.display)")
         }

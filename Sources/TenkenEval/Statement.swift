@@ -7,29 +7,49 @@ import TenkenSyntax
 /// "none" (`なし`, `-`, `ー`), "not known" (`不明`, `?`), placeholders (`n/a`, `.`, `0`). Such a
 /// text is no reason, exactly as a blank cell is.
 public enum Statement {
-    /// Words (compared after NFKC folding, lower-cased and trimmed) that give no reason.
+    /// Words that give no reason, compared by their letters alone (NFKC-folded, lower-cased,
+    /// every space, digit, punctuation mark and symbol taken out: `N/A.` and `n/a` are `na`,
+    /// `see above` is `seeabove`): "none", "not applicable", "ditto", "not known",
+    /// placeholders and test words.
     static let emptyWords: Set<String> = [
-        "none", "n/a", "na", "nil", "null", "no", "nothing", "tbd", "todo", "unknown", "-",
-        "なし", "無し", "ない", "特になし", "とくになし", "不明", "未定", "未記入", "空欄", "なし。", "不明。",
+        "none", "na", "nil", "null", "no", "nothing", "tbd", "todo", "unknown", "test", "testing", "dummy", "asdf", "qwerty",
+        "xxx", "xx", "x", "abc", "notapplicable", "seeabove", "asabove", "ditto", "same", "sameasabove", "reason", "fixme", "tba",
+        "なし", "無し", "ない", "特になし", "とくになし", "不明", "未定", "未記入", "空欄", "該当なし", "該当無し", "該当せず", "非該当",
+        "対象外", "対象なし", "適用外", "同上", "上記", "上記のとおり", "上記の通り", "前記のとおり", "理由", "略", "省略", "テスト", "てすと",
+        "あ", "ああ", "特に無し", "無", "未", "済",
     ]
 
-    /// Whether `text` gives no reason: blank, one of `emptyWords`, only digits, or only
-    /// punctuation, symbols and dashes (`-`, `ー`, `.`, `？`, `…`, `〃`).
+    /// How much a text says, by its letters: a kanji or kana counts 2 (one carries a word's
+    /// worth of meaning), any other letter 1. A reason needs `minimumWeight`: `Wi-Fiなし` (8),
+    /// `No Wi-Fi` (6) and `未導入` (6) say something; `x`, `あ`, `同上` (4) do not.
+    static let minimumWeight = 6
+
+    /// Whether `text` gives no reason: blank; only digits, punctuation, symbols and dashes
+    /// (`-`, `ー`, `.`, `？`, `…`, `〃`); a word of `emptyWords` (also repeated: `なし なし`),
+    /// whatever punctuation, spacing or case it is written with; one letter repeated
+    /// (`ああああ`); or fewer letters than `minimumWeight`. The one place that decides this for
+    /// a waiver's justification and an attestation's "not applicable" reason alike.
     public static func saysNothing(_ text: String) -> Bool {
         let folded = text.precomposedStringWithCompatibilityMapping.lowercased()
-            .trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}")))
-        if folded.isEmpty || emptyWords.contains(folded) { return true }
-        return folded.unicodeScalars.allSatisfy { u in
-            switch u.properties.generalCategory {
-            case .decimalNumber, .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-                 .initialPunctuation, .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol,
-                 .modifierSymbol, .otherSymbol, .spaceSeparator:
-                true
-            default:
-                // The long-vowel mark and the ditto marks stand alone for "none" / "same as above".
-                u.value == 0x30FC || u.value == 0xFF70 || u.value == 0x3003 || u.value == 0x309D || u.value == 0x30FD
-            }
+        // The long-vowel mark and the ditto and iteration marks stand alone for "none" /
+        // "same as above": they are not letters of a reason.
+        let marks: Set<UInt32> = [0x30FC, 0xFF70, 0x3003, 0x309D, 0x309E, 0x30FD, 0x30FE, 0x3005]
+        let letters = folded.unicodeScalars.filter { u in
+            !marks.contains(u.value) && u.properties.isAlphabetic && u.properties.numericType == nil
         }
+        guard let first = letters.first else { return true }
+        let core = String(String.UnicodeScalarView(letters))
+        if emptyWords.contains(core) { return true }
+        // A filler word said more than once (`なし なし`, `n/a n/a`).
+        if emptyWords.contains(where: { w in !w.isEmpty && core.count % w.count == 0 && core.count > w.count
+                && String(repeating: w, count: core.count / w.count) == core }) { return true }
+        if letters.allSatisfy({ $0 == first }) { return true }
+        let weight = letters.reduce(0) { sum, u in
+            let v = u.value
+            let wide = (0x3040...0x30FF).contains(v) || (0x3400...0x9FFF).contains(v) || (0xF900...0xFAFF).contains(v) || (0x20000...0x2FFFF).contains(v)
+            return sum + (wide ? 2 : 1)
+        }
+        return weight < minimumWeight
     }
 }
 

@@ -60,19 +60,21 @@ public enum WaiverPolicy {
             // Ids are compared as a person reads them, as everywhere (`CellText.identifierKey`):
             // `S-001　`, `s-001` and `Ｓ－００１` are S-001.
             let person = Roster.fold
+            // A rule id the pack does not have is never shown: it may be a value typed in the wrong place.
+            let of = rules.contains(w.rule) ? " of `\(w.rule)`" : ""
             if person(w.approvedBy) == person(w.requestedBy) {
                 out.append(Diagnostic("waiver.self-approved", .error, "waiver is approved by its own requester; a second person must approve it", at: w.location))
             }
             if CellText.clean(w.justification).text.isEmpty || person(w.approvedBy).isEmpty || person(w.requestedBy).isEmpty {
-                out.append(Diagnostic("waiver.incomplete", .error, "waiver\(rules.contains(w.rule) ? " of `\(w.rule)`" : "") needs a justification, a requester and an approver", at: w.location))
+                out.append(Diagnostic("waiver.incomplete", .error, "waiver\(of) needs a justification, a requester and an approver", at: w.location))
             } else if Statement.saysNothing(w.justification) {
                 // `なし`, `-`, `n/a`: the cell is filled and says nothing.
                 out.append(Diagnostic("waiver.no-justification", .error,
-                    "waiver of `\(w.rule)` gives no justification (it holds only a word that says nothing)", at: w.location,
+                    "waiver\(of) gives no justification (it holds only a word that says nothing)", at: w.location,
                     help: "say why the gap is accepted and until when it is closed"))
             }
             if let elements = w.elements, elements.isEmpty || elements.contains(where: { person($0).isEmpty }) {
-                out.append(Diagnostic("waiver.incomplete", .error, "waiver of `\(w.rule)` lists `elements`, but not one that names an element", at: w.location,
+                out.append(Diagnostic("waiver.incomplete", .error, "waiver\(of) lists `elements`, but not one that names an element", at: w.location,
                                       help: "name the elements as the report names them, or leave `elements` out to waive the whole rule"))
             }
             for (what, text) in [("justification", w.justification), ("requested_by", w.requestedBy), ("approved_by", w.approvedBy)] {

@@ -42,7 +42,7 @@ public enum JSONReport {
             .object([
                 ("name", .string(p.name)), ("value", .string(p.value.display)), ("default", .string(p.defaultValue.display)),
                 ("origin", .string(p.origin.rawValue)), ("loosens_source", .bool(p.loosened)),
-                ("loosens_default", .bool(p.selfLoosened)), ("limit", .str(p.limit)),
+                ("loosens_default", .bool(p.loosensDefault)), ("limit", .str(p.limit)),
                 ("location", location(p.location)),
             ])
         })

@@ -183,7 +183,9 @@ public enum SARIFReport {
                 switch result.state {
                 case .manual: kv += [("kind", .string("review")), ("level", .string("none"))]
                 case .fail, .waived: kv.append(("level", .string(level(rule.level))))
-                case .unknown: kv.append(("level", .string("warning")))
+                // Undecided weighs as a failure of the rule would: a required item that could
+                // not be decided blocks a code-scanning gate as its failure would (exit 2).
+                case .unknown: kv.append(("level", .string(level(rule.level))))
                 default: kv.append(("level", .string("error")))
                 }
                 kv.append(("message", text(result.reason.map(r.lang.pick) ?? result.state.rawValue)))
@@ -195,7 +197,7 @@ public enum SARIFReport {
             }
             let isViolation = slot.1.isViolation
             let state = isViolation ? (result.waiver != nil ? "waived" : "fail") : "unknown"
-            kv.append(("level", .string(isViolation ? level(rule.level) : "warning")))
+            kv.append(("level", .string(level(rule.level))))
             kv.append(("message", text(r.lang.pick(v.message))))
             let loc = v.location ?? v.evidence.first?.location ?? fallback
             kv.append(("locations", .array([location(loc)])))
@@ -245,6 +247,15 @@ public enum SARIFReport {
                     + "so each rule lists at most \(share) here; the JSON report lists them all")
             }
         }
+        // A run with a rule in `error` or `unknown` did not finish its analysis (its exit code is
+        // 2): `executionSuccessful` is false, and an error notification names the rules.
+        let undecided = r.items.filter { $0.1.state == .error || $0.1.state == .unknown }.map(\.0.id)
+        if !undecided.isEmpty {
+            notifications.append(.object([("level", .string("error")),
+                ("message", text("\(undecided.count) rule\(undecided.count == 1 ? "" : "s") could not be decided (error or unknown): "
+                    + undecided.joined(separator: ", ") + "; the run is not complete and its exit code is 2")),
+                ("descriptor", .object([("id", .string("run.undecided"))]))]))
+        }
         var runProperties: [(String, JSON)] = [("facility", .string(res.facilityID)), ("parameters", JSONReport.parameters(res.params)),
                                                ("out_of_scope", .array(res.pack.outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) }))]
         if let name = res.facilityName { runProperties.insert(("facility_name", .string(name)), at: 1) }
@@ -260,7 +271,7 @@ public enum SARIFReport {
                 ("description", text("The folder relative artifact URIs start from: the working directory, or --sarif-base.")),
             ]))]))),
             ("columnKind", .value(.string("unicodeCodePoints"))),
-            ("invocations", .value(.array([.object([("executionSuccessful", .bool(true))] + (notifications.isEmpty ? [] : [("toolExecutionNotifications", .array(notifications))])
+            ("invocations", .value(.array([.object([("executionSuccessful", .bool(undecided.isEmpty))] + (notifications.isEmpty ? [] : [("toolExecutionNotifications", .array(notifications))])
                 + [("properties", .object([("as_of", .string(res.asOf.description)), ("pack_version", .string(res.pack.version)),
                                            ("provider_profile", JSONReport.providerProfile(res.providerProfile))]))])]))),
             ("artifacts", .value(.array(artifacts.map { .object([("location", artifactLocation($0, index: nil))]) }))),

@@ -336,7 +336,7 @@ struct BaselineDiffExplainTests {
         #expect(w("S-001", "Ｓ－００１").map(\.id) == ["waiver.self-approved"])
         #expect(w("S-001", "S\u{2010}001").map(\.id) == ["waiver.self-approved"])
         #expect(w("S-001", "S-002", "   ").map(\.id) == ["waiver.incomplete"])
-        #expect(w("S-001", "S-002", "ok\u{1B}[2J").map(\.id) == ["waiver.control-character"])
+        #expect(w("S-001", "S-002", "access point replaced soon\u{1B}[2J").map(\.id) == ["waiver.control-character"])
     }
 
     @Test func diffOfTwoReports() throws {

@@ -421,12 +421,18 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         #expect(s["loosens_source"] as? Bool == false, "the source sets no bound here")
     }
 
-    @Test func theRunsOwnParamIsListedNotFlagged() throws {
+    /// A run's own `--param` that asks less than the default is flagged too, as set by the run
+    /// (break-12b F5: `loosens_default` describes the value, whoever set it), and gates under
+    /// `strict`; one that asks more is not.
+    @Test func theRunsOwnLooserParamIsFlaggedAsSetByTheRun() throws {
         let c = BaseClinic("loosened-cli")
         defer { c.remove() }
         let p = try c.write()
         let s = try setting(p, "leaver.grace", extra: ["--param", "leaver.grace=100 years"])
-        #expect(s["origin"] as? String == "command line" && s["loosens_default"] as? Bool == false)
+        #expect(s["origin"] as? String == "command line" && s["loosens_default"] as? Bool == true)
+        #expect(try setting(p, "leaver.grace", extra: ["--param", "leaver.grace=3 days"])["loosens_default"] as? Bool == false)
+        let text = runCLI(["check", "--snapshot", p, "--as-of", "2026-11-01", "--lang", "en", "--param", "leaver.grace=100 years", "--fail-on", "strict"])
+        #expect(text.code == 1 && text.out.contains("set by the run (--param) looser than the pack's default"), "\(text.out)")
         // A run's --param over the snapshot's value takes the flag away with the value.
         let q = try clinic(c, "both", ["leaver.grace": "100 years"])
         #expect(try setting(q, "leaver.grace", extra: ["--param", "leaver.grace=7 days"])["loosens_default"] as? Bool == false)
