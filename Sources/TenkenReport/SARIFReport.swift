@@ -325,7 +325,7 @@ public enum SARIFReport {
     /// A URI reference for a path (RFC 3986): unreserved characters and `/` stay, everything
     /// else is percent-encoded as UTF-8, so `職員.csv` is a valid URI too. An absolute path
     /// becomes a `file:` URI; a relative one stays relative.
-    static func uri(_ path: String) -> String {
+    public static func uri(_ path: String) -> String {
         var out = path.hasPrefix("/") ? "file://" : ""
         for b in path.utf8 {
             switch b {
@@ -383,7 +383,7 @@ public struct SARIFBase: Sendable, Equatable {
     }
 
     /// Absolute, with `.` and `..` taken out and repeated `/` folded; `..` above `/` stays at `/`.
-    static func normalize(_ p: String, cwd: String) -> String {
+    public static func normalize(_ p: String, cwd: String) -> String {
         let full = p.hasPrefix("/") ? p : cwd + "/" + p
         var parts: [Substring] = []
         for c in full.split(separator: "/", omittingEmptySubsequences: true) {
