@@ -194,7 +194,9 @@ public enum SARIFReport {
                 return .object(kv)
             }
             let isViolation = slot.1.isViolation
-            let state = isViolation ? (result.waiver != nil ? "waived" : "fail") : "unknown"
+            // A waiver naming elements covers some findings of a rule that still fails.
+            let waiver = isViolation ? result.waiver ?? v.waiver : nil
+            let state = isViolation ? (waiver != nil ? "waived" : "fail") : "unknown"
             kv.append(("level", .string(isViolation ? level(rule.level) : "warning")))
             kv.append(("message", text(r.lang.pick(v.message))))
             let loc = v.location ?? v.evidence.first?.location ?? fallback
@@ -210,7 +212,7 @@ public enum SARIFReport {
             // The same finding keeps its fingerprint when it is waived: code scanning then
             // marks the alert suppressed rather than closing it as fixed.
             kv.append(("partialFingerprints", fingerprint("\(res.facilityID)|\(rule.id)|\(isViolation ? "" : "unknown|")\(v.element ?? v.message.en)")))
-            if isViolation, let w = result.waiver { kv.append(("suppressions", suppressions(w))) }
+            if let waiver { kv.append(("suppressions", suppressions(waiver))) }
             kv.append(("properties", .object([severity, ("state", .string(state)), ("element", .str(v.element)),
                                               ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en))])))
             return .object(kv)
