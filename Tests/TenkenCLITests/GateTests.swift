@@ -300,7 +300,7 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         try FileManager.default.createDirectory(atPath: c.path("batch"), withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: kaede, toPath: c.path("batch/kaede"))
         let b = runCLI(["batch", c.path("batch"), "--output-dir", c.path("out"), "--as-of", "2026-11-01", "--format", "none"])
-        #expect(b.code == 2 && b.err.contains("1 failed to load"), "\(b.err)")
+        #expect(b.code == 2 && b.err.contains("読み込めず 1"), "\(b.err)")
     }
 
     /// F5: a reason that only fills the cell is no reason.

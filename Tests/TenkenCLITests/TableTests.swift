@@ -256,7 +256,7 @@ import TenkenEval
         }
         let r = runCLI(["batch", dir + "/in", "--output-dir", dir + "/out", "--as-of", "2026-11-01", "--format", "json"])
         #expect(r.code == 1, "\(r.err)")
-        #expect(r.err.contains("3 found, 3 evaluated, 0 failed to load"))
+        #expect(r.err.contains("3 施設: 評価 3、読み込めず 0"))
         for id in ["F-CL-0004", "F-DC-0005", "F-CL-0001"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/out/facilities/\(id)/report.json"), "\(id)")
         }
