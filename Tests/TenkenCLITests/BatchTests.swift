@@ -338,6 +338,9 @@ struct BaselineDiffExplainTests {
     @Test func diffDoesNotCallLostEvidenceAFix() {
         #expect(AuditDiff.classify("fail", "pass") == .fixed)
         #expect(AuditDiff.classify("fail", "attested") == .fixed)
+        // A waiver is an accepted exception, not a fix.
+        #expect(AuditDiff.classify("fail", "waived") == .waived)
+        #expect(AuditDiff.classify("waived", "fail") == .new)
         #expect(AuditDiff.classify("fail", "unknown") == .changed)
         #expect(AuditDiff.classify("fail", "error") == .changed)
         #expect(AuditDiff.classify("fail", "absent") == .changed)
@@ -360,6 +363,21 @@ struct BaselineDiffExplainTests {
         #expect(w("S-001", "S\u{2010}001").map(\.id) == ["waiver.self-approved"])
         #expect(w("S-001", "S-002", "   ").map(\.id) == ["waiver.incomplete"])
         #expect(w("S-001", "S-002", "ok\u{1B}[2J").map(\.id) == ["waiver.control-character"])
+    }
+
+    /// A failure now covered by a waiver is `waived` (免除), never `fixed` (解消).
+    @Test func diffCallsAWaivedFailureWaived() throws {
+        let dir = tempDir("diff-waived")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.json").path, b = dir.appendingPathComponent("b.json").path, w = dir.appendingPathComponent("w.json").path
+        try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-2", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
+            .write(toFile: w, atomically: true, encoding: .utf8)
+        _ = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "json", "--output", a])
+        _ = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "json", "--output", b, "--waivers", w])
+        let en = runCLI(["diff", a, b])
+        #expect(en.out.contains("waived    wifi-encrypted: fail → waived") && en.out.contains("fixed: 0"), "\(en.out)")
+        let ja = runCLI(["diff", a, b, "--lang", "ja"])
+        #expect(ja.out.contains("免除") && ja.out.contains("解消: 0") && !ja.out.contains("解消  "), "\(ja.out)")
     }
 
     @Test func diffOfTwoReports() throws {
