@@ -30,6 +30,17 @@ func waivedReport(_ format: String, lang: String = "en") throws -> String {
     return cli(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--waivers", w]).out
 }
 
+/// Dates in the facility HTML's prose (the passed table's basis: `証明: 運用責任者 S-001
+/// （2026-04-01〜2027-04-01）`) are kept whole, never split at a hyphen.
+@Test func facilityHTMLKeepsDatesWhole() throws {
+    let html = cli(["check", "Fixtures/clinic-kaede", "--as-of", "2026-11-01", "--format", "html"]).out
+    #expect(html.contains("span.nw { white-space: nowrap; }"))
+    let basis = try #require(html.components(separatedBy: "証明: ").dropFirst().first)
+    let cell = String(basis.split(separator: "</td>", maxSplits: 1)[0])
+    func count(_ pattern: String) -> Int { (try? NSRegularExpression(pattern: pattern).numberOfMatches(in: cell, range: NSRange(cell.startIndex..., in: cell))) ?? -1 }
+    #expect(count(#"\d{4}-\d{2}-\d{2}"#) == 2 && count(#"<span class="nw">\d{4}-\d{2}-\d{2}</span>"#) == 2, "\(cell)")
+}
+
 /// A waiver naming one of two failing networks (N-1 of N-1, N-2): the rule still fails, and
 /// every report marks the covered finding and only it.
 struct PartialWaiverTests {
