@@ -20,7 +20,7 @@ enum AttestCommand {
             OptionSpec("--role", value: "ROLE", choices: Words.roleIDs, help: "the answering person's role, as its id or Japanese word: " + Words.roleList + " (asked if not given)"),
             OptionSpec("--by", value: "ID", help: "the answering person's pseudonymous id, e.g. S-001 (asked if not given)"),
             OptionSpec("--within", value: "PERIOD", help: "also ask about attestations running out within this period (default 30 days)"),
-            OptionSpec("--answers", value: "FILE", help: "take the answers from a CSV table (item, answer, by_role, by, reason) instead of asking"),
+            OptionSpec("--answers", value: "FILE", help: "take the answers from a CSV table (item, answer, by_role, by, signed_on, reason) instead of asking; signed_on may be left out or blank (then the as-of date), reason is needed only for not-applicable"),
             OptionSpec("--same-day", help: "with --answers: record an answer even if the same person answered the same item today"),
             CLI.rulesOption,
         ] + CLI.inputOptions,
@@ -261,7 +261,13 @@ struct AttestSession {
     /// Every row is checked before anything is written; one bad row writes nothing.
     mutating func fromFile(_ path: String, sameDay: Bool, options: LoadOptions) -> Int32 {
         var loader = SnapshotLoader(options: options)
-        let value = loader.loadInventory(path: path, schema: SnapshotSchema.attestation)
+        // signed_on may be left out (the as-of date, as --help says); reason is needed only
+        // for not-applicable, and a row that needs it is refused below.
+        let value = loader.loadInventory(path: path, schema: SnapshotSchema.attestation, optional: ["signed_on", "reason"])
+        // Cells the loader already refused (say, a role that is no role): one error per cell.
+        let refused = Set(loader.diagnostics.filter { $0.severity == .error }.compactMap { d in
+            d.location.map { "\($0.file):\($0.line):\($0.column)" }
+        })
         var diags = DiagnosticBag()
         diags.add(contentsOf: loader.diagnostics)
         let keys = AttestationPlan.keys(pack)
@@ -271,7 +277,9 @@ struct AttestSession {
         if case .list(let xs)? = value {
             for case .record(let r) in xs {
                 func err(_ field: String, _ id: String, _ msg: String, help: String? = nil) {
-                    diags.add(Diagnostic(id, .error, msg, at: r.location(ofField: SnapshotSchema.attestation.index[field]!), help: help))
+                    let at = r.location(ofField: SnapshotSchema.attestation.index[field]!)
+                    if id == "attest.missing", refused.contains("\(at.file):\(at.line):\(at.column)") { return }
+                    diags.add(Diagnostic(id, .error, msg, at: at, help: help))
                 }
                 guard case .string(let item) = r["item"] else { err("item", "attest.missing", "row has no item"); continue }
                 guard let roles = keys[item] else {
@@ -282,7 +290,10 @@ struct AttestSession {
                 guard case .string(let answer) = r["answer"] else { err("answer", "attest.missing", "row has no answer (yes, no or not-applicable)"); continue }
                 guard case .string(let role) = r["by_role"] else { err("by_role", "attest.missing", "row has no by_role"); continue }
                 guard roles.contains(role) else {
-                    err("by_role", "attest.wrong-role", "`\(item)` is answered by \(AttestSession.described(roles)); the row gives another role (found \(ValueShape.of(role)))"); continue
+                    // A role is no personal data: the message names the one given.
+                    let given = Words.role(role, ja: true)
+                    err("by_role", "attest.wrong-role", "`\(item)` is answered by \(AttestSession.described(roles)); the row gives \(role) (\(given))"
+                        + " (「\(item)」に回答できるのは \(roles.map { Words.role($0, ja: true) }.joined(separator: "・")) です。この行の役割は \(given) です)"); continue
                 }
                 guard case .string(let by) = r["by"], AttestSession.plausibleID(by) else {
                     err("by", "attest.bad-id", "`by` must be a pseudonymous id like S-001 (letters, digits, - and _)"); continue

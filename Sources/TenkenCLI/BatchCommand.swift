@@ -282,16 +282,45 @@ enum BatchCommand {
         }
         let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newGaps ?? 0) > 0 }.count }
         let exit = exitCode(aggregate, gate: gate, newGaps: newGaps)
-        console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps) + "; aggregate in \(outDir) → exit \(exit)" + exitMeaning(exit) + "\n")
+        let ja = lang == .ja
+        for line in loadFailures(aggregate, ja: ja) { console.err("batch: " + line + "\n") }
+        console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps, ja: ja)
+            + (ja ? "。集計: \(outDir) → 終了コード \(exit)" : "; aggregate in \(outDir) → exit \(exit)") + exitMeaning(exit, ja: ja) + "\n")
         return Interruption.afterPublishing(console, "the run") ?? exit
     }
 
+    /// One line per facility that failed to load (at most `limit`, then how many more): its
+    /// id, its input as given and its first error, so a CI log names what to fix.
+    static func loadFailures(_ a: Aggregate, ja: Bool, limit: Int = 10) -> [String] {
+        let failed = a.facilities.filter { $0.status == .error }
+        var out = failed.prefix(limit).map { f in
+            let why = f.diagnostics.first ?? (ja ? "理由の記録なし" : "no reason recorded")
+            return ja ? "\(f.id)（\(f.input)）を読み込めません: \(why)" : "failed to load \(f.id) (\(f.input)): \(why)"
+        }
+        if failed.count > limit {
+            let n = failed.count - limit
+            out.append(ja ? "ほかに \(n) 施設を読み込めません（aggregate.json にすべて記載）"
+                          : "\(n) more failed to load (aggregate.json lists them all)")
+        }
+        return out
+    }
+
     /// The run in one line: how many facilities were found, failed to load, could not be
-    /// decided, have gaps at the gate's level, and wait for an attestation.
-    static func summary(_ a: Aggregate, gate: Gate, newGaps: Int? = nil) -> String {
+    /// decided, have gaps at the gate's level, and wait for an attestation; Japanese when
+    /// `ja` (the reports' language).
+    static func summary(_ a: Aggregate, gate: Gate, newGaps: Int? = nil, ja: Bool = false) -> String {
         let v = a.verdictCounts(gate: gate)
         let waiting = a.facilities.filter { $0.status == .evaluated && $0.states.contains("M") }.count
         let undecided = (v[.undecided] ?? 0) - a.failedToLoad
+        if ja {
+            return "\(a.facilities.count) 施設"
+                + (a.ignored.isEmpty ? "" : "（ほかのファイル \(a.ignored.count) 件は対象外）")
+                + ": 評価 \(a.evaluatedCount)、読み込めず \(a.failedToLoad)、未決定の規則あり（判定不能・エラー） \(undecided)、不合格あり \(v[.gaps] ?? 0)"
+                + (gate.level.map { "（\($0.rawValue) 以上\(gate.manual ? "・証明待ちを含む" : "")）" } ?? "")
+                + (newGaps.map { n in "、新たな不合格あり \(n)" + (gate.level.map { "（\($0.rawValue) 以上）" } ?? "") } ?? "")
+                + "、証明待ち \(waiting)"
+                + (a.withLoosenedParams > 0 ? "、緩めたパラメータで判定 \(a.withLoosenedParams)" : "")
+        }
         return "\(a.facilities.count) found, " + (a.ignored.isEmpty ? "" : "\(a.ignored.count) other file\(a.ignored.count == 1 ? "" : "s") ignored, ")
             + "\(a.evaluatedCount) evaluated, \(a.failedToLoad) failed to load, "
             + "\(undecided) with undecided rules (unknown or error), \(v[.gaps] ?? 0) with gaps"
@@ -302,8 +331,15 @@ enum BatchCommand {
     }
 
     /// What a batch's exit code says, after the code.
-    static func exitMeaning(_ code: Int32) -> String {
-        switch code {
+    static func exitMeaning(_ code: Int32, ja: Bool = false) -> String {
+        if ja {
+            switch code {
+            case ExitCode.ok: return "（すべて評価でき、不合格なし）"
+            case ExitCode.gaps: return "（--fail-on の水準の不合格あり）"
+            default: return "（読み込めない施設、または未決定の規則あり）"
+            }
+        }
+        return switch code {
         case ExitCode.ok: ", every facility evaluated and none with gaps"
         case ExitCode.gaps: ", gaps at the --fail-on level"
         default: ", a facility failed to load or has undecided rules"

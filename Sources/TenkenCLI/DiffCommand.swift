@@ -5,7 +5,9 @@ import TenkenSyntax
 
 /// Compares two audits: two JSON reports of one facility, or two aggregates.
 public enum AuditDiff {
-    public enum Change: String, Sendable, CaseIterable { case fixed, new, changed, unchanged }
+    /// `waived`: a failure a waiver now covers. It is an accepted exception, not a fix, and
+    /// is never counted as one.
+    public enum Change: String, Sendable, CaseIterable { case fixed, waived, new, changed, unchanged }
 
     public struct RuleChange: Sendable {
         public var rule: String
@@ -20,12 +22,14 @@ public enum AuditDiff {
         public var partial = false
     }
 
-    /// A failure is fixed only by a decided state (pass, attested, waived, not applicable): a
+    /// A failure is fixed only by a decided state (pass, attested, not applicable); one now
+    /// waived is `waived` (the failure stands, an exception was granted for it): a
     /// failure that became `unknown` or `error` lost its evidence, it was not fixed; and a
     /// facility or rule that vanished is not fixed either.
     static func classify(_ old: String, _ new: String) -> Change {
         if old == new { return .unchanged }
-        let decidedOK: Set<String> = ["pass", "attested", "waived", "not-applicable"]
+        let decidedOK: Set<String> = ["pass", "attested", "not-applicable"]
+        if old == "fail" && new == "waived" { return .waived }
         if old == "fail" && decidedOK.contains(new) { return .fixed }
         if new == "fail" || new == "unknown" || new == "error" { return old == "fail" ? .changed : .new }
         return .changed
@@ -102,7 +106,7 @@ public enum AuditDiff {
 
 enum DiffCommand {
     static let spec = CommandSpec(
-        name: "diff", summary: "Compare two audits (two JSON reports of one facility, or two aggregates): fixed, new, changed, unchanged.",
+        name: "diff", summary: "Compare two audits (two JSON reports of one facility, or two aggregates): fixed, waived, new, changed, unchanged.",
         usage: "tenken diff OLD.json NEW.json [--format text|json] [--lang ja|en]",
         options: [
             OptionSpec("--format", value: "FORMAT", choices: ["text", "json"], help: "text or json (default text)"),
@@ -114,6 +118,7 @@ enum DiffCommand {
         guard ja else { return c.rawValue }
         switch c {
         case .fixed: return "解消"
+        case .waived: return "免除"
         case .new: return "新規"
         case .changed: return "変化"
         case .unchanged: return "変化なし"
@@ -205,6 +210,7 @@ enum DiffCommand {
                     .object([("facility", .string(f.facility)), ("old_required_fails", f.oldRequiredFails.map(JSON.int) ?? .null),
                              ("new_required_fails", f.newRequiredFails.map(JSON.int) ?? .null),
                              ("fixed", .array(f.rules.filter { $0.change == .fixed }.map { .string($0.rule) })),
+                             ("waived", .array(f.rules.filter { $0.change == .waived }.map { .string($0.rule) })),
                              ("new", .array(f.rules.filter { $0.change == .new }.map { .string($0.rule) }))])
                 })),
             ]).render() + "\n")
@@ -217,10 +223,12 @@ enum DiffCommand {
             }
             for f in changes {
                 let fixed = f.rules.filter { $0.change == .fixed }.map(\.rule), new = f.rules.filter { $0.change == .new }.map(\.rule)
-                if fixed.isEmpty && new.isEmpty && f.oldRequiredFails == f.newRequiredFails { continue }
+                let waived = f.rules.filter { $0.change == .waived }.map(\.rule)
+                if fixed.isEmpty && new.isEmpty && waived.isEmpty && f.oldRequiredFails == f.newRequiredFails { continue }
                 let counts = "\(f.oldRequiredFails.map(String.init) ?? "—") → \(f.newRequiredFails.map(String.init) ?? "—")"
                 console.out("  \(SafeText.terminal(f.facility)): " + t("必要事項の不合格 ", "required fails ") + counts
-                    + (fixed.isEmpty ? "" : t("; 解消 ", "; fixed ") + fixed.joined(separator: ", ")) + (new.isEmpty ? "" : t("; 新規 ", "; new ") + new.joined(separator: ", ")) + "\n")
+                    + (fixed.isEmpty ? "" : t("; 解消 ", "; fixed ") + fixed.joined(separator: ", "))
+                    + (waived.isEmpty ? "" : t("; 免除 ", "; waived ") + waived.joined(separator: ", ")) + (new.isEmpty ? "" : t("; 新規 ", "; new ") + new.joined(separator: ", ")) + "\n")
             }
         }
         return ExitCode.ok

@@ -232,8 +232,13 @@ enum MergeCommand {
                 console.err("error: \(error); nothing was written, \(out) is as it was\n")
                 return ExitCode.inputError
             }
-            console.err("merge: \(parts.count) parts; " + BatchCommand.summary(merged, gate: gate) + "; aggregate in \(out)\n")
-            return Interruption.afterPublishing(console, "the merged aggregate") ?? BatchCommand.exitCode(merged, gate: gate)
+            // As batch says it: each facility that failed to load, then the line with the exit code.
+            let exit = BatchCommand.exitCode(merged, gate: gate)
+            let ja = lang == .ja
+            for line in BatchCommand.loadFailures(merged, ja: ja) { console.err("merge: " + line + "\n") }
+            console.err("merge: " + (ja ? "\(parts.count) 部分; " : "\(parts.count) parts; ") + BatchCommand.summary(merged, gate: gate, ja: ja)
+                + (ja ? "。集計: \(out) → 終了コード \(exit)" : "; aggregate in \(out) → exit \(exit)") + BatchCommand.exitMeaning(exit, ja: ja) + "\n")
+            return Interruption.afterPublishing(console, "the merged aggregate") ?? exit
         }
     }
 }

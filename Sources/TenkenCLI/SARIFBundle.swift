@@ -117,6 +117,13 @@ enum SARIFBundle {
         guard automationID(run) == SARIFReport.automationID(pack: packID(run) ?? "", facility: s.facility) else {
             return .failure(Failure(path: s.path, why: "its run is not facility `\(s.facility)`'s"))
         }
+        // The artifacts were written relative to the base of the run that made them (a shard
+        // may have had another working directory or --sarif-base): each is made relative to
+        // `base` as check and batch would, or absolute when it lies outside it.
+        let oldBase = originalBase(run)
+        for i in members.indices where members[i].0 != "originalUriBaseIds" {
+            members[i].1 = rebased(members[i].1, from: oldBase, to: base)
+        }
         if let i = members.firstIndex(where: { $0.0 == "originalUriBaseIds" }) {
             members[i].1 = .object([(SARIFReport.baseID, .object([
                 ("uri", .string(base.uri)),
@@ -125,6 +132,62 @@ enum SARIFBundle {
         }
         run = .object(members)
         return .success(run)
+    }
+
+    /// The absolute folder `SRCROOT` names in the run's `originalUriBaseIds`, if any.
+    static func originalBase(_ run: JSON) -> String? {
+        guard case .object(let m) = run, case .object(let ids)? = m.first(where: { $0.0 == "originalUriBaseIds" })?.1,
+              case .object(let root)? = ids.first(where: { $0.0 == SARIFReport.baseID })?.1,
+              case .string(let uri)? = root.first(where: { $0.0 == "uri" })?.1 else { return nil }
+        return path(ofFileURI: uri)
+    }
+
+    /// The absolute path of a `file:` URI (percent-decoded), or nil.
+    static func path(ofFileURI uri: String) -> String? {
+        guard uri.hasPrefix("file://") else { return nil }
+        let rest = String(uri.dropFirst("file://".count))
+        guard rest.hasPrefix("/"), let p = rest.removingPercentEncoding else { return nil }
+        return p
+    }
+
+    /// `v` with every artifact location (an object with a `uri` under `SRCROOT`, or a `file:`
+    /// URI) pointing to the same file, written relative to `base` when the file lies inside
+    /// it and as an absolute `file:` URI otherwise (SARIF 3.4.3, 3.4.4).
+    static func rebased(_ v: JSON, from oldBase: String?, to base: SARIFBase) -> JSON {
+        switch v {
+        case .array(let xs):
+            return .array(xs.map { rebased($0, from: oldBase, to: base) })
+        case .object(let ms):
+            var file: String?
+            if case .string(let uri)? = ms.first(where: { $0.0 == "uri" })?.1 {
+                if case .string(let id)? = ms.first(where: { $0.0 == "uriBaseId" })?.1 {
+                    if id == SARIFReport.baseID, let oldBase, let rel = uri.removingPercentEncoding, !rel.hasPrefix("/") {
+                        file = SARIFBase.normalize(rel, cwd: oldBase)
+                    }
+                } else {
+                    file = path(ofFileURI: uri)
+                }
+            }
+            var out: [(String, JSON)] = []
+            out.reserveCapacity(ms.count + 1)
+            for (k, x) in ms {
+                if let file, k == "uri" {
+                    if let rel = base.relative(file) {
+                        out.append(("uri", .string(SARIFReport.uri(rel))))
+                        out.append(("uriBaseId", .string(SARIFReport.baseID)))
+                    } else {
+                        out.append(("uri", .string(SARIFReport.uri(base.absolute(file)))))
+                    }
+                } else if file != nil, k == "uriBaseId" {
+                    continue
+                } else {
+                    out.append((k, rebased(x, from: oldBase, to: base)))
+                }
+            }
+            return .object(out)
+        default:
+            return v
+        }
     }
 
     static func automationID(_ run: JSON) -> String? {

@@ -6,11 +6,13 @@ extension SnapshotLoader {
     // MARK: device inventory
 
     /// Loads a device inventory (CSV or JSON, by extension) into the `devices` section.
-    public mutating func loadInventory(path: String, schema: RecordSchema = SnapshotSchema.device) -> Value? {
+    /// `optional` are columns the table may leave out without a warning (for `attest
+    /// --answers`: `signed_on`, which then is the as-of date, and `reason`).
+    public mutating func loadInventory(path: String, schema: RecordSchema = SnapshotSchema.device, optional: Set<String> = []) -> Value? {
         let (bytes, err) = readInputFile(path, maxBytes: options.limits.maxBytes)
         guard let bytes else { diagnostics.append(err!); return nil }
         if path.lowercased().hasSuffix(".json") { return loadInventoryJSON(bytes: bytes, path: path) }
-        return loadTable(bytes: bytes, path: path, schema: schema)
+        return loadTable(bytes: bytes, path: path, schema: schema, notes: optional)
     }
 
     mutating func loadInventoryJSON(bytes: [UInt8], path: String) -> Value? {

@@ -90,7 +90,7 @@ extension SnapshotLoader {
             guard case .nested(let parent, _, _) = t.shape else { continue }
             // Without its supplement (invitations.csv), the fields it holds are unknown, not "none".
             let supplementAbsent = SnapshotTables.all.contains { if case .supplement(t.name, _) = $0.shape { rows[$0.name] == nil } else { false } }
-            children[t.name] = nested(t, rows: rows[t.name], parentRows: rows[parent], unmappedAs: supplementAbsent ? .unknown : .null)
+            children[t.name] = nested(t, rows: rows[t.name], parentRows: rows[parent], unmappedAs: supplementAbsent ? .unknown : .null, files: folder.files)
         }
         for t in SnapshotTables.all {
             guard case .supplement(let of, _) = t.shape, let extra = rows[t.name], let target = SnapshotTables.spec(of),
@@ -144,11 +144,14 @@ extension SnapshotLoader {
         let identity: Bool
     }
 
-    func mapping(_ row: Record, to schema: RecordSchema, elsewhere: TableSpec? = nil) -> RowMapping {
+    /// `files`: the facility's table files by table name, so the other table is named as the
+    /// facility's own (`招待.csv` or `invitations.csv`).
+    func mapping(_ row: Record, to schema: RecordSchema, elsewhere: TableSpec? = nil, files: [String: String] = [:]) -> RowMapping {
         let japanese = zip(row.schema.fields, row.headers ?? []).contains { $0.name != $1.lowercased() }
         var headers = schema.fields.map { f in
             guard let other = elsewhere, other.rowSchema.index[f.name] != nil else { return f.name }
-            return japanese ? "\(f.aliases.first ?? f.name)（\(other.fileName) に行なし）" : "\(f.name) (no row in \(other.fileName))"
+            let file = files[other.name].map { ($0 as NSString).lastPathComponent } ?? (japanese ? other.nameJa + ".csv" : other.fileName)
+            return japanese ? "\(f.aliases.first ?? f.name)（\(file) に行がありません）" : "\(f.name) (no row in \(file))"
         }
         var fieldOf = [Int](repeating: -1, count: row.schema.fields.count)
         for (ci, fld) in row.schema.fields.enumerated() {
@@ -181,13 +184,13 @@ extension SnapshotLoader {
     }
 
     /// Groups a nested table's rows by their parent's id; nil when the table is absent.
-    mutating func nested(_ t: TableSpec, rows: [Record]?, parentRows: [Record]?, unmappedAs: Value) -> [String: [Value]]? {
+    mutating func nested(_ t: TableSpec, rows: [Record]?, parentRows: [Record]?, unmappedAs: Value, files: [String: String] = [:]) -> [String: [Value]]? {
         guard let rows, case .nested(let parent, _, let link) = t.shape else { return nil }
         let parentIDs = Set((parentRows ?? []).compactMap(\.displayID))
         var out: [String: [Value]] = [:]
         guard let first = rows.first else { return out }
         let supplement = SnapshotTables.all.first { if case .supplement(let of, _) = $0.shape { of == t.name } else { false } }
-        let m = mapping(first, to: t.record!, elsewhere: supplement)
+        let m = mapping(first, to: t.record!, elsewhere: supplement, files: files)
         for r in rows {
             guard let pid = checkedLink(r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil) else { continue }
             out[pid, default: []].append(.record(remap(r, m, unmappedAs: unmappedAs)))

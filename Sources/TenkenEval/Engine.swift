@@ -352,26 +352,31 @@ public final class Engine: Sendable {
                                               evidence: [Evidence(label: "attestation.signed_on", record: rec, field: signedField)])],
                        attestation: info, examined: 0)
         }
+        // A statement that cannot count names the cell that settles it, as every finding does.
+        func at(_ field: String) -> String {
+            rec.lazyLocation(ofField: SnapshotSchema.attestation.index[field]!).resolved.description
+        }
         if signed > m.asOf {
-            return manual("証明\(keyJa)の日付 \(signed) が基準日より後です", "attestation \(keyEn) is dated \(signed), after the as-of date", info)
+            return manual("証明\(keyJa)の日付 \(signed) が基準日より後です（\(at("signed_on"))）", "attestation \(keyEn) is dated \(signed), after the as-of date (\(at("signed_on")))", info)
         }
         // Who vouches, in which role, must be on record: a statement by nobody in particular
         // vouches for nothing.
         guard let byRole else {
             let why = lacking(rec, "by_role") ?? ("空欄", "blank")
-            return manual("証明\(keyJa)の回答者の役割が\(why.ja)です", "attestation \(keyEn) does not say in which role it was given (by_role \(why.en))", info)
+            return manual("証明\(keyJa)の回答者の役割が\(why.ja)です（\(at("by_role"))）", "attestation \(keyEn) does not say in which role it was given (by_role \(why.en), \(at("by_role")))", info)
         }
         guard let by else {
             let why = lacking(rec, "by") ?? ("空欄", "blank")
-            return manual("証明\(keyJa)の回答者IDが\(why.ja)です", "attestation \(keyEn) does not say who gave it (by \(why.en))", info)
+            return manual("証明\(keyJa)の回答者IDが\(why.ja)です（\(at("by"))）", "attestation \(keyEn) does not say who gave it (by \(why.en), \(at("by")))", info)
         }
         if !a.roles.contains(byRole) {
-            return manual("証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true))は、この項目に回答できる\(roles.ja)ではありません",
-                          "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles.en)", info)
+            return manual("証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true))は、この項目に回答できる\(roles.ja)ではありません（\(at("by_role"))）",
+                          "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles.en) (\(at("by_role")))", info)
         }
         // The staff and roles tables say who may sign: on the staff, employed that day, holding the role.
-        if let why = m.signers.refusal(by: by, role: byRole, on: signed) {
-            return manual("証明\(keyJa)を数えられません: \(why.ja)", "attestation \(keyEn) cannot count: \(why.en)", info)
+        if let refusal = m.signers.check(by: by, role: byRole, on: signed) {
+            let why = refusal.reason, place = at(refusal.field)
+            return manual("証明\(keyJa)を数えられません: \(why.ja)（\(place)）", "attestation \(keyEn) cannot count: \(why.en) (\(place))", info)
         }
         let signer = Bilingual(ja: "\(Words.role(byRole, ja: true)) \(by)", en: "\(byRole) \(by)")
         switch answer {
@@ -382,8 +387,8 @@ public final class Engine: Sendable {
             // A reason that only fills the cell (`なし`, `-`, `不明`, `n/a`) is no reason.
             guard let why = text("reason"), !Statement.saysNothing(why) else {
                 let what = lacking(rec, "reason") ?? ("理由になっていない言葉だけです", "only a word that gives none")
-                return manual("証明\(keyJa)は「対象外」ですが理由がありません（理由が\(what.ja)）",
-                              "attestation \(keyEn) answers not applicable without a reason (reason \(what.en))", info)
+                return manual("証明\(keyJa)は「対象外」ですが理由がありません（理由が\(what.ja)、\(at("reason"))）",
+                              "attestation \(keyEn) answers not applicable without a reason (reason \(what.en), \(at("reason")))", info)
             }
             return RuleResult(ruleID: rule.id, state: .notApplicable,
                               reason: Bilingual(ja: "証明により対象外: \(why)", en: "not applicable by attestation: \(why)"),

@@ -82,6 +82,9 @@ public struct Violation: Sendable {
     var place: LazyLocation?
     var fixedLocation: SourceLocation?
     public var evidence: [Evidence]
+    /// The waiver in force that covers this finding, if any: every finding of a waived
+    /// rule, or those a waiver naming `elements` lists while the rule still fails for others.
+    public var waiver: WaiverInfo?
 
     /// Resolved when looked at; most batch runs never print it.
     public var location: SourceLocation? {

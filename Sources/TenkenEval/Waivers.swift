@@ -165,6 +165,13 @@ public enum WaiverPolicy {
             let covered = r.violations.filter { v in inForce.contains { $0.covers(v) } }
             let used = inForce.first { x in covered.contains { x.covers($0) } } ?? inForce[0]
             let names = Waiver.list(covered)
+            // Each covered finding carries its waiver, so a report can mark (SARIF: suppress)
+            // exactly those, also while the rule still fails for the others.
+            for j in result.results[i].violations.indices {
+                if let x = inForce.first(where: { $0.covers(result.results[i].violations[j]) }) {
+                    result.results[i].violations[j].waiver = x.info
+                }
+            }
             // A waiver covers the failures it was granted for; elements the rule could not
             // decide stay undecided, so the rule is `unknown`, never green by a waiver.
             // Findings past the cap are not listed: only a rule-wide waiver can cover them.
@@ -177,8 +184,7 @@ public enum WaiverPolicy {
                 continue
             }
             result.results[i].state = r.undetermined.isEmpty ? .waived : .unknown
-            result.results[i].waiver = WaiverInfo(justification: used.justification, requestedBy: used.requestedBy, approvedBy: used.approvedBy,
-                                                  grantedOn: used.grantedOn, expiresOn: used.expiresOn)
+            result.results[i].waiver = used.info
             let scope = used.elements == nil
                 ? Bilingual(ja: "規則全体", en: "the whole rule")
                 : Bilingual(ja: names, en: names)
@@ -195,6 +201,11 @@ public enum WaiverPolicy {
 }
 
 extension Waiver {
+    /// The waiver as results carry it.
+    var info: WaiverInfo {
+        WaiverInfo(justification: justification, requestedBy: requestedBy, approvedBy: approvedBy, grantedOn: grantedOn, expiresOn: expiresOn)
+    }
+
     /// The elements of some findings, as a report names them: `N-1, N-3` (an element-less
     /// finding as "(no element)"), at most ten and a count.
     static func list(_ vs: [Violation]) -> String {

@@ -36,6 +36,7 @@ public enum AggregateHTML {
     td.bar div.fill { height: 3mm; }
     td.bar div.r0 { background: #c62828; } td.bar div.r1 { background: #ef6c00; } td.bar div.r2 { background: #9ccc65; } td.bar div.r3 { background: #2e7d32; }
     td.nw { white-space: nowrap; }
+    table.rates th { white-space: nowrap; word-break: keep-all; }
     td.rate { white-space: nowrap; text-align: right; font-variant-numeric: tabular-nums; }
     td.load-error { color: #6a1b9a; }
     @media print { section { break-before: page; } section.first { break-before: auto; } table.heat.more { break-before: page; } thead { display: table-header-group; } }
@@ -133,7 +134,7 @@ public enum AggregateHTML {
             w.close()
         }
         w.element("h2", text: t("規則ごとの合格率（低い順）", "Pass rate by rule (worst first)"))
-        w.open("table")
+        w.open("table", ["class": "rates"])
         w.open("thead")
         w.open("tr")
         for c in [t("項目", "Items"), t("規則", "Rule"), t("水準", "Level"), t("不合格", "Fail"), t("判定不能", "Unknown"), t("エラー", "Error"),

@@ -65,6 +65,7 @@ public enum HTMLReport: TreeReport {
     table.ok { font-size: 8.5pt; line-height: 1.35; }
     table.ok th, table.ok td { padding: .5mm 1.5mm; }
     table.ok td.state, table.ok td.ids { white-space: nowrap; }
+    span.nw { white-space: nowrap; }
     table.ok th.title { width: 46%; }
     table.ok .badge { font-size: 7.5pt; padding: 0 1.5mm; }
     footer { margin-top: 8mm; padding-top: 3mm; border-top: 1px solid var(--line); font-size: 8.5pt; color: var(--muted); }
@@ -203,10 +204,32 @@ public enum HTMLReport: TreeReport {
     static func prose(_ tree: XMLTree, _ e: XMLTree.Element, _ text: String) {
         let parts = text.split(separator: "`", omittingEmptySubsequences: false)
         // Unpaired backticks (text from the inputs) are text.
-        guard parts.count % 2 == 1 else { return tree.text(text, in: e) }
+        guard parts.count % 2 == 1 else { return dated(tree, e, text) }
         for (i, part) in parts.enumerated() where !part.isEmpty {
-            if i % 2 == 1 { tree.add("code", to: e, text: String(part)) } else { tree.text(String(part), in: e) }
+            if i % 2 == 1 { tree.add("code", to: e, text: String(part)) } else { dated(tree, e, String(part)) }
         }
+    }
+
+    /// Text with each date (`2027-04-01`) in a `span.nw`, so a narrow cell never breaks it
+    /// at a hyphen.
+    static func dated(_ tree: XMLTree, _ e: XMLTree.Element, _ text: String) {
+        let chars = Array(text.unicodeScalars)
+        func digits(_ i: Int, _ n: Int) -> Bool {
+            i + n <= chars.count && chars[i..<(i + n)].allSatisfy { $0.value >= 0x30 && $0.value <= 0x39 }
+        }
+        var start = 0, i = 0
+        while i < chars.count {
+            if digits(i, 4), i + 10 <= chars.count, chars[i + 4] == "-", digits(i + 5, 2), chars[i + 7] == "-", digits(i + 8, 2),
+               i == 0 || !digits(i - 1, 1), i + 10 == chars.count || !digits(i + 10, 1) {
+                if i > start { tree.text(String(String.UnicodeScalarView(chars[start..<i])), in: e) }
+                tree.add("span", to: e, ["class": "nw"], text: String(String.UnicodeScalarView(chars[i..<(i + 10)])))
+                i += 10
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        if start < chars.count { tree.text(String(String.UnicodeScalarView(chars[start...])), in: e) }
     }
 
     static func badgeClass(_ s: RuleState) -> String {

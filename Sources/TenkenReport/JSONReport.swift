@@ -57,13 +57,16 @@ public enum JSONReport {
     }
 
     static func violation(_ v: Violation) -> JSON {
-        .object([
+        // `waived` only on a finding a waiver covers (every one of a waived rule; some of a
+        // failing rule when the waiver names elements).
+        let waived: [(String, JSON)] = v.waiver != nil ? [("waived", .bool(true))] : []
+        return .object([
             ("element", .str(v.element)), ("expect", v.expect.map { .int($0) } ?? .null), ("message", bilingual(v.message)), ("location", location(v.location)),
             ("evidence", .array(v.evidence.map { e in
                 .object([("path", .string(e.label)), ("field", bilingual(e.header)), ("value", .string(e.value)),
                          ("value_ja", .string(e.valueJa)), ("location", location(e.location))])
             })),
-        ])
+        ] + waived)
     }
 
     static func result(_ rule: CheckedRule, _ res: RuleResult, _ catalog: [String: CatalogItem]) -> JSONPart {

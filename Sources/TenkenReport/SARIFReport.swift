@@ -196,7 +196,9 @@ public enum SARIFReport {
                 return .object(kv)
             }
             let isViolation = slot.1.isViolation
-            let state = isViolation ? (result.waiver != nil ? "waived" : "fail") : "unknown"
+            // A waiver naming elements covers some findings of a rule that still fails.
+            let waiver = isViolation ? result.waiver ?? v.waiver : nil
+            let state = isViolation ? (waiver != nil ? "waived" : "fail") : "unknown"
             kv.append(("level", .string(level(rule.level))))
             kv.append(("message", text(r.lang.pick(v.message))))
             let loc = v.location ?? v.evidence.first?.location ?? fallback
@@ -212,7 +214,7 @@ public enum SARIFReport {
             // The same finding keeps its fingerprint when it is waived: code scanning then
             // marks the alert suppressed rather than closing it as fixed.
             kv.append(("partialFingerprints", fingerprint("\(res.facilityID)|\(rule.id)|\(isViolation ? "" : "unknown|")\(v.element ?? v.message.en)")))
-            if isViolation, let w = result.waiver { kv.append(("suppressions", suppressions(w))) }
+            if let waiver { kv.append(("suppressions", suppressions(waiver))) }
             kv.append(("properties", .object([severity, ("state", .string(state)), ("element", .str(v.element)),
                                               ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en))])))
             return .object(kv)
@@ -336,7 +338,7 @@ public enum SARIFReport {
     /// A URI reference for a path (RFC 3986): unreserved characters and `/` stay, everything
     /// else is percent-encoded as UTF-8, so `職員.csv` is a valid URI too. An absolute path
     /// becomes a `file:` URI; a relative one stays relative.
-    static func uri(_ path: String) -> String {
+    public static func uri(_ path: String) -> String {
         var out = path.hasPrefix("/") ? "file://" : ""
         for b in path.utf8 {
             switch b {
@@ -394,7 +396,7 @@ public struct SARIFBase: Sendable, Equatable {
     }
 
     /// Absolute, with `.` and `..` taken out and repeated `/` folded; `..` above `/` stays at `/`.
-    static func normalize(_ p: String, cwd: String) -> String {
+    public static func normalize(_ p: String, cwd: String) -> String {
         let full = p.hasPrefix("/") ? p : cwd + "/" + p
         var parts: [Substring] = []
         for c in full.split(separator: "/", omittingEmptySubsequences: true) {

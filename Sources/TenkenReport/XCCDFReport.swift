@@ -123,7 +123,7 @@ public enum XCCDFReport: TreeReport {
         }
         var passed = 0, scored = 0
         // Whether a waiver overrode a result here: then every rule-result records the review.
-        let reviewed = r.items.contains { $0.result.waiver != nil || $0.result.expiredWaiver != nil }
+        let reviewed = r.items.contains { $0.result.waiver != nil || $0.result.expiredWaiver != nil || $0.result.violations.contains { $0.waiver != nil } }
         for (rule, result) in r.items {
             let rr = tree.add("rule-result", to: test, ["idref": id("rule", rule.id), "severity": severity(rule.level), "time": time])
             let now = outcome(result.state)
@@ -132,7 +132,9 @@ public enum XCCDFReport: TreeReport {
                 let o = tree.add("override", to: rr, ["time": time, "authority": "waiver"])
                 tree.add("old-result", to: o, text: result.waiver != nil ? "fail" : now)
                 tree.add("new-result", to: o, text: now)
-                let remark = result.waiver != nil || result.expiredWaiver != nil ? result.reason.map(r.lang.pick) ?? "waived"
+                // A waiver naming elements that covers only some findings: the reason says which.
+                let partly = result.violations.contains { $0.waiver != nil }
+                let remark = result.waiver != nil || result.expiredWaiver != nil || partly ? result.reason.map(r.lang.pick) ?? "waived"
                     : r.lang.pick(ja: "免除の対象ではありません（結果はそのまま）", en: "no waiver applies; the result stands")
                 tree.add("remark", to: o, text: remark)
             }

@@ -80,6 +80,46 @@ import Testing
         #expect(r.code == 1 && r.out.contains("answered on 2026-11-01 that this is not met"))
     }
 
+    /// The answers table as `--help` documents it: signed_on may be left out (the as-of date,
+    /// no warning); a wrong role is named as given, in both languages; a cell the loader
+    /// refused gets that one error, not a second "row has no by_role".
+    @Test func answersAsDocumentedAndOneErrorPerCell() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let answers = dir + "-answers.csv"
+        defer { try? FileManager.default.removeItem(atPath: answers) }
+        #expect(runCLI(["attest", "--help"]).out.contains("signed_on may be left out"))
+        try "item,answer,by_role,by,signed_on,reason\nno-written-credentials,yes,監査責任者,S-001,2026-11-01,\n".write(toFile: answers, atomically: true, encoding: .utf8)
+        let wrong = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(wrong.code == 2)
+        #expect(wrong.err.contains("[attest.wrong-role]") && wrong.err.contains("the row gives audit-lead (監査責任者)")
+                && wrong.err.contains("この行の役割は 監査責任者 です") && !wrong.err.contains("characters"), "\(wrong.err)")
+        try "item,answer,by_role,by,signed_on,reason\nno-written-credentials,yes,監査,S-001,2026-11-01,\n".write(toFile: answers, atomically: true, encoding: .utf8)
+        let invalid = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(invalid.code == 2 && invalid.err.contains("error[data.bad-value]"), "\(invalid.err)")
+        #expect(!invalid.err.contains("row has no by_role"), "\(invalid.err)")
+        try "item,answer,by_role,by,reason\nno-written-credentials,yes,システム管理者,S-001,\n".write(toFile: answers, atomically: true, encoding: .utf8)
+        let ok = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(ok.code == 0 && !ok.err.contains("warning"), "\(ok.err)")
+        #expect(try lines(dir + "/attestations.csv").last == "no-written-credentials,yes,system-admin,S-001,2026-11-01,")
+    }
+
+    /// An attestation the check cannot count names the cell that settles it.
+    @Test func uncountableAttestationNamesItsCell() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/attestations.csv"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("\nno-written-credentials,yes,operations-lead,S-001"))
+        try text.replacingOccurrences(of: "\nno-written-credentials,yes,operations-lead,S-001", with: "\nno-written-credentials,yes,operations-lead,S-999")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        for lang in ["ja", "en"] {
+            let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", lang])
+            let line = r.out.split(separator: "\n").first { $0.contains(lang == "ja" ? "を数えられません" : "cannot count") }
+            #expect(line?.contains("attestations.csv:2:") == true && line?.contains("[by]") == true, "\(lang): \(line ?? "")")
+        }
+    }
+
     /// Roles are taken as the id or the Japanese word, in the answers and on the command line;
     /// an answer the check would not count (a signer not on the staff, or not holding the
     /// role) is refused with its cell named, and nothing is written.

@@ -29,7 +29,7 @@ struct BatchTests {
         #expect(corrupt == 20)
         let (code, _, err) = runCLI(["batch", input, "--output-dir", out.path, "--as-of", Generator.asOf, "--format", "none", "--jobs", "2"])
         #expect(code == 2, "errors make the exit code 2")
-        #expect(err.contains("batch: 1000 found, 980 evaluated, 20 failed to load"))
+        #expect(err.contains("batch: 1000 施設: 評価 980、読み込めず 20"))
         let agg = try readJSON(out.appendingPathComponent("aggregate.json"))
         let totals = agg["totals"] as! [String: Int]
         #expect(totals["found"] == 1000 && totals["evaluated"] == 980 && totals["failed_to_load"] == 20)
@@ -125,6 +125,29 @@ struct BatchTests {
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("facilities/F-CL-0001").path))
     }
 
+    /// A facility that failed to load is named on standard error with its input and why, in
+    /// the reports' language; merge says the same and explains its exit code as batch does.
+    @Test func failedToLoadNamesEachFacility() throws {
+        let dir = tempDir("named-failures")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input.appendingPathComponent("broken"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repo.root.path + "/Fixtures/clinic-sakura", toPath: input.appendingPathComponent("sakura").path)
+        try "{".write(to: input.appendingPathComponent("broken/snapshot.json"), atomically: true, encoding: .utf8)
+        for lang in ["ja", "en"] {
+            let out = dir.appendingPathComponent("out-\(lang)")
+            let (code, _, err) = runCLI(["batch", input.path, "--output-dir", out.path, "--as-of", "2026-11-01", "--format", "none", "--lang", lang])
+            #expect(code == 2)
+            let named = err.split(separator: "\n").filter { $0.contains("broken/snapshot.json") && $0.hasPrefix("batch: ") }
+            #expect(named.count == 1 && named[0].contains("error[") && named[0].contains(lang == "ja" ? "を読み込めません" : "failed to load"), "\(err)")
+            #expect(err.contains(lang == "ja" ? "→ 終了コード 2（読み込めない施設、または未決定の規則あり）" : "→ exit 2, a facility failed to load"), "\(err)")
+            let merged = runCLI(["merge", out.path, "--output-dir", dir.appendingPathComponent("merged-\(lang)").path, "--lang", lang])
+            #expect(merged.code == 2)
+            #expect(merged.err.split(separator: "\n").contains { $0.hasPrefix("merge: ") && $0.contains("broken/snapshot.json") && $0.contains("error[") }, "\(merged.err)")
+            #expect(merged.err.contains(lang == "ja" ? "→ 終了コード 2" : "→ exit 2"), "\(merged.err)")
+        }
+    }
+
     @Test func listFileAndShardSyntax() throws {
         let dir = tempDir("list")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -132,7 +155,7 @@ struct BatchTests {
         try "# member facilities\n\(Repo.root.path)/Fixtures/clinic-sakura\n\(Repo.root.path)/Fixtures/pharmacy-midori\n".write(to: list, atomically: true, encoding: .utf8)
         let (code, _, err) = runCLI(["batch", list.path, "--output-dir", dir.appendingPathComponent("out").path, "--as-of", "2026-11-01"])
         #expect(code == 0, "\(err)")
-        #expect(err.contains("2 found, 2 evaluated, 0 failed to load"))
+        #expect(err.contains("2 施設: 評価 2、読み込めず 0"))
         #expect(runCLI(["batch", list.path, "--output-dir", "x", "--shard", "4/3"]).code == 64)
         #expect(runCLI(["batch", list.path]).code == 64)
     }
@@ -230,7 +253,7 @@ struct WaiverTests {
         #expect(bcode == 2, "\(berr)")
         if id == "waiver.unknown-person" {
             // Only the facility's roster can tell: that facility is not judged, and the aggregate says why.
-            #expect(berr.contains("1 failed to load"), "\(berr)")
+            #expect(berr.contains("読み込めず 1"), "\(berr)")
             let aggregate = try String(contentsOf: dir.appendingPathComponent("out/aggregate.json"), encoding: .utf8)
             #expect(aggregate.contains("[\(id)]"), "the aggregate names why the facility was not judged")
         } else {
@@ -315,6 +338,9 @@ struct BaselineDiffExplainTests {
     @Test func diffDoesNotCallLostEvidenceAFix() {
         #expect(AuditDiff.classify("fail", "pass") == .fixed)
         #expect(AuditDiff.classify("fail", "attested") == .fixed)
+        // A waiver is an accepted exception, not a fix.
+        #expect(AuditDiff.classify("fail", "waived") == .waived)
+        #expect(AuditDiff.classify("waived", "fail") == .new)
         #expect(AuditDiff.classify("fail", "unknown") == .changed)
         #expect(AuditDiff.classify("fail", "error") == .changed)
         #expect(AuditDiff.classify("fail", "absent") == .changed)
@@ -337,6 +363,21 @@ struct BaselineDiffExplainTests {
         #expect(w("S-001", "S\u{2010}001").map(\.id) == ["waiver.self-approved"])
         #expect(w("S-001", "S-002", "   ").map(\.id) == ["waiver.incomplete"])
         #expect(w("S-001", "S-002", "access point replaced soon\u{1B}[2J").map(\.id) == ["waiver.control-character"])
+    }
+
+    /// A failure now covered by a waiver is `waived` (免除), never `fixed` (解消).
+    @Test func diffCallsAWaivedFailureWaived() throws {
+        let dir = tempDir("diff-waived")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.json").path, b = dir.appendingPathComponent("b.json").path, w = dir.appendingPathComponent("w.json").path
+        try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-2", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
+            .write(toFile: w, atomically: true, encoding: .utf8)
+        _ = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "json", "--output", a])
+        _ = runCLI(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "json", "--output", b, "--waivers", w])
+        let en = runCLI(["diff", a, b])
+        #expect(en.out.contains("waived    wifi-encrypted: fail → waived") && en.out.contains("fixed: 0"), "\(en.out)")
+        let ja = runCLI(["diff", a, b, "--lang", "ja"])
+        #expect(ja.out.contains("免除") && ja.out.contains("解消: 0") && !ja.out.contains("解消  "), "\(ja.out)")
     }
 
     @Test func diffOfTwoReports() throws {

@@ -149,7 +149,7 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
             return (r.code, r.err)
         }
         let rec = batch("recommended", "o2")
-        #expect(rec.code == 1 && rec.err.contains("1 with new gaps (recommended)"), "\(rec.err)")
+        #expect(rec.code == 1 && rec.err.contains("新たな不合格あり 1（recommended 以上）"), "\(rec.err)")
         #expect(runCLI(["check", c.path("in/f1"), "--as-of", "2026-11-01", "--fail-on", "recommended", "--baseline", base]).code == 1)
         #expect(batch("required", "o3").code == 0, "a recommended gap does not gate at the required level")
         #expect(batch("never", "o4").code == 0)
@@ -176,7 +176,7 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         try "notes".write(toFile: c.path("in/notes.txt"), atomically: true, encoding: .utf8)
         let r = runCLI(["batch", c.path("in"), "--output-dir", c.path("out"), "--as-of", "2026-11-01", "--format", "none"])
         #expect(r.code == 1, "\(r.err)")
-        #expect(r.err.contains("2 found, 1 other file ignored, 2 evaluated"), "\(r.err)")
+        #expect(r.err.contains("2 施設（ほかのファイル 1 件は対象外）: 評価 2"), "\(r.err)")
         #expect(r.err.contains("notes.txt: warning[batch.ignored-entry]"), "\(r.err)")
         let agg = try readJSON(URL(fileURLWithPath: c.path("out/aggregate.json")))
         #expect((agg["ignored"] as? [String])?.first?.hasSuffix("notes.txt") == true)
@@ -300,7 +300,7 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         try FileManager.default.createDirectory(atPath: c.path("batch"), withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: kaede, toPath: c.path("batch/kaede"))
         let b = runCLI(["batch", c.path("batch"), "--output-dir", c.path("out"), "--as-of", "2026-11-01", "--format", "none"])
-        #expect(b.code == 2 && b.err.contains("1 failed to load"), "\(b.err)")
+        #expect(b.code == 2 && b.err.contains("読み込めず 1"), "\(b.err)")
     }
 
     /// F5: a reason that only fills the cell is no reason.
@@ -465,7 +465,7 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         }
         let out = c.path("out")
         let r = runCLI(["batch", c.path("in"), "--output-dir", out, "--as-of", "2026-11-01", "--format", "none", "--fail-on", "strict"])
-        #expect(r.code == 1 && r.err.contains("1 on loosened parameters"), "\(r.err)")
+        #expect(r.code == 1 && r.err.contains("緩めたパラメータで判定 1"), "\(r.err)")
         #expect(runCLI(["batch", c.path("in"), "--output-dir", c.path("out0"), "--as-of", "2026-11-01", "--format", "none"]).code == 0)
         let agg = try readJSON(URL(fileURLWithPath: out + "/aggregate.json"))
         let fs = agg["facilities"] as! [[String: Any]]
@@ -479,7 +479,7 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         _ = runCLI(["batch", c.path("in"), "--output-dir", s1, "--as-of", "2026-11-01", "--format", "none", "--shard", "1/2"])
         _ = runCLI(["batch", c.path("in"), "--output-dir", s2, "--as-of", "2026-11-01", "--format", "none", "--shard", "2/2"])
         let m = runCLI(["merge", s1 + "/aggregate.json", s2 + "/aggregate.json", "--output-dir", c.path("m"), "--fail-on", "strict"])
-        #expect(m.code == 1 && m.err.contains("1 on loosened parameters"), "\(m.err)")
+        #expect(m.code == 1 && m.err.contains("緩めたパラメータで判定 1"), "\(m.err)")
         let s3 = c.path("s3")
         _ = runCLI(["batch", c.path("in"), "--output-dir", s3, "--as-of", "2026-11-01", "--format", "none", "--shard", "2/2",
                     "--param", "leaver.grace=100 years"])

@@ -84,7 +84,7 @@ import Testing
         #expect(r.code == 2, "\(name): exit \(r.code)\n\(r.err.prefix(600))")
         if how == "member-fifo" {
             // The other member of the batch is still evaluated; the pipe is named in the aggregate.
-            #expect(r.err.contains("2 found, 1 evaluated, 1 failed to load"), "\(r.err.suffix(300))")
+            #expect(r.err.contains("2 施設: 評価 1、読み込めず 1"), "\(r.err.suffix(300))")
             let agg = try String(contentsOf: dir.appendingPathComponent("out/aggregate.json"), encoding: .utf8)
             #expect(agg.contains("members/b/snapshot.json: error[data.not-a-file]"))
         } else {

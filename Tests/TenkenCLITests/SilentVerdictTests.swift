@@ -187,7 +187,7 @@ import TenkenSyntax
         #expect(runCLI(["check", member, "--as-of", "2026-11-01"]).code == 2)
         let r = runCLI(["batch", "\(root)/in", "--output-dir", "\(root)/out", "--as-of", "2026-11-01", "--format", "none"])
         #expect(r.code == 2)
-        #expect(r.err.contains("1 with undecided rules"), "\(r.err)")
+        #expect(r.err.contains("未決定の規則あり（判定不能・エラー） 1"), "\(r.err)")
         let merged = runCLI(["merge", "\(root)/out/aggregate.json", "--output-dir", "\(root)/merged"])
         #expect(merged.code == 2)
     }

@@ -120,7 +120,22 @@ import TenkenEval
         try Data(text.components(separatedBy: "\r\n").filter { !$0.contains("X-PH-17") }.joined(separator: "\r\n").utf8).write(to: URL(fileURLWithPath: path))
         let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
         // The member's row (not its first cell), and the table the invitation is missing from.
-        #expect(r.out.contains("承認者アカウントID = （空欄: 未承認）  (\(dir)/group_members.csv:4 [承認者アカウントID（invitations.csv に行なし）])"), "\(r.out)")
+        #expect(r.out.contains("承認者アカウントID = （空欄: 未承認）  (\(dir)/group_members.csv:4 [承認者アカウントID（invitations.csv に行がありません）])"), "\(r.out)")
+    }
+
+    /// The facility's own file name for the other table (`招待.csv`, not `invitations.csv`).
+    @Test func theOtherTableIsNamedAsTheFacilityNamesIt() throws {
+        let dir = temp("elsewhere-ja")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: "Fixtures/dental-tsukushi", toPath: dir)
+        let path = dir + "/招待.csv"
+        var lines = try Data(contentsOf: URL(fileURLWithPath: path)).split(separator: 0x0A, omittingEmptySubsequences: false)
+        #expect(String(decoding: lines[3], as: UTF8.self).hasPrefix("G-001,X-PH-17,"))
+        lines.remove(at: 3)
+        try Data(lines.joined(separator: [0x0A])).write(to: URL(fileURLWithPath: path))
+        let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
+        #expect(r.out.contains("（招待.csv に行がありません）"), "\(r.out)")
+        #expect(!r.out.contains("invitations.csv"), "\(r.out)")
     }
 
     @Test func linkErrorsAreLocatedAndCollected() throws {
@@ -256,7 +271,7 @@ import TenkenEval
         }
         let r = runCLI(["batch", dir + "/in", "--output-dir", dir + "/out", "--as-of", "2026-11-01", "--format", "json"])
         #expect(r.code == 1, "\(r.err)")
-        #expect(r.err.contains("3 found, 3 evaluated, 0 failed to load"))
+        #expect(r.err.contains("3 施設: 評価 3、読み込めず 0"))
         for id in ["F-CL-0004", "F-DC-0005", "F-CL-0001"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/out/facilities/\(id)/report.json"), "\(id)")
         }

@@ -53,6 +53,14 @@ struct AggregateHTMLTests {
         #expect(XMLValidation.htmlTexts(html, tag: "h2")?.count == 3)
     }
 
+    /// The pass-rate table's headers (エラー, 不合格, 判定不能) are never broken inside a word
+    /// (a line starting with ー breaks kinsoku).
+    @Test func passRateHeadersDoNotWrap() throws {
+        let (_, html) = try Self.page(facilities: 3)
+        #expect(html.contains("<table class=\"rates\">"))
+        #expect(AggregateHTML.extraCSS.contains("table.rates th { white-space: nowrap; word-break: keep-all; }"))
+    }
+
     @Test func passRatesCarryTheirCountsAndBarsTheirColour() throws {
         let (a, html) = try Self.page(facilities: 30)
         for i in a.rules.indices {

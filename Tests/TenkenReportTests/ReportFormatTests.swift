@@ -30,6 +30,60 @@ func waivedReport(_ format: String, lang: String = "en") throws -> String {
     return cli(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--waivers", w]).out
 }
 
+/// Dates in the facility HTML's prose (the passed table's basis: `証明: 運用責任者 S-001
+/// （2026-04-01〜2027-04-01）`) are kept whole, never split at a hyphen.
+@Test func facilityHTMLKeepsDatesWhole() throws {
+    let html = cli(["check", "Fixtures/clinic-kaede", "--as-of", "2026-11-01", "--format", "html"]).out
+    #expect(html.contains("span.nw { white-space: nowrap; }"))
+    let basis = try #require(html.components(separatedBy: "証明: ").dropFirst().first)
+    let cell = String(basis.split(separator: "</td>", maxSplits: 1)[0])
+    func count(_ pattern: String) -> Int { (try? NSRegularExpression(pattern: pattern).numberOfMatches(in: cell, range: NSRange(cell.startIndex..., in: cell))) ?? -1 }
+    #expect(count(#"\d{4}-\d{2}-\d{2}"#) == 2 && count(#"<span class="nw">\d{4}-\d{2}-\d{2}</span>"#) == 2, "\(cell)")
+}
+
+/// A waiver naming one of two failing networks (N-1 of N-1, N-2): the rule still fails, and
+/// every report marks the covered finding and only it.
+struct PartialWaiverTests {
+    func report(_ format: String, lang: String = "en") throws -> String {
+        let w = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-partial-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "N-1 is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-2", "granted_on": "2026-10-01", "expires_on": "2027-01-15", "elements": ["N-1"] } ] }"#
+            .write(toFile: w, atomically: true, encoding: .utf8)
+        return cli(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--waivers", w]).out
+    }
+
+    @Test func sarifSuppressesOnlyTheCoveredResult() throws {
+        let doc = try JSONSerialization.jsonObject(with: Data(try report("sarif").utf8)) as! [String: Any]
+        let results = ((doc["runs"] as! [[String: Any]])[0]["results"] as! [[String: Any]]).filter { $0["ruleId"] as? String == "wifi-encrypted" }
+        let byElement = Dictionary(uniqueKeysWithValues: results.map { (($0["properties"] as! [String: Any])["element"] as! String, $0) })
+        #expect(Set(byElement.keys) == ["N-1", "N-2"])
+        let s = byElement["N-1"]?["suppressions"] as? [[String: Any]]
+        #expect(s?.count == 1 && s?[0]["kind"] as? String == "external" && s?[0]["justification"] as? String == "N-1 is replaced on 2026-12-10")
+        #expect((byElement["N-1"]?["properties"] as? [String: Any])?["state"] as? String == "waived")
+        #expect(byElement["N-2"]?["suppressions"] == nil)
+        #expect((byElement["N-2"]?["properties"] as? [String: Any])?["state"] as? String == "fail")
+    }
+
+    @Test func jsonMarksTheWaivedFindingAndTheRuleStillFails() throws {
+        let doc = try JSONSerialization.jsonObject(with: Data(try report("json").utf8)) as! [String: Any]
+        let r = (doc["results"] as! [[String: Any]]).first { $0["rule"] as? String == "wifi-encrypted" }!
+        #expect(r["state"] as? String == "fail")
+        let vs = r["violations"] as! [[String: Any]]
+        #expect(vs.map { $0["element"] as? String } == ["N-1", "N-2"])
+        #expect(vs.map { $0["waived"] as? Bool } == [true, nil])
+    }
+
+    @Test func xccdfRemarkSaysWhatTheWaiverCovers() throws {
+        for lang in ["ja", "en"] {
+            let xml = try report("xccdf", lang: lang)
+            let start = try #require(xml.range(of: "idref=\"xccdf_jp.tenken_rule_wifi-encrypted\""))
+            let rr = String(xml[start.upperBound...].split(separator: "</rule-result>", maxSplits: 1)[0])
+            #expect(!rr.contains("免除の対象ではありません") && !rr.contains("no waiver applies"), "\(lang): \(rr)")
+            #expect(rr.contains(lang == "ja" ? "N-1 を対象とし、N-2 は対象外" : "covers N-1; not N-2"), "\(lang): \(rr)")
+        }
+    }
+}
+
 let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede", "dental-tsukushi"]
 
 struct XCCDFTests {

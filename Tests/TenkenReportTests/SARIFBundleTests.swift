@@ -86,6 +86,60 @@ struct SARIFBundleTests {
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("sarif").path))
     }
 
+    /// Every artifact location of a SARIF file: (uri, uriBaseId).
+    static func artifactURIs(_ text: String) throws -> [(String, String?)] {
+        var out: [(String, String?)] = []
+        func walk(_ v: Any, key: String?) {
+            if let d = v as? [String: Any] {
+                if key != "originalUriBaseIds", let u = d["uri"] as? String, key == "artifactLocation" || key == "location" {
+                    out.append((u, d["uriBaseId"] as? String))
+                }
+                for (k, x) in d where k != "originalUriBaseIds" { walk(x, key: k) }
+            } else if let a = v as? [Any] {
+                for x in a { walk(x, key: key) }
+            }
+        }
+        walk(try JSONSerialization.jsonObject(with: Data(text.utf8)), key: nil)
+        return out
+    }
+
+    /// `merge --sarif-base` writes the URIs `batch --sarif-base` writes (not the base twice,
+    /// `in/in/clinic-1/…`), whatever base the shards were run with; a file outside the base
+    /// is an absolute `file:` URI, never one relative to a base it is not in.
+    @Test func mergeRebasesArtifactsLikeBatch() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-rebase-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        try Self.facilities(3, in: input)
+        let whole = dir.appendingPathComponent("whole")
+        _ = Self.run(["batch", input.path, "--output-dir", whole.path, "--as-of", "2026-11-01", "--format", "sarif", "--sarif-base", input.path])
+        let expected = try Self.runs(whole.appendingPathComponent("sarif"))
+        #expect(try Self.artifactURIs(expected[0].text).contains { $0.0 == "clinic-1/snapshot.json" && $0.1 == "SRCROOT" })
+        // Shards run with the working directory as base (absolute URIs: the input is outside
+        // it) and with the parent folder as base (`in/clinic-1/…`).
+        let s1 = dir.appendingPathComponent("s1"), s2 = dir.appendingPathComponent("s2")
+        _ = Self.run(["batch", input.path, "--output-dir", s1.path, "--as-of", "2026-11-01", "--format", "sarif", "--shard", "1/2"])
+        _ = Self.run(["batch", input.path, "--output-dir", s2.path, "--as-of", "2026-11-01", "--format", "sarif", "--shard", "2/2", "--sarif-base", dir.path])
+        let merged = dir.appendingPathComponent("merged")
+        let (mc, merr) = Self.run(["merge", s1.path, s2.path, "--output-dir", merged.path, "--sarif-base", input.path])
+        #expect(mc == 0, "\(merr)")
+        let got = try Self.runs(merged.appendingPathComponent("sarif"))
+        #expect(got.map(\.text) == expected.map(\.text), "the same bundle as batch --sarif-base")
+        for f in got {
+            let uris = try Self.artifactURIs(f.text)
+            #expect(!uris.isEmpty)
+            #expect(uris.allSatisfy { $0.1 == "SRCROOT" && $0.0.hasPrefix("clinic-") }, "\(uris)")
+        }
+        // Merged with the default base (the working directory, which the input is not in):
+        // every artifact absolute, none relative to a base it is not under.
+        let outside = dir.appendingPathComponent("outside")
+        _ = Self.run(["merge", s1.path, s2.path, "--output-dir", outside.path])
+        for f in try Self.runs(outside.appendingPathComponent("sarif")) {
+            let uris = try Self.artifactURIs(f.text)
+            #expect(uris.allSatisfy { $0.1 == nil && $0.0.hasPrefix("file://") && $0.0.contains("/in/clinic-") }, "\(uris)")
+        }
+    }
+
     /// 1,000 facilities make 50 files of 20 runs; a file also stays under the size budget
     /// (code scanning takes at most 10 MB gzip-compressed), a run larger than it going alone.
     @Test func groupingHoldsForAThousandFacilities() {
