@@ -75,7 +75,9 @@ public enum CLI {
     /// Parses, printing help or a usage error. Returns nil when the command should stop.
     static func parse(_ args: [String], _ spec: CommandSpec, _ console: Console) -> (ParsedArguments?, Int32) {
         switch ArgumentParser.parse(args, spec) {
-        case .success(let p):
+        case .success(var p):
+            // `--output -` is standard output, as in most tools; never a file named `-`.
+            if p.values["--output"]?.last == "-" { p.values["--output"] = nil }
             if p.help {
                 console.out(spec.helpText)
                 return (nil, ExitCode.ok)

@@ -18,7 +18,7 @@ enum CheckCommand {
             OptionSpec("--format", value: "LIST", choices: ReportFormat.allCases.map(\.rawValue), list: true,
                        help: "\(ReportFormat.words), or several separated by commas (default text)"),
             CLI.langOption,
-            OptionSpec("--output", value: "FILE", help: "write the report here (atomically) instead of standard output"),
+            OptionSpec("--output", value: "FILE", help: "write the report here (atomically) instead of standard output; `-` is standard output"),
             OptionSpec("--output-dir", value: "DIR", help: "write one file per format here (\(ReportFormat.fileNames))"),
             CLI.failOnOption,
             CLI.paramOption,

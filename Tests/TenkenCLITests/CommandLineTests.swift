@@ -116,6 +116,15 @@ struct EndToEndTests {
         #expect(lines.contains { $0.contains("support@embrace.co.jp") })
     }
 
+    /// `--output -` is standard output (break-16 #15): no file named `-` is written.
+    @Test func outputDashIsStandardOutput() throws {
+        Repo.enter()
+        let r = runCLI(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--output", "-"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.hasPrefix("{"), "the report is on standard output")
+        #expect(!FileManager.default.fileExists(atPath: "-"))
+    }
+
     /// A report written to a file leaves a line on standard error: what it holds, the exit
     /// code and what it means, and where it went.
     @Test func aReportToAFileSaysSoOnStandardError() throws {
