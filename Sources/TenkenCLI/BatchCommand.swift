@@ -226,7 +226,7 @@ enum BatchCommand {
         inputs.add(file: p.positionals[0])
         for e in all { inputs.add(file: e.input) }
         if let r = inputs.refusal(folder: outDir, holding: false) ?? inputs.refusal(folder: (outDir as NSString).appendingPathComponent("facilities"))
-            ?? BatchOutput.published.dropFirst().lazy.compactMap({ inputs.refusal(file: (outDir as NSString).appendingPathComponent($0)) }).first {
+            ?? BatchOutput.besideFacilities.lazy.compactMap({ inputs.refusal(file: (outDir as NSString).appendingPathComponent($0)) }).first {
             console.err("error: \(r); nothing was written\n")
             return ExitCode.inputError
         }

@@ -22,6 +22,9 @@ import TenkenReport
 ///   the folder it names.
 final class BatchOutput {
     static let published = ["facilities", "aggregate.json", "aggregate-facilities.csv", "aggregate-rules.csv", "aggregate.html", SARIFBundle.folder]
+    /// What is published beside `facilities/`: the aggregate files and the SARIF bundle (all a
+    /// merge writes, and what a batch's inputs must not be).
+    static let besideFacilities = published.filter { $0 != "facilities" }
     static let marker = ".complete"
     static let stagingPrefix = ".tenken-run-"
 
@@ -144,7 +147,7 @@ final class BatchOutput {
     }
 
     /// The aggregate's file names: what is published beside the two folders.
-    static let aggregateNames = Set(published.filter { $0 != "facilities" && $0 != SARIFBundle.folder })
+    static let aggregateNames = Set(besideFacilities.filter { $0 != SARIFBundle.folder })
 
     /// The file names of a facility's reports.
     static let reportNames = Set(ReportFormat.allCases.map(\.fileName))

@@ -203,7 +203,7 @@ enum MergeCommand {
         case .success(let merged):
             var inputs = InputSet()
             for path in paths { inputs.add(file: path) }
-            if let r = BatchOutput.published.dropFirst().lazy.compactMap({ inputs.refusal(file: (out as NSString).appendingPathComponent($0)) }).first {
+            if let r = BatchOutput.besideFacilities.lazy.compactMap({ inputs.refusal(file: (out as NSString).appendingPathComponent($0)) }).first {
                 console.err("error: \(r); nothing was written\n")
                 return ExitCode.inputError
             }
@@ -226,7 +226,7 @@ enum MergeCommand {
                 }
                 // Asked to stop while writing: nothing is published (the handler only took note).
                 if Interruption.requested != 0 { Interruption.exitForSignal() }
-                for n in try output.publish(replacing: Array(BatchOutput.published.dropFirst())) { console.err("note: \(n)\n") }
+                for n in try output.publish(replacing: BatchOutput.besideFacilities) { console.err("note: \(n)\n") }
             } catch {
                 output.discard()
                 console.err("error: \(error); nothing was written, \(out) is as it was\n")

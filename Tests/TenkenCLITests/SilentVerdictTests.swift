@@ -11,6 +11,22 @@ import TenkenSyntax
     /// A copy of a fixture folder to damage.
     func copy(_ fixture: String) throws -> String { try copyFixture(fixture, tag: "silent") }
 
+    /// A copy of messy-tsubaki whose patient groups have no `members` key.
+    func messyWithoutMembers() throws -> String {
+        let dir = try copy("messy-tsubaki")
+        do {
+            var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json"))) as? [String: Any])
+            var groups = try #require(doc["groups"] as? [[String: Any]])
+            for i in groups.indices { groups[i]["members"] = nil }
+            doc["groups"] = groups
+            try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: "\(dir)/snapshot.json"))
+            return dir
+        } catch {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw error
+        }
+    }
+
     /// The states of a run's JSON report, by rule.
     func states(_ args: [String]) throws -> (code: Int32, states: [String: String], err: String) {
         let r = runCLI(args + ["--as-of", "2026-11-01", "--format", "json"])
@@ -25,13 +41,8 @@ import TenkenSyntax
     /// 1. A group with no `members` key, or tables without group_members.csv: not "none".
     @Test func absentMembersAreNotNone() throws {
         Repo.enter()
-        let dir = try copy("messy-tsubaki")
+        let dir = try messyWithoutMembers()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json"))) as? [String: Any])
-        var groups = try #require(doc["groups"] as? [[String: Any]])
-        for i in groups.indices { groups[i]["members"] = nil }
-        doc["groups"] = groups
-        try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: "\(dir)/snapshot.json"))
         let (code, s, _) = try states(["check", dir])
         #expect(code == 2)
         for rule in Self.memberRules { #expect(s[rule] != "pass", "\(rule): \(s[rule] ?? "-")") }
@@ -261,13 +272,8 @@ import TenkenSyntax
     /// shows full marks in a SCAP dashboard (break 12, minor).
     @Test func xccdfScoreCountsUndecidedRules() throws {
         Repo.enter()
-        let dir = try copy("messy-tsubaki")
+        let dir = try messyWithoutMembers()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json"))) as? [String: Any])
-        var groups = try #require(doc["groups"] as? [[String: Any]])
-        for i in groups.indices { groups[i]["members"] = nil }
-        doc["groups"] = groups
-        try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: "\(dir)/snapshot.json"))
         let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "xccdf"])
         #expect(r.code == 2)
         func count(_ result: String) -> Int { r.out.components(separatedBy: "<result>\(result)</result>").count - 1 }
