@@ -54,15 +54,17 @@ func runBinary(_ args: [String], env extra: [String: String] = [:], timeout: Tim
     try p.run()
     let outData = Captured()
     // Both pipes are drained at once: a child that fills one while the reader waits on the
-    // other would otherwise block forever.
+    // other would otherwise block forever. Each drain has a thread of its own: on the shared
+    // global queue, blocking reads of tests running in parallel could use up its threads, and
+    // a drain that never starts looked like a child that timed out (seen once in CI).
     let group = DispatchGroup()
     for (pipe, isOut) in [(outPipe, true), (errPipe, false)] {
         group.enter()
-        DispatchQueue.global().async {
+        Thread {
             let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             if isOut { outData.out = text } else { outData.err = text }
             group.leave()
-        }
+        }.start()
     }
     if group.wait(timeout: .now() + timeout) == .timedOut {
         // SIGKILL, not SIGTERM: a child stuck in the kernel (a blocking open) must not outlive the test.
