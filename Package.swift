@@ -25,8 +25,14 @@ let package = Package(
         .target(name: "TenkenWorkbook", dependencies: ["TenkenSyntax", "CZlib", "CLibXML2"]),
         // The MCS rule pack, embedded as generated Swift source (scripts/embed-pack).
         .target(name: "TenkenPack"),
-        .target(name: "TenkenCLI", dependencies: [
+        // What a run does besides reading its arguments: loading the pack (embedded or a
+        // folder), the rule-test runner, waivers and baselines, the exit-code policy, and the
+        // machinery that writes atomically and never over an input. The CLI parses, calls, prints.
+        .target(name: "TenkenAudit", dependencies: [
             "TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "TenkenReport", "TenkenPack",
+        ]),
+        .target(name: "TenkenCLI", dependencies: [
+            "TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "TenkenReport", "TenkenPack", "TenkenAudit",
         ]),
         .executableTarget(name: "tenken", dependencies: ["TenkenCLI"]),
         // The benchmark: a deterministic facility generator and the runner behind bench/run.

@@ -373,3 +373,18 @@ public enum CLI {
         try OutputFile.write(Array(text.utf8), to: path)
     }
 }
+
+extension InputSet {
+    /// Every file and folder a facility's input names.
+    mutating func add(_ input: FacilityInput) {
+        add(file: input.snapshot)
+        add(file: input.devices)
+        add(file: input.attestations)
+        add(file: input.provider)
+        add(facilityFolder: input.folder)
+        if let t = input.tables {
+            add(folder: t.dir)
+            for f in t.files.values { add(file: f) }
+        }
+    }
+}

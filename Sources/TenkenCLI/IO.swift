@@ -139,3 +139,14 @@ public struct DiagnosticPrinter {
         return String(validating: bytes, as: UTF8.self)
     }
 }
+
+extension Interruption {
+    /// The exit code of a run whose work was published whole although a signal asked it to
+    /// stop meanwhile (nil when none did); the command says so first.
+    static func afterPublishing(_ console: Console, _ what: String) -> Int32? {
+        let sig = requested
+        guard sig != 0 else { return nil }
+        console.err("note: interrupted by signal \(sig) while \(what) was being published; it was published whole before stopping\n")
+        return 128 + sig
+    }
+}

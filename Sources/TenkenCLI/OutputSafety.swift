@@ -44,16 +44,10 @@ struct InputSet {
         folders[id] = path
     }
 
-    mutating func add(_ input: FacilityInput) {
-        add(file: input.snapshot)
-        add(file: input.devices)
-        add(file: input.attestations)
-        add(file: input.provider)
-        if let f = input.folder, let id = FileIdentity(f) { facilityFolders[id] = f }
-        if let t = input.tables {
-            add(folder: t.dir)
-            for f in t.files.values { add(file: f) }
-        }
+    /// A facility folder read whole (its scan reads any table-named file in it).
+    mutating func add(facilityFolder path: String?) {
+        guard let path, let id = FileIdentity(path) else { return }
+        facilityFolders[id] = path
     }
 
     /// The input folder that `path` is (by identity), if any.
@@ -277,15 +271,6 @@ enum Interruption {
         if !start { while true { pause() } }
         defer { state.withLock { $0.publishing -= 1 } }
         return try body()
-    }
-
-    /// The exit code of a run whose work was published whole although a signal asked it to
-    /// stop meanwhile (nil when none did); the command says so first.
-    static func afterPublishing(_ console: Console, _ what: String) -> Int32? {
-        let sig = requested
-        guard sig != 0 else { return nil }
-        console.err("note: interrupted by signal \(sig) while \(what) was being published; it was published whole before stopping\n")
-        return 128 + sig
     }
 }
 
