@@ -37,17 +37,17 @@ let package = Package(
         .executableTarget(name: "tenken", dependencies: ["TenkenCLI"]),
         // The benchmark: a deterministic facility generator and the runner behind bench/run.
         .target(name: "TenkenBenchKit", dependencies: ["TenkenSyntax"], path: "bench/Kit"),
-        .executableTarget(name: "tenken-bench", dependencies: ["TenkenBenchKit", "TenkenCLI", "TenkenWorkbook", "CLibXML2"], path: "bench/Runner"),
+        .executableTarget(name: "tenken-bench", dependencies: ["TenkenBenchKit", "TenkenAudit", "TenkenCLI", "TenkenWorkbook", "CLibXML2"], path: "bench/Runner"),
         // libFuzzer targets; scripts/fuzz.sh builds them instrumented.
         .executableTarget(name: "tenken-fuzz", dependencies: ["TenkenSyntax", "TenkenData", "TenkenWorkbook", "TenkenCheck", "TenkenEval",
-                                                        "TenkenReport", "TenkenPack", "TenkenCLI"], path: "Fuzz"),
+                                                        "TenkenReport", "TenkenPack", "TenkenAudit", "TenkenCLI"], path: "Fuzz"),
         .testTarget(name: "TenkenSyntaxTests", dependencies: ["TenkenSyntax"]),
         .testTarget(name: "TenkenDataTests", dependencies: ["TenkenData"]),
         .testTarget(name: "TenkenWorkbookTests", dependencies: ["TenkenWorkbook", "TenkenSyntax", "TenkenBenchKit", "CZlib", "CLibXML2"], exclude: ["Fixtures"]),
         .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenCLI"]),
         .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenCLI"]),
         .testTarget(name: "TenkenReportTests", dependencies: ["TenkenReport", "TenkenCLI", "CLibXML2"]),
-        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenPack", "TenkenBenchKit", "TenkenCheck", "TenkenData", "TenkenEval", "TenkenReport", "tenken"]),
+        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenAudit", "TenkenPack", "TenkenBenchKit", "TenkenCheck", "TenkenData", "TenkenEval", "TenkenReport", "tenken"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import TenkenCheck
+import TenkenAudit
 import TenkenCLI
 import TenkenData
 import TenkenEval

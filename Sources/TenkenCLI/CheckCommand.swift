@@ -1,4 +1,5 @@
 import Foundation
+import TenkenAudit
 import TenkenCheck
 import TenkenData
 import TenkenEval

@@ -1,3 +1,4 @@
+import TenkenAudit
 import TenkenData
 import TenkenEval
 import TenkenReport

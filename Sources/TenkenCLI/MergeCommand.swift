@@ -1,5 +1,6 @@
 import TenkenEval
 import Foundation
+import TenkenAudit
 import TenkenCheck
 import TenkenData
 import TenkenReport

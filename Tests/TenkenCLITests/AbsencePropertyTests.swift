@@ -4,6 +4,7 @@ import TenkenCheck
 import TenkenData
 import TenkenEval
 import TenkenSyntax
+@testable import TenkenAudit
 @testable import TenkenCLI
 
 /// The property behind "no silent verdicts": take a facility on which a rule of the MCS pack

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TenkenData
 @testable import TenkenCheck
+@testable import TenkenAudit
 @testable import TenkenCLI
 import TenkenReport
 

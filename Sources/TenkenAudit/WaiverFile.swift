@@ -123,7 +123,7 @@ public struct Baseline: Sendable {
 
     /// A report or aggregate with a list longer than the collection limit (its results, a
     /// result's violations, its facilities), as a diagnostic.
-    static func tooMany(_ v: JSONValue, _ path: String, _ limit: Int) -> Diagnostic? {
+    public static func tooMany(_ v: JSONValue, _ path: String, _ limit: Int) -> Diagnostic? {
         let results = v["results"]?.array ?? []
         let sizes = [results.count, v["facilities"]?.array?.count ?? 0] + results.map { $0["violations"]?.array?.count ?? 0 }
         guard let big = sizes.max(), big > limit else { return nil }
