@@ -44,9 +44,10 @@ let package = Package(
         .testTarget(name: "TenkenSyntaxTests", dependencies: ["TenkenSyntax"]),
         .testTarget(name: "TenkenDataTests", dependencies: ["TenkenData"]),
         .testTarget(name: "TenkenWorkbookTests", dependencies: ["TenkenWorkbook", "TenkenSyntax", "TenkenBenchKit", "CZlib", "CLibXML2"], exclude: ["Fixtures"]),
-        .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenCLI"]),
-        .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenCLI"]),
-        .testTarget(name: "TenkenReportTests", dependencies: ["TenkenReport", "TenkenCLI", "CLibXML2"]),
+        .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenAudit"]),
+        .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenAudit"]),
+        // The report tests that run whole `check` commands (formats end to end, SARIF bundles) need the CLI.
+        .testTarget(name: "TenkenReportTests", dependencies: ["TenkenReport", "TenkenAudit", "TenkenCLI", "CLibXML2"]),
         .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenAudit", "TenkenPack", "TenkenBenchKit", "TenkenCheck", "TenkenData", "TenkenEval", "TenkenReport", "tenken"]),
     ],
     swiftLanguageModes: [.v6]

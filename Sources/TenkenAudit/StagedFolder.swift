@@ -175,7 +175,7 @@ public final class StagedFolder {
     /// on, never a path. Returns what went wrong, or nil.
     public static func apply(staging: String, into final: String) -> String? {
         let journalPath = (staging as NSString).appendingPathComponent(journal)
-        guard let bytes = readInputFile(journalPath, maxBytes: 1 << 20).0 else { return "cannot read \(journalPath)" }
+        guard case .success(let bytes) = readInput(journalPath, maxBytes: 1 << 20) else { return "cannot read \(journalPath)" }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
         func named(_ l: String) -> String? {
             let n = String(l.dropFirst())

@@ -14,6 +14,8 @@ typealias FileLock = TenkenAudit.FileLock
 typealias Interruption = TenkenAudit.Interruption
 typealias FacilityFiles = TenkenAudit.FacilityFiles
 typealias StagedFolder = TenkenAudit.StagedFolder
+typealias ExitCode = TenkenAudit.ExitCode
+typealias DiagnosticPrinter = TenkenAudit.DiagnosticPrinter
 
 @discardableResult
 func removeOwnedTree(_ path: String, own: ([String], Bool) -> Bool) -> [String] { TenkenAudit.removeOwnedTree(path, own: own) }

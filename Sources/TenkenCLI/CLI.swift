@@ -262,11 +262,15 @@ public enum CLI {
     static func emit(_ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ p: ParsedArguments, _ console: Console,
                      inputs: InputSet) -> Bool {
         let dir = p.value("--output-dir")
-        guard dir != nil || p.value("--output") != nil else {
+        let targets: [String]
+        if let dir {
+            targets = formats.map { (dir as NSString).appendingPathComponent($0.fileName) }
+        } else if let output = p.value("--output") {
+            targets = formats.map { _ in output }
+        } else {
             for f in formats { console.out(render(f, input, textStyle: textStyle)) }
             return true
         }
-        let targets = formats.map { f in dir.map { ($0 as NSString).appendingPathComponent(f.fileName) } ?? p.value("--output")! }
         for t in targets {
             if let refusal = inputs.refusal(file: t) {
                 console.err("error: \(refusal)\n")

@@ -323,13 +323,13 @@ public struct Checker {
                 ok = false
                 continue
             }
-            if let lv, lv != item.level {
+            if let lv, let level, lv != item.level {
                 bag.add(Diagnostic("check.catalog-mismatch", .error,
-                    "rule level `\(lv.rawValue)` disagrees with catalog item \(item.id), which is `\(item.level.rawValue)`", at: loc(file, level!.span)))
+                    "rule level `\(lv.rawValue)` disagrees with catalog item \(item.id), which is `\(item.level.rawValue)`", at: loc(file, level.span)))
             }
-            if let cat, cat != item.category {
+            if let cat, let category, cat != item.category {
                 bag.add(Diagnostic("check.catalog-mismatch", .error,
-                    "rule category `\(cat.rawValue)` disagrees with catalog item \(item.id), which is `\(item.category.rawValue)`", at: loc(file, category!.span)))
+                    "rule category `\(cat.rawValue)` disagrees with catalog item \(item.id), which is `\(item.category.rawValue)`", at: loc(file, category.span)))
             }
         }
 
@@ -378,11 +378,12 @@ public struct Checker {
         }
         bag.add(contentsOf: compiler.diags)
         if compiler.diags.contains(where: { $0.severity == .error }) { ok = false }
-        guard ok, let lv, let cat, let sc, let title, let remediation else { return nil }
+        guard ok, let lv, let cat, let sc, let titleJa = title?.ja, let titleEn = title?.en,
+              let remediationJa = remediation?.ja, let remediationEn = remediation?.en else { return nil }
         return CheckedRule(
             id: r.id.text, implements: implements.map(\.text), level: lv, category: cat, scope: sc, risks: risks.map(\.text),
-            section: section ?? "", title: Bilingual(ja: title.ja!, en: title.en!),
-            remediation: Bilingual(ja: remediation.ja!, en: remediation.en!),
+            section: section ?? "", title: Bilingual(ja: titleJa, en: titleEn),
+            remediation: Bilingual(ja: remediationJa, en: remediationEn),
             applies: appliesNode, appliesSource: applies.map { Formatter.expr($0.0) },
             otherwise: applies?.1.map { Bilingual(ja: $0.ja ?? $0.en ?? "", en: $0.en ?? $0.ja ?? "") },
             expects: checkedExpects, attestation: att, appliesRoots: appliesRoots, expectRoots: expectRoots,

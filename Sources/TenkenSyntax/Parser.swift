@@ -392,9 +392,11 @@ public struct Parser {
         return l
     }
 
-    private var atQuantifier: Bool {
-        cur.kind == .ident && ["every", "some", "none"].contains(cur.text) && peekTok(1).kind == .ident && peekTok(2).kind == .ident
-            && peekTok(2).text == "in"
+    /// The quantifier that starts here (`every x in …`), if one does.
+    private var quantifierHere: QuantifierKind? {
+        guard cur.kind == .ident, let kind = QuantifierKind(rawValue: cur.text), peekTok(1).kind == .ident, peekTok(2).kind == .ident,
+              peekTok(2).text == "in" else { return nil }
+        return kind
     }
 
     private mutating func notExpr() throws(ParseError) -> Expr {
@@ -404,9 +406,8 @@ public struct Parser {
             defer { depth -= 1 }
             return Expr(.unary(.not, try notExpr()), t.span)
         }
-        if atQuantifier {
+        if let kind = quantifierHere {
             let t = bump()
-            let kind = QuantifierKind(rawValue: t.text)!
             let (bindings, filter, body) = try quantifierTail(requireBody: kind == .every)
             return Expr(.quantifier(kind, bindings, filter: filter, body: body), t.span)
         }
