@@ -66,6 +66,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkControlCharacter = "check.control-character"
     /// The manifest declares the same item out of scope twice.
     case checkDuplicateClause = "check.duplicate-clause"
+    /// A named condition (`define`) is defined twice, takes the name of a built-in function, or names a variable twice.
+    case checkDuplicateDefine = "check.duplicate-define"
     /// A second `pack` declaration (a pack has one manifest).
     case checkDuplicatePack = "check.duplicate-pack"
     /// A parameter is declared twice.
@@ -100,6 +102,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkNumberOutOfRange = "check.number-out-of-range"
     /// An item declared out of scope is implemented by a rule.
     case checkOutOfScopeImplemented = "check.out-of-scope-implemented"
+    /// A named condition uses itself, directly or through another.
+    case checkRecursiveDefine = "check.recursive-define"
     /// A variable name is already bound in the same expression.
     case checkShadowedName = "check.shadowed-name"
     /// An expression has the wrong type for where it stands.
