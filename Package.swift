@@ -25,23 +25,30 @@ let package = Package(
         .target(name: "TenkenWorkbook", dependencies: ["TenkenSyntax", "CZlib", "CLibXML2"]),
         // The MCS rule pack, embedded as generated Swift source (scripts/embed-pack).
         .target(name: "TenkenPack"),
-        .target(name: "TenkenCLI", dependencies: [
+        // What a run does besides reading its arguments: loading the pack (embedded or a
+        // folder), the rule-test runner, waivers and baselines, the exit-code policy, and the
+        // machinery that writes atomically and never over an input. The CLI parses, calls, prints.
+        .target(name: "TenkenAudit", dependencies: [
             "TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "TenkenReport", "TenkenPack",
+        ]),
+        .target(name: "TenkenCLI", dependencies: [
+            "TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "TenkenReport", "TenkenPack", "TenkenAudit",
         ]),
         .executableTarget(name: "tenken", dependencies: ["TenkenCLI"]),
         // The benchmark: a deterministic facility generator and the runner behind bench/run.
         .target(name: "TenkenBenchKit", dependencies: ["TenkenSyntax"], path: "bench/Kit"),
-        .executableTarget(name: "tenken-bench", dependencies: ["TenkenBenchKit", "TenkenCLI", "TenkenWorkbook", "CLibXML2"], path: "bench/Runner"),
+        .executableTarget(name: "tenken-bench", dependencies: ["TenkenBenchKit", "TenkenAudit", "TenkenCLI", "TenkenWorkbook", "CLibXML2"], path: "bench/Runner"),
         // libFuzzer targets; scripts/fuzz.sh builds them instrumented.
         .executableTarget(name: "tenken-fuzz", dependencies: ["TenkenSyntax", "TenkenData", "TenkenWorkbook", "TenkenCheck", "TenkenEval",
-                                                        "TenkenReport", "TenkenPack", "TenkenCLI"], path: "Fuzz"),
+                                                        "TenkenReport", "TenkenPack", "TenkenAudit", "TenkenCLI"], path: "Fuzz"),
         .testTarget(name: "TenkenSyntaxTests", dependencies: ["TenkenSyntax"]),
         .testTarget(name: "TenkenDataTests", dependencies: ["TenkenData"]),
         .testTarget(name: "TenkenWorkbookTests", dependencies: ["TenkenWorkbook", "TenkenSyntax", "TenkenBenchKit", "CZlib", "CLibXML2"], exclude: ["Fixtures"]),
-        .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenCLI"]),
-        .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenCLI"]),
-        .testTarget(name: "TenkenReportTests", dependencies: ["TenkenReport", "TenkenCLI", "CLibXML2"]),
-        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenPack", "TenkenBenchKit", "TenkenCheck", "TenkenData", "TenkenEval", "TenkenReport", "tenken"]),
+        .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenAudit"]),
+        .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenAudit"]),
+        // The report tests that run whole `check` commands (formats end to end, SARIF bundles) need the CLI.
+        .testTarget(name: "TenkenReportTests", dependencies: ["TenkenReport", "TenkenAudit", "TenkenCLI", "CLibXML2"]),
+        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenAudit", "TenkenPack", "TenkenBenchKit", "TenkenCheck", "TenkenData", "TenkenEval", "TenkenReport", "tenken"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import TenkenCheck
+import TenkenAudit
 import TenkenCLI
 import TenkenData
 import TenkenEval
@@ -195,7 +196,7 @@ let checkedPack: CheckedPack = {
 let pipelineTarget: Callback = { data, size in
     var loader = SnapshotLoader()
     guard var facility = loader.loadSnapshot(bytes: bytes(data, size), path: "fuzz.json") else { return 0 }
-    let pi = SnapshotSchema.rootIndex["provider"]!
+    let pi = SnapshotRoot.provider.index
     if facility.roots[pi] == nil, let bundled = embeddedPack.providerProfile {
         facility.roots[pi] = bundled.value
         facility.rootLocations[pi] = bundled.location

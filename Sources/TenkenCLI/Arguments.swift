@@ -137,4 +137,14 @@ public enum ArgumentParser {
         return .failure(UsageError(message: "`\(name)` must be one of \(allowed.joined(separator: ", ")), not `\(v)`",
                                    help: closestMatch(to: v, in: allowed).map { "did you mean `\($0)`?" }))
     }
+
+    /// A choice that is a case of `T` (its raw values are the words accepted).
+    public static func choice<T: RawRepresentable & CaseIterable>(_ p: ParsedArguments, _ name: String, default d: T) -> Result<T, UsageError>
+        where T.RawValue == String {
+        guard let v = p.value(name) else { return .success(d) }
+        if let t = T(rawValue: v) { return .success(t) }
+        let allowed = T.allCases.map(\.rawValue)
+        return .failure(UsageError(message: "`\(name)` must be one of \(allowed.joined(separator: ", ")), not `\(v)`",
+                                   help: closestMatch(to: v, in: allowed).map { "did you mean `\($0)`?" }))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TenkenAudit
 import TenkenCheck
 import TenkenData
 import TenkenEval
@@ -261,11 +262,15 @@ public enum CLI {
     static func emit(_ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ p: ParsedArguments, _ console: Console,
                      inputs: InputSet) -> Bool {
         let dir = p.value("--output-dir")
-        guard dir != nil || p.value("--output") != nil else {
+        let targets: [String]
+        if let dir {
+            targets = formats.map { (dir as NSString).appendingPathComponent($0.fileName) }
+        } else if let output = p.value("--output") {
+            targets = formats.map { _ in output }
+        } else {
             for f in formats { console.out(render(f, input, textStyle: textStyle)) }
             return true
         }
-        let targets = formats.map { f in dir.map { ($0 as NSString).appendingPathComponent(f.fileName) } ?? p.value("--output")! }
         for t in targets {
             if let refusal = inputs.refusal(file: t) {
                 console.err("error: \(refusal)\n")
@@ -371,5 +376,20 @@ public enum CLI {
     /// Writes the whole file or nothing (see `OutputFile`).
     public static func writeAtomically(_ text: String, to path: String) throws(WriteError) {
         try OutputFile.write(Array(text.utf8), to: path)
+    }
+}
+
+extension InputSet {
+    /// Every file and folder a facility's input names.
+    mutating func add(_ input: FacilityInput) {
+        add(file: input.snapshot)
+        add(file: input.devices)
+        add(file: input.attestations)
+        add(file: input.provider)
+        add(facilityFolder: input.folder)
+        if let t = input.tables {
+            add(folder: t.dir)
+            for f in t.files.values { add(file: f) }
+        }
     }
 }

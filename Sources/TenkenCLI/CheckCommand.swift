@@ -1,4 +1,5 @@
 import Foundation
+import TenkenAudit
 import TenkenCheck
 import TenkenData
 import TenkenEval
@@ -33,11 +34,11 @@ enum CheckCommand {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
         // Options first, so a typo costs nothing.
-        let formats: [ReportFormat], lang: String, gate: Gate, color: String, asOf: Day, options: LoadOptions
+        let formats: [ReportFormat], lang: Language, gate: Gate, color: String, asOf: Day, options: LoadOptions
         let cliParams: [ParamOverride], maxTerm: Duration, maxFindings: Int?, sarifBase: SARIFBase
         do {
             formats = try CLI.formats(p).get()
-            lang = try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get()
+            lang = try ArgumentParser.choice(p, "--lang", default: Language.ja).get()
             gate = try CLI.gate(p).get()
             color = try ArgumentParser.choice(p, "--color", ["auto", "always", "never"], default: "auto").get()
             asOf = try CLI.asOf(p).get()
@@ -104,7 +105,7 @@ enum CheckCommand {
             return ExitCode.inputError
         }
         result.inputWarnings = diags.sorted.filter { $0.severity == .warning }
-        let report = ReportInput(result: result, pack: pack, lang: Language(rawValue: lang)!, toolVersion: CLI.version, sarifBase: sarifBase)
+        let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version, sarifBase: sarifBase)
         let toStdout = p.value("--output") == nil && p.value("--output-dir") == nil
         let tty = toStdout && console.stdoutIsTTY
         // Wrapped only for a terminal: a file or a pipe keeps each paragraph on one line.
@@ -122,7 +123,7 @@ enum CheckCommand {
         }
         // A report in a file leaves the terminal (a CI log) empty: say in one line what it holds.
         if !toStdout {
-            let files = p.value("--output-dir").map { d in formats.map { (d as NSString).appendingPathComponent($0.fileName) } } ?? [p.value("--output")!]
+            let files = p.value("--output-dir").map { d in formats.map { (d as NSString).appendingPathComponent($0.fileName) } } ?? p.value("--output").map { [$0] } ?? []
             console.err(summaryLine(result, files: files, code: exit, gate: gate, baseline: baseline != nil, ja: report.lang == .ja))
         }
         return exit
@@ -152,18 +153,11 @@ enum CheckCommand {
         if bag.dropped > 0 { console.err("note: \(bag.dropped) more diagnostics were not shown\n") }
     }
 
-    /// 2 when a rule could not be evaluated or decided; 1 when a gap at the `--fail-on` level
-    /// remains; else 0 (`Gate`). An undecided run says why on standard error.
+    /// The exit code (`ExitPolicy`); an undecided run says why on standard error.
     static func exitCode(_ r: FacilityResult, _ pack: CheckedPack, gate: Gate, _ console: Console,
                          counts: (RuleResult) -> Bool = { _ in true }) -> Int32 {
-        switch gate.verdict(r, rules: pack.rules, counts: counts) {
-        case .met: return ExitCode.ok
-        case .gaps: return ExitCode.gaps
-        case .undecided:
-            let unknown = r.results.filter { $0.state == .unknown }.count, error = r.results.filter { $0.state == .error }.count
-            console.err("tenken: not every item could be decided (unknown: \(unknown), error: \(error)); "
-                + "the report lists the values and tables to fill in\n")
-            return ExitCode.inputError
-        }
+        let (code, note) = ExitPolicy.code(r, pack, gate: gate, counts: counts)
+        if let note { console.err(note) }
+        return code
     }
 }

@@ -1,3 +1,4 @@
+import TenkenAudit
 import TenkenData
 import TenkenEval
 import TenkenReport
@@ -134,8 +135,8 @@ enum DiffCommand {
     }
 
     static func load(_ path: String) -> Result<JSONValue, Diagnostic> {
-        let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
-        guard let bytes else { return .failure(err!) }
+        let bytes: [UInt8]
+        do { bytes = try readInput(path, maxBytes: 1 << 30).get() } catch { return .failure(error) }
         let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
         guard let v = node?.value else { return .failure(diags.first ?? Diagnostic("data.json-syntax", .error, "not a JSON document", at: SourceLocation(file: path))) }
         if let d = Baseline.tooMany(v, path, LoadOptions().maxCollection) { return .failure(d) }

@@ -55,9 +55,9 @@ enum FmtCommand {
         guard let p = parsed else { return code }
         var status = ExitCode.ok
         for path in p.positionals {
-            let (bytes, err) = readInputFile(path, maxBytes: 64 << 20)
-            guard let bytes else {
-                console.err(DiagnosticPrinter().render(err!))
+            let bytes: [UInt8]
+            do { bytes = try readInput(path, maxBytes: 64 << 20).get() } catch {
+                console.err(DiagnosticPrinter().render(error))
                 status = ExitCode.inputError
                 continue
             }

@@ -1,5 +1,6 @@
 import TenkenEval
 import Foundation
+import TenkenAudit
 import TenkenCheck
 import TenkenData
 import TenkenReport
@@ -8,8 +9,8 @@ import TenkenSyntax
 /// Reads aggregates back (for `tenken merge` and `tenken diff`).
 public enum AggregateReader {
     public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<Aggregate, Diagnostic> {
-        let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
-        guard let bytes else { return .failure(err!) }
+        let bytes: [UInt8]
+        do { bytes = try readInput(path, maxBytes: 1 << 30).get() } catch { return .failure(error) }
         let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
         guard let v = node?.value else { return .failure(diags.first ?? Diagnostic("merge.bad-aggregate", .error, "cannot read", at: SourceLocation(file: path))) }
         guard v["tenken_aggregate_version"]?.int == Aggregate.version, let asOf = v["as_of"]?.string,
@@ -168,7 +169,7 @@ enum MergeCommand {
         }
         let lang: Language, gate: Gate, sarifBase: SARIFBase
         do {
-            lang = Language(rawValue: try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get())!
+            lang = try ArgumentParser.choice(p, "--lang", default: Language.ja).get()
             gate = try CLI.gate(p).get()
             sarifBase = try CLI.sarifBase(p).get()
         } catch let e as UsageError {

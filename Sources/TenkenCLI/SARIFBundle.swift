@@ -106,8 +106,8 @@ enum SARIFBundle {
 
     /// The one run of a facility's SARIF log, its base set to `base`.
     static func run(of s: Source, base: SARIFBase) -> Result<JSON, Failure> {
-        let (bytes, err) = readInputFile(s.path, maxBytes: 1 << 30)
-        guard let bytes else { return .failure(Failure(path: s.path, why: err?.message ?? "cannot read it")) }
+        let bytes: [UInt8]
+        do { bytes = try readInput(s.path, maxBytes: 1 << 30).get() } catch { return .failure(Failure(path: s.path, why: error.message)) }
         let (node, diags, _) = JSONReader.parse(bytes, file: s.path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
         guard let node else { return .failure(Failure(path: s.path, why: diags.first?.message ?? "not JSON")) }
         guard node.value["version"]?.string == "2.1.0", let runs = node.value["runs"]?.array, runs.count == 1,

@@ -17,7 +17,7 @@ public enum CatalogParser {
         for w in want where col[w] == nil {
             diags.append(Diagnostic("check.catalog-column", .error, "catalog header lacks column `\(w)`", at: SourceLocation(file: file, line: 1)))
         }
-        if !diags.isEmpty { return ([], diags) }
+        guard let c = Columns(col) else { return ([], diags) }
         var seen: Set<String> = []
         for (n, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -26,29 +26,42 @@ public enum CatalogParser {
                 diags.append(Diagnostic("check.catalog-row", .error, "row has \(cells.count) cells, the header has \(header.count)", at: loc))
                 continue
             }
-            func cell(_ k: String) -> String { cells[col[k]!] }
             if let (k, bad) = cells.lazy.enumerated().compactMap({ i, c in TextSafety.firstForbidden(c).map { (i, $0) } }).first {
                 diags.append(Diagnostic("check.control-character", .error,
                     "column \(header[k]) holds the control character \(TextSafety.describe(bad))", at: loc))
                 continue
             }
-            guard let cat = Category(rawValue: cell("category")), let lvl = Level(rawValue: cell("level")),
-                  let scope = Scope(rawValue: cell("scope")) else {
+            guard let cat = Category(rawValue: cells[c.category]), let lvl = Level(rawValue: cells[c.level]),
+                  let scope = Scope(rawValue: cells[c.scope]) else {
                 diags.append(Diagnostic("check.catalog-row", .error,
-                    "row has an unknown category, level or scope (`\(cell("category"))`, `\(cell("level"))`, `\(cell("scope"))`)", at: loc))
+                    "row has an unknown category, level or scope (`\(cells[c.category])`, `\(cells[c.level])`, `\(cells[c.scope])`)", at: loc))
                 continue
             }
-            let id = cell("id")
+            let id = cells[c.id]
             if !seen.insert(id).inserted {
                 diags.append(Diagnostic("check.catalog-row", .error, "catalog id `\(id)` appears twice", at: loc))
                 continue
             }
-            items.append(CatalogItem(id: id, section: cell("section"), category: cat, level: lvl, scope: scope,
-                                     risks: cell("risks").split(separator: ",").map(String.init),
-                                     evidence: cell("evidence").split(separator: ",").map(String.init), ja: cell("ja"), en: cell("en"),
+            items.append(CatalogItem(id: id, section: cells[c.section], category: cat, level: lvl, scope: scope,
+                                     risks: cells[c.risks].split(separator: ",").map(String.init),
+                                     evidence: cells[c.evidence].split(separator: ",").map(String.init), ja: cells[c.ja], en: cells[c.en],
                                      location: loc,
-                                     rules: col["rules"].map { cells[$0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }))
+                                     rules: c.rules.map { cells[$0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }))
         }
         return (items, diags)
+    }
+}
+
+/// Where each column of the catalog is: every required one, and `rules` when given.
+private struct Columns {
+    let id, section, category, level, scope, risks, evidence, ja, en: Int
+    let rules: Int?
+
+    init?(_ col: [String: Int]) {
+        guard let id = col["id"], let section = col["section"], let category = col["category"], let level = col["level"],
+              let scope = col["scope"], let risks = col["risks"], let evidence = col["evidence"], let ja = col["ja"], let en = col["en"]
+        else { return nil }
+        (self.id, self.section, self.category, self.level, self.scope) = (id, section, category, level, scope)
+        (self.risks, self.evidence, self.ja, self.en, rules) = (risks, evidence, ja, en, col["rules"])
     }
 }

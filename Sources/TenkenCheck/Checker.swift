@@ -37,6 +37,8 @@ public struct Checker {
     var catalog: [CatalogItem] = []
     var catalogIndex: [String: CatalogItem] = [:]
     var outOfScopeSpans: [String: SourceLocation] = [:]
+    /// The manifest's named conditions, expanded into the rules that use them.
+    var definitions = Definitions()
 
     public static func check(_ source: PackSource, options: CheckOptions = CheckOptions()) -> CheckOutcome {
         var c = Checker()
@@ -185,6 +187,10 @@ public struct Checker {
                 }
             case .param(let d): param(d, file: file)
             case .outOfScope(let item, let reason): outOfScope.append((item, reason))
+            case .define(let d):
+                var diags: [Diagnostic] = []
+                definitions.add(d, file: file, into: &diags)
+                bag.add(contentsOf: diags)
             }
         }
         let l = loc(file, p.span)
@@ -271,13 +277,18 @@ public struct Checker {
         let l = loc(file, r.id.span)
         var implements: [Name] = [], level: Name?, category: Name?, scope: Name?, risks: [Name] = []
         var section: String?, title: Text?, remediation: Text?
-        var applies: (Expr, Text?)?
-        var expects: [(Expr, Text?, Span)] = []
-        var attestation: (String, [Name], Expr, Expr?, Span)?
+        // Each condition as checked (named conditions expanded) and as written (for explain).
+        var applies: (Expr, Text?, written: Expr)?
+        var expects: [(Expr, Text?, Span, written: Expr)] = []
+        var attestation: (String, [Name], Expr, Expr?, Span, written: (renew: Expr, unless: Expr?))?
         func once<T>(_ slot: inout T?, _ v: T, _ name: String, _ s: Span) {
             if slot != nil { bag.add(Diagnostic("check.duplicate-clause", .error, "`\(name)` is given twice in rule `\(r.id.text)`", at: loc(file, s))) }
             slot = v
         }
+        // Named conditions are expanded first: a rule is checked as if it held them.
+        var expansionDiags: [Diagnostic] = []
+        func expanded(_ e: Expr) -> Expr { definitions.expand(e, file: file, into: &expansionDiags) }
+        defer { bag.add(contentsOf: expansionDiags) }
         for c in r.clauses {
             switch c.kind {
             case .implements(let ns): implements += ns
@@ -288,9 +299,10 @@ public struct Checker {
             case .section(let s): once(&section, s, "section", c.span)
             case .title(let t): once(&title, t, "title", c.span)
             case .remediation(let t): once(&remediation, t, "remediation", c.span)
-            case .applies(let e, let o): once(&applies, (e, o), "applies when", c.span)
-            case .expect(let e, let m): expects.append((e, m, c.span))
-            case .attestation(let k, let roles, let renew, let unless): once(&attestation, (k, roles, renew, unless, c.span), "attestation", c.span)
+            case .applies(let e, let o): once(&applies, (expanded(e), o, e), "applies when", c.span)
+            case .expect(let e, let m): expects.append((expanded(e), m, c.span, e))
+            case .attestation(let k, let roles, let renew, let unless):
+                once(&attestation, (k, roles, expanded(renew), unless.map(expanded), c.span, (renew, unless)), "attestation", c.span)
             }
         }
         var ok = true
@@ -323,20 +335,20 @@ public struct Checker {
                 ok = false
                 continue
             }
-            if let lv, lv != item.level {
+            if let lv, let level, lv != item.level {
                 bag.add(Diagnostic("check.catalog-mismatch", .error,
-                    "rule level `\(lv.rawValue)` disagrees with catalog item \(item.id), which is `\(item.level.rawValue)`", at: loc(file, level!.span)))
+                    "rule level `\(lv.rawValue)` disagrees with catalog item \(item.id), which is `\(item.level.rawValue)`", at: loc(file, level.span)))
             }
-            if let cat, cat != item.category {
+            if let cat, let category, cat != item.category {
                 bag.add(Diagnostic("check.catalog-mismatch", .error,
-                    "rule category `\(cat.rawValue)` disagrees with catalog item \(item.id), which is `\(item.category.rawValue)`", at: loc(file, category!.span)))
+                    "rule category `\(cat.rawValue)` disagrees with catalog item \(item.id), which is `\(item.category.rawValue)`", at: loc(file, category.span)))
             }
         }
 
         var compiler = ExprCompiler(checker: self, file: file)
         var appliesNode: Node?
         var appliesRoots = Set<Int>(), expectRoots = Set<Int>()
-        if let (e, _) = applies {
+        if let (e, _, _) = applies {
             let testsBefore = compiler.presenceTests.count
             appliesNode = compiler.compileCondition(e, what: "the `applies when` condition")
             compiler.warnBlankSkips(since: testsBefore, in: "the `applies when` condition")
@@ -349,8 +361,8 @@ public struct Checker {
             }
         }
         var checkedExpects: [CheckedExpect] = []
-        for (e, m, span) in expects {
-            if let ce = compiler.compileExpect(e, message: m, span: span) {
+        for (e, m, span, written) in expects {
+            if let ce = compiler.compileExpect(e, message: m, span: span, source: Formatter.expr(written)) {
                 switch ce.shape {
                 case .single(let n): n.roots(into: &expectRoots)
                 case .perElement(_, let loop): loop.roots(into: &expectRoots)
@@ -359,7 +371,7 @@ public struct Checker {
             }
         }
         var att: CheckedAttestation?
-        if let (key, roles, renew, unless, _) = attestation {
+        if let (key, roles, renew, unless, _, written) = attestation {
             let (node, type) = compiler.compile(renew)
             if type != .duration && type != .any {
                 compiler.diags.append(Diagnostic("check.type-mismatch", .error, "`renew` needs a duration, found \(type)", at: loc(file, renew.span)))
@@ -373,17 +385,18 @@ public struct Checker {
                     "`\(role.text)` is not a role of the roles table (\(SnapshotSchema.roles.joined(separator: ", ")))",
                     at: loc(file, role.span), help: closestMatch(to: role.text, in: SnapshotSchema.roles).map { "did you mean `\($0)`?" }))
             }
-            att = CheckedAttestation(key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(renew),
-                                     unless: unlessNode, unlessSource: unless.map(Formatter.expr))
+            att = CheckedAttestation(key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(written.renew),
+                                     unless: unlessNode, unlessSource: written.unless.map(Formatter.expr))
         }
         bag.add(contentsOf: compiler.diags)
         if compiler.diags.contains(where: { $0.severity == .error }) { ok = false }
-        guard ok, let lv, let cat, let sc, let title, let remediation else { return nil }
+        guard ok, let lv, let cat, let sc, let titleJa = title?.ja, let titleEn = title?.en,
+              let remediationJa = remediation?.ja, let remediationEn = remediation?.en else { return nil }
         return CheckedRule(
             id: r.id.text, implements: implements.map(\.text), level: lv, category: cat, scope: sc, risks: risks.map(\.text),
-            section: section ?? "", title: Bilingual(ja: title.ja!, en: title.en!),
-            remediation: Bilingual(ja: remediation.ja!, en: remediation.en!),
-            applies: appliesNode, appliesSource: applies.map { Formatter.expr($0.0) },
+            section: section ?? "", title: Bilingual(ja: titleJa, en: titleEn),
+            remediation: Bilingual(ja: remediationJa, en: remediationEn),
+            applies: appliesNode, appliesSource: applies.map { Formatter.expr($0.written) },
             otherwise: applies?.1.map { Bilingual(ja: $0.ja ?? $0.en ?? "", en: $0.en ?? $0.ja ?? "") },
             expects: checkedExpects, attestation: att, appliesRoots: appliesRoots, expectRoots: expectRoots,
             slotCount: compiler.maxSlots, reads: compiler.reads,

@@ -35,8 +35,9 @@ struct ExprCompiler {
         return n
     }
 
-    mutating func compileExpect(_ e: Expr, message: Text?, span: Span) -> CheckedExpect? {
-        let source = Formatter.expr(e)
+    /// `source` is the condition as the rule writes it (before named conditions are expanded).
+    mutating func compileExpect(_ e: Expr, message: Text?, span: Span, source: String? = nil) -> CheckedExpect? {
+        let source = source ?? Formatter.expr(e)
         if case .quantifier(let k, let bindings, let filter, let body) = e.kind, k != .some {
             var tmpl: BilingualTemplate?
             let loop = compileLoop(bindings, filter: filter, body: body, skipsArePermissive: true) { c in

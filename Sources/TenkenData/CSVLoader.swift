@@ -9,8 +9,8 @@ extension SnapshotLoader {
     /// `optional` are columns the table may leave out without a warning (for `attest
     /// --answers`: `signed_on`, which then is the as-of date, and `reason`).
     public mutating func loadInventory(path: String, schema: RecordSchema = SnapshotSchema.device, optional: Set<String> = []) -> Value? {
-        let (bytes, err) = readInputFile(path, maxBytes: options.limits.maxBytes)
-        guard let bytes else { diagnostics.append(err!); return nil }
+        let bytes: [UInt8]
+        do { bytes = try readInput(path, maxBytes: options.limits.maxBytes).get() } catch { diagnostics.append(error); return nil }
         if path.lowercased().hasSuffix(".json") { return loadInventoryJSON(bytes: bytes, path: path) }
         return loadTable(bytes: bytes, path: path, schema: schema, notes: optional)
     }

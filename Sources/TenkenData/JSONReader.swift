@@ -294,8 +294,9 @@ public struct JSONReader {
                 if members.count < 16 {
                     duplicate = members.contains { $0.key == key }
                 } else {
-                    if seen == nil { seen = Set(members.map(\.key)) }
-                    duplicate = !seen!.insert(key).inserted
+                    var keys = seen ?? Set(members.map(\.key))
+                    duplicate = !keys.insert(key).inserted
+                    seen = keys
                 }
                 if duplicate {
                     diagnostics.append(Diagnostic("data.duplicate-key", .error,

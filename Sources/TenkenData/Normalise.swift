@@ -53,8 +53,9 @@ extension Facility {
         let schema = r.schema
         var values: [Value]?
         func set(_ i: Int, _ v: Value) {
-            if values == nil { values = r.values }
-            values![i] = v
+            var vs = values ?? r.values
+            vs[i] = v
+            values = vs
         }
         for (i, f) in schema.fields.enumerated() {
             let v = r.values[i]
@@ -175,7 +176,7 @@ struct AbsenceResolver {
     static let allConditions: [AbsenceCondition] = SnapshotSchema.records.values.flatMap { $0.crossConditions.flatMap(\.conditions) }
 
     init(roots: [Value?]) {
-        if case .record(let f)? = roots[SnapshotSchema.rootIndex["facility"]!] { facility = f } else { facility = nil }
+        if case .record(let f)? = roots[SnapshotRoot.facility.index] { facility = f } else { facility = nil }
         active = SnapshotSchema.roots.indices.contains { SnapshotSchema.roots[$0].record.needsResolution && roots[$0] != nil }
         var related: [String: Related?] = [:]
         if active {

@@ -84,8 +84,8 @@ public enum SnapshotWriter {
             }
         }
         for case let v? in facility.roots { walk(v) }
-        return order.map { key in
-            let e = first[key]!
+        return order.compactMap { key in
+            guard let e = first[key] else { return nil }
             return Diagnostic("data.unknown-not-writable", .error,
                 "`\(e.field)` of \(e.count == 1 ? "this \(e.record) element" : "\(e.count) \(e.record) elements (the first here)") is unknown (a key or column that may hold it was ignored, or its column is missing); written out as a blank it would read as \"\(e.meaning)\"",
                 at: e.location, help: "name the key or column as the field it holds (see the warnings above), or give the field, then convert again")

@@ -55,8 +55,8 @@ extension SnapshotLoader {
         let diagnosticsBefore = diagnostics.count
         for t in SnapshotTables.all {
             guard let path = folder.files[t.name] else { continue }
-            let (bytes, err) = readInputFile(path, maxBytes: options.limits.maxBytes)
-            guard let bytes else { diagnostics.append(err!); continue }
+            let bytes: [UInt8]
+            do { bytes = try readInput(path, maxBytes: options.limits.maxBytes).get() } catch { diagnostics.append(error); continue }
             sources.append(path)
             let notes: Set<String> = if case .profile = t.shape { ["description"] } else { [] }
             guard case .list(let xs)? = loadTable(bytes: bytes, path: path, schema: t.rowSchema, notes: notes) else { continue }
@@ -106,7 +106,7 @@ extension SnapshotLoader {
             children[of] = supplement(children[of], with: extra, spec: t, parentRows: rows[parent])
         }
         for t in SnapshotTables.all {
-            guard case .collection(let ri) = t.shape, let rs = rows[t.name], let path = folder.files[t.name] else { continue }
+            guard case .collection(let ri) = t.shape, let record = t.record, let rs = rows[t.name], let path = folder.files[t.name] else { continue }
             rootLocations[ri] = SourceLocation(file: path, line: 1, column: 1)
             // The nested table that holds a list field of these rows, if any.
             let child = SnapshotTables.all.lazy.compactMap { c -> (spec: TableSpec, field: String)? in
@@ -118,15 +118,15 @@ extension SnapshotLoader {
                     at: SourceLocation(file: path), help: "add \(child.spec.fileName) (header only if there are none)"))
             }
             guard let first = rs.first else { roots[ri] = .list([]); continue }
-            let m = mapping(first, to: t.record!)
+            let m = mapping(first, to: record)
             var lists: (index: Int, byParent: [String: [Value]])?
-            if let child, let byParent = children[child.spec.name], let fi = t.record!.index[child.field] { lists = (fi, byParent) }
+            if let child, let byParent = children[child.spec.name], let fi = record.index[child.field] { lists = (fi, byParent) }
             roots[ri] = .list(rs.map { r in
                 .record(remap(r, m, list: lists.map { ($0.index, .list($0.byParent[r.displayID ?? ""] ?? [])) }))
             })
         }
         var id = (folder.dir as NSString).lastPathComponent
-        if case .record(let f)? = roots[SnapshotSchema.rootIndex["facility"]!], case .string(let s) = f["id"] { id = s }
+        if case .record(let f)? = roots[SnapshotRoot.facility.index], case .string(let s) = f["id"] { id = s }
         var facility = Facility(id: id, roots: roots, overrides: overrides, sources: sources)
         facility.rootLocations = rootLocations
         facility.tables = SnapshotTables.tableForRoot
@@ -185,12 +185,12 @@ extension SnapshotLoader {
 
     /// Groups a nested table's rows by their parent's id; nil when the table is absent.
     mutating func nested(_ t: TableSpec, rows: [Record]?, parentRows: [Record]?, unmappedAs: Value, files: [String: String] = [:]) -> [String: [Value]]? {
-        guard let rows, case .nested(let parent, _, let link) = t.shape else { return nil }
+        guard let rows, case .nested(let parent, _, let link) = t.shape, let record = t.record else { return nil }
         let parentIDs = Set((parentRows ?? []).compactMap(\.displayID))
         var out: [String: [Value]] = [:]
         guard let first = rows.first else { return out }
         let supplement = SnapshotTables.all.first { if case .supplement(let of, _) = $0.shape { of == t.name } else { false } }
-        let m = mapping(first, to: t.record!, elsewhere: supplement, files: files)
+        let m = mapping(first, to: record, elsewhere: supplement, files: files)
         for r in rows {
             guard let pid = checkedLink(r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil) else { continue }
             out[pid, default: []].append(.record(remap(r, m, unmappedAs: unmappedAs)))
@@ -199,16 +199,17 @@ extension SnapshotLoader {
     }
 
     mutating func checkedLink(_ r: Record, link: String, parent: String, parentIDs: Set<String>, parentPresent: Bool) -> String? {
-        let li = r.schema.index[link]!
+        let li = r.schema.index[link]
+        let header = li.flatMap { r.headers?[$0] } ?? link
+        let place = li.map { r.location(ofField: $0) } ?? r.origin.resolved
         guard let pid = linkValue(r, link) else {
-            diagnostics.append(Diagnostic("data.missing-link", .error, "row has no `\(r.headers?[li] ?? link)`; expected the id of a row of \(parent).csv",
-                                          at: r.location(ofField: li)))
+            diagnostics.append(Diagnostic("data.missing-link", .error, "row has no `\(header)`; expected the id of a row of \(parent).csv", at: place))
             return nil
         }
         guard parentIDs.contains(pid) else {
             diagnostics.append(Diagnostic("data.orphan-row", .error,
-                parentPresent ? "`\(r.headers?[li] ?? link)` is not an id in \(parent).csv (found \(ValueShape.of(pid)))" : "the row refers to \(parent).csv, which the folder does not have",
-                at: r.location(ofField: li), help: closestMatch(to: pid, in: Array(parentIDs)).map { "did you mean `\($0)`?" }))
+                parentPresent ? "`\(header)` is not an id in \(parent).csv (found \(ValueShape.of(pid)))" : "the row refers to \(parent).csv, which the folder does not have",
+                at: place, help: closestMatch(to: pid, in: Array(parentIDs)).map { "did you mean `\($0)`?" }))
             return nil
         }
         return pid
@@ -218,8 +219,7 @@ extension SnapshotLoader {
     /// their invitations). A supplementary row with no element to complete becomes one.
     mutating func supplement(_ base: [String: [Value]]?, with rows: [Record], spec t: TableSpec, parentRows: [Record]?) -> [String: [Value]] {
         guard case .supplement(let of, let key) = t.shape, let target = SnapshotTables.spec(of),
-              case .nested(let parent, _, let link) = target.shape else { return base ?? [:] }
-        let schema = t.record!
+              case .nested(let parent, _, let link) = target.shape, let schema = t.record else { return base ?? [:] }
         var out = base ?? [:]
         let parentIDs = Set((parentRows ?? []).compactMap(\.displayID))
         var used: Set<String> = []
@@ -227,15 +227,15 @@ extension SnapshotLoader {
         let m = mapping(first, to: schema)
         for r in rows {
             guard let pid = checkedLink(r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil) else { continue }
-            let ki = r.schema.index[key]!
+            let ki = r.schema.index[key]
+            let keyPlace = ki.map { r.location(ofField: $0) } ?? r.origin.resolved
             guard case .string(let k) = r[key] else {
-                diagnostics.append(Diagnostic("data.missing-link", .error, "row has no `\(r.headers?[ki] ?? key)`",
-                                              at: r.location(ofField: ki)))
+                diagnostics.append(Diagnostic("data.missing-link", .error, "row has no `\(ki.flatMap { r.headers?[$0] } ?? key)`", at: keyPlace))
                 continue
             }
             if !used.insert(pid + "\u{0}" + k).inserted {
                 diagnostics.append(Diagnostic("data.duplicate-row", .error, "a second row for the same member of `\(pid)`; one row per member",
-                                              at: r.location(ofField: ki)))
+                                              at: keyPlace))
                 continue
             }
             // Changed in place: a copy of the group's list per invitation would be quadratic.
@@ -255,7 +255,7 @@ extension SnapshotLoader {
                 headers[fi] = r.headers?[ci] ?? fld.name
                 sources[fi] = r.origin.source
             }
-            out[pid]![at] = .record(Record(schema: schema, values: values, origin: mem.origin, offsets: offsets, headers: headers, fieldSources: sources))
+            out[pid, default: []][at] = .record(Record(schema: schema, values: values, origin: mem.origin, offsets: offsets, headers: headers, fieldSources: sources))
         }
         return out
     }
@@ -301,7 +301,7 @@ extension SnapshotLoader {
             }
             let pk = SnapshotTables.profileKeys[ki]
             let schema = SnapshotTables.profileSchema(pk.section)
-            let fi = schema.index[pk.field.name]!
+            let fi = pk.index
             var s = sections[pk.section] ?? Section(values: [Value](repeating: .null, count: schema.fields.count),
                                                     offsets: [Int32](repeating: -1, count: schema.fields.count),
                                                     headers: schema.fields.map { "\(pk.section).\($0.name)" }, origin: r.origin)
@@ -314,7 +314,7 @@ extension SnapshotLoader {
             guard let s = sections[name] else { return nil }
             let schema = SnapshotTables.profileSchema(name)
             var values = s.values
-            for (k, v) in extra { values[schema.index[k]!] = v }
+            for (k, v) in extra { if let i = schema.index[k] { values[i] = v } }
             return Record(schema: schema, values: values, origin: s.origin, offsets: s.offsets, headers: s.headers)
         }
         let password = build("service.password")
@@ -323,9 +323,9 @@ extension SnapshotLoader {
             sections["service"] = Section(values: [Value](repeating: .null, count: n), offsets: [Int32](repeating: -1, count: n),
                                           headers: SnapshotSchema.service.fields.map { "service.\($0.name)" }, origin: p.origin)
         }
-        for name in ["facility", "service", "provider"] {
-            guard let rec = build(name, extra: name == "service" ? ["password": password.map(Value.record) ?? .null] : [:]) else { continue }
-            let ri = SnapshotSchema.rootIndex[name]!
+        for root in [SnapshotRoot.facility, .service, .provider] {
+            guard let rec = build(root.name, extra: root == .service ? ["password": password.map(Value.record) ?? .null] : [:]) else { continue }
+            let ri = root.index
             roots[ri] = .record(rec)
             locations[ri] = rec.origin.resolved
         }

@@ -306,6 +306,12 @@ public final class Record: Sendable {
 
     /// The field's value if present, else the element itself.
     public func location(ofField i: Int) -> SourceLocation { lazyLocation(ofField: i).resolved }
+
+    /// The named field's place (`lazyLocation(ofField:)`); the element's own for a name its schema lacks.
+    public func lazyLocation(ofField name: String) -> LazyLocation {
+        guard let i = schema.index[name] else { return origin }
+        return lazyLocation(ofField: i)
+    }
 }
 
 public enum Value: Sendable {

@@ -69,15 +69,18 @@ public enum Words {
 
     // MARK: roles
 
-    static let roleField = SnapshotSchema.role.field("role")!
+    static let roleField = SnapshotSchema.role.field("role")
 
     /// The roles of the roles table, in schema order (`operations-lead`, …).
     public static var roleIDs: [String] {
-        if case .enumeration(let vs) = roleField.type { vs } else { [] }
+        if case .enumeration(let vs)? = roleField?.type { vs } else { [] }
     }
 
+    /// A role's Japanese word (`運用責任者`); the id itself for a role the schema does not list.
+    static func roleWord(_ id: String) -> String { roleField?.label(id) ?? id }
+
     /// A role as a reader knows it: `運用責任者` / `operations-lead`.
-    public static func role(_ id: String, ja: Bool) -> String { ja ? roleField.label(id) : id }
+    public static func role(_ id: String, ja: Bool) -> String { ja ? roleWord(id) : id }
 
     /// Several roles, as alternatives: `運用責任者・システム管理者` / `operations-lead or system-admin`.
     public static func roles(_ ids: [String], ja: Bool) -> String {
@@ -92,7 +95,7 @@ public enum Words {
     public static func roleID(_ text: String) -> String? {
         let t = text.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
         let lower = t.lowercased()
-        for id in roleIDs where id == lower || roleField.label(id) == t || "\(roleField.label(id)) (\(id))" == lower {
+        for id in roleIDs where id == lower || roleWord(id) == t || "\(roleWord(id)) (\(id))" == lower {
             return id
         }
         return nil
@@ -100,6 +103,6 @@ public enum Words {
 
     /// The roles as a list for a message: `operations-lead (運用責任者), …`.
     public static var roleList: String {
-        roleIDs.map { "\($0) (\(roleField.label($0)))" }.joined(separator: ", ")
+        roleIDs.map { "\($0) (\(roleWord($0)))" }.joined(separator: ", ")
     }
 }

@@ -6,7 +6,7 @@ import TenkenSyntax
 /// inputs; nothing reads the clock, the environment or a file.
 public final class Engine: Sendable {
     public let pack: CheckedPack
-    let attestationsRoot = SnapshotSchema.rootIndex["attestations"]!
+    let attestationsRoot = SnapshotRoot.attestations.index
     let maxSlots: Int
     /// The most violations a rule lists; the rest are counted (`RuleResult.unlisted`), not
     /// built, so an inventory of 20,000 blank rows cannot fill memory with findings.
@@ -344,18 +344,16 @@ public final class Engine: Sendable {
         let until = signed.adding(renew)
         let info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: by,
                                    signedOn: signed, validUntil: until, location: rec.origin.resolved)
-        let signedField = SnapshotSchema.attestation.index["signed_on"]!
-        let signedPlace = rec.lazyLocation(ofField: signedField)
+        let signedField = rec.schema.index["signed_on"]
+        let signedPlace = rec.lazyLocation(ofField: "signed_on")
         func fail(_ ja: String, _ en: String) -> RuleResult {
             RuleResult(ruleID: rule.id, state: .fail, reason: nil,
                        violations: [Violation(message: Bilingual(ja: ja, en: en), element: a.key, place: signedPlace,
-                                              evidence: [Evidence(label: "attestation.signed_on", record: rec, field: signedField)])],
+                                              evidence: signedField.map { [Evidence(label: "attestation.signed_on", record: rec, field: $0)] } ?? [])],
                        attestation: info, examined: 0)
         }
         // A statement that cannot count names the cell that settles it, as every finding does.
-        func at(_ field: String) -> String {
-            rec.lazyLocation(ofField: SnapshotSchema.attestation.index[field]!).resolved.description
-        }
+        func at(_ field: String) -> String { rec.lazyLocation(ofField: field).resolved.description }
         if signed > m.asOf {
             return manual("証明\(keyJa)の日付 \(signed) が基準日より後です（\(at("signed_on"))）", "attestation \(keyEn) is dated \(signed), after the as-of date (\(at("signed_on")))", info)
         }

@@ -21,8 +21,7 @@ public struct ProviderProfile: Sendable {
 
     /// The facility's provider section, judged on the as-of date; nil when there is none.
     static func of(_ roots: [Value?], pack: CheckedPack, params: [Value], asOf: Day) -> ProviderProfile? {
-        guard case .record(let r)? = roots[SnapshotSchema.rootIndex["provider"]!] else { return nil }
-        let field = SnapshotSchema.provider.index["profile_as_of"]!
+        guard case .record(let r)? = roots[SnapshotRoot.provider.index], let field = r.schema.index["profile_as_of"] else { return nil }
         var maxAge: Duration?
         if let i = pack.paramIndex[maxAgeParam], case .duration(let d) = params[i] { maxAge = d }
         var date: Day?

@@ -21,8 +21,8 @@ public struct Signers: Sendable {
     public static let directorStandsIn: Set<String> = ["operations-lead", "system-admin", "privacy-lead"]
 
     public init(roots: [Value?]) {
-        staff = roots[SnapshotSchema.rootIndex["staff"]!]
-        if case .list(let xs)? = roots[SnapshotSchema.rootIndex["roles"]!] {
+        staff = roots[SnapshotRoot.staff.index]
+        if case .list(let xs)? = roots[SnapshotRoot.roles.index] {
             var h: [String: [String: [Day?]]] = [:]
             for case .record(let r) in xs {
                 guard case .string(let role) = r["role"], case .string(let who) = r["staff_id"] else { continue }

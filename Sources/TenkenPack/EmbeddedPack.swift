@@ -176,6 +176,10 @@ pack mcs {
     because "3 has one of the facility's leads take the MCS administrator's role (false, the default); the source's 3-1 reads 「MCS管理者は、武蔵野市医師会におきます」: where the regional deployment places the administrator at the medical association, set true: A-REQ-01 and A-REQ-08 then do not apply to the member facility, and A-REQ-04 accepts the association's approval. A yes/no, so a mistyped value is an error, never a silent 'facility'"
   param hospital.audit_beds: int = 100
     because "3 大/中規模病院 (A-REQ-02): the source does not define them; hospitals of 100 beds or more are taken as mid-size or larger, the usual grouping of 20–99 beds as small hospitals"
+
+  # A device in use: one the facility still has (not returned, retired or lost) and on which
+  # MCS is used (a blank `used_for_mcs` is taken as used). The device rules check these.
+  define in_use(d) = d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false
 }
 
 """####),
@@ -228,7 +232,7 @@ rule antimalware-active {
         en "Devices are protected against malware, and the protection is kept effective"
   remediation ja "ウイルス対策ソフトを有効にして定義ファイルを更新してください。iPhone・iPad は OS を最新に保ち、アプリは App Store から入れるか MDM で管理してください。"
               en "Switch anti-malware protection on and update its definitions; keep an iPhone or iPad on the current OS, with apps from the App Store or under MDM."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : (d.antimalware and d.antimalware_updated_on within param.antimalware.max_age) or (lower(d.os) in ["ios", "ipados"] and ((d.os_updated_on is present and d.os_updated_on within param.os_update.max_age and (d.os_up_to_date is missing or d.os_up_to_date)) or (d.os_updated_on is missing and d.os_up_to_date)) and (d.app_source in ["app-store", "browser"] or d.mdm))
+  expect every d in devices where in_use(d) : (d.antimalware and d.antimalware_updated_on within param.antimalware.max_age) or (lower(d.os) in ["ios", "ipados"] and ((d.os_updated_on is present and d.os_updated_on within param.os_update.max_age and (d.os_up_to_date is missing or d.os_up_to_date)) or (d.os_updated_on is missing and d.os_up_to_date)) and (d.app_source in ["app-store", "browser"] or d.mdm))
     message ja "端末 {d.id}（{d.os}）に有効な不正ソフト対策がありません（ウイルス対策: {d.antimalware}、定義更新: {d.antimalware_updated_on}）"
             en "device {d.id} ({d.os}) has no effective protection against malware (anti-malware: {d.antimalware}, definitions: {d.antimalware_updated_on})"
 }
@@ -249,7 +253,7 @@ rule app-from-official-stores {
         en "The MCS app comes only from the App Store (iOS) or Google Play (Android)"
   remediation ja "正規ストア以外から入手したアプリを削除し、iPhone・iPad は App Store、Android は Google Play から入れ直してください。"
               en "Remove the app and reinstall it from the App Store (iPhone, iPad) or Google Play (Android)."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.app_source == "browser" or (d.app_source == "app-store" and lower(d.os) in ["ios", "ipados"]) or (d.app_source == "google-play" and lower(d.os) == "android")
+  expect every d in devices where in_use(d) : d.app_source == "browser" or (d.app_source == "app-store" and lower(d.os) in ["ios", "ipados"]) or (d.app_source == "google-play" and lower(d.os) == "android")
     message ja "端末 {d.id}（{d.os}）の MCS アプリの入手元 {d.app_source} は正規の手段ではありません"
             en "device {d.id} ({d.os}) has the MCS app from {d.app_source}, which is not its official source"
 }
@@ -360,7 +364,7 @@ rule client-certificate {
         en "MCS is used only from devices with a client certificate"
   remediation ja "MCS のクライアント証明書による認証を有効にし、利用する端末に証明書を導入してください。"
               en "Switch on MCS client-certificate authentication and install the certificate on the devices."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : service.client_certificates or d.client_certificate
+  expect every d in devices where in_use(d) : service.client_certificates or d.client_certificate
     message ja "クライアント認証を使っておらず、端末 {d.id} にクライアント証明書がありません"
             en "client-certificate authentication is not in use and device {d.id} has no client certificate"
 }
@@ -457,7 +461,7 @@ rule device-lock {
         en "Devices have a PIN, pattern or password lock"
   remediation ja "端末にデバイスロック（PIN・パターン・パスワード・生体認証）を設定してください。"
               en "Set a device lock (PIN, pattern, password or biometrics)."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.device_lock is present and d.device_lock != "none"
+  expect every d in devices where in_use(d) : d.device_lock is present and d.device_lock != "none"
     message ja "端末 {d.id} にデバイスロックがありません"
             en "device {d.id} has no device lock"
 }
@@ -481,7 +485,7 @@ rule device-management-defined {
   expect some doc in documents where doc.kind == "device-management" : doc.adopted_on is present
     message ja "端末管理規程が定められていません"
             en "no device-management rule is on file"
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.assigned_staff_id is present or d.managed_by is present
+  expect every d in devices where in_use(d) : d.assigned_staff_id is present or d.managed_by is present
     message ja "端末 {d.id} の利用者も管理部署も台帳に記録されていません"
             en "device {d.id} has neither a user nor a managing department recorded"
 }
@@ -895,7 +899,7 @@ rule mobile-locked-storage {
         en "Mobile devices not in use cannot be used by anyone else"
   remediation ja "モバイル端末は鍵のかかる場所に保管するか、PIN・パスワード等のデバイスロックと自動画面ロックを設定してください。"
               en "Keep mobile devices in locked storage, or set a device lock (PIN, password …) together with an automatic screen lock."
-  expect every d in devices where d.kind in param.device.mobile_kinds and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.locked_storage or (d.device_lock in ["pin", "pattern", "password", "biometric"] and d.screen_lock_minutes is present)
+  expect every d in devices where d.kind in param.device.mobile_kinds and in_use(d) : d.locked_storage or (d.device_lock in ["pin", "pattern", "password", "biometric"] and d.screen_lock_minutes is present)
     message ja "モバイル端末 {d.id} は施錠保管されておらず、自動でかかるデバイスロックもありません（ロック: {d.device_lock}、画面ロック: {d.screen_lock_minutes}）"
             en "mobile device {d.id} is neither kept locked away nor locked by itself (device lock: {d.device_lock}, screen lock: {d.screen_lock_minutes})"
 }
@@ -1056,7 +1060,7 @@ rule offsite-own-line {
         en "Outside the facility, mobile devices use their own cellular line or a mobile router"
   remediation ja "施設外では公衆・家庭の Wi-Fi ではなく、端末の携帯回線またはモバイルルータで接続するよう設定・周知してください。"
               en "Outside the facility, connect through the device's own cellular line or a mobile router, not public or home Wi-Fi."
-  expect every d in devices where d.kind in param.device.mobile_kinds and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false and d.offsite_connection != "none" : d.offsite_connection in ["cellular", "mobile-router"]
+  expect every d in devices where d.kind in param.device.mobile_kinds and in_use(d) and d.offsite_connection != "none" : d.offsite_connection in ["cellular", "mobile-router"]
     message ja "モバイル端末 {d.id} は施設外で {d.offsite_connection} に接続します"
             en "mobile device {d.id} connects through {d.offsite_connection} outside the facility"
 }
@@ -1079,7 +1083,7 @@ rule offsite-wifi-encrypted {
         en "Off-site, devices use only encrypted Wi-Fi"
   remediation ja "施設外で使う公衆・自宅の Wi-Fi が WPA3・WPA2-AES・WPA2-TKIP のいずれかで暗号化されていることを確かめて台帳に記録し、そうでない Wi-Fi では MCS を使わず、端末の携帯回線かモバイルルータで接続してください。"
               en "Check that the public or home Wi-Fi used off-site is encrypted with WPA3, WPA2-AES or WPA2-TKIP and record it; on any other Wi-Fi do not use MCS, and connect through the device's own cellular line or a mobile router."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false and d.offsite_connection in ["public-wifi", "home-wifi"] : d.offsite_wifi_encryption in param.wifi.acceptable
+  expect every d in devices where in_use(d) and d.offsite_connection in ["public-wifi", "home-wifi"] : d.offsite_wifi_encryption in param.wifi.acceptable
     message ja "端末 {d.id} は施設外で {d.offsite_connection} に接続しますが、その暗号化（{d.offsite_wifi_encryption}）は許容されません"
             en "device {d.id} uses {d.offsite_connection} off-site, and its encryption ({d.offsite_wifi_encryption}) is not acceptable"
 }
@@ -1216,7 +1220,7 @@ rule os-up-to-date {
         en "Device operating systems are kept current"
   remediation ja "端末の OS を提供されている最新版に更新し、更新日を台帳に記録してください。"
               en "Update the device to the latest operating system offered for it, and record the date in the inventory."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : (d.os_updated_on is present and d.os_updated_on within param.os_update.max_age and (d.os_up_to_date is missing or d.os_up_to_date)) or (d.os_updated_on is missing and d.os_up_to_date)
+  expect every d in devices where in_use(d) : (d.os_updated_on is present and d.os_updated_on within param.os_update.max_age and (d.os_up_to_date is missing or d.os_up_to_date)) or (d.os_updated_on is missing and d.os_up_to_date)
     message ja "端末 {d.id} の OS（{d.os} {d.os_version}）が最新ではありません（最新: {d.os_up_to_date}、最終更新: {d.os_updated_on}）"
             en "device {d.id} is not on the latest OS ({d.os} {d.os_version}; latest: {d.os_up_to_date}, last update: {d.os_updated_on})"
 }
@@ -1399,7 +1403,7 @@ rule physical-protection {
         en "Computers used for MCS are physically protected against theft"
   remediation ja "パソコンを鍵のかかる部屋・保管庫に置くか、セキュリティワイヤーなどの物理的なロックを施してください。"
               en "Keep the computer in a locked room or cabinet, or fit a physical security lock (a cable lock or the like)."
-  expect every d in devices where d.kind not in ["tablet", "smartphone"] and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.locked_storage
+  expect every d in devices where d.kind not in ["tablet", "smartphone"] and in_use(d) : d.locked_storage
     message ja "端末 {d.id}（{d.kind}）に施錠保管・物理ロックなどの物理的な対策がありません"
             en "device {d.id} ({d.kind}) has no physical protection (locked storage or a security lock)"
 }
@@ -1490,7 +1494,7 @@ rule privacy-filter {
         en "Mobile devices have a privacy filter"
   remediation ja "モバイル端末に覗き見防止フィルタを貼ってください。"
               en "Fit a privacy filter to the mobile device."
-  expect every d in devices where d.kind in param.device.mobile_kinds and d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.privacy_filter
+  expect every d in devices where d.kind in param.device.mobile_kinds and in_use(d) : d.privacy_filter
     message ja "モバイル端末 {d.id} に覗き見対策がありません"
             en "mobile device {d.id} has no privacy filter"
 }
@@ -1822,7 +1826,7 @@ rule public-wifi-autojoin-off {
         en "Devices do not join public Wi-Fi automatically"
   remediation ja "端末の設定で公衆無線 LAN（キャリア Wi-Fi など）への自動接続を切ってください。"
               en "Switch off automatic joining of public Wi-Fi (carrier hotspots and the like) in the device's settings."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.public_wifi_autojoin == false
+  expect every d in devices where in_use(d) : d.public_wifi_autojoin == false
     message ja "端末 {d.id} は公衆無線 LAN に自動で接続する設定です"
             en "device {d.id} joins public Wi-Fi automatically"
 }
@@ -1865,7 +1869,7 @@ rule screen-lock {
         en "Devices lock the screen when idle"
   remediation ja "端末の自動画面ロックを規定の時間（既定 10 分）以内に設定してください。"
               en "Set the device to lock its screen after at most the configured idle time."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.screen_lock_minutes is present and d.screen_lock_minutes <= param.screen_lock.max
+  expect every d in devices where in_use(d) : d.screen_lock_minutes is present and d.screen_lock_minutes <= param.screen_lock.max
     message ja "端末 {d.id} の画面ロックが {param.screen_lock.max} 以内に設定されていません（設定: {d.screen_lock_minutes}）"
             en "device {d.id} does not lock within {param.screen_lock.max} (setting: {d.screen_lock_minutes})"
 }
@@ -1978,7 +1982,7 @@ rule vpn {
         en "Devices are used over a VPN"
   remediation ja "端末に VPN を設定し、MCS 利用時は VPN 経由にしてください。"
               en "Set up a VPN on the device and use MCS through it."
-  expect every d in devices where d.status not in ["returned", "retired", "lost"] and d.used_for_mcs != false : d.vpn
+  expect every d in devices where in_use(d) : d.vpn
     message ja "端末 {d.id} は VPN を使っていません"
             en "device {d.id} does not use a VPN"
 }

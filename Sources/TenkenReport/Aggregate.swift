@@ -33,16 +33,19 @@ public struct FacilitySummary: Sendable, Equatable {
         self.loosened = loosened
     }
 
-    public static func letter(_ s: RuleState) -> Character {
+    public static func letter(_ s: RuleState) -> Character { Character(Unicode.Scalar(byte(s))) }
+
+    /// The state's letter as an ASCII byte (aggregates are scanned as bytes).
+    public static func byte(_ s: RuleState) -> UInt8 {
         switch s {
-        case .pass: "P"
-        case .fail: "F"
-        case .waived: "W"
-        case .notApplicable: "N"
-        case .manual: "M"
-        case .attested: "A"
-        case .error: "E"
-        case .unknown: "U"
+        case .pass: UInt8(ascii: "P")
+        case .fail: UInt8(ascii: "F")
+        case .waived: UInt8(ascii: "W")
+        case .notApplicable: UInt8(ascii: "N")
+        case .manual: UInt8(ascii: "M")
+        case .attested: UInt8(ascii: "A")
+        case .error: UInt8(ascii: "E")
+        case .unknown: UInt8(ascii: "U")
         }
     }
 
@@ -67,7 +70,7 @@ public struct FacilitySummary: Sendable, Equatable {
 
     public func count(_ level: Level?, _ state: RuleState, _ rules: [AggregateRule]) -> Int {
         // Bytes, not Characters: this runs for every facility of a batch, several times.
-        let want = FacilitySummary.letter(state).asciiValue!
+        let want = FacilitySummary.byte(state)
         var n = 0
         for (i, c) in states.utf8.enumerated() where i < rules.count && c == want && (level == nil || rules[i].level == level) { n += 1 }
         return n
@@ -134,7 +137,7 @@ public struct Aggregate: Sendable {
         return (0..<n).map { i in
             var c: [RuleState: Int] = [:]
             for st in RuleState.allCases {
-                let k = table[i * 128 + Int(FacilitySummary.letter(st).asciiValue!)]
+                let k = table[i * 128 + Int(FacilitySummary.byte(st))]
                 if k > 0 { c[st] = k }
             }
             // Every facility where the rule applies counts: one it could not decide, or that

@@ -172,10 +172,11 @@ public enum AggregateHTML {
         w.open("section")
         w.element("h2", text: t("施設 × 規則（悪い順）", "Facilities × rules (worst first)"))
         w.open("p", ["class": "legend"])
-        for c in ["F", "U", "E", "M", "W", "A", "P", "N"] {
+        for st in [RuleState.fail, .unknown, .error, .manual, .waived, .attested, .pass, .notApplicable] {
+            let c = FacilitySummary.letter(st)
             w.open("span")
             w.element("i", ["class": "s\(c)"])
-            w.text("\(c) " + lang.pick(Labels.state(FacilitySummary.state(Character(c))!)))
+            w.text("\(c) " + lang.pick(Labels.state(st)))
             w.close()
         }
         w.close()

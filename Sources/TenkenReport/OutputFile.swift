@@ -410,7 +410,10 @@ public final class OutputFile {
         }
         var off = 0
         while off < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + off, $0.count - off) }
+            // `off < bytes.count`: the buffer is not empty, so it has an address.
+            guard let n = bytes.withUnsafeBytes({ raw in raw.baseAddress.map { Foundation.write(fd, $0 + off, raw.count - off) } }) else {
+                throw WriteError(path: path, errno: EIO, folder: folder)
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw WriteError(path: path, errno: errno, folder: direct ? FilePath.parent(path) : folder)
@@ -438,7 +441,10 @@ public final class OutputFile {
         if let m = keepMode { _ = fchmod(fd, m) }
         if let (u, g) = keepOwner { _ = fchown(fd, u, g) }
         if durable, fsync(fd) != 0, errno != EINVAL { throw fail(errno) }
-        if tempName == nil {
+        let named: String
+        if let tempName {
+            named = tempName
+        } else {
             // Give the unnamed file a (temporary) name: link it through /proc.
             let name = OutputFile.temporaryName(for: base)
             if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", dirFD, name, AT_SYMLINK_FOLLOW) != 0 {
@@ -446,8 +452,9 @@ public final class OutputFile {
                 throw WriteError(path: path, errno: e, folder: folder)
             }
             tempName = name
+            named = name
         }
-        if renameat(dirFD, tempName!, dirFD, base) != 0 { throw fail(errno) }
+        if renameat(dirFD, named, dirFD, base) != 0 { throw fail(errno) }
         tempName = nil
         if durable { _ = fsync(dirFD) }
     }

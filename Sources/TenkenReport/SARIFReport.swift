@@ -170,12 +170,11 @@ public enum SARIFReport {
                 ])),
             ])
         }
-        let ruleIndex = Dictionary(uniqueKeysWithValues: r.pack.rules.enumerated().map { ($1.id, $0) })
         let items = r.items
         func fingerprint(_ s: String) -> JSON { .object([("tenken/v1", .string(stableHash(s)))]) }
         func result(_ slot: (Int, Slot)) -> JSON {
             let (rule, result) = items[slot.0]
-            var kv: [(String, JSON)] = [("ruleId", .string(rule.id)), ("ruleIndex", .int(ruleIndex[rule.id]!))]
+            var kv: [(String, JSON)] = [("ruleId", .string(rule.id)), ("ruleIndex", .int(slot.0))]
             let severity: (String, JSON) = ("security-severity", .string(securitySeverity(rule.level)))
             guard let v = slot.1.finding(in: result) else {
                 // The rule as a whole: it could not be evaluated, or it waits for a person. A
@@ -235,7 +234,7 @@ public enum SARIFReport {
         for (k, (rule, result)) in r.items.enumerated() {
             func notify(_ message: String) {
                 notifications.append(.object([("level", .string("warning")), ("message", text("\(rule.id): " + message)),
-                                              ("associatedRule", .object([("id", .string(rule.id)), ("index", .int(ruleIndex[rule.id]!))]))]))
+                                              ("associatedRule", .object([("id", .string(rule.id)), ("index", .int(k))]))]))
             }
             func notify(_ what: String, total: Int, listed: Int, _ more: Bilingual?) {
                 guard total > listed, let more else { return }

@@ -169,7 +169,7 @@ public enum XMLValidation {
         // bytes must outlive both calls (a bridged String pointer lives for one call only).
         let xsdBytes = Array(xsd.utf8)
         let parsed: xmlSchemaPtr? = xsdBytes.withUnsafeBufferPointer { buf -> xmlSchemaPtr? in
-            buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { base -> xmlSchemaPtr? in
+            buf.baseAddress?.withMemoryRebound(to: CChar.self, capacity: buf.count) { base -> xmlSchemaPtr? in
                 guard let pctx = xmlSchemaNewMemParserCtxt(base, Int32(buf.count)) else { return nil }
                 defer { xmlSchemaFreeParserCtxt(pctx) }
                 xmlSchemaSetParserStructuredErrors(pctx, collect, unmanaged.toOpaque())

@@ -115,6 +115,22 @@ public struct ParamDecl: Hashable, Sendable {
     public func hash(into h: inout Hasher) { h.combine(name) }
 }
 
+/// `define name(x, …) = condition`: a named condition of the pack, written once and used in
+/// any rule as `name(d)`. A use stands for the condition with `x` replaced by the argument,
+/// exactly as if it were written there (the checker expands it before anything else).
+public struct DefineDecl: Hashable, Sendable {
+    public var name: Name
+    public var parameters: [Name]
+    public var body: Expr
+    public var span: Span
+    public init(name: Name, parameters: [Name], body: Expr, span: Span) {
+        self.name = name
+        self.parameters = parameters
+        self.body = body
+        self.span = span
+    }
+}
+
 public enum PackClause: Hashable, Sendable {
     case version(String)
     case title(Text)
@@ -125,6 +141,7 @@ public enum PackClause: Hashable, Sendable {
     /// `out_of_scope ITEM because "…"`: a catalog item the pack deliberately does not check;
     /// every report names it with the reason.
     case outOfScope(Name, reason: String)
+    case define(DefineDecl)
 }
 
 public enum RuleClause: Hashable, Sendable {

@@ -139,7 +139,9 @@ public func closestMatch(to name: String, in candidates: some Sequence<String>) 
         // The distance is at least the difference in length.
         if abs(c.unicodeScalars.count - n) > limit { continue }
         let d = editDistance(name, c)
-        if d <= limit, best == nil || d < best!.1 || (d == best!.1 && c < best!.0) { best = (c, d) }
+        guard d <= limit else { continue }
+        if let (bc, bd) = best, bd < d || (bd == d && bc <= c) { continue }
+        best = (c, d)
     }
     return best?.0
 }

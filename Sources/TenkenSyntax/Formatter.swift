@@ -36,6 +36,8 @@ public enum Formatter {
                 s += "\n    because \(quote(p.reason))\n"
             case .outOfScope(let item, let reason):
                 s += "  out_of_scope \(item.text)\n    because \(quote(reason))\n"
+            case .define(let d):
+                s += "  define \(d.name.text)(\(d.parameters.map(\.text).joined(separator: ", "))) = \(expr(d.body))\n"
             }
         }
         return s + "}\n"
@@ -220,6 +222,7 @@ public enum Dump {
                         out.append("  param \(p.name.text) \(Formatter.type(p.type)) \(expr(p.defaultValue)) "
                             + (p.limit.map { "\($0.op.rawValue)\(expr($0.value))" } ?? "_") + " \(p.reason)")
                     case .outOfScope(let item, let reason): out.append("  out_of_scope \(item.text) \(reason)")
+                    case .define(let d): out.append("  define \(d.name.text) \(d.parameters.map(\.text).joined(separator: " ")) \(expr(d.body))")
                     }
                     out += c.comments.map { "  ;\($0)" }
                 }

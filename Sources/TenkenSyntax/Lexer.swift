@@ -144,7 +144,8 @@ public struct Lexer {
         // YYYY-MM-DD written without spaces is a date literal.
         if text.count == 4, peek() == "-", let a = peek(1), let b = peek(2), Lexer.isDigit(a), Lexer.isDigit(b),
            peek(3) == "-", let e = peek(4), let f = peek(5), Lexer.isDigit(e), Lexer.isDigit(f) {
-            for _ in 0..<6 { text.unicodeScalars.append(peek()!); advance() }
+            text.unicodeScalars.append(contentsOf: ["-", a, b, "-", e, f])
+            for _ in 0..<6 { advance() }
             if let g = peek(), Lexer.isDigit(g) {
                 diagnostics.append(Diagnostic("syntax.bad-date", .error, "malformed date literal, expected YYYY-MM-DD",
                                               at: loc(start)))

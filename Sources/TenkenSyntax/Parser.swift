@@ -18,7 +18,7 @@ public struct Parser {
         "implements", "level", "category", "scope", "risks", "section", "title", "remediation",
         "applies", "expect", "attestation",
     ]
-    static let packClauseKeywords: Set<String> = ["version", "title", "source", "platform", "param", "out_of_scope"]
+    static let packClauseKeywords: Set<String> = ["version", "title", "source", "platform", "param", "out_of_scope", "define"]
     static let reserved: Set<String> = [
         "and", "or", "not", "in", "where", "every", "some", "none", "is", "missing", "present",
         "within", "true", "false", "null", "param", "message", "otherwise", "unless",
@@ -110,6 +110,13 @@ public struct Parser {
             end = part.end
         }
         return Name(text, first.span)
+    }
+
+    /// One identifier.
+    private mutating func ident(_ what: String) throws(ParseError) -> Name {
+        guard cur.kind == .ident else { throw error("syntax.expected-name", "expected \(what), found \(describe(cur))") }
+        let t = bump()
+        return Name(t.text, t.span)
     }
 
     /// `a.b.c` written without spaces.
@@ -317,6 +324,18 @@ public struct Parser {
             try expectWord("because")
             let reason = try stringLit("the reason for the default")
             return .param(ParamDecl(name: name, type: type, defaultValue: dflt, limit: limit, reason: reason, span: start))
+        case "define":
+            let start = cur.span
+            let name = try ident("the condition's name")
+            _ = try expect(.lparen, "`(` and the names of the condition's variables")
+            var parameters = [try ident("a variable name")]
+            while cur.kind == .comma {
+                bump()
+                parameters.append(try ident("a variable name"))
+            }
+            _ = try expect(.rparen, "`)` after the variable names")
+            _ = try expect(.assign, "`=` and the condition")
+            return .define(DefineDecl(name: name, parameters: parameters, body: try expr(), span: start))
         case "out_of_scope":
             let item = try dashedName("a catalog id")
             try expectWord("because")
@@ -392,9 +411,11 @@ public struct Parser {
         return l
     }
 
-    private var atQuantifier: Bool {
-        cur.kind == .ident && ["every", "some", "none"].contains(cur.text) && peekTok(1).kind == .ident && peekTok(2).kind == .ident
-            && peekTok(2).text == "in"
+    /// The quantifier that starts here (`every x in …`), if one does.
+    private var quantifierHere: QuantifierKind? {
+        guard cur.kind == .ident, let kind = QuantifierKind(rawValue: cur.text), peekTok(1).kind == .ident, peekTok(2).kind == .ident,
+              peekTok(2).text == "in" else { return nil }
+        return kind
     }
 
     private mutating func notExpr() throws(ParseError) -> Expr {
@@ -404,9 +425,8 @@ public struct Parser {
             defer { depth -= 1 }
             return Expr(.unary(.not, try notExpr()), t.span)
         }
-        if atQuantifier {
+        if let kind = quantifierHere {
             let t = bump()
-            let kind = QuantifierKind(rawValue: t.text)!
             let (bindings, filter, body) = try quantifierTail(requireBody: kind == .every)
             return Expr(.quantifier(kind, bindings, filter: filter, body: body), t.span)
         }

@@ -4,6 +4,7 @@ import TenkenCheck
 import TenkenData
 import TenkenEval
 import TenkenSyntax
+@testable import TenkenAudit
 @testable import TenkenCLI
 
 /// The property behind "no silent verdicts": take a facility on which a rule of the MCS pack
@@ -140,7 +141,7 @@ import TenkenSyntax
         var loader = SnapshotLoader()
         guard var facility = loader.loadSnapshot(bytes: Array(bytes), path: "property.json"),
               !loader.diagnostics.contains(where: { $0.severity == .error }) else { return nil }
-        if facility[root: "provider"] == nil, let p = provider { facility.roots[SnapshotSchema.rootIndex["provider"]!] = p.value }
+        if facility[root: "provider"] == nil, let p = provider { facility.roots[SnapshotRoot.provider.index] = p.value }
         return facility
     }
 

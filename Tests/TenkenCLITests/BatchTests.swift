@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TenkenSyntax
 import TenkenBenchKit
+@testable import TenkenAudit
 @testable import TenkenCLI
 @testable import TenkenCheck
 @testable import TenkenData

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TenkenAudit
 @testable import TenkenCLI
 @testable import TenkenData
 import TenkenSyntax
@@ -42,7 +43,7 @@ import TenkenSyntax
         // a list in one cell
         try writeText("id,kind,ownership\nD-1,pc;pc;pc;pc;pc;pc,facility\n", dir.path + "/cell.csv")
         var l = SnapshotLoader(options: five)
-        _ = l.loadInventory(path: dir.path + "/cell.csv", schema: RecordSchema("t", [f("id", .string, "id"), f("kind", .list(.string), "k"), f("ownership", .string, "o")]))
+        _ = l.loadInventory(path: dir.path + "/cell.csv", schema: RecordSchema("t", [fieldSchema("id", .string, "id"), fieldSchema("kind", .list(.string), "k"), fieldSchema("ownership", .string, "o")]))
         #expect(l.diagnostics.contains { $0.id == "data.too-many-elements" && $0.message.contains("values in one cell") })
     }
 

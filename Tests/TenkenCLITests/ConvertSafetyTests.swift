@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TenkenBenchKit
+@testable import TenkenAudit
 @testable import TenkenCLI
 @testable import TenkenData
 @testable import TenkenReport

@@ -2,6 +2,7 @@ import TenkenData
 import Foundation
 import Testing
 @testable import TenkenCheck
+@testable import TenkenAudit
 @testable import TenkenCLI
 
 /// Reference documents are generated from their single sources; these tests keep them in step.

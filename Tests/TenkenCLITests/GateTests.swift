@@ -4,6 +4,7 @@ import TenkenCheck
 import TenkenData
 @testable import TenkenEval
 import TenkenSyntax
+@testable import TenkenAudit
 @testable import TenkenCLI
 
 /// The pack's passing base clinic (`Rules/mcs/tests/base/clinic.json`), patched and written

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TenkenAudit
 @testable import TenkenCLI
 @testable import TenkenReport
 

@@ -3,6 +3,7 @@ import Testing
 import TenkenData
 import TenkenCheck
 import TenkenEval
+@testable import TenkenAudit
 @testable import TenkenCLI
 
 /// Facilities kept as spreadsheet tables: reading, converting both ways, `init`, and the

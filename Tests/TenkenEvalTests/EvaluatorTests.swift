@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import TenkenCheck
-@testable import TenkenCLI
+@testable import TenkenAudit
 @testable import TenkenData
 @testable import TenkenEval
 import TenkenSyntax
@@ -493,7 +493,7 @@ struct RuleOutcomeTests {
             "  expect every n in networks : n.encryption == \"WPA3\""
         #expect(try evaluate(unguarded, "\"facility\": {\"uses_wifi\": false}").0.state == .error)
         let pack = try onePack(guarded)
-        #expect(pack.rules[0].appliesRoots == [SnapshotSchema.rootIndex["facility"]!])
+        #expect(pack.rules[0].appliesRoots == [SnapshotRoot.facility.index])
     }
 
     @Test func parameterOverridesAreTypedAndLooseningIsFlagged() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import TenkenCheck
-@testable import TenkenCLI
+@testable import TenkenAudit
 import TenkenData
 @testable import TenkenReport
 

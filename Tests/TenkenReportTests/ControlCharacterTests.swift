@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import TenkenCLI
+@testable import TenkenAudit
 @testable import TenkenCheck
 @testable import TenkenData
 @testable import TenkenEval

@@ -4,6 +4,7 @@ import TenkenData
 @testable import TenkenCheck
 @testable import TenkenEval
 import TenkenSyntax
+import TenkenAudit
 @testable import TenkenCLI
 @testable import TenkenReport
 

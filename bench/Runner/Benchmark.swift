@@ -1,6 +1,7 @@
 import Foundation
 import TenkenBenchKit
 import TenkenCheck
+import TenkenAudit
 import TenkenCLI
 import TenkenData
 import TenkenEval

@@ -28,11 +28,18 @@ public struct PatchError: Error, Sendable {
     init(_ m: String) { message = m }
 }
 
-public struct PatchOp: Sendable {
-    public enum Kind: String, Sendable { case add, replace, remove }
-    public var kind: Kind
-    public var path: [String]
-    public var value: JSONValue?
+/// One RFC 6902 operation of a test case's patch; `add` and `replace` carry the value they put.
+public enum PatchOp: Sendable {
+    case add(path: [String], value: JSONValue)
+    case replace(path: [String], value: JSONValue)
+    case remove(path: [String])
+
+    /// The JSON pointer's reference tokens (unescaped).
+    public var path: [String] {
+        switch self {
+        case .add(let p, _), .replace(let p, _), .remove(let p): p
+        }
+    }
 }
 
 public struct RuleTestOutcome: Sendable {
@@ -94,17 +101,20 @@ public enum RuleTestRunner {
             if let p = member(c, "patch") {
                 guard case .array(let pops) = p.value else { return bad("\"patch\" must be an array of operations", p, ptr + "/patch") }
                 for (k, po) in pops.enumerated() {
-                    guard case .object(let o) = po.value, let opn = member(o, "op"), case .string(let ops_) = opn.value,
-                          let kind = PatchOp.Kind(rawValue: ops_), let pn = member(o, "path"), case .string(let pstr) = pn.value,
+                    guard case .object(let o) = po.value, let opn = member(o, "op"), case .string(let kind) = opn.value,
+                          ["add", "replace", "remove"].contains(kind), let pn = member(o, "path"), case .string(let pstr) = pn.value,
                           pstr.hasPrefix("/") else {
                         return bad("a patch operation needs \"op\" (add, replace, remove) and a JSON pointer \"path\"", po, ptr + "/patch/\(k)")
                     }
-                    let value = member(o, "value")?.value
-                    if kind != .remove, value == nil { return bad("\"\(kind.rawValue)\" needs a \"value\"", po, ptr + "/patch/\(k)") }
                     let tokens = pstr.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
                         $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
                     }
-                    ops.append(PatchOp(kind: kind, path: tokens, value: value))
+                    if kind == "remove" {
+                        ops.append(.remove(path: tokens))
+                        continue
+                    }
+                    guard let value = member(o, "value")?.value else { return bad("\"\(kind)\" needs a \"value\"", po, ptr + "/patch/\(k)") }
+                    ops.append(kind == "add" ? .add(path: tokens, value: value) : .replace(path: tokens, value: value))
                 }
             }
             var params: [ParamOverride] = []
@@ -129,24 +139,30 @@ public enum RuleTestRunner {
 
     /// Applies a patch; returns an error message when a path does not exist.
     static func apply(_ op: PatchOp, to v: JSONValue) -> Result<JSONValue, PatchError> {
+        // What the operation puts at its target: nil for a removal.
+        let put: JSONValue?
+        switch op {
+        case .add(_, let value), .replace(_, let value): put = value
+        case .remove: put = nil
+        }
+        let isAdd = if case .add = op { true } else { false }
         func go(_ v: JSONValue, _ path: ArraySlice<String>) -> Result<JSONValue, PatchError> {
             guard let head = path.first else {
-                return op.kind == .remove ? .failure(PatchError("cannot remove the whole document")) : .success(op.value!)
+                guard let put else { return .failure(PatchError("cannot remove the whole document")) }
+                return .success(put)
             }
             let rest = path.dropFirst()
             switch v {
             case .object(var ms):
                 let idx = ms.firstIndex { $0.key == head }
                 if rest.isEmpty {
-                    switch op.kind {
-                    case .remove:
-                        guard let idx else { return .failure(PatchError("no member `\(head)` to remove")) }
-                        ms.remove(at: idx)
-                    case .add, .replace:
-                        if let idx { ms[idx].node.value = op.value! } else {
-                            if op.kind == .replace { return .failure(PatchError("no member `\(head)` to replace")) }
-                            ms.append(JSONMember(key: head, keyOffset: 0, node: JSONNode(value: op.value!, offset: 0)))
-                        }
+                    switch (put, idx) {
+                    case (nil, nil): return .failure(PatchError("no member `\(head)` to remove"))
+                    case (nil, let idx?): ms.remove(at: idx)
+                    case (let put?, let idx?): ms[idx].node.value = put
+                    case (let put?, nil):
+                        guard isAdd else { return .failure(PatchError("no member `\(head)` to replace")) }
+                        ms.append(JSONMember(key: head, keyOffset: 0, node: JSONNode(value: put, offset: 0)))
                     }
                     return .success(.object(ms))
                 }
@@ -157,18 +173,18 @@ public enum RuleTestRunner {
                 }
                 return .success(.object(ms))
             case .array(var xs):
-                if rest.isEmpty, head == "-", op.kind == .add {
-                    xs.append(JSONNode(value: op.value!, offset: 0))
+                if rest.isEmpty, head == "-", isAdd, let put {
+                    xs.append(JSONNode(value: put, offset: 0))
                     return .success(.array(xs))
                 }
-                guard let i = Int(head), i >= 0, i < xs.count || (rest.isEmpty && op.kind == .add && i == xs.count) else {
+                guard let i = Int(head), i >= 0, i < xs.count || (rest.isEmpty && isAdd && i == xs.count) else {
                     return .failure(PatchError("no element `\(head)`"))
                 }
                 if rest.isEmpty {
-                    switch op.kind {
+                    switch op {
                     case .remove: xs.remove(at: i)
-                    case .add: xs.insert(JSONNode(value: op.value!, offset: 0), at: i)
-                    case .replace: xs[i].value = op.value!
+                    case .add(_, let value): xs.insert(JSONNode(value: value, offset: 0), at: i)
+                    case .replace(_, let value): xs[i].value = value
                     }
                     return .success(.array(xs))
                 }
@@ -224,7 +240,7 @@ public enum RuleTestRunner {
                     o.problem = "patched snapshot does not load: " + loader.diagnostics.filter { $0.severity == .error }.map(\.description).joined(separator: "; ")
                     continue
                 }
-                let pi = SnapshotSchema.rootIndex["provider"]!
+                let pi = SnapshotRoot.provider.index
                 if facility.roots[pi] == nil { facility.roots[pi] = provider }
                 let contradictions = Consistency.check(facility, asOf: f.asOf)
                 if !contradictions.isEmpty {

@@ -39,9 +39,10 @@ public enum PackLoader {
         for case let rel as String in e {
             guard rel.hasSuffix(".tenken") || rel.hasSuffix(".tsv") || rel.hasSuffix(".json") else { continue }
             let full = (dir as NSString).appendingPathComponent(rel)
-            let (bytes, err) = readInputFile(full, maxBytes: 64 << 20)
-            if let err { return .failure(err) }
-            files.append((rel, bytes ?? []))
+            switch readInput(full, maxBytes: 64 << 20) {
+            case .success(let bytes): files.append((rel, bytes))
+            case .failure(let d): return .failure(d)
+            }
         }
         files.sort { $0.0 < $1.0 }
         let root = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
@@ -74,7 +75,7 @@ public enum PackLoader {
         var profile: (Value, SourceLocation?)?
         if let provider {
             var l = SnapshotLoader()
-            let pi = SnapshotSchema.rootIndex["provider"]!
+            let pi = SnapshotRoot.provider.index
             if let f = l.loadSnapshot(bytes: provider.bytes, path: provider.path), let v = f.roots[pi] { profile = (v, f.rootLocations[pi]) }
         }
         return LoadedPack(source: PackSource(files: rules, catalog: catalog), texts: texts, provider: provider, providerProfile: profile,

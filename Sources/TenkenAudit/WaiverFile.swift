@@ -8,10 +8,12 @@ import TenkenSyntax
 public enum WaiverFile {
     /// The keys of a waiver file, which its diagnostics' pointers may name.
     static let names: Set<String> = ["waivers", "rule", "facility", "justification", "requested_by", "approved_by", "granted_on", "expires_on"]
+    /// The fields every waiver must give, in the order a missing one is named.
+    static let required = ["rule", "justification", "requested_by", "approved_by", "granted_on", "expires_on"]
 
     public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> ([Waiver], [Diagnostic]) {
-        let (bytes, err) = readInputFile(path, maxBytes: 64 << 20)
-        guard let bytes else { return ([], [err!]) }
+        let bytes: [UInt8]
+        do { bytes = try readInput(path, maxBytes: 64 << 20).get() } catch { return ([], [error]) }
         let (node, diags, lines) = JSONReader.parse(bytes, file: path, shownKeys: .only(WaiverFile.names))
         guard let node else { return ([], diags) }
         let src = SourceFile(path: path, kind: .json, lines: lines)
@@ -29,13 +31,13 @@ public enum WaiverFile {
             let loc = src.location(offset: item.offset, path: ptr)
             let v = item.value
             func text(_ k: String) -> String? { v[k]?.string.flatMap { $0.isEmpty ? nil : $0 } }
-            var missing: [String] = []
-            for k in ["rule", "justification", "requested_by", "approved_by", "granted_on", "expires_on"] where text(k) == nil { missing.append(k) }
-            if !missing.isEmpty {
+            guard let rule = text("rule"), let justification = text("justification"), let requestedBy = text("requested_by"),
+                  let approvedBy = text("approved_by"), let grantedText = text("granted_on"), let expiresText = text("expires_on") else {
+                let missing = WaiverFile.required.filter { text($0) == nil }
                 problems.append(Diagnostic("waiver.missing-field", .error, "waiver lacks \(missing.map { "`\($0)`" }.joined(separator: ", "))", at: loc))
                 continue
             }
-            guard let granted = Day(iso: text("granted_on")!), let expires = Day(iso: text("expires_on")!) else {
+            guard let granted = Day(iso: grantedText), let expires = Day(iso: expiresText) else {
                 problems.append(Diagnostic("waiver.bad-date", .error, "waiver dates must be YYYY-MM-DD", at: loc))
                 continue
             }
@@ -50,8 +52,8 @@ public enum WaiverFile {
                 }
                 elements = ids
             }
-            out.append(Waiver(rule: text("rule")!, facility: facility, justification: text("justification")!, requestedBy: text("requested_by")!,
-                              approvedBy: text("approved_by")!, grantedOn: granted, expiresOn: expires, elements: elements, location: loc))
+            out.append(Waiver(rule: rule, facility: facility, justification: justification, requestedBy: requestedBy,
+                              approvedBy: approvedBy, grantedOn: granted, expiresOn: expires, elements: elements, location: loc))
         }
         return (out, problems)
     }
@@ -74,8 +76,8 @@ public struct Baseline: Sendable {
 
     public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection,
                             pack: PackInfo? = nil) -> (Baseline?, [Diagnostic]) {
-        let (bytes, err) = readInputFile(path, maxBytes: 1 << 30)
-        guard let bytes else { return (nil, [err!]) }
+        let bytes: [UInt8]
+        do { bytes = try readInput(path, maxBytes: 1 << 30).get() } catch { return (nil, [error]) }
         let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
         guard let v = node?.value else { return (nil, diags) }
         // The collection limit holds here too: a baseline's lists are read into one set.
@@ -123,7 +125,7 @@ public struct Baseline: Sendable {
 
     /// A report or aggregate with a list longer than the collection limit (its results, a
     /// result's violations, its facilities), as a diagnostic.
-    static func tooMany(_ v: JSONValue, _ path: String, _ limit: Int) -> Diagnostic? {
+    public static func tooMany(_ v: JSONValue, _ path: String, _ limit: Int) -> Diagnostic? {
         let results = v["results"]?.array ?? []
         let sizes = [results.count, v["facilities"]?.array?.count ?? 0] + results.map { $0["violations"]?.array?.count ?? 0 }
         guard let big = sizes.max(), big > limit else { return nil }

@@ -6,11 +6,11 @@ import TenkenReport
 /// A file or folder as the file system knows it: device and inode, so two paths that reach
 /// the same file (symbolic and hard links, `..`, a name differing only in case or Unicode
 /// normalisation on a file system that folds them) compare equal.
-struct FileIdentity: Hashable {
-    let device: UInt64
-    let inode: UInt64
+public struct FileIdentity: Hashable {
+    public let device: UInt64
+    public let inode: UInt64
 
-    init?(_ path: String) {
+    public init?(_ path: String) {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         device = UInt64(st.st_dev)
@@ -21,46 +21,42 @@ struct FileIdentity: Hashable {
 /// Names as a file system that ignores case or Unicode normalisation sees them (macOS and
 /// Windows volumes, network shares): `Staff.CSV`, `staff.csv` and a decomposed `職員.csv` are
 /// one file there, so tenken never lets two of them stand for two things.
-enum FileNames {
-    static func fold(_ s: String) -> String { foldedFileName(s) }
+public enum FileNames {
+    public static func fold(_ s: String) -> String { foldedFileName(s) }
 }
 
 /// The files and folders a run reads. An output that is, or resolves to, one of them is
 /// refused before anything is written: a report never replaces the data it was made from.
-struct InputSet {
+public struct InputSet {
     private var files: [FileIdentity: String] = [:]
     private var folders: [FileIdentity: String] = [:]
     /// Facility folders read whole: a file written into one may be read as one of its tables.
     private var facilityFolders: [FileIdentity: String] = [:]
 
-    mutating func add(file path: String?) {
+    public init() {}
+
+    public mutating func add(file path: String?) {
         guard let path, let id = FileIdentity(path) else { return }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { folders[id] = path } else { files[id] = path }
     }
 
-    mutating func add(folder path: String?) {
+    public mutating func add(folder path: String?) {
         guard let path, let id = FileIdentity(path) else { return }
         folders[id] = path
     }
 
-    mutating func add(_ input: FacilityInput) {
-        add(file: input.snapshot)
-        add(file: input.devices)
-        add(file: input.attestations)
-        add(file: input.provider)
-        if let f = input.folder, let id = FileIdentity(f) { facilityFolders[id] = f }
-        if let t = input.tables {
-            add(folder: t.dir)
-            for f in t.files.values { add(file: f) }
-        }
+    /// A facility folder read whole (its scan reads any table-named file in it).
+    public mutating func add(facilityFolder path: String?) {
+        guard let path, let id = FileIdentity(path) else { return }
+        facilityFolders[id] = path
     }
 
     /// The input folder that `path` is (by identity), if any.
-    func inputFolder(_ path: String) -> String? { FileIdentity(path).flatMap { folders[$0] } }
+    public func inputFolder(_ path: String) -> String? { FileIdentity(path).flatMap { folders[$0] } }
 
     /// Why writing the file `path` would harm an input, or nil.
-    func refusal(file path: String) -> WriteError? {
+    public func refusal(file path: String) -> WriteError? {
         if let id = FileIdentity(path), let input = files[id] {
             return WriteError(path: path, kind: .refused, reason: input == path ? "it is one of this run's inputs; tenken never writes over its own input"
                               : "it is the same file as the input \(input); tenken never writes over its own input")
@@ -79,7 +75,7 @@ struct InputSet {
 
     /// Why replacing or filling the folder `path` would harm an input, or nil: the folder is
     /// an input folder, lies inside one, or (with `holding`) holds an input.
-    func refusal(folder path: String, holding: Bool = true) -> WriteError? {
+    public func refusal(folder path: String, holding: Bool = true) -> WriteError? {
         let chain = InputSet.ancestors(of: path)
         for (i, a) in chain.enumerated() {
             guard let id = FileIdentity(a), let input = folders[id] else { continue }
@@ -94,7 +90,7 @@ struct InputSet {
     }
 
     /// The path and every folder above it that exists, resolved (`..` and links followed).
-    static func ancestors(of path: String) -> [String] {
+    public static func ancestors(of path: String) -> [String] {
         var cur = (path as NSString).standardizingPath
         if !cur.hasPrefix("/") { cur = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(cur) }
         if let r = realpath(cur, nil) { cur = String(cString: r); free(r) }
@@ -112,8 +108,8 @@ struct InputSet {
 /// An advisory lock held on a lock file for as long as the value lives (`flock`, which a
 /// killed process releases by itself). The file is removed on release; a process that locked
 /// a file someone removed meanwhile notices and locks the new one.
-final class FileLock {
-    let path: String
+public final class FileLock {
+    public let path: String
     private var fd: Int32
 
     private init(path: String, fd: Int32) {
@@ -121,13 +117,13 @@ final class FileLock {
         self.fd = fd
     }
 
-    enum Failure: Error {
+    public enum Failure: Error {
         case busy(holder: String?)
         case io(WriteError)
     }
 
     /// Takes the lock, waiting up to `wait` seconds for another holder (0: do not wait).
-    static func acquire(_ path: String, wait: TimeInterval) -> Result<FileLock, Failure> {
+    public static func acquire(_ path: String, wait: TimeInterval) -> Result<FileLock, Failure> {
         let deadline = Date().addingTimeInterval(wait)
         while true {
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o666)
@@ -155,7 +151,7 @@ final class FileLock {
         }
     }
 
-    func release() {
+    public func release() {
         guard fd >= 0 else { return }
         unlink(path)
         close(fd)
@@ -177,7 +173,7 @@ final class FileLock {
 ///   what the run made and has not published.
 /// - Cleanups run once: a signal that arrives while they run, or while the run stops itself,
 ///   changes nothing.
-enum Interruption {
+public enum Interruption {
     private struct Entry { let cleanup: () -> Void; let graceful: Bool }
     private struct State {
         var installed = false
@@ -194,11 +190,11 @@ enum Interruption {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
     /// The signal that asked the run to stop, or 0.
-    static var requested: Int32 { state.withLock { $0.signal } }
+    public static var requested: Int32 { state.withLock { $0.signal } }
 
     /// Installs the handlers (once) and registers a cleanup; returns a token to unregister.
     @discardableResult
-    static func onInterrupt(graceful: Bool = false, _ cleanup: @escaping () -> Void) -> Int {
+    public static func onInterrupt(graceful: Bool = false, _ cleanup: @escaping () -> Void) -> Int {
         let (token, install) = state.withLock { s -> (Int, Bool) in
             s.next += 1
             s.entries[s.next] = Entry(cleanup: cleanup, graceful: graceful)
@@ -218,7 +214,7 @@ enum Interruption {
         return token
     }
 
-    static func remove(_ token: Int) { state.withLock { _ = $0.entries.removeValue(forKey: token) } }
+    public static func remove(_ token: Int) { state.withLock { _ = $0.entries.removeValue(forKey: token) } }
 
     private static func handle(_ sig: Int32) {
         let exitNow = state.withLock { s -> Bool in
@@ -234,7 +230,7 @@ enum Interruption {
     }
 
     /// Runs the cleanups and exits as the signal would have (a run stopping itself).
-    static func exitForSignal() -> Never {
+    public static func exitForSignal() -> Never {
         let mine = state.withLock { s -> Bool in
             if s.exiting { return false }
             s.exiting = true
@@ -249,7 +245,7 @@ enum Interruption {
     /// one killed by SIGPIPE would (exit 141), after the cleanups, so nothing it was making
     /// is left behind. During a publication past its point of no return the output is only
     /// dropped, and the publication finishes.
-    static func brokenPipe() {
+    public static func brokenPipe() {
         let exitNow = state.withLock { s -> Bool in
             if s.exiting || s.publishing > 0 { return false }
             if s.signal == 0 { s.signal = SIGPIPE }
@@ -268,7 +264,7 @@ enum Interruption {
     /// Runs `body`, a publication past its point of no return, to its end whatever signals
     /// arrive; they are noted in `requested`. If an exit was already under way, the
     /// publication never starts (and the process exits).
-    static func publishing<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    public static func publishing<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         let start = state.withLock { s -> Bool in
             if s.exiting { return false }
             s.publishing += 1
@@ -278,15 +274,6 @@ enum Interruption {
         defer { state.withLock { $0.publishing -= 1 } }
         return try body()
     }
-
-    /// The exit code of a run whose work was published whole although a signal asked it to
-    /// stop meanwhile (nil when none did); the command says so first.
-    static func afterPublishing(_ console: Console, _ what: String) -> Int32? {
-        let sig = requested
-        guard sig != 0 else { return nil }
-        console.err("note: interrupted by signal \(sig) while \(what) was being published; it was published whole before stopping\n")
-        return 128 + sig
-    }
 }
 
 /// Removes a folder tree a tenken run made, entry by entry, keeping anything `own` does not
@@ -294,7 +281,7 @@ enum Interruption {
 /// symbolic link is never followed and never removed. The folder itself goes once empty.
 /// Returns the paths kept: never a person's file, whatever was put into a hidden folder.
 @discardableResult
-func removeOwnedTree(_ path: String, own: ([String], Bool) -> Bool) -> [String] {
+public func removeOwnedTree(_ path: String, own: ([String], Bool) -> Bool) -> [String] {
     var kept: [String] = []
     func walk(_ dir: String, _ rel: [String]) -> Bool {
         var empty = true

@@ -5,20 +5,20 @@ import TenkenSyntax
 
 /// The file names of a facility folder, compared as a case- or normalisation-folding file
 /// system compares them (`Staff.CSV`, a decomposed `職員.csv`).
-enum FacilityFiles {
-    static func fold(_ name: String) -> String { FileNames.fold(name) }
+public enum FacilityFiles {
+    public static func fold(_ name: String) -> String { FileNames.fold(name) }
 
     /// Every table, by its English and its Japanese name.
-    static let tables: Set<String> = Set(SnapshotTables.all.flatMap { [fold($0.name + ".csv"), fold($0.nameJa + ".csv")] })
+    public static let tables: Set<String> = Set(SnapshotTables.all.flatMap { [fold($0.name + ".csv"), fold($0.nameJa + ".csv")] })
     /// What the loaders read from a facility folder: its tables, `snapshot.json`, and the
     /// inventories and answers beside a snapshot.
-    static let read: Set<String> = tables.union(["snapshot.json", "devices.json", "端末.json"].map(fold))
+    public static let read: Set<String> = tables.union(["snapshot.json", "devices.json", "端末.json"].map(fold))
     /// What `convert --to csv` and `init` write into one: tables, `snapshot.json`, `README.txt`.
-    static let written: Set<String> = tables.union(["snapshot.json", "README.txt"].map(fold))
+    public static let written: Set<String> = tables.union(["snapshot.json", "README.txt"].map(fold))
 
-    static func isTable(_ name: String) -> Bool { tables.contains(fold(name)) }
-    static func isRead(_ name: String) -> Bool { read.contains(fold(name)) }
-    static func isWritten(_ name: String) -> Bool { written.contains(fold(name)) }
+    public static func isTable(_ name: String) -> Bool { tables.contains(fold(name)) }
+    public static func isRead(_ name: String) -> Bool { read.contains(fold(name)) }
+    public static func isWritten(_ name: String) -> Bool { written.contains(fold(name)) }
 }
 
 /// A set of files published into a folder as one, touching nothing else in it.
@@ -39,19 +39,19 @@ enum FacilityFiles {
 ///   the set writes goes, anything else is moved back into the folder or left and named.
 ///
 /// `convert --to csv` and `init` write this way.
-final class StagedFolder {
-    let final: String
-    let staging: String
+public final class StagedFolder {
+    public let final: String
+    public let staging: String
     /// The folder did not exist: the set is renamed into place whole.
-    let fresh: Bool
+    public let fresh: Bool
     private let lock: FileLock
     private var token: Int?
     private var done = false
 
-    static let insidePrefix = ".tenken-staging-"
-    static let journal = ".publish"
+    public static let insidePrefix = ".tenken-staging-"
+    public static let journal = ".publish"
 
-    init(final given: String) throws(WriteError) {
+    public init(final given: String) throws(WriteError) {
         // A link to a folder is followed: the folder it names is the one written.
         final = StagedFolder.resolved(given)
         let parent = StagedFolder.parent(of: final)
@@ -85,25 +85,25 @@ final class StagedFolder {
         }
     }
 
-    static func resolved(_ path: String) -> String {
+    public static func resolved(_ path: String) -> String {
         guard let r = realpath(path, nil) else { return path }
         defer { free(r) }
         return String(cString: r)
     }
 
-    static func parent(of path: String) -> String {
+    public static func parent(of path: String) -> String {
         let p = FilePath.parent(path)
         return p.isEmpty ? "." : p
     }
 
     /// What a staging folder may hold: the set's files, temporaries and the journal, flat.
-    static func ownEntry(_ rel: [String], _ isDir: Bool) -> Bool {
+    public static func ownEntry(_ rel: [String], _ isDir: Bool) -> Bool {
         guard rel.count == 1, !isDir else { return false }
         return FacilityFiles.isWritten(rel[0]) || RunID.isTemporaryName(rel[0]) || rel[0] == journal
     }
 
     /// Writes one file of the set; once the run is asked to stop, cleans up and exits instead.
-    func write(_ name: String, _ bytes: [UInt8]) throws(WriteError) {
+    public func write(_ name: String, _ bytes: [UInt8]) throws(WriteError) {
         if Interruption.requested != 0 { Interruption.exitForSignal() }
         let f = try OutputFile(path: (staging as NSString).appendingPathComponent(name), durable: false, createFolders: false)
         do {
@@ -117,7 +117,7 @@ final class StagedFolder {
 
     /// Publishes the set. `replaces` says which names already in the folder belong to the old
     /// set (compared as a folding file system would): they go; everything else stays untouched.
-    func commit(replaces: (String) -> Bool) throws(WriteError) {
+    public func commit(replaces: (String) -> Bool) throws(WriteError) {
         defer { finish() }
         let fm = FileManager.default
         let ours = ((try? fm.contentsOfDirectory(atPath: staging)) ?? []).filter { FacilityFiles.isWritten($0) }.sorted()
@@ -152,7 +152,7 @@ final class StagedFolder {
     }
 
     /// Drops the staging folder (nothing was published).
-    func abandon() {
+    public func abandon() {
         guard !done else { return }
         removeOwnedTree(staging, own: StagedFolder.ownEntry)
         finish()
@@ -173,9 +173,9 @@ final class StagedFolder {
     /// of that name), then each listed old spelling removed; the journal goes last. Idempotent,
     /// so a run stopped half-way is finished by the next. Only the set's own names are acted
     /// on, never a path. Returns what went wrong, or nil.
-    static func apply(staging: String, into final: String) -> String? {
+    public static func apply(staging: String, into final: String) -> String? {
         let journalPath = (staging as NSString).appendingPathComponent(journal)
-        guard let bytes = readInputFile(journalPath, maxBytes: 1 << 20).0 else { return "cannot read \(journalPath)" }
+        guard case .success(let bytes) = readInput(journalPath, maxBytes: 1 << 20) else { return "cannot read \(journalPath)" }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
         func named(_ l: String) -> String? {
             let n = String(l.dropFirst())
@@ -200,12 +200,12 @@ final class StagedFolder {
         return nil
     }
 
-    static func isRegularFile(_ path: String) -> Bool {
+    public static func isRegularFile(_ path: String) -> Bool {
         var st = stat()
         return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
-    static func sync(_ dir: String) {
+    public static func sync(_ dir: String) {
         let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd >= 0 { _ = fsync(fd); close(fd) }
     }
@@ -215,7 +215,7 @@ final class StagedFolder {
     /// The staging folder in `folder` whose journal says a publication was stopped half-way
     /// (no live run holds it), if any. A live run's is waited for, briefly: it is moving a
     /// handful of files.
-    static func unfinishedPublication(in folder: String) -> String? {
+    public static func unfinishedPublication(in folder: String) -> String? {
         let deadline = Date().addingTimeInterval(5)
         while true {
             var live = false
@@ -234,7 +234,7 @@ final class StagedFolder {
         }
     }
 
-    static func isRunFolder(_ entry: String, prefix: String) -> Bool {
+    public static func isRunFolder(_ entry: String, prefix: String) -> Bool {
         guard entry.hasPrefix(prefix) else { return false }
         let rest = entry.dropFirst(prefix.count)
         return rest.count == 16 && rest.allSatisfy(\.isHexDigit)
@@ -245,7 +245,7 @@ final class StagedFolder {
     /// set's files; anything else in one (a person's file an older tenken moved there while
     /// swapping folders) is moved back into the folder when its name is free there, and
     /// otherwise left where it is. Returns notes for the person, naming what was left or moved.
-    static func recover(_ given: String) -> [String] {
+    public static func recover(_ given: String) -> [String] {
         let final = resolved(given)
         let parent = parent(of: final)
         let name = (final as NSString).lastPathComponent
@@ -310,7 +310,7 @@ final class StagedFolder {
     /// Empties a leftover staging folder: the set's own files go; a person's entry is moved
     /// back into `final` when its name is free there (an extra hard link to the very file
     /// there is dropped); what cannot go back stays, and the notes say where.
-    static func salvage(_ leftover: String, into final: String?) -> [String] {
+    public static func salvage(_ leftover: String, into final: String?) -> [String] {
         var notes: [String] = []
         var st = stat()
         guard lstat(leftover, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { return [] }
