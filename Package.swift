@@ -11,7 +11,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "TenkenSyntax"),
-        .target(name: "TenkenData", dependencies: ["TenkenSyntax"]),
+        .target(name: "TenkenData", dependencies: ["TenkenSyntax", "TenkenWorkbook"]),
         .target(name: "TenkenCheck", dependencies: ["TenkenSyntax", "TenkenData"]),
         .target(name: "TenkenEval", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck"]),
         // The system libxml2 (Debian: libxml2-dev), for XML and HTML built with its tree API.

@@ -51,7 +51,8 @@ struct InputSet {
         add(file: input.provider)
         if let f = input.folder, let id = FileIdentity(f) { facilityFolders[id] = f }
         if let t = input.tables {
-            add(folder: t.dir)
+            // A workbook is one file; a folder of tables, a folder.
+            if t.isWorkbook { add(file: t.dir) } else { add(folder: t.dir) }
             for f in t.files.values { add(file: f) }
         }
     }
