@@ -113,13 +113,25 @@ extension SnapshotLoader {
     mutating func readWorkbookTables(_ path: String) -> (rows: [String: [Record]], places: [String: SourceFile])? {
         let (bytes, err) = readInputFile(path, maxBytes: options.limits.maxBytes, binary: true)
         guard let bytes else { diagnostics.append(err!); return nil }
+        return readWorkbookTables(bytes: bytes, path: path)
+    }
+
+    /// The rows of one table of a workbook given as bytes (`attest` reads its attestations
+    /// sheet this way, as it is now); nil when the workbook or the sheet cannot be read, or
+    /// the workbook has no such sheet.
+    public mutating func loadWorkbookTable(bytes: [UInt8], path: String, table name: String) -> Value? {
+        guard let read = readWorkbookTables(bytes: bytes, path: path, only: name), let rows = read.rows[name] else { return nil }
+        return .list(rows.map { .record($0) })
+    }
+
+    mutating func readWorkbookTables(bytes: [UInt8], path: String, only: String? = nil) -> (rows: [String: [Record]], places: [String: SourceFile])? {
         let (opened, openDiags) = Workbook.open(bytes: bytes, file: path)
         diagnostics += openDiags
         guard let book = opened else { return nil }
         let (sheets, japanese, sheetDiags) = WorkbookTables.sheets(of: book)
         diagnostics += sheetDiags
         tableLabels = WorkbookTables.labels(sheets, japanese: japanese)
-        guard sheets["facility"] != nil else {
+        guard sheets["facility"] != nil || only != nil else {
             diagnostics.append(Diagnostic(sheets.isEmpty ? "data.no-tables" : "data.missing-table", .error,
                 sheets.isEmpty ? "the workbook has no sheet named as a table (施設, 職員, … or facility, staff, …)"
                                : "the workbook has no sheet 施設 (facility), the facility profile",
@@ -129,7 +141,7 @@ extension SnapshotLoader {
         }
         var rows: [String: [Record]] = [:]
         var places: [String: SourceFile] = [:]
-        for t in SnapshotTables.all {
+        for t in SnapshotTables.all where only == nil || only == t.name {
             guard let info = sheets[t.name] else { continue }
             let (ws, readDiags) = book.read(info)
             diagnostics += readDiags
