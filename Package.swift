@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenCLI"]),
         .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenCLI"]),
         .testTarget(name: "TenkenReportTests", dependencies: ["TenkenReport", "TenkenCLI", "CLibXML2"]),
-        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenPack", "TenkenBenchKit", "TenkenCheck", "TenkenData", "TenkenEval", "TenkenReport", "tenken"]),
+        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenPack", "TenkenBenchKit", "TenkenCheck", "TenkenData", "TenkenEval", "TenkenReport", "TenkenWorkbook", "tenken"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -73,6 +73,15 @@ public struct FacilityInput: Sendable {
                 "the folder has two device inventories, \(inventories.map { ($0 as NSString).lastPathComponent }.joined(separator: " and ")); nothing says which one is current",
                 at: SourceLocation(file: inventories[1]), help: "keep one inventory in the folder"))
         }
+        // Workbooks in the folder (not the owner files of open ones).
+        let books = listing.filter { FacilityInput.isWorkbook($0) && !$0.hasPrefix("~$") && !$0.hasPrefix(".~lock.") }.sorted()
+        if !books.isEmpty, FileManager.default.fileExists(atPath: snap) || found.files["facility"] != nil {
+            // A workbook beside a snapshot or tables: two accounts of one facility.
+            input0Diagnostics.append(Diagnostic("data.ambiguous-input", .error,
+                "the folder has both \(FileManager.default.fileExists(atPath: snap) ? "snapshot.json" : "tables") and the workbook \(books[0]); they are two accounts of one facility and nothing says which is current",
+                at: SourceLocation(file: (dir as NSString).appendingPathComponent(books[0])),
+                help: "keep one form in the folder (`tenken convert` turns one into the other)"))
+        }
         if FileManager.default.fileExists(atPath: snap) {
             input = FacilityInput(snapshot: snap)
             input.devices = inventories.first
@@ -89,6 +98,14 @@ public struct FacilityInput: Sendable {
             }
         } else if found.files["facility"] != nil {
             input = FacilityInput(tables: found)
+        } else if found.files.isEmpty, !books.isEmpty {
+            // A facility folder that holds its workbook: read as the workbook itself.
+            guard books.count == 1 else {
+                return .failure(Diagnostic("data.ambiguous-input", .error,
+                    "the folder has \(books.count) workbooks (\(books.joined(separator: ", "))) and no tables; nothing says which one is the facility",
+                    at: SourceLocation(file: dir), help: "keep one workbook in the folder, or give the workbook itself: tenken check \((dir as NSString).appendingPathComponent(books[0]))"))
+            }
+            input = FacilityInput.file((dir as NSString).appendingPathComponent(books[0]))
         } else if !found.files.isEmpty {
             // Without its profile a folder of tables is not a facility (a stray devices.csv).
             return .failure(Diagnostic("data.missing-table", .error,

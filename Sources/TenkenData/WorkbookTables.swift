@@ -30,10 +30,14 @@ public enum WorkbookTables {
             guard let t = table(forSheet: info.name) else {
                 let folded = foldedFileName(info.name)
                 if info.visibility == .visible, !guideSheetNames.contains(where: { foldedFileName($0) == folded }) {
+                    // A person's own sheet is a note; one named nearly as a table (a renamed
+                    // tab, `職員一覧`, `Staff list`) a warning, as its rows are not read.
                     let names = SnapshotTables.all.flatMap { [$0.name, $0.nameJa] }
-                    diags.append(Diagnostic("data.unknown-sheet", .warning, "the sheet is not one of the tables and is not read",
+                    let near = closestMatch(to: info.name, in: names)
+                        ?? names.first { info.name.lowercased().contains($0.lowercased()) && $0.count >= 2 }
+                    diags.append(Diagnostic("data.unknown-sheet", near == nil ? .note : .warning, "the sheet is not one of the tables and is not read",
                         at: SourceLocation(file: book.file, sheet: info.name),
-                        help: closestMatch(to: info.name, in: names).map { "if it holds the table `\($0)`, name the sheet `\($0)`" }
+                        help: near.map { "if it holds the table `\($0)`, name the sheet `\($0)`" }
                             ?? "the tables' sheets are named \(SnapshotTables.all.map(\.nameJa).joined(separator: ", ")) (or in English: \(SnapshotTables.all.map(\.name).joined(separator: ", ")))"))
                 }
                 continue
