@@ -9,7 +9,9 @@
       pharmacy-midori under another id, built cell by cell with openpyxl from its English CSV
       tables: dates typed as dates, whole numbers as numbers, yes/no as TRUE/FALSE booleans.
 
-    python3 scripts/workbook-facility-fixtures.py [path/to/tenken]
+    python3 scripts/workbook-facility-fixtures.py [path/to/tenken [--invalid-only]]
+
+It also writes Fixtures/invalid/workbook-*.xlsx, facility workbooks with a person's mistakes.
 
 Needs openpyxl and LibreOffice (soffice). The files are committed; the tests need neither tool.
 Each keeps the verdicts of the facility it came from (Tests/TenkenCLITests/WorkbookFacilityTests).
@@ -109,7 +111,48 @@ def kiri():
     wb.save(os.path.join(dest, "kiri.xlsx"))
 
 
+
+
+def invalid():
+    """Facility workbooks a person gets wrong, for Fixtures/invalid/cases.tsv."""
+    inv = os.path.join(root, "Fixtures", "invalid")
+    wb = openpyxl.Workbook()
+    wb.active.title = "職員一覧"
+    wb.active.append(["職員ID", "職種"])
+    wb.active.append(["S-1", "医師"])
+    wb.save(os.path.join(inv, "workbook-no-facility-sheet.xlsx"))
+    wb = openpyxl.Workbook()
+    wb.active.title = "施設"
+    wb.active.append(["項目", "値"])
+    wb.active.append(["facility.id", "F-1"])
+    for name in ["職員", "staff"]:
+        ws = wb.create_sheet(name)
+        ws.append(["職員ID", "職種"])
+    wb.save(os.path.join(inv, "workbook-two-staff-sheets.xlsx"))
+    wb = openpyxl.Workbook()
+    wb.active.title = "施設"
+    wb.active.append(["項目", "値"])
+    wb.active.append(["facility.id", "F-1"])
+    ws = wb.create_sheet("職員")
+    ws.append(["職員ID", "職種", "入職日"])
+    ws.append(["S-1", "医師", "=NA()"])
+    ws.append(["S-2", "看護師", "2024/13/1"])
+    wb.save(os.path.join(inv, "workbook-bad-cells.xlsx"))
+    # openpyxl saves no formula results: LibreOffice computes and saves them (=NA() → #N/A).
+    outdir = os.path.join(tmp, "inv")
+    os.makedirs(outdir, exist_ok=True)
+    run("soffice", "--headless", "--calc", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", outdir, os.path.join(inv, "workbook-bad-cells.xlsx"))
+    shutil.copy(os.path.join(outdir, "workbook-bad-cells.xlsx"), os.path.join(inv, "workbook-bad-cells.xlsx"))
+
+
+if len(sys.argv) > 2 and sys.argv[2] == "--invalid-only":
+    invalid()
+    shutil.rmtree(tmp)
+    sys.exit(0)
+
+
 momiji()
 kiri()
+invalid()
 shutil.rmtree(tmp)
-print("wrote Fixtures/clinic-momiji/momiji.xlsx and Fixtures/pharmacy-kiri/kiri.xlsx")
+print("wrote Fixtures/clinic-momiji/momiji.xlsx, Fixtures/pharmacy-kiri/kiri.xlsx and Fixtures/invalid/workbook-*.xlsx")

@@ -64,20 +64,14 @@ extension SnapshotLoader {
     /// column header; a missing table leaves its section absent, and the facility records
     /// which table each section would have come from.
     public mutating func loadTables(_ folder: TableFolder) -> Facility? {
-        var roots = [Value?](repeating: nil, count: SnapshotSchema.roots.count)
-        var rootLocations = [SourceLocation?](repeating: nil, count: SnapshotSchema.roots.count)
-        var overrides: [ParamOverride] = []
+        if folder.isWorkbook {
+            guard let read = readWorkbookTables(folder.dir) else { return nil }
+            return assembleTables(folder, rows: read.rows, places: read.places, sources: [folder.dir])
+        }
         var sources: [String] = []
         var rows: [String: [Record]] = [:]
         /// Where each table read lies, for messages about the table as a whole.
         var places: [String: SourceFile] = [:]
-        if folder.isWorkbook {
-            guard let read = readWorkbookTables(folder.dir) else { return nil }
-            rows = read.rows
-            places = read.places
-            sources = [folder.dir]
-            return assembleTables(folder, rows: rows, places: places, sources: sources)
-        }
         let diagnosticsBefore = diagnostics.count
         for t in SnapshotTables.all {
             guard let path = folder.files[t.name] else { continue }

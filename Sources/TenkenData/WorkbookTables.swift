@@ -120,6 +120,13 @@ extension SnapshotLoader {
         return readWorkbookTables(bytes: bytes, path: path)
     }
 
+    /// A facility kept as a workbook, from its bytes (`path` names it in places): what
+    /// `loadTables(.workbook(path))` gives for the file.
+    public mutating func loadWorkbook(bytes: [UInt8], path: String) -> Facility? {
+        guard let read = readWorkbookTables(bytes: bytes, path: path) else { return nil }
+        return assembleTables(.workbook(path), rows: read.rows, places: read.places, sources: [path])
+    }
+
     /// The rows of one table of a workbook given as bytes (`attest` reads its attestations
     /// sheet this way, as it is now); nil when the workbook or the sheet cannot be read, or
     /// the workbook has no such sheet.

@@ -4,7 +4,8 @@ import TenkenBenchKit
 // tenken-bench generate DIR --count N [--seed S] [--corrupt-every K]
 // tenken-bench huge DIR [--divide D]
 // tenken-bench run …  (see bench/run)
-// tenken-bench workbook [--smoke]   (only the workbook reader against the CSV reader)
+// tenken-bench workbook [--smoke]   (only the workbook reader against the CSV reader, then a clinic
+//                                    read end to end and checked as a workbook and as CSV tables)
 // tenken-bench workbook-loop N [--csv|--typed]   (reads 10 clinics' workbooks, their CSV tables, or
 //                                               their CSV tables typed, N times, for profilers)
 let args = Array(CommandLine.arguments.dropFirst())
@@ -42,6 +43,12 @@ case "workbook-loop":
 case "workbook":
     let r = WorkbookBench.run(smoke: args.contains("--smoke"), time: BenchmarkMain.time)
     print("\(r.what): \(r.measured)")
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken").path
+    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-bench-wb-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: tmp) }
+    for e in try WorkbookBench.endToEnd(smoke: args.contains("--smoke"), exe: exe, dir: tmp, time: BenchmarkMain.time) {
+        print("\(e.what): \(e.measured) (target \(e.target))")
+    }
     if !args.contains("--smoke") { print(WorkbookBench.breakdown(time: BenchmarkMain.time)) }
 default:
     try BenchmarkMain.run(args)
