@@ -11,7 +11,7 @@
 
     python3 scripts/workbook-facility-fixtures.py [path/to/tenken [--invalid-only]]
 
-It also writes Fixtures/invalid/workbook-*.xlsx, facility workbooks with a person's mistakes.
+It also writes Fixtures/invalid/facility-workbooks/*.xlsx, facility workbooks with a person's mistakes.
 
 Needs openpyxl and LibreOffice (soffice). The files are committed; the tests need neither tool.
 Each keeps the verdicts of the facility it came from (Tests/TenkenCLITests/WorkbookFacilityTests).
@@ -115,7 +115,8 @@ def kiri():
 
 def invalid():
     """Facility workbooks a person gets wrong, for Fixtures/invalid/cases.tsv."""
-    inv = os.path.join(root, "Fixtures", "invalid")
+    inv = os.path.join(root, "Fixtures", "invalid", "facility-workbooks")
+    os.makedirs(inv, exist_ok=True)
     wb = openpyxl.Workbook()
     wb.active.title = "職員一覧"
     wb.active.append(["職員ID", "職種"])
@@ -155,4 +156,4 @@ momiji()
 kiri()
 invalid()
 shutil.rmtree(tmp)
-print("wrote Fixtures/clinic-momiji/momiji.xlsx, Fixtures/pharmacy-kiri/kiri.xlsx and Fixtures/invalid/workbook-*.xlsx")
+print("wrote Fixtures/clinic-momiji/momiji.xlsx, Fixtures/pharmacy-kiri/kiri.xlsx and Fixtures/invalid/facility-workbooks/")
