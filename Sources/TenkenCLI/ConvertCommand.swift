@@ -146,6 +146,11 @@ enum ConvertCommand {
         // What stopped runs left is finished or cleared first, so the folder is looked at as it is.
         for n in StagedFolder.recover(dir) { console.err("note: \(n)\n") }
         let existing = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+        if let book = existing.first(where: { FacilityInput.isWorkbook($0) && !$0.hasPrefix("~$") }) {
+            console.err("error: \(dir) holds the workbook \(book); tables written beside it would be two accounts of one facility; nothing was written\n"
+                + "  help: write the tables to a new folder\n")
+            return false
+        }
         if existing.contains("snapshot.json") {
             console.err("error: \(dir) holds snapshot.json; tables written beside it would not be read; nothing was written\n"
                 + "  help: write the tables to a new folder\n")

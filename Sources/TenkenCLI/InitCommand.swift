@@ -68,6 +68,11 @@ enum InitCommand {
         // Never overwrites: a file of the set already there (in any spelling the folder scan or
         // a case-folding file system takes for it) stops the run before anything is written.
         let listing = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        if let book = listing.sorted().first(where: { FacilityInput.isWorkbook($0) && !$0.hasPrefix("~$") }) {
+            console.err("error: \(dir) already holds the workbook \(book); tables written beside it would be a second account of the facility\n"
+                + "  help: keep the facility in the workbook, or write the tables to a new folder\n")
+            return ExitCode.inputError
+        }
         let wanted = Set(files.map { FileNames.fold($0.0) })
         if let clash = listing.sorted().first(where: { wanted.contains(FileNames.fold($0)) || (!json && ConvertCommand.isTableName($0)) }) {
             console.err("error: \((dir as NSString).appendingPathComponent(clash)) already exists; tenken init never overwrites a file\n")

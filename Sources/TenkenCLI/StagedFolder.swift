@@ -17,7 +17,8 @@ enum FacilityFiles {
     static let written: Set<String> = tables.union(["snapshot.json", "README.txt"].map(fold))
 
     static func isTable(_ name: String) -> Bool { tables.contains(fold(name)) }
-    static func isRead(_ name: String) -> Bool { read.contains(fold(name)) }
+    /// A workbook in a facility folder is read too (as the facility, or refused beside tables).
+    static func isRead(_ name: String) -> Bool { read.contains(fold(name)) || (FacilityInput.isWorkbook(name) && !name.hasPrefix("~$")) }
     static func isWritten(_ name: String) -> Bool { written.contains(fold(name)) }
 }
 

@@ -14,9 +14,15 @@ public enum WorkbookTables {
 
     /// The table a sheet name stands for, by its English or Japanese name; nil for any other.
     public static func table(forSheet name: String) -> TableSpec? {
-        let k = foldedFileName(name.trimmingCharacters(in: .whitespaces))
-        return SnapshotTables.all.first { foldedFileName($0.name) == k || foldedFileName($0.nameJa) == k }
+        bySheetName[foldedFileName(name.trimmingCharacters(in: .whitespaces))]
     }
+
+    /// Every table by its English and Japanese name, folded as tab names compare.
+    static let bySheetName: [String: TableSpec] = {
+        var out: [String: TableSpec] = [:]
+        for t in SnapshotTables.all { out[foldedFileName(t.name)] = t; out[foldedFileName(t.nameJa)] = t }
+        return out
+    }()
 
     /// The table sheets of a workbook, by table name, with what is wrong with the set: two
     /// sheets for one table (`data.duplicate-table`), visible sheets that are no table

@@ -144,6 +144,26 @@ import TenkenWorkbook
         #expect(agg.contains("workbook.legacy-xls"), "the .xls is a failed facility, named")
     }
 
+    /// A workbook and tables (or a snapshot) in one folder are two accounts of one facility:
+    /// refused when read, and never made by `convert` or `init`.
+    @Test func aWorkbookBesideTablesIsAmbiguous() throws {
+        let dir = try fixtureCopy("clinic-kaede", tag: "wb-ambiguous")
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        let into = runCLI(["convert", dir.path, "--to", "xlsx", dir.path + "/kaede.xlsx"])
+        #expect(into.code == 2 && into.err.contains("input facility folder"), "\(into.err)")
+        try FileManager.default.copyItem(atPath: "Fixtures/pharmacy-kiri/kiri.xlsx", toPath: dir.path + "/kiri.xlsx")
+        let r = runCLI(["check", dir.path, "--as-of", "2026-11-01"])
+        #expect(r.code == 2 && r.err.contains("data.ambiguous-input") && r.err.contains("kiri.xlsx"), "\(r.err)")
+        let other = tempDir("wb-ambiguous-out").path
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        try FileManager.default.copyItem(atPath: "Fixtures/pharmacy-kiri/kiri.xlsx", toPath: other + "/kiri.xlsx")
+        let tables = runCLI(["convert", "Fixtures/clinic-sakura", "--to", "csv", other])
+        #expect(tables.code == 2 && tables.err.contains("holds the workbook kiri.xlsx"), "\(tables.err)")
+        let initInto = runCLI(["init", other])
+        #expect(initInto.code == 2 && initInto.err.contains("holds the workbook kiri.xlsx"), "\(initInto.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: other) == ["kiri.xlsx"])
+    }
+
     /// `init clinic.xlsx`: 説明 first, a sheet per table with its Japanese header frozen, an
     /// input message on every header, a drop-down on every choice and yes/no column, dates
     /// as dates, one example row; it checks without errors and never overwrites.

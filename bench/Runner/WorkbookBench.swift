@@ -86,7 +86,17 @@ enum WorkbookBench {
     /// Reads ten clinics' workbooks (or their CSV tables) `n` times and nothing else, for
     /// profilers: under `valgrind --tool=callgrind` the instruction counts compare the readers
     /// on a machine too busy for wall-clock times.
-    static func loop(_ n: Int, csv: Bool, typed: Bool = false) {
+    static func loop(_ n: Int, csv: Bool, typed: Bool = false, facility: Bool = false) {
+        if facility {
+            // The facility read from disk as the commands read it (`endToEnd`'s first row).
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-wb-loop-\(getpid())").path
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            guard let (folders, books) = try? writeClinics(10, to: dir, seed: 900) else { return }
+            for _ in 0..<n {
+                for t in csv ? folders : books { var l = SnapshotLoader(); _ = l.loadTables(t) }
+            }
+            return
+        }
         let facilities = prepare(count: 10)
         for _ in 0..<n {
             for f in facilities {
@@ -129,16 +139,12 @@ enum WorkbookBench {
             target: "— (issue 17's ≤ 2× is end to end)", met: nil)
     }
 
-    /// Issue 17's measure: one clinic read end to end as the commands read it, from disk into
-    /// a typed facility (`SnapshotLoader.loadTables`), as the workbook `tenken convert --to xlsx`
-    /// writes (drop-downs, guide sheet and all) and as its folder of CSV tables; and a whole
-    /// `tenken check` process of each, which is what a person waits for.
-    static func endToEnd(smoke: Bool, exe: String, dir: String, time: (Int, () -> Void) -> Double) throws -> [BenchmarkMain.Row] {
-        let n = smoke ? 5 : 100
-        let reps = smoke ? 1 : 7
+    /// `n` generated clinics written to `dir`, each as a folder of CSV tables and as the
+    /// workbook `tenken convert --to xlsx` writes (drop-downs, guide sheet and all).
+    static func writeClinics(_ n: Int, to dir: String, seed: UInt64) throws -> (folders: [TableFolder], books: [TableFolder]) {
         var folders: [TableFolder] = [], books: [TableFolder] = []
         for i in 0..<n {
-            let (snap, _) = Generator.facility(id: "F-WE-\(i)", size: .clinic, seed: UInt64(i) &+ 900)
+            let (snap, _) = Generator.facility(id: "F-WE-\(i)", size: .clinic, seed: UInt64(i) &+ seed)
             var loader = SnapshotLoader()
             let f = loader.loadSnapshot(bytes: Array(snap.utf8), path: "f.json")!
             let folder = dir + "/csv-\(i)"
@@ -152,6 +158,17 @@ enum WorkbookBench {
             folders.append(TableFolder.scan(folder).0)
             books.append(.workbook(path))
         }
+        return (folders, books)
+    }
+
+    /// Issue 17's measure: one clinic read end to end as the commands read it, from disk into
+    /// a typed facility (`SnapshotLoader.loadTables`), as the workbook `tenken convert --to xlsx`
+    /// writes (drop-downs, guide sheet and all) and as its folder of CSV tables; and a whole
+    /// `tenken check` process of each, which is what a person waits for.
+    static func endToEnd(smoke: Bool, exe: String, dir: String, time: (Int, () -> Void) -> Double) throws -> [BenchmarkMain.Row] {
+        let n = smoke ? 5 : 100
+        let reps = smoke ? 1 : 7
+        let (folders, books) = try writeClinics(n, to: dir, seed: 900)
         let tCSV = time(reps) { for t in folders { var l = SnapshotLoader(); _ = l.loadTables(t) } }
         let tBook = time(reps) { for t in books { var l = SnapshotLoader(); _ = l.loadTables(t) } }
         // Whole processes: medians of alternating runs over the first clinic.

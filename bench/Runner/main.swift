@@ -6,8 +6,9 @@ import TenkenBenchKit
 // tenken-bench run …  (see bench/run)
 // tenken-bench workbook [--smoke]   (only the workbook reader against the CSV reader, then a clinic
 //                                    read end to end and checked as a workbook and as CSV tables)
-// tenken-bench workbook-loop N [--csv|--typed]   (reads 10 clinics' workbooks, their CSV tables, or
-//                                               their CSV tables typed, N times, for profilers)
+// tenken-bench workbook-loop N [--csv|--typed] [--facility]   (reads 10 clinics' workbooks, their CSV tables, or
+//                                               their CSV tables typed, N times, for profilers; --facility:
+//                                               the typed facility from disk, as the commands read it)
 let args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
@@ -39,7 +40,7 @@ case "huge":
     try Data(csv.utf8).write(to: URL(fileURLWithPath: args[1] + "/devices.csv"))
     print("wrote one facility (\(size)) to \(args[1])")
 case "workbook-loop":
-    WorkbookBench.loop(Int(args.dropFirst().first ?? "") ?? 10, csv: args.contains("--csv"), typed: args.contains("--typed"))
+    WorkbookBench.loop(Int(args.dropFirst().first ?? "") ?? 10, csv: args.contains("--csv"), typed: args.contains("--typed"), facility: args.contains("--facility"))
 case "workbook":
     let r = WorkbookBench.run(smoke: args.contains("--smoke"), time: BenchmarkMain.time)
     print("\(r.what): \(r.measured)")
