@@ -68,13 +68,16 @@ public enum WorkbookTables {
     }
 
     /// A sheet as the rows of a CSV table: the first row that holds a value is the header,
+    /// (a blank sheet is no table: nil with a warning, `data.empty-sheet`),
     /// its last non-blank cell the table's width; every row gives that many cells (`""` where
     /// it has none). Error cells and formulas saved without a result read as blank, reported
     /// by `Worksheet.cellDiagnostics`; a value right of the header is not read and is warned
     /// about once. The offsets are cell numbers of the returned `SheetPlaces`.
     public static func table(_ ws: Worksheet, maxRows: Int) -> (table: CSVTable?, places: SheetPlaces?, diagnostics: [Diagnostic]) {
         guard let head = ws.rows.first else {
-            return (nil, nil, [Diagnostic("data.empty-file", .error, "the sheet is empty; expected a header row", at: ws.location(),
+            // A blank tab (just added, or cleared) is a table the workbook does not have yet:
+            // a rule that needs it says so, and `attest` writes the header with its first answer.
+            return (nil, nil, [Diagnostic("data.empty-sheet", .warning, "the sheet is empty, so its table is missing; a table starts with a header row", at: ws.location(),
                                           help: "type the headers into row 1 (`tenken init clinic.xlsx` writes a workbook with them)")])
         }
         var diags: [Diagnostic] = []

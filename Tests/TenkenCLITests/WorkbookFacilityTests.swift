@@ -241,6 +241,33 @@ import TenkenWorkbook
         #expect(try Self.states([book])["no-written-credentials"] == "attested")
     }
 
+    /// A workbook without a 確認 sheet is refused before any question, saying what to add; a
+    /// blank 確認 sheet gets the header row with the first answer.
+    @Test func attestNeedsAnAttestationSheet() throws {
+        let dir = tempDir("wb-attest-sheet").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(runCLI(["init", dir + "/clinic.xlsx"]).code == 0)
+        let wb = try #require(Workbook.open(bytes: Array(try Self.read(dir + "/clinic.xlsx")), file: "clinic.xlsx").0)
+        func rebuilt(attestations: SheetSpec?) throws -> [UInt8] {
+            var sheets: [SheetSpec] = []
+            for info in wb.sheets where info.visibility == .visible && info.name != "説明" && info.name != "確認" {
+                let ws = try #require(wb.read(info).0)
+                let rows = ws.rows.map { r in r.texts(width: ws.columnCount).map { $0.isEmpty ? CellValue.empty : .text($0) } }
+                sheets.append(.table(info.name, columns: rows[0].map { if case .text(let h) = $0 { ColumnSpec(header: h) } else { ColumnSpec(header: "") } },
+                                     rows: Array(rows.dropFirst())))
+            }
+            return try WorkbookWriter.write(sheets + (attestations.map { [$0] } ?? [])).get()
+        }
+        try writeText("item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-001\n", dir + "/answers.csv")
+        try Data(try rebuilt(attestations: nil)).write(to: URL(fileURLWithPath: dir + "/none.xlsx"))
+        let none = runCLI(["attest", dir + "/none.xlsx", "--answers", dir + "/answers.csv", "--as-of", "2026-11-01"])
+        #expect(none.code == 2 && none.err.contains("data.missing-table") && none.err.contains("add a sheet named 確認"), "\(none.err)")
+        try Data(try rebuilt(attestations: .guide("確認", []))).write(to: URL(fileURLWithPath: dir + "/blank.xlsx"))
+        let blank = runCLI(["attest", dir + "/blank.xlsx", "--answers", dir + "/answers.csv", "--as-of", "2026-11-01"])
+        #expect(blank.code == 0, "\(blank.err)")
+        #expect(try Self.states([dir + "/blank.xlsx"])["no-written-credentials"] == "attested")
+    }
+
     /// Excel (which takes no lock) saves the workbook between tenken's read and its rename:
     /// tenken sees it at the last look and appends to what Excel saved.
     @Test func aWorkbookSavedInBetweenKeepsItsChange() throws {
