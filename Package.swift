@@ -11,7 +11,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "TenkenSyntax"),
-        .target(name: "TenkenData", dependencies: ["TenkenSyntax"]),
+        .target(name: "TenkenData", dependencies: ["TenkenSyntax", "TenkenWorkbook"]),
         .target(name: "TenkenCheck", dependencies: ["TenkenSyntax", "TenkenData"]),
         .target(name: "TenkenEval", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck"]),
         // The system libxml2 (Debian: libxml2-dev), for XML and HTML built with its tree API.
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenAudit"]),
         // The report tests that run whole `check` commands (formats end to end, SARIF bundles) need the CLI.
         .testTarget(name: "TenkenReportTests", dependencies: ["TenkenReport", "TenkenAudit", "TenkenCLI", "CLibXML2"]),
-        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenAudit", "TenkenPack", "TenkenBenchKit", "TenkenCheck", "TenkenData", "TenkenEval", "TenkenReport", "tenken"]),
+        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenAudit", "TenkenPack", "TenkenBenchKit", "TenkenCheck", "TenkenData", "TenkenEval", "TenkenReport", "TenkenWorkbook", "tenken"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -94,7 +94,12 @@ func readWorkbook(_ b: [UInt8], append: Bool = false) {
 }
 
 let workbookTarget: Callback = { data, size in
-    readWorkbook(bytes(data, size))
+    let b = bytes(data, size)
+    readWorkbook(b)
+    // The facility read from the workbook, as `tenken check clinic.xlsx` reads it.
+    var loader = SnapshotLoader()
+    _ = loader.loadWorkbook(bytes: b, path: "fuzz.xlsx")
+    for d in loader.diagnostics where d.location?.file != "fuzz.xlsx" { fatalError("facility diagnostic outside the workbook: \(d)") }
     return 0
 }
 

@@ -84,4 +84,57 @@ check(wb.sheetnames[0] == "説明", "説明 is the first sheet")
 sys.exit(0 if ok else 1)
 PY
 
+# 4. The facility workbook `tenken init clinic.xlsx` writes: every sheet LibreOffice shows holds
+#    the cells of the CSV tables `tenken convert` writes from it (dates as LibreOffice shows
+#    them, yyyy-mm-dd); openpyxl finds a drop-down on every choice column; after
+#    `tenken attest clinic.xlsx`, LibreOffice opens it and shows the new row on 確認.
+swift build --product tenken >/dev/null
+tenken=.build/debug/tenken
+rm -rf "$work/init" && mkdir -p "$work/init"
+"$tenken" init "$work/init/clinic.xlsx" --kind clinic >/dev/null
+"$tenken" convert "$work/init/clinic.xlsx" --to csv "$work/init/tables" >/dev/null 2>&1
+printf 'item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-001\n' >"$work/init/answers.csv"
+cp "$work/init/clinic.xlsx" "$work/init/attested.xlsx"
+"$tenken" attest "$work/init/attested.xlsx" --answers "$work/init/answers.csv" --as-of 2026-11-01 >/dev/null
+rm -rf "$work/lo-init" && mkdir -p "$work/lo-init"
+timeout 300 soffice --headless -env:UserInstallation=file://"$work/lo-profile" \
+  --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1' \
+  --outdir "$work/lo-init" "$work/init/clinic.xlsx" "$work/init/attested.xlsx" >"$work/lo-init.log" 2>&1
+python3 - "$work" <<'PY' || fail=1
+import csv, glob, os, sys, openpyxl
+work = sys.argv[1]
+ok = True
+def check(cond, what):
+    global ok
+    print(("ok    " if cond else "FAIL  ") + what)
+    ok = ok and cond
+def rows(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return [r for r in csv.reader(f) if any(c.strip() for c in r)]
+tables = sorted(glob.glob(f"{work}/init/tables/*.csv"))
+check(len(tables) == 16, f"init: tenken convert wrote {len(tables)} tables from the workbook")
+ja = {"facility": "施設", "roles": "役割", "staff": "職員", "accounts": "アカウント", "devices": "端末", "networks": "ネットワーク",
+      "patients": "患者", "groups": "グループ", "group_members": "グループメンバー", "invitations": "招待", "consents": "同意",
+      "consent_refusals": "一部不同意", "documents": "文書", "incidents": "インシデント", "monitoring": "モニタリング", "attestations": "確認"}
+for t in tables:
+    name = ja[os.path.basename(t)[:-4]]
+    got = f"{work}/lo-init/clinic-{name}.csv"
+    if not os.path.exists(got):
+        check(False, f"init [{name}]: LibreOffice wrote no CSV"); continue
+    want = rows(t)
+    shown = rows(got)
+    width = len(want[0])
+    shown = [(r + [""] * width)[:width] for r in shown]
+    check(shown == want, f"init [{name}]: LibreOffice shows the CSV writer's cells ({len(want)} rows)")
+wb = openpyxl.load_workbook(f"{work}/init/clinic.xlsx")
+check(wb.sheetnames[0] == "説明", "init: 説明 is the first sheet")
+staff = wb["職員"]
+lists = {str(dv.sqref).split(":")[0].rstrip("0123456789") for dv in staff.data_validations.dataValidation if dv.type == "list"}
+check({"B", "E"} <= lists, f"init [職員]: drop-downs on 職種 and MCS利用 (columns {sorted(lists)})")
+check(staff.freeze_panes == "A2", "init [職員]: header row frozen")
+attested = rows(f"{work}/lo-init/attested-確認.csv")
+check(attested[-1][:2] == ["no-written-credentials", "はい"] and attested[-1][4] == "2026-11-01", f"attest: LibreOffice shows the new row on 確認 ({attested[-1][:5]})")
+sys.exit(0 if ok else 1)
+PY
+
 if [ $fail -eq 0 ]; then echo "interop: all checks passed"; else echo "interop: FAILED"; exit 1; fi

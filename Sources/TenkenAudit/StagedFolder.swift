@@ -17,8 +17,17 @@ public enum FacilityFiles {
     public static let written: Set<String> = tables.union(["snapshot.json", "README.txt"].map(fold))
 
     public static func isTable(_ name: String) -> Bool { tables.contains(fold(name)) }
-    public static func isRead(_ name: String) -> Bool { read.contains(fold(name)) }
+    /// A workbook in a facility folder is read too (as the facility, or refused beside tables).
+    public static func isRead(_ name: String) -> Bool { read.contains(fold(name)) || (isWorkbook(name) && !name.hasPrefix("~$")) }
     public static func isWritten(_ name: String) -> Bool { written.contains(fold(name)) }
+
+    /// Extensions read as a workbook: `.xlsx` and `.xlsm`, and the spreadsheet files a person
+    /// may give instead (`.xls`, `.xlsb`, `.ods`), which the workbook reader refuses saying
+    /// how to save them as `.xlsx`.
+    public static let workbookExtensions: Set<String> = ["xlsx", "xlsm", "xls", "xlsb", "ods"]
+
+    /// Whether `path` names a workbook (by its extension, case-insensitively).
+    public static func isWorkbook(_ path: String) -> Bool { workbookExtensions.contains((path as NSString).pathExtension.lowercased()) }
 }
 
 /// A set of files published into a folder as one, touching nothing else in it.

@@ -13,7 +13,7 @@ import TenkenSyntax
 enum AttestCommand {
     static let spec = CommandSpec(
         name: "attest", summary: "Answer, in the terminal, the items only a person can vouch for; answers are saved as dated attestations.",
-        usage: "tenken attest DIR [--as-of DATE] [--lang ja|en] [--role ROLE] [--by ID] [--answers FILE]",
+        usage: "tenken attest DIR|FILE.xlsx [--as-of DATE] [--lang ja|en] [--role ROLE] [--by ID] [--answers FILE]",
         options: [
             CLI.asOfOption,
             OptionSpec("--lang", value: "LANG", choices: ["ja", "en"], help: "ja (default) or en"),
@@ -58,13 +58,20 @@ enum AttestCommand {
         } catch { return ExitCode.usage }
         let dir = p.positionals[0]
         let input: FacilityInput
-        switch FacilityInput.folder(dir) {
+        switch CLI.isWorkbookPath(dir) ? .success(FacilityInput.file(dir)) : FacilityInput.folder(dir) {
         case .success(let i): input = i
         case .failure(let d): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
         }
+        // A workbook open in Excel or LibreOffice: the program would write its own copy over
+        // the answers at its next save, so nothing is asked until it is closed.
+        if let book = input.workbook, let lock = WorkbookLockFile.present(for: book).first {
+            console.err("error[attest.workbook-open]: \(book) is open in a spreadsheet program (\((lock as NSString).lastPathComponent) is beside it); answers written now would be lost when it saves. Nothing was asked and nothing was saved\n"
+                + "  help: save and close the workbook, then run tenken attest again (if no program has it open, the file \(lock) was left by one that stopped: delete it)\n")
+            return ExitCode.inputError
+        }
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false),
               let facility = CLI.loadFacility(input, options: options, pack: loaded, console) else { return ExitCode.inputError }
-        let target = input.tables.map { $0.files["attestations"] ?? ($0.dir as NSString).appendingPathComponent("attestations.csv") }
+        let target = input.workbook ?? input.tables.map { $0.files["attestations"] ?? ($0.dir as NSString).appendingPathComponent("attestations.csv") }
             ?? input.attestations ?? (dir as NSString).appendingPathComponent("attestations.csv")
         var session = AttestSession(pack: pack, facility: facility, asOf: asOf, japanese: ja, target: target, console: console)
         guard session.tableCanHoldAnswers() else { return ExitCode.inputError }
@@ -177,7 +184,7 @@ struct AttestSession {
                 return false
             }
             let bytes: [UInt8]
-            switch TableAppender.append(to: before.bytes, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese) {
+            switch appended(to: before.bytes, rows) {
             case .success(let b): bytes = b
             case .failure(let d): console.err(DiagnosticPrinter().render(d) + "error: nothing was saved\n"); return false
             }
@@ -204,6 +211,22 @@ struct AttestSession {
         return false
     }
 
+    /// The attestations table is a sheet of a workbook (`確認` or `attestations`).
+    var inWorkbook: Bool { FacilityInput.isWorkbook(target) }
+
+    /// The table's new bytes with `rows` appended: to the CSV file as text, or to the
+    /// workbook's attestations sheet, rewriting that sheet's part alone.
+    func appended(to bytes: [UInt8]?, _ rows: [[String: Value]]) -> Result<[UInt8], Diagnostic> {
+        guard inWorkbook else { return TableAppender.append(to: bytes, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese) }
+        guard let bytes else {
+            return .failure(Diagnostic("data.file-not-found", .error, "the workbook is gone (moved or deleted since it was read)", at: SourceLocation(file: target)))
+        }
+        return WorkbookTables.appendingRows(to: bytes, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese)
+    }
+
+    /// What to check next: the workbook, or the folder.
+    var checkTarget: String { inWorkbook ? target : FilePath.parent(target) }
+
     /// A test seam: runs just before the last look (a test saves the table there, as Excel would).
     nonisolated(unsafe) static var beforeLastLook: ((String) -> Void)?
 
@@ -217,7 +240,7 @@ struct AttestSession {
     static func snapshot(_ path: String) -> TableState? {
         var st = stat()
         guard stat(path, &st) == 0 else { return errno == ENOENT ? TableState(bytes: nil) : nil }
-        guard let bytes = readInputFile(path, maxBytes: 64 << 20).0 else { return nil }
+        guard let bytes = readInputFile(path, maxBytes: FacilityInput.isWorkbook(path) ? 256 << 20 : 64 << 20, binary: FacilityInput.isWorkbook(path)).0 else { return nil }
         return TableState(bytes: bytes, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
                           modified: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
     }
@@ -226,7 +249,9 @@ struct AttestSession {
     func sameDayClash(_ rows: [[String: Value]], in bytes: [UInt8]?) -> String? {
         guard let bytes else { return nil }
         var loader = SnapshotLoader()
-        guard case .list(let xs)? = loader.loadTable(bytes: bytes, path: target, schema: SnapshotSchema.attestation) else { return nil }
+        let table = inWorkbook ? loader.loadWorkbookTable(bytes: bytes, path: target, table: "attestations")
+                               : loader.loadTable(bytes: bytes, path: target, schema: SnapshotSchema.attestation)
+        guard case .list(let xs)? = table else { return nil }
         let onFile = Set(xs.compactMap { v -> String? in
             guard case .record(let r) = v else { return nil }
             return sameDayKey(r["item"].display, r["by"].display, r["signed_on"].display)
@@ -242,8 +267,7 @@ struct AttestSession {
     func tableCanHoldAnswers() -> Bool {
         guard let state = AttestSession.snapshot(target) else { return true }
         let probe = row(item: "x", answer: "yes", role: "x", by: "x", on: asOf, reason: "x")
-        if case .failure(let d) = TableAppender.append(to: state.bytes, file: target, schema: SnapshotSchema.attestation, rows: [probe], japanese: japanese),
-           d.id == "data.missing-column" {
+        if case .failure(let d) = appended(to: state.bytes, [probe]), d.id == "data.missing-column" || d.id == "data.missing-table" {
             console.err(DiagnosticPrinter().render(d) + "error: nothing was asked and nothing was saved\n")
             return false
         }
@@ -405,8 +429,8 @@ struct AttestSession {
             console.out(t("\n\(roles)に回答を依頼してください（\(keys.count) 件）: \(keys.joined(separator: "、"))\n",
                           "\nAsk \(roles) to answer \(keys.count) item\(keys.count == 1 ? "" : "s"): \(keys.joined(separator: ", "))\n"))
         }
-        console.out(t("\n\(saved) 件の回答を \(target) に記録しました。次に: tenken check \(FilePath.parent(target))\n",
-                      "\nRecorded \(saved) answer\(saved == 1 ? "" : "s") in \(target). Next: tenken check \(FilePath.parent(target))\n"))
+        console.out(t("\n\(saved) 件の回答を \(target) に記録しました。次に: tenken check \(checkTarget)\n",
+                      "\nRecorded \(saved) answer\(saved == 1 ? "" : "s") in \(target). Next: tenken check \(checkTarget)\n"))
         return ExitCode.ok
     }
 

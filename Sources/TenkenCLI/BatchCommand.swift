@@ -28,7 +28,8 @@ public enum BatchDiscovery {
 
     /// As `entries`, with the files of a folder that no facility reads. In a folder, every
     /// subfolder is a facility and so is every `*.json` file beside them (a snapshot, as a
-    /// list file may name one); any other regular file is ignored and listed.
+    /// list file may name one), and every workbook (`*.xlsx`; `.xls` and `.ods` too, to be
+    /// refused saying how to save them); any other regular file is ignored and listed.
     public static func discover(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<Found, Diagnostic> {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -46,7 +47,8 @@ public enum BatchDiscovery {
                 let full = (path as NSString).appendingPathComponent(n)
                 var sub: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: full, isDirectory: &sub) else { continue }
-                if sub.boolValue || n.lowercased().hasSuffix(".json") {
+                // A workbook is a facility too; Excel's owner file of an open one (`~$clinic.xlsx`) is not.
+                if sub.boolValue || n.lowercased().hasSuffix(".json") || (FacilityInput.isWorkbook(n) && !n.hasPrefix("~$")) {
                     found.entries.append(BatchEntry(input: full, name: n))
                 } else {
                     found.ignored.append(full)
@@ -514,7 +516,7 @@ final class BatchRun: @unchecked Sendable {
             case .failure(let d): return failure(e, id: nil, [d])
             }
         } else {
-            input = FacilityInput(snapshot: e.input)
+            input = FacilityInput.file(e.input)
         }
         let (facility, diags) = input.load(options: options, pack: loaded, asOf: asOf, wholeStatements: true)
         guard let facility, !diags.contains(where: { $0.severity == .error }) else { return failure(e, id: facility?.id, diags) }

@@ -388,7 +388,8 @@ extension InputSet {
         add(file: input.provider)
         add(facilityFolder: input.folder)
         if let t = input.tables {
-            add(folder: t.dir)
+            // A workbook is one file; a folder of tables, a folder.
+            if t.isWorkbook { add(file: t.dir) } else { add(folder: t.dir) }
             for f in t.files.values { add(file: f) }
         }
     }

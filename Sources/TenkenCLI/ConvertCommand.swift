@@ -3,14 +3,14 @@ import TenkenData
 import TenkenReport
 import TenkenSyntax
 
-/// Converts a facility between a JSON snapshot and a folder of spreadsheet tables, keeping
-/// every value; refuses to overwrite files unless told to.
+/// Converts a facility between a JSON snapshot, a folder of spreadsheet tables and one Excel
+/// workbook, all ways, keeping every value; refuses to overwrite files unless told to.
 enum ConvertCommand {
     static let spec = CommandSpec(
-        name: "convert", summary: "Convert a facility between a JSON snapshot and a folder of spreadsheet tables.",
-        usage: "tenken convert INPUT --to json [OUTPUT.json]  |  tenken convert INPUT --to csv OUTDIR",
+        name: "convert", summary: "Convert a facility between a JSON snapshot, a folder of spreadsheet tables and an Excel workbook.",
+        usage: "tenken convert INPUT --to json [OUTPUT.json]  |  tenken convert INPUT --to csv OUTDIR  |  tenken convert INPUT --to xlsx OUTPUT.xlsx",
         options: [
-            OptionSpec("--to", value: "FORMAT", choices: ["json", "csv"], help: "json (one snapshot file; standard output if no OUTPUT) or csv (a folder of tables)"),
+            OptionSpec("--to", value: "FORMAT", choices: ["json", "csv", "xlsx"], help: "json (one snapshot file; standard output if no OUTPUT), csv (a folder of tables) or xlsx (one workbook, a sheet per table)"),
             OptionSpec("--lang", value: "LANG", choices: ["ja", "en"], help: "table headers, yes/no and choice words: ja (default) or en"),
             OptionSpec("--table-encoding", value: "ENC", choices: ["utf-8", "shift_jis"], help: "tables written as utf-8 (with BOM, default) or shift_jis"),
             OptionSpec("--force", help: "replace files that already exist"),
@@ -22,12 +22,16 @@ enum ConvertCommand {
         guard let p = parsed else { return code }
         let to: String, lang: String, encoding: String, options: LoadOptions
         do {
-            guard p.value("--to") != nil else { throw UsageError(message: "`--to` is required: json or csv", help: "for example: tenken convert Fixtures/clinic-sakura --to csv /tmp/sakura") }
-            to = try ArgumentParser.choice(p, "--to", ["json", "csv"], default: "json").get()
+            guard p.value("--to") != nil else { throw UsageError(message: "`--to` is required: json, csv or xlsx", help: "for example: tenken convert Fixtures/clinic-sakura --to csv /tmp/sakura") }
+            to = try ArgumentParser.choice(p, "--to", ["json", "csv", "xlsx"], default: "json").get()
             lang = try ArgumentParser.choice(p, "--lang", ["ja", "en"], default: "ja").get()
             encoding = try ArgumentParser.choice(p, "--table-encoding", ["utf-8", "shift_jis"], default: "utf-8").get()
             options = try CLI.loadOptions(p).get()
             if to == "csv" && p.positionals.count < 2 { throw UsageError(message: "`--to csv` needs an output folder", help: "tenken convert INPUT --to csv OUTDIR") }
+            if to == "xlsx" && p.positionals.count < 2 { throw UsageError(message: "`--to xlsx` needs an output file", help: "tenken convert INPUT --to xlsx clinic.xlsx") }
+            if to == "xlsx", let out = p.positionals.last, (out as NSString).pathExtension.lowercased() != "xlsx" {
+                throw UsageError(message: "`--to xlsx` writes an .xlsx workbook; name the output file with .xlsx (found `\(out)`)", help: nil)
+            }
         } catch let e as UsageError {
             CLI.usage(e, console)
             return ExitCode.usage
@@ -49,24 +53,29 @@ enum ConvertCommand {
             console.err("error: neither form can say what the input leaves unknown here; nothing was written\n")
             return ExitCode.inputError
         }
+        if to == "xlsx", let output {
+            let (bytes, tables, notes, refusals) = WorkbookTables.workbook(facility, japanese: lang == "ja", file: output,
+                                                                            guide: WorkbookTables.guide(japanese: lang == "ja"))
+            guard refusals.isEmpty else {
+                for d in refusals { console.err(DiagnosticPrinter().render(d)) }
+                console.err("error: the workbook cannot say what the snapshot leaves unknown; nothing was written\n")
+                return ExitCode.inputError
+            }
+            for n in notes { console.err("note: \(n)\n") }
+            switch bytes {
+            case .failure(let d):
+                console.err(DiagnosticPrinter().render(d) + "error: nothing was written\n")
+                return ExitCode.inputError
+            case .success(let b):
+                guard writeFile(b, to: output, force: p.flag("--force"), inputs: inputs, console) else { return ExitCode.inputError }
+            }
+            console.err("wrote \(tables.count) sheets to \(output): " + tables.map { "\(lang == "ja" ? $0.spec.nameJa : $0.spec.name) (\($0.rows))" }.joined(separator: ", ") + "\n")
+            return ExitCode.ok
+        }
         if to == "json" {
             let text = SnapshotWriter.json(facility)
             guard let output else { console.out(text); return ExitCode.ok }
-            if let refusal = inputs.refusal(file: output) { console.err("error: \(refusal)\n"); return ExitCode.inputError }
-            if !p.flag("--force"), FileManager.default.fileExists(atPath: output) {
-                console.err("error: \(output) already exists; nothing was written\n  help: pass --force to replace\n")
-                return ExitCode.inputError
-            }
-            do throws(WriteError) {
-                let f = try OutputFile(path: output)
-                try f.write(text)
-                try f.commit()
-                if f.direct { console.err("note: \(output) is \(f.targetKind); written to it directly, not atomically\n") }
-                if let n = f.linkNote { console.err("note: \(SafeText.terminal(n))\n") }
-            } catch {
-                console.err("error: \(error); nothing was written\n")
-                return ExitCode.inputError
-            }
+            guard writeFile(Array(text.utf8), to: output, force: p.flag("--force"), inputs: inputs, console) else { return ExitCode.inputError }
             return ExitCode.ok
         }
         guard let output else { return ExitCode.usage }  // checked above: `--to csv` has an output folder
@@ -99,6 +108,27 @@ enum ConvertCommand {
         return Interruption.afterPublishing(console, "the set of tables") ?? ExitCode.ok
     }
 
+    /// Writes one output file whole or not at all: never over an input, never over an
+    /// existing file without `force`.
+    static func writeFile(_ bytes: [UInt8], to output: String, force: Bool, inputs: InputSet, _ console: Console) -> Bool {
+        if let refusal = inputs.refusal(file: output) { console.err("error: \(refusal)\n"); return false }
+        if !force, FileManager.default.fileExists(atPath: output) {
+            console.err("error: \(output) already exists; nothing was written\n  help: pass --force to replace\n")
+            return false
+        }
+        do throws(WriteError) {
+            let f = try OutputFile(path: output)
+            try f.write(bytes: bytes)
+            try f.commit()
+            if f.direct { console.err("note: \(output) is \(f.targetKind); written to it directly, not atomically\n") }
+            if let n = f.linkNote { console.err("note: \(SafeText.terminal(n))\n") }
+        } catch {
+            console.err("error: \(error); nothing was written\n")
+            return false
+        }
+        return true
+    }
+
     /// Whether a file name is one of the facility tables in any of the spellings the folder
     /// scan, or a case- or normalisation-folding file system, would take for it.
     static func isTableName(_ name: String) -> Bool { FacilityFiles.isTable(name) }
@@ -116,6 +146,11 @@ enum ConvertCommand {
         // What stopped runs left is finished or cleared first, so the folder is looked at as it is.
         for n in StagedFolder.recover(dir) { console.err("note: \(n)\n") }
         let existing = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+        if let book = existing.first(where: { FacilityInput.isWorkbook($0) && !$0.hasPrefix("~$") }) {
+            console.err("error: \(dir) holds the workbook \(book); tables written beside it would be two accounts of one facility; nothing was written\n"
+                + "  help: write the tables to a new folder\n")
+            return false
+        }
         if existing.contains("snapshot.json") {
             console.err("error: \(dir) holds snapshot.json; tables written beside it would not be read; nothing was written\n"
                 + "  help: write the tables to a new folder\n")

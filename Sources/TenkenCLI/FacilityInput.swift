@@ -29,6 +29,20 @@ public struct FacilityInput: Sendable {
 
     init(tables: TableFolder) { self.tables = tables }
 
+    /// Whether `path` names a workbook (`FacilityFiles.isWorkbook`).
+    public static func isWorkbook(_ path: String) -> Bool { FacilityFiles.isWorkbook(path) }
+
+    /// A facility kept in one file: a workbook (by its extension), else a JSON snapshot.
+    public static func file(_ path: String) -> FacilityInput {
+        guard isWorkbook(path) else { return FacilityInput(snapshot: path) }
+        var input = FacilityInput(tables: .workbook(path))
+        input.folderDiagnostics += WorkbookLockFile.notes(for: path)
+        return input
+    }
+
+    /// The facility is one workbook.
+    public var workbook: String? { tables.flatMap { $0.isWorkbook ? $0.dir : nil } }
+
     /// The file to name when the facility as a whole is meant.
     public var primaryFile: String { snapshot ?? tables.map { $0.files["facility"] ?? $0.dir } ?? "" }
 
@@ -55,6 +69,15 @@ public struct FacilityInput: Sendable {
                 "the folder has two device inventories, \(inventories.map { ($0 as NSString).lastPathComponent }.joined(separator: " and ")); nothing says which one is current",
                 at: SourceLocation(file: inventories[1]), help: "keep one inventory in the folder"))
         }
+        // Workbooks in the folder (not the owner files of open ones).
+        let books = listing.filter { FacilityInput.isWorkbook($0) && !$0.hasPrefix("~$") && !$0.hasPrefix(".~lock.") }.sorted()
+        if !books.isEmpty, FileManager.default.fileExists(atPath: snap) || found.files["facility"] != nil {
+            // A workbook beside a snapshot or tables: two accounts of one facility.
+            input0Diagnostics.append(Diagnostic("data.ambiguous-input", .error,
+                "the folder has both \(FileManager.default.fileExists(atPath: snap) ? "snapshot.json" : "tables") and the workbook \(books[0]); they are two accounts of one facility and nothing says which is current",
+                at: SourceLocation(file: (dir as NSString).appendingPathComponent(books[0])),
+                help: "keep one form in the folder (`tenken convert` turns one into the other)"))
+        }
         if FileManager.default.fileExists(atPath: snap) {
             input = FacilityInput(snapshot: snap)
             input.devices = inventories.first
@@ -71,6 +94,14 @@ public struct FacilityInput: Sendable {
             }
         } else if found.files["facility"] != nil {
             input = FacilityInput(tables: found)
+        } else if found.files.isEmpty, !books.isEmpty {
+            // A facility folder that holds its workbook: read as the workbook itself.
+            guard books.count == 1 else {
+                return .failure(Diagnostic("data.ambiguous-input", .error,
+                    "the folder has \(books.count) workbooks (\(books.joined(separator: ", "))) and no tables; nothing says which one is the facility",
+                    at: SourceLocation(file: dir), help: "keep one workbook in the folder, or give the workbook itself: tenken check \((dir as NSString).appendingPathComponent(books[0]))"))
+            }
+            input = FacilityInput.file((dir as NSString).appendingPathComponent(books[0]))
         } else if !found.files.isEmpty {
             // Without its profile a folder of tables is not a facility (a stray devices.csv).
             return .failure(Diagnostic("data.missing-table", .error,
@@ -97,9 +128,11 @@ public struct FacilityInput: Sendable {
     /// needed". `attest` appends to such a table and refuses it in its own words.
     public func load(options: LoadOptions, pack: LoadedPack?, asOf: Day? = nil, wholeStatements: Bool = false) -> (Facility?, [Diagnostic]) {
         let (facility, diags) = loadParts(options: options, pack: pack, asOf: asOf)
-        guard wholeStatements, let table = tables?.files["attestations"] ?? (tables == nil ? attestations : nil) else { return (facility, diags) }
+        guard wholeStatements, let table = tables?.files["attestations"] ?? workbook ?? (tables == nil ? attestations : nil) else { return (facility, diags) }
+        // In a workbook, the attestations sheet (English or Japanese name).
+        let sheet: (String?) -> Bool = { s in workbook == nil || s.flatMap(WorkbookTables.table(forSheet:))?.name == "attestations" }
         return (facility, diags.map { d in
-            guard d.id == "data.missing-column", d.severity == .warning, d.location?.file == table else { return d }
+            guard d.id == "data.missing-column", d.severity == .warning, d.location?.file == table, sheet(d.location?.sheet) else { return d }
             var e = d
             e.severity = .error
             e.message += "; an attestation needs every column of the table"
@@ -180,7 +213,8 @@ extension CLI {
         }
         guard !isDir.boolValue else { return FacilityInput.folder(path).mapError { .input($0) } }
         let ext = (path as NSString).pathExtension.lowercased()
-        if ["csv", "xlsx", "tsv"].contains(ext) {
+        if isWorkbookPath(path) { return .success(FacilityInput.file(path)) }
+        if ["csv", "tsv"].contains(ext) {
             let dir = FilePath.parent(path)
             return .failure(.usage(UsageError(message: "`\(path)` is one table; a facility is the folder of its tables, or a JSON snapshot",
                                               help: "give the folder: tenken check \(dir.isEmpty ? "." : dir)")))
@@ -194,6 +228,33 @@ extension FacilityInput {
     public static func at(_ path: String) -> Result<FacilityInput, Diagnostic> {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return folder(path) }
-        return .success(FacilityInput(snapshot: path))
+        return .success(FacilityInput.file(path))
+    }
+}
+
+extension CLI {
+    static func isWorkbookPath(_ path: String) -> Bool { FacilityInput.isWorkbook(path) }
+}
+
+/// The owner file Excel (and LibreOffice, `.~lock.clinic.xlsx#`) keeps beside a workbook it
+/// has open: what tenken reads is the last saved state, and a program holding the workbook
+/// open will write over anything `attest` appends when it saves.
+public enum WorkbookLockFile {
+    /// The lock files present beside `path`.
+    public static func present(for path: String) -> [String] {
+        let dir = FilePath.parent(path)
+        let name = (path as NSString).lastPathComponent
+        // Excel writes `~$` and the name, dropping its first two characters when it is long.
+        let candidates = ["~$" + name, "~$" + String(name.dropFirst(2)), ".~lock." + name + "#"]
+        return Array(Set(candidates)).sorted().map { dir.isEmpty ? $0 : (dir as NSString).appendingPathComponent($0) }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    static func notes(for path: String) -> [Diagnostic] {
+        present(for: path).prefix(1).map { lock in
+            Diagnostic("data.workbook-open", .note,
+                "the workbook is open in a spreadsheet program (\((lock as NSString).lastPathComponent) is beside it); tenken reads what was last saved",
+                at: SourceLocation(file: path), help: "save the workbook to check what is on the screen")
+        }
     }
 }

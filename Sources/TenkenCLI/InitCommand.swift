@@ -4,11 +4,12 @@ import TenkenReport
 
 /// Writes a blank facility folder: one spreadsheet table per section with Japanese headers
 /// and one example row each, and a short guide. `--json` writes a snapshot and a device
-/// inventory instead. Never overwrites.
+/// inventory instead; a name ending in `.xlsx` writes one workbook to fill in (a 説明 guide
+/// sheet first, a sheet per table with drop-downs and input messages). Never overwrites.
 enum InitCommand {
     static let spec = CommandSpec(
-        name: "init", summary: "Write blank spreadsheet tables (or a JSON snapshot) for a facility to fill in.",
-        usage: "tenken init DIR [--kind " + SnapshotSchema.facilityKinds.joined(separator: "|") + "] [--json]",
+        name: "init", summary: "Write blank spreadsheet tables, an Excel workbook (.xlsx) or a JSON snapshot for a facility to fill in.",
+        usage: "tenken init DIR|FILE.xlsx [--kind " + SnapshotSchema.facilityKinds.joined(separator: "|") + "] [--json]",
         options: [
             // The kinds, in usage and help alike, are the schema's.
             OptionSpec("--kind", value: "KIND", choices: SnapshotSchema.facilityKinds,
@@ -36,6 +37,17 @@ enum InitCommand {
             console.err("error: internal: the template does not load\n")
             return ExitCode.inputError
         }
+        if (dir as NSString).pathExtension.lowercased() == "xlsx" {
+            guard !json else {
+                CLI.usage(UsageError(message: "`--json` writes a folder; `\(dir)` names a workbook", help: "tenken init my-clinic --json, or tenken init \(dir)"), console)
+                return ExitCode.usage
+            }
+            return writeWorkbook(facility, to: dir, console)
+        }
+        if CLI.isWorkbookPath(dir) {
+            CLI.usage(UsageError(message: "`\(dir)`: tenken writes workbooks as .xlsx", help: "tenken init \(((dir as NSString).deletingPathExtension)).xlsx"), console)
+            return ExitCode.usage
+        }
         let tables = SnapshotWriter.tables(facility, japanese: true).files
         let files: [(String, String)]
         if json {
@@ -56,6 +68,11 @@ enum InitCommand {
         // Never overwrites: a file of the set already there (in any spelling the folder scan or
         // a case-folding file system takes for it) stops the run before anything is written.
         let listing = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        if let book = listing.sorted().first(where: { FacilityInput.isWorkbook($0) && !$0.hasPrefix("~$") }) {
+            console.err("error: \(dir) already holds the workbook \(book); tables written beside it would be a second account of the facility\n"
+                + "  help: keep the facility in the workbook, or write the tables to a new folder\n")
+            return ExitCode.inputError
+        }
         let wanted = Set(files.map { FileNames.fold($0.0) })
         if let clash = listing.sorted().first(where: { wanted.contains(FileNames.fold($0)) || (!json && ConvertCommand.isTableName($0)) }) {
             console.err("error: \((dir as NSString).appendingPathComponent(clash)) already exists; tenken init never overwrites a file\n")
@@ -78,6 +95,39 @@ enum InitCommand {
             + "次に / next: README.txt を読み、例の行を実際の内容に書き換えてから / read README.txt, replace the example rows, then run\n"
             + "  tenken check \(dir)\n")
         return Interruption.afterPublishing(console, "the new files") ?? ExitCode.ok
+    }
+
+    /// Writes the fill-in workbook, never over an existing file.
+    static func writeWorkbook(_ facility: Facility, to path: String, _ console: Console) -> Int32 {
+        if FileManager.default.fileExists(atPath: path) {
+            console.err("error: \(path) already exists; tenken init never overwrites a file\n")
+            return ExitCode.inputError
+        }
+        let (bytes, tables, _, _) = WorkbookTables.workbook(facility, japanese: true, file: path, guide: WorkbookTables.guide(japanese: true))
+        switch bytes {
+        case .failure(let d):
+            console.err(DiagnosticPrinter().render(d) + "error: nothing was written\n")
+            return ExitCode.inputError
+        case .success(let b):
+            do throws(WriteError) {
+                // Created, never replaced: a file that appeared meanwhile is kept.
+                let f = try OutputFile(path: path)
+                try f.write(bytes: b)
+                guard !FileManager.default.fileExists(atPath: path) else {
+                    f.abandon()
+                    console.err("error: \(path) already exists; tenken init never overwrites a file\n")
+                    return ExitCode.inputError
+                }
+                try f.commit()
+            } catch {
+                console.err("error: \(error); nothing was written\n")
+                return ExitCode.inputError
+            }
+        }
+        console.out("wrote \(path): 説明 + \(tables.count) sheets (" + tables.map(\.spec.nameJa).joined(separator: ", ") + ")\n"
+            + "次に / next: 説明シートを読み、各シートの例の行を書き換えてから / read the 説明 sheet, replace the example rows, then run\n"
+            + "  tenken check \(path)\n")
+        return ExitCode.ok
     }
 
     /// The example facility. Tables get one example row each (`oneRowEach`); the JSON form

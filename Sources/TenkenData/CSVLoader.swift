@@ -54,6 +54,14 @@ extension SnapshotLoader {
                 help: "save it again as CSV with commas (Excel: 名前を付けて保存 → CSV UTF-8 (コンマ区切り)), or change the list separator to a comma"))
             return nil
         }
+        return loadTable(table, src: src, schema: schema, notes: notes, unescape: true)
+    }
+
+    /// Types the cells of a table already split into rows (a CSV file's, or a workbook sheet's
+    /// read by `WorkbookTables`): the header names schema fields (English or Japanese aliases),
+    /// and each cell becomes a value located in `src`. `unescape` removes the apostrophe the
+    /// CSV writer puts before a formula character; a workbook cell holds its text as typed.
+    mutating func loadTable(_ table: CSVTable, src: SourceFile, schema: RecordSchema, notes: Set<String>, unescape: Bool) -> Value? {
         // Map header cells to fields.
         let byHeader = schema.headerIndex
         var columnField = [Int?](repeating: nil, count: table.header.cells.count)
@@ -95,8 +103,8 @@ extension SnapshotLoader {
             // Not one header cell names a column: the first line is most likely a row of data
             // (a table saved without its header row). Said once, without quoting the line.
             diagnostics.append(Diagnostic("data.no-header", .error,
-                "the first line is not a header row: none of its \(table.header.cells.count) cells names a column of this table, so no value of it can be read",
-                at: SourceLocation(file: path, line: 1, column: 1),
+                "the first \(src.kind == .sheet ? "row" : "line") is not a header row: none of its \(table.header.cells.count) cells names a column of this table, so no value of it can be read",
+                at: src.place(line: 1),
                 help: "put the header row back as the first line (`tenken init` writes one; docs/tables.md lists the columns)"))
             return nil
         }
@@ -117,7 +125,7 @@ extension SnapshotLoader {
         if !missing.isEmpty, !table.rows.isEmpty {
             diagnostics.append(Diagnostic("data.missing-column", .warning,
                 "the table has no column for \(missing.joined(separator: ", ")); \(missing.count == 1 ? "its values are" : "their values are") unknown",
-                at: SourceLocation(file: path, line: 1, column: 1), help: "add the column (blank cells where there is nothing to say)"))
+                at: src.place(line: 1), help: "add the column (blank cells where there is nothing to say)"))
         }
         var out: [Value] = []
         out.reserveCapacity(table.rows.count)
@@ -127,7 +135,7 @@ extension SnapshotLoader {
             for (c, cell) in row.cells.enumerated() {
                 guard let fi = columnField[c] else { continue }
                 let (cleaned, refused) = CellText.clean(Substring(cell))
-                let text = CSVCell.unescape(cleaned)
+                let text = unescape ? CSVCell.unescape(cleaned) : cleaned
                 offsets[fi] = Int32(clamping: row.offsets[c])
                 if let refused {
                     diagnostics.append(Diagnostic("data.control-character", .error,

@@ -63,7 +63,7 @@ public enum Consistency {
                     // `S-006` and `s-006` are one id, as everywhere ids are compared.
                     if let first = seen[CellText.identifierKey(id)] {
                         let at = first.location(ofField: fi)
-                        let place = first.origin.source.kind == .json ? at.path ?? "" : "line \(at.line)"
+                        let place = switch first.origin.source.kind { case .json, .builtin: at.path ?? ""; case .sheet: "row \(at.line)"; case .csv: "line \(at.line)" }
                         diagnostics.append(Diagnostic("data.duplicate-id", .error,
                             "\(name(r, fi)) repeats the id of another element of \(what) (\(place))",
                             at: r.location(ofField: fi), help: "give every element its own id, or merge the two rows"))
@@ -130,7 +130,7 @@ public enum Consistency {
                         m.schema.index[a.field].map { j in !m.values[j].isNull && !m.values[j].isUnknown && (a.values.isEmpty || a.values.contains(m.values[j])) } ?? false
                     }), let j = m.schema.index[field] else { continue }
                     let at = m.location(ofField: j)
-                    let place = m.origin.source.kind == .json ? at.path ?? "" : "\(m.origin.source.path.split(separator: "/").last ?? ""):\(at.line)"
+                    let place = Consistency.otherPlace(m, at)
                     diagnostics.append(Diagnostic("data.contradiction", .error,
                         "\(name(r, fi)) is false but a current element of \(d.list) has \(name(m, j)) (\(place)): the two cannot both be true",
                         at: r.location(ofField: fi), help: "correct \(d.flag) to true, or the element's \(field)"))
@@ -160,7 +160,7 @@ public enum Consistency {
                     guard let pi = r.schema.index["party"], case .string(let party) = r.values[pi], !exact.contains(CellText.identifierKey(party)),
                           let m = facilityIDs[Consistency.looseKey(party)], let mi = m.schema.index["facility_id"] else { continue }
                     let at = m.location(ofField: mi)
-                    let place = m.origin.source.kind == .json ? at.path ?? "" : "\(m.origin.source.path.split(separator: "/").last ?? ""):\(at.line)"
+                    let place = Consistency.otherPlace(m, at)
                     diagnostics.append(Diagnostic("data.near-reference", .warning,
                         "\(name(r, pi)) names no facility a group member comes from, but differs only in dashes or spaces from a member's facility id (\(place)); the refusal is not matched to that member",
                         at: r.location(ofField: pi), help: "write the facility id exactly as the group member's row has it"))
@@ -191,6 +191,19 @@ public enum Consistency {
                     "\(name(r, i)) holds \(ValueShape.of(s)) that is not the id of any element of \(target)",
                     at: r.location(ofField: i), help: closestMatch(to: s, in: Array(known.values)).map { "did you mean `\($0)`?" }))
             }
+        }
+    }
+}
+
+extension Consistency {
+    /// Another element's place in a message: its JSON pointer, `staff.csv:5`, or for a sheet
+    /// the sheet and row as on the workbook's tabs, `clinic.xlsx [職員] row 5`.
+    static func otherPlace(_ r: Record, _ at: SourceLocation) -> String {
+        let file = r.origin.source.path.split(separator: "/").last.map(String.init) ?? ""
+        switch r.origin.source.kind {
+        case .json, .builtin: return at.path ?? ""
+        case .sheet: return "\(file) [\(at.sheet ?? "")] row \(at.line)"
+        case .csv: return "\(file):\(at.line)"
         }
     }
 }

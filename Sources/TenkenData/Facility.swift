@@ -34,6 +34,8 @@ public struct Facility: Sendable {
     /// For a facility kept as tables: the table file each section comes from, so a rule
     /// that needs an absent section can name the table to add.
     public var tables: [String]?
+    /// The tables are the sheets of one workbook (`tables` names sheets, `[職員]`).
+    public var tablesInWorkbook = false
     /// `normalised()` has been applied: ids take one spelling, and blanks other records
     /// contradict are unknown.
     public var isNormalised = false

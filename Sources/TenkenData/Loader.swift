@@ -16,7 +16,8 @@ public struct LoadOptions: Sendable {
 /// device, is refused at once (`data.not-a-file`) rather than blocking `open()` forever; only
 /// regular files are read. Memory peaks at the file's size plus one byte: the buffer is
 /// sized from `fstat` once and never regrown unless the file grows while it is read.
-public func readInput(_ path: String, maxBytes: Int) -> Result<[UInt8], Diagnostic> {
+/// `binary`: the file is not text (an .xlsx workbook), so it is not refused for looking binary.
+public func readInput(_ path: String, maxBytes: Int, binary: Bool = false) -> Result<[UInt8], Diagnostic> {
     // POSIX calls, not FileManager and FileHandle: a batch reads two or more files per
     // facility, and Foundation's way cost about a tenth of the time of a clinic's whole check.
     func failure(_ id: DiagnosticID, _ message: String, help: String? = nil) -> Result<[UInt8], Diagnostic> {
@@ -52,7 +53,7 @@ public func readInput(_ path: String, maxBytes: Int) -> Result<[UInt8], Diagnost
         return failure(.dataTooLarge, "file is \(size) bytes, over the limit of \(maxBytes) bytes",
                        help: "raise the limit with --max-input-bytes if the file is genuine")
     }
-    if size > sniffAbove, let refusal = sniffNotText(fd, path: path) { return .failure(refusal) }
+    if !binary, size > sniffAbove, let refusal = sniffNotText(fd, path: path) { return .failure(refusal) }
     // One byte more than the size, so the end is seen without growing the buffer (and without
     // zero-filling it first).
     var count = 0
@@ -93,8 +94,8 @@ public func readInput(_ path: String, maxBytes: Int) -> Result<[UInt8], Diagnost
 
 /// `readInput` in the older shape (bytes or a diagnostic, as two optionals), for the callers
 /// not converted yet (the batch and attest commands); new code uses `readInput`.
-public func readInputFile(_ path: String, maxBytes: Int) -> ([UInt8]?, Diagnostic?) {
-    switch readInput(path, maxBytes: maxBytes) {
+public func readInputFile(_ path: String, maxBytes: Int, binary: Bool = false) -> ([UInt8]?, Diagnostic?) {
+    switch readInput(path, maxBytes: maxBytes, binary: binary) {
     case .success(let bytes): (bytes, nil)
     case .failure(let d): (nil, d)
     }
@@ -130,7 +131,13 @@ func sniffNotText(_ fd: Int32, path: String) -> Diagnostic? {
 public struct SnapshotLoader {
     public internal(set) var diagnostics: [Diagnostic] = []
     let options: LoadOptions
+    /// For a facility kept as a workbook: how each table is named in messages (`[職員]`, its
+    /// sheet), in place of its CSV file name.
+    var tableLabels: [String: String] = [:]
     public init(options: LoadOptions = LoadOptions()) { self.options = options }
+
+    /// A table as messages name it: `staff.csv`, or the sheet `[職員]` of a workbook.
+    func tableLabel(_ name: String) -> String { tableLabels[name] ?? name + ".csv" }
 
     public mutating func append(contentsOf ds: [Diagnostic]) { diagnostics += ds }
 

@@ -96,8 +96,13 @@ public enum SnapshotWriter {
 
     public struct TableFile: Sendable {
         public let spec: TableSpec
+        /// The CSV file: UTF-8 with a BOM, CRLF, cells escaped (`CSVCell.escape`).
         public let text: String
         public let rows: Int
+        /// The header row and the data rows as cell texts, before CSV escaping (what a
+        /// workbook's cells hold).
+        public let header: [String]
+        public let cells: [[String]]
     }
 
     /// The facility as tables: headers in Japanese (`ja`) or English, yes/no as はい/いいえ or
@@ -115,7 +120,7 @@ public enum SnapshotWriter {
         func header(_ t: TableSpec) -> [String] { t.columns.map { japanese ? ($0.aliases.first ?? $0.name) : $0.name } }
         func emit(_ t: TableSpec, _ rows: [[String]]) {
             let text = "\u{FEFF}" + ([header(t)] + rows).map { $0.map(CSVCell.escape).joined(separator: ",") + "\r\n" }.joined()
-            files.append(TableFile(spec: t, text: text, rows: rows.count))
+            files.append(TableFile(spec: t, text: text, rows: rows.count, header: header(t), cells: rows))
         }
         func cells(_ r: Record, _ t: TableSpec, link: String? = nil) -> [String] {
             t.columns.map { col in

@@ -26,20 +26,11 @@ public enum TableAppender {
         let shiftJIS = diags.contains { $0.id == "data.encoding-detected" }
         let (table, csvDiags) = CSVReader.parse(utf8: decoded, file: file)
         guard let table else { return .failure(csvDiags.first ?? Diagnostic("data.bad-csv", .error, "cannot read the table", at: SourceLocation(file: file))) }
-        let byHeader = schema.headerIndex
         let headers = table.header.cells.map { CellText.trimmed(Substring($0)) }
-        let columns = headers.map { byHeader[SnapshotSchema.keyForm($0)] }
-        let tableIsJapanese = zip(headers, columns).contains { h, fi in fi.map { schema.fields[$0].name != h.lowercased() } ?? false }
-        // An older layout, or a column deleted in Excel: the value would be lost silently.
-        let present = Set(columns.compactMap { $0 })
-        let missing = schema.fields.indices.filter { fi in !present.contains(fi) && rows.contains { r in r[schema.fields[fi].name].map { !$0.isNull } ?? false } }
-        if !missing.isEmpty {
-            let names = missing.map { fi in tableIsJapanese ? (schema.fields[fi].aliases.first ?? schema.fields[fi].name) : schema.fields[fi].name }
-            let described = missing.map { fi in "`\(schema.fields[fi].aliases.first ?? schema.fields[fi].name)` (\(schema.fields[fi].name))" }
-            return .failure(Diagnostic("data.missing-column", .error,
-                "the table has no column for \(described.joined(separator: ", ")); a row written here would lose \(missing.count == 1 ? "that value" : "those values")",
-                at: SourceLocation(file: file, line: 1, column: 1),
-                help: "add the header\(names.count == 1 ? "" : "s") \(names.joined(separator: ",")) at the end of the first line (in Excel: type \(names.count == 1 ? "it" : "them") into the next empty column\(names.count == 1 ? "" : "s") of row 1), then run again"))
+        let columns: [Int?], tableIsJapanese: Bool
+        switch TableAppender.columns(headers: headers, schema: schema, rows: rows, at: SourceLocation(file: file, line: 1, column: 1)) {
+        case .failure(let d): return .failure(d)
+        case .success(let c): (columns, tableIsJapanese) = c
         }
         let eol = existing.contains(0x0D) ? "\r\n" : "\n"
         var text = existing.last == 0x0A ? "" : eol
@@ -54,5 +45,26 @@ public enum TableAppender {
             return .success(existing + [UInt8](data))
         }
         return .success(existing + Array(text.utf8))
+    }
+
+    /// The field of each header (nil for a column the schema does not know) and whether the
+    /// table is written in Japanese; fails when a value of `rows` has no column to go in (an
+    /// older layout, or a column deleted in Excel: the value would be lost silently), naming
+    /// the headers to add. `at`: the header row.
+    public static func columns(headers: [String], schema: RecordSchema, rows: [[String: Value]], at: SourceLocation) -> Result<(columns: [Int?], japanese: Bool), Diagnostic> {
+        let byHeader = schema.headerIndex
+        let columns = headers.map { byHeader[SnapshotSchema.keyForm($0)] }
+        let tableIsJapanese = zip(headers, columns).contains { h, fi in fi.map { schema.fields[$0].name != h.lowercased() } ?? false }
+        let present = Set(columns.compactMap { $0 })
+        let missing = schema.fields.indices.filter { fi in !present.contains(fi) && rows.contains { r in r[schema.fields[fi].name].map { !$0.isNull } ?? false } }
+        if !missing.isEmpty {
+            let names = missing.map { fi in tableIsJapanese ? (schema.fields[fi].aliases.first ?? schema.fields[fi].name) : schema.fields[fi].name }
+            let described = missing.map { fi in "`\(schema.fields[fi].aliases.first ?? schema.fields[fi].name)` (\(schema.fields[fi].name))" }
+            return .failure(Diagnostic("data.missing-column", .error,
+                "the table has no column for \(described.joined(separator: ", ")); a row written here would lose \(missing.count == 1 ? "that value" : "those values")",
+                at: at,
+                help: "add the header\(names.count == 1 ? "" : "s") \(names.joined(separator: ",")) at the end of the first \(at.sheet == nil ? "line" : "row") (in Excel: type \(names.count == 1 ? "it" : "them") into the next empty column\(names.count == 1 ? "" : "s") of row 1), then run again"))
+        }
+        return .success((columns, tableIsJapanese))
     }
 }

@@ -7,8 +7,25 @@ public func foldedFileName(_ name: String) -> String { name.precomposedStringWit
 
 /// The table files found in a folder, by table name.
 public struct TableFolder: Sendable {
+    /// The folder, or for a workbook (`isWorkbook`) the .xlsx file itself.
     public let dir: String
+    /// For a folder: the table files found, by table name. Empty for a workbook, whose sheets
+    /// are found when it is read.
     public let files: [String: String]
+    /// The facility is one .xlsx workbook at `dir`, one sheet per table.
+    public var isWorkbook = false
+
+    init(dir: String, files: [String: String]) {
+        self.dir = dir
+        self.files = files
+    }
+
+    /// A facility kept as one workbook.
+    public static func workbook(_ path: String) -> TableFolder {
+        var t = TableFolder(dir: path, files: [:])
+        t.isWorkbook = true
+        return t
+    }
 
     /// Finds the tables in `dir` under their English or Japanese file names.
     public static func scan(_ dir: String) -> (TableFolder, [Diagnostic]) {
@@ -47,11 +64,14 @@ extension SnapshotLoader {
     /// column header; a missing table leaves its section absent, and the facility records
     /// which table each section would have come from.
     public mutating func loadTables(_ folder: TableFolder) -> Facility? {
-        var roots = [Value?](repeating: nil, count: SnapshotSchema.roots.count)
-        var rootLocations = [SourceLocation?](repeating: nil, count: SnapshotSchema.roots.count)
-        var overrides: [ParamOverride] = []
+        if folder.isWorkbook {
+            guard let read = readWorkbookTables(folder.dir) else { return nil }
+            return assembleTables(folder, rows: read.rows, places: read.places, sources: [folder.dir])
+        }
         var sources: [String] = []
         var rows: [String: [Record]] = [:]
+        /// Where each table read lies, for messages about the table as a whole.
+        var places: [String: SourceFile] = [:]
         let diagnosticsBefore = diagnostics.count
         for t in SnapshotTables.all {
             guard let path = folder.files[t.name] else { continue }
@@ -66,6 +86,7 @@ extension SnapshotLoader {
                 continue
             }
             rows[t.name] = xs.compactMap { if case .record(let r) = $0 { r } else { nil } }
+            places[t.name] = SourceFile(path: path, kind: .csv, lines: LineIndex([]))
         }
         // One note for a folder saved as Shift_JIS, not one per table.
         let detected = diagnostics[diagnosticsBefore...].filter { $0.id == "data.encoding-detected" }
@@ -76,7 +97,18 @@ extension SnapshotLoader {
                                           at: SourceLocation(file: folder.dir)))
             diagnostics += others
         }
-        if rows.isEmpty && folder.files.isEmpty {
+        return assembleTables(folder, rows: rows, places: places, sources: sources)
+    }
+
+    /// The facility from the rows of its tables, however they were read (CSV files or the
+    /// sheets of a workbook): the profile, nested tables linked to their parents, supplements.
+    /// `places`: each table read, for messages about it as a whole.
+    mutating func assembleTables(_ folder: TableFolder, rows: [String: [Record]], places: [String: SourceFile], sources: [String]) -> Facility? {
+        var roots = [Value?](repeating: nil, count: SnapshotSchema.roots.count)
+        var rootLocations = [SourceLocation?](repeating: nil, count: SnapshotSchema.roots.count)
+        var overrides: [ParamOverride] = []
+        func whole(_ name: String) -> SourceLocation { places[name]?.place() ?? SourceLocation(file: folder.dir) }
+        if rows.isEmpty && folder.files.isEmpty && !folder.isWorkbook {
             diagnostics.append(Diagnostic("data.no-tables", .error, "folder holds neither snapshot.json nor any table (facility.csv, staff.csv, …)",
                                           at: SourceLocation(file: folder.dir), help: "write blank tables with `tenken init \(folder.dir)`"))
             return nil
@@ -99,23 +131,23 @@ extension SnapshotLoader {
             // lists stay unknown (a group's members are not "the invited ones").
             guard children[of] != nil else {
                 diagnostics.append(Diagnostic("data.missing-table", .warning,
-                    "\(t.fileName) is read only together with \(target.fileName), which the folder does not have; the lists it would complete are unknown",
-                    at: SourceLocation(file: folder.files[t.name] ?? folder.dir), help: "add \(target.fileName) (header only if there are none)"))
+                    "\(tableLabel(t.name)) is read only together with \(tableLabel(target.name)), which the \(folder.isWorkbook ? "workbook" : "folder") does not have; the lists it would complete are unknown",
+                    at: whole(t.name), help: "add \(tableLabel(target.name)) (header only if there are none)"))
                 continue
             }
             children[of] = supplement(children[of], with: extra, spec: t, parentRows: rows[parent])
         }
         for t in SnapshotTables.all {
-            guard case .collection(let ri) = t.shape, let record = t.record, let rs = rows[t.name], let path = folder.files[t.name] else { continue }
-            rootLocations[ri] = SourceLocation(file: path, line: 1, column: 1)
+            guard case .collection(let ri) = t.shape, let record = t.record, let rs = rows[t.name], let table = places[t.name] else { continue }
+            rootLocations[ri] = table.place(line: 1)
             // The nested table that holds a list field of these rows, if any.
             let child = SnapshotTables.all.lazy.compactMap { c -> (spec: TableSpec, field: String)? in
                 if case .nested(t.name, let field, _) = c.shape { (c, field) } else { nil }
             }.first
             if let child, children[child.spec.name] == nil, !rs.isEmpty {
                 diagnostics.append(Diagnostic("data.missing-table", .warning,
-                    "\(t.fileName) has \(rs.count) rows but there is no \(child.spec.fileName); each row's `\(child.field)` is unknown",
-                    at: SourceLocation(file: path), help: "add \(child.spec.fileName) (header only if there are none)"))
+                    "\(tableLabel(t.name)) has \(rs.count) rows but there is no \(tableLabel(child.spec.name)); each row's `\(child.field)` is unknown",
+                    at: table.place(), help: "add \(tableLabel(child.spec.name)) (header only if there are none)"))
             }
             guard let first = rs.first else { roots[ri] = .list([]); continue }
             let m = mapping(first, to: record)
@@ -125,11 +157,14 @@ extension SnapshotLoader {
                 .record(remap(r, m, list: lists.map { ($0.index, .list($0.byParent[r.displayID ?? ""] ?? [])) }))
             })
         }
-        var id = (folder.dir as NSString).lastPathComponent
+        var id = folder.isWorkbook ? ((folder.dir as NSString).lastPathComponent as NSString).deletingPathExtension : (folder.dir as NSString).lastPathComponent
         if case .record(let f)? = roots[SnapshotRoot.facility.index], case .string(let s) = f["id"] { id = s }
         var facility = Facility(id: id, roots: roots, overrides: overrides, sources: sources)
         facility.rootLocations = rootLocations
-        facility.tables = SnapshotTables.tableForRoot
+        facility.tables = folder.isWorkbook ? SnapshotTables.tableForRoot.map { file in
+            tableLabel(SnapshotTables.all.first { $0.fileName == file }?.name ?? "facility")
+        } : SnapshotTables.tableForRoot
+        facility.tablesInWorkbook = folder.isWorkbook
         return facility
     }
 
@@ -150,7 +185,7 @@ extension SnapshotLoader {
         let japanese = zip(row.schema.fields, row.headers ?? []).contains { $0.name != $1.lowercased() }
         var headers = schema.fields.map { f in
             guard let other = elsewhere, other.rowSchema.index[f.name] != nil else { return f.name }
-            let file = files[other.name].map { ($0 as NSString).lastPathComponent } ?? (japanese ? other.nameJa + ".csv" : other.fileName)
+            let file = tableLabels[other.name] ?? files[other.name].map { ($0 as NSString).lastPathComponent } ?? (japanese ? other.nameJa + ".csv" : other.fileName)
             return japanese ? "\(f.aliases.first ?? f.name)（\(file) に行がありません）" : "\(f.name) (no row in \(file))"
         }
         var fieldOf = [Int](repeating: -1, count: row.schema.fields.count)
@@ -203,12 +238,12 @@ extension SnapshotLoader {
         let header = li.flatMap { r.headers?[$0] } ?? link
         let place = li.map { r.location(ofField: $0) } ?? r.origin.resolved
         guard let pid = linkValue(r, link) else {
-            diagnostics.append(Diagnostic("data.missing-link", .error, "row has no `\(header)`; expected the id of a row of \(parent).csv", at: place))
+            diagnostics.append(Diagnostic("data.missing-link", .error, "row has no `\(header)`; expected the id of a row of \(tableLabel(parent))", at: place))
             return nil
         }
         guard parentIDs.contains(pid) else {
             diagnostics.append(Diagnostic("data.orphan-row", .error,
-                parentPresent ? "`\(header)` is not an id in \(parent).csv (found \(ValueShape.of(pid)))" : "the row refers to \(parent).csv, which the folder does not have",
+                parentPresent ? "`\(header)` is not an id in \(tableLabel(parent)) (found \(ValueShape.of(pid)))" : "the row refers to \(tableLabel(parent)), which the \(tableLabels.isEmpty ? "folder" : "workbook") does not have",
                 at: place, help: closestMatch(to: pid, in: Array(parentIDs)).map { "did you mean `\($0)`?" }))
             return nil
         }

@@ -179,21 +179,77 @@ public struct Duration: Hashable, Comparable, Sendable, CustomStringConvertible 
 /// byte offsets, and line and column are worked out only when a location is shown, so a
 /// minified one-line snapshot costs nothing extra to load.
 public final class SourceFile: Sendable {
-    public enum Kind: String, Sendable { case json, csv, builtin }
+    /// `sheet`: one sheet of an .xlsx workbook, read as a table; offsets are cell numbers
+    /// (`SheetPlaces`), not bytes.
+    public enum Kind: String, Sendable { case json, csv, builtin, sheet }
     public let path: String
     public let kind: Kind
     public let lines: LineIndex
+    /// For a sheet: its name and where each cell number lies.
+    public let places: SheetPlaces?
 
     public init(path: String, kind: Kind, lines: LineIndex) {
         self.path = path
         self.kind = kind
         self.lines = lines
+        places = nil
+    }
+
+    /// A sheet of a workbook at `path`.
+    public init(workbook path: String, places: SheetPlaces) {
+        self.path = path
+        kind = .sheet
+        lines = LineIndex([])
+        self.places = places
     }
 
     public func location(offset: Int, path p: String?) -> SourceLocation {
+        if let places {
+            // A sheet: the cell as Excel names it, `clinic.xlsx [職員] F5 [誓約書署名日]`.
+            guard offset >= 0, let (row, column) = places.cell(offset) else { return SourceLocation(file: path, path: p, sheet: places.sheet) }
+            return SourceLocation(file: path, line: row, column: column, path: p, sheet: places.sheet)
+        }
         guard offset >= 0 else { return SourceLocation(file: path, path: p) }
         let lc = lines.position(of: offset)
         return SourceLocation(file: path, line: lc.line, column: lc.column, path: p)
+    }
+
+    /// A line of the table as a whole, or the whole table (`line` 0): `staff.csv:1:1`, or for a
+    /// sheet `clinic.xlsx [職員] row 1` (a sheet's header row is the first that holds values).
+    public func place(line: Int = 0) -> SourceLocation {
+        if let places {
+            return SourceLocation(file: path, line: line == 1 ? places.headerRow : line, sheet: places.sheet)
+        }
+        return line > 0 ? SourceLocation(file: path, line: line, column: 1) : SourceLocation(file: path)
+    }
+}
+
+/// Where the cells of a sheet read as a table lie: cell number `n` is column `n % width + 1` of
+/// the `n / width`-th row read (the header first). Rows keep their spreadsheet numbers, so a
+/// blank row between records is skipped as a blank line of a CSV is, and places stay right.
+public struct SheetPlaces: Sendable {
+    public let sheet: String
+    public let rows: [Int32]
+    public let width: Int
+    public var headerRow: Int { rows.first.map(Int.init) ?? 1 }
+
+    public init(sheet: String, rows: [Int32], width: Int) {
+        self.sheet = sheet
+        self.rows = rows
+        self.width = max(width, 1)
+    }
+
+    /// The cell number of column `column` (1-based) in the `index`-th row read; nil past Int32.
+    public func number(row index: Int, column: Int) -> Int? {
+        let (n, o) = index.multipliedReportingOverflow(by: width)
+        guard !o, n + column - 1 <= Int(Int32.max) else { return nil }
+        return n + column - 1
+    }
+
+    public func cell(_ n: Int) -> (row: Int, column: Int)? {
+        let i = n / width
+        guard n >= 0, i < rows.count else { return nil }
+        return (Int(rows[i]), n % width + 1)
     }
 }
 
@@ -299,7 +355,7 @@ public final class Record: Sendable {
         if let other = fieldSources?[i], off >= 0 { return LazyLocation(source: other, offset: off, path: headers?[i] ?? schema.fields[i].name) }
         switch origin.source.kind {
         // A table without the column: the row, not its first cell.
-        case .csv: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: headers?[i] ?? schema.fields[i].name, row: off < 0)
+        case .csv, .sheet: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: headers?[i] ?? schema.fields[i].name, row: off < 0)
         case .json, .builtin: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: origin.path + "/" + schema.fields[i].name)
         }
     }

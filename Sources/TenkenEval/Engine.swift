@@ -27,6 +27,7 @@ public final class Engine: Sendable {
         let facility = given.normalised()
         let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: maxSlots)
         m.tables = facility.tables
+        m.tablesInWorkbook = facility.tablesInWorkbook
         m.rootLocations = facility.rootLocations
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
@@ -76,8 +77,10 @@ public final class Engine: Sendable {
         if let tables = m.tables {
             let files = Array(Set(missing.map { tables[$0] })).sorted().joined(separator: ", ")
             return RuleResult(ruleID: "", state: .error,
-                              reason: Bilingual(ja: "この規則に必要な表 \(files) がフォルダにありません",
-                                                en: "this rule needs the table \(files), which the folder does not have"),
+                              reason: m.tablesInWorkbook
+                                ? Bilingual(ja: "この規則に必要なシート \(files) がブックにありません", en: "this rule needs the sheet \(files), which the workbook does not have")
+                                : Bilingual(ja: "この規則に必要な表 \(files) がフォルダにありません",
+                                            en: "this rule needs the table \(files), which the folder does not have"),
                               violations: [], attestation: nil, examined: 0)
         }
         let list = missing.map { "`\(SnapshotSchema.roots[$0].name)`" }.joined(separator: ", ")

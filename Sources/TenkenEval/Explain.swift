@@ -34,6 +34,7 @@ extension Engine {
         guard let rule = pack.rules.first(where: { $0.id == ruleID }) else { return nil }
         let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: rule.slotCount)
         m.tables = facility.tables
+        m.tablesInWorkbook = facility.tablesInWorkbook
         m.rootLocations = facility.rootLocations
         let result = evaluate(rule, m)
         var renewal: Duration?

@@ -20,6 +20,7 @@ final class Machine {
     var undecidedMode = false
     /// The table each section comes from, when the facility is a folder of tables.
     var tables: [String]?
+    var tablesInWorkbook = false
     /// Where each section starts in the input: the place of a finding about a row that is
     /// missing from it.
     var rootLocations: [SourceLocation?] = []

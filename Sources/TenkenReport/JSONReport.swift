@@ -12,6 +12,11 @@ public enum JSONReport {
         var kv: [(String, JSON)] = [("file", .string(l.file))]
         if l.line > 0 { kv.append(("line", .int(l.line))) }
         if l.column > 0 { kv.append(("column", .int(l.column))) }
+        if let sheet = l.sheet {
+            // A workbook: the sheet's tab and the cell as Excel names it.
+            kv.append(("sheet", .string(sheet)))
+            if l.line > 0, l.column > 0 { kv.append(("cell", .string(SourceLocation.columnLetters(l.column) + String(l.line)))) }
+        }
         if let p = l.path {
             if p.hasPrefix("/") || p.isEmpty { kv.append(("pointer", .string(p))) } else { kv.append(("column_name", .string(p))) }
         }

@@ -135,7 +135,9 @@ public enum SARIFReport {
         }
         func physical(_ l: SourceLocation) -> JSON {
             var kv: [(String, JSON)] = [("artifactLocation", artifactLocation(l.file, index: artifactIndexes[l.file] ?? 0))]
-            if l.line > 0 {
+            // A workbook is a binary file: lines and columns of text mean nothing in it, so its
+            // place is the logical location (the sheet and cell) alone.
+            if l.line > 0, l.sheet == nil {
                 var region: [(String, JSON)] = [("startLine", .int(l.line))]
                 if l.column > 0 { region.append(("startColumn", .int(l.column))) }
                 kv.append(("region", .object(region)))
@@ -144,7 +146,19 @@ public enum SARIFReport {
         }
         func location(_ l: SourceLocation, _ message: String? = nil) -> JSON {
             var kv: [(String, JSON)] = [("physicalLocation", physical(l))]
-            if let p = l.path { kv.append(("logicalLocations", .array([.object([("fullyQualifiedName", .string(p)), ("kind", .string(p.hasPrefix("/") ? "object" : "member"))])]))) }
+            var logical: [JSON] = []
+            if let sheet = l.sheet {
+                // `職員!F5`, as Excel's formulas name a cell; the header, if known, as a member of it.
+                let cell = l.line > 0 ? (l.column > 0 ? SourceLocation.columnLetters(l.column) + String(l.line) : "\(l.line):\(l.line)") : nil
+                let name = cell.map { "\(sheet)!\($0)" } ?? sheet
+                logical.append(.object([("name", .string(cell ?? sheet)), ("fullyQualifiedName", .string(name)), ("kind", .string(cell == nil ? "module" : "element"))]))
+                if let p = l.path, !p.isEmpty {
+                    logical.append(.object([("name", .string(p)), ("fullyQualifiedName", .string("\(name)[\(p)]")), ("kind", .string("member"))]))
+                }
+            } else if let p = l.path {
+                logical.append(.object([("fullyQualifiedName", .string(p)), ("kind", .string(p.hasPrefix("/") ? "object" : "member"))]))
+            }
+            if !logical.isEmpty { kv.append(("logicalLocations", .array(logical))) }
             if let message { kv.append(("message", text(message))) }
             return .object(kv)
         }

@@ -3,6 +3,9 @@ import TenkenSyntax
 /// Renders one worksheet part. Element order follows the schema's sequence (CT_Worksheet):
 /// dimension, sheetViews, sheetFormatPr, cols, sheetData, dataValidations, pageMargins.
 struct SheetXML {
+    /// Characters of a guide paragraph that fit on one line of its 100-wide column.
+    static let guideWrap = 90
+
     let spec: SheetSpec
     let file: String
     let selected: Bool
@@ -135,12 +138,19 @@ struct SheetXML {
                 case .heading: .heading
                 case .text: .paragraph
                 }
-                sheetData += "<row r=\"\(r)\"><c r=\"A\(r)\" s=\"\(style.rawValue)\" t=\"s\"><v>\(strings.id(line.text))</v></c></row>"
-                widest = max(widest, DisplayWidth.of(line.text))
+                // A paragraph longer than the column wraps; spreadsheet programs keep a row's
+                // default height on opening a file (LibreOffice drew the wrapped lines over the
+                // next rows), so the row is given the height of its lines.
+                let width = DisplayWidth.of(line.text)
+                let lines = (width + SheetXML.guideWrap - 1) / SheetXML.guideWrap
+                let height = lines > 1 && line.style == .text ? " ht=\"\(lines * 18)\" customHeight=\"1\"" : ""
+                sheetData += "<row r=\"\(r)\"\(height)><c r=\"A\(r)\" s=\"\(style.rawValue)\" t=\"s\"><v>\(strings.id(line.text))</v></c></row>"
+                widest = max(widest, width)
                 lastRow = r
                 lastColumn = 1
             }
-            // Long paragraphs wrap in a column about 100 characters wide.
+            // Long paragraphs wrap in a column about 100 characters wide (`guideWrap` of them
+            // to a line, allowing for the font's margins).
             widths = [min(max(Double(widest) + 2, 20), 100)]
             columnStyles = [nil]
         }

@@ -83,7 +83,9 @@ struct RulePackTests {
 }
 
 struct GoldenReportTests {
-    static let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede", "dental-tsukushi"]
+    /// The last two are kept as workbooks (Fixtures/<name>/<name>.xlsx).
+    static let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede", "dental-tsukushi",
+                           "clinic-momiji", "pharmacy-kiri"]
     static let formats: [(String, [String])] = [
         ("report.ja.txt", ["--lang", "ja"]), ("report.en.txt", ["--lang", "en"]), ("report.json", ["--format", "json"]),
         ("report.html", ["--format", "html", "--lang", "both"]), ("report.junit.xml", ["--format", "junit", "--lang", "en"]),

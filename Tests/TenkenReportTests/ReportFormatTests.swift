@@ -88,7 +88,8 @@ struct PartialWaiverTests {
     }
 }
 
-let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede", "dental-tsukushi"]
+let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede", "dental-tsukushi",
+                "clinic-momiji", "pharmacy-kiri"]
 
 struct XCCDFTests {
     func xsd() throws -> String { try String(contentsOf: root.appendingPathComponent("docs/xccdf.xsd"), encoding: .utf8) }

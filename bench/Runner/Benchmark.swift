@@ -161,6 +161,7 @@ enum BenchmarkMain {
 
         // 3c. The workbook reader against the CSV reader, same clinics (bench/Runner/WorkbookBench.swift).
         rows.append(WorkbookBench.run(smoke: smoke, time: time))
+        rows += try WorkbookBench.endToEnd(smoke: smoke, exe: exe, dir: tmp + "/workbooks", time: time)
         log("workbook done")
 
         // 4. Batch throughput, 1 job vs all cores, as a user runs it.

@@ -86,7 +86,17 @@ enum WorkbookBench {
     /// Reads ten clinics' workbooks (or their CSV tables) `n` times and nothing else, for
     /// profilers: under `valgrind --tool=callgrind` the instruction counts compare the readers
     /// on a machine too busy for wall-clock times.
-    static func loop(_ n: Int, csv: Bool, typed: Bool = false) {
+    static func loop(_ n: Int, csv: Bool, typed: Bool = false, facility: Bool = false) {
+        if facility {
+            // The facility read from disk as the commands read it (`endToEnd`'s first row).
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-wb-loop-\(getpid())").path
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            guard let (folders, books) = try? writeClinics(10, to: dir, seed: 900) else { return }
+            for _ in 0..<n {
+                for t in csv ? folders : books { var l = SnapshotLoader(); _ = l.loadTables(t) }
+            }
+            return
+        }
         let facilities = prepare(count: 10)
         for _ in 0..<n {
             for f in facilities {
@@ -127,5 +137,56 @@ enum WorkbookBench {
                 + "(\(bookBytes / n / 1024) KiB vs \(csvBytes / n / 1024) KiB each)",
             measured: String(format: "%.2f ms vs %.2f ms per clinic = %.2f×", book / Double(n) * 1000, csv / Double(n) * 1000, ratio),
             target: "— (issue 17's ≤ 2× is end to end)", met: nil)
+    }
+
+    /// `n` generated clinics written to `dir`, each as a folder of CSV tables and as the
+    /// workbook `tenken convert --to xlsx` writes (drop-downs, guide sheet and all).
+    static func writeClinics(_ n: Int, to dir: String, seed: UInt64) throws -> (folders: [TableFolder], books: [TableFolder]) {
+        var folders: [TableFolder] = [], books: [TableFolder] = []
+        for i in 0..<n {
+            let (snap, _) = Generator.facility(id: "F-WE-\(i)", size: .clinic, seed: UInt64(i) &+ seed)
+            var loader = SnapshotLoader()
+            let f = loader.loadSnapshot(bytes: Array(snap.utf8), path: "f.json")!
+            let folder = dir + "/csv-\(i)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for t in SnapshotWriter.tables(f, japanese: true).files {
+                try Data(t.text.utf8).write(to: URL(fileURLWithPath: folder + "/" + t.spec.fileName))
+            }
+            let path = dir + "/book-\(i).xlsx"
+            let bytes = try WorkbookTables.workbook(f, japanese: true, file: path, guide: WorkbookTables.guide(japanese: true)).bytes.get()
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            folders.append(TableFolder.scan(folder).0)
+            books.append(.workbook(path))
+        }
+        return (folders, books)
+    }
+
+    /// Issue 17's measure: one clinic read end to end as the commands read it, from disk into
+    /// a typed facility (`SnapshotLoader.loadTables`), as the workbook `tenken convert --to xlsx`
+    /// writes (drop-downs, guide sheet and all) and as its folder of CSV tables; and a whole
+    /// `tenken check` process of each, which is what a person waits for.
+    static func endToEnd(smoke: Bool, exe: String, dir: String, time: (Int, () -> Void) -> Double) throws -> [BenchmarkMain.Row] {
+        let n = smoke ? 5 : 100
+        let reps = smoke ? 1 : 7
+        let (folders, books) = try writeClinics(n, to: dir, seed: 900)
+        let tCSV = time(reps) { for t in folders { var l = SnapshotLoader(); _ = l.loadTables(t) } }
+        let tBook = time(reps) { for t in books { var l = SnapshotLoader(); _ = l.loadTables(t) } }
+        // Whole processes: medians of alternating runs over the first clinic.
+        var pc: [Double] = [], pb: [Double] = []
+        for _ in 0..<(smoke ? 1 : 15) {
+            pc.append(BenchmarkMain.measured(exe, ["check", folders[0].dir, "--as-of", Generator.asOf, "--format", "json"]).0)
+            pb.append(BenchmarkMain.measured(exe, ["check", books[0].dir, "--as-of", Generator.asOf, "--format", "json"]).0)
+        }
+        let (c, b) = (BenchmarkMain.median(pc), BenchmarkMain.median(pb))
+        return [
+            BenchmarkMain.Row(
+                what: "one clinic read end to end into a typed facility: its workbook vs its folder of CSV tables, from disk, \(n) clinics",
+                measured: String(format: "%.2f ms vs %.2f ms per clinic = %.2f×", tBook / Double(n) * 1000, tCSV / Double(n) * 1000, tBook / tCSV),
+                target: "≤ 2× (issue 17)", met: smoke ? nil : tBook / tCSV <= 2),
+            BenchmarkMain.Row(
+                what: "`tenken check` of one clinic, whole process: its workbook vs its folder of CSV tables (median of \(pc.count))",
+                measured: String(format: "%.1f ms vs %.1f ms = %.2f×", b * 1000, c * 1000, b / c),
+                target: "≤ 2× (issue 17)", met: smoke ? nil : b / c <= 2),
+        ]
     }
 }

@@ -4,9 +4,11 @@ import TenkenBenchKit
 // tenken-bench generate DIR --count N [--seed S] [--corrupt-every K]
 // tenken-bench huge DIR [--divide D]
 // tenken-bench run …  (see bench/run)
-// tenken-bench workbook [--smoke]   (only the workbook reader against the CSV reader)
-// tenken-bench workbook-loop N [--csv|--typed]   (reads 10 clinics' workbooks, their CSV tables, or
-//                                               their CSV tables typed, N times, for profilers)
+// tenken-bench workbook [--smoke]   (only the workbook reader against the CSV reader, then a clinic
+//                                    read end to end and checked as a workbook and as CSV tables)
+// tenken-bench workbook-loop N [--csv|--typed] [--facility]   (reads 10 clinics' workbooks, their CSV tables, or
+//                                               their CSV tables typed, N times, for profilers; --facility:
+//                                               the typed facility from disk, as the commands read it)
 let args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
@@ -38,10 +40,16 @@ case "huge":
     try Data(csv.utf8).write(to: URL(fileURLWithPath: args[1] + "/devices.csv"))
     print("wrote one facility (\(size)) to \(args[1])")
 case "workbook-loop":
-    WorkbookBench.loop(Int(args.dropFirst().first ?? "") ?? 10, csv: args.contains("--csv"), typed: args.contains("--typed"))
+    WorkbookBench.loop(Int(args.dropFirst().first ?? "") ?? 10, csv: args.contains("--csv"), typed: args.contains("--typed"), facility: args.contains("--facility"))
 case "workbook":
     let r = WorkbookBench.run(smoke: args.contains("--smoke"), time: BenchmarkMain.time)
     print("\(r.what): \(r.measured)")
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken").path
+    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-bench-wb-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: tmp) }
+    for e in try WorkbookBench.endToEnd(smoke: args.contains("--smoke"), exe: exe, dir: tmp, time: BenchmarkMain.time) {
+        print("\(e.what): \(e.measured) (target \(e.target))")
+    }
     if !args.contains("--smoke") { print(WorkbookBench.breakdown(time: BenchmarkMain.time)) }
 default:
     try BenchmarkMain.run(args)

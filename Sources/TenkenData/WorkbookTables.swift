@@ -1,0 +1,375 @@
+import Foundation
+import TenkenSyntax
+import TenkenWorkbook
+
+/// A facility kept as one Excel workbook (.xlsx): one sheet per table, named as the CSV
+/// tables are (`職員` or `staff`), with the same headers, choice words and cell conventions
+/// (docs/tables.md). The workbook only supplies rows of cells with their places; the table
+/// loader types them exactly as it types a CSV file's, so a rule's verdict is the same in
+/// both forms. Sheets are matched ignoring case, as Excel compares tab names.
+public enum WorkbookTables {
+    /// Sheets that are part of a workbook tenken writes but hold no table: the guide and the
+    /// hidden sheet of long drop-down lists. A person's other sheets are warned about.
+    public static let guideSheetNames: Set<String> = ["説明", "guide", "readme", WorkbookWriter.listSheetName]
+
+    /// The table a sheet name stands for, by its English or Japanese name; nil for any other.
+    public static func table(forSheet name: String) -> TableSpec? {
+        bySheetName[foldedFileName(name.trimmingCharacters(in: .whitespaces))]
+    }
+
+    /// Every table by its English and Japanese name, folded as tab names compare.
+    static let bySheetName: [String: TableSpec] = {
+        var out: [String: TableSpec] = [:]
+        for t in SnapshotTables.all { out[foldedFileName(t.name)] = t; out[foldedFileName(t.nameJa)] = t }
+        return out
+    }()
+
+    /// The table sheets of a workbook, by table name, with what is wrong with the set: two
+    /// sheets for one table (`data.duplicate-table`), visible sheets that are no table
+    /// (`data.unknown-sheet`, a warning naming the closest table: a renamed tab).
+    /// `japanese`: the tables are named in Japanese (so are the ones it lacks, in messages).
+    public static func sheets(of book: Workbook) -> (sheets: [String: SheetInfo], japanese: Bool, diagnostics: [Diagnostic]) {
+        var found: [String: SheetInfo] = [:]
+        var diags: [Diagnostic] = []
+        var japanese = false, english = false
+        for info in book.sheets {
+            guard let t = table(forSheet: info.name) else {
+                let folded = foldedFileName(info.name)
+                if info.visibility == .visible, !guideSheetNames.contains(where: { foldedFileName($0) == folded }) {
+                    // A person's own sheet is a note; one named nearly as a table (a renamed
+                    // tab, `職員一覧`, `Staff list`) a warning, as its rows are not read.
+                    let names = SnapshotTables.all.flatMap { [$0.name, $0.nameJa] }
+                    let near = closestMatch(to: info.name, in: names)
+                        ?? names.first { info.name.lowercased().contains($0.lowercased()) && $0.count >= 2 }
+                    diags.append(Diagnostic("data.unknown-sheet", near == nil ? .note : .warning, "the sheet is not one of the tables and is not read",
+                        at: SourceLocation(file: book.file, sheet: info.name),
+                        help: near.map { "if it holds the table `\($0)`, name the sheet `\($0)`" }
+                            ?? "the tables' sheets are named \(SnapshotTables.all.map(\.nameJa).joined(separator: ", ")) (or in English: \(SnapshotTables.all.map(\.name).joined(separator: ", ")))"))
+                }
+                continue
+            }
+            if let first = found[t.name] {
+                diags.append(Diagnostic("data.duplicate-table", .error, "both the sheets \(first.name) and \(info.name) hold the table \(t.name); keep one",
+                                        at: SourceLocation(file: book.file, sheet: info.name)))
+                continue
+            }
+            found[t.name] = info
+            if foldedFileName(info.name) == foldedFileName(t.nameJa) { japanese = true } else { english = true }
+        }
+        return (found, japanese || !english, diags)
+    }
+
+    /// How messages name each table of a workbook: its sheet, `[職員]`; a table the workbook
+    /// lacks by the name it would have (in the language of the others).
+    static func labels(_ sheets: [String: SheetInfo], japanese: Bool) -> [String: String] {
+        var out: [String: String] = [:]
+        for t in SnapshotTables.all { out[t.name] = "[\(sheets[t.name]?.name ?? (japanese ? t.nameJa : t.name))]" }
+        return out
+    }
+
+    /// A sheet as the rows of a CSV table: the first row that holds a value is the header,
+    /// (a blank sheet is no table: nil with a warning, `data.empty-sheet`),
+    /// its last non-blank cell the table's width; every row gives that many cells (`""` where
+    /// it has none). Error cells and formulas saved without a result read as blank, reported
+    /// by `Worksheet.cellDiagnostics`; a value right of the header is not read and is warned
+    /// about once. The offsets are cell numbers of the returned `SheetPlaces`.
+    public static func table(_ ws: Worksheet, maxRows: Int) -> (table: CSVTable?, places: SheetPlaces?, diagnostics: [Diagnostic]) {
+        guard let head = ws.rows.first else {
+            // A blank tab (just added, or cleared) is a table the workbook does not have yet:
+            // a rule that needs it says so, and `attest` writes the header with its first answer.
+            return (nil, nil, [Diagnostic("data.empty-sheet", .warning, "the sheet is empty, so its table is missing; a table starts with a header row", at: ws.location(),
+                                          help: "type the headers into row 1 (`tenken init clinic.xlsx` writes a workbook with them)")])
+        }
+        var diags: [Diagnostic] = []
+        let width = head.cells.last { !$0.text.isEmpty }?.column ?? 0
+        guard width > 0 else {
+            return (nil, nil, [Diagnostic("data.empty-file", .error, "the sheet has no header row", at: ws.location(row: head.number))])
+        }
+        if ws.rows.count - 1 > maxRows {
+            return (nil, nil, [Diagnostic("data.too-many-elements", .error, "\(ws.rows.count - 1) rows, over the limit of \(maxRows)", at: ws.location())])
+        }
+        let places = SheetPlaces(sheet: ws.name, rows: ws.rows.map { Int32(clamping: $0.number) }, width: width)
+        guard places.number(row: ws.rows.count - 1, column: width) != nil else {
+            return (nil, nil, [Diagnostic("data.too-many-elements", .error, "\(ws.rows.count) rows of \(width) columns, over the limit of cells a table is read with",
+                                          at: ws.location())])
+        }
+        var headers: [Int: String] = [:]
+        for c in head.cells where c.column <= width && !c.text.isEmpty { headers[c.column] = CellText.trimmed(Substring(c.text)) }
+        diags += ws.cellDiagnostics(columns: Set(headers.keys), headers: headers)
+        var outside: (first: WorkbookCell, count: Int)?
+        func record(_ r: WorksheetRow, _ i: Int) -> CSVRow {
+            var cells = [String](repeating: "", count: width)
+            for c in r.cells {
+                guard c.column <= width else {
+                    if c.kind != .empty { outside = (outside?.first ?? c, (outside?.count ?? 0) + 1) }
+                    continue
+                }
+                if c.kind != .error { cells[c.column - 1] = c.text }
+            }
+            return CSVRow(cells: cells, offsets: (1...width).map { places.number(row: i, column: $0)! }, line: r.number)
+        }
+        let header = record(head, 0)
+        let rows = ws.rows.dropFirst().enumerated().map { record($1, $0 + 1) }
+        if let outside {
+            diags.append(Diagnostic("data.cell-outside-table", .warning,
+                "\(outside.count == 1 ? "a cell holds" : "\(outside.count) cells hold") a value right of the last header (\(SourceLocation.columnLetters(width))1); \(outside.count == 1 ? "it is" : "they are") not read",
+                at: ws.location(row: outside.first.row, column: outside.first.column),
+                help: "give the column a header of the table, or move the note to a sheet of its own"))
+        }
+        return (CSVTable(header: header, rows: rows, utf8: []), places, diags)
+    }
+}
+
+extension SnapshotLoader {
+    /// Reads the table sheets of the workbook at `path` into rows of their tables' schemas.
+    /// Nil when the workbook cannot be opened or has no facility sheet.
+    mutating func readWorkbookTables(_ path: String) -> (rows: [String: [Record]], places: [String: SourceFile])? {
+        switch readInput(path, maxBytes: options.limits.maxBytes, binary: true) {
+        case .success(let bytes): return readWorkbookTables(bytes: bytes, path: path)
+        case .failure(let d): diagnostics.append(d); return nil
+        }
+    }
+
+    /// A facility kept as a workbook, from its bytes (`path` names it in places): what
+    /// `loadTables(.workbook(path))` gives for the file.
+    public mutating func loadWorkbook(bytes: [UInt8], path: String) -> Facility? {
+        guard let read = readWorkbookTables(bytes: bytes, path: path) else { return nil }
+        return assembleTables(.workbook(path), rows: read.rows, places: read.places, sources: [path])
+    }
+
+    /// The rows of one table of a workbook given as bytes (`attest` reads its attestations
+    /// sheet this way, as it is now); nil when the workbook or the sheet cannot be read, or
+    /// the workbook has no such sheet.
+    public mutating func loadWorkbookTable(bytes: [UInt8], path: String, table name: String) -> Value? {
+        guard let read = readWorkbookTables(bytes: bytes, path: path, only: name), let rows = read.rows[name] else { return nil }
+        return .list(rows.map { .record($0) })
+    }
+
+    mutating func readWorkbookTables(bytes: [UInt8], path: String, only: String? = nil) -> (rows: [String: [Record]], places: [String: SourceFile])? {
+        let (opened, openDiags) = Workbook.open(bytes: bytes, file: path)
+        diagnostics += openDiags
+        guard let book = opened else { return nil }
+        let (sheets, japanese, sheetDiags) = WorkbookTables.sheets(of: book)
+        diagnostics += sheetDiags
+        tableLabels = WorkbookTables.labels(sheets, japanese: japanese)
+        guard sheets["facility"] != nil || only != nil else {
+            diagnostics.append(Diagnostic(sheets.isEmpty ? "data.no-tables" : "data.missing-table", .error,
+                sheets.isEmpty ? "the workbook has no sheet named as a table (施設, 職員, … or facility, staff, …)"
+                               : "the workbook has no sheet 施設 (facility), the facility profile",
+                at: SourceLocation(file: path),
+                help: "name the sheets as the tables are (docs/tables.md); `tenken init clinic.xlsx` writes a workbook to fill in"))
+            return nil
+        }
+        var rows: [String: [Record]] = [:]
+        var places: [String: SourceFile] = [:]
+        for t in SnapshotTables.all where only == nil || only == t.name {
+            guard let info = sheets[t.name] else { continue }
+            let (ws, readDiags) = book.read(info)
+            diagnostics += readDiags
+            guard let ws else { continue }
+            let (table, where_, tableDiags) = WorkbookTables.table(ws, maxRows: options.maxCollection)
+            diagnostics += tableDiags
+            guard let table, let where_ else { continue }
+            let src = SourceFile(workbook: path, places: where_)
+            let notes: Set<String> = if case .profile = t.shape { ["description"] } else { [] }
+            guard case .list(let xs)? = loadTable(table, src: src, schema: t.rowSchema, notes: notes, unescape: false) else { continue }
+            rows[t.name] = xs.compactMap { if case .record(let r) = $0 { r } else { nil } }
+            places[t.name] = src
+        }
+        return (rows, places)
+    }
+}
+
+// MARK: writing
+
+extension WorkbookTables {
+    /// The facility as a workbook a person can fill in: a guide sheet first (`guide`), then one
+    /// sheet per table named in Japanese (`japanese`) or English, each with the header row
+    /// frozen and styled, an input message on each header saying what goes there and what a
+    /// blank means, a drop-down list on every choice and yes/no column (the facility sheet:
+    /// on each value cell whose key takes choices), dates as dates, ids and other text as
+    /// text (so `001` stays `001`), whole numbers as numbers. The cells are those of
+    /// `SnapshotWriter.tables`, so the workbook reads back to the same facility.
+    /// `refusals` as for the tables: write nothing when there are any.
+    public static func workbook(_ facility: Facility, japanese: Bool, file: String, guide: [GuideLine]? = nil)
+        -> (bytes: Result<[UInt8], Diagnostic>, tables: [SnapshotWriter.TableFile], notes: [String], refusals: [Diagnostic]) {
+        let (files, notes, refusals) = SnapshotWriter.tables(facility, japanese: japanese)
+        var sheets: [SheetSpec] = []
+        if let guide { sheets.append(.guide(japanese ? "説明" : "guide", guide)) }
+        for f in files { sheets.append(sheet(f, japanese: japanese)) }
+        return (WorkbookWriter.write(sheets, file: file), files, notes, refusals)
+    }
+
+    /// The words a choice or yes/no field takes in a sheet: Japanese words or English values.
+    static func choices(_ field: FieldSchema, japanese: Bool) -> [String]? {
+        var type = field.type
+        if case .list(let inner) = type { type = inner }
+        switch type {
+        case .bool: return japanese ? ["はい", "いいえ"] : ["true", "false"]
+        case .enumeration(let vs):
+            // A list column takes several words separated by `;`: no drop-down (it would warn).
+            if case .list = field.type { return nil }
+            return japanese ? vs.map(field.label) : vs
+        default: return nil
+        }
+    }
+
+    static func prompt(_ field: FieldSchema, header: String, japanese: Bool) -> ValidationMessage {
+        let what = japanese && !field.docJa.isEmpty ? field.docJa : field.doc
+        var text = what
+        switch field.type {
+        case .date: text += japanese ? "。日付（2025-04-01）" : ". A date (2025-04-01)"
+        case .list: text += japanese ? "。複数は ; で区切る。ひとつもないときは「なし」" : ". Several separated by ;, none: none"
+        case .duration(let unit): text += japanese ? "。数字は\(unit.rawValue)単位、または「30 days」" : ". A number of \(unit.rawValue), or \"30 days\""
+        default: break
+        }
+        if let meaning = field.absent.meaning {
+            text += japanese ? "。空欄: \(meaning.ja)" : ". Blank: \(meaning.en)"
+        } else {
+            text += japanese ? "。空欄: 不明" : ". Blank: not known"
+        }
+        return ValidationMessage(title: header, text: text)
+    }
+
+    static func format(_ type: FieldType) -> ColumnFormat {
+        switch type {
+        case .date: .date
+        case .int: .number
+        default: .text
+        }
+    }
+
+    /// A cell's text as the cell a spreadsheet should hold: a date as a date, a whole number
+    /// in a number column as a number (one a double holds exactly), anything else as text.
+    static func value(_ text: String, _ format: ColumnFormat) -> CellValue {
+        if text.isEmpty { return .empty }
+        switch format {
+        case .date: return CellValue.date(iso: text) ?? .text(text)
+        case .number:
+            if let n = Int(text), n.magnitude < (1 << 53), String(n) == text { return .number(Double(n)) }
+            return .text(text)
+        default: return .text(text)
+        }
+    }
+
+    static func sheet(_ f: SnapshotWriter.TableFile, japanese: Bool) -> SheetSpec {
+        let name = japanese ? f.spec.nameJa : f.spec.name
+        if case .profile = f.spec.shape {
+            // Key, value, description; each value cell gets its key's list and format.
+            let keys = Dictionary(SnapshotTables.profileKeys.map { ($0.key, $0.field) }, uniquingKeysWith: { a, _ in a })
+            var validations: [DataValidation] = []
+            var rows: [[CellValue]] = []
+            for (i, r) in f.cells.enumerated() {
+                let field = keys[r[0]]
+                let fmt: ColumnFormat = field.map { if case .date = $0.type { .date } else { .text } } ?? .text
+                rows.append([.text(r[0]), value(r[1], fmt), r.count > 2 ? value(r[2], .text) : .empty])
+                if let field, let list = choices(field, japanese: japanese) {
+                    validations.append(DataValidation(rows: (i + 2)...(i + 2), columns: 2...2, choices: list,
+                                                      prompt: prompt(field, header: r[0], japanese: japanese)))
+                } else if let field {
+                    validations.append(DataValidation(rows: (i + 2)...(i + 2), columns: 2...2, prompt: prompt(field, header: r[0], japanese: japanese)))
+                }
+            }
+            let cols = zip(f.header, f.spec.columns).map { h, c in
+                ColumnSpec(header: h, format: .text, prompt: ValidationMessage(title: h, text: japanese && !c.docJa.isEmpty ? c.docJa : c.doc))
+            }
+            return .table(name, columns: cols, rows: rows, validations: validations)
+        }
+        let formats = f.spec.columns.map { format($0.type) }
+        let cols = zip(f.header, f.spec.columns).enumerated().map { i, hc in
+            ColumnSpec(header: hc.0, format: formats[i], choices: choices(hc.1, japanese: japanese), prompt: prompt(hc.1, header: hc.0, japanese: japanese))
+        }
+        let rows = f.cells.map { r in r.enumerated().map { value($1, formats[$0]) } }
+        return .table(name, columns: cols, rows: rows)
+    }
+
+    // MARK: appending (attest)
+
+    /// The workbook with `rows` (field name → value) appended to its attestations sheet
+    /// (`確認` or `attestations`), in that sheet's header order and words, through
+    /// `Workbook.appendingRows`: only that sheet's part is rewritten, every other part is
+    /// copied byte for byte. Fails naming the sheet when the workbook has none, and, as
+    /// `TableAppender` does, when the sheet lacks a column for a value (`data.missing-column`).
+    public static func appendingRows(to bytes: [UInt8], file: String, schema: RecordSchema, rows: [[String: Value]], japanese: Bool) -> Result<[UInt8], Diagnostic> {
+        let (opened, diags) = Workbook.open(bytes: bytes, file: file)
+        guard let book = opened else { return .failure(diags.first { $0.severity == .error } ?? Diagnostic("workbook.not-xlsx", .error, "cannot open the workbook", at: SourceLocation(file: file))) }
+        let (sheets, bookJapanese, _) = WorkbookTables.sheets(of: book)
+        guard let info = sheets["attestations"] else {
+            let (nameJa, name) = ("確認", "attestations")
+            let headers = schema.fields.map { bookJapanese ? ($0.aliases.first ?? $0.name) : $0.name }
+            return .failure(Diagnostic("data.missing-table", .error,
+                "the workbook has no sheet \(nameJa) (\(name)) to record answers in",
+                at: SourceLocation(file: file),
+                help: "add a sheet named \(bookJapanese ? nameJa : name) with the headers \(headers.joined(separator: ", ")) in row 1, then run again"))
+        }
+        let (ws, readDiags) = book.read(info)
+        guard let ws else { return .failure(readDiags.first { $0.severity == .error } ?? Diagnostic("workbook.xml-syntax", .error, "cannot read the sheet", at: SourceLocation(file: file, sheet: info.name))) }
+        var newRows: [[CellValue]] = []
+        let columns: [Int?]
+        let wordsJapanese: Bool
+        if let head = ws.rows.first {
+            let headers = head.texts(width: head.cells.last?.column ?? 0).map { CellText.trimmed(Substring($0)) }
+            switch TableAppender.columns(headers: headers, schema: schema, rows: rows, at: ws.location(row: head.number)) {
+            case .failure(let d): return .failure(d)
+            case .success(let c): (columns, wordsJapanese) = (c.columns, c.japanese)
+            }
+        } else {
+            // An empty sheet gets the header row first.
+            wordsJapanese = japanese
+            columns = schema.fields.indices.map { $0 }
+            newRows.append(schema.fields.map { .text(japanese ? ($0.aliases.first ?? $0.name) : $0.name) })
+        }
+        for r in rows {
+            newRows.append(columns.map { fi in
+                guard let fi, let v = r[schema.fields[fi].name], !v.isNull else { return .empty }
+                if case .date(let d) = v { return CellValue.date(iso: d.description) ?? .text(d.description) }
+                return .text(SnapshotWriter.cell(v, of: schema.fields[fi], japanese: wordsJapanese))
+            })
+        }
+        return book.appendingRows(newRows, to: info)
+    }
+}
+
+// MARK: the guide sheet
+
+extension WorkbookTables {
+    /// The 説明 (guide) sheet: what to do, the cell conventions, the sheets, and the words of
+    /// every choice column (from the schema, so it never drifts). Japanese first, then English.
+    public static func guide(japanese: Bool) -> [GuideLine] {
+        var g: [GuideLine] = [GuideLine("tenken 点検ブック — 記入のしかた / how to fill in this workbook", .title)]
+        g += [
+            GuideLine("手順", .heading),
+            GuideLine("1. 各シートの例の行（2行目）を実際の内容に書き換え、行を追加します。当てはまるものがないシートは見出しの行だけを残します。"),
+            GuideLine("2. 氏名・住所・電話番号・パスワードは書きません。職員ID・患者IDなどの仮名IDを使います。"),
+            GuideLine("3. 見出しのセルを選ぶと、その列に書く内容が表示されます。選択肢のある列はセルの ▼ から選べます。"),
+            GuideLine("4. .xlsx のまま保存し、tenken check このファイル.xlsx で点検します。指摘は「ファイル [シート] セル」で示されます（例: clinic.xlsx [職員] F5）。"),
+            GuideLine("5. 人が確認するしかない項目は tenken attest このファイル.xlsx で答えます。回答は「確認」シートに追記され、ほかのシートや書式はそのまま残ります（ブックを Excel で閉じてから実行します）。"),
+            GuideLine("セルの書き方", .heading),
+            GuideLine("日付: 2025-04-01 または 2025/4/1（日付として入力）。はい/いいえ: はい・いいえ。複数の値: セミコロンで区切る（2025-04-01; 2025-10-01）。"),
+            GuideLine("空欄は「分からない・記録がない」。「なし」は「ひとつもない」という意味です。期間: 数字だけなら見出しの単位、または「30 days」。"),
+            GuideLine("シート名は変えないでください（日本語名か英語名: 職員 または staff）。自分用のシートや列、色や書式は自由に追加できます（読まれません）。"),
+            GuideLine("シートの一覧", .heading),
+        ]
+        for t in SnapshotTables.all { g.append(GuideLine("\(japanese ? t.nameJa : t.name)（\(japanese ? t.name : t.nameJa)）: \(t.docJa) / \(t.doc)")) }
+        g.append(GuideLine("選択肢のある列", .heading))
+        for t in SnapshotTables.all {
+            for c in t.columns {
+                guard case .enumeration(let vs) = c.type else { continue }
+                g.append(GuideLine("\(japanese ? t.nameJa : t.name) \(japanese ? (c.aliases.first ?? c.name) : c.name): \(vs.map { japanese ? c.label($0) : $0 }.joined(separator: japanese ? "、" : ", "))"))
+            }
+            if case .profile = t.shape {
+                for pk in SnapshotTables.profileKeys {
+                    guard case .enumeration(let vs) = pk.field.type else { continue }
+                    g.append(GuideLine("\(japanese ? t.nameJa : t.name) \(pk.key): \(vs.map { japanese ? pk.field.label($0) : $0 }.joined(separator: japanese ? "、" : ", "))"))
+                }
+            }
+        }
+        g += [
+            GuideLine("In English", .heading),
+            GuideLine("Each sheet is one table of the facility (docs/tables.md). Replace the example row, add rows, keep only the header row where nothing applies. Use pseudonymous ids, never names or passwords. Select a header cell to see what goes in the column; choice columns have a drop-down."),
+            GuideLine("Dates as dates (2025-04-01), yes/no as はい/いいえ or true/false, several values separated by ;, a blank cell means \"not known\" and なし (none) means \"there are none\". Keep the sheet names; your own sheets, columns and colours are kept and not read."),
+            GuideLine("Then run `tenken check this.xlsx`; findings name the sheet and cell (clinic.xlsx [職員] F5). `tenken attest this.xlsx` asks what only a person can answer and appends the answers to the 確認 (attestations) sheet; close the workbook in Excel first."),
+        ]
+        return g
+    }
+}
