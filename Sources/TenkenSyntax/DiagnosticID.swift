@@ -184,8 +184,12 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case dataDuplicateRow = "data.duplicate-row"
     /// A folder holds one table under two names (English and Japanese).
     case dataDuplicateTable = "data.duplicate-table"
+    /// (warning) a workbook cell holds a value right of its sheet's header; it is not read.
+    case dataCellOutsideTable = "data.cell-outside-table"
     /// A file is empty.
     case dataEmptyFile = "data.empty-file"
+    /// (warning) a workbook sheet named as a table is blank, so that table is missing.
+    case dataEmptySheet = "data.empty-sheet"
     /// (note) a table is not UTF-8 and was read as Shift_JIS.
     case dataEncodingDetected = "data.encoding-detected"
     /// An input file does not exist.
@@ -240,8 +244,12 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case dataTypeMismatch = "data.type-mismatch"
     /// A JSON file ends inside a value.
     case dataUnexpectedEnd = "data.unexpected-end"
+    /// (warning or note) a workbook sheet is not one of the tables and is not read (a warning when its name is close to a table's: a renamed tab).
+    case dataUnknownSheet = "data.unknown-sheet"
     /// A folder holds a half-published set of tables from a stopped `convert` or `init`.
     case dataUnfinishedWrite = "data.unfinished-write"
+    /// (note) a spreadsheet program holds the workbook open (its lock file `~$name.xlsx` is beside it); what it saves later is not what was read.
+    case dataWorkbookOpen = "data.workbook-open"
     /// (warning) a table has a column that is not part of it; it is ignored.
     case dataUnknownColumn = "data.unknown-column"
     /// A snapshot has a field its schema does not know.
@@ -344,6 +352,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     // attest.*: `tenken attest` and its answers file
     /// An answers row's `by` is not a pseudonymous id (letters, digits, `-` and `_`).
     case attestBadId = "attest.bad-id"
+    /// A spreadsheet program holds the workbook open; `attest` asks nothing and saves nothing, since that program would overwrite the answers when it saves.
+    case attestWorkbookOpen = "attest.workbook-open"
     /// An answers row is signed after the as-of date.
     case attestFuture = "attest.future"
     /// An answers row lacks a column the answer needs (`item`, `answer`, `by_role`, `by`).
