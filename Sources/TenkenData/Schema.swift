@@ -202,8 +202,9 @@ public struct FieldSchema: Sendable {
     /// A value as a Japanese table shows it.
     public func label(_ value: String) -> String { choicesJa[value] ?? value }
 
-    /// The error for a zero this field refuses (`zeroIsAmbiguous`), or nil.
-    public func zeroProblem(_ v: Value, at place: SourceLocation) -> Diagnostic? {
+    /// The error for a zero this field refuses (`zeroIsAmbiguous`), or nil. The place is
+    /// worked out only for a zero refused: this runs for every value loaded.
+    public func zeroProblem(_ v: Value, at place: @autoclosure () -> SourceLocation) -> Diagnostic? {
         guard zeroIsAmbiguous else { return nil }
         switch v {
         case .int(0): break
@@ -213,7 +214,7 @@ public struct FieldSchema: Sendable {
         let blank = absent.meaning.map { "leave it blank for \"\($0.en)\"" } ?? "leave it blank if it is not known"
         return Diagnostic("data.ambiguous-zero", .error,
             "0 is ambiguous here: device and MDM exports write 0 for \"never\", which read as \"at once\" would pass every bound",
-            at: place, help: "write the value itself (\(doc.split(separator: "(").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? name)); \(blank)")
+            at: place(), help: "write the value itself (\(doc.split(separator: "(").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? name)); \(blank)")
     }
 }
 
