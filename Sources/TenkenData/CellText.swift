@@ -34,7 +34,11 @@ public enum CellText {
         return (combining ? t.precomposedStringWithCanonicalMapping : t, refused)
     }
 
-    public static func clean(_ s: String) -> (text: String, refused: Unicode.Scalar?) { clean(Substring(s)) }
+    public static func clean(_ s: String) -> (text: String, refused: Unicode.Scalar?) {
+        // The same fast path without copying the string into a new one.
+        if s.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return (s, nil) }
+        return clean(Substring(s))
+    }
 
     /// An id as a person reads it: full-width letters and digits are the ASCII ones (NFKC:
     /// `Ｓ－００６` is `S-006`) and every dash is a hyphen-minus, so an id typed with the IME

@@ -25,7 +25,7 @@ public enum Consistency {
         for (i, root) in SnapshotSchema.roots.enumerated() where root.shape == .collection {
             if case .list(let xs)? = f.roots[i], let idf = root.record.idField, let fi = root.record.index[idf] {
                 var known: [String: String] = [:]
-                for case .record(let r) in xs { if case .string(let s) = r.values[fi] { known[CellText.identifierKey(s)] = known[CellText.identifierKey(s)] ?? s } }
+                for case .record(let r) in xs { if case .string(let s) = r.values[fi] { let k = CellText.identifierKey(s); if known[k] == nil { known[k] = s } } }
                 c.ids[root.name] = known
             }
         }

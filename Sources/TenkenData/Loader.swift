@@ -304,7 +304,6 @@ public struct SnapshotLoader {
         let fields = schema.fields
         var guess = 0
         var ignored: [(member: JSONMember, diagnostic: Int)] = []
-        var keyOf: [Int: (key: String, offset: Int)] = [:]
         for m in members {
             // Keys usually come in schema order: check the expected field before hashing.
             let predicted = guess < fields.count && fields[guess].name == m.key ? guess : nil
@@ -319,12 +318,14 @@ public struct SnapshotLoader {
             // One field given twice under two spellings (`encryption` and `Encryption`,
             // `left_on` and `退職日`): as a table's two columns for one field, refused, and the
             // field reads as unknown, never as whichever key came last.
-            if let first = keyOf[fi] {
-                folded(m.key, repeats: first.key, at: m.keyOffset, firstAt: first.offset, field: schema.fields[fi].name, src: src, pointer: pointer)
+            // A field's value offset is set once its first key is read (no dictionary of keys
+            // seen: this runs for every field of every element).
+            if offsets[fi] >= 0 {
+                let first = members.first { $0.node.offset == Int(offsets[fi]) } ?? m
+                folded(m.key, repeats: first.key, at: m.keyOffset, firstAt: first.keyOffset, field: schema.fields[fi].name, src: src, pointer: pointer)
                 values[fi] = .unknown
                 continue
             }
-            keyOf[fi] = (m.key, m.keyOffset)
             // The pointer is only spelled out if a diagnostic needs it.
             values[fi] = convert(m.node, schema.fields[fi].type, src: src, pointer: { pointer + "/" + m.key }, identifier: schema.fields[fi].identifier)
             if let zero = schema.fields[fi].zeroProblem(values[fi], at: src.location(offset: m.node.offset, path: pointer + "/" + m.key)) {

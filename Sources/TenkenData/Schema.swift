@@ -149,7 +149,10 @@ public struct Bilingual: Sendable, Hashable, Codable {
     }
 }
 
-public struct FieldSchema: Sendable {
+/// One field of a record schema. A class, not a struct: schemas are process-wide constants
+/// read for every value loaded and every record checked, and a struct of this size was
+/// copied (a dozen reference counts) at each `fields[i]`.
+public final class FieldSchema: Sendable {
     public let name: String
     public let type: FieldType
     /// What absence means; see `Absence`.
