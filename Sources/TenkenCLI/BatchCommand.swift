@@ -6,10 +6,17 @@ import TenkenEval
 import TenkenReport
 import TenkenSyntax
 
-/// One facility a batch was asked to evaluate: a folder, or a snapshot file.
+/// One facility a batch was asked to evaluate: a folder, a snapshot file, or one line of a
+/// JSON Lines file of snapshots (`line`; `input` is then `FILE:LINE`).
 public struct BatchEntry: Sendable {
     public var input: String
     public var name: String
+    public var line: JSONLine?
+    public init(input: String, name: String, line: JSONLine? = nil) {
+        self.input = input
+        self.name = name
+        self.line = line
+    }
 }
 
 public enum BatchDiscovery {
@@ -21,7 +28,8 @@ public enum BatchDiscovery {
     }
 
     /// A folder of facility folders (every subfolder counts, so one without a snapshot is
-    /// reported rather than skipped), or a list file with one folder or snapshot per line.
+    /// reported rather than skipped), a list file with one folder or snapshot per line, or a
+    /// JSON Lines file with one snapshot per line (`JSONLines`).
     public static func entries(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<[BatchEntry], Diagnostic> {
         discover(path, maxCollection: maxCollection).map(\.entries)
     }
@@ -53,6 +61,11 @@ public enum BatchDiscovery {
                 }
             }
             return .success(found)
+        }
+        if JSONLines.isJSONLines(path) {
+            return JSONLines.scan(path, maxLines: maxCollection).map { lines in
+                Found(entries: lines.map { BatchEntry(input: $0.name, name: "\((path as NSString).lastPathComponent):\($0.line)", line: $0) })
+            }
         }
         let (bytes, err) = readInputFile(path, maxBytes: 256 << 20)
         guard let bytes else { return .failure(err!) }
@@ -224,7 +237,7 @@ enum BatchCommand {
         // Never over an input: not into a facility folder, not over a baseline or a folder of facilities.
         var inputs = CLI.inputs(of: nil, p, loaded)
         inputs.add(file: p.positionals[0])
-        for e in all { inputs.add(file: e.input) }
+        for e in all where e.line == nil { inputs.add(file: e.input) }
         if let r = inputs.refusal(folder: outDir, holding: false) ?? inputs.refusal(folder: (outDir as NSString).appendingPathComponent("facilities"))
             ?? BatchOutput.besideFacilities.lazy.compactMap({ inputs.refusal(file: (outDir as NSString).appendingPathComponent($0)) }).first {
             console.err("error: \(r); nothing was written\n")
@@ -508,7 +521,10 @@ final class BatchRun: @unchecked Sendable {
     func process(_ e: BatchEntry, index: Int, engine: Engine) -> FacilitySummary {
         var input: FacilityInput
         var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: e.input, isDirectory: &isDir), isDir.boolValue {
+        if let line = e.line {
+            input = FacilityInput(snapshot: line.file)
+            input.jsonLine = line
+        } else if FileManager.default.fileExists(atPath: e.input, isDirectory: &isDir), isDir.boolValue {
             switch FacilityInput.folder(e.input) {
             case .success(let i): input = i
             case .failure(let d): return failure(e, id: nil, [d])
@@ -520,7 +536,7 @@ final class BatchRun: @unchecked Sendable {
         guard let facility, !diags.contains(where: { $0.severity == .error }) else { return failure(e, id: facility?.id, diags) }
         guard BatchDiscovery.safeName(facility.id) else {
             return failure(e, id: e.name, [Diagnostic("batch.unsafe-id", .error,
-                "the facility id cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`; found \(ValueShape.of(facility.id)))", at: SourceLocation(file: input.primaryFile, path: input.tables == nil ? "/facility/id" : "facility.id"))])
+                "the facility id cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`; found \(ValueShape.of(facility.id)))", at: SourceLocation(file: input.primaryFile, line: e.line?.line ?? 0, path: input.tables == nil ? "/facility/id" : "facility.id"))])
         }
         let key = FileNames.fold(facility.id)
         let first = claims.withLock { c -> String? in

@@ -62,8 +62,11 @@ public struct LineIndex: Sendable {
     /// The offset where lines 1, 17, 33, … start.
     let checkpoints: [Int]
     let bytes: [UInt8]
+    /// The line the bytes start on in their file: 1, or a JSON Lines snapshot's line.
+    public let firstLine: Int
 
-    public init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8], firstLine: Int = 1) {
+        self.firstLine = firstLine
         var cps = [0]
         cps.reserveCapacity(bytes.count / 1024 + 1)
         bytes.withUnsafeBufferPointer { buf in
@@ -85,7 +88,7 @@ public struct LineIndex: Sendable {
             let mid = (lo + hi + 1) / 2
             if checkpoints[mid] <= offset { lo = mid } else { hi = mid - 1 }
         }
-        var line = lo * LineIndex.every + 1
+        var line = lo * LineIndex.every + firstLine
         let end = min(offset, bytes.count)
         var col = 1
         var i = checkpoints[lo]
@@ -147,8 +150,8 @@ public struct JSONReader {
     }
 
     public static func parse(_ bytes: [UInt8], file: String, limits: JSONLimits = JSONLimits(),
-                             shownKeys: ShownKeys = .only([])) -> (JSONNode?, [Diagnostic], LineIndex) {
-        let index = LineIndex(bytes)
+                             shownKeys: ShownKeys = .only([]), firstLine: Int = 1) -> (JSONNode?, [Diagnostic], LineIndex) {
+        let index = LineIndex(bytes, firstLine: firstLine)
         var diags: [Diagnostic] = []
         if bytes.count > limits.maxBytes {
             diags.append(Diagnostic("data.too-large", .error,

@@ -9,6 +9,49 @@ public struct LoadOptions: Sendable {
     public init() {}
 }
 
+/// Opens a regular file for reading, or says why not as a located diagnostic: missing, a
+/// directory, a pipe or a device (refused at once, never waited on), unreadable. On success the
+/// caller owns (and closes) the descriptor; `size` is from `fstat`.
+func openRegularFile(_ path: String) -> Result<(fd: Int32, size: Int), Diagnostic> {
+    func failure(_ id: String, _ message: String, help: String? = nil) -> Result<(fd: Int32, size: Int), Diagnostic> {
+        .failure(Diagnostic(id, .error, message, at: SourceLocation(file: path), help: help))
+    }
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+    guard fd >= 0 else {
+        switch errno {
+        case ENOENT, ENOTDIR: return failure("data.file-not-found", "no such file")
+        case EISDIR: return failure("data.is-directory", "expected a file, found a directory")
+        case ENXIO, EOPNOTSUPP: return failure("data.not-a-file", "expected a regular file, found a socket or a device that cannot be read",
+                                               help: "save the data to a file and give that file")
+        default: return failure("data.unreadable", "file cannot be read (\(String(cString: strerror(errno))))")
+        }
+    }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else {
+        let e = errno
+        close(fd)
+        return failure("data.unreadable", "file cannot be read (\(String(cString: strerror(e))))")
+    }
+    let refusal: Result<(fd: Int32, size: Int), Diagnostic>?
+    switch st.st_mode & S_IFMT {
+    case S_IFREG: refusal = nil
+    case S_IFDIR: refusal = failure("data.is-directory", "expected a file, found a directory")
+    case S_IFIFO: refusal = failure("data.not-a-file", "expected a regular file, found a named pipe (FIFO); tenken does not wait on pipes",
+                                    help: "save the data to a file and give that file")
+    case S_IFCHR, S_IFBLK: refusal = failure("data.not-a-file", "expected a regular file, found a device",
+                                             help: "save the data to a file and give that file")
+    default: refusal = failure("data.not-a-file", "expected a regular file, found a socket or another special file",
+                               help: "save the data to a file and give that file")
+    }
+    if let refusal {
+        close(fd)
+        return refusal
+    }
+    // Regular files never block; reads wait as usual from here on.
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    return .success((fd, Int(st.st_size)))
+}
+
 /// Reads a file's bytes, turning every failure (missing, a directory, unreadable, not a
 /// regular file) into a located diagnostic instead of a crash or a hang.
 ///
@@ -22,32 +65,12 @@ public func readInputFile(_ path: String, maxBytes: Int) -> ([UInt8]?, Diagnosti
     func failure(_ id: String, _ message: String, help: String? = nil) -> ([UInt8]?, Diagnostic?) {
         (nil, Diagnostic(id, .error, message, at: SourceLocation(file: path), help: help))
     }
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-    guard fd >= 0 else {
-        switch errno {
-        case ENOENT, ENOTDIR: return failure("data.file-not-found", "no such file")
-        case EISDIR: return failure("data.is-directory", "expected a file, found a directory")
-        case ENXIO, EOPNOTSUPP: return failure("data.not-a-file", "expected a regular file, found a socket or a device that cannot be read",
-                                               help: "save the data to a file and give that file")
-        default: return failure("data.unreadable", "file cannot be read (\(String(cString: strerror(errno))))")
-        }
+    let fd: Int32, size: Int
+    switch openRegularFile(path) {
+    case .success(let f): (fd, size) = f
+    case .failure(let d): return (nil, d)
     }
     defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0 else { return failure("data.unreadable", "file cannot be read (\(String(cString: strerror(errno))))") }
-    switch st.st_mode & S_IFMT {
-    case S_IFREG: break
-    case S_IFDIR: return failure("data.is-directory", "expected a file, found a directory")
-    case S_IFIFO: return failure("data.not-a-file", "expected a regular file, found a named pipe (FIFO); tenken does not wait on pipes",
-                                 help: "save the data to a file and give that file")
-    case S_IFCHR, S_IFBLK: return failure("data.not-a-file", "expected a regular file, found a device",
-                                          help: "save the data to a file and give that file")
-    default: return failure("data.not-a-file", "expected a regular file, found a socket or another special file",
-                            help: "save the data to a file and give that file")
-    }
-    // Regular files never block; reads wait as usual from here on.
-    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-    let size = Int(st.st_size)
     if size > maxBytes {
         return failure("data.too-large", "file is \(size) bytes, over the limit of \(maxBytes) bytes",
                        help: "raise the limit with --max-input-bytes if the file is genuine")
@@ -132,8 +155,18 @@ public struct SnapshotLoader {
         return loadSnapshot(bytes: bytes, path: path)
     }
 
-    public mutating func loadSnapshot(bytes: [UInt8], path: String) -> Facility? {
-        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits, shownKeys: .only(SnapshotSchema.names))
+    /// Loads one snapshot of a JSON Lines file (`JSONLines`): its places are the file's line
+    /// and the column in that line, with the JSON pointer inside the snapshot.
+    public mutating func loadSnapshot(line: JSONLine) -> Facility? {
+        let (bytes, err) = JSONLines.read(line, maxBytes: options.limits.maxBytes)
+        guard let bytes else { diagnostics.append(err!); return nil }
+        return loadSnapshot(bytes: bytes, path: line.file, line: line.line)
+    }
+
+    /// `line`: the line of `path` that holds the snapshot (JSON Lines), nil for a whole file.
+    public mutating func loadSnapshot(bytes: [UInt8], path: String, line: Int? = nil) -> Facility? {
+        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits, shownKeys: .only(SnapshotSchema.names),
+                                                    firstLine: line ?? 1)
         diagnostics += diags
         guard let node else { return nil }
         let src = SourceFile(path: path, kind: .json, lines: lines)
@@ -185,7 +218,8 @@ public struct SnapshotLoader {
             diagnostics.append(Diagnostic("data.missing-schema-version", .error,
                 "snapshot has no `schema_version`; expected `\"schema_version\": \(SnapshotSchema.version)`", at: src.location(offset: node.offset, path: "")))
         }
-        var id = (path as NSString).lastPathComponent
+        // Without an id of its own, a facility is named by its file (and line, in JSON Lines).
+        var id = (path as NSString).lastPathComponent + (line.map { "-\($0)" } ?? "")
         if case .record(let f)? = roots[SnapshotSchema.rootIndex["facility"]!], case .string(let s) = f["id"] { id = s }
         var facility = Facility(id: id, roots: roots, overrides: overrides, sources: [path])
         facility.rootLocations = rootLocations

@@ -213,16 +213,50 @@ public struct Aggregate: Sendable {
 
     // MARK: JSON (also the input of `tenken merge`), streamed one facility at a time
 
-    func facilityJSON(_ f: FacilitySummary) -> JSON {
-        var kv: [(String, JSON)] = [
-            ("id", .string(f.id)), ("name", .str(f.name)), ("input", .string(f.input)), ("status", .string(f.status.rawValue)),
-            ("states", .string(f.states)),
-            ("counts", .object(Level.allCases.map { lv in (lv.rawValue, .object(RuleState.allCases.map { ($0.rawValue, .int(f.count(lv, $0, rules))) })) })),
-        ]
-        if let n = f.newGaps { kv.append(("new_gaps", .int(n))) }
-        kv.append(("loosened_params", .array(f.loosened.map(JSON.string))))
-        kv.append(("diagnostics", .array(f.diagnostics.map(JSON.string))))
-        return .object(kv)
+    /// `RuleState.allCases` index by state letter (ASCII), -1 for none.
+    static let stateByLetter: [Int] = {
+        var t = [Int](repeating: -1, count: 128)
+        for (k, st) in RuleState.allCases.enumerated() { t[Int(FacilitySummary.letter(st).asciiValue!)] = k }
+        return t
+    }()
+
+    /// One facility as one compact line of JSON, appended to `out`: written straight into the
+    /// buffer (no tree of values per facility), with its counts by level and state from one
+    /// pass over its states.
+    func appendFacilityRow(_ f: FacilitySummary, into out: inout String) {
+        let states = RuleState.allCases, levels = Level.allCases
+        var counts = [Int](repeating: 0, count: levels.count * states.count)
+        for (i, c) in f.states.utf8.enumerated() where i < rules.count && c < 128 {
+            let k = Aggregate.stateByLetter[Int(c)]
+            if k >= 0 { counts[levels.firstIndex(of: rules[i].level)! * states.count + k] += 1 }
+        }
+        func key(_ k: String) { out += "\"" + k + "\":" }
+        out += "{"
+        key("id"); JSON.escape(f.id, into: &out)
+        out += ","; key("name"); if let n = f.name { JSON.escape(n, into: &out) } else { out += "null" }
+        out += ","; key("input"); JSON.escape(f.input, into: &out)
+        out += ","; key("status"); JSON.escape(f.status.rawValue, into: &out)
+        out += ","; key("states"); JSON.escape(f.states, into: &out)
+        out += ","; key("counts"); out += "{"
+        for (l, lv) in levels.enumerated() {
+            if l > 0 { out += "," }
+            key(lv.rawValue); out += "{"
+            for (k, st) in states.enumerated() {
+                if k > 0 { out += "," }
+                key(st.rawValue); out += String(counts[l * states.count + k])
+            }
+            out += "}"
+        }
+        out += "}"
+        if let n = f.newGaps { out += ","; key("new_gaps"); out += String(n) }
+        func strings(_ xs: [String]) {
+            out += "["
+            for (i, x) in xs.enumerated() { if i > 0 { out += "," }; JSON.escape(x, into: &out) }
+            out += "]"
+        }
+        out += ","; key("loosened_params"); strings(f.loosened)
+        out += ","; key("diagnostics"); strings(f.diagnostics)
+        out += "}"
     }
 
     public func writeJSON(to out: OutputFile) throws(WriteError) {
@@ -259,9 +293,15 @@ public struct Aggregate: Sendable {
             try out.write("  \"facilities\": []\n}\n")
             return
         }
+        // One compact line per facility, streamed: a batch of thousands is never held whole.
         try out.write("  \"facilities\": [\n")
+        var row = ""
         for (i, f) in facilities.enumerated() {
-            try out.write("    " + facilityJSON(f).render(indent: 2) + (i == facilities.count - 1 ? "\n" : ",\n"))
+            row.removeAll(keepingCapacity: true)
+            row += "    "
+            appendFacilityRow(f, into: &row)
+            row += i == facilities.count - 1 ? "\n" : ",\n"
+            try out.write(row)
         }
         try out.write("  ]\n}\n")
     }
