@@ -180,6 +180,7 @@ public struct SnapshotLoader {
         var overrides: [ParamOverride] = []
         var sawVersion = false
         var rootKeys = [(key: String, offset: Int)?](repeating: nil, count: SnapshotSchema.roots.count)
+        var rootPlaces: [(root: Int, offset: Int, path: String?)] = []
         for m in members {
             let ptr = "/" + escapePointerToken(m.key)
             if m.key == "schema_version" {
@@ -206,7 +207,7 @@ public struct SnapshotLoader {
                 continue
             }
             rootKeys[ri] = (m.key, m.keyOffset)
-            rootLocations[ri] = src.location(offset: m.node.offset, path: ptr)
+            rootPlaces.append((ri, m.node.offset, ptr))
             switch root.shape {
             case .single:
                 if let r = record(m.node, root.record, src: src, pointer: ptr) { roots[ri] = .record(r) }
@@ -214,6 +215,7 @@ public struct SnapshotLoader {
                 roots[ri] = collection(m.node, root.record, src: src, pointer: ptr)
             }
         }
+        for (p, l) in zip(rootPlaces, src.locations(rootPlaces.map { ($0.offset, $0.path) })) { rootLocations[p.root] = l }
         if !sawVersion {
             diagnostics.append(Diagnostic("data.missing-schema-version", .error,
                 "snapshot has no `schema_version`; expected `\"schema_version\": \(SnapshotSchema.version)`", at: src.location(offset: node.offset, path: "")))
