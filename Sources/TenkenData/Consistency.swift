@@ -23,7 +23,7 @@ public enum Consistency {
     public static func check(_ f: Facility, asOf: Day) -> [Diagnostic] {
         var c = Checker(asOf: asOf)
         for (i, root) in SnapshotSchema.roots.enumerated() where root.shape == .collection {
-            if case .list(let xs)? = f.roots[i], let idf = root.record.idField, let fi = root.record.index[idf] {
+            if case .list(let xs)? = f.roots[i], let fi = root.record.idIndex {
                 var known: [String: String] = [:]
                 for case .record(let r) in xs { if case .string(let s) = r.values[fi] { let k = CellText.identifierKey(s); if known[k] == nil { known[k] = s } } }
                 c.ids[root.name] = known
@@ -59,16 +59,17 @@ public enum Consistency {
         mutating func visitAll(_ xs: [Value], what: String) {
             var seen: [String: Record] = [:]
             for case .record(let r) in xs {
-                if r.schema.uniqueIDs, let idf = r.schema.idField, let fi = r.schema.index[idf], case .string(let id) = r.values[fi] {
+                if r.schema.uniqueIDs, let fi = r.schema.idIndex, case .string(let id) = r.values[fi] {
                     // `S-006` and `s-006` are one id, as everywhere ids are compared.
-                    if let first = seen[CellText.identifierKey(id)] {
+                    let key = CellText.identifierKey(id)
+                    if let first = seen[key] {
                         let at = first.location(ofField: fi)
                         let place = first.origin.source.kind == .json ? at.path ?? "" : "line \(at.line)"
                         diagnostics.append(Diagnostic("data.duplicate-id", .error,
                             "\(name(r, fi)) repeats the id of another element of \(what) (\(place))",
                             at: r.location(ofField: fi), help: "give every element its own id, or merge the two rows"))
                     } else {
-                        seen[CellText.identifierKey(id)] = r
+                        seen[key] = r
                     }
                 }
                 visit(r, what: what)
@@ -181,12 +182,15 @@ public enum Consistency {
         }
 
         mutating func reference(_ v: Value, to target: String, known: [String: String], _ r: Record, _ i: Int) {
-            let values: [String] = switch v {
-            case .string(let s): [s]
-            case .list(let xs): xs.compactMap { if case .string(let s) = $0 { s } else { nil } }
-            default: []
+            switch v {
+            case .string(let s): reference(s, to: target, known: known, r, i)
+            case .list(let xs): for case .string(let s) in xs { reference(s, to: target, known: known, r, i) }
+            default: break
             }
-            for s in values where known[CellText.identifierKey(s)] == nil {
+        }
+
+        mutating func reference(_ s: String, to target: String, known: [String: String], _ r: Record, _ i: Int) {
+            if known[CellText.identifierKey(s)] == nil {
                 diagnostics.append(Diagnostic("data.dangling-reference", .error,
                     "\(name(r, i)) holds \(ValueShape.of(s)) that is not the id of any element of \(target)",
                     at: r.location(ofField: i), help: closestMatch(to: s, in: Array(known.values)).map { "did you mean `\($0)`?" }))

@@ -342,8 +342,7 @@ public struct SnapshotLoader {
         var ignored: [(member: JSONMember, diagnostic: Int)] = []
         for m in members {
             // Keys usually come in schema order: check the expected field before hashing.
-            let predicted = guess < fields.count && fields[guess].name == m.key ? guess : nil
-            guard let fi = predicted ?? schema.fieldIndex(forKey: m.key) else {
+            guard let fi = schema.fieldIndex(forKey: m.key, from: guess) else {
                 if unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
                               pointer: pointer, schema: schema) {
                     ignored.append((m, diagnostics.count - 1))

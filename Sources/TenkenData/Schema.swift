@@ -327,6 +327,7 @@ public final class RecordSchema: Sendable {
         for (i, f) in fields.enumerated() { idx[f.name] = i }
         index = idx
         idField = id
+        idIndex = id.flatMap { idx[$0] }
         absentValues = fields.map(\.absent.value)
         conditions = fields.map { f in
             let own = f.absent.conditions.filter { $0.scope == .element }.compactMap { c in idx[c.field].map { (field: $0, values: c.values) } }
@@ -359,6 +360,25 @@ public final class RecordSchema: Sendable {
     /// the ends (`SnapshotSchema.keyForm`). `left_on`, `Left_On`, `ｌｅｆｔ＿ｏｎ` and `退職日`
     /// are all `left_on`. The one matching function for JSON keys and CSV headers.
     public func fieldIndex(forKey key: String) -> Int? { index[key] ?? headerIndex[SnapshotSchema.keyForm(key)] }
+
+    /// The field named exactly `key`, looked for from field `from` on and then from the start:
+    /// keys mostly come in an order of their own, and comparing a short name costs far less
+    /// than hashing it. Falls back to `fieldIndex(forKey:)` (other spellings, headers).
+    @inline(__always)
+    public func fieldIndex(forKey key: String, from: Int) -> Int? {
+        let n = fields.count
+        if n <= 32 {
+            var k = from < n ? from : 0
+            for _ in 0..<n {
+                if fields[k].name == key { return k }
+                k = k + 1 == n ? 0 : k + 1
+            }
+        }
+        return fieldIndex(forKey: key)
+    }
+
+    /// The index of `idField`, if the record has it.
+    public let idIndex: Int?
 
     /// What a rule reads for each field when it is absent (`Absence.value`), in field order.
     public let absentValues: [Value]
