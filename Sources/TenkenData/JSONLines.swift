@@ -150,23 +150,9 @@ public enum JSONLines {
         case .failure(let d): return (nil, d)
         }
         defer { close(fd) }
-        var count = 0
-        var failed: Int32 = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: line.length) { buf, initialized in
-            while count < buf.count {
-                let n = pread(fd, buf.baseAddress! + count, buf.count - count, off_t(line.offset + count))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failed = errno
-                    break
-                }
-                if n == 0 { break }
-                count += n
-            }
-            initialized = count
-        }
+        let (bytes, failed) = readBytes(fd, count: line.length, at: line.offset)
         if failed != 0 { return (nil, Diagnostic("data.unreadable", .error, "file cannot be read (\(String(cString: strerror(failed))))", at: here)) }
-        if count < line.length {
+        if bytes.count < line.length {
             return (nil, Diagnostic("data.unreadable", .error, "the file is shorter than when it was scanned; line \(line.line) ends early", at: here,
                                     help: "run the batch again once the file is complete"))
         }

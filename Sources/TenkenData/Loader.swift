@@ -78,21 +78,8 @@ public func readInputFile(_ path: String, maxBytes: Int) -> ([UInt8]?, Diagnosti
     if size > sniffAbove, let refusal = sniffNotText(fd, path: path) { return (nil, refusal) }
     // One byte more than the size, so the end is seen without growing the buffer (and without
     // zero-filling it first).
-    var count = 0
-    var failed: Int32 = 0
-    var bytes = [UInt8](unsafeUninitializedCapacity: size + 1) { buf, initialized in
-        while count < buf.count {
-            let n = read(fd, buf.baseAddress! + count, buf.count - count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failed = errno
-                break
-            }
-            if n == 0 { break }
-            count += n
-        }
-        initialized = count
-    }
+    var (bytes, failed) = readBytes(fd, count: size + 1, at: nil)
+    let count = bytes.count
     if failed == 0, count == size + 1 {
         // The file grew while it was read: go on to its end, up to the limit.
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -110,6 +97,30 @@ public func readInputFile(_ path: String, maxBytes: Int) -> ([UInt8]?, Diagnosti
     }
     if failed != 0 { return failure("data.unreadable", "file cannot be read (\(String(cString: strerror(failed))))") }
     return (bytes, nil)
+}
+
+/// Up to `count` bytes from `fd`: from its current position (`at` nil) or from offset `at`
+/// (`pread`, which leaves the position alone and may run on several threads at once). Fewer
+/// at the end of the file; `failed` is the `errno` of a failed read (0 when none failed).
+/// The buffer is never zero-filled first.
+func readBytes(_ fd: Int32, count wanted: Int, at offset: Int?) -> (bytes: [UInt8], failed: Int32) {
+    var count = 0
+    var failed: Int32 = 0
+    let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buf, initialized in
+        while count < buf.count {
+            let n = if let offset { pread(fd, buf.baseAddress! + count, buf.count - count, off_t(offset + count)) }
+                    else { read(fd, buf.baseAddress! + count, buf.count - count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                failed = errno
+                break
+            }
+            if n == 0 { break }
+            count += n
+        }
+        initialized = count
+    }
+    return (bytes, failed)
 }
 
 /// Files larger than this (1 MiB) are sniffed before they are read whole.
