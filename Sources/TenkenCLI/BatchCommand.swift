@@ -6,10 +6,17 @@ import TenkenEval
 import TenkenReport
 import TenkenSyntax
 
-/// One facility a batch was asked to evaluate: a folder, or a snapshot file.
+/// One facility a batch was asked to evaluate: a folder, a snapshot file, or one line of a
+/// JSON Lines file of snapshots (`line`; `input` is then `FILE:LINE`).
 public struct BatchEntry: Sendable {
     public var input: String
     public var name: String
+    public var line: JSONLine?
+    public init(input: String, name: String, line: JSONLine? = nil) {
+        self.input = input
+        self.name = name
+        self.line = line
+    }
 }
 
 public enum BatchDiscovery {
@@ -21,7 +28,8 @@ public enum BatchDiscovery {
     }
 
     /// A folder of facility folders (every subfolder counts, so one without a snapshot is
-    /// reported rather than skipped), or a list file with one folder or snapshot per line.
+    /// reported rather than skipped), a list file with one folder or snapshot per line, or a
+    /// JSON Lines file with one snapshot per line (`JSONLines`).
     public static func entries(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<[BatchEntry], Diagnostic> {
         discover(path, maxCollection: maxCollection).map(\.entries)
     }
@@ -55,6 +63,11 @@ public enum BatchDiscovery {
                 }
             }
             return .success(found)
+        }
+        if JSONLines.isJSONLines(path) {
+            return JSONLines.scan(path, maxLines: maxCollection).map { lines in
+                Found(entries: lines.map { BatchEntry(input: $0.name, name: "\((path as NSString).lastPathComponent):\($0.line)", line: $0) })
+            }
         }
         let (bytes, err) = readInputFile(path, maxBytes: 256 << 20)
         guard let bytes else { return .failure(err!) }
@@ -119,7 +132,7 @@ final class Slots<T>: @unchecked Sendable {
 enum BatchCommand {
     static let spec = CommandSpec(
         name: "batch", summary: "Evaluate many facilities in parallel: a report per facility and an aggregate.",
-        usage: "tenken batch FOLDER|LIST --output-dir DIR [options]",
+        usage: "tenken batch FOLDER|LIST|FILE.jsonl --output-dir DIR [options]",
         options: [
             OptionSpec("--output-dir", value: "DIR", help: "where facility reports (facilities/<id>/) and the aggregate go"),
             OptionSpec("--format", value: "LIST", choices: ReportFormat.allCases.map(\.rawValue) + ["none"], list: true,
@@ -226,7 +239,7 @@ enum BatchCommand {
         // Never over an input: not into a facility folder, not over a baseline or a folder of facilities.
         var inputs = CLI.inputs(of: nil, p, loaded)
         inputs.add(file: p.positionals[0])
-        for e in all { inputs.add(file: e.input) }
+        for e in all where e.line == nil { inputs.add(file: e.input) }
         if let r = inputs.refusal(folder: outDir, holding: false) ?? inputs.refusal(folder: (outDir as NSString).appendingPathComponent("facilities"))
             ?? BatchOutput.besideFacilities.lazy.compactMap({ inputs.refusal(file: (outDir as NSString).appendingPathComponent($0)) }).first {
             console.err("error: \(r); nothing was written\n")
@@ -256,7 +269,7 @@ enum BatchCommand {
         }
         var writeFailures = run.writeFailures.withLock { $0 }
         if writeFailures.isEmpty {
-            do throws(WriteError) { try writeAggregate(aggregate, to: output.staging, lang: lang) } catch { writeFailures.append(error) }
+            do throws(WriteError) { try writeAggregate(aggregate, to: output.staging, lang: lang, jobs: jobs) } catch { writeFailures.append(error) }
         }
         // The facilities' SARIF again, in files code scanning accepts in one upload each.
         if writeFailures.isEmpty, formats.contains(.sarif) {
@@ -283,10 +296,11 @@ enum BatchCommand {
             return ExitCode.inputError
         }
         let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newGaps ?? 0) > 0 }.count }
-        let exit = exitCode(aggregate, gate: gate, newGaps: newGaps)
+        let counts = aggregate.verdictCounts(gate: gate)
+        let exit = exitCode(aggregate, gate: gate, newGaps: newGaps, counts: counts)
         let ja = lang == .ja
         for line in loadFailures(aggregate, ja: ja) { console.err("batch: " + line + "\n") }
-        console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps, ja: ja)
+        console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps, ja: ja, counts: counts)
             + (ja ? "。集計: \(outDir) → 終了コード \(exit)" : "; aggregate in \(outDir) → exit \(exit)") + exitMeaning(exit, ja: ja) + "\n")
         return Interruption.afterPublishing(console, "the run") ?? exit
     }
@@ -310,8 +324,9 @@ enum BatchCommand {
     /// The run in one line: how many facilities were found, failed to load, could not be
     /// decided, have gaps at the gate's level, and wait for an attestation; Japanese when
     /// `ja` (the reports' language).
-    static func summary(_ a: Aggregate, gate: Gate, newGaps: Int? = nil, ja: Bool = false) -> String {
-        let v = a.verdictCounts(gate: gate)
+    /// `counts`: `a.verdictCounts(gate:)` when the caller has it.
+    static func summary(_ a: Aggregate, gate: Gate, newGaps: Int? = nil, ja: Bool = false, counts: [Gate.Verdict: Int]? = nil) -> String {
+        let v = counts ?? a.verdictCounts(gate: gate)
         let waiting = a.facilities.filter { $0.status == .evaluated && $0.states.contains("M") }.count
         let undecided = (v[.undecided] ?? 0) - a.failedToLoad
         if ja {
@@ -352,8 +367,8 @@ enum BatchCommand {
     /// the gate's level (with a baseline: failures at that level the baseline does not know,
     /// and items still awaiting an attestation under `,manual`); else 0. `--fail-on never`
     /// never gives 1.
-    static func exitCode(_ a: Aggregate, gate: Gate, newGaps: Int? = nil) -> Int32 {
-        let v = a.verdictCounts(gate: gate)
+    static func exitCode(_ a: Aggregate, gate: Gate, newGaps: Int? = nil, counts: [Gate.Verdict: Int]? = nil) -> Int32 {
+        let v = counts ?? a.verdictCounts(gate: gate)
         if (v[.undecided] ?? 0) > 0 { return ExitCode.inputError }
         guard gate.level != nil else { return ExitCode.ok }
         if let newGaps {
@@ -368,16 +383,33 @@ enum BatchCommand {
         return (v[.gaps] ?? 0) > 0 ? ExitCode.gaps : ExitCode.ok
     }
 
-    /// Each file is streamed to a temporary file and renamed into place when complete.
-    static func writeAggregate(_ a: Aggregate, to dir: String, lang: Language) throws(WriteError) {
-        func stream(_ name: String, _ body: (OutputFile) throws(WriteError) -> Void) throws(WriteError) {
+    /// Each file is streamed to a temporary file and renamed into place when complete. With
+    /// more than one job the four files are written side by side: they only read the
+    /// aggregate, and written one after another they were the serial end of a batch, which
+    /// is what kept two jobs from twice the speed of one.
+    static func writeAggregate(_ a: Aggregate, to dir: String, lang: Language, jobs: Int = 1) throws(WriteError) {
+        @Sendable func stream(_ name: String, _ body: (OutputFile) throws(WriteError) -> Void) throws(WriteError) {
             let s = try OutputFile(path: (dir as NSString).appendingPathComponent(name))
             do throws(WriteError) { try body(s) } catch { s.abandon(); throw error }
         }
-        try stream("aggregate.json") { (f: OutputFile) throws(WriteError) in try a.writeJSON(to: f); try f.commit() }
-        try stream("aggregate-facilities.csv") { (f: OutputFile) throws(WriteError) in try a.writeFacilitiesCSV(to: f); try f.commit() }
-        try stream("aggregate-rules.csv") { (f: OutputFile) throws(WriteError) in try a.writeRulesCSV(to: f); try f.commit() }
-        try stream("aggregate.html") { (f: OutputFile) throws(WriteError) in try AggregateHTML.write(a, lang: lang, to: f) }
+        // Largest first, so that two workers finish together.
+        @Sendable func write(_ k: Int) throws(WriteError) {
+            switch k {
+            case 0: try stream("aggregate.json") { (f: OutputFile) throws(WriteError) in try a.writeJSON(to: f); try f.commit() }
+            case 1: try stream("aggregate.html") { (f: OutputFile) throws(WriteError) in try AggregateHTML.write(a, lang: lang, to: f) }
+            case 2: try stream("aggregate-facilities.csv") { (f: OutputFile) throws(WriteError) in try a.writeFacilitiesCSV(to: f); try f.commit() }
+            default: try stream("aggregate-rules.csv") { (f: OutputFile) throws(WriteError) in try a.writeRulesCSV(to: f); try f.commit() }
+            }
+        }
+        guard jobs > 1 else {
+            for k in 0..<4 { try write(k) }
+            return
+        }
+        let failures = Locked<[(Int, WriteError)]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { k in
+            do throws(WriteError) { try write(k) } catch { failures.withLock { $0.append((k, error)) } }
+        }
+        if let first = failures.withLock({ $0 }).min(by: { $0.0 < $1.0 }) { throw first.1 }
     }
 }
 
@@ -510,7 +542,10 @@ final class BatchRun: @unchecked Sendable {
     func process(_ e: BatchEntry, index: Int, engine: Engine) -> FacilitySummary {
         var input: FacilityInput
         var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: e.input, isDirectory: &isDir), isDir.boolValue {
+        if let line = e.line {
+            input = FacilityInput(snapshot: line.file)
+            input.jsonLine = line
+        } else if FileManager.default.fileExists(atPath: e.input, isDirectory: &isDir), isDir.boolValue {
             switch FacilityInput.folder(e.input) {
             case .success(let i): input = i
             case .failure(let d): return failure(e, id: nil, [d])
@@ -522,7 +557,7 @@ final class BatchRun: @unchecked Sendable {
         guard let facility, !diags.contains(where: { $0.severity == .error }) else { return failure(e, id: facility?.id, diags) }
         guard BatchDiscovery.safeName(facility.id) else {
             return failure(e, id: e.name, [Diagnostic("batch.unsafe-id", .error,
-                "the facility id cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`; found \(ValueShape.of(facility.id)))", at: SourceLocation(file: input.primaryFile, path: input.tables == nil ? "/facility/id" : "facility.id"))])
+                "the facility id cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`; found \(ValueShape.of(facility.id)))", at: SourceLocation(file: input.primaryFile, line: e.line?.line ?? 0, path: input.tables == nil ? "/facility/id" : "facility.id"))])
         }
         let key = FileNames.fold(facility.id)
         let first = claims.withLock { c -> String? in

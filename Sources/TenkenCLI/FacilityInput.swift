@@ -7,6 +7,8 @@ import TenkenSyntax
 /// `tenken attest` keeps), or a set of spreadsheet tables (`facility.csv`, `staff.csv`, …).
 public struct FacilityInput: Sendable {
     public var snapshot: String?
+    /// The snapshot is this line of the JSON Lines file `snapshot` (`tenken batch FILE.jsonl`).
+    public var jsonLine: JSONLine?
     public var tables: TableFolder?
     public var devices: String?
     /// `devices` was found in the facility folder beside `snapshot.json` (not named with
@@ -143,7 +145,8 @@ public struct FacilityInput: Sendable {
     func loadParts(options: LoadOptions, pack: LoadedPack?, asOf: Day?) -> (Facility?, [Diagnostic]) {
         var loader = SnapshotLoader(options: options)
         loader.append(contentsOf: folderDiagnostics)
-        let loadedFacility: Facility? = if let tables { loader.loadTables(tables) } else if let snapshot { loader.loadSnapshot(path: snapshot) } else { nil }
+        let loadedFacility: Facility? = if let tables { loader.loadTables(tables) } else if let jsonLine { loader.loadSnapshot(line: jsonLine) }
+            else if let snapshot { loader.loadSnapshot(path: snapshot) } else { nil }
         guard var facility = loadedFacility else { return (nil, loader.diagnostics) }
         if let attestations, tables == nil {
             let ai = SnapshotSchema.rootIndex["attestations"]!

@@ -34,7 +34,11 @@ public enum CellText {
         return (combining ? t.precomposedStringWithCanonicalMapping : t, refused)
     }
 
-    public static func clean(_ s: String) -> (text: String, refused: Unicode.Scalar?) { clean(Substring(s)) }
+    public static func clean(_ s: String) -> (text: String, refused: Unicode.Scalar?) {
+        // The same fast path without copying the string into a new one.
+        if allBytes(s, { $0 > 0x20 && $0 < 0x7F }) { return (s, nil) }
+        return clean(Substring(s))
+    }
 
     /// An id as a person reads it: full-width letters and digits are the ASCII ones (NFKC:
     /// `Ｓ－００６` is `S-006`) and every dash is a hyphen-minus, so an id typed with the IME
@@ -44,7 +48,7 @@ public enum CellText {
     /// references are folded; other text keeps what was written. Case is kept as written and
     /// compared with `identifierKey`.
     public static func identifier(_ s: String) -> String {
-        if s.utf8.allSatisfy({ $0 < 0x80 }) { return s }
+        if isASCII(s) { return s }
         let scalars = Array(s.precomposedStringWithCompatibilityMapping.unicodeScalars)
         var out = String.UnicodeScalarView()
         func isASCIIAlnum(_ i: Int) -> Bool {
@@ -67,9 +71,10 @@ public enum CellText {
     /// one function: joins, references and duplicates in a facility (`Facility.normalised`,
     /// `Consistency`), and the ids a waiver or an attestation names.
     public static func identifierKey(_ s: String) -> String {
-        let folded = identifier(s)
         // Fast path: ASCII with no lower-case letter is its own key.
-        if folded.utf8.allSatisfy({ $0 < 0x80 && !(0x61...0x7A).contains($0) }) { return folded }
+        if isOwnKey(s) { return s }
+        let folded = identifier(s)
+        if isOwnKey(folded) { return folded }
         return folded.uppercased()
     }
 
@@ -79,11 +84,31 @@ public enum CellText {
     /// text these have uses (a variation selector picks a kanji's form); in an id they make two
     /// ids that look the same differ, so an id holding one is refused with the character named.
     public static func invisible(in s: String) -> Unicode.Scalar? {
-        if s.utf8.allSatisfy({ $0 < 0x80 }) { return nil }
+        if isASCII(s) { return nil }
         return s.unicodeScalars.first { u in
             u.properties.isDefaultIgnorableCodePoint || [0x2800, 0x303F].contains(u.value)
         }
     }
+
+    /// Whether every byte of `s`'s UTF-8 meets `test`: over the contiguous bytes where the
+    /// string has them (every native string), which the compiler turns into a tight loop.
+    /// These checks run for every id and text value loaded.
+    @inline(__always)
+    static func allBytes(_ s: String, _ test: (UInt8) -> Bool) -> Bool {
+        if let r = s.utf8.withContiguousStorageIfAvailable({ b in
+            var ok = true
+            for x in b { ok = ok && test(x) }
+            return ok
+        }) { return r }
+        return s.utf8.allSatisfy(test)
+    }
+
+    /// Plain ASCII throughout.
+    public static func isASCII(_ s: String) -> Bool { allBytes(s) { $0 < 0x80 } }
+
+    /// `s` is its own `identifierKey`: ASCII without a lower-case letter. No two different
+    /// strings of this form are one id.
+    public static func isOwnKey(_ s: String) -> Bool { allBytes(s) { $0 < 0x80 && !(0x61...0x7A).contains($0) } }
 
     /// Trims `isSpace` characters at both ends.
     public static func trimmed(_ s: Substring) -> String {

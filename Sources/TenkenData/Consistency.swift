@@ -23,10 +23,10 @@ public enum Consistency {
     public static func check(_ f: Facility, asOf: Day) -> [Diagnostic] {
         var c = Checker(asOf: asOf)
         for (i, root) in SnapshotSchema.roots.enumerated() where root.shape == .collection {
-            if case .list(let xs)? = f.roots[i], let idf = root.record.idField, let fi = root.record.index[idf] {
+            if case .list(let xs)? = f.roots[i], let fi = root.record.idIndex {
                 var known: [String: String] = [:]
-                for case .record(let r) in xs { if case .string(let s) = r.values[fi] { known[CellText.identifierKey(s)] = known[CellText.identifierKey(s)] ?? s } }
-                c.ids[root.name] = known
+                for case .record(let r) in xs { if case .string(let s) = r.values[fi] { let k = CellText.identifierKey(s); if known[k] == nil { known[k] = s } } }
+                c.ids.append((root.name, known))
             }
         }
         for (i, root) in SnapshotSchema.roots.enumerated() {
@@ -48,8 +48,15 @@ public enum Consistency {
 
     struct Checker {
         let asOf: Day
-        /// Per collection: its ids by `CellText.identifierKey`, with their spelling.
-        var ids: [String: [String: String]] = [:]
+        /// Per collection: its ids by `CellText.identifierKey`, with their spelling. A short
+        /// list looked through by name (a dozen collections), not a dictionary hashed for
+        /// every reference field of every record.
+        var ids: [(collection: String, known: [String: String])] = []
+
+        func known(_ collection: String) -> [String: String]? {
+            for e in ids where e.collection == collection { return e.known }
+            return nil
+        }
         var diagnostics: [Diagnostic] = []
 
         init(asOf: Day) { self.asOf = asOf }
@@ -59,16 +66,17 @@ public enum Consistency {
         mutating func visitAll(_ xs: [Value], what: String) {
             var seen: [String: Record] = [:]
             for case .record(let r) in xs {
-                if r.schema.uniqueIDs, let idf = r.schema.idField, let fi = r.schema.index[idf], case .string(let id) = r.values[fi] {
+                if r.schema.uniqueIDs, let fi = r.schema.idIndex, case .string(let id) = r.values[fi] {
                     // `S-006` and `s-006` are one id, as everywhere ids are compared.
-                    if let first = seen[CellText.identifierKey(id)] {
+                    let key = CellText.identifierKey(id)
+                    if let first = seen[key] {
                         let at = first.location(ofField: fi)
                         let place = switch first.origin.source.kind { case .json, .builtin: at.path ?? ""; case .sheet: "row \(at.line)"; case .csv: "line \(at.line)" }
                         diagnostics.append(Diagnostic("data.duplicate-id", .error,
                             "\(name(r, fi)) repeats the id of another element of \(what) (\(place))",
                             at: r.location(ofField: fi), help: "give every element its own id, or merge the two rows"))
                     } else {
-                        seen[CellText.identifierKey(id)] = r
+                        seen[key] = r
                     }
                 }
                 visit(r, what: what)
@@ -77,8 +85,8 @@ public enum Consistency {
 
         mutating func visit(_ r: Record, what: String) {
             denials(r)
-            for b in r.schema.bounds {
-                guard let si = r.schema.index[b.when], let ci = r.schema.index[b.field], case .string(let state) = r.values[si],
+            for (b, at) in zip(r.schema.bounds, r.schema.boundIndices) {
+                guard let (si, ci) = at, case .string(let state) = r.values[si],
                       b.values.contains(state), case .int(let n) = r.values[ci] else { continue }
                 if let lo = b.min, n >= lo, b.max == nil { continue }
                 if let hi = b.max, n <= hi, b.min == nil { continue }
@@ -87,8 +95,8 @@ public enum Consistency {
                     "\(name(r, si)) is `\(state)` but \(name(r, ci)) is \(n): \(b.why)",
                     at: r.location(ofField: ci), help: "correct the \(b.when) or the \(b.field)"))
             }
-            for x in r.schema.exclusions {
-                guard let si = r.schema.index[x.field], let di = r.schema.index[x.excludes], case .string(let s) = r.values[si],
+            for (x, at) in zip(r.schema.exclusions, r.schema.exclusionIndices) {
+                guard let (si, di) = at, case .string(let s) = r.values[si],
                       x.values.contains(s), !r.values[di].isNull, !r.values[di].isUnknown else { continue }
                 if case .date(let d) = r.values[di] {
                     if x.when == .onOrBeforeAsOf && d > asOf { continue }
@@ -101,13 +109,13 @@ public enum Consistency {
             for (i, field) in r.schema.fields.enumerated() {
                 let v = r.values[i]
                 if v.isNull { continue }
-                if let other = field.notBefore, let j = r.schema.index[other], case .date(let end) = v, case .date(let start) = r.values[j], end < start {
+                if let j = r.schema.notBeforeIndex[i], case .date(let end) = v, case .date(let start) = r.values[j], end < start {
                     diagnostics.append(Diagnostic("data.contradiction", .error,
                         "\(name(r, i)) \(end) is before \(name(r, j)) \(start): it cannot end before it starts",
                         at: r.location(ofField: i), help: "correct one of the two dates"))
                 }
                 if field.pastOnly { future(v, r, i) }
-                if let target = field.references, let known = ids[target] { reference(v, to: target, known: known, r, i) }
+                if let target = field.references, let known = known(target) { reference(v, to: target, known: known, r, i) }
                 if case .list(let xs) = v, xs.isEmpty, let rule = r.schema.nonEmpty.first(where: { $0.list == field.name }),
                    let si = r.schema.index[rule.field], case .string(let state) = r.values[si], rule.values.contains(state) {
                     diagnostics.append(Diagnostic("data.contradiction", .error,
@@ -181,12 +189,15 @@ public enum Consistency {
         }
 
         mutating func reference(_ v: Value, to target: String, known: [String: String], _ r: Record, _ i: Int) {
-            let values: [String] = switch v {
-            case .string(let s): [s]
-            case .list(let xs): xs.compactMap { if case .string(let s) = $0 { s } else { nil } }
-            default: []
+            switch v {
+            case .string(let s): reference(s, to: target, known: known, r, i)
+            case .list(let xs): for case .string(let s) in xs { reference(s, to: target, known: known, r, i) }
+            default: break
             }
-            for s in values where known[CellText.identifierKey(s)] == nil {
+        }
+
+        mutating func reference(_ s: String, to target: String, known: [String: String], _ r: Record, _ i: Int) {
+            if known[CellText.identifierKey(s)] == nil {
                 diagnostics.append(Diagnostic("data.dangling-reference", .error,
                     "\(name(r, i)) holds \(ValueShape.of(s)) that is not the id of any element of \(target)",
                     at: r.location(ofField: i), help: closestMatch(to: s, in: Array(known.values)).map { "did you mean `\($0)`?" }))

@@ -62,8 +62,11 @@ public struct LineIndex: Sendable {
     /// The offset where lines 1, 17, 33, … start.
     let checkpoints: [Int]
     let bytes: [UInt8]
+    /// The line the bytes start on in their file: 1, or a JSON Lines snapshot's line.
+    public let firstLine: Int
 
-    public init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8], firstLine: Int = 1) {
+        self.firstLine = firstLine
         var cps = [0]
         cps.reserveCapacity(bytes.count / 1024 + 1)
         bytes.withUnsafeBufferPointer { buf in
@@ -85,21 +88,46 @@ public struct LineIndex: Sendable {
             let mid = (lo + hi + 1) / 2
             if checkpoints[mid] <= offset { lo = mid } else { hi = mid - 1 }
         }
-        var line = lo * LineIndex.every + 1
-        let end = min(offset, bytes.count)
-        var col = 1
-        var i = checkpoints[lo]
-        while i < end {
-            let b = bytes[i]
-            if b == 10 {
-                line += 1
-                col = 1
-            } else if b & 0xC0 != 0x80 {
-                col += 1
-            }
-            i += 1
+        let start = checkpoints[lo]
+        return bytes.withUnsafeBufferPointer { buf in
+            LineIndex.advance(buf, from: start, to: min(max(offset, start), buf.count), line: lo * LineIndex.every + firstLine, column: 1)
         }
-        return (line, col)
+    }
+
+    /// The positions of several offsets in one pass over the bytes up to the last of them
+    /// (in the order given; any order). A snapshot's sections are located this way: one by
+    /// one, each would rescan a one-line snapshot from its start.
+    public func positions(of offsets: [Int]) -> [(line: Int, column: Int)] {
+        var out = [(line: Int, column: Int)](repeating: (0, 0), count: offsets.count)
+        let order = offsets.indices.sorted { offsets[$0] < offsets[$1] }
+        bytes.withUnsafeBufferPointer { buf in
+            var at = 0, line = firstLine, column = 1
+            for k in order {
+                let to = min(max(offsets[k], at), buf.count)
+                (line, column) = LineIndex.advance(buf, from: at, to: to, line: line, column: column)
+                at = to
+                out[k] = (line, column)
+            }
+        }
+        return out
+    }
+
+    /// The position at byte `to`, from `line` and `column` at byte `from`: lines found with
+    /// memchr, columns (Unicode scalars: bytes that are not UTF-8 continuation bytes) counted
+    /// in a loop the compiler vectorises.
+    static func advance(_ buf: UnsafeBufferPointer<UInt8>, from: Int, to: Int, line: Int, column: Int) -> (line: Int, column: Int) {
+        guard from < to, let base = buf.baseAddress else { return (line, column) }
+        var line = line, column = column, i = from, start = from
+        while i < to, let hit = memchr(base + i, 10, to - i) {
+            let k = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+            line += 1
+            column = 1
+            start = k + 1
+            i = k + 1
+        }
+        var n = 0
+        for k in start..<to { n &+= buf[k] & 0xC0 != 0x80 ? 1 : 0 }
+        return (line, column + n)
     }
 }
 
@@ -147,8 +175,8 @@ public struct JSONReader {
     }
 
     public static func parse(_ bytes: [UInt8], file: String, limits: JSONLimits = JSONLimits(),
-                             shownKeys: ShownKeys = .only([])) -> (JSONNode?, [Diagnostic], LineIndex) {
-        let index = LineIndex(bytes)
+                             shownKeys: ShownKeys = .only([]), firstLine: Int = 1) -> (JSONNode?, [Diagnostic], LineIndex) {
+        let index = LineIndex(bytes, firstLine: firstLine)
         var diags: [Diagnostic] = []
         if bytes.count > limits.maxBytes {
             diags.append(Diagnostic("data.too-large", .error,
@@ -278,6 +306,8 @@ public struct JSONReader {
             var seen: Set<String>?
             skipWS()
             if i < buf.count, buf[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+            // Room for a typical record's fields, allocated once rather than grown four times.
+            members.reserveCapacity(16)
             while true {
                 skipWS()
                 guard i < buf.count, buf[i] == UInt8(ascii: "\"") else {

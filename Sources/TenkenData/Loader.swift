@@ -9,6 +9,49 @@ public struct LoadOptions: Sendable {
     public init() {}
 }
 
+/// Opens a regular file for reading, or says why not as a located diagnostic: missing, a
+/// directory, a pipe or a device (refused at once, never waited on), unreadable. On success the
+/// caller owns (and closes) the descriptor; `size` is from `fstat`.
+func openRegularFile(_ path: String) -> Result<(fd: Int32, size: Int), Diagnostic> {
+    func failure(_ id: DiagnosticID, _ message: String, help: String? = nil) -> Result<(fd: Int32, size: Int), Diagnostic> {
+        .failure(Diagnostic(id, .error, message, at: SourceLocation(file: path), help: help))
+    }
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+    guard fd >= 0 else {
+        switch errno {
+        case ENOENT, ENOTDIR: return failure(.dataFileNotFound, "no such file")
+        case EISDIR: return failure(.dataIsDirectory, "expected a file, found a directory")
+        case ENXIO, EOPNOTSUPP: return failure(.dataNotAFile, "expected a regular file, found a socket or a device that cannot be read",
+                                               help: "save the data to a file and give that file")
+        default: return failure(.dataUnreadable, "file cannot be read (\(String(cString: strerror(errno))))")
+        }
+    }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else {
+        let e = errno
+        close(fd)
+        return failure(.dataUnreadable, "file cannot be read (\(String(cString: strerror(e))))")
+    }
+    let refusal: Result<(fd: Int32, size: Int), Diagnostic>?
+    switch st.st_mode & S_IFMT {
+    case S_IFREG: refusal = nil
+    case S_IFDIR: refusal = failure(.dataIsDirectory, "expected a file, found a directory")
+    case S_IFIFO: refusal = failure(.dataNotAFile, "expected a regular file, found a named pipe (FIFO); tenken does not wait on pipes",
+                                    help: "save the data to a file and give that file")
+    case S_IFCHR, S_IFBLK: refusal = failure(.dataNotAFile, "expected a regular file, found a device",
+                                             help: "save the data to a file and give that file")
+    default: refusal = failure(.dataNotAFile, "expected a regular file, found a socket or another special file",
+                               help: "save the data to a file and give that file")
+    }
+    if let refusal {
+        close(fd)
+        return refusal
+    }
+    // Regular files never block; reads wait as usual from here on.
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    return .success((fd, Int(st.st_size)))
+}
+
 /// Reads a file's bytes, turning every failure (missing, a directory, unreadable, not a
 /// regular file) into a located diagnostic instead of a crash or a hang.
 ///
@@ -23,32 +66,12 @@ public func readInput(_ path: String, maxBytes: Int, binary: Bool = false) -> Re
     func failure(_ id: DiagnosticID, _ message: String, help: String? = nil) -> Result<[UInt8], Diagnostic> {
         .failure(Diagnostic(id, .error, message, at: SourceLocation(file: path), help: help))
     }
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-    guard fd >= 0 else {
-        switch errno {
-        case ENOENT, ENOTDIR: return failure(.dataFileNotFound, "no such file")
-        case EISDIR: return failure(.dataIsDirectory, "expected a file, found a directory")
-        case ENXIO, EOPNOTSUPP: return failure(.dataNotAFile, "expected a regular file, found a socket or a device that cannot be read",
-                                               help: "save the data to a file and give that file")
-        default: return failure(.dataUnreadable, "file cannot be read (\(String(cString: strerror(errno))))")
-        }
+    let fd: Int32, size: Int
+    switch openRegularFile(path) {
+    case .success(let f): (fd, size) = f
+    case .failure(let d): return .failure(d)
     }
     defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0 else { return failure(.dataUnreadable, "file cannot be read (\(String(cString: strerror(errno))))") }
-    switch st.st_mode & S_IFMT {
-    case S_IFREG: break
-    case S_IFDIR: return failure(.dataIsDirectory, "expected a file, found a directory")
-    case S_IFIFO: return failure(.dataNotAFile, "expected a regular file, found a named pipe (FIFO); tenken does not wait on pipes",
-                                 help: "save the data to a file and give that file")
-    case S_IFCHR, S_IFBLK: return failure(.dataNotAFile, "expected a regular file, found a device",
-                                          help: "save the data to a file and give that file")
-    default: return failure(.dataNotAFile, "expected a regular file, found a socket or another special file",
-                            help: "save the data to a file and give that file")
-    }
-    // Regular files never block; reads wait as usual from here on.
-    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-    let size = Int(st.st_size)
     if size > maxBytes {
         return failure(.dataTooLarge, "file is \(size) bytes, over the limit of \(maxBytes) bytes",
                        help: "raise the limit with --max-input-bytes if the file is genuine")
@@ -56,23 +79,8 @@ public func readInput(_ path: String, maxBytes: Int, binary: Bool = false) -> Re
     if !binary, size > sniffAbove, let refusal = sniffNotText(fd, path: path) { return .failure(refusal) }
     // One byte more than the size, so the end is seen without growing the buffer (and without
     // zero-filling it first).
-    var count = 0
-    var failed: Int32 = 0
-    var bytes = [UInt8](unsafeUninitializedCapacity: size + 1) { buf, initialized in
-        // A capacity of at least one byte: the buffer has an address.
-        guard let base = buf.baseAddress else { initialized = 0; return }
-        while count < buf.count {
-            let n = read(fd, base + count, buf.count - count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failed = errno
-                break
-            }
-            if n == 0 { break }
-            count += n
-        }
-        initialized = count
-    }
+    var (bytes, failed) = readBytes(fd, count: size + 1, at: nil)
+    let count = bytes.count
     if failed == 0, count == size + 1 {
         // The file grew while it was read: go on to its end, up to the limit.
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -99,6 +107,32 @@ public func readInputFile(_ path: String, maxBytes: Int, binary: Bool = false) -
     case .success(let bytes): (bytes, nil)
     case .failure(let d): (nil, d)
     }
+}
+
+/// Up to `count` bytes from `fd`: from its current position (`at` nil) or from offset `at`
+/// (`pread`, which leaves the position alone and may run on several threads at once). Fewer
+/// at the end of the file; `failed` is the `errno` of a failed read (0 when none failed).
+/// The buffer is never zero-filled first.
+func readBytes(_ fd: Int32, count wanted: Int, at offset: Int?) -> (bytes: [UInt8], failed: Int32) {
+    var count = 0
+    var failed: Int32 = 0
+    let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buf, initialized in
+        // No address only for an empty buffer, when there is nothing to read.
+        guard let base = buf.baseAddress else { initialized = 0; return }
+        while count < buf.count {
+            let n = if let offset { pread(fd, base + count, buf.count - count, off_t(offset + count)) }
+                    else { read(fd, base + count, buf.count - count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                failed = errno
+                break
+            }
+            if n == 0 { break }
+            count += n
+        }
+        initialized = count
+    }
+    return (bytes, failed)
 }
 
 /// Files larger than this (1 MiB) are sniffed before they are read whole.
@@ -150,8 +184,19 @@ public struct SnapshotLoader {
         return loadSnapshot(bytes: bytes, path: path)
     }
 
-    public mutating func loadSnapshot(bytes: [UInt8], path: String) -> Facility? {
-        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits, shownKeys: .only(SnapshotSchema.names))
+    /// Loads one snapshot of a JSON Lines file (`JSONLines`): its places are the file's line
+    /// and the column in that line, with the JSON pointer inside the snapshot.
+    public mutating func loadSnapshot(line: JSONLine) -> Facility? {
+        switch JSONLines.read(line, maxBytes: options.limits.maxBytes) {
+        case .success(let bytes): return loadSnapshot(bytes: bytes, path: line.file, line: line.line)
+        case .failure(let d): diagnostics.append(d); return nil
+        }
+    }
+
+    /// `line`: the line of `path` that holds the snapshot (JSON Lines), nil for a whole file.
+    public mutating func loadSnapshot(bytes: [UInt8], path: String, line: Int? = nil) -> Facility? {
+        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits, shownKeys: .only(SnapshotSchema.names),
+                                                    firstLine: line ?? 1)
         diagnostics += diags
         guard let node else { return nil }
         let src = SourceFile(path: path, kind: .json, lines: lines)
@@ -165,6 +210,7 @@ public struct SnapshotLoader {
         var overrides: [ParamOverride] = []
         var sawVersion = false
         var rootKeys = [(key: String, offset: Int)?](repeating: nil, count: SnapshotSchema.roots.count)
+        var rootPlaces: [(root: Int, offset: Int, path: String?)] = []
         for m in members {
             let ptr = "/" + escapePointerToken(m.key)
             if m.key == "schema_version" {
@@ -191,7 +237,7 @@ public struct SnapshotLoader {
                 continue
             }
             rootKeys[ri] = (m.key, m.keyOffset)
-            rootLocations[ri] = src.location(offset: m.node.offset, path: ptr)
+            rootPlaces.append((ri, m.node.offset, ptr))
             switch root.shape {
             case .single:
                 if let r = record(m.node, root.record, src: src, pointer: ptr) { roots[ri] = .record(r) }
@@ -199,11 +245,13 @@ public struct SnapshotLoader {
                 roots[ri] = collection(m.node, root.record, src: src, pointer: ptr)
             }
         }
+        for (p, l) in zip(rootPlaces, src.locations(rootPlaces.map { ($0.offset, $0.path) })) { rootLocations[p.root] = l }
         if !sawVersion {
             diagnostics.append(Diagnostic("data.missing-schema-version", .error,
                 "snapshot has no `schema_version`; expected `\"schema_version\": \(SnapshotSchema.version)`", at: src.location(offset: node.offset, path: "")))
         }
-        var id = (path as NSString).lastPathComponent
+        // Without an id of its own, a facility is named by its file (and line, in JSON Lines).
+        var id = (path as NSString).lastPathComponent + (line.map { "-\($0)" } ?? "")
         if case .record(let f)? = roots[SnapshotRoot.facility.index], case .string(let s) = f["id"] { id = s }
         var facility = Facility(id: id, roots: roots, overrides: overrides, sources: [path])
         facility.rootLocations = rootLocations
@@ -322,11 +370,9 @@ public struct SnapshotLoader {
         let fields = schema.fields
         var guess = 0
         var ignored: [(member: JSONMember, diagnostic: Int)] = []
-        var keyOf: [Int: (key: String, offset: Int)] = [:]
         for m in members {
             // Keys usually come in schema order: check the expected field before hashing.
-            let predicted = guess < fields.count && fields[guess].name == m.key ? guess : nil
-            guard let fi = predicted ?? schema.fieldIndex(forKey: m.key) else {
+            guard let fi = schema.fieldIndex(forKey: m.key, from: guess) else {
                 if unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
                               pointer: pointer, schema: schema) {
                     ignored.append((m, diagnostics.count - 1))
@@ -337,12 +383,14 @@ public struct SnapshotLoader {
             // One field given twice under two spellings (`encryption` and `Encryption`,
             // `left_on` and `退職日`): as a table's two columns for one field, refused, and the
             // field reads as unknown, never as whichever key came last.
-            if let first = keyOf[fi] {
-                folded(m.key, repeats: first.key, at: m.keyOffset, firstAt: first.offset, field: schema.fields[fi].name, src: src, pointer: pointer)
+            // A field's value offset is set once its first key is read (no dictionary of keys
+            // seen: this runs for every field of every element).
+            if offsets[fi] >= 0 {
+                let first = members.first { $0.node.offset == Int(offsets[fi]) } ?? m
+                folded(m.key, repeats: first.key, at: m.keyOffset, firstAt: first.keyOffset, field: schema.fields[fi].name, src: src, pointer: pointer)
                 values[fi] = .unknown
                 continue
             }
-            keyOf[fi] = (m.key, m.keyOffset)
             // The pointer is only spelled out if a diagnostic needs it.
             values[fi] = convert(m.node, schema.fields[fi].type, src: src, pointer: { pointer + "/" + m.key }, identifier: schema.fields[fi].identifier)
             if let zero = schema.fields[fi].zeroProblem(values[fi], at: src.location(offset: m.node.offset, path: pointer + "/" + m.key)) {

@@ -110,7 +110,17 @@ struct IdentifierSpellings {
         return !(f.name == schema.idField && !schema.uniqueIDs)
     }
 
+    /// Set while probing: an id that is not its own key was met (`CellText.isOwnKey`).
+    var probing = false
+    var sawFoldable = false
+
     init(_ facility: Facility) {
+        // Where every id is its own key (ASCII, no lower case: the usual export), no two
+        // spellings can be one id: one pass without hashing says so.
+        probing = true
+        for v in facility.roots { if let v, !sawFoldable { visit(v) } }
+        probing = false
+        guard sawFoldable else { return }
         // First the ids of the top-level collections (the spelling of the element an id
         // names wins), then every other id in input order.
         for (i, root) in SnapshotSchema.roots.enumerated() where root.shape == .collection {
@@ -122,6 +132,10 @@ struct IdentifierSpellings {
     }
 
     mutating func note(_ s: String) {
+        if probing {
+            if !sawFoldable, !CellText.isOwnKey(s) { sawFoldable = true }
+            return
+        }
         let k = CellText.identifierKey(s)
         if let c = canonical[k] {
             if c != s { hasVariants = true }

@@ -155,7 +155,10 @@ public struct Bilingual: Sendable, Hashable, Codable {
     }
 }
 
-public struct FieldSchema: Sendable {
+/// One field of a record schema. A class, not a struct: schemas are process-wide constants
+/// read for every value loaded and every record checked, and a struct of this size was
+/// copied (a dozen reference counts) at each `fields[i]`.
+public final class FieldSchema: Sendable {
     public let name: String
     public let type: FieldType
     /// What absence means; see `Absence`.
@@ -208,8 +211,9 @@ public struct FieldSchema: Sendable {
     /// A value as a Japanese table shows it.
     public func label(_ value: String) -> String { choicesJa[value] ?? value }
 
-    /// The error for a zero this field refuses (`zeroIsAmbiguous`), or nil.
-    public func zeroProblem(_ v: Value, at place: SourceLocation) -> Diagnostic? {
+    /// The error for a zero this field refuses (`zeroIsAmbiguous`), or nil. The place is
+    /// worked out only for a zero refused: this runs for every value loaded.
+    public func zeroProblem(_ v: Value, at place: @autoclosure () -> SourceLocation) -> Diagnostic? {
         guard zeroIsAmbiguous else { return nil }
         switch v {
         case .int(0): break
@@ -219,7 +223,7 @@ public struct FieldSchema: Sendable {
         let blank = absent.meaning.map { "leave it blank for \"\($0.en)\"" } ?? "leave it blank if it is not known"
         return Diagnostic("data.ambiguous-zero", .error,
             "0 is ambiguous here: device and MDM exports write 0 for \"never\", which read as \"at once\" would pass every bound",
-            at: place, help: "write the value itself (\(doc.split(separator: "(").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? name)); \(blank)")
+            at: place(), help: "write the value itself (\(doc.split(separator: "(").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? name)); \(blank)")
     }
 }
 
@@ -329,6 +333,10 @@ public final class RecordSchema: Sendable {
         for (i, f) in fields.enumerated() { idx[f.name] = i }
         index = idx
         idField = id
+        idIndex = id.flatMap { idx[$0] }
+        notBeforeIndex = fields.map { f in f.notBefore.flatMap { idx[$0] } }
+        boundIndices = bounds.map { b in idx[b.when].flatMap { s in idx[b.field].map { (state: s, count: $0) } } }
+        exclusionIndices = exclusions.map { x in idx[x.field].flatMap { s in idx[x.excludes].map { (state: s, excluded: $0) } } }
         absentValues = fields.map(\.absent.value)
         conditions = fields.map { f in
             let own = f.absent.conditions.filter { $0.scope == .element }.compactMap { c in idx[c.field].map { (field: $0, values: c.values) } }
@@ -361,6 +369,31 @@ public final class RecordSchema: Sendable {
     /// the ends (`SnapshotSchema.keyForm`). `left_on`, `Left_On`, `ｌｅｆｔ＿ｏｎ` and `退職日`
     /// are all `left_on`. The one matching function for JSON keys and CSV headers.
     public func fieldIndex(forKey key: String) -> Int? { index[key] ?? headerIndex[SnapshotSchema.keyForm(key)] }
+
+    /// The field named exactly `key`, looked for from field `from` on and then from the start:
+    /// keys mostly come in an order of their own, and comparing a short name costs far less
+    /// than hashing it. Falls back to `fieldIndex(forKey:)` (other spellings, headers).
+    @inline(__always)
+    public func fieldIndex(forKey key: String, from: Int) -> Int? {
+        let n = fields.count
+        if n <= 32 {
+            var k = from < n ? from : 0
+            for _ in 0..<n {
+                if fields[k].name == key { return k }
+                k = k + 1 == n ? 0 : k + 1
+            }
+        }
+        return fieldIndex(forKey: key)
+    }
+
+    /// The index of `idField`, if the record has it.
+    public let idIndex: Int?
+    /// Field indexes worked out once, for `Consistency`, which checks every record: each
+    /// field's `notBefore` field, and the fields of each bound and exclusion (nil where the
+    /// record lacks one).
+    public let notBeforeIndex: [Int?]
+    public let boundIndices: [(state: Int, count: Int)?]
+    public let exclusionIndices: [(state: Int, excluded: Int)?]
 
     /// What a rule reads for each field when it is absent (`Absence.value`), in field order.
     public let absentValues: [Value]

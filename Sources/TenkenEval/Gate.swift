@@ -57,6 +57,9 @@ public struct Gate: Sendable, Equatable {
 
     /// The verdict over `(level, state, counts)` triples; `counts` is false for a failure a
     /// baseline already knew (it still makes a run undecided if it is undecided).
+    /// Inlinable, so that a caller's lazy sequence is specialised rather than walked through
+    /// generic witnesses (the aggregate calls this for every facility).
+    @inlinable
     public func verdict(_ items: some Sequence<(level: Level, state: RuleState, counts: Bool)>, loosened flagged: Bool = false) -> Verdict {
         var gaps = loosened && flagged
         for (lv, st, counts) in items {
@@ -69,7 +72,8 @@ public struct Gate: Sendable, Equatable {
     }
 
     /// Whether some result is a gap at the gate's level (whether or not others are undecided).
-    public func hasGaps(_ items: [(Level, RuleState)], loosened flagged: Bool = false) -> Bool {
+    @inlinable
+    public func hasGaps(_ items: some Sequence<(Level, RuleState)>, loosened flagged: Bool = false) -> Bool {
         guard let threshold = level else { return false }
         if loosened && flagged { return true }
         return items.contains { lv, st in lv <= threshold && (st == .fail || (manual && st == .manual)) }

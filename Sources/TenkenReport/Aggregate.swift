@@ -168,10 +168,19 @@ public struct Aggregate: Sendable {
 
     /// One facility's verdict under a gate: a facility that failed to load is undecided.
     public func verdict(_ f: FacilitySummary, gate: Gate) -> Gate.Verdict {
-        if f.status == .error || f.states.count != rules.count { return .undecided }
-        return gate.verdict(zip(rules, f.states).lazy.map { (level: $0.0.level, state: FacilitySummary.state($0.1) ?? .error, counts: true) },
+        // The state letters are ASCII: read as bytes, not Characters (this runs for every
+        // facility of a batch, more than once).
+        if f.status == .error || f.states.utf8.count != rules.count { return .undecided }
+        return gate.verdict(zip(rules, f.states.utf8).lazy.map { (level: $0.0.level, state: Aggregate.state(byte: $0.1), counts: true) },
                             loosened: !f.loosened.isEmpty)
     }
+
+    /// The state a letter of `FacilitySummary.states` stands for; `.error` for any other byte.
+    static func state(byte c: UInt8) -> RuleState {
+        let k = c < 128 ? stateByLetter[Int(c)] : -1
+        return k >= 0 ? allStates[k] : .error
+    }
+    static let allStates = RuleState.allCases
 
     /// How many facilities end in each verdict. `.gaps` counts every evaluated facility with a
     /// gap at the gate's level, undecided or not (an undecided facility can have gaps too).
@@ -180,7 +189,8 @@ public struct Aggregate: Sendable {
         for f in facilities {
             let v = verdict(f, gate: gate)
             if v != .gaps { c[v, default: 0] += 1 }
-            if f.status == .evaluated, f.states.count == rules.count, gate.hasGaps(zip(rules, f.states).map { ($0.level, FacilitySummary.state($1) ?? .error) }, loosened: !f.loosened.isEmpty) {
+            if f.status == .evaluated, f.states.utf8.count == rules.count,
+               gate.hasGaps(zip(rules, f.states.utf8).lazy.map { ($0.level, Aggregate.state(byte: $1)) }, loosened: !f.loosened.isEmpty) {
                 c[.gaps, default: 0] += 1
             }
         }
@@ -216,16 +226,74 @@ public struct Aggregate: Sendable {
 
     // MARK: JSON (also the input of `tenken merge`), streamed one facility at a time
 
-    func facilityJSON(_ f: FacilitySummary) -> JSON {
-        var kv: [(String, JSON)] = [
-            ("id", .string(f.id)), ("name", .str(f.name)), ("input", .string(f.input)), ("status", .string(f.status.rawValue)),
-            ("states", .string(f.states)),
-            ("counts", .object(Level.allCases.map { lv in (lv.rawValue, .object(RuleState.allCases.map { ($0.rawValue, .int(f.count(lv, $0, rules))) })) })),
-        ]
-        if let n = f.newGaps { kv.append(("new_gaps", .int(n))) }
-        kv.append(("loosened_params", .array(f.loosened.map(JSON.string))))
-        kv.append(("diagnostics", .array(f.diagnostics.map(JSON.string))))
-        return .object(kv)
+    /// `RuleState.allCases` index by state letter (ASCII), -1 for none.
+    static let stateByLetter: [Int] = {
+        var t = [Int](repeating: -1, count: 128)
+        for (k, st) in RuleState.allCases.enumerated() {
+            if let a = FacilitySummary.letter(st).asciiValue { t[Int(a)] = k }
+        }
+        return t
+    }()
+
+    /// One facility as one compact line of JSON, appended to `out` as UTF-8: written straight
+    /// into the buffer (no tree of values per facility, no strings put together), with its
+    /// counts by level and state from one pass over its states.
+    func appendFacilityRow(_ f: FacilitySummary, into out: inout [UInt8]) {
+        let states = Aggregate.allStates, levels = Level.allCases
+        var counts = [Int](repeating: 0, count: levels.count * states.count)
+        for (i, c) in f.states.utf8.enumerated() where i < rules.count && c < 128 {
+            let k = Aggregate.stateByLetter[Int(c)]
+            if k >= 0, let li = levels.firstIndex(of: rules[i].level) { counts[li * states.count + k] += 1 }
+        }
+        func raw(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+        func str(_ s: String) {
+            // Printable ASCII without a quote or backslash is written as it is; anything else
+            // goes through `JSON.escape`, which decides every other character.
+            let plain = s.utf8.withContiguousStorageIfAvailable { b -> Bool in
+                var ok = true
+                for x in b { ok = ok && x >= 0x20 && x < 0x7F && x != 0x22 && x != 0x5C }
+                if ok {
+                    out.append(0x22)
+                    out.append(contentsOf: b)
+                    out.append(0x22)
+                }
+                return ok
+            } ?? false
+            if !plain {
+                var e = ""
+                JSON.escape(s, into: &e)
+                out.append(contentsOf: e.utf8)
+            }
+        }
+        func int(_ n: Int) {
+            if n >= 0 && n < 10 { out.append(0x30 + UInt8(n)); return }
+            out.append(contentsOf: String(n).utf8)
+        }
+        func strings(_ xs: [String]) {
+            raw("[")
+            for (i, x) in xs.enumerated() { if i > 0 { raw(",") }; str(x) }
+            raw("]")
+        }
+        raw("{\"id\":"); str(f.id)
+        raw(",\"name\":"); if let n = f.name { str(n) } else { raw("null") }
+        raw(",\"input\":"); str(f.input)
+        raw(",\"status\":"); str(f.status.rawValue)
+        raw(",\"states\":"); str(f.states)
+        raw(",\"counts\":{")
+        for (l, lv) in levels.enumerated() {
+            if l > 0 { raw(",") }
+            str(lv.rawValue); raw(":{")
+            for (k, st) in states.enumerated() {
+                if k > 0 { raw(",") }
+                str(st.rawValue); raw(":"); int(counts[l * states.count + k])
+            }
+            raw("}")
+        }
+        raw("}")
+        if let n = f.newGaps { raw(",\"new_gaps\":"); int(n) }
+        raw(",\"loosened_params\":"); strings(f.loosened)
+        raw(",\"diagnostics\":"); strings(f.diagnostics)
+        raw("}")
     }
 
     public func writeJSON(to out: OutputFile) throws(WriteError) {
@@ -262,9 +330,15 @@ public struct Aggregate: Sendable {
             try out.write("  \"facilities\": []\n}\n")
             return
         }
+        // One compact line per facility, streamed: a batch of thousands is never held whole.
         try out.write("  \"facilities\": [\n")
+        var row: [UInt8] = []
         for (i, f) in facilities.enumerated() {
-            try out.write("    " + facilityJSON(f).render(indent: 2) + (i == facilities.count - 1 ? "\n" : ",\n"))
+            row.removeAll(keepingCapacity: true)
+            row.append(contentsOf: "    ".utf8)
+            appendFacilityRow(f, into: &row)
+            row.append(contentsOf: (i == facilities.count - 1 ? "\n" : ",\n").utf8)
+            try out.write(bytes: row)
         }
         try out.write("  ]\n}\n")
     }

@@ -190,6 +190,24 @@ public enum Generator {
     /// Writes `count` facility folders under `dir` (folders `f-00000` …). Every `corruptEvery`-th
     /// facility is damaged in one of the `corruptions` ways. Returns the number of corrupt ones.
     @discardableResult
+    /// The snapshots of `writeBatch` (without their device tables) two ways: one JSON Lines
+    /// file with a snapshot per line, and a folder with one `.json` file each, for the same
+    /// facilities.
+    public static func writeSnapshots(jsonLines file: String, folder: String, count: Int, seed: UInt64) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var lines: [String] = []
+        for i in 0..<count {
+            let id = String(format: "F-%05d", i)
+            let (snap, _) = facility(id: id, size: size(for: i, seed: seed), seed: seed &+ UInt64(i) &* 7919)
+            // One line: a JSON string holds no raw line feed, so leading white space is never inside one.
+            let line = snap.split(separator: "\n").map { $0.drop { $0 == " " } }.joined()
+            lines.append(line)
+            try Data(line.utf8).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("\(id).json")))
+        }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
+    }
+
     public static func writeBatch(to dir: String, count: Int, seed: UInt64, corruptEvery: Int? = nil, clinicsOnly: Bool = false) throws -> Int {
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)

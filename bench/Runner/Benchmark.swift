@@ -183,6 +183,17 @@ enum BenchmarkMain {
         try Generator.writeBatch(to: clinicDir, count: count, seed: 2, corruptEvery: nil, clinicsOnly: true)
         let (tc, _, _) = measured(exe, ["batch", clinicDir, "--output-dir", tmp + "/oc", "--as-of", Generator.asOf, "--format", "none", "--jobs", String(cores)])
         rows.append(Row(what: "batch of \(count) clinics (6 staff, 10 devices, 50 patients), all cores", measured: String(format: "%.0f facilities/s", Double(count) / tc), target: "—", met: nil))
+        // The same snapshots as one JSON Lines file and as a file each (`tenken batch FILE.jsonl`).
+        let jsonl = tmp + "/snapshots.jsonl", snapshotFiles = tmp + "/snapshot-files"
+        try Generator.writeSnapshots(jsonLines: jsonl, folder: snapshotFiles, count: count, seed: 3)
+        var fromLines: [Double] = [], fromFiles: [Double] = []
+        for _ in 0..<(smoke ? 1 : 3) {
+            fromLines.append(measured(exe, ["batch", jsonl, "--output-dir", tmp + "/oj", "--as-of", Generator.asOf, "--format", "none", "--jobs", "1"]).0)
+            fromFiles.append(measured(exe, ["batch", snapshotFiles, "--output-dir", tmp + "/of", "--as-of", Generator.asOf, "--format", "none", "--jobs", "1"]).0)
+        }
+        let tl = median(fromLines), tf = median(fromFiles)
+        rows.append(Row(what: "batch of the same \(count) mixed snapshots as one JSON Lines file vs a file each, 1 job", measured: String(format: "%.0f/s vs %.0f/s = %.2f×", Double(count) / tl, Double(count) / tf, tf / tl),
+                        target: "—", met: nil))
         log("batch done")
 
         // 6. The huge facility vs a sibling 1/100 its size: joins must be indexed.
