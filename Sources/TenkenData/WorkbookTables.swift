@@ -70,8 +70,8 @@ public enum WorkbookTables {
     /// A sheet as the rows of a CSV table: the first row that holds a value is the header,
     /// (a blank sheet is no table: nil with a warning, `data.empty-sheet`),
     /// its last non-blank cell the table's width; every row gives that many cells (`""` where
-    /// it has none). Error cells and formulas saved without a result read as blank, reported
-    /// by `Worksheet.cellDiagnostics`; a value right of the header is not read and is warned
+    /// it has none). Error cells and formulas saved without a result are errors at the cell
+    /// (`Worksheet.cellDiagnostics`), never a blank; a value right of the header is not read and is warned
     /// about once. The offsets are cell numbers of the returned `SheetPlaces`.
     public static func table(_ ws: Worksheet, maxRows: Int) -> (table: CSVTable?, places: SheetPlaces?, diagnostics: [Diagnostic]) {
         guard let head = ws.rows.first else {
@@ -95,7 +95,10 @@ public enum WorkbookTables {
         }
         var headers: [Int: String] = [:]
         for c in head.cells where c.column <= width && !c.text.isEmpty { headers[c.column] = CellText.trimmed(Substring(c.text)) }
-        diags += ws.cellDiagnostics(columns: Set(headers.keys), headers: headers)
+        // A header whose value is not known (an error, a formula without its result) names no
+        // column, and the column's cells would go unread: said at the header cell.
+        diags += ws.cellDiagnostics(columns: Set(head.cells.filter { $0.text.isEmpty || $0.kind == .error }.map(\.column)), rows: head.number...head.number)
+        diags += ws.cellDiagnostics(columns: Set(headers.keys), headers: headers, rows: (head.number + 1)...Int.max)
         var outside: (first: WorkbookCell, count: Int)?
         func record(_ r: WorksheetRow, _ i: Int) -> CSVRow {
             var cells = [String](repeating: "", count: width)

@@ -14,7 +14,8 @@ public enum CellKind: String, Sendable, Hashable {
     case time
     /// A formula error such as `#N/A` or `#REF!`.
     case error
-    /// No value: a styled cell, an empty string, or a formula saved without its result.
+    /// No value known: a formula saved without its result (never read as blank; see
+    /// `Worksheet.cellDiagnostics`).
     case empty
 }
 
@@ -115,22 +116,26 @@ public struct Worksheet: Sendable {
         SourceLocation(file: file, line: row, column: row > 0 ? column : 0, path: header, sheet: name)
     }
 
-    /// Located diagnostics for cells that cannot stand for a value: an error cell
-    /// (`workbook.error-cell`, an error) and a formula saved without its result
-    /// (`workbook.formula-without-value`, a warning: the cell reads as blank). Only columns in
+    /// Located diagnostics for cells that cannot stand for a value, both errors: an error cell
+    /// (`workbook.error-cell`) and a formula saved without its result
+    /// (`workbook.formula-without-value`: its value is not known, and reading it as blank
+    /// could pass a rule, since a blank 退職日 means "still employed"). Only columns in
     /// `columns` are looked at when it is given (a table's known columns), so a user's own
     /// scratch columns do not stop a check.
-    public func cellDiagnostics(columns: Set<Int>? = nil, headers: [Int: String] = [:]) -> [Diagnostic] {
+    /// `rows`: the row numbers looked at.
+    public func cellDiagnostics(columns: Set<Int>? = nil, headers: [Int: String] = [:], rows: ClosedRange<Int> = 1...Int.max) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for r in rows {
+        for r in self.rows where rows.contains(r.number) {
             for c in r.cells where columns?.contains(c.column) ?? true {
                 if c.kind == .error {
                     out.append(Diagnostic("workbook.error-cell", .error, "cell holds the error \(ZipDirectoryReader.quoted(c.text))\(c.hasFormula ? " from its formula" : ""), not a value",
                                           at: location(row: c.row, column: c.column, header: headers[c.column]),
                                           help: "correct the formula or type the value in the cell"))
                 } else if c.kind == .empty && c.hasFormula {
-                    out.append(Diagnostic("workbook.formula-without-value", .warning,
-                                          "cell holds a formula saved without its result, so it reads as blank",
+                    // Never blank: a blank cell has a meaning in many columns (退職日: still
+                    // employed), and the formula's value is simply not known.
+                    out.append(Diagnostic("workbook.formula-without-value", .error,
+                                          "cell holds a formula saved without its result, so its value is not known",
                                           at: location(row: c.row, column: c.column, header: headers[c.column]),
                                           help: "open the workbook in a spreadsheet program and save it, so the result is stored"))
                 }
