@@ -32,8 +32,25 @@ public enum WorkbookTables {
         var found: [String: SheetInfo] = [:]
         var diags: [Diagnostic] = []
         var japanese = false, english = false
+        // Sheets named as a copy of a table's (Excel's `職員 (2)`, LibreOffice's `職員_2`), by table.
+        var copies: [String: [SheetInfo]] = [:]
+        for info in book.sheets where info.visibility == .visible && table(forSheet: info.name) == nil {
+            if let t = copiedTable(info.name) { copies[t.name, default: []].append(info) }
+        }
         for info in book.sheets {
             guard let t = table(forSheet: info.name) else {
+                if let t = copiedTable(info.name), info.visibility == .visible {
+                    // A copied tab the person edits while the old one stays (often hidden):
+                    // reading either could pass on what the person no longer sees, so neither is
+                    // chosen.
+                    let original = book.sheets.first { table(forSheet: $0.name)?.name == t.name }
+                    diags.append(Diagnostic("data.copied-table", .error,
+                        "the sheet \(info.name) is named as a copy of the table \(t.nameJa) (\(t.name))"
+                            + (original.map { "; the sheet \($0.name)\($0.visibility == .visible ? "" : ", hidden,") holds that table too, so it is not known which one is current" } ?? ", so its rows would go unread"),
+                        at: SourceLocation(file: book.file, sheet: info.name),
+                        help: "keep one: delete the old sheet and rename the current one to \(original?.name ?? t.nameJa)"))
+                    continue
+                }
                 let folded = foldedFileName(info.name)
                 if info.visibility == .visible, !guideSheetNames.contains(where: { foldedFileName($0) == folded }) {
                     // A person's own sheet is a note; one named nearly as a table (a renamed
@@ -54,9 +71,36 @@ public enum WorkbookTables {
                 continue
             }
             found[t.name] = info
+            if info.visibility != .visible, copies[t.name] == nil {
+                // What a person cannot see is not what they would have checked: a hidden tab is
+                // most often an old copy kept out of the way.
+                diags.append(Diagnostic("data.hidden-table", .error,
+                    "the sheet \(info.name) holding the table \(t.nameJa) (\(t.name)) is hidden\(info.visibility == .veryHidden ? " (very hidden: only a macro or the VBA editor shows it)" : ""), so it may not be what the person sees and keeps",
+                    at: SourceLocation(file: book.file, sheet: info.name),
+                    help: "unhide the sheet (right-click a tab → Unhide) if it is the table, or delete it"))
+            }
             if foldedFileName(info.name) == foldedFileName(t.nameJa) { japanese = true } else { english = true }
         }
         return (found, japanese || !english, diags)
+    }
+
+    /// The table a sheet name stands for once a spreadsheet program's copy suffix is taken off:
+    /// Excel names a copied tab `職員 (2)`, LibreOffice `職員_2`. Nil for any other name.
+    static func copiedTable(_ name: String) -> TableSpec? {
+        var s = Substring(name.trimmingCharacters(in: .whitespaces))
+        if s.hasSuffix(")") || s.hasSuffix("）") {
+            s = s.dropLast()
+            let digits = s.reversed().prefix { $0.isASCII && $0.isNumber }.count
+            guard digits > 0 else { return nil }
+            s = s.dropLast(digits)
+            guard s.hasSuffix("(") || s.hasSuffix("（") else { return nil }
+            s = s.dropLast()
+        } else {
+            let digits = s.reversed().prefix { $0.isASCII && $0.isNumber }.count
+            guard digits > 0, s.dropLast(digits).hasSuffix("_") else { return nil }
+            s = s.dropLast(digits + 1)
+        }
+        return table(forSheet: String(s))
     }
 
     /// How messages name each table of a workbook: its sheet, `[職員]`; a table the workbook

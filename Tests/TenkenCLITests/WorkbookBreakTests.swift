@@ -64,4 +64,25 @@ import TenkenWorkbook
         let h = try Self.check(head, dir, "header")
         #expect(h.code == 2 && h.err.contains("[職員] Z1: error[workbook.formula-without-value]"), "\(h.err)")
     }
+
+    /// A person copies the 職員 tab (Excel names it `職員 (2)`), edits the copy and hides the
+    /// old one: neither may be read as the table.
+    @Test func aHiddenOrCopiedTableSheetIsRefused() throws {
+        let (dir, bytes) = try Self.sakura("copies")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (name, edits, expect) in [
+            ("hidden", [("<sheet name=\"職員\"", "<sheet state=\"hidden\" name=\"職員\"")], "[職員]: error[data.hidden-table]"),
+            ("very-hidden", [("<sheet name=\"職員\"", "<sheet state=\"veryHidden\" name=\"職員\"")], "[職員]: error[data.hidden-table]"),
+            ("copy-beside-hidden", [("<sheet name=\"職員\"", "<sheet state=\"hidden\" name=\"職員\""), ("<sheet name=\"アカウント\"", "<sheet name=\"職員 (2)\"")],
+             "[職員 (2)]: error[data.copied-table]"),
+            ("libreoffice-copy", [("<sheet name=\"アカウント\"", "<sheet name=\"職員_2\"")], "[職員_2]: error[data.copied-table]"),
+        ] {
+            let r = try Self.check(try Self.editedWorkbookPart(bytes, edits), dir, name)
+            #expect(r.code == 2, "\(name): \(r.err)")
+            #expect(r.err.contains(expect), "\(name): \(r.err)")
+        }
+        let both = try Self.check(try Self.editedWorkbookPart(bytes, [("<sheet name=\"職員\"", "<sheet state=\"hidden\" name=\"職員\""), ("<sheet name=\"アカウント\"", "<sheet name=\"職員 (2)\"")]), dir, "both")
+        #expect(both.err.contains("the sheet 職員, hidden, holds that table too"), "both sheets are named: \(both.err)")
+        #expect(!both.err.contains("data.hidden-table"), "said once, at the copy")
+    }
 }
