@@ -89,6 +89,7 @@ struct SheetParser {
     mutating func parse(_ xml: [UInt8]) -> (Worksheet?, [Diagnostic]) {
         let limits = self.limits
         var rows: [WorksheetRow] = []
+        var merges: [CellRange] = []
         var ordered = true
         var this = self
         let result = XMLStream.parse(xml, url: part) { (x) throws(XMLStream.Failure) -> Void in
@@ -119,6 +120,15 @@ struct SheetParser {
             while try x.next() {
                 if !inSheetData {
                     if x.known == .sheetData, x.type == .element { inSheetData = !x.isEmptyElement }
+                    if x.type == .element, XMLStream.equal(x.name, "mergeCell") {
+                        // A merged range shows one value over all its cells (WorkbookTables
+                        // gives it to each); its reference is named by shape only.
+                        guard let ref = x.attributes(["ref"])[0], let range = CellRange(ref) else {
+                            throw fail("workbook.bad-cell-reference", "a merged range's reference is not a range of cells (such as D6:D7)", row: 0, column: 0)
+                        }
+                        guard merges.count < limits.maxCells else { throw fail("workbook.too-many", "sheet holds more than \(limits.maxCells) merged ranges", row: 0, column: 0) }
+                        merges.append(range)
+                    }
                     continue
                 }
                 if inCell {
@@ -244,7 +254,7 @@ struct SheetParser {
             }
         }
         if bag.hasErrors { return (nil, bag.sorted) }
-        return (Worksheet(file: workbook.file, name: sheet.name, rows: rows), bag.sorted)
+        return (Worksheet(file: workbook.file, name: sheet.name, rows: rows, merges: merges), bag.sorted)
     }
 
     /// The cell's kind and text, or nil when it holds nothing (or is wrong, which is reported).

@@ -91,12 +91,65 @@ public struct Worksheet: Sendable {
     public let rows: [WorksheetRow]
     /// The highest column that holds a cell (0 for an empty sheet).
     public let columnCount: Int
+    /// The merged ranges (`<mergeCells>`), as in the file: a merged range shows its top-left
+    /// cell's value over the whole range, and the file holds it in that cell only.
+    public let merges: [CellRange]
 
-    public init(file: String, name: String, rows: [WorksheetRow]) {
+    public init(file: String, name: String, rows: [WorksheetRow], merges: [CellRange] = []) {
         self.file = file
         self.name = name
         self.rows = rows
+        self.merges = merges
         columnCount = rows.reduce(0) { max($0, $1.cells.last?.column ?? 0) }
+    }
+
+    /// The index in `rows` of the first row numbered `number` or more.
+    func rowIndex(atLeast number: Int) -> Int {
+        var lo = 0, hi = rows.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if rows[mid].number < number { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// The sheet as a person sees it in `columns` below the row `below`: every merged range
+    /// there that lies in one column gives its top-left cell (its value, or its blank) to every
+    /// cell of the range in the rows the sheet holds (a row with nothing of its own stays
+    /// absent). Ranges there that span columns are returned, not applied: which column's field
+    /// the value belongs to is not known. `maxCells` bounds the cells given (hostile files
+    /// can overlap ranges); nil when it is passed.
+    public func mergesApplied(below: Int, columns: Set<Int>, maxCells: Int) -> (sheet: Worksheet, spanning: [CellRange])? {
+        var spanning: [CellRange] = []
+        var fills: [Int: [Int: WorkbookCell?]] = [:]   // row index → column → the cell it shows
+        var given = 0
+        for m in merges where m.lastRow > below {
+            let inTable = (m.firstColumn...m.lastColumn).contains { columns.contains($0) }
+            guard inTable else { continue }
+            if m.firstColumn != m.lastColumn || m.firstRow <= below {
+                spanning.append(m)
+                continue
+            }
+            let top = cell(row: m.firstRow, column: m.firstColumn)
+            var i = rowIndex(atLeast: m.firstRow + 1)
+            while i < rows.count, rows[i].number <= m.lastRow {
+                given += 1
+                guard given <= maxCells else { return nil }
+                fills[i, default: [:]][m.firstColumn] = top.map {
+                    WorkbookCell(row: rows[i].number, column: $0.column, kind: $0.kind, text: $0.text, hasFormula: $0.hasFormula)
+                } ?? .some(nil)
+                i += 1
+            }
+        }
+        guard !fills.isEmpty else { return (self, spanning) }
+        var out = rows
+        for (i, byColumn) in fills {
+            var cells = out[i].cells.filter { byColumn[$0.column] == nil }
+            for case let c?? in byColumn.values { cells.append(c) }
+            cells.sort { $0.column < $1.column }
+            out[i] = WorksheetRow(number: out[i].number, cells: cells)
+        }
+        return (Worksheet(file: file, name: name, rows: out.filter { !$0.cells.isEmpty }, merges: merges), spanning)
     }
 
     /// The cell at a place, if there is one.
@@ -143,6 +196,25 @@ public struct Worksheet: Sendable {
         }
         return out
     }
+}
+
+/// A rectangle of cells, `D6:D7`.
+public struct CellRange: Sendable, Hashable {
+    public let firstRow: Int, firstColumn: Int, lastRow: Int, lastColumn: Int
+
+    public init(firstRow: Int, firstColumn: Int, lastRow: Int, lastColumn: Int) {
+        self.firstRow = firstRow; self.firstColumn = firstColumn; self.lastRow = lastRow; self.lastColumn = lastColumn
+    }
+
+    /// `D6:D7` (either corner first); nil for anything else.
+    public init?(_ ref: String) {
+        let parts = ref.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let a = CellReference.parse(parts[0]), let b = CellReference.parse(parts[1]) else { return nil }
+        self.init(firstRow: min(a.row, b.row), firstColumn: min(a.column, b.column), lastRow: max(a.row, b.row), lastColumn: max(a.column, b.column))
+    }
+
+    /// `D6:D7`.
+    public var reference: String { CellReference.name(row: firstRow, column: firstColumn) + ":" + CellReference.name(row: lastRow, column: lastColumn) }
 }
 
 /// A1 references: `F5` ↔ row 5, column 6.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TenkenCLI
+@testable import TenkenData
 import TenkenSyntax
 import TenkenWorkbook
 
@@ -84,5 +85,75 @@ import TenkenWorkbook
         let both = try Self.check(try Self.editedWorkbookPart(bytes, [("<sheet name=\"職員\"", "<sheet state=\"hidden\" name=\"職員\""), ("<sheet name=\"アカウント\"", "<sheet name=\"職員 (2)\"")]), dir, "both")
         #expect(both.err.contains("the sheet 職員, hidden, holds that table too"), "both sheets are named: \(both.err)")
         #expect(!both.err.contains("data.hidden-table"), "said once, at the copy")
+    }
+
+    /// Rule → state from the JSON report.
+    static func states(_ bytes: [UInt8], _ dir: String, _ name: String) throws -> [String: String] {
+        let path = "\(dir)/\(name).xlsx"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let r = runCLI(["check", path, "--as-of", "2026-11-01", "--format", "json", "--fail-on", "never"])
+        #expect(r.code == 0, "\(name): \(r.err.prefix(1000))")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let results = try #require(doc["results"] as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: results.map { ($0["rule"] as! String, $0["state"] as! String) })
+    }
+
+    /// S-005 and S-006 left on the same day, written once in a merged 退職日 (D6:D7): S-006
+    /// (whose account is still active) is a leaver, as the person sees, not "still employed".
+    @Test func aMergedCellGivesItsValueToEveryCellItCovers() throws {
+        let (dir, bytes) = try Self.sakura("merged")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let date = "<c r=\"D6\" s=\"2\"><v>46053</v></c><c r=\"E6\""
+        let typedTwice = try Self.edited(bytes, sheet: "職員", [("<c r=\"E6\"", date), ("<c r=\"E7\"", "<c r=\"D7\" s=\"2\"><v>46053</v></c><c r=\"E7\"")])
+        let merged = try Self.edited(bytes, sheet: "職員", [("<c r=\"E6\"", date), ("</sheetData>", "</sheetData><mergeCells count=\"1\"><mergeCell ref=\"D6:D7\"/></mergeCells>")])
+        let seen = try Self.states(typedTwice, dir, "twice")
+        #expect(seen["leaver-accounts-deleted"] == "fail", "the leaver with an active account fails")
+        #expect(try Self.states(merged, dir, "merged") == seen, "the merged date reads on both rows")
+        // A range across columns of the table, or into the header, holds a value of no one column.
+        for (name, ref) in [("across", "D6:E6"), ("header", "D1:D2")] {
+            let r = try Self.check(try Self.edited(bytes, sheet: "職員", [("</sheetData>", "</sheetData><mergeCells count=\"1\"><mergeCell ref=\"\(ref)\"/></mergeCells>")]), dir, name)
+            #expect(r.code == 2 && r.err.contains("[職員] \(ref.prefix(2)): error[data.merged-cells]"), "\(name): \(r.err)")
+        }
+        // Right of the table or above its header (a title), a merge is the person's own.
+        let title = try Self.edited(bytes, sheet: "職員", [("</sheetData>", "</sheetData><mergeCells count=\"1\"><mergeCell ref=\"K2:L9\"/></mergeCells>")])
+        #expect(try Self.states(title, dir, "title") == Self.states(bytes, dir, "plain"))
+        // A merged range's reference is checked, and named by shape only.
+        let bad = try Self.check(try Self.edited(bytes, sheet: "職員", [("</sheetData>", "</sheetData><mergeCells><mergeCell ref=\"SECRET-7\"/></mergeCells>")]), dir, "bad")
+        #expect(bad.code == 2 && bad.err.contains("workbook.bad-cell-reference") && !bad.err.contains("SECRET"), "\(bad.err)")
+    }
+
+    /// One note typed far right of a header (XFD1) does not make every row 16,384 cells wide:
+    /// a row costs what it holds.
+    @Test func aStrayHeaderCellDoesNotWidenEveryRow() throws {
+        var rows = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>端末ID</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>OS更新日</t></is></c>"
+            + "<c r=\"XFD1\" t=\"inlineStr\"><is><t>メモ</t></is></c></row>"
+        for i in 2...2001 { rows += "<row r=\"\(i)\"><c r=\"A\(i)\" t=\"inlineStr\"><is><t>PC-\(i)</t></is></c></row>" }
+        let xml = "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>\(rows)</sheetData></worksheet>"
+        var z = ZipWriter()
+        z.add("[Content_Types].xml", Array("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>".utf8))
+        z.add("_rels/.rels", Array(("<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" "
+            + "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>").utf8))
+        z.add("xl/workbook.xml", Array(("<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+            + "<sheets><sheet name=\"端末\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>").utf8))
+        z.add("xl/_rels/workbook.xml.rels", Array(("<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" "
+            + "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>").utf8))
+        z.add("xl/worksheets/sheet1.xml", Array(xml.utf8))
+        let book = try #require(Workbook.open(bytes: z.finish(), file: "wide.xlsx").0)
+        let info = try #require(book.sheet(named: "端末"))
+        let ws = try #require(book.read(info).0)
+        let spec = try #require(WorkbookTables.table(forSheet: "端末"))
+        let (table, places, diags) = WorkbookTables.table(ws, maxRows: 100_000, schema: spec.rowSchema)
+        let t = try #require(table)
+        #expect(diags.isEmpty, "\(diags)")
+        #expect(t.header.cells == ["端末ID", "OS更新日", "メモ"], "the header's own cells, not 16,384")
+        #expect(t.rows.count == 2000 && t.rows.allSatisfy { $0.cells.count == 2 }, "each row up to the last known column")
+        // Places still name the sheet's columns.
+        let p = try #require(places)
+        let far = try #require(p.cell(t.header.offsets[2]))
+        #expect(far.row == 1 && far.column == 16384)
+        var loader = SnapshotLoader()
+        let src = SourceFile(workbook: "wide.xlsx", places: p)
+        _ = loader.loadTable(t, src: src, schema: spec.rowSchema, notes: [], unescape: false)
+        #expect(loader.diagnostics.contains { $0.id == "data.unknown-column" && $0.message.hasPrefix("column 16384 ") })
     }
 }
