@@ -169,7 +169,7 @@ struct SheetParser {
                         guard name == UInt8(ascii: "r") else { return }
                         if let n = SheetParser.whole(value, digits: 9), n >= 1 { given = n } else { bad = XMLStream.string(value) }
                     }
-                    if let bad { throw fail("workbook.bad-cell-reference", "row number \(ZipDirectoryReader.quoted(bad)) is not a row") }
+                    if let bad { throw fail("workbook.bad-cell-reference", "a row's number (\(TextShape.of(bad))) is not a row number") }
                     rowNumber = given ?? lastRow + 1
                     guard rowNumber <= limits.maxRows else { throw fail("workbook.too-many", "row \(rowNumber) is past the limit of \(limits.maxRows) rows") }
                     if rowNumber <= lastRow { ordered = false }
@@ -198,13 +198,13 @@ struct SheetParser {
                         }
                     }
                     if let badReference {
-                        throw fail("workbook.bad-cell-reference", "cell reference \(ZipDirectoryReader.quoted(badReference)) is not a cell of row \(rowNumber)", column: 0)
+                        throw fail("workbook.bad-cell-reference", "a cell's reference (\(TextShape.of(badReference))) is not a cell of row \(rowNumber)", column: 0)
                     }
                     let column = cell.column
                     guard column <= limits.maxColumns else {
                         throw fail("workbook.too-many", "column \(column) is past the limit of \(limits.maxColumns) columns", column: column)
                     }
-                    if let badStyle { throw fail("workbook.bad-cell", "style index \(ZipDirectoryReader.quoted(badStyle)) is not a number") }
+                    if let badStyle { throw fail("workbook.bad-cell", "the cell's style index (\(TextShape.of(badStyle))) is not a whole number") }
                     if column <= lastColumn { rowOrdered = false; ordered = false }
                     lastColumn = column
                     inCell = true
@@ -279,7 +279,7 @@ struct SheetParser {
         switch c.type {
         case .number:
             if v.isEmpty { return make(.empty, "") }
-            guard let d = SheetParser.number(v) else { return bad("cell holds \(ZipDirectoryReader.quoted(text(v))) where a number was expected") }
+            guard let d = SheetParser.number(v) else { return bad("cell holds \(TextShape.of(text(v))) where its type (a number) needs digits") }
             let cls: NumberFormatClass
             if c.style == 0 && workbook.styleClasses.isEmpty {
                 cls = .number
@@ -294,7 +294,7 @@ struct SheetParser {
             return make(.number, SheetParser.numberText(d))
         case .shared:
             guard let i = SheetParser.whole(v), i < workbook.sharedStrings.count else {
-                return bad("cell names shared string \(ZipDirectoryReader.quoted(text(v))), which the workbook does not have (it has \(workbook.sharedStrings.count))")
+                return bad("cell names a shared string (\(TextShape.of(text(v)))) the workbook does not have (it has \(workbook.sharedStrings.count))")
             }
             return make(.text, workbook.sharedStrings[i])
         case .formulaString:
@@ -305,16 +305,19 @@ struct SheetParser {
             switch text(v) {
             case "1", "true": return make(.bool, "true")
             case "0", "false": return make(.bool, "false")
-            default: return bad("cell holds \(ZipDirectoryReader.quoted(text(v))) where TRUE or FALSE (1 or 0) was expected")
+            default: return bad("cell holds \(TextShape.of(text(v))) where its type (a boolean) needs 1 or 0")
             }
         case .error:
-            return make(.error, v.isEmpty ? "#VALUE!" : text(v))
+            // Only Excel's own codes are kept (and shown); any other text is an error of no
+            // known kind, never echoed.
+            let code = text(v)
+            return make(.error, v.isEmpty ? "#VALUE!" : WorkbookCell.errorCodes.contains(code) ? code : "")
         case .isoDate:
             if v.isEmpty { return make(.empty, "") }
-            guard let t = SheetParser.isoDateTime(text(v)) else { return bad("cell holds \(ZipDirectoryReader.quoted(text(v))) where an ISO 8601 date was expected") }
+            guard let t = SheetParser.isoDateTime(text(v)) else { return bad("cell holds \(TextShape.of(text(v))) where its type (a date) needs an ISO 8601 date") }
             return make(.date, t)
         case .unknown(let t):
-            return bad("cell type \(ZipDirectoryReader.quoted(t)) is not one of n, s, str, inlineStr, b, e, d")
+            return bad("the cell's type (\(TextShape.of(t))) is not one of n, s, str, inlineStr, b, e, d")
         }
     }
 

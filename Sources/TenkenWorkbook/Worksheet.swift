@@ -35,7 +35,8 @@ public struct WorkbookCell: Sendable, Hashable {
     /// - date: `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM[:SS]` when the serial has a time of day;
     ///   the 1900 system's phantom day 60 is `1900-02-29` and day 0 is `1900-01-00`;
     /// - time: `HH:MM[:SS]` (hours past 23 for durations);
-    /// - error: the error as Excel shows it (`#N/A`, `#REF!`, `#DIV/0!`);
+    /// - error: the error as Excel shows it (`#N/A`, `#REF!`, `#DIV/0!`; one of `errorCodes`),
+    ///   `""` for any other text in an error cell;
     /// - empty: `""`.
     public let text: String
     /// The cell holds a formula; `text` is its cached result.
@@ -51,6 +52,11 @@ public struct WorkbookCell: Sendable, Hashable {
 
     /// `F5`.
     public var reference: String { CellReference.name(row: row, column: column) }
+
+    /// Excel's error codes: the only texts an error cell is shown with (an error cell holding
+    /// anything else reads as an error with no text, so no value travels in a message).
+    public static let errorCodes: Set<String> = ["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                                                 "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!"]
 }
 
 /// One row that holds at least one cell with a value (or a formula without one).
@@ -181,7 +187,7 @@ public struct Worksheet: Sendable {
         for r in self.rows where rows.contains(r.number) {
             for c in r.cells where columns?.contains(c.column) ?? true {
                 if c.kind == .error {
-                    out.append(Diagnostic("workbook.error-cell", .error, "cell holds the error \(ZipDirectoryReader.quoted(c.text))\(c.hasFormula ? " from its formula" : ""), not a value",
+                    out.append(Diagnostic("workbook.error-cell", .error, "cell holds \(c.text.isEmpty ? "an error that is not one of Excel's codes" : "the error \(c.text)")\(c.hasFormula ? " from its formula" : ""), not a value",
                                           at: location(row: c.row, column: c.column, header: headers[c.column]),
                                           help: "correct the formula or type the value in the cell"))
                 } else if c.kind == .empty && c.hasFormula {
