@@ -201,7 +201,9 @@ extension SnapshotLoader {
                 return .null
             }
             if let d = Duration(text: s), !d.isNegative { return .duration(d) }
-            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a number of \(unit.rawValue) or a period like \"30 days\", found \(ValueShape.of(s))", at: place()))
+            let shape = ValueShape.of(s)
+            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a number of \(unit.rawValue) or a period like \"30 days\", found \(shape)", at: place(),
+                help: shape.hasPrefix("a time") ? "type the period as a number of \(unit.rawValue) (30 for half an hour in a column of minutes), not as a time such as 0:30" : nil))
         case .enumeration(let allowed):
             if allowed.contains(s) { return .string(s) }
             if let token = field.choiceByLabel[s] { return .string(token) }

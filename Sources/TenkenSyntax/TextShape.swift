@@ -50,6 +50,12 @@ public enum TextShape {
                 }
             }
         }
+        // Times and durations (`0:30`, `12:30:00`, a cell formatted as a time in a workbook).
+        if (1...4).contains(digits(from: 0)) {
+            var j = digits(from: 0), parts = 1
+            while j < u.count, u[j] == ":", digits(from: j + 1) == 2, parts < 3 { j += 3; parts += 1 }
+            if parts >= 2, j == u.count { return parts == 2 ? "a time (h:mm)" : "a time (h:mm:ss)" }
+        }
         let n = s.count
         return "text of \(n) character\(n == 1 ? "" : "s")"
     }

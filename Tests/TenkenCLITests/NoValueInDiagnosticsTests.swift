@@ -297,6 +297,8 @@ import TenkenWorkbook
         #expect(ValueShape.of("2023/4/1") == "a date in another form")
         #expect(ValueShape.of("2025年4月1日") == "a date in another form")
         #expect(ValueShape.of("2025/4/1 0:00") == "a date followed by more text")
+        #expect(ValueShape.of("0:30") == "a time (h:mm)" && ValueShape.of("12:30:05") == "a time (h:mm:ss)")
+        #expect(ValueShape.of("1:2") == "text of 3 characters" && ValueShape.of("1:30:") == "text of 5 characters")
         #expect(ValueShape.of(json: .array([])) == "an array of 0 elements")
     }
 }

@@ -156,4 +156,37 @@ import TenkenWorkbook
         _ = loader.loadTable(t, src: src, schema: spec.rowSchema, notes: [], unescape: false)
         #expect(loader.diagnostics.contains { $0.id == "data.unknown-column" && $0.message.hasPrefix("column 16384 ") })
     }
+
+    /// Japanese Excel formats a date column as `yyyy/m/d;@` or `[$-411]ggge"年"m"月"d"日";@`
+    /// (a text section after the date's): the cells are dates, and S-006's 退職日 counts.
+    @Test func japaneseExcelDateFormatsAreDates() throws {
+        let (dir, bytes) = try Self.sakura("ja-dates")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let zip = try #require(ZipArchive.open(bytes, file: "t.xlsx").0)
+        let styles = String(decoding: try zip.contents(ofEntryNamed: "xl/styles.xml").get(), as: UTF8.self)
+        let xfs = try #require(styles.range(of: "<cellXfs count=\""))
+        let count = try #require(Int(styles[xfs.upperBound...].prefix { $0.isNumber }))
+        let leaver = try Self.edited(bytes, sheet: "職員", [("<c r=\"E7\"", "<c r=\"D7\" s=\"2\"><v>46053</v></c><c r=\"E7\"")])
+        let seen = try Self.states(leaver, dir, "plain-date")
+        #expect(seen["leaver-accounts-deleted"] == "fail")
+        for (i, code) in ["yyyy/m/d;@", "[$-411]ggge&quot;年&quot;m&quot;月&quot;d&quot;日&quot;;@", "m/d/yyyy;@"].enumerated() {
+            // One more number format, and a cell format using it that D7 takes.
+            let st = styles.replacingOccurrences(of: "</numFmts>", with: "<numFmt numFmtId=\"\(300 + i)\" formatCode=\"\(code)\"/></numFmts>")
+                .replacingOccurrences(of: "</cellXfs>", with: "<xf numFmtId=\"\(300 + i)\" applyNumberFormat=\"1\"/></cellXfs>")
+            #expect(st != styles)
+            let restyled = try zip.replacing("xl/styles.xml", with: Array(st.utf8)).get()
+            let book = try Self.edited(restyled, sheet: "職員", [("<c r=\"E7\"", "<c r=\"D7\" s=\"\(count)\"><v>46053</v></c><c r=\"E7\"")])
+            #expect(try Self.states(book, dir, "fmt\(i)") == seen, "\(code)")
+        }
+    }
+
+    /// A period typed as a time (`0:30`) in a column of minutes is refused saying what to type.
+    @Test func aPeriodTypedAsATimeSaysWhatToType() throws {
+        let dir = tempDir("wb-break-time").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let csv = String(decoding: try Data(contentsOf: URL(fileURLWithPath: "Fixtures/clinic-sakura/devices.csv")), as: UTF8.self)
+        try writeText(csv.replacingOccurrences(of: "2026-10-20,5,", with: "2026-10-20,0:30,"), dir + "/devices.csv")
+        let r = runCLI(["check", "--snapshot", "Fixtures/clinic-sakura/snapshot.json", "--devices", dir + "/devices.csv", "--as-of", "2026-11-01", "--lang", "en"])
+        #expect(r.code == 2 && r.err.contains("found a time (h:mm)") && r.err.contains("not as a time such as 0:30"), "\(r.err)")
+    }
 }
