@@ -235,12 +235,21 @@ extension SnapshotLoader {
         }
         var rows: [String: [Record]] = [:]
         var places: [String: SourceFile] = [:]
+        var blankProfile = false
         for t in SnapshotTables.all where only == nil || only == t.name {
             guard let info = sheets[t.name] else { continue }
             let (ws, readDiags) = book.read(info)
             diagnostics += readDiags
             guard let ws else { continue }
             let (table, where_, tableDiags) = WorkbookTables.table(ws, maxRows: options.maxCollection, schema: t.rowSchema)
+            if t.name == "facility", ws.rows.isEmpty {
+                // The profile is what makes the workbook a facility: a blank 施設 sheet is
+                // refused as a missing one is, not evaluated under the file's name.
+                diagnostics.append(Diagnostic("data.missing-table", .error, "the sheet \(info.name) is empty: the workbook has no facility profile",
+                    at: ws.location(), help: "type the profile's rows, a key and its value each (docs/tables.md), or run `tenken init clinic.xlsx` for a workbook to fill in"))
+                blankProfile = true
+                continue
+            }
             diagnostics += tableDiags
             guard let table, let where_ else { continue }
             let src = SourceFile(workbook: path, places: where_)
@@ -249,7 +258,7 @@ extension SnapshotLoader {
             rows[t.name] = xs.compactMap { if case .record(let r) = $0 { r } else { nil } }
             places[t.name] = src
         }
-        return (rows, places)
+        return blankProfile ? nil : (rows, places)
     }
 }
 

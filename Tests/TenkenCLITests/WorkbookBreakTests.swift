@@ -189,4 +189,26 @@ import TenkenWorkbook
         let r = runCLI(["check", "--snapshot", "Fixtures/clinic-sakura/snapshot.json", "--devices", dir + "/devices.csv", "--as-of", "2026-11-01", "--lang", "en"])
         #expect(r.code == 2 && r.err.contains("found a time (h:mm)") && r.err.contains("not as a time such as 0:30"), "\(r.err)")
     }
+
+    /// Smaller things: batch names Excel's owner file for what it is (and lists .xlsx among
+    /// what it reads); a blank 施設 sheet is refused as a missing one is.
+    @Test func ownerFilesAndABlankProfileSheet() throws {
+        let (dir, bytes) = try Self.sakura("small")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let members = dir + "/members"
+        try FileManager.default.createDirectory(atPath: members, withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: members + "/sakura.xlsx"))
+        try Data([0x01, 0x02]).write(to: URL(fileURLWithPath: members + "/~$sakura.xlsx"))
+        try writeText("x", members + "/notes.txt")
+        let b = runCLI(["batch", members, "--output-dir", dir + "/out", "--as-of", "2026-11-01", "--format", "json"])
+        #expect(b.err.contains("~$sakura.xlsx: note[batch.ignored-entry]: a spreadsheet program's owner file"), "\(b.err)")
+        #expect(b.err.contains("notes.txt: warning[batch.ignored-entry]: not a facility: only folders, `*.json` snapshots and `*.xlsx` workbooks are read"), "\(b.err)")
+        let book = try #require(Workbook.open(bytes: bytes, file: "t.xlsx").0)
+        let profile = try #require(book.sheet(named: "施設"))
+        let part = try #require(profile.part)
+        let blank = "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData/></worksheet>"
+        let r = try Self.check(try book.archive.replacing(part, with: Array(blank.utf8)).get(), dir, "blank-profile")
+        #expect(r.code == 2 && r.err.contains("[施設]: error[data.missing-table]: the sheet 施設 is empty"), "\(r.err)")
+        #expect(!r.err.contains("evaluated") && !r.out.contains("F-"), "no report under the file's name")
+    }
 }
