@@ -149,12 +149,13 @@ public enum WorkbookTables {
                 at: ws.location(row: m.firstRow, column: m.firstColumn),
                 help: "unmerge the cells (Home → Merge & Center → Unmerge Cells) and type each cell's value in its own cell"))
         }
-        var index: [Int: Int] = [:]   // sheet column → table column (0-based)
+        // Sheet column → table column (0-based; -1 under a blank header), for columns 1…width.
+        var index = [Int](repeating: -1, count: width + 1)
         for (i, c) in columns.enumerated() { index[c] = i }
         // Rows reach the last column a field is read from; further only where a row has a cell.
         let known = schema.map { s in
             (head.cells.lastIndex { !$0.text.isEmpty && s.headerIndex[SnapshotSchema.keyForm(CellText.trimmed(Substring($0.text)))] != nil }
-                .map { index[head.cells[$0].column]! + 1 }) ?? 1
+                .map { index[head.cells[$0].column] + 1 }) ?? 1
         } ?? columns.count
         let places = SheetPlaces(sheet: ws.name, rows: ws.rows.map { Int32(clamping: $0.number) }, columns: columns.map { Int32($0) })
         guard places.number(row: ws.rows.count - 1, column: columns.count) != nil else {
@@ -170,7 +171,7 @@ public enum WorkbookTables {
         var outside: (first: WorkbookCell, count: Int)?
         func record(_ r: WorksheetRow, _ i: Int, count: Int) -> CSVRow {
             var n = max(count, 1)
-            for c in r.cells { if let k = index[c.column] { n = max(n, k + 1) } }
+            for c in r.cells where c.column <= width { n = max(n, index[c.column] + 1) }
             var cells = [String](repeating: "", count: n)
             for c in r.cells {
                 guard c.column <= width else {
@@ -178,7 +179,8 @@ public enum WorkbookTables {
                     continue
                 }
                 // A cell under a blank header is read by no column (as a CSV's unnamed column).
-                if let k = index[c.column], c.kind != .error { cells[k] = c.text }
+                let k = index[c.column]
+                if k >= 0, c.kind != .error { cells[k] = c.text }
             }
             return CSVRow(cells: cells, offsets: (1...n).map { places.number(row: i, column: $0)! }, line: r.number)
         }
