@@ -211,8 +211,17 @@ enum BatchCommand {
         let entries = all.filter { BatchDiscovery.inShard($0, shard) }
         // A file lying beside the facilities is named, never passed over in silence.
         for f in ignored {
+            let name = (f as NSString).lastPathComponent
+            if (name.hasPrefix("~$") || name.hasPrefix(".~lock.")) && FacilityInput.isWorkbook(name.hasSuffix("#") ? String(name.dropLast()) : name) {
+                // A spreadsheet program's owner file: the workbook beside it is open, and read
+                // as last saved.
+                console.err(printer.render(Diagnostic("batch.ignored-entry", .note,
+                    "a spreadsheet program's owner file (the workbook is open in Excel or LibreOffice) is not a facility and is not read",
+                    at: SourceLocation(file: f), help: "the workbook is read as it was last saved; save and close it to check its latest edits")))
+                continue
+            }
             console.err(printer.render(Diagnostic("batch.ignored-entry", .warning,
-                "not a facility: only folders and `*.json` snapshots are read, so this file is ignored",
+                "not a facility: only folders, `*.json` snapshots and `*.xlsx` workbooks are read, so this file is ignored",
                 at: SourceLocation(file: f), help: "move it out of the folder, or into a facility's folder if it belongs to one")))
         }
         // Nothing to check is not "everything passed".

@@ -68,6 +68,12 @@ extension SnapshotLoader {
         var headers = schema.fields.map(\.name)
         var seen: [Int: String] = [:]
         var unknownHeaders: [(Int, String)] = []
+        // A column by its number in the file: a sheet's table reads only the columns its
+        // header names, so its index is not the sheet's column.
+        func columnName(_ c: Int) -> String {
+            if let p = src.places?.cell(table.header.offsets[c]) { return ValueShape.column(p.column - 1) }
+            return ValueShape.column(c)
+        }
         for (c, raw) in table.header.cells.enumerated() {
             let (h, refused) = CellText.clean(Substring(raw))
             if let refused {
@@ -82,7 +88,7 @@ extension SnapshotLoader {
                 // A header that is no column of the table is never shown: it may be a value (a
                 // table saved without its header row starts with a row of data). It is named by
                 // its column number.
-                let place = src.location(offset: table.header.offsets[c], path: ValueShape.column(c))
+                let place = src.location(offset: table.header.offsets[c], path: columnName(c))
                 if let why = RefusedNames.described(h) ?? (["name", "氏名"].contains(h.lowercased()) ? "looks like personal information (`\(h.lowercased())`)" : nil) {
                     diagnostics.append(Diagnostic("data.forbidden-field", .error, "the column's header \(why); its values are not read", at: place,
                                                   help: "remove the column; use pseudonymous ids only"))
@@ -110,8 +116,8 @@ extension SnapshotLoader {
         }
         for (c, h) in unknownHeaders {
             // A misspelt column is not read: its field is unknown in every row (see below).
-            diagnostics.append(Diagnostic("data.unknown-column", .warning, "\(ValueShape.column(c)) is not a column of this table and is ignored (its header is not shown)",
-                at: src.location(offset: table.header.offsets[c], path: ValueShape.column(c)),
+            diagnostics.append(Diagnostic("data.unknown-column", .warning, "\(columnName(c)) is not a column of this table and is ignored (its header is not shown)",
+                at: src.location(offset: table.header.offsets[c], path: columnName(c)),
                 help: closestMatch(to: h, in: schema.fields.map(\.name) + schema.fields.flatMap(\.aliases)).map { "did you mean `\($0)`?" }))
         }
         // A field with no column is unknown in every row: what a blank cell means (say, "still
@@ -195,7 +201,9 @@ extension SnapshotLoader {
                 return .null
             }
             if let d = Duration(text: s), !d.isNegative { return .duration(d) }
-            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a number of \(unit.rawValue) or a period like \"30 days\", found \(ValueShape.of(s))", at: place()))
+            let shape = ValueShape.of(s)
+            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a number of \(unit.rawValue) or a period like \"30 days\", found \(shape)", at: place(),
+                help: shape.hasPrefix("a time") ? "type the period as a number of \(unit.rawValue) (30 for half an hour in a column of minutes), not as a time such as 0:30" : nil))
         case .enumeration(let allowed):
             if allowed.contains(s) { return .string(s) }
             if let token = field.choiceByLabel[s] { return .string(token) }

@@ -238,13 +238,26 @@ public final class SourceFile: Sendable {
 public struct SheetPlaces: Sendable {
     public let sheet: String
     public let rows: [Int32]
+    /// The number of table columns.
     public let width: Int
+    /// The sheet column of each table column (1-based), when they are not 1…`width`: a table
+    /// reads only the columns its header names.
+    public let columns: [Int32]?
     public var headerRow: Int { rows.first.map(Int.init) ?? 1 }
 
     public init(sheet: String, rows: [Int32], width: Int) {
         self.sheet = sheet
         self.rows = rows
         self.width = max(width, 1)
+        columns = nil
+    }
+
+    /// Table columns at the sheet columns `columns` (ascending).
+    public init(sheet: String, rows: [Int32], columns: [Int32]) {
+        self.sheet = sheet
+        self.rows = rows
+        width = max(columns.count, 1)
+        self.columns = columns.isEmpty ? nil : columns
     }
 
     /// The cell number of column `column` (1-based) in the `index`-th row read; nil past Int32.
@@ -257,7 +270,7 @@ public struct SheetPlaces: Sendable {
     public func cell(_ n: Int) -> (row: Int, column: Int)? {
         let i = n / width
         guard n >= 0, i < rows.count else { return nil }
-        return (Int(rows[i]), n % width + 1)
+        return (Int(rows[i]), columns.map { Int($0[n % width]) } ?? n % width + 1)
     }
 }
 

@@ -32,8 +32,25 @@ public enum WorkbookTables {
         var found: [String: SheetInfo] = [:]
         var diags: [Diagnostic] = []
         var japanese = false, english = false
+        // Sheets named as a copy of a table's (Excel's `職員 (2)`, LibreOffice's `職員_2`), by table.
+        var copies: [String: [SheetInfo]] = [:]
+        for info in book.sheets where info.visibility == .visible && table(forSheet: info.name) == nil {
+            if let t = copiedTable(info.name) { copies[t.name, default: []].append(info) }
+        }
         for info in book.sheets {
             guard let t = table(forSheet: info.name) else {
+                if let t = copiedTable(info.name), info.visibility == .visible {
+                    // A copied tab the person edits while the old one stays (often hidden):
+                    // reading either could pass on what the person no longer sees, so neither is
+                    // chosen.
+                    let original = book.sheets.first { table(forSheet: $0.name)?.name == t.name }
+                    diags.append(Diagnostic("data.copied-table", .error,
+                        "the sheet \(info.name) is named as a copy of the table \(t.nameJa) (\(t.name))"
+                            + (original.map { "; the sheet \($0.name)\($0.visibility == .visible ? "" : ", hidden,") holds that table too, so it is not known which one is current" } ?? ", so its rows would go unread"),
+                        at: SourceLocation(file: book.file, sheet: info.name),
+                        help: "keep one: delete the old sheet and rename the current one to \(original?.name ?? t.nameJa)"))
+                    continue
+                }
                 let folded = foldedFileName(info.name)
                 if info.visibility == .visible, !guideSheetNames.contains(where: { foldedFileName($0) == folded }) {
                     // A person's own sheet is a note; one named nearly as a table (a renamed
@@ -54,9 +71,36 @@ public enum WorkbookTables {
                 continue
             }
             found[t.name] = info
+            if info.visibility != .visible, copies[t.name] == nil {
+                // What a person cannot see is not what they would have checked: a hidden tab is
+                // most often an old copy kept out of the way.
+                diags.append(Diagnostic("data.hidden-table", .error,
+                    "the sheet \(info.name) holding the table \(t.nameJa) (\(t.name)) is hidden\(info.visibility == .veryHidden ? " (very hidden: only a macro or the VBA editor shows it)" : ""), so it may not be what the person sees and keeps",
+                    at: SourceLocation(file: book.file, sheet: info.name),
+                    help: "unhide the sheet (right-click a tab → Unhide) if it is the table, or delete it"))
+            }
             if foldedFileName(info.name) == foldedFileName(t.nameJa) { japanese = true } else { english = true }
         }
         return (found, japanese || !english, diags)
+    }
+
+    /// The table a sheet name stands for once a spreadsheet program's copy suffix is taken off:
+    /// Excel names a copied tab `職員 (2)`, LibreOffice `職員_2`. Nil for any other name.
+    static func copiedTable(_ name: String) -> TableSpec? {
+        var s = Substring(name.trimmingCharacters(in: .whitespaces))
+        if s.hasSuffix(")") || s.hasSuffix("）") {
+            s = s.dropLast()
+            let digits = s.reversed().prefix { $0.isASCII && $0.isNumber }.count
+            guard digits > 0 else { return nil }
+            s = s.dropLast(digits)
+            guard s.hasSuffix("(") || s.hasSuffix("（") else { return nil }
+            s = s.dropLast()
+        } else {
+            let digits = s.reversed().prefix { $0.isASCII && $0.isNumber }.count
+            guard digits > 0, s.dropLast(digits).hasSuffix("_") else { return nil }
+            s = s.dropLast(digits + 1)
+        }
+        return table(forSheet: String(s))
     }
 
     /// How messages name each table of a workbook: its sheet, `[職員]`; a table the workbook
@@ -67,52 +111,84 @@ public enum WorkbookTables {
         return out
     }
 
-    /// A sheet as the rows of a CSV table: the first row that holds a value is the header,
-    /// (a blank sheet is no table: nil with a warning, `data.empty-sheet`),
-    /// its last non-blank cell the table's width; every row gives that many cells (`""` where
-    /// it has none). Error cells and formulas saved without a result read as blank, reported
-    /// by `Worksheet.cellDiagnostics`; a value right of the header is not read and is warned
-    /// about once. The offsets are cell numbers of the returned `SheetPlaces`.
-    public static func table(_ ws: Worksheet, maxRows: Int) -> (table: CSVTable?, places: SheetPlaces?, diagnostics: [Diagnostic]) {
-        guard let head = ws.rows.first else {
+    /// A sheet as the rows of a CSV table: the first row that holds a value is the header
+    /// (a blank sheet is no table: nil with a warning, `data.empty-sheet`); the table's
+    /// columns are the header's non-blank cells, its width the last of them. A row costs what
+    /// it holds: it gives the cells up to the last header that names a field of `schema` (every
+    /// header when nil), and further ones only where it has a cell, so a stray value far right
+    /// in the header (`XFD1`) does not make every row 16,384 cells wide.
+    /// A merged range in one column gives its top-left value to every cell of it (what a person
+    /// sees, `Worksheet.mergesApplied`); one spanning columns of the table, or reaching into
+    /// the header, is an error at the range (`data.merged-cells`). Error cells and formulas
+    /// saved without a result are errors at the cell (`Worksheet.cellDiagnostics`), never a
+    /// blank; a value right of the header is not read and is warned about once. The offsets
+    /// are cell numbers of the returned `SheetPlaces`.
+    public static func table(_ sheet: Worksheet, maxRows: Int, schema: RecordSchema? = nil, maxCells: Int = 5_000_000)
+        -> (table: CSVTable?, places: SheetPlaces?, diagnostics: [Diagnostic]) {
+        guard let head = sheet.rows.first else {
             // A blank tab (just added, or cleared) is a table the workbook does not have yet:
             // a rule that needs it says so, and `attest` writes the header with its first answer.
-            return (nil, nil, [Diagnostic("data.empty-sheet", .warning, "the sheet is empty, so its table is missing; a table starts with a header row", at: ws.location(),
+            return (nil, nil, [Diagnostic("data.empty-sheet", .warning, "the sheet is empty, so its table is missing; a table starts with a header row", at: sheet.location(),
                                           help: "type the headers into row 1 (`tenken init clinic.xlsx` writes a workbook with them)")])
         }
         var diags: [Diagnostic] = []
-        let width = head.cells.last { !$0.text.isEmpty }?.column ?? 0
-        guard width > 0 else {
-            return (nil, nil, [Diagnostic("data.empty-file", .error, "the sheet has no header row", at: ws.location(row: head.number))])
+        // The table's columns, in order: the header's non-blank cells (sheet column numbers).
+        let columns = head.cells.filter { !$0.text.isEmpty }.map(\.column)
+        guard let width = columns.last else {
+            return (nil, nil, [Diagnostic("data.empty-file", .error, "the sheet has no header row", at: sheet.location(row: head.number))])
         }
-        if ws.rows.count - 1 > maxRows {
-            return (nil, nil, [Diagnostic("data.too-many-elements", .error, "\(ws.rows.count - 1) rows, over the limit of \(maxRows)", at: ws.location())])
+        if sheet.rows.count - 1 > maxRows {
+            return (nil, nil, [Diagnostic("data.too-many-elements", .error, "\(sheet.rows.count - 1) rows, over the limit of \(maxRows)", at: sheet.location())])
         }
-        let places = SheetPlaces(sheet: ws.name, rows: ws.rows.map { Int32(clamping: $0.number) }, width: width)
-        guard places.number(row: ws.rows.count - 1, column: width) != nil else {
-            return (nil, nil, [Diagnostic("data.too-many-elements", .error, "\(ws.rows.count) rows of \(width) columns, over the limit of cells a table is read with",
+        guard let (ws, spanning) = sheet.mergesApplied(below: head.number, columns: Set(columns), maxCells: maxCells) else {
+            return (nil, nil, [Diagnostic("data.too-many-elements", .error, "the merged ranges cover more than \(maxCells) cells of the table", at: sheet.location())])
+        }
+        for m in spanning {
+            diags.append(Diagnostic("data.merged-cells", .error,
+                "the cells \(m.reference) are merged \(m.firstRow <= head.number ? "with the header row" : "across columns of the table"), so it is not known which column's value the merged cell holds",
+                at: ws.location(row: m.firstRow, column: m.firstColumn),
+                help: "unmerge the cells (Home → Merge & Center → Unmerge Cells) and type each cell's value in its own cell"))
+        }
+        // Sheet column → table column (0-based; -1 under a blank header), for columns 1…width.
+        var index = [Int](repeating: -1, count: width + 1)
+        for (i, c) in columns.enumerated() { index[c] = i }
+        // Rows reach the last column a field is read from; further only where a row has a cell.
+        let known = schema.map { s in
+            (head.cells.lastIndex { !$0.text.isEmpty && s.headerIndex[SnapshotSchema.keyForm(CellText.trimmed(Substring($0.text)))] != nil }
+                .map { index[head.cells[$0].column] + 1 }) ?? 1
+        } ?? columns.count
+        let places = SheetPlaces(sheet: ws.name, rows: ws.rows.map { Int32(clamping: $0.number) }, columns: columns.map { Int32($0) })
+        guard places.number(row: ws.rows.count - 1, column: columns.count) != nil else {
+            return (nil, nil, [Diagnostic("data.too-many-elements", .error, "\(ws.rows.count) rows of \(columns.count) columns, over the limit of cells a table is read with",
                                           at: ws.location())])
         }
         var headers: [Int: String] = [:]
-        for c in head.cells where c.column <= width && !c.text.isEmpty { headers[c.column] = CellText.trimmed(Substring(c.text)) }
-        diags += ws.cellDiagnostics(columns: Set(headers.keys), headers: headers)
+        for c in head.cells where !c.text.isEmpty { headers[c.column] = CellText.trimmed(Substring(c.text)) }
+        // A header whose value is not known (an error, a formula without its result) names no
+        // column, and the column's cells would go unread: said at the header cell.
+        diags += ws.cellDiagnostics(columns: Set(head.cells.filter { $0.text.isEmpty || $0.kind == .error }.map(\.column)), rows: head.number...head.number)
+        diags += ws.cellDiagnostics(columns: Set(headers.keys), headers: headers, rows: (head.number + 1)...Int.max)
         var outside: (first: WorkbookCell, count: Int)?
-        func record(_ r: WorksheetRow, _ i: Int) -> CSVRow {
-            var cells = [String](repeating: "", count: width)
+        func record(_ r: WorksheetRow, _ i: Int, count: Int) -> CSVRow {
+            var n = max(count, 1)
+            for c in r.cells where c.column <= width { n = max(n, index[c.column] + 1) }
+            var cells = [String](repeating: "", count: n)
             for c in r.cells {
                 guard c.column <= width else {
                     if c.kind != .empty { outside = (outside?.first ?? c, (outside?.count ?? 0) + 1) }
                     continue
                 }
-                if c.kind != .error { cells[c.column - 1] = c.text }
+                // A cell under a blank header is read by no column (as a CSV's unnamed column).
+                let k = index[c.column]
+                if k >= 0, c.kind != .error { cells[k] = c.text }
             }
             // The cell numbers `places.number(row: i, column:)` gives; the guard above showed the
             // last row's last one fits, so none of these overflows.
             let first = i * places.width
-            return CSVRow(cells: cells, offsets: Array(first..<(first + width)), line: r.number)
+            return CSVRow(cells: cells, offsets: Array(first..<(first + n)), line: r.number)
         }
-        let header = record(head, 0)
-        let rows = ws.rows.dropFirst().enumerated().map { record($1, $0 + 1) }
+        let header = record(head, 0, count: columns.count)
+        let rows = ws.rows.dropFirst().enumerated().map { record($1, $0 + 1, count: known) }
         if let outside {
             diags.append(Diagnostic("data.cell-outside-table", .warning,
                 "\(outside.count == 1 ? "a cell holds" : "\(outside.count) cells hold") a value right of the last header (\(SourceLocation.columnLetters(width))1); \(outside.count == 1 ? "it is" : "they are") not read",
@@ -165,12 +241,21 @@ extension SnapshotLoader {
         }
         var rows: [String: [Record]] = [:]
         var places: [String: SourceFile] = [:]
+        var blankProfile = false
         for t in SnapshotTables.all where only == nil || only == t.name {
             guard let info = sheets[t.name] else { continue }
             let (ws, readDiags) = book.read(info)
             diagnostics += readDiags
             guard let ws else { continue }
-            let (table, where_, tableDiags) = WorkbookTables.table(ws, maxRows: options.maxCollection)
+            let (table, where_, tableDiags) = WorkbookTables.table(ws, maxRows: options.maxCollection, schema: t.rowSchema)
+            if t.name == "facility", ws.rows.isEmpty {
+                // The profile is what makes the workbook a facility: a blank 施設 sheet is
+                // refused as a missing one is, not evaluated under the file's name.
+                diagnostics.append(Diagnostic("data.missing-table", .error, "the sheet \(info.name) is empty: the workbook has no facility profile",
+                    at: ws.location(), help: "type the profile's rows, a key and its value each (docs/tables.md), or run `tenken init clinic.xlsx` for a workbook to fill in"))
+                blankProfile = true
+                continue
+            }
             diagnostics += tableDiags
             guard let table, let where_ else { continue }
             let src = SourceFile(workbook: path, places: where_)
@@ -179,7 +264,7 @@ extension SnapshotLoader {
             rows[t.name] = xs.compactMap { if case .record(let r) = $0 { r } else { nil } }
             places[t.name] = src
         }
-        return (rows, places)
+        return blankProfile ? nil : (rows, places)
     }
 }
 

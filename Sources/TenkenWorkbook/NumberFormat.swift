@@ -47,7 +47,11 @@ enum NumberFormatClass: Sendable, Equatable {
                 if !inner.isEmpty, inner.allSatisfy({ $0 == "h" || $0 == "m" || $0 == "s" }) { time = true; afterHour = inner.first == "h" }
                 i = j
             case ";":
-                afterHour = false
+                // The first section formats positive numbers, which is what a date's serial
+                // is; the others (negative, zero, and the text section `@` Japanese Excel
+                // appends to its date formats, `yyyy/m/d;@`) do not change how it shows.
+                i = chars.count
+                continue
             case "g" where matches(chars, at: i, "general"):
                 i += 6
             case "a" where matches(chars, at: i, "am/pm"):
@@ -74,7 +78,7 @@ enum NumberFormatClass: Sendable, Equatable {
                 afterHour = false
                 i = j - 1
             case "@":
-                // A text format: whatever else it says, its cells are not dates.
+                // A text format in the first section: its cells are not dates.
                 return .number
             default:
                 break

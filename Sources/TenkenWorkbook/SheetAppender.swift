@@ -10,8 +10,8 @@ extension Workbook {
     ///
     /// Each new cell takes the style of the cell above it in the same column (the last row that
     /// holds values), so a new date looks like the dates above it. A date goes in as a date
-    /// serial when that style is a date format, and as `YYYY-MM-DD` text otherwise (the table
-    /// loader reads both); a number under a date format gets the default style instead. Text is
+    /// serial under that style when it is a date format, else under the workbook's first date
+    /// format, and as `YYYY-MM-DD` text only when there is none (the table loader reads both); a number under a date format gets the default style instead. Text is
     /// written as inline strings, so the shared strings are not touched. Empty rows formatted
     /// beneath the data are reused, keeping their row formatting.
     ///
@@ -175,8 +175,12 @@ struct SheetTreeEditor {
             return node(style: cls == .number ? style : 0, type: nil, value: SheetParser.numberText(d))
         case .bool(let b): return node(style: cls == .number ? style : 0, type: "b", value: b ? "1" : "0")
         case .date(let y, let m, let d):
-            if cls == .date, let serial = workbook.date1904 ? DateSerial.serial(year: y, month: m, day: d).map({ $0 - 1462 }) : DateSerial.serial(year: y, month: m, day: d) {
-                return node(style: style, type: nil, value: String(serial))
+            // A date is a date: under the style above when that shows dates, else under the
+            // workbook's first date format (rows a person formatted ahead often have none),
+            // and as text only when the workbook has no date format at all.
+            let dateStyle = cls == .date ? style : workbook.styleClasses.firstIndex(of: .date)
+            if let dateStyle, let serial = workbook.date1904 ? DateSerial.serial(year: y, month: m, day: d).map({ $0 - 1462 }) : DateSerial.serial(year: y, month: m, day: d) {
+                return node(style: dateStyle, type: nil, value: String(serial))
             }
             return text(DateSerial.iso(y, m, d))
         }

@@ -89,6 +89,7 @@ struct SheetParser {
     mutating func parse(_ xml: [UInt8]) -> (Worksheet?, [Diagnostic]) {
         let limits = self.limits
         var rows: [WorksheetRow] = []
+        var merges: [CellRange] = []
         var ordered = true
         var this = self
         let result = XMLStream.parse(xml, url: part) { (x) throws(XMLStream.Failure) -> Void in
@@ -119,6 +120,15 @@ struct SheetParser {
             while try x.next() {
                 if !inSheetData {
                     if x.known == .sheetData, x.type == .element { inSheetData = !x.isEmptyElement }
+                    if x.type == .element, XMLStream.equal(x.name, "mergeCell") {
+                        // A merged range shows one value over all its cells (WorkbookTables
+                        // gives it to each); its reference is named by shape only.
+                        guard let ref = x.attributes(["ref"])[0], let range = CellRange(ref) else {
+                            throw fail("workbook.bad-cell-reference", "a merged range's reference is not a range of cells (such as D6:D7)", row: 0, column: 0)
+                        }
+                        guard merges.count < limits.maxCells else { throw fail("workbook.too-many", "sheet holds more than \(limits.maxCells) merged ranges", row: 0, column: 0) }
+                        merges.append(range)
+                    }
                     continue
                 }
                 if inCell {
@@ -159,7 +169,7 @@ struct SheetParser {
                         guard name == UInt8(ascii: "r") else { return }
                         if let n = SheetParser.whole(value, digits: 9), n >= 1 { given = n } else { bad = XMLStream.string(value) }
                     }
-                    if let bad { throw fail("workbook.bad-cell-reference", "row number \(ZipDirectoryReader.quoted(bad)) is not a row") }
+                    if let bad { throw fail("workbook.bad-cell-reference", "a row's number (\(TextShape.of(bad))) is not a row number") }
                     rowNumber = given ?? lastRow + 1
                     guard rowNumber <= limits.maxRows else { throw fail("workbook.too-many", "row \(rowNumber) is past the limit of \(limits.maxRows) rows") }
                     if rowNumber <= lastRow { ordered = false }
@@ -188,13 +198,13 @@ struct SheetParser {
                         }
                     }
                     if let badReference {
-                        throw fail("workbook.bad-cell-reference", "cell reference \(ZipDirectoryReader.quoted(badReference)) is not a cell of row \(rowNumber)", column: 0)
+                        throw fail("workbook.bad-cell-reference", "a cell's reference (\(TextShape.of(badReference))) is not a cell of row \(rowNumber)", column: 0)
                     }
                     let column = cell.column
                     guard column <= limits.maxColumns else {
                         throw fail("workbook.too-many", "column \(column) is past the limit of \(limits.maxColumns) columns", column: column)
                     }
-                    if let badStyle { throw fail("workbook.bad-cell", "style index \(ZipDirectoryReader.quoted(badStyle)) is not a number") }
+                    if let badStyle { throw fail("workbook.bad-cell", "the cell's style index (\(TextShape.of(badStyle))) is not a whole number") }
                     if column <= lastColumn { rowOrdered = false; ordered = false }
                     lastColumn = column
                     inCell = true
@@ -244,7 +254,7 @@ struct SheetParser {
             }
         }
         if bag.hasErrors { return (nil, bag.sorted) }
-        return (Worksheet(file: workbook.file, name: sheet.name, rows: rows), bag.sorted)
+        return (Worksheet(file: workbook.file, name: sheet.name, rows: rows, merges: merges), bag.sorted)
     }
 
     /// The cell's kind and text, or nil when it holds nothing (or is wrong, which is reported).
@@ -269,7 +279,7 @@ struct SheetParser {
         switch c.type {
         case .number:
             if v.isEmpty { return make(.empty, "") }
-            guard let d = SheetParser.number(v) else { return bad("cell holds \(ZipDirectoryReader.quoted(text(v))) where a number was expected") }
+            guard let d = SheetParser.number(v) else { return bad("cell holds \(TextShape.of(text(v))) where its type (a number) needs digits") }
             let cls: NumberFormatClass
             if c.style == 0 && workbook.styleClasses.isEmpty {
                 cls = .number
@@ -284,7 +294,7 @@ struct SheetParser {
             return make(.number, SheetParser.numberText(d))
         case .shared:
             guard let i = SheetParser.whole(v), i < workbook.sharedStrings.count else {
-                return bad("cell names shared string \(ZipDirectoryReader.quoted(text(v))), which the workbook does not have (it has \(workbook.sharedStrings.count))")
+                return bad("cell names a shared string (\(TextShape.of(text(v)))) the workbook does not have (it has \(workbook.sharedStrings.count))")
             }
             return make(.text, workbook.sharedStrings[i])
         case .formulaString:
@@ -295,16 +305,19 @@ struct SheetParser {
             switch text(v) {
             case "1", "true": return make(.bool, "true")
             case "0", "false": return make(.bool, "false")
-            default: return bad("cell holds \(ZipDirectoryReader.quoted(text(v))) where TRUE or FALSE (1 or 0) was expected")
+            default: return bad("cell holds \(TextShape.of(text(v))) where its type (a boolean) needs 1 or 0")
             }
         case .error:
-            return make(.error, v.isEmpty ? "#VALUE!" : text(v))
+            // Only Excel's own codes are kept (and shown); any other text is an error of no
+            // known kind, never echoed.
+            let code = text(v)
+            return make(.error, v.isEmpty ? "#VALUE!" : WorkbookCell.errorCodes.contains(code) ? code : "")
         case .isoDate:
             if v.isEmpty { return make(.empty, "") }
-            guard let t = SheetParser.isoDateTime(text(v)) else { return bad("cell holds \(ZipDirectoryReader.quoted(text(v))) where an ISO 8601 date was expected") }
+            guard let t = SheetParser.isoDateTime(text(v)) else { return bad("cell holds \(TextShape.of(text(v))) where its type (a date) needs an ISO 8601 date") }
             return make(.date, t)
         case .unknown(let t):
-            return bad("cell type \(ZipDirectoryReader.quoted(t)) is not one of n, s, str, inlineStr, b, e, d")
+            return bad("the cell's type (\(TextShape.of(t))) is not one of n, s, str, inlineStr, b, e, d")
         }
     }
 

@@ -62,13 +62,34 @@ final class XMLStream {
             let box = Unmanaged<ErrorBox>.fromOpaque(ctx).takeUnretainedValue()
             // Warnings (level 1) do not stop the reader; the first error does.
             guard box.first == nil, err.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
-            let msg = err.pointee.message.map { String(cString: $0) } ?? "malformed XML"
-            box.first = (msg.trimmingSpacesAndNewlines(), Int(err.pointee.line), Int(err.pointee.int2))
+            // libxml2's own message quotes the document (an entity's or a tag's name, the
+            // bytes that are not UTF-8), which may be facility data: only its code is used.
+            box.first = (XMLStream.describe(code: Int(err.pointee.code)), Int(err.pointee.line), Int(err.pointee.int2))
         }
         xmlTextReaderSetStructuredErrorHandler(r, handler, Unmanaged.passUnretained(errors).toOpaque())
     }
 
     deinit { xmlFreeTextReader(reader) }
+
+    /// A fixed description of a libxml2 error code (`xmlParserErrors`), naming no part of
+    /// the document: the place (part, line, column, nearby cell) says where.
+    static func describe(code: Int) -> String {
+        switch code {
+        case 2: "the part is too large to parse"
+        case 3, 4: "the part is empty or does not start with an element"
+        case 5, 86: "text follows the end of the document"
+        case 6, 7, 8, 10, 11, 12: "a character reference is not a character"
+        case 23: "an entity or character reference lacks its closing `;`"
+        case 22, 24, 26, 27: "an entity reference names no entity XML defines (only &amp; &lt; &gt; &quot; &apos; are)"
+        case 34, 38, 39, 40, 41: "an attribute value is not quoted or holds a `<`"
+        case 42, 203: "an element gives one attribute twice"
+        case 68, 73, 77: "a tag is not complete"
+        case 76: "an element's end tag does not match its start tag"
+        case 9, 81: "the bytes are not UTF-8 (or not the encoding the part declares)"
+        case 200...299: "a namespace prefix is not declared or not well formed"
+        default: "the part is not well-formed XML (libxml2 error \(code))"
+        }
+    }
 
     /// libxml2 is initialised once before any thread parses (batches read workbooks on
     /// several threads); Swift runs this initialiser exactly once.

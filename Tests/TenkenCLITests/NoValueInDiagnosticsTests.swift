@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import TenkenCLI
 @testable import TenkenData
+import TenkenWorkbook
 
 /// No value of facility data is ever shown in a diagnostic (break-14 F2 and F7, break-12 F8).
 /// A password typed into a date column, a patient's name pasted into a status or an id column,
@@ -146,6 +147,55 @@ import Testing
         let params = try tables("tables-params")
         try append(params + "/facility.csv", "parameter.\(s),1,\r\nparameter.leaver.grace,\(n),\r\n")
         out["tables-params"] = params
+        for (name, path) in try workbooks(root) { out[name] = path }
+        return out
+    }
+
+    /// Workbooks (sakura as .xlsx) with the sentinels planted where a reader or a hostile file
+    /// puts them: a cell whose type does not fit its text, an error cell with no Excel code,
+    /// references, row numbers, style indexes, cell types and merged ranges that are values,
+    /// entity and tag names, bytes that are not UTF-8, and typed cells the loader refuses.
+    func workbooks(_ root: String) throws -> [(String, String)] {
+        let s = Self.secret, n = Self.name
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let base = root + "/base.xlsx.src"
+        #expect(runCLI(["convert", "Fixtures/clinic-sakura", "--to", "xlsx", base + ".xlsx"]).code == 0)
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: base + ".xlsx")))
+        try FileManager.default.removeItem(atPath: base + ".xlsx")
+        let staffA2 = "<c r=\"A2\" s=\"3\" t=\"s\"><v>112</v></c>"
+        let cases: [(String, String, [(String, [UInt8])])] = [
+            ("wb-number", "職員", [(staffA2, Array("<c r=\"A2\" s=\"3\"><v>\(s)</v></c>".utf8))]),
+            ("wb-bool", "職員", [(staffA2, Array("<c r=\"A2\" t=\"b\"><v>\(n)</v></c>".utf8))]),
+            ("wb-isodate", "職員", [(staffA2, Array("<c r=\"A2\" t=\"d\"><v>\(s)</v></c>".utf8))]),
+            ("wb-sst", "職員", [(staffA2, Array("<c r=\"A2\" t=\"s\"><v>\(s)</v></c>".utf8))]),
+            ("wb-type", "職員", [(staffA2, Array("<c r=\"A2\" t=\"\(n)\"><v>1</v></c>".utf8))]),
+            ("wb-error", "職員", [(staffA2, Array("<c r=\"A2\" t=\"e\"><v>\(s)</v></c>".utf8))]),
+            ("wb-ref", "職員", [(staffA2, Array("<c r=\"\(s)\" t=\"s\"><v>112</v></c>".utf8))]),
+            ("wb-row", "職員", [("<row r=\"2\">", Array("<row r=\"\(n)\">".utf8))]),
+            ("wb-style", "職員", [(staffA2, Array("<c r=\"A2\" s=\"\(s)\" t=\"s\"><v>112</v></c>".utf8))]),
+            ("wb-merge", "職員", [("</sheetData>", Array("</sheetData><mergeCells><mergeCell ref=\"\(s)\"/></mergeCells>".utf8))]),
+            ("wb-entity", "職員", [(staffA2, Array("<c r=\"A2\" t=\"inlineStr\"><is><t>&\(s);</t></is></c>".utf8))]),
+            ("wb-tag", "職員", [(staffA2, Array("<c r=\"A2\"><v>1</\(n)></c>".utf8))]),
+            ("wb-utf8", "職員", [(staffA2, Array("<c r=\"A2\" t=\"inlineStr\"><is><t>".utf8) + [0xFF, 0xFE] + Array("\(s)</t></is></c>".utf8))]),
+            // Typed cells: a date column, an id, a yes/no, through the table loader.
+            ("wb-typed", "職員", [("<c r=\"C2\" s=\"2\"><v>43556</v></c>", Array("<c r=\"C2\" t=\"inlineStr\"><is><t>\(s)</t></is></c>".utf8)),
+                                   ("<c r=\"E2\" s=\"3\" t=\"s\"><v>78</v></c>", Array("<c r=\"E2\" t=\"inlineStr\"><is><t>\(n)</t></is></c>".utf8))]),
+        ]
+        var out: [(String, String)] = []
+        for (name, sheet, edits) in cases {
+            let book = try #require(Workbook.open(bytes: bytes, file: "t.xlsx").0)
+            let info = try #require(book.sheet(named: sheet))
+            let part = try #require(info.part)
+            var xml = try book.archive.contents(ofEntryNamed: part).get()
+            for (old, new) in edits {
+                let o = Array(old.utf8)
+                let at = try #require(xml.indices.first { xml[$0...].starts(with: o) }, "\(name): \(old)")
+                xml.replaceSubrange(at..<(at + o.count), with: new)
+            }
+            let path = "\(root)/\(name).xlsx"
+            try Data(try book.archive.replacing(part, with: xml).get()).write(to: URL(fileURLWithPath: path))
+            out.append((name, path))
+        }
         return out
     }
 
@@ -167,6 +217,15 @@ import Testing
         expectReached(["data.unknown-column", "data.forbidden-field", "data.no-header", "data.unknown-field", "data.duplicate-key",
                        "data.unknown-schema-version"], runCLI(["check", f["tables-headers"]!] + asOf), "tables-headers")
         expectReached(["data.unknown-param", "data.bad-param"], runCLI(["check", f["tables-params"]!] + asOf), "tables-params")
+        // Workbooks: the reader's own errors and the loader's, through check and convert.
+        for (name, ids) in [("wb-number", ["workbook.bad-cell"]), ("wb-bool", ["workbook.bad-cell"]), ("wb-isodate", ["workbook.bad-cell"]),
+                            ("wb-sst", ["workbook.bad-cell"]), ("wb-type", ["workbook.bad-cell"]), ("wb-error", ["workbook.error-cell"]),
+                            ("wb-ref", ["workbook.bad-cell-reference"]), ("wb-row", ["workbook.bad-cell-reference"]), ("wb-style", ["workbook.bad-cell"]),
+                            ("wb-merge", ["workbook.bad-cell-reference"]), ("wb-entity", ["workbook.xml-syntax"]), ("wb-tag", ["workbook.xml-syntax"]),
+                            ("wb-utf8", ["workbook.xml-syntax"]), ("wb-typed", ["data.bad-date", "data.type-mismatch"])] {
+            expectReached(ids, runCLI(["check", f[name]!] + asOf), name)
+            expectReached(ids, runCLI(["convert", f[name]!, "--to", "json", root + "/\(name).json"]), "convert \(name)")
+        }
         // The same tables read by convert.
         expectReached(["data.bad-date", "data.orphan-row"], runCLI(["convert", f["tables-cells"]!, "--to", "json", root + "/c.json"]), "convert")
         // An inventory given with --devices.
@@ -217,7 +276,8 @@ import Testing
         let tree = snapshotTree(out)
         #expect(tree["aggregate.json"] != nil)
         let aggregate = String(decoding: tree["aggregate.json"] ?? Data(), as: UTF8.self)
-        for id in ["data.bad-date", "data.dangling-reference", "data.forbidden-field", "data.no-header", "data.unknown-param"] {
+        for id in ["data.bad-date", "data.dangling-reference", "data.forbidden-field", "data.no-header", "data.unknown-param",
+                   "workbook.bad-cell", "workbook.error-cell", "workbook.xml-syntax"] {
             #expect(aggregate.contains(id), "the aggregate carries \(id)")
         }
         for (file, data) in tree {
@@ -237,6 +297,8 @@ import Testing
         #expect(ValueShape.of("2023/4/1") == "a date in another form")
         #expect(ValueShape.of("2025年4月1日") == "a date in another form")
         #expect(ValueShape.of("2025/4/1 0:00") == "a date followed by more text")
+        #expect(ValueShape.of("0:30") == "a time (h:mm)" && ValueShape.of("12:30:05") == "a time (h:mm:ss)")
+        #expect(ValueShape.of("1:2") == "text of 3 characters" && ValueShape.of("1:30:") == "text of 5 characters")
         #expect(ValueShape.of(json: .array([])) == "an array of 0 elements")
     }
 }

@@ -75,13 +75,21 @@ struct AppendRowsTests {
         #expect(xml.components(separatedBy: "<row r=\"8\"").count == 2, "row 8 is reused, not doubled")
     }
 
-    @Test func datesUnderTextAreWrittenAsTextAndErrorsAreReported() throws {
+    @Test func datesUnderTextAreDatesWhenTheWorkbookHasADateFormat() throws {
+        // Under a text-formatted cell (rows a person formatted ahead), a date still goes in as
+        // a date, under the workbook's date format: Excel would show text with a warning.
         let plain = try WorkbookWriter.write([.table("s", columns: [ColumnSpec(header: "d", format: .text)], rows: [[.text("x")]])]).get()
         let wb = try #require(Workbook.open(bytes: plain, file: "p.xlsx").0)
         let out = try wb.appendingRows([[.date(year: 2026, month: 3, day: 1)], [.number(5)]], to: wb.sheets[0]).get()
         let ws = try #require(Workbook.open(bytes: out, file: "p.xlsx").0.flatMap { $0.read($0.sheets[0]).0 })
-        #expect(ws.cell(row: 3, column: 1).map { "\($0.kind):\($0.text)" } == "text:2026-03-01")
+        #expect(ws.cell(row: 3, column: 1).map { "\($0.kind):\($0.text)" } == "date:2026-03-01")
         #expect(ws.cell(row: 4, column: 1).map { "\($0.kind):\($0.text)" } == "number:5")
+        // A workbook without any date format gets the date as text, which the loader reads.
+        let noDates = Pkg.xlsx([("s", Pkg.sheet("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>d</t></is></c></row>"))], styles: Pkg.styles([0, 49]))
+        let nd = try #require(Workbook.open(bytes: noDates, file: "n.xlsx").0)
+        let out2 = try nd.appendingRows([[.date(year: 2026, month: 3, day: 1)]], to: nd.sheets[0]).get()
+        let ws2 = try #require(Workbook.open(bytes: out2, file: "n.xlsx").0.flatMap { $0.read($0.sheets[0]).0 })
+        #expect(ws2.cell(row: 2, column: 1).map { "\($0.kind):\($0.text)" } == "text:2026-03-01")
         let broken = Pkg.xlsx([("s", Pkg.sheet("<row r=\"2\"><c r=\"A2\" t=\"s\"><v>7</v></c></row>"))])
         let bad = try #require(Workbook.open(bytes: broken, file: "b.xlsx").0)
         guard case .failure(let e) = bad.appendingRows([[.text("a")]], to: bad.sheets[0]) else { Issue.record("appended to a broken sheet"); return }

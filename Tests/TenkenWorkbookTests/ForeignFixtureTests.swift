@@ -59,7 +59,7 @@ struct ForeignFixtureTests {
             ["職員ID", "職種", "入職日", "MCS利用", "研修時間", "備考"],
             // Rich text runs are joined; a datetime at midnight is the day.
             ["S-001", "医師", "2020-04-01", "true", "1.5", "太字混在"],
-            // openpyxl saves =1+2 without a result: blank, with a warning.
+            // openpyxl saves =1+2 without a result: no text, and an error at the cell.
             ["S-002", "看護師", "2021-10-15", "false", "", "#N/A"],
             // A time of day stays, so a date column refuses it as it refuses such CSV cells.
             ["001", "事務職員", "2022-01-05 09:30", "", "0.1", ""],

@@ -163,6 +163,9 @@ struct NumberFormatTests {
         ("e\"年\"", .date), ("mm", .date), ("yyyy\\-mm\\-dd", .date),
         ("h:mm", .time), ("hh:mm:ss", .time), ("mm:ss", .time), ("[h]:mm:ss", .time), ("[mm]:ss", .time), ("h:mm AM/PM", .time),
         ("h\"時\"mm\"分\"", .time), ("h:mm a/p", .time),
+        // Japanese Excel's date formats carry a text section: the first section is the date's.
+        ("yyyy/m/d;@", .date), ("[$-411]ge.m.d;@", .date), ("[$-411]ggge\"年\"m\"月\"d\"日\";@", .date), ("yyyy\"年\"m\"月\"d\"日\";@", .date),
+        ("m/d/yyyy;@", .date), ("h:mm;@", .time), ("0;-0;0;@", .number), ("@;yyyy", .number), ("0;[Red]yyyy", .number),
     ])
     func classifiesFormatCodes(_ code: String, _ cls: NumberFormatClass) {
         #expect(NumberFormatClass.classify(code: code) == cls, "\(code)")
