@@ -186,10 +186,16 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case dataDuplicateTable = "data.duplicate-table"
     /// (warning) a workbook cell holds a value right of its sheet's header; it is not read.
     case dataCellOutsideTable = "data.cell-outside-table"
+    /// A workbook sheet is named as a copy of a table's sheet (`職員 (2)`, `職員_2`); tenken never picks one of the two.
+    case dataCopiedTable = "data.copied-table"
     /// A file is empty.
     case dataEmptyFile = "data.empty-file"
     /// (warning) a workbook sheet named as a table is blank, so that table is missing.
     case dataEmptySheet = "data.empty-sheet"
+    /// A table is on a hidden sheet, where a person cannot see what is checked.
+    case dataHiddenTable = "data.hidden-table"
+    /// A merged cell range spans several table columns or reaches into the header row.
+    case dataMergedCells = "data.merged-cells"
     /// (note) a table is not UTF-8 and was read as Shift_JIS.
     case dataEncodingDetected = "data.encoding-detected"
     /// An input file does not exist.
