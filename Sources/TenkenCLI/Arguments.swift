@@ -1,3 +1,4 @@
+import TenkenAudit
 import TenkenSyntax
 
 /// One option a command accepts. The same spec makes the parser, `--help`, the shell

@@ -1,4 +1,5 @@
 import Foundation
+import TenkenAudit
 import Synchronization
 import TenkenCheck
 import TenkenData
@@ -301,7 +302,7 @@ struct AttestSession {
         if case .list(let xs)? = value {
             for case .record(let r) in xs {
                 func err(_ field: String, _ id: String, _ msg: String, help: String? = nil) {
-                    let at = r.location(ofField: SnapshotSchema.attestation.index[field]!)
+                    let at = SnapshotSchema.attestation.index[field].map { r.location(ofField: $0) } ?? r.origin.resolved
                     if id == "attest.missing", refused.contains("\(at.file):\(at.line):\(at.column)") { return }
                     diags.add(Diagnostic(id, .error, msg, at: at, help: help))
                 }

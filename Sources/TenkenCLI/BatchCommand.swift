@@ -1,4 +1,5 @@
 import Foundation
+import TenkenAudit
 import Synchronization
 import TenkenCheck
 import TenkenData
@@ -69,8 +70,11 @@ public enum BatchDiscovery {
                 Found(entries: lines.map { BatchEntry(input: $0.name, name: "\((path as NSString).lastPathComponent):\($0.line)", line: $0) })
             }
         }
-        let (bytes, err) = readInputFile(path, maxBytes: 256 << 20)
-        guard let bytes else { return .failure(err!) }
+        let bytes: [UInt8]
+        switch readInput(path, maxBytes: 256 << 20) {
+        case .success(let b): bytes = b
+        case .failure(let d): return .failure(d)
+        }
         let base = FilePath.parent(path)
         var out: [BatchEntry] = []
         // Decoded as every other text input: a BOM stripped, Shift_JIS from Japanese Windows read.
@@ -177,7 +181,8 @@ enum BatchCommand {
                     return x
                 }
             }
-            lang = Language(rawValue: try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get())!
+            // `choice` admits only the three words, each a language.
+            lang = Language(rawValue: try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get()) ?? .ja
             asOf = try CLI.asOf(p).get()
             options = try CLI.loadOptions(p).get()
             shard = try parseShard(p.value("--shard")).get()
@@ -196,7 +201,10 @@ enum BatchCommand {
         } catch {
             return ExitCode.usage
         }
-        let outDir = p.value("--output-dir")!
+        guard let outDir = p.value("--output-dir") else {
+            CLI.usage(UsageError(message: "batch needs --output-dir DIR", help: nil), console)
+            return ExitCode.usage
+        }
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         let printer = DiagnosticPrinter()
         let all: [BatchEntry], ignored: [String]
@@ -521,7 +529,11 @@ final class BatchRun: @unchecked Sendable {
                 progress.tick()
             }
         }
-        var out = (0..<entries.count).map { slots.buffer[$0]! }
+        // Every slot is filled by a worker; one that is not is reported, never dropped.
+        var out = (0..<entries.count).map { i in
+            slots.buffer[i] ?? FacilitySummary(id: entries[i].name, name: nil, input: entries[i].input, status: .error, states: "",
+                                               diagnostics: ["\(entries[i].input): not evaluated"])
+        }
         // Two inputs with the same facility id (or ids differing only in case): neither is
         // reported, both are errors.
         let dup = contested.withLock { $0 }
@@ -577,7 +589,7 @@ final class BatchRun: @unchecked Sendable {
         if let first {
             let ids = contested.withLock { c -> Set<String> in
                 c[key, default: []].formUnion([first, facility.id])
-                return c[key]!
+                return c[key, default: []]
             }
             return duplicate(FacilitySummary(id: facility.id, name: nil, input: e.input, status: .evaluated, states: "", diagnostics: []), ids)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TenkenAudit
 import TenkenReport
 import TenkenSyntax
 

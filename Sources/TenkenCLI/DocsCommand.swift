@@ -1,3 +1,4 @@
+import TenkenAudit
 import TenkenCheck
 import TenkenData
 import TenkenEval

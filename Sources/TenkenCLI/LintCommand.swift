@@ -1,3 +1,4 @@
+import TenkenAudit
 import TenkenData
 import TenkenCheck
 import TenkenSyntax

@@ -1,3 +1,4 @@
+import TenkenAudit
 import TenkenData
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import TenkenAudit
 import Foundation
 import Testing
 @testable import TenkenCLI

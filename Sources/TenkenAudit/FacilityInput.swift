@@ -21,7 +21,7 @@ public struct FacilityInput: Sendable {
     /// not land in it under a name the next run would read.
     public var folder: String?
     /// Problems found while looking at the folder, reported with the load.
-    var folderDiagnostics: [Diagnostic] = []
+    public var folderDiagnostics: [Diagnostic] = []
 
     public init(snapshot: String, devices: String? = nil, provider: String? = nil) {
         self.snapshot = snapshot
@@ -29,7 +29,7 @@ public struct FacilityInput: Sendable {
         self.provider = provider
     }
 
-    init(tables: TableFolder) { self.tables = tables }
+    public init(tables: TableFolder) { self.tables = tables }
 
     /// Whether `path` names a workbook (`FacilityFiles.isWorkbook`).
     public static func isWorkbook(_ path: String) -> Bool { FacilityFiles.isWorkbook(path) }
@@ -142,14 +142,14 @@ public struct FacilityInput: Sendable {
         })
     }
 
-    func loadParts(options: LoadOptions, pack: LoadedPack?, asOf: Day?) -> (Facility?, [Diagnostic]) {
+    public func loadParts(options: LoadOptions, pack: LoadedPack?, asOf: Day?) -> (Facility?, [Diagnostic]) {
         var loader = SnapshotLoader(options: options)
         loader.append(contentsOf: folderDiagnostics)
         let loadedFacility: Facility? = if let tables { loader.loadTables(tables) } else if let jsonLine { loader.loadSnapshot(line: jsonLine) }
             else if let snapshot { loader.loadSnapshot(path: snapshot) } else { nil }
         guard var facility = loadedFacility else { return (nil, loader.diagnostics) }
         if let attestations, tables == nil {
-            let ai = SnapshotSchema.rootIndex["attestations"]!
+            let ai = SnapshotRoot.attestations.index
             if case .list(let rows)? = loader.loadInventory(path: attestations, schema: SnapshotSchema.attestation) {
                 let before: [Value] = if case .list(let xs)? = facility.roots[ai] { xs } else { [] }
                 facility.roots[ai] = .list(before + rows)
@@ -169,12 +169,12 @@ public struct FacilityInput: Sendable {
                     : Diagnostic("data.devices-replaced", .warning,
                         "the snapshot's `devices` section is replaced by the inventory \(devices)", at: SourceLocation(file: primaryFile, path: "/devices")))
             }
-            let di = SnapshotSchema.rootIndex["devices"]!
+            let di = SnapshotRoot.devices.index
             facility.roots[di] = inv
             facility.rootLocations[di] = SourceLocation(file: devices, line: 1, column: 1)
             facility.sources.append(devices)
         }
-        let pi = SnapshotSchema.rootIndex["provider"]!
+        let pi = SnapshotRoot.provider.index
         if let provider {
             var pl = SnapshotLoader(options: options)
             if let p = pl.loadSnapshot(path: provider) {
@@ -196,36 +196,6 @@ extension SnapshotLoader {
     public mutating func append(_ d: Diagnostic) { append(contentsOf: [d]) }
 }
 
-extension CLI {
-    enum FacilityArgumentError: Error {
-        case usage(UsageError)
-        case input(Diagnostic)
-    }
-
-    /// What a command says when no facility is given: how an installed user starts one.
-    static let noFacilityGiven = UsageError(message: "give a facility: a folder of tables, a JSON snapshot file, or --snapshot FILE",
-                                            help: "to start one, run `tenken init ./my-clinic`, fill in its tables, then `tenken check ./my-clinic`")
-
-    /// The facility a command's positional argument names: a folder (of tables, or with
-    /// snapshot.json), or a JSON snapshot file. One table is not a facility: its folder is.
-    static func facility(at path: String) -> Result<FacilityInput, FacilityArgumentError> {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            return .failure(.input(Diagnostic("data.file-not-found", .error, "no such file or folder", at: SourceLocation(file: path),
-                                              help: "give a facility folder or a snapshot file; `tenken init \(path)` writes blank tables there")))
-        }
-        guard !isDir.boolValue else { return FacilityInput.folder(path).mapError { .input($0) } }
-        let ext = (path as NSString).pathExtension.lowercased()
-        if isWorkbookPath(path) { return .success(FacilityInput.file(path)) }
-        if ["csv", "tsv"].contains(ext) {
-            let dir = FilePath.parent(path)
-            return .failure(.usage(UsageError(message: "`\(path)` is one table; a facility is the folder of its tables, or a JSON snapshot",
-                                              help: "give the folder: tenken check \(dir.isEmpty ? "." : dir)")))
-        }
-        return .success(FacilityInput(snapshot: path))
-    }
-}
-
 extension FacilityInput {
     /// A facility folder, or a snapshot file.
     public static func at(_ path: String) -> Result<FacilityInput, Diagnostic> {
@@ -233,10 +203,6 @@ extension FacilityInput {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return folder(path) }
         return .success(FacilityInput.file(path))
     }
-}
-
-extension CLI {
-    static func isWorkbookPath(_ path: String) -> Bool { FacilityInput.isWorkbook(path) }
 }
 
 /// The owner file Excel (and LibreOffice, `.~lock.clinic.xlsx#`) keeps beside a workbook it
@@ -253,7 +219,7 @@ public enum WorkbookLockFile {
             .filter { FileManager.default.fileExists(atPath: $0) }
     }
 
-    static func notes(for path: String) -> [Diagnostic] {
+    public static func notes(for path: String) -> [Diagnostic] {
         present(for: path).prefix(1).map { lock in
             Diagnostic("data.workbook-open", .note,
                 "the workbook is open in a spreadsheet program (\((lock as NSString).lastPathComponent) is beside it); tenken reads what was last saved",
