@@ -88,6 +88,9 @@ public struct Checker {
                 if let cr = rule(r, file: f.path) { rules.append(cr) }
             }
         }
+        var unused: [Diagnostic] = []
+        definitions.reportUnused(into: &unused)
+        bag.add(contentsOf: unused)
         coverage(files: files, hasManifest: info != nil)
         let order = Dictionary(uniqueKeysWithValues: catalog.enumerated().map { ($1.id, $0) })
         rules.sort { a, b in
@@ -193,6 +196,11 @@ public struct Checker {
                 bag.add(contentsOf: diags)
             }
         }
+        // Every definition is checked once, at its place, before any rule uses it.
+        var defs = definitions, defineDiags: [Diagnostic] = []
+        defs.finish(checker: self, into: &defineDiags)
+        definitions = defs
+        bag.add(contentsOf: defineDiags)
         let l = loc(file, p.span)
         if version == nil { bag.add(Diagnostic("check.missing-clause", .error, "pack needs a `version`", at: l)) }
         if title?.ja == nil || title?.en == nil { bag.add(Diagnostic("check.missing-clause", .error, "pack needs a `title` in ja and en", at: l)) }
@@ -286,8 +294,15 @@ public struct Checker {
             slot = v
         }
         // Named conditions are expanded first: a rule is checked as if it held them.
+        // An error found only in an expansion (it depends on the arguments) is reported at the
+        // use, with a note naming the definition.
         var expansionDiags: [Diagnostic] = []
-        func expanded(_ e: Expr) -> Expr { definitions.expand(e, file: file, into: &expansionDiags) }
+        var useSites: [SourceLocation: String] = [:]
+        func expanded(_ e: Expr) -> Expr {
+            let out = definitions.expand(e, file: file, into: &expansionDiags)
+            for (span, name) in definitions.useSites { useSites[loc(file, span)] = name }
+            return out
+        }
         defer { bag.add(contentsOf: expansionDiags) }
         for c in r.clauses {
             switch c.kind {
@@ -387,6 +402,9 @@ public struct Checker {
             }
             att = CheckedAttestation(key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(written.renew),
                                      unless: unlessNode, unlessSource: written.unless.map(Formatter.expr))
+        }
+        for i in compiler.diags.indices {
+            if let at = compiler.diags[i].location, let name = useSites[at] { compiler.diags[i].notes.append(definitions.definedAt(name)) }
         }
         bag.add(contentsOf: compiler.diags)
         if compiler.diags.contains(where: { $0.severity == .error }) { ok = false }
