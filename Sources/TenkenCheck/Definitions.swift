@@ -23,6 +23,14 @@ import TenkenSyntax
 struct Definitions {
     /// The most nodes one condition may hold once its named conditions are expanded.
     static let maxNodes = 10_000
+    /// The budget left when an expansion went deeper than `Parser.maxDepth`.
+    static let tooDeep = Int.min / 2
+
+    /// What bound `e`, expanded with `budget` left, is past ("10000 nodes"), or nil.
+    static func overflow(_ e: Expr, _ budget: Int) -> String? {
+        if budget == tooDeep || (budget >= 0 && deeper(e, than: Parser.maxDepth)) { return "\(Parser.maxDepth) levels" }
+        return budget < 0 ? "\(maxNodes) nodes" : nil
+    }
 
     private(set) var byName: [String: DefineDecl] = [:]
     /// Where each definition is (the manifest's path and the name's place).
@@ -115,9 +123,8 @@ struct Definitions {
             var budget = Definitions.maxNodes
             var ignored: [Span: String] = [:]
             let body = expandUses(d.body, scope: Set(d.parameters.map(\.text)), budget: &budget, sites: &ignored)
-            if budget < 0 || Definitions.deeper(body, than: Parser.maxDepth) {
-                diags.append(Diagnostic(.checkDefineTooLarge, .error,
-                    "condition `\(name)` expands to more than \(budget < 0 ? "\(Definitions.maxNodes) nodes" : "\(Parser.maxDepth) levels")",
+            if let over = Definitions.overflow(body, budget) {
+                diags.append(Diagnostic(.checkDefineTooLarge, .error, "condition `\(name)` expands to more than \(over)",
                     at: location[name]!, help: "the conditions it uses repeat one another; write a smaller condition"))
                 broken.insert(name)
                 continue
@@ -227,10 +234,8 @@ struct Definitions {
         }
         let out = expandUses(e, scope: [], budget: &budget, sites: &sites)
         used.formUnion(Definitions.calls(in: e).filter { byName[$0] != nil })
-        if budget < 0 || Definitions.deeper(out, than: Parser.maxDepth), let first = sites.min(by: { $0.key.offset < $1.key.offset }) {
-            diags.append(Diagnostic(.checkDefineTooLarge, .error,
-                budget < 0 ? "this condition expands to more than \(Definitions.maxNodes) nodes once its named conditions are written out"
-                           : "this condition is more than \(Parser.maxDepth) levels deep once its named conditions are written out",
+        if let over = Definitions.overflow(out, budget), let first = sites.min(by: { $0.key.offset < $1.key.offset }) {
+            diags.append(Diagnostic(.checkDefineTooLarge, .error, "this condition expands to more than \(over) once its named conditions are written out",
                 at: SourceLocation(file: file, line: first.key.line, column: first.key.column), notes: [definedAt(first.value)],
                 help: "use fewer named conditions inside one another's arguments"))
             return Expr(.call(Name(first.value, e.span), []), e.span)
@@ -270,7 +275,7 @@ struct Definitions {
         case .literal, .name, .param: return e
         case .call(let name, let args):
             let args = args.map(go)
-            guard let d = byName[name.text], let body = expandedBody[name.text], args.count == d.parameters.count else {
+            guard budget >= 0, let d = byName[name.text], let body = expandedBody[name.text], args.count == d.parameters.count else {
                 return Expr(.call(name, args), e.span)
             }
             sites[e.span] = name.text
@@ -281,7 +286,10 @@ struct Definitions {
             Definitions.names(in: body, into: &taken)
             let values = Dictionary(zip(d.parameters.map(\.text), args.map { ($0, Definitions.size($0, cap: Definitions.maxNodes + 1)) }),
                                     uniquingKeysWith: { a, _ in a })
-            return Definitions.instantiate(body, values, avoid: avoid, taken: &taken, at: e.span, budget: &budget)
+            let out = Definitions.instantiate(body, values, avoid: avoid, taken: &taken, at: e.span, budget: &budget)
+            // Checked at each use, so no argument of a later use is deeper than the bound.
+            if budget >= 0, Definitions.deeper(out, than: Parser.maxDepth) { budget = Definitions.tooDeep }
+            return out
         default: return Expr(Definitions.rebuilt(e.kind, go: go, scoped: scoped, name: { $0 }), e.span)
         }
     }

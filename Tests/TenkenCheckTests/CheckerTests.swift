@@ -217,7 +217,14 @@ struct CheckerTests {
         let nested = Self.defineDiags("  define in_use(d) = f(d)\n  define f(x) = x and x",
             "  expect every d in devices where " + String(repeating: "f(", count: 40) + "d.vpn" + String(repeating: ")", count: 40) + " : d.vpn")
         #expect(nested.map(\.id) == ["check.unused-define", "check.define-too-large"], "\(nested)")
-        #expect(nested.last?.location?.description == "m/r.tenken:8:35")
+        // At the use where the bound is passed.
+        #expect(nested.last?.location?.file == "m/r.tenken" && nested.last?.location?.line == 8, "\(nested)")
+        let deepDefine = "  define in_use(d) = g(d.vpn)\n  define g(x) = " + String(repeating: "not ", count: 100) + "x"
+        #expect(Self.defineDiags(deepDefine).isEmpty)
+        let deep = Self.defineDiags(deepDefine,
+            "  expect every d in devices where " + String(repeating: "g(", count: 100) + "d.vpn" + String(repeating: ")", count: 100) + " : d.vpn")
+        #expect(deep.map(\.id) == ["check.unused-define", "check.define-too-large"], "\(deep)")
+        #expect(deep.last?.message.contains("128 levels") == true, "\(deep)")
     }
 
     /// A condition's body sees its variables, the snapshot and parameters, nothing of the rule
