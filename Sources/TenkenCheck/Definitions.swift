@@ -82,10 +82,9 @@ struct Definitions {
     mutating func finish(checker: Checker, into diags: inout [Diagnostic]) {
         var broken = Set<String>()
         // Names and arity, in the definition's own scope.
-        for name in byName.keys.sorted() {
-            let d = byName[name]!
+        for (name, d) in byName.sorted(by: { $0.key < $1.key }) {
             let before = diags.count
-            checkNames(d.body, bound: Set(d.parameters.map(\.text)), file: location[name]!.file, into: &diags)
+            checkNames(d.body, bound: Set(d.parameters.map(\.text)), file: place(name).file, into: &diags)
             if diags[before...].contains(where: { $0.severity == .error }) { broken.insert(name) }
         }
         // Cycles: depth-first over the uses; a use of a condition still on the path closes one.
@@ -96,14 +95,14 @@ struct Definitions {
         func visit(_ n: String) {
             state[n] = 1
             path.append(n)
-            for c in Definitions.calls(in: byName[n]!.body) where byName[c] != nil {
+            for c in byName[n].map({ Definitions.calls(in: $0.body) }) ?? [] where byName[c] != nil {
                 if c != n { used.insert(c) }
                 switch state[c] {
                 case 1?:
-                    let cycle = Array(path[path.lastIndex(of: c)!...]) + [c]
+                    let cycle = path.lastIndex(of: c).map { Array(path[$0...]) + [c] } ?? [c, c]
                     if !cycle.dropLast().allSatisfy(cyclic.contains) {
                         diags.append(Diagnostic(.checkRecursiveDefine, .error,
-                            "condition `\(c)` uses itself: \(cycle.map { "`\($0)`" }.joined(separator: " → "))", at: location[c]!,
+                            "condition `\(c)` uses itself: \(cycle.map { "`\($0)`" }.joined(separator: " → "))", at: place(c),
                             help: "a condition cannot use itself, directly or through another; write the repeated part out"))
                     }
                     cyclic.formUnion(cycle)
@@ -119,17 +118,17 @@ struct Definitions {
         for name in byName.keys.sorted() where state[name] == nil { visit(name) }
         // Expansion, callees first, bounded; then the types of what does not depend on the arguments.
         for name in order where !broken.contains(name) {
-            let d = byName[name]!
+            guard let d = byName[name] else { continue }
             var budget = Definitions.maxNodes
             var ignored: [Span: String] = [:]
             let body = expandUses(d.body, scope: Set(d.parameters.map(\.text)), budget: &budget, sites: &ignored)
             if let over = Definitions.overflow(body, budget) {
                 diags.append(Diagnostic(.checkDefineTooLarge, .error, "condition `\(name)` expands to more than \(over)",
-                    at: location[name]!, help: "the conditions it uses repeat one another; write a smaller condition"))
+                    at: place(name), help: "the conditions it uses repeat one another; write a smaller condition"))
                 broken.insert(name)
                 continue
             }
-            var compiler = ExprCompiler(checker: checker, file: location[name]!.file)
+            var compiler = ExprCompiler(checker: checker, file: place(name).file)
             for p in d.parameters { compiler.scope.append((p.text, compiler.scope.count, .any)) }
             compiler.maxSlots = compiler.scope.count
             _ = compiler.compileCondition(body, what: "condition `\(name)`")
@@ -228,9 +227,9 @@ struct Definitions {
         var budget = Definitions.maxNodes
         var sites: [Span: String] = [:]
         let arity = Definitions.arityErrors(e, byName)
-        for (name, d) in arity {
-            diags.append(Diagnostic(.checkBadArguments, .error, arityMessage(byName[d]!, name.1),
-                                    at: SourceLocation(file: file, line: name.0.line, column: name.0.column), notes: [definedAt(d)]))
+        for (span, given, d) in arity {
+            diags.append(Diagnostic(.checkBadArguments, .error, arityMessage(d, given),
+                                    at: SourceLocation(file: file, line: span.line, column: span.column), notes: [definedAt(d.name.text)]))
         }
         let out = expandUses(e, scope: [], budget: &budget, sites: &sites)
         used.formUnion(Definitions.calls(in: e).filter { byName[$0] != nil })
@@ -244,15 +243,18 @@ struct Definitions {
         return out
     }
 
+    /// Where definition `name` is.
+    func place(_ name: String) -> SourceLocation { location[name] ?? SourceLocation(file: "", line: 0, column: 0) }
+
     func definedAt(_ name: String) -> String {
         "in condition `\(name)`, defined at \(location[name].map { "\($0)" } ?? "the manifest")"
     }
 
-    /// The uses in `e` with the wrong number of arguments: (place, given) → name.
-    private static func arityErrors(_ e: Expr, _ byName: [String: DefineDecl]) -> [((Span, Int), String)] {
-        var out: [((Span, Int), String)] = []
+    /// The uses in `e` with the wrong number of arguments: place, arguments given, definition.
+    private static func arityErrors(_ e: Expr, _ byName: [String: DefineDecl]) -> [(Span, Int, DefineDecl)] {
+        var out: [(Span, Int, DefineDecl)] = []
         visit(e) { x in
-            if case .call(let n, let args) = x.kind, let d = byName[n.text], d.parameters.count != args.count { out.append(((n.span, args.count), n.text)) }
+            if case .call(let n, let args) = x.kind, let d = byName[n.text], d.parameters.count != args.count { out.append((n.span, args.count, d)) }
         }
         return out
     }
@@ -376,7 +378,7 @@ struct Definitions {
 
     /// Whether `e` is more than `limit` levels deep (looking no deeper than that).
     static func deeper(_ e: Expr, than limit: Int) -> Bool {
-        limit < 0 || children(e).contains { deeper($0, than: limit - 1) }
+        limit < 1 || children(e).contains { deeper($0, than: limit - 1) }
     }
 
     /// Warns of each definition no rule and no other definition uses (it is still checked).
