@@ -39,6 +39,10 @@ public struct Checker {
     var outOfScopeSpans: [String: SourceLocation] = [:]
     /// The manifest's named conditions, expanded into the rules that use them.
     var definitions = Definitions()
+    struct ExpansionKey: Hashable { var name, id, message: String }
+    /// Diagnostics found in expansions, each with the number of uses it was found at.
+    var byExpansion: [ExpansionKey: (Diagnostic, Int)] = [:]
+    var expansionOrder: [ExpansionKey] = []
 
     public static func check(_ source: PackSource, options: CheckOptions = CheckOptions()) -> CheckOutcome {
         var c = Checker()
@@ -88,6 +92,10 @@ public struct Checker {
                 if let cr = rule(r, file: f.path) { rules.append(cr) }
             }
         }
+        reportExpansionDiagnostics()
+        var unused: [Diagnostic] = []
+        definitions.reportUnused(into: &unused)
+        bag.add(contentsOf: unused)
         coverage(files: files, hasManifest: info != nil)
         let order = Dictionary(uniqueKeysWithValues: catalog.enumerated().map { ($1.id, $0) })
         rules.sort { a, b in
@@ -193,6 +201,11 @@ public struct Checker {
                 bag.add(contentsOf: diags)
             }
         }
+        // Every definition is checked once, at its place, before any rule uses it.
+        var defs = definitions, defineDiags: [Diagnostic] = []
+        defs.finish(checker: self, into: &defineDiags)
+        definitions = defs
+        bag.add(contentsOf: defineDiags)
         let l = loc(file, p.span)
         if version == nil { bag.add(Diagnostic("check.missing-clause", .error, "pack needs a `version`", at: l)) }
         if title?.ja == nil || title?.en == nil { bag.add(Diagnostic("check.missing-clause", .error, "pack needs a `title` in ja and en", at: l)) }
@@ -286,8 +299,15 @@ public struct Checker {
             slot = v
         }
         // Named conditions are expanded first: a rule is checked as if it held them.
+        // An error found only in an expansion (it depends on the arguments) is reported at the
+        // use, with a note naming the definition.
         var expansionDiags: [Diagnostic] = []
-        func expanded(_ e: Expr) -> Expr { definitions.expand(e, file: file, into: &expansionDiags) }
+        var useSites: [SourceLocation: String] = [:]
+        func expanded(_ e: Expr) -> Expr {
+            let out = definitions.expand(e, file: file, into: &expansionDiags)
+            for (span, name) in definitions.useSites { useSites[loc(file, span)] = name }
+            return out
+        }
         defer { bag.add(contentsOf: expansionDiags) }
         for c in r.clauses {
             switch c.kind {
@@ -388,8 +408,10 @@ public struct Checker {
             att = CheckedAttestation(key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(written.renew),
                                      unless: unlessNode, unlessSource: written.unless.map(Formatter.expr))
         }
-        bag.add(contentsOf: compiler.diags)
         if compiler.diags.contains(where: { $0.severity == .error }) { ok = false }
+        for d in compiler.diags {
+            if let at = d.location, let name = useSites[at] { expansionDiagnostic(d, in: name) } else { bag.add(d) }
+        }
         guard ok, let lv, let cat, let sc, let titleJa = title?.ja, let titleEn = title?.en,
               let remediationJa = remediation?.ja, let remediationEn = remediation?.en else { return nil }
         return CheckedRule(
@@ -401,6 +423,23 @@ public struct Checker {
             expects: checkedExpects, attestation: att, appliesRoots: appliesRoots, expectRoots: expectRoots,
             slotCount: compiler.maxSlots, reads: compiler.reads,
             presenceTests: compiler.presenceTests.map { PresenceTest(read: $0.read, location: $0.at) }, location: l)
+    }
+
+    /// A diagnostic found in the expansion of condition `name` (it depends on the arguments):
+    /// the same one at several uses is reported once, at the first, with the definition's
+    /// place and the number of other uses (`reportExpansionDiagnostics`).
+    mutating func expansionDiagnostic(_ d: Diagnostic, in name: String) {
+        let key = ExpansionKey(name: name, id: d.id, message: d.message)
+        if byExpansion[key] == nil { expansionOrder.append(key) }
+        byExpansion[key, default: (d, 0)].1 += 1
+    }
+
+    mutating func reportExpansionDiagnostics() {
+        for key in expansionOrder {
+            guard var (d, uses) = byExpansion[key] else { continue }
+            d.notes.append(definitions.definedAt(key.name) + (uses > 1 ? "; the same at \(uses - 1) other use\(uses == 2 ? "" : "s")" : ""))
+            bag.add(d)
+        }
     }
 
     mutating func enumValue<E: RawRepresentable & CaseIterable>(_ n: Name, _: E.Type, file: String, what: String) -> E? where E.RawValue == String {

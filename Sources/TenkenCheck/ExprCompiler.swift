@@ -15,11 +15,19 @@ struct ExprCompiler {
     /// Fields read so far, and those read by `is present` / `is missing` (with their place).
     var reads: Set<FieldRead> = []
     var presenceTests: [(read: FieldRead, at: SourceLocation, present: Bool)] = []
+    /// The pack's named conditions. A use left after expansion is one whose error is already
+    /// reported (at the definition or the use): it compiles silently to an unknown value.
+    let defineNames: Set<String>
+    let functionNames: [String]
+    /// Compiling a message placeholder, where named conditions are not expanded.
+    var inTemplate = false
 
     init(checker: Checker, file: String) {
         params = checker.params
         paramIndex = checker.paramIndex
         indexJoins = checker.options.indexJoins
+        defineNames = Set(checker.definitions.byName.keys)
+        functionNames = checker.definitions.functionNames
         self.file = file
     }
 
@@ -87,7 +95,9 @@ struct ExprCompiler {
                     // Positions inside `{…}` are relative to the placeholder: report at the text.
                     // What a message shows is no evidence the verdict reads.
                     let before = diags.count, readsBefore = reads, testsBefore = presenceTests
+                    inTemplate = true
                     parts.append(.value(compile(expr).0))
+                    inTemplate = false
                     reads = readsBefore
                     presenceTests = testsBefore
                     for k in before..<diags.count { diags[k].location = loc(span) }
@@ -151,7 +161,7 @@ struct ExprCompiler {
             }
             out.append(LoopBinding(name: b.name, slot: b.slot, source: source))
         }
-        let rest = conjuncts.isEmpty ? nil : conjuncts.dropFirst().reduce(conjuncts[0]) { Node.and($0, $1) }
+        let rest = conjuncts.isEmpty ? nil : ExprCompiler.and(conjuncts[...])
         return Loop(bindings: out, filter: rest, body: bd)
     }
 
@@ -165,6 +175,15 @@ struct ExprCompiler {
                 "`is present` in \(what) skips elements whose `\(t.read.field)` is blank, and a blank there means unknown: they would never be checked",
                 at: t.at, help: "compare the value itself (an unknown value makes the element undecided), or give the blank a meaning in the schema"))
         }
+    }
+
+    /// The conjunction of `cs` in their order, as a balanced tree: as deep as the logarithm of
+    /// their number (a long chain rebuilt left-deep would be as deep as it is long, and every
+    /// pass over it recurses that deep). Up to three it is the left-deep chain the parser builds.
+    static func and(_ cs: ArraySlice<Node>) -> Node {
+        if cs.count == 1 { return cs[cs.startIndex] }
+        let mid = cs.startIndex + (cs.count + 1) / 2
+        return .and(and(cs[..<mid]), and(cs[mid...]))
     }
 
     static func conjuncts(_ n: Node) -> [Node] {
@@ -297,9 +316,17 @@ struct ExprCompiler {
             }
             return (.aggregate(k, loop), bodyType)
         case .call(let name, let args):
+            if defineNames.contains(name.text) {
+                if inTemplate {
+                    error("check.define-in-message", "named condition `\(name.text)` cannot be used in a message; a message shows values, not conditions", name.span,
+                          help: "show the fields the condition reads instead, e.g. `{d.status}`")
+                }
+                // Unknown, not null: it must not fold into a filter that is always false.
+                return (.const(.unknown), .any)
+            }
             guard let f = Builtin(rawValue: name.text) else {
                 error("check.unknown-function", "unknown function `\(name.text)`", name.span,
-                      help: closestMatch(to: name.text, in: Builtin.allCases.map(\.rawValue) + ["count", "min", "max"]).map { "did you mean `\($0)`?" })
+                      help: closestMatch(to: name.text, in: functionNames).map { "did you mean `\($0)`?" })
                 return (.const(.null), .any)
             }
             guard args.count == 1 else {

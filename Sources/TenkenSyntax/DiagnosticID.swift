@@ -66,7 +66,11 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkControlCharacter = "check.control-character"
     /// The manifest declares the same item out of scope twice.
     case checkDuplicateClause = "check.duplicate-clause"
-    /// A named condition (`define`) is defined twice, takes the name of a built-in function, or names a variable twice.
+    /// A named condition (`define`) is used in a message placeholder, where conditions are not expanded.
+    case checkDefineInMessage = "check.define-in-message"
+    /// A named condition, or a condition using named conditions, is more than 10,000 nodes or 128 levels once expanded.
+    case checkDefineTooLarge = "check.define-too-large"
+    /// A named condition (`define`) is defined twice, takes the name of a built-in function or a reserved word, or names a variable twice, as a reserved word, a root collection or `as_of`.
     case checkDuplicateDefine = "check.duplicate-define"
     /// A second `pack` declaration (a pack has one manifest).
     case checkDuplicatePack = "check.duplicate-pack"
@@ -130,6 +134,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkUnknownRole = "check.unknown-role"
     /// A `where` filter is always false, so no element is ever checked.
     case checkUnreachable = "check.unreachable"
+    /// (warning) A named condition is used by no rule and no other condition.
+    case checkUnusedDefine = "check.unused-define"
 
     // test.*: the rule-test runner (`tenken test`)
     /// A rule test file is malformed.

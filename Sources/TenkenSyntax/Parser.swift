@@ -19,7 +19,8 @@ public struct Parser {
         "applies", "expect", "attestation",
     ]
     static let packClauseKeywords: Set<String> = ["version", "title", "source", "platform", "param", "out_of_scope", "define"]
-    static let reserved: Set<String> = [
+    /// The words of the language, which no name may take.
+    public static let reserved: Set<String> = [
         "and", "or", "not", "in", "where", "every", "some", "none", "is", "missing", "present",
         "within", "true", "false", "null", "param", "message", "otherwise", "unless",
     ]
