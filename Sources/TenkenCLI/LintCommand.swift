@@ -72,6 +72,15 @@ enum FmtCommand {
                 continue
             }
             let formatted = Formatter.format(tree)
+            // A comment the canonical form has no place for is never lost: the file is left as it is.
+            let dropped = Formatter.droppedComments(source: text, formatted: formatted, file: path)
+            if !dropped.isEmpty {
+                let printer = DiagnosticPrinter(sources: [path: text])
+                for d in dropped { console.err(printer.render(d)) }
+                console.err("error: \(path) was not formatted: its canonical form would lose \(dropped.count) comment\(dropped.count == 1 ? "" : "s")\n")
+                status = ExitCode.inputError
+                continue
+            }
             if p.flag("--check") {
                 if formatted != text {
                     console.err("\(path): not in canonical form\n")

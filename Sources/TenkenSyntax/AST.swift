@@ -177,6 +177,8 @@ public struct PackDecl: Hashable, Sendable {
     public var clauses: [Clause<PackClause>]
     public var comments: [String]
     public var span: Span
+    /// Comments after the last clause, before the closing `}`.
+    public var closingComments: [String] = []
 }
 
 public struct RuleDecl: Hashable, Sendable {
@@ -184,6 +186,8 @@ public struct RuleDecl: Hashable, Sendable {
     public var clauses: [Clause<RuleClause>]
     public var comments: [String]
     public var span: Span
+    /// Comments after the last clause, before the closing `}`.
+    public var closingComments: [String] = []
 }
 
 public enum Item: Hashable, Sendable {

@@ -8,6 +8,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     // syntax.*: the rule language's lexer and parser
     /// A malformed date literal (expected YYYY-MM-DD).
     case syntaxBadDate = "syntax.bad-date"
+    /// `fmt` found a comment its canonical form has no place for (inside an expression); the file
+    /// is neither printed nor rewritten, so no comment is lost.
+    case syntaxCommentDropped = "syntax.comment-dropped"
     /// An unknown escape in a string.
     case syntaxBadEscape = "syntax.bad-escape"
     /// A number runs into letters.

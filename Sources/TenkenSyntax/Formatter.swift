@@ -18,6 +18,33 @@ public enum Formatter {
         cs.map { indent + $0 + "\n" }.joined()
     }
 
+    /// The comments before a block's closing `}`, set off from the last clause by a blank line.
+    static func closing(_ cs: [String], after empty: Bool) -> String {
+        cs.isEmpty ? "" : (empty ? "" : "\n") + comments(cs, indent: "  ")
+    }
+
+    /// The comments of `source` that `formatted` no longer has, each with the line of the token
+    /// it stood before: what `fmt` would lose. Empty when formatting keeps every comment; `fmt`
+    /// refuses to print or write a file for which it is not.
+    public static func droppedComments(source: String, formatted: String, file: String) -> [Diagnostic] {
+        var kept: [String: Int] = [:]
+        for t in Lexer.tokenize(formatted, file: file).0 {
+            for c in t.leadingComments { kept[c, default: 0] += 1 }
+        }
+        var out: [Diagnostic] = []
+        for t in Lexer.tokenize(source, file: file).0 {
+            for c in t.leadingComments {
+                let key = c
+                if let n = kept[key], n > 0 { kept[key] = n - 1; continue }
+                out.append(Diagnostic("syntax.comment-dropped", .error,
+                    "the canonical form has no place for the comment before this token, so formatting would lose it",
+                    at: SourceLocation(file: file, line: t.span.line, column: t.span.column),
+                    help: "move the comment to its own line before a clause, a rule or a pack"))
+            }
+        }
+        return out
+    }
+
     static func pack(_ p: PackDecl) -> String {
         var s = comments(p.comments, indent: "") + "pack \(p.name.text) {\n"
         for (i, c) in p.clauses.enumerated() {
@@ -40,7 +67,7 @@ public enum Formatter {
                 s += "  define \(d.name.text)(\(d.parameters.map(\.text).joined(separator: ", "))) = \(expr(d.body))\n"
             }
         }
-        return s + "}\n"
+        return s + closing(p.closingComments, after: p.clauses.isEmpty) + "}\n"
     }
 
     static func rule(_ r: RuleDecl) -> String {
@@ -68,7 +95,7 @@ public enum Formatter {
                 if let u = unless { s += "    unless \(expr(u))\n" }
             }
         }
-        return s + "}\n"
+        return s + closing(r.closingComments, after: r.clauses.isEmpty) + "}\n"
     }
 
     static func text(_ t: Text, column: Int) -> String {

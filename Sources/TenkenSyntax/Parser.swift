@@ -162,12 +162,12 @@ public struct Parser {
     }
 
     private mutating func block<K>(_ keywords: Set<String>, _ what: String,
-                                   _ clause: (inout Parser) throws(ParseError) -> K) -> [Clause<K>] {
+                                   _ clause: (inout Parser) throws(ParseError) -> K) -> (clauses: [Clause<K>], closingComments: [String]) {
         var out: [Clause<K>] = []
         guard cur.kind == .lbrace else {
             diagnostics.append(Diagnostic("syntax.unexpected-token", .error,
                 "expected `{` to open the \(what), found \(describe(cur))", at: loc(cur.span)))
-            return out
+            return (out, [])
         }
         bump()
         while cur.kind != .rbrace && cur.kind != .eof {
@@ -194,11 +194,13 @@ public struct Parser {
                 }
             }
         }
-        if cur.kind == .rbrace { bump() } else {
+        // Comments right before the closing brace belong to the block (`fmt` keeps them there).
+        var closing: [String] = []
+        if cur.kind == .rbrace { closing = bump().leadingComments } else {
             diagnostics.append(Diagnostic("syntax.unclosed-block", .error,
                 "expected `}` to close the \(what), found \(describe(cur))", at: loc(cur.span)))
         }
-        return out
+        return (out, closing)
     }
 
     /// Skips to the next clause keyword that starts a line, or to the end of the block.
@@ -221,8 +223,8 @@ public struct Parser {
             synchronize(["rule", "pack"])
             return nil
         }
-        let clauses = block(Parser.ruleClauseKeywords, "rule") { (p: inout Parser) throws(ParseError) in try p.ruleClause() }
-        return RuleDecl(id: id, clauses: clauses, comments: kw.leadingComments, span: kw.span)
+        let (clauses, closing) = block(Parser.ruleClauseKeywords, "rule") { (p: inout Parser) throws(ParseError) in try p.ruleClause() }
+        return RuleDecl(id: id, clauses: clauses, comments: kw.leadingComments, span: kw.span, closingComments: closing)
     }
 
     private mutating func packDecl() -> PackDecl? {
@@ -233,8 +235,8 @@ public struct Parser {
             synchronize(["rule", "pack"])
             return nil
         }
-        let clauses = block(Parser.packClauseKeywords, "pack") { (p: inout Parser) throws(ParseError) in try p.packClause() }
-        return PackDecl(name: name, clauses: clauses, comments: kw.leadingComments, span: kw.span)
+        let (clauses, closing) = block(Parser.packClauseKeywords, "pack") { (p: inout Parser) throws(ParseError) in try p.packClause() }
+        return PackDecl(name: name, clauses: clauses, comments: kw.leadingComments, span: kw.span, closingComments: closing)
     }
 
     private mutating func text() throws(ParseError) -> Text {

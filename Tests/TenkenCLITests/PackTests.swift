@@ -83,6 +83,25 @@ struct RulePackTests {
     }
 }
 
+/// `fmt` never loses a comment: a file whose canonical form has no place for one is neither
+/// printed, checked as canonical nor rewritten.
+struct FormatKeepsCommentsTests {
+    @Test func fmtRefusesRatherThanDropAComment() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fmt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("r.tenken").path
+        let text = "rule r {\n  level required\n  expect every s in staff\n    # only the employed\n    where s.left_on is missing : s.pledge_signed_on is present\n}\n"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        for mode in [["--write"], ["--check"], []] {
+            let (code, out, err) = runCLI(["fmt"] + mode + [file])
+            #expect(code == 2 && out.isEmpty, "\(mode): \(code) \(out)")
+            #expect(err.contains("syntax.comment-dropped") && err.contains("r.tenken:5:5"), "\(err)")
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == text)
+        }
+    }
+}
+
 struct GoldenReportTests {
     /// The last two are kept as workbooks (Fixtures/<name>/<name>.xlsx).
     static let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede", "dental-tsukushi",

@@ -34,6 +34,53 @@ struct FormatterTests {
         }
     }
 
+    /// Comments before a block's closing `}` stay there, in packs and rules, and formatting them
+    /// is idempotent; nothing is dropped.
+    @Test func commentsBeforeAClosingBraceAreKept() {
+        let text = """
+        pack p {
+          version "1"
+          # the device rules use this
+          # (second line)
+        }
+
+        rule r {
+          level required
+          expect true
+          # kept before the brace
+        }
+        # after everything
+
+        """
+        let (tree, d) = Parser.parse(text, file: "t.tenken")
+        #expect(d.isEmpty, "\(d)")
+        let once = Formatter.format(tree)
+        for c in ["# the device rules use this", "# (second line)", "# kept before the brace", "# after everything"] {
+            #expect(once.contains(c), "\(c) lost:\n\(once)")
+        }
+        #expect(Formatter.format(Parser.parse(once, file: "t.tenken").0) == once)
+        #expect(Formatter.droppedComments(source: text, formatted: once, file: "t.tenken").isEmpty)
+    }
+
+    /// A comment inside an expression has no place in the canonical form: it is reported at the
+    /// token it stood before, so `fmt` can refuse rather than lose it.
+    @Test func aCommentInsideAnExpressionIsReportedNotLost() {
+        let text = """
+        rule r {
+          level required
+          expect every s in staff
+            # only the employed
+            where s.left_on is missing : s.pledge_signed_on is present
+        }
+
+        """
+        let (tree, d) = Parser.parse(text, file: "t.tenken")
+        #expect(d.isEmpty, "\(d)")
+        let dropped = Formatter.droppedComments(source: text, formatted: Formatter.format(tree), file: "t.tenken")
+        #expect(dropped.map(\.id) == ["syntax.comment-dropped"])
+        #expect(dropped.first?.location?.line == 5)
+    }
+
     /// Generated expressions survive print and re-parse with the same tree.
     @Test func roundTripOnGeneratedExpressions() {
         var rng = SplitMix(seed: 7)
