@@ -1,4 +1,4 @@
-import TenkenAudit
+@testable import TenkenAudit
 import Foundation
 import Testing
 @testable import TenkenCLI

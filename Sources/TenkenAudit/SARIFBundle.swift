@@ -16,36 +16,36 @@ import TenkenSyntax
 /// The runs are read back from the facilities' own `report.sarif` files (written by this
 /// batch, or by the shards a merge combines), one at a time, and their base folder
 /// (`SRCROOT`) set to the run's `--sarif-base`.
-enum SARIFBundle {
-    static let folder = "sarif"
-    static let maxBytes = 40 << 20
+public enum SARIFBundle {
+    public static let folder = "sarif"
+    public static let maxBytes = 40 << 20
 
-    struct Failure: Error {
-        var path: String
-        var why: String
+    public struct Failure: Error {
+        public var path: String
+        public var why: String
     }
 
     /// One facility's report to carry over.
-    struct Source {
-        var facility: String
-        var path: String
-        var size: Int
+    public struct Source {
+        public var facility: String
+        public var path: String
+        public var size: Int
     }
 
     /// A path in the staging folder as it will be published (for messages).
-    static func published(_ path: String, staging: String) -> String {
+    public static func published(_ path: String, staging: String) -> String {
         path.hasPrefix(staging + "/") ? String(path.dropFirst(staging.count + 1)) : path
     }
 
     /// Whether `name` is one `fileName` makes: `tenken-`, four or more digits, `.sarif`.
-    static func isFileName(_ name: String) -> Bool {
+    public static func isFileName(_ name: String) -> Bool {
         guard name.hasPrefix("tenken-"), name.hasSuffix(".sarif") else { return false }
         let digits = name.dropFirst("tenken-".count).dropLast(".sarif".count)
         return digits.count >= 4 && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// `tenken-0001.sarif`: at least four digits, more when a batch needs them.
-    static func fileName(_ i: Int, of n: Int) -> String {
+    public static func fileName(_ i: Int, of n: Int) -> String {
         let width = max(4, String(n).count)
         let s = String(i)
         return "tenken-" + String(repeating: "0", count: width - s.count) + s + ".sarif"
@@ -53,7 +53,7 @@ enum SARIFBundle {
 
     /// Groups the sources into files: at most 20 runs and `maxBytes` each (a larger single
     /// run goes alone).
-    static func groups(_ sources: [Source], maxRuns: Int = SARIFReport.maxRunsPerFile, maxBytes: Int = maxBytes) -> [[Source]] {
+    public static func groups(_ sources: [Source], maxRuns: Int = SARIFReport.maxRunsPerFile, maxBytes: Int = maxBytes) -> [[Source]] {
         var out: [[Source]] = []
         var cur: [Source] = []
         var bytes = 0
@@ -72,7 +72,7 @@ enum SARIFBundle {
 
     /// Writes the files into `dir/sarif/`; returns how many.
     @discardableResult
-    static func write(_ sources: [Source], into dir: String, base: SARIFBase) throws(Failure) -> Int {
+    public static func write(_ sources: [Source], into dir: String, base: SARIFBase) throws(Failure) -> Int {
         let groups = groups(sources)
         let out = (dir as NSString).appendingPathComponent(folder)
         for (i, group) in groups.enumerated() {
@@ -106,7 +106,7 @@ enum SARIFBundle {
     }
 
     /// The one run of a facility's SARIF log, its base set to `base`.
-    static func run(of s: Source, base: SARIFBase) -> Result<JSON, Failure> {
+    public static func run(of s: Source, base: SARIFBase) -> Result<JSON, Failure> {
         let bytes: [UInt8]
         do { bytes = try readInput(s.path, maxBytes: 1 << 30).get() } catch { return .failure(Failure(path: s.path, why: error.message)) }
         let (node, diags, _) = JSONReader.parse(bytes, file: s.path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
@@ -136,7 +136,7 @@ enum SARIFBundle {
     }
 
     /// The absolute folder `SRCROOT` names in the run's `originalUriBaseIds`, if any.
-    static func originalBase(_ run: JSON) -> String? {
+    public static func originalBase(_ run: JSON) -> String? {
         guard case .object(let m) = run, case .object(let ids)? = m.first(where: { $0.0 == "originalUriBaseIds" })?.1,
               case .object(let root)? = ids.first(where: { $0.0 == SARIFReport.baseID })?.1,
               case .string(let uri)? = root.first(where: { $0.0 == "uri" })?.1 else { return nil }
@@ -144,7 +144,7 @@ enum SARIFBundle {
     }
 
     /// The absolute path of a `file:` URI (percent-decoded), or nil.
-    static func path(ofFileURI uri: String) -> String? {
+    public static func path(ofFileURI uri: String) -> String? {
         guard uri.hasPrefix("file://") else { return nil }
         let rest = String(uri.dropFirst("file://".count))
         guard rest.hasPrefix("/"), let p = rest.removingPercentEncoding else { return nil }
@@ -154,7 +154,7 @@ enum SARIFBundle {
     /// `v` with every artifact location (an object with a `uri` under `SRCROOT`, or a `file:`
     /// URI) pointing to the same file, written relative to `base` when the file lies inside
     /// it and as an absolute `file:` URI otherwise (SARIF 3.4.3, 3.4.4).
-    static func rebased(_ v: JSON, from oldBase: String?, to base: SARIFBase) -> JSON {
+    public static func rebased(_ v: JSON, from oldBase: String?, to base: SARIFBase) -> JSON {
         switch v {
         case .array(let xs):
             return .array(xs.map { rebased($0, from: oldBase, to: base) })
@@ -191,14 +191,14 @@ enum SARIFBundle {
         }
     }
 
-    static func automationID(_ run: JSON) -> String? {
+    public static func automationID(_ run: JSON) -> String? {
         guard case .object(let m) = run, case .object(let a)? = m.first(where: { $0.0 == "automationDetails" })?.1,
               case .string(let id)? = a.first(where: { $0.0 == "id" })?.1 else { return nil }
         return id
     }
 
     /// The pack id from the run's category `tenken/<pack>/<facility>/`.
-    static func packID(_ run: JSON) -> String? {
+    public static func packID(_ run: JSON) -> String? {
         guard let id = automationID(run) else { return nil }
         let parts = id.split(separator: "/", omittingEmptySubsequences: false)
         return parts.count >= 3 && parts[0] == "tenken" ? String(parts[1]) : nil
@@ -206,7 +206,7 @@ enum SARIFBundle {
 
     /// A parsed JSON value as the writer's value; nil for a number that is not an integer
     /// (tenken's SARIF has none).
-    static func json(_ v: JSONValue) -> JSON? {
+    public static func json(_ v: JSONValue) -> JSON? {
         switch v {
         case .null: return .null
         case .bool(let b): return .bool(b)
@@ -228,7 +228,7 @@ enum SARIFBundle {
 
     /// The facilities' reports to bundle, in the aggregate's (id) order: each evaluated
     /// facility's `facilities/<id>/report.sarif` under the folder `folderOf(id)` names.
-    static func sources(_ a: Aggregate, folderOf: (FacilitySummary) -> String?) -> Result<[Source], Failure> {
+    public static func sources(_ a: Aggregate, folderOf: (FacilitySummary) -> String?) -> Result<[Source], Failure> {
         var out: [Source] = []
         for f in a.facilities where f.status == .evaluated {
             guard let dir = folderOf(f) else { continue }
@@ -247,7 +247,7 @@ enum SARIFBundle {
     /// The reports a merge carries over: none when no shard wrote SARIF; every evaluated
     /// facility's when one did (a shard run without SARIF beside others with it is an error,
     /// not a silent gap in the uploads).
-    static func merged(_ a: Aggregate, folders: [String: String]) -> Result<[Source]?, Failure> {
+    public static func merged(_ a: Aggregate, folders: [String: String]) -> Result<[Source]?, Failure> {
         let any = a.facilities.contains { f in
             f.status == .evaluated && folders[f.id].map {
                 FileManager.default.fileExists(atPath: (($0 as NSString).appendingPathComponent("facilities/\(f.id)") as NSString).appendingPathComponent(ReportFormat.sarif.fileName))

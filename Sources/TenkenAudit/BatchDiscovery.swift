@@ -1,0 +1,103 @@
+import Foundation
+import TenkenData
+import TenkenSyntax
+
+/// One facility a batch was asked to evaluate: a folder, a snapshot file, or one line of a
+/// JSON Lines file of snapshots (`line`; `input` is then `FILE:LINE`).
+public struct BatchEntry: Sendable {
+    public var input: String
+    public var name: String
+    public var line: JSONLine?
+    public init(input: String, name: String, line: JSONLine? = nil) {
+        self.input = input
+        self.name = name
+        self.line = line
+    }
+}
+
+public enum BatchDiscovery {
+    /// What a batch found: the facilities to evaluate, and the regular files of a folder that
+    /// are not one (each named in a warning and counted in the summary, never dropped unsaid).
+    public struct Found: Sendable {
+        public var entries: [BatchEntry]
+        public var ignored: [String] = []
+    }
+
+    /// A folder of facility folders (every subfolder counts, so one without a snapshot is
+    /// reported rather than skipped), a list file with one folder or snapshot per line, or a
+    /// JSON Lines file with one snapshot per line (`JSONLines`).
+    public static func entries(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<[BatchEntry], Diagnostic> {
+        discover(path, maxCollection: maxCollection).map(\.entries)
+    }
+
+    /// As `entries`, with the files of a folder that no facility reads. In a folder, every
+    /// subfolder is a facility and so is every `*.json` file beside them (a snapshot, as a
+    /// list file may name one), and every workbook (`*.xlsx`; `.xls` and `.ods` too, to be
+    /// refused saying how to save them); any other regular file is ignored and listed.
+    public static func discover(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<Found, Diagnostic> {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            return .failure(Diagnostic("batch.no-input", .error, "no such folder or list file", at: SourceLocation(file: path)))
+        }
+        if isDir.boolValue {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+                return .failure(Diagnostic("batch.no-input", .error, "cannot list the folder", at: SourceLocation(file: path)))
+            }
+            if names.count > maxCollection {
+                return .failure(Diagnostic("data.too-many-elements", .error, "\(names.count) entries in the folder, over the limit of \(maxCollection)", at: SourceLocation(file: path)))
+            }
+            var found = Found(entries: [])
+            for n in names.sorted() where !n.hasPrefix(".") {
+                let full = (path as NSString).appendingPathComponent(n)
+                var sub: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: full, isDirectory: &sub) else { continue }
+                // A workbook is a facility too; Excel's owner file of an open one (`~$clinic.xlsx`) is not.
+                if sub.boolValue || n.lowercased().hasSuffix(".json") || (FacilityInput.isWorkbook(n) && !n.hasPrefix("~$")) {
+                    found.entries.append(BatchEntry(input: full, name: n))
+                } else {
+                    found.ignored.append(full)
+                }
+            }
+            return .success(found)
+        }
+        if JSONLines.isJSONLines(path) {
+            return JSONLines.scan(path, maxLines: maxCollection).map { lines in
+                Found(entries: lines.map { BatchEntry(input: $0.name, name: "\((path as NSString).lastPathComponent):\($0.line)", line: $0) })
+            }
+        }
+        let bytes: [UInt8]
+        switch readInput(path, maxBytes: 256 << 20) {
+        case .success(let b): bytes = b
+        case .failure(let d): return .failure(d)
+        }
+        let base = FilePath.parent(path)
+        var out: [BatchEntry] = []
+        // Decoded as every other text input: a BOM stripped, Shift_JIS from Japanese Windows read.
+        let (decoded, decodeDiags) = CSVReader.decode(bytes, encoding: .auto, file: path)
+        guard let decoded else { return .failure(decodeDiags.first ?? Diagnostic("batch.no-input", .error, "cannot read the list", at: SourceLocation(file: path))) }
+        for raw in String(decoding: decoded, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            let line = CellText.trimmed(raw)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let full = line.hasPrefix("/") ? line : (base as NSString).appendingPathComponent(line)
+            out.append(BatchEntry(input: full, name: line))
+            if out.count > maxCollection {
+                return .failure(Diagnostic("data.too-many-elements", .error, "more than \(maxCollection) facilities listed, over the limit", at: SourceLocation(file: path)))
+            }
+        }
+        return .success(Found(entries: out))
+    }
+
+    /// Deterministic share of the work for `--shard i/n`, stable as facilities are added.
+    public static func inShard(_ e: BatchEntry, _ shard: (index: Int, count: Int)?) -> Bool {
+        guard let shard else { return true }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in e.name.utf8 { h ^= UInt64(b); h = h &* 0x0000_0100_0000_01b3 }
+        return Int(h % UInt64(shard.count)) == shard.index - 1
+    }
+
+    /// A facility id usable as a folder name: letters, digits, `.`, `_`, `-`; never `..`.
+    public static func safeName(_ id: String) -> Bool {
+        guard !id.isEmpty, id.count <= 128, !id.hasPrefix("."), !id.contains("..") else { return false }
+        return id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+    }
+}
