@@ -7,7 +7,7 @@ import PackageDescription
 let package = Package(
     name: "tenken",
     products: [
-        .executable(name: "tenken", targets: ["tenken"]),
+        .executable(name: "tenken", targets: ["tenken"])
     ],
     targets: [
         .target(name: "TenkenSyntax"),
@@ -16,7 +16,9 @@ let package = Package(
         .target(name: "TenkenEval", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck"]),
         // The system libxml2 (Debian: libxml2-dev), for XML and HTML built with its tree API.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
-        .target(name: "TenkenReport", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "CLibXML2"]),
+        .target(
+            name: "TenkenReport",
+            dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "CLibXML2"]),
         // The system zlib (zlib1g-dev, which a Swift toolchain on Linux already needs), for the
         // zip container of .xlsx workbooks.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -28,27 +30,46 @@ let package = Package(
         // What a run does besides reading its arguments: loading the pack (embedded or a
         // folder), the rule-test runner, waivers and baselines, the exit-code policy, and the
         // machinery that writes atomically and never over an input. The CLI parses, calls, prints.
-        .target(name: "TenkenAudit", dependencies: [
-            "TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "TenkenReport", "TenkenPack",
-        ]),
-        .target(name: "TenkenCLI", dependencies: [
-            "TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "TenkenReport", "TenkenPack", "TenkenAudit",
-        ]),
+        .target(
+            name: "TenkenAudit",
+            dependencies: [
+                "TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "TenkenReport", "TenkenPack",
+            ]),
+        .target(
+            name: "TenkenCLI",
+            dependencies: [
+                "TenkenSyntax", "TenkenData", "TenkenCheck", "TenkenEval", "TenkenReport", "TenkenPack", "TenkenAudit",
+            ]),
         .executableTarget(name: "tenken", dependencies: ["TenkenCLI"]),
         // The benchmark: a deterministic facility generator and the runner behind bench/run.
         .target(name: "TenkenBenchKit", dependencies: ["TenkenSyntax"], path: "bench/Kit"),
-        .executableTarget(name: "tenken-bench", dependencies: ["TenkenBenchKit", "TenkenAudit", "TenkenCLI", "TenkenWorkbook", "CLibXML2"], path: "bench/Runner"),
+        .executableTarget(
+            name: "tenken-bench",
+            dependencies: ["TenkenBenchKit", "TenkenAudit", "TenkenCLI", "TenkenWorkbook", "CLibXML2"],
+            path: "bench/Runner"),
         // libFuzzer targets; scripts/fuzz.sh builds them instrumented.
-        .executableTarget(name: "tenken-fuzz", dependencies: ["TenkenSyntax", "TenkenData", "TenkenWorkbook", "TenkenCheck", "TenkenEval",
-                                                        "TenkenReport", "TenkenPack", "TenkenAudit", "TenkenCLI"], path: "Fuzz"),
+        .executableTarget(
+            name: "tenken-fuzz",
+            dependencies: [
+                "TenkenSyntax", "TenkenData", "TenkenWorkbook", "TenkenCheck", "TenkenEval",
+                "TenkenReport", "TenkenPack", "TenkenAudit", "TenkenCLI",
+            ], path: "Fuzz"),
         .testTarget(name: "TenkenSyntaxTests", dependencies: ["TenkenSyntax"]),
         .testTarget(name: "TenkenDataTests", dependencies: ["TenkenData"]),
-        .testTarget(name: "TenkenWorkbookTests", dependencies: ["TenkenWorkbook", "TenkenSyntax", "TenkenBenchKit", "CZlib", "CLibXML2"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "TenkenWorkbookTests",
+            dependencies: ["TenkenWorkbook", "TenkenSyntax", "TenkenBenchKit", "CZlib", "CLibXML2"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenAudit"]),
         .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenAudit"]),
         // The report tests that run whole `check` commands (formats end to end, SARIF bundles) need the CLI.
         .testTarget(name: "TenkenReportTests", dependencies: ["TenkenReport", "TenkenAudit", "TenkenCLI", "CLibXML2"]),
-        .testTarget(name: "TenkenCLITests", dependencies: ["TenkenCLI", "TenkenAudit", "TenkenPack", "TenkenBenchKit", "TenkenCheck", "TenkenData", "TenkenEval", "TenkenReport", "TenkenWorkbook", "tenken"]),
+        .testTarget(
+            name: "TenkenCLITests",
+            dependencies: [
+                "TenkenCLI", "TenkenAudit", "TenkenPack", "TenkenBenchKit", "TenkenCheck", "TenkenData", "TenkenEval",
+                "TenkenReport", "TenkenWorkbook", "tenken",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

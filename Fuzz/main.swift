@@ -1,7 +1,7 @@
 import Foundation
-import TenkenCheck
 import TenkenAudit
 import TenkenCLI
+import TenkenCheck
 import TenkenData
 import TenkenEval
 import TenkenReport
@@ -19,7 +19,10 @@ import TenkenWorkbook
 // normal build the driver is absent and this says so (the target still compiles and links).
 
 typealias Callback = @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-typealias Driver = @convention(c) (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>, Callback) -> Int32
+typealias Driver =
+    @convention(c) (
+        UnsafeMutablePointer<Int32>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>, Callback
+    ) -> Int32
 
 func bytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
     guard let data, size > 0 else { return [] }
@@ -67,8 +70,10 @@ let fuzzLimits: WorkbookLimits = {
 func appendToSheet(_ wb: Workbook, _ s: SheetInfo) {
     let row: [CellValue] = [.text("fuzz <&>"), .date(year: 2026, month: 11, day: 30), .number(1.5), .bool(true)]
     guard case .success(let out) = wb.appendingRows([row], to: s) else { return }
-    guard let again = Workbook.open(bytes: out, file: "fuzz.xlsx", limits: fuzzLimits).0, let s2 = again.sheet(named: s.name),
-          let ws = again.read(s2).0, let last = ws.rows.last else { fatalError("an appended workbook does not read back") }
+    guard let again = Workbook.open(bytes: out, file: "fuzz.xlsx", limits: fuzzLimits).0,
+        let s2 = again.sheet(named: s.name),
+        let ws = again.read(s2).0, let last = ws.rows.last
+    else { fatalError("an appended workbook does not read back") }
     if last.cells.first?.text != "fuzz <&>" { fatalError("the appended row is not the last row") }
 }
 
@@ -82,9 +87,13 @@ func readWorkbook(_ b: [UInt8], append: Bool = false) {
         if let ws {
             _ = ws.cellDiagnostics()
             // What the table loader relies on: rows and cells ascending, each cell in its row.
-            for (a, b) in zip(ws.rows, ws.rows.dropFirst()) where a.number >= b.number { fatalError("rows out of order") }
+            for (a, b) in zip(ws.rows, ws.rows.dropFirst()) where a.number >= b.number {
+                fatalError("rows out of order")
+            }
             for r in ws.rows {
-                for (a, b) in zip(r.cells, r.cells.dropFirst()) where a.column >= b.column { fatalError("cells out of order") }
+                for (a, b) in zip(r.cells, r.cells.dropFirst()) where a.column >= b.column {
+                    fatalError("cells out of order")
+                }
                 for c in r.cells where c.row != r.number || c.column < 1 { fatalError("cell outside its row") }
                 _ = r.texts(width: min(ws.columnCount, 64))
             }
@@ -99,7 +108,9 @@ let workbookTarget: Callback = { data, size in
     // The facility read from the workbook, as `tenken check clinic.xlsx` reads it.
     var loader = SnapshotLoader()
     _ = loader.loadWorkbook(bytes: b, path: "fuzz.xlsx")
-    for d in loader.diagnostics where d.location?.file != "fuzz.xlsx" { fatalError("facility diagnostic outside the workbook: \(d)") }
+    for d in loader.diagnostics where d.location?.file != "fuzz.xlsx" {
+        fatalError("facility diagnostic outside the workbook: \(d)")
+    }
     return 0
 }
 
@@ -111,12 +122,43 @@ let sheetTarget: Callback = { data, size in
     let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     var parts: [(String, [UInt8])] = [
-        ("xl/workbook.xml", Array("<workbook xmlns=\"\(main)\" xmlns:r=\"\(rel)\"><sheets><sheet name=\"職員\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".utf8)),
-        ("xl/_rels/workbook.xml.rels", Array(("<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"\(rel)/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
-            + "<Relationship Id=\"rId2\" Type=\"\(rel)/sharedStrings\" Target=\"sharedStrings.xml\"/><Relationship Id=\"rId3\" Type=\"\(rel)/styles\" Target=\"styles.xml\"/></Relationships>").utf8)),
-        ("xl/sharedStrings.xml", Array("<sst xmlns=\"\(main)\"><si><t>医師</t></si><si><r><t>a</t></r><rPh><t>b</t></rPh></si></sst>".utf8)),
-        ("xl/styles.xml", Array("<styleSheet xmlns=\"\(main)\"><numFmts><numFmt numFmtId=\"164\" formatCode=\"yyyy-mm-dd\"/></numFmts><cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"164\"/><xf numFmtId=\"46\"/></cellXfs></styleSheet>".utf8)),
-        ("xl/worksheets/sheet1.xml", Array("<worksheet xmlns=\"\(main)\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" s=\"1\"><v>45748</v></c></row></sheetData></worksheet>".utf8)),
+        (
+            "xl/workbook.xml",
+            Array(
+                ("<workbook xmlns=\"\(main)\" xmlns:r=\"\(rel)\"><sheets><sheet name=\"職員\" sheetId=\"1\" "
+                    + "r:id=\"rId1\"/></sheets></workbook>")
+                    .utf8)
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            Array(
+                ("<Relationships "
+                    + "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship "
+                    + "Id=\"rId1\" Type=\"\(rel)/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+                    + "<Relationship Id=\"rId2\" Type=\"\(rel)/sharedStrings\" "
+                    + "Target=\"sharedStrings.xml\"/><Relationship Id=\"rId3\" Type=\"\(rel)/styles\" "
+                    + "Target=\"styles.xml\"/></Relationships>")
+                    .utf8)
+        ),
+        (
+            "xl/sharedStrings.xml",
+            Array("<sst xmlns=\"\(main)\"><si><t>医師</t></si><si><r><t>a</t></r><rPh><t>b</t></rPh></si></sst>".utf8)
+        ),
+        (
+            "xl/styles.xml",
+            Array(
+                ("<styleSheet xmlns=\"\(main)\"><numFmts><numFmt numFmtId=\"164\" "
+                    + "formatCode=\"yyyy-mm-dd\"/></numFmts><cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"164\"/><xf "
+                    + "numFmtId=\"46\"/></cellXfs></styleSheet>")
+                    .utf8)
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            Array(
+                ("<worksheet xmlns=\"\(main)\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" "
+                    + "s=\"1\"><v>45748</v></c></row></sheetData></worksheet>")
+                    .utf8)
+        ),
     ]
     let index = [4, 2, 3, 0, 1][Int(which) % 5]
     parts[index].1 = Array(b.dropFirst())
@@ -126,7 +168,6 @@ let sheetTarget: Callback = { data, size in
     readWorkbook(z.finish(), append: true)
     return 0
 }
-
 
 /// The embedded pack, loaded and checked once.
 let embeddedPack = PackLoader.embedded()
@@ -143,15 +184,20 @@ let packManifest: (path: String, text: String) = {
 }()
 /// The catalog's header, and each item's line by its id.
 let catalogHeader = embeddedPack.source.catalog!.text.prefix { $0 != "\n" }
-let catalogItems: [String: Substring] = Dictionary(embeddedPack.source.catalog!.text.split(separator: "\n").dropFirst()
-    .map { (String($0.prefix { $0 != "\t" }), $0) }, uniquingKeysWith: { a, _ in a })
+let catalogItems: [String: Substring] = Dictionary(
+    embeddedPack.source.catalog!.text.split(separator: "\n").dropFirst()
+        .map { (String($0.prefix { $0 != "\t" }), $0) }, uniquingKeysWith: { a, _ in a })
 
 /// The catalog ids that occur in `text` as words (letters, digits and `-`), in order, once each.
 func catalogIDs(in text: [UInt8]) -> [String] {
     var out: [String] = [], seen = Set<String>(), start = 0
-    func isWord(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D }
+    func isWord(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D
+    }
     for i in 0...text.count where i == text.count || !isWord(text[i]) {
-        if i > start, i - start <= 16, let id = String(bytes: text[start..<i], encoding: .ascii), catalogItems[id] != nil, seen.insert(id).inserted {
+        if i > start, i - start <= 16, let id = String(bytes: text[start..<i], encoding: .ascii),
+            catalogItems[id] != nil, seen.insert(id).inserted
+        {
             out.append(id)
         }
         start = i + 1
@@ -163,8 +209,10 @@ func catalogIDs(in text: [UInt8]) -> [String] {
 /// device inventory), read once from the working directory (scripts/fuzz.sh runs at the root).
 let rulesFacility: Facility = {
     guard case .success(let input) = FacilityInput.folder("Fixtures/clinic-sakura"),
-          case let (f?, diags) = input.load(options: LoadOptions(), pack: embeddedPack, asOf: fuzzDay, wholeStatements: true),
-          !diags.contains(where: { $0.severity == .error }) else { fatalError("Fixtures/clinic-sakura does not load; run from the repository root") }
+        case let (f?, diags) = input.load(
+            options: LoadOptions(), pack: embeddedPack, asOf: fuzzDay, wholeStatements: true),
+        !diags.contains(where: { $0.severity == .error })
+    else { fatalError("Fixtures/clinic-sakura does not load; run from the repository root") }
     return f
 }()
 
@@ -176,8 +224,9 @@ let rulesTarget: Callback = { data, size in
     let b = bytes(data, size)
     let text = String(decoding: b, as: UTF8.self)
     let catalog = ([catalogHeader] + catalogIDs(in: b).compactMap { catalogItems[$0] }).joined(separator: "\n") + "\n"
-    let source = PackSource(files: [packManifest, (path: PackLoader.embeddedRoot + "/rules/fuzz.tenken", text: text)],
-                            catalog: (path: PackLoader.embeddedRoot + "/catalog.tsv", text: catalog))
+    let source = PackSource(
+        files: [packManifest, (path: PackLoader.embeddedRoot + "/rules/fuzz.tenken", text: text)],
+        catalog: (path: PackLoader.embeddedRoot + "/catalog.tsv", text: catalog))
     let outcome = Checker.check(source)
     guard let pack = outcome.pack else {
         if !outcome.diagnostics.contains(where: { $0.severity == .error }) { fatalError("no pack and no error") }
@@ -185,7 +234,9 @@ let rulesTarget: Callback = { data, size in
     }
     let (result, _) = Engine(pack: pack).evaluate(rulesFacility, asOf: fuzzDay)
     if result.results.count != pack.rules.count { fatalError("a rule without a result") }
-    _ = CLI.render(.text, ReportInput(result: result, pack: pack, lang: .en, toolVersion: CLI.version), textStyle: TextReport(lang: .en))
+    _ = CLI.render(
+        .text, ReportInput(result: result, pack: pack, lang: .en, toolVersion: CLI.version),
+        textStyle: TextReport(lang: .en))
     return 0
 }
 
@@ -220,18 +271,24 @@ let pipelineTarget: Callback = { data, size in
     for f in ReportFormat.allCases where f != .text {
         let out = CLI.render(f, input, textStyle: TextReport(lang: .ja))
         if f == .json || f == .sarif {
-            let (node, errs, _) = JSONReader.parse(Array(out.utf8), file: "report", limits: JSONLimits(maxDepth: 256, maxBytes: 1 << 30))
-            if node == nil || !errs.isEmpty { fatalError("the \(f.rawValue) report is not JSON: \(errs.first.map { "\($0)" } ?? "")") }
+            let (node, errs, _) = JSONReader.parse(
+                Array(out.utf8), file: "report", limits: JSONLimits(maxDepth: 256, maxBytes: 1 << 30))
+            if node == nil || !errs.isEmpty {
+                fatalError("the \(f.rawValue) report is not JSON: \(errs.first.map { "\($0)" } ?? "")")
+            }
         }
     }
     return 0
 }
 
-let targets: [String: Callback] = ["parser": parserTarget, "json": jsonTarget, "csv": csvTarget, "snapshot": snapshotTarget,
-                                   "workbook": workbookTarget, "sheet": sheetTarget, "rules": rulesTarget, "pipeline": pipelineTarget]
+let targets: [String: Callback] = [
+    "parser": parserTarget, "json": jsonTarget, "csv": csvTarget, "snapshot": snapshotTarget,
+    "workbook": workbookTarget, "sheet": sheetTarget, "rules": rulesTarget, "pipeline": pipelineTarget,
+]
 var args = CommandLine.arguments
 guard args.count >= 2, let target = targets[args[1]] else {
-    FileHandle.standardError.write(Data("usage: tenken-fuzz parser|json|csv|snapshot|workbook|sheet|rules|pipeline [libFuzzer options]\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: tenken-fuzz parser|json|csv|snapshot|workbook|sheet|rules|pipeline [libFuzzer options]\n".utf8))
     exit(64)
 }
 args.remove(at: 1)

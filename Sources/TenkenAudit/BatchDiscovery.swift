@@ -26,7 +26,9 @@ public enum BatchDiscovery {
     /// A folder of facility folders (every subfolder counts, so one without a snapshot is
     /// reported rather than skipped), a list file with one folder or snapshot per line, or a
     /// JSON Lines file with one snapshot per line (`JSONLines`).
-    public static func entries(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<[BatchEntry], Diagnostic> {
+    public static func entries(
+        _ path: String, maxCollection: Int = LoadOptions().maxCollection
+    ) -> Result<[BatchEntry], Diagnostic> {
         discover(path, maxCollection: maxCollection).map(\.entries)
     }
 
@@ -34,17 +36,25 @@ public enum BatchDiscovery {
     /// subfolder is a facility and so is every `*.json` file beside them (a snapshot, as a
     /// list file may name one), and every workbook (`*.xlsx`; `.xls` and `.ods` too, to be
     /// refused saying how to save them); any other regular file is ignored and listed.
-    public static func discover(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> Result<Found, Diagnostic> {
+    public static func discover(
+        _ path: String, maxCollection: Int = LoadOptions().maxCollection
+    ) -> Result<Found, Diagnostic> {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            return .failure(Diagnostic("batch.no-input", .error, "no such folder or list file", at: SourceLocation(file: path)))
+            return .failure(
+                Diagnostic("batch.no-input", .error, "no such folder or list file", at: SourceLocation(file: path)))
         }
         if isDir.boolValue {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-                return .failure(Diagnostic("batch.no-input", .error, "cannot list the folder", at: SourceLocation(file: path)))
+                return .failure(
+                    Diagnostic("batch.no-input", .error, "cannot list the folder", at: SourceLocation(file: path)))
             }
             if names.count > maxCollection {
-                return .failure(Diagnostic("data.too-many-elements", .error, "\(names.count) entries in the folder, over the limit of \(maxCollection)", at: SourceLocation(file: path)))
+                return .failure(
+                    Diagnostic(
+                        "data.too-many-elements", .error,
+                        "\(names.count) entries in the folder, over the limit of \(maxCollection)",
+                        at: SourceLocation(file: path)))
             }
             var found = Found(entries: [])
             for n in names.sorted() where !n.hasPrefix(".") {
@@ -52,7 +62,9 @@ public enum BatchDiscovery {
                 var sub: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: full, isDirectory: &sub) else { continue }
                 // A workbook is a facility too; Excel's owner file of an open one (`~$clinic.xlsx`) is not.
-                if sub.boolValue || n.lowercased().hasSuffix(".json") || (FacilityInput.isWorkbook(n) && !n.hasPrefix("~$")) {
+                if sub.boolValue || n.lowercased().hasSuffix(".json")
+                    || (FacilityInput.isWorkbook(n) && !n.hasPrefix("~$"))
+                {
                     found.entries.append(BatchEntry(input: full, name: n))
                 } else {
                     found.ignored.append(full)
@@ -62,7 +74,10 @@ public enum BatchDiscovery {
         }
         if JSONLines.isJSONLines(path) {
             return JSONLines.scan(path, maxLines: maxCollection).map { lines in
-                Found(entries: lines.map { BatchEntry(input: $0.name, name: "\((path as NSString).lastPathComponent):\($0.line)", line: $0) })
+                Found(
+                    entries: lines.map {
+                        BatchEntry(input: $0.name, name: "\((path as NSString).lastPathComponent):\($0.line)", line: $0)
+                    })
             }
         }
         let bytes: [UInt8]
@@ -74,14 +89,21 @@ public enum BatchDiscovery {
         var out: [BatchEntry] = []
         // Decoded as every other text input: a BOM stripped, Shift_JIS from Japanese Windows read.
         let (decoded, decodeDiags) = CSVReader.decode(bytes, encoding: .auto, file: path)
-        guard let decoded else { return .failure(decodeDiags.first ?? Diagnostic("batch.no-input", .error, "cannot read the list", at: SourceLocation(file: path))) }
+        guard let decoded else {
+            return .failure(
+                decodeDiags.first
+                    ?? Diagnostic("batch.no-input", .error, "cannot read the list", at: SourceLocation(file: path)))
+        }
         for raw in String(decoding: decoded, as: UTF8.self).split(whereSeparator: \.isNewline) {
             let line = CellText.trimmed(raw)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let full = line.hasPrefix("/") ? line : (base as NSString).appendingPathComponent(line)
             out.append(BatchEntry(input: full, name: line))
             if out.count > maxCollection {
-                return .failure(Diagnostic("data.too-many-elements", .error, "more than \(maxCollection) facilities listed, over the limit", at: SourceLocation(file: path)))
+                return .failure(
+                    Diagnostic(
+                        "data.too-many-elements", .error,
+                        "more than \(maxCollection) facilities listed, over the limit", at: SourceLocation(file: path)))
             }
         }
         return .success(Found(entries: out))
@@ -98,6 +120,9 @@ public enum BatchDiscovery {
     /// A facility id usable as a folder name: letters, digits, `.`, `_`, `-`; never `..`.
     public static func safeName(_ id: String) -> Bool {
         guard !id.isEmpty, id.count <= 128, !id.hasPrefix("."), !id.contains("..") else { return false }
-        return id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+        return id.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || "._-".unicodeScalars.contains($0)
+        }
     }
 }

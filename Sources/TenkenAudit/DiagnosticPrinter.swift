@@ -26,7 +26,11 @@ public struct DiagnosticPrinter {
         var s = ""
         if let l = d.location { s += paint("\(SafeText.terminal(l.description)): ", "1") }
         let sev = d.severity.rawValue
-        s += paint("\(sev)[\(SafeText.terminal(d.id))]", d.severity == .error ? "31;1" : d.severity == .warning ? "33;1" : "36") + ": \(SafeText.terminal(d.message))\n"
+        s +=
+            paint(
+                "\(sev)[\(SafeText.terminal(d.id))]",
+                d.severity == .error ? "31;1" : d.severity == .warning ? "33;1" : "36")
+            + ": \(SafeText.terminal(d.message))\n"
         if let l = d.location, l.line > 0, let text = ruleText(l.file) {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             if l.line - 1 < lines.count {
@@ -36,7 +40,8 @@ public struct DiagnosticPrinter {
                     let num = String(l.line)
                     s += "\(String(repeating: " ", count: num.count)) |\n\(num) | \(SafeText.terminal(line))\n"
                     if l.column > 0 {
-                        let before = SafeText.terminal(String(String.UnicodeScalarView(line.unicodeScalars.prefix(l.column - 1))))
+                        let before = SafeText.terminal(
+                            String(String.UnicodeScalarView(line.unicodeScalars.prefix(l.column - 1))))
                         let prefix = String(repeating: " ", count: before.count)
                         s += "\(String(repeating: " ", count: num.count)) | \(prefix)" + paint("^", "32;1") + "\n"
                     }

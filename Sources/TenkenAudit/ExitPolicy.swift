@@ -14,15 +14,21 @@ public enum ExitCode {
 public enum ExitPolicy {
     /// The exit code, and for an undecided run the line that says why (for standard error).
     /// `counts` narrows the failures that gate (a baseline's new ones).
-    public static func code(_ r: FacilityResult, _ pack: CheckedPack, gate: Gate,
-                            counts: (RuleResult) -> Bool = { _ in true }) -> (code: Int32, note: String?) {
+    public static func code(
+        _ r: FacilityResult, _ pack: CheckedPack, gate: Gate,
+        counts: (RuleResult) -> Bool = { _ in true }
+    ) -> (code: Int32, note: String?) {
         switch gate.verdict(r, rules: pack.rules, counts: counts) {
         case .met: return (ExitCode.ok, nil)
         case .gaps: return (ExitCode.gaps, nil)
         case .undecided:
-            let unknown = r.results.filter { $0.state == .unknown }.count, error = r.results.filter { $0.state == .error }.count
-            return (ExitCode.inputError, "tenken: not every item could be decided (unknown: \(unknown), error: \(error)); "
-                + "the report lists the values and tables to fill in\n")
+            let unknown = r.results.filter { $0.state == .unknown }.count,
+                error = r.results.filter { $0.state == .error }.count
+            return (
+                ExitCode.inputError,
+                "tenken: not every item could be decided (unknown: \(unknown), error: \(error)); "
+                    + "the report lists the values and tables to fill in\n"
+            )
         }
     }
 }

@@ -52,10 +52,17 @@ public struct FacilityInput: Sendable {
     public static func folder(_ dir: String) -> Result<FacilityInput, Diagnostic> {
         // A set of tables stopped half-way through being moved in is not read as a mixture.
         if let staging = StagedFolder.unfinishedPublication(in: dir) {
-            return .failure(Diagnostic("data.unfinished-write", .error,
-                "a `tenken convert` or `tenken init` was stopped while moving a new set of tables into this folder; it holds part of the old set and part of the new, so it is not read",
-                at: SourceLocation(file: dir),
-                help: "the next `tenken convert … --to csv` or `tenken init` into the folder finishes moving the new set in from \(staging) first (`tenken init \(dir)` does only that here, then stops as the tables exist)"))
+            return .failure(
+                Diagnostic(
+                    "data.unfinished-write", .error,
+                    "a `tenken convert` or `tenken init` was stopped while moving a new set of tables into this "
+                        + "folder; it holds part of the old set and part of the new, so it is not read",
+                    at: SourceLocation(file: dir),
+                    help:
+                        "the next `tenken convert … --to csv` or `tenken init` into the folder finishes moving the "
+                        + "new set in from \(staging) first (`tenken init \(dir)` does only that here, then stops "
+                        + "as the tables exist)"
+                ))
         }
         let (found, diags) = TableFolder.scan(dir)
         let snap = (dir as NSString).appendingPathComponent("snapshot.json")
@@ -64,21 +71,33 @@ public struct FacilityInput: Sendable {
         // A device inventory beside the snapshot: the CSV table or a JSON list. Two of them are
         // two accounts of the same devices, and nothing says which is current.
         let listing = Set((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-        let jsonInventories = ["devices.json", "端末.json"].filter { listing.contains($0) }.map { (dir as NSString).appendingPathComponent($0) }
+        let jsonInventories = ["devices.json", "端末.json"].filter { listing.contains($0) }.map {
+            (dir as NSString).appendingPathComponent($0)
+        }
         let inventories = (found.files["devices"].map { [$0] } ?? []) + jsonInventories
         if inventories.count > 1 {
-            input0Diagnostics.append(Diagnostic("data.ambiguous-input", .error,
-                "the folder has two device inventories, \(inventories.map { ($0 as NSString).lastPathComponent }.joined(separator: " and ")); nothing says which one is current",
-                at: SourceLocation(file: inventories[1]), help: "keep one inventory in the folder"))
+            input0Diagnostics.append(
+                Diagnostic(
+                    "data.ambiguous-input", .error,
+                    "the folder has two device inventories, "
+                        + "\(inventories.map { ($0 as NSString).lastPathComponent }.joined(separator: " and ")); "
+                        + "nothing says which one is current",
+                    at: SourceLocation(file: inventories[1]), help: "keep one inventory in the folder"))
         }
         // Workbooks in the folder (not the owner files of open ones).
-        let books = listing.filter { FacilityInput.isWorkbook($0) && !$0.hasPrefix("~$") && !$0.hasPrefix(".~lock.") }.sorted()
+        let books = listing.filter { FacilityInput.isWorkbook($0) && !$0.hasPrefix("~$") && !$0.hasPrefix(".~lock.") }
+            .sorted()
         if !books.isEmpty, FileManager.default.fileExists(atPath: snap) || found.files["facility"] != nil {
             // A workbook beside a snapshot or tables: two accounts of one facility.
-            input0Diagnostics.append(Diagnostic("data.ambiguous-input", .error,
-                "the folder has both \(FileManager.default.fileExists(atPath: snap) ? "snapshot.json" : "tables") and the workbook \(books[0]); they are two accounts of one facility and nothing says which is current",
-                at: SourceLocation(file: (dir as NSString).appendingPathComponent(books[0])),
-                help: "keep one form in the folder (`tenken convert` turns one into the other)"))
+            input0Diagnostics.append(
+                Diagnostic(
+                    "data.ambiguous-input", .error,
+                    "the folder has both "
+                        + "\(FileManager.default.fileExists(atPath: snap) ? "snapshot.json" : "tables") and the "
+                        + "workbook \(books[0]); "
+                        + "they are two accounts of one facility and nothing says which is current",
+                    at: SourceLocation(file: (dir as NSString).appendingPathComponent(books[0])),
+                    help: "keep one form in the folder (`tenken convert` turns one into the other)"))
         }
         if FileManager.default.fileExists(atPath: snap) {
             input = FacilityInput(snapshot: snap)
@@ -88,31 +107,54 @@ public struct FacilityInput: Sendable {
             if found.hasSnapshotTables {
                 // Two forms of one facility: the snapshot would be read and the tables, which may
                 // be newer, silently left out. Refused, as every ambiguous input is.
-                let names = found.files.keys.filter { $0 != "devices" && $0 != "attestations" }.sorted().map { ((found.files[$0] ?? $0) as NSString).lastPathComponent }
-                input.folderDiagnostics.append(Diagnostic("data.ambiguous-input", .error,
-                    "the folder has both snapshot.json and the tables \(names.joined(separator: ", ")); they are two accounts of one facility and nothing says which is current",
-                    at: SourceLocation(file: dir),
-                    help: "keep one form: remove snapshot.json to use the tables, or the tables to use the snapshot (`tenken convert` turns one into the other)"))
+                let names = found.files.keys.filter { $0 != "devices" && $0 != "attestations" }.sorted().map {
+                    ((found.files[$0] ?? $0) as NSString).lastPathComponent
+                }
+                input.folderDiagnostics.append(
+                    Diagnostic(
+                        "data.ambiguous-input", .error,
+                        "the folder has both snapshot.json and the tables \(names.joined(separator: ", ")); they are "
+                            + "two accounts of one facility and nothing says which is current",
+                        at: SourceLocation(file: dir),
+                        help:
+                            "keep one form: remove snapshot.json to use the tables, or the tables to use the "
+                            + "snapshot (`tenken convert` turns one into the other)"
+                    ))
             }
         } else if found.files["facility"] != nil {
             input = FacilityInput(tables: found)
         } else if found.files.isEmpty, !books.isEmpty {
             // A facility folder that holds its workbook: read as the workbook itself.
             guard books.count == 1 else {
-                return .failure(Diagnostic("data.ambiguous-input", .error,
-                    "the folder has \(books.count) workbooks (\(books.joined(separator: ", "))) and no tables; nothing says which one is the facility",
-                    at: SourceLocation(file: dir), help: "keep one workbook in the folder, or give the workbook itself: tenken check \((dir as NSString).appendingPathComponent(books[0]))"))
+                return .failure(
+                    Diagnostic(
+                        "data.ambiguous-input", .error,
+                        "the folder has \(books.count) workbooks (\(books.joined(separator: ", "))) and no tables; "
+                            + "nothing says which one is the facility",
+                        at: SourceLocation(file: dir),
+                        help:
+                            "keep one workbook in the folder, or give the workbook itself: tenken check "
+                            + "\((dir as NSString).appendingPathComponent(books[0]))"
+                    ))
             }
             input = FacilityInput.file((dir as NSString).appendingPathComponent(books[0]))
         } else if !found.files.isEmpty {
             // Without its profile a folder of tables is not a facility (a stray devices.csv).
-            return .failure(Diagnostic("data.missing-table", .error,
-                "facility folder has tables (\(found.files.keys.sorted().map { $0 + ".csv" }.joined(separator: ", "))) but no facility.csv and no snapshot.json",
-                at: SourceLocation(file: dir), help: "add facility.csv (施設.csv), the facility profile; `tenken init` writes one"))
+            return .failure(
+                Diagnostic(
+                    "data.missing-table", .error,
+                    "facility folder has tables "
+                        + "(\(found.files.keys.sorted().map { $0 + ".csv" }.joined(separator: ", "))) but no "
+                        + "facility.csv and no snapshot.json",
+                    at: SourceLocation(file: dir),
+                    help: "add facility.csv (施設.csv), the facility profile; `tenken init` writes one"))
         } else {
-            return .failure(Diagnostic("data.file-not-found", .error, "facility folder has neither snapshot.json nor tables (facility.csv, staff.csv, …)",
-                                       at: SourceLocation(file: dir),
-                                       help: "write blank tables with `tenken init \(dir)`, or pass --snapshot FILE"))
+            return .failure(
+                Diagnostic(
+                    "data.file-not-found", .error,
+                    "facility folder has neither snapshot.json nor tables (facility.csv, staff.csv, …)",
+                    at: SourceLocation(file: dir),
+                    help: "write blank tables with `tenken init \(dir)`, or pass --snapshot FILE"))
         }
         input.folderDiagnostics += input0Diagnostics + diags
         input.folder = dir
@@ -128,25 +170,38 @@ public struct FacilityInput: Sendable {
     /// column missing from the attestations table is an error: a statement is whole or it
     /// vouches for nothing, and a reason column lost in Excel must not read as "no reason
     /// needed". `attest` appends to such a table and refuses it in its own words.
-    public func load(options: LoadOptions, pack: LoadedPack?, asOf: Day? = nil, wholeStatements: Bool = false) -> (Facility?, [Diagnostic]) {
+    public func load(
+        options: LoadOptions, pack: LoadedPack?, asOf: Day? = nil, wholeStatements: Bool = false
+    ) -> (Facility?, [Diagnostic]) {
         let (facility, diags) = loadParts(options: options, pack: pack, asOf: asOf)
-        guard wholeStatements, let table = tables?.files["attestations"] ?? workbook ?? (tables == nil ? attestations : nil) else { return (facility, diags) }
+        guard wholeStatements,
+            let table = tables?.files["attestations"] ?? workbook ?? (tables == nil ? attestations : nil)
+        else { return (facility, diags) }
         // In a workbook, the attestations sheet (English or Japanese name).
-        let sheet: (String?) -> Bool = { s in workbook == nil || s.flatMap(WorkbookTables.table(forSheet:))?.name == "attestations" }
-        return (facility, diags.map { d in
-            guard d.id == "data.missing-column", d.severity == .warning, d.location?.file == table, sheet(d.location?.sheet) else { return d }
-            var e = d
-            e.severity = .error
-            e.message += "; an attestation needs every column of the table"
-            return e
-        })
+        let sheet: (String?) -> Bool = { s in
+            workbook == nil || s.flatMap(WorkbookTables.table(forSheet:))?.name == "attestations"
+        }
+        return (
+            facility,
+            diags.map { d in
+                guard d.id == "data.missing-column", d.severity == .warning, d.location?.file == table,
+                    sheet(d.location?.sheet)
+                else { return d }
+                var e = d
+                e.severity = .error
+                e.message += "; an attestation needs every column of the table"
+                return e
+            }
+        )
     }
 
     public func loadParts(options: LoadOptions, pack: LoadedPack?, asOf: Day?) -> (Facility?, [Diagnostic]) {
         var loader = SnapshotLoader(options: options)
         loader.append(contentsOf: folderDiagnostics)
-        let loadedFacility: Facility? = if let tables { loader.loadTables(tables) } else if let jsonLine { loader.loadSnapshot(line: jsonLine) }
-            else if let snapshot { loader.loadSnapshot(path: snapshot) } else { nil }
+        let loadedFacility: Facility? =
+            if let tables { loader.loadTables(tables) } else if let jsonLine {
+                loader.loadSnapshot(line: jsonLine)
+            } else if let snapshot { loader.loadSnapshot(path: snapshot) } else { nil }
         guard var facility = loadedFacility else { return (nil, loader.diagnostics) }
         if let attestations, tables == nil {
             let ai = SnapshotRoot.attestations.index
@@ -162,12 +217,18 @@ public struct FacilityInput: Sendable {
                 // Named on the command line, the inventory is the run's choice (said in every
                 // report); found beside a snapshot that lists devices too, nothing says which
                 // list is current.
-                loader.append(devicesBesideSnapshot
-                    ? Diagnostic("data.ambiguous-input", .error,
-                        "the snapshot has its own `devices` section and the folder also has the inventory \((devices as NSString).lastPathComponent); nothing says which one is current",
-                        at: SourceLocation(file: primaryFile, path: "/devices"), help: "keep one: remove the snapshot's `devices` section, or the inventory file")
-                    : Diagnostic("data.devices-replaced", .warning,
-                        "the snapshot's `devices` section is replaced by the inventory \(devices)", at: SourceLocation(file: primaryFile, path: "/devices")))
+                loader.append(
+                    devicesBesideSnapshot
+                        ? Diagnostic(
+                            "data.ambiguous-input", .error,
+                            "the snapshot has its own `devices` section and the folder also has the inventory "
+                                + "\((devices as NSString).lastPathComponent); nothing says which one is current",
+                            at: SourceLocation(file: primaryFile, path: "/devices"),
+                            help: "keep one: remove the snapshot's `devices` section, or the inventory file")
+                        : Diagnostic(
+                            "data.devices-replaced", .warning,
+                            "the snapshot's `devices` section is replaced by the inventory \(devices)",
+                            at: SourceLocation(file: primaryFile, path: "/devices")))
             }
             let di = SnapshotRoot.devices.index
             facility.roots[di] = inv
@@ -221,8 +282,10 @@ public enum WorkbookLockFile {
 
     public static func notes(for path: String) -> [Diagnostic] {
         present(for: path).prefix(1).map { lock in
-            Diagnostic("data.workbook-open", .note,
-                "the workbook is open in a spreadsheet program (\((lock as NSString).lastPathComponent) is beside it); tenken reads what was last saved",
+            Diagnostic(
+                "data.workbook-open", .note,
+                "the workbook is open in a spreadsheet program (\((lock as NSString).lastPathComponent) is beside "
+                    + "it); tenken reads what was last saved",
                 at: SourceLocation(file: path), help: "save the workbook to check what is on the screen")
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
-import TenkenSyntax
 import TenkenData
 import TenkenReport
+import TenkenSyntax
 
 /// A file or folder as the file system knows it: device and inode, so two paths that reach
 /// the same file (symbolic and hard links, `..`, a name differing only in case or Unicode
@@ -38,7 +38,11 @@ public struct InputSet {
     public mutating func add(file path: String?) {
         guard let path, let id = FileIdentity(path) else { return }
         var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { folders[id] = path } else { files[id] = path }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            folders[id] = path
+        } else {
+            files[id] = path
+        }
     }
 
     public mutating func add(folder path: String?) {
@@ -58,8 +62,11 @@ public struct InputSet {
     /// Why writing the file `path` would harm an input, or nil.
     public func refusal(file path: String) -> WriteError? {
         if let id = FileIdentity(path), let input = files[id] {
-            return WriteError(path: path, kind: .refused, reason: input == path ? "it is one of this run's inputs; tenken never writes over its own input"
-                              : "it is the same file as the input \(input); tenken never writes over its own input")
+            return WriteError(
+                path: path, kind: .refused,
+                reason: input == path
+                    ? "it is one of this run's inputs; tenken never writes over its own input"
+                    : "it is the same file as the input \(input); tenken never writes over its own input")
         }
         // Into a facility folder under a name its scan reads (a table in any spelling a
         // folding file system takes for it, snapshot.json, an inventory beside it): the next run
@@ -67,8 +74,14 @@ public struct InputSet {
         let name = (path as NSString).lastPathComponent
         let parent = FilePath.parent(path)
         if let id = FileIdentity(parent.isEmpty ? "." : parent), let folder = facilityFolders[id],
-           FacilityFiles.isRead(name) {
-            return WriteError(path: path, kind: .refused, reason: "it is in the input facility folder \(folder), where the next run would read it as the facility's data; write the report elsewhere")
+            FacilityFiles.isRead(name)
+        {
+            return WriteError(
+                path: path, kind: .refused,
+                reason:
+                    "it is in the input facility folder \(folder), where the next run would read it as the "
+                    + "facility's data; write the report elsewhere"
+            )
         }
         return nil
     }
@@ -79,12 +92,17 @@ public struct InputSet {
         let chain = InputSet.ancestors(of: path)
         for (i, a) in chain.enumerated() {
             guard let id = FileIdentity(a), let input = folders[id] else { continue }
-            return WriteError(path: path, kind: .refused, reason: i == 0 ? "it is the input folder \(input); write the output elsewhere"
-                              : "it is inside the input folder \(input); write the output elsewhere")
+            return WriteError(
+                path: path, kind: .refused,
+                reason: i == 0
+                    ? "it is the input folder \(input); write the output elsewhere"
+                    : "it is inside the input folder \(input); write the output elsewhere")
         }
         guard holding, let out = FileIdentity(path) else { return nil }
-        for input in Array(files.values) + Array(folders.values) where InputSet.ancestors(of: input).dropFirst().contains(where: { FileIdentity($0) == out }) {
-            return WriteError(path: path, kind: .refused, reason: "it holds the input \(input); write the output elsewhere")
+        for input in Array(files.values) + Array(folders.values)
+        where InputSet.ancestors(of: input).dropFirst().contains(where: { FileIdentity($0) == out }) {
+            return WriteError(
+                path: path, kind: .refused, reason: "it holds the input \(input); write the output elsewhere")
         }
         return nil
     }
@@ -92,7 +110,9 @@ public struct InputSet {
     /// The path and every folder above it that exists, resolved (`..` and links followed).
     public static func ancestors(of path: String) -> [String] {
         var cur = (path as NSString).standardizingPath
-        if !cur.hasPrefix("/") { cur = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(cur) }
+        if !cur.hasPrefix("/") {
+            cur = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(cur)
+        }
         if let r = realpath(cur, nil) { cur = String(cString: r); free(r) }
         var out: [String] = []
         while true {
@@ -127,7 +147,9 @@ public final class FileLock {
         let deadline = Date().addingTimeInterval(wait)
         while true {
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o666)
-            guard fd >= 0 else { return .failure(.io(WriteError(path: path, errno: errno, folder: FilePath.parent(path)))) }
+            guard fd >= 0 else {
+                return .failure(.io(WriteError(path: path, errno: errno, folder: FilePath.parent(path))))
+            }
             if flock(fd, LOCK_EX | LOCK_NB) == 0 {
                 // The holder before us may have removed the file: lock the one at the path.
                 var a = stat(), b = stat()
@@ -144,7 +166,9 @@ public final class FileLock {
             let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
             close(fd)
             if Date() >= deadline {
-                let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
+                let holder =
+                    n > 0
+                    ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
                 return .failure(.busy(holder: holder?.isEmpty == false ? holder : nil))
             }
             usleep(20_000)
@@ -256,7 +280,9 @@ public enum Interruption {
     }
 
     private static func cleanUpAndExit() -> Never {
-        let (cleanups, sig) = state.withLock { s in (s.entries.sorted { $0.key < $1.key }.map(\.value.cleanup), s.signal) }
+        let (cleanups, sig) = state.withLock { s in
+            (s.entries.sorted { $0.key < $1.key }.map(\.value.cleanup), s.signal)
+        }
         for c in cleanups { c() }
         _exit(128 + sig)
     }

@@ -30,10 +30,13 @@ public enum PackLoader {
     public static func directory(_ dir: String) -> Result<LoadedPack, Diagnostic> {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            return .failure(Diagnostic("check.no-pack", .error, "rule pack directory not found", at: SourceLocation(file: dir)))
+            return .failure(
+                Diagnostic("check.no-pack", .error, "rule pack directory not found", at: SourceLocation(file: dir)))
         }
         guard let e = FileManager.default.enumerator(atPath: dir) else {
-            return .failure(Diagnostic("check.no-pack", .error, "cannot list the rule pack directory", at: SourceLocation(file: dir)))
+            return .failure(
+                Diagnostic(
+                    "check.no-pack", .error, "cannot list the rule pack directory", at: SourceLocation(file: dir)))
         }
         var files: [(String, [UInt8])] = []
         for case let rel as String in e {
@@ -76,9 +79,13 @@ public enum PackLoader {
         if let provider {
             var l = SnapshotLoader()
             let pi = SnapshotRoot.provider.index
-            if let f = l.loadSnapshot(bytes: provider.bytes, path: provider.path), let v = f.roots[pi] { profile = (v, f.rootLocations[pi]) }
+            if let f = l.loadSnapshot(bytes: provider.bytes, path: provider.path), let v = f.roots[pi] {
+                profile = (v, f.rootLocations[pi])
+            }
         }
-        return LoadedPack(source: PackSource(files: rules, catalog: catalog), texts: texts, provider: provider, providerProfile: profile,
-                          tests: tests, root: root)
+        return LoadedPack(
+            source: PackSource(files: rules, catalog: catalog), texts: texts, provider: provider,
+            providerProfile: profile,
+            tests: tests, root: root)
     }
 }

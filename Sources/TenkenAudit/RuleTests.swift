@@ -83,28 +83,45 @@ public enum RuleTestRunner {
             .failure(Diagnostic("test.bad-file", .error, msg, at: src.location(offset: n.offset, path: ptr)))
         }
         guard case .object(let top) = node.value else { return bad("expected a test object", node, "") }
-        guard let r = member(top, "rule"), case .string(let rule) = r.value else { return bad("expected \"rule\": \"rule-id\"", node, "/rule") }
-        guard let b = member(top, "base"), case .string(let base) = b.value else { return bad("expected \"base\": \"name of a file in tests/base\"", node, "/base") }
+        guard let r = member(top, "rule"), case .string(let rule) = r.value else {
+            return bad("expected \"rule\": \"rule-id\"", node, "/rule")
+        }
+        guard let b = member(top, "base"), case .string(let base) = b.value else {
+            return bad("expected \"base\": \"name of a file in tests/base\"", node, "/base")
+        }
         guard let a = member(top, "as_of"), case .string(let asOfText) = a.value, let asOf = Day(iso: asOfText) else {
             return bad("expected \"as_of\": \"YYYY-MM-DD\"", node, "/as_of")
         }
-        guard let cs = member(top, "cases"), case .array(let items) = cs.value else { return bad("expected \"cases\": [ … ]", node, "/cases") }
+        guard let cs = member(top, "cases"), case .array(let items) = cs.value else {
+            return bad("expected \"cases\": [ … ]", node, "/cases")
+        }
         var cases: [RuleTestFile.Case] = []
         for (i, item) in items.enumerated() {
             let ptr = "/cases/\(i)"
             guard case .object(let c) = item.value else { return bad("expected a case object", item, ptr) }
-            guard let n = member(c, "name"), case .string(let name) = n.value else { return bad("a case needs a \"name\"", item, ptr + "/name") }
-            guard let e = member(c, "expect"), case .string(let es) = e.value, let expect = RuleState(rawValue: es) else {
-                return bad("a case needs \"expect\": one of \(RuleState.allCases.map(\.rawValue).joined(separator: ", "))", item, ptr + "/expect")
+            guard let n = member(c, "name"), case .string(let name) = n.value else {
+                return bad("a case needs a \"name\"", item, ptr + "/name")
+            }
+            guard let e = member(c, "expect"), case .string(let es) = e.value, let expect = RuleState(rawValue: es)
+            else {
+                return bad(
+                    "a case needs \"expect\": one of \(RuleState.allCases.map(\.rawValue).joined(separator: ", "))",
+                    item, ptr + "/expect")
             }
             var ops: [PatchOp] = []
             if let p = member(c, "patch") {
-                guard case .array(let pops) = p.value else { return bad("\"patch\" must be an array of operations", p, ptr + "/patch") }
+                guard case .array(let pops) = p.value else {
+                    return bad("\"patch\" must be an array of operations", p, ptr + "/patch")
+                }
                 for (k, po) in pops.enumerated() {
                     guard case .object(let o) = po.value, let opn = member(o, "op"), case .string(let kind) = opn.value,
-                          ["add", "replace", "remove"].contains(kind), let pn = member(o, "path"), case .string(let pstr) = pn.value,
-                          pstr.hasPrefix("/") else {
-                        return bad("a patch operation needs \"op\" (add, replace, remove) and a JSON pointer \"path\"", po, ptr + "/patch/\(k)")
+                        ["add", "replace", "remove"].contains(kind), let pn = member(o, "path"),
+                        case .string(let pstr) = pn.value,
+                        pstr.hasPrefix("/")
+                    else {
+                        return bad(
+                            "a patch operation needs \"op\" (add, replace, remove) and a JSON pointer \"path\"", po,
+                            ptr + "/patch/\(k)")
                     }
                     let tokens = pstr.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
                         $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
@@ -113,7 +130,9 @@ public enum RuleTestRunner {
                         ops.append(.remove(path: tokens))
                         continue
                     }
-                    guard let value = member(o, "value")?.value else { return bad("\"\(kind)\" needs a \"value\"", po, ptr + "/patch/\(k)") }
+                    guard let value = member(o, "value")?.value else {
+                        return bad("\"\(kind)\" needs a \"value\"", po, ptr + "/patch/\(k)")
+                    }
                     ops.append(kind == "add" ? .add(path: tokens, value: value) : .replace(path: tokens, value: value))
                 }
             }
@@ -125,9 +144,15 @@ public enum RuleTestRunner {
                     case .int(let n): raw = .int(n)
                     case .bool(let b): raw = .bool(b)
                     case .string(let s): raw = .string(s)
-                    default: return bad("parameter values in tests are numbers, booleans or strings", kv.node, ptr + "/params")
+                    default:
+                        return bad(
+                            "parameter values in tests are numbers, booleans or strings", kv.node, ptr + "/params")
                     }
-                    params.append(ParamOverride(name: kv.key, value: raw, location: src.location(offset: kv.node.offset, path: ptr + "/params/" + kv.key), origin: "command line"))
+                    params.append(
+                        ParamOverride(
+                            name: kv.key, value: raw,
+                            location: src.location(offset: kv.node.offset, path: ptr + "/params/" + kv.key),
+                            origin: "command line"))
                 }
             }
             var violations: Int?
@@ -212,7 +237,9 @@ public enum RuleTestRunner {
         }
     }
 
-    public static func run(_ pack: LoadedPack, _ checked: CheckedPack, only: String? = nil) -> ([RuleTestOutcome], [Diagnostic]) {
+    public static func run(
+        _ pack: LoadedPack, _ checked: CheckedPack, only: String? = nil
+    ) -> ([RuleTestOutcome], [Diagnostic]) {
         let (files, bases, diags) = load(pack)
         let engine = Engine(pack: checked)
         let ruleIndex = Dictionary(uniqueKeysWithValues: checked.rules.enumerated().map { ($1.id, $0) })
@@ -220,10 +247,13 @@ public enum RuleTestRunner {
         let provider = pack.providerProfile?.value
         for f in files where only == nil || f.rule == only {
             for c in f.cases {
-                var o = RuleTestOutcome(file: f.path, rule: f.rule, caseName: c.name, expected: c.expect, actual: nil, problem: nil)
+                var o = RuleTestOutcome(
+                    file: f.path, rule: f.rule, caseName: c.name, expected: c.expect, actual: nil, problem: nil)
                 defer { outcomes.append(o) }
                 guard let ri = ruleIndex[f.rule] else { o.problem = "no rule `\(f.rule)` in the pack"; continue }
-                guard var doc = bases[f.base]?.value else { o.problem = "no base snapshot `\(f.base)` in tests/base"; continue }
+                guard var doc = bases[f.base]?.value else {
+                    o.problem = "no base snapshot `\(f.base)` in tests/base"; continue
+                }
                 var patchError: String?
                 for op in c.patch {
                     switch apply(op, to: doc) {
@@ -236,15 +266,20 @@ public enum RuleTestRunner {
                 let bytes = Array(toJSON(doc).render().utf8)
                 var loader = SnapshotLoader()
                 guard var facility = loader.loadSnapshot(bytes: bytes, path: "\(f.path)#\(c.name)"),
-                      !loader.diagnostics.contains(where: { $0.severity == .error }) else {
-                    o.problem = "patched snapshot does not load: " + loader.diagnostics.filter { $0.severity == .error }.map(\.description).joined(separator: "; ")
+                    !loader.diagnostics.contains(where: { $0.severity == .error })
+                else {
+                    o.problem =
+                        "patched snapshot does not load: "
+                        + loader.diagnostics.filter { $0.severity == .error }.map(\.description).joined(separator: "; ")
                     continue
                 }
                 let pi = SnapshotRoot.provider.index
                 if facility.roots[pi] == nil { facility.roots[pi] = provider }
                 let contradictions = Consistency.check(facility, asOf: f.asOf)
                 if !contradictions.isEmpty {
-                    o.problem = "patched snapshot contradicts itself: " + contradictions.map(\.description).joined(separator: "; ")
+                    o.problem =
+                        "patched snapshot contradicts itself: "
+                        + contradictions.map(\.description).joined(separator: "; ")
                     continue
                 }
                 let (values, settings, pd) = ParamResolver.resolve(checked, overrides: facility.overrides + c.params)
@@ -255,9 +290,13 @@ public enum RuleTestRunner {
                 if r.state != c.expect {
                     var detail = r.violations.prefix(3).map(\.message.en).joined(separator: "; ")
                     if let reason = r.reason { detail = reason.en }
-                    o.problem = "expected \(c.expect.rawValue), got \(r.state.rawValue)" + (detail.isEmpty ? "" : " (\(detail))")
+                    o.problem =
+                        "expected \(c.expect.rawValue), got \(r.state.rawValue)"
+                        + (detail.isEmpty ? "" : " (\(detail))")
                 } else if let n = c.violations, n != r.violations.count {
-                    o.problem = "expected \(n) violation\(n == 1 ? "" : "s"), got \(r.violations.count): " + r.violations.map(\.message.en).joined(separator: "; ")
+                    o.problem =
+                        "expected \(n) violation\(n == 1 ? "" : "s"), got \(r.violations.count): "
+                        + r.violations.map(\.message.en).joined(separator: "; ")
                 }
             }
         }
@@ -265,11 +304,14 @@ public enum RuleTestRunner {
     }
 
     /// Rules that lack a passing case (pass or attested) or a failing case.
-    public static func gaps(_ checked: CheckedPack, _ outcomes: [RuleTestOutcome]) -> [(rule: String, missing: String)] {
+    public static func gaps(_ checked: CheckedPack, _ outcomes: [RuleTestOutcome]) -> [(rule: String, missing: String)]
+    {
         var out: [(String, String)] = []
         for r in checked.rules {
             let cases = outcomes.filter { $0.rule == r.id }
-            if !cases.contains(where: { [.pass, .attested].contains($0.expected) }) { out.append((r.id, "passing case")) }
+            if !cases.contains(where: { [.pass, .attested].contains($0.expected) }) {
+                out.append((r.id, "passing case"))
+            }
             if !cases.contains(where: { $0.expected == .fail }) { out.append((r.id, "failing case")) }
         }
         return out

@@ -53,7 +53,9 @@ public enum SARIFBundle {
 
     /// Groups the sources into files: at most 20 runs and `maxBytes` each (a larger single
     /// run goes alone).
-    public static func groups(_ sources: [Source], maxRuns: Int = SARIFReport.maxRunsPerFile, maxBytes: Int = maxBytes) -> [[Source]] {
+    public static func groups(
+        _ sources: [Source], maxRuns: Int = SARIFReport.maxRunsPerFile, maxBytes: Int = maxBytes
+    ) -> [[Source]] {
         var out: [[Source]] = []
         var cur: [Source] = []
         var bytes = 0
@@ -78,7 +80,9 @@ public enum SARIFBundle {
         for (i, group) in groups.enumerated() {
             let path = (out as NSString).appendingPathComponent(fileName(i + 1, of: groups.count))
             let file: OutputFile
-            do { file = try OutputFile(path: path, durable: false) } catch { throw Failure(path: path, why: error.reason) }
+            do { file = try OutputFile(path: path, durable: false) } catch {
+                throw Failure(path: path, why: error.reason)
+            }
             // Each run is read when it is written, so a file never holds more than one in memory.
             var problem: Failure?
             let log = SARIFReport.log(count: group.count) { k in
@@ -108,12 +112,17 @@ public enum SARIFBundle {
     /// The one run of a facility's SARIF log, its base set to `base`.
     public static func run(of s: Source, base: SARIFBase) -> Result<JSON, Failure> {
         let bytes: [UInt8]
-        do { bytes = try readInput(s.path, maxBytes: 1 << 30).get() } catch { return .failure(Failure(path: s.path, why: error.message)) }
-        let (node, diags, _) = JSONReader.parse(bytes, file: s.path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
+        do { bytes = try readInput(s.path, maxBytes: 1 << 30).get() } catch {
+            return .failure(Failure(path: s.path, why: error.message))
+        }
+        let (node, diags, _) = JSONReader.parse(
+            bytes, file: s.path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
         guard let node else { return .failure(Failure(path: s.path, why: diags.first?.message ?? "not JSON")) }
         guard node.value["version"]?.string == "2.1.0", let runs = node.value["runs"]?.array, runs.count == 1,
-              var run = json(runs[0]), case .object(var members) = run else {
-            return .failure(Failure(path: s.path, why: "not a SARIF 2.1.0 log with one run, as tenken writes for a facility"))
+            var run = json(runs[0]), case .object(var members) = run
+        else {
+            return .failure(
+                Failure(path: s.path, why: "not a SARIF 2.1.0 log with one run, as tenken writes for a facility"))
         }
         guard automationID(run) == SARIFReport.automationID(pack: packID(run) ?? "", facility: s.facility) else {
             return .failure(Failure(path: s.path, why: "its run is not facility `\(s.facility)`'s"))
@@ -126,10 +135,26 @@ public enum SARIFBundle {
             members[i].1 = rebased(members[i].1, from: oldBase, to: base)
         }
         if let i = members.firstIndex(where: { $0.0 == "originalUriBaseIds" }) {
-            members[i].1 = .object([(SARIFReport.baseID, .object([
-                ("uri", .string(base.uri)),
-                ("description", .object([("text", .string("The folder relative artifact URIs start from: the working directory, or --sarif-base."))])),
-            ]))])
+            members[i].1 = .object([
+                (
+                    SARIFReport.baseID,
+                    .object([
+                        ("uri", .string(base.uri)),
+                        (
+                            "description",
+                            .object([
+                                (
+                                    "text",
+                                    .string(
+                                        "The folder relative artifact URIs start from: the working directory, or "
+                                            + "--sarif-base."
+                                    )
+                                )
+                            ])
+                        ),
+                    ])
+                )
+            ])
         }
         run = .object(members)
         return .success(run)
@@ -138,8 +163,9 @@ public enum SARIFBundle {
     /// The absolute folder `SRCROOT` names in the run's `originalUriBaseIds`, if any.
     public static func originalBase(_ run: JSON) -> String? {
         guard case .object(let m) = run, case .object(let ids)? = m.first(where: { $0.0 == "originalUriBaseIds" })?.1,
-              case .object(let root)? = ids.first(where: { $0.0 == SARIFReport.baseID })?.1,
-              case .string(let uri)? = root.first(where: { $0.0 == "uri" })?.1 else { return nil }
+            case .object(let root)? = ids.first(where: { $0.0 == SARIFReport.baseID })?.1,
+            case .string(let uri)? = root.first(where: { $0.0 == "uri" })?.1
+        else { return nil }
         return path(ofFileURI: uri)
     }
 
@@ -162,7 +188,8 @@ public enum SARIFBundle {
             var file: String?
             if case .string(let uri)? = ms.first(where: { $0.0 == "uri" })?.1 {
                 if case .string(let id)? = ms.first(where: { $0.0 == "uriBaseId" })?.1 {
-                    if id == SARIFReport.baseID, let oldBase, let rel = uri.removingPercentEncoding, !rel.hasPrefix("/") {
+                    if id == SARIFReport.baseID, let oldBase, let rel = uri.removingPercentEncoding, !rel.hasPrefix("/")
+                    {
                         file = SARIFBase.normalize(rel, cwd: oldBase)
                     }
                 } else {
@@ -193,7 +220,8 @@ public enum SARIFBundle {
 
     public static func automationID(_ run: JSON) -> String? {
         guard case .object(let m) = run, case .object(let a)? = m.first(where: { $0.0 == "automationDetails" })?.1,
-              case .string(let id)? = a.first(where: { $0.0 == "id" })?.1 else { return nil }
+            case .string(let id)? = a.first(where: { $0.0 == "id" })?.1
+        else { return nil }
         return id
     }
 
@@ -233,8 +261,11 @@ public enum SARIFBundle {
         for f in a.facilities where f.status == .evaluated {
             guard let dir = folderOf(f) else { continue }
             // An id from an aggregate read back names a folder only as a batch would make it.
-            guard BatchDiscovery.safeName(f.id) else { return .failure(Failure(path: dir, why: "facility id `\(f.id)` cannot name a report folder")) }
-            let path = ((dir as NSString).appendingPathComponent("facilities/\(f.id)") as NSString).appendingPathComponent(ReportFormat.sarif.fileName)
+            guard BatchDiscovery.safeName(f.id) else {
+                return .failure(Failure(path: dir, why: "facility id `\(f.id)` cannot name a report folder"))
+            }
+            let path = ((dir as NSString).appendingPathComponent("facilities/\(f.id)") as NSString)
+                .appendingPathComponent(ReportFormat.sarif.fileName)
             var st = stat()
             guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
                 return .failure(Failure(path: path, why: "facility `\(f.id)` has no SARIF report there"))
@@ -249,9 +280,12 @@ public enum SARIFBundle {
     /// not a silent gap in the uploads).
     public static func merged(_ a: Aggregate, folders: [String: String]) -> Result<[Source]?, Failure> {
         let any = a.facilities.contains { f in
-            f.status == .evaluated && folders[f.id].map {
-                FileManager.default.fileExists(atPath: (($0 as NSString).appendingPathComponent("facilities/\(f.id)") as NSString).appendingPathComponent(ReportFormat.sarif.fileName))
-            } == true
+            f.status == .evaluated
+                && folders[f.id].map {
+                    FileManager.default.fileExists(
+                        atPath: (($0 as NSString).appendingPathComponent("facilities/\(f.id)") as NSString)
+                            .appendingPathComponent(ReportFormat.sarif.fileName))
+                } == true
         }
         guard any else { return .success(nil) }
         return sources(a, folderOf: { folders[$0.id] }).map { Optional($0) }

@@ -9,7 +9,8 @@ public enum FacilityFiles {
     public static func fold(_ name: String) -> String { FileNames.fold(name) }
 
     /// Every table, by its English and its Japanese name.
-    public static let tables: Set<String> = Set(SnapshotTables.all.flatMap { [fold($0.name + ".csv"), fold($0.nameJa + ".csv")] })
+    public static let tables: Set<String> = Set(
+        SnapshotTables.all.flatMap { [fold($0.name + ".csv"), fold($0.nameJa + ".csv")] })
     /// What the loaders read from a facility folder: its tables, `snapshot.json`, and the
     /// inventories and answers beside a snapshot.
     public static let read: Set<String> = tables.union(["snapshot.json", "devices.json", "端末.json"].map(fold))
@@ -18,7 +19,9 @@ public enum FacilityFiles {
 
     public static func isTable(_ name: String) -> Bool { tables.contains(fold(name)) }
     /// A workbook in a facility folder is read too (as the facility, or refused beside tables).
-    public static func isRead(_ name: String) -> Bool { read.contains(fold(name)) || (isWorkbook(name) && !name.hasPrefix("~$")) }
+    public static func isRead(_ name: String) -> Bool {
+        read.contains(fold(name)) || (isWorkbook(name) && !name.hasPrefix("~$"))
+    }
     public static func isWritten(_ name: String) -> Bool { written.contains(fold(name)) }
 
     /// Extensions read as a workbook: `.xlsx` and `.xlsm`, and the spreadsheet files a person
@@ -27,7 +30,9 @@ public enum FacilityFiles {
     public static let workbookExtensions: Set<String> = ["xlsx", "xlsm", "xls", "xlsb", "ods"]
 
     /// Whether `path` names a workbook (by its extension, case-insensitively).
-    public static func isWorkbook(_ path: String) -> Bool { workbookExtensions.contains((path as NSString).pathExtension.lowercased()) }
+    public static func isWorkbook(_ path: String) -> Bool {
+        workbookExtensions.contains((path as NSString).pathExtension.lowercased())
+    }
 }
 
 /// A set of files published into a folder as one, touching nothing else in it.
@@ -68,9 +73,14 @@ public final class StagedFolder {
         if e != 0 { throw WriteError(path: final, errno: e, folder: OutputFile.existingAncestor(parent)) }
         var isDir: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: final, isDirectory: &isDir)
-        if exists, !isDir.boolValue { throw WriteError(path: given, kind: .refused, reason: "it is a file, not a folder") }
+        if exists, !isDir.boolValue {
+            throw WriteError(path: given, kind: .refused, reason: "it is a file, not a folder")
+        }
         fresh = !exists
-        let path = fresh ? (parent as NSString).appendingPathComponent(".\((final as NSString).lastPathComponent).tenken-\(RunID.current)")
+        let path =
+            fresh
+            ? (parent as NSString).appendingPathComponent(
+                ".\((final as NSString).lastPathComponent).tenken-\(RunID.current)")
             : (final as NSString).appendingPathComponent(StagedFolder.insidePrefix + RunID.current)
         // Held while the staging folder lives, so a later run can tell a dead run's from a live one's.
         switch FileLock.acquire(path + ".lock", wait: 0) {
@@ -114,13 +124,15 @@ public final class StagedFolder {
     /// Writes one file of the set; once the run is asked to stop, cleans up and exits instead.
     public func write(_ name: String, _ bytes: [UInt8]) throws(WriteError) {
         if Interruption.requested != 0 { Interruption.exitForSignal() }
-        let f = try OutputFile(path: (staging as NSString).appendingPathComponent(name), durable: false, createFolders: false)
+        let f = try OutputFile(
+            path: (staging as NSString).appendingPathComponent(name), durable: false, createFolders: false)
         do {
             try f.write(bytes: bytes)
             try f.commit()
         } catch {
             f.abandon()
-            throw WriteError(path: (final as NSString).appendingPathComponent(name), kind: error.kind, reason: error.reason)
+            throw WriteError(
+                path: (final as NSString).appendingPathComponent(name), kind: error.kind, reason: error.reason)
         }
     }
 
@@ -129,7 +141,8 @@ public final class StagedFolder {
     public func commit(replaces: (String) -> Bool) throws(WriteError) {
         defer { finish() }
         let fm = FileManager.default
-        let ours = ((try? fm.contentsOfDirectory(atPath: staging)) ?? []).filter { FacilityFiles.isWritten($0) }.sorted()
+        let ours = ((try? fm.contentsOfDirectory(atPath: staging)) ?? []).filter { FacilityFiles.isWritten($0) }
+            .sorted()
         // Durable before visible.
         for n in ours {
             let fd = open((staging as NSString).appendingPathComponent(n), O_RDONLY | O_CLOEXEC)
@@ -140,19 +153,23 @@ public final class StagedFolder {
         if Interruption.requested != 0 { Interruption.exitForSignal() }
         if fresh {
             try Interruption.publishing { () throws(WriteError) in
-                if rename(staging, final) != 0 { throw WriteError(path: final, errno: errno, folder: StagedFolder.parent(of: final)) }
+                if rename(staging, final) != 0 {
+                    throw WriteError(path: final, errno: errno, folder: StagedFolder.parent(of: final))
+                }
             }
             StagedFolder.sync(StagedFolder.parent(of: final))
             return
         }
         let oursFolded = Set(ours.map(FacilityFiles.fold))
         let stale = ((try? fm.contentsOfDirectory(atPath: final)) ?? []).filter { n in
-            !ours.contains(n) && (replaces(n) || oursFolded.contains(FacilityFiles.fold(n))) && StagedFolder.isRegularFile((final as NSString).appendingPathComponent(n))
+            !ours.contains(n) && (replaces(n) || oursFolded.contains(FacilityFiles.fold(n)))
+                && StagedFolder.isRegularFile((final as NSString).appendingPathComponent(n))
         }.sorted()
         let text = (ours.map { "+" + $0 } + stale.map { "-" + $0 }).joined(separator: "\n") + "\n"
         try Interruption.publishing { () throws(WriteError) in
             // The journal, on disk, is the point of no return.
-            try OutputFile.write(Array(text.utf8), to: (staging as NSString).appendingPathComponent(StagedFolder.journal))
+            try OutputFile.write(
+                Array(text.utf8), to: (staging as NSString).appendingPathComponent(StagedFolder.journal))
             if let problem = StagedFolder.apply(staging: staging, into: final) {
                 throw WriteError(path: final, kind: .other, reason: problem)
             }
@@ -184,7 +201,9 @@ public final class StagedFolder {
     /// on, never a path. Returns what went wrong, or nil.
     public static func apply(staging: String, into final: String) -> String? {
         let journalPath = (staging as NSString).appendingPathComponent(journal)
-        guard case .success(let bytes) = readInput(journalPath, maxBytes: 1 << 20) else { return "cannot read \(journalPath)" }
+        guard case .success(let bytes) = readInput(journalPath, maxBytes: 1 << 20) else {
+            return "cannot read \(journalPath)"
+        }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
         func named(_ l: String) -> String? {
             let n = String(l.dropFirst())
@@ -193,11 +212,16 @@ public final class StagedFolder {
         var failed: [String] = []
         for l in lines where l.hasPrefix("+") {
             guard let n = named(l) else { continue }
-            let from = (staging as NSString).appendingPathComponent(n), to = (final as NSString).appendingPathComponent(n)
-            if access(from, F_OK) == 0, rename(from, to) != 0 { failed.append("\(n): \(String(cString: strerror(errno)))") }
+            let from = (staging as NSString).appendingPathComponent(n),
+                to = (final as NSString).appendingPathComponent(n)
+            if access(from, F_OK) == 0, rename(from, to) != 0 {
+                failed.append("\(n): \(String(cString: strerror(errno)))")
+            }
         }
         guard failed.isEmpty else {
-            return "could not move \(failed.joined(separator: ", ")) into place; the new set waits in \(staging), and the next `tenken convert` or `tenken init` into \(final) finishes moving it in"
+            return
+                "could not move \(failed.joined(separator: ", ")) into place; the new set waits in \(staging), and "
+                + "the next `tenken convert` or `tenken init` into \(final) finishes moving it in"
         }
         for l in lines where l.hasPrefix("-") {
             guard let n = named(l) else { continue }
@@ -228,7 +252,8 @@ public final class StagedFolder {
         let deadline = Date().addingTimeInterval(5)
         while true {
             var live = false
-            for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where isRunFolder(entry, prefix: insidePrefix) {
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            where isRunFolder(entry, prefix: insidePrefix) {
                 let full = (folder as NSString).appendingPathComponent(entry)
                 guard access((full as NSString).appendingPathComponent(journal), F_OK) == 0 else { continue }
                 switch FileLock.acquire(full + ".lock", wait: 0) {
@@ -281,8 +306,10 @@ public final class StagedFolder {
                 let full = (final as NSString).appendingPathComponent(entry)
                 if isRunFolder(entry, prefix: insidePrefix) {
                     clear(full, lockPath: full + ".lock")
-                } else if entry.hasSuffix(".lock"), isRunFolder(String(entry.dropLast(5)), prefix: insidePrefix), access(String(full.dropLast(5)), F_OK) != 0,
-                          case .success(let l) = FileLock.acquire(full, wait: 0) {
+                } else if entry.hasSuffix(".lock"), isRunFolder(String(entry.dropLast(5)), prefix: insidePrefix),
+                    access(String(full.dropLast(5)), F_OK) != 0,
+                    case .success(let l) = FileLock.acquire(full, wait: 0)
+                {
                     l.release()  // a lock whose run died before (or after) its staging folder lived
                 } else if entry.hasPrefix("." + insidePrefix), entry.hasSuffix("-removing") {
                     clear(full, lockPath: nil)  // left by an older tenken's removal
@@ -291,7 +318,8 @@ public final class StagedFolder {
         }
         // Beside the folder: a new folder's staging, and what older versions left (a swapped-out folder).
         let prefix = ".\(name).tenken-"
-        for entry in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) || entry.hasPrefix("." + prefix) {
+        for entry in (try? fm.contentsOfDirectory(atPath: parent)) ?? []
+        where entry.hasPrefix(prefix) || entry.hasPrefix("." + prefix) {
             let full = (parent as NSString).appendingPathComponent(entry)
             if entry.hasPrefix("." + prefix) {
                 if entry.hasSuffix("-removing") { clear(full, lockPath: nil) }
@@ -304,7 +332,9 @@ public final class StagedFolder {
             switch rest.dropFirst(16) {
             case "-old" where !folderExists:
                 // An older tenken moved the folder aside and was stopped before the new one took its place.
-                if rename(full, final) == 0 { notes.append("moved \(final) back from \(full), where a stopped tenken run had left it") }
+                if rename(full, final) == 0 {
+                    notes.append("moved \(final) back from \(full), where a stopped tenken run had left it")
+                }
             case "", "-old":
                 clear(full, lockPath: lockPath)
             case ".lock" where access(String(full.dropLast(5)), F_OK) != 0:
@@ -324,20 +354,29 @@ public final class StagedFolder {
         var st = stat()
         guard lstat(leftover, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { return [] }
         if let final {
-            for entry in (try? FileManager.default.contentsOfDirectory(atPath: leftover)) ?? [] where !ownEntry([entry], false) || !isRegularFile((leftover as NSString).appendingPathComponent(entry)) {
-                let from = (leftover as NSString).appendingPathComponent(entry), to = (final as NSString).appendingPathComponent(entry)
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: leftover)) ?? []
+            where !ownEntry([entry], false) || !isRegularFile((leftover as NSString).appendingPathComponent(entry)) {
+                let from = (leftover as NSString).appendingPathComponent(entry),
+                    to = (final as NSString).appendingPathComponent(entry)
                 var a = stat(), b = stat()
                 if lstat(to, &b) != 0 {
-                    if rename(from, to) == 0 { notes.append("moved \(to) back from \(leftover), where a stopped tenken run had left it") }
-                } else if lstat(from, &a) == 0, (a.st_mode & S_IFMT) == S_IFREG, a.st_dev == b.st_dev, a.st_ino == b.st_ino {
+                    if rename(from, to) == 0 {
+                        notes.append("moved \(to) back from \(leftover), where a stopped tenken run had left it")
+                    }
+                } else if lstat(from, &a) == 0, (a.st_mode & S_IFMT) == S_IFREG, a.st_dev == b.st_dev,
+                    a.st_ino == b.st_ino
+                {
                     unlink(from)  // the same file, linked twice
                 }
             }
         }
         let kept = removeOwnedTree(leftover, own: ownEntry)
         if !kept.isEmpty {
-            notes.append("\(leftover) holds \(kept.count) entr\(kept.count == 1 ? "y" : "ies") tenken did not write (\(kept.prefix(3).map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))\(kept.count > 3 ? ", …" : "")); "
-                + "they are left there: move them where they belong")
+            notes.append(
+                "\(leftover) holds \(kept.count) entr\(kept.count == 1 ? "y" : "ies") tenken did not write "
+                    + "(\(kept.prefix(3).map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))"
+                    + "\(kept.count > 3 ? ", …" : "")); "
+                    + "they are left there: move them where they belong")
         }
         return notes
     }

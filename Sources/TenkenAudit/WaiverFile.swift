@@ -7,22 +7,41 @@ import TenkenSyntax
 /// "approved_by", "granted_on", "expires_on"[, "elements"]}]}`. Every malformed entry is reported.
 public enum WaiverFile {
     /// The keys of a waiver file, which its diagnostics' pointers may name.
-    static let names: Set<String> = ["waivers", "rule", "facility", "justification", "requested_by", "approved_by", "granted_on", "expires_on"]
+    static let names: Set<String> = [
+        "waivers", "rule", "facility", "justification", "requested_by", "approved_by", "granted_on", "expires_on",
+    ]
     /// The fields every waiver must give, in the order a missing one is named.
     static let required = ["rule", "justification", "requested_by", "approved_by", "granted_on", "expires_on"]
 
-    public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection) -> ([Waiver], [Diagnostic]) {
+    public static func load(
+        _ path: String, maxCollection: Int = LoadOptions().maxCollection
+    ) -> ([Waiver], [Diagnostic]) {
         let bytes: [UInt8]
         do { bytes = try readInput(path, maxBytes: 64 << 20).get() } catch { return ([], [error]) }
         let (node, diags, lines) = JSONReader.parse(bytes, file: path, shownKeys: .only(WaiverFile.names))
         guard let node else { return ([], diags) }
         let src = SourceFile(path: path, kind: .json, lines: lines)
-        guard case .object(let top) = node.value, let list = top.first(where: { $0.key == "waivers" })?.node, case .array(let items) = list.value else {
-            return ([], diags + [Diagnostic("waiver.bad-file", .error, "expected {\"waivers\": [ … ]}", at: src.location(offset: node.offset, path: ""))])
+        guard case .object(let top) = node.value, let list = top.first(where: { $0.key == "waivers" })?.node,
+            case .array(let items) = list.value
+        else {
+            return (
+                [],
+                diags + [
+                    Diagnostic(
+                        "waiver.bad-file", .error, "expected {\"waivers\": [ … ]}",
+                        at: src.location(offset: node.offset, path: ""))
+                ]
+            )
         }
         if items.count > maxCollection {
-            return ([], diags + [Diagnostic("data.too-many-elements", .error, "\(items.count) waivers, over the limit of \(maxCollection)",
-                                            at: src.location(offset: list.offset, path: "/waivers"))])
+            return (
+                [],
+                diags + [
+                    Diagnostic(
+                        "data.too-many-elements", .error, "\(items.count) waivers, over the limit of \(maxCollection)",
+                        at: src.location(offset: list.offset, path: "/waivers"))
+                ]
+            )
         }
         var out: [Waiver] = []
         var problems = diags
@@ -31,10 +50,16 @@ public enum WaiverFile {
             let loc = src.location(offset: item.offset, path: ptr)
             let v = item.value
             func text(_ k: String) -> String? { v[k]?.string.flatMap { $0.isEmpty ? nil : $0 } }
-            guard let rule = text("rule"), let justification = text("justification"), let requestedBy = text("requested_by"),
-                  let approvedBy = text("approved_by"), let grantedText = text("granted_on"), let expiresText = text("expires_on") else {
+            guard let rule = text("rule"), let justification = text("justification"),
+                let requestedBy = text("requested_by"),
+                let approvedBy = text("approved_by"), let grantedText = text("granted_on"),
+                let expiresText = text("expires_on")
+            else {
                 let missing = WaiverFile.required.filter { text($0) == nil }
-                problems.append(Diagnostic("waiver.missing-field", .error, "waiver lacks \(missing.map { "`\($0)`" }.joined(separator: ", "))", at: loc))
+                problems.append(
+                    Diagnostic(
+                        "waiver.missing-field", .error,
+                        "waiver lacks \(missing.map { "`\($0)`" }.joined(separator: ", "))", at: loc))
                 continue
             }
             guard let granted = Day(iso: grantedText), let expires = Day(iso: expiresText) else {
@@ -46,14 +71,19 @@ public enum WaiverFile {
             var elements: [String]?
             if let e = v["elements"] {
                 guard let xs = e.array, let ids = Optional(xs.compactMap(\.string)), ids.count == xs.count else {
-                    problems.append(Diagnostic("waiver.bad-elements", .error, "`elements` must be a list of element ids, as the report names them",
-                                               at: src.location(offset: item.offset, path: ptr + "/elements")))
+                    problems.append(
+                        Diagnostic(
+                            "waiver.bad-elements", .error,
+                            "`elements` must be a list of element ids, as the report names them",
+                            at: src.location(offset: item.offset, path: ptr + "/elements")))
                     continue
                 }
                 elements = ids
             }
-            out.append(Waiver(rule: rule, facility: facility, justification: justification, requestedBy: requestedBy,
-                              approvedBy: approvedBy, grantedOn: granted, expiresOn: expires, elements: elements, location: loc))
+            out.append(
+                Waiver(
+                    rule: rule, facility: facility, justification: justification, requestedBy: requestedBy,
+                    approvedBy: approvedBy, grantedOn: granted, expiresOn: expires, elements: elements, location: loc))
         }
         return (out, problems)
     }
@@ -74,8 +104,10 @@ public struct Baseline: Sendable {
         "\(facility)|\(rule)|#\(expect.map(String.init) ?? "?")|\(element ?? "")"
     }
 
-    public static func load(_ path: String, maxCollection: Int = LoadOptions().maxCollection,
-                            pack: PackInfo? = nil) -> (Baseline?, [Diagnostic]) {
+    public static func load(
+        _ path: String, maxCollection: Int = LoadOptions().maxCollection,
+        pack: PackInfo? = nil
+    ) -> (Baseline?, [Diagnostic]) {
         let bytes: [UInt8]
         do { bytes = try readInput(path, maxBytes: 1 << 30).get() } catch { return (nil, [error]) }
         let (node, diags, _) = JSONReader.parse(bytes, file: path, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 30))
@@ -99,26 +131,44 @@ public struct Baseline: Sendable {
             }
             // Failures past the cap are not in the baseline: they count as new (never as known).
             if !capped.isEmpty {
-                notes.append(Diagnostic("data.baseline-capped", .warning,
-                    "the baseline lists only some violations of \(capped.count) rule\(capped.count == 1 ? "" : "s"); the others count as new",
-                    at: SourceLocation(file: path), help: "make the baseline report with --all-findings for an exact comparison"))
+                notes.append(
+                    Diagnostic(
+                        "data.baseline-capped", .warning,
+                        "the baseline lists only some violations of \(capped.count) "
+                            + "rule\(capped.count == 1 ? "" : "s"); the others count as new",
+                        at: SourceLocation(file: path),
+                        help: "make the baseline report with --all-findings for an exact comparison"))
             }
         } else if v["tenken_aggregate_version"] != nil {
             let rules = (v["rules"]?.array ?? []).compactMap { $0["rule"]?.string }
             for f in v["facilities"]?.array ?? [] {
                 guard let fid = f["id"]?.string, let states = f["states"]?.string else { continue }
-                for (i, c) in states.enumerated() where c == "F" && i < rules.count { b.known.insert("\(fid)|\(rules[i])|*") }
+                for (i, c) in states.enumerated() where c == "F" && i < rules.count {
+                    b.known.insert("\(fid)|\(rules[i])|*")
+                }
             }
         } else {
-            return (nil, diags + [Diagnostic("data.bad-baseline", .error, "not a tenken JSON report or aggregate", at: SourceLocation(file: path))])
+            return (
+                nil,
+                diags + [
+                    Diagnostic(
+                        "data.bad-baseline", .error, "not a tenken JSON report or aggregate",
+                        at: SourceLocation(file: path))
+                ]
+            )
         }
         // Expectations are numbered within a pack version: another version may number them
         // differently, so say so (the comparison stays per element).
         if let pack, let id = v["pack"]?["id"]?.string, let version = v["pack"]?["version"]?.string,
-           id != pack.id || version != pack.version {
-            notes.append(Diagnostic("data.baseline-other-pack", .warning,
-                "the baseline was made with pack \(id) \(version), this run uses \(pack.id) \(pack.version); findings are compared by rule, expectation and element",
-                at: SourceLocation(file: path), help: "accept a new baseline made with this pack once its report is reviewed"))
+            id != pack.id || version != pack.version
+        {
+            notes.append(
+                Diagnostic(
+                    "data.baseline-other-pack", .warning,
+                    "the baseline was made with pack \(id) \(version), this run uses \(pack.id) \(pack.version); "
+                        + "findings are compared by rule, expectation and element",
+                    at: SourceLocation(file: path),
+                    help: "accept a new baseline made with this pack once its report is reviewed"))
         }
         return (b, notes)
     }
@@ -127,9 +177,12 @@ public struct Baseline: Sendable {
     /// result's violations, its facilities), as a diagnostic.
     public static func tooMany(_ v: JSONValue, _ path: String, _ limit: Int) -> Diagnostic? {
         let results = v["results"]?.array ?? []
-        let sizes = [results.count, v["facilities"]?.array?.count ?? 0] + results.map { $0["violations"]?.array?.count ?? 0 }
+        let sizes =
+            [results.count, v["facilities"]?.array?.count ?? 0] + results.map { $0["violations"]?.array?.count ?? 0 }
         guard let big = sizes.max(), big > limit else { return nil }
-        return Diagnostic("data.too-many-elements", .error, "\(big) elements in one list, over the limit of \(limit)", at: SourceLocation(file: path))
+        return Diagnostic(
+            "data.too-many-elements", .error, "\(big) elements in one list, over the limit of \(limit)",
+            at: SourceLocation(file: path))
     }
 
     /// Whether the baseline knows this finding: the whole rule (an aggregate's `*`), or the

@@ -13,7 +13,10 @@ public struct OptionSpec: Sendable {
     /// The value is a comma-separated list of `choices` (`--format html,sarif`).
     public var list = false
 
-    public init(_ name: String, value: String? = nil, repeatable: Bool = false, choices: [String] = [], list: Bool = false, help: String) {
+    public init(
+        _ name: String, value: String? = nil, repeatable: Bool = false, choices: [String] = [], list: Bool = false,
+        help: String
+    ) {
         self.name = name
         valueName = value
         self.repeatable = repeatable
@@ -96,12 +99,16 @@ public enum ArgumentParser {
             }
             guard let o = byName[name] else {
                 let guess = closestMatch(to: name, in: byName.keys)
-                return .failure(UsageError(message: "unknown option `\(name)` for `tenken \(spec.name)`",
-                                           help: guess.map { "did you mean `\($0)`?" } ?? "see `tenken \(spec.name) --help`"))
+                return .failure(
+                    UsageError(
+                        message: "unknown option `\(name)` for `tenken \(spec.name)`",
+                        help: guess.map { "did you mean `\($0)`?" } ?? "see `tenken \(spec.name) --help`"))
             }
             if let vn = o.valueName {
                 let v: String
-                if let inline { v = inline } else {
+                if let inline {
+                    v = inline
+                } else {
                     guard i < args.count else {
                         return .failure(UsageError(message: "option `\(name)` needs a value (\(vn))", help: nil))
                     }
@@ -110,7 +117,9 @@ public enum ArgumentParser {
                 }
                 // An empty value (`--output ""`, an unset shell variable) names nothing.
                 if v.isEmpty {
-                    return .failure(UsageError(message: "option `\(name)` needs a value (\(vn)); it was given an empty one", help: nil))
+                    return .failure(
+                        UsageError(
+                            message: "option `\(name)` needs a value (\(vn)); it was given an empty one", help: nil))
                 }
                 if !o.repeatable, out.values[name] != nil {
                     return .failure(UsageError(message: "option `\(name)` is given more than once", help: nil))
@@ -126,26 +135,37 @@ public enum ArgumentParser {
             return .failure(UsageError(message: "missing argument; usage: \(spec.usage)", help: nil))
         }
         if out.positionals.count > spec.maxPositionals {
-            return .failure(UsageError(message: "unexpected argument `\(out.positionals[spec.maxPositionals])`; usage: \(spec.usage)", help: nil))
+            return .failure(
+                UsageError(
+                    message: "unexpected argument `\(out.positionals[spec.maxPositionals])`; usage: \(spec.usage)",
+                    help: nil))
         }
         return .success(out)
     }
 
     /// Checks that an option's value is one of `allowed`.
-    public static func choice(_ p: ParsedArguments, _ name: String, _ allowed: [String], default d: String) -> Result<String, UsageError> {
+    public static func choice(
+        _ p: ParsedArguments, _ name: String, _ allowed: [String], default d: String
+    ) -> Result<String, UsageError> {
         guard let v = p.value(name) else { return .success(d) }
         if allowed.contains(v) { return .success(v) }
-        return .failure(UsageError(message: "`\(name)` must be one of \(allowed.joined(separator: ", ")), not `\(v)`",
-                                   help: closestMatch(to: v, in: allowed).map { "did you mean `\($0)`?" }))
+        return .failure(
+            UsageError(
+                message: "`\(name)` must be one of \(allowed.joined(separator: ", ")), not `\(v)`",
+                help: closestMatch(to: v, in: allowed).map { "did you mean `\($0)`?" }))
     }
 
     /// A choice that is a case of `T` (its raw values are the words accepted).
-    public static func choice<T: RawRepresentable & CaseIterable>(_ p: ParsedArguments, _ name: String, default d: T) -> Result<T, UsageError>
-        where T.RawValue == String {
+    public static func choice<T: RawRepresentable & CaseIterable>(
+        _ p: ParsedArguments, _ name: String, default d: T
+    ) -> Result<T, UsageError>
+    where T.RawValue == String {
         guard let v = p.value(name) else { return .success(d) }
         if let t = T(rawValue: v) { return .success(t) }
         let allowed = T.allCases.map(\.rawValue)
-        return .failure(UsageError(message: "`\(name)` must be one of \(allowed.joined(separator: ", ")), not `\(v)`",
-                                   help: closestMatch(to: v, in: allowed).map { "did you mean `\($0)`?" }))
+        return .failure(
+            UsageError(
+                message: "`\(name)` must be one of \(allowed.joined(separator: ", ")), not `\(v)`",
+                help: closestMatch(to: v, in: allowed).map { "did you mean `\($0)`?" }))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import TenkenAudit
 import Synchronization
+import TenkenAudit
 import TenkenCheck
 import TenkenData
 import TenkenEval
@@ -13,16 +13,32 @@ import TenkenSyntax
 /// as soon as it is given, so Ctrl-C keeps what was answered and leaves nothing half-written.
 enum AttestCommand {
     static let spec = CommandSpec(
-        name: "attest", summary: "Answer, in the terminal, the items only a person can vouch for; answers are saved as dated attestations.",
+        name: "attest",
+        summary:
+            "Answer, in the terminal, the items only a person can vouch for; answers are saved as dated attestations.",
         usage: "tenken attest DIR|FILE.xlsx [--as-of DATE] [--lang ja|en] [--role ROLE] [--by ID] [--answers FILE]",
         options: [
             CLI.asOfOption,
             OptionSpec("--lang", value: "LANG", choices: ["ja", "en"], help: "ja (default) or en"),
-            OptionSpec("--role", value: "ROLE", choices: Words.roleIDs, help: "the answering person's role, as its id or Japanese word: " + Words.roleList + " (asked if not given)"),
-            OptionSpec("--by", value: "ID", help: "the answering person's pseudonymous id, e.g. S-001 (asked if not given)"),
-            OptionSpec("--within", value: "PERIOD", help: "also ask about attestations running out within this period (default 30 days)"),
-            OptionSpec("--answers", value: "FILE", help: "take the answers from a CSV table (item, answer, by_role, by, signed_on, reason) instead of asking; signed_on may be left out or blank (then the as-of date), reason is needed only for not-applicable"),
-            OptionSpec("--same-day", help: "with --answers: record an answer even if the same person answered the same item today"),
+            OptionSpec(
+                "--role", value: "ROLE", choices: Words.roleIDs,
+                help: "the answering person's role, as its id or Japanese word: " + Words.roleList
+                    + " (asked if not given)"),
+            OptionSpec(
+                "--by", value: "ID", help: "the answering person's pseudonymous id, e.g. S-001 (asked if not given)"),
+            OptionSpec(
+                "--within", value: "PERIOD",
+                help: "also ask about attestations running out within this period (default 30 days)"),
+            OptionSpec(
+                "--answers", value: "FILE",
+                help:
+                    "take the answers from a CSV table (item, answer, by_role, by, signed_on, reason) instead of "
+                    + "asking; signed_on may be left out or blank (then the as-of date), reason is needed only for "
+                    + "not-applicable"
+            ),
+            OptionSpec(
+                "--same-day",
+                help: "with --answers: record an answer even if the same person answered the same item today"),
             CLI.rulesOption,
         ] + CLI.inputOptions,
         minPositionals: 1, maxPositionals: 1)
@@ -37,21 +53,27 @@ enum AttestCommand {
             ja = try ArgumentParser.choice(p, "--lang", ["ja", "en"], default: "ja").get() == "ja"
             options = try CLI.loadOptions(p).get()
             let w = p.value("--within") ?? "30 days"
-            guard let d = Duration(text: w), !d.isNegative else { throw UsageError(message: "`--within` needs a period like \"30 days\", not `\(w)`", help: nil) }
+            guard let d = Duration(text: w), !d.isNegative else {
+                throw UsageError(message: "`--within` needs a period like \"30 days\", not `\(w)`", help: nil)
+            }
             window = d
             if let r = p.value("--role") {
                 guard let id = Words.roleID(r) else {
-                    throw UsageError(message: "`--role \(r)` names no role; the roles are \(Words.roleList)",
-                                     help: closestMatch(to: r, in: Words.roleIDs).map { "did you mean `\($0)`?" })
+                    throw UsageError(
+                        message: "`--role \(r)` names no role; the roles are \(Words.roleList)",
+                        help: closestMatch(to: r, in: Words.roleIDs).map { "did you mean `\($0)`?" })
                 }
                 role = id
             }
             if let b = p.value("--by"), !AttestSession.plausibleID(b) {
-                throw UsageError(message: "`--by` must be a pseudonymous staff id like S-001 (letters, digits, - _ .), never a name", help: nil)
+                throw UsageError(
+                    message: "`--by` must be a pseudonymous staff id like S-001 (letters, digits, - _ .), never a name",
+                    help: nil)
             }
             if p.value("--answers") == nil && !console.stdinIsTTY {
-                throw UsageError(message: "tenken attest asks its questions in a terminal, and standard input is not one",
-                                 help: "run it in a terminal, or pass --answers FILE to answer from a table")
+                throw UsageError(
+                    message: "tenken attest asks its questions in a terminal, and standard input is not one",
+                    help: "run it in a terminal, or pass --answers FILE to answer from a table")
             }
         } catch let e as UsageError {
             CLI.usage(e, console)
@@ -66,20 +88,33 @@ enum AttestCommand {
         // A workbook open in Excel or LibreOffice: the program would write its own copy over
         // the answers at its next save, so nothing is asked until it is closed.
         if let book = input.workbook, let lock = WorkbookLockFile.present(for: book).first {
-            console.err("error[attest.workbook-open]: \(book) is open in a spreadsheet program (\((lock as NSString).lastPathComponent) is beside it); answers written now would be lost when it saves. Nothing was asked and nothing was saved\n"
-                + "  help: save and close the workbook, then run tenken attest again (if no program has it open, the file \(lock) was left by one that stopped: delete it)\n")
+            console.err(
+                "error[attest.workbook-open]: \(book) is open in a spreadsheet program "
+                    + "(\((lock as NSString).lastPathComponent) is beside it); answers written now would be lost when "
+                    + "it saves. Nothing was asked and nothing was saved\n"
+                    + "  help: save and close the workbook, then run tenken attest again (if no program has it open, "
+                    + "the file \(lock) was left by one that stopped: delete it)\n"
+            )
             return ExitCode.inputError
         }
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false),
-              let facility = CLI.loadFacility(input, options: options, pack: loaded, console) else { return ExitCode.inputError }
-        let target = input.workbook ?? input.tables.map { $0.files["attestations"] ?? ($0.dir as NSString).appendingPathComponent("attestations.csv") }
+            let facility = CLI.loadFacility(input, options: options, pack: loaded, console)
+        else { return ExitCode.inputError }
+        let target =
+            input.workbook ?? input.tables.map {
+                $0.files["attestations"] ?? ($0.dir as NSString).appendingPathComponent("attestations.csv")
+            }
             ?? input.attestations ?? (dir as NSString).appendingPathComponent("attestations.csv")
-        var session = AttestSession(pack: pack, facility: facility, asOf: asOf, japanese: ja, target: target, console: console)
+        var session = AttestSession(
+            pack: pack, facility: facility, asOf: asOf, japanese: ja, target: target, console: console)
         guard session.tableCanHoldAnswers() else { return ExitCode.inputError }
         if let answers = p.value("--answers") {
             // Answers read from the very table they would be appended to would double it.
             if let id = FileIdentity(answers), id == FileIdentity(target) {
-                console.err("error: cannot write \(target): it is the answers file \(answers) itself; give the answers in a separate file\n")
+                console.err(
+                    "error: cannot write \(target): it is the answers file \(answers) itself; give the answers in a "
+                        + "separate file\n"
+                )
                 return ExitCode.inputError
             }
             return session.fromFile(answers, sameDay: p.flag("--same-day"), options: options)
@@ -93,7 +128,8 @@ enum AttestCommand {
 /// Set from the SIGINT handler's point of view: a save in progress finishes before exit.
 private let saving = Atomic<Bool>(false)
 private let interruptedWhileSaving = Atomic<Bool>(false)
-private let interruptMessage = Array("\n中断しました。回答済みの分は保存されています / interrupted; the answers given so far are saved\n".utf8)
+private let interruptMessage = Array(
+    "\n中断しました。回答済みの分は保存されています / interrupted; the answers given so far are saved\n".utf8)
 
 private func installInterruptHandler() {
     signal(SIGINT) { _ in
@@ -137,10 +173,11 @@ struct AttestSession {
     /// never recorded without a yes.
     var onFile: Set<String> {
         guard case .list(let xs)? = facility[root: "attestations"] else { return [] }
-        return Set(xs.compactMap { v -> String? in
-            guard case .record(let r) = v else { return nil }
-            return sameDayKey(r["item"].display, r["by"].display, r["signed_on"].display)
-        })
+        return Set(
+            xs.compactMap { v -> String? in
+                guard case .record(let r) = v else { return nil }
+                return sameDayKey(r["item"].display, r["by"].display, r["signed_on"].display)
+            })
     }
 
     func sameDayKey(_ item: String, _ by: String, _ day: String) -> String { "\(item)\u{0}\(by)\u{0}\(day)" }
@@ -160,7 +197,10 @@ struct AttestSession {
         switch FileLock.acquire(lockPath, wait: 30) {
         case .success(let l): lock = l
         case .failure(.busy(let holder)):
-            console.err("error: another tenken attest\(holder.map { " (process \(SafeText.terminal($0)))" } ?? "") has been saving to \(target) for 30 seconds; nothing was saved\n")
+            console.err(
+                "error: another tenken attest\(holder.map { " (process \(SafeText.terminal($0)))" } ?? "") has been "
+                    + "saving to \(target) for 30 seconds; nothing was saved\n"
+            )
             return false
         case .failure(.io(let e)):
             console.err("error: \(e); nothing was saved\n")
@@ -181,13 +221,17 @@ struct AttestSession {
                 return false
             }
             if !sameDay, let clash = sameDayClash(rows, in: before.bytes) {
-                console.err("error[attest.same-day]: \(clash) was recorded in \(target) meanwhile; nothing was saved\n  help: pass --same-day to record another answer for that day\n")
+                console.err(
+                    "error[attest.same-day]: \(clash) was recorded in \(target) meanwhile; nothing was saved\n  "
+                        + "help: pass --same-day to record another answer for that day\n"
+                )
                 return false
             }
             let bytes: [UInt8]
             switch appended(to: before.bytes, rows) {
             case .success(let b): bytes = b
-            case .failure(let d): console.err(DiagnosticPrinter().render(d) + "error: nothing was saved\n"); return false
+            case .failure(let d):
+                console.err(DiagnosticPrinter().render(d) + "error: nothing was saved\n"); return false
             }
             do throws(WriteError) {
                 let f = try OutputFile(path: target)
@@ -208,7 +252,10 @@ struct AttestSession {
             saved += rows.count
             return true
         }
-        console.err("error: \(target) keeps changing (another program is saving it); nothing was saved. Close it and run tenken attest again.\n")
+        console.err(
+            "error: \(target) keeps changing (another program is saving it); nothing was saved. Close it and run "
+                + "tenken attest again.\n"
+        )
         return false
     }
 
@@ -218,11 +265,18 @@ struct AttestSession {
     /// The table's new bytes with `rows` appended: to the CSV file as text, or to the
     /// workbook's attestations sheet, rewriting that sheet's part alone.
     func appended(to bytes: [UInt8]?, _ rows: [[String: Value]]) -> Result<[UInt8], Diagnostic> {
-        guard inWorkbook else { return TableAppender.append(to: bytes, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese) }
-        guard let bytes else {
-            return .failure(Diagnostic("data.file-not-found", .error, "the workbook is gone (moved or deleted since it was read)", at: SourceLocation(file: target)))
+        guard inWorkbook else {
+            return TableAppender.append(
+                to: bytes, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese)
         }
-        return WorkbookTables.appendingRows(to: bytes, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese)
+        guard let bytes else {
+            return .failure(
+                Diagnostic(
+                    "data.file-not-found", .error, "the workbook is gone (moved or deleted since it was read)",
+                    at: SourceLocation(file: target)))
+        }
+        return WorkbookTables.appendingRows(
+            to: bytes, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese)
     }
 
     /// What to check next: the workbook, or the folder.
@@ -241,22 +295,31 @@ struct AttestSession {
     static func snapshot(_ path: String) -> TableState? {
         var st = stat()
         guard stat(path, &st) == 0 else { return errno == ENOENT ? TableState(bytes: nil) : nil }
-        guard let bytes = readInputFile(path, maxBytes: FacilityInput.isWorkbook(path) ? 256 << 20 : 64 << 20, binary: FacilityInput.isWorkbook(path)).0 else { return nil }
-        return TableState(bytes: bytes, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
-                          modified: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
+        guard
+            let bytes = readInputFile(
+                path, maxBytes: FacilityInput.isWorkbook(path) ? 256 << 20 : 64 << 20,
+                binary: FacilityInput.isWorkbook(path)
+            ).0
+        else { return nil }
+        return TableState(
+            bytes: bytes, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
+            modified: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
     }
 
     /// The first new row whose person, item and day the table already holds, as words.
     func sameDayClash(_ rows: [[String: Value]], in bytes: [UInt8]?) -> String? {
         guard let bytes else { return nil }
         var loader = SnapshotLoader()
-        let table = inWorkbook ? loader.loadWorkbookTable(bytes: bytes, path: target, table: "attestations")
-                               : loader.loadTable(bytes: bytes, path: target, schema: SnapshotSchema.attestation)
+        let table =
+            inWorkbook
+            ? loader.loadWorkbookTable(bytes: bytes, path: target, table: "attestations")
+            : loader.loadTable(bytes: bytes, path: target, schema: SnapshotSchema.attestation)
         guard case .list(let xs)? = table else { return nil }
-        let onFile = Set(xs.compactMap { v -> String? in
-            guard case .record(let r) = v else { return nil }
-            return sameDayKey(r["item"].display, r["by"].display, r["signed_on"].display)
-        })
+        let onFile = Set(
+            xs.compactMap { v -> String? in
+                guard case .record(let r) = v else { return nil }
+                return sameDayKey(r["item"].display, r["by"].display, r["signed_on"].display)
+            })
         for r in rows {
             let item = r["item"]?.display ?? "", by = r["by"]?.display ?? "", day = r["signed_on"]?.display ?? ""
             if onFile.contains(sameDayKey(item, by, day)) { return "\(by)'s answer to `\(item)` on \(day)" }
@@ -268,7 +331,9 @@ struct AttestSession {
     func tableCanHoldAnswers() -> Bool {
         guard let state = AttestSession.snapshot(target) else { return true }
         let probe = row(item: "x", answer: "yes", role: "x", by: "x", on: asOf, reason: "x")
-        if case .failure(let d) = appended(to: state.bytes, [probe]), d.id == "data.missing-column" || d.id == "data.missing-table" {
+        if case .failure(let d) = appended(to: state.bytes, [probe]),
+            d.id == "data.missing-column" || d.id == "data.missing-table"
+        {
             console.err(DiagnosticPrinter().render(d) + "error: nothing was asked and nothing was saved\n")
             return false
         }
@@ -276,7 +341,10 @@ struct AttestSession {
     }
 
     func row(item: String, answer: String, role: String, by: String, on day: Day, reason: String?) -> [String: Value] {
-        var r: [String: Value] = ["item": .string(item), "answer": .string(answer), "by_role": .string(role), "by": .string(by), "signed_on": .date(day)]
+        var r: [String: Value] = [
+            "item": .string(item), "answer": .string(answer), "by_role": .string(role), "by": .string(by),
+            "signed_on": .date(day),
+        ]
         if let reason, !reason.isEmpty { r["reason"] = .string(reason) }
         return r
     }
@@ -288,11 +356,13 @@ struct AttestSession {
         var loader = SnapshotLoader(options: options)
         // signed_on may be left out (the as-of date, as --help says); reason is needed only
         // for not-applicable, and a row that needs it is refused below.
-        let value = loader.loadInventory(path: path, schema: SnapshotSchema.attestation, optional: ["signed_on", "reason"])
+        let value = loader.loadInventory(
+            path: path, schema: SnapshotSchema.attestation, optional: ["signed_on", "reason"])
         // Cells the loader already refused (say, a role that is no role): one error per cell.
-        let refused = Set(loader.diagnostics.filter { $0.severity == .error }.compactMap { d in
-            d.location.map { "\($0.file):\($0.line):\($0.column)" }
-        })
+        let refused = Set(
+            loader.diagnostics.filter { $0.severity == .error }.compactMap { d in
+                d.location.map { "\($0.file):\($0.line):\($0.column)" }
+            })
         var diags = DiagnosticBag()
         diags.add(contentsOf: loader.diagnostics)
         let keys = AttestationPlan.keys(pack)
@@ -302,42 +372,66 @@ struct AttestSession {
         if case .list(let xs)? = value {
             for case .record(let r) in xs {
                 func err(_ field: String, _ id: String, _ msg: String, help: String? = nil) {
-                    let at = SnapshotSchema.attestation.index[field].map { r.location(ofField: $0) } ?? r.origin.resolved
+                    let at =
+                        SnapshotSchema.attestation.index[field].map { r.location(ofField: $0) } ?? r.origin.resolved
                     if id == "attest.missing", refused.contains("\(at.file):\(at.line):\(at.column)") { return }
                     diags.add(Diagnostic(id, .error, msg, at: at, help: help))
                 }
-                guard case .string(let item) = r["item"] else { err("item", "attest.missing", "row has no item"); continue }
+                guard case .string(let item) = r["item"] else {
+                    err("item", "attest.missing", "row has no item"); continue
+                }
                 guard let roles = keys[item] else {
-                    err("item", "attest.unknown-item", "the row's item is not an attestation item of this pack (found \(ValueShape.of(item)))",
+                    err(
+                        "item", "attest.unknown-item",
+                        "the row's item is not an attestation item of this pack (found \(ValueShape.of(item)))",
                         help: closestMatch(to: item, in: Array(keys.keys)).map { "did you mean `\($0)`?" })
                     continue
                 }
-                guard case .string(let answer) = r["answer"] else { err("answer", "attest.missing", "row has no answer (yes, no or not-applicable)"); continue }
-                guard case .string(let role) = r["by_role"] else { err("by_role", "attest.missing", "row has no by_role"); continue }
+                guard case .string(let answer) = r["answer"] else {
+                    err("answer", "attest.missing", "row has no answer (yes, no or not-applicable)"); continue
+                }
+                guard case .string(let role) = r["by_role"] else {
+                    err("by_role", "attest.missing", "row has no by_role"); continue
+                }
                 guard roles.contains(role) else {
                     // A role is no personal data: the message names the one given.
                     let given = Words.role(role, ja: true)
-                    err("by_role", "attest.wrong-role", "`\(item)` is answered by \(AttestSession.described(roles)); the row gives \(role) (\(given))"
-                        + " (「\(item)」に回答できるのは \(roles.map { Words.role($0, ja: true) }.joined(separator: "・")) です。この行の役割は \(given) です)"); continue
+                    err(
+                        "by_role", "attest.wrong-role",
+                        "`\(item)` is answered by \(AttestSession.described(roles)); the row gives \(role) (\(given))"
+                            + " (「\(item)」に回答できるのは \(roles.map { Words.role($0, ja: true) }.joined(separator: "・")) "
+                            + "です。この行の役割は \(given) です)"
+                    ); continue
                 }
                 guard case .string(let by) = r["by"], AttestSession.plausibleID(by) else {
-                    err("by", "attest.bad-id", "`by` must be a pseudonymous id like S-001 (letters, digits, - and _)"); continue
+                    err("by", "attest.bad-id", "`by` must be a pseudonymous id like S-001 (letters, digits, - and _)");
+                    continue
                 }
                 let reason: String? = if case .string(let s) = r["reason"] { s } else { nil }
-                if answer == "not-applicable" && (reason ?? "").isEmpty { err("reason", "attest.missing-reason", "not-applicable needs a reason"); continue }
+                if answer == "not-applicable" && (reason ?? "").isEmpty {
+                    err("reason", "attest.missing-reason", "not-applicable needs a reason"); continue
+                }
                 var day = asOf
                 if case .date(let d) = r["signed_on"] { day = d }
-                if day > asOf { err("signed_on", "attest.future", "signed_on \(day) is after the as-of date \(asOf)"); continue }
+                if day > asOf {
+                    err("signed_on", "attest.future", "signed_on \(day) is after the as-of date \(asOf)"); continue
+                }
                 // The report counts a statement only from someone on the staff, employed that
                 // day and holding the role: one it would not count is not recorded.
                 if let refusal = signers.check(by: by, role: role, on: day) {
-                    err(refusal.field, "attest.not-signer", refusal.reason.en + " (" + refusal.reason.ja + ")",
-                        help: "a statement counts only from a person on the staff table who holds the role in the roles table on the signing day")
+                    err(
+                        refusal.field, "attest.not-signer", refusal.reason.en + " (" + refusal.reason.ja + ")",
+                        help:
+                            "a statement counts only from a person on the staff table who holds the role in the "
+                            + "roles table on the signing day"
+                    )
                     continue
                 }
                 let k = sameDayKey(item, by, day.description)
                 if !sameDay && (already.contains(k) || seen.contains(k)) {
-                    err("item", "attest.same-day", "\(by) already answered `\(item)` on \(day)", help: "pass --same-day to record another answer for that day")
+                    err(
+                        "item", "attest.same-day", "\(by) already answered `\(item)` on \(day)",
+                        help: "pass --same-day to record another answer for that day")
                     continue
                 }
                 seen.insert(k)
@@ -351,12 +445,19 @@ struct AttestSession {
             return ExitCode.inputError
         }
         guard save(rows, sameDay: sameDay) else { return ExitCode.inputError }
-        console.out(t("\(rows.count) 件の回答を \(target) に記録しました\n", "recorded \(rows.count) answer\(rows.count == 1 ? "" : "s") in \(target)\n"))
+        console.out(
+            t(
+                "\(rows.count) 件の回答を \(target) に記録しました\n",
+                "recorded \(rows.count) answer\(rows.count == 1 ? "" : "s") in \(target)\n"))
         return ExitCode.ok
     }
 
     static func plausibleID(_ s: String) -> Bool {
-        !s.isEmpty && s.count <= 64 && s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }
+        !s.isEmpty && s.count <= 64
+            && s.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || "-_.".unicodeScalars.contains($0)
+            }
     }
 
     // MARK: in the terminal
@@ -370,14 +471,19 @@ struct AttestSession {
     func roleLabel(_ r: String) -> String { Words.role(r, ja: japanese) }
 
     mutating func interactive(_ due: [DueAttestation], role givenRole: String?, by givenBy: String?) -> Int32 {
-        let name = SafeText.terminal(facility.facilityRecord.flatMap { if case .string(let s) = $0["name"] { s } else { nil } } ?? facility.id)
+        let name = SafeText.terminal(
+            facility.facilityRecord.flatMap { if case .string(let s) = $0["name"] { s } else { nil } } ?? facility.id)
         console.out(t("tenken attest — \(name)（基準日 \(asOf)）\n", "tenken attest — \(name) (as of \(asOf))\n"))
         if due.isEmpty {
             console.out(t("回答が必要な項目はありません。\n", "Nothing needs an answer now.\n"))
             return ExitCode.ok
         }
-        console.out(t("回答が必要な項目が \(due.count) 件あります。回答は1件ごとに \(target) に保存されます（Ctrl-C で中断しても回答済みの分は残ります）。\n\n",
-                      "\(due.count) item\(due.count == 1 ? " needs" : "s need") an answer. Each answer is saved to \(target) as soon as it is given (Ctrl-C keeps what was answered).\n\n"))
+        console.out(
+            t(
+                "回答が必要な項目が \(due.count) 件あります。回答は1件ごとに \(target) に保存されます（Ctrl-C で中断しても回答済みの分は残ります）。\n\n",
+                "\(due.count) item\(due.count == 1 ? " needs" : "s need") an answer. Each answer is saved to "
+                    + "\(target) as soon as it is given (Ctrl-C keeps what was answered).\n\n"
+            ))
         installInterruptHandler()
         // The menu offers the roles that can answer something now.
         let answering = Set(due.flatMap(\.roles))
@@ -387,8 +493,10 @@ struct AttestSession {
         var by: String
         if let givenBy {
             if let refusal = signers.check(by: givenBy, role: role, on: asOf) {
-                console.err(t("エラー: \(refusal.reason.ja)。この回答は点検で数えられないため記録しません\n",
-                              "error: \(refusal.reason.en); the check would not count the answer, so none is recorded\n"))
+                console.err(
+                    t(
+                        "エラー: \(refusal.reason.ja)。この回答は点検で数えられないため記録しません\n",
+                        "error: \(refusal.reason.en); the check would not count the answer, so none is recorded\n"))
                 return ExitCode.usage
             }
             by = givenBy
@@ -401,8 +509,10 @@ struct AttestSession {
         for (n, d) in due.enumerated() {
             console.out("\n[\(n + 1)/\(due.count)] " + describe(d))
             guard d.roles.contains(role) else {
-                console.out(t("  → この項目は\(Words.roles(d.roles, ja: true))が回答します。飛ばします。\n",
-                              "  → this item is answered by \(Words.roles(d.roles, ja: false)); skipped.\n"))
+                console.out(
+                    t(
+                        "  → この項目は\(Words.roles(d.roles, ja: true))が回答します。飛ばします。\n",
+                        "  → this item is answered by \(Words.roles(d.roles, ja: false)); skipped.\n"))
                 othersToAsk[Words.roles(d.roles, ja: japanese), default: []].append(d.key)
                 continue
             }
@@ -415,29 +525,48 @@ struct AttestSession {
                 reason = r
             } else if answer == "no" {
                 // Optional: what is missing, or the plan; kept with the answer for the auditor.
-                guard let r = ask(t("  満たしていない点や対応予定（任意、Enterで省略）: ", "  what is missing, or the plan (optional, Enter to skip): ")) else { return stop() }
+                guard
+                    let r = ask(
+                        t(
+                            "  満たしていない点や対応予定（任意、Enterで省略）: ",
+                            "  what is missing, or the plan (optional, Enter to skip): "))
+                else { return stop() }
                 reason = r.isEmpty ? nil : r
             }
             if already.contains(sameDayKey(d.key, by, asOf.description)) {
-                guard let yes = askYesNo(t("  \(by) は \(asOf) にこの項目に回答済みです。もう1件記録しますか（前の回答は残ります）? [y/N] ",
-                                           "  \(by) already answered this item on \(asOf). Record another answer (the earlier one stays)? [y/N] ")) else { return stop() }
+                guard
+                    let yes = askYesNo(
+                        t(
+                            "  \(by) は \(asOf) にこの項目に回答済みです。もう1件記録しますか（前の回答は残ります）? [y/N] ",
+                            "  \(by) already answered this item on \(asOf). Record another answer (the earlier one "
+                                + "stays)? [y/N] "
+                        ))
+                else { return stop() }
                 if !yes { continue }
             }
-            guard save([row(item: d.key, answer: answer, role: role, by: by, on: asOf, reason: reason)], sameDay: true) else { return ExitCode.inputError }
+            guard save([row(item: d.key, answer: answer, role: role, by: by, on: asOf, reason: reason)], sameDay: true)
+            else { return ExitCode.inputError }
             console.out(t("  保存しました。\n", "  saved.\n"))
         }
         for (roles, keys) in othersToAsk.sorted(by: { $0.key < $1.key }) {
-            console.out(t("\n\(roles)に回答を依頼してください（\(keys.count) 件）: \(keys.joined(separator: "、"))\n",
-                          "\nAsk \(roles) to answer \(keys.count) item\(keys.count == 1 ? "" : "s"): \(keys.joined(separator: ", "))\n"))
+            console.out(
+                t(
+                    "\n\(roles)に回答を依頼してください（\(keys.count) 件）: \(keys.joined(separator: "、"))\n",
+                    "\nAsk \(roles) to answer \(keys.count) item\(keys.count == 1 ? "" : "s"): "
+                        + "\(keys.joined(separator: ", "))\n"
+                ))
         }
-        console.out(t("\n\(saved) 件の回答を \(target) に記録しました。次に: tenken check \(checkTarget)\n",
-                      "\nRecorded \(saved) answer\(saved == 1 ? "" : "s") in \(target). Next: tenken check \(checkTarget)\n"))
+        console.out(
+            t(
+                "\n\(saved) 件の回答を \(target) に記録しました。次に: tenken check \(checkTarget)\n",
+                "\nRecorded \(saved) answer\(saved == 1 ? "" : "s") in \(target). Next: tenken check \(checkTarget)\n"))
         return ExitCode.ok
     }
 
     /// End of input (Ctrl-D): stop cleanly, keeping what was saved.
     func stop() -> Int32 {
-        console.out(t("\n入力が終わりました。\(saved) 件の回答を保存済みです。\n", "\nInput ended; \(saved) answer\(saved == 1 ? "" : "s") saved.\n"))
+        console.out(
+            t("\n入力が終わりました。\(saved) 件の回答を保存済みです。\n", "\nInput ended; \(saved) answer\(saved == 1 ? "" : "s") saved.\n"))
         return ExitCode.ok
     }
 
@@ -446,7 +575,9 @@ struct AttestSession {
         let rule = d.rules[0]
         // The pack's words (a --rules pack may be anyone's) are shown escaped, as inputs are.
         let e = SafeText.terminal
-        s += e(japanese ? rule.title.ja : rule.title.en) + "  [\(japanese ? Labels.level(rule.level).ja : Labels.level(rule.level).en)]\n"
+        s +=
+            e(japanese ? rule.title.ja : rule.title.en)
+            + "  [\(japanese ? Labels.level(rule.level).ja : Labels.level(rule.level).en)]\n"
         switch d.why {
         case .missing: s += t("  状態: 回答がありません\n", "  status: no answer on file\n")
         case .answeredNo: s += t("  状態: 前回「いいえ」と回答されています\n", "  status: last answered \"no\"\n")
@@ -469,10 +600,14 @@ struct AttestSession {
         for (i, r) in roles.enumerated() { console.out("  \(i + 1). \(roleLabel(r))\n") }
         while true {
             guard let a = ask(t("番号または名前: ", "number or name: ")) else { return nil }
-            if let n = Int(a.precomposedStringWithCompatibilityMapping), n >= 1, n <= roles.count { return roles[n - 1] }
+            if let n = Int(a.precomposedStringWithCompatibilityMapping), n >= 1, n <= roles.count {
+                return roles[n - 1]
+            }
             if let id = Words.roleID(a), roles.contains(id) { return id }
-            console.out(t("  1〜\(roles.count) の番号か、役割の名前（\(roles.map(roleLabel).joined(separator: "、"))）を入力してください。\n",
-                          "  enter 1–\(roles.count) or a role name (\(roles.joined(separator: ", "))).\n"))
+            console.out(
+                t(
+                    "  1〜\(roles.count) の番号か、役割の名前（\(roles.map(roleLabel).joined(separator: "、"))）を入力してください。\n",
+                    "  enter 1–\(roles.count) or a role name (\(roles.joined(separator: ", "))).\n"))
         }
     }
 
@@ -481,15 +616,23 @@ struct AttestSession {
     func askID(role: String) -> String? {
         let signers = signers
         while true {
-            guard let a = ask(t("あなたの職員ID（仮名ID、例 S-001）: ", "your staff id (pseudonymous, e.g. S-001): ")) else { return nil }
+            guard let a = ask(t("あなたの職員ID（仮名ID、例 S-001）: ", "your staff id (pseudonymous, e.g. S-001): ")) else {
+                return nil
+            }
             guard AttestSession.plausibleID(a) else {
-                console.out(t("  英数字と - _ . だけのIDを入力してください（氏名は入力しません）。\n",
-                              "  use letters, digits, - _ . only (an id, never a name).\n"))
+                console.out(
+                    t(
+                        "  英数字と - _ . だけのIDを入力してください（氏名は入力しません）。\n",
+                        "  use letters, digits, - _ . only (an id, never a name).\n"))
                 continue
             }
             if let refusal = signers.check(by: a, role: role, on: asOf) {
-                console.out(t("  \(refusal.reason.ja)。この回答は点検で数えられません。職員名簿と役割表を確かめ、IDを入力し直してください。\n",
-                              "  \(refusal.reason.en); the check would not count the answer. Check the staff and roles tables and enter the id again.\n"))
+                console.out(
+                    t(
+                        "  \(refusal.reason.ja)。この回答は点検で数えられません。職員名簿と役割表を確かめ、IDを入力し直してください。\n",
+                        "  \(refusal.reason.en); the check would not count the answer. Check the staff and roles "
+                            + "tables and enter the id again.\n"
+                    ))
                 continue
             }
             return a
@@ -499,8 +642,12 @@ struct AttestSession {
     /// yes / no / not-applicable, or skip / quit.
     func askAnswer() -> String? {
         while true {
-            guard let a = ask(t("  満たしていますか? はい(y) / いいえ(n) / 対象外(na) / 飛ばす(s) / 終了(q): ",
-                                "  Is this met? yes (y) / no (n) / not applicable (na) / skip (s) / quit (q): ")) else { return nil }
+            guard
+                let a = ask(
+                    t(
+                        "  満たしていますか? はい(y) / いいえ(n) / 対象外(na) / 飛ばす(s) / 終了(q): ",
+                        "  Is this met? yes (y) / no (n) / not applicable (na) / skip (s) / quit (q): "))
+            else { return nil }
             switch a.lowercased() {
             case "y", "yes", "はい": return "yes"
             case "n", "no", "いいえ": return "no"
@@ -525,4 +672,3 @@ struct AttestSession {
         return ["y", "yes", "はい"].contains(a.lowercased())
     }
 }
-

@@ -1,6 +1,6 @@
 import Foundation
-import TenkenAudit
 import Synchronization
+import TenkenAudit
 import TenkenCheck
 import TenkenData
 import TenkenEval
@@ -25,15 +25,26 @@ enum BatchCommand {
         name: "batch", summary: "Evaluate many facilities in parallel: a report per facility and an aggregate.",
         usage: "tenken batch FOLDER|LIST|FILE.jsonl --output-dir DIR [options]",
         options: [
-            OptionSpec("--output-dir", value: "DIR", help: "where facility reports (facilities/<id>/) and the aggregate go"),
-            OptionSpec("--format", value: "LIST", choices: ReportFormat.allCases.map(\.rawValue) + ["none"], list: true,
-                       help: "per-facility report formats (\(ReportFormat.words), several separated by commas), or `none` (default json)"),
+            OptionSpec(
+                "--output-dir", value: "DIR", help: "where facility reports (facilities/<id>/) and the aggregate go"),
+            OptionSpec(
+                "--format", value: "LIST", choices: ReportFormat.allCases.map(\.rawValue) + ["none"], list: true,
+                help:
+                    "per-facility report formats (\(ReportFormat.words), several separated by commas), or `none` "
+                    + "(default json)"
+            ),
             OptionSpec("--jobs", value: "N", help: "parallel workers (default: all cores)"),
-            OptionSpec("--shard", value: "I/N", help: "evaluate share I of N and write a partial aggregate (combine with tenken merge)"),
+            OptionSpec(
+                "--shard", value: "I/N",
+                help: "evaluate share I of N and write a partial aggregate (combine with tenken merge)"),
             CLI.rulesOption, CLI.asOfOption, CLI.langOption, CLI.paramOption,
         ] + CLI.waiverOptions + [
             CLI.failOnOption,
-            OptionSpec("--baseline", value: "FILE", help: "a previous aggregate.json: only gaps at the --fail-on level it does not know make the exit code 1"),
+            OptionSpec(
+                "--baseline", value: "FILE",
+                help:
+                    "a previous aggregate.json: only gaps at the --fail-on level it does not know make the exit code "
+                    + "1"),
             OptionSpec("--quiet", help: "no progress line even on a terminal"),
             CLI.sarifBaseOption,
         ] + CLI.findingsOptions + CLI.inputOptions,
@@ -43,7 +54,8 @@ enum BatchCommand {
         guard let s else { return .success(nil) }
         let parts = s.split(separator: "/")
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
-            return .failure(UsageError(message: "`--shard` needs I/N with 1 ≤ I ≤ N, not `\(s)`", help: "for example --shard 2/8"))
+            return .failure(
+                UsageError(message: "`--shard` needs I/N with 1 ≤ I ≤ N, not `\(s)`", help: "for example --shard 2/8"))
         }
         return .success((i, n))
     }
@@ -58,23 +70,32 @@ enum BatchCommand {
             guard let out = p.value("--output-dir"), !out.isEmpty else {
                 throw UsageError(message: "`tenken batch` needs --output-dir DIR", help: nil)
             }
-            if p.value("--format") == "none" { formats = [] } else {
+            if p.value("--format") == "none" {
+                formats = []
+            } else {
                 let f = (p.value("--format") ?? "json").split(separator: ",").map(String.init)
                 formats = try f.map { s in
                     guard let x = ReportFormat(rawValue: s) else {
-                        throw UsageError(message: "`--format`: unknown format `\(s)`; expected \(ReportFormat.words) or none",
-                                         help: closestMatch(to: s, in: ReportFormat.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" })
+                        throw UsageError(
+                            message: "`--format`: unknown format `\(s)`; expected \(ReportFormat.words) or none",
+                            help: closestMatch(to: s, in: ReportFormat.allCases.map(\.rawValue)).map {
+                                "did you mean `\($0)`?"
+                            })
                     }
                     return x
                 }
             }
             // `choice` admits only the three words, each a language.
-            lang = Language(rawValue: try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get()) ?? .ja
+            lang =
+                Language(rawValue: try ArgumentParser.choice(p, "--lang", ["ja", "en", "both"], default: "ja").get())
+                ?? .ja
             asOf = try CLI.asOf(p).get()
             options = try CLI.loadOptions(p).get()
             shard = try parseShard(p.value("--shard")).get()
             if let j = p.value("--jobs") {
-                guard let n = Int(j), (1...512).contains(n) else { throw UsageError(message: "`--jobs` needs a whole number from 1 to 512", help: nil) }
+                guard let n = Int(j), (1...512).contains(n) else {
+                    throw UsageError(message: "`--jobs` needs a whole number from 1 to 512", help: nil)
+                }
                 jobs = n
             }
             maxTerm = try CLI.waiverMaxTerm(p).get()
@@ -107,21 +128,39 @@ enum BatchCommand {
         // A file lying beside the facilities is named, never passed over in silence.
         for f in ignored {
             let name = (f as NSString).lastPathComponent
-            if (name.hasPrefix("~$") || name.hasPrefix(".~lock.")) && FacilityInput.isWorkbook(name.hasSuffix("#") ? String(name.dropLast()) : name) {
+            if (name.hasPrefix("~$") || name.hasPrefix(".~lock."))
+                && FacilityInput.isWorkbook(name.hasSuffix("#") ? String(name.dropLast()) : name)
+            {
                 // A spreadsheet program's owner file: the workbook beside it is open, and read
                 // as last saved.
-                console.err(printer.render(Diagnostic("batch.ignored-entry", .note,
-                    "a spreadsheet program's owner file (the workbook is open in Excel or LibreOffice) is not a facility and is not read",
-                    at: SourceLocation(file: f), help: "the workbook is read as it was last saved; save and close it to check its latest edits")))
+                console.err(
+                    printer.render(
+                        Diagnostic(
+                            "batch.ignored-entry", .note,
+                            "a spreadsheet program's owner file (the workbook is open in Excel or LibreOffice) is "
+                                + "not a facility and is not read",
+                            at: SourceLocation(file: f),
+                            help:
+                                "the workbook is read as it was last saved; save and close it to check its latest edits"
+                        )))
                 continue
             }
-            console.err(printer.render(Diagnostic("batch.ignored-entry", .warning,
-                "not a facility: only folders, `*.json` snapshots and `*.xlsx` workbooks are read, so this file is ignored",
-                at: SourceLocation(file: f), help: "move it out of the folder, or into a facility's folder if it belongs to one")))
+            console.err(
+                printer.render(
+                    Diagnostic(
+                        "batch.ignored-entry", .warning,
+                        "not a facility: only folders, `*.json` snapshots and `*.xlsx` workbooks are read, so this "
+                            + "file is ignored",
+                        at: SourceLocation(file: f),
+                        help: "move it out of the folder, or into a facility's folder if it belongs to one")))
         }
         // Nothing to check is not "everything passed".
         if all.isEmpty {
-            console.err(printer.render(Diagnostic("batch.no-input", .error, "no facility folders or snapshots found", at: SourceLocation(file: p.positionals[0]))))
+            console.err(
+                printer.render(
+                    Diagnostic(
+                        "batch.no-input", .error, "no facility folders or snapshots found",
+                        at: SourceLocation(file: p.positionals[0]))))
             return ExitCode.inputError
         }
         var waivers: [Waiver] = []
@@ -144,18 +183,26 @@ enum BatchCommand {
         var inputs = CLI.inputs(of: nil, p, loaded)
         inputs.add(file: p.positionals[0])
         for e in all where e.line == nil { inputs.add(file: e.input) }
-        if let r = inputs.refusal(folder: outDir, holding: false) ?? inputs.refusal(folder: (outDir as NSString).appendingPathComponent("facilities"))
-            ?? BatchOutput.besideFacilities.lazy.compactMap({ inputs.refusal(file: (outDir as NSString).appendingPathComponent($0)) }).first {
+        if let r = inputs.refusal(folder: outDir, holding: false) ?? inputs.refusal(
+            folder: (outDir as NSString).appendingPathComponent("facilities"))
+            ?? BatchOutput.besideFacilities.lazy.compactMap({
+                inputs.refusal(file: (outDir as NSString).appendingPathComponent($0))
+            }).first
+        {
             console.err("error: \(r); nothing was written\n")
             return ExitCode.inputError
         }
         guard let output = BatchOutput.opened(outDir, graceful: true, console) else { return ExitCode.inputError }
-        let run = BatchRun(pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
-                           baseline: baseline, gate: gate, formats: formats, lang: lang, outDir: output.staging, maxFindings: maxFindings, sarifBase: sarifBase)
-        let progress = Progress(total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
+        let run = BatchRun(
+            pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
+            baseline: baseline, gate: gate, formats: formats, lang: lang, outDir: output.staging,
+            maxFindings: maxFindings, sarifBase: sarifBase)
+        let progress = Progress(
+            total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
         // The summaries go straight into the aggregate, which sorts them without a copy.
-        var aggregate = Aggregate(pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
-                                  shard: shard.map { "\($0.index)/\($0.count)" })
+        var aggregate = Aggregate(
+            pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
+            shard: shard.map { "\($0.index)/\($0.count)" })
         aggregate.ignored = ignored
         aggregate.runParameters = cliParams.map { "\($0.name)=\(ParamResolver.render($0.value))" }.sorted()
         progress.finish()
@@ -166,14 +213,17 @@ enum BatchCommand {
         // A waiver may name only facilities of this run (a shard cannot know the others).
         if !waivers.isEmpty, shard == nil {
             let known = Set(aggregate.facilities.map(\.id))
-            for d in WaiverPolicy.validate(waivers, pack: pack, maxTerm: maxTerm, knownFacilities: known) where d.id == "waiver.unknown-facility" {
+            for d in WaiverPolicy.validate(waivers, pack: pack, maxTerm: maxTerm, knownFacilities: known)
+            where d.id == "waiver.unknown-facility" {
                 console.err(printer.render(d))
                 return ExitCode.inputError
             }
         }
         var writeFailures = run.writeFailures.withLock { $0 }
         if writeFailures.isEmpty {
-            do throws(WriteError) { try writeAggregate(aggregate, to: output.staging, lang: lang, jobs: jobs) } catch { writeFailures.append(error) }
+            do throws(WriteError) { try writeAggregate(aggregate, to: output.staging, lang: lang, jobs: jobs) } catch {
+                writeFailures.append(error)
+            }
         }
         // The facilities' SARIF again, in files code scanning accepts in one upload each.
         if writeFailures.isEmpty, formats.contains(.sarif) {
@@ -181,22 +231,34 @@ enum BatchCommand {
                 let sources = try SARIFBundle.sources(aggregate) { _ in output.staging }.get()
                 try SARIFBundle.write(sources, into: output.staging, base: sarifBase)
             } catch {
-                writeFailures.append(WriteError(path: SARIFBundle.published(error.path, staging: output.staging), kind: .other, reason: error.why))
+                writeFailures.append(
+                    WriteError(
+                        path: SARIFBundle.published(error.path, staging: output.staging), kind: .other,
+                        reason: error.why))
             }
         }
-        for w in run.warnings.withLock({ $0 }).sorted(by: { $0.description < $1.description }).prefix(50) { console.err(printer.render(w)) }
+        for w in run.warnings.withLock({ $0 }).sorted(by: { $0.description < $1.description }).prefix(50) {
+            console.err(printer.render(w))
+        }
         if !writeFailures.isEmpty {
             // All or nothing: the previous results stay, rather than a mixture of two runs.
             output.discard()
-            for w in writeFailures.sorted(by: { $0.path < $1.path }) { console.err("error[batch.write-failed]: \(w)\n") }
-            console.err("batch: \(writeFailures.count) write\(writeFailures.count == 1 ? "" : "s") failed; the run is incomplete and nothing was published: "
-                + "\(outDir) holds the previous results\n")
+            for w in writeFailures.sorted(by: { $0.path < $1.path }) {
+                console.err("error[batch.write-failed]: \(w)\n")
+            }
+            console.err(
+                "batch: \(writeFailures.count) write\(writeFailures.count == 1 ? "" : "s") failed; the run is "
+                    + "incomplete and nothing was published: "
+                    + "\(outDir) holds the previous results\n")
             return ExitCode.inputError
         }
         do throws(WriteError) {
             for n in try output.publish(replacing: BatchOutput.published) { console.err("note: \(n)\n") }
         } catch {
-            console.err("error[batch.write-failed]: \(error)\nbatch: the run is incomplete and nothing was published: \(outDir) holds the previous results\n")
+            console.err(
+                "error[batch.write-failed]: \(error)\nbatch: the run is incomplete and nothing was published: "
+                    + "\(outDir) holds the previous results\n"
+            )
             return ExitCode.inputError
         }
         let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newGaps ?? 0) > 0 }.count }
@@ -204,8 +266,10 @@ enum BatchCommand {
         let exit = exitCode(aggregate, gate: gate, newGaps: newGaps, counts: counts)
         let ja = lang == .ja
         for line in loadFailures(aggregate, ja: ja) { console.err("batch: " + line + "\n") }
-        console.err("batch: " + summary(aggregate, gate: gate, newGaps: newGaps, ja: ja, counts: counts)
-            + (ja ? "。集計: \(outDir) → 終了コード \(exit)" : "; aggregate in \(outDir) → exit \(exit)") + exitMeaning(exit, ja: ja) + "\n")
+        console.err(
+            "batch: " + summary(aggregate, gate: gate, newGaps: newGaps, ja: ja, counts: counts)
+                + (ja ? "。集計: \(outDir) → 終了コード \(exit)" : "; aggregate in \(outDir) → exit \(exit)")
+                + exitMeaning(exit, ja: ja) + "\n")
         return Interruption.afterPublishing(console, "the run") ?? exit
     }
 
@@ -219,8 +283,10 @@ enum BatchCommand {
         }
         if failed.count > limit {
             let n = failed.count - limit
-            out.append(ja ? "ほかに \(n) 施設を読み込めません（aggregate.json にすべて記載）"
-                          : "\(n) more failed to load (aggregate.json lists them all)")
+            out.append(
+                ja
+                    ? "ほかに \(n) 施設を読み込めません（aggregate.json にすべて記載）"
+                    : "\(n) more failed to load (aggregate.json lists them all)")
         }
         return out
     }
@@ -229,20 +295,24 @@ enum BatchCommand {
     /// decided, have gaps at the gate's level, and wait for an attestation; Japanese when
     /// `ja` (the reports' language).
     /// `counts`: `a.verdictCounts(gate:)` when the caller has it.
-    static func summary(_ a: Aggregate, gate: Gate, newGaps: Int? = nil, ja: Bool = false, counts: [Gate.Verdict: Int]? = nil) -> String {
+    static func summary(
+        _ a: Aggregate, gate: Gate, newGaps: Int? = nil, ja: Bool = false, counts: [Gate.Verdict: Int]? = nil
+    ) -> String {
         let v = counts ?? a.verdictCounts(gate: gate)
         let waiting = a.facilities.filter { $0.status == .evaluated && $0.states.contains("M") }.count
         let undecided = (v[.undecided] ?? 0) - a.failedToLoad
         if ja {
             return "\(a.facilities.count) 施設"
                 + (a.ignored.isEmpty ? "" : "（ほかのファイル \(a.ignored.count) 件は対象外）")
-                + ": 評価 \(a.evaluatedCount)、読み込めず \(a.failedToLoad)、未決定の規則あり（判定不能・エラー） \(undecided)、不合格あり \(v[.gaps] ?? 0)"
+                + ": 評価 \(a.evaluatedCount)、読み込めず \(a.failedToLoad)、未決定の規則あり（判定不能・エラー） \(undecided)、不合格あり "
+                + "\(v[.gaps] ?? 0)"
                 + (gate.level.map { "（\($0.rawValue) 以上\(gate.manual ? "・証明待ちを含む" : "")）" } ?? "")
                 + (newGaps.map { n in "、新たな不合格あり \(n)" + (gate.level.map { "（\($0.rawValue) 以上）" } ?? "") } ?? "")
                 + "、証明待ち \(waiting)"
                 + (a.withLoosenedParams > 0 ? "、緩めたパラメータで判定 \(a.withLoosenedParams)" : "")
         }
-        return "\(a.facilities.count) found, " + (a.ignored.isEmpty ? "" : "\(a.ignored.count) other file\(a.ignored.count == 1 ? "" : "s") ignored, ")
+        return "\(a.facilities.count) found, "
+            + (a.ignored.isEmpty ? "" : "\(a.ignored.count) other file\(a.ignored.count == 1 ? "" : "s") ignored, ")
             + "\(a.evaluatedCount) evaluated, \(a.failedToLoad) failed to load, "
             + "\(undecided) with undecided rules (unknown or error), \(v[.gaps] ?? 0) with gaps"
             + (gate.level.map { " (\($0.rawValue)\(gate.manual ? " or awaiting attestation" : ""))" } ?? "")
@@ -277,9 +347,11 @@ enum BatchCommand {
         guard gate.level != nil else { return ExitCode.ok }
         if let newGaps {
             // Known failures are forgiven; an item still waiting for a person is not.
-            let waiting = gate.manual && a.facilities.contains { f in
-                zip(a.rules, f.states).contains { r, c in c == "M" && gate.level.map { r.level <= $0 } == true }
-            }
+            let waiting =
+                gate.manual
+                && a.facilities.contains { f in
+                    zip(a.rules, f.states).contains { r, c in c == "M" && gate.level.map { r.level <= $0 } == true }
+                }
             // A facility judged on a loosened parameter is not excused by a baseline either.
             let loosened = gate.loosened && a.withLoosenedParams > 0
             return newGaps > 0 || waiting || loosened ? ExitCode.gaps : ExitCode.ok
@@ -299,10 +371,22 @@ enum BatchCommand {
         // Largest first, so that two workers finish together.
         @Sendable func write(_ k: Int) throws(WriteError) {
             switch k {
-            case 0: try stream("aggregate.json") { (f: OutputFile) throws(WriteError) in try a.writeJSON(to: f); try f.commit() }
-            case 1: try stream("aggregate.html") { (f: OutputFile) throws(WriteError) in try AggregateHTML.write(a, lang: lang, to: f) }
-            case 2: try stream("aggregate-facilities.csv") { (f: OutputFile) throws(WriteError) in try a.writeFacilitiesCSV(to: f); try f.commit() }
-            default: try stream("aggregate-rules.csv") { (f: OutputFile) throws(WriteError) in try a.writeRulesCSV(to: f); try f.commit() }
+            case 0:
+                try stream("aggregate.json") { (f: OutputFile) throws(WriteError) in
+                    try a.writeJSON(to: f); try f.commit()
+                }
+            case 1:
+                try stream("aggregate.html") { (f: OutputFile) throws(WriteError) in
+                    try AggregateHTML.write(a, lang: lang, to: f)
+                }
+            case 2:
+                try stream("aggregate-facilities.csv") { (f: OutputFile) throws(WriteError) in
+                    try a.writeFacilitiesCSV(to: f); try f.commit()
+                }
+            default:
+                try stream("aggregate-rules.csv") { (f: OutputFile) throws(WriteError) in
+                    try a.writeRulesCSV(to: f); try f.commit()
+                }
             }
         }
         guard jobs > 1 else {
@@ -375,9 +459,13 @@ final class BatchRun: @unchecked Sendable {
     let maxFindings: Int?
     let sarifBase: SARIFBase?
 
-    init(pack: CheckedPack, loaded: LoadedPack, asOf: Day, options: LoadOptions, cliParams: [ParamOverride], waivers: [Waiver],
-         baseline: Baseline?, gate: Gate = Gate(level: .required), formats: [ReportFormat], lang: Language, outDir: String,
-         maxFindings: Int? = Engine.defaultMaxFindings, sarifBase: SARIFBase? = nil) {
+    init(
+        pack: CheckedPack, loaded: LoadedPack, asOf: Day, options: LoadOptions, cliParams: [ParamOverride],
+        waivers: [Waiver],
+        baseline: Baseline?, gate: Gate = Gate(level: .required), formats: [ReportFormat], lang: Language,
+        outDir: String,
+        maxFindings: Int? = Engine.defaultMaxFindings, sarifBase: SARIFBase? = nil
+    ) {
         self.pack = pack
         self.sarifBase = sarifBase
         self.loaded = loaded
@@ -401,15 +489,19 @@ final class BatchRun: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             // Each worker evaluates with its own compiled copy of the pack: sharing one tree
             // makes every core bump the same reference counts, which does not scale.
-            let own = w == 0 ? engine : (Checker.check(loaded.source).pack.map { Engine(pack: $0, maxFindings: maxFindings) } ?? engine)
+            let own =
+                w == 0
+                ? engine
+                : (Checker.check(loaded.source).pack.map { Engine(pack: $0, maxFindings: maxFindings) } ?? engine)
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 if i >= entries.count { break }
                 // Stopped (a signal, or a write failed so nothing will be published): the rest
                 // are not evaluated.
                 if Interruption.requested != 0 || !writeFailures.withLock({ $0.isEmpty }) {
-                    slots.buffer[i] = FacilitySummary(id: entries[i].name, name: nil, input: entries[i].input, status: .error, states: "",
-                                                      diagnostics: ["\(entries[i].input): not evaluated: the run stopped"])
+                    slots.buffer[i] = FacilitySummary(
+                        id: entries[i].name, name: nil, input: entries[i].input, status: .error, states: "",
+                        diagnostics: ["\(entries[i].input): not evaluated: the run stopped"])
                     continue
                 }
                 slots.buffer[i] = process(entries[i], index: i, engine: own)
@@ -418,8 +510,10 @@ final class BatchRun: @unchecked Sendable {
         }
         // Every slot is filled by a worker; one that is not is reported, never dropped.
         var out = (0..<entries.count).map { i in
-            slots.buffer[i] ?? FacilitySummary(id: entries[i].name, name: nil, input: entries[i].input, status: .error, states: "",
-                                               diagnostics: ["\(entries[i].input): not evaluated"])
+            slots.buffer[i]
+                ?? FacilitySummary(
+                    id: entries[i].name, name: nil, input: entries[i].input, status: .error, states: "",
+                    diagnostics: ["\(entries[i].input): not evaluated"])
         }
         // Two inputs with the same facility id (or ids differing only in case): neither is
         // reported, both are errors.
@@ -428,23 +522,35 @@ final class BatchRun: @unchecked Sendable {
             if let ids = dup[FileNames.fold(out[i].id)] { out[i] = duplicate(out[i], ids) }
         }
         for (_, ids) in dup {
-            for id in ids { removeOwnedTree(facilityDir(id)) { rel, isDir in rel.count == 1 && !isDir && (BatchOutput.reportNames.contains(rel[0]) || RunID.isTemporaryName(rel[0])) } }
+            for id in ids {
+                removeOwnedTree(facilityDir(id)) { rel, isDir in
+                    rel.count == 1 && !isDir
+                        && (BatchOutput.reportNames.contains(rel[0]) || RunID.isTemporaryName(rel[0]))
+                }
+            }
         }
         return out
     }
 
     func duplicate(_ s: FacilitySummary, _ ids: Set<String>) -> FacilitySummary {
-        let why = ids.count > 1 ? "facility ids \(ids.sorted().map { "`\($0)`" }.joined(separator: " and ")) differ only in case; on many file systems their report folders would be one"
+        let why =
+            ids.count > 1
+            ? "facility ids \(ids.sorted().map { "`\($0)`" }.joined(separator: " and ")) differ only in case; on "
+                + "many file systems their report folders would be one"
             : "facility id `\(s.id)` is used by more than one input"
-        return FacilitySummary(id: s.id, name: s.name, input: s.input, status: .error, states: "",
-                               diagnostics: ["\(s.input): error[batch.duplicate-id]: \(why)"])
+        return FacilitySummary(
+            id: s.id, name: s.name, input: s.input, status: .error, states: "",
+            diagnostics: ["\(s.input): error[batch.duplicate-id]: \(why)"])
     }
 
-    func facilityDir(_ id: String) -> String { ((outDir as NSString).appendingPathComponent("facilities") as NSString).appendingPathComponent(id) }
+    func facilityDir(_ id: String) -> String {
+        ((outDir as NSString).appendingPathComponent("facilities") as NSString).appendingPathComponent(id)
+    }
 
     func failure(_ e: BatchEntry, id: String?, _ diags: [Diagnostic]) -> FacilitySummary {
-        FacilitySummary(id: id ?? e.name, name: nil, input: e.input, status: .error, states: "",
-                        diagnostics: diags.filter { $0.severity == .error }.prefix(10).map(\.description))
+        FacilitySummary(
+            id: id ?? e.name, name: nil, input: e.input, status: .error, states: "",
+            diagnostics: diags.filter { $0.severity == .error }.prefix(10).map(\.description))
     }
 
     func process(_ e: BatchEntry, index: Int, engine: Engine) -> FacilitySummary {
@@ -462,10 +568,21 @@ final class BatchRun: @unchecked Sendable {
             input = FacilityInput.file(e.input)
         }
         let (facility, diags) = input.load(options: options, pack: loaded, asOf: asOf, wholeStatements: true)
-        guard let facility, !diags.contains(where: { $0.severity == .error }) else { return failure(e, id: facility?.id, diags) }
+        guard let facility, !diags.contains(where: { $0.severity == .error }) else {
+            return failure(e, id: facility?.id, diags)
+        }
         guard BatchDiscovery.safeName(facility.id) else {
-            return failure(e, id: e.name, [Diagnostic("batch.unsafe-id", .error,
-                "the facility id cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`; found \(ValueShape.of(facility.id)))", at: SourceLocation(file: input.primaryFile, line: e.line?.line ?? 0, path: input.tables == nil ? "/facility/id" : "facility.id"))])
+            return failure(
+                e, id: e.name,
+                [
+                    Diagnostic(
+                        "batch.unsafe-id", .error,
+                        "the facility id cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`; "
+                            + "found \(ValueShape.of(facility.id)))",
+                        at: SourceLocation(
+                            file: input.primaryFile, line: e.line?.line ?? 0,
+                            path: input.tables == nil ? "/facility/id" : "facility.id"))
+                ])
         }
         let key = FileNames.fold(facility.id)
         let first = claims.withLock { c -> String? in
@@ -478,7 +595,9 @@ final class BatchRun: @unchecked Sendable {
                 c[key, default: []].formUnion([first, facility.id])
                 return c[key, default: []]
             }
-            return duplicate(FacilitySummary(id: facility.id, name: nil, input: e.input, status: .evaluated, states: "", diagnostics: []), ids)
+            return duplicate(
+                FacilitySummary(
+                    id: facility.id, name: nil, input: e.input, status: .evaluated, states: "", diagnostics: []), ids)
         }
         var (result, pd) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
         if pd.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, pd) }
@@ -490,13 +609,15 @@ final class BatchRun: @unchecked Sendable {
         // which is all an auditor of a batch reads.
         result.inputWarnings = (diags + pd + notes).filter { $0.severity == .warning }
         if !formats.isEmpty {
-            let report = ReportInput(result: result, pack: pack, lang: lang, toolVersion: CLI.version, sarifBase: sarifBase)
+            let report = ReportInput(
+                result: result, pack: pack, lang: lang, toolVersion: CLI.version, sarifBase: sarifBase)
             let style = TextReport(lang: lang, color: false)
             for f in formats {
                 // Named in messages where it will be published, not in the staging folder.
                 let shown = "facilities/\(facility.id)/\(f.fileName)"
                 do throws(WriteError) {
-                    let file = try OutputFile(path: (facilityDir(facility.id) as NSString).appendingPathComponent(f.fileName), durable: false)
+                    let file = try OutputFile(
+                        path: (facilityDir(facility.id) as NSString).appendingPathComponent(f.fileName), durable: false)
                     do throws(WriteError) {
                         try CLI.write(f, report, textStyle: style, to: file)
                         try file.commit()
@@ -505,7 +626,9 @@ final class BatchRun: @unchecked Sendable {
                         throw error
                     }
                 } catch {
-                    writeFailures.withLock { $0.append(WriteError(path: shown, kind: error.kind, reason: error.reason)) }
+                    writeFailures.withLock {
+                        $0.append(WriteError(path: shown, kind: error.kind, reason: error.reason))
+                    }
                     break
                 }
             }
@@ -513,9 +636,10 @@ final class BatchRun: @unchecked Sendable {
         var s = FacilitySummary.of(result, input: e.input)
         if let baseline {
             // Counted at the gate's level, as `check --baseline` gates: none under `never`.
-            s.newGaps = zip(pack.rules, result.results).filter { rule, r in
-                gate.level.map { rule.level <= $0 } == true && baseline.hasNew(facility: facility.id, r)
-            }.count
+            s.newGaps =
+                zip(pack.rules, result.results).filter { rule, r in
+                    gate.level.map { rule.level <= $0 } == true && baseline.hasNew(facility: facility.id, r)
+                }.count
         }
         return s
     }

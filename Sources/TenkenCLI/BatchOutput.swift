@@ -22,7 +22,10 @@ import TenkenReport
 ///   replaces them whole, which would replace the link and move the person's files out of
 ///   the folder it names.
 final class BatchOutput {
-    static let published = ["facilities", "aggregate.json", "aggregate-facilities.csv", "aggregate-rules.csv", "aggregate.html", SARIFBundle.folder]
+    static let published = [
+        "facilities", "aggregate.json", "aggregate-facilities.csv", "aggregate-rules.csv", "aggregate.html",
+        SARIFBundle.folder,
+    ]
     /// What is published beside `facilities/`: the aggregate files and the SARIF bundle (all a
     /// merge writes, and what a batch's inputs must not be).
     static let besideFacilities = published.filter { $0 != "facilities" }
@@ -50,8 +53,16 @@ final class BatchOutput {
             var st = stat()
             let path = (dir as NSString).appendingPathComponent(name)
             if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK {
-                throw .write(WriteError(path: path, kind: .refused, reason: "it is a symbolic link; a batch replaces \(name) as a whole, which would replace the link"
-                    + (BatchOutput.aggregateNames.contains(name) ? "" : " and move your files out of the folder it names") + "; make it a \(BatchOutput.aggregateNames.contains(name) ? "file" : "folder") of its own, or choose another output folder"))
+                throw .write(
+                    WriteError(
+                        path: path, kind: .refused,
+                        reason:
+                            "it is a symbolic link; a batch replaces \(name) as a whole, which would replace the link"
+                            + (BatchOutput.aggregateNames.contains(name)
+                                ? "" : " and move your files out of the folder it names")
+                            + "; make it a \(BatchOutput.aggregateNames.contains(name) ? "file" : "folder") of its "
+                            + "own, or choose another output folder"
+                    ))
             }
         }
         switch FileLock.acquire((dir as NSString).appendingPathComponent(".tenken.lock"), wait: 0) {
@@ -96,7 +107,9 @@ final class BatchOutput {
     @discardableResult
     func publish(replacing: [String]) throws(WriteError) -> [String] {
         let produced = BatchOutput.published.filter { FileManager.default.fileExists(atPath: path($0)) }
-        let manifest = (produced.map { "+" + $0 } + replacing.filter { !produced.contains($0) }.map { "-" + $0 }).joined(separator: "\n") + "\n"
+        let manifest =
+            (produced.map { "+" + $0 } + replacing.filter { !produced.contains($0) }.map { "-" + $0 }).joined(
+                separator: "\n") + "\n"
         BatchOutput.syncFileSystem(staging)
         // Asked to stop before the point of no return: nothing is published.
         if Interruption.requested != 0 { Interruption.exitForSignal() }
@@ -125,8 +138,12 @@ final class BatchOutput {
         if first == ".replaced" {
             // moveAside names a second result `facilities.1`.
             first = rest.removeFirst()
-            if let dot = first.lastIndex(of: "."), first[first.index(after: dot)...].allSatisfy(\.isNumber), !first[first.index(after: dot)...].isEmpty,
-               published.contains(String(first[..<dot])) { first = String(first[..<dot]) }
+            if let dot = first.lastIndex(of: "."), first[first.index(after: dot)...].allSatisfy(\.isNumber),
+                !first[first.index(after: dot)...].isEmpty,
+                published.contains(String(first[..<dot]))
+            {
+                first = String(first[..<dot])
+            }
         } else if rel.count == 1, !isDir, first == marker || RunID.isTemporaryName(first) {
             return true
         }
@@ -169,7 +186,9 @@ final class BatchOutput {
     static func finish(_ staging: String, in dir: String) -> [String] {
         let fm = FileManager.default
         // The loaders' reader (FileManager.contents(atPath:) leaks its buffer on an empty file, seen under ASan).
-        guard let data = readInputFile((staging as NSString).appendingPathComponent(marker), maxBytes: 1 << 20).0 else { return [] }
+        guard let data = readInputFile((staging as NSString).appendingPathComponent(marker), maxBytes: 1 << 20).0 else {
+            return []
+        }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
         let produced = lines.filter { $0.hasPrefix("+") }.map { String($0.dropFirst()) }
         let stale = lines.filter { $0.hasPrefix("-") }.map { String($0.dropFirst()) }
@@ -177,16 +196,20 @@ final class BatchOutput {
         _ = mkdir(aside, 0o777)
         // A person's files in the old facilities/ go into the new one — or into one of their own
         // when this run wrote no reports (--format none), rather than with the old reports.
-        let cur = (dir as NSString).appendingPathComponent("facilities"), new = (staging as NSString).appendingPathComponent("facilities")
+        let cur = (dir as NSString).appendingPathComponent("facilities"),
+            new = (staging as NSString).appendingPathComponent("facilities")
         if fm.fileExists(atPath: cur) {
             let made = !fm.fileExists(atPath: new) && (stale.contains("facilities") || produced.contains("facilities"))
             if made { _ = mkdir(new, 0o777) }
             // (A merge neither writes nor replaces facilities/: it is left alone.)
-            if made || (produced.contains("facilities") && fm.fileExists(atPath: new)) { carryOver(from: cur, into: new) }
+            if made || (produced.contains("facilities") && fm.fileExists(atPath: new)) {
+                carryOver(from: cur, into: new)
+            }
             if made, ((try? fm.contentsOfDirectory(atPath: new)) ?? []).isEmpty { _ = rmdir(new) }
         }
         for name in published {
-            let current = (dir as NSString).appendingPathComponent(name), next = (staging as NSString).appendingPathComponent(name)
+            let current = (dir as NSString).appendingPathComponent(name),
+                next = (staging as NSString).appendingPathComponent(name)
             if fm.fileExists(atPath: next) {
                 if fm.fileExists(atPath: current) { moveAside(current, into: aside) }
                 _ = rename(next, current)
@@ -203,8 +226,11 @@ final class BatchOutput {
     static func cleared(_ staging: String) -> [String] {
         let kept = removeOwnedTree(staging, own: ownEntry)
         guard !kept.isEmpty else { return [] }
-        return ["\(staging) holds \(kept.count) entr\(kept.count == 1 ? "y" : "ies") tenken did not write (\(kept.prefix(3).joined(separator: ", "))\(kept.count > 3 ? ", …" : "")); "
-            + "they are left there: move them where they belong"]
+        return [
+            "\(staging) holds \(kept.count) entr\(kept.count == 1 ? "y" : "ies") tenken did not write "
+                + "(\(kept.prefix(3).joined(separator: ", "))\(kept.count > 3 ? ", …" : "")); "
+                + "they are left there: move them where they belong"
+        ]
     }
 
     /// Before a run (the folder's lock held, so no live run owns them): a staging folder with
@@ -215,7 +241,9 @@ final class BatchOutput {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
             let full = (dir as NSString).appendingPathComponent(name)
             if name.hasPrefix(stagingPrefix), name.count == stagingPrefix.count + 16 {
-                notes += FileManager.default.fileExists(atPath: (full as NSString).appendingPathComponent(marker)) ? finish(full, in: dir) : cleared(full)
+                notes +=
+                    FileManager.default.fileExists(atPath: (full as NSString).appendingPathComponent(marker))
+                    ? finish(full, in: dir) : cleared(full)
             } else if name.hasPrefix("." + stagingPrefix), name.hasSuffix("-removing") {
                 notes += cleared(full)  // left by an older tenken's removal
             }
@@ -227,7 +255,9 @@ final class BatchOutput {
     static func moveAside(_ path: String, into aside: String) {
         var dest = (aside as NSString).appendingPathComponent((path as NSString).lastPathComponent)
         var n = 1
-        while FileManager.default.fileExists(atPath: dest) { dest = (aside as NSString).appendingPathComponent("\((path as NSString).lastPathComponent).\(n)"); n += 1 }
+        while FileManager.default.fileExists(atPath: dest) {
+            dest = (aside as NSString).appendingPathComponent("\((path as NSString).lastPathComponent).\(n)"); n += 1
+        }
         _ = rename(path, dest)
     }
 
@@ -244,7 +274,8 @@ final class BatchOutput {
                 if !fm.fileExists(atPath: n) { _ = rename(o, n) }
                 continue
             }
-            for entry in (try? fm.contentsOfDirectory(atPath: o)) ?? [] where !reports.contains(entry) && !RunID.isTemporaryName(entry) {
+            for entry in (try? fm.contentsOfDirectory(atPath: o)) ?? []
+            where !reports.contains(entry) && !RunID.isTemporaryName(entry) {
                 let dest = (n as NSString).appendingPathComponent(entry)
                 if fm.fileExists(atPath: dest) { continue }
                 _ = OutputFile.makeFolders(n)

@@ -23,29 +23,56 @@ public enum CLI {
     /// Every subcommand, in the order `--help` lists them: the one table the dispatcher, the
     /// help, the shell completions and the man page are made from.
     static let registry: [Command] = [
-        Command(spec: CheckCommand.spec, brief: "evaluate one facility against the rule pack and print a gap report", run: CheckCommand.run),
-        Command(spec: BatchCommand.spec, brief: "evaluate many facilities in parallel, with an aggregate report", run: BatchCommand.run),
-        Command(spec: MergeCommand.spec, brief: "combine partial aggregates from sharded batches", run: MergeCommand.run),
-        Command(spec: DiffCommand.spec, brief: "compare two reports or two aggregates: fixed, new, unchanged", run: DiffCommand.run),
-        Command(spec: ExplainCommand.spec, brief: "show how one rule was evaluated on a facility", run: ExplainCommand.run),
+        Command(
+            spec: CheckCommand.spec, brief: "evaluate one facility against the rule pack and print a gap report",
+            run: CheckCommand.run),
+        Command(
+            spec: BatchCommand.spec, brief: "evaluate many facilities in parallel, with an aggregate report",
+            run: BatchCommand.run),
+        Command(
+            spec: MergeCommand.spec, brief: "combine partial aggregates from sharded batches", run: MergeCommand.run),
+        Command(
+            spec: DiffCommand.spec, brief: "compare two reports or two aggregates: fixed, new, unchanged",
+            run: DiffCommand.run),
+        Command(
+            spec: ExplainCommand.spec, brief: "show how one rule was evaluated on a facility", run: ExplainCommand.run),
         Command(spec: LintCommand.spec, brief: "statically check a rule pack (no data is read)", run: LintCommand.run),
-        Command(spec: FmtCommand.spec, brief: "print rule files in canonical form, or rewrite them with --write", run: FmtCommand.run),
+        Command(
+            spec: FmtCommand.spec, brief: "print rule files in canonical form, or rewrite them with --write",
+            run: FmtCommand.run),
         Command(spec: TestCommand.spec, brief: "run the rule test cases kept next to the rules", run: TestCommand.run),
-        Command(spec: CoverageCommand.spec, brief: "show which rules and test cases implement each catalog item", run: CoverageCommand.run),
-        Command(spec: InitCommand.spec, brief: "write blank spreadsheet tables for a facility to fill in", run: InitCommand.run),
-        Command(spec: ConvertCommand.spec, brief: "convert a facility between a JSON snapshot and spreadsheet tables", run: ConvertCommand.run),
-        Command(spec: AttestCommand.spec, brief: "answer the items only a person can vouch for, in the terminal", run: AttestCommand.run),
-        Command(spec: ParamsCommand.spec, brief: "list the pack's parameters with defaults, bounds and reasons", run: ParamsCommand.run),
-        Command(spec: SchemaCommand.spec, brief: "print the snapshot schema (JSON Schema or Markdown) or the table reference", run: SchemaCommand.run),
+        Command(
+            spec: CoverageCommand.spec, brief: "show which rules and test cases implement each catalog item",
+            run: CoverageCommand.run),
+        Command(
+            spec: InitCommand.spec, brief: "write blank spreadsheet tables for a facility to fill in",
+            run: InitCommand.run),
+        Command(
+            spec: ConvertCommand.spec, brief: "convert a facility between a JSON snapshot and spreadsheet tables",
+            run: ConvertCommand.run),
+        Command(
+            spec: AttestCommand.spec, brief: "answer the items only a person can vouch for, in the terminal",
+            run: AttestCommand.run),
+        Command(
+            spec: ParamsCommand.spec, brief: "list the pack's parameters with defaults, bounds and reasons",
+            run: ParamsCommand.run),
+        Command(
+            spec: SchemaCommand.spec,
+            brief: "print the snapshot schema (JSON Schema or Markdown) or the table reference",
+            run: SchemaCommand.run),
         Command(spec: HelpCommand.spec, brief: "show the help of tenken or of one command", run: HelpCommand.run),
-        Command(spec: CompletionsCommand.spec, brief: "print a completion script for bash, zsh or fish", run: CompletionsCommand.run),
+        Command(
+            spec: CompletionsCommand.spec, brief: "print a completion script for bash, zsh or fish",
+            run: CompletionsCommand.run),
         Command(spec: ManCommand.spec, brief: "print the manual page (tenken.1)", run: ManCommand.run),
     ]
 
     static func command(_ name: String) -> Command? { registry.first { $0.name == name } }
 
     public static var usageText: String {
-        var s = "tenken \(version) — compliance auditor for the MCS operational management rules\n\nusage: tenken <command> [options]\n       tenken --version\n\ncommands:\n"
+        var s =
+            "tenken \(version) — compliance auditor for the MCS operational management rules\n\nusage: tenken "
+            + "<command> [options]\n       tenken --version\n\ncommands:\n"
         let w = (registry.map(\.name.count).max() ?? 0) + 2
         for c in registry { s += "  " + c.name + String(repeating: " ", count: w - c.name.count) + c.brief + "\n" }
         s += "\nRun `tenken <command> --help` (or `tenken help <command>`) for a command's options.\n"
@@ -68,7 +95,9 @@ public enum CLI {
             return ExitCode.ok
         default:
             let guess = closestMatch(to: cmd, in: registry.map(\.name))
-            console.err("error: unknown command `\(SafeText.terminal(cmd))`" + (guess.map { "; did you mean `\($0)`?" } ?? "") + "\n\n" + usageText)
+            console.err(
+                "error: unknown command `\(SafeText.terminal(cmd))`" + (guess.map { "; did you mean `\($0)`?" } ?? "")
+                    + "\n\n" + usageText)
             return ExitCode.usage
         }
     }
@@ -92,54 +121,89 @@ public enum CLI {
 
     static func usage(_ e: UsageError, _ console: Console) {
         // Usage errors quote the arguments, which may come from a script or a config file.
-        console.err("error: \(SafeText.terminal(e.message))\n" + (e.help.map { "  help: \(SafeText.terminal($0))\n" } ?? ""))
+        console.err(
+            "error: \(SafeText.terminal(e.message))\n" + (e.help.map { "  help: \(SafeText.terminal($0))\n" } ?? ""))
     }
 
-    static let rulesOption = OptionSpec("--rules", value: "DIR", help: "use the rule pack in DIR instead of the built-in MCS pack")
+    static let rulesOption = OptionSpec(
+        "--rules", value: "DIR", help: "use the rule pack in DIR instead of the built-in MCS pack")
 
     // Options that `check` and `batch` share, so they read and behave the same.
-    static let asOfOption = OptionSpec("--as-of", value: "DATE", help: "audit date YYYY-MM-DD (default: today); every period counts from it")
-    static let langOption = OptionSpec("--lang", value: "LANG", choices: ["ja", "en", "both"], help: "ja, en or both (default ja)")
+    static let asOfOption = OptionSpec(
+        "--as-of", value: "DATE", help: "audit date YYYY-MM-DD (default: today); every period counts from it")
+    static let langOption = OptionSpec(
+        "--lang", value: "LANG", choices: ["ja", "en", "both"], help: "ja, en or both (default ja)")
     /// `--fail-on`, as check, batch and merge read it.
-    static let failOnOption = OptionSpec("--fail-on", value: "LEVEL", choices: ["required", "recommended", "never", "strict", "required,manual", "recommended,manual", "required,loosened", "recommended,loosened", "never,loosened", "required,manual,loosened", "recommended,manual,loosened"],
-                                         help: "which results make the exit code 1: " + Gate.words + " (default required)")
-    static let paramOption = OptionSpec("--param", value: "NAME=VALUE", repeatable: true, help: "override a pack parameter for this run")
+    static let failOnOption = OptionSpec(
+        "--fail-on", value: "LEVEL",
+        choices: [
+            "required", "recommended", "never", "strict", "required,manual", "recommended,manual", "required,loosened",
+            "recommended,loosened", "never,loosened", "required,manual,loosened", "recommended,manual,loosened",
+        ],
+        help: "which results make the exit code 1: " + Gate.words + " (default required)")
+    static let paramOption = OptionSpec(
+        "--param", value: "NAME=VALUE", repeatable: true, help: "override a pack parameter for this run")
     static let waiverOptions = [
-        OptionSpec("--waivers", value: "FILE", help: "accepted exceptions: a waived failure is reported but does not gate"),
+        OptionSpec(
+            "--waivers", value: "FILE", help: "accepted exceptions: a waived failure is reported but does not gate"),
         OptionSpec("--waiver-max-term", value: "PERIOD", help: "longest waiver accepted (default 180 days)"),
     ]
     /// How many findings each rule lists (the count is always exact).
     static let findingsOptions = [
-        OptionSpec("--max-findings", value: "N", help: "findings listed per rule (default \(Engine.defaultMaxFindings)); the rest are counted and the report says how many"),
-        OptionSpec("--all-findings", help: "list every finding of every rule (no cap; large inventories make large reports)"),
+        OptionSpec(
+            "--max-findings", value: "N",
+            help:
+                "findings listed per rule (default \(Engine.defaultMaxFindings)); the rest are counted and the "
+                + "report says how many"
+        ),
+        OptionSpec(
+            "--all-findings", help: "list every finding of every rule (no cap; large inventories make large reports)"),
     ]
 
     /// `--max-findings N` / `--all-findings`: nil lists all.
     static func maxFindings(_ p: ParsedArguments) -> Result<Int?, UsageError> {
         if p.flag("--all-findings") {
-            if p.value("--max-findings") != nil { return .failure(UsageError(message: "give `--max-findings` or `--all-findings`, not both", help: nil)) }
+            if p.value("--max-findings") != nil {
+                return .failure(UsageError(message: "give `--max-findings` or `--all-findings`, not both", help: nil))
+            }
             return .success(nil)
         }
         guard let v = p.value("--max-findings") else { return .success(Engine.defaultMaxFindings) }
-        guard let n = Int(v), n >= 1 else { return .failure(UsageError(message: "`--max-findings` needs a whole number of at least 1, not `\(v)`", help: "or --all-findings for no limit")) }
+        guard let n = Int(v), n >= 1 else {
+            return .failure(
+                UsageError(
+                    message: "`--max-findings` needs a whole number of at least 1, not `\(v)`",
+                    help: "or --all-findings for no limit"))
+        }
         return .success(n)
     }
 
-    static let sarifBaseOption = OptionSpec("--sarif-base", value: "DIR",
-        help: "SARIF artifact URIs are relative to DIR (default: the working directory, as code scanning expects the repository root)")
+    static let sarifBaseOption = OptionSpec(
+        "--sarif-base", value: "DIR",
+        help:
+            "SARIF artifact URIs are relative to DIR (default: the working directory, as code scanning expects the "
+            + "repository root)"
+    )
 
     /// `--sarif-base DIR`: an existing folder; the working directory when not given.
     static func sarifBase(_ p: ParsedArguments) -> Result<SARIFBase, UsageError> {
-        guard let d = p.value("--sarif-base") else { return .success(SARIFBase(FileManager.default.currentDirectoryPath)) }
+        guard let d = p.value("--sarif-base") else {
+            return .success(SARIFBase(FileManager.default.currentDirectoryPath))
+        }
         var isDir: ObjCBool = false
         guard !d.isEmpty, FileManager.default.fileExists(atPath: d, isDirectory: &isDir), isDir.boolValue else {
-            return .failure(UsageError(message: "`--sarif-base` needs an existing folder, not `\(d)`", help: "usually the repository root"))
+            return .failure(
+                UsageError(
+                    message: "`--sarif-base` needs an existing folder, not `\(d)`", help: "usually the repository root")
+            )
         }
         return .success(SARIFBase(d))
     }
 
     static let inputOptions = [
-        OptionSpec("--encoding", value: "ENC", choices: ["auto", "utf-8", "shift_jis"], help: "encoding of CSV tables read: auto, utf-8 or shift_jis (default auto, per file)"),
+        OptionSpec(
+            "--encoding", value: "ENC", choices: ["auto", "utf-8", "shift_jis"],
+            help: "encoding of CSV tables read: auto, utf-8 or shift_jis (default auto, per file)"),
         OptionSpec("--max-input-bytes", value: "N", help: "largest input file accepted (default 256 MiB)"),
         OptionSpec("--max-depth", value: "N", help: "deepest JSON nesting accepted (default 256)"),
     ]
@@ -163,7 +227,8 @@ public enum CLI {
             // The same parameter twice would silently take the last value: a wrapper script
             // that appends an override could loosen a bar unseen. Refused, as a repeated key is.
             if out.contains(where: { $0.name.lowercased() == o.name.lowercased() }) {
-                return .failure(UsageError(message: "`--param \(o.name)` is given twice", help: "give each parameter once"))
+                return .failure(
+                    UsageError(message: "`--param \(o.name)` is given twice", help: "give each parameter once"))
             }
             out.append(o)
         }
@@ -180,7 +245,9 @@ public enum CLI {
     }
 
     /// Loads and checks the pack (`--rules DIR` or the built-in one), printing diagnostics.
-    static func checkedPack(_ p: ParsedArguments, _ console: Console, printWarnings: Bool = true) -> (LoadedPack, CheckedPack)? {
+    static func checkedPack(
+        _ p: ParsedArguments, _ console: Console, printWarnings: Bool = true
+    ) -> (LoadedPack, CheckedPack)? {
         let loaded: LoadedPack
         if let dir = p.value("--rules") {
             switch PackLoader.directory(dir) {
@@ -193,7 +260,8 @@ public enum CLI {
             loaded = PackLoader.embedded()
         }
         let outcome = Checker.check(loaded.source)
-        let printer = DiagnosticPrinter(sources: loaded.texts, color: console.useColor("auto", tty: console.stderrIsTTY))
+        let printer = DiagnosticPrinter(
+            sources: loaded.texts, color: console.useColor("auto", tty: console.stderrIsTTY))
         for d in outcome.diagnostics where d.severity == .error || printWarnings { console.err(printer.render(d)) }
         guard let pack = outcome.pack else {
             let n = outcome.diagnostics.filter { $0.severity == .error }.count
@@ -207,16 +275,21 @@ public enum CLI {
         var o = LoadOptions()
         if let e = p.value("--encoding") {
             guard let enc = TextEncoding(rawValue: e) else {
-                return .failure(UsageError(message: "`--encoding` must be auto, utf-8 or shift_jis, not `\(e)`", help: nil))
+                return .failure(
+                    UsageError(message: "`--encoding` must be auto, utf-8 or shift_jis, not `\(e)`", help: nil))
             }
             o.encoding = enc
         }
         if let m = p.value("--max-input-bytes") {
-            guard let n = Int(m), n > 0 else { return .failure(UsageError(message: "`--max-input-bytes` needs a positive whole number", help: nil)) }
+            guard let n = Int(m), n > 0 else {
+                return .failure(UsageError(message: "`--max-input-bytes` needs a positive whole number", help: nil))
+            }
             o.limits.maxBytes = n
         }
         if let m = p.value("--max-depth") {
-            guard let n = Int(m), n > 0, n <= 10_000 else { return .failure(UsageError(message: "`--max-depth` needs a whole number from 1 to 10000", help: nil)) }
+            guard let n = Int(m), n > 0, n <= 10_000 else {
+                return .failure(UsageError(message: "`--max-depth` needs a whole number from 1 to 10000", help: nil))
+            }
             o.limits.maxDepth = n
         }
         return .success(o)
@@ -224,12 +297,18 @@ public enum CLI {
 
     /// `--format a,b,c`; several formats need `--output-dir`.
     static func formats(_ p: ParsedArguments) -> Result<[ReportFormat], UsageError> {
-        let raw = (p.value("--format") ?? "text").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let raw = (p.value("--format") ?? "text").split(separator: ",").map {
+            String($0).trimmingCharacters(in: .whitespaces)
+        }
         var out: [ReportFormat] = []
         for r in raw {
             guard let f = ReportFormat(rawValue: r) else {
-                return .failure(UsageError(message: "`--format`: unknown format `\(r)`; expected \(ReportFormat.words)",
-                                           help: closestMatch(to: r, in: ReportFormat.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" }))
+                return .failure(
+                    UsageError(
+                        message: "`--format`: unknown format `\(r)`; expected \(ReportFormat.words)",
+                        help: closestMatch(to: r, in: ReportFormat.allCases.map(\.rawValue)).map {
+                            "did you mean `\($0)`?"
+                        }))
             }
             if !out.contains(f) { out.append(f) }
         }
@@ -251,7 +330,9 @@ public enum CLI {
     }
 
     /// Writes one format into a file (or any sink) as it is made (`ReportFormat.write`).
-    static func write(_ f: ReportFormat, _ input: ReportInput, textStyle: TextReport, to sink: ReportSink) throws(WriteError) {
+    static func write(
+        _ f: ReportFormat, _ input: ReportInput, textStyle: TextReport, to sink: ReportSink
+    ) throws(WriteError) {
         try f.write(input, textStyle: textStyle, to: sink)
     }
 
@@ -259,8 +340,11 @@ public enum CLI {
     /// refused up front if it is one of the run's `inputs`; all are written first and
     /// published together at the end, so a failure publishes none of them. A folder is held
     /// locked against a second run writing there at the same time.
-    static func emit(_ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ p: ParsedArguments, _ console: Console,
-                     inputs: InputSet) -> Bool {
+    static func emit(
+        _ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ p: ParsedArguments,
+        _ console: Console,
+        inputs: InputSet
+    ) -> Bool {
         let dir = p.value("--output-dir")
         let targets: [String]
         if let dir {
@@ -310,8 +394,10 @@ public enum CLI {
         return nil
     }
 
-    static func emitFiles(_ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ targets: [String], _ console: Console,
-                          lock: FileLock?, token: Int?) -> Bool {
+    static func emitFiles(
+        _ formats: [ReportFormat], _ input: ReportInput, textStyle: TextReport, _ targets: [String], _ console: Console,
+        lock: FileLock?, token: Int?
+    ) -> Bool {
         defer {
             lock?.release()
             if let token { Interruption.remove(token) }
@@ -325,7 +411,12 @@ public enum CLI {
             }
             for file in files {
                 try file.commit()
-                if file.direct { console.err("note: \(file.path) is \(file.targetKind); the report was written to it directly, not atomically\n") }
+                if file.direct {
+                    console.err(
+                        "note: \(file.path) is \(file.targetKind); the report was written to it directly, not "
+                            + "atomically\n"
+                    )
+                }
                 if let n = file.linkNote { console.err("note: \(SafeText.terminal(n))\n") }
             }
         } catch {
@@ -353,7 +444,9 @@ public enum CLI {
     static func lockMessage(_ f: FileLock.Failure, folder: String) -> String {
         switch f {
         case .busy(let holder):
-            return "error: another tenken run\(holder.map { " (process \(SafeText.terminal($0)))" } ?? "") is writing to \(SafeText.terminal(folder)); nothing was written\n"
+            return
+                "error: another tenken run\(holder.map { " (process \(SafeText.terminal($0)))" } ?? "") is writing "
+                + "to \(SafeText.terminal(folder)); nothing was written\n"
                 + "  help: wait for it to finish, or choose another output folder\n"
         case .io(let e):
             return "error: \(e)\n"

@@ -8,7 +8,11 @@ import TenkenSyntax
 
 enum CheckCommand {
     static let spec = CommandSpec(
-        name: "check", summary: "Evaluate one facility against the rule pack and report its gaps.\nFOLDER holds spreadsheet tables (facility.csv, staff.csv, …) or snapshot.json with devices.csv; a JSON snapshot file may be given instead of a folder.",
+        name: "check",
+        summary:
+            "Evaluate one facility against the rule pack and report its gaps.\nFOLDER holds spreadsheet tables "
+            + "(facility.csv, staff.csv, …) or snapshot.json with devices.csv; a JSON snapshot file may be given "
+            + "instead of a folder.",
         usage: "tenken check [FOLDER | SNAPSHOT.json] [--snapshot FILE] [--devices FILE] [options]",
         options: [
             OptionSpec("--snapshot", value: "FILE", help: "the facility snapshot (JSON)"),
@@ -16,16 +20,24 @@ enum CheckCommand {
             OptionSpec("--provider", value: "FILE", help: "the provider's service profile (default: the pack's)"),
             CLI.rulesOption,
             CLI.asOfOption,
-            OptionSpec("--format", value: "LIST", choices: ReportFormat.allCases.map(\.rawValue), list: true,
-                       help: "\(ReportFormat.words), or several separated by commas (default text)"),
+            OptionSpec(
+                "--format", value: "LIST", choices: ReportFormat.allCases.map(\.rawValue), list: true,
+                help: "\(ReportFormat.words), or several separated by commas (default text)"),
             CLI.langOption,
-            OptionSpec("--output", value: "FILE", help: "write the report here (atomically) instead of standard output; `-` is standard output"),
-            OptionSpec("--output-dir", value: "DIR", help: "write one file per format here (\(ReportFormat.fileNames))"),
+            OptionSpec(
+                "--output", value: "FILE",
+                help: "write the report here (atomically) instead of standard output; `-` is standard output"),
+            OptionSpec(
+                "--output-dir", value: "DIR", help: "write one file per format here (\(ReportFormat.fileNames))"),
             CLI.failOnOption,
             CLI.paramOption,
         ] + CLI.waiverOptions + [
-            OptionSpec("--baseline", value: "FILE", help: "a previous JSON report: only failures not in it make the exit code 1"),
-            OptionSpec("--color", value: "WHEN", choices: ["auto", "always", "never"], help: "auto, always or never (default auto; NO_COLOR is respected)"),
+            OptionSpec(
+                "--baseline", value: "FILE",
+                help: "a previous JSON report: only failures not in it make the exit code 1"),
+            OptionSpec(
+                "--color", value: "WHEN", choices: ["auto", "always", "never"],
+                help: "auto, always or never (default auto; NO_COLOR is respected)"),
             CLI.sarifBaseOption,
         ] + CLI.findingsOptions + CLI.inputOptions,
         minPositionals: 0, maxPositionals: 1)
@@ -109,43 +121,60 @@ enum CheckCommand {
         let toStdout = p.value("--output") == nil && p.value("--output-dir") == nil
         let tty = toStdout && console.stdoutIsTTY
         // Wrapped only for a terminal: a file or a pipe keeps each paragraph on one line.
-        let textStyle = TextReport(lang: report.lang, color: toStdout && console.useColor(color, tty: tty), width: tty ? console.terminalWidth : nil)
-        guard CLI.emit(formats, report, textStyle: textStyle, p, console, inputs: CLI.inputs(of: input, p, loaded)) else { return ExitCode.inputError }
+        let textStyle = TextReport(
+            lang: report.lang, color: toStdout && console.useColor(color, tty: tty),
+            width: tty ? console.terminalWidth : nil)
+        guard CLI.emit(formats, report, textStyle: textStyle, p, console, inputs: CLI.inputs(of: input, p, loaded))
+        else { return ExitCode.inputError }
         let exit: Int32
         if let baseline {
             let failing = zip(pack.rules, result.results).filter { $0.1.state == .fail }
             let new = failing.filter { baseline.hasNew(facility: result.facilityID, $0.1) }
-            console.err("baseline: \(new.count) rule\(new.count == 1 ? "" : "s") with new failures, \(failing.count - new.count) known\n")
+            console.err(
+                "baseline: \(new.count) rule\(new.count == 1 ? "" : "s") with new failures, "
+                    + "\(failing.count - new.count) known\n"
+            )
             for (rule, _) in new { console.err("  new: \(rule.id) [\(rule.level.rawValue)]\n") }
-            exit = exitCode(result, pack, gate: gate, console, counts: { baseline.hasNew(facility: result.facilityID, $0) })
+            exit = exitCode(
+                result, pack, gate: gate, console, counts: { baseline.hasNew(facility: result.facilityID, $0) })
         } else {
             exit = exitCode(result, pack, gate: gate, console)
         }
         // A report in a file leaves the terminal (a CI log) empty: say in one line what it holds.
         if !toStdout {
-            let files = p.value("--output-dir").map { d in formats.map { (d as NSString).appendingPathComponent($0.fileName) } } ?? p.value("--output").map { [$0] } ?? []
-            console.err(summaryLine(result, files: files, code: exit, gate: gate, baseline: baseline != nil, ja: report.lang == .ja))
+            let files =
+                p.value("--output-dir").map { d in formats.map { (d as NSString).appendingPathComponent($0.fileName) } }
+                ?? p.value("--output").map { [$0] } ?? []
+            console.err(
+                summaryLine(
+                    result, files: files, code: exit, gate: gate, baseline: baseline != nil, ja: report.lang == .ja))
         }
         return exit
     }
 
     /// `tenken: F-CL-0005 (as of 2026-11-01): 34 fail, 12 manual, … → exit 1, gaps at the
     /// --fail-on level (required); report in out/report.sarif, out/report.junit.xml`.
-    static func summaryLine(_ r: FacilityResult, files: [String], code: Int32, gate: Gate, baseline: Bool, ja: Bool) -> String {
+    static func summaryLine(
+        _ r: FacilityResult, files: [String], code: Int32, gate: Gate, baseline: Bool, ja: Bool
+    ) -> String {
         let counts = Labels.stateOrder.compactMap { st -> String? in
             let n = r.results.filter { $0.state == st }.count
             return n == 0 ? nil : ja ? "\(Labels.state(st).ja) \(n)" : "\(n) \(Labels.state(st).en)"
         }.joined(separator: ja ? "、" : ", ")
         let level = gate.level.map { $0.rawValue + (gate.manual ? ",manual" : "") } ?? "never"
-        let meaning: String = switch code {
-        case ExitCode.ok: ja ? "--fail-on \(level) の不合格なし" : "no gap at the --fail-on level (\(level))"
-        case ExitCode.gaps: ja ? (baseline ? "基準線にない新しい不合格あり" : "--fail-on \(level) の不合格あり")
-            : (baseline ? "new gaps not in the baseline" : "gaps at the --fail-on level (\(level))")
-        default: ja ? "判定できない項目あり（判定不能またはエラー）" : "items not decided (unknown or error)"
-        }
+        let meaning: String =
+            switch code {
+            case ExitCode.ok: ja ? "--fail-on \(level) の不合格なし" : "no gap at the --fail-on level (\(level))"
+            case ExitCode.gaps:
+                ja
+                    ? (baseline ? "基準線にない新しい不合格あり" : "--fail-on \(level) の不合格あり")
+                    : (baseline ? "new gaps not in the baseline" : "gaps at the --fail-on level (\(level))")
+            default: ja ? "判定できない項目あり（判定不能またはエラー）" : "items not decided (unknown or error)"
+            }
         let where_ = SafeText.terminal(files.joined(separator: ", "))
         let id = SafeText.terminal(r.facilityID)
-        return ja ? "tenken: \(id)（基準日 \(r.asOf)）: \(counts) → 終了コード \(code)（\(meaning)）。報告書: \(where_)\n"
+        return ja
+            ? "tenken: \(id)（基準日 \(r.asOf)）: \(counts) → 終了コード \(code)（\(meaning)）。報告書: \(where_)\n"
             : "tenken: \(id) (as of \(r.asOf)): \(counts) → exit \(code), \(meaning); report in \(where_)\n"
     }
 
@@ -154,8 +183,10 @@ enum CheckCommand {
     }
 
     /// The exit code (`ExitPolicy`); an undecided run says why on standard error.
-    static func exitCode(_ r: FacilityResult, _ pack: CheckedPack, gate: Gate, _ console: Console,
-                         counts: (RuleResult) -> Bool = { _ in true }) -> Int32 {
+    static func exitCode(
+        _ r: FacilityResult, _ pack: CheckedPack, gate: Gate, _ console: Console,
+        counts: (RuleResult) -> Bool = { _ in true }
+    ) -> Int32 {
         let (code, note) = ExitPolicy.code(r, pack, gate: gate, counts: counts)
         if let note { console.err(note) }
         return code

@@ -7,7 +7,11 @@ import TenkenSyntax
 
 enum ExplainCommand {
     static let spec = CommandSpec(
-        name: "explain", summary: "Show how one rule was evaluated on a facility: elements considered, values read and where, what decided.\nRULE is a rule id (leaver-accounts-deleted) or a catalog item id (H-REQ-09: each rule implementing it).",
+        name: "explain",
+        summary:
+            "Show how one rule was evaluated on a facility: elements considered, values read and where, what "
+            + "decided.\nRULE is a rule id (leaver-accounts-deleted) or a catalog item id (H-REQ-09: each rule "
+            + "implementing it).",
         usage: "tenken explain RULE|ITEM [FOLDER | SNAPSHOT.json] [--snapshot FILE] [--devices FILE] [options]",
         options: [
             OptionSpec("--snapshot", value: "FILE", help: "the facility snapshot (JSON)"),
@@ -50,10 +54,15 @@ enum ExplainCommand {
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         // A rule id, or a catalog item's id: every rule implementing it is explained.
         let asked = p.positionals[0]
-        let ruleIDs = pack.rules.contains(where: { $0.id == asked }) ? [asked]
+        let ruleIDs =
+            pack.rules.contains(where: { $0.id == asked })
+            ? [asked]
             : pack.rules.filter { $0.implements.contains(asked.uppercased()) }.map(\.id)
         guard !ruleIDs.isEmpty else {
-            let help = closestMatch(to: asked, in: pack.rules.map(\.id) + pack.catalog.map(\.id)).map { "did you mean `\($0)`?" }
+            let help =
+                closestMatch(to: asked, in: pack.rules.map(\.id) + pack.catalog.map(\.id)).map {
+                    "did you mean `\($0)`?"
+                }
                 ?? "give a rule id (`tenken coverage` lists them) or a catalog item id such as H-REQ-09"
             CLI.usage(UsageError(message: "no rule or catalog item `\(asked)` in the pack", help: help), console)
             return ExitCode.usage
@@ -76,7 +85,9 @@ enum ExplainCommand {
         }
         let engine = Engine(pack: pack)
         for (i, id) in ruleIDs.enumerated() {
-            guard let x = engine.explain(ruleID: id, facility, asOf: asOf, params: values, settings: settings) else { return ExitCode.inputError }
+            guard let x = engine.explain(ruleID: id, facility, asOf: asOf, params: values, settings: settings) else {
+                return ExitCode.inputError
+            }
             let rule = x.rule
             let params = settings.enumerated().filter { rule.usesParam($0.offset) }.map(\.element)
             console.out((i > 0 ? "\n" : "") + render(x, all: p.flag("--all"), ja: ja, asOf: asOf, params: params))
@@ -99,24 +110,34 @@ enum ExplainCommand {
         func t(_ j: String, _ e: String) -> String { ja ? j : e }
         func pick(_ b: Bilingual) -> String { ja ? b.ja : b.en }
         let r = x.rule
-        var out = t("規則 ", "rule ") + "\(r.id) [\(pick(Labels.level(r.level))) · \(pick(Labels.category(r.category))) · \(r.implements.joined(separator: ", "))] "
+        var out =
+            t("規則 ", "rule ")
+            + "\(r.id) [\(pick(Labels.level(r.level))) · \(pick(Labels.category(r.category))) · "
+            + "\(r.implements.joined(separator: ", "))] "
             + t("基準日 \(asOf)", "as of \(asOf)") + "\n"
         out += "  \(SafeText.terminal(pick(r.title)))\n"
         out += t("  定義: ", "  defined at ") + "\(r.location)\n"
         // The parameters the conditions below name (`param.leaver.grace`), with their values.
         if !params.isEmpty {
-            out += t("  パラメータ: ", "  parameters: ") + params.map { p in
-                "\(p.name) = " + (ja ? "\(Words.value(p.value, of: nil, ja: true))（\(Labels.origin(p.origin).ja)）" : "\(p.value.display) (\(p.origin.rawValue))")
-            }.joined(separator: t("、", ", ")) + "\n"
+            out +=
+                t("  パラメータ: ", "  parameters: ")
+                + params.map { p in
+                    "\(p.name) = "
+                        + (ja
+                            ? "\(Words.value(p.value, of: nil, ja: true))（\(Labels.origin(p.origin).ja)）"
+                            : "\(p.value.display) (\(p.origin.rawValue))")
+                }.joined(separator: t("、", ", ")) + "\n"
         }
         out += "\n"
         let read = t("読んだ値", "read"), decided = t("決め手", "decided by")
         if let a = x.applies {
-            let verdict = switch a.value {
-            case .yes: t("満たす: この規則を適用します", "true: the rule applies")
-            case .no: t("満たさない: 対象外です", "false: not applicable")
-            case .unknown: t("不明: 読んだ値が不明なため、この規則は判定不能です", "unknown: a value it reads is unknown, so the rule is undecided")
-            }
+            let verdict =
+                switch a.value {
+                case .yes: t("満たす: この規則を適用します", "true: the rule applies")
+                case .no: t("満たさない: 対象外です", "false: not applicable")
+                case .unknown:
+                    t("不明: 読んだ値が不明なため、この規則は判定不能です", "unknown: a value it reads is unknown, so the rule is undecided")
+                }
             out += t("適用条件（規則の記述）: ", "applies when ") + "\(a.source)\n  → \(verdict)\n"
             for e in a.reads { out += "      \(read) \(ev(e, ja: ja))\n" }
             out += "\n"
@@ -126,19 +147,36 @@ enum ExplainCommand {
             if e.perElement {
                 let bad = e.elements.filter { $0.outcome == .no }
                 let undecided = e.elements.filter { $0.outcome == .unknown }
-                out += t("  対象 \(e.examined) 件、違反 \(bad.count) 件" + (undecided.isEmpty ? "" : "、判定不能 \(undecided.count) 件（値が不明）"),
-                         "  \(e.examined) element\(e.examined == 1 ? "" : "s") passed the filter; \(bad.count) violate\(bad.count == 1 ? "s" : "")"
+                out +=
+                    t(
+                        "  対象 \(e.examined) 件、違反 \(bad.count) 件"
+                            + (undecided.isEmpty ? "" : "、判定不能 \(undecided.count) 件（値が不明）"),
+                        "  \(e.examined) element\(e.examined == 1 ? "" : "s") passed the filter; \(bad.count) "
+                            + "violate\(bad.count == 1 ? "s" : "")"
                             + (undecided.isEmpty ? "" : ", \(undecided.count) undecided (a value is unknown)")) + "\n"
                 for el in e.elements where !el.passed || all {
                     out += "  \(mark(el.outcome)) \(SafeText.terminal(el.element))\n"
                     if let d = el.decidedBy { out += "      \(decided) \(ev(d, ja: ja))\n" }
                     for rd in el.reads where rd != el.decidedBy { out += "      \(read) \(ev(rd, ja: ja))\n" }
                 }
-                if e.examined > e.elements.count { out += t("  …ほか \(e.examined - e.elements.count) 件は表示していません", "  … \(e.examined - e.elements.count) more elements not listed") + "\n" }
+                if e.examined > e.elements.count {
+                    out +=
+                        t(
+                            "  …ほか \(e.examined - e.elements.count) 件は表示していません",
+                            "  … \(e.examined - e.elements.count) more elements not listed") + "\n"
+                }
                 let passing = e.elements.count - bad.count - undecided.count
-                if !all, passing > 0 { out += t("  （満たしている \(passing) 件は省略。--all ですべて表示）", "  (\(passing) passing elements hidden; --all lists them)") + "\n" }
+                if !all, passing > 0 {
+                    out +=
+                        t(
+                            "  （満たしている \(passing) 件は省略。--all ですべて表示）",
+                            "  (\(passing) passing elements hidden; --all lists them)") + "\n"
+                }
             } else if let el = e.elements.first {
-                out += "  → " + (el.outcome == .yes ? t("満たす", "true") : el.outcome == .no ? t("満たさない", "false") : t("不明", "unknown")) + "\n"
+                out +=
+                    "  → "
+                    + (el.outcome == .yes
+                        ? t("満たす", "true") : el.outcome == .no ? t("満たさない", "false") : t("不明", "unknown")) + "\n"
                 if let d = el.decidedBy { out += "      \(decided) \(ev(d, ja: ja))\n" }
                 for rd in el.reads where rd != el.decidedBy { out += "      \(read) \(ev(rd, ja: ja))\n" }
             }
@@ -148,8 +186,12 @@ enum ExplainCommand {
             // The period as evaluated, and the parameter that sets it (for --param).
             let period = x.renewal.map { ja ? $0.descriptionJa : $0.description } ?? a.renewSource
             let param = a.renewSource.hasPrefix("param.") ? String(a.renewSource.dropFirst(6)) : nil
-            out += t("証明「\(a.key)」: \(Words.roles(a.roles, ja: true))が\(period)ごとに更新" + (param.map { "（パラメータ \($0)）" } ?? ""),
-                     "attestation `\(a.key)` by \(Words.roles(a.roles, ja: false)), renewed every \(period)" + (param.map { " (parameter \($0))" } ?? ""))
+            out +=
+                t(
+                    "証明「\(a.key)」: \(Words.roles(a.roles, ja: true))が\(period)ごとに更新"
+                        + (param.map { "（パラメータ \($0)）" } ?? ""),
+                    "attestation `\(a.key)` by \(Words.roles(a.roles, ja: false)), renewed every \(period)"
+                        + (param.map { " (parameter \($0))" } ?? ""))
                 + (a.unlessSource.map { t("。データが次を満たせば不要: \($0)", ", not needed when \($0)") } ?? "") + "\n"
         }
         let res = x.result

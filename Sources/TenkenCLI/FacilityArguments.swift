@@ -10,24 +10,33 @@ extension CLI {
     }
 
     /// What a command says when no facility is given: how an installed user starts one.
-    static let noFacilityGiven = UsageError(message: "give a facility: a folder of tables, a JSON snapshot file, or --snapshot FILE",
-                                            help: "to start one, run `tenken init ./my-clinic`, fill in its tables, then `tenken check ./my-clinic`")
+    static let noFacilityGiven = UsageError(
+        message: "give a facility: a folder of tables, a JSON snapshot file, or --snapshot FILE",
+        help: "to start one, run `tenken init ./my-clinic`, fill in its tables, then `tenken check ./my-clinic`")
 
     /// The facility a command's positional argument names: a folder (of tables, or with
     /// snapshot.json), or a JSON snapshot file. One table is not a facility: its folder is.
     static func facility(at path: String) -> Result<FacilityInput, FacilityArgumentError> {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            return .failure(.input(Diagnostic("data.file-not-found", .error, "no such file or folder", at: SourceLocation(file: path),
-                                              help: "give a facility folder or a snapshot file; `tenken init \(path)` writes blank tables there")))
+            return .failure(
+                .input(
+                    Diagnostic(
+                        "data.file-not-found", .error, "no such file or folder", at: SourceLocation(file: path),
+                        help:
+                            "give a facility folder or a snapshot file; `tenken init \(path)` writes blank tables there"
+                    )))
         }
         guard !isDir.boolValue else { return FacilityInput.folder(path).mapError { .input($0) } }
         let ext = (path as NSString).pathExtension.lowercased()
         if isWorkbookPath(path) { return .success(FacilityInput.file(path)) }
         if ["csv", "tsv"].contains(ext) {
             let dir = FilePath.parent(path)
-            return .failure(.usage(UsageError(message: "`\(path)` is one table; a facility is the folder of its tables, or a JSON snapshot",
-                                              help: "give the folder: tenken check \(dir.isEmpty ? "." : dir)")))
+            return .failure(
+                .usage(
+                    UsageError(
+                        message: "`\(path)` is one table; a facility is the folder of its tables, or a JSON snapshot",
+                        help: "give the folder: tenken check \(dir.isEmpty ? "." : dir)")))
         }
         return .success(FacilityInput(snapshot: path))
     }

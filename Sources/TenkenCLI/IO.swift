@@ -15,9 +15,11 @@ public final class Console: @unchecked Sendable {
     public var readLine: () -> String?
     public var stdinIsTTY: Bool
 
-    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, environment: [String: String],
-                stdoutIsTTY: Bool, stderrIsTTY: Bool, terminalWidth: Int = 100,
-                readLine: @escaping () -> String? = { nil }, stdinIsTTY: Bool = false) {
+    public init(
+        out: @escaping (String) -> Void, err: @escaping (String) -> Void, environment: [String: String],
+        stdoutIsTTY: Bool, stderrIsTTY: Bool, terminalWidth: Int = 100,
+        readLine: @escaping () -> String? = { nil }, stdinIsTTY: Bool = false
+    ) {
         self.out = out
         self.err = err
         self.environment = environment
@@ -37,7 +39,11 @@ public final class Console: @unchecked Sendable {
         // else 100.
         var width = 100
         var ws = winsize()
-        if let c = Int(env["COLUMNS"] ?? ""), c > 0 { width = c } else if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { width = Int(ws.ws_col) }
+        if let c = Int(env["COLUMNS"] ?? ""), c > 0 {
+            width = c
+        } else if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 {
+            width = Int(ws.ws_col)
+        }
         return Console(
             out: { s in
                 // The reader went away (`tenken … | head -1`): stop quietly as a pipeline
@@ -57,7 +63,9 @@ public final class Console: @unchecked Sendable {
         var done = 0
         while done < bytes.count {
             // `done < bytes.count`: the buffer is not empty, so it has an address.
-            guard let n = bytes.withUnsafeBytes({ raw in raw.baseAddress.map { write(fd, $0 + done, raw.count - done) } }) else { return false }
+            guard
+                let n = bytes.withUnsafeBytes({ raw in raw.baseAddress.map { write(fd, $0 + done, raw.count - done) } })
+            else { return false }
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
                 return false
@@ -83,7 +91,10 @@ extension Interruption {
     static func afterPublishing(_ console: Console, _ what: String) -> Int32? {
         let sig = requested
         guard sig != 0 else { return nil }
-        console.err("note: interrupted by signal \(sig) while \(what) was being published; it was published whole before stopping\n")
+        console.err(
+            "note: interrupted by signal \(sig) while \(what) was being published; it was published whole before "
+                + "stopping\n"
+        )
         return 128 + sig
     }
 }

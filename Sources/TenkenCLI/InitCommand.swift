@@ -9,14 +9,19 @@ import TenkenReport
 /// sheet first, a sheet per table with drop-downs and input messages). Never overwrites.
 enum InitCommand {
     static let spec = CommandSpec(
-        name: "init", summary: "Write blank spreadsheet tables, an Excel workbook (.xlsx) or a JSON snapshot for a facility to fill in.",
-        usage: "tenken init DIR|FILE.xlsx [--kind " + SnapshotSchema.facilityKinds.joined(separator: "|") + "] [--json]",
+        name: "init",
+        summary:
+            "Write blank spreadsheet tables, an Excel workbook (.xlsx) or a JSON snapshot for a facility to fill in.",
+        usage: "tenken init DIR|FILE.xlsx [--kind " + SnapshotSchema.facilityKinds.joined(separator: "|")
+            + "] [--json]",
         options: [
             // The kinds, in usage and help alike, are the schema's.
-            OptionSpec("--kind", value: "KIND", choices: SnapshotSchema.facilityKinds,
-                       help: "kind of facility: " + SnapshotSchema.facilityKinds.map { k in
-                           "\(k) (\(SnapshotSchema.facility.field("kind")!.label(k))\(k == "clinic" ? ", default" : ""))"
-                       }.joined(separator: ", ")),
+            OptionSpec(
+                "--kind", value: "KIND", choices: SnapshotSchema.facilityKinds,
+                help: "kind of facility: "
+                    + SnapshotSchema.facilityKinds.map { k in
+                        "\(k) (\(SnapshotSchema.facility.field("kind")!.label(k))\(k == "clinic" ? ", default" : ""))"
+                    }.joined(separator: ", ")),
             OptionSpec("--json", help: "write snapshot.json and devices.csv instead of tables"),
         ],
         minPositionals: 1, maxPositionals: 1)
@@ -40,21 +45,31 @@ enum InitCommand {
         }
         if (dir as NSString).pathExtension.lowercased() == "xlsx" {
             guard !json else {
-                CLI.usage(UsageError(message: "`--json` writes a folder; `\(dir)` names a workbook", help: "tenken init my-clinic --json, or tenken init \(dir)"), console)
+                CLI.usage(
+                    UsageError(
+                        message: "`--json` writes a folder; `\(dir)` names a workbook",
+                        help: "tenken init my-clinic --json, or tenken init \(dir)"), console)
                 return ExitCode.usage
             }
             return writeWorkbook(facility, to: dir, console)
         }
         if CLI.isWorkbookPath(dir) {
-            CLI.usage(UsageError(message: "`\(dir)`: tenken writes workbooks as .xlsx", help: "tenken init \(((dir as NSString).deletingPathExtension)).xlsx"), console)
+            CLI.usage(
+                UsageError(
+                    message: "`\(dir)`: tenken writes workbooks as .xlsx",
+                    help: "tenken init \(((dir as NSString).deletingPathExtension)).xlsx"), console)
             return ExitCode.usage
         }
         let tables = SnapshotWriter.tables(facility, japanese: true).files
         let files: [(String, String)]
         if json {
             // The devices go to devices.csv only: a snapshot section beside it would be replaced.
-            guard case .object(let sections) = example, let devices = tables.first(where: { $0.spec.name == "devices" }) else { return ExitCode.inputError }
-            files = [("snapshot.json", JSON.object(sections.filter { $0.0 != "devices" }).render() + "\n"), ("devices.csv", devices.text), ("README.txt", jsonGuide)]
+            guard case .object(let sections) = example, let devices = tables.first(where: { $0.spec.name == "devices" })
+            else { return ExitCode.inputError }
+            files = [
+                ("snapshot.json", JSON.object(sections.filter { $0.0 != "devices" }).render() + "\n"),
+                ("devices.csv", devices.text), ("README.txt", jsonGuide),
+            ]
         } else {
             files = tables.map { ($0.spec.fileName, $0.text) } + [("README.txt", tableGuide)]
         }
@@ -62,21 +77,29 @@ enum InitCommand {
         for n in StagedFolder.recover(dir) { console.err("note: \(n)\n") }
         // Tables beside a snapshot would be ignored (the snapshot wins): say so instead.
         if !json, FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("snapshot.json")) {
-            console.err("error: \(dir) already holds snapshot.json; tables written beside it would not be read\n"
-                + "  help: to keep the facility as tables, run `tenken convert \(dir) --to csv NEWDIR`\n")
+            console.err(
+                "error: \(dir) already holds snapshot.json; tables written beside it would not be read\n"
+                    + "  help: to keep the facility as tables, run `tenken convert \(dir) --to csv NEWDIR`\n")
             return ExitCode.inputError
         }
         // Never overwrites: a file of the set already there (in any spelling the folder scan or
         // a case-folding file system takes for it) stops the run before anything is written.
         let listing = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         if let book = listing.sorted().first(where: { FacilityInput.isWorkbook($0) && !$0.hasPrefix("~$") }) {
-            console.err("error: \(dir) already holds the workbook \(book); tables written beside it would be a second account of the facility\n"
-                + "  help: keep the facility in the workbook, or write the tables to a new folder\n")
+            console.err(
+                "error: \(dir) already holds the workbook \(book); tables written beside it would be a second "
+                    + "account of the facility\n"
+                    + "  help: keep the facility in the workbook, or write the tables to a new folder\n")
             return ExitCode.inputError
         }
         let wanted = Set(files.map { FileNames.fold($0.0) })
-        if let clash = listing.sorted().first(where: { wanted.contains(FileNames.fold($0)) || (!json && ConvertCommand.isTableName($0)) }) {
-            console.err("error: \((dir as NSString).appendingPathComponent(clash)) already exists; tenken init never overwrites a file\n")
+        if let clash = listing.sorted().first(where: {
+            wanted.contains(FileNames.fold($0)) || (!json && ConvertCommand.isTableName($0))
+        }) {
+            console.err(
+                "error: \((dir as NSString).appendingPathComponent(clash)) already exists; tenken init never "
+                    + "overwrites a file\n"
+            )
             return ExitCode.inputError
         }
         do throws(WriteError) {
@@ -92,9 +115,10 @@ enum InitCommand {
             console.err("error: \(error); nothing was written\n")
             return ExitCode.inputError
         }
-        console.out("wrote \(files.count) files to \(dir): " + files.map(\.0).joined(separator: ", ") + "\n"
-            + "次に / next: README.txt を読み、例の行を実際の内容に書き換えてから / read README.txt, replace the example rows, then run\n"
-            + "  tenken check \(dir)\n")
+        console.out(
+            "wrote \(files.count) files to \(dir): " + files.map(\.0).joined(separator: ", ") + "\n"
+                + "次に / next: README.txt を読み、例の行を実際の内容に書き換えてから / read README.txt, replace the example rows, then run\n"
+                + "  tenken check \(dir)\n")
         return Interruption.afterPublishing(console, "the new files") ?? ExitCode.ok
     }
 
@@ -104,7 +128,8 @@ enum InitCommand {
             console.err("error: \(path) already exists; tenken init never overwrites a file\n")
             return ExitCode.inputError
         }
-        let (bytes, tables, _, _) = WorkbookTables.workbook(facility, japanese: true, file: path, guide: WorkbookTables.guide(japanese: true))
+        let (bytes, tables, _, _) = WorkbookTables.workbook(
+            facility, japanese: true, file: path, guide: WorkbookTables.guide(japanese: true))
         switch bytes {
         case .failure(let d):
             console.err(DiagnosticPrinter().render(d) + "error: nothing was written\n")
@@ -125,9 +150,10 @@ enum InitCommand {
                 return ExitCode.inputError
             }
         }
-        console.out("wrote \(path): 説明 + \(tables.count) sheets (" + tables.map(\.spec.nameJa).joined(separator: ", ") + ")\n"
-            + "次に / next: 説明シートを読み、各シートの例の行を書き換えてから / read the 説明 sheet, replace the example rows, then run\n"
-            + "  tenken check \(path)\n")
+        console.out(
+            "wrote \(path): 説明 + \(tables.count) sheets (" + tables.map(\.spec.nameJa).joined(separator: ", ") + ")\n"
+                + "次に / next: 説明シートを読み、各シートの例の行を書き換えてから / read the 説明 sheet, replace the example rows, then run\n"
+                + "  tenken check \(path)\n")
         return ExitCode.ok
     }
 
@@ -135,111 +161,227 @@ enum InitCommand {
     /// names every role and document the rules look for.
     static func template(kind: String, oneRowEach: Bool = false) -> JSON {
         let roles = ["operations-lead", "system-admin", "privacy-lead", "mcs-admin"].prefix(oneRowEach ? 1 : 4)
-        let documents = ["operations-rules", "device-management", "backup-plan", "post-employment-privacy"].prefix(oneRowEach ? 1 : 4)
+        let documents = ["operations-rules", "device-management", "backup-plan", "post-employment-privacy"].prefix(
+            oneRowEach ? 1 : 4)
         let beds = kind == "hospital" ? 200 : 0
-        let job = ["pharmacy": "pharmacist", "visiting-nurse": "nurse", "dental-clinic": "dentist", "care": "care-manager"][kind] ?? "doctor"
+        let job =
+            ["pharmacy": "pharmacist", "visiting-nurse": "nurse", "dental-clinic": "dentist", "care": "care-manager"][
+                kind] ?? "doctor"
         return .object([
             ("schema_version", .int(SnapshotSchema.version)),
-            ("comment", .string("tenken snapshot template: replace the example values; ids are pseudonymous, never names. See docs/snapshot.md.")),
-            ("facility", .object([
-                ("id", .string("F-0001")), ("name", .string("施設名をここに")), ("kind", .string(kind)), ("beds", .int(beds)),
-                ("uses_wifi", .bool(true)), ("lends_devices", .bool(true)), ("allows_personal_devices", .bool(false)),
-                ("uses_patient_accounts", .bool(false)), ("shares_outside", .bool(true)),
-            ])),
-            ("roles", .array(roles.map {
-                .object([("role", .string($0)), ("staff_id", .string("S-001")), ("since", .string("2024-04-01"))])
-            })),
-            ("service", .object([
-                ("password", .object([("min_length", .int(13)), ("requires_letters", .bool(true)), ("requires_digits", .bool(true)), ("requires_symbols", .bool(true))])),
-                ("invitation_approval", .bool(true)), ("client_certificates", .bool(false)), ("official_contacts_published", .bool(true)),
-            ])),
-            ("staff", .array([.object([
-                ("id", .string("S-001")), ("job", .string(job)), ("hired_on", .string("2024-04-01")), ("uses_mcs", .bool(true)),
-                ("account_id", .string("A-001")), ("pledge_signed_on", .string("2024-04-01")), ("training_dates", .array([.string("2025-06-01")])),
-            ])])),
-            ("accounts", .array([.object([
-                ("id", .string("A-001")), ("staff_id", .string("S-001")), ("status", .string("active")), ("is_admin", .bool(true)),
-                ("created_on", .string("2024-04-01")), ("profile_photo", .bool(true)), ("identity_verified", .bool(true)),
-            ])])),
-            ("networks", .array([.object([
-                ("id", .string("N-01")), ("ssid", .string("staff-wifi")), ("encryption", .string("WPA3")), ("operator", .string("facility")), ("used_for_mcs", .bool(true)),
-            ])])),
+            (
+                "comment",
+                .string(
+                    "tenken snapshot template: replace the example values; ids are pseudonymous, never names. See "
+                        + "docs/snapshot.md."
+                )
+            ),
+            (
+                "facility",
+                .object([
+                    ("id", .string("F-0001")), ("name", .string("施設名をここに")), ("kind", .string(kind)),
+                    ("beds", .int(beds)),
+                    ("uses_wifi", .bool(true)), ("lends_devices", .bool(true)),
+                    ("allows_personal_devices", .bool(false)),
+                    ("uses_patient_accounts", .bool(false)), ("shares_outside", .bool(true)),
+                ])
+            ),
+            (
+                "roles",
+                .array(
+                    roles.map {
+                        .object([
+                            ("role", .string($0)), ("staff_id", .string("S-001")), ("since", .string("2024-04-01")),
+                        ])
+                    })
+            ),
+            (
+                "service",
+                .object([
+                    (
+                        "password",
+                        .object([
+                            ("min_length", .int(13)), ("requires_letters", .bool(true)),
+                            ("requires_digits", .bool(true)), ("requires_symbols", .bool(true)),
+                        ])
+                    ),
+                    ("invitation_approval", .bool(true)), ("client_certificates", .bool(false)),
+                    ("official_contacts_published", .bool(true)),
+                ])
+            ),
+            (
+                "staff",
+                .array([
+                    .object([
+                        ("id", .string("S-001")), ("job", .string(job)), ("hired_on", .string("2024-04-01")),
+                        ("uses_mcs", .bool(true)),
+                        ("account_id", .string("A-001")), ("pledge_signed_on", .string("2024-04-01")),
+                        ("training_dates", .array([.string("2025-06-01")])),
+                    ])
+                ])
+            ),
+            (
+                "accounts",
+                .array([
+                    .object([
+                        ("id", .string("A-001")), ("staff_id", .string("S-001")), ("status", .string("active")),
+                        ("is_admin", .bool(true)),
+                        ("created_on", .string("2024-04-01")), ("profile_photo", .bool(true)),
+                        ("identity_verified", .bool(true)),
+                    ])
+                ])
+            ),
+            (
+                "networks",
+                .array([
+                    .object([
+                        ("id", .string("N-01")), ("ssid", .string("staff-wifi")), ("encryption", .string("WPA3")),
+                        ("operator", .string("facility")), ("used_for_mcs", .bool(true)),
+                    ])
+                ])
+            ),
             ("patients", .array([.object([("id", .string("P-0001")), ("status", .string("active"))])])),
-            ("groups", .array([.object([
-                ("id", .string("G-001")), ("kind", .string("patient")), ("patient_ids", .array([.string("P-0001")])), ("created_on", .string("2025-01-10")),
-                ("first_shared_on", .string("2025-01-15")), ("shares_outside", .bool(true)), ("reviewed_on", .array([.string("2025-07-01")])),
-                ("members", .array([.object([
-                    ("account_id", .string("A-001")), ("staff_id", .string("S-001")), ("invited_on", .string("2025-01-10")), ("approved_by", .string("A-001")),
-                    ("approved_on", .string("2025-01-10")), ("joined_on", .string("2025-01-10")),
-                ])])),
-            ])])),
-            ("consents", .array([.object([
-                ("id", .string("C-0001")), ("patient_id", .string("P-0001")), ("method", .string("opt-in")), ("signed_on", .string("2025-01-09")),
-                ("form_on_file", .bool(true)), ("kind", .string("initial")),
-                ("refusals", .array([.object([("clause", .string("第3項")), ("party", .string("F-0099")), ("recorded_on", .string("2025-01-09"))])])),
-            ])])),
-            ("documents", .array(documents.enumerated().map { i, k in
-                .object([("id", .string("D-0\(i + 1)")), ("kind", .string(k)), ("adopted_on", .string("2024-04-01")), ("communicated", .bool(true))])
-            })),
-            ("incidents", .array([.object([
-                ("id", .string("I-001")), ("kind", .string("device-lost")), ("occurred_on", .string("2025-03-02")), ("reported_on", .string("2025-03-02")),
-                ("device_id", .string("PC-01")), ("action", .string("password-changed")), ("action_on", .string("2025-03-02")),
-            ])])),
-            ("devices", .array([.object([
-                ("id", .string("PC-01")), ("kind", .string("pc")), ("ownership", .string("facility")), ("assigned_staff_id", .string("S-001")),
-                ("status", .string("active")), ("used_for_mcs", .bool(true)), ("os", .string("Windows")), ("os_version", .string("11")),
-                ("os_up_to_date", .bool(true)), ("os_updated_on", .string("2025-06-01")), ("screen_lock_minutes", .int(5)),
-                ("device_lock", .string("password")), ("antimalware", .bool(true)), ("antimalware_updated_on", .string("2025-06-01")),
-                ("mdm", .bool(false)), ("remote_wipe", .bool(false)), ("vpn", .bool(false)), ("client_certificate", .bool(false)),
-                ("app_source", .string("browser")), ("offsite_connection", .string("none")), ("locked_storage", .bool(true)), ("privacy_filter", .bool(false)),
-                ("public_wifi_autojoin", .bool(false)),
-            ])])),
-            ("monitoring", .array([.object([("id", .string("M-001")), ("kind", .string("post-monitoring")), ("performed_on", .string("2025-06-30")), ("by", .string("S-001"))])])),
-            ("attestations", .array([.object([
-                ("item", .string("no-written-credentials")), ("answer", .string("yes")), ("by_role", .string("operations-lead")),
-                ("by", .string("S-001")), ("signed_on", .string("2025-04-01")),
-            ])])),
+            (
+                "groups",
+                .array([
+                    .object([
+                        ("id", .string("G-001")), ("kind", .string("patient")),
+                        ("patient_ids", .array([.string("P-0001")])), ("created_on", .string("2025-01-10")),
+                        ("first_shared_on", .string("2025-01-15")), ("shares_outside", .bool(true)),
+                        ("reviewed_on", .array([.string("2025-07-01")])),
+                        (
+                            "members",
+                            .array([
+                                .object([
+                                    ("account_id", .string("A-001")), ("staff_id", .string("S-001")),
+                                    ("invited_on", .string("2025-01-10")), ("approved_by", .string("A-001")),
+                                    ("approved_on", .string("2025-01-10")), ("joined_on", .string("2025-01-10")),
+                                ])
+                            ])
+                        ),
+                    ])
+                ])
+            ),
+            (
+                "consents",
+                .array([
+                    .object([
+                        ("id", .string("C-0001")), ("patient_id", .string("P-0001")), ("method", .string("opt-in")),
+                        ("signed_on", .string("2025-01-09")),
+                        ("form_on_file", .bool(true)), ("kind", .string("initial")),
+                        (
+                            "refusals",
+                            .array([
+                                .object([
+                                    ("clause", .string("第3項")), ("party", .string("F-0099")),
+                                    ("recorded_on", .string("2025-01-09")),
+                                ])
+                            ])
+                        ),
+                    ])
+                ])
+            ),
+            (
+                "documents",
+                .array(
+                    documents.enumerated().map { i, k in
+                        .object([
+                            ("id", .string("D-0\(i + 1)")), ("kind", .string(k)), ("adopted_on", .string("2024-04-01")),
+                            ("communicated", .bool(true)),
+                        ])
+                    })
+            ),
+            (
+                "incidents",
+                .array([
+                    .object([
+                        ("id", .string("I-001")), ("kind", .string("device-lost")),
+                        ("occurred_on", .string("2025-03-02")), ("reported_on", .string("2025-03-02")),
+                        ("device_id", .string("PC-01")), ("action", .string("password-changed")),
+                        ("action_on", .string("2025-03-02")),
+                    ])
+                ])
+            ),
+            (
+                "devices",
+                .array([
+                    .object([
+                        ("id", .string("PC-01")), ("kind", .string("pc")), ("ownership", .string("facility")),
+                        ("assigned_staff_id", .string("S-001")),
+                        ("status", .string("active")), ("used_for_mcs", .bool(true)), ("os", .string("Windows")),
+                        ("os_version", .string("11")),
+                        ("os_up_to_date", .bool(true)), ("os_updated_on", .string("2025-06-01")),
+                        ("screen_lock_minutes", .int(5)),
+                        ("device_lock", .string("password")), ("antimalware", .bool(true)),
+                        ("antimalware_updated_on", .string("2025-06-01")),
+                        ("mdm", .bool(false)), ("remote_wipe", .bool(false)), ("vpn", .bool(false)),
+                        ("client_certificate", .bool(false)),
+                        ("app_source", .string("browser")), ("offsite_connection", .string("none")),
+                        ("locked_storage", .bool(true)), ("privacy_filter", .bool(false)),
+                        ("public_wifi_autojoin", .bool(false)),
+                    ])
+                ])
+            ),
+            (
+                "monitoring",
+                .array([
+                    .object([
+                        ("id", .string("M-001")), ("kind", .string("post-monitoring")),
+                        ("performed_on", .string("2025-06-30")), ("by", .string("S-001")),
+                    ])
+                ])
+            ),
+            (
+                "attestations",
+                .array([
+                    .object([
+                        ("item", .string("no-written-credentials")), ("answer", .string("yes")),
+                        ("by_role", .string("operations-lead")),
+                        ("by", .string("S-001")), ("signed_on", .string("2025-04-01")),
+                    ])
+                ])
+            ),
         ])
     }
 
     static let jsonGuide = """
-    tenken 施設フォルダ / facility folder
+        tenken 施設フォルダ / facility folder
 
-    snapshot.json  施設・職員・アカウント・グループ・同意などの状況（JSON）。例の値を実際の内容に置き換えてください。
-                   氏名は書かず、職員ID・患者IDなどの仮名IDだけを使います。パスワードは書かないでください。
-    devices.csv    端末台帳。1行に1台。Excel で編集して「CSV UTF-8」または「CSV」で保存できます。
-    次に: tenken check <このフォルダ> で点検します。項目の意味は docs/snapshot.md を参照してください。
+        snapshot.json  施設・職員・アカウント・グループ・同意などの状況（JSON）。例の値を実際の内容に置き換えてください。
+                       氏名は書かず、職員ID・患者IDなどの仮名IDだけを使います。パスワードは書かないでください。
+        devices.csv    端末台帳。1行に1台。Excel で編集して「CSV UTF-8」または「CSV」で保存できます。
+        次に: tenken check <このフォルダ> で点検します。項目の意味は docs/snapshot.md を参照してください。
 
-    snapshot.json  the facility's state (staff, accounts, groups, consents …). Replace the example values.
-                   Use pseudonymous ids only, never names, and never a password.
-    devices.csv    device inventory, one device per row; Excel can save it as CSV UTF-8 or CSV.
-    Then run: tenken check <this folder>. docs/snapshot.md explains every field.
+        snapshot.json  the facility's state (staff, accounts, groups, consents …). Replace the example values.
+                       Use pseudonymous ids only, never names, and never a password.
+        devices.csv    device inventory, one device per row; Excel can save it as CSV UTF-8 or CSV.
+        Then run: tenken check <this folder>. docs/snapshot.md explains every field.
 
-    """
+        """
 
     /// The guide to the tables: short steps, the cell conventions, then one line per table
     /// and the allowed words of each choice column (from the schema, so it never drifts).
     static var tableGuide: String {
         var s = """
-        tenken 施設フォルダの記入のしかた
+            tenken 施設フォルダの記入のしかた
 
-        1. 各表（CSV）を Excel で開き、例の行（1行目の下の1行）を実際の内容に書き換えます。
-           行は何行でも増やせます。当てはまるものがない表は、見出しの行だけを残します。
-        2. 氏名・住所・電話番号・パスワードは書きません。職員ID・患者IDなどの仮名IDを使います。
-        3. 保存は「CSV UTF-8（コンマ区切り）」または「CSV（コンマ区切り）」（Shift_JIS）のどちらでも構いません。
-        4. tenken check <このフォルダ> で点検し、指摘された「ファイル名:行」のセルを直します。
-        5. 人が確認するしかない項目は tenken attest <このフォルダ> で答えます。
+            1. 各表（CSV）を Excel で開き、例の行（1行目の下の1行）を実際の内容に書き換えます。
+               行は何行でも増やせます。当てはまるものがない表は、見出しの行だけを残します。
+            2. 氏名・住所・電話番号・パスワードは書きません。職員ID・患者IDなどの仮名IDを使います。
+            3. 保存は「CSV UTF-8（コンマ区切り）」または「CSV（コンマ区切り）」（Shift_JIS）のどちらでも構いません。
+            4. tenken check <このフォルダ> で点検し、指摘された「ファイル名:行」のセルを直します。
+            5. 人が確認するしかない項目は tenken attest <このフォルダ> で答えます。
 
-        セルの書き方
-          日付        2025-04-01 または 2025/4/1
-          はい/いいえ  はい・いいえ（true/false、○/× も可）
-          複数の値    セミコロンで区切る: 2025-04-01; 2025-10-01
-          空欄        分からない・記録がない。「なし」は「ひとつもない」という意味です。
-          期間        数字だけなら見出しの単位（分・日）。「30 minutes」のようにも書けます。
-          選択肢      下の一覧の語を書きます（例: 職種は 医師、看護師 …）。英語の語（doctor など）も使えます。
+            セルの書き方
+              日付        2025-04-01 または 2025/4/1
+              はい/いいえ  はい・いいえ（true/false、○/× も可）
+              複数の値    セミコロンで区切る: 2025-04-01; 2025-10-01
+              空欄        分からない・記録がない。「なし」は「ひとつもない」という意味です。
+              期間        数字だけなら見出しの単位（分・日）。「30 minutes」のようにも書けます。
+              選択肢      下の一覧の語を書きます（例: 職種は 医師、看護師 …）。英語の語（doctor など）も使えます。
 
-        表の一覧
-        """
+            表の一覧
+            """
         s += "\n"
         for t in SnapshotTables.all {
             s += "  " + t.fileName.padding(toLength: 22, withPad: " ", startingAt: 0) + t.docJa + "\n"
@@ -256,21 +398,23 @@ enum InitCommand {
             }
             if t.name == "facility" {
                 for pk in SnapshotTables.profileKeys {
-                    if case .enumeration(let vs) = pk.field.type { s += "  facility.csv \(pk.key): \(vs.map(pk.field.label).joined(separator: "、"))\n" }
+                    if case .enumeration(let vs) = pk.field.type {
+                        s += "  facility.csv \(pk.key): \(vs.map(pk.field.label).joined(separator: "、"))\n"
+                    }
                 }
             }
         }
         s += """
 
-        In English: each CSV file is one table of the facility. Replace the example row, add rows as
-        needed, keep only the header row where nothing applies. Use pseudonymous ids, never names or
-        passwords. Dates are YYYY-MM-DD, yes/no cells take はい/いいえ or true/false, several values are
-        separated by `;`, a blank cell means "not known" and なし (none) means "there are none".
-        Choice columns take the Japanese words listed above or the English values (docs/tables.md).
-        Then run `tenken check <this folder>`; `tenken attest <this folder>` asks the questions only a
-        person can answer. docs/tables.md describes every table and column.
+            In English: each CSV file is one table of the facility. Replace the example row, add rows as
+            needed, keep only the header row where nothing applies. Use pseudonymous ids, never names or
+            passwords. Dates are YYYY-MM-DD, yes/no cells take はい/いいえ or true/false, several values are
+            separated by `;`, a blank cell means "not known" and なし (none) means "there are none".
+            Choice columns take the Japanese words listed above or the English values (docs/tables.md).
+            Then run `tenken check <this folder>`; `tenken attest <this folder>` asks the questions only a
+            person can answer. docs/tables.md describes every table and column.
 
-        """
+            """
         return s
     }
 }

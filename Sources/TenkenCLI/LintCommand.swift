@@ -1,14 +1,23 @@
 import TenkenAudit
-import TenkenData
 import TenkenCheck
+import TenkenData
 import TenkenSyntax
 
 enum LintCommand {
     static let spec = CommandSpec(
-        name: "lint", summary: "Statically check a rule pack: syntax, names, types against the snapshot schema, parameters, catalog ids.",
+        name: "lint",
+        summary:
+            "Statically check a rule pack: syntax, names, types against the snapshot schema, parameters, catalog ids.",
         usage: "tenken lint [--rules DIR] [--unknowns]",
-        options: [CLI.rulesOption,
-                  OptionSpec("--unknowns", help: "list, per rule, the fields whose blank means unknown (the rule is then undecided) and where it tests a field's presence")])
+        options: [
+            CLI.rulesOption,
+            OptionSpec(
+                "--unknowns",
+                help:
+                    "list, per rule, the fields whose blank means unknown (the rule is then undecided) and where it "
+                    + "tests a field's presence"
+            ),
+        ])
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)
@@ -16,9 +25,11 @@ enum LintCommand {
         guard let (_, pack) = CLI.checkedPack(p, console) else { return ExitCode.inputError }
         let ids = Set(pack.rules.flatMap(\.implements))
         if p.flag("--unknowns") { console.out(unknowns(pack)) }
-        console.out("\(pack.info.id) \(pack.info.version): \(pack.rules.count) rules, \(pack.params.count) parameters, "
-            + "\(ids.count)/\(pack.catalog.count) catalog items implemented"
-            + (pack.info.outOfScope.isEmpty ? "" : ", \(pack.info.outOfScope.count) out of scope") + " — no errors\n")
+        console.out(
+            "\(pack.info.id) \(pack.info.version): \(pack.rules.count) rules, \(pack.params.count) parameters, "
+                + "\(ids.count)/\(pack.catalog.count) catalog items implemented"
+                + (pack.info.outOfScope.isEmpty ? "" : ", \(pack.info.outOfScope.count) out of scope")
+                + " — no errors\n")
         return ExitCode.ok
     }
 
@@ -34,8 +45,10 @@ enum LintCommand {
             out += "  may be unknown: " + (unknown.isEmpty ? "(none)" : unknown.joined(separator: ", ")) + "\n"
             for t in rule.presenceTests {
                 let meaning = SnapshotSchema.field(t.read)?.absent.meaning
-                out += "  tests presence of \(t.read.record).\(t.read.field) at \(t.location): "
-                    + (meaning.map { "blank means \"\($0.en)\"" } ?? "blank means unknown — the rule gives it a meaning of its own") + "\n"
+                out +=
+                    "  tests presence of \(t.read.record).\(t.read.field) at \(t.location): "
+                    + (meaning.map { "blank means \"\($0.en)\"" }
+                        ?? "blank means unknown — the rule gives it a meaning of its own") + "\n"
             }
         }
         return out
@@ -77,7 +90,10 @@ enum FmtCommand {
             if !dropped.isEmpty {
                 let printer = DiagnosticPrinter(sources: [path: text])
                 for d in dropped { console.err(printer.render(d)) }
-                console.err("error: \(path) was not formatted: its canonical form would lose \(dropped.count) comment\(dropped.count == 1 ? "" : "s")\n")
+                console.err(
+                    "error: \(path) was not formatted: its canonical form would lose \(dropped.count) "
+                        + "comment\(dropped.count == 1 ? "" : "s")\n"
+                )
                 status = ExitCode.inputError
                 continue
             }

@@ -20,7 +20,9 @@ enum TestCommand {
         let printer = DiagnosticPrinter(color: false)
         for d in diags { console.err(printer.render(d)) }
         for o in outcomes where !o.passed || p.flag("--verbose") {
-            console.out((o.passed ? "ok   " : "FAIL ") + "\(o.rule): \(o.caseName)" + (o.problem.map { "\n       \($0)" } ?? "") + "\n")
+            console.out(
+                (o.passed ? "ok   " : "FAIL ") + "\(o.rule): \(o.caseName)" + (o.problem.map { "\n       \($0)" } ?? "")
+                    + "\n")
         }
         var failed = outcomes.filter { !$0.passed }.count + diags.filter { $0.severity == .error }.count
         if p.value("--rule") == nil {

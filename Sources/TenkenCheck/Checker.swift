@@ -64,28 +64,36 @@ public struct Checker {
             catalog = items
             for i in items { catalogIndex[i.id] = i }
         } else {
-            bag.add(Diagnostic("check.no-catalog", .error, "the pack has no catalog.tsv listing the source items it implements"))
+            bag.add(
+                Diagnostic(
+                    "check.no-catalog", .error, "the pack has no catalog.tsv listing the source items it implements"))
         }
         // The manifest first: rules refer to its parameters.
         var info: PackInfo?
         for f in files {
             for case .pack(let p) in f.items {
                 if info != nil {
-                    bag.add(Diagnostic("check.duplicate-pack", .error, "a second `pack` declaration; a pack has one manifest",
-                                       at: loc(f.path, p.span)))
+                    bag.add(
+                        Diagnostic(
+                            "check.duplicate-pack", .error, "a second `pack` declaration; a pack has one manifest",
+                            at: loc(f.path, p.span)))
                     continue
                 }
                 info = manifest(p, file: f.path)
             }
         }
-        if info == nil { bag.add(Diagnostic("check.no-manifest", .error, "no `pack` declaration found; add a pack.tenken manifest")) }
+        if info == nil {
+            bag.add(Diagnostic("check.no-manifest", .error, "no `pack` declaration found; add a pack.tenken manifest"))
+        }
         var rules: [CheckedRule] = []
         var seen: [String: SourceLocation] = [:]
         for f in files {
             for case .rule(let r) in f.items {
                 let l = loc(f.path, r.id.span)
                 if let prev = seen[r.id.text] {
-                    bag.add(Diagnostic("check.duplicate-rule", .error, "rule id `\(r.id.text)` is already used at \(prev)", at: l))
+                    bag.add(
+                        Diagnostic(
+                            "check.duplicate-rule", .error, "rule id `\(r.id.text)` is already used at \(prev)", at: l))
                     continue
                 }
                 seen[r.id.text] = l
@@ -105,8 +113,9 @@ public struct Checker {
         }
         let diags = bag.sorted
         guard let info, !bag.hasErrors else { return CheckOutcome(pack: nil, diagnostics: diags, files: files) }
-        return CheckOutcome(pack: CheckedPack(info: info, params: params, paramIndex: paramIndex, rules: rules, catalog: catalog),
-                            diagnostics: diags, files: files)
+        return CheckOutcome(
+            pack: CheckedPack(info: info, params: params, paramIndex: paramIndex, rules: rules, catalog: catalog),
+            diagnostics: diags, files: files)
     }
 
     func loc(_ file: String, _ s: Span) -> SourceLocation { SourceLocation(file: file, line: s.line, column: s.column) }
@@ -133,20 +142,32 @@ public struct Checker {
         }
         declaredRules(implementers: implementers, ruleAt: ruleAt)
         if !anyRule, hasManifest {
-            bag.add(Diagnostic("check.no-rules", .error, "the pack has no rules; a pack with nothing to check would pass everything",
-                               help: "add rule files (*.tenken) under rules/"))
+            bag.add(
+                Diagnostic(
+                    "check.no-rules", .error,
+                    "the pack has no rules; a pack with nothing to check would pass everything",
+                    help: "add rule files (*.tenken) under rules/"))
         }
         for item in catalog {
             if let at = outOfScopeSpans[item.id] {
                 if implemented.contains(item.id) {
-                    bag.add(Diagnostic("check.out-of-scope-implemented", .error,
-                        "`\(item.id)` is declared out of scope, but a rule implements it", at: at, help: "remove the `out_of_scope` clause or the rule"))
+                    bag.add(
+                        Diagnostic(
+                            "check.out-of-scope-implemented", .error,
+                            "`\(item.id)` is declared out of scope, but a rule implements it", at: at,
+                            help: "remove the `out_of_scope` clause or the rule"))
                 }
                 continue
             }
             if !implemented.contains(item.id), anyRule {
-                bag.add(Diagnostic("check.unimplemented-item", .error, "catalog item \(item.id) is implemented by no rule",
-                                   at: item.location, help: "add a rule that `implements \(item.id)`, or declare `out_of_scope \(item.id) because \"…\"` in the manifest"))
+                bag.add(
+                    Diagnostic(
+                        "check.unimplemented-item", .error, "catalog item \(item.id) is implemented by no rule",
+                        at: item.location,
+                        help:
+                            "add a rule that `implements \(item.id)`, or declare `out_of_scope \(item.id) because "
+                            + "\"…\"` in the manifest"
+                    ))
             }
         }
     }
@@ -165,13 +186,24 @@ public struct Checker {
             // An item the manifest declares out of scope says so in every report; its rule is
             // gone on purpose (and a rule still implementing it is `out-of-scope-implemented`).
             for rule in declared where !actual.contains(rule) && outOfScopeSpans[item.id] == nil {
-                let why = ruleAt[rule] == nil ? "the pack has no rule `\(rule)`" : "rule `\(rule)` does not implement it"
-                bag.add(Diagnostic("check.missing-rule", .error, "catalog item \(item.id) names rule `\(rule)`, but \(why)",
-                                   at: item.location, help: "restore rules/\(rule).tenken from the published pack, or correct the catalog's `rules` column"))
+                let why =
+                    ruleAt[rule] == nil ? "the pack has no rule `\(rule)`" : "rule `\(rule)` does not implement it"
+                bag.add(
+                    Diagnostic(
+                        "check.missing-rule", .error, "catalog item \(item.id) names rule `\(rule)`, but \(why)",
+                        at: item.location,
+                        help:
+                            "restore rules/\(rule).tenken from the published pack, or correct the catalog's `rules` "
+                            + "column"
+                    ))
             }
             for rule in actual.sorted() where !declared.contains(rule) {
-                bag.add(Diagnostic("check.undeclared-rule", .error, "rule `\(rule)` implements \(item.id), but the catalog does not name it in that item's `rules`",
-                                   at: ruleAt[rule] ?? item.location, help: "add `\(rule)` to the `rules` column of \(item.id) in catalog.tsv"))
+                bag.add(
+                    Diagnostic(
+                        "check.undeclared-rule", .error,
+                        "rule `\(rule)` implements \(item.id), but the catalog does not name it in that item's `rules`",
+                        at: ruleAt[rule] ?? item.location,
+                        help: "add `\(rule)` to the `rules` column of \(item.id) in catalog.tsv"))
             }
         }
     }
@@ -190,8 +222,13 @@ public struct Checker {
                 if PackInfo.isCPE23(name) {
                     platform = name
                 } else {
-                    bag.add(Diagnostic("check.bad-platform", .error, "`\(name)` is not a CPE 2.3 name (cpe:2.3:part:vendor:product:version:update:edition:language:sw_edition:target_sw:target_hw:other)",
-                                       at: loc(file, c.span), help: "for example \"cpe:2.3:a:vendor:product:*:*:*:*:*:*:*:*\""))
+                    bag.add(
+                        Diagnostic(
+                            "check.bad-platform", .error,
+                            "`\(name)` is not a CPE 2.3 name "
+                                + "(cpe:2.3:part:vendor:product:version:update:edition:language:sw_edition:target_sw:ta"
+                                + "rget_hw:other)",
+                            at: loc(file, c.span), help: "for example \"cpe:2.3:a:vendor:product:*:*:*:*:*:*:*:*\""))
                 }
             case .param(let d): param(d, file: file)
             case .outOfScope(let item, let reason): outOfScope.append((item, reason))
@@ -208,23 +245,38 @@ public struct Checker {
         bag.add(contentsOf: defineDiags)
         let l = loc(file, p.span)
         if version == nil { bag.add(Diagnostic("check.missing-clause", .error, "pack needs a `version`", at: l)) }
-        if title?.ja == nil || title?.en == nil { bag.add(Diagnostic("check.missing-clause", .error, "pack needs a `title` in ja and en", at: l)) }
+        if title?.ja == nil || title?.en == nil {
+            bag.add(Diagnostic("check.missing-clause", .error, "pack needs a `title` in ja and en", at: l))
+        }
         var seen = Set<String>()
         for (item, reason) in outOfScope {
             if catalogIndex[item.text] == nil {
-                bag.add(Diagnostic("check.unknown-catalog-id", .error, "`\(item.text)` is not an item of the catalog", at: loc(file, item.span),
-                                   help: closestMatch(to: item.text, in: catalogIndex.keys).map { "did you mean `\($0)`?" }))
+                bag.add(
+                    Diagnostic(
+                        "check.unknown-catalog-id", .error, "`\(item.text)` is not an item of the catalog",
+                        at: loc(file, item.span),
+                        help: closestMatch(to: item.text, in: catalogIndex.keys).map { "did you mean `\($0)`?" }))
             } else if !seen.insert(item.text).inserted {
-                bag.add(Diagnostic("check.duplicate-clause", .error, "`\(item.text)` is declared out of scope twice", at: loc(file, item.span)))
+                bag.add(
+                    Diagnostic(
+                        "check.duplicate-clause", .error, "`\(item.text)` is declared out of scope twice",
+                        at: loc(file, item.span)))
             }
             if reason.trimmingCharacters(in: .whitespaces).isEmpty {
-                bag.add(Diagnostic("check.missing-reason", .error, "`out_of_scope \(item.text)` needs a reason after `because`", at: loc(file, item.span)))
+                bag.add(
+                    Diagnostic(
+                        "check.missing-reason", .error, "`out_of_scope \(item.text)` needs a reason after `because`",
+                        at: loc(file, item.span)))
             }
         }
-        outOfScopeSpans = Dictionary(outOfScope.map { ($0.0.text, loc(file, $0.0.span)) }, uniquingKeysWith: { a, _ in a })
-        return PackInfo(id: p.name.text, version: version ?? "0", title: Bilingual(ja: title?.ja ?? "", en: title?.en ?? ""),
-                        source: source ?? "", edition: edition ?? "", platform: platform,
-                        outOfScope: outOfScope.filter { catalogIndex[$0.0.text] != nil }.map { OutOfScopeItem(id: $0.0.text, reason: $0.1) })
+        outOfScopeSpans = Dictionary(
+            outOfScope.map { ($0.0.text, loc(file, $0.0.span)) }, uniquingKeysWith: { a, _ in a })
+        return PackInfo(
+            id: p.name.text, version: version ?? "0", title: Bilingual(ja: title?.ja ?? "", en: title?.en ?? ""),
+            source: source ?? "", edition: edition ?? "", platform: platform,
+            outOfScope: outOfScope.filter { catalogIndex[$0.0.text] != nil }.map {
+                OutOfScopeItem(id: $0.0.text, reason: $0.1)
+            })
     }
 
     mutating func param(_ d: ParamDecl, file: String) {
@@ -235,22 +287,31 @@ public struct Checker {
         }
         let type = ValueType(d.type)
         // Defaults are constants: no snapshot, no other parameters (so no cycles).
-        guard let v = constant(d.defaultValue, file: file, expected: type, what: "default of `\(d.name.text)`") else { return }
+        guard let v = constant(d.defaultValue, file: file, expected: type, what: "default of `\(d.name.text)`") else {
+            return
+        }
         var limit: (LimitOp, Value)?
         if let lim = d.limit {
             if let lv = constant(lim.value, file: file, expected: type, what: "limit of `\(d.name.text)`") {
                 limit = (lim.op, lv)
                 if !Checker.satisfies(v, lim.op, lv) {
-                    bag.add(Diagnostic("check.bad-limit", .error, "default \(v.display) is already past its own limit \(ParamInfo.limitText(lim.op, lv))",
-                                       at: loc(file, d.defaultValue.span)))
+                    bag.add(
+                        Diagnostic(
+                            "check.bad-limit", .error,
+                            "default \(v.display) is already past its own limit \(ParamInfo.limitText(lim.op, lv))",
+                            at: loc(file, d.defaultValue.span)))
                 }
             }
         }
         if d.reason.trimmingCharacters(in: .whitespaces).isEmpty {
-            bag.add(Diagnostic("check.missing-reason", .error, "parameter `\(d.name.text)` needs a one-line reason after `because`", at: l))
+            bag.add(
+                Diagnostic(
+                    "check.missing-reason", .error,
+                    "parameter `\(d.name.text)` needs a one-line reason after `because`", at: l))
         }
         paramIndex[d.name.text] = params.count
-        params.append(ParamInfo(name: d.name.text, type: type, defaultValue: v, limit: limit, reason: d.reason, location: l))
+        params.append(
+            ParamInfo(name: d.name.text, type: type, defaultValue: v, limit: limit, reason: d.reason, location: l))
     }
 
     /// Whether `v` stays within the source's bound. For a list, `<=` means every value is one
@@ -274,7 +335,9 @@ public struct Checker {
         bag.add(contentsOf: ctx.diags)
         guard !ctx.diags.contains(where: { $0.severity == .error }) else { return nil }
         guard expected.compatible(type) else {
-            bag.add(Diagnostic("check.type-mismatch", .error, "\(what) is \(type), expected \(expected)", at: loc(file, e.span)))
+            bag.add(
+                Diagnostic(
+                    "check.type-mismatch", .error, "\(what) is \(type), expected \(expected)", at: loc(file, e.span)))
             return nil
         }
         guard let v = ConstantFolder.fold(node) else {
@@ -295,7 +358,12 @@ public struct Checker {
         var expects: [(Expr, Text?, Span, written: Expr)] = []
         var attestation: (String, [Name], Expr, Expr?, Span, written: (renew: Expr, unless: Expr?))?
         func once<T>(_ slot: inout T?, _ v: T, _ name: String, _ s: Span) {
-            if slot != nil { bag.add(Diagnostic("check.duplicate-clause", .error, "`\(name)` is given twice in rule `\(r.id.text)`", at: loc(file, s))) }
+            if slot != nil {
+                bag.add(
+                    Diagnostic(
+                        "check.duplicate-clause", .error, "`\(name)` is given twice in rule `\(r.id.text)`",
+                        at: loc(file, s)))
+            }
             slot = v
         }
         // Named conditions are expanded first: a rule is checked as if it held them.
@@ -322,7 +390,9 @@ public struct Checker {
             case .applies(let e, let o): once(&applies, (expanded(e), o, e), "applies when", c.span)
             case .expect(let e, let m): expects.append((expanded(e), m, c.span, e))
             case .attestation(let k, let roles, let renew, let unless):
-                once(&attestation, (k, roles, expanded(renew), unless.map(expanded), c.span, (renew, unless)), "attestation", c.span)
+                once(
+                    &attestation, (k, roles, expanded(renew), unless.map(expanded), c.span, (renew, unless)),
+                    "attestation", c.span)
             }
         }
         var ok = true
@@ -346,22 +416,36 @@ public struct Checker {
         let cat = category.flatMap { n in enumValue(n, Category.self, file: file, what: "category") }
         let sc = scope.flatMap { n in enumValue(n, Scope.self, file: file, what: "scope") }
         for rk in risks where !["R1", "R2", "R3", "R4"].contains(rk.text) {
-            bag.add(Diagnostic("check.unknown-risk", .error, "unknown risk `\(rk.text)`, expected R1, R2, R3 or R4", at: loc(file, rk.span)))
+            bag.add(
+                Diagnostic(
+                    "check.unknown-risk", .error, "unknown risk `\(rk.text)`, expected R1, R2, R3 or R4",
+                    at: loc(file, rk.span)))
         }
         for id in implements {
             guard let item = catalogIndex[id.text] else {
-                bag.add(Diagnostic("check.unknown-catalog-id", .error, "`\(id.text)` is not an item of the catalog", at: loc(file, id.span),
-                                   help: closestMatch(to: id.text, in: catalogIndex.keys).map { "did you mean `\($0)`?" }))
+                bag.add(
+                    Diagnostic(
+                        "check.unknown-catalog-id", .error, "`\(id.text)` is not an item of the catalog",
+                        at: loc(file, id.span),
+                        help: closestMatch(to: id.text, in: catalogIndex.keys).map { "did you mean `\($0)`?" }))
                 ok = false
                 continue
             }
             if let lv, let level, lv != item.level {
-                bag.add(Diagnostic("check.catalog-mismatch", .error,
-                    "rule level `\(lv.rawValue)` disagrees with catalog item \(item.id), which is `\(item.level.rawValue)`", at: loc(file, level.span)))
+                bag.add(
+                    Diagnostic(
+                        "check.catalog-mismatch", .error,
+                        "rule level `\(lv.rawValue)` disagrees with catalog item \(item.id), which is "
+                            + "`\(item.level.rawValue)`",
+                        at: loc(file, level.span)))
             }
             if let cat, let category, cat != item.category {
-                bag.add(Diagnostic("check.catalog-mismatch", .error,
-                    "rule category `\(cat.rawValue)` disagrees with catalog item \(item.id), which is `\(item.category.rawValue)`", at: loc(file, category.span)))
+                bag.add(
+                    Diagnostic(
+                        "check.catalog-mismatch", .error,
+                        "rule category `\(cat.rawValue)` disagrees with catalog item \(item.id), which is "
+                            + "`\(item.category.rawValue)`",
+                        at: loc(file, category.span)))
             }
         }
 
@@ -376,8 +460,11 @@ public struct Checker {
             // decide it (`facility.uses_wifi or (networks is present and …)`).
             appliesNode?.neededRoots(into: &appliesRoots)
             if let n = appliesNode, case .bool(false)? = ConstantFolder.fold(n) {
-                compiler.diags.append(Diagnostic("check.never-applies", .error, "the `applies when` condition is always false; the rule can never apply",
-                                                 at: loc(file, e.span)))
+                compiler.diags.append(
+                    Diagnostic(
+                        "check.never-applies", .error,
+                        "the `applies when` condition is always false; the rule can never apply",
+                        at: loc(file, e.span)))
             }
         }
         var checkedExpects: [CheckedExpect] = []
@@ -394,28 +481,38 @@ public struct Checker {
         if let (key, roles, renew, unless, _, written) = attestation {
             let (node, type) = compiler.compile(renew)
             if type != .duration && type != .any {
-                compiler.diags.append(Diagnostic("check.type-mismatch", .error, "`renew` needs a duration, found \(type)", at: loc(file, renew.span)))
+                compiler.diags.append(
+                    Diagnostic(
+                        "check.type-mismatch", .error, "`renew` needs a duration, found \(type)",
+                        at: loc(file, renew.span)))
             }
             // The sections `unless` reads are not the rule's: without them the data shows
             // nothing, and a person's statement is needed as usual.
             let unlessNode = unless.map { compiler.compileCondition($0, what: "the `unless` condition") }
             // A role the roles table cannot hold could never sign: the item would stay unanswered.
             for role in roles where !SnapshotSchema.roles.contains(role.text) {
-                compiler.diags.append(Diagnostic("check.unknown-role", .error,
-                    "`\(role.text)` is not a role of the roles table (\(SnapshotSchema.roles.joined(separator: ", ")))",
-                    at: loc(file, role.span), help: closestMatch(to: role.text, in: SnapshotSchema.roles).map { "did you mean `\($0)`?" }))
+                compiler.diags.append(
+                    Diagnostic(
+                        "check.unknown-role", .error,
+                        "`\(role.text)` is not a role of the roles table "
+                            + "(\(SnapshotSchema.roles.joined(separator: ", ")))",
+                        at: loc(file, role.span),
+                        help: closestMatch(to: role.text, in: SnapshotSchema.roles).map { "did you mean `\($0)`?" }))
             }
-            att = CheckedAttestation(key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(written.renew),
-                                     unless: unlessNode, unlessSource: written.unless.map(Formatter.expr))
+            att = CheckedAttestation(
+                key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(written.renew),
+                unless: unlessNode, unlessSource: written.unless.map(Formatter.expr))
         }
         if compiler.diags.contains(where: { $0.severity == .error }) { ok = false }
         for d in compiler.diags {
             if let at = d.location, let name = useSites[at] { expansionDiagnostic(d, in: name) } else { bag.add(d) }
         }
         guard ok, let lv, let cat, let sc, let titleJa = title?.ja, let titleEn = title?.en,
-              let remediationJa = remediation?.ja, let remediationEn = remediation?.en else { return nil }
+            let remediationJa = remediation?.ja, let remediationEn = remediation?.en
+        else { return nil }
         return CheckedRule(
-            id: r.id.text, implements: implements.map(\.text), level: lv, category: cat, scope: sc, risks: risks.map(\.text),
+            id: r.id.text, implements: implements.map(\.text), level: lv, category: cat, scope: sc,
+            risks: risks.map(\.text),
             section: section ?? "", title: Bilingual(ja: titleJa, en: titleEn),
             remediation: Bilingual(ja: remediationJa, en: remediationEn),
             applies: appliesNode, appliesSource: applies.map { Formatter.expr($0.written) },
@@ -437,16 +534,22 @@ public struct Checker {
     mutating func reportExpansionDiagnostics() {
         for key in expansionOrder {
             guard var (d, uses) = byExpansion[key] else { continue }
-            d.notes.append(definitions.definedAt(key.name) + (uses > 1 ? "; the same at \(uses - 1) other use\(uses == 2 ? "" : "s")" : ""))
+            d.notes.append(
+                definitions.definedAt(key.name)
+                    + (uses > 1 ? "; the same at \(uses - 1) other use\(uses == 2 ? "" : "s")" : ""))
             bag.add(d)
         }
     }
 
-    mutating func enumValue<E: RawRepresentable & CaseIterable>(_ n: Name, _: E.Type, file: String, what: String) -> E? where E.RawValue == String {
+    mutating func enumValue<E: RawRepresentable & CaseIterable>(_ n: Name, _: E.Type, file: String, what: String) -> E?
+    where E.RawValue == String {
         if let v = E(rawValue: n.text) { return v }
         let all = E.allCases.map(\.rawValue)
-        bag.add(Diagnostic("check.unknown-\(what)", .error, "unknown \(what) `\(n.text)`, expected one of \(all.joined(separator: ", "))",
-                           at: loc(file, n.span), help: closestMatch(to: n.text, in: all).map { "did you mean `\($0)`?" }))
+        bag.add(
+            Diagnostic(
+                "check.unknown-\(what)", .error,
+                "unknown \(what) `\(n.text)`, expected one of \(all.joined(separator: ", "))",
+                at: loc(file, n.span), help: closestMatch(to: n.text, in: all).map { "did you mean `\($0)`?" }))
         return nil
     }
 }

@@ -49,25 +49,38 @@ struct Definitions {
         func at(_ n: Name) -> SourceLocation { SourceLocation(file: file, line: n.span.line, column: n.span.column) }
         let name = d.name.text
         if Builtin(rawValue: name) != nil || ["count", "min", "max"].contains(name) {
-            diags.append(Diagnostic(.checkDuplicateDefine, .error, "`\(name)` is a built-in function; name the condition otherwise", at: at(d.name)))
+            diags.append(
+                Diagnostic(
+                    .checkDuplicateDefine, .error, "`\(name)` is a built-in function; name the condition otherwise",
+                    at: at(d.name)))
             return
         }
         if Parser.reserved.contains(name) {
-            diags.append(Diagnostic(.checkDuplicateDefine, .error, "`\(name)` is a reserved word; name the condition otherwise", at: at(d.name)))
+            diags.append(
+                Diagnostic(
+                    .checkDuplicateDefine, .error, "`\(name)` is a reserved word; name the condition otherwise",
+                    at: at(d.name)))
             return
         }
         if let first = location[name] {
-            diags.append(Diagnostic(.checkDuplicateDefine, .error, "condition `\(name)` is defined twice; first at \(first)", at: at(d.name)))
+            diags.append(
+                Diagnostic(
+                    .checkDuplicateDefine, .error, "condition `\(name)` is defined twice; first at \(first)",
+                    at: at(d.name)))
             return
         }
         var seen = Set<String>()
         for p in d.parameters {
             let why: String? =
-                Parser.reserved.contains(p.text) ? "is a reserved word"
-                : SnapshotSchema.rootIndex[p.text] != nil || p.text == "as_of" ? "would hide the snapshot's `\(p.text)`"
-                : !seen.insert(p.text).inserted ? "is named twice" : nil
+                Parser.reserved.contains(p.text)
+                ? "is a reserved word"
+                : SnapshotSchema.rootIndex[p.text] != nil || p.text == "as_of"
+                    ? "would hide the snapshot's `\(p.text)`"
+                    : !seen.insert(p.text).inserted ? "is named twice" : nil
             if let why {
-                diags.append(Diagnostic(.checkDuplicateDefine, .error, "variable `\(p.text)` of condition `\(name)` \(why)", at: at(p)))
+                diags.append(
+                    Diagnostic(
+                        .checkDuplicateDefine, .error, "variable `\(p.text)` of condition `\(name)` \(why)", at: at(p)))
                 return
             }
         }
@@ -101,9 +114,15 @@ struct Definitions {
                 case 1?:
                     let cycle = path.lastIndex(of: c).map { Array(path[$0...]) + [c] } ?? [c, c]
                     if !cycle.dropLast().allSatisfy(cyclic.contains) {
-                        diags.append(Diagnostic(.checkRecursiveDefine, .error,
-                            "condition `\(c)` uses itself: \(cycle.map { "`\($0)`" }.joined(separator: " → "))", at: place(c),
-                            help: "a condition cannot use itself, directly or through another; write the repeated part out"))
+                        diags.append(
+                            Diagnostic(
+                                .checkRecursiveDefine, .error,
+                                "condition `\(c)` uses itself: \(cycle.map { "`\($0)`" }.joined(separator: " → "))",
+                                at: place(c),
+                                help:
+                                    "a condition cannot use itself, directly or through another; write the repeated "
+                                    + "part out"
+                            ))
                     }
                     cyclic.formUnion(cycle)
                     broken.formUnion(cycle)
@@ -123,8 +142,10 @@ struct Definitions {
             var ignored: [Span: String] = [:]
             let body = expandUses(d.body, scope: Set(d.parameters.map(\.text)), budget: &budget, sites: &ignored)
             if let over = Definitions.overflow(body, budget) {
-                diags.append(Diagnostic(.checkDefineTooLarge, .error, "condition `\(name)` expands to more than \(over)",
-                    at: place(name), help: "the conditions it uses repeat one another; write a smaller condition"))
+                diags.append(
+                    Diagnostic(
+                        .checkDefineTooLarge, .error, "condition `\(name)` expands to more than \(over)",
+                        at: place(name), help: "the conditions it uses repeat one another; write a smaller condition"))
                 broken.insert(name)
                 continue
             }
@@ -149,7 +170,11 @@ struct Definitions {
             for b in bs {
                 checkNames(b.collection, bound: inner, file: file, into: &diags)
                 if inner.contains(b.variable.text) {
-                    diags.append(Diagnostic(.checkShadowedName, .error, "variable `\(b.variable.text)` is already bound here; pick another name", at: at(b.variable.span)))
+                    diags.append(
+                        Diagnostic(
+                            .checkShadowedName, .error,
+                            "variable `\(b.variable.text)` is already bound here; pick another name",
+                            at: at(b.variable.span)))
                 }
                 inner.insert(b.variable.text)
             }
@@ -159,9 +184,15 @@ struct Definitions {
         case .literal, .param: return
         case .name(let n):
             if bound.contains(n) || n == "as_of" || SnapshotSchema.rootIndex[n] != nil { return }
-            diags.append(Diagnostic(.checkUnknownName, .error,
-                "unknown name `\(n)`: a condition sees only its own variables, the variables it binds, the snapshot's collections, `as_of` and `param.*`",
-                at: at(e.span), help: closestMatch(to: n, in: bound.sorted() + SnapshotSchema.roots.map(\.name)).map { "did you mean `\($0)`?" }))
+            diags.append(
+                Diagnostic(
+                    .checkUnknownName, .error,
+                    "unknown name `\(n)`: a condition sees only its own variables, the variables it binds, the "
+                        + "snapshot's collections, `as_of` and `param.*`",
+                    at: at(e.span),
+                    help: closestMatch(to: n, in: bound.sorted() + SnapshotSchema.roots.map(\.name)).map {
+                        "did you mean `\($0)`?"
+                    }))
         case .member(let base, _): go(base)
         case .unary(_, let x): go(x)
         case .binary(_, let a, let b): go(a); go(b)
@@ -176,8 +207,10 @@ struct Definitions {
                     diags.append(Diagnostic(.checkBadArguments, .error, arityMessage(d, args.count), at: at(name.span)))
                 }
             } else if Builtin(rawValue: name.text) == nil {
-                diags.append(Diagnostic(.checkUnknownFunction, .error, "unknown function `\(name.text)`", at: at(name.span),
-                    help: closestMatch(to: name.text, in: functionNames).map { "did you mean `\($0)`?" }))
+                diags.append(
+                    Diagnostic(
+                        .checkUnknownFunction, .error, "unknown function `\(name.text)`", at: at(name.span),
+                        help: closestMatch(to: name.text, in: functionNames).map { "did you mean `\($0)`?" }))
             }
         }
     }
@@ -205,7 +238,8 @@ struct Definitions {
         case .unary(_, let a), .presence(let a, _): [a]
         case .binary(_, let a, let b): [a, b]
         case .list(let xs), .call(_, let xs): xs
-        case .quantifier(_, let bs, let f, let b), .aggregate(_, let bs, let f, let b): bs.map(\.collection) + [f, b].compactMap { $0 }
+        case .quantifier(_, let bs, let f, let b), .aggregate(_, let bs, let f, let b):
+            bs.map(\.collection) + [f, b].compactMap { $0 }
         }
     }
 
@@ -228,15 +262,22 @@ struct Definitions {
         var sites: [Span: String] = [:]
         let arity = Definitions.arityErrors(e, byName)
         for (span, given, d) in arity {
-            diags.append(Diagnostic(.checkBadArguments, .error, arityMessage(d, given),
-                                    at: SourceLocation(file: file, line: span.line, column: span.column), notes: [definedAt(d.name.text)]))
+            diags.append(
+                Diagnostic(
+                    .checkBadArguments, .error, arityMessage(d, given),
+                    at: SourceLocation(file: file, line: span.line, column: span.column),
+                    notes: [definedAt(d.name.text)]))
         }
         let out = expandUses(e, scope: [], budget: &budget, sites: &sites)
         used.formUnion(Definitions.calls(in: e).filter { byName[$0] != nil })
         if let over = Definitions.overflow(out, budget), let first = sites.min(by: { $0.key.offset < $1.key.offset }) {
-            diags.append(Diagnostic(.checkDefineTooLarge, .error, "this condition expands to more than \(over) once its named conditions are written out",
-                at: SourceLocation(file: file, line: first.key.line, column: first.key.column), notes: [definedAt(first.value)],
-                help: "use fewer named conditions inside one another's arguments"))
+            diags.append(
+                Diagnostic(
+                    .checkDefineTooLarge, .error,
+                    "this condition expands to more than \(over) once its named conditions are written out",
+                    at: SourceLocation(file: file, line: first.key.line, column: first.key.column),
+                    notes: [definedAt(first.value)],
+                    help: "use fewer named conditions inside one another's arguments"))
             return Expr(.call(Name(first.value, e.span), []), e.span)
         }
         useSites = sites
@@ -254,7 +295,9 @@ struct Definitions {
     private static func arityErrors(_ e: Expr, _ byName: [String: DefineDecl]) -> [(Span, Int, DefineDecl)] {
         var out: [(Span, Int, DefineDecl)] = []
         visit(e) { x in
-            if case .call(let n, let args) = x.kind, let d = byName[n.text], d.parameters.count != args.count { out.append((n.span, args.count, d)) }
+            if case .call(let n, let args) = x.kind, let d = byName[n.text], d.parameters.count != args.count {
+                out.append((n.span, args.count, d))
+            }
         }
         return out
     }
@@ -268,16 +311,24 @@ struct Definitions {
             var inner = scope
             var out: [Binding] = []
             for bind in bs {
-                out.append(Binding(variable: bind.variable, collection: expandUses(bind.collection, scope: inner, budget: &budget, sites: &sites)))
+                out.append(
+                    Binding(
+                        variable: bind.variable,
+                        collection: expandUses(bind.collection, scope: inner, budget: &budget, sites: &sites)))
                 inner.insert(bind.variable.text)
             }
-            return (out, f.map { expandUses($0, scope: inner, budget: &budget, sites: &sites) }, b.map { expandUses($0, scope: inner, budget: &budget, sites: &sites) })
+            return (
+                out, f.map { expandUses($0, scope: inner, budget: &budget, sites: &sites) },
+                b.map { expandUses($0, scope: inner, budget: &budget, sites: &sites) }
+            )
         }
         switch e.kind {
         case .literal, .name, .param: return e
         case .call(let name, let args):
             let args = args.map(go)
-            guard budget >= 0, let d = byName[name.text], let body = expandedBody[name.text], args.count == d.parameters.count else {
+            guard budget >= 0, let d = byName[name.text], let body = expandedBody[name.text],
+                args.count == d.parameters.count
+            else {
                 return Expr(.call(name, args), e.span)
             }
             sites[e.span] = name.text
@@ -286,8 +337,9 @@ struct Definitions {
             for a in args { Definitions.names(in: a, into: &avoid) }
             var taken = avoid
             Definitions.names(in: body, into: &taken)
-            let values = Dictionary(zip(d.parameters.map(\.text), args.map { ($0, Definitions.size($0, cap: Definitions.maxNodes + 1)) }),
-                                    uniquingKeysWith: { a, _ in a })
+            let values = Dictionary(
+                zip(d.parameters.map(\.text), args.map { ($0, Definitions.size($0, cap: Definitions.maxNodes + 1)) }),
+                uniquingKeysWith: { a, _ in a })
             let out = Definitions.instantiate(body, values, avoid: avoid, taken: &taken, at: e.span, budget: &budget)
             // Checked at each use, so no argument of a later use is deeper than the bound.
             if budget >= 0, Definitions.deeper(out, than: Parser.maxDepth) { budget = Definitions.tooDeep }
@@ -298,8 +350,10 @@ struct Definitions {
 
     /// `kind` with its parts rebuilt: `go` for each expression outside a binding, `scoped` for
     /// a quantifier's or aggregate's bindings, filter and body, `name` for each field or function name.
-    static func rebuilt(_ kind: ExprKind, go: (Expr) -> Expr, scoped: ([Binding], Expr?, Expr?) -> ([Binding], Expr?, Expr?),
-                        name: (Name) -> Name) -> ExprKind {
+    static func rebuilt(
+        _ kind: ExprKind, go: (Expr) -> Expr, scoped: ([Binding], Expr?, Expr?) -> ([Binding], Expr?, Expr?),
+        name: (Name) -> Name
+    ) -> ExprKind {
         switch kind {
         case .literal, .name, .param: return kind
         case .member(let base, let field): return .member(go(base), name(field))
@@ -320,8 +374,10 @@ struct Definitions {
     /// `e` with each free variable in `values` replaced by its argument (counted by its size
     /// against `budget`), each bound variable whose name is in `avoid` renamed to one not in
     /// `taken`, and every node of `e` placed at `span`.
-    static func instantiate(_ e: Expr, _ values: [String: (Expr, Int)], avoid: Set<String>, taken: inout Set<String>,
-                            at span: Span, budget: inout Int) -> Expr {
+    static func instantiate(
+        _ e: Expr, _ values: [String: (Expr, Int)], avoid: Set<String>, taken: inout Set<String>,
+        at span: Span, budget: inout Int
+    ) -> Expr {
         budget -= 1
         if budget < 0 { return Expr(.literal(.null), span) }
         func go(_ x: Expr) -> Expr { instantiate(x, values, avoid: avoid, taken: &taken, at: span, budget: &budget) }
@@ -329,7 +385,8 @@ struct Definitions {
             var visible = values
             var out: [Binding] = []
             for bind in bs {
-                let collection = instantiate(bind.collection, visible, avoid: avoid, taken: &taken, at: span, budget: &budget)
+                let collection = instantiate(
+                    bind.collection, visible, avoid: avoid, taken: &taken, at: span, budget: &budget)
                 var name = bind.variable.text
                 if avoid.contains(name) {
                     var k = 2
@@ -342,8 +399,10 @@ struct Definitions {
                 }
                 out.append(Binding(variable: Name(name, span), collection: collection))
             }
-            return (out, f.map { instantiate($0, visible, avoid: avoid, taken: &taken, at: span, budget: &budget) },
-                    b.map { instantiate($0, visible, avoid: avoid, taken: &taken, at: span, budget: &budget) })
+            return (
+                out, f.map { instantiate($0, visible, avoid: avoid, taken: &taken, at: span, budget: &budget) },
+                b.map { instantiate($0, visible, avoid: avoid, taken: &taken, at: span, budget: &budget) }
+            )
         }
         if case .name(let n) = e.kind, let (v, size) = values[n] {
             budget -= size
@@ -384,8 +443,10 @@ struct Definitions {
     /// Warns of each definition no rule and no other definition uses (it is still checked).
     func reportUnused(into diags: inout [Diagnostic]) {
         for (name, at) in location.sorted(by: { $0.value < $1.value }) where !used.contains(name) {
-            diags.append(Diagnostic(.checkUnusedDefine, .warning, "condition `\(name)` is never used", at: at,
-                                    help: "use it in a rule, or remove it"))
+            diags.append(
+                Diagnostic(
+                    .checkUnusedDefine, .warning, "condition `\(name)` is never used", at: at,
+                    help: "use it in a rule, or remove it"))
         }
     }
 }

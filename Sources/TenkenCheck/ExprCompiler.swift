@@ -39,7 +39,9 @@ struct ExprCompiler {
 
     mutating func compileCondition(_ e: Expr, what: String) -> Node {
         let (n, t) = compile(e)
-        if t != .bool && t != .any && t != .null { error("check.type-mismatch", "\(what) must be true or false, found \(t)", e.span) }
+        if t != .bool && t != .any && t != .null {
+            error("check.type-mismatch", "\(what) must be true or false, found \(t)", e.span)
+        }
         return n
     }
 
@@ -52,18 +54,28 @@ struct ExprCompiler {
                 tmpl = message.map { c.template($0) }
             }
             if let b = loop.body, k == .every, case .bool(true)? = ConstantFolder.fold(b) {
-                diags.append(Diagnostic("check.always-true", .error, "this condition is always true; the expectation can never fail", at: loc(e.span)))
+                diags.append(
+                    Diagnostic(
+                        "check.always-true", .error, "this condition is always true; the expectation can never fail",
+                        at: loc(e.span)))
             }
             if let f = loop.filter, case .bool(false)? = ConstantFolder.fold(f) {
-                diags.append(Diagnostic("check.unreachable", .error, "the `where` filter is always false; no element is ever checked", at: loc(e.span)))
+                diags.append(
+                    Diagnostic(
+                        "check.unreachable", .error, "the `where` filter is always false; no element is ever checked",
+                        at: loc(e.span)))
             }
             return CheckedExpect(shape: .perElement(k, loop), message: tmpl, source: source, location: loc(span))
         }
         let n = compileCondition(e, what: "an `expect` condition")
         if case .bool(true)? = ConstantFolder.fold(n) {
-            diags.append(Diagnostic("check.always-true", .error, "this condition is always true; the expectation can never fail", at: loc(e.span)))
+            diags.append(
+                Diagnostic(
+                    "check.always-true", .error, "this condition is always true; the expectation can never fail",
+                    at: loc(e.span)))
         }
-        return CheckedExpect(shape: .single(n), message: message.map { template($0) }, source: source, location: loc(span))
+        return CheckedExpect(
+            shape: .single(n), message: message.map { template($0) }, source: source, location: loc(span))
     }
 
     // MARK: templates
@@ -85,7 +97,8 @@ struct ExprCompiler {
             if c == "}", i + 1 < it.count, it[i + 1] == "}" { text.append("}"); i += 2; continue }
             if c == "{" {
                 guard let close = it[(i + 1)...].firstIndex(of: "}") else {
-                    error("check.bad-template", "`{` in a message is never closed; write `{{` for a literal brace", span)
+                    error(
+                        "check.bad-template", "`{` in a message is never closed; write `{{` for a literal brace", span)
                     break
                 }
                 let inner = String(it[(i + 1)..<close])
@@ -118,8 +131,10 @@ struct ExprCompiler {
 
     /// `skipsArePermissive`: the loop is an `every` or `none`, so an element the filter leaves
     /// out can only make it hold (for `some`, leaving one out can only make it fail).
-    mutating func compileLoop(_ bindings: [Binding], filter: Expr?, body: Expr?, skipsArePermissive: Bool = false,
-                              inScope: (inout ExprCompiler) -> Void = { _ in }) -> Loop {
+    mutating func compileLoop(
+        _ bindings: [Binding], filter: Expr?, body: Expr?, skipsArePermissive: Bool = false,
+        inScope: (inout ExprCompiler) -> Void = { _ in }
+    ) -> Loop {
         let base = scope.count
         var compiled: [(name: String, slot: Int, node: Node, rootCollection: Int?)] = []
         for b in bindings {
@@ -128,10 +143,15 @@ struct ExprCompiler {
             switch t {
             case .list(let e): elem = e
             case .any: break
-            default: error("check.not-a-collection", "`\(Formatter.expr(b.collection))` is \(t), not a collection to range over", b.collection.span)
+            default:
+                error(
+                    "check.not-a-collection",
+                    "`\(Formatter.expr(b.collection))` is \(t), not a collection to range over", b.collection.span)
             }
             if scope.contains(where: { $0.name == b.variable.text }) {
-                error("check.shadowed-name", "variable `\(b.variable.text)` is already bound here; pick another name", b.variable.span)
+                error(
+                    "check.shadowed-name", "variable `\(b.variable.text)` is already bound here; pick another name",
+                    b.variable.span)
             }
             var rootCollection: Int?
             if case .root(let r) = n, SnapshotSchema.roots[r].shape == .collection { rootCollection = r }
@@ -170,10 +190,19 @@ struct ExprCompiler {
     /// whose verdict is open, and the rule may pass without their evidence.
     mutating func warnBlankSkips(since: Int, in what: String) {
         for t in presenceTests[since...] where t.present {
-            guard let f = SnapshotSchema.records[t.read.record]?.field(t.read.field), f.absent.meaning == nil else { continue }
-            diags.append(Diagnostic("check.blank-skips-element", .warning,
-                "`is present` in \(what) skips elements whose `\(t.read.field)` is blank, and a blank there means unknown: they would never be checked",
-                at: t.at, help: "compare the value itself (an unknown value makes the element undecided), or give the blank a meaning in the schema"))
+            guard let f = SnapshotSchema.records[t.read.record]?.field(t.read.field), f.absent.meaning == nil else {
+                continue
+            }
+            diags.append(
+                Diagnostic(
+                    "check.blank-skips-element", .warning,
+                    "`is present` in \(what) skips elements whose `\(t.read.field)` is blank, and a blank there "
+                        + "means unknown: they would never be checked",
+                    at: t.at,
+                    help:
+                        "compare the value itself (an unknown value makes the element undecided), or give the blank "
+                        + "a meaning in the schema"
+                ))
         }
     }
 
@@ -195,8 +224,12 @@ struct ExprCompiler {
         for (i, c) in cs.enumerated() {
             switch c {
             case .compare(.eq, let a, let b):
-                if case .field(.local(slot), let f, let label) = a, !b.uses(slots: later) { return (i, .lookup(root: root, field: f, key: b, label: label)) }
-                if case .field(.local(slot), let f, let label) = b, !a.uses(slots: later) { return (i, .lookup(root: root, field: f, key: a, label: label)) }
+                if case .field(.local(slot), let f, let label) = a, !b.uses(slots: later) {
+                    return (i, .lookup(root: root, field: f, key: b, label: label))
+                }
+                if case .field(.local(slot), let f, let label) = b, !a.uses(slots: later) {
+                    return (i, .lookup(root: root, field: f, key: a, label: label))
+                }
             case .member(let key, .field(.local(slot), let f, let label), negated: false) where !key.uses(slots: later):
                 return (i, .lookupContains(root: root, field: f, key: key, label: label))
             default: continue
@@ -240,28 +273,34 @@ struct ExprCompiler {
                 return (.root(ri), root.shape == .single ? .record(root.record) : .list(.record(root.record)))
             }
             let candidates = scope.map(\.name) + SnapshotSchema.roots.map(\.name) + ["as_of"]
-            error("check.unknown-name", "unknown name `\(n)`", e.span, help: closestMatch(to: n, in: candidates).map { "did you mean `\($0)`?" })
+            error(
+                "check.unknown-name", "unknown name `\(n)`", e.span,
+                help: closestMatch(to: n, in: candidates).map { "did you mean `\($0)`?" })
             return (.const(.null), .any)
         case .member(let base, let field):
             let (bn, bt) = compile(base)
             switch bt {
             case .record(let rs):
                 guard let fi = rs.index[field.text] else {
-                    error("check.unknown-field", "`\(rs.name)` has no field `\(field.text)`", field.span,
-                          help: closestMatch(to: field.text, in: rs.fields.map(\.name)).map { "did you mean `\($0)`?" })
+                    error(
+                        "check.unknown-field", "`\(rs.name)` has no field `\(field.text)`", field.span,
+                        help: closestMatch(to: field.text, in: rs.fields.map(\.name)).map { "did you mean `\($0)`?" })
                     return (.const(.null), .any)
                 }
                 reads.insert(FieldRead(record: rs.name, field: rs.fields[fi].name))
                 return (.field(bn, fi, label: Formatter.expr(e)), ValueType(rs.fields[fi].type))
             case .any: return (.const(.null), .any)
             default:
-                error("check.not-a-record", "`\(Formatter.expr(base))` is \(bt); it has no field `\(field.text)`", field.span)
+                error(
+                    "check.not-a-record", "`\(Formatter.expr(base))` is \(bt); it has no field `\(field.text)`",
+                    field.span)
                 return (.const(.null), .any)
             }
         case .param(let name):
             guard let i = paramIndex[name] else {
-                error("check.unknown-param", "unknown parameter `\(name)`", e.span,
-                      help: closestMatch(to: name, in: paramIndex.keys).map { "did you mean `param.\($0)`?" })
+                error(
+                    "check.unknown-param", "unknown parameter `\(name)`", e.span,
+                    help: closestMatch(to: name, in: paramIndex.keys).map { "did you mean `param.\($0)`?" })
                 return (.const(.null), .any)
             }
             return (.param(i), params[i].type)
@@ -269,7 +308,9 @@ struct ExprCompiler {
             return (.not(compileCondition(x, what: "the operand of `not`")), .bool)
         case .unary(.negate, let x):
             let (n, t) = compile(x)
-            if t != .int && t != .duration && t != .any { error("check.type-mismatch", "cannot negate \(t); expected int or duration", e.span) }
+            if t != .int && t != .duration && t != .any {
+                error("check.type-mismatch", "cannot negate \(t); expected int or duration", e.span)
+            }
             return (.negate(n), t)
         case .binary(let op, let l, let r):
             return binary(op, l, r, e)
@@ -281,7 +322,9 @@ struct ExprCompiler {
                 nodes.append(n)
                 if let el = elem, !el.compatible(t) {
                     error("check.type-mismatch", "list mixes \(el) and \(t)", it.span)
-                } else if elem == nil || elem == .null { elem = t }
+                } else if elem == nil || elem == .null {
+                    elem = t
+                }
             }
             // A list of constants is built once, not on every evaluation.
             let node = Node.list(nodes)
@@ -293,7 +336,9 @@ struct ExprCompiler {
                 let saved = diags.count
                 let (_, bt) = compile(base)
                 diags.removeSubrange(saved...)
-                if case .record(let rs) = bt { presenceTests.append((FieldRead(record: rs.name, field: field.text), loc(e.span), present)) }
+                if case .record(let rs) = bt {
+                    presenceTests.append((FieldRead(record: rs.name, field: field.text), loc(e.span), present))
+                }
             }
             return (.presence(n, present: present), .bool)
         case .quantifier(let k, let bindings, let filter, let body):
@@ -301,7 +346,9 @@ struct ExprCompiler {
             return (.quantifier(k, loop), .bool)
         case .aggregate(let k, let bindings, let filter, let body):
             if k == .count {
-                if body != nil { error("check.bad-aggregate", "`count(…)` takes a `where` filter, not `: value`", e.span) }
+                if body != nil {
+                    error("check.bad-aggregate", "`count(…)` takes a `where` filter, not `: value`", e.span)
+                }
                 return (.aggregate(.count, compileLoop(bindings, filter: filter, body: nil)), .int)
             }
             // The value is compiled while the loop's variables are in scope.
@@ -312,21 +359,28 @@ struct ExprCompiler {
             }
             loop.body = bodyNode
             if ![.int, .date, .duration, .any].contains(bodyType) {
-                error("check.type-mismatch", "`\(k.rawValue)(…)` needs int, date or duration values, found \(bodyType)", e.span)
+                error(
+                    "check.type-mismatch", "`\(k.rawValue)(…)` needs int, date or duration values, found \(bodyType)",
+                    e.span)
             }
             return (.aggregate(k, loop), bodyType)
         case .call(let name, let args):
             if defineNames.contains(name.text) {
                 if inTemplate {
-                    error("check.define-in-message", "named condition `\(name.text)` cannot be used in a message; a message shows values, not conditions", name.span,
-                          help: "show the fields the condition reads instead, e.g. `{d.status}`")
+                    error(
+                        "check.define-in-message",
+                        "named condition `\(name.text)` cannot be used in a message; a message shows values, not "
+                            + "conditions",
+                        name.span,
+                        help: "show the fields the condition reads instead, e.g. `{d.status}`")
                 }
                 // Unknown, not null: it must not fold into a filter that is always false.
                 return (.const(.unknown), .any)
             }
             guard let f = Builtin(rawValue: name.text) else {
-                error("check.unknown-function", "unknown function `\(name.text)`", name.span,
-                      help: closestMatch(to: name.text, in: functionNames).map { "did you mean `\($0)`?" })
+                error(
+                    "check.unknown-function", "unknown function `\(name.text)`", name.span,
+                    help: closestMatch(to: name.text, in: functionNames).map { "did you mean `\($0)`?" })
                 return (.const(.null), .any)
             }
             guard args.count == 1 else {
@@ -336,15 +390,22 @@ struct ExprCompiler {
             let (n, t) = compile(args[0])
             switch f {
             case .len:
-                if case .list = t {} else if case .string = t {} else if t != .any {
+                if case .list = t {
+                } else if case .string = t {
+                } else if t != .any {
                     error("check.type-mismatch", "`len` needs a list or string, found \(t)", args[0].span)
                 }
                 return (.call(f, [n]), .int)
             case .lower:
-                if case .string = t {} else if t != .any { error("check.type-mismatch", "`lower` needs a string, found \(t)", args[0].span) }
+                if case .string = t {
+                } else if t != .any {
+                    error("check.type-mismatch", "`lower` needs a string, found \(t)", args[0].span)
+                }
                 return (.call(f, [n]), .plainString)
             default:
-                if t != .int && t != .any { error("check.type-mismatch", "`\(f.rawValue)` needs an int, found \(t)", args[0].span) }
+                if t != .int && t != .any {
+                    error("check.type-mismatch", "`\(f.rawValue)` needs an int, found \(t)", args[0].span)
+                }
                 return (.call(f, [n]), .duration)
             }
         }
@@ -358,8 +419,11 @@ struct ExprCompiler {
             for it in items { if case .literal(.string(let s)) = it.kind { lits.append((s, it.span)) } }
         }
         for (s, sp) in lits where !vs.contains(s) {
-            error("check.unknown-enum-value", "\"\(s)\" is never a value of this field; expected one of \(vs.map { "\"\($0)\"" }.joined(separator: ", "))",
-                  sp, help: closestMatch(to: s, in: vs).map { "did you mean \"\($0)\"?" })
+            error(
+                "check.unknown-enum-value",
+                "\"\(s)\" is never a value of this field; expected one of "
+                    + "\(vs.map { "\"\($0)\"" }.joined(separator: ", "))",
+                sp, help: closestMatch(to: s, in: vs).map { "did you mean \"\($0)\"?" })
         }
     }
 
@@ -370,14 +434,18 @@ struct ExprCompiler {
     /// lists and the checker warns about like every presence test.
     mutating func refuseNull(_ op: BinaryOp, _ operands: [Expr]) {
         for x in operands {
-            let nulls: [Expr] = switch x.kind {
-            case .literal(.null): [x]
-            case .list(let items): items.filter { if case .literal(.null) = $0.kind { true } else { false } }
-            default: []
-            }
+            let nulls: [Expr] =
+                switch x.kind {
+                case .literal(.null): [x]
+                case .list(let items): items.filter { if case .literal(.null) = $0.kind { true } else { false } }
+                default: []
+                }
             for n in nulls {
-                error("check.null-comparison", "`\(op.rawValue)` with `null` does not test whether a value is given: a blank reads as unknown or as its documented meaning",
-                      n.span, help: "write `x is missing` (no value given) or `x is present`")
+                error(
+                    "check.null-comparison",
+                    "`\(op.rawValue)` with `null` does not test whether a value is given: a blank reads as unknown "
+                        + "or as its documented meaning",
+                    n.span, help: "write `x is missing` (no value given) or `x is present`")
             }
         }
     }
@@ -393,19 +461,25 @@ struct ExprCompiler {
             let (a, at) = compile(l), (b, bt) = compile(r)
             if !at.compatible(bt) {
                 error("check.type-mismatch", "cannot compare \(at) with \(bt)", e.span)
-            } else if op != .eq && op != .ne, [ValueType.bool].contains(at) || { if case .list = at { return true }; if case .record = at { return true }; return false }() {
+            } else if op != .eq && op != .ne,
+                [ValueType.bool].contains(at)
+                    || {
+                        if case .list = at { return true }; if case .record = at { return true }; return false
+                    }()
+            {
                 error("check.type-mismatch", "`\(op.rawValue)` does not order \(at) values", e.span)
             }
             checkEnum(at, r)
             checkEnum(bt, l)
-            let cop: CompareOp = switch op {
-            case .eq: .eq
-            case .ne: .ne
-            case .lt: .lt
-            case .le: .le
-            case .gt: .gt
-            default: .ge
-            }
+            let cop: CompareOp =
+                switch op {
+                case .eq: .eq
+                case .ne: .ne
+                case .lt: .lt
+                case .le: .le
+                case .gt: .gt
+                default: .ge
+                }
             return (.compare(cop, a, b), .bool)
         case .add, .sub:
             let (a, at) = compile(l), (b, bt) = compile(r)
@@ -421,8 +495,10 @@ struct ExprCompiler {
             case (.date, .date, .sub): kind = .dateSubDate; type = .duration
             case (.any, _, _), (_, .any, _): kind = nil; type = .any
             default:
-                error("check.type-mismatch", "cannot \(op == .add ? "add" : "subtract") \(bt) \(op == .add ? "to" : "from") \(at)", e.span,
-                      help: at == .date && bt == .int ? "write a period such as `30 days` or `days(n)`" : nil)
+                error(
+                    "check.type-mismatch",
+                    "cannot \(op == .add ? "add" : "subtract") \(bt) \(op == .add ? "to" : "from") \(at)", e.span,
+                    help: at == .date && bt == .int ? "write a period such as `30 days` or `days(n)`" : nil)
                 kind = nil; type = .any
             }
             return (kind.map { .arith($0, a, b) } ?? .const(.null), type)
@@ -430,7 +506,9 @@ struct ExprCompiler {
             let (a, at) = compile(l), (b, bt) = compile(r)
             switch bt {
             case .list(let el):
-                if !el.compatible(at) { error("check.type-mismatch", "cannot look for \(at) in a list of \(el)", e.span) }
+                if !el.compatible(at) {
+                    error("check.type-mismatch", "cannot look for \(at) in a list of \(el)", e.span)
+                }
                 checkEnum(at, r)
             case .any: break
             default: error("check.type-mismatch", "`in` needs a list on the right, found \(bt)", r.span)
@@ -438,8 +516,12 @@ struct ExprCompiler {
             return (.member(a, b, negated: op == .notIn), .bool)
         case .within:
             let (a, at) = compile(l), (b, bt) = compile(r)
-            if at != .date && at != .any { error("check.type-mismatch", "`within` needs a date on the left, found \(at)", l.span) }
-            if bt != .duration && bt != .any { error("check.type-mismatch", "`within` needs a period on the right, found \(bt)", r.span) }
+            if at != .date && at != .any {
+                error("check.type-mismatch", "`within` needs a date on the left, found \(at)", l.span)
+            }
+            if bt != .duration && bt != .any {
+                error("check.type-mismatch", "`within` needs a period on the right, found \(bt)", r.span)
+            }
             return (.within(a, b), .bool)
         }
     }

@@ -66,7 +66,7 @@ public indirect enum Node: Sendable {
         case .const, .asOf, .local, .param, .root: return []
         case .field(let b, _, _), .not(let b), .negate(let b), .presence(let b, _): return [b]
         case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .arith(_, let a, let b),
-             .member(let a, let b, _), .within(let a, let b):
+            .member(let a, let b, _), .within(let a, let b):
             return [a, b]
         case .list(let xs), .call(_, let xs): return xs
         case .quantifier(_, let l), .aggregate(_, let l): return l.nodes

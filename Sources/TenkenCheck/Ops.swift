@@ -113,21 +113,30 @@ public enum Ops {
         switch (k, a, b) {
         case let (.intAdd, .int(x), .int(y)): return checked(x.addingReportingOverflow(y))
         case let (.intSub, .int(x), .int(y)): return checked(x.subtractingReportingOverflow(y))
-        case let (.durAdd, .duration(x), .duration(y)): return duration(months: x.months.addingReportingOverflow(y.months),
-                                                                         minutes: x.minutes.addingReportingOverflow(y.minutes))
-        case let (.durSub, .duration(x), .duration(y)): return duration(months: x.months.subtractingReportingOverflow(y.months),
-                                                                         minutes: x.minutes.subtractingReportingOverflow(y.minutes))
+        case let (.durAdd, .duration(x), .duration(y)):
+            return duration(
+                months: x.months.addingReportingOverflow(y.months),
+                minutes: x.minutes.addingReportingOverflow(y.minutes))
+        case let (.durSub, .duration(x), .duration(y)):
+            return duration(
+                months: x.months.subtractingReportingOverflow(y.months),
+                minutes: x.minutes.subtractingReportingOverflow(y.minutes))
         case let (.dateAddDur, .date(x), .duration(y)): return y.isInRange ? .date(x.adding(y)) : .unknown
         case let (.dateSubDur, .date(x), .duration(y)): return y.isInRange ? .date(x.subtracting(y)) : .unknown
         case let (.dateSubDate, .date(x), .date(y)):
-            return duration(months: (0, false), minutes: (x.rawValue - y.rawValue).multipliedReportingOverflow(by: 1440))
+            return duration(
+                months: (0, false), minutes: (x.rawValue - y.rawValue).multipliedReportingOverflow(by: 1440))
         default: return .null
         }
     }
 
-    static func checked(_ r: (partialValue: Int, overflow: Bool)) -> Value { r.overflow ? .unknown : .int(r.partialValue) }
+    static func checked(_ r: (partialValue: Int, overflow: Bool)) -> Value {
+        r.overflow ? .unknown : .int(r.partialValue)
+    }
 
-    static func duration(months: (partialValue: Int, overflow: Bool), minutes: (partialValue: Int, overflow: Bool)) -> Value {
+    static func duration(
+        months: (partialValue: Int, overflow: Bool), minutes: (partialValue: Int, overflow: Bool)
+    ) -> Value {
         guard !months.overflow, !minutes.overflow else { return .unknown }
         let d = Duration(months: months.partialValue, minutes: minutes.partialValue)
         return d.isInRange ? .duration(d) : .unknown

@@ -26,31 +26,62 @@ public enum CSVReader {
     /// is read as Shift_JIS. Returns the bytes and a note about what was detected.
     public static func decode(_ bytes: [UInt8], encoding: TextEncoding, file: String) -> ([UInt8]?, [Diagnostic]) {
         if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
-            return (nil, [Diagnostic("data.unsupported-encoding", .error, "file is UTF-16; expected UTF-8 or Shift_JIS",
-                                     at: SourceLocation(file: file), help: "save the table as \"CSV UTF-8\" in Excel")])
+            return (
+                nil,
+                [
+                    Diagnostic(
+                        "data.unsupported-encoding", .error, "file is UTF-16; expected UTF-8 or Shift_JIS",
+                        at: SourceLocation(file: file), help: "save the table as \"CSV UTF-8\" in Excel")
+                ]
+            )
         }
         var body = bytes
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body.removeFirst(3) }
         switch encoding {
         case .utf8:
             if String(validating: body, as: UTF8.self) == nil {
-                return (nil, [Diagnostic("data.invalid-utf8", .error, "file is not valid UTF-8",
-                    at: SourceLocation(file: file, line: firstInvalidUTF8Line(body)), help: "if it came from Japanese Excel, pass --encoding shift_jis")])
+                return (
+                    nil,
+                    [
+                        Diagnostic(
+                            "data.invalid-utf8", .error, "file is not valid UTF-8",
+                            at: SourceLocation(file: file, line: firstInvalidUTF8Line(body)),
+                            help: "if it came from Japanese Excel, pass --encoding shift_jis")
+                    ]
+                )
             }
             return (body, [])
         case .shiftJIS:
             guard let s = String(data: Data(body), encoding: .shiftJIS) else {
-                return (nil, [Diagnostic("data.bad-encoding", .error, "file is not valid Shift_JIS", at: SourceLocation(file: file))])
+                return (
+                    nil,
+                    [
+                        Diagnostic(
+                            "data.bad-encoding", .error, "file is not valid Shift_JIS", at: SourceLocation(file: file))
+                    ]
+                )
             }
             return (Array(s.utf8), [])
         case .auto:
             if String(validating: body, as: UTF8.self) != nil { return (body, []) }
             if let s = String(data: Data(body), encoding: .shiftJIS) {
-                return (Array(s.utf8), [Diagnostic("data.encoding-detected", .note, "file is not UTF-8; read it as Shift_JIS",
-                                                   at: SourceLocation(file: file))])
+                return (
+                    Array(s.utf8),
+                    [
+                        Diagnostic(
+                            "data.encoding-detected", .note, "file is not UTF-8; read it as Shift_JIS",
+                            at: SourceLocation(file: file))
+                    ]
+                )
             }
-            return (nil, [Diagnostic("data.invalid-utf8", .error, "file is neither UTF-8 nor Shift_JIS",
-                                     at: SourceLocation(file: file, line: firstInvalidUTF8Line(body)))])
+            return (
+                nil,
+                [
+                    Diagnostic(
+                        "data.invalid-utf8", .error, "file is neither UTF-8 nor Shift_JIS",
+                        at: SourceLocation(file: file, line: firstInvalidUTF8Line(body)))
+                ]
+            )
         }
     }
 
@@ -115,21 +146,30 @@ public enum CSVReader {
                         i += 1
                     }
                     if !closed {
-                        diags.append(Diagnostic("data.csv-unterminated-quote", .error,
-                            "quoted cell is never closed; expected a `\"` before the end of the file", at: loc(cellStart)))
+                        diags.append(
+                            Diagnostic(
+                                "data.csv-unterminated-quote", .error,
+                                "quoted cell is never closed; expected a `\"` before the end of the file",
+                                at: loc(cellStart)))
                         return (nil, diags)
                     }
                     if i < n, b[i] != 0x2C, b[i] != 0x0A, b[i] != 0x0D {
-                        diags.append(Diagnostic("data.csv-bad-quote", .error,
-                            "unexpected text after a closing quote; expected `,` or the end of the row", at: loc(i)))
+                        diags.append(
+                            Diagnostic(
+                                "data.csv-bad-quote", .error,
+                                "unexpected text after a closing quote; expected `,` or the end of the row", at: loc(i))
+                        )
                         bad = true
                         while i < n, b[i] != 0x2C, b[i] != 0x0A, b[i] != 0x0D { i += 1 }
                     }
                 } else {
                     while i < n, b[i] != 0x2C, b[i] != 0x0A, b[i] != 0x0D {
                         if b[i] == 0x22, !bad {
-                            diags.append(Diagnostic("data.csv-bad-quote", .error,
-                                "`\"` inside an unquoted cell; quote the whole cell and double the inner quotes", at: loc(i)))
+                            diags.append(
+                                Diagnostic(
+                                    "data.csv-bad-quote", .error,
+                                    "`\"` inside an unquoted cell; quote the whole cell and double the inner quotes",
+                                    at: loc(i)))
                             bad = true
                         }
                         cell.append(b[i])
@@ -146,15 +186,19 @@ public enum CSVReader {
             if !bad { records.append(row) }
         }
         guard let header = records.first else {
-            diags.append(Diagnostic("data.empty-file", .error, "file is empty; expected a header row", at: SourceLocation(file: file)))
+            diags.append(
+                Diagnostic(
+                    "data.empty-file", .error, "file is empty; expected a header row", at: SourceLocation(file: file)))
             return (nil, diags)
         }
         var rows: [CSVRow] = []
         for r in records.dropFirst() {
             if r.cells.count != header.cells.count {
-                diags.append(Diagnostic("data.csv-ragged-row", .error,
-                    "row has \(r.cells.count) cells but the header has \(header.cells.count)",
-                    at: SourceLocation(file: file, line: r.line, column: 1)))
+                diags.append(
+                    Diagnostic(
+                        "data.csv-ragged-row", .error,
+                        "row has \(r.cells.count) cells but the header has \(header.cells.count)",
+                        at: SourceLocation(file: file, line: r.line, column: 1)))
                 continue
             }
             rows.append(r)

@@ -29,7 +29,11 @@ public enum CellText {
         var combining = false
         for u in t.unicodeScalars {
             if refused == nil, isForbidden(u) { refused = u }
-            if u.value >= 0x300, u.properties.canonicalCombiningClass != .notReordered || (0x1100...0x11FF).contains(u.value) { combining = true }
+            if u.value >= 0x300,
+                u.properties.canonicalCombiningClass != .notReordered || (0x1100...0x11FF).contains(u.value)
+            {
+                combining = true
+            }
         }
         return (combining ? t.precomposedStringWithCanonicalMapping : t, refused)
     }
@@ -99,7 +103,9 @@ public enum CellText {
             var ok = true
             for x in b { ok = ok && test(x) }
             return ok
-        }) { return r }
+        }) {
+            return r
+        }
         return s.utf8.allSatisfy(test)
     }
 

@@ -25,7 +25,11 @@ public enum Consistency {
         for (i, root) in SnapshotSchema.roots.enumerated() where root.shape == .collection {
             if case .list(let xs)? = f.roots[i], let fi = root.record.idIndex {
                 var known: [String: String] = [:]
-                for case .record(let r) in xs { if case .string(let s) = r.values[fi] { let k = CellText.identifierKey(s); if known[k] == nil { known[k] = s } } }
+                for case .record(let r) in xs {
+                    if case .string(let s) = r.values[fi] {
+                        let k = CellText.identifierKey(s); if known[k] == nil { known[k] = s }
+                    }
+                }
                 c.ids.append((root.name, known))
             }
         }
@@ -43,7 +47,11 @@ public enum Consistency {
     /// An id without case, width, dashes or spaces: what is left when two spellings of one id
     /// differ only in how it was typed.
     static func looseKey(_ s: String) -> String {
-        String(String.UnicodeScalarView(CellText.identifierKey(s).unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }))
+        String(
+            String.UnicodeScalarView(
+                CellText.identifierKey(s).unicodeScalars.filter {
+                    $0.properties.isAlphabetic || $0.properties.numericType != nil
+                }))
     }
 
     struct Checker {
@@ -71,10 +79,18 @@ public enum Consistency {
                     let key = CellText.identifierKey(id)
                     if let first = seen[key] {
                         let at = first.location(ofField: fi)
-                        let place = switch first.origin.source.kind { case .json, .builtin: at.path ?? ""; case .sheet: "row \(at.line)"; case .csv: "line \(at.line)" }
-                        diagnostics.append(Diagnostic("data.duplicate-id", .error,
-                            "\(name(r, fi)) repeats the id of another element of \(what) (\(place))",
-                            at: r.location(ofField: fi), help: "give every element its own id, or merge the two rows"))
+                        let place =
+                            switch first.origin.source.kind {
+                            case .json, .builtin: at.path ?? "";
+                            case .sheet: "row \(at.line)";
+                            case .csv: "line \(at.line)"
+                            }
+                        diagnostics.append(
+                            Diagnostic(
+                                "data.duplicate-id", .error,
+                                "\(name(r, fi)) repeats the id of another element of \(what) (\(place))",
+                                at: r.location(ofField: fi),
+                                help: "give every element its own id, or merge the two rows"))
                     } else {
                         seen[key] = r
                     }
@@ -87,42 +103,63 @@ public enum Consistency {
             denials(r)
             for (b, at) in zip(r.schema.bounds, r.schema.boundIndices) {
                 guard let (si, ci) = at, case .string(let state) = r.values[si],
-                      b.values.contains(state), case .int(let n) = r.values[ci] else { continue }
+                    b.values.contains(state), case .int(let n) = r.values[ci]
+                else { continue }
                 if let lo = b.min, n >= lo, b.max == nil { continue }
                 if let hi = b.max, n <= hi, b.min == nil { continue }
                 if let lo = b.min, let hi = b.max, n >= lo, n <= hi { continue }
-                diagnostics.append(Diagnostic("data.contradiction", .error,
-                    "\(name(r, si)) is `\(state)` but \(name(r, ci)) is \(n): \(b.why)",
-                    at: r.location(ofField: ci), help: "correct the \(b.when) or the \(b.field)"))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.contradiction", .error,
+                        "\(name(r, si)) is `\(state)` but \(name(r, ci)) is \(n): \(b.why)",
+                        at: r.location(ofField: ci), help: "correct the \(b.when) or the \(b.field)"))
             }
             for (x, at) in zip(r.schema.exclusions, r.schema.exclusionIndices) {
                 guard let (si, di) = at, case .string(let s) = r.values[si],
-                      x.values.contains(s), !r.values[di].isNull, !r.values[di].isUnknown else { continue }
+                    x.values.contains(s), !r.values[di].isNull, !r.values[di].isUnknown
+                else { continue }
                 if case .date(let d) = r.values[di] {
                     if x.when == .onOrBeforeAsOf && d > asOf { continue }
                     if x.when == .afterAsOf && d <= asOf { continue }
                 }
-                diagnostics.append(Diagnostic("data.contradiction", .error,
-                    "\(name(r, si)) is `\(s)` but \(name(r, di)) is \(r.values[di].display): the two cannot both be true",
-                    at: r.location(ofField: di), help: "correct the state or remove the date"))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.contradiction", .error,
+                        "\(name(r, si)) is `\(s)` but \(name(r, di)) is \(r.values[di].display): the two cannot both "
+                            + "be true",
+                        at: r.location(ofField: di), help: "correct the state or remove the date"))
             }
             for (i, field) in r.schema.fields.enumerated() {
                 let v = r.values[i]
                 if v.isNull { continue }
-                if let j = r.schema.notBeforeIndex[i], case .date(let end) = v, case .date(let start) = r.values[j], end < start {
-                    diagnostics.append(Diagnostic("data.contradiction", .error,
-                        "\(name(r, i)) \(end) is before \(name(r, j)) \(start): it cannot end before it starts",
-                        at: r.location(ofField: i), help: "correct one of the two dates"))
+                if let j = r.schema.notBeforeIndex[i], case .date(let end) = v, case .date(let start) = r.values[j],
+                    end < start
+                {
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.contradiction", .error,
+                            "\(name(r, i)) \(end) is before \(name(r, j)) \(start): it cannot end before it starts",
+                            at: r.location(ofField: i), help: "correct one of the two dates"))
                 }
                 if field.pastOnly { future(v, r, i) }
-                if let target = field.references, let known = known(target) { reference(v, to: target, known: known, r, i) }
-                if case .list(let xs) = v, xs.isEmpty, let rule = r.schema.nonEmpty.first(where: { $0.list == field.name }),
-                   let si = r.schema.index[rule.field], case .string(let state) = r.values[si], rule.values.contains(state) {
-                    diagnostics.append(Diagnostic("data.contradiction", .error,
-                        "\(name(r, si)) is `\(state)` but \(name(r, i)) lists none: a \(state) \(r.schema.name) is about at least one",
-                        at: r.location(ofField: i), help: "give the \(field.name), or correct the \(rule.field)"))
+                if let target = field.references, let known = known(target) {
+                    reference(v, to: target, known: known, r, i)
                 }
-                if case .list(let xs) = v, case .list(.record) = field.type { visitAll(xs, what: "\(what).\(field.name)") }
+                if case .list(let xs) = v, xs.isEmpty,
+                    let rule = r.schema.nonEmpty.first(where: { $0.list == field.name }),
+                    let si = r.schema.index[rule.field], case .string(let state) = r.values[si],
+                    rule.values.contains(state)
+                {
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.contradiction", .error,
+                            "\(name(r, si)) is `\(state)` but \(name(r, i)) lists none: a \(state) \(r.schema.name) "
+                                + "is about at least one",
+                            at: r.location(ofField: i), help: "give the \(field.name), or correct the \(rule.field)"))
+                }
+                if case .list(let xs) = v, case .list(.record) = field.type {
+                    visitAll(xs, what: "\(what).\(field.name)")
+                }
                 if case .record(let inner) = v { visit(inner, what: "\(what).\(field.name)") }
             }
         }
@@ -130,18 +167,28 @@ public enum Consistency {
         /// A yes/no field that says no while its own list says yes (`RecordSchema.denials`).
         mutating func denials(_ r: Record) {
             for d in r.schema.denials {
-                guard let fi = r.schema.index[d.flag], case .bool(false) = r.values[fi], let li = r.schema.index[d.list],
-                      case .list(let xs) = r.values[li] else { continue }
+                guard let fi = r.schema.index[d.flag], case .bool(false) = r.values[fi],
+                    let li = r.schema.index[d.list],
+                    case .list(let xs) = r.values[li]
+                else { continue }
                 for case .record(let m) in xs {
                     if let p = d.pastWhen, let pi = m.schema.index[p], !m.values[pi].isNull { continue }
-                    guard let (field, _) = d.any.first(where: { a in
-                        m.schema.index[a.field].map { j in !m.values[j].isNull && !m.values[j].isUnknown && (a.values.isEmpty || a.values.contains(m.values[j])) } ?? false
-                    }), let j = m.schema.index[field] else { continue }
+                    guard
+                        let (field, _) = d.any.first(where: { a in
+                            m.schema.index[a.field].map { j in
+                                !m.values[j].isNull && !m.values[j].isUnknown
+                                    && (a.values.isEmpty || a.values.contains(m.values[j]))
+                            } ?? false
+                        }), let j = m.schema.index[field]
+                    else { continue }
                     let at = m.location(ofField: j)
                     let place = Consistency.otherPlace(m, at)
-                    diagnostics.append(Diagnostic("data.contradiction", .error,
-                        "\(name(r, fi)) is false but a current element of \(d.list) has \(name(m, j)) (\(place)): the two cannot both be true",
-                        at: r.location(ofField: fi), help: "correct \(d.flag) to true, or the element's \(field)"))
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.contradiction", .error,
+                            "\(name(r, fi)) is false but a current element of \(d.list) has \(name(m, j)) "
+                                + "(\(place)): the two cannot both be true",
+                            at: r.location(ofField: fi), help: "correct \(d.flag) to true, or the element's \(field)"))
                     break
                 }
             }
@@ -151,7 +198,9 @@ public enum Consistency {
         /// differs from one only in case, width, dashes or spaces: a warning, with the place
         /// of the member's `facility_id` it likely means.
         mutating func refusalParties(_ f: Facility) {
-            guard case .list(let groups)? = f[root: "groups"], case .list(let consents)? = f[root: "consents"] else { return }
+            guard case .list(let groups)? = f[root: "groups"], case .list(let consents)? = f[root: "consents"] else {
+                return
+            }
             var facilityIDs: [String: Record] = [:]
             var exact: Set<String> = []
             for case .record(let g) in groups {
@@ -165,27 +214,38 @@ public enum Consistency {
             for case .record(let c) in consents {
                 guard case .list(let refusals) = c["refusals"] else { continue }
                 for case .record(let r) in refusals {
-                    guard let pi = r.schema.index["party"], case .string(let party) = r.values[pi], !exact.contains(CellText.identifierKey(party)),
-                          let m = facilityIDs[Consistency.looseKey(party)], let mi = m.schema.index["facility_id"] else { continue }
+                    guard let pi = r.schema.index["party"], case .string(let party) = r.values[pi],
+                        !exact.contains(CellText.identifierKey(party)),
+                        let m = facilityIDs[Consistency.looseKey(party)], let mi = m.schema.index["facility_id"]
+                    else { continue }
                     let at = m.location(ofField: mi)
                     let place = Consistency.otherPlace(m, at)
-                    diagnostics.append(Diagnostic("data.near-reference", .warning,
-                        "\(name(r, pi)) names no facility a group member comes from, but differs only in dashes or spaces from a member's facility id (\(place)); the refusal is not matched to that member",
-                        at: r.location(ofField: pi), help: "write the facility id exactly as the group member's row has it"))
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.near-reference", .warning,
+                            "\(name(r, pi)) names no facility a group member comes from, but differs only in dashes "
+                                + "or spaces from a member's facility id (\(place)); the refusal is not matched to "
+                                + "that member",
+                            at: r.location(ofField: pi),
+                            help: "write the facility id exactly as the group member's row has it"))
                 }
             }
         }
 
         mutating func future(_ v: Value, _ r: Record, _ i: Int) {
-            let dates: [Day] = switch v {
-            case .date(let d): [d]
-            case .list(let xs): xs.compactMap { if case .date(let d) = $0 { d } else { nil } }
-            default: []
-            }
+            let dates: [Day] =
+                switch v {
+                case .date(let d): [d]
+                case .list(let xs): xs.compactMap { if case .date(let d) = $0 { d } else { nil } }
+                default: []
+                }
             guard let late = dates.filter({ $0 > asOf }).max() else { return }
-            diagnostics.append(Diagnostic("data.future-date", .error,
-                "\(name(r, i)) \(late) is after the as-of date \(asOf): an event that has happened cannot be dated later",
-                at: r.location(ofField: i), help: "correct the date, or audit as of a later date with --as-of"))
+            diagnostics.append(
+                Diagnostic(
+                    "data.future-date", .error,
+                    "\(name(r, i)) \(late) is after the as-of date \(asOf): an event that has happened cannot be "
+                        + "dated later",
+                    at: r.location(ofField: i), help: "correct the date, or audit as of a later date with --as-of"))
         }
 
         mutating func reference(_ v: Value, to target: String, known: [String: String], _ r: Record, _ i: Int) {
@@ -198,9 +258,12 @@ public enum Consistency {
 
         mutating func reference(_ s: String, to target: String, known: [String: String], _ r: Record, _ i: Int) {
             if known[CellText.identifierKey(s)] == nil {
-                diagnostics.append(Diagnostic("data.dangling-reference", .error,
-                    "\(name(r, i)) holds \(ValueShape.of(s)) that is not the id of any element of \(target)",
-                    at: r.location(ofField: i), help: closestMatch(to: s, in: Array(known.values)).map { "did you mean `\($0)`?" }))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.dangling-reference", .error,
+                        "\(name(r, i)) holds \(ValueShape.of(s)) that is not the id of any element of \(target)",
+                        at: r.location(ofField: i),
+                        help: closestMatch(to: s, in: Array(known.values)).map { "did you mean `\($0)`?" }))
             }
         }
     }

@@ -63,16 +63,17 @@ public enum JSONLines {
         defer { close(fd) }
         var lines: [JSONLine] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        var chunkStart = 0          // file offset of chunk[0]
+        var chunkStart = 0  // file offset of chunk[0]
         var lineNumber = 1
-        var lineStart = 0           // file offset of the current line's first byte
-        var content = false         // the current line has a byte other than white space
+        var lineStart = 0  // file offset of the current line's first byte
+        var content = false  // the current line has a byte other than white space
         var failure: Diagnostic?
         func endLine(at end: Int) {
             if content, failure == nil {
                 if lines.count >= maxLines {
-                    failure = Diagnostic("data.too-many-elements", .error, "more than \(maxLines) snapshots in the file, over the limit",
-                                         at: SourceLocation(file: path, line: lineNumber))
+                    failure = Diagnostic(
+                        "data.too-many-elements", .error, "more than \(maxLines) snapshots in the file, over the limit",
+                        at: SourceLocation(file: path, line: lineNumber))
                 } else {
                     lines.append(JSONLine(file: path, line: lineNumber, offset: lineStart, length: end - lineStart))
                 }
@@ -90,8 +91,10 @@ public enum JSONLines {
                 }
             }
             if n < 0 {
-                return .failure(Diagnostic("data.unreadable", .error, "file cannot be read (\(String(cString: strerror(errno))))",
-                                           at: SourceLocation(file: path, line: lineNumber)))
+                return .failure(
+                    Diagnostic(
+                        "data.unreadable", .error, "file cannot be read (\(String(cString: strerror(errno))))",
+                        at: SourceLocation(file: path, line: lineNumber)))
             }
             if n == 0 { break }
             chunk.withUnsafeBufferPointer { buf in
@@ -142,8 +145,11 @@ public enum JSONLines {
     public static func read(_ line: JSONLine, maxBytes: Int) -> Result<[UInt8], Diagnostic> {
         let here = SourceLocation(file: line.file, line: line.line, column: 1)
         if line.length > maxBytes {
-            return .failure(Diagnostic("data.too-large", .error, "line \(line.line) is \(line.length) bytes, over the limit of \(maxBytes) bytes for one snapshot",
-                                    at: here, help: "raise the limit with --max-input-bytes if the snapshot is genuine"))
+            return .failure(
+                Diagnostic(
+                    "data.too-large", .error,
+                    "line \(line.line) is \(line.length) bytes, over the limit of \(maxBytes) bytes for one snapshot",
+                    at: here, help: "raise the limit with --max-input-bytes if the snapshot is genuine"))
         }
         let fd: Int32
         switch openRegularFile(line.file) {
@@ -152,10 +158,17 @@ public enum JSONLines {
         }
         defer { close(fd) }
         let (bytes, failed) = readBytes(fd, count: line.length, at: line.offset)
-        if failed != 0 { return .failure(Diagnostic("data.unreadable", .error, "file cannot be read (\(String(cString: strerror(failed))))", at: here)) }
+        if failed != 0 {
+            return .failure(
+                Diagnostic(
+                    "data.unreadable", .error, "file cannot be read (\(String(cString: strerror(failed))))", at: here))
+        }
         if bytes.count < line.length {
-            return .failure(Diagnostic("data.unreadable", .error, "the file is shorter than when it was scanned; line \(line.line) ends early", at: here,
-                                       help: "run the batch again once the file is complete"))
+            return .failure(
+                Diagnostic(
+                    "data.unreadable", .error,
+                    "the file is shorter than when it was scanned; line \(line.line) ends early", at: here,
+                    help: "run the batch again once the file is complete"))
         }
         return .success(bytes)
     }

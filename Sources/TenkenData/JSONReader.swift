@@ -1,9 +1,10 @@
+import TenkenSyntax
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import TenkenSyntax
 
 /// A JSON value with the byte offset where it starts, so every value can be located by
 /// line and column as well as by JSON pointer (Foundation's parsers give neither).
@@ -90,7 +91,9 @@ public struct LineIndex: Sendable {
         }
         let start = checkpoints[lo]
         return bytes.withUnsafeBufferPointer { buf in
-            LineIndex.advance(buf, from: start, to: min(max(offset, start), buf.count), line: lo * LineIndex.every + firstLine, column: 1)
+            LineIndex.advance(
+                buf, from: start, to: min(max(offset, start), buf.count), line: lo * LineIndex.every + firstLine,
+                column: 1)
         }
     }
 
@@ -115,7 +118,9 @@ public struct LineIndex: Sendable {
     /// The position at byte `to`, from `line` and `column` at byte `from`: lines found with
     /// memchr, columns (Unicode scalars: bytes that are not UTF-8 continuation bytes) counted
     /// in a loop the compiler vectorises.
-    static func advance(_ buf: UnsafeBufferPointer<UInt8>, from: Int, to: Int, line: Int, column: Int) -> (line: Int, column: Int) {
+    static func advance(
+        _ buf: UnsafeBufferPointer<UInt8>, from: Int, to: Int, line: Int, column: Int
+    ) -> (line: Int, column: Int) {
         guard from < to, let base = buf.baseAddress else { return (line, column) }
         var line = line, column = column, i = from, start = from
         while i < to, let hit = memchr(base + i, 10, to - i) {
@@ -174,14 +179,19 @@ public struct JSONReader {
         }
     }
 
-    public static func parse(_ bytes: [UInt8], file: String, limits: JSONLimits = JSONLimits(),
-                             shownKeys: ShownKeys = .only([]), firstLine: Int = 1) -> (JSONNode?, [Diagnostic], LineIndex) {
+    public static func parse(
+        _ bytes: [UInt8], file: String, limits: JSONLimits = JSONLimits(),
+        shownKeys: ShownKeys = .only([]), firstLine: Int = 1
+    ) -> (JSONNode?, [Diagnostic], LineIndex) {
         let index = LineIndex(bytes, firstLine: firstLine)
         var diags: [Diagnostic] = []
         if bytes.count > limits.maxBytes {
-            diags.append(Diagnostic("data.too-large", .error,
-                "file is \(bytes.count) bytes, over the limit of \(limits.maxBytes) bytes", at: SourceLocation(file: file),
-                help: "raise the limit with --max-input-bytes if the file is genuine"))
+            diags.append(
+                Diagnostic(
+                    "data.too-large", .error,
+                    "file is \(bytes.count) bytes, over the limit of \(limits.maxBytes) bytes",
+                    at: SourceLocation(file: file),
+                    help: "raise the limit with --max-input-bytes if the file is genuine"))
             return (nil, diags, index)
         }
         var state = State(file: file, index: index, maxDepth: limits.maxDepth, shownKeys: shownKeys)
@@ -263,7 +273,9 @@ public struct JSONReader {
             if i >= buf.count { throw fail("data.empty-file", "file is empty; expected a JSON object") }
             let v = try value()
             skipWS()
-            if i < buf.count { throw fail("data.trailing-content", "expected end of file after the JSON value, found \(found())") }
+            if i < buf.count {
+                throw fail("data.trailing-content", "expected end of file after the JSON value, found \(found())")
+            }
             return v
         }
 
@@ -278,7 +290,8 @@ public struct JSONReader {
             case UInt8(ascii: "t"): try word("true"); return JSONNode(value: .bool(true), offset: start)
             case UInt8(ascii: "f"): try word("false"); return JSONNode(value: .bool(false), offset: start)
             case UInt8(ascii: "n"): try word("null"); return JSONNode(value: .null, offset: start)
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return JSONNode(value: try number(), offset: start)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return JSONNode(value: try number(), offset: start)
             default:
                 throw fail("data.json-syntax", "expected a JSON value, found \(found())")
             }
@@ -288,7 +301,9 @@ public struct JSONReader {
             let n = w.utf8CodeUnitCount
             let p = w.utf8Start
             guard i + n <= buf.count else { throw fail("data.json-syntax", "expected `\(w)`, found \(found())") }
-            for k in 0..<n where buf[i + k] != p[k] { throw fail("data.json-syntax", "expected `\(w)`, found \(found())") }
+            for k in 0..<n where buf[i + k] != p[k] {
+                throw fail("data.json-syntax", "expected `\(w)`, found \(found())")
+            }
             i += n
         }
 
@@ -316,7 +331,9 @@ public struct JSONReader {
                 let keyOffset = i
                 let key = try string()
                 skipWS()
-                guard i < buf.count, buf[i] == UInt8(ascii: ":") else { throw fail("data.json-syntax", "expected `:` after the key, found \(found())") }
+                guard i < buf.count, buf[i] == UInt8(ascii: ":") else {
+                    throw fail("data.json-syntax", "expected `:` after the key, found \(found())")
+                }
                 i += 1
                 pointer.append(.key(key))
                 let v = try value()
@@ -329,13 +346,19 @@ public struct JSONReader {
                     seen = keys
                 }
                 if duplicate {
-                    diagnostics.append(Diagnostic("data.duplicate-key", .error,
-                        "a key appears twice in this object (the second time here); JSON readers disagree on which one wins", at: location(keyOffset)))
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.duplicate-key", .error,
+                            "a key appears twice in this object (the second time here); JSON readers disagree on "
+                                + "which one wins",
+                            at: location(keyOffset)))
                 }
                 pointer.removeLast()
                 members.append(JSONMember(key: key, keyOffset: keyOffset, node: v))
                 skipWS()
-                guard i < buf.count else { throw fail("data.unexpected-end", "unexpected end of file, expected `,` or `}`") }
+                guard i < buf.count else {
+                    throw fail("data.unexpected-end", "unexpected end of file, expected `,` or `}`")
+                }
                 if buf[i] == UInt8(ascii: ",") { i += 1; continue }
                 if buf[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
                 throw fail("data.json-syntax", "expected `,` or `}` in the object, found \(found())")
@@ -354,7 +377,9 @@ public struct JSONReader {
                 items.append(try value())
                 pointer.removeLast()
                 skipWS()
-                guard i < buf.count else { throw fail("data.unexpected-end", "unexpected end of file, expected `,` or `]`") }
+                guard i < buf.count else {
+                    throw fail("data.unexpected-end", "unexpected end of file, expected `,` or `]`")
+                }
                 if buf[i] == UInt8(ascii: ",") { i += 1; continue }
                 if buf[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
                 throw fail("data.json-syntax", "expected `,` or `]` in the array, found \(found())")
@@ -383,7 +408,9 @@ public struct JSONReader {
                 integral = false
                 i += 1
                 if i < buf.count, buf[i] == UInt8(ascii: "+") || buf[i] == UInt8(ascii: "-") { i += 1 }
-                guard digit(i) else { throw fail("data.json-syntax", "expected a digit in the exponent, found \(found())") }
+                guard digit(i) else {
+                    throw fail("data.json-syntax", "expected a digit in the exponent, found \(found())")
+                }
                 while digit(i) { i += 1 }
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self)
@@ -448,15 +475,20 @@ public struct JSONReader {
                         }
                         i += 2
                         let low = try hex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw fail("data.json-syntax", "unpaired surrogate in \\u escape") }
+                        guard (0xDC00...0xDFFF).contains(low) else {
+                            throw fail("data.json-syntax", "unpaired surrogate in \\u escape")
+                        }
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     } else if (0xDC00...0xDFFF).contains(code) {
                         throw fail("data.json-syntax", "unpaired surrogate in \\u escape")
                     }
-                    guard let scalar = Unicode.Scalar(code) else { throw fail("data.json-syntax", "invalid \\u escape") }
+                    guard let scalar = Unicode.Scalar(code) else {
+                        throw fail("data.json-syntax", "invalid \\u escape")
+                    }
                     bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
                 default:
-                    throw fail("data.json-syntax", "unknown escape `\\\(Character(Unicode.Scalar(e)))` in string", at: i - 2)
+                    throw fail(
+                        "data.json-syntax", "unknown escape `\\\(Character(Unicode.Scalar(e)))` in string", at: i - 2)
                 }
             }
             throw fail("data.unexpected-end", "unterminated string", at: open)

@@ -61,8 +61,10 @@ public indirect enum JSON: Sendable {
             default:
                 // Controls (C0, DEL, C1) and bidirectional overrides as \u escapes: the value is
                 // kept exactly, and a report shown in a terminal cannot drive it.
-                if u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u.value == 0x061C || u.value == 0x200E || u.value == 0x200F
-                    || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value) {
+                if u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u.value == 0x061C || u.value == 0x200E
+                    || u.value == 0x200F
+                    || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)
+                {
                     let h = String(u.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
                 } else {

@@ -13,7 +13,9 @@ public struct LoadOptions: Sendable {
 /// directory, a pipe or a device (refused at once, never waited on), unreadable. On success the
 /// caller owns (and closes) the descriptor; `size` is from `fstat`.
 func openRegularFile(_ path: String) -> Result<(fd: Int32, size: Int), Diagnostic> {
-    func failure(_ id: DiagnosticID, _ message: String, help: String? = nil) -> Result<(fd: Int32, size: Int), Diagnostic> {
+    func failure(
+        _ id: DiagnosticID, _ message: String, help: String? = nil
+    ) -> Result<(fd: Int32, size: Int), Diagnostic> {
         .failure(Diagnostic(id, .error, message, at: SourceLocation(file: path), help: help))
     }
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
@@ -21,8 +23,10 @@ func openRegularFile(_ path: String) -> Result<(fd: Int32, size: Int), Diagnosti
         switch errno {
         case ENOENT, ENOTDIR: return failure(.dataFileNotFound, "no such file")
         case EISDIR: return failure(.dataIsDirectory, "expected a file, found a directory")
-        case ENXIO, EOPNOTSUPP: return failure(.dataNotAFile, "expected a regular file, found a socket or a device that cannot be read",
-                                               help: "save the data to a file and give that file")
+        case ENXIO, EOPNOTSUPP:
+            return failure(
+                .dataNotAFile, "expected a regular file, found a socket or a device that cannot be read",
+                help: "save the data to a file and give that file")
         default: return failure(.dataUnreadable, "file cannot be read (\(String(cString: strerror(errno))))")
         }
     }
@@ -36,12 +40,18 @@ func openRegularFile(_ path: String) -> Result<(fd: Int32, size: Int), Diagnosti
     switch st.st_mode & S_IFMT {
     case S_IFREG: refusal = nil
     case S_IFDIR: refusal = failure(.dataIsDirectory, "expected a file, found a directory")
-    case S_IFIFO: refusal = failure(.dataNotAFile, "expected a regular file, found a named pipe (FIFO); tenken does not wait on pipes",
-                                    help: "save the data to a file and give that file")
-    case S_IFCHR, S_IFBLK: refusal = failure(.dataNotAFile, "expected a regular file, found a device",
-                                             help: "save the data to a file and give that file")
-    default: refusal = failure(.dataNotAFile, "expected a regular file, found a socket or another special file",
-                               help: "save the data to a file and give that file")
+    case S_IFIFO:
+        refusal = failure(
+            .dataNotAFile, "expected a regular file, found a named pipe (FIFO); tenken does not wait on pipes",
+            help: "save the data to a file and give that file")
+    case S_IFCHR, S_IFBLK:
+        refusal = failure(
+            .dataNotAFile, "expected a regular file, found a device",
+            help: "save the data to a file and give that file")
+    default:
+        refusal = failure(
+            .dataNotAFile, "expected a regular file, found a socket or another special file",
+            help: "save the data to a file and give that file")
     }
     if let refusal {
         close(fd)
@@ -73,8 +83,9 @@ public func readInput(_ path: String, maxBytes: Int, binary: Bool = false) -> Re
     }
     defer { close(fd) }
     if size > maxBytes {
-        return failure(.dataTooLarge, "file is \(size) bytes, over the limit of \(maxBytes) bytes",
-                       help: "raise the limit with --max-input-bytes if the file is genuine")
+        return failure(
+            .dataTooLarge, "file is \(size) bytes, over the limit of \(maxBytes) bytes",
+            help: "raise the limit with --max-input-bytes if the file is genuine")
     }
     if !binary, size > sniffAbove, let refusal = sniffNotText(fd, path: path) { return .failure(refusal) }
     // One byte more than the size, so the end is seen without growing the buffer (and without
@@ -92,7 +103,9 @@ public func readInput(_ path: String, maxBytes: Int, binary: Bool = false) -> Re
                 break
             }
             if n == 0 { break }
-            if bytes.count + n > maxBytes { return failure(.dataTooLarge, "file is over the limit of \(maxBytes) bytes") }
+            if bytes.count + n > maxBytes {
+                return failure(.dataTooLarge, "file is over the limit of \(maxBytes) bytes")
+            }
             bytes.append(contentsOf: chunk[0..<n])
         }
     }
@@ -120,8 +133,10 @@ func readBytes(_ fd: Int32, count wanted: Int, at offset: Int?) -> (bytes: [UInt
         // No address only for an empty buffer, when there is nothing to read.
         guard let base = buf.baseAddress else { initialized = 0; return }
         while count < buf.count {
-            let n = if let offset { pread(fd, base + count, buf.count - count, off_t(offset + count)) }
-                    else { read(fd, base + count, buf.count - count) }
+            let n =
+                if let offset { pread(fd, base + count, buf.count - count, off_t(offset + count)) } else {
+                    read(fd, base + count, buf.count - count)
+                }
             if n < 0 {
                 if errno == EINTR { continue }
                 failed = errno
@@ -154,10 +169,13 @@ func sniffNotText(_ fd: Int32, path: String) -> Diagnostic? {
     for b in head[0..<first] {
         if b == 10 { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
     }
-    return Diagnostic("data.not-text", .error,
+    return Diagnostic(
+        "data.not-text", .error,
         "the file is not text: it holds a NUL byte (0x00) within its first 4 KiB; it was not read further",
         at: SourceLocation(file: path, line: line, column: column),
-        help: "give the UTF-8 JSON or CSV file itself (a spreadsheet saved as CSV, not a workbook, archive or disk image)")
+        help:
+            "give the UTF-8 JSON or CSV file itself (a spreadsheet saved as CSV, not a workbook, archive or disk image)"
+    )
 }
 
 /// Turns JSON trees and CSV tables into typed records following `SnapshotSchema`, with
@@ -180,7 +198,9 @@ public struct SnapshotLoader {
     /// Loads a snapshot file. Returns nil only when nothing usable could be read.
     public mutating func loadSnapshot(path: String) -> Facility? {
         let bytes: [UInt8]
-        do { bytes = try readInput(path, maxBytes: options.limits.maxBytes).get() } catch { diagnostics.append(error); return nil }
+        do { bytes = try readInput(path, maxBytes: options.limits.maxBytes).get() } catch {
+            diagnostics.append(error); return nil
+        }
         return loadSnapshot(bytes: bytes, path: path)
     }
 
@@ -195,14 +215,18 @@ public struct SnapshotLoader {
 
     /// `line`: the line of `path` that holds the snapshot (JSON Lines), nil for a whole file.
     public mutating func loadSnapshot(bytes: [UInt8], path: String, line: Int? = nil) -> Facility? {
-        let (node, diags, lines) = JSONReader.parse(bytes, file: path, limits: options.limits, shownKeys: .only(SnapshotSchema.names),
-                                                    firstLine: line ?? 1)
+        let (node, diags, lines) = JSONReader.parse(
+            bytes, file: path, limits: options.limits, shownKeys: .only(SnapshotSchema.names),
+            firstLine: line ?? 1)
         diagnostics += diags
         guard let node else { return nil }
         let src = SourceFile(path: path, kind: .json, lines: lines)
         guard case .object(let members) = node.value else {
-            diagnostics.append(Diagnostic("data.type-mismatch", .error,
-                "expected a JSON object at the top of the snapshot, found \(node.value.typeName)", at: src.location(offset: node.offset, path: "")))
+            diagnostics.append(
+                Diagnostic(
+                    "data.type-mismatch", .error,
+                    "expected a JSON object at the top of the snapshot, found \(node.value.typeName)",
+                    at: src.location(offset: node.offset, path: "")))
             return nil
         }
         var roots = [Value?](repeating: nil, count: SnapshotSchema.roots.count)
@@ -216,9 +240,12 @@ public struct SnapshotLoader {
             if m.key == "schema_version" {
                 sawVersion = true
                 if case .int(let v) = m.node.value, v == SnapshotSchema.version { continue }
-                diagnostics.append(Diagnostic("data.unknown-schema-version", .error,
-                    "unsupported schema_version (found \(ValueShape.of(json: m.node.value)), not \(SnapshotSchema.version)); this tenken reads version \(SnapshotSchema.version)",
-                    at: src.location(offset: m.node.offset, path: ptr)))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.unknown-schema-version", .error,
+                        "unsupported schema_version (found \(ValueShape.of(json: m.node.value)), not "
+                            + "\(SnapshotSchema.version)); this tenken reads version \(SnapshotSchema.version)",
+                        at: src.location(offset: m.node.offset, path: ptr)))
                 continue
             }
             if m.key == "parameters" {
@@ -227,13 +254,16 @@ public struct SnapshotLoader {
             }
             if m.key == "$schema" || m.key == "comment" { continue }
             guard let ri = SnapshotSchema.rootIndex[m.key] ?? SnapshotSchema.rootIndex(forKey: m.key) else {
-                unknownKey(m.key, candidates: SnapshotSchema.roots.map(\.name) + ["schema_version", "parameters"], src: src,
-                           offset: m.keyOffset, pointer: "")
+                unknownKey(
+                    m.key, candidates: SnapshotSchema.roots.map(\.name) + ["schema_version", "parameters"], src: src,
+                    offset: m.keyOffset, pointer: "")
                 continue
             }
             let root = SnapshotSchema.roots[ri]
             if let first = rootKeys[ri] {
-                folded(m.key, repeats: first.key, at: m.keyOffset, firstAt: first.offset, field: root.name, src: src, pointer: "")
+                folded(
+                    m.key, repeats: first.key, at: m.keyOffset, firstAt: first.offset, field: root.name, src: src,
+                    pointer: "")
                 continue
             }
             rootKeys[ri] = (m.key, m.keyOffset)
@@ -245,10 +275,15 @@ public struct SnapshotLoader {
                 roots[ri] = collection(m.node, root.record, src: src, pointer: ptr)
             }
         }
-        for (p, l) in zip(rootPlaces, src.locations(rootPlaces.map { ($0.offset, $0.path) })) { rootLocations[p.root] = l }
+        for (p, l) in zip(rootPlaces, src.locations(rootPlaces.map { ($0.offset, $0.path) })) {
+            rootLocations[p.root] = l
+        }
         if !sawVersion {
-            diagnostics.append(Diagnostic("data.missing-schema-version", .error,
-                "snapshot has no `schema_version`; expected `\"schema_version\": \(SnapshotSchema.version)`", at: src.location(offset: node.offset, path: "")))
+            diagnostics.append(
+                Diagnostic(
+                    "data.missing-schema-version", .error,
+                    "snapshot has no `schema_version`; expected `\"schema_version\": \(SnapshotSchema.version)`",
+                    at: src.location(offset: node.offset, path: "")))
         }
         // Without an id of its own, a facility is named by its file (and line, in JSON Lines).
         var id = (path as NSString).lastPathComponent + (line.map { "-\($0)" } ?? "")
@@ -263,40 +298,58 @@ public struct SnapshotLoader {
     /// and column name it, and "did you mean" names the field it is close to. True when the
     /// key is ignored with a warning (not an error): then its value was not read.
     @discardableResult
-    mutating func unknownKey(_ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String, schema: RecordSchema? = nil) -> Bool {
+    mutating func unknownKey(
+        _ key: String, candidates: [String], src: SourceFile, offset: Int, pointer: String, schema: RecordSchema? = nil
+    ) -> Bool {
         // A key with a control character is refused without echoing it (or its pointer).
         if let refused = CellText.clean(key).refused {
-            diagnostics.append(Diagnostic("data.control-character", .error,
-                "a key holds the control character \(CellText.describe(refused)); it is not read",
-                at: src.location(offset: offset, path: nil), help: "remove the key"))
+            diagnostics.append(
+                Diagnostic(
+                    "data.control-character", .error,
+                    "a key holds the control character \(CellText.describe(refused)); it is not read",
+                    at: src.location(offset: offset, path: nil), help: "remove the key"))
             return false
         }
-        if let why = RefusedNames.described(key) ?? (key.lowercased() == "name" ? "looks like personal information (`name`)" : nil) {
-            diagnostics.append(Diagnostic("data.forbidden-field", .error,
-                "a field here \(why); snapshots must not contain it (its name and value are not shown)",
-                at: src.location(offset: offset, path: pointer), help: "remove the field; use pseudonymous ids only"))
+        if let why = RefusedNames.described(key)
+            ?? (key.lowercased() == "name" ? "looks like personal information (`name`)" : nil)
+        {
+            diagnostics.append(
+                Diagnostic(
+                    "data.forbidden-field", .error,
+                    "a field here \(why); snapshots must not contain it (its name and value are not shown)",
+                    at: src.location(offset: offset, path: pointer), help: "remove the field; use pseudonymous ids only"
+                ))
             return false
         }
         // A misspelt field whose blank has a meaning would silently take that meaning: refuse
         // a key near one (the same words written another way, `LeftOn`; a near spelling; or
         // sharing its first word, `left_date`).
-        let guess = schema.flatMap { SnapshotSchema.nearField(key, in: $0)?.name } ?? closestMatch(to: key, in: candidates)
+        let guess =
+            schema.flatMap { SnapshotSchema.nearField(key, in: $0)?.name } ?? closestMatch(to: key, in: candidates)
         if let guess, let meaning = schema?.field(guess)?.absent.meaning {
-            diagnostics.append(Diagnostic("data.unknown-field", .error,
-                "a field this schema does not know; without `\(guess)` its value would be read as \"\(meaning.en)\"",
-                at: src.location(offset: offset, path: pointer), help: "did you mean `\(guess)`?"))
+            diagnostics.append(
+                Diagnostic(
+                    "data.unknown-field", .error,
+                    "a field this schema does not know; without `\(guess)` its value would be read as "
+                        + "\"\(meaning.en)\"",
+                    at: src.location(offset: offset, path: pointer), help: "did you mean `\(guess)`?"))
             return false
         }
-        diagnostics.append(Diagnostic("data.unknown-field", .warning, "a field this schema does not know is ignored (its name is not shown)",
-            at: src.location(offset: offset, path: pointer),
-            help: guess.map { "did you mean `\($0)`?" }))
+        diagnostics.append(
+            Diagnostic(
+                "data.unknown-field", .warning, "a field this schema does not know is ignored (its name is not shown)",
+                at: src.location(offset: offset, path: pointer),
+                help: guess.map { "did you mean `\($0)`?" }))
         return true
     }
 
     mutating func loadOverrides(_ node: JSONNode, src: SourceFile) -> [ParamOverride] {
         guard case .object(let members) = node.value else {
-            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected an object of parameter overrides, found \(node.value.typeName)",
-                                          at: src.location(offset: node.offset, path: "/parameters")))
+            diagnostics.append(
+                Diagnostic(
+                    "data.type-mismatch", .error,
+                    "expected an object of parameter overrides, found \(node.value.typeName)",
+                    at: src.location(offset: node.offset, path: "/parameters")))
             return []
         }
         var out: [ParamOverride] = []
@@ -304,16 +357,25 @@ public struct SnapshotLoader {
             let (name, refused) = CellText.clean(m.key)
             let ptr = "/parameters/" + escapePointerToken(refused == nil ? name : "?")
             if let refused {
-                diagnostics.append(Diagnostic("data.control-character", .error,
-                    "a parameter name holds the control character \(CellText.describe(refused)); it is not read", at: src.location(offset: m.keyOffset, path: nil)))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.control-character", .error,
+                        "a parameter name holds the control character \(CellText.describe(refused)); it is not read",
+                        at: src.location(offset: m.keyOffset, path: nil)))
                 continue
             }
             guard let raw = rawParam(m.node.value, src: src, offset: m.node.offset, pointer: ptr) else {
-                diagnostics.append(Diagnostic("data.type-mismatch", .error,
-                    "parameter value must be a number, boolean, string or list, found \(m.node.value.typeName)", at: src.location(offset: m.node.offset, path: ptr)))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.type-mismatch", .error,
+                        "parameter value must be a number, boolean, string or list, found \(m.node.value.typeName)",
+                        at: src.location(offset: m.node.offset, path: ptr)))
                 continue
             }
-            out.append(ParamOverride(name: name, value: raw, location: src.location(offset: m.node.offset, path: ptr), origin: "snapshot"))
+            out.append(
+                ParamOverride(
+                    name: name, value: raw, location: src.location(offset: m.node.offset, path: ptr), origin: "snapshot"
+                ))
         }
         return out
     }
@@ -327,14 +389,20 @@ public struct SnapshotLoader {
         case .string(let raw):
             let (s, refused) = CellText.clean(raw)
             if let refused {
-                diagnostics.append(Diagnostic("data.control-character", .error,
-                    "the value holds the control character \(CellText.describe(refused))", at: src.location(offset: offset, path: pointer)))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.control-character", .error,
+                        "the value holds the control character \(CellText.describe(refused))",
+                        at: src.location(offset: offset, path: pointer)))
                 return .string("")
             }
             return .string(s)
         case .array(let xs):
             var out: [ParamOverride.Raw] = []
-            for x in xs { guard let r = rawParam(x.value, src: src, offset: x.offset, pointer: pointer) else { return nil }; out.append(r) }
+            for x in xs {
+                guard let r = rawParam(x.value, src: src, offset: x.offset, pointer: pointer) else { return nil };
+                out.append(r)
+            }
             return .list(out)
         default: return nil
         }
@@ -342,13 +410,19 @@ public struct SnapshotLoader {
 
     mutating func collection(_ node: JSONNode, _ schema: RecordSchema, src: SourceFile, pointer: String) -> Value? {
         guard case .array(let items) = node.value else {
-            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected an array of \(schema.name) objects, found \(node.value.typeName)",
-                                          at: src.location(offset: node.offset, path: pointer)))
+            diagnostics.append(
+                Diagnostic(
+                    "data.type-mismatch", .error,
+                    "expected an array of \(schema.name) objects, found \(node.value.typeName)",
+                    at: src.location(offset: node.offset, path: pointer)))
             return nil
         }
         if items.count > options.maxCollection {
-            diagnostics.append(Diagnostic("data.too-many-elements", .error,
-                "\(items.count) elements, over the limit of \(options.maxCollection)", at: src.location(offset: node.offset, path: pointer)))
+            diagnostics.append(
+                Diagnostic(
+                    "data.too-many-elements", .error,
+                    "\(items.count) elements, over the limit of \(options.maxCollection)",
+                    at: src.location(offset: node.offset, path: pointer)))
             return nil
         }
         var out: [Value] = []
@@ -361,8 +435,10 @@ public struct SnapshotLoader {
 
     mutating func record(_ node: JSONNode, _ schema: RecordSchema, src: SourceFile, pointer: String) -> Record? {
         guard case .object(let members) = node.value else {
-            diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected a \(schema.name) object, found \(node.value.typeName)",
-                                          at: src.location(offset: node.offset, path: pointer)))
+            diagnostics.append(
+                Diagnostic(
+                    "data.type-mismatch", .error, "expected a \(schema.name) object, found \(node.value.typeName)",
+                    at: src.location(offset: node.offset, path: pointer)))
             return nil
         }
         var values = [Value](repeating: .null, count: schema.fields.count)
@@ -373,8 +449,10 @@ public struct SnapshotLoader {
         for m in members {
             // Keys usually come in schema order: check the expected field before hashing.
             guard let fi = schema.fieldIndex(forKey: m.key, from: guess) else {
-                if unknownKey(m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
-                              pointer: pointer, schema: schema) {
+                if unknownKey(
+                    m.key, candidates: schema.fields.map(\.name), src: src, offset: m.keyOffset,
+                    pointer: pointer, schema: schema)
+                {
                     ignored.append((m, diagnostics.count - 1))
                 }
                 continue
@@ -387,13 +465,19 @@ public struct SnapshotLoader {
             // seen: this runs for every field of every element).
             if offsets[fi] >= 0 {
                 let first = members.first { $0.node.offset == Int(offsets[fi]) } ?? m
-                folded(m.key, repeats: first.key, at: m.keyOffset, firstAt: first.keyOffset, field: schema.fields[fi].name, src: src, pointer: pointer)
+                folded(
+                    m.key, repeats: first.key, at: m.keyOffset, firstAt: first.keyOffset, field: schema.fields[fi].name,
+                    src: src, pointer: pointer)
                 values[fi] = .unknown
                 continue
             }
             // The pointer is only spelled out if a diagnostic needs it.
-            values[fi] = convert(m.node, schema.fields[fi].type, src: src, pointer: { pointer + "/" + m.key }, identifier: schema.fields[fi].identifier)
-            if let zero = schema.fields[fi].zeroProblem(values[fi], at: src.location(offset: m.node.offset, path: pointer + "/" + m.key)) {
+            values[fi] = convert(
+                m.node, schema.fields[fi].type, src: src, pointer: { pointer + "/" + m.key },
+                identifier: schema.fields[fi].identifier)
+            if let zero = schema.fields[fi].zeroProblem(
+                values[fi], at: src.location(offset: m.node.offset, path: pointer + "/" + m.key))
+            {
                 diagnostics.append(zero)
                 values[fi] = .null
             }
@@ -406,32 +490,48 @@ public struct SnapshotLoader {
         // was given but not seen.
         for (m, di) in ignored {
             var doubted: [String] = []
-            for (fi, f) in fields.enumerated() where offsets[fi] < 0 && values[fi].isNull && f.absent.meaning != nil && SnapshotLoader.mayHold(m.node, f.type) {
+            for (fi, f) in fields.enumerated()
+            where offsets[fi] < 0 && values[fi].isNull && f.absent.meaning != nil
+                && SnapshotLoader.mayHold(m.node, f.type)
+            {
                 values[fi] = .unknown
                 doubted.append(f.name)
             }
             if !doubted.isEmpty, diagnostics.indices.contains(di) {
-                diagnostics[di].message += "; it may hold \(doubted.map { "`\($0)`" }.joined(separator: ", ")), so \(doubted.count == 1 ? "that field reads" : "those fields read") as unknown here, not as a blank"
+                diagnostics[di].message +=
+                    "; it may hold \(doubted.map { "`\($0)`" }.joined(separator: ", ")), so "
+                    + "\(doubted.count == 1 ? "that field reads" : "those fields read") as unknown here, not as a "
+                    + "blank"
                 diagnostics[di].help = diagnostics[di].help ?? "rename the key to the field it holds, or remove it"
             }
         }
-        return Record(schema: schema, values: values, origin: LazyLocation(source: src, offset: node.offset, path: pointer), offsets: offsets)
+        return Record(
+            schema: schema, values: values, origin: LazyLocation(source: src, offset: node.offset, path: pointer),
+            offsets: offsets)
     }
 
     /// `data.duplicate-key` for a key that folds to the same field as an earlier key of the
     /// object (case, width, a Japanese header, spaces): both places are named, with the field
     /// they both mean; neither value is shown. Both keys name a schema field, so they are shown.
-    mutating func folded(_ key: String, repeats first: String, at offset: Int, firstAt: Int, field: String, src: SourceFile, pointer: String) {
+    mutating func folded(
+        _ key: String, repeats first: String, at offset: Int, firstAt: Int, field: String, src: SourceFile,
+        pointer: String
+    ) {
         let here = src.location(offset: offset, path: pointer + "/" + escapePointerToken(key))
         let there = src.location(offset: firstAt, path: pointer + "/" + escapePointerToken(first))
-        diagnostics.append(Diagnostic("data.duplicate-key", .error,
-            "`\(key)` repeats `\(first)` (line \(there.line), column \(there.column)): both mean `\(field)`, so the field is given twice and neither value is read",
-            at: here, help: "keep one of the two keys"))
+        diagnostics.append(
+            Diagnostic(
+                "data.duplicate-key", .error,
+                "`\(key)` repeats `\(first)` (line \(there.line), column \(there.column)): both mean `\(field)`, so "
+                    + "the field is given twice and neither value is read",
+                at: here, help: "keep one of the two keys"))
     }
 
     mutating func mismatch(_ expected: String, _ node: JSONNode, src: SourceFile, pointer: () -> String) -> Value {
-        diagnostics.append(Diagnostic("data.type-mismatch", .error, "expected \(expected), found \(node.value.typeName)",
-                                      at: src.location(offset: node.offset, path: pointer())))
+        diagnostics.append(
+            Diagnostic(
+                "data.type-mismatch", .error, "expected \(expected), found \(node.value.typeName)",
+                at: src.location(offset: node.offset, path: pointer())))
         return .null
     }
 
@@ -440,9 +540,12 @@ public struct SnapshotLoader {
     mutating func text(_ s: String, _ node: JSONNode, src: SourceFile, pointer: () -> String) -> String? {
         let (t, refused) = CellText.clean(s)
         guard let refused else { return t }
-        diagnostics.append(Diagnostic("data.control-character", .error,
-            "the string holds the control character \(CellText.describe(refused)); a value is one line of visible text",
-            at: src.location(offset: node.offset, path: pointer())))
+        diagnostics.append(
+            Diagnostic(
+                "data.control-character", .error,
+                "the string holds the control character \(CellText.describe(refused)); a value is one line of "
+                    + "visible text",
+                at: src.location(offset: node.offset, path: pointer())))
         return nil
     }
 
@@ -453,7 +556,8 @@ public struct SnapshotLoader {
         switch (node.value, type) {
         case (.bool, .bool): true
         case (.int, .int), (.int, .duration), (.number, .int), (.number, .duration): true
-        case (.string(let s), .date), (.string(let s), .duration): s.unicodeScalars.contains { $0.properties.numericType != nil }
+        case (.string(let s), .date), (.string(let s), .duration):
+            s.unicodeScalars.contains { $0.properties.numericType != nil }
         case (.string, .string), (.string, .enumeration): true
         case (.array, .list): true
         case (.object, .record): true
@@ -465,23 +569,30 @@ public struct SnapshotLoader {
     /// character, when it holds one that shows as nothing (`CellText.invisible`).
     mutating func identifierText(_ s: String, at place: @autoclosure () -> SourceLocation) -> String? {
         if let u = CellText.invisible(in: s) {
-            diagnostics.append(Diagnostic("data.control-character", .error,
-                "the id holds the invisible character \(CellText.describe(u)); it would not match the id it looks like",
-                at: place(), help: "retype the id with letters, digits and dashes only"))
+            diagnostics.append(
+                Diagnostic(
+                    "data.control-character", .error,
+                    "the id holds the invisible character \(CellText.describe(u)); it would not match the id it "
+                        + "looks like",
+                    at: place(), help: "retype the id with letters, digits and dashes only"))
             return nil
         }
         return CellText.identifier(s)
     }
 
     /// `identifier`: the field holds an id, read with `CellText.identifier`.
-    mutating func convert(_ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: () -> String, identifier: Bool = false) -> Value {
+    mutating func convert(
+        _ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: () -> String, identifier: Bool = false
+    ) -> Value {
         if case .null = node.value { return .null }
         if case .string(let raw) = node.value {
             guard let s = text(raw, node, src: src, pointer: pointer) else { return .null }
             // An empty (or all-space) string is a blank, as an empty cell is in a table.
             if s.isEmpty { return .null }
             if identifier {
-                guard let id = identifierText(s, at: src.location(offset: node.offset, path: pointer())) else { return .null }
+                guard let id = identifierText(s, at: src.location(offset: node.offset, path: pointer())) else {
+                    return .null
+                }
                 return convertString(id, node, type, src: src, pointer: pointer)
             }
             return convertString(s, node, type, src: src, pointer: pointer)
@@ -490,7 +601,11 @@ public struct SnapshotLoader {
         case .int:
             if case .int(let n) = node.value { return .int(n) }
             if case .number(let s) = node.value {
-                diagnostics.append(Diagnostic("data.number-out-of-range", .error, "expected a whole number in 64-bit range, found \(ValueShape.of(json: .number(s)))", at: src.location(offset: node.offset, path: pointer())))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.number-out-of-range", .error,
+                        "expected a whole number in 64-bit range, found \(ValueShape.of(json: .number(s)))",
+                        at: src.location(offset: node.offset, path: pointer())))
                 return .null
             }
             return mismatch("an integer", node, src: src, pointer: pointer)
@@ -504,22 +619,38 @@ public struct SnapshotLoader {
         case .duration(let unit):
             switch node.value {
             case .int(let n):
-                if n < 0 { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more \(unit.rawValue), found a negative number", at: src.location(offset: node.offset, path: pointer()))); return .null }
+                if n < 0 {
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.negative-duration", .error,
+                            "expected a period of zero or more \(unit.rawValue), found a negative number",
+                            at: src.location(offset: node.offset, path: pointer())));
+                    return .null
+                }
                 guard let d = Duration(n, unit) else {
-                    diagnostics.append(Diagnostic("data.number-out-of-range", .error, "the period is longer than 10,000 years",
-                                                  at: src.location(offset: node.offset, path: pointer())))
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.number-out-of-range", .error, "the period is longer than 10,000 years",
+                            at: src.location(offset: node.offset, path: pointer())))
                     return .null
                 }
                 return .duration(d)
             default:
-                return mismatch("a number of \(unit.rawValue) or a period like \"30 minutes\"", node, src: src, pointer: pointer)
+                return mismatch(
+                    "a number of \(unit.rawValue) or a period like \"30 minutes\"", node, src: src, pointer: pointer)
             }
         case .enumeration:
             return mismatch("a string", node, src: src, pointer: pointer)
         case .list(let inner):
-            guard case .array(let items) = node.value else { return mismatch("an array", node, src: src, pointer: pointer) }
+            guard case .array(let items) = node.value else {
+                return mismatch("an array", node, src: src, pointer: pointer)
+            }
             if items.count > options.maxCollection {
-                diagnostics.append(Diagnostic("data.too-many-elements", .error, "\(items.count) elements, over the limit of \(options.maxCollection)", at: src.location(offset: node.offset, path: pointer())))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.too-many-elements", .error,
+                        "\(items.count) elements, over the limit of \(options.maxCollection)",
+                        at: src.location(offset: node.offset, path: pointer())))
                 return .null
             }
             var out: [Value] = []
@@ -527,14 +658,19 @@ public struct SnapshotLoader {
             for (k, item) in items.enumerated() {
                 // A list is what it lists: a `null` element would silently shorten it.
                 if case .null = item.value {
-                    diagnostics.append(Diagnostic("data.null-element", .error, "a list element is null; leave it out, or give the value",
-                                                  at: src.location(offset: item.offset, path: pointer() + "/" + String(k))))
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.null-element", .error, "a list element is null; leave it out, or give the value",
+                            at: src.location(offset: item.offset, path: pointer() + "/" + String(k))))
                     continue
                 }
                 // So would an empty (or all-space) string, which is a blank everywhere else.
                 if case .string(let raw) = item.value, CellText.clean(raw).text.isEmpty {
-                    diagnostics.append(Diagnostic("data.blank-element", .error, "a list element is an empty string; leave it out, or give the value",
-                                                  at: src.location(offset: item.offset, path: pointer() + "/" + String(k))))
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.blank-element", .error,
+                            "a list element is an empty string; leave it out, or give the value",
+                            at: src.location(offset: item.offset, path: pointer() + "/" + String(k))))
                     continue
                 }
                 let v = convert(item, inner, src: src, pointer: { pointer() + "/" + String(k) }, identifier: identifier)
@@ -547,24 +683,41 @@ public struct SnapshotLoader {
     }
 
     /// A JSON string (already cleaned) as a value of the field's type.
-    mutating func convertString(_ s: String, _ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: () -> String) -> Value {
+    mutating func convertString(
+        _ s: String, _ node: JSONNode, _ type: FieldType, src: SourceFile, pointer: () -> String
+    ) -> Value {
         switch type {
         case .string:
             return .string(s)
         case .date:
-            return parseDate(s, at: src.location(offset: node.offset, path: pointer()), lenient: false).map(Value.date) ?? .null
+            return parseDate(s, at: src.location(offset: node.offset, path: pointer()), lenient: false).map(Value.date)
+                ?? .null
         case .duration(let unit):
             if let d = Duration(text: s) {
-                if d.isNegative { diagnostics.append(Diagnostic("data.negative-duration", .error, "expected a period of zero or more, found a negative period", at: src.location(offset: node.offset, path: pointer()))); return .null }
+                if d.isNegative {
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.negative-duration", .error,
+                            "expected a period of zero or more, found a negative period",
+                            at: src.location(offset: node.offset, path: pointer())));
+                    return .null
+                }
                 return .duration(d)
             }
-            diagnostics.append(Diagnostic("data.bad-duration", .error, "expected a period like \"30 minutes\" or a number of \(unit.rawValue), found \(ValueShape.of(s))", at: src.location(offset: node.offset, path: pointer())))
+            diagnostics.append(
+                Diagnostic(
+                    "data.bad-duration", .error,
+                    "expected a period like \"30 minutes\" or a number of \(unit.rawValue), found \(ValueShape.of(s))",
+                    at: src.location(offset: node.offset, path: pointer())))
             return .null
         case .enumeration(let allowed):
             if allowed.contains(s) { return .string(s) }
-            diagnostics.append(Diagnostic("data.bad-value", .error,
-                "expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), found \(ValueShape.of(s))", at: src.location(offset: node.offset, path: pointer()),
-                help: closestMatch(to: s, in: allowed).map { "did you mean \"\($0)\"?" }))
+            diagnostics.append(
+                Diagnostic(
+                    "data.bad-value", .error,
+                    "expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), found \(ValueShape.of(s))",
+                    at: src.location(offset: node.offset, path: pointer()),
+                    help: closestMatch(to: s, in: allowed).map { "did you mean \"\($0)\"?" }))
             return .null
         case .int: return mismatch("an integer", node, src: src, pointer: pointer)
         case .bool: return mismatch("true or false", node, src: src, pointer: pointer)
@@ -578,18 +731,27 @@ public struct SnapshotLoader {
         if let d = Day(iso: s) { return d }
         if lenient {
             let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-            if parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-               let day = Day(year: y, month: m, day: d) { return day }
+            if parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]),
+                let d = Int(parts[2]),
+                let day = Day(year: y, month: m, day: d)
+            {
+                return day
+            }
         }
         var help: String?
-        if s.count > 10, Day(iso: String(s.prefix(10))) != nil { help = "dates carry no time or time zone; keep only the date (the first 10 characters)" }
+        if s.count > 10, Day(iso: String(s.prefix(10))) != nil {
+            help = "dates carry no time or time zone; keep only the date (the first 10 characters)"
+        }
         // Excel writes a date-and-time cell as `2025/4/1 0:00`: the fix is to format the column as a date.
         if lenient, let space = s.firstIndex(of: " "), s[..<space].split(separator: "/").count == 3 {
             help = "dates carry no time; format the column as a date, or keep only the date before the space"
         }
         // A cell says both forms it takes (`2026-06-30`, and Excel's `2026/6/30`).
         let forms = lenient ? "YYYY-MM-DD or YYYY/M/D (2026-06-30 or 2026/6/30)" : "YYYY-MM-DD"
-        diagnostics.append(Diagnostic("data.bad-date", .error, "expected a calendar date \(forms), found \(ValueShape.of(s))", at: loc(), help: help))
+        diagnostics.append(
+            Diagnostic(
+                "data.bad-date", .error, "expected a calendar date \(forms), found \(ValueShape.of(s))", at: loc(),
+                help: help))
         return nil
     }
 }

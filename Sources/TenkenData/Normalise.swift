@@ -26,7 +26,8 @@ extension Facility {
         guard spellings.hasVariants || resolver.active else { return out }
         for i in out.roots.indices {
             guard let v = out.roots[i] else { continue }
-            out.roots[i] = Facility.rewrite(v, spellings: spellings.hasVariants ? spellings : nil, resolver: resolver.active ? resolver : nil)
+            out.roots[i] = Facility.rewrite(
+                v, spellings: spellings.hasVariants ? spellings : nil, resolver: resolver.active ? resolver : nil)
         }
         return out
     }
@@ -124,8 +125,10 @@ struct IdentifierSpellings {
         // First the ids of the top-level collections (the spelling of the element an id
         // names wins), then every other id in input order.
         for (i, root) in SnapshotSchema.roots.enumerated() where root.shape == .collection {
-            guard case .list(let xs)? = facility.roots[i], let idf = root.record.idField, let fi = root.record.index[idf],
-                  IdentifierSpellings.unified(root.record.fields[fi], in: root.record) else { continue }
+            guard case .list(let xs)? = facility.roots[i], let idf = root.record.idField,
+                let fi = root.record.index[idf],
+                IdentifierSpellings.unified(root.record.fields[fi], in: root.record)
+            else { continue }
             for case .record(let r) in xs { if case .string(let s) = r.values[fi] { note(s) } }
         }
         for v in facility.roots { if let v { visit(v) } }
@@ -187,15 +190,21 @@ struct AbsenceResolver {
     let active: Bool
 
     /// The conditions of every record schema that look beyond their element.
-    static let allConditions: [AbsenceCondition] = SnapshotSchema.records.values.flatMap { $0.crossConditions.flatMap(\.conditions) }
+    static let allConditions: [AbsenceCondition] = SnapshotSchema.records.values.flatMap {
+        $0.crossConditions.flatMap(\.conditions)
+    }
 
     init(roots: [Value?]) {
         if case .record(let f)? = roots[SnapshotRoot.facility.index] { facility = f } else { facility = nil }
-        active = SnapshotSchema.roots.indices.contains { SnapshotSchema.roots[$0].record.needsResolution && roots[$0] != nil }
+        active = SnapshotSchema.roots.indices.contains {
+            SnapshotSchema.roots[$0].record.needsResolution && roots[$0] != nil
+        }
         var related: [String: Related?] = [:]
         if active {
             for c in AbsenceResolver.allConditions {
-                guard case .related(let collection, let key) = c.scope, related[collection + "." + key] == nil else { continue }
+                guard case .related(let collection, let key) = c.scope, related[collection + "." + key] == nil else {
+                    continue
+                }
                 related[collection + "." + key] = .some(AbsenceResolver.index(roots, collection: collection, key: key))
             }
         }
@@ -204,7 +213,8 @@ struct AbsenceResolver {
 
     static func index(_ roots: [Value?], collection: String, key: String) -> Related? {
         guard let ri = SnapshotSchema.rootIndex[collection], case .list(let xs)? = roots[ri],
-              let ki = SnapshotSchema.roots[ri].record.index[key] else { return nil }
+            let ki = SnapshotSchema.roots[ri].record.index[key]
+        else { return nil }
         var out = Related()
         for case .record(let r) in xs {
             switch r.effective(ki) {

@@ -33,9 +33,10 @@ public enum SnapshotWriter {
             let inner: FieldType = if case .list(let t) = type { t } else { type }
             return .array(xs.map { json($0, inner) })
         case .record(let r):
-            return .object(r.schema.fields.enumerated().compactMap { i, fld in
-                r.values[i].isNull ? nil : (fld.name, json(r.values[i], fld.type))
-            })
+            return .object(
+                r.schema.fields.enumerated().compactMap { i, fld in
+                    r.values[i].isNull ? nil : (fld.name, json(r.values[i], fld.type))
+                })
         }
     }
 
@@ -64,7 +65,8 @@ public enum SnapshotWriter {
     /// pass. One error per section and field, at its first element, with the count; no value
     /// is shown. `convert` writes nothing when there are any.
     public static func unknownWithMeaning(_ facility: Facility) -> [Diagnostic] {
-        var first: [String: (location: SourceLocation, count: Int, record: String, field: String, meaning: String)] = [:]
+        var first: [String: (location: SourceLocation, count: Int, record: String, field: String, meaning: String)] =
+            [:]
         var order: [String] = []
         func walk(_ v: Value) {
             switch v {
@@ -73,7 +75,9 @@ public enum SnapshotWriter {
                 for (i, f) in r.schema.fields.enumerated() {
                     if r.values[i].isUnknown, let meaning = f.absent.meaning {
                         let key = r.schema.name + "." + f.name
-                        if var e = first[key] { e.count += 1; first[key] = e } else {
+                        if var e = first[key] {
+                            e.count += 1; first[key] = e
+                        } else {
                             first[key] = (r.location(ofField: i), 1, r.schema.name, f.name, meaning.en)
                             order.append(key)
                         }
@@ -86,9 +90,16 @@ public enum SnapshotWriter {
         for case let v? in facility.roots { walk(v) }
         return order.compactMap { key in
             guard let e = first[key] else { return nil }
-            return Diagnostic("data.unknown-not-writable", .error,
-                "`\(e.field)` of \(e.count == 1 ? "this \(e.record) element" : "\(e.count) \(e.record) elements (the first here)") is unknown (a key or column that may hold it was ignored, or its column is missing); written out as a blank it would read as \"\(e.meaning)\"",
-                at: e.location, help: "name the key or column as the field it holds (see the warnings above), or give the field, then convert again")
+            return Diagnostic(
+                "data.unknown-not-writable", .error,
+                "`\(e.field)` of "
+                    + "\(e.count == 1 ? "this \(e.record) element" : "\(e.count) \(e.record) elements (the first here)")"
+                    + " is unknown (a key or column that may hold it was ignored, or its column is missing); written out as a blank it would read as \"\(e.meaning)\"",
+                at: e.location,
+                help:
+                    "name the key or column as the field it holds (see the warnings above), or give the field, then "
+                    + "convert again"
+            )
         }
     }
 
@@ -113,13 +124,17 @@ public enum SnapshotWriter {
     /// parent without rows in it reads back as "none"; writing it would turn "not known"
     /// into "none" and could make a failing facility pass. Write nothing when there are
     /// refusals.
-    public static func tables(_ facility: Facility, japanese: Bool) -> (files: [TableFile], notes: [String], refusals: [Diagnostic]) {
+    public static func tables(
+        _ facility: Facility, japanese: Bool
+    ) -> (files: [TableFile], notes: [String], refusals: [Diagnostic]) {
         var files: [TableFile] = []
         var notes: [String] = []
         var refusals: [Diagnostic] = []
         func header(_ t: TableSpec) -> [String] { t.columns.map { japanese ? ($0.aliases.first ?? $0.name) : $0.name } }
         func emit(_ t: TableSpec, _ rows: [[String]]) {
-            let text = "\u{FEFF}" + ([header(t)] + rows).map { $0.map(CSVCell.escape).joined(separator: ",") + "\r\n" }.joined()
+            let text =
+                "\u{FEFF}"
+                + ([header(t)] + rows).map { $0.map(CSVCell.escape).joined(separator: ",") + "\r\n" }.joined()
             files.append(TableFile(spec: t, text: text, rows: rows.count, header: header(t), cells: rows))
         }
         func cells(_ r: Record, _ t: TableSpec, link: String? = nil) -> [String] {
@@ -132,7 +147,10 @@ public enum SnapshotWriter {
             switch t.shape {
             case .profile:
                 var rows: [[String]] = []
-                let sections = ["facility": facility[root: "facility"], "service": facility[root: "service"], "provider": facility[root: "provider"]]
+                let sections = [
+                    "facility": facility[root: "facility"], "service": facility[root: "service"],
+                    "provider": facility[root: "provider"],
+                ]
                 for pk in SnapshotTables.profileKeys {
                     let parts = pk.section.split(separator: ".")
                     guard case .record(var rec)?? = sections[String(parts[0])] else { continue }
@@ -143,13 +161,26 @@ public enum SnapshotWriter {
                     let desc = japanese && !pk.field.docJa.isEmpty ? pk.field.docJa : pk.field.doc
                     rows.append([pk.key, cell(rec[pk.field.name], of: pk.field, japanese: japanese), desc])
                 }
-                for o in facility.overrides { rows.append(["parameter." + o.name, cell(o.value), japanese ? "パラメータの上書き" : "parameter override"]) }
-                if !rows.isEmpty { emit(t, [["schema_version", String(SnapshotSchema.version), japanese ? "表の形式の版" : "table format version"]] + rows) }
+                for o in facility.overrides {
+                    rows.append(["parameter." + o.name, cell(o.value), japanese ? "パラメータの上書き" : "parameter override"])
+                }
+                if !rows.isEmpty {
+                    emit(
+                        t,
+                        [
+                            [
+                                "schema_version", String(SnapshotSchema.version),
+                                japanese ? "表の形式の版" : "table format version",
+                            ]
+                        ] + rows)
+                }
             case .collection(let ri):
                 guard case .list(let xs)? = facility.roots[ri] else { continue }
                 emit(t, xs.compactMap { if case .record(let r) = $0 { cells(r, t) } else { nil } })
             case .nested(let parent, let listField, _):
-                guard let pi = SnapshotSchema.rootIndex[parent], case .list(let parents)? = facility.roots[pi] else { continue }
+                guard let pi = SnapshotSchema.rootIndex[parent], case .list(let parents)? = facility.roots[pi] else {
+                    continue
+                }
                 var rows: [[String]] = []
                 var unknown: [Diagnostic] = []
                 var any = false
@@ -158,16 +189,25 @@ public enum SnapshotWriter {
                     let given = p.effective(li)
                     guard case .list(let children) = given else {
                         if given.isUnknown {
-                            unknown.append(Diagnostic("data.unknown-member-list", .error,
-                                                      "\(parent) `\(p.displayID ?? "?")` does not say its `\(listField)`; in \(t.fileName) it would read as none",
-                                                      at: p.location(ofField: li),
-                                                      help: "give `\(listField)` for every \(parent) element (an empty list [] when there are none), or leave it out of all of them"))
+                            unknown.append(
+                                Diagnostic(
+                                    "data.unknown-member-list", .error,
+                                    "\(parent) `\(p.displayID ?? "?")` does not say its `\(listField)`; in "
+                                        + "\(t.fileName) it would read as none",
+                                    at: p.location(ofField: li),
+                                    help:
+                                        "give `\(listField)` for every \(parent) element (an empty list [] when "
+                                        + "there are none), or leave it out of all of them"
+                                ))
                         }
                         continue
                     }
                     any = true
                     if !children.isEmpty && p.displayID == nil {
-                        notes.append("a row of \(parent) without an id has \(listField); they cannot be linked in \(t.fileName) and are left out")
+                        notes.append(
+                            "a row of \(parent) without an id has \(listField); they cannot be linked in "
+                                + "\(t.fileName) and are left out"
+                        )
                         continue
                     }
                     for case .record(let c) in children { rows.append(cells(c, t, link: p.displayID)) }
@@ -178,8 +218,9 @@ public enum SnapshotWriter {
             case .supplement(let of, let key):
                 // Written beside its nested table: a row for every element with one of its own fields.
                 guard files.contains(where: { $0.spec.name == of }), let target = SnapshotTables.spec(of),
-                      case .nested(let parent, let listField, let link) = target.shape,
-                      let pi = SnapshotSchema.rootIndex[parent], case .list(let parents)? = facility.roots[pi] else { continue }
+                    case .nested(let parent, let listField, let link) = target.shape,
+                    let pi = SnapshotSchema.rootIndex[parent], case .list(let parents)? = facility.roots[pi]
+                else { continue }
                 let own = t.columns.map(\.name).filter { $0 != link && $0 != key }
                 var rows: [[String]] = []
                 for case .record(let p) in parents {

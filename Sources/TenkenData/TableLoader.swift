@@ -45,9 +45,12 @@ public struct TableFolder: Sendable {
             if let i = names.firstIndex(of: english), i > 0 { names.insert(names.remove(at: i), at: 0) }
             let found: [String] = names.map { (dir as NSString).appendingPathComponent($0) }
             if found.count > 1 {
-                diags.append(Diagnostic("data.duplicate-table", .error,
-                    "both \((found[0] as NSString).lastPathComponent) and \((found[1] as NSString).lastPathComponent) are present; keep one",
-                    at: SourceLocation(file: found[1])))
+                diags.append(
+                    Diagnostic(
+                        "data.duplicate-table", .error,
+                        "both \((found[0] as NSString).lastPathComponent) and "
+                            + "\((found[1] as NSString).lastPathComponent) are present; keep one",
+                        at: SourceLocation(file: found[1])))
             }
             if let p = found.first { files[t.name] = p }
         }
@@ -76,13 +79,20 @@ extension SnapshotLoader {
         for t in SnapshotTables.all {
             guard let path = folder.files[t.name] else { continue }
             let bytes: [UInt8]
-            do { bytes = try readInput(path, maxBytes: options.limits.maxBytes).get() } catch { diagnostics.append(error); continue }
+            do { bytes = try readInput(path, maxBytes: options.limits.maxBytes).get() } catch {
+                diagnostics.append(error); continue
+            }
             sources.append(path)
             let notes: Set<String> = if case .profile = t.shape { ["description"] } else { [] }
-            guard case .list(let xs)? = loadTable(bytes: bytes, path: path, schema: t.rowSchema, notes: notes) else { continue }
+            guard case .list(let xs)? = loadTable(bytes: bytes, path: path, schema: t.rowSchema, notes: notes) else {
+                continue
+            }
             if xs.count > options.maxCollection {
-                diagnostics.append(Diagnostic("data.too-many-elements", .error, "\(xs.count) rows, over the limit of \(options.maxCollection)",
-                                              at: SourceLocation(file: path)))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.too-many-elements", .error,
+                        "\(xs.count) rows, over the limit of \(options.maxCollection)",
+                        at: SourceLocation(file: path)))
                 continue
             }
             rows[t.name] = xs.compactMap { if case .record(let r) = $0 { r } else { nil } }
@@ -93,8 +103,10 @@ extension SnapshotLoader {
         if detected.count > 1 {
             let others = diagnostics[diagnosticsBefore...].filter { $0.id != "data.encoding-detected" }
             diagnostics.removeSubrange(diagnosticsBefore...)
-            diagnostics.append(Diagnostic("data.encoding-detected", .note, "\(detected.count) tables are not UTF-8; read them as Shift_JIS",
-                                          at: SourceLocation(file: folder.dir)))
+            diagnostics.append(
+                Diagnostic(
+                    "data.encoding-detected", .note, "\(detected.count) tables are not UTF-8; read them as Shift_JIS",
+                    at: SourceLocation(file: folder.dir)))
             diagnostics += others
         }
         return assembleTables(folder, rows: rows, places: places, sources: sources)
@@ -103,14 +115,19 @@ extension SnapshotLoader {
     /// The facility from the rows of its tables, however they were read (CSV files or the
     /// sheets of a workbook): the profile, nested tables linked to their parents, supplements.
     /// `places`: each table read, for messages about it as a whole.
-    mutating func assembleTables(_ folder: TableFolder, rows: [String: [Record]], places: [String: SourceFile], sources: [String]) -> Facility? {
+    mutating func assembleTables(
+        _ folder: TableFolder, rows: [String: [Record]], places: [String: SourceFile], sources: [String]
+    ) -> Facility? {
         var roots = [Value?](repeating: nil, count: SnapshotSchema.roots.count)
         var rootLocations = [SourceLocation?](repeating: nil, count: SnapshotSchema.roots.count)
         var overrides: [ParamOverride] = []
         func whole(_ name: String) -> SourceLocation { places[name]?.place() ?? SourceLocation(file: folder.dir) }
         if rows.isEmpty && folder.files.isEmpty && !folder.isWorkbook {
-            diagnostics.append(Diagnostic("data.no-tables", .error, "folder holds neither snapshot.json nor any table (facility.csv, staff.csv, …)",
-                                          at: SourceLocation(file: folder.dir), help: "write blank tables with `tenken init \(folder.dir)`"))
+            diagnostics.append(
+                Diagnostic(
+                    "data.no-tables", .error,
+                    "folder holds neither snapshot.json nor any table (facility.csv, staff.csv, …)",
+                    at: SourceLocation(file: folder.dir), help: "write blank tables with `tenken init \(folder.dir)`"))
             return nil
         }
         if let profile = rows["facility"] {
@@ -121,49 +138,71 @@ extension SnapshotLoader {
         for t in SnapshotTables.all {
             guard case .nested(let parent, _, _) = t.shape else { continue }
             // Without its supplement (invitations.csv), the fields it holds are unknown, not "none".
-            let supplementAbsent = SnapshotTables.all.contains { if case .supplement(t.name, _) = $0.shape { rows[$0.name] == nil } else { false } }
-            children[t.name] = nested(t, rows: rows[t.name], parentRows: rows[parent], unmappedAs: supplementAbsent ? .unknown : .null, files: folder.files)
+            let supplementAbsent = SnapshotTables.all.contains {
+                if case .supplement(t.name, _) = $0.shape { rows[$0.name] == nil } else { false }
+            }
+            children[t.name] = nested(
+                t, rows: rows[t.name], parentRows: rows[parent], unmappedAs: supplementAbsent ? .unknown : .null,
+                files: folder.files)
         }
         for t in SnapshotTables.all {
             guard case .supplement(let of, _) = t.shape, let extra = rows[t.name], let target = SnapshotTables.spec(of),
-                  case .nested(let parent, _, _) = target.shape else { continue }
+                case .nested(let parent, _, _) = target.shape
+            else { continue }
             // A supplement completes the lists its base table gives; without that table the
             // lists stay unknown (a group's members are not "the invited ones").
             guard children[of] != nil else {
-                diagnostics.append(Diagnostic("data.missing-table", .warning,
-                    "\(tableLabel(t.name)) is read only together with \(tableLabel(target.name)), which the \(folder.isWorkbook ? "workbook" : "folder") does not have; the lists it would complete are unknown",
-                    at: whole(t.name), help: "add \(tableLabel(target.name)) (header only if there are none)"))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.missing-table", .warning,
+                        "\(tableLabel(t.name)) is read only together with \(tableLabel(target.name)), which the "
+                            + "\(folder.isWorkbook ? "workbook" : "folder") does not have; the lists it would complete "
+                            + "are unknown",
+                        at: whole(t.name), help: "add \(tableLabel(target.name)) (header only if there are none)"))
                 continue
             }
             children[of] = supplement(children[of], with: extra, spec: t, parentRows: rows[parent])
         }
         for t in SnapshotTables.all {
-            guard case .collection(let ri) = t.shape, let record = t.record, let rs = rows[t.name], let table = places[t.name] else { continue }
+            guard case .collection(let ri) = t.shape, let record = t.record, let rs = rows[t.name],
+                let table = places[t.name]
+            else { continue }
             rootLocations[ri] = table.place(line: 1)
             // The nested table that holds a list field of these rows, if any.
             let child = SnapshotTables.all.lazy.compactMap { c -> (spec: TableSpec, field: String)? in
                 if case .nested(t.name, let field, _) = c.shape { (c, field) } else { nil }
             }.first
             if let child, children[child.spec.name] == nil, !rs.isEmpty {
-                diagnostics.append(Diagnostic("data.missing-table", .warning,
-                    "\(tableLabel(t.name)) has \(rs.count) rows but there is no \(tableLabel(child.spec.name)); each row's `\(child.field)` is unknown",
-                    at: table.place(), help: "add \(tableLabel(child.spec.name)) (header only if there are none)"))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.missing-table", .warning,
+                        "\(tableLabel(t.name)) has \(rs.count) rows but there is no \(tableLabel(child.spec.name)); "
+                            + "each row's `\(child.field)` is unknown",
+                        at: table.place(), help: "add \(tableLabel(child.spec.name)) (header only if there are none)"))
             }
             guard let first = rs.first else { roots[ri] = .list([]); continue }
             let m = mapping(first, to: record)
             var lists: (index: Int, byParent: [String: [Value]])?
-            if let child, let byParent = children[child.spec.name], let fi = record.index[child.field] { lists = (fi, byParent) }
-            roots[ri] = .list(rs.map { r in
-                .record(remap(r, m, list: lists.map { ($0.index, .list($0.byParent[r.displayID ?? ""] ?? [])) }))
-            })
+            if let child, let byParent = children[child.spec.name], let fi = record.index[child.field] {
+                lists = (fi, byParent)
+            }
+            roots[ri] = .list(
+                rs.map { r in
+                    .record(remap(r, m, list: lists.map { ($0.index, .list($0.byParent[r.displayID ?? ""] ?? [])) }))
+                })
         }
-        var id = folder.isWorkbook ? ((folder.dir as NSString).lastPathComponent as NSString).deletingPathExtension : (folder.dir as NSString).lastPathComponent
+        var id =
+            folder.isWorkbook
+            ? ((folder.dir as NSString).lastPathComponent as NSString).deletingPathExtension
+            : (folder.dir as NSString).lastPathComponent
         if case .record(let f)? = roots[SnapshotRoot.facility.index], case .string(let s) = f["id"] { id = s }
         var facility = Facility(id: id, roots: roots, overrides: overrides, sources: sources)
         facility.rootLocations = rootLocations
-        facility.tables = folder.isWorkbook ? SnapshotTables.tableForRoot.map { file in
-            tableLabel(SnapshotTables.all.first { $0.fileName == file }?.name ?? "facility")
-        } : SnapshotTables.tableForRoot
+        facility.tables =
+            folder.isWorkbook
+            ? SnapshotTables.tableForRoot.map { file in
+                tableLabel(SnapshotTables.all.first { $0.fileName == file }?.name ?? "facility")
+            } : SnapshotTables.tableForRoot
         facility.tablesInWorkbook = folder.isWorkbook
         return facility
     }
@@ -181,11 +220,15 @@ extension SnapshotLoader {
 
     /// `files`: the facility's table files by table name, so the other table is named as the
     /// facility's own (`招待.csv` or `invitations.csv`).
-    func mapping(_ row: Record, to schema: RecordSchema, elsewhere: TableSpec? = nil, files: [String: String] = [:]) -> RowMapping {
+    func mapping(
+        _ row: Record, to schema: RecordSchema, elsewhere: TableSpec? = nil, files: [String: String] = [:]
+    ) -> RowMapping {
         let japanese = zip(row.schema.fields, row.headers ?? []).contains { $0.name != $1.lowercased() }
         var headers = schema.fields.map { f in
             guard let other = elsewhere, other.rowSchema.index[f.name] != nil else { return f.name }
-            let file = tableLabels[other.name] ?? files[other.name].map { ($0 as NSString).lastPathComponent } ?? (japanese ? other.nameJa + ".csv" : other.fileName)
+            let file =
+                tableLabels[other.name] ?? files[other.name].map { ($0 as NSString).lastPathComponent }
+                ?? (japanese ? other.nameJa + ".csv" : other.fileName)
             return japanese ? "\(f.aliases.first ?? f.name)（\(file) に行がありません）" : "\(f.name) (no row in \(file))"
         }
         var fieldOf = [Int](repeating: -1, count: row.schema.fields.count)
@@ -200,7 +243,9 @@ extension SnapshotLoader {
     /// A row of a table's own schema as an element of the record schema it stands for.
     /// Target fields the row's table does not hold are `unmappedAs`: `.null` where another
     /// table that holds them was read (and had no row), `.unknown` where none was.
-    func remap(_ row: Record, _ m: RowMapping, list: (index: Int, value: Value)? = nil, unmappedAs: Value = .null) -> Record {
+    func remap(
+        _ row: Record, _ m: RowMapping, list: (index: Int, value: Value)? = nil, unmappedAs: Value = .null
+    ) -> Record {
         if m.identity && list == nil { return row }
         let n = m.target.fields.count
         var values = [Value](repeating: unmappedAs, count: n)
@@ -219,32 +264,49 @@ extension SnapshotLoader {
     }
 
     /// Groups a nested table's rows by their parent's id; nil when the table is absent.
-    mutating func nested(_ t: TableSpec, rows: [Record]?, parentRows: [Record]?, unmappedAs: Value, files: [String: String] = [:]) -> [String: [Value]]? {
+    mutating func nested(
+        _ t: TableSpec, rows: [Record]?, parentRows: [Record]?, unmappedAs: Value, files: [String: String] = [:]
+    ) -> [String: [Value]]? {
         guard let rows, case .nested(let parent, _, let link) = t.shape, let record = t.record else { return nil }
         let parentIDs = Set((parentRows ?? []).compactMap(\.displayID))
         var out: [String: [Value]] = [:]
         guard let first = rows.first else { return out }
-        let supplement = SnapshotTables.all.first { if case .supplement(let of, _) = $0.shape { of == t.name } else { false } }
+        let supplement = SnapshotTables.all.first {
+            if case .supplement(let of, _) = $0.shape { of == t.name } else { false }
+        }
         let m = mapping(first, to: record, elsewhere: supplement, files: files)
         for r in rows {
-            guard let pid = checkedLink(r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil) else { continue }
+            guard
+                let pid = checkedLink(
+                    r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil)
+            else { continue }
             out[pid, default: []].append(.record(remap(r, m, unmappedAs: unmappedAs)))
         }
         return out
     }
 
-    mutating func checkedLink(_ r: Record, link: String, parent: String, parentIDs: Set<String>, parentPresent: Bool) -> String? {
+    mutating func checkedLink(
+        _ r: Record, link: String, parent: String, parentIDs: Set<String>, parentPresent: Bool
+    ) -> String? {
         let li = r.schema.index[link]
         let header = li.flatMap { r.headers?[$0] } ?? link
         let place = li.map { r.location(ofField: $0) } ?? r.origin.resolved
         guard let pid = linkValue(r, link) else {
-            diagnostics.append(Diagnostic("data.missing-link", .error, "row has no `\(header)`; expected the id of a row of \(tableLabel(parent))", at: place))
+            diagnostics.append(
+                Diagnostic(
+                    "data.missing-link", .error,
+                    "row has no `\(header)`; expected the id of a row of \(tableLabel(parent))", at: place))
             return nil
         }
         guard parentIDs.contains(pid) else {
-            diagnostics.append(Diagnostic("data.orphan-row", .error,
-                parentPresent ? "`\(header)` is not an id in \(tableLabel(parent)) (found \(ValueShape.of(pid)))" : "the row refers to \(tableLabel(parent)), which the \(tableLabels.isEmpty ? "folder" : "workbook") does not have",
-                at: place, help: closestMatch(to: pid, in: Array(parentIDs)).map { "did you mean `\($0)`?" }))
+            diagnostics.append(
+                Diagnostic(
+                    "data.orphan-row", .error,
+                    parentPresent
+                        ? "`\(header)` is not an id in \(tableLabel(parent)) (found \(ValueShape.of(pid)))"
+                        : "the row refers to \(tableLabel(parent)), which the "
+                            + "\(tableLabels.isEmpty ? "folder" : "workbook") does not have",
+                    at: place, help: closestMatch(to: pid, in: Array(parentIDs)).map { "did you mean `\($0)`?" }))
             return nil
         }
         return pid
@@ -252,30 +314,46 @@ extension SnapshotLoader {
 
     /// Completes nested elements with a supplementary table's columns (group members with
     /// their invitations). A supplementary row with no element to complete becomes one.
-    mutating func supplement(_ base: [String: [Value]]?, with rows: [Record], spec t: TableSpec, parentRows: [Record]?) -> [String: [Value]] {
+    mutating func supplement(
+        _ base: [String: [Value]]?, with rows: [Record], spec t: TableSpec, parentRows: [Record]?
+    ) -> [String: [Value]] {
         guard case .supplement(let of, let key) = t.shape, let target = SnapshotTables.spec(of),
-              case .nested(let parent, _, let link) = target.shape, let schema = t.record else { return base ?? [:] }
+            case .nested(let parent, _, let link) = target.shape, let schema = t.record
+        else { return base ?? [:] }
         var out = base ?? [:]
         let parentIDs = Set((parentRows ?? []).compactMap(\.displayID))
         var used: Set<String> = []
         guard let first = rows.first else { return out }
         let m = mapping(first, to: schema)
         for r in rows {
-            guard let pid = checkedLink(r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil) else { continue }
+            guard
+                let pid = checkedLink(
+                    r, link: link, parent: parent, parentIDs: parentIDs, parentPresent: parentRows != nil)
+            else { continue }
             let ki = r.schema.index[key]
             let keyPlace = ki.map { r.location(ofField: $0) } ?? r.origin.resolved
             guard case .string(let k) = r[key] else {
-                diagnostics.append(Diagnostic("data.missing-link", .error, "row has no `\(ki.flatMap { r.headers?[$0] } ?? key)`", at: keyPlace))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.missing-link", .error, "row has no `\(ki.flatMap { r.headers?[$0] } ?? key)`",
+                        at: keyPlace))
                 continue
             }
             if !used.insert(pid + "\u{0}" + k).inserted {
-                diagnostics.append(Diagnostic("data.duplicate-row", .error, "a second row for the same member of `\(pid)`; one row per member",
-                                              at: keyPlace))
+                diagnostics.append(
+                    Diagnostic(
+                        "data.duplicate-row", .error,
+                        "a second row for the same member of `\(pid)`; one row per member",
+                        at: keyPlace))
                 continue
             }
             // Changed in place: a copy of the group's list per invitation would be quadratic.
-            guard let at = out[pid]?.firstIndex(where: { if case .record(let mem) = $0, case .string(k) = mem[key] { true } else { false } }),
-                  case .record(let mem)? = out[pid]?[at] else {
+            guard
+                let at = out[pid]?.firstIndex(where: {
+                    if case .record(let mem) = $0, case .string(k) = mem[key] { true } else { false }
+                }),
+                case .record(let mem)? = out[pid]?[at]
+            else {
                 // A member known only from its invitation: what group_members.csv would say is unknown.
                 out[pid, default: []].append(.record(remap(r, m, unmappedAs: .unknown)))
                 continue
@@ -290,13 +368,19 @@ extension SnapshotLoader {
                 headers[fi] = r.headers?[ci] ?? fld.name
                 sources[fi] = r.origin.source
             }
-            out[pid, default: []][at] = .record(Record(schema: schema, values: values, origin: mem.origin, offsets: offsets, headers: headers, fieldSources: sources))
+            out[pid, default: []][at] = .record(
+                Record(
+                    schema: schema, values: values, origin: mem.origin, offsets: offsets, headers: headers,
+                    fieldSources: sources))
         }
         return out
     }
 
     /// The profile table: `key,value` rows for the single sections and parameter overrides.
-    mutating func loadProfile(_ rows: [Record], into roots: inout [Value?], locations: inout [SourceLocation?], overrides: inout [ParamOverride]) {
+    mutating func loadProfile(
+        _ rows: [Record], into roots: inout [Value?], locations: inout [SourceLocation?],
+        overrides: inout [ParamOverride]
+    ) {
         struct Section { var values: [Value]; var offsets: [Int32]; var headers: [String]; var origin: LazyLocation }
         var sections: [String: Section] = [:]
         var seenKeys: [String: SourceLocation] = [:]
@@ -307,39 +391,63 @@ extension SnapshotLoader {
             let valueLoc = r.location(ofField: 1)
             if let prev = seenKeys[key] {
                 // A key of the profile is named; any other may be a value in the wrong column.
-                let named = SnapshotTables.profileKeyIndex[key] != nil || key == "schema_version" ? "key `\(key)`" : "a key"
-                diagnostics.append(Diagnostic("data.duplicate-key", .error, "\(named) appears twice (first at row \(prev.line))", at: keyLoc))
+                let named =
+                    SnapshotTables.profileKeyIndex[key] != nil || key == "schema_version" ? "key `\(key)`" : "a key"
+                diagnostics.append(
+                    Diagnostic(
+                        "data.duplicate-key", .error, "\(named) appears twice (first at row \(prev.line))", at: keyLoc))
                 continue
             }
             seenKeys[key] = keyLoc
             if key == "schema_version" {
                 if valueText != String(SnapshotSchema.version) {
-                    diagnostics.append(Diagnostic("data.unknown-schema-version", .error,
-                        "unsupported schema_version (found \(valueText.map(ValueShape.of) ?? "a blank"), not \(SnapshotSchema.version)); this tenken reads version \(SnapshotSchema.version)", at: valueLoc))
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.unknown-schema-version", .error,
+                            "unsupported schema_version (found \(valueText.map(ValueShape.of) ?? "a blank"), not "
+                                + "\(SnapshotSchema.version)); this tenken reads version \(SnapshotSchema.version)",
+                            at: valueLoc))
                 }
                 continue
             }
-            if let name = ["parameter.", "parameters."].lazy.compactMap({ key.hasPrefix($0) ? String(key.dropFirst($0.count)) : nil }).first {
-                if let valueText { overrides.append(ParamOverride(name: name, value: SnapshotLoader.rawParam(cell: valueText), location: valueLoc, origin: "snapshot")) }
+            if let name = ["parameter.", "parameters."].lazy.compactMap({
+                key.hasPrefix($0) ? String(key.dropFirst($0.count)) : nil
+            }).first {
+                if let valueText {
+                    overrides.append(
+                        ParamOverride(
+                            name: name, value: SnapshotLoader.rawParam(cell: valueText), location: valueLoc,
+                            origin: "snapshot"))
+                }
                 continue
             }
             guard let ki = SnapshotTables.profileKeyIndex[key] else {
                 // An unknown key is never shown: it may be a value typed into the key column.
                 if let why = RefusedNames.described(key) {
-                    diagnostics.append(Diagnostic("data.forbidden-field", .error, "the key \(why); its value is not read", at: keyLoc,
-                                                  help: "remove the row; use pseudonymous ids only"))
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.forbidden-field", .error, "the key \(why); its value is not read", at: keyLoc,
+                            help: "remove the row; use pseudonymous ids only"))
                 } else {
-                    diagnostics.append(Diagnostic("data.unknown-field", .warning, "a key this table does not know is ignored (it is not shown)", at: keyLoc,
-                        help: closestMatch(to: key, in: SnapshotTables.profileKeys.map(\.key)).map { "did you mean `\($0)`?" }))
+                    diagnostics.append(
+                        Diagnostic(
+                            "data.unknown-field", .warning,
+                            "a key this table does not know is ignored (it is not shown)", at: keyLoc,
+                            help: closestMatch(to: key, in: SnapshotTables.profileKeys.map(\.key)).map {
+                                "did you mean `\($0)`?"
+                            }))
                 }
                 continue
             }
             let pk = SnapshotTables.profileKeys[ki]
             let schema = SnapshotTables.profileSchema(pk.section)
             let fi = pk.index
-            var s = sections[pk.section] ?? Section(values: [Value](repeating: .null, count: schema.fields.count),
-                                                    offsets: [Int32](repeating: -1, count: schema.fields.count),
-                                                    headers: schema.fields.map { "\(pk.section).\($0.name)" }, origin: r.origin)
+            var s =
+                sections[pk.section]
+                ?? Section(
+                    values: [Value](repeating: .null, count: schema.fields.count),
+                    offsets: [Int32](repeating: -1, count: schema.fields.count),
+                    headers: schema.fields.map { "\(pk.section).\($0.name)" }, origin: r.origin)
             s.offsets[fi] = r.offsets[1]
             s.headers[fi] = key
             if let valueText { s.values[fi] = convertCell(valueText, of: pk.field, at: valueLoc) }
@@ -355,11 +463,15 @@ extension SnapshotLoader {
         let password = build("service.password")
         if password != nil && sections["service"] == nil, let p = sections["service.password"] {
             let n = SnapshotSchema.service.fields.count
-            sections["service"] = Section(values: [Value](repeating: .null, count: n), offsets: [Int32](repeating: -1, count: n),
-                                          headers: SnapshotSchema.service.fields.map { "service.\($0.name)" }, origin: p.origin)
+            sections["service"] = Section(
+                values: [Value](repeating: .null, count: n), offsets: [Int32](repeating: -1, count: n),
+                headers: SnapshotSchema.service.fields.map { "service.\($0.name)" }, origin: p.origin)
         }
         for root in [SnapshotRoot.facility, .service, .provider] {
-            guard let rec = build(root.name, extra: root == .service ? ["password": password.map(Value.record) ?? .null] : [:]) else { continue }
+            guard
+                let rec = build(
+                    root.name, extra: root == .service ? ["password": password.map(Value.record) ?? .null] : [:])
+            else { continue }
             let ri = root.index
             roots[ri] = .record(rec)
             locations[ri] = rec.origin.resolved
@@ -385,7 +497,9 @@ extension SnapshotTables {
         var d: [String: Int] = [:]
         for (i, k) in profileKeys.enumerated() { d[k.key] = i }
         var seen: [String: Int] = [:]
-        for (i, k) in profileKeys.enumerated() where !k.field.docJa.isEmpty { seen[k.field.docJa] = seen[k.field.docJa] == nil ? i : -1 }
+        for (i, k) in profileKeys.enumerated() where !k.field.docJa.isEmpty {
+            seen[k.field.docJa] = seen[k.field.docJa] == nil ? i : -1
+        }
         for (label, i) in seen where i >= 0 && d[label] == nil { d[label] = i }
         return d
     }()

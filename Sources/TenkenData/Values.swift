@@ -9,7 +9,8 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Validates the calendar: 2023-02-30 is rejected, not rolled over.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
-              day <= Day.daysInMonth(year: year, month: month) else { return nil }
+            day <= Day.daysInMonth(year: year, month: month)
+        else { return nil }
         rawValue = Day.daysFromCivil(year, month, day)
     }
 
@@ -30,7 +31,9 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
             return (y, m, d)
         }
         let ymd: (Int, Int, Int)?
-        if let parsed { ymd = parsed } else {
+        if let parsed {
+            ymd = parsed
+        } else {
             var copy = s
             copy.makeContiguousUTF8()
             guard let v = Day(iso: copy) else { return nil }
@@ -75,7 +78,9 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var description: String {
         let c = civil
-        func pad(_ n: Int, _ w: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        func pad(_ n: Int, _ w: Int) -> String {
+            let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
         return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
     }
 }
@@ -138,7 +143,11 @@ public struct Duration: Hashable, Comparable, Sendable, CustomStringConvertible 
         if months == 0 && minutes == 0 { return "0 days" }
         var parts: [String] = []
         if months != 0 {
-            if months % 12 == 0 { parts.append(Duration.word(months / 12, "year")) } else { parts.append(Duration.word(months, "month")) }
+            if months % 12 == 0 {
+                parts.append(Duration.word(months / 12, "year"))
+            } else {
+                parts.append(Duration.word(months, "month"))
+            }
         }
         if minutes != 0 || parts.isEmpty {
             if minutes % 1440 == 0 && minutes != 0 {
@@ -160,9 +169,13 @@ public struct Duration: Hashable, Comparable, Sendable, CustomStringConvertible 
         var parts: [String] = []
         if months != 0 { parts.append(months % 12 == 0 ? "\(months / 12)年" : "\(months)ヶ月") }
         if minutes != 0 || parts.isEmpty {
-            if minutes % 1440 == 0 && minutes != 0 { parts.append("\(minutes / 1440)日") }
-            else if minutes % 60 == 0 && minutes != 0 { parts.append("\(minutes / 60)時間") }
-            else { parts.append("\(minutes)分") }
+            if minutes % 1440 == 0 && minutes != 0 {
+                parts.append("\(minutes / 1440)日")
+            } else if minutes % 60 == 0 && minutes != 0 {
+                parts.append("\(minutes / 60)時間")
+            } else {
+                parts.append("\(minutes)分")
+            }
         }
         return parts.joined()
     }
@@ -207,14 +220,18 @@ public final class SourceFile: Sendable {
     public func locations(_ places: [(offset: Int, path: String?)]) -> [SourceLocation] {
         let found = lines.positions(of: places.map { max($0.offset, 0) })
         return zip(places, found).map { p, lc in
-            p.offset < 0 ? SourceLocation(file: path, path: p.path) : SourceLocation(file: path, line: lc.line, column: lc.column, path: p.path)
+            p.offset < 0
+                ? SourceLocation(file: path, path: p.path)
+                : SourceLocation(file: path, line: lc.line, column: lc.column, path: p.path)
         }
     }
 
     public func location(offset: Int, path p: String?) -> SourceLocation {
         if let places {
             // A sheet: the cell as Excel names it, `clinic.xlsx [職員] F5 [誓約書署名日]`.
-            guard offset >= 0, let (row, column) = places.cell(offset) else { return SourceLocation(file: path, path: p, sheet: places.sheet) }
+            guard offset >= 0, let (row, column) = places.cell(offset) else {
+                return SourceLocation(file: path, path: p, sheet: places.sheet)
+            }
             return SourceLocation(file: path, line: row, column: column, path: p, sheet: places.sheet)
         }
         guard offset >= 0 else { return SourceLocation(file: path, path: p) }
@@ -319,8 +336,10 @@ public final class Record: Sendable {
     /// `Facility.normalised`, never by a loader.
     public let contradictedBlanks: UInt64
 
-    public init(schema: RecordSchema, values: [Value], origin: LazyLocation, offsets: [Int32], headers: [String]? = nil,
-                fieldSources: [SourceFile?]? = nil, contradictedBlanks: UInt64 = 0) {
+    public init(
+        schema: RecordSchema, values: [Value], origin: LazyLocation, offsets: [Int32], headers: [String]? = nil,
+        fieldSources: [SourceFile?]? = nil, contradictedBlanks: UInt64 = 0
+    ) {
         self.schema = schema
         self.values = values
         self.origin = origin
@@ -332,8 +351,10 @@ public final class Record: Sendable {
 
     /// The same record with other values (the same place, headers and files).
     public func with(values: [Value], contradictedBlanks: UInt64) -> Record {
-        Record(schema: schema, values: values, origin: origin, offsets: offsets, headers: headers, fieldSources: fieldSources,
-               contradictedBlanks: contradictedBlanks)
+        Record(
+            schema: schema, values: values, origin: origin, offsets: offsets, headers: headers,
+            fieldSources: fieldSources,
+            contradictedBlanks: contradictedBlanks)
     }
 
     /// The value a rule reads for field `i`: the value given, else what its absence means
@@ -373,11 +394,19 @@ public final class Record: Sendable {
     /// The field's value if present, else the element itself; resolved when looked at.
     public func lazyLocation(ofField i: Int) -> LazyLocation {
         let off = Int(offsets[i])
-        if let other = fieldSources?[i], off >= 0 { return LazyLocation(source: other, offset: off, path: headers?[i] ?? schema.fields[i].name) }
+        if let other = fieldSources?[i], off >= 0 {
+            return LazyLocation(source: other, offset: off, path: headers?[i] ?? schema.fields[i].name)
+        }
         switch origin.source.kind {
         // A table without the column: the row, not its first cell.
-        case .csv, .sheet: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: headers?[i] ?? schema.fields[i].name, row: off < 0)
-        case .json, .builtin: return LazyLocation(source: origin.source, offset: off >= 0 ? off : origin.offset, path: origin.path + "/" + schema.fields[i].name)
+        case .csv, .sheet:
+            return LazyLocation(
+                source: origin.source, offset: off >= 0 ? off : origin.offset,
+                path: headers?[i] ?? schema.fields[i].name, row: off < 0)
+        case .json, .builtin:
+            return LazyLocation(
+                source: origin.source, offset: off >= 0 ? off : origin.offset,
+                path: origin.path + "/" + schema.fields[i].name)
         }
     }
 

@@ -87,7 +87,9 @@ public enum Words {
         ids.map { role($0, ja: ja) }.joined(separator: ja ? "・" : " or ")
     }
 
-    public static func roles(_ ids: [String]) -> Bilingual { Bilingual(ja: roles(ids, ja: true), en: roles(ids, ja: false)) }
+    public static func roles(_ ids: [String]) -> Bilingual {
+        Bilingual(ja: roles(ids, ja: true), en: roles(ids, ja: false))
+    }
 
     /// The role a person typed or a table holds: the id (`operations-lead`), its Japanese word
     /// (`運用責任者`) or both as a menu shows them (`運用責任者 (operations-lead)`), in any width

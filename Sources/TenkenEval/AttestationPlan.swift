@@ -36,7 +36,11 @@ public enum AttestationPlan {
             switch (r.state, r.attestation) {
             case (.manual, _), (.error, _): why = .missing
             case (.fail, let info?):
-                if info.answer == "no" { why = .answeredNo } else { why = info.validUntil.map(DueAttestation.Why.expired) ?? .missing }
+                if info.answer == "no" {
+                    why = .answeredNo
+                } else {
+                    why = info.validUntil.map(DueAttestation.Why.expired) ?? .missing
+                }
             case (.attested, let info?), (.notApplicable, let info?), (.waived, let info?):
                 if let until = info.validUntil, until <= horizon { why = .expiring(until) } else { why = nil }
             default: why = nil

@@ -42,15 +42,20 @@ public final class Engine: Sendable {
         }
         var name: String?
         if let f = facility.facilityRecord, case .string(let s) = f["name"] { name = s }
-        return FacilityResult(facilityID: facility.id, facilityName: name, asOf: asOf, pack: pack.info, params: settings,
-                              results: results, sources: facility.sources,
-                              providerProfile: ProviderProfile.of(facility.roots, pack: pack, params: params, asOf: asOf))
+        return FacilityResult(
+            facilityID: facility.id, facilityName: name, asOf: asOf, pack: pack.info, params: settings,
+            results: results, sources: facility.sources,
+            providerProfile: ProviderProfile.of(facility.roots, pack: pack, params: params, asOf: asOf))
     }
 
     /// Resolves parameters and evaluates in one call.
-    public func evaluate(_ facility: Facility, asOf: Day, commandLine: [ParamOverride] = []) -> (FacilityResult, [Diagnostic]) {
+    public func evaluate(
+        _ facility: Facility, asOf: Day, commandLine: [ParamOverride] = []
+    ) -> (FacilityResult, [Diagnostic]) {
         let (values, settings, diags) = ParamResolver.resolve(pack, overrides: facility.overrides + commandLine)
-        return (evaluate(facility, asOf: asOf, params: values, settings: settings), diags + orphanAttestations(facility))
+        return (
+            evaluate(facility, asOf: asOf, params: values, settings: settings), diags + orphanAttestations(facility)
+        )
     }
 
     /// `attestation.unknown-item` (a warning, at the row): an attestation whose `item` no rule
@@ -58,15 +63,20 @@ public final class Engine: Sendable {
     /// attested (a typo, `no-written-credential`). The typed item is not shown (it is free
     /// text); "did you mean" names the item it is close to.
     public func orphanAttestations(_ facility: Facility) -> [Diagnostic] {
-        guard case .list(let xs)? = facility.roots[attestationsRoot], let fi = SnapshotSchema.attestation.index["item"] else { return [] }
+        guard case .list(let xs)? = facility.roots[attestationsRoot], let fi = SnapshotSchema.attestation.index["item"]
+        else { return [] }
         let keys = Set(pack.rules.compactMap { $0.attestation?.key })
         var out: [Diagnostic] = []
         for case .record(let r) in xs {
             guard case .string(let item) = r.values[fi], !keys.contains(item) else { continue }
-            out.append(Diagnostic("attestation.unknown-item", .warning,
-                "this attestation names an item no rule of the pack asks for (its text is not shown), so it vouches for nothing",
-                at: r.location(ofField: fi),
-                help: closestMatch(to: item, in: keys).map { "did you mean `\($0)`?" } ?? "`tenken attest` lists the items the pack asks for"))
+            out.append(
+                Diagnostic(
+                    "attestation.unknown-item", .warning,
+                    "this attestation names an item no rule of the pack asks for (its text is not shown), so it "
+                        + "vouches for nothing",
+                    at: r.location(ofField: fi),
+                    help: closestMatch(to: item, in: keys).map { "did you mean `\($0)`?" }
+                        ?? "`tenken attest` lists the items the pack asks for"))
         }
         return out
     }
@@ -76,18 +86,24 @@ public final class Engine: Sendable {
         guard !missing.isEmpty else { return nil }
         if let tables = m.tables {
             let files = Array(Set(missing.map { tables[$0] })).sorted().joined(separator: ", ")
-            return RuleResult(ruleID: "", state: .error,
-                              reason: m.tablesInWorkbook
-                                ? Bilingual(ja: "この規則に必要なシート \(files) がブックにありません", en: "this rule needs the sheet \(files), which the workbook does not have")
-                                : Bilingual(ja: "この規則に必要な表 \(files) がフォルダにありません",
-                                            en: "this rule needs the table \(files), which the folder does not have"),
-                              violations: [], attestation: nil, examined: 0)
+            return RuleResult(
+                ruleID: "", state: .error,
+                reason: m.tablesInWorkbook
+                    ? Bilingual(
+                        ja: "この規則に必要なシート \(files) がブックにありません",
+                        en: "this rule needs the sheet \(files), which the workbook does not have")
+                    : Bilingual(
+                        ja: "この規則に必要な表 \(files) がフォルダにありません",
+                        en: "this rule needs the table \(files), which the folder does not have"),
+                violations: [], attestation: nil, examined: 0)
         }
         let list = missing.map { "`\(SnapshotSchema.roots[$0].name)`" }.joined(separator: ", ")
-        return RuleResult(ruleID: "", state: .error,
-                          reason: Bilingual(ja: "この規則に必要なセクション \(list) が入力にありません",
-                                            en: "the input has no \(list) section, which this rule needs"),
-                          violations: [], attestation: nil, examined: 0)
+        return RuleResult(
+            ruleID: "", state: .error,
+            reason: Bilingual(
+                ja: "この規則に必要なセクション \(list) が入力にありません",
+                en: "the input has no \(list) section, which this rule needs"),
+            violations: [], attestation: nil, examined: 0)
     }
 
     func evaluate(_ rule: CheckedRule, _ m: Machine) -> RuleResult {
@@ -96,15 +112,22 @@ public final class Engine: Sendable {
         if let a = rule.applies {
             switch m.cond(a) {
             case .no:
-                let reason = rule.otherwise ?? Bilingual(ja: "適用条件（\(rule.appliesSource ?? "")）を満たしません",
-                                                         en: "does not apply: `\(rule.appliesSource ?? "")` is false")
-                return RuleResult(ruleID: rule.id, state: .notApplicable, reason: reason, violations: [], attestation: nil, examined: 0)
+                let reason =
+                    rule.otherwise
+                    ?? Bilingual(
+                        ja: "適用条件（\(rule.appliesSource ?? "")）を満たしません",
+                        en: "does not apply: `\(rule.appliesSource ?? "")` is false")
+                return RuleResult(
+                    ruleID: rule.id, state: .notApplicable, reason: reason, violations: [], attestation: nil,
+                    examined: 0)
             case .unknown:
                 let u = undecided(m, element: nil) { _ = m.eval(a) }
-                return RuleResult(ruleID: rule.id, state: .unknown,
-                                  reason: Bilingual(ja: "この規則が適用されるか判定できません（\(u.labels.ja) が不明）",
-                                                    en: "cannot tell whether this rule applies (\(u.labels.en) unknown)"),
-                                  violations: [], undetermined: [u.finding], attestation: nil, examined: 0)
+                return RuleResult(
+                    ruleID: rule.id, state: .unknown,
+                    reason: Bilingual(
+                        ja: "この規則が適用されるか判定できません（\(u.labels.ja) が不明）",
+                        en: "cannot tell whether this rule applies (\(u.labels.en) unknown)"),
+                    violations: [], undetermined: [u.finding], attestation: nil, examined: 0)
             case .yes: break
             }
         }
@@ -120,24 +143,32 @@ public final class Engine: Sendable {
             for j in u0..<undetermined.count { undetermined[j].expect = i + 1 }
         }
         if !violations.isEmpty {
-            return RuleResult(ruleID: rule.id, state: .fail, reason: nil, violations: violations, undetermined: undetermined,
-                              attestation: nil, examined: examined, unlisted: unlisted.violations,
-                              unlistedUndetermined: unlisted.undetermined)
+            return RuleResult(
+                ruleID: rule.id, state: .fail, reason: nil, violations: violations, undetermined: undetermined,
+                attestation: nil, examined: examined, unlisted: unlisted.violations,
+                unlistedUndetermined: unlisted.undetermined)
         }
         if !undetermined.isEmpty {
-            return RuleResult(ruleID: rule.id, state: .unknown, reason: Engine.unknownReason, violations: [], undetermined: undetermined,
-                              attestation: nil, examined: examined, unlistedUndetermined: unlisted.undetermined)
+            return RuleResult(
+                ruleID: rule.id, state: .unknown, reason: Engine.unknownReason, violations: [],
+                undetermined: undetermined,
+                attestation: nil, examined: examined, unlistedUndetermined: unlisted.undetermined)
         }
         if let att = rule.attestation {
             var r = attest(att, rule, m)
             r.examined = examined
             return r
         }
-        return RuleResult(ruleID: rule.id, state: .pass, reason: nil, violations: [], attestation: nil, examined: examined)
+        return RuleResult(
+            ruleID: rule.id, state: .pass, reason: nil, violations: [], attestation: nil, examined: examined)
     }
 
-    static let unknownReason = Bilingual(ja: "判定に必要な値が入力にありません。下の値を記入すると判定できます（空欄は「不明」、該当がなければ「なし」）",
-                                         en: "the input lacks values the verdict needs; fill in the values below (a blank means unknown; write none for an empty list)")
+    static let unknownReason = Bilingual(
+        ja: "判定に必要な値が入力にありません。下の値を記入すると判定できます（空欄は「不明」、該当がなければ「なし」）",
+        en:
+            "the input lacks values the verdict needs; fill in the values below (a blank means unknown; write none "
+            + "for an empty list)"
+    )
 
     /// Findings found past `maxFindings`, counted, not built.
     struct Unlisted {
@@ -148,8 +179,10 @@ public final class Engine: Sendable {
     /// Checks one expectation; appends a violation per offending element and an undetermined
     /// finding per element it could not decide, up to `maxFindings` of each (the rest are
     /// counted in `unlisted`). Returns how many elements were examined.
-    func check(_ e: CheckedExpect, _ m: Machine, into out: inout [Violation], undetermined: inout [Violation],
-               unlisted: inout Unlisted) -> Int {
+    func check(
+        _ e: CheckedExpect, _ m: Machine, into out: inout [Violation], undetermined: inout [Violation],
+        unlisted: inout Unlisted
+    ) -> Int {
         switch e.shape {
         case .single(let n):
             let t = m.cond(n)
@@ -166,7 +199,8 @@ public final class Engine: Sendable {
             m.tracing = false
             let decisive = m.trace.last { !$0.isRecordValue }.map { $0.record.lazyLocation(ofField: $0.field) }
             let ev = evidence(m)
-            let message = render(e.message, m) ?? Bilingual(ja: "条件を満たしていません: \(e.source)", en: "condition not met: \(e.source)")
+            let message =
+                render(e.message, m) ?? Bilingual(ja: "条件を満たしていません: \(e.source)", en: "condition not met: \(e.source)")
             // No value decided it (no row meets a `some`): the section the row is missing from.
             if decisive == nil, ev.isEmpty, let missing = sectionEvidence(n.readRoots, m) {
                 out.append(Violation(message: message, element: nil, location: missing.location, evidence: [missing]))
@@ -177,8 +211,9 @@ public final class Engine: Sendable {
         case .perElement(let kind, let loop):
             // The visitor captures one reference: copying the expectation into the closure
             // context would happen again at every level of the loop, for every element.
-            let ctx = ElementCheck(engine: self, expect: e, loop: loop, every: kind == .every, machine: m,
-                                   room: maxFindings - out.count, undecidedRoom: maxFindings - undetermined.count)
+            let ctx = ElementCheck(
+                engine: self, expect: e, loop: loop, every: kind == .every, machine: m,
+                room: maxFindings - out.count, undecidedRoom: maxFindings - undetermined.count)
             m.forEach(loop) { ctx.visit($0) }
             out += ctx.violations
             undetermined += ctx.undetermined
@@ -203,9 +238,11 @@ public final class Engine: Sendable {
         let ja = ev.map { $0.name(ja: true) }.joined(separator: "、")
         let en = ev.map { $0.name(ja: false) }.joined(separator: ", ")
         let labels = Bilingual(ja: ja.isEmpty ? "値" : ja, en: en.isEmpty ? "a value" : en)
-        let message = element.map {
-            Bilingual(ja: "\($0) について判定できません: \(labels.ja) が不明です", en: "cannot decide for \($0): \(labels.en) unknown")
-        } ?? Bilingual(ja: "判定できません: \(labels.ja) が不明です", en: "cannot decide: \(labels.en) unknown")
+        let message =
+            element.map {
+                Bilingual(
+                    ja: "\($0) について判定できません: \(labels.ja) が不明です", en: "cannot decide for \($0): \(labels.en) unknown")
+            } ?? Bilingual(ja: "判定できません: \(labels.ja) が不明です", en: "cannot decide: \(labels.en) unknown")
         return (Violation(message: message, element: element, place: ev.first?.place, evidence: ev), labels)
     }
 
@@ -213,7 +250,9 @@ public final class Engine: Sendable {
     /// met the condition: the place of a finding about a missing row.
     func sectionEvidence(_ roots: Set<Int>, _ m: Machine) -> Evidence? {
         for r in roots.sorted() where r < m.rootLocations.count {
-            if SnapshotSchema.roots[r].shape == .collection, let l = m.rootLocations[r] { return Evidence(section: r, at: l) }
+            if SnapshotSchema.roots[r].shape == .collection, let l = m.rootLocations[r] {
+                return Evidence(section: r, at: l)
+            }
         }
         return nil
     }
@@ -223,7 +262,9 @@ public final class Engine: Sendable {
         var seen = Set<Key>()
         var out: [Evidence] = []
         for r in m.trace where !r.isRecordValue {
-            guard seen.insert(Key(record: ObjectIdentifier(r.record), field: r.field, label: r.label)).inserted else { continue }
+            guard seen.insert(Key(record: ObjectIdentifier(r.record), field: r.field, label: r.label)).inserted else {
+                continue
+            }
             out.append(Evidence(label: r.label, record: r.record, field: r.field))
         }
         m.trace.removeAll()
@@ -249,7 +290,9 @@ public final class Engine: Sendable {
     /// The schema field a template's value is read from (`{d.kind}`), so its choice is shown
     /// in the reader's words; nil for a value of no field.
     func field(of n: Node, _ m: Machine) -> FieldSchema? {
-        guard case .field(let base, let i, _) = n, case .record(let r) = m.eval(base), i < r.schema.fields.count else { return nil }
+        guard case .field(let base, let i, _) = n, case .record(let r) = m.eval(base), i < r.schema.fields.count else {
+            return nil
+        }
         return r.schema.fields[i]
     }
 
@@ -304,16 +347,21 @@ public final class Engine: Sendable {
                 shownBy.ja = ev.map { "\($0.name(ja: true)) \($0.valueJa)" }.joined(separator: "、")
                 shownBy.en = ev.map { "\($0.name(ja: false)) \($0.value)" }.joined(separator: ", ")
             }
-            return RuleResult(ruleID: rule.id, state: .pass,
-                              reason: Bilingual(ja: "データが満たしていることを示すため、証明\(keyJa)は不要です" + (shownBy.ja.isEmpty ? "" : "（\(shownBy.ja)）"),
-                                                en: "the data shows this met, so attestation \(keyEn) is not needed" + (shownBy.en.isEmpty ? "" : " (\(shownBy.en))")),
-                              violations: [], attestation: info, examined: 0)
+            return RuleResult(
+                ruleID: rule.id, state: .pass,
+                reason: Bilingual(
+                    ja: "データが満たしていることを示すため、証明\(keyJa)は不要です" + (shownBy.ja.isEmpty ? "" : "（\(shownBy.ja)）"),
+                    en: "the data shows this met, so attestation \(keyEn) is not needed"
+                        + (shownBy.en.isEmpty ? "" : " (\(shownBy.en))")),
+                violations: [], attestation: info, examined: 0)
         }
         let roles = Words.roles(a.roles)
         // Where the data shows the item met, an incomplete statement is not needed.
         func manual(_ ja: String, _ en: String, _ info: AttestationInfo? = nil) -> RuleResult {
             if shown { return shownByData(nil) }
-            return RuleResult(ruleID: rule.id, state: .manual, reason: Bilingual(ja: ja, en: en), violations: [], attestation: info, examined: 0)
+            return RuleResult(
+                ruleID: rule.id, state: .manual, reason: Bilingual(ja: ja, en: en), violations: [], attestation: info,
+                examined: 0)
         }
         // What a field of a statement lacks: blank, or not known (the table has no column for it).
         func lacking(_ r: Record, _ field: String) -> (ja: String, en: String)? {
@@ -327,12 +375,14 @@ public final class Engine: Sendable {
         // An answer without a date cannot be weighed against the others: a person must date it.
         if let u = undated.first {
             let why = lacking(u, "signed_on") ?? ("日付として読めません", "not a date")
-            return manual("証明\(keyJa)に日付のない回答があります（回答日が\(why.ja)、\(u.origin.resolved)）",
-                          "attestation \(keyEn) has an answer without a date (signed_on \(why.en), \(u.origin.resolved))")
+            return manual(
+                "証明\(keyJa)に日付のない回答があります（回答日が\(why.ja)、\(u.origin.resolved)）",
+                "attestation \(keyEn) has an answer without a date (signed_on \(why.en), \(u.origin.resolved))")
         }
         guard let rec = latest, case .date(let signed) = rec["signed_on"] else {
-            return manual("\(roles.ja)による証明\(keyJa)（\(renew.descriptionJa)ごとに更新）が必要です",
-                          "needs attestation \(keyEn) by \(roles.en), renewed every \(renew)")
+            return manual(
+                "\(roles.ja)による証明\(keyJa)（\(renew.descriptionJa)ごとに更新）が必要です",
+                "needs attestation \(keyEn) by \(roles.en), renewed every \(renew)")
         }
         // A row with no answer vouches for nothing: it still needs a person's word.
         guard case .string(let answer) = rec["answer"] else {
@@ -345,62 +395,85 @@ public final class Engine: Sendable {
         }
         let byRole = text("by_role"), by = text("by")
         let until = signed.adding(renew)
-        let info = AttestationInfo(key: a.key, answer: answer, byRole: byRole, by: by,
-                                   signedOn: signed, validUntil: until, location: rec.origin.resolved)
+        let info = AttestationInfo(
+            key: a.key, answer: answer, byRole: byRole, by: by,
+            signedOn: signed, validUntil: until, location: rec.origin.resolved)
         let signedField = rec.schema.index["signed_on"]
         let signedPlace = rec.lazyLocation(ofField: "signed_on")
         func fail(_ ja: String, _ en: String) -> RuleResult {
-            RuleResult(ruleID: rule.id, state: .fail, reason: nil,
-                       violations: [Violation(message: Bilingual(ja: ja, en: en), element: a.key, place: signedPlace,
-                                              evidence: signedField.map { [Evidence(label: "attestation.signed_on", record: rec, field: $0)] } ?? [])],
-                       attestation: info, examined: 0)
+            RuleResult(
+                ruleID: rule.id, state: .fail, reason: nil,
+                violations: [
+                    Violation(
+                        message: Bilingual(ja: ja, en: en), element: a.key, place: signedPlace,
+                        evidence: signedField.map { [Evidence(label: "attestation.signed_on", record: rec, field: $0)] }
+                            ?? [])
+                ],
+                attestation: info, examined: 0)
         }
         // A statement that cannot count names the cell that settles it, as every finding does.
         func at(_ field: String) -> String { rec.lazyLocation(ofField: field).resolved.description }
         if signed > m.asOf {
-            return manual("証明\(keyJa)の日付 \(signed) が基準日より後です（\(at("signed_on"))）", "attestation \(keyEn) is dated \(signed), after the as-of date (\(at("signed_on")))", info)
+            return manual(
+                "証明\(keyJa)の日付 \(signed) が基準日より後です（\(at("signed_on"))）",
+                "attestation \(keyEn) is dated \(signed), after the as-of date (\(at("signed_on")))", info)
         }
         // Who vouches, in which role, must be on record: a statement by nobody in particular
         // vouches for nothing.
         guard let byRole else {
             let why = lacking(rec, "by_role") ?? ("空欄", "blank")
-            return manual("証明\(keyJa)の回答者の役割が\(why.ja)です（\(at("by_role"))）", "attestation \(keyEn) does not say in which role it was given (by_role \(why.en), \(at("by_role")))", info)
+            return manual(
+                "証明\(keyJa)の回答者の役割が\(why.ja)です（\(at("by_role"))）",
+                "attestation \(keyEn) does not say in which role it was given (by_role \(why.en), \(at("by_role")))",
+                info)
         }
         guard let by else {
             let why = lacking(rec, "by") ?? ("空欄", "blank")
-            return manual("証明\(keyJa)の回答者IDが\(why.ja)です（\(at("by"))）", "attestation \(keyEn) does not say who gave it (by \(why.en), \(at("by")))", info)
+            return manual(
+                "証明\(keyJa)の回答者IDが\(why.ja)です（\(at("by"))）",
+                "attestation \(keyEn) does not say who gave it (by \(why.en), \(at("by")))", info)
         }
         if !a.roles.contains(byRole) {
-            return manual("証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true))は、この項目に回答できる\(roles.ja)ではありません（\(at("by_role"))）",
-                          "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles.en) (\(at("by_role")))", info)
+            return manual(
+                "証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true))は、この項目に回答できる\(roles.ja)ではありません（\(at("by_role"))）",
+                "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles.en) (\(at("by_role")))",
+                info)
         }
         // The staff and roles tables say who may sign: on the staff, employed that day, holding the role.
         if let refusal = m.signers.check(by: by, role: byRole, on: signed) {
             let why = refusal.reason, place = at(refusal.field)
-            return manual("証明\(keyJa)を数えられません: \(why.ja)（\(place)）", "attestation \(keyEn) cannot count: \(why.en) (\(place))", info)
+            return manual(
+                "証明\(keyJa)を数えられません: \(why.ja)（\(place)）", "attestation \(keyEn) cannot count: \(why.en) (\(place))",
+                info)
         }
         let signer = Bilingual(ja: "\(Words.role(byRole, ja: true)) \(by)", en: "\(byRole) \(by)")
         switch answer {
         case "no":
-            return fail("\(signer.ja) が \(signed) に「満たしていない」と回答しました",
-                        "\(signer.en) answered on \(signed) that this is not met")
+            return fail(
+                "\(signer.ja) が \(signed) に「満たしていない」と回答しました",
+                "\(signer.en) answered on \(signed) that this is not met")
         case "not-applicable":
             // A reason that only fills the cell (`なし`, `-`, `不明`, `n/a`) is no reason.
             guard let why = text("reason"), !Statement.saysNothing(why) else {
                 let what = lacking(rec, "reason") ?? ("理由になっていない言葉だけです", "only a word that gives none")
-                return manual("証明\(keyJa)は「対象外」ですが理由がありません（理由が\(what.ja)、\(at("reason"))）",
-                              "attestation \(keyEn) answers not applicable without a reason (reason \(what.en), \(at("reason")))", info)
+                return manual(
+                    "証明\(keyJa)は「対象外」ですが理由がありません（理由が\(what.ja)、\(at("reason"))）",
+                    "attestation \(keyEn) answers not applicable without a reason (reason \(what.en), \(at("reason")))",
+                    info)
             }
-            return RuleResult(ruleID: rule.id, state: .notApplicable,
-                              reason: Bilingual(ja: "証明により対象外: \(why)", en: "not applicable by attestation: \(why)"),
-                              violations: [], attestation: info, examined: 0)
+            return RuleResult(
+                ruleID: rule.id, state: .notApplicable,
+                reason: Bilingual(ja: "証明により対象外: \(why)", en: "not applicable by attestation: \(why)"),
+                violations: [], attestation: info, examined: 0)
         default:
             if until < m.asOf {
                 if shown { return shownByData(nil) }
-                return fail("証明\(keyJa)は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新）",
-                            "attestation \(keyEn) expired on \(until) (signed \(signed), renewed every \(renew))")
+                return fail(
+                    "証明\(keyJa)は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新）",
+                    "attestation \(keyEn) expired on \(until) (signed \(signed), renewed every \(renew))")
             }
-            return RuleResult(ruleID: rule.id, state: .attested, reason: nil, violations: [], attestation: info, examined: 0)
+            return RuleResult(
+                ruleID: rule.id, state: .attested, reason: nil, violations: [], attestation: info, examined: 0)
         }
     }
 
@@ -422,7 +495,9 @@ final class ElementCheck {
     let room: Int
     let undecidedRoom: Int
 
-    init(engine: Engine, expect: CheckedExpect, loop: Loop, every: Bool, machine: Machine, room: Int, undecidedRoom: Int) {
+    init(
+        engine: Engine, expect: CheckedExpect, loop: Loop, every: Bool, machine: Machine, room: Int, undecidedRoom: Int
+    ) {
         self.engine = engine
         self.expect = expect
         self.loop = loop
@@ -452,7 +527,8 @@ final class ElementCheck {
 
     /// The names of the bound elements (`G-12 / A-7`), leaving out stand-ins for unknown sets.
     var elementName: String {
-        loop.bindings.compactMap { m.slots[$0.slot].isUnknown ? nil : m.slots[$0.slot].display }.joined(separator: " / ")
+        loop.bindings.compactMap { m.slots[$0.slot].isUnknown ? nil : m.slots[$0.slot].display }.joined(
+            separator: " / ")
     }
 
     /// Evaluates what made the current combination uncertain, with tracing on: an unknown
@@ -498,17 +574,21 @@ final class ElementCheck {
         // innermost element (`and` stops at the false one), else from any bound element,
         // else the element itself.
         let bodyReads = m.trace[bodyStart...].filter { !$0.isRecordValue }
-        let decisive = bodyReads.last { $0.record === records.last }
+        let decisive =
+            bodyReads.last { $0.record === records.last }
             ?? bodyReads.last { r in records.contains { $0 === r.record } }
         let location = decisive.map { $0.record.lazyLocation(ofField: $0.field) } ?? records.last?.origin
         let ev = engine.evidence(m)
         let element = loop.bindings.map { m.slots[$0.slot].display }.joined(separator: " / ")
-        let msg = engine.render(expect.message, m)
-            ?? Bilingual(ja: "\(element) が条件を満たしていません: \(expect.source)", en: "\(element) does not meet: \(expect.source)")
+        let msg =
+            engine.render(expect.message, m)
+            ?? Bilingual(
+                ja: "\(element) が条件を満たしていません: \(expect.source)", en: "\(element) does not meet: \(expect.source)")
         // An element that is no row (a value of the rule's own list) with nothing read: the
         // section the body found no row in.
         if location == nil, ev.isEmpty, let missing = engine.sectionEvidence(loop.readRoots, m) {
-            violations.append(Violation(message: msg, element: element, location: missing.location, evidence: [missing]))
+            violations.append(
+                Violation(message: msg, element: element, location: missing.location, evidence: [missing]))
             return
         }
         violations.append(Violation(message: msg, element: element, place: location, evidence: ev))

@@ -30,7 +30,9 @@ public struct Explanation: Sendable {
 }
 
 extension Engine {
-    public func explain(ruleID: String, _ facility: Facility, asOf: Day, params: [Value], settings: [ParamSetting], limit: Int = 200) -> Explanation? {
+    public func explain(
+        ruleID: String, _ facility: Facility, asOf: Day, params: [Value], settings: [ParamSetting], limit: Int = 200
+    ) -> Explanation? {
         guard let rule = pack.rules.first(where: { $0.id == ruleID }) else { return nil }
         let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: rule.slotCount)
         m.tables = facility.tables
@@ -44,22 +46,28 @@ extension Engine {
             m.trace.removeAll()
             let v = body()
             m.tracing = false
-            let decisive = m.trace.last { !$0.isRecordValue }.map { Evidence(label: $0.label, record: $0.record, field: $0.field) }
+            let decisive = m.trace.last { !$0.isRecordValue }.map {
+                Evidence(label: $0.label, record: $0.record, field: $0.field)
+            }
             return (v, evidence(m), decisive)
         }
         var applies: (String, Truth, [Evidence])?
         if let a = rule.applies {
             let (v, reads, _) = traced { m.cond(a) }
             applies = (rule.appliesSource ?? "", v, reads)
-            if v != .yes { return Explanation(rule: rule, applies: applies, expectations: [], result: result, renewal: renewal) }
+            if v != .yes {
+                return Explanation(rule: rule, applies: applies, expectations: [], result: result, renewal: renewal)
+            }
         }
         var exps: [Explanation.Expectation] = []
         for e in rule.expects {
             switch e.shape {
             case .single(let n):
                 let (v, reads, decided) = traced { m.cond(n) }
-                exps.append(.init(source: e.source, location: e.location, perElement: false,
-                                  elements: [.init(element: "—", outcome: v, reads: reads, decidedBy: decided)], examined: 1))
+                exps.append(
+                    .init(
+                        source: e.source, location: e.location, perElement: false,
+                        elements: [.init(element: "—", outcome: v, reads: reads, decidedBy: decided)], examined: 1))
             case .perElement(let kind, let loop):
                 var elements: [Explanation.Element] = []
                 var examined = 0
@@ -75,7 +83,10 @@ extension Engine {
                     elements.append(.init(element: name, outcome: v, reads: reads, decidedBy: decided))
                     return .next
                 }
-                exps.append(.init(source: e.source, location: e.location, perElement: true, elements: elements, examined: examined))
+                exps.append(
+                    .init(
+                        source: e.source, location: e.location, perElement: true, elements: elements, examined: examined
+                    ))
             }
         }
         return Explanation(rule: rule, applies: applies, expectations: exps, result: result, renewal: renewal)

@@ -53,14 +53,18 @@ public struct Gate: Sendable, Equatable {
         self.init(level: level, manual: manual, loosened: loosened)
     }
 
-    public static let words = "required, recommended or never, optionally with ,manual and ,loosened (e.g. required,manual); strict = required,manual,loosened"
+    public static let words =
+        "required, recommended or never, optionally with ,manual and ,loosened (e.g. required,manual); strict = "
+        + "required,manual,loosened"
 
     /// The verdict over `(level, state, counts)` triples; `counts` is false for a failure a
     /// baseline already knew (it still makes a run undecided if it is undecided).
     /// Inlinable, so that a caller's lazy sequence is specialised rather than walked through
     /// generic witnesses (the aggregate calls this for every facility).
     @inlinable
-    public func verdict(_ items: some Sequence<(level: Level, state: RuleState, counts: Bool)>, loosened flagged: Bool = false) -> Verdict {
+    public func verdict(
+        _ items: some Sequence<(level: Level, state: RuleState, counts: Bool)>, loosened flagged: Bool = false
+    ) -> Verdict {
         var gaps = loosened && flagged
         for (lv, st, counts) in items {
             if st == .error || st == .unknown { return .undecided }
@@ -80,7 +84,11 @@ public struct Gate: Sendable, Equatable {
     }
 
     /// The verdict of one facility's results.
-    public func verdict(_ r: FacilityResult, rules: [CheckedRule], counts: (RuleResult) -> Bool = { _ in true }) -> Verdict {
-        verdict(zip(rules, r.results).map { (level: $0.0.level, state: $0.1.state, counts: counts($0.1)) }, loosened: !r.loosenedParams.isEmpty)
+    public func verdict(
+        _ r: FacilityResult, rules: [CheckedRule], counts: (RuleResult) -> Bool = { _ in true }
+    ) -> Verdict {
+        verdict(
+            zip(rules, r.results).map { (level: $0.0.level, state: $0.1.state, counts: counts($0.1)) },
+            loosened: !r.loosenedParams.isEmpty)
     }
 }

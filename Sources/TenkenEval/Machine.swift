@@ -140,7 +140,9 @@ final class Machine {
                 if v.isUnknown { ix.unknownKeyed.append(x); continue }
                 if v.isNull { if !contains { ix.nullKeyed.append(x) }; continue }
                 if contains {
-                    if case .list(let items) = v { for it in Set(items) where !it.isNull { ix.matches[it, default: []].append(x) } }
+                    if case .list(let items) = v {
+                        for it in Set(items) where !it.isNull { ix.matches[it, default: []].append(x) }
+                    }
                 } else if !v.isNull {
                     ix.matches[v, default: []].append(x)
                 }

@@ -5,32 +5,48 @@ import TenkenSyntax
 public enum ParamResolver {
     /// Applies snapshot overrides, then command-line ones (which win), to the pack's defaults.
     /// Each override is typed against the declaration; a bad one is a located error.
-    public static func resolve(_ pack: CheckedPack, overrides: [ParamOverride]) -> ([Value], [ParamSetting], [Diagnostic]) {
+    public static func resolve(
+        _ pack: CheckedPack, overrides: [ParamOverride]
+    ) -> ([Value], [ParamSetting], [Diagnostic]) {
         var values = pack.params.map(\.defaultValue)
         var settings = pack.params.map {
-            ParamSetting(name: $0.name, value: $0.defaultValue, defaultValue: $0.defaultValue, origin: .default, loosened: false,
-                         limit: $0.limitText, location: nil)
+            ParamSetting(
+                name: $0.name, value: $0.defaultValue, defaultValue: $0.defaultValue, origin: .default, loosened: false,
+                limit: $0.limitText, location: nil)
         }
         var diags: [Diagnostic] = []
-        let ordered = overrides.filter { $0.origin != "command line" } + overrides.filter { $0.origin == "command line" }
+        let ordered =
+            overrides.filter { $0.origin != "command line" } + overrides.filter { $0.origin == "command line" }
         for o in ordered {
             guard let i = pack.paramIndex[o.name] else {
                 // A name from the facility's data is not shown (nor left in the pointer): it may
                 // be a value in the wrong place. One typed on the command line is the person's own.
                 var at = o.location
                 if o.origin != "command line", let p = at.path, p.hasPrefix("/parameters/") { at.path = "/parameters" }
-                let what = o.origin == "command line" ? "unknown parameter `\(o.name)`" : "a parameter this pack does not have (its name is not shown)"
-                diags.append(Diagnostic("data.unknown-param", .error, what, at: at,
-                                        help: closestMatch(to: o.name, in: pack.paramIndex.keys).map { "did you mean `\($0)`?" }))
+                let what =
+                    o.origin == "command line"
+                    ? "unknown parameter `\(o.name)`" : "a parameter this pack does not have (its name is not shown)"
+                diags.append(
+                    Diagnostic(
+                        "data.unknown-param", .error, what, at: at,
+                        help: closestMatch(to: o.name, in: pack.paramIndex.keys).map { "did you mean `\($0)`?" }))
                 continue
             }
             let p = pack.params[i]
             guard let v = coerce(o.value, to: p.type) else {
-                diags.append(Diagnostic("data.bad-param", .error, "parameter `\(o.name)` needs \(describe(p.type)), found \(o.origin == "command line" ? render(o.value) : ValueShape.of(raw: o.value))", at: o.location))
+                diags.append(
+                    Diagnostic(
+                        "data.bad-param", .error,
+                        "parameter `\(o.name)` needs \(describe(p.type)), found "
+                            + "\(o.origin == "command line" ? render(o.value) : ValueShape.of(raw: o.value))",
+                        at: o.location))
                 continue
             }
             if case .duration(let d) = v, d.isNegative {
-                diags.append(Diagnostic("data.negative-duration", .error, "parameter `\(o.name)` must not be a negative period", at: o.location))
+                diags.append(
+                    Diagnostic(
+                        "data.negative-duration", .error, "parameter `\(o.name)` must not be a negative period",
+                        at: o.location))
                 continue
             }
             values[i] = v

@@ -21,7 +21,8 @@ public struct ProviderProfile: Sendable {
 
     /// The facility's provider section, judged on the as-of date; nil when there is none.
     static func of(_ roots: [Value?], pack: CheckedPack, params: [Value], asOf: Day) -> ProviderProfile? {
-        guard case .record(let r)? = roots[SnapshotRoot.provider.index], let field = r.schema.index["profile_as_of"] else { return nil }
+        guard case .record(let r)? = roots[SnapshotRoot.provider.index], let field = r.schema.index["profile_as_of"]
+        else { return nil }
         var maxAge: Duration?
         if let i = pack.paramIndex[maxAgeParam], case .duration(let d) = params[i] { maxAge = d }
         var date: Day?
@@ -34,11 +35,19 @@ public struct ProviderProfile: Sendable {
     public var warning: Bilingual? {
         guard stale else { return nil }
         guard let asOf else {
-            return Bilingual(ja: "事業者プロファイルに公表日（profile_as_of）がありません。事業者の最新の公表内容で確認してください",
-                             en: "the provider profile has no date (profile_as_of); check it against the provider's latest published measures")
+            return Bilingual(
+                ja: "事業者プロファイルに公表日（profile_as_of）がありません。事業者の最新の公表内容で確認してください",
+                en:
+                    "the provider profile has no date (profile_as_of); check it against the provider's latest "
+                    + "published measures"
+            )
         }
         let age = maxAge.map { ($0.descriptionJa, $0.description) } ?? ("", "")
-        return Bilingual(ja: "事業者プロファイルは \(asOf) 時点のもので、基準日より \(age.0)以上前です。事業者の最新の公表内容で更新してください（--provider）",
-                         en: "the provider profile is dated \(asOf), more than \(age.1) before the as-of date; update it from the provider's latest published measures (--provider)")
+        return Bilingual(
+            ja: "事業者プロファイルは \(asOf) 時点のもので、基準日より \(age.0)以上前です。事業者の最新の公表内容で更新してください（--provider）",
+            en:
+                "the provider profile is dated \(asOf), more than \(age.1) before the as-of date; update it from the "
+                + "provider's latest published measures (--provider)"
+        )
     }
 }

@@ -39,9 +39,12 @@ public struct Evidence: Sendable, Equatable {
     /// and the value says no row was found.
     public init(section root: Int, at location: SourceLocation) {
         let name = SnapshotSchema.roots[root].name
-        let ja = SnapshotTables.all.first { if case .collection(let r) = $0.shape { r == root } else { false } }?.nameJa ?? name
-        self.init(label: name, value: "(no row meets the condition)", valueJa: "（条件を満たす行がありません）",
-                  header: Bilingual(ja: ja, en: name), place: nil)
+        let ja =
+            SnapshotTables.all.first { if case .collection(let r) = $0.shape { r == root } else { false } }?.nameJa
+            ?? name
+        self.init(
+            label: name, value: "(no row meets the condition)", valueJa: "（条件を満たす行がありません）",
+            header: Bilingual(ja: ja, en: name), place: nil)
         fixedLocation = location
     }
 
@@ -52,13 +55,16 @@ public struct Evidence: Sendable, Equatable {
         let v = record.effective(field)
         var assumed = false
         if record.values[field].isNull, case .assumed = schema.absent { assumed = true }
-        var en = v.display + (assumed ? " (assumed: blank)" : ""), ja = Words.value(v, of: schema, ja: true) + (assumed ? "（空欄のためみなし）" : "")
+        var en = v.display + (assumed ? " (assumed: blank)" : ""),
+            ja = Words.value(v, of: schema, ja: true) + (assumed ? "（空欄のためみなし）" : "")
         // A blank with a documented meaning says it (`left_on` blank: still employed).
         if v.isNull, case .none(let meaningEn, let meaningJa, _) = schema.absent {
             en = "(blank: \(meaningEn))"
             ja = "（空欄: \(meaningJa)）"
         }
-        self.init(label: label, value: en, valueJa: ja, header: Words.header(schema), place: record.lazyLocation(ofField: field))
+        self.init(
+            label: label, value: en, valueJa: ja, header: Words.header(schema),
+            place: record.lazyLocation(ofField: field))
     }
 
     /// What a reader calls the value: the column header in `ja`, else the English one; the
@@ -192,12 +198,14 @@ public struct ParamSetting: Sendable {
             return Bilingual(ja: "規程の基準（\(limit ?? "")）を緩めています", en: "loosens the source's bound \(limit ?? "")")
         }
         if loosensDefault, origin == .commandLine {
-            return Bilingual(ja: "この実行の --param がパックの既定（\(defaultValue.displayJa)）より緩めています",
-                             en: "set by the run (--param) looser than the pack's default \(defaultValue.display)")
+            return Bilingual(
+                ja: "この実行の --param がパックの既定（\(defaultValue.displayJa)）より緩めています",
+                en: "set by the run (--param) looser than the pack's default \(defaultValue.display)")
         }
         if loosensDefault {
-            return Bilingual(ja: "施設自身のスナップショットがパックの既定（\(defaultValue.displayJa)）より緩めています",
-                             en: "the facility's own snapshot sets it looser than the pack's default \(defaultValue.display)")
+            return Bilingual(
+                ja: "施設自身のスナップショットがパックの既定（\(defaultValue.displayJa)）より緩めています",
+                en: "the facility's own snapshot sets it looser than the pack's default \(defaultValue.display)")
         }
         return nil
     }
@@ -213,7 +221,8 @@ public struct FacilityResult: Sendable {
     public var sources: [String]
     /// The provider profile the provider items were judged on: its date and whether it is stale.
     public var providerProfile: ProviderProfile? = nil
-    /// Warnings (not notes such as a detected encoding) from reading the input, its parameters and the waivers (a field or table that
+    /// Warnings (not notes such as a detected encoding) from reading the input, its parameters and the waivers (a field
+    /// or table that
     /// was not read, an inventory that replaced the snapshot's devices, a reference that is near
     /// an id but not it). Every report format shows them, so what the run could not see, or
     /// chose between, is never said only on a terminal that a CI log or a report folder does

@@ -45,7 +45,9 @@ public struct Signers: Sendable {
     }
 
     /// Why `by` may not sign in `role` on `day`, in words; nil when they may.
-    public func refusal(by: String, role: String, on day: Day) -> Bilingual? { check(by: by, role: role, on: day)?.reason }
+    public func refusal(by: String, role: String, on day: Day) -> Bilingual? {
+        check(by: by, role: role, on: day)?.reason
+    }
 
     /// Why `by` may not sign in `role` on `day`, with the field at fault; nil when they may.
     /// Ids are compared as everywhere (`Roster.fold`); employment is the roster's
@@ -60,21 +62,31 @@ public struct Signers: Sendable {
         let key = Roster.fold(by)
         func since(_ r: String) -> [Day?]? { holders[r]?[key] }
         // Held in its own right, else as the director standing in for a lead no one holds.
-        let dates = since(role) ?? ((Signers.directorStandsIn.contains(role) && (holders[role] ?? [:]).isEmpty) ? since("director") : nil)
+        let dates =
+            since(role)
+            ?? ((Signers.directorStandsIn.contains(role) && (holders[role] ?? [:]).isEmpty) ? since("director") : nil)
         guard let dates else {
             let named = (holders[role] ?? [:]).keys.sorted()
-            let who = named.isEmpty
+            let who =
+                named.isEmpty
                 ? (Signers.directorStandsIn.contains(role)
                     ? Bilingual(ja: "任命された職員も院長・管理者もいません", en: "no one, and no director, holds it")
                     : Bilingual(ja: "任命された職員はいません", en: "no one holds it"))
-                : Bilingual(ja: "任命されているのは \(named.joined(separator: "、")) です", en: "it is held by \(named.joined(separator: ", "))")
-            return Refusal(reason: Bilingual(ja: "回答者 \(by) は役割表で\(roleJa)に任命されていません（\(who.ja)）",
-                                             en: "the signer \(by) does not hold the role \(role) in the roles table (\(who.en))"), field: "by_role")
+                : Bilingual(
+                    ja: "任命されているのは \(named.joined(separator: "、")) です",
+                    en: "it is held by \(named.joined(separator: ", "))")
+            return Refusal(
+                reason: Bilingual(
+                    ja: "回答者 \(by) は役割表で\(roleJa)に任命されていません（\(who.ja)）",
+                    en: "the signer \(by) does not hold the role \(role) in the roles table (\(who.en))"),
+                field: "by_role")
         }
         // Appointed from an unrecorded date: the appointment stands; else the earliest date counts.
         if !dates.contains(where: { $0 == nil }), let first = dates.compactMap({ $0 }).min(), day < first {
-            return Refusal(reason: Bilingual(ja: "\(day) の回答時、\(by) はまだ\(roleJa)ではありません（任命日 \(first)）",
-                                             en: "signed on \(day), before \(by) took the role \(role) on \(first)"), field: "by_role")
+            return Refusal(
+                reason: Bilingual(
+                    ja: "\(day) の回答時、\(by) はまだ\(roleJa)ではありません（任命日 \(first)）",
+                    en: "signed on \(day), before \(by) took the role \(role) on \(first)"), field: "by_role")
         }
         return nil
     }

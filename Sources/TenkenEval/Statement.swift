@@ -12,8 +12,10 @@ public enum Statement {
     /// `see above` is `seeabove`): "none", "not applicable", "ditto", "not known",
     /// placeholders and test words.
     static let emptyWords: Set<String> = [
-        "none", "na", "nil", "null", "no", "nothing", "tbd", "todo", "unknown", "test", "testing", "dummy", "asdf", "qwerty",
-        "xxx", "xx", "x", "abc", "notapplicable", "seeabove", "asabove", "ditto", "same", "sameasabove", "reason", "fixme", "tba",
+        "none", "na", "nil", "null", "no", "nothing", "tbd", "todo", "unknown", "test", "testing", "dummy", "asdf",
+        "qwerty",
+        "xxx", "xx", "x", "abc", "notapplicable", "seeabove", "asabove", "ditto", "same", "sameasabove", "reason",
+        "fixme", "tba",
         "なし", "無し", "ない", "特になし", "とくになし", "不明", "未定", "未記入", "空欄", "該当なし", "該当無し", "該当せず", "非該当",
         "対象外", "対象なし", "適用外", "同上", "上記", "上記のとおり", "上記の通り", "前記のとおり", "理由", "略", "省略", "テスト", "てすと",
         "あ", "ああ", "特に無し", "無", "未", "済",
@@ -41,12 +43,18 @@ public enum Statement {
         let core = String(String.UnicodeScalarView(letters))
         if emptyWords.contains(core) { return true }
         // A filler word said more than once (`なし なし`, `n/a n/a`).
-        if emptyWords.contains(where: { w in !w.isEmpty && core.count % w.count == 0 && core.count > w.count
-                && String(repeating: w, count: core.count / w.count) == core }) { return true }
+        if emptyWords.contains(where: { w in
+            !w.isEmpty && core.count % w.count == 0 && core.count > w.count
+                && String(repeating: w, count: core.count / w.count) == core
+        }) {
+            return true
+        }
         if letters.allSatisfy({ $0 == first }) { return true }
         let weight = letters.reduce(0) { sum, u in
             let v = u.value
-            let wide = (0x3040...0x30FF).contains(v) || (0x3400...0x9FFF).contains(v) || (0xF900...0xFAFF).contains(v) || (0x20000...0x2FFFF).contains(v)
+            let wide =
+                (0x3040...0x30FF).contains(v) || (0x3400...0x9FFF).contains(v) || (0xF900...0xFAFF).contains(v)
+                || (0x20000...0x2FFFF).contains(v)
             return sum + (wide ? 2 : 1)
         }
         return weight < minimumWeight
@@ -66,26 +74,35 @@ public enum Roster {
     public static func employmentGap(of id: String, on day: Day, staff: Value?) -> (ja: String, en: String)? {
         guard case .list(let people)? = staff else { return nil }
         let key = fold(id)
-        guard let person = people.lazy.compactMap({ v -> Record? in
-            if case .record(let r) = v, case .string(let s) = r["id"], fold(s) == key { return r }
-            return nil
-        }).first else {
+        guard
+            let person = people.lazy.compactMap({ v -> Record? in
+                if case .record(let r) = v, case .string(let s) = r["id"], fold(s) == key { return r }
+                return nil
+            }).first
+        else {
             return ("\(id) は職員名簿にいません", "\(id) is not in the staff table")
         }
         switch person["hired_on"] {
         case .date(let hired) where day < hired:
-            return ("\(id) は \(day) の時点でまだ入職していません（入職日 \(hired)）", "\(id) was not yet hired on \(day) (hired on \(hired))")
+            return (
+                "\(id) は \(day) の時点でまだ入職していません（入職日 \(hired)）", "\(id) was not yet hired on \(day) (hired on \(hired))"
+            )
         case .date: break
         default:
-            return ("\(id) の入職日が名簿になく、\(day) に在職していたか分かりません",
-                    "\(id) has no hiring date in the staff table, so it cannot show they were employed on \(day)")
+            return (
+                "\(id) の入職日が名簿になく、\(day) に在職していたか分かりません",
+                "\(id) has no hiring date in the staff table, so it cannot show they were employed on \(day)"
+            )
         }
         switch person["left_on"] {
         case .date(let left) where day > left:
             return ("\(id) は \(day) の時点で退職していました（退職日 \(left)）", "\(id) had left by \(day) (left on \(left))")
         case .unknown:
-            return ("\(id) の退職日が分からず、\(day) に在職していたか分かりません",
-                    "\(id) has an unknown leaving date (left_on), so the staff table cannot show they were employed on \(day)")
+            return (
+                "\(id) の退職日が分からず、\(day) に在職していたか分かりません",
+                "\(id) has an unknown leaving date (left_on), so the staff table cannot show they were employed on "
+                    + "\(day)"
+            )
         default: return nil
         }
     }

@@ -18,8 +18,10 @@ public struct Waiver: Sendable {
     public var elements: [String]?
     public var location: SourceLocation
 
-    public init(rule: String, facility: String?, justification: String, requestedBy: String, approvedBy: String,
-                grantedOn: Day, expiresOn: Day, elements: [String]? = nil, location: SourceLocation) {
+    public init(
+        rule: String, facility: String?, justification: String, requestedBy: String, approvedBy: String,
+        grantedOn: Day, expiresOn: Day, elements: [String]? = nil, location: SourceLocation
+    ) {
         self.rule = rule
         self.facility = facility
         self.justification = justification
@@ -44,18 +46,28 @@ public struct Waiver: Sendable {
 public enum WaiverPolicy {
     /// Checks waivers against the pack and the rules of good practice: the approver differs
     /// from the requester, the term is at most `maxTerm`, the rule exists, the dates make sense.
-    public static func validate(_ ws: [Waiver], pack: CheckedPack, maxTerm: Duration, knownFacilities: Set<String>?) -> [Diagnostic] {
+    public static func validate(
+        _ ws: [Waiver], pack: CheckedPack, maxTerm: Duration, knownFacilities: Set<String>?
+    ) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let rules = Set(pack.rules.map(\.id))
         for w in ws {
             if !rules.contains(w.rule) {
-                out.append(Diagnostic("waiver.unknown-rule", .error, "waiver names a rule this pack does not have (found \(ValueShape.of(w.rule)))", at: w.location,
-                                      help: closestMatch(to: w.rule, in: rules).map { "did you mean `\($0)`?" }))
+                out.append(
+                    Diagnostic(
+                        "waiver.unknown-rule", .error,
+                        "waiver names a rule this pack does not have (found \(ValueShape.of(w.rule)))", at: w.location,
+                        help: closestMatch(to: w.rule, in: rules).map { "did you mean `\($0)`?" }))
             }
             // Facility ids are read as everywhere else: `ｆ－ｃｌ－０００５` is F-CL-0005.
-            if let f = w.facility, let known = knownFacilities, !known.contains(where: { Roster.fold($0) == Roster.fold(f) }) {
-                out.append(Diagnostic("waiver.unknown-facility", .error, "waiver names a facility that is not in this run (found \(ValueShape.of(f)))", at: w.location,
-                                      help: closestMatch(to: f, in: known).map { "did you mean `\($0)`?" }))
+            if let f = w.facility, let known = knownFacilities,
+                !known.contains(where: { Roster.fold($0) == Roster.fold(f) })
+            {
+                out.append(
+                    Diagnostic(
+                        "waiver.unknown-facility", .error,
+                        "waiver names a facility that is not in this run (found \(ValueShape.of(f)))", at: w.location,
+                        help: closestMatch(to: f, in: known).map { "did you mean `\($0)`?" }))
             }
             // Ids are compared as a person reads them, as everywhere (`CellText.identifierKey`):
             // `S-001　`, `s-001` and `Ｓ－００１` are S-001.
@@ -63,31 +75,58 @@ public enum WaiverPolicy {
             // A rule id the pack does not have is never shown: it may be a value typed in the wrong place.
             let of = rules.contains(w.rule) ? " of `\(w.rule)`" : ""
             if person(w.approvedBy) == person(w.requestedBy) {
-                out.append(Diagnostic("waiver.self-approved", .error, "waiver is approved by its own requester; a second person must approve it", at: w.location))
+                out.append(
+                    Diagnostic(
+                        "waiver.self-approved", .error,
+                        "waiver is approved by its own requester; a second person must approve it", at: w.location))
             }
-            if CellText.clean(w.justification).text.isEmpty || person(w.approvedBy).isEmpty || person(w.requestedBy).isEmpty {
-                out.append(Diagnostic("waiver.incomplete", .error, "waiver\(of) needs a justification, a requester and an approver", at: w.location))
+            if CellText.clean(w.justification).text.isEmpty || person(w.approvedBy).isEmpty
+                || person(w.requestedBy).isEmpty
+            {
+                out.append(
+                    Diagnostic(
+                        "waiver.incomplete", .error, "waiver\(of) needs a justification, a requester and an approver",
+                        at: w.location))
             } else if Statement.saysNothing(w.justification) {
                 // `なし`, `-`, `n/a`: the cell is filled and says nothing.
-                out.append(Diagnostic("waiver.no-justification", .error,
-                    "waiver\(of) gives no justification (it holds only a word that says nothing)", at: w.location,
-                    help: "say why the gap is accepted and until when it is closed"))
+                out.append(
+                    Diagnostic(
+                        "waiver.no-justification", .error,
+                        "waiver\(of) gives no justification (it holds only a word that says nothing)", at: w.location,
+                        help: "say why the gap is accepted and until when it is closed"))
             }
             if let elements = w.elements, elements.isEmpty || elements.contains(where: { person($0).isEmpty }) {
-                out.append(Diagnostic("waiver.incomplete", .error, "waiver\(of) lists `elements`, but not one that names an element", at: w.location,
-                                      help: "name the elements as the report names them, or leave `elements` out to waive the whole rule"))
+                out.append(
+                    Diagnostic(
+                        "waiver.incomplete", .error, "waiver\(of) lists `elements`, but not one that names an element",
+                        at: w.location,
+                        help:
+                            "name the elements as the report names them, or leave `elements` out to waive the whole "
+                            + "rule"
+                    ))
             }
-            for (what, text) in [("justification", w.justification), ("requested_by", w.requestedBy), ("approved_by", w.approvedBy)] {
+            for (what, text) in [
+                ("justification", w.justification), ("requested_by", w.requestedBy), ("approved_by", w.approvedBy),
+            ] {
                 if let bad = CellText.clean(text).refused {
-                    out.append(Diagnostic("waiver.control-character", .error, "`\(what)` holds the control character \(CellText.describe(bad))", at: w.location))
+                    out.append(
+                        Diagnostic(
+                            "waiver.control-character", .error,
+                            "`\(what)` holds the control character \(CellText.describe(bad))", at: w.location))
                 }
             }
             if w.expiresOn < w.grantedOn {
-                out.append(Diagnostic("waiver.bad-dates", .error, "waiver expires (\(w.expiresOn)) before it is granted (\(w.grantedOn))", at: w.location))
+                out.append(
+                    Diagnostic(
+                        "waiver.bad-dates", .error,
+                        "waiver expires (\(w.expiresOn)) before it is granted (\(w.grantedOn))", at: w.location))
             } else if w.grantedOn.adding(maxTerm) < w.expiresOn {
-                out.append(Diagnostic("waiver.too-long", .error,
-                    "waiver runs from \(w.grantedOn) to \(w.expiresOn), longer than the maximum of \(maxTerm)", at: w.location,
-                    help: "grant a shorter waiver and renew it, or raise --waiver-max-term"))
+                out.append(
+                    Diagnostic(
+                        "waiver.too-long", .error,
+                        "waiver runs from \(w.grantedOn) to \(w.expiresOn), longer than the maximum of \(maxTerm)",
+                        at: w.location,
+                        help: "grant a shorter waiver and renew it, or raise --waiver-max-term"))
             }
         }
         return out
@@ -107,19 +146,31 @@ public enum WaiverPolicy {
         var out: [Diagnostic] = []
         for w in ws where w.facility.map({ Roster.fold($0) == Roster.fold(result.facilityID) }) ?? isUsed(w, result) {
             guard staff != nil else {
-                out.append(Diagnostic("waiver.unknown-person", .error,
-                    "waiver of `\(w.rule)`: \(result.facilityID) has no staff roster to check its requester and approver against", at: w.location,
-                    help: "add the staff section (staff.csv) to the facility"))
+                out.append(
+                    Diagnostic(
+                        "waiver.unknown-person", .error,
+                        "waiver of `\(w.rule)`: \(result.facilityID) has no staff roster to check its requester and "
+                            + "approver against",
+                        at: w.location,
+                        help: "add the staff section (staff.csv) to the facility"))
                 continue
             }
             for (what, id) in [("requested_by", w.requestedBy), ("approved_by", w.approvedBy)] {
                 if patients.contains(Roster.fold(id)) {
-                    out.append(Diagnostic("waiver.unknown-person", .error,
-                        "waiver of `\(w.rule)`: `\(what)` `\(id)` is a patient's id at \(result.facilityID), not a staff member's", at: w.location))
+                    out.append(
+                        Diagnostic(
+                            "waiver.unknown-person", .error,
+                            "waiver of `\(w.rule)`: `\(what)` `\(id)` is a patient's id at \(result.facilityID), not "
+                                + "a staff member's",
+                            at: w.location))
                 } else if let gap = Roster.employmentGap(of: id, on: w.grantedOn, staff: staff) {
-                    out.append(Diagnostic("waiver.unknown-person", .error,
-                        "waiver of `\(w.rule)` granted on \(w.grantedOn): `\(what)` names no one employed at \(result.facilityID) that day (\(gap.en))", at: w.location,
-                        help: "a waiver is requested and approved by the facility's own staff"))
+                    out.append(
+                        Diagnostic(
+                            "waiver.unknown-person", .error,
+                            "waiver of `\(w.rule)` granted on \(w.grantedOn): `\(what)` names no one employed at "
+                                + "\(result.facilityID) that day (\(gap.en))",
+                            at: w.location,
+                            help: "a waiver is requested and approved by the facility's own staff"))
                 }
             }
         }
@@ -134,8 +185,10 @@ public enum WaiverPolicy {
     /// Applies waivers to one facility's results; returns warnings for waivers that expire
     /// soon. With the facility, the waivers' people are checked first (`checkPeople`), and
     /// errors are returned without applying anything.
-    public static func apply(_ ws: [Waiver], to result: inout FacilityResult, facility: Facility? = nil,
-                             warnWithin: Duration = Duration.days(30)) -> [Diagnostic] {
+    public static func apply(
+        _ ws: [Waiver], to result: inout FacilityResult, facility: Facility? = nil,
+        warnWithin: Duration = Duration.days(30)
+    ) -> [Diagnostic] {
         let mine = ws.filter { w in w.facility.map { Roster.fold($0) == Roster.fold(result.facilityID) } ?? true }
         if let facility {
             let problems = checkPeople(mine, result, facility: facility)
@@ -152,8 +205,9 @@ public enum WaiverPolicy {
             guard let w = granted.first else { continue }
             let inForce = granted.filter { $0.expiresOn >= asOf }
             if inForce.isEmpty {
-                result.results[i].expiredWaiver = WaiverInfo(justification: w.justification, requestedBy: w.requestedBy, approvedBy: w.approvedBy,
-                                                             grantedOn: w.grantedOn, expiresOn: w.expiresOn)
+                result.results[i].expiredWaiver = WaiverInfo(
+                    justification: w.justification, requestedBy: w.requestedBy, approvedBy: w.approvedBy,
+                    grantedOn: w.grantedOn, expiresOn: w.expiresOn)
                 result.results[i].reason = Bilingual(
                     ja: "免除は \(w.expiresOn) に期限切れです（理由: \(w.justification)）",
                     en: "the waiver expired on \(w.expiresOn) (justification: \(w.justification))")
@@ -180,20 +234,33 @@ public enum WaiverPolicy {
                 let open = Waiver.list(uncovered) + (r.unlisted > 0 ? " (+\(r.unlisted) unlisted)" : "")
                 result.results[i].reason = Bilingual(
                     ja: "免除（\(used.expiresOn) まで）は \(names.isEmpty ? "どの指摘も" : names + " を")対象とし、\(open) は対象外です",
-                    en: "the waiver (until \(used.expiresOn)) covers \(names.isEmpty ? "none of the findings" : names); not \(open)")
+                    en:
+                        "the waiver (until \(used.expiresOn)) covers "
+                        + "\(names.isEmpty ? "none of the findings" : names); not \(open)"
+                )
                 continue
             }
             result.results[i].state = r.undetermined.isEmpty ? .waived : .unknown
             result.results[i].waiver = used.info
-            let scope = used.elements == nil
+            let scope =
+                used.elements == nil
                 ? Bilingual(ja: "規則全体", en: "the whole rule")
                 : Bilingual(ja: names, en: names)
             result.results[i].reason = Bilingual(
-                ja: "免除: \(used.justification)（対象: \(scope.ja)、申請 \(used.requestedBy)、承認 \(used.approvedBy)、\(used.expiresOn) まで）",
-                en: "waived: \(used.justification) (covers \(scope.en); requested by \(used.requestedBy), approved by \(used.approvedBy), until \(used.expiresOn))")
+                ja:
+                    "免除: \(used.justification)（対象: \(scope.ja)、申請 \(used.requestedBy)、承認 "
+                    + "\(used.approvedBy)、\(used.expiresOn) まで）",
+                en:
+                    "waived: \(used.justification) (covers \(scope.en); requested by \(used.requestedBy), approved "
+                    + "by \(used.approvedBy), until \(used.expiresOn))"
+            )
             if used.expiresOn <= asOf.adding(warnWithin) {
-                notes.append(Diagnostic("waiver.expiring", .warning,
-                    "waiver of `\(used.rule)` for \(result.facilityID) expires on \(used.expiresOn), within \(warnWithin)", at: used.location))
+                notes.append(
+                    Diagnostic(
+                        "waiver.expiring", .warning,
+                        "waiver of `\(used.rule)` for \(result.facilityID) expires on \(used.expiresOn), within "
+                            + "\(warnWithin)",
+                        at: used.location))
             }
         }
         return notes
@@ -203,7 +270,9 @@ public enum WaiverPolicy {
 extension Waiver {
     /// The waiver as results carry it.
     var info: WaiverInfo {
-        WaiverInfo(justification: justification, requestedBy: requestedBy, approvedBy: approvedBy, grantedOn: grantedOn, expiresOn: expiresOn)
+        WaiverInfo(
+            justification: justification, requestedBy: requestedBy, approvedBy: approvedBy, grantedOn: grantedOn,
+            expiresOn: expiresOn)
     }
 
     /// The elements of some findings, as a report names them: `N-1, N-3` (an element-less

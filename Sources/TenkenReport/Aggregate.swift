@@ -1,5 +1,5 @@
-import TenkenData
 import TenkenCheck
+import TenkenData
 import TenkenEval
 
 /// What a batch keeps of each facility: one letter per rule, so memory stays small however
@@ -21,8 +21,11 @@ public struct FacilitySummary: Sendable, Equatable {
     /// name: an auditor sees over the whole batch who set their own bar lower.
     public var loosened: [String]
 
-    public init(id: String, name: String?, input: String, status: Status, states: String, diagnostics: [String], newGaps: Int? = nil,
-                loosened: [String] = []) {
+    public init(
+        id: String, name: String?, input: String, status: Status, states: String, diagnostics: [String],
+        newGaps: Int? = nil,
+        loosened: [String] = []
+    ) {
         self.id = id
         self.name = name
         self.input = input
@@ -64,15 +67,18 @@ public struct FacilitySummary: Sendable, Equatable {
     }
 
     public static func of(_ r: FacilityResult, input: String) -> FacilitySummary {
-        FacilitySummary(id: r.facilityID, name: r.facilityName, input: input, status: .evaluated,
-                        states: String(r.results.map { letter($0.state) }), diagnostics: r.inputWarnings.prefix(10).map(\.description), loosened: r.loosenedParams)
+        FacilitySummary(
+            id: r.facilityID, name: r.facilityName, input: input, status: .evaluated,
+            states: String(r.results.map { letter($0.state) }),
+            diagnostics: r.inputWarnings.prefix(10).map(\.description), loosened: r.loosenedParams)
     }
 
     public func count(_ level: Level?, _ state: RuleState, _ rules: [AggregateRule]) -> Int {
         // Bytes, not Characters: this runs for every facility of a batch, several times.
         let want = FacilitySummary.byte(state)
         var n = 0
-        for (i, c) in states.utf8.enumerated() where i < rules.count && c == want && (level == nil || rules[i].level == level) { n += 1 }
+        for (i, c) in states.utf8.enumerated()
+        where i < rules.count && c == want && (level == nil || rules[i].level == level) { n += 1 }
         return n
     }
 }
@@ -116,7 +122,10 @@ public struct Aggregate: Sendable {
     let ruleStats: [RuleStats]
 
     /// Takes the facilities over (sorted in place, not copied: a batch may hold many thousands).
-    public init(asOf: String, packID: String, packVersion: String, rules: [AggregateRule], facilities: consuming [FacilitySummary], shard: String?) {
+    public init(
+        asOf: String, packID: String, packVersion: String, rules: [AggregateRule],
+        facilities: consuming [FacilitySummary], shard: String?
+    ) {
         self.asOf = asOf
         self.packID = packID
         self.packVersion = packVersion
@@ -150,9 +159,13 @@ public struct Aggregate: Sendable {
     }
 
     public init(pack: CheckedPack, asOf: String, facilities: consuming [FacilitySummary], shard: String?) {
-        self.init(asOf: asOf, packID: pack.info.id, packVersion: pack.info.version,
-                  rules: pack.rules.map { AggregateRule(id: $0.id, implements: $0.implements, level: $0.level, category: $0.category, title: $0.title) },
-                  facilities: facilities, shard: shard)
+        self.init(
+            asOf: asOf, packID: pack.info.id, packVersion: pack.info.version,
+            rules: pack.rules.map {
+                AggregateRule(
+                    id: $0.id, implements: $0.implements, level: $0.level, category: $0.category, title: $0.title)
+            },
+            facilities: facilities, shard: shard)
         outOfScope = pack.info.outOfScope
     }
 
@@ -161,18 +174,27 @@ public struct Aggregate: Sendable {
     public var failedToLoad: Int { facilities.count - evaluatedCount }
     public func requiredGaps(_ f: FacilitySummary) -> Int { f.count(.required, .fail, rules) }
     public var withUndecidedRules: Int {
-        facilities.reduce(0) { $0 + ($1.status == .evaluated && ($1.states.contains("U") || $1.states.contains("E")) ? 1 : 0) }
+        facilities.reduce(0) {
+            $0 + ($1.status == .evaluated && ($1.states.contains("U") || $1.states.contains("E")) ? 1 : 0)
+        }
     }
-    public var withLoosenedParams: Int { facilities.reduce(0) { $0 + ($1.status == .evaluated && !$1.loosened.isEmpty ? 1 : 0) } }
-    public var withRequiredGaps: Int { facilities.reduce(0) { $0 + ($1.status == .evaluated && requiredGaps($1) > 0 ? 1 : 0) } }
+    public var withLoosenedParams: Int {
+        facilities.reduce(0) { $0 + ($1.status == .evaluated && !$1.loosened.isEmpty ? 1 : 0) }
+    }
+    public var withRequiredGaps: Int {
+        facilities.reduce(0) { $0 + ($1.status == .evaluated && requiredGaps($1) > 0 ? 1 : 0) }
+    }
 
     /// One facility's verdict under a gate: a facility that failed to load is undecided.
     public func verdict(_ f: FacilitySummary, gate: Gate) -> Gate.Verdict {
         // The state letters are ASCII: read as bytes, not Characters (this runs for every
         // facility of a batch, more than once).
         if f.status == .error || f.states.utf8.count != rules.count { return .undecided }
-        return gate.verdict(zip(rules, f.states.utf8).lazy.map { (level: $0.0.level, state: Aggregate.state(byte: $0.1), counts: true) },
-                            loosened: !f.loosened.isEmpty)
+        return gate.verdict(
+            zip(rules, f.states.utf8).lazy.map {
+                (level: $0.0.level, state: Aggregate.state(byte: $0.1), counts: true)
+            },
+            loosened: !f.loosened.isEmpty)
     }
 
     /// The state a letter of `FacilitySummary.states` stands for; `.error` for any other byte.
@@ -190,7 +212,10 @@ public struct Aggregate: Sendable {
             let v = verdict(f, gate: gate)
             if v != .gaps { c[v, default: 0] += 1 }
             if f.status == .evaluated, f.states.utf8.count == rules.count,
-               gate.hasGaps(zip(rules, f.states.utf8).lazy.map { ($0.level, Aggregate.state(byte: $1)) }, loosened: !f.loosened.isEmpty) {
+                gate.hasGaps(
+                    zip(rules, f.states.utf8).lazy.map { ($0.level, Aggregate.state(byte: $1)) },
+                    loosened: !f.loosened.isEmpty)
+            {
                 c[.gaps, default: 0] += 1
             }
         }
@@ -202,10 +227,14 @@ public struct Aggregate: Sendable {
     /// sorted, so no copy of the list is made.
     public var worstFirst: [Int] {
         let keys = facilities.map { f in
-            (f.status == .error ? 0 : 1, -f.count(.required, .fail, rules), -f.count(.recommended, .fail, rules), -f.count(nil, .unknown, rules), -f.count(nil, .manual, rules), -f.count(nil, .error, rules))
+            (
+                f.status == .error ? 0 : 1, -f.count(.required, .fail, rules), -f.count(.recommended, .fail, rules),
+                -f.count(nil, .unknown, rules), -f.count(nil, .manual, rules), -f.count(nil, .error, rules)
+            )
         }
         return facilities.indices.sorted { i, j in
-            keys[i] != keys[j] ? keys[i] < keys[j] : (facilities[i].id, facilities[i].input) < (facilities[j].id, facilities[j].input)
+            keys[i] != keys[j]
+                ? keys[i] < keys[j] : (facilities[i].id, facilities[i].input) < (facilities[j].id, facilities[j].input)
         }
     }
 
@@ -219,7 +248,9 @@ public struct Aggregate: Sendable {
         public var passed: Int { (counts[.pass] ?? 0) + (counts[.attested] ?? 0) }
         /// Facilities where the rule applied: every evaluated state but not applicable (an
         /// undecided or waiting rule has not passed).
-        public var applicable: Int { RuleState.allCases.filter { $0 != .notApplicable }.reduce(0) { $0 + (counts[$1] ?? 0) } }
+        public var applicable: Int {
+            RuleState.allCases.filter { $0 != .notApplicable }.reduce(0) { $0 + (counts[$1] ?? 0) }
+        }
     }
 
     public func stats(_ i: Int) -> RuleStats { ruleStats[i] }
@@ -245,20 +276,23 @@ public struct Aggregate: Sendable {
             let k = Aggregate.stateByLetter[Int(c)]
             if k >= 0, let li = levels.firstIndex(of: rules[i].level) { counts[li * states.count + k] += 1 }
         }
-        func raw(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+        func raw(_ s: StaticString) {
+            out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        }
         func str(_ s: String) {
             // Printable ASCII without a quote or backslash is written as it is; anything else
             // goes through `JSON.escape`, which decides every other character.
-            let plain = s.utf8.withContiguousStorageIfAvailable { b -> Bool in
-                var ok = true
-                for x in b { ok = ok && x >= 0x20 && x < 0x7F && x != 0x22 && x != 0x5C }
-                if ok {
-                    out.append(0x22)
-                    out.append(contentsOf: b)
-                    out.append(0x22)
-                }
-                return ok
-            } ?? false
+            let plain =
+                s.utf8.withContiguousStorageIfAvailable { b -> Bool in
+                    var ok = true
+                    for x in b { ok = ok && x >= 0x20 && x < 0x7F && x != 0x22 && x != 0x5C }
+                    if ok {
+                        out.append(0x22)
+                        out.append(contentsOf: b)
+                        out.append(0x22)
+                    }
+                    return ok
+                } ?? false
             if !plain {
                 var e = ""
                 JSON.escape(s, into: &e)
@@ -300,25 +334,43 @@ public struct Aggregate: Sendable {
         let head: [(String, JSON)] = [
             ("tenken_aggregate_version", .int(Aggregate.version)),
             ("as_of", .string(asOf)),
-            ("pack", .object([("id", .string(packID)), ("version", .string(packVersion)),
-                              ("out_of_scope", .array(outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) }))])),
+            (
+                "pack",
+                .object([
+                    ("id", .string(packID)), ("version", .string(packVersion)),
+                    (
+                        "out_of_scope",
+                        .array(outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })
+                    ),
+                ])
+            ),
             ("shard", .str(shard)),
             ("ignored", .array(ignored.map(JSON.string))),
             ("parameters", .array(runParameters.map(JSON.string))),
-            ("totals", .object([
-                ("found", .int(facilities.count)), ("evaluated", .int(evaluatedCount)), ("failed_to_load", .int(failedToLoad)),
-                ("with_undecided_rules", .int(withUndecidedRules)), ("with_required_gaps", .int(withRequiredGaps)),
-                ("with_loosened_params", .int(withLoosenedParams)),
-            ])),
-            ("rules", .array(rules.enumerated().map { i, r in
-                let st = stats(i)
-                return .object([
-                    ("rule", .string(r.id)), ("implements", .array(r.implements.map(JSON.string))), ("level", .string(r.level.rawValue)),
-                    ("category", .string(r.category.rawValue)), ("title", .object([("ja", .string(r.title.ja)), ("en", .string(r.title.en))])),
-                    ("counts", .object(RuleState.allCases.map { ($0.rawValue, .int(st.counts[$0] ?? 0)) })),
-                    ("pass_rate_permille", st.passRate.map { .int(Int(($0 * 1000).rounded())) } ?? .null),
+            (
+                "totals",
+                .object([
+                    ("found", .int(facilities.count)), ("evaluated", .int(evaluatedCount)),
+                    ("failed_to_load", .int(failedToLoad)),
+                    ("with_undecided_rules", .int(withUndecidedRules)), ("with_required_gaps", .int(withRequiredGaps)),
+                    ("with_loosened_params", .int(withLoosenedParams)),
                 ])
-            })),
+            ),
+            (
+                "rules",
+                .array(
+                    rules.enumerated().map { i, r in
+                        let st = stats(i)
+                        return .object([
+                            ("rule", .string(r.id)), ("implements", .array(r.implements.map(JSON.string))),
+                            ("level", .string(r.level.rawValue)),
+                            ("category", .string(r.category.rawValue)),
+                            ("title", .object([("ja", .string(r.title.ja)), ("en", .string(r.title.en))])),
+                            ("counts", .object(RuleState.allCases.map { ($0.rawValue, .int(st.counts[$0] ?? 0)) })),
+                            ("pass_rate_permille", st.passRate.map { .int(Int(($0 * 1000).rounded())) } ?? .null),
+                        ])
+                    })
+            ),
         ]
         try out.write("{\n")
         for (k, v) in head {
@@ -348,11 +400,18 @@ public struct Aggregate: Sendable {
     /// One row per facility: counts, then one column per rule with its state.
     public func writeFacilitiesCSV(to out: OutputFile) throws(WriteError) {
         try out.write("\u{FEFF}")
-        try out.write(CSVReport.line(["facility_id", "name", "input", "status", "required_fail", "recommended_fail", "unknown", "manual", "error", "waived", "attested", "pass", "not_applicable", "input_warnings"] + rules.map(\.id)))
+        try out.write(
+            CSVReport.line(
+                [
+                    "facility_id", "name", "input", "status", "required_fail", "recommended_fail", "unknown", "manual",
+                    "error", "waived", "attested", "pass", "not_applicable", "input_warnings",
+                ] + rules.map(\.id)))
         for f in facilities {
             var row = [f.id, f.name ?? "", f.input, f.status.rawValue]
             row += [String(f.count(.required, .fail, rules)), String(f.count(.recommended, .fail, rules))]
-            row += [RuleState.unknown, .manual, .error, .waived, .attested, .pass, .notApplicable].map { String(f.count(nil, $0, rules)) }
+            row += [RuleState.unknown, .manual, .error, .waived, .attested, .pass, .notApplicable].map {
+                String(f.count(nil, $0, rules))
+            }
             row.append(f.status == .evaluated ? String(f.diagnostics.count) : "")
             row += f.states.map { FacilitySummary.state($0)?.rawValue ?? "" }
             if f.status == .error { row += Array(repeating: "", count: max(0, rules.count - f.states.count)) }
@@ -362,11 +421,18 @@ public struct Aggregate: Sendable {
 
     /// One row per rule: how many facilities are in each state, and the pass rate.
     public func writeRulesCSV(to out: OutputFile) throws(WriteError) {
-        try out.write("\u{FEFF}" + CSVReport.line(["rule", "catalog_ids", "level", "category"] + RuleState.allCases.map(\.rawValue) + ["pass_rate"]))
+        try out.write(
+            "\u{FEFF}"
+                + CSVReport.line(
+                    ["rule", "catalog_ids", "level", "category"] + RuleState.allCases.map(\.rawValue) + ["pass_rate"]))
         for (i, r) in rules.enumerated() {
             let st = stats(i)
-            try out.write(CSVReport.line([r.id, r.implements.joined(separator: " "), r.level.rawValue, r.category.rawValue]
-                + RuleState.allCases.map { String(st.counts[$0] ?? 0) } + [st.passRate.map { String(format3($0)) } ?? ""]))
+            try out.write(
+                CSVReport.line(
+                    [r.id, r.implements.joined(separator: " "), r.level.rawValue, r.category.rawValue]
+                        + RuleState.allCases.map { String(st.counts[$0] ?? 0) } + [
+                            st.passRate.map { String(format3($0)) } ?? ""
+                        ]))
         }
     }
 }

@@ -8,7 +8,10 @@ import TenkenEval
 /// screen), each group a table of every facility whose header row repeats on every printed
 /// page, so every rule and every facility is on paper.
 public enum AggregateHTML {
-    static let colors: [Character: String] = ["P": "#2e7d32", "A": "#00897b", "F": "#c62828", "M": "#f9a825", "W": "#8d6e63", "N": "#d0d4da", "E": "#6a1b9a", "U": "#d84315"]
+    static let colors: [Character: String] = [
+        "P": "#2e7d32", "A": "#00897b", "F": "#c62828", "M": "#f9a825", "W": "#8d6e63", "N": "#d0d4da", "E": "#6a1b9a",
+        "U": "#d84315",
+    ]
 
     /// Rules per heatmap table: 277 mm of landscape A4 less the facility and count columns
     /// (58 mm) leaves 219 mm, 43 cells of 5 mm; the groups are made even (81 rules: 40 + 41).
@@ -16,31 +19,31 @@ public enum AggregateHTML {
 
     static let extraCSS = """
 
-    @page { size: A4 landscape; margin: 10mm; }
-    main { max-width: 277mm; }
-    * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-    table.heat { font-size: 7pt; width: auto; table-layout: fixed; margin-bottom: 4mm; }
-    table.heat caption { text-align: left; font-size: 9pt; color: var(--muted); padding-bottom: 1mm; }
-    table.heat th.rule { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; padding: 1mm 0; font-weight: normal; width: 5mm; height: 17mm; text-align: left; }
-    table.heat td.c { width: 5mm; min-width: 5mm; height: 4.4mm; padding: 0; text-align: center; color: #fff; font-size: 6pt; line-height: 1; }
-    table.heat th.fac, table.heat td.fid { width: 48mm; }
-    table.heat th.req, table.heat td.n { width: 10mm; }
-    table.heat td.fid { padding: .4mm 1mm; line-height: 1.25; overflow-wrap: anywhere; }
-    table.heat td.fid .id { color: var(--muted); font-size: 6pt; margin-left: 1mm; white-space: nowrap; }
-    table.heat td.n { text-align: right; padding: .4mm 1mm; }
-    table.heat tr { break-inside: avoid; }
-    .legend span { display: inline-block; margin-right: 4mm; }
-    .legend i { display: inline-block; width: 3mm; height: 3mm; margin-right: 1mm; vertical-align: middle; }
-    td.bar { width: 26%; }
-    td.bar div.track { height: 3mm; background: #eceff1; }
-    td.bar div.fill { height: 3mm; }
-    td.bar div.r0 { background: #c62828; } td.bar div.r1 { background: #ef6c00; } td.bar div.r2 { background: #9ccc65; } td.bar div.r3 { background: #2e7d32; }
-    td.nw { white-space: nowrap; }
-    table.rates th { white-space: nowrap; word-break: keep-all; }
-    td.rate { white-space: nowrap; text-align: right; font-variant-numeric: tabular-nums; }
-    td.load-error { color: #6a1b9a; }
-    @media print { section { break-before: page; } section.first { break-before: auto; } table.heat.more { break-before: page; } thead { display: table-header-group; } }
-    """
+        @page { size: A4 landscape; margin: 10mm; }
+        main { max-width: 277mm; }
+        * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+        table.heat { font-size: 7pt; width: auto; table-layout: fixed; margin-bottom: 4mm; }
+        table.heat caption { text-align: left; font-size: 9pt; color: var(--muted); padding-bottom: 1mm; }
+        table.heat th.rule { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; padding: 1mm 0; font-weight: normal; width: 5mm; height: 17mm; text-align: left; }
+        table.heat td.c { width: 5mm; min-width: 5mm; height: 4.4mm; padding: 0; text-align: center; color: #fff; font-size: 6pt; line-height: 1; }
+        table.heat th.fac, table.heat td.fid { width: 48mm; }
+        table.heat th.req, table.heat td.n { width: 10mm; }
+        table.heat td.fid { padding: .4mm 1mm; line-height: 1.25; overflow-wrap: anywhere; }
+        table.heat td.fid .id { color: var(--muted); font-size: 6pt; margin-left: 1mm; white-space: nowrap; }
+        table.heat td.n { text-align: right; padding: .4mm 1mm; }
+        table.heat tr { break-inside: avoid; }
+        .legend span { display: inline-block; margin-right: 4mm; }
+        .legend i { display: inline-block; width: 3mm; height: 3mm; margin-right: 1mm; vertical-align: middle; }
+        td.bar { width: 26%; }
+        td.bar div.track { height: 3mm; background: #eceff1; }
+        td.bar div.fill { height: 3mm; }
+        td.bar div.r0 { background: #c62828; } td.bar div.r1 { background: #ef6c00; } td.bar div.r2 { background: #9ccc65; } td.bar div.r3 { background: #2e7d32; }
+        td.nw { white-space: nowrap; }
+        table.rates th { white-space: nowrap; word-break: keep-all; }
+        td.rate { white-space: nowrap; text-align: right; font-variant-numeric: tabular-nums; }
+        td.load-error { color: #6a1b9a; }
+        @media print { section { break-before: page; } section.first { break-before: auto; } table.heat.more { break-before: page; } thead { display: table-header-group; } }
+        """
 
     /// The rules split into `n` even groups of consecutive rules, none over `maxRulesPerTable`.
     static func columnGroups(_ count: Int) -> [Range<Int>] {
@@ -66,7 +69,9 @@ public enum AggregateHTML {
         w.void("meta", ["charset": "UTF-8"])
         w.element("title", text: t("点検集計", "Audit aggregate") + " — \(a.packID) \(a.packVersion) — \(a.asOf)")
         var css = HTMLReport.css + extraCSS
-        for (c, color) in colors.sorted(by: { $0.key < $1.key }) { css += "\ntd.s\(c), i.s\(c) { background: \(color); }" }
+        for (c, color) in colors.sorted(by: { $0.key < $1.key }) {
+            css += "\ntd.s\(c), i.s\(c) { background: \(color); }"
+        }
         w.style(css)
         w.close()
         w.open("body")
@@ -75,8 +80,13 @@ public enum AggregateHTML {
         w.element("p", ["class": "brand"], text: "TENKEN · " + t("点検集計", "AUDIT AGGREGATE"))
         w.element("h1", text: t("会員施設の点検結果", "Results across facilities"))
         w.open("dl", ["class": "meta"])
-        for (k, v) in [(t("基準日", "As of"), a.asOf), (t("パック", "Pack"), "\(a.packID) \(a.packVersion)")] + (a.shard.map { [(t("分割", "Shard"), $0)] } ?? [])
-            + a.outOfScope.map { (t("点検しない項目", "Not checked"), t("\($0.id)（範囲外: \($0.reason)）", "\($0.id) (out of scope: \($0.reason))")) } {
+        let outOfScope = a.outOfScope.map {
+            (t("点検しない項目", "Not checked"), t("\($0.id)（範囲外: \($0.reason)）", "\($0.id) (out of scope: \($0.reason))"))
+        }
+        let meta =
+            [(t("基準日", "As of"), a.asOf), (t("パック", "Pack"), "\(a.packID) \(a.packVersion)")]
+            + (a.shard.map { [(t("分割", "Shard"), $0)] } ?? []) + outOfScope
+        for (k, v) in meta {
             w.element("dt", text: k)
             w.element("dd", text: v)
         }
@@ -86,11 +96,13 @@ public enum AggregateHTML {
         w.open("section", ["class": "first"])
         w.element("h2", text: t("要約", "Summary"))
         w.open("table", ["class": "counts"])
-        for (k, v) in [(t("対象施設", "Facilities found"), a.facilities.count), (t("評価済み", "Evaluated"), a.evaluatedCount),
-                       (t("読み込みエラー", "Failed to load"), a.failedToLoad),
-                       (t("判定不能・エラーの規則がある施設", "With undecided rules (unknown or error)"), a.withUndecidedRules),
-                       (t("必要事項に不合格がある施設", "With required gaps"), a.withRequiredGaps),
-                       (t("パラメータを緩めた施設", "On loosened parameters"), a.withLoosenedParams)] {
+        for (k, v) in [
+            (t("対象施設", "Facilities found"), a.facilities.count), (t("評価済み", "Evaluated"), a.evaluatedCount),
+            (t("読み込みエラー", "Failed to load"), a.failedToLoad),
+            (t("判定不能・エラーの規則がある施設", "With undecided rules (unknown or error)"), a.withUndecidedRules),
+            (t("必要事項に不合格がある施設", "With required gaps"), a.withRequiredGaps),
+            (t("パラメータを緩めた施設", "On loosened parameters"), a.withLoosenedParams),
+        ] {
             w.open("tr")
             w.element("th", text: k)
             w.element("td", ["class": "n"], text: String(v))
@@ -121,14 +133,21 @@ public enum AggregateHTML {
         }
         let loosened = a.facilities.filter { $0.status == .evaluated && !$0.loosened.isEmpty }
         if !loosened.isEmpty {
-            w.element("h3", text: t("緩めたパラメータで判定された施設（各施設のレポートに理由があります）",
-                                    "Facilities judged on loosened parameters (each facility's report says how)"))
+            w.element(
+                "h3",
+                text: t(
+                    "緩めたパラメータで判定された施設（各施設のレポートに理由があります）",
+                    "Facilities judged on loosened parameters (each facility's report says how)"))
             w.open("ul")
             for f in loosened { w.element("li", text: "\(f.id): " + f.loosened.joined(separator: ", ")) }
             w.close()
         }
         if !a.ignored.isEmpty {
-            w.element("h3", text: t("読まなかったファイル（施設のフォルダでも *.json でもありません）", "Files not read (neither a facility folder nor a *.json snapshot)"))
+            w.element(
+                "h3",
+                text: t(
+                    "読まなかったファイル（施設のフォルダでも *.json でもありません）",
+                    "Files not read (neither a facility folder nor a *.json snapshot)"))
             w.open("ul")
             for f in a.ignored { w.element("li", text: f) }
             w.close()
@@ -137,8 +156,11 @@ public enum AggregateHTML {
         w.open("table", ["class": "rates"])
         w.open("thead")
         w.open("tr")
-        for c in [t("項目", "Items"), t("規則", "Rule"), t("水準", "Level"), t("不合格", "Fail"), t("判定不能", "Unknown"), t("エラー", "Error"),
-                  t("要確認", "Manual"), t("合格率", "Pass rate"), ""] { w.element("th", text: c) }
+        for c in [
+            t("項目", "Items"), t("規則", "Rule"), t("水準", "Level"), t("不合格", "Fail"), t("判定不能", "Unknown"),
+            t("エラー", "Error"),
+            t("要確認", "Manual"), t("合格率", "Pass rate"), "",
+        ] { w.element("th", text: c) }
         w.close()
         w.close()
         w.open("tbody")
@@ -152,14 +174,19 @@ public enum AggregateHTML {
             w.element("td", ["class": "nw"], text: r.implements.joined(separator: ", "))
             w.element("td", text: lang.pick(r.title))
             w.element("td", ["class": "nw"], text: lang.pick(Labels.level(r.level)))
-            for s in [RuleState.fail, .unknown, .error, .manual] { w.element("td", ["class": "n"], text: String(st.counts[s] ?? 0)) }
+            for s in [RuleState.fail, .unknown, .error, .manual] {
+                w.element("td", ["class": "n"], text: String(st.counts[s] ?? 0))
+            }
             // The rate with the counts it comes from: passed (or attested) of the facilities
             // where the rule applied.
-            w.element("td", ["class": "rate"], text: st.passRate.map { "\(Int(($0 * 100).rounded()))% (\(st.passed)/\(st.applicable))" } ?? "—")
+            w.element(
+                "td", ["class": "rate"],
+                text: st.passRate.map { "\(Int(($0 * 100).rounded()))% (\(st.passed)/\(st.applicable))" } ?? "—")
             w.open("td", ["class": "bar"])
             if let rate = st.passRate {
                 w.open("div", ["class": "track"])
-                w.element("div", ["class": "fill \(rateClass(rate))", "style": "width: \(Int((rate * 100).rounded()))%"])
+                w.element(
+                    "div", ["class": "fill \(rateClass(rate))", "style": "width: \(Int((rate * 100).rounded()))%"])
                 w.close()
             }
             w.close()
@@ -185,13 +212,23 @@ public enum AggregateHTML {
         for (g, cols) in groups.enumerated() {
             w.open("table", ["class": g == 0 ? "heat" : "heat more"])
             let first = a.rules[cols.lowerBound], last = a.rules[cols.upperBound - 1]
-            w.element("caption", text: t("規則 \(cols.lowerBound + 1)〜\(cols.upperBound)（全 \(a.rules.count) 規則のうち、\(first.implements.first ?? first.id) から \(last.implements.first ?? last.id)）・\(groups.count) 表のうち \(g + 1)",
-                                          "Rules \(cols.lowerBound + 1)–\(cols.upperBound) of \(a.rules.count) (\(first.implements.first ?? first.id) to \(last.implements.first ?? last.id)) · table \(g + 1) of \(groups.count)"))
+            w.element(
+                "caption",
+                text: t(
+                    "規則 \(cols.lowerBound + 1)〜\(cols.upperBound)（全 \(a.rules.count) "
+                        + "規則のうち、\(first.implements.first ?? first.id) から "
+                        + "\(last.implements.first ?? last.id)）・\(groups.count) 表のうち \(g + 1)",
+                    "Rules \(cols.lowerBound + 1)–\(cols.upperBound) of \(a.rules.count) "
+                        + "(\(first.implements.first ?? first.id) to \(last.implements.first ?? last.id)) · table "
+                        + "\(g + 1) of \(groups.count)"
+                ))
             w.open("thead")
             w.open("tr")
             w.element("th", ["class": "fac"], text: t("施設", "Facility"))
             w.element("th", ["class": "req"], text: t("必要不合格", "Req. fails"))
-            for r in a.rules[cols] { w.element("th", ["class": "rule", "title": lang.pick(r.title)], text: r.implements.first ?? r.id) }
+            for r in a.rules[cols] {
+                w.element("th", ["class": "rule", "title": lang.pick(r.title)], text: r.implements.first ?? r.id)
+            }
             w.close()
             w.close()
             w.open("tbody")
@@ -209,14 +246,22 @@ public enum AggregateHTML {
                 w.close()
                 if f.status == .error {
                     w.element("td", ["class": "n"], text: "—")
-                    w.element("td", ["colspan": String(cols.count), "class": "load-error"], text: t("読み込みエラー: ", "failed to load: ") + (f.diagnostics.first ?? ""))
+                    w.element(
+                        "td", ["colspan": String(cols.count), "class": "load-error"],
+                        text: t("読み込みエラー: ", "failed to load: ") + (f.diagnostics.first ?? ""))
                 } else {
                     w.element("td", ["class": "n"], text: String(a.requiredGaps(f)))
                     let states = Array(f.states.utf8)
                     for i in cols {
                         let c = i < states.count ? Character(Unicode.Scalar(states[i])) : "E"
-                        w.element("td", ["class": "c s\(c)", "title": "\(a.rules[i].implements.first ?? a.rules[i].id): " + lang.pick(Labels.state(FacilitySummary.state(c) ?? .error))],
-                                  text: c == "F" || c == "U" || c == "E" || c == "M" ? String(c) : "")
+                        w.element(
+                            "td",
+                            [
+                                "class": "c s\(c)",
+                                "title": "\(a.rules[i].implements.first ?? a.rules[i].id): "
+                                    + lang.pick(Labels.state(FacilitySummary.state(c) ?? .error)),
+                            ],
+                            text: c == "F" || c == "U" || c == "E" || c == "M" ? String(c) : "")
                     }
                 }
                 w.close()

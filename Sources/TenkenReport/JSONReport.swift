@@ -15,10 +15,16 @@ public enum JSONReport {
         if let sheet = l.sheet {
             // A workbook: the sheet's tab and the cell as Excel names it.
             kv.append(("sheet", .string(sheet)))
-            if l.line > 0, l.column > 0 { kv.append(("cell", .string(SourceLocation.columnLetters(l.column) + String(l.line)))) }
+            if l.line > 0, l.column > 0 {
+                kv.append(("cell", .string(SourceLocation.columnLetters(l.column) + String(l.line))))
+            }
         }
         if let p = l.path {
-            if p.hasPrefix("/") || p.isEmpty { kv.append(("pointer", .string(p))) } else { kv.append(("column_name", .string(p))) }
+            if p.hasPrefix("/") || p.isEmpty {
+                kv.append(("pointer", .string(p)))
+            } else {
+                kv.append(("column_name", .string(p)))
+            }
         }
         return .object(kv)
     }
@@ -29,49 +35,67 @@ public enum JSONReport {
     }
 
     public static func summary(_ r: FacilityResult, _ pack: CheckedPack) -> JSON {
-        .object(Level.allCases.map { lv in
-            (lv.rawValue, .object(RuleState.allCases.map { st in (st.rawValue, .int(r.count(lv, st, rules: pack.rules))) }))
-        })
+        .object(
+            Level.allCases.map { lv in
+                (
+                    lv.rawValue,
+                    .object(RuleState.allCases.map { st in (st.rawValue, .int(r.count(lv, st, rules: pack.rules))) })
+                )
+            })
     }
 
     public static func providerProfile(_ p: ProviderProfile?) -> JSON {
         guard let p else { return .null }
         return .object([
-            ("as_of", .str(p.asOf?.description)), ("location", location(p.location)), ("max_age", .str(p.maxAge?.description)),
+            ("as_of", .str(p.asOf?.description)), ("location", location(p.location)),
+            ("max_age", .str(p.maxAge?.description)),
             ("stale", .bool(p.stale)), ("warning", bilingual(p.warning)),
         ])
     }
 
     public static func parameters(_ settings: [ParamSetting]) -> JSON {
-        .array(settings.map { p in
-            .object([
-                ("name", .string(p.name)), ("value", .string(p.value.display)), ("default", .string(p.defaultValue.display)),
-                ("origin", .string(p.origin.rawValue)), ("loosens_source", .bool(p.loosened)),
-                ("loosens_default", .bool(p.loosensDefault)), ("limit", .str(p.limit)),
-                ("location", location(p.location)),
-            ])
-        })
+        .array(
+            settings.map { p in
+                .object([
+                    ("name", .string(p.name)), ("value", .string(p.value.display)),
+                    ("default", .string(p.defaultValue.display)),
+                    ("origin", .string(p.origin.rawValue)), ("loosens_source", .bool(p.loosened)),
+                    ("loosens_default", .bool(p.loosensDefault)), ("limit", .str(p.limit)),
+                    ("location", location(p.location)),
+                ])
+            })
     }
 
     /// Diagnostics as objects: id, severity, message, location, help.
     public static func diagnostics(_ ds: [Diagnostic]) -> JSON {
-        .array(ds.map { d in
-            .object([("id", .string(d.id)), ("severity", .string(d.severity.rawValue)), ("message", .string(d.message)),
-                     ("location", location(d.location)), ("help", .str(d.help))])
-        })
+        .array(
+            ds.map { d in
+                .object([
+                    ("id", .string(d.id)), ("severity", .string(d.severity.rawValue)), ("message", .string(d.message)),
+                    ("location", location(d.location)), ("help", .str(d.help)),
+                ])
+            })
     }
 
     static func violation(_ v: Violation) -> JSON {
         // `waived` only on a finding a waiver covers (every one of a waived rule; some of a
         // failing rule when the waiver names elements).
         let waived: [(String, JSON)] = v.waiver != nil ? [("waived", .bool(true))] : []
-        return .object([
-            ("element", .str(v.element)), ("expect", v.expect.map { .int($0) } ?? .null), ("message", bilingual(v.message)), ("location", location(v.location)),
-            ("evidence", .array(v.evidence.map { e in
-                .object([("path", .string(e.label)), ("field", bilingual(e.header)), ("value", .string(e.value)),
-                         ("value_ja", .string(e.valueJa)), ("location", location(e.location))])
-            })),
-        ] + waived)
+        return .object(
+            [
+                ("element", .str(v.element)), ("expect", v.expect.map { .int($0) } ?? .null),
+                ("message", bilingual(v.message)), ("location", location(v.location)),
+                (
+                    "evidence",
+                    .array(
+                        v.evidence.map { e in
+                            .object([
+                                ("path", .string(e.label)), ("field", bilingual(e.header)), ("value", .string(e.value)),
+                                ("value_ja", .string(e.valueJa)), ("location", location(e.location)),
+                            ])
+                        })
+                ),
+            ] + waived)
     }
 
     static func result(_ rule: CheckedRule, _ res: RuleResult, _ catalog: [String: CatalogItem]) -> JSONPart {
@@ -95,18 +119,34 @@ public enum JSONReport {
             ("undetermined", .array(count: res.undetermined.count) { .value(violation(res.undetermined[$0])) }),
         ]
         if let a = res.attestation {
-            kv.append(("attestation", .value(.object([
-                ("key", .string(a.key)), ("answer", .string(a.answer)), ("by_role", .str(a.byRole)), ("by", .str(a.by)),
-                ("signed_on", .str(a.signedOn?.description)), ("valid_until", .str(a.validUntil?.description)),
-                ("location", location(a.location)),
-            ]))))
+            kv.append(
+                (
+                    "attestation",
+                    .value(
+                        .object([
+                            ("key", .string(a.key)), ("answer", .string(a.answer)), ("by_role", .str(a.byRole)),
+                            ("by", .str(a.by)),
+                            ("signed_on", .str(a.signedOn?.description)),
+                            ("valid_until", .str(a.validUntil?.description)),
+                            ("location", location(a.location)),
+                        ]))
+                ))
         } else {
             kv.append(("attestation", .value(.null)))
         }
         kv.append(("remediation", .value(bilingual(rule.remediation))))
-        kv.append(("source", .value(.array(rule.implements.compactMap { catalog[$0] }.map { c in
-            .object([("id", .string(c.id)), ("section", .string(c.section)), ("ja", .string(c.ja)), ("en", .string(c.en))])
-        }))))
+        kv.append(
+            (
+                "source",
+                .value(
+                    .array(
+                        rule.implements.compactMap { catalog[$0] }.map { c in
+                            .object([
+                                ("id", .string(c.id)), ("section", .string(c.section)), ("ja", .string(c.ja)),
+                                ("en", .string(c.en)),
+                            ])
+                        }))
+            ))
         return .object(kv)
     }
 
@@ -118,11 +158,22 @@ public enum JSONReport {
             ("tenken_report_version", .value(.int(version))),
             ("facility", .value(.object([("id", .string(r.facilityID)), ("name", .str(r.facilityName))]))),
             ("as_of", .value(.string(r.asOf.description))),
-            ("pack", .value(.object([
-                ("id", .string(r.pack.id)), ("version", .string(r.pack.version)), ("title", bilingual(r.pack.title)),
-                ("source", .string(r.pack.source)), ("edition", .string(r.pack.edition)),
-                ("out_of_scope", .array(r.pack.outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })),
-            ]))),
+            (
+                "pack",
+                .value(
+                    .object([
+                        ("id", .string(r.pack.id)), ("version", .string(r.pack.version)),
+                        ("title", bilingual(r.pack.title)),
+                        ("source", .string(r.pack.source)), ("edition", .string(r.pack.edition)),
+                        (
+                            "out_of_scope",
+                            .array(
+                                r.pack.outOfScope.map {
+                                    .object([("id", .string($0.id)), ("reason", .string($0.reason))])
+                                })
+                        ),
+                    ]))
+            ),
             ("inputs", .value(.array(r.sources.map(JSON.string)))),
             ("parameters", .value(parameters(r.params))),
             ("provider_profile", .value(providerProfile(r.providerProfile))),

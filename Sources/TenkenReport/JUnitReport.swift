@@ -1,7 +1,7 @@
 import Foundation
 import TenkenCheck
-import TenkenEval
 import TenkenData
+import TenkenEval
 
 /// JUnit XML for CI dashboards (Jenkins, GitLab): one testsuite per category, one testcase per
 /// rule. Failures carry the messages and evidence; not-applicable, manual and waived items are
@@ -18,11 +18,16 @@ public enum JUnitReport: TreeReport {
         let fid = res.facilityID
         tree.set("name", "tenken \(res.pack.id) \(res.pack.version) — \(fid)", on: root)
         func counts(_ items: [(rule: CheckedRule, result: RuleResult)]) -> [(String, String)] {
-            [("tests", String(items.count)),
-             ("failures", String(items.filter { $0.result.state == .fail }.count)),
-             ("errors", String(items.filter { $0.result.state == .error || $0.result.state == .unknown }.count)),
-             ("skipped", String(items.filter { [.notApplicable, .manual, .waived].contains($0.result.state) }.count)),
-             ("time", "0")]
+            [
+                ("tests", String(items.count)),
+                ("failures", String(items.filter { $0.result.state == .fail }.count)),
+                ("errors", String(items.filter { $0.result.state == .error || $0.result.state == .unknown }.count)),
+                (
+                    "skipped",
+                    String(items.filter { [.notApplicable, .manual, .waived].contains($0.result.state) }.count)
+                ),
+                ("time", "0"),
+            ]
         }
         for (k, v) in counts(r.items) { tree.set(k, v, on: root) }
         for cat in Category.allCases {
@@ -31,8 +36,10 @@ public enum JUnitReport: TreeReport {
             let suite = tree.add("testsuite", to: root, ["name": "\(fid).\(cat.rawValue)"])
             for (k, v) in counts(items) { tree.set(k, v, on: suite) }
             let props = tree.add("properties", to: suite)
-            for (k, v) in [("facility", fid), ("as_of", res.asOf.description), ("pack", "\(res.pack.id) \(res.pack.version)"),
-                           ("source", "\(res.pack.source) \(res.pack.edition)")] {
+            for (k, v) in [
+                ("facility", fid), ("as_of", res.asOf.description), ("pack", "\(res.pack.id) \(res.pack.version)"),
+                ("source", "\(res.pack.source) \(res.pack.edition)"),
+            ] {
                 tree.add("property", to: props, ["name": k, "value": v])
             }
             for o in res.pack.outOfScope {
@@ -40,28 +47,42 @@ public enum JUnitReport: TreeReport {
             }
             if let p = res.providerProfile {
                 tree.add("property", to: props, ["name": "provider_profile", "value": Labels.providerProfile(p).en])
-                if let w = p.warning { tree.add("property", to: props, ["name": "provider_profile_warning", "value": w.en]) }
+                if let w = p.warning {
+                    tree.add("property", to: props, ["name": "provider_profile_warning", "value": w.en])
+                }
             }
             for p in res.params where p.origin != .default {
-                tree.add("property", to: props, ["name": "parameter \(p.name)",
-                                                  "value": Labels.override(p)])
+                tree.add(
+                    "property", to: props,
+                    [
+                        "name": "parameter \(p.name)",
+                        "value": Labels.override(p),
+                    ])
             }
             for (i, d) in res.inputWarnings.enumerated() {
                 tree.add("property", to: props, ["name": "input_warning \(i + 1)", "value": d.description])
             }
             for (rule, result) in items {
-                let tc = tree.add("testcase", to: suite, ["classname": "\(fid).\(cat.rawValue)",
-                                                          "name": "\(rule.implements.joined(separator: ",")) \(rule.id): \(r.lang.pick(rule.title))",
-                                                          "file": file(result, r), "time": "0"])
+                let tc = tree.add(
+                    "testcase", to: suite,
+                    [
+                        "classname": "\(fid).\(cat.rawValue)",
+                        "name": "\(rule.implements.joined(separator: ",")) \(rule.id): \(r.lang.pick(rule.title))",
+                        "file": file(result, r), "time": "0",
+                    ])
                 switch result.state {
                 case .fail:
                     let msg = result.violations.first.map { r.lang.pick($0.message) } ?? ""
                     let more = result.violationCount > 1 ? " (+\(result.violationCount - 1) more)" : ""
-                    tree.add("failure", to: tc, ["message": msg + more, "type": rule.level.rawValue], text: body(result, rule, r))
+                    tree.add(
+                        "failure", to: tc, ["message": msg + more, "type": rule.level.rawValue],
+                        text: body(result, rule, r))
                 case .error:
                     tree.add("error", to: tc, ["message": result.reason.map(r.lang.pick) ?? "error", "type": "input"])
                 case .unknown:
-                    let msg = result.undetermined.first.map { r.lang.pick($0.message) } ?? result.reason.map(r.lang.pick) ?? "unknown"
+                    let msg =
+                        result.undetermined.first.map { r.lang.pick($0.message) } ?? result.reason.map(r.lang.pick)
+                        ?? "unknown"
                     let more = result.undeterminedCount > 1 ? " (+\(result.undeterminedCount - 1) more)" : ""
                     tree.add("error", to: tc, ["message": msg + more, "type": "unknown"], text: body(result, rule, r))
                 case .notApplicable, .manual, .waived:
@@ -92,7 +113,9 @@ public enum JUnitReport: TreeReport {
 
     /// The input file that settles a rule: its first finding's, else the facility's first input.
     static func file(_ result: RuleResult, _ r: ReportInput) -> String {
-        let finding = (result.violations + result.undetermined).lazy.compactMap { $0.location?.file ?? $0.evidence.first?.location?.file }.first
+        let finding = (result.violations + result.undetermined).lazy.compactMap {
+            $0.location?.file ?? $0.evidence.first?.location?.file
+        }.first
         guard let f = finding ?? r.result.sources.first else { return "" }
         return (r.sarifBase ?? SARIFBase(FileManager.default.currentDirectoryPath)).relative(f) ?? f
     }
@@ -105,7 +128,9 @@ public enum JUnitReport: TreeReport {
             for e in v.evidence { lines.append("    \(e.label) = \(e.value)" + (e.location.map { " @ \($0)" } ?? "")) }
         }
         if let more = Labels.more(result, shown: result.violations.count) { lines.append(r.lang.pick(more)) }
-        if let more = Labels.moreUndetermined(result, shown: result.undetermined.count) { lines.append(r.lang.pick(more)) }
+        if let more = Labels.moreUndetermined(result, shown: result.undetermined.count) {
+            lines.append(r.lang.pick(more))
+        }
         lines.append("fix: " + r.lang.pick(rule.remediation))
         return lines.joined(separator: "\n")
     }

@@ -1,5 +1,5 @@
-import TenkenData
 import TenkenCheck
+import TenkenData
 import TenkenEval
 
 /// Which language(s) a human-readable report is written in.
@@ -20,7 +20,8 @@ public enum Language: String, Sendable, CaseIterable {
 public enum Labels {
     /// A statement on file, as the machine-read formats (JUnit, XCCDF) give it.
     static func attested(_ a: AttestationInfo) -> String {
-        "attested by \(a.byRole ?? "?") \(a.by ?? "") on \(a.signedOn?.description ?? "?"), valid until \(a.validUntil?.description ?? "?")"
+        "attested by \(a.byRole ?? "?") \(a.by ?? "") on \(a.signedOn?.description ?? "?"), valid until "
+            + "\(a.validUntil?.description ?? "?")"
     }
 
     /// A value read as evidence, named as its table's column is headed (`退職日` / `left_on`).
@@ -42,7 +43,8 @@ public enum Labels {
     /// A statement on file for a person to read: who, from when until when.
     public static func attestedBy(_ a: AttestationInfo) -> Bilingual {
         let s = signer(a), from = a.signedOn?.description ?? "", until = a.validUntil?.description ?? ""
-        return Bilingual(ja: "証明: \(s.ja)（\(from)〜\(until)）", en: "attested by \(s.en) on \(from), valid until \(until)")
+        return Bilingual(
+            ja: "証明: \(s.ja)（\(from)〜\(until)）", en: "attested by \(s.en) on \(from), valid until \(until)")
     }
 
     /// Where a parameter's value was set.
@@ -56,7 +58,9 @@ public enum Labels {
 
     /// An overridden parameter for a person: `name = 60日（施設の入力、既定 7日）`.
     public static func overriddenParameter(_ p: ParamSetting, _ lang: Language) -> String {
-        let ja = "\(p.name) = \(Words.value(p.value, of: nil, ja: true))（\(origin(p.origin).ja)、既定 \(Words.value(p.defaultValue, of: nil, ja: true))）"
+        let ja =
+            "\(p.name) = \(Words.value(p.value, of: nil, ja: true))（\(origin(p.origin).ja)、既定 "
+            + "\(Words.value(p.defaultValue, of: nil, ja: true))）"
         let en = "\(p.name) = \(p.value.display) (\(p.origin.rawValue); default \(p.defaultValue.display))"
         return lang.pick(Bilingual(ja: ja, en: en))
     }
@@ -69,7 +73,9 @@ public enum Labels {
 
     /// The catalog items a pack declares out of scope, one per line: `X-1 — why`.
     public static func outOfScope(_ pack: PackInfo) -> [Bilingual] {
-        pack.outOfScope.map { Bilingual(ja: "\($0.id)（範囲外: \($0.reason)）", en: "\($0.id) (out of scope: \($0.reason))") }
+        pack.outOfScope.map {
+            Bilingual(ja: "\($0.id)（範囲外: \($0.reason)）", en: "\($0.id) (out of scope: \($0.reason))")
+        }
     }
 
     /// The provider profile's date and where it came from, as every report states it.
@@ -126,13 +132,17 @@ public enum Labels {
         var b = Bilingual(ja: "…ほか \(total - shown) 件", en: "… and \(total - shown) more")
         if unlisted > 0 {
             b.ja += "（全 \(total) 件のうち \(unlisted) 件は規則ごとの上限 \(listed) 件を超えたため報告書に載っていません。すべて載せるには --all-findings）"
-            b.en += " (\(unlisted) of the \(total) are past the limit of \(listed) findings listed per rule and not in the report; --all-findings lists them all)"
+            b.en +=
+                " (\(unlisted) of the \(total) are past the limit of \(listed) findings listed per rule and not in "
+                + "the report; --all-findings lists them all)"
         }
         return b
     }
 
     /// The order states are listed in summaries.
-    public static let stateOrder: [RuleState] = [.fail, .unknown, .error, .manual, .waived, .attested, .pass, .notApplicable]
+    public static let stateOrder: [RuleState] = [
+        .fail, .unknown, .error, .manual, .waived, .attested, .pass, .notApplicable,
+    ]
 
     /// States that need the reader's attention: shown in full, before the rest.
     public static let openStates: Set<RuleState> = [.fail, .unknown, .error, .manual, .waived]

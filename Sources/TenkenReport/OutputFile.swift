@@ -77,10 +77,12 @@ public enum RunID {
 
     /// `.NAME.tenken-<16 hex>-<n>.tmp`: a temporary file of some tenken run.
     public static func isTemporaryName(_ name: String) -> Bool {
-        guard name.hasPrefix("."), name.hasSuffix(".tmp"), let r = name.range(of: ".tenken-", options: .backwards) else { return false }
+        guard name.hasPrefix("."), name.hasSuffix(".tmp"), let r = name.range(of: ".tenken-", options: .backwards)
+        else { return false }
         let tail = name[r.upperBound..<name.index(name.endIndex, offsetBy: -4)]
         let parts = tail.split(separator: "-")
-        return parts.count == 2 && parts[0].count == 16 && parts[0].allSatisfy(\.isHexDigit) && parts[1].allSatisfy(\.isNumber)
+        return parts.count == 2 && parts[0].count == 16 && parts[0].allSatisfy(\.isHexDigit)
+            && parts[1].allSatisfy(\.isNumber)
     }
 }
 
@@ -107,7 +109,11 @@ enum WriteFaults {
         lock.lock()
         defer { lock.unlock() }
         guard !rules.isEmpty else { return nil }
-        guard let i = rules.firstIndex(where: { path.hasPrefix($0.folder) && $0.step == step && (step != .write || bytes > $0.afterBytes) }) else { return nil }
+        guard
+            let i = rules.firstIndex(where: {
+                path.hasPrefix($0.folder) && $0.step == step && (step != .write || bytes > $0.afterBytes)
+            })
+        else { return nil }
         if step == .create, rules[i].afterFiles > 0 {
             rules[i].afterFiles -= 1
             return nil
@@ -172,16 +178,21 @@ public final class OutputFile {
         switch OutputFile.descriptor(named: path) {
         case .some(.some(let n)):
             guard fstat(n, &st) == 0 else {
-                throw WriteError(path: path, kind: .refused, reason: "it names descriptor \(n) of this process, which is not open")
+                throw WriteError(
+                    path: path, kind: .refused, reason: "it names descriptor \(n) of this process, which is not open")
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                throw WriteError(path: path, kind: .refused, reason: "it names descriptor \(n), which is a folder; give a file name")
+                throw WriteError(
+                    path: path, kind: .refused, reason: "it names descriptor \(n), which is a folder; give a file name")
             }
             let f = fcntl(n, F_DUPFD_CLOEXEC, 0)
             guard f >= 0 else { throw WriteError(path: path, errno: errno, folder: FilePath.parent(path)) }
-            directWrite = (f, n == 1 ? "the standard output" : n == 2 ? "the standard error" : "descriptor \(n) of this process")
+            directWrite = (
+                f, n == 1 ? "the standard output" : n == 2 ? "the standard error" : "descriptor \(n) of this process"
+            )
         case .some(.none):
-            throw WriteError(path: path, kind: .refused, reason: "it names a descriptor of another process; give a file name")
+            throw WriteError(
+                path: path, kind: .refused, reason: "it names a descriptor of another process; give a file name")
         case .none:
             break
         }
@@ -203,18 +214,27 @@ public final class OutputFile {
                     let code = errno
                     if code == ENXIO, (st.st_mode & S_IFMT) == S_IFCHR {
                         // Not a pipe: a device with nothing behind it (`/dev/tty` without a controlling terminal).
-                        throw WriteError(path: path, kind: .other, reason: "the device is not available (for /dev/tty: this process has no controlling terminal)")
+                        throw WriteError(
+                            path: path, kind: .other,
+                            reason:
+                                "the device is not available (for /dev/tty: this process has no controlling terminal)")
                     }
                     throw WriteError(path: path, errno: code, folder: FilePath.parent(path))
                 }
                 if (st.st_mode & S_IFMT) == S_IFIFO { _ = fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK) }
                 directWrite = (f, kind)
             case S_IFDIR:
-                throw WriteError(path: path, kind: .refused, reason: "it is a folder; give a file name (or --output-dir for a folder)")
+                throw WriteError(
+                    path: path, kind: .refused,
+                    reason: "it is a folder; give a file name (or --output-dir for a folder)")
             case S_IFBLK:
-                throw WriteError(path: path, kind: .refused, reason: "it is a block device (a disk); tenken never writes a report onto one")
+                throw WriteError(
+                    path: path, kind: .refused,
+                    reason: "it is a block device (a disk); tenken never writes a report onto one")
             default:
-                throw WriteError(path: path, kind: .refused, reason: "it is a socket or another special file, not a file tenken can write")
+                throw WriteError(
+                    path: path, kind: .refused,
+                    reason: "it is a socket or another special file, not a file tenken can write")
             }
         } else if errno == ENOENT {
             resolved = OutputFile.danglingTarget(path) ?? path
@@ -294,7 +314,10 @@ public final class OutputFile {
     /// A note for the person when the replaced file had other names, or nil.
     public var linkNote: String? {
         guard otherLinks > 0 else { return nil }
-        return "\(path) had \(otherLinks) other name\(otherLinks == 1 ? "" : "s") (hard link\(otherLinks == 1 ? "" : "s")); the new file replaces this name only, and the other name\(otherLinks == 1 ? " keeps" : "s keep") the old content"
+        return
+            "\(path) had \(otherLinks) other name\(otherLinks == 1 ? "" : "s") (hard "
+            + "link\(otherLinks == 1 ? "" : "s")); the new file replaces this name only, and the other "
+            + "name\(otherLinks == 1 ? " keeps" : "s keep") the old content"
     }
 
     /// Whether `path`, or a symbolic link on the way to its end, names an open descriptor: the
@@ -316,7 +339,9 @@ public final class OutputFile {
         for _ in 0..<40 {
             let parts = parts(cur)
             if cur.hasPrefix("/") {
-                if parts.count == 2, parts[0] == "dev", let n = ["stdin": 0, "stdout": 1, "stderr": 2][parts[1]] { return .some(Int32(n)) }
+                if parts.count == 2, parts[0] == "dev", let n = ["stdin": 0, "stdout": 1, "stderr": 2][parts[1]] {
+                    return .some(Int32(n))
+                }
                 if parts.count == 3, parts[0] == "dev", parts[1] == "fd", let n = Int32(parts[2]) { return .some(n) }
                 if parts.count == 4, parts[0] == "proc", parts[2] == "fd", let n = Int32(parts[3]) {
                     return own.contains(parts[1]) ? .some(n) : .some(nil)
@@ -381,7 +406,8 @@ public final class OutputFile {
 
     static func sameFile(fd: Int32, dir: Int32, name: String) -> Bool {
         var a = stat(), b = stat()
-        return fstat(fd, &a) == 0 && fstatat(dir, name, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
+        return fstat(fd, &a) == 0 && fstatat(dir, name, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev
+            && a.st_ino == b.st_ino
     }
 
     public func write(_ s: String) throws(WriteError) {
@@ -411,7 +437,11 @@ public final class OutputFile {
         var off = 0
         while off < bytes.count {
             // `off < bytes.count`: the buffer is not empty, so it has an address.
-            guard let n = bytes.withUnsafeBytes({ raw in raw.baseAddress.map { Foundation.write(fd, $0 + off, raw.count - off) } }) else {
+            guard
+                let n = bytes.withUnsafeBytes({ raw in
+                    raw.baseAddress.map { Foundation.write(fd, $0 + off, raw.count - off) }
+                })
+            else {
                 throw WriteError(path: path, errno: EIO, folder: folder)
             }
             if n < 0 {
@@ -496,7 +526,9 @@ public final class OutputFile {
             let f = openat(d, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
             guard f >= 0 else { continue }
             var st = stat()
-            if fstat(f, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, flock(f, LOCK_EX | LOCK_NB) == 0, sameFile(fd: f, dir: d, name: name) {
+            if fstat(f, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, flock(f, LOCK_EX | LOCK_NB) == 0,
+                sameFile(fd: f, dir: d, name: name)
+            {
                 if unlinkat(d, name, 0) == 0 { removed += 1 }
             }
             close(f)

@@ -12,7 +12,9 @@ public struct ReportInput: Sendable {
     /// The folder SARIF artifact URIs are relative to; nil for the working directory.
     public var sarifBase: SARIFBase?
 
-    public init(result: FacilityResult, pack: CheckedPack, lang: Language, toolVersion: String, sarifBase: SARIFBase? = nil) {
+    public init(
+        result: FacilityResult, pack: CheckedPack, lang: Language, toolVersion: String, sarifBase: SARIFBase? = nil
+    ) {
         self.result = result
         self.pack = pack
         self.lang = lang
@@ -111,7 +113,8 @@ extension FacilityResult {
     public var inputsText: String {
         let dirs = Set(sources.map { FilePath.parent($0) })
         guard sources.count > 2, dirs.count == 1, let dir = dirs.first else { return sources.joined(separator: ", ") }
-        return (dir.isEmpty ? "" : dir + "/") + " (" + sources.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + ")"
+        return (dir.isEmpty ? "" : dir + "/") + " ("
+            + sources.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + ")"
     }
 
     /// A place in the input, without the facility's folder when all its inputs share one (the

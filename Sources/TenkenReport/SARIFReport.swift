@@ -1,6 +1,6 @@
 import Foundation
-import TenkenData
 import TenkenCheck
+import TenkenData
 import TenkenEval
 import TenkenSyntax
 
@@ -29,7 +29,8 @@ import TenkenSyntax
 /// `automationDetails.id`, so runs of many facilities can share an upload (see `SARIFBundle`).
 public enum SARIFReport {
     /// The official schema's id.
-    public static let schemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+    public static let schemaURI =
+        "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
     /// GitHub code scanning rejects a run with more results than this.
     public static let maxResultsPerRun = 25_000
     /// GitHub code scanning rejects a file with more runs than this.
@@ -93,7 +94,9 @@ public enum SARIFReport {
             switch result.state {
             case .fail, .unknown, .waived:
                 // An undecided element is a problem to look at too: a value the verdict needs is blank.
-                let listed = result.violations.indices.map { Slot.violation($0) } + result.undetermined.indices.map { Slot.undetermined($0) }
+                let listed =
+                    result.violations.indices.map { Slot.violation($0) }
+                    + result.undetermined.indices.map { Slot.undetermined($0) }
                 found.append(listed.isEmpty ? [.rule] : listed)
             case .error, .manual:
                 found.append([.rule])
@@ -134,7 +137,9 @@ public enum SARIFReport {
             return .object(kv)
         }
         func physical(_ l: SourceLocation) -> JSON {
-            var kv: [(String, JSON)] = [("artifactLocation", artifactLocation(l.file, index: artifactIndexes[l.file] ?? 0))]
+            var kv: [(String, JSON)] = [
+                ("artifactLocation", artifactLocation(l.file, index: artifactIndexes[l.file] ?? 0))
+            ]
             // A workbook is a binary file: lines and columns of text mean nothing in it, so its
             // place is the logical location (the sheet and cell) alone.
             if l.line > 0, l.sheet == nil {
@@ -149,14 +154,28 @@ public enum SARIFReport {
             var logical: [JSON] = []
             if let sheet = l.sheet {
                 // `職員!F5`, as Excel's formulas name a cell; the header, if known, as a member of it.
-                let cell = l.line > 0 ? (l.column > 0 ? SourceLocation.columnLetters(l.column) + String(l.line) : "\(l.line):\(l.line)") : nil
+                let cell =
+                    l.line > 0
+                    ? (l.column > 0 ? SourceLocation.columnLetters(l.column) + String(l.line) : "\(l.line):\(l.line)")
+                    : nil
                 let name = cell.map { "\(sheet)!\($0)" } ?? sheet
-                logical.append(.object([("name", .string(cell ?? sheet)), ("fullyQualifiedName", .string(name)), ("kind", .string(cell == nil ? "module" : "element"))]))
+                logical.append(
+                    .object([
+                        ("name", .string(cell ?? sheet)), ("fullyQualifiedName", .string(name)),
+                        ("kind", .string(cell == nil ? "module" : "element")),
+                    ]))
                 if let p = l.path, !p.isEmpty {
-                    logical.append(.object([("name", .string(p)), ("fullyQualifiedName", .string("\(name)[\(p)]")), ("kind", .string("member"))]))
+                    logical.append(
+                        .object([
+                            ("name", .string(p)), ("fullyQualifiedName", .string("\(name)[\(p)]")),
+                            ("kind", .string("member")),
+                        ]))
                 }
             } else if let p = l.path {
-                logical.append(.object([("fullyQualifiedName", .string(p)), ("kind", .string(p.hasPrefix("/") ? "object" : "member"))]))
+                logical.append(
+                    .object([
+                        ("fullyQualifiedName", .string(p)), ("kind", .string(p.hasPrefix("/") ? "object" : "member")),
+                    ]))
             }
             if !logical.isEmpty { kv.append(("logicalLocations", .array(logical))) }
             if let message { kv.append(("message", text(message))) }
@@ -165,23 +184,31 @@ public enum SARIFReport {
         let rules: [JSON] = r.pack.rules.map { rule in
             let src = r.sources(rule)
             let help = rule.remediation.en + "\n" + rule.remediation.ja
-            let md = "**Source / 規程**: " + src.map { "\($0.id) (\($0.section)): \($0.ja) — \($0.en)" }.joined(separator: "; ")
+            let md =
+                "**Source / 規程**: "
+                + src.map { "\($0.id) (\($0.section)): \($0.ja) — \($0.en)" }.joined(separator: "; ")
                 + "\n\n**Fix**: \(rule.remediation.en)\n\n**対応**: \(rule.remediation.ja)"
             return .object([
                 ("id", .string(rule.id)),
-                ("name", .string(rule.id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined())),
+                (
+                    "name",
+                    .string(rule.id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined())
+                ),
                 ("shortDescription", text(r.lang.pick(rule.title))),
                 ("fullDescription", text(src.map { "\($0.id): \($0.ja) / \($0.en)" }.joined(separator: " "))),
                 ("help", .object([("text", .string(help)), ("markdown", .string(md))])),
                 ("defaultConfiguration", .object([("level", .string(level(rule.level)))])),
-                ("properties", .object([
-                    ("security-severity", .string(securitySeverity(rule.level))),
-                    ("tags", .array(tags(rule).map(JSON.string))),
-                    ("level", .string(rule.level.rawValue)), ("category", .string(rule.category.rawValue)),
-                    ("scope", .string(rule.scope.rawValue)), ("catalog", .array(rule.implements.map(JSON.string))),
-                    ("risks", .array(rule.risks.map(JSON.string))), ("section", .string(rule.section)),
-                    ("title", .object([("ja", .string(rule.title.ja)), ("en", .string(rule.title.en))])),
-                ])),
+                (
+                    "properties",
+                    .object([
+                        ("security-severity", .string(securitySeverity(rule.level))),
+                        ("tags", .array(tags(rule).map(JSON.string))),
+                        ("level", .string(rule.level.rawValue)), ("category", .string(rule.category.rawValue)),
+                        ("scope", .string(rule.scope.rawValue)), ("catalog", .array(rule.implements.map(JSON.string))),
+                        ("risks", .array(rule.risks.map(JSON.string))), ("section", .string(rule.section)),
+                        ("title", .object([("ja", .string(rule.title.ja)), ("en", .string(rule.title.en))])),
+                    ])
+                ),
             ])
         }
         let items = r.items
@@ -217,28 +244,51 @@ public enum SARIFReport {
             let loc = v.location ?? v.evidence.first?.location ?? fallback
             kv.append(("locations", .array([location(loc)])))
             if !v.evidence.isEmpty {
-                kv.append(("relatedLocations", .array(v.evidence.enumerated().compactMap { i, e in
-                    e.location.map { l in
-                        if case .object(var o) = location(l, "\(e.label) = \(e.value)") { o.insert(("id", .int(i + 1)), at: 0); return .object(o) }
-                        return location(l)
-                    }
-                })))
+                kv.append(
+                    (
+                        "relatedLocations",
+                        .array(
+                            v.evidence.enumerated().compactMap { i, e in
+                                e.location.map { l in
+                                    if case .object(var o) = location(l, "\(e.label) = \(e.value)") {
+                                        o.insert(("id", .int(i + 1)), at: 0); return .object(o)
+                                    }
+                                    return location(l)
+                                }
+                            })
+                    ))
             }
             // The same finding keeps its fingerprint when it is waived: code scanning then
             // marks the alert suppressed rather than closing it as fixed.
-            kv.append(("partialFingerprints", fingerprint("\(res.facilityID)|\(rule.id)|\(isViolation ? "" : "unknown|")\(v.element ?? v.message.en)")))
+            kv.append(
+                (
+                    "partialFingerprints",
+                    fingerprint(
+                        "\(res.facilityID)|\(rule.id)|\(isViolation ? "" : "unknown|")\(v.element ?? v.message.en)")
+                ))
             if let waiver { kv.append(("suppressions", suppressions(waiver))) }
-            kv.append(("properties", .object([severity, ("state", .string(state)), ("element", .str(v.element)),
-                                              ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en))])))
+            kv.append(
+                (
+                    "properties",
+                    .object([
+                        severity, ("state", .string(state)), ("element", .str(v.element)),
+                        ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en)),
+                    ])
+                ))
             return .object(kv)
         }
         // Findings past the per-rule cap are counted, not listed: said once per rule.
-        var notifications: [JSON] = res.providerProfile?.warning.map { [.object([("level", .string("warning")), ("message", text(r.lang.pick($0)))])] } ?? []
+        var notifications: [JSON] =
+            res.providerProfile?.warning.map {
+                [.object([("level", .string("warning")), ("message", text(r.lang.pick($0)))])]
+            } ?? []
         // What the input warned about (a field or table not read, an inventory chosen over
         // the snapshot's devices): tool execution notifications at their place.
         for d in res.inputWarnings {
-            var kv: [(String, JSON)] = [("level", .string(d.severity == .note ? "note" : "warning")), ("message", text(d.message)),
-                                        ("descriptor", .object([("id", .string(d.id))]))]
+            var kv: [(String, JSON)] = [
+                ("level", .string(d.severity == .note ? "note" : "warning")), ("message", text(d.message)),
+                ("descriptor", .object([("id", .string(d.id))])),
+            ]
             if let l = d.location {
                 note(l.file)
                 kv.append(("locations", .array([location(l)])))
@@ -247,48 +297,114 @@ public enum SARIFReport {
         }
         for (k, (rule, result)) in r.items.enumerated() {
             func notify(_ message: String) {
-                notifications.append(.object([("level", .string("warning")), ("message", text("\(rule.id): " + message)),
-                                              ("associatedRule", .object([("id", .string(rule.id)), ("index", .int(k))]))]))
+                notifications.append(
+                    .object([
+                        ("level", .string("warning")), ("message", text("\(rule.id): " + message)),
+                        ("associatedRule", .object([("id", .string(rule.id)), ("index", .int(k))])),
+                    ]))
             }
             func notify(_ what: String, total: Int, listed: Int, _ more: Bilingual?) {
                 guard total > listed, let more else { return }
                 notify("\(total) \(what), \(listed) listed. " + r.lang.pick(more))
             }
-            notify("violations", total: result.violationCount, listed: result.violations.count, Labels.more(result, shown: result.violations.count))
-            notify("undetermined findings", total: result.undeterminedCount, listed: result.undetermined.count,
-                   Labels.moreUndetermined(result, shown: result.undetermined.count))
+            notify(
+                "violations", total: result.violationCount, listed: result.violations.count,
+                Labels.more(result, shown: result.violations.count))
+            notify(
+                "undetermined findings", total: result.undeterminedCount, listed: result.undetermined.count,
+                Labels.moreUndetermined(result, shown: result.undetermined.count))
             if found[k].count > share {
-                notify("\(found[k].count) findings, \(share) in this log: code scanning accepts at most \(maxResultsPerRun) results in a run, "
-                    + "so each rule lists at most \(share) here; the JSON report lists them all")
+                notify(
+                    "\(found[k].count) findings, \(share) in this log: code scanning accepts at most "
+                        + "\(maxResultsPerRun) results in a run, "
+                        + "so each rule lists at most \(share) here; the JSON report lists them all")
             }
         }
         // A run with a rule in `error` or `unknown` did not finish its analysis (its exit code is
         // 2): `executionSuccessful` is false, and an error notification names the rules.
         let undecided = r.items.filter { $0.1.state == .error || $0.1.state == .unknown }.map(\.0.id)
         if !undecided.isEmpty {
-            notifications.append(.object([("level", .string("error")),
-                ("message", text("\(undecided.count) rule\(undecided.count == 1 ? "" : "s") could not be decided (error or unknown): "
-                    + undecided.joined(separator: ", ") + "; the run is not complete and its exit code is 2")),
-                ("descriptor", .object([("id", .string("run.undecided"))]))]))
+            notifications.append(
+                .object([
+                    ("level", .string("error")),
+                    (
+                        "message",
+                        text(
+                            "\(undecided.count) rule\(undecided.count == 1 ? "" : "s") could not be decided (error "
+                                + "or unknown): "
+                                + undecided.joined(separator: ", ") + "; the run is not complete and its exit code is 2"
+                        )
+                    ),
+                    ("descriptor", .object([("id", .string("run.undecided"))])),
+                ]))
         }
-        var runProperties: [(String, JSON)] = [("facility", .string(res.facilityID)), ("parameters", JSONReport.parameters(res.params)),
-                                               ("out_of_scope", .array(res.pack.outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) }))]
+        var runProperties: [(String, JSON)] = [
+            ("facility", .string(res.facilityID)), ("parameters", JSONReport.parameters(res.params)),
+            (
+                "out_of_scope",
+                .array(res.pack.outOfScope.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })
+            ),
+        ]
         if let name = res.facilityName { runProperties.insert(("facility_name", .string(name)), at: 1) }
         return .object([
-            ("tool", .value(.object([("driver", .object([
-                ("name", .string("tenken")), ("version", .string(r.toolVersion)), ("semanticVersion", .string(r.toolVersion)),
-                ("informationUri", .string("https://tenken.invalid/")),
-                ("rules", .array(rules)),
-            ]))]))),
-            ("automationDetails", .value(.object([("id", .string(automationID(pack: res.pack.id, facility: res.facilityID)))]))),
-            ("originalUriBaseIds", .value(.object([(baseID, .object([
-                ("uri", .string(base.uri)),
-                ("description", text("The folder relative artifact URIs start from: the working directory, or --sarif-base.")),
-            ]))]))),
+            (
+                "tool",
+                .value(
+                    .object([
+                        (
+                            "driver",
+                            .object([
+                                ("name", .string("tenken")), ("version", .string(r.toolVersion)),
+                                ("semanticVersion", .string(r.toolVersion)),
+                                ("informationUri", .string("https://tenken.invalid/")),
+                                ("rules", .array(rules)),
+                            ])
+                        )
+                    ]))
+            ),
+            (
+                "automationDetails",
+                .value(.object([("id", .string(automationID(pack: res.pack.id, facility: res.facilityID)))]))
+            ),
+            (
+                "originalUriBaseIds",
+                .value(
+                    .object([
+                        (
+                            baseID,
+                            .object([
+                                ("uri", .string(base.uri)),
+                                (
+                                    "description",
+                                    text(
+                                        "The folder relative artifact URIs start from: the working directory, or "
+                                            + "--sarif-base."
+                                    )
+                                ),
+                            ])
+                        )
+                    ]))
+            ),
             ("columnKind", .value(.string("unicodeCodePoints"))),
-            ("invocations", .value(.array([.object([("executionSuccessful", .bool(undecided.isEmpty))] + (notifications.isEmpty ? [] : [("toolExecutionNotifications", .array(notifications))])
-                + [("properties", .object([("as_of", .string(res.asOf.description)), ("pack_version", .string(res.pack.version)),
-                                           ("provider_profile", JSONReport.providerProfile(res.providerProfile))]))])]))),
+            (
+                "invocations",
+                .value(
+                    .array([
+                        .object(
+                            [("executionSuccessful", .bool(undecided.isEmpty))]
+                                + (notifications.isEmpty ? [] : [("toolExecutionNotifications", .array(notifications))])
+                                + [
+                                    (
+                                        "properties",
+                                        .object([
+                                            ("as_of", .string(res.asOf.description)),
+                                            ("pack_version", .string(res.pack.version)),
+                                            ("provider_profile", JSONReport.providerProfile(res.providerProfile)),
+                                        ])
+                                    )
+                                ])
+                    ]))
+            ),
             ("artifacts", .value(.array(artifacts.map { .object([("location", artifactLocation($0, index: nil))]) }))),
             ("results", .array(count: slots.count) { .value(result(slots[$0])) }),
             ("properties", .value(.object(runProperties))),
@@ -299,11 +415,20 @@ public enum SARIFReport {
     /// (`external`), with the waiver's justification; who asked, who approved and the days it
     /// runs are in its properties.
     static func suppressions(_ w: WaiverInfo) -> JSON {
-        .array([.object([
-            ("kind", .string("external")), ("status", .string("accepted")), ("justification", .string(w.justification)),
-            ("properties", .object([("requested_by", .string(w.requestedBy)), ("approved_by", .string(w.approvedBy)),
-                                    ("granted_on", .string(w.grantedOn.description)), ("expires_on", .string(w.expiresOn.description))])),
-        ])])
+        .array([
+            .object([
+                ("kind", .string("external")), ("status", .string("accepted")),
+                ("justification", .string(w.justification)),
+                (
+                    "properties",
+                    .object([
+                        ("requested_by", .string(w.requestedBy)), ("approved_by", .string(w.approvedBy)),
+                        ("granted_on", .string(w.grantedOn.description)),
+                        ("expires_on", .string(w.expiresOn.description)),
+                    ])
+                ),
+            ])
+        ])
     }
 
     /// The run's category: code scanning tracks the alerts of each category apart, so each
@@ -314,7 +439,9 @@ public enum SARIFReport {
     /// category, the level and the catalog items.
     static func tags(_ rule: CheckedRule) -> [String] {
         var seen = Set<String>()
-        return (["security", rule.category.rawValue, rule.level.rawValue] + rule.implements).filter { seen.insert($0).inserted }
+        return (["security", rule.category.rawValue, rule.level.rawValue] + rule.implements).filter {
+            seen.insert($0).inserted
+        }
     }
 
     /// The largest per-rule count `k` such that listing `min(count, k)` findings of each rule
@@ -355,8 +482,9 @@ public enum SARIFReport {
         var out = path.hasPrefix("/") ? "file://" : ""
         for b in path.utf8 {
             switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
                 out.unicodeScalars.append(Unicode.Scalar(b))
             default:
                 let h = String(b, radix: 16, uppercase: true)

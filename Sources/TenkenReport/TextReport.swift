@@ -45,7 +45,10 @@ public struct TextReport {
         guard let u = c.unicodeScalars.first?.value else { return 1 }
         if (0x1100...0x115F).contains(u) || (0x2E80...0xA4CF).contains(u) || (0xAC00...0xD7A3).contains(u)
             || (0xF900...0xFAFF).contains(u) || (0xFE30...0xFE4F).contains(u) || (0xFF00...0xFF60).contains(u)
-            || (0xFFE0...0xFFE6).contains(u) || (0x20000...0x3FFFD).contains(u) { return 2 }
+            || (0xFFE0...0xFFE6).contains(u) || (0x20000...0x3FFFD).contains(u)
+        {
+            return 2
+        }
         return 1
     }
 
@@ -58,16 +61,29 @@ public struct TextReport {
         // id, a name or a value is shown escaped, never sent to the terminal (SafeText).
         let e = SafeText.terminal
         // A heading line: its label, then its text wrapped under an indent of two.
-        func line(_ label: String, _ text: String) -> String { wrap(text, indent: 2, first: label + ": ").replacingPrefix(2, with: "") }
-        out.append(paint(wrap("tenken \(t) — \(e(lang.pick(r.pack.title))) \(e(r.pack.version))", indent: 2).replacingPrefix(2, with: ""), "1"))
+        func line(_ label: String, _ text: String) -> String {
+            wrap(text, indent: 2, first: label + ": ").replacingPrefix(2, with: "")
+        }
+        out.append(
+            paint(
+                wrap("tenken \(t) — \(e(lang.pick(r.pack.title))) \(e(r.pack.version))", indent: 2).replacingPrefix(
+                    2, with: ""), "1"))
         out.append(line(lang.pick(ja: "出典", en: "Source"), "\(e(r.pack.source)) \(e(r.pack.edition))"))
         let name = r.facilityName.map { " (\(e($0)))" } ?? ""
-        out.append(line(lang.pick(ja: "施設", en: "Facility"), "\(e(r.facilityID))\(name)   " + lang.pick(ja: "基準日", en: "As of") + ": \(r.asOf)"))
+        out.append(
+            line(
+                lang.pick(ja: "施設", en: "Facility"),
+                "\(e(r.facilityID))\(name)   " + lang.pick(ja: "基準日", en: "As of") + ": \(r.asOf)"))
         if !r.sources.isEmpty { out.append(line(lang.pick(ja: "入力", en: "Inputs"), e(r.inputsText))) }
-        for o in Labels.outOfScope(r.pack) { out.append(line(lang.pick(ja: "点検しない項目", en: "Not checked"), e(lang.pick(o)))) }
+        for o in Labels.outOfScope(r.pack) {
+            out.append(line(lang.pick(ja: "点検しない項目", en: "Not checked"), e(lang.pick(o))))
+        }
         if let p = r.providerProfile {
-            out.append(line(lang.pick(ja: "事業者プロファイル", en: "Provider profile"), e(lang.pick(Labels.providerProfile(p)))))
-            if let w = p.warning { out.append(paint(wrap("⚠ " + e(lang.pick(w)), indent: 2).replacingPrefix(2, with: ""), "33;1")) }
+            out.append(
+                line(lang.pick(ja: "事業者プロファイル", en: "Provider profile"), e(lang.pick(Labels.providerProfile(p)))))
+            if let w = p.warning {
+                out.append(paint(wrap("⚠ " + e(lang.pick(w)), indent: 2).replacingPrefix(2, with: ""), "33;1"))
+            }
         }
         out.append("")
         // Summary table.
@@ -76,7 +92,9 @@ public struct TextReport {
         // Each column as wide as its heading and two spaces (80 columns in Japanese), no
         // trailing blanks.
         let col = 16, widths = head.map { max(TextReport.displayWidth($0) + 2, 5) }
-        func cell(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(1, w - TextReport.displayWidth(s))) }
+        func cell(_ s: String, _ w: Int) -> String {
+            s + String(repeating: " ", count: max(1, w - TextReport.displayWidth(s)))
+        }
         func row(_ first: String, _ cells: [String]) -> String {
             var line = cell(first, col) + zip(cells, widths).map { cell($0, $1) }.joined()
             while line.last == " " { line.removeLast() }
@@ -93,16 +111,25 @@ public struct TextReport {
             out.append("")
             out.append(lang.pick(ja: "上書きされたパラメータ", en: "Overridden parameters") + ":")
             for p in overridden {
-                let line = wrap(e(Labels.overriddenParameter(p, lang)) + (p.looseningNote.map { " ⚠ " + e(lang.pick($0)) } ?? ""), indent: 4)
-                    .replacingPrefix(4, with: "  ")
-                // A parameter that loosens the source, or the pack's default from the facility's own snapshot, is a warning.
+                let line = wrap(
+                    e(Labels.overriddenParameter(p, lang)) + (p.looseningNote.map { " ⚠ " + e(lang.pick($0)) } ?? ""),
+                    indent: 4
+                )
+                .replacingPrefix(4, with: "  ")
+                // A parameter that loosens the source, or the pack's default from the facility's own snapshot, is a
+                // warning.
                 out.append(p.flagged ? paint(line, "33;1") : line)
             }
         }
         if !r.inputWarnings.isEmpty {
             out.append("")
-            out.append(paint(lang.pick(ja: "入力の警告（読まなかった・選んだ入力）", en: "Input warnings (input not read, or chosen between)") + ":", "33;1"))
-            for d in r.inputWarnings { out.append(wrap("⚠ " + e(d.description), indent: 4).replacingPrefix(4, with: "  ")) }
+            out.append(
+                paint(
+                    lang.pick(ja: "入力の警告（読まなかった・選んだ入力）", en: "Input warnings (input not read, or chosen between)")
+                        + ":", "33;1"))
+            for d in r.inputWarnings {
+                out.append(wrap("⚠ " + e(d.description), indent: 4).replacingPrefix(4, with: "  "))
+            }
         }
         let catalog = Dictionary(uniqueKeysWithValues: pack.catalog.map { ($0.id, $0) })
         for cat in Category.allCases {
@@ -111,7 +138,9 @@ public struct TextReport {
             out.append("")
             out.append(paint("■ " + lang.pick(Labels.category(cat)), "1"))
             // Gaps and items needing a person first, then the rest, each in pack order.
-            let ordered = items.filter { [.fail, .unknown, .error, .manual].contains($0.1.state) } + items.filter { ![.fail, .unknown, .error, .manual].contains($0.1.state) }
+            let ordered =
+                items.filter { [.fail, .unknown, .error, .manual].contains($0.1.state) }
+                + items.filter { ![.fail, .unknown, .error, .manual].contains($0.1.state) }
             for (rule, res) in ordered {
                 let st = lang == .ja ? Labels.state(res.state).ja : Labels.state(res.state).en
                 let lvl = lang == .ja ? Labels.level(rule.level).ja : Labels.level(rule.level).en
@@ -119,12 +148,16 @@ public struct TextReport {
                 let tag = "[\(st) · \(lvl) · \(e(rule.implements.joined(separator: ", ")))]"
                 var title = wrap(e(lang.pick(rule.title)), indent: 6, first: "")
                 let last = title.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
-                title += width.map { TextReport.displayWidth(last) + 2 + TextReport.displayWidth(tag) > $0 } == true ? "\n      " + tag : "  " + tag
+                title +=
+                    width.map { TextReport.displayWidth(last) + 2 + TextReport.displayWidth(tag) > $0 } == true
+                    ? "\n      " + tag : "  " + tag
                 out.append(title.replacingPrefix(6, with: "  \(mark(res.state)) "))
                 guard Labels.openStates.contains(res.state) else {
                     // A statement is shown with who made it; "not applicable" by statement with why.
                     if let a = res.attestation, res.state == .attested || res.state == .notApplicable {
-                        if res.state == .notApplicable, let reason = res.reason { out.append(wrap(e(lang.pick(reason)), indent: 6)) }
+                        if res.state == .notApplicable, let reason = res.reason {
+                            out.append(wrap(e(lang.pick(reason)), indent: 6))
+                        }
                         out.append(wrap(e(lang.pick(Labels.attestedBy(a))), indent: 6))
                     }
                     continue
@@ -136,12 +169,21 @@ public struct TextReport {
                     }
                 }
                 if let reason = res.reason { out.append(wrap(e(lang.pick(reason)), indent: 6)) }
-                findings(res.violations, bullet: "•", more: Labels.more(res, shown: min(res.violations.count, 20)), into: &out)
+                findings(
+                    res.violations, bullet: "•", more: Labels.more(res, shown: min(res.violations.count, 20)),
+                    into: &out)
                 if res.undeterminedCount > 0 {
-                    if res.violationCount > 0 { out.append("      " + lang.pick(ja: "判定できなかったもの:", en: "Not decided:")) }
-                    findings(res.undetermined, bullet: "◌", more: Labels.moreUndetermined(res, shown: min(res.undetermined.count, 20)), into: &out)
+                    if res.violationCount > 0 {
+                        out.append("      " + lang.pick(ja: "判定できなかったもの:", en: "Not decided:"))
+                    }
+                    findings(
+                        res.undetermined, bullet: "◌",
+                        more: Labels.moreUndetermined(res, shown: min(res.undetermined.count, 20)), into: &out)
                 }
-                out.append(wrap(e(lang.pick(rule.remediation)), indent: 6, first: lang == .ja ? "対応: " : lang == .en ? "Fix: " : "対応 / Fix: "))
+                out.append(
+                    wrap(
+                        e(lang.pick(rule.remediation)), indent: 6,
+                        first: lang == .ja ? "対応: " : lang == .en ? "Fix: " : "対応 / Fix: "))
             }
         }
         out.append("")
@@ -156,7 +198,9 @@ extension TextReport {
         for v in list.prefix(20) {
             out.append(wrap(e(lang.pick(v.message)), indent: 8, first: "").replacingPrefix(8, with: "      \(bullet) "))
             for ev in v.evidence.prefix(6) {
-                out.append("          \(e(Labels.evidenceName(ev, lang))) = \(e(Labels.evidenceValue(ev, lang)))" + (ev.location.map { "  (\(e($0.description)))" } ?? ""))
+                out.append(
+                    "          \(e(Labels.evidenceName(ev, lang))) = \(e(Labels.evidenceValue(ev, lang)))"
+                        + (ev.location.map { "  (\(e($0.description)))" } ?? ""))
             }
         }
         if let more { out.append(wrap(lang.pick(more), indent: 6)) }

@@ -1,5 +1,5 @@
-import TenkenData
 import TenkenCheck
+import TenkenData
 import TenkenEval
 
 /// XCCDF 1.2 results, for SCAP tooling (OpenSCAP and the like): a `Benchmark` describing every
@@ -37,9 +37,11 @@ public enum XCCDFReport: TreeReport {
     static let owner = "jp.tenken"
 
     static func id(_ kind: String, _ name: String) -> String {
-        let safe = String(name.unicodeScalars.map { s -> Character in
-            ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) || s == "-" || s == "." || s == "_" ? Character(s) : "_"
-        })
+        let safe = String(
+            name.unicodeScalars.map { s -> Character in
+                ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) || s == "-" || s == "."
+                    || s == "_" ? Character(s) : "_"
+            })
         return "xccdf_\(owner)_\(kind)_\(safe.isEmpty ? "_" : safe)"
     }
 
@@ -74,7 +76,8 @@ public enum XCCDFReport: TreeReport {
         let time = "\(res.asOf)T00:00:00+09:00"
         tree.add("status", to: root, ["date": res.asOf.description], text: "accepted")
         func bilingual(_ name: String, _ text: Bilingual, to parent: XMLTree.Element) {
-            for (lang, s) in [("ja", text.ja), ("en", text.en)] where r.lang == .both || (lang == "ja") == (r.lang == .ja) {
+            for (lang, s) in [("ja", text.ja), ("en", text.en)]
+            where r.lang == .both || (lang == "ja") == (r.lang == .ja) {
                 tree.setLanguage(lang, on: tree.add(name, to: parent, text: s))
             }
         }
@@ -90,42 +93,64 @@ public enum XCCDFReport: TreeReport {
         tree.add("creator", to: meta, namespace: dc, text: "tenken \(r.toolVersion)")
         tree.add("model", to: root, ["system": "urn:xccdf:scoring:flat"])
         for (rule, _) in r.items {
-            let e = tree.add("Rule", to: root, ["id": id("rule", rule.id), "selected": "true", "severity": severity(rule.level)])
+            let e = tree.add(
+                "Rule", to: root, ["id": id("rule", rule.id), "selected": "true", "severity": severity(rule.level)])
             bilingual("title", rule.title, to: e)
             let sources = r.sources(rule)
-            bilingual("description", Bilingual(ja: sources.map { "\($0.section)「\($0.ja)」" }.joined(separator: "\n"),
-                                               en: sources.map { "\($0.section): \($0.en)" }.joined(separator: "\n")), to: e)
+            bilingual(
+                "description",
+                Bilingual(
+                    ja: sources.map { "\($0.section)「\($0.ja)」" }.joined(separator: "\n"),
+                    en: sources.map { "\($0.section): \($0.en)" }.joined(separator: "\n")), to: e)
             for c in sources { tree.add("reference", to: e, text: "\(res.pack.source) \(c.section) (\(c.id))") }
             for c in rule.implements { tree.add("ident", to: e, ["system": "urn:tenken:mcs-catalog"], text: c) }
             bilingual("fixtext", rule.remediation, to: e)
         }
-        let test = tree.add("TestResult", to: root, ["id": id("testresult", res.facilityID), "start-time": time, "end-time": time,
-                                                     "test-system": "tenken \(r.toolVersion)", "version": res.pack.version])
+        let test = tree.add(
+            "TestResult", to: root,
+            [
+                "id": id("testresult", res.facilityID), "start-time": time, "end-time": time,
+                "test-system": "tenken \(r.toolVersion)", "version": res.pack.version,
+            ])
         tree.add("title", to: test, text: "tenken \(res.pack.id) \(res.pack.version) — \(res.facilityID)")
         tree.add("identity", to: test, ["authenticated": "false", "privileged": "false"], text: "tenken")
         tree.add("target", to: test, text: res.facilityID)
         let facts = tree.add("target-facts", to: test)
         tree.add("fact", to: facts, ["name": "urn:tenken:fact:as-of", "type": "string"], text: res.asOf.description)
-        for source in res.sources { tree.add("fact", to: facts, ["name": "urn:tenken:fact:input", "type": "string"], text: source) }
+        for source in res.sources {
+            tree.add("fact", to: facts, ["name": "urn:tenken:fact:input", "type": "string"], text: source)
+        }
         for o in res.pack.outOfScope {
-            tree.add("fact", to: facts, ["name": "urn:tenken:fact:out-of-scope:\(o.id)", "type": "string"], text: o.reason)
+            tree.add(
+                "fact", to: facts, ["name": "urn:tenken:fact:out-of-scope:\(o.id)", "type": "string"], text: o.reason)
         }
         if let p = res.providerProfile {
-            tree.add("fact", to: facts, ["name": "urn:tenken:fact:provider-profile", "type": "string"], text: Labels.providerProfile(p).en)
-            tree.add("fact", to: facts, ["name": "urn:tenken:fact:provider-profile-stale", "type": "boolean"], text: p.stale ? "true" : "false")
+            tree.add(
+                "fact", to: facts, ["name": "urn:tenken:fact:provider-profile", "type": "string"],
+                text: Labels.providerProfile(p).en)
+            tree.add(
+                "fact", to: facts, ["name": "urn:tenken:fact:provider-profile-stale", "type": "boolean"],
+                text: p.stale ? "true" : "false")
         }
         for p in res.params where p.origin != .default {
-            tree.add("fact", to: facts, ["name": "urn:tenken:fact:parameter:\(p.name)", "type": "string"],
-                     text: Labels.override(p))
+            tree.add(
+                "fact", to: facts, ["name": "urn:tenken:fact:parameter:\(p.name)", "type": "string"],
+                text: Labels.override(p))
         }
         for d in res.inputWarnings {
-            tree.add("fact", to: facts, ["name": "urn:tenken:fact:input-warning:\(d.id)", "type": "string"], text: d.description)
+            tree.add(
+                "fact", to: facts, ["name": "urn:tenken:fact:input-warning:\(d.id)", "type": "string"],
+                text: d.description)
         }
         var passed = 0, scored = 0
         // Whether a waiver overrode a result here: then every rule-result records the review.
-        let reviewed = r.items.contains { $0.result.waiver != nil || $0.result.expiredWaiver != nil || $0.result.violations.contains { $0.waiver != nil } }
+        let reviewed = r.items.contains {
+            $0.result.waiver != nil || $0.result.expiredWaiver != nil
+                || $0.result.violations.contains { $0.waiver != nil }
+        }
         for (rule, result) in r.items {
-            let rr = tree.add("rule-result", to: test, ["idref": id("rule", rule.id), "severity": severity(rule.level), "time": time])
+            let rr = tree.add(
+                "rule-result", to: test, ["idref": id("rule", rule.id), "severity": severity(rule.level), "time": time])
             let now = outcome(result.state)
             tree.add("result", to: rr, text: now)
             if reviewed {
@@ -134,18 +159,23 @@ public enum XCCDFReport: TreeReport {
                 tree.add("new-result", to: o, text: now)
                 // A waiver naming elements that covers only some findings: the reason says which.
                 let partly = result.violations.contains { $0.waiver != nil }
-                let remark = result.waiver != nil || result.expiredWaiver != nil || partly ? result.reason.map(r.lang.pick) ?? "waived"
+                let remark =
+                    result.waiver != nil || result.expiredWaiver != nil || partly
+                    ? result.reason.map(r.lang.pick) ?? "waived"
                     : r.lang.pick(ja: "免除の対象ではありません（結果はそのまま）", en: "no waiver applies; the result stands")
                 tree.add("remark", to: o, text: remark)
             }
             for c in rule.implements { tree.add("ident", to: rr, ["system": "urn:tenken:mcs-catalog"], text: c) }
             for v in (result.violations + result.undetermined).prefix(20) {
-                tree.add("message", to: rr, ["severity": rule.level == .required ? "error" : "warning"],
-                         text: r.lang.pick(v.message) + (v.location.map { " @ \($0)" } ?? ""))
+                tree.add(
+                    "message", to: rr, ["severity": rule.level == .required ? "error" : "warning"],
+                    text: r.lang.pick(v.message) + (v.location.map { " @ \($0)" } ?? ""))
             }
             let shownViolations = min(result.violations.count, 20)
-            for more in [Labels.more(result, shown: shownViolations),
-                         Labels.moreUndetermined(result, shown: min(result.undetermined.count, 20 - shownViolations))].compactMap({ $0 }) {
+            for more in [
+                Labels.more(result, shown: shownViolations),
+                Labels.moreUndetermined(result, shown: min(result.undetermined.count, 20 - shownViolations)),
+            ].compactMap({ $0 }) {
                 tree.add("message", to: rr, ["severity": "info"], text: r.lang.pick(more))
             }
             if let reason = result.reason, result.state != .waived {
@@ -161,7 +191,8 @@ public enum XCCDFReport: TreeReport {
             default: break
             }
         }
-        tree.add("score", to: test, ["system": "urn:xccdf:scoring:flat", "maximum": String(scored)], text: String(passed))
+        tree.add(
+            "score", to: test, ["system": "urn:xccdf:scoring:flat", "maximum": String(scored)], text: String(passed))
         return tree
     }
 }

@@ -55,7 +55,10 @@ public final class XMLTree {
     }
 
     @discardableResult
-    public func add(_ name: String, to parent: Element, namespace: Namespace? = nil, _ attributes: KeyValuePairs<String, String> = [:], text: String? = nil) -> Element {
+    public func add(
+        _ name: String, to parent: Element, namespace: Namespace? = nil,
+        _ attributes: KeyValuePairs<String, String> = [:], text: String? = nil
+    ) -> Element {
         let n = xmlNewChild(parent.node, namespace?.ns, name, nil)!
         for (k, v) in attributes { xmlNewProp(n, k, SafeText.xml(v)) }
         if let text { xmlNodeAddContent(n, SafeText.xml(text)) }
@@ -178,7 +181,9 @@ public enum XMLValidation {
         }
         guard let schema = parsed else { return ["the schema does not parse"] + sink.errors }
         defer { xmlSchemaFree(schema) }
-        guard let doc = xmlReadMemory(xml, Int32(xml.utf8.count), "report.xml", "UTF-8", Int32(XML_PARSE_NONET.rawValue)) else {
+        guard
+            let doc = xmlReadMemory(xml, Int32(xml.utf8.count), "report.xml", "UTF-8", Int32(XML_PARSE_NONET.rawValue))
+        else {
             return ["the document is not well-formed XML"]
         }
         defer { xmlFreeDoc(doc) }
@@ -201,7 +206,9 @@ public enum XMLValidation {
         func walk(_ n: xmlNodePtr?) {
             var cur = n
             while let c = cur {
-                if c.pointee.type == XML_ELEMENT_NODE, String(cString: c.pointee.name) == tag, let content = xmlNodeGetContent(c) {
+                if c.pointee.type == XML_ELEMENT_NODE, String(cString: c.pointee.name) == tag,
+                    let content = xmlNodeGetContent(c)
+                {
                     out.append(String(cString: content))
                     tenken_xmlFree(content)
                 }

@@ -51,7 +51,9 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
     }
 
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
-        (a.file, a.sheet ?? "", a.line, a.column, a.path ?? "") < (b.file, b.sheet ?? "", b.line, b.column, b.path ?? "")
+        (a.file, a.sheet ?? "", a.line, a.column, a.path ?? "") < (
+            b.file, b.sheet ?? "", b.line, b.column, b.path ?? ""
+        )
     }
 }
 
@@ -78,8 +80,10 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     public var notes: [String]
     public var help: String?
 
-    public init(_ id: String, _ severity: Severity = .error, _ message: String,
-                at location: SourceLocation? = nil, notes: [String] = [], help: String? = nil) {
+    public init(
+        _ id: String, _ severity: Severity = .error, _ message: String,
+        at location: SourceLocation? = nil, notes: [String] = [], help: String? = nil
+    ) {
         self.id = id
         self.severity = severity
         self.message = message

@@ -73,7 +73,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkDefineInMessage = "check.define-in-message"
     /// A named condition, or a condition using named conditions, is more than 10,000 nodes or 128 levels once expanded.
     case checkDefineTooLarge = "check.define-too-large"
-    /// A named condition (`define`) is defined twice, takes the name of a built-in function or a reserved word, or names a variable twice, as a reserved word, a root collection or `as_of`.
+    /// A named condition (`define`) is defined twice, takes the name of a built-in function or a reserved word, or
+    /// names a variable twice, as a reserved word, a root collection or `as_of`.
     case checkDuplicateDefine = "check.duplicate-define"
     /// A second `pack` declaration (a pack has one manifest).
     case checkDuplicatePack = "check.duplicate-pack"
@@ -259,11 +260,13 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case dataTypeMismatch = "data.type-mismatch"
     /// A JSON file ends inside a value.
     case dataUnexpectedEnd = "data.unexpected-end"
-    /// (warning or note) a workbook sheet is not one of the tables and is not read (a warning when its name is close to a table's: a renamed tab).
+    /// (warning or note) a workbook sheet is not one of the tables and is not read (a warning when its name is close to
+    /// a table's: a renamed tab).
     case dataUnknownSheet = "data.unknown-sheet"
     /// A folder holds a half-published set of tables from a stopped `convert` or `init`.
     case dataUnfinishedWrite = "data.unfinished-write"
-    /// (note) a spreadsheet program holds the workbook open (its lock file `~$name.xlsx` is beside it); what it saves later is not what was read.
+    /// (note) a spreadsheet program holds the workbook open (its lock file `~$name.xlsx` is beside it); what it saves
+    /// later is not what was read.
     case dataWorkbookOpen = "data.workbook-open"
     /// (warning) a table has a column that is not part of it; it is ignored.
     case dataUnknownColumn = "data.unknown-column"
@@ -367,7 +370,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     // attest.*: `tenken attest` and its answers file
     /// An answers row's `by` is not a pseudonymous id (letters, digits, `-` and `_`).
     case attestBadId = "attest.bad-id"
-    /// A spreadsheet program holds the workbook open; `attest` asks nothing and saves nothing, since that program would overwrite the answers when it saves.
+    /// A spreadsheet program holds the workbook open; `attest` asks nothing and saves nothing, since that program would
+    /// overwrite the answers when it saves.
     case attestWorkbookOpen = "attest.workbook-open"
     /// An answers row is signed after the as-of date.
     case attestFuture = "attest.future"
@@ -412,8 +416,10 @@ extension DiagnosticID {
 
 extension Diagnostic {
     /// A diagnostic with an id from the catalogue (`DiagnosticID`).
-    public init(_ id: DiagnosticID, _ severity: Severity = .error, _ message: String,
-                at location: SourceLocation? = nil, notes: [String] = [], help: String? = nil) {
+    public init(
+        _ id: DiagnosticID, _ severity: Severity = .error, _ message: String,
+        at location: SourceLocation? = nil, notes: [String] = [], help: String? = nil
+    ) {
         self.init(id.rawValue, severity, message, at: location, notes: notes, help: help)
     }
 

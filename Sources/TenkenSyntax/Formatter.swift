@@ -36,10 +36,13 @@ public enum Formatter {
             for c in t.leadingComments {
                 let key = c
                 if let n = kept[key], n > 0 { kept[key] = n - 1; continue }
-                out.append(Diagnostic("syntax.comment-dropped", .error,
-                    "the canonical form has no place for the comment before this token, so formatting would lose it",
-                    at: SourceLocation(file: file, line: t.span.line, column: t.span.column),
-                    help: "move the comment to its own line before a clause, a rule or a pack"))
+                out.append(
+                    Diagnostic(
+                        "syntax.comment-dropped", .error,
+                        "the canonical form has no place for the comment before this token, so formatting would lose "
+                            + "it",
+                        at: SourceLocation(file: file, line: t.span.line, column: t.span.column),
+                        help: "move the comment to its own line before a clause, a rule or a pack"))
             }
         }
         return out
@@ -91,7 +94,9 @@ public enum Formatter {
                 s += "  expect \(expr(e))\n"
                 if let m = message { s += "    message " + text(m, column: 12) + "\n" }
             case .attestation(let key, let roles, let renew, let unless):
-                s += "  attestation \(quote(key)) by " + roles.map(\.text).joined(separator: ", ") + " renew \(expr(renew))\n"
+                s +=
+                    "  attestation \(quote(key)) by " + roles.map(\.text).joined(separator: ", ")
+                    + " renew \(expr(renew))\n"
                 if let u = unless { s += "    unless \(expr(u))\n" }
             }
         }
@@ -229,8 +234,8 @@ public enum Dump {
     }
 
     static func quant(_ name: String, _ bs: [Binding], _ f: Expr?, _ b: Expr?) -> String {
-            let bind = bs.map { "(\($0.variable.text) \(expr($0.collection)))" }.joined(separator: " ")
-            return "(\(name) \(bind) \(f.map(expr) ?? "_") \(b.map(expr) ?? "_"))"
+        let bind = bs.map { "(\($0.variable.text) \(expr($0.collection)))" }.joined(separator: " ")
+        return "(\(name) \(bind) \(f.map(expr) ?? "_") \(b.map(expr) ?? "_"))"
     }
 
     public static func file(_ f: RuleFile) -> String {
@@ -246,10 +251,14 @@ public enum Dump {
                     case .source(let s, let e): out.append("  source \(s)|\(e ?? "-")")
                     case .platform(let p): out.append("  platform \(p)")
                     case .param(let p):
-                        out.append("  param \(p.name.text) \(Formatter.type(p.type)) \(expr(p.defaultValue)) "
-                            + (p.limit.map { "\($0.op.rawValue)\(expr($0.value))" } ?? "_") + " \(p.reason)")
+                        out.append(
+                            "  param \(p.name.text) \(Formatter.type(p.type)) \(expr(p.defaultValue)) "
+                                + (p.limit.map { "\($0.op.rawValue)\(expr($0.value))" } ?? "_") + " \(p.reason)")
                     case .outOfScope(let item, let reason): out.append("  out_of_scope \(item.text) \(reason)")
-                    case .define(let d): out.append("  define \(d.name.text) \(d.parameters.map(\.text).joined(separator: " ")) \(expr(d.body))")
+                    case .define(let d):
+                        out.append(
+                            "  define \(d.name.text) \(d.parameters.map(\.text).joined(separator: " ")) \(expr(d.body))"
+                        )
                     }
                     out += c.comments.map { "  ;\($0)" }
                 }
@@ -266,10 +275,15 @@ public enum Dump {
                     case .section(let s): out.append("  section \(s)")
                     case .title(let t): out.append("  title \(t.ja ?? "-")|\(t.en ?? "-")")
                     case .remediation(let t): out.append("  remediation \(t.ja ?? "-")|\(t.en ?? "-")")
-                    case .applies(let e, let o): out.append("  applies \(expr(e)) \(o.map { "\($0.ja ?? "-")|\($0.en ?? "-")" } ?? "_")")
-                    case .expect(let e, let m): out.append("  expect \(expr(e)) \(m.map { "\($0.ja ?? "-")|\($0.en ?? "-")" } ?? "_")")
+                    case .applies(let e, let o):
+                        out.append("  applies \(expr(e)) \(o.map { "\($0.ja ?? "-")|\($0.en ?? "-")" } ?? "_")")
+                    case .expect(let e, let m):
+                        out.append("  expect \(expr(e)) \(m.map { "\($0.ja ?? "-")|\($0.en ?? "-")" } ?? "_")")
                     case .attestation(let k, let roles, let renew, let unless):
-                        out.append("  attestation \(k) \(roles.map(\.text).joined(separator: ",")) \(expr(renew)) \(unless.map(expr) ?? "_")")
+                        out.append(
+                            "  attestation \(k) \(roles.map(\.text).joined(separator: ",")) \(expr(renew)) "
+                                + "\(unless.map(expr) ?? "_")"
+                        )
                     }
                 }
             }

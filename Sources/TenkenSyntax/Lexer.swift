@@ -130,8 +130,10 @@ public struct Lexer {
             }
             tok = Token(kind: kind, text: String(c), span: start, end: i)
             if kind == .invalid {
-                diagnostics.append(Diagnostic("syntax.invalid-character", .error,
-                    "unexpected character `\(c.escaped(asASCII: false))`", at: loc(start)))
+                diagnostics.append(
+                    Diagnostic(
+                        "syntax.invalid-character", .error,
+                        "unexpected character `\(c.escaped(asASCII: false))`", at: loc(start)))
             }
         }
         tok.leadingComments = comments
@@ -143,37 +145,46 @@ public struct Lexer {
         while let d = peek(), Lexer.isDigit(d) { text.unicodeScalars.append(d); advance() }
         // YYYY-MM-DD written without spaces is a date literal.
         if text.count == 4, peek() == "-", let a = peek(1), let b = peek(2), Lexer.isDigit(a), Lexer.isDigit(b),
-           peek(3) == "-", let e = peek(4), let f = peek(5), Lexer.isDigit(e), Lexer.isDigit(f) {
+            peek(3) == "-", let e = peek(4), let f = peek(5), Lexer.isDigit(e), Lexer.isDigit(f)
+        {
             text.unicodeScalars.append(contentsOf: ["-", a, b, "-", e, f])
             for _ in 0..<6 { advance() }
             if let g = peek(), Lexer.isDigit(g) {
-                diagnostics.append(Diagnostic("syntax.bad-date", .error, "malformed date literal, expected YYYY-MM-DD",
-                                              at: loc(start)))
+                diagnostics.append(
+                    Diagnostic(
+                        "syntax.bad-date", .error, "malformed date literal, expected YYYY-MM-DD",
+                        at: loc(start)))
                 while let d = peek(), Lexer.isDigit(d) { advance() }
             }
             return Token(kind: .date, text: text, span: start, end: i)
         }
         if let d = peek(), Lexer.isIdentStart(d) {
             // `30minutes` — ask for a space rather than guess.
-            diagnostics.append(Diagnostic("syntax.bad-number", .error,
-                "a number must be followed by a space or an operator, found `\(d)`", at: loc(start),
-                help: "write `\(text) \(d)…` with a space"))
+            diagnostics.append(
+                Diagnostic(
+                    "syntax.bad-number", .error,
+                    "a number must be followed by a space or an operator, found `\(d)`", at: loc(start),
+                    help: "write `\(text) \(d)…` with a space"))
         }
         return Token(kind: .int, text: text, span: start, end: i)
     }
 
     private mutating func lexString(_ start: Span) -> Token {
-        advance() // opening quote
+        advance()  // opening quote
         var text = ""
         while true {
             guard let c = peek() else {
-                diagnostics.append(Diagnostic("syntax.unterminated-string", .error,
-                    "unterminated string literal, expected a closing `\"`", at: loc(start)))
+                diagnostics.append(
+                    Diagnostic(
+                        "syntax.unterminated-string", .error,
+                        "unterminated string literal, expected a closing `\"`", at: loc(start)))
                 break
             }
             if c == "\n" {
-                diagnostics.append(Diagnostic("syntax.unterminated-string", .error,
-                    "string literal runs to the end of the line, expected a closing `\"`", at: loc(start)))
+                diagnostics.append(
+                    Diagnostic(
+                        "syntax.unterminated-string", .error,
+                        "string literal runs to the end of the line, expected a closing `\"`", at: loc(start)))
                 break
             }
             advance()
@@ -187,17 +198,25 @@ public struct Lexer {
                 case "\\": text.append("\\")
                 case "n", "t":
                     // Every text of a pack is shown on one line of a report.
-                    diagnostics.append(Diagnostic("syntax.control-character", .error,
-                        "`\\\(e)` puts a \(e == "n" ? "line break" : "tab") in the string; texts are one line", at: escLoc))
+                    diagnostics.append(
+                        Diagnostic(
+                            "syntax.control-character", .error,
+                            "`\\\(e)` puts a \(e == "n" ? "line break" : "tab") in the string; texts are one line",
+                            at: escLoc))
                 default:
-                    diagnostics.append(Diagnostic("syntax.bad-escape", .error,
-                        "unknown escape `\\\(e)` in string, expected \\\" or \\\\", at: escLoc))
+                    diagnostics.append(
+                        Diagnostic(
+                            "syntax.bad-escape", .error,
+                            "unknown escape `\\\(e)` in string, expected \\\" or \\\\", at: escLoc))
                 }
                 continue
             }
             if TextSafety.isForbidden(c) {
-                diagnostics.append(Diagnostic("syntax.control-character", .error,
-                    "the string holds the control character \(TextSafety.describe(c))", at: SourceLocation(file: file, line: line, column: col - 1)))
+                diagnostics.append(
+                    Diagnostic(
+                        "syntax.control-character", .error,
+                        "the string holds the control character \(TextSafety.describe(c))",
+                        at: SourceLocation(file: file, line: line, column: col - 1)))
                 continue
             }
             text.unicodeScalars.append(c)

@@ -18,7 +18,9 @@ public struct Parser {
         "implements", "level", "category", "scope", "risks", "section", "title", "remediation",
         "applies", "expect", "attestation",
     ]
-    static let packClauseKeywords: Set<String> = ["version", "title", "source", "platform", "param", "out_of_scope", "define"]
+    static let packClauseKeywords: Set<String> = [
+        "version", "title", "source", "platform", "param", "out_of_scope", "define",
+    ]
     /// The words of the language, which no name may take.
     public static let reserved: Set<String> = [
         "and", "or", "not", "in", "where", "every", "some", "none", "is", "missing", "present",
@@ -44,7 +46,9 @@ public struct Parser {
         var p = Parser(text: text, file: file)
         do throws(ParseError) {
             let e = try p.expr()
-            if p.cur.kind != .eof { throw p.error("syntax.unexpected-token", "expected end of expression, found \(p.describe(p.cur))") }
+            if p.cur.kind != .eof {
+                throw p.error("syntax.unexpected-token", "expected end of expression, found \(p.describe(p.cur))")
+            }
             return (e, p.diagnostics)
         } catch {
             p.diagnostics.append(error.diagnostic)
@@ -86,7 +90,9 @@ public struct Parser {
     }
 
     private mutating func expect(_ kind: TokenKind, _ what: String) throws(ParseError) -> Token {
-        guard cur.kind == kind else { throw error("syntax.unexpected-token", "expected \(what), found \(describe(cur))") }
+        guard cur.kind == kind else {
+            throw error("syntax.unexpected-token", "expected \(what), found \(describe(cur))")
+        }
         return bump()
     }
 
@@ -104,7 +110,8 @@ public struct Parser {
         var text = first.text
         var end = first.end
         while cur.kind == .minus, cur.span.offset == end, peekTok(1).span.offset == cur.end,
-              peekTok(1).kind == .ident || peekTok(1).kind == .int {
+            peekTok(1).kind == .ident || peekTok(1).kind == .int
+        {
             bump()
             let part = bump()
             text += "-" + part.text
@@ -115,14 +122,18 @@ public struct Parser {
 
     /// One identifier.
     private mutating func ident(_ what: String) throws(ParseError) -> Name {
-        guard cur.kind == .ident else { throw error("syntax.expected-name", "expected \(what), found \(describe(cur))") }
+        guard cur.kind == .ident else {
+            throw error("syntax.expected-name", "expected \(what), found \(describe(cur))")
+        }
         let t = bump()
         return Name(t.text, t.span)
     }
 
     /// `a.b.c` written without spaces.
     private mutating func dottedName(_ what: String) throws(ParseError) -> Name {
-        guard cur.kind == .ident else { throw error("syntax.expected-name", "expected \(what), found \(describe(cur))") }
+        guard cur.kind == .ident else {
+            throw error("syntax.expected-name", "expected \(what), found \(describe(cur))")
+        }
         let first = bump()
         var text = first.text
         var end = first.end
@@ -150,8 +161,10 @@ public struct Parser {
             } else if isWord("pack") {
                 if let p = packDecl() { items.append(.pack(p)) }
             } else {
-                diagnostics.append(Diagnostic("syntax.unexpected-token", .error,
-                    "expected `rule` or `pack`, found \(describe(cur))", at: loc(cur.span)))
+                diagnostics.append(
+                    Diagnostic(
+                        "syntax.unexpected-token", .error,
+                        "expected `rule` or `pack`, found \(describe(cur))", at: loc(cur.span)))
                 // Skip to the next top-level keyword.
                 bump()
                 while cur.kind != .eof, !(isWord("rule") || isWord("pack")) { bump() }
@@ -161,12 +174,16 @@ public struct Parser {
         return RuleFile(path: file, items: items, trailingComments: cur.leadingComments)
     }
 
-    private mutating func block<K>(_ keywords: Set<String>, _ what: String,
-                                   _ clause: (inout Parser) throws(ParseError) -> K) -> (clauses: [Clause<K>], closingComments: [String]) {
+    private mutating func block<K>(
+        _ keywords: Set<String>, _ what: String,
+        _ clause: (inout Parser) throws(ParseError) -> K
+    ) -> (clauses: [Clause<K>], closingComments: [String]) {
         var out: [Clause<K>] = []
         guard cur.kind == .lbrace else {
-            diagnostics.append(Diagnostic("syntax.unexpected-token", .error,
-                "expected `{` to open the \(what), found \(describe(cur))", at: loc(cur.span)))
+            diagnostics.append(
+                Diagnostic(
+                    "syntax.unexpected-token", .error,
+                    "expected `{` to open the \(what), found \(describe(cur))", at: loc(cur.span)))
             return (out, [])
         }
         bump()
@@ -178,8 +195,12 @@ public struct Parser {
                 guard cur.kind == .ident, keywords.contains(cur.text) else {
                     let known = keywords.sorted().map { "`\($0)`" }.joined(separator: ", ")
                     var help: String?
-                    if cur.kind == .ident, let m = closestMatch(to: cur.text, in: keywords) { help = "did you mean `\(m)`?" }
-                    throw error("syntax.unknown-clause", "expected a \(what) clause (\(known)), found \(describe(cur))", help: help)
+                    if cur.kind == .ident, let m = closestMatch(to: cur.text, in: keywords) {
+                        help = "did you mean `\(m)`?"
+                    }
+                    throw error(
+                        "syntax.unknown-clause", "expected a \(what) clause (\(known)), found \(describe(cur))",
+                        help: help)
                 }
                 let k = try clause(&self)
                 out.append(Clause(k, span: start.span, comments: start.leadingComments))
@@ -196,9 +217,13 @@ public struct Parser {
         }
         // Comments right before the closing brace belong to the block (`fmt` keeps them there).
         var closing: [String] = []
-        if cur.kind == .rbrace { closing = bump().leadingComments } else {
-            diagnostics.append(Diagnostic("syntax.unclosed-block", .error,
-                "expected `}` to close the \(what), found \(describe(cur))", at: loc(cur.span)))
+        if cur.kind == .rbrace {
+            closing = bump().leadingComments
+        } else {
+            diagnostics.append(
+                Diagnostic(
+                    "syntax.unclosed-block", .error,
+                    "expected `}` to close the \(what), found \(describe(cur))", at: loc(cur.span)))
         }
         return (out, closing)
     }
@@ -209,7 +234,11 @@ public struct Parser {
         var prevLine = cur.span.line
         bump()
         while cur.kind != .eof && cur.kind != .rbrace {
-            if cur.kind == .ident, cur.span.line > prevLine, keywords.contains(cur.text) || cur.text == "rule" || cur.text == "pack" { return }
+            if cur.kind == .ident, cur.span.line > prevLine,
+                keywords.contains(cur.text) || cur.text == "rule" || cur.text == "pack"
+            {
+                return
+            }
             prevLine = cur.span.line
             bump()
         }
@@ -223,7 +252,9 @@ public struct Parser {
             synchronize(["rule", "pack"])
             return nil
         }
-        let (clauses, closing) = block(Parser.ruleClauseKeywords, "rule") { (p: inout Parser) throws(ParseError) in try p.ruleClause() }
+        let (clauses, closing) = block(Parser.ruleClauseKeywords, "rule") { (p: inout Parser) throws(ParseError) in
+            try p.ruleClause()
+        }
         return RuleDecl(id: id, clauses: clauses, comments: kw.leadingComments, span: kw.span, closingComments: closing)
     }
 
@@ -235,8 +266,11 @@ public struct Parser {
             synchronize(["rule", "pack"])
             return nil
         }
-        let (clauses, closing) = block(Parser.packClauseKeywords, "pack") { (p: inout Parser) throws(ParseError) in try p.packClause() }
-        return PackDecl(name: name, clauses: clauses, comments: kw.leadingComments, span: kw.span, closingComments: closing)
+        let (clauses, closing) = block(Parser.packClauseKeywords, "pack") { (p: inout Parser) throws(ParseError) in
+            try p.packClause()
+        }
+        return PackDecl(
+            name: name, clauses: clauses, comments: kw.leadingComments, span: kw.span, closingComments: closing)
     }
 
     private mutating func text() throws(ParseError) -> Text {
@@ -304,7 +338,8 @@ public struct Parser {
             var edition: String?
             if isWord("edition") { bump(); edition = try stringLit("the edition") }
             return .source(s, edition: edition)
-        case "platform": return .platform(try stringLit("a CPE 2.3 name such as \"cpe:2.3:a:vendor:product:*:*:*:*:*:*:*:*\""))
+        case "platform":
+            return .platform(try stringLit("a CPE 2.3 name such as \"cpe:2.3:a:vendor:product:*:*:*:*:*:*:*:*\""))
         case "param":
             let start = cur.span
             let name = try dottedName("a parameter name")
@@ -319,14 +354,17 @@ public struct Parser {
                 switch cur.kind {
                 case .ge: op = .ge
                 case .le: op = .le
-                default: throw error("syntax.unexpected-token", "expected `>=` or `<=` after `limit`, found \(describe(cur))")
+                default:
+                    throw error(
+                        "syntax.unexpected-token", "expected `>=` or `<=` after `limit`, found \(describe(cur))")
                 }
                 bump()
                 limit = (op, try expr())
             }
             try expectWord("because")
             let reason = try stringLit("the reason for the default")
-            return .param(ParamDecl(name: name, type: type, defaultValue: dflt, limit: limit, reason: reason, span: start))
+            return .param(
+                ParamDecl(name: name, type: type, defaultValue: dflt, limit: limit, reason: reason, span: start))
         case "define":
             let start = cur.span
             let name = try ident("the condition's name")
@@ -364,7 +402,9 @@ public struct Parser {
         case "date": return .date
         case "duration": return .duration
         default:
-            throw error("syntax.expected-type", "unknown type `\(t.text)`, expected int, bool, string, date, duration or [type]", at: t.span)
+            throw error(
+                "syntax.expected-type",
+                "unknown type `\(t.text)`, expected int, bool, string, date, duration or [type]", at: t.span)
         }
     }
 
@@ -384,7 +424,11 @@ public struct Parser {
         depth += 1
         if depth > Parser.maxDepth {
             depth -= 1
-            throw error("syntax.too-deep", "expression more than \(Parser.maxDepth) levels deep (brackets, `not`, and the terms of one `and`/`or`/`+` chain all count); split the rule or test membership with `in [...]`")
+            throw error(
+                "syntax.too-deep",
+                "expression more than \(Parser.maxDepth) levels deep (brackets, `not`, and the terms of one "
+                    + "`and`/`or`/`+` chain all count); split the rule or test membership with `in [...]`"
+            )
         }
     }
 
@@ -416,8 +460,10 @@ public struct Parser {
 
     /// The quantifier that starts here (`every x in …`), if one does.
     private var quantifierHere: QuantifierKind? {
-        guard cur.kind == .ident, let kind = QuantifierKind(rawValue: cur.text), peekTok(1).kind == .ident, peekTok(2).kind == .ident,
-              peekTok(2).text == "in" else { return nil }
+        guard cur.kind == .ident, let kind = QuantifierKind(rawValue: cur.text), peekTok(1).kind == .ident,
+            peekTok(2).kind == .ident,
+            peekTok(2).text == "in"
+        else { return nil }
         return kind
     }
 
@@ -440,7 +486,7 @@ public struct Parser {
     private mutating func quantifierTail(requireBody: Bool) throws(ParseError) -> ([Binding], Expr?, Expr?) {
         var bindings: [Binding] = []
         repeat {
-            if !bindings.isEmpty { bump() } // the comma
+            if !bindings.isEmpty { bump() }  // the comma
             guard cur.kind == .ident, !Parser.reserved.contains(cur.text) else {
                 throw error("syntax.expected-name", "expected a variable name, found \(describe(cur))")
             }
@@ -452,8 +498,11 @@ public struct Parser {
         var filter: Expr?
         if isWord("where") { bump(); filter = try expr() }
         var body: Expr?
-        if cur.kind == .colon { bump(); body = try expr() } else if requireBody {
-            throw error("syntax.expected-body", "expected `:` and a condition every element must meet, found \(describe(cur))")
+        if cur.kind == .colon {
+            bump(); body = try expr()
+        } else if requireBody {
+            throw error(
+                "syntax.expected-body", "expected `:` and a condition every element must meet, found \(describe(cur))")
         }
         return (bindings, filter, body)
     }
@@ -516,7 +565,9 @@ public struct Parser {
         while cur.kind == .dot {
             bump()
             try deeper(); steps += 1
-            guard cur.kind == .ident else { throw error("syntax.expected-name", "expected a field name after `.`, found \(describe(cur))") }
+            guard cur.kind == .ident else {
+                throw error("syntax.expected-name", "expected a field name after `.`, found \(describe(cur))")
+            }
             let f = bump()
             e = Expr(.member(e, Name(f.text, f.span)), e.span)
         }
@@ -528,7 +579,9 @@ public struct Parser {
         switch t.kind {
         case .int:
             bump()
-            guard let n = Int(t.text) else { throw error("syntax.number-out-of-range", "integer `\(t.text)` is too large", at: t.span) }
+            guard let n = Int(t.text) else {
+                throw error("syntax.number-out-of-range", "integer `\(t.text)` is too large", at: t.span)
+            }
             if cur.kind == .ident, let unit = DurationUnit(word: cur.text) {
                 bump()
                 return Expr(.literal(.duration(n, unit)), t.span)
@@ -573,7 +626,9 @@ public struct Parser {
             if peekTok(1).kind == .lparen {
                 bump()
                 bump()
-                if let agg = AggregateKind(rawValue: t.text), cur.kind == .ident, peekTok(1).kind == .ident, peekTok(1).text == "in" {
+                if let agg = AggregateKind(rawValue: t.text), cur.kind == .ident, peekTok(1).kind == .ident,
+                    peekTok(1).text == "in"
+                {
                     let (bindings, filter, body) = try quantifierTail(requireBody: agg != .count)
                     _ = try expect(.rparen, "`)` to close `\(t.text)(…)`")
                     return Expr(.aggregate(agg, bindings, filter: filter, body: body), t.span)

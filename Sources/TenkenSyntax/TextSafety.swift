@@ -26,30 +26,35 @@ public enum TextSafety {
     public static func describe(_ u: Unicode.Scalar) -> String {
         let hex = String(u.value, radix: 16, uppercase: true)
         let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-        let name: String? = switch u.value {
-        case 0x0A: "line feed"
-        case 0x0D: "carriage return"
-        case 0x09: "tab"
-        case 0x1B: "escape"
-        case 0x07: "bell"
-        case 0x00: "null"
-        case 0x7F: "delete"
-        case 0x200B: "zero-width space"
-        case 0xFEFF: "byte-order mark"
-        case 0x2028: "line separator"
-        case 0x2029: "paragraph separator"
-        case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: "bidirectional control"
-        case 0x200C: "zero-width non-joiner"
-        case 0x200D: "zero-width joiner"
-        case 0x00AD: "soft hyphen"
-        case 0x2060: "word joiner"
-        case 0x80...0x9F: "C1 control"
-        // Any other: its Unicode name (`U+2800 (braille pattern blank)`).
-        default: u.properties.name.map { $0.lowercased() } ?? (u.properties.generalCategory == .format ? "invisible format character" : nil)
-        }
+        let name: String? =
+            switch u.value {
+            case 0x0A: "line feed"
+            case 0x0D: "carriage return"
+            case 0x09: "tab"
+            case 0x1B: "escape"
+            case 0x07: "bell"
+            case 0x00: "null"
+            case 0x7F: "delete"
+            case 0x200B: "zero-width space"
+            case 0xFEFF: "byte-order mark"
+            case 0x2028: "line separator"
+            case 0x2029: "paragraph separator"
+            case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: "bidirectional control"
+            case 0x200C: "zero-width non-joiner"
+            case 0x200D: "zero-width joiner"
+            case 0x00AD: "soft hyphen"
+            case 0x2060: "word joiner"
+            case 0x80...0x9F: "C1 control"
+            // Any other: its Unicode name (`U+2800 (braille pattern blank)`).
+            default:
+                u.properties.name.map { $0.lowercased() }
+                    ?? (u.properties.generalCategory == .format ? "invisible format character" : nil)
+            }
         return name.map { "\(code) (\($0))" } ?? code
     }
 
     /// The first refused character of `s`, if any.
-    public static func firstForbidden(_ s: some StringProtocol) -> Unicode.Scalar? { s.unicodeScalars.first(where: isForbidden) }
+    public static func firstForbidden(_ s: some StringProtocol) -> Unicode.Scalar? {
+        s.unicodeScalars.first(where: isForbidden)
+    }
 }

@@ -45,7 +45,9 @@ public enum TextShape {
                     let end = 6 + m + d
                     let rest = end < u.count && u[end] == "日" ? end + 1 : end
                     if rest < u.count { return "a date followed by more text" }
-                    if sep1 == "-", sep2 == "-", m == 2, d == 2, end == u.count { return "a date that is not on the calendar" }
+                    if sep1 == "-", sep2 == "-", m == 2, d == 2, end == u.count {
+                        return "a date that is not on the calendar"
+                    }
                     return "a date in another form"
                 }
             }

@@ -44,7 +44,9 @@ enum NumberFormatClass: Sendable, Equatable {
                 var j = i + 1
                 var inner: [Unicode.Scalar] = []
                 while j < chars.count, chars[j] != "]" { inner.append(chars[j]); j += 1 }
-                if !inner.isEmpty, inner.allSatisfy({ $0 == "h" || $0 == "m" || $0 == "s" }) { time = true; afterHour = inner.first == "h" }
+                if !inner.isEmpty, inner.allSatisfy({ $0 == "h" || $0 == "m" || $0 == "s" }) {
+                    time = true; afterHour = inner.first == "h"
+                }
                 i = j
             case ";":
                 // The first section formats positive numbers, which is what a date's serial
@@ -67,7 +69,7 @@ enum NumberFormatClass: Sendable, Equatable {
                 time = true; afterHour = true
             case "s":
                 time = true
-                // `mm:ss`: the m before the seconds was minutes, not a month.
+            // `mm:ss`: the m before the seconds was minutes, not a month.
             case "m":
                 var j = i
                 while j < chars.count, chars[j] == "m" { j += 1 }
@@ -136,7 +138,8 @@ public enum DateSerial {
     /// sit on the wrong side of the phantom leap day and are written as text instead).
     public static func serial(year: Int, month: Int, day: Int) -> Int? {
         guard (1...12).contains(month), (1...31).contains(day), year <= 9999,
-              (year, month) >= (1900, 3) else { return nil }
+            (year, month) >= (1900, 3)
+        else { return nil }
         let days = daysFromCivil(year, month, day)
         // Reject days past the month's end (2023-02-30) by converting back.
         let (y, m, d) = civilFromDays(days)
@@ -145,10 +148,14 @@ public enum DateSerial {
     }
 
     static func iso(_ y: Int, _ m: Int, _ d: Int) -> String {
-        guard (0...9999).contains(y), (0...99).contains(m), (0...99).contains(d) else { return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) }
+        guard (0...9999).contains(y), (0...99).contains(m), (0...99).contains(d) else {
+            return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+        }
         // Every cell of a date column passes here: ten bytes, no intermediate strings.
-        let bytes: [UInt8] = [UInt8(48 + y / 1000), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10), 45,
-                              UInt8(48 + m / 10), UInt8(48 + m % 10), 45, UInt8(48 + d / 10), UInt8(48 + d % 10)]
+        let bytes: [UInt8] = [
+            UInt8(48 + y / 1000), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10), 45,
+            UInt8(48 + m / 10), UInt8(48 + m % 10), 45, UInt8(48 + d / 10), UInt8(48 + d % 10),
+        ]
         return String(decoding: bytes, as: UTF8.self)
     }
 

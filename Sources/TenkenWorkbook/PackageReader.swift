@@ -18,8 +18,10 @@ struct PackageReader {
     init(archive: ZipArchive) { self.archive = archive }
 
     mutating func fail(_ f: XMLStream.Failure, part: String) {
-        diagnostics.append(Diagnostic(f.id, .error, f.message, at: SourceLocation(file: archive.file, path: part),
-                                      notes: f.line > 0 ? ["at line \(f.line), column \(f.column) of the part \(part)"] : []))
+        diagnostics.append(
+            Diagnostic(
+                f.id, .error, f.message, at: SourceLocation(file: archive.file, path: part),
+                notes: f.line > 0 ? ["at line \(f.line), column \(f.column) of the part \(part)"] : []))
     }
 
     mutating func bytes(_ part: String) -> [UInt8]? {
@@ -35,7 +37,9 @@ struct PackageReader {
         var workbookPart = "xl/workbook.xml"
         if archive.entry(named: "_rels/.rels") != nil {
             guard let rels = relationships(of: "") else { return nil }
-            if let main = rels.first(where: { $0.type.hasSuffix("/officeDocument") }), let t = main.target { workbookPart = t }
+            if let main = rels.first(where: { $0.type.hasSuffix("/officeDocument") }), let t = main.target {
+                workbookPart = t
+            }
         }
         guard let wbXML = bytes(workbookPart) else { return nil }
         guard let rels = relationships(of: workbookPart) else { return nil }
@@ -52,10 +56,14 @@ struct PackageReader {
                     date1904 = v == "1" || v == "true"
                 } else if x.isStart("sheet") {
                     let a = x.attributes(["name", "state"])
-                    sheets.append(RawSheet(name: a[0] ?? "", state: a[1], rid: x.attribute("id", in: Namespace.officeRelationships)))
+                    sheets.append(
+                        RawSheet(
+                            name: a[0] ?? "", state: a[1], rid: x.attribute("id", in: Namespace.officeRelationships)))
                     if sheets.count > archive.limits.maxSheets {
-                        throw XMLStream.Failure(id: "workbook.too-many", message: "workbook lists more than \(archive.limits.maxSheets) sheets",
-                                                line: x.line, column: x.column)
+                        throw XMLStream.Failure(
+                            id: "workbook.too-many",
+                            message: "workbook lists more than \(archive.limits.maxSheets) sheets",
+                            line: x.line, column: x.column)
                     }
                 }
             }
@@ -74,18 +82,26 @@ struct PackageReader {
             // terminal escape (no spreadsheet program lets a person type one) is refused.
             let control = s.name.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
             if s.name.isEmpty || control || !seen.insert(s.name.lowercased()).inserted {
-                diagnostics.append(Diagnostic("workbook.bad-sheet-name", .error,
-                    s.name.isEmpty ? "sheet \(i + 1) has no name"
-                        : control ? "sheet \(i + 1)'s name \(ZipDirectoryReader.quoted(s.name)) holds control characters"
-                        : "two sheets are named \(ZipDirectoryReader.quoted(s.name))",
-                    at: SourceLocation(file: archive.file, path: workbookPart)))
+                diagnostics.append(
+                    Diagnostic(
+                        "workbook.bad-sheet-name", .error,
+                        s.name.isEmpty
+                            ? "sheet \(i + 1) has no name"
+                            : control
+                                ? "sheet \(i + 1)'s name \(ZipDirectoryReader.quoted(s.name)) holds control characters"
+                                : "two sheets are named \(ZipDirectoryReader.quoted(s.name))",
+                        at: SourceLocation(file: archive.file, path: workbookPart)))
             }
-            let vis: SheetInfo.Visibility = s.state == "hidden" ? .hidden : s.state == "veryHidden" ? .veryHidden : .visible
-            sheets.append(SheetInfo(name: s.name, index: i, visibility: vis, kind: isWorksheet ? .worksheet : .other,
-                                    part: isWorksheet ? rel?.target : nil))
+            let vis: SheetInfo.Visibility =
+                s.state == "hidden" ? .hidden : s.state == "veryHidden" ? .veryHidden : .visible
+            sheets.append(
+                SheetInfo(
+                    name: s.name, index: i, visibility: vis, kind: isWorksheet ? .worksheet : .other,
+                    part: isWorksheet ? rel?.target : nil))
         }
         var shared: [String] = []
-        if let ss = rels.first(where: { $0.type.hasSuffix("/sharedStrings") })?.target, archive.entry(named: ss) != nil {
+        if let ss = rels.first(where: { $0.type.hasSuffix("/sharedStrings") })?.target, archive.entry(named: ss) != nil
+        {
             guard let b = bytes(ss), let s = sharedStrings(b, part: ss) else { return nil }
             shared = s
         }
@@ -94,8 +110,9 @@ struct PackageReader {
             guard let b = bytes(st), let s = styleClasses(b, part: st) else { return nil }
             styles = s
         }
-        return Workbook(file: archive.file, sheets: sheets, date1904: date1904, archive: archive, workbookPart: workbookPart,
-                        sharedStrings: shared, styleClasses: styles)
+        return Workbook(
+            file: archive.file, sheets: sheets, date1904: date1904, archive: archive, workbookPart: workbookPart,
+            sharedStrings: shared, styleClasses: styles)
     }
 
     /// The relationships of a part (`""` for the package's own), from `_rels/…rels` beside it.
@@ -104,14 +121,17 @@ struct PackageReader {
         let relsPart = dir + "_rels/" + String(part.dropFirst(dir.count)) + ".rels"
         guard archive.entry(named: relsPart) != nil else { return [] }
         guard let b = bytes(relsPart) else { return nil }
-        let parsed = XMLStream.parse(b, url: relsPart) { (x) throws(XMLStream.Failure) -> [(String, String, String, Bool)] in
+        let parsed = XMLStream.parse(b, url: relsPart) {
+            (x) throws(XMLStream.Failure) -> [(String, String, String, Bool)] in
             var out: [(String, String, String, Bool)] = []
             while try x.next() {
                 if x.isStart("Relationship", Namespace.packageRelationships) {
                     let a = x.attributes(["Id", "Type", "Target", "TargetMode"])
                     out.append((a[0] ?? "", a[1] ?? "", a[2] ?? "", a[3] == "External"))
                     if out.count > archive.limits.maxEntries + archive.limits.maxSheets {
-                        throw XMLStream.Failure(id: "workbook.too-many", message: "part has too many relationships", line: x.line, column: x.column)
+                        throw XMLStream.Failure(
+                            id: "workbook.too-many", message: "part has too many relationships", line: x.line,
+                            column: x.column)
                     }
                 }
             }
@@ -128,9 +148,11 @@ struct PackageReader {
                 if !external {
                     resolved = PackageReader.resolve(target, from: dir)
                     if resolved == nil {
-                        diagnostics.append(Diagnostic("workbook.unsafe-entry-name", .error,
-                            "relationship \(id) points outside the package (\(ZipDirectoryReader.quoted(target)))",
-                            at: SourceLocation(file: archive.file, path: relsPart)))
+                        diagnostics.append(
+                            Diagnostic(
+                                "workbook.unsafe-entry-name", .error,
+                                "relationship \(id) points outside the package (\(ZipDirectoryReader.quoted(target)))",
+                                at: SourceLocation(file: archive.file, path: relsPart)))
                         return nil
                     }
                 }
@@ -168,7 +190,8 @@ struct PackageReader {
         var out: [UInt8] = []
         var it = Array(s.utf8)[...]
         while let c = it.popFirst() {
-            if c == UInt8(ascii: "%"), it.count >= 2, let h = hex(it[it.startIndex]), let l = hex(it[it.startIndex + 1]) {
+            if c == UInt8(ascii: "%"), it.count >= 2, let h = hex(it[it.startIndex]), let l = hex(it[it.startIndex + 1])
+            {
                 out.append(h << 4 | l)
                 it = it.dropFirst(2)
             } else {
@@ -214,12 +237,16 @@ struct PackageReader {
                     total += s.utf8.count
                     out.append(s)
                     if out.count > limits.maxSharedStrings {
-                        throw XMLStream.Failure(id: "workbook.too-many", message: "shared-string table holds more than \(limits.maxSharedStrings) strings",
-                                                line: x.line, column: x.column)
+                        throw XMLStream.Failure(
+                            id: "workbook.too-many",
+                            message: "shared-string table holds more than \(limits.maxSharedStrings) strings",
+                            line: x.line, column: x.column)
                     }
                     if total > limits.maxSharedStringBytes {
-                        throw XMLStream.Failure(id: "workbook.too-large", message: "shared strings pass \(limits.maxSharedStringBytes) bytes",
-                                                line: x.line, column: x.column)
+                        throw XMLStream.Failure(
+                            id: "workbook.too-large",
+                            message: "shared strings pass \(limits.maxSharedStringBytes) bytes",
+                            line: x.line, column: x.column)
                     }
                 }
             }
@@ -242,7 +269,9 @@ struct PackageReader {
             while try x.next() {
                 if x.isStart("numFmt") {
                     let a = x.attributes(["numFmtId", "formatCode"])
-                    if let id = a[0].flatMap({ Int($0) }), let code = a[1] { custom[id] = NumberFormatClass.classify(code: code) }
+                    if let id = a[0].flatMap({ Int($0) }), let code = a[1] {
+                        custom[id] = NumberFormatClass.classify(code: code)
+                    }
                 } else if x.isStart("cellXfs") {
                     inCellXfs = !x.isEmptyElement
                 } else if x.isEnd("cellXfs") {
@@ -250,7 +279,10 @@ struct PackageReader {
                 } else if inCellXfs, x.isStart("xf") {
                     xfIds.append(x.attributes(["numFmtId"])[0].flatMap { Int($0) } ?? 0)
                     if xfIds.count > limits.maxCells {
-                        throw XMLStream.Failure(id: "workbook.too-many", message: "styles part holds more than \(limits.maxCells) cell formats", line: x.line, column: x.column)
+                        throw XMLStream.Failure(
+                            id: "workbook.too-many",
+                            message: "styles part holds more than \(limits.maxCells) cell formats", line: x.line,
+                            column: x.column)
                     }
                 }
             }
@@ -293,7 +325,8 @@ struct RichText {
             inT = false
         default:
             if inT, phoneticDepth == 0, x.isText, !x.appendText(to: &bytes, limit: limit) {
-                throw XMLStream.Failure(id: "workbook.too-large", message: "a string passes \(limit) bytes", line: x.line, column: x.column)
+                throw XMLStream.Failure(
+                    id: "workbook.too-large", message: "a string passes \(limit) bytes", line: x.line, column: x.column)
             }
         }
     }
@@ -313,7 +346,9 @@ enum OOXMLEscape {
         var i = 0
         while i < u.count {
             if u[i] == UInt8(ascii: "_"), i + 6 < u.count, u[i + 1] == UInt8(ascii: "x"), u[i + 6] == UInt8(ascii: "_"),
-               let a = PackageReader.hex(u[i + 2]), let b = PackageReader.hex(u[i + 3]), let c = PackageReader.hex(u[i + 4]), let d = PackageReader.hex(u[i + 5]) {
+                let a = PackageReader.hex(u[i + 2]), let b = PackageReader.hex(u[i + 3]),
+                let c = PackageReader.hex(u[i + 4]), let d = PackageReader.hex(u[i + 5])
+            {
                 let v = UInt32(a) << 12 | UInt32(b) << 8 | UInt32(c) << 4 | UInt32(d)
                 if let scalar = Unicode.Scalar(v) {
                     out.append(contentsOf: String(Character(scalar)).utf8)
@@ -339,7 +374,8 @@ enum OOXMLEscape {
             if (v < 0x20 && v != 0x09 && v != 0x0A) || v == 0xFFFE || v == 0xFFFF {
                 out += "_x" + hex4(v) + "_"
             } else if c == "_", i + 6 < scalars.count, scalars[i + 1] == "x", scalars[i + 6] == "_",
-                      scalars[(i + 2)...(i + 5)].allSatisfy({ $0.properties.isASCIIHexDigit }) {
+                scalars[(i + 2)...(i + 5)].allSatisfy({ $0.properties.isASCIIHexDigit })
+            {
                 out += "_x005F_"
             } else {
                 out.unicodeScalars.append(c)

@@ -11,7 +11,8 @@ extension Workbook {
     /// Each new cell takes the style of the cell above it in the same column (the last row that
     /// holds values), so a new date looks like the dates above it. A date goes in as a date
     /// serial under that style when it is a date format, else under the workbook's first date
-    /// format, and as `YYYY-MM-DD` text only when there is none (the table loader reads both); a number under a date format gets the default style instead. Text is
+    /// format, and as `YYYY-MM-DD` text only when there is none (the table loader reads both); a number under a date
+    /// format gets the default style instead. Text is
     /// written as inline strings, so the shared strings are not touched. Empty rows formatted
     /// beneath the data are reused, keeping their row formatting.
     ///
@@ -20,14 +21,19 @@ extension Workbook {
     public func appendingRows(_ rows: [[CellValue]], to sheet: SheetInfo) -> Result<[UInt8], Diagnostic> {
         let (ws, diags) = read(sheet)
         guard let ws, let part = sheet.part else {
-            return .failure(diags.first { $0.severity == .error } ?? Diagnostic("workbook.not-a-worksheet", .error, "sheet cannot be appended to",
-                                                                                 at: SourceLocation(file: file, sheet: sheet.name)))
+            return .failure(
+                diags.first { $0.severity == .error }
+                    ?? Diagnostic(
+                        "workbook.not-a-worksheet", .error, "sheet cannot be appended to",
+                        at: SourceLocation(file: file, sheet: sheet.name)))
         }
         let last = ws.rows.last
         let start = (last?.number ?? 0) + 1
         guard start + rows.count - 1 <= archive.limits.maxRows else {
-            return .failure(Diagnostic("workbook.too-many", .error, "appending \(rows.count) rows would pass the last row of a sheet",
-                                       at: ws.location(row: start)))
+            return .failure(
+                Diagnostic(
+                    "workbook.too-many", .error, "appending \(rows.count) rows would pass the last row of a sheet",
+                    at: ws.location(row: start)))
         }
         let xml: [UInt8]
         switch archive.contents(ofEntryNamed: part) {
@@ -52,7 +58,9 @@ struct SheetTreeEditor {
     let part: String
 
     func fail(_ message: String) -> Diagnostic {
-        Diagnostic("workbook.xml-syntax", .error, message, at: SourceLocation(file: workbook.file, sheet: sheet.name), notes: ["in the part \(part)"])
+        Diagnostic(
+            "workbook.xml-syntax", .error, message, at: SourceLocation(file: workbook.file, sheet: sheet.name),
+            notes: ["in the part \(part)"])
     }
 
     static func local(_ n: UnsafeMutablePointer<xmlNode>?, _ name: StaticString) -> Bool {
@@ -73,20 +81,25 @@ struct SheetTreeEditor {
         return out
     }
 
-    mutating func append(_ rows: [[CellValue]], startingAt start: Int, styleRow: Int?, to xml: [UInt8]) -> Result<[UInt8], Diagnostic> {
+    mutating func append(
+        _ rows: [[CellValue]], startingAt start: Int, styleRow: Int?, to xml: [UInt8]
+    ) -> Result<[UInt8], Diagnostic> {
         if XMLStream.prologDocumentType(xml) != nil { return .failure(fail("the sheet declares a document type")) }
         _ = XMLStream.initialised
         tenken_silence_errors()
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
         let parsed = xml.withUnsafeBufferPointer { buf in
             buf.baseAddress.flatMap { base in
-                base.withMemoryRebound(to: CChar.self, capacity: buf.count) { xmlReadMemory($0, Int32(buf.count), part, nil, options) }
+                base.withMemoryRebound(to: CChar.self, capacity: buf.count) {
+                    xmlReadMemory($0, Int32(buf.count), part, nil, options)
+                }
             }
         }
         guard let doc = parsed else { return .failure(fail("the sheet could not be parsed to be edited")) }
         defer { xmlFreeDoc(doc) }
         guard let root = xmlDocGetRootElement(doc),
-              let sheetData = SheetTreeEditor.children(root).first(where: { SheetTreeEditor.local($0, "sheetData") }) else {
+            let sheetData = SheetTreeEditor.children(root).first(where: { SheetTreeEditor.local($0, "sheetData") })
+        else {
             return .failure(fail("the sheet has no sheetData element"))
         }
         let ns = sheetData.pointee.ns
@@ -137,7 +150,11 @@ struct SheetTreeEditor {
             }
             for (j, v) in values.enumerated() {
                 let column = j + 1
-                guard let cell = makeCell(v, doc: doc, ns: ns, reference: CellReference.name(row: number, column: column), style: above[column] ?? nil) else { continue }
+                guard
+                    let cell = makeCell(
+                        v, doc: doc, ns: ns, reference: CellReference.name(row: number, column: column),
+                        style: above[column] ?? nil)
+                else { continue }
                 xmlAddChild(row, cell)
                 lastColumn = max(lastColumn, column)
             }
@@ -151,7 +168,9 @@ struct SheetTreeEditor {
         return .success(Array(UnsafeBufferPointer(start: out, count: Int(size))))
     }
 
-    func makeCell(_ v: CellValue, doc: xmlDocPtr, ns: xmlNsPtr?, reference: String, style: Int?) -> UnsafeMutablePointer<xmlNode>? {
+    func makeCell(
+        _ v: CellValue, doc: xmlDocPtr, ns: xmlNsPtr?, reference: String, style: Int?
+    ) -> UnsafeMutablePointer<xmlNode>? {
         let cls = style.map { $0 < workbook.styleClasses.count ? workbook.styleClasses[$0] : .number } ?? .number
         func node(style: Int?, type: String?, value: String?) -> UnsafeMutablePointer<xmlNode>? {
             guard let c = xmlNewDocNode(doc, ns, "c", nil) else { return nil }
@@ -162,9 +181,13 @@ struct SheetTreeEditor {
             return c
         }
         func text(_ s: String) -> UnsafeMutablePointer<xmlNode>? {
-            guard !s.isEmpty, let c = node(style: style, type: "inlineStr", value: nil), let inline = xmlNewChild(c, ns, "is", nil),
-                  let t = xmlNewTextChild(inline, ns, "t", OOXMLEscape.encode(s)) else { return nil }
-            if s.first?.isWhitespace == true || s.last?.isWhitespace == true || s.contains("\n") { xmlNodeSetSpacePreserve(t, 1) }
+            guard !s.isEmpty, let c = node(style: style, type: "inlineStr", value: nil),
+                let inline = xmlNewChild(c, ns, "is", nil),
+                let t = xmlNewTextChild(inline, ns, "t", OOXMLEscape.encode(s))
+            else { return nil }
+            if s.first?.isWhitespace == true || s.last?.isWhitespace == true || s.contains("\n") {
+                xmlNodeSetSpacePreserve(t, 1)
+            }
             return c
         }
         switch v {
@@ -179,7 +202,11 @@ struct SheetTreeEditor {
             // workbook's first date format (rows a person formatted ahead often have none),
             // and as text only when the workbook has no date format at all.
             let dateStyle = cls == .date ? style : workbook.styleClasses.firstIndex(of: .date)
-            if let dateStyle, let serial = workbook.date1904 ? DateSerial.serial(year: y, month: m, day: d).map({ $0 - 1462 }) : DateSerial.serial(year: y, month: m, day: d) {
+            if let dateStyle,
+                let serial = workbook.date1904
+                    ? DateSerial.serial(year: y, month: m, day: d).map({ $0 - 1462 })
+                    : DateSerial.serial(year: y, month: m, day: d)
+            {
                 return node(style: dateStyle, type: nil, value: String(serial))
             }
             return text(DateSerial.iso(y, m, d))
@@ -188,7 +215,9 @@ struct SheetTreeEditor {
 
     /// Widens `<dimension ref="A1:G4">` to cover the new rows and columns.
     func updateDimension(_ root: UnsafeMutablePointer<xmlNode>, lastRow: Int, lastColumn: Int) {
-        guard let dim = SheetTreeEditor.children(root).first(where: { SheetTreeEditor.local($0, "dimension") }) else { return }
+        guard let dim = SheetTreeEditor.children(root).first(where: { SheetTreeEditor.local($0, "dimension") }) else {
+            return
+        }
         let ref = SheetTreeEditor.attribute(dim, "ref") ?? "A1"
         let parts = ref.split(separator: ":")
         let first = parts.first.map(String.init) ?? "A1"

@@ -37,7 +37,11 @@ struct SheetParser {
             case UInt8(ascii: "e") where p[1] == 0: self = .error
             case UInt8(ascii: "d") where p[1] == 0: self = .isoDate
             default:
-                if XMLStream.equal(p, "str") { self = .formulaString } else if XMLStream.equal(p, "inlineStr") { self = .inline } else {
+                if XMLStream.equal(p, "str") {
+                    self = .formulaString
+                } else if XMLStream.equal(p, "inlineStr") {
+                    self = .inline
+                } else {
                     self = .unknown(XMLStream.string(p))
                 }
             }
@@ -101,8 +105,9 @@ struct SheetParser {
             var cell = PendingCell(limit: limits.maxCellTextBytes)
             var inCell = false
             func fail(_ id: String, _ message: String, row: Int? = nil, column: Int? = nil) -> XMLStream.Failure {
-                XMLStream.Failure(id: id, message: message, line: x.line, column: x.column,
-                                  cellRow: row ?? (inCell ? cell.row : rowNumber), cellColumn: column ?? (inCell ? cell.column : 0))
+                XMLStream.Failure(
+                    id: id, message: message, line: x.line, column: x.column,
+                    cellRow: row ?? (inCell ? cell.row : rowNumber), cellColumn: column ?? (inCell ? cell.column : 0))
             }
             func flushRow() {
                 guard rowNumber > 0 else { return }
@@ -124,16 +129,26 @@ struct SheetParser {
                         // A merged range shows one value over all its cells (WorkbookTables
                         // gives it to each); its reference is named by shape only.
                         guard let ref = x.attributes(["ref"])[0], let range = CellRange(ref) else {
-                            throw fail("workbook.bad-cell-reference", "a merged range's reference is not a range of cells (such as D6:D7)", row: 0, column: 0)
+                            throw fail(
+                                "workbook.bad-cell-reference",
+                                "a merged range's reference is not a range of cells (such as D6:D7)", row: 0, column: 0)
                         }
-                        guard merges.count < limits.maxCells else { throw fail("workbook.too-many", "sheet holds more than \(limits.maxCells) merged ranges", row: 0, column: 0) }
+                        guard merges.count < limits.maxCells else {
+                            throw fail(
+                                "workbook.too-many", "sheet holds more than \(limits.maxCells) merged ranges", row: 0,
+                                column: 0)
+                        }
                         merges.append(range)
                     }
                     continue
                 }
                 if inCell {
                     if cell.inInline {
-                        if x.known == .is, x.type == .endElement { cell.inInline = false } else { try cell.rich.take(x) }
+                        if x.known == .is, x.type == .endElement {
+                            cell.inInline = false
+                        } else {
+                            try cell.rich.take(x)
+                        }
                         continue
                     }
                     switch (x.known, x.type) {
@@ -167,11 +182,20 @@ struct SheetParser {
                     var given: Int?, bad: String?
                     x.forEachShortAttribute { name, value in
                         guard name == UInt8(ascii: "r") else { return }
-                        if let n = SheetParser.whole(value, digits: 9), n >= 1 { given = n } else { bad = XMLStream.string(value) }
+                        if let n = SheetParser.whole(value, digits: 9), n >= 1 {
+                            given = n
+                        } else {
+                            bad = XMLStream.string(value)
+                        }
                     }
-                    if let bad { throw fail("workbook.bad-cell-reference", "a row's number (\(TextShape.of(bad))) is not a row number") }
+                    if let bad {
+                        throw fail(
+                            "workbook.bad-cell-reference", "a row's number (\(TextShape.of(bad))) is not a row number")
+                    }
                     rowNumber = given ?? lastRow + 1
-                    guard rowNumber <= limits.maxRows else { throw fail("workbook.too-many", "row \(rowNumber) is past the limit of \(limits.maxRows) rows") }
+                    guard rowNumber <= limits.maxRows else {
+                        throw fail("workbook.too-many", "row \(rowNumber) is past the limit of \(limits.maxRows) rows")
+                    }
                     if rowNumber <= lastRow { ordered = false }
                     lastRow = rowNumber
                     lastColumn = 0
@@ -182,15 +206,25 @@ struct SheetParser {
                 case (.c, .element):
                     guard rowNumber > 0 else { throw fail("workbook.bad-cell-reference", "cell outside a row") }
                     cellCount += 1
-                    guard cellCount <= limits.maxCells else { throw fail("workbook.too-many", "sheet holds more than \(limits.maxCells) cells") }
+                    guard cellCount <= limits.maxCells else {
+                        throw fail("workbook.too-many", "sheet holds more than \(limits.maxCells) cells")
+                    }
                     cell.reset(row: rowNumber, column: lastColumn + 1)
                     var badReference: String?, badStyle: String?
                     x.forEachShortAttribute { name, value in
                         switch name {
                         case UInt8(ascii: "r"):
-                            if let (row, col) = SheetParser.reference(value), row == rowNumber { cell.column = col } else { badReference = XMLStream.string(value) }
+                            if let (row, col) = SheetParser.reference(value), row == rowNumber {
+                                cell.column = col
+                            } else {
+                                badReference = XMLStream.string(value)
+                            }
                         case UInt8(ascii: "s"):
-                            if let n = SheetParser.whole(value) { cell.style = n } else { badStyle = XMLStream.string(value) }
+                            if let n = SheetParser.whole(value) {
+                                cell.style = n
+                            } else {
+                                badStyle = XMLStream.string(value)
+                            }
                         case UInt8(ascii: "t"):
                             cell.type = CellType(value)
                         default:
@@ -198,13 +232,22 @@ struct SheetParser {
                         }
                     }
                     if let badReference {
-                        throw fail("workbook.bad-cell-reference", "a cell's reference (\(TextShape.of(badReference))) is not a cell of row \(rowNumber)", column: 0)
+                        throw fail(
+                            "workbook.bad-cell-reference",
+                            "a cell's reference (\(TextShape.of(badReference))) is not a cell of row \(rowNumber)",
+                            column: 0)
                     }
                     let column = cell.column
                     guard column <= limits.maxColumns else {
-                        throw fail("workbook.too-many", "column \(column) is past the limit of \(limits.maxColumns) columns", column: column)
+                        throw fail(
+                            "workbook.too-many", "column \(column) is past the limit of \(limits.maxColumns) columns",
+                            column: column)
                     }
-                    if let badStyle { throw fail("workbook.bad-cell", "the cell's style index (\(TextShape.of(badStyle))) is not a whole number") }
+                    if let badStyle {
+                        throw fail(
+                            "workbook.bad-cell",
+                            "the cell's style index (\(TextShape.of(badStyle))) is not a whole number")
+                    }
                     if column <= lastColumn { rowOrdered = false; ordered = false }
                     lastColumn = column
                     inCell = true
@@ -227,7 +270,12 @@ struct SheetParser {
             if f.cellRow == 0, f.line > 0, let near = SheetParser.cellNear(xml, line: f.line, column: f.column) {
                 notes.append("near cell \(near)")
             }
-            if f.id == "workbook.dtd" { notes.append("document type declarations and entities are refused, so no external file or network address is ever read") }
+            if f.id == "workbook.dtd" {
+                notes.append(
+                    "document type declarations and entities are refused, so no external file or network address is "
+                        + "ever read"
+                )
+            }
             bag.add(Diagnostic(f.id, .error, f.message, at: location(f.cellRow, f.cellColumn), notes: notes))
             return (nil, bag.sorted)
         case .success:
@@ -240,7 +288,8 @@ struct SheetParser {
             var merged: [WorksheetRow] = []
             for r in rows {
                 if let last = merged.last, last.number == r.number {
-                    merged[merged.count - 1] = WorksheetRow(number: r.number, cells: (last.cells + r.cells).sorted { $0.column < $1.column })
+                    merged[merged.count - 1] = WorksheetRow(
+                        number: r.number, cells: (last.cells + r.cells).sorted { $0.column < $1.column })
                 } else {
                     merged.append(r)
                 }
@@ -248,8 +297,11 @@ struct SheetParser {
             rows = merged
             for r in rows {
                 for (a, b) in zip(r.cells, r.cells.dropFirst()) where a.column == b.column {
-                    bag.add(Diagnostic("workbook.duplicate-cell", .error, "cell \(b.reference) is given twice, with different values possible",
-                                       at: location(b.row, b.column), notes: ["in the part \(part)"]))
+                    bag.add(
+                        Diagnostic(
+                            "workbook.duplicate-cell", .error,
+                            "cell \(b.reference) is given twice, with different values possible",
+                            at: location(b.row, b.column), notes: ["in the part \(part)"]))
                 }
             }
         }
@@ -267,7 +319,9 @@ struct SheetParser {
             return WorkbookCell(row: row, column: column, kind: kind, text: text, hasFormula: formula)
         }
         func bad(_ message: String) -> WorkbookCell? {
-            bag.add(Diagnostic("workbook.bad-cell", .error, message, at: location(row, column), notes: ["in the part \(part)"]))
+            bag.add(
+                Diagnostic(
+                    "workbook.bad-cell", .error, message, at: location(row, column), notes: ["in the part \(part)"]))
             return nil
         }
         // The value without the white space around it (text types keep theirs).
@@ -279,7 +333,9 @@ struct SheetParser {
         switch c.type {
         case .number:
             if v.isEmpty { return make(.empty, "") }
-            guard let d = SheetParser.number(v) else { return bad("cell holds \(TextShape.of(text(v))) where its type (a number) needs digits") }
+            guard let d = SheetParser.number(v) else {
+                return bad("cell holds \(TextShape.of(text(v))) where its type (a number) needs digits")
+            }
             let cls: NumberFormatClass
             if c.style == 0 && workbook.styleClasses.isEmpty {
                 cls = .number
@@ -294,7 +350,10 @@ struct SheetParser {
             return make(.number, SheetParser.numberText(d))
         case .shared:
             guard let i = SheetParser.whole(v), i < workbook.sharedStrings.count else {
-                return bad("cell names a shared string (\(TextShape.of(text(v)))) the workbook does not have (it has \(workbook.sharedStrings.count))")
+                return bad(
+                    "cell names a shared string (\(TextShape.of(text(v)))) the workbook does not have (it has "
+                        + "\(workbook.sharedStrings.count))"
+                )
             }
             return make(.text, workbook.sharedStrings[i])
         case .formulaString:
@@ -314,7 +373,9 @@ struct SheetParser {
             return make(.error, v.isEmpty ? "#VALUE!" : WorkbookCell.errorCodes.contains(code) ? code : "")
         case .isoDate:
             if v.isEmpty { return make(.empty, "") }
-            guard let t = SheetParser.isoDateTime(text(v)) else { return bad("cell holds \(TextShape.of(text(v))) where its type (a date) needs an ISO 8601 date") }
+            guard let t = SheetParser.isoDateTime(text(v)) else {
+                return bad("cell holds \(TextShape.of(text(v))) where its type (a date) needs an ISO 8601 date")
+            }
             return make(.date, t)
         case .unknown(let t):
             return bad("the cell's type (\(TextShape.of(t))) is not one of n, s, str, inlineStr, b, e, d")
@@ -347,10 +408,14 @@ struct SheetParser {
         var i = offset - 1
         while i >= 2 {
             // `<c ` then, within the tag, ` r="`.
-            if xml[i - 2] == UInt8(ascii: "<"), xml[i - 1] == UInt8(ascii: "c"), xml[i] == 0x20 || xml[i] == 0x09 || xml[i] == 0x0A || xml[i] == 0x0D {
+            if xml[i - 2] == UInt8(ascii: "<"), xml[i - 1] == UInt8(ascii: "c"),
+                xml[i] == 0x20 || xml[i] == 0x09 || xml[i] == 0x0A || xml[i] == 0x0D
+            {
                 var j = i
                 while j + 4 < offset, xml[j] != UInt8(ascii: ">") {
-                    if xml[j] == UInt8(ascii: "r"), xml[j + 1] == UInt8(ascii: "="), xml[j + 2] == UInt8(ascii: "\""), xml[j - 1] == 0x20 || xml[j - 1] == 0x09 {
+                    if xml[j] == UInt8(ascii: "r"), xml[j + 1] == UInt8(ascii: "="), xml[j + 2] == UInt8(ascii: "\""),
+                        xml[j - 1] == 0x20 || xml[j - 1] == 0x09
+                    {
                         var k = j + 3
                         var ref: [UInt8] = []
                         while k < xml.count, xml[k] != UInt8(ascii: "\""), ref.count < 12 { ref.append(xml[k]); k += 1 }
@@ -373,11 +438,18 @@ struct SheetParser {
         // Whole numbers, the common case, without a trip through a string.
         var n = 0, digits = 0, negative = false, plain = true
         for (i, u) in b.enumerated() {
-            if u >= 48 && u <= 57 { n = n &* 10 &+ Int(u - 48); digits += 1 } else if i == 0 && u == 45 { negative = true } else { plain = false; break }
+            if u >= 48 && u <= 57 {
+                n = n &* 10 &+ Int(u - 48); digits += 1
+            } else if i == 0 && u == 45 {
+                negative = true
+            } else {
+                plain = false; break
+            }
         }
         if plain, digits > 0, digits <= 15 { return Double(negative ? -n : n) }
         guard b.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 43 || $0 == 45 || $0 == 69 || $0 == 101 }),
-              let d = Double(String(decoding: b, as: UTF8.self)), d.isFinite else { return nil }
+            let d = Double(String(decoding: b, as: UTF8.self)), d.isFinite
+        else { return nil }
         return d
     }
 
@@ -397,11 +469,15 @@ struct SheetParser {
             for i in r { guard u[i] >= 48, u[i] <= 57 else { return nil }; n = n * 10 + Int(u[i] - 48) }
             return n
         }
-        guard u.count >= 10, let y = digits(0..<4), u[4] == 45, let m = digits(5..<7), u[7] == 45, let d = digits(8..<10),
-              (1...12).contains(m), (1...31).contains(d) else { return nil }
+        guard u.count >= 10, let y = digits(0..<4), u[4] == 45, let m = digits(5..<7), u[7] == 45,
+            let d = digits(8..<10),
+            (1...12).contains(m), (1...31).contains(d)
+        else { return nil }
         let date = DateSerial.iso(y, m, d)
         if u.count == 10 { return date }
-        guard u[10] == UInt8(ascii: "T"), let hh = digits(11..<13), u.count >= 16, u[13] == 58, let mm = digits(14..<16), hh < 24, mm < 60 else { return nil }
+        guard u[10] == UInt8(ascii: "T"), let hh = digits(11..<13), u.count >= 16, u[13] == 58,
+            let mm = digits(14..<16), hh < 24, mm < 60
+        else { return nil }
         var ss = 0
         if u.count >= 19, u[16] == 58 { guard let s = digits(17..<19), s < 60 else { return nil }; ss = s }
         let seconds = hh * 3600 + mm * 60 + ss

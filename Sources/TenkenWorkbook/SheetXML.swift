@@ -16,7 +16,9 @@ struct SheetXML {
     static let lastRow = 1_048_576
 
     func fail(_ message: String, row: Int = 0, column: Int = 0) -> Diagnostic {
-        Diagnostic("workbook.too-large", .error, message, at: SourceLocation(file: file, line: row, column: column, sheet: spec.name))
+        Diagnostic(
+            "workbook.too-large", .error, message,
+            at: SourceLocation(file: file, line: row, column: column, sheet: spec.name))
     }
 
     mutating func render(_ strings: inout SharedStrings) throws(Diagnostic) -> String {
@@ -37,12 +39,16 @@ struct SheetXML {
                 return ""
             case .text(let t):
                 guard t.utf16.count <= SheetXML.maxCellText else {
-                    throw fail("cell text has \(t.utf16.count) characters; a cell holds at most \(SheetXML.maxCellText)", row: row, column: column)
+                    throw fail(
+                        "cell text has \(t.utf16.count) characters; a cell holds at most \(SheetXML.maxCellText)",
+                        row: row, column: column)
                 }
                 let style: WorkbookWriter.Style = format == .text || format == .date ? .text : .normal
                 return "<c r=\"\(ref)\" s=\"\(style.rawValue)\" t=\"s\"><v>\(strings.id(t))</v></c>"
             case .number(let d):
-                guard d.isFinite else { throw fail("a number cell holds \(d), which a workbook cannot store", row: row, column: column) }
+                guard d.isFinite else {
+                    throw fail("a number cell holds \(d), which a workbook cannot store", row: row, column: column)
+                }
                 return "<c r=\"\(ref)\" s=\"0\"><v>\(SheetParser.numberText(d))</v></c>"
             case .bool(let b):
                 return "<c r=\"\(ref)\" s=\"0\" t=\"b\"><v>\(b ? 1 : 0)</v></c>"
@@ -77,15 +83,24 @@ struct SheetXML {
                 frozen = true
                 var xml = "<row r=\"1\">"
                 for (i, c) in columns.enumerated() {
-                    xml += "<c r=\"\(CellReference.name(row: 1, column: i + 1))\" s=\"\(WorkbookWriter.Style.header.rawValue)\" t=\"s\"><v>\(strings.id(c.header))</v></c>"
+                    xml +=
+                        "<c r=\"\(CellReference.name(row: 1, column: i + 1))\" "
+                        + "s=\"\(WorkbookWriter.Style.header.rawValue)\" t=\"s\"><v>\(strings.id(c.header))</v></c>"
                     // Bold text is wider; leave room for a filter button.
                     fit[i] = DisplayWidth.of(c.header) + 2
                     if let p = c.prompt {
                         validations.append(DataValidation(rows: 1...1, columns: (i + 1)...(i + 1), prompt: p))
                     }
                     if let choices = c.choices, !choices.isEmpty {
-                        validations.append(DataValidation(rows: 2...SheetXML.lastRow, columns: (i + 1)...(i + 1), choices: choices,
-                                                          error: ValidationMessage(title: "一覧にない値です", text: "一覧から選んでください（英語の値も使えます）。Choose from the list (the English values are also accepted).")))
+                        validations.append(
+                            DataValidation(
+                                rows: 2...SheetXML.lastRow, columns: (i + 1)...(i + 1), choices: choices,
+                                error: ValidationMessage(
+                                    title: "一覧にない値です",
+                                    text:
+                                        "一覧から選んでください（英語の値も使えます）。Choose from the list (the English values are also "
+                                        + "accepted)."
+                                )))
                     }
                 }
                 sheetData += xml + "</row>"
@@ -129,22 +144,28 @@ struct SheetXML {
             for line in lines {
                 r += 1
                 guard line.text.utf16.count <= SheetXML.maxCellText else {
-                    throw fail("guide line has \(line.text.utf16.count) characters; a cell holds at most \(SheetXML.maxCellText)", row: r, column: 1)
+                    throw fail(
+                        "guide line has \(line.text.utf16.count) characters; a cell holds at most "
+                            + "\(SheetXML.maxCellText)",
+                        row: r, column: 1)
                 }
                 guard r <= SheetXML.lastRow else { throw fail("guide has more lines than a worksheet holds") }
                 if line.text.isEmpty { continue }
-                let style: WorkbookWriter.Style = switch line.style {
-                case .title: .title
-                case .heading: .heading
-                case .text: .paragraph
-                }
+                let style: WorkbookWriter.Style =
+                    switch line.style {
+                    case .title: .title
+                    case .heading: .heading
+                    case .text: .paragraph
+                    }
                 // A paragraph longer than the column wraps; spreadsheet programs keep a row's
                 // default height on opening a file (LibreOffice drew the wrapped lines over the
                 // next rows), so the row is given the height of its lines.
                 let width = DisplayWidth.of(line.text)
                 let lines = (width + SheetXML.guideWrap - 1) / SheetXML.guideWrap
                 let height = lines > 1 && line.style == .text ? " ht=\"\(lines * 18)\" customHeight=\"1\"" : ""
-                sheetData += "<row r=\"\(r)\"\(height)><c r=\"A\(r)\" s=\"\(style.rawValue)\" t=\"s\"><v>\(strings.id(line.text))</v></c></row>"
+                sheetData +=
+                    "<row r=\"\(r)\"\(height)><c r=\"A\(r)\" s=\"\(style.rawValue)\" "
+                    + "t=\"s\"><v>\(strings.id(line.text))</v></c></row>"
                 widest = max(widest, width)
                 lastRow = r
                 lastColumn = 1
@@ -155,8 +176,13 @@ struct SheetXML {
             columnStyles = [nil]
         }
 
-        var s = WorkbookWriter.declaration + "<worksheet xmlns=\"\(WorkbookWriter.mainNS)\" xmlns:r=\"\(WorkbookWriter.relNS)\">"
-        s += "<dimension ref=\"" + (lastRow > 0 && lastColumn > 0 ? "A1:" + CellReference.name(row: lastRow, column: lastColumn) : "A1") + "\"/>"
+        var s =
+            WorkbookWriter.declaration
+            + "<worksheet xmlns=\"\(WorkbookWriter.mainNS)\" xmlns:r=\"\(WorkbookWriter.relNS)\">"
+        s +=
+            "<dimension ref=\""
+            + (lastRow > 0 && lastColumn > 0 ? "A1:" + CellReference.name(row: lastRow, column: lastColumn) : "A1")
+            + "\"/>"
         s += "<sheetViews><sheetView workbookViewId=\"0\"\(selected ? " tabSelected=\"1\"" : "")>"
         if frozen {
             s += "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
@@ -167,7 +193,10 @@ struct SheetXML {
             s += "<cols>"
             for (i, w) in widths.enumerated() {
                 let style = columnStyles.indices.contains(i) ? columnStyles[i] : nil
-                s += "<col min=\"\(i + 1)\" max=\"\(i + 1)\" width=\"\(SheetXML.decimal(w))\"\(style.map { " style=\"\($0.rawValue)\"" } ?? "") customWidth=\"1\"/>"
+                s +=
+                    "<col min=\"\(i + 1)\" max=\"\(i + 1)\" "
+                    + "width=\"\(SheetXML.decimal(w))\"\(style.map { " style=\"\($0.rawValue)\"" } ?? "") "
+                    + "customWidth=\"1\"/>"
             }
             s += "</cols>"
         }
@@ -183,8 +212,12 @@ struct SheetXML {
 
     func validation(_ v: DataValidation) throws(Diagnostic) -> String {
         guard v.firstRow >= 1, v.firstColumn >= 1, v.lastRow >= v.firstRow, v.lastColumn >= v.firstColumn,
-              v.lastRow <= SheetXML.lastRow, v.lastColumn <= 16_384 else {
-            throw fail("data validation covers rows \(v.firstRow)–\(v.lastRow), columns \(v.firstColumn)–\(v.lastColumn), which is not a range of a worksheet")
+            v.lastRow <= SheetXML.lastRow, v.lastColumn <= 16_384
+        else {
+            throw fail(
+                "data validation covers rows \(v.firstRow)–\(v.lastRow), columns \(v.firstColumn)–\(v.lastColumn), "
+                    + "which is not a range of a worksheet"
+            )
         }
         let from = CellReference.name(row: v.firstRow, column: v.firstColumn)
         let to = CellReference.name(row: v.lastRow, column: v.lastColumn)
@@ -196,10 +229,14 @@ struct SheetXML {
         if v.prompt != nil { a += " showInputMessage=\"1\"" }
         if v.choices != nil { a += " showErrorMessage=\"1\"" }
         if let e = v.error {
-            a += " errorTitle=\"\(XMLEscape.attribute(SheetXML.cut(e.title, 32)))\" error=\"\(XMLEscape.attribute(SheetXML.cut(e.text, 225)))\""
+            a +=
+                " errorTitle=\"\(XMLEscape.attribute(SheetXML.cut(e.title, 32)))\" "
+                + "error=\"\(XMLEscape.attribute(SheetXML.cut(e.text, 225)))\""
         }
         if let p = v.prompt {
-            a += " promptTitle=\"\(XMLEscape.attribute(SheetXML.cut(p.title, 32)))\" prompt=\"\(XMLEscape.attribute(SheetXML.cut(p.text, 255)))\""
+            a +=
+                " promptTitle=\"\(XMLEscape.attribute(SheetXML.cut(p.title, 32)))\" "
+                + "prompt=\"\(XMLEscape.attribute(SheetXML.cut(p.text, 255)))\""
         }
         a += " sqref=\"\(sqref)\""
         guard let choices = v.choices else { return "<dataValidation\(a)/>" }

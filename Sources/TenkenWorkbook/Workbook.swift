@@ -44,7 +44,9 @@ public struct Workbook: Sendable {
 
     /// Opens a workbook. Returns nil with the reasons when it cannot be read; warnings may
     /// come with a workbook that opens.
-    public static func open(bytes: [UInt8], file: String, limits: WorkbookLimits = WorkbookLimits()) -> (Workbook?, [Diagnostic]) {
+    public static func open(
+        bytes: [UInt8], file: String, limits: WorkbookLimits = WorkbookLimits()
+    ) -> (Workbook?, [Diagnostic]) {
         if let d = FileSniffer.refusal(bytes, file: file) { return (nil, [d]) }
         let (archive, zipDiags) = ZipArchive.open(bytes, file: file, limits: limits)
         guard let archive else { return (nil, zipDiags) }
@@ -68,7 +70,14 @@ public struct Workbook: Sendable {
     public func read(_ sheet: SheetInfo) -> (Worksheet?, [Diagnostic]) {
         let at = SourceLocation(file: file, sheet: sheet.name)
         guard sheet.kind == .worksheet, let part = sheet.part else {
-            return (nil, [Diagnostic("workbook.not-a-worksheet", .error, "sheet is a chart or dialog sheet, not a grid of cells", at: at)])
+            return (
+                nil,
+                [
+                    Diagnostic(
+                        "workbook.not-a-worksheet", .error, "sheet is a chart or dialog sheet, not a grid of cells",
+                        at: at)
+                ]
+            )
         }
         switch archive.contents(ofEntryNamed: part) {
         case .failure(var d):
@@ -89,24 +98,34 @@ enum FileSniffer {
 
     static func refusal(_ b: [UInt8], file: String) -> Diagnostic? {
         let at = SourceLocation(file: file)
-        if b.isEmpty { return Diagnostic("workbook.empty-file", .error, "file is empty; expected an .xlsx workbook", at: at) }
+        if b.isEmpty {
+            return Diagnostic("workbook.empty-file", .error, "file is empty; expected an .xlsx workbook", at: at)
+        }
         if b.starts(with: ole2Magic) {
             // An encrypted OOXML workbook is an OLE2 file holding the streams EncryptionInfo and
             // EncryptedPackage; directory entry names are UTF-16LE.
             if contains(b, utf16le: "EncryptionInfo") || contains(b, utf16le: "EncryptedPackage") {
-                return Diagnostic("workbook.encrypted", .error, "workbook is protected with a password (encrypted), so it cannot be read", at: at,
-                                  help: "remove the password (Excel: ファイル > 情報 > ブックの保護 > パスワードを使用して暗号化, clear it; File > Info > Protect Workbook > Encrypt with Password) and save again")
+                return Diagnostic(
+                    "workbook.encrypted", .error,
+                    "workbook is protected with a password (encrypted), so it cannot be read", at: at,
+                    help:
+                        "remove the password (Excel: ファイル > 情報 > ブックの保護 > パスワードを使用して暗号化, clear it; File > Info > "
+                        + "Protect Workbook > Encrypt with Password) and save again"
+                )
             }
-            return Diagnostic("workbook.legacy-xls", .error, "file is an Excel 97–2003 workbook (.xls), an old binary format tenken does not read", at: at,
-                              help: "save it as .xlsx (名前を付けて保存 > Excel ブック (*.xlsx); Save As > Excel Workbook)")
+            return Diagnostic(
+                "workbook.legacy-xls", .error,
+                "file is an Excel 97–2003 workbook (.xls), an old binary format tenken does not read", at: at,
+                help: "save it as .xlsx (名前を付けて保存 > Excel ブック (*.xlsx); Save As > Excel Workbook)")
         }
         if b.starts(with: [0x50, 0x4B, 0x03, 0x04]) || b.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return nil }
         if b.count >= 4, b.starts(with: [0x50, 0x4B]) { return nil }
         let head = b.prefix(512)
         let textual = head.allSatisfy { $0 >= 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 >= 0x80 }
         if textual {
-            return Diagnostic("workbook.not-xlsx", .error, "file is text (a CSV or XML file?), not an .xlsx workbook", at: at,
-                              help: "give a folder of CSV tables as a folder, or save the workbook as .xlsx")
+            return Diagnostic(
+                "workbook.not-xlsx", .error, "file is text (a CSV or XML file?), not an .xlsx workbook", at: at,
+                help: "give a folder of CSV tables as a folder, or save the workbook as .xlsx")
         }
         // Not a zip at the front; the end record may still be found (a self-extracting
         // archive), so the zip reader decides.
@@ -116,17 +135,23 @@ enum FileSniffer {
     static func refusal(_ zip: ZipArchive) -> Diagnostic? {
         let at = SourceLocation(file: zip.file)
         if let m = zip.entry(named: "mimetype"), case .success(let t) = zip.contents(of: m),
-           String(decoding: t, as: UTF8.self).hasPrefix("application/vnd.oasis.opendocument") {
-            return Diagnostic("workbook.not-xlsx", .error, "file is an OpenDocument file (.ods), not an .xlsx workbook", at: at,
-                              help: "save it as .xlsx (Excel 2007-365) in LibreOffice")
+            String(decoding: t, as: UTF8.self).hasPrefix("application/vnd.oasis.opendocument")
+        {
+            return Diagnostic(
+                "workbook.not-xlsx", .error, "file is an OpenDocument file (.ods), not an .xlsx workbook", at: at,
+                help: "save it as .xlsx (Excel 2007-365) in LibreOffice")
         }
         if zip.entry(named: "xl/workbook.bin") != nil {
-            return Diagnostic("workbook.not-xlsx", .error, "file is an Excel binary workbook (.xlsb), which tenken does not read", at: at,
-                              help: "save it as .xlsx (Excel ブック; Excel Workbook)")
+            return Diagnostic(
+                "workbook.not-xlsx", .error, "file is an Excel binary workbook (.xlsb), which tenken does not read",
+                at: at,
+                help: "save it as .xlsx (Excel ブック; Excel Workbook)")
         }
         if zip.entry(named: "[Content_Types].xml") == nil {
-            return Diagnostic("workbook.not-xlsx", .error, "file is a zip archive but not an Office Open XML workbook (it has no [Content_Types].xml)", at: at,
-                              help: "save the workbook as .xlsx in a spreadsheet program")
+            return Diagnostic(
+                "workbook.not-xlsx", .error,
+                "file is a zip archive but not an Office Open XML workbook (it has no [Content_Types].xml)", at: at,
+                help: "save the workbook as .xlsx in a spreadsheet program")
         }
         return nil
     }

@@ -13,7 +13,8 @@ public enum CellValue: Sendable, Hashable {
     public static func date(iso: String) -> CellValue? {
         let p = iso.split(separator: "-", omittingEmptySubsequences: false)
         guard p.count == 3, p[0].count == 4, p[1].count == 2, p[2].count == 2,
-              let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]), y >= 1, (1...12).contains(m), (1...31).contains(d) else { return nil }
+            let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]), y >= 1, (1...12).contains(m), (1...31).contains(d)
+        else { return nil }
         let days = DateSerial.daysFromCivil(y, m, d)
         guard DateSerial.civilFromDays(days) == (y, m, d) else { return nil }
         return .date(year: y, month: m, day: d)
@@ -60,7 +61,10 @@ public struct ColumnSpec: Sendable, Hashable {
     /// characters count as 2).
     public var width: Double?
 
-    public init(header: String, format: ColumnFormat = .general, choices: [String]? = nil, prompt: ValidationMessage? = nil, width: Double? = nil) {
+    public init(
+        header: String, format: ColumnFormat = .general, choices: [String]? = nil, prompt: ValidationMessage? = nil,
+        width: Double? = nil
+    ) {
         self.header = header
         self.format = format
         self.choices = choices
@@ -81,8 +85,10 @@ public struct DataValidation: Sendable, Hashable {
     /// Refuse values not in `choices` (Excel's "stop") instead of warning.
     public var strict: Bool
 
-    public init(rows: ClosedRange<Int>, columns: ClosedRange<Int>, choices: [String]? = nil, prompt: ValidationMessage? = nil,
-                error: ValidationMessage? = nil, strict: Bool = false) {
+    public init(
+        rows: ClosedRange<Int>, columns: ClosedRange<Int>, choices: [String]? = nil, prompt: ValidationMessage? = nil,
+        error: ValidationMessage? = nil, strict: Bool = false
+    ) {
         firstRow = rows.lowerBound; lastRow = rows.upperBound
         firstColumn = columns.lowerBound; lastColumn = columns.upperBound
         self.choices = choices
@@ -128,7 +134,9 @@ public struct SheetSpec: Sendable, Hashable {
         self.hidden = hidden
     }
 
-    public static func table(_ name: String, columns: [ColumnSpec], rows: [[CellValue]], validations: [DataValidation] = []) -> SheetSpec {
+    public static func table(
+        _ name: String, columns: [ColumnSpec], rows: [[CellValue]], validations: [DataValidation] = []
+    ) -> SheetSpec {
         SheetSpec(name: name, layout: .table(columns: columns, rows: rows), validations: validations)
     }
 

@@ -37,8 +37,10 @@ public enum WorkbookWriter {
         for s in sheets { lists.collect(s) }
         if !lists.columns.isEmpty {
             if sheets.contains(where: { $0.name.lowercased() == listSheetName.lowercased() }) {
-                throw Diagnostic("workbook.bad-sheet-name", .error, "a sheet is named \(listSheetName), which holds the long drop-down lists",
-                                 at: SourceLocation(file: file, sheet: listSheetName))
+                throw Diagnostic(
+                    "workbook.bad-sheet-name", .error,
+                    "a sheet is named \(listSheetName), which holds the long drop-down lists",
+                    at: SourceLocation(file: file, sheet: listSheetName))
             }
             sheets.append(SheetSpec(name: listSheetName, layout: .table(columns: [], rows: lists.rows), hidden: true))
         }
@@ -48,8 +50,10 @@ public enum WorkbookWriter {
             let xml = try w.render(&strings)
             // The zip is written without ZIP64: every part under 4 GiB.
             guard xml.utf8.count < Int(UInt32.max) else {
-                throw Diagnostic("workbook.too-large", .error, "sheet would take \(xml.utf8.count) bytes, more than a workbook part can hold",
-                                 at: SourceLocation(file: file, sheet: s.name))
+                throw Diagnostic(
+                    "workbook.too-large", .error,
+                    "sheet would take \(xml.utf8.count) bytes, more than a workbook part can hold",
+                    at: SourceLocation(file: file, sheet: s.name))
             }
             parts.append(("xl/worksheets/sheet\(i + 1).xml", xml))
         }
@@ -71,19 +75,33 @@ public enum WorkbookWriter {
         for s in sheets {
             let n = s.name
             let why: String? =
-                n.isEmpty ? "is empty" :
-                n.utf16.count > 31 ? "is longer than 31 characters" :
-                n.contains(where: { ":\\/?*[]".contains($0) }) ? "contains one of : \\ / ? * [ ]" :
-                (n.hasPrefix("'") || n.hasSuffix("'")) ? "starts or ends with an apostrophe" :
-                n.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) ? "contains a control character" :
-                !seen.insert(n.lowercased()).inserted ? "is given to two sheets" : nil
+                n.isEmpty
+                ? "is empty"
+                : n.utf16.count > 31
+                    ? "is longer than 31 characters"
+                    : n.contains(where: { ":\\/?*[]".contains($0) })
+                        ? "contains one of : \\ / ? * [ ]"
+                        : (n.hasPrefix("'") || n.hasSuffix("'"))
+                            ? "starts or ends with an apostrophe"
+                            : n.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+                                ? "contains a control character"
+                                : !seen.insert(n.lowercased()).inserted ? "is given to two sheets" : nil
             if let why {
-                throw Diagnostic("workbook.bad-sheet-name", .error, "sheet name \(ZipDirectoryReader.quoted(n)) \(why)", at: SourceLocation(file: file, sheet: n))
+                throw Diagnostic(
+                    "workbook.bad-sheet-name", .error, "sheet name \(ZipDirectoryReader.quoted(n)) \(why)",
+                    at: SourceLocation(file: file, sheet: n))
             }
         }
-        if sheets.isEmpty { throw Diagnostic("workbook.too-many", .error, "a workbook needs at least one sheet", at: SourceLocation(file: file)) }
+        if sheets.isEmpty {
+            throw Diagnostic(
+                "workbook.too-many", .error, "a workbook needs at least one sheet", at: SourceLocation(file: file))
+        }
         // Every sheet is a zip entry, and the zip is written without ZIP64 (65,535 entries).
-        if sheets.count > 10_000 { throw Diagnostic("workbook.too-many", .error, "\(sheets.count) sheets, more than the 10,000 a workbook is written with", at: SourceLocation(file: file)) }
+        if sheets.count > 10_000 {
+            throw Diagnostic(
+                "workbook.too-many", .error, "\(sheets.count) sheets, more than the 10,000 a workbook is written with",
+                at: SourceLocation(file: file))
+        }
     }
 
     static let mainNS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -94,29 +112,43 @@ public enum WorkbookWriter {
         var s = declaration + "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
         s += "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
         s += "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
-        s += "<Override PartName=\"/docProps/app.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.extended-properties+xml\"/>"
-        s += "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
-        s += "<Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>"
-        s += "<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>"
+        s +=
+            "<Override PartName=\"/docProps/app.xml\" "
+            + "ContentType=\"application/vnd.openxmlformats-officedocument.extended-properties+xml\"/>"
+        s +=
+            "<Override PartName=\"/xl/workbook.xml\" "
+            + "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
+        s +=
+            "<Override PartName=\"/xl/styles.xml\" "
+            + "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>"
+        s +=
+            "<Override PartName=\"/xl/sharedStrings.xml\" "
+            + "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>"
         for i in 1...sheetCount {
-            s += "<Override PartName=\"/xl/worksheets/sheet\(i).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
+            s +=
+                "<Override PartName=\"/xl/worksheets/sheet\(i).xml\" "
+                + "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
         }
         return s + "</Types>"
     }
 
-    static let packageRels = declaration + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+    static let packageRels =
+        declaration + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
         + "<Relationship Id=\"rId1\" Type=\"\(relNS)/officeDocument\" Target=\"xl/workbook.xml\"/>"
         + "<Relationship Id=\"rId2\" Type=\"\(relNS)/extended-properties\" Target=\"docProps/app.xml\"/>"
         + "</Relationships>"
 
-    static let appProperties = declaration + "<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\">"
+    static let appProperties =
+        declaration + "<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\">"
         + "<Application>tenken</Application></Properties>"
 
     static func workbook(_ sheets: [SheetSpec], selected: Int) -> String {
         var s = declaration + "<workbook xmlns=\"\(mainNS)\" xmlns:r=\"\(relNS)\">"
         s += "<workbookPr/><bookViews><workbookView activeTab=\"\(selected)\"/></bookViews><sheets>"
         for (i, sh) in sheets.enumerated() {
-            s += "<sheet name=\"\(XMLEscape.attribute(sh.name))\" sheetId=\"\(i + 1)\"\(sh.hidden ? " state=\"hidden\"" : "") r:id=\"rId\(i + 1)\"/>"
+            s +=
+                "<sheet name=\"\(XMLEscape.attribute(sh.name))\" "
+                + "sheetId=\"\(i + 1)\"\(sh.hidden ? " state=\"hidden\"" : "") r:id=\"rId\(i + 1)\"/>"
         }
         return s + "</sheets></workbook>"
     }
@@ -139,19 +171,34 @@ public enum WorkbookWriter {
         s += "<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"yyyy-mm-dd\"/></numFmts>"
         s += "<fonts count=\"3\"><font>\(font)</font><font><b/>\(font)</font>"
         s += "<font><b/><sz val=\"14\"/><name val=\"游ゴシック\"/><family val=\"3\"/><charset val=\"128\"/></font></fonts>"
-        s += "<fills count=\"3\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill>"
-        s += "<fill><patternFill patternType=\"solid\"><fgColor rgb=\"FFDDEBF7\"/><bgColor indexed=\"64\"/></patternFill></fill></fills>"
+        s +=
+            "<fills count=\"3\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill "
+            + "patternType=\"gray125\"/></fill>"
+        s +=
+            "<fill><patternFill patternType=\"solid\"><fgColor rgb=\"FFDDEBF7\"/><bgColor "
+            + "indexed=\"64\"/></patternFill></fill></fills>"
         s += "<borders count=\"2\"><border><left/><right/><top/><bottom/><diagonal/></border>"
-        s += "<border><left/><right/><top/><bottom style=\"thin\"><color auto=\"1\"/></bottom><diagonal/></border></borders>"
+        s +=
+            "<border><left/><right/><top/><bottom style=\"thin\"><color "
+            + "auto=\"1\"/></bottom><diagonal/></border></borders>"
         s += "<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>"
         s += "<cellXfs count=\"7\">"
         s += "<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>"
-        s += "<xf numFmtId=\"49\" fontId=\"1\" fillId=\"2\" borderId=\"1\" xfId=\"0\" applyNumberFormat=\"1\" applyFont=\"1\" applyFill=\"1\" applyBorder=\"1\" applyAlignment=\"1\"><alignment vertical=\"center\"/></xf>"
+        s +=
+            "<xf numFmtId=\"49\" fontId=\"1\" fillId=\"2\" borderId=\"1\" xfId=\"0\" applyNumberFormat=\"1\" "
+            + "applyFont=\"1\" applyFill=\"1\" applyBorder=\"1\" applyAlignment=\"1\"><alignment "
+            + "vertical=\"center\"/></xf>"
         s += "<xf numFmtId=\"164\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\"/>"
         s += "<xf numFmtId=\"49\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\"/>"
-        s += "<xf numFmtId=\"49\" fontId=\"2\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\" applyFont=\"1\"/>"
-        s += "<xf numFmtId=\"49\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\" applyFont=\"1\"/>"
-        s += "<xf numFmtId=\"49\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\" applyAlignment=\"1\"><alignment vertical=\"top\" wrapText=\"1\"/></xf>"
+        s +=
+            "<xf numFmtId=\"49\" fontId=\"2\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\" "
+            + "applyFont=\"1\"/>"
+        s +=
+            "<xf numFmtId=\"49\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\" "
+            + "applyFont=\"1\"/>"
+        s +=
+            "<xf numFmtId=\"49\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\" "
+            + "applyAlignment=\"1\"><alignment vertical=\"top\" wrapText=\"1\"/></xf>"
         s += "</cellXfs><cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>"
         return s + "</styleSheet>"
     }()
@@ -172,7 +219,9 @@ struct SharedStrings {
     }
 
     var xml: String {
-        var s = WorkbookWriter.declaration + "<sst xmlns=\"\(WorkbookWriter.mainNS)\" count=\"\(uses)\" uniqueCount=\"\(ordered.count)\">"
+        var s =
+            WorkbookWriter.declaration
+            + "<sst xmlns=\"\(WorkbookWriter.mainNS)\" count=\"\(uses)\" uniqueCount=\"\(ordered.count)\">"
         for t in ordered { s += "<si>" + XMLEscape.textElement(t) + "</si>" }
         return s + "</sst>"
     }
@@ -227,7 +276,8 @@ enum XMLEscape {
 
     /// A `<t>` element, keeping leading and trailing spaces and line breaks.
     static func textElement(_ s: String) -> String {
-        let keep = s.first.map { $0.isWhitespace } ?? false || s.last.map { $0.isWhitespace } ?? false || s.contains("\n")
+        let keep =
+            s.first.map { $0.isWhitespace } ?? false || s.last.map { $0.isWhitespace } ?? false || s.contains("\n")
         return (keep ? "<t xml:space=\"preserve\">" : "<t>") + text(s) + "</t>"
     }
 
@@ -267,8 +317,8 @@ enum DisplayWidth {
     static func isWide(_ v: UInt32) -> Bool {
         switch v {
         case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
-             0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
-             0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
+            0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
+            0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
             true
         default:
             false

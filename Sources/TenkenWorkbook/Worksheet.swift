@@ -55,8 +55,10 @@ public struct WorkbookCell: Sendable, Hashable {
 
     /// Excel's error codes: the only texts an error cell is shown with (an error cell holding
     /// anything else reads as an error with no text, so no value travels in a message).
-    public static let errorCodes: Set<String> = ["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-                                                 "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!"]
+    public static let errorCodes: Set<String> = [
+        "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+        "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!",
+    ]
 }
 
 /// One row that holds at least one cell with a value (or a formula without one).
@@ -125,9 +127,11 @@ public struct Worksheet: Sendable {
     /// absent). Ranges there that span columns are returned, not applied: which column's field
     /// the value belongs to is not known. `maxCells` bounds the cells given (hostile files
     /// can overlap ranges); nil when it is passed.
-    public func mergesApplied(below: Int, columns: Set<Int>, maxCells: Int) -> (sheet: Worksheet, spanning: [CellRange])? {
+    public func mergesApplied(
+        below: Int, columns: Set<Int>, maxCells: Int
+    ) -> (sheet: Worksheet, spanning: [CellRange])? {
         var spanning: [CellRange] = []
-        var fills: [Int: [Int: WorkbookCell?]] = [:]   // row index → column → the cell it shows
+        var fills: [Int: [Int: WorkbookCell?]] = [:]  // row index → column → the cell it shows
         var given = 0
         for m in merges where m.lastRow > below {
             let inTable = (m.firstColumn...m.lastColumn).contains { columns.contains($0) }
@@ -141,9 +145,12 @@ public struct Worksheet: Sendable {
             while i < rows.count, rows[i].number <= m.lastRow {
                 given += 1
                 guard given <= maxCells else { return nil }
-                fills[i, default: [:]][m.firstColumn] = top.map {
-                    WorkbookCell(row: rows[i].number, column: $0.column, kind: $0.kind, text: $0.text, hasFormula: $0.hasFormula)
-                } ?? .some(nil)
+                fills[i, default: [:]][m.firstColumn] =
+                    top.map {
+                        WorkbookCell(
+                            row: rows[i].number, column: $0.column, kind: $0.kind, text: $0.text,
+                            hasFormula: $0.hasFormula)
+                    } ?? .some(nil)
                 i += 1
             }
         }
@@ -182,21 +189,30 @@ public struct Worksheet: Sendable {
     /// `columns` are looked at when it is given (a table's known columns), so a user's own
     /// scratch columns do not stop a check.
     /// `rows`: the row numbers looked at.
-    public func cellDiagnostics(columns: Set<Int>? = nil, headers: [Int: String] = [:], rows: ClosedRange<Int> = 1...Int.max) -> [Diagnostic] {
+    public func cellDiagnostics(
+        columns: Set<Int>? = nil, headers: [Int: String] = [:], rows: ClosedRange<Int> = 1...Int.max
+    ) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for r in self.rows where rows.contains(r.number) {
             for c in r.cells where columns?.contains(c.column) ?? true {
                 if c.kind == .error {
-                    out.append(Diagnostic("workbook.error-cell", .error, "cell holds \(c.text.isEmpty ? "an error that is not one of Excel's codes" : "the error \(c.text)")\(c.hasFormula ? " from its formula" : ""), not a value",
-                                          at: location(row: c.row, column: c.column, header: headers[c.column]),
-                                          help: "correct the formula or type the value in the cell"))
+                    out.append(
+                        Diagnostic(
+                            "workbook.error-cell", .error,
+                            "cell holds "
+                                + "\(c.text.isEmpty ? "an error that is not one of Excel's codes" : "the error \(c.text)")\(c.hasFormula ? " from its formula" : "")"
+                                + ", not a value",
+                            at: location(row: c.row, column: c.column, header: headers[c.column]),
+                            help: "correct the formula or type the value in the cell"))
                 } else if c.kind == .empty && c.hasFormula {
                     // Never blank: a blank cell has a meaning in many columns (退職日: still
                     // employed), and the formula's value is simply not known.
-                    out.append(Diagnostic("workbook.formula-without-value", .error,
-                                          "cell holds a formula saved without its result, so its value is not known",
-                                          at: location(row: c.row, column: c.column, header: headers[c.column]),
-                                          help: "open the workbook in a spreadsheet program and save it, so the result is stored"))
+                    out.append(
+                        Diagnostic(
+                            "workbook.formula-without-value", .error,
+                            "cell holds a formula saved without its result, so its value is not known",
+                            at: location(row: c.row, column: c.column, header: headers[c.column]),
+                            help: "open the workbook in a spreadsheet program and save it, so the result is stored"))
                 }
             }
         }
@@ -215,12 +231,19 @@ public struct CellRange: Sendable, Hashable {
     /// `D6:D7` (either corner first); nil for anything else.
     public init?(_ ref: String) {
         let parts = ref.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let a = CellReference.parse(parts[0]), let b = CellReference.parse(parts[1]) else { return nil }
-        self.init(firstRow: min(a.row, b.row), firstColumn: min(a.column, b.column), lastRow: max(a.row, b.row), lastColumn: max(a.column, b.column))
+        guard parts.count == 2, let a = CellReference.parse(parts[0]), let b = CellReference.parse(parts[1]) else {
+            return nil
+        }
+        self.init(
+            firstRow: min(a.row, b.row), firstColumn: min(a.column, b.column), lastRow: max(a.row, b.row),
+            lastColumn: max(a.column, b.column))
     }
 
     /// `D6:D7`.
-    public var reference: String { CellReference.name(row: firstRow, column: firstColumn) + ":" + CellReference.name(row: lastRow, column: lastColumn) }
+    public var reference: String {
+        CellReference.name(row: firstRow, column: firstColumn) + ":"
+            + CellReference.name(row: lastRow, column: lastColumn)
+    }
 }
 
 /// A1 references: `F5` ↔ row 5, column 6.

@@ -1,10 +1,11 @@
 import CLibXML2
+import TenkenSyntax
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import TenkenSyntax
 
 /// A pull parser over one XML part, on libxml2's streaming reader (xmlTextReader): constant
 /// memory whatever the part's size, no network (`XML_PARSE_NONET`), no entity substitution and
@@ -13,9 +14,10 @@ import TenkenSyntax
 /// entity expansion ("billion laughs") before any entity is declared for use.
 final class XMLStream {
     enum NodeType: Int32 {
-        case element = 1, attribute = 2, text = 3, cdata = 4, entityReference = 5, entity = 6, processingInstruction = 7,
-             comment = 8, document = 9, documentType = 10, documentFragment = 11, notation = 12, whitespace = 13,
-             significantWhitespace = 14, endElement = 15, endEntity = 16, xmlDeclaration = 17
+        case element = 1, attribute = 2, text = 3, cdata = 4, entityReference = 5, entity = 6, processingInstruction =
+            7,
+            comment = 8, document = 9, documentType = 10, documentFragment = 11, notation = 12, whitespace = 13,
+            significantWhitespace = 14, endElement = 15, endEntity = 16, xmlDeclaration = 17
     }
 
     /// Why parsing stopped: the message and the place in the part (1-based; 0 when unknown).
@@ -47,10 +49,14 @@ final class XMLStream {
     /// elements it is (`.other` for the rest, and for every other kind of node).
     private(set) var known: Known = .other
 
-    static let optionsMask = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
+    static let optionsMask = Int32(
+        XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+            | XML_PARSE_COMPACT.rawValue)
 
     private init?(buffer: UnsafeBufferPointer<UInt8>, url: String) {
-        guard let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1), buffer.count <= Int(Int32.max) else { return nil }
+        guard let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1), buffer.count <= Int(Int32.max) else {
+            return nil
+        }
         let r = base.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) {
             xmlReaderForMemory($0, Int32(buffer.count), url, nil, XMLStream.optionsMask)
         }
@@ -99,7 +105,8 @@ final class XMLStream {
     }()
 
     /// Runs `body` over a parser on `bytes`; the bytes outlive the parser.
-    static func parse<T>(_ bytes: [UInt8], url: String, _ body: (XMLStream) throws(Failure) -> T) -> Result<T, Failure> {
+    static func parse<T>(_ bytes: [UInt8], url: String, _ body: (XMLStream) throws(Failure) -> T) -> Result<T, Failure>
+    {
         // libxml2's reader parses ahead of the node it returns, so a document type would be
         // read, and its entities used, before the reader's node shows it. The prolog is
         // checked first.
@@ -110,7 +117,8 @@ final class XMLStream {
         tenken_silence_errors()
         return bytes.withUnsafeBufferPointer { buf in
             guard let s = XMLStream(buffer: buf, url: url) else {
-                return .failure(Failure(id: "workbook.xml-syntax", message: "XML part could not be opened", line: 0, column: 0))
+                return .failure(
+                    Failure(id: "workbook.xml-syntax", message: "XML part could not be opened", line: 0, column: 0))
             }
             defer { withExtendedLifetime(s) {} }
             do throws(Failure) {
@@ -140,11 +148,19 @@ final class XMLStream {
             switch b[i] {
             case 0x20, 0x09, 0x0A, 0x0D: i += 1
             default:
-                if at("<?") { skip(past: "?>") } else if at("<!--") { skip(past: "-->") } else if at("<!DOCTYPE") {
+                if at("<?") {
+                    skip(past: "?>")
+                } else if at("<!--") {
+                    skip(past: "-->")
+                } else if at("<!DOCTYPE") {
                     let line = 1 + b[0..<i].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
-                    return Failure(id: "workbook.dtd", message: "XML part declares a document type or entities, which SpreadsheetML never does",
-                                   line: line, column: i - (b[0..<i].lastIndex(of: 10) ?? -1))
-                } else { return nil }
+                    return Failure(
+                        id: "workbook.dtd",
+                        message: "XML part declares a document type or entities, which SpreadsheetML never does",
+                        line: line, column: i - (b[0..<i].lastIndex(of: 10) ?? -1))
+                } else {
+                    return nil
+                }
             }
         }
         return nil
@@ -168,8 +184,10 @@ final class XMLStream {
             }
             switch type {
             case .documentType, .entityReference, .entity:
-                throw Failure(id: "workbook.dtd", message: "XML part declares a document type or entities, which SpreadsheetML never does",
-                              line: line, column: column)
+                throw Failure(
+                    id: "workbook.dtd",
+                    message: "XML part declares a document type or entities, which SpreadsheetML never does",
+                    line: line, column: column)
             default: return true
             }
         }
@@ -216,7 +234,8 @@ final class XMLStream {
     }
 
     static func isSpreadsheet(_ ns: UnsafePointer<UInt8>?) -> Bool {
-        equal(ns, "http://schemas.openxmlformats.org/spreadsheetml/2006/main") || equal(ns, "http://purl.oclc.org/ooxml/spreadsheetml/main")
+        equal(ns, "http://schemas.openxmlformats.org/spreadsheetml/2006/main")
+            || equal(ns, "http://purl.oclc.org/ooxml/spreadsheetml/main")
     }
 
     /// The current element's attributes without a namespace, by the first byte of a
@@ -228,7 +247,9 @@ final class XMLStream {
         while let attr = a {
             a = attr.pointee.next
             guard attr.pointee.ns == nil, let l = attr.pointee.name, l[0] != 0, l[1] == 0 else { continue }
-            if let text = attr.pointee.children, text.pointee.next == nil, text.pointee.type == XML_TEXT_NODE, let v = text.pointee.content {
+            if let text = attr.pointee.children, text.pointee.next == nil, text.pointee.type == XML_TEXT_NODE,
+                let v = text.pointee.content
+            {
                 body(l[0], v)
             } else if let v = xmlNodeListGetString(attr.pointee.doc, attr.pointee.children, 1) {
                 // A value split over several nodes (or empty): joined, then freed.
@@ -259,7 +280,9 @@ final class XMLStream {
     func forEachAttribute(_ body: (UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?) -> Void) {
         guard xmlTextReaderMoveToFirstAttribute(reader) == 1 else { return }
         repeat {
-            body(xmlTextReaderConstLocalName(reader), xmlTextReaderConstNamespaceUri(reader), xmlTextReaderConstValue(reader))
+            body(
+                xmlTextReaderConstLocalName(reader), xmlTextReaderConstNamespaceUri(reader),
+                xmlTextReaderConstValue(reader))
         } while xmlTextReaderMoveToNextAttribute(reader) == 1
         xmlTextReaderMoveToElement(reader)
     }
@@ -278,7 +301,9 @@ final class XMLStream {
     func attribute(_ local: StaticString, in namespaces: [StaticString]) -> String? {
         var out: String?
         forEachAttribute { l, ns, value in
-            if XMLStream.equal(l, local), namespaces.contains(where: { XMLStream.equal(ns, $0) }) { out = XMLStream.string(value) }
+            if XMLStream.equal(l, local), namespaces.contains(where: { XMLStream.equal(ns, $0) }) {
+                out = XMLStream.string(value)
+            }
         }
         return out
     }
@@ -312,9 +337,13 @@ final class XMLStream {
 /// Namespace URIs of Office Open XML, transitional (what Excel and LibreOffice write) and
 /// strict (ISO/IEC 29500 strict, which Excel can save).
 enum Namespace {
-    static let spreadsheet: [StaticString] = ["http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main"]
-    static let officeRelationships: [StaticString] = ["http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-                                                      "http://purl.oclc.org/ooxml/officeDocument/relationships"]
+    static let spreadsheet: [StaticString] = [
+        "http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main",
+    ]
+    static let officeRelationships: [StaticString] = [
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        "http://purl.oclc.org/ooxml/officeDocument/relationships",
+    ]
     static let packageRelationships: [StaticString] = ["http://schemas.openxmlformats.org/package/2006/relationships"]
 }
 

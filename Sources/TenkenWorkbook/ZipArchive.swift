@@ -19,7 +19,9 @@ public struct ZipEntry: Sendable, Hashable {
     /// extra field), so a rewrite can move the entry.
     let offsetField: (position: Int, width: Int)
 
-    public static func == (a: ZipEntry, b: ZipEntry) -> Bool { a.name == b.name && a.localHeaderOffset == b.localHeaderOffset }
+    public static func == (a: ZipEntry, b: ZipEntry) -> Bool {
+        a.name == b.name && a.localHeaderOffset == b.localHeaderOffset
+    }
     public func hash(into h: inout Hasher) { h.combine(name); h.combine(localHeaderOffset) }
 }
 
@@ -46,7 +48,9 @@ public struct ZipArchive: Sendable {
 
     /// Reads the container's directory. Returns nil with every problem found when it cannot be
     /// used; a container that opens may still fail to yield one entry (`contents(of:)`).
-    public static func open(_ bytes: [UInt8], file: String, limits: WorkbookLimits = WorkbookLimits()) -> (ZipArchive?, [Diagnostic]) {
+    public static func open(
+        _ bytes: [UInt8], file: String, limits: WorkbookLimits = WorkbookLimits()
+    ) -> (ZipArchive?, [Diagnostic]) {
         var r = ZipDirectoryReader(bytes: bytes, file: file, limits: limits)
         let archive = r.read()
         return (r.diagnostics.contains { $0.severity == .error } ? nil : archive, r.diagnostics)
@@ -69,23 +73,37 @@ public struct ZipArchive: Sendable {
             let data = UnsafeBufferPointer(rebasing: all[entry.dataOffset..<end])
             if entry.method == 0 {
                 guard entry.compressedSize == entry.uncompressedSize else {
-                    return .failure(Diagnostic("workbook.bad-zip", .error,
-                        "stored entry declares \(entry.compressedSize) bytes compressed but \(entry.uncompressedSize) uncompressed", at: at))
+                    return .failure(
+                        Diagnostic(
+                            "workbook.bad-zip", .error,
+                            "stored entry declares \(entry.compressedSize) bytes compressed but "
+                                + "\(entry.uncompressedSize) uncompressed",
+                            at: at))
                 }
                 return .success(Array(data))
             }
             switch Zlib.inflate(data, expected: entry.uncompressedSize) {
             case .success(let out): return .success(out)
             case .failure(.longerThanDeclared):
-                return .failure(Diagnostic("workbook.bad-zip", .error, "entry inflates to more than the \(entry.uncompressedSize) bytes its header declares", at: at))
+                return .failure(
+                    Diagnostic(
+                        "workbook.bad-zip", .error,
+                        "entry inflates to more than the \(entry.uncompressedSize) bytes its header declares", at: at))
             case .failure(.truncated):
-                return .failure(Diagnostic("workbook.bad-zip", .error, "entry's compressed data ends early (the file is truncated or its sizes are wrong)", at: at))
+                return .failure(
+                    Diagnostic(
+                        "workbook.bad-zip", .error,
+                        "entry's compressed data ends early (the file is truncated or its sizes are wrong)", at: at))
             case .failure(.corrupt(let why)):
-                return .failure(Diagnostic("workbook.bad-zip", .error, "entry's compressed data is damaged (\(why))", at: at))
+                return .failure(
+                    Diagnostic("workbook.bad-zip", .error, "entry's compressed data is damaged (\(why))", at: at))
             }
         }
         if case .success(let out) = result, Zlib.crc32(out) != entry.crc32 {
-            return .failure(Diagnostic("workbook.crc-mismatch", .error, "entry's CRC-32 does not match its contents (the file is damaged)", at: at))
+            return .failure(
+                Diagnostic(
+                    "workbook.crc-mismatch", .error, "entry's CRC-32 does not match its contents (the file is damaged)",
+                    at: at))
         }
         return result
     }
@@ -93,7 +111,10 @@ public struct ZipArchive: Sendable {
     /// The entry's bytes by name; a missing entry is `workbook.missing-part`.
     public func contents(ofEntryNamed name: String) -> Result<[UInt8], Diagnostic> {
         guard let e = entry(named: name) else {
-            return .failure(Diagnostic("workbook.missing-part", .error, "the workbook has no part \(name)", at: SourceLocation(file: file, path: name)))
+            return .failure(
+                Diagnostic(
+                    "workbook.missing-part", .error, "the workbook has no part \(name)",
+                    at: SourceLocation(file: file, path: name)))
         }
         return contents(of: e)
     }
@@ -135,8 +156,11 @@ struct ZipDirectoryReader {
         r = ByteReader(bytes: bytes)
     }
 
-    mutating func error(_ id: String, _ message: String, entry: String? = nil, help: String? = nil, notes: [String] = []) {
-        diagnostics.append(Diagnostic(id, .error, message, at: SourceLocation(file: file, path: entry), notes: notes, help: help))
+    mutating func error(
+        _ id: String, _ message: String, entry: String? = nil, help: String? = nil, notes: [String] = []
+    ) {
+        diagnostics.append(
+            Diagnostic(id, .error, message, at: SourceLocation(file: file, path: entry), notes: notes, help: help))
     }
 
     /// The end-of-central-directory record: the last signature from which a whole record and
@@ -158,12 +182,14 @@ struct ZipDirectoryReader {
 
     mutating func read() -> ZipArchive? {
         guard let end = findEnd() else {
-            error("workbook.bad-zip", "no zip end record found (the file is truncated or not a zip container)",
-                  help: "save the workbook again as .xlsx (Excel Workbook)")
+            error(
+                "workbook.bad-zip", "no zip end record found (the file is truncated or not a zip container)",
+                help: "save the workbook again as .xlsx (Excel Workbook)")
             return nil
         }
         guard var count = r.u16(end + 10), var cdSize = r.u32(end + 12), var cdOffset = r.u32(end + 16),
-              let diskNo = r.u16(end + 4), let cdDisk = r.u16(end + 6), let commentLength = r.u16(end + 20) else {
+            let diskNo = r.u16(end + 4), let cdDisk = r.u16(end + 6), let commentLength = r.u16(end + 20)
+        else {
             error("workbook.bad-zip", "zip end record is cut short"); return nil
         }
         if diskNo != 0 || cdDisk != 0 {
@@ -173,16 +199,22 @@ struct ZipDirectoryReader {
         // ZIP64 end record, found through the locator just before the classic record.
         if count == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF {
             guard end >= 20, r.u32(end - 20) == Self.zip64LocatorSig, let at = r.u64(end - 12), at + 56 <= end,
-                  r.u32(at) == Self.zip64EndSig, let n = r.u64(at + 32), let size = r.u64(at + 40), let offset = r.u64(at + 48) else {
+                r.u32(at) == Self.zip64EndSig, let n = r.u64(at + 32), let size = r.u64(at + 40),
+                let offset = r.u64(at + 48)
+            else {
                 error("workbook.bad-zip", "ZIP64 end record is missing or damaged"); return nil
             }
             count = n; cdSize = size; cdOffset = offset
         }
         guard count <= limits.maxEntries else {
-            error("workbook.too-many", "zip container declares \(count) entries, over the limit of \(limits.maxEntries)"); return nil
+            error(
+                "workbook.too-many", "zip container declares \(count) entries, over the limit of \(limits.maxEntries)");
+            return nil
         }
         guard cdOffset <= end, cdSize <= end - cdOffset else {
-            error("workbook.bad-zip", "central directory (\(cdSize) bytes at byte \(cdOffset)) lies outside the file", help: "the file is truncated or damaged; save it again")
+            error(
+                "workbook.bad-zip", "central directory (\(cdSize) bytes at byte \(cdOffset)) lies outside the file",
+                help: "the file is truncated or damaged; save it again")
             return nil
         }
         var entries: [ZipEntry] = []
@@ -191,11 +223,14 @@ struct ZipDirectoryReader {
         var totalDeclared = 0
         for n in 0..<count {
             guard r.u32(p) == Self.centralSig, p + 46 <= end,
-                  let flags = r.u16(p + 8), let method = r.u16(p + 10), let crc = r.u32(p + 16),
-                  var csize = r.u32(p + 20), var usize = r.u32(p + 24), let nameLength = r.u16(p + 28),
-                  let extraLength = r.u16(p + 30), let commentLen = r.u16(p + 32), let disk = r.u16(p + 34),
-                  var offset = r.u32(p + 42), p + 46 + nameLength + extraLength + commentLen <= end else {
-                error("workbook.bad-zip", "central directory record \(n + 1) of \(count) is damaged or cut short (at byte \(p))")
+                let flags = r.u16(p + 8), let method = r.u16(p + 10), let crc = r.u32(p + 16),
+                var csize = r.u32(p + 20), var usize = r.u32(p + 24), let nameLength = r.u16(p + 28),
+                let extraLength = r.u16(p + 30), let commentLen = r.u16(p + 32), let disk = r.u16(p + 34),
+                var offset = r.u32(p + 42), p + 46 + nameLength + extraLength + commentLen <= end
+            else {
+                error(
+                    "workbook.bad-zip",
+                    "central directory record \(n + 1) of \(count) is damaged or cut short (at byte \(p))")
                 return nil
             }
             let nameBytes = bytes[(p + 46)..<(p + 46 + nameLength)]
@@ -211,7 +246,9 @@ struct ZipDirectoryReader {
                     if id == 1 {
                         var f = q + 4
                         let fend = f + len
-                        func next() -> Int? { guard f + 8 <= fend, let v = r.u64(f) else { return nil }; f += 8; return v }
+                        func next() -> Int? {
+                            guard f + 8 <= fend, let v = r.u64(f) else { return nil }; f += 8; return v
+                        }
                         if usize == 0xFFFF_FFFF { usize = next() ?? -1 }
                         if csize == 0xFFFF_FFFF { csize = next() ?? -1 }
                         if offset == 0xFFFF_FFFF { offsetField = (f, 8); offset = next() ?? -1 }
@@ -221,83 +258,119 @@ struct ZipDirectoryReader {
                     q += 4 + len
                 }
                 if !found || usize < 0 || csize < 0 || offset < 0 {
-                    error("workbook.bad-zip", "entry's ZIP64 sizes are missing or beyond what a workbook can hold", entry: name)
+                    error(
+                        "workbook.bad-zip", "entry's ZIP64 sizes are missing or beyond what a workbook can hold",
+                        entry: name)
                     return nil
                 }
             }
             let record = p..<(p + 46 + nameLength + extraLength + commentLen)
             p = record.upperBound
             if let problem = Self.unsafeName(nameBytes, name) {
-                error("workbook.unsafe-entry-name", "zip entry name \(Self.quoted(name)) \(problem)", entry: nil,
-                      help: "a workbook's parts never have such names; the file was not made by a spreadsheet program")
+                error(
+                    "workbook.unsafe-entry-name", "zip entry name \(Self.quoted(name)) \(problem)", entry: nil,
+                    help: "a workbook's parts never have such names; the file was not made by a spreadsheet program")
                 continue
             }
             if flags & 0x41 != 0 || method == 99 {
-                error("workbook.encrypted", "zip entry is encrypted", entry: name,
-                      help: "remove the password from the workbook and save it again as .xlsx")
+                error(
+                    "workbook.encrypted", "zip entry is encrypted", entry: name,
+                    help: "remove the password from the workbook and save it again as .xlsx")
                 continue
             }
             guard method == 0 || method == 8 else {
-                error("workbook.unsupported-compression", "zip entry uses compression method \(method); only stored (0) and deflate (8) are read",
-                      entry: name, help: "save the workbook again as .xlsx in a spreadsheet program")
+                error(
+                    "workbook.unsupported-compression",
+                    "zip entry uses compression method \(method); only stored (0) and deflate (8) are read",
+                    entry: name, help: "save the workbook again as .xlsx in a spreadsheet program")
                 continue
             }
             if usize > limits.maxPartBytes {
-                error("workbook.too-large", "part would inflate to \(usize) bytes, over the limit of \(limits.maxPartBytes)", entry: name)
+                error(
+                    "workbook.too-large",
+                    "part would inflate to \(usize) bytes, over the limit of \(limits.maxPartBytes)", entry: name)
                 continue
             }
             if usize >= limits.ratioFloorBytes, usize / max(csize, 1) > limits.maxCompressionRatio {
-                error("workbook.compression-ratio", "part would inflate \(usize / max(csize, 1))× (\(csize) bytes to \(usize)), over the limit of \(limits.maxCompressionRatio)×",
-                      entry: name, help: "this is the shape of a zip bomb; a spreadsheet program's parts compress far less")
+                error(
+                    "workbook.compression-ratio",
+                    "part would inflate \(usize / max(csize, 1))× (\(csize) bytes to \(usize)), over the limit of "
+                        + "\(limits.maxCompressionRatio)×",
+                    entry: name,
+                    help: "this is the shape of a zip bomb; a spreadsheet program's parts compress far less")
                 continue
             }
             totalDeclared += usize
             let key = ZipArchive.key(name)
             if index[key] != nil {
-                error("workbook.duplicate-entry", "zip container holds two entries named \(Self.quoted(name))", entry: name,
-                      help: "a reader could take either one; the file was not made by a spreadsheet program")
+                error(
+                    "workbook.duplicate-entry", "zip container holds two entries named \(Self.quoted(name))",
+                    entry: name,
+                    help: "a reader could take either one; the file was not made by a spreadsheet program")
                 continue
             }
-            guard let dataOffset = checkLocalHeader(at: offset, name: nameBytes, method: method, flags: flags, csize: csize, cdStart: cdOffset, entry: name) else { continue }
+            guard
+                let dataOffset = checkLocalHeader(
+                    at: offset, name: nameBytes, method: method, flags: flags, csize: csize, cdStart: cdOffset,
+                    entry: name)
+            else { continue }
             index[key] = entries.count
-            entries.append(ZipEntry(name: name, method: UInt16(method), crc32: UInt32(crc), compressedSize: csize, uncompressedSize: usize,
-                                    localHeaderOffset: offset, dataOffset: dataOffset, centralRecord: record, offsetField: offsetField))
+            entries.append(
+                ZipEntry(
+                    name: name, method: UInt16(method), crc32: UInt32(crc), compressedSize: csize,
+                    uncompressedSize: usize,
+                    localHeaderOffset: offset, dataOffset: dataOffset, centralRecord: record, offsetField: offsetField))
         }
         if totalDeclared > limits.maxTotalBytes {
-            error("workbook.too-large", "parts would inflate to \(totalDeclared) bytes in all, over the limit of \(limits.maxTotalBytes)")
+            error(
+                "workbook.too-large",
+                "parts would inflate to \(totalDeclared) bytes in all, over the limit of \(limits.maxTotalBytes)")
         }
         // Entries must not share bytes: overlapping entries let a small file inflate one
         // compressed block many times.
         let byOffset = entries.sorted { $0.localHeaderOffset < $1.localHeaderOffset }
         for (a, b) in zip(byOffset, byOffset.dropFirst()) where a.dataOffset + a.compressedSize > b.localHeaderOffset {
-            error("workbook.bad-zip", "zip entries \(Self.quoted(a.name)) and \(Self.quoted(b.name)) overlap", entry: b.name,
-                  help: "this is the shape of a zip bomb; the file was not made by a spreadsheet program")
+            error(
+                "workbook.bad-zip", "zip entries \(Self.quoted(a.name)) and \(Self.quoted(b.name)) overlap",
+                entry: b.name,
+                help: "this is the shape of a zip bomb; the file was not made by a spreadsheet program")
         }
         if diagnostics.contains(where: { $0.severity == .error }) { return nil }
         let commentStart = min(end + 22, bytes.count)
-        return ZipArchive(file: file, bytes: bytes, entries: entries, limits: limits, index: index, centralStart: cdOffset,
-                          comment: bytes[commentStart..<min(commentStart + commentLength, bytes.count)])
+        return ZipArchive(
+            file: file, bytes: bytes, entries: entries, limits: limits, index: index, centralStart: cdOffset,
+            comment: bytes[commentStart..<min(commentStart + commentLength, bytes.count)])
     }
 
     /// Checks the local header against the central record; returns where the data starts.
-    mutating func checkLocalHeader(at offset: Int, name: ArraySlice<UInt8>, method: Int, flags: Int, csize: Int, cdStart: Int, entry: String) -> Int? {
+    mutating func checkLocalHeader(
+        at offset: Int, name: ArraySlice<UInt8>, method: Int, flags: Int, csize: Int, cdStart: Int, entry: String
+    ) -> Int? {
         guard r.u32(offset) == Self.localSig, let lflags = r.u16(offset + 6), let lmethod = r.u16(offset + 8),
-              let nameLength = r.u16(offset + 26), let extraLength = r.u16(offset + 28) else {
-            error("workbook.bad-zip", "local header at byte \(offset) is missing or damaged", entry: entry, help: "the file is truncated or damaged; save it again")
+            let nameLength = r.u16(offset + 26), let extraLength = r.u16(offset + 28)
+        else {
+            error(
+                "workbook.bad-zip", "local header at byte \(offset) is missing or damaged", entry: entry,
+                help: "the file is truncated or damaged; save it again")
             return nil
         }
         let nameStart = offset + 30, dataStart = nameStart + nameLength + extraLength
-        guard dataStart <= cdStart, bytes[nameStart..<min(nameStart + nameLength, bytes.count)].elementsEqual(name) else {
+        guard dataStart <= cdStart, bytes[nameStart..<min(nameStart + nameLength, bytes.count)].elementsEqual(name)
+        else {
             error("workbook.bad-zip", "local header names a different entry than the central directory", entry: entry)
             return nil
         }
         guard lmethod == method, lflags & 1 == flags & 1 else {
-            error("workbook.bad-zip", "local header and central directory disagree on the entry's compression or encryption", entry: entry)
+            error(
+                "workbook.bad-zip",
+                "local header and central directory disagree on the entry's compression or encryption", entry: entry)
             return nil
         }
         guard csize <= cdStart - dataStart else {
-            error("workbook.bad-zip", "entry's \(csize) compressed bytes run past the start of the central directory", entry: entry,
-                  help: "the file is truncated or damaged; save it again")
+            error(
+                "workbook.bad-zip", "entry's \(csize) compressed bytes run past the start of the central directory",
+                entry: entry,
+                help: "the file is truncated or damaged; save it again")
             return nil
         }
         return dataStart
@@ -319,7 +392,11 @@ struct ZipDirectoryReader {
     static func quoted(_ name: String) -> String {
         var s = ""
         for u in name.unicodeScalars.prefix(120) {
-            if u.value < 0x20 || (0x7F...0x9F).contains(u.value) { s += "\\u{\(String(u.value, radix: 16))}" } else { s.unicodeScalars.append(u) }
+            if u.value < 0x20 || (0x7F...0x9F).contains(u.value) {
+                s += "\\u{\(String(u.value, radix: 16))}"
+            } else {
+                s.unicodeScalars.append(u)
+            }
         }
         if name.unicodeScalars.count > 120 { s += "…" }
         return "`\(s)`"

@@ -24,11 +24,11 @@ public struct ZipWriter: Sendable {
         let offset = out.count
         // Local file header.
         put32(&out, 0x0403_4B50)
-        put16(&out, 20)                      // version needed: 2.0 (deflate)
+        put16(&out, 20)  // version needed: 2.0 (deflate)
         put16(&out, flags)
         put16(&out, compress ? 8 : 0)
-        put16(&out, 0)                       // time 00:00:00
-        put16(&out, 0x21)                    // date 1980-01-01
+        put16(&out, 0)  // time 00:00:00
+        put16(&out, 0x21)  // date 1980-01-01
         put32(&out, crc)
         put32(&out, UInt32(deflated.count))
         put32(&out, UInt32(data.count))
@@ -38,7 +38,7 @@ public struct ZipWriter: Sendable {
         out += deflated
         // Central directory record.
         put32(&central, 0x0201_4B50)
-        put16(&central, 20)                  // made by: MS-DOS attributes, 2.0
+        put16(&central, 20)  // made by: MS-DOS attributes, 2.0
         put16(&central, 20)
         put16(&central, flags)
         put16(&central, compress ? 8 : 0)
@@ -48,11 +48,11 @@ public struct ZipWriter: Sendable {
         put32(&central, UInt32(deflated.count))
         put32(&central, UInt32(data.count))
         put16(&central, UInt16(nameBytes.count))
-        put16(&central, 0)                   // extra
-        put16(&central, 0)                   // comment
-        put16(&central, 0)                   // disk
-        put16(&central, 0)                   // internal attributes
-        put32(&central, 0)                   // external attributes
+        put16(&central, 0)  // extra
+        put16(&central, 0)  // comment
+        put16(&central, 0)  // disk
+        put16(&central, 0)  // internal attributes
+        put32(&central, 0)  // external attributes
         put32(&central, UInt32(offset))
         central += nameBytes
         count += 1
@@ -77,7 +77,9 @@ public struct ZipWriter: Sendable {
     }
 
     private func put16(_ b: inout [UInt8], _ v: UInt16) { b.append(UInt8(v & 0xFF)); b.append(UInt8(v >> 8)) }
-    private func put32(_ b: inout [UInt8], _ v: UInt32) { for i in 0..<4 { b.append(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
+    private func put32(_ b: inout [UInt8], _ v: UInt32) {
+        for i in 0..<4 { b.append(UInt8(truncatingIfNeeded: v >> (8 * i))) }
+    }
     private func put16(_ b: inout [UInt8], _ v: Int) { put16(&b, UInt16(truncatingIfNeeded: v)) }
 }
 
@@ -92,10 +94,16 @@ extension ZipArchive {
     /// when the result would need ZIP64 (over 65,535 entries or 4 GiB).
     public func replacing(_ name: String, with data: [UInt8]) -> Result<[UInt8], Diagnostic> {
         guard let target = entry(named: name) else {
-            return .failure(Diagnostic("workbook.missing-part", .error, "the workbook has no part \(name) to replace", at: SourceLocation(file: file, path: name)))
+            return .failure(
+                Diagnostic(
+                    "workbook.missing-part", .error, "the workbook has no part \(name) to replace",
+                    at: SourceLocation(file: file, path: name)))
         }
         guard entries.count <= 0xFFFF, data.count < Int(UInt32.max) else {
-            return .failure(Diagnostic("workbook.too-large", .error, "the rewritten workbook would need ZIP64", at: SourceLocation(file: file)))
+            return .failure(
+                Diagnostic(
+                    "workbook.too-large", .error, "the rewritten workbook would need ZIP64",
+                    at: SourceLocation(file: file)))
         }
         // Each entry owns the bytes from its local header to the next entry's (or to the
         // central directory): data descriptors and any padding travel with it.
@@ -121,7 +129,10 @@ extension ZipArchive {
             }
         }
         guard w.out.count < Int(UInt32.max) else {
-            return .failure(Diagnostic("workbook.too-large", .error, "the rewritten workbook would need ZIP64", at: SourceLocation(file: file)))
+            return .failure(
+                Diagnostic(
+                    "workbook.too-large", .error, "the rewritten workbook would need ZIP64",
+                    at: SourceLocation(file: file)))
         }
         // The central directory in its original order.
         for e in entries {
@@ -134,7 +145,10 @@ extension ZipArchive {
                 var record = Array(bytes[e.centralRecord])
                 let at = e.offsetField.position - e.centralRecord.lowerBound
                 guard e.offsetField.width == 8 || offset <= Int(UInt32.max) else {
-                    return .failure(Diagnostic("workbook.too-large", .error, "the rewritten workbook would need ZIP64", at: SourceLocation(file: file)))
+                    return .failure(
+                        Diagnostic(
+                            "workbook.too-large", .error, "the rewritten workbook would need ZIP64",
+                            at: SourceLocation(file: file)))
                 }
                 for i in 0..<e.offsetField.width { record[at + i] = UInt8(truncatingIfNeeded: offset >> (8 * i)) }
                 w.central += record

@@ -1,4 +1,5 @@
 import TenkenCLI
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,10 +1,11 @@
-import TenkenAudit
 import Foundation
-import Testing
+import TenkenAudit
 import TenkenCheck
 import TenkenData
 import TenkenEval
 import TenkenSyntax
+import Testing
+
 @testable import TenkenAudit
 @testable import TenkenCLI
 
@@ -36,7 +37,10 @@ import TenkenSyntax
         var out: [Removal] = []
         func fields(_ r: RecordSchema, prefix: [String], root: String) {
             for f in r.fields {
-                out.append(Removal(path: prefix + [f.name], field: FieldRead(record: r.name, field: f.name), root: root, meaning: f.absent.meaning))
+                out.append(
+                    Removal(
+                        path: prefix + [f.name], field: FieldRead(record: r.name, field: f.name), root: root,
+                        meaning: f.absent.meaning))
                 switch f.type {
                 case .record(let inner): fields(inner, prefix: prefix + [f.name], root: root)
                 case .list(.record(let inner)): fields(inner, prefix: prefix + [f.name, "*"], root: root)
@@ -58,7 +62,9 @@ import TenkenSyntax
         if key == "*" {
             guard let xs = v as? [Any] else { return (v, false) }
             var changed = false
-            let ys = xs.map { x -> Any in let (y, c) = removing(path.dropFirst(), from: x); changed = changed || c; return y }
+            let ys = xs.map { x -> Any in
+                let (y, c) = removing(path.dropFirst(), from: x); changed = changed || c; return y
+            }
             return (ys, changed)
         }
         guard var o = v as? [String: Any], let inner = o[key] else { return (v, false) }
@@ -77,7 +83,8 @@ import TenkenSyntax
         let checked = try #require(Checker.check(loaded.source).pack)
         let engine = Engine(pack: checked)
         // The same pack without join indexes: every verdict must agree (docs/dsl.md).
-        let scanning = Engine(pack: try #require(Checker.check(loaded.source, options: CheckOptions(indexJoins: false)).pack))
+        let scanning = Engine(
+            pack: try #require(Checker.check(loaded.source, options: CheckOptions(indexJoins: false)).pack))
         var disagreements: [String] = []
         let (files, bases, _) = RuleTestRunner.load(loaded)
         let ruleIndex = Dictionary(uniqueKeysWithValues: checked.rules.enumerated().map { ($1.id, $0) })
@@ -86,12 +93,15 @@ import TenkenSyntax
         var byDocument: [String: (asOf: Day, rules: [(rule: Int, params: [ParamOverride])])] = [:]
         for f in files {
             guard let ri = ruleIndex[f.rule], var doc = bases[f.base]?.value,
-                  let c = f.cases.first(where: { $0.expect == .pass || $0.expect == .attested }) else { continue }
+                let c = f.cases.first(where: { $0.expect == .pass || $0.expect == .attested })
+            else { continue }
             for op in c.patch { if case .success(let d) = RuleTestRunner.apply(op, to: doc) { doc = d } }
             let text = RuleTestRunner.toJSON(doc).render()
             byDocument[text, default: (f.asOf, [])].rules.append((ri, c.params))
         }
-        #expect(Set(byDocument.values.flatMap { $0.rules.map(\.rule) }).count == checked.rules.count, "every rule has a passing case")
+        #expect(
+            Set(byDocument.values.flatMap { $0.rules.map(\.rule) }).count == checked.rules.count,
+            "every rule has a passing case")
 
         var silent: [String] = []
         var tried = 0, dependent = 0
@@ -106,24 +116,37 @@ import TenkenSyntax
                 }
                 guard !relevant.isEmpty else { continue }
                 let (mutated, changed) = Self.removing(removal.path[...], from: original)
-                guard changed, let facility = try Self.facility(mutated, provider: removal.path == ["provider"] ? nil : loaded.providerProfile) else { continue }
+                guard changed,
+                    let facility = try Self.facility(
+                        mutated, provider: removal.path == ["provider"] ? nil : loaded.providerProfile)
+                else { continue }
                 for (ri, params) in relevant {
                     tried += 1
                     let state = Self.state(engine, checked, facility, ri, params, group.asOf)
                     let scanned = Self.state(scanning, checked, facility, ri, params, group.asOf)
-                    if scanned != state { disagreements.append("\(checked.rules[ri].id) without \(removal): \(state.rawValue) with the index, \(scanned.rawValue) without") }
+                    if scanned != state {
+                        disagreements.append(
+                            "\(checked.rules[ri].id) without \(removal): \(state.rawValue) with the index, "
+                                + "\(scanned.rawValue) without"
+                        )
+                    }
                     guard state == .pass || state == .attested, removal.meaning == nil else { continue }
                     // Does the verdict depend on this evidence? Put other values in its place, in
                     // every element and in the first one alone.
                     let candidates = Self.substitutes(removal, in: original, asOf: group.asOf)
                     for (candidate, onlyFirst) in candidates.map({ ($0, false) }) + candidates.map({ ($0, true) }) {
-                        let (replaced, ok) = Self.replacing(removal.path[...], in: original, with: candidate, onlyFirst: onlyFirst)
+                        let (replaced, ok) = Self.replacing(
+                            removal.path[...], in: original, with: candidate, onlyFirst: onlyFirst)
                         guard ok, let f = try Self.facility(replaced, provider: loaded.providerProfile),
-                              Consistency.check(f, asOf: group.asOf).isEmpty else { continue }
+                            Consistency.check(f, asOf: group.asOf).isEmpty
+                        else { continue }
                         let s2 = Self.state(engine, checked, f, ri, params, group.asOf)
                         if s2 != .pass && s2 != .attested {
                             dependent += 1
-                            silent.append("\(checked.rules[ri].id): passes without \(removal), fails (\(s2.rawValue)) with it set to \(candidate)")
+                            silent.append(
+                                "\(checked.rules[ri].id): passes without \(removal), fails (\(s2.rawValue)) with it "
+                                    + "set to \(candidate)"
+                            )
                             break
                         }
                     }
@@ -134,25 +157,33 @@ import TenkenSyntax
         let listed = silent.prefix(40).joined(separator: "\n")
         #expect(silent.isEmpty, "\(silent.count) silent passes:\n\(listed)")
         let differ = disagreements.prefix(40).joined(separator: "\n")
-        #expect(disagreements.isEmpty, "\(disagreements.count) verdicts differ with and without join indexes:\n\(differ)")
+        #expect(
+            disagreements.isEmpty, "\(disagreements.count) verdicts differ with and without join indexes:\n\(differ)")
     }
 
-    static func facility(_ doc: Any, provider: (value: Value, location: TenkenSyntax.SourceLocation?)?) throws -> Facility? {
+    static func facility(
+        _ doc: Any, provider: (value: Value, location: TenkenSyntax.SourceLocation?)?
+    ) throws -> Facility? {
         let bytes = try JSONSerialization.data(withJSONObject: doc)
         var loader = SnapshotLoader()
         guard var facility = loader.loadSnapshot(bytes: Array(bytes), path: "property.json"),
-              !loader.diagnostics.contains(where: { $0.severity == .error }) else { return nil }
+            !loader.diagnostics.contains(where: { $0.severity == .error })
+        else { return nil }
         if facility[root: "provider"] == nil, let p = provider { facility.roots[SnapshotRoot.provider.index] = p.value }
         return facility
     }
 
-    static func state(_ engine: Engine, _ pack: CheckedPack, _ f: Facility, _ ri: Int, _ params: [ParamOverride], _ asOf: Day) -> RuleState {
+    static func state(
+        _ engine: Engine, _ pack: CheckedPack, _ f: Facility, _ ri: Int, _ params: [ParamOverride], _ asOf: Day
+    ) -> RuleState {
         let (values, settings, _) = ParamResolver.resolve(pack, overrides: f.overrides + params)
         return engine.evaluate(f, asOf: asOf, params: values, settings: settings).results[ri].state
     }
 
     /// The document with every value at `path` set to `value` (where the path exists).
-    static func replacing(_ path: ArraySlice<String>, in v: Any, with value: Any, onlyFirst: Bool = false) -> (Any, Bool) {
+    static func replacing(
+        _ path: ArraySlice<String>, in v: Any, with value: Any, onlyFirst: Bool = false
+    ) -> (Any, Bool) {
         guard let key = path.first else { return (v, false) }
         if key == "*" {
             guard let xs = v as? [Any] else { return (v, false) }
@@ -178,8 +209,10 @@ import TenkenSyntax
 
     /// Other values the removed evidence could have had.
     static func substitutes(_ r: Removal, in doc: Any, asOf: Day) -> [Any] {
-        guard let f = r.field, let schema = SnapshotSchema.roots.lazy.compactMap({ Self.record(f.record, in: $0.record) }).first,
-              let field = schema.field(f.field) else { return [] }
+        guard let f = r.field,
+            let schema = SnapshotSchema.roots.lazy.compactMap({ Self.record(f.record, in: $0.record) }).first,
+            let field = schema.field(f.field)
+        else { return [] }
         func ids(_ root: String) -> [Any] {
             guard let xs = (doc as? [String: Any])?[root] as? [[String: Any]] else { return [] }
             let idf = SnapshotSchema.roots[SnapshotSchema.rootIndex[root]!].record.idField ?? "id"

@@ -1,9 +1,10 @@
-import TenkenAudit
 import Foundation
+import TenkenAudit
+import TenkenCheck
 import Testing
+
 @testable import TenkenAudit
 @testable import TenkenCLI
-import TenkenCheck
 @testable import TenkenData
 @testable import TenkenEval
 
@@ -37,13 +38,19 @@ import TenkenCheck
         let original = try Data(contentsOf: URL(fileURLWithPath: table))
         let writers = 3, rounds = 4
         // Each writer is a signer the check counts: on the staff, holding every role that answers.
-        try appendText((0..<writers).map { "S-R\($0),doctor,2019-04-01,,false,,2019-04-01,,2026-06-09\n" }.joined(), dir.path + "/staff.csv")
-        try appendText((0..<writers).flatMap { w in Set(Self.items.map(\.1)).sorted().map { "\($0),S-R\(w),2021-06-01\n" } }.joined(), dir.path + "/roles.csv")
+        try appendText(
+            (0..<writers).map { "S-R\($0),doctor,2019-04-01,,false,,2019-04-01,,2026-06-09\n" }.joined(),
+            dir.path + "/staff.csv")
+        try appendText(
+            (0..<writers).flatMap { w in Set(Self.items.map(\.1)).sorted().map { "\($0),S-R\(w),2021-06-01\n" } }
+                .joined(), dir.path + "/roles.csv")
         var expected: Set<String> = []
         for w in 0..<writers {
             for r in 0..<rounds {
                 let day = "2026-10-\(String(format: "%02d", 10 + r))"
-                try writeText("item,answer,by_role,by,signed_on\n" + rows(by: "S-R\(w)", day: day), dir.path + "-answers-\(w)-\(r).csv")
+                try writeText(
+                    "item,answer,by_role,by,signed_on\n" + rows(by: "S-R\(w)", day: day),
+                    dir.path + "-answers-\(w)-\(r).csv")
                 for (item, _) in Self.items { expected.insert("\(item)|S-R\(w)|\(day)") }
             }
         }
@@ -51,7 +58,11 @@ import TenkenCheck
         let codes = Codes()
         DispatchQueue.concurrentPerform(iterations: writers) { w in
             for r in 0..<rounds {
-                guard let p = try? spawnTenken(["attest", dir.path, "--answers", dir.path + "-answers-\(w)-\(r).csv", "--as-of", "2026-11-01"]) else { continue }
+                guard
+                    let p = try? spawnTenken([
+                        "attest", dir.path, "--answers", dir.path + "-answers-\(w)-\(r).csv", "--as-of", "2026-11-01",
+                    ])
+                else { continue }
                 _ = waitFor(p)
                 codes.lock.lock(); codes.all.append(p.terminationStatus); codes.lock.unlock()
             }
@@ -59,12 +70,19 @@ import TenkenCheck
         #expect(codes.all == Array(repeating: 0, count: writers * rounds), "every run saved: \(codes.all)")
         let after = try Data(contentsOf: URL(fileURLWithPath: table))
         #expect(after.prefix(original.count) == original, "the rows already there are untouched")
-        let lines = String(decoding: after.suffix(from: original.count), as: UTF8.self).split(whereSeparator: \.isNewline)
-        let got = lines.map { l -> String in let c = l.split(separator: ",", omittingEmptySubsequences: false); return "\(c[0])|\(c[3])|\(c[4])" }
+        let lines = String(decoding: after.suffix(from: original.count), as: UTF8.self).split(
+            whereSeparator: \.isNewline)
+        let got = lines.map { l -> String in
+            let c = l.split(separator: ",", omittingEmptySubsequences: false); return "\(c[0])|\(c[3])|\(c[4])"
+        }
         #expect(got.count == expected.count, "\(got.count) rows for \(expected.count) answers")
         #expect(Set(got) == expected)
-        #expect(!FileManager.default.fileExists(atPath: dir.path + "/.attestations.csv.tenken-lock"), "the lock file goes with the last writer")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).allSatisfy { !$0.hasPrefix(".") }, "nothing hidden left")
+        #expect(
+            !FileManager.default.fileExists(atPath: dir.path + "/.attestations.csv.tenken-lock"),
+            "the lock file goes with the last writer")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).allSatisfy { !$0.hasPrefix(".") },
+            "nothing hidden left")
     }
 
     /// A program that takes no lock (Excel) saves the table between tenken's read and its
@@ -84,8 +102,11 @@ import TenkenCheck
             try? (current + Data(excelRow.utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
         defer { AttestSession.beforeLastLook = nil }
-        try writeText("item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-001\n", dir.path + "-answers.csv")
-        let r = runCLI(["attest", dir.path, "--answers", dir.path + "-answers.csv", "--as-of", "2026-11-01", "--lang", "en"])
+        try writeText(
+            "item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-001\n", dir.path + "-answers.csv")
+        let r = runCLI([
+            "attest", dir.path, "--answers", dir.path + "-answers.csv", "--as-of", "2026-11-01", "--lang", "en",
+        ])
         #expect(r.code == 0, "\(r.err)")
         #expect(once.done)
         let text = try String(contentsOfFile: table, encoding: .utf8)
@@ -106,14 +127,24 @@ import TenkenCheck
         let lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         let header0 = lines[0].split(separator: ",", omittingEmptySubsequences: false)
         let drop = try #require(header0.firstIndex { String($0) == header })
-        let rebuilt = lines.map { l in l.split(separator: ",", omittingEmptySubsequences: false).enumerated().filter { $0.offset != drop }.map { String($0.element) }.joined(separator: ",") }
+        let rebuilt =
+            lines.map { l in
+                l.split(separator: ",", omittingEmptySubsequences: false).enumerated().filter { $0.offset != drop }.map
+                { String($0.element) }.joined(separator: ",")
+            }
             .joined(separator: "\r\n") + "\r\n"
         try #require(rebuilt.data(using: .shiftJIS)).write(to: URL(fileURLWithPath: table))
         let before = try Data(contentsOf: URL(fileURLWithPath: table))
-        try writeText("item,answer,by_role,by,reason\nlogout-after-use,not-applicable,system-admin,S-001,no shared device\n", dir.path + "-answers.csv")
-        let r = runCLI(["attest", dir.path, "--answers", dir.path + "-answers.csv", "--as-of", "2026-11-01", "--lang", "en"])
+        try writeText(
+            "item,answer,by_role,by,reason\nlogout-after-use,not-applicable,system-admin,S-001,no shared device\n",
+            dir.path + "-answers.csv")
+        let r = runCLI([
+            "attest", dir.path, "--answers", dir.path + "-answers.csv", "--as-of", "2026-11-01", "--lang", "en",
+        ])
         #expect(r.code == 2, "\(r.err)")
-        #expect(r.err.contains("error[data.missing-column]") && r.err.contains("(\(field))") && r.err.contains("add the header \(header)"), "\(r.err)")
+        #expect(
+            r.err.contains("error[data.missing-column]") && r.err.contains("(\(field))")
+                && r.err.contains("add the header \(header)"), "\(r.err)")
         #expect(!r.out.contains("recorded"), "never said saved")
         #expect(try Data(contentsOf: URL(fileURLWithPath: table)) == before)
     }
@@ -134,10 +165,15 @@ import TenkenCheck
         guard let vol = ScratchVolume(size: "1m") else { return }
         let dir = vol.url.appendingPathComponent("kaede")
         try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Fixtures/clinic-kaede"), to: dir)
-        try writeText("item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-001\n", vol.path + "/../answers-\(getpid()).csv")
+        try writeText(
+            "item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-001\n",
+            vol.path + "/../answers-\(getpid()).csv")
         defer { try? FileManager.default.removeItem(atPath: vol.path + "/../answers-\(getpid()).csv") }
         #expect(vol.remount(readOnly: true))
-        let r = runCLI(["attest", dir.path, "--answers", vol.path + "/../answers-\(getpid()).csv", "--as-of", "2026-11-01", "--lang", "en"])
+        let r = runCLI([
+            "attest", dir.path, "--answers", vol.path + "/../answers-\(getpid()).csv", "--as-of", "2026-11-01",
+            "--lang", "en",
+        ])
         #expect(r.code == 2 && r.err.contains("read-only") && r.err.contains("nothing was saved"), "\(r.err)")
         #expect(!r.out.contains("recorded"))
     }

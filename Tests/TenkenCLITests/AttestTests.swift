@@ -1,21 +1,25 @@
-import TenkenAudit
 import Foundation
+import TenkenAudit
 import Testing
+
 @testable import TenkenCLI
 
 /// `tenken attest`: answers from a file, and the interactive flow through a pseudo-terminal.
 @Suite struct AttestTests {
     /// A copy of a fixture folder to answer in.
     func copy(_ fixture: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-attest-\(UUID().uuidString)").path
-        try FileManager.default.copyItem(atPath: Repo.root.appendingPathComponent("Fixtures/\(fixture)").path, toPath: dir)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-attest-\(UUID().uuidString)")
+            .path
+        try FileManager.default.copyItem(
+            atPath: Repo.root.appendingPathComponent("Fixtures/\(fixture)").path, toPath: dir)
         try? FileManager.default.removeItem(atPath: dir + "/expected")
         return dir
     }
 
     func lines(_ path: String) throws -> [String] {
         // Decoded by hand: Foundation's String(contentsOfFile:) would drop the BOM.
-        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self).split(separator: "\r\n").map(String.init)
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self).split(separator: "\r\n").map(
+            String.init)
     }
 
     @Test func answersFromAFileAreAppendedAndChangeTheReport() throws {
@@ -26,7 +30,9 @@ import Testing
         let original = try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv"))
         let answers = dir + "-answers.csv"
         defer { try? FileManager.default.removeItem(atPath: answers) }
-        try "item,answer,by_role,by,reason\nno-written-credentials,yes,operations-lead,S-001,\nlogout-after-use,not-applicable,system-admin,S-001,MCS is used on no shared device\n"
+        try
+            ("item,answer,by_role,by,reason\nno-written-credentials,yes,operations-lead,S-001,\nlogout-after-use,not-"
+            + "applicable,system-admin,S-001,MCS is used on no shared device\n")
             .write(toFile: answers, atomically: true, encoding: .utf8)
         let r = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers, "--lang", "en"])
         #expect(r.code == 0, "\(r.err)")
@@ -36,13 +42,18 @@ import Testing
         #expect(after.prefix(original.count) == original)
         let added = try #require(String(data: after.suffix(from: original.count), encoding: .shiftJIS))
         // The table has Japanese headers, so the answers are written in its Japanese words.
-        #expect(added == "no-written-credentials,はい,運用責任者,S-001,2026-11-01,\r\nlogout-after-use,対象外,システム管理者,S-001,2026-11-01,MCS is used on no shared device\r\n")
+        #expect(
+            added
+                == "no-written-credentials,はい,運用責任者,S-001,2026-11-01,\r\nlogout-after-use,対象外,システム管理者,S-001,2026-11-0"
+                + "1,MCS is used on no shared device\r\n"
+        )
         let check = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
         #expect(!check.out.contains("no-written-credentials` expired"))
         #expect(check.out.contains("not applicable by attestation: MCS is used on no shared device"))
         // The same answers again on the same day need --same-day.
         let again = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
-        #expect(again.code == 2 && again.err.contains("error[attest.same-day]") && again.err.contains("nothing was saved"))
+        #expect(
+            again.code == 2 && again.err.contains("error[attest.same-day]") && again.err.contains("nothing was saved"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv")) == after)
         #expect(runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers, "--same-day"]).code == 0)
     }
@@ -64,7 +75,9 @@ import Testing
         """.write(toFile: answers, atomically: true, encoding: .utf8)
         let r = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
         #expect(r.code == 2)
-        for id in ["attest.unknown-item", "data.bad-value", "attest.wrong-role", "attest.bad-id"] { #expect(r.err.contains("[\(id)]"), "\(id)") }
+        for id in ["attest.unknown-item", "data.bad-value", "attest.wrong-role", "attest.bad-id"] {
+            #expect(r.err.contains("[\(id)]"), "\(id)")
+        }
         #expect(r.err.contains("did you mean `no-written-credentials`?"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/attestations.csv")) == original)
     }
@@ -74,9 +87,13 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let answers = dir + "-answers.csv"
         defer { try? FileManager.default.removeItem(atPath: answers) }
-        try "item,answer,by_role,by\nno-written-credentials,no,operations-lead,S-001\n".write(toFile: answers, atomically: true, encoding: .utf8)
+        try "item,answer,by_role,by\nno-written-credentials,no,operations-lead,S-001\n".write(
+            toFile: answers, atomically: true, encoding: .utf8)
         #expect(runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers]).code == 0)
-        #expect(try lines(dir + "/attestations.csv") == ["\u{FEFF}確認項目,回答,回答者の役割,回答者ID,回答日,理由", "no-written-credentials,いいえ,運用責任者,S-001,2026-11-01,"])
+        #expect(
+            try lines(dir + "/attestations.csv") == [
+                "\u{FEFF}確認項目,回答,回答者の役割,回答者ID,回答日,理由", "no-written-credentials,いいえ,運用責任者,S-001,2026-11-01,",
+            ])
         let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
         #expect(r.code == 1 && r.out.contains("answered on 2026-11-01 that this is not met"))
     }
@@ -90,19 +107,24 @@ import Testing
         let answers = dir + "-answers.csv"
         defer { try? FileManager.default.removeItem(atPath: answers) }
         #expect(runCLI(["attest", "--help"]).out.contains("signed_on may be left out"))
-        try "item,answer,by_role,by,signed_on,reason\nno-written-credentials,yes,監査責任者,S-001,2026-11-01,\n".write(toFile: answers, atomically: true, encoding: .utf8)
+        try "item,answer,by_role,by,signed_on,reason\nno-written-credentials,yes,監査責任者,S-001,2026-11-01,\n".write(
+            toFile: answers, atomically: true, encoding: .utf8)
         let wrong = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
         #expect(wrong.code == 2)
-        #expect(wrong.err.contains("[attest.wrong-role]") && wrong.err.contains("the row gives audit-lead (監査責任者)")
+        #expect(
+            wrong.err.contains("[attest.wrong-role]") && wrong.err.contains("the row gives audit-lead (監査責任者)")
                 && wrong.err.contains("この行の役割は 監査責任者 です") && !wrong.err.contains("characters"), "\(wrong.err)")
-        try "item,answer,by_role,by,signed_on,reason\nno-written-credentials,yes,監査,S-001,2026-11-01,\n".write(toFile: answers, atomically: true, encoding: .utf8)
+        try "item,answer,by_role,by,signed_on,reason\nno-written-credentials,yes,監査,S-001,2026-11-01,\n".write(
+            toFile: answers, atomically: true, encoding: .utf8)
         let invalid = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
         #expect(invalid.code == 2 && invalid.err.contains("error[data.bad-value]"), "\(invalid.err)")
         #expect(!invalid.err.contains("row has no by_role"), "\(invalid.err)")
-        try "item,answer,by_role,by,reason\nno-written-credentials,yes,システム管理者,S-001,\n".write(toFile: answers, atomically: true, encoding: .utf8)
+        try "item,answer,by_role,by,reason\nno-written-credentials,yes,システム管理者,S-001,\n".write(
+            toFile: answers, atomically: true, encoding: .utf8)
         let ok = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
         #expect(ok.code == 0 && !ok.err.contains("warning"), "\(ok.err)")
-        #expect(try lines(dir + "/attestations.csv").last == "no-written-credentials,yes,system-admin,S-001,2026-11-01,")
+        #expect(
+            try lines(dir + "/attestations.csv").last == "no-written-credentials,yes,system-admin,S-001,2026-11-01,")
     }
 
     /// An attestation the check cannot count names the cell that settles it.
@@ -112,12 +134,17 @@ import Testing
         let path = dir + "/attestations.csv"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.contains("\nno-written-credentials,yes,operations-lead,S-001"))
-        try text.replacingOccurrences(of: "\nno-written-credentials,yes,operations-lead,S-001", with: "\nno-written-credentials,yes,operations-lead,S-999")
-            .write(toFile: path, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(
+            of: "\nno-written-credentials,yes,operations-lead,S-001",
+            with: "\nno-written-credentials,yes,operations-lead,S-999"
+        )
+        .write(toFile: path, atomically: true, encoding: .utf8)
         for lang in ["ja", "en"] {
             let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", lang])
             let line = r.out.split(separator: "\n").first { $0.contains(lang == "ja" ? "を数えられません" : "cannot count") }
-            #expect(line?.contains("attestations.csv:2:") == true && line?.contains("[by]") == true, "\(lang): \(line ?? "")")
+            #expect(
+                line?.contains("attestations.csv:2:") == true && line?.contains("[by]") == true,
+                "\(lang): \(line ?? "")")
         }
     }
 
@@ -139,18 +166,31 @@ import Testing
         """.write(toFile: answers, atomically: true, encoding: .utf8)
         let bad = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
         #expect(bad.code == 2)
-        #expect(bad.err.contains("-answers.csv:2:33 [回答者ID]: error[attest.not-signer]: the signer S-999 is not in the staff table"), "\(bad.err)")
-        #expect(bad.err.contains("-answers.csv:3:21 [回答者の役割]: error[attest.not-signer]: the signer S-002 does not hold the role system-admin"), "\(bad.err)")
-        #expect(bad.err.contains("[attest.wrong-role]: `no-credential-sharing` is answered by operations-lead (運用責任者)"), "\(bad.err)")
+        #expect(
+            bad.err.contains(
+                "-answers.csv:2:33 [回答者ID]: error[attest.not-signer]: the signer S-999 is not in the staff table"),
+            "\(bad.err)")
+        #expect(
+            bad.err.contains(
+                "-answers.csv:3:21 [回答者の役割]: error[attest.not-signer]: the signer S-002 does not hold the role "
+                    + "system-admin"
+            ), "\(bad.err)")
+        #expect(
+            bad.err.contains("[attest.wrong-role]: `no-credential-sharing` is answered by operations-lead (運用責任者)"),
+            "\(bad.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/attestations.csv")) == original)
-        try "確認項目,回答,回答者の役割,回答者ID\nno-written-credentials,はい,運用責任者,S-001\n".write(toFile: answers, atomically: true, encoding: .utf8)
+        try "確認項目,回答,回答者の役割,回答者ID\nno-written-credentials,はい,運用責任者,S-001\n".write(
+            toFile: answers, atomically: true, encoding: .utf8)
         let ok = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
         #expect(ok.code == 0, "\(ok.err)")
         // The table has English headers: the role is written as its id there.
-        #expect(try lines(dir + "/attestations.csv").last == "no-written-credentials,yes,operations-lead,S-001,2026-11-01,")
+        #expect(
+            try lines(dir + "/attestations.csv").last == "no-written-credentials,yes,operations-lead,S-001,2026-11-01,")
         // An unknown role on the command line is refused, listing the roles in both languages.
         let role = runCLI(["attest", dir, "--role", "boss"])
-        #expect(role.code == 64 && role.err.contains("`--role boss` names no role") && role.err.contains("operations-lead (運用責任者)"), "\(role.err)")
+        #expect(
+            role.code == 64 && role.err.contains("`--role boss` names no role")
+                && role.err.contains("operations-lead (運用責任者)"), "\(role.err)")
     }
 
     @Test func refusesWithoutATerminalOrAnswers() {
@@ -161,8 +201,11 @@ import Testing
     // MARK: through a pseudo-terminal
 
     var binary: String {
-        let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken").path,
-                          Repo.root.appendingPathComponent(".build/debug/tenken").path]
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken")
+                .path,
+            Repo.root.appendingPathComponent(".build/debug/tenken").path,
+        ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
     }
 
@@ -203,7 +246,11 @@ import Testing
         let after = try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv"))
         #expect(after.prefix(original.count) == original)
         let added = try #require(String(data: after.suffix(from: original.count), encoding: .shiftJIS))
-        #expect(added == "no-written-credentials,はい,運用責任者,S-001,2026-11-01,\r\nlogout-after-use,対象外,運用責任者,S-001,2026-11-01,共用端末なし\r\n")
+        #expect(
+            added
+                == "no-written-credentials,はい,運用責任者,S-001,2026-11-01,\r\nlogout-after-use,対象外,運用責任者,S-001,2026-11-01,"
+                + "共用端末なし\r\n"
+        )
         let check = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "json"])
         #expect(!check.out.contains("expired on"))
     }
@@ -226,7 +273,8 @@ import Testing
         t.send("q\n")
         #expect(try t.wait() == 0)
         // Given on the command line, the Japanese word is the role; a signer not holding it stops the run.
-        let u = try PseudoTerminal(executable: binary, arguments: ["attest", dir, "--as-of", "2026-11-01", "--role", "監査責任者", "--by", "S-001"])
+        let u = try PseudoTerminal(
+            executable: binary, arguments: ["attest", dir, "--as-of", "2026-11-01", "--role", "監査責任者", "--by", "S-001"])
         try u.expect("回答者 S-001 は役割表で監査責任者に任命されていません")
         #expect(try u.wait() == 64)
     }
@@ -236,9 +284,12 @@ import Testing
         let dir = try copy("clinic-kaede")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = try lines(dir + "/attestations.csv")
-        let t = try PseudoTerminal(executable: binary,
-                                   arguments: ["attest", dir, "--as-of", "2027-03-20", "--lang", "en", "--role", "operations-lead", "--by", "S-001"],
-                                   )
+        let t = try PseudoTerminal(
+            executable: binary,
+            arguments: [
+                "attest", dir, "--as-of", "2027-03-20", "--lang", "en", "--role", "operations-lead", "--by", "S-001",
+            ],
+        )
         try t.expect("need an answer")
         try t.expect("[1/")
         try t.expect("status: runs out on 2027-04-01")
@@ -253,7 +304,11 @@ import Testing
         #expect(try t.wait() == 130)
         let after = try lines(dir + "/attestations.csv")
         #expect(after.count == before.count + 1)
-        #expect(after.last == "no-written-credentials,no,operations-lead,S-001,2027-03-20,one sticky note found; removed by December")
+        #expect(
+            after.last
+                == "no-written-credentials,no,operations-lead,S-001,2027-03-20,one sticky note found; removed by "
+                + "December"
+        )
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasSuffix(".csv") }
         #expect(leftovers.isEmpty, "\(leftovers)")
     }

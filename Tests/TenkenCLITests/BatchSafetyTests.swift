@@ -1,7 +1,8 @@
-import TenkenAudit
 import Foundation
-import Testing
+import TenkenAudit
 import TenkenBenchKit
+import Testing
+
 @testable import TenkenAudit
 @testable import TenkenCLI
 @testable import TenkenReport
@@ -20,12 +21,16 @@ import TenkenBenchKit
     func asOfs(_ out: String) -> Set<String> {
         var seen: Set<String> = []
         for (rel, data) in snapshotTree(out) where rel.hasSuffix("report.json") || rel == "aggregate.json" {
-            if let j = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let a = j["as_of"] as? String { seen.insert(a) }
+            if let j = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let a = j["as_of"] as? String {
+                seen.insert(a)
+            }
         }
         return seen
     }
 
-    func hidden(_ dir: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix(".") } }
+    func hidden(_ dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix(".") }
+    }
 
     /// Killed at any moment (SIGKILL), a re-run with another as-of date never leaves the
     /// folder mixing two runs: it holds the previous run, whole, until a run completes; the
@@ -119,14 +124,19 @@ import TenkenBenchKit
         let out = dir.appendingPathComponent("out").path
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try writeText("mine\n", out + "/.notes.tmp")
-        let p = try spawnTenken(["batch", input, "--output-dir", out, "--format", "json,html", "--as-of", Generator.asOf, "--jobs", "2"])
+        let p = try spawnTenken([
+            "batch", input, "--output-dir", out, "--format", "json,html", "--as-of", Generator.asOf, "--jobs", "2",
+        ])
         let deadline = Date().addingTimeInterval(30)
-        while p.isRunning, Date() < deadline, !hidden(out).contains(where: { $0.hasPrefix(".tenken-run-") }) { usleep(5_000) }
+        while p.isRunning, Date() < deadline, !hidden(out).contains(where: { $0.hasPrefix(".tenken-run-") }) {
+            usleep(5_000)
+        }
         usleep(200_000)
         kill(p.processIdentifier, SIGTERM)
         #expect(waitFor(p, timeout: 30))
         #expect(p.terminationStatus == 128 + SIGTERM, "exit \(p.terminationStatus)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out) == [".notes.tmp"], "only the user's file is left")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: out) == [".notes.tmp"], "only the user's file is left")
     }
 
     /// A batch used to delete every `.*.tmp` under its output folder — a user's own file, and
@@ -140,14 +150,19 @@ import TenkenBenchKit
         let out = dir.appendingPathComponent("out").path
         let args = ["batch", input, "--output-dir", out, "--as-of", Generator.asOf]
         #expect([0, 1].contains(runCLI(args).code))
-        let someID = try #require(try FileManager.default.contentsOfDirectory(atPath: out + "/facilities").sorted().first)
+        let someID = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: out + "/facilities").sorted().first)
         try writeText("mine\n", out + "/.draft.tmp")
         try writeText("old style\n", out + "/facilities/\(someID)/.report.json.123.456.tmp")
         try writeText("follow up in March\n", out + "/facilities/\(someID)/notes.txt")
         // Another batch holds the folder.
-        guard case .success(let held) = FileLock.acquire(out + "/.tenken.lock", wait: 0) else { Issue.record("cannot lock"); return }
+        guard case .success(let held) = FileLock.acquire(out + "/.tenken.lock", wait: 0) else {
+            Issue.record("cannot lock"); return
+        }
         let busy = runCLI(args)
-        #expect(busy.code == 2 && busy.err.contains("another tenken run (process \(getpid())) is writing to"), "\(busy.err)")
+        #expect(
+            busy.code == 2 && busy.err.contains("another tenken run (process \(getpid())) is writing to"), "\(busy.err)"
+        )
         held.release()
         #expect([0, 1].contains(runCLI(args).code))
         let tree = snapshotTree(out)
@@ -159,7 +174,9 @@ import TenkenBenchKit
         #expect([0, 1].contains(runCLI(args + ["--format", "none"]).code))
         let after = snapshotTree(out)
         #expect(after["facilities/\(someID)/notes.txt"] == Data("follow up in March\n".utf8))
-        #expect(!after.keys.contains { $0.hasSuffix("report.json") && $0.hasPrefix("facilities/") }, "no stale report of the earlier run")
+        #expect(
+            !after.keys.contains { $0.hasSuffix("report.json") && $0.hasPrefix("facilities/") },
+            "no stale report of the earlier run")
         // An output folder that is a file is said to be one.
         let file = runCLI(["batch", input, "--output-dir", out + "/aggregate.json", "--as-of", Generator.asOf])
         #expect(file.code == 2 && file.err.contains("it is a file, not a folder"), "\(file.err)")
@@ -179,7 +196,9 @@ import TenkenBenchKit
         defer { WriteFaults.clear(folder: out + "/.tenken-run-") }
         let r = runCLI(args + ["--format", "json,html"])
         #expect(r.code == 2)
-        let named = r.err.split(separator: "\n").filter { $0.hasPrefix("error[batch.write-failed]: cannot write facilities/") }
+        let named = r.err.split(separator: "\n").filter {
+            $0.hasPrefix("error[batch.write-failed]: cannot write facilities/")
+        }
         #expect(!named.isEmpty && named.allSatisfy { $0.contains("the disk is full") }, "\(r.err)")
         #expect(r.err.contains("the run is incomplete and nothing was published"), "\(r.err)")
         #expect(!r.err.contains("failed to load"))
@@ -193,7 +212,9 @@ import TenkenBenchKit
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = try members(dir, count: 40)
         let out = vol.path + "/out"
-        #expect([0, 1].contains(runCLI(["batch", input, "--output-dir", out, "--as-of", Generator.asOf, "--format", "none"]).code))
+        #expect(
+            [0, 1].contains(
+                runCLI(["batch", input, "--output-dir", out, "--as-of", Generator.asOf, "--format", "none"]).code))
         let before = snapshotTree(out)
         let r = runCLI(["batch", input, "--output-dir", out, "--as-of", Generator.asOf, "--format", "json,html"])
         #expect(r.code == 2 && r.err.contains("the disk is full"), "\(r.err.suffix(500))")
@@ -225,7 +246,8 @@ import TenkenBenchKit
         try writeText("new sarif\n", staging + "/sarif/tenken-0001.sarif")
         try writeText(BatchOutput.published.map { "+" + $0 }.joined(separator: "\n") + "\n", staging + "/.complete")
         // And a dead run that never finished writing.
-        try fm.createDirectory(atPath: out + "/.tenken-run-00000000000000bb/facilities", withIntermediateDirectories: true)
+        try fm.createDirectory(
+            atPath: out + "/.tenken-run-00000000000000bb/facilities", withIntermediateDirectories: true)
         BatchOutput.recover(out)
         let tree = snapshotTree(out)
         #expect(tree["facilities/F-2/report.json"] == Data("new report\n".utf8))
@@ -247,7 +269,9 @@ import TenkenBenchKit
         let out = dir.appendingPathComponent("out").path
         #expect([0, 1].contains(runCLI(["batch", input, "--output-dir", out, "--as-of", Generator.asOf]).code))
         let baseline = try Data(contentsOf: URL(fileURLWithPath: out + "/aggregate.json"))
-        let b = runCLI(["batch", input, "--output-dir", out, "--as-of", Generator.asOf, "--baseline", out + "/aggregate.json"])
+        let b = runCLI([
+            "batch", input, "--output-dir", out, "--as-of", Generator.asOf, "--baseline", out + "/aggregate.json",
+        ])
         #expect(b.code == 2 && b.err.contains("never writes over its own input"), "\(b.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/aggregate.json")) == baseline)
         let m = runCLI(["merge", out + "/aggregate.json", "--output-dir", out])

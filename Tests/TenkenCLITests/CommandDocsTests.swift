@@ -1,15 +1,17 @@
-import TenkenAudit
 import Foundation
-import Testing
-@testable import TenkenCLI
+import TenkenAudit
 import TenkenReport
+import Testing
+
+@testable import TenkenCLI
 
 /// The shell completions and the man page are made from the same command specs as `--help`:
 /// each names every command and every option, and the values a closed option takes; each is
 /// well-formed for its consumer (checked with the shell or groff when they are installed).
 @Suite struct CommandDocsTests {
     static let outputs: [(String, [String])] = [
-        ("bash", ["completions", "bash"]), ("zsh", ["completions", "zsh"]), ("fish", ["completions", "fish"]), ("man", ["man"]),
+        ("bash", ["completions", "bash"]), ("zsh", ["completions", "zsh"]), ("fish", ["completions", "fish"]),
+        ("man", ["man"]),
     ]
 
     @Test(arguments: outputs.map(\.0))
@@ -25,7 +27,9 @@ import TenkenReport
                 // fish names a long option without its dashes (`-l format`).
                 let name = kind == "fish" ? "-l " + o.name.dropFirst(2) : o.name
                 #expect(text.contains(name), "\(kind): \(c.name) \(o.name)")
-                if kind != "man" { for v in o.choices { #expect(text.contains(v), "\(kind): \(c.name) \(o.name) value \(v)") } }
+                if kind != "man" {
+                    for v in o.choices { #expect(text.contains(v), "\(kind): \(c.name) \(o.name) value \(v)") }
+                }
             }
         }
         if kind == "man" { for f in ReportFormat.allCases { #expect(text.contains(f.fileName), "man: \(f.fileName)") } }
@@ -38,12 +42,13 @@ import TenkenReport
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-\(kind)-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: file) }
         try Data(runCLI(args).out.utf8).write(to: file)
-        let checker: [String] = switch kind {
-        case "bash": ["/bin/bash", "-n", file.path]
-        case "zsh": ["/usr/bin/zsh", "-n", file.path]
-        case "fish": ["/usr/bin/fish", "--no-execute", file.path]
-        default: ["/usr/bin/groff", "-k", "-man", "-Tutf8", "-ww", "-z", file.path]
-        }
+        let checker: [String] =
+            switch kind {
+            case "bash": ["/bin/bash", "-n", file.path]
+            case "zsh": ["/usr/bin/zsh", "-n", file.path]
+            case "fish": ["/usr/bin/fish", "--no-execute", file.path]
+            default: ["/usr/bin/groff", "-k", "-man", "-Tutf8", "-ww", "-z", file.path]
+            }
         guard FileManager.default.isExecutableFile(atPath: checker[0]) else { return }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: checker[0])
@@ -59,17 +64,25 @@ import TenkenReport
 
     /// The tenken binary built with the tests.
     static func builtBinary() throws -> URL {
-        try #require([URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken"),
-                      Repo.root.appendingPathComponent(".build/debug/tenken")].first { FileManager.default.isExecutableFile(atPath: $0.path) })
+        try #require(
+            [
+                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                    "tenken"),
+                Repo.root.appendingPathComponent(".build/debug/tenken"),
+            ].first { FileManager.default.isExecutableFile(atPath: $0.path) })
     }
 
     /// Runs scripts/install.sh PREFIX with TENKEN_BINARY, from `folder`; its exit code and output.
-    static func runInstall(_ prefix: String, binary: String, home: String, in folder: URL? = nil) throws -> (Int32, String) {
+    static func runInstall(
+        _ prefix: String, binary: String, home: String, in folder: URL? = nil
+    ) throws -> (Int32, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         p.arguments = [Repo.root.appendingPathComponent("scripts/install.sh").path, prefix]
         if let folder { p.currentDirectoryURL = folder }
-        p.environment = ["TENKEN_BINARY": binary, "PATH": "/usr/bin:/bin", "HOME": home, "SWIFT_BACKTRACE": "enable=no"]
+        p.environment = [
+            "TENKEN_BINARY": binary, "PATH": "/usr/bin:/bin", "HOME": home, "SWIFT_BACKTRACE": "enable=no",
+        ]
         let pipe = Pipe()
         p.standardError = pipe
         p.standardOutput = pipe
@@ -91,10 +104,16 @@ import TenkenReport
         }
         let (code, out) = try install()
         #expect(code == 0, "\(out)")
-        let files = ["bin/tenken", "share/bash-completion/completions/tenken", "share/zsh/site-functions/_tenken",
-                     "share/fish/vendor_completions.d/tenken.fish", "share/man/man1/tenken.1"]
-        for f in files { #expect(FileManager.default.fileExists(atPath: prefix.appendingPathComponent(f).path), "\(f)") }
-        #expect(try String(contentsOf: prefix.appendingPathComponent("share/man/man1/tenken.1"), encoding: .utf8) == runCLI(["man"]).out)
+        let files = [
+            "bin/tenken", "share/bash-completion/completions/tenken", "share/zsh/site-functions/_tenken",
+            "share/fish/vendor_completions.d/tenken.fish", "share/man/man1/tenken.1",
+        ]
+        for f in files {
+            #expect(FileManager.default.fileExists(atPath: prefix.appendingPathComponent(f).path), "\(f)")
+        }
+        #expect(
+            try String(contentsOf: prefix.appendingPathComponent("share/man/man1/tenken.1"), encoding: .utf8)
+                == runCLI(["man"]).out)
         #expect(out.contains("is not on your PATH"), "it says how to put tenken on PATH")
         #expect(try install().0 == 0, "a second install upgrades in place")
         // A file that is not tenken's stays as it was.
@@ -108,13 +127,16 @@ import TenkenReport
     /// A relative PREFIX and TENKEN_BINARY are read from the folder the script is run in,
     /// not from the repository it works in (break-16 #3).
     @Test func installScriptTakesRelativePathsFromWhereItRuns() throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-install-rel-\(UUID().uuidString)")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tenken-install-rel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         try FileManager.default.copyItem(at: try Self.builtBinary(), to: work.appendingPathComponent("tenken-bin"))
         let (code, out) = try Self.runInstall("prefix", binary: "./tenken-bin", home: work.path, in: work)
         #expect(code == 0, "\(out)")
-        #expect(FileManager.default.isExecutableFile(atPath: work.appendingPathComponent("prefix/bin/tenken").path), "\(out)")
+        #expect(
+            FileManager.default.isExecutableFile(atPath: work.appendingPathComponent("prefix/bin/tenken").path),
+            "\(out)")
         #expect(!FileManager.default.fileExists(atPath: Repo.root.appendingPathComponent("prefix").path))
         #expect(out.contains(work.path + "/prefix/bin"), "the PATH advice names an absolute folder: \(out)")
     }
@@ -131,15 +153,24 @@ import TenkenReport
     /// A snapshot file is a facility too; one table is not (its folder is); no facility at all
     /// gets a suggestion an installed user can follow (not a path in the repository).
     @Test func whatAFacilityArgumentMayBe() {
-        let file = runCLI(["check", "Fixtures/clinic-sakura/snapshot.json", "--devices", "Fixtures/clinic-sakura/devices.csv", "--as-of", "2026-11-01", "--format", "json"])
+        let file = runCLI([
+            "check", "Fixtures/clinic-sakura/snapshot.json", "--devices", "Fixtures/clinic-sakura/devices.csv",
+            "--as-of", "2026-11-01", "--format", "json",
+        ])
         let folder = runCLI(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json"])
         #expect(file.code == 0 && file.out == folder.out, "\(file.err)")
         let table = runCLI(["check", "Fixtures/clinic-kaede/staff.csv"])
-        #expect(table.code == 64 && table.err.contains("is one table") && table.err.contains("tenken check Fixtures/clinic-kaede"), "\(table.err)")
+        #expect(
+            table.code == 64 && table.err.contains("is one table")
+                && table.err.contains("tenken check Fixtures/clinic-kaede"), "\(table.err)")
         let none = runCLI(["check"])
-        #expect(none.code == 64 && none.err.contains("tenken init ./my-clinic") && !none.err.contains("Fixtures/"), "\(none.err)")
+        #expect(
+            none.code == 64 && none.err.contains("tenken init ./my-clinic") && !none.err.contains("Fixtures/"),
+            "\(none.err)")
         let missing = runCLI(["check", "no-such-folder"])
-        #expect(missing.code == 2 && missing.err.contains("no-such-folder: error[data.file-not-found]: no such file or folder"))
+        #expect(
+            missing.code == 2
+                && missing.err.contains("no-such-folder: error[data.file-not-found]: no such file or folder"))
         let explain = runCLI(["explain", "vpn", "Fixtures/clinic-sakura/snapshot.json", "--as-of", "2026-11-01"])
         #expect(explain.code == 0 && explain.out.contains("rule vpn ["), "\(explain.err)")
     }

@@ -1,16 +1,23 @@
-import TenkenAudit
 import Foundation
+import TenkenAudit
 import Testing
+
 @testable import TenkenCLI
 @testable import TenkenReport
 
 struct ArgumentParserTests {
-    static let spec = CommandSpec(name: "x", summary: "s", usage: "tenken x [FILE]",
-                                  options: [OptionSpec("--format", value: "F", help: "h"), OptionSpec("--param", value: "P", repeatable: true, help: "h"),
-                                            OptionSpec("--write", help: "h")], minPositionals: 0, maxPositionals: 1)
+    static let spec = CommandSpec(
+        name: "x", summary: "s", usage: "tenken x [FILE]",
+        options: [
+            OptionSpec("--format", value: "F", help: "h"),
+            OptionSpec("--param", value: "P", repeatable: true, help: "h"),
+            OptionSpec("--write", help: "h"),
+        ], minPositionals: 0, maxPositionals: 1)
 
     @Test func forms() throws {
-        let p = try ArgumentParser.parse(["--format=json", "a.json", "--param", "x=1", "--param=y=2", "--write"], Self.spec).get()
+        let p = try ArgumentParser.parse(
+            ["--format=json", "a.json", "--param", "x=1", "--param=y=2", "--write"], Self.spec
+        ).get()
         #expect(p.value("--format") == "json")
         #expect(p.all("--param") == ["x=1", "y=2"])
         #expect(p.flag("--write"))
@@ -28,7 +35,9 @@ struct ArgumentParserTests {
         (["a", "b"], "unexpected argument `b`; usage: tenken x [FILE]"),
     ])
     func errors(_ args: [String], _ message: String) {
-        guard case .failure(let e) = ArgumentParser.parse(args, Self.spec) else { Issue.record("accepted \(args)"); return }
+        guard case .failure(let e) = ArgumentParser.parse(args, Self.spec) else {
+            Issue.record("accepted \(args)"); return
+        }
         #expect(e.message == message)
     }
 
@@ -45,10 +54,13 @@ struct InvalidInputCorpusTests {
     }
 
     static var cases: [Case] {
-        let text = (try? String(contentsOf: Repo.root.appendingPathComponent("Fixtures/invalid/cases.tsv"), encoding: .utf8)) ?? ""
+        let text =
+            (try? String(contentsOf: Repo.root.appendingPathComponent("Fixtures/invalid/cases.tsv"), encoding: .utf8))
+            ?? ""
         return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
             let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            return Case(args: c[0].split(separator: " ").map(String.init), id: c[1], location: c[2], exit: Int32(c[3]) ?? -1)
+            return Case(
+                args: c[0].split(separator: " ").map(String.init), id: c[1], location: c[2], exit: Int32(c[3]) ?? -1)
         }
     }
 
@@ -84,10 +96,13 @@ struct EndToEndTests {
         #expect(!ok.out.contains("\u{1B}["), "no colour when piped")
         let gaps = try runBinary(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01"])
         #expect(gaps.code == 1)
-        #expect(try runBinary(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--fail-on", "never"]).code == 0)
+        #expect(
+            try runBinary(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--fail-on", "never"]).code == 0)
         // The pharmacy has only recommended gaps.
         #expect(try runBinary(["check", "Fixtures/pharmacy-midori", "--as-of", "2026-11-01"]).code == 0)
-        #expect(try runBinary(["check", "Fixtures/pharmacy-midori", "--as-of", "2026-11-01", "--fail-on", "recommended"]).code == 1)
+        #expect(
+            try runBinary(["check", "Fixtures/pharmacy-midori", "--as-of", "2026-11-01", "--fail-on", "recommended"])
+                .code == 1)
         let colour = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--color", "always"])
         #expect(colour.out.contains("\u{1B}["))
     }
@@ -96,11 +111,17 @@ struct EndToEndTests {
     /// on a terminal it is wrapped to the terminal's width by Japanese rules.
     @Test func textWrapsOnlyOnATerminal() throws {
         let piped = try runBinary(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01"])
-        #expect(piped.out.contains("公式サイト（https://www.medical-care.net/）と公式の送信元（no-reply@medical-care.net、support@embrace.co.jp）を職員に周知し"))
-        #expect(piped.out.split(separator: "\n").contains { TextReport.displayWidth(String($0)) > 100 }, "piped output is not wrapped at 100")
+        #expect(
+            piped.out.contains(
+                "公式サイト（https://www.medical-care.net/）と公式の送信元（no-reply@medical-care.net、support@embrace.co.jp）を職員に周知し"))
+        #expect(
+            piped.out.split(separator: "\n").contains { TextReport.displayWidth(String($0)) > 100 },
+            "piped output is not wrapped at 100")
         Repo.enter()
         let c = Captured()
-        let console = Console(out: { c.out += $0 }, err: { c.err += $0 }, environment: [:], stdoutIsTTY: true, stderrIsTTY: true, terminalWidth: 60)
+        let console = Console(
+            out: { c.out += $0 }, err: { c.err += $0 }, environment: [:], stdoutIsTTY: true, stderrIsTTY: true,
+            terminalWidth: 60)
         _ = CLI.run(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--color", "never"], console: console)
         let all = c.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // The summary table (80 columns in Japanese) is a table, not prose.
@@ -111,8 +132,12 @@ struct EndToEndTests {
         let noStart = Set("。、）」』】ー")
         for line in lines where !line.hasPrefix("          ") {
             // Evidence lines (file places) stay whole; prose fits, or is one unbreakable piece.
-            #expect(TextReport.displayWidth(line) <= 60 || LineBreaker.units(line.trimmingCharacters(in: .whitespaces)).count == 1, "\(line)")
-            if let first = line.trimmingCharacters(in: .whitespaces).first { #expect(!noStart.contains(first), "\(line)") }
+            #expect(
+                TextReport.displayWidth(line) <= 60
+                    || LineBreaker.units(line.trimmingCharacters(in: .whitespaces)).count == 1, "\(line)")
+            if let first = line.trimmingCharacters(in: .whitespaces).first {
+                #expect(!noStart.contains(first), "\(line)")
+            }
         }
         #expect(lines.contains { $0.contains("support@embrace.co.jp") })
     }
@@ -120,7 +145,9 @@ struct EndToEndTests {
     /// `--output -` is standard output (break-16 #15): no file named `-` is written.
     @Test func outputDashIsStandardOutput() throws {
         Repo.enter()
-        let r = runCLI(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--output", "-"])
+        let r = runCLI([
+            "check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--output", "-",
+        ])
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.hasPrefix("{"), "the report is on standard output")
         #expect(!FileManager.default.fileExists(atPath: "-"))
@@ -131,11 +158,24 @@ struct EndToEndTests {
     @Test func aReportToAFileSaysSoOnStandardError() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-summary-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try runBinary(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "sarif,junit", "--output-dir", dir.path, "--lang", "en"])
+        let r = try runBinary([
+            "check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", "sarif,junit", "--output-dir",
+            dir.path, "--lang", "en",
+        ])
         #expect(r.code == 1 && r.out.isEmpty)
-        #expect(r.err.contains("tenken: F-CL-0005 (as of 2026-11-01): 47 fail, 14 manual, 1 attested, 19 pass, 4 not applicable → exit 1, gaps at the --fail-on level (required); report in \(dir.path)/report.sarif, \(dir.path)/report.junit.xml"), "\(r.err)")
-        let ja = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--output", dir.path + "/r.json"])
-        #expect(ja.code == 0 && ja.err.contains("→ 終了コード 0（--fail-on required の不合格なし）。報告書: \(dir.path)/r.json"), "\(ja.err)")
+        #expect(
+            r.err.contains(
+                "tenken: F-CL-0005 (as of 2026-11-01): 47 fail, 14 manual, 1 attested, 19 pass, 4 not applicable → "
+                    + "exit 1, gaps at the --fail-on level (required); report in \(dir.path)/report.sarif, "
+                    + "\(dir.path)/report.junit.xml"
+            ), "\(r.err)")
+        let ja = try runBinary([
+            "check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--output",
+            dir.path + "/r.json",
+        ])
+        #expect(
+            ja.code == 0 && ja.err.contains("→ 終了コード 0（--fail-on required の不合格なし）。報告書: \(dir.path)/r.json"), "\(ja.err)"
+        )
         // Standard output gets the report and no such line.
         #expect(!(try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01"])).err.contains("終了コード"))
     }
@@ -144,11 +184,17 @@ struct EndToEndTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        var snap = try JSONSerialization.jsonObject(with: Data(contentsOf: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/snapshot.json"))) as! [String: Any]
+        var snap =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/snapshot.json")))
+            as! [String: Any]
         snap["networks"] = nil
         try JSONSerialization.data(withJSONObject: snap).write(to: dir.appendingPathComponent("snapshot.json"))
-        let r = try runBinary(["check", "--snapshot", dir.appendingPathComponent("snapshot.json").path, "--devices", "Fixtures/clinic-sakura/devices.csv",
-                               "--as-of", "2026-11-01", "--lang", "en"])
+        let r = try runBinary([
+            "check", "--snapshot", dir.appendingPathComponent("snapshot.json").path, "--devices",
+            "Fixtures/clinic-sakura/devices.csv",
+            "--as-of", "2026-11-01", "--lang", "en",
+        ])
         #expect(r.code == 2)
         #expect(r.out.contains("the input has no `networks` section, which this rule needs"))
         #expect(r.out.contains("Credentials are never written down"), "all other rules still run")
@@ -158,7 +204,9 @@ struct EndToEndTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-out-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("nested/report.json").path
-        let r = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--output", path])
+        let r = try runBinary([
+            "check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--output", path,
+        ])
         #expect(r.code == 0 && r.out.isEmpty)
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect((try? JSONSerialization.jsonObject(with: data)) != nil)
@@ -167,11 +215,26 @@ struct EndToEndTests {
     }
 
     @Test func paramOverrideFromTheCommandLineIsReported() throws {
-        let r = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "password.long_min_length=10"])
-        #expect(r.out.contains("password.long_min_length = 10 (command line; default 13) ⚠ loosens the source's bound >= 13"))
-        let wep = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "wifi.acceptable=[\"WPA3\", \"WPA2-AES\", \"WEP\"]"])
-        #expect(wep.out.contains("wifi.acceptable = [WPA3, WPA2-AES, WEP] (command line; default [WPA3, WPA2-AES, WPA2-TKIP]) ⚠ loosens the source's bound ⊆ [WPA3, WPA2-AES, WPA2-TKIP]"))
-        let narrower = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "wifi.acceptable=[\"WPA3\"]"])
+        let r = try runBinary([
+            "check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param",
+            "password.long_min_length=10",
+        ])
+        #expect(
+            r.out.contains(
+                "password.long_min_length = 10 (command line; default 13) ⚠ loosens the source's bound >= 13"))
+        let wep = try runBinary([
+            "check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param",
+            "wifi.acceptable=[\"WPA3\", \"WPA2-AES\", \"WEP\"]",
+        ])
+        #expect(
+            wep.out.contains(
+                "wifi.acceptable = [WPA3, WPA2-AES, WEP] (command line; default [WPA3, WPA2-AES, WPA2-TKIP]) ⚠ "
+                    + "loosens the source's bound ⊆ [WPA3, WPA2-AES, WPA2-TKIP]"
+            ))
+        let narrower = try runBinary([
+            "check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param",
+            "wifi.acceptable=[\"WPA3\"]",
+        ])
         #expect(narrower.out.contains("wifi.acceptable = [WPA3] (command line; default [WPA3, WPA2-AES, WPA2-TKIP])\n"))
         let bad = try runBinary(["check", "Fixtures/clinic-sakura", "--param", "password.long_min_length=ten"])
         #expect(bad.code == 2 && bad.err.contains("[data.bad-param]"))
@@ -187,12 +250,18 @@ struct EndToEndTests {
             .replacingOccurrences(of: "\"tls_min_version\": \"1.2\"", with: "\"tls_min_version\": \"1.0\"")
         let path = dir.appendingPathComponent("provider.json").path
         try provider.write(toFile: path, atomically: true, encoding: .utf8)
-        let r = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--provider", path])
+        let r = try runBinary([
+            "check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--provider", path,
+        ])
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.contains("✗ Traffic is encrypted with TLS 1.2 or later  [fail · provider · V-REQ-12]"))
         #expect(r.out.contains("  required      0 "))
-        let json = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--provider", path])
-        let summary = try #require((try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])?["summary"] as? [String: [String: Int]])
+        let json = try runBinary([
+            "check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json", "--provider", path,
+        ])
+        let summary = try #require(
+            (try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])?["summary"]
+                as? [String: [String: Int]])
         #expect(summary["provider"]?["fail"] == 1 && summary["required"]?["fail"] == 0)
     }
 
@@ -200,19 +269,36 @@ struct EndToEndTests {
     /// when it is older than provider.profile_max_age on the as-of date.
     @Test func providerProfileDateIsShownAndAnOldOneWarns() throws {
         let old = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en"])
-        #expect(old.out.contains("Provider profile: 2023-04-01 (Rules/mcs/provider.json:6:22#/provider/profile_as_of)\n⚠ the provider profile is dated 2023-04-01, more than 1 year before the as-of date"))
+        #expect(
+            old.out.contains(
+                "Provider profile: 2023-04-01 (Rules/mcs/provider.json:6:22#/provider/profile_as_of)\n⚠ the provider "
+                    + "profile is dated 2023-04-01, more than 1 year before the as-of date"
+            ))
         // A profile published within the year does not warn.
-        let recent = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-provider-\(UUID().uuidString).json").path
+        let recent = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tenken-provider-\(UUID().uuidString).json"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: recent) }
-        try String(contentsOfFile: "Rules/mcs/provider.json", encoding: .utf8).replacingOccurrences(of: "2023-04-01", with: "2026-04-01")
-            .write(toFile: recent, atomically: true, encoding: .utf8)
-        let fresh = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--provider", recent])
+        try String(contentsOfFile: "Rules/mcs/provider.json", encoding: .utf8).replacingOccurrences(
+            of: "2023-04-01", with: "2026-04-01"
+        )
+        .write(toFile: recent, atomically: true, encoding: .utf8)
+        let fresh = try runBinary([
+            "check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--provider", recent,
+        ])
         #expect(fresh.out.contains("Provider profile: 2026-04-01") && !fresh.out.contains("⚠ the provider profile"))
-        let longer = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param", "provider.profile_max_age=5 years"])
+        let longer = try runBinary([
+            "check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "en", "--param",
+            "provider.profile_max_age=5 years",
+        ])
         #expect(!longer.out.contains("⚠ the provider profile"))
         let json = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "json"])
-        let profile = try #require((try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])?["provider_profile"] as? [String: Any])
-        #expect(profile["as_of"] as? String == "2023-04-01" && profile["stale"] as? Bool == true && profile["max_age"] as? String == "1 year")
+        let profile = try #require(
+            (try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])?["provider_profile"]
+                as? [String: Any])
+        #expect(
+            profile["as_of"] as? String == "2023-04-01" && profile["stale"] as? Bool == true
+                && profile["max_age"] as? String == "1 year")
         for format in ["junit", "sarif", "xccdf", "csv", "html"] {
             let r = try runBinary(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", format])
             #expect(r.out.contains("2023-04-01"), "\(format) names the profile's date")
@@ -236,7 +322,8 @@ struct EndToEndTests {
         let clinic = Repo.root.appendingPathComponent("Fixtures/clinic-sakura").path
         let exe = Repo.root.appendingPathComponent(".build/debug/tenken")
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken")
+        p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("tenken")
         if !FileManager.default.isExecutableFile(atPath: p.executableURL!.path) { p.executableURL = exe }
         p.arguments = ["check", clinic, "--as-of", "2026-11-01"]
         p.currentDirectoryURL = URL(fileURLWithPath: "/")

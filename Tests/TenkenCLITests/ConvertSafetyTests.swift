@@ -1,7 +1,8 @@
-import TenkenAudit
 import Foundation
-import Testing
+import TenkenAudit
 import TenkenBenchKit
+import Testing
+
 @testable import TenkenAudit
 @testable import TenkenCLI
 @testable import TenkenData
@@ -13,7 +14,11 @@ import TenkenBenchKit
     /// A folder holding an old set of tables (kaede, in English) plus a file of the user's.
     func oldSet(_ root: URL) throws -> String {
         let out = root.appendingPathComponent("tables").path
-        #expect(runCLI(["convert", Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, "--to", "csv", out, "--lang", "en"]).code == 0)
+        #expect(
+            runCLI([
+                "convert", Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, "--to", "csv", out, "--lang",
+                "en",
+            ]).code == 0)
         try writeText("my notes\n", out + "/notes.txt")
         return out
     }
@@ -62,7 +67,11 @@ import TenkenBenchKit
                 var fs = statvfs()
                 statvfs(root.path, &fs)
                 if Int(fs.f_bavail) * Int(fs.f_frsize) <= newSize / 2 { break }
-                if !FileManager.default.createFile(atPath: root.path + "/filler\(n)", contents: Data(repeating: 1, count: 4096)) { break }
+                if !FileManager.default.createFile(
+                    atPath: root.path + "/filler\(n)", contents: Data(repeating: 1, count: 4096))
+                {
+                    break
+                }
                 n += 1
             }
         } else {
@@ -109,7 +118,9 @@ import TenkenBenchKit
             if p.isRunning { kill(p.processIdentifier, SIGKILL); killed += 1 }
             #expect(waitFor(p))
             var now = snapshotTree(out).filter { FacilityFiles.isWritten($0.key) }
-            #expect(snapshotTree(out).filter { !FacilityFiles.isWritten($0.key) && !$0.key.hasPrefix(".") } == mine, "the person's files and folders are kept in place (round \(round))")
+            #expect(
+                snapshotTree(out).filter { !FacilityFiles.isWritten($0.key) && !$0.key.hasPrefix(".") } == mine,
+                "the person's files and folders are kept in place (round \(round))")
             if now != oldSet, now != newSet {
                 // Stopped after the journal: refused, never read as a mixture; the next run finishes it.
                 let c = runCLI(["check", out, "--as-of", "2026-11-01"])
@@ -118,10 +129,16 @@ import TenkenBenchKit
                 _ = StagedFolder.recover(out)
                 now = snapshotTree(out).filter { FacilityFiles.isWritten($0.key) }
             }
-            #expect(now == oldSet || now == newSet, "after a kill in round \(round): \(now.count) files, neither the old set nor the new")
+            #expect(
+                now == oldSet || now == newSet,
+                "after a kill in round \(round): \(now.count) files, neither the old set nor the new")
             if now == newSet {
                 // Back to the old set for the next round.
-                #expect(runCLI(["convert", Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, "--to", "csv", out, "--lang", "en", "--force"]).code == 0)
+                #expect(
+                    runCLI([
+                        "convert", Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, "--to", "csv", out,
+                        "--lang", "en", "--force",
+                    ]).code == 0)
             }
         }
         #expect(killed > 0, "at least one run was killed mid-way")
@@ -157,10 +174,14 @@ import TenkenBenchKit
             // for the staging folder timed out): then SIGINT's default action ends it, which is
             // also no success, and it had written nothing yet.
             let killedBySignal = p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGINT
-            #expect(killedBySignal || p.terminationStatus == 0 || p.terminationStatus == 128 + SIGINT,
-                    "round \(round): exit \(p.terminationStatus) (\(p.terminationReason == .uncaughtSignal ? "signal" : "exit"))")
+            #expect(
+                killedBySignal || p.terminationStatus == 0 || p.terminationStatus == 128 + SIGINT,
+                "round \(round): exit \(p.terminationStatus) (\(p.terminationReason == .uncaughtSignal ? "signal" : "exit"))"
+            )
             _ = StagedFolder.recover(out)
-            #expect(snapshotTree(out).filter { !FacilityFiles.isWritten($0.key) } == mine, "round \(round): the person's files are where they were")
+            #expect(
+                snapshotTree(out).filter { !FacilityFiles.isWritten($0.key) } == mine,
+                "round \(round): the person's files are where they were")
             #expect(hidden(out).isEmpty, "round \(round): \(hidden(out))")
         }
     }
@@ -176,7 +197,9 @@ import TenkenBenchKit
         let p = try spawnTenken(["convert", big, "--to", "csv", out, "--force"])
         // Wait for the staging folder to appear, then ask the run to stop.
         let deadline = Date().addingTimeInterval(30)
-        while p.isRunning, Date() < deadline, !hidden(root.path).contains(where: { !$0.hasSuffix(".lock") }) { usleep(5_000) }
+        while p.isRunning, Date() < deadline, !hidden(root.path).contains(where: { !$0.hasSuffix(".lock") }) {
+            usleep(5_000)
+        }
         kill(p.processIdentifier, SIGTERM)
         #expect(waitFor(p))
         if p.terminationStatus == 128 + SIGTERM {
@@ -194,11 +217,20 @@ import TenkenBenchKit
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try writeText("id\n", out + "/STAFF.CSV")
         try writeText("id\n", out + "/" + "職員.csv".decomposedStringWithCanonicalMapping)
-        let refused = runCLI(["convert", Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, "--to", "csv", out])
-        #expect(refused.code == 2 && refused.err.contains("STAFF.CSV") && refused.err.contains("--force"), "\(refused.err)")
-        #expect(runCLI(["convert", Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, "--to", "csv", out, "--force"]).code == 0)
+        let refused = runCLI([
+            "convert", Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, "--to", "csv", out,
+        ])
+        #expect(
+            refused.code == 2 && refused.err.contains("STAFF.CSV") && refused.err.contains("--force"), "\(refused.err)")
+        #expect(
+            runCLI([
+                "convert", Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, "--to", "csv", out,
+                "--force",
+            ]).code == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: out)
-        #expect(!names.contains("STAFF.CSV") && names.contains("staff.csv") && !names.contains { $0.precomposedStringWithCanonicalMapping == "職員.csv" })
+        #expect(
+            !names.contains("STAFF.CSV") && names.contains("staff.csv")
+                && !names.contains { $0.precomposedStringWithCanonicalMapping == "職員.csv" })
         #expect(runCLI(["check", out, "--as-of", "2026-11-01"]).err.contains("duplicate-table") == false)
         // init refuses a folder holding a table in any spelling.
         let other = root.appendingPathComponent("u").path
@@ -239,7 +271,8 @@ import TenkenBenchKit
         let bytes = try Data(contentsOf: URL(fileURLWithPath: d + "/groups.csv"))
         try FileManager.default.removeItem(atPath: d + "/groups.csv")
         var made = 0
-        for name in ["グループ.csv".decomposedStringWithCanonicalMapping, "グループ.csv".precomposedStringWithCanonicalMapping] {
+        for name in ["グループ.csv".decomposedStringWithCanonicalMapping, "グループ.csv".precomposedStringWithCanonicalMapping]
+        {
             let fd = open(d + "/" + name, O_CREAT | O_EXCL | O_WRONLY, 0o644)
             if fd >= 0 { _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }; close(fd); made += 1 }
         }
@@ -264,7 +297,10 @@ import TenkenBenchKit
         let i = runCLI(["init", folder])
         #expect(i.code == 0, "\(i.err)")
         #expect(FileManager.default.fileExists(atPath: folder + "/facility.csv"))
-        let c = runCLI(["convert", Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, "--to", "csv", folder, "--force", "--lang", "en"])
+        let c = runCLI([
+            "convert", Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, "--to", "csv", folder, "--force",
+            "--lang", "en",
+        ])
         #expect(c.code == 0, "\(c.err)")
         #expect(hidden(folder).isEmpty && hidden(parent).isEmpty)
         #expect(runCLI(["check", folder, "--as-of", "2026-11-01"]).code != 2)

@@ -1,12 +1,15 @@
-import TenkenAudit
 import Foundation
+import TenkenAudit
+
 @testable import TenkenCLI
 @testable import TenkenData
 
 /// The built `tenken` binary, for tests that run it as a child process.
 func tenkenBinary() -> URL {
-    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken")
-    return FileManager.default.isExecutableFile(atPath: beside.path) ? beside : Repo.root.appendingPathComponent(".build/debug/tenken")
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+        "tenken")
+    return FileManager.default.isExecutableFile(atPath: beside.path)
+        ? beside : Repo.root.appendingPathComponent(".build/debug/tenken")
 }
 
 /// Starts the binary without waiting (for kills and races). Output goes to the null device.
@@ -55,7 +58,9 @@ final class ScratchVolume {
         }
     }
 
-    func remount(readOnly: Bool) -> Bool { ScratchVolume.sh(["mount", "-o", "remount,\(readOnly ? "ro" : "rw")", url.path]) }
+    func remount(readOnly: Bool) -> Bool {
+        ScratchVolume.sh(["mount", "-o", "remount,\(readOnly ? "ro" : "rw")", url.path])
+    }
 
     deinit {
         _ = ScratchVolume.sh(["umount", "-l", url.path])
@@ -65,7 +70,9 @@ final class ScratchVolume {
     static func sh(_ args: [String]) -> Bool {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/" + args[0])
-        if !FileManager.default.isExecutableFile(atPath: p.executableURL!.path) { p.executableURL = URL(fileURLWithPath: "/usr/bin/" + args[0]) }
+        if !FileManager.default.isExecutableFile(atPath: p.executableURL!.path) {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/" + args[0])
+        }
         p.arguments = Array(args.dropFirst())
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
@@ -98,7 +105,9 @@ func fixtureCopy(_ name: String, tag: String) throws -> URL {
     return dir
 }
 
-func writeText(_ text: String, _ path: String) throws { try text.write(toFile: path, atomically: false, encoding: .utf8) }
+func writeText(_ text: String, _ path: String) throws {
+    try text.write(toFile: path, atomically: false, encoding: .utf8)
+}
 
 func appendText(_ text: String, _ path: String) throws {
     let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

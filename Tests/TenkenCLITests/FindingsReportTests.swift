@@ -1,6 +1,7 @@
-import TenkenAudit
 import Foundation
+import TenkenAudit
 import Testing
+
 @testable import TenkenCLI
 @testable import TenkenReport
 
@@ -14,7 +15,8 @@ import Testing
     func inventory(_ rows: Int, blank: Bool, tag: String) throws -> URL {
         let dir = tempDir(tag)
         let fixture = Repo.root.appendingPathComponent("Fixtures/clinic-sakura")
-        try FileManager.default.copyItem(at: fixture.appendingPathComponent("snapshot.json"), to: dir.appendingPathComponent("snapshot.json"))
+        try FileManager.default.copyItem(
+            at: fixture.appendingPathComponent("snapshot.json"), to: dir.appendingPathComponent("snapshot.json"))
         let csv = try String(contentsOf: fixture.appendingPathComponent("devices.csv"), encoding: .utf8)
         let lines = csv.split(whereSeparator: \.isNewline).map(String.init)
         let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -32,7 +34,10 @@ import Testing
     }
 
     func args(_ dir: URL, _ extra: [String]) -> [String] {
-        ["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--as-of", "2026-11-01", "--lang", "en"] + extra
+        [
+            "check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--as-of",
+            "2026-11-01", "--lang", "en",
+        ] + extra
     }
 
     /// The JSON report per rule, for one list (`violations` or `undetermined`):
@@ -54,17 +59,28 @@ import Testing
         let dir = try inventory(150, blank: blank, tag: "cap")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out").path
-        let r = runCLI(args(dir, ["--format", "json,text,sarif,junit,xccdf,html,csv", "--output-dir", out, "--max-findings", "100"]))
+        let r = runCLI(
+            args(
+                dir, ["--format", "json,text,sarif,junit,xccdf,html,csv", "--output-dir", out, "--max-findings", "100"])
+        )
         #expect(r.code == (blank ? 2 : 1), "undecided rules exit 2, gaps 1: \(r.err)")
         let list = blank ? "undetermined" : "violations"
         let capped = try counts(try Data(contentsOf: URL(fileURLWithPath: out + "/report.json")), list)
         let big = capped.filter { $0.value.0 == 150 }
         #expect(!big.isEmpty, "rules with a finding for every added device: \(capped)")
         for (rule, c) in big { #expect(c.1 == 50 && c.2 == 100, "\(rule): \(c)") }
-        let text = try String(contentsOfFile: out + "/report.txt", encoding: .utf8).split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        #expect(text.contains("… and 130 more (50 of the 150 are past the limit of 100 findings listed per rule and not in the report; --all-findings lists them all)"), "\(text.prefix(3000))")
+        let text = try String(contentsOfFile: out + "/report.txt", encoding: .utf8).split(
+            whereSeparator: \.isWhitespace
+        ).joined(separator: " ")
+        #expect(
+            text.contains(
+                "… and 130 more (50 of the 150 are past the limit of 100 findings listed per rule and not in the "
+                    + "report; --all-findings lists them all)"
+            ), "\(text.prefix(3000))")
         let sarif = try String(contentsOfFile: out + "/report.sarif", encoding: .utf8)
-        #expect(sarif.contains("\"toolExecutionNotifications\"") && sarif.contains(blank ? "150 undetermined findings, 100 listed" : "150 violations, 100 listed"))
+        #expect(
+            sarif.contains("\"toolExecutionNotifications\"")
+                && sarif.contains(blank ? "150 undetermined findings, 100 listed" : "150 violations, 100 listed"))
         let junit = try String(contentsOfFile: out + "/report.junit.xml", encoding: .utf8)
         #expect(junit.contains("(+149 more)"))
         let xsd = try String(contentsOf: Repo.root.appendingPathComponent("docs/junit.xsd"), encoding: .utf8)
@@ -86,7 +102,9 @@ import Testing
         for (rule, c) in listed { #expect(c.1 == 0 && c.2 == c.0, "\(rule): \(c)") }
         let three = runCLI(args(dir, ["--format", "json", "--max-findings", "3"]))
         for list in ["violations", "undetermined"] {
-            for (rule, c) in try counts(Data(three.out.utf8), list) where c.0 > 3 { #expect(c.2 == 3 && c.1 == c.0 - 3, "\(rule) \(list): \(c)") }
+            for (rule, c) in try counts(Data(three.out.utf8), list) where c.0 > 3 {
+                #expect(c.2 == 3 && c.1 == c.0 - 3, "\(rule) \(list): \(c)")
+            }
         }
         #expect(runCLI(args(dir, ["--max-findings", "0"])).code == 64)
         #expect(runCLI(args(dir, ["--max-findings", "5", "--all-findings"])).code == 64)
@@ -120,7 +138,9 @@ import Testing
     func aFileHoldsExactlyWhatStandardOutputShows(_ f: ReportFormat) throws {
         let dir = tempDir("stream")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let args = ["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", f.rawValue, "--lang", "both"]
+        let args = [
+            "check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", f.rawValue, "--lang", "both",
+        ]
         let shown = runCLI(args)
         let written = runCLI(args + ["--output", dir.path + "/r"])
         #expect(written.code == shown.code)

@@ -1,12 +1,13 @@
-import TenkenAudit
 import Foundation
-import Testing
+import TenkenAudit
 import TenkenCheck
 import TenkenData
-@testable import TenkenEval
 import TenkenSyntax
+import Testing
+
 @testable import TenkenAudit
 @testable import TenkenCLI
+@testable import TenkenEval
 
 /// The pack's passing base clinic (`Rules/mcs/tests/base/clinic.json`), patched and written
 /// to a folder of its own, for the gate's tests: each changes one thing and runs the CLI.
@@ -54,7 +55,9 @@ extension Dictionary where Key == String, Value == Any {
 }
 
 /// The JSON report of one `check`, by rule: state and reason (English).
-func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: String], reasons: [String: String], err: String) {
+func checkStates(
+    _ args: [String]
+) throws -> (code: Int32, states: [String: String], reasons: [String: String], err: String) {
     let r = runCLI(["check"] + args + ["--as-of", "2026-11-01", "--format", "json"])
     guard !r.out.isEmpty else { return (r.code, [:], [:], r.err) }
     let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
@@ -76,7 +79,9 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         let c = BaseClinic("baseline-elementless")
         defer { c.remove() }
         func noDocument(_ d: inout [String: Any]) {
-            d["documents"] = (d["documents"] as! [[String: Any]]).filter { $0["kind"] as? String != "device-management" }
+            d["documents"] = (d["documents"] as! [[String: Any]]).filter {
+                $0["kind"] as? String != "device-management"
+            }
         }
         let before = try c.write("before", noDocument)
         let after = try c.write("after") { d in
@@ -87,7 +92,9 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
             d["devices"] = (d["devices"] as! [[String: Any]]) + [pc]
         }
         let report = c.path("before.report.json")
-        #expect(runCLI(["check", "--snapshot", before, "--as-of", "2026-11-01", "--format", "json", "--output", report]).code == 1)
+        #expect(
+            runCLI(["check", "--snapshot", before, "--as-of", "2026-11-01", "--format", "json", "--output", report])
+                .code == 1)
         let same = runCLI(["check", "--snapshot", before, "--as-of", "2026-11-01", "--baseline", report])
         #expect(same.code == 0, "the known finding is forgiven: \(same.err)")
         let later = runCLI(["check", "--snapshot", after, "--as-of", "2026-11-01", "--baseline", report])
@@ -104,7 +111,9 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         var legacy = doc
         legacy["results"] = (doc["results"] as! [[String: Any]]).map { r in
             var r = r
-            r["violations"] = (r["violations"] as? [[String: Any]])?.map { v in var v = v; v["expect"] = nil; return v }
+            r["violations"] = (r["violations"] as? [[String: Any]])?.map { v in
+                var v = v; v["expect"] = nil; return v
+            }
             return r
         }
         let old = c.path("legacy.json")
@@ -137,7 +146,9 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         defer { c.remove() }
         try c.write("in/f1/snapshot")
         let first = c.path("out1")
-        #expect(runCLI(["batch", c.path("in"), "--output-dir", first, "--as-of", "2026-11-01", "--format", "none"]).code == 0)
+        #expect(
+            runCLI(["batch", c.path("in"), "--output-dir", first, "--as-of", "2026-11-01", "--format", "none"]).code
+                == 0)
         // A new recommended gap: PC-01 without a VPN.
         try c.write("in/f1/snapshot") { d in
             var devices = d["devices"] as! [[String: Any]]
@@ -146,13 +157,17 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         }
         let base = first + "/aggregate.json"
         func batch(_ gate: String, _ out: String) -> (code: Int32, err: String) {
-            let r = runCLI(["batch", c.path("in"), "--output-dir", c.path(out), "--as-of", "2026-11-01", "--format", "none",
-                            "--fail-on", gate, "--baseline", base])
+            let r = runCLI([
+                "batch", c.path("in"), "--output-dir", c.path(out), "--as-of", "2026-11-01", "--format", "none",
+                "--fail-on", gate, "--baseline", base,
+            ])
             return (r.code, r.err)
         }
         let rec = batch("recommended", "o2")
         #expect(rec.code == 1 && rec.err.contains("新たな不合格あり 1（recommended 以上）"), "\(rec.err)")
-        #expect(runCLI(["check", c.path("in/f1"), "--as-of", "2026-11-01", "--fail-on", "recommended", "--baseline", base]).code == 1)
+        #expect(
+            runCLI(["check", c.path("in/f1"), "--as-of", "2026-11-01", "--fail-on", "recommended", "--baseline", base])
+                .code == 1)
         #expect(batch("required", "o3").code == 0, "a recommended gap does not gate at the required level")
         #expect(batch("never", "o4").code == 0)
         let agg = try readJSON(URL(fileURLWithPath: c.path("o2/aggregate.json")))
@@ -176,7 +191,9 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
             d.edit("staff", id: "S-006") { $0["left_on"] = "2026-09-30" }
         }
         try "notes".write(toFile: c.path("in/notes.txt"), atomically: true, encoding: .utf8)
-        let r = runCLI(["batch", c.path("in"), "--output-dir", c.path("out"), "--as-of", "2026-11-01", "--format", "none"])
+        let r = runCLI([
+            "batch", c.path("in"), "--output-dir", c.path("out"), "--as-of", "2026-11-01", "--format", "none",
+        ])
         #expect(r.code == 1, "\(r.err)")
         #expect(r.err.contains("2 施設（ほかのファイル 1 件は対象外）: 評価 2"), "\(r.err)")
         #expect(r.err.contains("notes.txt: warning[batch.ignored-entry]"), "\(r.err)")
@@ -199,13 +216,18 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         }
         return try (1...2).map { i in
             let out = c.path("s\(i)")
-            let r = runCLI(["batch", c.path("in"), "--output-dir", out, "--as-of", "2026-11-01", "--format", "none", "--shard", "\(i)/2"])
+            let r = runCLI([
+                "batch", c.path("in"), "--output-dir", out, "--as-of", "2026-11-01", "--format", "none", "--shard",
+                "\(i)/2",
+            ])
             #expect(r.code <= 1, "\(r.err)")
             return out + "/aggregate.json"
         }
     }
 
-    func edited(_ c: BaseClinic, _ part: String, _ name: String, _ change: (inout [String: Any]) -> Void) throws -> String {
+    func edited(
+        _ c: BaseClinic, _ part: String, _ name: String, _ change: (inout [String: Any]) -> Void
+    ) throws -> String {
         var doc = try readJSON(URL(fileURLWithPath: part))
         change(&doc)
         let p = c.path(name)
@@ -224,32 +246,49 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         let parts = try shards(c)
         #expect(merge(c, parts).code == 1, "the whole run has a gap")
         // Which shard holds the failing facility depends on the shard hash: damage that one.
-        let holder = try #require(try parts.first { p in
-            ((try readJSON(URL(fileURLWithPath: p)))["facilities"] as! [[String: Any]]).contains { $0["id"] as? String == "F-X-2" }
-        })
+        let holder = try #require(
+            try parts.first { p in
+                ((try readJSON(URL(fileURLWithPath: p)))["facilities"] as! [[String: Any]]).contains {
+                    $0["id"] as? String == "F-X-2"
+                }
+            })
         let other = parts.first { $0 != holder }!
         let cases: [(String, (inout [String: Any]) -> Void, String)] = [
-            ("dropped", { d in d["facilities"] = (d["facilities"] as! [[String: Any]]).filter { $0["id"] as? String != "F-X-2" } }, "#/totals/found"),
-            ("states", { d in
-                d["facilities"] = (d["facilities"] as! [[String: Any]]).map { f in
-                    var f = f
-                    if f["id"] as? String == "F-X-2" { f["states"] = (f["states"] as! String).replacingOccurrences(of: "F", with: "P") }
-                    return f
-                }
-            }, "F-X-2"),
+            (
+                "dropped",
+                { d in d["facilities"] = (d["facilities"] as! [[String: Any]]).filter { $0["id"] as? String != "F-X-2" }
+                }, "#/totals/found"
+            ),
+            (
+                "states",
+                { d in
+                    d["facilities"] = (d["facilities"] as! [[String: Any]]).map { f in
+                        var f = f
+                        if f["id"] as? String == "F-X-2" {
+                            f["states"] = (f["states"] as! String).replacingOccurrences(of: "F", with: "P")
+                        }
+                        return f
+                    }
+                }, "F-X-2"
+            ),
             ("norules", { d in d["rules"] = nil }, "no `rules` list"),
             ("emptyrules", { d in d["rules"] = [Any]() }, "`rules` list is empty"),
             ("nofacilities", { d in d["facilities"] = nil }, "no `facilities` list"),
-            ("beforeloosened", { d in
-                var t = d["totals"] as! [String: Any]
-                t["with_loosened_params"] = nil
-                d["totals"] = t
-            }, "written by an earlier tenken"),
+            (
+                "beforeloosened",
+                { d in
+                    var t = d["totals"] as! [String: Any]
+                    t["with_loosened_params"] = nil
+                    d["totals"] = t
+                }, "written by an earlier tenken"
+            ),
         ]
         for (name, change, words) in cases {
             let bad = try edited(c, holder, name + ".json", change)
             let r = merge(c, [bad, other])
-            #expect(r.code == 2 && r.err.contains("merge.bad-aggregate") && r.err.contains(name + ".json") && r.err.contains(words), "\(name): \(r.err)")
+            #expect(
+                r.code == 2 && r.err.contains("merge.bad-aggregate") && r.err.contains(name + ".json")
+                    && r.err.contains(words), "\(name): \(r.err)")
         }
     }
 
@@ -260,7 +299,10 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         let empty = try edited(c, part, "empty.json") { d in
             d["facilities"] = [Any]()
             d["shard"] = nil
-            d["totals"] = ["found": 0, "evaluated": 0, "failed_to_load": 0, "with_undecided_rules": 0, "with_required_gaps": 0, "with_loosened_params": 0]
+            d["totals"] = [
+                "found": 0, "evaluated": 0, "failed_to_load": 0, "with_undecided_rules": 0, "with_required_gaps": 0,
+                "with_loosened_params": 0,
+            ]
             d["rules"] = (d["rules"] as! [[String: Any]]).map { r in
                 var r = r
                 r["counts"] = Dictionary(uniqueKeysWithValues: (r["counts"] as! [String: Any]).keys.map { ($0, 0) })
@@ -285,7 +327,9 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         let row = "no-written-credentials,対象外,operations-lead,S-001,2026-10-01"
         try "\(header)\r\n\(row)\r\n".write(toFile: c.path("f/attestations.csv"), atomically: true, encoding: .utf8)
         let r = try checkStates([c.path("f"), "--fail-on", "strict"])
-        #expect(r.code == 2 && r.err.contains("attestations.csv:1:1: error[data.missing-column]") && r.err.contains("理由"), "\(r.err)")
+        #expect(
+            r.code == 2 && r.err.contains("attestations.csv:1:1: error[data.missing-column]") && r.err.contains("理由"),
+            "\(r.err)")
         try "\(header),理由\r\n\(row),\r\n".write(toFile: c.path("f/attestations.csv"), atomically: true, encoding: .utf8)
         let blank = try checkStates([c.path("f")])
         #expect(blank.states["no-written-credentials"] == "manual")
@@ -294,14 +338,21 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         let kaede = c.path("kaede")
         try FileManager.default.copyItem(atPath: "Fixtures/clinic-kaede", toPath: kaede)
         try FileManager.default.removeItem(atPath: kaede + "/expected")
-        let lines = try String(contentsOfFile: kaede + "/attestations.csv", encoding: .utf8).components(separatedBy: "\r\n").filter { !$0.isEmpty }
-        let cut = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
-        try (cut.joined(separator: "\r\n") + "\r\n").write(toFile: kaede + "/attestations.csv", atomically: true, encoding: .utf8)
+        let lines = try String(contentsOfFile: kaede + "/attestations.csv", encoding: .utf8).components(
+            separatedBy: "\r\n"
+        ).filter { !$0.isEmpty }
+        let cut = lines.map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",")
+        }
+        try (cut.joined(separator: "\r\n") + "\r\n").write(
+            toFile: kaede + "/attestations.csv", atomically: true, encoding: .utf8)
         let t = try checkStates([kaede])
         #expect(t.code == 2 && t.err.contains("error[data.missing-column]"), "\(t.err)")
         try FileManager.default.createDirectory(atPath: c.path("batch"), withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: kaede, toPath: c.path("batch/kaede"))
-        let b = runCLI(["batch", c.path("batch"), "--output-dir", c.path("out"), "--as-of", "2026-11-01", "--format", "none"])
+        let b = runCLI([
+            "batch", c.path("batch"), "--output-dir", c.path("out"), "--as-of", "2026-11-01", "--format", "none",
+        ])
         #expect(b.code == 2 && b.err.contains("読み込めず 1"), "\(b.err)")
     }
 
@@ -311,12 +362,18 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         let c = BaseClinic("att-noneword")
         defer { c.remove() }
         let s = try c.write { d in
-            d["attestations"] = (d["attestations"] as! [[String: Any]]) + [[
-                "item": "no-written-credentials", "answer": "not-applicable", "by_role": "operations-lead", "by": "S-001",
-                "signed_on": "2026-10-01", "reason": reason]]
+            d["attestations"] =
+                (d["attestations"] as! [[String: Any]]) + [
+                    [
+                        "item": "no-written-credentials", "answer": "not-applicable", "by_role": "operations-lead",
+                        "by": "S-001",
+                        "signed_on": "2026-10-01", "reason": reason,
+                    ]
+                ]
         }
         let r = try checkStates(["--snapshot", s, "--fail-on", "strict"])
-        #expect(r.states["no-written-credentials"] == "manual", "\(reason): \(r.reasons["no-written-credentials"] ?? "-")")
+        #expect(
+            r.states["no-written-credentials"] == "manual", "\(reason): \(r.reasons["no-written-credentials"] ?? "-")")
         #expect(r.code == 1)
     }
 
@@ -332,11 +389,15 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
     @Test func anIncompleteNoIsNeverShownByData() throws {
         let c = BaseClinic("att-no")
         defer { c.remove() }
-        func with(_ row: [String: Any]) throws -> (code: Int32, states: [String: String], reasons: [String: String], err: String) {
+        func with(
+            _ row: [String: Any]
+        ) throws -> (code: Int32, states: [String: String], reasons: [String: String], err: String) {
             let s = try c.write { d in d["attestations"] = (d["attestations"] as! [[String: Any]]) + [row] }
             return try checkStates(["--snapshot", s, "--fail-on", "strict"])
         }
-        let base: [String: Any] = ["item": "staff-pledge-content", "answer": "no", "by_role": "privacy-lead", "signed_on": "2026-10-01"]
+        let base: [String: Any] = [
+            "item": "staff-pledge-content", "answer": "no", "by_role": "privacy-lead", "signed_on": "2026-10-01",
+        ]
         let unsigned = try with(base)
         #expect(unsigned.states["staff-pledge-signed"] == "manual", "\(unsigned.reasons["staff-pledge-signed"] ?? "-")")
         #expect(unsigned.reasons["staff-pledge-signed"]?.contains("does not say who gave it") == true)
@@ -371,7 +432,8 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         func change(_ d: inout [String: Any]) {
             switch name {
             case "hired later": d.edit("staff", id: "S-001") { $0["hired_on"] = "2026-05-01" }
-            case "appointed later": d.editAll("roles") { if $0["role"] as? String == "operations-lead" { $0["since"] = "2026-06-01" } }
+            case "appointed later":
+                d.editAll("roles") { if $0["role"] as? String == "operations-lead" { $0["since"] = "2026-06-01" } }
             case "left before":
                 d.edit("staff", id: "S-006") { $0["left_on"] = "2026-03-01" }
                 d.editAll("roles") { if $0["role"] as? String == "operations-lead" { $0["staff_id"] = "S-006" } }
@@ -386,8 +448,12 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         defer { c.remove() }
         let s = try c.write("snapshot", change)
         let r = try checkStates(["--snapshot", s])
-        #expect(r.states["no-written-credentials"] == "manual", "\(name): \(r.states["no-written-credentials"] ?? "-") \(r.err)")
-        #expect(r.reasons["no-written-credentials"]?.contains(words) == true, "\(name): \(r.reasons["no-written-credentials"] ?? "-")")
+        #expect(
+            r.states["no-written-credentials"] == "manual",
+            "\(name): \(r.states["no-written-credentials"] ?? "-") \(r.err)")
+        #expect(
+            r.reasons["no-written-credentials"]?.contains(words) == true,
+            "\(name): \(r.reasons["no-written-credentials"] ?? "-")")
     }
 }
 
@@ -405,10 +471,10 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
     }
 
     @Test(arguments: [
-        ("leaver.grace", "\"100 years\"", true),        // a longer period asks less
-        ("leaver.grace", "\"3 days\"", false),          // a shorter one asks more
+        ("leaver.grace", "\"100 years\"", true),  // a longer period asks less
+        ("leaver.grace", "\"3 days\"", false),  // a shorter one asks more
         ("screen_lock.max", "\"1 day\"", true),
-        ("hospital.audit_beds", "500", true),          // fewer hospitals audited
+        ("hospital.audit_beds", "500", true),  // fewer hospitals audited
         ("hospital.audit_beds", "20", false),
         ("mcs_admin.at_medical_association", "true", true),
     ])
@@ -432,12 +498,21 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         let p = try c.write()
         let s = try setting(p, "leaver.grace", extra: ["--param", "leaver.grace=100 years"])
         #expect(s["origin"] as? String == "command line" && s["loosens_default"] as? Bool == true)
-        #expect(try setting(p, "leaver.grace", extra: ["--param", "leaver.grace=3 days"])["loosens_default"] as? Bool == false)
-        let text = runCLI(["check", "--snapshot", p, "--as-of", "2026-11-01", "--lang", "en", "--param", "leaver.grace=100 years", "--fail-on", "strict"])
-        #expect(text.code == 1 && text.out.contains("set by the run (--param) looser than the pack's default"), "\(text.out)")
+        #expect(
+            try setting(p, "leaver.grace", extra: ["--param", "leaver.grace=3 days"])["loosens_default"] as? Bool
+                == false)
+        let text = runCLI([
+            "check", "--snapshot", p, "--as-of", "2026-11-01", "--lang", "en", "--param", "leaver.grace=100 years",
+            "--fail-on", "strict",
+        ])
+        #expect(
+            text.code == 1 && text.out.contains("set by the run (--param) looser than the pack's default"),
+            "\(text.out)")
         // A run's --param over the snapshot's value takes the flag away with the value.
         let q = try clinic(c, "both", ["leaver.grace": "100 years"])
-        #expect(try setting(q, "leaver.grace", extra: ["--param", "leaver.grace=7 days"])["loosens_default"] as? Bool == false)
+        #expect(
+            try setting(q, "leaver.grace", extra: ["--param", "leaver.grace=7 days"])["loosens_default"] as? Bool
+                == false)
     }
 
     @Test func reportsSayItAndTheGateCanStopIt() throws {
@@ -446,8 +521,11 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         let p = try clinic(c, "snapshot", ["leaver.grace": "100 years"])
         let text = runCLI(["check", "--snapshot", p, "--as-of", "2026-11-01", "--lang", "en"])
         #expect(text.code == 0, "the base clinic passes: \(text.err)")
-        #expect(text.out.contains("leaver.grace") && text.out.contains("looser than the pack's default 7 days"), "\(text.out)")
-        #expect(runCLI(["check", "--snapshot", p, "--as-of", "2026-11-01", "--fail-on", "required,loosened"]).code == 1)
+        #expect(
+            text.out.contains("leaver.grace") && text.out.contains("looser than the pack's default 7 days"),
+            "\(text.out)")
+        #expect(
+            runCLI(["check", "--snapshot", p, "--as-of", "2026-11-01", "--fail-on", "required,loosened"]).code == 1)
         #expect(runCLI(["check", "--snapshot", p, "--as-of", "2026-11-01", "--fail-on", "strict"]).code == 1)
         let plain = try c.write("plain")
         #expect(runCLI(["check", "--snapshot", plain, "--as-of", "2026-11-01", "--fail-on", "strict"]).code == 0)
@@ -466,9 +544,14 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
             }
         }
         let out = c.path("out")
-        let r = runCLI(["batch", c.path("in"), "--output-dir", out, "--as-of", "2026-11-01", "--format", "none", "--fail-on", "strict"])
+        let r = runCLI([
+            "batch", c.path("in"), "--output-dir", out, "--as-of", "2026-11-01", "--format", "none", "--fail-on",
+            "strict",
+        ])
         #expect(r.code == 1 && r.err.contains("緩めたパラメータで判定 1"), "\(r.err)")
-        #expect(runCLI(["batch", c.path("in"), "--output-dir", c.path("out0"), "--as-of", "2026-11-01", "--format", "none"]).code == 0)
+        #expect(
+            runCLI(["batch", c.path("in"), "--output-dir", c.path("out0"), "--as-of", "2026-11-01", "--format", "none"])
+                .code == 0)
         let agg = try readJSON(URL(fileURLWithPath: out + "/aggregate.json"))
         let fs = agg["facilities"] as! [[String: Any]]
         #expect(fs.first { $0["id"] as? String == "F-L-2" }?["loosened_params"] as? [String] == ["attestation.renewal"])
@@ -478,13 +561,21 @@ func checkStates(_ args: [String]) throws -> (code: Int32, states: [String: Stri
         #expect(html.contains("F-L-2: attestation.renewal"))
         // Shards keep the flag through merge, and shards run with different --param do not merge.
         let s1 = c.path("s1"), s2 = c.path("s2")
-        _ = runCLI(["batch", c.path("in"), "--output-dir", s1, "--as-of", "2026-11-01", "--format", "none", "--shard", "1/2"])
-        _ = runCLI(["batch", c.path("in"), "--output-dir", s2, "--as-of", "2026-11-01", "--format", "none", "--shard", "2/2"])
-        let m = runCLI(["merge", s1 + "/aggregate.json", s2 + "/aggregate.json", "--output-dir", c.path("m"), "--fail-on", "strict"])
+        _ = runCLI([
+            "batch", c.path("in"), "--output-dir", s1, "--as-of", "2026-11-01", "--format", "none", "--shard", "1/2",
+        ])
+        _ = runCLI([
+            "batch", c.path("in"), "--output-dir", s2, "--as-of", "2026-11-01", "--format", "none", "--shard", "2/2",
+        ])
+        let m = runCLI([
+            "merge", s1 + "/aggregate.json", s2 + "/aggregate.json", "--output-dir", c.path("m"), "--fail-on", "strict",
+        ])
         #expect(m.code == 1 && m.err.contains("緩めたパラメータで判定 1"), "\(m.err)")
         let s3 = c.path("s3")
-        _ = runCLI(["batch", c.path("in"), "--output-dir", s3, "--as-of", "2026-11-01", "--format", "none", "--shard", "2/2",
-                    "--param", "leaver.grace=100 years"])
+        _ = runCLI([
+            "batch", c.path("in"), "--output-dir", s3, "--as-of", "2026-11-01", "--format", "none", "--shard", "2/2",
+            "--param", "leaver.grace=100 years",
+        ])
         let d = runCLI(["merge", s1 + "/aggregate.json", s3 + "/aggregate.json", "--output-dir", c.path("m2")])
         #expect(d.code == 2 && d.err.contains("different --param"), "\(d.err)")
     }

@@ -1,6 +1,7 @@
-import TenkenAudit
 import Foundation
+import TenkenAudit
 import Testing
+
 @testable import TenkenCLI
 @testable import TenkenData
 
@@ -16,9 +17,11 @@ import Testing
         let fm = FileManager.default
         #expect(mkfifo(dir.appendingPathComponent("fifo").path, 0o644) == 0)
         for f in ["snapshot.json", "devices.csv"] {
-            try fm.copyItem(at: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/\(f)"), to: dir.appendingPathComponent(f))
+            try fm.copyItem(
+                at: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/\(f)"), to: dir.appendingPathComponent(f))
         }
-        try fm.copyItem(at: Repo.root.appendingPathComponent("Fixtures/clinic-kaede"), to: dir.appendingPathComponent("kaede"))
+        try fm.copyItem(
+            at: Repo.root.appendingPathComponent("Fixtures/clinic-kaede"), to: dir.appendingPathComponent("kaede"))
         try? fm.removeItem(at: dir.appendingPathComponent("kaede/expected"))
         return dir
     }
@@ -27,11 +30,20 @@ import Testing
     static let routes: [(String, [String], String)] = [
         ("snapshot", ["check", "--snapshot", "$D/fifo", "--as-of", "2026-11-01"], ""),
         ("devices", ["check", "--snapshot", "$D/snapshot.json", "--devices", "$D/fifo", "--as-of", "2026-11-01"], ""),
-        ("provider", ["check", "--snapshot", "$D/snapshot.json", "--provider", "$D/fifo", "--as-of", "2026-11-01"], ""),
+        (
+            "provider", ["check", "--snapshot", "$D/snapshot.json", "--provider", "$D/fifo", "--as-of", "2026-11-01"],
+            ""
+        ),
         ("waivers", ["check", "--snapshot", "$D/snapshot.json", "--waivers", "$D/fifo", "--as-of", "2026-11-01"], ""),
-        ("baseline", ["check", "--snapshot", "$D/snapshot.json", "--baseline", "$D/fifo", "--as-of", "2026-11-01"], ""),
+        (
+            "baseline", ["check", "--snapshot", "$D/snapshot.json", "--baseline", "$D/fifo", "--as-of", "2026-11-01"],
+            ""
+        ),
         ("devices.csv beside snapshot.json", ["check", "$D/json", "--as-of", "2026-11-01"], "json-devices-fifo"),
-        ("attestations.csv beside snapshot.json", ["check", "$D/json", "--as-of", "2026-11-01"], "json-attestations-fifo"),
+        (
+            "attestations.csv beside snapshot.json", ["check", "$D/json", "--as-of", "2026-11-01"],
+            "json-attestations-fifo"
+        ),
         ("a table of a folder", ["check", "$D/kaede", "--as-of", "2026-11-01"], "table-fifo"),
         ("answers", ["attest", "$D/kaede", "--answers", "$D/fifo", "--as-of", "2026-11-01"], ""),
         ("batch list", ["batch", "$D/fifo", "--output-dir", "$D/out"], ""),

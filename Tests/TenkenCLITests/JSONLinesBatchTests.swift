@@ -1,6 +1,7 @@
-import TenkenAudit
 import Foundation
+import TenkenAudit
 import Testing
+
 @testable import TenkenCLI
 @testable import TenkenData
 
@@ -16,7 +17,8 @@ struct JSONLinesBatchTests {
 
     func states(_ aggregate: URL) throws -> [String: String] {
         let facilities = try readJSON(aggregate)["facilities"] as! [[String: Any]]
-        return Dictionary(uniqueKeysWithValues: facilities.map { ($0["id"] as! String, "\($0["status"]!) \($0["states"]!)") })
+        return Dictionary(
+            uniqueKeysWithValues: facilities.map { ($0["id"] as! String, "\($0["status"]!) \($0["states"]!)") })
     }
 
     @Test func linesAreCheckedAsTheirOwnFilesWithLocatedErrors() throws {
@@ -26,8 +28,13 @@ struct JSONLinesBatchTests {
         // The same snapshots as files of their own: the reference.
         let files = dir.appendingPathComponent("files")
         try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
-        for f in fixtures { try oneLine(f).write(to: files.appendingPathComponent("\(f).json"), atomically: true, encoding: .utf8) }
-        let ref = runCLI(["batch", files.path, "--output-dir", dir.appendingPathComponent("ref").path, "--as-of", "2026-11-01", "--format", "none", "--lang", "en"])
+        for f in fixtures {
+            try oneLine(f).write(to: files.appendingPathComponent("\(f).json"), atomically: true, encoding: .utf8)
+        }
+        let ref = runCLI([
+            "batch", files.path, "--output-dir", dir.appendingPathComponent("ref").path, "--as-of", "2026-11-01",
+            "--format", "none", "--lang", "en",
+        ])
         #expect(ref.err.contains("3 found, 3 evaluated, 0 failed to load"), "\(ref.err)")
 
         // Line 5 is hospital-aoba with a month 13: its own error, at its line, column and pointer.
@@ -37,12 +44,16 @@ struct JSONLinesBatchTests {
         // The value's opening quote is where the error points.
         let column = bad[..<at.upperBound].unicodeScalars.count
         bad.replaceSubrange(at.upperBound..<bad.index(at.upperBound, offsetBy: 10), with: "2021-13-01")
-        let lines = [try oneLine(fixtures[0]), "", " \t ", try oneLine(fixtures[1]) + "\r", bad, try oneLine(fixtures[2])]
+        let lines = [
+            try oneLine(fixtures[0]), "", " \t ", try oneLine(fixtures[1]) + "\r", bad, try oneLine(fixtures[2]),
+        ]
         let jsonl = dir.appendingPathComponent("members.jsonl")
         // A byte order mark, CRLF on one line, and no line feed after the last.
         try Data([0xEF, 0xBB, 0xBF] + Array(lines.joined(separator: "\n").utf8)).write(to: jsonl)
         let out = dir.appendingPathComponent("out")
-        let run = runCLI(["batch", jsonl.path, "--output-dir", out.path, "--as-of", "2026-11-01", "--format", "json", "--lang", "en"])
+        let run = runCLI([
+            "batch", jsonl.path, "--output-dir", out.path, "--as-of", "2026-11-01", "--format", "json", "--lang", "en",
+        ])
         #expect(run.code == 2, "a facility failed to load: \(run.err)")
         #expect(run.err.contains("4 found, 3 evaluated, 1 failed to load"), "\(run.err)")
 
@@ -50,13 +61,17 @@ struct JSONLinesBatchTests {
         let failed = got.filter { $0.value.hasPrefix("error") }
         #expect(failed.count == 1)
         for k in failed.keys { got[k] = nil }
-        #expect(got == (try states(dir.appendingPathComponent("ref/aggregate.json"))), "every other line gives what its own file gives")
+        #expect(
+            got == (try states(dir.appendingPathComponent("ref/aggregate.json"))),
+            "every other line gives what its own file gives")
 
         let facilities = try readJSON(out.appendingPathComponent("aggregate.json"))["facilities"] as! [[String: Any]]
         let badRow = try #require(facilities.first { $0["status"] as? String == "error" })
         #expect(badRow["input"] as? String == "\(jsonl.path):5")
         let diagnostics = (badRow["diagnostics"] as? [String] ?? []).joined(separator: "\n")
-        #expect(diagnostics.contains("\(jsonl.path):5:\(column)#/staff/") && diagnostics.contains("/hired_on: error[data.bad-date]"), "\(diagnostics)")
+        #expect(
+            diagnostics.contains("\(jsonl.path):5:\(column)#/staff/")
+                && diagnostics.contains("/hired_on: error[data.bad-date]"), "\(diagnostics)")
         #expect(run.err.contains("members.jsonl:5:\(column)#/staff/"), "the summary names the place")
         // Reports of the lines that loaded, under their facility ids.
         let reports = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("facilities").path)
@@ -86,7 +101,9 @@ struct JSONLinesBatchTests {
         #expect(d.id == "data.too-large" && d.location?.line == 2 && d.location?.file == path, "\(d)")
 
         let out = dir.appendingPathComponent("out")
-        let run = runCLI(["batch", path, "--output-dir", out.path, "--as-of", "2026-11-01", "--format", "none", "--lang", "en"])
+        let run = runCLI([
+            "batch", path, "--output-dir", out.path, "--as-of", "2026-11-01", "--format", "none", "--lang", "en",
+        ])
         #expect(run.code == 2)
         #expect(run.err.contains("3 found, 2 evaluated, 1 failed to load"), "\(run.err)")
         #expect(run.err.contains("huge.jsonl:2:1: error[data.too-large]"), "\(run.err)")
@@ -102,14 +119,22 @@ struct JSONLinesBatchTests {
         #expect(JSONLines.isJSONLines(path), "a file whose first text is `{` is JSON Lines whatever its name")
         let lines = try JSONLines.scan(path, maxLines: 10).get()
         #expect(lines.map(\.line) == [2, 5] && lines.map(\.offset) == [1, 14] && lines.map(\.length) == [9, 2])
-        #expect(String(decoding: ((try? JSONLines.read(lines[0], maxBytes: 100).get()) ?? []), as: UTF8.self) == "  {\"a\":1}")
-        if case .failure(let d) = JSONLines.scan(path, maxLines: 1) { #expect(d.id == "data.too-many-elements") } else { Issue.record("limit not kept") }
+        #expect(
+            String(decoding: ((try? JSONLines.read(lines[0], maxBytes: 100).get()) ?? []), as: UTF8.self)
+                == "  {\"a\":1}")
+        if case .failure(let d) = JSONLines.scan(path, maxLines: 1) {
+            #expect(d.id == "data.too-many-elements")
+        } else {
+            Issue.record("limit not kept")
+        }
         let list = dir.appendingPathComponent("list.txt").path
         try Data("# members\nclinic-a\n".utf8).write(to: URL(fileURLWithPath: list))
         #expect(!JSONLines.isJSONLines(list))
         // Positions inside a line are the file's: line 5, the column in that line.
         var loader = SnapshotLoader()
         _ = loader.loadSnapshot(bytes: Array("{\"schema_version\": 2}".utf8), path: path, line: 5)
-        #expect(loader.diagnostics.first?.location?.line == 5 && loader.diagnostics.first?.location?.column == 20, "\(loader.diagnostics)")
+        #expect(
+            loader.diagnostics.first?.location?.line == 5 && loader.diagnostics.first?.location?.column == 20,
+            "\(loader.diagnostics)")
     }
 }

@@ -1,9 +1,10 @@
-import TenkenAudit
 import Foundation
+import TenkenAudit
+import TenkenWorkbook
 import Testing
+
 @testable import TenkenCLI
 @testable import TenkenData
-import TenkenWorkbook
 
 /// No value of facility data is ever shown in a diagnostic (break-14 F2 and F7, break-12 F8).
 /// A password typed into a date column, a patient's name pasted into a status or an id column,
@@ -20,12 +21,15 @@ import TenkenWorkbook
 
     /// Expects every diagnostic id in `ids` to be reported (so the path was reached) and no
     /// sentinel in what the run printed.
-    func expectReached(_ ids: [String], _ r: (code: Int32, out: String, err: String), _ what: String,
-                       sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectReached(
+        _ ids: [String], _ r: (code: Int32, out: String, err: String), _ what: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for id in ids {
             #expect(r.err.contains("[\(id)]"), "\(what): \(id) not reported\n\(r.err)", sourceLocation: sourceLocation)
         }
-        #expect(!leaked(r.out + r.err), "\(what): a sentinel is shown\n\(r.out)\n\(r.err)", sourceLocation: sourceLocation)
+        #expect(
+            !leaked(r.out + r.err), "\(what): a sentinel is shown\n\(r.out)\n\(r.err)", sourceLocation: sourceLocation)
     }
 
     // MARK: inputs
@@ -35,7 +39,8 @@ import TenkenWorkbook
         let data = try Data(contentsOf: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/snapshot.json"))
         var json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         change(&json)
-        var text = String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self)
+        var text = String(
+            decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self)
         // Members JSONSerialization cannot make (a duplicate key) go in as text.
         if let tail { text = String(text.dropLast()) + "," + tail + "}" }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -55,7 +60,9 @@ import TenkenWorkbook
         var rows: [[String]]
         init(_ path: String) throws {
             let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
-            var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").map {
+                $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            }
             header = lines.removeFirst()
             if header[0].hasPrefix("\u{FEFF}") { header[0].removeFirst() }
             rows = lines
@@ -68,7 +75,9 @@ import TenkenWorkbook
             for i in rows.indices { rows[i].append(value) }
         }
         func write(_ path: String, header keep: Bool = true) throws {
-            try writeText("\u{FEFF}" + ((keep ? [header] : []) + rows).map { $0.joined(separator: ",") }.joined(separator: "\r\n") + "\r\n", path)
+            try writeText(
+                "\u{FEFF}" + ((keep ? [header] : []) + rows).map { $0.joined(separator: ",") }.joined(separator: "\r\n")
+                    + "\r\n", path)
         }
     }
 
@@ -106,13 +115,15 @@ import TenkenWorkbook
             j["staff"] = staff
         }
         // JSON: keys and the version.
-        out["json-keys"] = try snapshot(root + "/json-keys", { j in
-            j["schema_version"] = s
-            j[n] = ["x": 1]
-            setFirst(&j, "staff", s, "1")
-            setFirst(&j, "staff", n, "1", at: 1)
-            setFirst(&j, "accounts", "password-" + s, "1")
-        }, tail: "\"\(s)\": 1, \"\(s)\": 2")
+        out["json-keys"] = try snapshot(
+            root + "/json-keys",
+            { j in
+                j["schema_version"] = s
+                j[n] = ["x": 1]
+                setFirst(&j, "staff", s, "1")
+                setFirst(&j, "staff", n, "1", at: 1)
+                setFirst(&j, "accounts", "password-" + s, "1")
+            }, tail: "\"\(s)\": 1, \"\(s)\": 2")
         // JSON: parameters (resolved only when the rest loads).
         out["json-params"] = try snapshot(root + "/json-params") { j in
             j["parameters"] = [s: 14, "leaver.grace": n]
@@ -126,22 +137,31 @@ import TenkenWorkbook
             return dir
         }
         let cells = try tables("tables-cells")
-        try edit(cells + "/staff.csv") { $0.set("hired_on", s); $0.set("uses_mcs", n, row: 1) }
-        try edit(cells + "/accounts.csv") { $0.set("status", n); $0.set("staff_id", s, row: 1) }
-        try edit(cells + "/devices.csv") { $0.set("screen_lock_minutes", s); $0.set("os_updated_on", n, row: 1) }
+        try edit(cells + "/staff.csv") {
+            $0.set("hired_on", s); $0.set("uses_mcs", n, row: 1)
+        }
+        try edit(cells + "/accounts.csv") {
+            $0.set("status", n); $0.set("staff_id", s, row: 1)
+        }
+        try edit(cells + "/devices.csv") {
+            $0.set("screen_lock_minutes", s); $0.set("os_updated_on", n, row: 1)
+        }
         try edit(cells + "/group_members.csv") { $0.set("group_id", s) }
         out["tables-cells"] = cells
         // Tables: headers, a table without its header row, and the profile's keys.
         let headers = try tables("tables-headers")
         // (The secret sentinel is itself a refused name, `pw`: the name one reaches the unknown paths.)
-        try edit(headers + "/staff.csv") { $0.addColumn(n, "1"); $0.addColumn(s, "1") }
+        try edit(headers + "/staff.csv") {
+            $0.addColumn(n, "1"); $0.addColumn(s, "1")
+        }
         try edit(headers + "/devices.csv") { $0.addColumn("PSK-" + s, s) }
         var patients = try Table(headers + "/patients.csv")
         patients.rows.insert([n, s] + Array(repeating: "", count: patients.header.count - 2), at: 0)
         try patients.write(headers + "/patients.csv", header: false)
         let profile = headers + "/facility.csv"
-        try writeText(String(decoding: try Data(contentsOf: URL(fileURLWithPath: profile)), as: UTF8.self)
-            .replacingOccurrences(of: "schema_version,1,", with: "schema_version,\(s),"), profile)
+        try writeText(
+            String(decoding: try Data(contentsOf: URL(fileURLWithPath: profile)), as: UTF8.self)
+                .replacingOccurrences(of: "schema_version,1,", with: "schema_version,\(s),"), profile)
         try append(profile, "\(n),1,\r\nservice.password_\(n),\(s),\r\n\(n),2,\r\n\(s),3,\r\n")
         out["tables-headers"] = headers
         // Tables: parameters in the profile.
@@ -174,13 +194,36 @@ import TenkenWorkbook
             ("wb-ref", "職員", [(staffA2, Array("<c r=\"\(s)\" t=\"s\"><v>112</v></c>".utf8))]),
             ("wb-row", "職員", [("<row r=\"2\">", Array("<row r=\"\(n)\">".utf8))]),
             ("wb-style", "職員", [(staffA2, Array("<c r=\"A2\" s=\"\(s)\" t=\"s\"><v>112</v></c>".utf8))]),
-            ("wb-merge", "職員", [("</sheetData>", Array("</sheetData><mergeCells><mergeCell ref=\"\(s)\"/></mergeCells>".utf8))]),
+            (
+                "wb-merge", "職員",
+                [("</sheetData>", Array("</sheetData><mergeCells><mergeCell ref=\"\(s)\"/></mergeCells>".utf8))]
+            ),
             ("wb-entity", "職員", [(staffA2, Array("<c r=\"A2\" t=\"inlineStr\"><is><t>&\(s);</t></is></c>".utf8))]),
             ("wb-tag", "職員", [(staffA2, Array("<c r=\"A2\"><v>1</\(n)></c>".utf8))]),
-            ("wb-utf8", "職員", [(staffA2, Array("<c r=\"A2\" t=\"inlineStr\"><is><t>".utf8) + [0xFF, 0xFE] + Array("\(s)</t></is></c>".utf8))]),
+            (
+                "wb-utf8", "職員",
+                [
+                    (
+                        staffA2,
+                        Array("<c r=\"A2\" t=\"inlineStr\"><is><t>".utf8) + [0xFF, 0xFE]
+                            + Array("\(s)</t></is></c>".utf8)
+                    )
+                ]
+            ),
             // Typed cells: a date column, an id, a yes/no, through the table loader.
-            ("wb-typed", "職員", [("<c r=\"C2\" s=\"2\"><v>43556</v></c>", Array("<c r=\"C2\" t=\"inlineStr\"><is><t>\(s)</t></is></c>".utf8)),
-                                   ("<c r=\"E2\" s=\"3\" t=\"s\"><v>78</v></c>", Array("<c r=\"E2\" t=\"inlineStr\"><is><t>\(n)</t></is></c>".utf8))]),
+            (
+                "wb-typed", "職員",
+                [
+                    (
+                        "<c r=\"C2\" s=\"2\"><v>43556</v></c>",
+                        Array("<c r=\"C2\" t=\"inlineStr\"><is><t>\(s)</t></is></c>".utf8)
+                    ),
+                    (
+                        "<c r=\"E2\" s=\"3\" t=\"s\"><v>78</v></c>",
+                        Array("<c r=\"E2\" t=\"inlineStr\"><is><t>\(n)</t></is></c>".utf8)
+                    ),
+                ]
+            ),
         ]
         var out: [(String, String)] = []
         for (name, sheet, edits) in cases {
@@ -207,59 +250,97 @@ import TenkenWorkbook
         defer { try? FileManager.default.removeItem(atPath: root) }
         let f = try facilities(root)
         let asOf = ["--as-of", "2026-11-01"]
-        expectReached(["data.bad-date", "data.bad-value", "data.type-mismatch", "data.bad-duration"],
-                      runCLI(["check", "--snapshot", f["json-typed"]!] + asOf), "json-typed")
-        expectReached(["data.dangling-reference", "data.duplicate-id"], runCLI(["check", "--snapshot", f["json-ids"]!] + asOf), "json-ids")
-        expectReached(["data.unknown-schema-version", "data.unknown-field", "data.forbidden-field", "data.duplicate-key"],
-                      runCLI(["check", "--snapshot", f["json-keys"]!] + asOf), "json-keys")
-        expectReached(["data.unknown-param", "data.bad-param"], runCLI(["check", "--snapshot", f["json-params"]!] + asOf), "json-params")
-        expectReached(["data.bad-date", "data.bad-value", "data.type-mismatch", "data.bad-duration", "data.orphan-row"],
-                      runCLI(["check", f["tables-cells"]!] + asOf), "tables-cells")
-        expectReached(["data.unknown-column", "data.forbidden-field", "data.no-header", "data.unknown-field", "data.duplicate-key",
-                       "data.unknown-schema-version"], runCLI(["check", f["tables-headers"]!] + asOf), "tables-headers")
-        expectReached(["data.unknown-param", "data.bad-param"], runCLI(["check", f["tables-params"]!] + asOf), "tables-params")
+        expectReached(
+            ["data.bad-date", "data.bad-value", "data.type-mismatch", "data.bad-duration"],
+            runCLI(["check", "--snapshot", f["json-typed"]!] + asOf), "json-typed")
+        expectReached(
+            ["data.dangling-reference", "data.duplicate-id"], runCLI(["check", "--snapshot", f["json-ids"]!] + asOf),
+            "json-ids")
+        expectReached(
+            ["data.unknown-schema-version", "data.unknown-field", "data.forbidden-field", "data.duplicate-key"],
+            runCLI(["check", "--snapshot", f["json-keys"]!] + asOf), "json-keys")
+        expectReached(
+            ["data.unknown-param", "data.bad-param"], runCLI(["check", "--snapshot", f["json-params"]!] + asOf),
+            "json-params")
+        expectReached(
+            ["data.bad-date", "data.bad-value", "data.type-mismatch", "data.bad-duration", "data.orphan-row"],
+            runCLI(["check", f["tables-cells"]!] + asOf), "tables-cells")
+        expectReached(
+            [
+                "data.unknown-column", "data.forbidden-field", "data.no-header", "data.unknown-field",
+                "data.duplicate-key",
+                "data.unknown-schema-version",
+            ], runCLI(["check", f["tables-headers"]!] + asOf), "tables-headers")
+        expectReached(
+            ["data.unknown-param", "data.bad-param"], runCLI(["check", f["tables-params"]!] + asOf), "tables-params")
         // Workbooks: the reader's own errors and the loader's, through check and convert.
-        for (name, ids) in [("wb-number", ["workbook.bad-cell"]), ("wb-bool", ["workbook.bad-cell"]), ("wb-isodate", ["workbook.bad-cell"]),
-                            ("wb-sst", ["workbook.bad-cell"]), ("wb-type", ["workbook.bad-cell"]), ("wb-error", ["workbook.error-cell"]),
-                            ("wb-ref", ["workbook.bad-cell-reference"]), ("wb-row", ["workbook.bad-cell-reference"]), ("wb-style", ["workbook.bad-cell"]),
-                            ("wb-merge", ["workbook.bad-cell-reference"]), ("wb-entity", ["workbook.xml-syntax"]), ("wb-tag", ["workbook.xml-syntax"]),
-                            ("wb-utf8", ["workbook.xml-syntax"]), ("wb-typed", ["data.bad-date", "data.type-mismatch"])] {
+        for (name, ids) in [
+            ("wb-number", ["workbook.bad-cell"]), ("wb-bool", ["workbook.bad-cell"]),
+            ("wb-isodate", ["workbook.bad-cell"]),
+            ("wb-sst", ["workbook.bad-cell"]), ("wb-type", ["workbook.bad-cell"]),
+            ("wb-error", ["workbook.error-cell"]),
+            ("wb-ref", ["workbook.bad-cell-reference"]), ("wb-row", ["workbook.bad-cell-reference"]),
+            ("wb-style", ["workbook.bad-cell"]),
+            ("wb-merge", ["workbook.bad-cell-reference"]), ("wb-entity", ["workbook.xml-syntax"]),
+            ("wb-tag", ["workbook.xml-syntax"]),
+            ("wb-utf8", ["workbook.xml-syntax"]), ("wb-typed", ["data.bad-date", "data.type-mismatch"]),
+        ] {
             expectReached(ids, runCLI(["check", f[name]!] + asOf), name)
-            expectReached(ids, runCLI(["convert", f[name]!, "--to", "json", root + "/\(name).json"]), "convert \(name)")
+            expectReached(
+                ids, runCLI(["convert", f[name]!, "--to", "json", root + "/\(name).json"]), "convert \(name)")
         }
         // The same tables read by convert.
-        expectReached(["data.bad-date", "data.orphan-row"], runCLI(["convert", f["tables-cells"]!, "--to", "json", root + "/c.json"]), "convert")
+        expectReached(
+            ["data.bad-date", "data.orphan-row"],
+            runCLI(["convert", f["tables-cells"]!, "--to", "json", root + "/c.json"]), "convert")
         // An inventory given with --devices.
         let devices = root + "/devices.csv"
-        try FileManager.default.copyItem(atPath: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/devices.csv").path, toPath: devices)
-        try edit(devices) { $0.set("mdm", Self.secret); $0.set("screen_lock_minutes", Self.name, row: 1); $0.set("os_updated_on", Self.secret, row: 2) }
-        expectReached(["data.type-mismatch", "data.bad-duration", "data.bad-date"],
-                      runCLI(["check", "--snapshot", "Fixtures/clinic-sakura/snapshot.json", "--devices", devices] + asOf), "devices")
+        try FileManager.default.copyItem(
+            atPath: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/devices.csv").path, toPath: devices)
+        try edit(devices) {
+            $0.set("mdm", Self.secret); $0.set("screen_lock_minutes", Self.name, row: 1);
+            $0.set("os_updated_on", Self.secret, row: 2)
+        }
+        expectReached(
+            ["data.type-mismatch", "data.bad-duration", "data.bad-date"],
+            runCLI(["check", "--snapshot", "Fixtures/clinic-sakura/snapshot.json", "--devices", devices] + asOf),
+            "devices")
         // Answers for attest.
         let answers = root + "/answers.csv"
         let s = Self.secret, n = Self.name
-        try writeText("item,answer,by_role,by,signed_on,reason\n\(s),yes,operations-lead,S-001,2026-10-01,\n"
-            + "no-written-credentials,yes,\(n),S-001,2026-10-01,\nno-written-credentials,\(s),operations-lead,S-001,2026-10-01,\n"
-            + "no-written-credentials,yes,operations-lead,\(n),2026-10-01,\nno-written-credentials,yes,operations-lead,S-001,\(s),\n", answers)
+        try writeText(
+            "item,answer,by_role,by,signed_on,reason\n\(s),yes,operations-lead,S-001,2026-10-01,\n"
+                + "no-written-credentials,yes,\(n),S-001,2026-10-01,\nno-written-credentials,\(s),operations-lead,S-0"
+                + "01,2026-10-01,\n"
+                + "no-written-credentials,yes,operations-lead,\(n),2026-10-01,\nno-written-credentials,yes,operations"
+                + "-lead,S-001,\(s),\n",
+            answers)
         let kaede = root + "/attest"
-        try FileManager.default.copyItem(atPath: Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, toPath: kaede)
-        expectReached(["attest.unknown-item", "data.bad-value", "attest.bad-id", "data.bad-date"],
-                      runCLI(["attest", kaede, "--answers", answers, "--lang", "en"] + asOf), "answers")
+        try FileManager.default.copyItem(
+            atPath: Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path, toPath: kaede)
+        expectReached(
+            ["attest.unknown-item", "data.bad-value", "attest.bad-id", "data.bad-date"],
+            runCLI(["attest", kaede, "--answers", answers, "--lang", "en"] + asOf), "answers")
         // Waivers and a baseline.
         let waivers = root + "/waivers.json"
-        try writeText("""
+        try writeText(
+            """
             {"waivers": [
               {"rule": "\(s)", "facility": "\(n)", "justification": "x", "requested_by": "\(s)", "approved_by": "\(s)", "granted_on": "2026-01-01", "expires_on": "2026-02-01"},
               {"rule": "T-REQ-03", "justification": "x", "requested_by": "S-1", "approved_by": "S-2", "granted_on": "\(n)", "expires_on": "2026-02-01"}
             ]}
             """, waivers)
-        expectReached(["waiver.unknown-rule", "waiver.self-approved", "waiver.bad-date"],
-                      runCLI(["check", "Fixtures/clinic-sakura", "--waivers", waivers] + asOf), "waivers")
+        expectReached(
+            ["waiver.unknown-rule", "waiver.self-approved", "waiver.bad-date"],
+            runCLI(["check", "Fixtures/clinic-sakura", "--waivers", waivers] + asOf), "waivers")
         let baseline = root + "/baseline.json"
-        try writeText("""
+        try writeText(
+            """
             {"tenken_report_version": 1, "facility": {"id": "\(s)"}, "results": [{"rule": "\(s)", "state": "fail", "violations": [{"element": "\(n)"}], "unlisted_violations": 3}]}
             """, baseline)
-        expectReached(["data.baseline-capped"], runCLI(["check", "Fixtures/clinic-sakura", "--baseline", baseline] + asOf), "baseline")
+        expectReached(
+            ["data.baseline-capped"], runCLI(["check", "Fixtures/clinic-sakura", "--baseline", baseline] + asOf),
+            "baseline")
     }
 
     /// A batch publishes the diagnostics of the facilities that failed to load in its
@@ -271,14 +352,18 @@ import TenkenWorkbook
         _ = try facilities(members)
         // A snapshot facility keeps its name: JSON ones are folders holding snapshot.json already.
         let out = root + "/out"
-        let r = runCLI(["batch", members, "--output-dir", out, "--as-of", "2026-11-01", "--format", "json,html,csv,sarif"])
+        let r = runCLI([
+            "batch", members, "--output-dir", out, "--as-of", "2026-11-01", "--format", "json,html,csv,sarif",
+        ])
         #expect(r.code == 2, "\(r.err)")
         #expect(!leaked(r.out + r.err), "\(r.err)")
         let tree = snapshotTree(out)
         #expect(tree["aggregate.json"] != nil)
         let aggregate = String(decoding: tree["aggregate.json"] ?? Data(), as: UTF8.self)
-        for id in ["data.bad-date", "data.dangling-reference", "data.forbidden-field", "data.no-header", "data.unknown-param",
-                   "workbook.bad-cell", "workbook.error-cell", "workbook.xml-syntax"] {
+        for id in [
+            "data.bad-date", "data.dangling-reference", "data.forbidden-field", "data.no-header", "data.unknown-param",
+            "workbook.bad-cell", "workbook.error-cell", "workbook.xml-syntax",
+        ] {
             #expect(aggregate.contains(id), "the aggregate carries \(id)")
         }
         for (file, data) in tree {

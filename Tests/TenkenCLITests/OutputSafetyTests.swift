@@ -1,6 +1,7 @@
-import TenkenAudit
 import Foundation
+import TenkenAudit
 import Testing
+
 @testable import TenkenAudit
 @testable import TenkenCLI
 @testable import TenkenReport
@@ -14,7 +15,8 @@ import Testing
     func scratch(_ tag: String) throws -> URL {
         let dir = tempDir(tag)
         for f in ["snapshot.json", "devices.csv"] {
-            try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/\(f)"), to: dir.appendingPathComponent(f))
+            try FileManager.default.copyItem(
+                at: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/\(f)"), to: dir.appendingPathComponent(f))
         }
         return dir
     }
@@ -66,8 +68,10 @@ import Testing
     /// `--output` into the facility folder under a name its scan reads — another spelling of
     /// a table it has, a table it lacks, or a companion of a snapshot — was accepted: the
     /// next `check` refused the folder or read the report as the facility's data.
-    @Test(arguments: [("clinic-kaede", "Staff.csv"), ("clinic-kaede", "職員.csv"), ("clinic-kaede", "networks.csv"),
-                      ("clinic-sakura", "attestations.csv"), ("clinic-kaede", "Snapshot.JSON")])
+    @Test(arguments: [
+        ("clinic-kaede", "Staff.csv"), ("clinic-kaede", "職員.csv"), ("clinic-kaede", "networks.csv"),
+        ("clinic-sakura", "attestations.csv"), ("clinic-kaede", "Snapshot.JSON"),
+    ])
     func aReportIsNeverWrittenAsATableOfTheInputFolder(_ fixture: String, _ name: String) throws {
         let dir = try fixtureCopy(fixture, tag: "as-table")
         defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
@@ -76,7 +80,8 @@ import Testing
         #expect(r.code == 2 && r.err.contains("in the input facility folder"), "\(name): \(r.err)")
         #expect(snapshotTree(dir.path) == before, "\(name): the folder is untouched")
         // A report beside the tables under a name the scan does not read is still fine.
-        #expect(runCLI(["check", dir.path, "--format", "csv", "--output", dir.path + "/report.csv"] + Self.asOf).code != 2)
+        #expect(
+            runCLI(["check", dir.path, "--format", "csv", "--output", dir.path + "/report.csv"] + Self.asOf).code != 2)
     }
 
     // MARK: special files as outputs
@@ -89,12 +94,19 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let null = dir.appendingPathComponent("null").path
         #expect(mknod(null, S_IFCHR | 0o666, makedev(1, 3)) == 0)
-        let r2 = runCLI(["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output", null] + Self.asOf)
+        let r2 = runCLI(
+            [
+                "check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output",
+                null,
+            ] + Self.asOf)
         #expect(r2.code == 0, "\(r2.err)")
         #expect(r2.err.contains("is a character device; the report was written to it directly, not atomically"))
         var st = stat()
         #expect(stat(null, &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR, "still a device")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["devices.csv", "null", "snapshot.json"], "no temporary left")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [
+                "devices.csv", "null", "snapshot.json",
+            ], "no temporary left")
     }
 
     func makedev(_ major: UInt32, _ minor: UInt32) -> dev_t { dev_t((major << 8) | minor) }
@@ -106,7 +118,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let fifo = dir.appendingPathComponent("pipe").path
         #expect(mkfifo(fifo, 0o644) == 0)
-        let input = ["--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--format", "json", "--all-findings"] + Self.asOf
+        let input =
+            [
+                "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--format", "json",
+                "--all-findings",
+            ] + Self.asOf
         let reader = Thread {
             let fd = open(fifo, O_RDONLY)
             var buf = [UInt8](repeating: 0, count: 100)
@@ -116,15 +132,26 @@ import Testing
         reader.start()
         usleep(200_000)
         let r = try runBinary(["check"] + input + ["--output", fifo], timeout: 120)
-        #expect(r.code == 2 && r.err.contains("cannot write") && r.err.contains("the reader closed the pipe before the report was complete"), "exit \(r.code): \(r.err)")
-        for command in [["check"] + input, ["schema"], ["explain", "mdm-remote-wipe", "--snapshot", dir.path + "/snapshot.json"] + Self.asOf] {
+        #expect(
+            r.code == 2 && r.err.contains("cannot write")
+                && r.err.contains("the reader closed the pipe before the report was complete"),
+            "exit \(r.code): \(r.err)")
+        for command in [
+            ["check"] + input, ["schema"],
+            ["explain", "mdm-remote-wipe", "--snapshot", dir.path + "/snapshot.json"] + Self.asOf,
+        ] {
             let sh = Process()
             sh.executableURL = URL(fileURLWithPath: "/bin/bash")
-            sh.arguments = ["-c", "\"$@\" 2>\"$0\" | head -c 1 >/dev/null; exit ${PIPESTATUS[0]}", dir.path + "/err.txt", tenkenBinary().path] + command
+            sh.arguments =
+                [
+                    "-c", "\"$@\" 2>\"$0\" | head -c 1 >/dev/null; exit ${PIPESTATUS[0]}", dir.path + "/err.txt",
+                    tenkenBinary().path,
+                ] + command
             try sh.run()
             sh.waitUntilExit()
             let err = (try? String(contentsOfFile: dir.path + "/err.txt", encoding: .utf8)) ?? ""
-            #expect([0, 1, 128 + SIGPIPE].contains(sh.terminationStatus), "\(command[0]): exit \(sh.terminationStatus)")
+            #expect(
+                [0, 1, 128 + SIGPIPE].contains(sh.terminationStatus), "\(command[0]): exit \(sh.terminationStatus)")
             #expect(err.isEmpty, "\(command[0]): quiet, no trace: \(err.prefix(300))")
         }
     }
@@ -151,17 +178,31 @@ import Testing
         let inode = st.st_ino
         let sh = Process()
         sh.executableURL = URL(fileURLWithPath: "/bin/sh")
-        sh.arguments = ["-c", "{ echo before; \"$0\" check --snapshot \"$1\" --devices \"$2\" --as-of 2026-11-01 --format json --output \"$3\"; echo after; } >> \"$4\" 2>/dev/null",
-                        tenkenBinary().path, dir.path + "/snapshot.json", dir.path + "/devices.csv", name, log]
+        sh.arguments = [
+            "-c",
+            "{ echo before; \"$0\" check --snapshot \"$1\" --devices \"$2\" --as-of 2026-11-01 --format json "
+                + "--output \"$3\"; echo after; } >> \"$4\" 2>/dev/null",
+            tenkenBinary().path, dir.path + "/snapshot.json", dir.path + "/devices.csv", name, log,
+        ]
         try sh.run()
         sh.waitUntilExit()
         let text = try String(contentsOfFile: log, encoding: .utf8)
-        #expect(text.hasPrefix("earlier line\nbefore\n{") && text.contains("\"as_of\"") && text.hasSuffix("after\n"), "\(text.prefix(80)) … \(text.suffix(40))")
+        #expect(
+            text.hasPrefix("earlier line\nbefore\n{") && text.contains("\"as_of\"") && text.hasSuffix("after\n"),
+            "\(text.prefix(80)) … \(text.suffix(40))")
         stat(log, &st)
         #expect(st.st_ino == inode, "the same file, not one renamed over it")
-        let other = try runBinary(["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output", "/proc/\(getpid())/fd/1"] + Self.asOf)
+        let other = try runBinary(
+            [
+                "check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output",
+                "/proc/\(getpid())/fd/1",
+            ] + Self.asOf)
         #expect(other.code == 2 && other.err.contains("a descriptor of another process"), "\(other.err)")
-        let closed = try runBinary(["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output", "/dev/fd/97"] + Self.asOf)
+        let closed = try runBinary(
+            [
+                "check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output",
+                "/dev/fd/97",
+            ] + Self.asOf)
         #expect(closed.code == 2 && closed.err.contains("not open"), "\(closed.err)")
     }
 
@@ -172,7 +213,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let fifo = dir.appendingPathComponent("pipe").path
         #expect(mkfifo(fifo, 0o644) == 0)
-        let args = ["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--format", "json", "--output", fifo] + Self.asOf
+        let args =
+            [
+                "check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--format",
+                "json", "--output", fifo,
+            ] + Self.asOf
         let alone = try runBinary(args, timeout: 120)
         #expect(alone.code == 2 && alone.err.contains("no process is reading the named pipe"), "\(alone.err)")
         // A reader: the whole report arrives through the pipe.
@@ -209,21 +254,40 @@ import Testing
         try FileManager.default.createDirectory(atPath: d + "/reports", withIntermediateDirectories: true)
         try writeText("old report\n", d + "/reports/2026-11.json")
         #expect(chmod(d + "/reports/2026-11.json", 0o600) == 0)
-        try FileManager.default.createSymbolicLink(atPath: d + "/latest.json", withDestinationPath: "reports/2026-11.json")
-        let r = runCLI(["check", "--snapshot", d + "/snapshot.json", "--devices", d + "/devices.csv", "--format", "json", "--output", d + "/latest.json"] + Self.asOf)
+        try FileManager.default.createSymbolicLink(
+            atPath: d + "/latest.json", withDestinationPath: "reports/2026-11.json")
+        let r = runCLI(
+            [
+                "check", "--snapshot", d + "/snapshot.json", "--devices", d + "/devices.csv", "--format", "json",
+                "--output", d + "/latest.json",
+            ] + Self.asOf)
         #expect(r.code == 0, "\(r.err)")
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: d + "/latest.json") == "reports/2026-11.json", "the link stays a link")
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(atPath: d + "/latest.json") == "reports/2026-11.json",
+            "the link stays a link")
         let written = try Data(contentsOf: URL(fileURLWithPath: d + "/reports/2026-11.json"))
         #expect((try? JSONSerialization.jsonObject(with: written)) != nil)
         var st = stat()
-        #expect(stat(d + "/reports/2026-11.json", &st) == 0 && st.st_mode & 0o777 == 0o600, "mode kept: \(String(st.st_mode & 0o777, radix: 8))")
+        #expect(
+            stat(d + "/reports/2026-11.json", &st) == 0 && st.st_mode & 0o777 == 0o600,
+            "mode kept: \(String(st.st_mode & 0o777, radix: 8))")
         // A link whose target does not exist yet: the target is created.
-        try FileManager.default.createSymbolicLink(atPath: d + "/next.json", withDestinationPath: "reports/2026-12.json")
-        #expect(runCLI(["check", "--snapshot", d + "/snapshot.json", "--devices", d + "/devices.csv", "--format", "json", "--output", d + "/next.json"] + Self.asOf).code == 0)
+        try FileManager.default.createSymbolicLink(
+            atPath: d + "/next.json", withDestinationPath: "reports/2026-12.json")
+        #expect(
+            runCLI(
+                [
+                    "check", "--snapshot", d + "/snapshot.json", "--devices", d + "/devices.csv", "--format", "json",
+                    "--output", d + "/next.json",
+                ] + Self.asOf
+            ).code == 0)
         #expect(FileManager.default.fileExists(atPath: d + "/reports/2026-12.json"))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: d + "/next.json") == "reports/2026-12.json")
         // Nothing hidden was left in either folder.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: d + "/reports").sorted() == ["2026-11.json", "2026-12.json"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: d + "/reports").sorted() == [
+                "2026-11.json", "2026-12.json",
+            ])
     }
 
     /// A report over a file with another hard link replaces this name only (a report is
@@ -234,8 +298,12 @@ import Testing
         let a = dir.path + "/a.txt", b = dir.path + "/b.txt"
         try writeText("old\n", a)
         #expect(link(a, b) == 0)
-        let r = runCLI(["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output", a] + Self.asOf)
-        #expect(r.code != 2 && r.err.contains("had 1 other name (hard link)") && r.err.contains("keeps the old content"), "\(r.err)")
+        let r = runCLI(
+            ["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output", a]
+                + Self.asOf)
+        #expect(
+            r.code != 2 && r.err.contains("had 1 other name (hard link)") && r.err.contains("keeps the old content"),
+            "\(r.err)")
         #expect(try String(contentsOfFile: b, encoding: .utf8) == "old\n")
         #expect(try String(contentsOfFile: a, encoding: .utf8) != "old\n")
     }
@@ -247,7 +315,13 @@ import Testing
         let out = dir.path + "/report.txt"
         try writeText("old\n", out)
         #expect(chmod(out, 0o640) == 0)
-        #expect(runCLI(["check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv", "--output", out] + Self.asOf).code == 0)
+        #expect(
+            runCLI(
+                [
+                    "check", "--snapshot", dir.path + "/snapshot.json", "--devices", dir.path + "/devices.csv",
+                    "--output", out,
+                ] + Self.asOf
+            ).code == 0)
         var st = stat()
         #expect(stat(out, &st) == 0 && st.st_mode & 0o777 == 0o640)
         #expect(try String(contentsOfFile: out, encoding: .utf8).contains("tenken"))
@@ -259,7 +333,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = runCLI(["check", "--snapshot", dir.path + "/snapshot.json", "--output", dir.path] + Self.asOf)
         #expect(r.code == 2 && r.err.contains("it is a folder"), "\(r.err)")
-        let slash = runCLI(["check", "--snapshot", dir.path + "/snapshot.json", "--output", dir.path + "/new/"] + Self.asOf)
+        let slash = runCLI(
+            ["check", "--snapshot", dir.path + "/snapshot.json", "--output", dir.path + "/new/"] + Self.asOf)
         #expect(slash.code == 2 && slash.err.contains("it ends with `/`"), "\(slash.err)")
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/new"))
         guard geteuid() == 0 else { return }
@@ -284,18 +359,26 @@ import Testing
         case "full": vol = ScratchVolume(size: "16k"); expected = "the disk is full"
         case "inodes":
             vol = ScratchVolume(size: "1m", inodes: 3)
-            if let v = vol { for n in ["a", "b"] { FileManager.default.createFile(atPath: v.path + "/" + n, contents: nil) } }
+            if let v = vol {
+                for n in ["a", "b"] { FileManager.default.createFile(atPath: v.path + "/" + n, contents: nil) }
+            }
             expected = "no free inodes"
         default: vol = ScratchVolume(size: "1m", readOnly: true); expected = "read-only"
         }
         let folder = vol?.path ?? tempDir("honest-seam").path
         if vol == nil {
-            WriteFaults.inject(.init(folder: folder, errno: fault == "full" ? ENOSPC : EROFS, step: fault == "full" ? .write : .create))
+            WriteFaults.inject(
+                .init(folder: folder, errno: fault == "full" ? ENOSPC : EROFS, step: fault == "full" ? .write : .create)
+            )
         }
         defer { if vol == nil { WriteFaults.clear(folder: folder) } }
         let before = snapshotTree(folder)
-        let r = runCLI(["check", "--snapshot", src.path + "/snapshot.json", "--devices", src.path + "/devices.csv", "--format", "sarif",
-                        "--output", folder + "/report.sarif"] + Self.asOf)
+        let r = runCLI(
+            [
+                "check", "--snapshot", src.path + "/snapshot.json", "--devices", src.path + "/devices.csv", "--format",
+                "sarif",
+                "--output", folder + "/report.sarif",
+            ] + Self.asOf)
         if vol == nil, fault == "inodes" { return }  // the seam cannot empty an inode table
         #expect(r.code == 2)
         #expect(r.err.contains(expected), "\(r.err)")
@@ -309,8 +392,12 @@ import Testing
         let src = try scratch("together")
         defer { try? FileManager.default.removeItem(at: src) }
         let out = src.path + "/out"
-        let args = ["check", "--snapshot", src.path + "/snapshot.json", "--devices", src.path + "/devices.csv", "--format", "json,html,sarif",
-                    "--output-dir", out] + Self.asOf
+        let args =
+            [
+                "check", "--snapshot", src.path + "/snapshot.json", "--devices", src.path + "/devices.csv", "--format",
+                "json,html,sarif",
+                "--output-dir", out,
+            ] + Self.asOf
         #expect(runCLI(args + ["--lang", "en"]).code == 0)
         let before = snapshotTree(out)
         WriteFaults.inject(.init(folder: out + "/report.html", errno: ENOSPC, step: .write, afterBytes: 100))
@@ -326,12 +413,24 @@ import Testing
         defer { try? FileManager.default.removeItem(at: src) }
         let out = src.path + "/out"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        guard case .success(let held) = FileLock.acquire(out + "/.tenken.lock", wait: 0) else { Issue.record("cannot lock"); return }
-        let r = runCLI(["check", "--snapshot", src.path + "/snapshot.json", "--format", "json,csv", "--output-dir", out] + Self.asOf)
+        guard case .success(let held) = FileLock.acquire(out + "/.tenken.lock", wait: 0) else {
+            Issue.record("cannot lock"); return
+        }
+        let r = runCLI(
+            ["check", "--snapshot", src.path + "/snapshot.json", "--format", "json,csv", "--output-dir", out]
+                + Self.asOf)
         #expect(r.code == 2 && r.err.contains("another tenken run (process \(getpid())) is writing to"), "\(r.err)")
         held.release()
-        #expect(runCLI(["check", "--snapshot", src.path + "/snapshot.json", "--devices", src.path + "/devices.csv", "--format", "json,csv", "--output-dir", out] + Self.asOf).code == 0)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["report.csv", "report.json"], "the lock file goes with the run")
+        #expect(
+            runCLI(
+                [
+                    "check", "--snapshot", src.path + "/snapshot.json", "--devices", src.path + "/devices.csv",
+                    "--format", "json,csv", "--output-dir", out,
+                ] + Self.asOf
+            ).code == 0)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["report.csv", "report.json"],
+            "the lock file goes with the run")
     }
 
     /// A check killed while writing a large report leaves the old report whole and no
@@ -347,14 +446,22 @@ import Testing
         try writeText("previous\n", out + "/report.sarif")
         var killed = 0
         for delay in [60_000, 150_000, 300_000, 500_000] as [UInt32] {
-            let p = try spawnTenken(["check", "--snapshot", src.path + "/snapshot.json", "--devices", src.path + "/blank.csv", "--format", "sarif",
-                                     "--output", out + "/report.sarif"] + Self.asOf)
+            let p = try spawnTenken(
+                [
+                    "check", "--snapshot", src.path + "/snapshot.json", "--devices", src.path + "/blank.csv",
+                    "--format", "sarif",
+                    "--output", out + "/report.sarif",
+                ] + Self.asOf)
             usleep(delay)
             if p.isRunning { kill(p.processIdentifier, SIGKILL); killed += 1 }
             #expect(waitFor(p))
-            #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["report.sarif"], "no temporary after a kill at \(delay) µs")
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: out) == ["report.sarif"],
+                "no temporary after a kill at \(delay) µs")
             let text = try String(contentsOfFile: out + "/report.sarif", encoding: .utf8)
-            #expect(text == "previous\n" || (try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil, "whole, old or new")
+            #expect(
+                text == "previous\n" || (try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil,
+                "whole, old or new")
         }
         #expect(killed > 0)
     }
@@ -375,6 +482,8 @@ import Testing
         #expect(flock(fd, LOCK_EX) == 0)
         defer { close(fd) }
         #expect(OutputFile.sweepAbandonedTemporaries(in: d) == 1)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: d).sorted() == [".notes.tmp", live, ".report.json.123.456.tmp"].sorted())
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: d).sorted()
+                == [".notes.tmp", live, ".report.json.123.456.tmp"].sorted())
     }
 }

@@ -1,11 +1,12 @@
-import TenkenAudit
 import Foundation
-import Testing
+import TenkenAudit
 import TenkenData
-@testable import TenkenCheck
+import TenkenReport
+import Testing
+
 @testable import TenkenAudit
 @testable import TenkenCLI
-import TenkenReport
+@testable import TenkenCheck
 
 struct RulePackTests {
     /// `tenken test` is part of `swift test`: every case of every rule passes.
@@ -48,9 +49,12 @@ struct RulePackTests {
                 if r.attestation != nil { roots.insert(SnapshotRoot.attestations.index) }
             }
             let read = Set(roots.map { SnapshotSchema.roots[$0].name })
-            #expect(Set(item.evidence) == read, "\(item.id): evidence \(item.evidence.sorted()), its rules read \(read.sorted())")
+            #expect(
+                Set(item.evidence) == read,
+                "\(item.id): evidence \(item.evidence.sorted()), its rules read \(read.sorted())")
             for r in rules where r.scope != item.scope {
-                Issue.record("\(item.id): rule \(r.id) has scope \(r.scope.rawValue), the catalog \(item.scope.rawValue)")
+                Issue.record(
+                    "\(item.id): rule \(r.id) has scope \(r.scope.rawValue), the catalog \(item.scope.rawValue)")
             }
             let risks = Set(rules.flatMap(\.risks))
             #expect(Set(item.risks) == risks, "\(item.id): risks \(item.risks.sorted()), its rules \(risks.sorted())")
@@ -63,7 +67,8 @@ struct RulePackTests {
         try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Rules/mcs"), to: tmp)
         defer { try? FileManager.default.removeItem(at: tmp) }
         let file = tmp.appendingPathComponent("tests/vpn.test.json")
-        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "\"expect\": \"fail\"", with: "\"expect\": \"pass\"")
+        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "\"expect\": \"fail\"", with: "\"expect\": \"pass\"")
         try text.write(to: file, atomically: true, encoding: .utf8)
         let (code, out, _) = runCLI(["test", "--rules", tmp.path])
         #expect(code == 1)
@@ -77,7 +82,9 @@ struct RulePackTests {
         #expect(code == 0)
         let (rules, items) = (pack.rules.count, pack.catalog.count)
         #expect(out.contains("\(rules) rules") && out.contains("\(items)/\(items) catalog items"))
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: Repo.root.appendingPathComponent("Rules/mcs/rules").path)) ?? []
+        let files =
+            (try? FileManager.default.contentsOfDirectory(
+                atPath: Repo.root.appendingPathComponent("Rules/mcs/rules").path)) ?? []
         let (fc, _, ferr) = runCLI(["fmt", "--check"] + files.sorted().map { "Rules/mcs/rules/\($0)" })
         #expect(fc == 0, "\(ferr)")
     }
@@ -91,7 +98,9 @@ struct FormatKeepsCommentsTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("r.tenken").path
-        let text = "rule r {\n  level required\n  expect every s in staff\n    # only the employed\n    where s.left_on is missing : s.pledge_signed_on is present\n}\n"
+        let text =
+            "rule r {\n  level required\n  expect every s in staff\n    # only the employed\n    where s.left_on is "
+            + "missing : s.pledge_signed_on is present\n}\n"
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         for mode in [["--write"], ["--check"], []] {
             let (code, out, err) = runCLI(["fmt"] + mode + [file])
@@ -104,11 +113,16 @@ struct FormatKeepsCommentsTests {
 
 struct GoldenReportTests {
     /// The last two are kept as workbooks (Fixtures/<name>/<name>.xlsx).
-    static let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede", "dental-tsukushi",
-                           "clinic-momiji", "pharmacy-kiri"]
+    static let fixtures = [
+        "clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede",
+        "dental-tsukushi",
+        "clinic-momiji", "pharmacy-kiri",
+    ]
     static let formats: [(String, [String])] = [
-        ("report.ja.txt", ["--lang", "ja"]), ("report.en.txt", ["--lang", "en"]), ("report.json", ["--format", "json"]),
-        ("report.html", ["--format", "html", "--lang", "both"]), ("report.junit.xml", ["--format", "junit", "--lang", "en"]),
+        ("report.ja.txt", ["--lang", "ja"]), ("report.en.txt", ["--lang", "en"]),
+        ("report.json", ["--format", "json"]),
+        ("report.html", ["--format", "html", "--lang", "both"]),
+        ("report.junit.xml", ["--format", "junit", "--lang", "en"]),
         ("report.sarif", ["--format", "sarif", "--lang", "en"]), ("report.csv", ["--format", "csv"]),
         ("report.xccdf.xml", ["--format", "xccdf", "--lang", "both"]),
     ]
@@ -117,22 +131,27 @@ struct GoldenReportTests {
     @Test(arguments: fixtures)
     func reportsMatchGoldenFiles(_ fixture: String) throws {
         for (name, args) in Self.formats {
-            var (code, out, err) = runCLI(["check", "Fixtures/\(fixture)", "--as-of", "2026-11-01", "--fail-on", "never"] + args)
+            var (code, out, err) = runCLI(
+                ["check", "Fixtures/\(fixture)", "--as-of", "2026-11-01", "--fail-on", "never"] + args)
             #expect(code == 0, "\(err)")
             // SARIF names its base folder, the repository's place on this machine: the golden
             // file holds a stand-in.
             for here in [Repo.root.path, FileManager.default.currentDirectoryPath] {
-                out = out.replacingOccurrences(of: "\"uri\": \"\(SARIFBase(here).uri)\"", with: "\"uri\": \"file:///REPOSITORY/\"")
+                out = out.replacingOccurrences(
+                    of: "\"uri\": \"\(SARIFBase(here).uri)\"", with: "\"uri\": \"file:///REPOSITORY/\"")
             }
             let golden = Repo.root.appendingPathComponent("Fixtures/\(fixture)/expected/\(name)")
             if Repo.recording {
-                try FileManager.default.createDirectory(at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(out.utf8).write(to: golden)
                 continue
             }
             // Bytes, not String(contentsOf:), which would drop the CSV's BOM.
             let expected = String(decoding: try Data(contentsOf: golden), as: UTF8.self)
-            #expect(out == expected, "\(fixture)/\(name) differs from the golden file; inspect, then TENKEN_RECORD=1 swift test")
+            #expect(
+                out == expected,
+                "\(fixture)/\(name) differs from the golden file; inspect, then TENKEN_RECORD=1 swift test")
         }
     }
 
@@ -149,7 +168,9 @@ struct GoldenReportTests {
             return doc?["summary"] as? [String: [String: Int]] ?? [:]
         }
         let clinic = try summary("clinic-sakura")
-        #expect(clinic["required"]?["fail"] == 0 && clinic["recommended"]?["fail"] == 0 && clinic["required"]?["manual"] == 0)
+        #expect(
+            clinic["required"]?["fail"] == 0 && clinic["recommended"]?["fail"] == 0
+                && clinic["required"]?["manual"] == 0)
         #expect(clinic["required"]?["attested"] ?? 0 >= 15)
         let messy = try summary("messy-tsubaki")
         #expect(messy["required"]?["fail"] ?? 0 >= 25)

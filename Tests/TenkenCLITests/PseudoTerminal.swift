@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +26,9 @@ final class PseudoTerminal {
 
     /// The C library's pseudo-terminal calls, which the Glibc module does not export.
     private static func libc<T>(_ name: String, as: T.Type) throws -> T {
-        guard let h = dlopen(nil, RTLD_NOW), let sym = dlsym(h, name) else { throw Failure.setup("no \(name) in the C library") }
+        guard let h = dlopen(nil, RTLD_NOW), let sym = dlsym(h, name) else {
+            throw Failure.setup("no \(name) in the C library")
+        }
         return unsafeBitCast(sym, to: T.self)
     }
 

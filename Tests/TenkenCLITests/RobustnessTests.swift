@@ -1,9 +1,10 @@
-import TenkenAudit
-import TenkenData
 import Foundation
-import Testing
+import TenkenAudit
 import TenkenBenchKit
+import TenkenData
 import TenkenReport
+import Testing
+
 @testable import TenkenCLI
 @testable import TenkenSyntax
 
@@ -12,13 +13,17 @@ struct RobustnessTests {
     @Test func tenMegabyteRuleFile() throws {
         let dir = tempDir("bigrules")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
         for f in ["pack.tenken", "catalog.tsv"] {
-            try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Rules/mcs/\(f)"), to: dir.appendingPathComponent(f))
+            try FileManager.default.copyItem(
+                at: Repo.root.appendingPathComponent("Rules/mcs/\(f)"), to: dir.appendingPathComponent(f))
         }
         var text = String(repeating: "# " + String(repeating: "x", count: 97) + "\n", count: 100_000)
         text += "rule huge {\n  implements T-REQ-01\n  level required\n  category technical\n  scope outside-mcs\n"
-        text += "  title ja \"t\" en \"t\"\n  remediation ja \"r\" en \"r\"\n  expect every d in devices : d.screen_lok is present\n}\n"
+        text +=
+            "  title ja \"t\" en \"t\"\n  remediation ja \"r\" en \"r\"\n  expect every d in devices : d.screen_lok "
+            + "is present\n}\n"
         #expect(text.utf8.count > 10_000_000)
         try text.write(to: dir.appendingPathComponent("rules/huge.tenken"), atomically: true, encoding: .utf8)
         let (code, _, err) = runCLI(["lint", "--rules", dir.path])
@@ -37,13 +42,17 @@ struct RobustnessTests {
         let snap = dir.appendingPathComponent("s.json")
         try JSONSerialization.data(withJSONObject: doc).write(to: snap)
         // A device whose id is a spreadsheet formula; it fails rules, so it starts CSV cells.
-        let devices = try String(contentsOf: Repo.root.appendingPathComponent("Fixtures/messy-tsubaki/devices.csv"), encoding: .utf8)
-            .replacingOccurrences(of: "\r\nPC-1,", with: "\r\n=SUM(1+1),")
+        let devices = try String(
+            contentsOf: Repo.root.appendingPathComponent("Fixtures/messy-tsubaki/devices.csv"), encoding: .utf8
+        )
+        .replacingOccurrences(of: "\r\nPC-1,", with: "\r\n=SUM(1+1),")
         let inv = dir.appendingPathComponent("d.csv")
         try devices.write(to: inv, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out")
-        _ = runCLI(["check", "--snapshot", snap.path, "--devices", inv.path, "--as-of", "2026-11-01",
-                    "--format", "html,junit,sarif,csv,json", "--output-dir", out.path, "--lang", "en"])
+        _ = runCLI([
+            "check", "--snapshot", snap.path, "--devices", inv.path, "--as-of", "2026-11-01",
+            "--format", "html,junit,sarif,csv,json", "--output-dir", out.path, "--lang", "en",
+        ])
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(!html.contains("<img src=x"))
         let junit = try String(contentsOf: out.appendingPathComponent("report.junit.xml"), encoding: .utf8)

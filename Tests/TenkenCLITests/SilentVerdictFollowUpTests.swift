@@ -1,10 +1,11 @@
-import TenkenAudit
 import Foundation
-import Testing
+import TenkenAudit
 import TenkenData
-@testable import TenkenEval
 import TenkenSyntax
+import Testing
+
 @testable import TenkenCLI
+@testable import TenkenEval
 
 /// Follow-ups to "no silent verdicts" found by an adversarial tester (break-12b): each a false
 /// pass or a misleading result, tested as the user meets it.
@@ -48,22 +49,28 @@ import TenkenSyntax
     /// in a JSON device inventory, exit 2 with both places, and no value shown.
     @Test func foldedDuplicateKeysAreRefusedOnTheCommandLine() throws {
         Repo.enter()
-        let dir = try edited("clinic-sakura", tag: "fold", "\"encryption\": \"WPA3\",", "\"encryption\": \"WEP\", \"Encryption\": \"WPA3\",")
+        let dir = try edited(
+            "clinic-sakura", tag: "fold", "\"encryption\": \"WPA3\",",
+            "\"encryption\": \"WEP\", \"Encryption\": \"WPA3\",")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
         #expect(r.code == 2, "\(r.err)")
-        #expect(r.err.contains("snapshot.json:188:") && r.err.contains("data.duplicate-key") && r.err.contains("`Encryption` repeats `encryption` (line 188"))
+        #expect(
+            r.err.contains("snapshot.json:188:") && r.err.contains("data.duplicate-key")
+                && r.err.contains("`Encryption` repeats `encryption` (line 188"))
         #expect(!r.err.contains("WEP") && !r.err.contains("WPA3"))
 
         // The snapshot as given, and the inventory as JSON with one field twice.
-        try Data(contentsOf: URL(fileURLWithPath: "Fixtures/clinic-sakura/snapshot.json")).write(to: URL(fileURLWithPath: "\(dir)/snapshot.json"))
+        try Data(contentsOf: URL(fileURLWithPath: "Fixtures/clinic-sakura/snapshot.json")).write(
+            to: URL(fileURLWithPath: "\(dir)/snapshot.json"))
         try FileManager.default.removeItem(atPath: "\(dir)/devices.csv")
         try """
         {"devices": [{"id": "PC-01", "kind": "pc", "screen_lock_minutes": 60, "Screen_Lock_Minutes": 5}]}
         """.write(toFile: "\(dir)/devices.json", atomically: true, encoding: .utf8)
         let j = runCLI(["check", dir, "--as-of", "2026-11-01"])
         #expect(j.code == 2)
-        #expect(j.err.contains("devices.json:1:") && j.err.contains("`Screen_Lock_Minutes` repeats `screen_lock_minutes`"))
+        #expect(
+            j.err.contains("devices.json:1:") && j.err.contains("`Screen_Lock_Minutes` repeats `screen_lock_minutes`"))
 
         // Two spellings of one section are refused the same way.
         let (_, d) = load("\"staff\": [], \"Staff\": []")
@@ -77,13 +84,16 @@ extension SilentVerdictFollowUpTests {
     /// `left_on` column headed another way, both exit 2 with nothing written.
     @Test func convertRefusesToTurnUnknownIntoABlankWithAMeaning() throws {
         Repo.enter()
-        let json = try edited("messy-tsubaki", tag: "conv", "\"left_on\": \"2026-03-31\"", "\"retired_on\": \"2026-03-31\"")
+        let json = try edited(
+            "messy-tsubaki", tag: "conv", "\"left_on\": \"2026-03-31\"", "\"retired_on\": \"2026-03-31\"")
         defer { try? FileManager.default.removeItem(atPath: json) }
         let out = NSTemporaryDirectory() + "tenken-conv-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: out) }
         let r = runCLI(["convert", json, "--to", "csv", out])
         #expect(r.code == 2, "\(r.err)")
-        #expect(r.err.contains("data.unknown-not-writable") && r.err.contains("`left_on`") && r.err.contains("still employed"))
+        #expect(
+            r.err.contains("data.unknown-not-writable") && r.err.contains("`left_on`")
+                && r.err.contains("still employed"))
         #expect(!FileManager.default.fileExists(atPath: out))
         #expect(!r.err.contains("2026-03-31"))
 
@@ -104,8 +114,11 @@ extension SilentVerdictFollowUpTests {
 extension SilentVerdictFollowUpTests {
     /// F14. A kind of facility and its beds that cannot both be true (医療法 第1条の5) are a
     /// located contradiction, not a clinic that escapes the hospital items.
-    @Test(arguments: [("clinic", 200, true), ("clinic", 19, false), ("dental-clinic", 20, true), ("hospital", 10, true),
-                      ("hospital", 20, false), ("pharmacy", 2, true), ("visiting-nurse", 0, false), ("care", 80, false), ("clinic", -1, true)])
+    @Test(arguments: [
+        ("clinic", 200, true), ("clinic", 19, false), ("dental-clinic", 20, true), ("hospital", 10, true),
+        ("hospital", 20, false), ("pharmacy", 2, true), ("visiting-nurse", 0, false), ("care", 80, false),
+        ("clinic", -1, true),
+    ])
     func kindAndBedsThatContradictAreADataError(_ kind: String, _ beds: Int, _ contradicts: Bool) throws {
         let (f, loaded) = load("\"facility\": {\"id\": \"F\", \"kind\": \"\(kind)\", \"beds\": \(beds)}")
         let d = loaded + Consistency.check(try #require(f), asOf: Day(iso: "2026-11-01")!)
@@ -143,15 +156,21 @@ extension SilentVerdictFollowUpTests {
         let pack = try packCopy()
         defer { try? FileManager.default.removeItem(atPath: pack) }
         try FileManager.default.removeItem(atPath: "\(pack)/rules/wifi-encrypted.tenken")
-        for args in [["lint", "--rules", pack], ["test", "--rules", pack], ["check", "Fixtures/clinic-sakura", "--rules", pack, "--as-of", "2026-11-01"]] {
+        for args in [
+            ["lint", "--rules", pack], ["test", "--rules", pack],
+            ["check", "Fixtures/clinic-sakura", "--rules", pack, "--as-of", "2026-11-01"],
+        ] {
             let r = runCLI(args)
             #expect(r.code == 2, "\(args[0]): \(r.code)")
-            #expect(r.err.contains("check.missing-rule") && r.err.contains("T-REQ-03") && r.err.contains("`wifi-encrypted`"), "\(args[0])")
+            #expect(
+                r.err.contains("check.missing-rule") && r.err.contains("T-REQ-03")
+                    && r.err.contains("`wifi-encrypted`"), "\(args[0])")
         }
         try FileManager.default.removeItem(atPath: "\(pack)/tests/wifi-encrypted.test.json")
         #expect(runCLI(["test", "--rules", pack]).code == 2)
 
-        try FileManager.default.copyItem(atPath: "Rules/mcs/rules/wifi-encrypted.tenken", toPath: "\(pack)/rules/wifi-encrypted.tenken")
+        try FileManager.default.copyItem(
+            atPath: "Rules/mcs/rules/wifi-encrypted.tenken", toPath: "\(pack)/rules/wifi-encrypted.tenken")
         try String(contentsOfFile: "Rules/mcs/rules/wifi-encrypted.tenken", encoding: .utf8)
             .replacingOccurrences(of: "rule wifi-encrypted {", with: "rule wifi-encrypted-too {")
             .write(toFile: "\(pack)/rules/extra.tenken", atomically: true, encoding: .utf8)
@@ -165,14 +184,18 @@ extension SilentVerdictFollowUpTests {
     /// is filled with (in any punctuation or case), a word said twice, one letter repeated or
     /// too few letters are no reason. `Statement.saysNothing` decides for waivers and
     /// attestations alike.
-    @Test(arguments: ["x", "あ", "test", "N/A.", "n/a", "N / A", "該当なし", "該当なし。", "同上", "see above", "理由", "なし なし",
-                      "asdf", "xxx", "ああああ", "TBD!", "対象外", "〃", "...", "12/3", "ok"])
+    @Test(arguments: [
+        "x", "あ", "test", "N/A.", "n/a", "N / A", "該当なし", "該当なし。", "同上", "see above", "理由", "なし なし",
+        "asdf", "xxx", "ああああ", "TBD!", "対象外", "〃", "...", "12/3", "ok",
+    ])
     func fillerSaysNothing(_ text: String) {
         #expect(Statement.saysNothing(text), "\(text)")
     }
 
-    @Test(arguments: ["Wi-Fiなし", "No Wi-Fi", "未導入", "院内にWi-Fiはありません", "no Wi-Fi at the facility",
-                      "the WEP access point is replaced on 2026-12-10", "訪問看護のみ", "共用端末なし"])
+    @Test(arguments: [
+        "Wi-Fiなし", "No Wi-Fi", "未導入", "院内にWi-Fiはありません", "no Wi-Fi at the facility",
+        "the WEP access point is replaced on 2026-12-10", "訪問看護のみ", "共用端末なし",
+    ])
     func aReasonSaysSomething(_ text: String) {
         #expect(!Statement.saysNothing(text), "\(text)")
     }
@@ -198,8 +221,11 @@ extension SilentVerdictFollowUpTests {
     /// every command that takes it.
     @Test func aRepeatedParamIsAUsageError() throws {
         Repo.enter()
-        for cmd in [["check", "Fixtures/clinic-sakura"], ["explain", "leaver-accounts-deleted", "Fixtures/clinic-sakura"]] {
-            let r = runCLI(cmd + ["--as-of", "2026-11-01", "--param", "leaver.grace=7 days", "--param", "Leaver.Grace=100 years"])
+        for cmd in [
+            ["check", "Fixtures/clinic-sakura"], ["explain", "leaver-accounts-deleted", "Fixtures/clinic-sakura"],
+        ] {
+            let r = runCLI(
+                cmd + ["--as-of", "2026-11-01", "--param", "leaver.grace=7 days", "--param", "Leaver.Grace=100 years"])
             #expect(r.code == 64 && r.err.contains("given twice"), "\(cmd[0]): \(r.code) \(r.err)")
         }
     }
@@ -210,10 +236,14 @@ extension SilentVerdictFollowUpTests {
     /// "did you mean", in the terminal and in the report, not silently ignored.
     @Test func anAttestationForAnUnknownItemIsNamed() throws {
         Repo.enter()
-        let dir = try edited("clinic-sakura", tag: "orphan", "\"item\": \"no-written-credentials\"", "\"item\": \"no-written-credential\"", once: true)
+        let dir = try edited(
+            "clinic-sakura", tag: "orphan", "\"item\": \"no-written-credentials\"",
+            "\"item\": \"no-written-credential\"", once: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "json"])
-        #expect(r.err.contains("attestation.unknown-item") && r.err.contains("#/attestations/0/item") && r.err.contains("did you mean `no-written-credentials`?"))
+        #expect(
+            r.err.contains("attestation.unknown-item") && r.err.contains("#/attestations/0/item")
+                && r.err.contains("did you mean `no-written-credentials`?"))
         #expect(!r.err.contains("no-written-credential`,") && r.out.contains("attestation.unknown-item"))
         // The fixture as given has no such warning.
         #expect(!runCLI(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01"]).err.contains("unknown-item"))
@@ -228,7 +258,8 @@ extension SilentVerdictFollowUpTests {
         let dir = try copyFixture("messy-tsubaki", tag: "sarif")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = "\(dir)/snapshot.json"
-        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var doc = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         var groups = try #require(doc["groups"] as? [[String: Any]])
         for i in groups.indices { groups[i]["members"] = nil }
         doc["groups"] = groups
@@ -240,13 +271,21 @@ extension SilentVerdictFollowUpTests {
         let invocation = try #require((run["invocations"] as? [[String: Any]])?.first)
         #expect(invocation["executionSuccessful"] as? Bool == false)
         let notes = invocation["toolExecutionNotifications"] as? [[String: Any]] ?? []
-        #expect(notes.contains { $0["level"] as? String == "error" && (($0["message"] as? [String: Any])?["text"] as? String ?? "").contains("leavers-removed-from-groups") })
+        #expect(
+            notes.contains {
+                $0["level"] as? String == "error"
+                    && (($0["message"] as? [String: Any])?["text"] as? String ?? "").contains(
+                        "leavers-removed-from-groups")
+            })
         let results = try #require(run["results"] as? [[String: Any]])
         let undecided = results.filter { $0["ruleId"] as? String == "leavers-removed-from-groups" }
         #expect(!undecided.isEmpty && undecided.allSatisfy { $0["level"] as? String == "error" })
 
         let ok = runCLI(["check", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--format", "sarif"])
-        let okRun = try #require(((try JSONSerialization.jsonObject(with: Data(ok.out.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
+        let okRun = try #require(
+            ((try JSONSerialization.jsonObject(with: Data(ok.out.utf8)) as? [String: Any])?["run" + "s"]
+                as? [[String: Any]])?
+                .first)
         #expect(((okRun["invocations"] as? [[String: Any]])?.first?["executionSuccessful"] as? Bool) == true)
     }
 }

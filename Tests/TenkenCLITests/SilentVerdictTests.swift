@@ -1,8 +1,9 @@
-import TenkenAudit
 import Foundation
-import Testing
+import TenkenAudit
 import TenkenData
 import TenkenSyntax
+import Testing
+
 @testable import TenkenCLI
 
 /// No silent verdicts: each case an auditor found (issue "no silent verdicts"), as the user
@@ -16,7 +17,9 @@ import TenkenSyntax
     func messyWithoutMembers() throws -> String {
         let dir = try copy("messy-tsubaki")
         do {
-            var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json"))) as? [String: Any])
+            var doc = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json")))
+                    as? [String: Any])
             var groups = try #require(doc["groups"] as? [[String: Any]])
             for i in groups.indices { groups[i]["members"] = nil }
             doc["groups"] = groups
@@ -34,10 +37,16 @@ import TenkenSyntax
         guard !r.out.isEmpty else { return (r.code, [:], r.err) }
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         let results = try #require(doc["results"] as? [[String: Any]])
-        return (r.code, Dictionary(uniqueKeysWithValues: results.map { ($0["rule"] as! String, $0["state"] as! String) }), r.err)
+        return (
+            r.code, Dictionary(uniqueKeysWithValues: results.map { ($0["rule"] as! String, $0["state"] as! String) }),
+            r.err
+        )
     }
 
-    static let memberRules = ["invitations-approved", "leavers-removed-from-groups", "left-care-members-removed", "partial-refusals-respected"]
+    static let memberRules = [
+        "invitations-approved", "leavers-removed-from-groups", "left-care-members-removed",
+        "partial-refusals-respected",
+    ]
 
     /// 1. A group with no `members` key, or tables without group_members.csv: not "none".
     @Test func absentMembersAreNotNone() throws {
@@ -91,7 +100,8 @@ import TenkenSyntax
             cells.remove(at: 3)
             return cells.joined(separator: ",")
         }
-        try (dropped.joined(separator: "\r\n") + "\r\n").write(toFile: "\(dir)/staff.csv", atomically: true, encoding: .utf8)
+        try (dropped.joined(separator: "\r\n") + "\r\n").write(
+            toFile: "\(dir)/staff.csv", atomically: true, encoding: .utf8)
         let (code, s, err) = try states(["check", dir])
         #expect(code == 2 && err.contains("data.missing-column") && err.contains("left_on"), "\(err)")
         #expect(s["leaver-accounts-deleted"] == "unknown", "\(s["leaver-accounts-deleted"] ?? "-")")
@@ -107,7 +117,9 @@ import TenkenSyntax
         }
         let (f, d) = load("\"staff\": [{\"id\": \"S-1\", \"Left_On \": \"2026-01-31\", \"hired_on\": \"  \"}]")
         #expect(d.isEmpty, "\(d)")
-        guard case .list(let staff)? = f?[root: "staff"], case .record(let s)? = staff.first else { Issue.record("no staff"); return }
+        guard case .list(let staff)? = f?[root: "staff"], case .record(let s)? = staff.first else {
+            Issue.record("no staff"); return
+        }
         #expect(s["left_on"] == .date(Day(iso: "2026-01-31")!))
         #expect(s["hired_on"].isNull)
         let (_, d2) = load("\"staff\": [{\"id\": \"S-1\", \"left\": \"2026-01-31\"}]")
@@ -124,7 +136,9 @@ import TenkenSyntax
         try csv.write(toFile: "\(dir)/staff.csv", atomically: true, encoding: .utf8)
         let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
         #expect(r.code == 2 && r.out.isEmpty)
-        #expect(r.err.contains("error[data.contradiction]") && r.err.contains("staff.csv:4:") && r.err.contains("[left_on]"))
+        #expect(
+            r.err.contains("error[data.contradiction]") && r.err.contains("staff.csv:4:") && r.err.contains("[left_on]")
+        )
     }
 
     /// 3. `S-006` with a full-width or no-break space after it is `S-006`.
@@ -147,7 +161,8 @@ import TenkenSyntax
     @Test func semicolonSeparatedTableIsAnError() throws {
         let dir = try copy("clinic-kaede")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let csv = try String(contentsOfFile: "\(dir)/devices.csv", encoding: .utf8).replacingOccurrences(of: ",", with: ";")
+        let csv = try String(contentsOfFile: "\(dir)/devices.csv", encoding: .utf8).replacingOccurrences(
+            of: ",", with: ";")
         try csv.write(toFile: "\(dir)/devices.csv", atomically: true, encoding: .utf8)
         let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
         #expect(r.code == 2 && r.out.isEmpty)
@@ -162,28 +177,39 @@ import TenkenSyntax
         try FileManager.default.createDirectory(atPath: "\(pack)/rules", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: "Rules/mcs/pack.tenken", toPath: "\(pack)/pack.tenken")
         try FileManager.default.copyItem(atPath: "Rules/mcs/catalog.tsv", toPath: "\(pack)/catalog.tsv")
-        for cmd in [["lint", "--rules", pack], ["check", "Fixtures/clinic-sakura", "--rules", pack, "--as-of", "2026-11-01"], ["test", "--rules", pack]] {
+        for cmd in [
+            ["lint", "--rules", pack], ["check", "Fixtures/clinic-sakura", "--rules", pack, "--as-of", "2026-11-01"],
+            ["test", "--rules", pack],
+        ] {
             let r = runCLI(cmd)
             #expect(r.code == 2, "\(cmd): \(r.code)")
             #expect(r.err.contains("check.no-rules"), "\(cmd): \(r.err)")
         }
         // One rule file deleted: its item is named, not silently dropped.
-        for f in try FileManager.default.contentsOfDirectory(atPath: "Rules/mcs/rules") where f != "screen-lock.tenken" {
+        for f in try FileManager.default.contentsOfDirectory(atPath: "Rules/mcs/rules") where f != "screen-lock.tenken"
+        {
             try FileManager.default.copyItem(atPath: "Rules/mcs/rules/\(f)", toPath: "\(pack)/rules/\(f)")
         }
         let partial = runCLI(["lint", "--rules", pack])
-        #expect(partial.code == 2 && partial.err.contains("check.unimplemented-item") && partial.err.contains("T-REQ-01"))
+        #expect(
+            partial.code == 2 && partial.err.contains("check.unimplemented-item") && partial.err.contains("T-REQ-01"))
         let batchDir = tempDir("partial-batch").path
         defer { try? FileManager.default.removeItem(atPath: batchDir) }
         let b = runCLI(["batch", "Fixtures/clinic-sakura", "--rules", pack, "--output-dir", batchDir])
         #expect(b.code == 2 && b.err.contains("T-REQ-01"))
         // Declared out of scope, with a reason: accepted, and every report says so.
         var manifest = try String(contentsOfFile: "\(pack)/pack.tenken", encoding: .utf8)
-        manifest = manifest.replacingOccurrences(of: "  source ", with: "  out_of_scope T-REQ-01\n    because \"no device ever left unattended in this deployment\"\n  source ")
+        manifest = manifest.replacingOccurrences(
+            of: "  source ",
+            with:
+                "  out_of_scope T-REQ-01\n    because \"no device ever left unattended in this deployment\"\n  source ")
         try manifest.write(toFile: "\(pack)/pack.tenken", atomically: true, encoding: .utf8)
         #expect(runCLI(["lint", "--rules", pack]).code == 0)
         for format in ["text", "json", "html", "junit", "sarif", "csv", "xccdf"] {
-            let r = runCLI(["check", "Fixtures/clinic-sakura", "--rules", pack, "--as-of", "2026-11-01", "--format", format, "--lang", "en"])
+            let r = runCLI([
+                "check", "Fixtures/clinic-sakura", "--rules", pack, "--as-of", "2026-11-01", "--format", format,
+                "--lang", "en",
+            ])
             #expect(r.out.contains("T-REQ-01") && r.out.contains("no device ever left unattended"), "\(format)")
         }
     }
@@ -197,7 +223,9 @@ import TenkenSyntax
         try FileManager.default.copyItem(atPath: try copy("clinic-kaede"), toPath: member)
         try FileManager.default.removeItem(atPath: "\(member)/devices.csv")
         #expect(runCLI(["check", member, "--as-of", "2026-11-01"]).code == 2)
-        let r = runCLI(["batch", "\(root)/in", "--output-dir", "\(root)/out", "--as-of", "2026-11-01", "--format", "none"])
+        let r = runCLI([
+            "batch", "\(root)/in", "--output-dir", "\(root)/out", "--as-of", "2026-11-01", "--format", "none",
+        ])
         #expect(r.code == 2)
         #expect(r.err.contains("未決定の規則あり（判定不能・エラー） 1"), "\(r.err)")
         let merged = runCLI(["merge", "\(root)/out/aggregate.json", "--output-dir", "\(root)/merged"])
@@ -217,7 +245,10 @@ import TenkenSyntax
         }
         var parts: [String] = []
         for i in 1...4 {
-            _ = runCLI(["batch", "\(root)/in", "--shard", "\(i)/4", "--output-dir", "\(root)/s\(i)", "--as-of", "2026-11-01", "--format", "none"])
+            _ = runCLI([
+                "batch", "\(root)/in", "--shard", "\(i)/4", "--output-dir", "\(root)/s\(i)", "--as-of", "2026-11-01",
+                "--format", "none",
+            ])
             parts.append("\(root)/s\(i)/aggregate.json")
         }
         let three = runCLI(["merge"] + parts.dropLast() + ["--output-dir", "\(root)/m3"])
@@ -242,7 +273,9 @@ import TenkenSyntax
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let base = "\(dir)/baseline.json"
         _ = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "json", "--output", base])
-        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json"))) as? [String: Any])
+        var doc = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json")))
+                as? [String: Any])
         var atts = try #require(doc["attestations"] as? [[String: Any]])
         atts.removeFirst()
         doc["attestations"] = atts
@@ -255,7 +288,9 @@ import TenkenSyntax
     @Test func manualCanGate() throws {
         let dir = try copy("clinic-sakura")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json"))) as? [String: Any])
+        var doc = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/snapshot.json")))
+                as? [String: Any])
         var atts = try #require(doc["attestations"] as? [[String: Any]])
         atts.removeFirst()
         doc["attestations"] = atts
@@ -280,7 +315,10 @@ import TenkenSyntax
         func count(_ result: String) -> Int { r.out.components(separatedBy: "<result>\(result)</result>").count - 1 }
         #expect(count("unknown") > 0)
         let scored = count("pass") + count("fail") + count("error") + count("unknown")
-        let score = try #require(r.out.range(of: #"<score[^>]*maximum="(\d+)"[^>]*>(\d+)</score>"#, options: .regularExpression).map { String(r.out[$0]) })
+        let score = try #require(
+            r.out.range(of: #"<score[^>]*maximum="(\d+)"[^>]*>(\d+)</score>"#, options: .regularExpression).map {
+                String(r.out[$0])
+            })
         #expect(score.contains("maximum=\"\(scored)\"") && score.hasSuffix(">\(count("pass"))</score>"), "\(score)")
     }
 }

@@ -1,9 +1,11 @@
-import TenkenAudit
 import Foundation
+import TenkenAudit
+
 @testable import TenkenCLI
 
 enum Repo {
-    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// Commands print paths as given; tests give them relative to the repository root.
     static func enter() {
@@ -22,13 +24,16 @@ final class Captured: @unchecked Sendable {
 func runCLI(_ args: [String], env: [String: String] = [:]) -> (code: Int32, out: String, err: String) {
     Repo.enter()
     let c = Captured()
-    let console = Console(out: { c.out += $0 }, err: { c.err += $0 }, environment: env, stdoutIsTTY: false, stderrIsTTY: false)
+    let console = Console(
+        out: { c.out += $0 }, err: { c.err += $0 }, environment: env, stdoutIsTTY: false, stderrIsTTY: false)
     let code = CLI.run(args, console: console)
     return (code, c.out, c.err)
 }
 
 /// Runs the built `tenken` binary with a time limit; a crash must not hang the suite.
-func runBinary(_ args: [String], env extra: [String: String] = [:], timeout: TimeInterval = 60) throws -> (code: Int32, out: String, err: String) {
+func runBinary(
+    _ args: [String], env extra: [String: String] = [:], timeout: TimeInterval = 60
+) throws -> (code: Int32, out: String, err: String) {
     Repo.enter()
     let candidates = [
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken"),

@@ -1,20 +1,24 @@
-import TenkenAudit
 import Foundation
-import Testing
-import TenkenData
+import TenkenAudit
 import TenkenCheck
+import TenkenData
 import TenkenEval
+import Testing
+
 @testable import TenkenAudit
 @testable import TenkenCLI
 
 /// Facilities kept as spreadsheet tables: reading, converting both ways, `init`, and the
 /// places findings name.
 @Suite struct TableTests {
-    static let jsonFixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki"]
+    static let jsonFixtures = [
+        "clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki",
+    ]
     static let tableFixtures = ["clinic-kaede", "dental-tsukushi"]
 
     func temp(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-\(name)-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-\(name)-\(UUID().uuidString)")
+            .path
         return dir
     }
 
@@ -55,15 +59,17 @@ import TenkenEval
         defer { try? FileManager.default.removeItem(atPath: json); try? FileManager.default.removeItem(atPath: dir) }
         #expect(runCLI(["convert", "Fixtures/\(fixture)", "--to", "json", json]).code == 0)
         let sjis = fixture == "dental-tsukushi"
-        let r = runCLI(["convert", json, "--to", "csv", dir] + (sjis ? ["--table-encoding", "shift_jis"] : ["--lang", "en"]))
+        let r = runCLI(
+            ["convert", json, "--to", "csv", dir] + (sjis ? ["--table-encoding", "shift_jis"] : ["--lang", "en"]))
         #expect(r.code == 0, "\(r.err)")
         let original = try files("Fixtures/\(fixture)")
         var written = try files(dir)
         if sjis {
             // The fixture keeps Japanese file names; convert writes English ones.
-            written = Dictionary(uniqueKeysWithValues: written.map { name, data in
-                (SnapshotTables.all.first { $0.fileName == name }.map { $0.nameJa + ".csv" } ?? name, data)
-            })
+            written = Dictionary(
+                uniqueKeysWithValues: written.map { name, data in
+                    (SnapshotTables.all.first { $0.fileName == name }.map { $0.nameJa + ".csv" } ?? name, data)
+                })
         }
         #expect(Set(written.keys) == Set(original.keys))
         for (name, data) in original { #expect(written[name] == data, "\(name) differs after the round trip") }
@@ -80,8 +86,14 @@ import TenkenEval
         let en = runCLI(["check", "Fixtures/clinic-kaede", "--as-of", "2026-11-01", "--lang", "en"])
         #expect(en.code == 1)
         // Each value is named by its column's header, as the table has it; a blank says what it means.
-        #expect(en.out.contains("pledge_signed_on = (blank: the pledge has not been signed)  (Fixtures/clinic-kaede/staff.csv:5:36 [pledge_signed_on])"), "\(en.out)")
-        #expect(en.out.contains("approved_by = (blank: not approved)  (Fixtures/clinic-kaede/invitations.csv:4:26 [approved_by])"))
+        #expect(
+            en.out.contains(
+                "pledge_signed_on = (blank: the pledge has not been signed)  (Fixtures/clinic-kaede/staff.csv:5:36 "
+                    + "[pledge_signed_on])"
+            ), "\(en.out)")
+        #expect(
+            en.out.contains(
+                "approved_by = (blank: not approved)  (Fixtures/clinic-kaede/invitations.csv:4:26 [approved_by])"))
         let ja = runCLI(["check", "Fixtures/dental-tsukushi", "--as-of", "2026-11-01"])
         #expect(ja.out.contains("退職日 = 2026-06-30  (Fixtures/dental-tsukushi/職員.csv:6:23 [退職日])"))
         // A choice reads as the Japanese table writes it.
@@ -119,10 +131,14 @@ import TenkenEval
         #expect(runCLI(["convert", "Fixtures/clinic-kaede", "--to", "csv", dir]).code == 0)
         let path = dir + "/invitations.csv"
         let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
-        try Data(text.components(separatedBy: "\r\n").filter { !$0.contains("X-PH-17") }.joined(separator: "\r\n").utf8).write(to: URL(fileURLWithPath: path))
+        try Data(text.components(separatedBy: "\r\n").filter { !$0.contains("X-PH-17") }.joined(separator: "\r\n").utf8)
+            .write(to: URL(fileURLWithPath: path))
         let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
         // The member's row (not its first cell), and the table the invitation is missing from.
-        #expect(r.out.contains("承認者アカウントID = （空欄: 未承認）  (\(dir)/group_members.csv:4 [承認者アカウントID（invitations.csv に行がありません）])"), "\(r.out)")
+        #expect(
+            r.out.contains(
+                "承認者アカウントID = （空欄: 未承認）  (\(dir)/group_members.csv:4 [承認者アカウントID（invitations.csv に行がありません）])"),
+            "\(r.out)")
     }
 
     /// The facility's own file name for the other table (`招待.csv`, not `invitations.csv`).
@@ -131,7 +147,8 @@ import TenkenEval
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.copyItem(atPath: "Fixtures/dental-tsukushi", toPath: dir)
         let path = dir + "/招待.csv"
-        var lines = try Data(contentsOf: URL(fileURLWithPath: path)).split(separator: 0x0A, omittingEmptySubsequences: false)
+        var lines = try Data(contentsOf: URL(fileURLWithPath: path)).split(
+            separator: 0x0A, omittingEmptySubsequences: false)
         #expect(String(decoding: lines[3], as: UTF8.self).hasPrefix("G-001,X-PH-17,"))
         lines.remove(at: 3)
         try Data(lines.joined(separator: [0x0A])).write(to: URL(fileURLWithPath: path))
@@ -147,11 +164,17 @@ import TenkenEval
         let members = dir + "/group_members.csv"
         var text = try String(contentsOfFile: members, encoding: .utf8)
         let columns = text.prefix { !$0.isNewline }.split(separator: ",", omittingEmptySubsequences: false).count
-        text = text.replacingOccurrences(of: "G-002,A-001", with: "G-0002,A-001") + ",A-009" + String(repeating: ",", count: columns - 2) + "\r\n"
+        text =
+            text.replacingOccurrences(of: "G-002,A-001", with: "G-0002,A-001") + ",A-009"
+            + String(repeating: ",", count: columns - 2) + "\r\n"
         try text.write(toFile: members, atomically: true, encoding: .utf8)
         let r = runCLI(["check", dir, "--as-of", "2026-11-01"])
         #expect(r.code == 2)
-        #expect(r.err.contains("group_members.csv:5:1 [group_id]: error[data.orphan-row]: `group_id` is not an id in groups.csv (found text of 6 characters)"))
+        #expect(
+            r.err.contains(
+                "group_members.csv:5:1 [group_id]: error[data.orphan-row]: `group_id` is not an id in groups.csv "
+                    + "(found text of 6 characters)"
+            ))
         #expect(r.err.contains("help: did you mean `G-002`?"))
         #expect(r.err.contains("error[data.missing-link]: row has no `group_id`"))
         #expect(r.err.contains("no report was written"))
@@ -173,15 +196,28 @@ import TenkenEval
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(runCLI(["convert", "Fixtures/clinic-sakura", "--to", "csv", dir, "--lang", "en"]).code == 0)
         let path = dir + "/facility.csv"
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-            + "facility.uses_wfi,true,\r\nservice.admin_password,hunter2,\r\nfacility.beds,many,\r\nparameter.training.period,2 years,\r\n"
+        let text =
+            try String(contentsOfFile: path, encoding: .utf8)
+            + "facility.uses_wfi,true,\r\nservice.admin_password,hunter2,\r\nfacility.beds,many,\r\nparameter.trainin"
+            + "g.period,2 years,\r\n"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
-        #expect(r.err.contains("facility.csv:21:1 [key]: warning[data.unknown-field]: a key this table does not know is ignored (it is not shown)"))
+        #expect(
+            r.err.contains(
+                "facility.csv:21:1 [key]: warning[data.unknown-field]: a key this table does not know is ignored (it "
+                    + "is not shown)"
+            ))
         #expect(r.err.contains("did you mean `facility.uses_wifi`?"))
-        #expect(r.err.contains("facility.csv:22:1 [key]: error[data.forbidden-field]: the key looks like a password or secret (`password`)"))
+        #expect(
+            r.err.contains(
+                "facility.csv:22:1 [key]: error[data.forbidden-field]: the key looks like a password or secret "
+                    + "(`password`)"
+            ))
         #expect(!r.err.contains("hunter2") && !r.err.contains("uses_wfi") && !r.err.contains("admin_password"))
-        #expect(r.err.contains("facility.csv:23:1 [key]: error[data.duplicate-key]: key `facility.beds` appears twice (first at row 6)"))
+        #expect(
+            r.err.contains(
+                "facility.csv:23:1 [key]: error[data.duplicate-key]: key `facility.beds` appears twice (first at row 6)"
+            ))
         #expect(r.code == 2)
     }
 
@@ -194,7 +230,8 @@ import TenkenEval
         #expect(runCLI(["convert", "Fixtures/pharmacy-midori", "--to", "csv", dir, "--force"]).code == 0)
         // An emoji has no Shift_JIS code: the cell is named, nothing is written.
         let snap = dir + "/emoji.json"
-        try #"{"schema_version": 1, "facility": {"id": "F-1", "name": "にこにこ🏥"}}"#.write(toFile: snap, atomically: true, encoding: .utf8)
+        try #"{"schema_version": 1, "facility": {"id": "F-1", "name": "にこにこ🏥"}}"#.write(
+            toFile: snap, atomically: true, encoding: .utf8)
         let sj = runCLI(["convert", snap, "--to", "csv", dir + "/sj", "--table-encoding", "shift_jis"])
         #expect(sj.code == 2 && sj.err.contains("sj/facility.csv:4: error[data.not-shift-jis]"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/sj/facility.csv"))
@@ -209,23 +246,33 @@ import TenkenEval
         let dir = temp("unknown-members")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/snapshot.json"))) as? [String: Any])
+        var doc = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/snapshot.json")))
+                as? [String: Any])
         var groups = try #require(doc["groups"] as? [[String: Any]])
         groups[1].removeValue(forKey: "members")
         doc["groups"] = groups
         let snap = dir + "/one-unknown.json"
         try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: snap))
         let r = runCLI(["convert", snap, "--to", "csv", dir + "/out"])
-        #expect(r.code == 2 && r.err.contains("error[data.unknown-member-list]") && r.err.contains("#/groups/1/members"), "\(r.err)")
+        #expect(
+            r.code == 2 && r.err.contains("error[data.unknown-member-list]") && r.err.contains("#/groups/1/members"),
+            "\(r.err)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"), "nothing written")
         // No group gives members: no member table, and the lists stay unknown after the trip.
-        doc["groups"] = groups.map { var g = $0; g.removeValue(forKey: "members"); return g }
+        doc["groups"] = groups.map {
+            var g = $0; g.removeValue(forKey: "members"); return g
+        }
         let none = dir + "/all-unknown.json"
         try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: none))
         let all = runCLI(["convert", none, "--to", "csv", dir + "/all"])
         #expect(all.code == 0, "\(all.err)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/all/group_members.csv"))
-        let back = runCLI(["check", dir + "/all", "--devices", "Fixtures/clinic-sakura/devices.csv", "--as-of", "2026-11-01", "--format", "json"])
+        let back = runCLI([
+            "check", dir + "/all", "--devices", "Fixtures/clinic-sakura/devices.csv", "--as-of", "2026-11-01",
+            "--format", "json",
+        ])
         #expect(back.code == 2 && back.out.contains("\"unknown\""), "the leaver rules cannot be decided")
     }
 
@@ -260,7 +307,9 @@ import TenkenEval
         #expect(jsonCheck.err.isEmpty, "\(jsonCheck.err)")
         // Tables beside a snapshot would never be read: init refuses and points at convert.
         let beside = runCLI(["init", dir + "-json"])
-        #expect(beside.code == 2 && beside.err.contains("already holds snapshot.json") && beside.err.contains("tenken convert"))
+        #expect(
+            beside.code == 2 && beside.err.contains("already holds snapshot.json")
+                && beside.err.contains("tenken convert"))
     }
 
     /// A batch takes folders of tables beside snapshot folders.
@@ -269,9 +318,12 @@ import TenkenEval
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for f in ["clinic-kaede", "dental-tsukushi", "clinic-sakura"] {
             try FileManager.default.createDirectory(atPath: dir + "/in", withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: Repo.root.appendingPathComponent("Fixtures/\(f)").path, toPath: dir + "/in/" + f)
+            try FileManager.default.copyItem(
+                atPath: Repo.root.appendingPathComponent("Fixtures/\(f)").path, toPath: dir + "/in/" + f)
         }
-        let r = runCLI(["batch", dir + "/in", "--output-dir", dir + "/out", "--as-of", "2026-11-01", "--format", "json"])
+        let r = runCLI([
+            "batch", dir + "/in", "--output-dir", dir + "/out", "--as-of", "2026-11-01", "--format", "json",
+        ])
         #expect(r.code == 1, "\(r.err)")
         #expect(r.err.contains("3 施設: 評価 3、読み込めず 0"))
         for id in ["F-CL-0004", "F-DC-0005", "F-CL-0001"] {
@@ -281,7 +333,9 @@ import TenkenEval
 
     @Test func apostrophesSurviveTheRoundTrip() {
         for s in ["=SUM(A1)", "'=x", "''=y", "-5", "'", "'plain", "@home", "+81"] {
-            #expect(CSVCell.unescape(CSVCell.escape(s).trimmingCharacters(in: CharacterSet(charactersIn: "\""))) == s, "\(s)")
+            #expect(
+                CSVCell.unescape(CSVCell.escape(s).trimmingCharacters(in: CharacterSet(charactersIn: "\""))) == s,
+                "\(s)")
         }
     }
 }
@@ -298,8 +352,10 @@ import TenkenEval
         }
     }
 
-    static let junk = ["", "なし", "x", "2026-13-01", "2026/2/30", "'=1+1", "G-999", "\"", "はい", "-5", "🏥", "30 minutes",
-                       "doctor", "医師", String(repeating: "長", count: 300), "C-0001", "A-001", "yes;no", "2026-11-01"]
+    static let junk = [
+        "", "なし", "x", "2026-13-01", "2026/2/30", "'=1+1", "G-999", "\"", "はい", "-5", "🏥", "30 minutes",
+        "doctor", "医師", String(repeating: "長", count: 300), "C-0001", "A-001", "yes;no", "2026-11-01",
+    ]
 
     @Test func damagedTablesNeverCrash() throws {
         let pack = try #require(Checker.check(PackLoader.embedded().source).pack)
@@ -309,7 +365,8 @@ import TenkenEval
         for n in try FileManager.default.contentsOfDirectory(atPath: source) where n.hasSuffix(".csv") {
             originals[n] = try String(contentsOfFile: source + "/" + n, encoding: .utf8).components(separatedBy: "\r\n")
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-damage-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-damage-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var rng = Rng(state: 2026)
         var loadedCleanly = 0
@@ -325,7 +382,9 @@ import TenkenEval
                 case 0 where name != "facility.csv": tables[name] = nil; continue
                 case 1 where lines.count > 2: lines.remove(at: 1 + rng.next(lines.count - 2))
                 case 2 where lines.count > 2: lines.insert(lines[1 + rng.next(lines.count - 2)], at: 1)
-                case 3: var h = lines[0].components(separatedBy: ","); h[rng.next(h.count)] = Self.junk[rng.next(Self.junk.count)]; lines[0] = h.joined(separator: ",")
+                case 3:
+                    var h = lines[0].components(separatedBy: ",");
+                    h[rng.next(h.count)] = Self.junk[rng.next(Self.junk.count)]; lines[0] = h.joined(separator: ",")
                 default:
                     guard lines.count > 2 else { break }
                     let r = 1 + rng.next(lines.count - 2)
@@ -335,7 +394,9 @@ import TenkenEval
                 }
                 tables[name] = lines
             }
-            for (name, lines) in tables { try lines.joined(separator: "\r\n").write(toFile: dir + "/" + name, atomically: false, encoding: .utf8) }
+            for (name, lines) in tables {
+                try lines.joined(separator: "\r\n").write(toFile: dir + "/" + name, atomically: false, encoding: .utf8)
+            }
             let (folder, scanDiags) = TableFolder.scan(dir)
             var loader = SnapshotLoader()
             let facility = loader.loadTables(folder)

@@ -1,11 +1,12 @@
-import TenkenAudit
 import Foundation
-import Testing
-@testable import TenkenCLI
-@testable import TenkenData
+import TenkenAudit
 import TenkenReport
 import TenkenSyntax
 import TenkenWorkbook
+import Testing
+
+@testable import TenkenCLI
+@testable import TenkenData
 
 /// A facility kept as one Excel workbook: the same verdicts as its CSV and JSON forms, every
 /// value carried through `convert` all ways, places as Excel names them, the fill-in workbook
@@ -43,16 +44,26 @@ import TenkenWorkbook
             #expect(try Self.states([book]) == original, "\(fixture) as a workbook (\(lang)) changed a verdict")
             // workbook → JSON is the JSON the fixture converts to; workbook → tables → JSON too.
             #expect(runCLI(["convert", book, "--to", "json", dir + "/b.\(lang).json"]).code == 0)
-            #expect(try Self.read(dir + "/a.json") == Self.read(dir + "/b.\(lang).json"), "\(fixture): JSON → xlsx → JSON lost something (\(lang))")
+            #expect(
+                try Self.read(dir + "/a.json") == Self.read(dir + "/b.\(lang).json"),
+                "\(fixture): JSON → xlsx → JSON lost something (\(lang))")
             #expect(runCLI(["convert", book, "--to", "csv", dir + "/t.\(lang)", "--lang", lang]).code == 0)
             #expect(runCLI(["convert", dir + "/t.\(lang)", "--to", "json", dir + "/c.\(lang).json"]).code == 0)
-            #expect(try Self.read(dir + "/a.json") == Self.read(dir + "/c.\(lang).json"), "\(fixture): xlsx → tables → JSON lost something (\(lang))")
+            #expect(
+                try Self.read(dir + "/a.json") == Self.read(dir + "/c.\(lang).json"),
+                "\(fixture): xlsx → tables → JSON lost something (\(lang))")
             // tables → workbook → tables gives the same files.
             #expect(runCLI(["convert", dir + "/t.\(lang)", "--to", "xlsx", dir + "/t.\(lang).xlsx"]).code == 0)
-            #expect(runCLI(["convert", dir + "/t.\(lang).xlsx", "--to", "csv", dir + "/u.\(lang)", "--lang", lang]).code == 0)
+            #expect(
+                runCLI(["convert", dir + "/t.\(lang).xlsx", "--to", "csv", dir + "/u.\(lang)", "--lang", lang]).code
+                    == 0)
             let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/t.\(lang)").sorted()
             #expect(names == (try FileManager.default.contentsOfDirectory(atPath: dir + "/u.\(lang)").sorted()))
-            for n in names { #expect(try Self.read("\(dir)/t.\(lang)/\(n)") == Self.read("\(dir)/u.\(lang)/\(n)"), "\(fixture) \(n): tables → xlsx → tables") }
+            for n in names {
+                #expect(
+                    try Self.read("\(dir)/t.\(lang)/\(n)") == Self.read("\(dir)/u.\(lang)/\(n)"),
+                    "\(fixture) \(n): tables → xlsx → tables")
+            }
         }
     }
 
@@ -70,11 +81,14 @@ import TenkenWorkbook
         let text = runCLI(["check", "Fixtures/clinic-momiji/momiji.xlsx", "--as-of", "2026-11-01", "--lang", "en"])
         #expect(text.code == 1)
         #expect(text.out.contains("(Fixtures/clinic-momiji/momiji.xlsx [職員] D3 [退職日])"), "\(text.out.prefix(2000))")
-        let sarif = runCLI(["check", "Fixtures/clinic-momiji/momiji.xlsx", "--as-of", "2026-11-01", "--format", "sarif"]).out
+        let sarif = runCLI([
+            "check", "Fixtures/clinic-momiji/momiji.xlsx", "--as-of", "2026-11-01", "--format", "sarif",
+        ]).out
         #expect(sarif.contains("\"fullyQualifiedName\": \"職員!D3\""))
         #expect(sarif.contains("\"fullyQualifiedName\": \"職員!D3[退職日]\""))
         #expect(!sarif.contains("\"startLine\""), "no text region in a binary file")
-        let json = runCLI(["check", "Fixtures/clinic-momiji/momiji.xlsx", "--as-of", "2026-11-01", "--format", "json"]).out
+        let json = runCLI(["check", "Fixtures/clinic-momiji/momiji.xlsx", "--as-of", "2026-11-01", "--format", "json"])
+            .out
         #expect(json.contains("\"sheet\": \"職員\"") && json.contains("\"cell\": \"D3\""))
     }
 
@@ -94,22 +108,29 @@ import TenkenWorkbook
             return ws.rows.map { r in r.texts(width: ws.columnCount).map { $0.isEmpty ? CellValue.empty : .text($0) } }
         }
         var staff = try sheet("職員")
-        staff[0][2] = .text("hired_on")          // an English header on a Japanese sheet
-        staff[1][2] = .text("2024/4/1")          // a date typed as text
-        staff[1][4] = .text("たぶん")             // not a yes/no
+        staff[0][2] = .text("hired_on")  // an English header on a Japanese sheet
+        staff[1][2] = .text("2024/4/1")  // a date typed as text
+        staff[1][4] = .text("たぶん")  // not a yes/no
         staff[1] += [.empty, .empty, .empty, .empty, .empty, .text("メモ")]  // right of the header
         var sheets: [SheetSpec] = []
         for info in wb.sheets where info.visibility == .visible && info.name != "説明" {
             let rows = info.name == "職員" ? staff : try sheet(info.name)
-            let name = info.name == "ネットワーク" ? "ネットワーク一覧" : info.name   // a renamed tab
-            sheets.append(.table(name, columns: rows[0].map { if case .text(let h) = $0 { ColumnSpec(header: h) } else { ColumnSpec(header: "") } }, rows: Array(rows.dropFirst())))
+            let name = info.name == "ネットワーク" ? "ネットワーク一覧" : info.name  // a renamed tab
+            sheets.append(
+                .table(
+                    name,
+                    columns: rows[0].map {
+                        if case .text(let h) = $0 { ColumnSpec(header: h) } else { ColumnSpec(header: "") }
+                    }, rows: Array(rows.dropFirst())))
         }
         let bytes = try WorkbookWriter.write(sheets).get()
         try Data(bytes).write(to: URL(fileURLWithPath: book))
         let r = runCLI(["check", book, "--as-of", "2026-11-01", "--lang", "en"])
         #expect(r.code == 2)
         #expect(r.err.contains("clinic.xlsx [職員] E2 [MCS利用]: error[data.type-mismatch]"), "\(r.err)")
-        #expect(r.err.contains("clinic.xlsx [ネットワーク一覧]: warning[data.unknown-sheet]") && r.err.contains("name the sheet `ネットワーク`"), "\(r.err)")
+        #expect(
+            r.err.contains("clinic.xlsx [ネットワーク一覧]: warning[data.unknown-sheet]")
+                && r.err.contains("name the sheet `ネットワーク`"), "\(r.err)")
         #expect(r.err.contains("warning[data.cell-outside-table]"), "\(r.err)")
         #expect(!r.err.contains("[hired_on]"), "the English header and the text date read: \(r.err)")
         #expect(!r.err.contains("タブン") && !r.err.contains("たぶん"), "no cell value is quoted")
@@ -123,7 +144,10 @@ import TenkenWorkbook
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // The corpus's OpenDocument file from LibreOffice, under the name a person gives it.
         try FileManager.default.copyItem(atPath: "\(corpus)/opendocument-named.xlsx", toPath: dir + "/clinic.ods")
-        for (path, id, words) in [("\(corpus)/legacy.xls", "workbook.legacy-xls", "save it as .xlsx"), (dir + "/clinic.ods", "workbook.not-xlsx", "OpenDocument")] {
+        for (path, id, words) in [
+            ("\(corpus)/legacy.xls", "workbook.legacy-xls", "save it as .xlsx"),
+            (dir + "/clinic.ods", "workbook.not-xlsx", "OpenDocument"),
+        ] {
             for args in [["check", path], ["explain", "vpn", path], ["convert", path, "--to", "json"]] {
                 let r = runCLI(args)
                 #expect(r.code == 2, "\(args): \(r.err)")
@@ -196,7 +220,9 @@ import TenkenWorkbook
                     #expect(xml.contains("sqref=\"\(col)2:\(col)1048576\""), "\(t.nameJa) \(c.name): drop-down")
                 }
                 for (i, c) in t.columns.enumerated() {
-                    if case .date = c.type, let cell = ws.rows[1].cell(column: i + 1) { #expect(cell.kind == .date, "\(t.nameJa) \(c.name): a date") }
+                    if case .date = c.type, let cell = ws.rows[1].cell(column: i + 1) {
+                        #expect(cell.kind == .date, "\(t.nameJa) \(c.name): a date")
+                    }
                 }
                 continue
             }
@@ -225,7 +251,8 @@ import TenkenWorkbook
         try FileManager.default.removeItem(atPath: dir.path + "/~$momiji.xlsx")
         let r = runCLI(["attest", book, "--answers", answers, "--as-of", "2026-11-01", "--lang", "en"])
         #expect(r.code == 0, "\(r.err)")
-        let old = try #require(ZipArchive.open(before, file: book).0), new = try #require(ZipArchive.open(Array(try Self.read(book)), file: book).0)
+        let old = try #require(ZipArchive.open(before, file: book).0),
+            new = try #require(ZipArchive.open(Array(try Self.read(book)), file: book).0)
         let wb = try #require(Workbook.open(bytes: Array(try Self.read(book)), file: book).0)
         let part = try #require(wb.sheet(named: "確認")?.part)
         #expect(old.entries.map(\.name) == new.entries.map(\.name))
@@ -253,16 +280,26 @@ import TenkenWorkbook
             var sheets: [SheetSpec] = []
             for info in wb.sheets where info.visibility == .visible && info.name != "説明" && info.name != "確認" {
                 let ws = try #require(wb.read(info).0)
-                let rows = ws.rows.map { r in r.texts(width: ws.columnCount).map { $0.isEmpty ? CellValue.empty : .text($0) } }
-                sheets.append(.table(info.name, columns: rows[0].map { if case .text(let h) = $0 { ColumnSpec(header: h) } else { ColumnSpec(header: "") } },
-                                     rows: Array(rows.dropFirst())))
+                let rows = ws.rows.map { r in
+                    r.texts(width: ws.columnCount).map { $0.isEmpty ? CellValue.empty : .text($0) }
+                }
+                sheets.append(
+                    .table(
+                        info.name,
+                        columns: rows[0].map {
+                            if case .text(let h) = $0 { ColumnSpec(header: h) } else { ColumnSpec(header: "") }
+                        },
+                        rows: Array(rows.dropFirst())))
             }
             return try WorkbookWriter.write(sheets + (attestations.map { [$0] } ?? [])).get()
         }
-        try writeText("item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-001\n", dir + "/answers.csv")
+        try writeText(
+            "item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-001\n", dir + "/answers.csv")
         try Data(try rebuilt(attestations: nil)).write(to: URL(fileURLWithPath: dir + "/none.xlsx"))
         let none = runCLI(["attest", dir + "/none.xlsx", "--answers", dir + "/answers.csv", "--as-of", "2026-11-01"])
-        #expect(none.code == 2 && none.err.contains("data.missing-table") && none.err.contains("add a sheet named 確認"), "\(none.err)")
+        #expect(
+            none.code == 2 && none.err.contains("data.missing-table") && none.err.contains("add a sheet named 確認"),
+            "\(none.err)")
         try Data(try rebuilt(attestations: .guide("確認", []))).write(to: URL(fileURLWithPath: dir + "/blank.xlsx"))
         let blank = runCLI(["attest", dir + "/blank.xlsx", "--answers", dir + "/answers.csv", "--as-of", "2026-11-01"])
         #expect(blank.code == 0, "\(blank.err)")
@@ -281,14 +318,20 @@ import TenkenWorkbook
             guard path == book, !once.done else { return }
             once.done = true
             let current = readInputFile(path, maxBytes: 1 << 30, binary: true).0 ?? []
-            let row: [String: Value] = ["item": .string("no-credential-sharing"), "answer": .string("yes"), "by_role": .string("operations-lead"),
-                                        "by": .string("S-1"), "signed_on": .date(Day(year: 2026, month: 10, day: 30)!)]
-            if case .success(let b) = WorkbookTables.appendingRows(to: current, file: path, schema: SnapshotSchema.attestation, rows: [row], japanese: true) {
+            let row: [String: Value] = [
+                "item": .string("no-credential-sharing"), "answer": .string("yes"),
+                "by_role": .string("operations-lead"),
+                "by": .string("S-1"), "signed_on": .date(Day(year: 2026, month: 10, day: 30)!),
+            ]
+            if case .success(let b) = WorkbookTables.appendingRows(
+                to: current, file: path, schema: SnapshotSchema.attestation, rows: [row], japanese: true)
+            {
                 try? Data(b).write(to: URL(fileURLWithPath: path), options: .atomic)
             }
         }
         defer { AttestSession.beforeLastLook = nil }
-        try writeText("item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-1\n", dir.path + "-answers.csv")
+        try writeText(
+            "item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-1\n", dir.path + "-answers.csv")
         let r = runCLI(["attest", book, "--answers", dir.path + "-answers.csv", "--as-of", "2026-11-01"])
         #expect(r.code == 0, "\(r.err)")
         #expect(once.done)
@@ -306,9 +349,12 @@ import TenkenWorkbook
         defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
         let book = dir.appendingPathComponent("momiji.xlsx").path
         let before = Array(try Self.read(book))
-        try writeText("item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-1\n", dir.path + "-answers.csv")
+        try writeText(
+            "item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-1\n", dir.path + "-answers.csv")
         for delay in [0, 20_000, 60_000, 120_000, 250_000] {
-            let p = try spawnTenken(["attest", book, "--answers", dir.path + "-answers.csv", "--as-of", "2026-11-01", "--same-day"])
+            let p = try spawnTenken([
+                "attest", book, "--answers", dir.path + "-answers.csv", "--as-of", "2026-11-01", "--same-day",
+            ])
             usleep(useconds_t(delay))
             kill(p.processIdentifier, SIGKILL)
             waitFor(p)
@@ -319,6 +365,9 @@ import TenkenWorkbook
                 #expect(now == before || ws.rows.last?.texts(width: 1) == ["no-written-credentials"])
             }
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix(".") }.sorted() == ["momiji.xlsx"], "nothing left beside it")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix(".") }.sorted() == [
+                "momiji.xlsx"
+            ], "nothing left beside it")
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TenkenData
 @testable import TenkenSyntax
 
@@ -11,7 +12,9 @@ struct JSONReaderTests {
     @Test func valuesAndOffsets() throws {
         let (n, d) = parse("{\"a\": [1, -2.5e3, \"x\\u00e9\\ud83d\\ude00\", true, null], \"b\": {}}")
         #expect(d.isEmpty)
-        guard case .object(let ms)? = n?.value, case .array(let xs) = ms[0].node.value else { Issue.record("shape"); return }
+        guard case .object(let ms)? = n?.value, case .array(let xs) = ms[0].node.value else {
+            Issue.record("shape"); return
+        }
         #expect(ms.map(\.key) == ["a", "b"])
         #expect(xs.count == 5)
         if case .int(let i) = xs[0].value { #expect(i == 1) } else { Issue.record("int") }
@@ -125,7 +128,7 @@ struct CSVReaderTests {
     }
 
     @Test func encodings() {
-        let sjis: [UInt8] = [0x92, 0x5B, 0x96, 0x96, 0x49, 0x44, 0x0D, 0x0A] // 端末ID\r\n in Shift_JIS
+        let sjis: [UInt8] = [0x92, 0x5B, 0x96, 0x96, 0x49, 0x44, 0x0D, 0x0A]  // 端末ID\r\n in Shift_JIS
         let (auto, notes) = CSVReader.decode(sjis, encoding: .auto, file: "d.csv")
         #expect(auto.map { String(decoding: $0, as: UTF8.self) } == "端末ID\r\n")
         #expect(notes.first?.id == "data.encoding-detected")
@@ -133,12 +136,16 @@ struct CSVReaderTests {
         #expect(strict == nil && errs.first?.id == "data.invalid-utf8")
         let (bom, _) = CSVReader.decode([0xEF, 0xBB, 0xBF] + Array("id\n".utf8), encoding: .auto, file: "d.csv")
         #expect(bom == Array("id\n".utf8))
-        #expect(CSVReader.decode([0xFF, 0xFE, 0x41, 0x00], encoding: .auto, file: "d.csv").1.first?.id == "data.unsupported-encoding")
+        #expect(
+            CSVReader.decode([0xFF, 0xFE, 0x41, 0x00], encoding: .auto, file: "d.csv").1.first?.id
+                == "data.unsupported-encoding")
     }
 }
 
 struct DayTests {
-    @Test(arguments: ["2023-02-30", "2023-13-01", "2023-00-10", "2023-4-01", "2023-04-01T00:00:00Z", "20230401", "2100-02-29"])
+    @Test(arguments: [
+        "2023-02-30", "2023-13-01", "2023-00-10", "2023-4-01", "2023-04-01T00:00:00Z", "20230401", "2100-02-29",
+    ])
     func invalidDates(_ s: String) { #expect(Day(iso: s) == nil) }
 
     @Test func leapYearsAndMonthEnds() {
@@ -150,7 +157,9 @@ struct DayTests {
         #expect(Day(iso: "2024-03-31")!.subtracting(Duration(1, .months)!).description == "2024-02-29")
         #expect(Day(iso: "2026-12-31")!.adding(Duration(1, .days)!).description == "2027-01-01")
         #expect(Day(iso: "1970-01-01")!.rawValue == 0)
-        for s in ["1999-12-31", "2000-03-01", "2026-11-25", "0001-01-01", "9999-12-31"] { #expect(Day(iso: s)!.description == s) }
+        for s in ["1999-12-31", "2000-03-01", "2026-11-25", "0001-01-01", "9999-12-31"] {
+            #expect(Day(iso: s)!.description == s)
+        }
     }
 
     @Test func durations() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TenkenData
 @testable import TenkenSyntax
 
@@ -11,36 +12,59 @@ struct LoaderTests {
     }
 
     @Test func typedValuesWithProvenance() throws {
-        let (f, d) = load("""
-        {"schema_version": 1,
-         "staff": [{"id": "S-1", "job": "nurse", "hired_on": "2024-02-29", "training_dates": ["2025-01-01"]}],
-         "devices": [{"id": "D-1", "screen_lock_minutes": 5}, {"id": "D-2", "screen_lock_minutes": "2 hours"}]}
-        """)
+        let (f, d) = load(
+            """
+            {"schema_version": 1,
+             "staff": [{"id": "S-1", "job": "nurse", "hired_on": "2024-02-29", "training_dates": ["2025-01-01"]}],
+             "devices": [{"id": "D-1", "screen_lock_minutes": 5}, {"id": "D-2", "screen_lock_minutes": "2 hours"}]}
+            """)
         #expect(d.isEmpty)
-        guard case .list(let staff)? = f?[root: "staff"], case .record(let s) = staff[0] else { Issue.record("staff"); return }
+        guard case .list(let staff)? = f?[root: "staff"], case .record(let s) = staff[0] else {
+            Issue.record("staff"); return
+        }
         #expect(s["hired_on"] == .date(Day(iso: "2024-02-29")!))
         let loc = s.location(ofField: SnapshotSchema.staff.index["hired_on"]!)
         #expect(loc.path == "/staff/0/hired_on")
         #expect(loc.line == 2)
         #expect(loc.column == 54)
-        guard case .list(let devs)? = f?[root: "devices"], case .record(let d2) = devs[1] else { Issue.record("devices"); return }
+        guard case .list(let devs)? = f?[root: "devices"], case .record(let d2) = devs[1] else {
+            Issue.record("devices"); return
+        }
         #expect(d2["screen_lock_minutes"] == .duration(Duration(120, .minutes)!))
         #expect(f?[root: "networks"] == nil)
     }
 
     @Test(arguments: [
         ("{\"schema_version\": 1, \"staff\": [{\"hired_on\": \"2023-02-30\"}]}", "data.bad-date", "/staff/0/hired_on"),
-        ("{\"schema_version\": 1, \"staff\": [{\"hired_on\": \"2023-04-01T09:00:00+09:00\"}]}", "data.bad-date", "/staff/0/hired_on"),
+        (
+            "{\"schema_version\": 1, \"staff\": [{\"hired_on\": \"2023-04-01T09:00:00+09:00\"}]}", "data.bad-date",
+            "/staff/0/hired_on"
+        ),
         ("{\"schema_version\": 1, \"staff\": [{\"uses_mcs\": \"yes\"}]}", "data.type-mismatch", "/staff/0/uses_mcs"),
         ("{\"schema_version\": 1, \"facility\": {\"beds\": 1e3}}", "data.number-out-of-range", "/facility/beds"),
-        ("{\"schema_version\": 1, \"facility\": {\"beds\": 99999999999999999999}}", "data.number-out-of-range", "/facility/beds"),
-        ("{\"schema_version\": 1, \"networks\": [{\"encryption\": \"WPA2_AES\"}]}", "data.bad-value", "/networks/0/encryption"),
-        ("{\"schema_version\": 1, \"devices\": [{\"screen_lock_minutes\": -5}]}", "data.negative-duration", "/devices/0/screen_lock_minutes"),
+        (
+            "{\"schema_version\": 1, \"facility\": {\"beds\": 99999999999999999999}}", "data.number-out-of-range",
+            "/facility/beds"
+        ),
+        (
+            "{\"schema_version\": 1, \"networks\": [{\"encryption\": \"WPA2_AES\"}]}", "data.bad-value",
+            "/networks/0/encryption"
+        ),
+        (
+            "{\"schema_version\": 1, \"devices\": [{\"screen_lock_minutes\": -5}]}", "data.negative-duration",
+            "/devices/0/screen_lock_minutes"
+        ),
         ("{\"schema_version\": 1, \"staff\": {}}", "data.type-mismatch", "/staff"),
         ("{\"schema_version\": 2}", "data.unknown-schema-version", "/schema_version"),
         ("{\"staff\": []}", "data.missing-schema-version", ""),
-        ("{\"schema_version\": 1, \"accounts\": [{\"id\": \"A\", \"password\": \"hunter2\"}]}", "data.forbidden-field", "/accounts/0"),
-        ("{\"schema_version\": 1, \"patients\": [{\"id\": \"P\", \"name\": \"山田太郎\"}]}", "data.forbidden-field", "/patients/0"),
+        (
+            "{\"schema_version\": 1, \"accounts\": [{\"id\": \"A\", \"password\": \"hunter2\"}]}",
+            "data.forbidden-field", "/accounts/0"
+        ),
+        (
+            "{\"schema_version\": 1, \"patients\": [{\"id\": \"P\", \"name\": \"山田太郎\"}]}", "data.forbidden-field",
+            "/patients/0"
+        ),
         ("[]", "data.type-mismatch", ""),
     ])
     func errorsAreLocatedByPointer(_ json: String, _ id: String, _ pointer: String) {
@@ -51,7 +75,10 @@ struct LoaderTests {
     }
 
     @Test func secretsAndNamesAreNeverEchoed() {
-        let (_, d) = load("{\"schema_version\": 1, \"accounts\": [{\"id\": \"A\", \"password\": \"hunter2\"}], \"patients\": [{\"name\": \"山田太郎\"}]}")
+        let (_, d) = load(
+            "{\"schema_version\": 1, \"accounts\": [{\"id\": \"A\", \"password\": \"hunter2\"}], \"patients\": "
+                + "[{\"name\": \"山田太郎\"}]}"
+        )
         let all = d.map { $0.description + ($0.help ?? "") }.joined()
         #expect(!all.contains("hunter2"))
         #expect(!all.contains("山田"))
@@ -78,14 +105,17 @@ struct LoaderTests {
     }
 
     @Test func errorsAreCollectedNotStopAtFirst() {
-        let (_, d) = load("""
-        {"schema_version": 1, "staff": [{"hired_on": "x"}, {"hired_on": "2023-02-29"}, {"uses_mcs": 1}]}
-        """)
+        let (_, d) = load(
+            """
+            {"schema_version": 1, "staff": [{"hired_on": "x"}, {"hired_on": "2023-02-29"}, {"uses_mcs": 1}]}
+            """)
         #expect(d.filter { $0.severity == .error }.count == 3)
     }
 
     @Test func inventoryCSVWithJapaneseHeadersAndExcelValues() throws {
-        let csv = "\u{FEFF}端末ID,端末種別,画面ロック(分),ウイルス対策,OS更新日,謎の列\r\nPC-1,pc,5,○,2026/4/1,x\r\nPC-2,tablet,abc,はい,2026-02-30,y\r\n"
+        let csv =
+            "\u{FEFF}端末ID,端末種別,画面ロック(分),ウイルス対策,OS更新日,謎の列\r\nPC-1,pc,5,○,2026/4/1,x\r\nPC-2,tablet,abc,はい,2026-02-30,y"
+            + "\r\n"
         var l = SnapshotLoader()
         let v = l.loadTable(bytes: Array(csv.utf8), path: "d.csv", schema: SnapshotSchema.device)
         guard case .list(let rows)? = v, case .record(let r) = rows[0] else { Issue.record("rows"); return }
@@ -107,12 +137,17 @@ struct LoaderTests {
         let csv = "端末ID,端末種別,状態,施設外接続\nPC-1,パソコン,使用中,携帯回線\nPC-2,tablet,active,none\nPC-3,ノートPC,使用中,none\n"
         var l = SnapshotLoader()
         guard case .list(let rows)? = l.loadTable(bytes: Array(csv.utf8), path: "d.csv", schema: SnapshotSchema.device),
-              case .record(let a) = rows[0], case .record(let b) = rows[1] else { Issue.record("rows"); return }
-        #expect(a["kind"] == .string("pc") && a["status"] == .string("active") && a["offsite_connection"] == .string("cellular"))
+            case .record(let a) = rows[0], case .record(let b) = rows[1]
+        else { Issue.record("rows"); return }
+        #expect(
+            a["kind"] == .string("pc") && a["status"] == .string("active")
+                && a["offsite_connection"] == .string("cellular"))
         #expect(b["kind"] == .string("tablet") && b["offsite_connection"] == .string("none"))
         let ds = l.diagnostics.filter { $0.id != "data.missing-column" }
         #expect(ds.count == 1)
-        #expect(ds.first?.message == "expected one of pc (パソコン), tablet (タブレット), smartphone (スマートフォン), found text of 5 characters")
+        #expect(
+            ds.first?.message
+                == "expected one of pc (パソコン), tablet (タブレット), smartphone (スマートフォン), found text of 5 characters")
         #expect(ds.first?.location?.description == "d.csv:4:6 [端末種別]")
     }
 
@@ -143,9 +178,15 @@ struct LoaderTests {
         #expect(CellText.identifier("Ｆ‐CARE−０００９") == "F-CARE-0009")
         #expect(CellText.identifier("S-006") == "S-006")
         var l = SnapshotLoader()
-        let f = l.loadSnapshot(bytes: Array("{\"schema_version\": 1, \"consents\": [{\"id\": \"C-1\", \"refusals\": [{\"clause\": \"第3項\", \"party\": \"Ｆ‐CARE-0009\"}]}]}".utf8), path: "s.json")
-        guard case .list(let cs)? = f?[root: "consents"], case .record(let c)? = cs.first, case .list(let rs) = c["refusals"],
-              case .record(let r)? = rs.first else { Issue.record("no refusal"); return }
+        let f = l.loadSnapshot(
+            bytes: Array(
+                ("{\"schema_version\": 1, \"consents\": [{\"id\": \"C-1\", \"refusals\": [{\"clause\": \"第3項\", "
+                    + "\"party\": \"Ｆ‐CARE-0009\"}]}]}")
+                    .utf8), path: "s.json")
+        guard case .list(let cs)? = f?[root: "consents"], case .record(let c)? = cs.first,
+            case .list(let rs) = c["refusals"],
+            case .record(let r)? = rs.first
+        else { Issue.record("no refusal"); return }
         #expect(r["party"] == .string("F-CARE-0009"))
         // Free text keeps what was written.
         #expect(r["clause"] == .string("第3項"))
@@ -153,7 +194,8 @@ struct LoaderTests {
 
     @Test func excelDateTimesGetAHint() {
         var l = SnapshotLoader()
-        _ = l.loadTable(bytes: Array("id,OS更新日\nPC-1,2025/4/1 0:00\n".utf8), path: "d.csv", schema: SnapshotSchema.device)
+        _ = l.loadTable(
+            bytes: Array("id,OS更新日\nPC-1,2025/4/1 0:00\n".utf8), path: "d.csv", schema: SnapshotSchema.device)
         let bad = l.diagnostics.first { $0.id != "data.missing-column" }
         #expect(bad?.id == "data.bad-date")
         #expect(bad?.help == "dates carry no time; format the column as a date, or keep only the date before the space")
@@ -184,7 +226,8 @@ struct SniffTests {
         close(fd)
         let (bytes, d) = readInputFile(path, maxBytes: 3 << 30)
         #expect(bytes == nil)
-        #expect(d?.id == "data.not-text" && d?.location?.line == 1 && d?.location?.column == 1, "\(String(describing: d))")
+        #expect(
+            d?.id == "data.not-text" && d?.location?.line == 1 && d?.location?.column == 1, "\(String(describing: d))")
     }
 
     @Test func theSniffNamesThePlaceAndLeavesUTF16ToTheParsers() throws {
@@ -194,11 +237,13 @@ struct SniffTests {
         var text = Array("id,name\nD-1,x\nab".utf8) + [0] + Array(repeating: UInt8(ascii: "a"), count: 2 << 20)
         #expect(FileManager.default.createFile(atPath: path, contents: Data(text)))
         let (_, d) = readInputFile(path, maxBytes: 16 << 20)
-        #expect(d?.id == "data.not-text" && d?.location?.line == 3 && d?.location?.column == 3, "\(String(describing: d))")
+        #expect(
+            d?.id == "data.not-text" && d?.location?.line == 3 && d?.location?.column == 3, "\(String(describing: d))")
         // UTF-16 (NULs on alternate bytes) is read, for the parser to name the encoding.
         let wide = scratch("wide.csv")
         defer { unlink(wide) }
-        text = Array(String(repeating: "id,name\r\n", count: 150_000).utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        text = Array(
+            String(repeating: "id,name\r\n", count: 150_000).utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
         #expect(FileManager.default.createFile(atPath: wide, contents: Data(text)))
         let (b, d2) = readInputFile(wide, maxBytes: 16 << 20)
         #expect(b != nil && d2 == nil)

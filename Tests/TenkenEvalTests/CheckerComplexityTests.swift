@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TenkenCheck
 
 /// The checker stays linear in the length of an `and`/`or` chain (issue 18, defect 2): the

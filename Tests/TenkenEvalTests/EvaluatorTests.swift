@@ -1,47 +1,51 @@
 import Foundation
+import TenkenSyntax
 import Testing
-@testable import TenkenCheck
+
 @testable import TenkenAudit
+@testable import TenkenCheck
 @testable import TenkenData
 @testable import TenkenEval
-import TenkenSyntax
 
 let catalog = """
-id\tsection\tcategory\tlevel\tscope\trisks\tevidence\tja\ten
-X-1\t1\thuman-organizational\trequired\tmcs\tR1\tstaff\tx\tx
-"""
+    id\tsection\tcategory\tlevel\tscope\trisks\tevidence\tja\ten
+    X-1\t1\thuman-organizational\trequired\tmcs\tR1\tstaff\tx\tx
+    """
 let manifest = """
-pack t {
-  version "1"
-  title ja "t" en "t"
-  param grace: duration = 7 days limit <= 14 days
-    because "promptly"
-  param period: duration = 1 year
-    because "yearly"
-}
-"""
+    pack t {
+      version "1"
+      title ja "t" en "t"
+      param grace: duration = 7 days limit <= 14 days
+        because "promptly"
+      param period: duration = 1 year
+        because "yearly"
+    }
+    """
 
 /// A checked one-rule pack whose rule has the given body.
 func onePack(_ body: String, indexJoins: Bool = true) throws -> CheckedPack {
     let rule = """
-    rule r {
-      implements X-1
-      level required
-      category human-organizational
-      scope mcs
-      title ja "t" en "t"
-      remediation ja "r" en "r"
-    \(body)
-    }
-    """
-    let o = Checker.check(PackSource(files: [("pack.tenken", manifest), ("r.tenken", rule)], catalog: ("c.tsv", catalog)),
-                          options: CheckOptions(indexJoins: indexJoins))
+        rule r {
+          implements X-1
+          level required
+          category human-organizational
+          scope mcs
+          title ja "t" en "t"
+          remediation ja "r" en "r"
+        \(body)
+        }
+        """
+    let o = Checker.check(
+        PackSource(files: [("pack.tenken", manifest), ("r.tenken", rule)], catalog: ("c.tsv", catalog)),
+        options: CheckOptions(indexJoins: indexJoins))
     return try #require(o.pack, "\(o.diagnostics)")
 }
 
 /// Checks a one-rule pack whose rule has the given body, and evaluates it on a snapshot.
-func evaluate(_ body: String, _ snapshot: String, asOf: String = "2026-11-01", params: [ParamOverride] = [],
-              indexJoins: Bool = true) throws -> (RuleResult, FacilityResult) {
+func evaluate(
+    _ body: String, _ snapshot: String, asOf: String = "2026-11-01", params: [ParamOverride] = [],
+    indexJoins: Bool = true
+) throws -> (RuleResult, FacilityResult) {
     let pack = try onePack(body, indexJoins: indexJoins)
     var l = SnapshotLoader()
     let loaded = l.loadSnapshot(bytes: Array(("{\"schema_version\": 1, " + snapshot + "}").utf8), path: "s.json")
@@ -53,16 +57,17 @@ func evaluate(_ body: String, _ snapshot: String, asOf: String = "2026-11-01", p
 }
 
 let staff3 = """
-"staff": [{"id": "S-1", "job": "nurse", "left_on": "2026-10-20"}, {"id": "S-2", "job": "clerk"}, {"id": "S-3", "job": "nurse", "left_on": "2026-10-25"}],
-"accounts": [{"id": "A-1", "staff_id": "S-1", "status": "active"}, {"id": "A-2", "staff_id": "S-2", "status": "active"}, {"id": "A-3", "staff_id": "S-3", "status": "deleted"}]
-"""
+    "staff": [{"id": "S-1", "job": "nurse", "left_on": "2026-10-20"}, {"id": "S-2", "job": "clerk"}, {"id": "S-3", "job": "nurse", "left_on": "2026-10-25"}],
+    "accounts": [{"id": "A-1", "staff_id": "S-1", "status": "active"}, {"id": "A-2", "staff_id": "S-2", "status": "active"}, {"id": "A-3", "staff_id": "S-3", "status": "deleted"}]
+    """
 
 struct QuantifierTests {
     @Test func everyReportsEachOffendingElementWithEvidence() throws {
-        let (r, _) = try evaluate("""
-          expect every s in staff where s.left_on is present and s.left_on + param.grace < as_of : none a in accounts where a.staff_id == s.id and a.status == "active"
-            message ja "{s.id} 退職" en "{s.id} left on {s.left_on}"
-        """, staff3)
+        let (r, _) = try evaluate(
+            """
+              expect every s in staff where s.left_on is present and s.left_on + param.grace < as_of : none a in accounts where a.staff_id == s.id and a.status == "active"
+                message ja "{s.id} 退職" en "{s.id} left on {s.left_on}"
+            """, staff3)
         #expect(r.state == .fail)
         #expect(r.violations.map(\.element) == ["S-1"])
         #expect(r.violations[0].message.en == "S-1 left on 2026-10-20")
@@ -75,8 +80,12 @@ struct QuantifierTests {
 
     @Test func graceBoundaryIsExclusive() throws {
         // Left 2026-10-25 + 7 days = 2026-11-01 = as-of: not yet overdue.
-        let body = "  expect every s in staff where s.left_on is present and s.left_on + param.grace < as_of : none a in accounts where a.staff_id == s.id and a.status != \"deleted\""
-        let snap = "\"staff\": [{\"id\": \"S-3\", \"left_on\": \"2026-10-25\"}], \"accounts\": [{\"id\": \"A\", \"staff_id\": \"S-3\", \"status\": \"active\"}]"
+        let body =
+            "  expect every s in staff where s.left_on is present and s.left_on + param.grace < as_of : none a in "
+            + "accounts where a.staff_id == s.id and a.status != \"deleted\""
+        let snap =
+            "\"staff\": [{\"id\": \"S-3\", \"left_on\": \"2026-10-25\"}], \"accounts\": [{\"id\": \"A\", "
+            + "\"staff_id\": \"S-3\", \"status\": \"active\"}]"
         #expect(try evaluate(body, snap).0.state == .pass)
         #expect(try evaluate(body, snap, asOf: "2026-11-02").0.state == .fail)
     }
@@ -84,7 +93,8 @@ struct QuantifierTests {
     @Test func someNoneAndCount() throws {
         #expect(try evaluate("  expect some s in staff : s.job == \"clerk\"", staff3).0.state == .pass)
         #expect(try evaluate("  expect some s in staff : s.job == \"doctor\"", staff3).0.state == .fail)
-        let (n, _) = try evaluate("  expect none s in staff where s.job == \"nurse\"\n    message ja \"{s.id}\" en \"{s.id}\"", staff3)
+        let (n, _) = try evaluate(
+            "  expect none s in staff where s.job == \"nurse\"\n    message ja \"{s.id}\" en \"{s.id}\"", staff3)
         #expect(n.violations.map(\.element) == ["S-1", "S-3"])
         #expect(try evaluate("  expect count(s in staff where s.job == \"nurse\") == 2", staff3).0.state == .pass)
         #expect(try evaluate("  expect count(s in staff where s.job == \"nurse\") <= 1", staff3).0.state == .fail)
@@ -97,41 +107,52 @@ struct QuantifierTests {
 
     @Test func multipleBindingsNameEachElement() throws {
         let snap = """
-        "groups": [{"id": "G-1", "kind": "patient", "members": [{"account_id": "M-1"}, {"account_id": "M-2", "approved_by": "A-1"}]},
-                   {"id": "G-2", "kind": "free", "members": [{"account_id": "M-3"}]}]
-        """
-        let (r, _) = try evaluate("  expect every g in groups, m in g.members where g.kind == \"patient\" : m.approved_by is present", snap)
+            "groups": [{"id": "G-1", "kind": "patient", "members": [{"account_id": "M-1"}, {"account_id": "M-2", "approved_by": "A-1"}]},
+                       {"id": "G-2", "kind": "free", "members": [{"account_id": "M-3"}]}]
+            """
+        let (r, _) = try evaluate(
+            "  expect every g in groups, m in g.members where g.kind == \"patient\" : m.approved_by is present", snap)
         #expect(r.violations.map(\.element) == ["G-1 / M-1"])
         #expect(r.violations[0].location?.path == "/groups/0/members/0/approved_by", "the value that decided")
     }
 
     @Test func minAndMaxOverDates() throws {
         let snap = "\"staff\": [{\"id\": \"S\", \"training_dates\": [\"2025-01-01\", \"2026-06-01\", \"2025-09-09\"]}]"
-        #expect(try evaluate("  expect every s in staff : max(t in s.training_dates : t) == 2026-06-01", snap).0.state == .pass)
-        #expect(try evaluate("  expect every s in staff : min(t in s.training_dates : t) == 2025-01-01", snap).0.state == .pass)
-        #expect(try evaluate("  expect every s in staff : max(t in s.training_dates where t > 2030-01-01 : t) is missing", snap).0.state == .pass)
+        #expect(
+            try evaluate("  expect every s in staff : max(t in s.training_dates : t) == 2026-06-01", snap).0.state
+                == .pass)
+        #expect(
+            try evaluate("  expect every s in staff : min(t in s.training_dates : t) == 2025-01-01", snap).0.state
+                == .pass)
+        #expect(
+            try evaluate(
+                "  expect every s in staff : max(t in s.training_dates where t > 2030-01-01 : t) is missing", snap
+            ).0.state == .pass)
     }
 }
 
 struct DateAndNullTests {
     @Test(arguments: [
-        ("2025-11-01", "2026-11-01", true),   // exactly one year: inside
+        ("2025-11-01", "2026-11-01", true),  // exactly one year: inside
         ("2025-10-31", "2026-11-01", false),
         ("2026-11-02", "2026-11-01", false),  // after as-of: not within
-        ("2024-02-29", "2025-02-28", true),   // leap day plus one year is Feb 28
+        ("2024-02-29", "2025-02-28", true),  // leap day plus one year is Feb 28
         ("2024-02-28", "2025-02-28", true),
         ("2024-02-27", "2025-02-28", false),
     ])
     func withinAYear(_ trained: String, _ asOf: String, _ inside: Bool) throws {
         let snap = "\"staff\": [{\"id\": \"S\", \"training_dates\": [\"\(trained)\"]}]"
-        let (r, _) = try evaluate("  expect every s in staff : some t in s.training_dates : t within param.period", snap, asOf: asOf)
+        let (r, _) = try evaluate(
+            "  expect every s in staff : some t in s.training_dates : t within param.period", snap, asOf: asOf)
         #expect(r.state == (inside ? .pass : .fail))
     }
 
     @Test func monthArithmeticClampsToMonthEnd() throws {
         let snap = "\"facility\": {\"committee_established_on\": \"2026-01-31\"}"
-        #expect(try evaluate("  expect facility.committee_established_on + 1 month == 2026-02-28", snap).0.state == .pass)
-        #expect(try evaluate("  expect facility.committee_established_on - 2026-01-01 == 30 days", snap).0.state == .pass)
+        #expect(
+            try evaluate("  expect facility.committee_established_on + 1 month == 2026-02-28", snap).0.state == .pass)
+        #expect(
+            try evaluate("  expect facility.committee_established_on - 2026-01-01 == 30 days", snap).0.state == .pass)
     }
 
     @Test func unknownValuesAreCarriedThrough() throws {
@@ -151,7 +172,12 @@ struct DateAndNullTests {
     @Test func documentedAbsenceIsADefiniteNone() throws {
         // `committee_established_on` absent means "no committee": a definite none.
         let snap = "\"facility\": {\"id\": \"F\"}"
-        #expect(try evaluate("  expect facility.committee_established_on < 2020-01-01 or facility.committee_established_on >= 2020-01-01", snap).0.state == .fail)
+        #expect(
+            try evaluate(
+                "  expect facility.committee_established_on < 2020-01-01 or facility.committee_established_on >= "
+                    + "2020-01-01",
+                snap
+            ).0.state == .fail)
         #expect(try evaluate("  expect facility.committee_established_on != 2020-01-01", snap).0.state == .pass)
         #expect(try evaluate("  expect facility.committee_established_on is missing", snap).0.state == .pass)
     }
@@ -189,20 +215,26 @@ struct ThreeValuedLogicTests {
         // An empty list is known: nothing to check.
         #expect(try evaluate(body, "\"groups\": [{\"id\": \"G-1\", \"members\": []}]").0.state == .pass)
         // A definite violation elsewhere still fails, and the unknown group is listed beside it.
-        let (r2, _) = try evaluate(body, "\"groups\": [{\"id\": \"G-1\"}, {\"id\": \"G-2\", \"members\": [{\"account_id\": \"A\"}]}]")
+        let (r2, _) = try evaluate(
+            body, "\"groups\": [{\"id\": \"G-1\"}, {\"id\": \"G-2\", \"members\": [{\"account_id\": \"A\"}]}]")
         #expect(r2.state == .fail && r2.violations.count == 1 && r2.undetermined.count == 1)
     }
 
     @Test func quantifiersOverUnknownElements() throws {
         let snap = "\"accounts\": [{\"id\": \"A-1\", \"status\": \"active\", \"is_admin\": true}, {\"id\": \"A-2\"}]"
         // every: A-2's status is unknown and its body false → undecided.
-        #expect(try evaluate("  expect every a in accounts where a.status == \"active\" : a.is_admin", snap).0.state == .unknown)
+        #expect(
+            try evaluate("  expect every a in accounts where a.status == \"active\" : a.is_admin", snap).0.state
+                == .unknown)
         // …but a body that holds anyway decides it.
-        #expect(try evaluate("  expect every a in accounts where a.status == \"active\" : a.id != \"X\"", snap).0.state == .pass)
+        #expect(
+            try evaluate("  expect every a in accounts where a.status == \"active\" : a.id != \"X\"", snap).0.state
+                == .pass)
         // some: a definite match decides; none: an uncertain match leaves it open.
         #expect(try evaluate("  expect some a in accounts where a.status == \"active\"", snap).0.state == .pass)
         #expect(try evaluate("  expect none a in accounts where a.status == \"suspended\"", snap).0.state == .unknown)
-        #expect(try evaluate("  expect count(a in accounts where a.status == \"active\") == 1", snap).0.state == .unknown)
+        #expect(
+            try evaluate("  expect count(a in accounts where a.status == \"active\") == 1", snap).0.state == .unknown)
         #expect(try evaluate("  expect count(a in accounts where a.id == \"A-1\") == 1", snap).0.state == .pass)
     }
 
@@ -210,21 +242,24 @@ struct ThreeValuedLogicTests {
     /// with the index and without it alike.
     @Test func joinsOnUnknownKeys() throws {
         let snap = """
-        "staff": [{"id": "S-1", "left_on": "2026-01-01"}],
-        "accounts": [{"id": "A-1", "status": "active"}]
-        """
-        let body = "  expect every s in staff where s.left_on is present : none a in accounts where a.staff_id == s.id and a.status == \"active\""
+            "staff": [{"id": "S-1", "left_on": "2026-01-01"}],
+            "accounts": [{"id": "A-1", "status": "active"}]
+            """
+        let body =
+            "  expect every s in staff where s.left_on is present : none a in accounts where a.staff_id == s.id and "
+            + "a.status == \"active\""
         // `accounts.staff_id` absent means "no owner": a definite none, so no match.
         #expect(try evaluate(body, snap).0.state == .pass)
-        let body2 = "  expect every a in accounts where a.status == \"active\" : some s in staff where s.id == a.staff_id"
+        let body2 =
+            "  expect every a in accounts where a.status == \"active\" : some s in staff where s.id == a.staff_id"
         for joins in [true, false] {
             #expect(try evaluate(body2, snap, indexJoins: joins).0.state == .fail)
         }
         // An account whose status is unknown: the leaver may still have an active account.
         let snap3 = """
-        "staff": [{"id": "S-1", "left_on": "2026-01-01"}],
-        "accounts": [{"id": "A-1", "staff_id": "S-1"}]
-        """
+            "staff": [{"id": "S-1", "left_on": "2026-01-01"}],
+            "accounts": [{"id": "A-1", "staff_id": "S-1"}]
+            """
         for joins in [true, false] {
             let (r, _) = try evaluate(body, snap3, indexJoins: joins)
             #expect(r.state == .unknown)
@@ -233,8 +268,9 @@ struct ThreeValuedLogicTests {
     }
 
     @Test func unknownApplicabilityIsUndecided() throws {
-        let (r, _) = try evaluate("  applies when facility.uses_wifi\n  expect every n in networks : n.encryption == \"WPA3\"",
-                                  "\"facility\": {\"id\": \"F\"}, \"networks\": []")
+        let (r, _) = try evaluate(
+            "  applies when facility.uses_wifi\n  expect every n in networks : n.encryption == \"WPA3\"",
+            "\"facility\": {\"id\": \"F\"}, \"networks\": []")
         #expect(r.state == .unknown)
         #expect(r.undetermined.first?.evidence.first?.label == "facility.uses_wifi")
     }
@@ -243,17 +279,26 @@ struct ThreeValuedLogicTests {
     @Test func documentedMeaningsHold() throws {
         // A staff member with no `left_on` is employed: her pledge is checked.
         let staff = "\"staff\": [{\"id\": \"S-1\", \"job\": \"clerk\", \"hired_on\": \"2020-01-01\"}]"
-        #expect(try evaluate("  expect every s in staff where s.left_on is missing : s.pledge_signed_on is present", staff).0.state == .fail)
+        #expect(
+            try evaluate("  expect every s in staff where s.left_on is missing : s.pledge_signed_on is present", staff)
+                .0.state == .fail)
         // No `pledge_signed_on`: not signed (a gap, not an unknown).
         #expect(try evaluate("  expect every s in staff : s.pledge_signed_on is present", staff).0.state == .fail)
         // A device with no `status` is in use; with no `used_for_mcs`, used for MCS.
         let device = "\"devices\": [{\"id\": \"D-1\", \"screen_lock_minutes\": 5}]"
-        #expect(try evaluate("  expect every d in devices : d.status == \"active\" and d.used_for_mcs", device).0.state == .pass)
+        #expect(
+            try evaluate("  expect every d in devices : d.status == \"active\" and d.used_for_mcs", device).0.state
+                == .pass)
         // No `screen_lock_minutes`: the screen never locks, so a bound fails.
-        #expect(try evaluate("  expect every d in devices : d.screen_lock_minutes is present", "\"devices\": [{\"id\": \"D-1\"}]").0.state == .fail)
+        #expect(
+            try evaluate(
+                "  expect every d in devices : d.screen_lock_minutes is present", "\"devices\": [{\"id\": \"D-1\"}]"
+            ).0.state == .fail)
         // An account with no `staff_id` has no owner: it joins no one.
         let acc = "\"staff\": [{\"id\": \"S-1\"}], \"accounts\": [{\"id\": \"A-1\", \"status\": \"active\"}]"
-        #expect(try evaluate("  expect every a in accounts : some s in staff where s.id == a.staff_id", acc).0.state == .fail)
+        #expect(
+            try evaluate("  expect every a in accounts : some s in staff where s.id == a.staff_id", acc).0.state
+                == .fail)
     }
 
     /// A waiver covers the failures it was granted for, not the elements a rule could not decide.
@@ -262,8 +307,9 @@ struct ThreeValuedLogicTests {
         let snap = "\"accounts\": [{\"id\": \"A-1\", \"identity_verified\": false}, {\"id\": \"A-2\"}]"
         var (r, whole) = try evaluate(body, snap)
         #expect(r.state == .fail && r.violations.count == 1 && r.undetermined.count == 1)
-        let w = Waiver(rule: "r", facility: nil, justification: "j", requestedBy: "S-1", approvedBy: "S-2",
-                       grantedOn: Day(iso: "2026-01-01")!, expiresOn: Day(iso: "2027-01-01")!, location: SourceLocation(file: "w"))
+        let w = Waiver(
+            rule: "r", facility: nil, justification: "j", requestedBy: "S-1", approvedBy: "S-2",
+            grantedOn: Day(iso: "2026-01-01")!, expiresOn: Day(iso: "2027-01-01")!, location: SourceLocation(file: "w"))
         _ = WaiverPolicy.apply([w], to: &whole)
         #expect(whole.results[0].state == .unknown)
         (r, whole) = try evaluate(body, "\"accounts\": [{\"id\": \"A-1\", \"identity_verified\": false}]")
@@ -278,7 +324,8 @@ struct ThreeValuedLogicTests {
         let snap = "\"devices\": [\(phones), {\"id\": \"D-9\"}]"
         #expect(try evaluate("  expect count(d in devices where d.kind == \"smartphone\") <= 1", snap).0.state == .fail)
         #expect(try evaluate("  expect count(d in devices where d.kind == \"smartphone\") <= 4", snap).0.state == .pass)
-        #expect(try evaluate("  expect count(d in devices where d.kind == \"smartphone\") <= 3", snap).0.state == .unknown)
+        #expect(
+            try evaluate("  expect count(d in devices where d.kind == \"smartphone\") <= 3", snap).0.state == .unknown)
         #expect(try evaluate("  expect 2 < count(d in devices where d.kind == \"smartphone\")", snap).0.state == .pass)
         #expect(try evaluate("  expect count(d in devices where d.kind == \"smartphone\") == 5", snap).0.state == .fail)
         #expect(try evaluate("  expect count(d in devices where d.kind == \"smartphone\") != 5", snap).0.state == .pass)
@@ -288,36 +335,53 @@ struct ThreeValuedLogicTests {
     /// with the join index and without it.
     @Test func noneAndUnknownAreNeverEqual() throws {
         let snap = """
-        "accounts": [{"id": "A-1", "status": "active", "is_admin": true}],
-        "roles": [{"role": "system-admin", "since": "2024-01-01"}]
-        """
+            "accounts": [{"id": "A-1", "status": "active", "is_admin": true}],
+            "roles": [{"role": "system-admin", "since": "2024-01-01"}]
+            """
         let body = "  expect some a in accounts where a.is_admin : some r in roles where r.staff_id == a.staff_id"
-        for joins in [true, false] { #expect(try evaluate(body, snap, indexJoins: joins).0.state == .fail, "indexJoins \(joins)") }
+        for joins in [true, false] {
+            #expect(try evaluate(body, snap, indexJoins: joins).0.state == .fail, "indexJoins \(joins)")
+        }
         #expect(Ops.compare(.eq, .null, .unknown) == .bool(false) && Ops.compare(.ne, .unknown, .null) == .bool(true))
     }
 
     /// A documented "none" gives way to unknown where another field says the thing happened.
     @Test func conditionalAbsence() throws {
-        let body = "  expect every p in patients where p.transferred_out_on is present : p.receiving_facility_accepted_on is present"
+        let body =
+            "  expect every p in patients where p.transferred_out_on is present : p.receiving_facility_accepted_on "
+            + "is present"
         #expect(try evaluate(body, "\"patients\": [{\"id\": \"P-1\", \"status\": \"active\"}]").0.state == .pass)
         let (r, _) = try evaluate(body, "\"patients\": [{\"id\": \"P-1\", \"status\": \"transferred-out\"}]")
         #expect(r.state == .unknown)
         #expect(r.undetermined.first?.evidence.first?.label == "p.transferred_out_on")
         // An outside member with no facility named could be the refused party.
         let member = "  expect every g in groups, m in g.members : m.facility_id != \"F-9\""
-        #expect(try evaluate(member, "\"groups\": [{\"id\": \"G\", \"members\": [{\"account_id\": \"X\", \"external\": true}]}]").0.state == .unknown)
-        #expect(try evaluate(member, "\"groups\": [{\"id\": \"G\", \"members\": [{\"account_id\": \"A\", \"staff_id\": \"S\"}]}]").0.state == .pass)
+        #expect(
+            try evaluate(
+                member, "\"groups\": [{\"id\": \"G\", \"members\": [{\"account_id\": \"X\", \"external\": true}]}]"
+            ).0.state == .unknown)
+        #expect(
+            try evaluate(
+                member, "\"groups\": [{\"id\": \"G\", \"members\": [{\"account_id\": \"A\", \"staff_id\": \"S\"}]}]"
+            ).0.state == .pass)
         // An approval date without the approver: the approver is unknown, not "not approved".
         let approved = "  expect every g in groups, m in g.members : m.approved_by is present"
-        #expect(try evaluate(approved, "\"groups\": [{\"id\": \"G\", \"members\": [{\"account_id\": \"A\", \"approved_on\": \"2026-01-01\"}]}]").0.state == .unknown)
-        #expect(try evaluate(approved, "\"groups\": [{\"id\": \"G\", \"members\": [{\"account_id\": \"A\"}]}]").0.state == .fail)
+        #expect(
+            try evaluate(
+                approved,
+                "\"groups\": [{\"id\": \"G\", \"members\": [{\"account_id\": \"A\", \"approved_on\": \"2026-01-01\"}]}]"
+            ).0.state == .unknown)
+        #expect(
+            try evaluate(approved, "\"groups\": [{\"id\": \"G\", \"members\": [{\"account_id\": \"A\"}]}]").0.state
+                == .fail)
     }
 
     /// The evidence of an undecided verdict names what left it open, not what was decided.
     @Test func undecidedEvidenceNamesOnlyTheOpenElements() throws {
         // D-1's kind is blank, but it holds whatever its kind: its blank is no evidence.
         let body = "  expect every d in documents where d.kind == \"backup-plan\" : d.communicated"
-        let snap = "\"documents\": [{\"id\": \"D-1\", \"communicated\": true}, {\"id\": \"D-2\", \"kind\": \"backup-plan\"}]"
+        let snap =
+            "\"documents\": [{\"id\": \"D-1\", \"communicated\": true}, {\"id\": \"D-2\", \"kind\": \"backup-plan\"}]"
         let (r, _) = try evaluate(body, snap)
         #expect(r.state == .unknown)
         #expect(r.undetermined.count == 1 && r.undetermined.first?.element == "D-2")
@@ -326,7 +390,8 @@ struct ThreeValuedLogicTests {
         // The same inside one condition: D-1 (kind blank, not communicated) cannot be the
         // plan that settles it; D-2 could.
         let some = "  expect some d in documents where d.kind == \"backup-plan\" : d.communicated"
-        let snap2 = "\"documents\": [{\"id\": \"D-1\", \"communicated\": false}, {\"id\": \"D-2\", \"kind\": \"backup-plan\"}]"
+        let snap2 =
+            "\"documents\": [{\"id\": \"D-1\", \"communicated\": false}, {\"id\": \"D-2\", \"kind\": \"backup-plan\"}]"
         let (r2, _) = try evaluate(some, snap2)
         #expect(r2.state == .unknown)
         #expect(r2.undetermined.first?.evidence.map(\.label) == ["d.communicated"])
@@ -335,7 +400,8 @@ struct ThreeValuedLogicTests {
     @Test func assumedValuesAreUsedAndShown() throws {
         // A device with no `used_for_mcs` is taken to be used for MCS; its lock is checked.
         let snap = "\"devices\": [{\"id\": \"D-1\", \"screen_lock_minutes\": 60}]"
-        let (r, _) = try evaluate("  expect every d in devices where d.used_for_mcs : d.screen_lock_minutes <= 10 minutes", snap)
+        let (r, _) = try evaluate(
+            "  expect every d in devices where d.used_for_mcs : d.screen_lock_minutes <= 10 minutes", snap)
         #expect(r.state == .fail)
         let used = r.violations.first?.evidence.first { $0.label == "d.used_for_mcs" }
         #expect(used?.value == "true (assumed: blank)")
@@ -348,17 +414,48 @@ struct RuleOutcomeTests {
     func att(_ fields: String) -> String { "\"attestations\": [{\"item\": \"k\", \(fields)}]" }
 
     @Test func attestationStates() throws {
-        let (ok, _) = try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-01-10\""))
+        let (ok, _) = try evaluate(
+            attBody,
+            att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-01-10\"")
+        )
         #expect(ok.state == .attested)
         #expect(ok.attestation?.validUntil?.description == "2027-01-10")
-        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2025-10-31\"")).0.state == .fail)
-        #expect(try evaluate(attBody, att("\"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")).0.state == .fail)
-        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"audit-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")).0.state == .manual)
-        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-12-01\"")).0.state == .manual)
+        #expect(
+            try evaluate(
+                attBody,
+                att(
+                    "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": "
+                        + "\"2025-10-31\""
+                )
+            ).0.state == .fail)
+        #expect(
+            try evaluate(
+                attBody,
+                att(
+                    "\"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": "
+                        + "\"2026-10-31\""
+                )
+            ).0.state == .fail)
+        #expect(
+            try evaluate(
+                attBody,
+                att("\"answer\": \"yes\", \"by_role\": \"audit-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")
+            ).0.state == .manual)
+        #expect(
+            try evaluate(
+                attBody,
+                att(
+                    "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": "
+                        + "\"2026-12-01\""
+                )
+            ).0.state == .manual)
         #expect(try evaluate(attBody, "\"attestations\": []").0.state == .manual)
         #expect(try evaluate(attBody, "\"staff\": []").0.state == .manual)
         // The newest of several attestations counts.
-        let two = "\"attestations\": [{\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-01-01\"}, {\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-06-01\"}]"
+        let two =
+            "\"attestations\": [{\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": "
+            + "\"S-1\", \"signed_on\": \"2026-01-01\"}, {\"item\": \"k\", \"answer\": \"yes\", \"by_role\": "
+            + "\"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-06-01\"}]"
         #expect(try evaluate(attBody, two).0.state == .attested)
     }
 
@@ -367,12 +464,33 @@ struct RuleOutcomeTests {
     @Test func incompleteAttestationsVouchForNothing() throws {
         let ok = "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\""
         #expect(try evaluate(attBody, att(ok)).0.state == .attested)
-        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\"")).0.state == .manual)
-        #expect(try evaluate(attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-01\"")).0.state == .manual)
-        #expect(try evaluate(attBody, att("\"answer\": \"not-applicable\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\"")).0.state == .manual)
-        #expect(try evaluate(attBody, att("\"answer\": \"not-applicable\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\", \"reason\": \"no Wi-Fi\"")).0.state == .notApplicable)
+        #expect(
+            try evaluate(attBody, att("\"answer\": \"yes\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\"")).0.state
+                == .manual)
+        #expect(
+            try evaluate(
+                attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-01\"")
+            ).0.state == .manual)
+        #expect(
+            try evaluate(
+                attBody,
+                att(
+                    "\"answer\": \"not-applicable\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", "
+                        + "\"signed_on\": \"2026-10-01\""
+                )
+            ).0.state == .manual)
+        #expect(
+            try evaluate(
+                attBody,
+                att(
+                    "\"answer\": \"not-applicable\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", "
+                        + "\"signed_on\": \"2026-10-01\", \"reason\": \"no Wi-Fi\""
+                )
+            ).0.state == .notApplicable)
         // An undated "no" beside a dated "yes" cannot be weighed.
-        let undated = "\"attestations\": [{\"item\": \"k\", \(ok)}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\"}]"
+        let undated =
+            "\"attestations\": [{\"item\": \"k\", \(ok)}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": "
+            + "\"operations-lead\", \"by\": \"S-1\"}]"
         #expect(try evaluate(attBody, undated).0.state == .manual)
         // The roles table names S-2 as operations lead: S-1's word is not the lead's.
         let roles = "\"roles\": [{\"role\": \"operations-lead\", \"staff_id\": \"S-2\", \"since\": \"2020-01-01\"}], "
@@ -391,12 +509,15 @@ struct RuleOutcomeTests {
             let (r, _) = try evaluate(attBody, "\"staff\": [\(staff)], \"roles\": [\(roles)], " + att(ok))
             return (r.state, r.reason?.en ?? "")
         }
-        let s1 = "{\"id\": \"S-1\", \"hired_on\": \"2020-04-01\"}", s2 = "{\"id\": \"S-2\", \"hired_on\": \"2020-04-01\"}"
+        let s1 = "{\"id\": \"S-1\", \"hired_on\": \"2020-04-01\"}",
+            s2 = "{\"id\": \"S-2\", \"hired_on\": \"2020-04-01\"}"
         let lead1 = "{\"role\": \"operations-lead\", \"staff_id\": \"S-1\", \"since\": \"2020-04-01\"}"
         #expect(try state(staff: s1, roles: lead1).0 == .attested)
-        let (notStaff, why) = try state(staff: s2, roles: "{\"role\": \"operations-lead\", \"staff_id\": \"S-2\", \"since\": \"2020-04-01\"}")
+        let (notStaff, why) = try state(
+            staff: s2, roles: "{\"role\": \"operations-lead\", \"staff_id\": \"S-2\", \"since\": \"2020-04-01\"}")
         #expect(notStaff == .manual && why.contains("S-1 is not in the staff table"), "\(why)")
-        let (left, whyLeft) = try state(staff: "{\"id\": \"S-1\", \"hired_on\": \"2020-04-01\", \"left_on\": \"2026-09-30\"}", roles: lead1)
+        let (left, whyLeft) = try state(
+            staff: "{\"id\": \"S-1\", \"hired_on\": \"2020-04-01\", \"left_on\": \"2026-09-30\"}", roles: lead1)
         #expect(left == .manual && whyLeft.contains("left on 2026-09-30"), "\(whyLeft)")
         let (hired, whyHired) = try state(staff: "{\"id\": \"S-1\", \"hired_on\": \"2026-10-02\"}", roles: lead1)
         #expect(hired == .manual && whyHired.contains("hired on 2026-10-02"), "\(whyHired)")
@@ -404,12 +525,19 @@ struct RuleOutcomeTests {
         let director1 = "{\"role\": \"director\", \"staff_id\": \"S-1\", \"since\": \"2020-04-01\"}"
         #expect(try state(staff: s1 + ", " + s2, roles: director1).0 == .attested)
         // … but not when someone else is the operations lead.
-        let (other, whyOther) = try state(staff: s1 + ", " + s2, roles: director1 + ", {\"role\": \"operations-lead\", \"staff_id\": \"S-2\", \"since\": \"2020-04-01\"}")
+        let (other, whyOther) = try state(
+            staff: s1 + ", " + s2,
+            roles: director1 + ", {\"role\": \"operations-lead\", \"staff_id\": \"S-2\", \"since\": \"2020-04-01\"}")
         #expect(other == .manual && whyOther.contains("it is held by S-2"), "\(whyOther)")
         // A role no attestation may be signed in is refused at load: it names no role.
         var l = SnapshotLoader()
-        _ = l.loadSnapshot(bytes: Array(("{\"schema_version\": 1, " + att("\"answer\": \"yes\", \"by_role\": \"boss\", \"by\": \"S-1\"") + "}").utf8), path: "s.json")
-        #expect(l.diagnostics.contains { $0.severity == .error && $0.location?.path == "/attestations/0/by_role" }, "\(l.diagnostics)")
+        _ = l.loadSnapshot(
+            bytes: Array(
+                ("{\"schema_version\": 1, " + att("\"answer\": \"yes\", \"by_role\": \"boss\", \"by\": \"S-1\"") + "}")
+                    .utf8), path: "s.json")
+        #expect(
+            l.diagnostics.contains { $0.severity == .error && $0.location?.path == "/attestations/0/by_role" },
+            "\(l.diagnostics)")
     }
 
     /// Data first, attestation for the rest: a statement is needed only when the `unless`
@@ -424,12 +552,15 @@ struct RuleOutcomeTests {
         #expect(byData.state == .pass)
         #expect(byData.reason?.en.contains("the data shows this met") == true)
         #expect(try evaluate(body, notShown).0.state == .manual)
-        let no = att("\"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")
+        let no = att(
+            "\"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")
         #expect(try evaluate(body, shown + ", " + no).0.state == .fail)
-        let expired = att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2025-01-01\"")
+        let expired = att(
+            "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2025-01-01\"")
         #expect(try evaluate(body, shown + ", " + expired).0.state == .pass)
         #expect(try evaluate(body, notShown + ", " + expired).0.state == .fail)
-        let yes = att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")
+        let yes = att(
+            "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")
         #expect(try evaluate(body, shown + ", " + yes).0.state == .attested)
         // A section the condition reads may be absent: then the data shows nothing.
         #expect(try evaluate(body, "\"facility\": {}").0.state == .manual)
@@ -437,7 +568,10 @@ struct RuleOutcomeTests {
 
     /// `tenken attest` appends: of two statements with the same date, the later row counts.
     @Test func laterRowWinsOnTheSameDate() throws {
-        let two = "\"attestations\": [{\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-06-01\"}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-06-01\"}]"
+        let two =
+            "\"attestations\": [{\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": "
+            + "\"S-1\", \"signed_on\": \"2026-06-01\"}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": "
+            + "\"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-06-01\"}]"
         #expect(try evaluate(attBody, two).0.state == .fail)
     }
 
@@ -449,24 +583,32 @@ struct RuleOutcomeTests {
             let pack = try onePack(attBody)
             return AttestationPlan.due(pack: pack, result: result, window: Duration(30, .days)!)
         }
-        let signed = "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-01-10\""
+        let signed =
+            "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-01-10\""
         #expect(try due(nil).map(\.why) == [.missing])
         #expect(try due(signed).isEmpty)
         #expect(try due(signed, asOf: "2026-12-11").map(\.why) == [.expiring(Day(iso: "2027-01-10")!)])
         #expect(try due(signed, asOf: "2026-12-10").isEmpty)
         #expect(try due(signed, asOf: "2027-02-01").map(\.why) == [.expired(Day(iso: "2027-01-10")!)])
-        #expect(try due("\"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\"").map(\.why) == [.answeredNo])
+        #expect(
+            try due(
+                "\"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\""
+            ).map(\.why) == [.answeredNo])
         #expect(try due(signed, asOf: "2026-12-11").first?.roles == ["operations-lead"])
     }
 
     @Test func dataGapsWinOverAttestation() throws {
         let body = "  expect every s in staff : s.pledge_signed_on is present\n" + attBody
-        let snap = "\"staff\": [{\"id\": \"S\"}], " + att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-31\"")
+        let snap =
+            "\"staff\": [{\"id\": \"S\"}], "
+            + att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-31\"")
         #expect(try evaluate(body, snap).0.state == .fail)
     }
 
     @Test func applicabilityAndMissingSections() throws {
-        let body = "  applies when facility.uses_wifi\n    otherwise ja \"Wi-Fiなし\" en \"no Wi-Fi\"\n  expect every n in networks : n.encryption == \"WPA3\""
+        let body =
+            "  applies when facility.uses_wifi\n    otherwise ja \"Wi-Fiなし\" en \"no Wi-Fi\"\n  expect every n in "
+            + "networks : n.encryption == \"WPA3\""
         let (na, _) = try evaluate(body, "\"facility\": {\"uses_wifi\": false}")
         #expect(na.state == .notApplicable)
         #expect(na.reason?.en == "no Wi-Fi")
@@ -479,25 +621,30 @@ struct RuleOutcomeTests {
     /// A section `applies when` reads only after testing it present may be absent: the
     /// condition is decided without it. Read without the test, it is still needed.
     @Test func applicabilityMayTestASectionPresent() throws {
-        let guarded = "  applies when facility.uses_wifi or (networks is present and (some n in networks : n.used_for_mcs))\n" +
-            "  expect every n in networks : n.encryption == \"WPA3\""
+        let guarded =
+            "  applies when facility.uses_wifi or (networks is present and (some n in networks : n.used_for_mcs))\n"
+            + "  expect every n in networks : n.encryption == \"WPA3\""
         #expect(try evaluate(guarded, "\"facility\": {\"uses_wifi\": false}").0.state == .notApplicable)
-        #expect(try evaluate(guarded, "\"facility\": {\"uses_wifi\": false}, \"networks\": []").0.state == .notApplicable)
+        #expect(
+            try evaluate(guarded, "\"facility\": {\"uses_wifi\": false}, \"networks\": []").0.state == .notApplicable)
         let open = "\"networks\": [{\"id\": \"N\", \"encryption\": \"open\", \"used_for_mcs\": true}]"
         #expect(try evaluate(guarded, "\"facility\": {\"uses_wifi\": false}, " + open).0.state == .fail)
         // Applies, and then the expectation needs the section.
         #expect(try evaluate(guarded, "\"facility\": {\"uses_wifi\": true}").0.state == .error)
         // Undecided without the section: unknown, never not-applicable.
         #expect(try evaluate(guarded, "\"facility\": {}").0.state == .unknown)
-        let unguarded = "  applies when facility.uses_wifi or (some n in networks : n.used_for_mcs)\n" +
-            "  expect every n in networks : n.encryption == \"WPA3\""
+        let unguarded =
+            "  applies when facility.uses_wifi or (some n in networks : n.used_for_mcs)\n"
+            + "  expect every n in networks : n.encryption == \"WPA3\""
         #expect(try evaluate(unguarded, "\"facility\": {\"uses_wifi\": false}").0.state == .error)
         let pack = try onePack(guarded)
         #expect(pack.rules[0].appliesRoots == [SnapshotRoot.facility.index])
     }
 
     @Test func parameterOverridesAreTypedAndLooseningIsFlagged() throws {
-        let body = "  expect every s in staff where s.left_on is present and s.left_on + param.grace < as_of : s.id == \"none\""
+        let body =
+            "  expect every s in staff where s.left_on is present and s.left_on + param.grace < as_of : s.id == "
+            + "\"none\""
         let snap = "\"staff\": [{\"id\": \"S\", \"left_on\": \"2026-10-20\"}], \"parameters\": {\"grace\": \"30 days\"}"
         let (r, whole) = try evaluate(body, snap)
         #expect(r.state == .pass)
@@ -513,11 +660,13 @@ struct RuleOutcomeTests {
     @Test func badOverridesAreErrors() throws {
         let pack = try onePack("  expect facility.uses_wifi")
         let loc = SourceLocation(file: "x")
-        let (_, _, d) = ParamResolver.resolve(pack, overrides: [
-            ParamOverride(name: "grase", value: .string("3 days"), location: loc, origin: "snapshot"),
-            ParamOverride(name: "grace", value: .int(3), location: loc, origin: "snapshot"),
-            ParamOverride(name: "period", value: .string("-3 days"), location: loc, origin: "snapshot"),
-        ])
+        let (_, _, d) = ParamResolver.resolve(
+            pack,
+            overrides: [
+                ParamOverride(name: "grase", value: .string("3 days"), location: loc, origin: "snapshot"),
+                ParamOverride(name: "grace", value: .int(3), location: loc, origin: "snapshot"),
+                ParamOverride(name: "period", value: .string("-3 days"), location: loc, origin: "snapshot"),
+            ])
         #expect(d.map(\.id) == ["data.unknown-param", "data.bad-param", "data.negative-duration"])
         #expect(d[0].help == "did you mean `grace`?")
     }
@@ -527,20 +676,27 @@ struct RuleOutcomeTests {
     /// mobile devices) loosens the source, like a shorter password.
     @Test func listOverridesPastTheSourcesSetAreFlagged() throws {
         let packText = """
-        pack t {
-          version "1"
-          title ja "t" en "t"
-          param wifi: [string] = ["WPA3", "WPA2-AES"] limit <= ["WPA3", "WPA2-AES", "WPA2-TKIP"]
-            because "the source's examples"
-          param kinds: [string] = ["tablet", "smartphone"] limit >= ["tablet", "smartphone"]
-            because "mobile devices"
-        }
-        """
-        let rule = "rule r {\n  implements X-1\n  level required\n  category human-organizational\n  scope mcs\n  title ja \"t\" en \"t\"\n  remediation ja \"r\" en \"r\"\n  expect facility.uses_wifi\n}\n"
-        let pack = try #require(Checker.check(PackSource(files: [("pack.tenken", packText), ("r.tenken", rule)], catalog: ("c.tsv", catalog))).pack)
+            pack t {
+              version "1"
+              title ja "t" en "t"
+              param wifi: [string] = ["WPA3", "WPA2-AES"] limit <= ["WPA3", "WPA2-AES", "WPA2-TKIP"]
+                because "the source's examples"
+              param kinds: [string] = ["tablet", "smartphone"] limit >= ["tablet", "smartphone"]
+                because "mobile devices"
+            }
+            """
+        let rule =
+            "rule r {\n  implements X-1\n  level required\n  category human-organizational\n  scope mcs\n  title ja "
+            + "\"t\" en \"t\"\n  remediation ja \"r\" en \"r\"\n  expect facility.uses_wifi\n}\n"
+        let pack = try #require(
+            Checker.check(
+                PackSource(files: [("pack.tenken", packText), ("r.tenken", rule)], catalog: ("c.tsv", catalog))
+            ).pack)
         #expect(pack.params.map(\.limitText) == ["⊆ [WPA3, WPA2-AES, WPA2-TKIP]", "⊇ [tablet, smartphone]"])
         func loosened(_ name: String, _ values: [String]) -> Bool {
-            let o = ParamOverride(name: name, value: .list(values.map { .string($0) }), location: SourceLocation(file: "x"), origin: "command line")
+            let o = ParamOverride(
+                name: name, value: .list(values.map { .string($0) }), location: SourceLocation(file: "x"),
+                origin: "command line")
             let (_, settings, d) = ParamResolver.resolve(pack, overrides: [o])
             #expect(d.isEmpty)
             return settings.first { $0.name == name }!.loosened
@@ -552,7 +708,9 @@ struct RuleOutcomeTests {
         #expect(!loosened("kinds", ["smartphone", "tablet", "pc"]))
         // A default already outside its own set is a pack error.
         let bad = packText.replacingOccurrences(of: "[\"WPA3\", \"WPA2-AES\"] limit", with: "[\"WPA3\", \"WEP\"] limit")
-        #expect(Checker.check(PackSource(files: [("pack.tenken", bad), ("r.tenken", rule)], catalog: ("c.tsv", catalog))).diagnostics.map(\.id) == ["check.bad-limit"])
+        #expect(
+            Checker.check(PackSource(files: [("pack.tenken", bad), ("r.tenken", rule)], catalog: ("c.tsv", catalog)))
+                .diagnostics.map(\.id) == ["check.bad-limit"])
     }
 }
 
@@ -569,24 +727,47 @@ struct JoinEquivalenceTests {
         }
         for _ in 0..<60 {
             let nStaff = 1 + rnd(8), nGroups = rnd(6)
-            var staff: [String] = [], accounts: [String] = [], groups: [String] = [], consents: [String] = [], patients: [String] = []
+            var staff: [String] = [], accounts: [String] = [], groups: [String] = [], consents: [String] = [],
+                patients: [String] = []
             for i in 0..<nStaff {
                 let left = rnd(3) == 0 ? ", \"left_on\": \"2026-0\(1 + rnd(9))-15\"" : ""
-                staff.append("{\"id\": \"S-\(i)\", \"job\": \"\(["nurse", "clerk"][rnd(2)])\", \"account_id\": \"A-\(rnd(nStaff))\", \"uses_mcs\": true\(left)}")
-                accounts.append("{\"id\": \"A-\(i)\", \"staff_id\": \"S-\(rnd(nStaff + 1))\", \"status\": \"\(["active", "deleted"][rnd(2)])\", \"is_admin\": \(rnd(2) == 0)}")
+                staff.append(
+                    "{\"id\": \"S-\(i)\", \"job\": \"\(["nurse", "clerk"][rnd(2)])\", \"account_id\": "
+                        + "\"A-\(rnd(nStaff))\", \"uses_mcs\": true\(left)}"
+                )
+                accounts.append(
+                    "{\"id\": \"A-\(i)\", \"staff_id\": \"S-\(rnd(nStaff + 1))\", \"status\": "
+                        + "\"\(["active", "deleted"][rnd(2)])\", \"is_admin\": \(rnd(2) == 0)}"
+                )
             }
             for g in 0..<nGroups {
                 let pid = rnd(2) == 0 ? "P-\(rnd(4))" : "P-\(rnd(4))\", \"P-\(rnd(4))"
-                let members = (0..<rnd(4)).map { _ in "{\"account_id\": \"A-\(rnd(nStaff))\", \"staff_id\": \"S-\(rnd(nStaff))\", \"facility_id\": \"F-\(rnd(3))\"}" }
-                groups.append("{\"id\": \"G-\(g)\", \"kind\": \"patient\", \"patient_ids\": [\"\(pid)\"], \"first_shared_on\": \"2026-02-01\", \"shares_outside\": true, \"members\": [\(members.joined(separator: ","))]}")
+                let members = (0..<rnd(4)).map { _ in
+                    "{\"account_id\": \"A-\(rnd(nStaff))\", \"staff_id\": \"S-\(rnd(nStaff))\", \"facility_id\": "
+                        + "\"F-\(rnd(3))\"}"
+                }
+                groups.append(
+                    "{\"id\": \"G-\(g)\", \"kind\": \"patient\", \"patient_ids\": [\"\(pid)\"], \"first_shared_on\": "
+                        + "\"2026-02-01\", \"shares_outside\": true, \"members\": [\(members.joined(separator: ","))]}"
+                )
             }
             for p in 0..<4 {
-                patients.append("{\"id\": \"P-\(p)\", \"status\": \"\(["active", "discharged"][rnd(2)])\", \"care_ended_on\": \"2026-03-01\"}")
+                patients.append(
+                    "{\"id\": \"P-\(p)\", \"status\": \"\(["active", "discharged"][rnd(2)])\", \"care_ended_on\": "
+                        + "\"2026-03-01\"}"
+                )
                 if rnd(2) == 0 {
-                    consents.append("{\"id\": \"C-\(p)\", \"patient_id\": \"P-\(p)\", \"signed_on\": \"2026-0\(1 + rnd(3))-01\", \"refusals\": [{\"party\": \"F-\(rnd(3))\", \"recorded_on\": \"2026-01-01\"}]}")
+                    consents.append(
+                        "{\"id\": \"C-\(p)\", \"patient_id\": \"P-\(p)\", \"signed_on\": \"2026-0\(1 + rnd(3))-01\", "
+                            + "\"refusals\": [{\"party\": \"F-\(rnd(3))\", \"recorded_on\": \"2026-01-01\"}]}"
+                    )
                 }
             }
-            let json = "{\"schema_version\": 1, \"staff\": [\(staff.joined(separator: ","))], \"accounts\": [\(accounts.joined(separator: ","))], \"groups\": [\(groups.joined(separator: ","))], \"patients\": [\(patients.joined(separator: ","))], \"consents\": [\(consents.joined(separator: ","))], \"roles\": []}"
+            let json =
+                "{\"schema_version\": 1, \"staff\": [\(staff.joined(separator: ","))], \"accounts\": "
+                + "[\(accounts.joined(separator: ","))], \"groups\": [\(groups.joined(separator: ","))], "
+                + "\"patients\": [\(patients.joined(separator: ","))], \"consents\": "
+                + "[\(consents.joined(separator: ","))], \"roles\": []}"
             var l = SnapshotLoader()
             let loaded = l.loadSnapshot(bytes: Array(json.utf8), path: "r.json")
             let f = try #require(loaded)

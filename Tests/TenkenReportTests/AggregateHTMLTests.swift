@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import TenkenCheck
-@testable import TenkenAudit
 import TenkenData
+import Testing
+
+@testable import TenkenAudit
+@testable import TenkenCheck
 @testable import TenkenReport
 
 /// The batch aggregate on paper: every rule and every facility, by name, in tables that fit
@@ -13,12 +14,17 @@ struct AggregateHTMLTests {
         let letters = Array("PFMAWNUE")
         var list: [FacilitySummary] = (1...facilities).map { i in
             let states = String((0..<pack.rules.count).map { letters[($0 * 7 + i) % letters.count] })
-            return FacilitySummary(id: "F-\(String(format: "%04d", i))", name: i % 3 == 0 ? nil : "医療法人 第\(i)診療所 <b>&", input: "in/\(i)",
-                                   status: .evaluated, states: states, diagnostics: [])
+            return FacilitySummary(
+                id: "F-\(String(format: "%04d", i))", name: i % 3 == 0 ? nil : "医療法人 第\(i)診療所 <b>&", input: "in/\(i)",
+                status: .evaluated, states: states, diagnostics: [])
         }
-        list.append(FacilitySummary(id: "broken", name: nil, input: "in/broken", status: .error, states: "", diagnostics: ["in/broken: error[x]: bad"]))
+        list.append(
+            FacilitySummary(
+                id: "broken", name: nil, input: "in/broken", status: .error, states: "",
+                diagnostics: ["in/broken: error[x]: bad"]))
         let a = Aggregate(pack: pack, asOf: "2026-11-01", facilities: list, shard: nil)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-agg-\(UUID().uuidString).html").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-agg-\(UUID().uuidString).html")
+            .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let out = try OutputFile(path: path)
         try AggregateHTML.write(a, lang: .ja, to: out)
@@ -39,7 +45,11 @@ struct AggregateHTMLTests {
             // Every facility in every table, by name and id; the one that failed to load says so.
             for f in a.facilities {
                 if let name = f.name {
-                    #expect(t.contains("<td class=\"fid\">\(name.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;"))<span class=\"id\">\(f.id)</span></td>"))
+                    #expect(
+                        t.contains(
+                            "<td class=\"fid\">"
+                                + "\(name.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;"))<span class=\"id\">\(f.id)</span></td>"
+                        ))
                 } else {
                     #expect(t.contains("<td class=\"fid\">\(f.id)</td>"))
                 }
@@ -49,7 +59,8 @@ struct AggregateHTMLTests {
             #expect(t.components(separatedBy: "<td class=\"c s").count - 1 == headers.count * a.evaluatedCount)
         }
         #expect(seen == a.rules.map { $0.implements.first ?? $0.id }, "every rule once, in order")
-        #expect(html.contains("print-color-adjust: exact"), "colours print even with the browser's background printing off")
+        #expect(
+            html.contains("print-color-adjust: exact"), "colours print even with the browser's background printing off")
         #expect(XMLValidation.htmlTexts(html, tag: "h2")?.count == 3)
     }
 
@@ -68,9 +79,15 @@ struct AggregateHTMLTests {
             guard let rate = st.passRate else { continue }
             #expect(st.applicable == a.evaluatedCount - (st.counts[.notApplicable] ?? 0))
             #expect(html.contains("\(Int((rate * 100).rounded()))% (\(st.passed)/\(st.applicable))"))
-            #expect(html.contains("class=\"fill \(AggregateHTML.rateClass(rate))\" style=\"width: \(Int((rate * 100).rounded()))%\""))
+            #expect(
+                html.contains(
+                    "class=\"fill \(AggregateHTML.rateClass(rate))\" style=\"width: \(Int((rate * 100).rounded()))%\""))
         }
-        #expect(AggregateHTML.rateClass(0.2) == "r0" && AggregateHTML.rateClass(0.5) == "r1" && AggregateHTML.rateClass(0.95) == "r2" && AggregateHTML.rateClass(1) == "r3")
-        #expect(AggregateHTML.columnGroups(81) == [0..<40, 40..<81] && AggregateHTML.columnGroups(43) == [0..<43] && AggregateHTML.columnGroups(0) == [])
+        #expect(
+            AggregateHTML.rateClass(0.2) == "r0" && AggregateHTML.rateClass(0.5) == "r1"
+                && AggregateHTML.rateClass(0.95) == "r2" && AggregateHTML.rateClass(1) == "r3")
+        #expect(
+            AggregateHTML.columnGroups(81) == [0..<40, 40..<81] && AggregateHTML.columnGroups(43) == [0..<43]
+                && AggregateHTML.columnGroups(0) == [])
     }
 }

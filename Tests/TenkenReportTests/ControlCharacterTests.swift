@@ -1,11 +1,12 @@
 import Foundation
+import TenkenSyntax
 import Testing
+
 @testable import TenkenAudit
 @testable import TenkenCheck
 @testable import TenkenData
 @testable import TenkenEval
 @testable import TenkenReport
-import TenkenSyntax
 
 /// Control characters from the inputs never reach a terminal raw and never make XML
 /// ill-formed: an OSC sequence set the terminal's title, a newline in an id forged a report
@@ -21,7 +22,8 @@ struct ControlCharacterTests {
         let loaded = PackLoader.embedded()
         let pack = try #require(Checker.check(loaded.source).pack)
         var l = SnapshotLoader()
-        let loadedFacility = l.loadSnapshot(path: root.appendingPathComponent("Fixtures/messy-tsubaki/snapshot.json").path)
+        let loadedFacility = l.loadSnapshot(
+            path: root.appendingPathComponent("Fixtures/messy-tsubaki/snapshot.json").path)
         let f = try #require(loadedFacility)
         var result = Engine(pack: pack).evaluate(f, asOf: Day(iso: "2026-11-01")!).0
         result.facilityID = Self.hostile
@@ -30,8 +32,12 @@ struct ControlCharacterTests {
         let i = try #require(result.results.firstIndex { $0.state == .fail && !$0.violations.isEmpty })
         result.results[i].violations[0].element = Self.hostile
         result.results[i].violations[0].message = Bilingual(ja: Self.hostile, en: Self.hostile)
-        if !result.results[i].violations[0].evidence.isEmpty { result.results[i].violations[0].evidence[0].value = Self.hostile }
-        if let j = result.results.firstIndex(where: { $0.state == .manual }) { result.results[j].reason = Bilingual(ja: Self.hostile, en: Self.hostile) }
+        if !result.results[i].violations[0].evidence.isEmpty {
+            result.results[i].violations[0].evidence[0].value = Self.hostile
+        }
+        if let j = result.results.firstIndex(where: { $0.state == .manual }) {
+            result.results[j].reason = Bilingual(ja: Self.hostile, en: Self.hostile)
+        }
         return ReportInput(result: result, pack: pack, lang: lang, toolVersion: "test")
     }
 
@@ -53,7 +59,8 @@ struct ControlCharacterTests {
         #expect(!text.split(separator: "\n").contains { $0.hasPrefix("  ✓ 偽の項目") }, "a forged report line")
         #expect(text.contains("F-1\\u{1b}]0;owned\\u{7}\\r\\n"))
         // With colour on, only tenken's own sequences start with ESC.
-        let colored = TextReport(lang: lang, color: true).render(try hostileInput(lang).result, try hostileInput(lang).pack)
+        let colored = TextReport(lang: lang, color: true).render(
+            try hostileInput(lang).result, try hostileInput(lang).pack)
         #expect(!colored.contains("\u{1B}]"), "an OSC sequence from the input")
     }
 
@@ -61,8 +68,11 @@ struct ControlCharacterTests {
     func xmlStaysWellFormedAndValid(_ f: ReportFormat) throws {
         let input = try hostileInput(.both)
         let xml = f == .junit ? JUnitReport.render(input) : XCCDFReport.render(input)
-        let xsd = try String(contentsOf: root.appendingPathComponent(f == .junit ? "docs/junit.xsd" : "docs/xccdf.xsd"), encoding: .utf8)
-        #expect(XMLValidation.validate(xml: xml, xsd: xsd).isEmpty, "\(XMLValidation.validate(xml: xml, xsd: xsd).prefix(3))")
+        let xsd = try String(
+            contentsOf: root.appendingPathComponent(f == .junit ? "docs/junit.xsd" : "docs/xccdf.xsd"), encoding: .utf8)
+        #expect(
+            XMLValidation.validate(xml: xml, xsd: xsd).isEmpty,
+            "\(XMLValidation.validate(xml: xml, xsd: xsd).prefix(3))")
         #expect(raw(xml).filter { $0 != "d" }.isEmpty)
     }
 
@@ -80,7 +90,9 @@ struct ControlCharacterTests {
             #expect(raw(text).isEmpty)
             #expect(String(describing: doc).contains("owned"))
         }
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(JSONReport.render(input.result, input.pack).utf8)) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(JSONReport.render(input.result, input.pack).utf8))
+                as? [String: Any])
         #expect((json["facility"] as? [String: Any])?["id"] as? String == Self.hostile, "JSON round-trips the exact id")
     }
 
@@ -96,11 +108,14 @@ struct ControlCharacterTests {
     }
 
     @Test func diagnosticsAreEscaped() {
-        let d = Diagnostic("data.unknown-field", .warning, "unknown field `\(Self.hostile)` is ignored",
-                           at: SourceLocation(file: "/tmp/\(Self.hostile).json", line: 3, column: 4, path: "/x/\(Self.hostile)"),
-                           notes: [Self.hostile], help: Self.hostile)
+        let d = Diagnostic(
+            "data.unknown-field", .warning, "unknown field `\(Self.hostile)` is ignored",
+            at: SourceLocation(file: "/tmp/\(Self.hostile).json", line: 3, column: 4, path: "/x/\(Self.hostile)"),
+            notes: [Self.hostile], help: Self.hostile)
         let out = DiagnosticPrinter(color: true).render(d)
-        #expect(!out.contains("\u{1B}]") && !out.contains("\u{07}") && !out.contains("\r") && !out.contains("\u{9B}") && !out.contains("\u{202E}"))
+        #expect(
+            !out.contains("\u{1B}]") && !out.contains("\u{07}") && !out.contains("\r") && !out.contains("\u{9B}")
+                && !out.contains("\u{202E}"))
         #expect(out.split(separator: "\n").count == 3, "one line each for the diagnostic, the note and the help")
     }
 

@@ -1,12 +1,14 @@
-import TenkenData
-import TenkenCheck
 import Foundation
-import Testing
 import TenkenAudit
+import TenkenCheck
+import TenkenData
+import Testing
+
 @testable import TenkenCLI
 @testable import TenkenReport
 
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 final class Box: @unchecked Sendable { var out = ""; var err = "" }
 
@@ -14,24 +16,34 @@ final class Box: @unchecked Sendable { var out = ""; var err = "" }
 let packRuleCount = Checker.check(PackLoader.embedded().source).pack?.rules.count ?? -1
 
 func report(_ fixture: String, _ format: String, lang: String = "ja") -> String {
-    cli(["check", "Fixtures/\(fixture)", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--fail-on", "never"]).out
+    cli([
+        "check", "Fixtures/\(fixture)", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--fail-on",
+        "never",
+    ]).out
 }
 
 /// Runs the CLI in the repository root: exit code, standard output, standard error.
 func cli(_ args: [String]) -> (code: Int32, out: String, err: String) {
     _ = FileManager.default.changeCurrentDirectoryPath(root.path)
     let b = Box()
-    let code = CLI.run(args, console: Console(out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false))
+    let code = CLI.run(
+        args,
+        console: Console(
+            out: { b.out += $0 }, err: { b.err += $0 }, environment: [:], stdoutIsTTY: false, stderrIsTTY: false))
     return (code, b.out, b.err)
 }
 
 /// messy-tsubaki's report with its WEP network waived (S-1 asked, S-2 approved, until 2027-01-15).
 func waivedReport(_ format: String, lang: String = "en") throws -> String {
-    let w = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-waivers-\(UUID().uuidString).json").path
+    let w = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-waivers-\(UUID().uuidString).json")
+        .path
     defer { try? FileManager.default.removeItem(atPath: w) }
-    try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "the WEP access point is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-2", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
+    try
+        #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "the WEP access point is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-2", "granted_on": "2026-10-01", "expires_on": "2027-01-15" } ] }"#
         .write(toFile: w, atomically: true, encoding: .utf8)
-    return cli(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--waivers", w]).out
+    return cli([
+        "check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--waivers", w,
+    ]).out
 }
 
 /// Dates in the facility HTML's prose (the passed table's basis: `証明: 運用責任者 S-001
@@ -41,7 +53,10 @@ func waivedReport(_ format: String, lang: String = "en") throws -> String {
     #expect(html.contains("span.nw { white-space: nowrap; }"))
     let basis = try #require(html.components(separatedBy: "証明: ").dropFirst().first)
     let cell = String(basis.split(separator: "</td>", maxSplits: 1)[0])
-    func count(_ pattern: String) -> Int { (try? NSRegularExpression(pattern: pattern).numberOfMatches(in: cell, range: NSRange(cell.startIndex..., in: cell))) ?? -1 }
+    func count(_ pattern: String) -> Int {
+        (try? NSRegularExpression(pattern: pattern).numberOfMatches(
+            in: cell, range: NSRange(cell.startIndex..., in: cell))) ?? -1
+    }
     #expect(count(#"\d{4}-\d{2}-\d{2}"#) == 2 && count(#"<span class="nw">\d{4}-\d{2}-\d{2}</span>"#) == 2, "\(cell)")
 }
 
@@ -49,20 +64,31 @@ func waivedReport(_ format: String, lang: String = "en") throws -> String {
 /// every report marks the covered finding and only it.
 struct PartialWaiverTests {
     func report(_ format: String, lang: String = "en") throws -> String {
-        let w = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-partial-\(UUID().uuidString).json").path
+        let w = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tenken-partial-\(UUID().uuidString).json"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: w) }
-        try #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "N-1 is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-2", "granted_on": "2026-10-01", "expires_on": "2027-01-15", "elements": ["N-1"] } ] }"#
+        try
+            #"{ "waivers": [ { "rule": "wifi-encrypted", "facility": "F-CL-0005", "justification": "N-1 is replaced on 2026-12-10", "requested_by": "S-1", "approved_by": "S-2", "granted_on": "2026-10-01", "expires_on": "2027-01-15", "elements": ["N-1"] } ] }"#
             .write(toFile: w, atomically: true, encoding: .utf8)
-        return cli(["check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--waivers", w]).out
+        return cli([
+            "check", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01", "--format", format, "--lang", lang, "--waivers",
+            w,
+        ]).out
     }
 
     @Test func sarifSuppressesOnlyTheCoveredResult() throws {
         let doc = try JSONSerialization.jsonObject(with: Data(try report("sarif").utf8)) as! [String: Any]
-        let results = ((doc["runs"] as! [[String: Any]])[0]["results"] as! [[String: Any]]).filter { $0["ruleId"] as? String == "wifi-encrypted" }
-        let byElement = Dictionary(uniqueKeysWithValues: results.map { (($0["properties"] as! [String: Any])["element"] as! String, $0) })
+        let results = ((doc["runs"] as! [[String: Any]])[0]["results"] as! [[String: Any]]).filter {
+            $0["ruleId"] as? String == "wifi-encrypted"
+        }
+        let byElement = Dictionary(
+            uniqueKeysWithValues: results.map { (($0["properties"] as! [String: Any])["element"] as! String, $0) })
         #expect(Set(byElement.keys) == ["N-1", "N-2"])
         let s = byElement["N-1"]?["suppressions"] as? [[String: Any]]
-        #expect(s?.count == 1 && s?[0]["kind"] as? String == "external" && s?[0]["justification"] as? String == "N-1 is replaced on 2026-12-10")
+        #expect(
+            s?.count == 1 && s?[0]["kind"] as? String == "external"
+                && s?[0]["justification"] as? String == "N-1 is replaced on 2026-12-10")
         #expect((byElement["N-1"]?["properties"] as? [String: Any])?["state"] as? String == "waived")
         #expect(byElement["N-2"]?["suppressions"] == nil)
         #expect((byElement["N-2"]?["properties"] as? [String: Any])?["state"] as? String == "fail")
@@ -88,23 +114,35 @@ struct PartialWaiverTests {
     }
 }
 
-let fixtures = ["clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede", "dental-tsukushi",
-                "clinic-momiji", "pharmacy-kiri"]
+let fixtures = [
+    "clinic-sakura", "hospital-aoba", "visiting-nurse-hikari", "pharmacy-midori", "messy-tsubaki", "clinic-kaede",
+    "dental-tsukushi",
+    "clinic-momiji", "pharmacy-kiri",
+]
 
 struct XCCDFTests {
-    func xsd() throws -> String { try String(contentsOf: root.appendingPathComponent("docs/xccdf.xsd"), encoding: .utf8) }
+    func xsd() throws -> String {
+        try String(contentsOf: root.appendingPathComponent("docs/xccdf.xsd"), encoding: .utf8)
+    }
 
     @Test(arguments: fixtures)
     func validatesAgainstTheXCCDFSubset(_ fixture: String) throws {
         for lang in ["ja", "en", "both"] {
-            #expect(XMLValidation.validate(xml: report(fixture, "xccdf", lang: lang), xsd: try xsd()) == [], "\(fixture) \(lang)")
+            #expect(
+                XMLValidation.validate(xml: report(fixture, "xccdf", lang: lang), xsd: try xsd()) == [],
+                "\(fixture) \(lang)")
         }
     }
 
     @Test func theSchemaRejectsWhatXCCDFForbids() throws {
         let ok = report("messy-tsubaki", "xccdf", lang: "en")
-        #expect(XMLValidation.validate(xml: ok.replacingOccurrences(of: "<result>fail</result>", with: "<result>failed</result>"), xsd: try xsd()) != [])
-        #expect(XMLValidation.validate(xml: ok.replacingOccurrences(of: "xccdf_jp.tenken_rule_", with: "rule_"), xsd: try xsd()) != [])
+        #expect(
+            XMLValidation.validate(
+                xml: ok.replacingOccurrences(of: "<result>fail</result>", with: "<result>failed</result>"),
+                xsd: try xsd()) != [])
+        #expect(
+            XMLValidation.validate(
+                xml: ok.replacingOccurrences(of: "xccdf_jp.tenken_rule_", with: "rule_"), xsd: try xsd()) != [])
     }
 
     /// A waived failure is a pass with an override recording the fail and the waiver's reason.
@@ -113,7 +151,9 @@ struct XCCDFTests {
         #expect(XMLValidation.validate(xml: xml, xsd: try xsd()) == [])
         let results = xml.components(separatedBy: "<rule-result ").dropFirst()
         let rr = try #require(results.first { $0.hasPrefix("idref=\"xccdf_jp.tenken_rule_wifi-encrypted\"") })
-        #expect(rr.contains("<result>pass</result>") && rr.contains("<old-result>fail</old-result>") && rr.contains("<new-result>pass</new-result>"))
+        #expect(
+            rr.contains("<result>pass</result>") && rr.contains("<old-result>fail</old-result>")
+                && rr.contains("<new-result>pass</new-result>"))
         #expect(rr.contains("the WEP access point is replaced on 2026-12-10"))
         // The schematron OpenSCAP runs wants every rule-result of a TestResult with an override
         // to carry one whose new-result is its result: the others record the waiver review.
@@ -122,7 +162,9 @@ struct XCCDFTests {
             let result = try #require(r.components(separatedBy: "<result>").dropFirst().first?.prefix { $0 != "<" })
             #expect(r.contains("<new-result>\(result)</new-result>"), "\(r.prefix(80))")
             if !r.hasPrefix("idref=\"xccdf_jp.tenken_rule_wifi-encrypted\"") {
-                #expect(r.contains("<old-result>\(result)</old-result>") && r.contains("<remark>no waiver applies; the result stands</remark>"))
+                #expect(
+                    r.contains("<old-result>\(result)</old-result>")
+                        && r.contains("<remark>no waiver applies; the result stands</remark>"))
             }
         }
         #expect(!report("messy-tsubaki", "xccdf", lang: "en").contains("<override"), "no waivers, no overrides")
@@ -130,7 +172,8 @@ struct XCCDFTests {
 
     /// OpenSCAP's flat model: `error` and `unknown` rules count in the maximum, as failures.
     @Test func errorRulesCountInTheScore() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-xccdf-errors-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tenken-xccdf-errors-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.copyItem(at: root.appendingPathComponent("Fixtures/clinic-kaede"), to: dir)
         try FileManager.default.removeItem(at: dir.appendingPathComponent("devices.csv"))
@@ -148,18 +191,27 @@ struct XCCDFTests {
         let xml = report("clinic-sakura", "xccdf", lang: "ja")
         #expect(xml.contains("<platform idref=\"cpe:2.3:a:embrace:medical_care_station:*:*:*:*:*:*:*:*\"/>"))
         #expect(xml.contains("xmlns:dc=\"http://purl.org/dc/elements/1.1/\""))
-        #expect(xml.contains("<dc:title>MCS 運用管理規程 第2版 点検パック</dc:title>") && xml.contains("<dc:identifier>mcs 2.0.0</dc:identifier>"))
+        #expect(
+            xml.contains("<dc:title>MCS 運用管理規程 第2版 点検パック</dc:title>")
+                && xml.contains("<dc:identifier>mcs 2.0.0</dc:identifier>"))
         #expect(xml.contains("<identity authenticated=\"false\" privileged=\"false\">tenken</identity>"))
     }
 
-    static let oscap = FileManager.default.isExecutableFile(atPath: "/usr/bin/oscap") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/oscap")
+    static let oscap =
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/oscap")
+        || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/oscap")
 
     /// OpenSCAP accepts every fixture's XCCDF, in each language, waived, with an expired
     /// waiver and with rules in error (scripts/validate-xccdf.sh; its last output is in docs/xccdf.md).
-    @Test(.enabled(if: XCCDFTests.oscap, "oscap is not installed (apt-get install openscap-scanner); scripts/validate-xccdf.sh was not run"))
+    @Test(
+        .enabled(
+            if: XCCDFTests.oscap,
+            "oscap is not installed (apt-get install openscap-scanner); scripts/validate-xccdf.sh was not run"))
     func openSCAPValidatesEveryFixture() throws {
-        let exe = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken"),
-                   root.appendingPathComponent(".build/debug/tenken")].first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        let exe = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken"),
+            root.appendingPathComponent(".build/debug/tenken"),
+        ].first { FileManager.default.isExecutableFile(atPath: $0.path) }
         let binary = try #require(exe, "the tenken binary is built with the tests")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
@@ -178,13 +230,16 @@ struct XCCDFTests {
     /// Every rule has a result; states map as documented; the flat score counts passes.
     @Test func resultsAndScore() throws {
         let xml = report("messy-tsubaki", "xccdf", lang: "en")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(report("messy-tsubaki", "json").utf8)) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(report("messy-tsubaki", "json").utf8)) as? [String: Any])
         let results = try #require(json["results"] as? [[String: Any]])
         let states = results.map { $0["state"] as! String }
         #expect(xml.components(separatedBy: "<rule-result ").count - 1 == states.count)
-        let fails = states.filter { $0 == "fail" }.count, passes = states.filter { ["pass", "attested", "waived"].contains($0) }.count
+        let fails = states.filter { $0 == "fail" }.count,
+            passes = states.filter { ["pass", "attested", "waived"].contains($0) }.count
         #expect(xml.components(separatedBy: "<result>fail</result>").count - 1 == fails)
-        #expect(xml.contains("<score system=\"urn:xccdf:scoring:flat\" maximum=\"\(fails + passes)\">\(passes)</score>"))
+        #expect(
+            xml.contains("<score system=\"urn:xccdf:scoring:flat\" maximum=\"\(fails + passes)\">\(passes)</score>"))
         #expect(xml.contains("<result>notchecked</result>") == states.contains("manual"))
         #expect(xml.contains("start-time=\"2026-11-01T00:00:00+09:00\""))
         #expect(xml.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "input text is escaped")
@@ -208,7 +263,11 @@ struct JUnitTests {
     @Test func failuresSkipsAndCounts() {
         let xml = report("messy-tsubaki", "junit", lang: "en")
         #expect(xml.contains("<testsuite name=\"F-CL-0005.technical\""))
-        #expect(xml.contains("<failure message=\"Wi-Fi N-1 (tsubaki) with WEP encryption run by facility is not acceptable (+1 more)\" type=\"required\">"))
+        #expect(
+            xml.contains(
+                "<failure message=\"Wi-Fi N-1 (tsubaki) with WEP encryption run by facility is not acceptable (+1 "
+                    + "more)\" type=\"required\">"
+            ))
         #expect(xml.contains("<skipped message=\"manual: needs attestation `no-guessable-passwords`"))
         #expect(xml.contains("tests=\"\(packRuleCount)\""))
     }
@@ -222,11 +281,23 @@ struct JUnitTests {
             let xml = try waivedReport("junit", lang: lang)
             #expect(XMLValidation.validate(xml: xml, xsd: xsd) == [], "\(lang)")
             #expect(!xml.contains("waived: waived") && !xml.contains("免除: 免除"), "\(lang)")
-            if lang != "ja" { #expect(xml.contains("waived: the WEP access point is replaced on 2026-12-10 (covers the whole rule; requested by S-1, approved by S-2, until 2027-01-15)")) }
-            if lang != "en" { #expect(xml.contains("免除: the WEP access point is replaced on 2026-12-10（対象: 規則全体、申請 S-1、承認 S-2、2027-01-15 まで）")) }
+            if lang != "ja" {
+                #expect(
+                    xml.contains(
+                        "waived: the WEP access point is replaced on 2026-12-10 (covers the whole rule; requested by "
+                            + "S-1, approved by S-2, until 2027-01-15)"
+                    ))
+            }
+            if lang != "en" {
+                #expect(
+                    xml.contains(
+                        "免除: the WEP access point is replaced on 2026-12-10（対象: 規則全体、申請 S-1、承認 S-2、2027-01-15 まで）"))
+            }
             let skipped = xml.components(separatedBy: "<skipped ").dropFirst()
             // Not applicable, manual and waived results are skipped: as many as the JSON report has.
-            let json = try JSONSerialization.jsonObject(with: Data(try waivedReport("json", lang: lang).utf8)) as? [String: Any]
+            let json =
+                try JSONSerialization.jsonObject(with: Data(try waivedReport("json", lang: lang).utf8))
+                as? [String: Any]
             let states = (json?["results"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
             #expect(skipped.count == states.filter { ["not-applicable", "manual", "waived"].contains($0) }.count)
             #expect(skipped.count > 0)
@@ -262,12 +333,18 @@ struct HTMLTests {
         #expect(!html.contains("section.category { break-before: page; }"))
         #expect(html.contains("table.ok td.state, table.ok td.ids { white-space: nowrap; }"))
         #expect(html.contains("<td class=\"ids\">H-REQ-01</td>"))
-        #expect(html.contains("table.findings tbody { break-inside: avoid; }") && html.contains("print-color-adjust: exact"))
+        #expect(
+            html.contains("table.findings tbody { break-inside: avoid; }") && html.contains("print-color-adjust: exact")
+        )
         let findings = html.components(separatedBy: "<table class=\"findings\">").count - 1
         #expect(findings > 0 && !html.contains("class=\"evidence\""))
-        #expect(html.components(separatedBy: "<th class=\"msg\">").count - 1 == findings, "one header row per findings table")
+        #expect(
+            html.components(separatedBy: "<th class=\"msg\">").count - 1 == findings,
+            "one header row per findings table")
         #expect(html.contains("<td class=\"loc\">snapshot.json:"))
-        #expect(html.contains("Fixtures/hospital-aoba/snapshot.json, Fixtures/hospital-aoba/devices.csv"), "the cover names the inputs as given")
+        #expect(
+            html.contains("Fixtures/hospital-aoba/snapshot.json, Fixtures/hospital-aoba/devices.csv"),
+            "the cover names the inputs as given")
     }
 
     @Test func hostileTextStaysText() throws {
@@ -327,15 +404,22 @@ struct SARIFTests {
             return nth < hits.count ? region(hits[nth]) : nil
         }
         // "requires_symbols": false — line 31 of snapshot.json, the value starts at column 27.
-        #expect(find("password-policy-strength").map { "\($0.0):\($0.1):\($0.2)" } == "Fixtures/messy-tsubaki/snapshot.json:31:27")
+        #expect(
+            find("password-policy-strength").map { "\($0.0):\($0.1):\($0.2)" }
+                == "Fixtures/messy-tsubaki/snapshot.json:31:27")
         // Device PC-1 has an empty screen_lock_minutes cell: devices.csv line 2, column 59.
         #expect(find("screen-lock").map { "\($0.0):\($0.1):\($0.2)" } == "Fixtures/messy-tsubaki/devices.csv:2:59")
         // Network N-1 "encryption": "WEP" is on line 147, value at column 21.
-        #expect(find("wifi-encrypted").map { "\($0.0):\($0.1):\($0.2)" } == "Fixtures/messy-tsubaki/snapshot.json:147:21")
+        #expect(
+            find("wifi-encrypted").map { "\($0.0):\($0.1):\($0.2)" } == "Fixtures/messy-tsubaki/snapshot.json:147:21")
         // Staff S-3 uses account A-2: "account_id": "A-2" on line 62, value at column 21.
-        #expect(find("one-person-one-account", 1).map { "\($0.0):\($0.1):\($0.2)" } == "Fixtures/messy-tsubaki/snapshot.json:62:21")
+        #expect(
+            find("one-person-one-account", 1).map { "\($0.0):\($0.1):\($0.2)" }
+                == "Fixtures/messy-tsubaki/snapshot.json:62:21")
         for r in rs where r["level"] as? String == "error" || r["level"] as? String == "warning" {
-            if (r["properties"] as? [String: Any])?["state"] as? String == "fail" { #expect(region(r) != nil, "\(r["ruleId"]!)") }
+            if (r["properties"] as? [String: Any])?["state"] as? String == "fail" {
+                #expect(region(r) != nil, "\(r["ruleId"]!)")
+            }
         }
     }
 
@@ -354,13 +438,20 @@ struct AggregateTests {
     /// items to check, errors; ties by id. Counts and stats agree with the letters.
     @Test func worstFirstAndCounts() {
         let t = Bilingual(ja: "t", en: "t")
-        let rules = [AggregateRule(id: "a", implements: ["X-1"], level: .required, category: .technical, title: t),
-                     AggregateRule(id: "b", implements: ["X-2"], level: .recommended, category: .technical, title: t)]
+        let rules = [
+            AggregateRule(id: "a", implements: ["X-1"], level: .required, category: .technical, title: t),
+            AggregateRule(id: "b", implements: ["X-2"], level: .recommended, category: .technical, title: t),
+        ]
         func f(_ id: String, _ states: String, error: Bool = false) -> FacilitySummary {
-            FacilitySummary(id: id, name: nil, input: id, status: error ? .error : .evaluated, states: states, diagnostics: [])
+            FacilitySummary(
+                id: id, name: nil, input: id, status: error ? .error : .evaluated, states: states, diagnostics: [])
         }
-        let a = Aggregate(asOf: "2026-11-01", packID: "p", packVersion: "1", rules: rules,
-                          facilities: [f("F-4", "PP"), f("F-3", "PF"), f("F-9", "", error: true), f("F-2", "FP"), f("F-1", "FF"), f("F-5", "PM")], shard: nil)
+        let a = Aggregate(
+            asOf: "2026-11-01", packID: "p", packVersion: "1", rules: rules,
+            facilities: [
+                f("F-4", "PP"), f("F-3", "PF"), f("F-9", "", error: true), f("F-2", "FP"), f("F-1", "FF"),
+                f("F-5", "PM"),
+            ], shard: nil)
         #expect(a.worstFirst.map { a.facilities[$0].id } == ["F-9", "F-1", "F-2", "F-3", "F-5", "F-4"])
         #expect(a.facilities.map(\.id) == ["F-1", "F-2", "F-3", "F-4", "F-5", "F-9"])
         #expect(a.evaluatedCount == 5 && a.failedToLoad == 1 && a.withRequiredGaps == 2)
@@ -384,7 +475,7 @@ struct CSVTests {
         #expect((CSVReader.parse(text: csv, file: "report.csv").0?.rows.count ?? 0) == packRuleCount)
     }
 
-    @Test func csvParsesBackRow(/* every row has the header's cell count */) throws {
+    @Test func csvParsesBackRow( /* every row has the header's cell count */) throws {
         let csv = report("hospital-aoba", "csv")
         let (parsed, diags) = CSVReader.parse(text: csv, file: "report.csv")
         #expect(diags.isEmpty)
@@ -395,7 +486,9 @@ struct CSVTests {
 struct TextTests {
     @Test func wrapsToWidthCountingWideCharacters() {
         let t = TextReport(lang: .ja, width: 40)
-        for line in t.wrap(String(repeating: "日本語の文章と English words mixed ", count: 6), indent: 4).split(separator: "\n") {
+        for line in t.wrap(String(repeating: "日本語の文章と English words mixed ", count: 6), indent: 4).split(
+            separator: "\n")
+        {
             #expect(TextReport.displayWidth(String(line)) <= 40)
         }
     }
@@ -405,7 +498,9 @@ struct TextTests {
     /// passes the width unless one word alone is longer.
     @Test(arguments: [20, 24, 30, 41, 57, 80])
     func wrapsByJapaneseRules(_ width: Int) {
-        let text = "対応: 公式サイト（https://www.medical-care.net/）と公式の送信元（no-reply@medical-care.net、support@embrace.co.jp）を職員に周知し、証明を記録してください。「運用責任者」が年1回確認します。H-REQ-09 と T-REQ-03 は必要事項です。"
+        let text =
+            "対応: 公式サイト（https://www.medical-care.net/）と公式の送信元（no-reply@medical-care.net、support@embrace.co.jp）を職員に周知し、"
+            + "証明を記録してください。「運用責任者」が年1回確認します。H-REQ-09 と T-REQ-03 は必要事項です。"
         let noStart = Set("。、，．・）」』】〕ー"), noEnd = Set("「（『【〔")
         let lines = LineBreaker(width: width).wrap(text, indent: 4).split(separator: "\n").map(String.init)
         #expect(lines.count > 1)
@@ -420,7 +515,10 @@ struct TextTests {
         // Nothing lost, no word split: joining the lines gives the text back (spaces at breaks aside).
         let joined = lines.map { $0.drop { $0 == " " } }.joined()
         #expect(joined.replacingOccurrences(of: " ", with: "") == text.replacingOccurrences(of: " ", with: ""))
-        for word in ["https://www.medical-care.net/", "no-reply@medical-care.net", "support@embrace.co.jp", "H-REQ-09", "T-REQ-03"] {
+        for word in [
+            "https://www.medical-care.net/", "no-reply@medical-care.net", "support@embrace.co.jp", "H-REQ-09",
+            "T-REQ-03",
+        ] {
             #expect(lines.contains { $0.contains(word) }, "\(word) was split at width \(width)")
         }
     }

@@ -1,11 +1,12 @@
 import Foundation
-import Testing
 import TenkenSyntax
+import Testing
 
 /// `DiagnosticID` is the catalogue of diagnostic ids: these tests hold it, the sources that emit
 /// the ids and the page that documents them (docs/diagnostics.md) to one another.
 struct DiagnosticIDTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let families = Set(DiagnosticID.allCases.map(\.family))
 
     /// Every `family.kind` token of a known family that `pattern` captures in the text (group 1).
@@ -23,7 +24,9 @@ struct DiagnosticIDTests {
     static func files(under dir: String, suffix: String) -> [URL] {
         let base = root.appendingPathComponent(dir)
         let e = FileManager.default.enumerator(atPath: base.path)
-        return (e?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(suffix) }.sorted().map { base.appendingPathComponent($0) }
+        return (e?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(suffix) }.sorted().map {
+            base.appendingPathComponent($0)
+        }
     }
 
     static let idShape = #"[a-z]+\.[a-z][a-z0-9]*(?:-[a-z0-9]+)*"#
@@ -33,7 +36,8 @@ struct DiagnosticIDTests {
     /// printed in brackets (`error[batch.write-failed]`).
     static var emitted: Set<String> {
         var out = Set<String>()
-        let byCaseName = Dictionary(uniqueKeysWithValues: DiagnosticID.allCases.map { (String(describing: $0), $0.rawValue) })
+        let byCaseName = Dictionary(
+            uniqueKeysWithValues: DiagnosticID.allCases.map { (String(describing: $0), $0.rawValue) })
         let caseRE = try! NSRegularExpression(pattern: #"\.([a-z]+[A-Z][A-Za-z]*)\b"#)
         for f in files(under: "Sources", suffix: ".swift") where f.lastPathComponent != "DiagnosticID.swift" {
             guard let text = try? String(contentsOf: f, encoding: .utf8) else { continue }
@@ -81,7 +85,9 @@ struct DiagnosticIDTests {
         #expect(Set(rows).subtracting(listed).sorted() == [], "documented but not an id")
         #expect(listed.subtracting(rows).sorted() == [], "not documented in docs/diagnostics.md")
         // Warnings and notes say so.
-        for line in page.split(separator: "\n") where line.contains("`data.encoding-detected`") { #expect(line.contains("| note |")) }
+        for line in page.split(separator: "\n") where line.contains("`data.encoding-detected`") {
+            #expect(line.contains("| note |"))
+        }
     }
 
     /// Every id the other pages and the README name (`check.x` in backticks, `error[check.x]`) is a
@@ -93,11 +99,13 @@ struct DiagnosticIDTests {
         pages.append(Self.root.appendingPathComponent("README.md"))
         for page in pages {
             let text = try String(contentsOf: page, encoding: .utf8)
-            let named = Self.ids(in: text, pattern: "`(" + Self.idShape + ")`").union(Self.ids(in: text, pattern: #"\[("# + Self.idShape + #")\]"#))
+            let named = Self.ids(in: text, pattern: "`(" + Self.idShape + ")`").union(
+                Self.ids(in: text, pattern: #"\[("# + Self.idShape + #")\]"#))
             // File names (`workbook.md`) have an id's shape too.
             let files: Set<String> = ["md", "json", "csv", "tsv", "txt", "xlsx", "xml", "html", "sarif"]
             let stale = named.filter { id in
-                !id.hasPrefix("attestation.") && !listed.contains(id) && !files.contains(String(id.split(separator: ".").last ?? ""))
+                !id.hasPrefix("attestation.") && !listed.contains(id)
+                    && !files.contains(String(id.split(separator: ".").last ?? ""))
             }.sorted()
             #expect(stale.isEmpty, "\(page.lastPathComponent) names ids that do not exist: \(stale)")
         }
@@ -110,7 +118,9 @@ struct DiagnosticIDTests {
         #expect(text.contains("diagnostics.md"))
         let named = Self.ids(in: text, pattern: "`(" + Self.idShape + ")`")
         let checker = DiagnosticID.allCases.filter { $0.family == "check" }.map(\.rawValue)
-        let missing = checker.filter { id in !named.contains(id) && !text.contains("`" + id.dropFirst("check.".count) + "`") }
+        let missing = checker.filter { id in
+            !named.contains(id) && !text.contains("`" + id.dropFirst("check.".count) + "`")
+        }
         #expect(missing.isEmpty, "docs/dsl.md does not name \(missing)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TenkenSyntax
 
 /// `FilePath.parent` replaces Foundation's `deletingLastPathComponent`, which traps on a
@@ -22,9 +23,13 @@ struct FilePathTests {
 
     /// The kind, not the case: nothing in the sources calls the trapping API.
     @Test func noSourceUsesTheTrappingCall() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let sources = root.appendingPathComponent("Sources")
-        let files = FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        let files =
+            FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String }.filter {
+                $0.hasSuffix(".swift")
+            } ?? []
         #expect(!files.isEmpty)
         for f in files where !f.hasSuffix("FilePath.swift") {
             let text = try String(contentsOf: sources.appendingPathComponent(f), encoding: .utf8)

@@ -1,14 +1,20 @@
 import Foundation
 import Testing
+
 @testable import TenkenSyntax
 
 struct FormatterTests {
-    static var root: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
+    static var root: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
 
     static var ruleFiles: [String] {
         let dir = root.appendingPathComponent("Rules")
         let e = FileManager.default.enumerator(atPath: dir.path)!
-        return e.compactMap { $0 as? String }.filter { $0.hasSuffix(".tenken") }.sorted().map { dir.appendingPathComponent($0).path }
+        return e.compactMap { $0 as? String }.filter { $0.hasSuffix(".tenken") }.sorted().map {
+            dir.appendingPathComponent($0).path
+        }
     }
 
     /// parse(format(x)) has the same tree as x, and format is idempotent, for every rule in the pack.
@@ -30,7 +36,9 @@ struct FormatterTests {
     @Test func packIsCanonical() throws {
         for path in Self.ruleFiles {
             let text = try String(contentsOfFile: path, encoding: .utf8)
-            #expect(Formatter.format(Parser.parse(text, file: path).0) == text, "\(path) is not in canonical form; run tenken fmt --write")
+            #expect(
+                Formatter.format(Parser.parse(text, file: path).0) == text,
+                "\(path) is not in canonical form; run tenken fmt --write")
         }
     }
 
@@ -38,20 +46,20 @@ struct FormatterTests {
     /// is idempotent; nothing is dropped.
     @Test func commentsBeforeAClosingBraceAreKept() {
         let text = """
-        pack p {
-          version "1"
-          # the device rules use this
-          # (second line)
-        }
+            pack p {
+              version "1"
+              # the device rules use this
+              # (second line)
+            }
 
-        rule r {
-          level required
-          expect true
-          # kept before the brace
-        }
-        # after everything
+            rule r {
+              level required
+              expect true
+              # kept before the brace
+            }
+            # after everything
 
-        """
+            """
         let (tree, d) = Parser.parse(text, file: "t.tenken")
         #expect(d.isEmpty, "\(d)")
         let once = Formatter.format(tree)
@@ -66,14 +74,14 @@ struct FormatterTests {
     /// token it stood before, so `fmt` can refuse rather than lose it.
     @Test func aCommentInsideAnExpressionIsReportedNotLost() {
         let text = """
-        rule r {
-          level required
-          expect every s in staff
-            # only the employed
-            where s.left_on is missing : s.pledge_signed_on is present
-        }
+            rule r {
+              level required
+              expect every s in staff
+                # only the employed
+                where s.left_on is missing : s.pledge_signed_on is present
+            }
 
-        """
+            """
         let (tree, d) = Parser.parse(text, file: "t.tenken")
         #expect(d.isEmpty, "\(d)")
         let dropped = Formatter.droppedComments(source: text, formatted: Formatter.format(tree), file: "t.tenken")
@@ -109,13 +117,22 @@ struct FormatterTests {
         let sub = { (r: inout SplitMix) in randomExpr(&r, depth: depth - 1) }
         switch r.next() % 9 {
         case 0: return Expr(.binary([.and, .or][Int(r.next() % 2)], sub(&r), sub(&r)), s)
-        case 1: return Expr(.binary([.eq, .ne, .lt, .le, .gt, .ge, .in, .notIn, .within][Int(r.next() % 9)], sub(&r), sub(&r)), s)
+        case 1:
+            return Expr(
+                .binary([.eq, .ne, .lt, .le, .gt, .ge, .in, .notIn, .within][Int(r.next() % 9)], sub(&r), sub(&r)), s)
         case 2: return Expr(.binary([.add, .sub][Int(r.next() % 2)], sub(&r), sub(&r)), s)
         case 3: return Expr(.unary(.not, sub(&r)), s)
-        case 4: return Expr(.quantifier([.every, .some, .none][Int(r.next() % 3)],
-                                        [Binding(variable: Name("v"), collection: Expr(.name("staff"), s))],
-                                        filter: r.next() % 2 == 0 ? sub(&r) : nil, body: sub(&r)), s)
-        case 5: return Expr(.aggregate(.count, [Binding(variable: Name("v"), collection: Expr(.name("staff"), s))], filter: sub(&r), body: nil), s)
+        case 4:
+            return Expr(
+                .quantifier(
+                    [.every, .some, .none][Int(r.next() % 3)],
+                    [Binding(variable: Name("v"), collection: Expr(.name("staff"), s))],
+                    filter: r.next() % 2 == 0 ? sub(&r) : nil, body: sub(&r)), s)
+        case 5:
+            return Expr(
+                .aggregate(
+                    .count, [Binding(variable: Name("v"), collection: Expr(.name("staff"), s))], filter: sub(&r),
+                    body: nil), s)
         case 6: return Expr(.presence(sub(&r), present: r.next() % 2 == 0), s)
         case 7: return Expr(.list([sub(&r), sub(&r)]), s)
         default: return Expr(.unary(.negate, leaf()), s)
@@ -125,10 +142,13 @@ struct FormatterTests {
     /// Random bytes never crash the parser, and it always returns a tree.
     @Test func randomInputNeverCrashes() {
         var rng = SplitMix(seed: 42)
-        let alphabet = Array("rule pack {}()[]\",.:=<>!-+# \n\tabcxyz0123every some none in where expect level 日本".unicodeScalars)
+        let alphabet = Array(
+            "rule pack {}()[]\",.:=<>!-+# \n\tabcxyz0123every some none in where expect level 日本".unicodeScalars)
         for _ in 0..<3000 {
             var s = ""
-            for _ in 0..<Int(rng.next() % 120) { s.unicodeScalars.append(alphabet[Int(rng.next() % UInt64(alphabet.count))]) }
+            for _ in 0..<Int(rng.next() % 120) {
+                s.unicodeScalars.append(alphabet[Int(rng.next() % UInt64(alphabet.count))])
+            }
             _ = Parser.parse(s, file: "fuzz")
         }
     }

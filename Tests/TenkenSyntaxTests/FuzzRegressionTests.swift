@@ -1,11 +1,14 @@
 import Foundation
 import Testing
+
 @testable import TenkenSyntax
 
 /// Inputs the fuzzers found; each once crashed or hung. They must now parse to a tree with
 /// diagnostics, promptly.
 struct FuzzRegressionTests {
-    static var dir: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Regressions") }
+    static var dir: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Regressions")
+    }
 
     @Test func everyRegressionInputParses() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.dir.path).sorted()

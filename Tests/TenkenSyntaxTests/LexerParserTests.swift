@@ -1,11 +1,15 @@
 import Testing
+
 @testable import TenkenSyntax
 
 struct LexerTests {
     @Test(arguments: [
         ("a.b == 3", "ident:a dot ident:b eq int:3"),
         ("\"x\\\"y\" 2026-02-28", "string:x\"y date:2026-02-28"),
-        ("30 minutes <= param.screen_lock.max", "int:30 ident:minutes le ident:param dot ident:screen_lock dot ident:max"),
+        (
+            "30 minutes <= param.screen_lock.max",
+            "int:30 ident:minutes le ident:param dot ident:screen_lock dot ident:max"
+        ),
         ("not x != y # trailing comment", "ident:not ident:x ne ident:y"),
         ("H-REQ-03", "ident:H minus ident:REQ minus int:03"),
         ("「」", "invalid invalid"),
@@ -56,7 +60,10 @@ struct ExpressionParserTests {
         ("t within param.training.period", "(within t (param training.period))"),
         ("x is missing or x is present", "(or (missing x) (present x))"),
         ("every s in staff where s.uses_mcs : s.id is present", "(every (s staff) (. s uses_mcs) (present (. s id)))"),
-        ("some a in accounts : a.is_admin and a.status == \"active\"", "(some (a accounts) _ (and (. a is_admin) (== (. a status) \"active\")))"),
+        (
+            "some a in accounts : a.is_admin and a.status == \"active\"",
+            "(some (a accounts) _ (and (. a is_admin) (== (. a status) \"active\")))"
+        ),
         ("none g in groups, m in g.members where m.external", "(none (g groups) (m (. g members)) (. m external) _)"),
         ("count(s in staff where s.id == a.id) <= 1", "(<= (count (s staff) (== (. s id) (. a id)) _) 1)"),
         ("max(t in s.training_dates : t)", "(max (t (. s training_dates)) _ t)"),
@@ -110,56 +117,57 @@ struct ExpressionParserTests {
 
 struct FileParserTests {
     static let sample = """
-    # pack comment
-    pack demo {
-      version "1.0"
-      title ja "デモ" en "Demo"
-      param leaver.grace: duration = 7 days limit <= 14 days
-        because "promptly"
-    }
+        # pack comment
+        pack demo {
+          version "1.0"
+          title ja "デモ" en "Demo"
+          param leaver.grace: duration = 7 days limit <= 14 days
+            because "promptly"
+        }
 
-    rule demo-rule {
-      implements X-1, X-2
-      level required
-      # why this applies
-      applies when facility.uses_wifi
-        otherwise ja "なし" en "none"
-      expect every n in networks : n.encryption in ["WPA3"]
-        message ja "{n.id} は不可" en "{n.id} is not allowed"
-      attestation "k" by operations-lead, system-admin renew 1 year
-        unless facility.uses_wifi
-    }
-    """
+        rule demo-rule {
+          implements X-1, X-2
+          level required
+          # why this applies
+          applies when facility.uses_wifi
+            otherwise ja "なし" en "none"
+          expect every n in networks : n.encryption in ["WPA3"]
+            message ja "{n.id} は不可" en "{n.id} is not allowed"
+          attestation "k" by operations-lead, system-admin renew 1 year
+            unless facility.uses_wifi
+        }
+        """
 
     @Test func dumpsTheWholeFile() {
         let (f, diags) = Parser.parse(Self.sample, file: "demo.tenken")
         #expect(diags.isEmpty)
-        #expect(Dump.file(f) == """
-        pack demo
-          version 1.0
-          title デモ|Demo
-          param leaver.grace duration 7 days <=14 days promptly
-        rule demo-rule
-          implements X-1,X-2
-          level required
-          ;# why this applies
-          applies (. facility uses_wifi) なし|none
-          expect (every (n networks) _ (in (. n encryption) ["WPA3"])) {n.id} は不可|{n.id} is not allowed
-          attestation k operations-lead,system-admin 1 year (. facility uses_wifi)
-        """)
+        #expect(
+            Dump.file(f) == """
+                pack demo
+                  version 1.0
+                  title デモ|Demo
+                  param leaver.grace duration 7 days <=14 days promptly
+                rule demo-rule
+                  implements X-1,X-2
+                  level required
+                  ;# why this applies
+                  applies (. facility uses_wifi) なし|none
+                  expect (every (n networks) _ (in (. n encryption) ["WPA3"])) {n.id} は不可|{n.id} is not allowed
+                  attestation k operations-lead,system-admin 1 year (. facility uses_wifi)
+                """)
     }
 
     @Test func recoversAndReportsEveryClauseError() {
         let text = """
-        rule a {
-          levl required
-          expect 1 +
-          category technical
-        }
-        rule b {
-          title ja "x"
-        }
-        """
+            rule a {
+              levl required
+              expect 1 +
+              category technical
+            }
+            rule b {
+              title ja "x"
+            }
+            """
         let (f, diags) = Parser.parse(text, file: "x.tenken")
         #expect(diags.map(\.id) == ["syntax.unknown-clause", "syntax.unexpected-token"])
         #expect(diags.map { $0.location!.line } == [2, 4])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TenkenSyntax
 
 // Swift Testing has a SourceLocation of its own.
@@ -11,7 +12,10 @@ struct SourceLocationTests {
         (SourceLocation(file: "s.json", line: 1, column: 2, path: "/staff/0/id"), "s.json:1:2#/staff/0/id"),
         // A workbook cell reads as Excel names it: the tab, then the cell.
         (SourceLocation(file: "clinic.xlsx", line: 5, column: 6, sheet: "職員"), "clinic.xlsx [職員] F5"),
-        (SourceLocation(file: "clinic.xlsx", line: 5, column: 6, path: "誓約書署名日", sheet: "職員"), "clinic.xlsx [職員] F5 [誓約書署名日]"),
+        (
+            SourceLocation(file: "clinic.xlsx", line: 5, column: 6, path: "誓約書署名日", sheet: "職員"),
+            "clinic.xlsx [職員] F5 [誓約書署名日]"
+        ),
         (SourceLocation(file: "clinic.xlsx", line: 12, sheet: "端末"), "clinic.xlsx [端末] row 12"),
         (SourceLocation(file: "clinic.xlsx", sheet: "端末"), "clinic.xlsx [端末]"),
         (SourceLocation(file: "clinic.xlsx", line: 1, column: 16384, sheet: "x"), "clinic.xlsx [x] XFD1"),
@@ -21,7 +25,10 @@ struct SourceLocationTests {
     }
 
     @Test func columnLetters() {
-        #expect([1, 26, 27, 52, 53, 702, 703, 16384].map(SourceLocation.columnLetters) == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA", "XFD"])
+        #expect(
+            [1, 26, 27, 52, 53, 702, 703, 16384].map(SourceLocation.columnLetters) == [
+                "A", "Z", "AA", "AZ", "BA", "ZZ", "AAA", "XFD",
+            ])
         #expect(SourceLocation.columnLetters(0) == "")
     }
 

@@ -1,23 +1,29 @@
 import Foundation
-import Testing
 import TenkenSyntax
+import Testing
+
 @testable import TenkenWorkbook
 
 struct WriterRoundTripTests {
-    static let staff = SheetSpec.table("職員", columns: [
-        ColumnSpec(header: "職員ID", format: .text, prompt: ValidationMessage(title: "職員ID", text: "仮名のID。氏名は書かない")),
-        ColumnSpec(header: "職種", format: .text, choices: ["医師", "看護師", "事務職員"]),
-        ColumnSpec(header: "入職日", format: .date),
-        ColumnSpec(header: "MCS利用", format: .text, choices: ["はい", "いいえ"]),
-        ColumnSpec(header: "人数", format: .number),
-    ], rows: [
-        [.text("S-001"), .text("医師"), .date(year: 2020, month: 4, day: 1), .text("はい"), .number(3)],
-        [.text("=SUM(1)"), .text("看護師"), .date(year: 1904, month: 1, day: 1), .bool(true), .number(1.5)],
-        [.text(" spaced <&> \"q\" _x0041_ \u{1}\nline"), .empty, .empty, .empty, .empty],
-    ])
+    static let staff = SheetSpec.table(
+        "職員",
+        columns: [
+            ColumnSpec(header: "職員ID", format: .text, prompt: ValidationMessage(title: "職員ID", text: "仮名のID。氏名は書かない")),
+            ColumnSpec(header: "職種", format: .text, choices: ["医師", "看護師", "事務職員"]),
+            ColumnSpec(header: "入職日", format: .date),
+            ColumnSpec(header: "MCS利用", format: .text, choices: ["はい", "いいえ"]),
+            ColumnSpec(header: "人数", format: .number),
+        ],
+        rows: [
+            [.text("S-001"), .text("医師"), .date(year: 2020, month: 4, day: 1), .text("はい"), .number(3)],
+            [.text("=SUM(1)"), .text("看護師"), .date(year: 1904, month: 1, day: 1), .bool(true), .number(1.5)],
+            [.text(" spaced <&> \"q\" _x0041_ \u{1}\nline"), .empty, .empty, .empty, .empty],
+        ])
 
     @Test func readsBackWhatItWrote() throws {
-        let bytes = try WorkbookWriter.write([.guide("説明", [GuideLine("使い方", .title), GuideLine("表に記入します")]), Self.staff]).get()
+        let bytes = try WorkbookWriter.write([
+            .guide("説明", [GuideLine("使い方", .title), GuideLine("表に記入します")]), Self.staff,
+        ]).get()
         let (wb, diags) = Workbook.open(bytes: bytes, file: "clinic.xlsx")
         #expect(diags.isEmpty, "\(diags)")
         let book = try #require(wb)
@@ -54,10 +60,18 @@ struct WriterDetailTests {
         let xml = try Self.part(b, "xl/worksheets/sheet1.xml")
         #expect(xml.contains("<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"))
         #expect(xml.contains("<c r=\"A1\" s=\"1\" t=\"s\">"), "header cells carry the header style")
-        #expect(xml.contains("<dataValidation allowBlank=\"1\" showInputMessage=\"1\" promptTitle=\"職員ID\" prompt=\"仮名のID。氏名は書かない\" sqref=\"A1\"/>"))
-        #expect(xml.contains("<dataValidation type=\"list\" errorStyle=\"warning\" allowBlank=\"1\" showErrorMessage=\"1\""))
+        #expect(
+            xml.contains(
+                "<dataValidation allowBlank=\"1\" showInputMessage=\"1\" promptTitle=\"職員ID\" "
+                    + "prompt=\"仮名のID。氏名は書かない\" sqref=\"A1\"/>"
+            ))
+        #expect(
+            xml.contains("<dataValidation type=\"list\" errorStyle=\"warning\" allowBlank=\"1\" showErrorMessage=\"1\"")
+        )
         #expect(xml.contains("sqref=\"B2:B1048576\"><formula1>\"医師,看護師,事務職員\"</formula1></dataValidation>"))
-        #expect(xml.contains("<col min=\"3\" max=\"3\" width=\"11.5\" style=\"2\" customWidth=\"1\"/>"), "date column: date style, fits yyyy-mm-dd")
+        #expect(
+            xml.contains("<col min=\"3\" max=\"3\" width=\"11.5\" style=\"2\" customWidth=\"1\"/>"),
+            "date column: date style, fits yyyy-mm-dd")
         #expect(xml.contains("<c r=\"C2\" s=\"2\"><v>43922</v></c>"), "2020-04-01 is serial 43922")
         let wb = try Self.part(b, "xl/workbook.xml")
         #expect(wb.contains("<sheet name=\"職員\" sheetId=\"1\" r:id=\"rId1\"/>"))
@@ -67,7 +81,9 @@ struct WriterDetailTests {
 
     @Test func longOrCommaChoicesGoToAHiddenListSheet() throws {
         let many = (1...40).map { "選択肢その\($0)" }
-        let sheet = SheetSpec.table("端末", columns: [ColumnSpec(header: "種別", choices: many), ColumnSpec(header: "x", choices: ["a,b", "c"])], rows: [])
+        let sheet = SheetSpec.table(
+            "端末", columns: [ColumnSpec(header: "種別", choices: many), ColumnSpec(header: "x", choices: ["a,b", "c"])],
+            rows: [])
         let b = try WorkbookWriter.write([sheet]).get()
         let (wb, d) = Workbook.open(bytes: b, file: "w.xlsx")
         #expect(d.isEmpty)
@@ -83,19 +99,35 @@ struct WriterDetailTests {
     }
 
     @Test func perCellValidationsForKeyValueSheets() throws {
-        let facility = SheetSpec.table("施設", columns: [ColumnSpec(header: "項目"), ColumnSpec(header: "値")],
-                                       rows: [[.text("facility.kind"), .text("診療所")]],
-                                       validations: [DataValidation(rows: 2...2, columns: 2...2, choices: ["診療所", "病院"], prompt: ValidationMessage(title: "施設種別", text: "選ぶ"), strict: true)])
+        let facility = SheetSpec.table(
+            "施設", columns: [ColumnSpec(header: "項目"), ColumnSpec(header: "値")],
+            rows: [[.text("facility.kind"), .text("診療所")]],
+            validations: [
+                DataValidation(
+                    rows: 2...2, columns: 2...2, choices: ["診療所", "病院"],
+                    prompt: ValidationMessage(title: "施設種別", text: "選ぶ"), strict: true)
+            ])
         let xml = try Self.part(try WorkbookWriter.write([facility]).get(), "xl/worksheets/sheet1.xml")
-        #expect(xml.contains("<dataValidation type=\"list\" allowBlank=\"1\" showInputMessage=\"1\" showErrorMessage=\"1\" promptTitle=\"施設種別\" prompt=\"選ぶ\" sqref=\"B2\"><formula1>\"診療所,病院\"</formula1></dataValidation>"))
-        let bad = SheetSpec.table("x", columns: [], rows: [], validations: [DataValidation(rows: 0...1, columns: 1...1, choices: ["a"])])
+        #expect(
+            xml.contains(
+                "<dataValidation type=\"list\" allowBlank=\"1\" showInputMessage=\"1\" showErrorMessage=\"1\" "
+                    + "promptTitle=\"施設種別\" prompt=\"選ぶ\" sqref=\"B2\"><formula1>\"診療所,病院\"</formula1></dataValidation>"
+            ))
+        let bad = SheetSpec.table(
+            "x", columns: [], rows: [], validations: [DataValidation(rows: 0...1, columns: 1...1, choices: ["a"])])
         #expect(throws: Diagnostic.self) { try WorkbookWriter.write([bad]).get() }
     }
 
     @Test func everythingIsEscaped() throws {
         let evil = "</t><script>&\"'"
-        let sheet = SheetSpec.table("a&b<c>", columns: [ColumnSpec(header: evil, choices: ["<x>", "&"], prompt: ValidationMessage(title: "\"t\"", text: "line\nnext\u{7}"))],
-                                    rows: [[.text(evil)]])
+        let sheet = SheetSpec.table(
+            "a&b<c>",
+            columns: [
+                ColumnSpec(
+                    header: evil, choices: ["<x>", "&"],
+                    prompt: ValidationMessage(title: "\"t\"", text: "line\nnext\u{7}"))
+            ],
+            rows: [[.text(evil)]])
         let b = try WorkbookWriter.write([sheet]).get()
         let (wb, d) = Workbook.open(bytes: b, file: "w.xlsx")
         #expect(d.isEmpty)
@@ -107,24 +139,42 @@ struct WriterDetailTests {
         #expect(xml.contains("<formula1>\"&lt;x&gt;,&amp;\"</formula1>"))
     }
 
-    @Test(arguments: ["", "a:b", "a/b", "a?b", "a*b", "a[b", "a]b", "a\\b", "'ab", "ab'", String(repeating: "長", count: 32), "a\u{1}"])
+    @Test(arguments: [
+        "", "a:b", "a/b", "a?b", "a*b", "a[b", "a]b", "a\\b", "'ab", "ab'", String(repeating: "長", count: 32), "a\u{1}",
+    ])
     func badSheetNamesAreRefused(_ name: String) {
-        guard case .failure(let d) = WorkbookWriter.write([.table(name, columns: [], rows: [])]) else { Issue.record("wrote \(name)"); return }
+        guard case .failure(let d) = WorkbookWriter.write([.table(name, columns: [], rows: [])]) else {
+            Issue.record("wrote \(name)"); return
+        }
         #expect(d.id == "workbook.bad-sheet-name")
     }
 
     @Test func duplicateSheetNamesIgnoringCaseAreRefused() {
-        guard case .failure(let d) = WorkbookWriter.write([.table("Staff", columns: [], rows: []), .table("staff", columns: [], rows: [])]) else { return }
+        guard
+            case .failure(let d) = WorkbookWriter.write([
+                .table("Staff", columns: [], rows: []), .table("staff", columns: [], rows: []),
+            ])
+        else { return }
         #expect(d.id == "workbook.bad-sheet-name")
-        #expect(WorkbookWriter.write([], file: "o.xlsx").map { _ in 0 } == .failure(Diagnostic("workbook.too-many", .error, "a workbook needs at least one sheet", at: SourceLocation(file: "o.xlsx"))))
+        #expect(
+            WorkbookWriter.write([], file: "o.xlsx").map { _ in 0 }
+                == .failure(
+                    Diagnostic(
+                        "workbook.too-many", .error, "a workbook needs at least one sheet",
+                        at: SourceLocation(file: "o.xlsx"))))
     }
 
     @Test func cellsLongerThanExcelHoldsAreRefused() {
         let long = String(repeating: "a", count: 32_768)
-        guard case .failure(let d) = WorkbookWriter.write([.table("s", columns: [], rows: [[.empty, .text(long)]])], file: "out.xlsx") else { Issue.record("wrote it"); return }
+        guard
+            case .failure(let d) = WorkbookWriter.write(
+                [.table("s", columns: [], rows: [[.empty, .text(long)]])], file: "out.xlsx")
+        else { Issue.record("wrote it"); return }
         #expect(d.id == "workbook.too-large")
         #expect(d.location?.description == "out.xlsx [s] B1")
-        #expect(throws: Diagnostic.self) { try WorkbookWriter.write([.table("s", columns: [], rows: [[.number(.nan)]])]).get() }
+        #expect(throws: Diagnostic.self) {
+            try WorkbookWriter.write([.table("s", columns: [], rows: [[.number(.nan)]])]).get()
+        }
     }
 
     @Test func widthsCountEastAsianCharactersAsTwo() {
@@ -135,36 +185,54 @@ struct WriterDetailTests {
         #expect(DisplayWidth.of("一行目\nab") == 6)
         #expect(SheetXML.cut("abcdef", 4) == "abc…")
         #expect(SheetXML.cut("abc", 4) == "abc")
-        #expect(SheetXML.decimal(11.5) == "11.5" && SheetXML.decimal(8.43) == "8.43" && SheetXML.decimal(60) == "60" && SheetXML.decimal(9.05) == "9.05")
+        #expect(
+            SheetXML.decimal(11.5) == "11.5" && SheetXML.decimal(8.43) == "8.43" && SheetXML.decimal(60) == "60"
+                && SheetXML.decimal(9.05) == "9.05")
     }
 
     @Test func guideSheetIsTextInOneWrappedColumn() throws {
-        let b = try WorkbookWriter.write([.guide("説明", [GuideLine("記入のしかた", .title), GuideLine(""), GuideLine("表ごとにシートがあります", .heading), GuideLine("本文")])]).get()
+        let b = try WorkbookWriter.write([
+            .guide(
+                "説明",
+                [GuideLine("記入のしかた", .title), GuideLine(""), GuideLine("表ごとにシートがあります", .heading), GuideLine("本文")])
+        ]).get()
         let xml = try Self.part(b, "xl/worksheets/sheet1.xml")
         #expect(!xml.contains("<pane"), "a guide has no frozen header")
-        #expect(xml.contains("<c r=\"A1\" s=\"4\" t=\"s\">") && xml.contains("<c r=\"A3\" s=\"5\" t=\"s\">") && xml.contains("<c r=\"A4\" s=\"6\" t=\"s\">"))
+        #expect(
+            xml.contains("<c r=\"A1\" s=\"4\" t=\"s\">") && xml.contains("<c r=\"A3\" s=\"5\" t=\"s\">")
+                && xml.contains("<c r=\"A4\" s=\"6\" t=\"s\">"))
         #expect(xml.contains("tabSelected=\"1\""))
     }
 
     @Test func datesBeforeMarch1900AreWrittenAsText() throws {
-        let b = try WorkbookWriter.write([.table("s", columns: [ColumnSpec(header: "d", format: .date)], rows: [[.date(year: 1900, month: 2, day: 28)]])]).get()
+        let b = try WorkbookWriter.write([
+            .table(
+                "s", columns: [ColumnSpec(header: "d", format: .date)], rows: [[.date(year: 1900, month: 2, day: 28)]])
+        ]).get()
         #expect(Pkg.cells(Pkg.read(b).0) == ["A1=d", "A2=1900-02-28"])
         #expect(CellValue.date(iso: "2024-02-29") == .date(year: 2024, month: 2, day: 29))
-        #expect(CellValue.date(iso: "2023-02-29") == nil && CellValue.date(iso: "2023/02/01") == nil && CellValue.date(iso: "20230201") == nil)
+        #expect(
+            CellValue.date(iso: "2023-02-29") == nil && CellValue.date(iso: "2023/02/01") == nil
+                && CellValue.date(iso: "20230201") == nil)
     }
 }
 
 struct NumberFormatTests {
     @Test(arguments: [
-        ("General", NumberFormatClass.number), ("0", .number), ("0.00", .number), ("#,##0", .number), ("0.00E+00", .number), ("0%", .number),
-        ("@", .number), ("\"yd\"0", .number), ("[Red]0;[Blue]-0", .number), ("0_);\\(0\\)", .number), ("[$€-407]#,##0.00", .number),
+        ("General", NumberFormatClass.number), ("0", .number), ("0.00", .number), ("#,##0", .number),
+        ("0.00E+00", .number), ("0%", .number),
+        ("@", .number), ("\"yd\"0", .number), ("[Red]0;[Blue]-0", .number), ("0_);\\(0\\)", .number),
+        ("[$€-407]#,##0.00", .number),
         ("yyyy-mm-dd", .date), ("yyyy/m/d", .date), ("d-mmm-yy", .date), ("mmm-yy", .date), ("m/d/yyyy h:mm", .date),
-        ("[$-411]ggge\"年\"m\"月\"d\"日\"", .date), ("yyyy\"年\"m\"月\"d\"日\"", .date), ("ge.m.d", .date), ("[$-F800]dddd, mmmm dd, yyyy", .date),
+        ("[$-411]ggge\"年\"m\"月\"d\"日\"", .date), ("yyyy\"年\"m\"月\"d\"日\"", .date), ("ge.m.d", .date),
+        ("[$-F800]dddd, mmmm dd, yyyy", .date),
         ("e\"年\"", .date), ("mm", .date), ("yyyy\\-mm\\-dd", .date),
-        ("h:mm", .time), ("hh:mm:ss", .time), ("mm:ss", .time), ("[h]:mm:ss", .time), ("[mm]:ss", .time), ("h:mm AM/PM", .time),
+        ("h:mm", .time), ("hh:mm:ss", .time), ("mm:ss", .time), ("[h]:mm:ss", .time), ("[mm]:ss", .time),
+        ("h:mm AM/PM", .time),
         ("h\"時\"mm\"分\"", .time), ("h:mm a/p", .time),
         // Japanese Excel's date formats carry a text section: the first section is the date's.
-        ("yyyy/m/d;@", .date), ("[$-411]ge.m.d;@", .date), ("[$-411]ggge\"年\"m\"月\"d\"日\";@", .date), ("yyyy\"年\"m\"月\"d\"日\";@", .date),
+        ("yyyy/m/d;@", .date), ("[$-411]ge.m.d;@", .date), ("[$-411]ggge\"年\"m\"月\"d\"日\";@", .date),
+        ("yyyy\"年\"m\"月\"d\"日\";@", .date),
         ("m/d/yyyy;@", .date), ("h:mm;@", .time), ("0;-0;0;@", .number), ("@;yyyy", .number), ("0;[Red]yyyy", .number),
     ])
     func classifiesFormatCodes(_ code: String, _ cls: NumberFormatClass) {
@@ -205,8 +273,12 @@ struct NumberFormatTests {
     @Test func cellReferences() {
         #expect(CellReference.parse("A1")! == (1, 1))
         #expect(CellReference.parse("xfd1048576")! == (1_048_576, 16_384))
-        for bad in ["", "A", "1", "A0", "1A", "AAAA1", "A12345678", "$A$1", "A-1", "Ａ1"] { #expect(CellReference.parse(bad) == nil, "\(bad)") }
-        #expect(CellReference.column(letters: "AB") == 28 && CellReference.column(letters: "") == nil && CellReference.column(letters: "A1") == nil)
+        for bad in ["", "A", "1", "A0", "1A", "AAAA1", "A12345678", "$A$1", "A-1", "Ａ1"] {
+            #expect(CellReference.parse(bad) == nil, "\(bad)")
+        }
+        #expect(
+            CellReference.column(letters: "AB") == 28 && CellReference.column(letters: "") == nil
+                && CellReference.column(letters: "A1") == nil)
         #expect(CellReference.name(row: 5, column: 6) == "F5")
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-import TenkenSyntax
-@testable import TenkenWorkbook
 import TenkenBenchKit
+import TenkenSyntax
+import Testing
+
+@testable import TenkenWorkbook
 
 struct ZipReaderTests {
     @Test func readsStoredAndDeflatedEntries() throws {
@@ -19,7 +20,9 @@ struct ZipReaderTests {
         #expect(try z.contents(ofEntryNamed: "A/DEFLATED.XML").get() == text, "part names compare ignoring case")
         #expect(try z.contents(ofEntryNamed: "stored.bin").get() == [1, 2, 3])
         #expect(try z.contents(ofEntryNamed: "empty").get() == [])
-        guard case .failure(let e) = z.contents(ofEntryNamed: "nope") else { Issue.record("found a missing entry"); return }
+        guard case .failure(let e) = z.contents(ofEntryNamed: "nope") else {
+            Issue.record("found a missing entry"); return
+        }
         #expect(e.id == "workbook.missing-part")
     }
 
@@ -38,7 +41,10 @@ struct ZipReaderTests {
     }
 
     @Test func refusesDuplicateNamesIgnoringCase() {
-        #expect(Self.ids(RawZip(entries: [.init("xl/a.xml", [1]), .init("XL/A.xml", [2])]).bytes) == ["workbook.duplicate-entry"])
+        #expect(
+            Self.ids(RawZip(entries: [.init("xl/a.xml", [1]), .init("XL/A.xml", [2])]).bytes) == [
+                "workbook.duplicate-entry"
+            ])
     }
 
     @Test func refusesEncryptedAndUnknownMethods() {
@@ -59,14 +65,22 @@ struct ZipReaderTests {
         #expect(Self.ids(RawZip(entries: [zeros]).bytes) == ["workbook.compression-ratio"])
         var small = WorkbookLimits()
         small.maxPartBytes = 1000
-        #expect(Self.ids(RawZip(entries: [.init("a", [UInt8](repeating: 1, count: 1001))]).bytes, limits: small) == ["workbook.too-large"])
+        #expect(
+            Self.ids(RawZip(entries: [.init("a", [UInt8](repeating: 1, count: 1001))]).bytes, limits: small) == [
+                "workbook.too-large"
+            ])
         var total = WorkbookLimits()
         total.maxTotalBytes = 1500
-        #expect(Self.ids(RawZip(entries: [.init("a", [UInt8](repeating: 1, count: 1000)), .init("b", [UInt8](repeating: 1, count: 1000))]).bytes, limits: total)
+        #expect(
+            Self.ids(
+                RawZip(entries: [
+                    .init("a", [UInt8](repeating: 1, count: 1000)), .init("b", [UInt8](repeating: 1, count: 1000)),
+                ]).bytes, limits: total)
                 == ["workbook.too-large"])
         var few = WorkbookLimits()
         few.maxEntries = 2
-        #expect(Self.ids(RawZip(entries: (0..<3).map { .init("e\($0)", [1]) }).bytes, limits: few) == ["workbook.too-many"])
+        #expect(
+            Self.ids(RawZip(entries: (0..<3).map { .init("e\($0)", [1]) }).bytes, limits: few) == ["workbook.too-many"])
         // A declared size far past the limit: refused from the header, nothing allocated.
         var lie = RawZip.Entry("a", [1, 2, 3])
         lie.usize = 0xFFFF_FFF0
@@ -141,7 +155,9 @@ struct ZipReaderTests {
         var rng = SplitMix64(seed: 17)
         for _ in 0..<2000 {
             var b = full
-            for _ in 0..<(1 + Int(rng.next() % 4)) { b[Int(rng.next() % UInt64(b.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+            for _ in 0..<(1 + Int(rng.next() % 4)) {
+                b[Int(rng.next() % UInt64(b.count))] = UInt8(truncatingIfNeeded: rng.next())
+            }
             let (wb, _) = Workbook.open(bytes: b, file: "t.xlsx")
             if let wb { for s in wb.sheets { _ = wb.read(s) } }
         }
@@ -154,10 +170,13 @@ struct ZipReaderTests {
         let cdOffset = UInt64(RawZip.le32Int(inner, endAt + 16)), cdSize = UInt64(RawZip.le32Int(inner, endAt + 12))
         var b = Array(inner[0..<endAt])
         let z64 = b.count
-        b += RawZip.le32(0x0606_4B50) + RawZip.le64(44) + RawZip.le16(45) + RawZip.le16(45) + RawZip.le32(0) + RawZip.le32(0)
+        b +=
+            RawZip.le32(0x0606_4B50) + RawZip.le64(44) + RawZip.le16(45) + RawZip.le16(45) + RawZip.le32(0)
+            + RawZip.le32(0)
         b += RawZip.le64(1) + RawZip.le64(1) + RawZip.le64(cdSize) + RawZip.le64(cdOffset)
         b += RawZip.le32(0x0706_4B50) + RawZip.le32(0) + RawZip.le64(UInt64(z64)) + RawZip.le32(1)
-        let classic = RawZip.le32(0x0605_4B50) + RawZip.le16(0) + RawZip.le16(0) + RawZip.le16(0xFFFF) + RawZip.le16(0xFFFF)
+        let classic =
+            RawZip.le32(0x0605_4B50) + RawZip.le16(0) + RawZip.le16(0) + RawZip.le16(0xFFFF) + RawZip.le16(0xFFFF)
             + RawZip.le32(0xFFFF_FFFF) + RawZip.le32(0xFFFF_FFFF) + RawZip.le16(0)
         let (z, d) = ZipArchive.open(b + classic, file: "t.zip")
         #expect(d.isEmpty, "\(d)")
@@ -189,16 +208,22 @@ struct ZipRewriteTests {
         #expect(try z2.contents(ofEntryNamed: "xl/b.bin").get() == Array("new contents".utf8))
         for name in ["[Content_Types].xml", "xl/a.xml", "xl/c.xml"] {
             let a = try #require(z.entry(named: name)), b = try #require(z2.entry(named: name))
-            #expect(z.bytes[a.localHeaderOffset..<(a.dataOffset + a.compressedSize)].elementsEqual(z2.bytes[b.localHeaderOffset..<(b.dataOffset + b.compressedSize)]))
+            #expect(
+                z.bytes[a.localHeaderOffset..<(a.dataOffset + a.compressedSize)].elementsEqual(
+                    z2.bytes[b.localHeaderOffset..<(b.dataOffset + b.compressedSize)]))
             #expect(try z2.contents(of: b).get() == z.contents(of: a).get())
         }
         #expect(out.suffix(4).elementsEqual(Array("note".utf8)), "the archive comment is kept")
-        guard case .failure(let e) = z.replacing("nope", with: []) else { Issue.record("replaced a missing part"); return }
+        guard case .failure(let e) = z.replacing("nope", with: []) else {
+            Issue.record("replaced a missing part"); return
+        }
         #expect(e.id == "workbook.missing-part")
     }
 }
 
 extension RawZip {
     static func le64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
-    static func le32Int(_ b: [UInt8], _ at: Int) -> Int { Int(b[at]) | Int(b[at + 1]) << 8 | Int(b[at + 2]) << 16 | Int(b[at + 3]) << 24 }
+    static func le32Int(_ b: [UInt8], _ at: Int) -> Int {
+        Int(b[at]) | Int(b[at + 1]) << 8 | Int(b[at + 2]) << 16 | Int(b[at + 3]) << 24
+    }
 }

@@ -38,7 +38,8 @@ enum WorkbookBench {
                 sheets.append(.table(t.spec.nameJa, columns: columns, rows: rows))
             }
             let book = try! WorkbookWriter.write(sheets).get()
-            return Facility(tables: files.map { ($0.spec.fileName, Array($0.text.utf8), $0.spec.rowSchema) }, workbook: book)
+            return Facility(
+                tables: files.map { ($0.spec.fileName, Array($0.text.utf8), $0.spec.rowSchema) }, workbook: book)
         }
     }
 
@@ -46,7 +47,8 @@ enum WorkbookBench {
         var cells = 0
         for t in f.tables {
             guard let utf8 = CSVReader.decode(t.bytes, encoding: .auto, file: t.file).0,
-                  let table = CSVReader.parse(utf8: utf8, file: t.file).0 else { continue }
+                let table = CSVReader.parse(utf8: utf8, file: t.file).0
+            else { continue }
             cells += table.rows.reduce(table.header.cells.count) { $0 + $1.cells.count }
         }
         return cells
@@ -74,13 +76,18 @@ enum WorkbookBench {
         let tInflate = time(reps) { for z in zips { for e in z.entries { _ = z.contents(of: e) } } }
         let tRead = time(reps) { for b in books { for s in b.sheets { _ = b.read(s) } } }
         // The floor: libxml2's streaming reader alone, visiting every node of the same sheets.
-        let sheetXML = zip(books, zips).flatMap { b, z in b.sheets.compactMap { $0.part }.compactMap { try? z.contents(ofEntryNamed: $0).get() } }
+        let sheetXML = zip(books, zips).flatMap { b, z in
+            b.sheets.compactMap { $0.part }.compactMap { try? z.contents(ofEntryNamed: $0).get() }
+        }
         let tFloor = time(reps) { for x in sheetXML { walk(x) } }
         let xml = zips.reduce(0) { $0 + $1.entries.reduce(0) { $0 + $1.uncompressedSize } } / n
         let csv = facilities.reduce(0) { $0 + $1.tables.reduce(0) { $0 + $1.bytes.count } } / n
         func ms(_ t: Double) -> String { String(format: "%.2f ms", t / Double(n) * 1000) }
-        return "per clinic: \(xml / 1024) KiB of XML (\(csv / 1024) KiB as CSV); open \(ms(tOpen)) (zip directory \(ms(tZip))), "
-            + "inflate every part \(ms(tInflate)), read every sheet \(ms(tRead)) (libxml2's reader alone walking the same sheets: \(ms(tFloor)))"
+        return
+            "per clinic: \(xml / 1024) KiB of XML (\(csv / 1024) KiB as CSV); open \(ms(tOpen)) (zip directory "
+            + "\(ms(tZip))), "
+            + "inflate every part \(ms(tInflate)), read every sheet \(ms(tRead)) (libxml2's reader alone walking the "
+            + "same sheets: \(ms(tFloor)))"
     }
 
     /// Reads ten clinics' workbooks (or their CSV tables) `n` times and nothing else, for
@@ -115,7 +122,8 @@ enum WorkbookBench {
     static func walk(_ xml: [UInt8]) {
         xml.withUnsafeBufferPointer { buf in
             buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { p in
-                let r = xmlReaderForMemory(p, Int32(buf.count), "s.xml", nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_COMPACT.rawValue))
+                let r = xmlReaderForMemory(
+                    p, Int32(buf.count), "s.xml", nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_COMPACT.rawValue))
                 while xmlTextReaderRead(r) == 1 { _ = xmlTextReaderNodeType(r) }
                 xmlFreeTextReader(r)
             }
@@ -133,15 +141,21 @@ enum WorkbookBench {
         let bookBytes = facilities.reduce(0) { $0 + $1.workbook.count }
         let ratio = book / csv
         return BenchmarkMain.Row(
-            what: "reading a clinic's tables (\(facilities.first.map { $0.tables.count } ?? 0) tables) as one .xlsx vs as CSV files, readers alone, \(n) clinics "
+            what:
+                "reading a clinic's tables (\(facilities.first.map { $0.tables.count } ?? 0) tables) as one .xlsx vs "
+                + "as CSV files, readers alone, \(n) clinics "
                 + "(\(bookBytes / n / 1024) KiB vs \(csvBytes / n / 1024) KiB each)",
-            measured: String(format: "%.2f ms vs %.2f ms per clinic = %.2f×", book / Double(n) * 1000, csv / Double(n) * 1000, ratio),
+            measured: String(
+                format: "%.2f ms vs %.2f ms per clinic = %.2f×", book / Double(n) * 1000, csv / Double(n) * 1000,
+                ratio),
             target: "— (issue 17's ≤ 2× is end to end)", met: nil)
     }
 
     /// `n` generated clinics written to `dir`, each as a folder of CSV tables and as the
     /// workbook `tenken convert --to xlsx` writes (drop-downs, guide sheet and all).
-    static func writeClinics(_ n: Int, to dir: String, seed: UInt64) throws -> (folders: [TableFolder], books: [TableFolder]) {
+    static func writeClinics(
+        _ n: Int, to dir: String, seed: UInt64
+    ) throws -> (folders: [TableFolder], books: [TableFolder]) {
         var folders: [TableFolder] = [], books: [TableFolder] = []
         for i in 0..<n {
             let (snap, _) = Generator.facility(id: "F-WE-\(i)", size: .clinic, seed: UInt64(i) &+ seed)
@@ -153,7 +167,9 @@ enum WorkbookBench {
                 try Data(t.text.utf8).write(to: URL(fileURLWithPath: folder + "/" + t.spec.fileName))
             }
             let path = dir + "/book-\(i).xlsx"
-            let bytes = try WorkbookTables.workbook(f, japanese: true, file: path, guide: WorkbookTables.guide(japanese: true)).bytes.get()
+            let bytes = try WorkbookTables.workbook(
+                f, japanese: true, file: path, guide: WorkbookTables.guide(japanese: true)
+            ).bytes.get()
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             folders.append(TableFolder.scan(folder).0)
             books.append(.workbook(path))
@@ -165,7 +181,9 @@ enum WorkbookBench {
     /// a typed facility (`SnapshotLoader.loadTables`), as the workbook `tenken convert --to xlsx`
     /// writes (drop-downs, guide sheet and all) and as its folder of CSV tables; and a whole
     /// `tenken check` process of each, which is what a person waits for.
-    static func endToEnd(smoke: Bool, exe: String, dir: String, time: (Int, () -> Void) -> Double) throws -> [BenchmarkMain.Row] {
+    static func endToEnd(
+        smoke: Bool, exe: String, dir: String, time: (Int, () -> Void) -> Double
+    ) throws -> [BenchmarkMain.Row] {
         let n = smoke ? 5 : 100
         let reps = smoke ? 1 : 7
         let (folders, books) = try writeClinics(n, to: dir, seed: 900)
@@ -174,17 +192,25 @@ enum WorkbookBench {
         // Whole processes: medians of alternating runs over the first clinic.
         var pc: [Double] = [], pb: [Double] = []
         for _ in 0..<(smoke ? 1 : 15) {
-            pc.append(BenchmarkMain.measured(exe, ["check", folders[0].dir, "--as-of", Generator.asOf, "--format", "json"]).0)
-            pb.append(BenchmarkMain.measured(exe, ["check", books[0].dir, "--as-of", Generator.asOf, "--format", "json"]).0)
+            pc.append(
+                BenchmarkMain.measured(exe, ["check", folders[0].dir, "--as-of", Generator.asOf, "--format", "json"]).0)
+            pb.append(
+                BenchmarkMain.measured(exe, ["check", books[0].dir, "--as-of", Generator.asOf, "--format", "json"]).0)
         }
         let (c, b) = (BenchmarkMain.median(pc), BenchmarkMain.median(pb))
         return [
             BenchmarkMain.Row(
-                what: "one clinic read end to end into a typed facility: its workbook vs its folder of CSV tables, from disk, \(n) clinics",
-                measured: String(format: "%.2f ms vs %.2f ms per clinic = %.2f×", tBook / Double(n) * 1000, tCSV / Double(n) * 1000, tBook / tCSV),
+                what:
+                    "one clinic read end to end into a typed facility: its workbook vs its folder of CSV tables, "
+                    + "from disk, \(n) clinics",
+                measured: String(
+                    format: "%.2f ms vs %.2f ms per clinic = %.2f×", tBook / Double(n) * 1000, tCSV / Double(n) * 1000,
+                    tBook / tCSV),
                 target: "≤ 2× (issue 17)", met: smoke ? nil : tBook / tCSV <= 2),
             BenchmarkMain.Row(
-                what: "`tenken check` of one clinic, whole process: its workbook vs its folder of CSV tables (median of \(pc.count))",
+                what:
+                    "`tenken check` of one clinic, whole process: its workbook vs its folder of CSV tables (median "
+                    + "of \(pc.count))",
                 measured: String(format: "%.1f ms vs %.1f ms = %.2f×", b * 1000, c * 1000, b / c),
                 target: "≤ 2× (issue 17)", met: smoke ? nil : b / c <= 2),
         ]

@@ -21,10 +21,13 @@ func fail(_ s: String) -> Never {
 
 switch args.first {
 case "generate":
-    guard args.count >= 2, let count = Int(option("--count") ?? "") else { fail("usage: tenken-bench generate DIR --count N [--seed S] [--corrupt-every K]") }
+    guard args.count >= 2, let count = Int(option("--count") ?? "") else {
+        fail("usage: tenken-bench generate DIR --count N [--seed S] [--corrupt-every K]")
+    }
     let seed = UInt64(option("--seed") ?? "") ?? 20_251_101
-    let corrupt = try Generator.writeBatch(to: args[1], count: count, seed: seed, corruptEvery: option("--corrupt-every").flatMap(Int.init),
-                                           clinicsOnly: args.contains("--clinics"))
+    let corrupt = try Generator.writeBatch(
+        to: args[1], count: count, seed: seed, corruptEvery: option("--corrupt-every").flatMap(Int.init),
+        clinicsOnly: args.contains("--clinics"))
     print("wrote \(count) facilities to \(args[1]) (\(corrupt) corrupt), consistent with as-of \(Generator.asOf)")
 case "eval-loop":
     EvalLoop.run(Int(args.dropFirst().first ?? "") ?? 10)
@@ -40,11 +43,15 @@ case "huge":
     try Data(csv.utf8).write(to: URL(fileURLWithPath: args[1] + "/devices.csv"))
     print("wrote one facility (\(size)) to \(args[1])")
 case "workbook-loop":
-    WorkbookBench.loop(Int(args.dropFirst().first ?? "") ?? 10, csv: args.contains("--csv"), typed: args.contains("--typed"), facility: args.contains("--facility"))
+    WorkbookBench.loop(
+        Int(args.dropFirst().first ?? "") ?? 10, csv: args.contains("--csv"), typed: args.contains("--typed"),
+        facility: args.contains("--facility"))
 case "workbook":
     let r = WorkbookBench.run(smoke: args.contains("--smoke"), time: BenchmarkMain.time)
     print("\(r.what): \(r.measured)")
-    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tenken").path
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+        "tenken"
+    ).path
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-bench-wb-\(getpid())").path
     defer { try? FileManager.default.removeItem(atPath: tmp) }
     for e in try WorkbookBench.endToEnd(smoke: args.contains("--smoke"), exe: exe, dir: tmp, time: BenchmarkMain.time) {
