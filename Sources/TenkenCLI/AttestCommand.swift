@@ -81,7 +81,7 @@ enum AttestCommand {
         } catch { return ExitCode.usage }
         let dir = p.positionals[0]
         let input: FacilityInput
-        switch CLI.isWorkbookPath(dir) ? .success(FacilityInput.file(dir)) : FacilityInput.folder(dir) {
+        switch FacilityInput.isWorkbook(dir) ? .success(FacilityInput.file(dir)) : FacilityInput.folder(dir) {
         case .success(let i): input = i
         case .failure(let d): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
         }
@@ -295,11 +295,8 @@ struct AttestSession {
     static func snapshot(_ path: String) -> TableState? {
         var st = stat()
         guard stat(path, &st) == 0 else { return errno == ENOENT ? TableState(bytes: nil) : nil }
-        guard
-            let bytes = readInputFile(
-                path, maxBytes: FacilityInput.isWorkbook(path) ? 256 << 20 : 64 << 20,
-                binary: FacilityInput.isWorkbook(path)
-            ).0
+        let workbook = FacilityInput.isWorkbook(path)
+        guard case .success(let bytes) = readInput(path, maxBytes: workbook ? 256 << 20 : 64 << 20, binary: workbook)
         else { return nil }
         return TableState(
             bytes: bytes, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),

@@ -186,7 +186,9 @@ final class BatchOutput {
     static func finish(_ staging: String, in dir: String) -> [String] {
         let fm = FileManager.default
         // The loaders' reader (FileManager.contents(atPath:) leaks its buffer on an empty file, seen under ASan).
-        guard let data = readInputFile((staging as NSString).appendingPathComponent(marker), maxBytes: 1 << 20).0 else {
+        guard
+            case .success(let data) = readInput((staging as NSString).appendingPathComponent(marker), maxBytes: 1 << 20)
+        else {
             return []
         }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)

@@ -29,7 +29,7 @@ extension CLI {
         }
         guard !isDir.boolValue else { return FacilityInput.folder(path).mapError { .input($0) } }
         let ext = (path as NSString).pathExtension.lowercased()
-        if isWorkbookPath(path) { return .success(FacilityInput.file(path)) }
+        if FacilityInput.isWorkbook(path) { return .success(FacilityInput.file(path)) }
         if ["csv", "tsv"].contains(ext) {
             let dir = FilePath.parent(path)
             return .failure(
@@ -43,5 +43,4 @@ extension CLI {
 }
 
 extension CLI {
-    static func isWorkbookPath(_ path: String) -> Bool { FacilityInput.isWorkbook(path) }
 }

@@ -53,7 +53,7 @@ enum InitCommand {
             }
             return writeWorkbook(facility, to: dir, console)
         }
-        if CLI.isWorkbookPath(dir) {
+        if FacilityInput.isWorkbook(dir) {
             CLI.usage(
                 UsageError(
                     message: "`\(dir)`: tenken writes workbooks as .xlsx",

@@ -113,15 +113,6 @@ public func readInput(_ path: String, maxBytes: Int, binary: Bool = false) -> Re
     return .success(bytes)
 }
 
-/// `readInput` in the older shape (bytes or a diagnostic, as two optionals), for the callers
-/// not converted yet (the batch and attest commands); new code uses `readInput`.
-public func readInputFile(_ path: String, maxBytes: Int, binary: Bool = false) -> ([UInt8]?, Diagnostic?) {
-    switch readInput(path, maxBytes: maxBytes, binary: binary) {
-    case .success(let bytes): (bytes, nil)
-    case .failure(let d): (nil, d)
-    }
-}
-
 /// Up to `count` bytes from `fd`: from its current position (`at` nil) or from offset `at`
 /// (`pread`, which leaves the position alone and may run on several threads at once). Fewer
 /// at the end of the file; `failed` is the `errno` of a failed read (0 when none failed).

@@ -98,7 +98,7 @@ import Testing
             guard path == table, !once.done else { return }
             once.done = true
             // Excel's way: a whole new file renamed over the old one.
-            let current = Data(readInputFile(path, maxBytes: 1 << 30).0 ?? [])
+            let current = Data((try? readInput(path, maxBytes: 1 << 30).get()) ?? [])
             try? (current + Data(excelRow.utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
         defer { AttestSession.beforeLastLook = nil }

@@ -91,7 +91,7 @@ func snapshotTree(_ dir: String) -> [String: Data] {
         let full = (dir as NSString).appendingPathComponent(rel)
         if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue {
             // Not FileManager.contents(atPath:), which leaks its buffer on an empty file (ASan).
-            out[rel] = Data(readInputFile(full, maxBytes: 1 << 30).0 ?? [])
+            out[rel] = Data((try? readInput(full, maxBytes: 1 << 30).get()) ?? [])
         }
     }
     return out
