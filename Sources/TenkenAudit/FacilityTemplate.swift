@@ -3,19 +3,23 @@ import TenkenData
 import TenkenReport
 import TenkenSyntax
 
-/// What `tenken init` writes for a facility to fill in: the example facility (a snapshot with
-/// one example row per table, or every role and document the rules look for), the guides, and
-/// the folder or workbook written without ever replacing a file.
+/// What `tenken init` writes for a facility to fill in: the pack's example facility
+/// (`example.json`; a snapshot with one example row per table, or every role and document the
+/// rules look for), the guides, and the folder or workbook written without ever replacing a file.
 public enum FacilityTemplate {
     /// The files of a blank facility folder, by name, with the example facility they show:
     /// the tables and `README.txt`, or (`json`) `snapshot.json`, `devices.csv` and `README.txt`.
     public static func files(
-        kind: String, json: Bool
+        kind: String, json: Bool, pack: LoadedPack
     ) -> Result<(facility: Facility, files: [(String, String)]), WriteRefusal> {
+        guard let given = pack.example else {
+            return .failure(WriteRefusal(message: "the rule pack has no example facility (example.json)"))
+        }
         // Both forms come from the one example facility; its device inventory is a table in both.
-        let example = template(kind: kind, oneRowEach: !json)
         var loader = SnapshotLoader()
-        guard let facility = loader.loadSnapshot(bytes: Array(example.render().utf8), path: "template") else {
+        guard let example = template(kind: kind, oneRowEach: !json, example: given.bytes),
+            let facility = loader.loadSnapshot(bytes: Array(example.render().utf8), path: "template")
+        else {
             return .failure(WriteRefusal(message: "internal: the template does not load"))
         }
         let tables = SnapshotWriter.tables(facility, japanese: true).files
@@ -107,191 +111,74 @@ public enum FacilityTemplate {
         return .success(tables)
     }
 
-    /// The example facility. Tables get one example row each (`oneRowEach`); the JSON form
-    /// names every role and document the rules look for.
-    public static func template(kind: String, oneRowEach: Bool = false) -> JSON {
-        let roles = ["operations-lead", "system-admin", "privacy-lead", "mcs-admin"].prefix(oneRowEach ? 1 : 4)
-        let documents = ["operations-rules", "device-management", "backup-plan", "post-employment-privacy"].prefix(
-            oneRowEach ? 1 : 4)
-        let beds = kind == "hospital" ? 200 : 0
-        let job =
-            ["pharmacy": "pharmacist", "visiting-nurse": "nurse", "dental-clinic": "dentist", "care": "care-manager"][
-                kind] ?? "doctor"
-        return .object([
-            ("schema_version", .int(SnapshotSchema.version)),
-            (
-                "comment",
-                .string(
-                    "tenken snapshot template: replace the example values; ids are pseudonymous, never names. See "
-                        + "docs/snapshot.md."
-                )
-            ),
-            (
-                "facility",
-                .object([
-                    ("id", .string("F-0001")), ("name", .string("施設名をここに")), ("kind", .string(kind)),
-                    ("beds", .int(beds)),
-                    ("uses_wifi", .bool(true)), ("lends_devices", .bool(true)),
-                    ("allows_personal_devices", .bool(false)),
-                    ("uses_patient_accounts", .bool(false)), ("shares_outside", .bool(true)),
-                ])
-            ),
-            (
-                "roles",
-                .array(
-                    roles.map {
-                        .object([
-                            ("role", .string($0)), ("staff_id", .string("S-001")), ("since", .string("2024-04-01")),
-                        ])
-                    })
-            ),
-            (
-                "service",
-                .object([
-                    (
-                        "password",
-                        .object([
-                            ("min_length", .int(13)), ("requires_letters", .bool(true)),
-                            ("requires_digits", .bool(true)), ("requires_symbols", .bool(true)),
-                        ])
-                    ),
-                    ("invitation_approval", .bool(true)), ("client_certificates", .bool(false)),
-                    ("official_contacts_published", .bool(true)),
-                ])
-            ),
-            (
-                "staff",
-                .array([
-                    .object([
-                        ("id", .string("S-001")), ("job", .string(job)), ("hired_on", .string("2024-04-01")),
-                        ("uses_mcs", .bool(true)),
-                        ("account_id", .string("A-001")), ("pledge_signed_on", .string("2024-04-01")),
-                        ("training_dates", .array([.string("2025-06-01")])),
-                    ])
-                ])
-            ),
-            (
-                "accounts",
-                .array([
-                    .object([
-                        ("id", .string("A-001")), ("staff_id", .string("S-001")), ("status", .string("active")),
-                        ("is_admin", .bool(true)),
-                        ("created_on", .string("2024-04-01")), ("profile_photo", .bool(true)),
-                        ("identity_verified", .bool(true)),
-                    ])
-                ])
-            ),
-            (
-                "networks",
-                .array([
-                    .object([
-                        ("id", .string("N-01")), ("ssid", .string("staff-wifi")), ("encryption", .string("WPA3")),
-                        ("operator", .string("facility")), ("used_for_mcs", .bool(true)),
-                    ])
-                ])
-            ),
-            ("patients", .array([.object([("id", .string("P-0001")), ("status", .string("active"))])])),
-            (
-                "groups",
-                .array([
-                    .object([
-                        ("id", .string("G-001")), ("kind", .string("patient")),
-                        ("patient_ids", .array([.string("P-0001")])), ("created_on", .string("2025-01-10")),
-                        ("first_shared_on", .string("2025-01-15")), ("shares_outside", .bool(true)),
-                        ("reviewed_on", .array([.string("2025-07-01")])),
-                        (
-                            "members",
-                            .array([
-                                .object([
-                                    ("account_id", .string("A-001")), ("staff_id", .string("S-001")),
-                                    ("invited_on", .string("2025-01-10")), ("approved_by", .string("A-001")),
-                                    ("approved_on", .string("2025-01-10")), ("joined_on", .string("2025-01-10")),
-                                ])
-                            ])
-                        ),
-                    ])
-                ])
-            ),
-            (
-                "consents",
-                .array([
-                    .object([
-                        ("id", .string("C-0001")), ("patient_id", .string("P-0001")), ("method", .string("opt-in")),
-                        ("signed_on", .string("2025-01-09")),
-                        ("form_on_file", .bool(true)), ("kind", .string("initial")),
-                        (
-                            "refusals",
-                            .array([
-                                .object([
-                                    ("clause", .string("第3項")), ("party", .string("F-0099")),
-                                    ("recorded_on", .string("2025-01-09")),
-                                ])
-                            ])
-                        ),
-                    ])
-                ])
-            ),
-            (
-                "documents",
-                .array(
-                    documents.enumerated().map { i, k in
-                        .object([
-                            ("id", .string("D-0\(i + 1)")), ("kind", .string(k)), ("adopted_on", .string("2024-04-01")),
-                            ("communicated", .bool(true)),
-                        ])
-                    })
-            ),
-            (
-                "incidents",
-                .array([
-                    .object([
-                        ("id", .string("I-001")), ("kind", .string("device-lost")),
-                        ("occurred_on", .string("2025-03-02")), ("reported_on", .string("2025-03-02")),
-                        ("device_id", .string("PC-01")), ("action", .string("password-changed")),
-                        ("action_on", .string("2025-03-02")),
-                    ])
-                ])
-            ),
-            (
-                "devices",
-                .array([
-                    .object([
-                        ("id", .string("PC-01")), ("kind", .string("pc")), ("ownership", .string("facility")),
-                        ("assigned_staff_id", .string("S-001")),
-                        ("status", .string("active")), ("used_for_mcs", .bool(true)), ("os", .string("Windows")),
-                        ("os_version", .string("11")),
-                        ("os_up_to_date", .bool(true)), ("os_updated_on", .string("2025-06-01")),
-                        ("screen_lock_minutes", .int(5)),
-                        ("device_lock", .string("password")), ("antimalware", .bool(true)),
-                        ("antimalware_updated_on", .string("2025-06-01")),
-                        ("mdm", .bool(false)), ("remote_wipe", .bool(false)), ("vpn", .bool(false)),
-                        ("client_certificate", .bool(false)),
-                        ("app_source", .string("browser")), ("offsite_connection", .string("none")),
-                        ("locked_storage", .bool(true)), ("privacy_filter", .bool(false)),
-                        ("public_wifi_autojoin", .bool(false)),
-                    ])
-                ])
-            ),
-            (
-                "monitoring",
-                .array([
-                    .object([
-                        ("id", .string("M-001")), ("kind", .string("post-monitoring")),
-                        ("performed_on", .string("2025-06-30")), ("by", .string("S-001")),
-                    ])
-                ])
-            ),
-            (
-                "attestations",
-                .array([
-                    .object([
-                        ("item", .string("no-written-credentials")), ("answer", .string("yes")),
-                        ("by_role", .string("operations-lead")),
-                        ("by", .string("S-001")), ("signed_on", .string("2025-04-01")),
-                    ])
-                ])
-            ),
-        ])
+    /// The example facility of a pack's `example.json` as a snapshot: its `snapshot` with the
+    /// schema version first, `/facility/kind` set to `kind` and that kind's values of `by_kind`
+    /// (JSON pointers to values of the snapshot) put in. Tables get one example row each
+    /// (`oneRowEach`: each list of the snapshot keeps its first row); the JSON form names every
+    /// role and document the rules look for. Nil when the file is not such an example.
+    public static func template(kind: String, oneRowEach: Bool = false, example: [UInt8]) -> JSON? {
+        let (node, diags, _) = JSONReader.parse(example, file: "example.json", shownKeys: .all)
+        guard let node, diags.isEmpty, case .object(let top)? = json(node),
+            case .object(let sections)? = top.first(where: { $0.0 == "snapshot" })?.1
+        else { return nil }
+        var patches: [(String, JSON)] = [("/facility/kind", .string(kind))]
+        if case .object(let kinds)? = top.first(where: { $0.0 == "by_kind" })?.1,
+            case .object(let own)? = kinds.first(where: { $0.0 == kind })?.1
+        {
+            patches += own
+        }
+        var snapshot = JSON.object(sections)
+        for (pointer, value) in patches {
+            let path = pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
+                $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            }
+            guard let next = replacing(snapshot, at: path[...], with: value) else { return nil }
+            snapshot = next
+        }
+        guard case .object(var patched) = snapshot else { return nil }
+        if oneRowEach {
+            patched = patched.map { k, v in
+                if case .array(let rows) = v { (k, .array(Array(rows.prefix(1)))) } else { (k, v) }
+            }
+        }
+        return .object([("schema_version", .int(SnapshotSchema.version))] + patched)
+    }
+
+    /// A parsed JSON value as the writer's; nil for a number that is not a whole one (the
+    /// snapshot has none).
+    static func json(_ n: JSONNode) -> JSON? {
+        switch n.value {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .number: return nil
+        case .string(let s): return .string(s)
+        case .array(let xs):
+            let items = xs.compactMap(json)
+            return items.count == xs.count ? .array(items) : nil
+        case .object(let ms):
+            let items = ms.compactMap { m in json(m.node).map { (m.key, $0) } }
+            return items.count == ms.count ? .object(items) : nil
+        }
+    }
+
+    /// `j` with the value at `path` (keys and list indexes) replaced; nil when there is none.
+    static func replacing(_ j: JSON, at path: ArraySlice<String>, with value: JSON) -> JSON? {
+        guard let key = path.first else { return value }
+        switch j {
+        case .object(var kvs):
+            guard let i = kvs.firstIndex(where: { $0.0 == key }),
+                let v = replacing(kvs[i].1, at: path.dropFirst(), with: value)
+            else { return nil }
+            kvs[i].1 = v
+            return .object(kvs)
+        case .array(var xs):
+            guard let i = Int(key), xs.indices.contains(i), let v = replacing(xs[i], at: path.dropFirst(), with: value)
+            else { return nil }
+            xs[i] = v
+            return .array(xs)
+        default: return nil
+        }
     }
 
     public static let jsonGuide = """

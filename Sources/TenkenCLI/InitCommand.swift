@@ -44,7 +44,7 @@ enum InitCommand {
             return ExitCode.usage
         }
         let facility: Facility, files: [(String, String)]
-        switch FacilityTemplate.files(kind: kind, json: json) {
+        switch FacilityTemplate.files(kind: kind, json: json, pack: PackLoader.embedded()) {
         case .success(let t): (facility, files) = t
         case .failure(let r): return CLI.refused(r, console)
         }

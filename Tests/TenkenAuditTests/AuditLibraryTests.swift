@@ -190,7 +190,7 @@ import Testing
     @Test func theTemplateIsWrittenOnceAndNeverOverAFile() throws {
         let dir = try Self.scratch("init") + "/clinic"
         defer { try? FileManager.default.removeItem(atPath: FilePath.parent(dir)) }
-        let (facility, files) = try FacilityTemplate.files(kind: "clinic", json: true).get()
+        let (facility, files) = try FacilityTemplate.files(kind: "clinic", json: true, pack: Self.loaded).get()
         #expect(facility.id == "F-0001")
         #expect(files.map(\.0) == ["snapshot.json", "devices.csv", "README.txt"])
         _ = try FacilityTemplate.writeFolder(files, into: dir, tables: false, note: { _ in }).get()
@@ -199,6 +199,35 @@ import Testing
         else { Issue.record("init wrote over its own files"); return }
         #expect(again.message?.hasSuffix("already exists; tenken init never overwrites a file") == true)
         #expect(try String(contentsOfFile: dir + "/snapshot.json", encoding: .utf8) == written)
+    }
+
+    /// The example facility is the pack's data: every kind of the schema gets its own kind and
+    /// the pack's values for it; the table forms keep one row per list, the JSON form all.
+    @Test func theExampleFacilityComesFromThePack() throws {
+        let example = try #require(Self.loaded.example).bytes
+        for kind in SnapshotSchema.facilityKinds {
+            let full = try #require(FacilityTemplate.template(kind: kind, example: example))
+            let one = try #require(FacilityTemplate.template(kind: kind, oneRowEach: true, example: example))
+            let text = full.render()
+            #expect(text.hasPrefix("{\n  \"schema_version\": \(SnapshotSchema.version),"))
+            #expect(text.contains("\"kind\": \"\(kind)\""))
+            #expect(text.contains("\"beds\": \(kind == "hospital" ? 200 : 0)"))
+            let job = ["pharmacy": "pharmacist", "visiting-nurse": "nurse", "dental-clinic": "dentist"][kind]
+            if let job { #expect(text.contains("\"job\": \"\(job)\"")) }
+            guard case .object(let all) = full, case .object(let first) = one else {
+                Issue.record("not an object"); continue
+            }
+            for ((k, a), (_, b)) in zip(all, first) {
+                guard case .array(let rows) = a, case .array(let kept) = b else { continue }
+                #expect(kept.count == min(rows.count, 1), "\(k)")
+            }
+            #expect(all.contains { k, v in if case .array(let r) = v { k == "roles" && r.count == 4 } else { false } })
+        }
+        // A value by kind that points at nothing is no example: refused, never half applied.
+        let bad = Array(
+            #"{"snapshot": {"facility": {"kind": "clinic"}}, "by_kind": {"care": {"/staff/0/job": "x"}}}"#.utf8)
+        #expect(FacilityTemplate.template(kind: "care", example: bad) == nil)
+        #expect(FacilityTemplate.template(kind: "clinic", example: bad) != nil)
     }
 
     // MARK: attestations
