@@ -28,8 +28,10 @@ let package = Package(
         // The MCS rule pack, embedded as generated Swift source (scripts/embed-pack).
         .target(name: "TenkenPack"),
         // What a run does besides reading its arguments: loading the pack (embedded or a
-        // folder), the rule-test runner, waivers and baselines, the exit-code policy, and the
-        // machinery that writes atomically and never over an input. The CLI parses, calls, prints.
+        // folder), the rule-test runner, waivers and baselines, the exit-code policy, the
+        // machinery that writes atomically and never over an input, a batch's worker pool and
+        // output folder, conversion, init's template and attestation saves. It prints nothing;
+        // the CLI parses, calls, prints.
         .target(
             name: "TenkenAudit",
             dependencies: [
@@ -61,6 +63,11 @@ let package = Package(
             dependencies: ["TenkenWorkbook", "TenkenSyntax", "TenkenBenchKit", "CZlib", "CLibXML2"],
             exclude: ["Fixtures"]),
         .testTarget(name: "TenkenCheckTests", dependencies: ["TenkenCheck", "TenkenPack", "TenkenAudit"]),
+        // The library under the CLI, called directly: the batch's worker pool and output folder,
+        // conversion, the init template, attestation saves.
+        .testTarget(
+            name: "TenkenAuditTests",
+            dependencies: ["TenkenAudit", "TenkenCheck", "TenkenData", "TenkenEval", "TenkenReport", "TenkenSyntax"]),
         .testTarget(name: "TenkenEvalTests", dependencies: ["TenkenEval", "TenkenCheck", "TenkenData", "TenkenAudit"]),
         // The report tests that run whole `check` commands (formats end to end, SARIF bundles) need the CLI.
         .testTarget(name: "TenkenReportTests", dependencies: ["TenkenReport", "TenkenAudit", "TenkenCLI", "CLibXML2"]),

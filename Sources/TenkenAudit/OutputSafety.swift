@@ -185,6 +185,38 @@ public final class FileLock {
     deinit { release() }
 }
 
+extension FileLock.Failure {
+    /// What a person is told when an output folder's lock is not taken: "another tenken run
+    /// is writing to DIR" (with its process id when known), or why the lock file could not be
+    /// made. One or two lines, each ending in a newline, for standard error.
+    public func message(folder: String) -> String {
+        switch self {
+        case .busy(let holder):
+            return
+                "error: another tenken run\(holder.map { " (process \(SafeText.terminal($0)))" } ?? "") is writing "
+                + "to \(SafeText.terminal(folder)); nothing was written\n"
+                + "  help: wait for it to finish, or choose another output folder\n"
+        case .io(let e):
+            return "error: \(e)\n"
+        }
+    }
+}
+
+/// An output folder as a run first meets it.
+public enum OutputFolder {
+    /// Why `dir` cannot be an output folder (it cannot be made, or it is a file), or nil once
+    /// it exists as a folder (made here, with its parents, when missing).
+    public static func problem(_ dir: String) -> WriteError? {
+        let e = OutputFile.makeFolders(dir)
+        if e != 0 { return WriteError(path: dir, errno: e, folder: OutputFile.existingAncestor(dir)) }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
+            return WriteError(path: dir, kind: .refused, reason: "it is a file, not a folder")
+        }
+        return nil
+    }
+}
+
 /// Signals that end a run (SIGTERM, SIGINT, SIGHUP). Commands register what to remove; the
 /// handler runs on a queue, not in signal context, and acts once:
 ///

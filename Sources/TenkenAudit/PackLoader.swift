@@ -15,6 +15,9 @@ public struct LoadedPack: Sendable {
     public var providerProfile: (value: Value, location: SourceLocation?)?
     public var tests: [(path: String, bytes: [UInt8])]
     public var root: String
+    /// The example facility `tenken init` writes (`example.json`: the snapshot, and the values
+    /// that differ by facility kind), when the pack has one.
+    public var example: (path: String, bytes: [UInt8])? = nil
 }
 
 public enum PackLoader {
@@ -57,6 +60,7 @@ public enum PackLoader {
         var catalog: (path: String, text: String)?
         var provider: (path: String, bytes: [UInt8])?
         var tests: [(path: String, bytes: [UInt8])] = []
+        var example: (path: String, bytes: [UInt8])?
         var texts: [String: String] = [:]
         for (rel, bytes) in files {
             let path = root + "/" + rel
@@ -73,6 +77,8 @@ public enum PackLoader {
                 texts[path] = text
             } else if rel == "provider.json" {
                 provider = (path, bytes)
+            } else if rel == "example.json" {
+                example = (path, bytes)
             }
         }
         var profile: (Value, SourceLocation?)?
@@ -86,6 +92,6 @@ public enum PackLoader {
         return LoadedPack(
             source: PackSource(files: rules, catalog: catalog), texts: texts, provider: provider,
             providerProfile: profile,
-            tests: tests, root: root)
+            tests: tests, root: root, example: example)
     }
 }

@@ -65,7 +65,7 @@ enum AttestCommand {
                 }
                 role = id
             }
-            if let b = p.value("--by"), !AttestSession.plausibleID(b) {
+            if let b = p.value("--by"), !AttestationLog.plausibleID(b) {
                 throw UsageError(
                     message: "`--by` must be a pseudonymous staff id like S-001 (letters, digits, - _ .), never a name",
                     help: nil)
@@ -142,302 +142,59 @@ private func installInterruptHandler() {
     }
 }
 
+/// The questions in the terminal and what they print; the table and its saves are the
+/// library's `AttestationLog`.
 struct AttestSession {
-    let pack: CheckedPack
-    let facility: Facility
-    let asOf: Day
-    let japanese: Bool
-    let target: String
+    var log: AttestationLog
     let console: Console
     var saved = 0
 
+    var pack: CheckedPack { log.pack }
+    var facility: Facility { log.facility }
+    var asOf: Day { log.asOf }
+    var japanese: Bool { log.japanese }
+    var target: String { log.target }
+    var signers: Signers { log.signers }
+
     init(pack: CheckedPack, facility: Facility, asOf: Day, japanese: Bool, target: String, console: Console) {
-        self.pack = pack
-        self.facility = facility
-        self.asOf = asOf
-        self.japanese = japanese
-        self.target = target
+        log = AttestationLog(pack: pack, facility: facility, asOf: asOf, japanese: japanese, target: target)
         self.console = console
-    }
-
-    func t(_ ja: String, _ en: String) -> String { japanese ? ja : en }
-
-    var signers: Signers { Signers(facility) }
-
-    /// Roles for a message in both languages: `operations-lead (運用責任者) or system-admin (システム管理者)`.
-    static func described(_ roles: [String]) -> String {
-        roles.map { "\($0) (\(Words.role($0, ja: true)))" }.joined(separator: " or ")
-    }
-
-    /// Statements already on file, as (item, by, date), so a second one on the same day is
-    /// never recorded without a yes.
-    var onFile: Set<String> {
-        guard case .list(let xs)? = facility[root: "attestations"] else { return [] }
-        return Set(
-            xs.compactMap { v -> String? in
-                guard case .record(let r) = v else { return nil }
-                return sameDayKey(r["item"].display, r["by"].display, r["signed_on"].display)
-            })
-    }
-
-    func sameDayKey(_ item: String, _ by: String, _ day: String) -> String { "\(item)\u{0}\(by)\u{0}\(day)" }
-
-    // MARK: saving
-
-    /// Appends rows to the attestations table as one critical section: under an advisory lock
-    /// on a lock file beside the table (other `tenken attest` runs wait their turn), the table
-    /// is read as it is now, the rows are checked against it (an answer from the same person
-    /// for the same item and day recorded meanwhile is refused unless `sameDay`), appended to
-    /// its bytes, written to a temporary file, and — after a last look that nothing (a program
-    /// that takes no lock, such as Excel) saved the table in between — renamed over it.
-    mutating func save(_ rows: [[String: Value]], sameDay: Bool = false) -> Bool {
-        let dir = FilePath.parent(target)
-        let lockPath = (dir.isEmpty ? "." : dir) + "/.\((target as NSString).lastPathComponent).tenken-lock"
-        let lock: FileLock
-        switch FileLock.acquire(lockPath, wait: 30) {
-        case .success(let l): lock = l
-        case .failure(.busy(let holder)):
-            console.err(
-                "error: another tenken attest\(holder.map { " (process \(SafeText.terminal($0)))" } ?? "") has been "
-                    + "saving to \(target) for 30 seconds; nothing was saved\n"
-            )
-            return false
-        case .failure(.io(let e)):
-            console.err("error: \(e); nothing was saved\n")
-            return false
-        }
-        defer { lock.release() }
-        saving.store(true, ordering: .sequentiallyConsistent)
-        defer {
+        // A save finishes before an interrupt ends the process (see `installInterruptHandler`).
+        log.willSave = { saving.store(true, ordering: .sequentiallyConsistent) }
+        log.didSave = {
             saving.store(false, ordering: .sequentiallyConsistent)
             if interruptedWhileSaving.load(ordering: .sequentiallyConsistent) {
                 interruptMessage.withUnsafeBufferPointer { _ = write(2, $0.baseAddress, $0.count) }
                 _exit(130)
             }
         }
-        for _ in 0..<20 {
-            guard let before = AttestSession.snapshot(target) else {
-                console.err("error: cannot read \(target); nothing was saved\n")
-                return false
-            }
-            if !sameDay, let clash = sameDayClash(rows, in: before.bytes) {
-                console.err(
-                    "error[attest.same-day]: \(clash) was recorded in \(target) meanwhile; nothing was saved\n  "
-                        + "help: pass --same-day to record another answer for that day\n"
-                )
-                return false
-            }
-            let bytes: [UInt8]
-            switch appended(to: before.bytes, rows) {
-            case .success(let b): bytes = b
-            case .failure(let d):
-                console.err(DiagnosticPrinter().render(d) + "error: nothing was saved\n"); return false
-            }
-            do throws(WriteError) {
-                let f = try OutputFile(path: target)
-                do throws(WriteError) {
-                    try f.write(bytes: bytes)
-                    // The last look: a program that takes no lock may have saved the table.
-                    AttestSession.beforeLastLook?(target)
-                    guard AttestSession.snapshot(target) == before else { f.abandon(); continue }
-                    try f.commit()
-                } catch {
-                    f.abandon()
-                    throw error
-                }
-            } catch {
-                console.err("error: \(error); nothing was saved\n")
-                return false
-            }
-            saved += rows.count
-            return true
-        }
-        console.err(
-            "error: \(target) keeps changing (another program is saving it); nothing was saved. Close it and run "
-                + "tenken attest again.\n"
-        )
-        return false
     }
 
-    /// The attestations table is a sheet of a workbook (`確認` or `attestations`).
-    var inWorkbook: Bool { FacilityInput.isWorkbook(target) }
-
-    /// The table's new bytes with `rows` appended: to the CSV file as text, or to the
-    /// workbook's attestations sheet, rewriting that sheet's part alone.
-    func appended(to bytes: [UInt8]?, _ rows: [[String: Value]]) -> Result<[UInt8], Diagnostic> {
-        guard inWorkbook else {
-            return TableAppender.append(
-                to: bytes, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese)
+    /// Saves the rows (`AttestationLog.save`), printing why not.
+    mutating func save(_ rows: [[String: Value]], sameDay: Bool = false) -> Bool {
+        if case .failure(let r) = log.save(rows, sameDay: sameDay) {
+            _ = CLI.refused(r, console)
+            return false
         }
-        guard let bytes else {
-            return .failure(
-                Diagnostic(
-                    "data.file-not-found", .error, "the workbook is gone (moved or deleted since it was read)",
-                    at: SourceLocation(file: target)))
-        }
-        return WorkbookTables.appendingRows(
-            to: bytes, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese)
-    }
-
-    /// What to check next: the workbook, or the folder.
-    var checkTarget: String { inWorkbook ? target : FilePath.parent(target) }
-
-    /// A test seam: runs just before the last look (a test saves the table there, as Excel would).
-    nonisolated(unsafe) static var beforeLastLook: ((String) -> Void)?
-
-    /// The table as it is now: its bytes (nil when there is none yet) and its identity, so a
-    /// save can tell whether anything replaced or changed it.
-    struct TableState: Equatable {
-        var bytes: [UInt8]?
-        var device: UInt64 = 0, inode: UInt64 = 0, size: Int64 = 0, modified: Int = 0
-    }
-
-    static func snapshot(_ path: String) -> TableState? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return errno == ENOENT ? TableState(bytes: nil) : nil }
-        let workbook = FacilityInput.isWorkbook(path)
-        guard case .success(let bytes) = readInput(path, maxBytes: workbook ? 256 << 20 : 64 << 20, binary: workbook)
-        else { return nil }
-        return TableState(
-            bytes: bytes, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
-            modified: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
-    }
-
-    /// The first new row whose person, item and day the table already holds, as words.
-    func sameDayClash(_ rows: [[String: Value]], in bytes: [UInt8]?) -> String? {
-        guard let bytes else { return nil }
-        var loader = SnapshotLoader()
-        let table =
-            inWorkbook
-            ? loader.loadWorkbookTable(bytes: bytes, path: target, table: "attestations")
-            : loader.loadTable(bytes: bytes, path: target, schema: SnapshotSchema.attestation)
-        guard case .list(let xs)? = table else { return nil }
-        let onFile = Set(
-            xs.compactMap { v -> String? in
-                guard case .record(let r) = v else { return nil }
-                return sameDayKey(r["item"].display, r["by"].display, r["signed_on"].display)
-            })
-        for r in rows {
-            let item = r["item"]?.display ?? "", by = r["by"]?.display ?? "", day = r["signed_on"]?.display ?? ""
-            if onFile.contains(sameDayKey(item, by, day)) { return "\(by)'s answer to `\(item)` on \(day)" }
-        }
-        return nil
+        saved += rows.count
+        return true
     }
 
     /// Refuses, before any question, a table that could not hold every part of an answer.
     func tableCanHoldAnswers() -> Bool {
-        guard let state = AttestSession.snapshot(target) else { return true }
-        let probe = row(item: "x", answer: "yes", role: "x", by: "x", on: asOf, reason: "x")
-        if case .failure(let d) = appended(to: state.bytes, [probe]),
-            d.id == "data.missing-column" || d.id == "data.missing-table"
-        {
-            console.err(DiagnosticPrinter().render(d) + "error: nothing was asked and nothing was saved\n")
+        if case .failure(let r) = log.tableCanHoldAnswers() {
+            _ = CLI.refused(r, console)
             return false
         }
         return true
     }
 
-    func row(item: String, answer: String, role: String, by: String, on day: Day, reason: String?) -> [String: Value] {
-        var r: [String: Value] = [
-            "item": .string(item), "answer": .string(answer), "by_role": .string(role), "by": .string(by),
-            "signed_on": .date(day),
-        ]
-        if let reason, !reason.isEmpty { r["reason"] = .string(reason) }
-        return r
-    }
-
-    // MARK: answers from a file
-
     /// Every row is checked before anything is written; one bad row writes nothing.
     mutating func fromFile(_ path: String, sameDay: Bool, options: LoadOptions) -> Int32 {
-        var loader = SnapshotLoader(options: options)
-        // signed_on may be left out (the as-of date, as --help says); reason is needed only
-        // for not-applicable, and a row that needs it is refused below.
-        let value = loader.loadInventory(
-            path: path, schema: SnapshotSchema.attestation, optional: ["signed_on", "reason"])
-        // Cells the loader already refused (say, a role that is no role): one error per cell.
-        let refused = Set(
-            loader.diagnostics.filter { $0.severity == .error }.compactMap { d in
-                d.location.map { "\($0.file):\($0.line):\($0.column)" }
-            })
-        var diags = DiagnosticBag()
-        diags.add(contentsOf: loader.diagnostics)
-        let keys = AttestationPlan.keys(pack)
-        let already = onFile
-        var rows: [[String: Value]] = []
-        var seen: Set<String> = []
-        if case .list(let xs)? = value {
-            for case .record(let r) in xs {
-                func err(_ field: String, _ id: String, _ msg: String, help: String? = nil) {
-                    let at =
-                        SnapshotSchema.attestation.index[field].map { r.location(ofField: $0) } ?? r.origin.resolved
-                    if id == "attest.missing", refused.contains("\(at.file):\(at.line):\(at.column)") { return }
-                    diags.add(Diagnostic(id, .error, msg, at: at, help: help))
-                }
-                guard case .string(let item) = r["item"] else {
-                    err("item", "attest.missing", "row has no item"); continue
-                }
-                guard let roles = keys[item] else {
-                    err(
-                        "item", "attest.unknown-item",
-                        "the row's item is not an attestation item of this pack (found \(ValueShape.of(item)))",
-                        help: closestMatch(to: item, in: Array(keys.keys)).map { "did you mean `\($0)`?" })
-                    continue
-                }
-                guard case .string(let answer) = r["answer"] else {
-                    err("answer", "attest.missing", "row has no answer (yes, no or not-applicable)"); continue
-                }
-                guard case .string(let role) = r["by_role"] else {
-                    err("by_role", "attest.missing", "row has no by_role"); continue
-                }
-                guard roles.contains(role) else {
-                    // A role is no personal data: the message names the one given.
-                    let given = Words.role(role, ja: true)
-                    err(
-                        "by_role", "attest.wrong-role",
-                        "`\(item)` is answered by \(AttestSession.described(roles)); the row gives \(role) (\(given))"
-                            + " (「\(item)」に回答できるのは \(roles.map { Words.role($0, ja: true) }.joined(separator: "・")) "
-                            + "です。この行の役割は \(given) です)"
-                    ); continue
-                }
-                guard case .string(let by) = r["by"], AttestSession.plausibleID(by) else {
-                    err("by", "attest.bad-id", "`by` must be a pseudonymous id like S-001 (letters, digits, - and _)");
-                    continue
-                }
-                let reason: String? = if case .string(let s) = r["reason"] { s } else { nil }
-                if answer == "not-applicable" && (reason ?? "").isEmpty {
-                    err("reason", "attest.missing-reason", "not-applicable needs a reason"); continue
-                }
-                var day = asOf
-                if case .date(let d) = r["signed_on"] { day = d }
-                if day > asOf {
-                    err("signed_on", "attest.future", "signed_on \(day) is after the as-of date \(asOf)"); continue
-                }
-                // The report counts a statement only from someone on the staff, employed that
-                // day and holding the role: one it would not count is not recorded.
-                if let refusal = signers.check(by: by, role: role, on: day) {
-                    err(
-                        refusal.field, "attest.not-signer", refusal.reason.en + " (" + refusal.reason.ja + ")",
-                        help:
-                            "a statement counts only from a person on the staff table who holds the role in the "
-                            + "roles table on the signing day"
-                    )
-                    continue
-                }
-                let k = sameDayKey(item, by, day.description)
-                if !sameDay && (already.contains(k) || seen.contains(k)) {
-                    err(
-                        "item", "attest.same-day", "\(by) already answered `\(item)` on \(day)",
-                        help: "pass --same-day to record another answer for that day")
-                    continue
-                }
-                seen.insert(k)
-                rows.append(row(item: item, answer: answer, role: role, by: by, on: day, reason: reason))
-            }
-        }
+        let (rows, diagnostics) = log.answers(from: path, sameDay: sameDay, options: options)
         let printer = DiagnosticPrinter()
-        for d in diags.sorted { console.err(printer.render(d)) }
-        if diags.hasErrors || value == nil {
+        for d in diagnostics { console.err(printer.render(d)) }
+        guard let rows else {
             console.err("error: the answers have errors; nothing was saved\n")
             return ExitCode.inputError
         }
@@ -449,13 +206,7 @@ struct AttestSession {
         return ExitCode.ok
     }
 
-    static func plausibleID(_ s: String) -> Bool {
-        !s.isEmpty && s.count <= 64
-            && s.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
-                    || "-_.".unicodeScalars.contains($0)
-            }
-    }
+    func t(_ ja: String, _ en: String) -> String { japanese ? ja : en }
 
     // MARK: in the terminal
 
@@ -501,7 +252,7 @@ struct AttestSession {
             guard let id = askID(role: role) else { return stop() }
             by = id
         }
-        let already = onFile
+        let already = log.onFile
         var othersToAsk: [String: [String]] = [:]
         for (n, d) in due.enumerated() {
             console.out("\n[\(n + 1)/\(due.count)] " + describe(d))
@@ -530,7 +281,7 @@ struct AttestSession {
                 else { return stop() }
                 reason = r.isEmpty ? nil : r
             }
-            if already.contains(sameDayKey(d.key, by, asOf.description)) {
+            if already.contains(log.sameDayKey(d.key, by, asOf.description)) {
                 guard
                     let yes = askYesNo(
                         t(
@@ -541,7 +292,9 @@ struct AttestSession {
                 else { return stop() }
                 if !yes { continue }
             }
-            guard save([row(item: d.key, answer: answer, role: role, by: by, on: asOf, reason: reason)], sameDay: true)
+            guard
+                save(
+                    [log.row(item: d.key, answer: answer, role: role, by: by, on: asOf, reason: reason)], sameDay: true)
             else { return ExitCode.inputError }
             console.out(t("  保存しました。\n", "  saved.\n"))
         }
@@ -555,8 +308,9 @@ struct AttestSession {
         }
         console.out(
             t(
-                "\n\(saved) 件の回答を \(target) に記録しました。次に: tenken check \(checkTarget)\n",
-                "\nRecorded \(saved) answer\(saved == 1 ? "" : "s") in \(target). Next: tenken check \(checkTarget)\n"))
+                "\n\(saved) 件の回答を \(target) に記録しました。次に: tenken check \(log.checkTarget)\n",
+                "\nRecorded \(saved) answer\(saved == 1 ? "" : "s") in \(target). Next: tenken check \(log.checkTarget)\n"
+            ))
         return ExitCode.ok
     }
 
@@ -616,7 +370,7 @@ struct AttestSession {
             guard let a = ask(t("あなたの職員ID（仮名ID、例 S-001）: ", "your staff id (pseudonymous, e.g. S-001): ")) else {
                 return nil
             }
-            guard AttestSession.plausibleID(a) else {
+            guard AttestationLog.plausibleID(a) else {
                 console.out(
                     t(
                         "  英数字と - _ . だけのIDを入力してください（氏名は入力しません）。\n",

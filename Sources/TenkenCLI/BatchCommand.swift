@@ -7,19 +7,6 @@ import TenkenEval
 import TenkenReport
 import TenkenSyntax
 
-/// Results of workers, written by index: each index is written by exactly one worker.
-final class Slots<T>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<T?>
-    init(_ n: Int) {
-        buffer = .allocate(capacity: n)
-        buffer.initialize(repeating: nil)
-    }
-    deinit {
-        buffer.deinitialize()
-        buffer.deallocate()
-    }
-}
-
 enum BatchCommand {
     static let spec = CommandSpec(
         name: "batch", summary: "Evaluate many facilities in parallel: a report per facility and an aggregate.",
@@ -196,9 +183,11 @@ enum BatchCommand {
         let run = BatchRun(
             pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
             baseline: baseline, gate: gate, formats: formats, lang: lang, outDir: output.staging,
-            maxFindings: maxFindings, sarifBase: sarifBase)
-        let progress = Progress(
-            total: entries.count, enabled: console.stderrIsTTY && !p.flag("--quiet"), console: console)
+            maxFindings: maxFindings, sarifBase: sarifBase, toolVersion: CLI.version)
+        // The progress line only on a terminal, and not under --quiet.
+        let showProgress: ((String) -> Void)? =
+            console.stderrIsTTY && !p.flag("--quiet") ? { [console] line in console.err(line) } : nil
+        let progress = BatchProgress(total: entries.count, write: showProgress)
         // The summaries go straight into the aggregate, which sorts them without a copy.
         var aggregate = Aggregate(
             pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
@@ -221,7 +210,9 @@ enum BatchCommand {
         }
         var writeFailures = run.writeFailures.withLock { $0 }
         if writeFailures.isEmpty {
-            do throws(WriteError) { try writeAggregate(aggregate, to: output.staging, lang: lang, jobs: jobs) } catch {
+            do throws(WriteError) {
+                try BatchRun.writeAggregate(aggregate, to: output.staging, lang: lang, jobs: jobs)
+            } catch {
                 writeFailures.append(error)
             }
         }
@@ -263,7 +254,7 @@ enum BatchCommand {
         }
         let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newGaps ?? 0) > 0 }.count }
         let counts = aggregate.verdictCounts(gate: gate)
-        let exit = exitCode(aggregate, gate: gate, newGaps: newGaps, counts: counts)
+        let exit = ExitPolicy.code(aggregate, gate: gate, newGaps: newGaps, counts: counts)
         let ja = lang == .ja
         for line in loadFailures(aggregate, ja: ja) { console.err("batch: " + line + "\n") }
         console.err(
@@ -336,311 +327,22 @@ enum BatchCommand {
         default: ", a facility failed to load or has undecided rules"
         }
     }
-
-    /// 2 when a facility failed to load or has a rule in `error` or `unknown`; 1 for gaps at
-    /// the gate's level (with a baseline: failures at that level the baseline does not know,
-    /// and items still awaiting an attestation under `,manual`); else 0. `--fail-on never`
-    /// never gives 1.
-    static func exitCode(_ a: Aggregate, gate: Gate, newGaps: Int? = nil, counts: [Gate.Verdict: Int]? = nil) -> Int32 {
-        let v = counts ?? a.verdictCounts(gate: gate)
-        if (v[.undecided] ?? 0) > 0 { return ExitCode.inputError }
-        guard gate.level != nil else { return ExitCode.ok }
-        if let newGaps {
-            // Known failures are forgiven; an item still waiting for a person is not.
-            let waiting =
-                gate.manual
-                && a.facilities.contains { f in
-                    zip(a.rules, f.states).contains { r, c in c == "M" && gate.level.map { r.level <= $0 } == true }
-                }
-            // A facility judged on a loosened parameter is not excused by a baseline either.
-            let loosened = gate.loosened && a.withLoosenedParams > 0
-            return newGaps > 0 || waiting || loosened ? ExitCode.gaps : ExitCode.ok
-        }
-        return (v[.gaps] ?? 0) > 0 ? ExitCode.gaps : ExitCode.ok
-    }
-
-    /// Each file is streamed to a temporary file and renamed into place when complete. With
-    /// more than one job the four files are written side by side: they only read the
-    /// aggregate, and written one after another they were the serial end of a batch, which
-    /// is what kept two jobs from twice the speed of one.
-    static func writeAggregate(_ a: Aggregate, to dir: String, lang: Language, jobs: Int = 1) throws(WriteError) {
-        @Sendable func stream(_ name: String, _ body: (OutputFile) throws(WriteError) -> Void) throws(WriteError) {
-            let s = try OutputFile(path: (dir as NSString).appendingPathComponent(name))
-            do throws(WriteError) { try body(s) } catch { s.abandon(); throw error }
-        }
-        // Largest first, so that two workers finish together.
-        @Sendable func write(_ k: Int) throws(WriteError) {
-            switch k {
-            case 0:
-                try stream("aggregate.json") { (f: OutputFile) throws(WriteError) in
-                    try a.writeJSON(to: f); try f.commit()
-                }
-            case 1:
-                try stream("aggregate.html") { (f: OutputFile) throws(WriteError) in
-                    try AggregateHTML.write(a, lang: lang, to: f)
-                }
-            case 2:
-                try stream("aggregate-facilities.csv") { (f: OutputFile) throws(WriteError) in
-                    try a.writeFacilitiesCSV(to: f); try f.commit()
-                }
-            default:
-                try stream("aggregate-rules.csv") { (f: OutputFile) throws(WriteError) in
-                    try a.writeRulesCSV(to: f); try f.commit()
-                }
-            }
-        }
-        guard jobs > 1 else {
-            for k in 0..<4 { try write(k) }
-            return
-        }
-        let failures = Locked<[(Int, WriteError)]>([])
-        DispatchQueue.concurrentPerform(iterations: 4) { k in
-            do throws(WriteError) { try write(k) } catch { failures.withLock { $0.append((k, error)) } }
-        }
-        if let first = failures.withLock({ $0 }).min(by: { $0.0 < $1.0 }) { throw first.1 }
-    }
 }
 
-/// Progress on standard error, only on a terminal: count, rate and time left.
-final class Progress: @unchecked Sendable {
-    let total: Int
-    let enabled: Bool
-    let console: Console
-    let start = Date()
-    let state = Locked<(done: Int, last: Date)>((0, Date.distantPast))
-
-    init(total: Int, enabled: Bool, console: Console) {
-        self.total = total
-        self.enabled = enabled
-        self.console = console
-    }
-
-    func tick() {
-        guard enabled else { return }
-        let line: String? = state.withLock { s in
-            s.done += 1
-            let now = Date()
-            guard now.timeIntervalSince(s.last) > 0.2 || s.done == total else { return nil }
-            s.last = now
-            let elapsed = now.timeIntervalSince(start)
-            let rate = Double(s.done) / max(elapsed, 0.001)
-            let eta = rate > 0 ? Double(total - s.done) / rate : 0
-            return "\r\u{1B}[K  \(s.done)/\(total) facilities · \(Int(rate))/s · \(Int(eta.rounded()))s left"
-        }
-        if let line { console.err(line) }
-    }
-
-    func finish() { if enabled { console.err("\r\u{1B}[K") } }
-}
-
-/// The per-facility work of a batch, shared read-only by the workers.
-final class BatchRun: @unchecked Sendable {
-    let pack: CheckedPack
-    let loaded: LoadedPack
-    let engine: Engine
-    let asOf: Day
-    let options: LoadOptions
-    let cliParams: [ParamOverride]
-    let waivers: [Waiver]
-    let baseline: Baseline?
-    /// The run's `--fail-on`: with a baseline, new failures are counted at its level.
-    let gate: Gate
-    let formats: [ReportFormat]
-    let lang: Language
-    let outDir: String
-    /// Facility ids by their folded form: ids differing only in case would share one report
-    /// folder on a case-insensitive file system, so they count as the same id.
-    let claims = Locked<[String: String]>([:])
-    let contested = Locked<[String: Set<String>]>([:])
-    let warnings = Locked<[Diagnostic]>([])
-    /// Report writes that failed (a full disk, say): the run is then incomplete.
-    let writeFailures = Locked<[WriteError]>([])
-
-    let maxFindings: Int?
-    let sarifBase: SARIFBase?
-
-    init(
-        pack: CheckedPack, loaded: LoadedPack, asOf: Day, options: LoadOptions, cliParams: [ParamOverride],
-        waivers: [Waiver],
-        baseline: Baseline?, gate: Gate = Gate(level: .required), formats: [ReportFormat], lang: Language,
-        outDir: String,
-        maxFindings: Int? = Engine.defaultMaxFindings, sarifBase: SARIFBase? = nil
-    ) {
-        self.pack = pack
-        self.sarifBase = sarifBase
-        self.loaded = loaded
-        self.maxFindings = maxFindings
-        engine = Engine(pack: pack, maxFindings: maxFindings)
-        self.asOf = asOf
-        self.options = options
-        self.cliParams = cliParams
-        self.waivers = waivers
-        self.baseline = baseline
-        self.gate = gate
-        self.formats = formats
-        self.lang = lang
-        self.outDir = outDir
-    }
-
-    func evaluate(_ entries: [BatchEntry], jobs: Int, progress: Progress) -> [FacilitySummary] {
-        let slots = Slots<FacilitySummary>(entries.count)
-        let next = Atomic<Int>(0)
-        let workers = max(1, min(jobs, entries.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            // Each worker evaluates with its own compiled copy of the pack: sharing one tree
-            // makes every core bump the same reference counts, which does not scale.
-            let own =
-                w == 0
-                ? engine
-                : (Checker.check(loaded.source).pack.map { Engine(pack: $0, maxFindings: maxFindings) } ?? engine)
-            while true {
-                let i = next.add(1, ordering: .relaxed).oldValue
-                if i >= entries.count { break }
-                // Stopped (a signal, or a write failed so nothing will be published): the rest
-                // are not evaluated.
-                if Interruption.requested != 0 || !writeFailures.withLock({ $0.isEmpty }) {
-                    slots.buffer[i] = FacilitySummary(
-                        id: entries[i].name, name: nil, input: entries[i].input, status: .error, states: "",
-                        diagnostics: ["\(entries[i].input): not evaluated: the run stopped"])
-                    continue
-                }
-                slots.buffer[i] = process(entries[i], index: i, engine: own)
-                progress.tick()
+extension BatchOutput {
+    /// Opens the folder for a run, or says why not (another run holds it, it cannot be made),
+    /// printing the notes on earlier runs' leftovers.
+    static func opened(_ dir: String, graceful: Bool, _ console: Console) -> BatchOutput? {
+        do {
+            let out = try BatchOutput(dir: dir, graceful: graceful)
+            for n in out.notes { console.err("note: \(n)\n") }
+            return out
+        } catch {
+            switch error {
+            case .busy(let f): console.err(f.message(folder: dir))
+            case .write(let w): console.err("error: \(w); nothing was written\n")
             }
-        }
-        // Every slot is filled by a worker; one that is not is reported, never dropped.
-        var out = (0..<entries.count).map { i in
-            slots.buffer[i]
-                ?? FacilitySummary(
-                    id: entries[i].name, name: nil, input: entries[i].input, status: .error, states: "",
-                    diagnostics: ["\(entries[i].input): not evaluated"])
-        }
-        // Two inputs with the same facility id (or ids differing only in case): neither is
-        // reported, both are errors.
-        let dup = contested.withLock { $0 }
-        for i in out.indices where out[i].status == .evaluated {
-            if let ids = dup[FileNames.fold(out[i].id)] { out[i] = duplicate(out[i], ids) }
-        }
-        for (_, ids) in dup {
-            for id in ids {
-                removeOwnedTree(facilityDir(id)) { rel, isDir in
-                    rel.count == 1 && !isDir
-                        && (BatchOutput.reportNames.contains(rel[0]) || RunID.isTemporaryName(rel[0]))
-                }
-            }
-        }
-        return out
-    }
-
-    func duplicate(_ s: FacilitySummary, _ ids: Set<String>) -> FacilitySummary {
-        let why =
-            ids.count > 1
-            ? "facility ids \(ids.sorted().map { "`\($0)`" }.joined(separator: " and ")) differ only in case; on "
-                + "many file systems their report folders would be one"
-            : "facility id `\(s.id)` is used by more than one input"
-        return FacilitySummary(
-            id: s.id, name: s.name, input: s.input, status: .error, states: "",
-            diagnostics: ["\(s.input): error[batch.duplicate-id]: \(why)"])
-    }
-
-    func facilityDir(_ id: String) -> String {
-        ((outDir as NSString).appendingPathComponent("facilities") as NSString).appendingPathComponent(id)
-    }
-
-    func failure(_ e: BatchEntry, id: String?, _ diags: [Diagnostic]) -> FacilitySummary {
-        FacilitySummary(
-            id: id ?? e.name, name: nil, input: e.input, status: .error, states: "",
-            diagnostics: diags.filter { $0.severity == .error }.prefix(10).map(\.description))
-    }
-
-    func process(_ e: BatchEntry, index: Int, engine: Engine) -> FacilitySummary {
-        var input: FacilityInput
-        var isDir: ObjCBool = false
-        if let line = e.line {
-            input = FacilityInput(snapshot: line.file)
-            input.jsonLine = line
-        } else if FileManager.default.fileExists(atPath: e.input, isDirectory: &isDir), isDir.boolValue {
-            switch FacilityInput.folder(e.input) {
-            case .success(let i): input = i
-            case .failure(let d): return failure(e, id: nil, [d])
-            }
-        } else {
-            input = FacilityInput.file(e.input)
-        }
-        let (facility, diags) = input.load(options: options, pack: loaded, asOf: asOf, wholeStatements: true)
-        guard let facility, !diags.contains(where: { $0.severity == .error }) else {
-            return failure(e, id: facility?.id, diags)
-        }
-        guard BatchDiscovery.safeName(facility.id) else {
-            return failure(
-                e, id: e.name,
-                [
-                    Diagnostic(
-                        "batch.unsafe-id", .error,
-                        "the facility id cannot name a report folder (letters, digits, `.`, `_`, `-` only; no `..`; "
-                            + "found \(ValueShape.of(facility.id)))",
-                        at: SourceLocation(
-                            file: input.primaryFile, line: e.line?.line ?? 0,
-                            path: input.tables == nil ? "/facility/id" : "facility.id"))
-                ])
-        }
-        let key = FileNames.fold(facility.id)
-        let first = claims.withLock { c -> String? in
-            if let other = c[key] { return other }
-            c[key] = facility.id
             return nil
         }
-        if let first {
-            let ids = contested.withLock { c -> Set<String> in
-                c[key, default: []].formUnion([first, facility.id])
-                return c[key, default: []]
-            }
-            return duplicate(
-                FacilitySummary(
-                    id: facility.id, name: nil, input: e.input, status: .evaluated, states: "", diagnostics: []), ids)
-        }
-        var (result, pd) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
-        if pd.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, pd) }
-        let notes = WaiverPolicy.apply(waivers, to: &result, facility: facility)
-        // A waiver whose people are not this facility's staff: the facility is not judged.
-        if notes.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, notes) }
-        if !notes.isEmpty { warnings.withLock { $0 += notes } }
-        // What the facility's input warned about goes into its reports and the aggregate,
-        // which is all an auditor of a batch reads.
-        result.inputWarnings = (diags + pd + notes).filter { $0.severity == .warning }
-        if !formats.isEmpty {
-            let report = ReportInput(
-                result: result, pack: pack, lang: lang, toolVersion: CLI.version, sarifBase: sarifBase)
-            let style = TextReport(lang: lang, color: false)
-            for f in formats {
-                // Named in messages where it will be published, not in the staging folder.
-                let shown = "facilities/\(facility.id)/\(f.fileName)"
-                do throws(WriteError) {
-                    let file = try OutputFile(
-                        path: (facilityDir(facility.id) as NSString).appendingPathComponent(f.fileName), durable: false)
-                    do throws(WriteError) {
-                        try CLI.write(f, report, textStyle: style, to: file)
-                        try file.commit()
-                    } catch {
-                        file.abandon()
-                        throw error
-                    }
-                } catch {
-                    writeFailures.withLock {
-                        $0.append(WriteError(path: shown, kind: error.kind, reason: error.reason))
-                    }
-                    break
-                }
-            }
-        }
-        var s = FacilitySummary.of(result, input: e.input)
-        if let baseline {
-            // Counted at the gate's level, as `check --baseline` gates: none under `never`.
-            s.newGaps =
-                zip(pack.rules, result.results).filter { rule, r in
-                    gate.level.map { rule.level <= $0 } == true && baseline.hasNew(facility: facility.id, r)
-                }.count
-        }
-        return s
     }
 }

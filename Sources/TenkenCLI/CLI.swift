@@ -364,7 +364,7 @@ public enum CLI {
         var lock: FileLock?
         var token: Int?
         if let dir {
-            if let problem = folderProblem(dir) {
+            if let problem = OutputFolder.problem(dir) {
                 console.err("error: \(problem)\n")
                 return false
             }
@@ -375,23 +375,12 @@ public enum CLI {
                 // the lock file goes with it.
                 token = Interruption.onInterrupt { l.release() }
             case .failure(let f):
-                console.err(lockMessage(f, folder: dir))
+                console.err(f.message(folder: dir))
                 return false
             }
             OutputFile.sweepAbandonedTemporaries(in: dir)
         }
         return emitFiles(formats, input, textStyle: textStyle, targets, console, lock: lock, token: token)
-    }
-
-    /// Why `dir` cannot be an output folder (it cannot be made, or it is a file), or nil.
-    static func folderProblem(_ dir: String) -> WriteError? {
-        let e = OutputFile.makeFolders(dir)
-        if e != 0 { return WriteError(path: dir, errno: e, folder: OutputFile.existingAncestor(dir)) }
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
-            return WriteError(path: dir, kind: .refused, reason: "it is a file, not a folder")
-        }
-        return nil
     }
 
     static func emitFiles(
@@ -438,19 +427,6 @@ public enum CLI {
             s.add(file: pack.provider?.path)
         }
         return s
-    }
-
-    /// "another tenken run is writing to DIR", or why the lock file could not be made.
-    static func lockMessage(_ f: FileLock.Failure, folder: String) -> String {
-        switch f {
-        case .busy(let holder):
-            return
-                "error: another tenken run\(holder.map { " (process \(SafeText.terminal($0)))" } ?? "") is writing "
-                + "to \(SafeText.terminal(folder)); nothing was written\n"
-                + "  help: wait for it to finish, or choose another output folder\n"
-        case .io(let e):
-            return "error: \(e)\n"
-        }
     }
 
     static func asOf(_ p: ParsedArguments) -> Result<Day, UsageError> {

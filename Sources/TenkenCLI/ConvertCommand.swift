@@ -74,30 +74,20 @@ enum ConvertCommand {
         inputs.add(input)
         inputs.add(file: p.positionals[0])
         // Unknown is never written as a blank that means "none" (or "still employed"): refused.
-        let unsayable = SnapshotWriter.unknownWithMeaning(facility)
-        guard unsayable.isEmpty else {
-            for d in unsayable { console.err(DiagnosticPrinter().render(d)) }
-            console.err("error: neither form can say what the input leaves unknown here; nothing was written\n")
-            return ExitCode.inputError
-        }
+        let note: (String) -> Void = { console.err("note: \($0)\n") }
+        let force = p.flag("--force")
+        if case .failure(let r) = FacilityConversion.sayable(facility) { return CLI.refused(r, console) }
         if to == "xlsx", let output {
-            let (bytes, tables, notes, refusals) = WorkbookTables.workbook(
-                facility, japanese: lang == "ja", file: output,
-                guide: WorkbookTables.guide(japanese: lang == "ja"))
-            guard refusals.isEmpty else {
-                for d in refusals { console.err(DiagnosticPrinter().render(d)) }
-                console.err("error: the workbook cannot say what the snapshot leaves unknown; nothing was written\n")
-                return ExitCode.inputError
-            }
-            for n in notes { console.err("note: \(n)\n") }
-            switch bytes {
-            case .failure(let d):
-                console.err(DiagnosticPrinter().render(d) + "error: nothing was written\n")
-                return ExitCode.inputError
-            case .success(let b):
-                guard writeFile(b, to: output, force: p.flag("--force"), inputs: inputs, console) else {
-                    return ExitCode.inputError
-                }
+            let tables: [SnapshotWriter.TableFile]
+            switch FacilityConversion.workbook(facility, japanese: lang == "ja", file: output, note: note)
+                .flatMap({ w in
+                    FacilityConversion.writeFile(w.bytes, to: output, force: force, inputs: inputs, note: note).map {
+                        w.tables
+                    }
+                })
+            {
+            case .success(let t): tables = t
+            case .failure(let r): return CLI.refused(r, console)
             }
             console.err(
                 "wrote \(tables.count) sheets to \(output): "
@@ -108,139 +98,44 @@ enum ConvertCommand {
         if to == "json" {
             let text = SnapshotWriter.json(facility)
             guard let output else { console.out(text); return ExitCode.ok }
-            guard writeFile(Array(text.utf8), to: output, force: p.flag("--force"), inputs: inputs, console) else {
-                return ExitCode.inputError
+            if case .failure(let r) = FacilityConversion.writeFile(
+                Array(text.utf8), to: output, force: force, inputs: inputs, note: note)
+            {
+                return CLI.refused(r, console)
             }
             return ExitCode.ok
         }
         guard let output else { return ExitCode.usage }  // checked above: `--to csv` has an output folder
-        let (files, notes, refusals) = SnapshotWriter.tables(facility, japanese: lang == "ja")
-        guard refusals.isEmpty else {
-            for d in refusals { console.err(DiagnosticPrinter().render(d)) }
-            console.err("error: the tables cannot say what the snapshot leaves unknown; nothing was written\n")
-            return ExitCode.inputError
+        let files: [(name: String, bytes: [UInt8], table: SnapshotWriter.TableFile)]
+        switch FacilityConversion.tables(
+            facility, japanese: lang == "ja", shiftJIS: encoding == "shift_jis", folder: output, note: note)
+        {
+        case .success(let f): files = f
+        case .failure(let r): return CLI.refused(r, console)
         }
-        for n in notes { console.err("note: \(n)\n") }
-        var out: [(String, [UInt8])] = []
-        for f in files {
-            if encoding == "shift_jis" {
-                // Shift_JIS has no BOM, and cannot hold every character: say which cell.
-                let body = String(f.text.dropFirst())
-                guard let data = body.data(using: .shiftJIS) else {
-                    let line =
-                        body.components(separatedBy: "\r\n").firstIndex { $0.data(using: .shiftJIS) == nil }.map {
-                            $0 + 1
-                        } ?? 0
-                    let path = (output as NSString).appendingPathComponent(f.spec.fileName)
-                    console.err(
-                        DiagnosticPrinter().render(
-                            Diagnostic(
-                                "data.not-shift-jis", .error, "a cell holds a character Shift_JIS cannot encode",
-                                at: SourceLocation(file: path, line: line), help: "write the tables as utf-8")))
-                    return ExitCode.inputError
-                }
-                out.append((f.spec.fileName, [UInt8](data)))
-            } else {
-                out.append((f.spec.fileName, Array(f.text.utf8)))
-            }
-        }
-        guard writeTables(out, into: output, force: p.flag("--force"), inputs: inputs, console) else {
-            return ExitCode.inputError
+        if case .failure(let r) = FacilityConversion.writeTables(
+            files.map { ($0.name, $0.bytes) }, into: output, force: force, inputs: inputs, note: note)
+        {
+            return CLI.refused(r, console)
         }
         console.err(
             "wrote \(files.count) tables to \(output): "
-                + files.map { "\($0.spec.fileName) (\($0.rows))" }.joined(separator: ", ") + "\n")
+                + files.map { "\($0.table.spec.fileName) (\($0.table.rows))" }.joined(separator: ", ") + "\n")
         return Interruption.afterPublishing(console, "the set of tables") ?? ExitCode.ok
-    }
-
-    /// Writes one output file whole or not at all: never over an input, never over an
-    /// existing file without `force`.
-    static func writeFile(
-        _ bytes: [UInt8], to output: String, force: Bool, inputs: InputSet, _ console: Console
-    ) -> Bool {
-        if let refusal = inputs.refusal(file: output) { console.err("error: \(refusal)\n"); return false }
-        if !force, FileManager.default.fileExists(atPath: output) {
-            console.err("error: \(output) already exists; nothing was written\n  help: pass --force to replace\n")
-            return false
-        }
-        do throws(WriteError) {
-            let f = try OutputFile(path: output)
-            try f.write(bytes: bytes)
-            try f.commit()
-            if f.direct { console.err("note: \(output) is \(f.targetKind); written to it directly, not atomically\n") }
-            if let n = f.linkNote { console.err("note: \(SafeText.terminal(n))\n") }
-        } catch {
-            console.err("error: \(error); nothing was written\n")
-            return false
-        }
-        return true
-    }
-
-    /// Whether a file name is one of the facility tables in any of the spellings the folder
-    /// scan, or a case- or normalisation-folding file system, would take for it.
-    static func isTableName(_ name: String) -> Bool { FacilityFiles.isTable(name) }
-
-    /// Publishes a whole set of tables into `dir`, or nothing: every table of the folder's old
-    /// set is replaced (only with `force`), every other file in it is left untouched, and a
-    /// failure or a kill before the point of no return leaves the folder as it was; one after
-    /// it is finished by the next run (see `StagedFolder`).
-    static func writeTables(
-        _ files: [(String, [UInt8])], into dir: String, force: Bool, inputs: InputSet, _ console: Console
-    ) -> Bool {
-        // Tables over the tables they were read from: refused, as every output over its input.
-        if let folder = inputs.inputFolder(dir) {
-            console.err(
-                "error: cannot write \(dir): it is the input folder \(folder); write the tables to another folder\n")
-            return false
-        }
-        // What stopped runs left is finished or cleared first, so the folder is looked at as it is.
-        for n in StagedFolder.recover(dir) { console.err("note: \(n)\n") }
-        let existing = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
-        if let book = existing.first(where: { FacilityInput.isWorkbook($0) && !$0.hasPrefix("~$") }) {
-            console.err(
-                "error: \(dir) holds the workbook \(book); tables written beside it would be two accounts of one "
-                    + "facility; nothing was written\n"
-                    + "  help: write the tables to a new folder\n")
-            return false
-        }
-        if existing.contains("snapshot.json") {
-            console.err(
-                "error: \(dir) holds snapshot.json; tables written beside it would not be read; nothing was written\n"
-                    + "  help: write the tables to a new folder\n")
-            return false
-        }
-        let clashing = existing.filter(isTableName)
-        for n in clashing {
-            if let refusal = inputs.refusal(file: (dir as NSString).appendingPathComponent(n)) {
-                console.err("error: \(refusal)\n"); return false
-            }
-        }
-        if !force, !clashing.isEmpty {
-            let list = clashing.map { (dir as NSString).appendingPathComponent($0) }
-            console.err(
-                "error: \(list.joined(separator: ", ")) already exist\(list.count == 1 ? "s" : ""); nothing was "
-                    + "written\n  help: pass --force to replace\n"
-            )
-            return false
-        }
-        do throws(WriteError) {
-            let staged = try StagedFolder(final: dir)
-            do throws(WriteError) {
-                for (name, bytes) in files { try staged.write(name, bytes) }
-                try staged.commit(replaces: isTableName)
-            } catch {
-                staged.abandon()
-                throw error
-            }
-        } catch {
-            console.err("error: \(error); nothing was written, \(dir) is as it was\n")
-            return false
-        }
-        return true
     }
 }
 
 extension CLI {
+    /// Prints why nothing was written; the input error exit code.
+    static func refused(_ r: WriteRefusal, _ console: Console) -> Int32 {
+        let printer = DiagnosticPrinter()
+        for d in r.diagnostics { console.err(printer.render(d)) }
+        if let m = r.message {
+            console.err("error\(r.id.map { "[\($0)]" } ?? ""): \(m)\n" + (r.help.map { "  help: \($0)\n" } ?? ""))
+        }
+        return ExitCode.inputError
+    }
+
     /// Loads a facility, printing its diagnostics. Nil on errors.
     static func loadFacility(
         _ input: FacilityInput, options: LoadOptions, pack: LoadedPack?, _ console: Console

@@ -293,7 +293,7 @@ enum MergeCommand {
             // Locked, staged and published whole, as a batch's aggregate; reports are left alone.
             guard let output = BatchOutput.opened(out, graceful: true, console) else { return ExitCode.inputError }
             do throws(WriteError) {
-                try BatchCommand.writeAggregate(merged, to: output.staging, lang: lang)
+                try BatchRun.writeAggregate(merged, to: output.staging, lang: lang)
                 // The shards' SARIF, when they wrote it, in files code scanning accepts.
                 if let sources = bundle {
                     do throws(SARIFBundle.Failure) {
@@ -313,7 +313,7 @@ enum MergeCommand {
                 return ExitCode.inputError
             }
             // As batch says it: each facility that failed to load, then the line with the exit code.
-            let exit = BatchCommand.exitCode(merged, gate: gate)
+            let exit = ExitPolicy.code(merged, gate: gate)
             let ja = lang == .ja
             for line in BatchCommand.loadFailures(merged, ja: ja) { console.err("merge: " + line + "\n") }
             console.err(

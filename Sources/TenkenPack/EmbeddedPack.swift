@@ -89,6 +89,238 @@ V-OPT-02	1-2	provider	optional	mcs	R4	provider	利用アカウントが医療介
 V-OPT-03	1-2	provider	optional	mcs	R4	provider	患者の利用アカウントが患者本人によって操作されていることを確認しなりすましを防止するための患者本人確認機能を提供しています	Verification that a patient account is operated by the patient is offered	provider-patient-verification
 
 """####),
+        ("example.json", ####"""
+{
+  "comment": "The example facility `tenken init` writes for a facility to fill in (see docs/dsl.md). `snapshot` is the example in full (every role and document the rules look for); the table forms keep the first row of each list. `by_kind` gives, by facility kind, the values that differ from the clinic, by JSON pointer.",
+  "snapshot": {
+    "comment": "tenken snapshot template: replace the example values; ids are pseudonymous, never names. See docs/snapshot.md.",
+    "facility": {
+      "id": "F-0001",
+      "name": "施設名をここに",
+      "kind": "clinic",
+      "beds": 0,
+      "uses_wifi": true,
+      "lends_devices": true,
+      "allows_personal_devices": false,
+      "uses_patient_accounts": false,
+      "shares_outside": true
+    },
+    "roles": [
+      {
+        "role": "operations-lead",
+        "staff_id": "S-001",
+        "since": "2024-04-01"
+      },
+      {
+        "role": "system-admin",
+        "staff_id": "S-001",
+        "since": "2024-04-01"
+      },
+      {
+        "role": "privacy-lead",
+        "staff_id": "S-001",
+        "since": "2024-04-01"
+      },
+      {
+        "role": "mcs-admin",
+        "staff_id": "S-001",
+        "since": "2024-04-01"
+      }
+    ],
+    "service": {
+      "password": {
+        "min_length": 13,
+        "requires_letters": true,
+        "requires_digits": true,
+        "requires_symbols": true
+      },
+      "invitation_approval": true,
+      "client_certificates": false,
+      "official_contacts_published": true
+    },
+    "staff": [
+      {
+        "id": "S-001",
+        "job": "doctor",
+        "hired_on": "2024-04-01",
+        "uses_mcs": true,
+        "account_id": "A-001",
+        "pledge_signed_on": "2024-04-01",
+        "training_dates": [
+          "2025-06-01"
+        ]
+      }
+    ],
+    "accounts": [
+      {
+        "id": "A-001",
+        "staff_id": "S-001",
+        "status": "active",
+        "is_admin": true,
+        "created_on": "2024-04-01",
+        "profile_photo": true,
+        "identity_verified": true
+      }
+    ],
+    "networks": [
+      {
+        "id": "N-01",
+        "ssid": "staff-wifi",
+        "encryption": "WPA3",
+        "operator": "facility",
+        "used_for_mcs": true
+      }
+    ],
+    "patients": [
+      {
+        "id": "P-0001",
+        "status": "active"
+      }
+    ],
+    "groups": [
+      {
+        "id": "G-001",
+        "kind": "patient",
+        "patient_ids": [
+          "P-0001"
+        ],
+        "created_on": "2025-01-10",
+        "first_shared_on": "2025-01-15",
+        "shares_outside": true,
+        "reviewed_on": [
+          "2025-07-01"
+        ],
+        "members": [
+          {
+            "account_id": "A-001",
+            "staff_id": "S-001",
+            "invited_on": "2025-01-10",
+            "approved_by": "A-001",
+            "approved_on": "2025-01-10",
+            "joined_on": "2025-01-10"
+          }
+        ]
+      }
+    ],
+    "consents": [
+      {
+        "id": "C-0001",
+        "patient_id": "P-0001",
+        "method": "opt-in",
+        "signed_on": "2025-01-09",
+        "form_on_file": true,
+        "kind": "initial",
+        "refusals": [
+          {
+            "clause": "第3項",
+            "party": "F-0099",
+            "recorded_on": "2025-01-09"
+          }
+        ]
+      }
+    ],
+    "documents": [
+      {
+        "id": "D-01",
+        "kind": "operations-rules",
+        "adopted_on": "2024-04-01",
+        "communicated": true
+      },
+      {
+        "id": "D-02",
+        "kind": "device-management",
+        "adopted_on": "2024-04-01",
+        "communicated": true
+      },
+      {
+        "id": "D-03",
+        "kind": "backup-plan",
+        "adopted_on": "2024-04-01",
+        "communicated": true
+      },
+      {
+        "id": "D-04",
+        "kind": "post-employment-privacy",
+        "adopted_on": "2024-04-01",
+        "communicated": true
+      }
+    ],
+    "incidents": [
+      {
+        "id": "I-001",
+        "kind": "device-lost",
+        "occurred_on": "2025-03-02",
+        "reported_on": "2025-03-02",
+        "device_id": "PC-01",
+        "action": "password-changed",
+        "action_on": "2025-03-02"
+      }
+    ],
+    "devices": [
+      {
+        "id": "PC-01",
+        "kind": "pc",
+        "ownership": "facility",
+        "assigned_staff_id": "S-001",
+        "status": "active",
+        "used_for_mcs": true,
+        "os": "Windows",
+        "os_version": "11",
+        "os_up_to_date": true,
+        "os_updated_on": "2025-06-01",
+        "screen_lock_minutes": 5,
+        "device_lock": "password",
+        "antimalware": true,
+        "antimalware_updated_on": "2025-06-01",
+        "mdm": false,
+        "remote_wipe": false,
+        "vpn": false,
+        "client_certificate": false,
+        "app_source": "browser",
+        "offsite_connection": "none",
+        "locked_storage": true,
+        "privacy_filter": false,
+        "public_wifi_autojoin": false
+      }
+    ],
+    "monitoring": [
+      {
+        "id": "M-001",
+        "kind": "post-monitoring",
+        "performed_on": "2025-06-30",
+        "by": "S-001"
+      }
+    ],
+    "attestations": [
+      {
+        "item": "no-written-credentials",
+        "answer": "yes",
+        "by_role": "operations-lead",
+        "by": "S-001",
+        "signed_on": "2025-04-01"
+      }
+    ]
+  },
+  "by_kind": {
+    "hospital": {
+      "/facility/beds": 200
+    },
+    "dental-clinic": {
+      "/staff/0/job": "dentist"
+    },
+    "visiting-nurse": {
+      "/staff/0/job": "nurse"
+    },
+    "pharmacy": {
+      "/staff/0/job": "pharmacist"
+    },
+    "care": {
+      "/staff/0/job": "care-manager"
+    }
+  }
+}
+
+"""####),
         ("pack.tenken", ####"""
 # The MCS operational management rules (運用管理規程 第2版, 2023-04) as a tenken pack.
 # Numbers and sets the source states are defaults with a `limit`: an override past it (a

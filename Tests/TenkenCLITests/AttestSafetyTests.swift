@@ -94,14 +94,14 @@ import Testing
         let excelRow = "no-credential-sharing,yes,operations-lead,S-001,2026-10-30,\r\n"
         final class Once: @unchecked Sendable { var done = false }
         let once = Once()
-        AttestSession.beforeLastLook = { path in
+        AttestationLog.beforeLastLook = { path in
             guard path == table, !once.done else { return }
             once.done = true
             // Excel's way: a whole new file renamed over the old one.
             let current = Data((try? readInput(path, maxBytes: 1 << 30).get()) ?? [])
             try? (current + Data(excelRow.utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
-        defer { AttestSession.beforeLastLook = nil }
+        defer { AttestationLog.beforeLastLook = nil }
         try writeText(
             "item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-001\n", dir.path + "-answers.csv")
         let r = runCLI([

@@ -314,7 +314,7 @@ import Testing
         let book = dir.appendingPathComponent("momiji.xlsx").path
         final class Once: @unchecked Sendable { var done = false }
         let once = Once()
-        AttestSession.beforeLastLook = { path in
+        AttestationLog.beforeLastLook = { path in
             guard path == book, !once.done else { return }
             once.done = true
             let current = (try? readInput(path, maxBytes: 1 << 30, binary: true).get()) ?? []
@@ -329,7 +329,7 @@ import Testing
                 try? Data(b).write(to: URL(fileURLWithPath: path), options: .atomic)
             }
         }
-        defer { AttestSession.beforeLastLook = nil }
+        defer { AttestationLog.beforeLastLook = nil }
         try writeText(
             "item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-1\n", dir.path + "-answers.csv")
         let r = runCLI(["attest", book, "--answers", dir.path + "-answers.csv", "--as-of", "2026-11-01"])

@@ -1,9 +1,9 @@
 import Foundation
-import TenkenAudit
 import TenkenData
 import TenkenReport
 
-/// The output folder of a batch (or a merge), written as one run or not at all.
+/// The output folder of a batch (or a merge), written as one run or not at all. It prints
+/// nothing: what the person should know comes back as `notes` and errors.
 ///
 /// - A lock file (`.tenken.lock`) keeps a second run from writing there at the same time.
 /// - Everything the run writes goes into a hidden folder of its own, `.tenken-run-<run id>/`,
@@ -21,34 +21,34 @@ import TenkenReport
 /// - `facilities/`, `sarif/` or an aggregate file that is a symbolic link is refused: publishing
 ///   replaces them whole, which would replace the link and move the person's files out of
 ///   the folder it names.
-final class BatchOutput {
-    static let published = [
+public final class BatchOutput {
+    public static let published = [
         "facilities", "aggregate.json", "aggregate-facilities.csv", "aggregate-rules.csv", "aggregate.html",
         SARIFBundle.folder,
     ]
     /// What is published beside `facilities/`: the aggregate files and the SARIF bundle (all a
     /// merge writes, and what a batch's inputs must not be).
-    static let besideFacilities = published.filter { $0 != "facilities" }
-    static let marker = ".complete"
-    static let stagingPrefix = ".tenken-run-"
+    public static let besideFacilities = published.filter { $0 != "facilities" }
+    public static let marker = ".complete"
+    public static let stagingPrefix = ".tenken-run-"
 
-    let dir: String
-    let staging: String
+    public let dir: String
+    public let staging: String
     private let lock: FileLock
     private var token: Int?
     private var finished = false
     /// What the person should know about leftovers of earlier runs (printed by `opened`).
-    private(set) var notes: [String] = []
+    public private(set) var notes: [String] = []
 
-    enum Failure: Error {
+    public enum Failure: Error {
         case busy(FileLock.Failure)
         case write(WriteError)
     }
 
     /// Locks the folder, finishes or removes what earlier runs left, and makes the staging folder.
-    init(dir: String, graceful: Bool) throws(Failure) {
+    public init(dir: String, graceful: Bool) throws(Failure) {
         self.dir = dir
-        if let problem = CLI.folderProblem(dir) { throw .write(problem) }
+        if let problem = OutputFolder.problem(dir) { throw .write(problem) }
         for name in BatchOutput.published {
             var st = stat()
             let path = (dir as NSString).appendingPathComponent(name)
@@ -81,23 +81,8 @@ final class BatchOutput {
         }
     }
 
-    /// Opens the folder for a run, or says why not (another run holds it, it cannot be made).
-    static func opened(_ dir: String, graceful: Bool, _ console: Console) -> BatchOutput? {
-        do {
-            let out = try BatchOutput(dir: dir, graceful: graceful)
-            for n in out.notes { console.err("note: \(n)\n") }
-            return out
-        } catch {
-            switch error {
-            case .busy(let f): console.err(CLI.lockMessage(f, folder: dir))
-            case .write(let w): console.err("error: \(w); nothing was written\n")
-            }
-            return nil
-        }
-    }
-
     /// Where the run writes `name` (a facility's report folder lives under `facilities/`).
-    func path(_ name: String) -> String { (staging as NSString).appendingPathComponent(name) }
+    public func path(_ name: String) -> String { (staging as NSString).appendingPathComponent(name) }
 
     /// Publishes what the run wrote under the published names. `replacing` names the old
     /// results that go even when this run did not produce them (a batch with `--format none`
@@ -105,7 +90,7 @@ final class BatchOutput {
     /// Returns notes for the person (files of theirs that could not be carried over, left in
     /// the run's hidden folder).
     @discardableResult
-    func publish(replacing: [String]) throws(WriteError) -> [String] {
+    public func publish(replacing: [String]) throws(WriteError) -> [String] {
         let produced = BatchOutput.published.filter { FileManager.default.fileExists(atPath: path($0)) }
         let manifest =
             (produced.map { "+" + $0 } + replacing.filter { !produced.contains($0) }.map { "-" + $0 }).joined(
@@ -122,7 +107,7 @@ final class BatchOutput {
     }
 
     /// Drops everything the run wrote; the output folder keeps the previous results.
-    func discard() {
+    public func discard() {
         guard !finished else { return }
         removeOwnedTree(staging, own: BatchOutput.ownEntry)
         close()
@@ -131,7 +116,7 @@ final class BatchOutput {
     /// What a run's hidden folder may hold, by path inside it: the aggregate files, the
     /// marker, `facilities/<id>/` with report files, temporaries, and the same under
     /// `.replaced/` (the results a publication moved out, possibly with a `.N` suffix).
-    static func ownEntry(_ rel: [String], _ isDir: Bool) -> Bool {
+    public static func ownEntry(_ rel: [String], _ isDir: Bool) -> Bool {
         guard var first = rel.first else { return false }
         if first == ".replaced", rel.count == 1 { return isDir }
         var rest = Array(rel.dropFirst())
@@ -165,10 +150,10 @@ final class BatchOutput {
     }
 
     /// The aggregate's file names: what is published beside the two folders.
-    static let aggregateNames = Set(besideFacilities.filter { $0 != SARIFBundle.folder })
+    public static let aggregateNames = Set(besideFacilities.filter { $0 != SARIFBundle.folder })
 
     /// The file names of a facility's reports.
-    static let reportNames = Set(ReportFormat.allCases.map(\.fileName))
+    public static let reportNames = Set(ReportFormat.allCases.map(\.fileName))
 
     private func close() {
         finished = true
@@ -238,7 +223,7 @@ final class BatchOutput {
     /// Before a run (the folder's lock held, so no live run owns them): a staging folder with
     /// its marker is finished; one without (a run that died mid-way) is cleared as far as it
     /// is tenken's own. Returns notes on anything left.
-    static func recover(_ dir: String) -> [String] {
+    public static func recover(_ dir: String) -> [String] {
         var notes: [String] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
             let full = (dir as NSString).appendingPathComponent(name)
