@@ -9,8 +9,7 @@ struct ForceUnwrapTests {
         .deletingLastPathComponent()
 
     /// Known force-unwraps by file. XMLDocument: libxml2 returns no element only when it cannot
-    /// allocate one. The CLI files are being changed on other branches and will lose theirs when
-    /// they move into TenkenAudit.
+    /// allocate one.
     static let known: [String: Int] = [
         "Sources/TenkenReport/XMLDocument.swift": 1
     ]
