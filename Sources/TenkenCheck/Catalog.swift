@@ -72,7 +72,7 @@ public enum CatalogParser {
                 if kind != .risk, !taxonomy.terms(kind).isEmpty, words(kind).isEmpty {
                     diags.append(
                         Diagnostic(
-                            "check.missing-clause", .error,
+                            .checkCatalogRow, .error,
                             "catalog item \(cells[c.id]) names no \(kind.rawValue); the pack declares "
                                 + taxonomy.terms(kind).map(\.id).joined(separator: ", "),
                             at: c.column(kind).map(cell)))

@@ -63,7 +63,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkCatalogEmpty = "check.catalog-empty"
     /// A rule's level, category or scope differs from its catalog item's.
     case checkCatalogMismatch = "check.catalog-mismatch"
-    /// A `catalog.tsv` row has a different number of cells than the header.
+    /// A `catalog.tsv` row is malformed: a different number of cells than the header, an id given twice, or no
+    /// category (scope) where the manifest declares some.
     case checkCatalogRow = "check.catalog-row"
     /// A `catalog.tsv` cell holds a control character.
     case checkControlCharacter = "check.control-character"

@@ -127,7 +127,7 @@ struct TaxonomyTests {
         let b = Self.check(declarations: nil, rule: ruleText("  expect facility.uses_wifi"), catalog: blank)
         #expect(
             b.diagnostics.contains {
-                $0.id == "check.missing-clause" && $0.location?.description == "m/catalog.tsv:2:14"
+                $0.id == "check.catalog-row" && $0.location?.description == "m/catalog.tsv:2:14"
             })
     }
 
