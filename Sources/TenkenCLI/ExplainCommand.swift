@@ -117,7 +117,7 @@ enum ExplainCommand {
         let r = x.rule
         var out =
             t("規則 ", "rule ")
-            + "\(r.id) [\(pick(Labels.level(r.level))) · \(r.category.map { pick(taxonomy.label($0)) } ?? "-") · "
+            + "\(r.id) [\(pick(Labels.level(r.level))) · \(r.category.map { SafeText.terminal(pick(taxonomy.label($0))) } ?? "-") · "
             + "\(r.implements.joined(separator: ", "))] "
             + t("基準日 \(asOf)", "as of \(asOf)") + "\n"
         out += "  \(SafeText.terminal(pick(r.title)))\n"

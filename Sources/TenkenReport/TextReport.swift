@@ -136,7 +136,7 @@ public struct TextReport {
             let items = zip(pack.rules, r.results).filter { $0.0.category == section.category }
             if items.isEmpty { continue }
             out.append("")
-            out.append(paint("■ " + lang.pick(section.label), "1"))
+            out.append(paint("■ " + e(lang.pick(section.label)), "1"))
             // Gaps and items needing a person first, then the rest, each in pack order.
             let ordered =
                 items.filter { [.fail, .unknown, .error, .manual].contains($0.1.state) }
