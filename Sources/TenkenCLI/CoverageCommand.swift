@@ -62,7 +62,8 @@ enum CoverageCommand {
             for r in rows {
                 out +=
                     [
-                        r.item.id, r.item.level.rawValue, r.item.category.rawValue, r.rules.joined(separator: " "),
+                        r.item.id, r.item.level.rawValue, r.item.category?.rawValue ?? "",
+                        r.rules.joined(separator: " "),
                         String(r.passingCases), String(r.failingCases), r.problems.joined(separator: "; "),
                     ].map(CSVCell.escape).joined(separator: ",") + "\r\n"
             }

@@ -90,7 +90,10 @@ enum ExplainCommand {
             }
             let rule = x.rule
             let params = settings.enumerated().filter { rule.usesParam($0.offset) }.map(\.element)
-            console.out((i > 0 ? "\n" : "") + render(x, all: p.flag("--all"), ja: ja, asOf: asOf, params: params))
+            console.out(
+                (i > 0 ? "\n" : "")
+                    + render(
+                        x, all: p.flag("--all"), ja: ja, asOf: asOf, params: params, taxonomy: pack.info.taxonomy))
         }
         return ExitCode.ok
     }
@@ -106,13 +109,15 @@ enum ExplainCommand {
 
     static func mark(_ t: Truth) -> String { t == .yes ? "✓" : t == .no ? "✗" : "◌" }
 
-    static func render(_ x: Explanation, all: Bool, ja: Bool, asOf: Day, params: [ParamSetting] = []) -> String {
+    static func render(
+        _ x: Explanation, all: Bool, ja: Bool, asOf: Day, params: [ParamSetting] = [], taxonomy: Taxonomy = Taxonomy()
+    ) -> String {
         func t(_ j: String, _ e: String) -> String { ja ? j : e }
         func pick(_ b: Bilingual) -> String { ja ? b.ja : b.en }
         let r = x.rule
         var out =
             t("規則 ", "rule ")
-            + "\(r.id) [\(pick(Labels.level(r.level))) · \(pick(Labels.category(r.category))) · "
+            + "\(r.id) [\(pick(Labels.level(r.level))) · \(r.category.map { SafeText.terminal(pick(taxonomy.label($0))) } ?? "-") · "
             + "\(r.implements.joined(separator: ", "))] "
             + t("基準日 \(asOf)", "as of \(asOf)") + "\n"
         out += "  \(SafeText.terminal(pick(r.title)))\n"

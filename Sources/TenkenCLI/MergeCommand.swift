@@ -48,8 +48,15 @@ public enum AggregateReader {
                     at: SourceLocation(file: path)))
         }
         for (i, r) in ruleList.enumerated() {
+            // The category is a word of the pack, null for a pack that declares none; the key is always written.
+            let category: Category??
+            switch r["category"] {
+            case .string(let c)?: category = .some(Category(rawValue: c))
+            case .null?: category = .some(nil)
+            default: category = nil
+            }
             guard let id = r["rule"]?.string, let lv = r["level"]?.string.flatMap(Level.init(rawValue:)),
-                let cat = r["category"]?.string.flatMap(Category.init(rawValue:))
+                let cat = category
             else { return damaged("rule \(i + 1) has no id, level or category", at: "/rules/\(i)") }
             rules.append(
                 AggregateRule(

@@ -4,7 +4,16 @@ public enum CatalogParser {
     /// Reads the catalog TSV (header row, then one item per row). Every bad row is reported
     /// with its line and column and skipped. An optional `rules` column names, comma-separated,
     /// the rules that implement each item (`Checker.coverage` holds the pack to it).
-    public static func parse(_ text: String, file: String) -> ([CatalogItem], [Diagnostic]) {
+    ///
+    /// The `category`, `scope` and `risks` cells name words of the pack's `taxonomy`: a word
+    /// the manifest does not declare is `check.unknown-category` (`-scope`, `-risk`) at its
+    /// cell, with the nearest declared word; a row of a pack that declares categories must name
+    /// one (and likewise a scope). A pack that declares none of a kind may leave its column out.
+    public static func parse(
+        _ text: String, file: String, taxonomy: Taxonomy = Taxonomy()
+    ) -> (
+        [CatalogItem], [Diagnostic]
+    ) {
         var items: [CatalogItem] = []
         var diags: [Diagnostic] = []
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
@@ -13,7 +22,9 @@ public enum CatalogParser {
         guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) else {
             return ([], [Diagnostic("check.catalog-empty", .error, "catalog is empty", at: SourceLocation(file: file))])
         }
-        let want = ["id", "section", "category", "level", "scope", "risks", "evidence", "ja", "en"]
+        let want =
+            ["id", "section", "level", "evidence", "ja", "en"]
+            + TermKind.allCases.filter { !taxonomy.terms($0).isEmpty }.map(\.column)
         var col: [String: Int] = [:]
         for (i, h) in header.enumerated() { col[h.trimmingCharacters(in: .whitespaces)] = i }
         for w in want where col[w] == nil {
@@ -22,7 +33,7 @@ public enum CatalogParser {
                     "check.catalog-column", .error, "catalog header lacks column `\(w)`",
                     at: SourceLocation(file: file, line: 1)))
         }
-        guard let c = Columns(col) else { return ([], diags) }
+        guard want.allSatisfy({ col[$0] != nil }), let c = Columns(col) else { return ([], diags) }
         var seen: Set<String> = []
         for (n, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -42,15 +53,33 @@ public enum CatalogParser {
                         "column \(header[k]) holds the control character \(TextSafety.describe(bad))", at: loc))
                 continue
             }
-            guard let cat = Category(rawValue: cells[c.category]), let lvl = Level(rawValue: cells[c.level]),
-                let scope = Scope(rawValue: cells[c.scope])
-            else {
-                diags.append(
-                    Diagnostic(
-                        "check.catalog-row", .error,
-                        "row has an unknown category, level or scope (`\(cells[c.category])`, `\(cells[c.level])`, "
-                            + "`\(cells[c.scope])`)",
-                        at: loc))
+            /// Where cell `k` starts on the line, counted in Unicode scalars as rule files are.
+            func cell(_ k: Int) -> SourceLocation {
+                SourceLocation(
+                    file: file, line: n + 1, column: cells[..<k].reduce(1) { $0 + $1.unicodeScalars.count + 1 })
+            }
+            func words(_ kind: TermKind) -> [String] {
+                guard let k = c.column(kind) else { return [] }
+                let ws = cells[k].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                return kind == .risk ? ws.filter { !$0.isEmpty } : (cells[k].isEmpty ? [] : [cells[k]])
+            }
+            for kind in TermKind.allCases {
+                for w in words(kind) where taxonomy.term(kind, w) == nil {
+                    let (message, help) = taxonomy.refusal(kind, w)
+                    diags.append(
+                        Diagnostic(Taxonomy.unknownID(kind), .error, message, at: c.column(kind).map(cell), help: help))
+                }
+                if kind != .risk, !taxonomy.terms(kind).isEmpty, words(kind).isEmpty {
+                    diags.append(
+                        Diagnostic(
+                            .checkCatalogRow, .error,
+                            "catalog item \(cells[c.id]) names no \(kind.rawValue); the pack declares "
+                                + taxonomy.terms(kind).map(\.id).joined(separator: ", "),
+                            at: c.column(kind).map(cell)))
+                }
+            }
+            guard let lvl = Level(rawValue: cells[c.level]) else {
+                diags.append(Level.refusal(cells[c.level], at: cell(c.level)))
                 continue
             }
             let id = cells[c.id]
@@ -60,8 +89,8 @@ public enum CatalogParser {
             }
             items.append(
                 CatalogItem(
-                    id: id, section: cells[c.section], category: cat, level: lvl, scope: scope,
-                    risks: cells[c.risks].split(separator: ",").map(String.init),
+                    id: id, section: cells[c.section], category: words(.category).first.map(Category.init),
+                    level: lvl, scope: words(.scope).first.map(Scope.init), risks: words(.risk),
                     evidence: cells[c.evidence].split(separator: ",").map(String.init), ja: cells[c.ja],
                     en: cells[c.en],
                     location: loc,
@@ -75,18 +104,25 @@ public enum CatalogParser {
     }
 }
 
-/// Where each column of the catalog is: every required one, and `rules` when given.
+/// Where each column of the catalog is: every required one, and `rules` and the taxonomy's
+/// columns when given.
 private struct Columns {
-    let id, section, category, level, scope, risks, evidence, ja, en: Int
-    let rules: Int?
+    let id, section, level, evidence, ja, en: Int
+    let category, scope, risks, rules: Int?
 
     init?(_ col: [String: Int]) {
-        guard let id = col["id"], let section = col["section"], let category = col["category"],
-            let level = col["level"],
-            let scope = col["scope"], let risks = col["risks"], let evidence = col["evidence"], let ja = col["ja"],
-            let en = col["en"]
+        guard let id = col["id"], let section = col["section"], let level = col["level"],
+            let evidence = col["evidence"], let ja = col["ja"], let en = col["en"]
         else { return nil }
-        (self.id, self.section, self.category, self.level, self.scope) = (id, section, category, level, scope)
-        (self.risks, self.evidence, self.ja, self.en, rules) = (risks, evidence, ja, en, col["rules"])
+        (self.id, self.section, self.level, self.evidence, self.ja, self.en) = (id, section, level, evidence, ja, en)
+        (category, scope, risks, rules) = (col["category"], col["scope"], col["risks"], col["rules"])
+    }
+
+    func column(_ kind: TermKind) -> Int? {
+        switch kind {
+        case .category: category
+        case .scope: scope
+        case .risk: risks
+        }
     }
 }

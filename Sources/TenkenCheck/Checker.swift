@@ -37,6 +37,8 @@ public struct Checker {
     var catalog: [CatalogItem] = []
     var catalogIndex: [String: CatalogItem] = [:]
     var outOfScopeSpans: [String: SourceLocation] = [:]
+    /// The categories, scopes and risks the manifest declares.
+    var taxonomy = Taxonomy()
     /// The manifest's named conditions, expanded into the rules that use them.
     var definitions = Definitions()
     struct ExpansionKey: Hashable { var name, id, message: String }
@@ -58,8 +60,17 @@ public struct Checker {
             if diags.contains(where: { $0.severity == .error }) { filesWithSyntaxErrors.insert(f.path) }
             files.append(tree)
         }
+        // The taxonomy first: the catalog's rows and the rules name its words.
+        for f in files {
+            if let p = f.items.lazy.compactMap({ item -> PackDecl? in
+                if case .pack(let p) = item { return p } else { return nil }
+            }).first {
+                taxonomy = declaredTaxonomy(p, file: f.path)
+                break
+            }
+        }
         if let cat = source.catalog {
-            let (items, diags) = CatalogParser.parse(cat.text, file: cat.path)
+            let (items, diags) = CatalogParser.parse(cat.text, file: cat.path, taxonomy: taxonomy)
             bag.add(contentsOf: diags)
             catalog = items
             for i in items { catalogIndex[i.id] = i }
@@ -236,6 +247,7 @@ public struct Checker {
                 var diags: [Diagnostic] = []
                 definitions.add(d, file: file, into: &diags)
                 bag.add(contentsOf: diags)
+            case .term: break  // read before the catalog, by `declaredTaxonomy`
             }
         }
         // Every definition is checked once, at its place, before any rule uses it.
@@ -276,7 +288,51 @@ public struct Checker {
             source: source ?? "", edition: edition ?? "", platform: platform,
             outOfScope: outOfScope.filter { catalogIndex[$0.0.text] != nil }.map {
                 OutOfScopeItem(id: $0.0.text, reason: $0.1)
-            })
+            }, taxonomy: taxonomy)
+    }
+
+    /// The manifest's `category`, `scope` and `risk` declarations, in order. A word declared
+    /// twice is `check.duplicate-clause` (the error says where first), one without a label in
+    /// both languages is `check.missing-clause`; either way it is still declared, so the rules
+    /// and catalog rows naming it report nothing more.
+    mutating func declaredTaxonomy(_ p: PackDecl, file: String) -> Taxonomy {
+        var t = Taxonomy()
+        for c in p.clauses {
+            guard case .term(let kind, let id, let label) = c.kind else { continue }
+            let at = loc(file, id.span)
+            if let first = t.term(kind, id.text) {
+                bag.add(
+                    Diagnostic(
+                        .checkDuplicateClause, .error,
+                        "\(kind.rawValue) `\(id.text)` is already declared at \(first.location.map(\.description) ?? "?")",
+                        at: at))
+                continue
+            }
+            if label.ja == nil || label.en == nil {
+                bag.add(
+                    Diagnostic(
+                        .checkMissingClause, .error, "\(kind.rawValue) `\(id.text)` needs a label in ja and en", at: at,
+                        help: "`\(kind.rawValue) \(id.text) ja \"…\" en \"…\"`"))
+            }
+            let term = TaxonomyTerm(
+                id: id.text, label: Bilingual(ja: label.ja ?? label.en ?? id.text, en: label.en ?? label.ja ?? id.text),
+                location: at)
+            switch kind {
+            case .category: t.categories.append(term)
+            case .scope: t.scopes.append(term)
+            case .risk: t.risks.append(term)
+            }
+        }
+        return t
+    }
+
+    /// The word a rule's `category`, `scope` or `risks` clause names, if the manifest declares
+    /// it; otherwise `check.unknown-category` (`-scope`, `-risk`) with the nearest declared word.
+    mutating func declared(_ kind: TermKind, _ n: Name, file: String) -> String? {
+        if taxonomy.term(kind, n.text) != nil { return n.text }
+        let (message, help) = taxonomy.refusal(kind, n.text)
+        bag.add(Diagnostic(Taxonomy.unknownID(kind), .error, message, at: loc(file, n.span), help: help))
+        return nil
     }
 
     mutating func param(_ d: ParamDecl, file: String) {
@@ -406,21 +462,19 @@ public struct Checker {
         }
         need(!implements.isEmpty, "`implements` with at least one catalog id")
         need(level != nil, "a `level`")
-        need(category != nil, "a `category`")
-        need(scope != nil, "a `scope`")
+        // A category (and a scope) is needed when the pack declares some, and refused below when it declares none.
+        need(category != nil || taxonomy.categories.isEmpty, "a `category`")
+        need(scope != nil || taxonomy.scopes.isEmpty, "a `scope`")
         need(title?.ja != nil && title?.en != nil, "a `title` in ja and en")
         need(remediation?.ja != nil && remediation?.en != nil, "a `remediation` in ja and en")
         need(!expects.isEmpty || attestation != nil, "at least one `expect` or an `attestation`")
 
-        let lv = level.flatMap { n in enumValue(n, Level.self, file: file, what: "level") }
-        let cat = category.flatMap { n in enumValue(n, Category.self, file: file, what: "category") }
-        let sc = scope.flatMap { n in enumValue(n, Scope.self, file: file, what: "scope") }
-        for rk in risks where !["R1", "R2", "R3", "R4"].contains(rk.text) {
-            bag.add(
-                Diagnostic(
-                    "check.unknown-risk", .error, "unknown risk `\(rk.text)`, expected R1, R2, R3 or R4",
-                    at: loc(file, rk.span)))
-        }
+        let lv = level.flatMap { n in self.level(n, file: file) }
+        let cat = category.flatMap { n in declared(.category, n, file: file).map(Category.init) }
+        let sc = scope.flatMap { n in declared(.scope, n, file: file).map(Scope.init) }
+        if category != nil, cat == nil { ok = false }
+        if scope != nil, sc == nil { ok = false }
+        for rk in risks { _ = declared(.risk, rk, file: file) }
         for id in implements {
             guard let item = catalogIndex[id.text] else {
                 bag.add(
@@ -439,14 +493,8 @@ public struct Checker {
                             + "`\(item.level.rawValue)`",
                         at: loc(file, level.span)))
             }
-            if let cat, let category, cat != item.category {
-                bag.add(
-                    Diagnostic(
-                        "check.catalog-mismatch", .error,
-                        "rule category `\(cat.rawValue)` disagrees with catalog item \(item.id), which is "
-                            + "`\(item.category.rawValue)`",
-                        at: loc(file, category.span)))
-            }
+            agree(.category, cat?.rawValue, category, item.category?.rawValue, item: item.id, file: file)
+            agree(.scope, sc?.rawValue, scope, item.scope?.rawValue, item: item.id, file: file)
         }
 
         var compiler = ExprCompiler(checker: self, file: file)
@@ -507,7 +555,7 @@ public struct Checker {
         for d in compiler.diags {
             if let at = d.location, let name = useSites[at] { expansionDiagnostic(d, in: name) } else { bag.add(d) }
         }
-        guard ok, let lv, let cat, let sc, let titleJa = title?.ja, let titleEn = title?.en,
+        guard ok, let lv, let titleJa = title?.ja, let titleEn = title?.en,
             let remediationJa = remediation?.ja, let remediationEn = remediation?.en
         else { return nil }
         return CheckedRule(
@@ -541,15 +589,25 @@ public struct Checker {
         }
     }
 
-    mutating func enumValue<E: RawRepresentable & CaseIterable>(_ n: Name, _: E.Type, file: String, what: String) -> E?
-    where E.RawValue == String {
-        if let v = E(rawValue: n.text) { return v }
-        let all = E.allCases.map(\.rawValue)
+    /// A rule's category (or scope) must be its catalog item's: `check.catalog-mismatch` at the
+    /// clause otherwise. A catalog cell naming no declared word is already an error at the cell.
+    mutating func agree(
+        _ kind: TermKind, _ ruleWord: String?, _ clause: Name?, _ itemWord: String?, item: String, file: String
+    ) {
+        guard let ruleWord, let clause, let itemWord, ruleWord != itemWord, taxonomy.term(kind, itemWord) != nil
+        else { return }
         bag.add(
             Diagnostic(
-                "check.unknown-\(what)", .error,
-                "unknown \(what) `\(n.text)`, expected one of \(all.joined(separator: ", "))",
-                at: loc(file, n.span), help: closestMatch(to: n.text, in: all).map { "did you mean `\($0)`?" }))
+                .checkCatalogMismatch, .error,
+                "rule \(kind.rawValue) `\(ruleWord)` disagrees with catalog item \(item), which is `\(itemWord)`",
+                at: loc(file, clause.span)))
+    }
+
+    /// The level a rule names: one of the engine's four, whose meaning for the exit code the
+    /// engine fixes; any other word is `check.unknown-level`.
+    mutating func level(_ n: Name, file: String) -> Level? {
+        if let v = Level(rawValue: n.text) { return v }
+        bag.add(Level.refusal(n.text, at: loc(file, n.span)))
         return nil
     }
 }

@@ -1,7 +1,10 @@
 import TenkenData
 import TenkenSyntax
 
-/// How binding an item is. `required` and `recommended` are the facility's 必要事項 and
+/// How binding an item is: engine mechanism, not pack data. Which levels count for the exit
+/// code (`--fail-on`), the gaps and the required items is fixed here, so the four words and
+/// their labels (`Labels.level`) are the engine's; a pack assigns them (docs/dsl.md says why).
+/// Their MCS reading: `required` and `recommended` are the facility's 必要事項 and
 /// 推奨事項 (section 2); `optional` is a feature the provider offers for a facility to choose
 /// ((選択的) in 1-2); `provider` is a measure the provider takes itself (1-2 「事業者として講じて
 /// いる対策」): reported, but never counted among the facility's required items or gaps, and
@@ -17,23 +20,117 @@ public enum Level: String, Sendable, CaseIterable, Codable, Comparable {
         }
     }
     public static func < (a: Level, b: Level) -> Bool { a.rank < b.rank }
+
+    /// `check.unknown-level` for a word that is not one of the four, with the nearest one.
+    static func refusal(_ word: String, at: SourceLocation?) -> Diagnostic {
+        let all = allCases.map(\.rawValue)
+        return Diagnostic(
+            .checkUnknownLevel, .error, "unknown level `\(word)`, expected one of \(all.joined(separator: ", "))",
+            at: at,
+            help: closestMatch(to: word, in: all).map { "did you mean `\($0)`?" })
+    }
 }
 
-public enum Category: String, Sendable, CaseIterable, Codable {
-    case humanOrganizational = "human-organizational", technical, physical, provider
+/// A category of the pack's taxonomy: the id a rule's `category` clause and a catalog row's
+/// `category` cell name (`technical`). Which categories exist, their order and their labels
+/// are the pack's (`category ID ja "…" en "…"` in the manifest, `Taxonomy`), not the engine's.
+public struct Category: RawRepresentable, Hashable, Sendable, Codable {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public enum Scope: String, Sendable, CaseIterable, Codable {
-    case mcs, outsideMCS = "outside-mcs"
+/// A scope of the pack's taxonomy (`scope ID ja "…" en "…"`): which part of the checked
+/// system an item concerns (the MCS pack's `mcs` and `outside-mcs`).
+public struct Scope: RawRepresentable, Hashable, Sendable, Codable {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+}
+
+/// One word a pack declares in its manifest (a category, scope or risk): its id, its label in
+/// Japanese and English, and where it is declared.
+public struct TaxonomyTerm: Sendable, Hashable {
+    public var id: String
+    public var label: Bilingual
+    public var location: SourceLocation?
+    public init(id: String, label: Bilingual, location: SourceLocation? = nil) {
+        self.id = id
+        self.label = label
+        self.location = location
+    }
+}
+
+/// The words a pack classifies its items by, declared in its manifest, in declaration order:
+/// `category` (reports group rules by them, in this order), `scope` and `risk`. A pack may
+/// declare none of a kind (a general pack has no categories); then its rules and catalog rows
+/// name none of that kind. Levels are not here: their meaning (what counts for the exit code)
+/// is the engine's, and so are their labels (`Level`).
+public struct Taxonomy: Sendable, Hashable {
+    public var categories: [TaxonomyTerm]
+    public var scopes: [TaxonomyTerm]
+    public var risks: [TaxonomyTerm]
+
+    public init(categories: [TaxonomyTerm] = [], scopes: [TaxonomyTerm] = [], risks: [TaxonomyTerm] = []) {
+        self.categories = categories
+        self.scopes = scopes
+        self.risks = risks
+    }
+
+    public typealias Kind = TermKind
+
+    public func terms(_ kind: Kind) -> [TaxonomyTerm] {
+        switch kind {
+        case .category: categories
+        case .scope: scopes
+        case .risk: risks
+        }
+    }
+
+    public func term(_ kind: Kind, _ id: String) -> TaxonomyTerm? { terms(kind).first { $0.id == id } }
+
+    /// A category's label; the id itself for one the pack does not declare (never the case in a
+    /// checked pack).
+    public func label(_ c: Category) -> Bilingual {
+        term(.category, c.rawValue)?.label ?? Bilingual(ja: c.rawValue, en: c.rawValue)
+    }
+
+    public func label(_ s: Scope) -> Bilingual {
+        term(.scope, s.rawValue)?.label ?? Bilingual(ja: s.rawValue, en: s.rawValue)
+    }
+
+    /// The id of the diagnostic for a word of `kind` the pack does not declare.
+    public static func unknownID(_ kind: Kind) -> DiagnosticID {
+        switch kind {
+        case .category: .checkUnknownCategory
+        case .scope: .checkUnknownScope
+        case .risk: .checkUnknownRisk
+        }
+    }
+
+    /// Why `word` is not a declared term of `kind`, with the nearest declared one: the message
+    /// and help of `check.unknown-category`, `-scope` and `-risk`.
+    public func refusal(_ kind: Kind, _ word: String) -> (message: String, help: String?) {
+        let ids = terms(kind).map(\.id)
+        guard !ids.isEmpty else {
+            return (
+                "unknown \(kind.rawValue) `\(word)`: the pack declares no \(kind.plural)",
+                "declare it in the manifest (`\(kind.rawValue) \(word) ja \"…\" en \"…\"`), or leave it out"
+            )
+        }
+        return (
+            "unknown \(kind.rawValue) `\(word)`, the pack declares \(ids.joined(separator: ", "))",
+            closestMatch(to: word, in: ids).map { "did you mean `\($0)`?" }
+        )
+    }
 }
 
 /// One row of the source catalog the pack implements.
 public struct CatalogItem: Sendable, Hashable {
     public var id: String
     public var section: String
-    public var category: Category
+    /// Nil when the pack declares no categories (and likewise the scope).
+    public var category: Category?
     public var level: Level
-    public var scope: Scope
+    public var scope: Scope?
     public var risks: [String]
     public var evidence: [String]
     public var ja: String
@@ -185,8 +282,9 @@ public struct CheckedRule: Sendable {
     public var id: String
     public var implements: [String]
     public var level: Level
-    public var category: Category
-    public var scope: Scope
+    /// Nil exactly when the pack declares no categories (and likewise the scope).
+    public var category: Category?
+    public var scope: Scope?
     public var risks: [String]
     public var section: String
     public var title: Bilingual
@@ -241,6 +339,8 @@ public struct PackInfo: Sendable {
     public var platform: String? = nil
     /// Catalog items the manifest declares out of scope, with why; every report names them.
     public var outOfScope: [OutOfScopeItem] = []
+    /// The categories, scopes and risks the manifest declares.
+    public var taxonomy = Taxonomy()
 
     /// A CPE 2.3 formatted string binding (NISTIR 7695, 6.2): `cpe:2.3:` then the part (`a`,
     /// `o`, `h`, `*` or `-`) and ten more components, each `*`, `-` or a value of letters,

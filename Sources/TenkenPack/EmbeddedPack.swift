@@ -337,6 +337,24 @@ pack mcs {
   # What is checked: running MCS, 「エンブレース株式会社が提供する…「メディカルケアステーション」（以下、MCS）を施設が運用する」 (the source's preface).
   platform "cpe:2.3:a:embrace:medical_care_station:*:*:*:*:*:*:*:*"
 
+  # --- How the source classifies its items; reports group rules by category, in this order ---
+  # 2: 「対応については大きく下記の３つの観点でまとめています。● 人的・組織的対策 ● 物理的対策 ● 技術的対策」,
+  # in the order of sections 2-1, 2-2 and 2-3; then 1-2's 「事業者として講じている対策」.
+  category human-organizational ja "人的・組織的対策" en "Human and organisational"
+  category technical ja "技術的対策" en "Technical"
+  category physical ja "物理的対策" en "Physical"
+  category provider ja "事業者側の対策" en "Provider"
+
+  # 2: 「MCSのサービスではない端末やネットワークの設定やソフトウェア・サービス等については(MCS外)と末尾に記載」.
+  scope mcs ja "MCS" en "MCS"
+  scope outside-mcs ja "MCS外" en "Outside MCS"
+
+  # 1-1 利用施設におけるリスク, numbered in the source's order (the source gives them no numbers).
+  risk R1 ja "正当なもの以外による利用者個人情報/患者個人情報の不正な閲覧や作成、更新が行われる" en "Users' or patients' personal information is viewed, created or updated by someone not entitled to"
+  risk R2 ja "アプリケーション停止により、利用者個人情報/患者個人情報が見読不可になる" en "An outage of the application makes users' or patients' personal information unreadable"
+  risk R3 ja "アプリケーションに混入した脆弱性の悪用により利用者個人情報/患者個人情報の漏洩・改竄・破壊が行われる" en "A vulnerability brought into the application is exploited to leak, alter or destroy users' or patients' personal information"
+  risk R4 ja "利用者個人情報/患者個人情報の盗聴・なりすましが行われる" en "Users' or patients' personal information is eavesdropped on, or someone is impersonated"
+
   # --- Numbers from the source ---
   param password.long_min_length: int = 13 limit >= 13
     because "2-1: 英数字・記号を混在させた13文字以上 (13+ characters mixing letters, digits and symbols)"

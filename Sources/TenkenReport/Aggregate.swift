@@ -87,10 +87,11 @@ public struct AggregateRule: Sendable, Equatable {
     public var id: String
     public var implements: [String]
     public var level: Level
-    public var category: Category
+    /// Nil when the pack declares no categories.
+    public var category: Category?
     public var title: Bilingual
 
-    public init(id: String, implements: [String], level: Level, category: Category, title: Bilingual) {
+    public init(id: String, implements: [String], level: Level, category: Category?, title: Bilingual) {
         self.id = id
         self.implements = implements
         self.level = level
@@ -364,7 +365,7 @@ public struct Aggregate: Sendable {
                         return .object([
                             ("rule", .string(r.id)), ("implements", .array(r.implements.map(JSON.string))),
                             ("level", .string(r.level.rawValue)),
-                            ("category", .string(r.category.rawValue)),
+                            ("category", r.category.map { .string($0.rawValue) } ?? .null),
                             ("title", .object([("ja", .string(r.title.ja)), ("en", .string(r.title.en))])),
                             ("counts", .object(RuleState.allCases.map { ($0.rawValue, .int(st.counts[$0] ?? 0)) })),
                             ("pass_rate_permille", st.passRate.map { .int(Int(($0 * 1000).rounded())) } ?? .null),
@@ -429,7 +430,7 @@ public struct Aggregate: Sendable {
             let st = stats(i)
             try out.write(
                 CSVReport.line(
-                    [r.id, r.implements.joined(separator: " "), r.level.rawValue, r.category.rawValue]
+                    [r.id, r.implements.joined(separator: " "), r.level.rawValue, r.category?.rawValue ?? ""]
                         + RuleState.allCases.map { String(st.counts[$0] ?? 0) } + [
                             st.passRate.map { String(format3($0)) } ?? ""
                         ]))

@@ -36,7 +36,8 @@ public enum CSVReport {
                 return [
                     r.result.facilityID, r.result.asOf.description, r.result.pack.version,
                     profileDate, rule.id, rule.implements.joined(separator: " "),
-                    rule.level.rawValue, rule.category.rawValue, rule.scope.rawValue, result.state.rawValue,
+                    rule.level.rawValue, rule.category?.rawValue ?? "", rule.scope?.rawValue ?? "",
+                    result.state.rawValue,
                     String(result.violationCount + result.undeterminedCount),
                     v?.element ?? "", v.map { r.lang.pick($0.message) } ?? "", v?.location?.description ?? "",
                     result.reason.map(r.lang.pick) ?? "", r.lang.pick(rule.title), r.lang.pick(rule.remediation),

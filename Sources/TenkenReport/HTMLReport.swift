@@ -173,11 +173,11 @@ public enum HTMLReport: TreeReport {
         }
 
         // One section per category: gaps and items needing a person first, then a table of the rest.
-        for cat in Category.allCases {
-            let items = r.items.filter { $0.rule.category == cat }
+        for section in Labels.sections(r.pack.info) {
+            let items = r.items.filter { $0.rule.category == section.category }
             if items.isEmpty { continue }
-            let sec = tree.add("section", to: main, ["class": "category", "id": "cat-\(cat.rawValue)"])
-            tree.add("h2", to: sec, text: L.pick(Labels.category(cat)))
+            let sec = tree.add("section", to: main, ["class": "category", "id": "cat-\(section.id)"])
+            tree.add("h2", to: sec, text: L.pick(section.label))
             let open = items.filter { Labels.openStates.contains($0.result.state) }
             for (rule, result) in open { article(tree, sec, rule, result, r) }
             let rest = items.filter { !Labels.openStates.contains($0.result.state) }
@@ -342,7 +342,7 @@ public enum HTMLReport: TreeReport {
     /// A stacked bar per category: how many items pass, fail, need a person, do not apply.
     static func chart(_ tree: XMLTree, _ parent: XMLTree.Element, _ r: ReportInput) {
         let L = r.lang
-        let cats = Category.allCases.filter { c in r.items.contains { $0.rule.category == c } }
+        let cats = Labels.sections(r.pack.info).filter { c in r.items.contains { $0.rule.category == c.category } }
         let labelW = 150, barW = 500, rowH = 26, top = 8
         let height = top + cats.count * rowH + 40
         let fig = tree.add("figure", to: parent)
@@ -355,17 +355,17 @@ public enum HTMLReport: TreeReport {
             ])
         for (i, cat) in cats.enumerated() {
             let y = top + i * rowH
-            let total = r.items.filter { $0.rule.category == cat }.count
+            let total = r.items.filter { $0.rule.category == cat.category }.count
             tree.add(
                 "text", to: svg,
                 [
                     "x": String(labelW - 8), "y": String(y + 16), "text-anchor": "end", "font-size": "12",
                     "fill": "#1d2330",
                 ],
-                text: L == .both ? Labels.category(cat).ja : L.pick(Labels.category(cat)))
+                text: L == .both ? cat.label.ja : L.pick(cat.label))
             var x = Double(labelW)
             for (st, color) in stateColors {
-                let n = r.count(cat, st)
+                let n = r.count(cat.category, st)
                 if n == 0 { continue }
                 let w = Double(barW) * Double(n) / Double(max(total, 1))
                 tree.add(

@@ -103,8 +103,9 @@ public enum JSONReport {
             ("rule", .value(.string(rule.id))),
             ("implements", .value(.array(rule.implements.map(JSON.string)))),
             ("level", .value(.string(rule.level.rawValue))),
-            ("category", .value(.string(rule.category.rawValue))),
-            ("scope", .value(.string(rule.scope.rawValue))),
+            // Null when the pack declares no categories (or no scopes).
+            ("category", .value(rule.category.map { .string($0.rawValue) } ?? .null)),
+            ("scope", .value(rule.scope.map { .string($0.rawValue) } ?? .null)),
             ("section", .value(.string(rule.section))),
             ("title", .value(bilingual(rule.title))),
             ("state", .value(.string(res.state.rawValue))),

@@ -30,10 +30,10 @@ public enum JUnitReport: TreeReport {
             ]
         }
         for (k, v) in counts(r.items) { tree.set(k, v, on: root) }
-        for cat in Category.allCases {
-            let items = r.items.filter { $0.rule.category == cat }
+        for section in Labels.sections(r.pack.info) {
+            let items = r.items.filter { $0.rule.category == section.category }
             if items.isEmpty { continue }
-            let suite = tree.add("testsuite", to: root, ["name": "\(fid).\(cat.rawValue)"])
+            let suite = tree.add("testsuite", to: root, ["name": "\(fid).\(section.id)"])
             for (k, v) in counts(items) { tree.set(k, v, on: suite) }
             let props = tree.add("properties", to: suite)
             for (k, v) in [
@@ -66,7 +66,7 @@ public enum JUnitReport: TreeReport {
                 let tc = tree.add(
                     "testcase", to: suite,
                     [
-                        "classname": "\(fid).\(cat.rawValue)",
+                        "classname": "\(fid).\(section.id)",
                         "name": "\(rule.implements.joined(separator: ",")) \(rule.id): \(r.lang.pick(rule.title))",
                         "file": file(result, r), "time": "0",
                     ])

@@ -106,13 +106,23 @@ public enum Labels {
         }
     }
 
-    public static func category(_ c: Category) -> Bilingual {
-        switch c {
-        case .humanOrganizational: Bilingual(ja: "人的・組織的対策", en: "Human and organisational")
-        case .technical: Bilingual(ja: "技術的対策", en: "Technical")
-        case .physical: Bilingual(ja: "物理的対策", en: "Physical")
-        case .provider: Bilingual(ja: "事業者側の対策", en: "Provider")
+    /// A group of rules as the reports show them: a category the pack declares, or (for a pack
+    /// that declares none) all the rules.
+    public struct Section: Sendable {
+        /// Nil for the one section of a pack without categories.
+        public var category: Category?
+        public var label: Bilingual
+        /// The category's id, or `all`: an HTML anchor, a JUnit suite's name.
+        public var id: String { category?.rawValue ?? "all" }
+    }
+
+    /// The sections reports group rules into: the categories the manifest declares, in its
+    /// order; a pack that declares none has one section, "点検項目 / Checks".
+    public static func sections(_ pack: PackInfo) -> [Section] {
+        let declared = pack.taxonomy.categories.map {
+            Section(category: Category(rawValue: $0.id), label: $0.label)
         }
+        return declared.isEmpty ? [Section(category: nil, label: Bilingual(ja: "点検項目", en: "Checks"))] : declared
     }
 
     /// "… and N more" under a list of `shown` findings of a rule, saying how many the report

@@ -32,7 +32,7 @@ public struct ReportInput: Sendable {
     }
 
     /// Counts by category and state, for charts.
-    public func count(_ category: Category, _ state: RuleState) -> Int {
+    public func count(_ category: Category?, _ state: RuleState) -> Int {
         items.filter { $0.rule.category == category && $0.result.state == state }.count
     }
 }

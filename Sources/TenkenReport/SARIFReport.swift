@@ -203,8 +203,10 @@ public enum SARIFReport {
                     .object([
                         ("security-severity", .string(securitySeverity(rule.level))),
                         ("tags", .array(tags(rule).map(JSON.string))),
-                        ("level", .string(rule.level.rawValue)), ("category", .string(rule.category.rawValue)),
-                        ("scope", .string(rule.scope.rawValue)), ("catalog", .array(rule.implements.map(JSON.string))),
+                        ("level", .string(rule.level.rawValue)),
+                        ("category", rule.category.map { .string($0.rawValue) } ?? .null),
+                        ("scope", rule.scope.map { .string($0.rawValue) } ?? .null),
+                        ("catalog", .array(rule.implements.map(JSON.string))),
                         ("risks", .array(rule.risks.map(JSON.string))), ("section", .string(rule.section)),
                         ("title", .object([("ja", .string(rule.title.ja)), ("en", .string(rule.title.en))])),
                     ])
@@ -439,7 +441,7 @@ public enum SARIFReport {
     /// category, the level and the catalog items.
     static func tags(_ rule: CheckedRule) -> [String] {
         var seen = Set<String>()
-        return (["security", rule.category.rawValue, rule.level.rawValue] + rule.implements).filter {
+        return (["security", rule.category?.rawValue, rule.level.rawValue].compactMap { $0 } + rule.implements).filter {
             seen.insert($0).inserted
         }
     }

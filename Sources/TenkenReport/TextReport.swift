@@ -132,11 +132,11 @@ public struct TextReport {
             }
         }
         let catalog = Dictionary(uniqueKeysWithValues: pack.catalog.map { ($0.id, $0) })
-        for cat in Category.allCases {
-            let items = zip(pack.rules, r.results).filter { $0.0.category == cat }
+        for section in Labels.sections(pack.info) {
+            let items = zip(pack.rules, r.results).filter { $0.0.category == section.category }
             if items.isEmpty { continue }
             out.append("")
-            out.append(paint("■ " + lang.pick(Labels.category(cat)), "1"))
+            out.append(paint("■ " + e(lang.pick(section.label)), "1"))
             // Gaps and items needing a person first, then the rest, each in pack order.
             let ordered =
                 items.filter { [.fail, .unknown, .error, .manual].contains($0.1.state) }

@@ -92,6 +92,8 @@ public enum XCCDFReport: TreeReport {
         tree.add("identifier", to: meta, namespace: dc, text: "\(res.pack.id) \(res.pack.version)")
         tree.add("creator", to: meta, namespace: dc, text: "tenken \(r.toolVersion)")
         tree.add("model", to: root, ["system": "urn:xccdf:scoring:flat"])
+        // The catalog items are the pack's own identifiers: `urn:tenken:mcs-catalog` for the MCS pack.
+        let identSystem = "urn:tenken:\(res.pack.id)-catalog"
         for (rule, _) in r.items {
             let e = tree.add(
                 "Rule", to: root, ["id": id("rule", rule.id), "selected": "true", "severity": severity(rule.level)])
@@ -103,7 +105,7 @@ public enum XCCDFReport: TreeReport {
                     ja: sources.map { "\($0.section)「\($0.ja)」" }.joined(separator: "\n"),
                     en: sources.map { "\($0.section): \($0.en)" }.joined(separator: "\n")), to: e)
             for c in sources { tree.add("reference", to: e, text: "\(res.pack.source) \(c.section) (\(c.id))") }
-            for c in rule.implements { tree.add("ident", to: e, ["system": "urn:tenken:mcs-catalog"], text: c) }
+            for c in rule.implements { tree.add("ident", to: e, ["system": identSystem], text: c) }
             bilingual("fixtext", rule.remediation, to: e)
         }
         let test = tree.add(
@@ -165,7 +167,7 @@ public enum XCCDFReport: TreeReport {
                     : r.lang.pick(ja: "免除の対象ではありません（結果はそのまま）", en: "no waiver applies; the result stands")
                 tree.add("remark", to: o, text: remark)
             }
-            for c in rule.implements { tree.add("ident", to: rr, ["system": "urn:tenken:mcs-catalog"], text: c) }
+            for c in rule.implements { tree.add("ident", to: rr, ["system": identSystem], text: c) }
             for v in (result.violations + result.undetermined).prefix(20) {
                 tree.add(
                     "message", to: rr, ["severity": rule.level == .required ? "error" : "warning"],

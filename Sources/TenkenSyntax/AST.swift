@@ -142,6 +142,17 @@ public enum PackClause: Hashable, Sendable {
     /// every report names it with the reason.
     case outOfScope(Name, reason: String)
     case define(DefineDecl)
+    /// `category ID ja "…" en "…"` (or `scope`, `risk`): a word of the pack's taxonomy that its
+    /// rules and catalog rows may name, with its label.
+    case term(TermKind, Name, label: Text)
+}
+
+/// The kinds of word a pack declares for classifying its items (`PackClause.term`).
+public enum TermKind: String, Hashable, Sendable, CaseIterable {
+    case category, scope, risk
+    /// The catalog column that holds this kind (`risks` holds several, comma-separated).
+    public var column: String { self == .risk ? "risks" : rawValue }
+    public var plural: String { self == .category ? "categories" : rawValue + "s" }
 }
 
 public enum RuleClause: Hashable, Sendable {

@@ -61,9 +61,10 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkCatalogColumn = "check.catalog-column"
     /// `catalog.tsv` is empty.
     case checkCatalogEmpty = "check.catalog-empty"
-    /// A rule's level or category differs from its catalog item's.
+    /// A rule's level, category or scope differs from its catalog item's.
     case checkCatalogMismatch = "check.catalog-mismatch"
-    /// A `catalog.tsv` row has a different number of cells than the header.
+    /// A `catalog.tsv` row is malformed: a different number of cells than the header, an id given twice, or no
+    /// category (scope) where the manifest declares some.
     case checkCatalogRow = "check.catalog-row"
     /// A `catalog.tsv` cell holds a control character.
     case checkControlCharacter = "check.control-character"
@@ -124,18 +125,24 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkUnknownCatalogId = "check.unknown-catalog-id"
     /// A string is compared with a field that can never hold it.
     case checkUnknownEnumValue = "check.unknown-enum-value"
+    /// A rule or catalog row names a category the manifest does not declare (or the pack declares none).
+    case checkUnknownCategory = "check.unknown-category"
     /// A record has no field of that name.
     case checkUnknownField = "check.unknown-field"
     /// No function of that name.
     case checkUnknownFunction = "check.unknown-function"
+    /// A rule or catalog row names a level that is not one of the engine's four.
+    case checkUnknownLevel = "check.unknown-level"
     /// No variable, section or constant of that name.
     case checkUnknownName = "check.unknown-name"
     /// No parameter of that name.
     case checkUnknownParam = "check.unknown-param"
-    /// A risk is not R1, R2, R3 or R4.
+    /// A rule or catalog row names a risk the manifest does not declare (or the pack declares none).
     case checkUnknownRisk = "check.unknown-risk"
     /// An attestation names a role that is not in the roles table.
     case checkUnknownRole = "check.unknown-role"
+    /// A rule or catalog row names a scope the manifest does not declare (or the pack declares none).
+    case checkUnknownScope = "check.unknown-scope"
     /// A `where` filter is always false, so no element is ever checked.
     case checkUnreachable = "check.unreachable"
     /// (warning) A named condition is used by no rule and no other condition.

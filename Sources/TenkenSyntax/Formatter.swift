@@ -68,6 +68,10 @@ public enum Formatter {
                 s += "  out_of_scope \(item.text)\n    because \(quote(reason))\n"
             case .define(let d):
                 s += "  define \(d.name.text)(\(d.parameters.map(\.text).joined(separator: ", "))) = \(expr(d.body))\n"
+            case .term(let kind, let id, let label):
+                // A declared word stays on one line, so the declarations read as a table.
+                let ja = label.ja.map { "ja " + quote($0) }, en = label.en.map { "en " + quote($0) }
+                s += "  \(kind.rawValue) \(id.text) " + [ja, en].compactMap { $0 }.joined(separator: " ") + "\n"
             }
         }
         return s + closing(p.closingComments, after: p.clauses.isEmpty) + "}\n"
@@ -259,6 +263,8 @@ public enum Dump {
                         out.append(
                             "  define \(d.name.text) \(d.parameters.map(\.text).joined(separator: " ")) \(expr(d.body))"
                         )
+                    case .term(let kind, let id, let t):
+                        out.append("  \(kind.rawValue) \(id.text) \(t.ja ?? "-")|\(t.en ?? "-")")
                     }
                     out += c.comments.map { "  ;\($0)" }
                 }

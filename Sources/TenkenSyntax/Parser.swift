@@ -19,7 +19,7 @@ public struct Parser {
         "applies", "expect", "attestation",
     ]
     static let packClauseKeywords: Set<String> = [
-        "version", "title", "source", "platform", "param", "out_of_scope", "define",
+        "version", "title", "source", "platform", "param", "out_of_scope", "define", "category", "scope", "risk",
     ]
     /// The words of the language, which no name may take.
     public static let reserved: Set<String> = [
@@ -381,6 +381,9 @@ public struct Parser {
             let item = try dashedName("a catalog id")
             try expectWord("because")
             return .outOfScope(item, reason: try stringLit("why the item is out of scope"))
+        case "category", "scope", "risk":
+            let kind = TermKind(rawValue: kw) ?? .category
+            return .term(kind, try dashedName("the \(kw)'s id"), label: try text())
         default:
             throw error("syntax.unknown-clause", "unknown pack clause `\(kw)`")
         }

@@ -272,6 +272,17 @@ func checkStates(
                 }, "F-X-2"
             ),
             ("norules", { d in d["rules"] = nil }, "no `rules` list"),
+            (
+                // The key is always written: null for a pack that declares no categories.
+                "nocategory",
+                { d in
+                    d["rules"] = (d["rules"] as! [[String: Any]]).enumerated().map { i, r in
+                        var r = r
+                        if i == 0 { r["category"] = nil }
+                        return r
+                    }
+                }, "rule 1 has no id, level or category"
+            ),
             ("emptyrules", { d in d["rules"] = [Any]() }, "`rules` list is empty"),
             ("nofacilities", { d in d["facilities"] = nil }, "no `facilities` list"),
             (
@@ -290,6 +301,23 @@ func checkStates(
                 r.code == 2 && r.err.contains("merge.bad-aggregate") && r.err.contains(name + ".json")
                     && r.err.contains(words), "\(name): \(r.err)")
         }
+    }
+
+    /// A pack that declares no categories writes `"category": null` for each rule; its parts merge.
+    @Test func partsOfAPackWithoutCategoriesMerge() throws {
+        let c = BaseClinic("merge-nocategory")
+        defer { c.remove() }
+        let parts = try shards(c).enumerated().map { i, part in
+            try edited(c, part, "nocat\(i).json") { d in
+                d["rules"] = (d["rules"] as! [[String: Any]]).map { r in
+                    var r = r
+                    r["category"] = NSNull()
+                    return r
+                }
+            }
+        }
+        let r = merge(c, parts)
+        #expect(r.code == 1 && !r.err.contains("merge.bad-aggregate"), "the whole run has a gap: \(r.err)")
     }
 
     @Test func partsWithNoFacilityAtAllAreRefused() throws {

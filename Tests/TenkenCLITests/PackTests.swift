@@ -54,7 +54,8 @@ struct RulePackTests {
                 "\(item.id): evidence \(item.evidence.sorted()), its rules read \(read.sorted())")
             for r in rules where r.scope != item.scope {
                 Issue.record(
-                    "\(item.id): rule \(r.id) has scope \(r.scope.rawValue), the catalog \(item.scope.rawValue)")
+                    "\(item.id): rule \(r.id) has scope \(r.scope?.rawValue ?? "none"), the catalog \(item.scope?.rawValue ?? "none")"
+                )
             }
             let risks = Set(rules.flatMap(\.risks))
             #expect(Set(item.risks) == risks, "\(item.id): risks \(item.risks.sorted()), its rules \(risks.sorted())")

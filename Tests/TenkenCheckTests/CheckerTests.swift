@@ -23,6 +23,12 @@ let miniManifest = """
         because "promptly"
       param kinds: [string] = ["tablet"]
         because "mobile"
+      category human-organizational ja "人的・組織的対策" en "Human and organisational"
+      category technical ja "技術的対策" en "Technical"
+      scope mcs ja "MCS" en "MCS"
+      scope outside-mcs ja "MCS外" en "Outside MCS"
+      risk R1 ja "不正な閲覧" en "Unauthorised viewing"
+      risk R3 ja "脆弱性の悪用" en "Exploited vulnerability"
     }
     """
 
@@ -130,6 +136,9 @@ struct CheckerTests {
                 because "r"
               param d: int = 1
                 because " "
+              category human-organizational ja "人的・組織的対策" en "Human and organisational"
+              scope mcs ja "MCS" en "MCS"
+              risk R1 ja "不正な閲覧" en "Unauthorised viewing"
             }
             """
         let o = Checker.check(PackSource(files: [("p.tenken", bad)], catalog: ("c.tsv", miniCatalog)))

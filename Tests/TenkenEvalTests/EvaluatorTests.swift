@@ -19,6 +19,9 @@ let manifest = """
         because "promptly"
       param period: duration = 1 year
         because "yearly"
+      category human-organizational ja "人的・組織的対策" en "Human and organisational"
+      scope mcs ja "MCS" en "MCS"
+      risk R1 ja "不正な閲覧" en "Unauthorised viewing"
     }
     """
 
@@ -683,6 +686,9 @@ struct RuleOutcomeTests {
                 because "the source's examples"
               param kinds: [string] = ["tablet", "smartphone"] limit >= ["tablet", "smartphone"]
                 because "mobile devices"
+              category human-organizational ja "人的・組織的対策" en "Human and organisational"
+              scope mcs ja "MCS" en "MCS"
+              risk R1 ja "不正な閲覧" en "Unauthorised viewing"
             }
             """
         let rule =

@@ -439,8 +439,10 @@ struct AggregateTests {
     @Test func worstFirstAndCounts() {
         let t = Bilingual(ja: "t", en: "t")
         let rules = [
-            AggregateRule(id: "a", implements: ["X-1"], level: .required, category: .technical, title: t),
-            AggregateRule(id: "b", implements: ["X-2"], level: .recommended, category: .technical, title: t),
+            AggregateRule(
+                id: "a", implements: ["X-1"], level: .required, category: Category(rawValue: "technical"), title: t),
+            AggregateRule(
+                id: "b", implements: ["X-2"], level: .recommended, category: Category(rawValue: "technical"), title: t),
         ]
         func f(_ id: String, _ states: String, error: Bool = false) -> FacilitySummary {
             FacilitySummary(
