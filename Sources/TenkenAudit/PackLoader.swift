@@ -15,6 +15,8 @@ public struct LoadedPack: Sendable {
     public var providerProfile: (value: Value, location: SourceLocation?)?
     public var tests: [(path: String, bytes: [UInt8])]
     public var root: String
+    /// The pack's schema file (`schema.tenken` beside `pack.tenken`), if it has one.
+    public var schema: (path: String, text: String)?
 }
 
 public enum PackLoader {
@@ -58,6 +60,7 @@ public enum PackLoader {
         var provider: (path: String, bytes: [UInt8])?
         var tests: [(path: String, bytes: [UInt8])] = []
         var texts: [String: String] = [:]
+        var schema: (path: String, text: String)?
         for (rel, bytes) in files {
             let path = root + "/" + rel
             if rel.hasPrefix("tests/") {
@@ -65,7 +68,10 @@ public enum PackLoader {
                 continue
             }
             let text = String(decoding: bytes, as: UTF8.self)
-            if rel.hasSuffix(".tenken") {
+            if rel == PackSchema.fileName {
+                schema = (path, text)
+                texts[path] = text
+            } else if rel.hasSuffix(".tenken") {
                 rules.append((path, text))
                 texts[path] = text
             } else if rel == "catalog.tsv" {
@@ -86,6 +92,6 @@ public enum PackLoader {
         return LoadedPack(
             source: PackSource(files: rules, catalog: catalog), texts: texts, provider: provider,
             providerProfile: profile,
-            tests: tests, root: root)
+            tests: tests, root: root, schema: schema)
     }
 }
