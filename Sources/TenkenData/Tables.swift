@@ -116,12 +116,18 @@ public enum SnapshotTables {
     /// Profile keys of the single sections, in order: `facility.id` … `provider.patient_verification`.
     /// Every key of the profile table: its section (`service.password`), and the field with its
     /// index in that section's schema (`profileSchema(section)`).
-    public static let profileKeys: [(key: String, section: String, field: FieldSchema, index: Int)] = {
+    public static let profileKeys: [(key: String, section: String, field: FieldSchema, index: Int)] = profileKeys(
+        of: SnapshotSchema.roots.map { ($0.name, $0.shape, $0.record) })
+
+    /// The profile keys of a schema's single sections, in order: a record-typed field's fields
+    /// are keys of their own (`service.password.min_length`).
+    public static func profileKeys(
+        of sections: [(name: String, shape: RootSchema.Shape, record: RecordSchema)]
+    )
+        -> [(key: String, section: String, field: FieldSchema, index: Int)]
+    {
         var out: [(String, String, FieldSchema, Int)] = []
-        for (section, schema) in [
-            ("facility", SnapshotSchema.facility), ("service", SnapshotSchema.service),
-            ("provider", SnapshotSchema.provider),
-        ] {
+        for (section, shape, schema) in sections where shape == .single {
             for (fi, fld) in schema.fields.enumerated() {
                 if case .record(let inner) = fld.type {
                     for (gi, g) in inner.fields.enumerated() {
@@ -133,7 +139,7 @@ public enum SnapshotTables {
             }
         }
         return out
-    }()
+    }
 
     /// Words for an explicitly empty list in a cell; a blank cell means "not known".
     public static let emptyListWords: Set<String> = ["なし", "none", "-", "ー"]
