@@ -11,7 +11,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "TenkenSyntax"),
-        .target(name: "TenkenData", dependencies: ["TenkenSyntax", "TenkenWorkbook"]),
+        // The snapshot schema is the embedded MCS pack's schema.tenken, compiled on first use.
+        .target(name: "TenkenData", dependencies: ["TenkenSyntax", "TenkenWorkbook", "TenkenPack"]),
         .target(name: "TenkenCheck", dependencies: ["TenkenSyntax", "TenkenData"]),
         .target(name: "TenkenEval", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck"]),
         // The system libxml2 (Debian: libxml2-dev), for XML and HTML built with its tree API.

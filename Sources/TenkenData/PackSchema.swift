@@ -7,6 +7,8 @@ public struct SectionSchema: Sendable {
     public let shape: RootSchema.Shape
     public let record: RecordSchema
     public let doc: String
+    /// Where it is declared.
+    public let location: SourceLocation
 }
 
 /// A pack's data model, read from its schema file (`schema.tenken`, docs/dsl.md "The schema
@@ -43,6 +45,8 @@ struct SchemaBuilder {
     var sectionDecls: [String: SectionDecl] = [:]
     var built: [String: RecordSchema] = [:]
     var building: Set<String> = []
+    /// Records that failed, reported once; what depends on them is skipped without a word.
+    var failed: Set<String> = []
 
     init(_ file: SchemaFile) { self.file = file }
 
@@ -82,7 +86,8 @@ struct SchemaBuilder {
             }
             sections.append(
                 SectionSchema(
-                    name: s.name.text, shape: s.collection ? .collection : .single, record: r, doc: s.doc ?? ""))
+                    name: s.name.text, shape: s.collection ? .collection : .single, record: r, doc: s.doc ?? "",
+                    location: loc(s.name.span)))
         }
         if sections.isEmpty, diagnostics.isEmpty {
             error(.schemaInvalid, "the schema declares no section", at: Span(line: 1, column: 1, offset: 0))
@@ -130,6 +135,7 @@ struct SchemaBuilder {
     /// The record named `name`, built once (its record-typed fields first); nil after an error.
     mutating func record(_ name: String, at span: Span? = nil) -> RecordSchema? {
         if let r = built[name] { return r }
+        if failed.contains(name) { return nil }
         guard let d = recordDecls[name] else {
             if let span {
                 error(
@@ -218,7 +224,10 @@ struct SchemaBuilder {
                     at: f.name.span)
             }
         }
-        guard diagnostics.count == before, fields.count == d.fields.count else { return nil }
+        guard diagnostics.count == before, fields.count == d.fields.count else {
+            failed.insert(name)
+            return nil
+        }
         let r = RecordSchema(
             name, id: id, unique: d.unique, exclusions: exclusions, nonEmpty: nonEmpty, denials: denials,
             bounds: bounds, fields)
@@ -549,7 +558,7 @@ struct SchemaBuilder {
         _ = index(file.tables, "the table", name: \.name)
         var jaNames: [String: Name] = [:]
         for t in file.tables {
-            if let other = jaNames[t.ja] {
+            if let other = jaNames[t.ja], other.text != t.name.text {
                 error(
                     .schemaDuplicateName,
                     "tables `\(other.text)` and `\(t.name.text)` have the Japanese name \"\(t.ja)\"", at: t.name.span)
@@ -558,6 +567,11 @@ struct SchemaBuilder {
             if let spec = table(t, sections, out) { out.append(spec) }
         }
         return out
+    }
+
+    /// The names of the tables declared before `t`.
+    func declaredBefore(_ t: TableDecl) -> Set<String> {
+        Set(file.tables.prefix { $0.name.span != t.name.span }.map(\.name.text))
     }
 
     /// The record's fields that a table holds (`without`, `only`), each checked.
@@ -599,6 +613,7 @@ struct SchemaBuilder {
                 rowSchema: RecordSchema(t.row?.text ?? "profile_row", id: id, own))
         case .section(let n)?:
             guard let i = sections.firstIndex(where: { $0.name == n.text }) else {
+                if sectionDecls[n.text] != nil { return nil }  // its record failed, reported there
                 error(.schemaUnknownSection, "no section is named `\(n.text)`", at: n.span)
                 return nil
             }
@@ -617,6 +632,7 @@ struct SchemaBuilder {
             guard let p = earlier.first(where: { $0.name == parent.text }), case .collection = p.shape,
                 let pr = p.record
             else {
+                if declaredBefore(t).contains(parent.text) { return nil }  // it failed, reported there
                 error(
                     .schemaUnknownSection, "no table of a section is named `\(parent.text)` before this one",
                     at: parent.span)
@@ -641,6 +657,7 @@ struct SchemaBuilder {
             guard let base = earlier.first(where: { $0.name == of.text }), case .nested = base.shape,
                 let r = base.record
             else {
+                if declaredBefore(t).contains(of.text) { return nil }  // it failed, reported there
                 error(.schemaUnknownSection, "no nested table is named `\(of.text)` before this one", at: of.span)
                 return nil
             }

@@ -156,3 +156,139 @@ struct SchemaEquivalenceTests {
         }
     }
 }
+
+/// The schema checker: every fault of a file is reported, located, in one run.
+struct SchemaCheckerTests {
+    func errors(_ text: String) -> [(id: String, line: Int, column: Int, message: String)] {
+        let (schema, diags) = PackSchema.compile(text, file: "s.tenken")
+        #expect(schema == nil)
+        #expect(diags.allSatisfy { $0.location?.file == "s.tenken" && ($0.location?.line ?? 0) > 0 })
+        return diags.map { ($0.id, $0.location?.line ?? 0, $0.location?.column ?? 0, $0.message) }
+    }
+
+    @Test func everyFaultIsReportedWhereItIs() {
+        let found = errors(
+            """
+            section people: [person] doc "people"
+            section people: [person] doc "again"
+            section things: [thing] doc "things"
+            choices kind { "a" ja "甲"  "b" ja "甲"  "c" ja "a" }
+            record person {
+              field id: string ja "ID" doc "id"
+              field id: string doc "again"
+              field left_on: dat doc "left"
+              field ended_on: date doc "ended" not_before started_on
+              field boss: string doc "boss" references bosses
+              field label: string ja "Id" doc "a Japanese label that is another field's name"
+              field kind: choice kind doc "kind"
+              field size: int doc "size"
+              bound kind >= 0 when kind in ["a"] because "kinds are not counts"
+              exclude ended_on when kind in ["z"]
+              field status: choice ["on" ja "有効", "off" ja "on"] doc "status"
+              field gone_on: date doc "gone" absent none en "not gone" ja "未" unless stat in ["on"]
+            }
+            table people ja "人" { section persons }
+            table people ja "人" { section people }
+            """)
+        let want: [(String, Int)] = [
+            ("schema.duplicate-name", 2),  // section people
+            ("schema.unknown-type", 3),  // record thing
+            ("schema.choice-collision", 4),  // 甲 twice
+            ("schema.choice-collision", 4),  // "a" is a value
+            ("schema.duplicate-name", 7),  // field id
+            ("schema.unknown-type", 8),  // dat
+            ("schema.unknown-field", 9),  // started_on
+            ("schema.unknown-section", 10),  // bosses
+            ("schema.duplicate-header", 11),  // "Id" is `id`
+            ("schema.invalid", 14),  // bound on a choice
+            ("schema.invalid", 15),  // "z" is no kind
+            ("schema.choice-collision", 16),  // off's word is the value on
+            ("schema.unknown-field", 17),  // stat
+            ("schema.duplicate-name", 20),  // table people
+        ]
+        for (id, line) in want {
+            #expect(found.contains { $0.id == id && $0.line == line }, "\(id) at line \(line): \(found)")
+        }
+        #expect(found.contains { $0.message.contains("`started_on`") && $0.column == 47 })
+    }
+
+    @Test func syntaxErrorsAreCollectedAndLocated() {
+        let found = errors(
+            """
+            record a {
+              field x string doc "x"
+              field y: int doc "y"
+              colour blue
+            }
+            section a: [a] doc 5
+            record b { field z: duration fortnights doc "z" }
+            """)
+        #expect(found.contains { $0.id == "syntax.unexpected-token" && $0.line == 2 && $0.column == 11 })
+        #expect(found.contains { $0.id == "syntax.unknown-clause" && $0.line == 4 })
+        #expect(found.contains { $0.line == 6 })
+        #expect(found.contains { $0.id == "syntax.expected-type" && $0.line == 7 })
+    }
+
+    @Test func conditionsAndTablesAreChecked() {
+        let found = errors(
+            """
+            section facility: facility doc "profile"
+            section people: [person] doc "people"
+            record facility { id none  field open: bool doc "open" }
+            record person {
+              field id: string doc "id"
+              field friends: [friend] doc "friends"
+              field a: date doc "a" absent none en "x" ja "x" unless facility.closed given
+              field b: date doc "b" absent none en "x" ja "x" unless some friends.age in ["old"]
+              field c: date doc "c" absent none en "x" ja "x" unless some people.id given via owner
+              field d: bool doc "d" absent assumed "yes" en "x" ja "x"
+              field e: int doc "e" past
+            }
+            record friend { id name  field name: string doc "name"  field age: int doc "age" }
+            """)
+        for (id, line) in [
+            ("schema.unknown-field", 7), ("schema.invalid", 8), ("schema.unknown-field", 9), ("schema.invalid", 10),
+            ("schema.invalid", 11),
+        ] {
+            #expect(found.contains { $0.id == id && $0.line == line }, "\(id) at line \(line): \(found)")
+        }
+        let tables = errors(
+            """
+            section people: [person] doc "people"
+            record person { field id: string doc "id"  field friends: [friend] doc "friends" }
+            record friend { id name  field name: string doc "name" }
+            table people ja "人" { section people without enemies }
+            table friends ja "友" { nested people.friends link person_id }
+            table others ja "他" { nested folk.friends link person_id  field person_id: string doc "link" }
+            table more ja "人" { section people }
+            """)
+        for (id, line) in [
+            ("schema.unknown-field", 4), ("schema.unknown-field", 5), ("schema.unknown-section", 6),
+            ("schema.duplicate-name", 7),
+        ] {
+            #expect(tables.contains { $0.id == id && $0.line == line }, "\(id) at line \(line): \(tables)")
+        }
+    }
+
+    /// The engine still names the MCS sections: a schema whose sections differ is refused at
+    /// the first that does, with the list it must have.
+    @Test func aSchemaWithOtherSectionsIsRefused() throws {
+        let text = try String(
+            contentsOfFile: SchemaEquivalenceTests.repo.appendingPathComponent("Rules/mcs/schema.tenken").path,
+            encoding: .utf8)
+        let renamed = text.replacingOccurrences(of: "section roles: [role]", with: "section duties: [role]")
+            .replacingOccurrences(of: "  section roles\n", with: "  section duties\n")
+        let (schema, diags) = PackSchema.compile(renamed, file: "s.tenken")
+        #expect(diags.isEmpty, "\(diags)")
+        let compiled = try #require(schema)
+        let problem = try #require(SnapshotSchema.sectionsProblem(compiled)?.first)
+        #expect(problem.id == "schema.sections-mismatch")
+        #expect(problem.message.hasPrefix("section 2 must be `roles`"))
+        let line = renamed.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+            $0.hasPrefix("section duties")
+        }
+        #expect(problem.location?.line == line.map { $0 + 1 })
+        let mcs = try #require(PackSchema.compile(text, file: "s.tenken").0)
+        #expect(SnapshotSchema.sectionsProblem(mcs) == nil)
+    }
+}
