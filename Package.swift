@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "TenkenBenchKit", dependencies: ["TenkenSyntax"], path: "bench/Kit"),
         .executableTarget(
             name: "tenken-bench",
-            dependencies: ["TenkenBenchKit", "TenkenAudit", "TenkenCLI", "TenkenWorkbook", "CLibXML2"],
+            dependencies: ["TenkenBenchKit", "TenkenAudit", "TenkenCLI", "TenkenWorkbook", "TenkenPack", "CLibXML2"],
             path: "bench/Runner"),
         // libFuzzer targets; scripts/fuzz.sh builds them instrumented.
         .executableTarget(

@@ -105,6 +105,10 @@ struct SchemaBuilder {
     mutating func checkChoices(_ choices: [ChoiceDecl], in what: String) {
         var values: [String: ChoiceDecl] = [:]
         var words: [String: ChoiceDecl] = [:]
+        var folded: [String: ChoiceDecl] = [:]
+        for c in choices where folded[SnapshotSchema.keyForm(c.value)] == nil {
+            folded[SnapshotSchema.keyForm(c.value)] = c
+        }
         for c in choices {
             if values[c.value] != nil {
                 error(.schemaChoiceCollision, "`\(c.value)` is listed twice in \(what)", at: c.span)
@@ -121,8 +125,7 @@ struct SchemaBuilder {
                         + "cell with it would name either", at: c.span)
             }
             words[ja] = c
-            let folded = SnapshotSchema.keyForm(ja)
-            if let other = choices.first(where: { $0.value != c.value && SnapshotSchema.keyForm($0.value) == folded }) {
+            if let other = folded[SnapshotSchema.keyForm(ja)], other.value != c.value {
                 error(
                     .schemaChoiceCollision,
                     "the Japanese word \"\(ja)\" of `\(c.value)` is the value `\(other.value)` in \(what)", at: c.span)
@@ -214,7 +217,6 @@ struct SchemaBuilder {
             if b.because.isEmpty { error(.schemaInvalid, "a bound needs its reason", at: b.field.span) }
             return .init(b.field.text, min: b.min, max: b.max, when: b.state.text, in: vals, why: b.because)
         }
-        checkHeaders(d.fields, record: name)
         // The engine resolves cross-record conditions with a 64-bit mask of field indexes.
         for (i, f) in d.fields.enumerated() where i >= 64 {
             if f.absent?.unless.contains(where: { if case .element = $0.scope { false } else { true } }) == true {
@@ -225,12 +227,19 @@ struct SchemaBuilder {
             }
         }
         guard diagnostics.count == before, fields.count == d.fields.count else {
+            // The headers are still checked, from the declarations, so every fault is reported.
+            checkHeaders(d.fields, record: name)
             failed.insert(name)
             return nil
         }
         let r = RecordSchema(
             name, id: id, unique: d.unique, exclusions: exclusions, nonEmpty: nonEmpty, denials: denials,
             bounds: bounds, fields)
+        checkHeaders(r, d.fields)
+        guard r.headerCollisions.isEmpty else {
+            failed.insert(name)
+            return nil
+        }
         built[name] = r
         return r
     }
@@ -246,24 +255,36 @@ struct SchemaBuilder {
         }
     }
 
-    /// Two fields of one record answering to one header (after `SnapshotSchema.keyForm`: case,
-    /// width, spaces): a column with it would fill either.
+    /// The same check as `checkHeaders(_:_:)` from the declarations alone, for a record that
+    /// could not be built.
     mutating func checkHeaders(_ fields: [FieldDecl], record: String) {
-        var owner: [String: FieldDecl] = [:]
+        var owner: [String: String] = [:]
         for f in fields {
-            var mine: Set<String> = []
             for (h, span) in [(f.name.text, f.name.span)] + (f.ja.map { [($0, f.name.span)] } ?? []) + f.aliases {
                 let k = SnapshotSchema.keyForm(h)
-                guard mine.insert(k).inserted else { continue }
-                if let o = owner[k], o.name.text != f.name.text {
+                if let o = owner[k], o != f.name.text {
                     error(
                         .schemaDuplicateHeader,
-                        "the header \"\(h)\" of `\(f.name.text)` is also `\(o.name.text)`'s in record `\(record)`: a "
-                            + "column with it would fill either", at: span)
+                        "the header \"\(h)\" of `\(f.name.text)` is also `\(o)`'s in record `\(record)`: a column "
+                            + "with it would fill either", at: span)
                 } else {
-                    owner[k] = f
+                    owner[k] = f.name.text
                 }
             }
+        }
+    }
+
+    /// Two fields of one record answering to one header (after `SnapshotSchema.keyForm`: case,
+    /// width, spaces): a column with it would fill either. Found while the record's header
+    /// index is built (`RecordSchema.headerCollisions`), so checking costs nothing more.
+    mutating func checkHeaders(_ r: RecordSchema, _ fields: [FieldDecl]) {
+        for c in r.headerCollisions where c.field < fields.count && c.other < fields.count {
+            let f = fields[c.field]
+            let span = f.aliases.first { $0.text == c.header }?.span ?? f.name.span
+            error(
+                .schemaDuplicateHeader,
+                "the header \"\(c.header)\" of `\(f.name.text)` is also `\(fields[c.other].name.text)`'s in record "
+                    + "`\(r.name)`: a column with it would fill either", at: span)
         }
     }
 
@@ -564,7 +585,15 @@ struct SchemaBuilder {
                     "tables `\(other.text)` and `\(t.name.text)` have the Japanese name \"\(t.ja)\"", at: t.name.span)
             }
             jaNames[t.ja] = t.name
-            if let spec = table(t, sections, out) { out.append(spec) }
+            guard let spec = table(t, sections, out) else { continue }
+            // A table's own columns beside its record's fields (a link column) share its headers.
+            for c in spec.rowSchema.headerCollisions {
+                error(
+                    .schemaDuplicateHeader,
+                    "the header \"\(c.header)\" of column `\(spec.rowSchema.fields[c.field].name)` is also column "
+                        + "`\(spec.rowSchema.fields[c.other].name)`'s in table `\(t.name.text)`", at: t.name.span)
+            }
+            out.append(spec)
         }
         return out
     }

@@ -386,11 +386,16 @@ public final class RecordSchema: Sendable {
                 }
             }
         var byHeader: [String: Int] = [:]
+        var collisions: [(header: String, field: Int, other: Int)] = []
         for (i, fld) in fields.enumerated() {
-            byHeader[SnapshotSchema.keyForm(fld.name)] = i
-            for a in fld.aliases { byHeader[SnapshotSchema.keyForm(a)] = i }
+            for h in [fld.name] + fld.aliases {
+                let k = SnapshotSchema.keyForm(h)
+                if let o = byHeader[k], o != i { collisions.append((h, i, o)) }
+                byHeader[k] = i
+            }
         }
         headerIndex = byHeader
+        headerCollisions = collisions
     }
 
     public func field(_ name: String) -> FieldSchema? { index[name].map { fields[$0] } }
@@ -441,6 +446,10 @@ public final class RecordSchema: Sendable {
     /// Field names and headers (`SnapshotSchema.keyForm`) to field indexes; built once, as
     /// every table read needs it.
     public let headerIndex: [String: Int]
+    /// Headers (a name or an alias) that fold to another field's (`SnapshotSchema.keyForm`):
+    /// the header, its field and the other field. The schema checker refuses them
+    /// (`schema.duplicate-header`); a column with one would fill either.
+    public let headerCollisions: [(header: String, field: Int, other: Int)]
 }
 
 /// A top-level section of a snapshot. Its raw value is its index in `SnapshotSchema.roots` and
@@ -609,7 +618,9 @@ public enum SnapshotSchema {
     /// A key or header as it is matched: trimmed and cleaned (`CellText`), full-width forms
     /// folded (NFKC: `ｌｅｆｔ＿ｏｎ` is `left_on`, `画面ロック（分）` is `画面ロック(分)`), lower case.
     public static func keyForm(_ s: String) -> String {
-        CellText.clean(s).text.precomposedStringWithCompatibilityMapping.lowercased()
+        // Printable ASCII without capitals is its own key form (most names and headers).
+        if CellText.allBytes(s, { $0 > 0x20 && $0 < 0x7F && !(0x41...0x5A).contains($0) }) { return s }
+        return CellText.clean(s).text.precomposedStringWithCompatibilityMapping.lowercased()
     }
 
     /// The field a key that matches none may have meant: the same words written another way

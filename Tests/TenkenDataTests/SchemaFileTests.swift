@@ -212,6 +212,32 @@ struct SchemaCheckerTests {
         #expect(found.contains { $0.message.contains("`started_on`") && $0.column == 47 })
     }
 
+    /// Headers are compared as a table's are read: any case, full- or half-width, so `ＳＴＡＴＵＳ`
+    /// is `status`; in a record with no other fault, and between a table's link and its record.
+    @Test func headersThatFoldTogetherAreRefused() {
+        let found = errors(
+            """
+            section people: [person] doc "people"
+            record person {
+              field id: string doc "id"
+              field status: string doc "status"
+              field state: string ja "ＳＴＡＴＵＳ" doc "state"
+              field kind: string ja "種別" doc "kind"
+              field sort: string doc "sort" aliases ["種別 "]
+            }
+            """)
+        #expect(found.filter { $0.id == "schema.duplicate-header" }.map(\.line) == [5, 7], "\(found)")
+        let link = errors(
+            """
+            section people: [person] doc "people"
+            record person { field id: string doc "id"  field pets: [pet] doc "pets" }
+            record pet { id name  field name: string ja "人ID" doc "name" }
+            table people ja "人" { section people  without pets }
+            table pets ja "ペット" { nested people.pets link person_id  field person_id: string ja "人ID" doc "the person" }
+            """)
+        #expect(link.map(\.id) == ["schema.duplicate-header"] && link.first?.line == 5, "\(link)")
+    }
+
     @Test func syntaxErrorsAreCollectedAndLocated() {
         let found = errors(
             """
