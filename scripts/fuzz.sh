@@ -5,7 +5,7 @@
 # Seeds come from the rule files and fixtures; crashes land in fuzz-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh parser|json|csv|snapshot|workbook|sheet|rules|pipeline SECONDS [RUNS]}
+target=${1:?usage: scripts/fuzz.sh parser|schema|json|csv|snapshot|workbook|sheet|rules|pipeline SECONDS [RUNS]}
 seconds=${2:-60}
 runs=${3:--1}
 clang_lib=$(dirname "$(dirname "$(command -v swiftc)")")/lib/clang
@@ -18,7 +18,8 @@ corpus=.build-fuzz/corpus/$target
 mkdir -p "$corpus" fuzz-artifacts
 seed() { for f in "$@"; do [ -f "$f" ] && cp "$f" "$corpus/seed-$(echo "$f" | tr '/' '_')"; done; return 0; }
 case $target in
-  parser) seed Rules/mcs/*.tenken Rules/mcs/rules/*.tenken ;;
+  parser) seed Rules/mcs/pack.tenken Rules/mcs/rules/*.tenken ;;
+  schema) seed Rules/mcs/schema.tenken ;;
   rules) seed Rules/mcs/rules/*.tenken ;;
   pipeline) seed Fixtures/*/snapshot.json Fixtures/invalid/*.json ;;
   json|snapshot) seed Fixtures/*/snapshot.json Rules/mcs/provider.json Fixtures/invalid/*.json ;;

@@ -48,6 +48,9 @@ struct SchemaBuilder {
     /// Records that failed, reported once; what depends on them is skipped without a word.
     var failed: Set<String> = []
 
+    /// Records hold records at most this deep (the builder recurses on each).
+    static let maxNesting = 16
+
     init(_ file: SchemaFile) { self.file = file }
 
     func loc(_ s: Span) -> SourceLocation { SourceLocation(file: file.path, line: s.line, column: s.column) }
@@ -145,6 +148,10 @@ struct SchemaBuilder {
                     .schemaUnknownType, "no record is named `\(name)`", at: span,
                     help: closestMatch(to: name, in: recordDecls.keys).map { "did you mean `\($0)`?" })
             }
+            return nil
+        }
+        guard building.count < SchemaBuilder.maxNesting else {
+            error(.schemaInvalid, "records nest more than \(SchemaBuilder.maxNesting) deep", at: span ?? d.name.span)
             return nil
         }
         guard building.insert(name).inserted else {

@@ -173,6 +173,8 @@ public struct SchemaParser {
     private var pos = 0
     private let file: String
     public private(set) var diagnostics: [Diagnostic] = []
+    /// List types nest at most this deep (`[[int]]` is 2): the parser recurses on each.
+    public static let maxTypeDepth = 8
 
     static let topKeywords: Set<String> = ["choices", "record", "section", "table"]
     static let recordKeywords: Set<String> = ["id", "exclude", "non_empty", "denial", "bound", "field"]
@@ -495,10 +497,13 @@ public struct SchemaParser {
         return vs
     }
 
-    private mutating func type() throws(ParseError) -> SchemaTypeDecl {
+    private mutating func type(depth: Int = 0) throws(ParseError) -> SchemaTypeDecl {
         if cur.kind == .lbracket {
+            guard depth < SchemaParser.maxTypeDepth else {
+                throw error("lists nest at most \(SchemaParser.maxTypeDepth) deep", id: "syntax.too-deep")
+            }
             bump()
-            let inner = try type()
+            let inner = try type(depth: depth + 1)
             _ = try expect(.rbracket, "`]` to close the list type")
             return .list(inner)
         }

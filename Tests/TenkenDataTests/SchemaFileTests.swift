@@ -317,4 +317,29 @@ struct SchemaCheckerTests {
         let mcs = try #require(PackSchema.compile(text, file: "s.tenken").0)
         #expect(SnapshotSchema.sectionsProblem(mcs) == nil)
     }
+
+    /// Bad input never crashes or hangs: every prefix of the MCS schema (cut every 97
+    /// characters, so inside strings, names and blocks), the file with each line dropped in
+    /// turn, and nesting past the bounds compile to errors, each located in the file.
+    @Test func everyCutOfTheSchemaFailsCleanly() throws {
+        let text = try String(
+            contentsOfFile: SchemaEquivalenceTests.repo.appendingPathComponent("Rules/mcs/schema.tenken").path,
+            encoding: .utf8)
+        let chars = Array(text)
+        var inputs = stride(from: 0, to: chars.count, by: 97).map { String(chars[..<$0]) }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for i in stride(from: 0, to: lines.count, by: 3) {
+            var cut = lines
+            cut.remove(at: i)
+            inputs.append(cut.joined(separator: "\n"))
+        }
+        inputs.append("record a { field x: " + String(repeating: "[", count: 10_000) + "int" + " doc \"x\" }")
+        inputs.append(
+            (0..<500).map { "record r\($0) { id none  field x: r\($0 + 1) doc \"x\" }" }.joined(separator: "\n")
+                + "\nrecord r500 { id none  field x: int doc \"x\" }\nsection s: r0 doc \"s\"")
+        for input in inputs {
+            let (_, diags) = PackSchema.compile(input, file: "cut.tenken")
+            #expect(diags.allSatisfy { $0.location?.file == "cut.tenken" })
+        }
+    }
 }
