@@ -2075,34 +2075,17 @@ table facility ja "施設" {
   profile row profile_row id key
   doc "facility profile, MCS settings, provider profile and parameter overrides (key/value)"
   doc_ja "施設の基本情報・MCSの設定・パラメータ（項目と値）"
-  field key: string ja "項目" doc "what the row sets: `facility.kind`, `service.password.min_length`, `parameter.training.period`…"
+  field key: string ja "項目"
+    doc "what the row sets: `facility.kind`, `service.password.min_length`, `parameter.training.period`…"
   field value: string ja "値" doc "the value; blank when unknown"
   field description: string ja "説明" doc "what the key means (not read)"
 }
-table roles ja "役割" {
-  section roles
-  doc_ja "責任者の任命"
-}
-table staff ja "職員" {
-  section staff
-  doc_ja "職員名簿（仮名IDのみ）"
-}
-table accounts ja "アカウント" {
-  section accounts
-  doc_ja "MCSアカウント"
-}
-table devices ja "端末" {
-  section devices
-  doc_ja "端末台帳"
-}
-table networks ja "ネットワーク" {
-  section networks
-  doc_ja "Wi-Fiネットワーク"
-}
-table patients ja "患者" {
-  section patients
-  doc_ja "患者（仮名IDのみ）"
-}
+table roles ja "役割" { section roles  doc_ja "責任者の任命" }
+table staff ja "職員" { section staff  doc_ja "職員名簿（仮名IDのみ）" }
+table accounts ja "アカウント" { section accounts  doc_ja "MCSアカウント" }
+table devices ja "端末" { section devices  doc_ja "端末台帳" }
+table networks ja "ネットワーク" { section networks  doc_ja "Wi-Fiネットワーク" }
+table patients ja "患者" { section patients  doc_ja "患者（仮名IDのみ）" }
 table groups ja "グループ" {
   section groups
   doc_ja "MCSグループ"
@@ -2133,22 +2116,10 @@ table consent_refusals ja "一部不同意" {
   doc_ja "同意書の一部不同意"
   field consent_id: string ja "同意ID" doc "the consent (consents.csv)"
 }
-table documents ja "文書" {
-  section documents
-  doc_ja "規程・文書"
-}
-table incidents ja "インシデント" {
-  section incidents
-  doc_ja "インシデント"
-}
-table monitoring ja "モニタリング" {
-  section monitoring
-  doc_ja "モニタリング・アクセス確認の記録"
-}
-table attestations ja "確認" {
-  section attestations
-  doc_ja "責任者による確認（自己申告）"
-}
+table documents ja "文書" { section documents  doc_ja "規程・文書" }
+table incidents ja "インシデント" { section incidents  doc_ja "インシデント" }
+table monitoring ja "モニタリング" { section monitoring  doc_ja "モニタリング・アクセス確認の記録" }
+table attestations ja "確認" { section attestations  doc_ja "責任者による確認（自己申告）" }
 
 choices facility_kind {
   "clinic" ja "診療所"
@@ -2159,6 +2130,10 @@ choices facility_kind {
   "care" ja "介護事業所"
 }
 
+# Professions. The licensed ones carry a statutory duty of confidentiality (S-REQ-02 reads it
+# from the pack's `confidentiality.statutory_jobs`): a certified care worker (介護福祉士) or
+# social worker (社会福祉士) does, a care worker or social worker without the licence does not,
+# so they are separate values.
 choices job {
   "doctor" ja "医師"
   "dentist" ja "歯科医師"
@@ -2179,6 +2154,7 @@ choices job {
   "other" ja "その他"
 }
 
+# The responsibilities of the roles table (section 3), which attestations are signed in.
 choices role {
   "operations-lead" ja "運用責任者"
   "system-admin" ja "システム管理者"
@@ -2188,6 +2164,7 @@ choices role {
   "director" ja "院長・管理者"
 }
 
+# Wi-Fi encryption, of a facility's network and of the networks a device joins outside it.
 choices wifi_encryption {
   "WPA3"
   "WPA2-AES"
@@ -2198,10 +2175,16 @@ choices wifi_encryption {
   "unknown" ja "不明"
 }
 
+# The beds a kind of facility can have. 医療法 第1条の5: a 病院 has facilities for 20 or more
+# inpatients (第1項), a 診療所 none or 19 or fewer (第2項); a dental clinic is a 診療所 too. A
+# pharmacy (医薬品医療機器等法 第2条第12項: a place where medicines are dispensed) and a
+# visiting-nurse station (care given in the patient's home) admit no one. A care facility
+# (介護事業所) may have beds (a nursing home's), so it has no bound here.
 record facility {
   bound beds <= 19 when kind in ["clinic", "dental-clinic"] because "a 診療所 has at most 19 beds (医療法 第1条の5第2項)"
   bound beds >= 20 when kind in ["hospital"] because "a 病院 has at least 20 beds (医療法 第1条の5第1項)"
-  bound beds <= 0 when kind in ["pharmacy", "visiting-nurse"] because "a pharmacy or a visiting-nurse station admits no inpatients, so it has no beds"
+  bound beds <= 0 when kind in ["pharmacy", "visiting-nurse"]
+    because "a pharmacy or a visiting-nurse station admits no inpatients, so it has no beds"
   bound beds >= 0 when kind in facility_kind because "a number of beds is not negative"
   field id: string ja "施設ID" doc "pseudonymous facility id"
   field name: string ja "施設名" doc "facility name (an organisation, not a person)"
@@ -2261,7 +2244,12 @@ record provider {
   field failure_detection: bool ja "障害検知" doc "infrastructure failures are detected and answered"
   field redundant_infrastructure: bool ja "冗長化" doc "redundant cloud infrastructure"
   field business_continuity_plan: bool ja "事業継続計画" doc "a BCP is in place"
-  field waf_protections: [choice ["ddos" ja "DDoS攻撃", "xss" ja "クロスサイトスクリプティング(XSS)", "sql-injection" ja "SQLインジェクション"]] ja "WAF防御"
+  field waf_protections: [choice [
+      "ddos" ja "DDoS攻撃",
+      "xss" ja "クロスサイトスクリプティング(XSS)",
+      "sql-injection" ja "SQLインジェクション"
+    ]]
+    ja "WAF防御"
     doc "what the WAF protects against"
   field security_testing: bool ja "セキュリティ試験" doc "security and availability testing with fixes"
   field vulnerability_monitoring: bool ja "脆弱性対応" doc "vulnerability information followed and fixed at once"
@@ -2332,7 +2320,14 @@ record device {
   field screen_lock_minutes: duration minutes ja "画面ロック(分)" aliases ["画面ロック分"] zero_ambiguous
     doc "idle time before the screen locks (absent: never)"
     absent none en "the screen never locks by itself" ja "自動ロックなし"
-  field device_lock: choice ["none" ja "ロックなし", "pin" ja "PIN", "pattern" ja "パターン", "password" ja "パスワード", "biometric" ja "生体認証"] ja "デバイスロック"
+  field device_lock: choice [
+      "none" ja "ロックなし",
+      "pin" ja "PIN",
+      "pattern" ja "パターン",
+      "password" ja "パスワード",
+      "biometric" ja "生体認証"
+    ]
+    ja "デバイスロック"
     doc "device lock method"
   field antimalware: bool ja "ウイルス対策" doc "anti-malware protection active"
   field antimalware_updated_on: date ja "定義更新日" doc "anti-malware definitions last updated on" past
@@ -2340,9 +2335,22 @@ record device {
   field remote_wipe: bool ja "リモートワイプ" doc "remote wipe available"
   field vpn: bool ja "VPN" doc "MCS is used over a VPN"
   field client_certificate: bool ja "クライアント証明書" doc "client certificate installed for MCS"
-  field app_source: choice ["app-store" ja "App Store", "google-play" ja "Google Play", "browser" ja "ブラウザ", "other" ja "その他"] ja "アプリ入手元"
+  field app_source: choice [
+      "app-store" ja "App Store",
+      "google-play" ja "Google Play",
+      "browser" ja "ブラウザ",
+      "other" ja "その他"
+    ]
+    ja "アプリ入手元"
     doc "where the MCS app came from (browser: no app)"
-  field offsite_connection: choice ["none" ja "施設外で使わない", "cellular" ja "携帯回線", "mobile-router" ja "モバイルルーター", "public-wifi" ja "公衆Wi-Fi", "home-wifi" ja "自宅Wi-Fi"] ja "施設外接続"
+  field offsite_connection: choice [
+      "none" ja "施設外で使わない",
+      "cellular" ja "携帯回線",
+      "mobile-router" ja "モバイルルーター",
+      "public-wifi" ja "公衆Wi-Fi",
+      "home-wifi" ja "自宅Wi-Fi"
+    ]
+    ja "施設外接続"
     doc "how the device connects outside the facility"
   field locked_storage: bool ja "施錠保管"
     doc "kept under lock when not in use: a locked place, or for a computer a physical security lock (2-3)"
@@ -2372,17 +2380,26 @@ record patient {
   exclude care_ended_on <= as_of when status in ["active"]
   exclude care_ended_on > as_of when status in ["discharged", "transferred-out", "deceased"]
   field id: string ja "患者ID" doc "pseudonymous patient id (never a name)"
-  field status: choice ["active" ja "診療中", "discharged" ja "終了", "transferred-out" ja "転出", "deceased" ja "死亡"] ja "状態"
+  field status: choice [
+      "active" ja "診療中",
+      "discharged" ja "終了",
+      "transferred-out" ja "転出",
+      "deceased" ja "死亡"
+    ]
+    ja "状態"
     doc "care state"
   field care_ended_on: date ja "診療終了日" not_before transferred_in_on
     doc "date the facility stopped caring for the patient"
-    absent none en "still in the facility's care" ja "診療継続中" unless status in ["discharged", "transferred-out", "deceased"]
+    absent none en "still in the facility's care" ja "診療継続中"
+      unless status in ["discharged", "transferred-out", "deceased"]
   field has_account: bool ja "患者アカウント" doc "the patient or family has an MCS account"
-    absent assumed false en "no MCS account (accounts are created by the facility, which records them)" ja "アカウントなしとみなす" unless facility.uses_patient_accounts in [true]
+    absent assumed false en "no MCS account (accounts are created by the facility, which records them)" ja "アカウントなしとみなす"
+      unless facility.uses_patient_accounts in [true]
   field account_verified_on: date ja "本人確認日" doc "patient identity confirmed on" past
     absent none en "identity not confirmed" ja "本人確認していない"
   field transferred_in_on: date ja "転入日" doc "management moved to this facility on" past
-    absent none en "not received from another facility" ja "他施設からの受け入れではない" unless some consents.kind in ["re-consent"] via patient_id
+    absent none en "not received from another facility" ja "他施設からの受け入れではない"
+      unless some consents.kind in ["re-consent"] via patient_id
   field transferred_out_on: date ja "転出日" doc "management moved to another facility on" past
     absent none en "not transferred to another facility" ja "他施設への移行なし" unless status in ["transferred-out"]
   field receiving_facility_accepted_on: date ja "転出先受入日" past
@@ -2394,7 +2411,8 @@ record member {
   id account_id unique
   field account_id: string ja "アカウントID" doc "member's MCS account"
   field staff_id: string ja "職員ID" doc "member's staff id, for this facility's staff" references staff
-    absent none en "not identified as this facility's staff (an outside member)" ja "自施設の職員ではない（施設外のメンバー）" unless external in [false, null]
+    absent none en "not identified as this facility's staff (an outside member)" ja "自施設の職員ではない（施設外のメンバー）"
+      unless external in [false, null]
   field facility_id: string ja "所属施設ID" doc "member's facility, for members from outside" identifier
     absent none en "no other facility named" ja "所属施設の記載なし" unless external in [true]
   field external: bool ja "施設外" doc "the member belongs to another facility"
@@ -2428,7 +2446,8 @@ record group {
     doc "account id of who created the group (a member without an invitation)"
     absent none en "the creator is not recorded: every member needs an approval" ja "作成者の記録なし（全メンバーに承認が必要）"
   field first_shared_on: date ja "初回共有日" doc "first post shared on" past not_before created_on
-    absent none en "nothing shared yet" ja "未共有" unless shares_outside in [true] or some members.external in [true] or some members.facility_id given
+    absent none en "nothing shared yet" ja "未共有"
+      unless shares_outside in [true] or some members.external in [true] or some members.facility_id given
   field shares_outside: bool ja "施設外と共有" doc "members from other facilities"
   field archived_on: date ja "保管庫移動日" doc "moved to the archive (保管庫) on" past not_before created_on
     absent none en "not archived" ja "保管庫に移動していない"
@@ -2463,7 +2482,18 @@ record consent {
 
 record document {
   field id: string ja "文書ID" doc "document id"
-  field kind: choice ["operations-rules" ja "運用管理規程", "manual" ja "操作マニュアル", "device-management" ja "端末管理規程", "backup-plan" ja "バックアップ計画", "post-employment-privacy" ja "退職後の個人情報保護", "pledge-template" ja "誓約書ひな形", "training-plan" ja "教育計画", "audit-lead-duties" ja "監査責任者の責務", "committee-rules" ja "委員会運営規程"] ja "文書種別"
+  field kind: choice [
+      "operations-rules" ja "運用管理規程",
+      "manual" ja "操作マニュアル",
+      "device-management" ja "端末管理規程",
+      "backup-plan" ja "バックアップ計画",
+      "post-employment-privacy" ja "退職後の個人情報保護",
+      "pledge-template" ja "誓約書ひな形",
+      "training-plan" ja "教育計画",
+      "audit-lead-duties" ja "監査責任者の責務",
+      "committee-rules" ja "委員会運営規程"
+    ]
+    ja "文書種別"
     doc "what the document is (operations-rules: the facility's MCS 運用管理規程; manual: how to use the system, for users; pledge-template: the staff pledge covering 4-1 (1)–(5); audit-lead-duties: the audit lead's duties (監査責任者の責務); committee-rules: how the information-system management committee is run)"
   field adopted_on: date ja "制定日" doc "adopted on" past
   field reviewed_on: date ja "見直し日" doc "last reviewed on" past not_before adopted_on
@@ -2473,7 +2503,15 @@ record document {
 
 record incident {
   field id: string ja "インシデントID" doc "incident id"
-  field kind: choice ["device-lost" ja "端末紛失", "device-stolen" ja "端末盗難", "password-leak" ja "パスワード流出", "unauthorized-access" ja "不正アクセス", "wrong-post" ja "誤投稿", "inappropriate-post" ja "不適切な投稿"] ja "種別"
+  field kind: choice [
+      "device-lost" ja "端末紛失",
+      "device-stolen" ja "端末盗難",
+      "password-leak" ja "パスワード流出",
+      "unauthorized-access" ja "不正アクセス",
+      "wrong-post" ja "誤投稿",
+      "inappropriate-post" ja "不適切な投稿"
+    ]
+    ja "種別"
     doc "what happened"
   field occurred_on: date ja "発生日" doc "occurred on" past
   field discovered_on: date ja "発見日" past not_before occurred_on
@@ -2485,11 +2523,18 @@ record incident {
     absent none en "no account concerned" ja "該当アカウントなし"
   field device_id: string ja "端末ID" doc "device concerned" references devices
     absent none en "no device concerned" ja "該当端末なし"
-  field action: choice ["password-changed" ja "パスワード変更", "account-suspended" ja "アカウント停止", "post-deleted" ja "投稿削除", "none" ja "対応なし"] ja "対応"
+  field action: choice [
+      "password-changed" ja "パスワード変更",
+      "account-suspended" ja "アカウント停止",
+      "post-deleted" ja "投稿削除",
+      "none" ja "対応なし"
+    ]
+    ja "対応"
     doc "what was done"
     absent none en "nothing recorded as done" ja "対応の記録なし"
   field action_on: date ja "対応日" doc "done on" past not_before occurred_on
-    absent none en "nothing done yet" ja "未対応" unless action in ["password-changed", "account-suspended", "post-deleted"]
+    absent none en "nothing done yet" ja "未対応"
+      unless action in ["password-changed", "account-suspended", "post-deleted"]
   field other_patient: bool ja "別患者の情報"
     doc "for a post: it put information about a patient other than the group's own into a patient group (3-2(2) 別の患者の情報を書き込まない)"
 }

@@ -303,7 +303,7 @@ struct SchemaCheckerTests {
             contentsOfFile: SchemaEquivalenceTests.repo.appendingPathComponent("Rules/mcs/schema.tenken").path,
             encoding: .utf8)
         let renamed = text.replacingOccurrences(of: "section roles: [role]", with: "section duties: [role]")
-            .replacingOccurrences(of: "  section roles\n", with: "  section duties\n")
+            .replacingOccurrences(of: "{ section roles ", with: "{ section duties ")
         let (schema, diags) = PackSchema.compile(renamed, file: "s.tenken")
         #expect(diags.isEmpty, "\(diags)")
         let compiled = try #require(schema)
