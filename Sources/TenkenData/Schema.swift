@@ -476,8 +476,10 @@ public struct RootSchema: Sendable {
     public let doc: String
 }
 
-/// The snapshot schema: the one source of truth for the loader, the checker, the
-/// published `docs/snapshot.schema.json` and the CSV header aliases.
+/// The snapshot schema the engine reads with: the MCS pack's schema file
+/// (`Rules/mcs/schema.tenken`, embedded; `pack`), the one source of truth for the loader, the
+/// checker, the published `docs/snapshot.schema.json` and the CSV header aliases. The record
+/// constants below name MCS sections and records; they go when the engine stops naming them.
 public enum SnapshotSchema {
     public static let version = 1
 
