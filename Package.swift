@@ -11,7 +11,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "TenkenSyntax"),
-        .target(name: "TenkenData", dependencies: ["TenkenSyntax", "TenkenWorkbook"]),
+        // The snapshot schema is the embedded MCS pack's schema.tenken, compiled on first use.
+        .target(name: "TenkenData", dependencies: ["TenkenSyntax", "TenkenWorkbook", "TenkenPack"]),
         .target(name: "TenkenCheck", dependencies: ["TenkenSyntax", "TenkenData"]),
         .target(name: "TenkenEval", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck"]),
         // The system libxml2 (Debian: libxml2-dev), for XML and HTML built with its tree API.
@@ -47,7 +48,7 @@ let package = Package(
         .target(name: "TenkenBenchKit", dependencies: ["TenkenSyntax"], path: "bench/Kit"),
         .executableTarget(
             name: "tenken-bench",
-            dependencies: ["TenkenBenchKit", "TenkenAudit", "TenkenCLI", "TenkenWorkbook", "CLibXML2"],
+            dependencies: ["TenkenBenchKit", "TenkenAudit", "TenkenCLI", "TenkenWorkbook", "TenkenPack", "CLibXML2"],
             path: "bench/Runner"),
         // libFuzzer targets; scripts/fuzz.sh builds them instrumented.
         .executableTarget(

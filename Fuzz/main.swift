@@ -36,6 +36,14 @@ let parserTarget: Callback = { data, size in
     return 0
 }
 
+/// A pack's schema file: parsed, checked and built; every error names the file.
+let schemaTarget: Callback = { data, size in
+    let text = String(decoding: bytes(data, size), as: UTF8.self)
+    let (_, diags) = PackSchema.compile(text, file: "fuzz.tenken")
+    for d in diags where d.location?.file != "fuzz.tenken" { fatalError("diagnostic outside the file: \(d)") }
+    return 0
+}
+
 let jsonTarget: Callback = { data, size in
     _ = JSONReader.parse(bytes(data, size), file: "fuzz.json", limits: JSONLimits(maxDepth: 256, maxBytes: 1 << 20))
     return 0
@@ -282,13 +290,15 @@ let pipelineTarget: Callback = { data, size in
 }
 
 let targets: [String: Callback] = [
-    "parser": parserTarget, "json": jsonTarget, "csv": csvTarget, "snapshot": snapshotTarget,
+    "parser": parserTarget, "schema": schemaTarget, "json": jsonTarget, "csv": csvTarget, "snapshot": snapshotTarget,
     "workbook": workbookTarget, "sheet": sheetTarget, "rules": rulesTarget, "pipeline": pipelineTarget,
 ]
 var args = CommandLine.arguments
 guard args.count >= 2, let target = targets[args[1]] else {
     FileHandle.standardError.write(
-        Data("usage: tenken-fuzz parser|json|csv|snapshot|workbook|sheet|rules|pipeline [libFuzzer options]\n".utf8))
+        Data(
+            "usage: tenken-fuzz parser|schema|json|csv|snapshot|workbook|sheet|rules|pipeline [libFuzzer options]\n"
+                .utf8))
     exit(64)
 }
 args.remove(at: 1)

@@ -5,7 +5,7 @@
 # Seeds come from the rule files and fixtures; crashes land in fuzz-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh parser|json|csv|snapshot|workbook|sheet|rules|pipeline SECONDS [RUNS]}
+target=${1:?usage: scripts/fuzz.sh parser|schema|json|csv|snapshot|workbook|sheet|rules|pipeline SECONDS [RUNS]}
 seconds=${2:-60}
 runs=${3:--1}
 clang_lib=$(dirname "$(dirname "$(command -v swiftc)")")/lib/clang
@@ -18,7 +18,8 @@ corpus=.build-fuzz/corpus/$target
 mkdir -p "$corpus" fuzz-artifacts
 seed() { for f in "$@"; do [ -f "$f" ] && cp "$f" "$corpus/seed-$(echo "$f" | tr '/' '_')"; done; return 0; }
 case $target in
-  parser) seed Rules/mcs/*.tenken Rules/mcs/rules/*.tenken ;;
+  parser) seed Rules/mcs/pack.tenken Rules/mcs/rules/*.tenken ;;
+  schema) seed Rules/mcs/schema.tenken ;;
   rules) seed Rules/mcs/rules/*.tenken ;;
   pipeline) seed Fixtures/*/snapshot.json Fixtures/invalid/*.json ;;
   json|snapshot) seed Fixtures/*/snapshot.json Rules/mcs/provider.json Fixtures/invalid/*.json ;;
@@ -47,12 +48,11 @@ esac
 export SWIFT_BACKTRACE=enable=no
 # One-time Swift global initialisers live until exit; see scripts/lsan.supp.
 export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp
-# `rules` and `pipeline` hold the checked pack for the whole run; LeakSanitizer does not follow
-# the pointers Swift keeps in its enums' spare bits and reports that pack as leaked at exit.
-# The check at exit is off for them; libFuzzer's check after each input that allocated more
-# than it freed stays on.
-case $target in
-  rules|pipeline) export ASAN_OPTIONS=leak_check_at_exit=0 ;;
-esac
+# Every target holds the checked pack for the whole run (Fuzz/main.swift builds it at the top
+# level, before the target is picked); LeakSanitizer does not follow the pointers Swift keeps
+# in its enums' spare bits and reports that pack as leaked at exit (a `parser` or `schema` run
+# ended with the report too). The check at exit is off; libFuzzer's check after each input that
+# allocated more than it freed stays on.
+export ASAN_OPTIONS=leak_check_at_exit=0
 .build-fuzz/release/tenken-fuzz "$target" "$corpus" -max_total_time="$seconds" -runs="$runs" \
   -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 -artifact_prefix=fuzz-artifacts/"$target"- -print_final_stats=1 "${@:4}"

@@ -18,6 +18,8 @@ public struct LoadedPack: Sendable {
     /// The example facility `tenken init` writes (`example.json`: the snapshot, and the values
     /// that differ by facility kind), when the pack has one.
     public var example: (path: String, bytes: [UInt8])? = nil
+    /// The pack's schema file (`schema.tenken` beside `pack.tenken`), if it has one.
+    public var schema: (path: String, text: String)?
 }
 
 public enum PackLoader {
@@ -55,6 +57,34 @@ public enum PackLoader {
         return .success(assemble(files, root: root))
     }
 
+    /// The pack's schema file checked: its own errors (syntax and meaning, all of them), and
+    /// whether it is the schema built into this tenken, which snapshots are read with for now
+    /// (`schema.not-built-in` at the first word that differs; comments and layout may differ).
+    /// Empty for a pack without a schema file, which is read with the built-in one.
+    public static func schemaDiagnostics(_ pack: LoadedPack) -> [Diagnostic] {
+        guard let (path, text) = pack.schema else { return [] }
+        let builtIn = EmbeddedPack.files.first { $0.path == PackSchema.fileName }?.text ?? ""
+        if text == builtIn { return [] }
+        let (schema, diags) = PackSchema.compile(text, file: path)
+        guard let schema else { return diags }
+        if let problems = SnapshotSchema.sectionsProblem(schema) { return diags + problems }
+        let mine = Lexer.tokenize(text, file: path).0
+        let theirs = Lexer.tokenize(builtIn, file: path).0
+        guard let i = Array(zip(mine, theirs)).firstIndex(where: { $0.kind != $1.kind || $0.text != $1.text }) else {
+            return diags
+        }
+        let span = mine[i].span
+        return diags + [
+            Diagnostic(
+                DiagnosticID.schemaNotBuiltIn.rawValue, .error,
+                "this schema differs here from the one built into tenken, which snapshots are read with; this one "
+                    + "would be ignored", at: SourceLocation(file: path, line: span.line, column: span.column),
+                help:
+                    "for now a pack's schema is the built-in one: change Rules/mcs/schema.tenken, run "
+                    + "scripts/embed-pack and rebuild")
+        ]
+    }
+
     static func assemble(_ files: [(String, [UInt8])], root: String) -> LoadedPack {
         var rules: [(path: String, text: String)] = []
         var catalog: (path: String, text: String)?
@@ -62,6 +92,7 @@ public enum PackLoader {
         var tests: [(path: String, bytes: [UInt8])] = []
         var example: (path: String, bytes: [UInt8])?
         var texts: [String: String] = [:]
+        var schema: (path: String, text: String)?
         for (rel, bytes) in files {
             let path = root + "/" + rel
             if rel.hasPrefix("tests/") {
@@ -69,7 +100,10 @@ public enum PackLoader {
                 continue
             }
             let text = String(decoding: bytes, as: UTF8.self)
-            if rel.hasSuffix(".tenken") {
+            if rel == PackSchema.fileName {
+                schema = (path, text)
+                texts[path] = text
+            } else if rel.hasSuffix(".tenken") {
                 rules.append((path, text))
                 texts[path] = text
             } else if rel == "catalog.tsv" {
@@ -92,6 +126,6 @@ public enum PackLoader {
         return LoadedPack(
             source: PackSource(files: rules, catalog: catalog), texts: texts, provider: provider,
             providerProfile: profile,
-            tests: tests, root: root, example: example)
+            tests: tests, root: root, example: example, schema: schema)
     }
 }

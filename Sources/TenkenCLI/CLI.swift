@@ -260,11 +260,12 @@ public enum CLI {
             loaded = PackLoader.embedded()
         }
         let outcome = Checker.check(loaded.source)
+        let diagnostics = PackLoader.schemaDiagnostics(loaded) + outcome.diagnostics
         let printer = DiagnosticPrinter(
             sources: loaded.texts, color: console.useColor("auto", tty: console.stderrIsTTY))
-        for d in outcome.diagnostics where d.severity == .error || printWarnings { console.err(printer.render(d)) }
-        guard let pack = outcome.pack else {
-            let n = outcome.diagnostics.filter { $0.severity == .error }.count
+        for d in diagnostics where d.severity == .error || printWarnings { console.err(printer.render(d)) }
+        guard let pack = outcome.pack, !diagnostics.contains(where: { $0.severity == .error }) else {
+            let n = diagnostics.filter { $0.severity == .error }.count
             console.err("error: the rule pack has \(n) error\(n == 1 ? "" : "s")\n")
             return nil
         }

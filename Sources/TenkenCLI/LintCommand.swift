@@ -76,6 +76,15 @@ enum FmtCommand {
                 continue
             }
             let text = String(decoding: bytes, as: UTF8.self)
+            if SchemaParser.looksLikeSchema(text) {
+                // A schema file has no canonical form yet: its syntax is checked, its text kept.
+                let errors = SchemaParser.parse(text, file: path).1.filter { $0.severity == .error }
+                let printer = DiagnosticPrinter(sources: [path: text])
+                for d in errors { console.err(printer.render(d)) }
+                if !errors.isEmpty { status = ExitCode.inputError }
+                if errors.isEmpty, !p.flag("--check"), !p.flag("--write") { console.out(text) }
+                continue
+            }
             let (tree, diags) = Parser.parse(text, file: path)
             if diags.contains(where: { $0.severity == .error }) {
                 let printer = DiagnosticPrinter(sources: [path: text])

@@ -1,4 +1,5 @@
 import Foundation
+import TenkenPack
 import TenkenSyntax
 
 /// The type of one snapshot field, as the loader enforces it and the checker types rules.
@@ -385,11 +386,16 @@ public final class RecordSchema: Sendable {
                 }
             }
         var byHeader: [String: Int] = [:]
+        var collisions: [(header: String, field: Int, other: Int)] = []
         for (i, fld) in fields.enumerated() {
-            byHeader[SnapshotSchema.keyForm(fld.name)] = i
-            for a in fld.aliases { byHeader[SnapshotSchema.keyForm(a)] = i }
+            for h in [fld.name] + fld.aliases {
+                let k = SnapshotSchema.keyForm(h)
+                if let o = byHeader[k], o != i { collisions.append((h, i, o)) }
+                byHeader[k] = i
+            }
         }
         headerIndex = byHeader
+        headerCollisions = collisions
     }
 
     public func field(_ name: String) -> FieldSchema? { index[name].map { fields[$0] } }
@@ -440,26 +446,10 @@ public final class RecordSchema: Sendable {
     /// Field names and headers (`SnapshotSchema.keyForm`) to field indexes; built once, as
     /// every table read needs it.
     public let headerIndex: [String: Int]
-}
-
-/// A field; its Japanese label doubles as the Japanese CSV header unless `aliases` says more.
-func fieldSchema(
-    _ name: String, _ type: FieldType, _ doc: String, ja: String = "", aliases: [String] = [],
-    choices: [String: String] = [:],
-    absent: Absence = .unknown, notBefore: String? = nil, past: Bool = false, ref: String? = nil,
-    identifier: Bool = false,
-    zeroIsAmbiguous: Bool = false
-) -> FieldSchema {
-    FieldSchema(
-        name: name, type: type, aliases: aliases.isEmpty && !ja.isEmpty ? [ja] : aliases, doc: doc, docJa: ja,
-        choicesJa: choices,
-        absent: absent, notBefore: notBefore, pastOnly: past, references: ref, identifier: identifier,
-        zeroIsAmbiguous: zeroIsAmbiguous)
-}
-
-/// Absence with a documented meaning and no value.
-func none(_ en: String, _ ja: String, unless field: String? = nil, in values: [Value] = []) -> Absence {
-    .none(en: en, ja: ja, unless: field.map { [AbsenceCondition(field: $0, values: values)] } ?? [])
+    /// Headers (a name or an alias) that fold to another field's (`SnapshotSchema.keyForm`):
+    /// the header, its field and the other field. The schema checker refuses them
+    /// (`schema.duplicate-header`); a column with one would fill either.
+    public let headerCollisions: [(header: String, field: Int, other: Int)]
 }
 
 /// A top-level section of a snapshot. Its raw value is its index in `SnapshotSchema.roots` and
@@ -486,591 +476,91 @@ public struct RootSchema: Sendable {
     public let doc: String
 }
 
-/// The snapshot schema: the one source of truth for the loader, the checker, the
-/// published `docs/snapshot.schema.json` and the CSV header aliases.
+/// The snapshot schema the engine reads with: the MCS pack's schema file
+/// (`Rules/mcs/schema.tenken`, embedded; `pack`), the one source of truth for the loader, the
+/// checker, the published `docs/snapshot.schema.json` and the CSV header aliases. The record
+/// constants below name MCS sections and records; they go when the engine stops naming them.
 public enum SnapshotSchema {
     public static let version = 1
 
-    public static let facilityKinds = ["clinic", "hospital", "dental-clinic", "visiting-nurse", "pharmacy", "care"]
+    /// The MCS pack's schema (`Rules/mcs/schema.tenken`, embedded in the binary), compiled on
+    /// first use. The engine still names the MCS sections (`SnapshotRoot`), so the file's
+    /// sections must be exactly those, in order; a built-in schema that fails its own checks
+    /// stops the program with the errors (tests run the same checks first).
+    public static let pack: PackSchema = {
+        guard let text = EmbeddedPack.files.first(where: { $0.path == PackSchema.fileName })?.text else {
+            fatalError("the built-in pack has no \(PackSchema.fileName); run scripts/embed-pack")
+        }
+        let (schema, diagnostics) = PackSchema.compile(text, file: "Rules/mcs/" + PackSchema.fileName)
+        let problems = diagnostics.filter { $0.severity == .error } + (schema.flatMap(sectionsProblem) ?? [])
+        guard let schema, problems.isEmpty else {
+            fatalError(
+                "the built-in schema has errors; fix Rules/mcs/schema.tenken and run scripts/embed-pack:\n"
+                    + problems.map(\.description).joined(separator: "\n"))
+        }
+        return schema
+    }()
+
+    /// Why a schema cannot be the one the engine reads with: its sections are not
+    /// `SnapshotRoot`'s, in order (nil when they are). Located at the first section that differs.
+    public static func sectionsProblem(_ schema: PackSchema) -> [Diagnostic]? {
+        let want = SnapshotRoot.allCases.map(\.name)
+        let have = schema.sections.map(\.name)
+        guard have != want else { return nil }
+        let i = Array(zip(have, want)).firstIndex { $0 != $1 } ?? min(have.count, want.count)
+        let at =
+            i < schema.sections.count
+            ? schema.sections[i].location : schema.sections.last?.location ?? SourceLocation(file: PackSchema.fileName)
+        return [
+            Diagnostic(
+                DiagnosticID.schemaSectionsMismatch.rawValue, .error,
+                i < want.count
+                    ? "section \(i + 1) must be `\(want[i])`: this tenken reads snapshots with the sections "
+                        + want.joined(separator: ", ") + ", in that order"
+                    : "this tenken reads snapshots with the sections \(want.joined(separator: ", ")), no more",
+                at: at,
+                help: "declare exactly these sections, in this order (a pack's own sections come with a later version)")
+        ]
+    }
+
+    /// A record of the built-in schema by name (one reachable from the sections).
+    static func record(_ name: String) -> RecordSchema {
+        guard let r = records[name] else { fatalError("the built-in schema has no record `\(name)`") }
+        return r
+    }
+
+    /// The values of a choice field of the built-in schema, in order.
+    static func choices(_ record: RecordSchema, _ field: String) -> [String] {
+        if case .enumeration(let vs)? = record.field(field)?.type { vs } else { [] }
+    }
+
+    public static let facilityKinds = choices(facility, "kind")
     /// Professions. The licensed ones carry a statutory duty of confidentiality (S-REQ-02 reads
     /// it from the pack's `confidentiality.statutory_jobs`): a certified care worker (介護福祉士)
     /// or social worker (社会福祉士) does, a care worker or social worker without the licence
     /// does not, so they are separate values.
-    public static let jobs = [
-        "doctor", "dentist", "nurse", "assistant-nurse", "public-health-nurse", "midwife", "pharmacist",
-        "therapist", "dental-hygienist", "care-manager", "certified-care-worker", "care-worker",
-        "certified-social-worker", "psychiatric-social-worker", "social-worker", "clerk", "other",
-    ]
-    static let jobsJa = [
-        "doctor": "医師", "dentist": "歯科医師", "nurse": "看護師", "assistant-nurse": "准看護師", "public-health-nurse": "保健師",
-        "midwife": "助産師", "pharmacist": "薬剤師", "therapist": "療法士", "dental-hygienist": "歯科衛生士",
-        "care-manager": "ケアマネジャー",
-        "certified-care-worker": "介護福祉士", "care-worker": "介護職員", "certified-social-worker": "社会福祉士",
-        "psychiatric-social-worker": "精神保健福祉士", "social-worker": "ソーシャルワーカー", "clerk": "事務職員", "other": "その他",
-    ]
-
-    /// The beds a kind of facility can have. 医療法 第1条の5: a 病院 has facilities for 20 or
-    /// more inpatients (第1項), a 診療所 none or 19 or fewer (第2項); a dental clinic is a
-    /// 診療所 too. A pharmacy (医薬品医療機器等法 第2条第12項: a place where medicines are
-    /// dispensed) and a visiting-nurse station (care given in the patient's home) admit no one.
-    /// A care facility (介護事業所) may have beds (a nursing home's), so it has no bound here.
-    static let bedBounds: [RecordSchema.Bound] = [
-        .init(
-            "beds", max: 19, when: "kind", in: ["clinic", "dental-clinic"],
-            why: "a 診療所 has at most 19 beds (医療法 第1条の5第2項)"),
-        .init("beds", min: 20, when: "kind", in: ["hospital"], why: "a 病院 has at least 20 beds (医療法 第1条の5第1項)"),
-        .init(
-            "beds", max: 0, when: "kind", in: ["pharmacy", "visiting-nurse"],
-            why: "a pharmacy or a visiting-nurse station admits no inpatients, so it has no beds"),
-        .init("beds", min: 0, when: "kind", in: facilityKinds, why: "a number of beds is not negative"),
-    ]
-
-    public static let facility = RecordSchema(
-        "facility", bounds: bedBounds,
-        [
-            fieldSchema("id", .string, "pseudonymous facility id", ja: "施設ID"),
-            fieldSchema("name", .string, "facility name (an organisation, not a person)", ja: "施設名"),
-            fieldSchema(
-                "kind", .enumeration(facilityKinds), "kind of facility", ja: "施設種別",
-                choices: [
-                    "clinic": "診療所", "hospital": "病院", "dental-clinic": "歯科診療所", "visiting-nurse": "訪問看護ステーション",
-                    "pharmacy": "薬局", "care": "介護事業所",
-                ]),
-            fieldSchema("beds", .int, "number of beds (0 for 無床)", ja: "病床数"),
-            fieldSchema("uses_wifi", .bool, "staff use MCS over Wi-Fi at the facility", ja: "Wi-Fiを利用"),
-            fieldSchema("lends_devices", .bool, "the facility lends devices to staff (貸与端末)", ja: "端末を貸与"),
-            fieldSchema("allows_personal_devices", .bool, "staff may use their own devices (BYOD)", ja: "私物端末を許可"),
-            fieldSchema("uses_patient_accounts", .bool, "patients or families have MCS accounts", ja: "患者アカウントを利用"),
-            fieldSchema(
-                "shares_outside", .bool, "patient information is shared with other facilities through MCS", ja: "施設外と共有"
-            ),
-            fieldSchema(
-                "committee_established_on", .date, "date the information-system management committee was set up",
-                ja: "情報システム管理委員会設置日", absent: none("no committee has been set up", "委員会は未設置"), past: true),
-        ])
-
+    public static let jobs = choices(staff, "job")
     /// The responsibilities of the roles table (section 3), which attestations are signed in.
-    public static let roles = [
-        "operations-lead", "system-admin", "privacy-lead", "audit-lead", "mcs-admin", "director",
-    ]
-    static let rolesJa = [
-        "operations-lead": "運用責任者", "system-admin": "システム管理者", "privacy-lead": "個人情報保護責任者", "audit-lead": "監査責任者",
-        "mcs-admin": "MCS管理者", "director": "院長・管理者",
-    ]
+    public static let roles = choices(role, "role")
 
-    public static let role = RecordSchema(
-        "role", id: "role",
-        [
-            fieldSchema(
-                "role", .enumeration(roles),
-                "the responsibility held; the director (院長, or the 管理者 of a pharmacy or station) holds the three "
-                    + "leads' roles unless others are named (3: 院長をもってそれに充てること)",
-                ja: "役割",
-                choices: rolesJa),
-            fieldSchema("staff_id", .string, "who holds it", ja: "職員ID", ref: "staff"),
-            fieldSchema("since", .date, "assigned on", ja: "任命日", past: true),
-        ])
-
-    public static let passwordPolicy = RecordSchema(
-        "password_policy", id: nil,
-        [
-            fieldSchema("min_length", .int, "minimum password length the facility requires", ja: "最小文字数"),
-            fieldSchema("requires_letters", .bool, "letters required", ja: "英字必須"),
-            fieldSchema("requires_digits", .bool, "digits required", ja: "数字必須"),
-            fieldSchema("requires_symbols", .bool, "symbols required", ja: "記号必須"),
-            fieldSchema(
-                "max_age", .duration(unit: .days), "longest time before a change is required (absent: never)",
-                ja: "変更周期", absent: none("passwords never have to be changed", "変更の義務なし"), zeroIsAmbiguous: true),
-        ])
-
-    public static let service = RecordSchema(
-        "service", id: nil,
-        [
-            fieldSchema("password", .record(passwordPolicy), "the facility's password policy for MCS", ja: "パスワード方針"),
-            fieldSchema(
-                "invitation_approval", .bool, "administrator approval of invitations is switched on", ja: "招待承認機能"),
-            fieldSchema("client_certificates", .bool, "client-certificate authentication is in use", ja: "クライアント証明書"),
-            fieldSchema(
-                "official_contacts_published", .bool, "staff are told the official MCS site and mail senders",
-                ja: "公式サイト・送信元の周知"),
-        ])
-
-    public static let provider = RecordSchema(
-        "provider", id: nil,
-        [
-            fieldSchema("name", .string, "service name", ja: "サービス名"),
-            fieldSchema("profile_as_of", .date, "date of the published profile", ja: "公表日"),
-            fieldSchema("unique_user_ids", .bool, "users authenticate with a unique ID and password", ja: "固有ID認証"),
-            fieldSchema("password_min_length", .int, "shortest password the service accepts", ja: "パスワード最小文字数"),
-            fieldSchema(
-                "password_requires_letters_and_digits", .bool, "the service requires letters and digits", ja: "英数字必須"),
-            fieldSchema(
-                "supports_long_passwords", .bool, "13+ character passwords with symbols are accepted", ja: "長いパスワード対応"),
-            fieldSchema(
-                "lockout_attempts", .int, "failed logins before lockout", ja: "ロックアウト回数", zeroIsAmbiguous: true),
-            fieldSchema(
-                "lockout_duration", .duration(unit: .minutes), "lockout time", ja: "ロックアウト時間", zeroIsAmbiguous: true),
-            fieldSchema(
-                "idle_logout", .duration(unit: .minutes), "automatic logout after inactivity", ja: "自動ログアウト",
-                zeroIsAmbiguous: true),
-            fieldSchema(
-                "backup_interval", .duration(unit: .hours), "time between backups", ja: "バックアップ間隔",
-                zeroIsAmbiguous: true),
-            fieldSchema("backup_generations", .int, "backup generations kept", ja: "バックアップ世代数"),
-            fieldSchema("failure_detection", .bool, "infrastructure failures are detected and answered", ja: "障害検知"),
-            fieldSchema("redundant_infrastructure", .bool, "redundant cloud infrastructure", ja: "冗長化"),
-            fieldSchema("business_continuity_plan", .bool, "a BCP is in place", ja: "事業継続計画"),
-            fieldSchema(
-                "waf_protections", .list(.enumeration(["ddos", "xss", "sql-injection"])),
-                "what the WAF protects against", ja: "WAF防御",
-                choices: ["ddos": "DDoS攻撃", "xss": "クロスサイトスクリプティング(XSS)", "sql-injection": "SQLインジェクション"]),
-            fieldSchema("security_testing", .bool, "security and availability testing with fixes", ja: "セキュリティ試験"),
-            fieldSchema(
-                "vulnerability_monitoring", .bool, "vulnerability information followed and fixed at once", ja: "脆弱性対応"),
-            fieldSchema(
-                "database_encryption", .bool, "databases with confidential information are encrypted", ja: "DB暗号化"),
-            fieldSchema(
-                "tls_min_version", .enumeration(["1.0", "1.1", "1.2", "1.3"]), "lowest TLS version accepted",
-                ja: "TLS最低バージョン"),
-            fieldSchema("client_certificate_mfa", .bool, "client-certificate MFA is offered", ja: "クライアント証明書MFA"),
-            fieldSchema(
-                "professional_verification", .bool, "verification of healthcare professionals is offered", ja: "医療者認証"),
-            fieldSchema("patient_verification", .bool, "patient identity verification is offered", ja: "患者本人確認"),
-        ])
-
-    public static let staff = RecordSchema(
-        "staff_member",
-        [
-            fieldSchema("id", .string, "pseudonymous staff id", ja: "職員ID", aliases: ["職員ID", "staff_id"]),
-            fieldSchema(
-                "job", .enumeration(jobs),
-                "profession; decides the statutory confidentiality duty (care-worker and social-worker: without the "
-                    + "介護福祉士 / 社会福祉士 licence)",
-                ja: "職種", aliases: ["職種"],
-                choices: jobsJa),
-            fieldSchema("hired_on", .date, "first day of employment", ja: "入職日", aliases: ["入職日"]),
-            fieldSchema(
-                "left_on", .date, "last day of employment, if left", ja: "退職日", aliases: ["退職日"],
-                absent: none("still employed", "在職中"), notBefore: "hired_on", past: true),
-            fieldSchema("uses_mcs", .bool, "the staff member uses MCS", ja: "MCS利用", aliases: ["MCS利用"]),
-            fieldSchema(
-                "account_id", .string, "the MCS account this staff member logs in with", ja: "アカウントID",
-                aliases: ["アカウントID"], absent: none("has no MCS account", "MCSアカウントなし"), ref: "accounts"),
-            fieldSchema(
-                "pledge_signed_on", .date, "staff pledge (スタッフ誓約書) signed on", ja: "誓約書署名日", aliases: ["誓約書署名日"],
-                absent: none("the pledge has not been signed", "誓約書は未署名"), past: true),
-            fieldSchema(
-                "nda_signed_on", .date, "non-disclosure agreement signed on", ja: "秘密保持契約締結日", aliases: ["秘密保持契約締結日"],
-                absent: none("no non-disclosure agreement has been signed", "秘密保持契約は未締結"), past: true),
-            fieldSchema(
-                "training_dates", .list(.date), "dates of security training attended", ja: "研修受講日", aliases: ["研修受講日"],
-                past: true),
-        ])
-
-    public static let account = RecordSchema(
-        "account", exclusions: [.init(field: "status", values: ["active"], excludes: "deleted_on")],
-        [
-            fieldSchema("id", .string, "MCS account id (pseudonymous)", ja: "アカウントID", aliases: ["アカウントID"]),
-            fieldSchema(
-                "staff_id", .string, "the staff member who owns the account", ja: "職員ID", aliases: ["職員ID"],
-                absent: none("no staff member owns the account (a shared or unowned account)", "所有者の職員なし（共用または所有者不明）"),
-                ref: "staff"),
-            fieldSchema(
-                "status", .enumeration(["active", "suspended", "deleted"]), "account state", ja: "状態", aliases: ["状態"],
-                choices: ["active": "有効", "suspended": "停止", "deleted": "削除"]),
-            fieldSchema("is_admin", .bool, "has MCS administrator rights", ja: "管理者権限", aliases: ["管理者権限"]),
-            fieldSchema("created_on", .date, "registered on", ja: "登録日", aliases: ["登録日"], past: true),
-            fieldSchema(
-                "deleted_on", .date, "deleted on", ja: "削除日", aliases: ["削除日"],
-                absent: none("not deleted", "削除していない", unless: "status", in: [.string("deleted")]),
-                notBefore: "created_on", past: true),
-            fieldSchema(
-                "suspended_on", .date, "suspended on", ja: "停止日", aliases: ["停止日"],
-                absent: none("not suspended", "停止していない", unless: "status", in: [.string("suspended")]),
-                notBefore: "created_on", past: true),
-            fieldSchema(
-                "password_changed_on", .date, "password last changed on", ja: "パスワード変更日", aliases: ["パスワード変更日"],
-                past: true),
-            fieldSchema("profile_photo", .bool, "profile and face photo set", ja: "プロフィール写真", aliases: ["プロフィール写真"]),
-            fieldSchema(
-                "identity_verified", .bool, "verified as a healthcare or care professional", ja: "本人認証",
-                aliases: ["本人認証"]),
-        ])
-
-    public static let device = RecordSchema(
-        "device", exclusions: [.init(field: "status", values: ["active"], excludes: "returned_on")],
-        [
-            fieldSchema("id", .string, "device id (asset tag)", ja: "端末ID", aliases: ["端末ID", "device_id"]),
-            fieldSchema(
-                "kind", .enumeration(["pc", "tablet", "smartphone"]), "kind of device", ja: "端末種別",
-                aliases: ["端末種別", "種別"],
-                choices: ["pc": "パソコン", "tablet": "タブレット", "smartphone": "スマートフォン"]),
-            fieldSchema(
-                "ownership", .enumeration(["facility", "personal"]), "facility-issued (貸与) or personal (BYOD)",
-                ja: "所有", aliases: ["所有", "所有区分"],
-                choices: ["facility": "施設貸与", "personal": "私物"]),
-            fieldSchema(
-                "assigned_staff_id", .string, "staff member the device is issued to or belongs to", ja: "利用者職員ID",
-                aliases: ["利用者職員ID", "職員ID"],
-                absent: none("a shared device, issued to no one person", "共用端末（特定の職員に貸与していない）"), ref: "staff"),
-            fieldSchema(
-                "status", .enumeration(["active", "returned", "retired", "lost"]), "device state", ja: "状態",
-                aliases: ["状態"],
-                choices: ["active": "使用中", "returned": "返却済", "retired": "廃棄", "lost": "紛失"],
-                absent: .assumed(.string("active"), en: "in use (a listed device is taken to be in use)", ja: "使用中とみなす")
-            ),
-            fieldSchema(
-                "used_for_mcs", .bool, "MCS is used on this device", ja: "MCS利用", aliases: ["MCS利用"],
-                absent: .assumed(
-                    .bool(true), en: "used for MCS (a listed device is taken to be used for MCS)", ja: "MCSに利用しているとみなす")
-            ),
-            fieldSchema("os", .string, "operating system", ja: "OS", aliases: ["OS"]),
-            fieldSchema("os_version", .string, "operating system version", ja: "OSバージョン", aliases: ["OSバージョン"]),
-            fieldSchema(
-                "os_up_to_date", .bool, "the latest OS version offered for the device is installed", ja: "OS最新",
-                aliases: ["OS最新"],
-                absent: none("not stated; the date of the last OS update decides", "記載なし（OS更新日で判断）")),
-            fieldSchema(
-                "os_updated_on", .date, "last OS update applied on; when given it decides, not os_up_to_date",
-                ja: "OS更新日", aliases: ["OS更新日"],
-                absent: none("not recorded; the up-to-date flag decides", "記載なし（OS最新で判断）"), past: true),
-            fieldSchema(
-                "screen_lock_minutes", .duration(unit: .minutes), "idle time before the screen locks (absent: never)",
-                ja: "画面ロック(分)", aliases: ["画面ロック(分)", "画面ロック分"],
-                absent: none("the screen never locks by itself", "自動ロックなし"), zeroIsAmbiguous: true),
-            fieldSchema(
-                "device_lock", .enumeration(["none", "pin", "pattern", "password", "biometric"]), "device lock method",
-                ja: "デバイスロック", aliases: ["デバイスロック"],
-                choices: ["none": "ロックなし", "pin": "PIN", "pattern": "パターン", "password": "パスワード", "biometric": "生体認証"]),
-            fieldSchema("antimalware", .bool, "anti-malware protection active", ja: "ウイルス対策", aliases: ["ウイルス対策"]),
-            fieldSchema(
-                "antimalware_updated_on", .date, "anti-malware definitions last updated on", ja: "定義更新日",
-                aliases: ["定義更新日"], past: true),
-            fieldSchema("mdm", .bool, "enrolled in mobile device management", ja: "MDM", aliases: ["MDM"]),
-            fieldSchema("remote_wipe", .bool, "remote wipe available", ja: "リモートワイプ", aliases: ["リモートワイプ"]),
-            fieldSchema("vpn", .bool, "MCS is used over a VPN", ja: "VPN", aliases: ["VPN"]),
-            fieldSchema(
-                "client_certificate", .bool, "client certificate installed for MCS", ja: "クライアント証明書",
-                aliases: ["クライアント証明書"]),
-            fieldSchema(
-                "app_source", .enumeration(["app-store", "google-play", "browser", "other"]),
-                "where the MCS app came from (browser: no app)", ja: "アプリ入手元", aliases: ["アプリ入手元"],
-                choices: ["app-store": "App Store", "google-play": "Google Play", "browser": "ブラウザ", "other": "その他"]),
-            fieldSchema(
-                "offsite_connection", .enumeration(["none", "cellular", "mobile-router", "public-wifi", "home-wifi"]),
-                "how the device connects outside the facility", ja: "施設外接続", aliases: ["施設外接続"],
-                choices: [
-                    "none": "施設外で使わない", "cellular": "携帯回線", "mobile-router": "モバイルルーター", "public-wifi": "公衆Wi-Fi",
-                    "home-wifi": "自宅Wi-Fi",
-                ]),
-            fieldSchema(
-                "locked_storage", .bool,
-                "kept under lock when not in use: a locked place, or for a computer a physical security lock (2-3)",
-                ja: "施錠保管", aliases: ["施錠保管"]),
-            fieldSchema(
-                "privacy_filter", .bool, "protected against shoulder surfing (覗き見対策): a privacy filter or the like",
-                ja: "覗き見防止", aliases: ["覗き見防止"]),
-            fieldSchema(
-                "managed_by", .string,
-                "for a shared device with no single user: the department or role that manages it", ja: "管理部署",
-                aliases: ["管理部署"],
-                absent: none("not a shared device", "共用端末ではない")),
-            fieldSchema(
-                "offsite_wifi_encryption",
-                .enumeration(["WPA3", "WPA2-AES", "WPA2-TKIP", "WPA", "WEP", "open", "unknown"]),
-                "for a device on public or home Wi-Fi outside the facility: the weakest encryption of those networks",
-                ja: "施設外Wi-Fi暗号化", aliases: ["施設外Wi-Fi暗号化"],
-                choices: ["open": "暗号化なし", "unknown": "不明"]),
-            fieldSchema(
-                "public_wifi_autojoin", .bool, "the device joins public Wi-Fi networks automatically",
-                ja: "公衆Wi-Fi自動接続", aliases: ["公衆Wi-Fi自動接続"]),
-            fieldSchema(
-                "returned_on", .date, "returned to the facility on", ja: "返却日", aliases: ["返却日"],
-                absent: none("not returned", "返却していない", unless: "status", in: [.string("returned")]), past: true),
-        ])
-
-    public static let network = RecordSchema(
-        "network",
-        [
-            fieldSchema("id", .string, "network id", ja: "ネットワークID"),
-            fieldSchema("ssid", .string, "SSID", ja: "SSID"),
-            fieldSchema(
-                "encryption", .enumeration(["WPA3", "WPA2-AES", "WPA2-TKIP", "WPA", "WEP", "open", "unknown"]),
-                "Wi-Fi encryption", ja: "暗号化方式",
-                choices: ["open": "暗号化なし", "unknown": "不明"]),
-            fieldSchema(
-                "operator", .enumeration(["facility", "home", "public", "unknown"]), "who runs the network",
-                ja: "管理者区分",
-                choices: ["facility": "施設", "home": "自宅", "public": "公衆", "unknown": "不明"]),
-            fieldSchema(
-                "used_for_mcs", .bool, "MCS is used over this network", ja: "MCS利用",
-                absent: .assumed(
-                    .bool(true), en: "used for MCS (a listed network is taken to carry MCS)", ja: "MCSに利用しているとみなす")),
-        ])
-
-    public static let patient = RecordSchema(
-        "patient",
-        exclusions: [
-            .init(field: "status", values: ["active"], excludes: "care_ended_on", when: .onOrBeforeAsOf),
-            .init(
-                field: "status", values: ["discharged", "transferred-out", "deceased"], excludes: "care_ended_on",
-                when: .afterAsOf),
-        ],
-        [
-            fieldSchema("id", .string, "pseudonymous patient id (never a name)", ja: "患者ID"),
-            fieldSchema(
-                "status", .enumeration(["active", "discharged", "transferred-out", "deceased"]), "care state", ja: "状態",
-                choices: ["active": "診療中", "discharged": "終了", "transferred-out": "転出", "deceased": "死亡"]),
-            fieldSchema(
-                "care_ended_on", .date, "date the facility stopped caring for the patient", ja: "診療終了日",
-                absent: none(
-                    "still in the facility's care", "診療継続中", unless: "status",
-                    in: [.string("discharged"), .string("transferred-out"), .string("deceased")]),
-                notBefore: "transferred_in_on"),
-            fieldSchema(
-                "has_account", .bool, "the patient or family has an MCS account", ja: "患者アカウント",
-                absent: .assumed(
-                    .bool(false), en: "no MCS account (accounts are created by the facility, which records them)",
-                    ja: "アカウントなしとみなす",
-                    unless: [AbsenceCondition(.facility, field: "uses_patient_accounts", values: [.bool(true)])])),
-            fieldSchema(
-                "account_verified_on", .date, "patient identity confirmed on", ja: "本人確認日",
-                absent: none("identity not confirmed", "本人確認していない"), past: true),
-            fieldSchema(
-                "transferred_in_on", .date, "management moved to this facility on", ja: "転入日",
-                absent: .none(
-                    en: "not received from another facility", ja: "他施設からの受け入れではない",
-                    unless: [
-                        AbsenceCondition(
-                            .related(collection: "consents", key: "patient_id"), field: "kind",
-                            values: [.string("re-consent")])
-                    ]), past: true),
-            fieldSchema(
-                "transferred_out_on", .date, "management moved to another facility on", ja: "転出日",
-                absent: none(
-                    "not transferred to another facility", "他施設への移行なし", unless: "status",
-                    in: [.string("transferred-out")]), past: true),
-            fieldSchema(
-                "receiving_facility_accepted_on", .date, "the receiving facility accepted responsibility on",
-                ja: "転出先受入日", absent: none("no acceptance from a receiving facility", "移行先の承諾なし"), past: true),
-        ])
-
-    public static let member = RecordSchema(
-        "member", id: "account_id", unique: true,
-        [
-            fieldSchema("account_id", .string, "member's MCS account", ja: "アカウントID"),
-            fieldSchema(
-                "staff_id", .string, "member's staff id, for this facility's staff", ja: "職員ID",
-                absent: none(
-                    "not identified as this facility's staff (an outside member)", "自施設の職員ではない（施設外のメンバー）",
-                    unless: "external", in: [.bool(false), .null]), ref: "staff"),
-            fieldSchema(
-                "facility_id", .string, "member's facility, for members from outside", ja: "所属施設ID",
-                absent: none("no other facility named", "所属施設の記載なし", unless: "external", in: [.bool(true)]),
-                identifier: true),
-            fieldSchema(
-                "external", .bool, "the member belongs to another facility", ja: "施設外",
-                absent: none("a member of this facility", "自施設のメンバー", unless: "facility_id")),
-            fieldSchema(
-                "job", .enumeration(jobs),
-                "profession of a member from outside (this facility's staff: the roster's job)", ja: "職種",
-                choices: jobsJa),
-            fieldSchema(
-                "invited_on", .date, "invited on", ja: "招待日", absent: none("joined without an invitation", "招待なし"),
-                past: true),
-            fieldSchema(
-                "approved_by", .string, "account id of the administrator who approved the invitation", ja: "承認者アカウントID",
-                absent: none("not approved", "未承認", unless: "approved_on"), identifier: true),
-            fieldSchema(
-                "approved_on", .date, "invitation approved on", ja: "承認日",
-                absent: none("not approved", "未承認", unless: "approved_by"), notBefore: "invited_on", past: true),
-            fieldSchema("joined_on", .date, "joined on", ja: "参加日", notBefore: "invited_on", past: true),
-            fieldSchema(
-                "in_charge_until", .date, "last day the member was in charge of the patient", ja: "担当終了日",
-                absent: none("still in charge of the patient", "担当継続中"), notBefore: "joined_on"),
-            fieldSchema(
-                "removed_on", .date, "removed from the group on", ja: "退出日", absent: none("still a member", "メンバーのまま"),
-                notBefore: "joined_on", past: true),
-        ])
-
-    public static let group = RecordSchema(
-        "group", nonEmpty: [.init("patient_ids", when: "kind", in: ["patient"])],
-        denials: [
-            .init(
-                "shares_outside", list: "members",
-                any: [(field: "external", values: [.bool(true)]), (field: "facility_id", values: [])],
-                pastWhen: "removed_on")
-        ],
-        [
-            fieldSchema("id", .string, "group id", ja: "グループID"),
-            fieldSchema(
-                "kind", .enumeration(["patient", "free"]), "patient group (患者グループ) or free group", ja: "グループ種別",
-                choices: ["patient": "患者グループ", "free": "フリーグループ"]),
-            fieldSchema("patient_ids", .list(.string), "patients the group is about", ja: "患者ID", ref: "patients"),
-            fieldSchema("created_on", .date, "created on", ja: "作成日", past: true),
-            fieldSchema(
-                "created_by", .string, "account id of who created the group (a member without an invitation)",
-                ja: "作成者アカウントID",
-                absent: none("the creator is not recorded: every member needs an approval", "作成者の記録なし（全メンバーに承認が必要）"),
-                identifier: true),
-            fieldSchema(
-                "first_shared_on", .date, "first post shared on", ja: "初回共有日",
-                absent: .none(
-                    en: "nothing shared yet", ja: "未共有",
-                    unless: [
-                        AbsenceCondition(field: "shares_outside", values: [.bool(true)]),
-                        AbsenceCondition(.nested(list: "members"), field: "external", values: [.bool(true)]),
-                        AbsenceCondition(.nested(list: "members"), field: "facility_id", values: []),
-                    ]), notBefore: "created_on", past: true),
-            fieldSchema("shares_outside", .bool, "members from other facilities", ja: "施設外と共有"),
-            fieldSchema(
-                "archived_on", .date, "moved to the archive (保管庫) on", ja: "保管庫移動日",
-                absent: none("not archived", "保管庫に移動していない"), notBefore: "created_on", past: true),
-            fieldSchema("reviewed_on", .list(.date), "membership reviews", ja: "メンバー見直し日", past: true),
-            fieldSchema("members", .list(.record(member)), "members", ja: "メンバー"),
-        ])
-
-    public static let refusal = RecordSchema(
-        "refusal", id: "clause",
-        [
-            fieldSchema("clause", .string, "the clause refused (e.g. 第3項)", ja: "不同意項目"),
-            fieldSchema(
-                "party", .string, "facility id the patient refused sharing with", ja: "不同意の相手",
-                absent: none("the refusal names a profession", "職種を指定した不同意", unless: "party_job", in: [.null]),
-                identifier: true),
-            fieldSchema(
-                "party_job", .enumeration(jobs), "profession the patient refused sharing with", ja: "不同意の職種",
-                choices: jobsJa,
-                absent: none("the refusal names a facility", "施設を指定した不同意", unless: "party", in: [.null])),
-            fieldSchema(
-                "recorded_on", .date, "written on the consent form on", ja: "記載日",
-                absent: none("not written on the consent form", "同意書に記載なし"), past: true),
-        ])
-
-    public static let consent = RecordSchema(
-        "consent",
-        [
-            fieldSchema("id", .string, "consent record id", ja: "同意ID"),
-            fieldSchema("patient_id", .string, "the patient", ja: "患者ID", ref: "patients"),
-            fieldSchema(
-                "method", .enumeration(["opt-in", "implied", "verbal"]), "how consent was given", ja: "同意方法",
-                choices: ["opt-in": "明示の同意", "implied": "黙示の同意", "verbal": "口頭の同意"]),
-            fieldSchema("signed_on", .date, "obtained on", ja: "同意日", past: true),
-            fieldSchema("form_on_file", .bool, "signed consent form kept", ja: "同意書保管"),
-            fieldSchema(
-                "kind", .enumeration(["initial", "re-consent"]),
-                "first consent, or consent obtained again for a transfer of management to this facility (5-3)",
-                ja: "同意区分",
-                choices: ["initial": "初回", "re-consent": "再同意"]),
-            fieldSchema(
-                "withdrawn_on", .date, "withdrawn on", ja: "撤回日", absent: none("not withdrawn", "撤回なし"),
-                notBefore: "signed_on", past: true),
-            fieldSchema("refusals", .list(.record(refusal)), "partial refusals (一部不同意)", ja: "一部不同意"),
-        ])
-
-    public static let document = RecordSchema(
-        "document",
-        [
-            fieldSchema("id", .string, "document id", ja: "文書ID"),
-            fieldSchema(
-                "kind",
-                .enumeration([
-                    "operations-rules", "manual", "device-management", "backup-plan", "post-employment-privacy",
-                    "pledge-template", "training-plan",
-                    "audit-lead-duties", "committee-rules",
-                ]),
-                "what the document is (operations-rules: the facility's MCS 運用管理規程; manual: how to use the system, "
-                    + "for users; pledge-template: the staff pledge covering 4-1 (1)–(5); audit-lead-duties: the audit "
-                    + "lead's duties (監査責任者の責務); committee-rules: how the information-system management committee is "
-                    + "run)",
-                ja: "文書種別",
-                choices: [
-                    "operations-rules": "運用管理規程", "manual": "操作マニュアル", "device-management": "端末管理規程",
-                    "backup-plan": "バックアップ計画", "post-employment-privacy": "退職後の個人情報保護", "pledge-template": "誓約書ひな形",
-                    "training-plan": "教育計画",
-                    "audit-lead-duties": "監査責任者の責務", "committee-rules": "委員会運営規程",
-                ]),
-            fieldSchema("adopted_on", .date, "adopted on", ja: "制定日", past: true),
-            fieldSchema(
-                "reviewed_on", .date, "last reviewed on", ja: "見直し日",
-                absent: none("not reviewed since it was adopted", "制定後の見直しなし"), notBefore: "adopted_on", past: true),
-            fieldSchema("communicated", .bool, "made known to the staff concerned", ja: "周知済み"),
-        ])
-
-    public static let incident = RecordSchema(
-        "incident",
-        [
-            fieldSchema("id", .string, "incident id", ja: "インシデントID"),
-            fieldSchema(
-                "kind",
-                .enumeration([
-                    "device-lost", "device-stolen", "password-leak", "unauthorized-access", "wrong-post",
-                    "inappropriate-post",
-                ]), "what happened", ja: "種別",
-                choices: [
-                    "device-lost": "端末紛失", "device-stolen": "端末盗難", "password-leak": "パスワード流出",
-                    "unauthorized-access": "不正アクセス", "wrong-post": "誤投稿", "inappropriate-post": "不適切な投稿",
-                ]),
-            fieldSchema("occurred_on", .date, "occurred on", ja: "発生日", past: true),
-            fieldSchema(
-                "discovered_on", .date, "discovered on, when later than it occurred", ja: "発見日",
-                absent: none("discovered the day it occurred", "発生日に発見"), notBefore: "occurred_on", past: true),
-            fieldSchema(
-                "reported_on", .date, "reported to the administrator on", ja: "報告日",
-                absent: none("not reported", "報告なし"), notBefore: "occurred_on", past: true),
-            fieldSchema(
-                "account_id", .string, "account concerned", ja: "アカウントID",
-                absent: none("no account concerned", "該当アカウントなし"), ref: "accounts"),
-            fieldSchema(
-                "device_id", .string, "device concerned", ja: "端末ID", absent: none("no device concerned", "該当端末なし"),
-                ref: "devices"),
-            fieldSchema(
-                "action", .enumeration(["password-changed", "account-suspended", "post-deleted", "none"]),
-                "what was done", ja: "対応",
-                choices: [
-                    "password-changed": "パスワード変更", "account-suspended": "アカウント停止", "post-deleted": "投稿削除",
-                    "none": "対応なし",
-                ], absent: none("nothing recorded as done", "対応の記録なし")),
-            fieldSchema(
-                "action_on", .date, "done on", ja: "対応日",
-                absent: none(
-                    "nothing done yet", "未対応", unless: "action",
-                    in: [.string("password-changed"), .string("account-suspended"), .string("post-deleted")]),
-                notBefore: "occurred_on", past: true),
-            fieldSchema(
-                "other_patient", .bool,
-                "for a post: it put information about a patient other than the group's own into a patient group "
-                    + "(3-2(2) 別の患者の情報を書き込まない)",
-                ja: "別患者の情報"),
-        ])
-
-    public static let monitoring = RecordSchema(
-        "monitoring_record",
-        [
-            fieldSchema("id", .string, "record id", ja: "記録ID"),
-            fieldSchema(
-                "kind", .enumeration(["post-monitoring", "access-review"]),
-                "what was monitored (access-review: every patient group's membership reviewed)", ja: "種別",
-                choices: ["post-monitoring": "投稿の監視", "access-review": "アクセス確認"]),
-            fieldSchema("performed_on", .date, "performed on", ja: "実施日", past: true),
-            fieldSchema("by", .string, "pseudonymous id of who performed it", ja: "実施者ID", identifier: true),
-        ])
-
-    public static let attestation = RecordSchema(
-        "attestation", id: "item",
-        [
-            fieldSchema("item", .string, "the attestation key the rule names", ja: "確認項目"),
-            fieldSchema(
-                "answer", .enumeration(["yes", "no", "not-applicable"]), "the answer", ja: "回答",
-                choices: ["yes": "はい", "no": "いいえ", "not-applicable": "対象外"]),
-            fieldSchema(
-                "by_role", .enumeration(roles), "role the person attests in (one of the roles table's)", ja: "回答者の役割",
-                choices: rolesJa),
-            fieldSchema("by", .string, "pseudonymous id of the person attesting", ja: "回答者ID", identifier: true),
-            fieldSchema("signed_on", .date, "signed on", ja: "回答日", past: true),
-            fieldSchema(
-                "reason", .string, "reason, for not-applicable", ja: "理由", absent: none("no reason given", "理由なし")),
-        ])
+    public static let facility = roots[SnapshotRoot.facility.index].record
+    public static let role = roots[SnapshotRoot.roles.index].record
+    public static let service = roots[SnapshotRoot.service.index].record
+    public static let passwordPolicy = record("password_policy")
+    public static let provider = roots[SnapshotRoot.provider.index].record
+    public static let staff = roots[SnapshotRoot.staff.index].record
+    public static let account = roots[SnapshotRoot.accounts.index].record
+    public static let device = roots[SnapshotRoot.devices.index].record
+    public static let network = roots[SnapshotRoot.networks.index].record
+    public static let patient = roots[SnapshotRoot.patients.index].record
+    public static let member = record("member")
+    public static let group = roots[SnapshotRoot.groups.index].record
+    public static let refusal = record("refusal")
+    public static let consent = roots[SnapshotRoot.consents.index].record
+    public static let document = roots[SnapshotRoot.documents.index].record
+    public static let incident = roots[SnapshotRoot.incidents.index].record
+    public static let monitoring = roots[SnapshotRoot.monitoring.index].record
+    public static let attestation = roots[SnapshotRoot.attestations.index].record
 
     /// Every name of the schema (sections and the fields of every record, nested ones too),
     /// the names a diagnostic's JSON pointer may show (`JSONReader.ShownKeys`).
@@ -1089,27 +579,8 @@ public enum SnapshotSchema {
     }()
 
     /// The sections, in `SnapshotRoot` order (so `roots[r.index]` is `r`'s).
-    public static let roots: [RootSchema] = SnapshotRoot.allCases.map { r in
-        switch r {
-        case .facility: RootSchema(root: r, shape: .single, record: facility, doc: "facility profile")
-        case .roles: RootSchema(root: r, shape: .collection, record: role, doc: "responsibilities held (organisation)")
-        case .service: RootSchema(root: r, shape: .single, record: service, doc: "the facility's MCS settings")
-        case .provider:
-            RootSchema(root: r, shape: .single, record: provider, doc: "the provider's published service profile")
-        case .staff: RootSchema(root: r, shape: .collection, record: staff, doc: "staff roster")
-        case .accounts: RootSchema(root: r, shape: .collection, record: account, doc: "MCS accounts of the facility")
-        case .devices: RootSchema(root: r, shape: .collection, record: device, doc: "device inventory")
-        case .networks: RootSchema(root: r, shape: .collection, record: network, doc: "Wi-Fi networks")
-        case .patients: RootSchema(root: r, shape: .collection, record: patient, doc: "patients (pseudonymous)")
-        case .groups: RootSchema(root: r, shape: .collection, record: group, doc: "MCS groups")
-        case .consents: RootSchema(root: r, shape: .collection, record: consent, doc: "patient consents")
-        case .documents: RootSchema(root: r, shape: .collection, record: document, doc: "policies on file")
-        case .incidents: RootSchema(root: r, shape: .collection, record: incident, doc: "incidents")
-        case .monitoring:
-            RootSchema(root: r, shape: .collection, record: monitoring, doc: "monitoring and review records")
-        case .attestations:
-            RootSchema(root: r, shape: .collection, record: attestation, doc: "signed statements by responsible people")
-        }
+    public static let roots: [RootSchema] = zip(SnapshotRoot.allCases, pack.sections).map { r, s in
+        RootSchema(root: r, shape: s.shape, record: s.record, doc: s.doc)
     }
 
     /// A top-level key as a person reads it (`SnapshotSchema.keyForm`): a section's name in
@@ -1149,7 +620,9 @@ public enum SnapshotSchema {
     /// A key or header as it is matched: trimmed and cleaned (`CellText`), full-width forms
     /// folded (NFKC: `ｌｅｆｔ＿ｏｎ` is `left_on`, `画面ロック（分）` is `画面ロック(分)`), lower case.
     public static func keyForm(_ s: String) -> String {
-        CellText.clean(s).text.precomposedStringWithCompatibilityMapping.lowercased()
+        // Printable ASCII without capitals is its own key form (most names and headers).
+        if CellText.allBytes(s, { $0 > 0x20 && $0 < 0x7F && !(0x41...0x5A).contains($0) }) { return s }
+        return CellText.clean(s).text.precomposedStringWithCompatibilityMapping.lowercased()
     }
 
     /// The field a key that matches none may have meant: the same words written another way

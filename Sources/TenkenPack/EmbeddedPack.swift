@@ -2292,6 +2292,523 @@ rule wrong-posts-deleted {
 }
 
 """####),
+        ("schema.tenken", ####"""
+# The MCS pack's data model: what a facility's snapshot holds, in tenken's own syntax
+# (docs/dsl.md, "The schema file"). The loaders, the table reader and writer, `init`, `schema`
+# and the generated docs (docs/snapshot.md, docs/tables.md, docs/snapshot.schema.json) are
+# derived from it, and the checker types the rules against it.
+#
+# `section`: the snapshot's top-level keys, in order (one record, or `[record]` a collection).
+# `table`: the files of a facility folder (docs/tables.md), in the order a person fills them in.
+# `choices`: closed sets of values with their Japanese words, shared by several fields.
+# `record`: the fields of each element, with what a blank means (`absent`), the Japanese label
+#   that is also the Japanese column header, more headers (`aliases`), and the facts the
+#   loader enforces (`past`, `not_before`, `references`, `exclude`, `bound`, …).
+
+section facility: facility doc "facility profile"
+section roles: [role] doc "responsibilities held (organisation)"
+section service: service doc "the facility's MCS settings"
+section provider: provider doc "the provider's published service profile"
+section staff: [staff_member] doc "staff roster"
+section accounts: [account] doc "MCS accounts of the facility"
+section devices: [device] doc "device inventory"
+section networks: [network] doc "Wi-Fi networks"
+section patients: [patient] doc "patients (pseudonymous)"
+section groups: [group] doc "MCS groups"
+section consents: [consent] doc "patient consents"
+section documents: [document] doc "policies on file"
+section incidents: [incident] doc "incidents"
+section monitoring: [monitoring_record] doc "monitoring and review records"
+section attestations: [attestation] doc "signed statements by responsible people"
+
+table facility ja "施設" {
+  profile row profile_row id key
+  doc "facility profile, MCS settings, provider profile and parameter overrides (key/value)"
+  doc_ja "施設の基本情報・MCSの設定・パラメータ（項目と値）"
+  field key: string ja "項目"
+    doc "what the row sets: `facility.kind`, `service.password.min_length`, `parameter.training.period`…"
+  field value: string ja "値" doc "the value; blank when unknown"
+  field description: string ja "説明" doc "what the key means (not read)"
+}
+table roles ja "役割" { section roles  doc_ja "責任者の任命" }
+table staff ja "職員" { section staff  doc_ja "職員名簿（仮名IDのみ）" }
+table accounts ja "アカウント" { section accounts  doc_ja "MCSアカウント" }
+table devices ja "端末" { section devices  doc_ja "端末台帳" }
+table networks ja "ネットワーク" { section networks  doc_ja "Wi-Fiネットワーク" }
+table patients ja "患者" { section patients  doc_ja "患者（仮名IDのみ）" }
+table groups ja "グループ" {
+  section groups
+  doc_ja "MCSグループ"
+  without members
+}
+table group_members ja "グループメンバー" {
+  nested groups.members link group_id row group_member_row
+  doc "members of each group"
+  doc_ja "グループのメンバー"
+  without invited_on, approved_by, approved_on
+  field group_id: string ja "グループID" doc "the group (groups.csv)"
+}
+table invitations ja "招待" {
+  supplement group_members key account_id row invitation_row
+  doc "invitations of group members and their approval"
+  doc_ja "メンバーの招待と承認"
+  only account_id, invited_on, approved_by, approved_on
+  field group_id: string ja "グループID" doc "the group (groups.csv)"
+}
+table consents ja "同意" {
+  section consents
+  doc_ja "患者の同意"
+  without refusals
+}
+table consent_refusals ja "一部不同意" {
+  nested consents.refusals link consent_id row refusal_row
+  doc "partial refusals written on consent forms"
+  doc_ja "同意書の一部不同意"
+  field consent_id: string ja "同意ID" doc "the consent (consents.csv)"
+}
+table documents ja "文書" { section documents  doc_ja "規程・文書" }
+table incidents ja "インシデント" { section incidents  doc_ja "インシデント" }
+table monitoring ja "モニタリング" { section monitoring  doc_ja "モニタリング・アクセス確認の記録" }
+table attestations ja "確認" { section attestations  doc_ja "責任者による確認（自己申告）" }
+
+choices facility_kind {
+  "clinic" ja "診療所"
+  "hospital" ja "病院"
+  "dental-clinic" ja "歯科診療所"
+  "visiting-nurse" ja "訪問看護ステーション"
+  "pharmacy" ja "薬局"
+  "care" ja "介護事業所"
+}
+
+# Professions. The licensed ones carry a statutory duty of confidentiality (S-REQ-02 reads it
+# from the pack's `confidentiality.statutory_jobs`): a certified care worker (介護福祉士) or
+# social worker (社会福祉士) does, a care worker or social worker without the licence does not,
+# so they are separate values.
+choices job {
+  "doctor" ja "医師"
+  "dentist" ja "歯科医師"
+  "nurse" ja "看護師"
+  "assistant-nurse" ja "准看護師"
+  "public-health-nurse" ja "保健師"
+  "midwife" ja "助産師"
+  "pharmacist" ja "薬剤師"
+  "therapist" ja "療法士"
+  "dental-hygienist" ja "歯科衛生士"
+  "care-manager" ja "ケアマネジャー"
+  "certified-care-worker" ja "介護福祉士"
+  "care-worker" ja "介護職員"
+  "certified-social-worker" ja "社会福祉士"
+  "psychiatric-social-worker" ja "精神保健福祉士"
+  "social-worker" ja "ソーシャルワーカー"
+  "clerk" ja "事務職員"
+  "other" ja "その他"
+}
+
+# The responsibilities of the roles table (section 3), which attestations are signed in.
+choices role {
+  "operations-lead" ja "運用責任者"
+  "system-admin" ja "システム管理者"
+  "privacy-lead" ja "個人情報保護責任者"
+  "audit-lead" ja "監査責任者"
+  "mcs-admin" ja "MCS管理者"
+  "director" ja "院長・管理者"
+}
+
+# Wi-Fi encryption, of a facility's network and of the networks a device joins outside it.
+choices wifi_encryption {
+  "WPA3"
+  "WPA2-AES"
+  "WPA2-TKIP"
+  "WPA"
+  "WEP"
+  "open" ja "暗号化なし"
+  "unknown" ja "不明"
+}
+
+# The beds a kind of facility can have. 医療法 第1条の5: a 病院 has facilities for 20 or more
+# inpatients (第1項), a 診療所 none or 19 or fewer (第2項); a dental clinic is a 診療所 too. A
+# pharmacy (医薬品医療機器等法 第2条第12項: a place where medicines are dispensed) and a
+# visiting-nurse station (care given in the patient's home) admit no one. A care facility
+# (介護事業所) may have beds (a nursing home's), so it has no bound here.
+record facility {
+  bound beds <= 19 when kind in ["clinic", "dental-clinic"] because "a 診療所 has at most 19 beds (医療法 第1条の5第2項)"
+  bound beds >= 20 when kind in ["hospital"] because "a 病院 has at least 20 beds (医療法 第1条の5第1項)"
+  bound beds <= 0 when kind in ["pharmacy", "visiting-nurse"]
+    because "a pharmacy or a visiting-nurse station admits no inpatients, so it has no beds"
+  bound beds >= 0 when kind in facility_kind because "a number of beds is not negative"
+  field id: string ja "施設ID" doc "pseudonymous facility id"
+  field name: string ja "施設名" doc "facility name (an organisation, not a person)"
+  field kind: choice facility_kind ja "施設種別" doc "kind of facility"
+  field beds: int ja "病床数" doc "number of beds (0 for 無床)"
+  field uses_wifi: bool ja "Wi-Fiを利用" doc "staff use MCS over Wi-Fi at the facility"
+  field lends_devices: bool ja "端末を貸与" doc "the facility lends devices to staff (貸与端末)"
+  field allows_personal_devices: bool ja "私物端末を許可" doc "staff may use their own devices (BYOD)"
+  field uses_patient_accounts: bool ja "患者アカウントを利用" doc "patients or families have MCS accounts"
+  field shares_outside: bool ja "施設外と共有" doc "patient information is shared with other facilities through MCS"
+  field committee_established_on: date ja "情報システム管理委員会設置日" past
+    doc "date the information-system management committee was set up"
+    absent none en "no committee has been set up" ja "委員会は未設置"
+}
+
+record role {
+  id role
+  field role: choice role ja "役割"
+    doc "the responsibility held; the director (院長, or the 管理者 of a pharmacy or station) holds the three leads' roles unless others are named (3: 院長をもってそれに充てること)"
+  field staff_id: string ja "職員ID" doc "who holds it" references staff
+  field since: date ja "任命日" doc "assigned on" past
+}
+
+record password_policy {
+  id none
+  field min_length: int ja "最小文字数" doc "minimum password length the facility requires"
+  field requires_letters: bool ja "英字必須" doc "letters required"
+  field requires_digits: bool ja "数字必須" doc "digits required"
+  field requires_symbols: bool ja "記号必須" doc "symbols required"
+  field max_age: duration days ja "変更周期" zero_ambiguous
+    doc "longest time before a change is required (absent: never)"
+    absent none en "passwords never have to be changed" ja "変更の義務なし"
+}
+
+record service {
+  id none
+  field password: password_policy ja "パスワード方針" doc "the facility's password policy for MCS"
+  field invitation_approval: bool ja "招待承認機能" doc "administrator approval of invitations is switched on"
+  field client_certificates: bool ja "クライアント証明書" doc "client-certificate authentication is in use"
+  field official_contacts_published: bool ja "公式サイト・送信元の周知"
+    doc "staff are told the official MCS site and mail senders"
+}
+
+record provider {
+  id none
+  field name: string ja "サービス名" doc "service name"
+  field profile_as_of: date ja "公表日" doc "date of the published profile"
+  field unique_user_ids: bool ja "固有ID認証" doc "users authenticate with a unique ID and password"
+  field password_min_length: int ja "パスワード最小文字数" doc "shortest password the service accepts"
+  field password_requires_letters_and_digits: bool ja "英数字必須" doc "the service requires letters and digits"
+  field supports_long_passwords: bool ja "長いパスワード対応" doc "13+ character passwords with symbols are accepted"
+  field lockout_attempts: int ja "ロックアウト回数" doc "failed logins before lockout" zero_ambiguous
+  field lockout_duration: duration minutes ja "ロックアウト時間" doc "lockout time" zero_ambiguous
+  field idle_logout: duration minutes ja "自動ログアウト" doc "automatic logout after inactivity" zero_ambiguous
+  field backup_interval: duration hours ja "バックアップ間隔" doc "time between backups" zero_ambiguous
+  field backup_generations: int ja "バックアップ世代数" doc "backup generations kept"
+  field failure_detection: bool ja "障害検知" doc "infrastructure failures are detected and answered"
+  field redundant_infrastructure: bool ja "冗長化" doc "redundant cloud infrastructure"
+  field business_continuity_plan: bool ja "事業継続計画" doc "a BCP is in place"
+  field waf_protections: [choice [
+      "ddos" ja "DDoS攻撃",
+      "xss" ja "クロスサイトスクリプティング(XSS)",
+      "sql-injection" ja "SQLインジェクション"
+    ]]
+    ja "WAF防御"
+    doc "what the WAF protects against"
+  field security_testing: bool ja "セキュリティ試験" doc "security and availability testing with fixes"
+  field vulnerability_monitoring: bool ja "脆弱性対応" doc "vulnerability information followed and fixed at once"
+  field database_encryption: bool ja "DB暗号化" doc "databases with confidential information are encrypted"
+  field tls_min_version: choice ["1.0", "1.1", "1.2", "1.3"] ja "TLS最低バージョン" doc "lowest TLS version accepted"
+  field client_certificate_mfa: bool ja "クライアント証明書MFA" doc "client-certificate MFA is offered"
+  field professional_verification: bool ja "医療者認証" doc "verification of healthcare professionals is offered"
+  field patient_verification: bool ja "患者本人確認" doc "patient identity verification is offered"
+}
+
+record staff_member {
+  field id: string ja "職員ID" doc "pseudonymous staff id" aliases ["staff_id"]
+  field job: choice job ja "職種"
+    doc "profession; decides the statutory confidentiality duty (care-worker and social-worker: without the 介護福祉士 / 社会福祉士 licence)"
+  field hired_on: date ja "入職日" doc "first day of employment"
+  field left_on: date ja "退職日" doc "last day of employment, if left" past not_before hired_on
+    absent none en "still employed" ja "在職中"
+  field uses_mcs: bool ja "MCS利用" doc "the staff member uses MCS"
+  field account_id: string ja "アカウントID" references accounts
+    doc "the MCS account this staff member logs in with"
+    absent none en "has no MCS account" ja "MCSアカウントなし"
+  field pledge_signed_on: date ja "誓約書署名日" doc "staff pledge (スタッフ誓約書) signed on" past
+    absent none en "the pledge has not been signed" ja "誓約書は未署名"
+  field nda_signed_on: date ja "秘密保持契約締結日" doc "non-disclosure agreement signed on" past
+    absent none en "no non-disclosure agreement has been signed" ja "秘密保持契約は未締結"
+  field training_dates: [date] ja "研修受講日" doc "dates of security training attended" past
+}
+
+record account {
+  exclude deleted_on when status in ["active"]
+  field id: string ja "アカウントID" doc "MCS account id (pseudonymous)"
+  field staff_id: string ja "職員ID" doc "the staff member who owns the account" references staff
+    absent none en "no staff member owns the account (a shared or unowned account)" ja "所有者の職員なし（共用または所有者不明）"
+  field status: choice ["active" ja "有効", "suspended" ja "停止", "deleted" ja "削除"] ja "状態" doc "account state"
+  field is_admin: bool ja "管理者権限" doc "has MCS administrator rights"
+  field created_on: date ja "登録日" doc "registered on" past
+  field deleted_on: date ja "削除日" doc "deleted on" past not_before created_on
+    absent none en "not deleted" ja "削除していない" unless status in ["deleted"]
+  field suspended_on: date ja "停止日" doc "suspended on" past not_before created_on
+    absent none en "not suspended" ja "停止していない" unless status in ["suspended"]
+  field password_changed_on: date ja "パスワード変更日" doc "password last changed on" past
+  field profile_photo: bool ja "プロフィール写真" doc "profile and face photo set"
+  field identity_verified: bool ja "本人認証" doc "verified as a healthcare or care professional"
+}
+
+record device {
+  exclude returned_on when status in ["active"]
+  field id: string ja "端末ID" doc "device id (asset tag)" aliases ["device_id"]
+  field kind: choice ["pc" ja "パソコン", "tablet" ja "タブレット", "smartphone" ja "スマートフォン"] ja "端末種別" aliases ["種別"]
+    doc "kind of device"
+  field ownership: choice ["facility" ja "施設貸与", "personal" ja "私物"] ja "所有" aliases ["所有区分"]
+    doc "facility-issued (貸与) or personal (BYOD)"
+  field assigned_staff_id: string ja "利用者職員ID" aliases ["職員ID"] references staff
+    doc "staff member the device is issued to or belongs to"
+    absent none en "a shared device, issued to no one person" ja "共用端末（特定の職員に貸与していない）"
+  field status: choice ["active" ja "使用中", "returned" ja "返却済", "retired" ja "廃棄", "lost" ja "紛失"] ja "状態"
+    doc "device state"
+    absent assumed "active" en "in use (a listed device is taken to be in use)" ja "使用中とみなす"
+  field used_for_mcs: bool ja "MCS利用" doc "MCS is used on this device"
+    absent assumed true en "used for MCS (a listed device is taken to be used for MCS)" ja "MCSに利用しているとみなす"
+  field os: string ja "OS" doc "operating system"
+  field os_version: string ja "OSバージョン" doc "operating system version"
+  field os_up_to_date: bool ja "OS最新" doc "the latest OS version offered for the device is installed"
+    absent none en "not stated; the date of the last OS update decides" ja "記載なし（OS更新日で判断）"
+  field os_updated_on: date ja "OS更新日" past
+    doc "last OS update applied on; when given it decides, not os_up_to_date"
+    absent none en "not recorded; the up-to-date flag decides" ja "記載なし（OS最新で判断）"
+  field screen_lock_minutes: duration minutes ja "画面ロック(分)" aliases ["画面ロック分"] zero_ambiguous
+    doc "idle time before the screen locks (absent: never)"
+    absent none en "the screen never locks by itself" ja "自動ロックなし"
+  field device_lock: choice [
+      "none" ja "ロックなし",
+      "pin" ja "PIN",
+      "pattern" ja "パターン",
+      "password" ja "パスワード",
+      "biometric" ja "生体認証"
+    ]
+    ja "デバイスロック"
+    doc "device lock method"
+  field antimalware: bool ja "ウイルス対策" doc "anti-malware protection active"
+  field antimalware_updated_on: date ja "定義更新日" doc "anti-malware definitions last updated on" past
+  field mdm: bool ja "MDM" doc "enrolled in mobile device management"
+  field remote_wipe: bool ja "リモートワイプ" doc "remote wipe available"
+  field vpn: bool ja "VPN" doc "MCS is used over a VPN"
+  field client_certificate: bool ja "クライアント証明書" doc "client certificate installed for MCS"
+  field app_source: choice [
+      "app-store" ja "App Store",
+      "google-play" ja "Google Play",
+      "browser" ja "ブラウザ",
+      "other" ja "その他"
+    ]
+    ja "アプリ入手元"
+    doc "where the MCS app came from (browser: no app)"
+  field offsite_connection: choice [
+      "none" ja "施設外で使わない",
+      "cellular" ja "携帯回線",
+      "mobile-router" ja "モバイルルーター",
+      "public-wifi" ja "公衆Wi-Fi",
+      "home-wifi" ja "自宅Wi-Fi"
+    ]
+    ja "施設外接続"
+    doc "how the device connects outside the facility"
+  field locked_storage: bool ja "施錠保管"
+    doc "kept under lock when not in use: a locked place, or for a computer a physical security lock (2-3)"
+  field privacy_filter: bool ja "覗き見防止"
+    doc "protected against shoulder surfing (覗き見対策): a privacy filter or the like"
+  field managed_by: string ja "管理部署"
+    doc "for a shared device with no single user: the department or role that manages it"
+    absent none en "not a shared device" ja "共用端末ではない"
+  field offsite_wifi_encryption: choice wifi_encryption ja "施設外Wi-Fi暗号化"
+    doc "for a device on public or home Wi-Fi outside the facility: the weakest encryption of those networks"
+  field public_wifi_autojoin: bool ja "公衆Wi-Fi自動接続" doc "the device joins public Wi-Fi networks automatically"
+  field returned_on: date ja "返却日" doc "returned to the facility on" past
+    absent none en "not returned" ja "返却していない" unless status in ["returned"]
+}
+
+record network {
+  field id: string ja "ネットワークID" doc "network id"
+  field ssid: string ja "SSID" doc "SSID"
+  field encryption: choice wifi_encryption ja "暗号化方式" doc "Wi-Fi encryption"
+  field operator: choice ["facility" ja "施設", "home" ja "自宅", "public" ja "公衆", "unknown" ja "不明"] ja "管理者区分"
+    doc "who runs the network"
+  field used_for_mcs: bool ja "MCS利用" doc "MCS is used over this network"
+    absent assumed true en "used for MCS (a listed network is taken to carry MCS)" ja "MCSに利用しているとみなす"
+}
+
+record patient {
+  exclude care_ended_on <= as_of when status in ["active"]
+  exclude care_ended_on > as_of when status in ["discharged", "transferred-out", "deceased"]
+  field id: string ja "患者ID" doc "pseudonymous patient id (never a name)"
+  field status: choice [
+      "active" ja "診療中",
+      "discharged" ja "終了",
+      "transferred-out" ja "転出",
+      "deceased" ja "死亡"
+    ]
+    ja "状態"
+    doc "care state"
+  field care_ended_on: date ja "診療終了日" not_before transferred_in_on
+    doc "date the facility stopped caring for the patient"
+    absent none en "still in the facility's care" ja "診療継続中"
+      unless status in ["discharged", "transferred-out", "deceased"]
+  field has_account: bool ja "患者アカウント" doc "the patient or family has an MCS account"
+    absent assumed false en "no MCS account (accounts are created by the facility, which records them)" ja "アカウントなしとみなす"
+      unless facility.uses_patient_accounts in [true]
+  field account_verified_on: date ja "本人確認日" doc "patient identity confirmed on" past
+    absent none en "identity not confirmed" ja "本人確認していない"
+  field transferred_in_on: date ja "転入日" doc "management moved to this facility on" past
+    absent none en "not received from another facility" ja "他施設からの受け入れではない"
+      unless some consents.kind in ["re-consent"] via patient_id
+  field transferred_out_on: date ja "転出日" doc "management moved to another facility on" past
+    absent none en "not transferred to another facility" ja "他施設への移行なし" unless status in ["transferred-out"]
+  field receiving_facility_accepted_on: date ja "転出先受入日" past
+    doc "the receiving facility accepted responsibility on"
+    absent none en "no acceptance from a receiving facility" ja "移行先の承諾なし"
+}
+
+record member {
+  id account_id unique
+  field account_id: string ja "アカウントID" doc "member's MCS account"
+  field staff_id: string ja "職員ID" doc "member's staff id, for this facility's staff" references staff
+    absent none en "not identified as this facility's staff (an outside member)" ja "自施設の職員ではない（施設外のメンバー）"
+      unless external in [false, null]
+  field facility_id: string ja "所属施設ID" doc "member's facility, for members from outside" identifier
+    absent none en "no other facility named" ja "所属施設の記載なし" unless external in [true]
+  field external: bool ja "施設外" doc "the member belongs to another facility"
+    absent none en "a member of this facility" ja "自施設のメンバー" unless facility_id given
+  field job: choice job ja "職種"
+    doc "profession of a member from outside (this facility's staff: the roster's job)"
+  field invited_on: date ja "招待日" doc "invited on" past
+    absent none en "joined without an invitation" ja "招待なし"
+  field approved_by: string ja "承認者アカウントID" identifier
+    doc "account id of the administrator who approved the invitation"
+    absent none en "not approved" ja "未承認" unless approved_on given
+  field approved_on: date ja "承認日" doc "invitation approved on" past not_before invited_on
+    absent none en "not approved" ja "未承認" unless approved_by given
+  field joined_on: date ja "参加日" doc "joined on" past not_before invited_on
+  field in_charge_until: date ja "担当終了日" not_before joined_on
+    doc "last day the member was in charge of the patient"
+    absent none en "still in charge of the patient" ja "担当継続中"
+  field removed_on: date ja "退出日" doc "removed from the group on" past not_before joined_on
+    absent none en "still a member" ja "メンバーのまま"
+}
+
+record group {
+  non_empty patient_ids when kind in ["patient"]
+  denial shares_outside by members where external in [true] or facility_id given except removed_on given
+  field id: string ja "グループID" doc "group id"
+  field kind: choice ["patient" ja "患者グループ", "free" ja "フリーグループ"] ja "グループ種別"
+    doc "patient group (患者グループ) or free group"
+  field patient_ids: [string] ja "患者ID" doc "patients the group is about" references patients
+  field created_on: date ja "作成日" doc "created on" past
+  field created_by: string ja "作成者アカウントID" identifier
+    doc "account id of who created the group (a member without an invitation)"
+    absent none en "the creator is not recorded: every member needs an approval" ja "作成者の記録なし（全メンバーに承認が必要）"
+  field first_shared_on: date ja "初回共有日" doc "first post shared on" past not_before created_on
+    absent none en "nothing shared yet" ja "未共有"
+      unless shares_outside in [true] or some members.external in [true] or some members.facility_id given
+  field shares_outside: bool ja "施設外と共有" doc "members from other facilities"
+  field archived_on: date ja "保管庫移動日" doc "moved to the archive (保管庫) on" past not_before created_on
+    absent none en "not archived" ja "保管庫に移動していない"
+  field reviewed_on: [date] ja "メンバー見直し日" doc "membership reviews" past
+  field members: [member] ja "メンバー" doc "members"
+}
+
+record refusal {
+  id clause
+  field clause: string ja "不同意項目" doc "the clause refused (e.g. 第3項)"
+  field party: string ja "不同意の相手" doc "facility id the patient refused sharing with" identifier
+    absent none en "the refusal names a profession" ja "職種を指定した不同意" unless party_job in [null]
+  field party_job: choice job ja "不同意の職種" doc "profession the patient refused sharing with"
+    absent none en "the refusal names a facility" ja "施設を指定した不同意" unless party in [null]
+  field recorded_on: date ja "記載日" doc "written on the consent form on" past
+    absent none en "not written on the consent form" ja "同意書に記載なし"
+}
+
+record consent {
+  field id: string ja "同意ID" doc "consent record id"
+  field patient_id: string ja "患者ID" doc "the patient" references patients
+  field method: choice ["opt-in" ja "明示の同意", "implied" ja "黙示の同意", "verbal" ja "口頭の同意"] ja "同意方法"
+    doc "how consent was given"
+  field signed_on: date ja "同意日" doc "obtained on" past
+  field form_on_file: bool ja "同意書保管" doc "signed consent form kept"
+  field kind: choice ["initial" ja "初回", "re-consent" ja "再同意"] ja "同意区分"
+    doc "first consent, or consent obtained again for a transfer of management to this facility (5-3)"
+  field withdrawn_on: date ja "撤回日" doc "withdrawn on" past not_before signed_on
+    absent none en "not withdrawn" ja "撤回なし"
+  field refusals: [refusal] ja "一部不同意" doc "partial refusals (一部不同意)"
+}
+
+record document {
+  field id: string ja "文書ID" doc "document id"
+  field kind: choice [
+      "operations-rules" ja "運用管理規程",
+      "manual" ja "操作マニュアル",
+      "device-management" ja "端末管理規程",
+      "backup-plan" ja "バックアップ計画",
+      "post-employment-privacy" ja "退職後の個人情報保護",
+      "pledge-template" ja "誓約書ひな形",
+      "training-plan" ja "教育計画",
+      "audit-lead-duties" ja "監査責任者の責務",
+      "committee-rules" ja "委員会運営規程"
+    ]
+    ja "文書種別"
+    doc "what the document is (operations-rules: the facility's MCS 運用管理規程; manual: how to use the system, for users; pledge-template: the staff pledge covering 4-1 (1)–(5); audit-lead-duties: the audit lead's duties (監査責任者の責務); committee-rules: how the information-system management committee is run)"
+  field adopted_on: date ja "制定日" doc "adopted on" past
+  field reviewed_on: date ja "見直し日" doc "last reviewed on" past not_before adopted_on
+    absent none en "not reviewed since it was adopted" ja "制定後の見直しなし"
+  field communicated: bool ja "周知済み" doc "made known to the staff concerned"
+}
+
+record incident {
+  field id: string ja "インシデントID" doc "incident id"
+  field kind: choice [
+      "device-lost" ja "端末紛失",
+      "device-stolen" ja "端末盗難",
+      "password-leak" ja "パスワード流出",
+      "unauthorized-access" ja "不正アクセス",
+      "wrong-post" ja "誤投稿",
+      "inappropriate-post" ja "不適切な投稿"
+    ]
+    ja "種別"
+    doc "what happened"
+  field occurred_on: date ja "発生日" doc "occurred on" past
+  field discovered_on: date ja "発見日" past not_before occurred_on
+    doc "discovered on, when later than it occurred"
+    absent none en "discovered the day it occurred" ja "発生日に発見"
+  field reported_on: date ja "報告日" doc "reported to the administrator on" past not_before occurred_on
+    absent none en "not reported" ja "報告なし"
+  field account_id: string ja "アカウントID" doc "account concerned" references accounts
+    absent none en "no account concerned" ja "該当アカウントなし"
+  field device_id: string ja "端末ID" doc "device concerned" references devices
+    absent none en "no device concerned" ja "該当端末なし"
+  field action: choice [
+      "password-changed" ja "パスワード変更",
+      "account-suspended" ja "アカウント停止",
+      "post-deleted" ja "投稿削除",
+      "none" ja "対応なし"
+    ]
+    ja "対応"
+    doc "what was done"
+    absent none en "nothing recorded as done" ja "対応の記録なし"
+  field action_on: date ja "対応日" doc "done on" past not_before occurred_on
+    absent none en "nothing done yet" ja "未対応"
+      unless action in ["password-changed", "account-suspended", "post-deleted"]
+  field other_patient: bool ja "別患者の情報"
+    doc "for a post: it put information about a patient other than the group's own into a patient group (3-2(2) 別の患者の情報を書き込まない)"
+}
+
+record monitoring_record {
+  field id: string ja "記録ID" doc "record id"
+  field kind: choice ["post-monitoring" ja "投稿の監視", "access-review" ja "アクセス確認"] ja "種別"
+    doc "what was monitored (access-review: every patient group's membership reviewed)"
+  field performed_on: date ja "実施日" doc "performed on" past
+  field by: string ja "実施者ID" doc "pseudonymous id of who performed it" identifier
+}
+
+record attestation {
+  id item
+  field item: string ja "確認項目" doc "the attestation key the rule names"
+  field answer: choice ["yes" ja "はい", "no" ja "いいえ", "not-applicable" ja "対象外"] ja "回答" doc "the answer"
+  field by_role: choice role ja "回答者の役割" doc "role the person attests in (one of the roles table's)"
+  field by: string ja "回答者ID" doc "pseudonymous id of the person attesting" identifier
+  field signed_on: date ja "回答日" doc "signed on" past
+  field reason: string ja "理由" doc "reason, for not-applicable"
+    absent none en "no reason given" ja "理由なし"
+}
+
+"""####),
         ("tests/antimalware-active.test.json", ####"""
 {
   "rule": "antimalware-active",

@@ -40,6 +40,31 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     /// A string literal is never closed.
     case syntaxUnterminatedString = "syntax.unterminated-string"
 
+    // schema.*: a pack's schema file (schema.tenken), checked by `lint` and when the pack is loaded
+    /// A record, choice set, section or table declared twice, or two tables with one Japanese name.
+    case schemaDuplicateName = "schema.duplicate-name"
+    /// A field's type, a section's record or a choice set that no declaration names.
+    case schemaUnknownType = "schema.unknown-type"
+    /// A field named (by `not_before`, `id`, a condition, an exclusion, a bound, `non_empty`, a
+    /// denial or a table's columns) that its record does not have.
+    case schemaUnknownField = "schema.unknown-field"
+    /// A section or table named (by `references`, `via`, a table) that is not declared.
+    case schemaUnknownSection = "schema.unknown-section"
+    /// Two fields of one record answering to one header once case, width and spaces are folded.
+    case schemaDuplicateHeader = "schema.duplicate-header"
+    /// Choice words that collide: a value listed twice, two values with one Japanese word, or a
+    /// Japanese word that is another value.
+    case schemaChoiceCollision = "schema.choice-collision"
+    /// A declaration that names the right things but cannot mean anything: a bound on a field
+    /// that is not an int, a value its field cannot hold, a record containing itself, a field
+    /// without a description.
+    case schemaInvalid = "schema.invalid"
+    /// The schema's sections are not the sections the engine names (`SnapshotRoot`), in order.
+    case schemaSectionsMismatch = "schema.sections-mismatch"
+    /// A `--rules` pack's schema file differs from the schema built into this tenken, which is
+    /// the one snapshots are read with.
+    case schemaNotBuiltIn = "schema.not-built-in"
+
     // check.*: the static checker (`tenken lint`, and every command that loads a pack)
     /// An `expect` condition is always true, so the expectation can never fail.
     case checkAlwaysTrue = "check.always-true"

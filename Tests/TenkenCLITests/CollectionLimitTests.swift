@@ -52,12 +52,14 @@ import Testing
         var l = SnapshotLoader(options: five)
         _ = l.loadInventory(
             path: dir.path + "/cell.csv",
-            schema: RecordSchema(
-                "t",
-                [
-                    fieldSchema("id", .string, "id"), fieldSchema("kind", .list(.string), "k"),
-                    fieldSchema("ownership", .string, "o"),
-                ]))
+            schema: try #require(
+                PackSchema.compile(
+                    """
+                    section t: [t] doc "t"
+                    record t { field id: string doc "id"  field kind: [string] doc "k"  field ownership: string doc "o" }
+                    """, file: "t.tenken"
+                ).0
+            ).sections[0].record)
         #expect(
             l.diagnostics.contains { $0.id == "data.too-many-elements" && $0.message.contains("values in one cell") })
     }

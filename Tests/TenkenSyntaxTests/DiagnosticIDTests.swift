@@ -47,8 +47,9 @@ struct DiagnosticIDTests {
                 if let r = Range(m.range(at: 1), in: text), let id = byCaseName[String(text[r])] { out.insert(id) }
             }
         }
-        // Not ids: a default file name.
+        // Not ids: default file names.
         out.remove("workbook.xlsx")
+        out.remove("schema.tenken")
         return out
     }
 
@@ -102,7 +103,7 @@ struct DiagnosticIDTests {
             let named = Self.ids(in: text, pattern: "`(" + Self.idShape + ")`").union(
                 Self.ids(in: text, pattern: #"\[("# + Self.idShape + #")\]"#))
             // File names (`workbook.md`) have an id's shape too.
-            let files: Set<String> = ["md", "json", "csv", "tsv", "txt", "xlsx", "xml", "html", "sarif"]
+            let files: Set<String> = ["md", "json", "csv", "tsv", "txt", "xlsx", "xml", "html", "sarif", "tenken"]
             let stale = named.filter { id in
                 !id.hasPrefix("attestation.") && !listed.contains(id)
                     && !files.contains(String(id.split(separator: ".").last ?? ""))

@@ -1,0 +1,69 @@
+import Foundation
+import TenkenData
+import Testing
+
+@testable import TenkenCLI
+
+/// The pack's schema file from the command line: `lint` checks it with the rules, `fmt` keeps
+/// it, and a `--rules` pack's schema that is not the built-in one is refused, not ignored.
+struct SchemaFileCommandTests {
+    func packCopy() throws -> URL {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-schema-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Rules/mcs"), to: tmp)
+        return tmp
+    }
+
+    func edit(_ pack: URL, _ edits: [(String, String)]) throws {
+        let file = pack.appendingPathComponent(PackSchema.fileName)
+        var text = try String(contentsOf: file, encoding: .utf8)
+        for (a, b) in edits {
+            #expect(text.contains(a), "\(a)")
+            text = text.replacingOccurrences(of: a, with: b)
+        }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    @Test func lintChecksAPacksSchemaWithItsRules() throws {
+        let pack = try packCopy()
+        defer { try? FileManager.default.removeItem(at: pack) }
+        // A copy of the built-in schema, comments and all, is the built-in schema.
+        try edit(pack, [("# The MCS pack's data model", "# A copy of the MCS pack's data model")])
+        #expect(runCLI(["lint", "--rules", pack.path]).code == 0)
+        try edit(pack, [("field vpn: bool", "field vpn: boolean"), ("not_before hired_on", "not_before hire_on")])
+        let (code, _, err) = runCLI(["lint", "--rules", pack.path])
+        #expect(code == 2)
+        let path = pack.appendingPathComponent(PackSchema.fileName).path
+        #expect(err.contains("\(path):") && err.contains("error[schema.unknown-type]: `boolean` is no type"))
+        #expect(err.contains("error[schema.unknown-field]: record `staff_member` has no field `hire_on`"))
+        #expect(err.contains("did you mean `hired_on`?"))
+    }
+
+    @Test func aSchemaOtherThanTheBuiltInOneIsRefused() throws {
+        let pack = try packCopy()
+        defer { try? FileManager.default.removeItem(at: pack) }
+        try edit(pack, [("doc \"MCS is used over a VPN\"", "doc \"MCS is used over a VPN tunnel\"")])
+        for args in [["lint"], ["check", "Fixtures/clinic-sakura"]] {
+            let (code, _, err) = runCLI(args + ["--rules", pack.path])
+            #expect(code == 2, "\(args)")
+            #expect(err.contains("error[schema.not-built-in]"), "\(args): \(err)")
+        }
+    }
+
+    @Test func fmtKeepsASchemaFileAndChecksItsSyntax() throws {
+        let (code, out, _) = runCLI(["fmt", "Rules/mcs/schema.tenken"])
+        #expect(code == 0)
+        #expect(
+            out
+                == (try String(contentsOf: Repo.root.appendingPathComponent("Rules/mcs/schema.tenken"), encoding: .utf8))
+        )
+        #expect(runCLI(["fmt", "--check", "Rules/mcs/schema.tenken"]).code == 0)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fmt-schema-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("schema.tenken")
+        try "record a {\n  field x string doc \"x\"\n}\n".write(to: bad, atomically: true, encoding: .utf8)
+        let (bc, _, berr) = runCLI(["fmt", "--write", bad.path])
+        #expect(bc == 2)
+        #expect(berr.contains("\(bad.path):2:11: error[syntax.unexpected-token]"))
+    }
+}

@@ -1,0 +1,345 @@
+import Foundation
+import TenkenSyntax
+import Testing
+
+@testable import TenkenData
+
+/// Rules/mcs/schema.tenken, the MCS pack's data model as pack data, against the schema the
+/// engine reads snapshots with: every section, record, field and table, attribute by attribute.
+struct SchemaEquivalenceTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static func mcsSchema() throws -> PackSchema {
+        let path = repo.appendingPathComponent("Rules/mcs/schema.tenken").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let (schema, diags) = PackSchema.compile(text, file: "Rules/mcs/schema.tenken")
+        #expect(diags.isEmpty, "\(diags.map(\.description))")
+        return try #require(schema)
+    }
+
+    /// Every attribute of a value in words, so a difference names where it is.
+    static func describe(_ v: Value) -> String { "\(v)" }
+
+    static func describe(_ c: AbsenceCondition) -> String {
+        "\(c.scope) \(c.field) \(c.values.map(describe))"
+    }
+
+    static func describe(_ a: Absence) -> String {
+        switch a {
+        case .unknown: "unknown"
+        case .none(let en, let ja, let cs):
+            "none \(en) | \(ja) | \(cs.map(describe)) | \(a.meaning.map { "\($0)" } ?? "")"
+        case .assumed(let v, let en, let ja, let cs):
+            "assumed \(describe(v)) \(en) | \(ja) | \(cs.map(describe)) | \(a.meaning.map { "\($0)" } ?? "")"
+        }
+    }
+
+    static func describe(_ t: FieldType) -> String {
+        switch t {
+        case .record(let r): "record(" + describe(r) + ")"
+        case .list(let inner): "list(" + describe(inner) + ")"
+        case .duration(let u): "duration(\(u))"
+        default: t.description
+        }
+    }
+
+    static func describe(_ f: FieldSchema) -> [String] {
+        [
+            "name \(f.name)", "type \(describe(f.type))", "absent \(describe(f.absent))",
+            "notBefore \(f.notBefore ?? "-")", "past \(f.pastOnly)", "references \(f.references ?? "-")",
+            "identifier \(f.identifier)", "zero \(f.zeroIsAmbiguous)", "aliases \(f.aliases)", "doc \(f.doc)",
+            "docJa \(f.docJa)", "choicesJa \(f.choicesJa.sorted { $0.key < $1.key })",
+            "byLabel \(f.choiceByLabel.sorted { $0.key < $1.key })",
+        ].map { "\(f.name): \($0)" }
+    }
+
+    static func describe(_ r: RecordSchema) -> String { describeLines(r).joined(separator: " ¦ ") }
+
+    static func describeLines(_ r: RecordSchema) -> [String] {
+        var out = [
+            "record \(r.name) id \(r.idField ?? "-") unique \(r.uniqueIDs) idIndex \(String(describing: r.idIndex))",
+            "exclusions "
+                + r.exclusions.map { "\($0.field) \($0.values) \($0.excludes) \($0.when)" }.joined(separator: "; "),
+            "nonEmpty " + r.nonEmpty.map { "\($0.list) \($0.field) \($0.values)" }.joined(separator: "; "),
+            "denials "
+                + r.denials.map { d in
+                    "\(d.flag) \(d.list) \(d.any.map { "\($0.field) \($0.values.map(describe))" }) \(d.pastWhen ?? "-")"
+                }.joined(separator: "; "),
+            "bounds "
+                + r.bounds.map {
+                    "\($0.field) \(String(describing: $0.min)) \(String(describing: $0.max)) \($0.when) \($0.values) \($0.why)"
+                }
+                .joined(separator: "; "),
+            "headers \(r.headerIndex.sorted { $0.key < $1.key })",
+            "needsResolution \(r.needsResolution) cross \(r.crossConditions.map { "\($0.field) \($0.conditions.map(describe))" })",
+        ]
+        for f in r.fields { out += describe(f) }
+        return out
+    }
+
+    static func describe(_ t: TableSpec) -> [String] {
+        let shape: String =
+            switch t.shape {
+            case .profile: "profile"
+            case .collection(let i): "collection \(i)"
+            case .nested(let p, let l, let k): "nested \(p) \(l) \(k)"
+            case .supplement(let o, let k): "supplement \(o) \(k)"
+            }
+        return [
+            "table \(t.name) \(t.nameJa) \(t.doc) \(t.docJa) \(shape) record \(t.record?.name ?? "-")",
+            "row \(t.rowSchema.name) same-as-record \(t.record.map { $0 === t.rowSchema } ?? false)",
+        ] + describeLines(t.rowSchema)
+    }
+
+    /// The whole schema, one attribute a line: sections, their records, tables, profile keys
+    /// and choice sets.
+    static func dump(
+        sections: [(name: String, shape: RootSchema.Shape, record: RecordSchema, doc: String)], tables: [TableSpec],
+        choiceSets: [String: [String]]
+    ) -> [String] {
+        var out: [String] = []
+        for s in sections {
+            out.append("section \(s.name) \(s.shape) \(s.doc)")
+            out += describeLines(s.record)
+        }
+        for t in tables { out += describe(t) }
+        for k in SnapshotTables.profileKeys(of: sections.map { ($0.name, $0.shape, $0.record) }) {
+            out.append("profile key \(k.key) \(k.section) \(k.field.name) \(k.index)")
+        }
+        for (name, values) in choiceSets.sorted(by: { $0.key < $1.key }) { out.append("choices \(name) \(values)") }
+        return out
+    }
+
+    static let dumpPath = repo.appendingPathComponent("Tests/Schemas/mcs-schema.dump.txt").path
+
+    /// The file's schema against the dump recorded from the Swift literals it replaced
+    /// (`TENKEN_RECORD=1 swift test --filter theEngineReadsWithTheSchemaFile` records it again,
+    /// where a change to the schema is meant).
+    @Test func theSchemaFileIsTheSchemaTheEngineReadsWith() throws {
+        let file = try Self.mcsSchema()
+        let lines = Self.dump(
+            sections: file.sections.map { ($0.name, $0.shape, $0.record, $0.doc) }, tables: file.tables,
+            choiceSets: file.choiceSets)
+        let recorded = try String(contentsOfFile: Self.dumpPath, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false
+        ).dropLast().map(String.init)
+        let differ = zip(lines, recorded).enumerated().filter { $0.element.0 != $0.element.1 }
+        #expect(lines.count == recorded.count, "\(lines.count) lines, \(recorded.count) recorded")
+        #expect(
+            differ.isEmpty,
+            "first differences (line: file / recorded): \(differ.prefix(3).map { "\($0.offset + 1): \($0.element.0) / \($0.element.1)" })"
+        )
+    }
+
+    /// The engine's schema (`SnapshotSchema`, `SnapshotTables`) is the file's.
+    @Test func theEngineReadsWithTheSchemaFile() throws {
+        let lines = Self.dump(
+            sections: SnapshotSchema.roots.map { ($0.name, $0.shape, $0.record, $0.doc) }, tables: SnapshotTables.all,
+            choiceSets: [
+                "facility_kind": SnapshotSchema.facilityKinds, "job": SnapshotSchema.jobs, "role": SnapshotSchema.roles,
+            ])
+        if ProcessInfo.processInfo.environment["TENKEN_RECORD"] == "1" {
+            let file = try Self.mcsSchema()
+            let all =
+                lines.filter { !$0.hasPrefix("choices") }
+                + file.choiceSets.sorted { $0.key < $1.key }.map { "choices \($0.key) \($0.value)" }
+            try (all.joined(separator: "\n") + "\n").write(toFile: Self.dumpPath, atomically: true, encoding: .utf8)
+        }
+        let recorded = try String(contentsOfFile: Self.dumpPath, encoding: .utf8).split(separator: "\n").map(
+            String.init)
+        let mine = lines.filter { !$0.hasPrefix("choices") }
+        let theirs = recorded.filter { !$0.hasPrefix("choices") }
+        #expect(mine == theirs)
+        for name in ["facility_kind", "job", "role"] {
+            #expect(recorded.contains(lines.first { $0.hasPrefix("choices \(name) ") } ?? "-"), "\(name)")
+        }
+    }
+}
+
+/// The schema checker: every fault of a file is reported, located, in one run.
+struct SchemaCheckerTests {
+    func errors(_ text: String) -> [(id: String, line: Int, column: Int, message: String)] {
+        let (schema, diags) = PackSchema.compile(text, file: "s.tenken")
+        #expect(schema == nil)
+        #expect(diags.allSatisfy { $0.location?.file == "s.tenken" && ($0.location?.line ?? 0) > 0 })
+        return diags.map { ($0.id, $0.location?.line ?? 0, $0.location?.column ?? 0, $0.message) }
+    }
+
+    @Test func everyFaultIsReportedWhereItIs() {
+        let found = errors(
+            """
+            section people: [person] doc "people"
+            section people: [person] doc "again"
+            section things: [thing] doc "things"
+            choices kind { "a" ja "甲"  "b" ja "甲"  "c" ja "a" }
+            record person {
+              field id: string ja "ID" doc "id"
+              field id: string doc "again"
+              field left_on: dat doc "left"
+              field ended_on: date doc "ended" not_before started_on
+              field boss: string doc "boss" references bosses
+              field label: string ja "Id" doc "a Japanese label that is another field's name"
+              field kind: choice kind doc "kind"
+              field size: int doc "size"
+              bound kind >= 0 when kind in ["a"] because "kinds are not counts"
+              exclude ended_on when kind in ["z"]
+              field status: choice ["on" ja "有効", "off" ja "on"] doc "status"
+              field gone_on: date doc "gone" absent none en "not gone" ja "未" unless stat in ["on"]
+            }
+            table people ja "人" { section persons }
+            table people ja "人" { section people }
+            """)
+        let want: [(String, Int)] = [
+            ("schema.duplicate-name", 2),  // section people
+            ("schema.unknown-type", 3),  // record thing
+            ("schema.choice-collision", 4),  // 甲 twice
+            ("schema.choice-collision", 4),  // "a" is a value
+            ("schema.duplicate-name", 7),  // field id
+            ("schema.unknown-type", 8),  // dat
+            ("schema.unknown-field", 9),  // started_on
+            ("schema.unknown-section", 10),  // bosses
+            ("schema.duplicate-header", 11),  // "Id" is `id`
+            ("schema.invalid", 14),  // bound on a choice
+            ("schema.invalid", 15),  // "z" is no kind
+            ("schema.choice-collision", 16),  // off's word is the value on
+            ("schema.unknown-field", 17),  // stat
+            ("schema.duplicate-name", 20),  // table people
+        ]
+        for (id, line) in want {
+            #expect(found.contains { $0.id == id && $0.line == line }, "\(id) at line \(line): \(found)")
+        }
+        #expect(found.contains { $0.message.contains("`started_on`") && $0.column == 47 })
+    }
+
+    /// Headers are compared as a table's are read: any case, full- or half-width, so `ＳＴＡＴＵＳ`
+    /// is `status`; in a record with no other fault, and between a table's link and its record.
+    @Test func headersThatFoldTogetherAreRefused() {
+        let found = errors(
+            """
+            section people: [person] doc "people"
+            record person {
+              field id: string doc "id"
+              field status: string doc "status"
+              field state: string ja "ＳＴＡＴＵＳ" doc "state"
+              field kind: string ja "種別" doc "kind"
+              field sort: string doc "sort" aliases ["種別 "]
+            }
+            """)
+        #expect(found.filter { $0.id == "schema.duplicate-header" }.map(\.line) == [5, 7], "\(found)")
+        let link = errors(
+            """
+            section people: [person] doc "people"
+            record person { field id: string doc "id"  field pets: [pet] doc "pets" }
+            record pet { id name  field name: string ja "人ID" doc "name" }
+            table people ja "人" { section people  without pets }
+            table pets ja "ペット" { nested people.pets link person_id  field person_id: string ja "人ID" doc "the person" }
+            """)
+        #expect(link.map(\.id) == ["schema.duplicate-header"] && link.first?.line == 5, "\(link)")
+    }
+
+    @Test func syntaxErrorsAreCollectedAndLocated() {
+        let found = errors(
+            """
+            record a {
+              field x string doc "x"
+              field y: int doc "y"
+              colour blue
+            }
+            section a: [a] doc 5
+            record b { field z: duration fortnights doc "z" }
+            """)
+        #expect(found.contains { $0.id == "syntax.unexpected-token" && $0.line == 2 && $0.column == 11 })
+        #expect(found.contains { $0.id == "syntax.unknown-clause" && $0.line == 4 })
+        #expect(found.contains { $0.line == 6 })
+        #expect(found.contains { $0.id == "syntax.expected-type" && $0.line == 7 })
+    }
+
+    @Test func conditionsAndTablesAreChecked() {
+        let found = errors(
+            """
+            section facility: facility doc "profile"
+            section people: [person] doc "people"
+            record facility { id none  field open: bool doc "open" }
+            record person {
+              field id: string doc "id"
+              field friends: [friend] doc "friends"
+              field a: date doc "a" absent none en "x" ja "x" unless facility.closed given
+              field b: date doc "b" absent none en "x" ja "x" unless some friends.age in ["old"]
+              field c: date doc "c" absent none en "x" ja "x" unless some people.id given via owner
+              field d: bool doc "d" absent assumed "yes" en "x" ja "x"
+              field e: int doc "e" past
+            }
+            record friend { id name  field name: string doc "name"  field age: int doc "age" }
+            """)
+        for (id, line) in [
+            ("schema.unknown-field", 7), ("schema.invalid", 8), ("schema.unknown-field", 9), ("schema.invalid", 10),
+            ("schema.invalid", 11),
+        ] {
+            #expect(found.contains { $0.id == id && $0.line == line }, "\(id) at line \(line): \(found)")
+        }
+        let tables = errors(
+            """
+            section people: [person] doc "people"
+            record person { field id: string doc "id"  field friends: [friend] doc "friends" }
+            record friend { id name  field name: string doc "name" }
+            table people ja "人" { section people without enemies }
+            table friends ja "友" { nested people.friends link person_id }
+            table others ja "他" { nested folk.friends link person_id  field person_id: string doc "link" }
+            table more ja "人" { section people }
+            """)
+        for (id, line) in [
+            ("schema.unknown-field", 4), ("schema.unknown-field", 5), ("schema.unknown-section", 6),
+            ("schema.duplicate-name", 7),
+        ] {
+            #expect(tables.contains { $0.id == id && $0.line == line }, "\(id) at line \(line): \(tables)")
+        }
+    }
+
+    /// The engine still names the MCS sections: a schema whose sections differ is refused at
+    /// the first that does, with the list it must have.
+    @Test func aSchemaWithOtherSectionsIsRefused() throws {
+        let text = try String(
+            contentsOfFile: SchemaEquivalenceTests.repo.appendingPathComponent("Rules/mcs/schema.tenken").path,
+            encoding: .utf8)
+        let renamed = text.replacingOccurrences(of: "section roles: [role]", with: "section duties: [role]")
+            .replacingOccurrences(of: "{ section roles ", with: "{ section duties ")
+        let (schema, diags) = PackSchema.compile(renamed, file: "s.tenken")
+        #expect(diags.isEmpty, "\(diags)")
+        let compiled = try #require(schema)
+        let problem = try #require(SnapshotSchema.sectionsProblem(compiled)?.first)
+        #expect(problem.id == "schema.sections-mismatch")
+        #expect(problem.message.hasPrefix("section 2 must be `roles`"))
+        let line = renamed.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+            $0.hasPrefix("section duties")
+        }
+        #expect(problem.location?.line == line.map { $0 + 1 })
+        let mcs = try #require(PackSchema.compile(text, file: "s.tenken").0)
+        #expect(SnapshotSchema.sectionsProblem(mcs) == nil)
+    }
+
+    /// Bad input never crashes or hangs: every prefix of the MCS schema (cut every 97
+    /// characters, so inside strings, names and blocks), the file with each line dropped in
+    /// turn, and nesting past the bounds compile to errors, each located in the file.
+    @Test func everyCutOfTheSchemaFailsCleanly() throws {
+        let text = try String(
+            contentsOfFile: SchemaEquivalenceTests.repo.appendingPathComponent("Rules/mcs/schema.tenken").path,
+            encoding: .utf8)
+        let chars = Array(text)
+        var inputs = stride(from: 0, to: chars.count, by: 97).map { String(chars[..<$0]) }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for i in stride(from: 0, to: lines.count, by: 3) {
+            var cut = lines
+            cut.remove(at: i)
+            inputs.append(cut.joined(separator: "\n"))
+        }
+        inputs.append("record a { field x: " + String(repeating: "[", count: 10_000) + "int" + " doc \"x\" }")
+        inputs.append(
+            (0..<500).map { "record r\($0) { id none  field x: r\($0 + 1) doc \"x\" }" }.joined(separator: "\n")
+                + "\nrecord r500 { id none  field x: int doc \"x\" }\nsection s: r0 doc \"s\"")
+        for input in inputs {
+            let (_, diags) = PackSchema.compile(input, file: "cut.tenken")
+            #expect(diags.allSatisfy { $0.location?.file == "cut.tenken" })
+        }
+    }
+}
