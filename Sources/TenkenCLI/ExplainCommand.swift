@@ -93,7 +93,8 @@ enum ExplainCommand {
             console.out(
                 (i > 0 ? "\n" : "")
                     + render(
-                        x, all: p.flag("--all"), ja: ja, asOf: asOf, params: params, taxonomy: pack.info.taxonomy))
+                        x, all: p.flag("--all"), ja: ja, asOf: asOf, params: params, taxonomy: pack.info.taxonomy,
+                        conditions: pack.info.conditions))
         }
         return ExitCode.ok
     }
@@ -110,9 +111,17 @@ enum ExplainCommand {
     static func mark(_ t: Truth) -> String { t == .yes ? "✓" : t == .no ? "✗" : "◌" }
 
     static func render(
-        _ x: Explanation, all: Bool, ja: Bool, asOf: Day, params: [ParamSetting] = [], taxonomy: Taxonomy = Taxonomy()
+        _ x: Explanation, all: Bool, ja: Bool, asOf: Day, params: [ParamSetting] = [], taxonomy: Taxonomy = Taxonomy(),
+        conditions: [NamedCondition] = []
     ) -> String {
         func t(_ j: String, _ e: String) -> String { ja ? j : e }
+        // What each named condition a condition uses stands for, with where it is defined.
+        func namedConditions(_ source: String) -> String {
+            NamedCondition.used(in: source, from: conditions).map { c in
+                t("  名前付き条件 ", "  where ") + SafeText.terminal(c.text) + t("（\(c.location)）", "  (\(c.location))")
+                    + "\n"
+            }.joined()
+        }
         func pick(_ b: Bilingual) -> String { ja ? b.ja : b.en }
         let r = x.rule
         var out =
@@ -143,12 +152,16 @@ enum ExplainCommand {
                 case .unknown:
                     t("不明: 読んだ値が不明なため、この規則は判定不能です", "unknown: a value it reads is unknown, so the rule is undecided")
                 }
-            out += t("適用条件（規則の記述）: ", "applies when ") + "\(a.source)\n  → \(verdict)\n"
+            out +=
+                t("適用条件（規則の記述）: ", "applies when ") + "\(a.source)\n" + namedConditions(a.source)
+                + "  → \(verdict)\n"
             for e in a.reads { out += "      \(read) \(ev(e, ja: ja))\n" }
             out += "\n"
         }
         for (i, e) in x.expectations.enumerated() {
-            out += t("条件 #\(i + 1)（\(e.location)）:", "expect #\(i + 1) (\(e.location)):") + "\n  \(e.source)\n"
+            out +=
+                t("条件 #\(i + 1)（\(e.location)）:", "expect #\(i + 1) (\(e.location)):") + "\n  \(e.source)\n"
+                + namedConditions(e.source)
             if e.perElement {
                 let bad = e.elements.filter { $0.outcome == .no }
                 let undecided = e.elements.filter { $0.outcome == .unknown }

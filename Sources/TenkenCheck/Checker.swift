@@ -224,6 +224,7 @@ public struct Checker {
     mutating func manifest(_ p: PackDecl, file: String) -> PackInfo {
         var version: String?, title: Text?, source: String?, edition: String?, platform: String?
         var outOfScope: [(Name, String)] = []
+        var conditions: [NamedCondition] = []
         for c in p.clauses {
             switch c.kind {
             case .version(let v): version = v
@@ -247,6 +248,10 @@ public struct Checker {
                 var diags: [Diagnostic] = []
                 definitions.add(d, file: file, into: &diags)
                 bag.add(contentsOf: diags)
+                conditions.append(
+                    NamedCondition(
+                        name: d.name.text, parameters: d.parameters.map(\.text), source: Formatter.expr(d.body),
+                        location: loc(file, d.name.span)))
             case .term: break  // read before the catalog, by `declaredTaxonomy`
             }
         }
@@ -288,7 +293,7 @@ public struct Checker {
             source: source ?? "", edition: edition ?? "", platform: platform,
             outOfScope: outOfScope.filter { catalogIndex[$0.0.text] != nil }.map {
                 OutOfScopeItem(id: $0.0.text, reason: $0.1)
-            }, taxonomy: taxonomy)
+            }, taxonomy: taxonomy, conditions: conditions)
     }
 
     /// The manifest's `category`, `scope` and `risk` declarations, in order. A word declared

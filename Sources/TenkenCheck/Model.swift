@@ -341,6 +341,9 @@ public struct PackInfo: Sendable {
     public var outOfScope: [OutOfScopeItem] = []
     /// The categories, scopes and risks the manifest declares.
     public var taxonomy = Taxonomy()
+    /// The named conditions the manifest defines (`define in_use(d) = …`), in order, as written,
+    /// so `explain` can say what a rule's `in_use(d)` stands for.
+    public var conditions: [NamedCondition] = []
 
     /// A CPE 2.3 formatted string binding (NISTIR 7695, 6.2): `cpe:2.3:` then the part (`a`,
     /// `o`, `h`, `*` or `-`) and ten more components, each `*`, `-` or a value of letters,
@@ -350,6 +353,50 @@ public struct PackInfo: Sendable {
         let value = ##"(\?*|\*)?([A-Za-z0-9._~-]|\\[\\!"#$%&'()+,/:;<=>@\[\]^`{|}~?*-])+(\?*|\*)?"##
         let component = "(\\*|-|" + value + ")"
         return s.range(of: "^cpe:2\\.3:[aho*-](:" + component + "){10}$", options: .regularExpression) != nil
+    }
+}
+
+/// A named condition of the manifest (`define name(x, …) = condition`), for display: the
+/// checker has already expanded every use in the rules.
+public struct NamedCondition: Sendable, Hashable {
+    public var name: String
+    public var parameters: [String]
+    /// The condition in the formatter's canonical form.
+    public var source: String
+    /// Where the name is written in the manifest.
+    public var location: SourceLocation
+    public init(name: String, parameters: [String], source: String, location: SourceLocation) {
+        self.name = name
+        self.parameters = parameters
+        self.source = source
+        self.location = location
+    }
+
+    /// `in_use(d) = d.status == "active" and …`
+    public var text: String { "\(name)(\(parameters.joined(separator: ", "))) = \(source)" }
+
+    /// The conditions `text` uses, and those they use in turn, once each, in order of first use.
+    public static func used(in text: String, from all: [NamedCondition]) -> [NamedCondition] {
+        var out: [NamedCondition] = []
+        var pending = [text]
+        while let t = pending.popLast() {
+            for c in all where !out.contains(c) && mentions(t, c.name) {
+                out.append(c)
+                pending.append(c.source)
+            }
+        }
+        return out
+    }
+
+    /// Whether `text` calls `name(` as a whole word.
+    static func mentions(_ text: String, _ name: String) -> Bool {
+        var rest = text[...]
+        while let r = rest.range(of: name + "(") {
+            let before = r.lowerBound == text.startIndex ? nil : text[text.index(before: r.lowerBound)]
+            if before.map({ !($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }) ?? true { return true }
+            rest = rest[r.upperBound...]
+        }
+        return false
     }
 }
 

@@ -561,6 +561,34 @@ struct BaselineDiffExplainTests {
             "\(e3)")
     }
 
+    /// A rule that uses a named condition shows what it stands for and where it is defined,
+    /// under the condition that uses it, in both languages.
+    @Test func explainShowsTheNamedConditionsARuleUses() {
+        let (code, out, _) = runCLI([
+            "explain", "antimalware-active", "Fixtures/clinic-sakura", "--as-of", "2026-11-01",
+        ])
+        #expect(code == 0)
+        let pack = (try? String(contentsOfFile: "Rules/mcs/pack.tenken", encoding: .utf8)) ?? ""
+        let lines = pack.components(separatedBy: "\n")
+        let line = (lines.firstIndex { $0.contains("define in_use(") } ?? -2) + 1
+        let column =
+            line > 0
+            ? (lines[line - 1].range(of: "in_use(").map {
+                lines[line - 1].distance(from: lines[line - 1].startIndex, to: $0.lowerBound)
+            } ?? -2) + 1 : 0
+        #expect(
+            out.contains(
+                "where in_use(d) = d.status not in [\"returned\", \"retired\", \"lost\"] and d.used_for_mcs != false  "
+                    + "(Rules/mcs/pack.tenken:\(line):\(column))"), "\(out)")
+        let (_, ja, _) = runCLI([
+            "explain", "antimalware-active", "Fixtures/clinic-sakura", "--as-of", "2026-11-01", "--lang", "ja",
+        ])
+        #expect(ja.contains("名前付き条件 in_use(d) = d.status not in"), "\(ja)")
+        // A rule without one shows none.
+        let (_, plain, _) = runCLI(["explain", "wifi-encrypted", "Fixtures/messy-tsubaki", "--as-of", "2026-11-01"])
+        #expect(!plain.contains("\n  where "), "\(plain)")
+    }
+
     /// `explain --lang ja` is Japanese throughout: labels, states, values in the table's words,
     /// fields by their headers, and the renewal period instead of the parameter's name.
     @Test func explainInJapanese() {

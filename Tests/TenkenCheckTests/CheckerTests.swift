@@ -193,6 +193,18 @@ struct CheckerTests {
                 ))
         #expect(diags.isEmpty, "\(diags)")
 
+        // The checked pack keeps each condition as written, for `explain`; the ones a condition
+        // uses are found through other conditions, once each, and only as whole words.
+        var fresh = Checker()
+        let info = fresh.manifest(
+            try #require(tree.items.compactMap { if case .pack(let p) = $0 { p } else { nil } }.first),
+            file: "m/pack.tenken")
+        #expect(info.conditions.map(\.name) == ["in_use", "has_account", "mobile_in_use"])
+        #expect(info.conditions.first?.location.line == 3)
+        let used = NamedCondition.used(in: "every y in devices where mobile_in_use(y) : y.vpn", from: info.conditions)
+        #expect(used.map(\.name) == ["mobile_in_use", "in_use"])
+        #expect(NamedCondition.used(in: "x.not_in_use(d) or my_in_use(d)", from: info.conditions).isEmpty)
+
         // Used in a rule, it checks clean, and `tenken fmt` keeps the definition as written.
         let o = Checker.check(
             PackSource(
