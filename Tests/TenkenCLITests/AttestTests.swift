@@ -279,6 +279,45 @@ import Testing
         #expect(try u.wait() == 64)
     }
 
+    /// A note or reason typed in the terminal passes the cell rules the table's reader applies:
+    /// one holding a bidi control (U+202E) is asked again with the reader's reason, never
+    /// saved, and the table saved stays one that `check` reads.
+    @Test func interactiveTextTheReaderWouldRefuseIsAskedAgain() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = try lines(dir + "/attestations.csv")
+        let t = try PseudoTerminal(
+            executable: binary,
+            arguments: [
+                "attest", dir, "--as-of", "2027-03-20", "--lang", "en", "--role", "operations-lead", "--by", "S-001",
+            ],
+        )
+        try t.expect("Is this met?")
+        t.send("n\n")
+        try t.expect("what is missing, or the plan (optional, Enter to skip): ")
+        t.send("plan \u{202E}abc\n")
+        try t.expect("this cannot be saved: the cell holds the control character U+202E")
+        try t.expect("what is missing, or the plan (optional, Enter to skip): ")
+        t.send("plan abc\n")
+        try t.expect("saved.")
+        try t.expect("Is this met?")
+        t.send("na\n")
+        try t.expect("why it does not apply: ")
+        t.send("\u{200F}none\n")
+        try t.expect("this cannot be saved")
+        try t.expect("why it does not apply: ")
+        t.send("no shared terminal\n")
+        try t.expect("saved.")
+        try t.expect("Is this met?")
+        t.send("q\n")
+        #expect(try t.wait() == 0)
+        let after = try lines(dir + "/attestations.csv")
+        #expect(after.count == before.count + 2)
+        #expect(!after.joined().unicodeScalars.contains { $0.value == 0x202E || $0.value == 0x200F })
+        let check = runCLI(["check", dir, "--as-of", "2027-03-20"])
+        #expect(check.code != 2, "\(check.err)")
+    }
+
     /// Ctrl-C keeps what was answered, leaves nothing half-written and no temporary file.
     @Test func ctrlCKeepsTheAnswersGivenSoFar() throws {
         let dir = try copy("clinic-kaede")
