@@ -271,7 +271,8 @@ public struct AttestationLog {
                 func err(_ field: String, _ id: String, _ msg: String, help: String? = nil) {
                     let at =
                         SnapshotSchema.attestation.index[field].map { r.location(ofField: $0) } ?? r.origin.resolved
-                    if id == "attest.missing", refused.contains("\(at.file):\(at.line):\(at.column)") { return }
+                    // A cell the loader refused has its error already; no follow-on error there.
+                    if refused.contains("\(at.file):\(at.line):\(at.column)") { return }
                     diags.add(Diagnostic(id, .error, msg, at: at, help: help))
                 }
                 guard case .string(let item) = r["item"] else {

@@ -318,6 +318,22 @@ import Testing
         #expect(check.code != 2, "\(check.err)")
     }
 
+    /// A reason cell the loader refuses (a control character) gets that one error, not also
+    /// "not-applicable needs a reason": one error per cell, whatever the follow-on error.
+    @Test func aRefusedReasonCellHasOneError() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let answers = dir + "-answers.csv"
+        defer { try? FileManager.default.removeItem(atPath: answers) }
+        try
+            "item,answer,by_role,by,signed_on,reason\nlogout-after-use,not-applicable,operations-lead,S-001,,a\u{202E}b\n"
+            .write(toFile: answers, atomically: true, encoding: .utf8)
+        let r = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(r.code == 2)
+        #expect(r.err.components(separatedBy: "error[").count - 1 == 1, "\(r.err)")
+        #expect(r.err.contains("[data.control-character]") && !r.err.contains("attest.missing-reason"), "\(r.err)")
+    }
+
     /// Ctrl-C keeps what was answered, leaves nothing half-written and no temporary file.
     @Test func ctrlCKeepsTheAnswersGivenSoFar() throws {
         let dir = try copy("clinic-kaede")
