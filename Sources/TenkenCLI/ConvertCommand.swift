@@ -70,6 +70,7 @@ enum ConvertCommand {
             return ExitCode.inputError
         }
         let output = p.positionals.count > 1 ? p.positionals[1] : nil
+        if let output { Interruption.sayOnStop(console, "convert", "\(output) is as it was") }
         var inputs = InputSet()
         inputs.add(input)
         inputs.add(file: p.positionals[0])
@@ -93,7 +94,7 @@ enum ConvertCommand {
                 "wrote \(tables.count) sheets to \(output): "
                     + tables.map { "\(lang == "ja" ? $0.spec.nameJa : $0.spec.name) (\($0.rows))" }.joined(
                         separator: ", ") + "\n")
-            return ExitCode.ok
+            return Interruption.afterPublishing(console, "the workbook") ?? ExitCode.ok
         }
         if to == "json" {
             let text = SnapshotWriter.json(facility)
@@ -103,7 +104,7 @@ enum ConvertCommand {
             {
                 return CLI.refused(r, console)
             }
-            return ExitCode.ok
+            return Interruption.afterPublishing(console, "the snapshot") ?? ExitCode.ok
         }
         guard let output else { return ExitCode.usage }  // checked above: `--to csv` has an output folder
         let files: [(name: String, bytes: [UInt8], table: SnapshotWriter.TableFile)]
