@@ -38,7 +38,8 @@ enum ConvertCommand {
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
-        let to: String, lang: String, encoding: String, options: LoadOptions, asOf: Day?
+        let to: String, lang: String, encoding: String, asOf: Day?
+        var options: LoadOptions
         do {
             guard p.value("--to") != nil else {
                 throw UsageError(
@@ -49,6 +50,8 @@ enum ConvertCommand {
             lang = try ArgumentParser.choice(p, "--lang", ["ja", "en"], default: "ja").get()
             encoding = try ArgumentParser.choice(p, "--table-encoding", ["utf-8", "shift_jis"], default: "utf-8").get()
             options = try CLI.loadOptions(p).get()
+            // What convert writes is the id as read (folded), which it says place by place.
+            options.noteFoldedIDs = true
             asOf = p.value("--as-of") == nil ? nil : try CLI.asOf(p).get()
             if to == "csv" && p.positionals.count < 2 {
                 throw UsageError(

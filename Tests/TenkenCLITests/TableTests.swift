@@ -281,6 +281,34 @@ import Testing
         #expect(undated.code == 0, "\(undated.err)")
     }
 
+    /// An id is folded as it is read (`Ｓ－００３` is `S-003`), so what convert writes is the
+    /// folded form, not the text typed: convert says so at each place, a note, up to 20.
+    @Test func convertSaysWhereAnIdIsWrittenFolded() throws {
+        let dir = temp("folded")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let text = try String(
+            contentsOf: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/snapshot.json"), encoding: .utf8)
+        let snap = dir + "/wide.json"
+        try text.replacingOccurrences(of: "\"S-003\"", with: "\"Ｓ－００３\"").write(
+            toFile: snap, atomically: true, encoding: .utf8)
+        let r = runCLI(["convert", snap, "--to", "csv", dir + "/t"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("#/staff/2/id: note[data.id-folded]"), "\(r.err)")
+        #expect(r.err.contains("#/accounts/2/staff_id: note[data.id-folded]"), "\(r.err)")
+        #expect(!r.err.contains("Ｓ－００３"), "the note names the place, not the value")
+        #expect(try String(contentsOfFile: dir + "/t/staff.csv", encoding: .utf8).contains("\nS-003,"))
+        // check reads the same ids without a note.
+        #expect(!runCLI(["check", snap, "--as-of", "2026-11-01"]).err.contains("id-folded"))
+        // Many: the first 20 places, then no more.
+        let many = dir + "/many.json"
+        try text.replacingOccurrences(of: "\"S-", with: "\"Ｓ－").write(toFile: many, atomically: true, encoding: .utf8)
+        let m = runCLI(["convert", many, "--to", "json"])
+        #expect(m.code == 0)
+        #expect(m.err.components(separatedBy: "[data.id-folded]").count - 1 == 20, "\(m.err)")
+        #expect(m.err.contains("further ids folded the same way are not listed"))
+    }
+
     /// A member list one group leaves unknown cannot go into a table that holds every group's
     /// members: there it would read as "none" and the leaver rules could pass. convert refuses
     /// and names the group; with no group giving members the table is left out (still unknown).
