@@ -279,6 +279,15 @@ import Testing
         #expect(try u.wait() == 64)
     }
 
+    /// S-001 answering as operations lead in English, as of 2027-03-20 (items running out on 2027-04-01).
+    func operationsLeadInEnglish(_ dir: String) throws -> PseudoTerminal {
+        try PseudoTerminal(
+            executable: binary,
+            arguments: [
+                "attest", dir, "--as-of", "2027-03-20", "--lang", "en", "--role", "operations-lead", "--by", "S-001",
+            ])
+    }
+
     /// A note or reason typed in the terminal passes the cell rules the table's reader applies:
     /// one holding a bidi control (U+202E) is asked again with the reader's reason, never
     /// saved, and the table saved stays one that `check` reads.
@@ -286,12 +295,7 @@ import Testing
         let dir = try copy("clinic-kaede")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = try lines(dir + "/attestations.csv")
-        let t = try PseudoTerminal(
-            executable: binary,
-            arguments: [
-                "attest", dir, "--as-of", "2027-03-20", "--lang", "en", "--role", "operations-lead", "--by", "S-001",
-            ],
-        )
+        let t = try operationsLeadInEnglish(dir)
         try t.expect("Is this met?")
         t.send("n\n")
         try t.expect("what is missing, or the plan (optional, Enter to skip): ")
@@ -339,12 +343,7 @@ import Testing
         let dir = try copy("clinic-kaede")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = try lines(dir + "/attestations.csv")
-        let t = try PseudoTerminal(
-            executable: binary,
-            arguments: [
-                "attest", dir, "--as-of", "2027-03-20", "--lang", "en", "--role", "operations-lead", "--by", "S-001",
-            ],
-        )
+        let t = try operationsLeadInEnglish(dir)
         try t.expect("need an answer")
         try t.expect("[1/")
         try t.expect("status: runs out on 2027-04-01")
