@@ -61,6 +61,15 @@ public struct AttestationLog {
     /// its bytes, written to a temporary file, and — after a last look that nothing (a program
     /// that takes no lock, such as Excel) saved the table in between — renamed over it.
     public func save(_ rows: [[String: Value]], sameDay: Bool = false) -> Result<Void, WriteRefusal> {
+        // Every row passes the reader's cell rules first: a cell `check` would refuse is never
+        // written, whoever built the row.
+        var rows = rows
+        for i in rows.indices {
+            switch checked(rows[i]) {
+            case .success(let r): rows[i] = r
+            case .failure(let d): return .failure(WriteRefusal([d], message: "nothing was saved"))
+            }
+        }
         let dir = FilePath.parent(target)
         let lockPath = (dir.isEmpty ? "." : dir) + "/.\((target as NSString).lastPathComponent).tenken-lock"
         let lock: FileLock
@@ -184,7 +193,10 @@ public struct AttestationLog {
     /// Refuses, before any question, a table that could not hold every part of an answer.
     public func tableCanHoldAnswers() -> Result<Void, WriteRefusal> {
         guard let state = AttestationLog.snapshot(target) else { return .success(()) }
-        let probe = row(item: "x", answer: "yes", role: "x", by: "x", on: asOf, reason: "x")
+        let probe: [String: Value] = [
+            "item": .string("x"), "answer": .string("yes"), "by_role": .string("x"), "by": .string("x"),
+            "signed_on": .date(asOf), "reason": .string("x"),
+        ]
         if case .failure(let d) = appended(to: state.bytes, [probe]),
             d.id == "data.missing-column" || d.id == "data.missing-table"
         {
@@ -193,15 +205,38 @@ public struct AttestationLog {
         return .success(())
     }
 
+    /// A row to save, as the table's reader will read it back (`checked`); fails with the
+    /// error the reader would report at the first cell it would refuse.
     public func row(
         item: String, answer: String, role: String, by: String, on day: Day, reason: String?
-    ) -> [String: Value] {
+    ) -> Result<[String: Value], Diagnostic> {
         var r: [String: Value] = [
             "item": .string(item), "answer": .string(answer), "by_role": .string(role), "by": .string(by),
             "signed_on": .date(day),
         ]
         if let reason, !reason.isEmpty { r["reason"] = .string(reason) }
-        return r
+        return checked(r)
+    }
+
+    /// Each cell of `row` written as the table writes it (`SnapshotWriter.cell`, with a CSV
+    /// table's formula guard) and read back with the loader's cell rules
+    /// (`SnapshotLoader.readBack`: control characters, invisible characters in ids, choices…),
+    /// so tenken never saves a table that `check` refuses. The row comes back as read (text
+    /// trimmed and normalised as the loader does); the first refused cell fails it, with the
+    /// reader's error located at the table and the column. The interactive questions ask a
+    /// reason again with that error.
+    public func checked(_ row: [String: Value]) -> Result<[String: Value], Diagnostic> {
+        var out: [String: Value] = [:]
+        for field in SnapshotSchema.attestation.fields {
+            guard let v = row[field.name] else { continue }
+            let text = SnapshotWriter.cell(v, of: field, japanese: japanese)
+            let (value, errors) = SnapshotLoader.readBack(
+                inWorkbook ? text : CSVCell.neutralised(text), of: field, unescape: !inWorkbook,
+                at: SourceLocation(file: target, path: japanese ? (field.aliases.first ?? field.name) : field.name))
+            if let e = errors.first { return .failure(e) }
+            if !value.isNull { out[field.name] = value }
+        }
+        return .success(out)
     }
 
     // MARK: answers from a file
@@ -236,7 +271,8 @@ public struct AttestationLog {
                 func err(_ field: String, _ id: String, _ msg: String, help: String? = nil) {
                     let at =
                         SnapshotSchema.attestation.index[field].map { r.location(ofField: $0) } ?? r.origin.resolved
-                    if id == "attest.missing", refused.contains("\(at.file):\(at.line):\(at.column)") { return }
+                    // A cell the loader refused has its error already; no follow-on error there.
+                    if refused.contains("\(at.file):\(at.line):\(at.column)") { return }
                     diags.add(Diagnostic(id, .error, msg, at: at, help: help))
                 }
                 guard case .string(let item) = r["item"] else {
@@ -296,8 +332,15 @@ public struct AttestationLog {
                         help: "pass --same-day to record another answer for that day")
                     continue
                 }
-                seen.insert(k)
-                rows.append(row(item: item, answer: answer, role: role, by: by, on: day, reason: reason))
+                switch row(item: item, answer: answer, role: role, by: by, on: day, reason: reason) {
+                case .success(let checked):
+                    seen.insert(k)
+                    rows.append(checked)
+                case .failure(let d):
+                    // Unreachable from a table the loader read (it applies the same cell rules);
+                    // kept so that every row saved goes through one check.
+                    diags.add(Diagnostic(d.id, .error, d.message, at: r.origin.resolved, help: d.help))
+                }
             }
         }
         return (diags.hasErrors || value == nil ? nil : rows, diags.sorted)

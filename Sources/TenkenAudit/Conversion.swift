@@ -109,7 +109,8 @@ public enum FacilityConversion {
         do throws(WriteError) {
             let f = try OutputFile(path: output)
             try f.write(bytes: bytes)
-            try f.commit()
+            // The commit is the point of no return: a signal meanwhile waits for it.
+            try Interruption.publishing { () throws(WriteError) in try f.commit() }
             if f.direct { note("\(output) is \(f.targetKind); written to it directly, not atomically") }
             if let n = f.linkNote { note(SafeText.terminal(n)) }
         } catch {

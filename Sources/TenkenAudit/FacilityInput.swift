@@ -164,16 +164,19 @@ public struct FacilityInput: Sendable {
     /// Loads everything into one facility. The provider profile comes from `--provider`, else
     /// the snapshot's own `provider` section, else the pack's published profile (none when
     /// `pack` is nil: `convert` keeps exactly what the input says).
-    /// With `asOf`, the facility is also checked for contradictions (`Consistency`).
+    /// With `asOf`, or `contradictions` (`convert`: the checks that hold whatever the date),
+    /// the facility is also checked for contradictions (`Consistency`).
     ///
     /// With `wholeStatements` (`check`, `batch`, `explain`: the runs that judge statements), a
     /// column missing from the attestations table is an error: a statement is whole or it
     /// vouches for nothing, and a reason column lost in Excel must not read as "no reason
     /// needed". `attest` appends to such a table and refuses it in its own words.
     public func load(
-        options: LoadOptions, pack: LoadedPack?, asOf: Day? = nil, wholeStatements: Bool = false
+        options: LoadOptions, pack: LoadedPack?, asOf: Day? = nil, contradictions: Bool = false,
+        wholeStatements: Bool = false
     ) -> (Facility?, [Diagnostic]) {
-        let (facility, diags) = loadParts(options: options, pack: pack, asOf: asOf)
+        let (facility, diags) = loadParts(
+            options: options, pack: pack, asOf: asOf, contradictions: contradictions)
         guard wholeStatements,
             let table = tables?.files["attestations"] ?? workbook ?? (tables == nil ? attestations : nil)
         else { return (facility, diags) }
@@ -195,7 +198,9 @@ public struct FacilityInput: Sendable {
         )
     }
 
-    public func loadParts(options: LoadOptions, pack: LoadedPack?, asOf: Day?) -> (Facility?, [Diagnostic]) {
+    public func loadParts(
+        options: LoadOptions, pack: LoadedPack?, asOf: Day?, contradictions: Bool = false
+    ) -> (Facility?, [Diagnostic]) {
         var loader = SnapshotLoader(options: options)
         loader.append(contentsOf: folderDiagnostics)
         let loadedFacility: Facility? =
@@ -248,7 +253,7 @@ public struct FacilityInput: Sendable {
             facility.roots[pi] = bundled.value
             facility.rootLocations[pi] = bundled.location
         }
-        if let asOf { loader.append(contentsOf: Consistency.check(facility, asOf: asOf)) }
+        if asOf != nil || contradictions { loader.append(contentsOf: Consistency.check(facility, asOf: asOf)) }
         return (facility, loader.diagnostics)
     }
 }

@@ -103,7 +103,8 @@ public enum FacilityTemplate {
                     f.abandon()
                     return .failure(exists)
                 }
-                try f.commit()
+                // The commit is the point of no return: a signal meanwhile waits for it.
+                try Interruption.publishing { () throws(WriteError) in try f.commit() }
             } catch {
                 return .failure(WriteRefusal(message: "\(error); nothing was written"))
             }

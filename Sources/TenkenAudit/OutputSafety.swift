@@ -241,6 +241,8 @@ public enum Interruption {
         var exiting = false
         /// Publications past their point of no return.
         var publishing = 0
+        /// What the command says when a signal stops the run (`onStop`).
+        var report: ((Int32) -> Void)?
     }
     private static let state = Locked(State())
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
@@ -269,6 +271,15 @@ public enum Interruption {
         }
         return token
     }
+
+    /// Gives what the run says when a signal stops it before its point of no return, in one
+    /// line: what was and was not published (`batch: interrupted; nothing was published, out
+    /// holds the previous results`). The library prints nothing; the command gives `report`,
+    /// which is called once, with the signal, after the cleanups and just before the exit, on
+    /// the thread that exits (a dispatch queue's or the run's, never inside a signal handler,
+    /// so it may write as the command always does). Not for a reader gone away (SIGPIPE): that
+    /// stop is quiet. A later call replaces the report.
+    public static func onStop(_ report: @escaping (Int32) -> Void) { state.withLock { $0.report = report } }
 
     public static func remove(_ token: Int) { state.withLock { _ = $0.entries.removeValue(forKey: token) } }
 
@@ -312,10 +323,11 @@ public enum Interruption {
     }
 
     private static func cleanUpAndExit() -> Never {
-        let (cleanups, sig) = state.withLock { s in
-            (s.entries.sorted { $0.key < $1.key }.map(\.value.cleanup), s.signal)
+        let (cleanups, sig, report) = state.withLock { s in
+            (s.entries.sorted { $0.key < $1.key }.map(\.value.cleanup), s.signal, s.report)
         }
         for c in cleanups { c() }
+        if sig != SIGPIPE { report?(sig) }
         _exit(128 + sig)
     }
 

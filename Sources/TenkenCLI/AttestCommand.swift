@@ -274,10 +274,10 @@ struct AttestSession {
             } else if answer == "no" {
                 // Optional: what is missing, or the plan; kept with the answer for the auditor.
                 guard
-                    let r = ask(
+                    let r = askText(
                         t(
                             "  満たしていない点や対応予定（任意、Enterで省略）: ",
-                            "  what is missing, or the plan (optional, Enter to skip): "))
+                            "  what is missing, or the plan (optional, Enter to skip): "), required: false)
                 else { return stop() }
                 reason = r.isEmpty ? nil : r
             }
@@ -292,10 +292,16 @@ struct AttestSession {
                 else { return stop() }
                 if !yes { continue }
             }
-            guard
-                save(
-                    [log.row(item: d.key, answer: answer, role: role, by: by, on: asOf, reason: reason)], sameDay: true)
-            else { return ExitCode.inputError }
+            let row: [String: Value]
+            switch log.row(item: d.key, answer: answer, role: role, by: by, on: asOf, reason: reason) {
+            case .success(let r): row = r
+            case .failure(let e):
+                // Only the pack's own words can get here (the typed text was checked as it was typed).
+                console.err(DiagnosticPrinter().render(e))
+                console.err("error: nothing was saved\n")
+                return ExitCode.inputError
+            }
+            guard save([row], sameDay: true) else { return ExitCode.inputError }
             console.out(t("  保存しました。\n", "  saved.\n"))
         }
         for (roles, keys) in othersToAsk.sorted(by: { $0.key < $1.key }) {
@@ -410,11 +416,25 @@ struct AttestSession {
         }
     }
 
-    func askReason() -> String? {
+    func askReason() -> String? { askText(t("  対象外とする理由: ", "  why it does not apply: "), required: true) }
+
+    /// A reason or note for the table's reason column, asked again until the table's reader
+    /// would take it (`AttestationLog.checked`: the loader's cell rules, the same check every
+    /// saved row passes) and, when `required`, until it is not empty.
+    func askText(_ prompt: String, required: Bool) -> String? {
         while true {
-            guard let a = ask(t("  対象外とする理由: ", "  why it does not apply: ")) else { return nil }
-            if !a.isEmpty { return a }
-            console.out(t("  理由を入力してください。\n", "  a reason is needed.\n"))
+            guard let a = ask(prompt) else { return nil }
+            switch log.checked(["reason": .string(a)]) {
+            case .failure(let d):
+                console.out(
+                    t(
+                        "  この文は保存できません（\(d.message)）。入力し直してください。\n",
+                        "  this cannot be saved: \(d.message). Enter it again.\n"))
+            case .success(let read):
+                // Blank as the reader reads it (nothing but spaces, say): no reason.
+                guard required, read["reason"] == nil else { return a }
+                console.out(t("  理由を入力してください。\n", "  a reason is needed.\n"))
+            }
         }
     }
 

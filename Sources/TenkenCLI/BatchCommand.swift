@@ -100,6 +100,7 @@ enum BatchCommand {
             CLI.usage(UsageError(message: "batch needs --output-dir DIR", help: nil), console)
             return ExitCode.usage
         }
+        Interruption.sayOnStop(console, "batch", "\(outDir) holds the previous results")
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         let printer = DiagnosticPrinter()
         let all: [BatchEntry], ignored: [String]
@@ -195,10 +196,8 @@ enum BatchCommand {
         aggregate.ignored = ignored
         aggregate.runParameters = cliParams.map { "\($0.name)=\(ParamResolver.render($0.value))" }.sorted()
         progress.finish()
-        if Interruption.requested != 0 {
-            console.err("batch: interrupted; nothing was published, \(outDir) holds the previous results\n")
-            Interruption.exitForSignal()
-        }
+        // Asked to stop meanwhile: nothing is published (the line is `sayOnStop`'s).
+        if Interruption.requested != 0 { Interruption.exitForSignal() }
         // A waiver may name only facilities of this run (a shard cannot know the others).
         if !waivers.isEmpty, shard == nil {
             let known = Set(aggregate.facilities.map(\.id))

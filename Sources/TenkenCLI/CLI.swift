@@ -356,6 +356,8 @@ public enum CLI {
             for f in formats { console.out(render(f, input, textStyle: textStyle)) }
             return true
         }
+        Interruption.sayOnStop(
+            console, "check", dir.map { "\($0) is as it was" } ?? "\(targets[0]) is as it was")
         for t in targets {
             if let refusal = inputs.refusal(file: t) {
                 console.err("error: \(refusal)\n")
@@ -399,8 +401,11 @@ public enum CLI {
                 files.append(file)
                 try write(f, input, textStyle: textStyle, to: file)
             }
+            // The commits are the point of no return: a signal meanwhile waits for them all.
+            try Interruption.publishing { () throws(WriteError) in
+                for file in files { try file.commit() }
+            }
             for file in files {
-                try file.commit()
                 if file.direct {
                     console.err(
                         "note: \(file.path) is \(file.targetKind); the report was written to it directly, not "

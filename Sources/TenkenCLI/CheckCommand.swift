@@ -149,7 +149,7 @@ enum CheckCommand {
                 summaryLine(
                     result, files: files, code: exit, gate: gate, baseline: baseline != nil, ja: report.lang == .ja))
         }
-        return exit
+        return Interruption.afterPublishing(console, "the reports") ?? exit
     }
 
     /// `tenken: F-CL-0005 (as of 2026-11-01): 34 fail, 12 manual, … → exit 1, gaps at the

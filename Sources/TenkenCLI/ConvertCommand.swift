@@ -27,13 +27,19 @@ enum ConvertCommand {
                 "--table-encoding", value: "ENC", choices: ["utf-8", "shift_jis"],
                 help: "tables written as utf-8 (with BOM, default) or shift_jis"),
             OptionSpec("--force", help: "replace files that already exist"),
+            OptionSpec(
+                "--as-of", value: "DATE",
+                help:
+                    "also refuse what check refuses as of this date YYYY-MM-DD (an event dated after it); without "
+                    + "it, only the contradictions that hold whatever the date"),
         ] + CLI.inputOptions,
         minPositionals: 1, maxPositionals: 2)
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
-        let to: String, lang: String, encoding: String, options: LoadOptions
+        let to: String, lang: String, encoding: String, asOf: Day?
+        var options: LoadOptions
         do {
             guard p.value("--to") != nil else {
                 throw UsageError(
@@ -44,6 +50,9 @@ enum ConvertCommand {
             lang = try ArgumentParser.choice(p, "--lang", ["ja", "en"], default: "ja").get()
             encoding = try ArgumentParser.choice(p, "--table-encoding", ["utf-8", "shift_jis"], default: "utf-8").get()
             options = try CLI.loadOptions(p).get()
+            // What convert writes is the id as read (folded), which it says place by place.
+            options.noteFoldedIDs = true
+            asOf = p.value("--as-of") == nil ? nil : try CLI.asOf(p).get()
             if to == "csv" && p.positionals.count < 2 {
                 throw UsageError(
                     message: "`--to csv` needs an output folder", help: "tenken convert INPUT --to csv OUTDIR")
@@ -66,10 +75,16 @@ enum ConvertCommand {
         case .success(let i): input = i
         case .failure(let d): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
         }
-        guard let facility = CLI.loadFacility(input, options: options, pack: nil, console) else {
+        // Refused as `check` refuses it: load errors and the contradictions (a reference to no
+        // element, an end before its start…), the date-bound ones only with --as-of.
+        guard
+            let facility = CLI.loadFacility(
+                input, options: options, pack: nil, asOf: asOf, contradictions: true, console)
+        else {
             return ExitCode.inputError
         }
         let output = p.positionals.count > 1 ? p.positionals[1] : nil
+        if let output { Interruption.sayOnStop(console, "convert", "\(output) is as it was") }
         var inputs = InputSet()
         inputs.add(input)
         inputs.add(file: p.positionals[0])
@@ -93,7 +108,7 @@ enum ConvertCommand {
                 "wrote \(tables.count) sheets to \(output): "
                     + tables.map { "\(lang == "ja" ? $0.spec.nameJa : $0.spec.name) (\($0.rows))" }.joined(
                         separator: ", ") + "\n")
-            return ExitCode.ok
+            return Interruption.afterPublishing(console, "the workbook") ?? ExitCode.ok
         }
         if to == "json" {
             let text = SnapshotWriter.json(facility)
@@ -103,7 +118,7 @@ enum ConvertCommand {
             {
                 return CLI.refused(r, console)
             }
-            return ExitCode.ok
+            return Interruption.afterPublishing(console, "the snapshot") ?? ExitCode.ok
         }
         guard let output else { return ExitCode.usage }  // checked above: `--to csv` has an output folder
         let files: [(name: String, bytes: [UInt8], table: SnapshotWriter.TableFile)]
@@ -138,9 +153,11 @@ extension CLI {
 
     /// Loads a facility, printing its diagnostics. Nil on errors.
     static func loadFacility(
-        _ input: FacilityInput, options: LoadOptions, pack: LoadedPack?, _ console: Console
+        _ input: FacilityInput, options: LoadOptions, pack: LoadedPack?, asOf: Day? = nil,
+        contradictions: Bool = false, _ console: Console
     ) -> Facility? {
-        let (facility, diags) = input.load(options: options, pack: pack)
+        let (facility, diags) = input.load(
+            options: options, pack: pack, asOf: asOf, contradictions: contradictions)
         var bag = DiagnosticBag()
         bag.add(contentsOf: diags)
         let printer = DiagnosticPrinter()

@@ -86,6 +86,16 @@ public final class Console: @unchecked Sendable {
 }
 
 extension Interruption {
+    /// What the run says, in one line on standard error, when a signal stops it before its
+    /// point of no return: `convert: interrupted; nothing was published, out is as it was`
+    /// (`Interruption.onStop`, called after the cleanups). Also installs the handlers, so a stop
+    /// at any point from here goes through the cleanups and says it.
+    static func sayOnStop(_ console: Console, _ command: String, _ rest: String) {
+        let line = "\(command): interrupted; nothing was published, \(rest)\n"
+        onStop { _ in console.err(line) }
+        onInterrupt {}
+    }
+
     /// The exit code of a run whose work was published whole although a signal asked it to
     /// stop meanwhile (nil when none did); the command says so first.
     static func afterPublishing(_ console: Console, _ what: String) -> Int32? {

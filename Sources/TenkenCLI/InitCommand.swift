@@ -36,6 +36,7 @@ enum InitCommand {
         }
         let dir = p.positionals[0]
         let json = p.flag("--json")
+        Interruption.sayOnStop(console, "init", "\(dir) is as it was")
         if (dir as NSString).pathExtension.lowercased() == "xlsx", json {
             CLI.usage(
                 UsageError(
@@ -59,7 +60,7 @@ enum InitCommand {
                     + ")\n"
                     + "次に / next: 説明シートを読み、各シートの例の行を書き換えてから / read the 説明 sheet, replace the example rows, then run\n"
                     + "  tenken check \(dir)\n")
-            return ExitCode.ok
+            return Interruption.afterPublishing(console, "the workbook") ?? ExitCode.ok
         }
         if FacilityInput.isWorkbook(dir) {
             CLI.usage(

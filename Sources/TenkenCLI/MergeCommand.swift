@@ -242,6 +242,7 @@ enum MergeCommand {
             CLI.usage(UsageError(message: "`tenken merge` needs --output-dir DIR", help: nil), console)
             return ExitCode.usage
         }
+        Interruption.sayOnStop(console, "merge", "\(out) holds the previous results")
         let lang: Language, gate: Gate, sarifBase: SARIFBase
         do {
             lang = try ArgumentParser.choice(p, "--lang", default: Language.ja).get()

@@ -11,9 +11,14 @@ public enum CSVCell {
         return i < u.endIndex && formulaStarts.contains(u[i])
     }
 
+    /// `s` with the apostrophe a spreadsheet needs before a formula character (`escape`
+    /// without the quoting), as a cell holds it once its CSV quotes are read.
+    public static func neutralised(_ s: String) -> String {
+        needsApostrophe(Substring(s).unicodeScalars) ? "'" + s : s
+    }
+
     public static func escape(_ s: String) -> String {
-        var v = s
-        if needsApostrophe(Substring(v).unicodeScalars) { v = "'" + v }
+        let v = neutralised(s)
         if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + v.replacingAll("\"", with: "\"\"") + "\""
         }

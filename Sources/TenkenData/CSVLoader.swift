@@ -189,22 +189,10 @@ extension SnapshotLoader {
             var offsets = [Int32](repeating: -1, count: schema.fields.count)
             for (c, cell) in row.cells.enumerated() {
                 guard let fi = columnField[c] else { continue }
-                let (cleaned, refused) = CellText.clean(Substring(cell))
-                let text = unescape ? CSVCell.unescape(cleaned) : cleaned
                 offsets[fi] = Int32(clamping: row.offsets[c])
-                if let refused {
-                    diagnostics.append(
-                        Diagnostic(
-                            "data.control-character", .error,
-                            "the cell holds the control character \(CellText.describe(refused)); a cell is one line "
-                                + "of visible text",
-                            at: src.location(offset: row.offsets[c], path: headers[fi]),
-                            help: "retype the cell without line breaks or special characters"))
-                    continue
-                }
-                if text.isEmpty { continue }
-                values[fi] = convertCell(
-                    text, of: schema.fields[fi], at: src.location(offset: row.offsets[c], path: headers[fi]))
+                values[fi] = readCell(
+                    Substring(cell), of: schema.fields[fi], unescape: unescape,
+                    at: src.location(offset: row.offsets[c], path: headers[fi]))
             }
             // Named by its line, which is the spreadsheet's row number unless a cell holds a line break.
             let origin = LazyLocation(source: src, offset: row.offsets.first ?? 0, path: "row \(row.line)")
@@ -212,6 +200,41 @@ extension SnapshotLoader {
                 .record(Record(schema: schema, values: values, origin: origin, offsets: offsets, headers: headers)))
         }
         return .list(out)
+    }
+
+    /// One cell's text as the field's value, with the cell rules every table applies: the text
+    /// is read as a person reads it (`CellText.clean`; a control character is refused), a
+    /// formula guard's apostrophe is removed (`unescape`, for CSV), a blank is null, and the
+    /// rest is converted to the field's type (`convertCell`). Errors go to `diagnostics`.
+    mutating func readCell(
+        _ cell: Substring, of field: FieldSchema, unescape: Bool, at place: @autoclosure () -> SourceLocation
+    ) -> Value {
+        let (cleaned, refused) = CellText.clean(cell)
+        if let refused {
+            diagnostics.append(
+                Diagnostic(
+                    "data.control-character", .error,
+                    "the cell holds the control character \(CellText.describe(refused)); a cell is one line "
+                        + "of visible text",
+                    at: place(), help: "retype the cell without line breaks or special characters"))
+            return .null
+        }
+        let text = unescape ? CSVCell.unescape(cleaned) : cleaned
+        if text.isEmpty { return .null }
+        return convertCell(text, of: field, at: place())
+    }
+
+    /// What a table's reader makes of a cell written as `text` in `field`'s column: the value
+    /// and the errors it would report there (a control character, an invisible character in an
+    /// id, a word that is no choice of the field…), located at `place`. A writer asks before it
+    /// writes, so tenken never writes a cell it would itself refuse. `unescape`: the cell is
+    /// read as a CSV table's (`CSVCell.unescape`), not as a workbook's.
+    public static func readBack(
+        _ text: String, of field: FieldSchema, unescape: Bool, at place: SourceLocation
+    ) -> (value: Value, errors: [Diagnostic]) {
+        var loader = SnapshotLoader()
+        let value = loader.readCell(Substring(text), of: field, unescape: unescape, at: place)
+        return (value, loader.diagnostics.filter { $0.severity == .error })
     }
 
     static let trueWords: Set<String> = ["true", "yes", "y", "1", "はい", "有", "あり", "○", "〇", "済"]

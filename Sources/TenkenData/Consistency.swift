@@ -19,8 +19,12 @@ import TenkenSyntax
 /// (a duplicate on a roster, and a reference that names it). A warning, not an error: a
 /// refusal's `party` that names no member's facility but differs from one only in dashes or
 /// spaces (`FPH0002` beside a member from `F-PH-0002`), since the patient meant that facility.
+///
+/// Without an as-of date (`convert`, which has no audit date unless given one), the checks that
+/// depend on it are left out: an event dated after it, and a state that excludes a date only
+/// on or before it (or only after it). Every other contradiction is found whatever the date.
 public enum Consistency {
-    public static func check(_ f: Facility, asOf: Day) -> [Diagnostic] {
+    public static func check(_ f: Facility, asOf: Day?) -> [Diagnostic] {
         var c = Checker(asOf: asOf)
         for (i, root) in SnapshotSchema.roots.enumerated() where root.shape == .collection {
             if case .list(let xs)? = f.roots[i], let fi = root.record.idIndex {
@@ -55,7 +59,7 @@ public enum Consistency {
     }
 
     struct Checker {
-        let asOf: Day
+        let asOf: Day?
         /// Per collection: its ids by `CellText.identifierKey`, with their spelling. A short
         /// list looked through by name (a dozen collections), not a dictionary hashed for
         /// every reference field of every record.
@@ -67,7 +71,7 @@ public enum Consistency {
         }
         var diagnostics: [Diagnostic] = []
 
-        init(asOf: Day) { self.asOf = asOf }
+        init(asOf: Day?) { self.asOf = asOf }
 
         func name(_ r: Record, _ i: Int) -> String { "`\(r.headers?[i] ?? r.schema.fields[i].name)`" }
 
@@ -118,7 +122,9 @@ public enum Consistency {
                 guard let (si, di) = at, case .string(let s) = r.values[si],
                     x.values.contains(s), !r.values[di].isNull, !r.values[di].isUnknown
                 else { continue }
-                if case .date(let d) = r.values[di] {
+                if case .date(let d) = r.values[di], x.when != .given {
+                    // Which side of the as-of date the date falls: unknown without one.
+                    guard let asOf else { continue }
                     if x.when == .onOrBeforeAsOf && d > asOf { continue }
                     if x.when == .afterAsOf && d <= asOf { continue }
                 }
@@ -233,6 +239,7 @@ public enum Consistency {
         }
 
         mutating func future(_ v: Value, _ r: Record, _ i: Int) {
+            guard let asOf else { return }
             let dates: [Day] =
                 switch v {
                 case .date(let d): [d]

@@ -6,6 +6,10 @@ public struct LoadOptions: Sendable {
     public var encoding: TextEncoding = .auto
     /// Largest number of elements accepted in one collection.
     public var maxCollection = 1_000_000
+    /// Say (`data.id-folded`, a note per place) where an id is read in a form other than the
+    /// text written (`CellText.identifier`: full-width letters, digits, dashes and spaces as
+    /// ASCII). `convert` sets it: what it writes is the form read, not the text as typed.
+    public var noteFoldedIDs = false
     public init() {}
 }
 
@@ -177,6 +181,8 @@ public struct SnapshotLoader {
     /// For a facility kept as a workbook: how each table is named in messages (`[職員]`, its
     /// sheet), in place of its CSV file name.
     var tableLabels: [String: String] = [:]
+    /// Ids read in a folded form so far (`LoadOptions.noteFoldedIDs`).
+    var foldedIDs = 0
     public init(options: LoadOptions = LoadOptions()) { self.options = options }
 
     /// A table as messages name it: `staff.csv`, or the sheet `[職員]` of a workbook.
@@ -568,8 +574,26 @@ public struct SnapshotLoader {
                     at: place(), help: "retype the id with letters, digits and dashes only"))
             return nil
         }
-        return CellText.identifier(s)
+        let id = CellText.identifier(s)
+        if options.noteFoldedIDs, id != s {
+            foldedIDs += 1
+            // Listed by place up to a limit, so a facility typed with the IME on gets a list, not a flood.
+            if foldedIDs <= SnapshotLoader.foldedIDsListed {
+                diagnostics.append(
+                    Diagnostic(
+                        "data.id-folded", .note,
+                        "the id is read, and written, in its folded form: full-width letters, digits and spaces as "
+                            + "ASCII, dashes as `-` (as tenken matches ids)"
+                            + (foldedIDs == SnapshotLoader.foldedIDsListed
+                                ? "; further ids folded the same way are not listed" : ""),
+                        at: place()))
+            }
+        }
+        return id
     }
+
+    /// How many `data.id-folded` notes a load lists.
+    static let foldedIDsListed = 20
 
     /// `identifier`: the field holds an id, read with `CellText.identifier`.
     mutating func convert(

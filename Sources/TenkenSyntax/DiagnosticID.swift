@@ -246,6 +246,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case dataForbiddenField = "data.forbidden-field"
     /// An event is dated after the as-of date.
     case dataFutureDate = "data.future-date"
+    /// (note) `convert`: an id is read, and written, in its folded form (full-width as ASCII).
+    case dataIdFolded = "data.id-folded"
     /// A file or string is not valid UTF-8.
     case dataInvalidUtf8 = "data.invalid-utf8"
     /// A file was expected and a folder was given.

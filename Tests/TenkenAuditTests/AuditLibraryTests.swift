@@ -246,8 +246,9 @@ import Testing
         let log = AttestationLog(pack: pack, facility: facility, asOf: asOf, japanese: false, target: table)
         let before = try Data(contentsOf: URL(fileURLWithPath: table))
         #expect(throws: Never.self) { try log.tableCanHoldAnswers().get() }
-        let row = log.row(
-            item: "no-written-credentials", answer: "yes", role: "operations-lead", by: "S-001", on: asOf, reason: nil)
+        let row = try log.row(
+            item: "no-written-credentials", answer: "yes", role: "operations-lead", by: "S-001", on: asOf, reason: nil
+        ).get()
         final class Calls: @unchecked Sendable { var will = 0, did = 0 }
         let calls = Calls()
         var hooked = log
@@ -267,6 +268,49 @@ import Testing
         _ = try log.save([row], sameDay: true).get()
         #expect(try Data(contentsOf: URL(fileURLWithPath: table)).count > after.count)
         #expect(!FileManager.default.fileExists(atPath: dir + "/.attestations.csv.tenken-lock"))
+    }
+
+    /// Every row saved passes the cell rules of the table's reader: a row holding a cell the
+    /// loader would refuse (a bidi control in the reason, an invisible character in the id) is
+    /// refused by the row builder and by `save` alike, and nothing is written; a cell the
+    /// reader would trim is saved as it will be read.
+    @Test func aRowTheReaderWouldRefuseIsNeverSaved() throws {
+        let dir = try Self.scratch("attest-cells") + "/kaede"
+        defer { try? FileManager.default.removeItem(atPath: FilePath.parent(dir)) }
+        try FileManager.default.copyItem(atPath: Self.fixture("clinic-kaede"), toPath: dir)
+        let facility = try #require(
+            try FacilityInput.folder(dir).get().load(options: LoadOptions(), pack: Self.loaded).0)
+        let table = dir + "/attestations.csv"
+        let asOf = try #require(Day(iso: "2026-11-01"))
+        let log = AttestationLog(pack: try Self.pack(), facility: facility, asOf: asOf, japanese: false, target: table)
+        let before = try Data(contentsOf: URL(fileURLWithPath: table))
+        guard
+            case .failure(let d) = log.row(
+                item: "logout-after-use", answer: "not-applicable", role: "operations-lead", by: "S-001", on: asOf,
+                reason: "a\u{202E}b")
+        else { Issue.record("a bidi control was accepted"); return }
+        #expect(d.id == "data.control-character" && d.location?.file == table)
+        // A row built by hand goes through the same check in `save`.
+        let raw: [String: Value] = [
+            "item": .string("logout-after-use"), "answer": .string("no"), "by_role": .string("operations-lead"),
+            "by": .string("S-001"), "signed_on": .date(asOf), "reason": .string("plan\u{0}"),
+        ]
+        guard case .failure(let r) = log.save([raw]) else { Issue.record("a NUL was saved"); return }
+        #expect(r.diagnostics.map(\.id) == ["data.control-character"])
+        var hidden = raw
+        hidden["reason"] = nil
+        hidden["by"] = .string("S-001\u{FE0F}")
+        guard case .failure(let h) = log.save([hidden]) else { Issue.record("an invisible id was saved"); return }
+        #expect(h.diagnostics.map(\.id) == ["data.control-character"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: table)) == before, "nothing was saved")
+        let trimmed = try log.row(
+            item: "logout-after-use", answer: "no", role: "operations-lead", by: "S-001", on: asOf,
+            reason: "plan\u{3000}"
+        ).get()
+        #expect(trimmed["reason"] == .string("plan"))
+        _ = try log.save([trimmed]).get()
+        let facilityAfter = try FacilityInput.folder(dir).get().load(options: LoadOptions(), pack: Self.loaded)
+        #expect(!facilityAfter.1.contains { $0.severity == .error }, "\(facilityAfter.1)")
     }
 
     /// Answers from a file are checked whole: one bad row and no row is returned to save.

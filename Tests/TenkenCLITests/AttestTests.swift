@@ -279,17 +279,71 @@ import Testing
         #expect(try u.wait() == 64)
     }
 
+    /// S-001 answering as operations lead in English, as of 2027-03-20 (items running out on 2027-04-01).
+    func operationsLeadInEnglish(_ dir: String) throws -> PseudoTerminal {
+        try PseudoTerminal(
+            executable: binary,
+            arguments: [
+                "attest", dir, "--as-of", "2027-03-20", "--lang", "en", "--role", "operations-lead", "--by", "S-001",
+            ])
+    }
+
+    /// A note or reason typed in the terminal passes the cell rules the table's reader applies:
+    /// one holding a bidi control (U+202E) is asked again with the reader's reason, never
+    /// saved, and the table saved stays one that `check` reads.
+    @Test func interactiveTextTheReaderWouldRefuseIsAskedAgain() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = try lines(dir + "/attestations.csv")
+        let t = try operationsLeadInEnglish(dir)
+        try t.expect("Is this met?")
+        t.send("n\n")
+        try t.expect("what is missing, or the plan (optional, Enter to skip): ")
+        t.send("plan \u{202E}abc\n")
+        try t.expect("this cannot be saved: the cell holds the control character U+202E")
+        try t.expect("what is missing, or the plan (optional, Enter to skip): ")
+        t.send("plan abc\n")
+        try t.expect("saved.")
+        try t.expect("Is this met?")
+        t.send("na\n")
+        try t.expect("why it does not apply: ")
+        t.send("\u{200F}none\n")
+        try t.expect("this cannot be saved")
+        try t.expect("why it does not apply: ")
+        t.send("no shared terminal\n")
+        try t.expect("saved.")
+        try t.expect("Is this met?")
+        t.send("q\n")
+        #expect(try t.wait() == 0)
+        let after = try lines(dir + "/attestations.csv")
+        #expect(after.count == before.count + 2)
+        #expect(!after.joined().unicodeScalars.contains { $0.value == 0x202E || $0.value == 0x200F })
+        let check = runCLI(["check", dir, "--as-of", "2027-03-20"])
+        #expect(check.code != 2, "\(check.err)")
+    }
+
+    /// A reason cell the loader refuses (a control character) gets that one error, not also
+    /// "not-applicable needs a reason": one error per cell, whatever the follow-on error.
+    @Test func aRefusedReasonCellHasOneError() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let answers = dir + "-answers.csv"
+        defer { try? FileManager.default.removeItem(atPath: answers) }
+        try
+            "item,answer,by_role,by,signed_on,reason\nlogout-after-use,not-applicable,operations-lead,S-001,,a\u{202E}b\n"
+            .write(toFile: answers, atomically: true, encoding: .utf8)
+        let r = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(r.code == 2)
+        #expect(r.err.components(separatedBy: "error[").count - 1 == 1, "\(r.err)")
+        #expect(r.err.contains("[data.control-character]") && !r.err.contains("attest.missing-reason"), "\(r.err)")
+    }
+
     /// Ctrl-C keeps what was answered, leaves nothing half-written and no temporary file.
     @Test func ctrlCKeepsTheAnswersGivenSoFar() throws {
         let dir = try copy("clinic-kaede")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = try lines(dir + "/attestations.csv")
-        let t = try PseudoTerminal(
-            executable: binary,
-            arguments: [
-                "attest", dir, "--as-of", "2027-03-20", "--lang", "en", "--role", "operations-lead", "--by", "S-001",
-            ],
-        )
+        let t = try operationsLeadInEnglish(dir)
         try t.expect("need an answer")
         try t.expect("[1/")
         try t.expect("status: runs out on 2027-04-01")

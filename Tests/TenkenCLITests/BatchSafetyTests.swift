@@ -116,7 +116,8 @@ import Testing
     }
 
     /// SIGTERM (Kubernetes stopping a pod, Ctrl-C): the run stops between facilities, removes
-    /// what it wrote and its lock, publishes nothing, and exits 128+15.
+    /// what it wrote and its lock, publishes nothing, exits 128+15 and says so in one line
+    /// (whether it stopped while evaluating or while writing the aggregate).
     @Test func aTerminatedRunCleansUpAndPublishesNothing() throws {
         let dir = tempDir("batch-term")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -124,9 +125,11 @@ import Testing
         let out = dir.appendingPathComponent("out").path
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try writeText("mine\n", out + "/.notes.tmp")
-        let p = try spawnTenken([
-            "batch", input, "--output-dir", out, "--format", "json,html", "--as-of", Generator.asOf, "--jobs", "2",
-        ])
+        let errFile = dir.appendingPathComponent("stderr.txt").path
+        let p = try spawnTenken(
+            [
+                "batch", input, "--output-dir", out, "--format", "json,html", "--as-of", Generator.asOf, "--jobs", "2",
+            ], stderr: errFile)
         let deadline = Date().addingTimeInterval(30)
         while p.isRunning, Date() < deadline, !hidden(out).contains(where: { $0.hasPrefix(".tenken-run-") }) {
             usleep(5_000)
@@ -137,6 +140,9 @@ import Testing
         #expect(p.terminationStatus == 128 + SIGTERM, "exit \(p.terminationStatus)")
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: out) == [".notes.tmp"], "only the user's file is left")
+        #expect(
+            try String(contentsOfFile: errFile, encoding: .utf8)
+                == "batch: interrupted; nothing was published, \(out) holds the previous results\n")
     }
 
     /// A batch used to delete every `.*.tmp` under its output folder — a user's own file, and

@@ -186,7 +186,8 @@ import Testing
         }
     }
 
-    /// A SIGTERM (or Ctrl-C) stops the run and removes its staging folder at once.
+    /// A SIGTERM (or Ctrl-C) stops the run and removes its staging folder at once, and says
+    /// in one line that nothing was published.
     @Test func aTerminatedConvertCleansUp() throws {
         let root = tempDir("convert-term")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -194,7 +195,8 @@ import Testing
         try generated(big, id: "F-BIG", size: FacilitySize.huge.scaled(by: 10), seed: 9)
         let out = try oldSet(root)
         let before = snapshotTree(out)
-        let p = try spawnTenken(["convert", big, "--to", "csv", out, "--force"])
+        let errFile = root.appendingPathComponent("stderr.txt").path
+        let p = try spawnTenken(["convert", big, "--to", "csv", out, "--force"], stderr: errFile)
         // Wait for the staging folder to appear, then ask the run to stop.
         let deadline = Date().addingTimeInterval(30)
         while p.isRunning, Date() < deadline, !hidden(root.path).contains(where: { !$0.hasSuffix(".lock") }) {
@@ -204,6 +206,9 @@ import Testing
         #expect(waitFor(p))
         if p.terminationStatus == 128 + SIGTERM {
             #expect(snapshotTree(out) == before)
+            #expect(
+                try String(contentsOfFile: errFile, encoding: .utf8)
+                    == "convert: interrupted; nothing was published, \(out) is as it was\n")
         }
         #expect(hidden(root.path).isEmpty, "\(hidden(root.path))")
     }

@@ -13,14 +13,20 @@ func tenkenBinary() -> URL {
 }
 
 /// Starts the binary without waiting (for kills and races). Output goes to the null device.
-func spawnTenken(_ args: [String]) throws -> Process {
+/// `stderr`: a file that gets the child's standard error (else it is dropped).
+func spawnTenken(_ args: [String], stderr: String? = nil) throws -> Process {
     Repo.enter()
     let p = Process()
     p.executableURL = tenkenBinary()
     p.arguments = args
     p.environment = ["SWIFT_BACKTRACE": "enable=no", "ASAN_OPTIONS": "detect_leaks=0", "PATH": "/usr/bin:/bin"]
     p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
+    if let stderr {
+        FileManager.default.createFile(atPath: stderr, contents: nil)
+        p.standardError = FileHandle(forWritingAtPath: stderr) ?? FileHandle.nullDevice
+    } else {
+        p.standardError = FileHandle.nullDevice
+    }
     try p.run()
     return p
 }

@@ -239,6 +239,76 @@ import Testing
         #expect(runCLI(["convert", "Fixtures/clinic-sakura", "--to", "csv"]).code == 64)
     }
 
+    /// `convert` refuses what `check` refuses, in every form: load errors and the contradictions
+    /// (a reference to no element, an end before its start), located, exit 2, nothing written.
+    /// A date after the as-of date is refused only with `--as-of` (convert has no audit date).
+    @Test func convertRefusesWhatCheckRefuses() throws {
+        let dir = temp("contradictions")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let sakura = try Data(contentsOf: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/snapshot.json"))
+        var doc = try #require(try JSONSerialization.jsonObject(with: sakura) as? [String: Any])
+        var roles = try #require(doc["roles"] as? [[String: Any]])
+        roles[0]["staff_id"] = "S-999"
+        doc["roles"] = roles
+        var staff = try #require(doc["staff"] as? [[String: Any]])
+        staff[0]["left_on"] = "2018-03-31"
+        doc["staff"] = staff
+        let snap = dir + "/contradicts.json"
+        try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: snap))
+        let check = runCLI(["check", snap, "--as-of", "2026-11-01"])
+        #expect(check.code == 2)
+        for (to, out) in [("csv", dir + "/tables"), ("xlsx", dir + "/book.xlsx"), ("json", dir + "/copy.json")] {
+            let r = runCLI(["convert", snap, "--to", to, out])
+            #expect(r.code == 2, "\(to): \(r.err)")
+            #expect(r.err.contains("#/roles/0/staff_id: error[data.dangling-reference]"), "\(to): \(r.err)")
+            #expect(r.err.contains("#/staff/0/left_on: error[data.contradiction]"), "\(to): \(r.err)")
+            #expect(r.err.contains("nothing was written"))
+            #expect(!FileManager.default.fileExists(atPath: out), "\(to): nothing written")
+        }
+        // A pledge signed after the audit date: refused with --as-of, as check refuses it.
+        staff = try #require(
+            (try JSONSerialization.jsonObject(with: sakura) as? [String: Any])?["staff"] as? [[String: Any]])
+        staff[0]["pledge_signed_on"] = "2026-12-24"
+        doc = try #require(try JSONSerialization.jsonObject(with: sakura) as? [String: Any])
+        doc["staff"] = staff
+        let later = dir + "/later.json"
+        try JSONSerialization.data(withJSONObject: doc).write(to: URL(fileURLWithPath: later))
+        let dated = runCLI(["convert", later, "--to", "csv", dir + "/dated", "--as-of", "2026-11-01"])
+        #expect(dated.code == 2 && dated.err.contains("error[data.future-date]"), "\(dated.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/dated"))
+        let undated = runCLI(["convert", later, "--to", "csv", dir + "/undated"])
+        #expect(undated.code == 0, "\(undated.err)")
+    }
+
+    /// An id is folded as it is read (`Ｓ－００３` is `S-003`), so what convert writes is the
+    /// folded form, not the text typed: convert says so at each place, a note, up to 20.
+    @Test func convertSaysWhereAnIdIsWrittenFolded() throws {
+        let dir = temp("folded")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let text = try String(
+            contentsOf: Repo.root.appendingPathComponent("Fixtures/clinic-sakura/snapshot.json"), encoding: .utf8)
+        let snap = dir + "/wide.json"
+        try text.replacingOccurrences(of: "\"S-003\"", with: "\"Ｓ－００３\"").write(
+            toFile: snap, atomically: true, encoding: .utf8)
+        let r = runCLI(["convert", snap, "--to", "csv", dir + "/t"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("#/staff/2/id: note[data.id-folded]"), "\(r.err)")
+        #expect(r.err.contains("#/accounts/2/staff_id: note[data.id-folded]"), "\(r.err)")
+        #expect(!r.err.contains("Ｓ－００３"), "the note names the place, not the value")
+        #expect(try String(contentsOfFile: dir + "/t/staff.csv", encoding: .utf8).contains("\nS-003,"))
+        // check reads the same ids without a note.
+        #expect(!runCLI(["check", snap, "--as-of", "2026-11-01"]).err.contains("id-folded"))
+        // Many: the first 20 places, then no more.
+        let many = dir + "/many.json"
+        try text.replacingOccurrences(of: "\"S-", with: "\"Ｓ－").write(toFile: many, atomically: true, encoding: .utf8)
+        let m = runCLI(["convert", many, "--to", "json"])
+        #expect(m.code == 0)
+        #expect(m.err.components(separatedBy: "[data.id-folded]").count - 1 == 20, "\(m.err)")
+        #expect(m.err.contains("further ids folded the same way are not listed"))
+    }
+
     /// A member list one group leaves unknown cannot go into a table that holds every group's
     /// members: there it would read as "none" and the leaver rules could pass. convert refuses
     /// and names the group; with no group giving members the table is left out (still unknown).
