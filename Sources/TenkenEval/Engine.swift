@@ -8,6 +8,8 @@ public final class Engine: Sendable {
     public let pack: CheckedPack
     let attestationsRoot = SnapshotRoot.attestations.index
     let maxSlots: Int
+    /// The rules' conditions flattened for the evaluation that decides verdicts (`FastEval`).
+    let program: Program
     /// The most violations a rule lists; the rest are counted (`RuleResult.unlisted`), not
     /// built, so an inventory of 20,000 blank rows cannot fill memory with findings.
     public let maxFindings: Int
@@ -19,6 +21,7 @@ public final class Engine: Sendable {
     public init(pack: CheckedPack, maxFindings: Int?) {
         self.pack = pack
         maxSlots = pack.rules.map(\.slotCount).max() ?? 1
+        program = Program(pack: pack)
         self.maxFindings = max(1, maxFindings ?? Int.max)
     }
 
@@ -31,8 +34,8 @@ public final class Engine: Sendable {
         m.rootLocations = facility.rootLocations
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
-        for rule in pack.rules {
-            var r = evaluate(rule, m)
+        for (rule, code) in zip(pack.rules, program.rules) {
+            var r = evaluate(rule, code, m)
             // A finding that read no element points at the first section its rule examines.
             if r.state == .fail {
                 let fallback = rule.expectRoots.sorted().lazy.compactMap { facility.rootLocations[$0] }.first
@@ -106,11 +109,12 @@ public final class Engine: Sendable {
             violations: [], attestation: nil, examined: 0)
     }
 
-    func evaluate(_ rule: CheckedRule, _ m: Machine) -> RuleResult {
+    func evaluate(_ rule: CheckedRule, _ code: Program.RuleCode, _ m: Machine) -> RuleResult {
         m.ensureSlots(rule.slotCount)
         if var r = missingSection(rule.appliesRoots, m) { r.ruleID = rule.id; return r }
-        if let a = rule.applies {
-            switch m.cond(a) {
+        let fast = FastEval(program, m)
+        if let a = rule.applies, let ac = code.applies {
+            switch fast.cond(ac) {
             case .no:
                 let reason =
                     rule.otherwise
@@ -136,9 +140,9 @@ public final class Engine: Sendable {
         var undetermined: [Violation] = []
         var examined = 0
         var unlisted = Unlisted()
-        for (i, e) in rule.expects.enumerated() {
+        for (i, (e, c)) in zip(rule.expects, code.expects).enumerated() {
             let (v0, u0) = (violations.count, undetermined.count)
-            examined += check(e, m, into: &violations, undetermined: &undetermined, unlisted: &unlisted)
+            examined += check(e, c, fast, into: &violations, undetermined: &undetermined, unlisted: &unlisted)
             for j in v0..<violations.count { violations[j].expect = i + 1 }
             for j in u0..<undetermined.count { undetermined[j].expect = i + 1 }
         }
@@ -179,13 +183,16 @@ public final class Engine: Sendable {
     /// Checks one expectation; appends a violation per offending element and an undetermined
     /// finding per element it could not decide, up to `maxFindings` of each (the rest are
     /// counted in `unlisted`). Returns how many elements were examined.
+    /// The verdicts come from `fast` (the expectation compiled as `code`); the evidence from
+    /// the expectation's nodes, evaluated again with tracing.
     func check(
-        _ e: CheckedExpect, _ m: Machine, into out: inout [Violation], undetermined: inout [Violation],
-        unlisted: inout Unlisted
+        _ e: CheckedExpect, _ code: Program.RuleCode.Expect, _ fast: FastEval, into out: inout [Violation],
+        undetermined: inout [Violation], unlisted: inout Unlisted
     ) -> Int {
-        switch e.shape {
-        case .single(let n):
-            let t = m.cond(n)
+        let m = fast.m
+        switch (e.shape, code) {
+        case (.single(let n), .single(let c)):
+            let t = fast.cond(c)
             if t == .yes { return 1 }
             if t == .unknown {
                 if undetermined.count >= maxFindings { unlisted.undetermined += 1; return 1 }
@@ -208,18 +215,20 @@ public final class Engine: Sendable {
             }
             out.append(Violation(message: message, element: nil, place: decisive ?? ev.first?.place, evidence: ev))
             return 1
-        case .perElement(let kind, let loop):
+        case (.perElement(let kind, let loop), .perElement(let lc, let body)):
             // The visitor captures one reference: copying the expectation into the closure
             // context would happen again at every level of the loop, for every element.
             let ctx = ElementCheck(
-                engine: self, expect: e, loop: loop, every: kind == .every, machine: m,
+                engine: self, expect: e, loop: loop, body: body, every: kind == .every, fast: fast,
                 room: maxFindings - out.count, undecidedRoom: maxFindings - undetermined.count)
-            m.forEach(loop) { ctx.visit($0) }
+            fast.forEach(lc) { ctx.visit($0) }
             out += ctx.violations
             undetermined += ctx.undetermined
             unlisted.violations += ctx.unlisted.violations
             unlisted.undetermined += ctx.unlisted.undetermined
             return ctx.examined
+        default:
+            preconditionFailure("the program is compiled from the same expectations, in order")
         }
     }
 
@@ -484,9 +493,11 @@ final class ElementCheck {
     let engine: Engine
     let expect: CheckedExpect
     let loop: Loop
-    let body: Node?
+    /// The loop's body compiled (-1: none), for the verdict; `loop.body` gives the evidence.
+    let body: Int32
     let every: Bool
     let m: Machine
+    let fast: FastEval
     var examined = 0
     var violations: [Violation] = []
     var undetermined: [Violation] = []
@@ -496,14 +507,16 @@ final class ElementCheck {
     let undecidedRoom: Int
 
     init(
-        engine: Engine, expect: CheckedExpect, loop: Loop, every: Bool, machine: Machine, room: Int, undecidedRoom: Int
+        engine: Engine, expect: CheckedExpect, loop: Loop, body: Int32, every: Bool, fast: FastEval, room: Int,
+        undecidedRoom: Int
     ) {
         self.engine = engine
         self.expect = expect
         self.loop = loop
-        body = loop.body
+        self.body = body
         self.every = every
-        m = machine
+        m = fast.m
+        self.fast = fast
         self.room = room
         self.undecidedRoom = undecidedRoom
     }
@@ -511,7 +524,7 @@ final class ElementCheck {
     @inline(__always)
     func visit(_ inc: Truth) -> Machine.Step {
         examined += 1
-        let p = body.map { m.cond($0) } ?? .yes
+        let p = body >= 0 ? fast.cond(body) : .yes
         // `every`: the element holds unless it belongs (inc) and fails the body; `none`: it
         // holds unless it belongs and meets the body. Uncertain membership or body: unknown.
         let holds: Truth = every ? inc.implies(p) : !(inc.and(p))

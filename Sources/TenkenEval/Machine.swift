@@ -9,9 +9,13 @@ import TenkenSyntax
 /// reads as `Value.unknown`, and every operator, join and quantifier carries it through, so
 /// a verdict that depends on it is `unknown`, never a silent pass.
 final class Machine {
-    var slots: [Value]
+    /// The loop variables (`SlotStore`: records held unretained).
+    let slotStore: SlotStore
+    var slots: Slots { slotStore.view }
     let params: [Value]
     let roots: [Value?]
+    /// Each section that is a record, unretained (`roots` holds it), for `FastEval`.
+    let rootRecords: UnsafeMutablePointer<Unmanaged<Record>?>
     let asOf: Day
     var indexes: [Int: JoinIndex] = [:]
     var tracing = false
@@ -40,7 +44,7 @@ final class Machine {
 
     /// A hash index on one field of a top-level collection, and the elements whose field is
     /// unknown: those might match any key, so a lookup visits them as uncertain matches.
-    struct JoinIndex {
+    final class JoinIndex {
         var matches: [Value: [Value]] = [:]
         var unknownKeyed: [Value] = []
         /// Elements whose field is a documented absence: they match a null key, as `==` says.
@@ -56,12 +60,16 @@ final class Machine {
         self.roots = roots
         self.params = params
         self.asOf = asOf
-        self.slots = [Value](repeating: .null, count: max(slots, 1))
+        slotStore = SlotStore(count: slots)
+        rootRecords = .allocate(capacity: max(roots.count, 1))
+        for (i, r) in roots.enumerated() {
+            if case .record(let x)? = r { rootRecords[i] = Unmanaged.passUnretained(x) } else { rootRecords[i] = nil }
+        }
     }
 
-    func ensureSlots(_ n: Int) {
-        if slots.count < n { slots += [Value](repeating: .null, count: n - slots.count) }
-    }
+    deinit { rootRecords.deallocate() }
+
+    func ensureSlots(_ n: Int) { slotStore.ensure(n) }
 
     @inline(__always) func cond(_ n: Node) -> Truth { Truth(eval(n)) }
 
@@ -132,7 +140,7 @@ final class Machine {
     func index(root: Int, field: Int, contains: Bool) -> JoinIndex {
         let id = (root << 16) | (field << 1) | (contains ? 1 : 0)
         if let ix = indexes[id] { return ix }
-        var ix = JoinIndex()
+        let ix = JoinIndex()
         if case .list(let xs)? = roots[root] {
             for x in xs {
                 guard case .record(let r) = x else { continue }
