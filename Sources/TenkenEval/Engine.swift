@@ -14,6 +14,10 @@ public final class Engine: Sendable {
     /// built, so an inventory of 20,000 blank rows cannot fill memory with findings.
     public let maxFindings: Int
     public static let defaultMaxFindings = 1000
+    /// The sections' names, spelled out once (`RootSchema.name` describes an enum case by
+    /// reflection: thousands of instructions each time).
+    static let rootNames = SnapshotSchema.roots.map(\.name)
+    static let attestationItem = SnapshotSchema.attestation.index["item"]
 
     public convenience init(pack: CheckedPack) { self.init(pack: pack, maxFindings: Engine.defaultMaxFindings) }
 
@@ -28,14 +32,16 @@ public final class Engine: Sendable {
     public func evaluate(_ given: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
         // Ids in one spelling, and blanks other records contradict read as unknown.
         let facility = given.normalised()
-        let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: maxSlots)
+        let m = Machine(
+            roots: facility.roots, params: params, asOf: asOf, slots: maxSlots, lookups: program.lookupCount)
         m.tables = facility.tables
         m.tablesInWorkbook = facility.tablesInWorkbook
         m.rootLocations = facility.rootLocations
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
-        for (rule, code) in zip(pack.rules, program.rules) {
-            var r = evaluate(rule, code, m)
+        for i in pack.rules.indices {
+            let rule = pack.rules[i]
+            var r = evaluate(rule, program.rules[i], m)
             // A finding that read no element points at the first section its rule examines.
             if r.state == .fail {
                 let fallback = rule.expectRoots.sorted().lazy.compactMap { facility.rootLocations[$0] }.first
@@ -84,8 +90,10 @@ public final class Engine: Sendable {
         return out
     }
 
-    func missingSection(_ roots: Set<Int>, _ m: Machine) -> RuleResult? {
-        let missing = roots.sorted().filter { m.roots[$0] == nil }
+    /// - Parameter roots: the sections the rule needs, in order.
+    func missingSection(_ roots: [Int], _ m: Machine) -> RuleResult? {
+        guard roots.contains(where: { m.roots[$0] == nil }) else { return nil }
+        let missing = roots.filter { m.roots[$0] == nil }
         guard !missing.isEmpty else { return nil }
         if let tables = m.tables {
             let files = Array(Set(missing.map { tables[$0] })).sorted().joined(separator: ", ")
@@ -100,7 +108,7 @@ public final class Engine: Sendable {
                         en: "this rule needs the table \(files), which the folder does not have"),
                 violations: [], attestation: nil, examined: 0)
         }
-        let list = missing.map { "`\(SnapshotSchema.roots[$0].name)`" }.joined(separator: ", ")
+        let list = missing.map { "`\(Engine.rootNames[$0])`" }.joined(separator: ", ")
         return RuleResult(
             ruleID: "", state: .error,
             reason: Bilingual(
@@ -111,7 +119,7 @@ public final class Engine: Sendable {
 
     func evaluate(_ rule: CheckedRule, _ code: Program.RuleCode, _ m: Machine) -> RuleResult {
         m.ensureSlots(rule.slotCount)
-        if var r = missingSection(rule.appliesRoots, m) { r.ruleID = rule.id; return r }
+        if var r = missingSection(code.appliesRoots, m) { r.ruleID = rule.id; return r }
         let fast = FastEval(program, m)
         if let a = rule.applies, let ac = code.applies {
             switch fast.cond(ac) {
@@ -135,7 +143,7 @@ public final class Engine: Sendable {
             case .yes: break
             }
         }
-        if var r = missingSection(rule.expectRoots, m) { r.ruleID = rule.id; return r }
+        if var r = missingSection(code.expectRoots, m) { r.ruleID = rule.id; return r }
         var violations: [Violation] = []
         var undetermined: [Violation] = []
         var examined = 0
@@ -322,7 +330,9 @@ public final class Engine: Sendable {
         var undated: [Record] = []
         if case .list(let xs)? = m.roots[attestationsRoot] {
             for case .record(let r) in xs {
-                guard case .string(let item) = r["item"], item == a.key else { continue }
+                // The item by position, not by name: this runs for every row and attested rule.
+                let itemValue = Engine.attestationItem.map { r.values[$0] } ?? r["item"]
+                guard case .string(let item) = itemValue, item == a.key else { continue }
                 guard case .date(let d) = r["signed_on"] else { undated.append(r); continue }
                 // On the same date the later row wins: `tenken attest` appends, never rewrites.
                 if let l = latest, case .date(let ld) = l["signed_on"], ld > d { continue }

@@ -140,8 +140,9 @@ struct FastEval {
                     return u._withUnsafeGuaranteedRef { r in
                         let f = Int(x.b)
                         let v = r.values[f]
-                        if v.isUnknown || r.blankIsContradicted(f) { return .unknown }
-                        return .bool(v.isNull != n.flag)
+                        // Given: present, unless it is a missing column's unknown.
+                        if !v.isNull { return v.isUnknown ? .unknown : .bool(n.flag) }
+                        return r.blankIsContradicted(f) ? .unknown : .bool(!n.flag)
                     }
                 }
             }
@@ -217,15 +218,15 @@ struct FastEval {
                 break
             }
             let contains = b.kind == .lookupContains
-            let ix = m.index(root: root, field: field, contains: contains)
-            // A null key equals only null fields; an unknown field is some value, not none.
-            if kv.isNull {
-                if !contains, !each(ix.nullKeyed, certain) { return .stop }
-                break
-            }
-            if let xs = ix.matches[kv], !each(xs, certain) { return .stop }
-            // Elements whose join field is unknown might match: each uncertain.
-            if !each(ix.unknownKeyed, certain.and(.unknown)) { return .stop }
+            let stopped = m.index(lookup: Int(b.lookup), root: root, field: field, contains: contains)
+                ._withUnsafeGuaranteedRef { ix in
+                    // A null key equals only null fields; an unknown field is some value, not none.
+                    if kv.isNull { return !contains && !each(ix.nullKeyed, certain) }
+                    if let xs = ix.matches[kv], !each(xs, certain) { return true }
+                    // Elements whose join field is unknown might match: each uncertain.
+                    return !each(ix.unknownKeyed, certain.and(.unknown))
+                }
+            if stopped { return .stop }
         }
         return .next
     }

@@ -18,6 +18,10 @@ final class Machine {
     let rootRecords: UnsafeMutablePointer<Unmanaged<Record>?>
     let asOf: Day
     var indexes: [Int: JoinIndex] = [:]
+    /// `FastEval`'s join index for each lookup binding of the engine's program, once built
+    /// (unretained: `indexes` holds it).
+    var lookupIndexes: UnsafeMutablePointer<Unmanaged<JoinIndex>?>
+    let lookupCount: Int
     var tracing = false
     var trace: [Read] = []
     /// Tracing to name the unknown values behind an undecided verdict (`Engine.undecided`).
@@ -45,10 +49,29 @@ final class Machine {
     /// A hash index on one field of a top-level collection, and the elements whose field is
     /// unknown: those might match any key, so a lookup visits them as uncertain matches.
     final class JoinIndex {
-        var matches: [Value: [Value]] = [:]
-        var unknownKeyed: [Value] = []
+        let matches: [Value: [Value]]
+        let unknownKeyed: [Value]
         /// Elements whose field is a documented absence: they match a null key, as `==` says.
-        var nullKeyed: [Value] = []
+        let nullKeyed: [Value]
+        init(matches: [Value: [Value]], unknownKeyed: [Value], nullKeyed: [Value]) {
+            self.matches = matches
+            self.unknownKeyed = unknownKeyed
+            self.nullKeyed = nullKeyed
+        }
+    }
+
+    /// The join index of lookup binding number `n` of the engine's program (`index`), kept
+    /// by position.
+    @inline(__always)
+    func index(lookup n: Int, root: Int, field: Int, contains: Bool) -> Unmanaged<JoinIndex> {
+        // A machine made for fewer lookups than this program has: `indexes` still keeps it.
+        guard n < lookupCount else {
+            return Unmanaged.passUnretained(index(root: root, field: field, contains: contains))
+        }
+        if let ix = lookupIndexes[n] { return ix }
+        let ix = Unmanaged.passUnretained(index(root: root, field: field, contains: contains))
+        lookupIndexes[n] = ix
+        return ix
     }
 
     /// What the visitor of a loop tells the loop: stop (this element decided the answer),
@@ -56,18 +79,24 @@ final class Machine {
     /// unknown, so its reads are evidence).
     enum Step { case stop, next, keep }
 
-    init(roots: [Value?], params: [Value], asOf: Day, slots: Int) {
+    init(roots: [Value?], params: [Value], asOf: Day, slots: Int, lookups: Int = 0) {
         self.roots = roots
         self.params = params
         self.asOf = asOf
         slotStore = SlotStore(count: slots)
+        lookupCount = max(lookups, 1)
+        lookupIndexes = .allocate(capacity: lookupCount)
+        lookupIndexes.initialize(repeating: nil, count: lookupCount)
         rootRecords = .allocate(capacity: max(roots.count, 1))
         for (i, r) in roots.enumerated() {
             if case .record(let x)? = r { rootRecords[i] = Unmanaged.passUnretained(x) } else { rootRecords[i] = nil }
         }
     }
 
-    deinit { rootRecords.deallocate() }
+    deinit {
+        rootRecords.deallocate()
+        lookupIndexes.deallocate()
+    }
 
     func ensureSlots(_ n: Int) { slotStore.ensure(n) }
 
@@ -140,22 +169,28 @@ final class Machine {
     func index(root: Int, field: Int, contains: Bool) -> JoinIndex {
         let id = (root << 16) | (field << 1) | (contains ? 1 : 0)
         if let ix = indexes[id] { return ix }
-        let ix = JoinIndex()
+        // Built in locals, then stored: appending through the class would check exclusive
+        // access at every element.
+        var matches: [Value: [Value]] = [:]
+        var unknownKeyed: [Value] = []
+        var nullKeyed: [Value] = []
         if case .list(let xs)? = roots[root] {
+            matches.reserveCapacity(xs.count)
             for x in xs {
                 guard case .record(let r) = x else { continue }
                 let v = r.effective(field)
-                if v.isUnknown { ix.unknownKeyed.append(x); continue }
-                if v.isNull { if !contains { ix.nullKeyed.append(x) }; continue }
+                if v.isUnknown { unknownKeyed.append(x); continue }
+                if v.isNull { if !contains { nullKeyed.append(x) }; continue }
                 if contains {
                     if case .list(let items) = v {
-                        for it in Set(items) where !it.isNull { ix.matches[it, default: []].append(x) }
+                        for it in Set(items) where !it.isNull { matches[it, default: []].append(x) }
                     }
                 } else if !v.isNull {
-                    ix.matches[v, default: []].append(x)
+                    matches[v, default: []].append(x)
                 }
             }
         }
+        let ix = JoinIndex(matches: matches, unknownKeyed: unknownKeyed, nullKeyed: nullKeyed)
         indexes[id] = ix
         return ix
     }

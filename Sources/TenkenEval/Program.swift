@@ -76,6 +76,9 @@ final class Program: @unchecked Sendable {
         var field: Int32 = 0
         /// The collection (scan) or the key (lookup).
         var node: Int32
+        /// For a lookup: its number among the program's lookups (`Builder.lookups`), so a
+        /// machine finds the binding's join index by position rather than by hashing.
+        var lookup: Int32 = 0
     }
 
     /// What one rule's verdict needs, as indexes into the program.
@@ -87,6 +90,10 @@ final class Program: @unchecked Sendable {
         }
         var applies: Int32?
         var expects: [Expect]
+        /// The sections the rule's `applies when` and its expectations need, as lists: a
+        /// facility that has them all (nearly always) is checked without building a set.
+        var appliesRoots: [Int]
+        var expectRoots: [Int]
     }
 
     let ops: UnsafeMutablePointer<Inst>
@@ -108,7 +115,7 @@ final class Program: @unchecked Sendable {
                     case .perElement(_, let loop):
                         return .perElement(loop: b.add(loop), body: loop.body.map { b.add($0) } ?? -1)
                     }
-                })
+                }, appliesRoots: rule.appliesRoots.sorted(), expectRoots: rule.expectRoots.sorted())
         }
         func frozen<T>(_ xs: [T]) -> UnsafeMutablePointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(xs.count, 1))
@@ -121,9 +128,12 @@ final class Program: @unchecked Sendable {
         loops = frozen(b.loops)
         bindings = frozen(b.bindings)
         constCount = b.consts.count
+        lookupCount = Int(b.lookups)
     }
 
     private let constCount: Int
+    /// How many lookup bindings the program has.
+    let lookupCount: Int
 
     deinit {
         // The instructions, operands, loops and bindings are plain values; only constants
@@ -144,6 +154,7 @@ final class Program: @unchecked Sendable {
         var args: [Int32] = []
         var loops: [FlatLoop] = []
         var bindings: [FlatBinding] = []
+        var lookups: Int32 = 0
 
         mutating func emit(_ i: Inst) -> Int32 {
             ops.append(i)
@@ -203,7 +214,7 @@ final class Program: @unchecked Sendable {
         }
 
         mutating func add(_ loop: Loop) -> Int32 {
-            let flat: [FlatBinding] = loop.bindings.map { b in
+            var flat: [FlatBinding] = loop.bindings.map { b in
                 switch b.source {
                 case .scan(let n): return FlatBinding(kind: .scan, slot: Int32(b.slot), node: add(n))
                 case .lookup(let root, let field, let key, _):
@@ -214,6 +225,10 @@ final class Program: @unchecked Sendable {
                         kind: .lookupContains, slot: Int32(b.slot), root: Int32(root), field: Int32(field),
                         node: add(key))
                 }
+            }
+            for i in flat.indices where flat[i].kind != .scan {
+                flat[i].lookup = lookups
+                lookups += 1
             }
             let first = Int32(bindings.count)
             bindings += flat

@@ -373,7 +373,7 @@ enum EvalLoop {
         let facilities: [Facility]
         if let jsonl {
             guard let data = FileManager.default.contents(atPath: jsonl) else { fail("cannot read \(jsonl)") }
-            facilities = data.split(separator: UInt8(ascii: "\n")).prefix(200).map { line in
+            facilities = Array(data).split(separator: UInt8(ascii: "\n")).prefix(200).map { line in
                 var l = SnapshotLoader()
                 return l.loadSnapshot(bytes: Array(line), path: "f.jsonl")!
             }
