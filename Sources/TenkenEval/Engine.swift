@@ -167,7 +167,7 @@ public final class Engine: Sendable {
                 attestation: nil, examined: examined, unlistedUndetermined: unlisted.undetermined)
         }
         if let att = rule.attestation {
-            var r = attest(att, rule, m)
+            var r = attest(att, rule, code, fast)
             r.examined = examined
             return r
         }
@@ -323,9 +323,16 @@ public final class Engine: Sendable {
     /// be read, is never replaced by the data's showing: it stays `manual`, naming what is
     /// missing. A statement vouches only when its signer may sign (`Signers`: on the staff
     /// roster and employed on the day, holding the role that day).
-    func attest(_ a: CheckedAttestation, _ rule: CheckedRule, _ m: Machine) -> RuleResult {
+    func attest(
+        _ a: CheckedAttestation, _ rule: CheckedRule, _ code: Program.RuleCode, _ fast: FastEval
+    ) -> RuleResult {
+        let m = fast.m
         let renew: Duration
-        if case .duration(let d) = m.eval(a.renew) { renew = d } else { renew = Duration(months: 12) }
+        if case .duration(let d) = code.renew.map(fast.eval) ?? m.eval(a.renew) {
+            renew = d
+        } else {
+            renew = Duration(months: 12)
+        }
         var latest: Record?
         var undated: [Record] = []
         if case .list(let xs)? = m.roots[attestationsRoot] {
@@ -350,7 +357,7 @@ public final class Engine: Sendable {
         let denied = undated.contains(where: mayDeny) || latest.map(mayDeny) == true
         // The data shows the item met only when its condition is certainly true; unknown
         // evidence falls back on a person's statement.
-        let shown = !denied && (a.unless.map { m.cond($0) == .yes } ?? false)
+        let shown = !denied && (code.unless.map { fast.cond($0) == .yes } ?? false)
         // The item as each language names it: 「key」 in Japanese, `key` in English.
         let keyJa = "「\(a.key)」", keyEn = "`\(a.key)`"
         func shownByData(_ info: AttestationInfo?) -> RuleResult {
@@ -374,7 +381,8 @@ public final class Engine: Sendable {
                         + (shownBy.en.isEmpty ? "" : " (\(shownBy.en))")),
                 violations: [], attestation: info, examined: 0)
         }
-        let roles = Words.roles(a.roles)
+        // The roles in words, for the two messages that name them.
+        func roles() -> Bilingual { Words.roles(a.roles) }
         // Where the data shows the item met, an incomplete statement is not needed.
         func manual(_ ja: String, _ en: String, _ info: AttestationInfo? = nil) -> RuleResult {
             if shown { return shownByData(nil) }
@@ -400,8 +408,8 @@ public final class Engine: Sendable {
         }
         guard let rec = latest, case .date(let signed) = rec["signed_on"] else {
             return manual(
-                "\(roles.ja)による証明\(keyJa)（\(renew.descriptionJa)ごとに更新）が必要です",
-                "needs attestation \(keyEn) by \(roles.en), renewed every \(renew)")
+                "\(roles().ja)による証明\(keyJa)（\(renew.descriptionJa)ごとに更新）が必要です",
+                "needs attestation \(keyEn) by \(roles().en), renewed every \(renew)")
         }
         // A row with no answer vouches for nothing: it still needs a person's word.
         guard case .string(let answer) = rec["answer"] else {
@@ -454,8 +462,8 @@ public final class Engine: Sendable {
         }
         if !a.roles.contains(byRole) {
             return manual(
-                "証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true))は、この項目に回答できる\(roles.ja)ではありません（\(at("by_role"))）",
-                "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles.en) (\(at("by_role")))",
+                "証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true))は、この項目に回答できる\(roles().ja)ではありません（\(at("by_role"))）",
+                "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles().en) (\(at("by_role")))",
                 info)
         }
         // The staff and roles tables say who may sign: on the staff, employed that day, holding the role.

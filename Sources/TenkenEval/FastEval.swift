@@ -100,10 +100,10 @@ struct FastEval {
         case .negate: return Ops.negate(eval(n.a))
         case .and:
             let x = cond(n.a)
-            return x == .no ? .bool(false) : x.and(cond(n.b)).value
+            return x == .no ? .bool(false) : x.kleeneAnd(cond(n.b)).value
         case .or:
             let x = cond(n.a)
-            return x == .yes ? .bool(true) : x.or(cond(n.b)).value
+            return x == .yes ? .bool(true) : x.kleeneOr(cond(n.b)).value
         case .compare:
             // A count with uncertain elements lies in a range (`Machine.eval`).
             let l = ops[Int(n.a)], r = ops[Int(n.b)]
@@ -172,7 +172,7 @@ struct FastEval {
         let loop = loops[Int(li)]
         if k == loop.count {
             var inc = certain
-            if loop.filter >= 0 { inc = inc.and(cond(loop.filter)) }
+            if loop.filter >= 0 { inc = inc.kleeneAnd(cond(loop.filter)) }
             if inc == .no { return .next }
             return visit(inc)
         }
@@ -196,7 +196,7 @@ struct FastEval {
             case .unknown:
                 // The collection itself is unknown: one stand-in element, itself unknown.
                 slots.set(slot, .unknown)
-                if forEach(li, k + 1, certain.and(.unknown), visit) == .stop { return .stop }
+                if forEach(li, k + 1, certain.kleeneAnd(.unknown), visit) == .stop { return .stop }
             default: break
             }
         case .lookup, .lookupContains:
@@ -210,7 +210,7 @@ struct FastEval {
                     for j in buf.indices {
                         guard case .record(let r) = buf[j], !r.effective(field).isNull else { continue }
                         slots.set(slot, buf[j])
-                        if forEach(li, k + 1, certain.and(.unknown), visit) == .stop { return true }
+                        if forEach(li, k + 1, certain.kleeneAnd(.unknown), visit) == .stop { return true }
                     }
                     return false
                 }
@@ -224,7 +224,7 @@ struct FastEval {
                     if kv.isNull { return !contains && !each(ix.nullKeyed, certain) }
                     if let xs = ix.matches[kv], !each(xs, certain) { return true }
                     // Elements whose join field is unknown might match: each uncertain.
-                    return !each(ix.unknownKeyed, certain.and(.unknown))
+                    return !each(ix.unknownKeyed, certain.kleeneAnd(.unknown))
                 }
             if stopped { return .stop }
         }
@@ -239,7 +239,7 @@ struct FastEval {
             var result = Truth.yes
             forEach(li) { inc in
                 let p = body >= 0 ? cond(body) : .yes
-                switch inc.implies(p) {
+                switch (!inc).kleeneOr(p) {
                 case .no: result = .no; return .stop
                 case .unknown: result = .unknown; return .keep
                 case .yes: return .next
@@ -249,7 +249,7 @@ struct FastEval {
         case .some, .none:
             var found = Truth.no
             forEach(li) { inc in
-                switch inc.and(body >= 0 ? cond(body) : .yes) {
+                switch inc.kleeneAnd(body >= 0 ? cond(body) : .yes) {
                 case .yes: found = .yes; return .stop
                 case .unknown: found = .unknown; return .keep
                 case .no: return .next
@@ -289,5 +289,21 @@ struct FastEval {
             }
             return uncertain ? .unknown : best
         }
+    }
+}
+
+extension Truth {
+    /// `and` (`Truth.and`), inlined here: the evaluator calls it at every filter and element.
+    @inline(__always)
+    fileprivate func kleeneAnd(_ o: Truth) -> Truth {
+        if self == .no || o == .no { return .no }
+        return self == .yes && o == .yes ? .yes : .unknown
+    }
+
+    /// `or` (`Truth.or`), inlined here.
+    @inline(__always)
+    fileprivate func kleeneOr(_ o: Truth) -> Truth {
+        if self == .yes || o == .yes { return .yes }
+        return self == .no && o == .no ? .no : .unknown
     }
 }

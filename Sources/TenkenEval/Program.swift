@@ -94,6 +94,9 @@ final class Program: @unchecked Sendable {
         /// facility that has them all (nearly always) is checked without building a set.
         var appliesRoots: [Int]
         var expectRoots: [Int]
+        /// The attestation's period and its `unless` condition.
+        var renew: Int32? = nil
+        var unless: Int32? = nil
     }
 
     let ops: UnsafeMutablePointer<Inst>
@@ -115,7 +118,8 @@ final class Program: @unchecked Sendable {
                     case .perElement(_, let loop):
                         return .perElement(loop: b.add(loop), body: loop.body.map { b.add($0) } ?? -1)
                     }
-                }, appliesRoots: rule.appliesRoots.sorted(), expectRoots: rule.expectRoots.sorted())
+                }, appliesRoots: rule.appliesRoots.sorted(), expectRoots: rule.expectRoots.sorted(),
+                renew: rule.attestation.map { b.add($0.renew) }, unless: rule.attestation?.unless.map { b.add($0) })
         }
         func frozen<T>(_ xs: [T]) -> UnsafeMutablePointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(xs.count, 1))
