@@ -234,29 +234,9 @@ struct FastEval {
     /// `Machine.quantify` without tracing.
     func quantify(_ kind: QuantifierKind, _ li: Int32) -> Truth {
         let body = loops[Int(li)].body
-        switch kind {
-        case .every:
-            var result = Truth.yes
-            forEach(li) { inc in
-                let p = body >= 0 ? cond(body) : .yes
-                switch (!inc).kleeneOr(p) {
-                case .no: result = .no; return .stop
-                case .unknown: result = .unknown; return .keep
-                case .yes: return .next
-                }
-            }
-            return result
-        case .some, .none:
-            var found = Truth.no
-            forEach(li) { inc in
-                switch inc.kleeneAnd(body >= 0 ? cond(body) : .yes) {
-                case .yes: found = .yes; return .stop
-                case .unknown: found = .unknown; return .keep
-                case .no: return .next
-                }
-            }
-            return kind == .some ? found : !found
-        }
+        var acc = Machine.quantifierStart(kind)
+        forEach(li) { inc in Machine.quantifierStep(kind, inc, body >= 0 ? cond(body) : .yes, &acc) }
+        return Machine.quantifierResult(kind, acc)
     }
 
     /// How many elements certainly pass the loop's filter, and how many might.
@@ -281,15 +261,53 @@ struct FastEval {
             var uncertain = false
             forEach(li) { inc in
                 guard body >= 0 else { return .next }
-                let v = eval(body)
-                if inc == .unknown || v.isUnknown { uncertain = true; return .keep }
-                if v.isNull { return .next }
-                if best.isNull || Ops.compareKnown(kind == .min ? .lt : .gt, v, best) { best = v }
-                return .next
+                return Machine.extremumStep(kind, inc, eval(body), &best, &uncertain)
             }
             return uncertain ? .unknown : best
         }
     }
+}
+
+extension Machine {
+    /// A quantifier's answer before any element: `every` is true of nothing, `some` false.
+    @inline(__always)
+    static func quantifierStart(_ kind: QuantifierKind) -> Truth { kind == .every ? .yes : .no }
+
+    /// Folds one element into a quantifier's answer `acc`, given how certain it is that the
+    /// element belongs (`inc`) and its body: `every` is the conjunction of `inc implies body`,
+    /// `some` and `none` the disjunction of `inc and body`. Stops at the first decisive element;
+    /// one that leaves the answer unknown is kept (its reads are evidence).
+    @inline(__always)
+    static func quantifierStep(_ kind: QuantifierKind, _ inc: Truth, _ body: Truth, _ acc: inout Truth) -> Step {
+        if kind == .every {
+            switch (!inc).kleeneOr(body) {
+            case .no: acc = .no; return .stop
+            case .unknown: acc = .unknown; return .keep
+            case .yes: return .next
+            }
+        }
+        switch inc.kleeneAnd(body) {
+        case .yes: acc = .yes; return .stop
+        case .unknown: acc = .unknown; return .keep
+        case .no: return .next
+        }
+    }
+
+    /// Folds one element's value `v` into `min` or `max` (`best`): an element that might not
+    /// belong, or an unknown value, makes the answer unknown (`uncertain`); a null is skipped.
+    @inline(__always)
+    static func extremumStep(
+        _ kind: AggregateKind, _ inc: Truth, _ v: Value, _ best: inout Value, _ uncertain: inout Bool
+    ) -> Step {
+        if inc == .unknown || v.isUnknown { uncertain = true; return .keep }
+        if v.isNull { return .next }
+        if best.isNull || Ops.compareKnown(kind == .min ? .lt : .gt, v, best) { best = v }
+        return .next
+    }
+
+    /// The quantifier's answer from the folded one: `none` is the negation of `some`.
+    @inline(__always)
+    static func quantifierResult(_ kind: QuantifierKind, _ acc: Truth) -> Truth { kind == .none ? !acc : acc }
 }
 
 extension Truth {

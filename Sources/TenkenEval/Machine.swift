@@ -272,29 +272,9 @@ final class Machine {
     /// `every` is the conjunction over the elements of (not filter or body), `some` the
     /// disjunction of (filter and body), `none` the negation of `some`.
     func quantify(_ kind: QuantifierKind, _ loop: Loop) -> Truth {
-        switch kind {
-        case .every:
-            var result = Truth.yes
-            forEach(loop) { inc in
-                let p = loop.body.map(cond) ?? .yes
-                switch inc.implies(p) {
-                case .no: result = .no; return .stop
-                case .unknown: result = .unknown; return .keep
-                case .yes: return .next
-                }
-            }
-            return result
-        case .some, .none:
-            var found = Truth.no
-            forEach(loop) { inc in
-                switch inc.and(loop.body.map(cond) ?? .yes) {
-                case .yes: found = .yes; return .stop
-                case .unknown: found = .unknown; return .keep
-                case .no: return .next
-                }
-            }
-            return kind == .some ? found : !found
-        }
+        var acc = Machine.quantifierStart(kind)
+        forEach(loop) { inc in Machine.quantifierStep(kind, inc, loop.body.map(cond) ?? .yes, &acc) }
+        return Machine.quantifierResult(kind, acc)
     }
 
     /// How many elements certainly pass the loop's filter, and how many might.
@@ -330,11 +310,7 @@ final class Machine {
             var best: Value = .null
             forEach(loop) { inc in
                 guard let body = loop.body else { return .next }
-                let v = eval(body)
-                if inc == .unknown || v.isUnknown { uncertain = true; return .keep }
-                if v.isNull { return .next }
-                if best.isNull || Ops.compareKnown(kind == .min ? .lt : .gt, v, best) { best = v }
-                return .next
+                return Machine.extremumStep(kind, inc, eval(body), &best, &uncertain)
             }
             return uncertain ? .unknown : best
         }
