@@ -363,21 +363,32 @@ public final class Record: Sendable {
     public func effective(_ i: Int) -> Value {
         let v = values[i]
         guard v.isNull else { return v }
-        let a = schema.absentValues[i]
+        // The schema is borrowed, not retained, while its tables are read (it outlives every
+        // record: `schema`), so a read of a blank copies one value and retains nothing else.
+        return Unmanaged.passUnretained(schema)._withUnsafeGuaranteedRef { absence(i, $0) }
+    }
+
+    /// What blank field `i` means: `schema`'s absent value, or unknown where other evidence
+    /// contradicts it.
+    @inline(__always)
+    func absence(_ i: Int, _ schema: RecordSchema) -> Value {
         if contradictedBlanks != 0, i < 64, contradictedBlanks & (1 << UInt64(i)) != 0 { return .unknown }
-        guard let cs = schema.conditions[i] else { return a }
+        guard let cs = schema.conditions[i] else { return schema.absentValues[i] }
         for c in cs {
             let other = values[c.field].isNull ? schema.absentValues[c.field] : values[c.field]
             if other.isUnknown { return .unknown }
             if c.values.isEmpty ? !other.isNull : c.values.contains(other) { return .unknown }
         }
-        return a
+        return schema.absentValues[i]
     }
 
     /// Field `i` is blank, its blank has a documented meaning, and other evidence contradicts
     /// it: whether the thing happened is not known, so even `is present` is unknown.
     public func blankIsContradicted(_ i: Int) -> Bool {
-        values[i].isNull && !schema.absentValues[i].isUnknown && effective(i).isUnknown
+        guard values[i].isNull else { return false }
+        return Unmanaged.passUnretained(schema)._withUnsafeGuaranteedRef { s in
+            !s.absentValues[i].isUnknown && absence(i, s).isUnknown
+        }
     }
 
     public subscript(_ name: String) -> Value {

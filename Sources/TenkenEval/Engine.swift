@@ -8,10 +8,16 @@ public final class Engine: Sendable {
     public let pack: CheckedPack
     let attestationsRoot = SnapshotRoot.attestations.index
     let maxSlots: Int
+    /// The rules' conditions flattened for the evaluation that decides verdicts (`FastEval`).
+    let program: Program
     /// The most violations a rule lists; the rest are counted (`RuleResult.unlisted`), not
     /// built, so an inventory of 20,000 blank rows cannot fill memory with findings.
     public let maxFindings: Int
     public static let defaultMaxFindings = 1000
+    /// The sections' names, spelled out once (`RootSchema.name` describes an enum case by
+    /// reflection: thousands of instructions each time).
+    static let rootNames = SnapshotSchema.roots.map(\.name)
+    static let attestationItem = SnapshotSchema.attestation.index["item"]
 
     public convenience init(pack: CheckedPack) { self.init(pack: pack, maxFindings: Engine.defaultMaxFindings) }
 
@@ -19,20 +25,23 @@ public final class Engine: Sendable {
     public init(pack: CheckedPack, maxFindings: Int?) {
         self.pack = pack
         maxSlots = pack.rules.map(\.slotCount).max() ?? 1
+        program = Program(pack: pack)
         self.maxFindings = max(1, maxFindings ?? Int.max)
     }
 
     public func evaluate(_ given: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
         // Ids in one spelling, and blanks other records contradict read as unknown.
         let facility = given.normalised()
-        let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: maxSlots)
+        let m = Machine(
+            roots: facility.roots, params: params, asOf: asOf, slots: maxSlots, lookups: program.lookupCount)
         m.tables = facility.tables
         m.tablesInWorkbook = facility.tablesInWorkbook
         m.rootLocations = facility.rootLocations
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
-        for rule in pack.rules {
-            var r = evaluate(rule, m)
+        for i in pack.rules.indices {
+            let rule = pack.rules[i]
+            var r = evaluate(rule, program.rules[i], m)
             // A finding that read no element points at the first section its rule examines.
             if r.state == .fail {
                 let fallback = rule.expectRoots.sorted().lazy.compactMap { facility.rootLocations[$0] }.first
@@ -81,8 +90,10 @@ public final class Engine: Sendable {
         return out
     }
 
-    func missingSection(_ roots: Set<Int>, _ m: Machine) -> RuleResult? {
-        let missing = roots.sorted().filter { m.roots[$0] == nil }
+    /// - Parameter roots: the sections the rule needs, in order.
+    func missingSection(_ roots: [Int], _ m: Machine) -> RuleResult? {
+        guard roots.contains(where: { m.roots[$0] == nil }) else { return nil }
+        let missing = roots.filter { m.roots[$0] == nil }
         guard !missing.isEmpty else { return nil }
         if let tables = m.tables {
             let files = Array(Set(missing.map { tables[$0] })).sorted().joined(separator: ", ")
@@ -97,7 +108,7 @@ public final class Engine: Sendable {
                         en: "this rule needs the table \(files), which the folder does not have"),
                 violations: [], attestation: nil, examined: 0)
         }
-        let list = missing.map { "`\(SnapshotSchema.roots[$0].name)`" }.joined(separator: ", ")
+        let list = missing.map { "`\(Engine.rootNames[$0])`" }.joined(separator: ", ")
         return RuleResult(
             ruleID: "", state: .error,
             reason: Bilingual(
@@ -106,11 +117,12 @@ public final class Engine: Sendable {
             violations: [], attestation: nil, examined: 0)
     }
 
-    func evaluate(_ rule: CheckedRule, _ m: Machine) -> RuleResult {
+    func evaluate(_ rule: CheckedRule, _ code: Program.RuleCode, _ m: Machine) -> RuleResult {
         m.ensureSlots(rule.slotCount)
-        if var r = missingSection(rule.appliesRoots, m) { r.ruleID = rule.id; return r }
-        if let a = rule.applies {
-            switch m.cond(a) {
+        if var r = missingSection(code.appliesRoots, m) { r.ruleID = rule.id; return r }
+        let fast = FastEval(program, m)
+        if let a = rule.applies, let ac = code.applies {
+            switch fast.cond(ac) {
             case .no:
                 let reason =
                     rule.otherwise
@@ -131,14 +143,14 @@ public final class Engine: Sendable {
             case .yes: break
             }
         }
-        if var r = missingSection(rule.expectRoots, m) { r.ruleID = rule.id; return r }
+        if var r = missingSection(code.expectRoots, m) { r.ruleID = rule.id; return r }
         var violations: [Violation] = []
         var undetermined: [Violation] = []
         var examined = 0
         var unlisted = Unlisted()
-        for (i, e) in rule.expects.enumerated() {
+        for (i, (e, c)) in zip(rule.expects, code.expects).enumerated() {
             let (v0, u0) = (violations.count, undetermined.count)
-            examined += check(e, m, into: &violations, undetermined: &undetermined, unlisted: &unlisted)
+            examined += check(e, c, fast, into: &violations, undetermined: &undetermined, unlisted: &unlisted)
             for j in v0..<violations.count { violations[j].expect = i + 1 }
             for j in u0..<undetermined.count { undetermined[j].expect = i + 1 }
         }
@@ -155,7 +167,7 @@ public final class Engine: Sendable {
                 attestation: nil, examined: examined, unlistedUndetermined: unlisted.undetermined)
         }
         if let att = rule.attestation {
-            var r = attest(att, rule, m)
+            var r = attest(att, rule, code, fast)
             r.examined = examined
             return r
         }
@@ -179,13 +191,16 @@ public final class Engine: Sendable {
     /// Checks one expectation; appends a violation per offending element and an undetermined
     /// finding per element it could not decide, up to `maxFindings` of each (the rest are
     /// counted in `unlisted`). Returns how many elements were examined.
+    /// The verdicts come from `fast` (the expectation compiled as `code`); the evidence from
+    /// the expectation's nodes, evaluated again with tracing.
     func check(
-        _ e: CheckedExpect, _ m: Machine, into out: inout [Violation], undetermined: inout [Violation],
-        unlisted: inout Unlisted
+        _ e: CheckedExpect, _ code: Program.RuleCode.Expect, _ fast: FastEval, into out: inout [Violation],
+        undetermined: inout [Violation], unlisted: inout Unlisted
     ) -> Int {
-        switch e.shape {
-        case .single(let n):
-            let t = m.cond(n)
+        let m = fast.m
+        switch (e.shape, code) {
+        case (.single(let n), .single(let c)):
+            let t = fast.cond(c)
             if t == .yes { return 1 }
             if t == .unknown {
                 if undetermined.count >= maxFindings { unlisted.undetermined += 1; return 1 }
@@ -208,18 +223,20 @@ public final class Engine: Sendable {
             }
             out.append(Violation(message: message, element: nil, place: decisive ?? ev.first?.place, evidence: ev))
             return 1
-        case .perElement(let kind, let loop):
+        case (.perElement(let kind, let loop), .perElement(let lc, let body)):
             // The visitor captures one reference: copying the expectation into the closure
             // context would happen again at every level of the loop, for every element.
             let ctx = ElementCheck(
-                engine: self, expect: e, loop: loop, every: kind == .every, machine: m,
+                engine: self, expect: e, loop: loop, body: body, every: kind == .every, fast: fast,
                 room: maxFindings - out.count, undecidedRoom: maxFindings - undetermined.count)
-            m.forEach(loop) { ctx.visit($0) }
+            fast.forEach(lc) { ctx.visit($0) }
             out += ctx.violations
             undetermined += ctx.undetermined
             unlisted.violations += ctx.unlisted.violations
             unlisted.undetermined += ctx.unlisted.undetermined
             return ctx.examined
+        default:
+            preconditionFailure("the program is compiled from the same expectations, in order")
         }
     }
 
@@ -306,14 +323,23 @@ public final class Engine: Sendable {
     /// be read, is never replaced by the data's showing: it stays `manual`, naming what is
     /// missing. A statement vouches only when its signer may sign (`Signers`: on the staff
     /// roster and employed on the day, holding the role that day).
-    func attest(_ a: CheckedAttestation, _ rule: CheckedRule, _ m: Machine) -> RuleResult {
+    func attest(
+        _ a: CheckedAttestation, _ rule: CheckedRule, _ code: Program.RuleCode, _ fast: FastEval
+    ) -> RuleResult {
+        let m = fast.m
         let renew: Duration
-        if case .duration(let d) = m.eval(a.renew) { renew = d } else { renew = Duration(months: 12) }
+        if case .duration(let d) = code.renew.map(fast.eval) ?? m.eval(a.renew) {
+            renew = d
+        } else {
+            renew = Duration(months: 12)
+        }
         var latest: Record?
         var undated: [Record] = []
         if case .list(let xs)? = m.roots[attestationsRoot] {
             for case .record(let r) in xs {
-                guard case .string(let item) = r["item"], item == a.key else { continue }
+                // The item by position, not by name: this runs for every row and attested rule.
+                let itemValue = Engine.attestationItem.map { r.values[$0] } ?? r["item"]
+                guard case .string(let item) = itemValue, item == a.key else { continue }
                 guard case .date(let d) = r["signed_on"] else { undated.append(r); continue }
                 // On the same date the later row wins: `tenken attest` appends, never rewrites.
                 if let l = latest, case .date(let ld) = l["signed_on"], ld > d { continue }
@@ -331,7 +357,7 @@ public final class Engine: Sendable {
         let denied = undated.contains(where: mayDeny) || latest.map(mayDeny) == true
         // The data shows the item met only when its condition is certainly true; unknown
         // evidence falls back on a person's statement.
-        let shown = !denied && (a.unless.map { m.cond($0) == .yes } ?? false)
+        let shown = !denied && (code.unless.map { fast.cond($0) == .yes } ?? false)
         // The item as each language names it: 「key」 in Japanese, `key` in English.
         let keyJa = "「\(a.key)」", keyEn = "`\(a.key)`"
         func shownByData(_ info: AttestationInfo?) -> RuleResult {
@@ -355,7 +381,8 @@ public final class Engine: Sendable {
                         + (shownBy.en.isEmpty ? "" : " (\(shownBy.en))")),
                 violations: [], attestation: info, examined: 0)
         }
-        let roles = Words.roles(a.roles)
+        // The roles in words, for the two messages that name them.
+        func roles() -> Bilingual { Words.roles(a.roles) }
         // Where the data shows the item met, an incomplete statement is not needed.
         func manual(_ ja: String, _ en: String, _ info: AttestationInfo? = nil) -> RuleResult {
             if shown { return shownByData(nil) }
@@ -381,8 +408,8 @@ public final class Engine: Sendable {
         }
         guard let rec = latest, case .date(let signed) = rec["signed_on"] else {
             return manual(
-                "\(roles.ja)による証明\(keyJa)（\(renew.descriptionJa)ごとに更新）が必要です",
-                "needs attestation \(keyEn) by \(roles.en), renewed every \(renew)")
+                "\(roles().ja)による証明\(keyJa)（\(renew.descriptionJa)ごとに更新）が必要です",
+                "needs attestation \(keyEn) by \(roles().en), renewed every \(renew)")
         }
         // A row with no answer vouches for nothing: it still needs a person's word.
         guard case .string(let answer) = rec["answer"] else {
@@ -435,8 +462,8 @@ public final class Engine: Sendable {
         }
         if !a.roles.contains(byRole) {
             return manual(
-                "証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true))は、この項目に回答できる\(roles.ja)ではありません（\(at("by_role"))）",
-                "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles.en) (\(at("by_role")))",
+                "証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true))は、この項目に回答できる\(roles().ja)ではありません（\(at("by_role"))）",
+                "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles().en) (\(at("by_role")))",
                 info)
         }
         // The staff and roles tables say who may sign: on the staff, employed that day, holding the role.
@@ -484,9 +511,11 @@ final class ElementCheck {
     let engine: Engine
     let expect: CheckedExpect
     let loop: Loop
-    let body: Node?
+    /// The loop's body compiled (-1: none), for the verdict; `loop.body` gives the evidence.
+    let body: Int32
     let every: Bool
     let m: Machine
+    let fast: FastEval
     var examined = 0
     var violations: [Violation] = []
     var undetermined: [Violation] = []
@@ -496,14 +525,16 @@ final class ElementCheck {
     let undecidedRoom: Int
 
     init(
-        engine: Engine, expect: CheckedExpect, loop: Loop, every: Bool, machine: Machine, room: Int, undecidedRoom: Int
+        engine: Engine, expect: CheckedExpect, loop: Loop, body: Int32, every: Bool, fast: FastEval, room: Int,
+        undecidedRoom: Int
     ) {
         self.engine = engine
         self.expect = expect
         self.loop = loop
-        body = loop.body
+        self.body = body
         self.every = every
-        m = machine
+        m = fast.m
+        self.fast = fast
         self.room = room
         self.undecidedRoom = undecidedRoom
     }
@@ -511,7 +542,7 @@ final class ElementCheck {
     @inline(__always)
     func visit(_ inc: Truth) -> Machine.Step {
         examined += 1
-        let p = body.map { m.cond($0) } ?? .yes
+        let p = body >= 0 ? fast.cond(body) : .yes
         // `every`: the element holds unless it belongs (inc) and fails the body; `none`: it
         // holds unless it belongs and meets the body. Uncertain membership or body: unknown.
         let holds: Truth = every ? inc.implies(p) : !(inc.and(p))

@@ -33,12 +33,14 @@ extension Engine {
     public func explain(
         ruleID: String, _ facility: Facility, asOf: Day, params: [Value], settings: [ParamSetting], limit: Int = 200
     ) -> Explanation? {
-        guard let rule = pack.rules.first(where: { $0.id == ruleID }) else { return nil }
-        let m = Machine(roots: facility.roots, params: params, asOf: asOf, slots: rule.slotCount)
+        guard let ri = pack.rules.firstIndex(where: { $0.id == ruleID }) else { return nil }
+        let rule = pack.rules[ri]
+        let m = Machine(
+            roots: facility.roots, params: params, asOf: asOf, slots: rule.slotCount, lookups: program.lookupCount)
         m.tables = facility.tables
         m.tablesInWorkbook = facility.tablesInWorkbook
         m.rootLocations = facility.rootLocations
-        let result = evaluate(rule, m)
+        let result = evaluate(rule, program.rules[ri], m)
         var renewal: Duration?
         if let a = rule.attestation, case .duration(let d) = m.eval(a.renew) { renewal = d }
         func traced(_ body: () -> Truth) -> (Truth, [Evidence], Evidence?) {

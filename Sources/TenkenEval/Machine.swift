@@ -9,11 +9,19 @@ import TenkenSyntax
 /// reads as `Value.unknown`, and every operator, join and quantifier carries it through, so
 /// a verdict that depends on it is `unknown`, never a silent pass.
 final class Machine {
-    var slots: [Value]
+    /// The loop variables (`SlotStore`: records held unretained).
+    let slotStore: SlotStore
+    var slots: Slots { slotStore.view }
     let params: [Value]
     let roots: [Value?]
+    /// Each section that is a record, unretained (`roots` holds it), for `FastEval`.
+    let rootRecords: UnsafeMutablePointer<Unmanaged<Record>?>
     let asOf: Day
     var indexes: [Int: JoinIndex] = [:]
+    /// `FastEval`'s join index for each lookup binding of the engine's program, once built
+    /// (unretained: `indexes` holds it).
+    var lookupIndexes: UnsafeMutablePointer<Unmanaged<JoinIndex>?>
+    let lookupCount: Int
     var tracing = false
     var trace: [Read] = []
     /// Tracing to name the unknown values behind an undecided verdict (`Engine.undecided`).
@@ -40,11 +48,30 @@ final class Machine {
 
     /// A hash index on one field of a top-level collection, and the elements whose field is
     /// unknown: those might match any key, so a lookup visits them as uncertain matches.
-    struct JoinIndex {
-        var matches: [Value: [Value]] = [:]
-        var unknownKeyed: [Value] = []
+    final class JoinIndex {
+        let matches: [Value: [Value]]
+        let unknownKeyed: [Value]
         /// Elements whose field is a documented absence: they match a null key, as `==` says.
-        var nullKeyed: [Value] = []
+        let nullKeyed: [Value]
+        init(matches: [Value: [Value]], unknownKeyed: [Value], nullKeyed: [Value]) {
+            self.matches = matches
+            self.unknownKeyed = unknownKeyed
+            self.nullKeyed = nullKeyed
+        }
+    }
+
+    /// The join index of lookup binding number `n` of the engine's program (`index`), kept
+    /// by position.
+    @inline(__always)
+    func index(lookup n: Int, root: Int, field: Int, contains: Bool) -> Unmanaged<JoinIndex> {
+        // A machine made for fewer lookups than this program has: `indexes` still keeps it.
+        guard n < lookupCount else {
+            return Unmanaged.passUnretained(index(root: root, field: field, contains: contains))
+        }
+        if let ix = lookupIndexes[n] { return ix }
+        let ix = Unmanaged.passUnretained(index(root: root, field: field, contains: contains))
+        lookupIndexes[n] = ix
+        return ix
     }
 
     /// What the visitor of a loop tells the loop: stop (this element decided the answer),
@@ -52,16 +79,26 @@ final class Machine {
     /// unknown, so its reads are evidence).
     enum Step { case stop, next, keep }
 
-    init(roots: [Value?], params: [Value], asOf: Day, slots: Int) {
+    init(roots: [Value?], params: [Value], asOf: Day, slots: Int, lookups: Int = 0) {
         self.roots = roots
         self.params = params
         self.asOf = asOf
-        self.slots = [Value](repeating: .null, count: max(slots, 1))
+        slotStore = SlotStore(count: slots)
+        lookupCount = max(lookups, 1)
+        lookupIndexes = .allocate(capacity: lookupCount)
+        lookupIndexes.initialize(repeating: nil, count: lookupCount)
+        rootRecords = .allocate(capacity: max(roots.count, 1))
+        for (i, r) in roots.enumerated() {
+            if case .record(let x)? = r { rootRecords[i] = Unmanaged.passUnretained(x) } else { rootRecords[i] = nil }
+        }
     }
 
-    func ensureSlots(_ n: Int) {
-        if slots.count < n { slots += [Value](repeating: .null, count: n - slots.count) }
+    deinit {
+        rootRecords.deallocate()
+        lookupIndexes.deallocate()
     }
+
+    func ensureSlots(_ n: Int) { slotStore.ensure(n) }
 
     @inline(__always) func cond(_ n: Node) -> Truth { Truth(eval(n)) }
 
@@ -132,22 +169,28 @@ final class Machine {
     func index(root: Int, field: Int, contains: Bool) -> JoinIndex {
         let id = (root << 16) | (field << 1) | (contains ? 1 : 0)
         if let ix = indexes[id] { return ix }
-        var ix = JoinIndex()
+        // Built in locals, then stored: appending through the class would check exclusive
+        // access at every element.
+        var matches: [Value: [Value]] = [:]
+        var unknownKeyed: [Value] = []
+        var nullKeyed: [Value] = []
         if case .list(let xs)? = roots[root] {
+            matches.reserveCapacity(xs.count)
             for x in xs {
                 guard case .record(let r) = x else { continue }
                 let v = r.effective(field)
-                if v.isUnknown { ix.unknownKeyed.append(x); continue }
-                if v.isNull { if !contains { ix.nullKeyed.append(x) }; continue }
+                if v.isUnknown { unknownKeyed.append(x); continue }
+                if v.isNull { if !contains { nullKeyed.append(x) }; continue }
                 if contains {
                     if case .list(let items) = v {
-                        for it in Set(items) where !it.isNull { ix.matches[it, default: []].append(x) }
+                        for it in Set(items) where !it.isNull { matches[it, default: []].append(x) }
                     }
                 } else if !v.isNull {
-                    ix.matches[v, default: []].append(x)
+                    matches[v, default: []].append(x)
                 }
             }
         }
+        let ix = JoinIndex(matches: matches, unknownKeyed: unknownKeyed, nullKeyed: nullKeyed)
         indexes[id] = ix
         return ix
     }
@@ -229,29 +272,9 @@ final class Machine {
     /// `every` is the conjunction over the elements of (not filter or body), `some` the
     /// disjunction of (filter and body), `none` the negation of `some`.
     func quantify(_ kind: QuantifierKind, _ loop: Loop) -> Truth {
-        switch kind {
-        case .every:
-            var result = Truth.yes
-            forEach(loop) { inc in
-                let p = loop.body.map(cond) ?? .yes
-                switch inc.implies(p) {
-                case .no: result = .no; return .stop
-                case .unknown: result = .unknown; return .keep
-                case .yes: return .next
-                }
-            }
-            return result
-        case .some, .none:
-            var found = Truth.no
-            forEach(loop) { inc in
-                switch inc.and(loop.body.map(cond) ?? .yes) {
-                case .yes: found = .yes; return .stop
-                case .unknown: found = .unknown; return .keep
-                case .no: return .next
-                }
-            }
-            return kind == .some ? found : !found
-        }
+        var acc = Machine.quantifierStart(kind)
+        forEach(loop) { inc in Machine.quantifierStep(kind, inc, loop.body.map(cond) ?? .yes, &acc) }
+        return Machine.quantifierResult(kind, acc)
     }
 
     /// How many elements certainly pass the loop's filter, and how many might.
@@ -287,11 +310,7 @@ final class Machine {
             var best: Value = .null
             forEach(loop) { inc in
                 guard let body = loop.body else { return .next }
-                let v = eval(body)
-                if inc == .unknown || v.isUnknown { uncertain = true; return .keep }
-                if v.isNull { return .next }
-                if best.isNull || Ops.compareKnown(kind == .min ? .lt : .gt, v, best) { best = v }
-                return .next
+                return Machine.extremumStep(kind, inc, eval(body), &best, &uncertain)
             }
             return uncertain ? .unknown : best
         }

@@ -365,16 +365,36 @@ enum BenchmarkMain {
     }
 }
 
-/// `tenken-bench eval-loop N`: evaluates generated facilities repeatedly (for profilers).
+/// `tenken-bench eval-loop N [--rules DIR] [--jsonl FILE]`: evaluates facilities repeatedly
+/// (for profilers: callgrind's count for N passes minus 1 pass is the evaluation alone). By
+/// default the MCS pack over 50 generated mixed facilities; `--rules` takes a pack directory
+/// and `--jsonl` the first 200 snapshots of a JSON Lines file (the peer benchmark's 8 rules
+/// over its facilities: `--rules ../shared/bench-peers/pack --jsonl …/tenken_1k.jsonl`).
 enum EvalLoop {
-    static func run(_ n: Int) {
-        let pack = Checker.check(PackLoader.embedded().source).pack!
+    static func run(_ n: Int, rules: String? = nil, jsonl: String? = nil) {
+        let loaded: LoadedPack
+        if let rules {
+            guard case .success(let p) = PackLoader.directory(rules) else { fail("cannot load the pack \(rules)") }
+            loaded = p
+        } else {
+            loaded = PackLoader.embedded()
+        }
+        let pack = Checker.check(loaded.source).pack!
         let engine = Engine(pack: pack)
-        let facilities: [Facility] = (0..<50).map { i in
-            let (snap, _) = Generator.facility(
-                id: "F-\(i)", size: Generator.size(for: i, seed: 11), seed: UInt64(i) &+ 99)
-            var l = SnapshotLoader()
-            return l.loadSnapshot(bytes: Array(snap.utf8), path: "f.json")!
+        let facilities: [Facility]
+        if let jsonl {
+            guard let data = FileManager.default.contents(atPath: jsonl) else { fail("cannot read \(jsonl)") }
+            facilities = Array(data).split(separator: UInt8(ascii: "\n")).prefix(200).map { line in
+                var l = SnapshotLoader()
+                return l.loadSnapshot(bytes: Array(line), path: "f.jsonl")!
+            }
+        } else {
+            facilities = (0..<50).map { i in
+                let (snap, _) = Generator.facility(
+                    id: "F-\(i)", size: Generator.size(for: i, seed: 11), seed: UInt64(i) &+ 99)
+                var l = SnapshotLoader()
+                return l.loadSnapshot(bytes: Array(snap.utf8), path: "f.json")!
+            }
         }
         let asOf = Day(iso: Generator.asOf)!
         for _ in 0..<n { for f in facilities { _ = engine.evaluate(f, asOf: asOf) } }

@@ -3,6 +3,7 @@ import TenkenBenchKit
 
 // tenken-bench generate DIR --count N [--seed S] [--corrupt-every K]
 // tenken-bench huge DIR [--divide D]
+// tenken-bench eval-loop N [--rules DIR] [--jsonl FILE]   (evaluation only, for profilers)
 // tenken-bench run …  (see bench/run)
 // tenken-bench workbook [--smoke]   (only the workbook reader against the CSV reader, then a clinic
 //                                    read end to end and checked as a workbook and as CSV tables)
@@ -30,7 +31,7 @@ case "generate":
         clinicsOnly: args.contains("--clinics"))
     print("wrote \(count) facilities to \(args[1]) (\(corrupt) corrupt), consistent with as-of \(Generator.asOf)")
 case "eval-loop":
-    EvalLoop.run(Int(args.dropFirst().first ?? "") ?? 10)
+    EvalLoop.run(Int(args.dropFirst().first ?? "") ?? 10, rules: option("--rules"), jsonl: option("--jsonl"))
 case "rss-probe":
     RSSProbe.run(args[1], step: Int(args[2]) ?? 500, evaluate: !args.contains("--load-only"))
 case "huge":
