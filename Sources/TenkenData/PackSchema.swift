@@ -30,7 +30,7 @@ public struct PackSchema: Sendable {
         guard !syntax.contains(where: { $0.severity == .error }) else { return (nil, syntax) }
         var b = SchemaBuilder(tree)
         let schema = b.build()
-        let errors = syntax + b.diagnostics
+        let errors = syntax + b.diagnostics + SchemaLint.check(tree)
         return (errors.contains { $0.severity == .error } ? nil : schema, errors)
     }
 }
