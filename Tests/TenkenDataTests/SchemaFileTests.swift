@@ -417,6 +417,11 @@ struct SchemaLintTests {
         expectOne(
             "schema.table-coverage", line: 14, [],
             "table pets2 ja \"ペット2\" { nested people.pets link pid  field pid: string doc \"p\" }\n")
+        // A table naming a section or list that is not there is the builder's one error, not also "lost".
+        expectOne(
+            "schema.unknown-section", line: 12,
+            [("{ section people  without pets }", "{ section peple  without pets }")])
+        expectOne("schema.invalid", line: 13, [("nested people.pets", "nested people.petz")])
         // Single sections need the profile table.
         let single = found(
             [],
