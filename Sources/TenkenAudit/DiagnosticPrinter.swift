@@ -14,6 +14,9 @@ import TenkenSyntax
 public struct DiagnosticPrinter {
     var sources: [String: String] = [:]
     let color: Bool
+    /// Each quoted file's lines, split once per file: a file with thousands of errors is not
+    /// re-split for every one of them (that made printing quadratic in errors × file size).
+    let lineCache = Locked<[String: [Substring]]>([:])
 
     public init(sources: [String: String] = [:], color: Bool = false) {
         self.sources = sources
@@ -31,8 +34,7 @@ public struct DiagnosticPrinter {
                 "\(sev)[\(SafeText.terminal(d.id))]",
                 d.severity == .error ? "31;1" : d.severity == .warning ? "33;1" : "36")
             + ": \(SafeText.terminal(d.message))\n"
-        if let l = d.location, l.line > 0, let text = ruleText(l.file) {
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if let l = d.location, l.line > 0, let lines = lines(of: l.file) {
             if l.line - 1 < lines.count {
                 var line = String(lines[l.line - 1])
                 if line.hasSuffix("\r") { line.removeLast() }
@@ -51,6 +53,15 @@ public struct DiagnosticPrinter {
         for n in d.notes { s += "  note: \(SafeText.terminal(n))\n" }
         if let h = d.help { s += "  help: \(SafeText.terminal(h))\n" }
         return s
+    }
+
+    /// The lines of a rule file to quote from (`ruleText`), split on first use and kept.
+    func lines(of file: String) -> [Substring]? {
+        if let cached = lineCache.withLock({ $0[file] }) { return cached }
+        // A file that cannot be quoted is remembered as having no lines, and not read again.
+        let lines = ruleText(file)?.split(separator: "\n", omittingEmptySubsequences: false) ?? []
+        lineCache.withLock { $0[file] = lines }
+        return lines
     }
 
     /// The text of a rule file to quote from: given by the caller (a pack's files), or a

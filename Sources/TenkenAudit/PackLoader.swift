@@ -57,11 +57,18 @@ public enum PackLoader {
         return .success(assemble(files, root: root))
     }
 
-    /// The pack's schema file checked: its own errors (syntax and meaning, all of them), and
-    /// whether it is the schema built into this tenken, which snapshots are read with for now
+    /// The pack's schema file checked: its own errors (syntax and meaning), and whether it is
+    /// the schema built into this tenken, which snapshots are read with for now
     /// (`schema.not-built-in` at the first word that differs; comments and layout may differ).
-    /// Empty for a pack without a schema file, which is read with the built-in one.
+    /// Empty for a pack without a schema file, which is read with the built-in one. At most
+    /// `DiagnosticBag.packCap` of them, as for the rule files.
     public static func schemaDiagnostics(_ pack: LoadedPack) -> [Diagnostic] {
+        var bag = DiagnosticBag(cap: DiagnosticBag.packCap)
+        bag.add(contentsOf: uncappedSchemaDiagnostics(pack))
+        return bag.items
+    }
+
+    static func uncappedSchemaDiagnostics(_ pack: LoadedPack) -> [Diagnostic] {
         guard let (path, text) = pack.schema else { return [] }
         let builtIn = EmbeddedPack.files.first { $0.path == PackSchema.fileName }?.text ?? ""
         if text == builtIn { return [] }

@@ -27,7 +27,7 @@ public struct CheckOptions: Sendable {
 }
 
 public struct Checker {
-    var bag = DiagnosticBag(cap: 500)
+    var bag = DiagnosticBag(cap: DiagnosticBag.packCap)
     var options = CheckOptions()
     var params: [ParamInfo] = []
     var paramIndex: [String: Int] = [:]

@@ -30,7 +30,7 @@ public struct PackSchema: Sendable {
         guard !syntax.contains(where: { $0.severity == .error }) else { return (nil, syntax) }
         var b = SchemaBuilder(tree)
         let schema = b.build()
-        let errors = syntax + b.diagnostics
+        let errors = syntax + b.diagnostics + SchemaLint.check(tree)
         return (errors.contains { $0.severity == .error } ? nil : schema, errors)
     }
 }
@@ -80,7 +80,8 @@ struct SchemaBuilder {
         recordDecls = index(file.records, "the record", name: \.name)
         sectionDecls = index(file.sections, "the section", name: \.name)
         for set in file.choiceSets { checkChoices(set.choices, in: "choice set `\(set.name.text)`") }
-        for r in file.records { _ = record(r.name.text) }
+        // Past the cap nothing more is shown: each error's "did you mean" scans every name.
+        for r in file.records where diagnostics.count < DiagnosticBag.packCap { _ = record(r.name.text) }
         var sections: [SectionSchema] = []
         for s in file.sections {
             guard let r = record(s.record.text, at: s.record.span) else { continue }

@@ -109,6 +109,11 @@ public struct DiagnosticBag: Sendable {
 
     public init(cap: Int = 200) { self.cap = cap }
 
+    /// The errors reported for one pack file kind at most (its rule files, its schema file):
+    /// enough for any real mistake, and a damaged or generated file of 20 000 errors still
+    /// prints in well under a second.
+    public static let packCap = 500
+
     public mutating func add(_ d: Diagnostic) {
         if items.count < cap { items.append(d) } else { dropped += 1 }
     }
@@ -132,17 +137,24 @@ public struct DiagnosticBag: Sendable {
 }
 
 /// "Did you mean" for unknown names: the closest candidate within a small edit distance.
+/// None among more than `maxSuggestionCandidates` names: a schema of 20 000 records with an
+/// error in each would otherwise cost errors × names edit distances (minutes), and no list a
+/// person picks a name from is that long.
 public func closestMatch(to name: String, in candidates: some Sequence<String>) -> String? {
     var best: (String, Int)?
-    let n = name.unicodeScalars.count
+    let x = Array(name.unicodeScalars)
+    let n = x.count
     // Names longer than any identifier get no suggestion; a hostile 100 KB cell must not cost
     // a quadratic edit distance against every candidate.
-    guard n <= 64 else { return nil }
+    guard n <= 64, candidates.underestimatedCount <= maxSuggestionCandidates else { return nil }
     let limit = max(1, n / 3)
     for c in candidates {
-        // The distance is at least the difference in length.
-        if abs(c.unicodeScalars.count - n) > limit { continue }
-        let d = editDistance(name, c)
+        // The distance is at least the difference in length (a scalar is 1 to 4 UTF-8 bytes).
+        let bytes = c.utf8.count
+        if bytes + limit < n || bytes > 4 * (n + limit) { continue }
+        let y = Array(c.unicodeScalars)
+        if abs(y.count - n) > limit { continue }
+        let d = editDistance(x, y)
         guard d <= limit else { continue }
         if let (bc, bd) = best, bd < d || (bd == d && bc <= c) { continue }
         best = (c, d)
@@ -150,11 +162,18 @@ public func closestMatch(to name: String, in candidates: some Sequence<String>) 
     return best?.0
 }
 
+/// The most names `closestMatch` looks through.
+public let maxSuggestionCandidates = 2_000
+
 public func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+    editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars))
+}
+
+func editDistance(_ x: [Unicode.Scalar], _ y: [Unicode.Scalar]) -> Int {
     if x.isEmpty { return y.count }
     if y.isEmpty { return x.count }
-    var prev = Array(0...y.count)
+    var prev = [Int](repeating: 0, count: y.count + 1)
+    for j in prev.indices { prev[j] = j }
     var cur = [Int](repeating: 0, count: y.count + 1)
     for i in 1...x.count {
         cur[0] = i

@@ -59,6 +59,12 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     /// that is not an int, a value its field cannot hold, a record containing itself, a field
     /// without a description.
     case schemaInvalid = "schema.invalid"
+    /// A section no table holds, or held by two; a table leaving out its record's id, every
+    /// column or a field no other table holds; `only` with `without`; a second profile table.
+    case schemaTableCoverage = "schema.table-coverage"
+    /// A table's name or Japanese name that is not a plain, portable file name: a path
+    /// separator, a leading dot (`..`), a control character, a name Windows reserves (`CON`).
+    case schemaFileName = "schema.file-name"
     /// The schema's sections are not the sections the engine names (`SnapshotRoot`), in order.
     case schemaSectionsMismatch = "schema.sections-mismatch"
     /// A `--rules` pack's schema file differs from the schema built into this tenken, which is

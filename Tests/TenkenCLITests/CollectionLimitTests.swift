@@ -57,6 +57,7 @@ import Testing
                     """
                     section t: [t] doc "t"
                     record t { field id: string doc "id"  field kind: [string] doc "k"  field ownership: string doc "o" }
+                    table t ja "表" { section t }
                     """, file: "t.tenken"
                 ).0
             ).sections[0].record)

@@ -1,5 +1,6 @@
 import Foundation
 import TenkenData
+import TenkenSyntax
 import Testing
 
 @testable import TenkenCLI
@@ -36,6 +37,25 @@ struct SchemaFileCommandTests {
         #expect(err.contains("\(path):") && err.contains("error[schema.unknown-type]: `boolean` is no type"))
         #expect(err.contains("error[schema.unknown-field]: record `staff_member` has no field `hire_on`"))
         #expect(err.contains("did you mean `hired_on`?"))
+    }
+
+    /// A schema with thousands of errors prints the first `DiagnosticBag.packCap`, as rule files
+    /// do, each quoting its own line (the printer splits a file into lines once, not per error).
+    @Test func schemaErrorsAreCappedLikeRules() throws {
+        let pack = try packCopy()
+        defer { try? FileManager.default.removeItem(at: pack) }
+        let file = pack.appendingPathComponent(PackSchema.fileName)
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let extra = (0..<3_000).map { "record e\($0) { field a: nosuch\($0) doc \"x\" }\n" }.joined()
+        try (text + extra).write(to: file, atomically: true, encoding: .utf8)
+        let (code, _, err) = runCLI(["lint", "--rules", pack.path])
+        #expect(code == 2)
+        let errors = err.split(separator: "\n").filter { $0.contains("error[schema.") }
+        #expect(errors.count == DiagnosticBag.packCap, "\(errors.count)")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        for i in [0, 7, 250] {
+            #expect(err.contains("\(lines + i) | record e\(i) { field a: nosuch\(i) doc \"x\" }"), "e\(i)")
+        }
     }
 
     @Test func aSchemaOtherThanTheBuiltInOneIsRefused() throws {

@@ -343,3 +343,119 @@ struct SchemaCheckerTests {
         }
     }
 }
+
+/// The checks that hold a schema's words and tables to what the table reader and writer do
+/// with them (`SchemaLint`; break-19a M2–M4, L4, L7): each mistake one located error.
+struct SchemaLintTests {
+    /// A small schema that passes, with `extra` declarations added and `edits` made.
+    func found(_ edits: [(String, String)] = [], _ extra: String = "") -> [(id: String, line: Int, message: String)] {
+        var text = """
+            section people: [person] doc "people"
+            choices job { "doctor" ja "医師"  "nurse" ja "看護師"  "clerk" ja "事務" }
+            record person {
+              field id: string ja "人ID" doc "id" aliases ["person_id"]
+              field job: choice job ja "職種" doc "job"
+              field os: string ja "OS" doc "a label may be the name in capitals"
+              field hired_on: date doc "hired"
+              field left_on: date doc "left" not_before hired_on absent none en "still here" ja "在職中"
+              field pets: [pet] doc "pets"
+            }
+            record pet { id name  field name: string doc "name"  field kind: string doc "kind" }
+            table people ja "人" { section people  without pets }
+            table pets ja "ペット" { nested people.pets link person_id  field person_id: string ja "人" doc "the person" }
+
+            """
+        for (a, b) in edits {
+            #expect(text.contains(a), "\(a)")
+            text = text.replacingOccurrences(of: a, with: b)
+        }
+        let (_, diags) = PackSchema.compile(text + extra, file: "s.tenken")
+        #expect(diags.allSatisfy { $0.location?.file == "s.tenken" && ($0.location?.line ?? 0) > 0 })
+        return diags.map { ($0.id, $0.location?.line ?? 0, $0.message) }
+    }
+
+    func expectOne(_ id: String, line: Int, _ edits: [(String, String)], _ extra: String = "") {
+        let f = found(edits, extra)
+        #expect(f.count == 1 && f.first?.id == id && f.first?.line == line, "\(edits) \(extra): \(f)")
+    }
+
+    @Test func theBaseSchemaPasses() { #expect(found().isEmpty, "\(found())") }
+
+    /// A word that is another once trimmed or folded would turn one value into another on a
+    /// table round trip (`"看護師 "` is read as the nurse's word): a midwife would come back a nurse.
+    @Test func wordsThatCollideOnceFoldedAreRefused() {
+        expectOne("schema.choice-collision", line: 2, [("\"clerk\" ja \"事務\"", "\"clerk\" ja \"看護師 \"")])
+        expectOne("schema.choice-collision", line: 2, [("\"clerk\" ja \"事務\"", "\"clerk\" ja \"\u{3000}看護師\"")])
+        expectOne("schema.choice-collision", line: 2, [("\"clerk\" ja \"事務\"", "\"Nurse\"")])
+        expectOne(
+            "schema.choice-collision", line: 2, [("\"clerk\" ja \"事務\"", "\"clerk\" ja \"ｶﾝｺﾞｼ\"  \"x\" ja \"カンゴシ\"")])
+        expectOne("schema.invalid", line: 2, [("\"clerk\" ja \"事務\"", "\"clerk\" ja \"事務 \"")])
+        expectOne("schema.invalid", line: 2, [("\"clerk\"", "\"clerk \"")])
+        expectOne("schema.invalid", line: 5, [("field job: choice job", "field job: choice [\" a\", \"b\"]")])
+        expectOne("schema.invalid", line: 4, [("ja \"人ID\"", "ja \"\"")])
+        expectOne("schema.invalid", line: 4, [("[\"person_id\"]", "[\"person_id\", \"\"]")])
+        expectOne("schema.invalid", line: 4, [("[\"person_id\"]", "[\"person_id \"]")])
+        // L7: an alias said twice, or that is the field's own header, once folded.
+        expectOne("schema.duplicate-header", line: 4, [("[\"person_id\"]", "[\"person_id\", \"Person_ID\"]")])
+        expectOne("schema.duplicate-header", line: 4, [("[\"person_id\"]", "[\"ｉｄ\"]")])
+        expectOne("schema.duplicate-header", line: 4, [("[\"person_id\"]", "[\"人ID\"]")])
+    }
+
+    /// Every field of every section is a column of exactly one table, so `convert --to csv`
+    /// cannot drop data; a nested table holds what its parent leaves out.
+    @Test func tablesHoldTheWholeSnapshot() {
+        expectOne(
+            "schema.table-coverage", line: 1,
+            [("table people ja \"人\" { section people  without pets }\n", ""), ("table pets", "# table pets")])
+        expectOne(
+            "schema.table-coverage", line: 14, [], "table folk ja \"人々\" { section people  without pets }\n")
+        expectOne("schema.table-coverage", line: 12, [("without pets", "without id, pets")])
+        expectOne("schema.table-coverage", line: 12, [("without pets", "without job, pets")])
+        expectOne("schema.table-coverage", line: 12, [("without pets", "only id")])  // no table for pets' column
+        expectOne("schema.table-coverage", line: 12, [("without pets", "only id, job  without pets")])
+        expectOne("schema.table-coverage", line: 13, [("link person_id", "link person_id  without name")])
+        expectOne(
+            "schema.table-coverage", line: 14, [],
+            "table pets2 ja \"ペット2\" { nested people.pets link pid  field pid: string doc \"p\" }\n")
+        // A table naming a section or list that is not there is the builder's one error, not also "lost".
+        expectOne(
+            "schema.unknown-section", line: 12,
+            [("{ section people  without pets }", "{ section peple  without pets }")])
+        expectOne("schema.invalid", line: 13, [("nested people.pets", "nested people.petz")])
+        // Single sections need the profile table.
+        let single = found(
+            [],
+            "section office: office doc \"the office\"\nrecord office { id none  field name: string doc \"name\" }\n")
+        #expect(single.map(\.id) == ["schema.table-coverage"] && single.first?.line == 14, "\(single)")
+    }
+
+    /// A table's names are file names of a facility folder, in either language.
+    @Test func tableNamesAreSafePortableFileNames() {
+        for bad in ["../人", "人/物", "CON", "nul.txt", "Com1", ".hidden", "人 ", "人.", "a:b"] {
+            expectOne("schema.file-name", line: 12, [("table people ja \"人\"", "table people ja \"\(bad)\"")])
+        }
+        expectOne("schema.duplicate-name", line: 13, [("table pets ja", "table People ja")])
+        expectOne("schema.duplicate-name", line: 13, [("table pets ja \"ペット\"", "table pets ja \"People\"")])
+        expectOne("schema.duplicate-name", line: 13, [("table pets ja \"ペット\"", "table pets ja \"ｐｅｏｐｌｅ\"")])
+        expectOne("schema.duplicate-name", line: 13, [("table pets ja \"ペット\"", "table pets ja \"人\"")])
+    }
+
+    /// Declarations that cannot mean anything (L4).
+    @Test func meaninglessDeclarationsAreRefused() {
+        expectOne("schema.invalid", line: 8, [("not_before hired_on", "not_before left_on")])
+        expectOne("schema.invalid", line: 8, [("ja \"在職中\"", "ja \"在職中\" unless left_on given")])
+        expectOne(
+            "schema.invalid", line: 11,
+            [("record pet { id name", "record pet { id tags  field tags: [string] doc \"t\"")])
+        let shadow = found([], "record int { field x: int doc \"x\" }\n")
+        #expect(shadow.contains { $0.id == "schema.invalid" && $0.line == 14 }, "\(shadow)")
+    }
+
+    /// Past `DiagnosticBag.packCap` errors the builder stops looking at records: 20 000 broken
+    /// records are as quick as 500 (every one of them would otherwise scan every record's name).
+    @Test func manyErrorsStopAtTheCap() {
+        let extra = (0..<20_000).map { "record e\($0) { field a: nosuch\($0) doc \"x\" }\n" }.joined()
+        let f = found([], extra)
+        #expect(f.count >= DiagnosticBag.packCap && f.count < DiagnosticBag.packCap + 50, "\(f.count)")
+    }
+}
