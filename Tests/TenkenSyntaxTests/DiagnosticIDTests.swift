@@ -94,9 +94,10 @@ struct DiagnosticIDTests {
     /// Every id the other pages and the README name (`check.x` in backticks, `error[check.x]`) is a
     /// real one, so no page keeps an id that was renamed or dropped. Parameters share a prefix
     /// with one family (`attestation.renewal`), so that family is checked on the reference page only.
+    /// A plan under docs/design/ names the ids it will add before they exist, so it is not checked.
     @Test func noPageNamesAStaleID() throws {
         let listed = Set(DiagnosticID.allCases.map(\.rawValue))
-        var pages = Self.files(under: "docs", suffix: ".md")
+        var pages = Self.files(under: "docs", suffix: ".md").filter { !$0.path.contains("/docs/design/") }
         pages.append(Self.root.appendingPathComponent("README.md"))
         for page in pages {
             let text = try String(contentsOf: page, encoding: .utf8)
