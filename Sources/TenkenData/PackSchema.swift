@@ -11,18 +11,112 @@ public struct SectionSchema: Sendable {
     public let location: SourceLocation
 }
 
+/// One key of the profile table: its section (`service.password` for a record-typed field of
+/// `service`), and the field with its index in that section's record.
+public typealias ProfileKey = (key: String, section: String, field: FieldSchema, index: Int)
+
 /// A pack's data model, read from its schema file (`schema.tenken`, docs/dsl.md "The schema
 /// file") and checked: the sections of a snapshot in order, every record and field with what
 /// its blank means, its labels, headers and choice words, and the tables of a facility folder.
 /// `compile` reports every error of the file, located, and builds nothing when there is one.
-public struct PackSchema: Sendable {
+///
+/// A value built once per pack and never changed: the indexes the loaders and the checker look
+/// names up in are worked out here, when it is built, so every reader of the schema shares them.
+public final class PackSchema: Sendable {
+    /// The sections in the order the file declares them; `Facility.roots` is indexed the same.
     public let sections: [SectionSchema]
+    /// A section's index by its name (`staff` → 4).
+    public let sectionIndex: [String: Int]
+    /// A section's index by a top-level key as a person writes it (`keyForm`): its name in any
+    /// case or width, or the Japanese name of its table (`職員` is `staff`).
+    let sectionKeyIndex: [String: Int]
+    /// Every record reachable from the sections, by name (a field read names its record).
+    public let records: [String: RecordSchema]
+    /// Every name of the schema (sections and the fields of every record, nested ones too) and
+    /// the reserved top-level keys: the names a diagnostic's JSON pointer may show
+    /// (`JSONReader.ShownKeys`).
+    public let names: Set<String>
+    /// The tables of a facility folder, in the order the file declares them.
     public let tables: [TableSpec]
+    /// The columns of the profile table (`key`, `value`, `description`); empty without one.
+    public let profileColumns: [FieldSchema]
+    /// The keys of the profile table: every field of the single sections, in order, a
+    /// record-typed field's fields as keys of their own (`service.password.min_length`).
+    public let profileKeys: [ProfileKey]
+    /// A profile key's index in `profileKeys` by the key, or by a Japanese label that names one
+    /// field only.
+    public let profileKeyIndex: [String: Int]
+    /// Per section, the file of the table that holds it (the profile table's for a single
+    /// section), for "this rule needs table X".
+    public let tableForSection: [String]
     /// The named choice sets' values, in the order written (`job`, `role`, …).
     public let choiceSets: [String: [String]]
 
     /// The schema file's name, beside the pack's manifest.
     public static let fileName = "schema.tenken"
+
+    init(sections: [SectionSchema], tables: [TableSpec], choiceSets: [String: [String]]) {
+        self.sections = sections
+        self.tables = tables
+        self.choiceSets = choiceSets
+        var byName: [String: Int] = [:]
+        for (i, s) in sections.enumerated() { byName[s.name] = i }
+        sectionIndex = byName
+        var byKey: [String: Int] = [:]
+        for (i, s) in sections.enumerated() { byKey[SnapshotSchema.keyForm(s.name)] = i }
+        for t in tables { if case .collection(let si) = t.shape { byKey[SnapshotSchema.keyForm(t.nameJa)] = si } }
+        sectionKeyIndex = byKey
+        var records: [String: RecordSchema] = [:]
+        var names: Set<String> = ["schema_version", "parameters", "$schema", "comment"]
+        func visit(_ r: RecordSchema) {
+            guard records[r.name] == nil else { return }
+            records[r.name] = r
+            for f in r.fields {
+                switch f.type {
+                case .record(let inner), .list(.record(let inner)): visit(inner)
+                default: continue
+                }
+            }
+        }
+        func addNames(_ r: RecordSchema) {
+            for f in r.fields {
+                names.insert(f.name)
+                var t = f.type
+                while case .list(let inner) = t { t = inner }
+                if case .record(let inner) = t { addNames(inner) }
+            }
+        }
+        for s in sections {
+            visit(s.record)
+            names.insert(s.name)
+            addNames(s.record)
+        }
+        self.records = records
+        self.names = names
+        let profile = tables.first { if case .profile = $0.shape { true } else { false } }
+        profileColumns = profile?.rowSchema.fields ?? []
+        let keys = SnapshotTables.profileKeys(of: sections.map { ($0.name, $0.shape, $0.record) })
+        profileKeys = keys
+        var keyIndex: [String: Int] = [:]
+        for (i, k) in keys.enumerated() { keyIndex[k.key] = i }
+        var seen: [String: Int] = [:]
+        for (i, k) in keys.enumerated() where !k.field.docJa.isEmpty {
+            seen[k.field.docJa] = seen[k.field.docJa] == nil ? i : -1
+        }
+        for (label, i) in seen where i >= 0 && keyIndex[label] == nil { keyIndex[label] = i }
+        profileKeyIndex = keyIndex
+        tableForSection = sections.indices.map { i in
+            for t in tables { if case .collection(let si) = t.shape, si == i { return t.fileName } }
+            return profile?.fileName ?? ""
+        }
+    }
+
+    /// The section a top-level key names, as a person writes it (`keyForm`): a section's name
+    /// in any case or width, or the Japanese name of its table (`職員` is `staff`).
+    public func section(forKey key: String) -> Int? { sectionKeyIndex[SnapshotSchema.keyForm(key)] }
+
+    /// The table named `name` (its English file base name).
+    public func table(_ name: String) -> TableSpec? { tables.first { $0.name == name } }
 
     /// The file's schema, or nil and the errors (syntax and meaning, all of them).
     public static func compile(_ text: String, file: String) -> (PackSchema?, [Diagnostic]) {

@@ -477,8 +477,9 @@ public struct RootSchema: Sendable {
 }
 
 /// The snapshot schema the engine reads with: the MCS pack's schema file
-/// (`Rules/mcs/schema.tenken`, embedded; `pack`), the one source of truth for the loader, the
-/// checker, the published `docs/snapshot.schema.json` and the CSV header aliases. The record
+/// (`Rules/mcs/schema.tenken`, embedded; `builtIn`), the one source of truth for the loader, the
+/// checker, the published `docs/snapshot.schema.json` and the CSV header aliases. Its statics
+/// forward to `builtIn`, the schema value, until the value is passed to its readers. The record
 /// constants below name MCS sections and records; they go when the engine stops naming them.
 public enum SnapshotSchema {
     public static let version = 1
@@ -487,7 +488,7 @@ public enum SnapshotSchema {
     /// first use. The engine still names the MCS sections (`SnapshotRoot`), so the file's
     /// sections must be exactly those, in order; a built-in schema that fails its own checks
     /// stops the program with the errors (tests run the same checks first).
-    public static let pack: PackSchema = {
+    public static let builtIn: PackSchema = {
         guard let text = EmbeddedPack.files.first(where: { $0.path == PackSchema.fileName })?.text else {
             fatalError("the built-in pack has no \(PackSchema.fileName); run scripts/embed-pack")
         }
@@ -562,60 +563,23 @@ public enum SnapshotSchema {
     public static let monitoring = roots[SnapshotRoot.monitoring.index].record
     public static let attestation = roots[SnapshotRoot.attestations.index].record
 
-    /// Every name of the schema (sections and the fields of every record, nested ones too),
-    /// the names a diagnostic's JSON pointer may show (`JSONReader.ShownKeys`).
-    public static let names: Set<String> = {
-        var out: Set<String> = ["schema_version", "parameters", "$schema", "comment"]
-        func add(_ r: RecordSchema) {
-            for f in r.fields {
-                out.insert(f.name)
-                var t = f.type
-                while case .list(let inner) = t { t = inner }
-                if case .record(let inner) = t { add(inner) }
-            }
-        }
-        for root in roots { out.insert(root.name); add(root.record) }
-        return out
-    }()
+    /// `builtIn.names`: the names a diagnostic's JSON pointer may show (`JSONReader.ShownKeys`).
+    public static let names: Set<String> = builtIn.names
 
     /// The sections, in `SnapshotRoot` order (so `roots[r.index]` is `r`'s).
-    public static let roots: [RootSchema] = zip(SnapshotRoot.allCases, pack.sections).map { r, s in
+    public static let roots: [RootSchema] = zip(SnapshotRoot.allCases, builtIn.sections).map { r, s in
         RootSchema(root: r, shape: s.shape, record: s.record, doc: s.doc)
     }
 
-    /// A top-level key as a person reads it (`SnapshotSchema.keyForm`): a section's name in
-    /// any case or width, or the Japanese name of its table (`職員` is `staff`).
-    public static func rootIndex(forKey key: String) -> Int? { rootKeyIndex[keyForm(key)] }
+    /// `builtIn.section(forKey:)`: a top-level key as a person reads it (`SnapshotSchema.keyForm`),
+    /// a section's name in any case or width, or the Japanese name of its table (`職員` is `staff`).
+    public static func rootIndex(forKey key: String) -> Int? { builtIn.section(forKey: key) }
 
-    static let rootKeyIndex: [String: Int] = {
-        var d: [String: Int] = [:]
-        for (i, r) in roots.enumerated() { d[keyForm(r.name)] = i }
-        for t in SnapshotTables.all { if case .collection(let ri) = t.shape { d[keyForm(t.nameJa)] = ri } }
-        return d
-    }()
+    /// `builtIn.sectionIndex`: a section's index by its name.
+    public static let rootIndex: [String: Int] = builtIn.sectionIndex
 
-    public static let rootIndex: [String: Int] = {
-        var d: [String: Int] = [:]
-        for (i, r) in roots.enumerated() { d[r.name] = i }
-        return d
-    }()
-
-    /// Every record schema reachable from the roots, by name (a field read names its record).
-    public static let records: [String: RecordSchema] = {
-        var out: [String: RecordSchema] = [:]
-        func visit(_ r: RecordSchema) {
-            guard out[r.name] == nil else { return }
-            out[r.name] = r
-            for f in r.fields {
-                switch f.type {
-                case .record(let inner), .list(.record(let inner)): visit(inner)
-                default: continue
-                }
-            }
-        }
-        for root in roots { visit(root.record) }
-        return out
-    }()
+    /// `builtIn.records`: every record schema reachable from the sections, by name.
+    public static let records: [String: RecordSchema] = builtIn.records
 
     /// A key or header as it is matched: trimmed and cleaned (`CellText`), full-width forms
     /// folded (NFKC: `ｌｅｆｔ＿ｏｎ` is `left_on`, `画面ロック（分）` is `画面ロック(分)`), lower case.

@@ -492,17 +492,8 @@ extension SnapshotLoader {
 }
 
 extension SnapshotTables {
-    /// Profile keys, and the Japanese labels that name one field only.
-    static let profileKeyIndex: [String: Int] = {
-        var d: [String: Int] = [:]
-        for (i, k) in profileKeys.enumerated() { d[k.key] = i }
-        var seen: [String: Int] = [:]
-        for (i, k) in profileKeys.enumerated() where !k.field.docJa.isEmpty {
-            seen[k.field.docJa] = seen[k.field.docJa] == nil ? i : -1
-        }
-        for (label, i) in seen where i >= 0 && d[label] == nil { d[label] = i }
-        return d
-    }()
+    /// `builtIn.profileKeyIndex`: profile keys, and the Japanese labels that name one field only.
+    static let profileKeyIndex: [String: Int] = SnapshotSchema.builtIn.profileKeyIndex
 
     static func profileSchema(_ section: String) -> RecordSchema {
         switch section {

@@ -34,36 +34,31 @@ public struct TableSpec: Sendable {
     public var columns: [FieldSchema] { rowSchema.fields }
 }
 
-/// The tables of a facility folder, in the order a person fills them in.
+/// The tables of a facility folder, in the order a person fills them in. The statics forward to
+/// the built-in schema's value (`SnapshotSchema.builtIn`).
 public enum SnapshotTables {
-    /// The columns of the profile table (`key`, `value`, `description`).
-    public static let profileColumns: [FieldSchema] =
-        all.first { if case .profile = $0.shape { true } else { false } }?
-        .rowSchema.fields ?? []
+    /// `builtIn.profileColumns`: the columns of the profile table (`key`, `value`, `description`).
+    public static let profileColumns: [FieldSchema] = SnapshotSchema.builtIn.profileColumns
 
-    /// The tables of the built-in schema (`SnapshotSchema.pack`), in the order it declares them.
-    public static let all: [TableSpec] = SnapshotSchema.pack.tables
+    /// The tables of the built-in schema (`SnapshotSchema.builtIn`), in the order it declares them.
+    public static let all: [TableSpec] = SnapshotSchema.builtIn.tables
 
-    public static func spec(_ name: String) -> TableSpec? { all.first { $0.name == name } }
+    public static func spec(_ name: String) -> TableSpec? { SnapshotSchema.builtIn.table(name) }
 
-    /// The table that holds a top-level section, for "this rule needs table X".
-    public static let tableForRoot: [String] = SnapshotSchema.roots.enumerated().map { i, r in
-        for t in all { if case .collection(let ri) = t.shape, ri == i { return t.fileName } }
-        return "facility.csv"
-    }
+    /// `builtIn.tableForSection`: the table that holds a top-level section, for "this rule needs table X".
+    public static let tableForRoot: [String] = SnapshotSchema.builtIn.tableForSection
 
     /// Profile keys of the single sections, in order: `facility.id` … `provider.patient_verification`.
     /// Every key of the profile table: its section (`service.password`), and the field with its
     /// index in that section's schema (`profileSchema(section)`).
-    public static let profileKeys: [(key: String, section: String, field: FieldSchema, index: Int)] = profileKeys(
-        of: SnapshotSchema.roots.map { ($0.name, $0.shape, $0.record) })
+    public static let profileKeys: [ProfileKey] = SnapshotSchema.builtIn.profileKeys
 
     /// The profile keys of a schema's single sections, in order: a record-typed field's fields
     /// are keys of their own (`service.password.min_length`).
     public static func profileKeys(
         of sections: [(name: String, shape: RootSchema.Shape, record: RecordSchema)]
     )
-        -> [(key: String, section: String, field: FieldSchema, index: Int)]
+        -> [ProfileKey]
     {
         var out: [(String, String, FieldSchema, Int)] = []
         for (section, shape, schema) in sections where shape == .single {

@@ -155,6 +155,38 @@ struct SchemaEquivalenceTests {
             #expect(recorded.contains(lines.first { $0.hasPrefix("choices \(name) ") } ?? "-"), "\(name)")
         }
     }
+
+    /// The schema is a value: a schema compiled from the file works out the indexes the engine's
+    /// statics give (`SnapshotSchema`, `SnapshotTables` forward to `SnapshotSchema.builtIn`), by
+    /// itself, and the statics are the built-in value's.
+    @Test func theSchemaValueCarriesTheIndexesTheStaticsGive() throws {
+        let file = try Self.mcsSchema()
+        let builtIn = SnapshotSchema.builtIn
+        #expect(file !== builtIn)
+        #expect(file.sections.map(\.name) == SnapshotSchema.roots.map(\.name))
+        #expect(file.sectionIndex == SnapshotSchema.rootIndex)
+        #expect(file.names == SnapshotSchema.names)
+        #expect(file.records.keys.sorted() == SnapshotSchema.records.keys.sorted())
+        #expect(file.tables.map(\.name) == SnapshotTables.all.map(\.name))
+        #expect(file.tableForSection == SnapshotTables.tableForRoot)
+        #expect(file.profileKeys.map(\.key) == SnapshotTables.profileKeys.map(\.key))
+        #expect(file.profileKeyIndex == SnapshotTables.profileKeyIndex)
+        #expect(file.profileColumns.map(\.name) == SnapshotTables.profileColumns.map(\.name))
+        #expect(file.choiceSets == builtIn.choiceSets)
+        // The statics share the built-in value's records, not copies.
+        #expect(SnapshotSchema.records.allSatisfy { builtIn.records[$0.key] === $0.value })
+        #expect(SnapshotTables.spec("staff")?.rowSchema === builtIn.table("staff")?.rowSchema)
+        // A key as a person writes it: any case or width, or the Japanese name of its table.
+        let staff = try #require(file.sectionIndex["staff"])
+        for key in ["staff", "Staff", "ＳＴＡＦＦ", "職員"] {
+            #expect(file.section(forKey: key) == staff, "\(key)")
+            #expect(SnapshotSchema.rootIndex(forKey: key) == staff, "\(key)")
+        }
+        #expect(file.section(forKey: "staffs") == nil)
+        #expect(file.tableForSection[staff] == "staff.csv")
+        #expect(file.tableForSection[try #require(file.sectionIndex["facility"])] == "facility.csv")
+        #expect(file.records["member"] != nil, "a record nested in a list is reachable")
+    }
 }
 
 /// The schema checker: every fault of a file is reported, located, in one run.
