@@ -140,13 +140,13 @@ extension SchemaBuilder {
             ("signer", d.signer, "a string field (the signer's id)", Self.isString),
         ]
         let found = clauses.map { c in field(c.1, of: s, clause: c.0, in: what, at: d.span, must: c.2, c.3) }
-        var reason: Int?
-        if d.reason != nil {
-            reason = field(
+        // Optional: checked only when written, and then it must resolve like the others.
+        let reason =
+            d.reason == nil
+            ? nil
+            : field(
                 d.reason, of: s, clause: "reason", in: what, at: d.span, must: "a string field (the reason)",
                 Self.isString)
-            if reason == nil { return nil }
-        }
         let answer = found[1]
         var words: [String] = []
         if let answer, case .enumeration(let values) = s.record.fields[answer].type {
@@ -167,7 +167,7 @@ extension SchemaBuilder {
             }
         }
         guard let item = found[0], let answer, let signed = found[2], let role = found[3], let signer = found[4],
-            words.count == 3,
+            d.reason == nil || reason != nil, words.count == 3,
             case .enumeration(let roles) = s.record.fields[role].type
         else { return nil }
         return Statements(

@@ -130,6 +130,13 @@ struct SchemaMechanismsTests {
         #expect(f.first?.2 == "`signed by` must name a date field (the day it was signed); `by` is string", "\(f)")
     }
 
+    /// Errors are collected: a bad `reason` does not hide a bad answer word after it.
+    @Test func everyFaultOfADeclarationIsReported() {
+        let f = compile([("  reason why", "  reason count"), ("not_applicable \"n/a\"", "not_applicable \"na\"")]).1
+        #expect(f.map(\.0) == ["schema.mechanism", "schema.mechanism"], "\(f)")
+        #expect(Set(f.map(\.1)) == [19, 23], "\(f)")
+    }
+
     @Test func answerWordsMustBeDistinctValuesOfTheAnswer() {
         expectOne("schema.mechanism", line: 19, [("not_applicable \"n/a\"", "not_applicable \"na\"")])
         expectOne("schema.mechanism", line: 19, [("no \"no\"", "no \"yes\"")])
