@@ -51,12 +51,19 @@ public final class PackSchema: Sendable {
     public let tableForSection: [String]
     /// The named choice sets' values, in the order written (`job`, `role`, …).
     public let choiceSets: [String: [String]]
+    /// The engine's mechanisms the pack declares (statements, the published profile), resolved
+    /// to section and field indexes; see `Mechanisms`.
+    public let mechanisms: Mechanisms
 
     /// The schema file's name, beside the pack's manifest.
     public static let fileName = "schema.tenken"
 
-    init(sections: [SectionSchema], tables: [TableSpec], choiceSets: [String: [String]]) {
+    init(
+        sections: [SectionSchema], tables: [TableSpec], choiceSets: [String: [String]],
+        mechanisms: Mechanisms = Mechanisms()
+    ) {
         self.sections = sections
+        self.mechanisms = mechanisms
         self.tables = tables
         self.choiceSets = choiceSets
         var byName: [String: Int] = [:]
@@ -191,9 +198,10 @@ struct SchemaBuilder {
             error(.schemaInvalid, "the schema declares no section", at: Span(line: 1, column: 1, offset: 0))
         }
         let tables = self.tables(sections)
+        let mechanisms = self.mechanisms(sections)
         return PackSchema(
             sections: sections, tables: tables,
-            choiceSets: choiceSets.mapValues { $0.choices.map(\.value) })
+            choiceSets: choiceSets.mapValues { $0.choices.map(\.value) }, mechanisms: mechanisms)
     }
 
     // MARK: choices

@@ -2304,6 +2304,8 @@ rule wrong-posts-deleted {
 # `record`: the fields of each element, with what a blank means (`absent`), the Japanese label
 #   that is also the Japanese column header, more headers (`aliases`), and the facts the
 #   loader enforces (`past`, `not_before`, `references`, `exclude`, `bound`, …).
+# `statements`, `published`: which sections and fields the engine's mechanisms use
+#   (attestations, the provider profile).
 
 section facility: facility doc "facility profile"
 section roles: [role] doc "responsibilities held (organisation)"
@@ -2320,6 +2322,23 @@ section documents: [document] doc "policies on file"
 section incidents: [incident] doc "incidents"
 section monitoring: [monitoring_record] doc "monitoring and review records"
 section attestations: [attestation] doc "signed statements by responsible people"
+
+# A rule's `attestation "key" by ROLE…` clause is answered by rows of `attestations`: the key,
+# the answer and its words, the day it was signed (renewals count from it), the role the
+# signer answers in (its values are the roles an attestation may name), the signer, and the
+# reason a not-applicable answer must give.
+statements attestations {
+  item item
+  answer answer  yes "yes"  no "no"  not_applicable "not-applicable"
+  signed signed_on
+  role by_role
+  signer by
+  reason reason
+}
+
+# The provider's published profile (provider.json, `--provider FILE` or the snapshot's own
+# section): reports state the day it is dated and warn when it is old.
+published provider { dated profile_as_of  label ja "事業者プロファイル" en "provider profile" }
 
 table facility ja "施設" {
   profile row profile_row id key

@@ -65,6 +65,10 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     /// A table's name or Japanese name that is not a plain, portable file name: a path
     /// separator, a leading dot (`..`), a control character, a name Windows reserves (`CON`).
     case schemaFileName = "schema.file-name"
+    /// A mechanism declaration (`statements`, `published`) the engine cannot use: a field of the
+    /// wrong type, a section of the wrong shape, an answer word its field cannot hold, a
+    /// required clause left out, or the mechanism declared twice.
+    case schemaMechanism = "schema.mechanism"
     /// The schema's sections are not the sections the engine names (`SnapshotRoot`), in order.
     case schemaSectionsMismatch = "schema.sections-mismatch"
     /// A `--rules` pack's schema file differs from the schema built into this tenken, which is

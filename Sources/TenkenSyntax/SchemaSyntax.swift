@@ -11,7 +11,40 @@ public struct SchemaFile: Sendable {
     public var sections: [SectionDecl] = []
     /// In the order written: the order a person fills the tables in.
     public var tables: [TableDecl] = []
+    /// `statements …` declarations; more than one is an error the schema checker reports.
+    public var statements: [StatementsDecl] = []
+    /// `published …` declarations; more than one is an error the schema checker reports.
+    public var published: [PublishedDecl] = []
     public init(path: String) { self.path = path }
+}
+
+/// `statements SECTION { item F  answer F yes "…" no "…" not_applicable "…"  signed F  role F
+/// signer F  reason F }`: the section whose rows answer a rule's `attestation` clause, and
+/// which of its fields hold each part of a statement. A clause left out is nil here; the
+/// schema checker says which are required.
+public struct StatementsDecl: Sendable {
+    /// The `statements` keyword, where errors about the whole declaration point.
+    public var span: Span
+    public var section: Name
+    public var item: Name?
+    public var answer: Name?
+    /// The answer field's values for yes, no and not applicable, where written.
+    public var yes: (text: String, span: Span)?
+    public var no: (text: String, span: Span)?
+    public var notApplicable: (text: String, span: Span)?
+    public var signed: Name?
+    public var role: Name?
+    public var signer: Name?
+    public var reason: Name?
+}
+
+/// `published SECTION { dated F  label ja "…" en "…" }`: the section holding a provider's
+/// published profile, the field dating it and what reports call it.
+public struct PublishedDecl: Sendable {
+    public var span: Span
+    public var section: Name
+    public var dated: Name?
+    public var label: (ja: String, en: String, span: Span)?
 }
 
 /// One value of a closed set, with its Japanese word (`"clinic" ja "診療所"`).
@@ -176,11 +209,13 @@ public struct SchemaParser {
     /// List types nest at most this deep (`[[int]]` is 2): the parser recurses on each.
     public static let maxTypeDepth = 8
 
-    static let topKeywords: Set<String> = ["choices", "record", "section", "table"]
+    static let topKeywords: Set<String> = ["choices", "record", "section", "table", "statements", "published"]
     static let recordKeywords: Set<String> = ["id", "exclude", "non_empty", "denial", "bound", "field"]
     static let fieldAttributes: Set<String> = [
         "ja", "doc", "aliases", "past", "not_before", "references", "identifier", "zero_ambiguous", "absent",
     ]
+    static let statementsKeywords: Set<String> = Set(statementFields.keys).union(["answer"])
+    static let publishedKeywords: Set<String> = ["dated", "label"]
     static let tableKeywords: Set<String> = [
         "doc", "doc_ja", "profile", "section", "nested", "supplement", "without", "only", "field",
     ]
@@ -285,9 +320,12 @@ public struct SchemaParser {
                 case "record": out.records.append(try record())
                 case "section": out.sections.append(try section())
                 case "table": out.tables.append(try table())
+                case "statements": out.statements.append(try statements())
+                case "published": out.published.append(try published())
                 default:
                     throw error(
-                        "expected `choices`, `record`, `section` or `table`, found \(describe(cur))",
+                        "expected `choices`, `record`, `section`, `table`, `statements` or `published`, found "
+                            + describe(cur),
                         help: at(["field", "rule", "pack"])
                             ? "a schema file declares records, sections and tables" : nil)
                 }
@@ -698,5 +736,74 @@ public struct SchemaParser {
                 t.rowID = try name("the row's id column")
             }
         }
+    }
+
+    // MARK: mechanisms
+
+    /// A clause keyword's second appearance in one declaration is an error at it.
+    private func once(_ kw: Token, _ given: Bool, in what: String) throws(ParseError) {
+        guard !given else {
+            throw ParseError(
+                diagnostic: Diagnostic(
+                    "syntax.unexpected-token", .error, "`\(kw.text)` is given twice in the \(what)",
+                    at: loc(kw.span)))
+        }
+    }
+
+    private mutating func answerWord(_ w: String) throws(ParseError) -> (text: String, span: Span) {
+        try expectWord(w)
+        let t = try expect(.string, "the answer field's value for `\(w)` (a string)")
+        return (t.text, t.span)
+    }
+
+    /// The clauses of `statements` that name one field, with what the name is.
+    static var statementFields: [String: (WritableKeyPath<StatementsDecl, Name?>, String)] {
+        [
+            "item": (\.item, "the field holding the attestation key"),
+            "signed": (\.signed, "the date field a statement is signed on"),
+            "role": (\.role, "the choice field holding the signer's role"),
+            "signer": (\.signer, "the field holding the signer's id"),
+            "reason": (\.reason, "the field holding the reason for not applicable"),
+        ]
+    }
+
+    private mutating func statements() throws(ParseError) -> StatementsDecl {
+        let kw = bump()
+        var d = StatementsDecl(span: kw.span, section: try name("the section holding the statements"))
+        try block(SchemaParser.statementsKeywords, "statements declaration") {
+            (p: inout SchemaParser) throws(ParseError) in
+            let kw = p.bump()
+            if let (path, what) = SchemaParser.statementFields[kw.text] {
+                try p.once(kw, d[keyPath: path] != nil, in: "statements declaration")
+                d[keyPath: path] = try p.name(what)
+                return
+            }
+            try p.once(kw, d.answer != nil, in: "statements declaration")
+            d.answer = try p.name("the field holding the answer")
+            d.yes = try p.answerWord("yes")
+            d.no = try p.answerWord("no")
+            d.notApplicable = try p.answerWord("not_applicable")
+        }
+        return d
+    }
+
+    private mutating func published() throws(ParseError) -> PublishedDecl {
+        let kw = bump()
+        var d = PublishedDecl(span: kw.span, section: try name("the section holding the published profile"))
+        try block(SchemaParser.publishedKeywords, "published declaration") {
+            (p: inout SchemaParser) throws(ParseError) in
+            let kw = p.bump()
+            if kw.text == "dated" {
+                try p.once(kw, d.dated != nil, in: "published declaration")
+                d.dated = try p.name("the date field the profile is published on")
+            } else {
+                try p.once(kw, d.label != nil, in: "published declaration")
+                try p.expectWord("ja")
+                let ja = try p.string("what reports call the profile, in Japanese")
+                try p.expectWord("en")
+                d.label = (ja, try p.string("what reports call the profile, in English"), kw.span)
+            }
+        }
+        return d
     }
 }
