@@ -235,25 +235,21 @@ enum BenchmarkMain {
         let batchDir = tmp + "/batch"
         try Generator.writeBatch(to: batchDir, count: count, seed: 1, corruptEvery: nil)
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        /// Seconds for `tenken batch INPUT` with no reports, into `out` under the scratch folder.
+        func batchTime(_ input: String, _ out: String, jobs: Int) -> Double {
+            measured(
+                exe,
+                [
+                    "batch", input, "--output-dir", tmp + "/" + out, "--as-of", Generator.asOf, "--format", "none",
+                    "--jobs", String(jobs),
+                ]
+            ).0
+        }
         // Alternate the two settings and take medians: other load on a shared machine comes and goes.
         var ones: [Double] = [], alls: [Double] = []
         for _ in 0..<(smoke ? 1 : 3) {
-            ones.append(
-                measured(
-                    exe,
-                    [
-                        "batch", batchDir, "--output-dir", tmp + "/o1", "--as-of", Generator.asOf, "--format", "none",
-                        "--jobs", "1",
-                    ]
-                ).0)
-            alls.append(
-                measured(
-                    exe,
-                    [
-                        "batch", batchDir, "--output-dir", tmp + "/oN", "--as-of", Generator.asOf, "--format", "none",
-                        "--jobs", String(cores),
-                    ]
-                ).0)
+            ones.append(batchTime(batchDir, "o1", jobs: 1))
+            alls.append(batchTime(batchDir, "oN", jobs: cores))
         }
         let t1 = median(ones), tN = median(alls)
         rows.append(
@@ -269,12 +265,7 @@ enum BenchmarkMain {
                 met: cores >= 2 ? t1 / tN >= 1.8 : nil))
         let clinicDir = tmp + "/clinics"
         try Generator.writeBatch(to: clinicDir, count: count, seed: 2, corruptEvery: nil, clinicsOnly: true)
-        let (tc, _, _) = measured(
-            exe,
-            [
-                "batch", clinicDir, "--output-dir", tmp + "/oc", "--as-of", Generator.asOf, "--format", "none",
-                "--jobs", String(cores),
-            ])
+        let tc = batchTime(clinicDir, "oc", jobs: cores)
         rows.append(
             Row(
                 what: "batch of \(count) clinics (6 staff, 10 devices, 50 patients), all cores",
@@ -284,22 +275,8 @@ enum BenchmarkMain {
         try Generator.writeSnapshots(jsonLines: jsonl, folder: snapshotFiles, count: count, seed: 3)
         var fromLines: [Double] = [], fromFiles: [Double] = []
         for _ in 0..<(smoke ? 1 : 3) {
-            fromLines.append(
-                measured(
-                    exe,
-                    [
-                        "batch", jsonl, "--output-dir", tmp + "/oj", "--as-of", Generator.asOf, "--format", "none",
-                        "--jobs", "1",
-                    ]
-                ).0)
-            fromFiles.append(
-                measured(
-                    exe,
-                    [
-                        "batch", snapshotFiles, "--output-dir", tmp + "/of", "--as-of", Generator.asOf, "--format",
-                        "none", "--jobs", "1",
-                    ]
-                ).0)
+            fromLines.append(batchTime(jsonl, "oj", jobs: 1))
+            fromFiles.append(batchTime(snapshotFiles, "of", jobs: 1))
         }
         let tl = median(fromLines), tf = median(fromFiles)
         rows.append(
