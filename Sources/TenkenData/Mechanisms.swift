@@ -212,12 +212,17 @@ extension SchemaBuilder {
     /// (`$schema` cannot be written as a name; it is listed for the message).
     static let reservedKeys: Set<String> = ["parameters", "$schema", "comment", "schema_version"]
 
+    /// `schema.unknown-section` at `n`, with the closest section's name.
+    private mutating func unknownSection(_ n: Name) {
+        error(
+            .schemaUnknownSection, "no section is named `\(n.text)`", at: n.span,
+            help: closestMatch(to: n.text, in: sectionDecls.keys).map { "did you mean `\($0)`?" })
+    }
+
     /// The record of a section of one record, or nil after an error.
     mutating func single(_ n: Name) -> RecordDecl? {
         guard let s = sectionDecls[n.text] else {
-            error(
-                .schemaUnknownSection, "no section is named `\(n.text)`", at: n.span,
-                help: closestMatch(to: n.text, in: sectionDecls.keys).map { "did you mean `\($0)`?" })
+            unknownSection(n)
             return nil
         }
         guard !s.collection else {
@@ -244,9 +249,7 @@ extension SchemaBuilder {
         _ n: Name, _ sections: [SectionSchema], collection: Bool?, for what: String
     ) -> (Int, SectionSchema)? {
         guard let decl = sectionDecls[n.text] else {
-            error(
-                .schemaUnknownSection, "no section is named `\(n.text)`", at: n.span,
-                help: closestMatch(to: n.text, in: sectionDecls.keys).map { "did you mean `\($0)`?" })
+            unknownSection(n)
             return nil
         }
         if let collection, decl.collection != collection {
