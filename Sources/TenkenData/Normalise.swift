@@ -183,7 +183,8 @@ struct AbsenceResolver {
         var unknownKeyed: [Record] = []
     }
 
-    let facility: Record?
+    /// The facility's sections, for a condition on a single section's field.
+    let roots: [Value?]
     /// By `collection.key`.
     let related: [String: Related?]
     /// Some section present holds a record with cross-record conditions.
@@ -195,7 +196,7 @@ struct AbsenceResolver {
     }
 
     init(roots: [Value?]) {
-        if case .record(let f)? = roots[SnapshotRoot.facility.index] { facility = f } else { facility = nil }
+        self.roots = roots
         active = SnapshotSchema.roots.indices.contains {
             SnapshotSchema.roots[$0].record.needsResolution && roots[$0] != nil
         }
@@ -242,9 +243,11 @@ struct AbsenceResolver {
         switch c.scope {
         case .element:
             return r.schema.index[c.field].map { c.contradicts(r.effective($0)) } ?? false
-        case .facility:
-            guard let facility, let fi = facility.schema.index[c.field] else { return true }
-            return c.contradicts(facility.effective(fi))
+        case .single(let section):
+            guard let si = SnapshotSchema.rootIndex[section], case .record(let s)? = roots[si],
+                let fi = s.schema.index[c.field]
+            else { return true }
+            return c.contradicts(s.effective(fi))
         case .nested(let list):
             guard let li = r.schema.index[list] else { return false }
             switch r.effective(li) {

@@ -198,7 +198,7 @@ struct SchemaBuilder {
             error(.schemaInvalid, "the schema declares no section", at: Span(line: 1, column: 1, offset: 0))
         }
         let tables = self.tables(sections)
-        let mechanisms = self.mechanisms(sections)
+        let mechanisms = self.mechanisms(sections, tables)
         return PackSchema(
             sections: sections, tables: tables,
             choiceSets: choiceSets.mapValues { $0.choices.map(\.value) }, mechanisms: mechanisms)
@@ -614,15 +614,10 @@ struct SchemaBuilder {
         case .element:
             target = d
             scope = .element
-        case .facility:
-            guard let s = sectionDecls["facility"], !s.collection, let r = recordDecls[s.record.text] else {
-                error(
-                    .schemaUnknownSection, "`facility.` names the facility profile: a section `facility` of one record",
-                    at: c.field.span)
-                return nil
-            }
+        case .single(let section):
+            guard let r = single(section) else { return nil }
             target = r
-            scope = .facility
+            scope = .single(section: section.text)
         case .nested(let list):
             guard let r = listRecord(list, in: d, names: names) else { return nil }
             target = r

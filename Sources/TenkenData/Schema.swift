@@ -102,8 +102,8 @@ public struct AbsenceCondition: Sendable {
     public enum Scope: Sendable, Equatable {
         /// Another field of the same element.
         case element
-        /// A field of the facility profile (`facility.uses_patient_accounts`).
-        case facility
+        /// A field of a single section (`facility.uses_patient_accounts`).
+        case single(section: String)
         /// A field of any element of a list of the same element (a group's `members`).
         case nested(list: String)
         /// A field of any element of a top-level collection whose `key` holds this element's
@@ -137,7 +137,7 @@ public struct AbsenceCondition: Sendable {
     var text: String {
         switch scope {
         case .element: "`\(field)` is \(valuesText)"
-        case .facility: "`facility.\(field)` is \(valuesText)"
+        case .single(let section): "`\(section).\(field)` is \(valuesText)"
         case .nested(let list): "an element of `\(list)` has `\(field)` \(valuesText)"
         case .related(let collection, let key):
             "an element of `\(collection)` naming it in `\(key)` has `\(field)` \(valuesText)"
@@ -146,7 +146,7 @@ public struct AbsenceCondition: Sendable {
     var textJa: String {
         switch scope {
         case .element: "\(field)\(valuesTextJa)"
-        case .facility: "facility.\(field)\(valuesTextJa)"
+        case .single(let section): "\(section).\(field)\(valuesTextJa)"
         case .nested(let list): "\(list) のいずれかの \(field)\(valuesTextJa)"
         case .related(let collection, let key): "\(key) でこれを指す \(collection) のいずれかの \(field)\(valuesTextJa)"
         }

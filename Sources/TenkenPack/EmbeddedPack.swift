@@ -2304,8 +2304,10 @@ rule wrong-posts-deleted {
 # `record`: the fields of each element, with what a blank means (`absent`), the Japanese label
 #   that is also the Japanese column header, more headers (`aliases`), and the facts the
 #   loader enforces (`past`, `not_before`, `references`, `exclude`, `bound`, …).
-# `statements`, `published`: which sections and fields the engine's mechanisms use
-#   (attestations, the provider profile).
+# `subject`, `snapshot version`, `statements`, `roster`, `appointments`, `published`,
+#   `companion`: which sections and fields the engine's mechanisms use (the audited facility,
+#   the snapshot's version, attestations, the staff roster, roles, the provider profile, the
+#   files kept beside snapshot.json); docs/dsl.md, "Mechanisms".
 
 section facility: facility doc "facility profile"
 section roles: [role] doc "responsibilities held (organisation)"
@@ -2323,6 +2325,13 @@ section incidents: [incident] doc "incidents"
 section monitoring: [monitoring_record] doc "monitoring and review records"
 section attestations: [attestation] doc "signed statements by responsible people"
 
+# The audited subject: the section naming the facility in reports, batch folders and
+# aggregates, and the field `tenken init --kind` sets.
+subject facility { id id  name name  kind kind }
+
+# Snapshots carry "schema_version": 1.
+snapshot version 1
+
 # A rule's `attestation "key" by ROLE…` clause is answered by rows of `attestations`: the key,
 # the answer and its words, the day it was signed (renewals count from it), the role the
 # signer answers in (its values are the roles an attestation may name), the signer, and the
@@ -2338,7 +2347,24 @@ statements attestations {
 
 # The provider's published profile (provider.json, `--provider FILE` or the snapshot's own
 # section): reports state the day it is dated and warn when it is old.
-published provider { dated profile_as_of  label ja "事業者プロファイル" en "provider profile" }
+published provider { dated profile_as_of  max_age param provider.profile_max_age
+  label ja "事業者プロファイル" en "provider profile"  publisher ja "事業者" en "provider" }
+
+# Who was on the staff on a day: a signer, and a waiver's requester and approver, must be
+# listed, hired by then and not yet left. A patient's id is never a person of the roster.
+roster staff { person id  from hired_on  until left_on  not_people patients
+  label ja "職員名簿" en "staff table" }
+
+# Who holds which role since when. Section 3: the director (院長・管理者) answers for the three
+# leads when no one else is named for them (「院長をもってそれに充てること」).
+appointments roles { role role  person staff_id  since since  label ja "役割表" en "roles table"
+  stand_in "director" for "operations-lead", "system-admin", "privacy-lead" }
+
+# Files kept beside snapshot.json: the devices table (devices.csv / 端末.csv) or a JSON
+# inventory replaces the snapshot's devices (--devices FILE); the attestations table is
+# appended to the snapshot's rows, and is what `tenken attest` appends to.
+companion devices replaces json "devices.json", "端末.json"
+companion attestations appends
 
 table facility ja "施設" {
   profile row profile_row id key
@@ -2728,6 +2754,7 @@ record refusal {
   id clause
   field clause: string ja "不同意項目" doc "the clause refused (e.g. 第3項)"
   field party: string ja "不同意の相手" doc "facility id the patient refused sharing with" identifier
+    near_reference groups.members.facility_id
     absent none en "the refusal names a profession" ja "職種を指定した不同意" unless party_job in [null]
   field party_job: choice job ja "不同意の職種" doc "profession the patient refused sharing with"
     absent none en "the refusal names a facility" ja "施設を指定した不同意" unless party in [null]

@@ -15,6 +15,14 @@ public struct SchemaFile: Sendable {
     public var statements: [StatementsDecl] = []
     /// `published …` declarations; more than one is an error the schema checker reports.
     public var published: [PublishedDecl] = []
+    /// `subject …`, `snapshot version …`, `roster …` and `appointments …` declarations; more
+    /// than one of a kind is an error the schema checker reports.
+    public var subject: [SubjectDecl] = []
+    public var snapshotVersion: [SnapshotVersionDecl] = []
+    public var roster: [RosterDecl] = []
+    public var appointments: [AppointmentsDecl] = []
+    /// `companion …` declarations, one per section.
+    public var companions: [CompanionDecl] = []
     public init(path: String) { self.path = path }
 }
 
@@ -38,13 +46,75 @@ public struct StatementsDecl: Sendable {
     public var reason: Name?
 }
 
-/// `published SECTION { dated F  label ja "…" en "…" }`: the section holding a provider's
-/// published profile, the field dating it and what reports call it.
+/// `ja "…" en "…"`: words in both languages, where written.
+public typealias BilingualDecl = (ja: String, en: String, span: Span)
+
+/// `published SECTION { dated F  max_age param P  label ja "…" en "…"  publisher ja "…" en "…" }`:
+/// the section holding a provider's published profile, the field dating it, the parameter
+/// giving its greatest age, what reports call it and who publishes it.
 public struct PublishedDecl: Sendable {
     public var span: Span
     public var section: Name
     public var dated: Name?
-    public var label: (ja: String, en: String, span: Span)?
+    /// The parameter's dotted name (`provider.profile_max_age`), spanning its first part.
+    public var maxAge: Name?
+    public var label: BilingualDecl?
+    public var publisher: BilingualDecl?
+}
+
+/// `subject SECTION { id F  name F  kind F }`: the single section naming the audited subject,
+/// its id and name, and the choice field `init --kind` sets.
+public struct SubjectDecl: Sendable {
+    public var span: Span
+    public var section: Name
+    public var id: Name?
+    public var name: Name?
+    public var kind: Name?
+}
+
+/// `snapshot version N`: the `schema_version` a snapshot must carry.
+public struct SnapshotVersionDecl: Sendable {
+    public var span: Span
+    public var version: Int
+    public var versionSpan: Span
+}
+
+/// `roster SECTION { person F  from F  until F  not_people S  label ja "…" en "…" }`: who was
+/// on the staff on a day, and the collection whose ids are never a person of it.
+public struct RosterDecl: Sendable {
+    public var span: Span
+    public var section: Name
+    public var person: Name?
+    public var from: Name?
+    public var until: Name?
+    public var notPeople: Name?
+    public var label: BilingualDecl?
+}
+
+/// `appointments SECTION { role F  person F  since F  label ja "…" en "…"
+/// stand_in "holder" for "role", … }`: who holds which role since when, and the roles a
+/// holder takes on when no one else is named for them.
+public struct AppointmentsDecl: Sendable {
+    public var span: Span
+    public var section: Name
+    public var role: Name?
+    public var person: Name?
+    public var since: Name?
+    public var label: BilingualDecl?
+    public var standIns: [(holder: (text: String, span: Span), roles: [(text: String, span: Span)])] = []
+}
+
+/// `companion SECTION replaces json "a.json", …` or `companion SECTION appends`: a file kept
+/// beside `snapshot.json` that replaces the section (its table, or one of the JSON files) or
+/// whose rows are appended to it.
+public struct CompanionDecl: Sendable {
+    public enum Mode: Sendable {
+        case replaces(json: [(text: String, span: Span)])
+        case appends
+    }
+    public var span: Span
+    public var section: Name
+    public var mode: Mode
 }
 
 /// One value of a closed set, with its Japanese word (`"clinic" ja "診療所"`).
@@ -83,8 +153,8 @@ public struct SchemaConditionDecl: Sendable {
     public enum Scope: Sendable {
         /// `field …`: another field of the same element.
         case element
-        /// `facility.field …`: a field of the facility profile.
-        case facility
+        /// `section.field …`: a field of a single section (`facility.uses_patient_accounts`).
+        case single(section: Name)
         /// `some list.field …`: a field of an element of a list of the same element.
         case nested(list: Name)
         /// `some collection.field … via key`: an element of a collection naming this one in `key`.
@@ -120,6 +190,9 @@ public struct FieldDecl: Sendable {
     public var identifier = false
     public var zeroAmbiguous = false
     public var absent: AbsenceDecl?
+    /// `near_reference S.L.F`: a value matching field `F` of the elements of list `L` of
+    /// section `S` only once folded is a likely slip for it.
+    public var nearReference: (section: Name, list: Name, field: Name)?
 }
 
 /// The record clauses besides fields.
@@ -209,13 +282,26 @@ public struct SchemaParser {
     /// List types nest at most this deep (`[[int]]` is 2): the parser recurses on each.
     public static let maxTypeDepth = 8
 
-    static let topKeywords: Set<String> = ["choices", "record", "section", "table", "statements", "published"]
+    static let topKeywords: Set<String> = [
+        "choices", "record", "section", "table", "statements", "published", "subject", "snapshot", "roster",
+        "appointments", "companion",
+    ]
     static let recordKeywords: Set<String> = ["id", "exclude", "non_empty", "denial", "bound", "field"]
     static let fieldAttributes: Set<String> = [
         "ja", "doc", "aliases", "past", "not_before", "references", "identifier", "zero_ambiguous", "absent",
+        "near_reference",
     ]
     static let statementsKeywords: Set<String> = Set(statementFields.keys).union(["answer"])
-    static let publishedKeywords: Set<String> = ["dated", "label"]
+    static let publishedKeywords: Set<String> = ["dated", "max_age", "label", "publisher"]
+    static let subjectKeywords: Set<String> = ["id", "name", "kind"]
+    static let rosterKeywords: Set<String> = ["person", "from", "until", "not_people", "label"]
+    static let appointmentsKeywords: Set<String> = ["role", "person", "since", "label", "stand_in"]
+    /// Every word the schema language gives a meaning (its declarations' and clauses' first
+    /// words): a literal equal to one in its parser is the language's, not a pack's field.
+    static var keywords: Set<String> {
+        topKeywords.union(recordKeywords).union(fieldAttributes).union(statementsKeywords).union(publishedKeywords)
+            .union(subjectKeywords).union(rosterKeywords).union(appointmentsKeywords).union(tableKeywords)
+    }
     static let tableKeywords: Set<String> = [
         "doc", "doc_ja", "profile", "section", "nested", "supplement", "without", "only", "field",
     ]
@@ -322,9 +408,15 @@ public struct SchemaParser {
                 case "table": out.tables.append(try table())
                 case "statements": out.statements.append(try statements())
                 case "published": out.published.append(try published())
+                case "subject": out.subject.append(try subject())
+                case "snapshot": out.snapshotVersion.append(try snapshotVersion())
+                case "roster": out.roster.append(try roster())
+                case "appointments": out.appointments.append(try appointments())
+                case "companion": out.companions.append(try companion())
                 default:
                     throw error(
-                        "expected `choices`, `record`, `section`, `table`, `statements` or `published`, found "
+                        "expected `choices`, `record`, `section`, `table`, or a mechanism (`statements`, "
+                            + "`published`, `subject`, `snapshot`, `roster`, `appointments`, `companion`), found "
                             + describe(cur),
                         help: at(["field", "rule", "pack"])
                             ? "a schema file declares records, sections and tables" : nil)
@@ -608,6 +700,12 @@ public struct SchemaParser {
             case "references": f.references = try name("the section whose ids it holds")
             case "identifier": f.identifier = true
             case "zero_ambiguous": f.zeroAmbiguous = true
+            case "near_reference":
+                let section = try name("the section it likely means")
+                _ = try expect(.dot, "`.` and the section's list field")
+                let list = try name("the section's list field")
+                _ = try expect(.dot, "`.` and a field of the list's elements")
+                f.nearReference = (section, list, try name("a field of the list's elements"))
             default: f.absent = try absence(kw.span)
             }
         }
@@ -656,11 +754,11 @@ public struct SchemaParser {
             }
             return SchemaConditionDecl(scope: .nested(list: list), field: f, values: vs)
         }
-        let first = try name("a field")
-        if first.text == "facility", cur.kind == .dot {
+        let first = try name("a field, or a single section")
+        if cur.kind == .dot {
             bump()
-            let f = try name("a field of the facility profile")
-            return SchemaConditionDecl(scope: .facility, field: f, values: try valuesOrGiven())
+            let f = try name("a field of the section")
+            return SchemaConditionDecl(scope: .single(section: first), field: f, values: try valuesOrGiven())
         }
         return SchemaConditionDecl(scope: .element, field: first, values: try valuesOrGiven())
     }
@@ -793,17 +891,141 @@ public struct SchemaParser {
         try block(SchemaParser.publishedKeywords, "published declaration") {
             (p: inout SchemaParser) throws(ParseError) in
             let kw = p.bump()
-            if kw.text == "dated" {
-                try p.once(kw, d.dated != nil, in: "published declaration")
+            let what = "published declaration"
+            switch kw.text {
+            case "dated":
+                try p.once(kw, d.dated != nil, in: what)
                 d.dated = try p.name("the date field the profile is published on")
-            } else {
-                try p.once(kw, d.label != nil, in: "published declaration")
-                try p.expectWord("ja")
-                let ja = try p.string("what reports call the profile, in Japanese")
-                try p.expectWord("en")
-                d.label = (ja, try p.string("what reports call the profile, in English"), kw.span)
+            case "max_age":
+                try p.once(kw, d.maxAge != nil, in: what)
+                try p.expectWord("param")
+                d.maxAge = try p.dottedName("the parameter giving the profile's greatest age")
+            case "label":
+                try p.once(kw, d.label != nil, in: what)
+                d.label = try p.bilingual(kw, "what reports call the profile")
+            default:
+                try p.once(kw, d.publisher != nil, in: what)
+                d.publisher = try p.bilingual(kw, "who publishes the profile")
             }
         }
         return d
+    }
+
+    /// `ja "…" en "…"` after `kw`.
+    private mutating func bilingual(_ kw: Token, _ what: String) throws(ParseError) -> BilingualDecl {
+        try expectWord("ja")
+        let ja = try string("\(what), in Japanese")
+        try expectWord("en")
+        return (ja, try string("\(what), in English"), kw.span)
+    }
+
+    /// `a.b.c`: one name, its parts joined by dots, spanning the first.
+    private mutating func dottedName(_ what: String) throws(ParseError) -> Name {
+        let first = try name(what)
+        var text = first.text
+        while cur.kind == .dot {
+            bump()
+            text += "." + (try name("the rest of \(what)")).text
+        }
+        return Name(text, first.span)
+    }
+
+    /// The clauses of a mechanism that name one field (or section), each once.
+    private mutating func fieldClauses<D>(
+        _ d: inout D, _ kw: Token, _ fields: [String: (WritableKeyPath<D, Name?>, String)], in what: String
+    ) throws(ParseError) -> Bool {
+        guard let (path, description) = fields[kw.text] else { return false }
+        try once(kw, d[keyPath: path] != nil, in: what)
+        d[keyPath: path] = try name(description)
+        return true
+    }
+
+    private mutating func subject() throws(ParseError) -> SubjectDecl {
+        let kw = bump()
+        var d = SubjectDecl(span: kw.span, section: try name("the single section naming the subject"))
+        let fields: [String: (WritableKeyPath<SubjectDecl, Name?>, String)] = [
+            "id": (\.id, "the field holding the subject's id"),
+            "name": (\.name, "the field holding the subject's name"),
+            "kind": (\.kind, "the choice field holding the subject's kind"),
+        ]
+        try block(SchemaParser.subjectKeywords, "subject declaration") { (p: inout SchemaParser) throws(ParseError) in
+            let kw = p.bump()
+            _ = try p.fieldClauses(&d, kw, fields, in: "subject declaration")
+        }
+        return d
+    }
+
+    private mutating func snapshotVersion() throws(ParseError) -> SnapshotVersionDecl {
+        let kw = bump()
+        try expectWord("version")
+        let span = cur.span
+        return SnapshotVersionDecl(span: kw.span, version: try integer(), versionSpan: span)
+    }
+
+    private mutating func roster() throws(ParseError) -> RosterDecl {
+        let kw = bump()
+        var d = RosterDecl(span: kw.span, section: try name("the collection listing the staff"))
+        let fields: [String: (WritableKeyPath<RosterDecl, Name?>, String)] = [
+            "person": (\.person, "the field holding a person's id"),
+            "from": (\.from, "the date field a person joined on"),
+            "until": (\.until, "the date field a person left on"),
+            "not_people": (\.notPeople, "the collection whose ids are never a person"),
+        ]
+        try block(SchemaParser.rosterKeywords, "roster declaration") { (p: inout SchemaParser) throws(ParseError) in
+            let kw = p.bump()
+            guard try !p.fieldClauses(&d, kw, fields, in: "roster declaration") else { return }
+            try p.once(kw, d.label != nil, in: "roster declaration")
+            d.label = try p.bilingual(kw, "what messages call the roster")
+        }
+        return d
+    }
+
+    private mutating func appointments() throws(ParseError) -> AppointmentsDecl {
+        let kw = bump()
+        var d = AppointmentsDecl(span: kw.span, section: try name("the collection of appointments"))
+        let fields: [String: (WritableKeyPath<AppointmentsDecl, Name?>, String)] = [
+            "role": (\.role, "the choice field holding the role"),
+            "person": (\.person, "the field holding the holder's id"),
+            "since": (\.since, "the date field the role is held since"),
+        ]
+        let what = "appointments declaration"
+        try block(SchemaParser.appointmentsKeywords, what) { (p: inout SchemaParser) throws(ParseError) in
+            let kw = p.bump()
+            guard try !p.fieldClauses(&d, kw, fields, in: what) else { return }
+            if kw.text == "label" {
+                try p.once(kw, d.label != nil, in: what)
+                d.label = try p.bilingual(kw, "what messages call the appointments")
+                return
+            }
+            let holder = try p.expect(.string, "the role that stands in (a string)")
+            try p.expectWord("for")
+            var roles = [try p.expect(.string, "a role it stands in for (a string)")]
+            while p.cur.kind == .comma {
+                p.bump()
+                roles.append(try p.expect(.string, "a role it stands in for (a string)"))
+            }
+            d.standIns.append(((holder.text, holder.span), roles.map { ($0.text, $0.span) }))
+        }
+        return d
+    }
+
+    private mutating func companion() throws(ParseError) -> CompanionDecl {
+        let kw = bump()
+        let section = try name("the section the companion file holds")
+        if isWord("appends") {
+            bump()
+            return CompanionDecl(span: kw.span, section: section, mode: .appends)
+        }
+        guard isWord("replaces") else {
+            throw error("expected `replaces json \"…\"` or `appends`, found \(describe(cur))")
+        }
+        bump()
+        try expectWord("json")
+        var files = [try expect(.string, "a JSON file's name (a string)")]
+        while cur.kind == .comma {
+            bump()
+            files.append(try expect(.string, "a JSON file's name (a string)"))
+        }
+        return CompanionDecl(span: kw.span, section: section, mode: .replaces(json: files.map { ($0.text, $0.span) }))
     }
 }

@@ -336,6 +336,7 @@ struct SchemaCheckerTests {
             encoding: .utf8)
         let renamed = text.replacingOccurrences(of: "section roles: [role]", with: "section duties: [role]")
             .replacingOccurrences(of: "{ section roles ", with: "{ section duties ")
+            .replacingOccurrences(of: "appointments roles ", with: "appointments duties ")
         let (schema, diags) = PackSchema.compile(renamed, file: "s.tenken")
         #expect(diags.isEmpty, "\(diags)")
         let compiled = try #require(schema)

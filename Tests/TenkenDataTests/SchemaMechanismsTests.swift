@@ -27,6 +27,54 @@ struct SchemaMechanismsTests {
         #expect(pub.section == SnapshotRoot.provider.index)
         #expect(schema.sections[pub.section].record.fields[pub.dated].name == "profile_as_of")
         #expect(pub.label == Bilingual(ja: "事業者プロファイル", en: "provider profile"))
+        #expect(pub.publisher == Bilingual(ja: "事業者", en: "provider"))
+        // ProviderProfile.maxAgeParam (TenkenEval; MechanismsEngineTests holds the two together).
+        #expect(pub.maxAgeParam == "provider.profile_max_age")
+        func name(_ section: Int, _ field: Int?) -> String? {
+            field.map { schema.sections[section].record.fields[$0].name }
+        }
+        // Loader.swift and TableLoader.swift read `facility.id`; InitCommand sets `facility.kind`.
+        let subject = try #require(schema.mechanisms.subject)
+        #expect(subject.section == SnapshotRoot.facility.index)
+        #expect([name(0, subject.id), name(0, subject.name), name(0, subject.kind)] == ["id", "name", "kind"])
+        #expect(subject.kinds == SnapshotSchema.facilityKinds)
+        #expect(schema.mechanisms.snapshotVersion == SnapshotSchema.version)
+        // Roster.employmentGap reads `id`, `hired_on`, `left_on` of `staff`; Waivers.checkPeople
+        // refuses the ids of `patients`.
+        let roster = try #require(schema.mechanisms.roster)
+        #expect(roster.section == SnapshotRoot.staff.index)
+        let rs = roster.section
+        #expect(
+            [name(rs, roster.person), name(rs, roster.from), name(rs, roster.until)] == ["id", "hired_on", "left_on"])
+        #expect(roster.notPeople == SnapshotRoot.patients.index)
+        #expect(roster.label == Bilingual(ja: "職員名簿", en: "staff table"))
+        // Signers reads `role`, `staff_id`, `since` of `roles`; the director stands in for
+        // Signers.directorStandsIn (MechanismsEngineTests).
+        let ap = try #require(schema.mechanisms.appointments)
+        #expect(ap.section == SnapshotRoot.roles.index)
+        let a = ap.section
+        #expect([name(a, ap.role), name(a, ap.person), name(a, ap.since)] == ["role", "staff_id", "since"])
+        #expect(ap.label == Bilingual(ja: "役割表", en: "roles table"))
+        #expect(
+            ap.standIns == [StandIn(holder: "director", roles: ["operations-lead", "system-admin", "privacy-lead"])])
+        // FacilityInput: devices.json / 端末.json beside snapshot.json, attestations.csv appended.
+        #expect(
+            schema.mechanisms.companions == [
+                Companion(section: SnapshotRoot.devices.index, mode: .replaces(json: ["devices.json", "端末.json"])),
+                Companion(section: SnapshotRoot.attestations.index, mode: .appends),
+            ])
+        // Consistency.refusalParties: a refusal's `party` against groups' members' `facility_id`.
+        let near = try #require(schema.mechanisms.nearReferences.first)
+        #expect(schema.mechanisms.nearReferences.count == 1)
+        #expect(near.record == "refusal" && schema.records["refusal"]?.fields[near.field].name == "party")
+        #expect(near.section == SnapshotRoot.groups.index)
+        let groups = schema.sections[near.section].record
+        #expect(groups.fields[near.list].name == "members")
+        guard case .list(.record(let member)) = groups.fields[near.list].type else {
+            Issue.record("members is not a list of records")
+            return
+        }
+        #expect(member.fields[near.target].name == "facility_id")
         // The embedded copy (scripts/embed-pack) declares the same.
         #expect(SnapshotSchema.builtIn.mechanisms == schema.mechanisms)
     }
@@ -56,15 +104,19 @@ struct SchemaMechanismsTests {
           signer by
           reason why
         }
-        published vendor { dated dated  label ja "事業者" en "vendor profile" }
+        published vendor { dated dated  label ja "事業者" en "vendor profile"  publisher ja "会社" en "vendor" }
         table vendor ja "事業者" { profile row vendor_row id key  field key: string doc "key"  field value: string doc "value" }
         table people ja "人" { section people }
         table statements ja "確認" { section statements }
 
         """
 
-    func compile(_ edits: [(String, String)] = [], _ extra: String = "") -> (PackSchema?, [(String, Int, String)]) {
-        var text = Self.base
+    func compile(
+        _ edits: [(String, String)] = [], _ extra: String = "", base: String = base
+    ) -> (
+        PackSchema?, [(String, Int, String)]
+    ) {
+        var text = base
         for (a, b) in edits {
             #expect(text.contains(a), "\(a)")
             text = text.replacingOccurrences(of: a, with: b)
@@ -74,8 +126,8 @@ struct SchemaMechanismsTests {
         return (schema, diags.map { ($0.id, $0.location?.line ?? 0, $0.message) })
     }
 
-    func expectOne(_ id: String, line: Int, _ edits: [(String, String)], _ extra: String = "") {
-        let f = compile(edits, extra).1
+    func expectOne(_ id: String, line: Int, _ edits: [(String, String)], _ extra: String = "", base: String = base) {
+        let f = compile(edits, extra, base: base).1
         #expect(f.count == 1 && f.first?.0 == id && f.first?.1 == line, "\(edits) \(extra): \(f)")
     }
 
@@ -88,7 +140,11 @@ struct SchemaMechanismsTests {
                 == Statements(
                     section: 2, item: 0, answer: 1, signedOn: 2, role: 3, signer: 4, reason: 5, yes: "yes", no: "no",
                     notApplicable: "n/a", roles: ["lead", "admin"]))
-        #expect(m.published == Published(section: 1, dated: 1, label: Bilingual(ja: "事業者", en: "vendor profile")))
+        #expect(
+            m.published
+                == Published(
+                    section: 1, dated: 1, label: Bilingual(ja: "事業者", en: "vendor profile"),
+                    publisher: Bilingual(ja: "会社", en: "vendor")))
     }
 
     @Test func aPackMayDeclareNone() throws {
@@ -156,6 +212,8 @@ struct SchemaMechanismsTests {
         expectOne("schema.mechanism", line: 25, [("dated dated  ", "")])
         expectOne("schema.mechanism", line: 25, [("  label ja \"事業者\" en \"vendor profile\"", "")])
         expectOne("schema.invalid", line: 25, [("en \"vendor profile\"", "en \" vendor\"")])
+        expectOne("schema.mechanism", line: 25, [("  publisher ja \"会社\" en \"vendor\"", "")])
+        expectOne("schema.invalid", line: 25, [("ja \"会社\"", "ja \"\"")])
     }
 
     @Test func aMechanismDeclaredTwiceIsRefused() {
@@ -172,5 +230,196 @@ struct SchemaMechanismsTests {
         expectOne("syntax.unexpected-token", line: 20, [("  signed on", "  signed on signed on")])
         expectOne("syntax.unknown-clause", line: 20, [("  signed on", "  sigend on")])
         expectOne("syntax.unexpected-token", line: 19, [("yes \"yes\"", "yes yes")])
+    }
+
+    // MARK: subject, snapshot version, roster, appointments, companion, near_reference
+
+    /// `base` with a person's dates, a site, posts and groups, and every other mechanism.
+    static let full =
+        base.replacingOccurrences(
+            of: "record person { field id: string doc \"id\" }",
+            with: "record person { field id: string doc \"id\"  field joined: date doc \"joined\"  "
+                + "field left: date doc \"left\" absent none en \"here\" ja \"在籍\" unless site.kind in [\"shop\"] }")
+            + """
+            section site: site doc "the audited site"
+            section posts: [post] doc "who holds which post"
+            section groups: [group] doc "groups"
+            record site { id none  field code: string doc "code"  field title: string doc "title"  field kind: choice ["shop", "office"] doc "kind"  field opened: date doc "opened" }
+            record post { id none  field post: choice role doc "post"  field who: string doc "who" references people  field since: date doc "since" }
+            record group { field id: string doc "id"  field members: [member] doc "members"  field peer: string doc "a peer site" near_reference groups.members.site_id }
+            record member { id none  field site_id: string doc "site" }
+            table posts ja "役職" { section posts }
+            table groups ja "グループ" { section groups }
+            subject site { id code  name title  kind kind }
+            snapshot version 2
+            roster people { person id  from joined  until left  not_people groups  label ja "名簿" en "people table" }
+            appointments posts { role post  person who  since since  label ja "役職表" en "posts table"
+              stand_in "lead" for "admin" }
+            companion people replaces json "people.json", "人.json"
+            companion statements appends
+
+            """
+
+    @Test func everyMechanismResolvesToIndexes() throws {
+        let (schema, errors) = compile(base: Self.full)
+        #expect(errors.isEmpty, "\(errors)")
+        let m = try #require(schema?.mechanisms)
+        #expect(m.subject == Subject(section: 3, id: 0, name: 1, kind: 2, kinds: ["shop", "office"]))
+        #expect(m.snapshotVersion == 2)
+        #expect(
+            m.roster
+                == StaffRoster(
+                    section: 0, person: 0, from: 1, until: 2, notPeople: 5,
+                    label: Bilingual(ja: "名簿", en: "people table")
+                ))
+        #expect(
+            m.appointments
+                == Appointments(
+                    section: 4, role: 0, person: 1, since: 2, label: Bilingual(ja: "役職表", en: "posts table"),
+                    standIns: [StandIn(holder: "lead", roles: ["admin"])]))
+        #expect(
+            m.companions == [
+                Companion(section: 0, mode: .replaces(json: ["people.json", "人.json"])),
+                Companion(section: 2, mode: .appends),
+            ])
+        #expect(m.nearReferences == [NearReference(record: "group", field: 2, section: 5, list: 1, target: 0)])
+        // The absence condition on a single section other than `facility`.
+        let left = try #require(schema?.sections[0].record.fields[2])
+        #expect(left.absent.conditions.map(\.scope) == [.single(section: "site")])
+    }
+
+    @Test func optionalClausesMayBeLeftOut() throws {
+        let (schema, errors) = compile(
+            [
+                ("  name title  kind kind", ""), ("  not_people groups", ""),
+                ("\n  stand_in \"lead\" for \"admin\"", ""),
+            ],
+            base: Self.full)
+        #expect(errors.isEmpty, "\(errors)")
+        let m = try #require(schema?.mechanisms)
+        #expect(m.subject == Subject(section: 3, id: 0, name: nil, kind: nil, kinds: []))
+        #expect(m.roster?.notPeople == nil)
+        #expect(m.appointments?.standIns == [])
+    }
+
+    @Test func newMechanismsNameDeclaredSectionsAndFields() {
+        let f = Self.full
+        expectOne("schema.unknown-section", line: 38, [("subject site", "subject sites")], base: f)
+        expectOne("schema.unknown-section", line: 40, [("roster people", "roster peoples")], base: f)
+        expectOne("schema.unknown-section", line: 40, [("not_people groups", "not_people group")], base: f)
+        expectOne("schema.unknown-section", line: 41, [("appointments posts", "appointments post")], base: f)
+        expectOne("schema.unknown-section", line: 43, [("companion people", "companion persons")], base: f)
+        expectOne("schema.unknown-section", line: 34, [("near_reference groups.", "near_reference group.")], base: f)
+        expectOne("schema.unknown-field", line: 38, [("id code", "id cod")], base: f)
+        expectOne("schema.unknown-field", line: 38, [("kind kind", "kind sort")], base: f)
+        expectOne("schema.unknown-field", line: 40, [("from joined", "from hired")], base: f)
+        expectOne("schema.unknown-field", line: 40, [("until left", "until gone")], base: f)
+        expectOne("schema.unknown-field", line: 41, [("since since", "since from")], base: f)
+        expectOne("schema.unknown-field", line: 34, [(".members.site_id", ".member.site_id")], base: f)
+        expectOne("schema.unknown-field", line: 34, [(".members.site_id", ".members.site")], base: f)
+        let m = compile([("from joined", "from joind")], base: f).1
+        #expect(m.first?.2 == "record `person` has no field `joind`", "\(m)")
+    }
+
+    @Test func newMechanismsRefuseTheWrongTypeOrShape() {
+        let f = Self.full
+        expectOne("schema.mechanism", line: 38, [("subject site", "subject people")], base: f)
+        expectOne("schema.mechanism", line: 38, [("id code", "id opened")], base: f)
+        expectOne("schema.mechanism", line: 38, [("name title", "name kind")], base: f)
+        expectOne("schema.mechanism", line: 38, [("kind kind", "kind title")], base: f)
+        expectOne("schema.mechanism", line: 40, [("roster people", "roster vendor")], base: f)
+        expectOne("schema.mechanism", line: 40, [("person id  from", "person joined  from")], base: f)
+        expectOne("schema.mechanism", line: 40, [("from joined", "from id")], base: f)
+        expectOne("schema.mechanism", line: 40, [("until left", "until id")], base: f)
+        expectOne("schema.mechanism", line: 40, [("not_people groups", "not_people site")], base: f)
+        expectOne("schema.mechanism", line: 40, [("not_people groups", "not_people people")], base: f)
+        expectOne("schema.mechanism", line: 41, [("role post", "role who")], base: f)
+        expectOne("schema.mechanism", line: 41, [("person who", "person since")], base: f)
+        expectOne("schema.mechanism", line: 41, [("since since", "since who")], base: f)
+        expectOne("schema.mechanism", line: 43, [("companion people", "companion vendor")], base: f)
+        expectOne(
+            "schema.mechanism", line: 34, [("near_reference groups.members", "near_reference groups.id")], base: f)
+        expectOne("schema.mechanism", line: 34, [("field site_id: string", "field site_id: int")], base: f)
+        expectOne(
+            "schema.mechanism", line: 34,
+            [("field peer: string doc \"a peer site\"", "field peer: int doc \"a peer site\"")], base: f)
+        expectOne("schema.mechanism", line: 39, [("snapshot version 2", "snapshot version 0")], base: f)
+    }
+
+    @Test func standInsAreRoleValuesEachRoleOnce() {
+        let f = Self.full
+        let line = 42
+        expectOne("schema.mechanism", line: line, [("stand_in \"lead\"", "stand_in \"boss\"")], base: f)
+        expectOne("schema.mechanism", line: line, [("for \"admin\"", "for \"admn\"")], base: f)
+        expectOne("schema.mechanism", line: line, [("for \"admin\"", "for \"lead\"")], base: f)
+        expectOne("schema.mechanism", line: line, [("for \"admin\"", "for \"admin\", \"admin\"")], base: f)
+        let m = compile([("stand_in \"lead\"", "stand_in \"boss\"")], base: f).1
+        #expect(m.first?.2 == "\"boss\" is not a value of `post` (lead, admin)", "\(m)")
+    }
+
+    @Test func newMechanismsNeedTheirClausesAndLabels() {
+        let f = Self.full
+        expectOne("schema.mechanism", line: 38, [("id code  ", "")], base: f)
+        for clause in ["person id  ", "from joined  ", "until left  ", "  label ja \"名簿\" en \"people table\""] {
+            expectOne("schema.mechanism", line: 40, [(clause, "")], base: f)
+        }
+        for clause in ["role post  ", "person who  ", "since since  ", "  label ja \"役職表\" en \"posts table\""] {
+            expectOne("schema.mechanism", line: 41, [(clause, "")], base: f)
+        }
+        expectOne("schema.invalid", line: 40, [("en \"people table\"", "en \"people table \"")], base: f)
+    }
+
+    @Test func newMechanismsDeclaredTwiceAreRefused() {
+        let f = Self.full
+        expectOne("schema.mechanism", line: 45, [], "subject site { id code }\n", base: f)
+        expectOne("schema.mechanism", line: 45, [], "snapshot version 3\n", base: f)
+        expectOne("schema.mechanism", line: 45, [], "roster people { person id }\n", base: f)
+        expectOne("schema.mechanism", line: 45, [], "appointments posts { role post }\n", base: f)
+        expectOne("schema.mechanism", line: 45, [], "companion statements appends\n", base: f)
+        let m = compile([], "roster people { person id }\n", base: f).1
+        #expect(m.first?.2 == "`roster` is declared twice (first at line 40): a pack has one", "\(m)")
+    }
+
+    @Test func companionFilesAreJSONFileNamesGivenOnce() {
+        let f = Self.full
+        expectOne("schema.invalid", line: 43, [("\"人.json\"", "\"人.csv\"")], base: f)
+        expectOne("schema.invalid", line: 43, [("\"人.json\"", "\"a/b.json\"")], base: f)
+        expectOne("schema.invalid", line: 43, [("\"人.json\"", "\".json\"")], base: f)
+        expectOne("schema.mechanism", line: 43, [("\"人.json\"", "\"People.JSON\"")], base: f)
+        expectOne(
+            "schema.mechanism", line: 44,
+            [("companion statements appends", "companion statements replaces json \"people.json\"")],
+            base: f)
+    }
+
+    /// `S.F` in an absence condition names any single section; the word `facility` is not special.
+    @Test func absenceConditionsNameAnySingleSection() {
+        let f = Self.full
+        expectOne("schema.unknown-section", line: 5, [("unless site.kind", "unless sight.kind")], base: f)
+        expectOne("schema.invalid", line: 5, [("unless site.kind", "unless people.kind")], base: f)
+        expectOne("schema.unknown-field", line: 5, [("unless site.kind", "unless site.sort")], base: f)
+        expectOne("schema.invalid", line: 5, [("[\"shop\"]", "[\"factory\"]")], base: f)
+        expectOne("schema.unknown-section", line: 5, [("unless site.kind", "unless facility.kind")], base: f)
+    }
+
+    @Test func reservedKeysAreNotSectionNames() {
+        for name in ["parameters", "comment", "schema_version"] {
+            expectOne(
+                "schema.invalid", line: 29, [], "section \(name): profile doc \"reserved\"\n")
+        }
+        let m = compile([], "section comment: profile doc \"x\"\n").1
+        #expect(m.first?.2.hasPrefix("`comment` is a reserved top-level key of a snapshot") == true, "\(m)")
+    }
+
+    @Test func newSyntaxErrorsAreLocated() {
+        let f = Self.full
+        expectOne("syntax.unexpected-token", line: 40, [("until left", "until left until left")], base: f)
+        expectOne("syntax.unknown-clause", line: 41, [("since since", "sinse since")], base: f)
+        expectOne("syntax.unexpected-token", line: 43, [("replaces json", "replaces csv")], base: f)
+        expectOne("syntax.unexpected-token", line: 44, [("statements appends", "statements adds")], base: f)
+        expectOne("syntax.unexpected-token", line: 39, [("version 2", "version two")], base: f)
+        let short = compile([("groups.members.site_id", "groups.members")], base: f).1
+        #expect(short.first?.0 == "syntax.unexpected-token" && short.first?.1 == 34, "\(short)")
+        expectOne("syntax.unexpected-token", line: 42, [("for \"admin\"", "\"admin\"")], base: f)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import TenkenSyntax
 import Testing
+
+@testable import TenkenSyntax
 
 /// Issue 19: the engine knows nothing of MCS; the pack brings its data model. This finds the MCS
 /// pack's names in the engine modules' code and holds each file to the uses it has today (`allowed`),
@@ -16,7 +17,8 @@ import Testing
 /// 2. a string literal equal to a section name other than `facility` (a report's `facility` key is
 ///    the output format's word, not the section's), or to a field name with a `_` (`"signed_on"`);
 ///    `"facility_id"` is allowed as an output column of the aggregate and the CSV report, which keep
-///    it for format stability whatever the pack;
+///    it for format stability whatever the pack; a word of the schema language (`max_age`, the
+///    clause of `published`, is also a field of `password_policy`) is the language's, not a name;
 /// 3. the lookups `[root: "facility"]`, `["facility"]` and `case "facility"`;
 /// 4. the words `MCS`, `運用管理規程`, `規程`, `院長`, `事業者プロファイル` in a literal;
 /// 5. `import TenkenPack` anywhere but TenkenAudit/PackLoader.swift.
@@ -44,8 +46,6 @@ struct EngineNamesTests {
         "Sources/TenkenData/Consistency.swift": 4,
         "Sources/TenkenData/Facility.swift": 1,
         "Sources/TenkenData/Loader.swift": 1,
-        "Sources/TenkenData/Normalise.swift": 1,
-        "Sources/TenkenData/PackSchema.swift": 1,
         "Sources/TenkenData/Schema.swift": 20,
         "Sources/TenkenData/SnapshotWriter.swift": 5,
         "Sources/TenkenData/TableLoader.swift": 17,
@@ -58,7 +58,7 @@ struct EngineNamesTests {
         "Sources/TenkenEval/Statement.swift": 2,
         "Sources/TenkenEval/Waivers.swift": 4,
         "Sources/TenkenReport/HTMLReport.swift": 6,
-        "Sources/TenkenReport/JSONReport.swift": 3,
+        "Sources/TenkenReport/JSONReport.swift": 2,
         "Sources/TenkenReport/SARIFReport.swift": 2,
         "Sources/TenkenReport/TextReport.swift": 2,
     ]
@@ -96,7 +96,8 @@ struct EngineNamesTests {
         let fields = Set(
             (file.records.flatMap(\.fields) + file.tables.flatMap(\.fields)).map(\.name.text).filter {
                 $0.contains("_")
-            })
+            }
+        ).subtracting(SchemaParser.keywords)
         return (sections, fields)
     }
 
