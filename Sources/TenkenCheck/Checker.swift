@@ -66,6 +66,7 @@ public struct Checker {
                 if case .pack(let p) = item { return p } else { return nil }
             }).first {
                 taxonomy = declaredTaxonomy(p, file: f.path)
+                impliedTaxonomy(files: files, catalog: source.catalog, manifest: loc(f.path, p.name.span))
                 break
             }
         }
@@ -329,6 +330,58 @@ public struct Checker {
             }
         }
         return t
+    }
+
+    /// The migration of packs written before the taxonomy was declared: for each kind the
+    /// manifest declares no word of, the words the catalog (in row order) and then the rules (in
+    /// file order) name are taken as declared, labelled by their ids, exactly as if the lines
+    /// the warning gives were pasted into the manifest. One `check.implied-terms` warning per
+    /// kind, at the manifest's name, lists them, so the implication is never silent. A kind of
+    /// which the manifest declares at least one word is left strict.
+    mutating func impliedTaxonomy(files: [RuleFile], catalog: (path: String, text: String)?, manifest: SourceLocation) {
+        var used = catalog.map { CatalogParser.words($0.text, file: $0.path) } ?? []
+        for f in files {
+            for case .rule(let r) in f.items {
+                for c in r.clauses {
+                    let names: [(TermKind, Name)] =
+                        switch c.kind {
+                        case .category(let n): [(.category, n)]
+                        case .scope(let n): [(.scope, n)]
+                        case .risks(let ns): ns.map { (.risk, $0) }
+                        default: []
+                        }
+                    used += names.map { ($0.0, $0.1.text, loc(f.path, $0.1.span)) }
+                }
+            }
+        }
+        for kind in TermKind.allCases where taxonomy.terms(kind).isEmpty {
+            var words: [(word: String, at: SourceLocation)] = []
+            for u in used where u.kind == kind && !words.contains(where: { $0.word == u.word }) {
+                words.append((u.word, u.at))
+            }
+            guard !words.isEmpty else { continue }
+            let terms = words.map { TaxonomyTerm(id: $0.word, label: Bilingual(ja: $0.word, en: $0.word)) }
+            switch kind {
+            case .category: taxonomy.categories = terms
+            case .scope: taxonomy.scopes = terms
+            case .risk: taxonomy.risks = terms
+            }
+            let one = words.count == 1
+            bag.add(
+                Diagnostic(
+                    .checkImpliedTerms, .warning,
+                    "the manifest declares no \(kind.plural): the \(one ? "one" : String(words.count)) the rules and "
+                        + "catalog name (\(words.map(\.word).joined(separator: ", "))) "
+                        + (one
+                            ? "is taken as declared, labelled by its id"
+                            : "are taken as declared, labelled by their ids"),
+                    at: manifest,
+                    notes: ["first named at \(words[0].at)"]
+                        + words.map { "\(kind.rawValue) \($0.word) ja \"\($0.word)\" en \"\($0.word)\"" },
+                    help:
+                        "paste the \(kind.rawValue) lines above into the `pack` block and give them labels; "
+                        + "once a pack declares one \(kind.rawValue), every word it does not declare is an error"))
+        }
     }
 
     /// The word a rule's `category`, `scope` or `risks` clause names, if the manifest declares
