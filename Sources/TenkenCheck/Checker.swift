@@ -224,13 +224,31 @@ public struct Checker {
 
     mutating func manifest(_ p: PackDecl, file: String) -> PackInfo {
         var version: String?, title: Text?, source: String?, edition: String?, platform: String?
+        var reportTitle: Text?, sourceWord: Text?
         var outOfScope: [(Name, String)] = []
         var conditions: [NamedCondition] = []
         for c in p.clauses {
             switch c.kind {
             case .version(let v): version = v
             case .title(let t): title = t
-            case .source(let s, let e): source = s; edition = e
+            case .source(let s, let e, let called):
+                source = s
+                edition = e
+                sourceWord = called
+                if let called, called.ja == nil || called.en == nil {
+                    bag.add(
+                        Diagnostic(
+                            .checkMissingClause, .error, "`called` needs the source's word in ja and en",
+                            at: loc(file, c.span), help: "`called ja \"…\" en \"…\"`"))
+                }
+            case .reportTitle(let t):
+                reportTitle = t
+                if t.ja == nil || t.en == nil {
+                    bag.add(
+                        Diagnostic(
+                            .checkMissingClause, .error, "`report title` needs the title in ja and en",
+                            at: loc(file, c.span)))
+                }
             case .platform(let name):
                 if PackInfo.isCPE23(name) {
                     platform = name
@@ -292,6 +310,8 @@ public struct Checker {
         return PackInfo(
             id: p.name.text, version: version ?? "0", title: Bilingual(ja: title?.ja ?? "", en: title?.en ?? ""),
             source: source ?? "", edition: edition ?? "", platform: platform,
+            declaredReportTitle: reportTitle.map { Bilingual(ja: $0.ja ?? $0.en ?? "", en: $0.en ?? $0.ja ?? "") },
+            declaredSourceWord: sourceWord.map { Bilingual(ja: $0.ja ?? $0.en ?? "", en: $0.en ?? $0.ja ?? "") },
             outOfScope: outOfScope.filter { catalogIndex[$0.0.text] != nil }.map {
                 OutOfScopeItem(id: $0.0.text, reason: $0.1)
             }, taxonomy: taxonomy, conditions: conditions)
