@@ -104,6 +104,39 @@ public enum CatalogParser {
     }
 }
 
+extension CatalogParser {
+    /// The category, scope and risk words the catalog's rows name, each once, in row order with
+    /// the cell it is first named in: what a pack that declares none of a kind is taken to declare
+    /// (`Checker.impliedTaxonomy`). A catalog too malformed to read names none.
+    public static func words(_ text: String, file: String) -> [(kind: TermKind, word: String, at: SourceLocation)] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        }
+        guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false) else { return [] }
+        var out: [(kind: TermKind, word: String, at: SourceLocation)] = []
+        for kind in TermKind.allCases {
+            guard let k = header.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == kind.column }) else {
+                continue
+            }
+            var seen: Set<String> = []
+            for (n, line) in lines.enumerated().dropFirst() {
+                let cells = line.split(separator: "\t", omittingEmptySubsequences: false)
+                guard cells.count == header.count else { continue }
+                let column = cells[..<k].reduce(1) { $0 + $1.unicodeScalars.count + 1 }
+                // Read as `parse` reads the cell: risks split and trimmed, a category or scope as written.
+                let ws =
+                    kind == .risk
+                    ? cells[k].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    : [String(cells[k])]
+                for w in ws where !w.isEmpty && seen.insert(w).inserted {
+                    out.append((kind, w, SourceLocation(file: file, line: n + 1, column: column)))
+                }
+            }
+        }
+        return out
+    }
+}
+
 /// Where each column of the catalog is: every required one, and `rules` and the taxonomy's
 /// columns when given.
 private struct Columns {

@@ -66,6 +66,7 @@ public struct Checker {
                 if case .pack(let p) = item { return p } else { return nil }
             }).first {
                 taxonomy = declaredTaxonomy(p, file: f.path)
+                impliedTaxonomy(files: files, catalog: source.catalog, manifest: loc(f.path, p.name.span))
                 break
             }
         }
@@ -223,13 +224,31 @@ public struct Checker {
 
     mutating func manifest(_ p: PackDecl, file: String) -> PackInfo {
         var version: String?, title: Text?, source: String?, edition: String?, platform: String?
+        var reportTitle: Text?, sourceWord: Text?
         var outOfScope: [(Name, String)] = []
         var conditions: [NamedCondition] = []
         for c in p.clauses {
             switch c.kind {
             case .version(let v): version = v
             case .title(let t): title = t
-            case .source(let s, let e): source = s; edition = e
+            case .source(let s, let e, let called):
+                source = s
+                edition = e
+                sourceWord = called
+                if let called, called.ja == nil || called.en == nil {
+                    bag.add(
+                        Diagnostic(
+                            .checkMissingClause, .error, "`called` needs the source's word in ja and en",
+                            at: loc(file, c.span), help: "`called ja \"…\" en \"…\"`"))
+                }
+            case .reportTitle(let t):
+                reportTitle = t
+                if t.ja == nil || t.en == nil {
+                    bag.add(
+                        Diagnostic(
+                            .checkMissingClause, .error, "`report title` needs the title in ja and en",
+                            at: loc(file, c.span)))
+                }
             case .platform(let name):
                 if PackInfo.isCPE23(name) {
                     platform = name
@@ -291,6 +310,8 @@ public struct Checker {
         return PackInfo(
             id: p.name.text, version: version ?? "0", title: Bilingual(ja: title?.ja ?? "", en: title?.en ?? ""),
             source: source ?? "", edition: edition ?? "", platform: platform,
+            declaredReportTitle: reportTitle.map { Bilingual(ja: $0.ja ?? $0.en ?? "", en: $0.en ?? $0.ja ?? "") },
+            declaredSourceWord: sourceWord.map { Bilingual(ja: $0.ja ?? $0.en ?? "", en: $0.en ?? $0.ja ?? "") },
             outOfScope: outOfScope.filter { catalogIndex[$0.0.text] != nil }.map {
                 OutOfScopeItem(id: $0.0.text, reason: $0.1)
             }, taxonomy: taxonomy, conditions: conditions)
@@ -329,6 +350,58 @@ public struct Checker {
             }
         }
         return t
+    }
+
+    /// The migration of packs written before the taxonomy was declared: for each kind the
+    /// manifest declares no word of, the words the catalog (in row order) and then the rules (in
+    /// file order) name are taken as declared, labelled by their ids, exactly as if the lines
+    /// the warning gives were pasted into the manifest. One `check.implied-terms` warning per
+    /// kind, at the manifest's name, lists them, so the implication is never silent. A kind of
+    /// which the manifest declares at least one word is left strict.
+    mutating func impliedTaxonomy(files: [RuleFile], catalog: (path: String, text: String)?, manifest: SourceLocation) {
+        var used = catalog.map { CatalogParser.words($0.text, file: $0.path) } ?? []
+        for f in files {
+            for case .rule(let r) in f.items {
+                for c in r.clauses {
+                    let names: [(TermKind, Name)] =
+                        switch c.kind {
+                        case .category(let n): [(.category, n)]
+                        case .scope(let n): [(.scope, n)]
+                        case .risks(let ns): ns.map { (.risk, $0) }
+                        default: []
+                        }
+                    used += names.map { ($0.0, $0.1.text, loc(f.path, $0.1.span)) }
+                }
+            }
+        }
+        for kind in TermKind.allCases where taxonomy.terms(kind).isEmpty {
+            var words: [(word: String, at: SourceLocation)] = []
+            for u in used where u.kind == kind && !words.contains(where: { $0.word == u.word }) {
+                words.append((u.word, u.at))
+            }
+            guard !words.isEmpty else { continue }
+            let terms = words.map { TaxonomyTerm(id: $0.word, label: Bilingual(ja: $0.word, en: $0.word)) }
+            switch kind {
+            case .category: taxonomy.categories = terms
+            case .scope: taxonomy.scopes = terms
+            case .risk: taxonomy.risks = terms
+            }
+            let one = words.count == 1
+            bag.add(
+                Diagnostic(
+                    .checkImpliedTerms, .warning,
+                    "the manifest declares no \(kind.plural): the \(one ? "one" : String(words.count)) the rules and "
+                        + "catalog name (\(words.map(\.word).joined(separator: ", "))) "
+                        + (one
+                            ? "is taken as declared, labelled by its id"
+                            : "are taken as declared, labelled by their ids"),
+                    at: manifest,
+                    notes: ["first named at \(words[0].at)"]
+                        + words.map { "\(kind.rawValue) \($0.word) ja \"\($0.word)\" en \"\($0.word)\"" },
+                    help:
+                        "paste the \(kind.rawValue) lines above into the `pack` block and give them labels; "
+                        + "once a pack declares one \(kind.rawValue), every word it does not declare is an error"))
+        }
     }
 
     /// The word a rule's `category`, `scope` or `risks` clause names, if the manifest declares

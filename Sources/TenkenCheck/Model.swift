@@ -337,6 +337,10 @@ public struct PackInfo: Sendable {
     public var edition: String
     /// What the pack checks, as a CPE 2.3 formatted string (XCCDF's `platform`), if it says.
     public var platform: String? = nil
+    /// The manifest's `report title ja "…" en "…"`, if it gives one.
+    public var declaredReportTitle: Bilingual? = nil
+    /// The manifest's `source … called ja "…" en "…"`, if it gives one.
+    public var declaredSourceWord: Bilingual? = nil
     /// Catalog items the manifest declares out of scope, with why; every report names them.
     public var outOfScope: [OutOfScopeItem] = []
     /// The categories, scopes and risks the manifest declares.
@@ -344,6 +348,14 @@ public struct PackInfo: Sendable {
     /// The named conditions the manifest defines (`define in_use(d) = …`), in order, as written,
     /// so `explain` can say what a rule's `in_use(d)` stands for.
     public var conditions: [NamedCondition] = []
+
+    /// The reports' title (the HTML cover's, after `TENKEN · `): the manifest's `report title`,
+    /// else the pack's title.
+    public var reportTitle: Bilingual { declaredReportTitle ?? title }
+
+    /// The word reports put before a source item's section (`規程 2-1:`): the manifest's
+    /// `source … called`, else 出典 / Source.
+    public var sourceWord: Bilingual { declaredSourceWord ?? Bilingual(ja: "出典", en: "Source") }
 
     /// A CPE 2.3 formatted string binding (NISTIR 7695, 6.2): `cpe:2.3:` then the part (`a`,
     /// `o`, `h`, `*` or `-`) and ten more components, each `*`, `-` or a value of letters,

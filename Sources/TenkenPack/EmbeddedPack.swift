@@ -332,7 +332,9 @@ pack mcs {
   version "2.0.0"
   title ja "MCS 運用管理規程 第2版 点検パック"
         en "MCS operational management rules, 2nd edition"
-  source "メディカルケアステーション(MCS) 運用管理規程" edition "第2版 2023-04"
+  source "メディカルケアステーション(MCS) 運用管理規程" edition "第2版 2023-04" called ja "規程" en "Source"
+  report title ja "MCS 運用管理規程 点検レポート"
+               en "MCS compliance report"
 
   # What is checked: running MCS, 「エンブレース株式会社が提供する…「メディカルケアステーション」（以下、MCS）を施設が運用する」 (the source's preface).
   platform "cpe:2.3:a:embrace:medical_care_station:*:*:*:*:*:*:*:*"

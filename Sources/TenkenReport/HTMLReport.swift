@@ -104,13 +104,13 @@ public enum HTMLReport: TreeReport {
         // Cover.
         let cover = tree.add("header", to: main, ["class": "cover"])
         tree.add(
-            "p", to: cover, ["class": "brand"], text: "TENKEN · " + t("MCS 運用管理規程 点検レポート", "MCS compliance report"))
+            "p", to: cover, ["class": "brand"], text: "TENKEN · " + L.pick(res.pack.reportTitle))
         let h1 = tree.add("h1", to: cover, text: res.facilityName ?? res.facilityID)
         tree.add("span", to: h1, ["class": "fid"], text: res.facilityID)
         let meta = tree.add("dl", to: cover, ["class": "meta"])
         for (k, v) in [
             (t("基準日", "As of"), res.asOf.description),
-            (t("規程", "Source"), "\(res.pack.source) \(res.pack.edition)"),
+            (L.pick(res.pack.sourceWord), "\(res.pack.source) \(res.pack.edition)"),
             (t("パック", "Pack"), "\(L.pick(res.pack.title)) (\(res.pack.id) \(res.pack.version))"),
             (t("入力", "Inputs"), res.inputsText),
         ]

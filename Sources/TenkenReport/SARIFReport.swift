@@ -185,7 +185,7 @@ public enum SARIFReport {
             let src = r.sources(rule)
             let help = rule.remediation.en + "\n" + rule.remediation.ja
             let md =
-                "**Source / 規程**: "
+                "**\(r.pack.info.sourceWord.en) / \(r.pack.info.sourceWord.ja)**: "
                 + src.map { "\($0.id) (\($0.section)): \($0.ja) — \($0.en)" }.joined(separator: "; ")
                 + "\n\n**Fix**: \(rule.remediation.en)\n\n**対応**: \(rule.remediation.ja)"
             return .object([

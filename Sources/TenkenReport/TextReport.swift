@@ -132,6 +132,7 @@ public struct TextReport {
             }
         }
         let catalog = Dictionary(uniqueKeysWithValues: pack.catalog.map { ($0.id, $0) })
+        let word = pack.info.sourceWord
         for section in Labels.sections(pack.info) {
             let items = zip(pack.rules, r.results).filter { $0.0.category == section.category }
             if items.isEmpty { continue }
@@ -164,8 +165,12 @@ public struct TextReport {
                 }
                 for id in rule.implements {
                     if let c = catalog[id] {
-                        if lang != .en { out.append(wrap("「\(e(c.ja))」", indent: 6, first: "規程 \(e(c.section)): ")) }
-                        if lang != .ja { out.append(wrap(e(c.en), indent: 6, first: "Source \(e(c.section)): ")) }
+                        if lang != .en {
+                            out.append(wrap("「\(e(c.ja))」", indent: 6, first: "\(e(word.ja)) \(e(c.section)): "))
+                        }
+                        if lang != .ja {
+                            out.append(wrap(e(c.en), indent: 6, first: "\(e(word.en)) \(e(c.section)): "))
+                        }
                     }
                 }
                 if let reason = res.reason { out.append(wrap(e(lang.pick(reason)), indent: 6)) }

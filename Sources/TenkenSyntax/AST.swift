@@ -134,7 +134,12 @@ public struct DefineDecl: Hashable, Sendable {
 public enum PackClause: Hashable, Sendable {
     case version(String)
     case title(Text)
-    case source(String, edition: String?)
+    /// `source "…" edition "…" called ja "規程" en "Source"`: the document the pack implements,
+    /// and the word reports put before a source item's section (出典 / Source when not given).
+    case source(String, edition: String?, called: Text?)
+    /// `report title ja "…" en "…"`: the reports' title (the HTML cover's); the pack's title when
+    /// not given.
+    case reportTitle(Text)
     /// `platform "cpe:2.3:…"`: what the pack checks, as a CPE 2.3 name (XCCDF's platform).
     case platform(String)
     case param(ParamDecl)

@@ -118,6 +118,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkDuplicateParam = "check.duplicate-param"
     /// Two rules have the same id.
     case checkDuplicateRule = "check.duplicate-rule"
+    /// (warning) The manifest declares no category (scope, risk), so the words the rules and catalog name are taken as
+    /// declared, labelled by their ids; the warning gives the declarations to paste.
+    case checkImpliedTerms = "check.implied-terms"
     /// A required clause is missing (a pack's `version`, a rule's `expect`, …).
     case checkMissingClause = "check.missing-clause"
     /// `out_of_scope` gives no reason after `because`.

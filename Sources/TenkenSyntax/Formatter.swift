@@ -57,8 +57,16 @@ public enum Formatter {
             switch c.kind {
             case .version(let v): s += "  version \(quote(v))\n"
             case .title(let t): s += "  title " + text(t, column: 8) + "\n"
-            case .source(let src, let ed):
-                s += "  source \(quote(src))" + (ed.map { " edition \(quote($0))" } ?? "") + "\n"
+            case .source(let src, let ed, let called):
+                s += "  source \(quote(src))" + (ed.map { " edition \(quote($0))" } ?? "")
+                // The word stays on the line, like a declared word's label.
+                s +=
+                    (called.map {
+                        " called "
+                            + [$0.ja.map { "ja " + quote($0) }, $0.en.map { "en " + quote($0) }]
+                            .compactMap { $0 }.joined(separator: " ")
+                    } ?? "") + "\n"
+            case .reportTitle(let t): s += "  report title " + text(t, column: 15) + "\n"
             case .platform(let p): s += "  platform \(quote(p))\n"
             case .param(let p):
                 s += "  param \(p.name.text): \(type(p.type)) = \(expr(p.defaultValue))"
@@ -252,7 +260,11 @@ public enum Dump {
                     switch c.kind {
                     case .version(let v): out.append("  version \(v)")
                     case .title(let t): out.append("  title \(t.ja ?? "-")|\(t.en ?? "-")")
-                    case .source(let s, let e): out.append("  source \(s)|\(e ?? "-")")
+                    case .source(let s, let e, let called):
+                        out.append(
+                            "  source \(s)|\(e ?? "-")"
+                                + (called.map { " called \($0.ja ?? "-")|\($0.en ?? "-")" } ?? ""))
+                    case .reportTitle(let t): out.append("  report title \(t.ja ?? "-")|\(t.en ?? "-")")
                     case .platform(let p): out.append("  platform \(p)")
                     case .param(let p):
                         out.append(

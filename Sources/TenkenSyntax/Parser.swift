@@ -20,6 +20,7 @@ public struct Parser {
     ]
     static let packClauseKeywords: Set<String> = [
         "version", "title", "source", "platform", "param", "out_of_scope", "define", "category", "scope", "risk",
+        "report",
     ]
     /// The words of the language, which no name may take.
     public static let reserved: Set<String> = [
@@ -337,7 +338,12 @@ public struct Parser {
             let s = try stringLit("the source document's title")
             var edition: String?
             if isWord("edition") { bump(); edition = try stringLit("the edition") }
-            return .source(s, edition: edition)
+            var called: Text?
+            if isWord("called") { bump(); called = try text() }
+            return .source(s, edition: edition, called: called)
+        case "report":
+            try expectWord("title")
+            return .reportTitle(try text())
         case "platform":
             return .platform(try stringLit("a CPE 2.3 name such as \"cpe:2.3:a:vendor:product:*:*:*:*:*:*:*:*\""))
         case "param":

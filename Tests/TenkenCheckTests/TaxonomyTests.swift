@@ -102,13 +102,71 @@ struct TaxonomyTests {
             declarations: "",
             rule: rule.replacingOccurrences(of: "  level required", with: "  level required\n  category technical"),
             catalog: catalog)
-        let d = named.diagnostics.first { $0.id == "check.unknown-category" }
-        #expect(d?.message == "unknown category `technical`: the pack declares no categories", "\(named.diagnostics)")
-        #expect(d?.location?.description == "m/r.tenken:4:12")
+        // Naming one anyway takes it as declared (`check.implied-terms`), as if pasted: the catalog then needs the column.
+        #expect(named.diagnostics.map(\.id).contains("check.catalog-column"), "\(named.diagnostics)")
+        #expect(
+            named.diagnostics.first { $0.id == "check.implied-terms" }?.notes == [
+                "first named at m/r.tenken:4:12", "category technical ja \"technical\" en \"technical\"",
+            ])
         // A catalog that still has the column, with empty cells, is the same pack.
         let withColumns =
             "id\tsection\tcategory\tlevel\tscope\trisks\tevidence\tja\ten\nX-REQ-01\t1\t\trequired\t\t\tfacility\t必要\tneeded\n"
         #expect(Self.check(declarations: "", rule: rule, catalog: withColumns).diagnostics.isEmpty)
+    }
+
+    /// A pack that declares no word of a kind (one written before the taxonomy was declared):
+    /// the words its catalog, then its rules, name are taken as declared, labelled by their ids,
+    /// with one warning per kind at the manifest's name giving the lines to paste.
+    @Test func undeclaredWordsAreImpliedWithOneWarningPerKind() throws {
+        let catalog = twoItemCatalog
+        let second = ruleText(
+            "  expect facility.uses_wifi", level: "recommended", category: "technical", implements: "X-REC-01"
+        ).replacingOccurrences(of: "rule r1", with: "rule r2").replacingOccurrences(
+            of: "scope mcs", with: "scope outside-mcs")
+        let rule =
+            ruleText("  expect facility.uses_wifi")
+            .replacingOccurrences(of: "  scope mcs\n", with: "  scope mcs\n  risks R1, R7\n") + "\n" + second
+        let o = Self.check(declarations: "", rule: rule, catalog: catalog)
+        let pack = try #require(o.pack, "\(o.diagnostics)")
+        let t = pack.info.taxonomy
+        #expect(t.categories.map(\.id) == ["human-organizational", "technical"])
+        #expect(t.scopes.map(\.id) == ["mcs", "outside-mcs"])
+        #expect(t.risks.map(\.id) == ["R1", "R3", "R7"])
+        #expect(t.label(Category(rawValue: "technical")) == Bilingual(ja: "technical", en: "technical"))
+        #expect(o.diagnostics.allSatisfy { $0.id == "check.implied-terms" && $0.severity == .warning })
+        #expect(o.diagnostics.count == 3, "\(o.diagnostics)")
+        let risk = try #require(o.diagnostics.first { $0.message.contains("risks") })
+        #expect(risk.location?.description == "m/pack.tenken:1:6")
+        #expect(
+            risk.message
+                == "the manifest declares no risks: the 3 the rules and catalog name (R1, R3, R7) are taken as declared, "
+                + "labelled by their ids")
+        #expect(
+            risk.notes == [
+                "first named at m/catalog.tsv:2:48", "risk R1 ja \"R1\" en \"R1\"", "risk R3 ja \"R3\" en \"R3\"",
+                "risk R7 ja \"R7\" en \"R7\"",
+            ])
+        #expect(
+            risk.help
+                == "paste the risk lines above into the `pack` block and give them labels; once a pack declares one risk, "
+                + "every word it does not declare is an error")
+        let scope = o.diagnostics.first { $0.message.contains("scopes") }
+        #expect(scope?.notes.first == "first named at m/catalog.tsv:2:44")
+    }
+
+    /// Declaring one word of a kind keeps that kind strict, while a kind declared not at all is implied.
+    @Test func oneDeclaredWordKeepsItsKindStrict() {
+        let rule = ruleText("  expect facility.uses_wifi", category: "human-organisational")
+        let o = Self.check(
+            declarations: "  category human-organizational ja \"人的\" en \"Human\"", rule: rule)
+        #expect(o.pack == nil)
+        let d = o.diagnostics.first { $0.id == "check.unknown-category" }
+        #expect(d?.location?.description == "m/r.tenken:4:12", "\(o.diagnostics)")
+        #expect(d?.help == "did you mean `human-organizational`?")
+        #expect(
+            o.diagnostics.filter { $0.id == "check.implied-terms" }.map { $0.message.contains("categories") } == [
+                false, false,
+            ])
     }
 
     /// Declaring categories makes them needed: a rule without one, a catalog without the column.

@@ -44,6 +44,35 @@ struct FormatterTests {
 
     /// Comments before a block's closing `}` stay there, in packs and rules, and formatting them
     /// is idempotent; nothing is dropped.
+    /// The manifest's report words: `called` stays on the `source` line, `report title` aligns
+    /// its languages as `title` does, and both read back as written.
+    @Test func reportWordsFormatAndReadBack() {
+        let text = """
+            pack p {
+              source   "S" edition "1"  called ja "基準"
+                en "Baseline"
+              report title ja "設定基準 点検レポート" en "Baseline report"
+            }
+
+            """
+        let formatted = Formatter.format(Parser.parse(text, file: "p").0)
+        #expect(
+            formatted == """
+                pack p {
+                  source "S" edition "1" called ja "基準" en "Baseline"
+                  report title ja "設定基準 点検レポート"
+                               en "Baseline report"
+                }
+
+                """, "\(formatted)")
+        #expect(Formatter.format(Parser.parse(formatted, file: "p").0) == formatted)
+        let dump = Dump.file(Parser.parse(formatted, file: "p").0)
+        #expect(
+            dump.contains("  source S|1 called 基準|Baseline")
+                && dump.contains("  report title 設定基準 点検レポート|Baseline report"))
+        #expect(Parser.parse("pack p {\n  report ja \"x\"\n}\n", file: "p").1.first?.id == "syntax.unexpected-token")
+    }
+
     @Test func commentsBeforeAClosingBraceAreKept() {
         let text = """
             pack p {
