@@ -9,7 +9,7 @@ import Testing
 /// mistake is one located error.
 struct SchemaMechanismsTests {
     /// MCS's declarations name exactly what the engine still finds by name (`SnapshotRoot`,
-    /// `"profile_as_of"`, `SnapshotSchema.roles`), so moving the engine onto them changes nothing.
+    /// `"profile_as_of"`, `TestSchema.mcs.roles`), so moving the engine onto them changes nothing.
     @Test func mcsDeclaresTheSectionsAndFieldsTheEngineUses() throws {
         let schema = try SchemaEquivalenceTests.mcsSchema()
         let st = try #require(schema.mechanisms.statements)
@@ -21,14 +21,12 @@ struct SchemaMechanismsTests {
         }
         #expect(names == ["item", "answer", "signed_on", "by_role", "by", "reason"])
         #expect([st.yes, st.no, st.notApplicable] == ["yes", "no", "not-applicable"])
-        #expect(st.roles == SnapshotSchema.roles)
+        #expect(st.roles == TestSchema.mcs.roles)
         #expect(st.roles.first == "operations-lead")
         let pub = try #require(schema.mechanisms.published)
         #expect(pub.section == SnapshotRoot.provider.index)
         #expect(schema.sections[pub.section].record.fields[pub.dated].name == "profile_as_of")
         #expect(pub.label == Bilingual(ja: "事業者プロファイル", en: "provider profile"))
-        // The embedded copy (scripts/embed-pack) declares the same.
-        #expect(SnapshotSchema.builtIn.mechanisms == schema.mechanisms)
     }
 
     static let base = """
