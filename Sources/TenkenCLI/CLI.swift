@@ -259,7 +259,7 @@ public enum CLI {
         } else {
             loaded = PackLoader.embedded()
         }
-        let outcome = Checker.check(loaded.source)
+        let outcome = Checker.check(loaded.source, schema: loaded.schema)
         let diagnostics = PackLoader.schemaDiagnostics(loaded) + outcome.diagnostics
         let printer = DiagnosticPrinter(
             sources: loaded.texts, color: console.useColor("auto", tty: console.stderrIsTTY))

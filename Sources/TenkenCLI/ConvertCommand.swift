@@ -70,8 +70,10 @@ enum ConvertCommand {
             CLI.usage(e, console)
             return ExitCode.usage
         } catch { return ExitCode.usage }
+        // The built-in pack's schema: the sections and tables a facility is converted between.
+        let schema = PackLoader.embedded().schema
         let input: FacilityInput
-        switch FacilityInput.at(p.positionals[0]) {
+        switch FacilityInput.at(p.positionals[0], schema: schema) {
         case .success(let i): input = i
         case .failure(let d): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
         }
