@@ -244,11 +244,12 @@ extension CheckedRule {
 enum SchemaCommand {
     static let spec = CommandSpec(
         name: "schema", summary: "Print the snapshot schema (JSON Schema, or Markdown field tables).",
-        usage: "tenken schema [--format json|markdown|tables]",
+        usage: "tenken schema [--format json|markdown|tables] [--rules DIR]",
         options: [
             OptionSpec(
                 "--format", value: "FORMAT", choices: ["json", "markdown", "tables"],
-                help: "json, markdown (snapshot fields) or tables (spreadsheet tables); default json")
+                help: "json, markdown (snapshot fields) or tables (spreadsheet tables); default json"),
+            OptionSpec("--rules", value: "DIR", help: "the schema of the rule pack in DIR instead of the built-in one"),
         ])
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
@@ -256,8 +257,7 @@ enum SchemaCommand {
         guard let p = parsed else { return code }
         switch ArgumentParser.choice(p, "--format", ["json", "markdown", "tables"], default: "json") {
         case .success(let f):
-            // The built-in pack's schema.
-            let schema = PackLoader.embedded().schema
+            guard let schema = CLI.loadedPack(p, console)?.schema else { return ExitCode.inputError }
             console.out(
                 f == "json"
                     ? Docs.snapshotJSONSchema(schema)

@@ -13,7 +13,7 @@ enum InitCommand {
         summary:
             "Write blank spreadsheet tables, an Excel workbook (.xlsx) or a JSON snapshot for a facility to fill in.",
         usage: "tenken init DIR|FILE.xlsx [--kind " + PackLoader.builtInSchema.facilityKinds.joined(separator: "|")
-            + "] [--json]",
+            + "] [--json] [--rules DIR]",
         options: [
             // The kinds, in usage and help alike, are the built-in schema's.
             OptionSpec(
@@ -23,13 +23,16 @@ enum InitCommand {
                         "\(k) (\(PackLoader.builtInSchema.facility.field("kind")!.label(k))\(k == "clinic" ? ", default" : ""))"
                     }.joined(separator: ", ")),
             OptionSpec("--json", help: "write snapshot.json and devices.csv instead of tables"),
+            OptionSpec(
+                "--rules", value: "DIR", help: "the example facility and schema of the rule pack in DIR (example.json)"),
         ],
         minPositionals: 1, maxPositionals: 1)
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
-        let kind: String, pack = PackLoader.embedded()
+        guard let pack = CLI.loadedPack(p, console) else { return ExitCode.inputError }
+        let kind: String
         switch ArgumentParser.choice(p, "--kind", pack.schema.facilityKinds, default: "clinic") {
         case .success(let k): kind = k
         case .failure(let e): CLI.usage(e, console); return ExitCode.usage
