@@ -173,7 +173,7 @@ func sniffNotText(_ fd: Int32, path: String) -> Diagnostic? {
     )
 }
 
-/// Turns JSON trees and CSV tables into typed records following `SnapshotSchema`, with
+/// Turns JSON trees and CSV tables into typed records following the pack's schema (`schema`), with
 /// every problem reported at its JSON pointer or CSV cell.
 public struct SnapshotLoader {
     public internal(set) var diagnostics: [Diagnostic] = []

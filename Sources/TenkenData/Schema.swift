@@ -451,7 +451,7 @@ public final class RecordSchema: Sendable {
     public let headerCollisions: [(header: String, field: Int, other: Int)]
 }
 
-/// A top-level section of a snapshot. Its raw value is its index in `SnapshotSchema.roots` and
+/// A top-level section of a snapshot. Its raw value is its index in the schema's `sections` and
 /// `Facility.roots`, so code that needs a section names it here (`SnapshotRoot.provider.index`)
 /// rather than looking a string up and unwrapping the answer.
 public enum SnapshotRoot: Int, CaseIterable, Sendable {
@@ -461,7 +461,7 @@ public enum SnapshotRoot: Int, CaseIterable, Sendable {
 
     /// The section's key in a snapshot (`provider`).
     public var name: String { "\(self)" }
-    /// Its index in `SnapshotSchema.roots` and `Facility.roots`.
+    /// Its index in the schema's `sections` and `Facility.roots`.
     public var index: Int { rawValue }
 }
 
