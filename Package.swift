@@ -11,8 +11,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "TenkenSyntax"),
-        // The snapshot schema is the embedded MCS pack's schema.tenken, compiled on first use.
-        .target(name: "TenkenData", dependencies: ["TenkenSyntax", "TenkenWorkbook", "TenkenPack"]),
+        // The snapshot schema is a value (`PackSchema`) the pack brings; TenkenAudit compiles the
+        // embedded pack's once per process and hands it to every reader.
+        .target(name: "TenkenData", dependencies: ["TenkenSyntax", "TenkenWorkbook"]),
         .target(name: "TenkenCheck", dependencies: ["TenkenSyntax", "TenkenData"]),
         .target(name: "TenkenEval", dependencies: ["TenkenSyntax", "TenkenData", "TenkenCheck"]),
         // The system libxml2 (Debian: libxml2-dev), for XML and HTML built with its tree API.

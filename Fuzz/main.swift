@@ -50,13 +50,13 @@ let jsonTarget: Callback = { data, size in
 }
 
 let csvTarget: Callback = { data, size in
-    var l = SnapshotLoader()
-    _ = l.loadTable(bytes: bytes(data, size), path: "fuzz.csv", schema: SnapshotSchema.device)
+    var l = SnapshotLoader(schema: PackLoader.builtInSchema)
+    _ = l.loadTable(bytes: bytes(data, size), path: "fuzz.csv", schema: PackLoader.builtInSchema.device)
     return 0
 }
 
 let snapshotTarget: Callback = { data, size in
-    var l = SnapshotLoader()
+    var l = SnapshotLoader(schema: PackLoader.builtInSchema)
     if let f = l.loadSnapshot(bytes: bytes(data, size), path: "fuzz.json") {
         // Every located value must resolve to a place inside the input.
         for case .list(let xs)? in f.roots { for case .record(let r) in xs { _ = r.origin.resolved } }
@@ -114,7 +114,7 @@ let workbookTarget: Callback = { data, size in
     let b = bytes(data, size)
     readWorkbook(b)
     // The facility read from the workbook, as `tenken check clinic.xlsx` reads it.
-    var loader = SnapshotLoader()
+    var loader = SnapshotLoader(schema: PackLoader.builtInSchema)
     _ = loader.loadWorkbook(bytes: b, path: "fuzz.xlsx")
     for d in loader.diagnostics where d.location?.file != "fuzz.xlsx" {
         fatalError("facility diagnostic outside the workbook: \(d)")
@@ -216,7 +216,7 @@ func catalogIDs(in text: [UInt8]) -> [String] {
 /// The fixture facility rules are evaluated over: `Fixtures/clinic-sakura` (a snapshot with a
 /// device inventory), read once from the working directory (scripts/fuzz.sh runs at the root).
 let rulesFacility: Facility = {
-    guard case .success(let input) = FacilityInput.folder("Fixtures/clinic-sakura"),
+    guard case .success(let input) = FacilityInput.folder("Fixtures/clinic-sakura", schema: PackLoader.builtInSchema),
         case let (f?, diags) = input.load(
             options: LoadOptions(), pack: embeddedPack, asOf: fuzzDay, wholeStatements: true),
         !diags.contains(where: { $0.severity == .error })
@@ -235,7 +235,7 @@ let rulesTarget: Callback = { data, size in
     let source = PackSource(
         files: [packManifest, (path: PackLoader.embeddedRoot + "/rules/fuzz.tenken", text: text)],
         catalog: (path: PackLoader.embeddedRoot + "/catalog.tsv", text: catalog))
-    let outcome = Checker.check(source)
+    let outcome = Checker.check(source, schema: PackLoader.builtInSchema)
     guard let pack = outcome.pack else {
         if !outcome.diagnostics.contains(where: { $0.severity == .error }) { fatalError("no pack and no error") }
         return 0
@@ -250,7 +250,9 @@ let rulesTarget: Callback = { data, size in
 
 /// The embedded pack as `tenken check` checks it.
 let checkedPack: CheckedPack = {
-    guard let p = Checker.check(embeddedPack.source).pack else { fatalError("the embedded pack does not check") }
+    guard let p = Checker.check(embeddedPack.source, schema: PackLoader.builtInSchema).pack else {
+        fatalError("the embedded pack does not check")
+    }
     return p
 }()
 
@@ -258,7 +260,7 @@ let checkedPack: CheckedPack = {
 /// provider profile where the snapshot has none, consistency, evaluation, and every report
 /// format (text in both languages). The JSON and SARIF reports must read back as JSON.
 let pipelineTarget: Callback = { data, size in
-    var loader = SnapshotLoader()
+    var loader = SnapshotLoader(schema: PackLoader.builtInSchema)
     guard var facility = loader.loadSnapshot(bytes: bytes(data, size), path: "fuzz.json") else { return 0 }
     let pi = SnapshotRoot.provider.index
     if facility.roots[pi] == nil, let bundled = embeddedPack.providerProfile {

@@ -35,8 +35,8 @@ public struct AttestationLog {
     public var signers: Signers { Signers(facility) }
 
     /// Roles for a message in both languages: `operations-lead (運用責任者) or system-admin (システム管理者)`.
-    public static func described(_ roles: [String]) -> String {
-        roles.map { "\($0) (\(Words.role($0, ja: true)))" }.joined(separator: " or ")
+    public static func described(_ roles: [String], in schema: PackSchema) -> String {
+        roles.map { "\($0) (\(Words.role($0, ja: true, in: schema)))" }.joined(separator: " or ")
     }
 
     /// Statements already on file, as (item, by, date), so a second one on the same day is
@@ -133,7 +133,7 @@ public struct AttestationLog {
     func appended(to bytes: [UInt8]?, _ rows: [[String: Value]]) -> Result<[UInt8], Diagnostic> {
         guard inWorkbook else {
             return TableAppender.append(
-                to: bytes, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese)
+                to: bytes, file: target, schema: pack.schema.attestation, rows: rows, japanese: japanese)
         }
         guard let bytes else {
             return .failure(
@@ -142,7 +142,8 @@ public struct AttestationLog {
                     at: SourceLocation(file: target)))
         }
         return WorkbookTables.appendingRows(
-            to: bytes, file: target, schema: SnapshotSchema.attestation, rows: rows, japanese: japanese)
+            to: bytes, file: target, tables: pack.schema, schema: pack.schema.attestation, rows: rows,
+            japanese: japanese)
     }
 
     /// What to check next: the workbook, or the folder.
@@ -172,11 +173,11 @@ public struct AttestationLog {
     /// The first new row whose person, item and day the table already holds, as words.
     func sameDayClash(_ rows: [[String: Value]], in bytes: [UInt8]?) -> String? {
         guard let bytes else { return nil }
-        var loader = SnapshotLoader()
+        var loader = SnapshotLoader(schema: pack.schema)
         let table =
             inWorkbook
             ? loader.loadWorkbookTable(bytes: bytes, path: target, table: "attestations")
-            : loader.loadTable(bytes: bytes, path: target, schema: SnapshotSchema.attestation)
+            : loader.loadTable(bytes: bytes, path: target, schema: pack.schema.attestation)
         guard case .list(let xs)? = table else { return nil }
         let onFile = Set(
             xs.compactMap { v -> String? in
@@ -227,7 +228,7 @@ public struct AttestationLog {
     /// reason again with that error.
     public func checked(_ row: [String: Value]) -> Result<[String: Value], Diagnostic> {
         var out: [String: Value] = [:]
-        for field in SnapshotSchema.attestation.fields {
+        for field in pack.schema.attestation.fields {
             guard let v = row[field.name] else { continue }
             let text = SnapshotWriter.cell(v, of: field, japanese: japanese)
             let (value, errors) = SnapshotLoader.readBack(
@@ -250,11 +251,11 @@ public struct AttestationLog {
     public func answers(
         from path: String, sameDay: Bool, options: LoadOptions
     ) -> (rows: [[String: Value]]?, diagnostics: [Diagnostic]) {
-        var loader = SnapshotLoader(options: options)
+        var loader = SnapshotLoader(options: options, schema: pack.schema)
         // signed_on may be left out (the as-of date, as --help says); reason is needed only
         // for not-applicable, and a row that needs it is refused below.
         let value = loader.loadInventory(
-            path: path, schema: SnapshotSchema.attestation, optional: ["signed_on", "reason"])
+            path: path, schema: pack.schema.attestation, optional: ["signed_on", "reason"])
         // Cells the loader already refused (say, a role that is no role): one error per cell.
         let refused = Set(
             loader.diagnostics.filter { $0.severity == .error }.compactMap { d in
@@ -270,7 +271,7 @@ public struct AttestationLog {
             for case .record(let r) in xs {
                 func err(_ field: String, _ id: String, _ msg: String, help: String? = nil) {
                     let at =
-                        SnapshotSchema.attestation.index[field].map { r.location(ofField: $0) } ?? r.origin.resolved
+                        pack.schema.attestation.index[field].map { r.location(ofField: $0) } ?? r.origin.resolved
                     // A cell the loader refused has its error already; no follow-on error there.
                     if refused.contains("\(at.file):\(at.line):\(at.column)") { return }
                     diags.add(Diagnostic(id, .error, msg, at: at, help: help))
@@ -293,11 +294,11 @@ public struct AttestationLog {
                 }
                 guard roles.contains(role) else {
                     // A role is no personal data: the message names the one given.
-                    let given = Words.role(role, ja: true)
+                    let given = Words.role(role, ja: true, in: pack.schema)
                     err(
                         "by_role", "attest.wrong-role",
-                        "`\(item)` is answered by \(AttestationLog.described(roles)); the row gives \(role) (\(given))"
-                            + " (「\(item)」に回答できるのは \(roles.map { Words.role($0, ja: true) }.joined(separator: "・")) "
+                        "`\(item)` is answered by \(AttestationLog.described(roles, in: pack.schema)); the row gives \(role) (\(given))"
+                            + " (「\(item)」に回答できるのは \(roles.map { Words.role($0, ja: true, in: pack.schema) }.joined(separator: "・")) "
                             + "です。この行の役割は \(given) です)"
                     ); continue
                 }

@@ -122,7 +122,9 @@ public final class BatchRun: @unchecked Sendable {
             let own =
                 w == 0
                 ? engine
-                : (Checker.check(loaded.source).pack.map { Engine(pack: $0, maxFindings: maxFindings) } ?? engine)
+                : (Checker.check(loaded.source, schema: loaded.schema).pack.map {
+                    Engine(pack: $0, maxFindings: maxFindings)
+                } ?? engine)
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 if i >= entries.count { break }
@@ -187,15 +189,15 @@ public final class BatchRun: @unchecked Sendable {
         var input: FacilityInput
         var isDir: ObjCBool = false
         if let line = e.line {
-            input = FacilityInput(snapshot: line.file)
+            input = FacilityInput(snapshot: line.file, schema: loaded.schema)
             input.jsonLine = line
         } else if FileManager.default.fileExists(atPath: e.input, isDirectory: &isDir), isDir.boolValue {
-            switch FacilityInput.folder(e.input) {
+            switch FacilityInput.folder(e.input, schema: loaded.schema) {
             case .success(let i): input = i
             case .failure(let d): return failure(e, id: nil, [d])
             }
         } else {
-            input = FacilityInput.file(e.input)
+            input = FacilityInput.file(e.input, schema: loaded.schema)
         }
         let (facility, diags) = input.load(options: options, pack: loaded, asOf: asOf, wholeStatements: true)
         guard let facility, !diags.contains(where: { $0.severity == .error }) else {

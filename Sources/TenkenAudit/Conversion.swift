@@ -44,7 +44,8 @@ public enum FacilityConversion {
         _ facility: Facility, japanese: Bool, file: String, note: (String) -> Void
     ) -> Result<(bytes: [UInt8], tables: [SnapshotWriter.TableFile]), WriteRefusal> {
         let (bytes, tables, notes, refusals) = WorkbookTables.workbook(
-            facility, japanese: japanese, file: file, guide: WorkbookTables.guide(japanese: japanese))
+            facility, japanese: japanese, file: file,
+            guide: WorkbookTables.guide(japanese: japanese, schema: facility.schema))
         guard refusals.isEmpty else {
             return .failure(
                 WriteRefusal(

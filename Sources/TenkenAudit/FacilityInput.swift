@@ -22,22 +22,28 @@ public struct FacilityInput: Sendable {
     public var folder: String?
     /// Problems found while looking at the folder, reported with the load.
     public var folderDiagnostics: [Diagnostic] = []
+    /// The schema the evidence is read with: the pack's (`LoadedPack.schema`).
+    public var schema: PackSchema
 
-    public init(snapshot: String, devices: String? = nil, provider: String? = nil) {
+    public init(snapshot: String, devices: String? = nil, provider: String? = nil, schema: PackSchema) {
+        self.schema = schema
         self.snapshot = snapshot
         self.devices = devices
         self.provider = provider
     }
 
-    public init(tables: TableFolder) { self.tables = tables }
+    public init(tables: TableFolder, schema: PackSchema) {
+        self.tables = tables
+        self.schema = schema
+    }
 
     /// Whether `path` names a workbook (`FacilityFiles.isWorkbook`).
     public static func isWorkbook(_ path: String) -> Bool { FacilityFiles.isWorkbook(path) }
 
     /// A facility kept in one file: a workbook (by its extension), else a JSON snapshot.
-    public static func file(_ path: String) -> FacilityInput {
-        guard isWorkbook(path) else { return FacilityInput(snapshot: path) }
-        var input = FacilityInput(tables: .workbook(path))
+    public static func file(_ path: String, schema: PackSchema) -> FacilityInput {
+        guard isWorkbook(path) else { return FacilityInput(snapshot: path, schema: schema) }
+        var input = FacilityInput(tables: .workbook(path), schema: schema)
         input.folderDiagnostics += WorkbookLockFile.notes(for: path)
         return input
     }
@@ -49,7 +55,7 @@ public struct FacilityInput: Sendable {
     public var primaryFile: String { snapshot ?? tables.map { $0.files["facility"] ?? $0.dir } ?? "" }
 
     /// Reads a facility folder: a snapshot with its companions, or a folder of tables.
-    public static func folder(_ dir: String) -> Result<FacilityInput, Diagnostic> {
+    public static func folder(_ dir: String, schema: PackSchema) -> Result<FacilityInput, Diagnostic> {
         // A set of tables stopped half-way through being moved in is not read as a mixture.
         if let staging = StagedFolder.unfinishedPublication(in: dir) {
             return .failure(
@@ -64,7 +70,7 @@ public struct FacilityInput: Sendable {
                         + "as the tables exist)"
                 ))
         }
-        let (found, diags) = TableFolder.scan(dir)
+        let (found, diags) = TableFolder.scan(dir, schema: schema)
         let snap = (dir as NSString).appendingPathComponent("snapshot.json")
         var input: FacilityInput
         var input0Diagnostics: [Diagnostic] = []
@@ -100,7 +106,7 @@ public struct FacilityInput: Sendable {
                     help: "keep one form in the folder (`tenken convert` turns one into the other)"))
         }
         if FileManager.default.fileExists(atPath: snap) {
-            input = FacilityInput(snapshot: snap)
+            input = FacilityInput(snapshot: snap, schema: schema)
             input.devices = inventories.first
             input.devicesBesideSnapshot = input.devices != nil
             input.attestations = found.files["attestations"]
@@ -122,7 +128,7 @@ public struct FacilityInput: Sendable {
                     ))
             }
         } else if found.files["facility"] != nil {
-            input = FacilityInput(tables: found)
+            input = FacilityInput(tables: found, schema: schema)
         } else if found.files.isEmpty, !books.isEmpty {
             // A facility folder that holds its workbook: read as the workbook itself.
             guard books.count == 1 else {
@@ -137,7 +143,7 @@ public struct FacilityInput: Sendable {
                             + "\((dir as NSString).appendingPathComponent(books[0]))"
                     ))
             }
-            input = FacilityInput.file((dir as NSString).appendingPathComponent(books[0]))
+            input = FacilityInput.file((dir as NSString).appendingPathComponent(books[0]), schema: schema)
         } else if !found.files.isEmpty {
             // Without its profile a folder of tables is not a facility (a stray devices.csv).
             return .failure(
@@ -182,7 +188,7 @@ public struct FacilityInput: Sendable {
         else { return (facility, diags) }
         // In a workbook, the attestations sheet (English or Japanese name).
         let sheet: (String?) -> Bool = { s in
-            workbook == nil || s.flatMap(WorkbookTables.table(forSheet:))?.name == "attestations"
+            workbook == nil || s.flatMap { WorkbookTables.table(forSheet: $0, schema: schema) }?.name == "attestations"
         }
         return (
             facility,
@@ -201,7 +207,7 @@ public struct FacilityInput: Sendable {
     public func loadParts(
         options: LoadOptions, pack: LoadedPack?, asOf: Day?, contradictions: Bool = false
     ) -> (Facility?, [Diagnostic]) {
-        var loader = SnapshotLoader(options: options)
+        var loader = SnapshotLoader(options: options, schema: schema)
         loader.append(contentsOf: folderDiagnostics)
         let loadedFacility: Facility? =
             if let tables { loader.loadTables(tables) } else if let jsonLine {
@@ -210,7 +216,7 @@ public struct FacilityInput: Sendable {
         guard var facility = loadedFacility else { return (nil, loader.diagnostics) }
         if let attestations, tables == nil {
             let ai = SnapshotRoot.attestations.index
-            if case .list(let rows)? = loader.loadInventory(path: attestations, schema: SnapshotSchema.attestation) {
+            if case .list(let rows)? = loader.loadInventory(path: attestations, schema: schema.attestation) {
                 let before: [Value] = if case .list(let xs)? = facility.roots[ai] { xs } else { [] }
                 facility.roots[ai] = .list(before + rows)
                 facility.sources.append(attestations)
@@ -242,7 +248,7 @@ public struct FacilityInput: Sendable {
         }
         let pi = SnapshotRoot.provider.index
         if let provider {
-            var pl = SnapshotLoader(options: options)
+            var pl = SnapshotLoader(options: options, schema: schema)
             if let p = pl.loadSnapshot(path: provider) {
                 facility.roots[pi] = p.roots[pi]
                 facility.rootLocations[pi] = p.rootLocations[pi]
@@ -264,10 +270,12 @@ extension SnapshotLoader {
 
 extension FacilityInput {
     /// A facility folder, or a snapshot file.
-    public static func at(_ path: String) -> Result<FacilityInput, Diagnostic> {
+    public static func at(_ path: String, schema: PackSchema) -> Result<FacilityInput, Diagnostic> {
         var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return folder(path) }
-        return .success(FacilityInput.file(path))
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            return folder(path, schema: schema)
+        }
+        return .success(FacilityInput.file(path, schema: schema))
     }
 }
 

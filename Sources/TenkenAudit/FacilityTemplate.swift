@@ -16,7 +16,7 @@ public enum FacilityTemplate {
             return .failure(WriteRefusal(message: "the rule pack has no example facility (example.json)"))
         }
         // Both forms come from the one example facility; its device inventory is a table in both.
-        var loader = SnapshotLoader()
+        var loader = SnapshotLoader(schema: pack.schema)
         guard let example = template(kind: kind, oneRowEach: !json, example: given.bytes),
             let facility = loader.loadSnapshot(bytes: Array(example.render().utf8), path: "template")
         else {
@@ -24,7 +24,8 @@ public enum FacilityTemplate {
         }
         let tables = SnapshotWriter.tables(facility, japanese: true).files
         guard json else {
-            return .success((facility, tables.map { ($0.spec.fileName, $0.text) } + [("README.txt", tableGuide)]))
+            return .success(
+                (facility, tables.map { ($0.spec.fileName, $0.text) } + [("README.txt", tableGuide(pack.schema))]))
         }
         // The devices go to devices.csv only: a snapshot section beside it would be replaced.
         guard case .object(let sections) = example, let devices = tables.first(where: { $0.spec.name == "devices" })
@@ -90,7 +91,7 @@ public enum FacilityTemplate {
         let exists = WriteRefusal(message: "\(path) already exists; tenken init never overwrites a file")
         if FileManager.default.fileExists(atPath: path) { return .failure(exists) }
         let (bytes, tables, _, _) = WorkbookTables.workbook(
-            facility, japanese: true, file: path, guide: WorkbookTables.guide(japanese: true))
+            facility, japanese: true, file: path, guide: WorkbookTables.guide(japanese: true, schema: facility.schema))
         switch bytes {
         case .failure(let d):
             return .failure(WriteRefusal([d], message: "nothing was written"))
@@ -199,7 +200,7 @@ public enum FacilityTemplate {
 
     /// The guide to the tables: short steps, the cell conventions, then one line per table
     /// and the allowed words of each choice column (from the schema, so it never drifts).
-    public static var tableGuide: String {
+    public static func tableGuide(_ schema: PackSchema) -> String {
         var s = """
             tenken 施設フォルダの記入のしかた
 
@@ -221,21 +222,21 @@ public enum FacilityTemplate {
             表の一覧
             """
         s += "\n"
-        for t in SnapshotTables.all {
+        for t in schema.tables {
             s += "  " + t.fileName.padding(toLength: 22, withPad: " ", startingAt: 0) + t.docJa + "\n"
         }
         s += "\n  facility.csv は「項目」「値」の2列です。項目は書き換えず、値の列だけを埋めます。\n"
         s += "  roles.csv には 運用責任者・システム管理者・個人情報保護責任者・MCS管理者 を1行ずつ、\n"
         s += "  documents.csv には 運用管理規程・端末管理規程・バックアップ計画・退職後の個人情報保護 を1行ずつ書きます。\n\n選択肢のある列\n"
         var seen: Set<String> = []
-        for t in SnapshotTables.all {
+        for t in schema.tables {
             for c in t.columns {
                 guard case .enumeration(let vs) = c.type else { continue }
                 let label = "\(t.fileName) \(c.aliases.first ?? c.name)"
                 if seen.insert(label).inserted { s += "  \(label): \(vs.map(c.label).joined(separator: "、"))\n" }
             }
             if t.name == "facility" {
-                for pk in SnapshotTables.profileKeys {
+                for pk in schema.profileKeys {
                     if case .enumeration(let vs) = pk.field.type {
                         s += "  facility.csv \(pk.key): \(vs.map(pk.field.label).joined(separator: "、"))\n"
                     }

@@ -19,11 +19,34 @@ public struct LoadedPack: Sendable {
     /// that differ by facility kind), when the pack has one.
     public var example: (path: String, bytes: [UInt8])? = nil
     /// The pack's schema file (`schema.tenken` beside `pack.tenken`), if it has one.
-    public var schema: (path: String, text: String)?
+    public var schemaFile: (path: String, text: String)?
+    /// The schema the pack's rules are checked against and its facilities read with: its own
+    /// schema file compiled, or the built-in schema (`PackLoader.builtInSchema`) for a pack
+    /// without one, or whose file has errors (`schemaDiagnostics` reports them).
+    public var schema: PackSchema
 }
 
 public enum PackLoader {
     public static let embeddedRoot = "Rules/mcs"
+
+    /// The embedded pack's schema (`Rules/mcs/schema.tenken`), compiled once per process. The
+    /// engine still names the MCS sections (`SnapshotRoot`), so the file's sections must be
+    /// exactly those, in order; a built-in schema that fails its own checks stops the program
+    /// with the errors (tests run the same checks first).
+    public static let builtInSchema: PackSchema = {
+        guard let text = EmbeddedPack.files.first(where: { $0.path == PackSchema.fileName })?.text else {
+            fatalError("the built-in pack has no \(PackSchema.fileName); run scripts/embed-pack")
+        }
+        let (schema, diagnostics) = PackSchema.compile(text, file: embeddedRoot + "/" + PackSchema.fileName)
+        let problems =
+            diagnostics.filter { $0.severity == .error } + (schema.flatMap(SnapshotSchema.sectionsProblem) ?? [])
+        guard let schema, problems.isEmpty else {
+            fatalError(
+                "the built-in schema has errors; fix Rules/mcs/schema.tenken and run scripts/embed-pack:\n"
+                    + problems.map(\.description).joined(separator: "\n"))
+        }
+        return schema
+    }()
 
     /// The MCS pack compiled into the binary.
     public static func embedded() -> LoadedPack {
@@ -69,7 +92,7 @@ public enum PackLoader {
     }
 
     static func uncappedSchemaDiagnostics(_ pack: LoadedPack) -> [Diagnostic] {
-        guard let (path, text) = pack.schema else { return [] }
+        guard let (path, text) = pack.schemaFile else { return [] }
         let builtIn = EmbeddedPack.files.first { $0.path == PackSchema.fileName }?.text ?? ""
         if text == builtIn { return [] }
         let (schema, diags) = PackSchema.compile(text, file: path)
@@ -122,9 +145,19 @@ public enum PackLoader {
                 example = (path, bytes)
             }
         }
+        // The pack's own schema where it has one that passes its checks; else the built-in one.
+        var packSchema = builtInSchema
+        if let schema, schema.text != EmbeddedPack.files.first(where: { $0.path == PackSchema.fileName })?.text {
+            let (compiled, diags) = PackSchema.compile(schema.text, file: schema.path)
+            if let compiled, !diags.contains(where: { $0.severity == .error }),
+                SnapshotSchema.sectionsProblem(compiled) == nil
+            {
+                packSchema = compiled
+            }
+        }
         var profile: (Value, SourceLocation?)?
         if let provider {
-            var l = SnapshotLoader()
+            var l = SnapshotLoader(schema: packSchema)
             let pi = SnapshotRoot.provider.index
             if let f = l.loadSnapshot(bytes: provider.bytes, path: provider.path), let v = f.roots[pi] {
                 profile = (v, f.rootLocations[pi])
@@ -133,6 +166,6 @@ public enum PackLoader {
         return LoadedPack(
             source: PackSource(files: rules, catalog: catalog), texts: texts, provider: provider,
             providerProfile: profile,
-            tests: tests, root: root, example: example, schema: schema)
+            tests: tests, root: root, example: example, schemaFile: schema, schema: packSchema)
     }
 }

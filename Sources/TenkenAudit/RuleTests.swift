@@ -264,7 +264,7 @@ public enum RuleTestRunner {
                 }
                 if let patchError { o.problem = patchError; continue }
                 let bytes = Array(toJSON(doc).render().utf8)
-                var loader = SnapshotLoader()
+                var loader = SnapshotLoader(schema: pack.schema)
                 guard var facility = loader.loadSnapshot(bytes: bytes, path: "\(f.path)#\(c.name)"),
                     !loader.diagnostics.contains(where: { $0.severity == .error })
                 else {

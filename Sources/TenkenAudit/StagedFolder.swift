@@ -8,9 +8,11 @@ import TenkenSyntax
 public enum FacilityFiles {
     public static func fold(_ name: String) -> String { FileNames.fold(name) }
 
-    /// Every table, by its English and its Japanese name.
+    /// Every table, by its English and its Japanese name: the built-in schema's (a file a run
+    /// may replace or must not overwrite; a `--rules` pack's schema is the same until packs
+    /// bring their own sections).
     public static let tables: Set<String> = Set(
-        SnapshotTables.all.flatMap { [fold($0.name + ".csv"), fold($0.nameJa + ".csv")] })
+        PackLoader.builtInSchema.tables.flatMap { [fold($0.name + ".csv"), fold($0.nameJa + ".csv")] })
     /// What the loaders read from a facility folder: its tables, `snapshot.json`, and the
     /// inventories and answers beside a snapshot.
     public static let read: Set<String> = tables.union(["snapshot.json", "devices.json", "端末.json"].map(fold))

@@ -21,8 +21,9 @@ enum AttestCommand {
             CLI.asOfOption,
             OptionSpec("--lang", value: "LANG", choices: ["ja", "en"], help: "ja (default) or en"),
             OptionSpec(
-                "--role", value: "ROLE", choices: Words.roleIDs,
-                help: "the answering person's role, as its id or Japanese word: " + Words.roleList
+                "--role", value: "ROLE", choices: Words.roleIDs(in: PackLoader.builtInSchema),
+                help: "the answering person's role, as its id or Japanese word: "
+                    + Words.roleList(in: PackLoader.builtInSchema)
                     + " (asked if not given)"),
             OptionSpec(
                 "--by", value: "ID", help: "the answering person's pseudonymous id, e.g. S-001 (asked if not given)"),
@@ -48,6 +49,7 @@ enum AttestCommand {
         guard let p = parsed else { return code }
         let asOf: Day, ja: Bool, window: Duration, options: LoadOptions
         var role: String?
+        let loaded: LoadedPack, pack: CheckedPack
         do {
             asOf = try CLI.asOf(p).get()
             ja = try ArgumentParser.choice(p, "--lang", ["ja", "en"], default: "ja").get() == "ja"
@@ -57,11 +59,14 @@ enum AttestCommand {
                 throw UsageError(message: "`--within` needs a period like \"30 days\", not `\(w)`", help: nil)
             }
             window = d
+            // The roles are the pack's schema's.
+            guard let checked = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
+            (loaded, pack) = checked
             if let r = p.value("--role") {
-                guard let id = Words.roleID(r) else {
+                guard let id = Words.roleID(r, in: pack.schema) else {
                     throw UsageError(
-                        message: "`--role \(r)` names no role; the roles are \(Words.roleList)",
-                        help: closestMatch(to: r, in: Words.roleIDs).map { "did you mean `\($0)`?" })
+                        message: "`--role \(r)` names no role; the roles are \(Words.roleList(in: pack.schema))",
+                        help: closestMatch(to: r, in: Words.roleIDs(in: pack.schema)).map { "did you mean `\($0)`?" })
                 }
                 role = id
             }
@@ -81,7 +86,10 @@ enum AttestCommand {
         } catch { return ExitCode.usage }
         let dir = p.positionals[0]
         let input: FacilityInput
-        switch FacilityInput.isWorkbook(dir) ? .success(FacilityInput.file(dir)) : FacilityInput.folder(dir) {
+        switch FacilityInput.isWorkbook(dir)
+            ? .success(FacilityInput.file(dir, schema: loaded.schema))
+            : FacilityInput.folder(dir, schema: loaded.schema)
+        {
         case .success(let i): input = i
         case .failure(let d): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
         }
@@ -97,8 +105,7 @@ enum AttestCommand {
             )
             return ExitCode.inputError
         }
-        guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false),
-            let facility = CLI.loadFacility(input, options: options, pack: loaded, console)
+        guard let facility = CLI.loadFacility(input, options: options, pack: loaded, console)
         else { return ExitCode.inputError }
         let target =
             input.workbook ?? input.tables.map {
@@ -216,7 +223,7 @@ struct AttestSession {
     }
 
     /// A role in the session's language: `運用責任者` / `operations-lead`.
-    func roleLabel(_ r: String) -> String { Words.role(r, ja: japanese) }
+    func roleLabel(_ r: String) -> String { Words.role(r, ja: japanese, in: pack.schema) }
 
     mutating func interactive(_ due: [DueAttestation], role givenRole: String?, by givenBy: String?) -> Int32 {
         let name = SafeText.terminal(
@@ -235,7 +242,9 @@ struct AttestSession {
         installInterruptHandler()
         // The menu offers the roles that can answer something now.
         let answering = Set(due.flatMap(\.roles))
-        guard let role = givenRole ?? askRole(Words.roleIDs.filter(answering.contains)) else { return stop() }
+        guard let role = givenRole ?? askRole(Words.roleIDs(in: pack.schema).filter(answering.contains)) else {
+            return stop()
+        }
         // The signer must be one the report counts (`Signers`): given on the command line and
         // refused, the run stops; typed, it is asked again.
         var by: String
@@ -259,9 +268,9 @@ struct AttestSession {
             guard d.roles.contains(role) else {
                 console.out(
                     t(
-                        "  → この項目は\(Words.roles(d.roles, ja: true))が回答します。飛ばします。\n",
-                        "  → this item is answered by \(Words.roles(d.roles, ja: false)); skipped.\n"))
-                othersToAsk[Words.roles(d.roles, ja: japanese), default: []].append(d.key)
+                        "  → この項目は\(Words.roles(d.roles, ja: true, in: pack.schema))が回答します。飛ばします。\n",
+                        "  → this item is answered by \(Words.roles(d.roles, ja: false, in: pack.schema)); skipped.\n"))
+                othersToAsk[Words.roles(d.roles, ja: japanese, in: pack.schema), default: []].append(d.key)
                 continue
             }
             guard let answer = askAnswer() else { return stop() }
@@ -360,7 +369,7 @@ struct AttestSession {
             if let n = Int(a.precomposedStringWithCompatibilityMapping), n >= 1, n <= roles.count {
                 return roles[n - 1]
             }
-            if let id = Words.roleID(a), roles.contains(id) { return id }
+            if let id = Words.roleID(a, in: pack.schema), roles.contains(id) { return id }
             console.out(
                 t(
                     "  1〜\(roles.count) の番号か、役割の名前（\(roles.map(roleLabel).joined(separator: "、"))）を入力してください。\n",

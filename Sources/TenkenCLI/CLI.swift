@@ -244,6 +244,28 @@ public enum CLI {
         return .success(d)
     }
 
+    /// The pack (`--rules DIR` or the built-in one) for a command that needs its data model and
+    /// not its rules (`convert`, `schema`, `init`): loaded, with its schema file's errors
+    /// printed (then nil); the rules are not checked.
+    static func loadedPack(_ p: ParsedArguments, _ console: Console) -> LoadedPack? {
+        guard let dir = p.value("--rules") else { return PackLoader.embedded() }
+        switch PackLoader.directory(dir) {
+        case .success(let loaded):
+            let errors = PackLoader.schemaDiagnostics(loaded).filter { $0.severity == .error }
+            guard errors.isEmpty else {
+                let printer = DiagnosticPrinter(
+                    sources: loaded.texts, color: console.useColor("auto", tty: console.stderrIsTTY))
+                for d in errors { console.err(printer.render(d)) }
+                console.err("error: the rule pack's schema has \(errors.count) error\(errors.count == 1 ? "" : "s")\n")
+                return nil
+            }
+            return loaded
+        case .failure(let d):
+            console.err(DiagnosticPrinter().render(d))
+            return nil
+        }
+    }
+
     /// Loads and checks the pack (`--rules DIR` or the built-in one), printing diagnostics.
     static func checkedPack(
         _ p: ParsedArguments, _ console: Console, printWarnings: Bool = true
@@ -259,7 +281,7 @@ public enum CLI {
         } else {
             loaded = PackLoader.embedded()
         }
-        let outcome = Checker.check(loaded.source)
+        let outcome = Checker.check(loaded.source, schema: loaded.schema)
         let diagnostics = PackLoader.schemaDiagnostics(loaded) + outcome.diagnostics
         let printer = DiagnosticPrinter(
             sources: loaded.texts, color: console.useColor("auto", tty: console.stderrIsTTY))

@@ -63,9 +63,11 @@ enum CheckCommand {
             CLI.usage(error, console)
             return ExitCode.usage
         }
+        // The pack first: its schema names the tables a facility folder holds.
+        guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         var input: FacilityInput
         if let path = p.positionals.first {
-            switch CLI.facility(at: path) {
+            switch CLI.facility(at: path, schema: loaded.schema) {
             case .success(let i): input = i
             case .failure(.usage(let e)):
                 CLI.usage(e, console)
@@ -81,11 +83,10 @@ enum CheckCommand {
                 CLI.usage(CLI.noFacilityGiven, console)
                 return ExitCode.usage
             }
-            input = FacilityInput(snapshot: s, devices: p.value("--devices"))
+            input = FacilityInput(snapshot: s, devices: p.value("--devices"), schema: loaded.schema)
         }
         input.provider = p.value("--provider")
 
-        guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         let printer = DiagnosticPrinter(color: console.useColor(color, tty: console.stderrIsTTY))
         let (facility, loadDiags) = input.load(options: options, pack: loaded, asOf: asOf, wholeStatements: true)
         var diags = DiagnosticBag()

@@ -32,6 +32,8 @@ enum ConvertCommand {
                 help:
                     "also refuse what check refuses as of this date YYYY-MM-DD (an event dated after it); without "
                     + "it, only the contradictions that hold whatever the date"),
+            OptionSpec(
+                "--rules", value: "DIR", help: "read and write the facility with the schema of the rule pack in DIR"),
         ] + CLI.inputOptions,
         minPositionals: 1, maxPositionals: 2)
 
@@ -70,8 +72,10 @@ enum ConvertCommand {
             CLI.usage(e, console)
             return ExitCode.usage
         } catch { return ExitCode.usage }
+        // The pack's schema: the sections and tables a facility is converted between.
+        guard let schema = CLI.loadedPack(p, console)?.schema else { return ExitCode.inputError }
         let input: FacilityInput
-        switch FacilityInput.at(p.positionals[0]) {
+        switch FacilityInput.at(p.positionals[0], schema: schema) {
         case .success(let i): input = i
         case .failure(let d): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
         }

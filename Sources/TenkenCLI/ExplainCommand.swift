@@ -36,22 +36,23 @@ enum ExplainCommand {
             CLI.usage(error, console)
             return ExitCode.usage
         }
+        // The pack first: its schema names the tables a facility folder holds.
+        guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         var input: FacilityInput
         if p.positionals.count > 1 {
-            switch CLI.facility(at: p.positionals[1]) {
+            switch CLI.facility(at: p.positionals[1], schema: loaded.schema) {
             case .success(let i): input = i
             case .failure(.usage(let e)): CLI.usage(e, console); return ExitCode.usage
             case .failure(.input(let d)): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
             }
         } else if let s = p.value("--snapshot") {
-            input = FacilityInput(snapshot: s)
+            input = FacilityInput(snapshot: s, schema: loaded.schema)
         } else {
             CLI.usage(CLI.noFacilityGiven, console)
             return ExitCode.usage
         }
         if let d = p.value("--devices") { input.devices = d; input.devicesBesideSnapshot = false }
         input.provider = p.value("--provider")
-        guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         // A rule id, or a catalog item's id: every rule implementing it is explained.
         let asked = p.positionals[0]
         let ruleIDs =
@@ -93,7 +94,8 @@ enum ExplainCommand {
             console.out(
                 (i > 0 ? "\n" : "")
                     + render(
-                        x, all: p.flag("--all"), ja: ja, asOf: asOf, params: params, taxonomy: pack.info.taxonomy,
+                        x, all: p.flag("--all"), ja: ja, asOf: asOf, schema: pack.schema, params: params,
+                        taxonomy: pack.info.taxonomy,
                         conditions: pack.info.conditions))
         }
         return ExitCode.ok
@@ -111,8 +113,8 @@ enum ExplainCommand {
     static func mark(_ t: Truth) -> String { t == .yes ? "✓" : t == .no ? "✗" : "◌" }
 
     static func render(
-        _ x: Explanation, all: Bool, ja: Bool, asOf: Day, params: [ParamSetting] = [], taxonomy: Taxonomy = Taxonomy(),
-        conditions: [NamedCondition] = []
+        _ x: Explanation, all: Bool, ja: Bool, asOf: Day, schema: PackSchema, params: [ParamSetting] = [],
+        taxonomy: Taxonomy = Taxonomy(), conditions: [NamedCondition] = []
     ) -> String {
         func t(_ j: String, _ e: String) -> String { ja ? j : e }
         // What each named condition a condition uses stands for, with where it is defined.
@@ -138,7 +140,7 @@ enum ExplainCommand {
                 + params.map { p in
                     "\(p.name) = "
                         + (ja
-                            ? "\(Words.value(p.value, of: nil, ja: true))（\(Labels.origin(p.origin).ja)）"
+                            ? "\(p.valueJa)（\(Labels.origin(p.origin).ja)）"
                             : "\(p.value.display) (\(p.origin.rawValue))")
                 }.joined(separator: t("、", ", ")) + "\n"
         }
@@ -206,9 +208,9 @@ enum ExplainCommand {
             let param = a.renewSource.hasPrefix("param.") ? String(a.renewSource.dropFirst(6)) : nil
             out +=
                 t(
-                    "証明「\(a.key)」: \(Words.roles(a.roles, ja: true))が\(period)ごとに更新"
+                    "証明「\(a.key)」: \(Words.roles(a.roles, ja: true, in: schema))が\(period)ごとに更新"
                         + (param.map { "（パラメータ \($0)）" } ?? ""),
-                    "attestation `\(a.key)` by \(Words.roles(a.roles, ja: false)), renewed every \(period)"
+                    "attestation `\(a.key)` by \(Words.roles(a.roles, ja: false, in: schema)), renewed every \(period)"
                         + (param.map { " (parameter \($0))" } ?? ""))
                 + (a.unlessSource.map { t("。データが次を満たせば不要: \($0)", ", not needed when \($0)") } ?? "") + "\n"
         }

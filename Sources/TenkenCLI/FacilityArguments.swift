@@ -16,7 +16,7 @@ extension CLI {
 
     /// The facility a command's positional argument names: a folder (of tables, or with
     /// snapshot.json), or a JSON snapshot file. One table is not a facility: its folder is.
-    static func facility(at path: String) -> Result<FacilityInput, FacilityArgumentError> {
+    static func facility(at path: String, schema: PackSchema) -> Result<FacilityInput, FacilityArgumentError> {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             return .failure(
@@ -27,9 +27,9 @@ extension CLI {
                             "give a facility folder or a snapshot file; `tenken init \(path)` writes blank tables there"
                     )))
         }
-        guard !isDir.boolValue else { return FacilityInput.folder(path).mapError { .input($0) } }
+        guard !isDir.boolValue else { return FacilityInput.folder(path, schema: schema).mapError { .input($0) } }
         let ext = (path as NSString).pathExtension.lowercased()
-        if FacilityInput.isWorkbook(path) { return .success(FacilityInput.file(path)) }
+        if FacilityInput.isWorkbook(path) { return .success(FacilityInput.file(path, schema: schema)) }
         if ["csv", "tsv"].contains(ext) {
             let dir = FilePath.parent(path)
             return .failure(
@@ -38,7 +38,7 @@ extension CLI {
                         message: "`\(path)` is one table; a facility is the folder of its tables, or a JSON snapshot",
                         help: "give the folder: tenken check \(dir.isEmpty ? "." : dir)")))
         }
-        return .success(FacilityInput(snapshot: path))
+        return .success(FacilityInput(snapshot: path, schema: schema))
     }
 }
 

@@ -12,25 +12,28 @@ enum InitCommand {
         name: "init",
         summary:
             "Write blank spreadsheet tables, an Excel workbook (.xlsx) or a JSON snapshot for a facility to fill in.",
-        usage: "tenken init DIR|FILE.xlsx [--kind " + SnapshotSchema.facilityKinds.joined(separator: "|")
-            + "] [--json]",
+        usage: "tenken init DIR|FILE.xlsx [--kind " + PackLoader.builtInSchema.facilityKinds.joined(separator: "|")
+            + "] [--json] [--rules DIR]",
         options: [
-            // The kinds, in usage and help alike, are the schema's.
+            // The kinds, in usage and help alike, are the built-in schema's.
             OptionSpec(
-                "--kind", value: "KIND", choices: SnapshotSchema.facilityKinds,
+                "--kind", value: "KIND", choices: PackLoader.builtInSchema.facilityKinds,
                 help: "kind of facility: "
-                    + SnapshotSchema.facilityKinds.map { k in
-                        "\(k) (\(SnapshotSchema.facility.field("kind")!.label(k))\(k == "clinic" ? ", default" : ""))"
+                    + PackLoader.builtInSchema.facilityKinds.map { k in
+                        "\(k) (\(PackLoader.builtInSchema.facility.field("kind")!.label(k))\(k == "clinic" ? ", default" : ""))"
                     }.joined(separator: ", ")),
             OptionSpec("--json", help: "write snapshot.json and devices.csv instead of tables"),
+            OptionSpec(
+                "--rules", value: "DIR", help: "the example facility and schema of the rule pack in DIR (example.json)"),
         ],
         minPositionals: 1, maxPositionals: 1)
 
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
+        guard let pack = CLI.loadedPack(p, console) else { return ExitCode.inputError }
         let kind: String
-        switch ArgumentParser.choice(p, "--kind", SnapshotSchema.facilityKinds, default: "clinic") {
+        switch ArgumentParser.choice(p, "--kind", pack.schema.facilityKinds, default: "clinic") {
         case .success(let k): kind = k
         case .failure(let e): CLI.usage(e, console); return ExitCode.usage
         }
@@ -45,7 +48,7 @@ enum InitCommand {
             return ExitCode.usage
         }
         let facility: Facility, files: [(String, String)]
-        switch FacilityTemplate.files(kind: kind, json: json, pack: PackLoader.embedded()) {
+        switch FacilityTemplate.files(kind: kind, json: json, pack: pack) {
         case .success(let t): (facility, files) = t
         case .failure(let r): return CLI.refused(r, console)
         }

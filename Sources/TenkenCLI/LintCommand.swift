@@ -39,12 +39,12 @@ enum LintCommand {
     static func unknowns(_ pack: CheckedPack) -> String {
         var out = ""
         for rule in pack.rules {
-            let unknown = rule.reads.filter { SnapshotSchema.field($0)?.absent.value.isUnknown ?? false }
+            let unknown = rule.reads.filter { pack.schema.field($0)?.absent.value.isUnknown ?? false }
                 .map { "\($0.record).\($0.field)" }.sorted()
             out += "\(rule.id) [\(rule.implements.joined(separator: ", "))]\n"
             out += "  may be unknown: " + (unknown.isEmpty ? "(none)" : unknown.joined(separator: ", ")) + "\n"
             for t in rule.presenceTests {
-                let meaning = SnapshotSchema.field(t.read)?.absent.meaning
+                let meaning = pack.schema.field(t.read)?.absent.meaning
                 out +=
                     "  tests presence of \(t.read.record).\(t.read.field) at \(t.location): "
                     + (meaning.map { "blank means \"\($0.en)\"" }

@@ -40,14 +40,25 @@ public struct Checker {
     /// The categories, scopes and risks the manifest declares.
     var taxonomy = Taxonomy()
     /// The manifest's named conditions, expanded into the rules that use them.
-    var definitions = Definitions()
+    var definitions: Definitions
     struct ExpansionKey: Hashable { var name, id, message: String }
     /// Diagnostics found in expansions, each with the number of uses it was found at.
     var byExpansion: [ExpansionKey: (Diagnostic, Int)] = [:]
     var expansionOrder: [ExpansionKey] = []
 
-    public static func check(_ source: PackSource, options: CheckOptions = CheckOptions()) -> CheckOutcome {
-        var c = Checker()
+    /// The schema rules are typed against: the environment the checker takes as input, as
+    /// cel-go's checker takes its declarations.
+    let schema: PackSchema
+
+    init(schema: PackSchema) {
+        self.schema = schema
+        definitions = Definitions(schema: schema)
+    }
+
+    public static func check(
+        _ source: PackSource, schema: PackSchema, options: CheckOptions = CheckOptions()
+    ) -> CheckOutcome {
+        var c = Checker(schema: schema)
         c.options = options
         return c.run(source)
     }
@@ -126,7 +137,8 @@ public struct Checker {
         let diags = bag.sorted
         guard let info, !bag.hasErrors else { return CheckOutcome(pack: nil, diagnostics: diags, files: files) }
         return CheckOutcome(
-            pack: CheckedPack(info: info, params: params, paramIndex: paramIndex, rules: rules, catalog: catalog),
+            pack: CheckedPack(
+                info: info, params: params, paramIndex: paramIndex, rules: rules, catalog: catalog, schema: schema),
             diagnostics: diags, files: files)
     }
 
@@ -616,14 +628,14 @@ public struct Checker {
             // nothing, and a person's statement is needed as usual.
             let unlessNode = unless.map { compiler.compileCondition($0, what: "the `unless` condition") }
             // A role the roles table cannot hold could never sign: the item would stay unanswered.
-            for role in roles where !SnapshotSchema.roles.contains(role.text) {
+            for role in roles where !schema.roles.contains(role.text) {
                 compiler.diags.append(
                     Diagnostic(
                         "check.unknown-role", .error,
                         "`\(role.text)` is not a role of the roles table "
-                            + "(\(SnapshotSchema.roles.joined(separator: ", ")))",
+                            + "(\(schema.roles.joined(separator: ", ")))",
                         at: loc(file, role.span),
-                        help: closestMatch(to: role.text, in: SnapshotSchema.roles).map { "did you mean `\($0)`?" }))
+                        help: closestMatch(to: role.text, in: schema.roles).map { "did you mean `\($0)`?" }))
             }
             att = CheckedAttestation(
                 key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(written.renew),

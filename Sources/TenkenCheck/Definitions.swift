@@ -32,6 +32,9 @@ struct Definitions {
         return budget < 0 ? "\(maxNodes) nodes" : nil
     }
 
+    /// The schema whose section names a condition's variables may not hide.
+    let schema: PackSchema
+    init(schema: PackSchema) { self.schema = schema }
     private(set) var byName: [String: DefineDecl] = [:]
     /// Where each definition is (the manifest's path and the name's place).
     private(set) var location: [String: SourceLocation] = [:]
@@ -74,7 +77,7 @@ struct Definitions {
             let why: String? =
                 Parser.reserved.contains(p.text)
                 ? "is a reserved word"
-                : SnapshotSchema.rootIndex[p.text] != nil || p.text == "as_of"
+                : schema.sectionIndex[p.text] != nil || p.text == "as_of"
                     ? "would hide the snapshot's `\(p.text)`"
                     : !seen.insert(p.text).inserted ? "is named twice" : nil
             if let why {
@@ -183,14 +186,14 @@ struct Definitions {
         switch e.kind {
         case .literal, .param: return
         case .name(let n):
-            if bound.contains(n) || n == "as_of" || SnapshotSchema.rootIndex[n] != nil { return }
+            if bound.contains(n) || n == "as_of" || schema.sectionIndex[n] != nil { return }
             diags.append(
                 Diagnostic(
                     .checkUnknownName, .error,
                     "unknown name `\(n)`: a condition sees only its own variables, the variables it binds, the "
                         + "snapshot's collections, `as_of` and `param.*`",
                     at: at(e.span),
-                    help: closestMatch(to: n, in: bound.sorted() + SnapshotSchema.roots.map(\.name)).map {
+                    help: closestMatch(to: n, in: bound.sorted() + schema.sections.map(\.name)).map {
                         "did you mean `\($0)`?"
                     }))
         case .member(let base, _): go(base)

@@ -19,6 +19,8 @@ struct ExprCompiler {
     /// reported (at the definition or the use): it compiles silently to an unknown value.
     let defineNames: Set<String>
     let functionNames: [String]
+    /// The schema names resolve in.
+    let schema: PackSchema
     /// Compiling a message placeholder, where named conditions are not expanded.
     var inTemplate = false
 
@@ -28,6 +30,7 @@ struct ExprCompiler {
         indexJoins = checker.options.indexJoins
         defineNames = Set(checker.definitions.byName.keys)
         functionNames = checker.definitions.functionNames
+        schema = checker.schema
         self.file = file
     }
 
@@ -154,7 +157,7 @@ struct ExprCompiler {
                     b.variable.span)
             }
             var rootCollection: Int?
-            if case .root(let r) = n, SnapshotSchema.roots[r].shape == .collection { rootCollection = r }
+            if case .root(let r) = n, schema.sections[r].shape == .collection { rootCollection = r }
             let slot = scope.count
             scope.append((b.variable.text, slot, elem))
             maxSlots = max(maxSlots, scope.count)
@@ -190,7 +193,7 @@ struct ExprCompiler {
     /// whose verdict is open, and the rule may pass without their evidence.
     mutating func warnBlankSkips(since: Int, in what: String) {
         for t in presenceTests[since...] where t.present {
-            guard let f = SnapshotSchema.records[t.read.record]?.field(t.read.field), f.absent.meaning == nil else {
+            guard let f = schema.records[t.read.record]?.field(t.read.field), f.absent.meaning == nil else {
                 continue
             }
             diags.append(
@@ -264,15 +267,15 @@ struct ExprCompiler {
         case .name(let n):
             if let v = scope.last(where: { $0.name == n }) { return (.local(v.slot), v.type) }
             if n == "as_of" { return (.asOf, .date) }
-            if let ri = SnapshotSchema.rootIndex[n] {
+            if let ri = schema.sectionIndex[n] {
                 if !allowSnapshot {
                     error("check.not-constant", "`\(n)` reads the snapshot; only constants are allowed here", e.span)
                     return (.const(.null), .any)
                 }
-                let root = SnapshotSchema.roots[ri]
+                let root = schema.sections[ri]
                 return (.root(ri), root.shape == .single ? .record(root.record) : .list(.record(root.record)))
             }
-            let candidates = scope.map(\.name) + SnapshotSchema.roots.map(\.name) + ["as_of"]
+            let candidates = scope.map(\.name) + schema.sections.map(\.name) + ["as_of"]
             error(
                 "check.unknown-name", "unknown name `\(n)`", e.span,
                 help: closestMatch(to: n, in: candidates).map { "did you mean `\($0)`?" })

@@ -320,8 +320,9 @@ public struct FieldRead: Sendable, Hashable {
     }
 }
 
-extension SnapshotSchema {
-    public static func field(_ r: FieldRead) -> FieldSchema? { field(r.record, r.field) }
+extension PackSchema {
+    /// The schema of the field a rule reads.
+    public func field(_ r: FieldRead) -> FieldSchema? { field(r.record, r.field) }
 }
 
 public struct PresenceTest: Sendable {
@@ -419,4 +420,6 @@ public struct CheckedPack: Sendable {
     public var paramIndex: [String: Int]
     public var rules: [CheckedRule]
     public var catalog: [CatalogItem]
+    /// The schema the rules were typed against, which the facilities are read with.
+    public var schema: PackSchema
 }

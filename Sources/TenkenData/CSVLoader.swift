@@ -7,28 +7,29 @@ extension SnapshotLoader {
 
     /// Loads a device inventory (CSV or JSON, by extension) into the `devices` section.
     /// `optional` are columns the table may leave out without a warning (for `attest
-    /// --answers`: `signed_on`, which then is the as-of date, and `reason`).
+    /// --answers`: `signed_on`, which then is the as-of date, and `reason`). `schema`: the
+    /// record of the rows, by default the devices section's.
     public mutating func loadInventory(
-        path: String, schema: RecordSchema = SnapshotSchema.device, optional: Set<String> = []
+        path: String, schema: RecordSchema? = nil, optional: Set<String> = []
     ) -> Value? {
         let bytes: [UInt8]
         do { bytes = try readInput(path, maxBytes: options.limits.maxBytes).get() } catch {
             diagnostics.append(error); return nil
         }
         if path.lowercased().hasSuffix(".json") { return loadInventoryJSON(bytes: bytes, path: path) }
-        return loadTable(bytes: bytes, path: path, schema: schema, notes: optional)
+        return loadTable(bytes: bytes, path: path, schema: schema ?? self.schema.device, notes: optional)
     }
 
     mutating func loadInventoryJSON(bytes: [UInt8], path: String) -> Value? {
         let (node, diags, lines) = JSONReader.parse(
-            bytes, file: path, limits: options.limits, shownKeys: .only(SnapshotSchema.names))
+            bytes, file: path, limits: options.limits, shownKeys: .only(schema.names))
         diagnostics += diags
         guard let node else { return nil }
         let src = SourceFile(path: path, kind: .json, lines: lines)
         if case .object(let members) = node.value, let m = members.first(where: { $0.key == "devices" }) {
-            return collection(m.node, SnapshotSchema.device, src: src, pointer: "/devices")
+            return collection(m.node, schema.device, src: src, pointer: "/devices")
         }
-        return collection(node, SnapshotSchema.device, src: src, pointer: "")
+        return collection(node, schema.device, src: src, pointer: "")
     }
 
     /// A CSV table whose header names schema fields (English or Japanese aliases).
@@ -232,7 +233,8 @@ extension SnapshotLoader {
     public static func readBack(
         _ text: String, of field: FieldSchema, unescape: Bool, at place: SourceLocation
     ) -> (value: Value, errors: [Diagnostic]) {
-        var loader = SnapshotLoader()
+        // A cell's reading needs no section of a schema.
+        var loader = SnapshotLoader(schema: .empty)
         let value = loader.readCell(Substring(text), of: field, unescape: unescape, at: place)
         return (value, loader.diagnostics.filter { $0.severity == .error })
     }

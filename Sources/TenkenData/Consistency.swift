@@ -26,7 +26,7 @@ import TenkenSyntax
 public enum Consistency {
     public static func check(_ f: Facility, asOf: Day?) -> [Diagnostic] {
         var c = Checker(asOf: asOf)
-        for (i, root) in SnapshotSchema.roots.enumerated() where root.shape == .collection {
+        for (i, root) in f.schema.sections.enumerated() where root.shape == .collection {
             if case .list(let xs)? = f.roots[i], let fi = root.record.idIndex {
                 var known: [String: String] = [:]
                 for case .record(let r) in xs {
@@ -37,7 +37,7 @@ public enum Consistency {
                 c.ids.append((root.name, known))
             }
         }
-        for (i, root) in SnapshotSchema.roots.enumerated() {
+        for (i, root) in f.schema.sections.enumerated() {
             switch f.roots[i] {
             case .record(let r)?: c.visit(r, what: root.name)
             case .list(let xs)?: c.visitAll(xs, what: root.name)

@@ -39,9 +39,15 @@ public struct Facility: Sendable {
     /// `normalised()` has been applied: ids take one spelling, and blanks other records
     /// contradict are unknown.
     public var isNormalised = false
+    /// The schema the evidence was read with (`roots` is indexed by its sections): one reference
+    /// per facility, so a section by name, the consistency checks and normalising need no more.
+    public let schema: PackSchema
 
-    public init(id: String, roots: [Value?], overrides: [ParamOverride] = [], sources: [String] = []) {
+    public init(
+        id: String, roots: [Value?], schema: PackSchema, overrides: [ParamOverride] = [], sources: [String] = []
+    ) {
         self.id = id
+        self.schema = schema
         self.roots = roots
         rootLocations = [SourceLocation?](repeating: nil, count: roots.count)
         self.overrides = overrides
@@ -49,7 +55,7 @@ public struct Facility: Sendable {
     }
 
     public subscript(root name: String) -> Value? {
-        guard let i = SnapshotSchema.rootIndex[name] else { return nil }
+        guard let i = schema.sectionIndex[name] else { return nil }
         return roots[i]
     }
 

@@ -173,7 +173,7 @@ func sniffNotText(_ fd: Int32, path: String) -> Diagnostic? {
     )
 }
 
-/// Turns JSON trees and CSV tables into typed records following `SnapshotSchema`, with
+/// Turns JSON trees and CSV tables into typed records following the pack's schema (`schema`), with
 /// every problem reported at its JSON pointer or CSV cell.
 public struct SnapshotLoader {
     public internal(set) var diagnostics: [Diagnostic] = []
@@ -183,7 +183,12 @@ public struct SnapshotLoader {
     var tableLabels: [String: String] = [:]
     /// Ids read in a folded form so far (`LoadOptions.noteFoldedIDs`).
     var foldedIDs = 0
-    public init(options: LoadOptions = LoadOptions()) { self.options = options }
+    /// The pack's schema: the sections, records and tables the inputs are read as.
+    public let schema: PackSchema
+    public init(options: LoadOptions = LoadOptions(), schema: PackSchema) {
+        self.options = options
+        self.schema = schema
+    }
 
     /// A table as messages name it: `staff.csv`, or the sheet `[職員]` of a workbook.
     func tableLabel(_ name: String) -> String { tableLabels[name] ?? name + ".csv" }
@@ -213,7 +218,7 @@ public struct SnapshotLoader {
     /// `line`: the line of `path` that holds the snapshot (JSON Lines), nil for a whole file.
     public mutating func loadSnapshot(bytes: [UInt8], path: String, line: Int? = nil) -> Facility? {
         let (node, diags, lines) = JSONReader.parse(
-            bytes, file: path, limits: options.limits, shownKeys: .only(SnapshotSchema.names),
+            bytes, file: path, limits: options.limits, shownKeys: .only(schema.names),
             firstLine: line ?? 1)
         diagnostics += diags
         guard let node else { return nil }
@@ -226,11 +231,11 @@ public struct SnapshotLoader {
                     at: src.location(offset: node.offset, path: "")))
             return nil
         }
-        var roots = [Value?](repeating: nil, count: SnapshotSchema.roots.count)
-        var rootLocations = [SourceLocation?](repeating: nil, count: SnapshotSchema.roots.count)
+        var roots = [Value?](repeating: nil, count: schema.sections.count)
+        var rootLocations = [SourceLocation?](repeating: nil, count: schema.sections.count)
         var overrides: [ParamOverride] = []
         var sawVersion = false
-        var rootKeys = [(key: String, offset: Int)?](repeating: nil, count: SnapshotSchema.roots.count)
+        var rootKeys = [(key: String, offset: Int)?](repeating: nil, count: schema.sections.count)
         var rootPlaces: [(root: Int, offset: Int, path: String?)] = []
         for m in members {
             let ptr = "/" + escapePointerToken(m.key)
@@ -250,13 +255,13 @@ public struct SnapshotLoader {
                 continue
             }
             if m.key == "$schema" || m.key == "comment" { continue }
-            guard let ri = SnapshotSchema.rootIndex[m.key] ?? SnapshotSchema.rootIndex(forKey: m.key) else {
+            guard let ri = schema.sectionIndex[m.key] ?? schema.section(forKey: m.key) else {
                 unknownKey(
-                    m.key, candidates: SnapshotSchema.roots.map(\.name) + ["schema_version", "parameters"], src: src,
+                    m.key, candidates: schema.sections.map(\.name) + ["schema_version", "parameters"], src: src,
                     offset: m.keyOffset, pointer: "")
                 continue
             }
-            let root = SnapshotSchema.roots[ri]
+            let root = schema.sections[ri]
             if let first = rootKeys[ri] {
                 folded(
                     m.key, repeats: first.key, at: m.keyOffset, firstAt: first.offset, field: root.name, src: src,
@@ -285,7 +290,7 @@ public struct SnapshotLoader {
         // Without an id of its own, a facility is named by its file (and line, in JSON Lines).
         var id = (path as NSString).lastPathComponent + (line.map { "-\($0)" } ?? "")
         if case .record(let f)? = roots[SnapshotRoot.facility.index], case .string(let s) = f["id"] { id = s }
-        var facility = Facility(id: id, roots: roots, overrides: overrides, sources: [path])
+        var facility = Facility(id: id, roots: roots, schema: schema, overrides: overrides, sources: [path])
         facility.rootLocations = rootLocations
         return facility
     }

@@ -22,7 +22,7 @@ extension Facility {
         var out = self
         out.isNormalised = true
         let spellings = IdentifierSpellings(self)
-        let resolver = AbsenceResolver(roots: roots)
+        let resolver = AbsenceResolver(roots: roots, schema: schema)
         guard spellings.hasVariants || resolver.active else { return out }
         for i in out.roots.indices {
             guard let v = out.roots[i] else { continue }
@@ -124,7 +124,7 @@ struct IdentifierSpellings {
         guard sawFoldable else { return }
         // First the ids of the top-level collections (the spelling of the element an id
         // names wins), then every other id in input order.
-        for (i, root) in SnapshotSchema.roots.enumerated() where root.shape == .collection {
+        for (i, root) in facility.schema.sections.enumerated() where root.shape == .collection {
             guard case .list(let xs)? = facility.roots[i], let idf = root.record.idField,
                 let fi = root.record.index[idf],
                 IdentifierSpellings.unified(root.record.fields[fi], in: root.record)
@@ -185,36 +185,40 @@ struct AbsenceResolver {
 
     /// The facility's sections, for a condition on a single section's field.
     let roots: [Value?]
+    /// The schema the sections are read with.
+    let schema: PackSchema
     /// By `collection.key`.
     let related: [String: Related?]
     /// Some section present holds a record with cross-record conditions.
     let active: Bool
 
-    /// The conditions of every record schema that look beyond their element.
-    static let allConditions: [AbsenceCondition] = SnapshotSchema.records.values.flatMap {
-        $0.crossConditions.flatMap(\.conditions)
+    /// The conditions of every record schema of `schema` that look beyond their element.
+    static func allConditions(_ schema: PackSchema) -> [AbsenceCondition] {
+        schema.records.values.flatMap { $0.crossConditions.flatMap(\.conditions) }
     }
 
-    init(roots: [Value?]) {
+    init(roots: [Value?], schema: PackSchema) {
         self.roots = roots
-        active = SnapshotSchema.roots.indices.contains {
-            SnapshotSchema.roots[$0].record.needsResolution && roots[$0] != nil
+        self.schema = schema
+        active = schema.sections.indices.contains {
+            schema.sections[$0].record.needsResolution && roots[$0] != nil
         }
         var related: [String: Related?] = [:]
         if active {
-            for c in AbsenceResolver.allConditions {
+            for c in AbsenceResolver.allConditions(schema) {
                 guard case .related(let collection, let key) = c.scope, related[collection + "." + key] == nil else {
                     continue
                 }
-                related[collection + "." + key] = .some(AbsenceResolver.index(roots, collection: collection, key: key))
+                related[collection + "." + key] = .some(
+                    AbsenceResolver.index(roots, collection: collection, key: key, schema: schema))
             }
         }
         self.related = related
     }
 
-    static func index(_ roots: [Value?], collection: String, key: String) -> Related? {
-        guard let ri = SnapshotSchema.rootIndex[collection], case .list(let xs)? = roots[ri],
-            let ki = SnapshotSchema.roots[ri].record.index[key]
+    static func index(_ roots: [Value?], collection: String, key: String, schema: PackSchema) -> Related? {
+        guard let ri = schema.sectionIndex[collection], case .list(let xs)? = roots[ri],
+            let ki = schema.sections[ri].record.index[key]
         else { return nil }
         var out = Related()
         for case .record(let r) in xs {
@@ -244,7 +248,7 @@ struct AbsenceResolver {
         case .element:
             return r.schema.index[c.field].map { c.contradicts(r.effective($0)) } ?? false
         case .single(let section):
-            guard let si = SnapshotSchema.rootIndex[section], case .record(let s)? = roots[si],
+            guard let si = schema.sectionIndex[section], case .record(let s)? = roots[si],
                 let fi = s.schema.index[c.field]
             else { return true }
             return c.contradicts(s.effective(fi))

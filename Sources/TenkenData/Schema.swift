@@ -1,5 +1,4 @@
 import Foundation
-import TenkenPack
 import TenkenSyntax
 
 /// The type of one snapshot field, as the loader enforces it and the checker types rules.
@@ -452,7 +451,7 @@ public final class RecordSchema: Sendable {
     public let headerCollisions: [(header: String, field: Int, other: Int)]
 }
 
-/// A top-level section of a snapshot. Its raw value is its index in `SnapshotSchema.roots` and
+/// A top-level section of a snapshot. Its raw value is its index in the schema's `sections` and
 /// `Facility.roots`, so code that needs a section names it here (`SnapshotRoot.provider.index`)
 /// rather than looking a string up and unwrapping the answer.
 public enum SnapshotRoot: Int, CaseIterable, Sendable {
@@ -462,7 +461,7 @@ public enum SnapshotRoot: Int, CaseIterable, Sendable {
 
     /// The section's key in a snapshot (`provider`).
     public var name: String { "\(self)" }
-    /// Its index in `SnapshotSchema.roots` and `Facility.roots`.
+    /// Its index in the schema's `sections` and `Facility.roots`.
     public var index: Int { rawValue }
 }
 
@@ -476,31 +475,12 @@ public struct RootSchema: Sendable {
     public let doc: String
 }
 
-/// The snapshot schema the engine reads with: the MCS pack's schema file
-/// (`Rules/mcs/schema.tenken`, embedded; `builtIn`), the one source of truth for the loader, the
-/// checker, the published `docs/snapshot.schema.json` and the CSV header aliases. Its statics
-/// forward to `builtIn`, the schema value, until the value is passed to its readers. The record
-/// constants below name MCS sections and records; they go when the engine stops naming them.
+/// The pure helpers of snapshot reading that name no pack: the snapshot format's version, the
+/// key form headers are matched in, near-miss field names and refused names. The schema itself is
+/// a value (`PackSchema`) the pack brings; the built-in pack's is compiled once per process by
+/// TenkenAudit (`PackLoader.builtInSchema`) and passed to every reader.
 public enum SnapshotSchema {
     public static let version = 1
-
-    /// The MCS pack's schema (`Rules/mcs/schema.tenken`, embedded in the binary), compiled on
-    /// first use. The engine still names the MCS sections (`SnapshotRoot`), so the file's
-    /// sections must be exactly those, in order; a built-in schema that fails its own checks
-    /// stops the program with the errors (tests run the same checks first).
-    public static let builtIn: PackSchema = {
-        guard let text = EmbeddedPack.files.first(where: { $0.path == PackSchema.fileName })?.text else {
-            fatalError("the built-in pack has no \(PackSchema.fileName); run scripts/embed-pack")
-        }
-        let (schema, diagnostics) = PackSchema.compile(text, file: "Rules/mcs/" + PackSchema.fileName)
-        let problems = diagnostics.filter { $0.severity == .error } + (schema.flatMap(sectionsProblem) ?? [])
-        guard let schema, problems.isEmpty else {
-            fatalError(
-                "the built-in schema has errors; fix Rules/mcs/schema.tenken and run scripts/embed-pack:\n"
-                    + problems.map(\.description).joined(separator: "\n"))
-        }
-        return schema
-    }()
 
     /// Why a schema cannot be the one the engine reads with: its sections are not
     /// `SnapshotRoot`'s, in order (nil when they are). Located at the first section that differs.
@@ -523,63 +503,6 @@ public enum SnapshotSchema {
                 help: "declare exactly these sections, in this order (a pack's own sections come with a later version)")
         ]
     }
-
-    /// A record of the built-in schema by name (one reachable from the sections).
-    static func record(_ name: String) -> RecordSchema {
-        guard let r = records[name] else { fatalError("the built-in schema has no record `\(name)`") }
-        return r
-    }
-
-    /// The values of a choice field of the built-in schema, in order.
-    static func choices(_ record: RecordSchema, _ field: String) -> [String] {
-        if case .enumeration(let vs)? = record.field(field)?.type { vs } else { [] }
-    }
-
-    public static let facilityKinds = choices(facility, "kind")
-    /// Professions. The licensed ones carry a statutory duty of confidentiality (S-REQ-02 reads
-    /// it from the pack's `confidentiality.statutory_jobs`): a certified care worker (介護福祉士)
-    /// or social worker (社会福祉士) does, a care worker or social worker without the licence
-    /// does not, so they are separate values.
-    public static let jobs = choices(staff, "job")
-    /// The responsibilities of the roles table (section 3), which attestations are signed in.
-    public static let roles = choices(role, "role")
-
-    public static let facility = roots[SnapshotRoot.facility.index].record
-    public static let role = roots[SnapshotRoot.roles.index].record
-    public static let service = roots[SnapshotRoot.service.index].record
-    public static let passwordPolicy = record("password_policy")
-    public static let provider = roots[SnapshotRoot.provider.index].record
-    public static let staff = roots[SnapshotRoot.staff.index].record
-    public static let account = roots[SnapshotRoot.accounts.index].record
-    public static let device = roots[SnapshotRoot.devices.index].record
-    public static let network = roots[SnapshotRoot.networks.index].record
-    public static let patient = roots[SnapshotRoot.patients.index].record
-    public static let member = record("member")
-    public static let group = roots[SnapshotRoot.groups.index].record
-    public static let refusal = record("refusal")
-    public static let consent = roots[SnapshotRoot.consents.index].record
-    public static let document = roots[SnapshotRoot.documents.index].record
-    public static let incident = roots[SnapshotRoot.incidents.index].record
-    public static let monitoring = roots[SnapshotRoot.monitoring.index].record
-    public static let attestation = roots[SnapshotRoot.attestations.index].record
-
-    /// `builtIn.names`: the names a diagnostic's JSON pointer may show (`JSONReader.ShownKeys`).
-    public static let names: Set<String> = builtIn.names
-
-    /// The sections, in `SnapshotRoot` order (so `roots[r.index]` is `r`'s).
-    public static let roots: [RootSchema] = zip(SnapshotRoot.allCases, builtIn.sections).map { r, s in
-        RootSchema(root: r, shape: s.shape, record: s.record, doc: s.doc)
-    }
-
-    /// `builtIn.section(forKey:)`: a top-level key as a person reads it (`SnapshotSchema.keyForm`),
-    /// a section's name in any case or width, or the Japanese name of its table (`職員` is `staff`).
-    public static func rootIndex(forKey key: String) -> Int? { builtIn.section(forKey: key) }
-
-    /// `builtIn.sectionIndex`: a section's index by its name.
-    public static let rootIndex: [String: Int] = builtIn.sectionIndex
-
-    /// `builtIn.records`: every record schema reachable from the sections, by name.
-    public static let records: [String: RecordSchema] = builtIn.records
 
     /// A key or header as it is matched: trimmed and cleaned (`CellText`), full-width forms
     /// folded (NFKC: `ｌｅｆｔ＿ｏｎ` is `left_on`, `画面ロック（分）` is `画面ロック(分)`), lower case.
@@ -610,9 +533,6 @@ public enum SnapshotSchema {
             $0.absent.meaning != nil && $0.name.split(separator: "_").first.map(String.init) == first
         }
     }
-
-    /// The schema of a field a rule reads.
-    public static func field(_ record: String, _ field: String) -> FieldSchema? { records[record]?.field(field) }
 
     /// Why a field name (an unknown JSON key, CSV column or facility.csv key) is refused, or
     /// nil. Names that would put a secret or a person's data in a snapshot — and from there in
@@ -758,4 +678,43 @@ public enum RefusedNames {
         if !cur.isEmpty { out.append(cur.lowercased()) }
         return out
     }
+}
+
+/// The record constants the engine still names (MCS sections and records, `SnapshotRoot`), read
+/// from the schema value. They go when the engine stops naming them (issue 19, step 4).
+extension PackSchema {
+    /// A schema of no sections, for a reader that reads single cells only.
+    static let empty = PackSchema(sections: [], tables: [], choiceSets: [:])
+
+    /// A record reachable from the sections, by name.
+    func record(_ name: String) -> RecordSchema {
+        guard let r = records[name] else { fatalError("the schema has no record `\(name)`") }
+        return r
+    }
+
+    /// The values of a choice field, in order.
+    static func choices(_ record: RecordSchema, _ field: String) -> [String] {
+        if case .enumeration(let vs)? = record.field(field)?.type { vs } else { [] }
+    }
+
+    /// The schema of a field a rule reads.
+    public func field(_ record: String, _ field: String) -> FieldSchema? { records[record]?.field(field) }
+
+    public var facilityKinds: [String] { PackSchema.choices(facility, "kind") }
+    /// Professions. The licensed ones carry a statutory duty of confidentiality (S-REQ-02 reads
+    /// it from the pack's `confidentiality.statutory_jobs`): a certified care worker (介護福祉士)
+    /// or social worker (社会福祉士) does, a care worker or social worker without the licence
+    /// does not, so they are separate values.
+    public var jobs: [String] { PackSchema.choices(staff, "job") }
+    /// The responsibilities of the roles table (section 3), which attestations are signed in.
+    public var roles: [String] { PackSchema.choices(role, "role") }
+
+    public var facility: RecordSchema { sections[SnapshotRoot.facility.index].record }
+    public var role: RecordSchema { sections[SnapshotRoot.roles.index].record }
+    public var service: RecordSchema { sections[SnapshotRoot.service.index].record }
+    public var passwordPolicy: RecordSchema { record("password_policy") }
+    public var provider: RecordSchema { sections[SnapshotRoot.provider.index].record }
+    public var staff: RecordSchema { sections[SnapshotRoot.staff.index].record }
+    public var device: RecordSchema { sections[SnapshotRoot.devices.index].record }
+    public var attestation: RecordSchema { sections[SnapshotRoot.attestations.index].record }
 }

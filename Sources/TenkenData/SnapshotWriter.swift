@@ -9,7 +9,7 @@ public enum SnapshotWriter {
     /// The snapshot as JSON: sections and fields in schema order, absent fields left out.
     public static func json(_ facility: Facility) -> String {
         var top: [(String, JSON)] = [("schema_version", .int(SnapshotSchema.version))]
-        for (i, root) in SnapshotSchema.roots.enumerated() {
+        for (i, root) in facility.schema.sections.enumerated() {
             guard let v = facility.roots[i] else { continue }
             top.append((root.name, json(v, root.shape == .single ? .record(root.record) : .list(.record(root.record)))))
         }
@@ -143,7 +143,7 @@ public enum SnapshotWriter {
                 return cell(r.values[fi], of: r.schema.fields[fi], japanese: japanese)
             }
         }
-        for t in SnapshotTables.all {
+        for t in facility.schema.tables {
             switch t.shape {
             case .profile:
                 var rows: [[String]] = []
@@ -151,7 +151,7 @@ public enum SnapshotWriter {
                     "facility": facility[root: "facility"], "service": facility[root: "service"],
                     "provider": facility[root: "provider"],
                 ]
-                for pk in SnapshotTables.profileKeys {
+                for pk in facility.schema.profileKeys {
                     let parts = pk.section.split(separator: ".")
                     guard case .record(var rec)?? = sections[String(parts[0])] else { continue }
                     if parts.count == 2 {
@@ -178,7 +178,8 @@ public enum SnapshotWriter {
                 guard case .list(let xs)? = facility.roots[ri] else { continue }
                 emit(t, xs.compactMap { if case .record(let r) = $0 { cells(r, t) } else { nil } })
             case .nested(let parent, let listField, _):
-                guard let pi = SnapshotSchema.rootIndex[parent], case .list(let parents)? = facility.roots[pi] else {
+                guard let pi = facility.schema.sectionIndex[parent], case .list(let parents)? = facility.roots[pi]
+                else {
                     continue
                 }
                 var rows: [[String]] = []
@@ -217,9 +218,9 @@ public enum SnapshotWriter {
                 if any { emit(t, rows); refusals += unknown }
             case .supplement(let of, let key):
                 // Written beside its nested table: a row for every element with one of its own fields.
-                guard files.contains(where: { $0.spec.name == of }), let target = SnapshotTables.spec(of),
+                guard files.contains(where: { $0.spec.name == of }), let target = facility.schema.table(of),
                     case .nested(let parent, let listField, let link) = target.shape,
-                    let pi = SnapshotSchema.rootIndex[parent], case .list(let parents)? = facility.roots[pi]
+                    let pi = facility.schema.sectionIndex[parent], case .list(let parents)? = facility.roots[pi]
                 else { continue }
                 let own = t.columns.map(\.name).filter { $0 != link && $0 != key }
                 var rows: [[String]] = []

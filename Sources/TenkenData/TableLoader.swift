@@ -27,8 +27,8 @@ public struct TableFolder: Sendable {
         return t
     }
 
-    /// Finds the tables in `dir` under their English or Japanese file names.
-    public static func scan(_ dir: String) -> (TableFolder, [Diagnostic]) {
+    /// Finds the tables of `schema` in `dir` under their English or Japanese file names.
+    public static func scan(_ dir: String, schema: PackSchema) -> (TableFolder, [Diagnostic]) {
         var files: [String: String] = [:]
         var diags: [Diagnostic] = []
         // Matched against the folder's listing, not probed with fileExists: on a case-insensitive
@@ -37,7 +37,7 @@ public struct TableFolder: Sendable {
         // `職員.csv`), so two spellings of one table are both found, and refused, rather than
         // one read and the other silently left out.
         let listing = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
-        for t in SnapshotTables.all {
+        for t in schema.tables {
             let wanted: Set<String> = [foldedFileName(t.name + ".csv"), foldedFileName(t.nameJa + ".csv")]
             let english = t.name + ".csv"
             var names: [String] = listing.filter { wanted.contains(foldedFileName($0)) }
@@ -76,7 +76,7 @@ extension SnapshotLoader {
         /// Where each table read lies, for messages about the table as a whole.
         var places: [String: SourceFile] = [:]
         let diagnosticsBefore = diagnostics.count
-        for t in SnapshotTables.all {
+        for t in schema.tables {
             guard let path = folder.files[t.name] else { continue }
             let bytes: [UInt8]
             do { bytes = try readInput(path, maxBytes: options.limits.maxBytes).get() } catch {
@@ -118,8 +118,8 @@ extension SnapshotLoader {
     mutating func assembleTables(
         _ folder: TableFolder, rows: [String: [Record]], places: [String: SourceFile], sources: [String]
     ) -> Facility? {
-        var roots = [Value?](repeating: nil, count: SnapshotSchema.roots.count)
-        var rootLocations = [SourceLocation?](repeating: nil, count: SnapshotSchema.roots.count)
+        var roots = [Value?](repeating: nil, count: schema.sections.count)
+        var rootLocations = [SourceLocation?](repeating: nil, count: schema.sections.count)
         var overrides: [ParamOverride] = []
         func whole(_ name: String) -> SourceLocation { places[name]?.place() ?? SourceLocation(file: folder.dir) }
         if rows.isEmpty && folder.files.isEmpty && !folder.isWorkbook {
@@ -135,18 +135,18 @@ extension SnapshotLoader {
         }
         // Nested tables first (completed by their supplements), so parents get their lists.
         var children: [String: [String: [Value]]] = [:]
-        for t in SnapshotTables.all {
+        for t in schema.tables {
             guard case .nested(let parent, _, _) = t.shape else { continue }
             // Without its supplement (invitations.csv), the fields it holds are unknown, not "none".
-            let supplementAbsent = SnapshotTables.all.contains {
+            let supplementAbsent = schema.tables.contains {
                 if case .supplement(t.name, _) = $0.shape { rows[$0.name] == nil } else { false }
             }
             children[t.name] = nested(
                 t, rows: rows[t.name], parentRows: rows[parent], unmappedAs: supplementAbsent ? .unknown : .null,
                 files: folder.files)
         }
-        for t in SnapshotTables.all {
-            guard case .supplement(let of, _) = t.shape, let extra = rows[t.name], let target = SnapshotTables.spec(of),
+        for t in schema.tables {
+            guard case .supplement(let of, _) = t.shape, let extra = rows[t.name], let target = schema.table(of),
                 case .nested(let parent, _, _) = target.shape
             else { continue }
             // A supplement completes the lists its base table gives; without that table the
@@ -163,13 +163,13 @@ extension SnapshotLoader {
             }
             children[of] = supplement(children[of], with: extra, spec: t, parentRows: rows[parent])
         }
-        for t in SnapshotTables.all {
+        for t in schema.tables {
             guard case .collection(let ri) = t.shape, let record = t.record, let rs = rows[t.name],
                 let table = places[t.name]
             else { continue }
             rootLocations[ri] = table.place(line: 1)
             // The nested table that holds a list field of these rows, if any.
-            let child = SnapshotTables.all.lazy.compactMap { c -> (spec: TableSpec, field: String)? in
+            let child = schema.tables.lazy.compactMap { c -> (spec: TableSpec, field: String)? in
                 if case .nested(t.name, let field, _) = c.shape { (c, field) } else { nil }
             }.first
             if let child, children[child.spec.name] == nil, !rs.isEmpty {
@@ -196,13 +196,13 @@ extension SnapshotLoader {
             ? ((folder.dir as NSString).lastPathComponent as NSString).deletingPathExtension
             : (folder.dir as NSString).lastPathComponent
         if case .record(let f)? = roots[SnapshotRoot.facility.index], case .string(let s) = f["id"] { id = s }
-        var facility = Facility(id: id, roots: roots, overrides: overrides, sources: sources)
+        var facility = Facility(id: id, roots: roots, schema: schema, overrides: overrides, sources: sources)
         facility.rootLocations = rootLocations
         facility.tables =
             folder.isWorkbook
-            ? SnapshotTables.tableForRoot.map { file in
-                tableLabel(SnapshotTables.all.first { $0.fileName == file }?.name ?? "facility")
-            } : SnapshotTables.tableForRoot
+            ? schema.tableForSection.map { file in
+                tableLabel(schema.tables.first { $0.fileName == file }?.name ?? "facility")
+            } : schema.tableForSection
         facility.tablesInWorkbook = folder.isWorkbook
         return facility
     }
@@ -271,7 +271,7 @@ extension SnapshotLoader {
         let parentIDs = Set((parentRows ?? []).compactMap(\.displayID))
         var out: [String: [Value]] = [:]
         guard let first = rows.first else { return out }
-        let supplement = SnapshotTables.all.first {
+        let supplement = schema.tables.first {
             if case .supplement(let of, _) = $0.shape { of == t.name } else { false }
         }
         let m = mapping(first, to: record, elsewhere: supplement, files: files)
@@ -317,7 +317,7 @@ extension SnapshotLoader {
     mutating func supplement(
         _ base: [String: [Value]]?, with rows: [Record], spec t: TableSpec, parentRows: [Record]?
     ) -> [String: [Value]] {
-        guard case .supplement(let of, let key) = t.shape, let target = SnapshotTables.spec(of),
+        guard case .supplement(let of, let key) = t.shape, let target = self.schema.table(of),
             case .nested(let parent, _, let link) = target.shape, let schema = t.record
         else { return base ?? [:] }
         var out = base ?? [:]
@@ -392,7 +392,7 @@ extension SnapshotLoader {
             if let prev = seenKeys[key] {
                 // A key of the profile is named; any other may be a value in the wrong column.
                 let named =
-                    SnapshotTables.profileKeyIndex[key] != nil || key == "schema_version" ? "key `\(key)`" : "a key"
+                    schema.profileKeyIndex[key] != nil || key == "schema_version" ? "key `\(key)`" : "a key"
                 diagnostics.append(
                     Diagnostic(
                         "data.duplicate-key", .error, "\(named) appears twice (first at row \(prev.line))", at: keyLoc))
@@ -421,7 +421,7 @@ extension SnapshotLoader {
                 }
                 continue
             }
-            guard let ki = SnapshotTables.profileKeyIndex[key] else {
+            guard let ki = schema.profileKeyIndex[key] else {
                 // An unknown key is never shown: it may be a value typed into the key column.
                 if let why = RefusedNames.described(key) {
                     diagnostics.append(
@@ -433,14 +433,14 @@ extension SnapshotLoader {
                         Diagnostic(
                             "data.unknown-field", .warning,
                             "a key this table does not know is ignored (it is not shown)", at: keyLoc,
-                            help: closestMatch(to: key, in: SnapshotTables.profileKeys.map(\.key)).map {
+                            help: closestMatch(to: key, in: schema.profileKeys.map(\.key)).map {
                                 "did you mean `\($0)`?"
                             }))
                 }
                 continue
             }
-            let pk = SnapshotTables.profileKeys[ki]
-            let schema = SnapshotTables.profileSchema(pk.section)
+            let pk = schema.profileKeys[ki]
+            let schema = self.schema.profileSchema(pk.section)
             let fi = pk.index
             var s =
                 sections[pk.section]
@@ -455,17 +455,17 @@ extension SnapshotLoader {
         }
         func build(_ name: String, extra: [String: Value] = [:]) -> Record? {
             guard let s = sections[name] else { return nil }
-            let schema = SnapshotTables.profileSchema(name)
+            let schema = self.schema.profileSchema(name)
             var values = s.values
             for (k, v) in extra { if let i = schema.index[k] { values[i] = v } }
             return Record(schema: schema, values: values, origin: s.origin, offsets: s.offsets, headers: s.headers)
         }
         let password = build("service.password")
         if password != nil && sections["service"] == nil, let p = sections["service.password"] {
-            let n = SnapshotSchema.service.fields.count
+            let n = schema.service.fields.count
             sections["service"] = Section(
                 values: [Value](repeating: .null, count: n), offsets: [Int32](repeating: -1, count: n),
-                headers: SnapshotSchema.service.fields.map { "service.\($0.name)" }, origin: p.origin)
+                headers: schema.service.fields.map { "service.\($0.name)" }, origin: p.origin)
         }
         for root in [SnapshotRoot.facility, .service, .provider] {
             guard
@@ -491,16 +491,14 @@ extension SnapshotLoader {
     }
 }
 
-extension SnapshotTables {
-    /// `builtIn.profileKeyIndex`: profile keys, and the Japanese labels that name one field only.
-    static let profileKeyIndex: [String: Int] = SnapshotSchema.builtIn.profileKeyIndex
-
-    static func profileSchema(_ section: String) -> RecordSchema {
+extension PackSchema {
+    /// The record a profile key's section names (`service.password`: the password policy).
+    func profileSchema(_ section: String) -> RecordSchema {
         switch section {
-        case "facility": SnapshotSchema.facility
-        case "service": SnapshotSchema.service
-        case "service.password": SnapshotSchema.passwordPolicy
-        default: SnapshotSchema.provider
+        case "facility": facility
+        case "service": service
+        case "service.password": passwordPolicy
+        default: provider
         }
     }
 }

@@ -34,25 +34,9 @@ public struct TableSpec: Sendable {
     public var columns: [FieldSchema] { rowSchema.fields }
 }
 
-/// The tables of a facility folder, in the order a person fills them in. The statics forward to
-/// the built-in schema's value (`SnapshotSchema.builtIn`).
+/// Helpers of a facility folder's tables that name no pack; the tables themselves are the
+/// schema value's (`PackSchema.tables`, `profileKeys`, `tableForSection`).
 public enum SnapshotTables {
-    /// `builtIn.profileColumns`: the columns of the profile table (`key`, `value`, `description`).
-    public static let profileColumns: [FieldSchema] = SnapshotSchema.builtIn.profileColumns
-
-    /// The tables of the built-in schema (`SnapshotSchema.builtIn`), in the order it declares them.
-    public static let all: [TableSpec] = SnapshotSchema.builtIn.tables
-
-    public static func spec(_ name: String) -> TableSpec? { SnapshotSchema.builtIn.table(name) }
-
-    /// `builtIn.tableForSection`: the table that holds a top-level section, for "this rule needs table X".
-    public static let tableForRoot: [String] = SnapshotSchema.builtIn.tableForSection
-
-    /// Profile keys of the single sections, in order: `facility.id` … `provider.patient_verification`.
-    /// Every key of the profile table: its section (`service.password`), and the field with its
-    /// index in that section's schema (`profileSchema(section)`).
-    public static let profileKeys: [ProfileKey] = SnapshotSchema.builtIn.profileKeys
-
     /// The profile keys of a schema's single sections, in order: a record-typed field's fields
     /// are keys of their own (`service.password.min_length`).
     public static func profileKeys(

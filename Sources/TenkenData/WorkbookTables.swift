@@ -12,40 +12,35 @@ public enum WorkbookTables {
     /// hidden sheet of long drop-down lists. A person's other sheets are warned about.
     public static let guideSheetNames: Set<String> = ["説明", "guide", "readme", WorkbookWriter.listSheetName]
 
-    /// The table a sheet name stands for, by its English or Japanese name; nil for any other.
-    public static func table(forSheet name: String) -> TableSpec? {
-        bySheetName[foldedFileName(name.trimmingCharacters(in: .whitespaces))]
+    /// The table of `schema` a sheet name stands for, by its English or Japanese name; nil for
+    /// any other. Names are folded as tab names compare.
+    public static func table(forSheet name: String, schema: PackSchema) -> TableSpec? {
+        let folded = foldedFileName(name.trimmingCharacters(in: .whitespaces))
+        return schema.tables.first { foldedFileName($0.name) == folded || foldedFileName($0.nameJa) == folded }
     }
-
-    /// Every table by its English and Japanese name, folded as tab names compare.
-    static let bySheetName: [String: TableSpec] = {
-        var out: [String: TableSpec] = [:]
-        for t in SnapshotTables.all { out[foldedFileName(t.name)] = t; out[foldedFileName(t.nameJa)] = t }
-        return out
-    }()
 
     /// The table sheets of a workbook, by table name, with what is wrong with the set: two
     /// sheets for one table (`data.duplicate-table`), visible sheets that are no table
     /// (`data.unknown-sheet`, a warning naming the closest table: a renamed tab).
     /// `japanese`: the tables are named in Japanese (so are the ones it lacks, in messages).
     public static func sheets(
-        of book: Workbook
+        of book: Workbook, schema: PackSchema
     ) -> (sheets: [String: SheetInfo], japanese: Bool, diagnostics: [Diagnostic]) {
         var found: [String: SheetInfo] = [:]
         var diags: [Diagnostic] = []
         var japanese = false, english = false
         // Sheets named as a copy of a table's (Excel's `職員 (2)`, LibreOffice's `職員_2`), by table.
         var copies: [String: [SheetInfo]] = [:]
-        for info in book.sheets where info.visibility == .visible && table(forSheet: info.name) == nil {
-            if let t = copiedTable(info.name) { copies[t.name, default: []].append(info) }
+        for info in book.sheets where info.visibility == .visible && table(forSheet: info.name, schema: schema) == nil {
+            if let t = copiedTable(info.name, schema: schema) { copies[t.name, default: []].append(info) }
         }
         for info in book.sheets {
-            guard let t = table(forSheet: info.name) else {
-                if let t = copiedTable(info.name), info.visibility == .visible {
+            guard let t = table(forSheet: info.name, schema: schema) else {
+                if let t = copiedTable(info.name, schema: schema), info.visibility == .visible {
                     // A copied tab the person edits while the old one stays (often hidden):
                     // reading either could pass on what the person no longer sees, so neither is
                     // chosen.
-                    let original = book.sheets.first { table(forSheet: $0.name)?.name == t.name }
+                    let original = book.sheets.first { table(forSheet: $0.name, schema: schema)?.name == t.name }
                     diags.append(
                         Diagnostic(
                             "data.copied-table", .error,
@@ -65,7 +60,7 @@ public enum WorkbookTables {
                 if info.visibility == .visible, !guideSheetNames.contains(where: { foldedFileName($0) == folded }) {
                     // A person's own sheet is a note; one named nearly as a table (a renamed
                     // tab, `職員一覧`, `Staff list`) a warning, as its rows are not read.
-                    let names = SnapshotTables.all.flatMap { [$0.name, $0.nameJa] }
+                    let names = schema.tables.flatMap { [$0.name, $0.nameJa] }
                     let near =
                         closestMatch(to: info.name, in: names)
                         ?? names.first { info.name.lowercased().contains($0.lowercased()) && $0.count >= 2 }
@@ -76,8 +71,8 @@ public enum WorkbookTables {
                             at: SourceLocation(file: book.file, sheet: info.name),
                             help: near.map { "if it holds the table `\($0)`, name the sheet `\($0)`" }
                                 ?? "the tables' sheets are named "
-                                + "\(SnapshotTables.all.map(\.nameJa).joined(separator: ", ")) (or in English: "
-                                + "\(SnapshotTables.all.map(\.name).joined(separator: ", ")))"
+                                + "\(schema.tables.map(\.nameJa).joined(separator: ", ")) (or in English: "
+                                + "\(schema.tables.map(\.name).joined(separator: ", ")))"
                         ))
                 }
                 continue
@@ -110,7 +105,7 @@ public enum WorkbookTables {
 
     /// The table a sheet name stands for once a spreadsheet program's copy suffix is taken off:
     /// Excel names a copied tab `職員 (2)`, LibreOffice `職員_2`. Nil for any other name.
-    static func copiedTable(_ name: String) -> TableSpec? {
+    static func copiedTable(_ name: String, schema: PackSchema) -> TableSpec? {
         var s = Substring(name.trimmingCharacters(in: .whitespaces))
         if s.hasSuffix(")") || s.hasSuffix("）") {
             s = s.dropLast()
@@ -124,14 +119,14 @@ public enum WorkbookTables {
             guard digits > 0, s.dropLast(digits).hasSuffix("_") else { return nil }
             s = s.dropLast(digits + 1)
         }
-        return table(forSheet: String(s))
+        return table(forSheet: String(s), schema: schema)
     }
 
     /// How messages name each table of a workbook: its sheet, `[職員]`; a table the workbook
     /// lacks by the name it would have (in the language of the others).
-    static func labels(_ sheets: [String: SheetInfo], japanese: Bool) -> [String: String] {
+    static func labels(_ sheets: [String: SheetInfo], japanese: Bool, schema: PackSchema) -> [String: String] {
         var out: [String: String] = [:]
-        for t in SnapshotTables.all { out[t.name] = "[\(sheets[t.name]?.name ?? (japanese ? t.nameJa : t.name))]" }
+        for t in schema.tables { out[t.name] = "[\(sheets[t.name]?.name ?? (japanese ? t.nameJa : t.name))]" }
         return out
     }
 
@@ -314,9 +309,9 @@ extension SnapshotLoader {
         let (opened, openDiags) = Workbook.open(bytes: bytes, file: path)
         diagnostics += openDiags
         guard let book = opened else { return nil }
-        let (sheets, japanese, sheetDiags) = WorkbookTables.sheets(of: book)
+        let (sheets, japanese, sheetDiags) = WorkbookTables.sheets(of: book, schema: schema)
         diagnostics += sheetDiags
-        tableLabels = WorkbookTables.labels(sheets, japanese: japanese)
+        tableLabels = WorkbookTables.labels(sheets, japanese: japanese, schema: schema)
         guard sheets["facility"] != nil || only != nil else {
             diagnostics.append(
                 Diagnostic(
@@ -334,7 +329,7 @@ extension SnapshotLoader {
         var rows: [String: [Record]] = [:]
         var places: [String: SourceFile] = [:]
         var blankProfile = false
-        for t in SnapshotTables.all where only == nil || only == t.name {
+        for t in schema.tables where only == nil || only == t.name {
             guard let info = sheets[t.name] else { continue }
             let (ws, readDiags) = book.read(info)
             diagnostics += readDiags
@@ -391,7 +386,7 @@ extension WorkbookTables {
         let (files, notes, refusals) = SnapshotWriter.tables(facility, japanese: japanese)
         var sheets: [SheetSpec] = []
         if let guide { sheets.append(.guide(japanese ? "説明" : "guide", guide)) }
-        for f in files { sheets.append(sheet(f, japanese: japanese)) }
+        for f in files { sheets.append(sheet(f, japanese: japanese, schema: facility.schema)) }
         return (WorkbookWriter.write(sheets, file: file), files, notes, refusals)
     }
 
@@ -448,12 +443,12 @@ extension WorkbookTables {
         }
     }
 
-    static func sheet(_ f: SnapshotWriter.TableFile, japanese: Bool) -> SheetSpec {
+    static func sheet(_ f: SnapshotWriter.TableFile, japanese: Bool, schema: PackSchema) -> SheetSpec {
         let name = japanese ? f.spec.nameJa : f.spec.name
         if case .profile = f.spec.shape {
             // Key, value, description; each value cell gets its key's list and format.
             let keys = Dictionary(
-                SnapshotTables.profileKeys.map { ($0.key, $0.field) }, uniquingKeysWith: { a, _ in a })
+                schema.profileKeys.map { ($0.key, $0.field) }, uniquingKeysWith: { a, _ in a })
             var validations: [DataValidation] = []
             var rows: [[CellValue]] = []
             for (i, r) in f.cells.enumerated() {
@@ -497,7 +492,8 @@ extension WorkbookTables {
     /// copied byte for byte. Fails naming the sheet when the workbook has none, and, as
     /// `TableAppender` does, when the sheet lacks a column for a value (`data.missing-column`).
     public static func appendingRows(
-        to bytes: [UInt8], file: String, schema: RecordSchema, rows: [[String: Value]], japanese: Bool
+        to bytes: [UInt8], file: String, tables: PackSchema, schema: RecordSchema, rows: [[String: Value]],
+        japanese: Bool
     ) -> Result<[UInt8], Diagnostic> {
         let (opened, diags) = Workbook.open(bytes: bytes, file: file)
         guard let book = opened else {
@@ -506,7 +502,7 @@ extension WorkbookTables {
                     ?? Diagnostic(
                         "workbook.not-xlsx", .error, "cannot open the workbook", at: SourceLocation(file: file)))
         }
-        let (sheets, bookJapanese, _) = WorkbookTables.sheets(of: book)
+        let (sheets, bookJapanese, _) = WorkbookTables.sheets(of: book, schema: tables)
         guard let info = sheets["attestations"] else {
             let (nameJa, name) = ("確認", "attestations")
             let headers = schema.fields.map { bookJapanese ? ($0.aliases.first ?? $0.name) : $0.name }
@@ -562,7 +558,7 @@ extension WorkbookTables {
 extension WorkbookTables {
     /// The 説明 (guide) sheet: what to do, the cell conventions, the sheets, and the words of
     /// every choice column (from the schema, so it never drifts). Japanese first, then English.
-    public static func guide(japanese: Bool) -> [GuideLine] {
+    public static func guide(japanese: Bool, schema: PackSchema) -> [GuideLine] {
         var g: [GuideLine] = [GuideLine("tenken 点検ブック — 記入のしかた / how to fill in this workbook", .title)]
         g += [
             GuideLine("手順", .heading),
@@ -581,12 +577,12 @@ extension WorkbookTables {
             GuideLine("シート名は変えないでください（日本語名か英語名: 職員 または staff）。自分用のシートや列、色や書式は自由に追加できます（読まれません）。"),
             GuideLine("シートの一覧", .heading),
         ]
-        for t in SnapshotTables.all {
+        for t in schema.tables {
             g.append(
                 GuideLine("\(japanese ? t.nameJa : t.name)（\(japanese ? t.name : t.nameJa)）: \(t.docJa) / \(t.doc)"))
         }
         g.append(GuideLine("選択肢のある列", .heading))
-        for t in SnapshotTables.all {
+        for t in schema.tables {
             for c in t.columns {
                 guard case .enumeration(let vs) = c.type else { continue }
                 g.append(
@@ -596,7 +592,7 @@ extension WorkbookTables {
                     ))
             }
             if case .profile = t.shape {
-                for pk in SnapshotTables.profileKeys {
+                for pk in schema.profileKeys {
                     guard case .enumeration(let vs) = pk.field.type else { continue }
                     g.append(
                         GuideLine(

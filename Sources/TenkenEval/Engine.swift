@@ -14,10 +14,9 @@ public final class Engine: Sendable {
     /// built, so an inventory of 20,000 blank rows cannot fill memory with findings.
     public let maxFindings: Int
     public static let defaultMaxFindings = 1000
-    /// The sections' names, spelled out once (`RootSchema.name` describes an enum case by
-    /// reflection: thousands of instructions each time).
-    static let rootNames = SnapshotSchema.roots.map(\.name)
-    static let attestationItem = SnapshotSchema.attestation.index["item"]
+    /// The sections' names, spelled out once.
+    let rootNames: [String]
+    let attestationItem: Int?
 
     public convenience init(pack: CheckedPack) { self.init(pack: pack, maxFindings: Engine.defaultMaxFindings) }
 
@@ -27,13 +26,16 @@ public final class Engine: Sendable {
         maxSlots = pack.rules.map(\.slotCount).max() ?? 1
         program = Program(pack: pack)
         self.maxFindings = max(1, maxFindings ?? Int.max)
+        rootNames = pack.schema.sections.map(\.name)
+        attestationItem = pack.schema.attestation.index["item"]
     }
 
     public func evaluate(_ given: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
         // Ids in one spelling, and blanks other records contradict read as unknown.
         let facility = given.normalised()
         let m = Machine(
-            roots: facility.roots, params: params, asOf: asOf, slots: maxSlots, lookups: program.lookupCount)
+            roots: facility.roots, schema: facility.schema, params: params, asOf: asOf, slots: maxSlots,
+            lookups: program.lookupCount)
         m.tables = facility.tables
         m.tablesInWorkbook = facility.tablesInWorkbook
         m.rootLocations = facility.rootLocations
@@ -72,7 +74,7 @@ public final class Engine: Sendable {
     /// attested (a typo, `no-written-credential`). The typed item is not shown (it is free
     /// text); "did you mean" names the item it is close to.
     public func orphanAttestations(_ facility: Facility) -> [Diagnostic] {
-        guard case .list(let xs)? = facility.roots[attestationsRoot], let fi = SnapshotSchema.attestation.index["item"]
+        guard case .list(let xs)? = facility.roots[attestationsRoot], let fi = attestationItem
         else { return [] }
         let keys = Set(pack.rules.compactMap { $0.attestation?.key })
         var out: [Diagnostic] = []
@@ -108,7 +110,7 @@ public final class Engine: Sendable {
                         en: "this rule needs the table \(files), which the folder does not have"),
                 violations: [], attestation: nil, examined: 0)
         }
-        let list = missing.map { "`\(Engine.rootNames[$0])`" }.joined(separator: ", ")
+        let list = missing.map { "`\(rootNames[$0])`" }.joined(separator: ", ")
         return RuleResult(
             ruleID: "", state: .error,
             reason: Bilingual(
@@ -267,8 +269,8 @@ public final class Engine: Sendable {
     /// met the condition: the place of a finding about a missing row.
     func sectionEvidence(_ roots: Set<Int>, _ m: Machine) -> Evidence? {
         for r in roots.sorted() where r < m.rootLocations.count {
-            if SnapshotSchema.roots[r].shape == .collection, let l = m.rootLocations[r] {
-                return Evidence(section: r, at: l)
+            if pack.schema.sections[r].shape == .collection, let l = m.rootLocations[r] {
+                return Evidence(section: r, at: l, schema: pack.schema)
             }
         }
         return nil
@@ -297,7 +299,7 @@ public final class Engine: Sendable {
             tpl.parts.map { part in
                 switch part {
                 case .text(let s): s
-                case .value(let n): Words.value(m.eval(n), of: field(of: n, m), ja: ja)
+                case .value(let n): Words.value(m.eval(n), of: field(of: n, m), ja: ja, in: pack.schema)
                 }
             }.joined()
         }
@@ -338,7 +340,7 @@ public final class Engine: Sendable {
         if case .list(let xs)? = m.roots[attestationsRoot] {
             for case .record(let r) in xs {
                 // The item by position, not by name: this runs for every row and attested rule.
-                let itemValue = Engine.attestationItem.map { r.values[$0] } ?? r["item"]
+                let itemValue = attestationItem.map { r.values[$0] } ?? r["item"]
                 guard case .string(let item) = itemValue, item == a.key else { continue }
                 guard case .date(let d) = r["signed_on"] else { undated.append(r); continue }
                 // On the same date the later row wins: `tenken attest` appends, never rewrites.
@@ -382,7 +384,7 @@ public final class Engine: Sendable {
                 violations: [], attestation: info, examined: 0)
         }
         // The roles in words, for the two messages that name them.
-        func roles() -> Bilingual { Words.roles(a.roles) }
+        func roles() -> Bilingual { Words.roles(a.roles, in: pack.schema) }
         // Where the data shows the item met, an incomplete statement is not needed.
         func manual(_ ja: String, _ en: String, _ info: AttestationInfo? = nil) -> RuleResult {
             if shown { return shownByData(nil) }
@@ -424,7 +426,8 @@ public final class Engine: Sendable {
         let until = signed.adding(renew)
         let info = AttestationInfo(
             key: a.key, answer: answer, byRole: byRole, by: by,
-            signedOn: signed, validUntil: until, location: rec.origin.resolved)
+            signedOn: signed, validUntil: until, location: rec.origin.resolved,
+            byRoleJa: byRole.map { Words.role($0, ja: true, in: pack.schema) })
         let signedField = rec.schema.index["signed_on"]
         let signedPlace = rec.lazyLocation(ofField: "signed_on")
         func fail(_ ja: String, _ en: String) -> RuleResult {
@@ -462,7 +465,7 @@ public final class Engine: Sendable {
         }
         if !a.roles.contains(byRole) {
             return manual(
-                "証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true))は、この項目に回答できる\(roles().ja)ではありません（\(at("by_role"))）",
+                "証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true, in: pack.schema))は、この項目に回答できる\(roles().ja)ではありません（\(at("by_role"))）",
                 "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles().en) (\(at("by_role")))",
                 info)
         }
@@ -473,7 +476,7 @@ public final class Engine: Sendable {
                 "証明\(keyJa)を数えられません: \(why.ja)（\(place)）", "attestation \(keyEn) cannot count: \(why.en) (\(place))",
                 info)
         }
-        let signer = Bilingual(ja: "\(Words.role(byRole, ja: true)) \(by)", en: "\(byRole) \(by)")
+        let signer = Bilingual(ja: "\(Words.role(byRole, ja: true, in: pack.schema)) \(by)", en: "\(byRole) \(by)")
         switch answer {
         case "no":
             return fail(

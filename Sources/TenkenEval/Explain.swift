@@ -36,7 +36,8 @@ extension Engine {
         guard let ri = pack.rules.firstIndex(where: { $0.id == ruleID }) else { return nil }
         let rule = pack.rules[ri]
         let m = Machine(
-            roots: facility.roots, params: params, asOf: asOf, slots: rule.slotCount, lookups: program.lookupCount)
+            roots: facility.roots, schema: facility.schema, params: params, asOf: asOf, slots: rule.slotCount,
+            lookups: program.lookupCount)
         m.tables = facility.tables
         m.tablesInWorkbook = facility.tablesInWorkbook
         m.rootLocations = facility.rootLocations

@@ -14,6 +14,8 @@ final class Machine {
     var slots: Slots { slotStore.view }
     let params: [Value]
     let roots: [Value?]
+    /// The schema `roots` was read with.
+    let schema: PackSchema
     /// Each section that is a record, unretained (`roots` holds it), for `FastEval`.
     let rootRecords: UnsafeMutablePointer<Unmanaged<Record>?>
     let asOf: Day
@@ -33,7 +35,7 @@ final class Machine {
     /// missing from it.
     var rootLocations: [SourceLocation?] = []
     /// Who may sign statements; built on the first attestation weighed.
-    lazy var signers = Signers(roots: roots)
+    lazy var signers = Signers(roots: roots, schema: schema)
 
     struct Read {
         var label: String
@@ -79,8 +81,9 @@ final class Machine {
     /// unknown, so its reads are evidence).
     enum Step { case stop, next, keep }
 
-    init(roots: [Value?], params: [Value], asOf: Day, slots: Int, lookups: Int = 0) {
+    init(roots: [Value?], schema: PackSchema, params: [Value], asOf: Day, slots: Int, lookups: Int = 0) {
         self.roots = roots
+        self.schema = schema
         self.params = params
         self.asOf = asOf
         slotStore = SlotStore(count: slots)

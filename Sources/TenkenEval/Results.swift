@@ -37,10 +37,10 @@ public struct Evidence: Sendable, Equatable {
 
     /// A section (a table) in which no row meets what a rule asks: the place is the section,
     /// and the value says no row was found.
-    public init(section root: Int, at location: SourceLocation) {
-        let name = SnapshotSchema.roots[root].name
+    public init(section root: Int, at location: SourceLocation, schema: PackSchema) {
+        let name = schema.sections[root].name
         let ja =
-            SnapshotTables.all.first { if case .collection(let r) = $0.shape { r == root } else { false } }?.nameJa
+            schema.tables.first { if case .collection(let r) = $0.shape { r == root } else { false } }?.nameJa
             ?? name
         self.init(
             label: name, value: "(no row meets the condition)", valueJa: "（条件を満たす行がありません）",
@@ -140,6 +140,9 @@ public struct AttestationInfo: Sendable {
     public var signedOn: Day?
     public var validUntil: Day?
     public var location: SourceLocation?
+    /// The role as a Japanese reader knows it (`運用責任者`; the id for a role the schema does
+    /// not list), worked out from the schema when the statement is weighed.
+    public var byRoleJa: String? = nil
 }
 
 public struct RuleResult: Sendable {
@@ -187,6 +190,12 @@ public struct ParamSetting: Sendable {
     /// facility's own snapshot, or the run's `--param` (in CI often assembled from files a
     /// vendor controls). The note says which (`origin`).
     public var loosensDefault: Bool = false
+    /// The schema whose choice words the values are shown in (`valueJa`).
+    public var schema: PackSchema
+
+    /// The value and the default in a Japanese reader's words.
+    public var valueJa: String { Words.value(value, of: nil, ja: true, in: schema) }
+    public var defaultValueJa: String { Words.value(defaultValue, of: nil, ja: true, in: schema) }
 
     /// Whether every report flags the override: it loosens the source's bound, or it is
     /// looser than the pack's default of an unbounded parameter.

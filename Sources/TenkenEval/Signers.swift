@@ -16,11 +16,14 @@ public struct Signers: Sendable {
     /// For each role, the (folded) ids holding it and the dates they took it (nil: an
     /// unrecorded date, which lets the appointment stand); nil when there is no roles section.
     let holders: [String: [String: [Day?]]]?
+    /// The schema the roles' words come from.
+    let schema: PackSchema
 
     /// The roles the director holds when no one else is named for them (section 3).
     public static let directorStandsIn: Set<String> = ["operations-lead", "system-admin", "privacy-lead"]
 
-    public init(roots: [Value?]) {
+    public init(roots: [Value?], schema: PackSchema) {
+        self.schema = schema
         staff = roots[SnapshotRoot.staff.index]
         if case .list(let xs)? = roots[SnapshotRoot.roles.index] {
             var h: [String: [String: [Day?]]] = [:]
@@ -35,7 +38,7 @@ public struct Signers: Sendable {
         }
     }
 
-    public init(_ facility: Facility) { self.init(roots: facility.roots) }
+    public init(_ facility: Facility) { self.init(roots: facility.roots, schema: facility.schema) }
 
     /// Why a signer may not sign: the reason, and the field of the statement at fault (`by`:
     /// the person; `by_role`: the role they claim).
@@ -54,7 +57,7 @@ public struct Signers: Sendable {
     /// (`Roster.employmentGap`: a hiring or leaving date the roster leaves unknown cannot show
     /// they were there); a role taken after `day` (`roles.since`) was not yet held.
     public func check(by: String, role: String, on day: Day) -> Refusal? {
-        let roleJa = Words.role(role, ja: true)
+        let roleJa = Words.role(role, ja: true, in: schema)
         if let gap = Roster.employmentGap(of: by, on: day, staff: staff) {
             return Refusal(reason: Bilingual(ja: "回答者 " + gap.ja, en: "the signer " + gap.en), field: "by")
         }

@@ -36,7 +36,7 @@ public enum Labels {
 
     /// Who made a statement on file: `運用責任者 S-1` / `operations-lead S-1`.
     public static func signer(_ a: AttestationInfo) -> Bilingual {
-        let role = a.byRole.map { Words.role($0, ja: true) } ?? "", by = a.by ?? ""
+        let role = a.byRoleJa ?? a.byRole ?? "", by = a.by ?? ""
         return Bilingual(ja: "\(role) \(by)", en: "\(a.byRole ?? "") \(by)")
     }
 
@@ -59,8 +59,7 @@ public enum Labels {
     /// An overridden parameter for a person: `name = 60日（施設の入力、既定 7日）`.
     public static func overriddenParameter(_ p: ParamSetting, _ lang: Language) -> String {
         let ja =
-            "\(p.name) = \(Words.value(p.value, of: nil, ja: true))（\(origin(p.origin).ja)、既定 "
-            + "\(Words.value(p.defaultValue, of: nil, ja: true))）"
+            "\(p.name) = \(p.valueJa)（\(origin(p.origin).ja)、既定 \(p.defaultValueJa)）"
         let en = "\(p.name) = \(p.value.display) (\(p.origin.rawValue); default \(p.defaultValue.display))"
         return lang.pick(Bilingual(ja: ja, en: en))
     }

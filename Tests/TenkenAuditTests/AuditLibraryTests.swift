@@ -18,7 +18,9 @@ import Testing
 
     static let loaded = PackLoader.embedded()
 
-    static func pack() throws -> CheckedPack { try #require(Checker.check(loaded.source).pack) }
+    static func pack() throws -> CheckedPack {
+        try #require(Checker.check(loaded.source, schema: PackLoader.builtInSchema).pack)
+    }
 
     /// A fresh folder under the temporary directory, removed by the caller.
     static func scratch(_ tag: String) throws -> String {
@@ -205,7 +207,7 @@ import Testing
     /// the pack's values for it; the table forms keep one row per list, the JSON form all.
     @Test func theExampleFacilityComesFromThePack() throws {
         let example = try #require(Self.loaded.example).bytes
-        for kind in SnapshotSchema.facilityKinds {
+        for kind in PackLoader.builtInSchema.facilityKinds {
             let full = try #require(FacilityTemplate.template(kind: kind, example: example))
             let one = try #require(FacilityTemplate.template(kind: kind, oneRowEach: true, example: example))
             let text = full.render()
@@ -239,7 +241,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: FilePath.parent(dir)) }
         try FileManager.default.copyItem(atPath: Self.fixture("clinic-kaede"), toPath: dir)
         let pack = try Self.pack()
-        let input = try FacilityInput.folder(dir).get()
+        let input = try FacilityInput.folder(dir, schema: PackLoader.builtInSchema).get()
         let facility = try #require(input.load(options: LoadOptions(), pack: Self.loaded).0)
         let table = dir + "/attestations.csv"
         let asOf = try #require(Day(iso: "2026-11-01"))
@@ -279,7 +281,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: FilePath.parent(dir)) }
         try FileManager.default.copyItem(atPath: Self.fixture("clinic-kaede"), toPath: dir)
         let facility = try #require(
-            try FacilityInput.folder(dir).get().load(options: LoadOptions(), pack: Self.loaded).0)
+            try FacilityInput.folder(dir, schema: PackLoader.builtInSchema).get().load(
+                options: LoadOptions(), pack: Self.loaded
+            ).0)
         let table = dir + "/attestations.csv"
         let asOf = try #require(Day(iso: "2026-11-01"))
         let log = AttestationLog(pack: try Self.pack(), facility: facility, asOf: asOf, japanese: false, target: table)
@@ -309,7 +313,8 @@ import Testing
         ).get()
         #expect(trimmed["reason"] == .string("plan"))
         _ = try log.save([trimmed]).get()
-        let facilityAfter = try FacilityInput.folder(dir).get().load(options: LoadOptions(), pack: Self.loaded)
+        let facilityAfter = try FacilityInput.folder(dir, schema: PackLoader.builtInSchema).get().load(
+            options: LoadOptions(), pack: Self.loaded)
         #expect(!facilityAfter.1.contains { $0.severity == .error }, "\(facilityAfter.1)")
     }
 
@@ -319,7 +324,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: FilePath.parent(dir)) }
         try FileManager.default.copyItem(atPath: Self.fixture("clinic-kaede"), toPath: dir)
         let facility = try #require(
-            try FacilityInput.folder(dir).get().load(options: LoadOptions(), pack: Self.loaded).0)
+            try FacilityInput.folder(dir, schema: PackLoader.builtInSchema).get().load(
+                options: LoadOptions(), pack: Self.loaded
+            ).0)
         let log = AttestationLog(
             pack: try Self.pack(), facility: facility, asOf: try #require(Day(iso: "2026-11-01")), japanese: false,
             target: dir + "/attestations.csv")

@@ -48,7 +48,7 @@ import Testing
                 }
             }
         }
-        for root in SnapshotSchema.roots {
+        for root in PackLoader.builtInSchema.sections {
             // A missing section is an `error`, never a pass (checked below with the rest).
             out.append(Removal(path: [root.name], field: nil, root: root.name, meaning: nil))
             fields(root.record, prefix: root.shape == .collection ? [root.name, "*"] : [root.name], root: root.name)
@@ -80,11 +80,13 @@ import Testing
     @Test func removingEvidenceNeverPassesUnlessAbsenceIsDocumented() throws {
         Repo.enter()
         let loaded = PackLoader.embedded()
-        let checked = try #require(Checker.check(loaded.source).pack)
+        let checked = try #require(Checker.check(loaded.source, schema: PackLoader.builtInSchema).pack)
         let engine = Engine(pack: checked)
         // The same pack without join indexes: every verdict must agree (docs/dsl.md).
         let scanning = Engine(
-            pack: try #require(Checker.check(loaded.source, options: CheckOptions(indexJoins: false)).pack))
+            pack: try #require(
+                Checker.check(loaded.source, schema: PackLoader.builtInSchema, options: CheckOptions(indexJoins: false))
+                    .pack))
         var disagreements: [String] = []
         let (files, bases, _) = RuleTestRunner.load(loaded)
         let ruleIndex = Dictionary(uniqueKeysWithValues: checked.rules.enumerated().map { ($1.id, $0) })
@@ -112,7 +114,8 @@ import Testing
                     let rule = checked.rules[ri]
                     // Only evidence the rule reads: a field it names, or a section it examines.
                     if let f = removal.field { return rule.reads.contains(f) }
-                    return rule.appliesRoots.union(rule.expectRoots).contains(SnapshotSchema.rootIndex[removal.root]!)
+                    return rule.appliesRoots.union(rule.expectRoots).contains(
+                        PackLoader.builtInSchema.sectionIndex[removal.root]!)
                 }
                 guard !relevant.isEmpty else { continue }
                 let (mutated, changed) = Self.removing(removal.path[...], from: original)
@@ -165,7 +168,7 @@ import Testing
         _ doc: Any, provider: (value: Value, location: TenkenSyntax.SourceLocation?)?
     ) throws -> Facility? {
         let bytes = try JSONSerialization.data(withJSONObject: doc)
-        var loader = SnapshotLoader()
+        var loader = SnapshotLoader(schema: PackLoader.builtInSchema)
         guard var facility = loader.loadSnapshot(bytes: Array(bytes), path: "property.json"),
             !loader.diagnostics.contains(where: { $0.severity == .error })
         else { return nil }
@@ -210,12 +213,14 @@ import Testing
     /// Other values the removed evidence could have had.
     static func substitutes(_ r: Removal, in doc: Any, asOf: Day) -> [Any] {
         guard let f = r.field,
-            let schema = SnapshotSchema.roots.lazy.compactMap({ Self.record(f.record, in: $0.record) }).first,
+            let schema = PackLoader.builtInSchema.sections.lazy.compactMap({ Self.record(f.record, in: $0.record) })
+                .first,
             let field = schema.field(f.field)
         else { return [] }
         func ids(_ root: String) -> [Any] {
             guard let xs = (doc as? [String: Any])?[root] as? [[String: Any]] else { return [] }
-            let idf = SnapshotSchema.roots[SnapshotSchema.rootIndex[root]!].record.idField ?? "id"
+            let idf =
+                PackLoader.builtInSchema.sections[PackLoader.builtInSchema.sectionIndex[root]!].record.idField ?? "id"
             return Array(xs.compactMap { $0[idf] }.prefix(3))
         }
         let old = "2000-01-01", recent = asOf.subtracting(Duration.days(1)).description

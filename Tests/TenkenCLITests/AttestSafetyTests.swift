@@ -182,6 +182,6 @@ import Testing
 extension CLI {
     /// The built-in pack, checked (for tests that need its attestation items).
     static func checkedPackForTests() -> CheckedPack {
-        Checker.check(PackLoader.embedded().source).pack!
+        Checker.check(PackLoader.embedded().source, schema: PackLoader.builtInSchema).pack!
     }
 }

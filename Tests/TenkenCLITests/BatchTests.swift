@@ -471,7 +471,7 @@ struct BaselineDiffExplainTests {
 
     /// Waiver ids are compared as a person reads them; an empty justification is no waiver.
     @Test func waiversAreReadAsAPersonReadsThem() throws {
-        let pack = try #require(Checker.check(PackLoader.embedded().source).pack)
+        let pack = try #require(Checker.check(PackLoader.embedded().source, schema: PackLoader.builtInSchema).pack)
         func w(_ requested: String, _ approved: String, _ why: String = "order placed") -> [Diagnostic] {
             WaiverPolicy.validate(
                 [

@@ -31,13 +31,16 @@ import Testing
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }
         // --devices FILE
-        let explicit = FacilityInput(snapshot: dir.path + "/snapshot.json", devices: dir.path + "/six.csv").load(
+        let explicit = FacilityInput(
+            snapshot: dir.path + "/snapshot.json", devices: dir.path + "/six.csv", schema: PackLoader.builtInSchema
+        ).load(
             options: five, pack: nil)
         #expect(refused(explicit.1, "six.csv"))
         // devices.csv beside snapshot.json
         try FileManager.default.removeItem(atPath: dir.path + "/devices.csv")
         try FileManager.default.copyItem(atPath: dir.path + "/six.csv", toPath: dir.path + "/devices.csv")
-        let beside = try FacilityInput.folder(dir.path).get().load(options: five, pack: nil)
+        let beside = try FacilityInput.folder(dir.path, schema: PackLoader.builtInSchema).get().load(
+            options: five, pack: nil)
         #expect(refused(beside.1, "devices.csv"))
         // attestations.csv beside snapshot.json
         try FileManager.default.removeItem(atPath: dir.path + "/devices.csv")
@@ -45,11 +48,12 @@ import Testing
             "item,answer,by_role,by,signed_on\n"
                 + (0..<6).map { "k\($0),yes,operations-lead,S-1,2026-01-01\n" }.joined(), dir.path + "/attestations.csv"
         )
-        let attest = try FacilityInput.folder(dir.path).get().load(options: five, pack: nil)
+        let attest = try FacilityInput.folder(dir.path, schema: PackLoader.builtInSchema).get().load(
+            options: five, pack: nil)
         #expect(refused(attest.1, "attestations.csv"))
         // a list in one cell
         try writeText("id,kind,ownership\nD-1,pc;pc;pc;pc;pc;pc,facility\n", dir.path + "/cell.csv")
-        var l = SnapshotLoader(options: five)
+        var l = SnapshotLoader(options: five, schema: PackLoader.builtInSchema)
         _ = l.loadInventory(
             path: dir.path + "/cell.csv",
             schema: try #require(

@@ -267,10 +267,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: kaede.deletingLastPathComponent()) }
         let d = kaede.path
         try FileManager.default.moveItem(atPath: d + "/staff.csv", toPath: d + "/Staff.Csv")
-        let (one, oneDiags) = TableFolder.scan(d)
+        let (one, oneDiags) = TableFolder.scan(d, schema: PackLoader.builtInSchema)
         #expect(one.files["staff"] == d + "/Staff.Csv" && oneDiags.isEmpty)
         try FileManager.default.copyItem(atPath: d + "/Staff.Csv", toPath: d + "/STAFF.CSV")
-        #expect(TableFolder.scan(d).1.contains { $0.id == "data.duplicate-table" })
+        #expect(TableFolder.scan(d, schema: PackLoader.builtInSchema).1.contains { $0.id == "data.duplicate-table" })
         try FileManager.default.removeItem(atPath: d + "/STAFF.CSV")
         // Both normalisation forms of グループ.csv (グ decomposes), made byte for byte (Foundation would fold them).
         let bytes = try Data(contentsOf: URL(fileURLWithPath: d + "/groups.csv"))
@@ -283,7 +283,10 @@ import Testing
         }
         // Linux file systems keep both forms as two files; a folding one (macOS) makes one.
         #expect(made == 2)
-        #expect(TableFolder.scan(d).1.contains { $0.id == "data.duplicate-table" && $0.message.contains("グループ") })
+        #expect(
+            TableFolder.scan(d, schema: PackLoader.builtInSchema).1.contains {
+                $0.id == "data.duplicate-table" && $0.message.contains("グループ")
+            })
     }
 
     /// A folder whose parent takes no new entries (a home folder under a read-only /home):

@@ -131,7 +131,7 @@ struct JSONLinesBatchTests {
         try Data("# members\nclinic-a\n".utf8).write(to: URL(fileURLWithPath: list))
         #expect(!JSONLines.isJSONLines(list))
         // Positions inside a line are the file's: line 5, the column in that line.
-        var loader = SnapshotLoader()
+        var loader = SnapshotLoader(schema: PackLoader.builtInSchema)
         _ = loader.loadSnapshot(bytes: Array("{\"schema_version\": 2}".utf8), path: path, line: 5)
         #expect(
             loader.diagnostics.first?.location?.line == 5 && loader.diagnostics.first?.location?.column == 20,

@@ -9,10 +9,28 @@ import Testing
 @testable import TenkenCheck
 
 struct RulePackTests {
+    /// The schema is the pack's value: the embedded pack carries the built-in schema (compiled
+    /// once per process, the same declarations as the repository's file), and a `--rules` pack
+    /// whose schema file is that file, or that has none, reads facilities with the same value.
+    @Test func aPackCarriesItsSchema() throws {
+        #expect(PackLoader.embedded().schema === PackLoader.builtInSchema)
+        let file = Repo.root.appendingPathComponent("Rules/mcs/schema.tenken").path
+        let (compiled, diags) = PackSchema.compile(
+            try String(contentsOfFile: file, encoding: .utf8), file: "Rules/mcs/schema.tenken")
+        #expect(diags.isEmpty)
+        let schema = try #require(compiled)
+        #expect(schema.mechanisms == PackLoader.builtInSchema.mechanisms)
+        #expect(schema.sections.map(\.name) == PackLoader.builtInSchema.sections.map(\.name))
+        let dir = try PackLoader.directory(Repo.root.appendingPathComponent("Rules/mcs").path).get()
+        #expect(dir.schema === PackLoader.builtInSchema)
+        let checked = try #require(Checker.check(dir.source, schema: dir.schema).pack)
+        #expect(checked.schema === PackLoader.builtInSchema)
+    }
+
     /// `tenken test` is part of `swift test`: every case of every rule passes.
     @Test func everyRuleTestCasePasses() throws {
         let loaded = PackLoader.embedded()
-        let pack = try #require(Checker.check(loaded.source).pack)
+        let pack = try #require(Checker.check(loaded.source, schema: PackLoader.builtInSchema).pack)
         let (outcomes, diags) = RuleTestRunner.run(loaded, pack)
         #expect(diags.isEmpty, "\(diags)")
         #expect(outcomes.count >= 2 * pack.rules.count)
@@ -24,7 +42,7 @@ struct RulePackTests {
 
     @Test func coverageIsComplete() throws {
         let loaded = PackLoader.embedded()
-        let pack = try #require(Checker.check(loaded.source).pack)
+        let pack = try #require(Checker.check(loaded.source, schema: PackLoader.builtInSchema).pack)
         let rows = Coverage.matrix(pack, RuleTestRunner.run(loaded, pack).0)
         #expect(rows.count == pack.catalog.count)
         for r in rows where !r.problems.isEmpty { Issue.record("\(r.item.id): \(r.problems)") }
@@ -38,7 +56,7 @@ struct RulePackTests {
     /// `unless`, and `attestations` for a rule that asks for a statement); every rule has the
     /// item's scope; the rules' risks together are the item's. None of them can drift.
     @Test func catalogColumnsAgreeWithTheRules() throws {
-        let pack = try #require(Checker.check(PackLoader.embedded().source).pack)
+        let pack = try #require(Checker.check(PackLoader.embedded().source, schema: PackLoader.builtInSchema).pack)
         for item in pack.catalog {
             let rules = pack.rules.filter { $0.implements.contains(item.id) }
             var roots = Set<Int>()
@@ -48,7 +66,7 @@ struct RulePackTests {
                 r.attestation?.unless?.roots(into: &roots)
                 if r.attestation != nil { roots.insert(SnapshotRoot.attestations.index) }
             }
-            let read = Set(roots.map { SnapshotSchema.roots[$0].name })
+            let read = Set(roots.map { PackLoader.builtInSchema.sections[$0].name })
             #expect(
                 Set(item.evidence) == read,
                 "\(item.id): evidence \(item.evidence.sorted()), its rules read \(read.sorted())")
@@ -78,7 +96,7 @@ struct RulePackTests {
     }
 
     @Test func lintAndFmtOnThePack() throws {
-        let pack = try #require(Checker.check(PackLoader.embedded().source).pack)
+        let pack = try #require(Checker.check(PackLoader.embedded().source, schema: PackLoader.builtInSchema).pack)
         let (code, out, _) = runCLI(["lint"])
         #expect(code == 0)
         let (rules, items) = (pack.rules.count, pack.catalog.count)

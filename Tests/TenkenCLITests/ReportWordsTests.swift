@@ -41,7 +41,7 @@ import Testing
     }
 
     /// Every English choice value the schema gives a Japanese word for.
-    static let englishChoices = Set(Words.choiceWords.keys)
+    static let englishChoices = Set(Words.choiceWords(in: PackLoader.builtInSchema).keys)
 
     func check(_ fixture: String, _ args: [String]) -> String {
         let r = runCLI(["check", "Fixtures/\(fixture)", "--as-of", "2026-11-01", "--fail-on", "never"] + args)

@@ -86,4 +86,37 @@ struct SchemaFileCommandTests {
         #expect(bc == 2)
         #expect(berr.contains("\(bad.path):2:11: error[syntax.unexpected-token]"))
     }
+
+    /// `schema`, `convert` and `init` read with the schema of the pack `--rules` names: a copy
+    /// of the built-in pack gives what the built-in one gives, and a pack whose schema file has
+    /// errors is refused with them, before anything is read or written.
+    @Test func schemaConvertAndInitTakeTheRulesPacksSchema() throws {
+        let pack = try packCopy()
+        let out = tempDir("rules-schema")
+        defer {
+            try? FileManager.default.removeItem(at: pack)
+            try? FileManager.default.removeItem(at: out)
+        }
+        for format in ["json", "markdown", "tables"] {
+            let builtIn = runCLI(["schema", "--format", format])
+            let copy = runCLI(["schema", "--format", format, "--rules", pack.path])
+            #expect(copy.code == 0 && copy.out == builtIn.out, "\(format)")
+        }
+        let converted = runCLI(["convert", "Fixtures/clinic-sakura", "--to", "json", "--rules", pack.path])
+        #expect(converted.code == 0)
+        #expect(converted.out == runCLI(["convert", "Fixtures/clinic-sakura", "--to", "json"]).out)
+        let folder = out.appendingPathComponent("clinic").path
+        #expect(runCLI(["init", folder, "--rules", pack.path]).code == 0)
+        #expect(FileManager.default.fileExists(atPath: folder + "/facility.csv"))
+        try edit(pack, [("field vpn: bool", "field vpn: boolean")])
+        for args in [
+            ["schema"], ["convert", "Fixtures/clinic-sakura", "--to", "json"],
+            ["init", out.appendingPathComponent("other").path],
+        ] {
+            let (code, stdout, err) = runCLI(args + ["--rules", pack.path])
+            #expect(code == 2 && stdout.isEmpty, "\(args)")
+            #expect(err.contains("error[schema.unknown-type]: `boolean` is no type"), "\(args)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("other").path))
+    }
 }

@@ -23,7 +23,7 @@ import Testing
     }
 
     func load(_ body: String) -> (Facility?, [Diagnostic]) {
-        var l = SnapshotLoader()
+        var l = SnapshotLoader(schema: PackLoader.builtInSchema)
         let f = l.loadSnapshot(bytes: Array(("{\"schema_version\": 1, " + body + "}").utf8), path: "s.json")
         return (f, l.diagnostics)
     }

@@ -68,7 +68,10 @@ import Testing
             // The fixture keeps Japanese file names; convert writes English ones.
             written = Dictionary(
                 uniqueKeysWithValues: written.map { name, data in
-                    (SnapshotTables.all.first { $0.fileName == name }.map { $0.nameJa + ".csv" } ?? name, data)
+                    (
+                        PackLoader.builtInSchema.tables.first { $0.fileName == name }.map { $0.nameJa + ".csv" }
+                            ?? name, data
+                    )
                 })
         }
         #expect(Set(written.keys) == Set(original.keys))
@@ -354,7 +357,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = runCLI(["init", dir, "--kind", kind])
         #expect(r.code == 0, "\(r.err)")
-        for t in SnapshotTables.all {
+        for t in PackLoader.builtInSchema.tables {
             let text = try String(contentsOfFile: dir + "/" + t.fileName, encoding: .utf8)
             let lines = text.split(separator: "\r\n")
             let header = t.columns.map { $0.aliases.first ?? $0.name }.joined(separator: ",")
@@ -366,7 +369,7 @@ import Testing
         let check = runCLI(["check", dir, "--as-of", "2025-08-01", "--format", "json"])
         #expect(check.err.isEmpty, "\(check.err)")
         // Choices are written in their Japanese words (`clinic` → 診療所) and read back as values.
-        let label = try #require(SnapshotSchema.facility.field("kind")).label(kind)
+        let label = try #require(PackLoader.builtInSchema.facility.field("kind")).label(kind)
         #expect(label != kind)
         #expect(try String(contentsOfFile: dir + "/facility.csv", encoding: .utf8).contains("facility.kind,\(label),"))
         let json = runCLI(["init", dir + "-json", "--json"])
@@ -428,7 +431,7 @@ import Testing
     ]
 
     @Test func damagedTablesNeverCrash() throws {
-        let pack = try #require(Checker.check(PackLoader.embedded().source).pack)
+        let pack = try #require(Checker.check(PackLoader.embedded().source, schema: PackLoader.builtInSchema).pack)
         let engine = Engine(pack: pack)
         let source = Repo.root.appendingPathComponent("Fixtures/clinic-kaede").path
         var originals: [String: [String]] = [:]
@@ -467,8 +470,8 @@ import Testing
             for (name, lines) in tables {
                 try lines.joined(separator: "\r\n").write(toFile: dir + "/" + name, atomically: false, encoding: .utf8)
             }
-            let (folder, scanDiags) = TableFolder.scan(dir)
-            var loader = SnapshotLoader()
+            let (folder, scanDiags) = TableFolder.scan(dir, schema: PackLoader.builtInSchema)
+            var loader = SnapshotLoader(schema: PackLoader.builtInSchema)
             let facility = loader.loadTables(folder)
             let diags = scanDiags + loader.diagnostics
             for d in diags where d.severity == .error {

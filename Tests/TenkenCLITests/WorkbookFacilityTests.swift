@@ -201,7 +201,7 @@ import Testing
         let bytes = Array(try Self.read(book))
         let wb = try #require(Workbook.open(bytes: bytes, file: book).0)
         #expect(wb.sheets.first?.name == "説明")
-        for t in SnapshotTables.all {
+        for t in PackLoader.builtInSchema.tables {
             let info = try #require(wb.sheet(named: t.nameJa), "no sheet \(t.nameJa)")
             let ws = try #require(wb.read(info).0)
             let header = ws.rows[0].texts(width: ws.columnCount)
@@ -324,7 +324,8 @@ import Testing
                 "by": .string("S-1"), "signed_on": .date(Day(year: 2026, month: 10, day: 30)!),
             ]
             if case .success(let b) = WorkbookTables.appendingRows(
-                to: current, file: path, schema: SnapshotSchema.attestation, rows: [row], japanese: true)
+                to: current, file: path, tables: PackLoader.builtInSchema, schema: PackLoader.builtInSchema.attestation,
+                rows: [row], japanese: true)
             {
                 try? Data(b).write(to: URL(fileURLWithPath: path), options: .atomic)
             }

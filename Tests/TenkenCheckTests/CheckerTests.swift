@@ -35,7 +35,8 @@ let miniManifest = """
 func checkPack(_ rules: String) -> CheckOutcome {
     Checker.check(
         PackSource(
-            files: [("m/pack.tenken", miniManifest), ("m/r.tenken", rules)], catalog: ("m/catalog.tsv", miniCatalog)))
+            files: [("m/pack.tenken", miniManifest), ("m/r.tenken", rules)], catalog: ("m/catalog.tsv", miniCatalog)),
+        schema: PackLoader.builtInSchema)
 }
 
 func ruleText(
@@ -141,7 +142,8 @@ struct CheckerTests {
               risk R1 ja "不正な閲覧" en "Unauthorised viewing"
             }
             """
-        let o = Checker.check(PackSource(files: [("p.tenken", bad)], catalog: ("c.tsv", miniCatalog)))
+        let o = Checker.check(
+            PackSource(files: [("p.tenken", bad)], catalog: ("c.tsv", miniCatalog)), schema: PackLoader.builtInSchema)
         #expect(
             o.diagnostics.map(\.id) == [
                 "check.type-mismatch", "check.bad-limit", "check.not-constant", "check.duplicate-param",
@@ -161,7 +163,7 @@ struct CheckerTests {
                   define has_account(s) = some a in accounts : a.staff_id == s.id and a.status == "active"
                   define mobile_in_use(d) = d.kind in param.kinds and in_use(d)
                 """)
-        var checker = Checker()
+        var checker = Checker(schema: PackLoader.builtInSchema)
         var diags: [Diagnostic] = []
         let (tree, parseDiags) = Parser.parse(manifest, file: "m/pack.tenken")
         #expect(parseDiags.isEmpty, "\(parseDiags)")
@@ -195,7 +197,7 @@ struct CheckerTests {
 
         // The checked pack keeps each condition as written, for `explain`; the ones a condition
         // uses are found through other conditions, once each, and only as whole words.
-        var fresh = Checker()
+        var fresh = Checker(schema: PackLoader.builtInSchema)
         let info = fresh.manifest(
             try #require(tree.items.compactMap { if case .pack(let p) = $0 { p } else { nil } }.first),
             file: "m/pack.tenken")
@@ -212,7 +214,7 @@ struct CheckerTests {
                     ("m/pack.tenken", manifest),
                     ("m/r.tenken", ruleText("  expect every d in devices where in_use(d) : d.vpn")),
                 ],
-                catalog: ("m/catalog.tsv", miniCatalog)))
+                catalog: ("m/catalog.tsv", miniCatalog)), schema: PackLoader.builtInSchema)
         // The two conditions no rule uses are warned of.
         #expect(o.diagnostics.map(\.id) == ["check.unused-define", "check.unused-define"], "\(o.diagnostics)")
         // The rule keeps its text as written for `explain`.
@@ -233,7 +235,7 @@ struct CheckerTests {
             let o = Checker.check(
                 PackSource(
                     files: [("m/pack.tenken", manifest), ("m/r.tenken", ruleText(body))],
-                    catalog: ("m/catalog.tsv", miniCatalog)))
+                    catalog: ("m/catalog.tsv", miniCatalog)), schema: PackLoader.builtInSchema)
             return o.diagnostics.map(\.id)
         }
         let use = "  expect every d in devices where in_use(d) : d.vpn"
@@ -261,7 +263,7 @@ struct CheckerTests {
         return Checker.check(
             PackSource(
                 files: [("m/pack.tenken", manifest), ("m/r.tenken", ruleText(body))],
-                catalog: ("m/catalog.tsv", miniCatalog))
+                catalog: ("m/catalog.tsv", miniCatalog)), schema: PackLoader.builtInSchema
         ).diagnostics
     }
 
@@ -383,7 +385,7 @@ struct CheckerTests {
             return Checker.check(
                 PackSource(
                     files: [("m/pack.tenken", manifest), ("m/r.tenken", rules)],
-                    catalog: ("m/catalog.tsv", twoItemCatalog))
+                    catalog: ("m/catalog.tsv", twoItemCatalog)), schema: PackLoader.builtInSchema
             ).diagnostics
         }
         let missing = check("")
@@ -395,7 +397,8 @@ struct CheckerTests {
         #expect(check("  out_of_scope X-REC-02\n    because \"z\"").map(\.id).contains("check.unknown-catalog-id"))
         #expect(check("  out_of_scope X-REC-01\n    because \" \"").map(\.id) == ["check.missing-reason"])
         let none = Checker.check(
-            PackSource(files: [("m/pack.tenken", miniManifest)], catalog: ("m/catalog.tsv", miniCatalog)))
+            PackSource(files: [("m/pack.tenken", miniManifest)], catalog: ("m/catalog.tsv", miniCatalog)),
+            schema: PackLoader.builtInSchema)
         #expect(none.pack == nil && none.diagnostics.map(\.id) == ["check.no-rules"])
         // The formatter keeps the clause.
         let text = miniManifest.replacingOccurrences(
@@ -413,7 +416,7 @@ struct CheckerTests {
             return Checker.check(
                 PackSource(
                     files: [("m/pack.tenken", manifest), ("m/r.tenken", ruleText("  expect facility.uses_wifi"))],
-                    catalog: ("m/catalog.tsv", miniCatalog)))
+                    catalog: ("m/catalog.tsv", miniCatalog)), schema: PackLoader.builtInSchema)
         }
         let good = check("cpe:2.3:a:embrace:medical_care_station:*:*:*:*:*:*:*:*")
         #expect(
@@ -432,8 +435,9 @@ struct CheckerTests {
                 && PackInfo.isCPE23("cpe:2.3:o:v:p:1.?:*:*:*:*:*:*:*"))
         #expect(!PackInfo.isCPE23("cpe:2.3:a:v:p:1*0:*:*:*:*:*:*:*"))
         #expect(
-            try #require(Checker.check(PackLoader.embedded().source).pack).info.platform?.hasPrefix(
-                "cpe:2.3:a:embrace:") == true)
+            try #require(Checker.check(PackLoader.embedded().source, schema: PackLoader.builtInSchema).pack).info
+                .platform?.hasPrefix(
+                    "cpe:2.3:a:embrace:") == true)
         let text = miniManifest.replacingOccurrences(
             of: "  version \"1\"", with: "  version \"1\"\n  platform \"cpe:2.3:a:v:p:*:*:*:*:*:*:*:*\"")
         #expect(
@@ -475,7 +479,7 @@ struct BundledPackTests {
 
     @Test func theMCSPackChecksCleanAndCoversTheCatalog() throws {
         let loaded = PackLoader.embedded()
-        let o = Checker.check(loaded.source)
+        let o = Checker.check(loaded.source, schema: PackLoader.builtInSchema)
         #expect(o.diagnostics.isEmpty, "\(o.diagnostics)")
         let pack = try #require(o.pack)
         let counts = try Self.catalogCounts()
@@ -519,7 +523,7 @@ struct BundledPackTests {
 
     @Test func checkingThePackIsFast() throws {
         // Not a timing test: the benchmark measures speed. This guards the size of the work.
-        let o = Checker.check(PackLoader.embedded().source)
+        let o = Checker.check(PackLoader.embedded().source, schema: PackLoader.builtInSchema)
         let expected = try Self.catalogCounts().rules
         #expect((o.pack?.rules.count ?? 0) == expected)
     }

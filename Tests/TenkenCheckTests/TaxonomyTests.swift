@@ -22,7 +22,8 @@ struct TaxonomyTests {
         }
         return Checker.check(
             PackSource(
-                files: [("m/pack.tenken", manifest), ("m/r.tenken", rule)], catalog: ("m/catalog.tsv", catalog)))
+                files: [("m/pack.tenken", manifest), ("m/r.tenken", rule)], catalog: ("m/catalog.tsv", catalog)),
+            schema: PackLoader.builtInSchema)
     }
 
     @Test func theMiniPackDeclaresItsWordsInOrder() throws {
@@ -222,7 +223,7 @@ struct TaxonomyTests {
 
     /// The MCS pack declares the source's words; its categories' order is the reports' order.
     @Test func theMCSPackDeclaresItsTaxonomy() throws {
-        let pack = try #require(Checker.check(PackLoader.embedded().source).pack)
+        let pack = try #require(Checker.check(PackLoader.embedded().source, schema: PackLoader.builtInSchema).pack)
         let t = pack.info.taxonomy
         #expect(t.categories.map(\.id) == ["human-organizational", "technical", "physical", "provider"])
         #expect(t.scopes.map(\.id) == ["mcs", "outside-mcs"])

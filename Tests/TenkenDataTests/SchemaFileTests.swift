@@ -135,9 +135,10 @@ struct SchemaEquivalenceTests {
     /// The engine's schema (`SnapshotSchema`, `SnapshotTables`) is the file's.
     @Test func theEngineReadsWithTheSchemaFile() throws {
         let lines = Self.dump(
-            sections: SnapshotSchema.roots.map { ($0.name, $0.shape, $0.record, $0.doc) }, tables: SnapshotTables.all,
+            sections: TestSchema.mcs.sections.map { ($0.name, $0.shape, $0.record, $0.doc) },
+            tables: TestSchema.mcs.tables,
             choiceSets: [
-                "facility_kind": SnapshotSchema.facilityKinds, "job": SnapshotSchema.jobs, "role": SnapshotSchema.roles,
+                "facility_kind": TestSchema.mcs.facilityKinds, "job": TestSchema.mcs.jobs, "role": TestSchema.mcs.roles,
             ])
         if ProcessInfo.processInfo.environment["TENKEN_RECORD"] == "1" {
             let file = try Self.mcsSchema()
@@ -156,31 +157,29 @@ struct SchemaEquivalenceTests {
         }
     }
 
-    /// The schema is a value: a schema compiled from the file works out the indexes the engine's
-    /// statics give (`SnapshotSchema`, `SnapshotTables` forward to `SnapshotSchema.builtIn`), by
-    /// itself, and the statics are the built-in value's.
-    @Test func theSchemaValueCarriesTheIndexesTheStaticsGive() throws {
+    /// The schema is a value: each compile of the file works out the same indexes by itself
+    /// (the readers and the checker take the value, never a process-wide static).
+    @Test func theSchemaValueCarriesItsIndexes() throws {
         let file = try Self.mcsSchema()
-        let builtIn = SnapshotSchema.builtIn
-        #expect(file !== builtIn)
-        #expect(file.sections.map(\.name) == SnapshotSchema.roots.map(\.name))
-        #expect(file.sectionIndex == SnapshotSchema.rootIndex)
-        #expect(file.names == SnapshotSchema.names)
-        #expect(file.records.keys.sorted() == SnapshotSchema.records.keys.sorted())
-        #expect(file.tables.map(\.name) == SnapshotTables.all.map(\.name))
-        #expect(file.tableForSection == SnapshotTables.tableForRoot)
-        #expect(file.profileKeys.map(\.key) == SnapshotTables.profileKeys.map(\.key))
-        #expect(file.profileKeyIndex == SnapshotTables.profileKeyIndex)
-        #expect(file.profileColumns.map(\.name) == SnapshotTables.profileColumns.map(\.name))
-        #expect(file.choiceSets == builtIn.choiceSets)
-        // The statics share the built-in value's records, not copies.
-        #expect(SnapshotSchema.records.allSatisfy { builtIn.records[$0.key] === $0.value })
-        #expect(SnapshotTables.spec("staff")?.rowSchema === builtIn.table("staff")?.rowSchema)
+        let other = TestSchema.mcs
+        #expect(file !== other)
+        #expect(file.sections.map(\.name) == other.sections.map(\.name))
+        #expect(file.sectionIndex == other.sectionIndex)
+        #expect(file.names == TestSchema.mcs.names)
+        #expect(file.records.keys.sorted() == TestSchema.mcs.records.keys.sorted())
+        #expect(file.tables.map(\.name) == TestSchema.mcs.tables.map(\.name))
+        #expect(file.tableForSection == TestSchema.mcs.tableForSection)
+        #expect(file.profileKeys.map(\.key) == TestSchema.mcs.profileKeys.map(\.key))
+        #expect(file.profileKeyIndex == TestSchema.mcs.profileKeyIndex)
+        #expect(file.profileColumns.map(\.name) == TestSchema.mcs.profileColumns.map(\.name))
+        #expect(file.choiceSets == other.choiceSets)
+        // A value's tables share its records, not copies.
+        #expect(other.table("staff")?.record === other.sections[try #require(other.sectionIndex["staff"])].record)
         // A key as a person writes it: any case or width, or the Japanese name of its table.
         let staff = try #require(file.sectionIndex["staff"])
         for key in ["staff", "Staff", "ＳＴＡＦＦ", "職員"] {
             #expect(file.section(forKey: key) == staff, "\(key)")
-            #expect(SnapshotSchema.rootIndex(forKey: key) == staff, "\(key)")
+            #expect(TestSchema.mcs.section(forKey: key) == staff, "\(key)")
         }
         #expect(file.section(forKey: "staffs") == nil)
         #expect(file.tableForSection[staff] == "staff.csv")

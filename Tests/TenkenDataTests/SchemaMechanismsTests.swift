@@ -9,7 +9,7 @@ import Testing
 /// mistake is one located error.
 struct SchemaMechanismsTests {
     /// MCS's declarations name exactly what the engine still finds by name (`SnapshotRoot`,
-    /// `"profile_as_of"`, `SnapshotSchema.roles`), so moving the engine onto them changes nothing.
+    /// `"profile_as_of"`, `TestSchema.mcs.roles`), so moving the engine onto them changes nothing.
     @Test func mcsDeclaresTheSectionsAndFieldsTheEngineUses() throws {
         let schema = try SchemaEquivalenceTests.mcsSchema()
         let st = try #require(schema.mechanisms.statements)
@@ -21,7 +21,7 @@ struct SchemaMechanismsTests {
         }
         #expect(names == ["item", "answer", "signed_on", "by_role", "by", "reason"])
         #expect([st.yes, st.no, st.notApplicable] == ["yes", "no", "not-applicable"])
-        #expect(st.roles == SnapshotSchema.roles)
+        #expect(st.roles == TestSchema.mcs.roles)
         #expect(st.roles.first == "operations-lead")
         let pub = try #require(schema.mechanisms.published)
         #expect(pub.section == SnapshotRoot.provider.index)
@@ -37,7 +37,7 @@ struct SchemaMechanismsTests {
         let subject = try #require(schema.mechanisms.subject)
         #expect(subject.section == SnapshotRoot.facility.index)
         #expect([name(0, subject.id), name(0, subject.name), name(0, subject.kind)] == ["id", "name", "kind"])
-        #expect(subject.kinds == SnapshotSchema.facilityKinds)
+        #expect(subject.kinds == schema.facilityKinds)
         #expect(schema.mechanisms.snapshotVersion == SnapshotSchema.version)
         // Roster.employmentGap reads `id`, `hired_on`, `left_on` of `staff`; Waivers.checkPeople
         // refuses the ids of `patients`.
@@ -75,8 +75,6 @@ struct SchemaMechanismsTests {
             return
         }
         #expect(member.fields[near.target].name == "facility_id")
-        // The embedded copy (scripts/embed-pack) declares the same.
-        #expect(SnapshotSchema.builtIn.mechanisms == schema.mechanisms)
     }
 
     static let base = """

@@ -40,6 +40,7 @@ func onePack(_ body: String, indexJoins: Bool = true) throws -> CheckedPack {
         """
     let o = Checker.check(
         PackSource(files: [("pack.tenken", manifest), ("r.tenken", rule)], catalog: ("c.tsv", catalog)),
+        schema: PackLoader.builtInSchema,
         options: CheckOptions(indexJoins: indexJoins))
     return try #require(o.pack, "\(o.diagnostics)")
 }
@@ -50,7 +51,7 @@ func evaluate(
     indexJoins: Bool = true
 ) throws -> (RuleResult, FacilityResult) {
     let pack = try onePack(body, indexJoins: indexJoins)
-    var l = SnapshotLoader()
+    var l = SnapshotLoader(schema: PackLoader.builtInSchema)
     let loaded = l.loadSnapshot(bytes: Array(("{\"schema_version\": 1, " + snapshot + "}").utf8), path: "s.json")
     let f = try #require(loaded)
     #expect(!l.diagnostics.contains { $0.severity == .error }, "\(l.diagnostics)")
@@ -533,7 +534,7 @@ struct RuleOutcomeTests {
             roles: director1 + ", {\"role\": \"operations-lead\", \"staff_id\": \"S-2\", \"since\": \"2020-04-01\"}")
         #expect(other == .manual && whyOther.contains("it is held by S-2"), "\(whyOther)")
         // A role no attestation may be signed in is refused at load: it names no role.
-        var l = SnapshotLoader()
+        var l = SnapshotLoader(schema: PackLoader.builtInSchema)
         _ = l.loadSnapshot(
             bytes: Array(
                 ("{\"schema_version\": 1, " + att("\"answer\": \"yes\", \"by_role\": \"boss\", \"by\": \"S-1\"") + "}")
@@ -696,7 +697,8 @@ struct RuleOutcomeTests {
             + "\"t\" en \"t\"\n  remediation ja \"r\" en \"r\"\n  expect facility.uses_wifi\n}\n"
         let pack = try #require(
             Checker.check(
-                PackSource(files: [("pack.tenken", packText), ("r.tenken", rule)], catalog: ("c.tsv", catalog))
+                PackSource(files: [("pack.tenken", packText), ("r.tenken", rule)], catalog: ("c.tsv", catalog)),
+                schema: PackLoader.builtInSchema
             ).pack)
         #expect(pack.params.map(\.limitText) == ["⊆ [WPA3, WPA2-AES, WPA2-TKIP]", "⊇ [tablet, smartphone]"])
         func loosened(_ name: String, _ values: [String]) -> Bool {
@@ -715,8 +717,11 @@ struct RuleOutcomeTests {
         // A default already outside its own set is a pack error.
         let bad = packText.replacingOccurrences(of: "[\"WPA3\", \"WPA2-AES\"] limit", with: "[\"WPA3\", \"WEP\"] limit")
         #expect(
-            Checker.check(PackSource(files: [("pack.tenken", bad), ("r.tenken", rule)], catalog: ("c.tsv", catalog)))
-                .diagnostics.map(\.id) == ["check.bad-limit"])
+            Checker.check(
+                PackSource(files: [("pack.tenken", bad), ("r.tenken", rule)], catalog: ("c.tsv", catalog)),
+                schema: PackLoader.builtInSchema
+            )
+            .diagnostics.map(\.id) == ["check.bad-limit"])
     }
 }
 
@@ -724,8 +729,10 @@ struct RuleOutcomeTests {
 struct JoinEquivalenceTests {
     @Test func indexedAndScannedAgreeOnRandomFacilities() throws {
         let loaded = PackLoader.embedded()
-        let fast = try #require(Checker.check(loaded.source).pack)
-        let slow = try #require(Checker.check(loaded.source, options: CheckOptions(indexJoins: false)).pack)
+        let fast = try #require(Checker.check(loaded.source, schema: PackLoader.builtInSchema).pack)
+        let slow = try #require(
+            Checker.check(loaded.source, schema: PackLoader.builtInSchema, options: CheckOptions(indexJoins: false))
+                .pack)
         var seed: UInt64 = 12345
         func rnd(_ n: Int) -> Int {
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
@@ -774,7 +781,7 @@ struct JoinEquivalenceTests {
                 + "[\(accounts.joined(separator: ","))], \"groups\": [\(groups.joined(separator: ","))], "
                 + "\"patients\": [\(patients.joined(separator: ","))], \"consents\": "
                 + "[\(consents.joined(separator: ","))], \"roles\": []}"
-            var l = SnapshotLoader()
+            var l = SnapshotLoader(schema: PackLoader.builtInSchema)
             let loaded = l.loadSnapshot(bytes: Array(json.utf8), path: "r.json")
             let f = try #require(loaded)
             let asOf = Day(iso: "2026-11-01")!

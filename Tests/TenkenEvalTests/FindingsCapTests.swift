@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import TenkenAudit
 @testable import TenkenCheck
 @testable import TenkenData
 @testable import TenkenEval
@@ -18,7 +19,7 @@ struct FindingsCapTests {
     ) throws -> RuleResult {
         let pack = try onePack(rule)
         let list = (0..<devices).map { "{\"id\": \"D-\($0)\"}" }.joined(separator: ", ")
-        var l = SnapshotLoader()
+        var l = SnapshotLoader(schema: PackLoader.builtInSchema)
         let loaded = l.loadSnapshot(
             bytes: Array("{\"schema_version\": 1, \"devices\": [\(list)]}".utf8), path: "s.json")
         let f = try #require(loaded)

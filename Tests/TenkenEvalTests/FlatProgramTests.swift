@@ -20,13 +20,15 @@ import Testing
     ])
     func everyConditionAgreesWithTheTree(_ name: String) throws {
         let loaded = PackLoader.embedded()
-        let pack = try #require(Checker.check(loaded.source).pack)
+        let pack = try #require(Checker.check(loaded.source, schema: PackLoader.builtInSchema).pack)
         let engine = Engine(pack: pack)
-        let input = try FacilityInput.folder(Self.root.appendingPathComponent("Fixtures/\(name)").path).get()
+        let input = try FacilityInput.folder(
+            Self.root.appendingPathComponent("Fixtures/\(name)").path, schema: PackLoader.builtInSchema
+        ).get()
         let facility = try #require(input.load(options: LoadOptions(), pack: loaded).0).normalised()
         let (params, _, _) = ParamResolver.resolve(pack, overrides: facility.overrides)
         let m = Machine(
-            roots: facility.roots, params: params, asOf: try #require(Day(iso: "2026-11-01")),
+            roots: facility.roots, schema: facility.schema, params: params, asOf: try #require(Day(iso: "2026-11-01")),
             slots: engine.maxSlots, lookups: engine.program.lookupCount)
         var compared = 0
         for (rule, code) in zip(pack.rules, engine.program.rules) {

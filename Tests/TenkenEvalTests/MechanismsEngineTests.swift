@@ -10,7 +10,7 @@ import Testing
 /// engine still hard-codes, so switching the engine over to them changes no verdict or word.
 /// (The sections and fields are held to `SnapshotRoot` in SchemaMechanismsTests.)
 struct MechanismsEngineTests {
-    let m = SnapshotSchema.builtIn.mechanisms
+    let m = PackLoader.builtInSchema.mechanisms
 
     /// Signers: the director (院長・管理者) stands in for the three leads (section 3).
     @Test func theDirectorStandsInForTheLeadsSignersNames() throws {
@@ -28,9 +28,9 @@ struct MechanismsEngineTests {
         #expect(gap.ja.contains(roster.label.ja) && gap.en.contains(roster.label.en), "\(gap)")
 
         let ap = try #require(m.appointments)
-        var roots = [Value?](repeating: nil, count: SnapshotSchema.roots.count)
+        var roots = [Value?](repeating: nil, count: PackLoader.builtInSchema.sections.count)
         roots[ap.section] = .list([])
-        let refusal = try #require(Signers(roots: roots).refusal(by: "S-9", role: "operations-lead", on: day))
+        let refusal = try #require(Signers(roots: roots, schema: PackLoader.builtInSchema).refusal(by: "S-9", role: "operations-lead", on: day))
         #expect(refusal.ja.contains("\(ap.label.ja)で") && refusal.en.contains(ap.label.en), "\(refusal)")
 
         let pub = try #require(m.published)
@@ -57,7 +57,7 @@ struct MechanismsEngineTests {
         for name in ["snapshot.json"] + files {
             try Data("{}".utf8).write(to: URL(fileURLWithPath: (dir as NSString).appendingPathComponent(name)))
         }
-        guard case .success(let input) = FacilityInput.folder(dir) else {
+        guard case .success(let input) = FacilityInput.folder(dir, schema: PackLoader.builtInSchema) else {
             Issue.record("the folder was not read")
             return
         }

@@ -10,7 +10,7 @@ import Testing
 /// landscape A4 (and a 1,240-pixel screen); pass rates with their counts; bars coloured by rate.
 struct AggregateHTMLTests {
     static func page(facilities: Int) throws -> (Aggregate, String) {
-        let pack = try #require(Checker.check(PackLoader.embedded().source).pack)
+        let pack = try #require(Checker.check(PackLoader.embedded().source, schema: PackLoader.builtInSchema).pack)
         let letters = Array("PFMAWNUE")
         var list: [FacilitySummary] = (1...facilities).map { i in
             let states = String((0..<pack.rules.count).map { letters[($0 * 7 + i) % letters.count] })

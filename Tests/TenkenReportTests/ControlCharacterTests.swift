@@ -20,8 +20,8 @@ struct ControlCharacterTests {
     /// finding's element, message and evidence, a reason, and a parameter.
     func hostileInput(_ lang: Language) throws -> ReportInput {
         let loaded = PackLoader.embedded()
-        let pack = try #require(Checker.check(loaded.source).pack)
-        var l = SnapshotLoader()
+        let pack = try #require(Checker.check(loaded.source, schema: PackLoader.builtInSchema).pack)
+        var l = SnapshotLoader(schema: PackLoader.builtInSchema)
         let loadedFacility = l.loadSnapshot(
             path: root.appendingPathComponent("Fixtures/messy-tsubaki/snapshot.json").path)
         let f = try #require(loadedFacility)

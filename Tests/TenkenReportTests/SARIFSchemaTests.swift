@@ -268,9 +268,10 @@ struct SARIFSchemaTests {
     @Test func aRunStaysWithinCodeScanningsResultLimit() throws {
         FileManager.default.changeCurrentDirectoryPath(root.path)
         let loaded = PackLoader.embedded()
-        let pack = try #require(Checker.check(loaded.source).pack)
-        let (facility, diags) = try FacilityInput.folder("Fixtures/clinic-sakura").get().load(
-            options: LoadOptions(), pack: loaded, asOf: Day(iso: "2026-11-01"))
+        let pack = try #require(Checker.check(loaded.source, schema: PackLoader.builtInSchema).pack)
+        let (facility, diags) = try FacilityInput.folder("Fixtures/clinic-sakura", schema: PackLoader.builtInSchema)
+            .get().load(
+                options: LoadOptions(), pack: loaded, asOf: Day(iso: "2026-11-01"))
         #expect(!diags.contains { $0.severity == .error })
         var (result, _) = Engine(pack: pack).evaluate(try #require(facility), asOf: Day(iso: "2026-11-01")!)
         let loc = SourceLocation(file: "Fixtures/clinic-sakura/devices.csv", line: 2, column: 3)

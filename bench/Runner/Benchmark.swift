@@ -137,8 +137,8 @@ enum BenchmarkMain {
 
         // 1. Pack parse + check: runs on every invocation.
         let source = PackLoader.embedded().source
-        let packTime = time(smoke ? 3 : 30) { _ = Checker.check(source) }
-        let pack = Checker.check(source).pack!
+        let packTime = time(smoke ? 3 : 30) { _ = Checker.check(source, schema: PackLoader.builtInSchema) }
+        let pack = Checker.check(source, schema: PackLoader.builtInSchema).pack!
         rows.append(
             Row(
                 what: "rule pack parse + check (\(pack.rules.count) rules)",
@@ -151,7 +151,8 @@ enum BenchmarkMain {
             let schemaTime = time(smoke ? 3 : 50) { _ = PackSchema.compile(schemaText, file: PackSchema.fileName) }
             rows.append(
                 Row(
-                    what: "schema file parse + build (\(SnapshotSchema.records.count) records, once per process)",
+                    what:
+                        "schema file parse + build (\(PackLoader.builtInSchema.records.count) records, once per process)",
                     measured: String(format: "%.2f ms", schemaTime * 1000), target: "≤ 5 ms", met: schemaTime <= 0.005))
             log("schema: \(schemaTime * 1000) ms")
         }
@@ -171,7 +172,8 @@ enum BenchmarkMain {
         var facilities: [Facility] = []
         let loadTime = time(reps) {
             facilities = files.map { f in
-                var l = SnapshotLoader(); return l.loadSnapshot(bytes: f.bytes, path: f.path)!
+                var l = SnapshotLoader(schema: PackLoader.builtInSchema);
+                return l.loadSnapshot(bytes: f.bytes, path: f.path)!
             }
         }
         let asOf = Day(iso: Generator.asOf)!
@@ -211,10 +213,14 @@ enum BenchmarkMain {
             let json = tmp + "/tables/\(i).json"
             try Data(SnapshotWriter.json(f).utf8).write(to: URL(fileURLWithPath: json))
             jsonPaths.append(json)
-            tableFolders.append(TableFolder.scan(dir).0)
+            tableFolders.append(TableFolder.scan(dir, schema: PackLoader.builtInSchema).0)
         }
-        let jsonDisk = time(reps) { for p in jsonPaths { var l = SnapshotLoader(); _ = l.loadSnapshot(path: p) } }
-        let tablesDisk = time(reps) { for t in tableFolders { var l = SnapshotLoader(); _ = l.loadTables(t) } }
+        let jsonDisk = time(reps) {
+            for p in jsonPaths { var l = SnapshotLoader(schema: PackLoader.builtInSchema); _ = l.loadSnapshot(path: p) }
+        }
+        let tablesDisk = time(reps) {
+            for t in tableFolders { var l = SnapshotLoader(schema: PackLoader.builtInSchema); _ = l.loadTables(t) }
+        }
         rows.append(
             Row(
                 what:
@@ -295,7 +301,7 @@ enum BenchmarkMain {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try Data(snap.utf8).write(to: URL(fileURLWithPath: dir + "/snapshot.json"))
             try Data(csv.utf8).write(to: URL(fileURLWithPath: dir + "/devices.csv"))
-            let input = try FacilityInput.folder(dir).get()
+            let input = try FacilityInput.folder(dir, schema: PackLoader.builtInSchema).get()
             let loaded = PackLoader.embedded()
             let t = time(d >= 100 ? 5 : 1) {
                 let (f, _) = input.load(options: LoadOptions(), pack: loaded)
@@ -356,20 +362,20 @@ enum EvalLoop {
         } else {
             loaded = PackLoader.embedded()
         }
-        let pack = Checker.check(loaded.source).pack!
+        let pack = Checker.check(loaded.source, schema: PackLoader.builtInSchema).pack!
         let engine = Engine(pack: pack)
         let facilities: [Facility]
         if let jsonl {
             guard let data = FileManager.default.contents(atPath: jsonl) else { fail("cannot read \(jsonl)") }
             facilities = Array(data).split(separator: UInt8(ascii: "\n")).prefix(200).map { line in
-                var l = SnapshotLoader()
+                var l = SnapshotLoader(schema: PackLoader.builtInSchema)
                 return l.loadSnapshot(bytes: Array(line), path: "f.jsonl")!
             }
         } else {
             facilities = (0..<50).map { i in
                 let (snap, _) = Generator.facility(
                     id: "F-\(i)", size: Generator.size(for: i, seed: 11), seed: UInt64(i) &+ 99)
-                var l = SnapshotLoader()
+                var l = SnapshotLoader(schema: PackLoader.builtInSchema)
                 return l.loadSnapshot(bytes: Array(snap.utf8), path: "f.json")!
             }
         }
@@ -387,12 +393,12 @@ enum RSSProbe {
     }
     static func run(_ list: String, step: Int, evaluate: Bool) {
         let loaded = PackLoader.embedded()
-        let pack = Checker.check(loaded.source).pack!
+        let pack = Checker.check(loaded.source, schema: PackLoader.builtInSchema).pack!
         let engine = Engine(pack: pack)
         let asOf = Day(iso: Generator.asOf)!
         let paths = ((try? String(contentsOfFile: list, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         for (i, p) in paths.enumerated() {
-            let input = try! FacilityInput.folder(p).get()
+            let input = try! FacilityInput.folder(p, schema: PackLoader.builtInSchema).get()
             let (f, _) = input.load(options: LoadOptions(), pack: loaded)
             if evaluate { _ = engine.evaluate(f!, asOf: asOf) }
             if i % step == 0 { print("\(i) \(rss()) KiB") }

@@ -1,5 +1,6 @@
 import CLibXML2
 import Foundation
+import TenkenAudit
 import TenkenBenchKit
 import TenkenData
 import TenkenWorkbook
@@ -20,7 +21,7 @@ enum WorkbookBench {
     static func prepare(count: Int) -> [Facility] {
         (0..<count).map { i in
             let (snap, _) = Generator.facility(id: "F-WB-\(i)", size: .clinic, seed: UInt64(i) &+ 500)
-            var loader = SnapshotLoader()
+            var loader = SnapshotLoader(schema: PackLoader.builtInSchema)
             let f = loader.loadSnapshot(bytes: Array(snap.utf8), path: "f.json")!
             let files = SnapshotWriter.tables(f, japanese: true).files
             var sheets: [SheetSpec] = []
@@ -100,7 +101,9 @@ enum WorkbookBench {
             defer { try? FileManager.default.removeItem(atPath: dir) }
             guard let (folders, books) = try? writeClinics(10, to: dir, seed: 900) else { return }
             for _ in 0..<n {
-                for t in csv ? folders : books { var l = SnapshotLoader(); _ = l.loadTables(t) }
+                for t in csv ? folders : books {
+                    var l = SnapshotLoader(schema: PackLoader.builtInSchema); _ = l.loadTables(t)
+                }
             }
             return
         }
@@ -110,7 +113,7 @@ enum WorkbookBench {
                 if typed {
                     // The CSV tables typed as the table loader types them (what a workbook
                     // sheet will also go through in part 2).
-                    var loader = SnapshotLoader()
+                    var loader = SnapshotLoader(schema: PackLoader.builtInSchema)
                     for t in f.tables { _ = loader.loadTable(bytes: t.bytes, path: t.file, schema: t.schema) }
                 } else {
                     _ = csv ? readCSV(f) : readWorkbook(f)
@@ -159,7 +162,7 @@ enum WorkbookBench {
         var folders: [TableFolder] = [], books: [TableFolder] = []
         for i in 0..<n {
             let (snap, _) = Generator.facility(id: "F-WE-\(i)", size: .clinic, seed: UInt64(i) &+ seed)
-            var loader = SnapshotLoader()
+            var loader = SnapshotLoader(schema: PackLoader.builtInSchema)
             let f = loader.loadSnapshot(bytes: Array(snap.utf8), path: "f.json")!
             let folder = dir + "/csv-\(i)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -168,10 +171,10 @@ enum WorkbookBench {
             }
             let path = dir + "/book-\(i).xlsx"
             let bytes = try WorkbookTables.workbook(
-                f, japanese: true, file: path, guide: WorkbookTables.guide(japanese: true)
+                f, japanese: true, file: path, guide: WorkbookTables.guide(japanese: true, schema: f.schema)
             ).bytes.get()
             try Data(bytes).write(to: URL(fileURLWithPath: path))
-            folders.append(TableFolder.scan(folder).0)
+            folders.append(TableFolder.scan(folder, schema: PackLoader.builtInSchema).0)
             books.append(.workbook(path))
         }
         return (folders, books)
@@ -187,8 +190,12 @@ enum WorkbookBench {
         let n = smoke ? 5 : 100
         let reps = smoke ? 1 : 7
         let (folders, books) = try writeClinics(n, to: dir, seed: 900)
-        let tCSV = time(reps) { for t in folders { var l = SnapshotLoader(); _ = l.loadTables(t) } }
-        let tBook = time(reps) { for t in books { var l = SnapshotLoader(); _ = l.loadTables(t) } }
+        let tCSV = time(reps) {
+            for t in folders { var l = SnapshotLoader(schema: PackLoader.builtInSchema); _ = l.loadTables(t) }
+        }
+        let tBook = time(reps) {
+            for t in books { var l = SnapshotLoader(schema: PackLoader.builtInSchema); _ = l.loadTables(t) }
+        }
         // Whole processes: medians of alternating runs over the first clinic.
         var pc: [Double] = [], pb: [Double] = []
         for _ in 0..<(smoke ? 1 : 15) {
