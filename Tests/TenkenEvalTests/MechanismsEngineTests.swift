@@ -30,7 +30,9 @@ struct MechanismsEngineTests {
         let ap = try #require(m.appointments)
         var roots = [Value?](repeating: nil, count: PackLoader.builtInSchema.sections.count)
         roots[ap.section] = .list([])
-        let refusal = try #require(Signers(roots: roots, schema: PackLoader.builtInSchema).refusal(by: "S-9", role: "operations-lead", on: day))
+        let refusal = try #require(
+            Signers(roots: roots, schema: PackLoader.builtInSchema).refusal(by: "S-9", role: "operations-lead", on: day)
+        )
         #expect(refusal.ja.contains("\(ap.label.ja)で") && refusal.en.contains(ap.label.en), "\(refusal)")
 
         let pub = try #require(m.published)
