@@ -45,6 +45,8 @@ public struct Checker {
     /// Diagnostics found in expansions, each with the number of uses it was found at.
     var byExpansion: [ExpansionKey: (Diagnostic, Int)] = [:]
     var expansionOrder: [ExpansionKey] = []
+    /// `check.unchecked-signers` is said once per pack, at the first attestation clause.
+    var signersNoted = false
 
     /// The schema rules are typed against: the environment the checker takes as input, as
     /// cel-go's checker takes its declarations.
@@ -616,7 +618,7 @@ public struct Checker {
             }
         }
         var att: CheckedAttestation?
-        if let (key, roles, renew, unless, _, written) = attestation {
+        if let (key, roles, renew, unless, clause, written) = attestation {
             let (node, type) = compiler.compile(renew)
             if type != .duration && type != .any {
                 compiler.diags.append(
@@ -627,15 +629,43 @@ public struct Checker {
             // The sections `unless` reads are not the rule's: without them the data shows
             // nothing, and a person's statement is needed as usual.
             let unlessNode = unless.map { compiler.compileCondition($0, what: "the `unless` condition") }
-            // A role the roles table cannot hold could never sign: the item would stay unanswered.
-            for role in roles where !schema.roles.contains(role.text) {
+            // The clause is answered by the pack's statements (docs/dsl.md "Mechanisms"): a pack
+            // that declares none has nothing to answer it with.
+            if let st = schema.mechanisms.statements {
+                // A role a statement cannot name could never sign: the item would stay unanswered.
+                let held =
+                    schema.mechanisms.appointments.map { "a role of the \($0.label.en)" }
+                    ?? "a role a statement may name"
+                for role in roles where !st.roles.contains(role.text) {
+                    compiler.diags.append(
+                        Diagnostic(
+                            "check.unknown-role", .error,
+                            "`\(role.text)` is not \(held) (\(st.roles.joined(separator: ", ")))",
+                            at: loc(file, role.span),
+                            help: closestMatch(to: role.text, in: st.roles).map { "did you mean `\($0)`?" }))
+                }
+                // Without a roster a signer's employment is not checked: less assurance, never silent.
+                if schema.mechanisms.roster == nil, !signersNoted {
+                    signersNoted = true
+                    compiler.diags.append(
+                        Diagnostic(
+                            "check.unchecked-signers", .note,
+                            "the schema declares no `roster`, so whether a statement's signer was on the staff when "
+                                + "signing is not checked",
+                            at: loc(file, clause),
+                            help:
+                                "declare `roster SECTION { person F  from F  until F … }` in schema.tenken to check it")
+                    )
+                }
+            } else {
                 compiler.diags.append(
                     Diagnostic(
-                        "check.unknown-role", .error,
-                        "`\(role.text)` is not a role of the roles table "
-                            + "(\(schema.roles.joined(separator: ", ")))",
-                        at: loc(file, role.span),
-                        help: closestMatch(to: role.text, in: schema.roles).map { "did you mean `\($0)`?" }))
+                        "check.no-attestations", .error,
+                        "`attestation` needs statements to answer it, and the pack's schema declares none",
+                        at: loc(file, clause),
+                        help:
+                            "declare `statements SECTION { item F  answer F … }` in schema.tenken, or remove the clause"
+                    ))
             }
             att = CheckedAttestation(
                 key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(written.renew),

@@ -80,12 +80,18 @@ public enum Words {
 
     // MARK: roles
 
-    static func roleField(_ schema: PackSchema) -> FieldSchema? { schema.role.field("role") }
-
-    /// The roles of the roles table, in schema order (`operations-lead`, …).
-    public static func roleIDs(in schema: PackSchema) -> [String] {
-        if case .enumeration(let vs)? = roleField(schema)?.type { vs } else { [] }
+    /// The statements' role field (`statements … { role F }`, docs/dsl.md "Mechanisms"): its
+    /// choices are the roles an attestation may name, with their words; nil for a pack that
+    /// declares no statements.
+    static func roleField(_ schema: PackSchema) -> FieldSchema? {
+        guard let st = schema.mechanisms.statements else { return nil }
+        let fields = schema.sections[st.section].record.fields
+        return st.role < fields.count ? fields[st.role] : nil
     }
+
+    /// The roles a statement may name, in schema order (`operations-lead`, …); none for a pack
+    /// that declares no statements.
+    public static func roleIDs(in schema: PackSchema) -> [String] { schema.mechanisms.statements?.roles ?? [] }
 
     /// A role's Japanese word (`運用責任者`); the id itself for a role the schema does not list.
     static func roleWord(_ id: String, in schema: PackSchema) -> String { roleField(schema)?.label(id) ?? id }

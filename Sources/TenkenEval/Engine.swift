@@ -6,7 +6,6 @@ import TenkenSyntax
 /// inputs; nothing reads the clock, the environment or a file.
 public final class Engine: Sendable {
     public let pack: CheckedPack
-    let attestationsRoot = SnapshotRoot.attestations.index
     let maxSlots: Int
     /// The rules' conditions flattened for the evaluation that decides verdicts (`FastEval`).
     let program: Program
@@ -16,7 +15,9 @@ public final class Engine: Sendable {
     public static let defaultMaxFindings = 1000
     /// The sections' names, spelled out once.
     let rootNames: [String]
-    let attestationItem: Int?
+    /// Where a rule's `attestation` clause finds its answers (`statements`, docs/dsl.md
+    /// "Mechanisms"); nil for a pack that declares none, whose rules have no such clause.
+    let statements: Statements?
 
     public convenience init(pack: CheckedPack) { self.init(pack: pack, maxFindings: Engine.defaultMaxFindings) }
 
@@ -27,7 +28,7 @@ public final class Engine: Sendable {
         program = Program(pack: pack)
         self.maxFindings = max(1, maxFindings ?? Int.max)
         rootNames = pack.schema.sections.map(\.name)
-        attestationItem = pack.schema.attestation.index["item"]
+        statements = pack.schema.mechanisms.statements
     }
 
     public func evaluate(_ given: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
@@ -52,7 +53,12 @@ public final class Engine: Sendable {
             results.append(r)
         }
         var name: String?
-        if let f = facility.facilityRecord, case .string(let s) = f["name"] { name = s }
+        if let subject = pack.schema.mechanisms.subject, let n = subject.name,
+            case .record(let f)? = facility.roots[subject.section], n < f.values.count,
+            case .string(let s) = f.values[n]
+        {
+            name = s
+        }
         return FacilityResult(
             facilityID: facility.id, facilityName: name, asOf: asOf, pack: pack.info, params: settings,
             results: results, sources: facility.sources,
@@ -74,8 +80,8 @@ public final class Engine: Sendable {
     /// attested (a typo, `no-written-credential`). The typed item is not shown (it is free
     /// text); "did you mean" names the item it is close to.
     public func orphanAttestations(_ facility: Facility) -> [Diagnostic] {
-        guard case .list(let xs)? = facility.roots[attestationsRoot], let fi = attestationItem
-        else { return [] }
+        guard let st = statements, case .list(let xs)? = facility.roots[st.section] else { return [] }
+        let fi = st.item
         let keys = Set(pack.rules.compactMap { $0.attestation?.key })
         var out: [Diagnostic] = []
         for case .record(let r) in xs {
@@ -335,24 +341,36 @@ public final class Engine: Sendable {
         } else {
             renew = Duration(months: 12)
         }
+        // Checked: a rule has an `attestation` clause only in a pack that declares statements.
+        guard let st = statements else {
+            return RuleResult(
+                ruleID: rule.id, state: .error,
+                reason: Bilingual(
+                    ja: "このパックは証明（statements）を宣言していません",
+                    en: "this pack declares no statements to answer the attestation"),
+                violations: [], attestation: nil, examined: 0)
+        }
+        let fields = pack.schema.sections[st.section].record.fields
+        // A statement's field as the pack names it (`signed_on`), for the English messages.
+        func name(_ i: Int) -> String { fields[i].name }
         var latest: Record?
         var undated: [Record] = []
-        if case .list(let xs)? = m.roots[attestationsRoot] {
+        if case .list(let xs)? = m.roots[st.section] {
             for case .record(let r) in xs {
-                // The item by position, not by name: this runs for every row and attested rule.
-                let itemValue = attestationItem.map { r.values[$0] } ?? r["item"]
-                guard case .string(let item) = itemValue, item == a.key else { continue }
-                guard case .date(let d) = r["signed_on"] else { undated.append(r); continue }
+                // Fields by position, not by name: this runs for every row and attested rule.
+                guard case .string(let item) = r.values[st.item], item == a.key else { continue }
+                guard case .date(let d) = r.values[st.signedOn] else { undated.append(r); continue }
                 // On the same date the later row wins: `tenken attest` appends, never rewrites.
-                if let l = latest, case .date(let ld) = l["signed_on"], ld > d { continue }
+                if let l = latest, case .date(let ld) = l.values[st.signedOn], ld > d { continue }
                 latest = r
             }
         }
         // A row that says "no", or whose answer cannot be read (a column the table lacks), may
         // deny the item: the data's showing never stands in for it.
         func mayDeny(_ r: Record) -> Bool {
-            switch r["answer"] {
-            case .string("no"), .unknown: true
+            switch r.values[st.answer] {
+            case .string(let s): s == st.no
+            case .unknown: true
             default: false
             }
         }
@@ -393,8 +411,8 @@ public final class Engine: Sendable {
                 examined: 0)
         }
         // What a field of a statement lacks: blank, or not known (the table has no column for it).
-        func lacking(_ r: Record, _ field: String) -> (ja: String, en: String)? {
-            switch r[field] {
+        func lacking(_ r: Record, _ field: Int) -> (ja: String, en: String)? {
+            switch r.values[field] {
             case .unknown: ("不明（表にその列がありません）", "unknown (the table has no column for it)")
             case .null: ("空欄", "blank")
             case .string(let s) where CellText.clean(s).text.isEmpty: ("空欄", "blank")
@@ -403,92 +421,101 @@ public final class Engine: Sendable {
         }
         // An answer without a date cannot be weighed against the others: a person must date it.
         if let u = undated.first {
-            let why = lacking(u, "signed_on") ?? ("日付として読めません", "not a date")
+            let why = lacking(u, st.signedOn) ?? ("日付として読めません", "not a date")
             return manual(
                 "証明\(keyJa)に日付のない回答があります（回答日が\(why.ja)、\(u.origin.resolved)）",
-                "attestation \(keyEn) has an answer without a date (signed_on \(why.en), \(u.origin.resolved))")
+                "attestation \(keyEn) has an answer without a date (\(name(st.signedOn)) \(why.en), \(u.origin.resolved))"
+            )
         }
-        guard let rec = latest, case .date(let signed) = rec["signed_on"] else {
+        guard let rec = latest, case .date(let signed) = rec.values[st.signedOn] else {
             return manual(
                 "\(roles().ja)による証明\(keyJa)（\(renew.descriptionJa)ごとに更新）が必要です",
                 "needs attestation \(keyEn) by \(roles().en), renewed every \(renew)")
         }
         // A row with no answer vouches for nothing: it still needs a person's word.
-        guard case .string(let answer) = rec["answer"] else {
-            let why = lacking(rec, "answer") ?? ("読めません", "unreadable")
+        guard case .string(let answer) = rec.values[st.answer] else {
+            let why = lacking(rec, st.answer) ?? ("読めません", "unreadable")
             return manual("証明\(keyJa)の回答が\(why.ja)です", "attestation \(keyEn) has no answer (\(why.en))")
         }
-        func text(_ field: String) -> String? {
-            if case .string(let s) = rec[field], !CellText.clean(s).text.isEmpty { return s }
+        func text(_ field: Int) -> String? {
+            if case .string(let s) = rec.values[field], !CellText.clean(s).text.isEmpty { return s }
             return nil
         }
-        let byRole = text("by_role"), by = text("by")
+        let byRole = text(st.role), by = text(st.signer)
         let until = signed.adding(renew)
         let info = AttestationInfo(
             key: a.key, answer: answer, byRole: byRole, by: by,
             signedOn: signed, validUntil: until, location: rec.origin.resolved,
             byRoleJa: byRole.map { Words.role($0, ja: true, in: pack.schema) })
-        let signedField = rec.schema.index["signed_on"]
-        let signedPlace = rec.lazyLocation(ofField: "signed_on")
+        let signedPlace = rec.lazyLocation(ofField: st.signedOn)
+        let signedLabel = rec.schema.name + "." + name(st.signedOn)
         func fail(_ ja: String, _ en: String) -> RuleResult {
             RuleResult(
                 ruleID: rule.id, state: .fail, reason: nil,
                 violations: [
                     Violation(
                         message: Bilingual(ja: ja, en: en), element: a.key, place: signedPlace,
-                        evidence: signedField.map { [Evidence(label: "attestation.signed_on", record: rec, field: $0)] }
-                            ?? [])
+                        evidence: [Evidence(label: signedLabel, record: rec, field: st.signedOn)])
                 ],
                 attestation: info, examined: 0)
         }
         // A statement that cannot count names the cell that settles it, as every finding does.
-        func at(_ field: String) -> String { rec.lazyLocation(ofField: field).resolved.description }
+        func at(_ field: Int) -> String { rec.lazyLocation(ofField: field).resolved.description }
         if signed > m.asOf {
             return manual(
-                "証明\(keyJa)の日付 \(signed) が基準日より後です（\(at("signed_on"))）",
-                "attestation \(keyEn) is dated \(signed), after the as-of date (\(at("signed_on")))", info)
+                "証明\(keyJa)の日付 \(signed) が基準日より後です（\(at(st.signedOn))）",
+                "attestation \(keyEn) is dated \(signed), after the as-of date (\(at(st.signedOn)))", info)
         }
         // Who vouches, in which role, must be on record: a statement by nobody in particular
         // vouches for nothing.
         guard let byRole else {
-            let why = lacking(rec, "by_role") ?? ("空欄", "blank")
+            let why = lacking(rec, st.role) ?? ("空欄", "blank")
             return manual(
-                "証明\(keyJa)の回答者の役割が\(why.ja)です（\(at("by_role"))）",
-                "attestation \(keyEn) does not say in which role it was given (by_role \(why.en), \(at("by_role")))",
+                "証明\(keyJa)の回答者の役割が\(why.ja)です（\(at(st.role))）",
+                "attestation \(keyEn) does not say in which role it was given (\(name(st.role)) \(why.en), \(at(st.role)))",
                 info)
         }
         guard let by else {
-            let why = lacking(rec, "by") ?? ("空欄", "blank")
+            let why = lacking(rec, st.signer) ?? ("空欄", "blank")
             return manual(
-                "証明\(keyJa)の回答者IDが\(why.ja)です（\(at("by"))）",
-                "attestation \(keyEn) does not say who gave it (by \(why.en), \(at("by")))", info)
+                "証明\(keyJa)の回答者IDが\(why.ja)です（\(at(st.signer))）",
+                "attestation \(keyEn) does not say who gave it (\(name(st.signer)) \(why.en), \(at(st.signer)))", info)
         }
         if !a.roles.contains(byRole) {
             return manual(
-                "証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true, in: pack.schema))は、この項目に回答できる\(roles().ja)ではありません（\(at("by_role"))）",
-                "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles().en) (\(at("by_role")))",
+                "証明\(keyJa)の回答者の役割\(Words.role(byRole, ja: true, in: pack.schema))は、この項目に回答できる\(roles().ja)ではありません（\(at(st.role))）",
+                "attestation \(keyEn) was signed by role \(byRole), but this item needs \(roles().en) (\(at(st.role)))",
                 info)
         }
-        // The staff and roles tables say who may sign: on the staff, employed that day, holding the role.
+        // The roster and the appointments say who may sign: on the roster, employed that day,
+        // holding the role (`Signers`; each only where the pack declares it).
         if let refusal = m.signers.check(by: by, role: byRole, on: signed) {
-            let why = refusal.reason, place = at(refusal.field)
+            let why = refusal.reason, place = rec.lazyLocation(ofField: refusal.field).resolved.description
             return manual(
                 "証明\(keyJa)を数えられません: \(why.ja)（\(place)）", "attestation \(keyEn) cannot count: \(why.en) (\(place))",
                 info)
         }
         let signer = Bilingual(ja: "\(Words.role(byRole, ja: true, in: pack.schema)) \(by)", en: "\(byRole) \(by)")
         switch answer {
-        case "no":
+        case st.no:
             return fail(
                 "\(signer.ja) が \(signed) に「満たしていない」と回答しました",
                 "\(signer.en) answered on \(signed) that this is not met")
-        case "not-applicable":
+        case st.notApplicable:
+            // A pack that keeps no reason takes the answer as given.
+            guard let reason = st.reason else {
+                return RuleResult(
+                    ruleID: rule.id, state: .notApplicable,
+                    reason: Bilingual(ja: "証明により対象外", en: "not applicable by attestation"),
+                    violations: [], attestation: info, examined: 0)
+            }
             // A reason that only fills the cell (`なし`, `-`, `不明`, `n/a`) is no reason.
-            guard let why = text("reason"), !Statement.saysNothing(why) else {
-                let what = lacking(rec, "reason") ?? ("理由になっていない言葉だけです", "only a word that gives none")
+            guard let why = text(reason), !Statement.saysNothing(why) else {
+                let what = lacking(rec, reason) ?? ("理由になっていない言葉だけです", "only a word that gives none")
                 return manual(
-                    "証明\(keyJa)は「対象外」ですが理由がありません（理由が\(what.ja)、\(at("reason"))）",
-                    "attestation \(keyEn) answers not applicable without a reason (reason \(what.en), \(at("reason")))",
+                    "証明\(keyJa)は「対象外」ですが理由がありません（理由が\(what.ja)、\(at(reason))）",
+                    "attestation \(keyEn) answers not applicable without a reason (\(name(reason)) \(what.en), "
+                        + "\(at(reason)))",
                     info)
             }
             return RuleResult(

@@ -12,7 +12,7 @@ public enum ParamResolver {
         var settings = pack.params.map {
             ParamSetting(
                 name: $0.name, value: $0.defaultValue, defaultValue: $0.defaultValue, origin: .default, loosened: false,
-                limit: $0.limitText, location: nil, schema: pack.schema)
+                limit: $0.limitText, location: nil, schema: pack.schema, sourceWord: pack.info.sourceWord)
         }
         var diags: [Diagnostic] = []
         let ordered =

@@ -192,6 +192,8 @@ public struct ParamSetting: Sendable {
     public var loosensDefault: Bool = false
     /// The schema whose choice words the values are shown in (`valueJa`).
     public var schema: PackSchema
+    /// What the pack calls its source (`PackInfo.sourceWord`; MCS: 規程), for `looseningNote`.
+    public var sourceWord = Bilingual(ja: "出典", en: "Source")
 
     /// The value and the default in a Japanese reader's words.
     public var valueJa: String { Words.value(value, of: nil, ja: true, in: schema) }
@@ -204,7 +206,8 @@ public struct ParamSetting: Sendable {
     /// Why the override is flagged, for every report; nil when it is not.
     public var looseningNote: Bilingual? {
         if loosened {
-            return Bilingual(ja: "規程の基準（\(limit ?? "")）を緩めています", en: "loosens the source's bound \(limit ?? "")")
+            return Bilingual(
+                ja: "\(sourceWord.ja)の基準（\(limit ?? "")）を緩めています", en: "loosens the source's bound \(limit ?? "")")
         }
         if loosensDefault, origin == .commandLine {
             return Bilingual(

@@ -1,35 +1,43 @@
 import TenkenData
 import TenkenSyntax
 
-/// Who may sign a statement in a role on a day, from the facility's staff and roles tables:
-/// the one check both the engine (weighing a statement on file) and `tenken attest` (before
-/// recording one) make, so a statement `attest` records is one the report counts.
+/// Who may sign a statement in a role on a day, from the facility's roster and appointments
+/// (`roster` and `appointments`, docs/dsl.md "Mechanisms"): the one check both the engine
+/// (weighing a statement on file) and `tenken attest` (before recording one) make, so a
+/// statement `attest` records is one the report counts.
 ///
-/// A signer must be on the staff table, employed on the signing day (not hired later, not
-/// left earlier), and hold the role on the roles table — or be the director (院長・管理者) when
-/// the role is one of the three leads no one else is named for (section 3: 「院長をもってそれに
-/// 充てること」). A facility without a staff or roles table cannot be checked on that count:
-/// the rules that need those tables report them missing.
+/// A signer must be on the roster, employed on the signing day (not there from a later day,
+/// not gone earlier), and hold the role in the appointments — or be a stand-in holder (MCS:
+/// the director, 院長・管理者) when the role is one it stands in for and no one holds it
+/// (section 3: 「院長をもってそれに充てること」). A facility without the roster or the
+/// appointments section cannot be checked on that count: the rules that need those sections
+/// report them missing. A pack that declares no roster has its signers' employment unchecked
+/// (`check.unchecked-signers`); one that declares no appointments has roles checked against the
+/// rule's `by` roles only (the engine does that before asking here).
 public struct Signers: Sendable {
-    /// The staff section as the roster reads it; nil when the facility has no staff section.
-    let staff: Value?
+    /// The roster and its section as the facility has it; nil when the pack declares no roster.
+    let roster: (mechanism: StaffRoster, people: Value?)?
+    /// The appointments the pack declares; nil when it declares none.
+    let appointments: Appointments?
     /// For each role, the (folded) ids holding it and the dates they took it (nil: an
-    /// unrecorded date, which lets the appointment stand); nil when there is no roles section.
+    /// unrecorded date, which lets the appointment stand); nil when there is no appointments
+    /// section (or the pack declares none).
     let holders: [String: [String: [Day?]]]?
     /// The schema the roles' words come from.
     let schema: PackSchema
 
-    /// The roles the director holds when no one else is named for them (section 3).
-    public static let directorStandsIn: Set<String> = ["operations-lead", "system-admin", "privacy-lead"]
-
     public init(roots: [Value?], schema: PackSchema) {
         self.schema = schema
-        staff = roots[SnapshotRoot.staff.index]
-        if case .list(let xs)? = roots[SnapshotRoot.roles.index] {
+        let m = schema.mechanisms
+        roster = m.roster.map { ($0, roots[$0.section]) }
+        appointments = m.appointments
+        if let ap = m.appointments, case .list(let xs)? = roots[ap.section] {
             var h: [String: [String: [Day?]]] = [:]
             for case .record(let r) in xs {
-                guard case .string(let role) = r["role"], case .string(let who) = r["staff_id"] else { continue }
-                let since: Day? = if case .date(let d) = r["since"] { d } else { nil }
+                guard case .string(let role) = r.values[ap.role], case .string(let who) = r.values[ap.person] else {
+                    continue
+                }
+                let since: Day? = if case .date(let d) = r.values[ap.since] { d } else { nil }
                 h[role, default: [:]][Roster.fold(who), default: []].append(since)
             }
             holders = h
@@ -58,39 +66,54 @@ public struct Signers: Sendable {
     /// they were there); a role taken after `day` (`roles.since`) was not yet held.
     public func check(by: String, role: String, on day: Day) -> Refusal? {
         let roleJa = Words.role(role, ja: true, in: schema)
-        if let gap = Roster.employmentGap(of: by, on: day, staff: staff) {
-            return Refusal(reason: Bilingual(ja: "回答者 " + gap.ja, en: "the signer " + gap.en), field: "by")
+        if let roster, let gap = Roster.employmentGap(of: by, on: day, in: roster.mechanism, people: roster.people) {
+            return Refusal(
+                reason: Bilingual(ja: "回答者 " + gap.ja, en: "the signer " + gap.en),
+                field: signerFieldName(\.signer, "signer"))
         }
-        guard let holders else { return nil }
+        guard let holders, let appointments else { return nil }
         let key = Roster.fold(by)
         func since(_ r: String) -> [Day?]? { holders[r]?[key] }
-        // Held in its own right, else as the director standing in for a lead no one holds.
+        // Held in its own right, else as a stand-in for a role no one holds.
+        let standIn = appointments.standIns.first { $0.roles.contains(role) }
         let dates =
             since(role)
-            ?? ((Signers.directorStandsIn.contains(role) && (holders[role] ?? [:]).isEmpty) ? since("director") : nil)
+            ?? ((standIn != nil && (holders[role] ?? [:]).isEmpty) ? standIn.flatMap { since($0.holder) } : nil)
+        let roleField = signerFieldName(\.role, "role")
         guard let dates else {
             let named = (holders[role] ?? [:]).keys.sorted()
             let who =
                 named.isEmpty
-                ? (Signers.directorStandsIn.contains(role)
-                    ? Bilingual(ja: "任命された職員も院長・管理者もいません", en: "no one, and no director, holds it")
-                    : Bilingual(ja: "任命された職員はいません", en: "no one holds it"))
+                ? (standIn.map {
+                    Bilingual(
+                        ja: "任命された職員も\(Words.role($0.holder, ja: true, in: schema))もいません",
+                        en: "no one, and no \($0.holder), holds it")
+                }
+                    ?? Bilingual(ja: "任命された職員はいません", en: "no one holds it"))
                 : Bilingual(
                     ja: "任命されているのは \(named.joined(separator: "、")) です",
                     en: "it is held by \(named.joined(separator: ", "))")
             return Refusal(
                 reason: Bilingual(
-                    ja: "回答者 \(by) は役割表で\(roleJa)に任命されていません（\(who.ja)）",
-                    en: "the signer \(by) does not hold the role \(role) in the roles table (\(who.en))"),
-                field: "by_role")
+                    ja: "回答者 \(by) は\(appointments.label.ja)で\(roleJa)に任命されていません（\(who.ja)）",
+                    en: "the signer \(by) does not hold the role \(role) in the \(appointments.label.en) (\(who.en))"),
+                field: roleField)
         }
         // Appointed from an unrecorded date: the appointment stands; else the earliest date counts.
         if !dates.contains(where: { $0 == nil }), let first = dates.compactMap({ $0 }).min(), day < first {
             return Refusal(
                 reason: Bilingual(
                     ja: "\(day) の回答時、\(by) はまだ\(roleJa)ではありません（任命日 \(first)）",
-                    en: "signed on \(day), before \(by) took the role \(role) on \(first)"), field: "by_role")
+                    en: "signed on \(day), before \(by) took the role \(role) on \(first)"), field: roleField)
         }
         return nil
+    }
+
+    /// The name of a statement's field (MCS: `by`, `by_role`) as the pack declares it; for a
+    /// pack without statements, whose signers nothing asks about, the declaration's own word
+    /// (`fallback`: `signer`, `role`).
+    func signerFieldName(_ field: KeyPath<Statements, Int>, _ fallback: String) -> String {
+        guard let st = schema.mechanisms.statements else { return fallback }
+        return schema.sections[st.section].record.fields[st[keyPath: field]].name
     }
 }

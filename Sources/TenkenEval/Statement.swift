@@ -61,28 +61,38 @@ public enum Statement {
     }
 }
 
-/// The staff roster as a gate reads it: whether a person named by a statement or a waiver
-/// was on the facility's staff on a given day.
+/// The staff roster as a gate reads it (`roster`, docs/dsl.md "Mechanisms"): whether a person
+/// named by a statement or a waiver was on the facility's staff on a given day.
 public enum Roster {
     /// An id as a person reads it: width, dashes and case folded (`Ｓ－００１` and `s-001` are `S-001`).
     public static func fold(_ id: String) -> String { CellText.identifierKey(CellText.clean(id).text) }
 
-    /// Why `id` cannot be taken as employed on `day`, if so: the roster does not list them,
-    /// or they were hired later or had left by then. A date the roster leaves unknown cannot
-    /// show they were there. Nil when they were employed, or when there is no roster to ask
-    /// (`staff` nil: the facility has no staff section).
-    public static func employmentGap(of id: String, on day: Day, staff: Value?) -> (ja: String, en: String)? {
-        guard case .list(let people)? = staff else { return nil }
+    /// Why `id` cannot be taken as employed on `day`, if so: `roster` does not list them, or
+    /// they were there only from a later day or had gone by then (its `from` and `until`
+    /// fields). A date the roster leaves unknown cannot show they were there. Nil when they
+    /// were employed, or when there is no roster to ask (`people` nil: the facility has no
+    /// roster section). The messages name the roster by its label (`職員名簿` / `staff table`).
+    public static func employmentGap(
+        of id: String, on day: Day, in roster: StaffRoster, people: Value?
+    ) -> (
+        ja: String, en: String
+    )? {
+        guard case .list(let people)? = people else { return nil }
         let key = fold(id)
         guard
             let person = people.lazy.compactMap({ v -> Record? in
-                if case .record(let r) = v, case .string(let s) = r["id"], fold(s) == key { return r }
+                if case .record(let r) = v, roster.person < r.values.count,
+                    case .string(let s) = r.values[roster.person],
+                    fold(s) == key
+                {
+                    return r
+                }
                 return nil
             }).first
         else {
-            return ("\(id) は職員名簿にいません", "\(id) is not in the staff table")
+            return ("\(id) は\(roster.label.ja)にいません", "\(id) is not in the \(roster.label.en)")
         }
-        switch person["hired_on"] {
+        switch person.values[roster.from] {
         case .date(let hired) where day < hired:
             return (
                 "\(id) は \(day) の時点でまだ入職していません（入職日 \(hired)）", "\(id) was not yet hired on \(day) (hired on \(hired))"
@@ -91,17 +101,17 @@ public enum Roster {
         default:
             return (
                 "\(id) の入職日が名簿になく、\(day) に在職していたか分かりません",
-                "\(id) has no hiring date in the staff table, so it cannot show they were employed on \(day)"
+                "\(id) has no hiring date in the \(roster.label.en), so it cannot show they were employed on \(day)"
             )
         }
-        switch person["left_on"] {
+        switch person.values[roster.until] {
         case .date(let left) where day > left:
             return ("\(id) は \(day) の時点で退職していました（退職日 \(left)）", "\(id) had left by \(day) (left on \(left))")
         case .unknown:
             return (
                 "\(id) の退職日が分からず、\(day) に在職していたか分かりません",
-                "\(id) has an unknown leaving date (left_on), so the staff table cannot show they were employed on "
-                    + "\(day)"
+                "\(id) has an unknown leaving date (\(person.schema.fields[roster.until].name)), so the "
+                    + "\(roster.label.en) cannot show they were employed on \(day)"
             )
         default: return nil
         }

@@ -132,16 +132,25 @@ public enum WaiverPolicy {
         return out
     }
 
-    /// Checks the people of the waivers that concern this facility against its roster: the
-    /// requester and the approver must be on its staff, employed on `granted_on`, and neither
-    /// may be a patient's id. A waiver naming the facility is checked whether or not it is
-    /// used; a waiver for every facility (`*`) where it waives a failure. Errors, located at
-    /// the waiver.
+    /// Checks the people of the waivers that concern this facility against its roster (the
+    /// pack's `roster`, docs/dsl.md "Mechanisms"): the requester and the approver must be on
+    /// it, employed on `granted_on`, and neither may be an id of its `not_people` section (MCS:
+    /// a patient's). A waiver naming the facility is checked whether or not it is used; a
+    /// waiver for every facility (`*`) where it waives a failure. Errors, located at the
+    /// waiver. A pack that declares no roster takes the people as written (docs/ci.md).
     public static func checkPeople(_ ws: [Waiver], _ result: FacilityResult, facility: Facility) -> [Diagnostic] {
-        let staff = facility[root: "staff"]
-        var patients = Set<String>()
-        if case .list(let xs)? = facility[root: "patients"] {
-            for case .record(let r) in xs { if case .string(let id) = r["id"] { patients.insert(Roster.fold(id)) } }
+        guard let roster = facility.schema.mechanisms.roster else { return [] }
+        let staff = facility.roots[roster.section]
+        let section = facility.schema.sections[roster.section].name
+        var notPeople = Set<String>()
+        if let np = roster.notPeople, case .list(let xs)? = facility.roots[np] {
+            for case .record(let r) in xs { if let id = r.displayID { notPeople.insert(Roster.fold(id)) } }
+        }
+        // One element of a section, by its record's name: `a patient`, `a staff member`.
+        func one(_ section: Int?) -> String {
+            let name = section.map { facility.schema.sections[$0].record.name.replacingOccurrences(of: "_", with: " ") }
+            guard let name else { return "" }
+            return ("aeiou".contains(name.prefix(1)) ? "an " : "a ") + name
         }
         var out: [Diagnostic] = []
         for w in ws where w.facility.map({ Roster.fold($0) == Roster.fold(result.facilityID) }) ?? isUsed(w, result) {
@@ -152,18 +161,19 @@ public enum WaiverPolicy {
                         "waiver of `\(w.rule)`: \(result.facilityID) has no staff roster to check its requester and "
                             + "approver against",
                         at: w.location,
-                        help: "add the staff section (staff.csv) to the facility"))
+                        help: "add the \(section) section (\(facility.schema.tableForSection[roster.section])) to the "
+                            + "facility"))
                 continue
             }
             for (what, id) in [("requested_by", w.requestedBy), ("approved_by", w.approvedBy)] {
-                if patients.contains(Roster.fold(id)) {
+                if notPeople.contains(Roster.fold(id)) {
                     out.append(
                         Diagnostic(
                             "waiver.unknown-person", .error,
-                            "waiver of `\(w.rule)`: `\(what)` `\(id)` is a patient's id at \(result.facilityID), not "
-                                + "a staff member's",
+                            "waiver of `\(w.rule)`: `\(what)` `\(id)` is \(one(roster.notPeople))'s id at "
+                                + "\(result.facilityID), not \(one(roster.section))'s",
                             at: w.location))
-                } else if let gap = Roster.employmentGap(of: id, on: w.grantedOn, staff: staff) {
+                } else if let gap = Roster.employmentGap(of: id, on: w.grantedOn, in: roster, people: staff) {
                     out.append(
                         Diagnostic(
                             "waiver.unknown-person", .error,

@@ -129,6 +129,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkMissingRule = "check.missing-rule"
     /// An `applies when` condition is always false, so the rule can never apply.
     case checkNeverApplies = "check.never-applies"
+    /// A rule has an `attestation` clause, and the pack's schema declares no `statements` to answer it.
+    case checkNoAttestations = "check.no-attestations"
     /// The pack has no `catalog.tsv`.
     case checkNoCatalog = "check.no-catalog"
     /// The pack has no `pack` declaration (`pack.tenken`).
@@ -163,6 +165,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkUnknownCatalogId = "check.unknown-catalog-id"
     /// A string is compared with a field that can never hold it.
     case checkUnknownEnumValue = "check.unknown-enum-value"
+    /// (note) The schema declares `statements` but no `roster`, so whether a signer was on the staff
+    /// when signing is not checked; said once per pack, at the first `attestation` clause.
+    case checkUncheckedSigners = "check.unchecked-signers"
     /// A rule or catalog row names a category the manifest does not declare (or the pack declares none).
     case checkUnknownCategory = "check.unknown-category"
     /// A record has no field of that name.
@@ -177,7 +182,7 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkUnknownParam = "check.unknown-param"
     /// A rule or catalog row names a risk the manifest does not declare (or the pack declares none).
     case checkUnknownRisk = "check.unknown-risk"
-    /// An attestation names a role that is not in the roles table.
+    /// An attestation names a role that its statements' role field does not hold.
     case checkUnknownRole = "check.unknown-role"
     /// A rule or catalog row names a scope the manifest does not declare (or the pack declares none).
     case checkUnknownScope = "check.unknown-scope"

@@ -6,42 +6,55 @@ import Testing
 
 @testable import TenkenEval
 
-/// The MCS schema's mechanism declarations (docs/dsl.md, "Mechanisms") hold the values the
-/// engine still hard-codes, so switching the engine over to them changes no verdict or word.
-/// (The sections and fields are held to `SnapshotRoot` in SchemaMechanismsTests.)
+/// The engine's messages about statements, signers and the provider profile are assembled from
+/// the MCS schema's mechanism declarations (docs/dsl.md, "Mechanisms"), and come out word for
+/// word as the reports have always said them.
 struct MechanismsEngineTests {
     let m = PackLoader.builtInSchema.mechanisms
 
-    /// Signers: the director (院長・管理者) stands in for the three leads (section 3).
-    @Test func theDirectorStandsInForTheLeadsSignersNames() throws {
+    /// Signers: the declared stand-in (the director, 院長・管理者) answers for the three leads
+    /// no one holds (section 3), and the message names it by its choice word.
+    @Test func theDeclaredStandInAnswersForTheLeads() throws {
         let ap = try #require(m.appointments)
         #expect(ap.standIns.map(\.holder) == ["director"])
-        #expect(Set(ap.standIns.flatMap(\.roles)) == Signers.directorStandsIn)
-        #expect(ap.standIns.flatMap(\.roles).count == Signers.directorStandsIn.count)
+        let day = try #require(Day(iso: "2026-04-01"))
+        var roots = [Value?](repeating: nil, count: PackLoader.builtInSchema.sections.count)
+        roots[ap.section] = .list([])
+        let signers = Signers(roots: roots, schema: PackLoader.builtInSchema)
+        #expect(
+            signers.refusal(by: "S-9", role: "operations-lead", on: day)
+                == Bilingual(
+                    ja: "回答者 S-9 は役割表で運用責任者に任命されていません（任命された職員も院長・管理者もいません）",
+                    en: "the signer S-9 does not hold the role operations-lead in the roles table (no one, and no "
+                        + "director, holds it)"))
+        // A role no one stands in for.
+        let other = try #require(
+            PackLoader.builtInSchema.mechanisms.statements?.roles.first { r in
+                !ap.standIns.contains { $0.roles.contains(r) || $0.holder == r }
+            })
+        #expect(signers.refusal(by: "S-9", role: other, on: day)?.en.hasSuffix("(no one holds it)") == true)
     }
 
-    /// The labels are the words of the engine's messages today.
+    /// The labels are the words of the engine's messages.
     @Test func labelsAreTheEngineMessagesWords() throws {
         let roster = try #require(m.roster)
         let day = try #require(Day(iso: "2026-04-01"))
-        let gap = try #require(Roster.employmentGap(of: "S-9", on: day, staff: .list([])))
-        #expect(gap.ja.contains(roster.label.ja) && gap.en.contains(roster.label.en), "\(gap)")
-
-        let ap = try #require(m.appointments)
-        var roots = [Value?](repeating: nil, count: PackLoader.builtInSchema.sections.count)
-        roots[ap.section] = .list([])
-        let refusal = try #require(
-            Signers(roots: roots, schema: PackLoader.builtInSchema).refusal(by: "S-9", role: "operations-lead", on: day)
-        )
-        #expect(refusal.ja.contains("\(ap.label.ja)で") && refusal.en.contains(ap.label.en), "\(refusal)")
+        let gap = try #require(Roster.employmentGap(of: "S-9", on: day, in: roster, people: .list([])))
+        #expect(gap == ("S-9 は職員名簿にいません", "S-9 is not in the staff table"), "\(gap)")
+        // No roster section: nothing to ask.
+        #expect(Roster.employmentGap(of: "S-9", on: day, in: roster, people: nil) == nil)
 
         let pub = try #require(m.published)
-        #expect(pub.maxAgeParam == ProviderProfile.maxAgeParam)
-        let warning = try #require(ProviderProfile(asOf: nil, location: nil, maxAge: nil, stale: true).warning)
-        #expect(warning.ja.hasPrefix(pub.label.ja) && warning.ja.contains("\(pub.publisher.ja)の最新"), "\(warning)")
+        let profile = ProviderProfile(
+            asOf: nil, location: nil, maxAge: nil, stale: true, label: pub.label, publisher: pub.publisher,
+            dated: Bilingual(ja: "公表日", en: "profile_as_of"))
+        let warning = try #require(profile.warning)
         #expect(
-            warning.en.hasPrefix("the \(pub.label.en)") && warning.en.contains("\(pub.publisher.en)'s latest"),
-            "\(warning)")
+            warning
+                == Bilingual(
+                    ja: "事業者プロファイルに公表日（profile_as_of）がありません。事業者の最新の公表内容で確認してください",
+                    en: "the provider profile has no date (profile_as_of); check it against the provider's latest "
+                        + "published measures"))
         #expect(m.snapshotVersion == SnapshotSchema.version)
     }
 
