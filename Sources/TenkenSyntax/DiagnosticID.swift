@@ -69,11 +69,6 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     /// wrong type, a section of the wrong shape, an answer word its field cannot hold, a
     /// required clause left out, or the mechanism declared twice.
     case schemaMechanism = "schema.mechanism"
-    /// The schema's sections are not the sections the engine names (`SnapshotRoot`), in order.
-    case schemaSectionsMismatch = "schema.sections-mismatch"
-    /// A `--rules` pack's schema file differs from the schema built into this tenken, which is
-    /// the one snapshots are read with.
-    case schemaNotBuiltIn = "schema.not-built-in"
 
     // check.*: the static checker (`tenken lint`, and every command that loads a pack)
     /// An `expect` condition is always true, so the expectation can never fail.

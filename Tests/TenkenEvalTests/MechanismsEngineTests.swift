@@ -42,7 +42,7 @@ struct MechanismsEngineTests {
         #expect(
             warning.en.hasPrefix("the \(pub.label.en)") && warning.en.contains("\(pub.publisher.en)'s latest"),
             "\(warning)")
-        #expect(m.snapshotVersion == SnapshotSchema.version)
+        #expect(m.snapshotVersion == 1, "every MCS snapshot and fixture carries version 1")
     }
 
     /// FacilityInput reads a device inventory from exactly the declared JSON files: two of them
