@@ -78,8 +78,9 @@ public enum PackLoader {
         return .success(assemble(files, root: root))
     }
 
-    /// The pack's schema file checked: its own errors (syntax and meaning). Empty for a pack
-    /// without a schema file, which is read with the built-in one. At most
+    /// The pack's schema file checked: its own errors (syntax and meaning), and a warning for a
+    /// `provider.json` the schema declares no `published` profile for (`check.unread-profile`).
+    /// No errors for a pack without a schema file, which is read with the built-in one. At most
     /// `DiagnosticBag.packCap` of them, as for the rule files.
     public static func schemaDiagnostics(_ pack: LoadedPack) -> [Diagnostic] {
         var bag = DiagnosticBag(cap: DiagnosticBag.packCap)
@@ -88,9 +89,20 @@ public enum PackLoader {
     }
 
     static func uncappedSchemaDiagnostics(_ pack: LoadedPack) -> [Diagnostic] {
-        guard let (path, text) = pack.schemaFile else { return [] }
-        if text == builtInText { return [] }
-        return PackSchema.compile(text, file: path).1
+        // A published profile the schema has no place for is not read: said, never silent.
+        let unread: [Diagnostic] =
+            pack.schema.mechanisms.published != nil || pack.provider == nil
+            ? []
+            : [
+                Diagnostic(
+                    DiagnosticID.checkUnreadProfile.rawValue, .warning,
+                    "the pack's schema declares no published profile (`published S`), so this file is not read",
+                    at: SourceLocation(file: pack.provider?.path ?? ""),
+                    help: "declare `published S { … }` in the schema, or remove the file")
+            ]
+        guard let (path, text) = pack.schemaFile else { return unread }
+        if text == builtInText { return unread }
+        return PackSchema.compile(text, file: path).1 + unread
     }
 
     /// The text of the embedded pack's schema file.

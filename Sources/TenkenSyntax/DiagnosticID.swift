@@ -178,6 +178,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkUnknownScope = "check.unknown-scope"
     /// A `where` filter is always false, so no element is ever checked.
     case checkUnreachable = "check.unreachable"
+    /// (warning) The pack has `provider.json`, and its schema declares no `published` profile
+    /// for it: the file is not read.
+    case checkUnreadProfile = "check.unread-profile"
     /// (warning) A named condition is used by no rule and no other condition.
     case checkUnusedDefine = "check.unused-define"
 

@@ -144,7 +144,8 @@ struct FleetPackTests {
         // The aggregate table compare.py reads: one row per site, a column per rule.
         var csv = try String(contentsOfFile: "\(out)/aggregate-facilities.csv", encoding: .utf8)
         if csv.hasPrefix("\u{FEFF}") { csv.removeFirst() }
-        let lines = csv.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        // Rows end in CRLF (RFC 4180), which Swift reads as one character: split on either ending.
+        let lines = csv.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").map(String.init)
         let header = try #require(lines.first).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         let idColumn = try #require(header.firstIndex(of: "facility_id"))
         let statusColumn = try #require(header.firstIndex(of: "status"))

@@ -144,4 +144,16 @@ struct PackDeclarationsTests {
         let exact = runCLI(["convert", "Fixtures/clinic-sakura/snapshot.json", "--to", "json"])
         #expect(!exact.err.contains("data.near-reference"), "\(exact.err)")
     }
+
+    /// A `provider.json` in a pack without `published` is not read, and `lint` says so.
+    @Test func aProfileWithoutPublishedIsNotReadAndLintSaysSo() throws {
+        let pack = try Self.fleetCopy("fleet-provider", [])
+        defer { try? FileManager.default.removeItem(at: pack.deletingLastPathComponent()) }
+        try writeText(#"{"facility": {"id": "X"}}"#, pack.appendingPathComponent("provider.json").path)
+        let lint = runCLI(["lint", "--rules", pack.path])
+        #expect(lint.code == 0, "\(lint.err)")
+        #expect(lint.err.contains("provider.json: warning[check.unread-profile]"), "\(lint.err)")
+        let plain = runCLI(["lint", "--rules", Self.fleet])
+        #expect(!plain.err.contains("check.unread-profile"), "\(plain.err)")
+    }
 }
