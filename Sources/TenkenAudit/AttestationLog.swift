@@ -22,14 +22,31 @@ public struct AttestationLog {
     /// the command defers an interrupt between the two so that a save always finishes.
     public var willSave: () -> Void = {}
     public var didSave: () -> Void = {}
+    /// The pack's `statements` declaration: the section appended to and its fields.
+    public let statements: Statements
+    /// The statements' record (the table's columns).
+    public var record: RecordSchema { pack.schema.sections[statements.section].record }
+    /// The names of the statements' fields, as a row's keys (`item`, `by`, `signed_on`…).
+    public let key: (item: String, answer: String, role: String, signer: String, signed: String, reason: String?)
 
-    public init(pack: CheckedPack, facility: Facility, asOf: Day, japanese: Bool, target: String) {
+    /// Nil when the pack declares no `statements`: there is nothing to append to.
+    public init?(pack: CheckedPack, facility: Facility, asOf: Day, japanese: Bool, target: String) {
+        guard let st = pack.schema.mechanisms.statements else { return nil }
         self.pack = pack
         self.facility = facility
         self.asOf = asOf
         self.japanese = japanese
         self.target = target
+        statements = st
+        let fields = pack.schema.sections[st.section].record.fields
+        key = (
+            fields[st.item].name, fields[st.answer].name, fields[st.role].name, fields[st.signer].name,
+            fields[st.signedOn].name, st.reason.map { fields[$0].name }
+        )
     }
+
+    /// The statements' table name (`attestations`).
+    public var tableName: String { pack.schema.collectionTable(statements.section)?.name ?? "" }
 
     /// Who may sign, and in which role, on a day (`Signers`): the staff and roles tables.
     public var signers: Signers { Signers(facility) }
@@ -42,11 +59,11 @@ public struct AttestationLog {
     /// Statements already on file, as (item, by, date), so a second one on the same day is
     /// never recorded without a yes.
     public var onFile: Set<String> {
-        guard case .list(let xs)? = facility[root: "attestations"] else { return [] }
+        guard case .list(let xs)? = facility.roots[statements.section] else { return [] }
         return Set(
             xs.compactMap { v -> String? in
                 guard case .record(let r) = v else { return nil }
-                return sameDayKey(r["item"].display, r["by"].display, r["signed_on"].display)
+                return sameDayKey(r[key.item].display, r[key.signer].display, r[key.signed].display)
             })
     }
 
@@ -133,7 +150,7 @@ public struct AttestationLog {
     func appended(to bytes: [UInt8]?, _ rows: [[String: Value]]) -> Result<[UInt8], Diagnostic> {
         guard inWorkbook else {
             return TableAppender.append(
-                to: bytes, file: target, schema: pack.schema.attestation, rows: rows, japanese: japanese)
+                to: bytes, file: target, schema: record, rows: rows, japanese: japanese)
         }
         guard let bytes else {
             return .failure(
@@ -141,8 +158,14 @@ public struct AttestationLog {
                     "data.file-not-found", .error, "the workbook is gone (moved or deleted since it was read)",
                     at: SourceLocation(file: target)))
         }
+        guard let table = pack.schema.collectionTable(statements.section) else {
+            return .failure(
+                Diagnostic(
+                    "data.missing-table", .error, "the pack's statements have no table to record answers in",
+                    at: SourceLocation(file: target)))
+        }
         return WorkbookTables.appendingRows(
-            to: bytes, file: target, tables: pack.schema, schema: pack.schema.attestation, rows: rows,
+            to: bytes, file: target, tables: pack.schema, table: table, schema: record, rows: rows,
             japanese: japanese)
     }
 
@@ -176,16 +199,17 @@ public struct AttestationLog {
         var loader = SnapshotLoader(schema: pack.schema)
         let table =
             inWorkbook
-            ? loader.loadWorkbookTable(bytes: bytes, path: target, table: "attestations")
-            : loader.loadTable(bytes: bytes, path: target, schema: pack.schema.attestation)
+            ? loader.loadWorkbookTable(bytes: bytes, path: target, table: tableName)
+            : loader.loadTable(bytes: bytes, path: target, schema: record)
         guard case .list(let xs)? = table else { return nil }
         let onFile = Set(
             xs.compactMap { v -> String? in
                 guard case .record(let r) = v else { return nil }
-                return sameDayKey(r["item"].display, r["by"].display, r["signed_on"].display)
+                return sameDayKey(r[key.item].display, r[key.signer].display, r[key.signed].display)
             })
         for r in rows {
-            let item = r["item"]?.display ?? "", by = r["by"]?.display ?? "", day = r["signed_on"]?.display ?? ""
+            let item = r[key.item]?.display ?? "", by = r[key.signer]?.display ?? ""
+            let day = r[key.signed]?.display ?? ""
             if onFile.contains(sameDayKey(item, by, day)) { return "\(by)'s answer to `\(item)` on \(day)" }
         }
         return nil
@@ -194,10 +218,11 @@ public struct AttestationLog {
     /// Refuses, before any question, a table that could not hold every part of an answer.
     public func tableCanHoldAnswers() -> Result<Void, WriteRefusal> {
         guard let state = AttestationLog.snapshot(target) else { return .success(()) }
-        let probe: [String: Value] = [
-            "item": .string("x"), "answer": .string("yes"), "by_role": .string("x"), "by": .string("x"),
-            "signed_on": .date(asOf), "reason": .string("x"),
+        var probe: [String: Value] = [
+            key.item: .string("x"), key.answer: .string(statements.yes), key.role: .string("x"),
+            key.signer: .string("x"), key.signed: .date(asOf),
         ]
+        if let reason = key.reason { probe[reason] = .string("x") }
         if case .failure(let d) = appended(to: state.bytes, [probe]),
             d.id == "data.missing-column" || d.id == "data.missing-table"
         {
@@ -212,10 +237,10 @@ public struct AttestationLog {
         item: String, answer: String, role: String, by: String, on day: Day, reason: String?
     ) -> Result<[String: Value], Diagnostic> {
         var r: [String: Value] = [
-            "item": .string(item), "answer": .string(answer), "by_role": .string(role), "by": .string(by),
-            "signed_on": .date(day),
+            key.item: .string(item), key.answer: .string(answer), key.role: .string(role), key.signer: .string(by),
+            key.signed: .date(day),
         ]
-        if let reason, !reason.isEmpty { r["reason"] = .string(reason) }
+        if let reason, !reason.isEmpty, let field = key.reason { r[field] = .string(reason) }
         return checked(r)
     }
 
@@ -228,7 +253,7 @@ public struct AttestationLog {
     /// reason again with that error.
     public func checked(_ row: [String: Value]) -> Result<[String: Value], Diagnostic> {
         var out: [String: Value] = [:]
-        for field in pack.schema.attestation.fields {
+        for field in record.fields {
             guard let v = row[field.name] else { continue }
             let text = SnapshotWriter.cell(v, of: field, japanese: japanese)
             let (value, errors) = SnapshotLoader.readBack(
@@ -255,7 +280,7 @@ public struct AttestationLog {
         // signed_on may be left out (the as-of date, as --help says); reason is needed only
         // for not-applicable, and a row that needs it is refused below.
         let value = loader.loadInventory(
-            path: path, schema: pack.schema.attestation, optional: ["signed_on", "reason"])
+            path: path, section: statements.section, optional: Set([key.signed] + (key.reason.map { [$0] } ?? [])))
         // Cells the loader already refused (say, a role that is no role): one error per cell.
         let refused = Set(
             loader.diagnostics.filter { $0.severity == .error }.compactMap { d in
@@ -270,50 +295,55 @@ public struct AttestationLog {
         if case .list(let xs)? = value {
             for case .record(let r) in xs {
                 func err(_ field: String, _ id: String, _ msg: String, help: String? = nil) {
-                    let at =
-                        pack.schema.attestation.index[field].map { r.location(ofField: $0) } ?? r.origin.resolved
+                    let at = record.index[field].map { r.location(ofField: $0) } ?? r.origin.resolved
                     // A cell the loader refused has its error already; no follow-on error there.
                     if refused.contains("\(at.file):\(at.line):\(at.column)") { return }
                     diags.add(Diagnostic(id, .error, msg, at: at, help: help))
                 }
-                guard case .string(let item) = r["item"] else {
-                    err("item", "attest.missing", "row has no item"); continue
+                guard case .string(let item) = r[key.item] else {
+                    err(key.item, "attest.missing", "row has no \(key.item)"); continue
                 }
                 guard let roles = keys[item] else {
                     err(
-                        "item", "attest.unknown-item",
+                        key.item, "attest.unknown-item",
                         "the row's item is not an attestation item of this pack (found \(ValueShape.of(item)))",
                         help: closestMatch(to: item, in: Array(keys.keys)).map { "did you mean `\($0)`?" })
                     continue
                 }
-                guard case .string(let answer) = r["answer"] else {
-                    err("answer", "attest.missing", "row has no answer (yes, no or not-applicable)"); continue
+                guard case .string(let answer) = r[key.answer] else {
+                    err(
+                        key.answer, "attest.missing",
+                        "row has no \(key.answer) (\(statements.yes), \(statements.no) or \(statements.notApplicable))")
+                    continue
                 }
-                guard case .string(let role) = r["by_role"] else {
-                    err("by_role", "attest.missing", "row has no by_role"); continue
+                guard case .string(let role) = r[key.role] else {
+                    err(key.role, "attest.missing", "row has no \(key.role)"); continue
                 }
                 guard roles.contains(role) else {
                     // A role is no personal data: the message names the one given.
                     let given = Words.role(role, ja: true, in: pack.schema)
                     err(
-                        "by_role", "attest.wrong-role",
+                        key.role, "attest.wrong-role",
                         "`\(item)` is answered by \(AttestationLog.described(roles, in: pack.schema)); the row gives \(role) (\(given))"
                             + " (「\(item)」に回答できるのは \(roles.map { Words.role($0, ja: true, in: pack.schema) }.joined(separator: "・")) "
                             + "です。この行の役割は \(given) です)"
                     ); continue
                 }
-                guard case .string(let by) = r["by"], AttestationLog.plausibleID(by) else {
-                    err("by", "attest.bad-id", "`by` must be a pseudonymous id like S-001 (letters, digits, - and _)");
+                guard case .string(let by) = r[key.signer], AttestationLog.plausibleID(by) else {
+                    err(
+                        key.signer, "attest.bad-id",
+                        "`\(key.signer)` must be a pseudonymous id like S-001 (letters, digits, - and _)")
                     continue
                 }
-                let reason: String? = if case .string(let s) = r["reason"] { s } else { nil }
-                if answer == "not-applicable" && (reason ?? "").isEmpty {
-                    err("reason", "attest.missing-reason", "not-applicable needs a reason"); continue
+                let reason: String? = if let f = key.reason, case .string(let s) = r[f] { s } else { nil }
+                if answer == statements.notApplicable && (reason ?? "").isEmpty {
+                    err(key.reason ?? key.answer, "attest.missing-reason", "\(statements.notApplicable) needs a reason")
+                    continue
                 }
                 var day = asOf
-                if case .date(let d) = r["signed_on"] { day = d }
+                if case .date(let d) = r[key.signed] { day = d }
                 if day > asOf {
-                    err("signed_on", "attest.future", "signed_on \(day) is after the as-of date \(asOf)"); continue
+                    err(key.signed, "attest.future", "\(key.signed) \(day) is after the as-of date \(asOf)"); continue
                 }
                 // The report counts a statement only from someone on the staff, employed that
                 // day and holding the role: one it would not count is not recorded.
@@ -329,7 +359,7 @@ public struct AttestationLog {
                 let k = sameDayKey(item, by, day.description)
                 if !sameDay && (already.contains(k) || seen.contains(k)) {
                     err(
-                        "item", "attest.same-day", "\(by) already answered `\(item)` on \(day)",
+                        key.item, "attest.same-day", "\(by) already answered `\(item)` on \(day)",
                         help: "pass --same-day to record another answer for that day")
                     continue
                 }

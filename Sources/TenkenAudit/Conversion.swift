@@ -124,9 +124,10 @@ public enum FacilityConversion {
     /// set is replaced (only with `force`), every other file in it is left untouched, and a
     /// failure or a kill before the point of no return leaves the folder as it was; one after
     /// it is finished by the next run (see `StagedFolder`).
+    /// `names`: the file names of a facility folder of the pack (`FacilityFiles(schema:)`).
     public static func writeTables(
-        _ files: [(name: String, bytes: [UInt8])], into dir: String, force: Bool, inputs: InputSet,
-        note: (String) -> Void
+        _ files: [(name: String, bytes: [UInt8])], into dir: String, names: FacilityFiles, force: Bool,
+        inputs: InputSet, note: (String) -> Void
     ) -> Result<Void, WriteRefusal> {
         // Tables over the tables they were read from: refused, as every output over its input.
         if let folder = inputs.inputFolder(dir) {
@@ -136,7 +137,7 @@ public enum FacilityConversion {
                 ))
         }
         // What stopped runs left is finished or cleared first, so the folder is looked at as it is.
-        for n in StagedFolder.recover(dir) { note(n) }
+        for n in StagedFolder.recover(dir, files: names) { note(n) }
         let existing = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
         if let book = existing.first(where: { FacilityInput.isWorkbook($0) && !$0.hasPrefix("~$") }) {
             return .failure(
@@ -152,7 +153,7 @@ public enum FacilityConversion {
                         + "written",
                     help: "write the tables to a new folder"))
         }
-        let clashing = existing.filter(FacilityFiles.isTable)
+        let clashing = existing.filter(names.isTable)
         for n in clashing {
             if let refusal = inputs.refusal(file: (dir as NSString).appendingPathComponent(n)) {
                 return .failure(WriteRefusal(message: "\(refusal)"))
@@ -167,7 +168,7 @@ public enum FacilityConversion {
                     help: "pass --force to replace"))
         }
         do throws(WriteError) {
-            try StagedFolder.publish(files, into: dir, replaces: FacilityFiles.isTable)
+            try StagedFolder.publish(files, into: dir, names: names, replaces: names.isTable)
         } catch {
             return .failure(WriteRefusal(message: "\(error); nothing was written, \(dir) is as it was"))
         }
@@ -179,10 +180,11 @@ extension StagedFolder {
     /// Writes `files` into a staged copy of `dir` and publishes them as one (see the type);
     /// `replaces` names the old files the set takes the place of. On failure nothing is
     /// published and the staging is removed.
+    /// `names`: the file names the set may hold (`FacilityFiles`).
     public static func publish(
-        _ files: [(name: String, bytes: [UInt8])], into dir: String, replaces: (String) -> Bool
+        _ files: [(name: String, bytes: [UInt8])], into dir: String, names: FacilityFiles, replaces: (String) -> Bool
     ) throws(WriteError) {
-        let staged = try StagedFolder(final: dir)
+        let staged = try StagedFolder(final: dir, files: names)
         do throws(WriteError) {
             for (name, bytes) in files { try staged.write(name, bytes) }
             try staged.commit(replaces: replaces)

@@ -52,7 +52,9 @@ public struct FacilityInput: Sendable {
     public var workbook: String? { tables.flatMap { $0.isWorkbook ? $0.dir : nil } }
 
     /// The file to name when the facility as a whole is meant.
-    public var primaryFile: String { snapshot ?? tables.map { $0.files["facility"] ?? $0.dir } ?? "" }
+    public var primaryFile: String {
+        snapshot ?? tables.map { t in schema.profileTable.flatMap { t.files[$0.name] } ?? t.dir } ?? ""
+    }
 
     /// Reads a facility folder: a snapshot with its companions, or a folder of tables.
     public static func folder(_ dir: String, schema: PackSchema) -> Result<FacilityInput, Diagnostic> {
@@ -77,10 +79,13 @@ public struct FacilityInput: Sendable {
         // A device inventory beside the snapshot: the CSV table or a JSON list. Two of them are
         // two accounts of the same devices, and nothing says which is current.
         let listing = Set((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-        let jsonInventories = ["devices.json", "端末.json"].filter { listing.contains($0) }.map {
+        let replacing = schema.replacingCompanion
+        let jsonInventories = (replacing?.jsonFiles ?? []).filter { listing.contains($0) }.map {
             (dir as NSString).appendingPathComponent($0)
         }
-        let inventories = (found.files["devices"].map { [$0] } ?? []) + jsonInventories
+        let inventories =
+            (replacing.flatMap { schema.collectionTable($0.section) }.flatMap { found.files[$0.name] }.map { [$0] }
+                ?? []) + jsonInventories
         if inventories.count > 1 {
             input0Diagnostics.append(
                 Diagnostic(
@@ -93,7 +98,8 @@ public struct FacilityInput: Sendable {
         // Workbooks in the folder (not the owner files of open ones).
         let books = listing.filter { FacilityInput.isWorkbook($0) && !$0.hasPrefix("~$") && !$0.hasPrefix(".~lock.") }
             .sorted()
-        if !books.isEmpty, FileManager.default.fileExists(atPath: snap) || found.files["facility"] != nil {
+        let profileFile = schema.profileTable.flatMap { found.files[$0.name] }
+        if !books.isEmpty, FileManager.default.fileExists(atPath: snap) || profileFile != nil {
             // A workbook beside a snapshot or tables: two accounts of one facility.
             input0Diagnostics.append(
                 Diagnostic(
@@ -109,11 +115,13 @@ public struct FacilityInput: Sendable {
             input = FacilityInput(snapshot: snap, schema: schema)
             input.devices = inventories.first
             input.devicesBesideSnapshot = input.devices != nil
-            input.attestations = found.files["attestations"]
+            input.attestations = schema.appendingCompanion.flatMap { schema.collectionTable($0.section) }.flatMap {
+                found.files[$0.name]
+            }
             if found.hasSnapshotTables {
                 // Two forms of one facility: the snapshot would be read and the tables, which may
                 // be newer, silently left out. Refused, as every ambiguous input is.
-                let names = found.files.keys.filter { $0 != "devices" && $0 != "attestations" }.sorted().map {
+                let names = found.files.keys.filter { !found.companionTables.contains($0) }.sorted().map {
                     ((found.files[$0] ?? $0) as NSString).lastPathComponent
                 }
                 input.folderDiagnostics.append(
@@ -127,7 +135,7 @@ public struct FacilityInput: Sendable {
                             + "snapshot (`tenken convert` turns one into the other)"
                     ))
             }
-        } else if found.files["facility"] != nil {
+        } else if profileFile != nil {
             input = FacilityInput(tables: found, schema: schema)
         } else if found.files.isEmpty, !books.isEmpty {
             // A facility folder that holds its workbook: read as the workbook itself.
@@ -151,14 +159,17 @@ public struct FacilityInput: Sendable {
                     "data.missing-table", .error,
                     "facility folder has tables "
                         + "(\(found.files.keys.sorted().map { $0 + ".csv" }.joined(separator: ", "))) but no "
-                        + "facility.csv and no snapshot.json",
+                        + "\(schema.profileTable?.fileName ?? "profile table") and no snapshot.json",
                     at: SourceLocation(file: dir),
-                    help: "add facility.csv (施設.csv), the facility profile; `tenken init` writes one"))
+                    help:
+                        "add \(schema.profileTable?.fileName ?? "") (\(schema.profileTable?.nameJa ?? "").csv), the "
+                        + "\(schema.profileTable?.name ?? "") profile; `tenken init` writes one"))
         } else {
             return .failure(
                 Diagnostic(
                     "data.file-not-found", .error,
-                    "facility folder has neither snapshot.json nor tables (facility.csv, staff.csv, …)",
+                    "facility folder has neither snapshot.json nor tables ("
+                        + (schema.exampleTables.map(\.fileName) + ["…"]).joined(separator: ", ") + ")",
                     at: SourceLocation(file: dir),
                     help: "write blank tables with `tenken init \(dir)`, or pass --snapshot FILE"))
         }
@@ -183,12 +194,14 @@ public struct FacilityInput: Sendable {
     ) -> (Facility?, [Diagnostic]) {
         let (facility, diags) = loadParts(
             options: options, pack: pack, asOf: asOf, contradictions: contradictions)
-        guard wholeStatements,
-            let table = tables?.files["attestations"] ?? workbook ?? (tables == nil ? attestations : nil)
+        let statementsTable = schema.mechanisms.statements.flatMap { schema.collectionTable($0.section) }?.name
+        guard wholeStatements, let statementsTable,
+            let table = tables?.files[statementsTable] ?? workbook ?? (tables == nil ? attestations : nil)
         else { return (facility, diags) }
-        // In a workbook, the attestations sheet (English or Japanese name).
+        // In a workbook, the statements' sheet (English or Japanese name).
         let sheet: (String?) -> Bool = { s in
-            workbook == nil || s.flatMap { WorkbookTables.table(forSheet: $0, schema: schema) }?.name == "attestations"
+            workbook == nil
+                || s.flatMap { WorkbookTables.table(forSheet: $0, schema: schema) }?.name == statementsTable
         }
         return (
             facility,
@@ -214,17 +227,17 @@ public struct FacilityInput: Sendable {
                 loader.loadSnapshot(line: jsonLine)
             } else if let snapshot { loader.loadSnapshot(path: snapshot) } else { nil }
         guard var facility = loadedFacility else { return (nil, loader.diagnostics) }
-        if let attestations, tables == nil {
-            let ai = SnapshotRoot.attestations.index
-            if case .list(let rows)? = loader.loadInventory(path: attestations, schema: schema.attestation) {
+        if let attestations, tables == nil, let ai = schema.appendingCompanion?.section {
+            if case .list(let rows)? = loader.loadInventory(path: attestations, section: ai) {
                 let before: [Value] = if case .list(let xs)? = facility.roots[ai] { xs } else { [] }
                 facility.roots[ai] = .list(before + rows)
                 facility.sources.append(attestations)
             }
         }
-        if let devices {
-            let inv = loader.loadInventory(path: devices)
-            if facility[root: "devices"] != nil {
+        if let devices, let di = schema.replacingCompanion?.section {
+            let inv = loader.loadInventory(path: devices, section: di)
+            let name = schema.sections[di].name
+            if facility.roots[di] != nil {
                 // Named on the command line, the inventory is the run's choice (said in every
                 // report); found beside a snapshot that lists devices too, nothing says which
                 // list is current.
@@ -232,21 +245,32 @@ public struct FacilityInput: Sendable {
                     devicesBesideSnapshot
                         ? Diagnostic(
                             "data.ambiguous-input", .error,
-                            "the snapshot has its own `devices` section and the folder also has the inventory "
+                            "the snapshot has its own `\(name)` section and the folder also has the inventory "
                                 + "\((devices as NSString).lastPathComponent); nothing says which one is current",
-                            at: SourceLocation(file: primaryFile, path: "/devices"),
-                            help: "keep one: remove the snapshot's `devices` section, or the inventory file")
+                            at: SourceLocation(file: primaryFile, path: "/" + name),
+                            help: "keep one: remove the snapshot's `\(name)` section, or the inventory file")
                         : Diagnostic(
                             "data.devices-replaced", .warning,
-                            "the snapshot's `devices` section is replaced by the inventory \(devices)",
-                            at: SourceLocation(file: primaryFile, path: "/devices")))
+                            "the snapshot's `\(name)` section is replaced by the inventory \(devices)",
+                            at: SourceLocation(file: primaryFile, path: "/" + name)))
             }
-            let di = SnapshotRoot.devices.index
             facility.roots[di] = inv
             facility.rootLocations[di] = SourceLocation(file: devices, line: 1, column: 1)
             facility.sources.append(devices)
         }
-        let pi = SnapshotRoot.provider.index
+        if let pi = schema.mechanisms.published?.section {
+            loadPublished(pi, into: &facility, loader: &loader, options: options, pack: pack)
+        }
+        if asOf != nil || contradictions { loader.append(contentsOf: Consistency.check(facility, asOf: asOf)) }
+        return (facility, loader.diagnostics)
+    }
+
+    /// The published profile (`published S`): `--provider FILE`, else the snapshot's own
+    /// section `S`, else the pack's copy.
+    func loadPublished(
+        _ pi: Int, into facility: inout Facility, loader: inout SnapshotLoader, options: LoadOptions,
+        pack: LoadedPack?
+    ) {
         if let provider {
             var pl = SnapshotLoader(options: options, schema: schema)
             if let p = pl.loadSnapshot(path: provider) {
@@ -259,8 +283,6 @@ public struct FacilityInput: Sendable {
             facility.roots[pi] = bundled.value
             facility.rootLocations[pi] = bundled.location
         }
-        if asOf != nil || contradictions { loader.append(contentsOf: Consistency.check(facility, asOf: asOf)) }
-        return (facility, loader.diagnostics)
     }
 }
 

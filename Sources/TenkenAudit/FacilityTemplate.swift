@@ -8,16 +8,18 @@ import TenkenSyntax
 /// rules look for), the guides, and the folder or workbook written without ever replacing a file.
 public enum FacilityTemplate {
     /// The files of a blank facility folder, by name, with the example facility they show:
-    /// the tables and `README.txt`, or (`json`) `snapshot.json`, `devices.csv` and `README.txt`.
+    /// the tables and `README.txt`, or (`json`) `snapshot.json`, the table of the pack's replacing
+    /// companion (`devices.csv`) and `README.txt`. `kind`: the subject's kind (`subject … kind F`),
+    /// nil for a pack that declares none.
     public static func files(
-        kind: String, json: Bool, pack: LoadedPack
+        kind: String?, json: Bool, pack: LoadedPack
     ) -> Result<(facility: Facility, files: [(String, String)]), WriteRefusal> {
         guard let given = pack.example else {
             return .failure(WriteRefusal(message: "the rule pack has no example facility (example.json)"))
         }
         // Both forms come from the one example facility; its device inventory is a table in both.
         var loader = SnapshotLoader(schema: pack.schema)
-        guard let example = template(kind: kind, oneRowEach: !json, example: given.bytes),
+        guard let example = template(kind: kind, schema: pack.schema, oneRowEach: !json, example: given.bytes),
             let facility = loader.loadSnapshot(bytes: Array(example.render().utf8), path: "template")
         else {
             return .failure(WriteRefusal(message: "internal: the template does not load"))
@@ -27,15 +29,23 @@ public enum FacilityTemplate {
             return .success(
                 (facility, tables.map { ($0.spec.fileName, $0.text) } + [("README.txt", tableGuide(pack.schema))]))
         }
+        guard case .object(let sections) = example else {
+            return .failure(WriteRefusal(message: "internal: the template is not an object"))
+        }
         // The devices go to devices.csv only: a snapshot section beside it would be replaced.
-        guard case .object(let sections) = example, let devices = tables.first(where: { $0.spec.name == "devices" })
-        else { return .failure(WriteRefusal(message: "internal: the template has no devices table")) }
+        guard let companion = pack.schema.replacingCompanion else {
+            return .success((facility, [("snapshot.json", example.render() + "\n"), ("README.txt", jsonGuide)]))
+        }
+        let name = pack.schema.sections[companion.section].name
+        guard let table = pack.schema.collectionTable(companion.section),
+            let devices = tables.first(where: { $0.spec.name == table.name })
+        else { return .failure(WriteRefusal(message: "internal: the template has no \(name) table")) }
         return .success(
             (
                 facility,
                 [
-                    ("snapshot.json", JSON.object(sections.filter { $0.0 != "devices" }).render() + "\n"),
-                    ("devices.csv", devices.text), ("README.txt", jsonGuide),
+                    ("snapshot.json", JSON.object(sections.filter { $0.0 != name }).render() + "\n"),
+                    (table.fileName, devices.text), ("README.txt", jsonGuide),
                 ]
             ))
     }
@@ -44,11 +54,12 @@ public enum FacilityTemplate {
     /// when the folder holds a snapshot (tables beside it would not be read), a workbook (a
     /// second account of the facility), or any file of the set in a spelling the folder scan
     /// or a case-folding file system takes for it. Notes on what stopped runs left go to `note`.
+    /// `names`: the file names of a facility folder of the pack (`FacilityFiles(schema:)`).
     public static func writeFolder(
-        _ files: [(String, String)], into dir: String, tables: Bool, note: (String) -> Void
+        _ files: [(String, String)], into dir: String, names: FacilityFiles, tables: Bool, note: (String) -> Void
     ) -> Result<Void, WriteRefusal> {
         // What stopped runs left is finished or cleared first, so the folder is looked at as it is.
-        for n in StagedFolder.recover(dir) { note(n) }
+        for n in StagedFolder.recover(dir, files: names) { note(n) }
         // Tables beside a snapshot would be ignored (the snapshot wins): say so instead.
         if tables, FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("snapshot.json")) {
             return .failure(
@@ -66,7 +77,7 @@ public enum FacilityTemplate {
         }
         let wanted = Set(files.map { FileNames.fold($0.0) })
         if let clash = listing.sorted().first(where: {
-            wanted.contains(FileNames.fold($0)) || (tables && FacilityFiles.isTable($0))
+            wanted.contains(FileNames.fold($0)) || (tables && names.isTable($0))
         }) {
             return .failure(
                 WriteRefusal(
@@ -74,7 +85,8 @@ public enum FacilityTemplate {
                         + "overwrites a file"))
         }
         do throws(WriteError) {
-            try StagedFolder.publish(files.map { ($0.0, Array($0.1.utf8)) }, into: dir, replaces: { _ in false })
+            try StagedFolder.publish(
+                files.map { ($0.0, Array($0.1.utf8)) }, into: dir, names: names, replaces: { _ in false })
         } catch {
             return .failure(WriteRefusal(message: "\(error); nothing was written"))
         }
@@ -114,17 +126,29 @@ public enum FacilityTemplate {
     }
 
     /// The example facility of a pack's `example.json` as a snapshot: its `snapshot` with the
-    /// schema version first, `/facility/kind` set to `kind` and that kind's values of `by_kind`
+    /// schema version first (`snapshot version`), the subject's kind field (`/facility/kind`) set to
+    /// `kind` and that kind's values of `by_kind`
     /// (JSON pointers to values of the snapshot) put in. Tables get one example row each
     /// (`oneRowEach`: each list of the snapshot keeps its first row); the JSON form names every
     /// role and document the rules look for. Nil when the file is not such an example.
-    public static func template(kind: String, oneRowEach: Bool = false, example: [UInt8]) -> JSON? {
+    public static func template(
+        kind: String?, schema: PackSchema, oneRowEach: Bool = false, example: [UInt8]
+    ) -> JSON? {
         let (node, diags, _) = JSONReader.parse(example, file: "example.json", shownKeys: .all)
         guard let node, diags.isEmpty, case .object(let top)? = json(node),
             case .object(let sections)? = top.first(where: { $0.0 == "snapshot" })?.1
         else { return nil }
-        var patches: [(String, JSON)] = [("/facility/kind", .string(kind))]
-        if case .object(let kinds)? = top.first(where: { $0.0 == "by_kind" })?.1,
+        var patches: [(String, JSON)] = []
+        if let kind, let subject = schema.mechanisms.subject, let field = subject.kind {
+            let section = schema.sections[subject.section]
+            patches.append(
+                (
+                    "/" + escapePointerToken(section.name) + "/"
+                        + escapePointerToken(section.record.fields[field].name),
+                    .string(kind)
+                ))
+        }
+        if let kind, case .object(let kinds)? = top.first(where: { $0.0 == "by_kind" })?.1,
             case .object(let own)? = kinds.first(where: { $0.0 == kind })?.1
         {
             patches += own
@@ -143,7 +167,8 @@ public enum FacilityTemplate {
                 if case .array(let rows) = v { (k, .array(Array(rows.prefix(1)))) } else { (k, v) }
             }
         }
-        return .object([("schema_version", .int(SnapshotSchema.version))] + patched)
+        let version = schema.mechanisms.snapshotVersion.map { [("schema_version", JSON.int($0))] } ?? []
+        return .object(version + patched)
     }
 
     /// A parsed JSON value as the writer's; nil for a number that is not a whole one (the
@@ -235,10 +260,10 @@ public enum FacilityTemplate {
                 let label = "\(t.fileName) \(c.aliases.first ?? c.name)"
                 if seen.insert(label).inserted { s += "  \(label): \(vs.map(c.label).joined(separator: "、"))\n" }
             }
-            if t.name == "facility" {
+            if case .profile = t.shape {
                 for pk in schema.profileKeys {
                     if case .enumeration(let vs) = pk.field.type {
-                        s += "  facility.csv \(pk.key): \(vs.map(pk.field.label).joined(separator: "、"))\n"
+                        s += "  \(t.fileName) \(pk.key): \(vs.map(pk.field.label).joined(separator: "、"))\n"
                     }
                 }
             }

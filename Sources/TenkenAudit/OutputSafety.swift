@@ -31,7 +31,7 @@ public struct InputSet {
     private var files: [FileIdentity: String] = [:]
     private var folders: [FileIdentity: String] = [:]
     /// Facility folders read whole: a file written into one may be read as one of its tables.
-    private var facilityFolders: [FileIdentity: String] = [:]
+    private var facilityFolders: [FileIdentity: (path: String, names: FacilityFiles)] = [:]
 
     public init() {}
 
@@ -50,10 +50,10 @@ public struct InputSet {
         folders[id] = path
     }
 
-    /// A facility folder read whole (its scan reads any table-named file in it).
-    public mutating func add(facilityFolder path: String?) {
+    /// A facility folder read whole (its scan reads any file named as `names` has them).
+    public mutating func add(facilityFolder path: String?, names: FacilityFiles) {
         guard let path, let id = FileIdentity(path) else { return }
-        facilityFolders[id] = path
+        facilityFolders[id] = (path, names)
     }
 
     /// The input folder that `path` is (by identity), if any.
@@ -73,8 +73,8 @@ public struct InputSet {
         // would read the report as the facility's data, or refuse the folder.
         let name = (path as NSString).lastPathComponent
         let parent = FilePath.parent(path)
-        if let id = FileIdentity(parent.isEmpty ? "." : parent), let folder = facilityFolders[id],
-            FacilityFiles.isRead(name)
+        if let id = FileIdentity(parent.isEmpty ? "." : parent), let (folder, names) = facilityFolders[id],
+            names.isRead(name)
         {
             return WriteError(
                 path: path, kind: .refused,

@@ -29,17 +29,15 @@ public struct LoadedPack: Sendable {
 public enum PackLoader {
     public static let embeddedRoot = "Rules/mcs"
 
-    /// The embedded pack's schema (`Rules/mcs/schema.tenken`), compiled once per process. The
-    /// engine still names the MCS sections (`SnapshotRoot`), so the file's sections must be
-    /// exactly those, in order; a built-in schema that fails its own checks stops the program
-    /// with the errors (tests run the same checks first).
+    /// The embedded pack's schema (`Rules/mcs/schema.tenken`), compiled once per process; also
+    /// the schema of a `--rules` pack without a schema file. A built-in schema that fails its own
+    /// checks stops the program with the errors (tests run the same checks first).
     public static let builtInSchema: PackSchema = {
         guard let text = EmbeddedPack.files.first(where: { $0.path == PackSchema.fileName })?.text else {
             fatalError("the built-in pack has no \(PackSchema.fileName); run scripts/embed-pack")
         }
         let (schema, diagnostics) = PackSchema.compile(text, file: embeddedRoot + "/" + PackSchema.fileName)
-        let problems =
-            diagnostics.filter { $0.severity == .error } + (schema.flatMap(SnapshotSchema.sectionsProblem) ?? [])
+        let problems = diagnostics.filter { $0.severity == .error }
         guard let schema, problems.isEmpty else {
             fatalError(
                 "the built-in schema has errors; fix Rules/mcs/schema.tenken and run scripts/embed-pack:\n"
@@ -80,10 +78,9 @@ public enum PackLoader {
         return .success(assemble(files, root: root))
     }
 
-    /// The pack's schema file checked: its own errors (syntax and meaning), and whether it is
-    /// the schema built into this tenken, which snapshots are read with for now
-    /// (`schema.not-built-in` at the first word that differs; comments and layout may differ).
-    /// Empty for a pack without a schema file, which is read with the built-in one. At most
+    /// The pack's schema file checked: its own errors (syntax and meaning), and a warning for a
+    /// `provider.json` the schema declares no `published` profile for (`check.unread-profile`).
+    /// No errors for a pack without a schema file, which is read with the built-in one. At most
     /// `DiagnosticBag.packCap` of them, as for the rule files.
     public static func schemaDiagnostics(_ pack: LoadedPack) -> [Diagnostic] {
         var bag = DiagnosticBag(cap: DiagnosticBag.packCap)
@@ -92,28 +89,24 @@ public enum PackLoader {
     }
 
     static func uncappedSchemaDiagnostics(_ pack: LoadedPack) -> [Diagnostic] {
-        guard let (path, text) = pack.schemaFile else { return [] }
-        let builtIn = EmbeddedPack.files.first { $0.path == PackSchema.fileName }?.text ?? ""
-        if text == builtIn { return [] }
-        let (schema, diags) = PackSchema.compile(text, file: path)
-        guard let schema else { return diags }
-        if let problems = SnapshotSchema.sectionsProblem(schema) { return diags + problems }
-        let mine = Lexer.tokenize(text, file: path).0
-        let theirs = Lexer.tokenize(builtIn, file: path).0
-        guard let i = Array(zip(mine, theirs)).firstIndex(where: { $0.kind != $1.kind || $0.text != $1.text }) else {
-            return diags
-        }
-        let span = mine[i].span
-        return diags + [
-            Diagnostic(
-                DiagnosticID.schemaNotBuiltIn.rawValue, .error,
-                "this schema differs here from the one built into tenken, which snapshots are read with; this one "
-                    + "would be ignored", at: SourceLocation(file: path, line: span.line, column: span.column),
-                help:
-                    "for now a pack's schema is the built-in one: change Rules/mcs/schema.tenken, run "
-                    + "scripts/embed-pack and rebuild")
-        ]
+        // A published profile the schema has no place for is not read: said, never silent.
+        let unread: [Diagnostic] =
+            pack.schema.mechanisms.published != nil || pack.provider == nil
+            ? []
+            : [
+                Diagnostic(
+                    DiagnosticID.checkUnreadProfile.rawValue, .warning,
+                    "the pack's schema declares no published profile (`published S`), so this file is not read",
+                    at: SourceLocation(file: pack.provider?.path ?? ""),
+                    help: "declare `published S { … }` in the schema, or remove the file")
+            ]
+        guard let (path, text) = pack.schemaFile else { return unread }
+        if text == builtInText { return unread }
+        return PackSchema.compile(text, file: path).1 + unread
     }
+
+    /// The text of the embedded pack's schema file.
+    static var builtInText: String? { EmbeddedPack.files.first { $0.path == PackSchema.fileName }?.text }
 
     static func assemble(_ files: [(String, [UInt8])], root: String) -> LoadedPack {
         var rules: [(path: String, text: String)] = []
@@ -147,18 +140,13 @@ public enum PackLoader {
         }
         // The pack's own schema where it has one that passes its checks; else the built-in one.
         var packSchema = builtInSchema
-        if let schema, schema.text != EmbeddedPack.files.first(where: { $0.path == PackSchema.fileName })?.text {
+        if let schema, schema.text != builtInText {
             let (compiled, diags) = PackSchema.compile(schema.text, file: schema.path)
-            if let compiled, !diags.contains(where: { $0.severity == .error }),
-                SnapshotSchema.sectionsProblem(compiled) == nil
-            {
-                packSchema = compiled
-            }
+            if let compiled, !diags.contains(where: { $0.severity == .error }) { packSchema = compiled }
         }
         var profile: (Value, SourceLocation?)?
-        if let provider {
+        if let provider, let pi = packSchema.mechanisms.published?.section {
             var l = SnapshotLoader(schema: packSchema)
-            let pi = SnapshotRoot.provider.index
             if let f = l.loadSnapshot(bytes: provider.bytes, path: provider.path), let v = f.roots[pi] {
                 profile = (v, f.rootLocations[pi])
             }

@@ -273,8 +273,9 @@ public enum RuleTestRunner {
                         + loader.diagnostics.filter { $0.severity == .error }.map(\.description).joined(separator: "; ")
                     continue
                 }
-                let pi = SnapshotRoot.provider.index
-                if facility.roots[pi] == nil { facility.roots[pi] = provider }
+                if let pi = pack.schema.mechanisms.published?.section, facility.roots[pi] == nil {
+                    facility.roots[pi] = provider
+                }
                 let contradictions = Consistency.check(facility, asOf: f.asOf)
                 if !contradictions.isEmpty {
                     o.problem =

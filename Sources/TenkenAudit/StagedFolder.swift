@@ -3,28 +3,33 @@ import TenkenData
 import TenkenReport
 import TenkenSyntax
 
-/// The file names of a facility folder, compared as a case- or normalisation-folding file
-/// system compares them (`Staff.CSV`, a decomposed `職員.csv`).
-public enum FacilityFiles {
+/// The file names of a facility folder of one pack's schema, compared as a case- or
+/// normalisation-folding file system compares them (`Staff.CSV`, a decomposed `職員.csv`).
+public struct FacilityFiles: Sendable {
     public static func fold(_ name: String) -> String { FileNames.fold(name) }
 
-    /// Every table, by its English and its Japanese name: the built-in schema's (a file a run
-    /// may replace or must not overwrite; a `--rules` pack's schema is the same until packs
-    /// bring their own sections).
-    public static let tables: Set<String> = Set(
-        PackLoader.builtInSchema.tables.flatMap { [fold($0.name + ".csv"), fold($0.nameJa + ".csv")] })
-    /// What the loaders read from a facility folder: its tables, `snapshot.json`, and the
-    /// inventories and answers beside a snapshot.
-    public static let read: Set<String> = tables.union(["snapshot.json", "devices.json", "端末.json"].map(fold))
+    /// Every table of the schema, by its English and its Japanese name (a file a run may
+    /// replace or must not overwrite).
+    public let tables: Set<String>
+    /// What the loaders read from a facility folder: its tables, `snapshot.json`, and the JSON
+    /// companions beside a snapshot (`companion S replaces json …`).
+    public let read: Set<String>
     /// What `convert --to csv` and `init` write into one: tables, `snapshot.json`, `README.txt`.
-    public static let written: Set<String> = tables.union(["snapshot.json", "README.txt"].map(fold))
+    public let written: Set<String>
 
-    public static func isTable(_ name: String) -> Bool { tables.contains(fold(name)) }
-    /// A workbook in a facility folder is read too (as the facility, or refused beside tables).
-    public static func isRead(_ name: String) -> Bool {
-        read.contains(fold(name)) || (isWorkbook(name) && !name.hasPrefix("~$"))
+    /// The files of a facility folder read with `schema` (`LoadedPack.schema`).
+    public init(schema: PackSchema) {
+        tables = Set(schema.tables.flatMap { [Self.fold($0.name + ".csv"), Self.fold($0.nameJa + ".csv")] })
+        read = tables.union((["snapshot.json"] + (schema.replacingCompanion?.jsonFiles ?? [])).map(Self.fold))
+        written = tables.union(["snapshot.json", "README.txt"].map(Self.fold))
     }
-    public static func isWritten(_ name: String) -> Bool { written.contains(fold(name)) }
+
+    public func isTable(_ name: String) -> Bool { tables.contains(Self.fold(name)) }
+    /// A workbook in a facility folder is read too (as the facility, or refused beside tables).
+    public func isRead(_ name: String) -> Bool {
+        read.contains(Self.fold(name)) || (Self.isWorkbook(name) && !name.hasPrefix("~$"))
+    }
+    public func isWritten(_ name: String) -> Bool { written.contains(Self.fold(name)) }
 
     /// Extensions read as a workbook: `.xlsx` and `.xlsm`, and the spreadsheet files a person
     /// may give instead (`.xls`, `.xlsb`, `.ods`), which the workbook reader refuses saying
@@ -60,6 +65,8 @@ public final class StagedFolder {
     public let staging: String
     /// The folder did not exist: the set is renamed into place whole.
     public let fresh: Bool
+    /// The names the set may hold (the pack's tables, `snapshot.json`, `README.txt`).
+    public let files: FacilityFiles
     private let lock: FileLock
     private var token: Int?
     private var done = false
@@ -67,7 +74,8 @@ public final class StagedFolder {
     public static let insidePrefix = ".tenken-staging-"
     public static let journal = ".publish"
 
-    public init(final given: String) throws(WriteError) {
+    public init(final given: String, files: FacilityFiles) throws(WriteError) {
+        self.files = files
         // A link to a folder is followed: the folder it names is the one written.
         final = StagedFolder.resolved(given)
         let parent = StagedFolder.parent(of: final)
@@ -101,7 +109,7 @@ public final class StagedFolder {
         // never once the journal exists (the handler leaves a publication alone).
         let l = lock
         token = Interruption.onInterrupt(graceful: true) {
-            removeOwnedTree(path, own: StagedFolder.ownEntry)
+            removeOwnedTree(path, own: StagedFolder.ownEntry(files))
             l.release()
         }
     }
@@ -117,10 +125,13 @@ public final class StagedFolder {
         return p.isEmpty ? "." : p
     }
 
-    /// What a staging folder may hold: the set's files, temporaries and the journal, flat.
-    public static func ownEntry(_ rel: [String], _ isDir: Bool) -> Bool {
-        guard rel.count == 1, !isDir else { return false }
-        return FacilityFiles.isWritten(rel[0]) || RunID.isTemporaryName(rel[0]) || rel[0] == journal
+    /// What a staging folder may hold: the set's files (`files.written`), temporaries and the
+    /// journal, flat.
+    public static func ownEntry(_ files: FacilityFiles) -> @Sendable ([String], Bool) -> Bool {
+        { rel, isDir in
+            guard rel.count == 1, !isDir else { return false }
+            return files.isWritten(rel[0]) || RunID.isTemporaryName(rel[0]) || rel[0] == journal
+        }
     }
 
     /// Writes one file of the set; once the run is asked to stop, cleans up and exits instead.
@@ -143,7 +154,7 @@ public final class StagedFolder {
     public func commit(replaces: (String) -> Bool) throws(WriteError) {
         defer { finish() }
         let fm = FileManager.default
-        let ours = ((try? fm.contentsOfDirectory(atPath: staging)) ?? []).filter { FacilityFiles.isWritten($0) }
+        let ours = ((try? fm.contentsOfDirectory(atPath: staging)) ?? []).filter { files.isWritten($0) }
             .sorted()
         // Durable before visible.
         for n in ours {
@@ -172,17 +183,17 @@ public final class StagedFolder {
             // The journal, on disk, is the point of no return.
             try OutputFile.write(
                 Array(text.utf8), to: (staging as NSString).appendingPathComponent(StagedFolder.journal))
-            if let problem = StagedFolder.apply(staging: staging, into: final) {
+            if let problem = StagedFolder.apply(staging: staging, into: final, files: files) {
                 throw WriteError(path: final, kind: .other, reason: problem)
             }
         }
-        removeOwnedTree(staging, own: StagedFolder.ownEntry)
+        removeOwnedTree(staging, own: StagedFolder.ownEntry(files))
     }
 
     /// Drops the staging folder (nothing was published).
     public func abandon() {
         guard !done else { return }
-        removeOwnedTree(staging, own: StagedFolder.ownEntry)
+        removeOwnedTree(staging, own: StagedFolder.ownEntry(files))
         finish()
     }
 
@@ -201,7 +212,7 @@ public final class StagedFolder {
     /// of that name), then each listed old spelling removed; the journal goes last. Idempotent,
     /// so a run stopped half-way is finished by the next. Only the set's own names are acted
     /// on, never a path. Returns what went wrong, or nil.
-    public static func apply(staging: String, into final: String) -> String? {
+    public static func apply(staging: String, into final: String, files: FacilityFiles) -> String? {
         let journalPath = (staging as NSString).appendingPathComponent(journal)
         guard case .success(let bytes) = readInput(journalPath, maxBytes: 1 << 20) else {
             return "cannot read \(journalPath)"
@@ -209,7 +220,7 @@ public final class StagedFolder {
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
         func named(_ l: String) -> String? {
             let n = String(l.dropFirst())
-            return FacilityFiles.isWritten(n) && !n.contains("/") ? n : nil
+            return files.isWritten(n) && !n.contains("/") ? n : nil
         }
         var failed: [String] = []
         for l in lines where l.hasPrefix("+") {
@@ -281,7 +292,7 @@ public final class StagedFolder {
     /// set's files; anything else in one (a person's file an older tenken moved there while
     /// swapping folders) is moved back into the folder when its name is free there, and
     /// otherwise left where it is. Returns notes for the person, naming what was left or moved.
-    public static func recover(_ given: String) -> [String] {
+    public static func recover(_ given: String, files: FacilityFiles) -> [String] {
         let final = resolved(given)
         let parent = parent(of: final)
         let name = (final as NSString).lastPathComponent
@@ -299,9 +310,9 @@ public final class StagedFolder {
             }
             defer { held?.release() }
             if access((leftover as NSString).appendingPathComponent(journal), F_OK) == 0, folderExists {
-                if let problem = apply(staging: leftover, into: final) { notes.append(problem); return }
+                if let problem = apply(staging: leftover, into: final, files: files) { notes.append(problem); return }
             }
-            notes += salvage(leftover, into: folderExists ? final : nil)
+            notes += salvage(leftover, into: folderExists ? final : nil, files: files)
         }
         if folderExists {
             for entry in (try? fm.contentsOfDirectory(atPath: final)) ?? [] {
@@ -351,7 +362,8 @@ public final class StagedFolder {
     /// Empties a leftover staging folder: the set's own files go; a person's entry is moved
     /// back into `final` when its name is free there (an extra hard link to the very file
     /// there is dropped); what cannot go back stays, and the notes say where.
-    public static func salvage(_ leftover: String, into final: String?) -> [String] {
+    public static func salvage(_ leftover: String, into final: String?, files: FacilityFiles) -> [String] {
+        let ownEntry = ownEntry(files)
         var notes: [String] = []
         var st = stat()
         guard lstat(leftover, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { return [] }

@@ -49,7 +49,7 @@ enum AttestCommand {
         guard let p = parsed else { return code }
         let asOf: Day, ja: Bool, window: Duration, options: LoadOptions
         var role: String?
-        let loaded: LoadedPack, pack: CheckedPack
+        let loaded: LoadedPack, pack: CheckedPack, table: TableSpec
         do {
             asOf = try CLI.asOf(p).get()
             ja = try ArgumentParser.choice(p, "--lang", ["ja", "en"], default: "ja").get() == "ja"
@@ -62,6 +62,16 @@ enum AttestCommand {
             // The roles are the pack's schema's.
             guard let checked = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
             (loaded, pack) = checked
+            // A pack without `statements` has nothing a person answers, and no table to append to.
+            guard let statements = pack.schema.mechanisms.statements,
+                let t = pack.schema.collectionTable(statements.section)
+            else {
+                console.err(
+                    "error: this pack (\(pack.info.id)) declares no statements, so there is nothing to attest; "
+                        + "tenken attest answers a pack's `attestation` items\n")
+                return ExitCode.inputError
+            }
+            table = t
             if let r = p.value("--role") {
                 guard let id = Words.roleID(r, in: pack.schema) else {
                     throw UsageError(
@@ -109,11 +119,12 @@ enum AttestCommand {
         else { return ExitCode.inputError }
         let target =
             input.workbook ?? input.tables.map {
-                $0.files["attestations"] ?? ($0.dir as NSString).appendingPathComponent("attestations.csv")
+                $0.files[table.name] ?? ($0.dir as NSString).appendingPathComponent(table.fileName)
             }
-            ?? input.attestations ?? (dir as NSString).appendingPathComponent("attestations.csv")
-        var session = AttestSession(
-            pack: pack, facility: facility, asOf: asOf, japanese: ja, target: target, console: console)
+            ?? input.attestations ?? (dir as NSString).appendingPathComponent(table.fileName)
+        guard let log = AttestationLog(pack: pack, facility: facility, asOf: asOf, japanese: ja, target: target)
+        else { return ExitCode.inputError }
+        var session = AttestSession(log: log, console: console)
         guard session.tableCanHoldAnswers() else { return ExitCode.inputError }
         if let answers = p.value("--answers") {
             // Answers read from the very table they would be appended to would double it.
@@ -163,8 +174,8 @@ struct AttestSession {
     var target: String { log.target }
     var signers: Signers { log.signers }
 
-    init(pack: CheckedPack, facility: Facility, asOf: Day, japanese: Bool, target: String, console: Console) {
-        log = AttestationLog(pack: pack, facility: facility, asOf: asOf, japanese: japanese, target: target)
+    init(log given: AttestationLog, console: Console) {
+        var log = given
         self.console = console
         // A save finishes before an interrupt ends the process (see `installInterruptHandler`).
         log.willSave = { saving.store(true, ordering: .sequentiallyConsistent) }
@@ -175,6 +186,7 @@ struct AttestSession {
                 _exit(130)
             }
         }
+        self.log = log
     }
 
     /// Saves the rows (`AttestationLog.save`), printing why not.
@@ -226,8 +238,7 @@ struct AttestSession {
     func roleLabel(_ r: String) -> String { Words.role(r, ja: japanese, in: pack.schema) }
 
     mutating func interactive(_ due: [DueAttestation], role givenRole: String?, by givenBy: String?) -> Int32 {
-        let name = SafeText.terminal(
-            facility.facilityRecord.flatMap { if case .string(let s) = $0["name"] { s } else { nil } } ?? facility.id)
+        let name = SafeText.terminal(facility.subjectName ?? facility.id)
         console.out(t("tenken attest — \(name)（基準日 \(asOf)）\n", "tenken attest — \(name) (as of \(asOf))\n"))
         if due.isEmpty {
             console.out(t("回答が必要な項目はありません。\n", "Nothing needs an answer now.\n"))
@@ -277,10 +288,10 @@ struct AttestSession {
             if answer == "skip" { continue }
             if answer == "quit" { break }
             var reason: String?
-            if answer == "not-applicable" {
+            if answer == log.statements.notApplicable {
                 guard let r = askReason() else { return stop() }
                 reason = r
-            } else if answer == "no" {
+            } else if answer == log.statements.no {
                 // Optional: what is missing, or the plan; kept with the answer for the auditor.
                 guard
                     let r = askText(
@@ -405,7 +416,7 @@ struct AttestSession {
         }
     }
 
-    /// yes / no / not-applicable, or skip / quit.
+    /// The statements' yes / no / not-applicable words (`statements … answer`), or skip / quit.
     func askAnswer() -> String? {
         while true {
             guard
@@ -415,9 +426,9 @@ struct AttestSession {
                         "  Is this met? yes (y) / no (n) / not applicable (na) / skip (s) / quit (q): "))
             else { return nil }
             switch a.lowercased() {
-            case "y", "yes", "はい": return "yes"
-            case "n", "no", "いいえ": return "no"
-            case "na", "n/a", "not-applicable", "対象外": return "not-applicable"
+            case "y", "yes", "はい": return log.statements.yes
+            case "n", "no", "いいえ": return log.statements.no
+            case "na", "n/a", "not-applicable", "対象外": return log.statements.notApplicable
             case "s", "skip", "飛ばす", "": return "skip"
             case "q", "quit", "終了": return "quit"
             default: console.out(t("  y, n, na, s, q のどれかを入力してください。\n", "  enter y, n, na, s or q.\n"))
@@ -433,7 +444,9 @@ struct AttestSession {
     func askText(_ prompt: String, required: Bool) -> String? {
         while true {
             guard let a = ask(prompt) else { return nil }
-            switch log.checked(["reason": .string(a)]) {
+            // Without a reason field the table keeps no reason.
+            guard let field = log.key.reason else { return a }
+            switch log.checked([field: .string(a)]) {
             case .failure(let d):
                 console.out(
                     t(
@@ -441,7 +454,7 @@ struct AttestSession {
                         "  this cannot be saved: \(d.message). Enter it again.\n"))
             case .success(let read):
                 // Blank as the reader reads it (nothing but spaces, say): no reason.
-                guard required, read["reason"] == nil else { return a }
+                guard required, read[field] == nil else { return a }
                 console.out(t("  理由を入力してください。\n", "  a reason is needed.\n"))
             }
         }

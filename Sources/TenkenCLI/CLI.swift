@@ -208,6 +208,22 @@ public enum CLI {
         OptionSpec("--max-depth", value: "N", help: "deepest JSON nesting accepted (default 256)"),
     ]
 
+    /// `--devices` and `--provider` name files of the pack's mechanisms (`companion S replaces`,
+    /// `published S`): for a pack that declares none, giving one is a usage error naming the pack.
+    static func mechanismOptions(_ p: ParsedArguments, _ pack: LoadedPack) -> UsageError? {
+        if p.value("--devices") != nil, pack.schema.replacingCompanion == nil {
+            return UsageError(
+                message: "`--devices`: the rule pack \(pack.root) declares no inventory a file replaces (`companion S "
+                    + "replaces` in its schema)", help: "leave out --devices; the snapshot holds every section")
+        }
+        if p.value("--provider") != nil, pack.schema.mechanisms.published == nil {
+            return UsageError(
+                message: "`--provider`: the rule pack \(pack.root) declares no published profile (`published S` in "
+                    + "its schema)", help: "leave out --provider")
+        }
+        return nil
+    }
+
     /// `--fail-on`, default `required`.
     static func gate(_ p: ParsedArguments) -> Result<Gate, UsageError> {
         let text = p.value("--fail-on") ?? "required"
@@ -483,7 +499,7 @@ extension InputSet {
         add(file: input.devices)
         add(file: input.attestations)
         add(file: input.provider)
-        add(facilityFolder: input.folder)
+        add(facilityFolder: input.folder, names: FacilityFiles(schema: input.schema))
         if let t = input.tables {
             // A workbook is one file; a folder of tables, a folder.
             if t.isWorkbook { add(file: t.dir) } else { add(folder: t.dir) }

@@ -65,6 +65,10 @@ enum CheckCommand {
         }
         // The pack first: its schema names the tables a facility folder holds.
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
+        if let e = CLI.mechanismOptions(p, loaded) {
+            CLI.usage(e, console)
+            return ExitCode.usage
+        }
         var input: FacilityInput
         if let path = p.positionals.first {
             switch CLI.facility(at: path, schema: loaded.schema) {

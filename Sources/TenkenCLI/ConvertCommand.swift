@@ -133,7 +133,9 @@ enum ConvertCommand {
         case .failure(let r): return CLI.refused(r, console)
         }
         if case .failure(let r) = FacilityConversion.writeTables(
-            files.map { ($0.name, $0.bytes) }, into: output, force: force, inputs: inputs, note: note)
+            files.map { ($0.name, $0.bytes) }, into: output, names: FacilityFiles(schema: facility.schema),
+            force: force,
+            inputs: inputs, note: note)
         {
             return CLI.refused(r, console)
         }

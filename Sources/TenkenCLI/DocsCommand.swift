@@ -76,15 +76,17 @@ public enum Docs {
                 ])
             )
         }
-        var props: [(String, JSON)] = [
-            ("schema_version", .object([("const", .int(SnapshotSchema.version))])),
+        // The version key where the pack declares `snapshot version N`.
+        let version = schema.mechanisms.snapshotVersion
+        var props: [(String, JSON)] = version.map { [("schema_version", .object([("const", .int($0))]))] } ?? []
+        props += [
             (
                 "parameters",
                 .object([
                     ("type", .string("object")),
                     ("description", .string("per-facility overrides of pack parameters, by name")),
                 ])
-            ),
+            )
         ]
         for root in schema.sections {
             let ref = JSON.object([("$ref", .string("#/$defs/\(root.record.name)"))])
@@ -108,7 +110,7 @@ public enum Docs {
                 )
             ),
             ("type", .string("object")),
-            ("required", .array([.string("schema_version")])),
+            ("required", .array(version == nil ? [] : [.string("schema_version")])),
             ("properties", .object(props)),
             ("$defs", .object(defs)),
         ]).render() + "\n"
@@ -159,7 +161,9 @@ public enum Docs {
                         + "\(pk.field.docJa.isEmpty ? "" : pk.field.docJa + " / ")\(pk.field.doc) |\n"
                 }
                 s += "| `parameter.NAME` | as declared | パラメータの上書き / a parameter override (see parameters.md) |\n"
-                s += "| `schema_version` | int | 表の形式の版 / table format version (1) |\n"
+                if let v = schema.mechanisms.snapshotVersion {
+                    s += "| `schema_version` | int | 表の形式の版 / table format version (\(v)) |\n"
+                }
                 continue
             case .collection: break
             case .nested(let parent, let field, let link):

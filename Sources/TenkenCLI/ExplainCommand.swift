@@ -38,6 +38,10 @@ enum ExplainCommand {
         }
         // The pack first: its schema names the tables a facility folder holds.
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
+        if let e = CLI.mechanismOptions(p, loaded) {
+            CLI.usage(e, console)
+            return ExitCode.usage
+        }
         var input: FacilityInput
         if p.positionals.count > 1 {
             switch CLI.facility(at: p.positionals[1], schema: loaded.schema) {

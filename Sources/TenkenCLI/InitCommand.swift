@@ -12,30 +12,48 @@ enum InitCommand {
         name: "init",
         summary:
             "Write blank spreadsheet tables, an Excel workbook (.xlsx) or a JSON snapshot for a facility to fill in.",
-        usage: "tenken init DIR|FILE.xlsx [--kind " + PackLoader.builtInSchema.facilityKinds.joined(separator: "|")
+        usage: "tenken init DIR|FILE.xlsx [--kind " + builtInKinds.map(\.value).joined(separator: "|")
             + "] [--json] [--rules DIR]",
         options: [
             // The kinds, in usage and help alike, are the built-in schema's.
             OptionSpec(
-                "--kind", value: "KIND", choices: PackLoader.builtInSchema.facilityKinds,
+                "--kind", value: "KIND", choices: builtInKinds.map(\.value),
                 help: "kind of facility: "
-                    + PackLoader.builtInSchema.facilityKinds.map { k in
-                        "\(k) (\(PackLoader.builtInSchema.facility.field("kind")!.label(k))\(k == "clinic" ? ", default" : ""))"
-                    }.joined(separator: ", ")),
+                    + builtInKinds.enumerated().map { i, k in "\(k.value) (\(k.label)\(i == 0 ? ", default" : ""))" }
+                    .joined(separator: ", ")),
             OptionSpec("--json", help: "write snapshot.json and devices.csv instead of tables"),
             OptionSpec(
                 "--rules", value: "DIR", help: "the example facility and schema of the rule pack in DIR (example.json)"),
         ],
         minPositionals: 1, maxPositionals: 1)
 
+    /// The built-in pack's subject kinds with their Japanese labels; the first is the default.
+    static var builtInKinds: [(value: String, label: String)] {
+        let schema = PackLoader.builtInSchema
+        guard let subject = schema.mechanisms.subject, let field = subject.kind else { return [] }
+        let f = schema.sections[subject.section].record.fields[field]
+        return subject.kinds.map { ($0, f.label($0)) }
+    }
+
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
         guard let pack = CLI.loadedPack(p, console) else { return ExitCode.inputError }
-        let kind: String
-        switch ArgumentParser.choice(p, "--kind", pack.schema.facilityKinds, default: "clinic") {
-        case .success(let k): kind = k
-        case .failure(let e): CLI.usage(e, console); return ExitCode.usage
+        // The kinds are the choices of the subject's kind field (`subject … kind F`); a pack that
+        // declares none has no `--kind`.
+        var kind: String?
+        if let kinds = pack.schema.mechanisms.subject?.kinds, !kinds.isEmpty {
+            switch ArgumentParser.choice(p, "--kind", kinds, default: kinds[0]) {
+            case .success(let k): kind = k
+            case .failure(let e): CLI.usage(e, console); return ExitCode.usage
+            }
+        } else if p.value("--kind") != nil {
+            CLI.usage(
+                UsageError(
+                    message:
+                        "`--kind`: the rule pack \(pack.root) declares no kind of its subject (`subject … kind F` in "
+                        + "its schema)", help: "leave out --kind"), console)
+            return ExitCode.usage
         }
         let dir = p.positionals[0]
         let json = p.flag("--json")
@@ -73,7 +91,8 @@ enum InitCommand {
             return ExitCode.usage
         }
         if case .failure(let r) = FacilityTemplate.writeFolder(
-            files, into: dir, tables: !json, note: { console.err("note: \($0)\n") })
+            files, into: dir, names: FacilityFiles(schema: pack.schema), tables: !json,
+            note: { console.err("note: \($0)\n") })
         {
             return CLI.refused(r, console)
         }

@@ -5,31 +5,35 @@ import TenkenSyntax
 extension SnapshotLoader {
     // MARK: device inventory
 
-    /// Loads a device inventory (CSV or JSON, by extension) into the `devices` section.
-    /// `optional` are columns the table may leave out without a warning (for `attest
-    /// --answers`: `signed_on`, which then is the as-of date, and `reason`). `schema`: the
-    /// record of the rows, by default the devices section's.
+    /// Loads a companion file (CSV or JSON, by extension) of collection `section`: a device
+    /// inventory, or statements kept beside a snapshot. `optional` are columns the table may
+    /// leave out without a warning (for `attest --answers`: the signing date, which then is the
+    /// as-of date, and the reason). `schema`: the record of the rows, by default the section's.
     public mutating func loadInventory(
-        path: String, schema: RecordSchema? = nil, optional: Set<String> = []
+        path: String, section: Int, schema: RecordSchema? = nil, optional: Set<String> = []
     ) -> Value? {
         let bytes: [UInt8]
         do { bytes = try readInput(path, maxBytes: options.limits.maxBytes).get() } catch {
             diagnostics.append(error); return nil
         }
-        if path.lowercased().hasSuffix(".json") { return loadInventoryJSON(bytes: bytes, path: path) }
-        return loadTable(bytes: bytes, path: path, schema: schema ?? self.schema.device, notes: optional)
+        if path.lowercased().hasSuffix(".json") { return loadInventoryJSON(bytes: bytes, path: path, section: section) }
+        return loadTable(
+            bytes: bytes, path: path, schema: schema ?? self.schema.sections[section].record, notes: optional)
     }
 
-    mutating func loadInventoryJSON(bytes: [UInt8], path: String) -> Value? {
+    /// A JSON companion: a list of elements, or an object holding the list under the section's
+    /// name (`{"devices": [...]}`).
+    mutating func loadInventoryJSON(bytes: [UInt8], path: String, section: Int) -> Value? {
         let (node, diags, lines) = JSONReader.parse(
             bytes, file: path, limits: options.limits, shownKeys: .only(schema.names))
         diagnostics += diags
         guard let node else { return nil }
         let src = SourceFile(path: path, kind: .json, lines: lines)
-        if case .object(let members) = node.value, let m = members.first(where: { $0.key == "devices" }) {
-            return collection(m.node, schema.device, src: src, pointer: "/devices")
+        let s = schema.sections[section]
+        if case .object(let members) = node.value, let m = members.first(where: { $0.key == s.name }) {
+            return collection(m.node, s.record, src: src, pointer: "/" + escapePointerToken(s.name))
         }
-        return collection(node, schema.device, src: src, pointer: "")
+        return collection(node, s.record, src: src, pointer: "")
     }
 
     /// A CSV table whose header names schema fields (English or Japanese aliases).

@@ -200,41 +200,48 @@ public enum Consistency {
             }
         }
 
-        /// A refusal's `party` that names no facility any group member comes from, but
-        /// differs from one only in case, width, dashes or spaces: a warning, with the place
-        /// of the member's `facility_id` it likely means.
+        /// The pack's `near_reference S.L.F` fields (the MCS refusal's `party`): a value that
+        /// matches no `F` of the elements of list `L` of section `S`, but differs from one only in
+        /// case, width, dashes or spaces, is a warning at the value, with the place of the `F`
+        /// it likely means.
         mutating func refusalParties(_ f: Facility) {
-            guard case .list(let groups)? = f[root: "groups"], case .list(let consents)? = f[root: "consents"] else {
-                return
-            }
-            var facilityIDs: [String: Record] = [:]
+            for near in f.schema.mechanisms.nearReferences { nearReferences(near, f) }
+        }
+
+        mutating func nearReferences(_ near: NearReference, _ f: Facility) {
+            guard near.section < f.roots.count, let root = f.roots[near.section] else { return }
+            let section = f.schema.sections[near.section]
+            var targets: [String: Record] = [:]
             var exact: Set<String> = []
-            for case .record(let g) in groups {
-                guard case .list(let members) = g["members"] else { continue }
-                for case .record(let m) in members {
-                    guard case .string(let s) = m["facility_id"] else { continue }
+            var targetName = "", listName = ""
+            let owners: [Value] = if case .list(let xs) = root { xs } else { [root] }
+            for case .record(let o) in owners where near.list < o.values.count {
+                listName = o.schema.fields[near.list].name
+                guard case .list(let elements) = o.values[near.list] else { continue }
+                for case .record(let e) in elements where near.target < e.values.count {
+                    targetName = e.schema.fields[near.target].name
+                    guard case .string(let s) = e.values[near.target] else { continue }
                     exact.insert(CellText.identifierKey(s))
-                    facilityIDs[Consistency.looseKey(s)] = facilityIDs[Consistency.looseKey(s)] ?? m
+                    targets[Consistency.looseKey(s)] = targets[Consistency.looseKey(s)] ?? e
                 }
             }
-            for case .record(let c) in consents {
-                guard case .list(let refusals) = c["refusals"] else { continue }
-                for case .record(let r) in refusals {
-                    guard let pi = r.schema.index["party"], case .string(let party) = r.values[pi],
-                        !exact.contains(CellText.identifierKey(party)),
-                        let m = facilityIDs[Consistency.looseKey(party)], let mi = m.schema.index["facility_id"]
-                    else { continue }
-                    let at = m.location(ofField: mi)
-                    let place = Consistency.otherPlace(m, at)
-                    diagnostics.append(
-                        Diagnostic(
-                            "data.near-reference", .warning,
-                            "\(name(r, pi)) names no facility a group member comes from, but differs only in dashes "
-                                + "or spaces from a member's facility id (\(place)); the refusal is not matched to "
-                                + "that member",
-                            at: r.location(ofField: pi),
-                            help: "write the facility id exactly as the group member's row has it"))
-                }
+            guard !targets.isEmpty else { return }
+            var holders: [Record] = []
+            for case let v? in f.roots { Consistency.records(named: near.record, in: v, into: &holders) }
+            for r in holders where near.field < r.values.count {
+                let pi = near.field
+                guard case .string(let value) = r.values[pi], !exact.contains(CellText.identifierKey(value)),
+                    let m = targets[Consistency.looseKey(value)]
+                else { continue }
+                let at = m.location(ofField: near.target)
+                let place = Consistency.otherPlace(m, at)
+                diagnostics.append(
+                    Diagnostic(
+                        "data.near-reference", .warning,
+                        "\(name(r, pi)) matches no `\(targetName)` of \(section.name).\(listName), but differs only in "
+                            + "case, width, dashes or spaces from one (\(place)); it is not matched to that element",
+                        at: r.location(ofField: pi),
+                        help: "write the value exactly as the element has it"))
             }
         }
 
@@ -285,6 +292,22 @@ extension Consistency {
         case .json, .builtin: return at.path ?? ""
         case .sheet: return "\(file) [\(at.sheet ?? "")] row \(at.line)"
         case .csv: return "\(file):\(at.line)"
+        }
+    }
+
+    /// Every record whose schema is `name`, at any depth of `value` (lists and nested records).
+    static func records(named name: String, in value: Value, into out: inout [Record]) {
+        switch value {
+        case .list(let xs): for x in xs { records(named: name, in: x, into: &out) }
+        case .record(let r):
+            if r.schema.name == name { out.append(r) }
+            for (i, f) in r.schema.fields.enumerated() {
+                switch f.type {
+                case .record, .list: records(named: name, in: r.values[i], into: &out)
+                default: continue
+                }
+            }
+        default: return
         }
     }
 }

@@ -59,8 +59,15 @@ public struct Facility: Sendable {
         return roots[i]
     }
 
-    public var facilityRecord: Record? {
-        if case .record(let r)? = self[root: "facility"] { return r }
-        return nil
+    /// The record of the audited subject: the single section the pack's `subject` names, nil
+    /// when the pack declares none or the input lacks it.
+    public var facilityRecord: Record? { schema.subjectRecord(in: roots) }
+
+    /// The subject's name (`subject S { name F }`), when the pack declares one and the input
+    /// gives it.
+    public var subjectName: String? {
+        guard let f = schema.mechanisms.subject?.name, let r = facilityRecord, case .string(let s) = r.values[f]
+        else { return nil }
+        return s
     }
 }

@@ -234,19 +234,20 @@ public struct SnapshotLoader {
         var roots = [Value?](repeating: nil, count: schema.sections.count)
         var rootLocations = [SourceLocation?](repeating: nil, count: schema.sections.count)
         var overrides: [ParamOverride] = []
+        let version = schema.mechanisms.snapshotVersion
         var sawVersion = false
         var rootKeys = [(key: String, offset: Int)?](repeating: nil, count: schema.sections.count)
         var rootPlaces: [(root: Int, offset: Int, path: String?)] = []
         for m in members {
             let ptr = "/" + escapePointerToken(m.key)
-            if m.key == "schema_version" {
+            if m.key == "schema_version", let version {
                 sawVersion = true
-                if case .int(let v) = m.node.value, v == SnapshotSchema.version { continue }
+                if case .int(let v) = m.node.value, v == version { continue }
                 diagnostics.append(
                     Diagnostic(
                         "data.unknown-schema-version", .error,
                         "unsupported schema_version (found \(ValueShape.of(json: m.node.value)), not "
-                            + "\(SnapshotSchema.version)); this tenken reads version \(SnapshotSchema.version)",
+                            + "\(version)); this tenken reads version \(version)",
                         at: src.location(offset: m.node.offset, path: ptr)))
                 continue
             }
@@ -257,7 +258,9 @@ public struct SnapshotLoader {
             if m.key == "$schema" || m.key == "comment" { continue }
             guard let ri = schema.sectionIndex[m.key] ?? schema.section(forKey: m.key) else {
                 unknownKey(
-                    m.key, candidates: schema.sections.map(\.name) + ["schema_version", "parameters"], src: src,
+                    m.key,
+                    candidates: schema.sections.map(\.name) + (version == nil ? [] : ["schema_version"])
+                        + ["parameters"], src: src,
                     offset: m.keyOffset, pointer: "")
                 continue
             }
@@ -280,16 +283,16 @@ public struct SnapshotLoader {
         for (p, l) in zip(rootPlaces, src.locations(rootPlaces.map { ($0.offset, $0.path) })) {
             rootLocations[p.root] = l
         }
-        if !sawVersion {
+        if !sawVersion, let version {
             diagnostics.append(
                 Diagnostic(
                     "data.missing-schema-version", .error,
-                    "snapshot has no `schema_version`; expected `\"schema_version\": \(SnapshotSchema.version)`",
+                    "snapshot has no `schema_version`; expected `\"schema_version\": \(version)`",
                     at: src.location(offset: node.offset, path: "")))
         }
         // Without an id of its own, a facility is named by its file (and line, in JSON Lines).
         var id = (path as NSString).lastPathComponent + (line.map { "-\($0)" } ?? "")
-        if case .record(let f)? = roots[SnapshotRoot.facility.index], case .string(let s) = f["id"] { id = s }
+        if let s = schema.subjectID(in: roots) { id = s }
         var facility = Facility(id: id, roots: roots, schema: schema, overrides: overrides, sources: [path])
         facility.rootLocations = rootLocations
         return facility

@@ -153,6 +153,8 @@ public struct Companion: Sendable, Equatable {
     }
     public let section: Int
     public let mode: Mode
+    /// The JSON file names that stand for the section (`replaces json "devices.json", …`).
+    public var jsonFiles: [String] { if case .replaces(let names) = mode { names } else { [] } }
 }
 
 /// `field F: string … near_reference S.L.F2`: a value of `F` that matches no `F2` of the
@@ -547,4 +549,63 @@ extension SchemaBuilder {
         }
         return out
     }
+}
+
+extension PackSchema {
+    /// The subject's record among a facility's sections (`subject S`: section `S`), nil when the
+    /// pack declares no subject or the input lacks the section.
+    public func subjectRecord(in roots: [Value?]) -> Record? {
+        guard let subject = mechanisms.subject, subject.section < roots.count,
+            case .record(let r)? = roots[subject.section]
+        else { return nil }
+        return r
+    }
+
+    /// The subject's id (`subject S { id F }`), when the input gives one as a string: what
+    /// reports, batch folders and aggregates name the facility by.
+    public func subjectID(in roots: [Value?]) -> String? {
+        guard let subject = mechanisms.subject, let r = subjectRecord(in: roots),
+            case .string(let s) = r.values[subject.id]
+        else { return nil }
+        return s
+    }
+}
+
+extension PackSchema {
+    /// The table holding collection `section` (`devices`), nil when no table of its own does.
+    public func collectionTable(_ section: Int) -> TableSpec? {
+        tables.first { if case .collection(let si) = $0.shape { si == section } else { false } }
+    }
+
+    /// The names of the tables of the pack's companions (`companion S …`): files a snapshot
+    /// folder may hold beside `snapshot.json`.
+    public var companionTables: Set<String> {
+        Set(mechanisms.companions.compactMap { collectionTable($0.section)?.name })
+    }
+
+    /// The profile table (the single sections as key/value rows), nil when the pack has none.
+    public var profileTable: TableSpec? {
+        tables.first { if case .profile = $0.shape { true } else { false } }
+    }
+}
+
+extension PackSchema {
+    /// Two tables messages give as examples of a facility's tables: the profile table and the
+    /// roster's table (else the first collection's), as in "facility.csv, staff.csv, …".
+    public var exampleTables: [TableSpec] {
+        let people =
+            mechanisms.roster.flatMap { collectionTable($0.section) }
+            ?? tables.first { if case .collection = $0.shape { true } else { false } }
+        return [profileTable, people].compactMap { $0 }
+    }
+}
+
+extension PackSchema {
+    /// The companion that replaces its section (`companion S replaces json …`: the device
+    /// inventory of `--devices`), if the pack declares one.
+    public var replacingCompanion: Companion? {
+        mechanisms.companions.first { if case .replaces = $0.mode { true } else { false } }
+    }
+    /// The companion whose rows are added to the snapshot's (`companion S appends`).
+    public var appendingCompanion: Companion? { mechanisms.companions.first { $0.mode == .appends } }
 }

@@ -480,30 +480,6 @@ public struct RootSchema: Sendable {
 /// a value (`PackSchema`) the pack brings; the built-in pack's is compiled once per process by
 /// TenkenAudit (`PackLoader.builtInSchema`) and passed to every reader.
 public enum SnapshotSchema {
-    public static let version = 1
-
-    /// Why a schema cannot be the one the engine reads with: its sections are not
-    /// `SnapshotRoot`'s, in order (nil when they are). Located at the first section that differs.
-    public static func sectionsProblem(_ schema: PackSchema) -> [Diagnostic]? {
-        let want = SnapshotRoot.allCases.map(\.name)
-        let have = schema.sections.map(\.name)
-        guard have != want else { return nil }
-        let i = Array(zip(have, want)).firstIndex { $0 != $1 } ?? min(have.count, want.count)
-        let at =
-            i < schema.sections.count
-            ? schema.sections[i].location : schema.sections.last?.location ?? SourceLocation(file: PackSchema.fileName)
-        return [
-            Diagnostic(
-                DiagnosticID.schemaSectionsMismatch.rawValue, .error,
-                i < want.count
-                    ? "section \(i + 1) must be `\(want[i])`: this tenken reads snapshots with the sections "
-                        + want.joined(separator: ", ") + ", in that order"
-                    : "this tenken reads snapshots with the sections \(want.joined(separator: ", ")), no more",
-                at: at,
-                help: "declare exactly these sections, in this order (a pack's own sections come with a later version)")
-        ]
-    }
-
     /// A key or header as it is matched: trimmed and cleaned (`CellText`), full-width forms
     /// folded (NFKC: `ｌｅｆｔ＿ｏｎ` is `left_on`, `画面ロック（分）` is `画面ロック(分)`), lower case.
     public static func keyForm(_ s: String) -> String {

@@ -8,7 +8,9 @@ public enum SnapshotWriter {
 
     /// The snapshot as JSON: sections and fields in schema order, absent fields left out.
     public static func json(_ facility: Facility) -> String {
-        var top: [(String, JSON)] = [("schema_version", .int(SnapshotSchema.version))]
+        // The version key where the pack declares `snapshot version N`; none otherwise.
+        var top: [(String, JSON)] =
+            facility.schema.mechanisms.snapshotVersion.map { [("schema_version", .int($0))] } ?? []
         for (i, root) in facility.schema.sections.enumerated() {
             guard let v = facility.roots[i] else { continue }
             top.append((root.name, json(v, root.shape == .single ? .record(root.record) : .list(.record(root.record)))))
@@ -147,13 +149,9 @@ public enum SnapshotWriter {
             switch t.shape {
             case .profile:
                 var rows: [[String]] = []
-                let sections = [
-                    "facility": facility[root: "facility"], "service": facility[root: "service"],
-                    "provider": facility[root: "provider"],
-                ]
                 for pk in facility.schema.profileKeys {
                     let parts = pk.section.split(separator: ".")
-                    guard case .record(var rec)?? = sections[String(parts[0])] else { continue }
+                    guard case .record(var rec)? = facility[root: String(parts[0])] else { continue }
                     if parts.count == 2 {
                         guard case .record(let inner) = rec[String(parts[1])] else { continue }
                         rec = inner
@@ -165,14 +163,11 @@ public enum SnapshotWriter {
                     rows.append(["parameter." + o.name, cell(o.value), japanese ? "パラメータの上書き" : "parameter override"])
                 }
                 if !rows.isEmpty {
-                    emit(
-                        t,
-                        [
-                            [
-                                "schema_version", String(SnapshotSchema.version),
-                                japanese ? "表の形式の版" : "table format version",
-                            ]
-                        ] + rows)
+                    let version = facility.schema.mechanisms.snapshotVersion.map {
+                        [["schema_version", String($0), japanese ? "表の形式の版" : "table format version"]]
+                    }
+                    // The description is a third column where the table declares one.
+                    emit(t, ((version ?? []) + rows).map { Array($0.prefix(t.columns.count)) })
                 }
             case .collection(let ri):
                 guard case .list(let xs)? = facility.roots[ri] else { continue }

@@ -14,10 +14,14 @@ public struct TableFolder: Sendable {
     public let files: [String: String]
     /// The facility is one .xlsx workbook at `dir`, one sheet per table.
     public var isWorkbook = false
+    /// The tables of the pack's companions (`PackSchema.companionTables`): files a snapshot
+    /// folder may also hold.
+    public var companionTables: Set<String> = []
 
-    init(dir: String, files: [String: String]) {
+    init(dir: String, files: [String: String], companionTables: Set<String> = []) {
         self.dir = dir
         self.files = files
+        self.companionTables = companionTables
     }
 
     /// A facility kept as one workbook.
@@ -54,12 +58,12 @@ public struct TableFolder: Sendable {
             }
             if let p = found.first { files[t.name] = p }
         }
-        return (TableFolder(dir: dir, files: files), diags)
+        return (TableFolder(dir: dir, files: files, companionTables: schema.companionTables), diags)
     }
 
-    /// True when the folder holds tables beyond a device inventory (which a snapshot folder
-    /// may also have).
-    public var hasSnapshotTables: Bool { files.keys.contains { $0 != "devices" && $0 != "attestations" } }
+    /// True when the folder holds tables beyond the pack's companions (a device inventory, which
+    /// a snapshot folder may also have).
+    public var hasSnapshotTables: Bool { files.keys.contains { !companionTables.contains($0) } }
 }
 
 extension SnapshotLoader {
@@ -126,11 +130,12 @@ extension SnapshotLoader {
             diagnostics.append(
                 Diagnostic(
                     "data.no-tables", .error,
-                    "folder holds neither snapshot.json nor any table (facility.csv, staff.csv, …)",
+                    "folder holds neither snapshot.json nor any table ("
+                        + (schema.exampleTables.map(\.fileName) + ["…"]).joined(separator: ", ") + ")",
                     at: SourceLocation(file: folder.dir), help: "write blank tables with `tenken init \(folder.dir)`"))
             return nil
         }
-        if let profile = rows["facility"] {
+        if let name = schema.profileTable?.name, let profile = rows[name] {
             loadProfile(profile, into: &roots, locations: &rootLocations, overrides: &overrides)
         }
         // Nested tables first (completed by their supplements), so parents get their lists.
@@ -195,13 +200,13 @@ extension SnapshotLoader {
             folder.isWorkbook
             ? ((folder.dir as NSString).lastPathComponent as NSString).deletingPathExtension
             : (folder.dir as NSString).lastPathComponent
-        if case .record(let f)? = roots[SnapshotRoot.facility.index], case .string(let s) = f["id"] { id = s }
+        if let s = schema.subjectID(in: roots) { id = s }
         var facility = Facility(id: id, roots: roots, schema: schema, overrides: overrides, sources: sources)
         facility.rootLocations = rootLocations
         facility.tables =
             folder.isWorkbook
             ? schema.tableForSection.map { file in
-                tableLabel(schema.tables.first { $0.fileName == file }?.name ?? "facility")
+                tableLabel(schema.tables.first { $0.fileName == file }?.name ?? schema.profileTable?.name ?? "")
             } : schema.tableForSection
         facility.tablesInWorkbook = folder.isWorkbook
         return facility
@@ -384,6 +389,7 @@ extension SnapshotLoader {
         struct Section { var values: [Value]; var offsets: [Int32]; var headers: [String]; var origin: LazyLocation }
         var sections: [String: Section] = [:]
         var seenKeys: [String: SourceLocation] = [:]
+        let version = schema.mechanisms.snapshotVersion
         for r in rows {
             guard case .string(let key) = r["key"] else { continue }
             let keyLoc = r.location(ofField: 0)
@@ -392,20 +398,21 @@ extension SnapshotLoader {
             if let prev = seenKeys[key] {
                 // A key of the profile is named; any other may be a value in the wrong column.
                 let named =
-                    schema.profileKeyIndex[key] != nil || key == "schema_version" ? "key `\(key)`" : "a key"
+                    schema.profileKeyIndex[key] != nil || (key == "schema_version" && version != nil)
+                    ? "key `\(key)`" : "a key"
                 diagnostics.append(
                     Diagnostic(
                         "data.duplicate-key", .error, "\(named) appears twice (first at row \(prev.line))", at: keyLoc))
                 continue
             }
             seenKeys[key] = keyLoc
-            if key == "schema_version" {
-                if valueText != String(SnapshotSchema.version) {
+            if key == "schema_version", let version {
+                if valueText != String(version) {
                     diagnostics.append(
                         Diagnostic(
                             "data.unknown-schema-version", .error,
                             "unsupported schema_version (found \(valueText.map(ValueShape.of) ?? "a blank"), not "
-                                + "\(SnapshotSchema.version)); this tenken reads version \(SnapshotSchema.version)",
+                                + "\(version)); this tenken reads version \(version)",
                             at: valueLoc))
                 }
                 continue
@@ -460,19 +467,21 @@ extension SnapshotLoader {
             for (k, v) in extra { if let i = schema.index[k] { values[i] = v } }
             return Record(schema: schema, values: values, origin: s.origin, offsets: s.offsets, headers: s.headers)
         }
-        let password = build("service.password")
-        if password != nil && sections["service"] == nil, let p = sections["service.password"] {
-            let n = schema.service.fields.count
-            sections["service"] = Section(
-                values: [Value](repeating: .null, count: n), offsets: [Int32](repeating: -1, count: n),
-                headers: schema.service.fields.map { "service.\($0.name)" }, origin: p.origin)
-        }
-        for root in [SnapshotRoot.facility, .service, .provider] {
-            guard
-                let rec = build(
-                    root.name, extra: root == .service ? ["password": password.map(Value.record) ?? .null] : [:])
-            else { continue }
-            let ri = root.index
+        // Every single section, with the records its record-typed fields hold (`service.password`)
+        // built first: a section given only through a nested key is there, its own fields blank.
+        for (ri, section) in schema.sections.enumerated() where section.shape == .single {
+            var extra: [String: Value] = [:]
+            for f in section.record.fields {
+                guard case .record = f.type, let nested = build("\(section.name).\(f.name)") else { continue }
+                extra[f.name] = .record(nested)
+                if sections[section.name] == nil, let p = sections["\(section.name).\(f.name)"] {
+                    let n = section.record.fields.count
+                    sections[section.name] = Section(
+                        values: [Value](repeating: .null, count: n), offsets: [Int32](repeating: -1, count: n),
+                        headers: section.record.fields.map { "\(section.name).\($0.name)" }, origin: p.origin)
+                }
+            }
+            guard let rec = build(section.name, extra: extra) else { continue }
             roots[ri] = .record(rec)
             locations[ri] = rec.origin.resolved
         }
@@ -492,13 +501,13 @@ extension SnapshotLoader {
 }
 
 extension PackSchema {
-    /// The record a profile key's section names (`service.password`: the password policy).
+    /// The record a profile key's section names: a single section (`facility`), or a
+    /// record-typed field of one (`service.password`: the password policy).
     func profileSchema(_ section: String) -> RecordSchema {
-        switch section {
-        case "facility": facility
-        case "service": service
-        case "service.password": passwordPolicy
-        default: provider
-        }
+        let parts = section.split(separator: ".", maxSplits: 1).map(String.init)
+        // Profile keys come from the single sections (`profileKeys`), so the names are there.
+        let record = sections[sectionIndex[parts[0]] ?? 0].record
+        guard parts.count == 2, case .record(let inner)? = record.field(parts[1])?.type else { return record }
+        return inner
     }
 }

@@ -312,13 +312,18 @@ extension SnapshotLoader {
         let (sheets, japanese, sheetDiags) = WorkbookTables.sheets(of: book, schema: schema)
         diagnostics += sheetDiags
         tableLabels = WorkbookTables.labels(sheets, japanese: japanese, schema: schema)
-        guard sheets["facility"] != nil || only != nil else {
+        let profile = schema.profileTable
+        guard profile.map({ sheets[$0.name] != nil }) ?? true || only != nil else {
+            let examples = schema.exampleTables
             diagnostics.append(
                 Diagnostic(
                     sheets.isEmpty ? "data.no-tables" : "data.missing-table", .error,
                     sheets.isEmpty
-                        ? "the workbook has no sheet named as a table (施設, 職員, … or facility, staff, …)"
-                        : "the workbook has no sheet 施設 (facility), the facility profile",
+                        ? "the workbook has no sheet named as a table ("
+                            + (examples.map(\.nameJa) + ["…"]).joined(separator: ", ") + " or "
+                            + (examples.map(\.name) + ["…"]).joined(separator: ", ") + ")"
+                        : "the workbook has no sheet \(profile?.nameJa ?? "") (\(profile?.name ?? "")), the "
+                            + "\(profile?.name ?? "") profile",
                     at: SourceLocation(file: path),
                     help:
                         "name the sheets as the tables are (docs/tables.md); `tenken init clinic.xlsx` writes a "
@@ -336,13 +341,13 @@ extension SnapshotLoader {
             guard let ws else { continue }
             let (table, where_, tableDiags) = WorkbookTables.table(
                 ws, maxRows: options.maxCollection, schema: t.rowSchema)
-            if t.name == "facility", ws.rows.isEmpty {
+            if t.name == profile?.name, ws.rows.isEmpty {
                 // The profile is what makes the workbook a facility: a blank 施設 sheet is
                 // refused as a missing one is, not evaluated under the file's name.
                 diagnostics.append(
                     Diagnostic(
                         "data.missing-table", .error,
-                        "the sheet \(info.name) is empty: the workbook has no facility profile",
+                        "the sheet \(info.name) is empty: the workbook has no \(t.name) profile",
                         at: ws.location(),
                         help:
                             "type the profile's rows, a key and its value each (docs/tables.md), or run `tenken init "
@@ -492,8 +497,8 @@ extension WorkbookTables {
     /// copied byte for byte. Fails naming the sheet when the workbook has none, and, as
     /// `TableAppender` does, when the sheet lacks a column for a value (`data.missing-column`).
     public static func appendingRows(
-        to bytes: [UInt8], file: String, tables: PackSchema, schema: RecordSchema, rows: [[String: Value]],
-        japanese: Bool
+        to bytes: [UInt8], file: String, tables: PackSchema, table: TableSpec, schema: RecordSchema,
+        rows: [[String: Value]], japanese: Bool
     ) -> Result<[UInt8], Diagnostic> {
         let (opened, diags) = Workbook.open(bytes: bytes, file: file)
         guard let book = opened else {
@@ -503,8 +508,8 @@ extension WorkbookTables {
                         "workbook.not-xlsx", .error, "cannot open the workbook", at: SourceLocation(file: file)))
         }
         let (sheets, bookJapanese, _) = WorkbookTables.sheets(of: book, schema: tables)
-        guard let info = sheets["attestations"] else {
-            let (nameJa, name) = ("確認", "attestations")
+        guard let info = sheets[table.name] else {
+            let (nameJa, name) = (table.nameJa, table.name)
             let headers = schema.fields.map { bookJapanese ? ($0.aliases.first ?? $0.name) : $0.name }
             return .failure(
                 Diagnostic(

@@ -69,11 +69,6 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     /// wrong type, a section of the wrong shape, an answer word its field cannot hold, a
     /// required clause left out, or the mechanism declared twice.
     case schemaMechanism = "schema.mechanism"
-    /// The schema's sections are not the sections the engine names (`SnapshotRoot`), in order.
-    case schemaSectionsMismatch = "schema.sections-mismatch"
-    /// A `--rules` pack's schema file differs from the schema built into this tenken, which is
-    /// the one snapshots are read with.
-    case schemaNotBuiltIn = "schema.not-built-in"
 
     // check.*: the static checker (`tenken lint`, and every command that loads a pack)
     /// An `expect` condition is always true, so the expectation can never fail.
@@ -188,6 +183,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkUnknownScope = "check.unknown-scope"
     /// A `where` filter is always false, so no element is ever checked.
     case checkUnreachable = "check.unreachable"
+    /// (warning) The pack has `provider.json`, and its schema declares no `published` profile
+    /// for it: the file is not read.
+    case checkUnreadProfile = "check.unread-profile"
     /// (warning) A named condition is used by no rule and no other condition.
     case checkUnusedDefine = "check.unused-define"
 

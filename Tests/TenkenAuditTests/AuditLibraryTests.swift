@@ -17,6 +17,8 @@ import Testing
     static func fixture(_ name: String) -> String { root.appendingPathComponent("Fixtures/\(name)").path }
 
     static let loaded = PackLoader.embedded()
+    /// The file names of an MCS facility folder.
+    static let names = FacilityFiles(schema: PackLoader.builtInSchema)
 
     static func pack() throws -> CheckedPack {
         try #require(Checker.check(loaded.source, schema: PackLoader.builtInSchema).pack)
@@ -153,7 +155,8 @@ import Testing
         // A name with a folder in it cannot be written into the staging folder.
         #expect(throws: WriteError.self) {
             try StagedFolder.publish(
-                [("facility.csv", Array("a\n".utf8)), ("no/such/folder.csv", [])], into: dir, replaces: { _ in true })
+                [("facility.csv", Array("a\n".utf8)), ("no/such/folder.csv", [])], into: dir, names: Self.names,
+                replaces: { _ in true })
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == before)
         #expect(try String(contentsOfFile: dir + "/staff.csv", encoding: .utf8) == "kept\n")
@@ -170,7 +173,8 @@ import Testing
         inputs.add(folder: Self.fixture("clinic-kaede"))
         guard
             case .failure(let own) = FacilityConversion.writeTables(
-                [], into: Self.fixture("clinic-kaede"), force: true, inputs: inputs, note: { _ in })
+                [], into: Self.fixture("clinic-kaede"), names: Self.names, force: true, inputs: inputs,
+                note: { _ in })
         else {
             Issue.record("tables written over their input folder"); return
         }
@@ -178,12 +182,14 @@ import Testing
         try Data("x\n".utf8).write(to: URL(fileURLWithPath: dir + "/staff.csv"))
         guard
             case .failure(let clash) = FacilityConversion.writeTables(
-                [("staff.csv", Array("y\n".utf8))], into: dir, force: false, inputs: InputSet(), note: { _ in })
+                [("staff.csv", Array("y\n".utf8))], into: dir, names: Self.names, force: false, inputs: InputSet(),
+                note: { _ in })
         else { Issue.record("an existing table replaced without force"); return }
         #expect(clash.message == "\(dir)/staff.csv already exists; nothing was written")
         #expect(clash.help == "pass --force to replace")
         _ = try FacilityConversion.writeTables(
-            [("staff.csv", Array("y\n".utf8))], into: dir, force: true, inputs: InputSet(), note: { _ in }
+            [("staff.csv", Array("y\n".utf8))], into: dir, names: Self.names, force: true, inputs: InputSet(),
+            note: { _ in }
         ).get()
         #expect(try String(contentsOfFile: dir + "/staff.csv", encoding: .utf8) == "y\n")
     }
@@ -195,9 +201,11 @@ import Testing
         let (facility, files) = try FacilityTemplate.files(kind: "clinic", json: true, pack: Self.loaded).get()
         #expect(facility.id == "F-0001")
         #expect(files.map(\.0) == ["snapshot.json", "devices.csv", "README.txt"])
-        _ = try FacilityTemplate.writeFolder(files, into: dir, tables: false, note: { _ in }).get()
+        _ = try FacilityTemplate.writeFolder(files, into: dir, names: Self.names, tables: false, note: { _ in }).get()
         let written = try String(contentsOfFile: dir + "/snapshot.json", encoding: .utf8)
-        guard case .failure(let again) = FacilityTemplate.writeFolder(files, into: dir, tables: false, note: { _ in })
+        guard
+            case .failure(let again) = FacilityTemplate.writeFolder(
+                files, into: dir, names: Self.names, tables: false, note: { _ in })
         else { Issue.record("init wrote over its own files"); return }
         #expect(again.message?.hasSuffix("already exists; tenken init never overwrites a file") == true)
         #expect(try String(contentsOfFile: dir + "/snapshot.json", encoding: .utf8) == written)
@@ -208,10 +216,11 @@ import Testing
     @Test func theExampleFacilityComesFromThePack() throws {
         let example = try #require(Self.loaded.example).bytes
         for kind in PackLoader.builtInSchema.facilityKinds {
-            let full = try #require(FacilityTemplate.template(kind: kind, example: example))
-            let one = try #require(FacilityTemplate.template(kind: kind, oneRowEach: true, example: example))
+            let full = try #require(FacilityTemplate.template(kind: kind, schema: Self.loaded.schema, example: example))
+            let one = try #require(
+                FacilityTemplate.template(kind: kind, schema: Self.loaded.schema, oneRowEach: true, example: example))
             let text = full.render()
-            #expect(text.hasPrefix("{\n  \"schema_version\": \(SnapshotSchema.version),"))
+            #expect(text.hasPrefix("{\n  \"schema_version\": 1,"))
             #expect(text.contains("\"kind\": \"\(kind)\""))
             #expect(text.contains("\"beds\": \(kind == "hospital" ? 200 : 0)"))
             let job = ["pharmacy": "pharmacist", "visiting-nurse": "nurse", "dental-clinic": "dentist"][kind]
@@ -228,8 +237,8 @@ import Testing
         // A value by kind that points at nothing is no example: refused, never half applied.
         let bad = Array(
             #"{"snapshot": {"facility": {"kind": "clinic"}}, "by_kind": {"care": {"/staff/0/job": "x"}}}"#.utf8)
-        #expect(FacilityTemplate.template(kind: "care", example: bad) == nil)
-        #expect(FacilityTemplate.template(kind: "clinic", example: bad) != nil)
+        #expect(FacilityTemplate.template(kind: "care", schema: Self.loaded.schema, example: bad) == nil)
+        #expect(FacilityTemplate.template(kind: "clinic", schema: Self.loaded.schema, example: bad) != nil)
     }
 
     // MARK: attestations
@@ -245,7 +254,8 @@ import Testing
         let facility = try #require(input.load(options: LoadOptions(), pack: Self.loaded).0)
         let table = dir + "/attestations.csv"
         let asOf = try #require(Day(iso: "2026-11-01"))
-        let log = AttestationLog(pack: pack, facility: facility, asOf: asOf, japanese: false, target: table)
+        let log = try #require(
+            AttestationLog(pack: pack, facility: facility, asOf: asOf, japanese: false, target: table))
         let before = try Data(contentsOf: URL(fileURLWithPath: table))
         #expect(throws: Never.self) { try log.tableCanHoldAnswers().get() }
         let row = try log.row(
@@ -286,7 +296,8 @@ import Testing
             ).0)
         let table = dir + "/attestations.csv"
         let asOf = try #require(Day(iso: "2026-11-01"))
-        let log = AttestationLog(pack: try Self.pack(), facility: facility, asOf: asOf, japanese: false, target: table)
+        let log = try #require(
+            AttestationLog(pack: try Self.pack(), facility: facility, asOf: asOf, japanese: false, target: table))
         let before = try Data(contentsOf: URL(fileURLWithPath: table))
         guard
             case .failure(let d) = log.row(
@@ -327,9 +338,11 @@ import Testing
             try FacilityInput.folder(dir, schema: PackLoader.builtInSchema).get().load(
                 options: LoadOptions(), pack: Self.loaded
             ).0)
-        let log = AttestationLog(
-            pack: try Self.pack(), facility: facility, asOf: try #require(Day(iso: "2026-11-01")), japanese: false,
-            target: dir + "/attestations.csv")
+        let asOf = try #require(Day(iso: "2026-11-01"))
+        let log = try #require(
+            AttestationLog(
+                pack: try Self.pack(), facility: facility, asOf: asOf, japanese: false,
+                target: dir + "/attestations.csv"))
         let answers = FilePath.parent(dir) + "/answers.csv"
         try Data(
             "item,answer,by_role,by\nno-written-credentials,yes,operations-lead,S-001\nno-such-item,yes,operations-lead,S-001\n"

@@ -55,7 +55,7 @@ import Testing
         try writeText("id,kind,ownership\nD-1,pc;pc;pc;pc;pc;pc,facility\n", dir.path + "/cell.csv")
         var l = SnapshotLoader(options: five, schema: PackLoader.builtInSchema)
         _ = l.loadInventory(
-            path: dir.path + "/cell.csv",
+            path: dir.path + "/cell.csv", section: 0,
             schema: try #require(
                 PackSchema.compile(
                     """

@@ -11,6 +11,9 @@ import Testing
 /// `convert --to csv` and `init` publish a whole set of tables or nothing: a full disk or a
 /// kill half-way used to leave new tables beside old ones, which `check` loaded silently.
 @Suite struct ConvertSafetyTests {
+    /// The file names of an MCS facility folder.
+    static let names = FacilityFiles(schema: PackLoader.builtInSchema)
+
     /// A folder holding an old set of tables (kaede, in English) plus a file of the user's.
     func oldSet(_ root: URL) throws -> String {
         let out = root.appendingPathComponent("tables").path
@@ -101,8 +104,8 @@ import Testing
         let out = try oldSet(root)
         // The person's folders beside the tables (scans), many of them to widen any window.
         try addScans(out)
-        let mine = snapshotTree(out).filter { !FacilityFiles.isWritten($0.key) }
-        let oldSet = snapshotTree(out).filter { FacilityFiles.isWritten($0.key) }
+        let mine = snapshotTree(out).filter { !Self.names.isWritten($0.key) }
+        let oldSet = snapshotTree(out).filter { Self.names.isWritten($0.key) }
         var killed = 0, unfinished = 0
         // Killed as soon as writing begins (a hidden file or folder appears), then a little
         // later, and at fixed times.
@@ -117,17 +120,17 @@ import Testing
             }
             if p.isRunning { kill(p.processIdentifier, SIGKILL); killed += 1 }
             #expect(waitFor(p))
-            var now = snapshotTree(out).filter { FacilityFiles.isWritten($0.key) }
+            var now = snapshotTree(out).filter { Self.names.isWritten($0.key) }
             #expect(
-                snapshotTree(out).filter { !FacilityFiles.isWritten($0.key) && !$0.key.hasPrefix(".") } == mine,
+                snapshotTree(out).filter { !Self.names.isWritten($0.key) && !$0.key.hasPrefix(".") } == mine,
                 "the person's files and folders are kept in place (round \(round))")
             if now != oldSet, now != newSet {
                 // Stopped after the journal: refused, never read as a mixture; the next run finishes it.
                 let c = runCLI(["check", out, "--as-of", "2026-11-01"])
                 #expect(c.code == 2 && c.err.contains("data.unfinished-write"), "round \(round): \(c.err.prefix(300))")
                 unfinished += 1
-                _ = StagedFolder.recover(out)
-                now = snapshotTree(out).filter { FacilityFiles.isWritten($0.key) }
+                _ = StagedFolder.recover(out, files: Self.names)
+                now = snapshotTree(out).filter { Self.names.isWritten($0.key) }
             }
             #expect(
                 now == oldSet || now == newSet,
@@ -146,8 +149,8 @@ import Testing
         #expect(runCLI(["convert", big, "--to", "csv", out, "--force"]).code == 0)
         #expect(hidden(root.path).isEmpty, "\(hidden(root.path))")
         #expect(hidden(out).isEmpty, "\(hidden(out))")
-        #expect(snapshotTree(out).filter { !FacilityFiles.isWritten($0.key) } == mine)
-        #expect(snapshotTree(out).filter { FacilityFiles.isWritten($0.key) } == newSet)
+        #expect(snapshotTree(out).filter { !Self.names.isWritten($0.key) } == mine)
+        #expect(snapshotTree(out).filter { Self.names.isWritten($0.key) } == newSet)
         _ = unfinished
     }
 
@@ -160,7 +163,7 @@ import Testing
         try generated(big, id: "F-BIG", size: FacilitySize.huge.scaled(by: 10), seed: 11)
         let out = try oldSet(root)
         try addScans(out)
-        let mine = snapshotTree(out).filter { !FacilityFiles.isWritten($0.key) }
+        let mine = snapshotTree(out).filter { !Self.names.isWritten($0.key) }
         for round in 0..<6 {
             let p = try spawnTenken(["convert", big, "--to", "csv", out, "--force"])
             let deadline = Date().addingTimeInterval(30)
@@ -178,9 +181,9 @@ import Testing
                 killedBySignal || p.terminationStatus == 0 || p.terminationStatus == 128 + SIGINT,
                 "round \(round): exit \(p.terminationStatus) (\(p.terminationReason == .uncaughtSignal ? "signal" : "exit"))"
             )
-            _ = StagedFolder.recover(out)
+            _ = StagedFolder.recover(out, files: Self.names)
             #expect(
-                snapshotTree(out).filter { !FacilityFiles.isWritten($0.key) } == mine,
+                snapshotTree(out).filter { !Self.names.isWritten($0.key) } == mine,
                 "round \(round): the person's files are where they were")
             #expect(hidden(out).isEmpty, "round \(round): \(hidden(out))")
         }

@@ -12,10 +12,13 @@ enum FleetPack {
     static let asOf = "2026-11-25"
 
     /// Until the engine reads a `--rules` pack with its own schema, it refuses every other schema
-    /// with `schema.not-built-in` (design note §1: the id is retired when the pack's schema is
-    /// used). The suite runs from the day that id is gone. A probe of `tenken lint` exiting 0
-    /// would instead skip for good, without a word, whenever the pack itself broke.
-    static let engineReadsPackSchemas = DiagnosticID(rawValue: "schema.not-built-in") == nil
+    /// with `schema.not-built-in` (design note §1: the id is retired when the loaders use the
+    /// pack's schema, step 4b), and the evaluator finds the MCS sections by position until it reads
+    /// the pack's mechanisms (step 4a, which brings `check.no-attestations`). The suite runs from the
+    /// day both have landed. A probe of `tenken lint` exiting 0 would instead skip for good,
+    /// without a word, whenever the pack itself broke.
+    static let engineReadsPackSchemas =
+        DiagnosticID(rawValue: "schema.not-built-in") == nil && DiagnosticID(rawValue: "check.no-attestations") != nil
 
     /// Words of the MCS pack that no report of this pack may carry: the engine must take every
     /// word of a report from the pack it runs.
@@ -141,7 +144,8 @@ struct FleetPackTests {
         // The aggregate table compare.py reads: one row per site, a column per rule.
         var csv = try String(contentsOfFile: "\(out)/aggregate-facilities.csv", encoding: .utf8)
         if csv.hasPrefix("\u{FEFF}") { csv.removeFirst() }
-        let lines = csv.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        // Rows end in CRLF (RFC 4180), which Swift reads as one character: split on either ending.
+        let lines = csv.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").map(String.init)
         let header = try #require(lines.first).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         let idColumn = try #require(header.firstIndex(of: "facility_id"))
         let statusColumn = try #require(header.firstIndex(of: "status"))

@@ -323,9 +323,10 @@ import Testing
                 "by_role": .string("operations-lead"),
                 "by": .string("S-1"), "signed_on": .date(Day(year: 2026, month: 10, day: 30)!),
             ]
-            if case .success(let b) = WorkbookTables.appendingRows(
-                to: current, file: path, tables: PackLoader.builtInSchema, schema: PackLoader.builtInSchema.attestation,
-                rows: [row], japanese: true)
+            if let table = PackLoader.builtInSchema.table("attestations"),
+                case .success(let b) = WorkbookTables.appendingRows(
+                    to: current, file: path, tables: PackLoader.builtInSchema, table: table,
+                    schema: PackLoader.builtInSchema.attestation, rows: [row], japanese: true)
             {
                 try? Data(b).write(to: URL(fileURLWithPath: path), options: .atomic)
             }

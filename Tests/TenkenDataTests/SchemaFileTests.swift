@@ -327,29 +327,6 @@ struct SchemaCheckerTests {
         }
     }
 
-    /// The engine still names the MCS sections: a schema whose sections differ is refused at
-    /// the first that does, with the list it must have.
-    @Test func aSchemaWithOtherSectionsIsRefused() throws {
-        let text = try String(
-            contentsOfFile: SchemaEquivalenceTests.repo.appendingPathComponent("Rules/mcs/schema.tenken").path,
-            encoding: .utf8)
-        let renamed = text.replacingOccurrences(of: "section roles: [role]", with: "section duties: [role]")
-            .replacingOccurrences(of: "{ section roles ", with: "{ section duties ")
-            .replacingOccurrences(of: "appointments roles ", with: "appointments duties ")
-        let (schema, diags) = PackSchema.compile(renamed, file: "s.tenken")
-        #expect(diags.isEmpty, "\(diags)")
-        let compiled = try #require(schema)
-        let problem = try #require(SnapshotSchema.sectionsProblem(compiled)?.first)
-        #expect(problem.id == "schema.sections-mismatch")
-        #expect(problem.message.hasPrefix("section 2 must be `roles`"))
-        let line = renamed.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
-            $0.hasPrefix("section duties")
-        }
-        #expect(problem.location?.line == line.map { $0 + 1 })
-        let mcs = try #require(PackSchema.compile(text, file: "s.tenken").0)
-        #expect(SnapshotSchema.sectionsProblem(mcs) == nil)
-    }
-
     /// Bad input never crashes or hangs: every prefix of the MCS schema (cut every 97
     /// characters, so inside strings, names and blocks), the file with each line dropped in
     /// turn, and nesting past the bounds compile to errors, each located in the file.

@@ -55,7 +55,7 @@ struct MechanismsEngineTests {
                     ja: "事業者プロファイルに公表日（profile_as_of）がありません。事業者の最新の公表内容で確認してください",
                     en: "the provider profile has no date (profile_as_of); check it against the provider's latest "
                         + "published measures"))
-        #expect(m.snapshotVersion == SnapshotSchema.version)
+        #expect(m.snapshotVersion == 1, "every MCS snapshot and fixture carries version 1")
     }
 
     /// FacilityInput reads a device inventory from exactly the declared JSON files: two of them

@@ -34,30 +34,13 @@ struct EngineNamesTests {
     ]
 
     /// Today's uses, by file (143 at issue 19's step 1; 132 at step 2, which counts the record
-    /// constants read from a schema value too). Lower a number when a use goes; never raise one.
+    /// constants read from a schema value too; 122 at step 3; 51 at step 4b, the loaders and the
+    /// audit layer reading the pack's declarations). Lower a number when a use goes; never raise one.
     /// The run's failure lists each file's uses with their lines.
     static let allowed: [String: Int] = [
-        "Sources/TenkenAudit/AttestationLog.swift": 21,
-        "Sources/TenkenAudit/FacilityInput.swift": 14,
-        "Sources/TenkenAudit/FacilityTemplate.swift": 5,
-        "Sources/TenkenAudit/PackLoader.swift": 1,
-        "Sources/TenkenAudit/RuleTests.swift": 1,
+        "Sources/TenkenAudit/FacilityTemplate.swift": 3,
         "Sources/TenkenAudit/WaiverFile.swift": 4,
-        "Sources/TenkenCheck/Checker.swift": 0,
-        "Sources/TenkenData/CSVLoader.swift": 4,
-        "Sources/TenkenData/Consistency.swift": 4,
-        "Sources/TenkenData/Facility.swift": 1,
-        "Sources/TenkenData/Loader.swift": 1,
-        "Sources/TenkenData/Schema.swift": 10,
-        "Sources/TenkenData/SnapshotWriter.swift": 5,
-        "Sources/TenkenData/TableLoader.swift": 13,
-        "Sources/TenkenData/Words.swift": 0,
-        "Sources/TenkenData/WorkbookTables.swift": 3,
-        "Sources/TenkenEval/Engine.swift": 0,
-        "Sources/TenkenEval/ProviderProfile.swift": 0,
-        "Sources/TenkenEval/Results.swift": 0,
-        "Sources/TenkenEval/Signers.swift": 0,
-        "Sources/TenkenEval/Statement.swift": 0,
+        "Sources/TenkenData/Schema.swift": 9,
         "Sources/TenkenEval/Waivers.swift": 2,
         "Sources/TenkenReport/HTMLReport.swift": 1,
         "Sources/TenkenReport/JSONReport.swift": 2,
