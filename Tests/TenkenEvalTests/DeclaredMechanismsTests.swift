@@ -12,6 +12,8 @@ import Testing
 /// table "A pack that does not declare one" says.
 struct DeclaredMechanismsTests {
     static let schema = """
+        subject site { id id }
+        snapshot version 1
         section site: site doc "the audited site"
         section people: [person] doc "people"
         section posts: [post] doc "who holds which post"
