@@ -387,8 +387,20 @@ public struct Checker {
             }
         }
         for kind in TermKind.allCases where taxonomy.terms(kind).isEmpty {
+            // A word no manifest could declare is never implied: the catalog's reading refuses
+            // it at its cell (`check.invalid-term`), so the lines to paste always lint.
             var words: [(word: String, at: SourceLocation)] = []
-            for u in used where u.kind == kind && !words.contains(where: { $0.word == u.word }) {
+            for u in used
+            where u.kind == kind && Parser.isDashedName(u.word) && !words.contains(where: { $0.word == u.word }) {
+                if let first = words.first(where: { Taxonomy.folded($0.word) == Taxonomy.folded(u.word) }) {
+                    // Still implied, so the slip is one error, not one more at every use.
+                    bag.add(
+                        Diagnostic(
+                            .checkTermTwins, .error,
+                            "\(kind.rawValue) `\(Taxonomy.shown(u.word))` is `\(Taxonomy.shown(first.word))` (first "
+                                + "named at \(first.at)) written with another width or case",
+                            at: u.at, help: "write `\(Taxonomy.shown(first.word))` in both places"))
+                }
                 words.append((u.word, u.at))
             }
             guard !words.isEmpty else { continue }
@@ -403,12 +415,12 @@ public struct Checker {
                 Diagnostic(
                     .checkImpliedTerms, .warning,
                     "the manifest declares no \(kind.plural): the \(one ? "one" : String(words.count)) the rules and "
-                        + "catalog name (\(words.map(\.word).joined(separator: ", "))) "
+                        + "catalog name (\(words.map { Taxonomy.shown($0.word) }.joined(separator: ", "))) "
                         + (one
                             ? "is taken as declared, labelled by its id"
                             : "are taken as declared, labelled by their ids"),
                     at: manifest,
-                    notes: ["first named at \(words[0].at)"]
+                    notes: words.map { "`\(Taxonomy.shown($0.word))` is first named at \($0.at)" }
                         + words.map { "\(kind.rawValue) \($0.word) ja \"\($0.word)\" en \"\($0.word)\"" },
                     help:
                         "paste the \(kind.rawValue) lines above into the `pack` block and give them labels; "

@@ -118,6 +118,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkDuplicateParam = "check.duplicate-param"
     /// Two rules have the same id.
     case checkDuplicateRule = "check.duplicate-rule"
+    /// A catalog cell names a category (scope, risk) that is not a name the manifest could declare
+    /// (letters A–Z, digits and `_`, in parts joined by `-`): never taken as a word of the pack.
+    case checkInvalidTerm = "check.invalid-term"
     /// (warning) The manifest declares no category (scope, risk), so the words the rules and catalog name are taken as
     /// declared, labelled by their ids; the warning gives the declarations to paste.
     case checkImpliedTerms = "check.implied-terms"
@@ -173,6 +176,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkUnknownLevel = "check.unknown-level"
     /// No variable, section or constant of that name.
     case checkUnknownName = "check.unknown-name"
+    /// Two words a pack that declares no category (scope, risk) names are equal once width and case are folded
+    /// (NFKC, case folding): one word written two ways, named at both places.
+    case checkTermTwins = "check.term-twins"
     /// No parameter of that name.
     case checkUnknownParam = "check.unknown-param"
     /// A rule or catalog row names a risk the manifest does not declare (or the pack declares none).
