@@ -239,14 +239,29 @@ public struct Checker {
         var reportTitle: Text?, sourceWord: Text?
         var outOfScope: [(Name, String)] = []
         var conditions: [NamedCondition] = []
+        var given: [String: SourceLocation] = [:]
         for c in p.clauses {
+            // A clause that says one thing of the pack says it once: the second is refused, the first kept.
+            if let clause = c.kind.onceName {
+                if let first = given[clause] {
+                    bag.add(
+                        Diagnostic(
+                            .checkDuplicateClause, .error, "`\(clause)` is already given at \(first)",
+                            at: loc(file, c.span), help: "keep one `\(clause)` clause"))
+                    continue
+                }
+                given[clause] = loc(file, c.span)
+            }
             switch c.kind {
             case .version(let v): version = v
-            case .title(let t): title = t
+            case .title(let t):
+                title = t
+                label(t, of: "`title`", file: file)
             case .source(let s, let e, let called):
                 source = s
                 edition = e
                 sourceWord = called
+                if let called { label(called, of: "`called`", file: file) }
                 if let called, called.ja == nil || called.en == nil {
                     bag.add(
                         Diagnostic(
@@ -255,6 +270,7 @@ public struct Checker {
                 }
             case .reportTitle(let t):
                 reportTitle = t
+                label(t, of: "`report title`", file: file)
                 if t.ja == nil || t.en == nil {
                     bag.add(
                         Diagnostic(
@@ -329,6 +345,19 @@ public struct Checker {
             }, taxonomy: taxonomy, conditions: conditions)
     }
 
+    /// `check.bad-label` for each language of `text` that is empty or padded with white space,
+    /// the rule the schema file holds its labels to (`labelProblem`): a report would print it as
+    /// nothing, or misaligned.
+    mutating func label(_ text: Text, of what: String, file: String) {
+        for (lang, s) in [("ja", text.ja), ("en", text.en)] {
+            guard let s, let why = labelProblem(s) else { continue }
+            bag.add(
+                Diagnostic(
+                    .checkBadLabel, .error, "\(what)'s \(lang) text \(why)", at: loc(file, text.span),
+                    help: "write the words themselves, without spaces around them"))
+        }
+    }
+
     /// The manifest's `category`, `scope` and `risk` declarations, in order. A word declared
     /// twice is `check.duplicate-clause` (the error says where first), one without a label in
     /// both languages is `check.missing-clause`; either way it is still declared, so the rules
@@ -352,6 +381,7 @@ public struct Checker {
                         .checkMissingClause, .error, "\(kind.rawValue) `\(id.text)` needs a label in ja and en", at: at,
                         help: "`\(kind.rawValue) \(id.text) ja \"…\" en \"…\"`"))
             }
+            self.label(label, of: "\(kind.rawValue) `\(id.text)`", file: file)
             let term = TaxonomyTerm(
                 id: id.text, label: Bilingual(ja: label.ja ?? label.en ?? id.text, en: label.en ?? label.ja ?? id.text),
                 location: at)
@@ -711,5 +741,20 @@ public struct Checker {
         if let v = Level(rawValue: n.text) { return v }
         bag.add(Level.refusal(n.text, at: loc(file, n.span)))
         return nil
+    }
+}
+
+extension PackClause {
+    /// The clause's keyword when the manifest may give it once (each says one thing of the
+    /// whole pack); nil for those it may repeat (`param`, `define`, `out_of_scope`, taxonomy words).
+    fileprivate var onceName: String? {
+        switch self {
+        case .version: "version"
+        case .title: "title"
+        case .source: "source"
+        case .reportTitle: "report title"
+        case .platform: "platform"
+        case .param, .outOfScope, .define, .term: nil
+        }
     }
 }

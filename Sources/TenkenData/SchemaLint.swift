@@ -20,6 +20,10 @@ import TenkenSyntax
 ///
 /// Each mistake is reported once, located; what the builder already refuses (an unknown
 /// section, a missing field) is skipped without a word here.
+/// The rule every label and word a pack declares is held to, in the schema file and the
+/// manifest alike: why `w` is not one (empty, or white space at an end), or nil.
+public func labelProblem(_ w: String) -> String? { SchemaLint.wordProblem(w) }
+
 struct SchemaLint {
     let file: SchemaFile
     var diagnostics: [Diagnostic] = []

@@ -86,6 +86,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkBadDate = "check.bad-date"
     /// A parameter's default is already past its own limit.
     case checkBadLimit = "check.bad-limit"
+    /// A manifest label (`title`, `report title`, `called`, a category, scope or risk label) is empty or padded with
+    /// white space, as the schema file refuses its labels.
+    case checkBadLabel = "check.bad-label"
     /// A pack's `platform` is not a CPE 2.3 name.
     case checkBadPlatform = "check.bad-platform"
     /// A message template has an unclosed `{` or a `{…}` that is not an expression.
@@ -103,7 +106,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkCatalogRow = "check.catalog-row"
     /// A `catalog.tsv` cell holds a control character.
     case checkControlCharacter = "check.control-character"
-    /// The manifest declares the same item out of scope twice.
+    /// The manifest gives a clause it may give once (`version`, `title`, `source`, `report title`, `platform`) a second
+    /// time, declares a category (scope, risk) twice, or declares the same item out of scope twice.
     case checkDuplicateClause = "check.duplicate-clause"
     /// A named condition (`define`) is used in a message placeholder, where conditions are not expanded.
     case checkDefineInMessage = "check.define-in-message"
