@@ -1,6 +1,7 @@
-/// Pack text placed in Markdown that a viewer renders: SARIF's `help.markdown`, which SARIF
-/// 2.1.0 (§3.11.4) defines as GitHub Flavored Markdown and GitHub code scanning renders in an
-/// alert's help.
+/// Pack text placed in Markdown that a viewer renders: SARIF's `help.markdown` (a
+/// multiformatMessageString's `markdown`, which SARIF 2.1.0 defines as GitHub Flavored
+/// Markdown), which GitHub code scanning shows, rendered, instead of `help.text` beside each
+/// alert.
 public enum MarkdownText {
     /// The characters that mean something inside a GFM line: emphasis (`*`, `_`, `~`), code
     /// spans (`` ` ``), links and images (`[`, `]`), raw HTML and autolinks (`<`, `>`), entity

@@ -58,18 +58,9 @@ struct ImpliedTaxonomyWordsTests {
         let (dir, _) = try Self.hostileCopy()
         defer { try? FileManager.default.removeItem(at: dir) }
         let lint = runCLI(["lint", "--rules", dir.path])
-        let pasted = lint.err.split(separator: "\n").compactMap { line -> String? in
-            let l = line.trimmingCharacters(in: .whitespaces)
-            guard l.hasPrefix("note: "), ["category ", "scope ", "risk "].contains(where: l.dropFirst(6).hasPrefix)
-            else { return nil }
-            return "  " + l.dropFirst(6)
-        }
+        let pasted = ImpliedTaxonomyTests.linesToPaste(lint.err)
         #expect(pasted.contains("  risk r1 ja \"r1\" en \"r1\""), "\(lint.err)")
-        let manifest = dir.appendingPathComponent("pack.tenken")
-        let text = try String(contentsOf: manifest, encoding: .utf8)
-        let brace = try #require(text.range(of: "{\n"))
-        try text.replacingCharacters(in: brace, with: "{\n" + pasted.joined(separator: "\n") + "\n")
-            .write(to: manifest, atomically: true, encoding: .utf8)
+        try ImpliedTaxonomyTests.paste(pasted, into: dir)
         let again = runCLI(["lint", "--rules", dir.path])
         // Only the catalog's own slips remain: the pasted declarations are all well-formed.
         let ids = Set(
