@@ -55,9 +55,10 @@ public enum PackLoader {
     /// `catalog.tsv` and `provider.json` at its top.
     public static func directory(_ dir: String) -> Result<LoadedPack, Diagnostic> {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            return .failure(
-                Diagnostic("check.no-pack", .error, "rule pack directory not found", at: SourceLocation(file: dir)))
+        let exists = FileManager.default.fileExists(atPath: dir, isDirectory: &isDir)
+        guard exists, isDir.boolValue else {
+            let why = exists ? "is a file, not a directory: a rule pack is a folder" : "rule pack directory not found"
+            return .failure(Diagnostic("check.no-pack", .error, why, at: SourceLocation(file: dir)))
         }
         guard let e = FileManager.default.enumerator(atPath: dir) else {
             return .failure(

@@ -45,18 +45,28 @@ public enum CatalogParser {
                         at: loc))
                 continue
             }
-            if let (k, bad) = cells.lazy.enumerated().compactMap({ i, c in TextSafety.firstForbidden(c).map { (i, $0) }
-            }).first {
-                diags.append(
-                    Diagnostic(
-                        "check.control-character", .error,
-                        "column \(header[k]) holds the control character \(TextSafety.describe(bad))", at: loc))
-                continue
-            }
             /// Where cell `k` starts on the line, counted in Unicode scalars as rule files are.
             func cell(_ k: Int) -> SourceLocation {
                 SourceLocation(
                     file: file, line: n + 1, column: cells[..<k].reduce(1) { $0 + $1.unicodeScalars.count + 1 })
+            }
+            if let (k, bad) = cells.lazy.enumerated().compactMap({ i, c in TextSafety.firstForbidden(c).map { (i, $0) }
+            }).first {
+                diags.append(
+                    Diagnostic(
+                        .checkControlCharacter, .error,
+                        "column \(header[k]) holds the control character \(TextSafety.describe(bad))", at: cell(k)))
+                continue
+            }
+            // A refused row is refused whole: its words are neither checked nor implied.
+            guard let lvl = Level(rawValue: cells[c.level]) else {
+                diags.append(Level.refusal(cells[c.level], at: cell(c.level)))
+                continue
+            }
+            let id = cells[c.id]
+            if !seen.insert(id).inserted {
+                diags.append(Diagnostic("check.catalog-row", .error, "catalog id `\(id)` appears twice", at: loc))
+                continue
             }
             func words(_ kind: TermKind) -> [String] {
                 guard let k = c.column(kind) else { return [] }
@@ -67,7 +77,10 @@ public enum CatalogParser {
                 for w in words(kind) where taxonomy.term(kind, w) == nil {
                     let (message, help) = taxonomy.refusal(kind, w)
                     diags.append(
-                        Diagnostic(Taxonomy.unknownID(kind), .error, message, at: c.column(kind).map(cell), help: help))
+                        Parser.isDashedName(w)
+                            ? Diagnostic(
+                                Taxonomy.unknownID(kind), .error, message, at: c.column(kind).map(cell), help: help)
+                            : Taxonomy.undeclarable(kind, w, at: c.column(kind).map(cell), near: taxonomy.terms(kind)))
                 }
                 if kind != .risk, !taxonomy.terms(kind).isEmpty, words(kind).isEmpty {
                     diags.append(
@@ -77,15 +90,6 @@ public enum CatalogParser {
                                 + taxonomy.terms(kind).map(\.id).joined(separator: ", "),
                             at: c.column(kind).map(cell)))
                 }
-            }
-            guard let lvl = Level(rawValue: cells[c.level]) else {
-                diags.append(Level.refusal(cells[c.level], at: cell(c.level)))
-                continue
-            }
-            let id = cells[c.id]
-            if !seen.insert(id).inserted {
-                diags.append(Diagnostic("check.catalog-row", .error, "catalog id `\(id)` appears twice", at: loc))
-                continue
             }
             items.append(
                 CatalogItem(
@@ -105,32 +109,34 @@ public enum CatalogParser {
 }
 
 extension CatalogParser {
-    /// The category, scope and risk words the catalog's rows name, each once, in row order with
-    /// the cell it is first named in: what a pack that declares none of a kind is taken to declare
-    /// (`Checker.impliedTaxonomy`). A catalog too malformed to read names none.
+    /// The category, scope and risk words the catalog's rows name, in row order with the cell
+    /// each is named in (a word may come more than once): what a pack that declares none of a
+    /// kind is taken to declare (`Checker.impliedTaxonomy`). Only the rows `parse` accepts are
+    /// read, so a refused row (control character, bad level, id given twice) adds no word; a
+    /// catalog too malformed to read names none.
     public static func words(_ text: String, file: String) -> [(kind: TermKind, word: String, at: SourceLocation)] {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
         }
         guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false) else { return [] }
+        let items = parse(text, file: file).0
         var out: [(kind: TermKind, word: String, at: SourceLocation)] = []
         for kind in TermKind.allCases {
             guard let k = header.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == kind.column }) else {
                 continue
             }
-            var seen: Set<String> = []
-            for (n, line) in lines.enumerated().dropFirst() {
-                let cells = line.split(separator: "\t", omittingEmptySubsequences: false)
-                guard cells.count == header.count else { continue }
-                let column = cells[..<k].reduce(1) { $0 + $1.unicodeScalars.count + 1 }
-                // Read as `parse` reads the cell: risks split and trimmed, a category or scope as written.
-                let ws =
-                    kind == .risk
-                    ? cells[k].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                    : [String(cells[k])]
-                for w in ws where !w.isEmpty && seen.insert(w).inserted {
-                    out.append((kind, w, SourceLocation(file: file, line: n + 1, column: column)))
-                }
+            for item in items {
+                guard let line = item.location?.line, line - 1 < lines.count else { continue }
+                let cells = lines[line - 1].split(separator: "\t", omittingEmptySubsequences: false)
+                let at = SourceLocation(
+                    file: file, line: line, column: cells[..<k].reduce(1) { $0 + $1.unicodeScalars.count + 1 })
+                let ws: [String] =
+                    switch kind {
+                    case .category: item.category.map { [$0.rawValue] } ?? []
+                    case .scope: item.scope.map { [$0.rawValue] } ?? []
+                    case .risk: item.risks
+                    }
+                out += ws.map { (kind, $0, at) }
             }
         }
         return out

@@ -241,14 +241,29 @@ public struct Checker {
         var reportTitle: Text?, sourceWord: Text?
         var outOfScope: [(Name, String)] = []
         var conditions: [NamedCondition] = []
+        var given: [String: SourceLocation] = [:]
         for c in p.clauses {
+            // A clause that says one thing of the pack says it once: the second is refused, the first kept.
+            if let clause = c.kind.onceName {
+                if let first = given[clause] {
+                    bag.add(
+                        Diagnostic(
+                            .checkDuplicateClause, .error, "`\(clause)` is already given at \(first)",
+                            at: loc(file, c.span), help: "keep one `\(clause)` clause"))
+                    continue
+                }
+                given[clause] = loc(file, c.span)
+            }
             switch c.kind {
             case .version(let v): version = v
-            case .title(let t): title = t
+            case .title(let t):
+                title = t
+                label(t, of: "`title`", file: file)
             case .source(let s, let e, let called):
                 source = s
                 edition = e
                 sourceWord = called
+                if let called { label(called, of: "`called`", file: file) }
                 if let called, called.ja == nil || called.en == nil {
                     bag.add(
                         Diagnostic(
@@ -257,6 +272,7 @@ public struct Checker {
                 }
             case .reportTitle(let t):
                 reportTitle = t
+                label(t, of: "`report title`", file: file)
                 if t.ja == nil || t.en == nil {
                     bag.add(
                         Diagnostic(
@@ -331,6 +347,19 @@ public struct Checker {
             }, taxonomy: taxonomy, conditions: conditions)
     }
 
+    /// `check.bad-label` for each language of `text` that is empty or padded with white space,
+    /// the rule the schema file holds its labels to (`labelProblem`): a report would print it as
+    /// nothing, or misaligned.
+    mutating func label(_ text: Text, of what: String, file: String) {
+        for (lang, s) in [("ja", text.ja), ("en", text.en)] {
+            guard let s, let why = labelProblem(s) else { continue }
+            bag.add(
+                Diagnostic(
+                    .checkBadLabel, .error, "\(what)'s \(lang) text \(why)", at: loc(file, text.span),
+                    help: "write the words themselves, without spaces around them"))
+        }
+    }
+
     /// The manifest's `category`, `scope` and `risk` declarations, in order. A word declared
     /// twice is `check.duplicate-clause` (the error says where first), one without a label in
     /// both languages is `check.missing-clause`; either way it is still declared, so the rules
@@ -354,6 +383,7 @@ public struct Checker {
                         .checkMissingClause, .error, "\(kind.rawValue) `\(id.text)` needs a label in ja and en", at: at,
                         help: "`\(kind.rawValue) \(id.text) ja \"…\" en \"…\"`"))
             }
+            self.label(label, of: "\(kind.rawValue) `\(id.text)`", file: file)
             let term = TaxonomyTerm(
                 id: id.text, label: Bilingual(ja: label.ja ?? label.en ?? id.text, en: label.en ?? label.ja ?? id.text),
                 location: at)
@@ -389,8 +419,20 @@ public struct Checker {
             }
         }
         for kind in TermKind.allCases where taxonomy.terms(kind).isEmpty {
+            // A word no manifest could declare is never implied: the catalog's reading refuses
+            // it at its cell (`check.invalid-term`), so the lines to paste always lint.
             var words: [(word: String, at: SourceLocation)] = []
-            for u in used where u.kind == kind && !words.contains(where: { $0.word == u.word }) {
+            for u in used
+            where u.kind == kind && Parser.isDashedName(u.word) && !words.contains(where: { $0.word == u.word }) {
+                if let first = words.first(where: { Taxonomy.folded($0.word) == Taxonomy.folded(u.word) }) {
+                    // Still implied, so the slip is one error, not one more at every use.
+                    bag.add(
+                        Diagnostic(
+                            .checkTermTwins, .error,
+                            "\(kind.rawValue) `\(Taxonomy.shown(u.word))` is `\(Taxonomy.shown(first.word))` (first "
+                                + "named at \(first.at)) written with another width or case",
+                            at: u.at, help: "write `\(Taxonomy.shown(first.word))` in both places"))
+                }
                 words.append((u.word, u.at))
             }
             guard !words.isEmpty else { continue }
@@ -405,12 +447,12 @@ public struct Checker {
                 Diagnostic(
                     .checkImpliedTerms, .warning,
                     "the manifest declares no \(kind.plural): the \(one ? "one" : String(words.count)) the rules and "
-                        + "catalog name (\(words.map(\.word).joined(separator: ", "))) "
+                        + "catalog name (\(words.map { Taxonomy.shown($0.word) }.joined(separator: ", "))) "
                         + (one
                             ? "is taken as declared, labelled by its id"
                             : "are taken as declared, labelled by their ids"),
                     at: manifest,
-                    notes: ["first named at \(words[0].at)"]
+                    notes: words.map { "`\(Taxonomy.shown($0.word))` is first named at \($0.at)" }
                         + words.map { "\(kind.rawValue) \($0.word) ja \"\($0.word)\" en \"\($0.word)\"" },
                     help:
                         "paste the \(kind.rawValue) lines above into the `pack` block and give them labels; "
@@ -729,5 +771,20 @@ public struct Checker {
         if let v = Level(rawValue: n.text) { return v }
         bag.add(Level.refusal(n.text, at: loc(file, n.span)))
         return nil
+    }
+}
+
+extension PackClause {
+    /// The clause's keyword when the manifest may give it once (each says one thing of the
+    /// whole pack); nil for those it may repeat (`param`, `define`, `out_of_scope`, taxonomy words).
+    fileprivate var onceName: String? {
+        switch self {
+        case .version: "version"
+        case .title: "title"
+        case .source: "source"
+        case .reportTitle: "report title"
+        case .platform: "platform"
+        case .param, .outOfScope, .define, .term: nil
+        }
     }
 }

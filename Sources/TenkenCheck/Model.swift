@@ -1,3 +1,4 @@
+import Foundation
 import TenkenData
 import TenkenSyntax
 
@@ -104,6 +105,34 @@ public struct Taxonomy: Sendable, Hashable {
         case .scope: .checkUnknownScope
         case .risk: .checkUnknownRisk
         }
+    }
+
+    /// `word` folded for comparison: NFKC (full-width `Ｒ１` is `R1`) and case folding. Two words
+    /// of a kind equal once folded are one word written two ways, never two terms.
+    public static func folded(_ word: String) -> String {
+        word.precomposedStringWithCompatibilityMapping.folding(options: [.caseInsensitive], locale: nil)
+    }
+
+    /// `check.invalid-term`: a catalog cell's `word` is not a name the manifest's `category`
+    /// (`scope`, `risk`) declaration could hold, so no pack can declare it. The help names the
+    /// term it folds to (`Ｒ１` → `R1`), when one of `near` does.
+    static func undeclarable(_ kind: Kind, _ word: String, at: SourceLocation?, near: [TaxonomyTerm]) -> Diagnostic {
+        let twin = near.first { folded($0.id) == folded(word) }
+        return Diagnostic(
+            .checkInvalidTerm, .error,
+            "\(kind.rawValue) `\(Taxonomy.shown(word))` cannot be declared: a \(kind.rawValue) is a name of letters "
+                + "A–Z, digits and `_`, in parts joined by `-`",
+            at: at,
+            help: twin.map { "did you mean `\($0.id)`?" } ?? "write it as a name, e.g. `R1` or `outside-mcs`")
+    }
+
+    /// `word` as a message shows it: escaped control and format characters, at most 40 characters.
+    static func shown(_ word: String) -> String {
+        let w = word.unicodeScalars.map {
+            TextSafety.isForbidden($0) ? "\\u{\(String($0.value, radix: 16))}" : String($0)
+        }
+        .joined()
+        return w.count > 40 ? String(w.prefix(40)) + "…" : w
     }
 
     /// Why `word` is not a declared term of `kind`, with the nearest declared one: the message

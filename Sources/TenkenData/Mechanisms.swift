@@ -329,10 +329,12 @@ extension SchemaBuilder {
                 if !values.contains(word.text) {
                     error(
                         .schemaMechanism,
-                        "\"\(word.text)\" is not a value of `\(s.record.fields[answer].name)` "
+                        "\(Formatter.quote(word.text)) is not a value of `\(s.record.fields[answer].name)` "
                             + "(\(values.joined(separator: ", ")))", at: word.span)
                 } else if let other = seen[word.text] {
-                    error(.schemaMechanism, "`\(clause)` and `\(other)` are both \"\(word.text)\"", at: word.span)
+                    error(
+                        .schemaMechanism, "`\(clause)` and `\(other)` are both \(Formatter.quote(word.text))",
+                        at: word.span)
                 } else {
                     seen[word.text] = clause
                     words.append(word.text)
@@ -360,7 +362,7 @@ extension SchemaBuilder {
         }
         for text in [w.ja, w.en] {
             guard let problem = SchemaLint.wordProblem(text) else { continue }
-            error(.schemaInvalid, "the \(clause) \"\(text)\" \(problem)", at: w.span)
+            error(.schemaInvalid, "the \(clause) \(Formatter.quote(text)) \(problem)", at: w.span)
             return nil
         }
         return Bilingual(ja: w.ja, en: w.en)
@@ -437,12 +439,14 @@ extension SchemaBuilder {
         if let role, case .enumeration(let values) = s.record.fields[role].type {
             let roleName = s.record.fields[role].name
             var covered: [String: String] = [:]
+            var coveredAt: [String: Span] = [:]
             func isRole(_ w: (text: String, span: Span)) -> Bool {
                 guard values.contains(w.text) else {
                     error(
                         .schemaMechanism,
-                        "\"\(w.text)\" is not a value of `\(roleName)` (\(values.joined(separator: ", ")))", at: w.span,
-                        help: closestMatch(to: w.text, in: values).map { "did you mean \"\($0)\"?" })
+                        "\(Formatter.quote(w.text)) is not a value of `\(roleName)` (\(values.joined(separator: ", ")))",
+                        at: w.span,
+                        help: closestMatch(to: w.text, in: values).map { "did you mean \(Formatter.quote($0))?" })
                     ok = false
                     return false
                 }
@@ -453,25 +457,52 @@ extension SchemaBuilder {
                 var roles: [String] = []
                 for r in si.roles where isRole(r) {
                     if r.text == si.holder.text {
-                        error(.schemaMechanism, "\"\(r.text)\" cannot stand in for itself", at: r.span)
+                        error(.schemaMechanism, "\(Formatter.quote(r.text)) cannot stand in for itself", at: r.span)
                         ok = false
                     } else if let other = covered[r.text] {
                         error(
-                            .schemaMechanism, "\"\(r.text)\" already has a stand-in (\"\(other)\"): a role has one",
+                            .schemaMechanism,
+                            "\(Formatter.quote(r.text)) already has a stand-in (\(Formatter.quote(other))): a role has one",
                             at: r.span)
                         ok = false
                     } else {
                         covered[r.text] = si.holder.text
+                        coveredAt[r.text] = r.span
                         roles.append(r.text)
                     }
                 }
                 standIns.append(StandIn(holder: si.holder.text, roles: roles))
+            }
+            // Each role has one stand-in, so following them from a role either ends or comes back
+            // round: a cycle of stand-ins, which no one outside it answers for. Reported once, at
+            // the first of its roles declared.
+            var reported: Set<String> = []
+            for si in d.standIns {
+                for r in si.roles where coveredAt[r.text] == r.span && !reported.contains(r.text) {
+                    var chain = [r.text]
+                    while let next = covered[chain[chain.count - 1]], next != r.text, !chain.contains(next) {
+                        chain.append(next)
+                    }
+                    guard covered[chain[chain.count - 1]] == r.text else { continue }
+                    reported.formUnion(chain)
+                    error(
+                        .schemaMechanism,
+                        "the stand-ins go round: "
+                            + (chain.reversed() + [chain[chain.count - 1]]).map(Formatter.quote).joined(
+                                separator: " for "),
+                        at: r.span, help: "a role's stand-in must not itself be stood in for by that role")
+                    ok = false
+                }
             }
         }
         guard let role, let person, let since, let label, ok else { return nil }
         return Appointments(
             section: si, role: role, person: person, since: since, label: label, standIns: standIns)
     }
+
+    /// The JSON names a facility folder's reader gives their own meaning (the snapshot), which a
+    /// companion file may not take, in any case or width.
+    static let reservedJSONFiles: Set<String> = [SnapshotSchema.keyForm("snapshot.json")]
 
     private mutating func companions(_ sections: [SectionSchema], _ tables: [TableSpec]) -> [Companion] {
         var out: [Companion] = []
@@ -503,11 +534,18 @@ extension SchemaBuilder {
                         !f.text.lowercased().hasSuffix(".json") || f.text.count <= 5
                         ? "is not a JSON file's name (NAME.json)" : SchemaLint.fileNameProblem(f.text)
                     if let problem {
-                        error(.schemaInvalid, "the companion file \"\(f.text)\" \(problem)", at: f.span)
+                        error(.schemaInvalid, "the companion file \(Formatter.quote(f.text)) \(problem)", at: f.span)
+                        ok = false
+                    } else if Self.reservedJSONFiles.contains(SnapshotSchema.keyForm(f.text)) {
+                        error(
+                            .schemaMechanism,
+                            "the companion file \(Formatter.quote(f.text)) is the snapshot's own name in a facility "
+                                + "folder", at: f.span, help: "name it after its section, as \"devices.json\"")
                         ok = false
                     } else if let other = jsonFiles[SnapshotSchema.keyForm(f.text)] {
                         error(
-                            .schemaMechanism, "the companion file \"\(f.text)\" is also given for `\(other)`",
+                            .schemaMechanism,
+                            "the companion file \(Formatter.quote(f.text)) is also given for `\(other)`",
                             at: f.span)
                         ok = false
                     } else {
@@ -544,6 +582,15 @@ extension SchemaBuilder {
                     let ti = field(
                         fn, of: element, clause: what, in: what, at: sn.span, must: "a string field", Self.isString)
                 else { continue }
+                if element.name == r.name.text, ti == fi {
+                    // Every row of that list matches itself, so the warning could never be given.
+                    error(
+                        .schemaMechanism,
+                        "`\(f.name.text)` is a `near_reference` to itself (\(sn.text).\(ln.text).\(fn.text)): every value "
+                            + "matches its own row", at: sn.span,
+                        help: "name the field of the other list it should match")
+                    continue
+                }
                 out.append(NearReference(record: r.name.text, field: fi, section: si, list: li, target: ti))
             }
         }

@@ -125,13 +125,19 @@ public final class PackSchema: Sendable {
     /// The table named `name` (its English file base name).
     public func table(_ name: String) -> TableSpec? { tables.first { $0.name == name } }
 
-    /// The file's schema, or nil and the errors (syntax and meaning, all of them).
+    /// The file's schema, or nil and the errors (syntax and meaning, all of them), sorted by
+    /// place as a rule file's are, whatever order the checks found them in.
     public static func compile(_ text: String, file: String) -> (PackSchema?, [Diagnostic]) {
+        func byPlace(_ ds: [Diagnostic]) -> [Diagnostic] {
+            var bag = DiagnosticBag(cap: .max)
+            bag.add(contentsOf: ds)
+            return bag.sorted
+        }
         let (tree, syntax) = SchemaParser.parse(text, file: file)
-        guard !syntax.contains(where: { $0.severity == .error }) else { return (nil, syntax) }
+        guard !syntax.contains(where: { $0.severity == .error }) else { return (nil, byPlace(syntax)) }
         var b = SchemaBuilder(tree)
         let schema = b.build()
-        let errors = syntax + b.diagnostics + SchemaLint.check(tree)
+        let errors = byPlace(syntax + b.diagnostics + SchemaLint.check(tree))
         return (errors.contains { $0.severity == .error } ? nil : schema, errors)
     }
 }
@@ -227,14 +233,15 @@ struct SchemaBuilder {
             if let other = words[ja] {
                 error(
                     .schemaChoiceCollision,
-                    "`\(c.value)` and `\(other.value)` have the same Japanese word \"\(ja)\" in \(what): a table "
+                    "`\(c.value)` and `\(other.value)` have the same Japanese word \(Formatter.quote(ja)) in \(what): a table "
                         + "cell with it would name either", at: c.span)
             }
             words[ja] = c
             if let other = folded[SnapshotSchema.keyForm(ja)], other.value != c.value {
                 error(
                     .schemaChoiceCollision,
-                    "the Japanese word \"\(ja)\" of `\(c.value)` is the value `\(other.value)` in \(what)", at: c.span)
+                    "the Japanese word \(Formatter.quote(ja)) of `\(c.value)` is the value `\(other.value)` in \(what)",
+                    at: c.span)
             }
         }
     }
@@ -356,7 +363,7 @@ struct SchemaBuilder {
 
     static func show(_ l: Literal) -> String {
         switch l {
-        case .string(let s): "\"\(s)\""
+        case .string(let s): "\(Formatter.quote(s))"
         case .int(let i): "\(i)"
         case .bool(let b): "\(b)"
         case .null: "null"
@@ -375,7 +382,7 @@ struct SchemaBuilder {
                 if let o = owner[k], o != f.name.text {
                     error(
                         .schemaDuplicateHeader,
-                        "the header \"\(h)\" of `\(f.name.text)` is also `\(o)`'s in record `\(record)`: a column "
+                        "the header \(Formatter.quote(h)) of `\(f.name.text)` is also `\(o)`'s in record `\(record)`: a column "
                             + "with it would fill either", at: span)
                 } else {
                     owner[k] = f.name.text
@@ -393,7 +400,7 @@ struct SchemaBuilder {
             let span = f.aliases.first { $0.text == c.header }?.span ?? f.name.span
             error(
                 .schemaDuplicateHeader,
-                "the header \"\(c.header)\" of `\(f.name.text)` is also `\(fields[c.other].name.text)`'s in record "
+                "the header \(Formatter.quote(c.header)) of `\(f.name.text)` is also `\(fields[c.other].name.text)`'s in record "
                     + "`\(r.name)`: a column with it would fill either", at: span)
         }
     }
@@ -687,7 +694,8 @@ struct SchemaBuilder {
             if let other = jaNames[t.ja], other.text != t.name.text {
                 error(
                     .schemaDuplicateName,
-                    "tables `\(other.text)` and `\(t.name.text)` have the Japanese name \"\(t.ja)\"", at: t.name.span)
+                    "tables `\(other.text)` and `\(t.name.text)` have the Japanese name \(Formatter.quote(t.ja))",
+                    at: t.name.span)
             }
             jaNames[t.ja] = t.name
             guard let spec = table(t, sections, out) else { continue }
@@ -695,7 +703,7 @@ struct SchemaBuilder {
             for c in spec.rowSchema.headerCollisions {
                 error(
                     .schemaDuplicateHeader,
-                    "the header \"\(c.header)\" of column `\(spec.rowSchema.fields[c.field].name)` is also column "
+                    "the header \(Formatter.quote(c.header)) of column `\(spec.rowSchema.fields[c.field].name)` is also column "
                         + "`\(spec.rowSchema.fields[c.other].name)`'s in table `\(t.name.text)`", at: t.name.span)
             }
             out.append(spec)

@@ -20,6 +20,10 @@ import TenkenSyntax
 ///
 /// Each mistake is reported once, located; what the builder already refuses (an unknown
 /// section, a missing field) is skipped without a word here.
+/// The rule every label and word a pack declares is held to, in the schema file and the
+/// manifest alike: why `w` is not one (empty, or white space at an end), or nil.
+public func labelProblem(_ w: String) -> String? { SchemaLint.wordProblem(w) }
+
 struct SchemaLint {
     let file: SchemaFile
     var diagnostics: [Diagnostic] = []
@@ -92,11 +96,11 @@ struct SchemaLint {
                 error(
                     .schemaChoiceCollision,
                     "`\(c.value)` and `\(o.value)` in \(what) differ only in case, width or spaces: a table cell "
-                        + "\"\(c.value.uppercased())\" would name either", at: c.span)
+                        + "\(Formatter.quote(c.value.uppercased())) would name either", at: c.span)
             } else {
                 if values[v] == nil { values[v] = c }
                 if let p = SchemaLint.wordProblem(c.value) {
-                    error(.schemaInvalid, "the choice value \"\(c.value)\" in \(what) \(p)", at: c.span)
+                    error(.schemaInvalid, "the choice value \(Formatter.quote(c.value)) in \(what) \(p)", at: c.span)
                 }
             }
             guard let ja = c.ja, !ja.isEmpty else { continue }
@@ -104,13 +108,15 @@ struct SchemaLint {
             if let o = words[k], o.ja != ja {
                 error(
                     .schemaChoiceCollision,
-                    "the Japanese words \"\(ja)\" of `\(c.value)` and \"\(o.ja ?? "")\" of `\(o.value)` in \(what) "
+                    "the Japanese words \(Formatter.quote(ja)) of `\(c.value)` and \(Formatter.quote(o.ja ?? "")) of `\(o.value)` in \(what) "
                         + "differ only in case, width or spaces: a table cell with either would name one value",
                     at: c.span)
             } else {
                 if words[k] == nil { words[k] = c }
                 if let p = SchemaLint.wordProblem(ja) {
-                    error(.schemaInvalid, "the Japanese word \"\(ja)\" of `\(c.value)` in \(what) \(p)", at: c.span)
+                    error(
+                        .schemaInvalid, "the Japanese word \(Formatter.quote(ja)) of `\(c.value)` in \(what) \(p)",
+                        at: c.span)
                 }
             }
         }
@@ -123,17 +129,21 @@ struct SchemaLint {
             // A label may be the name in other letters (`ja "OS"` for `os`).
             if let p = SchemaLint.wordProblem(ja) {
                 error(
-                    .schemaInvalid, "the Japanese label \"\(ja)\" of `\(f.name.text)` in \(what) \(p)", at: f.name.span)
+                    .schemaInvalid, "the Japanese label \(Formatter.quote(ja)) of `\(f.name.text)` in \(what) \(p)",
+                    at: f.name.span)
             }
             seen[SnapshotSchema.keyForm(ja)] = ja
         }
         for a in f.aliases {
             if let p = SchemaLint.wordProblem(a.text) {
-                error(.schemaInvalid, "the alias \"\(a.text)\" of `\(f.name.text)` in \(what) \(p)", at: a.span)
+                error(
+                    .schemaInvalid, "the alias \(Formatter.quote(a.text)) of `\(f.name.text)` in \(what) \(p)",
+                    at: a.span)
             } else if let o = seen[SnapshotSchema.keyForm(a.text)] {
                 error(
                     .schemaDuplicateHeader,
-                    "the alias \"\(a.text)\" of `\(f.name.text)` in \(what) is its header \"\(o)\" again", at: a.span)
+                    "the alias \(Formatter.quote(a.text)) of `\(f.name.text)` in \(what) is its header \(Formatter.quote(o)) again",
+                    at: a.span)
             } else {
                 seen[SnapshotSchema.keyForm(a.text)] = a.text
             }
@@ -204,7 +214,7 @@ struct SchemaLint {
                 if let p = SchemaLint.fileNameProblem(word) {
                     error(
                         .schemaFileName,
-                        "the \(which) \"\(word)\" of table `\(t.name.text)`, a file name in a facility folder, \(p)",
+                        "the \(which) \(Formatter.quote(word)) of table `\(t.name.text)`, a file name in a facility folder, \(p)",
                         at: t.name.span)
                     continue
                 }
@@ -217,7 +227,7 @@ struct SchemaLint {
                 guard o.table != t.name.text, o.word != word || o.which != which else { continue }
                 error(
                     .schemaDuplicateName,
-                    "the \(which) \"\(word)\" of table `\(t.name.text)` is \"\(o.word)\" of table `\(o.table)` once "
+                    "the \(which) \(Formatter.quote(word)) of table `\(t.name.text)` is \(Formatter.quote(o.word)) of table `\(o.table)` once "
                         + "case and width are folded: both would be one file", at: t.name.span)
             }
         }

@@ -184,10 +184,12 @@ public enum SARIFReport {
         let rules: [JSON] = r.pack.rules.map { rule in
             let src = r.sources(rule)
             let help = rule.remediation.en + "\n" + rule.remediation.ja
+            // Every word from the pack is escaped: GitHub renders this as Markdown.
+            let e = MarkdownText.escaped
             let md =
-                "**\(r.pack.info.sourceWord.en) / \(r.pack.info.sourceWord.ja)**: "
-                + src.map { "\($0.id) (\($0.section)): \($0.ja) — \($0.en)" }.joined(separator: "; ")
-                + "\n\n**Fix**: \(rule.remediation.en)\n\n**対応**: \(rule.remediation.ja)"
+                "**\(e(r.pack.info.sourceWord.en)) / \(e(r.pack.info.sourceWord.ja))**: "
+                + src.map { "\(e($0.id)) (\(e($0.section))): \(e($0.ja)) — \(e($0.en))" }.joined(separator: "; ")
+                + "\n\n**Fix**: \(e(rule.remediation.en))\n\n**対応**: \(e(rule.remediation.ja))"
             return .object([
                 ("id", .string(rule.id)),
                 (

@@ -81,6 +81,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkBadDate = "check.bad-date"
     /// A parameter's default is already past its own limit.
     case checkBadLimit = "check.bad-limit"
+    /// A manifest label (`title`, `report title`, `called`, a category, scope or risk label) is empty or padded with
+    /// white space, as the schema file refuses its labels.
+    case checkBadLabel = "check.bad-label"
     /// A pack's `platform` is not a CPE 2.3 name.
     case checkBadPlatform = "check.bad-platform"
     /// A message template has an unclosed `{` or a `{…}` that is not an expression.
@@ -98,7 +101,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkCatalogRow = "check.catalog-row"
     /// A `catalog.tsv` cell holds a control character.
     case checkControlCharacter = "check.control-character"
-    /// The manifest declares the same item out of scope twice.
+    /// The manifest gives a clause it may give once (`version`, `title`, `source`, `report title`, `platform`) a second
+    /// time, declares a category (scope, risk) twice, or declares the same item out of scope twice.
     case checkDuplicateClause = "check.duplicate-clause"
     /// A named condition (`define`) is used in a message placeholder, where conditions are not expanded.
     case checkDefineInMessage = "check.define-in-message"
@@ -113,6 +117,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkDuplicateParam = "check.duplicate-param"
     /// Two rules have the same id.
     case checkDuplicateRule = "check.duplicate-rule"
+    /// A catalog cell names a category (scope, risk) that is not a name the manifest could declare
+    /// (letters A–Z, digits and `_`, in parts joined by `-`): never taken as a word of the pack.
+    case checkInvalidTerm = "check.invalid-term"
     /// (warning) The manifest declares no category (scope, risk), so the words the rules and catalog name are taken as
     /// declared, labelled by their ids; the warning gives the declarations to paste.
     case checkImpliedTerms = "check.implied-terms"
@@ -173,6 +180,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkUnknownLevel = "check.unknown-level"
     /// No variable, section or constant of that name.
     case checkUnknownName = "check.unknown-name"
+    /// Two words a pack that declares no category (scope, risk) names are equal once width and case are folded
+    /// (NFKC, case folding): one word written two ways, named at both places.
+    case checkTermTwins = "check.term-twins"
     /// No parameter of that name.
     case checkUnknownParam = "check.unknown-param"
     /// A rule or catalog row names a risk the manifest does not declare (or the pack declares none).

@@ -121,6 +121,15 @@ public struct Parser {
         return Name(text, first.span)
     }
 
+    /// Whether `text` is, whole, a name the manifest could declare (`category`, `scope` and
+    /// `risk` ids, catalog ids): identifier or digit parts joined by `-` with nothing between
+    /// them, as `H-REQ-03` or `outside-mcs`. A word that is not cannot be pasted into a pack.
+    public static func isDashedName(_ text: String) -> Bool {
+        var p = Parser(text: text, file: "<name>")
+        guard p.diagnostics.isEmpty, let name = try? p.dashedName("a name") else { return false }
+        return name.text == text && p.cur.kind == .eof
+    }
+
     /// One identifier.
     private mutating func ident(_ what: String) throws(ParseError) -> Name {
         guard cur.kind == .ident else {

@@ -461,7 +461,8 @@ public struct SchemaParser {
                 try clause(&self)
             } catch {
                 diagnostics.append(error.diagnostic)
-                if pos == start || !at(keywords) { synchronize(keywords) }
+                // The block's `}` (or the end) where a clause broke off closes the block: never skipped.
+                if pos == start || !(at(keywords) || cur.kind == .rbrace || cur.kind == .eof) { synchronize(keywords) }
             }
         }
         guard cur.kind == .rbrace else {
@@ -838,14 +839,13 @@ public struct SchemaParser {
 
     // MARK: mechanisms
 
-    /// A clause keyword's second appearance in one declaration is an error at it.
-    private func once(_ kw: Token, _ given: Bool, in what: String) throws(ParseError) {
-        guard !given else {
-            throw ParseError(
-                diagnostic: Diagnostic(
-                    "syntax.unexpected-token", .error, "`\(kw.text)` is given twice in the \(what)",
-                    at: loc(kw.span)))
-        }
+    /// A clause keyword's second appearance in one declaration is an error at it. The clause is
+    /// still parsed, so the parser goes on at the next clause rather than inside this one.
+    private mutating func once(_ kw: Token, _ given: Bool, in what: String) {
+        guard given else { return }
+        diagnostics.append(
+            Diagnostic(
+                "syntax.unexpected-token", .error, "`\(kw.text)` is given twice in the \(what)", at: loc(kw.span)))
     }
 
     private mutating func answerWord(_ w: String) throws(ParseError) -> (text: String, span: Span) {
@@ -872,11 +872,11 @@ public struct SchemaParser {
             (p: inout SchemaParser) throws(ParseError) in
             let kw = p.bump()
             if let (path, what) = SchemaParser.statementFields[kw.text] {
-                try p.once(kw, d[keyPath: path] != nil, in: "statements declaration")
+                p.once(kw, d[keyPath: path] != nil, in: "statements declaration")
                 d[keyPath: path] = try p.name(what)
                 return
             }
-            try p.once(kw, d.answer != nil, in: "statements declaration")
+            p.once(kw, d.answer != nil, in: "statements declaration")
             d.answer = try p.name("the field holding the answer")
             d.yes = try p.answerWord("yes")
             d.no = try p.answerWord("no")
@@ -894,17 +894,17 @@ public struct SchemaParser {
             let what = "published declaration"
             switch kw.text {
             case "dated":
-                try p.once(kw, d.dated != nil, in: what)
+                p.once(kw, d.dated != nil, in: what)
                 d.dated = try p.name("the date field the profile is published on")
             case "max_age":
-                try p.once(kw, d.maxAge != nil, in: what)
+                p.once(kw, d.maxAge != nil, in: what)
                 try p.expectWord("param")
                 d.maxAge = try p.dottedName("the parameter giving the profile's greatest age")
             case "label":
-                try p.once(kw, d.label != nil, in: what)
+                p.once(kw, d.label != nil, in: what)
                 d.label = try p.bilingual(kw, "what reports call the profile")
             default:
-                try p.once(kw, d.publisher != nil, in: what)
+                p.once(kw, d.publisher != nil, in: what)
                 d.publisher = try p.bilingual(kw, "who publishes the profile")
             }
         }
@@ -935,7 +935,7 @@ public struct SchemaParser {
         _ d: inout D, _ kw: Token, _ fields: [String: (WritableKeyPath<D, Name?>, String)], in what: String
     ) throws(ParseError) -> Bool {
         guard let (path, description) = fields[kw.text] else { return false }
-        try once(kw, d[keyPath: path] != nil, in: what)
+        once(kw, d[keyPath: path] != nil, in: what)
         d[keyPath: path] = try name(description)
         return true
     }
@@ -974,7 +974,7 @@ public struct SchemaParser {
         try block(SchemaParser.rosterKeywords, "roster declaration") { (p: inout SchemaParser) throws(ParseError) in
             let kw = p.bump()
             guard try !p.fieldClauses(&d, kw, fields, in: "roster declaration") else { return }
-            try p.once(kw, d.label != nil, in: "roster declaration")
+            p.once(kw, d.label != nil, in: "roster declaration")
             d.label = try p.bilingual(kw, "what messages call the roster")
         }
         return d
@@ -993,7 +993,7 @@ public struct SchemaParser {
             let kw = p.bump()
             guard try !p.fieldClauses(&d, kw, fields, in: what) else { return }
             if kw.text == "label" {
-                try p.once(kw, d.label != nil, in: what)
+                p.once(kw, d.label != nil, in: what)
                 d.label = try p.bilingual(kw, "what messages call the appointments")
                 return
             }

@@ -19,6 +19,25 @@ struct ImpliedTaxonomyTests {
         return dir
     }
 
+    /// The declarations `lint`'s `check.implied-terms` notes give, indented for the `pack` block.
+    static func linesToPaste(_ err: String) -> [String] {
+        err.split(separator: "\n").compactMap { line -> String? in
+            let l = line.trimmingCharacters(in: .whitespaces)
+            guard l.hasPrefix("note: "), ["category ", "scope ", "risk "].contains(where: l.dropFirst(6).hasPrefix)
+            else { return nil }
+            return "  " + l.dropFirst(6)
+        }
+    }
+
+    /// `lines` pasted at the top of the `pack` block of the pack in `dir`, as the warning's help says.
+    static func paste(_ lines: [String], into dir: URL) throws {
+        let manifest = dir.appendingPathComponent("pack.tenken")
+        let text = try String(contentsOf: manifest, encoding: .utf8)
+        let brace = try #require(text.range(of: "{\n"))
+        try text.replacingCharacters(in: brace, with: "{\n" + lines.joined(separator: "\n") + "\n")
+            .write(to: manifest, atomically: true, encoding: .utf8)
+    }
+
     @Test func anUndeclaredTaxonomyLintsWithOneWarningPerKindAndPastingItChangesNoReport() throws {
         let implied = try Self.undeclaredCopy()
         defer { try? FileManager.default.removeItem(at: implied) }
@@ -39,18 +58,9 @@ struct ImpliedTaxonomyTests {
         let pasted = implied.deletingLastPathComponent().appendingPathComponent("tenken-pasted-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: implied, to: pasted)
         defer { try? FileManager.default.removeItem(at: pasted) }
-        let lines = lint.err.split(separator: "\n").compactMap { line -> String? in
-            let l = line.trimmingCharacters(in: .whitespaces)
-            guard l.hasPrefix("note: "), ["category ", "scope ", "risk "].contains(where: l.dropFirst(6).hasPrefix)
-            else { return nil }
-            return "  " + l.dropFirst(6)
-        }
+        let lines = Self.linesToPaste(lint.err)
         #expect(lines.count == 4 + 2 + 4)
-        let manifest = pasted.appendingPathComponent("pack.tenken")
-        let text = try String(contentsOf: manifest, encoding: .utf8)
-        let brace = try #require(text.range(of: "{\n"))
-        try text.replacingCharacters(in: brace, with: "{\n" + lines.joined(separator: "\n") + "\n")
-            .write(to: manifest, atomically: true, encoding: .utf8)
+        try Self.paste(lines, into: pasted)
         let clean = runCLI(["lint", "--rules", pasted.path])
         #expect(clean.code == 0 && !clean.err.contains("warning"), "\(clean.err)")
 

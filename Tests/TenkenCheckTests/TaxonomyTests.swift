@@ -107,7 +107,7 @@ struct TaxonomyTests {
         #expect(named.diagnostics.map(\.id).contains("check.catalog-column"), "\(named.diagnostics)")
         #expect(
             named.diagnostics.first { $0.id == "check.implied-terms" }?.notes == [
-                "first named at m/r.tenken:4:12", "category technical ja \"technical\" en \"technical\"",
+                "`technical` is first named at m/r.tenken:4:12", "category technical ja \"technical\" en \"technical\"",
             ])
         // A catalog that still has the column, with empty cells, is the same pack.
         let withColumns =
@@ -144,7 +144,8 @@ struct TaxonomyTests {
                 + "labelled by their ids")
         #expect(
             risk.notes == [
-                "first named at m/catalog.tsv:2:48", "risk R1 ja \"R1\" en \"R1\"", "risk R3 ja \"R3\" en \"R3\"",
+                "`R1` is first named at m/catalog.tsv:2:48", "`R3` is first named at m/catalog.tsv:3:48",
+                "`R7` is first named at m/r.tenken:6:13", "risk R1 ja \"R1\" en \"R1\"", "risk R3 ja \"R3\" en \"R3\"",
                 "risk R7 ja \"R7\" en \"R7\"",
             ])
         #expect(
@@ -152,7 +153,7 @@ struct TaxonomyTests {
                 == "paste the risk lines above into the `pack` block and give them labels; once a pack declares one risk, "
                 + "every word it does not declare is an error")
         let scope = o.diagnostics.first { $0.message.contains("scopes") }
-        #expect(scope?.notes.first == "first named at m/catalog.tsv:2:44")
+        #expect(scope?.notes.first == "`mcs` is first named at m/catalog.tsv:2:44")
     }
 
     /// Declaring one word of a kind keeps that kind strict, while a kind declared not at all is implied.
