@@ -49,9 +49,16 @@ let jsonTarget: Callback = { data, size in
     return 0
 }
 
+/// The device inventory's record: the fuzzed table is read as the MCS pack's `devices`.
+let deviceRecord: RecordSchema = {
+    let schema = PackLoader.builtInSchema
+    guard let i = schema.sectionIndex["devices"] else { fatalError("the MCS schema has no devices section") }
+    return schema.sections[i].record
+}()
+
 let csvTarget: Callback = { data, size in
     var l = SnapshotLoader(schema: PackLoader.builtInSchema)
-    _ = l.loadTable(bytes: bytes(data, size), path: "fuzz.csv", schema: PackLoader.builtInSchema.device)
+    _ = l.loadTable(bytes: bytes(data, size), path: "fuzz.csv", schema: deviceRecord)
     return 0
 }
 
@@ -262,8 +269,9 @@ let checkedPack: CheckedPack = {
 let pipelineTarget: Callback = { data, size in
     var loader = SnapshotLoader(schema: PackLoader.builtInSchema)
     guard var facility = loader.loadSnapshot(bytes: bytes(data, size), path: "fuzz.json") else { return 0 }
-    let pi = SnapshotRoot.provider.index
-    if facility.roots[pi] == nil, let bundled = embeddedPack.providerProfile {
+    if let pi = PackLoader.builtInSchema.mechanisms.published?.section, facility.roots[pi] == nil,
+        let bundled = embeddedPack.providerProfile
+    {
         facility.roots[pi] = bundled.value
         facility.rootLocations[pi] = bundled.location
     }

@@ -9,7 +9,8 @@ import TenkenSyntax
 public enum FacilityTemplate {
     /// The files of a blank facility folder, by name, with the example facility they show:
     /// the tables and `README.txt`, or (`json`) `snapshot.json`, the table of the pack's replacing
-    /// companion (`devices.csv`) and `README.txt`. `kind`: the subject's kind (`subject … kind F`),
+    /// companion (MCS: its device inventory) and `README.txt`. The guides are the pack's
+    /// (`guide.txt`, `PackGuide`), else the generic ones. `kind`: the subject's kind (`subject … kind F`),
     /// nil for a pack that declares none.
     public static func files(
         kind: String?, json: Bool, pack: LoadedPack
@@ -17,7 +18,7 @@ public enum FacilityTemplate {
         guard let given = pack.example else {
             return .failure(WriteRefusal(message: "the rule pack has no example facility (example.json)"))
         }
-        // Both forms come from the one example facility; its device inventory is a table in both.
+        // Both forms come from the one example facility; its replacing companion is a table in both.
         var loader = SnapshotLoader(schema: pack.schema)
         guard let example = template(kind: kind, schema: pack.schema, oneRowEach: !json, example: given.bytes),
             let facility = loader.loadSnapshot(bytes: Array(example.render().utf8), path: "template")
@@ -27,25 +28,26 @@ public enum FacilityTemplate {
         let tables = SnapshotWriter.tables(facility, japanese: true).files
         guard json else {
             return .success(
-                (facility, tables.map { ($0.spec.fileName, $0.text) } + [("README.txt", tableGuide(pack.schema))]))
+                (facility, tables.map { ($0.spec.fileName, $0.text) } + [("README.txt", tableGuide(pack))]))
         }
         guard case .object(let sections) = example else {
             return .failure(WriteRefusal(message: "internal: the template is not an object"))
         }
-        // The devices go to devices.csv only: a snapshot section beside it would be replaced.
+        // The replacing companion's rows go to its table only: a snapshot section beside it would
+        // be replaced.
         guard let companion = pack.schema.replacingCompanion else {
-            return .success((facility, [("snapshot.json", example.render() + "\n"), ("README.txt", jsonGuide)]))
+            return .success((facility, [("snapshot.json", example.render() + "\n"), ("README.txt", jsonGuide(pack))]))
         }
         let name = pack.schema.sections[companion.section].name
         guard let table = pack.schema.collectionTable(companion.section),
-            let devices = tables.first(where: { $0.spec.name == table.name })
+            let rows = tables.first(where: { $0.spec.name == table.name })
         else { return .failure(WriteRefusal(message: "internal: the template has no \(name) table")) }
         return .success(
             (
                 facility,
                 [
                     ("snapshot.json", JSON.object(sections.filter { $0.0 != name }).render() + "\n"),
-                    (table.fileName, devices.text), ("README.txt", jsonGuide),
+                    (table.fileName, rows.text), ("README.txt", jsonGuide(pack)),
                 ]
             ))
     }
@@ -208,77 +210,112 @@ public enum FacilityTemplate {
         }
     }
 
-    public static let jsonGuide = """
-        tenken 施設フォルダ / facility folder
+    /// The guide beside snapshot.json: the pack's `[json]` guide, else the generic one.
+    public static func jsonGuide(_ pack: LoadedPack) -> String {
+        pack.guide?.json ?? genericJSONGuide(pack.schema)
+    }
 
-        snapshot.json  施設・職員・アカウント・グループ・同意などの状況（JSON）。例の値を実際の内容に置き換えてください。
-                       氏名は書かず、職員ID・患者IDなどの仮名IDだけを使います。パスワードは書かないでください。
-        devices.csv    端末台帳。1行に1台。Excel で編集して「CSV UTF-8」または「CSV」で保存できます。
-        次に: tenken check <このフォルダ> で点検します。項目の意味は docs/snapshot.md を参照してください。
+    /// The guide beside snapshot.json of a pack without one: the snapshot, and the table of its
+    /// replacing companion (the one table read beside a snapshot), from the schema.
+    public static func genericJSONGuide(_ schema: PackSchema) -> String {
+        let companion = schema.replacingCompanion.flatMap { schema.collectionTable($0.section) }
+        let width = max(15, (companion?.fileName.count ?? 0) + 2)
+        func name(_ s: String) -> String { s.padding(toLength: width, withPad: " ", startingAt: 0) }
+        var s = "tenken 施設フォルダ / facility folder\n\n"
+        s += name("snapshot.json") + "点検する内容（JSON）。例の値を実際の内容に置き換えてください。パスワードは書かないでください。\n"
+        if let t = companion { s += name(t.fileName) + t.docJa + "。1行に1件。\n" }
+        s += "次に: tenken check <このフォルダ> で点検します。\n\n"
+        s += name("snapshot.json") + "what is checked (JSON). Replace the example values; never write a password.\n"
+        if let t = companion { s += name(t.fileName) + t.doc + ", one per row.\n" }
+        s += "Then run: tenken check <this folder>.\n"
+        return s
+    }
 
-        snapshot.json  the facility's state (staff, accounts, groups, consents …). Replace the example values.
-                       Use pseudonymous ids only, never names, and never a password.
-        devices.csv    device inventory, one device per row; Excel can save it as CSV UTF-8 or CSV.
-        Then run: tenken check <this folder>. docs/snapshot.md explains every field.
-
-        """
-
-    /// The guide to the tables: short steps, the cell conventions, then one line per table
-    /// and the allowed words of each choice column (from the schema, so it never drifts).
-    public static func tableGuide(_ schema: PackSchema) -> String {
+    /// The guide to the tables of a pack without one: the generic steps and cell conventions,
+    /// then the tables and the choice columns (`{{tables}}`, `{{choices}}`), and how a profile
+    /// table is filled. Statements to answer add `tenken attest`.
+    public static func genericTableGuide(_ schema: PackSchema) -> String {
+        let attest = schema.mechanisms.statements != nil
         var s = """
             tenken 施設フォルダの記入のしかた
 
             1. 各表（CSV）を Excel で開き、例の行（1行目の下の1行）を実際の内容に書き換えます。
                行は何行でも増やせます。当てはまるものがない表は、見出しの行だけを残します。
-            2. 氏名・住所・電話番号・パスワードは書きません。職員ID・患者IDなどの仮名IDを使います。
+            2. パスワードや秘密の値、個人の氏名は書きません。
             3. 保存は「CSV UTF-8（コンマ区切り）」または「CSV（コンマ区切り）」（Shift_JIS）のどちらでも構いません。
             4. tenken check <このフォルダ> で点検し、指摘された「ファイル名:行」のセルを直します。
-            5. 人が確認するしかない項目は tenken attest <このフォルダ> で答えます。
+
+            """
+        if attest { s += "5. 人が確認するしかない項目は tenken attest <このフォルダ> で答えます。\n" }
+        s += """
 
             セルの書き方
               日付        2025-04-01 または 2025/4/1
               はい/いいえ  はい・いいえ（true/false、○/× も可）
               複数の値    セミコロンで区切る: 2025-04-01; 2025-10-01
               空欄        分からない・記録がない。「なし」は「ひとつもない」という意味です。
-              期間        数字だけなら見出しの単位（分・日）。「30 minutes」のようにも書けます。
-              選択肢      下の一覧の語を書きます（例: 職種は 医師、看護師 …）。英語の語（doctor など）も使えます。
+              期間        数字だけなら見出しの単位。「30 minutes」のようにも書けます。
+              選択肢      下の一覧の語を書きます。英語の語も使えます。
 
             表の一覧
+            {{tables}}
+
             """
-        s += "\n"
         for t in schema.tables {
-            s += "  " + t.fileName.padding(toLength: 22, withPad: " ", startingAt: 0) + t.docJa + "\n"
+            if case .profile = t.shape { s += "\n  \(t.fileName) は「項目」「値」の2列です。項目は書き換えず、値の列だけを埋めます。\n" }
         }
-        s += "\n  facility.csv は「項目」「値」の2列です。項目は書き換えず、値の列だけを埋めます。\n"
-        s += "  roles.csv には 運用責任者・システム管理者・個人情報保護責任者・MCS管理者 を1行ずつ、\n"
-        s += "  documents.csv には 運用管理規程・端末管理規程・バックアップ計画・退職後の個人情報保護 を1行ずつ書きます。\n\n選択肢のある列\n"
+        s += """
+
+            選択肢のある列
+            {{choices}}
+
+            In English: each CSV file is one table. Replace the example row, add rows as needed, keep only
+            the header row where nothing applies. Never write passwords, secrets or names. Dates are
+            YYYY-MM-DD, yes/no cells take はい/いいえ or true/false, several values are separated by `;`, a
+            blank cell means "not known" and なし (none) means "there are none". Choice columns take the
+            Japanese words listed above or the English values. Then run `tenken check <this folder>`.
+
+            """
+        if attest { s += "`tenken attest <this folder>` asks the questions only a person can answer.\n" }
+        return s
+    }
+
+    /// The guide to the tables: the pack's `[tables]` guide (else the generic one) with its
+    /// `{{tables}}` line filled with one line per table and its `{{choices}}` line with the
+    /// allowed words of each choice column (from the schema, so it never drifts).
+    public static func tableGuide(_ pack: LoadedPack) -> String {
+        tableGuide(pack.schema, template: pack.guide?.tables ?? genericTableGuide(pack.schema))
+    }
+
+    static func tableGuide(_ schema: PackSchema, template: String) -> String {
+        var list = ""
+        for t in schema.tables {
+            list += "  " + t.fileName.padding(toLength: 22, withPad: " ", startingAt: 0) + t.docJa + "\n"
+        }
+        var choices = ""
         var seen: Set<String> = []
         for t in schema.tables {
             for c in t.columns {
                 guard case .enumeration(let vs) = c.type else { continue }
                 let label = "\(t.fileName) \(c.aliases.first ?? c.name)"
-                if seen.insert(label).inserted { s += "  \(label): \(vs.map(c.label).joined(separator: "、"))\n" }
+                if seen.insert(label).inserted { choices += "  \(label): \(vs.map(c.label).joined(separator: "、"))\n" }
             }
             if case .profile = t.shape {
                 for pk in schema.profileKeys {
                     if case .enumeration(let vs) = pk.field.type {
-                        s += "  \(t.fileName) \(pk.key): \(vs.map(pk.field.label).joined(separator: "、"))\n"
+                        choices += "  \(t.fileName) \(pk.key): \(vs.map(pk.field.label).joined(separator: "、"))\n"
                     }
                 }
             }
         }
-        s += """
-
-            In English: each CSV file is one table of the facility. Replace the example row, add rows as
-            needed, keep only the header row where nothing applies. Use pseudonymous ids, never names or
-            passwords. Dates are YYYY-MM-DD, yes/no cells take はい/いいえ or true/false, several values are
-            separated by `;`, a blank cell means "not known" and なし (none) means "there are none".
-            Choice columns take the Japanese words listed above or the English values (docs/tables.md).
-            Then run `tenken check <this folder>`; `tenken attest <this folder>` asks the questions only a
-            person can answer. docs/tables.md describes every table and column.
-
-            """
-        return s
+        var out = ""
+        for line in template.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            switch line.trimmingCharacters(in: .whitespaces) {
+            case "{{tables}}": out += list
+            case "{{choices}}": out += choices
+            default: out += line + "\n"
+            }
+        }
+        return out
     }
 }

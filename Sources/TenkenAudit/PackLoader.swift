@@ -24,6 +24,10 @@ public struct LoadedPack: Sendable {
     /// schema file compiled, or the built-in schema (`PackLoader.builtInSchema`) for a pack
     /// without one, or whose file has errors (`schemaDiagnostics` reports them).
     public var schema: PackSchema
+    /// The guide `tenken init` writes (`guide.txt`, `PackGuide`), when the pack has one; its
+    /// errors are `guideDiagnostics`.
+    public var guide: PackGuide? = nil
+    public var guideDiagnostics: [Diagnostic] = []
 }
 
 public enum PackLoader {
@@ -67,7 +71,9 @@ public enum PackLoader {
         }
         var files: [(String, [UInt8])] = []
         for case let rel as String in e {
-            guard rel.hasSuffix(".tenken") || rel.hasSuffix(".tsv") || rel.hasSuffix(".json") else { continue }
+            guard
+                rel.hasSuffix(".tenken") || rel.hasSuffix(".tsv") || rel.hasSuffix(".json") || rel == PackGuide.fileName
+            else { continue }
             let full = (dir as NSString).appendingPathComponent(rel)
             switch readInput(full, maxBytes: 64 << 20) {
             case .success(let bytes): files.append((rel, bytes))
@@ -90,17 +96,19 @@ public enum PackLoader {
     }
 
     static func uncappedSchemaDiagnostics(_ pack: LoadedPack) -> [Diagnostic] {
-        // A published profile the schema has no place for is not read: said, never silent.
+        // The guide's errors (`guide.txt`, located), then a published profile the schema has no
+        // place for, which is not read: said, never silent.
         let unread: [Diagnostic] =
-            pack.schema.mechanisms.published != nil || pack.provider == nil
-            ? []
-            : [
-                Diagnostic(
-                    DiagnosticID.checkUnreadProfile.rawValue, .warning,
-                    "the pack's schema declares no published profile (`published S`), so this file is not read",
-                    at: SourceLocation(file: pack.provider?.path ?? ""),
-                    help: "declare `published S { … }` in the schema, or remove the file")
-            ]
+            pack.guideDiagnostics
+            + (pack.schema.mechanisms.published != nil || pack.provider == nil
+                ? []
+                : [
+                    Diagnostic(
+                        DiagnosticID.checkUnreadProfile.rawValue, .warning,
+                        "the pack's schema declares no published profile (`published S`), so this file is not read",
+                        at: SourceLocation(file: pack.provider?.path ?? ""),
+                        help: "declare `published S { … }` in the schema, or remove the file")
+                ])
         guard let (path, text) = pack.schemaFile else { return unread }
         if text == builtInText { return unread }
         return PackSchema.compile(text, file: path).1 + unread
@@ -117,6 +125,7 @@ public enum PackLoader {
         var example: (path: String, bytes: [UInt8])?
         var texts: [String: String] = [:]
         var schema: (path: String, text: String)?
+        var guide: (PackGuide, [Diagnostic])?
         for (rel, bytes) in files {
             let path = root + "/" + rel
             if rel.hasPrefix("tests/") {
@@ -137,6 +146,9 @@ public enum PackLoader {
                 provider = (path, bytes)
             } else if rel == "example.json" {
                 example = (path, bytes)
+            } else if rel == PackGuide.fileName {
+                guide = PackGuide.parse(text, file: path)
+                texts[path] = text
             }
         }
         // The pack's own schema where it has one that passes its checks; else the built-in one.
@@ -155,6 +167,7 @@ public enum PackLoader {
         return LoadedPack(
             source: PackSource(files: rules, catalog: catalog), texts: texts, provider: provider,
             providerProfile: profile,
-            tests: tests, root: root, example: example, schemaFile: schema, schema: packSchema)
+            tests: tests, root: root, example: example, schemaFile: schema, schema: packSchema, guide: guide?.0,
+            guideDiagnostics: guide?.1 ?? [])
     }
 }

@@ -361,9 +361,15 @@ struct AttestSession {
         case .expired(let day): s += t("  状態: \(day) に期限が切れています\n", "  status: expired on \(day)\n")
         case .expiring(let day): s += t("  状態: \(day) に期限が切れます\n", "  status: runs out on \(day)\n")
         }
+        // The pack's word for its source (`source … called`; MCS: 規程), in the prompt's lower case.
+        let word = Bilingual(
+            ja: pack.info.sourceWord.ja,
+            en: pack.info.sourceWord.en.prefix(1).lowercased() + pack.info.sourceWord.en.dropFirst())
         for id in Array(Set(d.rules.flatMap(\.implements))).sorted() {
             guard let item = pack.catalog.first(where: { $0.id == id }) else { continue }
-            s += t("  規程（\(e(item.section))）: 「\(e(item.ja))」\n", "  rule (\(e(item.section))): \(e(item.en))\n")
+            s += t(
+                "  \(e(word.ja))（\(e(item.section))）: 「\(e(item.ja))」\n",
+                "  \(e(word.en)) (\(e(item.section))): \(e(item.en))\n")
             if japanese == false { s += "    (source: 「\(e(item.ja))」)\n" }
         }
         s += t("  実務では: ", "  in practice: ") + e(japanese ? rule.remediation.ja : rule.remediation.en) + "\n"

@@ -3,8 +3,10 @@ import TenkenSyntax
 /// A section of a pack's schema: its key in a snapshot, one record or a collection, the
 /// record, and what it holds.
 public struct SectionSchema: Sendable {
+    /// One record (`facility`), or a collection of records, each with its own row.
+    public enum Shape: Sendable { case single, collection }
     public let name: String
-    public let shape: RootSchema.Shape
+    public let shape: SectionSchema.Shape
     public let record: RecordSchema
     public let doc: String
     /// Where it is declared.

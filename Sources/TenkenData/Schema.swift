@@ -451,30 +451,6 @@ public final class RecordSchema: Sendable {
     public let headerCollisions: [(header: String, field: Int, other: Int)]
 }
 
-/// A top-level section of a snapshot. Its raw value is its index in the schema's `sections` and
-/// `Facility.roots`, so code that needs a section names it here (`SnapshotRoot.provider.index`)
-/// rather than looking a string up and unwrapping the answer.
-public enum SnapshotRoot: Int, CaseIterable, Sendable {
-    case facility, roles, service, provider, staff, accounts, devices, networks, patients, groups, consents, documents,
-        incidents,
-        monitoring, attestations
-
-    /// The section's key in a snapshot (`provider`).
-    public var name: String { "\(self)" }
-    /// Its index in the schema's `sections` and `Facility.roots`.
-    public var index: Int { rawValue }
-}
-
-/// A top-level section of a snapshot: one record, or a collection of records.
-public struct RootSchema: Sendable {
-    public enum Shape: Sendable { case single, collection }
-    public let root: SnapshotRoot
-    public var name: String { root.name }
-    public let shape: Shape
-    public let record: RecordSchema
-    public let doc: String
-}
-
 /// The pure helpers of snapshot reading that name no pack: the snapshot format's version, the
 /// key form headers are matched in, near-miss field names and refused names. The schema itself is
 /// a value (`PackSchema`) the pack brings; the built-in pack's is compiled once per process by
@@ -656,41 +632,10 @@ public enum RefusedNames {
     }
 }
 
-/// The record constants the engine still names (MCS sections and records, `SnapshotRoot`), read
-/// from the schema value. They go when the engine stops naming them (issue 19, step 4).
 extension PackSchema {
     /// A schema of no sections, for a reader that reads single cells only.
     static let empty = PackSchema(sections: [], tables: [], choiceSets: [:])
 
-    /// A record reachable from the sections, by name.
-    func record(_ name: String) -> RecordSchema {
-        guard let r = records[name] else { fatalError("the schema has no record `\(name)`") }
-        return r
-    }
-
-    /// The values of a choice field, in order.
-    static func choices(_ record: RecordSchema, _ field: String) -> [String] {
-        if case .enumeration(let vs)? = record.field(field)?.type { vs } else { [] }
-    }
-
     /// The schema of a field a rule reads.
     public func field(_ record: String, _ field: String) -> FieldSchema? { records[record]?.field(field) }
-
-    public var facilityKinds: [String] { PackSchema.choices(facility, "kind") }
-    /// Professions. The licensed ones carry a statutory duty of confidentiality (S-REQ-02 reads
-    /// it from the pack's `confidentiality.statutory_jobs`): a certified care worker (介護福祉士)
-    /// or social worker (社会福祉士) does, a care worker or social worker without the licence
-    /// does not, so they are separate values.
-    public var jobs: [String] { PackSchema.choices(staff, "job") }
-    /// The responsibilities of the roles table (section 3), which attestations are signed in.
-    public var roles: [String] { PackSchema.choices(role, "role") }
-
-    public var facility: RecordSchema { sections[SnapshotRoot.facility.index].record }
-    public var role: RecordSchema { sections[SnapshotRoot.roles.index].record }
-    public var service: RecordSchema { sections[SnapshotRoot.service.index].record }
-    public var passwordPolicy: RecordSchema { record("password_policy") }
-    public var provider: RecordSchema { sections[SnapshotRoot.provider.index].record }
-    public var staff: RecordSchema { sections[SnapshotRoot.staff.index].record }
-    public var device: RecordSchema { sections[SnapshotRoot.devices.index].record }
-    public var attestation: RecordSchema { sections[SnapshotRoot.attestations.index].record }
 }

@@ -40,7 +40,7 @@ public enum SnapshotTables {
     /// The profile keys of a schema's single sections, in order: a record-typed field's fields
     /// are keys of their own (`service.password.min_length`).
     public static func profileKeys(
-        of sections: [(name: String, shape: RootSchema.Shape, record: RecordSchema)]
+        of sections: [(name: String, shape: SectionSchema.Shape, record: RecordSchema)]
     )
         -> [ProfileKey]
     {

@@ -321,6 +321,62 @@ V-OPT-03	1-2	provider	optional	mcs	R4	provider	患者の利用アカウントが
 }
 
 """####),
+        ("guide.txt", ####"""
+# The MCS pack's guide to filling in a facility: what `tenken init` writes as README.txt.
+# [tables] is the guide of a folder of tables ({{tables}}: one line per table; {{choices}}: the
+# words of each choice column, both from schema.tenken); [json] the guide beside snapshot.json.
+# docs/dsl.md "The guide file" describes the format.
+
+[tables]
+tenken 施設フォルダの記入のしかた
+
+1. 各表（CSV）を Excel で開き、例の行（1行目の下の1行）を実際の内容に書き換えます。
+   行は何行でも増やせます。当てはまるものがない表は、見出しの行だけを残します。
+2. 氏名・住所・電話番号・パスワードは書きません。職員ID・患者IDなどの仮名IDを使います。
+3. 保存は「CSV UTF-8（コンマ区切り）」または「CSV（コンマ区切り）」（Shift_JIS）のどちらでも構いません。
+4. tenken check <このフォルダ> で点検し、指摘された「ファイル名:行」のセルを直します。
+5. 人が確認するしかない項目は tenken attest <このフォルダ> で答えます。
+
+セルの書き方
+  日付        2025-04-01 または 2025/4/1
+  はい/いいえ  はい・いいえ（true/false、○/× も可）
+  複数の値    セミコロンで区切る: 2025-04-01; 2025-10-01
+  空欄        分からない・記録がない。「なし」は「ひとつもない」という意味です。
+  期間        数字だけなら見出しの単位（分・日）。「30 minutes」のようにも書けます。
+  選択肢      下の一覧の語を書きます（例: 職種は 医師、看護師 …）。英語の語（doctor など）も使えます。
+
+表の一覧
+{{tables}}
+
+  facility.csv は「項目」「値」の2列です。項目は書き換えず、値の列だけを埋めます。
+  roles.csv には 運用責任者・システム管理者・個人情報保護責任者・MCS管理者 を1行ずつ、
+  documents.csv には 運用管理規程・端末管理規程・バックアップ計画・退職後の個人情報保護 を1行ずつ書きます。
+
+選択肢のある列
+{{choices}}
+
+In English: each CSV file is one table of the facility. Replace the example row, add rows as
+needed, keep only the header row where nothing applies. Use pseudonymous ids, never names or
+passwords. Dates are YYYY-MM-DD, yes/no cells take はい/いいえ or true/false, several values are
+separated by `;`, a blank cell means "not known" and なし (none) means "there are none".
+Choice columns take the Japanese words listed above or the English values (docs/tables.md).
+Then run `tenken check <this folder>`; `tenken attest <this folder>` asks the questions only a
+person can answer. docs/tables.md describes every table and column.
+
+[json]
+tenken 施設フォルダ / facility folder
+
+snapshot.json  施設・職員・アカウント・グループ・同意などの状況（JSON）。例の値を実際の内容に置き換えてください。
+               氏名は書かず、職員ID・患者IDなどの仮名IDだけを使います。パスワードは書かないでください。
+devices.csv    端末台帳。1行に1台。Excel で編集して「CSV UTF-8」または「CSV」で保存できます。
+次に: tenken check <このフォルダ> で点検します。項目の意味は docs/snapshot.md を参照してください。
+
+snapshot.json  the facility's state (staff, accounts, groups, consents …). Replace the example values.
+               Use pseudonymous ids only, never names, and never a password.
+devices.csv    device inventory, one device per row; Excel can save it as CSV UTF-8 or CSV.
+Then run: tenken check <this folder>. docs/snapshot.md explains every field.
+
+"""####),
         ("pack.tenken", ####"""
 # The MCS operational management rules (運用管理規程 第2版, 2023-04) as a tenken pack.
 # Numbers and sets the source states are defaults with a `limit`: an override past it (a

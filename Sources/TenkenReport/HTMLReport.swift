@@ -114,7 +114,9 @@ public enum HTMLReport: TreeReport {
             (t("パック", "Pack"), "\(L.pick(res.pack.title)) (\(res.pack.id) \(res.pack.version))"),
             (t("入力", "Inputs"), res.inputsText),
         ]
-            + (res.providerProfile.map { [(t("事業者プロファイル", "Provider profile"), L.pick(Labels.providerProfile($0)))] }
+            + (res.providerProfile.map {
+                [(L.pick(Labels.providerProfileHeading($0)), L.pick(Labels.providerProfile($0)))]
+            }
                 ?? [])
             + Labels.outOfScope(res.pack).map { (t("点検しない項目", "Not checked"), L.pick($0)) }
         {

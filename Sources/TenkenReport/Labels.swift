@@ -77,6 +77,12 @@ public enum Labels {
         }
     }
 
+    /// The heading of the provider profile's line: the pack's word for it (`published … label`),
+    /// its English word capitalised as a heading (`provider profile` → `Provider profile`).
+    public static func providerProfileHeading(_ p: ProviderProfile) -> Bilingual {
+        Bilingual(ja: p.label.ja, en: p.label.en.prefix(1).uppercased() + p.label.en.dropFirst())
+    }
+
     /// The provider profile's date and where it came from, as every report states it.
     public static func providerProfile(_ p: ProviderProfile) -> Bilingual {
         let place = p.location.map { " (\($0))" } ?? ""

@@ -80,7 +80,7 @@ public struct TextReport {
         }
         if let p = r.providerProfile {
             out.append(
-                line(lang.pick(ja: "事業者プロファイル", en: "Provider profile"), e(lang.pick(Labels.providerProfile(p)))))
+                line(lang.pick(Labels.providerProfileHeading(p)), e(lang.pick(Labels.providerProfile(p)))))
             if let w = p.warning {
                 out.append(paint(wrap("⚠ " + e(lang.pick(w)), indent: 2).replacingPrefix(2, with: ""), "33;1"))
             }

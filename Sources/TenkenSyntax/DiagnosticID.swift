@@ -79,6 +79,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case checkBadArguments = "check.bad-arguments"
     /// A date literal is not a calendar date.
     case checkBadDate = "check.bad-date"
+    /// A pack's `guide.txt` has text outside a block, an unknown or repeated block, or an unknown `{{…}}` line.
+    case checkBadGuide = "check.bad-guide"
     /// A parameter's default is already past its own limit.
     case checkBadLimit = "check.bad-limit"
     /// A manifest label (`title`, `report title`, `called`, a category, scope or risk label) is empty or padded with

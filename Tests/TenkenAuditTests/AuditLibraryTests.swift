@@ -215,7 +215,7 @@ import Testing
     /// the pack's values for it; the table forms keep one row per list, the JSON form all.
     @Test func theExampleFacilityComesFromThePack() throws {
         let example = try #require(Self.loaded.example).bytes
-        for kind in PackLoader.builtInSchema.facilityKinds {
+        for kind in PackLoader.builtInSchema.mechanisms.subject?.kinds ?? [] {
             let full = try #require(FacilityTemplate.template(kind: kind, schema: Self.loaded.schema, example: example))
             let one = try #require(
                 FacilityTemplate.template(kind: kind, schema: Self.loaded.schema, oneRowEach: true, example: example))

@@ -172,7 +172,9 @@ import Testing
         guard var facility = loader.loadSnapshot(bytes: Array(bytes), path: "property.json"),
             !loader.diagnostics.contains(where: { $0.severity == .error })
         else { return nil }
-        if facility[root: "provider"] == nil, let p = provider { facility.roots[SnapshotRoot.provider.index] = p.value }
+        if let pi = PackLoader.builtInSchema.sectionIndex["provider"], facility.roots[pi] == nil, let p = provider {
+            facility.roots[pi] = p.value
+        }
         return facility
     }
 

@@ -64,7 +64,9 @@ struct RulePackTests {
                 r.applies?.roots(into: &roots)
                 roots.formUnion(r.expectRoots)
                 r.attestation?.unless?.roots(into: &roots)
-                if r.attestation != nil { roots.insert(SnapshotRoot.attestations.index) }
+                if r.attestation != nil {
+                    roots.formUnion(PackLoader.builtInSchema.sectionIndex["attestations"].map { [$0] } ?? [])
+                }
             }
             let read = Set(roots.map { PackLoader.builtInSchema.sections[$0].name })
             #expect(

@@ -369,7 +369,7 @@ import Testing
         let check = runCLI(["check", dir, "--as-of", "2025-08-01", "--format", "json"])
         #expect(check.err.isEmpty, "\(check.err)")
         // Choices are written in their Japanese words (`clinic` → 診療所) and read back as values.
-        let label = try #require(PackLoader.builtInSchema.facility.field("kind")).label(kind)
+        let label = try #require(PackLoader.builtInSchema.records["facility"]?.field("kind")).label(kind)
         #expect(label != kind)
         #expect(try String(contentsOfFile: dir + "/facility.csv", encoding: .utf8).contains("facility.kind,\(label),"))
         let json = runCLI(["init", dir + "-json", "--json"])

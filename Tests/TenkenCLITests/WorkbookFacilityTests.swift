@@ -324,9 +324,10 @@ import Testing
                 "by": .string("S-1"), "signed_on": .date(Day(year: 2026, month: 10, day: 30)!),
             ]
             if let table = PackLoader.builtInSchema.table("attestations"),
+                let record = PackLoader.builtInSchema.records["attestation"],
                 case .success(let b) = WorkbookTables.appendingRows(
                     to: current, file: path, tables: PackLoader.builtInSchema, table: table,
-                    schema: PackLoader.builtInSchema.attestation, rows: [row], japanese: true)
+                    schema: record, rows: [row], japanese: true)
             {
                 try? Data(b).write(to: URL(fileURLWithPath: path), options: .atomic)
             }

@@ -23,7 +23,7 @@ struct LoaderTests {
             Issue.record("staff"); return
         }
         #expect(s["hired_on"] == .date(Day(iso: "2024-02-29")!))
-        let loc = s.location(ofField: TestSchema.mcs.staff.index["hired_on"]!)
+        let loc = s.location(ofField: TestSchema.record("staff_member").index["hired_on"]!)
         #expect(loc.path == "/staff/0/hired_on")
         #expect(loc.line == 2)
         #expect(loc.column == 54)
@@ -117,11 +117,11 @@ struct LoaderTests {
             "\u{FEFF}端末ID,端末種別,画面ロック(分),ウイルス対策,OS更新日,謎の列\r\nPC-1,pc,5,○,2026/4/1,x\r\nPC-2,tablet,abc,はい,2026-02-30,y"
             + "\r\n"
         var l = SnapshotLoader(schema: TestSchema.mcs)
-        let v = l.loadTable(bytes: Array(csv.utf8), path: "d.csv", schema: TestSchema.mcs.device)
+        let v = l.loadTable(bytes: Array(csv.utf8), path: "d.csv", schema: TestSchema.record("device"))
         guard case .list(let rows)? = v, case .record(let r) = rows[0] else { Issue.record("rows"); return }
         #expect(r["antimalware"] == .bool(true))
         #expect(r["os_updated_on"] == .date(Day(iso: "2026-04-01")!))
-        let loc = r.location(ofField: TestSchema.mcs.device.index["screen_lock_minutes"]!)
+        let loc = r.location(ofField: TestSchema.record("device").index["screen_lock_minutes"]!)
         #expect(loc.line == 2 && loc.column == 9 && loc.path == "画面ロック(分)")
         let ds = l.diagnostics.filter { $0.id != "data.missing-column" }
         #expect(ds.map(\.id) == ["data.unknown-column", "data.bad-duration", "data.bad-date"])
@@ -136,7 +136,9 @@ struct LoaderTests {
     @Test func choicesInJapanese() throws {
         let csv = "端末ID,端末種別,状態,施設外接続\nPC-1,パソコン,使用中,携帯回線\nPC-2,tablet,active,none\nPC-3,ノートPC,使用中,none\n"
         var l = SnapshotLoader(schema: TestSchema.mcs)
-        guard case .list(let rows)? = l.loadTable(bytes: Array(csv.utf8), path: "d.csv", schema: TestSchema.mcs.device),
+        guard
+            case .list(let rows)? = l.loadTable(
+                bytes: Array(csv.utf8), path: "d.csv", schema: TestSchema.record("device")),
             case .record(let a) = rows[0], case .record(let b) = rows[1]
         else { Issue.record("rows"); return }
         #expect(
@@ -195,7 +197,7 @@ struct LoaderTests {
     @Test func excelDateTimesGetAHint() {
         var l = SnapshotLoader(schema: TestSchema.mcs)
         _ = l.loadTable(
-            bytes: Array("id,OS更新日\nPC-1,2025/4/1 0:00\n".utf8), path: "d.csv", schema: TestSchema.mcs.device)
+            bytes: Array("id,OS更新日\nPC-1,2025/4/1 0:00\n".utf8), path: "d.csv", schema: TestSchema.record("device"))
         let bad = l.diagnostics.first { $0.id != "data.missing-column" }
         #expect(bad?.id == "data.bad-date")
         #expect(bad?.help == "dates carry no time; format the column as a date, or keep only the date before the space")
@@ -203,7 +205,8 @@ struct LoaderTests {
 
     @Test func csvRefusesPasswordColumns() {
         var l = SnapshotLoader(schema: TestSchema.mcs)
-        _ = l.loadTable(bytes: Array("id,パスワード\nPC-1,secret123\n".utf8), path: "d.csv", schema: TestSchema.mcs.device)
+        _ = l.loadTable(
+            bytes: Array("id,パスワード\nPC-1,secret123\n".utf8), path: "d.csv", schema: TestSchema.record("device"))
         #expect(l.diagnostics.first?.id == "data.forbidden-field")
         #expect(!l.diagnostics.map(\.description).joined().contains("secret123"))
     }

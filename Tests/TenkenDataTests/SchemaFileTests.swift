@@ -95,7 +95,7 @@ struct SchemaEquivalenceTests {
     /// The whole schema, one attribute a line: sections, their records, tables, profile keys
     /// and choice sets.
     static func dump(
-        sections: [(name: String, shape: RootSchema.Shape, record: RecordSchema, doc: String)], tables: [TableSpec],
+        sections: [(name: String, shape: SectionSchema.Shape, record: RecordSchema, doc: String)], tables: [TableSpec],
         choiceSets: [String: [String]]
     ) -> [String] {
         var out: [String] = []
@@ -138,7 +138,9 @@ struct SchemaEquivalenceTests {
             sections: TestSchema.mcs.sections.map { ($0.name, $0.shape, $0.record, $0.doc) },
             tables: TestSchema.mcs.tables,
             choiceSets: [
-                "facility_kind": TestSchema.mcs.facilityKinds, "job": TestSchema.mcs.jobs, "role": TestSchema.mcs.roles,
+                "facility_kind": TestSchema.choices("facility", "kind"),
+                "job": TestSchema.choices("staff_member", "job"),
+                "role": TestSchema.choices("role", "role"),
             ])
         if ProcessInfo.processInfo.environment["TENKEN_RECORD"] == "1" {
             let file = try Self.mcsSchema()

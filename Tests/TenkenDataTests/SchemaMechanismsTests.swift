@@ -8,12 +8,12 @@ import Testing
 /// "Mechanisms"): MCS's resolve to the sections and fields the engine uses today, and each
 /// mistake is one located error.
 struct SchemaMechanismsTests {
-    /// MCS's declarations name exactly what the engine still finds by name (`SnapshotRoot`,
-    /// `"profile_as_of"`, `TestSchema.mcs.roles`), so moving the engine onto them changes nothing.
+    /// MCS's declarations name the sections and fields the engine once found by name (the MCS
+    /// sections by index, `"profile_as_of"`, the role choices), so moving onto them changed nothing.
     @Test func mcsDeclaresTheSectionsAndFieldsTheEngineUses() throws {
         let schema = try SchemaEquivalenceTests.mcsSchema()
         let st = try #require(schema.mechanisms.statements)
-        #expect(st.section == SnapshotRoot.attestations.index)
+        #expect(st.section == schema.sectionIndex["attestations"])
         let record = schema.sections[st.section].record
         #expect(record.name == "attestation")
         let names = [st.item, st.answer, st.signedOn, st.role, st.signer, st.reason].map {
@@ -21,10 +21,10 @@ struct SchemaMechanismsTests {
         }
         #expect(names == ["item", "answer", "signed_on", "by_role", "by", "reason"])
         #expect([st.yes, st.no, st.notApplicable] == ["yes", "no", "not-applicable"])
-        #expect(st.roles == TestSchema.mcs.roles)
+        #expect(st.roles == TestSchema.choices("role", "role"))
         #expect(st.roles.first == "operations-lead")
         let pub = try #require(schema.mechanisms.published)
-        #expect(pub.section == SnapshotRoot.provider.index)
+        #expect(pub.section == schema.sectionIndex["provider"])
         #expect(schema.sections[pub.section].record.fields[pub.dated].name == "profile_as_of")
         #expect(pub.label == Bilingual(ja: "事業者プロファイル", en: "provider profile"))
         #expect(pub.publisher == Bilingual(ja: "事業者", en: "provider"))
@@ -35,23 +35,23 @@ struct SchemaMechanismsTests {
         }
         // Loader.swift and TableLoader.swift read `facility.id`; InitCommand sets `facility.kind`.
         let subject = try #require(schema.mechanisms.subject)
-        #expect(subject.section == SnapshotRoot.facility.index)
+        #expect(subject.section == schema.sectionIndex["facility"])
         #expect([name(0, subject.id), name(0, subject.name), name(0, subject.kind)] == ["id", "name", "kind"])
-        #expect(subject.kinds == schema.facilityKinds)
+        #expect(subject.kinds == TestSchema.choices("facility", "kind"))
         #expect(schema.mechanisms.snapshotVersion == 1, "every MCS snapshot and fixture carries version 1")
         // Roster.employmentGap reads `id`, `hired_on`, `left_on` of `staff`; Waivers.checkPeople
         // refuses the ids of `patients`.
         let roster = try #require(schema.mechanisms.roster)
-        #expect(roster.section == SnapshotRoot.staff.index)
+        #expect(roster.section == schema.sectionIndex["staff"])
         let rs = roster.section
         #expect(
             [name(rs, roster.person), name(rs, roster.from), name(rs, roster.until)] == ["id", "hired_on", "left_on"])
-        #expect(roster.notPeople == SnapshotRoot.patients.index)
+        #expect(roster.notPeople == schema.sectionIndex["patients"])
         #expect(roster.label == Bilingual(ja: "職員名簿", en: "staff table"))
         // Signers reads `role`, `staff_id`, `since` of `roles`; the director stands in for
         // Signers.directorStandsIn (MechanismsEngineTests).
         let ap = try #require(schema.mechanisms.appointments)
-        #expect(ap.section == SnapshotRoot.roles.index)
+        #expect(ap.section == schema.sectionIndex["roles"])
         let a = ap.section
         #expect([name(a, ap.role), name(a, ap.person), name(a, ap.since)] == ["role", "staff_id", "since"])
         #expect(ap.label == Bilingual(ja: "役割表", en: "roles table"))
@@ -60,14 +60,16 @@ struct SchemaMechanismsTests {
         // FacilityInput: devices.json / 端末.json beside snapshot.json, attestations.csv appended.
         #expect(
             schema.mechanisms.companions == [
-                Companion(section: SnapshotRoot.devices.index, mode: .replaces(json: ["devices.json", "端末.json"])),
-                Companion(section: SnapshotRoot.attestations.index, mode: .appends),
+                Companion(
+                    section: try #require(schema.sectionIndex["devices"]),
+                    mode: .replaces(json: ["devices.json", "端末.json"])),
+                Companion(section: try #require(schema.sectionIndex["attestations"]), mode: .appends),
             ])
         // Consistency.refusalParties: a refusal's `party` against groups' members' `facility_id`.
         let near = try #require(schema.mechanisms.nearReferences.first)
         #expect(schema.mechanisms.nearReferences.count == 1)
         #expect(near.record == "refusal" && schema.records["refusal"]?.fields[near.field].name == "party")
-        #expect(near.section == SnapshotRoot.groups.index)
+        #expect(near.section == schema.sectionIndex["groups"])
         let groups = schema.sections[near.section].record
         #expect(groups.fields[near.list].name == "members")
         guard case .list(.record(let member)) = groups.fields[near.list].type else {

@@ -12,7 +12,7 @@ struct TableAppenderTests {
 
     func append(_ existing: [UInt8]?, japanese: Bool = true) throws -> [UInt8] {
         try TableAppender.append(
-            to: existing, file: "a.csv", schema: TestSchema.mcs.attestation, rows: [row], japanese: japanese
+            to: existing, file: "a.csv", schema: TestSchema.record("attestation"), rows: [row], japanese: japanese
         ).get()
     }
 
@@ -38,14 +38,14 @@ struct TableAppenderTests {
         var r = row
         r["reason"] = .string("共用端末なし")
         let out = try TableAppender.append(
-            to: existing, file: "a.csv", schema: TestSchema.mcs.attestation, rows: [r], japanese: true
+            to: existing, file: "a.csv", schema: TestSchema.record("attestation"), rows: [r], japanese: true
         ).get()
         #expect(Array(out.prefix(existing.count)) == existing)
         #expect(
             String(data: Data(out), encoding: .shiftJIS)?.hasSuffix("\r\nk,はい,運用責任者,S-1,2026-11-01,共用端末なし\r\n") == true)
         r["reason"] = .string("🏥")
         let bad = TableAppender.append(
-            to: existing, file: "a.csv", schema: TestSchema.mcs.attestation, rows: [r], japanese: true)
+            to: existing, file: "a.csv", schema: TestSchema.record("attestation"), rows: [r], japanese: true)
         guard case .failure(let d) = bad else { Issue.record("expected a failure"); return }
         #expect(d.id == "data.not-shift-jis")
     }

@@ -17,4 +17,16 @@ enum TestSchema {
         guard let schema else { fatalError("Rules/mcs/schema.tenken has errors: \(diagnostics)") }
         return schema
     }()
+
+    /// A record of the MCS schema by its name (`device`, `attestation`): these tests name the MCS
+    /// pack's records because they test it; the engine reads them through the pack's declarations.
+    static func record(_ name: String) -> RecordSchema {
+        guard let r = mcs.records[name] else { fatalError("the MCS schema has no record `\(name)`") }
+        return r
+    }
+
+    /// The values of a choice field of an MCS record, in order.
+    static func choices(_ record: String, _ field: String) -> [String] {
+        if case .enumeration(let vs)? = Self.record(record).field(field)?.type { vs } else { [] }
+    }
 }

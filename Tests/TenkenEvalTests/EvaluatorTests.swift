@@ -642,7 +642,7 @@ struct RuleOutcomeTests {
             + "  expect every n in networks : n.encryption == \"WPA3\""
         #expect(try evaluate(unguarded, "\"facility\": {\"uses_wifi\": false}").0.state == .error)
         let pack = try onePack(guarded)
-        #expect(pack.rules[0].appliesRoots == [SnapshotRoot.facility.index])
+        #expect(pack.rules[0].appliesRoots == [try #require(pack.schema.sectionIndex["facility"])])
     }
 
     @Test func parameterOverridesAreTypedAndLooseningIsFlagged() throws {

@@ -61,7 +61,8 @@ struct MechanismsEngineTests {
     /// FacilityInput reads a device inventory from exactly the declared JSON files: two of them
     /// in one folder are two accounts of the devices.
     @Test func theDeviceInventoryFilesAreTheOnesFacilityInputReads() throws {
-        let devices = try #require(m.companions.first { $0.section == SnapshotRoot.devices.index })
+        let devices = try #require(
+            m.companions.first { $0.section == PackLoader.builtInSchema.sectionIndex["devices"] })
         guard case .replaces(let files) = devices.mode else {
             Issue.record("devices is not replaced: \(devices)")
             return
@@ -78,6 +79,8 @@ struct MechanismsEngineTests {
         }
         let ambiguous = input.folderDiagnostics.filter { $0.id == "data.ambiguous-input" }
         #expect(ambiguous.count == 1 && files.allSatisfy { ambiguous[0].message.contains($0) }, "\(ambiguous)")
-        #expect(m.companions.map(\.section) == [SnapshotRoot.devices.index, SnapshotRoot.attestations.index])
+        #expect(
+            m.companions.map(\.section)
+                == ["devices", "attestations"].map { PackLoader.builtInSchema.sectionIndex[$0] })
     }
 }
