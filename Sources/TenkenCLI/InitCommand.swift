@@ -80,7 +80,7 @@ enum InitCommand {
                 "wrote \(dir): 説明 + \(tables.count) sheets (" + tables.map(\.spec.nameJa).joined(separator: ", ")
                     + ")\n"
                     + "次に / next: 説明シートを読み、各シートの例の行を書き換えてから / read the 説明 sheet, replace the example rows, then run\n"
-                    + "  tenken check \(dir)\n")
+                    + "  tenken check \(dir)" + (p.value("--rules").map { " --rules \($0)" } ?? "") + "\n")
             return Interruption.afterPublishing(console, "the workbook") ?? ExitCode.ok
         }
         if FacilityInput.isWorkbook(dir) {
@@ -99,7 +99,7 @@ enum InitCommand {
         console.out(
             "wrote \(files.count) files to \(dir): " + files.map(\.0).joined(separator: ", ") + "\n"
                 + "次に / next: README.txt を読み、例の行を実際の内容に書き換えてから / read README.txt, replace the example rows, then run\n"
-                + "  tenken check \(dir)\n")
+                + "  tenken check \(dir)" + (p.value("--rules").map { " --rules \($0)" } ?? "") + "\n")
         return Interruption.afterPublishing(console, "the new files") ?? ExitCode.ok
     }
 }
