@@ -1,6 +1,5 @@
 import Foundation
 import TenkenReport
-import TenkenSyntax
 import Testing
 
 @testable import TenkenCLI
@@ -10,15 +9,6 @@ import Testing
 enum FleetPack {
     static let rules = "Rules/fleet"
     static let asOf = "2026-11-25"
-
-    /// Until the engine reads a `--rules` pack with its own schema, it refuses every other schema
-    /// with `schema.not-built-in` (design note §1: the id is retired when the loaders use the
-    /// pack's schema, step 4b), and the evaluator finds the MCS sections by position until it reads
-    /// the pack's mechanisms (step 4a, which brings `check.no-attestations`). The suite runs from the
-    /// day both have landed. A probe of `tenken lint` exiting 0 would instead skip for good,
-    /// without a word, whenever the pack itself broke.
-    static let engineReadsPackSchemas =
-        DiagnosticID(rawValue: "schema.not-built-in") == nil && DiagnosticID(rawValue: "check.no-attestations") != nil
 
     /// Words of the MCS pack that no report of this pack may carry: the engine must take every
     /// word of a report from the pack it runs (and a pack without statements has no attestations).
@@ -63,7 +53,6 @@ enum FleetPack {
     }
 }
 
-@Suite(.enabled(if: FleetPack.engineReadsPackSchemas, "the engine does not read a pack's own schema yet"))
 struct FleetPackTests {
     @Test func lintTestAndCoverageAreClean() {
         let lint = runCLI(["lint", "--rules", FleetPack.rules])
