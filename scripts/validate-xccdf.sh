@@ -58,9 +58,15 @@ report() {  # NAME ARGS...
 
 for dir in Fixtures/*/; do
   fixture=$(basename "$dir")
-  [ -f "$dir/expected/report.xccdf.xml" ] || continue  # an MCS facility with goldens (not Fixtures/fleet)
+  # An MCS facility with goldens; Fixtures/fleet holds the fleet pack's sites (below), not one facility.
+  [ "$fixture" != fleet ] && [ -f "$dir/expected/report.xccdf.xml" ] || continue
   check "$fixture golden" "$dir/expected/report.xccdf.xml"
   for lang in ja en both; do report "$fixture $lang" "$dir" --lang "$lang"; done
+done
+# The second pack, with its own schema and no categories, scopes or risks.
+check "fleet site-gaps golden" Fixtures/fleet/expected/report.xccdf.xml
+for lang in ja en both; do
+  report "fleet site-gaps $lang" Fixtures/fleet/site-gaps.json --rules Rules/fleet --lang "$lang"
 done
 for lang in ja en both; do
   report "messy-tsubaki waived $lang" Fixtures/messy-tsubaki --waivers "$work/waivers.json" --lang "$lang"

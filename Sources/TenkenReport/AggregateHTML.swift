@@ -78,7 +78,7 @@ public enum AggregateHTML {
         w.open("main")
         w.open("header", ["class": "cover"])
         w.element("p", ["class": "brand"], text: "TENKEN · " + t("点検集計", "AUDIT AGGREGATE"))
-        w.element("h1", text: t("会員施設の点検結果", "Results across facilities"))
+        w.element("h1", text: t("施設ごとの点検結果", "Results across facilities"))
         w.open("dl", ["class": "meta"])
         let outOfScope = a.outOfScope.map {
             (t("点検しない項目", "Not checked"), t("\($0.id)（範囲外: \($0.reason)）", "\($0.id) (out of scope: \($0.reason))"))

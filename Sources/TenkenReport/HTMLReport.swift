@@ -106,7 +106,8 @@ public enum HTMLReport: TreeReport {
         tree.add(
             "p", to: cover, ["class": "brand"], text: "TENKEN · " + L.pick(res.pack.reportTitle))
         let h1 = tree.add("h1", to: cover, text: res.facilityName ?? res.facilityID)
-        tree.add("span", to: h1, ["class": "fid"], text: res.facilityID)
+        // A subject without a name is headed by its id, once.
+        if res.facilityName != nil { tree.add("span", to: h1, ["class": "fid"], text: res.facilityID) }
         let meta = tree.add("dl", to: cover, ["class": "meta"])
         for (k, v) in [
             (t("基準日", "As of"), res.asOf.description),
@@ -144,12 +145,16 @@ public enum HTMLReport: TreeReport {
         let counts = tree.add("table", to: summary, ["class": "counts"])
         let hr = tree.add("tr", to: tree.add("thead", to: counts))
         tree.add("th", to: hr, text: t("水準", "Level"))
-        for st in Labels.stateOrder { tree.add("th", to: hr, text: L.pick(Labels.state(st))) }
+        // A pack without statements has no attested column, and only the levels its rules use
+        // have a row (the fleet pack's are all `required`; no `provider` row for a pack that
+        // has no provider's measures).
+        let states = Labels.stateOrder.filter { $0 != .attested || r.pack.schema.mechanisms.statements != nil }
+        for st in states { tree.add("th", to: hr, text: L.pick(Labels.state(st))) }
         let tb = tree.add("tbody", to: counts)
-        for lv in Level.allCases {
+        for lv in Level.allCases where r.pack.rules.contains(where: { $0.level == lv }) {
             let row = tree.add("tr", to: tb)
             tree.add("th", to: row, text: L.pick(Labels.level(lv)))
-            for st in Labels.stateOrder {
+            for st in states {
                 let n = res.count(lv, st, rules: r.pack.rules)
                 tree.add("td", to: row, ["class": n > 0 && st == .fail ? "n hot" : "n"], text: String(n))
             }
@@ -218,7 +223,9 @@ public enum HTMLReport: TreeReport {
             "p", to: footer,
             text: "tenken \(r.toolVersion) · \(res.pack.id) \(res.pack.version) · " + t("基準日", "as of")
                 + " \(res.asOf) · "
-                + t("この報告は入力されたデータと証明にもとづきます。", "This report rests on the data and attestations supplied."))
+                + (r.pack.schema.mechanisms.statements != nil
+                    ? t("この報告は入力されたデータと証明にもとづきます。", "This report rests on the data and attestations supplied.")
+                    : t("この報告は入力されたデータにもとづきます。", "This report rests on the data supplied.")))
         return tree
     }
 
@@ -387,7 +394,7 @@ public enum HTMLReport: TreeReport {
         // Legend.
         var lx = labelW
         let ly = top + cats.count * rowH + 14
-        for (st, color) in stateColors {
+        for (st, color) in stateColors where st != .attested || r.pack.schema.mechanisms.statements != nil {
             tree.add("rect", to: svg, ["x": String(lx), "y": String(ly), "width": "10", "height": "10", "fill": color])
             let label = L == .en ? Labels.state(st).en : Labels.state(st).ja
             tree.add(

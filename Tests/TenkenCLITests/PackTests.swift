@@ -152,28 +152,32 @@ struct GoldenReportTests {
     @Test(arguments: fixtures)
     func reportsMatchGoldenFiles(_ fixture: String) throws {
         for (name, args) in Self.formats {
-            var (code, out, err) = runCLI(
+            let (code, out, err) = runCLI(
                 ["check", "Fixtures/\(fixture)", "--as-of", "2026-11-01", "--fail-on", "never"] + args)
             #expect(code == 0, "\(err)")
-            // SARIF names its base folder, the repository's place on this machine: the golden
-            // file holds a stand-in.
-            for here in [Repo.root.path, FileManager.default.currentDirectoryPath] {
-                out = out.replacingOccurrences(
-                    of: "\"uri\": \"\(SARIFBase(here).uri)\"", with: "\"uri\": \"file:///REPOSITORY/\"")
-            }
-            let golden = Repo.root.appendingPathComponent("Fixtures/\(fixture)/expected/\(name)")
-            if Repo.recording {
-                try FileManager.default.createDirectory(
-                    at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(out.utf8).write(to: golden)
-                continue
-            }
-            // Bytes, not String(contentsOf:), which would drop the CSV's BOM.
-            let expected = String(decoding: try Data(contentsOf: golden), as: UTF8.self)
-            #expect(
-                out == expected,
-                "\(fixture)/\(name) differs from the golden file; inspect, then TENKEN_RECORD=1 swift test")
+            try Self.matchGolden(out, "Fixtures/\(fixture)/expected/\(name)")
         }
+    }
+
+    /// `out` equals the golden file at `path` (relative to the repository), or is recorded there
+    /// under `TENKEN_RECORD=1`. SARIF names its base folder, the repository's place on this
+    /// machine: the golden file holds a stand-in.
+    static func matchGolden(_ report: String, _ path: String) throws {
+        var out = report
+        for here in [Repo.root.path, FileManager.default.currentDirectoryPath] {
+            out = out.replacingOccurrences(
+                of: "\"uri\": \"\(SARIFBase(here).uri)\"", with: "\"uri\": \"file:///REPOSITORY/\"")
+        }
+        let golden = Repo.root.appendingPathComponent(path)
+        if Repo.recording {
+            try FileManager.default.createDirectory(
+                at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(out.utf8).write(to: golden)
+            return
+        }
+        // Bytes, not String(contentsOf:), which would drop the CSV's BOM.
+        let expected = String(decoding: try Data(contentsOf: golden), as: UTF8.self)
+        #expect(out == expected, "\(path) differs from the golden file; inspect, then TENKEN_RECORD=1 swift test")
     }
 
     @Test func reportsAreDeterministic() {

@@ -1,4 +1,5 @@
 import Foundation
+import TenkenAudit
 import TenkenData
 import TenkenSyntax
 import Testing
@@ -103,11 +104,15 @@ struct SchemaFileCommandTests {
             try? FileManager.default.removeItem(at: pack)
             try? FileManager.default.removeItem(at: out)
         }
-        for format in ["json", "markdown", "tables"] {
+        for format in ["markdown", "tables"] {
             let builtIn = runCLI(["schema", "--format", format])
             let copy = runCLI(["schema", "--format", format, "--rules", pack.path])
             #expect(copy.code == 0 && copy.out == builtIn.out, "\(format)")
         }
+        // The JSON Schema names the schema file it was generated from.
+        let copy = runCLI(["schema", "--rules", pack.path])
+        #expect(copy.code == 0 && copy.out == Docs.snapshotJSONSchema(PackLoader.builtInSchema, packDir: pack.path))
+        #expect(copy.out.contains("from \(pack.path)/schema.tenken"))
         let converted = runCLI(["convert", "Fixtures/clinic-sakura", "--to", "json", "--rules", pack.path])
         #expect(converted.code == 0)
         #expect(converted.out == runCLI(["convert", "Fixtures/clinic-sakura", "--to", "json"]).out)
