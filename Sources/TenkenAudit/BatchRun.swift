@@ -213,7 +213,7 @@ public final class BatchRun: @unchecked Sendable {
                             + "found \(ValueShape.of(facility.id)))",
                         at: SourceLocation(
                             file: input.primaryFile, line: e.line?.line ?? 0,
-                            path: input.tables == nil ? "/facility/id" : "facility.id"))
+                            path: Self.subjectIDPath(loaded.schema, json: input.tables == nil)))
                 ])
         }
         let key = FileNames.fold(facility.id)
@@ -343,5 +343,16 @@ extension ExitPolicy {
             return newGaps > 0 || waiting || loosened ? ExitCode.gaps : ExitCode.ok
         }
         return (v[.gaps] ?? 0) > 0 ? ExitCode.gaps : ExitCode.ok
+    }
+}
+
+extension BatchRun {
+    /// Where the subject's id is, as a JSON pointer (`/facility/id`) or a table key
+    /// (`facility.id`), from the pack's `subject` declaration; nil for a pack without one.
+    static func subjectIDPath(_ schema: PackSchema, json: Bool) -> String? {
+        guard let s = schema.mechanisms.subject else { return nil }
+        let section = schema.sections[s.section]
+        let field = section.record.fields[s.id].name
+        return json ? "/\(section.name)/\(field)" : "\(section.name).\(field)"
     }
 }
