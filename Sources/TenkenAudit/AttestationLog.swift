@@ -27,7 +27,7 @@ public struct AttestationLog {
     /// The statements' record (the table's columns).
     public var record: RecordSchema { pack.schema.sections[statements.section].record }
     /// The names of the statements' fields, as a row's keys (`item`, `by`, `signed_on`…).
-    public let key: (item: String, answer: String, role: String, signer: String, signed: String, reason: String?)
+    public let key: (item: String, answer: String, role: String, signer: String, signed: String, reason: String)
 
     /// Nil when the pack declares no `statements`: there is nothing to append to.
     public init?(pack: CheckedPack, facility: Facility, asOf: Day, japanese: Bool, target: String) {
@@ -41,7 +41,7 @@ public struct AttestationLog {
         let fields = pack.schema.sections[st.section].record.fields
         key = (
             fields[st.item].name, fields[st.answer].name, fields[st.role].name, fields[st.signer].name,
-            fields[st.signedOn].name, st.reason.map { fields[$0].name }
+            fields[st.signedOn].name, fields[st.reason].name
         )
     }
 
@@ -222,7 +222,7 @@ public struct AttestationLog {
             key.item: .string("x"), key.answer: .string(statements.yes), key.role: .string("x"),
             key.signer: .string("x"), key.signed: .date(asOf),
         ]
-        if let reason = key.reason { probe[reason] = .string("x") }
+        probe[key.reason] = .string("x")
         if case .failure(let d) = appended(to: state.bytes, [probe]),
             d.id == "data.missing-column" || d.id == "data.missing-table"
         {
@@ -240,7 +240,7 @@ public struct AttestationLog {
             key.item: .string(item), key.answer: .string(answer), key.role: .string(role), key.signer: .string(by),
             key.signed: .date(day),
         ]
-        if let reason, !reason.isEmpty, let field = key.reason { r[field] = .string(reason) }
+        if let reason, !reason.isEmpty { r[key.reason] = .string(reason) }
         return checked(r)
     }
 
@@ -280,7 +280,7 @@ public struct AttestationLog {
         // signed_on may be left out (the as-of date, as --help says); reason is needed only
         // for not-applicable, and a row that needs it is refused below.
         let value = loader.loadInventory(
-            path: path, section: statements.section, optional: Set([key.signed] + (key.reason.map { [$0] } ?? [])))
+            path: path, section: statements.section, optional: [key.signed, key.reason])
         // Cells the loader already refused (say, a role that is no role): one error per cell.
         let refused = Set(
             loader.diagnostics.filter { $0.severity == .error }.compactMap { d in
@@ -335,9 +335,9 @@ public struct AttestationLog {
                         "`\(key.signer)` must be a pseudonymous id like S-001 (letters, digits, - and _)")
                     continue
                 }
-                let reason: String? = if let f = key.reason, case .string(let s) = r[f] { s } else { nil }
+                let reason: String? = if case .string(let s) = r[key.reason] { s } else { nil }
                 if answer == statements.notApplicable && (reason ?? "").isEmpty {
-                    err(key.reason ?? key.answer, "attest.missing-reason", "\(statements.notApplicable) needs a reason")
+                    err(key.reason, "attest.missing-reason", "\(statements.notApplicable) needs a reason")
                     continue
                 }
                 var day = asOf

@@ -114,6 +114,26 @@ public enum PackLoader {
         return PackSchema.compile(text, file: path).1 + unread
     }
 
+    /// `published … max_age param P`: the schema is built without the manifest, so the loader
+    /// checks here that the manifest declares `P` as a duration; an error at the schema's clause
+    /// (`check.unknown-param`), as without it the profile's age would silently never be checked.
+    public static func profileParamDiagnostics(_ pack: CheckedPack) -> [Diagnostic] {
+        guard let pub = pack.schema.mechanisms.published, let p = pub.maxAgeParam else { return [] }
+        let problem =
+            pack.paramIndex[p].map {
+                pack.params[$0].type == .duration ? nil : "is \(pack.params[$0].type), not a duration"
+            } ?? "is not a parameter of the manifest"
+        guard let problem else { return [] }
+        return [
+            Diagnostic(
+                DiagnosticID.checkUnknownParam.rawValue, .error,
+                "`max_age param \(p)`: `\(p)` \(problem), so the profile's age would never be checked",
+                at: pub.maxAgeLocation,
+                help: closestMatch(to: p, in: pack.params.map(\.name)).map { "did you mean `\($0)`?" }
+                    ?? "declare `param \(p): duration = …` in pack.tenken")
+        ]
+    }
+
     /// The text of the embedded pack's schema file.
     static var builtInText: String? { EmbeddedPack.files.first { $0.path == PackSchema.fileName }?.text }
 

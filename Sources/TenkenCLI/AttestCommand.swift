@@ -450,8 +450,7 @@ struct AttestSession {
     func askText(_ prompt: String, required: Bool) -> String? {
         while true {
             guard let a = ask(prompt) else { return nil }
-            // Without a reason field the table keeps no reason.
-            guard let field = log.key.reason else { return a }
+            let field = log.key.reason
             switch log.checked([field: .string(a)]) {
             case .failure(let d):
                 console.out(

@@ -298,7 +298,9 @@ public enum CLI {
             loaded = PackLoader.embedded()
         }
         let outcome = Checker.check(loaded.source, schema: loaded.schema)
-        let diagnostics = PackLoader.schemaDiagnostics(loaded) + outcome.diagnostics
+        let diagnostics =
+            PackLoader.schemaDiagnostics(loaded) + outcome.diagnostics
+            + (outcome.pack.map(PackLoader.profileParamDiagnostics) ?? [])
         let printer = DiagnosticPrinter(
             sources: loaded.texts, color: console.useColor("auto", tty: console.stderrIsTTY))
         for d in diagnostics where d.severity == .error || printWarnings { console.err(printer.render(d)) }

@@ -45,8 +45,9 @@ public struct Checker {
     /// Diagnostics found in expansions, each with the number of uses it was found at.
     var byExpansion: [ExpansionKey: (Diagnostic, Int)] = [:]
     var expansionOrder: [ExpansionKey] = []
-    /// `check.unchecked-signers` is said once per pack, at the first attestation clause.
-    var signersNoted = false
+    /// `check.unchecked-signers` and `check.unchecked-roles` are each said once per pack, at the
+    /// first attestation clause.
+    var uncheckedNoted: Set<String> = []
 
     /// The schema rules are typed against: the environment the checker takes as input, as
     /// cel-go's checker takes its declarations.
@@ -689,18 +690,28 @@ public struct Checker {
                             at: loc(file, role.span),
                             help: closestMatch(to: role.text, in: st.roles).map { "did you mean `\($0)`?" }))
                 }
-                // Without a roster a signer's employment is not checked: less assurance, never silent.
-                if schema.mechanisms.roster == nil, !signersNoted {
-                    signersNoted = true
+                // A signer check the schema leaves out is less assurance, never silent: a note once
+                // per pack, at the first clause. Without a roster, employment is not checked;
+                // without appointments, anyone who may sign may claim any role the rule accepts.
+                let unchecked: [(Bool, String, String, String)] = [
+                    (
+                        schema.mechanisms.roster == nil, "check.unchecked-signers",
+                        "`roster`, so whether a statement's signer was on the staff when signing is not checked",
+                        "roster SECTION { person F  from F  until F … }"
+                    ),
+                    (
+                        schema.mechanisms.appointments == nil, "check.unchecked-roles",
+                        "`appointments`, so whether a statement's signer holds the role they sign in is not checked "
+                            + "(only that the rule accepts the role)",
+                        "appointments SECTION { role F  person F  since F … }"
+                    ),
+                ]
+                for (missing, id, what, decl) in unchecked where missing && !uncheckedNoted.contains(id) {
+                    uncheckedNoted.insert(id)
                     compiler.diags.append(
                         Diagnostic(
-                            "check.unchecked-signers", .note,
-                            "the schema declares no `roster`, so whether a statement's signer was on the staff when "
-                                + "signing is not checked",
-                            at: loc(file, clause),
-                            help:
-                                "declare `roster SECTION { person F  from F  until F … }` in schema.tenken to check it")
-                    )
+                            id, .note, "the schema declares no \(what)", at: loc(file, clause),
+                            help: "declare `\(decl)` in schema.tenken to check it"))
                 }
             } else {
                 compiler.diags.append(

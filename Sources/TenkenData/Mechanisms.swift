@@ -54,8 +54,9 @@ public struct Statements: Sendable, Equatable {
     public let role: Int
     /// The signer's id (a string field).
     public let signer: Int
-    /// Why it does not apply (a string field), if the pack keeps one.
-    public let reason: Int?
+    /// Why a not-applicable answer does not apply (a string field); required, as a not-applicable
+    /// answer without a reason never counts.
+    public let reason: Int
     /// The answer field's values meaning yes, no and not applicable.
     public let yes: String
     public let no: String
@@ -79,12 +80,19 @@ public struct Published: Sendable, Equatable {
     /// (`provider.profile_max_age`); nil: it never is. Not resolved here: the schema is built
     /// without the manifest, so whether the pack declares it is the pack loader's to check.
     public let maxAgeParam: String?
-    public init(section: Int, dated: Int, label: Bilingual, publisher: Bilingual, maxAgeParam: String? = nil) {
+    /// Where `maxAgeParam` is written in the schema file: the checker, which has the manifest,
+    /// reports there a parameter that is not declared or not a duration (`check.unknown-param`).
+    public let maxAgeLocation: SourceLocation?
+    public init(
+        section: Int, dated: Int, label: Bilingual, publisher: Bilingual, maxAgeParam: String? = nil,
+        maxAgeLocation: SourceLocation? = nil
+    ) {
         self.section = section
         self.dated = dated
         self.label = label
         self.publisher = publisher
         self.maxAgeParam = maxAgeParam
+        self.maxAgeLocation = maxAgeLocation
     }
 }
 
@@ -204,6 +212,21 @@ extension SchemaBuilder {
         if let d = first(file.roster, "roster", span: \.span) { out.roster = roster(d, sections) }
         if let d = first(file.appointments, "appointments", span: \.span) {
             out.appointments = appointments(d, sections)
+            // A role a statement may name that no appointment can hold could never be signed in:
+            // every such statement would be refused as "not appointed".
+            if let st = out.statements, let ap = out.appointments, let n = d.role,
+                case .enumeration(let held) = sections[ap.section].record.fields[ap.role].type
+            {
+                let never = st.roles.filter { !held.contains($0) }
+                if !never.isEmpty {
+                    error(
+                        .schemaMechanism,
+                        "the statements' roles \(never.map(Formatter.quote).joined(separator: ", ")) are not values of "
+                            + "`\(n.text)`, so no one could ever hold them", at: n.span,
+                        help: "give the two fields the same `choices` set")
+                    out.appointments = nil
+                }
+            }
         }
         out.companions = companions(sections, tables)
         out.nearReferences = nearReferences(sections)
@@ -311,15 +334,11 @@ extension SchemaBuilder {
             ("signed", d.signed, "a date field (the day it was signed)", Self.isDate),
             ("role", d.role, "a choice field (the signer's role)", Self.isChoice),
             ("signer", d.signer, "a string field (the signer's id)", Self.isString),
+            // Required: "not applicable" is never taken without a reason (`tenken attest` refuses
+            // such a row, and the engine would otherwise count one it refuses).
+            ("reason", d.reason, "a string field (why a not-applicable answer does not apply)", Self.isString),
         ]
         let found = clauses.map { c in field(c.1, of: s, clause: c.0, in: what, at: d.span, must: c.2, c.3) }
-        // Optional: checked only when written, and then it must resolve like the others.
-        let reason =
-            d.reason == nil
-            ? nil
-            : field(
-                d.reason, of: s, clause: "reason", in: what, at: d.span, must: "a string field (the reason)",
-                Self.isString)
         let answer = found[1]
         var words: [String] = []
         if let answer, case .enumeration(let values) = s.record.fields[answer].type {
@@ -340,9 +359,20 @@ extension SchemaBuilder {
                     words.append(word.text)
                 }
             }
+            // Only the declared words are answers: a fourth value would be neither yes, no nor
+            // not applicable, a row no rule could weigh.
+            let extra = values.filter { !seen.keys.contains($0) }
+            if words.count == 3, !extra.isEmpty, let n = d.answer {
+                error(
+                    .schemaMechanism,
+                    "`\(n.text)` has values that are not an answer: \(extra.map(Formatter.quote).joined(separator: ", "))",
+                    at: n.span,
+                    help: "an answer field's choices are exactly its `yes`, `no` and `not_applicable` words")
+                words = []
+            }
         }
         guard let item = found[0], let answer, let signed = found[2], let role = found[3], let signer = found[4],
-            d.reason == nil || reason != nil, words.count == 3,
+            let reason = found[5], words.count == 3,
             case .enumeration(let roles) = s.record.fields[role].type
         else { return nil }
         return Statements(
@@ -377,7 +407,9 @@ extension SchemaBuilder {
         let label = words(d.label, "label", in: what, at: d.span, "what reports call the profile")
         let publisher = words(d.publisher, "publisher", in: what, at: d.span, "who publishes the profile")
         guard let dated, let label, let publisher else { return nil }
-        return Published(section: si, dated: dated, label: label, publisher: publisher, maxAgeParam: d.maxAge?.text)
+        return Published(
+            section: si, dated: dated, label: label, publisher: publisher, maxAgeParam: d.maxAge?.text,
+            maxAgeLocation: d.maxAge.map { loc($0.span) })
     }
 
     private mutating func subject(_ d: SubjectDecl, _ sections: [SectionSchema]) -> Subject? {
@@ -508,6 +540,7 @@ extension SchemaBuilder {
         var out: [Companion] = []
         var first: [String: Int] = [:]
         var jsonFiles: [String: String] = [:]
+        var modeAt: [String: Int] = [:]
         for d in file.companions {
             if let line = first[d.section.text] {
                 error(
@@ -517,6 +550,17 @@ extension SchemaBuilder {
                 continue
             }
             first[d.section.text] = d.span.line
+            // The folder reader reads one companion of each mode (the device inventory it replaces,
+            // the statements it appends): a second would be declared and never read.
+            let mode = if case .appends = d.mode { "appends" } else { "replaces" }
+            if let line = modeAt[mode] {
+                error(
+                    .schemaMechanism,
+                    "a second `companion … \(mode)` (the first at line \(line)): a pack has one of each mode",
+                    at: d.span, help: "a folder's reader reads one companion that \(mode); its file would be dropped")
+                continue
+            }
+            modeAt[mode] = d.span.line
             guard let (si, _) = section(d.section, sections, collection: true, for: "companion") else { continue }
             guard tables.contains(where: { if case .collection(let c) = $0.shape { c == si } else { false } }) else {
                 error(

@@ -365,11 +365,12 @@ public final class Engine: Sendable {
                 latest = r
             }
         }
-        // A row that says "no", or whose answer cannot be read (a column the table lacks), may
-        // deny the item: the data's showing never stands in for it.
+        // A row that says "no", whose answer cannot be read (a column the table lacks), or whose
+        // answer is none of the declared three words, may deny the item: the data's showing
+        // never stands in for it.
         func mayDeny(_ r: Record) -> Bool {
             switch r.values[st.answer] {
-            case .string(let s): s == st.no
+            case .string(let s): s != st.yes && s != st.notApplicable
             case .unknown: true
             default: false
             }
@@ -502,13 +503,7 @@ public final class Engine: Sendable {
                 "\(signer.ja) が \(signed) に「満たしていない」と回答しました",
                 "\(signer.en) answered on \(signed) that this is not met")
         case st.notApplicable:
-            // A pack that keeps no reason takes the answer as given.
-            guard let reason = st.reason else {
-                return RuleResult(
-                    ruleID: rule.id, state: .notApplicable,
-                    reason: Bilingual(ja: "証明により対象外", en: "not applicable by attestation"),
-                    violations: [], attestation: info, examined: 0)
-            }
+            let reason = st.reason
             // A reason that only fills the cell (`なし`, `-`, `不明`, `n/a`) is no reason.
             guard let why = text(reason), !Statement.saysNothing(why) else {
                 let what = lacking(rec, reason) ?? ("理由になっていない言葉だけです", "only a word that gives none")
@@ -522,7 +517,7 @@ public final class Engine: Sendable {
                 ruleID: rule.id, state: .notApplicable,
                 reason: Bilingual(ja: "証明により対象外: \(why)", en: "not applicable by attestation: \(why)"),
                 violations: [], attestation: info, examined: 0)
-        default:
+        case st.yes:
             if until < m.asOf {
                 if shown { return shownByData(nil) }
                 return fail(
@@ -531,6 +526,13 @@ public final class Engine: Sendable {
             }
             return RuleResult(
                 ruleID: rule.id, state: .attested, reason: nil, violations: [], attestation: info, examined: 0)
+        default:
+            // Only the declared yes word vouches: any other value of the answer field is no answer.
+            let words = [st.yes, st.no, st.notApplicable].map(Formatter.quote).joined(separator: ", ")
+            return manual(
+                "証明\(keyJa)の回答 \(Formatter.quote(answer)) は \(words) のどれでもありません（\(at(st.answer))）",
+                "attestation \(keyEn) answers \(Formatter.quote(answer)), which is none of \(words) (\(at(st.answer)))",
+                info)
         }
     }
 

@@ -19,10 +19,17 @@ public struct Signers: Sendable {
     let roster: (mechanism: StaffRoster, people: Value?)?
     /// The appointments the pack declares; nil when it declares none.
     let appointments: Appointments?
-    /// For each role, the (folded) ids holding it and the dates they took it (nil: an
-    /// unrecorded date, which lets the appointment stand); nil when there is no appointments
-    /// section (or the pack declares none).
-    let holders: [String: [String: [Day?]]]?
+    /// Since when an appointment is held, read with the schema's meaning of a blank: a day, a
+    /// blank the pack declares harmless (`absent …`: the appointment stands), or unknown (a
+    /// blank without `absent`, or contradicted: it cannot show the role was held).
+    enum Since: Equatable {
+        case on(Day)
+        case always
+        case unknown
+    }
+    /// For each role, the (folded) ids holding it and since when; nil when there is no
+    /// appointments section (or the pack declares none).
+    let holders: [String: [String: [Since]]]?
     /// The schema the roles' words come from.
     let schema: PackSchema
 
@@ -32,12 +39,17 @@ public struct Signers: Sendable {
         roster = m.roster.map { ($0, roots[$0.section]) }
         appointments = m.appointments
         if let ap = m.appointments, case .list(let xs)? = roots[ap.section] {
-            var h: [String: [String: [Day?]]] = [:]
+            var h: [String: [String: [Since]]] = [:]
             for case .record(let r) in xs {
                 guard case .string(let role) = r.values[ap.role], case .string(let who) = r.values[ap.person] else {
                     continue
                 }
-                let since: Day? = if case .date(let d) = r.values[ap.since] { d } else { nil }
+                let since: Since =
+                    switch r.effective(ap.since) {
+                    case .date(let d): .on(d)
+                    case .unknown: .unknown
+                    default: .always
+                    }
                 h[role, default: [:]][Roster.fold(who), default: []].append(since)
             }
             holders = h
@@ -73,7 +85,7 @@ public struct Signers: Sendable {
         }
         guard let holders, let appointments else { return nil }
         let key = Roster.fold(by)
-        func since(_ r: String) -> [Day?]? { holders[r]?[key] }
+        func since(_ r: String) -> [Since]? { holders[r]?[key] }
         // Held in its own right, else as a stand-in for a role no one holds.
         let standIn = appointments.standIns.first { $0.roles.contains(role) }
         let dates =
@@ -99,8 +111,18 @@ public struct Signers: Sendable {
                     en: "the signer \(by) does not hold the role \(role) in the \(appointments.label.en) (\(who.en))"),
                 field: roleField)
         }
-        // Appointed from an unrecorded date: the appointment stands; else the earliest date counts.
-        if !dates.contains(where: { $0 == nil }), let first = dates.compactMap({ $0 }).min(), day < first {
+        // Held by then, or from a blank the pack declares harmless: the appointment stands.
+        let known = dates.compactMap { if case .on(let d) = $0 { d } else { nil } }
+        if dates.contains(.always) || known.contains(where: { $0 <= day }) { return nil }
+        if dates.contains(.unknown) {
+            let sinceName = schema.sections[appointments.section].record.fields[appointments.since].name
+            return Refusal(
+                reason: Bilingual(
+                    ja: "\(by) が\(roleJa)に任命された日が\(appointments.label.ja)になく、\(day) に任命されていたか分かりません",
+                    en: "the \(appointments.label.en) does not say since when \(by) holds the role \(role) "
+                        + "(\(sinceName) unknown), so it cannot show they held it on \(day)"), field: roleField)
+        }
+        if let first = known.min() {
             return Refusal(
                 reason: Bilingual(
                     ja: "\(day) の回答時、\(by) はまだ\(roleJa)ではありません（任命日 \(first)）",

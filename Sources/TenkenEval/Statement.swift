@@ -92,7 +92,8 @@ public enum Roster {
         else {
             return ("\(id) は\(roster.label.ja)にいません", "\(id) is not in the \(roster.label.en)")
         }
-        switch person.values[roster.from] {
+        // Each read with the schema's meaning of a blank (`absent`): a blank that is unknown is unknown.
+        switch person.effective(roster.from) {
         case .date(let hired) where day < hired:
             return (
                 "\(id) は \(day) の時点でまだ入職していません（入職日 \(hired)）", "\(id) was not yet hired on \(day) (hired on \(hired))"
@@ -104,7 +105,7 @@ public enum Roster {
                 "\(id) has no hiring date in the \(roster.label.en), so it cannot show they were employed on \(day)"
             )
         }
-        switch person.values[roster.until] {
+        switch person.effective(roster.until) {
         case .date(let left) where day > left:
             return ("\(id) は \(day) の時点で退職していました（退職日 \(left)）", "\(id) had left by \(day) (left on \(left))")
         case .unknown:

@@ -172,6 +172,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     /// (note) The schema declares `statements` but no `roster`, so whether a signer was on the staff
     /// when signing is not checked; said once per pack, at the first `attestation` clause.
     case checkUncheckedSigners = "check.unchecked-signers"
+    /// (note) The schema declares `statements` but no `appointments`, so whether a signer holds the
+    /// role they sign in is not checked; said once per pack, at the first `attestation` clause.
+    case checkUncheckedRoles = "check.unchecked-roles"
     /// A rule or catalog row names a category the manifest does not declare (or the pack declares none).
     case checkUnknownCategory = "check.unknown-category"
     /// A record has no field of that name.

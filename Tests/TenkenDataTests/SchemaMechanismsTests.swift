@@ -16,9 +16,7 @@ struct SchemaMechanismsTests {
         #expect(st.section == schema.sectionIndex["attestations"])
         let record = schema.sections[st.section].record
         #expect(record.name == "attestation")
-        let names = [st.item, st.answer, st.signedOn, st.role, st.signer, st.reason].map {
-            $0.map { record.fields[$0].name }
-        }
+        let names = [st.item, st.answer, st.signedOn, st.role, st.signer, st.reason].map { record.fields[$0].name }
         #expect(names == ["item", "answer", "signed_on", "by_role", "by", "reason"])
         #expect([st.yes, st.no, st.notApplicable] == ["yes", "no", "not-applicable"])
         #expect(st.roles == TestSchema.choices("role", "role"))
@@ -156,10 +154,22 @@ struct SchemaMechanismsTests {
         #expect(try #require(schema).mechanisms == Mechanisms())
     }
 
-    @Test func theReasonIsOptional() throws {
-        let (schema, errors) = compile([("  reason why\n", "")])
-        #expect(errors.isEmpty, "\(errors)")
-        #expect(try #require(schema?.mechanisms.statements).reason == nil)
+    /// A not-applicable answer never counts without a reason, and `tenken attest` refuses one
+    /// without it: a pack without the field would have `check` take what `attest` refuses.
+    @Test func theReasonIsRequired() throws {
+        expectOne("schema.mechanism", line: 17, [("  reason why\n", "")])
+        let f = compile([("  reason why\n", "")]).1
+        #expect(f.first?.2.hasPrefix("`statements` has no `reason` clause") == true, "\(f)")
+    }
+
+    /// The declared `yes` is the only yes: an answer field with a fourth value would hold rows
+    /// that are neither yes, no nor not applicable.
+    @Test func theAnswerHoldsExactlyTheThreeWords() throws {
+        let edit = [("[\"yes\", \"no\", \"n/a\"]", "[\"yes\", \"no\", \"n/a\", \"pending\"]")]
+        expectOne("schema.mechanism", line: 19, edit)
+        let f = compile(edit).1
+        #expect(f.first?.2 == "`answer` has values that are not an answer: \"pending\"", "\(f)")
+        #expect(compile(edit).0?.mechanisms.statements == nil)
     }
 
     @Test func unknownSectionsAndFieldsAreLocated() {
@@ -376,8 +386,28 @@ struct SchemaMechanismsTests {
         expectOne("schema.mechanism", line: 45, [], "roster people { person id }\n", base: f)
         expectOne("schema.mechanism", line: 45, [], "appointments posts { role post }\n", base: f)
         expectOne("schema.mechanism", line: 45, [], "companion statements appends\n", base: f)
+        // One companion of each mode: the folder reader reads one, a second's file would be dropped.
+        expectOne("schema.mechanism", line: 45, [], "companion posts appends\n", base: f)
+        expectOne("schema.mechanism", line: 45, [], "companion posts replaces json \"posts.json\"\n", base: f)
+        let two = compile([], "companion posts appends\n", base: f).1
+        #expect(
+            two.first?.2 == "a second `companion … appends` (the first at line 44): a pack has one of each mode",
+            "\(two)")
         let m = compile([], "roster people { person id }\n", base: f).1
         #expect(m.first?.2 == "`roster` is declared twice (first at line 40): a pack has one", "\(m)")
+    }
+
+    /// A role a statement may name must be one an appointment can hold: else every statement
+    /// in it is refused as "not appointed" (review of issue 19, F7).
+    @Test func theStatementsRolesAreRolesOfTheAppointments() {
+        let edits = [
+            ("field post: choice role", "field post: choice [\"lead\"]"), ("\n  stand_in \"lead\" for \"admin\"", ""),
+        ]
+        expectOne("schema.mechanism", line: 41, edits, base: Self.full)
+        let f = compile(edits, base: Self.full).1
+        #expect(
+            f.first?.2 == "the statements' roles \"admin\" are not values of `post`, so no one could ever hold them",
+            "\(f)")
     }
 
     @Test func companionFilesAreJSONFileNamesGivenOnce() {
@@ -386,10 +416,7 @@ struct SchemaMechanismsTests {
         expectOne("schema.invalid", line: 43, [("\"人.json\"", "\"a/b.json\"")], base: f)
         expectOne("schema.invalid", line: 43, [("\"人.json\"", "\".json\"")], base: f)
         expectOne("schema.mechanism", line: 43, [("\"人.json\"", "\"People.JSON\"")], base: f)
-        expectOne(
-            "schema.mechanism", line: 44,
-            [("companion statements appends", "companion statements replaces json \"people.json\"")],
-            base: f)
+        expectOne("schema.mechanism", line: 43, [("\"人.json\"", "\"人.json\", \"People.json\"")], base: f)
     }
 
     /// `S.F` in an absence condition names any single section; the word `facility` is not special.

@@ -1,4 +1,5 @@
 import Foundation
+import TenkenAudit
 import TenkenCheck
 import TenkenData
 import TenkenSyntax
@@ -105,6 +106,10 @@ struct DeclaredMechanismsTests {
         return (Engine(pack: pack).evaluate(f, asOf: try #require(Day(iso: "2026-11-01"))).0, f)
     }
 
+    /// P-1 holds the lead and clerk posts since 2021.
+    static let posts =
+        #"[{"post": "lead", "who": "P-1", "since": "2021-01-01"}, {"post": "clerk", "who": "P-1", "since": "2021-01-01"}]"#
+
     static let signedByP1 = """
         [{"item": "k", "answer": "yes", "on": "2026-06-01", "role": "lead", "by": "P-1"},
          {"item": "m", "answer": "yes", "on": "2026-06-01", "role": "clerk", "by": "P-1"}]
@@ -116,11 +121,11 @@ struct DeclaredMechanismsTests {
         // P-1 is on the roster and holds both posts: both statements count.
         let ok = try Self.run(
             s, people: #"[{"id": "P-1", "joined": "2020-01-01"}]"#,
-            posts: #"[{"post": "lead", "who": "P-1"}, {"post": "clerk", "who": "P-1"}]"#, statements: Self.signedByP1)
+            posts: Self.posts, statements: Self.signedByP1)
         #expect(ok.results.map(\.state) == [.attested, .attested], "\(ok.results.map(\.reason))")
         // Not on the roster: the message names the roster by its label.
         let absent = try Self.run(
-            s, posts: #"[{"post": "lead", "who": "P-1"}, {"post": "clerk", "who": "P-1"}]"#, statements: Self.signedByP1
+            s, posts: Self.posts, statements: Self.signedByP1
         )
         #expect(absent.results.map(\.state) == [.manual, .manual])
         #expect(absent.results[0].reason?.ja.contains("回答者 P-1 は名簿にいません") == true, "\(absent.results[0])")
@@ -170,7 +175,7 @@ struct DeclaredMechanismsTests {
         #expect(notes.first?.severity == .note && notes.first?.location?.line == 8)
         // P-1 is on no roster, yet holds the posts: both count.
         let r = try Self.run(
-            s, posts: #"[{"post": "lead", "who": "P-1"}, {"post": "clerk", "who": "P-1"}]"#, statements: Self.signedByP1
+            s, posts: Self.posts, statements: Self.signedByP1
         )
         #expect(r.results.map(\.state) == [.attested, .attested], "\(r.results.map(\.reason))")
     }
@@ -196,7 +201,10 @@ struct DeclaredMechanismsTests {
     /// No `appointments`: a signer's role is checked against the rule's `by` roles only.
     @Test func withoutAppointmentsRolesAreTheRulesOnly() throws {
         let s = try Self.schema([("appointments posts", "# appointments posts")])
-        #expect(Self.check(s).diagnostics.isEmpty)
+        // Never silent: a note once, at the first clause (section 3 asks that the leads be appointed).
+        let notes = Self.check(s).diagnostics
+        #expect(notes.map(\.id) == ["check.unchecked-roles"], "\(notes)")
+        #expect(notes.first?.severity == .note && notes.first?.location?.line == 8)
         let r = try Self.run(s, people: #"[{"id": "P-1", "joined": "2020-01-01"}]"#, statements: Self.signedByP1)
         #expect(r.results.map(\.state) == [.attested, .attested], "\(r.results.map(\.reason))")
         // A role the rule does not name still cannot answer it.
@@ -232,5 +240,74 @@ struct DeclaredMechanismsTests {
             #expect(e.count == 1 && e[0].message == "`clerks` \(words)", "\(o.diagnostics)")
             #expect(e.first?.help == "did you mean `clerk`?")
         }
+    }
+
+    /// The reviewer's false passes (review of issue 19, F3 and F5/P3), each on this hand-written
+    /// schema: a blank the schema leaves unknown never lets a signer count.
+    @Test func aBlankLeavingDateThatIsUnknownNeverCountsAsStillHere() throws {
+        // `left` without `absent`: a blank is unknown, not "still here".
+        let s = try Self.schema([(#" absent none en "here" ja "在籍""#, "")])
+        let r = try Self.run(
+            s, people: #"[{"id": "P-1", "joined": "2020-01-01"}]"#, posts: Self.posts, statements: Self.signedByP1)
+        #expect(r.results.map(\.state) == [.manual, .manual], "\(r.results.map(\.reason))")
+        #expect(
+            r.results[0].reason?.en.contains("P-1 has an unknown leaving date (left), so the people table cannot show")
+                == true, "\(r.results[0])")
+        // The same roster read for a waiver's requester.
+        let w = Waiver(
+            rule: "a", facility: "F-1", justification: "the vendor replaces the device in December",
+            requestedBy: "P-1", approvedBy: "P-1", grantedOn: try #require(Day(iso: "2026-10-01")),
+            expiresOn: try #require(Day(iso: "2026-12-01")),
+            location: SourceLocation(file: "waivers.json", line: 1, column: 1))
+        let (r2, f2) = try Self.facility(s, people: #"[{"id": "P-1", "joined": "2020-01-01"}]"#, statements: "[]")
+        #expect(!WaiverPolicy.checkPeople([w], r2, facility: f2).isEmpty)
+        // With the schema's `absent none` the blank means "still here": both count.
+        let here = try Self.run(
+            try Self.schema([]), people: #"[{"id": "P-1", "joined": "2020-01-01"}]"#, posts: Self.posts,
+            statements: Self.signedByP1)
+        #expect(here.results.map(\.state) == [.attested, .attested], "\(here.results.map(\.reason))")
+    }
+
+    @Test func aBlankAppointmentDateThatIsUnknownNeverLetsTheAppointmentStand() throws {
+        let s = try Self.schema([])
+        let r = try Self.run(
+            s, people: #"[{"id": "P-1", "joined": "2020-01-01"}]"#,
+            posts: #"[{"post": "lead", "who": "P-1"}, {"post": "clerk", "who": "P-1", "since": "2021-01-01"}]"#,
+            statements: Self.signedByP1)
+        #expect(r.results.map(\.state) == [.manual, .attested], "\(r.results.map(\.reason))")
+        #expect(
+            r.results[0].reason?.en.contains(
+                "the posts table does not say since when P-1 holds the role lead (since unknown)") == true,
+            "\(r.results[0])")
+        // A pack that says what a blank means (`absent none …`) lets the appointment stand.
+        let declared = try Self.schema([
+            (#"field since: date doc "since" }"#, #"field since: date doc "since" absent none en "always" ja "常に" }"#)
+        ])
+        let ok = try Self.run(
+            declared, people: #"[{"id": "P-1", "joined": "2020-01-01"}]"#,
+            posts: #"[{"post": "lead", "who": "P-1"}, {"post": "clerk", "who": "P-1"}]"#, statements: Self.signedByP1)
+        #expect(ok.results.map(\.state) == [.attested, .attested], "\(ok.results.map(\.reason))")
+    }
+
+    /// `published … max_age param P`: P must be a duration parameter of the manifest, checked
+    /// at the schema's clause; else the profile's age would silently never be checked.
+    @Test func theProfilesMaxAgeParameterIsChecked() throws {
+        let typo = try Self.schema([
+            ("published vendor { dated dated", "published vendor { dated dated  max_age param periode")
+        ])
+        let e = PackLoader.profileParamDiagnostics(try #require(Self.check(typo).pack))
+        #expect(e.map(\.id) == ["check.unknown-param"] && e.first?.severity == .error, "\(e)")
+        #expect(e.first?.message.hasPrefix("`max_age param periode`: `periode` is not a parameter") == true, "\(e)")
+        #expect(e.first?.location?.file == "schema.tenken" && e.first?.location?.line == 29, "\(e)")
+        #expect(e.first?.help == "did you mean `period`?", "\(e)")
+        let good = try Self.schema([
+            ("published vendor { dated dated", "published vendor { dated dated  max_age param period")
+        ])
+        #expect(PackLoader.profileParamDiagnostics(try #require(Self.check(good).pack)).isEmpty)
+        // The built-in pack's schema and manifest agree.
+        #expect(
+            PackLoader.profileParamDiagnostics(
+                try #require(Checker.check(PackLoader.embedded().source, schema: PackLoader.builtInSchema).pack)
+            ).isEmpty)
     }
 }
