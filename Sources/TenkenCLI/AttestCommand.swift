@@ -24,7 +24,8 @@ enum AttestCommand {
                 "--role", value: "ROLE", choices: Words.roleIDs(in: PackLoader.builtInSchema),
                 help: "the answering person's role, as its id or Japanese word: "
                     + Words.roleList(in: PackLoader.builtInSchema)
-                    + " (asked if not given)"),
+                    + " for the bundled pack; with --rules, the roles its schema's statements declare (asked if not "
+                    + "given)"),
             OptionSpec(
                 "--by", value: "ID", help: "the answering person's pseudonymous id, e.g. S-001 (asked if not given)"),
             OptionSpec(
