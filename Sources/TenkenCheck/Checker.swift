@@ -32,6 +32,9 @@ public struct Checker {
     var params: [ParamInfo] = []
     var paramIndex: [String: Int] = [:]
     var declaredParams: Set<String> = []
+    /// Each parameter's default as written, and the choice values its rules compare it with.
+    var paramDefaults: [Int: (expr: Expr, file: String)] = [:]
+    var paramChoices: [Int: [String]] = [:]
     /// A rule in such a file may lack clauses only because they did not parse: say nothing.
     var filesWithSyntaxErrors: Set<String> = []
     var catalog: [CatalogItem] = []
@@ -127,6 +130,7 @@ public struct Checker {
             }
         }
         reportExpansionDiagnostics()
+        checkParamChoices()
         var unused: [Diagnostic] = []
         definitions.reportUnused(into: &unused)
         bag.add(contentsOf: unused)
@@ -146,6 +150,29 @@ public struct Checker {
     }
 
     func loc(_ file: String, _ s: Span) -> SourceLocation { SourceLocation(file: file, line: s.line, column: s.column) }
+
+    /// A parameter compared with a choice field holds values of that choice set: a word outside
+    /// it never matches, so `d.wifi not in param.wifi.forbidden` with "opne" would pass an open
+    /// network. A default's stray word is an error at the word; overrides are checked against
+    /// `ParamInfo.choiceValues` when they are resolved.
+    mutating func checkParamChoices() {
+        for (i, vs) in paramChoices.sorted(by: { $0.key < $1.key }) {
+            params[i].choiceValues = vs
+            guard let (e, file) = paramDefaults[i] else { continue }
+            let items: [Expr]
+            if case .list(let xs) = e.kind { items = xs } else { items = [e] }
+            for it in items {
+                guard case .literal(.string(let w)) = it.kind, !vs.contains(w) else { continue }
+                bag.add(
+                    Diagnostic(
+                        "check.unknown-enum-value", .error,
+                        "parameter `\(params[i].name)` is compared with a choice field, and "
+                            + "\(Formatter.quote(w)) is never one of its values; expected one of "
+                            + vs.map { "\"\($0)\"" }.joined(separator: ", "),
+                        at: loc(file, it.span), help: closestMatch(to: w, in: vs).map { "did you mean \"\($0)\"?" }))
+            }
+        }
+    }
 
     /// A pack must check what its catalog lists: a pack with no rules, or a catalog item that
     /// no rule implements and the manifest does not declare out of scope, is an error (a
@@ -504,6 +531,7 @@ public struct Checker {
                     "parameter `\(d.name.text)` needs a one-line reason after `because`", at: l))
         }
         paramIndex[d.name.text] = params.count
+        paramDefaults[params.count] = (d.defaultValue, file)
         params.append(
             ParamInfo(name: d.name.text, type: type, defaultValue: v, limit: limit, reason: d.reason, location: l))
     }
@@ -726,6 +754,9 @@ public struct Checker {
             att = CheckedAttestation(
                 key: key, roles: roles.map(\.text), renew: node, renewSource: Formatter.expr(written.renew),
                 unless: unlessNode, unlessSource: written.unless.map(Formatter.expr))
+        }
+        for (i, vs) in compiler.paramChoices {
+            paramChoices[i] = paramChoices[i].map { old in old.filter(vs.contains) } ?? vs
         }
         if compiler.diags.contains(where: { $0.severity == .error }) { ok = false }
         for d in compiler.diags {

@@ -23,6 +23,12 @@ struct ExprCompiler {
     let schema: PackSchema
     /// Compiling a message placeholder, where named conditions are not expanded.
     var inTemplate = false
+    /// Parameters compared with a choice field (`==`, `!=`, `in`, `not in`, either side), with
+    /// the choice set's values: an override or default outside them would never match a value.
+    var paramChoices: [(param: Int, values: [String])] = []
+    /// Loop variables ranging over a parameter (`some w in param.wifi.forbidden`), by slot: a
+    /// comparison with one of them is a comparison with the parameter's values.
+    var paramLoopSlots: [Int: Int] = [:]
 
     init(checker: Checker, file: String) {
         params = checker.params
@@ -159,6 +165,7 @@ struct ExprCompiler {
             var rootCollection: Int?
             if case .root(let r) = n, schema.sections[r].shape == .collection { rootCollection = r }
             let slot = scope.count
+            if case .param(let name) = b.collection.kind, let i = paramIndex[name] { paramLoopSlots[slot] = i }
             scope.append((b.variable.text, slot, elem))
             maxSlots = max(maxSlots, scope.count)
             compiled.append((b.variable.text, slot, n, rootCollection))
@@ -169,6 +176,7 @@ struct ExprCompiler {
         let bd = body.map { compileCondition($0, what: "a quantifier's condition") }
         inScope(&self)
         scope.removeLast(scope.count - base)
+        paramLoopSlots = paramLoopSlots.filter { $0.key < base }
 
         // Turn `x.f == key` (key not depending on x or later variables) into an index lookup.
         var conjuncts = f.map(ExprCompiler.conjuncts) ?? []
@@ -414,6 +422,20 @@ struct ExprCompiler {
         }
     }
 
+    /// Records that parameter `other` (when it is one) is compared with a value of type `a`
+    /// (when it is a choice): the parameter's values must then be values of that choice set.
+    mutating func noteParamChoice(_ a: ValueType, _ other: Expr) {
+        guard case .string(let vs?) = a else { return }
+        switch other.kind {
+        case .param(let name): if let i = paramIndex[name] { paramChoices.append((i, vs)) }
+        case .name(let n):
+            if let v = scope.last(where: { $0.name == n }), let i = paramLoopSlots[v.slot] {
+                paramChoices.append((i, vs))
+            }
+        default: break
+        }
+    }
+
     mutating func checkEnum(_ a: ValueType, _ bExpr: Expr) {
         guard case .string(let vs?) = a else { return }
         var lits: [(String, Span)] = []
@@ -474,6 +496,8 @@ struct ExprCompiler {
             }
             checkEnum(at, r)
             checkEnum(bt, l)
+            noteParamChoice(at, r)
+            noteParamChoice(bt, l)
             let cop: CompareOp =
                 switch op {
                 case .eq: .eq
@@ -513,6 +537,8 @@ struct ExprCompiler {
                     error("check.type-mismatch", "cannot look for \(at) in a list of \(el)", e.span)
                 }
                 checkEnum(at, r)
+                noteParamChoice(at, r)
+                noteParamChoice(el, l)
             case .any: break
             default: error("check.type-mismatch", "`in` needs a list on the right, found \(bt)", r.span)
             }

@@ -189,6 +189,10 @@ public struct ParamInfo: Sendable {
     public var limit: (op: LimitOp, value: Value)?
     public var reason: String
     public var location: SourceLocation
+    /// The values of the choice set(s) a rule compares this parameter with (`d.wifi not in
+    /// param.wifi.forbidden`): every string the parameter holds must be one of them, or the
+    /// comparison could never match. Nil when no rule compares it with a choice field.
+    public var choiceValues: [String]? = nil
 
     /// The bound as reports print it: `>= 13`, `<= 60 days`, and for a list `⊆ [WPA3, …]`
     /// (no value outside the source's set) or `⊇ [tablet, smartphone]` (every listed value kept).

@@ -49,6 +49,28 @@ public enum ParamResolver {
                         at: o.location))
                 continue
             }
+            // A parameter a rule compares with a choice field holds that choice set's values, as
+            // written there: "OPEN", a fullwidth or padded word, or a typo never matches a value,
+            // and `d.wifi not in param.wifi.forbidden` would pass every device. Refused, not applied.
+            if let allowed = p.choiceValues {
+                let stray = strings(in: v).filter { !allowed.contains($0) }
+                if !stray.isEmpty {
+                    let shown =
+                        o.origin == "command line"
+                        ? stray.map { "\"\($0)\"" }.joined(separator: ", ")
+                        : stray.map { ValueShape.of($0) }.joined(separator: ", ")
+                    diags.append(
+                        Diagnostic(
+                            "data.bad-param", .error,
+                            "parameter `\(o.name)` takes only values of the choice its rules compare it with; "
+                                + "found \(shown), expected values among "
+                                + allowed.map { "\"\($0)\"" }.joined(separator: ", "),
+                            at: o.location,
+                            help: o.origin == "command line" && stray.count == 1
+                                ? closestMatch(to: stray[0], in: allowed).map { "did you mean \"\($0)\"?" } : nil))
+                    continue
+                }
+            }
             values[i] = v
             settings[i].value = v
             settings[i].origin = o.origin == "command line" ? .commandLine : .snapshot
@@ -60,6 +82,15 @@ public enum ParamResolver {
             settings[i].loosensDefault = p.limit == nil && looser(v, than: p.defaultValue)
         }
         return (values, settings, diags)
+    }
+
+    /// The strings a parameter's value holds: itself, or a list's.
+    static func strings(in v: Value) -> [String] {
+        switch v {
+        case .string(let s): [s]
+        case .list(let xs): xs.flatMap(strings(in:))
+        default: []
+        }
     }
 
     /// Whether `v` asks less than the default `d` of a parameter with no source bound. Every
