@@ -52,15 +52,8 @@ public final class Engine: Sendable {
             }
             results.append(r)
         }
-        var name: String?
-        if let subject = pack.schema.mechanisms.subject, let n = subject.name,
-            case .record(let f)? = facility.roots[subject.section], n < f.values.count,
-            case .string(let s) = f.values[n]
-        {
-            name = s
-        }
         return FacilityResult(
-            facilityID: facility.id, facilityName: name, asOf: asOf, pack: pack.info, params: settings,
+            facilityID: facility.id, facilityName: facility.subjectName, asOf: asOf, pack: pack.info, params: settings,
             results: results, sources: facility.sources,
             providerProfile: ProviderProfile.of(facility.roots, pack: pack, params: params, asOf: asOf))
     }
