@@ -117,7 +117,11 @@ public enum PackLoader {
     /// `published … max_age param P`: the schema is built without the manifest, so the loader
     /// checks here that the manifest declares `P` as a duration; an error at the schema's clause
     /// (`check.unknown-param`), as without it the profile's age would silently never be checked.
-    public static func profileParamDiagnostics(_ pack: CheckedPack) -> [Diagnostic] {
+    /// `builtInSchema`: the pack has no schema file and reads the built-in one, whose clause names
+    /// the built-in manifest's parameter; a pack of other rules that does not declare it gets a
+    /// warning that the age is not checked (said, not silent), not an error it could not fix in
+    /// its own files.
+    public static func profileParamDiagnostics(_ pack: CheckedPack, builtInSchema: Bool = false) -> [Diagnostic] {
         guard let pub = pack.schema.mechanisms.published, let p = pub.maxAgeParam else { return [] }
         let problem =
             pack.paramIndex[p].map {
@@ -126,8 +130,9 @@ public enum PackLoader {
         guard let problem else { return [] }
         return [
             Diagnostic(
-                DiagnosticID.checkUnknownParam.rawValue, .error,
-                "`max_age param \(p)`: `\(p)` \(problem), so the profile's age would never be checked",
+                DiagnosticID.checkUnknownParam.rawValue, builtInSchema ? .warning : .error,
+                "`max_age param \(p)`: `\(p)` \(problem), so the profile's age "
+                    + (builtInSchema ? "is not checked" : "would never be checked"),
                 at: pub.maxAgeLocation,
                 help: closestMatch(to: p, in: pack.params.map(\.name)).map { "did you mean `\($0)`?" }
                     ?? "declare `param \(p): duration = …` in pack.tenken")

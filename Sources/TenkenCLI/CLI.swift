@@ -300,7 +300,9 @@ public enum CLI {
         let outcome = Checker.check(loaded.source, schema: loaded.schema)
         let diagnostics =
             PackLoader.schemaDiagnostics(loaded) + outcome.diagnostics
-            + (outcome.pack.map(PackLoader.profileParamDiagnostics) ?? [])
+            + (outcome.pack.map {
+                PackLoader.profileParamDiagnostics($0, builtInSchema: loaded.schemaFile == nil)
+            } ?? [])
         let printer = DiagnosticPrinter(
             sources: loaded.texts, color: console.useColor("auto", tty: console.stderrIsTTY))
         for d in diagnostics where d.severity == .error || printWarnings { console.err(printer.render(d)) }

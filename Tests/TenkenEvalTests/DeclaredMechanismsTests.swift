@@ -300,6 +300,12 @@ struct DeclaredMechanismsTests {
         #expect(e.first?.message.hasPrefix("`max_age param periode`: `periode` is not a parameter") == true, "\(e)")
         #expect(e.first?.location?.file == "schema.tenken" && e.first?.location?.line == 29, "\(e)")
         #expect(e.first?.help == "did you mean `period`?", "\(e)")
+        #expect(e.first?.severity == .error, "\(e)")
+        // A pack without a schema file reads the built-in schema, whose clause names the built-in
+        // manifest's parameter: said as a warning, since the pack cannot fix the schema it borrows.
+        let borrowed = PackLoader.profileParamDiagnostics(try #require(Self.check(typo).pack), builtInSchema: true)
+        #expect(borrowed.map(\.severity) == [.warning], "\(borrowed)")
+        #expect(borrowed.first?.message.hasSuffix("so the profile's age is not checked") == true, "\(borrowed)")
         let good = try Self.schema([
             ("published vendor { dated dated", "published vendor { dated dated  max_age param period")
         ])
