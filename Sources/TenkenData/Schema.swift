@@ -358,6 +358,7 @@ public final class RecordSchema: Sendable {
         idIndex = id.flatMap { idx[$0] }
         notBeforeIndex = fields.map { f in f.notBefore.flatMap { idx[$0] } }
         absentValues = fields.map(\.absent.value)
+        identifierWalk = IdentifierSpellings.walk(self.fields, idField: id, uniqueIDs: uniqueIDs)
         consistency = Consistency.Plan(
             fields: self.fields, index: idx, notBefore: notBeforeIndex, bounds: bounds, exclusions: exclusions,
             nonEmpty: nonEmpty, denials: denials)
@@ -426,6 +427,8 @@ public final class RecordSchema: Sendable {
     public let notBeforeIndex: [Int?]
     /// What `Consistency` checks in this schema's records, resolved once: it checks every record.
     let consistency: Consistency.Plan
+    /// The fields `Facility.normalised` reads (`IdentifierSpellings.walk`).
+    let identifierWalk: [(field: Int, unified: Bool)]
 
     /// What a rule reads for each field when it is absent (`Absence.value`), in field order.
     public let absentValues: [Value]
