@@ -26,21 +26,20 @@ import TenkenSyntax
 public enum Consistency {
     public static func check(_ f: Facility, asOf: Day?) -> [Diagnostic] {
         var c = Checker(asOf: asOf)
+        // Each collection's ids, read once: for its own duplicates and for the references to it.
+        var tables: [IdTable?] = Array(repeating: nil, count: f.schema.sections.count)
         for (i, root) in f.schema.sections.enumerated() where root.shape == .collection {
             if case .list(let xs)? = f.roots[i], let fi = root.record.idIndex {
-                var known: [String: String] = [:]
-                for case .record(let r) in xs {
-                    if case .string(let s) = r.values[fi] {
-                        let k = CellText.identifierKey(s); if known[k] == nil { known[k] = s }
-                    }
-                }
-                c.ids.append((root.name, known))
+                let table = IdTable(xs, field: fi)
+                c.ids.append((root.name, table))
+                tables[i] = table
             }
         }
         for (i, root) in f.schema.sections.enumerated() {
+            c.path = [root.name]
             switch f.roots[i] {
-            case .record(let r)?: c.visit(r, what: root.name)
-            case .list(let xs)?: c.visitAll(xs, what: root.name)
+            case .record(let r)?: c.visit(r)
+            case .list(let xs)?: c.visitAll(xs, repeats: tables[i].map { root.record.uniqueIDs ? $0.repeats : [] })
             default: break
             }
         }
@@ -60,54 +59,69 @@ public enum Consistency {
 
     struct Checker {
         let asOf: Day?
-        /// Per collection: its ids by `CellText.identifierKey`, with their spelling. A short
-        /// list looked through by name (a dozen collections), not a dictionary hashed for
-        /// every reference field of every record.
-        var ids: [(collection: String, known: [String: String])] = []
+        /// Per collection: its ids (`IdTable`). A short list looked through by name (a dozen
+        /// collections), not a dictionary hashed for every reference field of every record.
+        var ids: [(collection: String, table: IdTable)] = []
 
-        func known(_ collection: String) -> [String: String]? {
-            for e in ids where e.collection == collection { return e.known }
+        func known(_ collection: String) -> IdTable? {
+            for e in ids where e.collection == collection { return e.table }
             return nil
         }
         var diagnostics: [Diagnostic] = []
+        /// The section and the fields down to the list being visited (`groups.members`): put
+        /// into words only for a message that names it.
+        var path: [String] = []
 
         init(asOf: Day?) { self.asOf = asOf }
 
         func name(_ r: Record, _ i: Int) -> String { "`\(r.headers?[i] ?? r.schema.fields[i].name)`" }
 
-        mutating func visitAll(_ xs: [Value], what: String) {
-            var seen: [String: Record] = [:]
-            for case .record(let r) in xs {
-                if r.schema.uniqueIDs, let fi = r.schema.idIndex, case .string(let id) = r.values[fi] {
-                    // `S-006` and `s-006` are one id, as everywhere ids are compared.
-                    let key = CellText.identifierKey(id)
-                    if let first = seen[key] {
-                        let at = first.location(ofField: fi)
-                        let place =
-                            switch first.origin.source.kind {
-                            case .json, .builtin: at.path ?? "";
-                            case .sheet: "row \(at.line)";
-                            case .csv: "line \(at.line)"
-                            }
-                        diagnostics.append(
-                            Diagnostic(
-                                "data.duplicate-id", .error,
-                                "\(name(r, fi)) repeats the id of another element of \(what) (\(place))",
-                                at: r.location(ofField: fi),
-                                help: "give every element its own id, or merge the two rows"))
-                    } else {
-                        seen[key] = r
+        /// The records of a list, and the ids among them that repeat another's (`repeats`, when
+        /// a collection's ids were already read for the references to it).
+        mutating func visitAll(_ xs: [Value], repeats given: [(at: Int, first: Int)]? = nil) {
+            var repeats: [(at: Int, first: Int)] = given ?? []
+            if given == nil, xs.count > 1,
+                case .record(let r0)? = xs.first(where: { if case .record = $0 { true } else { false } }),
+                r0.schema.uniqueIDs, let fi = r0.schema.idIndex
+            {
+                // `S-006` and `s-006` are one id, as everywhere ids are compared.
+                repeats = IdTable(xs, field: fi, where: { $0.schema.uniqueIDs && $0.schema.idIndex == fi }).repeats
+            }
+            var next = 0
+            for (i, x) in xs.enumerated() {
+                guard case .record(let r) = x else { continue }
+                if next < repeats.count, repeats[next].at == i {
+                    if case .record(let first) = xs[repeats[next].first], let fi = r.schema.idIndex {
+                        duplicate(r, of: first, fi)
                     }
+                    next += 1
                 }
-                visit(r, what: what)
+                visit(r)
             }
         }
 
-        mutating func visit(_ r: Record, what: String) {
-            denials(r)
-            for (b, at) in zip(r.schema.bounds, r.schema.boundIndices) {
-                guard let (si, ci) = at, case .string(let state) = r.values[si],
-                    b.values.contains(state), case .int(let n) = r.values[ci]
+        mutating func duplicate(_ r: Record, of first: Record, _ fi: Int) {
+            let at = first.location(ofField: fi)
+            let place =
+                switch first.origin.source.kind {
+                case .json, .builtin: at.path ?? "";
+                case .sheet: "row \(at.line)";
+                case .csv: "line \(at.line)"
+                }
+            diagnostics.append(
+                Diagnostic(
+                    "data.duplicate-id", .error,
+                    "\(name(r, fi)) repeats the id of another element of \(path.joined(separator: ".")) (\(place))",
+                    at: r.location(ofField: fi),
+                    help: "give every element its own id, or merge the two rows"))
+        }
+
+        mutating func visit(_ r: Record) {
+            let plan = r.schema.consistency
+            if plan.isEmpty { return }
+            denials(r, plan)
+            for (b, si, ci) in plan.bounds {
+                guard case .string(let state) = r.values[si], b.values.contains(state), case .int(let n) = r.values[ci]
                 else { continue }
                 if let lo = b.min, n >= lo, b.max == nil { continue }
                 if let hi = b.max, n <= hi, b.min == nil { continue }
@@ -118,8 +132,8 @@ public enum Consistency {
                         "\(name(r, si)) is `\(state)` but \(name(r, ci)) is \(n): \(b.why)",
                         at: r.location(ofField: ci), help: "correct the \(b.when) or the \(b.field)"))
             }
-            for (x, at) in zip(r.schema.exclusions, r.schema.exclusionIndices) {
-                guard let (si, di) = at, case .string(let s) = r.values[si],
+            for (x, si, di) in plan.exclusions {
+                guard case .string(let s) = r.values[si],
                     x.values.contains(s), !r.values[di].isNull, !r.values[di].isUnknown
                 else { continue }
                 if case .date(let d) = r.values[di], x.when != .given {
@@ -135,48 +149,50 @@ public enum Consistency {
                             + "be true",
                         at: r.location(ofField: di), help: "correct the state or remove the date"))
             }
-            for (i, field) in r.schema.fields.enumerated() {
+            for check in plan.fields {
+                let i = check.index
                 let v = r.values[i]
                 if v.isNull { continue }
-                if let j = r.schema.notBeforeIndex[i], case .date(let end) = v, case .date(let start) = r.values[j],
-                    end < start
-                {
+                if let j = check.notBefore, case .date(let end) = v, case .date(let start) = r.values[j], end < start {
                     diagnostics.append(
                         Diagnostic(
                             "data.contradiction", .error,
                             "\(name(r, i)) \(end) is before \(name(r, j)) \(start): it cannot end before it starts",
                             at: r.location(ofField: i), help: "correct one of the two dates"))
                 }
-                if field.pastOnly { future(v, r, i) }
-                if let target = field.references, let known = known(target) {
+                if check.pastOnly { future(v, r, i) }
+                if let target = check.references, let known = known(target) {
                     reference(v, to: target, known: known, r, i)
                 }
-                if case .list(let xs) = v, xs.isEmpty,
-                    let rule = r.schema.nonEmpty.first(where: { $0.list == field.name }),
-                    let si = r.schema.index[rule.field], case .string(let state) = r.values[si],
-                    rule.values.contains(state)
+                if let (rule, si) = check.nonEmpty, case .list(let xs) = v, xs.isEmpty,
+                    case .string(let state) = r.values[si], rule.values.contains(state)
                 {
                     diagnostics.append(
                         Diagnostic(
                             "data.contradiction", .error,
                             "\(name(r, si)) is `\(state)` but \(name(r, i)) lists none: a \(state) \(r.schema.name) "
                                 + "is about at least one",
-                            at: r.location(ofField: i), help: "give the \(field.name), or correct the \(rule.field)"))
+                            at: r.location(ofField: i),
+                            help: "give the \(r.schema.fields[i].name), or correct the \(rule.field)"))
                 }
-                if case .list(let xs) = v, case .list(.record) = field.type {
-                    visitAll(xs, what: "\(what).\(field.name)")
+                switch (check.nested, v) {
+                case (.list, .list(let xs)):
+                    path.append(r.schema.fields[i].name)
+                    visitAll(xs)
+                    path.removeLast()
+                case (.record, .record(let inner)):
+                    path.append(r.schema.fields[i].name)
+                    visit(inner)
+                    path.removeLast()
+                default: break
                 }
-                if case .record(let inner) = v { visit(inner, what: "\(what).\(field.name)") }
             }
         }
 
         /// A yes/no field that says no while its own list says yes (`RecordSchema.denials`).
-        mutating func denials(_ r: Record) {
-            for d in r.schema.denials {
-                guard let fi = r.schema.index[d.flag], case .bool(false) = r.values[fi],
-                    let li = r.schema.index[d.list],
-                    case .list(let xs) = r.values[li]
-                else { continue }
+        mutating func denials(_ r: Record, _ plan: Plan) {
+            for (d, fi, li) in plan.denials {
+                guard case .bool(false) = r.values[fi], case .list(let xs) = r.values[li] else { continue }
                 for case .record(let m) in xs {
                     if let p = d.pastWhen, let pi = m.schema.index[p], !m.values[pi].isNull { continue }
                     guard
@@ -247,13 +263,15 @@ public enum Consistency {
 
         mutating func future(_ v: Value, _ r: Record, _ i: Int) {
             guard let asOf else { return }
-            let dates: [Day] =
-                switch v {
-                case .date(let d): [d]
-                case .list(let xs): xs.compactMap { if case .date(let d) = $0 { d } else { nil } }
-                default: []
-                }
-            guard let late = dates.filter({ $0 > asOf }).max() else { return }
+            // The latest date after the as-of date, without gathering the dates into an array.
+            var latest: Day?
+            switch v {
+            case .date(let d): if d > asOf { latest = d }
+            case .list(let xs):
+                for case .date(let d) in xs where d > asOf { if latest.map({ d > $0 }) ?? true { latest = d } }
+            default: break
+            }
+            guard let late = latest else { return }
             diagnostics.append(
                 Diagnostic(
                     "data.future-date", .error,
@@ -262,7 +280,7 @@ public enum Consistency {
                     at: r.location(ofField: i), help: "correct the date, or audit as of a later date with --as-of"))
         }
 
-        mutating func reference(_ v: Value, to target: String, known: [String: String], _ r: Record, _ i: Int) {
+        mutating func reference(_ v: Value, to target: String, known: IdTable, _ r: Record, _ i: Int) {
             switch v {
             case .string(let s): reference(s, to: target, known: known, r, i)
             case .list(let xs): for case .string(let s) in xs { reference(s, to: target, known: known, r, i) }
@@ -270,20 +288,72 @@ public enum Consistency {
             }
         }
 
-        mutating func reference(_ s: String, to target: String, known: [String: String], _ r: Record, _ i: Int) {
-            if known[CellText.identifierKey(s)] == nil {
+        mutating func reference(_ s: String, to target: String, known: IdTable, _ r: Record, _ i: Int) {
+            if !known.contains(s) {
                 diagnostics.append(
                     Diagnostic(
                         "data.dangling-reference", .error,
                         "\(name(r, i)) holds \(ValueShape.of(s)) that is not the id of any element of \(target)",
                         at: r.location(ofField: i),
-                        help: closestMatch(to: s, in: Array(known.values)).map { "did you mean `\($0)`?" }))
+                        help: closestMatch(to: s, in: known.spellings).map { "did you mean `\($0)`?" }))
             }
         }
     }
 }
 
 extension Consistency {
+    /// What `Consistency` checks in the records of one schema, worked out once per schema
+    /// (`RecordSchema.consistency`) rather than looked up by name for every record: the field
+    /// indexes of every bound, exclusion, denial and `nonEmpty` rule, and the fields that need a
+    /// look at all. A schema with nothing to check (`isEmpty`) costs a record one test.
+    struct Plan: Sendable {
+        enum Nested: Sendable { case none, record, list }
+        /// A field with something to check, in field order.
+        struct FieldCheck: Sendable {
+            let index: Int
+            let notBefore: Int?
+            let pastOnly: Bool
+            let references: String?
+            /// The first `nonEmpty` rule on this list, with the index of its state field.
+            let nonEmpty: (rule: RecordSchema.NonEmpty, state: Int)?
+            let nested: Nested
+        }
+        let fields: [FieldCheck]
+        let bounds: [(bound: RecordSchema.Bound, state: Int, count: Int)]
+        let exclusions: [(exclusion: RecordSchema.Exclusion, state: Int, excluded: Int)]
+        let denials: [(denial: RecordSchema.Denial, flag: Int, list: Int)]
+        let isEmpty: Bool
+
+        /// Rules whose fields the record lacks never apply, and are left out.
+        init(
+            fields: [FieldSchema], index: [String: Int], notBefore: [Int?], bounds: [RecordSchema.Bound],
+            exclusions: [RecordSchema.Exclusion], nonEmpty: [RecordSchema.NonEmpty], denials: [RecordSchema.Denial]
+        ) {
+            self.bounds = bounds.compactMap { b in index[b.when].flatMap { s in index[b.field].map { (b, s, $0) } } }
+            self.exclusions = exclusions.compactMap { x in
+                index[x.field].flatMap { s in index[x.excludes].map { (x, s, $0) } }
+            }
+            self.denials = denials.compactMap { d in index[d.flag].flatMap { f in index[d.list].map { (d, f, $0) } } }
+            self.fields = fields.enumerated().compactMap { i, f in
+                let rule = nonEmpty.first { $0.list == f.name }
+                let ne = rule.flatMap { r in index[r.field].map { (rule: r, state: $0) } }
+                let nested: Nested =
+                    switch f.type {
+                    case .record: .record
+                    case .list(.record): .list
+                    default: .none
+                    }
+                guard notBefore[i] != nil || f.pastOnly || f.references != nil || ne != nil || nested != .none else {
+                    return nil
+                }
+                return FieldCheck(
+                    index: i, notBefore: notBefore[i], pastOnly: f.pastOnly, references: f.references, nonEmpty: ne,
+                    nested: nested)
+            }
+            isEmpty = self.fields.isEmpty && self.bounds.isEmpty && self.exclusions.isEmpty && self.denials.isEmpty
+        }
+    }
+
     /// Another element's place in a message: its JSON pointer, `staff.csv:5`, or for a sheet
     /// the sheet and row as on the workbook's tabs, `clinic.xlsx [職員] row 5`.
     static func otherPlace(_ r: Record, _ at: SourceLocation) -> String {

@@ -58,9 +58,9 @@ extension Facility {
             vs[i] = v
             values = vs
         }
-        for (i, f) in schema.fields.enumerated() {
+        for (i, unified) in schema.identifierWalk {
             let v = r.values[i]
-            switch f.type {
+            switch schema.fields[i].type {
             case .record(let inner) where spellings != nil || inner.needsResolution:
                 if case .record(let x) = v {
                     let n = rewrite(x, spellings: spellings, resolver: resolver)
@@ -70,7 +70,7 @@ extension Facility {
                 let n = rewrite(v, spellings: spellings, resolver: resolver)
                 if case .list = v, n != v { set(i, n) }
             default:
-                guard let spellings, IdentifierSpellings.unified(f, in: schema) else { continue }
+                guard let spellings, unified else { continue }
                 switch v {
                 case .string(let s):
                     if let t = spellings.spelling(s) { set(i, .string(t)) }
@@ -105,10 +105,31 @@ struct IdentifierSpellings {
     /// words) and not the id of a record whose id names a kind (an attestation's item, which
     /// names a rule's key in the pack).
     static func unified(_ f: FieldSchema, in schema: RecordSchema) -> Bool {
+        unified(f, idField: schema.idField, uniqueIDs: schema.uniqueIDs)
+    }
+
+    static func unified(_ f: FieldSchema, idField: String?, uniqueIDs: Bool) -> Bool {
         guard f.identifier else { return false }
         if case .enumeration = f.type { return false }
         if case .list(.enumeration) = f.type { return false }
-        return !(f.name == schema.idField && !schema.uniqueIDs)
+        return !(f.name == idField && !uniqueIDs)
+    }
+
+    /// The fields of a record that normalising reads, in field order: those whose ids are
+    /// unified, and those that may hold records. Worked out once per schema
+    /// (`RecordSchema.identifierWalk`); the rest of a record's fields are never looked at.
+    static func walk(_ fields: [FieldSchema], idField: String?, uniqueIDs: Bool) -> [(field: Int, unified: Bool)] {
+        func holdsRecords(_ t: FieldType) -> Bool {
+            switch t {
+            case .record: true
+            case .list(let e): holdsRecords(e)
+            default: false
+            }
+        }
+        return fields.enumerated().compactMap { i, f in
+            let u = unified(f, idField: idField, uniqueIDs: uniqueIDs)
+            return u || holdsRecords(f.type) ? (i, u) : nil
+        }
     }
 
     /// Set while probing: an id that is not its own key was met (`CellText.isOwnKey`).
@@ -151,11 +172,10 @@ struct IdentifierSpellings {
         switch v {
         case .list(let xs): for x in xs { visit(x) }
         case .record(let r):
-            for (i, f) in r.schema.fields.enumerated() {
+            for (i, unified) in r.schema.identifierWalk {
                 switch r.values[i] {
-                case .string(let s) where IdentifierSpellings.unified(f, in: r.schema): note(s)
-                case .list(let xs) where IdentifierSpellings.unified(f, in: r.schema):
-                    for case .string(let s) in xs { note(s) }
+                case .string(let s) where unified: note(s)
+                case .list(let xs) where unified: for case .string(let s) in xs { note(s) }
                 case .record, .list: visit(r.values[i])
                 default: continue
                 }

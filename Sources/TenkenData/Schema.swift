@@ -357,11 +357,11 @@ public final class RecordSchema: Sendable {
         idField = id
         idIndex = id.flatMap { idx[$0] }
         notBeforeIndex = fields.map { f in f.notBefore.flatMap { idx[$0] } }
-        boundIndices = bounds.map { b in idx[b.when].flatMap { s in idx[b.field].map { (state: s, count: $0) } } }
-        exclusionIndices = exclusions.map { x in
-            idx[x.field].flatMap { s in idx[x.excludes].map { (state: s, excluded: $0) } }
-        }
         absentValues = fields.map(\.absent.value)
+        identifierWalk = IdentifierSpellings.walk(self.fields, idField: id, uniqueIDs: uniqueIDs)
+        consistency = Consistency.Plan(
+            fields: self.fields, index: idx, notBefore: notBeforeIndex, bounds: bounds, exclusions: exclusions,
+            nonEmpty: nonEmpty, denials: denials)
         conditions = fields.map { f in
             let own = f.absent.conditions.filter { $0.scope == .element }.compactMap { c in
                 idx[c.field].map { (field: $0, values: c.values) }
@@ -423,12 +423,12 @@ public final class RecordSchema: Sendable {
 
     /// The index of `idField`, if the record has it.
     public let idIndex: Int?
-    /// Field indexes worked out once, for `Consistency`, which checks every record: each
-    /// field's `notBefore` field, and the fields of each bound and exclusion (nil where the
-    /// record lacks one).
+    /// Each field's `notBefore` field, by index (nil where the record lacks one).
     public let notBeforeIndex: [Int?]
-    public let boundIndices: [(state: Int, count: Int)?]
-    public let exclusionIndices: [(state: Int, excluded: Int)?]
+    /// What `Consistency` checks in this schema's records, resolved once: it checks every record.
+    let consistency: Consistency.Plan
+    /// The fields `Facility.normalised` reads (`IdentifierSpellings.walk`).
+    let identifierWalk: [(field: Int, unified: Bool)]
 
     /// What a rule reads for each field when it is absent (`Absence.value`), in field order.
     public let absentValues: [Value]

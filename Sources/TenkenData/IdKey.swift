@@ -1,0 +1,133 @@
+/// An id's `CellText.identifierKey`, in a form compared as two machine words instead of a
+/// hashed string. `Consistency` looks up every id and reference of a facility; hashing each
+/// one (and the copy a dictionary keeps) cost more than the rest of the check.
+///
+/// A key of ASCII up to 15 bytes (nearly every id: `S-006`, `F00001-A001`) is packed big-endian
+/// into `head` and `tail` with its length in the last byte, so two such keys are equal exactly
+/// when their bytes are, and order as their bytes do. Any other key is kept whole in `long` and
+/// compared as a `String` (by canonical equivalence, as the dictionaries it replaces did); it
+/// orders after every packed key. An ASCII key is never canonically equivalent to a non-ASCII one
+/// here, since `identifierKey` has already folded compatibility forms (NFKC).
+struct IdKey: Comparable, Sendable {
+    var head: UInt64 = 0
+    var tail: UInt64 = 0
+    var long: String?
+
+    /// The key of the id `s` (`CellText.identifierKey(s)`).
+    init(_ s: String) {
+        // An id that is its own key (ASCII without lower case, the usual export) is packed from
+        // its bytes in one pass, without making the key as a string first.
+        if let k = IdKey.packed(s, ownKeyOnly: true) {
+            self = k
+            return
+        }
+        let key = CellText.identifierKey(s)
+        self = IdKey.packed(key, ownKeyOnly: false) ?? IdKey(long: key)
+    }
+
+    private init(long: String) { self.long = long }
+    private init(head: UInt64, tail: UInt64) {
+        self.head = head
+        self.tail = tail
+    }
+
+    /// `s` packed, when it is ASCII (and its own key, if `ownKeyOnly`) and at most 15 bytes;
+    /// `IdKey(long: s)` when it is its own key but longer; nil otherwise.
+    private static func packed(_ s: String, ownKeyOnly: Bool) -> IdKey? {
+        var s = s
+        let n = s.utf8.count
+        if n > 15 {
+            if ownKeyOnly { return CellText.isOwnKey(s) ? IdKey(long: s) : nil }
+            return nil
+        }
+        return s.withUTF8 { b -> IdKey? in
+            var head: UInt64 = 0, tail: UInt64 = 0
+            var bad = false
+            for i in 0..<b.count {
+                let x = b[i]
+                bad = bad || x >= 0x80 || (ownKeyOnly && x >= 0x61 && x <= 0x7A)
+                if i < 8 {
+                    head |= UInt64(x) << UInt64(56 - 8 * i)
+                } else {
+                    tail |= UInt64(x) << UInt64(56 - 8 * (i - 8))
+                }
+            }
+            return bad ? nil : IdKey(head: head, tail: tail | UInt64(b.count))
+        }
+    }
+
+    static func == (a: IdKey, b: IdKey) -> Bool {
+        a.head == b.head && a.tail == b.tail && a.long == b.long
+    }
+
+    static func < (a: IdKey, b: IdKey) -> Bool {
+        switch (a.long, b.long) {
+        case (nil, nil): a.head != b.head ? a.head < b.head : a.tail < b.tail
+        case (nil, _?): true
+        case (_?, nil): false
+        case (let x?, let y?): x < y
+        }
+    }
+}
+
+/// The ids of one list of records by `IdKey`: which key each record holds, whether a key is
+/// among them, and which records repeat an earlier record's key. A sorted array searched by
+/// halves: for the dozens to thousands of ids of a collection, cheaper to build and to search
+/// than a dictionary of strings, and it makes no hash of its own.
+struct IdTable {
+    /// (key, position in the list), sorted by key and then position: the first record with
+    /// each key comes first among those holding it.
+    private var entries: [(key: IdKey, at: Int32)] = []
+    /// The records that repeat an earlier record's key, in list order: (position, position of
+    /// the first record with the key).
+    private(set) var repeats: [(at: Int, first: Int)] = []
+    /// The list and the field the ids were read from, for the spellings of a suggestion.
+    private let list: [Value]
+    private let field: Int
+
+    /// The ids at field `field` of the records of `list`, for which `holds` is true.
+    init(_ list: [Value], field: Int, where holds: (Record) -> Bool = { _ in true }) {
+        self.list = list
+        self.field = field
+        entries.reserveCapacity(list.count)
+        var sorted = true
+        for (i, x) in list.enumerated() {
+            guard case .record(let r) = x, holds(r), field < r.values.count, case .string(let s) = r.values[field]
+            else { continue }
+            let key = IdKey(s)
+            // Lists are often in id order already: then sorting is skipped.
+            if let last = entries.last, !(last.key < key) { sorted = false }
+            entries.append((key, Int32(i)))
+        }
+        if !sorted { entries.sort { $0.key < $1.key || ($0.key == $1.key && $0.at < $1.at) } }
+        var start = 0
+        for k in entries.indices.dropFirst() {
+            if entries[k].key == entries[start].key {
+                repeats.append((Int(entries[k].at), Int(entries[start].at)))
+            } else {
+                start = k
+            }
+        }
+        if repeats.count > 1 { repeats.sort { $0.at < $1.at } }
+    }
+
+    /// Whether some record holds the id `s` (as `CellText.identifierKey` compares).
+    func contains(_ s: String) -> Bool {
+        let key = IdKey(s)
+        var lo = 0, hi = entries.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if entries[mid].key < key { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < entries.count && entries[lo].key == key
+    }
+
+    /// The first spelling of each id, for a suggestion (made only when a message needs one).
+    var spellings: [String] {
+        var out: [String] = []
+        for (k, e) in entries.enumerated() where k == 0 || entries[k - 1].key != e.key {
+            if case .record(let r) = list[Int(e.at)], case .string(let s) = r.values[field] { out.append(s) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+@testable import TenkenData
+@testable import TenkenSyntax
+
+/// `IdKey` packs short ASCII keys into two words and keeps others whole (`Consistency` compares
+/// ids by it): it must say two ids are one exactly when `CellText.identifierKey` does, whichever
+/// form each takes.
+struct IdKeyTests {
+    static let spellings = [
+        "S-006", "s-006", "Ｓ－００６", "S‐006", "S−006", "ｓ－００６", "S-0060", "S-06", "S006", "", "-",
+        "F00001-A001", "f00001-a001", "F00001-A0010", "ABCDEFGHIJKLMNO", "abcdefghijklmno", "ABCDEFGHIJKLMNOP",
+        "abcdefghijklmnop", "ABCDEFGHIJKLMNOQ", "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰ", "FーPHー0002", "F-PH-0002", "f-ph-0002",
+        "職員-1", "職員－１", "職員-2", "e\u{301}", "\u{e9}", "É", "S-006 ", "S-006\u{0}", "S-006\u{0}\u{0}",
+        "\u{212A}", "K", "k", "straße", "STRASSE",
+    ]
+
+    @Test func keysAreEqualExactlyWhenIdentifierKeysAre() {
+        for a in Self.spellings {
+            for b in Self.spellings {
+                let same = CellText.identifierKey(a) == CellText.identifierKey(b)
+                let (x, y) = (IdKey(a), IdKey(b))
+                #expect((x == y) == same, "\(a) vs \(b)")
+                // A strict total order that agrees with equality: exactly one of <, >, ==.
+                #expect([x < y, y < x, x == y].filter { $0 }.count == 1, "\(a) vs \(b)")
+            }
+        }
+    }
+
+    @Test func aTableFindsEveryIdUnderAnySpellingAndNamesTheRepeats() throws {
+        let ids = ["S-2", "s-1", "S-1", "Ｓ－２", "S-3", "abcdefghijklmnopq", "ABCDEFGHIJKLMNOPQ"]
+        let f = try load(
+            "{\"schema_version\": 1, \"accounts\": [" + ids.map { "{\"id\": \"\($0)\"}" }.joined(separator: ", ")
+                + "]}")
+        let si = try #require(f.schema.sectionIndex["accounts"])
+        guard case .list(let list)? = f.roots[si] else { Issue.record("no accounts"); return }
+        let table = IdTable(list, field: try #require(f.schema.sections[si].record.idIndex))
+        #expect(table.repeats.map(\.at) == [2, 3, 6] && table.repeats.map(\.first) == [1, 0, 5])
+        for id in ids + ["s-2", "S‐3", "ABCDEFGHIJKLMNOPq"] { #expect(table.contains(id), "\(id)") }
+        for id in ["S-4", "S-", "", "abcdefghijklmnop"] { #expect(!table.contains(id), "\(id)") }
+        #expect(Set(table.spellings) == ["S-2", "s-1", "S-3", "abcdefghijklmnopq"])
+    }
+
+    func load(_ json: String) throws -> Facility {
+        var l = SnapshotLoader(schema: TestSchema.mcs)
+        let f = l.loadSnapshot(bytes: Array(json.utf8), path: "s.json")
+        return try #require(f)
+    }
+
+    func check(_ json: String) throws -> [Diagnostic] {
+        Consistency.check(try load(json), asOf: Day(iso: "2026-11-01"))
+    }
+
+    /// Ids in lower case, full width, with other dashes or longer than a packed key: duplicates
+    /// and dangling references exactly as `identifierKey` reads them, at the top level and in a
+    /// nested list.
+    @Test func duplicatesAndReferencesUnderEverySpelling() throws {
+        let d = try check(
+            """
+            {"schema_version": 1,
+             "staff": [{"id": "S-006"}, {"id": "Ｓ－００７"}, {"id": "s-006"}, {"id": "staff-member-0000000001"},
+                       {"id": "STAFF-MEMBER-0000000001"}, {"id": "S‐008"}],
+             "accounts": [{"id": "A-1", "staff_id": "s-007"}, {"id": "A-2", "staff_id": "S-999"},
+                          {"id": "A-3", "staff_id": "Staff-Member-0000000001"}, {"id": "A-4", "staff_id": "s-008"},
+                          {"id": "A-5", "staff_id": "S-0007"}],
+             "groups": [{"id": "G-1", "members": [{"account_id": "a-1"}, {"account_id": "A-2"}, {"account_id": "Ａ－１"}]}]}
+            """)
+        let dup = d.filter { $0.id == "data.duplicate-id" }
+        #expect(dup.map(\.location?.path) == ["/staff/2/id", "/staff/4/id", "/groups/0/members/2/account_id"], "\(d)")
+        #expect(dup[0].message.contains("element of staff (/staff/0/id)"), "\(dup[0].message)")
+        #expect(dup[1].message.contains("(/staff/3/id)"), "\(dup[1].message)")
+        #expect(dup[2].message.contains("element of groups.members (/groups/0/members/0/account_id)"), "\(dup[2])")
+        let dangling = d.filter { $0.id == "data.dangling-reference" }
+        #expect(dangling.map(\.location?.path) == ["/accounts/1/staff_id", "/accounts/4/staff_id"], "\(d)")
+        // Full-width ids are folded as they are read: the suggestion is the id as loaded.
+        #expect(dangling[1].help == "did you mean `S-007`?", "\(dangling[1])")
+    }
+}
