@@ -10,6 +10,9 @@ public struct LoadOptions: Sendable {
     /// text written (`CellText.identifier`: full-width letters, digits, dashes and spaces as
     /// ASCII). `convert` sets it: what it writes is the form read, not the text as typed.
     public var noteFoldedIDs = false
+    /// Read an ordinary JSON snapshot straight into its facility (`SnapshotScanner`), falling
+    /// back to the tree path for any other; off in tests that compare the two.
+    var scanSnapshots = true
     public init() {}
 }
 
@@ -183,6 +186,8 @@ public struct SnapshotLoader {
     var tableLabels: [String: String] = [:]
     /// Ids read in a folded form so far (`LoadOptions.noteFoldedIDs`).
     var foldedIDs = 0
+    /// Snapshots read by `SnapshotScanner` rather than the tree path (for tests).
+    var scanned = 0
     /// The pack's schema: the sections, records and tables the inputs are read as.
     public let schema: PackSchema
     public init(options: LoadOptions = LoadOptions(), schema: PackSchema) {
@@ -217,6 +222,12 @@ public struct SnapshotLoader {
 
     /// `line`: the line of `path` that holds the snapshot (JSON Lines), nil for a whole file.
     public mutating func loadSnapshot(bytes: [UInt8], path: String, line: Int? = nil) -> Facility? {
+        if options.scanSnapshots,
+            let f = SnapshotScanner.read(bytes, path: path, line: line, schema: schema, options: options)
+        {
+            scanned += 1
+            return f
+        }
         let (node, diags, lines) = JSONReader.parse(
             bytes, file: path, limits: options.limits, shownKeys: .only(schema.names),
             firstLine: line ?? 1)
@@ -232,7 +243,6 @@ public struct SnapshotLoader {
             return nil
         }
         var roots = [Value?](repeating: nil, count: schema.sections.count)
-        var rootLocations = [SourceLocation?](repeating: nil, count: schema.sections.count)
         var overrides: [ParamOverride] = []
         let version = schema.mechanisms.snapshotVersion
         var sawVersion = false
@@ -280,15 +290,25 @@ public struct SnapshotLoader {
                 roots[ri] = collection(m.node, root.record, src: src, pointer: ptr)
             }
         }
-        for (p, l) in zip(rootPlaces, src.locations(rootPlaces.map { ($0.offset, $0.path) })) {
-            rootLocations[p.root] = l
-        }
         if !sawVersion, let version {
             diagnostics.append(
                 Diagnostic(
                     "data.missing-schema-version", .error,
                     "snapshot has no `schema_version`; expected `\"schema_version\": \(version)`",
                     at: src.location(offset: node.offset, path: "")))
+        }
+        return SnapshotLoader.facility(
+            roots: roots, places: rootPlaces, overrides: overrides, src: src, path: path, line: line, schema: schema)
+    }
+
+    /// A snapshot's facility from its sections (`places`: where each starts, in the order given).
+    static func facility(
+        roots: [Value?], places: [(root: Int, offset: Int, path: String?)], overrides: [ParamOverride],
+        src: SourceFile, path: String, line: Int?, schema: PackSchema
+    ) -> Facility {
+        var rootLocations = [SourceLocation?](repeating: nil, count: schema.sections.count)
+        for (p, l) in zip(places, src.locations(places.map { ($0.offset, $0.path) })) {
+            rootLocations[p.root] = l
         }
         // Without an id of its own, a facility is named by its file (and line, in JSON Lines).
         var id = (path as NSString).lastPathComponent + (line.map { "-\($0)" } ?? "")

@@ -56,6 +56,9 @@ public final class PackSchema: Sendable {
     /// The engine's mechanisms the pack declares (statements, the published profile), resolved
     /// to section and field indexes; see `Mechanisms`.
     public let mechanisms: Mechanisms
+    /// The sections' names as bytes, for `SnapshotScanner`; unusable when a section takes a
+    /// name the tree path reads as something else (`parameters`, `$schema`, `comment`).
+    let scanSections: ScanNames
 
     /// The schema file's name, beside the pack's manifest.
     public static let fileName = "schema.tenken"
@@ -114,6 +117,9 @@ public final class PackSchema: Sendable {
         }
         for (label, i) in seen where i >= 0 && keyIndex[label] == nil { keyIndex[label] = i }
         profileKeyIndex = keyIndex
+        let sectionNames = sections.map(\.name)
+        scanSections = ScanNames(
+            sectionNames, usable: !sectionNames.contains { ["parameters", "$schema", "comment"].contains($0) })
         tableForSection = sections.indices.map { i in
             for t in tables { if case .collection(let si) = t.shape, si == i { return t.fileName } }
             return profile?.fileName ?? ""

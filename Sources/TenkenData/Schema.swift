@@ -395,6 +395,7 @@ public final class RecordSchema: Sendable {
         }
         headerIndex = byHeader
         headerCollisions = collisions
+        scanPlan = RecordScanPlan(self.fields)
     }
 
     public func field(_ name: String) -> FieldSchema? { index[name].map { fields[$0] } }
@@ -449,6 +450,8 @@ public final class RecordSchema: Sendable {
     /// the header, its field and the other field. The schema checker refuses them
     /// (`schema.duplicate-header`); a column with one would fill either.
     public let headerCollisions: [(header: String, field: Int, other: Int)]
+    /// The field names (and choice words) as bytes, for `SnapshotScanner`.
+    let scanPlan: RecordScanPlan
 }
 
 /// The pure helpers of snapshot reading that name no pack: the snapshot format's version, the

@@ -17,30 +17,29 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Parses exactly `YYYY-MM-DD` (without copying the string: this runs for every date).
     public init?(iso s: String) {
         guard s.utf8.count == 10 else { return nil }
-        let parsed: (Int, Int, Int)?? = s.utf8.withContiguousStorageIfAvailable { u in
-            guard u[4] == 45, u[7] == 45 else { return nil }
-            func num(_ r: Range<Int>) -> Int? {
-                var n = 0
-                for i in r {
-                    guard (48...57).contains(u[i]) else { return nil }
-                    n = n * 10 + Int(u[i] - 48)
-                }
-                return n
-            }
-            guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
-            return (y, m, d)
-        }
-        let ymd: (Int, Int, Int)?
-        if let parsed {
-            ymd = parsed
-        } else {
-            var copy = s
-            copy.makeContiguousUTF8()
-            guard let v = Day(iso: copy) else { return nil }
-            self = v
+        if let parsed = s.utf8.withContiguousStorageIfAvailable({ Day(isoBytes: $0) }) {
+            guard let parsed else { return nil }
+            self = parsed
             return
         }
-        guard let (y, m, d) = ymd else { return nil }
+        var copy = s
+        copy.makeContiguousUTF8()
+        guard let v = Day(iso: copy) else { return nil }
+        self = v
+    }
+
+    /// Exactly `YYYY-MM-DD` as UTF-8 bytes (the snapshot scanner reads dates from the file's).
+    init?(isoBytes u: UnsafeBufferPointer<UInt8>) {
+        guard u.count == 10, u[4] == 45, u[7] == 45 else { return nil }
+        func num(_ r: Range<Int>) -> Int? {
+            var n = 0
+            for i in r {
+                guard (48...57).contains(u[i]) else { return nil }
+                n = n * 10 + Int(u[i] - 48)
+            }
+            return n
+        }
+        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
         self.init(year: y, month: m, day: d)
     }
 

@@ -1,0 +1,407 @@
+import TenkenSyntax
+
+/// Names as UTF-8 bytes laid end to end, worked out once with the schema, so the scanner
+/// matches a key by comparing bytes instead of making a string of every key.
+struct ScanNames: Sendable {
+    let bytes: [UInt8]
+    /// Where name `k` lies in `bytes`.
+    let ranges: [Range<Int>]
+    /// The names are distinct and plain (no quote, backslash or control byte): a key's raw
+    /// bytes equal to one of them then mean exactly that name.
+    let usable: Bool
+
+    init(_ names: [String], usable: Bool = true) {
+        var bytes: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        for n in names {
+            let start = bytes.count
+            bytes += n.utf8
+            ranges.append(start..<bytes.count)
+        }
+        self.bytes = bytes
+        self.ranges = ranges
+        self.usable =
+            usable && Set(names).count == names.count && !bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+    }
+
+    /// The name whose bytes are `key`'s, looked for from `from` on and then from the start (keys
+    /// mostly come in schema order); nil when none is.
+    @inline(__always)
+    func index(of key: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        let n = ranges.count
+        guard n > 0 else { return nil }
+        return bytes.withUnsafeBufferPointer { names -> Int? in
+            var k = from < n ? from : 0
+            for _ in 0..<n {
+                if ScanNames.equal(names, ranges[k], key) { return k }
+                k = k + 1 == n ? 0 : k + 1
+            }
+            return nil
+        }
+    }
+
+    @inline(__always)
+    static func equal(_ names: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard r.count == key.count else { return false }
+        var j = 0
+        for b in names[r] {
+            if b != key[j] { return false }
+            j += 1
+        }
+        return true
+    }
+}
+
+/// What the scanner needs of a record, worked out once when the schema is built: its field
+/// names as bytes and, per field, the words of its choice type (through lists) as bytes.
+struct RecordScanPlan: Sendable {
+    let names: ScanNames
+    /// Per field, its choices (`FieldType.enumeration`, or a list of one), empty otherwise.
+    let choices: [ScanNames]
+
+    init(_ fields: [FieldSchema]) {
+        names = ScanNames(fields.map(\.name))
+        choices = fields.map { f in
+            var t = f.type
+            while case .list(let inner) = t { t = inner }
+            if case .enumeration(let words) = t { return ScanNames(words) }
+            return ScanNames([])
+        }
+    }
+}
+
+/// Reads a JSON snapshot's bytes straight into a typed `Facility`, guided by the pack's schema:
+/// no `JSONNode` tree, no string per key, values typed as they are scanned, and every value's
+/// byte offset kept as the tree path keeps it (`SnapshotLoader.loadSnapshot(bytes:path:line:)`).
+///
+/// It reads only the ordinary snapshot, the one the tree path reads without a single diagnostic,
+/// and reads it to exactly the facility the tree path builds. The moment it meets anything else
+/// (a key that is not byte for byte a field's name, a duplicate, an escape, text `CellText.clean`
+/// would change or refuse, a type mismatch, a bad date or choice, a refused zero, a byte-order
+/// mark, a syntax error…) it gives up, and the tree path reads the snapshot from the start, so
+/// every diagnostic stays its own.
+struct SnapshotScanner {
+    /// The snapshot is not an ordinary one: the tree path reads it.
+    struct GiveUp: Error {}
+
+    let buf: UnsafeBufferPointer<UInt8>
+    var i = 0
+    var depth = 0
+    let src: SourceFile
+    let options: LoadOptions
+
+    /// The facility the tree path would build from `bytes` with no diagnostic, or nil when it
+    /// would build another or say anything.
+    static func read(
+        _ bytes: [UInt8], path: String, line: Int?, schema: PackSchema, options: LoadOptions
+    ) -> Facility? {
+        guard bytes.count <= options.limits.maxBytes, schema.scanSections.usable else { return nil }
+        let src = SourceFile(path: path, kind: .json, lines: LineIndex(bytes, firstLine: line ?? 1))
+        return bytes.withUnsafeBufferPointer { buf -> Facility? in
+            var s = SnapshotScanner(buf: buf, src: src, options: options)
+            do throws(GiveUp) {
+                let (roots, places) = try s.document(schema)
+                return SnapshotLoader.facility(
+                    roots: roots, places: places, overrides: [], src: src, path: path, line: line, schema: schema)
+            } catch {
+                return nil
+            }
+        }
+    }
+
+    // MARK: Structure
+
+    mutating func skipWS() {
+        while i < buf.count {
+            let b = buf[i]
+            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { i += 1 } else { break }
+        }
+    }
+
+    /// The current byte (after white space), or nil at the end.
+    mutating func next() -> UInt8? {
+        skipWS()
+        return i < buf.count ? buf[i] : nil
+    }
+
+    mutating func expect(_ b: UInt8) throws(GiveUp) {
+        guard next() == b else { throw GiveUp() }
+        i += 1
+    }
+
+    /// An object or array opens: the tree path refuses nesting deeper than the limit.
+    mutating func enter() throws(GiveUp) {
+        depth += 1
+        if depth > options.limits.maxDepth { throw GiveUp() }
+        i += 1
+    }
+
+    /// After a member or an element: true when another follows, false at the `close` byte.
+    mutating func more(_ close: UInt8) throws(GiveUp) -> Bool {
+        switch next() {
+        case UInt8(ascii: ","): i += 1; return true
+        case close: i += 1; depth -= 1; return false
+        default: throw GiveUp()
+        }
+    }
+
+    /// Whether the container just entered is empty (`{}` or `[]`); consumes the close.
+    mutating func closesAtOnce(_ close: UInt8) -> Bool {
+        guard next() == close else { return false }
+        i += 1
+        depth -= 1
+        return true
+    }
+
+    /// A string's bytes between its quotes, with i after the closing quote. `plain`: every byte
+    /// is printable ASCII other than space (`CellText.clean` keeps such text as it is); `ascii`:
+    /// every byte is ASCII. An escape or a control byte gives up.
+    mutating func stringBytes() throws(GiveUp) -> (bytes: UnsafeBufferPointer<UInt8>, plain: Bool, ascii: Bool) {
+        guard i < buf.count, buf[i] == UInt8(ascii: "\"") else { throw GiveUp() }
+        i += 1
+        let start = i
+        var plain = true, ascii = true
+        while i < buf.count {
+            let b = buf[i]
+            if b == UInt8(ascii: "\"") {
+                i += 1
+                return (UnsafeBufferPointer(rebasing: buf[start..<i - 1]), plain, ascii)
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { throw GiveUp() }
+            if b >= 0x7F || b == 0x20 {
+                plain = false
+                if b >= 0x80 { ascii = false }
+            }
+            i += 1
+        }
+        throw GiveUp()
+    }
+
+    /// A key and its colon; i at the value.
+    mutating func key() throws(GiveUp) -> UnsafeBufferPointer<UInt8> {
+        skipWS()
+        let k = try stringBytes().bytes
+        try expect(UInt8(ascii: ":"))
+        skipWS()
+        return k
+    }
+
+    /// An integer as the tree path reads one (`JSONValue.int`); a fraction, an exponent, a
+    /// number beyond 64 bits or bad syntax gives up.
+    mutating func integer() throws(GiveUp) -> Int {
+        guard i < buf.count else { throw GiveUp() }
+        let negative = buf[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        func digit(_ k: Int) -> Bool { k < buf.count && buf[k] >= 48 && buf[k] <= 57 }
+        guard digit(i) else { throw GiveUp() }
+        var n = 0
+        if buf[i] == 48 {
+            i += 1
+        } else {
+            while digit(i) {
+                let (m, o1) = n.multipliedReportingOverflow(by: 10)
+                let (s, o2) = m.addingReportingOverflow(Int(buf[i] - 48))
+                if o1 || o2 { throw GiveUp() }
+                n = s
+                i += 1
+            }
+        }
+        // A fraction or an exponent (a `.number` to the tree path), or a leading zero.
+        if i < buf.count, buf[i] == UInt8(ascii: ".") || buf[i] | 0x20 == UInt8(ascii: "e") || digit(i) {
+            throw GiveUp()
+        }
+        return negative ? -n : n
+    }
+
+    /// `true`, `false` or `null`.
+    mutating func word(_ w: StaticString) throws(GiveUp) {
+        let n = w.utf8CodeUnitCount
+        guard i + n <= buf.count else { throw GiveUp() }
+        for k in 0..<n where buf[i + k] != w.utf8Start[k] { throw GiveUp() }
+        i += n
+    }
+
+    // MARK: Snapshot
+
+    /// The top-level object: each section's value and where it starts, in the order given.
+    mutating func document(
+        _ schema: PackSchema
+    ) throws(GiveUp) -> (
+        roots: [Value?], places: [(root: Int, offset: Int, path: String?)]
+    ) {
+        // A byte-order mark, or anything but an object, is the tree path's to read.
+        guard next() == UInt8(ascii: "{") else { throw GiveUp() }
+        try enter()
+        var roots = [Value?](repeating: nil, count: schema.sections.count)
+        var places: [(root: Int, offset: Int, path: String?)] = []
+        let version = schema.mechanisms.snapshotVersion
+        var sawVersion = false
+        if !closesAtOnce(UInt8(ascii: "}")) {
+            repeat {
+                let k = try key()
+                if let version, k.elementsEqual("schema_version".utf8) {
+                    guard !sawVersion, try integer() == version else { throw GiveUp() }
+                    sawVersion = true
+                    continue
+                }
+                guard let ri = schema.scanSections.index(of: k, from: places.count),
+                    !places.contains(where: { $0.root == ri })
+                else { throw GiveUp() }
+                let section = schema.sections[ri]
+                let pointer = "/" + escapePointerToken(section.name)
+                places.append((ri, i, pointer))
+                switch section.shape {
+                case .single: roots[ri] = .record(try record(section.record, pointer: pointer))
+                case .collection: roots[ri] = .list(try collection(section.record, pointer: pointer))
+                }
+            } while try more(UInt8(ascii: "}"))
+        }
+        skipWS()
+        guard i == buf.count, sawVersion || version == nil else { throw GiveUp() }
+        return (roots, places)
+    }
+
+    mutating func collection(_ schema: RecordSchema, pointer: String) throws(GiveUp) -> [Value] {
+        guard next() == UInt8(ascii: "[") else { throw GiveUp() }
+        try enter()
+        var out: [Value] = []
+        if closesAtOnce(UInt8(ascii: "]")) { return out }
+        repeat {
+            guard out.count < options.maxCollection else { throw GiveUp() }
+            out.append(.record(try record(schema, pointer: pointer + "/" + String(out.count))))
+        } while try more(UInt8(ascii: "]"))
+        return out
+    }
+
+    /// An object read as a record of `schema`, its origin at `pointer`.
+    mutating func record(_ schema: RecordSchema, pointer: String) throws(GiveUp) -> Record {
+        let plan = schema.scanPlan
+        guard next() == UInt8(ascii: "{"), plan.names.usable else { throw GiveUp() }
+        let start = i
+        try enter()
+        let fields = schema.fields
+        var values = [Value](repeating: .null, count: fields.count)
+        var offsets = [Int32](repeating: -1, count: fields.count)
+        if !closesAtOnce(UInt8(ascii: "}")) {
+            var guess = 0
+            repeat {
+                let k = try key()
+                // A key not byte for byte a field's name (another spelling, an unknown key), or a
+                // field given twice, is the tree path's to report.
+                guard let fi = plan.names.index(of: k, from: guess), offsets[fi] < 0 else { throw GiveUp() }
+                guess = fi + 1
+                let f = fields[fi]
+                let at = i
+                let v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) {
+                    pointer + "/" + f.name
+                }
+                if f.zeroIsAmbiguous, f.zeroProblem(v, at: SourceLocation(file: "")) != nil { throw GiveUp() }
+                values[fi] = v
+                offsets[fi] = Int32(clamping: at)
+            } while try more(UInt8(ascii: "}"))
+        }
+        return Record(
+            schema: schema, values: values, origin: LazyLocation(source: src, offset: start, path: pointer),
+            offsets: offsets)
+    }
+
+    /// A field's value of `type` (`SnapshotLoader.convert` without a diagnostic); i at the value.
+    mutating func value(
+        _ type: FieldType, identifier: Bool, choices: ScanNames, pointer: () -> String
+    ) throws(GiveUp) -> Value {
+        guard i < buf.count else { throw GiveUp() }
+        switch (buf[i], type) {
+        case (UInt8(ascii: "n"), _):
+            try word("null")
+            return .null
+        case (UInt8(ascii: "\""), _):
+            return try string(type, identifier: identifier, choices: choices)
+        case (UInt8(ascii: "t"), .bool):
+            try word("true")
+            return .bool(true)
+        case (UInt8(ascii: "f"), .bool):
+            try word("false")
+            return .bool(false)
+        case (UInt8(ascii: "-"), .int), (48...57, .int):
+            return .int(try integer())
+        case (UInt8(ascii: "-"), .duration(let unit)), (48...57, .duration(let unit)):
+            let n = try integer()
+            guard n >= 0, let d = Duration(n, unit) else { throw GiveUp() }
+            return .duration(d)
+        case (UInt8(ascii: "["), .list(let inner)):
+            try enter()
+            var out: [Value] = []
+            if closesAtOnce(UInt8(ascii: "]")) { return .list(out) }
+            repeat {
+                guard out.count < options.maxCollection else { throw GiveUp() }
+                skipWS()
+                let k = out.count
+                let v = try value(inner, identifier: identifier, choices: choices) { pointer() + "/" + String(k) }
+                // A null or blank element is refused by the tree path; nothing else reads as null
+                // without a diagnostic.
+                if v.isNull { throw GiveUp() }
+                out.append(v)
+            } while try more(UInt8(ascii: "]"))
+            return .list(out)
+        case (UInt8(ascii: "{"), .record(let rs)):
+            return .record(try record(rs, pointer: pointer()))
+        default:
+            throw GiveUp()
+        }
+    }
+
+    /// A string value of `type`: `SnapshotLoader.text`, `identifierText` and `convertString`
+    /// where they say nothing. Printable ASCII without spaces is what `CellText` keeps as it is,
+    /// and is typed straight from its bytes; other text goes through the same functions the
+    /// tree path calls.
+    mutating func string(_ type: FieldType, identifier: Bool, choices: ScanNames) throws(GiveUp) -> Value {
+        let (bytes, plain, ascii) = try stringBytes()
+        if plain {
+            // An empty string is a blank.
+            if bytes.isEmpty { return .null }
+            switch type {
+            case .string: return .string(String(decoding: bytes, as: UTF8.self))
+            case .date:
+                guard let d = Day(isoBytes: bytes) else { throw GiveUp() }
+                return .date(d)
+            case .enumeration(let allowed):
+                guard let j = choices.index(of: bytes, from: 0) else { throw GiveUp() }
+                return .string(allowed[j])
+            case .duration: return try typed(String(decoding: bytes, as: UTF8.self), type)
+            default: throw GiveUp()
+            }
+        }
+        let raw: String
+        if ascii {
+            raw = String(decoding: bytes, as: UTF8.self)
+        } else {
+            guard let s = String(validating: bytes, as: UTF8.self) else { throw GiveUp() }
+            raw = s
+        }
+        let (text, refused) = CellText.clean(raw)
+        guard refused == nil else { throw GiveUp() }
+        if text.isEmpty { return .null }
+        guard identifier else { return try typed(text, type) }
+        guard CellText.invisible(in: text) == nil else { throw GiveUp() }
+        let id = CellText.identifier(text)
+        if options.noteFoldedIDs, id != text { throw GiveUp() }
+        return try typed(id, type)
+    }
+
+    /// Cleaned text as a value of `type` (`SnapshotLoader.convertString` where it says nothing).
+    func typed(_ s: String, _ type: FieldType) throws(GiveUp) -> Value {
+        switch type {
+        case .string: return .string(s)
+        case .date:
+            guard let d = Day(iso: s) else { throw GiveUp() }
+            return .date(d)
+        case .duration:
+            guard let d = Duration(text: s), !d.isNegative else { throw GiveUp() }
+            return .duration(d)
+        case .enumeration(let allowed):
+            guard allowed.contains(s) else { throw GiveUp() }
+            return .string(s)
+        default: throw GiveUp()
+        }
+    }
+}

@@ -1,0 +1,459 @@
+import Foundation
+import Testing
+
+@testable import TenkenData
+@testable import TenkenSyntax
+
+/// The snapshot scanner (`SnapshotScanner`) against the tree path it stands in for: on every
+/// fixture snapshot and thousands of variants of them, it either gives up or builds the very
+/// facility the tree path builds (every value, offset, origin, section place and id), and the
+/// loader's diagnostics are the same whether it runs or not.
+struct SnapshotScannerTests {
+    static let fleet: PackSchema = {
+        let path = TestSchema.root.appendingPathComponent("Rules/fleet/" + PackSchema.fileName).path
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let schema = PackSchema.compile(text, file: "Rules/fleet/" + PackSchema.fileName).0
+        else { fatalError("cannot compile \(path)") }
+        return schema
+    }()
+
+    /// Every JSON file of the fixtures (reports and invalid ones too: they must give up), and
+    /// each line of the JSON Lines fixtures.
+    static let inputs: [(name: String, bytes: [UInt8], line: Int?)] = {
+        var out: [(String, [UInt8], Int?)] = []
+        let fm = FileManager.default
+        let root = TestSchema.root.appendingPathComponent("Fixtures")
+        guard let walk = fm.enumerator(atPath: root.path) else { return [] }
+        for rel in (walk.allObjects as? [String] ?? []).sorted() {
+            let url = root.appendingPathComponent(rel)
+            guard let data = try? Data(contentsOf: url) else { continue }
+            if rel.hasSuffix(".json") { out.append(("Fixtures/" + rel, Array(data), nil)) }
+            if rel.hasSuffix(".jsonl") {
+                for (k, l) in data.split(separator: 10, omittingEmptySubsequences: false).enumerated() where !l.isEmpty
+                {
+                    out.append(("Fixtures/" + rel, Array(l), k + 1))
+                }
+            }
+        }
+        return out
+    }()
+
+    /// Loads `bytes` with the scanner on and off; records a difference as an issue. True when
+    /// the scanner read it.
+    @discardableResult
+    static func compare(
+        _ bytes: [UInt8], name: String, line: Int? = nil, schema: PackSchema = TestSchema.mcs,
+        options: LoadOptions = LoadOptions(), sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) -> Bool {
+        var off = options
+        off.scanSnapshots = false
+        var on = options
+        on.scanSnapshots = true
+        var tree = SnapshotLoader(options: off, schema: schema)
+        var fast = SnapshotLoader(options: on, schema: schema)
+        let a = tree.loadSnapshot(bytes: bytes, path: "s.json", line: line)
+        let b = fast.loadSnapshot(bytes: bytes, path: "s.json", line: line)
+        #expect(tree.scanned == 0, sourceLocation: sourceLocation)
+        #expect(tree.diagnostics == fast.diagnostics, "\(name): diagnostics differ", sourceLocation: sourceLocation)
+        if fast.scanned == 1 {
+            #expect(
+                tree.diagnostics.isEmpty, "\(name): scanned but the tree path says something",
+                sourceLocation: sourceLocation)
+        }
+        if let why = FacilityDifference.of(a, b) {
+            Issue.record("\(name): \(why)", sourceLocation: sourceLocation)
+        }
+        return fast.scanned == 1
+    }
+
+    @Test func everyFixtureReadsTheSameEitherWay() {
+        var scanned: [String] = []
+        for input in Self.inputs {
+            let schema = input.name.hasPrefix("Fixtures/fleet/") ? Self.fleet : TestSchema.mcs
+            if Self.compare(input.bytes, name: input.name, line: input.line, schema: schema) {
+                scanned.append(input.name)
+            }
+        }
+        // Not vacuous: the ordinary snapshots are the scanner's (messy-tsubaki gives parameters,
+        // which the scanner leaves to the tree path).
+        for name in [
+            "clinic-sakura", "hospital-aoba", "pharmacy-midori", "visiting-nurse-hikari",
+        ] {
+            #expect(scanned.contains("Fixtures/\(name)/snapshot.json"), "\(name) not scanned")
+        }
+        #expect(scanned.contains("Fixtures/fleet/site-ok.json"))
+        #expect(scanned.filter { $0 == "Fixtures/fleet/sites.jsonl" }.count > 1)
+        // An invalid fixture the loader says nothing about (its error is a consistency check's,
+        // after loading) may be scanned; one it diagnoses never is (`compare`).
+        #expect(scanned.contains("Fixtures/invalid/left-before-hired.json"))
+        #expect(!scanned.contains("Fixtures/invalid/bad-date.json"))
+    }
+
+    /// The ordinary snapshots, each in several layouts and with its keys in another order, are
+    /// all the scanner's.
+    @Test func layoutsAndKeyOrderAreScanned() throws {
+        for name in ["clinic-sakura", "pharmacy-midori", "visiting-nurse-hikari"] {
+            let tree = try Self.tree("Fixtures/\(name)/snapshot.json")
+            for style in Render.Style.allCases {
+                #expect(Self.compare(Render.bytes(tree, style), name: "\(name) \(style)"), "\(name) \(style)")
+                #expect(Self.compare(Render.bytes(tree.reordered, style), name: "\(name) reordered \(style)"))
+            }
+        }
+    }
+
+    /// Every value of the fixtures replaced in turn by each of many others (wrong types, escapes,
+    /// non-ASCII and folded text, blanks, big numbers, nested objects…), every object given an
+    /// unknown, folded or repeated key, every list a null or blank element: the scanner either
+    /// gives up or agrees with the tree path, under several load options.
+    @Test func variantsReadTheSameEitherWay() throws {
+        var small = LoadOptions()
+        small.maxCollection = 3
+        small.limits.maxDepth = 3
+        var folding = LoadOptions()
+        folding.noteFoldedIDs = true
+        var taken = 0, total = 0
+        for name in ["clinic-sakura", "pharmacy-midori", "visiting-nurse-hikari", "messy-tsubaki"] {
+            let tree = try Self.tree("Fixtures/\(name)/snapshot.json")
+            let paths = tree.paths
+            for (k, variant) in Variant.all.enumerated() {
+                // Each variant at a spread of places (a stride through them, from a different start).
+                let stride = max(1, paths.count / 12)
+                for p in Swift.stride(from: k % stride, to: paths.count, by: stride) {
+                    guard let mutated = variant.apply(tree, paths[p]) else { continue }
+                    let style = Render.Style.allCases[(k + p) % Render.Style.allCases.count]
+                    let bytes = Render.bytes(mutated, style)
+                    let label = "\(name) \(variant.name) at \(paths[p]) \(style)"
+                    total += 1
+                    if Self.compare(bytes, name: label) { taken += 1 }
+                    if p % 5 == 0 {
+                        Self.compare(bytes, name: label + " small", options: small)
+                        Self.compare(bytes, name: label + " folding", options: folding)
+                    }
+                }
+            }
+            for variant in Variant.document {
+                Self.compare(variant.1(Render.bytes(tree, .compact)), name: "\(name) \(variant.0)")
+            }
+        }
+        // Both ways were exercised.
+        #expect(taken > total / 10, "scanned \(taken) of \(total)")
+        #expect(taken < total * 9 / 10, "scanned \(taken) of \(total)")
+    }
+
+    /// Text the scanner keeps (non-ASCII, inner spaces, NFC already) is read by it; text that
+    /// `CellText` changes is read the same either way.
+    @Test func textIsCleanedAsTheTreePathCleansIt() {
+        func snapshot(_ name: String) -> [UInt8] {
+            Array(#"{"schema_version": 1, "facility": {"id": "F-1", "name": "\#(name)"}}"#.utf8)
+        }
+        #expect(Self.compare(snapshot("さくら 診療所"), name: "kanji"))
+        #expect(Self.compare(snapshot("Sakura Clinic"), name: "space"))
+        #expect(Self.compare(snapshot(""), name: "empty"))
+        #expect(Self.compare(snapshot("  "), name: "blank"))
+        Self.compare(snapshot(" Sakura\u{3000}"), name: "trimmed")
+        Self.compare(snapshot("Cafe\u{301}"), name: "decomposed")
+        #expect(!Self.compare(snapshot("Sa\\u006Bura"), name: "escape"))
+        #expect(!Self.compare(snapshot("Sa\u{200B}kura"), name: "zero-width"))
+        #expect(!Self.compare(snapshot("Sa\u{7F}kura"), name: "delete"))
+    }
+
+    static func tree(_ path: String) throws -> Tree {
+        let bytes = Array(try Data(contentsOf: TestSchema.root.appendingPathComponent(path)))
+        let (node, diags, _) = JSONReader.parse(bytes, file: path)
+        guard let node, diags.isEmpty else { throw CocoaError(.fileReadCorruptFile) }
+        return Tree(node)
+    }
+}
+
+/// A JSON value to mutate and render; `raw` is written as it stands (bad syntax, invalid UTF-8).
+indirect enum Tree: Sendable {
+    case null, bool(Bool), int(Int), number(String), string(String)
+    case array([Tree])
+    case object([(String, Tree)])
+    case raw([UInt8])
+
+    init(_ node: JSONNode) {
+        switch node.value {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let n): self = .int(n)
+        case .number(let s): self = .number(s)
+        case .string(let s): self = .string(s)
+        case .array(let xs): self = .array(xs.map(Tree.init))
+        case .object(let ms): self = .object(ms.map { ($0.key, Tree($0.node)) })
+        }
+    }
+
+    /// Every value's place, as indexes into arrays and objects' members (the root excluded).
+    var paths: [[Int]] {
+        var out: [[Int]] = []
+        func visit(_ t: Tree, _ at: [Int]) {
+            if !at.isEmpty { out.append(at) }
+            switch t {
+            case .array(let xs): for (k, x) in xs.enumerated() { visit(x, at + [k]) }
+            case .object(let ms): for (k, m) in ms.enumerated() { visit(m.1, at + [k]) }
+            default: break
+            }
+        }
+        visit(self, [])
+        return out
+    }
+
+    subscript(_ path: ArraySlice<Int>) -> Tree {
+        get {
+            guard let k = path.first else { return self }
+            switch self {
+            case .array(let xs): return xs[k][path.dropFirst()]
+            case .object(let ms): return ms[k].1[path.dropFirst()]
+            default: return self
+            }
+        }
+        set {
+            guard let k = path.first else { self = newValue; return }
+            switch self {
+            case .array(var xs):
+                xs[k][path.dropFirst()] = newValue
+                self = .array(xs)
+            case .object(var ms):
+                ms[k].1[path.dropFirst()] = newValue
+                self = .object(ms)
+            default: break
+            }
+        }
+    }
+
+    /// The key of the member at the end of `path`, when its parent is an object.
+    func key(at path: [Int]) -> String? {
+        guard let last = path.last, case .object(let ms) = self[path.dropLast()] else { return nil }
+        return ms[last].0
+    }
+
+    /// Every object's members in reverse order.
+    var reordered: Tree {
+        switch self {
+        case .array(let xs): .array(xs.map(\.reordered))
+        case .object(let ms): .object(ms.reversed().map { ($0.0, $0.1.reordered) })
+        default: self
+        }
+    }
+}
+
+enum Render {
+    enum Style: CaseIterable { case compact, pretty, tabsCRLF, spaced }
+
+    static func bytes(_ t: Tree, _ style: Style) -> [UInt8] {
+        var out: [UInt8] = []
+        write(t, style, level: 0, into: &out)
+        return out
+    }
+
+    static func string(_ s: String, into out: inout [UInt8]) {
+        var text = ""
+        JSON.escape(s, into: &text)
+        out += text.utf8
+    }
+
+    static func write(_ t: Tree, _ style: Style, level: Int, into out: inout [UInt8]) {
+        func newline(_ level: Int) {
+            switch style {
+            case .compact: break
+            case .pretty: out += Array(("\n" + String(repeating: "  ", count: level)).utf8)
+            case .tabsCRLF: out += Array(("\r\n" + String(repeating: "\t", count: level)).utf8)
+            case .spaced: out += [0x20]
+            }
+        }
+        switch t {
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .int(let n): out += String(n).utf8
+        case .number(let s): out += s.utf8
+        case .string(let s): string(s, into: &out)
+        case .raw(let r): out += r
+        case .array(let xs):
+            out.append(UInt8(ascii: "["))
+            for (k, x) in xs.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                write(x, style, level: level + 1, into: &out)
+            }
+            if !xs.isEmpty { newline(level) }
+            out.append(UInt8(ascii: "]"))
+        case .object(let ms):
+            out.append(UInt8(ascii: "{"))
+            for (k, m) in ms.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                string(m.0, into: &out)
+                out += style == .compact ? [UInt8(ascii: ":")] : Array(" : ".utf8)
+                write(m.1, style, level: level + 1, into: &out)
+            }
+            if !ms.isEmpty { newline(level) }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+}
+
+/// A change to the value at a place of a snapshot.
+struct Variant: Sendable {
+    let name: String
+    let apply: @Sendable (Tree, [Int]) -> Tree?
+
+    static func replace(_ name: String, _ with: @escaping @Sendable (Tree) -> Tree?) -> Variant {
+        Variant(name: name) { tree, path in
+            guard let new = with(tree[path[...]]) else { return nil }
+            var t = tree
+            t[path[...]] = new
+            return t
+        }
+    }
+
+    static func raw(_ text: String) -> Variant { replace("raw \(text)") { _ in .raw(Array(text.utf8)) } }
+
+    static func text(_ name: String, _ f: @escaping @Sendable (String) -> String) -> Variant {
+        replace(name) { if case .string(let s) = $0 { .string(f(s)) } else { nil } }
+    }
+
+    static func members(_ name: String, _ f: @escaping @Sendable ([(String, Tree)]) -> [(String, Tree)]?) -> Variant {
+        replace(name) { if case .object(let ms) = $0 { f(ms).map(Tree.object) } else { nil } }
+    }
+
+    static func elements(_ name: String, _ f: @escaping @Sendable ([Tree]) -> [Tree]?) -> Variant {
+        replace(name) { if case .array(let xs) = $0 { f(xs).map(Tree.array) } else { nil } }
+    }
+
+    /// Full-width letters and digits, and a full-width dash, for ASCII ones.
+    static func fullWidth(_ s: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                s.unicodeScalars.map { u in
+                    if u == "-" { return "\u{FF0D}" }
+                    if u.properties.isAlphabetic || ("0"..."9").contains(u), u.isASCII {
+                        return Unicode.Scalar(u.value + 0xFEE0) ?? u
+                    }
+                    return u
+                }))
+    }
+
+    static let all: [Variant] = [
+        raw("0"), raw("-1"), raw("12"), raw("-0"), raw("1.5"), raw("1e3"), raw("99999999999999999999"),
+        raw("007"), raw("true"), raw("false"), raw("null"), raw("[]"), raw("{}"), raw("[\"x\"]"), raw("[null]"),
+        raw("[\"\"]"), raw("[1, 2]"), raw("{\"id\": \"X-1\"}"), raw("\"2025-01-01\""), raw("\"2025-02-30\""),
+        raw("\"30 minutes\""), raw("\"-5 days\""), raw("\"0 days\""), raw("\"nurse\""), raw("\"1\""), raw("\"\""),
+        raw("\"   \""), raw("\"\u{3000}\""), raw("\"\\u0041\""), raw("\"a\\/b\""), raw("\"tab\there\""),
+        raw("\"\u{7F}\""), raw("nul"), raw("\"unterminated"), raw("[1,]"),
+        replace("invalid UTF-8") { _ in .raw([0x22, 0x61, 0xFF, 0x62, 0x22]) },
+        text("escaped") { s in s.isEmpty ? "\\" : "\\" + s },
+        text("kanji") { $0 + "（本院）" },
+        text("full-width") { fullWidth($0) },
+        text("padded") { " " + $0 + "\u{3000}" },
+        text("inner space") { $0 + " x" },
+        text("decomposed") { $0 + "e\u{301}" },
+        text("composed") { $0 + "\u{E9}" },
+        text("zero-width") { $0 + "\u{200B}x" },
+        text("empty") { _ in "" },
+        text("upper") { $0.uppercased() },
+        text("variation selector") { $0 + "\u{FE0F}" },
+        text("newline") { $0 + "\n" },
+        members("unknown key") { $0 + [("zz_unknown", .int(1))] },
+        members("folded key") { ms in ms.first.map { [($0.0.uppercased(), $0.1)] + ms.dropFirst() } },
+        members("duplicate key") { ms in ms.first.map { ms + [$0] } },
+        members("repeated key spelled otherwise") { ms in ms.first.map { ms + [($0.0.uppercased(), $0.1)] } },
+        members("reversed") { $0.reversed() },
+        members("emptied") { _ in [] },
+        members("secret") { $0 + [("password", .string("hunter2"))] },
+        members("nested") { ms in ms.map { ($0.0, .object([("id", $0.1)])) } },
+        elements("null element") { $0 + [.null] },
+        elements("blank element") { $0 + [.string("")] },
+        elements("repeated element") { xs in xs.first.map { xs + [$0] } },
+        elements("nested array") { [.array($0)] },
+        elements("emptied") { _ in [] },
+    ]
+
+    /// Changes to the document as a whole.
+    static let document: [(String, @Sendable ([UInt8]) -> [UInt8])] = [
+        ("bom", { [0xEF, 0xBB, 0xBF] + $0 }),
+        ("utf-16 bom", { [0xFF, 0xFE] + $0 }),
+        ("trailing", { $0 + Array(" x".utf8) }),
+        ("trailing white space", { $0 + Array("\n\r\n\t ".utf8) }),
+        ("leading white space", { Array("\n  ".utf8) + $0 }),
+        ("second document", { $0 + $0 }),
+        ("truncated", { Array($0.dropLast()) }),
+        ("no version", { replacing($0, "\"schema_version\":1,", "") }),
+        ("version 2", { replacing($0, "\"schema_version\":1", "\"schema_version\":2") }),
+        ("version text", { replacing($0, "\"schema_version\":1", "\"schema_version\":\"1\"") }),
+        ("version fraction", { replacing($0, "\"schema_version\":1", "\"schema_version\":1.0") }),
+        ("version twice", { replacing($0, "\"schema_version\":1", "\"schema_version\":1,\"schema_version\":1") }),
+        ("comment", { replacing($0, "\"schema_version\":1", "\"schema_version\":1,\"comment\":\"x\"") }),
+        ("parameters", { replacing($0, "\"schema_version\":1", "\"schema_version\":1,\"parameters\":{}") }),
+        ("unknown section", { replacing($0, "\"schema_version\":1", "\"schema_version\":1,\"zz\":[]") }),
+        ("array", { Array("[".utf8) + $0 + Array("]".utf8) }),
+        ("empty object", { _ in Array("{}".utf8) }),
+        ("only the version", { _ in Array("{\"schema_version\":1}".utf8) }),
+    ]
+
+    static func replacing(_ bytes: [UInt8], _ a: String, _ b: String) -> [UInt8] {
+        Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: a, with: b).utf8)
+    }
+}
+
+/// The first way two loads differ, in words; nil when they are the same in every value, offset,
+/// origin, section place, override and id.
+enum FacilityDifference {
+    static func of(_ a: Facility?, _ b: Facility?) -> String? {
+        guard let a, let b else { return (a == nil) == (b == nil) ? nil : "one load gave no facility" }
+        if a.id != b.id { return "id \(a.id) vs \(b.id)" }
+        if a.rootLocations != b.rootLocations { return "section places \(a.rootLocations) vs \(b.rootLocations)" }
+        if a.sources != b.sources || a.tables != b.tables || a.tablesInWorkbook != b.tablesInWorkbook
+            || a.isNormalised != b.isNormalised || a.schema !== b.schema
+        {
+            return "facility attributes"
+        }
+        if a.overrides.count != b.overrides.count { return "override count" }
+        for (x, y) in zip(a.overrides, b.overrides)
+        where x.name != y.name || x.value != y.value || x.location != y.location || x.origin != y.origin {
+            return "override \(x.name)"
+        }
+        if a.roots.count != b.roots.count { return "section count" }
+        for (k, (x, y)) in zip(a.roots, b.roots).enumerated() {
+            switch (x, y) {
+            case (nil, nil): continue
+            case (let x?, let y?): if let d = value(x, y) { return "section \(k): \(d)" }
+            default: return "section \(k) present in one load only"
+            }
+        }
+        return nil
+    }
+
+    static func value(_ a: Value, _ b: Value) -> String? {
+        switch (a, b) {
+        case (.string(let x), .string(let y)):
+            return Array(x.utf8) == Array(y.utf8) ? nil : "text \(x.debugDescription) vs \(y.debugDescription)"
+        case (.list(let xs), .list(let ys)):
+            if xs.count != ys.count { return "list of \(xs.count) vs \(ys.count)" }
+            for (k, (x, y)) in zip(xs, ys).enumerated() { if let d = value(x, y) { return "[\(k)] \(d)" } }
+            return nil
+        case (.record(let x), .record(let y)): return record(x, y)
+        default: return a == b ? nil : "\(a) vs \(b)"
+        }
+    }
+
+    static func record(_ a: Record, _ b: Record) -> String? {
+        let at = a.origin.path
+        if a.schema !== b.schema { return "\(at): schema" }
+        if a.origin.offset != b.origin.offset || a.origin.path != b.origin.path || a.origin.row != b.origin.row
+            || a.origin.source.path != b.origin.source.path || a.origin.source.kind != b.origin.source.kind
+        {
+            return "origin \(a.origin.path)@\(a.origin.offset) vs \(b.origin.path)@\(b.origin.offset)"
+        }
+        if a.offsets != b.offsets { return "\(at): offsets \(a.offsets) vs \(b.offsets)" }
+        if a.headers != b.headers || (a.fieldSources == nil) != (b.fieldSources == nil)
+            || a.contradictedBlanks != b.contradictedBlanks
+        {
+            return "\(at): record attributes"
+        }
+        for (k, (x, y)) in zip(a.values, b.values).enumerated() {
+            if let d = value(x, y) { return "\(at)/\(a.schema.fields[k].name): \(d)" }
+        }
+        return nil
+    }
+}
