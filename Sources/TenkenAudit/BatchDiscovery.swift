@@ -8,10 +8,14 @@ public struct BatchEntry: Sendable {
     public var input: String
     public var name: String
     public var line: JSONLine?
-    public init(input: String, name: String, line: JSONLine? = nil) {
+    /// Whether `input` is a folder, when it is known already (a folder's scan, the run's check of
+    /// its inputs): nil has the batch look.
+    public var isFolder: Bool?
+    public init(input: String, name: String, line: JSONLine? = nil, isFolder: Bool? = nil) {
         self.input = input
         self.name = name
         self.line = line
+        self.isFolder = isFolder
     }
 }
 
@@ -65,7 +69,7 @@ public enum BatchDiscovery {
                 if sub.boolValue || n.lowercased().hasSuffix(".json")
                     || (FacilityInput.isWorkbook(n) && !n.hasPrefix("~$"))
                 {
-                    found.entries.append(BatchEntry(input: full, name: n))
+                    found.entries.append(BatchEntry(input: full, name: n, isFolder: sub.boolValue))
                 } else {
                     found.ignored.append(full)
                 }

@@ -187,11 +187,10 @@ public final class BatchRun: @unchecked Sendable {
 
     func process(_ e: BatchEntry, index: Int, engine: Engine) -> FacilitySummary {
         var input: FacilityInput
-        var isDir: ObjCBool = false
         if let line = e.line {
             input = FacilityInput(snapshot: line.file, schema: loaded.schema)
             input.jsonLine = line
-        } else if FileManager.default.fileExists(atPath: e.input, isDirectory: &isDir), isDir.boolValue {
+        } else if e.isFolder ?? Self.isFolder(e.input) {
             switch FacilityInput.folder(e.input, schema: loaded.schema) {
             case .success(let i): input = i
             case .failure(let d): return failure(e, id: nil, [d])
@@ -347,6 +346,11 @@ extension ExitPolicy {
 }
 
 extension BatchRun {
+    static func isFolder(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
     /// Where the subject's id is, as a JSON pointer (`/facility/id`) or a table key
     /// (`facility.id`), from the pack's `subject` declaration; nil for a pack without one.
     static func subjectIDPath(_ schema: PackSchema, json: Bool) -> String? {

@@ -13,6 +13,10 @@ public struct FileIdentity: Hashable {
     public init?(_ path: String) {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
+        self.init(st)
+    }
+
+    init(_ st: stat) {
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
     }
@@ -35,14 +39,15 @@ public struct InputSet {
 
     public init() {}
 
-    public mutating func add(file path: String?) {
-        guard let path, let id = FileIdentity(path) else { return }
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            folders[id] = path
-        } else {
-            files[id] = path
-        }
+    /// A file or a folder, told apart by the one `stat` that also identifies it (a batch adds
+    /// every facility's input). Returns whether it is a folder, nil when it is not there.
+    @discardableResult
+    public mutating func add(file path: String?) -> Bool? {
+        var st = stat()
+        guard let path, stat(path, &st) == 0 else { return nil }
+        let isFolder = (st.st_mode & S_IFMT) == S_IFDIR
+        if isFolder { folders[FileIdentity(st)] = path } else { files[FileIdentity(st)] = path }
+        return isFolder
     }
 
     public mutating func add(folder path: String?) {

@@ -75,7 +75,7 @@ public struct PackGuide: Sendable, Equatable {
                 }
                 continue
             }
-            let bare = line.trimmingCharacters(in: .whitespaces)
+            let bare = Spaces.trimmed(line)
             if bare.hasPrefix("{{"), bare.hasSuffix("}}"), !block.name.isEmpty,
                 !(blocks.first { $0.name == block.name }?.fills.contains(bare) ?? false)
             {

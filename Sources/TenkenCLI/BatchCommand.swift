@@ -103,7 +103,7 @@ enum BatchCommand {
         Interruption.sayOnStop(console, "batch", "\(outDir) holds the previous results")
         guard let (loaded, pack) = CLI.checkedPack(p, console, printWarnings: false) else { return ExitCode.inputError }
         let printer = DiagnosticPrinter()
-        let all: [BatchEntry], ignored: [String]
+        var all: [BatchEntry], ignored: [String]
         switch BatchDiscovery.discover(p.positionals[0]) {
         case .success(let found):
             all = found.entries
@@ -112,7 +112,6 @@ enum BatchCommand {
             console.err(printer.render(d))
             return ExitCode.inputError
         }
-        let entries = all.filter { BatchDiscovery.inShard($0, shard) }
         // A file lying beside the facilities is named, never passed over in silence.
         for f in ignored {
             let name = (f as NSString).lastPathComponent
@@ -170,7 +169,9 @@ enum BatchCommand {
         // Never over an input: not into a facility folder, not over a baseline or a folder of facilities.
         var inputs = CLI.inputs(of: nil, p, loaded)
         inputs.add(file: p.positionals[0])
-        for e in all where e.line == nil { inputs.add(file: e.input) }
+        // The one look at each input also tells the run whether it is a folder.
+        for i in all.indices where all[i].line == nil { all[i].isFolder = inputs.add(file: all[i].input) }
+        let entries = all.filter { BatchDiscovery.inShard($0, shard) }
         if let r = inputs.refusal(folder: outDir, holding: false) ?? inputs.refusal(
             folder: (outDir as NSString).appendingPathComponent("facilities"))
             ?? BatchOutput.besideFacilities.lazy.compactMap({

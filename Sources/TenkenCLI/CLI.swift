@@ -14,57 +14,81 @@ public enum CLI {
     /// A subcommand: its spec (options, usage, help), a one-line description for the command
     /// list, and what runs it.
     struct Command: Sendable {
-        let spec: CommandSpec
+        let name: String
         let brief: String
         let run: @Sendable ([String], Console) -> Int32
-        var name: String { spec.name }
+        let makeSpec: @Sendable () -> CommandSpec
+        /// Made when asked for, not when the table is: the specs of `init` and `attest` list
+        /// the built-in schema's kinds and roles, and compiling that schema for every run of
+        /// every command was half the start of a batch whose pack has its own schema.
+        var spec: CommandSpec { makeSpec() }
+
+        init(
+            _ name: String, spec: @escaping @autoclosure @Sendable () -> CommandSpec, brief: String,
+            run: @escaping @Sendable ([String], Console) -> Int32
+        ) {
+            self.name = name
+            self.makeSpec = spec
+            self.brief = brief
+            self.run = run
+        }
     }
 
     /// Every subcommand, in the order `--help` lists them: the one table the dispatcher, the
     /// help, the shell completions and the man page are made from.
     static let registry: [Command] = [
         Command(
-            spec: CheckCommand.spec, brief: "evaluate one facility against the rule pack and print a gap report",
+            "check", spec: CheckCommand.spec,
+            brief: "evaluate one facility against the rule pack and print a gap report",
             run: CheckCommand.run),
         Command(
-            spec: BatchCommand.spec, brief: "evaluate many facilities in parallel, with an aggregate report",
+            "batch", spec: BatchCommand.spec, brief: "evaluate many facilities in parallel, with an aggregate report",
             run: BatchCommand.run),
         Command(
-            spec: MergeCommand.spec, brief: "combine partial aggregates from sharded batches", run: MergeCommand.run),
+            "merge", spec: MergeCommand.spec, brief: "combine partial aggregates from sharded batches",
+            run: MergeCommand.run),
         Command(
-            spec: DiffCommand.spec, brief: "compare two reports or two aggregates: fixed, new, unchanged",
+            "diff", spec: DiffCommand.spec, brief: "compare two reports or two aggregates: fixed, new, unchanged",
             run: DiffCommand.run),
         Command(
-            spec: ExplainCommand.spec, brief: "show how one rule was evaluated on a facility", run: ExplainCommand.run),
-        Command(spec: LintCommand.spec, brief: "statically check a rule pack (no data is read)", run: LintCommand.run),
+            "explain", spec: ExplainCommand.spec, brief: "show how one rule was evaluated on a facility",
+            run: ExplainCommand.run),
         Command(
-            spec: FmtCommand.spec, brief: "print rule files in canonical form, or rewrite them with --write",
+            "lint", spec: LintCommand.spec, brief: "statically check a rule pack (no data is read)",
+            run: LintCommand.run),
+        Command(
+            "fmt", spec: FmtCommand.spec, brief: "print rule files in canonical form, or rewrite them with --write",
             run: FmtCommand.run),
-        Command(spec: TestCommand.spec, brief: "run the rule test cases kept next to the rules", run: TestCommand.run),
         Command(
-            spec: CoverageCommand.spec, brief: "show which rules and test cases implement each catalog item",
+            "test", spec: TestCommand.spec, brief: "run the rule test cases kept next to the rules",
+            run: TestCommand.run),
+        Command(
+            "coverage", spec: CoverageCommand.spec,
+            brief: "show which rules and test cases implement each catalog item",
             run: CoverageCommand.run),
         Command(
-            spec: InitCommand.spec, brief: "write blank spreadsheet tables for a facility to fill in",
+            "init", spec: InitCommand.spec, brief: "write blank spreadsheet tables for a facility to fill in",
             run: InitCommand.run),
         Command(
-            spec: ConvertCommand.spec, brief: "convert a facility between a JSON snapshot and spreadsheet tables",
+            "convert", spec: ConvertCommand.spec,
+            brief: "convert a facility between a JSON snapshot and spreadsheet tables",
             run: ConvertCommand.run),
         Command(
-            spec: AttestCommand.spec, brief: "answer the items only a person can vouch for, in the terminal",
+            "attest", spec: AttestCommand.spec, brief: "answer the items only a person can vouch for, in the terminal",
             run: AttestCommand.run),
         Command(
-            spec: ParamsCommand.spec, brief: "list the pack's parameters with defaults, bounds and reasons",
+            "params", spec: ParamsCommand.spec, brief: "list the pack's parameters with defaults, bounds and reasons",
             run: ParamsCommand.run),
         Command(
-            spec: SchemaCommand.spec,
+            "schema", spec: SchemaCommand.spec,
             brief: "print the snapshot schema (JSON Schema or Markdown) or the table reference",
             run: SchemaCommand.run),
-        Command(spec: HelpCommand.spec, brief: "show the help of tenken or of one command", run: HelpCommand.run),
         Command(
-            spec: CompletionsCommand.spec, brief: "print a completion script for bash, zsh or fish",
+            "help", spec: HelpCommand.spec, brief: "show the help of tenken or of one command", run: HelpCommand.run),
+        Command(
+            "completions", spec: CompletionsCommand.spec, brief: "print a completion script for bash, zsh or fish",
             run: CompletionsCommand.run),
-        Command(spec: ManCommand.spec, brief: "print the manual page (tenken.1)", run: ManCommand.run),
+        Command("man", spec: ManCommand.spec, brief: "print the manual page (tenken.1)", run: ManCommand.run),
     ]
 
     static func command(_ name: String) -> Command? { registry.first { $0.name == name } }
@@ -340,9 +364,7 @@ public enum CLI {
 
     /// `--format a,b,c`; several formats need `--output-dir`.
     static func formats(_ p: ParsedArguments) -> Result<[ReportFormat], UsageError> {
-        let raw = (p.value("--format") ?? "text").split(separator: ",").map {
-            String($0).trimmingCharacters(in: .whitespaces)
-        }
+        let raw = (p.value("--format") ?? "text").split(separator: ",").map(Spaces.trimmed)
         var out: [ReportFormat] = []
         for r in raw {
             guard let f = ReportFormat(rawValue: r) else {

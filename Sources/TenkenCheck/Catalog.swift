@@ -26,7 +26,7 @@ public enum CatalogParser {
             ["id", "section", "level", "evidence", "ja", "en"]
             + TermKind.allCases.filter { !taxonomy.terms($0).isEmpty }.map(\.column)
         var col: [String: Int] = [:]
-        for (i, h) in header.enumerated() { col[h.trimmingCharacters(in: .whitespaces)] = i }
+        for (i, h) in header.enumerated() { col[Spaces.trimmed(h)] = i }
         for w in want where col[w] == nil {
             diags.append(
                 Diagnostic(
@@ -35,7 +35,7 @@ public enum CatalogParser {
         }
         guard want.allSatisfy({ col[$0] != nil }), let c = Columns(col) else { return ([], diags) }
         var seen: Set<String> = []
-        for (n, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (n, line) in lines.enumerated().dropFirst() where !Spaces.isBlank(line) {
             let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             let loc = SourceLocation(file: file, line: n + 1, column: 1)
             guard cells.count == header.count else {
@@ -70,7 +70,7 @@ public enum CatalogParser {
             }
             func words(_ kind: TermKind) -> [String] {
                 guard let k = c.column(kind) else { return [] }
-                let ws = cells[k].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let ws = cells[k].split(separator: ",").map(Spaces.trimmed)
                 return kind == .risk ? ws.filter { !$0.isEmpty } : (cells[k].isEmpty ? [] : [cells[k]])
             }
             for kind in TermKind.allCases {
@@ -99,7 +99,7 @@ public enum CatalogParser {
                     en: cells[c.en],
                     location: loc,
                     rules: c.rules.map {
-                        cells[$0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                        cells[$0].split(separator: ",").map(Spaces.trimmed).filter {
                             !$0.isEmpty
                         }
                     }))
@@ -122,7 +122,7 @@ extension CatalogParser {
         let items = parse(text, file: file).0
         var out: [(kind: TermKind, word: String, at: SourceLocation)] = []
         for kind in TermKind.allCases {
-            guard let k = header.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == kind.column }) else {
+            guard let k = header.firstIndex(where: { Spaces.trimmed($0) == kind.column }) else {
                 continue
             }
             for item in items {

@@ -356,7 +356,7 @@ public struct Checker {
                         "check.duplicate-clause", .error, "`\(item.text)` is declared out of scope twice",
                         at: loc(file, item.span)))
             }
-            if reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            if Spaces.isBlank(reason) {
                 bag.add(
                     Diagnostic(
                         "check.missing-reason", .error, "`out_of_scope \(item.text)` needs a reason after `because`",
@@ -524,7 +524,7 @@ public struct Checker {
                 }
             }
         }
-        if d.reason.trimmingCharacters(in: .whitespaces).isEmpty {
+        if Spaces.isBlank(d.reason) {
             bag.add(
                 Diagnostic(
                     "check.missing-reason", .error,

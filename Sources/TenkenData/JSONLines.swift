@@ -11,16 +11,36 @@ public struct JSONLine: Sendable, Equatable {
     /// The line's length in bytes, without the line feed (a carriage return before it is kept:
     /// JSON reads it as white space).
     public let length: Int
+    /// The file as `scan` opened it, kept open for the lines to be read from (`pread`, on any
+    /// thread) rather than opened, checked and closed again for every line: nil for a line made
+    /// by hand, which is read by its file's name.
+    let opened: OpenedFile?
 
     public init(file: String, line: Int, offset: Int, length: Int) {
+        self.init(file: file, line: line, offset: offset, length: length, opened: nil)
+    }
+
+    init(file: String, line: Int, offset: Int, length: Int, opened: OpenedFile?) {
         self.file = file
         self.line = line
         self.offset = offset
         self.length = length
+        self.opened = opened
     }
 
     /// `file:line`, as the line is named in a batch's aggregate and messages.
     public var name: String { "\(file):\(line)" }
+
+    public static func == (a: JSONLine, b: JSONLine) -> Bool {
+        a.file == b.file && a.line == b.line && a.offset == b.offset && a.length == b.length
+    }
+}
+
+/// A file descriptor open for reading, closed when the last line that reads from it is gone.
+final class OpenedFile: Sendable {
+    let fd: Int32
+    init(_ fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
 }
 
 /// Snapshots kept one per line in one file (JSON Lines, `https://jsonlines.org`): an auditor
@@ -60,7 +80,7 @@ public enum JSONLines {
         case .success(let f): fd = f.fd
         case .failure(let d): return .failure(d)
         }
-        defer { close(fd) }
+        let opened = OpenedFile(fd)
         var lines: [JSONLine] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var chunkStart = 0  // file offset of chunk[0]
@@ -75,7 +95,9 @@ public enum JSONLines {
                         "data.too-many-elements", .error, "more than \(maxLines) snapshots in the file, over the limit",
                         at: SourceLocation(file: path, line: lineNumber))
                 } else {
-                    lines.append(JSONLine(file: path, line: lineNumber, offset: lineStart, length: end - lineStart))
+                    lines.append(
+                        JSONLine(
+                            file: path, line: lineNumber, offset: lineStart, length: end - lineStart, opened: opened))
                 }
             }
             lineNumber += 1
@@ -152,11 +174,15 @@ public enum JSONLines {
                     at: here, help: "raise the limit with --max-input-bytes if the snapshot is genuine"))
         }
         let fd: Int32
-        switch openRegularFile(line.file) {
-        case .success(let f): fd = f.fd
-        case .failure(let d): return .failure(d)
+        if let opened = line.opened {
+            fd = opened.fd
+        } else {
+            switch openRegularFile(line.file) {
+            case .success(let f): fd = f.fd
+            case .failure(let d): return .failure(d)
+            }
         }
-        defer { close(fd) }
+        defer { if line.opened == nil { close(fd) } }
         let (bytes, failed) = readBytes(fd, count: line.length, at: line.offset)
         if failed != 0 {
             return .failure(

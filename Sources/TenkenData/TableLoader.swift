@@ -3,7 +3,11 @@ import TenkenSyntax
 
 /// A file name as a file system that ignores case and Unicode normalisation sees it (macOS
 /// and Windows volumes, most network shares): names equal here may be one file there.
-public func foldedFileName(_ name: String) -> String { name.precomposedStringWithCanonicalMapping.lowercased() }
+public func foldedFileName(_ name: String) -> String {
+    // ASCII is its own canonical form (a batch folds every facility's id).
+    if name.utf8.allSatisfy({ $0 < 0x80 }) { return name.lowercased() }
+    return name.precomposedStringWithCanonicalMapping.lowercased()
+}
 
 /// The table files found in a folder, by table name.
 public struct TableFolder: Sendable {

@@ -209,6 +209,28 @@ public enum AggregateHTML {
         w.close()
         let worst = a.worstFirst
         let groups = columnGroups(a.rules.count)
+        func cell(_ w: HTMLStream, _ i: Int, _ c: Character) {
+            w.element(
+                "td",
+                [
+                    "class": "c s\(c)",
+                    "title": "\(a.rules[i].implements.first ?? a.rules[i].id): "
+                        + lang.pick(Labels.state(FacilitySummary.state(c) ?? .error)),
+                ],
+                text: c == "F" || c == "U" || c == "E" || c == "M" ? String(c) : "")
+        }
+        // A rule's cell is one of eight: each is written once by libxml2 and copied into every
+        // row that has it. Writing them afresh, facility by facility, was most of the cost of the
+        // aggregate, which is written after the last facility, when only one core can work.
+        let letters = RuleState.allCases.map(FacilitySummary.byte)
+        let fragments = HTMLStream()
+        let cells: [[[UInt8]]] = a.rules.indices.map { i in
+            letters.map { b in
+                cell(fragments, i, Character(Unicode.Scalar(b)))
+                return fragments.take()
+            }
+        }
+        var row: [UInt8] = []
         for (g, cols) in groups.enumerated() {
             w.open("table", ["class": g == 0 ? "heat" : "heat more"])
             let first = a.rules[cols.lowerBound], last = a.rules[cols.upperBound - 1]
@@ -252,17 +274,18 @@ public enum AggregateHTML {
                 } else {
                     w.element("td", ["class": "n"], text: String(a.requiredGaps(f)))
                     let states = Array(f.states.utf8)
+                    row.removeAll(keepingCapacity: true)
                     for i in cols {
-                        let c = i < states.count ? Character(Unicode.Scalar(states[i])) : "E"
-                        w.element(
-                            "td",
-                            [
-                                "class": "c s\(c)",
-                                "title": "\(a.rules[i].implements.first ?? a.rules[i].id): "
-                                    + lang.pick(Labels.state(FacilitySummary.state(c) ?? .error)),
-                            ],
-                            text: c == "F" || c == "U" || c == "E" || c == "M" ? String(c) : "")
+                        let b = i < states.count ? states[i] : UInt8(ascii: "E")
+                        if let k = letters.firstIndex(of: b) {
+                            row += cells[i][k]
+                        } else {
+                            w.raw(bytes: row)
+                            row.removeAll(keepingCapacity: true)
+                            cell(w, i, Character(Unicode.Scalar(b)))
+                        }
                     }
+                    w.raw(bytes: row)
                 }
                 w.close()
                 if k % 200 == 199 { try w.drain() }

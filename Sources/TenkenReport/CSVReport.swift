@@ -52,6 +52,25 @@ public enum CSVReport {
         cells.map { CSVCell.escape(SafeText.terminal($0)) }.joined(separator: ",") + "\r\n"
     }
 
+    /// `line`'s cell appended to a row being built as bytes, after a comma unless it is the
+    /// row's first; `endLine` ends the row as `line` does.
+    static func append(_ cell: String, to row: inout [UInt8], first: Bool = false) {
+        if !first { row.append(0x2C) }
+        // Printable ASCII that is not a formula (first byte), holds no comma, quote or
+        // apostrophe: `escape` and `terminal` leave it as it is.
+        let plain =
+            cell.utf8.withContiguousStorageIfAvailable { b -> Bool in
+                var ok = true
+                for x in b { ok = ok && x >= 0x20 && x < 0x7F && x != 0x2C && x != 0x22 && x != 0x27 }
+                if let first = b.first, first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 { ok = false }
+                if ok { row.append(contentsOf: b) }
+                return ok
+            } ?? false
+        if !plain { row.append(contentsOf: CSVCell.escape(SafeText.terminal(cell)).utf8) }
+    }
+
+    static func endLine(_ row: inout [UInt8]) { row.append(contentsOf: [0x0D, 0x0A]) }
+
     public static func render(_ r: ReportInput, bom: Bool = true, withHeader: Bool = true) -> String {
         (bom ? "\u{FEFF}" : "") + (withHeader ? line(header) : "") + rows(r).map(line).joined()
     }

@@ -27,9 +27,15 @@ public final class StringSink: ReportSink {
 public final class HTMLStream {
     let writer: xmlTextWriterPtr
     let buffer: xmlBufferPtr
-    let out: OutputFile
+    /// Nil for a writer of fragments (`take`), which never reach a file themselves.
+    let out: OutputFile?
 
-    public init(out: OutputFile) {
+    public convenience init(out: OutputFile) { self.init(to: out) }
+
+    /// A writer whose output is taken piece by piece with `take`.
+    convenience init() { self.init(to: nil) }
+
+    private init(to out: OutputFile?) {
         _ = LibXML.ready
         self.out = out
         buffer = xmlBufferCreate()
@@ -45,14 +51,29 @@ public final class HTMLStream {
     /// Moves what libxml2 has written so far into the file.
     public func drain() throws(WriteError) {
         xmlTextWriterFlush(writer)
-        if let content = xmlBufferContent(buffer) {
+        if let out, let content = xmlBufferContent(buffer) {
             let n = Int(xmlBufferLength(buffer))
             try out.write(String(decoding: UnsafeBufferPointer(start: content, count: n), as: UTF8.self))
         }
         xmlBufferEmpty(buffer)
     }
 
+    /// What was written since the last `take`, as bytes: a fragment written once by libxml2 and
+    /// copied wherever it recurs (`raw(bytes:)`).
+    func take() -> [UInt8] {
+        xmlTextWriterFlush(writer)
+        defer { xmlBufferEmpty(buffer) }
+        guard let content = xmlBufferContent(buffer) else { return [] }
+        return Array(UnsafeBufferPointer(start: content, count: Int(xmlBufferLength(buffer))))
+    }
+
     public func raw(_ s: String) { xmlTextWriterWriteRaw(writer, s) }
+
+    /// Bytes written as they are, closing an open start tag first as the writer's own calls do.
+    func raw(bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        bytes.withUnsafeBufferPointer { xmlTextWriterWriteRawLen(writer, $0.baseAddress, Int32($0.count)) }
+    }
 
     public func open(_ name: String, _ attributes: KeyValuePairs<String, String> = [:]) {
         xmlTextWriterStartElement(writer, name)
@@ -86,6 +107,6 @@ public final class HTMLStream {
     public func finish() throws(WriteError) {
         xmlTextWriterEndDocument(writer)
         try drain()
-        try out.commit()
+        try out?.commit()
     }
 }

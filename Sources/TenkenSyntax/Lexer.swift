@@ -39,6 +39,9 @@ public struct Lexer {
     var i = 0
     var line = 1
     var col = 1
+    /// The UTF-8 of the token being read, reused across tokens: a String grown one scalar at a
+    /// time cost most of lexing a pack (every rule text, the schema, at every start).
+    var buffer: [UInt8] = []
     public private(set) var diagnostics: [Diagnostic] = []
 
     public init(_ text: String, file: String) {
@@ -68,6 +71,22 @@ public struct Lexer {
         i += 1
     }
 
+    /// Appends `c` to `buffer` as UTF-8.
+    private mutating func take(_ c: Unicode.Scalar) {
+        if c.isASCII {
+            buffer.append(UInt8(truncatingIfNeeded: c.value))
+        } else {
+            UTF8.encode(c) { buffer.append($0) }
+        }
+    }
+
+    /// The text `buffer` holds, and `buffer` emptied for the next token.
+    private mutating func takeText() -> String {
+        let s = String(decoding: buffer, as: UTF8.self)
+        buffer.removeAll(keepingCapacity: true)
+        return s
+    }
+
     private func loc(_ sp: Span) -> SourceLocation { SourceLocation(file: file, line: sp.line, column: sp.column) }
 
     static func isIdentStart(_ c: Unicode.Scalar) -> Bool {
@@ -82,9 +101,8 @@ public struct Lexer {
         while let c = peek() {
             if c == " " || c == "\t" || c == "\r" || c == "\n" { advance(); continue }
             if c == "#" {
-                var text = ""
-                while let d = peek(), d != "\n" { text.unicodeScalars.append(d); advance() }
-                comments.append(text)
+                while let d = peek(), d != "\n" { take(d); advance() }
+                comments.append(takeText())
                 continue
             }
             break
@@ -95,9 +113,8 @@ public struct Lexer {
         }
         var tok: Token
         if Lexer.isIdentStart(c) {
-            var text = ""
-            while let d = peek(), Lexer.isIdentPart(d) { text.unicodeScalars.append(d); advance() }
-            tok = Token(kind: .ident, text: text, span: start, end: i)
+            while let d = peek(), Lexer.isIdentPart(d) { take(d); advance() }
+            tok = Token(kind: .ident, text: takeText(), span: start, end: i)
         } else if Lexer.isDigit(c) {
             tok = lexNumberOrDate(start)
         } else if c == "\"" {
@@ -171,7 +188,6 @@ public struct Lexer {
 
     private mutating func lexString(_ start: Span) -> Token {
         advance()  // opening quote
-        var text = ""
         while true {
             guard let c = peek() else {
                 diagnostics.append(
@@ -194,8 +210,7 @@ public struct Lexer {
                 let escLoc = SourceLocation(file: file, line: line, column: col - 1)
                 advance()
                 switch e {
-                case "\"": text.append("\"")
-                case "\\": text.append("\\")
+                case "\"", "\\": take(e)
                 case "n", "t":
                     // Every text of a pack is shown on one line of a report.
                     diagnostics.append(
@@ -219,8 +234,8 @@ public struct Lexer {
                         at: SourceLocation(file: file, line: line, column: col - 1)))
                 continue
             }
-            text.unicodeScalars.append(c)
+            take(c)
         }
-        return Token(kind: .string, text: text, span: start, end: i)
+        return Token(kind: .string, text: takeText(), span: start, end: i)
     }
 }

@@ -14,6 +14,11 @@ import Testing
         ("man", ["man"]),
     ]
 
+    /// The dispatcher finds a command by the name the table gives it, before its spec is made.
+    @Test func everyCommandIsNamedAsItsSpec() {
+        for c in CLI.registry { #expect(c.name == c.spec.name) }
+    }
+
     @Test(arguments: outputs.map(\.0))
     func everyCommandAndOptionIsThere(_ kind: String) throws {
         let args = try #require(Self.outputs.first { $0.0 == kind }?.1)
