@@ -59,7 +59,7 @@ public struct DiagnosticPrinter {
     func lines(of file: String) -> [Substring]? {
         if let cached = lineCache.withLock({ $0[file] }) { return cached }
         // A file that cannot be quoted is remembered as having no lines, and not read again.
-        let lines = ruleText(file)?.split(separator: "\n", omittingEmptySubsequences: false) ?? []
+        let lines = ruleText(file).map(TextLines.split) ?? []
         lineCache.withLock { $0[file] = lines }
         return lines
     }

@@ -48,9 +48,7 @@ public struct PackGuide: Sendable, Equatable {
             current = nil
         }
         let names = blocks.map(\.name)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
+        let lines = TextLines.split(text).map(String.init)
         for (i, line) in lines.enumerated() {
             let n = i + 1
             if line.hasPrefix("["), line.hasSuffix("]"), line.count > 2 {

@@ -16,9 +16,7 @@ public enum CatalogParser {
     ) {
         var items: [CatalogItem] = []
         var diags: [Diagnostic] = []
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
+        let lines = TextLines.split(text).map(String.init)
         guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) else {
             return ([], [Diagnostic("check.catalog-empty", .error, "catalog is empty", at: SourceLocation(file: file))])
         }
@@ -115,9 +113,7 @@ extension CatalogParser {
     /// read, so a refused row (control character, bad level, id given twice) adds no word; a
     /// catalog too malformed to read names none.
     public static func words(_ text: String, file: String) -> [(kind: TermKind, word: String, at: SourceLocation)] {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
+        let lines = TextLines.split(text).map(String.init)
         guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false) else { return [] }
         let items = parse(text, file: file).0
         var out: [(kind: TermKind, word: String, at: SourceLocation)] = []

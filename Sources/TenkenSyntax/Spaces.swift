@@ -21,3 +21,14 @@ public enum Spaces {
     /// An ASCII byte that is not in `.whitespaces` (which holds only the space and the tab of ASCII).
     @inline(__always) static func isSolidASCII(_ b: UInt8) -> Bool { b < 0x80 && b != 0x20 && b != 0x09 }
 }
+
+/// The lines of a text file a person edits (a catalog, a guide, a rule file quoted in a
+/// diagnostic), ending in LF or CRLF. Splitting a `String` on the `Character` `"\n"` misses
+/// every CRLF line end, which Swift reads as one `Character` (`"\r\n"`): a catalog saved on
+/// Windows was one long line.
+public enum TextLines {
+    /// The lines of `text` without their ends; an empty last line where the text ends in a line end.
+    public static func split(_ text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+    }
+}

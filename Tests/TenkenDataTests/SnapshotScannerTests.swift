@@ -9,6 +9,21 @@ import Testing
 /// facility the tree path builds (every value, offset, origin, section place and id), and the
 /// loader's diagnostics are the same whether it runs or not.
 struct SnapshotScannerTests {
+    /// The scanner types printable ASCII without a space (`plain`) straight from its bytes, skipping
+    /// `CellText.clean`, `identifier` and `invisible`, because they leave such text as it is. Should
+    /// any of them ever change such text (fold `_`, or case), this fails instead of the two paths
+    /// reading one value two ways.
+    @Test func plainASCIIIsLeftAsItIsByTheTextFunctionsTheScannerSkips() {
+        for b in UInt8(0x21)...UInt8(0x7E) {
+            let c = String(UnicodeScalar(b))
+            for s in [c, "A\(c)b", "\(c)\(c)9", "S-00\(c)"] {
+                #expect(CellText.clean(s).text == s && CellText.clean(s).refused == nil, "\(s)")
+                #expect(CellText.identifier(s) == s, "\(s)")
+                #expect(CellText.invisible(in: s) == nil, "\(s)")
+            }
+        }
+    }
+
     static let fleet: PackSchema = {
         let path = TestSchema.root.appendingPathComponent("Rules/fleet/" + PackSchema.fileName).path
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
