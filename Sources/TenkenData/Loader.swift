@@ -64,8 +64,9 @@ func openRegularFile(_ path: String) -> Result<(fd: Int32, size: Int), Diagnosti
         close(fd)
         return refusal
     }
-    // Regular files never block; reads wait as usual from here on.
-    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    // Only a regular file gets here, and `O_NONBLOCK` has no effect on reading one (POSIX: it
+    // applies to pipes, FIFOs and devices), so the flag is left as it is: two system calls a
+    // file fewer in a batch of thousands.
     return .success((fd, Int(st.st_size)))
 }
 
