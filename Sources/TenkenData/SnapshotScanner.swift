@@ -77,7 +77,8 @@ struct RecordScanPlan: Sendable {
 /// It reads only the ordinary snapshot, the one the tree path reads without a single diagnostic,
 /// and reads it to exactly the facility the tree path builds. The moment it meets anything else
 /// (a key that is not byte for byte a field's name, a duplicate, an escape, text `CellText.clean`
-/// would change or refuse, a type mismatch, a bad date or choice, a refused zero, a byte-order
+/// would refuse (text it only trims or composes is read cleaned, as the tree path reads it), a type
+/// mismatch, a bad date or choice, a refused zero, a byte-order
 /// mark, a syntax error…) it gives up, and the tree path reads the snapshot from the start, so
 /// every diagnostic stays its own.
 struct SnapshotScanner {
