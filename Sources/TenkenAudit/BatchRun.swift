@@ -230,7 +230,10 @@ public final class BatchRun: @unchecked Sendable {
                 FacilitySummary(
                     id: facility.id, name: nil, input: e.input, status: .evaluated, states: "", diagnostics: []), ids)
         }
-        var (result, pd) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
+        // With no report per facility, what follows reads only states, counts and each
+        // finding's element and expectation (the aggregate, waivers, the baseline).
+        var (result, pd) = engine.evaluate(
+            facility, asOf: asOf, commandLine: cliParams, detail: formats.isEmpty ? .elements : .full)
         if pd.contains(where: { $0.severity == .error }) { return failure(e, id: facility.id, pd) }
         let notes = WaiverPolicy.apply(waivers, to: &result, facility: facility)
         // A waiver whose people are not this facility's staff: the facility is not judged.

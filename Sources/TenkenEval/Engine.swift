@@ -31,7 +31,11 @@ public final class Engine: Sendable {
         statements = pack.schema.mechanisms.statements
     }
 
-    public func evaluate(_ given: Facility, asOf: Day, params: [Value], settings: [ParamSetting]) -> FacilityResult {
+    /// - Parameter detail: how much of each finding to build; `.elements` for a run whose
+    ///   reports only count and name findings (a batch's aggregate), `.full` otherwise.
+    public func evaluate(
+        _ given: Facility, asOf: Day, params: [Value], settings: [ParamSetting], detail: FindingDetail = .full
+    ) -> FacilityResult {
         // Ids in one spelling, and blanks other records contradict read as unknown.
         let facility = given.normalised()
         let m = Machine(
@@ -40,13 +44,14 @@ public final class Engine: Sendable {
         m.tables = facility.tables
         m.tablesInWorkbook = facility.tablesInWorkbook
         m.rootLocations = facility.rootLocations
+        m.detail = detail
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
         for i in pack.rules.indices {
             let rule = pack.rules[i]
             var r = evaluate(rule, program.rules[i], m)
             // A finding that read no element points at the first section its rule examines.
-            if r.state == .fail {
+            if r.state == .fail, detail == .full {
                 let fallback = rule.expectRoots.sorted().lazy.compactMap { facility.rootLocations[$0] }.first
                 for i in r.violations.indices where !r.violations[i].hasLocation { r.violations[i].location = fallback }
             }
@@ -60,11 +65,12 @@ public final class Engine: Sendable {
 
     /// Resolves parameters and evaluates in one call.
     public func evaluate(
-        _ facility: Facility, asOf: Day, commandLine: [ParamOverride] = []
+        _ facility: Facility, asOf: Day, commandLine: [ParamOverride] = [], detail: FindingDetail = .full
     ) -> (FacilityResult, [Diagnostic]) {
         let (values, settings, diags) = ParamResolver.resolve(pack, overrides: facility.overrides + commandLine)
         return (
-            evaluate(facility, asOf: asOf, params: values, settings: settings), diags + orphanAttestations(facility)
+            evaluate(facility, asOf: asOf, params: values, settings: settings, detail: detail),
+            diags + orphanAttestations(facility)
         )
     }
 
@@ -209,6 +215,7 @@ public final class Engine: Sendable {
                 return 1
             }
             if out.count >= maxFindings { unlisted.violations += 1; return 1 }
+            if m.detail == .elements { out.append(Violation(element: nil)); return 1 }
             m.tracing = true
             m.trace.removeAll()
             _ = m.eval(n)
@@ -243,7 +250,9 @@ public final class Engine: Sendable {
 
     /// Re-runs `run` with tracing on and turns the unknown values it read into a finding:
     /// each unknown value is evidence with its place (the cell or JSON pointer to fill in).
+    /// With `FindingDetail.elements`, only the element: nothing is run.
     func undecided(_ m: Machine, element: String?, _ run: () -> Void) -> (finding: Violation, labels: Bilingual) {
+        if m.detail == .elements { return (Violation(element: element), Bilingual(ja: "値", en: "a value")) }
         m.tracing = true
         m.undecidedMode = true
         m.trace.removeAll()
@@ -378,7 +387,7 @@ public final class Engine: Sendable {
             // The values that showed it, in the reader's words (the condition itself is the
             // rule's code, for `explain`).
             var shownBy = Bilingual(ja: "", en: "")
-            if let u = a.unless {
+            if let u = a.unless, m.detail == .full {
                 m.tracing = true
                 m.trace.removeAll()
                 _ = m.cond(u)
@@ -581,6 +590,9 @@ final class ElementCheck {
         return .next
     }
 
+    /// The names of the bound elements, as a violation names them (`G-12 / A-7`).
+    var element: String { loop.bindings.map { m.slots[$0.slot].display }.joined(separator: " / ") }
+
     /// The names of the bound elements (`G-12 / A-7`), leaving out stand-ins for unknown sets.
     var elementName: String {
         loop.bindings.compactMap { m.slots[$0.slot].isUnknown ? nil : m.slots[$0.slot].display }.joined(
@@ -614,8 +626,13 @@ final class ElementCheck {
         undetermined.append(engine.undecided(m, element: elementName) { traceUncertainty() }.finding)
     }
 
-    /// Re-runs this element with tracing on to record the values that decided it.
+    /// Re-runs this element with tracing on to record the values that decided it; with
+    /// `FindingDetail.elements`, records only the element.
     func record() {
+        if m.detail == .elements {
+            violations.append(Violation(element: element))
+            return
+        }
         m.tracing = true
         m.trace.removeAll()
         if let f = loop.filter { _ = m.eval(f) }
@@ -635,7 +652,7 @@ final class ElementCheck {
             ?? bodyReads.last { r in records.contains { $0 === r.record } }
         let location = decisive.map { $0.record.lazyLocation(ofField: $0.field) } ?? records.last?.origin
         let ev = engine.evidence(m)
-        let element = loop.bindings.map { m.slots[$0.slot].display }.joined(separator: " / ")
+        let element = self.element
         let msg =
             engine.render(expect.message, m)
             ?? Bilingual(

@@ -28,6 +28,8 @@ final class Machine {
     var trace: [Read] = []
     /// Tracing to name the unknown values behind an undecided verdict (`Engine.undecided`).
     var undecidedMode = false
+    /// How much of each finding to build (`FindingDetail`).
+    var detail = FindingDetail.full
     /// The table each section comes from, when the facility is a folder of tables.
     var tables: [String]?
     var tablesInWorkbook = false

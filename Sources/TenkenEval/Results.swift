@@ -112,6 +112,23 @@ public struct Violation: Sendable {
         fixedLocation = location
         self.evidence = evidence
     }
+
+    /// A finding as `FindingDetail.elements` keeps it: its element only, no message, evidence
+    /// or place.
+    init(element: String?) {
+        self.init(message: Bilingual(ja: "", en: ""), element: element, place: nil, evidence: [])
+    }
+}
+
+/// How much of each finding an evaluation builds. The states, counts, elements and
+/// expectation numbers are the same either way; only what a report shows differs.
+public enum FindingDetail: Sendable {
+    /// Every finding with its message, evidence and place: what a report shows.
+    case full
+    /// Each finding's element and expectation, nothing more: what an aggregate, a waiver and
+    /// a baseline read, for a batch that writes no report per facility. Skips re-running a
+    /// finding's conditions with tracing, its evidence and its message.
+    case elements
 }
 
 /// An accepted exception as applied to one rule at one facility: who asked, who approved,
