@@ -207,8 +207,10 @@ struct AbsenceResolver {
     let roots: [Value?]
     /// The schema the sections are read with.
     let schema: PackSchema
-    /// By `collection.key`.
-    let related: [String: Related?]
+    /// Each related collection a condition names, with the field its elements name an element
+    /// by, and their index (nil: the collection is absent). Few, so found by comparing names:
+    /// no string is built or hashed for each blank weighed.
+    let related: [(collection: String, key: String, entry: Related?)]
     /// Some section present holds a record with cross-record conditions.
     let active: Bool
 
@@ -223,14 +225,14 @@ struct AbsenceResolver {
         active = schema.sections.indices.contains {
             schema.sections[$0].record.needsResolution && roots[$0] != nil
         }
-        var related: [String: Related?] = [:]
+        var related: [(collection: String, key: String, entry: Related?)] = []
         if active {
             for c in AbsenceResolver.allConditions(schema) {
-                guard case .related(let collection, let key) = c.scope, related[collection + "." + key] == nil else {
-                    continue
-                }
-                related[collection + "." + key] = .some(
-                    AbsenceResolver.index(roots, collection: collection, key: key, schema: schema))
+                guard case .related(let collection, let key) = c.scope,
+                    !related.contains(where: { $0.collection == collection && $0.key == key })
+                else { continue }
+                related.append(
+                    (collection, key, AbsenceResolver.index(roots, collection: collection, key: key, schema: schema)))
             }
         }
         self.related = related
@@ -281,10 +283,12 @@ struct AbsenceResolver {
             }
         case .related(let collection, let key):
             // An absent collection cannot show that nothing contradicts.
-            guard case .some(.some(let entry)) = related[collection + "." + key] else { return true }
+            guard let found = related.first(where: { $0.collection == collection && $0.key == key }),
+                let entry = found.entry
+            else { return true }
             // An element without an id cannot be named by another: nothing contradicts.
             guard let id = r.displayID else { return false }
-            return any((entry.byKey[CellText.identifierKey(id)] ?? []) + entry.unknownKeyed)
+            return any(entry.byKey[CellText.identifierKey(id)] ?? []) || any(entry.unknownKeyed)
         }
     }
 }
