@@ -57,7 +57,8 @@ public final class PackSchema: Sendable {
     /// to section and field indexes; see `Mechanisms`.
     public let mechanisms: Mechanisms
     /// The sections' names as bytes, for `SnapshotScanner`; unusable when a section takes a
-    /// name the tree path reads as something else (`parameters`, `$schema`, `comment`).
+    /// name the tree path reads as something else (`SchemaBuilder.reservedKeys`, which the
+    /// schema checker refuses as section names anyway).
     let scanSections: ScanNames
 
     /// The schema file's name, beside the pack's manifest.
@@ -79,7 +80,7 @@ public final class PackSchema: Sendable {
         for t in tables { if case .collection(let si) = t.shape { byKey[SnapshotSchema.keyForm(t.nameJa)] = si } }
         sectionKeyIndex = byKey
         var records: [String: RecordSchema] = [:]
-        var names: Set<String> = ["schema_version", "parameters", "$schema", "comment"]
+        var names = SchemaBuilder.reservedKeys
         func visit(_ r: RecordSchema) {
             guard records[r.name] == nil else { return }
             records[r.name] = r
@@ -119,7 +120,7 @@ public final class PackSchema: Sendable {
         profileKeyIndex = keyIndex
         let sectionNames = sections.map(\.name)
         scanSections = ScanNames(
-            sectionNames, usable: !sectionNames.contains { ["parameters", "$schema", "comment"].contains($0) })
+            sectionNames, usable: !sectionNames.contains(where: SchemaBuilder.reservedKeys.contains))
         tableForSection = sections.indices.map { i in
             for t in tables { if case .collection(let si) = t.shape, si == i { return t.fileName } }
             return profile?.fileName ?? ""
