@@ -2,6 +2,8 @@
 /// a formula (`=`, `+`, `-`, `@`, tab, carriage return first) gets a leading apostrophe.
 public enum CSVCell {
     static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+    /// The same as bytes, compared one by one (`isPlain` runs for every cell of an aggregate).
+    static let formulaStartBytes: [UInt8] = formulaStarts.map { UInt8($0.value) }
 
     /// Text a spreadsheet would take for a formula, or that `unescape` would otherwise misread:
     /// a formula character first, or apostrophes before one.
@@ -15,6 +17,16 @@ public enum CSVCell {
     /// without the quoting), as a cell holds it once its CSV quotes are read.
     public static func neutralised(_ s: String) -> String {
         needsApostrophe(Substring(s).unicodeScalars) ? "'" + s : s
+    }
+
+    /// Whether `escape` and `SafeText.terminal` leave these UTF-8 bytes as they are (a sufficient
+    /// test, for rows built as bytes): printable ASCII without a comma, quote or apostrophe, and
+    /// no formula character first.
+    public static func isPlain(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let first = b.first, formulaStartBytes.contains(first) { return false }
+        var ok = true
+        for x in b { ok = ok && x >= 0x20 && x < 0x7F && x != 0x2C && x != 0x22 && x != 0x27 }
+        return ok
     }
 
     public static func escape(_ s: String) -> String {

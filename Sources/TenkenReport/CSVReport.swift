@@ -56,15 +56,11 @@ public enum CSVReport {
     /// row's first; `endLine` ends the row as `line` does.
     static func append(_ cell: String, to row: inout [UInt8], first: Bool = false) {
         if !first { row.append(0x2C) }
-        // Printable ASCII that is not a formula (first byte), holds no comma, quote or
-        // apostrophe: `escape` and `terminal` leave it as it is.
         let plain =
             cell.utf8.withContiguousStorageIfAvailable { b -> Bool in
-                var ok = true
-                for x in b { ok = ok && x >= 0x20 && x < 0x7F && x != 0x2C && x != 0x22 && x != 0x27 }
-                if let first = b.first, first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 { ok = false }
-                if ok { row.append(contentsOf: b) }
-                return ok
+                guard CSVCell.isPlain(b) else { return false }
+                row.append(contentsOf: b)
+                return true
             } ?? false
         if !plain { row.append(contentsOf: CSVCell.escape(SafeText.terminal(cell)).utf8) }
     }

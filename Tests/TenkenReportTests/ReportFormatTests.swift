@@ -2,6 +2,7 @@ import Foundation
 import TenkenAudit
 import TenkenCheck
 import TenkenData
+import TenkenSyntax
 import Testing
 
 @testable import TenkenCLI
@@ -464,6 +465,21 @@ struct AggregateTests {
 }
 
 struct CSVTests {
+    /// Rows built as bytes copy a cell as it is when `CSVCell.isPlain` says so: never a cell that
+    /// `escape` or `SafeText.terminal` would change, and every cell of plain ASCII ids and counts.
+    @Test func aPlainCellIsOneEscapeLeavesAsItIs() {
+        func plain(_ s: String) -> Bool { Array(s.utf8).withUnsafeBufferPointer(CSVCell.isPlain) }
+        var cells = ["", "F00001", "S-006", "12", "clinic sakura", "a;b", "=x", "+81", "-1", "@c", "a,b", "a\"b", "'a"]
+        for b in UInt8(0)...UInt8(0xFF) {
+            let c = String(decoding: [b], as: UTF8.self)
+            cells += [c, "a" + c, c + "a"]
+        }
+        cells += ["é", "医師", "\u{202E}x", "x\u{200F}"]
+        for s in cells where plain(s) { #expect(CSVCell.escape(SafeText.terminal(s)) == s, "\(s.debugDescription)") }
+        for s in ["F00001", "S-006", "12", "clinic sakura", "a;b", ""] { #expect(plain(s), "\(s)") }
+        for s in ["=x", "+81", "-1", "@c", "a,b", "a\"b", "'a", "\t", "é"] { #expect(!plain(s), "\(s)") }
+    }
+
     @Test func bomQuotingAndFormulaNeutralisation() {
         #expect(CSVCell.escape("=SUM(A1)") == "'=SUM(A1)")
         #expect(CSVCell.escape("+81") == "'+81")
