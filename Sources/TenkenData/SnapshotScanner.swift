@@ -281,15 +281,18 @@ struct SnapshotScanner {
         let start = i
         try enter()
         let fields = schema.fields
-        var values = [Value](repeating: .null, count: fields.count)
-        var offsets = [Int32](repeating: -1, count: fields.count)
-        if !closesAtOnce(UInt8(ascii: "}")) {
+        // The fields are read straight into the record's own slots (no arrays in between); a
+        // give-up frees the half-read record.
+        return try Record.make(
+            schema: schema, count: fields.count, origin: LazyLocation(source: src, offset: start, path: pointer)
+        ) { (slots) throws(GiveUp) in
+            if closesAtOnce(UInt8(ascii: "}")) { return }
             var guess = 0
             repeat {
                 let k = try key()
                 // A key not byte for byte a field's name (another spelling, an unknown key), or a
                 // field given twice, is the tree path's to report.
-                guard let fi = plan.names.index(of: k, from: guess), offsets[fi] < 0 else { throw GiveUp() }
+                guard let fi = plan.names.index(of: k, from: guess), slots[fi].offset < 0 else { throw GiveUp() }
                 guess = fi + 1
                 let f = fields[fi]
                 let at = i
@@ -297,13 +300,9 @@ struct SnapshotScanner {
                     pointer + "/" + f.name
                 }
                 if f.zeroIsAmbiguous, f.zeroProblem(v, at: SourceLocation(file: "")) != nil { throw GiveUp() }
-                values[fi] = v
-                offsets[fi] = Int32(clamping: at)
+                slots[fi] = RecordSlot(value: v, offset: Int32(clamping: at))
             } while try more(UInt8(ascii: "}"))
         }
-        return Record(
-            schema: schema, values: values, origin: LazyLocation(source: src, offset: start, path: pointer),
-            offsets: offsets)
     }
 
     /// A field's value of `type` (`SnapshotLoader.convert` without a diagnostic); i at the value.
