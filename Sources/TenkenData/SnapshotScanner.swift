@@ -269,13 +269,18 @@ struct SnapshotScanner {
         if closesAtOnce(UInt8(ascii: "]")) { return out }
         repeat {
             guard out.count < options.maxCollection else { throw GiveUp() }
-            out.append(.record(try record(schema, pointer: pointer + "/" + String(out.count))))
+            out.append(.record(try record(schema, list: pointer, index: out.count)))
         } while try more(UInt8(ascii: "]"))
         return out
     }
 
-    /// An object read as a record of `schema`, its origin at `pointer`.
-    mutating func record(_ schema: RecordSchema, pointer: String) throws(GiveUp) -> Record {
+    /// An object read as a record of `schema`, its origin at `pointer`, or at element `index`
+    /// of the list at `list` (its pointer spelled out only when read: `LazyLocation.path`).
+    mutating func record(
+        _ schema: RecordSchema, pointer: String = "", list: String? = nil, index: Int = -1
+    ) throws(GiveUp)
+        -> Record
+    {
         let plan = schema.scanPlan
         guard next() == UInt8(ascii: "{"), plan.names.usable else { throw GiveUp() }
         let start = i
@@ -283,9 +288,10 @@ struct SnapshotScanner {
         let fields = schema.fields
         // The fields are read straight into the record's own slots (no arrays in between); a
         // give-up frees the half-read record.
-        return try Record.make(
-            schema: schema, count: fields.count, origin: LazyLocation(source: src, offset: start, path: pointer)
-        ) { (slots) throws(GiveUp) in
+        let origin =
+            list.map { LazyLocation(source: src, offset: start, list: $0, index: index) }
+            ?? LazyLocation(source: src, offset: start, path: pointer)
+        return try Record.make(schema: schema, count: fields.count, origin: origin) { (slots) throws(GiveUp) in
             if closesAtOnce(UInt8(ascii: "}")) { return }
             var guess = 0
             repeat {
@@ -296,8 +302,15 @@ struct SnapshotScanner {
                 guess = fi + 1
                 let f = fields[fi]
                 let at = i
-                let v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) {
-                    pointer + "/" + f.name
+                let v: Value
+                switch f.type {
+                case .list, .record:
+                    v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) {
+                        origin.path + "/" + f.name
+                    }
+                default:
+                    // A scalar never asks for its pointer: a closure capturing nothing retains nothing.
+                    v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) { "" }
                 }
                 if f.zeroIsAmbiguous, f.zeroProblem(v, at: SourceLocation(file: "")) != nil { throw GiveUp() }
                 slots[fi] = RecordSlot(value: v, offset: Int32(clamping: at))

@@ -296,16 +296,38 @@ public struct SheetPlaces: Sendable {
 public struct LazyLocation: Sendable {
     public let source: SourceFile
     public let offset: Int
-    public let path: String
+    /// `path`, or for an element of a list (`index` ≥ 0) the list's path: an element's
+    /// pointer (`/staff/12`) is spelled out only when someone reads it, not per element loaded.
+    let base: String
+    let index: Int32
     /// The place is a whole row (a CSV row without a cell for the field), not the cell at
     /// `offset`: the location gives the line only.
     public let row: Bool
     public init(source: SourceFile, offset: Int, path: String, row: Bool = false) {
         self.source = source
         self.offset = offset
-        self.path = path
+        base = path
+        index = -1
         self.row = row
     }
+
+    /// The place of element `index` of the list at JSON pointer `list`.
+    public init(source: SourceFile, offset: Int, list: String, index: Int) {
+        self.source = source
+        self.offset = offset
+        if let i = Int32(exactly: index), i >= 0 {
+            base = list
+            self.index = i
+        } else {
+            base = list + "/" + String(index)
+            self.index = -1
+        }
+        row = false
+    }
+
+    /// Its JSON pointer, or for CSV `row N`, or a field's name or header.
+    public var path: String { index < 0 ? base : base + "/" + String(index) }
+
     public var resolved: SourceLocation {
         var l = source.location(offset: offset, path: path)
         if row { l.column = 0 }
