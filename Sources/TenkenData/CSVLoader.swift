@@ -202,7 +202,8 @@ extension SnapshotLoader {
             // Named by its line, which is the spreadsheet's row number unless a cell holds a line break.
             let origin = LazyLocation(source: src, offset: row.offsets.first ?? 0, path: "row \(row.line)")
             out.append(
-                .record(Record(schema: schema, values: values, origin: origin, offsets: offsets, headers: headers)))
+                .record(Record.make(schema: schema, values: values, origin: origin, offsets: offsets, headers: headers))
+            )
         }
         return .list(out)
     }

@@ -531,7 +531,7 @@ public struct SnapshotLoader {
                 diagnostics[di].help = diagnostics[di].help ?? "rename the key to the field it holds, or remove it"
             }
         }
-        return Record(
+        return Record.make(
             schema: schema, values: values, origin: LazyLocation(source: src, offset: node.offset, path: pointer),
             offsets: offsets)
     }

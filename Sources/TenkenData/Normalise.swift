@@ -54,7 +54,7 @@ extension Facility {
         let schema = r.schema
         var values: [Value]?
         func set(_ i: Int, _ v: Value) {
-            var vs = values ?? r.values
+            var vs = values ?? Array(r.values)
             vs[i] = v
             values = vs
         }
@@ -91,7 +91,8 @@ extension Facility {
             mask = resolver.contradictedBlanks(current)
         }
         guard values != nil || mask != 0 else { return r }
-        return r.with(values: values ?? r.values, contradictedBlanks: mask)
+        if let values { return r.with(values: values, contradictedBlanks: mask) }
+        return r.with(values: r.values, contradictedBlanks: mask)
     }
 }
 

@@ -269,41 +269,53 @@ struct SnapshotScanner {
         if closesAtOnce(UInt8(ascii: "]")) { return out }
         repeat {
             guard out.count < options.maxCollection else { throw GiveUp() }
-            out.append(.record(try record(schema, pointer: pointer + "/" + String(out.count))))
+            out.append(.record(try record(schema, list: pointer, index: out.count)))
         } while try more(UInt8(ascii: "]"))
         return out
     }
 
-    /// An object read as a record of `schema`, its origin at `pointer`.
-    mutating func record(_ schema: RecordSchema, pointer: String) throws(GiveUp) -> Record {
+    /// An object read as a record of `schema`, its origin at `pointer`, or at element `index`
+    /// of the list at `list` (its pointer spelled out only when read: `LazyLocation.path`).
+    mutating func record(
+        _ schema: RecordSchema, pointer: String = "", list: String? = nil, index: Int = -1
+    ) throws(GiveUp)
+        -> Record
+    {
         let plan = schema.scanPlan
         guard next() == UInt8(ascii: "{"), plan.names.usable else { throw GiveUp() }
         let start = i
         try enter()
         let fields = schema.fields
-        var values = [Value](repeating: .null, count: fields.count)
-        var offsets = [Int32](repeating: -1, count: fields.count)
-        if !closesAtOnce(UInt8(ascii: "}")) {
+        // The fields are read straight into the record's own slots (no arrays in between); a
+        // give-up frees the half-read record.
+        let origin =
+            list.map { LazyLocation(source: src, offset: start, list: $0, index: index) }
+            ?? LazyLocation(source: src, offset: start, path: pointer)
+        return try Record.make(schema: schema, count: fields.count, origin: origin) { (slots) throws(GiveUp) in
+            if closesAtOnce(UInt8(ascii: "}")) { return }
             var guess = 0
             repeat {
                 let k = try key()
                 // A key not byte for byte a field's name (another spelling, an unknown key), or a
                 // field given twice, is the tree path's to report.
-                guard let fi = plan.names.index(of: k, from: guess), offsets[fi] < 0 else { throw GiveUp() }
+                guard let fi = plan.names.index(of: k, from: guess), slots[fi].offset < 0 else { throw GiveUp() }
                 guess = fi + 1
                 let f = fields[fi]
                 let at = i
-                let v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) {
-                    pointer + "/" + f.name
+                let v: Value
+                switch f.type {
+                case .list, .record:
+                    v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) {
+                        origin.path + "/" + f.name
+                    }
+                default:
+                    // A scalar never asks for its pointer: a closure capturing nothing retains nothing.
+                    v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) { "" }
                 }
                 if f.zeroIsAmbiguous, f.zeroProblem(v, at: SourceLocation(file: "")) != nil { throw GiveUp() }
-                values[fi] = v
-                offsets[fi] = Int32(clamping: at)
+                slots[fi] = RecordSlot(value: v, offset: Int32(clamping: at))
             } while try more(UInt8(ascii: "}"))
         }
-        return Record(
-            schema: schema, values: values, origin: LazyLocation(source: src, offset: start, path: pointer),
-            offsets: offsets)
     }
 
     /// A field's value of `type` (`SnapshotLoader.convert` without a diagnostic); i at the value.

@@ -264,7 +264,7 @@ extension SnapshotLoader {
             offsets[fi] = row.offsets[ci]
         }
         if let list { values[list.index] = list.value }
-        return Record(schema: m.target, values: values, origin: row.origin, offsets: offsets, headers: m.headers)
+        return Record.make(schema: m.target, values: values, origin: row.origin, offsets: offsets, headers: m.headers)
     }
 
     func linkValue(_ r: Record, _ link: String) -> String? {
@@ -368,17 +368,17 @@ extension SnapshotLoader {
                 continue
             }
             // Merge: the member's own fields, then this row's; each keeps its file.
-            var values = mem.values, offsets = mem.offsets, headers = mem.headers ?? schema.fields.map(\.name)
+            var values = Array(mem.values), offsets = mem.offsets, headers = mem.headers ?? schema.fields.map(\.name)
             var sources = mem.fieldSources ?? [SourceFile?](repeating: nil, count: schema.fields.count)
             for (ci, fld) in r.schema.fields.enumerated() where fld.name != key && fld.name != link {
                 guard let fi = schema.index[fld.name] else { continue }
                 values[fi] = r.values[ci]
-                offsets[fi] = r.offsets[ci]
+                offsets[fi] = r.offset(ci)
                 headers[fi] = r.headers?[ci] ?? fld.name
                 sources[fi] = r.origin.source
             }
             out[pid, default: []][at] = .record(
-                Record(
+                Record.make(
                     schema: schema, values: values, origin: mem.origin, offsets: offsets, headers: headers,
                     fieldSources: sources))
         }
@@ -459,7 +459,7 @@ extension SnapshotLoader {
                     values: [Value](repeating: .null, count: schema.fields.count),
                     offsets: [Int32](repeating: -1, count: schema.fields.count),
                     headers: schema.fields.map { "\(pk.section).\($0.name)" }, origin: r.origin)
-            s.offsets[fi] = r.offsets[1]
+            s.offsets[fi] = r.offset(1)
             s.headers[fi] = key
             if let valueText { s.values[fi] = convertCell(valueText, of: pk.field, at: valueLoc) }
             sections[pk.section] = s
@@ -469,7 +469,7 @@ extension SnapshotLoader {
             let schema = self.schema.profileSchema(name)
             var values = s.values
             for (k, v) in extra { if let i = schema.index[k] { values[i] = v } }
-            return Record(schema: schema, values: values, origin: s.origin, offsets: s.offsets, headers: s.headers)
+            return Record.make(schema: schema, values: values, origin: s.origin, offsets: s.offsets, headers: s.headers)
         }
         // Every single section, with the records its record-typed fields hold (`service.password`)
         // built first: a section given only through a nested key is there, its own fields blank.

@@ -296,16 +296,38 @@ public struct SheetPlaces: Sendable {
 public struct LazyLocation: Sendable {
     public let source: SourceFile
     public let offset: Int
-    public let path: String
+    /// `path`, or for an element of a list (`index` ≥ 0) the list's path: an element's
+    /// pointer (`/staff/12`) is spelled out only when someone reads it, not per element loaded.
+    let base: String
+    let index: Int32
     /// The place is a whole row (a CSV row without a cell for the field), not the cell at
     /// `offset`: the location gives the line only.
     public let row: Bool
     public init(source: SourceFile, offset: Int, path: String, row: Bool = false) {
         self.source = source
         self.offset = offset
-        self.path = path
+        base = path
+        index = -1
         self.row = row
     }
+
+    /// The place of element `index` of the list at JSON pointer `list`.
+    public init(source: SourceFile, offset: Int, list: String, index: Int) {
+        self.source = source
+        self.offset = offset
+        if let i = Int32(exactly: index), i >= 0 {
+            base = list
+            self.index = i
+        } else {
+            base = list + "/" + String(index)
+            self.index = -1
+        }
+        row = false
+    }
+
+    /// Its JSON pointer, or for CSV `row N`, or a field's name or header.
+    public var path: String { index < 0 ? base : base + "/" + String(index) }
+
     public var resolved: SourceLocation {
         var l = source.location(offset: offset, path: path)
         if row { l.column = 0 }
@@ -313,17 +335,36 @@ public struct LazyLocation: Sendable {
     }
 }
 
+/// One field of a record: its value and the byte offset it was read at (-1 when absent). The
+/// offset fills the padding after the value's tag, so a slot is the size a `Value` alone takes.
+public struct RecordSlot {
+    public var value: Value
+    public var offset: Int32
+
+    @inlinable public init(value: Value, offset: Int32) {
+        self.value = value
+        self.offset = offset
+    }
+}
+
 /// A loaded record (staff member, device, group…): its values in schema order, and where
 /// each came from. Fields absent from the input are `.null` at offset -1.
+///
+/// The fields (value and offset side by side) live in one block the record owns, not in two
+/// arrays: loading a record allocates twice instead of three times, with no array metadata
+/// looked up, and freeing it walks the fields inline instead of through `swift_arrayDestroy`.
+/// (One allocation would need `ManagedBuffer`, which cannot be `Sendable`.) Immutable once
+/// made (`make`).
 public final class Record: Sendable {
     /// Schemas are process-wide constants; not retaining them per record keeps parallel
     /// loaders from contending on one reference count.
     public unowned(unsafe) let schema: RecordSchema
-    public let values: [Value]
+    /// The number of fields.
+    public let count: Int
+    /// `count` slots, written only while the record is made (`make`), freed by `deinit`.
+    @usableFromInline nonisolated(unsafe) let slots: UnsafeMutablePointer<RecordSlot>
     /// Where the element starts: its JSON pointer, or for CSV `row N` (N the line).
     public let origin: LazyLocation
-    /// Byte offset of each field's value in the source; -1 when absent.
-    public let offsets: [Int32]
     /// For CSV: the header as written in the file, per field (Japanese or English).
     public let headers: [String]?
     /// For a record assembled from two tables (a group member and its invitation): the file
@@ -335,32 +376,88 @@ public final class Record: Sendable {
     /// `Facility.normalised`, never by a loader.
     public let contradictedBlanks: UInt64
 
-    public init(
-        schema: RecordSchema, values: [Value], origin: LazyLocation, offsets: [Int32], headers: [String]? = nil,
-        fieldSources: [SourceFile?]? = nil, contradictedBlanks: UInt64 = 0
+    /// A record of `count` fields, all `.null` at offset -1.
+    private init(
+        schema: RecordSchema, count: Int, origin: LazyLocation, headers: [String]?, fieldSources: [SourceFile?]?,
+        contradictedBlanks: UInt64
     ) {
         self.schema = schema
-        self.values = values
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: RecordSlot(value: .null, offset: -1), count: count)
         self.origin = origin
-        self.offsets = offsets
         self.headers = headers
         self.fieldSources = fieldSources
         self.contradictedBlanks = contradictedBlanks
     }
 
-    /// The same record with other values (the same place, headers and files).
-    public func with(values: [Value], contradictedBlanks: UInt64) -> Record {
-        Record(
-            schema: schema, values: values, origin: origin, offsets: offsets, headers: headers,
-            fieldSources: fieldSources,
+    /// Makes a record of `count` fields, all `.null` at offset -1, then lets `fill` set them
+    /// (a loader writing fields as it reads them, without an array in between).
+    static func make<E: Error>(
+        schema: RecordSchema, count: Int, origin: LazyLocation, headers: [String]? = nil,
+        fieldSources: [SourceFile?]? = nil, contradictedBlanks: UInt64 = 0,
+        fill: (UnsafeMutablePointer<RecordSlot>) throws(E) -> Void
+    ) throws(E) -> Record {
+        let r = Record(
+            schema: schema, count: count, origin: origin, headers: headers, fieldSources: fieldSources,
             contradictedBlanks: contradictedBlanks)
+        try fill(r.slots)
+        return r
+    }
+
+    /// A record of `values`, read at `offsets` (one per value).
+    public static func make(
+        schema: RecordSchema, values: some Collection<Value>, origin: LazyLocation, offsets: some Collection<Int32>,
+        headers: [String]? = nil, fieldSources: [SourceFile?]? = nil, contradictedBlanks: UInt64 = 0
+    ) -> Record {
+        precondition(values.count == offsets.count, "a record needs one offset per value")
+        let r = Record(
+            schema: schema, count: values.count, origin: origin, headers: headers, fieldSources: fieldSources,
+            contradictedBlanks: contradictedBlanks)
+        for (i, (v, o)) in zip(values, offsets).enumerated() { r.slots[i] = RecordSlot(value: v, offset: o) }
+        return r
+    }
+
+    deinit {
+        for i in 0..<count {
+            // Most fields hold no reference (absent, a number, a date): nothing to release.
+            switch slots[i].value {
+            case .string, .list, .record: (slots + i).deinitialize(count: 1)
+            default: continue
+            }
+        }
+        slots.deallocate()
+    }
+
+    /// The field values in schema order (`values[i]`, `values.count`, iteration).
+    @inlinable public var values: RecordValues { RecordValues(record: self) }
+    /// Byte offset of each field's value in the source; -1 when absent.
+    public var offsets: [Int32] { (0..<count).map(offset) }
+
+    /// Field `i`'s value; traps when `i` is not a field, as an array would.
+    @inlinable public func value(_ i: Int) -> Value {
+        precondition(i >= 0 && i < count, "field index out of range")
+        return slots[i].value
+    }
+
+    /// Field `i`'s byte offset in the source; -1 when absent.
+    @inlinable public func offset(_ i: Int) -> Int32 {
+        precondition(i >= 0 && i < count, "field index out of range")
+        return slots[i].offset
+    }
+
+    /// The same record with other values (the same place, offsets, headers and files).
+    public func with(values: some Collection<Value>, contradictedBlanks: UInt64) -> Record {
+        Record.make(
+            schema: schema, values: values, origin: origin, offsets: (0..<count).lazy.map(offset),
+            headers: headers, fieldSources: fieldSources, contradictedBlanks: contradictedBlanks)
     }
 
     /// The value a rule reads for field `i`: the value given, else what its absence means
     /// (`Absence`), with the field's conditions weighed (`AbsenceCondition`).
     @inline(__always)
     public func effective(_ i: Int) -> Value {
-        let v = values[i]
+        let v = value(i)
         guard v.isNull else { return v }
         // The schema is borrowed, not retained, while its tables are read (it outlives every
         // record: `schema`), so a read of a blank copies one value and retains nothing else.
@@ -374,7 +471,7 @@ public final class Record: Sendable {
         if contradictedBlanks != 0, i < 64, contradictedBlanks & (1 << UInt64(i)) != 0 { return .unknown }
         guard let cs = schema.conditions[i] else { return schema.absentValues[i] }
         for c in cs {
-            let other = values[c.field].isNull ? schema.absentValues[c.field] : values[c.field]
+            let other = value(c.field).isNull ? schema.absentValues[c.field] : value(c.field)
             if other.isUnknown { return .unknown }
             if c.values.isEmpty ? !other.isNull : c.values.contains(other) { return .unknown }
         }
@@ -384,7 +481,7 @@ public final class Record: Sendable {
     /// Field `i` is blank, its blank has a documented meaning, and other evidence contradicts
     /// it: whether the thing happened is not known, so even `is present` is unknown.
     public func blankIsContradicted(_ i: Int) -> Bool {
-        guard values[i].isNull else { return false }
+        guard value(i).isNull else { return false }
         return Unmanaged.passUnretained(schema)._withUnsafeGuaranteedRef { s in
             !s.absentValues[i].isUnknown && absence(i, s).isUnknown
         }
@@ -392,7 +489,7 @@ public final class Record: Sendable {
 
     public subscript(_ name: String) -> Value {
         guard let i = schema.index[name] else { return .null }
-        return values[i]
+        return value(i)
     }
 
     /// The id field's text, used to name the element in messages.
@@ -403,7 +500,7 @@ public final class Record: Sendable {
 
     /// The field's value if present, else the element itself; resolved when looked at.
     public func lazyLocation(ofField i: Int) -> LazyLocation {
-        let off = Int(offsets[i])
+        let off = Int(offset(i))
         if let other = fieldSources?[i], off >= 0 {
             return LazyLocation(source: other, offset: off, path: headers?[i] ?? schema.fields[i].name)
         }
@@ -428,6 +525,16 @@ public final class Record: Sendable {
         guard let i = schema.index[name] else { return origin }
         return lazyLocation(ofField: i)
     }
+}
+
+/// A record's field values, read in place (`Record.values`): `values[i]`, `values.count`, and
+/// everything a random-access collection offers.
+public struct RecordValues: RandomAccessCollection, Sendable {
+    @usableFromInline let record: Record
+    @inlinable init(record: Record) { self.record = record }
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { record.count }
+    @inlinable public subscript(i: Int) -> Value { record.value(i) }
 }
 
 public enum Value: Sendable {
