@@ -307,10 +307,8 @@ public struct SnapshotLoader {
         roots: [Value?], places: [(root: Int, offset: Int, path: String?)], overrides: [ParamOverride],
         src: SourceFile, path: String, line: Int?, schema: PackSchema
     ) -> Facility {
-        var rootLocations = [SourceLocation?](repeating: nil, count: schema.sections.count)
-        for (p, l) in zip(places, src.locations(places.map { ($0.offset, $0.path) })) {
-            rootLocations[p.root] = l
-        }
+        var rootLocations = SectionPlaces(count: schema.sections.count)
+        for p in places { rootLocations.set(p.root, source: src, offset: p.offset, path: p.path) }
         // Without an id of its own, a facility is named by its file (and line, in JSON Lines).
         var id = (path as NSString).lastPathComponent + (line.map { "-\($0)" } ?? "")
         if let s = schema.subjectID(in: roots) { id = s }

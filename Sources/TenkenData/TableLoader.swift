@@ -127,7 +127,7 @@ extension SnapshotLoader {
         _ folder: TableFolder, rows: [String: [Record]], places: [String: SourceFile], sources: [String]
     ) -> Facility? {
         var roots = [Value?](repeating: nil, count: schema.sections.count)
-        var rootLocations = [SourceLocation?](repeating: nil, count: schema.sections.count)
+        var rootLocations = SectionPlaces(count: schema.sections.count)
         var overrides: [ParamOverride] = []
         func whole(_ name: String) -> SourceLocation { places[name]?.place() ?? SourceLocation(file: folder.dir) }
         if rows.isEmpty && folder.files.isEmpty && !folder.isWorkbook {
@@ -387,7 +387,7 @@ extension SnapshotLoader {
 
     /// The profile table: `key,value` rows for the single sections and parameter overrides.
     mutating func loadProfile(
-        _ rows: [Record], into roots: inout [Value?], locations: inout [SourceLocation?],
+        _ rows: [Record], into roots: inout [Value?], locations: inout SectionPlaces,
         overrides: inout [ParamOverride]
     ) {
         struct Section { var values: [Value]; var offsets: [Int32]; var headers: [String]; var origin: LazyLocation }
@@ -481,7 +481,7 @@ extension SnapshotLoader {
                 if sections[section.name] == nil, let p = sections["\(section.name).\(f.name)"] {
                     let n = section.record.fields.count
                     sections[section.name] = Section(
-                        values: [Value](repeating: .null, count: n), offsets: [Int32](repeating: -1, count: n),
+                        values: [Value](repeating: .null, count: n), offsets: [Int32](filling: -1, count: n),
                         headers: section.record.fields.map { "\(section.name).\($0.name)" }, origin: p.origin)
                 }
             }
