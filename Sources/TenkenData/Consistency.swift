@@ -27,7 +27,7 @@ public enum Consistency {
     public static func check(_ f: Facility, asOf: Day?) -> [Diagnostic] {
         var c = Checker(asOf: asOf)
         // Each collection's ids, read once: for its own duplicates and for the references to it.
-        var tables: [IdTable?] = Array(repeating: nil, count: f.schema.sections.count)
+        var tables: [IdTable?] = Array(filling: nil, count: f.schema.sections.count)
         for (i, root) in f.schema.sections.enumerated() where root.shape == .collection {
             if case .list(let xs)? = f.roots[i], let fi = root.record.idIndex {
                 let table = IdTable(xs, field: fi)

@@ -86,7 +86,7 @@ public struct SectionPlaces: Sendable, Equatable {
     var places: [Place]
 
     /// `count` sections, none with a place.
-    public init(count: Int) { places = [Place](repeating: .none, count: count) }
+    public init(count: Int) { places = [Place](filling: .none, count: count) }
 
     public var count: Int { places.count }
 

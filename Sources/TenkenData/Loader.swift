@@ -243,11 +243,11 @@ public struct SnapshotLoader {
                     at: src.location(offset: node.offset, path: "")))
             return nil
         }
-        var roots = [Value?](repeating: nil, count: schema.sections.count)
+        var roots = [Value?](filling: nil, count: schema.sections.count)
         var overrides: [ParamOverride] = []
         let version = schema.mechanisms.snapshotVersion
         var sawVersion = false
-        var rootKeys = [(key: String, offset: Int)?](repeating: nil, count: schema.sections.count)
+        var rootKeys = [(key: String, offset: Int)?](filling: nil, count: schema.sections.count)
         var rootPlaces: [(root: Int, offset: Int, path: String?)] = []
         for m in members {
             let ptr = "/" + escapePointerToken(m.key)
@@ -465,8 +465,8 @@ public struct SnapshotLoader {
                     at: src.location(offset: node.offset, path: pointer)))
             return nil
         }
-        var values = [Value](repeating: .null, count: schema.fields.count)
-        var offsets = [Int32](repeating: -1, count: schema.fields.count)
+        var values = [Value](filling: .null, count: schema.fields.count)
+        var offsets = [Int32](filling: -1, count: schema.fields.count)
         let fields = schema.fields
         var guess = 0
         var ignored: [(member: JSONMember, diagnostic: Int)] = []

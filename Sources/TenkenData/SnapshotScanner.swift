@@ -253,7 +253,7 @@ struct SnapshotScanner {
         // A byte-order mark, or anything but an object, is the tree path's to read.
         guard next() == UInt8(ascii: "{") else { throw GiveUp() }
         try enter()
-        var roots = [Value?](repeating: nil, count: schema.sections.count)
+        var roots = [Value?](filling: nil, count: schema.sections.count)
         var places: [(root: Int, offset: Int, path: String?)] = []
         let version = schema.mechanisms.snapshotVersion
         var sawVersion = false
@@ -301,8 +301,8 @@ struct SnapshotScanner {
         let start = i
         try enter()
         let fields = schema.fields
-        var values = [Value](repeating: .null, count: fields.count)
-        var offsets = [Int32](repeating: -1, count: fields.count)
+        var values = [Value](filling: .null, count: fields.count)
+        var offsets = [Int32](filling: -1, count: fields.count)
         if !closesAtOnce(UInt8(ascii: "}")) {
             var guess = 0
             repeat {
