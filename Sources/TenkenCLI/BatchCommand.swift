@@ -290,7 +290,7 @@ enum BatchCommand {
         _ a: Aggregate, gate: Gate, newGaps: Int? = nil, ja: Bool = false, counts: [Gate.Verdict: Int]? = nil
     ) -> String {
         let v = counts ?? a.verdictCounts(gate: gate)
-        let waiting = a.facilities.filter { $0.status == .evaluated && $0.states.contains("M") }.count
+        let waiting = a.facilities.filter { $0.status == .evaluated && $0.has(.manual) }.count
         let undecided = (v[.undecided] ?? 0) - a.failedToLoad
         if ja {
             return "\(a.facilities.count) 施設"

@@ -173,7 +173,7 @@ extension SnapshotLoader {
         }
         // A field with no column is unknown in every row: what a blank cell means (say, "still
         // employed" for 退職日) is about a blank in a column the table has.
-        var template = [Value](repeating: .null, count: schema.fields.count)
+        var template = [Value](filling: .null, count: schema.fields.count)
         var missing: [String] = []
         for (fi, f) in schema.fields.enumerated() where seen[fi] == nil {
             template[fi] = .unknown
@@ -191,7 +191,7 @@ extension SnapshotLoader {
         out.reserveCapacity(table.rows.count)
         for row in table.rows {
             var values = template
-            var offsets = [Int32](repeating: -1, count: schema.fields.count)
+            var offsets = [Int32](filling: -1, count: schema.fields.count)
             for (c, cell) in row.cells.enumerated() {
                 guard let fi = columnField[c] else { continue }
                 offsets[fi] = Int32(clamping: row.offsets[c])

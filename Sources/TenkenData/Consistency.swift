@@ -27,19 +27,25 @@ public enum Consistency {
     public static func check(_ f: Facility, asOf: Day?) -> [Diagnostic] {
         var c = Checker(asOf: asOf)
         // Each collection's ids, read once: for its own duplicates and for the references to it.
-        var tables: [IdTable?] = Array(repeating: nil, count: f.schema.sections.count)
-        for (i, root) in f.schema.sections.enumerated() where root.shape == .collection {
-            if case .list(let xs)? = f.roots[i], let fi = root.record.idIndex {
+        // Sections read in place by index: a copy of each `SectionSchema` per loop retains its
+        // strings and record schema, for every facility of a batch.
+        let sections = f.schema.sections
+        var tables: [IdTable?] = Array(filling: nil, count: sections.count)
+        for i in sections.indices where sections[i].shape == .collection {
+            if case .list(let xs)? = f.roots[i], let fi = sections[i].record.idIndex {
                 let table = IdTable(xs, field: fi)
-                c.ids.append((root.name, table))
+                c.ids.append((sections[i].name, table))
                 tables[i] = table
             }
         }
-        for (i, root) in f.schema.sections.enumerated() {
-            c.path = [root.name]
-            switch f.roots[i] {
-            case .record(let r)?: c.visit(r)
-            case .list(let xs)?: c.visitAll(xs, repeats: tables[i].map { root.record.uniqueIDs ? $0.repeats : [] })
+        for i in sections.indices {
+            guard let root = f.roots[i] else { continue }
+            c.path.removeAll(keepingCapacity: true)
+            c.path.append(sections[i].name)
+            switch root {
+            case .record(let r): c.visit(r)
+            case .list(let xs):
+                c.visitAll(xs, repeats: tables[i].map { sections[i].record.uniqueIDs ? $0.repeats : [] })
             default: break
             }
         }

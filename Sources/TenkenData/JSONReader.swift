@@ -97,24 +97,6 @@ public struct LineIndex: Sendable {
         }
     }
 
-    /// The positions of several offsets in one pass over the bytes up to the last of them
-    /// (in the order given; any order). A snapshot's sections are located this way: one by
-    /// one, each would rescan a one-line snapshot from its start.
-    public func positions(of offsets: [Int]) -> [(line: Int, column: Int)] {
-        var out = [(line: Int, column: Int)](repeating: (0, 0), count: offsets.count)
-        let order = offsets.indices.sorted { offsets[$0] < offsets[$1] }
-        bytes.withUnsafeBufferPointer { buf in
-            var at = 0, line = firstLine, column = 1
-            for k in order {
-                let to = min(max(offsets[k], at), buf.count)
-                (line, column) = LineIndex.advance(buf, from: at, to: to, line: line, column: column)
-                at = to
-                out[k] = (line, column)
-            }
-        }
-        return out
-    }
-
     /// The position at byte `to`, from `line` and `column` at byte `from`: lines found with
     /// memchr, columns (Unicode scalars: bytes that are not UTF-8 continuation bytes) counted
     /// in a loop the compiler vectorises.

@@ -243,11 +243,11 @@ public struct SnapshotLoader {
                     at: src.location(offset: node.offset, path: "")))
             return nil
         }
-        var roots = [Value?](repeating: nil, count: schema.sections.count)
+        var roots = [Value?](filling: nil, count: schema.sections.count)
         var overrides: [ParamOverride] = []
         let version = schema.mechanisms.snapshotVersion
         var sawVersion = false
-        var rootKeys = [(key: String, offset: Int)?](repeating: nil, count: schema.sections.count)
+        var rootKeys = [(key: String, offset: Int)?](filling: nil, count: schema.sections.count)
         var rootPlaces: [(root: Int, offset: Int, path: String?)] = []
         for m in members {
             let ptr = "/" + escapePointerToken(m.key)
@@ -307,10 +307,8 @@ public struct SnapshotLoader {
         roots: [Value?], places: [(root: Int, offset: Int, path: String?)], overrides: [ParamOverride],
         src: SourceFile, path: String, line: Int?, schema: PackSchema
     ) -> Facility {
-        var rootLocations = [SourceLocation?](repeating: nil, count: schema.sections.count)
-        for (p, l) in zip(places, src.locations(places.map { ($0.offset, $0.path) })) {
-            rootLocations[p.root] = l
-        }
+        var rootLocations = SectionPlaces(count: schema.sections.count)
+        for p in places { rootLocations.set(p.root, source: src, offset: p.offset, path: p.path) }
         // Without an id of its own, a facility is named by its file (and line, in JSON Lines).
         var id = (path as NSString).lastPathComponent + (line.map { "-\($0)" } ?? "")
         if let s = schema.subjectID(in: roots) { id = s }
@@ -467,8 +465,8 @@ public struct SnapshotLoader {
                     at: src.location(offset: node.offset, path: pointer)))
             return nil
         }
-        var values = [Value](repeating: .null, count: schema.fields.count)
-        var offsets = [Int32](repeating: -1, count: schema.fields.count)
+        var values = [Value](filling: .null, count: schema.fields.count)
+        var offsets = [Int32](filling: -1, count: schema.fields.count)
         let fields = schema.fields
         var guess = 0
         var ignored: [(member: JSONMember, diagnostic: Int)] = []

@@ -162,6 +162,26 @@ struct SnapshotScanner {
         i += 1
         let start = i
         var plain = true, ascii = true
+        // Eight bytes at a time. The lowest set bit of `stop` is exactly the first quote,
+        // backslash or control byte of the word (the tests' false positives lie only above a
+        // true one), so the bytes before it are the string's and that byte ends it or gives up.
+        if let base = buf.baseAddress {
+            while i &+ 8 <= buf.count {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                let stop = SWAR.hasLess(w, 0x20) | SWAR.hasByte(w, 0x22) | SWAR.hasByte(w, 0x5C)
+                let n = stop == 0 ? 8 : stop.trailingZeroBitCount &>> 3
+                let before: UInt64 = n == 8 ? ~0 : (1 &<< UInt64(n &* 8)) &- 1
+                let high = w & SWAR.high & before
+                if high != 0 { ascii = false }
+                if high | ((SWAR.hasByte(w, 0x20) | SWAR.hasByte(w, 0x7F)) & before) != 0 { plain = false }
+                i &+= n
+                if n < 8 {
+                    guard buf[i] == UInt8(ascii: "\"") else { throw GiveUp() }
+                    i &+= 1
+                    return (UnsafeBufferPointer(rebasing: buf[start..<i - 1]), plain, ascii)
+                }
+            }
+        }
         while i < buf.count {
             let b = buf[i]
             if b == UInt8(ascii: "\"") {
@@ -233,7 +253,7 @@ struct SnapshotScanner {
         // A byte-order mark, or anything but an object, is the tree path's to read.
         guard next() == UInt8(ascii: "{") else { throw GiveUp() }
         try enter()
-        var roots = [Value?](repeating: nil, count: schema.sections.count)
+        var roots = [Value?](filling: nil, count: schema.sections.count)
         var places: [(root: Int, offset: Int, path: String?)] = []
         let version = schema.mechanisms.snapshotVersion
         var sawVersion = false
@@ -417,4 +437,23 @@ struct SnapshotScanner {
         default: throw GiveUp()
         }
     }
+}
+
+/// Tests on the eight bytes of a word at once. Each is nonzero exactly when some byte passes; its
+/// set bits mark the passing bytes, except that a bit may also be set in a byte above (more
+/// significant than) a passing one, so the lowest set bit marks the first passing byte of a
+/// little-endian load.
+enum SWAR {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let high: UInt64 = 0x8080_8080_8080_8080
+
+    /// Nonzero exactly when some byte of `w` is below `n` (`n` at most 0x80).
+    @inline(__always)
+    static func hasLess(_ w: UInt64, _ n: UInt8) -> UInt64 {
+        (w &- ones &* UInt64(n)) & ~w & high
+    }
+
+    /// Nonzero exactly when some byte of `w` equals `b`.
+    @inline(__always)
+    static func hasByte(_ w: UInt64, _ b: UInt8) -> UInt64 { hasLess(w ^ (ones &* UInt64(b)), 1) }
 }

@@ -126,8 +126,8 @@ extension SnapshotLoader {
     mutating func assembleTables(
         _ folder: TableFolder, rows: [String: [Record]], places: [String: SourceFile], sources: [String]
     ) -> Facility? {
-        var roots = [Value?](repeating: nil, count: schema.sections.count)
-        var rootLocations = [SourceLocation?](repeating: nil, count: schema.sections.count)
+        var roots = [Value?](filling: nil, count: schema.sections.count)
+        var rootLocations = SectionPlaces(count: schema.sections.count)
         var overrides: [ParamOverride] = []
         func whole(_ name: String) -> SourceLocation { places[name]?.place() ?? SourceLocation(file: folder.dir) }
         if rows.isEmpty && folder.files.isEmpty && !folder.isWorkbook {
@@ -257,8 +257,8 @@ extension SnapshotLoader {
     ) -> Record {
         if m.identity && list == nil { return row }
         let n = m.target.fields.count
-        var values = [Value](repeating: unmappedAs, count: n)
-        var offsets = [Int32](repeating: -1, count: n)
+        var values = [Value](filling: unmappedAs, count: n)
+        var offsets = [Int32](filling: -1, count: n)
         for (ci, fi) in m.fieldOf.enumerated() where fi >= 0 {
             values[fi] = row.values[ci]
             offsets[fi] = row.offsets[ci]
@@ -369,7 +369,7 @@ extension SnapshotLoader {
             }
             // Merge: the member's own fields, then this row's; each keeps its file.
             var values = Array(mem.values), offsets = mem.offsets, headers = mem.headers ?? schema.fields.map(\.name)
-            var sources = mem.fieldSources ?? [SourceFile?](repeating: nil, count: schema.fields.count)
+            var sources = mem.fieldSources ?? [SourceFile?](filling: nil, count: schema.fields.count)
             for (ci, fld) in r.schema.fields.enumerated() where fld.name != key && fld.name != link {
                 guard let fi = schema.index[fld.name] else { continue }
                 values[fi] = r.values[ci]
@@ -387,7 +387,7 @@ extension SnapshotLoader {
 
     /// The profile table: `key,value` rows for the single sections and parameter overrides.
     mutating func loadProfile(
-        _ rows: [Record], into roots: inout [Value?], locations: inout [SourceLocation?],
+        _ rows: [Record], into roots: inout [Value?], locations: inout SectionPlaces,
         overrides: inout [ParamOverride]
     ) {
         struct Section { var values: [Value]; var offsets: [Int32]; var headers: [String]; var origin: LazyLocation }
@@ -456,8 +456,8 @@ extension SnapshotLoader {
             var s =
                 sections[pk.section]
                 ?? Section(
-                    values: [Value](repeating: .null, count: schema.fields.count),
-                    offsets: [Int32](repeating: -1, count: schema.fields.count),
+                    values: [Value](filling: .null, count: schema.fields.count),
+                    offsets: [Int32](filling: -1, count: schema.fields.count),
                     headers: schema.fields.map { "\(pk.section).\($0.name)" }, origin: r.origin)
             s.offsets[fi] = r.offset(1)
             s.headers[fi] = key
@@ -481,7 +481,7 @@ extension SnapshotLoader {
                 if sections[section.name] == nil, let p = sections["\(section.name).\(f.name)"] {
                     let n = section.record.fields.count
                     sections[section.name] = Section(
-                        values: [Value](repeating: .null, count: n), offsets: [Int32](repeating: -1, count: n),
+                        values: [Value](filling: .null, count: n), offsets: [Int32](filling: -1, count: n),
                         headers: section.record.fields.map { "\(section.name).\($0.name)" }, origin: p.origin)
                 }
             }

@@ -215,16 +215,6 @@ public final class SourceFile: Sendable {
         self.places = places
     }
 
-    /// The locations of several places, in one pass over the file (`LineIndex.positions`).
-    public func locations(_ places: [(offset: Int, path: String?)]) -> [SourceLocation] {
-        let found = lines.positions(of: places.map { max($0.offset, 0) })
-        return zip(places, found).map { p, lc in
-            p.offset < 0
-                ? SourceLocation(file: path, path: p.path)
-                : SourceLocation(file: path, line: lc.line, column: lc.column, path: p.path)
-        }
-    }
-
     public func location(offset: Int, path p: String?) -> SourceLocation {
         if let places {
             // A sheet: the cell as Excel names it, `clinic.xlsx [職員] F5 [誓約書署名日]`.

@@ -35,7 +35,7 @@ final class Machine {
     var tablesInWorkbook = false
     /// Where each section starts in the input: the place of a finding about a row that is
     /// missing from it.
-    var rootLocations: [SourceLocation?] = []
+    var rootLocations = SectionPlaces(count: 0)
     /// Who may sign statements; built on the first attestation weighed.
     lazy var signers = Signers(roots: roots, schema: schema)
 

@@ -13,6 +13,34 @@ struct SnapshotScannerTests {
     /// `CellText.clean`, `identifier` and `invisible`, because they leave such text as it is. Should
     /// any of them ever change such text (fold `_`, or case), this fails instead of the two paths
     /// reading one value two ways.
+    /// The eight-bytes-at-a-time tests the scanner skips ordinary string bytes with, against the
+    /// byte-by-byte ones: every byte value in every position of a word, and random words.
+    @Test func wordTestsAgreeWithByteTests() {
+        func check(_ bytes: [UInt8]) {
+            let w = UInt64(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+            #expect((SWAR.hasLess(w, 0x20) != 0) == bytes.contains { $0 < 0x20 }, "\(bytes)")
+            for b: UInt8 in [0x20, 0x22, 0x5C, 0x7F] {
+                #expect((SWAR.hasByte(w, b) != 0) == bytes.contains(b), "\(bytes) \(b)")
+            }
+            #expect((w & SWAR.high != 0) == bytes.contains { $0 >= 0x80 })
+            // The lowest set bit marks the first byte that passes.
+            let stop = SWAR.hasLess(w, 0x20) | SWAR.hasByte(w, 0x22) | SWAR.hasByte(w, 0x5C)
+            let first = bytes.firstIndex { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C } ?? 8
+            #expect((stop == 0 ? 8 : stop.trailingZeroBitCount / 8) == first, "\(bytes)")
+        }
+        for b in UInt8.min...UInt8.max {
+            for k in 0..<8 {
+                for fill: UInt8 in [0x41, 0x21, 0x7E, 0xE3] {
+                    var bytes = [UInt8](repeating: fill, count: 8)
+                    bytes[k] = b
+                    check(bytes)
+                }
+            }
+        }
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 { check((0..<8).map { _ in UInt8.random(in: 0...255, using: &g) }) }
+    }
+
     @Test func plainASCIIIsLeftAsItIsByTheTextFunctionsTheScannerSkips() {
         for b in UInt8(0x21)...UInt8(0x7E) {
             let c = String(UnicodeScalar(b))
