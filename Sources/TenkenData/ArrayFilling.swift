@@ -13,4 +13,13 @@ extension Array {
         reserveCapacity(count)
         for _ in 0..<count { append(value) }
     }
+
+    /// A copy of `source` with storage of its own, made as `init(filling:count:)` is: a shared
+    /// array's first change otherwise copies it through the same unspecialised allocation.
+    @inlinable
+    public init(copying source: [Element]) {
+        self.init()
+        reserveCapacity(source.count)
+        for v in source { append(v) }
+    }
 }

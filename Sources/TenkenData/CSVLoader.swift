@@ -190,7 +190,7 @@ extension SnapshotLoader {
         var out: [Value] = []
         out.reserveCapacity(table.rows.count)
         for row in table.rows {
-            var values = template
+            var values = [Value](copying: template)
             var offsets = [Int32](filling: -1, count: schema.fields.count)
             for (c, cell) in row.cells.enumerated() {
                 guard let fi = columnField[c] else { continue }
@@ -269,6 +269,9 @@ extension SnapshotLoader {
                 Diagnostic(
                     "data.type-mismatch", .error, "expected a whole number, found \(ValueShape.of(s))", at: place()))
         case .bool:
+            // The words tables mostly hold, before hashing for the sets.
+            if s == "yes" || s == "true" { return .bool(true) }
+            if s == "no" || s == "false" { return .bool(false) }
             if SnapshotLoader.trueWords.contains(s) { return .bool(true) }
             if SnapshotLoader.falseWords.contains(s) { return .bool(false) }
             let k = s.lowercased()

@@ -131,18 +131,20 @@ public enum CSVReader {
             var bad = false
             while true {
                 let cellStart = i
-                var cell: [UInt8] = []
+                // The cell's text is a slice of `b` (an unquoted cell, a quoted one without a
+                // doubled quote) made a string once, not a byte array grown a byte at a time.
+                let text: String
                 if i < n, b[i] == 0x22 {
                     i += 1
+                    let contentStart = i
+                    var doubled = false
                     var closed = false
                     while i < n {
                         if b[i] == 0x22 {
-                            if i + 1 < n, b[i + 1] == 0x22 { cell.append(0x22); i += 2; continue }
-                            i += 1
+                            if i + 1 < n, b[i + 1] == 0x22 { doubled = true; i += 2; continue }
                             closed = true
                             break
                         }
-                        cell.append(b[i])
                         i += 1
                     }
                     if !closed {
@@ -153,6 +155,9 @@ public enum CSVReader {
                                 at: loc(cellStart)))
                         return (nil, diags)
                     }
+                    text =
+                        doubled ? undoubled(b[contentStart..<i]) : String(decoding: b[contentStart..<i], as: UTF8.self)
+                    i += 1
                     if i < n, b[i] != 0x2C, b[i] != 0x0A, b[i] != 0x0D {
                         diags.append(
                             Diagnostic(
@@ -172,11 +177,11 @@ public enum CSVReader {
                                     at: loc(i)))
                             bad = true
                         }
-                        cell.append(b[i])
                         i += 1
                     }
+                    text = String(decoding: b[cellStart..<i], as: UTF8.self)
                 }
-                row.cells.append(String(decoding: cell, as: UTF8.self))
+                row.cells.append(text)
                 row.offsets.append(cellStart)
                 if i < n, b[i] == 0x2C { i += 1; continue }
                 if i < n, b[i] == 0x0D { i += 1 }
@@ -204,5 +209,18 @@ public enum CSVReader {
             rows.append(r)
         }
         return (CSVTable(header: header, rows: rows, utf8: b), diags)
+    }
+
+    /// A quoted cell's text between its quotes, every `""` read as one `"` (inside the quotes a
+    /// quote comes only doubled).
+    static func undoubled(_ bytes: ArraySlice<UInt8>) -> String {
+        var cell: [UInt8] = []
+        cell.reserveCapacity(bytes.count)
+        var j = bytes.startIndex
+        while j < bytes.endIndex {
+            cell.append(bytes[j])
+            j += bytes[j] == 0x22 ? 2 : 1
+        }
+        return String(decoding: cell, as: UTF8.self)
     }
 }

@@ -23,7 +23,7 @@ public enum CellText {
     /// The cleaned text, and the first refused character it holds (nil when none).
     public static func clean(_ s: Substring) -> (text: String, refused: Unicode.Scalar?) {
         // Fast path: printable ASCII throughout (most ids, dates and numbers).
-        if s.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return (String(s), nil) }
+        if allBytes(s, { $0 > 0x20 && $0 < 0x7F }) { return (String(s), nil) }
         let t = trimmed(s)
         var refused: Unicode.Scalar?
         var combining = false
@@ -98,7 +98,7 @@ public enum CellText {
     /// string has them (every native string), which the compiler turns into a tight loop.
     /// These checks run for every id and text value loaded.
     @inline(__always)
-    static func allBytes(_ s: String, _ test: (UInt8) -> Bool) -> Bool {
+    static func allBytes<S: StringProtocol>(_ s: S, _ test: (UInt8) -> Bool) -> Bool {
         if let r = s.utf8.withContiguousStorageIfAvailable({ b in
             var ok = true
             for x in b { ok = ok && test(x) }

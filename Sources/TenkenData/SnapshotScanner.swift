@@ -242,6 +242,47 @@ struct SnapshotScanner {
         i += n
     }
 
+    // MARK: Pointers
+
+    /// `base + "/" + String(index)`, spelled into one buffer: a record's origin is made for
+    /// every element, and joining strings piece by piece cost more than reading the element.
+    static func pointer(_ base: String, index: Int) -> String {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for the 20 digits of any Int
+        return withUnsafeMutableBytes(of: &digits) { d in
+            var n = index.magnitude, k = d.count
+            repeat {
+                k -= 1
+                d[k] = UInt8(truncatingIfNeeded: 48 + n % 10)
+                n /= 10
+            } while n > 0
+            if index < 0 {
+                k -= 1
+                d[k] = UInt8(ascii: "-")
+            }
+            return joined(base, UnsafeRawBufferPointer(rebasing: d[k...]).assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// `base + "/" + name` (a field's name, not escaped, as the tree path joins it).
+    static func pointer(_ base: String, name: String) -> String {
+        var name = name
+        return name.withUTF8 { joined(base, $0) }
+    }
+
+    static func joined(_ base: String, _ tail: UnsafeBufferPointer<UInt8>) -> String {
+        var base = base
+        return base.withUTF8 { head in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: head.count + 1 + tail.count) { out in
+                var j = 0
+                for b in head { out[j] = b; j += 1 }
+                out[j] = UInt8(ascii: "/")
+                j += 1
+                for b in tail { out[j] = b; j += 1 }
+                return String(decoding: UnsafeBufferPointer(rebasing: out[0..<j]), as: UTF8.self)
+            }
+        }
+    }
+
     // MARK: Snapshot
 
     /// The top-level object: each section's value and where it starts, in the order given.
@@ -326,7 +367,7 @@ struct SnapshotScanner {
                 switch f.type {
                 case .list, .record:
                     v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) {
-                        origin.path + "/" + f.name
+                        SnapshotScanner.pointer(origin.path, name: f.name)
                     }
                 default:
                     // A scalar never asks for its pointer: a closure capturing nothing retains nothing.
@@ -369,7 +410,9 @@ struct SnapshotScanner {
                 guard out.count < options.maxCollection else { throw GiveUp() }
                 skipWS()
                 let k = out.count
-                let v = try value(inner, identifier: identifier, choices: choices) { pointer() + "/" + String(k) }
+                let v = try value(inner, identifier: identifier, choices: choices) {
+                    SnapshotScanner.pointer(pointer(), index: k)
+                }
                 // A null or blank element is refused by the tree path; nothing else reads as null
                 // without a diagnostic.
                 if v.isNull { throw GiveUp() }

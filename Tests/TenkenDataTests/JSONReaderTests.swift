@@ -114,6 +114,24 @@ struct CSVReaderTests {
         #expect(table.rows.map(\.line) == [2, 3, 6])
     }
 
+    /// Cells are read as slices of the text (a quoted one without `""` too); a quoted cell with
+    /// doubled quotes reads each pair as one quote, wherever the pairs lie.
+    @Test func cellsReadAsSlicesAndDoubledQuotes() throws {
+        let cells = [
+            "", "\"\"", "\"\"\"\"", "\"a\"\"\"", "\"\"\"b\"", "\"x\"\"y\"\"z\"", "\"\"\"\"\"\"", "\"点検\"\"済\"", "plain",
+            "\"q,1\"", "端末",
+        ]
+        let text = "h\n" + cells.joined(separator: "\n") + "\n"
+        let (t, d) = CSVReader.parse(utf8: Array(text.utf8), file: "d.csv")
+        #expect(d.isEmpty)
+        let table = try #require(t)
+        // Blank lines are skipped: the empty cell's row is not there.
+        #expect(
+            table.rows.map(\.cells) == [
+                [""], ["\""], ["a\""], ["\"b"], ["x\"y\"z"], ["\"\""], ["点検\"済"], ["plain"], ["q,1"], ["端末"],
+            ])
+    }
+
     @Test(arguments: [
         ("id,os\nPC-1,win,extra\n", "data.csv-ragged-row", 2),
         ("id,os\nPC-1,\"win\n", "data.csv-unterminated-quote", 2),

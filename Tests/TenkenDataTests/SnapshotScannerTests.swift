@@ -52,6 +52,20 @@ struct SnapshotScannerTests {
         }
     }
 
+    /// Origins are spelled into one buffer (`SnapshotScanner.pointer`): the very strings the
+    /// tree path joins piece by piece, for any index and for names with multi-byte text.
+    @Test func pointersAreSpelledAsTheTreePathJoinsThem() {
+        let bases = ["", "/staff", "/groups/12/members", "/施設/3", String(repeating: "/x", count: 40)]
+        for base in bases {
+            for k in [0, 1, 9, 10, 99, 100, 12_345, -1, -10, Int.max, Int.min] {
+                #expect(SnapshotScanner.pointer(base, index: k) == base + "/" + String(k))
+            }
+            for name in ["id", "training_dates", "", "名前", "a~b/c"] {
+                #expect(SnapshotScanner.pointer(base, name: name) == base + "/" + name)
+            }
+        }
+    }
+
     static let fleet: PackSchema = {
         let path = TestSchema.root.appendingPathComponent("Rules/fleet/" + PackSchema.fileName).path
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
