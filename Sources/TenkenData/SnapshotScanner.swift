@@ -58,6 +58,10 @@ struct RecordScanPlan: Sendable {
     let names: ScanNames
     /// Per field, its choices (`FieldType.enumeration`, or a list of one), empty otherwise.
     let choices: [ScanNames]
+    /// Per field, what the scanner reads without its `FieldSchema` (`ScanField`).
+    let scalars: [ScanField]
+    /// Per field, the words of its choice type (not through lists), for a value read as one.
+    let words: [[String]]
 
     init(_ fields: [FieldSchema]) {
         names = ScanNames(fields.map(\.name))
@@ -67,6 +71,31 @@ struct RecordScanPlan: Sendable {
             if case .enumeration(let words) = t { return ScanNames(words) }
             return ScanNames([])
         }
+        scalars = fields.map(ScanField.init)
+        words = fields.map { f in if case .enumeration(let words) = f.type { words } else { [] } }
+    }
+}
+
+/// A field as the scanner's common case reads it: a scalar type and two flags, all plain values,
+/// so reading a field of a record copies nothing that is reference-counted (the `FieldSchema`
+/// and its `FieldType` are read only for lists, records, periods, and text that is not plain).
+struct ScanField: Sendable {
+    enum Kind: UInt8, Sendable { case other, string, date, bool, int, choice }
+    let kind: Kind
+    /// `FieldSchema.zeroIsAmbiguous`: a value read needs `zeroProblem`'s look.
+    let zeroIsAmbiguous: Bool
+
+    init(_ f: FieldSchema) {
+        kind =
+            switch f.type {
+            case .string: .string
+            case .date: .date
+            case .bool: .bool
+            case .int: .int
+            case .enumeration: .choice
+            default: .other
+            }
+        zeroIsAmbiguous = f.zeroIsAmbiguous
     }
 }
 
@@ -361,21 +390,70 @@ struct SnapshotScanner {
                 // field given twice, is the tree path's to report.
                 guard let fi = plan.names.index(of: k, from: guess), slots[fi].offset < 0 else { throw GiveUp() }
                 guess = fi + 1
-                let f = fields[fi]
                 let at = i
+                let sf = plan.scalars[fi]
                 let v: Value
-                switch f.type {
-                case .list, .record:
-                    v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) {
-                        SnapshotScanner.pointer(origin.path, name: f.name)
+                if let scalar = try scalar(sf, plan, fields, fi) {
+                    v = scalar
+                } else {
+                    let f = fields[fi]
+                    switch f.type {
+                    case .list, .record:
+                        v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) {
+                            SnapshotScanner.pointer(origin.path, name: f.name)
+                        }
+                    default:
+                        // A scalar never asks for its pointer: a closure capturing nothing retains nothing.
+                        v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) { "" }
                     }
-                default:
-                    // A scalar never asks for its pointer: a closure capturing nothing retains nothing.
-                    v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) { "" }
                 }
-                if f.zeroIsAmbiguous, f.zeroProblem(v, at: SourceLocation(file: "")) != nil { throw GiveUp() }
+                if sf.zeroIsAmbiguous, fields[fi].zeroProblem(v, at: SourceLocation(file: "")) != nil {
+                    throw GiveUp()
+                }
                 slots[fi] = RecordSlot(value: v, offset: Int32(clamping: at))
             } while try more(UInt8(ascii: "}"))
+        }
+    }
+
+    /// The common scalar cases of `value`, read from the plan alone: `null`, a plain string of a
+    /// text, date or choice field, `true`/`false` for a yes/no field and a number for an integer
+    /// one, each exactly as `value` reads it. Nil, with nothing consumed, for every other case
+    /// (`value` then reads it); a string that is not plain is finished by `typedString` with the
+    /// field's type.
+    mutating func scalar(
+        _ sf: ScanField, _ plan: RecordScanPlan, _ fields: [FieldSchema], _ fi: Int
+    ) throws(GiveUp) -> Value? {
+        guard sf.kind != .other, i < buf.count else { return nil }
+        switch (buf[i], sf.kind) {
+        case (UInt8(ascii: "n"), _):
+            try word("null")
+            return .null
+        case (UInt8(ascii: "\""), .string), (UInt8(ascii: "\""), .date), (UInt8(ascii: "\""), .choice):
+            let (bytes, plain, ascii) = try stringBytes()
+            guard plain else {
+                let f = fields[fi]
+                return try typedString(bytes, ascii: ascii, f.type, identifier: f.identifier)
+            }
+            if bytes.isEmpty { return .null }
+            switch sf.kind {
+            case .string: return .string(String(decoding: bytes, as: UTF8.self))
+            case .date:
+                guard let d = Day(isoBytes: bytes) else { throw GiveUp() }
+                return .date(d)
+            default:
+                guard let j = plan.choices[fi].index(of: bytes, from: 0) else { throw GiveUp() }
+                return .string(plan.words[fi][j])
+            }
+        case (UInt8(ascii: "t"), .bool):
+            try word("true")
+            return .bool(true)
+        case (UInt8(ascii: "f"), .bool):
+            try word("false")
+            return .bool(false)
+        case (UInt8(ascii: "-"), .int), (48...57, .int):
+            return .int(try integer())
+        default:
+            return nil
         }
     }
 
@@ -447,6 +525,14 @@ struct SnapshotScanner {
             default: throw GiveUp()
             }
         }
+        return try typedString(bytes, ascii: ascii, type, identifier: identifier)
+    }
+
+    /// A string that is not plain (`stringBytes`), cleaned as the tree path cleans it, as a value
+    /// of `type`.
+    func typedString(
+        _ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool, _ type: FieldType, identifier: Bool
+    ) throws(GiveUp) -> Value {
         let raw: String
         if ascii {
             raw = String(decoding: bytes, as: UTF8.self)
