@@ -179,7 +179,7 @@ struct FastEval {
         let b = bindings[Int(loop.first + k)]
         let slot = Int(b.slot)
         // Binds each element in turn; false when the visitor stopped the loop.
-        func each(_ xs: [Value], _ c: Truth) -> Bool {
+        func each(_ xs: ArraySlice<Value>, _ c: Truth) -> Bool {
             xs.withUnsafeBufferPointer { buf in
                 for j in buf.indices {
                     slots.set(slot, buf[j])
@@ -192,7 +192,7 @@ struct FastEval {
         case .scan:
             switch eval(b.node) {
             case .list(let xs):
-                if !each(xs, certain) { return .stop }
+                if !each(xs[...], certain) { return .stop }
             case .unknown:
                 // The collection itself is unknown: one stand-in element, itself unknown.
                 slots.set(slot, .unknown)
@@ -221,10 +221,14 @@ struct FastEval {
             let stopped = m.index(lookup: Int(b.lookup), root: root, field: field, contains: contains)
                 ._withUnsafeGuaranteedRef { ix in
                     // A null key equals only null fields; an unknown field is some value, not none.
-                    if kv.isNull { return !contains && !each(ix.nullKeyed, certain) }
-                    if let xs = ix.matches[kv], !each(xs, certain) { return true }
+                    if kv.isNull { return !contains && !each(ix.nullKeyed[...], certain) }
+                    if let g = ix.group(kv),
+                        !each(ix.grouped[Int(ix.starts[g])..<Int(ix.starts[g + 1])], certain)
+                    {
+                        return true
+                    }
                     // Elements whose join field is unknown might match: each uncertain.
-                    return !each(ix.unknownKeyed, certain.kleeneAnd(.unknown))
+                    return !each(ix.unknownKeyed[...], certain.kleeneAnd(.unknown))
                 }
             if stopped { return .stop }
         }
