@@ -68,7 +68,7 @@ final class JoinIndex {
         self.keys = keys.keys
         self.hashes = keys.hashes
         self.table = keys.quick ? keys.table : []
-        exact = keys.exact
+        exact = keys.quick ? nil : keys.exact
         self.unknownKeyed = unknownKeyed
         self.nullKeyed = nullKeyed
     }
@@ -97,13 +97,17 @@ final class JoinIndex {
         }
         // A key without a quick hash may still equal one with it ("K" and the Kelvin sign
         // are the same string): the standard hash agrees with `==` for every value.
-        if exact == nil {
-            var d: [Value: Int32] = [:]
-            d.reserveCapacity(keys.count)
-            for (g, k) in keys.enumerated() { d[k] = Int32(g) }
-            exact = d
+        let d: [Value: Int32]
+        if let e = exact {
+            d = e
+        } else {
+            var built: [Value: Int32] = [:]
+            built.reserveCapacity(keys.count)
+            for (g, k) in keys.enumerated() { built[k] = Int32(g) }
+            exact = built
+            d = built
         }
-        return exact![key].map(Int.init)
+        return d[key].map(Int.init)
     }
 
     /// A hash that equal values share, for the values whose equality is plain: integers,
@@ -150,7 +154,7 @@ private struct KeyTable {
     var table: [Int32]
     /// False once a key without a quick hash has been seen: from then on `exact` numbers them.
     var quick = true
-    var exact: [Value: Int32]?
+    var exact: [Value: Int32] = [:]
 
     init(capacity: Int) {
         var n = 8
@@ -179,15 +183,13 @@ private struct KeyTable {
         if quick {
             // The first key without a quick hash: number the keys so far by the standard hash.
             quick = false
-            var d: [Value: Int32] = [:]
-            for (g, k) in keys.enumerated() { d[k] = Int32(g) }
-            exact = d
+            for (g, k) in keys.enumerated() { exact[k] = Int32(g) }
         }
-        if let g = exact![key] { return g }
+        if let g = exact[key] { return g }
         let g = Int32(keys.count)
         keys.append(key)
         hashes.append(0)
-        exact![key] = g
+        exact[key] = g
         return g
     }
 
