@@ -115,12 +115,12 @@ struct FastEval {
                 let (lo, hi) = countRange(r.a)
                 return lo == hi ? .bool(Ops.cmp(n.cmp, v, lo)) : Ops.compareRange(n.cmp, lo, hi, v, rangeOnLeft: false)
             }
-            return Ops.compare(n.cmp, eval(n.a), eval(n.b))
-        case .arith: return Ops.arith(n.arith, eval(n.a), eval(n.b))
+            return Ops.compare(n.cmp, operand(n.a), operand(n.b))
+        case .arith: return Ops.arith(n.arith, operand(n.a), operand(n.b))
         case .member:
-            let t = Ops.member(eval(n.a), eval(n.b))
+            let t = Ops.member(operand(n.a), operand(n.b))
             return (n.flag ? !t : t).value
-        case .within: return Ops.within(eval(n.a), eval(n.b), asOf: m.asOf).value
+        case .within: return Ops.within(operand(n.a), operand(n.b), asOf: m.asOf).value
         case .presence:
             let x = ops[Int(n.a)]
             if x.op == .field || x.op == .fieldLocal {
@@ -153,6 +153,18 @@ struct FastEval {
         case .quantifier: return quantify(n.quant, n.a).value
         case .aggregate: return aggregate(n.agg, n.a)
         }
+    }
+
+    /// `eval(i)`, with the commonest operands of an operator read here instead of through
+    /// another call: a constant, and a field of a bound record.
+    @inline(__always)
+    func operand(_ i: Int32) -> Value {
+        let x = ops[Int(i)]
+        if x.op == .const { return consts[Int(x.a)] }
+        if x.op == .fieldLocal, let r = slots.records[Int(x.a)] {
+            return r._withUnsafeGuaranteedRef { $0.effective(Int(x.b)) }
+        }
+        return eval(i)
     }
 
     func values(_ start: Int32, _ count: Int32) -> [Value] {
