@@ -47,15 +47,19 @@ public final class Engine: Sendable {
         m.detail = detail
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
-        for i in pack.rules.indices {
-            let rule = pack.rules[i]
-            var r = evaluate(rule, program.rules[i], m)
-            // A finding that read no element points at the first section its rule examines.
-            if r.state == .fail, detail == .full {
-                let fallback = rule.expectRoots.sorted().lazy.compactMap { facility.rootLocations[$0] }.first
-                for i in r.violations.indices where !r.violations[i].hasLocation { r.violations[i].location = fallback }
+        // The rules are read in place: a copy of each (a large struct) would retain all it holds.
+        pack.rules.withUnsafeBufferPointer { rules in
+            for i in rules.indices {
+                var r = evaluate(rules[i], program.rules[i], m)
+                // A finding that read no element points at the first section its rule examines.
+                if r.state == .fail, detail == .full {
+                    let fallback = rules[i].expectRoots.sorted().lazy.compactMap { facility.rootLocations[$0] }.first
+                    for j in r.violations.indices where !r.violations[j].hasLocation {
+                        r.violations[j].location = fallback
+                    }
+                }
+                results.append(r)
             }
-            results.append(r)
         }
         return FacilityResult(
             facilityID: facility.id, facilityName: facility.subjectName, asOf: asOf, pack: pack.info, params: settings,
@@ -591,12 +595,33 @@ final class ElementCheck {
     }
 
     /// The names of the bound elements, as a violation names them (`G-12 / A-7`).
-    var element: String { loop.bindings.map { m.slots[$0.slot].display }.joined(separator: " / ") }
+    var element: String {
+        if loop.bindings.count == 1 { return name(m.slots[loop.bindings[0].slot]) }
+        return loop.bindings.map { name(m.slots[$0.slot]) }.joined(separator: " / ")
+    }
 
     /// The names of the bound elements (`G-12 / A-7`), leaving out stand-ins for unknown sets.
     var elementName: String {
-        loop.bindings.compactMap { m.slots[$0.slot].isUnknown ? nil : m.slots[$0.slot].display }.joined(
+        loop.bindings.compactMap { m.slots[$0.slot].isUnknown ? nil : name(m.slots[$0.slot]) }.joined(
             separator: " / ")
+    }
+
+    /// The record schema last named, and the position of its id field: `Record.displayID`
+    /// finds the field by hashing its name for every element, while a loop's elements share
+    /// a schema or two.
+    private var namedSchema: ObjectIdentifier?
+    private var idField: Int?
+
+    /// `x.display`: a record's id, else where it is.
+    func name(_ x: Value) -> String {
+        guard case .record(let r) = x else { return x.display }
+        let schema = r.schema
+        if ObjectIdentifier(schema) != namedSchema {
+            namedSchema = ObjectIdentifier(schema)
+            idField = schema.idField.flatMap { schema.index[$0] }
+        }
+        if let f = idField, case .string(let id) = r.values[f] { return id }
+        return r.origin.path
     }
 
     /// Evaluates what made the current combination uncertain, with tracing on: an unknown

@@ -115,12 +115,12 @@ struct FastEval {
                 let (lo, hi) = countRange(r.a)
                 return lo == hi ? .bool(Ops.cmp(n.cmp, v, lo)) : Ops.compareRange(n.cmp, lo, hi, v, rangeOnLeft: false)
             }
-            return Ops.compare(n.cmp, eval(n.a), eval(n.b))
-        case .arith: return Ops.arith(n.arith, eval(n.a), eval(n.b))
+            return Ops.compare(n.cmp, operand(n.a), operand(n.b))
+        case .arith: return Ops.arith(n.arith, operand(n.a), operand(n.b))
         case .member:
-            let t = Ops.member(eval(n.a), eval(n.b))
+            let t = Ops.member(operand(n.a), operand(n.b))
             return (n.flag ? !t : t).value
-        case .within: return Ops.within(eval(n.a), eval(n.b), asOf: m.asOf).value
+        case .within: return Ops.within(operand(n.a), operand(n.b), asOf: m.asOf).value
         case .presence:
             let x = ops[Int(n.a)]
             if x.op == .field || x.op == .fieldLocal {
@@ -155,6 +155,18 @@ struct FastEval {
         }
     }
 
+    /// `eval(i)`, with the commonest operands of an operator read here instead of through
+    /// another call: a constant, and a field of a bound record.
+    @inline(__always)
+    func operand(_ i: Int32) -> Value {
+        let x = ops[Int(i)]
+        if x.op == .const { return consts[Int(x.a)] }
+        if x.op == .fieldLocal, let r = slots.records[Int(x.a)] {
+            return r._withUnsafeGuaranteedRef { $0.effective(Int(x.b)) }
+        }
+        return eval(i)
+    }
+
     func values(_ start: Int32, _ count: Int32) -> [Value] {
         (0..<Int(count)).map { eval(args[Int(start) + $0]) }
     }
@@ -179,7 +191,7 @@ struct FastEval {
         let b = bindings[Int(loop.first + k)]
         let slot = Int(b.slot)
         // Binds each element in turn; false when the visitor stopped the loop.
-        func each(_ xs: [Value], _ c: Truth) -> Bool {
+        func each(_ xs: ArraySlice<Value>, _ c: Truth) -> Bool {
             xs.withUnsafeBufferPointer { buf in
                 for j in buf.indices {
                     slots.set(slot, buf[j])
@@ -192,7 +204,7 @@ struct FastEval {
         case .scan:
             switch eval(b.node) {
             case .list(let xs):
-                if !each(xs, certain) { return .stop }
+                if !each(xs[...], certain) { return .stop }
             case .unknown:
                 // The collection itself is unknown: one stand-in element, itself unknown.
                 slots.set(slot, .unknown)
@@ -221,10 +233,14 @@ struct FastEval {
             let stopped = m.index(lookup: Int(b.lookup), root: root, field: field, contains: contains)
                 ._withUnsafeGuaranteedRef { ix in
                     // A null key equals only null fields; an unknown field is some value, not none.
-                    if kv.isNull { return !contains && !each(ix.nullKeyed, certain) }
-                    if let xs = ix.matches[kv], !each(xs, certain) { return true }
+                    if kv.isNull { return !contains && !each(ix.nullKeyed[...], certain) }
+                    if let g = ix.group(kv),
+                        !each(ix.grouped[Int(ix.starts[g])..<Int(ix.starts[g + 1])], certain)
+                    {
+                        return true
+                    }
                     // Elements whose join field is unknown might match: each uncertain.
-                    return !each(ix.unknownKeyed, certain.kleeneAnd(.unknown))
+                    return !each(ix.unknownKeyed[...], certain.kleeneAnd(.unknown))
                 }
             if stopped { return .stop }
         }

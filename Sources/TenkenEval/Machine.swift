@@ -50,20 +50,6 @@ final class Machine {
         }
     }
 
-    /// A hash index on one field of a top-level collection, and the elements whose field is
-    /// unknown: those might match any key, so a lookup visits them as uncertain matches.
-    final class JoinIndex {
-        let matches: [Value: [Value]]
-        let unknownKeyed: [Value]
-        /// Elements whose field is a documented absence: they match a null key, as `==` says.
-        let nullKeyed: [Value]
-        init(matches: [Value: [Value]], unknownKeyed: [Value], nullKeyed: [Value]) {
-            self.matches = matches
-            self.unknownKeyed = unknownKeyed
-            self.nullKeyed = nullKeyed
-        }
-    }
-
     /// The join index of lookup binding number `n` of the engine's program (`index`), kept
     /// by position.
     @inline(__always)
@@ -174,28 +160,9 @@ final class Machine {
     func index(root: Int, field: Int, contains: Bool) -> JoinIndex {
         let id = (root << 16) | (field << 1) | (contains ? 1 : 0)
         if let ix = indexes[id] { return ix }
-        // Built in locals, then stored: appending through the class would check exclusive
-        // access at every element.
-        var matches: [Value: [Value]] = [:]
-        var unknownKeyed: [Value] = []
-        var nullKeyed: [Value] = []
-        if case .list(let xs)? = roots[root] {
-            matches.reserveCapacity(xs.count)
-            for x in xs {
-                guard case .record(let r) = x else { continue }
-                let v = r.effective(field)
-                if v.isUnknown { unknownKeyed.append(x); continue }
-                if v.isNull { if !contains { nullKeyed.append(x) }; continue }
-                if contains {
-                    if case .list(let items) = v {
-                        for it in Set(items) where !it.isNull { matches[it, default: []].append(x) }
-                    }
-                } else if !v.isNull {
-                    matches[v, default: []].append(x)
-                }
-            }
-        }
-        let ix = JoinIndex(matches: matches, unknownKeyed: unknownKeyed, nullKeyed: nullKeyed)
+        var xs: [Value] = []
+        if case .list(let l)? = roots[root] { xs = l }
+        let ix = JoinIndex(xs, field: field, contains: contains)
         indexes[id] = ix
         return ix
     }
@@ -257,7 +224,7 @@ final class Machine {
                 if !contains { for x in ix.nullKeyed { if !each(x, certain) { return .stop } } }
                 break
             }
-            for x in ix.matches[kv] ?? [] { if !each(x, certain) { return .stop } }
+            for x in ix.matches(kv) { if !each(x, certain) { return .stop } }
             for x in ix.unknownKeyed {
                 guard case .record(let r) = x else { continue }
                 // The element might match: its unknown join field is evidence if it decides.
