@@ -167,10 +167,11 @@ public enum Consistency {
                             at: r.location(ofField: i), help: "correct one of the two dates"))
                 }
                 if check.pastOnly { future(v, r, i) }
-                if let target = check.references, let known = known(target) {
-                    reference(v, to: target, known: known, r, i)
+                if let t = check.references, let known = known(plan.targets[t]) {
+                    reference(v, to: plan.targets[t], known: known, r, i)
                 }
-                if let (rule, si) = check.nonEmpty, case .list(let xs) = v, xs.isEmpty,
+                if let k = check.nonEmpty, case .list(let xs) = v, xs.isEmpty,
+                    case (let rule, let si) = plan.nonEmpty[k],
                     case .string(let state) = r.values[si], rule.values.contains(state)
                 {
                     diagnostics.append(
@@ -312,19 +313,27 @@ extension Consistency {
     /// (`RecordSchema.consistency`) rather than looked up by name for every record: the field
     /// indexes of every bound, exclusion, denial and `nonEmpty` rule, and the fields that need a
     /// look at all. A schema with nothing to check (`isEmpty`) costs a record one test.
-    struct Plan: Sendable {
+    ///
+    /// A class, and a `FieldCheck` of plain numbers: a record's look at its plan retains one
+    /// object, not each array of the plan and the strings of each field's check.
+    final class Plan: Sendable {
         enum Nested: Sendable { case none, record, list }
         /// A field with something to check, in field order.
         struct FieldCheck: Sendable {
             let index: Int
             let notBefore: Int?
             let pastOnly: Bool
-            let references: String?
-            /// The first `nonEmpty` rule on this list, with the index of its state field.
-            let nonEmpty: (rule: RecordSchema.NonEmpty, state: Int)?
+            /// The collection this field's ids refer to: an index into `Plan.targets`.
+            let references: Int?
+            /// The first `nonEmpty` rule on this list: an index into `Plan.nonEmpty`.
+            let nonEmpty: Int?
             let nested: Nested
         }
         let fields: [FieldCheck]
+        /// The collections the fields refer to (`FieldSchema.references`).
+        let targets: [String]
+        /// The `nonEmpty` rules of the fields, each with the index of its state field.
+        let nonEmpty: [(rule: RecordSchema.NonEmpty, state: Int)]
         let bounds: [(bound: RecordSchema.Bound, state: Int, count: Int)]
         let exclusions: [(exclusion: RecordSchema.Exclusion, state: Int, excluded: Int)]
         let denials: [(denial: RecordSchema.Denial, flag: Int, list: Int)]
@@ -340,6 +349,8 @@ extension Consistency {
                 index[x.field].flatMap { s in index[x.excludes].map { (x, s, $0) } }
             }
             self.denials = denials.compactMap { d in index[d.flag].flatMap { f in index[d.list].map { (d, f, $0) } } }
+            var targets: [String] = []
+            var rules: [(rule: RecordSchema.NonEmpty, state: Int)] = []
             self.fields = fields.enumerated().compactMap { i, f in
                 let rule = nonEmpty.first { $0.list == f.name }
                 let ne = rule.flatMap { r in index[r.field].map { (rule: r, state: $0) } }
@@ -352,10 +363,26 @@ extension Consistency {
                 guard notBefore[i] != nil || f.pastOnly || f.references != nil || ne != nil || nested != .none else {
                     return nil
                 }
+                var target: Int?
+                if let r = f.references {
+                    if let k = targets.firstIndex(of: r) {
+                        target = k
+                    } else {
+                        target = targets.count
+                        targets.append(r)
+                    }
+                }
+                var ruleIndex: Int?
+                if let ne {
+                    ruleIndex = rules.count
+                    rules.append(ne)
+                }
                 return FieldCheck(
-                    index: i, notBefore: notBefore[i], pastOnly: f.pastOnly, references: f.references, nonEmpty: ne,
+                    index: i, notBefore: notBefore[i], pastOnly: f.pastOnly, references: target, nonEmpty: ruleIndex,
                     nested: nested)
             }
+            self.targets = targets
+            self.nonEmpty = rules
             isEmpty = self.fields.isEmpty && self.bounds.isEmpty && self.exclusions.isEmpty && self.denials.isEmpty
         }
     }

@@ -41,27 +41,37 @@ struct IdKey: Comparable, Sendable {
             return nil
         }
         return s.withUTF8 { b -> IdKey? in
-            var head: UInt64 = 0, tail: UInt64 = 0
-            var bad = false
-            for i in 0..<b.count {
-                let x = b[i]
-                bad = bad || x >= 0x80 || (ownKeyOnly && x >= 0x61 && x <= 0x7A)
-                if i < 8 {
-                    head |= UInt64(x) << UInt64(56 - 8 * i)
-                } else {
-                    tail |= UInt64(x) << UInt64(56 - 8 * (i - 8))
-                }
-            }
-            return bad ? nil : IdKey(head: head, tail: tail | UInt64(b.count))
+            // The bytes as two big-endian words, zero past the end, tested eight at a time: no
+            // byte with its high bit set (not ASCII) and, for `ownKeyOnly`, none in `a`...`z`.
+            var words: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(b)) }
+            let head = UInt64(bigEndian: words.0), tail = UInt64(bigEndian: words.1)
+            let high: UInt64 = 0x8080_8080_8080_8080
+            if (head | tail) & high != 0 { return nil }
+            if ownKeyOnly && (IdKey.hasLower(head) || IdKey.hasLower(tail)) { return nil }
+            return IdKey(head: head, tail: tail | UInt64(b.count))
         }
     }
 
+    /// Whether a word of ASCII bytes holds one in `a`...`z`. With each byte's high bit set, the
+    /// subtractions borrow across no byte: a byte's high bit stays set exactly when the byte was
+    /// at least 0x61 (then 0x7B).
+    private static func hasLower(_ w: UInt64) -> Bool {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let x = w | high
+        let atLeastA = x &- 0x6161_6161_6161_6161, pastZ = x &- 0x7B7B_7B7B_7B7B_7B7B
+        return atLeastA & ~pastZ & high != 0
+    }
+
     static func == (a: IdKey, b: IdKey) -> Bool {
-        a.head == b.head && a.tail == b.tail && a.long == b.long
+        if a.long == nil && b.long == nil { return a.head == b.head && a.tail == b.tail }
+        return a.head == b.head && a.tail == b.tail && a.long == b.long
     }
 
     static func < (a: IdKey, b: IdKey) -> Bool {
-        switch (a.long, b.long) {
+        // Two packed keys (nearly every comparison) without copying the optional strings.
+        if a.long == nil && b.long == nil { return a.head != b.head ? a.head < b.head : a.tail < b.tail }
+        return switch (a.long, b.long) {
         case (nil, nil): a.head != b.head ? a.head < b.head : a.tail < b.tail
         case (nil, _?): true
         case (_?, nil): false

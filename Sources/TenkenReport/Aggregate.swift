@@ -274,36 +274,20 @@ public struct Aggregate: Sendable {
     /// One facility as one compact line of JSON, appended to `out` as UTF-8: written straight
     /// into the buffer (no tree of values per facility, no strings put together), with its
     /// counts by level and state from one pass over its states.
-    func appendFacilityRow(_ f: FacilitySummary, into out: inout [UInt8]) {
-        let states = Aggregate.allStates, levels = Level.allCases
-        var counts = [Int](repeating: 0, count: levels.count * states.count)
+    ///
+    /// `countKeys` is `Aggregate.countKeys()`, made once for all the rows: what stands before
+    /// each count (`"required":{"pass":`), which is the same in every row.
+    func appendFacilityRow(_ f: FacilitySummary, into out: inout [UInt8], countKeys: [[UInt8]]) {
+        let nStates = Aggregate.allStates.count, nLevels = Level.allCases.count
+        var counts = [Int](repeating: 0, count: nLevels * nStates)
         for (i, c) in f.states.utf8.enumerated() where i < rules.count && c < 128 {
             let k = Aggregate.stateByLetter[Int(c)]
-            if k >= 0, let li = levels.firstIndex(of: rules[i].level) { counts[li * states.count + k] += 1 }
+            if k >= 0, let li = Level.allCases.firstIndex(of: rules[i].level) { counts[li * nStates + k] += 1 }
         }
         func raw(_ s: StaticString) {
             out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
         }
-        func str(_ s: String) {
-            // Printable ASCII without a quote or backslash is written as it is; anything else
-            // goes through `JSON.escape`, which decides every other character.
-            let plain =
-                s.utf8.withContiguousStorageIfAvailable { b -> Bool in
-                    var ok = true
-                    for x in b { ok = ok && x >= 0x20 && x < 0x7F && x != 0x22 && x != 0x5C }
-                    if ok {
-                        out.append(0x22)
-                        out.append(contentsOf: b)
-                        out.append(0x22)
-                    }
-                    return ok
-                } ?? false
-            if !plain {
-                var e = ""
-                JSON.escape(s, into: &e)
-                out.append(contentsOf: e.utf8)
-            }
-        }
+        func str(_ s: String) { Aggregate.appendJSONString(s, to: &out) }
         func int(_ n: Int) {
             if n >= 0 && n < 10 { out.append(0x30 + UInt8(n)); return }
             out.append(contentsOf: String(n).utf8)
@@ -319,20 +303,61 @@ public struct Aggregate: Sendable {
         raw(",\"status\":"); str(f.status.rawValue)
         raw(",\"states\":"); str(f.states)
         raw(",\"counts\":{")
-        for (l, lv) in levels.enumerated() {
-            if l > 0 { raw(",") }
-            str(lv.rawValue); raw(":{")
-            for (k, st) in states.enumerated() {
-                if k > 0 { raw(",") }
-                str(st.rawValue); raw(":"); int(counts[l * states.count + k])
-            }
-            raw("}")
+        for k in counts.indices {
+            out.append(contentsOf: countKeys[k])
+            int(counts[k])
+            if (k + 1) % nStates == 0 { raw("}") }
         }
         raw("}")
         if let n = f.newGaps { raw(",\"new_gaps\":"); int(n) }
         raw(",\"loosened_params\":"); strings(f.loosened)
         raw(",\"diagnostics\":"); strings(f.diagnostics)
         raw("}")
+    }
+
+    /// The JSON string `s` appended to `out` as UTF-8, as `JSON.escape` writes it. Printable
+    /// ASCII without a quote or backslash is copied as it is; anything else goes through
+    /// `JSON.escape`, which decides every other character.
+    static func appendJSONString(_ s: String, to out: inout [UInt8]) {
+        let plain =
+            s.utf8.withContiguousStorageIfAvailable { b -> Bool in
+                var ok = true
+                for x in b { ok = ok && x >= 0x20 && x < 0x7F && x != 0x22 && x != 0x5C }
+                if ok {
+                    out.append(0x22)
+                    out.append(contentsOf: b)
+                    out.append(0x22)
+                }
+                return ok
+            } ?? false
+        if !plain {
+            var e = ""
+            JSON.escape(s, into: &e)
+            out.append(contentsOf: e.utf8)
+        }
+    }
+
+    /// For each (level, state) in the order of a row's `counts`: the bytes before its count,
+    /// `"required":{"pass":` for the first state of a level, `,"fail":` for the others, with a
+    /// `,` before each level but the first.
+    static func countKeys() -> [[UInt8]] {
+        var keys: [[UInt8]] = []
+        for (l, lv) in Level.allCases.enumerated() {
+            for (k, st) in allStates.enumerated() {
+                var key: [UInt8] = []
+                if k == 0 {
+                    if l > 0 { key.append(UInt8(ascii: ",")) }
+                    appendJSONString(lv.rawValue, to: &key)
+                    key.append(contentsOf: ":{".utf8)
+                } else {
+                    key.append(UInt8(ascii: ","))
+                }
+                appendJSONString(st.rawValue, to: &key)
+                key.append(UInt8(ascii: ":"))
+                keys.append(key)
+            }
+        }
+        return keys
     }
 
     public func writeJSON(to out: OutputFile) throws(WriteError) {
@@ -390,10 +415,11 @@ public struct Aggregate: Sendable {
         // One compact line per facility, streamed: a batch of thousands is never held whole.
         try out.write("  \"facilities\": [\n")
         var row: [UInt8] = []
+        let countKeys = Aggregate.countKeys()
         for (i, f) in facilities.enumerated() {
             row.removeAll(keepingCapacity: true)
             row.append(contentsOf: "    ".utf8)
-            appendFacilityRow(f, into: &row)
+            appendFacilityRow(f, into: &row, countKeys: countKeys)
             row.append(contentsOf: (i == facilities.count - 1 ? "\n" : ",\n").utf8)
             try out.write(bytes: row)
         }
@@ -415,6 +441,8 @@ public struct Aggregate: Sendable {
         // nine counts and the cells escaped one by one cost more than the facility's JSON row.
         let states = Aggregate.allStates
         let counted: [RuleState] = [.unknown, .manual, .error, .waived, .attested, .pass, .notApplicable]
+        let countedIndexes = counted.map { states.firstIndex(of: $0) ?? 0 }
+        let stateNames = states.map { Array($0.rawValue.utf8) }
         var row: [UInt8] = []
         var counts = [Int](repeating: 0, count: states.count)
         for f in facilities {
@@ -429,15 +457,31 @@ public struct Aggregate: Sendable {
                 if states[k] == .fail, rules[i].level == .recommended { recommendedFail += 1 }
             }
             CSVReport.append(f.id, to: &row, first: true)
-            for cell in [f.name ?? "", f.input, f.status.rawValue] { CSVReport.append(cell, to: &row) }
-            CSVReport.append(String(requiredFail), to: &row)
-            CSVReport.append(String(recommendedFail), to: &row)
-            for st in counted { CSVReport.append(String(counts[states.firstIndex(of: st) ?? 0]), to: &row) }
-            CSVReport.append(f.status == .evaluated ? String(f.diagnostics.count) : "", to: &row)
+            CSVReport.append(f.name ?? "", to: &row)
+            CSVReport.append(f.input, to: &row)
+            CSVReport.append(f.status.rawValue, to: &row)
+            // Counts and state names are plain cells (digits, `not_applicable`): written as bytes.
+            func number(_ n: Int) {
+                row.append(0x2C)
+                row.append(contentsOf: String(n).utf8)
+            }
+            number(requiredFail)
+            number(recommendedFail)
+            for k in countedIndexes { number(counts[k]) }
+            if f.status == .evaluated { number(f.diagnostics.count) } else { row.append(0x2C) }
             var letters = 0
-            for c in f.states {
-                CSVReport.append(FacilitySummary.state(c)?.rawValue ?? "", to: &row)
-                letters += 1
+            if f.states.utf8.allSatisfy({ $0 < 128 && Aggregate.stateByLetter[Int($0)] >= 0 }) {
+                // One letter, one character, one state (no two-byte character such as CR LF).
+                for c in f.states.utf8 {
+                    row.append(0x2C)
+                    row.append(contentsOf: stateNames[Aggregate.stateByLetter[Int(c)]])
+                }
+                letters = f.states.utf8.count
+            } else {
+                for c in f.states {
+                    CSVReport.append(FacilitySummary.state(c)?.rawValue ?? "", to: &row)
+                    letters += 1
+                }
             }
             if f.status == .error { for _ in 0..<max(0, rules.count - letters) { CSVReport.append("", to: &row) } }
             CSVReport.endLine(&row)

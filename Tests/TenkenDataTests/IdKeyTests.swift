@@ -76,4 +76,25 @@ struct IdKeyTests {
         // Full-width ids are folded as they are read: the suggestion is the id as loaded.
         #expect(dangling[1].help == "did you mean `S-007`?", "\(dangling[1])")
     }
+
+    /// The packed form is tested eight bytes at a time: every ASCII byte, at every place of a
+    /// key of up to 15 bytes, must make the same key as `identifierKey` of the id does, and
+    /// a lower-case letter anywhere must make the key of its upper case.
+    @Test func everyASCIIByteAtEveryPlacePacksAsItsIdentifierKey() {
+        for n in 1...15 {
+            for at in 0..<n {
+                for b in UInt8(0x20)...UInt8(0x7E) {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "A"), count: n)
+                    bytes[at] = b
+                    let id = String(decoding: bytes, as: UTF8.self)
+                    let key = CellText.identifierKey(id)
+                    #expect(IdKey(id) == IdKey(key), "\(id)")
+                    if b >= 0x61 && b <= 0x7A {
+                        bytes[at] = b - 0x20
+                        #expect(IdKey(id) == IdKey(String(decoding: bytes, as: UTF8.self)), "\(id)")
+                    }
+                }
+            }
+        }
+    }
 }
