@@ -122,15 +122,24 @@ public enum BatchDiscovery {
 
     /// A facility id usable as a folder name: letters, digits, `.`, `_`, `-`; never `..`.
     public static func safeName(_ id: String) -> Bool {
-        // `..` found over bytes: `String.contains("..")` is Foundation's substring search, some
-        // 4,000 instructions, and this runs for every facility of a batch.
+        // One pass over the bytes: a scalar outside the set is either an ASCII byte outside it
+        // or bytes that are not ASCII, so refusing bytes refuses the same ids as refusing
+        // scalars. (`contains("..")` is Foundation's substring search, some 4,000 instructions;
+        // zipping the bytes and then reading the scalars took some 5,000, for every facility.)
         let dot = UInt8(ascii: ".")
-        guard !id.isEmpty, id.utf8.count <= 128, id.utf8.first != dot,
-            !zip(id.utf8, id.utf8.dropFirst()).contains(where: { $0 == dot && $1 == dot })
-        else { return false }
-        return id.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
-                || "._-".unicodeScalars.contains($0)
+        var count = 0
+        var previous: UInt8 = 0
+        for b in id.utf8 {
+            count += 1
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                break
+            case dot where count > 1 && previous != dot: break
+            default: return false
+            }
+            previous = b
         }
+        return count > 0 && count <= 128
     }
 }

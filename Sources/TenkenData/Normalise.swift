@@ -133,17 +133,10 @@ struct IdentifierSpellings {
         }
     }
 
-    /// Set while probing: an id that is not its own key was met (`CellText.isOwnKey`).
-    var probing = false
-    var sawFoldable = false
-
     init(_ facility: Facility) {
         // Where every id is its own key (ASCII, no lower case: the usual export), no two
         // spellings can be one id: one pass without hashing says so.
-        probing = true
-        for v in facility.roots { if let v, !sawFoldable { visit(v) } }
-        probing = false
-        guard sawFoldable else { return }
+        guard facility.roots.contains(where: { $0.map(IdentifierSpellings.foldable) ?? false }) else { return }
         // First the ids of the top-level collections (the spelling of the element an id
         // names wins), then every other id in input order.
         for (i, root) in facility.schema.sections.enumerated() where root.shape == .collection {
@@ -156,11 +149,39 @@ struct IdentifierSpellings {
         for v in facility.roots { if let v { visit(v) } }
     }
 
-    mutating func note(_ s: String) {
-        if probing {
-            if !sawFoldable, !CellText.isOwnKey(s) { sawFoldable = true }
-            return
+    /// Whether `v` holds an id `visit` notes that is not its own key (`CellText.isOwnKey`):
+    /// the same fields as `visit`, read without building anything and left at the first such
+    /// id. It runs for every facility, before any rule; the table is built only when it is true.
+    static func foldable(_ v: Value) -> Bool {
+        switch v {
+        case .list(let xs):
+            for x in xs { if case .record(let r) = x, foldable(r) { return true } }
+            return false
+        case .record(let r): return foldable(r)
+        default: return false
         }
+    }
+
+    static func foldable(_ r: Record) -> Bool {
+        // Fields read in place (`Record.slots`): through `r.values`, each read copied the value.
+        let walk = r.schema.identifierWalk, slots = r.slots
+        for k in walk.indices {
+            switch slots[walk[k].field].value {
+            case .string(let s): if walk[k].unified && !CellText.isOwnKey(s) { return true }
+            case .list(let xs):
+                if walk[k].unified {
+                    for case .string(let s) in xs where !CellText.isOwnKey(s) { return true }
+                } else {
+                    for x in xs { if case .record(let e) = x, foldable(e) { return true } }
+                }
+            case .record(let e): if foldable(e) { return true }
+            default: continue
+            }
+        }
+        return false
+    }
+
+    mutating func note(_ s: String) {
         let k = CellText.identifierKey(s)
         if let c = canonical[k] {
             if c != s { hasVariants = true }

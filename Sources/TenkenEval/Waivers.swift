@@ -200,6 +200,10 @@ public enum WaiverPolicy {
         warnWithin: Duration = Duration.days(30)
     ) -> [Diagnostic] {
         let mine = ws.filter { w in w.facility.map { Roster.fold($0) == Roster.fold(result.facilityID) } ?? true }
+        // No waiver for this facility (a batch without a waiver file): nothing to check or
+        // apply. Checking the people first read the facility's non-staff ids into a set, and
+        // each rule's result was copied to find no waiver for it, for every facility.
+        guard !mine.isEmpty else { return [] }
         if let facility {
             let problems = checkPeople(mine, result, facility: facility)
             if !problems.isEmpty { return problems }
