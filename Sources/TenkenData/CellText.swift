@@ -147,7 +147,8 @@ public enum CellText {
                 if first == 0 { first = v }
                 last = v
             }
-            return first != 0 && !isSpace(Unicode.Scalar(first)!) && !isSpace(Unicode.Scalar(last)!)
+            guard first != 0, let f = Unicode.Scalar(first), let l = Unicode.Scalar(last) else { return false }
+            return !isSpace(f) && !isSpace(l)
         }
         return r ?? false
     }
