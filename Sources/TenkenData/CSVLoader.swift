@@ -196,7 +196,7 @@ extension SnapshotLoader {
                 guard let fi = columnField[c] else { continue }
                 offsets[fi] = Int32(clamping: row.offsets[c])
                 values[fi] = readCell(
-                    Substring(cell), of: schema.fields[fi], unescape: unescape,
+                    cell, of: schema.fields[fi], unescape: unescape,
                     at: src.location(offset: row.offsets[c], path: headers[fi]))
             }
             // Named by its line, which is the spreadsheet's row number unless a cell holds a line break.
@@ -213,7 +213,7 @@ extension SnapshotLoader {
     /// formula guard's apostrophe is removed (`unescape`, for CSV), a blank is null, and the
     /// rest is converted to the field's type (`convertCell`). Errors go to `diagnostics`.
     mutating func readCell(
-        _ cell: Substring, of field: FieldSchema, unescape: Bool, at place: @autoclosure () -> SourceLocation
+        _ cell: String, of field: FieldSchema, unescape: Bool, at place: @autoclosure () -> SourceLocation
     ) -> Value {
         let (cleaned, refused) = CellText.clean(cell)
         if let refused {
@@ -240,7 +240,7 @@ extension SnapshotLoader {
     ) -> (value: Value, errors: [Diagnostic]) {
         // A cell's reading needs no section of a schema.
         var loader = SnapshotLoader(schema: .empty)
-        let value = loader.readCell(Substring(text), of: field, unescape: unescape, at: place)
+        let value = loader.readCell(text, of: field, unescape: unescape, at: place)
         return (value, loader.diagnostics.filter { $0.severity == .error })
     }
 

@@ -116,6 +116,7 @@ public enum CSVReader {
         let n = b.count
         // Rows come in order: their line numbers are counted as the parse goes.
         var lineNo = 1, counted = 0
+        var width = 0
         func line(at off: Int) -> Int {
             while counted < off {
                 if b[counted] == 0x0A { lineNo += 1 }
@@ -128,6 +129,9 @@ public enum CSVReader {
             if b[i] == 0x0A { i += 1; continue }
             if b[i] == 0x0D, i + 1 < n, b[i + 1] == 0x0A { i += 2; continue }
             var row = CSVRow(cells: [], offsets: [], line: line(at: i))
+            // A row has as many cells as the header, mostly: made room for once, not grown.
+            row.cells.reserveCapacity(width)
+            row.offsets.reserveCapacity(width)
             var bad = false
             while true {
                 let cellStart = i
@@ -188,7 +192,10 @@ public enum CSVReader {
                 if i < n, b[i] == 0x0A { i += 1 }
                 break
             }
-            if !bad { records.append(row) }
+            if !bad {
+                if records.isEmpty { width = row.cells.count }
+                records.append(row)
+            }
         }
         guard let header = records.first else {
             diags.append(

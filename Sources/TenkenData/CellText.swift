@@ -24,6 +24,13 @@ public enum CellText {
     public static func clean(_ s: Substring) -> (text: String, refused: Unicode.Scalar?) {
         // Fast path: printable ASCII throughout (most ids, dates and numbers).
         if allBytes(s, { $0 > 0x20 && $0 < 0x7F }) { return (String(s), nil) }
+        // Japanese text as typed: nothing to trim, refuse or compose (`isKept`).
+        if isKeptAsWritten(s) { return (String(s), nil) }
+        return cleanedSlowly(s)
+    }
+
+    /// `clean` character by character: what the fast paths must agree with (`CellTextTests`).
+    static func cleanedSlowly(_ s: Substring) -> (text: String, refused: Unicode.Scalar?) {
         let t = trimmed(s)
         var refused: Unicode.Scalar?
         var combining = false
@@ -41,7 +48,9 @@ public enum CellText {
     public static func clean(_ s: String) -> (text: String, refused: Unicode.Scalar?) {
         // The same fast path without copying the string into a new one.
         if allBytes(s, { $0 > 0x20 && $0 < 0x7F }) { return (s, nil) }
-        return clean(Substring(s))
+        let whole = Substring(s)
+        if isKeptAsWritten(whole) { return (s, nil) }
+        return cleanedSlowly(whole)
     }
 
     /// An id as a person reads it: full-width letters and digits are the ASCII ones (NFKC:
@@ -107,6 +116,56 @@ public enum CellText {
             return r
         }
         return s.utf8.allSatisfy(test)
+    }
+
+    /// Whether `clean` keeps `s` as written: every character `isKept`, and neither end a space.
+    /// Japanese text (kana, kanji, full-width forms, CJK punctuation) is read without looking up
+    /// a property of any character.
+    static func isKeptAsWritten(_ s: Substring) -> Bool {
+        let r = s.utf8.withContiguousStorageIfAvailable { b -> Bool in
+            var i = 0
+            let n = b.count
+            var first: UInt32 = 0, last: UInt32 = 0
+            while i < n {
+                let c = UInt32(b[i])
+                var v: UInt32
+                if c < 0x80 {
+                    v = c
+                    i += 1
+                } else if c < 0xE0 {
+                    guard c >= 0xC2, i + 1 < n else { return false }
+                    v = (c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)
+                    i += 2
+                } else if c < 0xF0 {
+                    guard i + 2 < n else { return false }
+                    v = (c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+                    i += 3
+                } else {
+                    return false
+                }
+                guard isKept(v) else { return false }
+                if first == 0 { first = v }
+                last = v
+            }
+            guard first != 0, let f = Unicode.Scalar(first), let l = Unicode.Scalar(last) else { return false }
+            return !isSpace(f) && !isSpace(l)
+        }
+        return r ?? false
+    }
+
+    /// A character `clean` keeps as it is wherever it stands (a space only inside the text):
+    /// printable ASCII, CJK punctuation and kana without the combining marks (U+302A–U+302F,
+    /// U+3099, U+309A), the CJK ideographs of the basic and first extension blocks, and the
+    /// full-width and half-width forms. None is refused, none combines, none is trimmed but the
+    /// spaces (`keptCharactersNeedNoLookUp` checks every one).
+    @inline(__always)
+    static func isKept(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x20...0x7E, 0x3000...0x3029, 0x3030...0x3098, 0x309B...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
+            0xFF01...0xFF9F:
+            true
+        default: false
+        }
     }
 
     /// Plain ASCII throughout.
