@@ -18,16 +18,23 @@ struct ScanNames: Sendable {
         var starts = [0]
         var counts: [Int] = []
         var plain = true
+        counts.reserveCapacity(names.count)
+        starts.reserveCapacity(names.count + 1)
         for n in names {
-            let u = Array(n.utf8)
-            counts.append(u.count)
-            for w in stride(from: 0, to: u.count, by: 8) {
-                var word: UInt64 = 0
-                for (k, b) in u[w..<min(w + 8, u.count)].enumerated() { word |= UInt64(b) << UInt64(8 * k) }
-                words.append(word)
+            var count = 0
+            var word: UInt64 = 0
+            for b in n.utf8 {
+                if b < 0x20 || b == 0x22 || b == 0x5C { plain = false }
+                word |= UInt64(b) &<< UInt64((count & 7) &* 8)
+                count += 1
+                if count & 7 == 0 {
+                    words.append(word)
+                    word = 0
+                }
             }
+            if count & 7 != 0 { words.append(word) }
+            counts.append(count)
             starts.append(words.count)
-            if u.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { plain = false }
         }
         self.words = words
         self.starts = starts
@@ -51,6 +58,34 @@ struct ScanNames: Sendable {
                     for _ in 0..<n {
                         if counts[k] == key.count
                             && ScanNames.equal(words.baseAddress! + starts[k], base, key.count, readable: readable)
+                        {
+                            return k
+                        }
+                        k = k &+ 1 == n ? 0 : k &+ 1
+                    }
+                    return nil
+                }
+            }
+        }
+    }
+
+    /// The name spelled at `p` and closed by a quote there, looked for from `from` on and then
+    /// from the start, where `available` bytes from `p` on lie in the snapshot; nil when none is
+    /// (or too near the end to load a word at a time). A name holds no quote, backslash or
+    /// control byte (`usable`), so a key whose bytes up to its quote are a name's is that name,
+    /// as `stringBytes` and `index(of:readable:from:)` would read it.
+    @inline(__always)
+    func index(at p: UnsafePointer<UInt8>, available: Int, from: Int) -> Int? {
+        let n = counts.count
+        guard n > 0 else { return nil }
+        return words.withUnsafeBufferPointer { words in
+            starts.withUnsafeBufferPointer { starts in
+                counts.withUnsafeBufferPointer { counts -> Int? in
+                    var k = from < n ? from : 0
+                    for _ in 0..<n {
+                        let c = counts[k]
+                        if available > c, available >= (c &+ 7) & ~7, p[c] == UInt8(ascii: "\""),
+                            ScanNames.equal(words.baseAddress! + starts[k], p, c, readable: true)
                         {
                             return k
                         }
@@ -313,6 +348,19 @@ struct SnapshotScanner {
         i += n
     }
 
+    /// The common key: a field's name in quotes right at i (no white space, no escape), then its
+    /// colon; i at the value. Nil, with nothing consumed, for any other key (`key()` reads it).
+    @inline(__always)
+    mutating func knownKey(_ names: ScanNames, from: Int) throws(GiveUp) -> Int? {
+        guard i < buf.count, buf[i] == UInt8(ascii: "\""), let base = buf.baseAddress,
+            let k = names.index(at: base + i + 1, available: buf.count - i - 1, from: from)
+        else { return nil }
+        i += names.counts[k] + 2
+        try expect(UInt8(ascii: ":"))
+        skipWS()
+        return k
+    }
+
     /// Whether the string `s` (bytes of the snapshot) can be loaded a whole word at a time: the
     /// bytes from its start to its length rounded up to eight lie in the snapshot.
     @inline(__always)
@@ -435,12 +483,19 @@ struct SnapshotScanner {
             if closesAtOnce(UInt8(ascii: "}")) { return }
             var guess = 0
             repeat {
-                let k = try key()
                 // A key not byte for byte a field's name (another spelling, an unknown key), or a
                 // field given twice, is the tree path's to report.
-                guard let fi = plan.names.index(of: k, readable: readable(k), from: guess), slots[fi].offset < 0 else {
-                    throw GiveUp()
+                let fi: Int
+                if let known = try knownKey(plan.names, from: guess) {
+                    fi = known
+                } else {
+                    let k = try key()
+                    guard let named = plan.names.index(of: k, readable: readable(k), from: guess) else {
+                        throw GiveUp()
+                    }
+                    fi = named
                 }
+                guard slots[fi].offset < 0 else { throw GiveUp() }
                 guess = fi + 1
                 let at = i
                 let sf = plan.scalars[fi]
