@@ -51,13 +51,15 @@ struct ScanNames: Sendable {
         let n = counts.count
         // (A key lies inside the snapshot's bytes, so it always has a base address.)
         guard n > 0, let base = key.baseAddress else { return nil }
-        return words.withUnsafeBufferPointer { words in
-            starts.withUnsafeBufferPointer { starts in
+        return words.withUnsafeBufferPointer { words -> Int? in
+            // (No words: every name is empty; the tree path reads the key.)
+            guard let words = words.baseAddress else { return nil }
+            return starts.withUnsafeBufferPointer { starts in
                 counts.withUnsafeBufferPointer { counts -> Int? in
                     var k = from < n ? from : 0
                     for _ in 0..<n {
                         if counts[k] == key.count
-                            && ScanNames.equal(words.baseAddress! + starts[k], base, key.count, readable: readable)
+                            && ScanNames.equal(words + starts[k], base, key.count, readable: readable)
                         {
                             return k
                         }
@@ -78,14 +80,16 @@ struct ScanNames: Sendable {
     func index(at p: UnsafePointer<UInt8>, available: Int, from: Int) -> Int? {
         let n = counts.count
         guard n > 0 else { return nil }
-        return words.withUnsafeBufferPointer { words in
-            starts.withUnsafeBufferPointer { starts in
+        return words.withUnsafeBufferPointer { words -> Int? in
+            // (No words: every name is empty; the tree path reads the key.)
+            guard let words = words.baseAddress else { return nil }
+            return starts.withUnsafeBufferPointer { starts in
                 counts.withUnsafeBufferPointer { counts -> Int? in
                     var k = from < n ? from : 0
                     for _ in 0..<n {
                         let c = counts[k]
                         if available > c, available >= (c &+ 7) & ~7, p[c] == UInt8(ascii: "\""),
-                            ScanNames.equal(words.baseAddress! + starts[k], p, c, readable: true)
+                            ScanNames.equal(words + starts[k], p, c, readable: true)
                         {
                             return k
                         }
