@@ -3,58 +3,133 @@ import TenkenSyntax
 /// Names as UTF-8 bytes laid end to end, worked out once with the schema, so the scanner
 /// matches a key by comparing bytes instead of making a string of every key.
 struct ScanNames: Sendable {
-    let bytes: [UInt8]
-    /// Where name `k` lies in `bytes`.
-    let ranges: [Range<Int>]
+    /// Each name's bytes as little-endian words, the last one padded with zero bytes: name `k`
+    /// is `words[starts[k]..<starts[k + 1]]`, `counts[k]` bytes long. A key is compared eight
+    /// bytes at a time (`index(of:readable:from:)`).
+    let words: [UInt64]
+    let starts: [Int]
+    let counts: [Int]
     /// The names are distinct and plain (no quote, backslash or control byte): a key's raw
     /// bytes equal to one of them then mean exactly that name.
     let usable: Bool
 
     init(_ names: [String], usable: Bool = true) {
-        var bytes: [UInt8] = []
-        var ranges: [Range<Int>] = []
+        var words: [UInt64] = []
+        var starts = [0]
+        var counts: [Int] = []
+        var plain = true
+        counts.reserveCapacity(names.count)
+        starts.reserveCapacity(names.count + 1)
         for n in names {
-            let start = bytes.count
-            bytes += n.utf8
-            ranges.append(start..<bytes.count)
+            var count = 0
+            var word: UInt64 = 0
+            for b in n.utf8 {
+                if b < 0x20 || b == 0x22 || b == 0x5C { plain = false }
+                word |= UInt64(b) &<< UInt64((count & 7) &* 8)
+                count += 1
+                if count & 7 == 0 {
+                    words.append(word)
+                    word = 0
+                }
+            }
+            if count & 7 != 0 { words.append(word) }
+            counts.append(count)
+            starts.append(words.count)
         }
-        self.bytes = bytes
-        self.ranges = ranges
-        self.usable =
-            usable && Set(names).count == names.count && !bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+        self.words = words
+        self.starts = starts
+        self.counts = counts
+        self.usable = usable && plain && Set(names).count == names.count
     }
 
     /// The name whose bytes are `key`'s, looked for from `from` on and then from the start (keys
-    /// mostly come in schema order); nil when none is.
+    /// mostly come in schema order); nil when none is. `readable`: at least `key.count` rounded
+    /// up to eight bytes can be read from `key`'s start (the rest of a whole word), so the key is
+    /// loaded a word at a time; otherwise a byte at a time.
     @inline(__always)
-    func index(of key: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
-        let n = ranges.count
-        guard n > 0 else { return nil }
-        return bytes.withUnsafeBufferPointer { names -> Int? in
-            var k = from < n ? from : 0
-            for _ in 0..<n {
-                if ScanNames.equal(names, ranges[k], key) { return k }
-                k = k + 1 == n ? 0 : k + 1
+    func index(of key: UnsafeBufferPointer<UInt8>, readable: Bool, from: Int) -> Int? {
+        let n = counts.count
+        // (A key lies inside the snapshot's bytes, so it always has a base address.)
+        guard n > 0, let base = key.baseAddress else { return nil }
+        return words.withUnsafeBufferPointer { words -> Int? in
+            // (No words: every name is empty; the tree path reads the key.)
+            guard let words = words.baseAddress else { return nil }
+            return starts.withUnsafeBufferPointer { starts in
+                counts.withUnsafeBufferPointer { counts -> Int? in
+                    var k = from < n ? from : 0
+                    for _ in 0..<n {
+                        if counts[k] == key.count
+                            && ScanNames.equal(words + starts[k], base, key.count, readable: readable)
+                        {
+                            return k
+                        }
+                        k = k &+ 1 == n ? 0 : k &+ 1
+                    }
+                    return nil
+                }
             }
-            return nil
         }
     }
 
+    /// The name spelled at `p` and closed by a quote there, looked for from `from` on and then
+    /// from the start, where `available` bytes from `p` on lie in the snapshot; nil when none is
+    /// (or too near the end to load a word at a time). A name holds no quote, backslash or
+    /// control byte (`usable`), so a key whose bytes up to its quote are a name's is that name,
+    /// as `stringBytes` and `index(of:readable:from:)` would read it.
     @inline(__always)
-    static func equal(_ names: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard r.count == key.count else { return false }
-        var j = 0
-        for b in names[r] {
-            if b != key[j] { return false }
-            j += 1
+    func index(at p: UnsafePointer<UInt8>, available: Int, from: Int) -> Int? {
+        let n = counts.count
+        guard n > 0 else { return nil }
+        return words.withUnsafeBufferPointer { words -> Int? in
+            // (No words: every name is empty; the tree path reads the key.)
+            guard let words = words.baseAddress else { return nil }
+            return starts.withUnsafeBufferPointer { starts in
+                counts.withUnsafeBufferPointer { counts -> Int? in
+                    var k = from < n ? from : 0
+                    for _ in 0..<n {
+                        let c = counts[k]
+                        if available > c, available >= (c &+ 7) & ~7, p[c] == UInt8(ascii: "\""),
+                            ScanNames.equal(words + starts[k], p, c, readable: true)
+                        {
+                            return k
+                        }
+                        k = k &+ 1 == n ? 0 : k &+ 1
+                    }
+                    return nil
+                }
+            }
         }
-        return true
+    }
+
+    /// Whether the `count` bytes at `key` are the name whose words start at `name`.
+    @inline(__always)
+    static func equal(
+        _ name: UnsafePointer<UInt64>, _ key: UnsafePointer<UInt8>, _ count: Int, readable: Bool
+    ) -> Bool {
+        var j = 0, w = 0
+        let raw = UnsafeRawPointer(key)
+        while j &+ 8 <= count {
+            if UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)) != name[w] { return false }
+            j &+= 8
+            w &+= 1
+        }
+        let rest = count &- j
+        if rest == 0 { return true }
+        var last: UInt64 = 0
+        if readable {
+            last = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+            last &= (1 &<< UInt64(rest &* 8)) &- 1
+        } else {
+            for k in 0..<rest { last |= UInt64(key[j &+ k]) &<< UInt64(k &* 8) }
+        }
+        return last == name[w]
     }
 }
 
 /// What the scanner needs of a record, worked out once when the schema is built: its field
-/// names as bytes and, per field, the words of its choice type (through lists) as bytes.
-struct RecordScanPlan: Sendable {
+/// names as bytes and, per field, the words of its choice type (through lists) as bytes. A class:
+/// reading a record then retains the plan once, not each of its arrays.
+final class RecordScanPlan: Sendable {
     let names: ScanNames
     /// Per field, its choices (`FieldType.enumeration`, or a list of one), empty otherwise.
     let choices: [ScanNames]
@@ -141,6 +216,7 @@ struct SnapshotScanner {
 
     // MARK: Structure
 
+    @inline(__always)
     mutating func skipWS() {
         while i < buf.count {
             let b = buf[i]
@@ -149,11 +225,13 @@ struct SnapshotScanner {
     }
 
     /// The current byte (after white space), or nil at the end.
+    @inline(__always)
     mutating func next() -> UInt8? {
         skipWS()
         return i < buf.count ? buf[i] : nil
     }
 
+    @inline(__always)
     mutating func expect(_ b: UInt8) throws(GiveUp) {
         guard next() == b else { throw GiveUp() }
         i += 1
@@ -167,6 +245,7 @@ struct SnapshotScanner {
     }
 
     /// After a member or an element: true when another follows, false at the `close` byte.
+    @inline(__always)
     mutating func more(_ close: UInt8) throws(GiveUp) -> Bool {
         switch next() {
         case UInt8(ascii: ","): i += 1; return true
@@ -176,6 +255,7 @@ struct SnapshotScanner {
     }
 
     /// Whether the container just entered is empty (`{}` or `[]`); consumes the close.
+    @inline(__always)
     mutating func closesAtOnce(_ close: UInt8) -> Bool {
         guard next() == close else { return false }
         i += 1
@@ -228,6 +308,7 @@ struct SnapshotScanner {
     }
 
     /// A key and its colon; i at the value.
+    @inline(__always)
     mutating func key() throws(GiveUp) -> UnsafeBufferPointer<UInt8> {
         skipWS()
         let k = try stringBytes().bytes
@@ -269,6 +350,27 @@ struct SnapshotScanner {
         guard i + n <= buf.count else { throw GiveUp() }
         for k in 0..<n where buf[i + k] != w.utf8Start[k] { throw GiveUp() }
         i += n
+    }
+
+    /// The common key: a field's name in quotes right at i (no white space, no escape), then its
+    /// colon; i at the value. Nil, with nothing consumed, for any other key (`key()` reads it).
+    @inline(__always)
+    mutating func knownKey(_ names: ScanNames, from: Int) throws(GiveUp) -> Int? {
+        guard i < buf.count, buf[i] == UInt8(ascii: "\""), let base = buf.baseAddress,
+            let k = names.index(at: base + i + 1, available: buf.count - i - 1, from: from)
+        else { return nil }
+        i += names.counts[k] + 2
+        try expect(UInt8(ascii: ":"))
+        skipWS()
+        return k
+    }
+
+    /// Whether the string `s` (bytes of the snapshot) can be loaded a whole word at a time: the
+    /// bytes from its start to its length rounded up to eight lie in the snapshot.
+    @inline(__always)
+    func readable(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let b = buf.baseAddress, let p = s.baseAddress else { return false }
+        return (b + buf.count) - p >= (s.count &+ 7) & ~7
     }
 
     // MARK: Pointers
@@ -335,7 +437,7 @@ struct SnapshotScanner {
                     sawVersion = true
                     continue
                 }
-                guard let ri = schema.scanSections.index(of: k, from: places.count),
+                guard let ri = schema.scanSections.index(of: k, readable: readable(k), from: places.count),
                     !places.contains(where: { $0.root == ri })
                 else { throw GiveUp() }
                 let section = schema.sections[ri]
@@ -385,10 +487,19 @@ struct SnapshotScanner {
             if closesAtOnce(UInt8(ascii: "}")) { return }
             var guess = 0
             repeat {
-                let k = try key()
                 // A key not byte for byte a field's name (another spelling, an unknown key), or a
                 // field given twice, is the tree path's to report.
-                guard let fi = plan.names.index(of: k, from: guess), slots[fi].offset < 0 else { throw GiveUp() }
+                let fi: Int
+                if let known = try knownKey(plan.names, from: guess) {
+                    fi = known
+                } else {
+                    let k = try key()
+                    guard let named = plan.names.index(of: k, readable: readable(k), from: guess) else {
+                        throw GiveUp()
+                    }
+                    fi = named
+                }
+                guard slots[fi].offset < 0 else { throw GiveUp() }
                 guess = fi + 1
                 let at = i
                 let sf = plan.scalars[fi]
@@ -410,7 +521,8 @@ struct SnapshotScanner {
                 if sf.zeroIsAmbiguous, fields[fi].zeroProblem(v, at: SourceLocation(file: "")) != nil {
                     throw GiveUp()
                 }
-                slots[fi] = RecordSlot(value: v, offset: Int32(clamping: at))
+                // The slot is unread (offset -1), so it holds `.null`: nothing to release.
+                (slots + fi).initialize(to: RecordSlot(value: v, offset: Int32(clamping: at)))
             } while try more(UInt8(ascii: "}"))
         }
     }
@@ -441,7 +553,9 @@ struct SnapshotScanner {
                 guard let d = Day(isoBytes: bytes) else { throw GiveUp() }
                 return .date(d)
             default:
-                guard let j = plan.choices[fi].index(of: bytes, from: 0) else { throw GiveUp() }
+                guard let j = plan.choices[fi].index(of: bytes, readable: readable(bytes), from: 0) else {
+                    throw GiveUp()
+                }
                 return .string(plan.words[fi][j])
             }
         case (UInt8(ascii: "t"), .bool):
@@ -519,7 +633,7 @@ struct SnapshotScanner {
                 guard let d = Day(isoBytes: bytes) else { throw GiveUp() }
                 return .date(d)
             case .enumeration(let allowed):
-                guard let j = choices.index(of: bytes, from: 0) else { throw GiveUp() }
+                guard let j = choices.index(of: bytes, readable: readable(bytes), from: 0) else { throw GiveUp() }
                 return .string(allowed[j])
             case .duration: return try typed(String(decoding: bytes, as: UTF8.self), type)
             default: throw GiveUp()

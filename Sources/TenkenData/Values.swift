@@ -382,7 +382,9 @@ public final class Record: Sendable {
     }
 
     /// Makes a record of `count` fields, all `.null` at offset -1, then lets `fill` set them
-    /// (a loader writing fields as it reads them, without an array in between).
+    /// (a loader writing fields as it reads them, without an array in between). Inlined, so the
+    /// loader's `fill` is compiled into it rather than called as a closure.
+    @inline(__always)
     static func make<E: Error>(
         schema: RecordSchema, count: Int, origin: LazyLocation, headers: [String]? = nil,
         fieldSources: [SourceFile?]? = nil, contradictedBlanks: UInt64 = 0,

@@ -41,6 +41,34 @@ struct SnapshotScannerTests {
         for _ in 0..<20_000 { check((0..<8).map { _ in UInt8.random(in: 0...255, using: &g) }) }
     }
 
+    /// Names compared a word at a time (`ScanNames`), against comparing strings: keys of every
+    /// length up to 20, equal to a name, a byte short or long of one, or one byte changed, placed
+    /// in the middle of a snapshot and at its very end (where the last word cannot be loaded).
+    @Test func namesMatchAWordAtATimeAsStringsDo() {
+        let names = (0...20).map { String("abcdefghijklmnopqrstu".prefix($0)) } + ["password_changed_on", "id", "x_y"]
+        let scan = ScanNames(names)
+        #expect(scan.usable)
+        var keys = names + names.map { $0 + "z" } + names.filter { !$0.isEmpty }.map { String($0.dropLast()) + "Z" }
+        keys += ["", "password_changed_om", "ic", "abcdefgh\u{80}"]
+        for key in keys {
+            let expected = names.firstIndex(of: key)
+            for tail in ["\"", "\":1}", "\"" + String(repeating: " ", count: 30)] {
+                let bytes = Array(("{\"" + key + tail).utf8)
+                bytes.withUnsafeBufferPointer { buf in
+                    let p = buf.baseAddress! + 2
+                    let k = UnsafeBufferPointer(start: p, count: key.utf8.count)
+                    let readable = buf.count - 2 >= (k.count + 7) & ~7
+                    for from in [0, 5, names.count - 1, names.count] {
+                        #expect(scan.index(of: k, readable: readable, from: from) == expected, "\(key) \(tail)")
+                        // In place (up to the closing quote) when the words can be loaded; else nil.
+                        let inPlace = scan.index(at: p, available: buf.count - 2, from: from)
+                        #expect(inPlace == expected || (inPlace == nil && !readable), "\(key) \(tail)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func plainASCIIIsLeftAsItIsByTheTextFunctionsTheScannerSkips() {
         for b in UInt8(0x21)...UInt8(0x7E) {
             let c = String(UnicodeScalar(b))
