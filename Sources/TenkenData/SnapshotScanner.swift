@@ -558,6 +558,18 @@ struct SnapshotScanner {
                 }
                 return .string(plan.words[fi][j])
             }
+        case (_, .bool), (_, .int):
+            return try boolOrInt(sf.kind)
+        default:
+            return nil
+        }
+    }
+
+    /// `true`/`false` for a yes/no field (`kind` `.bool`), a number for an integer one (`.int`),
+    /// as `value` reads them; nil, with nothing consumed, for any other byte.
+    @inline(__always)
+    mutating func boolOrInt(_ kind: ScanField.Kind) throws(GiveUp) -> Value? {
+        switch (buf[i], kind) {
         case (UInt8(ascii: "t"), .bool):
             try word("true")
             return .bool(true)
@@ -582,14 +594,9 @@ struct SnapshotScanner {
             return .null
         case (UInt8(ascii: "\""), _):
             return try string(type, identifier: identifier, choices: choices)
-        case (UInt8(ascii: "t"), .bool):
-            try word("true")
-            return .bool(true)
-        case (UInt8(ascii: "f"), .bool):
-            try word("false")
-            return .bool(false)
-        case (UInt8(ascii: "-"), .int), (48...57, .int):
-            return .int(try integer())
+        case (_, .bool), (_, .int):
+            guard let v = try boolOrInt(type == .bool ? .bool : .int) else { throw GiveUp() }
+            return v
         case (UInt8(ascii: "-"), .duration(let unit)), (48...57, .duration(let unit)):
             let n = try integer()
             guard n >= 0, let d = Duration(n, unit) else { throw GiveUp() }
