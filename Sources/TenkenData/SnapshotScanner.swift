@@ -48,26 +48,10 @@ struct ScanNames: Sendable {
     /// loaded a word at a time; otherwise a byte at a time.
     @inline(__always)
     func index(of key: UnsafeBufferPointer<UInt8>, readable: Bool, from: Int) -> Int? {
-        let n = counts.count
         // (A key lies inside the snapshot's bytes, so it always has a base address.)
-        guard n > 0, let base = key.baseAddress else { return nil }
-        return words.withUnsafeBufferPointer { words -> Int? in
-            // (No words: every name is empty; the tree path reads the key.)
-            guard let words = words.baseAddress else { return nil }
-            return starts.withUnsafeBufferPointer { starts in
-                counts.withUnsafeBufferPointer { counts -> Int? in
-                    var k = from < n ? from : 0
-                    for _ in 0..<n {
-                        if counts[k] == key.count
-                            && ScanNames.equal(words + starts[k], base, key.count, readable: readable)
-                        {
-                            return k
-                        }
-                        k = k &+ 1 == n ? 0 : k &+ 1
-                    }
-                    return nil
-                }
-            }
+        guard let base = key.baseAddress else { return nil }
+        return first(from: from) { name, count in
+            count == key.count && ScanNames.equal(name, base, count, readable: readable)
         }
     }
 
@@ -78,21 +62,26 @@ struct ScanNames: Sendable {
     /// as `stringBytes` and `index(of:readable:from:)` would read it.
     @inline(__always)
     func index(at p: UnsafePointer<UInt8>, available: Int, from: Int) -> Int? {
+        first(from: from) { name, c in
+            available > c && available >= (c &+ 7) & ~7 && p[c] == UInt8(ascii: "\"")
+                && ScanNames.equal(name, p, c, readable: true)
+        }
+    }
+
+    /// The first name `matches` (given its words and its length in bytes), looked for from `from`
+    /// on and then from the start; nil when none does, or when there are no names or every name
+    /// is empty (no words: the tree path reads the key).
+    @inline(__always)
+    func first(from: Int, where matches: (UnsafePointer<UInt64>, Int) -> Bool) -> Int? {
         let n = counts.count
         guard n > 0 else { return nil }
         return words.withUnsafeBufferPointer { words -> Int? in
-            // (No words: every name is empty; the tree path reads the key.)
             guard let words = words.baseAddress else { return nil }
             return starts.withUnsafeBufferPointer { starts in
                 counts.withUnsafeBufferPointer { counts -> Int? in
                     var k = from < n ? from : 0
                     for _ in 0..<n {
-                        let c = counts[k]
-                        if available > c, available >= (c &+ 7) & ~7, p[c] == UInt8(ascii: "\""),
-                            ScanNames.equal(words + starts[k], p, c, readable: true)
-                        {
-                            return k
-                        }
+                        if matches(words + starts[k], counts[k]) { return k }
                         k = k &+ 1 == n ? 0 : k &+ 1
                     }
                     return nil
