@@ -46,21 +46,10 @@ struct IdKey: Comparable, Sendable {
             var words: (UInt64, UInt64) = (0, 0)
             withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(b)) }
             let head = UInt64(bigEndian: words.0), tail = UInt64(bigEndian: words.1)
-            let high: UInt64 = 0x8080_8080_8080_8080
-            if (head | tail) & high != 0 { return nil }
-            if ownKeyOnly && (IdKey.hasLower(head) || IdKey.hasLower(tail)) { return nil }
+            if (head | tail) & SWAR.high != 0 { return nil }
+            if ownKeyOnly && (SWAR.hasASCIILower(head) || SWAR.hasASCIILower(tail)) { return nil }
             return IdKey(head: head, tail: tail | UInt64(b.count))
         }
-    }
-
-    /// Whether a word of ASCII bytes holds one in `a`...`z`. With each byte's high bit set, the
-    /// subtractions borrow across no byte: a byte's high bit stays set exactly when the byte was
-    /// at least 0x61 (then 0x7B).
-    private static func hasLower(_ w: UInt64) -> Bool {
-        let high: UInt64 = 0x8080_8080_8080_8080
-        let x = w | high
-        let atLeastA = x &- 0x6161_6161_6161_6161, pastZ = x &- 0x7B7B_7B7B_7B7B_7B7B
-        return atLeastA & ~pastZ & high != 0
     }
 
     static func == (a: IdKey, b: IdKey) -> Bool {

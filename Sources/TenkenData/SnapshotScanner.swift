@@ -677,22 +677,3 @@ struct SnapshotScanner {
         }
     }
 }
-
-/// Tests on the eight bytes of a word at once. Each is nonzero exactly when some byte passes; its
-/// set bits mark the passing bytes, except that a bit may also be set in a byte above (more
-/// significant than) a passing one, so the lowest set bit marks the first passing byte of a
-/// little-endian load.
-enum SWAR {
-    static let ones: UInt64 = 0x0101_0101_0101_0101
-    static let high: UInt64 = 0x8080_8080_8080_8080
-
-    /// Nonzero exactly when some byte of `w` is below `n` (`n` at most 0x80).
-    @inline(__always)
-    static func hasLess(_ w: UInt64, _ n: UInt8) -> UInt64 {
-        (w &- ones &* UInt64(n)) & ~w & high
-    }
-
-    /// Nonzero exactly when some byte of `w` equals `b`.
-    @inline(__always)
-    static func hasByte(_ w: UInt64, _ b: UInt8) -> UInt64 { hasLess(w ^ (ones &* UInt64(b)), 1) }
-}
