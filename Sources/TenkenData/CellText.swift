@@ -122,49 +122,21 @@ public enum CellText {
     /// Japanese text (kana, kanji, full-width forms, CJK punctuation) is read without looking up
     /// a property of any character.
     static func isKeptAsWritten(_ s: Substring) -> Bool {
-        let r = s.utf8.withContiguousStorageIfAvailable { b -> Bool in
-            var i = 0
-            let n = b.count
-            var first: UInt32 = 0, last: UInt32 = 0
-            while i < n {
-                let c = UInt32(b[i])
-                var v: UInt32
-                if c < 0x80 {
-                    v = c
-                    i += 1
-                } else if c < 0xE0 {
-                    guard c >= 0xC2, i + 1 < n else { return false }
-                    v = (c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)
-                    i += 2
-                } else if c < 0xF0 {
-                    guard i + 2 < n else { return false }
-                    v = (c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
-                    i += 3
-                } else {
-                    return false
-                }
-                guard isKept(v) else { return false }
-                if first == 0 { first = v }
-                last = v
-            }
-            guard first != 0, let f = Unicode.Scalar(first), let l = Unicode.Scalar(last) else { return false }
-            return !isSpace(f) && !isSpace(l)
-        }
-        return r ?? false
+        let u = s.unicodeScalars
+        guard let first = u.first, let last = u.last, !isSpace(first), !isSpace(last) else { return false }
+        return u.allSatisfy { isKept($0.value) }
     }
 
     /// A character `clean` keeps as it is wherever it stands (a space only inside the text):
-    /// printable ASCII, CJK punctuation and kana without the combining marks (U+302A–U+302F,
-    /// U+3099, U+309A), the CJK ideographs of the basic and first extension blocks, and the
-    /// full-width and half-width forms. None is refused, none combines, none is trimmed but the
-    /// spaces (`keptCharactersNeedNoLookUp` checks every one).
+    /// printable ASCII, and the characters of Japanese text (`TextSafety.isCommonJapanese`)
+    /// without the combining marks (U+302A–U+302F, U+3099, U+309A). None is refused, none
+    /// combines, none is trimmed but the spaces (`keptCharactersNeedNoLookUp` checks every one).
     @inline(__always)
     static func isKept(_ v: UInt32) -> Bool {
         switch v {
-        case 0x20...0x7E, 0x3000...0x3029, 0x3030...0x3098, 0x309B...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-            0xFF01...0xFF9F:
-            true
-        default: false
+        case 0x20...0x7E: true
+        case 0x302A...0x302F, 0x3099, 0x309A: false
+        default: TextSafety.isCommonJapanese(v)
         }
     }
 

@@ -17,8 +17,20 @@ public enum TextSafety {
         // punctuation, kana, the ideographs of the basic and first extension blocks, and the
         // full-width forms hold no control, format character, separator or noncharacter
         // (`fastRangesAgreeWithProperties` checks every one of them).
-        case 0x3000...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xFF01...0xFF9F: return false
+        case _ where isCommonJapanese(u.value): return false
         default: return isForbiddenByProperties(u)
+        }
+    }
+
+    /// CJK punctuation, kana, the ideographs of the basic and first extension blocks, and the
+    /// full-width and half-width forms: the characters of Japanese text, none of them a control,
+    /// format character, separator or noncharacter, so decided by code point alone here and in
+    /// `CellText.clean`.
+    @inline(__always)
+    public static func isCommonJapanese(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x3000...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xFF01...0xFF9F: true
+        default: false
         }
     }
 
