@@ -134,9 +134,13 @@ struct IdentifierSpellings {
     }
 
     init(_ facility: Facility) {
-        // Where every id is its own key (ASCII, no lower case: the usual export), no two
-        // spellings can be one id: one pass without hashing says so.
-        guard facility.roots.contains(where: { $0.map(IdentifierSpellings.foldable) ?? false }) else { return }
+        // Where every id is its own key (ASCII, no lower case: the usual export), no two spellings
+        // can be one id: a walk that builds nothing and stops at the first other id says so.
+        guard
+            facility.roots.contains(where: { v in
+                v.map { IdentifierSpellings.someID(in: $0) { !CellText.isOwnKey($0) } } ?? false
+            })
+        else { return }
         // First the ids of the top-level collections (the spelling of the element an id
         // names wins), then every other id in input order.
         for (i, root) in facility.schema.sections.enumerated() where root.shape == .collection {
@@ -146,35 +150,39 @@ struct IdentifierSpellings {
             else { continue }
             for case .record(let r) in xs { if case .string(let s) = r.values[fi] { note(s) } }
         }
-        for v in facility.roots { if let v { visit(v) } }
+        for case let v? in facility.roots {
+            _ = IdentifierSpellings.someID(in: v) {
+                note($0); return false
+            }
+        }
     }
 
-    /// Whether `v` holds an id `visit` notes that is not its own key (`CellText.isOwnKey`):
-    /// the same fields as `visit`, read without building anything and left at the first such
-    /// id. It runs for every facility, before any rule; the table is built only when it is true.
-    static func foldable(_ v: Value) -> Bool {
+    /// Whether `found` is true of some id of `v` that takes part in the spellings: the unified
+    /// fields of every record at any depth (`RecordSchema.identifierWalk`), read in place
+    /// (`Record.slots`: through `r.values` each read copied the value) and left at the first
+    /// such id. Both the probe before the table (`init`) and the table's own walk use it.
+    static func someID(in v: Value, _ found: (String) -> Bool) -> Bool {
         switch v {
         case .list(let xs):
-            for x in xs { if case .record(let r) = x, foldable(r) { return true } }
+            for x in xs { if case .record(let r) = x, someID(in: r, found) { return true } }
             return false
-        case .record(let r): return foldable(r)
+        case .record(let r): return someID(in: r, found)
         default: return false
         }
     }
 
-    static func foldable(_ r: Record) -> Bool {
-        // Fields read in place (`Record.slots`): through `r.values`, each read copied the value.
+    static func someID(in r: Record, _ found: (String) -> Bool) -> Bool {
         let walk = r.schema.identifierWalk, slots = r.slots
         for k in walk.indices {
             switch slots[walk[k].field].value {
-            case .string(let s): if walk[k].unified && !CellText.isOwnKey(s) { return true }
+            case .string(let s): if walk[k].unified && found(s) { return true }
             case .list(let xs):
                 if walk[k].unified {
-                    for case .string(let s) in xs where !CellText.isOwnKey(s) { return true }
+                    for case .string(let s) in xs where found(s) { return true }
                 } else {
-                    for x in xs { if case .record(let e) = x, foldable(e) { return true } }
+                    for x in xs { if case .record(let e) = x, someID(in: e, found) { return true } }
                 }
-            case .record(let e): if foldable(e) { return true }
+            case .record(let e): if someID(in: e, found) { return true }
             default: continue
             }
         }
@@ -187,22 +195,6 @@ struct IdentifierSpellings {
             if c != s { hasVariants = true }
         } else {
             canonical[k] = s
-        }
-    }
-
-    mutating func visit(_ v: Value) {
-        switch v {
-        case .list(let xs): for x in xs { visit(x) }
-        case .record(let r):
-            for (i, unified) in r.schema.identifierWalk {
-                switch r.values[i] {
-                case .string(let s) where unified: note(s)
-                case .list(let xs) where unified: for case .string(let s) in xs { note(s) }
-                case .record, .list: visit(r.values[i])
-                default: continue
-                }
-            }
-        default: return
         }
     }
 
