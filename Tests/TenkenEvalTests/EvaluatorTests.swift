@@ -570,6 +570,39 @@ struct RuleOutcomeTests {
         #expect(try evaluate(body, "\"facility\": {}").0.state == .manual)
     }
 
+    /// "Does not apply here" is renewed as "yes" is: once run out it no longer counts, and the
+    /// rule needs a person's word again (manual), unless the data shows the item met; `tenken
+    /// attest` asks for it again, as expired.
+    @Test func expiredNotApplicableNeedsAPersonAgain() throws {
+        // S-1 is on the staff and holds the role, so only the statement's age is at stake.
+        let people =
+            "\"staff\": [{\"id\": \"S-1\", \"hired_on\": \"2020-01-01\"}], \"roles\": [{\"role\": "
+            + "\"operations-lead\", \"staff_id\": \"S-1\", \"since\": \"2020-01-01\"}], "
+        func na(_ signed: String) -> String {
+            att(
+                "\"answer\": \"not-applicable\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", "
+                    + "\"signed_on\": \"\(signed)\", \"reason\": \"no Wi-Fi\"")
+        }
+        #expect(try evaluate(attBody, people + na("2025-11-01")).0.state == .notApplicable)
+        let (lapsed, result) = try evaluate(attBody, people + na("2025-10-01"))
+        #expect(lapsed.state == .manual)
+        let en = lapsed.reason?.en ?? "", ja = lapsed.reason?.ja ?? ""
+        #expect(
+            en.contains("attestation `k` answering not applicable lapsed on 2026-10-01 (signed 2025-10-01"), "\(en)")
+        #expect(en.contains("renewed every 1 year") && en.contains("s.json"), "\(en)")
+        #expect(ja.contains("2026-10-01 に期限切れ") && ja.contains("2025-10-01 署名"), "\(ja)")
+        #expect(lapsed.attestation?.validUntil == Day(iso: "2026-10-01"))
+        let due = AttestationPlan.due(pack: try onePack(attBody), result: result, window: Duration(30, .days)!)
+        #expect(due.map(\.why) == [.expired(Day(iso: "2026-10-01")!)])
+        // Where the data shows the item met, the lapsed statement is not needed.
+        let body = attBody + "\n    unless some s in staff : s.pledge_signed_on is present"
+        let shown =
+            "\"staff\": [{\"id\": \"S-1\", \"hired_on\": \"2020-01-01\", \"pledge_signed_on\": \"2026-01-01\"}], "
+            + "\"roles\": [{\"role\": \"operations-lead\", \"staff_id\": \"S-1\", \"since\": \"2020-01-01\"}], "
+        #expect(try evaluate(body, shown + na("2025-10-01")).0.state == .pass)
+        #expect(try evaluate(body, people + na("2025-10-01")).0.state == .manual)
+    }
+
     /// `tenken attest` appends: of two statements with the same date, the later row counts.
     @Test func laterRowWinsOnTheSameDate() throws {
         let two =
