@@ -15,7 +15,8 @@ enum CheckCommand {
             + "instead of a folder.",
         usage: "tenken check [FOLDER | SNAPSHOT.json] [--snapshot FILE] [--devices FILE] [options]",
         options: [
-            OptionSpec("--snapshot", value: "FILE", help: "the facility snapshot (JSON)"),
+            OptionSpec(
+                "--snapshot", value: "FILE", help: "the facility: a JSON snapshot, a workbook (.xlsx) or a folder"),
             OptionSpec("--devices", value: "FILE", help: "the device inventory (CSV or JSON)"),
             OptionSpec("--provider", value: "FILE", help: "the provider's service profile (default: the pack's)"),
             CLI.rulesOption,
@@ -70,25 +71,21 @@ enum CheckCommand {
             return ExitCode.usage
         }
         var input: FacilityInput
-        if let path = p.positionals.first {
-            switch CLI.facility(at: path, schema: loaded.schema) {
-            case .success(let i): input = i
-            case .failure(.usage(let e)):
-                CLI.usage(e, console)
-                return ExitCode.usage
-            case .failure(.input(let d)):
-                console.err(DiagnosticPrinter().render(d))
-                return ExitCode.inputError
-            }
-            if let s = p.value("--snapshot") { input.snapshot = s; input.tables = nil }
-            if let d = p.value("--devices") { input.devices = d; input.devicesBesideSnapshot = false }
-        } else {
-            guard let s = p.value("--snapshot") else {
-                CLI.usage(CLI.noFacilityGiven, console)
-                return ExitCode.usage
-            }
-            input = FacilityInput(snapshot: s, devices: p.value("--devices"), schema: loaded.schema)
+        switch CLI.facility(
+            positional: p.positionals.first, snapshotOption: p.value("--snapshot"), schema: loaded.schema)
+        {
+        case .success(let i)?: input = i
+        case .failure(.usage(let e))?:
+            CLI.usage(e, console)
+            return ExitCode.usage
+        case .failure(.input(let d))?:
+            console.err(DiagnosticPrinter().render(d))
+            return ExitCode.inputError
+        case nil:
+            CLI.usage(CLI.noFacilityGiven, console)
+            return ExitCode.usage
         }
+        if let d = p.value("--devices") { input.devices = d; input.devicesBesideSnapshot = false }
         input.provider = p.value("--provider")
 
         let printer = DiagnosticPrinter(color: console.useColor(color, tty: console.stderrIsTTY))

@@ -14,7 +14,8 @@ enum ExplainCommand {
             + "implementing it).",
         usage: "tenken explain RULE|ITEM [FOLDER | SNAPSHOT.json] [--snapshot FILE] [--devices FILE] [options]",
         options: [
-            OptionSpec("--snapshot", value: "FILE", help: "the facility snapshot (JSON)"),
+            OptionSpec(
+                "--snapshot", value: "FILE", help: "the facility: a JSON snapshot, a workbook (.xlsx) or a folder"),
             OptionSpec("--devices", value: "FILE", help: "the device inventory (CSV or JSON)"),
             OptionSpec("--provider", value: "FILE", help: "the provider's service profile"),
             CLI.rulesOption,
@@ -43,15 +44,14 @@ enum ExplainCommand {
             return ExitCode.usage
         }
         var input: FacilityInput
-        if p.positionals.count > 1 {
-            switch CLI.facility(at: p.positionals[1], schema: loaded.schema) {
-            case .success(let i): input = i
-            case .failure(.usage(let e)): CLI.usage(e, console); return ExitCode.usage
-            case .failure(.input(let d)): console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
-            }
-        } else if let s = p.value("--snapshot") {
-            input = FacilityInput(snapshot: s, schema: loaded.schema)
-        } else {
+        switch CLI.facility(
+            positional: p.positionals.count > 1 ? p.positionals[1] : nil, snapshotOption: p.value("--snapshot"),
+            schema: loaded.schema)
+        {
+        case .success(let i)?: input = i
+        case .failure(.usage(let e))?: CLI.usage(e, console); return ExitCode.usage
+        case .failure(.input(let d))?: console.err(DiagnosticPrinter().render(d)); return ExitCode.inputError
+        case nil:
             CLI.usage(CLI.noFacilityGiven, console)
             return ExitCode.usage
         }

@@ -43,4 +43,26 @@ extension CLI {
 }
 
 extension CLI {
+    /// The facility a command reads, from its positional argument (`positional`) and its
+    /// `--snapshot FILE` (`snapshotOption`): each read by `facility(at:)`, so a folder, a
+    /// workbook and a JSON file are told apart the same way whichever names them (a workbook
+    /// named by `--snapshot` is not read as JSON). With both, `--snapshot` gives the facility:
+    /// a JSON snapshot takes the place of the folder's own and keeps its companions (its
+    /// device inventory, its statements table); a workbook or a folder is a whole facility.
+    /// `nil` when neither is given.
+    static func facility(
+        positional: String?, snapshotOption: String?, schema: PackSchema
+    ) -> Result<FacilityInput, FacilityArgumentError>? {
+        guard let path = positional ?? snapshotOption else { return nil }
+        let named = facility(at: path, schema: schema)
+        guard positional != nil, let s = snapshotOption, case .success(var input) = named else { return named }
+        switch facility(at: s, schema: schema) {
+        case .success(let given) where given.snapshot != nil && given.tables == nil:
+            input.snapshot = given.snapshot
+            input.tables = nil
+            input.folderDiagnostics += given.folderDiagnostics
+            return .success(input)
+        case let other: return other
+        }
+    }
 }

@@ -34,6 +34,11 @@ public enum AttestationPlan {
             guard let a = rule.attestation else { continue }
             let why: DueAttestation.Why?
             switch (r.state, r.attestation) {
+            // A "not applicable" that has run out leaves the rule manual: due again, as expired.
+            case (.manual, let info?)
+            where info.answer == pack.schema.mechanisms.statements?.notApplicable
+                && info.validUntil.map { $0 < result.asOf } == true:
+                why = info.validUntil.map(DueAttestation.Why.expired) ?? .missing
             case (.manual, _), (.error, _): why = .missing
             case (.fail, let info?):
                 if info.answer == "no" {

@@ -335,7 +335,9 @@ public final class Engine: Sendable {
     /// says "no" fails the rule whatever the data shows: a person knows something it does not.
     /// An incomplete "no" (undated, unsigned, by the wrong role…), or one whose answer cannot
     /// be read, is never replaced by the data's showing: it stays `manual`, naming what is
-    /// missing. A statement vouches only when its signer may sign (`Signers`: on the staff
+    /// missing. A "not applicable" runs out as a "yes" does: run out, it leaves the rule
+    /// `manual` (unless the data shows the item met), never `notApplicable` for good. A
+    /// statement vouches only when its signer may sign (`Signers`: on the staff
     /// roster and employed on the day, holding the role that day).
     func attest(
         _ a: CheckedAttestation, _ rule: CheckedRule, _ code: Program.RuleCode, _ fast: FastEval
@@ -509,6 +511,18 @@ public final class Engine: Sendable {
                 "\(signer.ja) が \(signed) に「満たしていない」と回答しました",
                 "\(signer.en) answered on \(signed) that this is not met")
         case st.notApplicable:
+            // "Does not apply here" is a statement about the facility as it was on the day it was
+            // signed, and facilities change: it is renewed as a "yes" is, and once it has run out
+            // the rule needs a person's word again (or the data's showing), never a standing
+            // not-applicable.
+            if until < m.asOf {
+                return manual(
+                    "証明\(keyJa)の「対象外」は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新、"
+                        + "\(at(st.signedOn))）",
+                    "attestation \(keyEn) answering not applicable lapsed on \(until) (signed \(signed), renewed every "
+                        + "\(renew), \(at(st.signedOn)))",
+                    info)
+            }
             let reason = st.reason
             // A reason that only fills the cell (`なし`, `-`, `不明`, `n/a`) is no reason.
             guard let why = text(reason), !Statement.saysNothing(why) else {

@@ -9,9 +9,10 @@ import TenkenSyntax
 /// A signer must be on the roster, employed on the signing day (not there from a later day,
 /// not gone earlier), and hold the role in the appointments — or be a stand-in holder (MCS:
 /// the director, 院長・管理者) when the role is one it stands in for and no one holds it
-/// (section 3: 「院長をもってそれに充てること」). A facility without the roster or the
-/// appointments section cannot be checked on that count: the rules that need those sections
-/// report them missing. A pack that declares no roster has its signers' employment unchecked
+/// (section 3: 「院長をもってそれに充てること」). Where the pack declares the roster or the
+/// appointments but the facility gives no such section (absent; an empty one is a real "no
+/// one"), the signer cannot be shown entitled and the statement does not count: a missing
+/// section never reads as "nothing wrong". A pack that declares no roster has its signers' employment unchecked
 /// (`check.unchecked-signers`); one that declares no appointments has roles checked against the
 /// rule's `by` roles only (the engine does that before asking here).
 public struct Signers: Sendable {
@@ -78,12 +79,27 @@ public struct Signers: Sendable {
     /// they were there); a role taken after `day` (`roles.since`) was not yet held.
     public func check(by: String, role: String, on day: Day) -> Refusal? {
         let roleJa = Words.role(role, ja: true, in: schema)
+        // A roster the facility does not give cannot show the signer employed: `employmentGap`
+        // says so, as it does for an id the roster lacks.
         if let roster, let gap = Roster.employmentGap(of: by, on: day, in: roster.mechanism, people: roster.people) {
             return Refusal(
                 reason: Bilingual(ja: "回答者 " + gap.ja, en: "the signer " + gap.en),
                 field: signerFieldName(\.signer, "signer"))
         }
-        guard let holders, let appointments else { return nil }
+        guard let appointments else { return nil }
+        let roleField = signerFieldName(\.role, "role")
+        // Declared, but the facility gives no appointments section (an empty one is a real
+        // "no one holds a role"): nothing shows the signer holds the role, so the statement
+        // cannot count.
+        guard let holders else {
+            let section = schema.sections[appointments.section].name
+            return Refusal(
+                reason: Bilingual(
+                    ja: "\(appointments.label.ja)（\(section)）がないため、回答者 \(by) が\(roleJa)に任命されているか確かめられません",
+                    en: "the facility gives no \(appointments.label.en) (`\(section)`), so the signer \(by) cannot be "
+                        + "checked to hold the role \(role)"),
+                field: roleField)
+        }
         let key = Roster.fold(by)
         func since(_ r: String) -> [Since]? { holders[r]?[key] }
         // Held in its own right, else as a stand-in for a role no one holds.
@@ -91,7 +107,6 @@ public struct Signers: Sendable {
         let dates =
             since(role)
             ?? ((standIn != nil && (holders[role] ?? [:]).isEmpty) ? standIn.flatMap { since($0.holder) } : nil)
-        let roleField = signerFieldName(\.role, "role")
         guard let dates else {
             let named = (holders[role] ?? [:]).keys.sorted()
             let who =

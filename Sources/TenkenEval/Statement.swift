@@ -69,15 +69,23 @@ public enum Roster {
 
     /// Why `id` cannot be taken as employed on `day`, if so: `roster` does not list them, or
     /// they were there only from a later day or had gone by then (its `from` and `until`
-    /// fields). A date the roster leaves unknown cannot show they were there. Nil when they
-    /// were employed, or when there is no roster to ask (`people` nil: the facility has no
-    /// roster section). The messages name the roster by its label (`職員名簿` / `staff table`).
+    /// fields). A date the roster leaves unknown cannot show they were there, and neither can a
+    /// roster the facility does not give (`people` nil: no roster section; an empty list is a
+    /// real "no one", and lists no one). Nil only when they were employed. The messages name the roster by its label (`職員名簿` / `staff table`).
     public static func employmentGap(
         of id: String, on day: Day, in roster: StaffRoster, people: Value?
     ) -> (
         ja: String, en: String
     )? {
-        guard case .list(let people)? = people else { return nil }
+        // No roster section (absent, or not a list): nothing shows the person employed, which
+        // is not the same as showing them employed.
+        guard case .list(let people)? = people else {
+            return (
+                "\(id) を確かめられません: \(roster.label.ja)がないため、\(day) に在職していたか分かりません",
+                "\(id) cannot be checked: the facility gives no \(roster.label.en), so it cannot show they were "
+                    + "employed on \(day)"
+            )
+        }
         let key = fold(id)
         guard
             let person = people.lazy.compactMap({ v -> Record? in

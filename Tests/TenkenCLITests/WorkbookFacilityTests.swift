@@ -67,6 +67,29 @@ import Testing
         }
     }
 
+    /// `--snapshot` tells a workbook, a folder and a JSON file apart as the positional
+    /// argument does (one shared function), in `check` and in `explain`: a workbook named by
+    /// `--snapshot` is read as a workbook, not as JSON.
+    @Test func snapshotOptionReadsAWorkbookAsThePositionalDoes() throws {
+        let dir = tempDir("wb-snapshot-option").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let book = dir + "/clinic.xlsx"
+        let w = runCLI(["convert", "Fixtures/clinic-sakura", "--to", "xlsx", book])
+        #expect(w.code == 0, "\(w.err)")
+        let original = try Self.states(["Fixtures/clinic-sakura"])
+        #expect(try Self.states([book]) == original)
+        #expect(try Self.states(["--snapshot", book]) == original)
+        #expect(try Self.states(["--snapshot", "Fixtures/clinic-sakura"]) == original)
+        let asOf = ["--as-of", "2026-11-01", "--lang", "en"]
+        let positional = runCLI(["explain", "no-written-credentials", book] + asOf)
+        let option = runCLI(["explain", "no-written-credentials", "--snapshot", book] + asOf)
+        #expect(positional.code == 0 && option.code == 0, "\(option.err)")
+        #expect(option.out == positional.out && !option.out.isEmpty)
+        // One table is not a facility, by either route.
+        let table = runCLI(["check", "--snapshot", "Fixtures/clinic-kaede/staff.csv", "--as-of", "2026-11-01"])
+        #expect(table.code == 64 && table.err.contains("is one table"), "\(table.err)")
+    }
+
     /// The fixtures kept as workbooks (one saved by LibreOffice with Japanese sheets and a
     /// person's own coloured sheet, one built by openpyxl with English sheets, real dates and
     /// booleans) judge as the facilities they were made from.

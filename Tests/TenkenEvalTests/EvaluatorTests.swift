@@ -417,17 +417,28 @@ struct RuleOutcomeTests {
 
     func att(_ fields: String) -> String { "\"attestations\": [{\"item\": \"k\", \(fields)}]" }
 
+    /// S-1, who signs the statements: on the staff since 2020 and appointed operations lead
+    /// then, so a statement's own fields are what a test weighs (a facility without the staff
+    /// or the roles section cannot show its signer entitled).
+    let s1 = "{\"id\": \"S-1\", \"hired_on\": \"2020-01-01\"}"
+    let s1Lead = "{\"role\": \"operations-lead\", \"staff_id\": \"S-1\", \"since\": \"2020-01-01\"}"
+    var signers: String { "\"staff\": [\(s1)], \"roles\": [\(s1Lead)], " }
+
+    /// A statement signed by S-1's facility (`signers`).
+    func signed(_ fields: String) -> String { signers + att(fields) }
+
     @Test func attestationStates() throws {
         let (ok, _) = try evaluate(
             attBody,
-            att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-01-10\"")
+            signed(
+                "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-01-10\"")
         )
         #expect(ok.state == .attested)
         #expect(ok.attestation?.validUntil?.description == "2027-01-10")
         #expect(
             try evaluate(
                 attBody,
-                att(
+                signed(
                     "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": "
                         + "\"2025-10-31\""
                 )
@@ -435,7 +446,7 @@ struct RuleOutcomeTests {
         #expect(
             try evaluate(
                 attBody,
-                att(
+                signed(
                     "\"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": "
                         + "\"2026-10-31\""
                 )
@@ -443,12 +454,13 @@ struct RuleOutcomeTests {
         #expect(
             try evaluate(
                 attBody,
-                att("\"answer\": \"yes\", \"by_role\": \"audit-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")
+                signed(
+                    "\"answer\": \"yes\", \"by_role\": \"audit-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-31\"")
             ).0.state == .manual)
         #expect(
             try evaluate(
                 attBody,
-                att(
+                signed(
                     "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": "
                         + "\"2026-12-01\""
                 )
@@ -457,28 +469,29 @@ struct RuleOutcomeTests {
         #expect(try evaluate(attBody, "\"staff\": []").0.state == .manual)
         // The newest of several attestations counts.
         let two =
-            "\"attestations\": [{\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": "
+            signers
+            + "\"attestations\": [{\"item\": \"k\", \"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": "
             + "\"S-1\", \"signed_on\": \"2026-01-01\"}, {\"item\": \"k\", \"answer\": \"yes\", \"by_role\": "
             + "\"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-06-01\"}]"
         #expect(try evaluate(attBody, two).0.state == .attested)
     }
 
     /// A statement counts only with who gave it, in which role, when, and (for "not
-    /// applicable") why; and the roles table, when there is one, must say the signer holds the role.
+    /// applicable") why; and the roles table must say the signer holds the role.
     @Test func incompleteAttestationsVouchForNothing() throws {
         let ok = "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\""
-        #expect(try evaluate(attBody, att(ok)).0.state == .attested)
+        #expect(try evaluate(attBody, signed(ok)).0.state == .attested)
         #expect(
-            try evaluate(attBody, att("\"answer\": \"yes\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\"")).0.state
+            try evaluate(attBody, signed("\"answer\": \"yes\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\"")).0.state
                 == .manual)
         #expect(
             try evaluate(
-                attBody, att("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-01\"")
+                attBody, signed("\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"signed_on\": \"2026-10-01\"")
             ).0.state == .manual)
         #expect(
             try evaluate(
                 attBody,
-                att(
+                signed(
                     "\"answer\": \"not-applicable\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", "
                         + "\"signed_on\": \"2026-10-01\""
                 )
@@ -486,22 +499,22 @@ struct RuleOutcomeTests {
         #expect(
             try evaluate(
                 attBody,
-                att(
+                signed(
                     "\"answer\": \"not-applicable\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", "
                         + "\"signed_on\": \"2026-10-01\", \"reason\": \"no Wi-Fi\""
                 )
             ).0.state == .notApplicable)
         // An undated "no" beside a dated "yes" cannot be weighed.
         let undated =
-            "\"attestations\": [{\"item\": \"k\", \(ok)}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": "
+            signers + "\"attestations\": [{\"item\": \"k\", \(ok)}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": "
             + "\"operations-lead\", \"by\": \"S-1\"}]"
         #expect(try evaluate(attBody, undated).0.state == .manual)
         // The roles table names S-2 as operations lead: S-1's word is not the lead's.
         let roles = "\"roles\": [{\"role\": \"operations-lead\", \"staff_id\": \"S-2\", \"since\": \"2020-01-01\"}], "
-        let (r, _) = try evaluate(attBody, roles + att(ok))
+        let (r, _) = try evaluate(attBody, "\"staff\": [\(s1)], " + roles + att(ok))
         #expect(r.state == .manual && r.reason?.en.contains("does not hold the role operations-lead") == true)
         let roles1 = "\"roles\": [{\"role\": \"operations-lead\", \"staff_id\": \"S-1\", \"since\": \"2020-01-01\"}], "
-        #expect(try evaluate(attBody, roles1 + att(ok)).0.state == .attested)
+        #expect(try evaluate(attBody, "\"staff\": [\(s1)], " + roles1 + att(ok)).0.state == .attested)
     }
 
     /// The staff and roles tables say who may sign (`Signers`): someone on the staff,
@@ -548,10 +561,11 @@ struct RuleOutcomeTests {
     /// data does not show the item met; a "no" on file still fails, whatever the data shows.
     @Test func attestationIsNeededOnlyWhenTheDataCannotShow() throws {
         let body = attBody + "\n    unless some s in staff : s.pledge_signed_on is present"
-        // S-1 signs the statements: on the roster, employed since 2020.
+        // S-1 signs the statements: on the roster, employed since 2020, the operations lead.
         let signer = "{\"id\": \"S-1\", \"hired_on\": \"2020-01-01\"}"
-        let shown = "\"staff\": [{\"id\": \"S\", \"pledge_signed_on\": \"2026-01-01\"}, \(signer)]"
-        let notShown = "\"staff\": [{\"id\": \"S\"}, \(signer)]"
+        let shown =
+            "\"staff\": [{\"id\": \"S\", \"pledge_signed_on\": \"2026-01-01\"}, \(signer)], \"roles\": [\(s1Lead)]"
+        let notShown = "\"staff\": [{\"id\": \"S\"}, \(signer)], \"roles\": [\(s1Lead)]"
         let (byData, _) = try evaluate(body, shown)
         #expect(byData.state == .pass)
         #expect(byData.reason?.en.contains("the data shows this met") == true)
@@ -570,10 +584,83 @@ struct RuleOutcomeTests {
         #expect(try evaluate(body, "\"facility\": {}").0.state == .manual)
     }
 
+    /// A pack that declares the roster and the appointments checks every signer against them:
+    /// a facility that gives no staff or no roles section (absent; an empty one is a real "no
+    /// one") cannot show its signer entitled, so the statement does not count (manual) and
+    /// says which section is missing, rather than counting unchecked.
+    @Test func aMissingStaffOrRolesSectionLeavesNoSignerEntitled() throws {
+        let ok = "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\""
+        func verdict(_ sections: String) throws -> (RuleState, Bilingual?) {
+            let (r, _) = try evaluate(attBody, sections + att(ok))
+            return (r.state, r.reason)
+        }
+        #expect(try verdict(signers).0 == .attested)
+        let noRoles = try verdict("\"staff\": [\(s1)], ")
+        #expect(noRoles.0 == .manual)
+        #expect(
+            noRoles.1?.en.contains("the facility gives no roles table (`roles`), so the signer S-1 cannot be checked")
+                == true,
+            "\(String(describing: noRoles.1))")
+        #expect(noRoles.1?.ja.contains("役割表（roles）がないため") == true, "\(String(describing: noRoles.1))")
+        let noStaff = try verdict("\"roles\": [\(s1Lead)], ")
+        #expect(noStaff.0 == .manual)
+        #expect(
+            noStaff.1?.en.contains("the signer S-1 cannot be checked: the facility gives no staff table") == true,
+            "\(String(describing: noStaff.1))")
+        #expect(noStaff.1?.ja.contains("職員名簿がないため") == true, "\(String(describing: noStaff.1))")
+        #expect(try verdict("").0 == .manual)
+        // Empty sections are a real "no one": refused as before, naming no missing section.
+        let nobody = try verdict("\"staff\": [\(s1)], \"roles\": [], ")
+        #expect(nobody.0 == .manual && nobody.1?.en.contains("does not hold the role operations-lead") == true)
+        let noStaffListed = try verdict("\"staff\": [], \"roles\": [\(s1Lead)], ")
+        #expect(noStaffListed.0 == .manual && noStaffListed.1?.en.contains("S-1 is not in the staff table") == true)
+        // The roster's own answer, for every caller (statements, waivers): no section, no one shown employed.
+        let roster = try #require(PackLoader.builtInSchema.mechanisms.roster)
+        let day = try #require(Day(iso: "2026-10-01"))
+        #expect(
+            Roster.employmentGap(of: "S-1", on: day, in: roster, people: nil)?.en.contains("cannot be checked") == true)
+        #expect(
+            Roster.employmentGap(of: "S-1", on: day, in: roster, people: .list([]))?.en.contains("is not in") == true)
+    }
+
+    /// "Does not apply here" is renewed as "yes" is: once run out it no longer counts, and the
+    /// rule needs a person's word again (manual), unless the data shows the item met; `tenken
+    /// attest` asks for it again, as expired.
+    @Test func expiredNotApplicableNeedsAPersonAgain() throws {
+        // S-1 is on the staff and holds the role, so only the statement's age is at stake.
+        let people =
+            "\"staff\": [{\"id\": \"S-1\", \"hired_on\": \"2020-01-01\"}], \"roles\": [{\"role\": "
+            + "\"operations-lead\", \"staff_id\": \"S-1\", \"since\": \"2020-01-01\"}], "
+        func na(_ signed: String) -> String {
+            att(
+                "\"answer\": \"not-applicable\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", "
+                    + "\"signed_on\": \"\(signed)\", \"reason\": \"no Wi-Fi\"")
+        }
+        #expect(try evaluate(attBody, people + na("2025-11-01")).0.state == .notApplicable)
+        let (lapsed, result) = try evaluate(attBody, people + na("2025-10-01"))
+        #expect(lapsed.state == .manual)
+        let en = lapsed.reason?.en ?? "", ja = lapsed.reason?.ja ?? ""
+        #expect(
+            en.contains("attestation `k` answering not applicable lapsed on 2026-10-01 (signed 2025-10-01"), "\(en)")
+        #expect(en.contains("renewed every 1 year") && en.contains("s.json"), "\(en)")
+        #expect(ja.contains("2026-10-01 に期限切れ") && ja.contains("2025-10-01 署名"), "\(ja)")
+        #expect(lapsed.attestation?.validUntil == Day(iso: "2026-10-01"))
+        let due = AttestationPlan.due(pack: try onePack(attBody), result: result, window: Duration(30, .days)!)
+        #expect(due.map(\.why) == [.expired(Day(iso: "2026-10-01")!)])
+        // Where the data shows the item met, the lapsed statement is not needed.
+        let body = attBody + "\n    unless some s in staff : s.pledge_signed_on is present"
+        let shown =
+            "\"staff\": [{\"id\": \"S-1\", \"hired_on\": \"2020-01-01\", \"pledge_signed_on\": \"2026-01-01\"}], "
+            + "\"roles\": [{\"role\": \"operations-lead\", \"staff_id\": \"S-1\", \"since\": \"2020-01-01\"}], "
+        #expect(try evaluate(body, shown + na("2025-10-01")).0.state == .pass)
+        #expect(try evaluate(body, people + na("2025-10-01")).0.state == .manual)
+    }
+
     /// `tenken attest` appends: of two statements with the same date, the later row counts.
     @Test func laterRowWinsOnTheSameDate() throws {
         let two =
-            "\"attestations\": [{\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": "
+            signers
+            + "\"attestations\": [{\"item\": \"k\", \"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": "
             + "\"S-1\", \"signed_on\": \"2026-06-01\"}, {\"item\": \"k\", \"answer\": \"no\", \"by_role\": "
             + "\"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-06-01\"}]"
         #expect(try evaluate(attBody, two).0.state == .fail)
@@ -582,7 +669,7 @@ struct RuleOutcomeTests {
     /// What `tenken attest` asks about: missing, "no", expired, or running out within the window.
     @Test func dueAttestations() throws {
         func due(_ fields: String?, asOf: String = "2026-11-01") throws -> [DueAttestation] {
-            let snap = fields.map(att) ?? "\"attestations\": []"
+            let snap = fields.map { self.signed($0) } ?? "\"attestations\": []"
             let (_, result) = try evaluate(attBody, snap, asOf: asOf)
             let pack = try onePack(attBody)
             return AttestationPlan.due(pack: pack, result: result, window: Duration(30, .days)!)

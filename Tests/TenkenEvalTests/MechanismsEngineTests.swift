@@ -18,9 +18,14 @@ struct MechanismsEngineTests {
         let ap = try #require(m.appointments)
         #expect(ap.standIns.map(\.holder) == ["director"])
         let day = try #require(Day(iso: "2026-04-01"))
-        var roots = [Value?](repeating: nil, count: PackLoader.builtInSchema.sections.count)
-        roots[ap.section] = .list([])
-        let signers = Signers(roots: roots, schema: PackLoader.builtInSchema)
+        // S-9 is on the staff (so only the role is at stake) and no one holds any role.
+        var l = SnapshotLoader(schema: PackLoader.builtInSchema)
+        let json =
+            "{\"schema_version\": 1, \"staff\": [{\"id\": \"S-9\", \"hired_on\": \"2020-01-01\"}], \"roles\": []}"
+        let loaded = l.loadSnapshot(bytes: Array(json.utf8), path: "s.json")
+        let facility = try #require(loaded)
+        #expect(!l.diagnostics.contains { $0.severity == .error }, "\(l.diagnostics)")
+        let signers = Signers(facility)
         #expect(
             signers.refusal(by: "S-9", role: "operations-lead", on: day)
                 == Bilingual(
@@ -41,8 +46,15 @@ struct MechanismsEngineTests {
         let day = try #require(Day(iso: "2026-04-01"))
         let gap = try #require(Roster.employmentGap(of: "S-9", on: day, in: roster, people: .list([])))
         #expect(gap == ("S-9 は職員名簿にいません", "S-9 is not in the staff table"), "\(gap)")
-        // No roster section: nothing to ask.
-        #expect(Roster.employmentGap(of: "S-9", on: day, in: roster, people: nil) == nil)
+        // No roster section: nothing shows S-9 employed, in the roster's own words.
+        let none = try #require(Roster.employmentGap(of: "S-9", on: day, in: roster, people: nil))
+        #expect(
+            none
+                == (
+                    "S-9 を確かめられません: 職員名簿がないため、2026-04-01 に在職していたか分かりません",
+                    "S-9 cannot be checked: the facility gives no staff table, so it cannot show they were employed on "
+                        + "2026-04-01"
+                ), "\(none)")
 
         let pub = try #require(m.published)
         let profile = ProviderProfile(
