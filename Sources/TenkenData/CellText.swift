@@ -145,7 +145,12 @@ public enum CellText {
 
     /// `s` is its own `identifierKey`: ASCII without a lower-case letter. No two different
     /// strings of this form are one id.
-    public static func isOwnKey(_ s: String) -> Bool { allBytes(s) { $0 < 0x80 && !(0x61...0x7A).contains($0) } }
+    /// Eight bytes at a time (`SWAR`): it runs for every id of every facility loaded.
+    @inline(__always)
+    public static func isOwnKey(_ s: String) -> Bool {
+        s.utf8.withContiguousStorageIfAvailable { SWAR.isASCIIWithoutLower($0) }
+            ?? s.utf8.allSatisfy { $0 < 0x80 && !(0x61...0x7A).contains($0) }
+    }
 
     /// Trims `isSpace` characters at both ends.
     public static func trimmed(_ s: Substring) -> String {

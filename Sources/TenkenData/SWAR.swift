@@ -25,4 +25,24 @@ enum SWAR {
         let atLeastA = x &- ones &* 0x61, pastZ = x &- ones &* 0x7B
         return atLeastA & ~pastZ & high != 0
     }
+
+    /// Whether every byte of `b` is ASCII and none is in `a`...`z` (`CellText.isOwnKey`): eight
+    /// bytes at a time, the last few loaded into a zeroed word (a zero byte passes).
+    @inline(__always)
+    static func isASCIIWithoutLower(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i &+ 8 <= b.count {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if w & high != 0 || hasASCIILower(w) { return false }
+            i &+= 8
+        }
+        if i == b.count { return true }
+        var w: UInt64 = 0
+        withUnsafeMutableBytes(of: &w) {
+            $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(b)[i...]))
+        }
+        return w & high == 0 && !hasASCIILower(w)
+    }
 }

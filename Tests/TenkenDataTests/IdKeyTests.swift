@@ -8,6 +8,34 @@ import Testing
 /// ids by it): it must say two ids are one exactly when `CellText.identifierKey` does, whichever
 /// form each takes.
 struct IdKeyTests {
+    /// `CellText.isOwnKey` tests eight bytes at a time; against the byte-by-byte definition
+    /// (ASCII without `a`...`z`) on every byte value at every position of strings of 0 to 24
+    /// bytes (small and large strings, whole words and a tail), and on random strings.
+    @Test func ownKeyWordTestAgreesWithBytes() {
+        func plain(_ s: String) -> Bool { s.utf8.allSatisfy { $0 < 0x80 && !(0x61...0x7A).contains($0) } }
+        for n in 0...24 {
+            #expect(CellText.isOwnKey(String(repeating: "A", count: n)), "\(n)")
+            for k in 0..<n {
+                for b in UInt8(0x01)...UInt8(0x7F) {
+                    var bytes = [UInt8](repeating: 0x41, count: n)
+                    bytes[k] = b
+                    let s = String(decoding: bytes, as: UTF8.self)
+                    #expect(CellText.isOwnKey(s) == plain(s), "\(bytes)")
+                }
+                for tail in ["é", "ａ", "Ａ", "\u{80}", "漢"] {
+                    let s = String(repeating: "B", count: k) + tail + String(repeating: "C", count: n - k)
+                    #expect(CellText.isOwnKey(s) == plain(s), "\(s)")
+                }
+            }
+        }
+        var g = SystemRandomNumberGenerator()
+        let alphabet = Array("AZaz09-_ .zÉé漢ｓ")
+        for _ in 0..<5_000 {
+            let s = String((0..<Int.random(in: 0...30, using: &g)).map { _ in alphabet.randomElement(using: &g)! })
+            #expect(CellText.isOwnKey(s) == plain(s), "\(s)")
+        }
+    }
+
     static let spellings = [
         "S-006", "s-006", "Ｓ－００６", "S‐006", "S−006", "ｓ－００６", "S-0060", "S-06", "S006", "", "-",
         "F00001-A001", "f00001-a001", "F00001-A0010", "ABCDEFGHIJKLMNO", "abcdefghijklmno", "ABCDEFGHIJKLMNOP",
