@@ -41,7 +41,8 @@ public enum AttestationPlan {
                 why = info.validUntil.map(DueAttestation.Why.expired) ?? .missing
             case (.manual, _), (.error, _): why = .missing
             case (.fail, let info?):
-                if info.answer == "no" {
+                // The pack's own word for "no" (`statements … no "…"`), not MCS's spelling.
+                if info.answer == pack.schema.mechanisms.statements?.no {
                     why = .answeredNo
                 } else {
                     why = info.validUntil.map(DueAttestation.Why.expired) ?? .missing
