@@ -57,7 +57,9 @@ extension CLI {
         let named = facility(at: path, schema: schema)
         guard positional != nil, let s = snapshotOption, case .success(var input) = named else { return named }
         switch facility(at: s, schema: schema) {
-        case .success(let given) where given.snapshot != nil && given.tables == nil:
+        // Only a JSON file given on its own: a folder named by `--snapshot` (even one holding a
+        // snapshot.json) is a whole facility, never its snapshot with another's statements.
+        case .success(let given) where given.snapshot != nil && given.tables == nil && given.folder == nil:
             input.snapshot = given.snapshot
             input.tables = nil
             input.folderDiagnostics += given.folderDiagnostics

@@ -80,6 +80,12 @@ import Testing
         #expect(try Self.states([book]) == original)
         #expect(try Self.states(["--snapshot", book]) == original)
         #expect(try Self.states(["--snapshot", "Fixtures/clinic-sakura"]) == original)
+        // A folder named by --snapshot is a whole facility: never its snapshot judged with the
+        // positional folder's statements and devices.
+        #expect(try Self.states(["Fixtures/clinic-kaede", "--snapshot", "Fixtures/clinic-sakura"]) == original)
+        #expect(
+            try Self.states(["Fixtures/clinic-sakura", "--snapshot", "Fixtures/clinic-kaede"])
+                == Self.states(["Fixtures/clinic-kaede"]))
         let asOf = ["--as-of", "2026-11-01", "--lang", "en"]
         let positional = runCLI(["explain", "no-written-credentials", book] + asOf)
         let option = runCLI(["explain", "no-written-credentials", "--snapshot", book] + asOf)
