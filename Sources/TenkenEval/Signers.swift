@@ -8,7 +8,7 @@ import TenkenSyntax
 ///
 /// A signer must be on the roster, employed on the signing day (not there from a later day,
 /// not gone earlier), and hold the role in the appointments — or be a stand-in holder (MCS:
-/// the director, 院長・管理者) when the role is one it stands in for and no one holds it
+/// the director, 院長・管理者) when the role is one it stands in for and no one held it that day
 /// (section 3: 「院長をもってそれに充てること」). Where the pack declares the roster or the
 /// appointments but the facility gives no such section (absent; an empty one is a real "no
 /// one"), the signer cannot be shown entitled and the statement does not count: a missing
@@ -102,11 +102,19 @@ public struct Signers: Sendable {
         }
         let key = Roster.fold(by)
         func since(_ r: String) -> [Since]? { holders[r]?[key] }
-        // Held in its own right, else as a stand-in for a role no one holds.
+        // Held in its own right, else as a stand-in for a role no one held that day: one
+        // appointed only later left the role to the stand-in when the statement was signed; one
+        // whose appointment date is unknown may have held it, so the stand-in cannot be shown.
         let standIn = appointments.standIns.first { $0.roles.contains(role) }
-        let dates =
-            since(role)
-            ?? ((standIn != nil && (holders[role] ?? [:]).isEmpty) ? standIn.flatMap { since($0.holder) } : nil)
+        let heldThatDay = (holders[role] ?? [:]).values.contains { dates in
+            dates.contains {
+                switch $0 {
+                case .always, .unknown: true
+                case .on(let d): d <= day
+                }
+            }
+        }
+        let dates = since(role) ?? ((standIn != nil && !heldThatDay) ? standIn.flatMap { since($0.holder) } : nil)
         guard let dates else {
             let named = (holders[role] ?? [:]).keys.sorted()
             let who =

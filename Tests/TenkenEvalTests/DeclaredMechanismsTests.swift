@@ -115,6 +115,45 @@ struct DeclaredMechanismsTests {
          {"item": "m", "answer": "yes", "on": "2026-06-01", "role": "clerk", "by": "P-1"}]
         """
 
+    /// `tenken attest` names a statement the pack's own "no" word answered as answered no, not
+    /// as expired: the plan compares the declared word, never the MCS spelling.
+    @Test func theDeclaredNoWordIsDueAsAnsweredNo() throws {
+        let s = try Self.schema([
+            ("[\"yes\", \"no\", \"n/a\"]", "[\"yes\", \"nein\", \"n/a\"]"), ("no \"no\"", "no \"nein\""),
+        ])
+        let pack = try #require(Self.check(s).pack)
+        let statements = """
+            [{"item": "k", "answer": "nein", "on": "2026-06-01", "role": "lead", "by": "P-1"},
+             {"item": "m", "answer": "yes", "on": "2026-06-01", "role": "clerk", "by": "P-1"}]
+            """
+        let people = #"[{"id": "P-1", "joined": "2020-01-01"}]"#
+        let result = try Self.run(s, people: people, posts: Self.posts, statements: statements)
+        #expect(result.results.map(\.state) == [.fail, .attested])
+        let due = AttestationPlan.due(pack: pack, result: result, window: Duration(30, .days)!)
+        #expect(due.map(\.key) == ["k"])
+        #expect(due.map(\.why) == [.answeredNo])
+    }
+
+    /// The stand-in (`stand_in "lead" for "admin"`) answers for a post no one held on the day
+    /// of the statement: one appointed only later does not take it away, one appointed by then
+    /// or on an unknown day does (section 3: 「院長をもってそれに充てること」).
+    @Test func theStandInAnswersForAPostNoOneHeldThatDay() throws {
+        let s = try Self.schema([])
+        let people = #"[{"id": "P-1", "joined": "2020-01-01"}, {"id": "P-2", "joined": "2020-01-01"}]"#
+        func state(adminSince: String, signed: String) throws -> RuleState? {
+            let posts =
+                #"[{"post": "lead", "who": "P-1", "since": "2021-01-01"}, {"post": "admin", "who": "P-2""#
+                + (adminSince.isEmpty ? "}]" : #", "since": ""# + adminSince + #""}]"#)
+            let statements =
+                #"[{"item": "k", "answer": "yes", "on": ""# + signed + #"", "role": "admin", "by": "P-1"}]"#
+            return try Self.run(s, people: people, posts: posts, statements: statements).results.first?.state
+        }
+        #expect(try state(adminSince: "2026-07-01", signed: "2026-06-01") == .attested)
+        #expect(try state(adminSince: "2026-07-01", signed: "2026-08-01") == .manual)
+        #expect(try state(adminSince: "2026-06-01", signed: "2026-06-01") == .manual)
+        #expect(try state(adminSince: "", signed: "2026-06-01") == .manual)
+    }
+
     @Test func theDeclaredSectionsAnswerAndCheckTheSigner() throws {
         let s = try Self.schema([])
         #expect(Self.check(s).diagnostics.isEmpty, "\(Self.check(s).diagnostics)")
