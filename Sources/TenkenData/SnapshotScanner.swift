@@ -163,6 +163,67 @@ struct ScanField: Sendable {
     }
 }
 
+/// `String(decoding: bytes, as: UTF8.self)` for 1 to 15 ASCII bytes, made without the decoder:
+/// such a string is the standard library's small string, its bytes in two words and its count and
+/// flags in the top byte (0xE0: immortal, small, ASCII). The layout is the runtime's, so it is
+/// probed once (`holds`: every length spelled both ways, bit for bit); where it differs, or for
+/// other text, `string` is nil and the caller decodes.
+enum SmallASCII {
+    /// The bits of a string: its two words as they lie in memory.
+    static func bits(_ s: String) -> (UInt64, UInt64) { unsafeBitCast(s, to: (UInt64, UInt64).self) }
+
+    /// Whether this runtime spells every ASCII string of 0 to 15 bytes as `made` does.
+    static let holds: Bool = {
+        let probe = Array("~0a Z!9}-_./:;@".utf8)
+        return probe.withUnsafeBufferPointer { b in
+            (0...15).allSatisfy { n in
+                let bytes = UnsafeBufferPointer(rebasing: b[..<n])
+                let decoded = bits(String(decoding: bytes, as: UTF8.self))
+                return decoded == made(bytes, wordsReadable: false)
+            }
+        }
+    }()
+
+    /// The small string's two words for at most 15 bytes; a byte at or above 0x80 stays in the
+    /// words (`string` looks). `wordsReadable`: 16 bytes from the start can be read, so the bytes
+    /// are loaded two words at once and the rest masked off; otherwise a byte at a time.
+    @inline(__always)
+    static func made(_ bytes: UnsafeBufferPointer<UInt8>, wordsReadable: Bool) -> (UInt64, UInt64) {
+        let n = bytes.count
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        if wordsReadable, let p = bytes.baseAddress {
+            let raw = UnsafeRawPointer(p)
+            lo = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+            hi = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            if n < 8 {
+                lo &= (1 &<< UInt64(n &* 8)) &- 1
+                hi = 0
+            } else {
+                hi &= (1 &<< UInt64((n &- 8) &* 8)) &- 1
+            }
+        } else {
+            for k in 0..<n {
+                if k < 8 {
+                    lo |= UInt64(bytes[k]) &<< UInt64(k &* 8)
+                } else {
+                    hi |= UInt64(bytes[k]) &<< UInt64((k &- 8) &* 8)
+                }
+            }
+        }
+        return (lo, hi | (UInt64(0xE0 | n) &<< 56))
+    }
+
+    /// The string of `bytes` when they are 1 to 15 ASCII bytes and the layout `holds`; else nil.
+    @inline(__always)
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>, wordsReadable: Bool) -> String? {
+        guard bytes.count > 0, bytes.count <= 15 else { return nil }
+        let (lo, hi) = made(bytes, wordsReadable: wordsReadable)
+        // Every byte ASCII (the top byte of `hi` is the flags' 0xE0 | count).
+        guard lo & SWAR.high == 0, hi & SWAR.high == 0x80 &<< 56, holds else { return nil }
+        return unsafeBitCast((lo, hi), to: String.self)
+    }
+}
+
 /// Where a collection's scanner looks first, learnt from the elements read so far: per field,
 /// the field whose key followed it last time (and the first key's field), and the choice its
 /// value was last. Only the order of the search changes (a name or choice found is the same one
@@ -402,6 +463,19 @@ struct SnapshotScanner {
         return (b + buf.count) - p >= (s.count &+ 7) & ~7
     }
 
+    /// A plain string's text (`String(decoding:as:)`), short ones made as small strings
+    /// (`SmallASCII`).
+    @inline(__always)
+    func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let wordsReadable: Bool
+        if let b = buf.baseAddress, let p = bytes.baseAddress {
+            wordsReadable = (b + buf.count) - p >= 16
+        } else {
+            wordsReadable = false
+        }
+        return SmallASCII.string(bytes, wordsReadable: wordsReadable) ?? String(decoding: bytes, as: UTF8.self)
+    }
+
     // MARK: Pointers
 
     /// `base + "/" + String(index)`, spelled into one buffer: a record's origin is made for
@@ -587,7 +661,7 @@ struct SnapshotScanner {
             }
             if bytes.isEmpty { return .null }
             switch sf.kind {
-            case .string: return .string(String(decoding: bytes, as: UTF8.self))
+            case .string: return .string(text(bytes))
             case .date:
                 guard let d = Day(isoBytes: bytes) else { throw GiveUp() }
                 return .date(d)
@@ -676,7 +750,7 @@ struct SnapshotScanner {
             // An empty string is a blank.
             if bytes.isEmpty { return .null }
             switch type {
-            case .string: return .string(String(decoding: bytes, as: UTF8.self))
+            case .string: return .string(text(bytes))
             case .date:
                 guard let d = Day(isoBytes: bytes) else { throw GiveUp() }
                 return .date(d)

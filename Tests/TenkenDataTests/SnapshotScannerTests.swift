@@ -103,6 +103,44 @@ struct SnapshotScannerTests {
         }
     }
 
+    /// Short strings made as small strings (`SmallASCII`), against `String(decoding:as:)`: bit for
+    /// bit, for every length 0…15, every ASCII byte in every position, read a word at a time and a
+    /// byte at a time; 16 bytes or more, and any byte at or above 0x80, are left to the decoder.
+    @Test func smallStringsAreTheDecodersBitForBit() {
+        #expect(SmallASCII.holds)
+        func check(_ bytes: [UInt8]) {
+            let padded = bytes + [UInt8](repeating: 0xFF, count: 16)
+            padded.withUnsafeBufferPointer { b in
+                let part = UnsafeBufferPointer(rebasing: b[..<bytes.count])
+                let decoded = String(decoding: part, as: UTF8.self)
+                for wordsReadable in [true, false] {
+                    let made = SmallASCII.string(part, wordsReadable: wordsReadable)
+                    if bytes.isEmpty || bytes.count > 15 || bytes.contains(where: { $0 >= 0x80 }) {
+                        #expect(made == nil, "\(bytes)")
+                    } else if let made {
+                        #expect(made == decoded && made.utf8.elementsEqual(bytes), "\(bytes)")
+                        #expect(SmallASCII.bits(made) == SmallASCII.bits(decoded), "\(bytes)")
+                    } else {
+                        Issue.record("\(bytes) not made")
+                    }
+                }
+            }
+        }
+        for n in 0...17 {
+            for b in UInt8.min...UInt8.max {
+                for k in 0..<max(n, 1) where n > 0 || k == 0 {
+                    var bytes = [UInt8](repeating: 0x41 &+ UInt8(n), count: n)
+                    if n > 0 { bytes[k] = b }
+                    check(bytes)
+                }
+            }
+        }
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            check((0..<Int.random(in: 1...15, using: &g)).map { _ in UInt8.random(in: 0x21...0x7E, using: &g) })
+        }
+    }
+
     /// The elements of a collection with their keys in a different order and a different choice
     /// from one element to the next, fields left out, and keys the element before did not have:
     /// `RecordHints` only changes where the scanner looks first, so each is read as the tree
