@@ -163,6 +163,103 @@ struct ScanField: Sendable {
     }
 }
 
+/// `String(decoding: bytes, as: UTF8.self)` for 1 to 15 ASCII bytes, made without the decoder:
+/// such a string is the standard library's small string, its bytes in two words and its count and
+/// flags in the top byte (0xE0: immortal, small, ASCII). The layout is the runtime's, so it is
+/// probed once (`holds`: every length spelled both ways, bit for bit); where it differs, or for
+/// other text, `string` is nil and the caller decodes.
+enum SmallASCII {
+    /// The bits of a string: its two words as they lie in memory.
+    static func bits(_ s: String) -> (UInt64, UInt64) { unsafeBitCast(s, to: (UInt64, UInt64).self) }
+
+    /// Whether this runtime spells every ASCII string of 0 to 15 bytes as `made` does.
+    static let holds: Bool = {
+        let probe = Array("~0a Z!9}-_./:;@".utf8)
+        return probe.withUnsafeBufferPointer { b in
+            (0...15).allSatisfy { n in
+                let bytes = UnsafeBufferPointer(rebasing: b[..<n])
+                let decoded = bits(String(decoding: bytes, as: UTF8.self))
+                return decoded == made(bytes, wordsReadable: false)
+            }
+        }
+    }()
+
+    /// The small string's two words for at most 15 bytes; a byte at or above 0x80 stays in the
+    /// words (`string` looks). `wordsReadable`: 16 bytes from the start can be read, so the bytes
+    /// are loaded two words at once and the rest masked off; otherwise a byte at a time.
+    @inline(__always)
+    static func made(_ bytes: UnsafeBufferPointer<UInt8>, wordsReadable: Bool) -> (UInt64, UInt64) {
+        let n = bytes.count
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        if wordsReadable, let p = bytes.baseAddress {
+            let raw = UnsafeRawPointer(p)
+            lo = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+            hi = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            if n < 8 {
+                lo &= (1 &<< UInt64(n &* 8)) &- 1
+                hi = 0
+            } else {
+                hi &= (1 &<< UInt64((n &- 8) &* 8)) &- 1
+            }
+        } else {
+            for k in 0..<n {
+                if k < 8 {
+                    lo |= UInt64(bytes[k]) &<< UInt64(k &* 8)
+                } else {
+                    hi |= UInt64(bytes[k]) &<< UInt64((k &- 8) &* 8)
+                }
+            }
+        }
+        return (lo, hi | (UInt64(0xE0 | n) &<< 56))
+    }
+
+    /// The string of `bytes` when they are 1 to 15 ASCII bytes and the layout `holds`; else nil.
+    @inline(__always)
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>, wordsReadable: Bool) -> String? {
+        guard bytes.count > 0, bytes.count <= 15 else { return nil }
+        let (lo, hi) = made(bytes, wordsReadable: wordsReadable)
+        // Every byte ASCII (the top byte of `hi` is the flags' 0xE0 | count).
+        guard lo & SWAR.high == 0, hi & SWAR.high == 0x80 &<< 56, holds else { return nil }
+        return unsafeBitCast((lo, hi), to: String.self)
+    }
+}
+
+/// Where a collection's scanner looks first, learnt from the elements read so far: per field,
+/// the field whose key followed it last time (and the first key's field), and the choice its
+/// value was last. Only the order of the search changes (a name or choice found is the same one
+/// wherever the search starts: `ScanNames` holds distinct names), never what is read. One block,
+/// made and freed by `SnapshotScanner.collection` (a pointer: reading an element copies nothing
+/// that is reference-counted).
+struct RecordHints {
+    let fields: Int
+    /// `fields + 1` successors (index `after`: 0 before the first key, field `k` at `k + 1`), then
+    /// `fields` last choices.
+    let block: UnsafeMutablePointer<Int32>
+
+    /// Hints that guess schema order (each field followed by the next) and each field's first
+    /// choice: the guesses the scanner makes without hints.
+    init(fields: Int) {
+        self.fields = fields
+        block = .allocate(capacity: 2 &* fields &+ 1)
+        for k in 0...fields { (block + k).initialize(to: Int32(truncatingIfNeeded: k)) }
+        (block + fields + 1).initialize(repeating: 0, count: fields)
+    }
+
+    func free() { block.deallocate() }
+
+    /// The field guessed to come after `after` (0: the first key; field `k`: `k + 1`).
+    @inline(__always) func next(after: Int) -> Int { Int(block[after]) }
+    /// Field `field` came after `after`.
+    @inline(__always) func follow(_ after: Int, with field: Int) {
+        block[after] = Int32(truncatingIfNeeded: field)
+    }
+    /// The choice field `field` was last.
+    @inline(__always) func choice(_ field: Int) -> Int { Int(block[fields &+ 1 &+ field]) }
+    @inline(__always) func setChoice(_ field: Int, _ choice: Int) {
+        block[fields &+ 1 &+ field] = Int32(truncatingIfNeeded: choice)
+    }
+}
+
 /// Reads a JSON snapshot's bytes straight into a typed `Facility`, guided by the pack's schema:
 /// no `JSONNode` tree, no string per key, values typed as they are scanned, and every value's
 /// byte offset kept as the tree path keeps it (`SnapshotLoader.loadSnapshot(bytes:path:line:)`).
@@ -333,12 +430,16 @@ struct SnapshotScanner {
         return negative ? -n : n
     }
 
-    /// `true`, `false` or `null`.
+    /// `true`, `false` or `null` (a word of four bytes or more): its first four bytes compared as
+    /// one word, then any fifth.
+    @inline(__always)
     mutating func word(_ w: StaticString) throws(GiveUp) {
         let n = w.utf8CodeUnitCount
-        guard i + n <= buf.count else { throw GiveUp() }
-        for k in 0..<n where buf[i + k] != w.utf8Start[k] { throw GiveUp() }
-        i += n
+        guard n >= 4, i &+ n <= buf.count, let base = buf.baseAddress else { throw GiveUp() }
+        let have = UnsafeRawPointer(base + i).loadUnaligned(as: UInt32.self)
+        guard have == UnsafeRawPointer(w.utf8Start).loadUnaligned(as: UInt32.self) else { throw GiveUp() }
+        for k in 4..<n where buf[i &+ k] != w.utf8Start[k] { throw GiveUp() }
+        i &+= n
     }
 
     /// The common key: a field's name in quotes right at i (no white space, no escape), then its
@@ -360,6 +461,19 @@ struct SnapshotScanner {
     func readable(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let b = buf.baseAddress, let p = s.baseAddress else { return false }
         return (b + buf.count) - p >= (s.count &+ 7) & ~7
+    }
+
+    /// A plain string's text (`String(decoding:as:)`), short ones made as small strings
+    /// (`SmallASCII`).
+    @inline(__always)
+    func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let wordsReadable: Bool
+        if let b = buf.baseAddress, let p = bytes.baseAddress {
+            wordsReadable = (b + buf.count) - p >= 16
+        } else {
+            wordsReadable = false
+        }
+        return SmallASCII.string(bytes, wordsReadable: wordsReadable) ?? String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: Pointers
@@ -448,9 +562,14 @@ struct SnapshotScanner {
         try enter()
         var out: [Value] = []
         if closesAtOnce(UInt8(ascii: "]")) { return out }
+        // The elements of a collection mostly spell the same keys in the same order, and often
+        // the same choices: each element's keys and choices are looked for first where the
+        // element before found them (`RecordHints`).
+        let hints = RecordHints(fields: schema.fields.count)
+        defer { hints.free() }
         repeat {
             guard out.count < options.maxCollection else { throw GiveUp() }
-            out.append(.record(try record(schema, list: pointer, index: out.count)))
+            out.append(.record(try record(schema, list: pointer, index: out.count, hints: hints)))
         } while try more(UInt8(ascii: "]"))
         return out
     }
@@ -458,7 +577,8 @@ struct SnapshotScanner {
     /// An object read as a record of `schema`, its origin at `pointer`, or at element `index`
     /// of the list at `list` (its pointer spelled out only when read: `LazyLocation.path`).
     mutating func record(
-        _ schema: RecordSchema, pointer: String = "", list: String? = nil, index: Int = -1
+        _ schema: RecordSchema, pointer: String = "", list: String? = nil, index: Int = -1,
+        hints: RecordHints? = nil
     ) throws(GiveUp)
         -> Record
     {
@@ -474,8 +594,11 @@ struct SnapshotScanner {
             ?? LazyLocation(source: src, offset: start, path: pointer)
         return try Record.make(schema: schema, count: fields.count, origin: origin) { (slots) throws(GiveUp) in
             if closesAtOnce(UInt8(ascii: "}")) { return }
-            var guess = 0
+            // The field read last, plus one (0 before the first): the next key is looked for first
+            // where it followed that field last time (`hints`), or in schema order after it.
+            var after = 0
             repeat {
+                let guess = hints?.next(after: after) ?? after
                 // A key not byte for byte a field's name (another spelling, an unknown key), or a
                 // field given twice, is the tree path's to report.
                 let fi: Int
@@ -489,11 +612,12 @@ struct SnapshotScanner {
                     fi = named
                 }
                 guard slots[fi].offset < 0 else { throw GiveUp() }
-                guess = fi + 1
+                hints?.follow(after, with: fi)
+                after = fi &+ 1
                 let at = i
                 let sf = plan.scalars[fi]
                 let v: Value
-                if let scalar = try scalar(sf, plan, fields, fi) {
+                if let scalar = try scalar(sf, plan, fields, fi, hints: hints) {
                     v = scalar
                 } else {
                     let f = fields[fi]
@@ -522,7 +646,7 @@ struct SnapshotScanner {
     /// (`value` then reads it); a string that is not plain is finished by `typedString` with the
     /// field's type.
     mutating func scalar(
-        _ sf: ScanField, _ plan: RecordScanPlan, _ fields: [FieldSchema], _ fi: Int
+        _ sf: ScanField, _ plan: RecordScanPlan, _ fields: [FieldSchema], _ fi: Int, hints: RecordHints? = nil
     ) throws(GiveUp) -> Value? {
         guard sf.kind != .other, i < buf.count else { return nil }
         switch (buf[i], sf.kind) {
@@ -537,14 +661,16 @@ struct SnapshotScanner {
             }
             if bytes.isEmpty { return .null }
             switch sf.kind {
-            case .string: return .string(String(decoding: bytes, as: UTF8.self))
+            case .string: return .string(text(bytes))
             case .date:
                 guard let d = Day(isoBytes: bytes) else { throw GiveUp() }
                 return .date(d)
             default:
-                guard let j = plan.choices[fi].index(of: bytes, readable: readable(bytes), from: 0) else {
+                let from = hints?.choice(fi) ?? 0
+                guard let j = plan.choices[fi].index(of: bytes, readable: readable(bytes), from: from) else {
                     throw GiveUp()
                 }
+                hints?.setChoice(fi, j)
                 return .string(plan.words[fi][j])
             }
         case (_, .bool), (_, .int):
@@ -624,7 +750,7 @@ struct SnapshotScanner {
             // An empty string is a blank.
             if bytes.isEmpty { return .null }
             switch type {
-            case .string: return .string(String(decoding: bytes, as: UTF8.self))
+            case .string: return .string(text(bytes))
             case .date:
                 guard let d = Day(isoBytes: bytes) else { throw GiveUp() }
                 return .date(d)

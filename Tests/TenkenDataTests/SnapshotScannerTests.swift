@@ -69,6 +69,122 @@ struct SnapshotScannerTests {
         }
     }
 
+    /// `true`, `false` and `null` compared four bytes at once (`SnapshotScanner.word`), against
+    /// comparing bytes: the word, each byte of it changed, cut short by the end of the snapshot,
+    /// and followed by more bytes; a match consumes exactly the word, a mismatch gives up.
+    @Test func wordsMatchAsTheirBytesDo() {
+        let src = SourceFile(path: "w.json", kind: .json, lines: LineIndex([], firstLine: 1))
+        for word: StaticString in ["null", "true", "false"] {
+            let bytes = Array(UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+            var inputs = [bytes, bytes + Array(",1]".utf8), Array("x".utf8) + bytes]
+            for k in bytes.indices {
+                for b: UInt8 in [0, 0x20, bytes[k] ^ 0x20, bytes[k] &+ 1, 0xFF] {
+                    var changed = bytes
+                    changed[k] = b
+                    inputs += [changed, changed + Array("}".utf8)]
+                }
+                inputs.append(Array(bytes[..<k]))
+            }
+            for input in inputs {
+                for at in [0, 1] where at <= input.count {
+                    input.withUnsafeBufferPointer { buf in
+                        var s = SnapshotScanner(buf: buf, src: src, options: LoadOptions())
+                        s.i = at
+                        let expected = input[at...].starts(with: bytes)
+                        do throws(SnapshotScanner.GiveUp) {
+                            try s.word(word)
+                            #expect(expected && s.i == at + bytes.count, "\(word) in \(input) at \(at)")
+                        } catch {
+                            #expect(!expected && s.i == at, "\(word) in \(input) at \(at)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Short strings made as small strings (`SmallASCII`), against `String(decoding:as:)`: bit for
+    /// bit, for every length 0…15, every ASCII byte in every position, read a word at a time and a
+    /// byte at a time; 16 bytes or more, and any byte at or above 0x80, are left to the decoder.
+    @Test func smallStringsAreTheDecodersBitForBit() {
+        #expect(SmallASCII.holds)
+        func check(_ bytes: [UInt8]) {
+            let padded = bytes + [UInt8](repeating: 0xFF, count: 16)
+            padded.withUnsafeBufferPointer { b in
+                let part = UnsafeBufferPointer(rebasing: b[..<bytes.count])
+                let decoded = String(decoding: part, as: UTF8.self)
+                for wordsReadable in [true, false] {
+                    let made = SmallASCII.string(part, wordsReadable: wordsReadable)
+                    if bytes.isEmpty || bytes.count > 15 || bytes.contains(where: { $0 >= 0x80 }) {
+                        #expect(made == nil, "\(bytes)")
+                    } else if let made {
+                        #expect(made == decoded && made.utf8.elementsEqual(bytes), "\(bytes)")
+                        #expect(SmallASCII.bits(made) == SmallASCII.bits(decoded), "\(bytes)")
+                    } else {
+                        Issue.record("\(bytes) not made")
+                    }
+                }
+            }
+        }
+        for n in 0...17 {
+            for b in UInt8.min...UInt8.max {
+                for k in 0..<max(n, 1) where n > 0 || k == 0 {
+                    var bytes = [UInt8](repeating: 0x41 &+ UInt8(n), count: n)
+                    if n > 0 { bytes[k] = b }
+                    check(bytes)
+                }
+            }
+        }
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            check((0..<Int.random(in: 1...15, using: &g)).map { _ in UInt8.random(in: 0x21...0x7E, using: &g) })
+        }
+    }
+
+    /// The elements of a collection with their keys in a different order and a different choice
+    /// from one element to the next, fields left out, and keys the element before did not have:
+    /// `RecordHints` only changes where the scanner looks first, so each is read as the tree
+    /// path reads it; a key repeated, or an unknown key, after the hints have learnt an order
+    /// still gives up.
+    @Test func hintsFromTheElementBeforeChangeNothingRead() {
+        let hints = RecordHints(fields: 4)
+        defer { hints.free() }
+        #expect((0...4).map { hints.next(after: $0) } == [0, 1, 2, 3, 4])
+        #expect((0..<4).map { hints.choice($0) } == [0, 0, 0, 0])
+        hints.follow(2, with: 0)
+        hints.setChoice(3, 2)
+        #expect(hints.next(after: 2) == 0 && hints.choice(3) == 2 && hints.choice(2) == 0)
+
+        let fields: [(String, (Int) -> String)] = [
+            ("id", { "\"A-\($0)\"" }), ("staff_id", { "\"S-\($0 % 7)\"" }),
+            ("status", { ["\"active\"", "\"suspended\"", "\"deleted\"", "null"][$0 % 4] }),
+            ("is_admin", { $0 % 3 == 0 ? "true" : "false" }),
+            ("created_on", { "\"2024-0\($0 % 9 + 1)-1\($0 % 10)\"" }),
+            ("password_changed_on", { $0 % 5 == 0 ? "\"\"" : "\"2025-01-2\($0 % 10)\"" }),
+        ]
+        func element(_ e: Int, extra: String? = nil) -> String {
+            var order = Array(fields.indices)
+            order = Array(order[(e % order.count)...] + order[..<(e % order.count)])
+            if e % 3 == 0 { order.reverse() }
+            if e % 4 == 1 { order.remove(at: e % order.count) }
+            if e >= 8 && e < 12 { order = Array(fields.indices) }
+            var members = order.map { "\"\(fields[$0].0)\":\(fields[$0].1(e))" }
+            if let extra { members.insert(extra, at: members.count / 2) }
+            return "{" + members.joined(separator: e % 2 == 0 ? "," : ", ") + "}"
+        }
+        func snapshot(_ bad: Int? = nil, extra: String = "") -> [UInt8] {
+            let elements = (0..<30).map { element($0, extra: $0 == bad ? extra : nil) }
+            return Array(("{\"schema_version\":1,\"accounts\":[" + elements.joined(separator: ",") + "]}").utf8)
+        }
+        #expect(Self.compare(snapshot(), name: "orders"))
+        for bad in [2, 9, 10, 29] {
+            #expect(!Self.compare(snapshot(bad, extra: #""status":"active""#), name: "repeated at \(bad)"))
+            #expect(!Self.compare(snapshot(bad, extra: #""id":"A-x""#), name: "repeated id at \(bad)"))
+            #expect(!Self.compare(snapshot(bad, extra: #""colour":"red""#), name: "unknown at \(bad)"))
+            #expect(!Self.compare(snapshot(bad, extra: #""status":"lost""#), name: "bad choice at \(bad)"))
+        }
+    }
+
     @Test func plainASCIIIsLeftAsItIsByTheTextFunctionsTheScannerSkips() {
         for b in UInt8(0x21)...UInt8(0x7E) {
             let c = String(UnicodeScalar(b))
