@@ -174,6 +174,8 @@ enum SmallASCII {
 
     /// Whether this runtime spells every ASCII string of 0 to 15 bytes as `made` does.
     static let holds: Bool = {
+        // A string of two words (64-bit platforms); elsewhere every value is decoded.
+        guard MemoryLayout<String>.size == 16 else { return false }
         let probe = Array("~0a Z!9}-_./:;@".utf8)
         return probe.withUnsafeBufferPointer { b in
             (0...15).allSatisfy { n in
