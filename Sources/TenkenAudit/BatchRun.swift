@@ -6,19 +6,6 @@ import TenkenEval
 import TenkenReport
 import TenkenSyntax
 
-/// Results of workers, written by index: each index is written by exactly one worker.
-final class Slots<T>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<T?>
-    init(_ n: Int) {
-        buffer = .allocate(capacity: n)
-        buffer.initialize(repeating: nil)
-    }
-    deinit {
-        buffer.deinitialize()
-        buffer.deallocate()
-    }
-}
-
 /// The progress line of a batch: count, rate and time left, at most five times a second. It
 /// writes through `write` (the command passes standard error, and only on a terminal), so the
 /// library never prints by itself.
@@ -113,7 +100,15 @@ public final class BatchRun: @unchecked Sendable {
     /// the entries' order whatever order the workers finished in; once a signal or a failed
     /// write stops the run, the entries not yet started are summarised as not evaluated.
     public func evaluate(_ entries: [BatchEntry], jobs: Int, progress: BatchProgress? = nil) -> [FacilitySummary] {
-        let slots = Slots<FacilitySummary>(entries.count)
+        Array(evaluateRows(entries, jobs: jobs, progress: progress))
+    }
+
+    /// As `evaluate`, the summaries kept as compact rows (`FacilityRows`): what a batch holds
+    /// of each facility until its aggregate is written, a few dozen bytes rather than a
+    /// `FacilitySummary` and its strings.
+    public func evaluateRows(_ entries: [BatchEntry], jobs: Int, progress: BatchProgress? = nil) -> FacilityRows {
+        // Each worker encodes its summary on its own and appends the row under the lock.
+        let rows = Locked(FacilityRows(unset: entries.count))
         let next = Atomic<Int>(0)
         let workers = max(1, min(jobs, entries.count))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -125,33 +120,46 @@ public final class BatchRun: @unchecked Sendable {
                 : (Checker.check(loaded.source, schema: loaded.schema).pack.map {
                     Engine(pack: $0, maxFindings: maxFindings)
                 } ?? engine)
+            var row: [UInt8] = []
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 if i >= entries.count { break }
+                let s: FacilitySummary
                 // Stopped (a signal, or a write failed so nothing will be published): the rest
                 // are not evaluated.
                 if Interruption.requested != 0 || !writeFailures.withLock({ $0.isEmpty }) {
-                    slots.buffer[i] = FacilitySummary(
+                    s = FacilitySummary(
                         id: entries[i].name, name: nil, input: entries[i].input, status: .error, states: "",
                         diagnostics: ["\(entries[i].input): not evaluated: the run stopped"])
-                    continue
+                } else {
+                    s = process(entries[i], index: i, engine: own)
+                    progress?.tick()
                 }
-                slots.buffer[i] = process(entries[i], index: i, engine: own)
-                progress?.tick()
+                row.removeAll(keepingCapacity: true)
+                FacilityRows.encode(s, into: &row)
+                rows.withLock { $0.set(i, encoded: row) }
             }
         }
-        // Every slot is filled by a worker; one that is not is reported, never dropped.
-        var out = (0..<entries.count).map { i in
-            slots.buffer[i]
-                ?? FacilitySummary(
+        var out = rows.withLock { r in
+            // The lock's copy is emptied, so `out` is the only one and changes in place.
+            defer { r = FacilityRows() }
+            return r
+        }
+        // Every row is filled by a worker; one that is not is reported, never dropped.
+        for i in entries.indices where !out.isSet(i) {
+            out.set(
+                i,
+                FacilitySummary(
                     id: entries[i].name, name: nil, input: entries[i].input, status: .error, states: "",
-                    diagnostics: ["\(entries[i].input): not evaluated"])
+                    diagnostics: ["\(entries[i].input): not evaluated"]))
         }
         // Two inputs with the same facility id (or ids differing only in case): neither is
         // reported, both are errors.
         let dup = contested.withLock { $0 }
-        for i in out.indices where out[i].status == .evaluated {
-            if let ids = dup[FileNames.fold(out[i].id)] { out[i] = duplicate(out[i], ids) }
+        if !dup.isEmpty {
+            for i in out.indices where out.view(i).status == .evaluated {
+                if let ids = dup[FileNames.fold(out.id(i))] { out.set(i, duplicate(out[i], ids)) }
+            }
         }
         for (_, ids) in dup {
             for id in ids {

@@ -171,7 +171,10 @@ enum BatchCommand {
         inputs.add(file: p.positionals[0])
         // The one look at each input also tells the run whether it is a folder.
         for i in all.indices where all[i].line == nil { all[i].isFolder = inputs.add(file: all[i].input) }
-        let entries = all.filter { BatchDiscovery.inShard($0, shard) }
+        // Not sharded: the entries are the list found, not a copy of it (a batch keeps its
+        // entries until the end).
+        let entries = shard == nil ? all : all.filter { BatchDiscovery.inShard($0, shard) }
+        all = []
         if let r = inputs.refusal(folder: outDir, holding: false) ?? inputs.refusal(
             folder: (outDir as NSString).appendingPathComponent("facilities"))
             ?? BatchOutput.besideFacilities.lazy.compactMap({
@@ -181,6 +184,8 @@ enum BatchCommand {
             console.err("error: \(r); nothing was written\n")
             return ExitCode.inputError
         }
+        // Every input's identity, one per facility, is not needed any more.
+        inputs = InputSet()
         guard let output = BatchOutput.opened(outDir, graceful: true, console) else { return ExitCode.inputError }
         let run = BatchRun(
             pack: pack, loaded: loaded, asOf: asOf, options: options, cliParams: cliParams, waivers: waivers,
@@ -190,9 +195,9 @@ enum BatchCommand {
         let showProgress: ((String) -> Void)? =
             console.stderrIsTTY && !p.flag("--quiet") ? { [console] line in console.err(line) } : nil
         let progress = BatchProgress(total: entries.count, write: showProgress)
-        // The summaries go straight into the aggregate, which sorts them without a copy.
+        // The summaries, compact rows, go straight into the aggregate, which sorts them without a copy.
         var aggregate = Aggregate(
-            pack: pack, asOf: asOf.description, facilities: run.evaluate(entries, jobs: jobs, progress: progress),
+            pack: pack, asOf: asOf.description, rows: run.evaluateRows(entries, jobs: jobs, progress: progress),
             shard: shard.map { "\($0.index)/\($0.count)" })
         aggregate.ignored = ignored
         aggregate.runParameters = cliParams.map { "\($0.name)=\(ParamResolver.render($0.value))" }.sorted()
@@ -252,7 +257,9 @@ enum BatchCommand {
             )
             return ExitCode.inputError
         }
-        let newGaps = baseline.map { _ in aggregate.facilities.filter { ($0.newGaps ?? 0) > 0 }.count }
+        let newGaps = baseline.map { _ in
+            aggregate.facilities.indices.filter { (aggregate.facilities.view($0).newGaps ?? 0) > 0 }.count
+        }
         let counts = aggregate.verdictCounts(gate: gate)
         let exit = ExitPolicy.code(aggregate, gate: gate, newGaps: newGaps, counts: counts)
         let ja = lang == .ja
@@ -267,7 +274,7 @@ enum BatchCommand {
     /// One line per facility that failed to load (at most `limit`, then how many more): its
     /// id, its input as given and its first error, so a CI log names what to fix.
     static func loadFailures(_ a: Aggregate, ja: Bool, limit: Int = 10) -> [String] {
-        let failed = a.facilities.filter { $0.status == .error }
+        let failed = a.facilities.indices.filter { a.facilities.view($0).status == .error }.map { a.facilities[$0] }
         var out = failed.prefix(limit).map { f in
             let why = f.diagnostics.first ?? (ja ? "理由の記録なし" : "no reason recorded")
             return ja ? "\(f.id)（\(f.input)）を読み込めません: \(why)" : "failed to load \(f.id) (\(f.input)): \(why)"
@@ -290,7 +297,10 @@ enum BatchCommand {
         _ a: Aggregate, gate: Gate, newGaps: Int? = nil, ja: Bool = false, counts: [Gate.Verdict: Int]? = nil
     ) -> String {
         let v = counts ?? a.verdictCounts(gate: gate)
-        let waiting = a.facilities.filter { $0.status == .evaluated && $0.has(.manual) }.count
+        let waiting = a.facilities.indices.filter {
+            let f = a.facilities.view($0)
+            return f.status == .evaluated && f.has(.manual)
+        }.count
         let undecided = (v[.undecided] ?? 0) - a.failedToLoad
         if ja {
             return "\(a.facilities.count) 施設"

@@ -112,7 +112,8 @@ public struct Aggregate: Sendable {
     public var packID: String
     public var packVersion: String
     public var rules: [AggregateRule]
-    public var facilities: [FacilitySummary]
+    /// The facilities, sorted by id and input, each kept as a compact row (`FacilityRows`).
+    public private(set) var facilities: FacilityRows
     /// `i/n` for a partial aggregate.
     public var shard: String?
     /// Catalog items the pack declares out of scope: an aggregate names them as every report does.
@@ -126,27 +127,38 @@ public struct Aggregate: Sendable {
     /// Per-rule counts, computed once in one pass over the facilities.
     let ruleStats: [RuleStats]
 
-    /// Takes the facilities over (sorted in place, not copied: a batch may hold many thousands).
     public init(
         asOf: String, packID: String, packVersion: String, rules: [AggregateRule],
-        facilities: consuming [FacilitySummary], shard: String?
+        facilities: [FacilitySummary], shard: String?
+    ) {
+        self.init(
+            asOf: asOf, packID: packID, packVersion: packVersion, rules: rules, rows: FacilityRows(facilities),
+            shard: shard)
+    }
+
+    /// Takes the rows over (sorted in place: a batch may hold many thousands).
+    public init(
+        asOf: String, packID: String, packVersion: String, rules: [AggregateRule],
+        rows: consuming FacilityRows, shard: String?
     ) {
         self.asOf = asOf
         self.packID = packID
         self.packVersion = packVersion
         self.rules = rules
-        var sorted = facilities
-        sorted.sort { ($0.id, $0.input) < ($1.id, $1.input) }
+        var sorted = rows
+        sorted.sortByIDAndInput()
         self.facilities = sorted
         self.shard = shard
         ruleStats = Aggregate.computeStats(rules.count, self.facilities)
     }
 
-    static func computeStats(_ n: Int, _ facilities: [FacilitySummary]) -> [RuleStats] {
+    static func computeStats(_ n: Int, _ facilities: FacilityRows) -> [RuleStats] {
         // Counted in a flat table by letter byte, turned into dictionaries once at the end.
         var table = [Int](repeating: 0, count: n * 128)
-        for f in facilities where f.status == .evaluated {
-            for (i, c) in f.states.utf8.enumerated() where i < n && c < 128 { table[i * 128 + Int(c)] += 1 }
+        for k in facilities.indices {
+            let f = facilities.view(k)
+            guard f.status == .evaluated else { continue }
+            for (i, c) in f.states.enumerated() where i < n && c < 128 { table[i * 128 + Int(c)] += 1 }
         }
         return (0..<n).map { i in
             var c: [RuleState: Int] = [:]
@@ -163,43 +175,55 @@ public struct Aggregate: Sendable {
         }
     }
 
-    public init(pack: CheckedPack, asOf: String, facilities: consuming [FacilitySummary], shard: String?) {
+    public init(pack: CheckedPack, asOf: String, facilities: [FacilitySummary], shard: String?) {
+        self.init(pack: pack, asOf: asOf, rows: FacilityRows(facilities), shard: shard)
+    }
+
+    /// Takes the rows over (a batch's, from `BatchRun.evaluateRows`).
+    public init(pack: CheckedPack, asOf: String, rows: consuming FacilityRows, shard: String?) {
         self.init(
             asOf: asOf, packID: pack.info.id, packVersion: pack.info.version,
             rules: pack.rules.map {
                 AggregateRule(
                     id: $0.id, implements: $0.implements, level: $0.level, category: $0.category, title: $0.title)
             },
-            facilities: facilities, shard: shard)
+            rows: rows, shard: shard)
         outOfScope = pack.info.outOfScope
     }
 
     // Counted, not filtered: copies of the facility list add up in a batch of thousands.
-    public var evaluatedCount: Int { facilities.reduce(0) { $0 + ($1.status == .evaluated ? 1 : 0) } }
+    // Read from the rows without decoding them: no strings are made.
+    func countWhere(_ p: (FacilityRows.View) -> Bool) -> Int {
+        facilities.indices.reduce(0) { $0 + (p(facilities.view($1)) ? 1 : 0) }
+    }
+    public var evaluatedCount: Int { countWhere { $0.status == .evaluated } }
     public var failedToLoad: Int { facilities.count - evaluatedCount }
     public func requiredGaps(_ f: FacilitySummary) -> Int { f.count(.required, .fail, rules) }
     public var withUndecidedRules: Int {
-        facilities.reduce(0) {
-            $0 + ($1.status == .evaluated && ($1.has(.unknown) || $1.has(.error)) ? 1 : 0)
-        }
+        countWhere { $0.status == .evaluated && ($0.has(.unknown) || $0.has(.error)) }
     }
-    public var withLoosenedParams: Int {
-        facilities.reduce(0) { $0 + ($1.status == .evaluated && !$1.loosened.isEmpty ? 1 : 0) }
-    }
+    public var withLoosenedParams: Int { countWhere { $0.status == .evaluated && $0.loosenedCount > 0 } }
     public var withRequiredGaps: Int {
-        facilities.reduce(0) { $0 + ($1.status == .evaluated && requiredGaps($1) > 0 ? 1 : 0) }
+        countWhere { $0.status == .evaluated && $0.count(.required, .fail, rules) > 0 }
     }
 
     /// One facility's verdict under a gate: a facility that failed to load is undecided.
     public func verdict(_ f: FacilitySummary, gate: Gate) -> Gate.Verdict {
+        verdict(
+            FacilityRows.View(
+                status: f.status, states: ArraySlice(f.states.utf8), diagnosticsCount: f.diagnostics.count,
+                loosenedCount: f.loosened.count, newGaps: f.newGaps), gate: gate)
+    }
+
+    func verdict(_ f: FacilityRows.View, gate: Gate) -> Gate.Verdict {
         // The state letters are ASCII: read as bytes, not Characters (this runs for every
         // facility of a batch, more than once).
-        if f.status == .error || f.states.utf8.count != rules.count { return .undecided }
+        if f.status == .error || f.states.count != rules.count { return .undecided }
         return gate.verdict(
-            zip(rules, f.states.utf8).lazy.map {
+            zip(rules, f.states).lazy.map {
                 (level: $0.0.level, state: Aggregate.state(byte: $0.1), counts: true)
             },
-            loosened: !f.loosened.isEmpty)
+            loosened: f.loosenedCount > 0)
     }
 
     /// The state a letter of `FacilitySummary.states` stands for; `.error` for any other byte.
@@ -213,13 +237,14 @@ public struct Aggregate: Sendable {
     /// gap at the gate's level, undecided or not (an undecided facility can have gaps too).
     public func verdictCounts(gate: Gate) -> [Gate.Verdict: Int] {
         var c: [Gate.Verdict: Int] = [:]
-        for f in facilities {
+        for k in facilities.indices {
+            let f = facilities.view(k)
             let v = verdict(f, gate: gate)
             if v != .gaps { c[v, default: 0] += 1 }
-            if f.status == .evaluated, f.states.utf8.count == rules.count,
+            if f.status == .evaluated, f.states.count == rules.count,
                 gate.hasGaps(
-                    zip(rules, f.states.utf8).lazy.map { ($0.level, Aggregate.state(byte: $1)) },
-                    loosened: !f.loosened.isEmpty)
+                    zip(rules, f.states).lazy.map { ($0.level, Aggregate.state(byte: $1)) },
+                    loosened: f.loosenedCount > 0)
             {
                 c[.gaps, default: 0] += 1
             }
@@ -231,16 +256,15 @@ public struct Aggregate: Sendable {
     /// Indexes into `facilities`, worst first. Each key is worked out once, and only indexes are
     /// sorted, so no copy of the list is made.
     public var worstFirst: [Int] {
-        let keys = facilities.map { f in
-            (
+        let keys = facilities.indices.map { k -> (Int, Int, Int, Int, Int, Int) in
+            let f = facilities.view(k)
+            return (
                 f.status == .error ? 0 : 1, -f.count(.required, .fail, rules), -f.count(.recommended, .fail, rules),
                 -f.count(nil, .unknown, rules), -f.count(nil, .manual, rules), -f.count(nil, .error, rules)
             )
         }
-        return facilities.indices.sorted { i, j in
-            keys[i] != keys[j]
-                ? keys[i] < keys[j] : (facilities[i].id, facilities[i].input) < (facilities[j].id, facilities[j].input)
-        }
+        // Ties keep the order of `facilities`, which is by id and input already.
+        return facilities.indices.sorted { i, j in keys[i] != keys[j] ? keys[i] < keys[j] : i < j }
     }
 
     public struct RuleStats: Sendable {

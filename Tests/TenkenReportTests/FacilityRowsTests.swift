@@ -1,0 +1,79 @@
+import Testing
+
+@testable import TenkenReport
+
+/// A batch keeps its facilities' summaries as compact rows of bytes: every field comes back as
+/// it went in, and the rows sort as the summaries did.
+struct FacilityRowsTests {
+    static let summaries: [FacilitySummary] = [
+        FacilitySummary(
+            id: "F-1", name: "医療法人 第一診療所", input: "/data/施設/F-1.json", status: .evaluated, states: "PFMAWNUE",
+            diagnostics: ["F-1.json:3: warning[data.x]: 未知のキー `é`", ""], newGaps: 3,
+            loosened: ["password.min_length", "画面ロック"]),
+        FacilitySummary(
+            id: "", name: "", input: "", status: .error, states: "", diagnostics: [], newGaps: 0, loosened: []),
+        FacilitySummary(
+            id: "F-2", name: nil, input: "in/F-2", status: .evaluated, states: "PP", diagnostics: [], newGaps: nil),
+        FacilitySummary(
+            id: "huge", name: String(repeating: "名", count: 70_000), input: String(repeating: "x", count: 200_000),
+            status: .error, states: String(repeating: "P", count: 300),
+            diagnostics: (0..<1000).map { "line \($0): \u{1F600} \0 \r\n" }, newGaps: Int.max,
+            loosened: [String(repeating: "p", count: 128)]),
+        FacilitySummary(
+            id: "neg", name: "\u{65}\u{301}", input: "e\u{301}", status: .evaluated, states: "F", diagnostics: [],
+            newGaps: Int.min),
+        FacilitySummary(
+            id: "neg2", name: nil, input: "x", status: .evaluated, states: "F", diagnostics: [], newGaps: -1),
+    ]
+
+    @Test func everyFieldRoundTrips() {
+        let rows = FacilityRows(Self.summaries)
+        #expect(rows.count == Self.summaries.count)
+        #expect(Array(rows) == Self.summaries)
+        for (i, s) in Self.summaries.enumerated() {
+            #expect(rows[i] == s)
+            #expect(rows.id(i) == s.id)
+            let v = rows.view(i)
+            #expect(v.status == s.status && Array(v.states) == Array(s.states.utf8))
+            #expect(v.diagnosticsCount == s.diagnostics.count && v.loosenedCount == s.loosened.count)
+            #expect(v.newGaps == s.newGaps)
+            // Byte for byte, not only equal as strings (`==` on String is canonical equivalence).
+            #expect(Array(rows[i].name?.utf8 ?? "".utf8) == Array(s.name?.utf8 ?? "".utf8))
+            #expect(Array(rows[i].input.utf8) == Array(s.input.utf8))
+        }
+        #expect(Array(FacilityRows()) == [])
+    }
+
+    @Test func replacedAndUnsetRows() {
+        var rows = FacilityRows(unset: 3)
+        #expect(!rows.isSet(0) && !rows.isSet(2))
+        var encoded: [UInt8] = []
+        FacilityRows.encode(Self.summaries[0], into: &encoded)
+        rows.set(2, encoded: encoded)
+        rows.set(0, Self.summaries[2])
+        rows.set(1, Self.summaries[1])
+        rows.set(0, Self.summaries[4])
+        #expect(Array(rows) == [Self.summaries[4], Self.summaries[1], Self.summaries[0]])
+    }
+
+    /// The rows sort as `(id, input) < (id, input)` sorts the summaries: bytes for ASCII, the
+    /// strings' order otherwise (canonically equal ids, non-ASCII ids beside ASCII ones).
+    @Test func sortMatchesTheSummariesOrder() {
+        let ids = ["b", "a", "B", "é", "e\u{301}", "z", "ä", "a", "", "aa", "Z-10", "Z-9", "施設", "\u{212B}", "\u{C5}"]
+        let inputs = ["2", "1", "e\u{301}", "é", "0", ""]
+        var list: [FacilitySummary] = []
+        for (k, id) in ids.enumerated() {
+            for j in 0..<3 {
+                list.append(
+                    FacilitySummary(
+                        id: id, name: nil, input: inputs[(k + j) % inputs.count], status: .evaluated,
+                        states: String(k), diagnostics: ["\(k)-\(j)"]))
+            }
+        }
+        var rows = FacilityRows(list)
+        rows.sortByIDAndInput()
+        let sorted = list.sorted { ($0.id, $0.input) < ($1.id, $1.input) }
+        #expect(Array(rows) == sorted)
+        #expect(Array(rows).map(\.diagnostics) == sorted.map(\.diagnostics))
+    }
+}
