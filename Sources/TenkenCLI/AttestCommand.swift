@@ -447,7 +447,9 @@ struct AttestSession {
 
     /// A reason or note for the table's reason column, asked again until the table's reader
     /// would take it (`AttestationLog.checked`: the loader's cell rules, the same check every
-    /// saved row passes) and, when `required`, until it is not empty.
+    /// saved row passes) and, when `required`, until it gives a reason the report counts: not
+    /// empty, and not a word that fills the cell and says nothing (`Statement.saysNothing`:
+    /// `なし`, `-`, `n/a`).
     func askText(_ prompt: String, required: Bool) -> String? {
         while true {
             guard let a = ask(prompt) else { return nil }
@@ -459,9 +461,19 @@ struct AttestSession {
                         "  この文は保存できません（\(d.message)）。入力し直してください。\n",
                         "  this cannot be saved: \(d.message). Enter it again.\n"))
             case .success(let read):
+                guard required else { return a }
                 // Blank as the reader reads it (nothing but spaces, say): no reason.
-                guard required, read[field] == nil else { return a }
-                console.out(t("  理由を入力してください。\n", "  a reason is needed.\n"))
+                guard case .string(let text)? = read[field] else {
+                    console.out(t("  理由を入力してください。\n", "  a reason is needed.\n"))
+                    continue
+                }
+                guard Statement.saysNothing(text) else { return a }
+                console.out(
+                    t(
+                        "  「\(SafeText.terminal(text))」は理由になっていないため、点検で数えられません（なし・不明・n/a や記号だけなど）。"
+                            + "対象外とする理由を書いてください。\n",
+                        "  \"\(SafeText.terminal(text))\" gives no reason (a word like none, n/a or unknown, or symbols "
+                            + "alone), so the check would not count it; say why it does not apply.\n"))
             }
         }
     }

@@ -73,3 +73,30 @@ public enum AttestationPlan {
         return out
     }
 }
+
+extension Engine {
+    /// How long a statement on each attestation item counts from the day it is signed (its
+    /// rules' `renew`, evaluated with the facility's parameters and `commandLine`'s, as the
+    /// report evaluates them); the shortest where rules sharing an item renew it differently,
+    /// so a statement recorded within it counts for every one of them.
+    public func renewals(_ facility: Facility, asOf: Day, commandLine: [ParamOverride] = []) -> [String: Duration] {
+        let (values, _, _) = ParamResolver.resolve(pack, overrides: facility.overrides + commandLine)
+        let m = Machine(
+            roots: facility.roots, schema: facility.schema, params: values, asOf: asOf, slots: maxSlots,
+            lookups: program.lookupCount)
+        m.tables = facility.tables
+        m.tablesInWorkbook = facility.tablesInWorkbook
+        m.rootLocations = facility.rootLocations
+        var out: [String: Duration] = [:]
+        for rule in pack.rules {
+            guard let a = rule.attestation else { continue }
+            // As the report weighs a statement: a renewal that is no period is a year.
+            let renew: Duration
+            if case .duration(let d) = m.eval(a.renew) { renew = d } else { renew = Duration(months: 12) }
+            // Compared by where they end from one day (a month is not a fixed number of days).
+            if let old = out[a.key], asOf.adding(old) <= asOf.adding(renew) { continue }
+            out[a.key] = renew
+        }
+        return out
+    }
+}

@@ -193,6 +193,68 @@ import Testing
                 && role.err.contains("operations-lead (運用責任者)"), "\(role.err)")
     }
 
+    /// An answer the report would not count is refused, as the questions in the terminal
+    /// refuse it: a not-applicable reason that says nothing (`なし`, `n/a`, `-`:
+    /// `Statement.saysNothing`, the engine's test), and a yes or not-applicable signed so long
+    /// ago that it has run out, naming the day it was valid until. A "no" never runs out in the
+    /// report and is recorded whatever its age; a yes signed on the earliest day that still
+    /// counts is recorded, and both count in the report.
+    @Test func answersTheReportWouldNotCountAreRefused() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let header = "\u{FEFF}item,answer,by_role,by,signed_on,reason\n"
+        try header.write(toFile: dir + "/attestations.csv", atomically: true, encoding: .utf8)
+        let original = try Data(contentsOf: URL(fileURLWithPath: dir + "/attestations.csv"))
+        let answers = dir + "-answers.csv"
+        defer { try? FileManager.default.removeItem(atPath: answers) }
+        try """
+        item,answer,by_role,by,signed_on,reason
+        logout-after-use,not-applicable,operations-lead,S-001,2026-10-01,なし
+        logout-when-away,not-applicable,operations-lead,S-001,2026-10-01,n/a
+        no-guessable-passwords,not-applicable,operations-lead,S-001,2026-10-01,-
+        no-written-credentials,yes,operations-lead,S-001,2025-10-31,
+        no-credential-sharing,not-applicable,operations-lead,S-001,2025-06-01,no paper is used anywhere here
+
+        """.write(toFile: answers, atomically: true, encoding: .utf8)
+        let bad = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(bad.code == 2)
+        #expect(bad.err.components(separatedBy: "error[attest.empty-reason]").count - 1 == 3, "\(bad.err)")
+        #expect(bad.err.contains("-answers.csv:2:"), "\(bad.err)")
+        #expect(
+            bad.err.contains(
+                "-answers.csv:5:50 [signed_on]: error[attest.lapsed]: signed on 2025-10-31, renewed every 1 year: it was "
+                    + "valid until 2026-10-31, before the as-of date 2026-11-01"), "\(bad.err)")
+        #expect(bad.err.contains("2025-10-31 の回答は 2026-10-31 まで有効でした"), "\(bad.err)")
+        #expect(bad.err.contains("it was valid until 2026-06-01"), "\(bad.err)")
+        #expect(!bad.err.contains("なし") && !bad.err.contains("no paper"), "the reason is free text, not shown")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/attestations.csv")) == original)
+        // The report agrees: the refused rows, recorded by hand, would not count.
+        func state(_ rule: String) throws -> String? {
+            let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "json", "--fail-on", "never"])
+            let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+            let results = try #require(doc["results"] as? [[String: Any]])
+            return results.first { $0["rule"] as? String == rule }?["state"] as? String
+        }
+        for (row, rule, expected) in [
+            ("logout-after-use,not-applicable,operations-lead,S-001,2026-10-01,なし", "logout-after-use", "manual"),
+            ("no-written-credentials,yes,operations-lead,S-001,2025-10-31,", "no-written-credentials", "fail"),
+        ] {
+            try (header + row + "\n").write(toFile: dir + "/attestations.csv", atomically: true, encoding: .utf8)
+            #expect(try state(rule) == expected, "\(row)")
+        }
+        try header.write(toFile: dir + "/attestations.csv", atomically: true, encoding: .utf8)
+        try """
+        item,answer,by_role,by,signed_on,reason
+        no-written-credentials,yes,operations-lead,S-001,2025-11-01,
+        no-credential-sharing,no,operations-lead,S-001,2024-01-01,
+
+        """.write(toFile: answers, atomically: true, encoding: .utf8)
+        let ok = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(ok.code == 0, "\(ok.err)")
+        #expect(try state("no-written-credentials") == "attested")
+        #expect(try state("no-credential-sharing") == "fail")
+    }
+
     @Test func refusesWithoutATerminalOrAnswers() {
         let r = runCLI(["attest", "Fixtures/clinic-kaede"])
         #expect(r.code == 64 && r.err.contains("--answers FILE"))
@@ -320,6 +382,32 @@ import Testing
         #expect(!after.joined().unicodeScalars.contains { $0.value == 0x202E || $0.value == 0x200F })
         let check = runCLI(["check", dir, "--as-of", "2027-03-20"])
         #expect(check.code != 2, "\(check.err)")
+    }
+
+    /// A not-applicable reason typed in the terminal that the report would not count (`なし`,
+    /// `n/a`, `-`: `Statement.saysNothing`) is asked again, never saved; one that says why is.
+    @Test func interactiveReasonThatSaysNothingIsAskedAgain() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = try lines(dir + "/attestations.csv")
+        let t = try operationsLeadInEnglish(dir)
+        try t.expect("Is this met?")
+        t.send("na\n")
+        for filler in ["なし", "n/a", "-"] {
+            try t.expect("why it does not apply: ")
+            t.send(filler + "\n")
+            try t.expect("\"\(filler)\" gives no reason")
+            try t.expect("so the check would not count it; say why it does not apply.")
+        }
+        try t.expect("why it does not apply: ")
+        t.send("no shared terminal\n")
+        try t.expect("saved.")
+        try t.expect("Is this met?")
+        t.send("q\n")
+        #expect(try t.wait() == 0)
+        let after = try lines(dir + "/attestations.csv")
+        #expect(after.count == before.count + 1)
+        #expect(after.last?.hasSuffix(",no shared terminal") == true, "\(after.last ?? "")")
     }
 
     /// A reason cell the loader refuses (a control character) gets that one error, not also
