@@ -139,7 +139,7 @@ enum AttestCommand {
             return session.fromFile(answers, sameDay: p.flag("--same-day"), options: options)
         }
         let result = Engine(pack: pack).evaluate(facility, asOf: asOf).0
-        let due = AttestationPlan.due(pack: pack, result: result, window: window)
+        let due = AttestationPlan.due(pack: pack, result: result, window: window, facility: facility)
         return session.interactive(due, role: role, by: p.value("--by"))
     }
 }
@@ -358,9 +358,14 @@ struct AttestSession {
             + "  [\(japanese ? Labels.level(rule.level).ja : Labels.level(rule.level).en)]\n"
         switch d.why {
         case .missing: s += t("  状態: 回答がありません\n", "  status: no answer on file\n")
+        case .notCounted(let reason):
+            s += t(
+                "  状態: 回答はありますが、点検で数えられません: \(e(reason.ja))\n",
+                "  status: an answer is on file, but the check does not count it: \(e(reason.en))\n")
         case .answeredNo: s += t("  状態: 前回「いいえ」と回答されています\n", "  status: last answered \"no\"\n")
-        case .expired(let day): s += t("  状態: \(day) に期限が切れています\n", "  status: expired on \(day)\n")
-        case .expiring(let day): s += t("  状態: \(day) に期限が切れます\n", "  status: runs out on \(day)\n")
+        // `day` is the last day the statement counted (valid through it, inclusive).
+        case .expired(let day): s += t("  状態: \(day) まで有効でした\n", "  status: was valid until \(day)\n")
+        case .expiring(let day): s += t("  状態: \(day) まで有効です（期限が近づいています）\n", "  status: valid until \(day), soon\n")
         }
         // The pack's word for its source (`source … called`; MCS: 規程), in the prompt's lower case.
         let word = Bilingual(
