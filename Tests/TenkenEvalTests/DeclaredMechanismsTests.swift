@@ -198,6 +198,19 @@ struct DeclaredMechanismsTests {
         #expect(try run(vacant, admin: #"{"post": "admin", "since": "2021-01-01"}"#).state == .attested)
     }
 
+    /// A signer's id is matched as every id is (docs/tables.md, docs/snapshot.md): in any
+    /// case and width, so `p-1` and `Ｐ－１` sign as P-1 of the roster and the posts table.
+    @Test func aSignersIdIsMatchedInAnyCaseAndWidth() throws {
+        let s = try Self.schema([])
+        for by in ["p-1", "Ｐ－１"] {
+            let statements = Self.signedByP1.replacingOccurrences(of: "\"by\": \"P-1\"", with: "\"by\": \"\(by)\"")
+            #expect(statements.contains(by))
+            let r = try Self.run(
+                s, people: #"[{"id": "P-1", "joined": "2020-01-01"}]"#, posts: Self.posts, statements: statements)
+            #expect(r.results.map(\.state) == [.attested, .attested], "\(by): \(r.results.map(\.reason))")
+        }
+    }
+
     @Test func theDeclaredSectionsAnswerAndCheckTheSigner() throws {
         let s = try Self.schema([])
         #expect(Self.check(s).diagnostics.isEmpty, "\(Self.check(s).diagnostics)")
