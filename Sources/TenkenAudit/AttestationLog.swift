@@ -270,8 +270,10 @@ public struct AttestationLog {
     /// The rows of an answers table (item, answer, by_role, by, signed_on, reason), each
     /// checked as the interactive questions check it: an item of the pack, a role that may
     /// answer it, a pseudonymous id of a signer the report would count, no date after the
-    /// as-of date, a reason for not-applicable, and (unless `sameDay`) no second answer by the
-    /// same person to the same item on the same day. `rows` is nil when any row has an error:
+    /// as-of date nor, for a yes or not-applicable, so long before it that the statement has
+    /// run out (its rules' renewal), a reason for not-applicable that gives one
+    /// (`Statement.saysNothing`), and (unless `sameDay`) no second answer by the same person to
+    /// the same item on the same day. `rows` is nil when any row has an error:
     /// one bad row writes nothing. The diagnostics come sorted.
     public func answers(
         from path: String, sameDay: Bool, options: LoadOptions
@@ -289,6 +291,7 @@ public struct AttestationLog {
         var diags = DiagnosticBag()
         diags.add(contentsOf: loader.diagnostics)
         let keys = AttestationPlan.keys(pack)
+        let renewals = Engine(pack: pack).renewals(facility, asOf: asOf)
         let already = onFile
         var rows: [[String: Value]] = []
         var seen: Set<String> = []
@@ -340,10 +343,34 @@ public struct AttestationLog {
                     err(key.reason, "attest.missing-reason", "\(statements.notApplicable) needs a reason")
                     continue
                 }
+                // A reason that only fills the cell (`なし`, `-`, `n/a`) is no reason to the report
+                // (`Statement.saysNothing`); the text is free and is not shown.
+                if answer == statements.notApplicable, let reason, Statement.saysNothing(reason) {
+                    err(
+                        key.reason, "attest.empty-reason",
+                        "the reason for \(statements.notApplicable) gives none (a word like none, n/a or unknown, or "
+                            + "symbols alone), so the check would not count it (理由になっていないため、点検で数えられません)",
+                        help: "say why the item does not apply here")
+                    continue
+                }
                 var day = asOf
                 if case .date(let d) = r[key.signed] { day = d }
                 if day > asOf {
                     err(key.signed, "attest.future", "\(key.signed) \(day) is after the as-of date \(asOf)"); continue
+                }
+                // A yes or not-applicable signed so long ago that it has run out: the report would
+                // not count it. A "no" never runs out there (it fails the rule until a later
+                // answer), so it is recorded whatever its age.
+                if answer != statements.no, let renew = renewals[item], day.adding(renew) < asOf {
+                    let until = day.adding(renew)
+                    err(
+                        key.signed, "attest.lapsed",
+                        "signed on \(day), renewed every \(renew): it was valid until \(until), before the as-of date "
+                            + "\(asOf), so the check would not count it (\(day) の回答は \(until) まで有効でした。"
+                            + "基準日 \(asOf) には期限が切れているため、点検で数えられません)",
+                        help: "a statement that old no longer counts: answer the item again as of today (leave "
+                            + "\(key.signed) blank)")
+                    continue
                 }
                 // The report counts a statement only from someone on the staff, employed that
                 // day and holding the role: one it would not count is not recorded.

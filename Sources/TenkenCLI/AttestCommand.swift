@@ -139,7 +139,7 @@ enum AttestCommand {
             return session.fromFile(answers, sameDay: p.flag("--same-day"), options: options)
         }
         let result = Engine(pack: pack).evaluate(facility, asOf: asOf).0
-        let due = AttestationPlan.due(pack: pack, result: result, window: window)
+        let due = AttestationPlan.due(pack: pack, result: result, window: window, facility: facility)
         return session.interactive(due, role: role, by: p.value("--by"))
     }
 }
@@ -358,9 +358,14 @@ struct AttestSession {
             + "  [\(japanese ? Labels.level(rule.level).ja : Labels.level(rule.level).en)]\n"
         switch d.why {
         case .missing: s += t("  状態: 回答がありません\n", "  status: no answer on file\n")
+        case .notCounted(let reason):
+            s += t(
+                "  状態: 回答はありますが、点検で数えられません: \(e(reason.ja))\n",
+                "  status: an answer is on file, but the check does not count it: \(e(reason.en))\n")
         case .answeredNo: s += t("  状態: 前回「いいえ」と回答されています\n", "  status: last answered \"no\"\n")
-        case .expired(let day): s += t("  状態: \(day) に期限が切れています\n", "  status: expired on \(day)\n")
-        case .expiring(let day): s += t("  状態: \(day) に期限が切れます\n", "  status: runs out on \(day)\n")
+        // `day` is the last day the statement counted (valid through it, inclusive).
+        case .expired(let day): s += t("  状態: \(day) まで有効でした\n", "  status: was valid until \(day)\n")
+        case .expiring(let day): s += t("  状態: \(day) まで有効です（期限が近づいています）\n", "  status: valid until \(day), soon\n")
         }
         // The pack's word for its source (`source … called`; MCS: 規程), in the prompt's lower case.
         let word = Bilingual(
@@ -447,7 +452,9 @@ struct AttestSession {
 
     /// A reason or note for the table's reason column, asked again until the table's reader
     /// would take it (`AttestationLog.checked`: the loader's cell rules, the same check every
-    /// saved row passes) and, when `required`, until it is not empty.
+    /// saved row passes) and, when `required`, until it gives a reason the report counts: not
+    /// empty, and not a word that fills the cell and says nothing (`Statement.saysNothing`:
+    /// `なし`, `-`, `n/a`).
     func askText(_ prompt: String, required: Bool) -> String? {
         while true {
             guard let a = ask(prompt) else { return nil }
@@ -459,9 +466,19 @@ struct AttestSession {
                         "  この文は保存できません（\(d.message)）。入力し直してください。\n",
                         "  this cannot be saved: \(d.message). Enter it again.\n"))
             case .success(let read):
+                guard required else { return a }
                 // Blank as the reader reads it (nothing but spaces, say): no reason.
-                guard required, read[field] == nil else { return a }
-                console.out(t("  理由を入力してください。\n", "  a reason is needed.\n"))
+                guard case .string(let text)? = read[field] else {
+                    console.out(t("  理由を入力してください。\n", "  a reason is needed.\n"))
+                    continue
+                }
+                guard Statement.saysNothing(text) else { return a }
+                console.out(
+                    t(
+                        "  「\(SafeText.terminal(text))」は理由になっていないため、点検で数えられません（なし・不明・n/a や記号だけなど）。"
+                            + "対象外とする理由を書いてください。\n",
+                        "  \"\(SafeText.terminal(text))\" gives no reason (a word like none, n/a or unknown, or symbols "
+                            + "alone), so the check would not count it; say why it does not apply.\n"))
             }
         }
     }

@@ -16,7 +16,10 @@ enum CheckCommand {
         usage: "tenken check [FOLDER | SNAPSHOT.json] [--snapshot FILE] [--devices FILE] [options]",
         options: [
             OptionSpec(
-                "--snapshot", value: "FILE", help: "the facility: a JSON snapshot, a workbook (.xlsx) or a folder"),
+                "--snapshot", value: "FILE",
+                help:
+                    "the facility: a JSON snapshot, a workbook (.xlsx) or a folder; beside FOLDER, a JSON snapshot only (it replaces the folder's)"
+            ),
             OptionSpec("--devices", value: "FILE", help: "the device inventory (CSV or JSON)"),
             OptionSpec("--provider", value: "FILE", help: "the provider's service profile (default: the pack's)"),
             CLI.rulesOption,

@@ -15,7 +15,10 @@ enum ExplainCommand {
         usage: "tenken explain RULE|ITEM [FOLDER | SNAPSHOT.json] [--snapshot FILE] [--devices FILE] [options]",
         options: [
             OptionSpec(
-                "--snapshot", value: "FILE", help: "the facility: a JSON snapshot, a workbook (.xlsx) or a folder"),
+                "--snapshot", value: "FILE",
+                help:
+                    "the facility: a JSON snapshot, a workbook (.xlsx) or a folder; beside FOLDER, a JSON snapshot only (it replaces the folder's)"
+            ),
             OptionSpec("--devices", value: "FILE", help: "the device inventory (CSV or JSON)"),
             OptionSpec("--provider", value: "FILE", help: "the provider's service profile"),
             CLI.rulesOption,
@@ -222,7 +225,11 @@ enum ExplainCommand {
         out += t("結果: ", "result: ") + pick(Labels.state(res.state))
         if let reason = res.reason { out += " — \(SafeText.terminal(pick(reason)))" }
         if let a = res.attestation {
-            out += SafeText.terminal(ja ? "（\(Labels.attestedBy(a).ja)）" : " (\(Labels.attestedBy(a).en))")
+            // "Valid until" only for a statement that counts; a refused or lapsed one is on file.
+            let label =
+                res.state == .attested || res.state == .notApplicable
+                ? Labels.attestedBy(a) : Labels.statementOnFile(a)
+            out += SafeText.terminal(ja ? "（\(label.ja)）" : " (\(label.en))")
         }
         return out + "\n"
     }

@@ -46,16 +46,17 @@ extension CLI {
     /// The facility a command reads, from its positional argument (`positional`) and its
     /// `--snapshot FILE` (`snapshotOption`): each read by `facility(at:)`, so a folder, a
     /// workbook and a JSON file are told apart the same way whichever names them (a workbook
-    /// named by `--snapshot` is not read as JSON). With both, `--snapshot` gives the facility:
-    /// a JSON snapshot takes the place of the folder's own and keeps its companions (its
-    /// device inventory, its statements table); a workbook or a folder is a whole facility.
-    /// `nil` when neither is given.
+    /// named by `--snapshot` is not read as JSON). With both, `--snapshot` takes a JSON
+    /// snapshot only: it takes the place of the folder's own and keeps its companions (its
+    /// device inventory, its statements table). A workbook or a folder is a whole facility,
+    /// and beside another it is refused (a usage error naming both): taking either alone would
+    /// silently drop the other's rows, a "no" statement among them. `nil` when neither is given.
     static func facility(
         positional: String?, snapshotOption: String?, schema: PackSchema
     ) -> Result<FacilityInput, FacilityArgumentError>? {
         guard let path = positional ?? snapshotOption else { return nil }
         let named = facility(at: path, schema: schema)
-        guard positional != nil, let s = snapshotOption, case .success(var input) = named else { return named }
+        guard let positional, let s = snapshotOption, case .success(var input) = named else { return named }
         switch facility(at: s, schema: schema) {
         // Only a JSON file given on its own: a folder named by `--snapshot` (even one holding a
         // snapshot.json) is a whole facility, never its snapshot with another's statements.
@@ -64,6 +65,16 @@ extension CLI {
             input.tables = nil
             input.folderDiagnostics += given.folderDiagnostics
             return .success(input)
+        case .success:
+            return .failure(
+                .usage(
+                    UsageError(
+                        message:
+                            "`\(positional)` and `--snapshot \(s)` both name a whole facility; "
+                            + "beside a folder, --snapshot takes a JSON snapshot only",
+                        help:
+                            "give one of them alone, or give --snapshot a JSON snapshot file to judge with the folder's tables"
+                    )))
         case let other: return other
         }
     }

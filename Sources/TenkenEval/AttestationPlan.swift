@@ -5,11 +5,15 @@ import TenkenData
 /// catalog items it stands for, who may make it, and why it is due now.
 public struct DueAttestation: Sendable {
     public enum Why: Sendable, Equatable {
-        /// No statement on file (or one the rules cannot use: wrong role, dated later).
+        /// No statement on file.
         case missing
-        /// The last statement ran out on the date.
+        /// A statement is on file, but the report does not count it (a signer it refuses, a
+        /// not-applicable without a reason, a date after the as-of date, a lapsed
+        /// not-applicable…): the engine's reason.
+        case notCounted(Bilingual)
+        /// The last statement ran out: valid until the date (inclusive), no longer.
         case expired(Day)
-        /// The last statement runs out on the date, within the warning window.
+        /// The last statement is valid until the date (inclusive), within the warning window.
         case expiring(Day)
         /// The last statement said "no".
         case answeredNo
@@ -23,11 +27,20 @@ public struct DueAttestation: Sendable {
 }
 
 public enum AttestationPlan {
-    /// The attestations due for a facility: missing, answered "no", expired, or running out
-    /// within `window` of the as-of date. Rules that do not apply are left out. One entry per
-    /// key, in pack order.
-    public static func due(pack: CheckedPack, result: FacilityResult, window: Duration) -> [DueAttestation] {
+    /// The attestations due for a facility: missing, on file but not counted, answered "no",
+    /// expired, or running out within `window` of the as-of date. Rules that do not apply are
+    /// left out. One entry per key, in pack order. `facility` (the one `result` judged) tells
+    /// a statement on file that is too incomplete to be weighed (undated, no answer) from no
+    /// statement at all; without it such a one is `missing`.
+    public static func due(
+        pack: CheckedPack, result: FacilityResult, window: Duration, facility: Facility? = nil
+    ) -> [DueAttestation] {
         let horizon = result.asOf.adding(window)
+        // The items some row of the statements names, however incomplete the row.
+        var named: Set<String> = []
+        if let st = pack.schema.mechanisms.statements, case .list(let xs)? = facility?.roots[st.section] {
+            for case .record(let r) in xs { if case .string(let k) = r.values[st.item] { named.insert(k) } }
+        }
         var out: [DueAttestation] = []
         var byKey: [String: Int] = [:]
         for (rule, r) in zip(pack.rules, result.results) {
@@ -39,6 +52,11 @@ public enum AttestationPlan {
             where info.answer == pack.schema.mechanisms.statements?.notApplicable
                 && info.validUntil.map { $0 < result.asOf } == true:
                 why = info.validUntil.map(DueAttestation.Why.expired) ?? .missing
+            // A statement on file that does not count: why not, in the engine's words.
+            case (.manual, .some):
+                why = r.reason.map(DueAttestation.Why.notCounted) ?? .missing
+            case (.manual, nil) where named.contains(a.key):
+                why = r.reason.map(DueAttestation.Why.notCounted) ?? .missing
             case (.manual, _), (.error, _): why = .missing
             case (.fail, let info?):
                 // The pack's own word for "no" (`statements … no "…"`), not MCS's spelling.
@@ -69,6 +87,33 @@ public enum AttestationPlan {
         for r in pack.rules {
             guard let a = r.attestation else { continue }
             out[a.key] = out[a.key].map { $0.filter(a.roles.contains) } ?? a.roles
+        }
+        return out
+    }
+}
+
+extension Engine {
+    /// How long a statement on each attestation item counts from the day it is signed (its
+    /// rules' `renew`, evaluated with the facility's parameters and `commandLine`'s, as the
+    /// report evaluates them); the shortest where rules sharing an item renew it differently,
+    /// so a statement recorded within it counts for every one of them.
+    public func renewals(_ facility: Facility, asOf: Day, commandLine: [ParamOverride] = []) -> [String: Duration] {
+        let (values, _, _) = ParamResolver.resolve(pack, overrides: facility.overrides + commandLine)
+        let m = Machine(
+            roots: facility.roots, schema: facility.schema, params: values, asOf: asOf, slots: maxSlots,
+            lookups: program.lookupCount)
+        m.tables = facility.tables
+        m.tablesInWorkbook = facility.tablesInWorkbook
+        m.rootLocations = facility.rootLocations
+        var out: [String: Duration] = [:]
+        for rule in pack.rules {
+            guard let a = rule.attestation else { continue }
+            // As the report weighs a statement: a renewal that is no period is a year.
+            let renew: Duration
+            if case .duration(let d) = m.eval(a.renew) { renew = d } else { renew = Duration(months: 12) }
+            // Compared by where they end from one day (a month is not a fixed number of days).
+            if let old = out[a.key], asOf.adding(old) <= asOf.adding(renew) { continue }
+            out[a.key] = renew
         }
         return out
     }

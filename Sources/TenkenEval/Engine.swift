@@ -517,9 +517,9 @@ public final class Engine: Sendable {
             // not-applicable.
             if until < m.asOf {
                 return manual(
-                    "証明\(keyJa)の「対象外」は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新、"
+                    "証明\(keyJa)の「対象外」は \(until) まで有効でした（\(signed) 署名、\(renew.descriptionJa)ごとに更新、"
                         + "\(at(st.signedOn))）",
-                    "attestation \(keyEn) answering not applicable lapsed on \(until) (signed \(signed), renewed every "
+                    "attestation \(keyEn) answering not applicable was valid until \(until) (signed \(signed), renewed every "
                         + "\(renew), \(at(st.signedOn)))",
                     info)
             }
@@ -541,8 +541,8 @@ public final class Engine: Sendable {
             if until < m.asOf {
                 if shown { return shownByData(nil) }
                 return fail(
-                    "証明\(keyJa)は \(until) に期限切れです（\(signed) 署名、\(renew.descriptionJa)ごとに更新）",
-                    "attestation \(keyEn) expired on \(until) (signed \(signed), renewed every \(renew))")
+                    "証明\(keyJa)は \(until) まで有効でした（\(signed) 署名、\(renew.descriptionJa)ごとに更新）",
+                    "attestation \(keyEn) was valid until \(until) (signed \(signed), renewed every \(renew))")
             }
             return RuleResult(
                 ruleID: rule.id, state: .attested, reason: nil, violations: [], attestation: info, examined: 0)

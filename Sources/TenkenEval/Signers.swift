@@ -9,7 +9,9 @@ import TenkenSyntax
 /// A signer must be on the roster, employed on the signing day (not there from a later day,
 /// not gone earlier), and hold the role in the appointments — or be a stand-in holder (MCS:
 /// the director, 院長・管理者) when the role is one it stands in for and no one held it that day
-/// (section 3: 「院長をもってそれに充てること」). Where the pack declares the roster or the
+/// (section 3: 「院長をもってそれに充てること」). A row that names the role but leaves its holder
+/// blank, a blank the pack gives no meaning (MCS: 不明), says someone holds it, who is unknown:
+/// it shows no signer entitled and keeps the stand-in out. Where the pack declares the roster or the
 /// appointments but the facility gives no such section (absent; an empty one is a real "no
 /// one"), the signer cannot be shown entitled and the statement does not count: a missing
 /// section never reads as "nothing wrong". A pack that declares no roster has its signers' employment unchecked
@@ -31,6 +33,11 @@ public struct Signers: Sendable {
     /// For each role, the (folded) ids holding it and since when; nil when there is no
     /// appointments section (or the pack declares none).
     let holders: [String: [String: [Since]]]?
+    /// For each role, since when a row names it without saying who holds it (a blank person
+    /// the pack gives no meaning: someone holds it, who is unknown). Such a row may be the
+    /// signer's, so it shows no one entitled, and it may be the role's holder that day, so it
+    /// keeps the stand-in out.
+    let unnamed: [String: [Since]]
     /// The schema the roles' words come from.
     let schema: PackSchema
 
@@ -39,24 +46,30 @@ public struct Signers: Sendable {
         let m = schema.mechanisms
         roster = m.roster.map { ($0, roots[$0.section]) }
         appointments = m.appointments
+        var u: [String: [Since]] = [:]
         if let ap = m.appointments, case .list(let xs)? = roots[ap.section] {
             var h: [String: [String: [Since]]] = [:]
             for case .record(let r) in xs {
-                guard case .string(let role) = r.values[ap.role], case .string(let who) = r.values[ap.person] else {
-                    continue
-                }
+                guard case .string(let role) = r.values[ap.role] else { continue }
                 let since: Since =
                     switch r.effective(ap.since) {
                     case .date(let d): .on(d)
                     case .unknown: .unknown
                     default: .always
                     }
-                h[role, default: [:]][Roster.fold(who), default: []].append(since)
+                switch r.effective(ap.person) {
+                case .string(let who): h[role, default: [:]][Roster.fold(who), default: []].append(since)
+                // A blank the pack gives no meaning (MCS: 不明): the role is held, by someone unknown.
+                case .unknown: u[role, default: []].append(since)
+                // A blank the pack declares harmless (`absent …`): the row names no holder.
+                default: continue
+                }
             }
             holders = h
         } else {
             holders = nil
         }
+        unnamed = u
     }
 
     public init(_ facility: Facility) { self.init(roots: facility.roots, schema: facility.schema) }
@@ -106,7 +119,8 @@ public struct Signers: Sendable {
         // appointed only later left the role to the stand-in when the statement was signed; one
         // whose appointment date is unknown may have held it, so the stand-in cannot be shown.
         let standIn = appointments.standIns.first { $0.roles.contains(role) }
-        let heldThatDay = (holders[role] ?? [:]).values.contains { dates in
+        // A row that names the role but not its holder may be one held that day too.
+        let heldThatDay = ((holders[role] ?? [:]).values + [unnamed[role] ?? []]).contains { dates in
             dates.contains {
                 switch $0 {
                 case .always, .unknown: true
@@ -117,6 +131,23 @@ public struct Signers: Sendable {
         let dates = since(role) ?? ((standIn != nil && !heldThatDay) ? standIn.flatMap { since($0.holder) } : nil)
         guard let dates else {
             let named = (holders[role] ?? [:]).keys.sorted()
+            let label = appointments.label
+            // Someone holds it, who is not said: the signer may be the holder, but nothing shows it.
+            if unnamed[role] != nil {
+                let others =
+                    named.isEmpty
+                    ? Bilingual(ja: "", en: "")
+                    : Bilingual(
+                        ja: "。ほかに任命されているのは \(named.joined(separator: "、")) です",
+                        en: "; it names \(named.joined(separator: ", ")) as well")
+                return Refusal(
+                    reason: Bilingual(
+                        ja: "\(label.ja)は\(roleJa)を挙げていますが、誰が任命されているかが書かれていないため、"
+                            + "回答者 \(by) が\(roleJa)に任命されているか確かめられません\(others.ja)",
+                        en: "the \(label.en) names the role \(role) without saying who holds it, so the signer \(by) "
+                            + "cannot be shown to hold it\(others.en)"),
+                    field: roleField)
+            }
             let who =
                 named.isEmpty
                 ? (standIn.map {
@@ -130,8 +161,8 @@ public struct Signers: Sendable {
                     en: "it is held by \(named.joined(separator: ", "))")
             return Refusal(
                 reason: Bilingual(
-                    ja: "回答者 \(by) は\(appointments.label.ja)で\(roleJa)に任命されていません（\(who.ja)）",
-                    en: "the signer \(by) does not hold the role \(role) in the \(appointments.label.en) (\(who.en))"),
+                    ja: "回答者 \(by) は\(label.ja)で\(roleJa)に任命されていません（\(who.ja)）",
+                    en: "the signer \(by) does not hold the role \(role) in the \(label.en) (\(who.en))"),
                 field: roleField)
         }
         // Held by then, or from a blank the pack declares harmless: the appointment stands.

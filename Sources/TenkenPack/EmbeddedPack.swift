@@ -2147,7 +2147,10 @@ rule public-wifi-autojoin-off {
 # (院長, or the 管理者 of a pharmacy or station) is enough for any role no one else is named
 # for. A role counts only while its holder is employed (left_on blank, or the as-of date is
 # the last day): a holder who has left leaves the role empty until a successor is recorded,
-# and the director does not fill a role the facility named someone else for.
+# and the director does not fill a role the facility named someone else for. A row that names
+# the role but leaves its holder blank (職員ID 不明) says someone holds it, who is unknown: the
+# director does not fill it either, and whether its holder is still employed is unknown, so
+# the rule is undecided until the facility says who it is.
 rule responsible-roles {
   implements A-REQ-02
   level required
@@ -2159,7 +2162,7 @@ rule responsible-roles {
         en "The operations lead, system administrator and privacy lead are in place (the director by default)"
   remediation ja "院長（管理者）を役割の表に記録するか、各役割を担う在職中の職員を任命してください。退職した担当者は後任に替えてください。"
               en "Record the director in the roles table, or name a current staff member for each role; replace a holder who has left."
-  expect every need in ["operations-lead", "system-admin", "privacy-lead"] : (some r in roles, s in staff where r.role == need and s.id == r.staff_id : s.left_on is missing or s.left_on >= as_of) or ((none r in roles where r.role == need : r.staff_id is present) and (some r in roles, s in staff where r.role == "director" and s.id == r.staff_id : s.left_on is missing or s.left_on >= as_of))
+  expect every need in ["operations-lead", "system-admin", "privacy-lead"] : (some r in roles, s in staff where r.role == need and s.id == r.staff_id : s.left_on is missing or s.left_on >= as_of) or ((none r in roles where r.role == need) and (some r in roles, s in staff where r.role == "director" and s.id == r.staff_id : s.left_on is missing or s.left_on >= as_of))
     message ja "役割 {need} を担う在職中の職員がいません（記録された担当者が退職していれば後任を記録してください。院長は、ほかに誰も任命されていない役割を担います）"
             en "no one still employed holds the role {need} (record a successor for a holder who has left; the director holds a role only where no one else is named)"
 }
@@ -11446,6 +11449,30 @@ record attestation {
             "role": "director",
             "staff_id": "S-002",
             "since": "2020-04-01"
+          }
+        }
+      ]
+    },
+    {
+      "name": "a role named without its holder (職員ID 不明): the director does not fill it, and whether its holder is employed is unknown",
+      "expect": "unknown",
+      "patch": [
+        {
+          "op": "remove",
+          "path": "/roles/0/staff_id"
+        }
+      ]
+    },
+    {
+      "name": "a role named without its holder beside a current holder: the named one holds it",
+      "expect": "pass",
+      "patch": [
+        {
+          "op": "add",
+          "path": "/roles/-",
+          "value": {
+            "role": "operations-lead",
+            "since": "2022-04-01"
           }
         }
       ]

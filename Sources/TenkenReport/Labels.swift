@@ -40,6 +40,13 @@ public enum Labels {
         return Bilingual(ja: "\(role) \(by)", en: "\(a.byRole ?? "") \(by)")
     }
 
+    /// A statement on file that does not settle the rule (refused, lapsed, incomplete): who
+    /// signed it and when, never a "valid until" that would read as if it counted.
+    public static func statementOnFile(_ a: AttestationInfo) -> Bilingual {
+        let s = signer(a), on = a.signedOn?.description ?? ""
+        return Bilingual(ja: "証明あり: \(s.ja)（\(on) 署名）", en: "statement on file: \(s.en), signed on \(on)")
+    }
+
     /// A statement on file for a person to read: who, from when until when.
     public static func attestedBy(_ a: AttestationInfo) -> Bilingual {
         let s = signer(a), from = a.signedOn?.description ?? "", until = a.validUntil?.description ?? ""

@@ -440,6 +440,11 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case attestWorkbookOpen = "attest.workbook-open"
     /// An answers row is signed after the as-of date.
     case attestFuture = "attest.future"
+    /// An answers row's yes or not-applicable is signed so long before the as-of date that it has run out (signed_on
+    /// plus the rule's renewal is before it): the report would not count it.
+    case attestLapsed = "attest.lapsed"
+    /// A `not-applicable` answer's reason says nothing (`なし`, `-`, `n/a`: a word the report takes as no reason).
+    case attestEmptyReason = "attest.empty-reason"
     /// An answers row lacks a column the answer needs (`item`, `answer`, `by_role`, `by`).
     case attestMissing = "attest.missing"
     /// A `not-applicable` answer gives no reason.

@@ -26,7 +26,7 @@ import Testing
         let dir = try copy("dental-tsukushi")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
-        #expect(before.out.contains("attestation `no-written-credentials` expired on 2026-09-01"))
+        #expect(before.out.contains("attestation `no-written-credentials` was valid until 2026-09-01"))
         let original = try Data(contentsOf: URL(fileURLWithPath: dir + "/確認.csv"))
         let answers = dir + "-answers.csv"
         defer { try? FileManager.default.removeItem(atPath: answers) }
@@ -48,7 +48,7 @@ import Testing
                 + "1,MCS is used on no shared device\r\n"
         )
         let check = runCLI(["check", dir, "--as-of", "2026-11-01", "--lang", "en"])
-        #expect(!check.out.contains("no-written-credentials` expired"))
+        #expect(!check.out.contains("no-written-credentials` was valid until"))
         #expect(check.out.contains("not applicable by attestation: MCS is used on no shared device"))
         // The same answers again on the same day need --same-day.
         let again = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
@@ -193,6 +193,124 @@ import Testing
                 && role.err.contains("operations-lead (運用責任者)"), "\(role.err)")
     }
 
+    /// An answer the report would not count is refused, as the questions in the terminal
+    /// refuse it: a not-applicable reason that says nothing (`なし`, `n/a`, `-`:
+    /// `Statement.saysNothing`, the engine's test), and a yes or not-applicable signed so long
+    /// ago that it has run out, naming the day it was valid until. A "no" never runs out in the
+    /// report and is recorded whatever its age; a yes signed on the earliest day that still
+    /// counts is recorded, and both count in the report.
+    @Test func answersTheReportWouldNotCountAreRefused() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let header = "\u{FEFF}item,answer,by_role,by,signed_on,reason\n"
+        try header.write(toFile: dir + "/attestations.csv", atomically: true, encoding: .utf8)
+        let original = try Data(contentsOf: URL(fileURLWithPath: dir + "/attestations.csv"))
+        let answers = dir + "-answers.csv"
+        defer { try? FileManager.default.removeItem(atPath: answers) }
+        try """
+        item,answer,by_role,by,signed_on,reason
+        logout-after-use,not-applicable,operations-lead,S-001,2026-10-01,なし
+        logout-when-away,not-applicable,operations-lead,S-001,2026-10-01,n/a
+        no-guessable-passwords,not-applicable,operations-lead,S-001,2026-10-01,-
+        no-written-credentials,yes,operations-lead,S-001,2025-10-31,
+        no-credential-sharing,not-applicable,operations-lead,S-001,2025-06-01,no paper is used anywhere here
+
+        """.write(toFile: answers, atomically: true, encoding: .utf8)
+        let bad = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(bad.code == 2)
+        #expect(bad.err.components(separatedBy: "error[attest.empty-reason]").count - 1 == 3, "\(bad.err)")
+        #expect(bad.err.contains("-answers.csv:2:"), "\(bad.err)")
+        #expect(
+            bad.err.contains(
+                "-answers.csv:5:50 [signed_on]: error[attest.lapsed]: signed on 2025-10-31, renewed every 1 year: it was "
+                    + "valid until 2026-10-31, before the as-of date 2026-11-01"), "\(bad.err)")
+        #expect(bad.err.contains("2025-10-31 の回答は 2026-10-31 まで有効でした"), "\(bad.err)")
+        #expect(bad.err.contains("it was valid until 2026-06-01"), "\(bad.err)")
+        #expect(!bad.err.contains("なし") && !bad.err.contains("no paper"), "the reason is free text, not shown")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/attestations.csv")) == original)
+        // The report agrees: the refused rows, recorded by hand, would not count.
+        func state(_ rule: String) throws -> String? {
+            let r = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "json", "--fail-on", "never"])
+            let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+            let results = try #require(doc["results"] as? [[String: Any]])
+            return results.first { $0["rule"] as? String == rule }?["state"] as? String
+        }
+        for (row, rule, expected) in [
+            ("logout-after-use,not-applicable,operations-lead,S-001,2026-10-01,なし", "logout-after-use", "manual"),
+            ("no-written-credentials,yes,operations-lead,S-001,2025-10-31,", "no-written-credentials", "fail"),
+        ] {
+            try (header + row + "\n").write(toFile: dir + "/attestations.csv", atomically: true, encoding: .utf8)
+            #expect(try state(rule) == expected, "\(row)")
+        }
+        try header.write(toFile: dir + "/attestations.csv", atomically: true, encoding: .utf8)
+        try """
+        item,answer,by_role,by,signed_on,reason
+        no-written-credentials,yes,operations-lead,S-001,2025-11-01,
+        no-credential-sharing,no,operations-lead,S-001,2024-01-01,
+
+        """.write(toFile: answers, atomically: true, encoding: .utf8)
+        let ok = runCLI(["attest", dir, "--as-of", "2026-11-01", "--answers", answers])
+        #expect(ok.code == 0, "\(ok.err)")
+        #expect(try state("no-written-credentials") == "attested")
+        #expect(try state("no-credential-sharing") == "fail")
+    }
+
+    /// A statement on file that the report does not count is due with the engine's reason,
+    /// never as "no answer on file": one signed by someone not on the staff, and one with no
+    /// date (too incomplete to be weighed, known from the table's rows). `explain` shows such
+    /// a statement as on file, never as "valid until", which reads as if it counted.
+    @Test func aStatementOnFileThatDoesNotCountIsSaidSo() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/attestations.csv"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(
+            of: "\nno-written-credentials,yes,operations-lead,S-001,2026-04-01",
+            with: "\nno-written-credentials,yes,operations-lead,S-999,2026-04-01"
+        ).replacingOccurrences(
+            of: "\nno-credential-sharing,yes,operations-lead,S-001,2026-04-01",
+            with: "\nno-credential-sharing,yes,operations-lead,S-001,"
+        ).write(toFile: path, atomically: true, encoding: .utf8)
+        let t = try PseudoTerminal(
+            executable: binary,
+            arguments: [
+                "attest", dir, "--as-of", "2026-11-01", "--lang", "en", "--role", "operations-lead", "--by", "S-001",
+            ])
+        // Both are due (in pack order); each is skipped.
+        for _ in 0..<2 {
+            try t.expect("Is this met?")
+            t.send("s\n")
+        }
+        try t.expect("Recorded 0 answers")
+        #expect(try t.wait() == 0)
+        for said in [
+            "status: an answer is on file, but the check does not count it: attestation `no-written-credentials` "
+                + "cannot count: the signer S-999 is not in the staff table",
+            "status: an answer is on file, but the check does not count it: attestation `no-credential-sharing` has "
+                + "an answer without a date",
+        ] {
+            #expect(t.transcript.contains(said), "\(t.transcript)")
+        }
+        #expect(!t.transcript.contains("no answer on file"), "\(t.transcript)")
+        let refused = runCLI(["explain", "no-written-credentials", dir, "--as-of", "2026-11-01", "--lang", "en"])
+        #expect(
+            refused.out.contains("(statement on file: operations-lead S-999, signed on 2026-04-01)"), "\(refused.out)")
+        #expect(!refused.out.contains("valid until"), "\(refused.out)")
+        // A lapsed one (a "yes" past its period fails): on file, not "valid until".
+        let lapsed = runCLI([
+            "explain", "no-credential-sharing", "Fixtures/clinic-kaede", "--as-of", "2027-04-02", "--lang", "en",
+        ])
+        #expect(
+            lapsed.out.contains("result: fail (statement on file: operations-lead S-001, signed on 2026-04-01)"),
+            "\(lapsed.out)")
+        let counted = runCLI([
+            "explain", "no-credential-sharing", "Fixtures/clinic-kaede", "--as-of", "2027-04-01", "--lang", "en",
+        ])
+        #expect(
+            counted.out.contains("(attested by operations-lead S-001 on 2026-04-01, valid until 2027-04-01)"),
+            "\(counted.out)")
+    }
+
     @Test func refusesWithoutATerminalOrAnswers() {
         let r = runCLI(["attest", "Fixtures/clinic-kaede"])
         #expect(r.code == 64 && r.err.contains("--answers FILE"))
@@ -226,7 +344,7 @@ import Testing
         try t.expect("あなたの職員ID")
         t.send("S-001\n")
         try t.expect("[1/2] アカウント情報を紙や付箋にメモしない")
-        try t.expect("状態: 2026-09-01 に期限が切れています")
+        try t.expect("状態: 2026-09-01 まで有効でした")
         try t.expect("規程（2-1）: 「アカウント情報(IDおよびパスワード)を紙や付箋")
         try t.expect("実務では: ")
         try t.expect("満たしていますか?")
@@ -252,7 +370,7 @@ import Testing
                 + "共用端末なし\r\n"
         )
         let check = runCLI(["check", dir, "--as-of", "2026-11-01", "--format", "json"])
-        #expect(!check.out.contains("expired on"))
+        #expect(!check.out.contains("was valid until"))
     }
 
     /// The role given as the menu shows it (its Japanese word) is taken; a signer not on the
@@ -322,6 +440,32 @@ import Testing
         #expect(check.code != 2, "\(check.err)")
     }
 
+    /// A not-applicable reason typed in the terminal that the report would not count (`なし`,
+    /// `n/a`, `-`: `Statement.saysNothing`) is asked again, never saved; one that says why is.
+    @Test func interactiveReasonThatSaysNothingIsAskedAgain() throws {
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = try lines(dir + "/attestations.csv")
+        let t = try operationsLeadInEnglish(dir)
+        try t.expect("Is this met?")
+        t.send("na\n")
+        for filler in ["なし", "n/a", "-"] {
+            try t.expect("why it does not apply: ")
+            t.send(filler + "\n")
+            try t.expect("\"\(filler)\" gives no reason")
+            try t.expect("so the check would not count it; say why it does not apply.")
+        }
+        try t.expect("why it does not apply: ")
+        t.send("no shared terminal\n")
+        try t.expect("saved.")
+        try t.expect("Is this met?")
+        t.send("q\n")
+        #expect(try t.wait() == 0)
+        let after = try lines(dir + "/attestations.csv")
+        #expect(after.count == before.count + 1)
+        #expect(after.last?.hasSuffix(",no shared terminal") == true, "\(after.last ?? "")")
+    }
+
     /// A reason cell the loader refuses (a control character) gets that one error, not also
     /// "not-applicable needs a reason": one error per cell, whatever the follow-on error.
     @Test func aRefusedReasonCellHasOneError() throws {
@@ -346,7 +490,7 @@ import Testing
         let t = try operationsLeadInEnglish(dir)
         try t.expect("need an answer")
         try t.expect("[1/")
-        try t.expect("status: runs out on 2027-04-01")
+        try t.expect("status: valid until 2027-04-01, soon")
         try t.expect("Is this met?")
         t.send("n\n")
         try t.expect("what is missing, or the plan (optional, Enter to skip): ")

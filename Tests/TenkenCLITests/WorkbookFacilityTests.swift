@@ -80,12 +80,26 @@ import Testing
         #expect(try Self.states([book]) == original)
         #expect(try Self.states(["--snapshot", book]) == original)
         #expect(try Self.states(["--snapshot", "Fixtures/clinic-sakura"]) == original)
-        // A folder named by --snapshot is a whole facility: never its snapshot judged with the
-        // positional folder's statements and devices.
-        #expect(try Self.states(["Fixtures/clinic-kaede", "--snapshot", "Fixtures/clinic-sakura"]) == original)
+        // A folder or a workbook named by --snapshot is a whole facility: beside a folder it is
+        // refused, naming both, never judged in its place (the folder's rows, a "no" statement
+        // among them, would vanish) nor as its snapshot with the folder's statements.
+        for (folder, other) in [
+            ("Fixtures/clinic-kaede", "Fixtures/clinic-sakura"), ("Fixtures/clinic-sakura", "Fixtures/clinic-kaede"),
+            ("Fixtures/clinic-kaede", book),
+        ] {
+            for command in [["check"], ["explain", "no-written-credentials"]] {
+                let both = runCLI(command + [folder, "--snapshot", other, "--as-of", "2026-11-01"])
+                #expect(both.code == 64, "\(command) \(folder) --snapshot \(other): \(both.out.prefix(300))")
+                #expect(
+                    both.err.contains("`\(folder)` and `--snapshot \(other)` both name a whole facility")
+                        && both.err.contains("--snapshot takes a JSON snapshot only"), "\(both.err)")
+                #expect(both.out.isEmpty)
+            }
+        }
+        // A JSON snapshot beside a folder is still taken, in place of the folder's own.
         #expect(
-            try Self.states(["Fixtures/clinic-sakura", "--snapshot", "Fixtures/clinic-kaede"])
-                == Self.states(["Fixtures/clinic-kaede"]))
+            try Self.states(["Fixtures/clinic-sakura", "--snapshot", "Fixtures/clinic-sakura/snapshot.json"])
+                == original)
         let asOf = ["--as-of", "2026-11-01", "--lang", "en"]
         let positional = runCLI(["explain", "no-written-credentials", book] + asOf)
         let option = runCLI(["explain", "no-written-credentials", "--snapshot", book] + asOf)

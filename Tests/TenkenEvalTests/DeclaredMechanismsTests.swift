@@ -154,6 +154,63 @@ struct DeclaredMechanismsTests {
         #expect(try state(adminSince: "", signed: "2026-06-01") == .manual)
     }
 
+    /// A row that names a post but leaves its holder blank (a blank `who` the schema gives no
+    /// meaning: someone holds it, who is unknown) keeps the stand-in out, as a named holder
+    /// does, and shows no signer entitled; the message says the post is named without its
+    /// holder, not that no one holds it. A pack that declares the blank (`absent none`: vacant)
+    /// names no holder, and the stand-in answers.
+    @Test func aPostWhoseHolderIsBlankKeepsTheStandInOut() throws {
+        let s = try Self.schema([])
+        let people = #"[{"id": "P-1", "joined": "2020-01-01"}, {"id": "P-2", "joined": "2020-01-01"}]"#
+        func run(_ schema: PackSchema, admin: String, by: String = "P-1") throws -> RuleResult {
+            let posts = #"[{"post": "lead", "who": "P-1", "since": "2021-01-01"}, "# + admin + "]"
+            let statements =
+                #"[{"item": "k", "answer": "yes", "on": "2026-06-01", "role": "admin", "by": ""# + by + #""}]"#
+            return try #require(
+                try Self.run(schema, people: people, posts: posts, statements: statements).results.first)
+        }
+        // The lead (the stand-in) signs for admin while a row names admin without its holder.
+        let blank = try run(s, admin: #"{"post": "admin", "since": "2021-01-01"}"#)
+        #expect(blank.state == .manual, "\(blank)")
+        #expect(
+            blank.reason?.en.contains(
+                "the posts table names the role admin without saying who holds it, so the signer P-1 cannot be shown to hold it"
+            ) == true, "\(blank)")
+        #expect(
+            blank.reason?.ja.contains("役職表は管理者を挙げていますが、誰が任命されているかが書かれていないため、回答者 P-1 が管理者に任命されているか確かめられません")
+                == true, "\(blank)")
+        #expect(blank.reason?.en.contains("no one") == false, "\(blank)")
+        // Null, or a blank appointment date too: the same.
+        #expect(try run(s, admin: #"{"post": "admin", "who": null, "since": "2021-01-01"}"#).state == .manual)
+        #expect(try run(s, admin: #"{"post": "admin"}"#).state == .manual)
+        // Beside a named holder: the named one signs, anyone else is refused and both are said.
+        let both = #"{"post": "admin", "since": "2021-01-01"}, {"post": "admin", "who": "P-2", "since": "2021-01-01"}"#
+        #expect(try run(s, admin: both, by: "P-2").state == .attested)
+        let other = try run(s, admin: both)
+        #expect(other.state == .manual)
+        #expect(other.reason?.en.contains("it names P-2 as well") == true, "\(other)")
+        // Appointed only after the statement was signed: no one held it that day, the stand-in answers.
+        #expect(try run(s, admin: #"{"post": "admin", "since": "2026-07-01"}"#).state == .attested)
+        // A blank the pack declares (vacant): the row names no holder, the stand-in answers.
+        let vacant = try Self.schema([
+            (#"field who: string doc "who""#, #"field who: string doc "who" absent none en "vacant" ja "空席""#)
+        ])
+        #expect(try run(vacant, admin: #"{"post": "admin", "since": "2021-01-01"}"#).state == .attested)
+    }
+
+    /// A signer's id is matched as every id is (docs/tables.md, docs/snapshot.md): in any
+    /// case and width, so `p-1` and `Ｐ－１` sign as P-1 of the roster and the posts table.
+    @Test func aSignersIdIsMatchedInAnyCaseAndWidth() throws {
+        let s = try Self.schema([])
+        for by in ["p-1", "Ｐ－１"] {
+            let statements = Self.signedByP1.replacingOccurrences(of: "\"by\": \"P-1\"", with: "\"by\": \"\(by)\"")
+            #expect(statements.contains(by))
+            let r = try Self.run(
+                s, people: #"[{"id": "P-1", "joined": "2020-01-01"}]"#, posts: Self.posts, statements: statements)
+            #expect(r.results.map(\.state) == [.attested, .attested], "\(by): \(r.results.map(\.reason))")
+        }
+    }
+
     @Test func theDeclaredSectionsAnswerAndCheckTheSigner() throws {
         let s = try Self.schema([])
         #expect(Self.check(s).diagnostics.isEmpty, "\(Self.check(s).diagnostics)")

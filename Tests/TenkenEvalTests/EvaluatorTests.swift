@@ -641,9 +641,10 @@ struct RuleOutcomeTests {
         #expect(lapsed.state == .manual)
         let en = lapsed.reason?.en ?? "", ja = lapsed.reason?.ja ?? ""
         #expect(
-            en.contains("attestation `k` answering not applicable lapsed on 2026-10-01 (signed 2025-10-01"), "\(en)")
+            en.contains("attestation `k` answering not applicable was valid until 2026-10-01 (signed 2025-10-01"),
+            "\(en)")
         #expect(en.contains("renewed every 1 year") && en.contains("s.json"), "\(en)")
-        #expect(ja.contains("2026-10-01 に期限切れ") && ja.contains("2025-10-01 署名"), "\(ja)")
+        #expect(ja.contains("「対象外」は 2026-10-01 まで有効でした") && ja.contains("2025-10-01 署名"), "\(ja)")
         #expect(lapsed.attestation?.validUntil == Day(iso: "2026-10-01"))
         let due = AttestationPlan.due(pack: try onePack(attBody), result: result, window: Duration(30, .days)!)
         #expect(due.map(\.why) == [.expired(Day(iso: "2026-10-01")!)])
@@ -686,6 +687,25 @@ struct RuleOutcomeTests {
                 "\"answer\": \"no\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", \"signed_on\": \"2026-10-01\""
             ).map(\.why) == [.answeredNo])
         #expect(try due(signed, asOf: "2026-12-11").first?.roles == ["operations-lead"])
+        // On file but not counted (a not-applicable without a reason, a signer not on the
+        // staff): due with the engine's reason, never as "no answer on file".
+        for (fields, words) in [
+            (
+                "\"answer\": \"not-applicable\", \"by_role\": \"operations-lead\", \"by\": \"S-1\", "
+                    + "\"signed_on\": \"2026-10-01\", \"reason\": \"なし\"", "without a reason"
+            ),
+            (
+                "\"answer\": \"yes\", \"by_role\": \"operations-lead\", \"by\": \"S-9\", "
+                    + "\"signed_on\": \"2026-10-01\"", "S-9"
+            ),
+        ] {
+            let d = try due(fields)
+            guard case .notCounted(let why)? = d.first?.why else {
+                Issue.record("\(d.map(\.why))")
+                continue
+            }
+            #expect(why.en.contains(words), "\(why.en)")
+        }
     }
 
     @Test func dataGapsWinOverAttestation() throws {
