@@ -99,12 +99,7 @@ extension Engine {
     /// so a statement recorded within it counts for every one of them.
     public func renewals(_ facility: Facility, asOf: Day, commandLine: [ParamOverride] = []) -> [String: Duration] {
         let (values, _, _) = ParamResolver.resolve(pack, overrides: facility.overrides + commandLine)
-        let m = Machine(
-            roots: facility.roots, schema: facility.schema, params: values, asOf: asOf, slots: maxSlots,
-            lookups: program.lookupCount)
-        m.tables = facility.tables
-        m.tablesInWorkbook = facility.tablesInWorkbook
-        m.rootLocations = facility.rootLocations
+        let m = machine(facility, params: values, asOf: asOf)
         var out: [String: Duration] = [:]
         for rule in pack.rules {
             guard let a = rule.attestation else { continue }

@@ -38,12 +38,7 @@ public final class Engine: Sendable {
     ) -> FacilityResult {
         // Ids in one spelling, and blanks other records contradict read as unknown.
         let facility = given.normalised()
-        let m = Machine(
-            roots: facility.roots, schema: facility.schema, params: params, asOf: asOf, slots: maxSlots,
-            lookups: program.lookupCount)
-        m.tables = facility.tables
-        m.tablesInWorkbook = facility.tablesInWorkbook
-        m.rootLocations = facility.rootLocations
+        let m = machine(facility, params: params, asOf: asOf)
         m.detail = detail
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
@@ -65,6 +60,18 @@ public final class Engine: Sendable {
             facilityID: facility.id, facilityName: facility.subjectName, asOf: asOf, pack: pack.info, params: settings,
             results: results, sources: facility.sources,
             providerProfile: ProviderProfile.of(facility.roots, pack: pack, params: params, asOf: asOf))
+    }
+
+    /// A machine over `facility` with the pack's slots and lookups, the facility's tables and
+    /// section places: what evaluating its rules, or one rule's `renew`, reads.
+    func machine(_ facility: Facility, params: [Value], asOf: Day) -> Machine {
+        let m = Machine(
+            roots: facility.roots, schema: facility.schema, params: params, asOf: asOf, slots: maxSlots,
+            lookups: program.lookupCount)
+        m.tables = facility.tables
+        m.tablesInWorkbook = facility.tablesInWorkbook
+        m.rootLocations = facility.rootLocations
+        return m
     }
 
     /// Resolves parameters and evaluates in one call.
