@@ -257,9 +257,7 @@ enum BatchCommand {
             )
             return ExitCode.inputError
         }
-        let newGaps = baseline.map { _ in
-            aggregate.facilities.indices.filter { (aggregate.facilities.view($0).newGaps ?? 0) > 0 }.count
-        }
+        let newGaps = baseline.map { _ in aggregate.facilities.countViews { ($0.newGaps ?? 0) > 0 } }
         let counts = aggregate.verdictCounts(gate: gate)
         let exit = ExitPolicy.code(aggregate, gate: gate, newGaps: newGaps, counts: counts)
         let ja = lang == .ja
@@ -274,7 +272,7 @@ enum BatchCommand {
     /// One line per facility that failed to load (at most `limit`, then how many more): its
     /// id, its input as given and its first error, so a CI log names what to fix.
     static func loadFailures(_ a: Aggregate, ja: Bool, limit: Int = 10) -> [String] {
-        let failed = a.facilities.indices.filter { a.facilities.view($0).status == .error }.map { a.facilities[$0] }
+        let failed = a.facilities.summaries { $0.status == .error }
         var out = failed.prefix(limit).map { f in
             let why = f.diagnostics.first ?? (ja ? "理由の記録なし" : "no reason recorded")
             return ja ? "\(f.id)（\(f.input)）を読み込めません: \(why)" : "failed to load \(f.id) (\(f.input)): \(why)"
@@ -297,10 +295,7 @@ enum BatchCommand {
         _ a: Aggregate, gate: Gate, newGaps: Int? = nil, ja: Bool = false, counts: [Gate.Verdict: Int]? = nil
     ) -> String {
         let v = counts ?? a.verdictCounts(gate: gate)
-        let waiting = a.facilities.indices.filter {
-            let f = a.facilities.view($0)
-            return f.status == .evaluated && f.has(.manual)
-        }.count
+        let waiting = a.facilities.countViews { $0.status == .evaluated && $0.has(.manual) }
         let undecided = (v[.undecided] ?? 0) - a.failedToLoad
         if ja {
             return "\(a.facilities.count) 施設"

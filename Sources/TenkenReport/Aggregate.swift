@@ -78,10 +78,18 @@ public struct FacilitySummary: Sendable, Equatable {
     public func has(_ state: RuleState) -> Bool { states.utf8.contains(FacilitySummary.byte(state)) }
 
     public func count(_ level: Level?, _ state: RuleState, _ rules: [AggregateRule]) -> Int {
-        // Bytes, not Characters: this runs for every facility of a batch, several times.
-        let want = FacilitySummary.byte(state)
+        FacilitySummary.count(states.utf8, level, state, rules)
+    }
+
+    /// The rules of `level` (any, for nil) whose letter in `states` is `state`'s. Bytes, not
+    /// Characters: this runs for every facility of a batch, several times (a summary's states
+    /// and a row's, `FacilityRows.View`).
+    static func count(
+        _ states: some Sequence<UInt8>, _ level: Level?, _ state: RuleState, _ rules: [AggregateRule]
+    ) -> Int {
+        let want = byte(state)
         var n = 0
-        for (i, c) in states.utf8.enumerated()
+        for (i, c) in states.enumerated()
         where i < rules.count && c == want && (level == nil || rules[i].level == level) { n += 1 }
         return n
     }
@@ -191,20 +199,17 @@ public struct Aggregate: Sendable {
         outOfScope = pack.info.outOfScope
     }
 
-    // Counted, not filtered: copies of the facility list add up in a batch of thousands.
-    // Read from the rows without decoding them: no strings are made.
-    func countWhere(_ p: (FacilityRows.View) -> Bool) -> Int {
-        facilities.indices.reduce(0) { $0 + (p(facilities.view($1)) ? 1 : 0) }
-    }
-    public var evaluatedCount: Int { countWhere { $0.status == .evaluated } }
+    // Counted, not filtered, from the rows without decoding them (`FacilityRows.countViews(where:)`):
+    // copies of the facility list add up in a batch of thousands.
+    public var evaluatedCount: Int { facilities.countViews { $0.status == .evaluated } }
     public var failedToLoad: Int { facilities.count - evaluatedCount }
     public func requiredGaps(_ f: FacilitySummary) -> Int { f.count(.required, .fail, rules) }
     public var withUndecidedRules: Int {
-        countWhere { $0.status == .evaluated && ($0.has(.unknown) || $0.has(.error)) }
+        facilities.countViews { $0.status == .evaluated && ($0.has(.unknown) || $0.has(.error)) }
     }
-    public var withLoosenedParams: Int { countWhere { $0.status == .evaluated && $0.loosenedCount > 0 } }
+    public var withLoosenedParams: Int { facilities.countViews { $0.status == .evaluated && $0.loosenedCount > 0 } }
     public var withRequiredGaps: Int {
-        countWhere { $0.status == .evaluated && $0.count(.required, .fail, rules) > 0 }
+        facilities.countViews { $0.status == .evaluated && $0.count(.required, .fail, rules) > 0 }
     }
 
     /// One facility's verdict under a gate: a facility that failed to load is undecided.

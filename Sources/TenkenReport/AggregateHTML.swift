@@ -110,10 +110,7 @@ public enum AggregateHTML {
         }
         w.close()
         // Picked from the rows' bytes; only the facilities listed are decoded.
-        func picked(_ p: (FacilityRows.View) -> Bool) -> [FacilitySummary] {
-            a.facilities.indices.filter { p(a.facilities.view($0)) }.map { a.facilities[$0] }
-        }
-        let errors = picked { $0.status == .error }
+        let errors = a.facilities.summaries { $0.status == .error }
         if !errors.isEmpty {
             w.element("h3", text: t("読み込めなかった施設", "Facilities that failed to load"))
             w.open("ul")
@@ -121,7 +118,7 @@ public enum AggregateHTML {
             w.close()
         }
         // Evaluated, but the input warned: what was not read is shown where the verdicts are.
-        let warned = picked { $0.status == .evaluated && $0.diagnosticsCount > 0 }
+        let warned = a.facilities.summaries { $0.status == .evaluated && $0.diagnosticsCount > 0 }
         if !warned.isEmpty {
             w.element("h3", text: t("入力に警告がある施設", "Facilities whose input gave warnings"))
             w.open("ul")
@@ -135,7 +132,7 @@ public enum AggregateHTML {
             }
             w.close()
         }
-        let loosened = picked { $0.status == .evaluated && $0.loosenedCount > 0 }
+        let loosened = a.facilities.summaries { $0.status == .evaluated && $0.loosenedCount > 0 }
         if !loosened.isEmpty {
             w.element(
                 "h3",

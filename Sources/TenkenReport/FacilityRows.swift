@@ -185,6 +185,14 @@ public struct FacilityRows: RandomAccessCollection, Sendable {
             newGaps: f.newGaps)
     }
 
+    /// How many facilities' views pass `p`: read from the rows' bytes, no string made.
+    public func countViews(where p: (View) -> Bool) -> Int { indices.reduce(0) { $0 + (p(view($1)) ? 1 : 0) } }
+
+    /// The facilities whose views pass `p`, in order; only they are decoded.
+    public func summaries(where p: (View) -> Bool) -> [FacilitySummary] {
+        indices.filter { p(view($0)) }.map { self[$0] }
+    }
+
     /// A facility's status, states and counts, read from its row.
     public struct View {
         public var status: FacilitySummary.Status
@@ -198,11 +206,7 @@ public struct FacilityRows: RandomAccessCollection, Sendable {
 
         /// As `FacilitySummary.count`.
         public func count(_ level: Level?, _ state: RuleState, _ rules: [AggregateRule]) -> Int {
-            let want = FacilitySummary.byte(state)
-            var n = 0
-            for (i, c) in states.enumerated()
-            where i < rules.count && c == want && (level == nil || rules[i].level == level) { n += 1 }
-            return n
+            FacilitySummary.count(states, level, state, rules)
         }
     }
 
