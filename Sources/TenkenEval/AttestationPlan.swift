@@ -52,10 +52,9 @@ public enum AttestationPlan {
             where info.answer == pack.schema.mechanisms.statements?.notApplicable
                 && info.validUntil.map { $0 < result.asOf } == true:
                 why = info.validUntil.map(DueAttestation.Why.expired) ?? .missing
-            // A statement on file that does not count: why not, in the engine's words.
-            case (.manual, .some):
-                why = r.reason.map(DueAttestation.Why.notCounted) ?? .missing
-            case (.manual, nil) where named.contains(a.key):
+            // A statement on file that does not count (weighed, or too incomplete to weigh): why
+            // not, in the engine's words.
+            case (.manual, let info) where info != nil || named.contains(a.key):
                 why = r.reason.map(DueAttestation.Why.notCounted) ?? .missing
             case (.manual, _), (.error, _): why = .missing
             case (.fail, let info?):
@@ -103,9 +102,8 @@ extension Engine {
         var out: [String: Duration] = [:]
         for rule in pack.rules {
             guard let a = rule.attestation else { continue }
-            // As the report weighs a statement: a renewal that is no period is a year.
-            let renew: Duration
-            if case .duration(let d) = m.eval(a.renew) { renew = d } else { renew = Duration(months: 12) }
+            // As the report weighs a statement (`Engine.renewal`).
+            let renew = Engine.renewal(m.eval(a.renew))
             // Compared by where they end from one day (a month is not a fixed number of days).
             if let old = out[a.key], asOf.adding(old) <= asOf.adding(renew) { continue }
             out[a.key] = renew

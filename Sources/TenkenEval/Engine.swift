@@ -74,6 +74,13 @@ public final class Engine: Sendable {
         return m
     }
 
+    /// How long a statement counts, from its rule's `renew` as evaluated: a renewal that is no
+    /// period (a parameter the facility left blank) is a year.
+    static func renewal(_ renew: Value) -> Duration {
+        if case .duration(let d) = renew { return d }
+        return Duration(months: 12)
+    }
+
     /// Resolves parameters and evaluates in one call.
     public func evaluate(
         _ facility: Facility, asOf: Day, commandLine: [ParamOverride] = [], detail: FindingDetail = .full
@@ -350,12 +357,7 @@ public final class Engine: Sendable {
         _ a: CheckedAttestation, _ rule: CheckedRule, _ code: Program.RuleCode, _ fast: FastEval
     ) -> RuleResult {
         let m = fast.m
-        let renew: Duration
-        if case .duration(let d) = code.renew.map(fast.eval) ?? m.eval(a.renew) {
-            renew = d
-        } else {
-            renew = Duration(months: 12)
-        }
+        let renew = Engine.renewal(code.renew.map(fast.eval) ?? m.eval(a.renew))
         // Checked: a rule has an `attestation` clause only in a pack that declares statements.
         guard let st = statements else {
             return RuleResult(
