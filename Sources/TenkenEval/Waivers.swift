@@ -3,7 +3,8 @@ import TenkenData
 import TenkenSyntax
 
 /// An accepted exception: a rule's failure at one facility (or all) is known and approved
-/// until a date. Waivers never hide an `error` result and never outlive their expiry.
+/// through a date (`expiresOn`, its last day: in force on it, not after). Waivers never hide
+/// an `error` result and never outlive that day.
 public struct Waiver: Sendable {
     public var rule: String
     /// A facility id, or nil for every facility.
@@ -119,7 +120,8 @@ public enum WaiverPolicy {
                 out.append(
                     Diagnostic(
                         "waiver.bad-dates", .error,
-                        "waiver expires (\(w.expiresOn)) before it is granted (\(w.grantedOn))", at: w.location))
+                        "waiver is valid until \(w.expiresOn), before the day it is granted (\(w.grantedOn))",
+                        at: w.location))
             } else if w.grantedOn.adding(maxTerm) < w.expiresOn {
                 out.append(
                     Diagnostic(
@@ -219,12 +221,15 @@ public enum WaiverPolicy {
             guard let w = granted.first else { continue }
             let inForce = granted.filter { $0.expiresOn >= asOf }
             if inForce.isEmpty {
+                // `expires_on` is the waiver's last day (it is in force on it): past it, the
+                // waiver *was valid until* that day; "expired on" it would read as if it never
+                // covered that day.
                 result.results[i].expiredWaiver = WaiverInfo(
                     justification: w.justification, requestedBy: w.requestedBy, approvedBy: w.approvedBy,
                     grantedOn: w.grantedOn, expiresOn: w.expiresOn)
                 result.results[i].reason = Bilingual(
-                    ja: "免除は \(w.expiresOn) に期限切れです（理由: \(w.justification)）",
-                    en: "the waiver expired on \(w.expiresOn) (justification: \(w.justification))")
+                    ja: "免除は \(w.expiresOn) まで有効でした（理由: \(w.justification)）",
+                    en: "the waiver was valid until \(w.expiresOn) (justification: \(w.justification))")
                 continue
             }
             // Each violation needs a waiver in force that covers it; one naming elements
@@ -272,8 +277,8 @@ public enum WaiverPolicy {
                 notes.append(
                     Diagnostic(
                         "waiver.expiring", .warning,
-                        "waiver of `\(used.rule)` for \(result.facilityID) expires on \(used.expiresOn), within "
-                            + "\(warnWithin)",
+                        "waiver of `\(used.rule)` for \(result.facilityID) is valid until \(used.expiresOn) (its "
+                            + "last day), within \(warnWithin)",
                         at: used.location))
             }
         }

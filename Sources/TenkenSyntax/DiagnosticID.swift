@@ -401,7 +401,7 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     // waiver.*: waiver files and the waiver policy
     /// A waiver's date is not YYYY-MM-DD.
     case waiverBadDate = "waiver.bad-date"
-    /// A waiver expires before it is granted.
+    /// A waiver's last day (`expires_on`) is before the day it is granted.
     case waiverBadDates = "waiver.bad-dates"
     /// A waiver's `elements` is not a list of element ids.
     case waiverBadElements = "waiver.bad-elements"
@@ -409,7 +409,7 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case waiverBadFile = "waiver.bad-file"
     /// A waiver's text holds a control character.
     case waiverControlCharacter = "waiver.control-character"
-    /// (warning) a waiver in use expires soon.
+    /// (warning) a waiver in use has its last day (`expires_on`) soon.
     case waiverExpiring = "waiver.expiring"
     /// A waiver lacks a justification, a requester or an approver.
     case waiverIncomplete = "waiver.incomplete"
