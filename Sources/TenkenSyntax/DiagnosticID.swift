@@ -453,6 +453,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case attestNotSigner = "attest.not-signer"
     /// The same person already answered the item that day (pass `--same-day` to record another).
     case attestSameDay = "attest.same-day"
+    /// An answers row is dated before another answer to the same item (on file or in the answers): the report weighs
+    /// only the latest, so it would not count the row.
+    case attestSuperseded = "attest.superseded"
     /// An answers row names no attestation item of the pack.
     case attestUnknownItem = "attest.unknown-item"
     /// An answers row gives a role that may not answer the item.
