@@ -140,13 +140,24 @@ public enum WaiverPolicy {
     /// a patient's). A waiver naming the facility is checked whether or not it is used; a
     /// waiver for every facility (`*`) where it waives a failure. Errors, located at the
     /// waiver. A pack that declares no roster takes the people as written (docs/ci.md).
+    ///
+    /// A facility that gives no `not_people` section (absent; an empty one is a real "none")
+    /// cannot show that the two ids are not in it: that is never read as "not a patient's".
+    /// The roster still has to show both employed, so the waiver stands, with a warning
+    /// (`waiver.unchecked-person`) saying which check could not be made.
     public static func checkPeople(_ ws: [Waiver], _ result: FacilityResult, facility: Facility) -> [Diagnostic] {
         guard let roster = facility.schema.mechanisms.roster else { return [] }
         let staff = facility.roots[roster.section]
         let section = facility.schema.sections[roster.section].name
         var notPeople = Set<String>()
-        if let np = roster.notPeople, case .list(let xs)? = facility.roots[np] {
-            for case .record(let r) in xs { if let id = r.displayID { notPeople.insert(Roster.fold(id)) } }
+        // The `not_people` section the pack declares and the facility does not give.
+        var unchecked: Int?
+        if let np = roster.notPeople {
+            if case .list(let xs)? = facility.roots[np] {
+                for case .record(let r) in xs { if let id = r.displayID { notPeople.insert(Roster.fold(id)) } }
+            } else {
+                unchecked = np
+            }
         }
         // One element of a section, by its record's name: `a patient`, `a staff member`.
         func one(_ section: Int?) -> String {
@@ -166,6 +177,16 @@ public enum WaiverPolicy {
                         help: "add the \(section) section (\(facility.schema.tableForSection[roster.section])) to the "
                             + "facility"))
                 continue
+            }
+            if let np = unchecked {
+                let name = facility.schema.sections[np].name
+                out.append(
+                    Diagnostic(
+                        "waiver.unchecked-person", .warning,
+                        "waiver of `\(w.rule)`: \(result.facilityID) gives no \(name) section, so its `requested_by` "
+                            + "and `approved_by` cannot be checked not to be \(one(np))'s id",
+                        at: w.location,
+                        help: "add the \(name) section (\(facility.schema.tableForSection[np])) to the facility"))
             }
             for (what, id) in [("requested_by", w.requestedBy), ("approved_by", w.approvedBy)] {
                 if notPeople.contains(Roster.fold(id)) {
@@ -195,8 +216,9 @@ public enum WaiverPolicy {
     }
 
     /// Applies waivers to one facility's results; returns warnings for waivers that expire
-    /// soon. With the facility, the waivers' people are checked first (`checkPeople`), and
-    /// errors are returned without applying anything.
+    /// soon. With the facility, the waivers' people are checked first (`checkPeople`): errors
+    /// are returned without applying anything, warnings (a check that could not be made) with
+    /// the other notes.
     public static func apply(
         _ ws: [Waiver], to result: inout FacilityResult, facility: Facility? = nil,
         warnWithin: Duration = Duration.days(30)
@@ -206,11 +228,12 @@ public enum WaiverPolicy {
         // apply. Checking the people first read the facility's non-staff ids into a set, and
         // each rule's result was copied to find no waiver for it, for every facility.
         guard !mine.isEmpty else { return [] }
+        var notes: [Diagnostic] = []
         if let facility {
             let problems = checkPeople(mine, result, facility: facility)
-            if !problems.isEmpty { return problems }
+            if problems.contains(where: { $0.severity == .error }) { return problems }
+            notes = problems
         }
-        var notes: [Diagnostic] = []
         let asOf = result.asOf
         for i in result.results.indices {
             let r = result.results[i]

@@ -421,6 +421,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case waiverSelfApproved = "waiver.self-approved"
     /// A waiver runs longer than `--waiver-max-term`.
     case waiverTooLong = "waiver.too-long"
+    /// (warning) a waiver's requester and approver cannot be checked not to be a patient's id: the facility gives no
+    /// such section (the roster's `not_people`).
+    case waiverUncheckedPerson = "waiver.unchecked-person"
     /// A waiver names a facility that is not in the run.
     case waiverUnknownFacility = "waiver.unknown-facility"
     /// A waiver's requester or approver is not on the facility's staff.
