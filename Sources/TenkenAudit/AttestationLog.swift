@@ -28,13 +28,21 @@ public struct AttestationLog {
     public var record: RecordSchema { pack.schema.sections[statements.section].record }
     /// The names of the statements' fields, as a row's keys (`item`, `by`, `signed_on`…).
     public let key: (item: String, answer: String, role: String, signer: String, signed: String, reason: String)
+    /// The run's `--param` overrides: a renewal period is the one the report would use with
+    /// them (`check --param attestation.renewal=…`), so attest refuses as lapsed exactly the
+    /// statements that report would not count.
+    public let commandLine: [ParamOverride]
 
     /// Nil when the pack declares no `statements`: there is nothing to append to.
-    public init?(pack: CheckedPack, facility: Facility, asOf: Day, japanese: Bool, target: String) {
+    public init?(
+        pack: CheckedPack, facility: Facility, asOf: Day, japanese: Bool, target: String,
+        commandLine: [ParamOverride] = []
+    ) {
         guard let st = pack.schema.mechanisms.statements else { return nil }
         self.pack = pack
         self.facility = facility
         self.asOf = asOf
+        self.commandLine = commandLine
         self.japanese = japanese
         self.target = target
         statements = st
@@ -271,7 +279,10 @@ public struct AttestationLog {
     /// checked as the interactive questions check it: an item of the pack, a role that may
     /// answer it, a pseudonymous id of a signer the report would count, no date after the
     /// as-of date nor, for a yes or not-applicable, so long before it that the statement has
-    /// run out (its rules' renewal), a reason for not-applicable that gives one
+    /// run out (its rules' renewal, with the run's `--param`s) nor before another answer to the
+    /// same item (on file or in the answers: the report weighs only the latest; an old "no"
+    /// that is the latest is recorded, as the report fails the rule with it), a reason for
+    /// not-applicable that gives one
     /// (`Statement.saysNothing`), and (unless `sameDay`) no second answer by the same person to
     /// the same item on the same day. `rows` is nil when any row has an error:
     /// one bad row writes nothing. The diagnostics come sorted.
@@ -291,9 +302,13 @@ public struct AttestationLog {
         var diags = DiagnosticBag()
         diags.add(contentsOf: loader.diagnostics)
         let keys = AttestationPlan.keys(pack)
-        let renewals = Engine(pack: pack).renewals(facility, asOf: asOf)
+        let renewals = Engine(pack: pack).renewals(facility, asOf: asOf, commandLine: commandLine)
         let already = onFile
-        var rows: [[String: Value]] = []
+        // The report weighs only the latest dated answer to an item (a later row of the same
+        // date wins): the latest day on file for each item, so that a row older than it, which
+        // the report would never weigh, is refused rather than recorded as if it counted.
+        var latest = latestOnFile
+        var accepted: [(row: [String: Value], item: String, day: Day, at: SourceLocation)] = []
         var seen: Set<String> = []
         if case .list(let xs)? = value {
             for case .record(let r) in xs {
@@ -359,8 +374,10 @@ public struct AttestationLog {
                     err(key.signed, "attest.future", "\(key.signed) \(day) is after the as-of date \(asOf)"); continue
                 }
                 // A yes or not-applicable signed so long ago that it has run out: the report would
-                // not count it. A "no" never runs out there (it fails the rule until a later
-                // answer), so it is recorded whatever its age.
+                // not count it. A "no" never runs out there (`Engine.attest`: the latest answer
+                // "no" fails the rule, however old, until a later answer replaces it; a denial
+                // does not fade into "unknown"), so an old "no" is recorded and the report fails
+                // the rule with it, as attest says when it lists what is due.
                 if answer != statements.no, let renew = renewals[item], day.adding(renew) < asOf {
                     let until = day.adding(renew)
                     err(
@@ -393,7 +410,12 @@ public struct AttestationLog {
                 switch row(item: item, answer: answer, role: role, by: by, on: day, reason: reason) {
                 case .success(let checked):
                     seen.insert(k)
-                    rows.append(checked)
+                    if latest[item].map({ $0 < day }) ?? true { latest[item] = day }
+                    accepted.append(
+                        (
+                            checked, item, day,
+                            record.index[key.signed].map { r.location(ofField: $0) } ?? r.origin.resolved
+                        ))
                 case .failure(let d):
                     // Unreachable from a table the loader read (it applies the same cell rules);
                     // kept so that every row saved goes through one check.
@@ -401,7 +423,35 @@ public struct AttestationLog {
                 }
             }
         }
+        var rows: [[String: Value]] = []
+        for a in accepted {
+            // Older than an answer on file or another row of these answers: never the latest.
+            if let last = latest[a.item], a.day < last {
+                diags.add(
+                    Diagnostic(
+                        "attest.superseded", .error,
+                        "signed on \(a.day), but `\(a.item)` has a later answer (signed on \(last)) on file or in these "
+                            + "answers: the check weighs only the latest answer, so it would not count this one "
+                            + "(\(last) の回答があるため、\(a.day) の回答は点検で数えられません)",
+                        at: a.at,
+                        help: "to change the answer, answer the item again as of today (leave \(key.signed) blank)"))
+                continue
+            }
+            rows.append(a.row)
+        }
         return (diags.hasErrors || value == nil ? nil : rows, diags.sorted)
+    }
+
+    /// The latest day each item was answered on in the table as it was read (rows with a date).
+    public var latestOnFile: [String: Day] {
+        guard case .list(let xs)? = facility.roots[statements.section] else { return [:] }
+        var out: [String: Day] = [:]
+        for case .record(let r) in xs {
+            guard case .string(let item) = r.values[statements.item], case .date(let d) = r.values[statements.signedOn]
+            else { continue }
+            if out[item].map({ $0 < d }) ?? true { out[item] = d }
+        }
+        return out
     }
 
     /// A pseudonymous id: 1 to 64 ASCII letters, digits, `-`, `_` and `.`; never a name.

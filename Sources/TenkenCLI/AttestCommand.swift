@@ -16,7 +16,9 @@ enum AttestCommand {
         name: "attest",
         summary:
             "Answer, in the terminal, the items only a person can vouch for; answers are saved as dated attestations.",
-        usage: "tenken attest DIR|FILE.xlsx [--as-of DATE] [--lang ja|en] [--role ROLE] [--by ID] [--answers FILE]",
+        usage:
+            "tenken attest DIR|FILE.xlsx [--as-of DATE] [--lang ja|en] [--role ROLE] [--by ID] [--answers FILE] "
+            + "[--param NAME=VALUE]",
         options: [
             CLI.asOfOption,
             OptionSpec("--lang", value: "LANG", choices: ["ja", "en"], help: "ja (default) or en"),
@@ -41,6 +43,11 @@ enum AttestCommand {
             OptionSpec(
                 "--same-day",
                 help: "with --answers: record an answer even if the same person answered the same item today"),
+            OptionSpec(
+                "--param", value: "NAME=VALUE", repeatable: true,
+                help:
+                    "override a pack parameter, as for check (a renewal period: the statements due and the ones "
+                    + "refused as lapsed are those the check with the same --param would count)"),
             CLI.rulesOption,
         ] + CLI.inputOptions,
         minPositionals: 1, maxPositionals: 1)
@@ -48,13 +55,14 @@ enum AttestCommand {
     static func run(_ args: [String], _ console: Console) -> Int32 {
         let (parsed, code) = CLI.parse(args, spec, console)
         guard let p = parsed else { return code }
-        let asOf: Day, ja: Bool, window: Duration, options: LoadOptions
+        let asOf: Day, ja: Bool, window: Duration, options: LoadOptions, cliParams: [ParamOverride]
         var role: String?
         let loaded: LoadedPack, pack: CheckedPack, table: TableSpec
         do {
             asOf = try CLI.asOf(p).get()
             ja = try ArgumentParser.choice(p, "--lang", ["ja", "en"], default: "ja").get() == "ja"
             options = try CLI.loadOptions(p).get()
+            cliParams = try CLI.commandLineParams(p).get()
             let w = p.value("--within") ?? "30 days"
             guard let d = Duration(text: w), !d.isNegative else {
                 throw UsageError(message: "`--within` needs a period like \"30 days\", not `\(w)`", help: nil)
@@ -118,12 +126,26 @@ enum AttestCommand {
         }
         guard let facility = CLI.loadFacility(input, options: options, pack: loaded, console)
         else { return ExitCode.inputError }
+        // The parameters as the report resolves them (the facility's own overrides, then
+        // --param): a renewal period changed on the command line changes which statements are
+        // due and which are refused as lapsed, exactly as it changes the report. An override the
+        // report would refuse (an unknown name, a value of the wrong kind) stops attest too.
+        let engine = Engine(pack: pack)
+        let (result, paramDiags) = engine.evaluate(facility, asOf: asOf, commandLine: cliParams)
+        if paramDiags.contains(where: { $0.severity == .error }) {
+            let printer = DiagnosticPrinter()
+            for d in paramDiags where d.severity == .error { console.err(printer.render(d)) }
+            console.err("error: the parameters have errors; nothing was asked and nothing was saved\n")
+            return ExitCode.inputError
+        }
         let target =
             input.workbook ?? input.tables.map {
                 $0.files[table.name] ?? ($0.dir as NSString).appendingPathComponent(table.fileName)
             }
             ?? input.attestations ?? (dir as NSString).appendingPathComponent(table.fileName)
-        guard let log = AttestationLog(pack: pack, facility: facility, asOf: asOf, japanese: ja, target: target)
+        guard
+            let log = AttestationLog(
+                pack: pack, facility: facility, asOf: asOf, japanese: ja, target: target, commandLine: cliParams)
         else { return ExitCode.inputError }
         var session = AttestSession(log: log, console: console)
         guard session.tableCanHoldAnswers() else { return ExitCode.inputError }
@@ -138,7 +160,6 @@ enum AttestCommand {
             }
             return session.fromFile(answers, sameDay: p.flag("--same-day"), options: options)
         }
-        let result = Engine(pack: pack).evaluate(facility, asOf: asOf).0
         let due = AttestationPlan.due(pack: pack, result: result, window: window, facility: facility)
         return session.interactive(due, role: role, by: p.value("--by"))
     }

@@ -7,7 +7,9 @@ import TenkenSyntax
 /// pack allows. MCS: the provider's measures of 1-2 change with the service (「MCSの機能変更など
 /// に伴って…改訂される場合があります」, はじめに), so a profile dated long before the audit may
 /// no longer describe it. A pack that declares no published profile gets no profile line or
-/// warning.
+/// warning; a facility whose pack declares one and that gives none (no `--provider`, no
+/// section of its own, no copy in the pack) gets the line "none given" and a warning: a profile
+/// that is not there is never read as a fresh one.
 public struct ProviderProfile: Sendable {
     /// The profile's date (its `dated` field); nil when the profile does not say.
     public var asOf: Day?
@@ -22,6 +24,8 @@ public struct ProviderProfile: Sendable {
     public var label: Bilingual
     public var publisher: Bilingual
     public var dated: Bilingual
+    /// False when the facility gives no profile at all (then `asOf` is nil and it is `stale`).
+    public var given = true
 
     public init(
         asOf: Day?, location: SourceLocation?, maxAge: Duration?, stale: Bool, label: Bilingual,
@@ -37,14 +41,21 @@ public struct ProviderProfile: Sendable {
     }
 
     /// The facility's published section, judged on the as-of date; nil when the pack declares
-    /// none or the facility has none.
+    /// none. A facility without one (absent, or not a record) has a profile that is not
+    /// `given`, stale, with no date.
     static func of(_ roots: [Value?], pack: CheckedPack, params: [Value], asOf: Day) -> ProviderProfile? {
-        guard let published = pack.schema.mechanisms.published, case .record(let r)? = roots[published.section],
-            published.dated < r.values.count
-        else { return nil }
-        let field = published.dated
+        guard let published = pack.schema.mechanisms.published else { return nil }
         var maxAge: Duration?
         if let p = published.maxAgeParam, let i = pack.paramIndex[p], case .duration(let d) = params[i] { maxAge = d }
+        let section = pack.schema.sections[published.section]
+        guard case .record(let r)? = roots[published.section], published.dated < r.values.count else {
+            var p = ProviderProfile(
+                asOf: nil, location: nil, maxAge: maxAge, stale: true, label: published.label,
+                publisher: published.publisher, dated: Words.header(section.record.fields[published.dated]))
+            p.given = false
+            return p
+        }
+        let field = published.dated
         var date: Day?
         if case .date(let d) = r.values[field] { date = d }
         let stale = date.map { d in maxAge.map { d.adding($0) < asOf } ?? false } ?? true
@@ -56,6 +67,13 @@ public struct ProviderProfile: Sendable {
     /// The warning reports print when the profile is stale.
     public var warning: Bilingual? {
         guard stale else { return nil }
+        guard given else {
+            return Bilingual(
+                ja: "\(label.ja)がありません。\(publisher.ja)の措置に関する項目は判定できません。\(publisher.ja)の最新の公表内容を"
+                    + "指定してください（--provider）",
+                en: "no \(label.en) is given, so the \(publisher.en)'s measures cannot be judged; give the "
+                    + "\(publisher.en)'s latest published measures (--provider)")
+        }
         guard let asOf else {
             return Bilingual(
                 ja: "\(label.ja)に\(dated.ja)（\(dated.en)）がありません。\(publisher.ja)の最新の公表内容で確認してください",

@@ -119,21 +119,25 @@ public struct Signers: Sendable {
         // appointed only later left the role to the stand-in when the statement was signed; one
         // whose appointment date is unknown may have held it, so the stand-in cannot be shown.
         let standIn = appointments.standIns.first { $0.roles.contains(role) }
-        // A row that names the role but not its holder may be one held that day too.
-        let heldThatDay = ((holders[role] ?? [:]).values + [unnamed[role] ?? []]).contains { dates in
-            dates.contains {
-                switch $0 {
-                case .always, .unknown: true
-                case .on(let d): d <= day
-                }
+        // Whether an appointment may have been held on the day: from then or before, or since
+        // a day the table does not give.
+        func mayHold(_ s: Since) -> Bool {
+            switch s {
+            case .always, .unknown: true
+            case .on(let d): d <= day
             }
         }
+        // A row that names the role but not its holder, in force that day: someone held it,
+        // who is not said. One dated after the day says nothing about the day.
+        let unnamedThatDay = (unnamed[role] ?? []).contains(where: mayHold)
+        // A row that names the role but not its holder may be one held that day too.
+        let heldThatDay = unnamedThatDay || (holders[role] ?? [:]).values.contains { $0.contains(where: mayHold) }
         let dates = since(role) ?? ((standIn != nil && !heldThatDay) ? standIn.flatMap { since($0.holder) } : nil)
         guard let dates else {
             let named = (holders[role] ?? [:]).keys.sorted()
             let label = appointments.label
             // Someone holds it, who is not said: the signer may be the holder, but nothing shows it.
-            if unnamed[role] != nil {
+            if unnamedThatDay {
                 let others =
                     named.isEmpty
                     ? Bilingual(ja: "", en: "")
@@ -148,7 +152,7 @@ public struct Signers: Sendable {
                             + "cannot be shown to hold it\(others.en)"),
                     field: roleField)
             }
-            let who =
+            var who =
                 named.isEmpty
                 ? (standIn.map {
                     Bilingual(
@@ -159,6 +163,14 @@ public struct Signers: Sendable {
                 : Bilingual(
                     ja: "任命されているのは \(named.joined(separator: "、")) です",
                     en: "it is held by \(named.joined(separator: ", "))")
+            // A row without a holder from a later day: not the day's, but said, as the table has it.
+            let laterUnnamed = (unnamed[role] ?? []).compactMap { s -> Day? in
+                if case .on(let d) = s, d > day { d } else { nil }
+            }.min()
+            if let later = laterUnnamed {
+                who.ja += "。\(later) からの行は\(roleJa)を挙げていますが、誰が任命されているかは書かれていません（署名日より後）"
+                who.en += "; a row from \(later), after the signing day, names it without saying who holds it"
+            }
             return Refusal(
                 reason: Bilingual(
                     ja: "回答者 \(by) は\(label.ja)で\(roleJa)に任命されていません（\(who.ja)）",

@@ -3,7 +3,8 @@ import TenkenData
 import TenkenSyntax
 
 /// An accepted exception: a rule's failure at one facility (or all) is known and approved
-/// until a date. Waivers never hide an `error` result and never outlive their expiry.
+/// through a date (`expiresOn`, its last day: in force on it, not after). Waivers never hide
+/// an `error` result and never outlive that day.
 public struct Waiver: Sendable {
     public var rule: String
     /// A facility id, or nil for every facility.
@@ -119,7 +120,8 @@ public enum WaiverPolicy {
                 out.append(
                     Diagnostic(
                         "waiver.bad-dates", .error,
-                        "waiver expires (\(w.expiresOn)) before it is granted (\(w.grantedOn))", at: w.location))
+                        "waiver is valid until \(w.expiresOn), before the day it is granted (\(w.grantedOn))",
+                        at: w.location))
             } else if w.grantedOn.adding(maxTerm) < w.expiresOn {
                 out.append(
                     Diagnostic(
@@ -138,13 +140,24 @@ public enum WaiverPolicy {
     /// a patient's). A waiver naming the facility is checked whether or not it is used; a
     /// waiver for every facility (`*`) where it waives a failure. Errors, located at the
     /// waiver. A pack that declares no roster takes the people as written (docs/ci.md).
+    ///
+    /// A facility that gives no `not_people` section (absent; an empty one is a real "none")
+    /// cannot show that the two ids are not in it: that is never read as "not a patient's".
+    /// The roster still has to show both employed, so the waiver stands, with a warning
+    /// (`waiver.unchecked-person`) saying which check could not be made.
     public static func checkPeople(_ ws: [Waiver], _ result: FacilityResult, facility: Facility) -> [Diagnostic] {
         guard let roster = facility.schema.mechanisms.roster else { return [] }
         let staff = facility.roots[roster.section]
         let section = facility.schema.sections[roster.section].name
         var notPeople = Set<String>()
-        if let np = roster.notPeople, case .list(let xs)? = facility.roots[np] {
-            for case .record(let r) in xs { if let id = r.displayID { notPeople.insert(Roster.fold(id)) } }
+        // The `not_people` section the pack declares and the facility does not give.
+        var unchecked: Int?
+        if let np = roster.notPeople {
+            if case .list(let xs)? = facility.roots[np] {
+                for case .record(let r) in xs { if let id = r.displayID { notPeople.insert(Roster.fold(id)) } }
+            } else {
+                unchecked = np
+            }
         }
         // One element of a section, by its record's name: `a patient`, `a staff member`.
         func one(_ section: Int?) -> String {
@@ -164,6 +177,16 @@ public enum WaiverPolicy {
                         help: "add the \(section) section (\(facility.schema.tableForSection[roster.section])) to the "
                             + "facility"))
                 continue
+            }
+            if let np = unchecked {
+                let name = facility.schema.sections[np].name
+                out.append(
+                    Diagnostic(
+                        "waiver.unchecked-person", .warning,
+                        "waiver of `\(w.rule)`: \(result.facilityID) gives no \(name) section, so its `requested_by` "
+                            + "and `approved_by` cannot be checked not to be \(one(np))'s id",
+                        at: w.location,
+                        help: "add the \(name) section (\(facility.schema.tableForSection[np])) to the facility"))
             }
             for (what, id) in [("requested_by", w.requestedBy), ("approved_by", w.approvedBy)] {
                 if notPeople.contains(Roster.fold(id)) {
@@ -193,8 +216,9 @@ public enum WaiverPolicy {
     }
 
     /// Applies waivers to one facility's results; returns warnings for waivers that expire
-    /// soon. With the facility, the waivers' people are checked first (`checkPeople`), and
-    /// errors are returned without applying anything.
+    /// soon. With the facility, the waivers' people are checked first (`checkPeople`): errors
+    /// are returned without applying anything, warnings (a check that could not be made) with
+    /// the other notes.
     public static func apply(
         _ ws: [Waiver], to result: inout FacilityResult, facility: Facility? = nil,
         warnWithin: Duration = Duration.days(30)
@@ -204,11 +228,12 @@ public enum WaiverPolicy {
         // apply. Checking the people first read the facility's non-staff ids into a set, and
         // each rule's result was copied to find no waiver for it, for every facility.
         guard !mine.isEmpty else { return [] }
+        var notes: [Diagnostic] = []
         if let facility {
             let problems = checkPeople(mine, result, facility: facility)
-            if !problems.isEmpty { return problems }
+            if problems.contains(where: { $0.severity == .error }) { return problems }
+            notes = problems
         }
-        var notes: [Diagnostic] = []
         let asOf = result.asOf
         for i in result.results.indices {
             let r = result.results[i]
@@ -219,12 +244,15 @@ public enum WaiverPolicy {
             guard let w = granted.first else { continue }
             let inForce = granted.filter { $0.expiresOn >= asOf }
             if inForce.isEmpty {
+                // `expires_on` is the waiver's last day (it is in force on it): past it, the
+                // waiver *was valid until* that day; "expired on" it would read as if it never
+                // covered that day.
                 result.results[i].expiredWaiver = WaiverInfo(
                     justification: w.justification, requestedBy: w.requestedBy, approvedBy: w.approvedBy,
                     grantedOn: w.grantedOn, expiresOn: w.expiresOn)
                 result.results[i].reason = Bilingual(
-                    ja: "免除は \(w.expiresOn) に期限切れです（理由: \(w.justification)）",
-                    en: "the waiver expired on \(w.expiresOn) (justification: \(w.justification))")
+                    ja: "免除は \(w.expiresOn) まで有効でした（理由: \(w.justification)）",
+                    en: "the waiver was valid until \(w.expiresOn) (justification: \(w.justification))")
                 continue
             }
             // Each violation needs a waiver in force that covers it; one naming elements
@@ -272,8 +300,8 @@ public enum WaiverPolicy {
                 notes.append(
                     Diagnostic(
                         "waiver.expiring", .warning,
-                        "waiver of `\(used.rule)` for \(result.facilityID) expires on \(used.expiresOn), within "
-                            + "\(warnWithin)",
+                        "waiver of `\(used.rule)` for \(result.facilityID) is valid until \(used.expiresOn) (its "
+                            + "last day), within \(warnWithin)",
                         at: used.location))
             }
         }

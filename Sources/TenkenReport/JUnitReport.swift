@@ -123,6 +123,9 @@ public enum JUnitReport: TreeReport {
     static func body(_ result: RuleResult, _ rule: CheckedRule, _ r: ReportInput) -> String {
         var lines: [String] = []
         for c in r.sources(rule) { lines.append("[\(c.id) \(c.section)] \(r.lang == .en ? c.en : c.ja)") }
+        // A failure's reason is a waiver's word (one past its last day, or one that covers only
+        // some findings): the failure stands, and the reader is told why the waiver did not hide it.
+        if result.state == .fail, let reason = result.reason { lines.append(r.lang.pick(reason)) }
         for v in result.violations + result.undetermined {
             lines.append("- " + r.lang.pick(v.message) + (v.location.map { " @ \($0)" } ?? ""))
             for e in v.evidence { lines.append("    \(e.label) = \(e.value)" + (e.location.map { " @ \($0)" } ?? "")) }

@@ -92,6 +92,7 @@ public enum Labels {
 
     /// The provider profile's date and where it came from, as every report states it.
     public static func providerProfile(_ p: ProviderProfile) -> Bilingual {
+        guard p.given else { return Bilingual(ja: "なし（入力にありません）", en: "none given (not in the input)") }
         let place = p.location.map { " (\($0))" } ?? ""
         return Bilingual(ja: (p.asOf?.description ?? "公表日なし") + place, en: (p.asOf?.description ?? "no date") + place)
     }

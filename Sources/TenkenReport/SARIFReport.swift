@@ -271,13 +271,24 @@ public enum SARIFReport {
                         "\(res.facilityID)|\(rule.id)|\(isViolation ? "" : "unknown|")\(v.element ?? v.message.en)")
                 ))
             if let waiver { kv.append(("suppressions", suppressions(waiver))) }
+            // A waiver past its last day no longer suppresses the finding; the result says which
+            // waiver it was and the last day it was valid, so a reopened alert is explained.
+            let lapsed: [(String, JSON)] =
+                isViolation && waiver == nil
+                ? result.expiredWaiver.map { w in
+                    [
+                        ("waiver_valid_until", .string(w.expiresOn.description)),
+                        ("waiver_note", .string(result.reason.map(r.lang.pick) ?? "")),
+                    ]
+                } ?? [] : []
             kv.append(
                 (
                     "properties",
-                    .object([
-                        severity, ("state", .string(state)), ("element", .str(v.element)),
-                        ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en)),
-                    ])
+                    .object(
+                        [
+                            severity, ("state", .string(state)), ("element", .str(v.element)),
+                            ("message_ja", .string(v.message.ja)), ("message_en", .string(v.message.en)),
+                        ] + lapsed)
                 ))
             return .object(kv)
         }

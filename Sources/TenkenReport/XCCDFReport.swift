@@ -17,7 +17,7 @@ import TenkenEval
 /// of a TestResult holding an override. So when a waiver overrides a result, every other
 /// rule-result of the run carries the record of the same waiver review too: an override whose
 /// old and new results are its own result, with the remark that no waiver applies (or that
-/// the waiver expired). A run without waivers has no overrides.
+/// the waiver was past its last day). A run without waivers has no overrides.
 ///
 /// Times are the as-of date (a report never depends on the clock). The score uses the flat
 /// model as OpenSCAP computes it: every rule counts 1 in the maximum unless its result is

@@ -401,7 +401,7 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     // waiver.*: waiver files and the waiver policy
     /// A waiver's date is not YYYY-MM-DD.
     case waiverBadDate = "waiver.bad-date"
-    /// A waiver expires before it is granted.
+    /// A waiver's last day (`expires_on`) is before the day it is granted.
     case waiverBadDates = "waiver.bad-dates"
     /// A waiver's `elements` is not a list of element ids.
     case waiverBadElements = "waiver.bad-elements"
@@ -409,7 +409,7 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case waiverBadFile = "waiver.bad-file"
     /// A waiver's text holds a control character.
     case waiverControlCharacter = "waiver.control-character"
-    /// (warning) a waiver in use expires soon.
+    /// (warning) a waiver in use has its last day (`expires_on`) soon.
     case waiverExpiring = "waiver.expiring"
     /// A waiver lacks a justification, a requester or an approver.
     case waiverIncomplete = "waiver.incomplete"
@@ -421,6 +421,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case waiverSelfApproved = "waiver.self-approved"
     /// A waiver runs longer than `--waiver-max-term`.
     case waiverTooLong = "waiver.too-long"
+    /// (warning) a waiver's requester and approver cannot be checked not to be a patient's id: the facility gives no
+    /// such section (the roster's `not_people`).
+    case waiverUncheckedPerson = "waiver.unchecked-person"
     /// A waiver names a facility that is not in the run.
     case waiverUnknownFacility = "waiver.unknown-facility"
     /// A waiver's requester or approver is not on the facility's staff.
@@ -453,6 +456,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     case attestNotSigner = "attest.not-signer"
     /// The same person already answered the item that day (pass `--same-day` to record another).
     case attestSameDay = "attest.same-day"
+    /// An answers row is dated before another answer to the same item (on file or in the answers): the report weighs
+    /// only the latest, so it would not count the row.
+    case attestSuperseded = "attest.superseded"
     /// An answers row names no attestation item of the pack.
     case attestUnknownItem = "attest.unknown-item"
     /// An answers row gives a role that may not answer the item.

@@ -37,21 +37,25 @@ import Testing
         try handle.close()
         let original = try Data(contentsOf: URL(fileURLWithPath: table))
         let writers = 3, rounds = 4
-        // Each writer is a signer the check counts: on the staff, holding every role that answers.
+        // Each save is by a signer the check counts: on the staff, holding every role that
+        // answers. All are dated the same day: an answer dated before one already on file is
+        // never weighed by the report, so attest refuses it (`attest.superseded`), and the
+        // writers' order is not known.
+        let signers = (0..<writers).flatMap { w in (0..<rounds).map { "S-R\(w)-\($0)" } }
         try appendText(
-            (0..<writers).map { "S-R\($0),doctor,2019-04-01,,false,,2019-04-01,,2026-06-09\n" }.joined(),
+            signers.map { "\($0),doctor,2019-04-01,,false,,2019-04-01,,2026-06-09\n" }.joined(),
             dir.path + "/staff.csv")
         try appendText(
-            (0..<writers).flatMap { w in Set(Self.items.map(\.1)).sorted().map { "\($0),S-R\(w),2021-06-01\n" } }
+            signers.flatMap { s in Set(Self.items.map(\.1)).sorted().map { "\($0),\(s),2021-06-01\n" } }
                 .joined(), dir.path + "/roles.csv")
         var expected: Set<String> = []
+        let day = "2026-10-10"
         for w in 0..<writers {
             for r in 0..<rounds {
-                let day = "2026-10-\(String(format: "%02d", 10 + r))"
                 try writeText(
-                    "item,answer,by_role,by,signed_on\n" + rows(by: "S-R\(w)", day: day),
+                    "item,answer,by_role,by,signed_on\n" + rows(by: "S-R\(w)-\(r)", day: day),
                     dir.path + "-answers-\(w)-\(r).csv")
-                for (item, _) in Self.items { expected.insert("\(item)|S-R\(w)|\(day)") }
+                for (item, _) in Self.items { expected.insert("\(item)|S-R\(w)-\(r)|\(day)") }
             }
         }
         final class Codes: @unchecked Sendable { var all: [Int32] = []; let lock = NSLock() }
