@@ -36,6 +36,32 @@ struct IdKeyTests {
         }
     }
 
+    /// A record frees without a call the strings that hold no storage (`Record.holdsNoReference`):
+    /// small ones and literals. A string with storage of its own is always released: one made
+    /// at run time longer than 15 bytes, or cut down from such a string.
+    @Test func onlyStringsWithoutStorageAreLeftUnreleased() {
+        #expect(Record.holdsNoReference("S-006"))
+        #expect(Record.holdsNoReference(String(decoding: Array("F00001-A001".utf8), as: UTF8.self)))
+        #expect(Record.holdsNoReference(""))
+        let long = String(decoding: Array(repeating: UInt8(ascii: "Q"), count: 40), as: UTF8.self)
+        #expect(!Record.holdsNoReference(long))
+        var cut = long
+        cut.removeLast(30)
+        #expect(!Record.holdsNoReference(cut))
+        #expect(!Record.holdsNoReference(String(decoding: Array("職員-0001-長い名前".utf8), as: UTF8.self)))
+        // Records of every kind of string are made and freed (a wrong skip would show under a
+        // leak or address sanitizer, a wrong release as a crash).
+        let src = SourceFile(path: "t.json", kind: .json, lines: LineIndex([], firstLine: 1))
+        let schema = TestSchema.mcs.sections[0].record
+        for s in ["S-006", long, cut, "é", "職員-0001-長い名前"] {
+            let r = Record.make(
+                schema: schema, values: Array(repeating: Value.string(s), count: schema.fields.count),
+                origin: LazyLocation(source: src, offset: 0, path: ""),
+                offsets: Array(repeating: Int32(-1), count: schema.fields.count))
+            #expect(r.values.allSatisfy { $0 == .string(s) })
+        }
+    }
+
     static let spellings = [
         "S-006", "s-006", "Ｓ－００６", "S‐006", "S−006", "ｓ－００６", "S-0060", "S-06", "S006", "", "-",
         "F00001-A001", "f00001-a001", "F00001-A0010", "ABCDEFGHIJKLMNO", "abcdefghijklmno", "ABCDEFGHIJKLMNOP",
