@@ -148,7 +148,9 @@ public enum CellText {
     /// Eight bytes at a time (`SWAR`): it runs for every id of every facility loaded.
     @inline(__always)
     public static func isOwnKey(_ s: String) -> Bool {
-        s.utf8.withContiguousStorageIfAvailable { SWAR.isASCIIWithoutLower($0) }
+        // A small ASCII string (nearly every id) from the string value's own words.
+        if let w = InlineASCII.words(s) { return !SWAR.hasASCIILower(w.head) && !SWAR.hasASCIILower(w.tail) }
+        return s.utf8.withContiguousStorageIfAvailable { SWAR.isASCIIWithoutLower($0) }
             ?? s.utf8.allSatisfy { $0 < 0x80 && !(0x61...0x7A).contains($0) }
     }
 

@@ -73,6 +73,26 @@ public enum Consistency {
             for e in ids where e.collection == collection { return e.table }
             return nil
         }
+
+        /// Per plan met so far: the table of each collection its fields refer to
+        /// (`Plan.targets`), looked up by name once per facility, not for every reference.
+        var targetTables: [(plan: ObjectIdentifier, tables: [IdTable?])] = []
+        /// The entry of `targetTables` used last: the records of a list share one plan.
+        var lastTargets = -1
+
+        /// The table of the collection `plan.targets[t]` (nil when the facility lacks it).
+        mutating func table(_ plan: Plan, _ t: Int) -> IdTable? {
+            let id = ObjectIdentifier(plan)
+            if lastTargets < 0 || targetTables[lastTargets].plan != id {
+                if let k = targetTables.firstIndex(where: { $0.plan == id }) {
+                    lastTargets = k
+                } else {
+                    targetTables.append((id, plan.targets.map { known($0) }))
+                    lastTargets = targetTables.count - 1
+                }
+            }
+            return targetTables[lastTargets].tables[t]
+        }
         var diagnostics: [Diagnostic] = []
         /// The section and the fields down to the list being visited (`groups.members`): put
         /// into words only for a message that names it.
@@ -125,7 +145,14 @@ public enum Consistency {
         mutating func visit(_ r: Record) {
             let plan = r.schema.consistency
             if plan.isEmpty { return }
-            denials(r, plan)
+            if !plan.denials.isEmpty { denials(r, plan) }
+            if !plan.bounds.isEmpty { bounds(r, plan) }
+            if !plan.exclusions.isEmpty { exclusions(r, plan) }
+            if !plan.fields.isEmpty { fields(r, plan) }
+        }
+
+        /// A count its state bounds (`RecordSchema.bounds`).
+        mutating func bounds(_ r: Record, _ plan: Plan) {
             for (b, si, ci) in plan.bounds {
                 guard case .string(let state) = r.values[si], b.values.contains(state), case .int(let n) = r.values[ci]
                 else { continue }
@@ -138,6 +165,10 @@ public enum Consistency {
                         "\(name(r, si)) is `\(state)` but \(name(r, ci)) is \(n): \(b.why)",
                         at: r.location(ofField: ci), help: "correct the \(b.when) or the \(b.field)"))
             }
+        }
+
+        /// A state that excludes a date, with the date given (`RecordSchema.exclusions`).
+        mutating func exclusions(_ r: Record, _ plan: Plan) {
             for (x, si, di) in plan.exclusions {
                 guard case .string(let s) = r.values[si],
                     x.values.contains(s), !r.values[di].isNull, !r.values[di].isUnknown
@@ -155,44 +186,74 @@ public enum Consistency {
                             + "be true",
                         at: r.location(ofField: di), help: "correct the state or remove the date"))
             }
+        }
+
+        /// The fields with something to check (`Plan.fields`). Each is read in place, by its
+        /// kind: a blank (most dates and references) or a date is looked at without a copy of
+        /// the value, where a copy of each field read was most of the cost of a record.
+        mutating func fields(_ r: Record, _ plan: Plan) {
+            let slots = r.slots
             for check in plan.fields {
                 let i = check.index
-                let v = r.values[i]
-                if v.isNull { continue }
-                if let j = check.notBefore, case .date(let end) = v, case .date(let start) = r.values[j], end < start {
-                    diagnostics.append(
-                        Diagnostic(
-                            "data.contradiction", .error,
-                            "\(name(r, i)) \(end) is before \(name(r, j)) \(start): it cannot end before it starts",
-                            at: r.location(ofField: i), help: "correct one of the two dates"))
+                switch slots[i].value {
+                case .null: continue
+                case .date(let d):
+                    if let j = check.notBefore, case .date(let start) = slots[j].value, d < start {
+                        notBefore(r, i, d, j, start)
+                    }
+                    if check.pastOnly, let asOf, d > asOf { future(d, r, i) }
+                case .string(let s):
+                    if let t = check.references, let table = table(plan, t), !table.contains(s) {
+                        dangling(s, to: plan.targets[t], known: table, r, i)
+                    }
+                default: other(r, plan, check)
                 }
-                if check.pastOnly { future(v, r, i) }
-                if let t = check.references, let known = known(plan.targets[t]) {
-                    reference(v, to: plan.targets[t], known: known, r, i)
-                }
-                if let k = check.nonEmpty, case .list(let xs) = v, xs.isEmpty,
-                    case (let rule, let si) = plan.nonEmpty[k],
-                    case .string(let state) = r.values[si], rule.values.contains(state)
-                {
-                    diagnostics.append(
-                        Diagnostic(
-                            "data.contradiction", .error,
-                            "\(name(r, si)) is `\(state)` but \(name(r, i)) lists none: a \(state) \(r.schema.name) "
-                                + "is about at least one",
-                            at: r.location(ofField: i),
-                            help: "give the \(r.schema.fields[i].name), or correct the \(rule.field)"))
-                }
-                switch (check.nested, v) {
-                case (.list, .list(let xs)):
-                    path.append(r.schema.fields[i].name)
-                    visitAll(xs)
-                    path.removeLast()
-                case (.record, .record(let inner)):
-                    path.append(r.schema.fields[i].name)
-                    visit(inner)
-                    path.removeLast()
-                default: break
-                }
+            }
+        }
+
+        mutating func notBefore(_ r: Record, _ i: Int, _ end: Day, _ j: Int, _ start: Day) {
+            diagnostics.append(
+                Diagnostic(
+                    "data.contradiction", .error,
+                    "\(name(r, i)) \(end) is before \(name(r, j)) \(start): it cannot end before it starts",
+                    at: r.location(ofField: i), help: "correct one of the two dates"))
+        }
+
+        /// A field whose value is neither blank, a date nor a string: a list or a record (nested
+        /// checks, ids referred to, dates of which none may be late, a list that must not be
+        /// empty), or a value of another kind that a check passes over.
+        mutating func other(_ r: Record, _ plan: Plan, _ check: Plan.FieldCheck) {
+            let i = check.index
+            let v = r.values[i]
+            if let j = check.notBefore, case .date(let end) = v, case .date(let start) = r.values[j], end < start {
+                notBefore(r, i, end, j, start)
+            }
+            if check.pastOnly { future(v, r, i) }
+            if let t = check.references, let table = table(plan, t) {
+                reference(v, to: plan.targets[t], known: table, r, i)
+            }
+            if let k = check.nonEmpty, case .list(let xs) = v, xs.isEmpty,
+                case (let rule, let si) = plan.nonEmpty[k],
+                case .string(let state) = r.values[si], rule.values.contains(state)
+            {
+                diagnostics.append(
+                    Diagnostic(
+                        "data.contradiction", .error,
+                        "\(name(r, si)) is `\(state)` but \(name(r, i)) lists none: a \(state) \(r.schema.name) "
+                            + "is about at least one",
+                        at: r.location(ofField: i),
+                        help: "give the \(r.schema.fields[i].name), or correct the \(rule.field)"))
+            }
+            switch (check.nested, v) {
+            case (.list, .list(let xs)):
+                path.append(r.schema.fields[i].name)
+                visitAll(xs)
+                path.removeLast()
+            case (.record, .record(let inner)):
+                path.append(r.schema.fields[i].name)
+                visit(inner)
+                path.removeLast()
+            default: break
             }
         }
 
@@ -278,7 +339,12 @@ public enum Consistency {
                 for case .date(let d) in xs where d > asOf { if latest.map({ d > $0 }) ?? true { latest = d } }
             default: break
             }
-            guard let late = latest else { return }
+            if let late = latest { future(late, r, i) }
+        }
+
+        /// Field `i` holds `late`, a date after the as-of date.
+        mutating func future(_ late: Day, _ r: Record, _ i: Int) {
+            guard let asOf else { return }
             diagnostics.append(
                 Diagnostic(
                     "data.future-date", .error,
@@ -296,14 +362,17 @@ public enum Consistency {
         }
 
         mutating func reference(_ s: String, to target: String, known: IdTable, _ r: Record, _ i: Int) {
-            if !known.contains(s) {
-                diagnostics.append(
-                    Diagnostic(
-                        "data.dangling-reference", .error,
-                        "\(name(r, i)) holds \(ValueShape.of(s)) that is not the id of any element of \(target)",
-                        at: r.location(ofField: i),
-                        help: closestMatch(to: s, in: known.spellings).map { "did you mean `\($0)`?" }))
-            }
+            if !known.contains(s) { dangling(s, to: target, known: known, r, i) }
+        }
+
+        /// Field `i` holds `s`, which is not the id of any element of `target`.
+        mutating func dangling(_ s: String, to target: String, known: IdTable, _ r: Record, _ i: Int) {
+            diagnostics.append(
+                Diagnostic(
+                    "data.dangling-reference", .error,
+                    "\(name(r, i)) holds \(ValueShape.of(s)) that is not the id of any element of \(target)",
+                    at: r.location(ofField: i),
+                    help: closestMatch(to: s, in: known.spellings).map { "did you mean `\($0)`?" }))
         }
     }
 }

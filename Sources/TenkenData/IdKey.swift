@@ -14,15 +14,25 @@ struct IdKey: Comparable, Sendable {
     var long: String?
 
     /// The key of the id `s` (`CellText.identifierKey(s)`).
+    @inline(__always)
     init(_ s: String) {
-        // An id that is its own key (ASCII without lower case, the usual export) is packed from
-        // its bytes in one pass, without making the key as a string first.
-        if let k = IdKey.packed(s, ownKeyOnly: true) {
-            self = k
+        // A small ASCII id without lower case (`S-006`, `F00001-A001`): its own key, packed
+        // from the string value's own words (`InlineASCII`), inline where the key is needed.
+        if let w = InlineASCII.words(s), !SWAR.hasASCIILower(w.head), !SWAR.hasASCIILower(w.tail) {
+            self.init(head: w.head, tail: w.tail)
             return
         }
+        self = IdKey.general(s)
+    }
+
+    /// The key of any other id.
+    @inline(never)
+    private static func general(_ s: String) -> IdKey {
+        // An id that is its own key (ASCII without lower case, the usual export) is packed from
+        // its bytes in one pass, without making the key as a string first.
+        if let k = IdKey.packed(s, ownKeyOnly: true) { return k }
         let key = CellText.identifierKey(s)
-        self = IdKey.packed(key, ownKeyOnly: false) ?? IdKey(long: key)
+        return IdKey.packed(key, ownKeyOnly: false) ?? IdKey(long: key)
     }
 
     private init(long: String) { self.long = long }
@@ -73,60 +83,111 @@ struct IdKey: Comparable, Sendable {
 /// among them, and which records repeat an earlier record's key. A sorted array searched by
 /// halves: for the dozens to thousands of ids of a collection, cheaper to build and to search
 /// than a dictionary of strings, and it makes no hash of its own.
-struct IdTable {
-    /// (key, position in the list), sorted by key and then position: the first record with
-    /// each key comes first among those holding it.
-    private var entries: [(key: IdKey, at: Int32)] = []
+///
+/// Packed keys (nearly every id) are kept apart from the few long ones, as plain words: the
+/// table then sorts, searches and frees without a reference count touched per id. A class, so
+/// that handing a table to each reference check retains one object.
+final class IdTable {
+    /// (key, position in the list) of the packed keys, sorted by key and then position: the first
+    /// record with each key comes first among those holding it.
+    private let packed: [(head: UInt64, tail: UInt64, at: Int32)]
+    /// The same for the keys kept whole (`IdKey.long`), which order after every packed key.
+    private let long: [(key: String, at: Int32)]
     /// The records that repeat an earlier record's key, in list order: (position, position of
     /// the first record with the key).
-    private(set) var repeats: [(at: Int, first: Int)] = []
+    let repeats: [(at: Int, first: Int)]
     /// The list and the field the ids were read from, for the spellings of a suggestion.
     private let list: [Value]
     private let field: Int
 
     /// The ids at field `field` of the records of `list`, for which `holds` is true.
-    init(_ list: [Value], field: Int, where holds: (Record) -> Bool = { _ in true }) {
+    init(_ list: [Value], field: Int, where holds: ((Record) -> Bool)? = nil) {
         self.list = list
         self.field = field
-        entries.reserveCapacity(list.count)
+        // Built in locals and stored once: a class's `var` is checked for exclusive access at
+        // every touch.
+        var packed: [(head: UInt64, tail: UInt64, at: Int32)] = []
+        var long: [(key: String, at: Int32)] = []
+        var repeats: [(at: Int, first: Int)] = []
+        packed.reserveCapacity(list.count)
         var sorted = true
-        for (i, x) in list.enumerated() {
-            guard case .record(let r) = x, holds(r), field < r.values.count, case .string(let s) = r.values[field]
+        for i in list.indices {
+            guard case .record(let r) = list[i], holds?(r) ?? true, field < r.count,
+                case .string(let s) = r.slots[field].value
             else { continue }
             let key = IdKey(s)
+            if let k = key.long {
+                long.append((k, Int32(i)))
+                continue
+            }
             // Lists are often in id order already: then sorting is skipped.
-            if let last = entries.last, !(last.key < key) { sorted = false }
-            entries.append((key, Int32(i)))
+            if let last = packed.last, !(last.head < key.head || (last.head == key.head && last.tail < key.tail)) {
+                sorted = false
+            }
+            packed.append((key.head, key.tail, Int32(i)))
         }
-        if !sorted { entries.sort { $0.key < $1.key || ($0.key == $1.key && $0.at < $1.at) } }
+        if !sorted {
+            packed.sort { ($0.head, $0.tail, $0.at) < ($1.head, $1.tail, $1.at) }
+        }
+        if long.count > 1 { long.sort { $0.key < $1.key || ($0.key == $1.key && $0.at < $1.at) } }
         var start = 0
-        for k in entries.indices.dropFirst() {
-            if entries[k].key == entries[start].key {
-                repeats.append((Int(entries[k].at), Int(entries[start].at)))
+        for k in packed.indices.dropFirst() {
+            if packed[k].head == packed[start].head && packed[k].tail == packed[start].tail {
+                repeats.append((Int(packed[k].at), Int(packed[start].at)))
+            } else {
+                start = k
+            }
+        }
+        start = 0
+        for k in long.indices.dropFirst() {
+            if long[k].key == long[start].key {
+                repeats.append((Int(long[k].at), Int(long[start].at)))
             } else {
                 start = k
             }
         }
         if repeats.count > 1 { repeats.sort { $0.at < $1.at } }
+        self.packed = packed
+        self.long = long
+        self.repeats = repeats
     }
 
     /// Whether some record holds the id `s` (as `CellText.identifierKey` compares).
     func contains(_ s: String) -> Bool {
         let key = IdKey(s)
-        var lo = 0, hi = entries.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if entries[mid].key < key { lo = mid + 1 } else { hi = mid }
+        if let k = key.long {
+            var lo = 0, hi = long.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if long[mid].key < k { lo = mid + 1 } else { hi = mid }
+            }
+            return lo < long.count && long[lo].key == k
         }
-        return lo < entries.count && entries[lo].key == key
+        return packed.withUnsafeBufferPointer { p in
+            var lo = 0, hi = p.count
+            while lo < hi {
+                let mid = (lo &+ hi) / 2
+                if p[mid].head < key.head || (p[mid].head == key.head && p[mid].tail < key.tail) {
+                    lo = mid &+ 1
+                } else {
+                    hi = mid
+                }
+            }
+            return lo < p.count && p[lo].head == key.head && p[lo].tail == key.tail
+        }
     }
 
-    /// The first spelling of each id, for a suggestion (made only when a message needs one).
+    /// The first spelling of each id, in key order (packed keys first), for a suggestion (made
+    /// only when a message needs one).
     var spellings: [String] {
         var out: [String] = []
-        for (k, e) in entries.enumerated() where k == 0 || entries[k - 1].key != e.key {
-            if case .record(let r) = list[Int(e.at)], case .string(let s) = r.values[field] { out.append(s) }
+        func spelling(_ at: Int32) {
+            if case .record(let r) = list[Int(at)], case .string(let s) = r.values[field] { out.append(s) }
         }
+        for (k, e) in packed.enumerated() where k == 0 || packed[k - 1].head != e.head || packed[k - 1].tail != e.tail {
+            spelling(e.at)
+        }
+        for (k, e) in long.enumerated() where k == 0 || long[k - 1].key != e.key { spelling(e.at) }
         return out
     }
 }

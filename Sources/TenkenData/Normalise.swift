@@ -138,7 +138,7 @@ struct IdentifierSpellings {
         // can be one id: a walk that builds nothing and stops at the first other id says so.
         guard
             facility.roots.contains(where: { v in
-                v.map { IdentifierSpellings.someID(in: $0) { !CellText.isOwnKey($0) } } ?? false
+                v.map { IdentifierSpellings.someIDNotOwnKey(in: $0) } ?? false
             })
         else { return }
         // First the ids of the top-level collections (the spelling of the element an id
@@ -160,7 +160,8 @@ struct IdentifierSpellings {
     /// Whether `found` is true of some id of `v` that takes part in the spellings: the unified
     /// fields of every record at any depth (`RecordSchema.identifierWalk`), read in place
     /// (`Record.slots`: through `r.values` each read copied the value) and left at the first
-    /// such id. Both the probe before the table (`init`) and the table's own walk use it.
+    /// such id. The table's own walk uses it (the probe before it, `someIDNotOwnKey`, is the
+    /// same walk written out).
     static func someID(in v: Value, _ found: (String) -> Bool) -> Bool {
         switch v {
         case .list(let xs):
@@ -187,6 +188,41 @@ struct IdentifierSpellings {
             }
         }
         return false
+    }
+
+    /// Whether some id of `v` that takes part in the spellings is not its own key
+    /// (`CellText.isOwnKey`): `someID` written out for the probe before the table, which runs
+    /// for every facility over every id, without a closure called per id and with the walk
+    /// read from the schema in place.
+    static func someIDNotOwnKey(in v: Value) -> Bool {
+        switch v {
+        case .list(let xs):
+            for x in xs { if case .record(let r) = x, someIDNotOwnKey(in: r) { return true } }
+            return false
+        case .record(let r): return someIDNotOwnKey(in: r)
+        default: return false
+        }
+    }
+
+    static func someIDNotOwnKey(in r: Record) -> Bool {
+        let slots = r.slots
+        return Unmanaged.passUnretained(r.schema)._withUnsafeGuaranteedRef { schema in
+            for k in schema.identifierWalk.indices {
+                let (field, unified) = schema.identifierWalk[k]
+                switch slots[field].value {
+                case .string(let s): if unified && !CellText.isOwnKey(s) { return true }
+                case .list(let xs):
+                    if unified {
+                        for case .string(let s) in xs where !CellText.isOwnKey(s) { return true }
+                    } else {
+                        for x in xs { if case .record(let e) = x, someIDNotOwnKey(in: e) { return true } }
+                    }
+                case .record(let e): if someIDNotOwnKey(in: e) { return true }
+                default: continue
+                }
+            }
+            return false
+        }
     }
 
     mutating func note(_ s: String) {

@@ -46,3 +46,38 @@ enum SWAR {
         return w & high == 0 && !hasASCIILower(w)
     }
 }
+
+/// The bytes of a small ASCII string, read from the `String` value itself. The standard library
+/// keeps a string of up to 15 bytes inline, in the two words of the value, with the bytes in
+/// order, zero past the end, and a last byte that marks it small (and ASCII) and holds its
+/// length; nearly every id and most loaded text are such strings. Reading those two words costs
+/// a few instructions, where `withUTF8` or `utf8.withContiguousStorageIfAvailable` copies the
+/// bytes out and calls a closure (issue 15: `IdKey` for every id and reference of a facility).
+///
+/// Any other string (longer, not ASCII, or not stored inline), and any platform other than
+/// 64-bit little-endian, gives nil: the caller takes its general path. The layout is the one
+/// the reader's `SmallASCII` writes (and probes once at first use); it is not asked here, where
+/// reading that lazily made flag cost more than the words it guards (a `swift_once` a call).
+/// `IdKeyTests` checks this against the bytes of strings made in every usual way.
+enum InlineASCII {
+    /// `s`'s bytes packed as two big-endian words, zero past the end, with its length in the
+    /// last byte (as `IdKey` packs a key), when `s` is a small ASCII string; else nil.
+    @inline(__always)
+    static func words(_ s: String) -> (head: UInt64, tail: UInt64)? {
+        #if (arch(x86_64) || arch(arm64)) && _endian(little)
+        let (lo, hi) = unsafeBitCast(s, to: (UInt64, UInt64).self)
+        // The top nibble of the second word: 0xE is "immortal, ASCII, small" (0xA a small
+        // string that is not ASCII; a large one has neither of the two low bits set).
+        guard hi >> 60 == 0xE else { return nil }
+        let n = (hi >> 56) & 0xF
+        // Bytes past the length are zero in a small string; masked all the same, so a key
+        // never depends on it.
+        let head = lo.byteSwapped & (n >= 8 ? ~0 : ~(~UInt64(0) >> (8 &* n)))
+        let rest = n > 8 ? n &- 8 : 0
+        let tail = (hi & 0x00FF_FFFF_FFFF_FFFF).byteSwapped & ~(~UInt64(0) >> (8 &* rest))
+        return (head, tail | n)
+        #else
+        return nil
+        #endif
+    }
+}

@@ -412,13 +412,29 @@ public final class Record: Sendable {
 
     deinit {
         for i in 0..<count {
-            // Most fields hold no reference (absent, a number, a date): nothing to release.
+            // Most fields hold no reference (absent, a number, a date, a short string kept in
+            // the value itself): nothing to release.
             switch slots[i].value {
-            case .string, .list, .record: (slots + i).deinitialize(count: 1)
+            case .string(let s): if !Record.holdsNoReference(s) { (slots + i).deinitialize(count: 1) }
+            case .list, .record: (slots + i).deinitialize(count: 1)
             default: continue
             }
         }
         slots.deallocate()
+    }
+
+    /// `s` refers to no storage of its own (a small string, kept in the value's two words, or a
+    /// literal), so dropping it releases nothing: its second word has its top bit set (the
+    /// standard library's "immortal" mark; the runtime's release, called for every string, takes
+    /// such a word, a negative address, for no object and returns). Elsewhere than on 64-bit
+    /// little-endian platforms every string is released as before.
+    @inline(__always)
+    static func holdsNoReference(_ s: String) -> Bool {
+        #if (arch(x86_64) || arch(arm64)) && _endian(little)
+        unsafeBitCast(s, to: (UInt64, UInt64).self).1 >> 63 == 1
+        #else
+        false
+        #endif
     }
 
     /// The field values in schema order (`values[i]`, `values.count`, iteration).

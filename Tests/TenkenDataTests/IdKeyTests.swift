@@ -36,6 +36,75 @@ struct IdKeyTests {
         }
     }
 
+    /// `InlineASCII.words` reads a small string's bytes from the `String` value itself: for
+    /// strings made in every usual way (literals, decoded bytes, slices, appends, removals,
+    /// interpolation, case changes), it gives either nil or exactly the bytes packed one by one,
+    /// and it gives them for every ASCII string of up to 15 bytes decoded from bytes (what a
+    /// loader makes).
+    @Test func inlineWordsAreTheBytes() {
+        func packed(_ s: String) -> (UInt64, UInt64)? {
+            let b = Array(s.utf8)
+            guard b.count <= 15, b.allSatisfy({ $0 < 0x80 }) else { return nil }
+            var head: UInt64 = 0, tail: UInt64 = 0
+            for (i, x) in b.enumerated() {
+                if i < 8 {
+                    head |= UInt64(x) << (56 - 8 * UInt64(i))
+                } else {
+                    tail |= UInt64(x) << (56 - 8 * UInt64(i - 8))
+                }
+            }
+            return (head, tail | UInt64(b.count))
+        }
+        var made: [String] = Self.spellings + ["", "A", "F00001-S001", "abcdefghijklmno", "ZZZZZZZZZZZZZZZ", "\u{0}"]
+        for n in 0...20 {
+            let bytes = (0..<n).map { UInt8(0x21 + ($0 * 7) % 90) }
+            let s = String(decoding: bytes, as: UTF8.self)
+            made.append(s)
+            if n <= 15 { #expect(InlineASCII.words(s) != nil, "\(s) is read inline") }
+            var grown = String(repeating: "Q", count: 40)
+            grown.removeLast(40 - n)
+            made.append(grown)
+            made.append(String(s.dropFirst(n / 2)))
+            made.append(s.lowercased())
+            made.append("\(n)-\(s)")
+            var appended = s
+            appended += "é"
+            appended.removeLast()
+            made.append(appended)
+        }
+        for s in made {
+            guard let w = InlineASCII.words(s) else { continue }
+            let p = packed(s)
+            #expect(p?.0 == w.head && p?.1 == w.tail, "\(s)")
+        }
+    }
+
+    /// A record frees without a call the strings that hold no storage (`Record.holdsNoReference`):
+    /// small ones and literals. A string with storage of its own is always released: one made
+    /// at run time longer than 15 bytes, or cut down from such a string.
+    @Test func onlyStringsWithoutStorageAreLeftUnreleased() {
+        #expect(Record.holdsNoReference("S-006"))
+        #expect(Record.holdsNoReference(String(decoding: Array("F00001-A001".utf8), as: UTF8.self)))
+        #expect(Record.holdsNoReference(""))
+        let long = String(decoding: Array(repeating: UInt8(ascii: "Q"), count: 40), as: UTF8.self)
+        #expect(!Record.holdsNoReference(long))
+        var cut = long
+        cut.removeLast(30)
+        #expect(!Record.holdsNoReference(cut))
+        #expect(!Record.holdsNoReference(String(decoding: Array("職員-0001-長い名前".utf8), as: UTF8.self)))
+        // Records of every kind of string are made and freed (a wrong skip would show under a
+        // leak or address sanitizer, a wrong release as a crash).
+        let src = SourceFile(path: "t.json", kind: .json, lines: LineIndex([], firstLine: 1))
+        let schema = TestSchema.mcs.sections[0].record
+        for s in ["S-006", long, cut, "é", "職員-0001-長い名前"] {
+            let r = Record.make(
+                schema: schema, values: Array(repeating: Value.string(s), count: schema.fields.count),
+                origin: LazyLocation(source: src, offset: 0, path: ""),
+                offsets: Array(repeating: Int32(-1), count: schema.fields.count))
+            #expect(r.values.allSatisfy { $0 == .string(s) })
+        }
+    }
+
     static let spellings = [
         "S-006", "s-006", "Ｓ－００６", "S‐006", "S−006", "ｓ－００６", "S-0060", "S-06", "S006", "", "-",
         "F00001-A001", "f00001-a001", "F00001-A0010", "ABCDEFGHIJKLMNO", "abcdefghijklmno", "ABCDEFGHIJKLMNOP",
