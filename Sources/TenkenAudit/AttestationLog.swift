@@ -424,17 +424,12 @@ public struct AttestationLog {
             }
         }
         var rows: [[String: Value]] = []
+        let undated = undatedOnFile
         for a in accepted {
-            // Older than an answer on file or another row of these answers: never the latest.
-            if let last = latest[a.item], a.day < last {
-                diags.add(
-                    Diagnostic(
-                        "attest.superseded", .error,
-                        "signed on \(a.day), but `\(a.item)` has a later answer (signed on \(last)) on file or in these "
-                            + "answers: the check weighs only the latest answer, so it would not count this one "
-                            + "(\(last) の回答があるため、\(a.day) の回答は点検で数えられません)",
-                        at: a.at,
-                        help: "to change the answer, answer the item again as of today (leave \(key.signed) blank)"))
+            // Older than an answer on file or another row of these answers, or beside an answer on
+            // file without a date: the report would not weigh it.
+            if let why = notWeighed(item: a.item, on: a.day, latest: latest, undated: undated) {
+                diags.add(Diagnostic(why.id, .error, why.en + " (" + why.ja + ")", at: a.at, help: why.help))
                 continue
             }
             rows.append(a.row)
@@ -452,6 +447,60 @@ public struct AttestationLog {
             if out[item].map({ $0 < d }) ?? true { out[item] = d }
         }
         return out
+    }
+
+    /// Where each item has an answer on file without a date (the first such row): the report
+    /// cannot weigh it against the others and leaves the item `manual` whatever else is on file
+    /// (`Engine.attest`), until a person dates it.
+    public var undatedOnFile: [String: SourceLocation] {
+        guard case .list(let xs)? = facility.roots[statements.section] else { return [:] }
+        var out: [String: SourceLocation] = [:]
+        for case .record(let r) in xs {
+            guard case .string(let item) = r.values[statements.item], out[item] == nil else { continue }
+            if case .date = r.values[statements.signedOn] { continue }
+            out[item] = r.origin.resolved
+        }
+        return out
+    }
+
+    /// Why the report would not weigh an answer to `item` signed on `day`, given the latest
+    /// dated answer to each item (`latestOnFile`, and the answers taken so far) and the items
+    /// with an undated answer on file (`undatedOnFile`); nil when it would. The engine weighs only
+    /// the latest dated answer, and none while an undated one is on file: an answer recorded
+    /// anyway would read as given while the report still asks for it. Both ways of answering
+    /// (`--answers` and the terminal) ask this before saving.
+    public func notWeighed(
+        item: String, on day: Day, latest: [String: Day], undated: [String: SourceLocation]
+    ) -> (id: String, en: String, ja: String, help: String, helpJa: String)? {
+        if let at = undated[item] {
+            return (
+                "attest.undated-on-file",
+                "`\(item)` has an answer on file without a date (\(at)): the check cannot weigh the item's answers "
+                    + "while it is there, so it would not count this one",
+                "\(at) に日付のない回答があるため、この回答は点検で数えられません",
+                "date that row (\(key.signed)) or delete it, then answer again",
+                "その行に日付（\(key.signed)）を入れるか削除してから、もう一度回答してください"
+            )
+        }
+        guard let last = latest[item], day < last else { return nil }
+        let (help, helpJa) =
+            last > asOf
+            ? (
+                "the answer on file signed on \(last) is dated after the as-of date \(asOf): correct its "
+                    + "\(key.signed), or attest as of a later date with --as-of",
+                "\(last) の回答は基準日 \(asOf) より後の日付です。その日付（\(key.signed)）を直すか、--as-of で後の日を基準日にしてください"
+            )
+            : (
+                "to change the answer, answer the item again as of today (leave \(key.signed) blank)",
+                "回答を変えるには、基準日の日付でもう一度回答してください（\(key.signed) は空欄）"
+            )
+        return (
+            "attest.superseded",
+            "signed on \(day), but `\(item)` has a later answer (signed on \(last)) on file or in these answers: the "
+                + "check weighs only the latest answer, so it would not count this one",
+            "\(last) の回答があるため、\(day) の回答は点検で数えられません",
+            help, helpJa
+        )
     }
 
     /// A pseudonymous id: 1 to 64 ASCII letters, digits, `-`, `_` and `.`; never a name.
