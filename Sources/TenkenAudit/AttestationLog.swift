@@ -122,6 +122,15 @@ public struct AttestationLog {
                         message: "\(clash) was recorded in \(target) meanwhile; nothing was saved",
                         help: "pass --same-day to record another answer for that day"))
             }
+            // Another writer may have saved, meanwhile, an answer the report would weigh instead
+            // (a later one, or one without a date): the rows were checked against the table as
+            // it was read, so they are checked again against the table as it is now.
+            if let why = notWeighedNow(rows, in: before.bytes) {
+                return .failure(
+                    WriteRefusal(
+                        id: why.id, message: "\(target) was saved meanwhile, and now \(why.en); nothing was saved",
+                        help: why.help))
+            }
             let bytes: [UInt8]
             switch appended(to: before.bytes, rows) {
             case .success(let b): bytes = b
@@ -219,6 +228,35 @@ public struct AttestationLog {
             let item = r[key.item]?.display ?? "", by = r[key.signer]?.display ?? ""
             let day = r[key.signed]?.display ?? ""
             if onFile.contains(sameDayKey(item, by, day)) { return "\(by)'s answer to `\(item)` on \(day)" }
+        }
+        return nil
+    }
+
+    /// Why the report would not weigh one of `rows` beside the table as it is now (`bytes`, read
+    /// under the lock): `notWeighed` against its rows; nil when it would weigh every one.
+    func notWeighedNow(
+        _ rows: [[String: Value]], in bytes: [UInt8]?
+    ) -> (id: String, en: String, ja: String, help: String, helpJa: String)? {
+        guard let bytes else { return nil }
+        var loader = SnapshotLoader(schema: pack.schema)
+        let table =
+            inWorkbook
+            ? loader.loadWorkbookTable(bytes: bytes, path: target, table: tableName)
+            : loader.loadTable(bytes: bytes, path: target, schema: record)
+        guard case .list(let xs)? = table else { return nil }
+        var latest: [String: Day] = [:]
+        var undated: [String: SourceLocation] = [:]
+        for case .record(let r) in xs {
+            guard case .string(let item) = r[key.item] else { continue }
+            if case .date(let d) = r[key.signed] {
+                if latest[item].map({ $0 < d }) ?? true { latest[item] = d }
+            } else if undated[item] == nil {
+                undated[item] = r.origin.resolved
+            }
+        }
+        for r in rows {
+            guard case .string(let item)? = r[key.item], case .date(let day)? = r[key.signed] else { continue }
+            if let why = notWeighed(item: item, on: day, latest: latest, undated: undated) { return why }
         }
         return nil
     }
