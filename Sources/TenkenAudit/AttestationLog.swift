@@ -466,7 +466,7 @@ public struct AttestationLog {
         for a in accepted {
             // Older than an answer on file or another row of these answers, or beside an answer on
             // file without a date: the report would not weigh it.
-            if let why = notWeighed(item: a.item, on: a.day, latest: latest, undated: undated) {
+            if let why = notWeighed(item: a.item, on: a.day, latest: latest, undated: undated, inAnswers: true) {
                 diags.add(Diagnostic(why.id, .error, why.en + " (" + why.ja + ")", at: a.at, help: why.help))
                 continue
             }
@@ -506,9 +506,10 @@ public struct AttestationLog {
     /// with an undated answer on file (`undatedOnFile`); nil when it would. The engine weighs only
     /// the latest dated answer, and none while an undated one is on file: an answer recorded
     /// anyway would read as given while the report still asks for it. Both ways of answering
-    /// (`--answers` and the terminal) ask this before saving.
+    /// (`--answers` and the terminal) ask this before saving. `inAnswers`: the later answer may
+    /// be another row of an answers file (the message says where it may be).
     public func notWeighed(
-        item: String, on day: Day, latest: [String: Day], undated: [String: SourceLocation]
+        item: String, on day: Day, latest: [String: Day], undated: [String: SourceLocation], inAnswers: Bool = false
     ) -> (id: String, en: String, ja: String, help: String, helpJa: String)? {
         if let at = undated[item] {
             return (
@@ -534,8 +535,9 @@ public struct AttestationLog {
             )
         return (
             "attest.superseded",
-            "signed on \(day), but `\(item)` has a later answer (signed on \(last)) on file or in these answers: the "
-                + "check weighs only the latest answer, so it would not count this one",
+            "signed on \(day), but `\(item)` has a later answer (signed on \(last)) on file"
+                + (inAnswers ? " or in these answers" : "")
+                + ": the check weighs only the latest answer, so it would not count this one",
             "\(last) の回答があるため、\(day) の回答は点検で数えられません",
             help, helpJa
         )

@@ -67,8 +67,8 @@ import Testing
                 "attest", dir, "--as-of", "2026-11-01", "--lang", "en", "--role", "operations-lead", "--by", "S-001",
             ])
         try en.expect(
-            "signed on 2026-11-01, but `logout-after-use` has a later answer (signed on 2026-12-01) on file or in "
-                + "these answers")
+            "signed on 2026-11-01, but `logout-after-use` has a later answer (signed on 2026-12-01) on file: the check "
+                + "weighs only the latest answer")
         try en.expect("is dated after the as-of date 2026-11-01: correct its signed_on")
         try en.expect("Skipped.")
         try en.expect("`logout-when-away` has an answer on file without a date")
