@@ -122,6 +122,15 @@ public struct AttestationLog {
                         message: "\(clash) was recorded in \(target) meanwhile; nothing was saved",
                         help: "pass --same-day to record another answer for that day"))
             }
+            // Another writer may have saved, meanwhile, an answer the report would weigh instead
+            // (a later one, or one without a date): the rows were checked against the table as
+            // it was read, so they are checked again against the table as it is now.
+            if let why = notWeighedNow(rows, in: before.bytes) {
+                return .failure(
+                    WriteRefusal(
+                        id: why.id, message: "\(target) was saved meanwhile, and now \(why.en); nothing was saved",
+                        help: why.help))
+            }
             let bytes: [UInt8]
             switch appended(to: before.bytes, rows) {
             case .success(let b): bytes = b
@@ -219,6 +228,35 @@ public struct AttestationLog {
             let item = r[key.item]?.display ?? "", by = r[key.signer]?.display ?? ""
             let day = r[key.signed]?.display ?? ""
             if onFile.contains(sameDayKey(item, by, day)) { return "\(by)'s answer to `\(item)` on \(day)" }
+        }
+        return nil
+    }
+
+    /// Why the report would not weigh one of `rows` beside the table as it is now (`bytes`, read
+    /// under the lock): `notWeighed` against its rows; nil when it would weigh every one.
+    func notWeighedNow(
+        _ rows: [[String: Value]], in bytes: [UInt8]?
+    ) -> (id: String, en: String, ja: String, help: String, helpJa: String)? {
+        guard let bytes else { return nil }
+        var loader = SnapshotLoader(schema: pack.schema)
+        let table =
+            inWorkbook
+            ? loader.loadWorkbookTable(bytes: bytes, path: target, table: tableName)
+            : loader.loadTable(bytes: bytes, path: target, schema: record)
+        guard case .list(let xs)? = table else { return nil }
+        var latest: [String: Day] = [:]
+        var undated: [String: SourceLocation] = [:]
+        for case .record(let r) in xs {
+            guard case .string(let item) = r[key.item] else { continue }
+            if case .date(let d) = r[key.signed] {
+                if latest[item].map({ $0 < d }) ?? true { latest[item] = d }
+            } else if undated[item] == nil {
+                undated[item] = r.origin.resolved
+            }
+        }
+        for r in rows {
+            guard case .string(let item)? = r[key.item], case .date(let day)? = r[key.signed] else { continue }
+            if let why = notWeighed(item: item, on: day, latest: latest, undated: undated) { return why }
         }
         return nil
     }
@@ -424,17 +462,12 @@ public struct AttestationLog {
             }
         }
         var rows: [[String: Value]] = []
+        let undated = undatedOnFile
         for a in accepted {
-            // Older than an answer on file or another row of these answers: never the latest.
-            if let last = latest[a.item], a.day < last {
-                diags.add(
-                    Diagnostic(
-                        "attest.superseded", .error,
-                        "signed on \(a.day), but `\(a.item)` has a later answer (signed on \(last)) on file or in these "
-                            + "answers: the check weighs only the latest answer, so it would not count this one "
-                            + "(\(last) の回答があるため、\(a.day) の回答は点検で数えられません)",
-                        at: a.at,
-                        help: "to change the answer, answer the item again as of today (leave \(key.signed) blank)"))
+            // Older than an answer on file or another row of these answers, or beside an answer on
+            // file without a date: the report would not weigh it.
+            if let why = notWeighed(item: a.item, on: a.day, latest: latest, undated: undated, inAnswers: true) {
+                diags.add(Diagnostic(why.id, .error, why.en + " (" + why.ja + ")", at: a.at, help: why.help))
                 continue
             }
             rows.append(a.row)
@@ -452,6 +485,62 @@ public struct AttestationLog {
             if out[item].map({ $0 < d }) ?? true { out[item] = d }
         }
         return out
+    }
+
+    /// Where each item has an answer on file without a date (the first such row): the report
+    /// cannot weigh it against the others and leaves the item `manual` whatever else is on file
+    /// (`Engine.attest`), until a person dates it.
+    public var undatedOnFile: [String: SourceLocation] {
+        guard case .list(let xs)? = facility.roots[statements.section] else { return [:] }
+        var out: [String: SourceLocation] = [:]
+        for case .record(let r) in xs {
+            guard case .string(let item) = r.values[statements.item], out[item] == nil else { continue }
+            if case .date = r.values[statements.signedOn] { continue }
+            out[item] = r.origin.resolved
+        }
+        return out
+    }
+
+    /// Why the report would not weigh an answer to `item` signed on `day`, given the latest
+    /// dated answer to each item (`latestOnFile`, and the answers taken so far) and the items
+    /// with an undated answer on file (`undatedOnFile`); nil when it would. The engine weighs only
+    /// the latest dated answer, and none while an undated one is on file: an answer recorded
+    /// anyway would read as given while the report still asks for it. Both ways of answering
+    /// (`--answers` and the terminal) ask this before saving. `inAnswers`: the later answer may
+    /// be another row of an answers file (the message says where it may be).
+    public func notWeighed(
+        item: String, on day: Day, latest: [String: Day], undated: [String: SourceLocation], inAnswers: Bool = false
+    ) -> (id: String, en: String, ja: String, help: String, helpJa: String)? {
+        if let at = undated[item] {
+            return (
+                "attest.undated-on-file",
+                "`\(item)` has an answer on file without a date (\(at)): the check cannot weigh the item's answers "
+                    + "while it is there, so it would not count this one",
+                "\(at) に日付のない回答があるため、この回答は点検で数えられません",
+                "date that row (\(key.signed)) or delete it, then answer again",
+                "その行に日付（\(key.signed)）を入れるか削除してから、もう一度回答してください"
+            )
+        }
+        guard let last = latest[item], day < last else { return nil }
+        let (help, helpJa) =
+            last > asOf
+            ? (
+                "the answer on file signed on \(last) is dated after the as-of date \(asOf): correct its "
+                    + "\(key.signed), or attest as of a later date with --as-of",
+                "\(last) の回答は基準日 \(asOf) より後の日付です。その日付（\(key.signed)）を直すか、--as-of で後の日を基準日にしてください"
+            )
+            : (
+                "to change the answer, answer the item again as of today (leave \(key.signed) blank)",
+                "回答を変えるには、基準日の日付でもう一度回答してください（\(key.signed) は空欄）"
+            )
+        return (
+            "attest.superseded",
+            "signed on \(day), but `\(item)` has a later answer (signed on \(last)) on file"
+                + (inAnswers ? " or in these answers" : "")
+                + ": the check weighs only the latest answer, so it would not count this one",
+            "\(last) の回答があるため、\(day) の回答は点検で数えられません",
+            help, helpJa
+        )
     }
 
     /// A pseudonymous id: 1 to 64 ASCII letters, digits, `-`, `_` and `.`; never a name.

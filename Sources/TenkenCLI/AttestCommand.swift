@@ -295,6 +295,11 @@ struct AttestSession {
             by = id
         }
         let already = log.onFile
+        // Rows on file the report weighs instead of an answer given now (one dated after the
+        // as-of date, one without a date): such an item is not asked, since the answer would
+        // be saved and never counted, as `--answers` refuses it (`AttestationLog.notWeighed`).
+        let latest = log.latestOnFile, undated = log.undatedOnFile
+        var notAsked = 0
         var othersToAsk: [String: [String]] = [:]
         for (n, d) in due.enumerated() {
             console.out("\n[\(n + 1)/\(due.count)] " + describe(d))
@@ -304,6 +309,14 @@ struct AttestSession {
                         "  → この項目は\(Words.roles(d.roles, ja: true, in: pack.schema))が回答します。飛ばします。\n",
                         "  → this item is answered by \(Words.roles(d.roles, ja: false, in: pack.schema)); skipped.\n"))
                 othersToAsk[Words.roles(d.roles, ja: japanese, in: pack.schema), default: []].append(d.key)
+                continue
+            }
+            if let why = log.notWeighed(item: d.key, on: asOf, latest: latest, undated: undated) {
+                console.out(
+                    t(
+                        "  → \(SafeText.terminal(why.ja))。\(SafeText.terminal(why.helpJa))。飛ばします。\n",
+                        "  → \(SafeText.terminal(why.en)); \(SafeText.terminal(why.help)). Skipped.\n"))
+                notAsked += 1
                 continue
             }
             guard let answer = askAnswer() else { return stop() }
@@ -353,6 +366,13 @@ struct AttestSession {
                     "\nAsk \(roles) to answer \(keys.count) item\(keys.count == 1 ? "" : "s"): "
                         + "\(keys.joined(separator: ", "))\n"
                 ))
+        }
+        if notAsked > 0 {
+            console.out(
+                t(
+                    "\n回答しても点検で数えられないため尋ねなかった項目が \(notAsked) 件あります（上記）。\n",
+                    "\n\(notAsked) item\(notAsked == 1 ? " was" : "s were") not asked: the check would not count an "
+                        + "answer given now (see above).\n"))
         }
         console.out(
             t(

@@ -459,6 +459,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable {
     /// An answers row is dated before another answer to the same item (on file or in the answers): the report weighs
     /// only the latest, so it would not count the row.
     case attestSuperseded = "attest.superseded"
+    /// An answer (from `--answers` or the terminal) to an item with an answer on file without a date: the report weighs
+    /// none of the item's answers until that row is dated, so it would not count the new one.
+    case attestUndatedOnFile = "attest.undated-on-file"
     /// An answers row names no attestation item of the pack.
     case attestUnknownItem = "attest.unknown-item"
     /// An answers row gives a role that may not answer the item.

@@ -357,4 +357,44 @@ import Testing
         #expect(good.rows?.count == 1)
         #expect(good.diagnostics.isEmpty)
     }
+
+    /// The rows to save are checked again against the table as it is under the lock: an
+    /// answer another writer saved meanwhile that the report would weigh instead (a later one,
+    /// or one without a date) makes the save refuse, and nothing is written; the rows were
+    /// checked only against the table as it was first read.
+    @Test func anAnswerSavedMeanwhileThatTheReportWouldWeighInsteadStopsTheSave() throws {
+        let dir = try Self.scratch("attest-meanwhile") + "/kaede"
+        defer { try? FileManager.default.removeItem(atPath: FilePath.parent(dir)) }
+        try FileManager.default.copyItem(atPath: Self.fixture("clinic-kaede"), toPath: dir)
+        let facility = try #require(
+            try FacilityInput.folder(dir, schema: PackLoader.builtInSchema).get().load(
+                options: LoadOptions(), pack: Self.loaded
+            ).0)
+        let table = dir + "/attestations.csv"
+        let asOf = try #require(Day(iso: "2026-11-01"))
+        let earlier = try #require(Day(iso: "2026-10-01"))
+        let log = try #require(
+            AttestationLog(pack: try Self.pack(), facility: facility, asOf: asOf, japanese: false, target: table))
+        let row = try log.row(
+            item: "logout-after-use", answer: "no", role: "operations-lead", by: "S-001", on: earlier, reason: nil
+        ).get()
+        let original = try String(contentsOfFile: table, encoding: .utf8)
+        for (meanwhile, id) in [
+            ("logout-after-use,yes,operations-lead,S-002,2026-10-20,\r\n", "attest.superseded"),
+            ("logout-after-use,yes,operations-lead,S-002,,\r\n", "attest.undated-on-file"),
+        ] {
+            try (original + meanwhile).write(toFile: table, atomically: true, encoding: .utf8)
+            let saved = try Data(contentsOf: URL(fileURLWithPath: table))
+            guard case .failure(let r) = log.save([row], sameDay: true) else {
+                Issue.record("an answer the report would not weigh was saved")
+                continue
+            }
+            #expect(r.id == id, "\(r.message)")
+            #expect(r.message?.contains("was saved meanwhile") == true, "\(r.message ?? "")")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: table)) == saved, "nothing was saved")
+        }
+        // As first read, the same row is saved.
+        try original.write(toFile: table, atomically: true, encoding: .utf8)
+        _ = try log.save([row], sameDay: true).get()
+    }
 }
