@@ -160,6 +160,9 @@ private struct KeyTable {
         var n = 8
         while n < capacity * 2 { n <<= 1 }
         table = [Int32](repeating: -1, count: n)
+        // At most one key per element: the arrays never grow by copying.
+        keys.reserveCapacity(capacity)
+        hashes.reserveCapacity(capacity)
     }
 
     /// The group of `key`, a new one if no key so far equals it.

@@ -85,8 +85,8 @@ final class Program: @unchecked Sendable {
     struct RuleCode {
         enum Expect {
             case single(Int32)
-            /// The loop, and its body (-1: none).
-            case perElement(loop: Int32, body: Int32)
+            /// The loop, its body (-1: none), and whether it is an `every` (else a `none`).
+            case perElement(loop: Int32, body: Int32, every: Bool)
         }
         var applies: Int32?
         var expects: [Expect]
@@ -115,8 +115,9 @@ final class Program: @unchecked Sendable {
                 expects: rule.expects.map { e in
                     switch e.shape {
                     case .single(let n): return .single(b.add(n))
-                    case .perElement(_, let loop):
-                        return .perElement(loop: b.add(loop), body: loop.body.map { b.add($0) } ?? -1)
+                    case .perElement(let kind, let loop):
+                        return .perElement(
+                            loop: b.add(loop), body: loop.body.map { b.add($0) } ?? -1, every: kind == .every)
                     }
                 }, appliesRoots: rule.appliesRoots.sorted(), expectRoots: rule.expectRoots.sorted(),
                 renew: rule.attestation.map { b.add($0.renew) }, unless: rule.attestation?.unless.map { b.add($0) })
