@@ -38,7 +38,76 @@ struct FastEval {
         case other
     }
 
-    @inline(__always) func cond(_ i: Int32) -> Truth { Truth(eval(i)) }
+    /// `Truth(eval(i))`, with the operators whose value is a truth answered as one: no
+    /// `Value` is made for their answer, and none destroyed after (an outlined call each).
+    func cond(_ i: Int32) -> Truth {
+        let n = ops[Int(i)]
+        switch n.op {
+        case .and:
+            let x = cond(n.a)
+            return x == .no ? .no : x.kleeneAnd(cond(n.b))
+        case .or:
+            let x = cond(n.a)
+            return x == .yes ? .yes : x.kleeneOr(cond(n.b))
+        case .not: return cond(n.a).negated
+        case .compare: return compare(n)
+        case .member: return member(n)
+        case .quantifier: return quantify(n.quant, n.a)
+        default: return Truth(eval(i))
+        }
+    }
+
+    /// `n`, a comparison, as `eval` gives it: a count with uncertain elements lies in a range
+    /// (`Machine.eval`); otherwise `Ops.compare`, spelled out here (an unknown operand is
+    /// some value, a documented absence none: never equal).
+    @inline(__always)
+    func compare(_ n: Program.Inst) -> Truth {
+        let l = ops[Int(n.a)], r = ops[Int(n.b)]
+        if l.op == .aggregate, l.agg == .count, case .int(let v) = eval(n.b) {
+            let (lo, hi) = countRange(l.a)
+            return lo == hi
+                ? (FastEval.cmp(n.cmp, lo, v) ? .yes : .no)
+                : Truth(Ops.compareRange(n.cmp, lo, hi, v, rangeOnLeft: true))
+        }
+        if r.op == .aggregate, r.agg == .count, case .int(let v) = eval(n.a) {
+            let (lo, hi) = countRange(r.a)
+            return lo == hi
+                ? (FastEval.cmp(n.cmp, v, lo) ? .yes : .no)
+                : Truth(Ops.compareRange(n.cmp, lo, hi, v, rangeOnLeft: false))
+        }
+        let a = operand(n.a), b = operand(n.b)
+        if a.isUnknown || b.isUnknown {
+            if a.isNull || b.isNull { return n.cmp == .ne ? .yes : .no }
+            return .unknown
+        }
+        return Ops.compareKnown(n.cmp, a, b) ? .yes : .no
+    }
+
+    /// `Ops.cmp` of two counts, inlined here.
+    @inline(__always)
+    static func cmp(_ op: CompareOp, _ x: Int, _ y: Int) -> Bool {
+        switch op {
+        case .eq: x == y
+        case .ne: x != y
+        case .lt: x < y
+        case .le: x <= y
+        case .gt: x > y
+        case .ge: x >= y
+        }
+    }
+
+    /// `n`, `a in b` or `a not in b`, as `eval` gives it.
+    @inline(__always)
+    func member(_ n: Program.Inst) -> Truth {
+        let l = ops[Int(n.b)]
+        let t: Truth
+        if l.op == .const, case .list(let xs) = consts[Int(l.a)] {
+            t = FastEval.member(operand(n.a), xs)
+        } else {
+            t = Ops.member(operand(n.a), operand(n.b))
+        }
+        return n.flag ? t.negated : t
+    }
 
     /// Field `f` of `r`, as a record read in place (what `eval` of the field would give,
     /// classified: a record, unknown, or anything else).
@@ -123,36 +192,9 @@ struct FastEval {
             case .other: return .null
             }
         case .param: return m.params[Int(n.a)]
-        case .not: return (!cond(n.a)).value
+        case .not, .and, .or, .compare, .member: return cond(i).value
         case .negate: return Ops.negate(eval(n.a))
-        case .and:
-            let x = cond(n.a)
-            return x == .no ? .bool(false) : x.kleeneAnd(cond(n.b)).value
-        case .or:
-            let x = cond(n.a)
-            return x == .yes ? .bool(true) : x.kleeneOr(cond(n.b)).value
-        case .compare:
-            // A count with uncertain elements lies in a range (`Machine.eval`).
-            let l = ops[Int(n.a)], r = ops[Int(n.b)]
-            if l.op == .aggregate, l.agg == .count, case .int(let v) = eval(n.b) {
-                let (lo, hi) = countRange(l.a)
-                return lo == hi ? .bool(Ops.cmp(n.cmp, lo, v)) : Ops.compareRange(n.cmp, lo, hi, v, rangeOnLeft: true)
-            }
-            if r.op == .aggregate, r.agg == .count, case .int(let v) = eval(n.a) {
-                let (lo, hi) = countRange(r.a)
-                return lo == hi ? .bool(Ops.cmp(n.cmp, v, lo)) : Ops.compareRange(n.cmp, lo, hi, v, rangeOnLeft: false)
-            }
-            return Ops.compare(n.cmp, operand(n.a), operand(n.b))
         case .arith: return Ops.arith(n.arith, operand(n.a), operand(n.b))
-        case .member:
-            let l = ops[Int(n.b)]
-            let t: Truth
-            if l.op == .const, case .list(let xs) = consts[Int(l.a)] {
-                t = FastEval.member(operand(n.a), xs)
-            } else {
-                t = Ops.member(operand(n.a), operand(n.b))
-            }
-            return (n.flag ? t.negated : t).value
         case .within: return Ops.within(operand(n.a), operand(n.b), asOf: m.asOf).value
         case .presence:
             let x = ops[Int(n.a)]
@@ -335,11 +377,17 @@ struct FastEval {
                 ._withUnsafeGuaranteedRef { ix in
                     // A null key equals only null fields; an unknown field is some value, not none.
                     if kv.isNull { return !contains && !each(ix.nullKeyed[...], .yes) }
-                    if let g = ix.group(kv), !each(ix.grouped[Int(ix.starts[g])..<Int(ix.starts[g + 1])], .yes) {
-                        return true
+                    // The group's elements read in place, without a slice of the array.
+                    if let g = ix.group(kv) {
+                        let (start, end) = (Int(ix.starts[g]), Int(ix.starts[g + 1]))
+                        let stop = ix.grouped.withUnsafeBufferPointer { buf in
+                            for j in start..<end where !one(buf[j], .yes) { return true }
+                            return false
+                        }
+                        if stop { return true }
                     }
                     // Elements whose join field is unknown might match: each uncertain.
-                    return !each(ix.unknownKeyed[...], .unknown)
+                    return !ix.unknownKeyed.isEmpty && !each(ix.unknownKeyed[...], .unknown)
                 }
             if stopped { return .stop }
         }
