@@ -159,7 +159,9 @@ public final class Engine: Sendable {
 
     /// Evaluates one rule, read in place: a copy of the rule (a large struct) or of its code
     /// would retain and release everything it holds, for every rule of every facility.
-    func evaluate(_ rule: UnsafePointer<CheckedRule>, _ code: UnsafePointer<Program.RuleCode>, _ m: Machine)
+    func evaluate(
+        _ rule: UnsafePointer<CheckedRule>, _ code: UnsafePointer<Program.RuleCode>, _ m: Machine
+    )
         -> RuleResult
     {
         m.ensureSlots(rule.pointee.slotCount)

@@ -16,6 +16,7 @@ struct FastEval {
     let args: UnsafeMutablePointer<Int32>
     let loops: UnsafeMutablePointer<Program.FlatLoop>
     let bindings: UnsafeMutablePointer<Program.FlatBinding>
+    let strings: UnsafeMutablePointer<String>
     let slots: Slots
     /// The machine, for its roots, parameters and join indexes. Unretained: a `FastEval`
     /// lives only inside a call on the machine.
@@ -27,6 +28,7 @@ struct FastEval {
         args = p.args
         loops = p.loops
         bindings = p.bindings
+        strings = p.strings
         slots = m.slotStore.view
         self.m = m
     }
@@ -101,7 +103,22 @@ struct FastEval {
     func member(_ n: Program.Inst) -> Truth {
         let l = ops[Int(n.b)]
         let t: Truth
-        if l.op == .const, case .list(let xs) = consts[Int(l.a)] {
+        if n.c >= 0 {
+            // A written list of strings (`Program.Inst.c`): a string is in it when it equals
+            // one of them (`Ops.member`: no item is unknown); anything else is weighed by
+            // `Ops.member`.
+            let x = operand(n.a)
+            if case .string(let s) = x {
+                var found = false
+                for k in Int(n.c)..<Int(n.c + n.d) where s == strings[k] {
+                    found = true
+                    break
+                }
+                t = found ? .yes : .no
+            } else {
+                t = Ops.member(x, operand(n.b))
+            }
+        } else if l.op == .const, case .list(let xs) = consts[Int(l.a)] {
             t = FastEval.member(operand(n.a), xs)
         } else {
             t = Ops.member(operand(n.a), operand(n.b))
