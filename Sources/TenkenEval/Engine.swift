@@ -42,18 +42,24 @@ public final class Engine: Sendable {
         m.detail = detail
         var results: [RuleResult] = []
         results.reserveCapacity(pack.rules.count)
-        // The rules are read in place: a copy of each (a large struct) would retain all it holds.
+        // The rules and their code are read in place: a copy of each (a large struct) would
+        // retain all it holds.
         pack.rules.withUnsafeBufferPointer { rules in
-            for i in rules.indices {
-                var r = evaluate(rules[i], program.rules[i], m)
-                // A finding that read no element points at the first section its rule examines.
-                if r.state == .fail, detail == .full {
-                    let fallback = rules[i].expectRoots.sorted().lazy.compactMap { facility.rootLocations[$0] }.first
-                    for j in r.violations.indices where !r.violations[j].hasLocation {
-                        r.violations[j].location = fallback
+            program.rules.withUnsafeBufferPointer { codes in
+                guard let rule = rules.baseAddress, let code = codes.baseAddress else { return }
+                for i in rules.indices {
+                    // Appended, then amended in place: a result is a large struct.
+                    results.append(evaluate(rule + i, code + i, m))
+                    let k = results.count - 1
+                    // A finding that read no element points at the first section its rule examines.
+                    if results[k].state == .fail, detail == .full {
+                        let fallback = rules[i].expectRoots.sorted().lazy.compactMap { facility.rootLocations[$0] }
+                            .first
+                        for j in results[k].violations.indices where !results[k].violations[j].hasLocation {
+                            results[k].violations[j].location = fallback
+                        }
                     }
                 }
-                results.append(r)
             }
         }
         return FacilityResult(
@@ -117,7 +123,7 @@ public final class Engine: Sendable {
 
     /// - Parameter roots: the sections the rule needs, in order.
     func missingSection(_ roots: [Int], _ m: Machine) -> RuleResult? {
-        guard roots.contains(where: { m.roots[$0] == nil }) else { return nil }
+        guard lacksSection(roots, m) else { return nil }
         let missing = roots.filter { m.roots[$0] == nil }
         guard !missing.isEmpty else { return nil }
         if let tables = m.tables {
@@ -142,25 +148,43 @@ public final class Engine: Sendable {
             violations: [], attestation: nil, examined: 0)
     }
 
+    /// Whether a section of `roots` is missing: asked before `missingSection` builds anything,
+    /// since a facility nearly always has them all.
+    @inline(__always)
+    func lacksSection(_ roots: [Int], _ m: Machine) -> Bool { roots.contains { m.roots[$0] == nil } }
+
     func evaluate(_ rule: CheckedRule, _ code: Program.RuleCode, _ m: Machine) -> RuleResult {
-        m.ensureSlots(rule.slotCount)
-        if var r = missingSection(code.appliesRoots, m) { r.ruleID = rule.id; return r }
+        withUnsafePointer(to: rule) { r in withUnsafePointer(to: code) { evaluate(r, $0, m) } }
+    }
+
+    /// Evaluates one rule, read in place: a copy of the rule (a large struct) or of its code
+    /// would retain and release everything it holds, for every rule of every facility.
+    func evaluate(
+        _ rule: UnsafePointer<CheckedRule>, _ code: UnsafePointer<Program.RuleCode>, _ m: Machine
+    )
+        -> RuleResult
+    {
+        m.ensureSlots(rule.pointee.slotCount)
+        if lacksSection(code.pointee.appliesRoots, m), var r = missingSection(code.pointee.appliesRoots, m) {
+            r.ruleID = rule.pointee.id
+            return r
+        }
         let fast = FastEval(program, m)
-        if let a = rule.applies, let ac = code.applies {
+        if let a = rule.pointee.applies, let ac = code.pointee.applies {
             switch fast.cond(ac) {
             case .no:
                 let reason =
-                    rule.otherwise
+                    rule.pointee.otherwise
                     ?? Bilingual(
-                        ja: "適用条件（\(rule.appliesSource ?? "")）を満たしません",
-                        en: "does not apply: `\(rule.appliesSource ?? "")` is false")
+                        ja: "適用条件（\(rule.pointee.appliesSource ?? "")）を満たしません",
+                        en: "does not apply: `\(rule.pointee.appliesSource ?? "")` is false")
                 return RuleResult(
-                    ruleID: rule.id, state: .notApplicable, reason: reason, violations: [], attestation: nil,
+                    ruleID: rule.pointee.id, state: .notApplicable, reason: reason, violations: [], attestation: nil,
                     examined: 0)
             case .unknown:
                 let u = undecided(m, element: nil) { _ = m.eval(a) }
                 return RuleResult(
-                    ruleID: rule.id, state: .unknown,
+                    ruleID: rule.pointee.id, state: .unknown,
                     reason: Bilingual(
                         ja: "この規則が適用されるか判定できません（\(u.labels.ja) が不明）",
                         en: "cannot tell whether this rule applies (\(u.labels.en) unknown)"),
@@ -168,36 +192,44 @@ public final class Engine: Sendable {
             case .yes: break
             }
         }
-        if var r = missingSection(code.expectRoots, m) { r.ruleID = rule.id; return r }
+        if lacksSection(code.pointee.expectRoots, m), var r = missingSection(code.pointee.expectRoots, m) {
+            r.ruleID = rule.pointee.id
+            return r
+        }
         var violations: [Violation] = []
         var undetermined: [Violation] = []
         var examined = 0
         var unlisted = Unlisted()
-        for (i, (e, c)) in zip(rule.expects, code.expects).enumerated() {
-            let (v0, u0) = (violations.count, undetermined.count)
-            examined += check(e, c, fast, into: &violations, undetermined: &undetermined, unlisted: &unlisted)
-            for j in v0..<violations.count { violations[j].expect = i + 1 }
-            for j in u0..<undetermined.count { undetermined[j].expect = i + 1 }
+        let codes = code.pointee.expects
+        rule.pointee.expects.withUnsafeBufferPointer { expects in
+            guard let first = expects.baseAddress else { return }
+            for i in expects.indices {
+                let (v0, u0) = (violations.count, undetermined.count)
+                examined += check(
+                    first + i, codes[i], fast, into: &violations, undetermined: &undetermined, unlisted: &unlisted)
+                for j in v0..<violations.count { violations[j].expect = i + 1 }
+                for j in u0..<undetermined.count { undetermined[j].expect = i + 1 }
+            }
         }
         if !violations.isEmpty {
             return RuleResult(
-                ruleID: rule.id, state: .fail, reason: nil, violations: violations, undetermined: undetermined,
+                ruleID: rule.pointee.id, state: .fail, reason: nil, violations: violations, undetermined: undetermined,
                 attestation: nil, examined: examined, unlisted: unlisted.violations,
                 unlistedUndetermined: unlisted.undetermined)
         }
         if !undetermined.isEmpty {
             return RuleResult(
-                ruleID: rule.id, state: .unknown, reason: Engine.unknownReason, violations: [],
+                ruleID: rule.pointee.id, state: .unknown, reason: Engine.unknownReason, violations: [],
                 undetermined: undetermined,
                 attestation: nil, examined: examined, unlistedUndetermined: unlisted.undetermined)
         }
-        if let att = rule.attestation {
-            var r = attest(att, rule, code, fast)
+        if let att = rule.pointee.attestation {
+            var r = attest(att, rule.pointee, code.pointee, fast)
             r.examined = examined
             return r
         }
         return RuleResult(
-            ruleID: rule.id, state: .pass, reason: nil, violations: [], attestation: nil, examined: examined)
+            ruleID: rule.pointee.id, state: .pass, reason: nil, violations: [], attestation: nil, examined: examined)
     }
 
     static let unknownReason = Bilingual(
@@ -219,14 +251,17 @@ public final class Engine: Sendable {
     /// The verdicts come from `fast` (the expectation compiled as `code`); the evidence from
     /// the expectation's nodes, evaluated again with tracing.
     func check(
-        _ e: CheckedExpect, _ code: Program.RuleCode.Expect, _ fast: FastEval, into out: inout [Violation],
+        _ e: UnsafePointer<CheckedExpect>, _ code: Program.RuleCode.Expect, _ fast: FastEval,
+        into out: inout [Violation],
         undetermined: inout [Violation], unlisted: inout Unlisted
     ) -> Int {
         let m = fast.m
-        switch (e.shape, code) {
-        case (.single(let n), .single(let c)):
+        // The expectation is read only where a finding is built.
+        switch code {
+        case .single(let c):
             let t = fast.cond(c)
             if t == .yes { return 1 }
+            guard case .single(let n) = e.pointee.shape else { break }
             if t == .unknown {
                 if undetermined.count >= maxFindings { unlisted.undetermined += 1; return 1 }
                 undetermined.append(undecided(m, element: nil) { _ = m.eval(n) }.finding)
@@ -241,7 +276,9 @@ public final class Engine: Sendable {
             let decisive = m.trace.last { !$0.isRecordValue }.map { $0.record.lazyLocation(ofField: $0.field) }
             let ev = evidence(m)
             let message =
-                render(e.message, m) ?? Bilingual(ja: "条件を満たしていません: \(e.source)", en: "condition not met: \(e.source)")
+                render(e.pointee.message, m)
+                ?? Bilingual(
+                    ja: "条件を満たしていません: \(e.pointee.source)", en: "condition not met: \(e.pointee.source)")
             // No value decided it (no row meets a `some`): the section the row is missing from.
             if decisive == nil, ev.isEmpty, let missing = sectionEvidence(n.readRoots, m) {
                 out.append(Violation(message: message, element: nil, location: missing.location, evidence: [missing]))
@@ -249,21 +286,54 @@ public final class Engine: Sendable {
             }
             out.append(Violation(message: message, element: nil, place: decisive ?? ev.first?.place, evidence: ev))
             return 1
-        case (.perElement(let kind, let loop), .perElement(let lc, let body)):
+        case .perElement(let lc, let body, let every):
+            // The record of the per-element work, which copies the expectation and its loop.
+            func elementCheck() -> ElementCheck {
+                guard case .perElement(_, let loop) = e.pointee.shape else {
+                    preconditionFailure("the program is compiled from the same expectations, in order")
+                }
+                return ElementCheck(
+                    engine: self, expect: e.pointee, loop: loop, body: body, every: every, fast: fast,
+                    room: maxFindings - out.count, undecidedRoom: maxFindings - undetermined.count)
+            }
+            let flat = fast.loops[Int(lc)]
+            if flat.count == 1 {
+                // One binding, the usual shape: each element is decided here, in place (no
+                // closure called per element), and the per-element work's record
+                // (`ElementCheck`, which copies the expectation) is made only for an element
+                // that needs a finding.
+                var ctx: ElementCheck?
+                var examined = 0
+                fast.forEachSingle(flat) { inc in
+                    examined += 1
+                    let p = body >= 0 ? fast.cond(body) : .yes
+                    let holds = every ? inc.kleeneImplies(p) : inc.kleeneNand(p)
+                    if holds != .yes {
+                        let c = ctx ?? elementCheck()
+                        ctx = c
+                        c.note(holds)
+                    }
+                    return .next
+                }
+                if let ctx {
+                    out += ctx.violations
+                    undetermined += ctx.undetermined
+                    unlisted.violations += ctx.unlisted.violations
+                    unlisted.undetermined += ctx.unlisted.undetermined
+                }
+                return examined
+            }
             // The visitor captures one reference: copying the expectation into the closure
             // context would happen again at every level of the loop, for every element.
-            let ctx = ElementCheck(
-                engine: self, expect: e, loop: loop, body: body, every: kind == .every, fast: fast,
-                room: maxFindings - out.count, undecidedRoom: maxFindings - undetermined.count)
+            let ctx = elementCheck()
             fast.forEach(lc) { ctx.visit($0) }
             out += ctx.violations
             undetermined += ctx.undetermined
             unlisted.violations += ctx.unlisted.violations
             unlisted.undetermined += ctx.unlisted.undetermined
             return ctx.examined
-        default:
-            preconditionFailure("the program is compiled from the same expectations, in order")
         }
+        preconditionFailure("the program is compiled from the same expectations, in order")
     }
 
     /// Re-runs `run` with tracing on and turns the unknown values it read into a finding:
@@ -606,7 +676,13 @@ final class ElementCheck {
         let p = body >= 0 ? fast.cond(body) : .yes
         // `every`: the element holds unless it belongs (inc) and fails the body; `none`: it
         // holds unless it belongs and meets the body. Uncertain membership or body: unknown.
-        let holds: Truth = every ? inc.implies(p) : !(inc.and(p))
+        note(every ? inc.kleeneImplies(p) : inc.kleeneNand(p))
+        return .next
+    }
+
+    /// Records the current element's finding, if `holds` calls for one: a violation, or an
+    /// undecided element (past `room` / `undecidedRoom`, only counted).
+    func note(_ holds: Truth) {
         switch holds {
         case .no:
             if violations.count < room { record() } else { unlisted.violations += 1 }
@@ -614,7 +690,6 @@ final class ElementCheck {
             if undetermined.count < undecidedRoom { recordUndecided() } else { unlisted.undetermined += 1 }
         case .yes: break
         }
-        return .next
     }
 
     /// The names of the bound elements, as a violation names them (`G-12 / A-7`).

@@ -16,6 +16,7 @@ struct FastEval {
     let args: UnsafeMutablePointer<Int32>
     let loops: UnsafeMutablePointer<Program.FlatLoop>
     let bindings: UnsafeMutablePointer<Program.FlatBinding>
+    let strings: UnsafeMutablePointer<String>
     let slots: Slots
     /// The machine, for its roots, parameters and join indexes. Unretained: a `FastEval`
     /// lives only inside a call on the machine.
@@ -27,6 +28,7 @@ struct FastEval {
         args = p.args
         loops = p.loops
         bindings = p.bindings
+        strings = p.strings
         slots = m.slotStore.view
         self.m = m
     }
@@ -38,7 +40,91 @@ struct FastEval {
         case other
     }
 
-    @inline(__always) func cond(_ i: Int32) -> Truth { Truth(eval(i)) }
+    /// `Truth(eval(i))`, with the operators whose value is a truth answered as one: no
+    /// `Value` is made for their answer, and none destroyed after (an outlined call each).
+    func cond(_ i: Int32) -> Truth {
+        let n = ops[Int(i)]
+        switch n.op {
+        case .and:
+            let x = cond(n.a)
+            return x == .no ? .no : x.kleeneAnd(cond(n.b))
+        case .or:
+            let x = cond(n.a)
+            return x == .yes ? .yes : x.kleeneOr(cond(n.b))
+        case .not: return cond(n.a).negated
+        case .compare: return compare(n)
+        case .member: return member(n)
+        case .quantifier: return quantify(n.quant, n.a)
+        default: return Truth(eval(i))
+        }
+    }
+
+    /// `n`, a comparison, as `eval` gives it: a count with uncertain elements lies in a range
+    /// (`Machine.eval`); otherwise `Ops.compare`, spelled out here (an unknown operand is
+    /// some value, a documented absence none: never equal).
+    @inline(__always)
+    func compare(_ n: Program.Inst) -> Truth {
+        let l = ops[Int(n.a)], r = ops[Int(n.b)]
+        if l.op == .aggregate, l.agg == .count, case .int(let v) = eval(n.b) {
+            let (lo, hi) = countRange(l.a)
+            return lo == hi
+                ? (FastEval.cmp(n.cmp, lo, v) ? .yes : .no)
+                : Truth(Ops.compareRange(n.cmp, lo, hi, v, rangeOnLeft: true))
+        }
+        if r.op == .aggregate, r.agg == .count, case .int(let v) = eval(n.a) {
+            let (lo, hi) = countRange(r.a)
+            return lo == hi
+                ? (FastEval.cmp(n.cmp, v, lo) ? .yes : .no)
+                : Truth(Ops.compareRange(n.cmp, lo, hi, v, rangeOnLeft: false))
+        }
+        let a = operand(n.a), b = operand(n.b)
+        if a.isUnknown || b.isUnknown {
+            if a.isNull || b.isNull { return n.cmp == .ne ? .yes : .no }
+            return .unknown
+        }
+        return Ops.compareKnown(n.cmp, a, b) ? .yes : .no
+    }
+
+    /// `Ops.cmp` of two counts, inlined here.
+    @inline(__always)
+    static func cmp(_ op: CompareOp, _ x: Int, _ y: Int) -> Bool {
+        switch op {
+        case .eq: x == y
+        case .ne: x != y
+        case .lt: x < y
+        case .le: x <= y
+        case .gt: x > y
+        case .ge: x >= y
+        }
+    }
+
+    /// `n`, `a in b` or `a not in b`, as `eval` gives it.
+    @inline(__always)
+    func member(_ n: Program.Inst) -> Truth {
+        let l = ops[Int(n.b)]
+        let t: Truth
+        if n.c >= 0 {
+            // A written list of strings (`Program.Inst.c`): a string is in it when it equals
+            // one of them (`Ops.member`: no item is unknown); anything else is weighed by
+            // `Ops.member`.
+            let x = operand(n.a)
+            if case .string(let s) = x {
+                var found = false
+                for k in Int(n.c)..<Int(n.c + n.d) where s == strings[k] {
+                    found = true
+                    break
+                }
+                t = found ? .yes : .no
+            } else {
+                t = Ops.member(x, operand(n.b))
+            }
+        } else if l.op == .const, case .list(let xs) = consts[Int(l.a)] {
+            t = FastEval.member(operand(n.a), xs)
+        } else {
+            t = Ops.member(operand(n.a), operand(n.b))
+        }
+        return n.flag ? t.negated : t
+    }
 
     /// Field `f` of `r`, as a record read in place (what `eval` of the field would give,
     /// classified: a record, unknown, or anything else).
@@ -48,6 +134,33 @@ struct FastEval {
         if case .record(let x) = v { return .record(Unmanaged.passUnretained(x)) }
         if v.isNull { return r.effective(f).isUnknown ? .unknown : .other }
         return v.isUnknown ? .unknown : .other
+    }
+
+    /// `r.effective(f)`: a value the input gives is read here, in place (`Record.value` is
+    /// inlinable, `effective` a call into another module); only a blank asks what its absence
+    /// means.
+    @inline(__always)
+    static func read(_ r: Record, _ f: Int) -> Value {
+        let v = r.value(f)
+        if case .null = v { return r.effective(f) }
+        return v
+    }
+
+    /// `Ops.member(x, .list(xs))` for a list written in the rule (a constant), with its
+    /// commonest case, a string among strings, compared here: a string equals only a string
+    /// (`Ops.compareKnown`), and an unknown item leaves a miss unknown.
+    @inline(__always)
+    static func member(_ x: Value, _ xs: [Value]) -> Truth {
+        guard case .string(let s) = x else { return Ops.member(x, .list(xs)) }
+        var sawUnknown = false
+        for e in xs {
+            switch e {
+            case .string(let t): if s == t { return .yes }
+            case .unknown: sawUnknown = true
+            default: continue
+            }
+        }
+        return sawUnknown ? .unknown : .no
     }
 
     /// The record instruction `i` evaluates to, without retaining it.
@@ -88,38 +201,17 @@ struct FastEval {
         case .local: return slots[Int(n.a)]
         case .fieldLocal:
             guard let r = slots.records[Int(n.a)] else { return slots.values[Int(n.a)].isUnknown ? .unknown : .null }
-            return r._withUnsafeGuaranteedRef { $0.effective(Int(n.b)) }
+            return r._withUnsafeGuaranteedRef { FastEval.read($0, Int(n.b)) }
         case .field:
             switch ref(n.a) {
-            case .record(let r): return r._withUnsafeGuaranteedRef { $0.effective(Int(n.b)) }
+            case .record(let r): return r._withUnsafeGuaranteedRef { FastEval.read($0, Int(n.b)) }
             case .unknown: return .unknown
             case .other: return .null
             }
         case .param: return m.params[Int(n.a)]
-        case .not: return (!cond(n.a)).value
+        case .not, .and, .or, .compare, .member: return cond(i).value
         case .negate: return Ops.negate(eval(n.a))
-        case .and:
-            let x = cond(n.a)
-            return x == .no ? .bool(false) : x.kleeneAnd(cond(n.b)).value
-        case .or:
-            let x = cond(n.a)
-            return x == .yes ? .bool(true) : x.kleeneOr(cond(n.b)).value
-        case .compare:
-            // A count with uncertain elements lies in a range (`Machine.eval`).
-            let l = ops[Int(n.a)], r = ops[Int(n.b)]
-            if l.op == .aggregate, l.agg == .count, case .int(let v) = eval(n.b) {
-                let (lo, hi) = countRange(l.a)
-                return lo == hi ? .bool(Ops.cmp(n.cmp, lo, v)) : Ops.compareRange(n.cmp, lo, hi, v, rangeOnLeft: true)
-            }
-            if r.op == .aggregate, r.agg == .count, case .int(let v) = eval(n.a) {
-                let (lo, hi) = countRange(r.a)
-                return lo == hi ? .bool(Ops.cmp(n.cmp, v, lo)) : Ops.compareRange(n.cmp, lo, hi, v, rangeOnLeft: false)
-            }
-            return Ops.compare(n.cmp, operand(n.a), operand(n.b))
         case .arith: return Ops.arith(n.arith, operand(n.a), operand(n.b))
-        case .member:
-            let t = Ops.member(operand(n.a), operand(n.b))
-            return (n.flag ? !t : t).value
         case .within: return Ops.within(operand(n.a), operand(n.b), asOf: m.asOf).value
         case .presence:
             let x = ops[Int(n.a)]
@@ -162,7 +254,7 @@ struct FastEval {
         let x = ops[Int(i)]
         if x.op == .const { return consts[Int(x.a)] }
         if x.op == .fieldLocal, let r = slots.records[Int(x.a)] {
-            return r._withUnsafeGuaranteedRef { $0.effective(Int(x.b)) }
+            return r._withUnsafeGuaranteedRef { FastEval.read($0, Int(x.b)) }
         }
         return eval(i)
     }
@@ -247,20 +339,105 @@ struct FastEval {
         return .next
     }
 
+    /// `forEach` for a loop of one binding (nearly every loop): the same elements, in the same
+    /// order, with the same certainty, but without recursion, so that inlined into its caller
+    /// the visitor is compiled in place instead of called through a closure, its context
+    /// retained and released, for every element.
+    @inline(__always) @discardableResult
+    func forEachSingle(_ loop: Program.FlatLoop, _ visit: (Truth) -> Machine.Step) -> Machine.Step {
+        let b = bindings[Int(loop.first)]
+        let slot = Int(b.slot), filter = loop.filter
+        // Binds `x`, weighs the filter and visits; false when the visitor stopped the loop.
+        @inline(__always)
+        func one(_ x: Value, _ certain: Truth) -> Bool {
+            slots.set(slot, x)
+            var inc = certain
+            if filter >= 0 { inc = inc.kleeneAnd(cond(filter)) }
+            if inc == .no { return true }
+            return visit(inc) != .stop
+        }
+        @inline(__always)
+        func each(_ xs: ArraySlice<Value>, _ c: Truth) -> Bool {
+            xs.withUnsafeBufferPointer { buf in
+                for j in buf.indices where !one(buf[j], c) { return false }
+                return true
+            }
+        }
+        switch b.kind {
+        case .scan:
+            switch eval(b.node) {
+            case .list(let xs):
+                if !each(xs[...], .yes) { return .stop }
+            case .unknown:
+                // The collection itself is unknown: one stand-in element, itself unknown.
+                if !one(.unknown, .unknown) { return .stop }
+            default: break
+            }
+        case .lookup, .lookupContains:
+            let root = Int(b.root), field = Int(b.field)
+            let kv = eval(b.node)
+            if kv.isUnknown {
+                // Any element might match an unknown key, except one whose field is a
+                // documented absence: a scan, each uncertain.
+                guard case .list(let xs)? = m.roots[root] else { break }
+                let stopped = xs.withUnsafeBufferPointer { buf in
+                    for j in buf.indices {
+                        guard case .record(let r) = buf[j], !r.effective(field).isNull else { continue }
+                        if !one(buf[j], .unknown) { return true }
+                    }
+                    return false
+                }
+                return stopped ? .stop : .next
+            }
+            let contains = b.kind == .lookupContains
+            let stopped = m.index(lookup: Int(b.lookup), root: root, field: field, contains: contains)
+                ._withUnsafeGuaranteedRef { ix in
+                    // A null key equals only null fields; an unknown field is some value, not none.
+                    if kv.isNull { return !contains && !each(ix.nullKeyed[...], .yes) }
+                    // The group's elements read in place, without a slice of the array.
+                    if let g = ix.group(kv) {
+                        let (start, end) = (Int(ix.starts[g]), Int(ix.starts[g + 1]))
+                        let stop = ix.grouped.withUnsafeBufferPointer { buf in
+                            for j in start..<end where !one(buf[j], .yes) { return true }
+                            return false
+                        }
+                        if stop { return true }
+                    }
+                    // Elements whose join field is unknown might match: each uncertain.
+                    return !ix.unknownKeyed.isEmpty && !each(ix.unknownKeyed[...], .unknown)
+                }
+            if stopped { return .stop }
+        }
+        return .next
+    }
+
     /// `Machine.quantify` without tracing.
     func quantify(_ kind: QuantifierKind, _ li: Int32) -> Truth {
-        let body = loops[Int(li)].body
+        let loop = loops[Int(li)]
+        let body = loop.body
         var acc = Machine.quantifierStart(kind)
-        forEach(li) { inc in Machine.quantifierStep(kind, inc, body >= 0 ? cond(body) : .yes, &acc) }
+        if loop.count == 1 {
+            forEachSingle(loop) { inc in Machine.quantifierStep(kind, inc, body >= 0 ? cond(body) : .yes, &acc) }
+        } else {
+            forEach(li) { inc in Machine.quantifierStep(kind, inc, body >= 0 ? cond(body) : .yes, &acc) }
+        }
         return Machine.quantifierResult(kind, acc)
     }
 
     /// How many elements certainly pass the loop's filter, and how many might.
     func countRange(_ li: Int32) -> (Int, Int) {
         var certain = 0, uncertain = 0
-        forEach(li) { inc in
-            if inc == .unknown { uncertain += 1 } else { certain += 1 }
-            return .next
+        let loop = loops[Int(li)]
+        if loop.count == 1 {
+            forEachSingle(loop) { inc in
+                if inc == .unknown { uncertain += 1 } else { certain += 1 }
+                return .next
+            }
+        } else {
+            forEach(li) { inc in
+                if inc == .unknown { uncertain += 1 } else { certain += 1 }
+                return .next
+            }
         }
         return (certain, certain + uncertain)
     }
@@ -329,15 +506,40 @@ extension Machine {
 extension Truth {
     /// `and` (`Truth.and`), inlined here: the evaluator calls it at every filter and element.
     @inline(__always)
-    fileprivate func kleeneAnd(_ o: Truth) -> Truth {
+    func kleeneAnd(_ o: Truth) -> Truth {
         if self == .no || o == .no { return .no }
         return self == .yes && o == .yes ? .yes : .unknown
     }
 
     /// `or` (`Truth.or`), inlined here.
     @inline(__always)
-    fileprivate func kleeneOr(_ o: Truth) -> Truth {
+    func kleeneOr(_ o: Truth) -> Truth {
         if self == .yes || o == .yes { return .yes }
         return self == .no && o == .no ? .no : .unknown
+    }
+
+    /// `implies` (`Truth.implies`: `not self or p`), inlined here: what an element of an
+    /// `every` contributes.
+    @inline(__always)
+    func kleeneImplies(_ p: Truth) -> Truth {
+        if self == .no || p == .yes { return .yes }
+        return self == .yes && p == .no ? .no : .unknown
+    }
+
+    /// `!self` (`Truth.!`), inlined here.
+    @inline(__always)
+    var negated: Truth {
+        switch self {
+        case .no: .yes
+        case .yes: .no
+        case .unknown: .unknown
+        }
+    }
+
+    /// `not (self and p)`, inlined here: what an element of a `none` contributes.
+    @inline(__always)
+    func kleeneNand(_ p: Truth) -> Truth {
+        if self == .no || p == .no { return .yes }
+        return self == .yes && p == .yes ? .no : .unknown
     }
 }

@@ -53,18 +53,25 @@ final class JoinIndex {
                 pairs.append((keys.group(of: v), Int32(i)))
             }
         }
-        // Counting sort by group, stable: each group keeps the collection's order.
-        var starts = [Int32](repeating: 0, count: keys.keys.count + 1)
-        for p in pairs { starts[Int(p.group) + 1] += 1 }
-        for g in keys.keys.indices { starts[g + 1] += starts[g] }
-        var next = starts
-        var grouped = [Value](repeating: .null, count: pairs.count)
-        for p in pairs {
-            grouped[Int(next[Int(p.group)])] = xs[Int(p.element)]
-            next[Int(p.group)] += 1
+        if pairs.count == keys.keys.count {
+            // Every element under a key of its own (ids, most joins): the groups are numbered
+            // as the pairs were made, so pair g is group g, already in order.
+            grouped = pairs.map { xs[Int($0.element)] }
+            starts = (0...pairs.count).map { Int32($0) }
+        } else {
+            // Counting sort by group, stable: each group keeps the collection's order.
+            var starts = [Int32](repeating: 0, count: keys.keys.count + 1)
+            for p in pairs { starts[Int(p.group) + 1] += 1 }
+            for g in keys.keys.indices { starts[g + 1] += starts[g] }
+            var next = starts
+            var grouped = [Value](repeating: .null, count: pairs.count)
+            for p in pairs {
+                grouped[Int(next[Int(p.group)])] = xs[Int(p.element)]
+                next[Int(p.group)] += 1
+            }
+            self.grouped = grouped
+            self.starts = starts
         }
-        self.grouped = grouped
-        self.starts = starts
         self.keys = keys.keys
         self.hashes = keys.hashes
         self.table = keys.quick ? keys.table : []
@@ -160,6 +167,9 @@ private struct KeyTable {
         var n = 8
         while n < capacity * 2 { n <<= 1 }
         table = [Int32](repeating: -1, count: n)
+        // At most one key per element: the arrays never grow by copying.
+        keys.reserveCapacity(capacity)
+        hashes.reserveCapacity(capacity)
     }
 
     /// The group of `key`, a new one if no key so far equals it.

@@ -19,7 +19,9 @@ final class Machine {
     /// Each section that is a record, unretained (`roots` holds it), for `FastEval`.
     let rootRecords: UnsafeMutablePointer<Unmanaged<Record>?>
     let asOf: Day
-    var indexes: [Int: JoinIndex] = [:]
+    /// The join indexes built, by root, field and kind (`index`): a facility's rules join on a
+    /// few fields, so a list searched in order costs less than a dictionary to build.
+    var indexes: [(id: Int, index: JoinIndex)] = []
     /// `FastEval`'s join index for each lookup binding of the engine's program, once built
     /// (unretained: `indexes` holds it).
     var lookupIndexes: UnsafeMutablePointer<Unmanaged<JoinIndex>?>
@@ -159,11 +161,11 @@ final class Machine {
 
     func index(root: Int, field: Int, contains: Bool) -> JoinIndex {
         let id = (root << 16) | (field << 1) | (contains ? 1 : 0)
-        if let ix = indexes[id] { return ix }
+        for e in indexes where e.id == id { return e.index }
         var xs: [Value] = []
         if case .list(let l)? = roots[root] { xs = l }
         let ix = JoinIndex(xs, field: field, contains: contains)
-        indexes[id] = ix
+        indexes.append((id, ix))
         return ix
     }
 

@@ -57,6 +57,10 @@ final class Program: @unchecked Sendable {
         var flag = false
         var a: Int32 = 0
         var b: Int32 = 0
+        /// For `member` against a list written in the rule of strings only: its strings,
+        /// `strings[c ..< c + d]` (-1: not such a list).
+        var c: Int32 = -1
+        var d: Int32 = 0
     }
 
     /// A loop: bindings `bindings[first ..< first + count]`, filter and body (-1: none).
@@ -85,8 +89,8 @@ final class Program: @unchecked Sendable {
     struct RuleCode {
         enum Expect {
             case single(Int32)
-            /// The loop, and its body (-1: none).
-            case perElement(loop: Int32, body: Int32)
+            /// The loop, its body (-1: none), and whether it is an `every` (else a `none`).
+            case perElement(loop: Int32, body: Int32, every: Bool)
         }
         var applies: Int32?
         var expects: [Expect]
@@ -104,6 +108,8 @@ final class Program: @unchecked Sendable {
     let args: UnsafeMutablePointer<Int32>
     let loops: UnsafeMutablePointer<FlatLoop>
     let bindings: UnsafeMutablePointer<FlatBinding>
+    /// The strings of the written lists that `member` compares in place (`Inst.c`).
+    let strings: UnsafeMutablePointer<String>
     /// Parallel to the pack's rules.
     let rules: [RuleCode]
 
@@ -115,8 +121,9 @@ final class Program: @unchecked Sendable {
                 expects: rule.expects.map { e in
                     switch e.shape {
                     case .single(let n): return .single(b.add(n))
-                    case .perElement(_, let loop):
-                        return .perElement(loop: b.add(loop), body: loop.body.map { b.add($0) } ?? -1)
+                    case .perElement(let kind, let loop):
+                        return .perElement(
+                            loop: b.add(loop), body: loop.body.map { b.add($0) } ?? -1, every: kind == .every)
                     }
                 }, appliesRoots: rule.appliesRoots.sorted(), expectRoots: rule.expectRoots.sorted(),
                 renew: rule.attestation.map { b.add($0.renew) }, unless: rule.attestation?.unless.map { b.add($0) })
@@ -131,11 +138,14 @@ final class Program: @unchecked Sendable {
         args = frozen(b.args)
         loops = frozen(b.loops)
         bindings = frozen(b.bindings)
+        strings = frozen(b.strings)
+        stringCount = b.strings.count
         constCount = b.consts.count
         lookupCount = Int(b.lookups)
     }
 
     private let constCount: Int
+    private let stringCount: Int
     /// How many lookup bindings the program has.
     let lookupCount: Int
 
@@ -144,6 +154,8 @@ final class Program: @unchecked Sendable {
         // hold references.
         consts.deinitialize(count: constCount)
         consts.deallocate()
+        strings.deinitialize(count: stringCount)
+        strings.deallocate()
         ops.deallocate()
         args.deallocate()
         loops.deallocate()
@@ -159,6 +171,7 @@ final class Program: @unchecked Sendable {
         var loops: [FlatLoop] = []
         var bindings: [FlatBinding] = []
         var lookups: Int32 = 0
+        var strings: [String] = []
 
         mutating func emit(_ i: Inst) -> Int32 {
             ops.append(i)
@@ -201,7 +214,18 @@ final class Program: @unchecked Sendable {
                 return emit(Inst(op: .arith, arith: k, a: a, b: b))
             case .member(let x, let y, let neg):
                 let (a, b) = (add(x), add(y))
-                return emit(Inst(op: .member, flag: neg, a: a, b: b))
+                var i = Inst(op: .member, flag: neg, a: a, b: b)
+                // A list written in the rule, of strings only: its strings side by side, so a
+                // string is looked for without a `Value` copied for each item.
+                if case .const(.list(let items)) = y {
+                    let ss = items.compactMap { x -> String? in if case .string(let s) = x { s } else { nil } }
+                    if ss.count == items.count {
+                        i.c = Int32(strings.count)
+                        i.d = Int32(ss.count)
+                        strings += ss
+                    }
+                }
+                return emit(i)
             case .within(let x, let y):
                 let (a, b) = (add(x), add(y))
                 return emit(Inst(op: .within, a: a, b: b))

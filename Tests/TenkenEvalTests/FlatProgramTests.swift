@@ -30,7 +30,7 @@ import Testing
         let m = Machine(
             roots: facility.roots, schema: facility.schema, params: params, asOf: try #require(Day(iso: "2026-11-01")),
             slots: engine.maxSlots, lookups: engine.program.lookupCount)
-        var compared = 0
+        var compared = 0, singles = 0
         for (rule, code) in zip(pack.rules, engine.program.rules) {
             m.ensureSlots(rule.slotCount)
             let fast = FastEval(engine.program, m)
@@ -42,7 +42,8 @@ import Testing
                 switch (e.shape, c) {
                 case (.single(let n), .single(let x)):
                     #expect(fast.cond(x) == m.cond(n), "\(rule.id) expect \(i + 1)")
-                case (.perElement(_, let loop), .perElement(let lc, let body)):
+                case (.perElement(let kind, let loop), .perElement(let lc, let body, let every)):
+                    #expect(every == (kind == .every), "\(rule.id) expect \(i + 1): every or none")
                     var flat: [[UInt8]] = []
                     fast.forEach(lc) { inc in
                         flat.append([inc.rawValue, (body >= 0 ? fast.cond(body) : .yes).rawValue])
@@ -54,6 +55,18 @@ import Testing
                         return .next
                     }
                     #expect(flat == tree, "\(rule.id) expect \(i + 1): the elements visited")
+                    // A loop of one binding is also walked without recursion (`forEachSingle`,
+                    // what `Engine.check`, quantifiers and counts use): the same elements.
+                    let fl = engine.program.loops[Int(lc)]
+                    if fl.count == 1 {
+                        var single: [[UInt8]] = []
+                        fast.forEachSingle(fl) { inc in
+                            single.append([inc.rawValue, (body >= 0 ? fast.cond(body) : .yes).rawValue])
+                            return .next
+                        }
+                        #expect(single == tree, "\(rule.id) expect \(i + 1): the elements visited in one pass")
+                        singles += 1
+                    }
                 default:
                     Issue.record("\(rule.id) expect \(i + 1): the program's shape differs from the rule's")
                 }
@@ -64,5 +77,29 @@ import Testing
             }
         }
         #expect(compared > pack.rules.count)
+        #expect(singles > 0)
+    }
+
+    /// `x in [...]` with the list written in the rule is weighed by `FastEval.member`, which
+    /// compares a string among strings itself: it must answer as `Ops.member` does for every
+    /// value against every kind of list (unknown and null items, other types, strings that
+    /// differ only in case or are canonically equal without being the same bytes).
+    @Test func memberOfAWrittenListAgreesWithOps() throws {
+        let day = try #require(Day(iso: "2026-11-01"))
+        let values: [Value] = [
+            .null, .unknown, .bool(true), .int(3), .date(day), .string(""), .string("app-store"),
+            .string("App-Store"), .string("google-play"), .string("caf\u{E9}"), .string("cafe\u{301}"),
+            .string("a long string well past fifteen bytes"), .list([.string("app-store")]),
+        ]
+        let lists: [[Value]] = [
+            [], [.string("app-store"), .string("google-play")], [.string("caf\u{E9}")],
+            [.string("a long string well past fifteen bytes"), .unknown], [.unknown], [.null, .int(3)],
+            [.string("x"), .null], [.bool(true), .date(day), .string("app-store")], [.list([.string("app-store")])],
+        ]
+        for x in values {
+            for xs in lists {
+                #expect(FastEval.member(x, xs) == Ops.member(x, .list(xs)), "\(x) in \(xs)")
+            }
+        }
     }
 }
