@@ -306,10 +306,10 @@ public struct Aggregate: Sendable {
     ///
     /// `countKeys` is `Aggregate.countKeys()`, made once for all the rows: what stands before
     /// each count (`"required":{"pass":`), which is the same in every row.
-    func appendFacilityRow(_ f: FacilitySummary, into out: inout [UInt8], countKeys: [[UInt8]]) {
+    func appendFacilityRow(_ f: FacilityRows.Raw, into out: inout [UInt8], countKeys: [[UInt8]]) {
         let nStates = Aggregate.allStates.count, nLevels = Level.allCases.count
         var counts = [Int](repeating: 0, count: nLevels * nStates)
-        for (i, c) in f.states.utf8.enumerated() where i < rules.count && c < 128 {
+        for (i, c) in f.states.enumerated() where i < rules.count && c < 128 {
             let k = Aggregate.stateByLetter[Int(c)]
             if k >= 0, let li = Level.allCases.firstIndex(of: rules[i].level) { counts[li * nStates + k] += 1 }
         }
@@ -317,20 +317,26 @@ public struct Aggregate: Sendable {
             out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
         }
         func str(_ s: String) { Aggregate.appendJSONString(s, to: &out) }
+        func bytes(_ b: UnsafeBufferPointer<UInt8>) { Aggregate.appendJSONString(b, to: &out) }
         func int(_ n: Int) {
             if n >= 0 && n < 10 { out.append(0x30 + UInt8(n)); return }
             out.append(contentsOf: String(n).utf8)
         }
-        func strings(_ xs: [String]) {
+        func strings(_ each: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void) {
             raw("[")
-            for (i, x) in xs.enumerated() { if i > 0 { raw(",") }; str(x) }
+            var first = true
+            each { x in
+                if !first { raw(",") }
+                first = false
+                bytes(x)
+            }
             raw("]")
         }
-        raw("{\"id\":"); str(f.id)
-        raw(",\"name\":"); if let n = f.name { str(n) } else { raw("null") }
-        raw(",\"input\":"); str(f.input)
+        raw("{\"id\":"); bytes(f.id)
+        raw(",\"name\":"); if let n = f.name { bytes(n) } else { raw("null") }
+        raw(",\"input\":"); bytes(f.input)
         raw(",\"status\":"); str(f.status.rawValue)
-        raw(",\"states\":"); str(f.states)
+        raw(",\"states\":"); bytes(f.states)
         raw(",\"counts\":{")
         for k in counts.indices {
             out.append(contentsOf: countKeys[k])
@@ -363,6 +369,19 @@ public struct Aggregate: Sendable {
             var e = ""
             JSON.escape(s, into: &e)
             out.append(contentsOf: e.utf8)
+        }
+    }
+
+    /// As `appendJSONString(_:to:)`, for a string's UTF-8 (a facility row's field).
+    static func appendJSONString(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var ok = true
+        for x in b { ok = ok && x >= 0x20 && x < 0x7F && x != 0x22 && x != 0x5C }
+        if ok {
+            out.append(0x22)
+            out.append(contentsOf: b)
+            out.append(0x22)
+        } else {
+            appendJSONString(String(decoding: b, as: UTF8.self), to: &out)
         }
     }
 
@@ -445,10 +464,11 @@ public struct Aggregate: Sendable {
         try out.write("  \"facilities\": [\n")
         var row: [UInt8] = []
         let countKeys = Aggregate.countKeys()
-        for (i, f) in facilities.enumerated() {
+        // Each row written from the facility's compact row, its strings' bytes copied as they are.
+        for i in facilities.indices {
             row.removeAll(keepingCapacity: true)
             row.append(contentsOf: "    ".utf8)
-            appendFacilityRow(f, into: &row, countKeys: countKeys)
+            facilities.withRaw(i) { f in appendFacilityRow(f, into: &row, countKeys: countKeys) }
             row.append(contentsOf: (i == facilities.count - 1 ? "\n" : ",\n").utf8)
             try out.write(bytes: row)
         }

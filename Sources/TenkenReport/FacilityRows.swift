@@ -171,6 +171,62 @@ public struct FacilityRows: RandomAccessCollection, Sendable {
             diagnostics: diagnostics, newGaps: f.newGaps, loosened: loosened)
     }
 
+    /// A row's fields as bytes, for writers that copy them out as they are (the aggregate's
+    /// JSON and CSV rows): no `FacilitySummary`, no string made for a field that needs no
+    /// escaping.
+    struct Raw {
+        let b: UnsafeBufferPointer<UInt8>
+        let f: Fields
+        /// Where the loosened parameters' count stands.
+        let loosenedAt: Int
+
+        var status: FacilitySummary.Status { f.status }
+        var newGaps: Int? { f.newGaps }
+        var id: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[f.id]) }
+        var name: UnsafeBufferPointer<UInt8>? { f.name.map { UnsafeBufferPointer(rebasing: b[$0]) } }
+        var input: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[f.input]) }
+        var states: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[f.states]) }
+        var diagnosticsCount: Int { f.diagnosticsCount }
+
+        /// Each diagnostic's bytes, in order.
+        func diagnostics(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+            var p = f.diagnostics
+            for _ in 0..<f.diagnosticsCount { body(string(&p)) }
+        }
+
+        /// Each loosened parameter's bytes, in order.
+        func loosened(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+            var p = loosenedAt
+            let n = Int(varint(&p))
+            for _ in 0..<n { body(string(&p)) }
+        }
+
+        func varint(_ p: inout Int) -> UInt64 {
+            var v: UInt64 = 0, shift: UInt64 = 0
+            while true {
+                let x = b[p]
+                p += 1
+                v |= UInt64(x & 0x7F) << shift
+                if x < 0x80 { return v }
+                shift += 7
+            }
+        }
+
+        func string(_ p: inout Int) -> UnsafeBufferPointer<UInt8> {
+            let n = Int(varint(&p))
+            defer { p += n }
+            return UnsafeBufferPointer(rebasing: b[p..<(p + n)])
+        }
+    }
+
+    /// `body` given facility `i`'s row as bytes (`Raw`), valid only inside `body`.
+    func withRaw<R>(_ i: Int, _ body: (Raw) -> R) -> R {
+        let f = fields(at: starts[i])
+        var p = f.diagnostics
+        for _ in 0..<f.diagnosticsCount { _ = readRange(&p) }
+        return bytes.withUnsafeBufferPointer { b in body(Raw(b: b, f: f, loosenedAt: p)) }
+    }
+
     /// Facility `i`'s id (decoding only it).
     public func id(_ i: Int) -> String { text(fields(at: starts[i]).id) }
 

@@ -1,3 +1,6 @@
+import Foundation
+import TenkenCheck
+import TenkenData
 import Testing
 
 @testable import TenkenReport
@@ -75,5 +78,70 @@ struct FacilityRowsTests {
         let sorted = list.sorted { ($0.id, $0.input) < ($1.id, $1.input) }
         #expect(Array(rows) == sorted)
         #expect(Array(rows).map(\.diagnostics) == sorted.map(\.diagnostics))
+    }
+
+    /// The aggregate's JSON rows are written from the rows' bytes (`FacilityRows.Raw`),
+    /// without a summary: every field's bytes are the string's UTF-8, and the lists in order.
+    @Test func rawRowsCarryEveryFieldAsBytes() {
+        let rows = FacilityRows(Self.summaries)
+        for (i, s) in Self.summaries.enumerated() {
+            rows.withRaw(i) { f in
+                #expect(f.status == s.status && f.newGaps == s.newGaps)
+                #expect(Array(f.id) == Array(s.id.utf8) && Array(f.input) == Array(s.input.utf8))
+                #expect(f.name.map { Array($0) } == s.name.map { Array($0.utf8) })
+                #expect(Array(f.states) == Array(s.states.utf8))
+                #expect(f.diagnosticsCount == s.diagnostics.count)
+                var d: [[UInt8]] = []
+                f.diagnostics { d.append(Array($0)) }
+                #expect(d == s.diagnostics.map { Array($0.utf8) })
+                var l: [[UInt8]] = []
+                f.loosened { l.append(Array($0)) }
+                #expect(l == s.loosened.map { Array($0.utf8) })
+            }
+        }
+    }
+
+    /// A field written from its bytes is escaped exactly as the string was (quotes,
+    /// backslashes, control characters, DEL, line separators, non-ASCII).
+    @Test func bytesAreEscapedAsTheirStrings() {
+        let texts = [
+            "", "F-1", "a\"b", "a\\b", "\u{7F}", "\u{1}\t\r\n", "医療法人", "e\u{301}", "\u{1F600}", "=SUM(A1)", "'=x",
+            "-1", "+", "@a", "a,b", "it's", " lead", "\u{2028}", "\u{202E}rtl", "\u{0}",
+        ]
+        for t in texts {
+            var viaString: [UInt8] = [], viaBytes: [UInt8] = []
+            Aggregate.appendJSONString(t, to: &viaString)
+            Array(t.utf8).withUnsafeBufferPointer { Aggregate.appendJSONString($0, to: &viaBytes) }
+            #expect(viaBytes == viaString, "JSON \(t.debugDescription)")
+        }
+    }
+
+    /// A facility's JSON row, written from its compact row, reads back as the summary.
+    @Test func jsonRowsReadBackAsTheSummaries() throws {
+        let rules = (0..<8).map {
+            AggregateRule(
+                id: "R\($0)", implements: [], level: $0 % 2 == 0 ? .required : .recommended, category: nil,
+                title: Bilingual(ja: "", en: ""))
+        }
+        let a = Aggregate(
+            asOf: "2026-12-02", packID: "p", packVersion: "1", rules: rules, facilities: Self.summaries, shard: nil)
+        let keys = Aggregate.countKeys()
+        for i in a.facilities.indices {
+            var row: [UInt8] = []
+            a.facilities.withRaw(i) { a.appendFacilityRow($0, into: &row, countKeys: keys) }
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(row)) as? [String: Any])
+            let s = a.facilities[i]
+            #expect(o["id"] as? String == s.id && o["input"] as? String == s.input)
+            #expect(o["name"] as? String == s.name && o["states"] as? String == s.states)
+            #expect(o["status"] as? String == s.status.rawValue)
+            #expect(o["diagnostics"] as? [String] == s.diagnostics && o["loosened_params"] as? [String] == s.loosened)
+            #expect(
+                o["new_gaps"] == nil
+                    ? s.newGaps == nil
+                    : String(decoding: row, as: UTF8.self).contains("\"new_gaps\":\(s.newGaps ?? 0),"))
+            let counts = try #require(o["counts"] as? [String: [String: Int]])
+            #expect(counts["required"]?["fail"] == s.count(.required, .fail, rules))
+            #expect(counts["recommended"]?["pass"] == s.count(.recommended, .pass, rules))
+        }
     }
 }
