@@ -18,6 +18,10 @@ public final class Engine: Sendable {
     /// Where a rule's `attestation` clause finds its answers (`statements`, docs/dsl.md
     /// "Mechanisms"); nil for a pack that declares none, whose rules have no such clause.
     let statements: Statements?
+    /// Whether a rule reads the published profile's section: a facility that gives none gets
+    /// the "none given" warning only then (a pack whose rules never read it has nothing to
+    /// judge against it).
+    let profileRead: Bool
 
     public convenience init(pack: CheckedPack) { self.init(pack: pack, maxFindings: Engine.defaultMaxFindings) }
 
@@ -29,6 +33,10 @@ public final class Engine: Sendable {
         self.maxFindings = max(1, maxFindings ?? Int.max)
         rootNames = pack.schema.sections.map(\.name)
         statements = pack.schema.mechanisms.statements
+        profileRead =
+            pack.schema.mechanisms.published.map { p in
+                pack.rules.contains { $0.appliesRoots.contains(p.section) || $0.expectRoots.contains(p.section) }
+            } ?? false
     }
 
     /// - Parameter detail: how much of each finding to build; `.elements` for a run whose
@@ -65,7 +73,8 @@ public final class Engine: Sendable {
         return FacilityResult(
             facilityID: facility.id, facilityName: facility.subjectName, asOf: asOf, pack: pack.info, params: settings,
             results: results, sources: facility.sources,
-            providerProfile: ProviderProfile.of(facility.roots, pack: pack, params: params, asOf: asOf))
+            providerProfile: ProviderProfile.of(
+                facility.roots, pack: pack, params: params, asOf: asOf, read: profileRead))
     }
 
     /// A machine over `facility` with the pack's slots and lookups, the facility's tables and

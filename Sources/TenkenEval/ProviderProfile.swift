@@ -8,8 +8,8 @@ import TenkenSyntax
 /// に伴って…改訂される場合があります」, はじめに), so a profile dated long before the audit may
 /// no longer describe it. A pack that declares no published profile gets no profile line or
 /// warning; a facility whose pack declares one and that gives none (no `--provider`, no
-/// section of its own, no copy in the pack) gets the line "none given" and a warning: a profile
-/// that is not there is never read as a fresh one.
+/// section of its own, no copy in the pack) gets the line "none given" and a warning when a rule
+/// of the pack reads the section: a profile that is not there is never read as a fresh one.
 public struct ProviderProfile: Sendable {
     /// The profile's date (its `dated` field); nil when the profile does not say.
     public var asOf: Day?
@@ -42,13 +42,15 @@ public struct ProviderProfile: Sendable {
 
     /// The facility's published section, judged on the as-of date; nil when the pack declares
     /// none. A facility without one (absent, or not a record) has a profile that is not
-    /// `given`, stale, with no date.
-    static func of(_ roots: [Value?], pack: CheckedPack, params: [Value], asOf: Day) -> ProviderProfile? {
+    /// `given`, stale, with no date, when a rule of the pack reads the section (`read`); when
+    /// none does, nil, as for a pack without a profile (nothing is judged against it).
+    static func of(_ roots: [Value?], pack: CheckedPack, params: [Value], asOf: Day, read: Bool) -> ProviderProfile? {
         guard let published = pack.schema.mechanisms.published else { return nil }
         var maxAge: Duration?
         if let p = published.maxAgeParam, let i = pack.paramIndex[p], case .duration(let d) = params[i] { maxAge = d }
         let section = pack.schema.sections[published.section]
         guard case .record(let r)? = roots[published.section], published.dated < r.values.count else {
+            guard read else { return nil }
             var p = ProviderProfile(
                 asOf: nil, location: nil, maxAge: maxAge, stale: true, label: published.label,
                 publisher: published.publisher, dated: Words.header(section.record.fields[published.dated]))

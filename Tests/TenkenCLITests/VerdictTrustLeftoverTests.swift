@@ -292,6 +292,51 @@ import Testing
         #expect(!bundled.out.contains("none given"))
     }
 
+    /// A pack whose rules never read the provider's section (the peers' 8-rule bench, a vendor's
+    /// CI gate) judges nothing against a profile: a facility without one gets no profile line and
+    /// no warning, as with a pack that declares none; the warning is for packs that need it.
+    @Test func noProviderProfileIsNoiseOnlyForAPackThatNeverReadsIt() throws {
+        let pack = NSTemporaryDirectory() + "tenken-pack-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: pack + "/rules", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: pack) }
+        try """
+        pack onerule {
+          version "1.0.0"
+          title ja "一規則" en "One rule"
+          source "test" edition "2026-12"
+        }
+        """.write(toFile: pack + "/pack.tenken", atomically: true, encoding: .utf8)
+        try
+            "id\tsection\tcategory\tlevel\tscope\trisks\tevidence\tja\ten\nONE-A\ta\thuman-organizational\trequired\tmcs\tR1\tservice\tパスワード\tpassword\n"
+            .write(toFile: pack + "/catalog.tsv", atomically: true, encoding: .utf8)
+        try """
+        rule a_password {
+          implements ONE-A
+          level required
+          category human-organizational
+          scope mcs
+          risks R1
+          section "a"
+          title ja "パスワード" en "Password"
+          remediation ja "直してください。" en "Fix it."
+          expect service.password.min_length >= 1
+            message ja "短い" en "short"
+        }
+        """.write(toFile: pack + "/rules/a.tenken", atomically: true, encoding: .utf8)
+        let dir = try copy("clinic-kaede")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let en = runCLI(["check", dir, "--as-of", "2026-11-01", "--rules", pack, "--lang", "en", "--fail-on", "never"])
+        #expect(en.code == 0, "\(en.out)\(en.err)")
+        #expect(en.out.contains("Password"), "\(en.out)")
+        #expect(!en.out.contains("Provider profile"), "\(en.out)")
+        #expect(!en.out.contains("provider profile is given"), "\(en.out)")
+        let json = runCLI([
+            "check", dir, "--as-of", "2026-11-01", "--rules", pack, "--format", "json", "--fail-on", "never",
+        ])
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(doc["provider_profile"] == nil || doc["provider_profile"] is NSNull, "\(json.out)")
+    }
+
     // MARK: 6. a roles row without a holder, dated after the signing day
 
     /// A roles row that names a role without its holder speaks from its `since` on: for a
