@@ -210,8 +210,9 @@ public struct AttestationLog {
             modified: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
     }
 
-    /// The first new row whose person, item and day the table already holds, as words.
-    func sameDayClash(_ rows: [[String: Value]], in bytes: [UInt8]?) -> String? {
+    /// The statements table's rows as `bytes` (the target file, read under the lock) hold them;
+    /// nil without bytes or when they do not read as the table.
+    func rowsOnFile(_ bytes: [UInt8]?) -> [Value]? {
         guard let bytes else { return nil }
         var loader = SnapshotLoader(schema: pack.schema)
         let table =
@@ -219,6 +220,12 @@ public struct AttestationLog {
             ? loader.loadWorkbookTable(bytes: bytes, path: target, table: tableName)
             : loader.loadTable(bytes: bytes, path: target, schema: record)
         guard case .list(let xs)? = table else { return nil }
+        return xs
+    }
+
+    /// The first new row whose person, item and day the table already holds, as words.
+    func sameDayClash(_ rows: [[String: Value]], in bytes: [UInt8]?) -> String? {
+        guard let xs = rowsOnFile(bytes) else { return nil }
         let onFile = Set(
             xs.compactMap { v -> String? in
                 guard case .record(let r) = v else { return nil }
@@ -237,13 +244,7 @@ public struct AttestationLog {
     func notWeighedNow(
         _ rows: [[String: Value]], in bytes: [UInt8]?
     ) -> (id: String, en: String, ja: String, help: String, helpJa: String)? {
-        guard let bytes else { return nil }
-        var loader = SnapshotLoader(schema: pack.schema)
-        let table =
-            inWorkbook
-            ? loader.loadWorkbookTable(bytes: bytes, path: target, table: tableName)
-            : loader.loadTable(bytes: bytes, path: target, schema: record)
-        guard case .list(let xs)? = table else { return nil }
+        guard let xs = rowsOnFile(bytes) else { return nil }
         var latest: [String: Day] = [:]
         var undated: [String: SourceLocation] = [:]
         for case .record(let r) in xs {
