@@ -94,7 +94,9 @@ public enum Ops {
         }
     }
 
-    @inline(__always)
+    /// `op` on two known values. Inlinable: the evaluator's fast path compares counts with it
+    /// in its hot loop, across the module boundary.
+    @inlinable @inline(__always)
     public static func cmp<T: Comparable>(_ op: CompareOp, _ x: T, _ y: T) -> Bool {
         switch op {
         case .eq: x == y

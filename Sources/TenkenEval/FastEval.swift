@@ -68,13 +68,13 @@ struct FastEval {
         if l.op == .aggregate, l.agg == .count, case .int(let v) = eval(n.b) {
             let (lo, hi) = countRange(l.a)
             return lo == hi
-                ? (FastEval.cmp(n.cmp, lo, v) ? .yes : .no)
+                ? (Ops.cmp(n.cmp, lo, v) ? .yes : .no)
                 : Truth(Ops.compareRange(n.cmp, lo, hi, v, rangeOnLeft: true))
         }
         if r.op == .aggregate, r.agg == .count, case .int(let v) = eval(n.a) {
             let (lo, hi) = countRange(r.a)
             return lo == hi
-                ? (FastEval.cmp(n.cmp, v, lo) ? .yes : .no)
+                ? (Ops.cmp(n.cmp, v, lo) ? .yes : .no)
                 : Truth(Ops.compareRange(n.cmp, lo, hi, v, rangeOnLeft: false))
         }
         let a = operand(n.a), b = operand(n.b)
@@ -83,19 +83,6 @@ struct FastEval {
             return .unknown
         }
         return Ops.compareKnown(n.cmp, a, b) ? .yes : .no
-    }
-
-    /// `Ops.cmp` of two counts, inlined here.
-    @inline(__always)
-    static func cmp(_ op: CompareOp, _ x: Int, _ y: Int) -> Bool {
-        switch op {
-        case .eq: x == y
-        case .ne: x != y
-        case .lt: x < y
-        case .le: x <= y
-        case .gt: x > y
-        case .ge: x >= y
-        }
     }
 
     /// `n`, `a in b` or `a not in b`, as `eval` gives it.

@@ -113,13 +113,17 @@ public struct FacilityRows: RandomAccessCollection, Sendable {
         var diagnostics: Int
     }
 
-    func readVarint(_ p: inout Int) -> UInt64 {
+    func readVarint(_ p: inout Int) -> UInt64 { FacilityRows.varint(in: bytes, &p) }
+
+    /// The unsigned LEB128 number at `p` in `b` (as `varint(_:_:)` writes it); `p` moves past it.
+    @inline(__always)
+    static func varint<B: RandomAccessCollection<UInt8>>(in b: B, _ p: inout Int) -> UInt64 where B.Index == Int {
         var v: UInt64 = 0, shift: UInt64 = 0
         while true {
-            let b = bytes[p]
+            let x = b[p]
             p += 1
-            v |= UInt64(b & 0x7F) << shift
-            if b < 0x80 { return v }
+            v |= UInt64(x & 0x7F) << shift
+            if x < 0x80 { return v }
             shift += 7
         }
     }
@@ -201,16 +205,7 @@ public struct FacilityRows: RandomAccessCollection, Sendable {
             for _ in 0..<n { body(string(&p)) }
         }
 
-        func varint(_ p: inout Int) -> UInt64 {
-            var v: UInt64 = 0, shift: UInt64 = 0
-            while true {
-                let x = b[p]
-                p += 1
-                v |= UInt64(x & 0x7F) << shift
-                if x < 0x80 { return v }
-                shift += 7
-            }
-        }
+        func varint(_ p: inout Int) -> UInt64 { FacilityRows.varint(in: b, &p) }
 
         func string(_ p: inout Int) -> UnsafeBufferPointer<UInt8> {
             let n = Int(varint(&p))
