@@ -69,7 +69,8 @@ public struct FacilitySummary: Sendable, Equatable {
     public static func of(_ r: FacilityResult, input: String) -> FacilitySummary {
         FacilitySummary(
             id: r.facilityID, name: r.facilityName, input: input, status: .evaluated,
-            states: String(r.results.map { letter($0.state) }),
+            // From the letters' bytes: a String of Characters cost some 1,400 instructions a facility.
+            states: String(decoding: r.results.map { byte($0.state) }, as: UTF8.self),
             diagnostics: r.inputWarnings.prefix(10).map(\.description), loosened: r.loosenedParams)
     }
 
@@ -134,6 +135,15 @@ public struct Aggregate: Sendable {
     public var runParameters: [String] = []
     /// Per-rule counts, computed once in one pass over the facilities.
     let ruleStats: [RuleStats]
+    /// The batch's totals, counted in that same pass: each file of the aggregate and the
+    /// console's line read them, and counted afresh they cost a pass over every row each.
+    let totals: Totals
+
+    /// How many facilities are evaluated, and of those how many have a rule undecided
+    /// (`unknown` or `error`), a required gap, a loosened parameter.
+    struct Totals {
+        var evaluated = 0, undecided = 0, requiredGaps = 0, loosened = 0
+    }
 
     public init(
         asOf: String, packID: String, packVersion: String, rules: [AggregateRule],
@@ -157,18 +167,33 @@ public struct Aggregate: Sendable {
         sorted.sortByIDAndInput()
         self.facilities = sorted
         self.shard = shard
-        ruleStats = Aggregate.computeStats(rules.count, self.facilities)
+        (ruleStats, totals) = Aggregate.computeStats(rules, self.facilities)
     }
 
-    static func computeStats(_ n: Int, _ facilities: FacilityRows) -> [RuleStats] {
+    static func computeStats(_ rules: [AggregateRule], _ facilities: FacilityRows) -> ([RuleStats], Totals) {
+        let n = rules.count
+        let required = rules.map { $0.level == .required }
+        let (fail, unknown, error) = (byte(.fail), byte(.unknown), byte(.error))
         // Counted in a flat table by letter byte, turned into dictionaries once at the end.
         var table = [Int](repeating: 0, count: n * 128)
+        var totals = Totals()
         for k in facilities.indices {
             let f = facilities.view(k)
             guard f.status == .evaluated else { continue }
-            for (i, c) in f.states.enumerated() where i < n && c < 128 { table[i * 128 + Int(c)] += 1 }
+            var undecided = false, gaps = false
+            for (i, c) in f.states.enumerated() {
+                // As `View.has` (every letter) and `View.count(.required, .fail, rules)` (the rules').
+                if c == unknown || c == error { undecided = true }
+                guard i < n else { continue }
+                if c == fail && required[i] { gaps = true }
+                if c < 128 { table[i * 128 + Int(c)] += 1 }
+            }
+            totals.evaluated += 1
+            if undecided { totals.undecided += 1 }
+            if gaps { totals.requiredGaps += 1 }
+            if f.loosenedCount > 0 { totals.loosened += 1 }
         }
-        return (0..<n).map { i in
+        let stats = (0..<n).map { i in
             var c: [RuleState: Int] = [:]
             for st in RuleState.allCases {
                 let k = table[i * 128 + Int(FacilitySummary.byte(st))]
@@ -181,7 +206,10 @@ public struct Aggregate: Sendable {
             if st.applicable > 0 { st.passRate = Double(st.passed) / Double(st.applicable) }
             return st
         }
+        return (stats, totals)
     }
+
+    static func byte(_ s: RuleState) -> UInt8 { FacilitySummary.byte(s) }
 
     public init(pack: CheckedPack, asOf: String, facilities: [FacilitySummary], shard: String?) {
         self.init(pack: pack, asOf: asOf, rows: FacilityRows(facilities), shard: shard)
@@ -199,18 +227,16 @@ public struct Aggregate: Sendable {
         outOfScope = pack.info.outOfScope
     }
 
-    // Counted, not filtered, from the rows without decoding them (`FacilityRows.countViews(where:)`):
-    // copies of the facility list add up in a batch of thousands.
-    public var evaluatedCount: Int { facilities.countViews { $0.status == .evaluated } }
+    // Counted once, with the rules' stats, from the rows without decoding them (`totals`).
+    public var evaluatedCount: Int { totals.evaluated }
     public var failedToLoad: Int { facilities.count - evaluatedCount }
     public func requiredGaps(_ f: FacilitySummary) -> Int { f.count(.required, .fail, rules) }
-    public var withUndecidedRules: Int {
-        facilities.countViews { $0.status == .evaluated && ($0.has(.unknown) || $0.has(.error)) }
-    }
-    public var withLoosenedParams: Int { facilities.countViews { $0.status == .evaluated && $0.loosenedCount > 0 } }
-    public var withRequiredGaps: Int {
-        facilities.countViews { $0.status == .evaluated && $0.count(.required, .fail, rules) > 0 }
-    }
+    /// Evaluated facilities with a rule in `unknown` or `error`.
+    public var withUndecidedRules: Int { totals.undecided }
+    /// Evaluated facilities judged on a loosened parameter.
+    public var withLoosenedParams: Int { totals.loosened }
+    /// Evaluated facilities with a failure at the required level.
+    public var withRequiredGaps: Int { totals.requiredGaps }
 
     /// One facility's verdict under a gate: a facility that failed to load is undecided.
     public func verdict(_ f: FacilitySummary, gate: Gate) -> Gate.Verdict {
@@ -221,12 +247,19 @@ public struct Aggregate: Sendable {
     }
 
     func verdict(_ f: FacilityRows.View, gate: Gate) -> Gate.Verdict {
+        verdict(f, gate: gate, levels: rules.map(\.level))
+    }
+
+    /// `levels` is the rules' levels, in order: zipped with the rules themselves, every
+    /// facility copied each rule (its strings and arrays retained and released), some 2,000
+    /// instructions a facility of the 8-rule bench in `verdictCounts`.
+    func verdict(_ f: FacilityRows.View, gate: Gate, levels: [Level]) -> Gate.Verdict {
         // The state letters are ASCII: read as bytes, not Characters (this runs for every
         // facility of a batch, more than once).
-        if f.status == .error || f.states.count != rules.count { return .undecided }
+        if f.status == .error || f.states.count != levels.count { return .undecided }
         return gate.verdict(
-            zip(rules, f.states).lazy.map {
-                (level: $0.0.level, state: Aggregate.state(byte: $0.1), counts: true)
+            zip(levels, f.states).lazy.map {
+                (level: $0.0, state: Aggregate.state(byte: $0.1), counts: true)
             },
             loosened: f.loosenedCount > 0)
     }
@@ -242,13 +275,14 @@ public struct Aggregate: Sendable {
     /// gap at the gate's level, undecided or not (an undecided facility can have gaps too).
     public func verdictCounts(gate: Gate) -> [Gate.Verdict: Int] {
         var c: [Gate.Verdict: Int] = [:]
+        let levels = rules.map(\.level)
         for k in facilities.indices {
             let f = facilities.view(k)
-            let v = verdict(f, gate: gate)
+            let v = verdict(f, gate: gate, levels: levels)
             if v != .gaps { c[v, default: 0] += 1 }
-            if f.status == .evaluated, f.states.count == rules.count,
+            if f.status == .evaluated, f.states.count == levels.count,
                 gate.hasGaps(
-                    zip(rules, f.states).lazy.map { ($0.level, Aggregate.state(byte: $1)) },
+                    zip(levels, f.states).lazy.map { ($0, Aggregate.state(byte: $1)) },
                     loosened: f.loosenedCount > 0)
             {
                 c[.gaps, default: 0] += 1
@@ -261,12 +295,26 @@ public struct Aggregate: Sendable {
     /// Indexes into `facilities`, worst first. Each key is worked out once, and only indexes are
     /// sorted, so no copy of the list is made.
     public var worstFirst: [Int] {
+        // The five counts of a key in one pass over the letters (as `View.count` counts each).
+        let levels = rules.map(\.level)
+        let (fail, unknown, manual, error) = (
+            Aggregate.byte(.fail), Aggregate.byte(.unknown), Aggregate.byte(.manual), Aggregate.byte(.error)
+        )
         let keys = facilities.indices.map { k -> (Int, Int, Int, Int, Int, Int) in
             let f = facilities.view(k)
-            return (
-                f.status == .error ? 0 : 1, -f.count(.required, .fail, rules), -f.count(.recommended, .fail, rules),
-                -f.count(nil, .unknown, rules), -f.count(nil, .manual, rules), -f.count(nil, .error, rules)
-            )
+            var required = 0, recommended = 0, unknowns = 0, manuals = 0, errors = 0
+            for (i, c) in f.states.enumerated() where i < levels.count {
+                if c == fail {
+                    if levels[i] == .required { required += 1 } else if levels[i] == .recommended { recommended += 1 }
+                } else if c == unknown {
+                    unknowns += 1
+                } else if c == manual {
+                    manuals += 1
+                } else if c == error {
+                    errors += 1
+                }
+            }
+            return (f.status == .error ? 0 : 1, -required, -recommended, -unknowns, -manuals, -errors)
         }
         // Ties keep the order of `facilities`, which is by id and input already.
         return facilities.indices.sorted { i, j in keys[i] != keys[j] ? keys[i] < keys[j] : i < j }
@@ -300,28 +348,67 @@ public struct Aggregate: Sendable {
         return t
     }()
 
+    /// What every facility's JSON row shares, made once per aggregate (`Aggregate.jsonRowParts()`),
+    /// and the row's scratch counts: a row allocates nothing, and writes a level's counts as one
+    /// copy and a digit or two.
+    struct JSONRowParts {
+        /// Each level's part of a row's `counts` with every count 0: `"required":{"pass":0,…}`,
+        /// with a `,` before each level but the first (`countKeys()`, a `0` after each key).
+        let zeroLevels: [[UInt8]]
+        /// For each count slot (level `k / states`, state `k % states`, the order of a row's
+        /// `counts`): where its `0` stands in its level's `zeroLevels` part.
+        let digitAt: [Int]
+        /// The bytes before each slot's count (`countKeys()`), for a level with a count of 10 or more.
+        let keys: [[UInt8]]
+        /// Each rule's level as an index into `Level.allCases`.
+        let ruleLevel: [Int]
+        /// One count per slot, zeroed by each row.
+        var counts: [Int]
+    }
+
+    func jsonRowParts() -> JSONRowParts {
+        let keys = Aggregate.countKeys()
+        let nStates = Aggregate.allStates.count
+        var zeroLevels: [[UInt8]] = [], digitAt: [Int] = []
+        for l in Level.allCases.indices {
+            var part: [UInt8] = []
+            for k in 0..<nStates {
+                part.append(contentsOf: keys[l * nStates + k])
+                digitAt.append(part.count)
+                part.append(UInt8(ascii: "0"))
+            }
+            part.append(UInt8(ascii: "}"))
+            zeroLevels.append(part)
+        }
+        return JSONRowParts(
+            zeroLevels: zeroLevels, digitAt: digitAt, keys: keys,
+            ruleLevel: rules.map { r in Level.allCases.firstIndex(of: r.level) ?? 0 },
+            counts: [Int](repeating: 0, count: keys.count))
+    }
+
     /// One facility as one compact line of JSON, appended to `out` as UTF-8: written straight
     /// into the buffer (no tree of values per facility, no strings put together), with its
     /// counts by level and state from one pass over its states.
     ///
-    /// `countKeys` is `Aggregate.countKeys()`, made once for all the rows: what stands before
-    /// each count (`"required":{"pass":`), which is the same in every row.
-    func appendFacilityRow(_ f: FacilityRows.Raw, into out: inout [UInt8], countKeys: [[UInt8]]) {
-        let nStates = Aggregate.allStates.count, nLevels = Level.allCases.count
-        var counts = [Int](repeating: 0, count: nLevels * nStates)
-        for (i, c) in f.states.enumerated() where i < rules.count && c < 128 {
-            let k = Aggregate.stateByLetter[Int(c)]
-            if k >= 0, let li = Level.allCases.firstIndex(of: rules[i].level) { counts[li * nStates + k] += 1 }
+    /// `parts` is `jsonRowParts()`, made once for all the rows; its counts are scratch space.
+    func appendFacilityRow(_ f: FacilityRows.Raw, into out: inout [UInt8], parts: inout JSONRowParts) {
+        let nStates = Aggregate.allStates.count
+        for k in parts.counts.indices { parts.counts[k] = 0 }
+        let byLetter = Aggregate.stateByLetter
+        let nRules = min(rules.count, parts.ruleLevel.count)
+        var i = 0
+        for c in f.states {
+            if i >= nRules { break }
+            if c < 128 {
+                let k = byLetter[Int(c)]
+                if k >= 0 { parts.counts[parts.ruleLevel[i] * nStates + k] += 1 }
+            }
+            i += 1
         }
         func raw(_ s: StaticString) {
             out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
         }
-        func str(_ s: String) { Aggregate.appendJSONString(s, to: &out) }
         func bytes(_ b: UnsafeBufferPointer<UInt8>) { Aggregate.appendJSONString(b, to: &out) }
-        func int(_ n: Int) {
-            if n >= 0 && n < 10 { out.append(0x30 + UInt8(n)); return }
-            out.append(contentsOf: String(n).utf8)
-        }
         func strings(_ each: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void) {
             raw("[")
             var first = true
@@ -335,19 +422,49 @@ public struct Aggregate: Sendable {
         raw("{\"id\":"); bytes(f.id)
         raw(",\"name\":"); if let n = f.name { bytes(n) } else { raw("null") }
         raw(",\"input\":"); bytes(f.input)
-        raw(",\"status\":"); str(f.status.rawValue)
+        if f.status == .evaluated { raw(",\"status\":\"evaluated\"") } else { raw(",\"status\":\"error\"") }
         raw(",\"states\":"); bytes(f.states)
         raw(",\"counts\":{")
-        for k in counts.indices {
-            out.append(contentsOf: countKeys[k])
-            int(counts[k])
-            if (k + 1) % nStates == 0 { raw("}") }
+        for l in parts.zeroLevels.indices {
+            let slots = (l * nStates)..<((l + 1) * nStates)
+            if parts.counts[slots].allSatisfy({ $0 < 10 }) {
+                // Every count one digit: the level's zero part, its digits put in place.
+                let start = out.count
+                out.append(contentsOf: parts.zeroLevels[l])
+                for k in slots where parts.counts[k] > 0 {
+                    out[start + parts.digitAt[k]] = 0x30 + UInt8(parts.counts[k])
+                }
+            } else {
+                for k in slots {
+                    out.append(contentsOf: parts.keys[k])
+                    Aggregate.appendDecimal(parts.counts[k], to: &out)
+                }
+                raw("}")
+            }
         }
         raw("}")
-        if let n = f.newGaps { raw(",\"new_gaps\":"); int(n) }
+        if let g = f.newGaps { raw(",\"new_gaps\":"); Aggregate.appendDecimal(g, to: &out) }
         raw(",\"loosened_params\":"); strings(f.loosened)
         raw(",\"diagnostics\":"); strings(f.diagnostics)
         raw("}")
+    }
+
+    /// `n` in decimal ASCII, as `String(n)` writes it (a `-` before a negative number),
+    /// appended to `out` without making a string.
+    static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+        if n < 0 { out.append(UInt8(ascii: "-")) }
+        var m = n.magnitude
+        if m < 10 {
+            out.append(0x30 + UInt8(m))
+            return
+        }
+        var div: UInt = 1
+        while m / div >= 10 { div *= 10 }
+        while div > 0 {
+            out.append(0x30 + UInt8(m / div))
+            m %= div
+            div /= 10
+        }
     }
 
     /// The JSON string `s` appended to `out` as UTF-8, as `JSON.escape` writes it. Printable
@@ -465,12 +582,12 @@ public struct Aggregate: Sendable {
         // One compact line per facility, streamed: a batch of thousands is never held whole.
         try out.write("  \"facilities\": [\n")
         var row: [UInt8] = []
-        let countKeys = Aggregate.countKeys()
+        var parts = jsonRowParts()
         // Each row written from the facility's compact row, its strings' bytes copied as they are.
         for i in facilities.indices {
             row.removeAll(keepingCapacity: true)
             row.append(contentsOf: "    ".utf8)
-            facilities.withRaw(i) { f in appendFacilityRow(f, into: &row, countKeys: countKeys) }
+            facilities.withRaw(i) { f in appendFacilityRow(f, into: &row, parts: &parts) }
             row.append(contentsOf: (i == facilities.count - 1 ? "\n" : ",\n").utf8)
             try out.write(bytes: row)
         }
@@ -488,54 +605,73 @@ public struct Aggregate: Sendable {
                     "facility_id", "name", "input", "status", "required_fail", "recommended_fail", "unknown", "manual",
                     "error", "waived", "attested", "pass", "not_applicable", "input_warnings",
                 ] + rules.map(\.id)))
-        // One pass over each facility's letters for its counts, and the row built as bytes: the
-        // nine counts and the cells escaped one by one cost more than the facility's JSON row.
+        // One pass over each facility's letters for its counts, and the row built as bytes from
+        // the facility's compact row (`FacilityRows.withRaw`): no summary decoded, no string made
+        // for a cell that needs no escaping, no count spelt through a string.
         let states = Aggregate.allStates
         let counted: [RuleState] = [.unknown, .manual, .error, .waived, .attested, .pass, .notApplicable]
         let countedIndexes = counted.map { states.firstIndex(of: $0) ?? 0 }
         let stateNames = states.map { Array($0.rawValue.utf8) }
+        let failIndex = states.firstIndex(of: .fail) ?? -1
+        let ruleLevels = rules.map(\.level)
+        let errorBytes = Array(FacilitySummary.Status.error.rawValue.utf8)
+        let evaluatedBytes = Array(FacilitySummary.Status.evaluated.rawValue.utf8)
         var row: [UInt8] = []
         var counts = [Int](repeating: 0, count: states.count)
-        for f in facilities {
-            row.removeAll(keepingCapacity: true)
-            for k in counts.indices { counts[k] = 0 }
-            var requiredFail = 0, recommendedFail = 0
-            for (i, c) in f.states.utf8.enumerated() where i < rules.count && c < 128 {
-                let k = Aggregate.stateByLetter[Int(c)]
-                guard k >= 0 else { continue }
-                counts[k] += 1
-                if states[k] == .fail, rules[i].level == .required { requiredFail += 1 }
-                if states[k] == .fail, rules[i].level == .recommended { recommendedFail += 1 }
-            }
-            CSVReport.append(f.id, to: &row, first: true)
-            CSVReport.append(f.name ?? "", to: &row)
-            CSVReport.append(f.input, to: &row)
-            CSVReport.append(f.status.rawValue, to: &row)
-            // Counts and state names are plain cells (digits, `not_applicable`): written as bytes.
-            func number(_ n: Int) {
+        for fi in facilities.indices {
+            facilities.withRaw(fi) { f in
+                row.removeAll(keepingCapacity: true)
+                for k in counts.indices { counts[k] = 0 }
+                var requiredFail = 0, recommendedFail = 0
+                var valid = true
+                for (i, c) in f.states.enumerated() {
+                    let k = c < 128 ? Aggregate.stateByLetter[Int(c)] : -1
+                    if k < 0 { valid = false }
+                    guard i < ruleLevels.count, k >= 0 else { continue }
+                    counts[k] += 1
+                    if k == failIndex, ruleLevels[i] == .required { requiredFail += 1 }
+                    if k == failIndex, ruleLevels[i] == .recommended { recommendedFail += 1 }
+                }
+                // A cell of plain bytes is copied; any other goes through `CSVReport.append`.
+                func cell(_ b: UnsafeBufferPointer<UInt8>, first: Bool = false) {
+                    if CSVCell.isPlain(b) {
+                        if !first { row.append(0x2C) }
+                        row.append(contentsOf: b)
+                    } else {
+                        CSVReport.append(String(decoding: b, as: UTF8.self), to: &row, first: first)
+                    }
+                }
+                cell(f.id, first: true)
+                if let n = f.name { cell(n) } else { row.append(0x2C) }
+                cell(f.input)
                 row.append(0x2C)
-                row.append(contentsOf: String(n).utf8)
-            }
-            number(requiredFail)
-            number(recommendedFail)
-            for k in countedIndexes { number(counts[k]) }
-            if f.status == .evaluated { number(f.diagnostics.count) } else { row.append(0x2C) }
-            var letters = 0
-            if f.states.utf8.allSatisfy({ $0 < 128 && Aggregate.stateByLetter[Int($0)] >= 0 }) {
-                // One letter, one character, one state (no two-byte character such as CR LF).
-                for c in f.states.utf8 {
+                row.append(contentsOf: f.status == .error ? errorBytes : evaluatedBytes)
+                // Counts and state names are plain cells (digits, `not_applicable`): written as bytes.
+                func number(_ n: Int) {
                     row.append(0x2C)
-                    row.append(contentsOf: stateNames[Aggregate.stateByLetter[Int(c)]])
+                    Aggregate.appendDecimal(n, to: &row)
                 }
-                letters = f.states.utf8.count
-            } else {
-                for c in f.states {
-                    CSVReport.append(FacilitySummary.state(c)?.rawValue ?? "", to: &row)
-                    letters += 1
+                number(requiredFail)
+                number(recommendedFail)
+                for k in countedIndexes { number(counts[k]) }
+                if f.status == .evaluated { number(f.diagnosticsCount) } else { row.append(0x2C) }
+                var letters = 0
+                if valid {
+                    // One letter, one character, one state (no two-byte character such as CR LF).
+                    for c in f.states {
+                        row.append(0x2C)
+                        row.append(contentsOf: stateNames[Aggregate.stateByLetter[Int(c)]])
+                    }
+                    letters = f.states.count
+                } else {
+                    for c in String(decoding: f.states, as: UTF8.self) {
+                        CSVReport.append(FacilitySummary.state(c)?.rawValue ?? "", to: &row)
+                        letters += 1
+                    }
                 }
+                if f.status == .error { for _ in 0..<max(0, rules.count - letters) { row.append(0x2C) } }
+                CSVReport.endLine(&row)
             }
-            if f.status == .error { for _ in 0..<max(0, rules.count - letters) { CSVReport.append("", to: &row) } }
-            CSVReport.endLine(&row)
             try out.write(bytes: row)
         }
     }

@@ -52,6 +52,24 @@ public enum AggregateHTML {
         return (0..<n).map { g in (g * count / n)..<((g + 1) * count / n) }
     }
 
+    /// Whether libxml2 and `SafeText.xml` write these UTF-8 bytes of a name as they are (a
+    /// sufficient test): printable ASCII without `<`, `>`, `&` or a quote, and no character
+    /// whose UTF-8 begins with C2, D8, E2 or EF, the only lead bytes of the characters
+    /// `SafeText.xml` escapes beyond ASCII (C1 controls, U+061C, the bidirectional controls of
+    /// U+200E to U+2069, U+FFFE and U+FFFF). A Japanese name passes.
+    static func plainName(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        for x in b {
+            if x < 0x80 {
+                guard x >= 0x20, x != 0x7F, x != UInt8(ascii: "<"), x != UInt8(ascii: ">"), x != UInt8(ascii: "&"),
+                    x != UInt8(ascii: "\""), x != UInt8(ascii: "'")
+                else { return false }
+            } else if x == 0xC2 || x == 0xD8 || x == 0xE2 || x == 0xEF {
+                return false
+            }
+        }
+        return true
+    }
+
     /// A pass rate's bar colour class: below 50 % r0 (red), below 80 % r1 (orange), below
     /// 100 % r2 (light green), 100 % r3 (green).
     static func rateClass(_ rate: Double) -> String {
@@ -231,6 +249,9 @@ public enum AggregateHTML {
                 return fragments.take()
             }
         }
+        var slots = [Int](repeating: -1, count: 256)
+        for (k, b) in letters.enumerated() where slots[Int(b)] < 0 { slots[Int(b)] = k }
+        let required = a.rules.map { $0.level == .required }
         var row: [UInt8] = []
         for (g, cols) in groups.enumerated() {
             w.open("table", ["class": g == 0 ? "heat" : "heat more"])
@@ -257,17 +278,20 @@ public enum AggregateHTML {
             w.open("tbody")
             try w.drain()
             for (k, fi) in worst.enumerated() {
-                let f = a.facilities[fi]
-                // The usual row, an evaluated facility with an id of plain ASCII and no name, is
-                // put together as bytes: libxml2 would write these very bytes, at some thousands of
-                // instructions a call, several calls a row. Any other row is written by libxml2.
-                if f.status == .evaluated, f.name?.isEmpty ?? true,
-                    plainRow(f, cols, letters: letters, cells: cells, into: &row)
-                {
+                // The usual row, an evaluated facility with an id of plain ASCII and a name that
+                // needs no escaping (or none), is put together as bytes from the facility's compact
+                // row (nothing decoded): libxml2 would write these very bytes, at some thousands of
+                // instructions a call, several calls a row. Any other row is decoded and written by
+                // libxml2.
+                let plain = a.facilities.withRaw(fi) { f in
+                    f.status == .evaluated && plainRow(f, cols, slots: slots, cells: cells, into: &row)
+                }
+                if plain {
                     w.raw(bytes: row)
                     if k % 200 == 199 { try w.drain() }
                     continue
                 }
+                let f = a.facilities[fi]
                 w.open("tr")
                 w.open("td", ["class": "fid"])
                 if let name = f.name, !name.isEmpty {
@@ -311,27 +335,44 @@ public enum AggregateHTML {
         try w.finish()
 
         /// The heatmap row of `f` over the rules `cols` as libxml2 writes it
-        /// (`<tr><td class="fid">ID</td><td class="n">3</td>` then the cells, then `</tr>`),
-        /// into `row`; false, with `row` left to be overwritten, when the id is not plain ASCII
-        /// that neither libxml2 nor `SafeText.xml` changes, or a state is not one of the cells'.
+        /// (`<tr><td class="fid">ID</td><td class="n">3</td>` then the cells, then `</tr>`; with a
+        /// name, `NAME<span class="id">ID</span>` in the first cell), into `row`; false, with `row`
+        /// left to be overwritten, when the id is not plain ASCII that neither libxml2 nor
+        /// `SafeText.xml` changes, the name may hold a character either would change
+        /// (`plainName`), or a state is not one of the cells'.
+        /// `slots` is each letter byte's index into `letters` (-1 for none), 256 entries.
         func plainRow(
-            _ f: FacilitySummary, _ cols: Range<Int>, letters: [UInt8], cells: [[[UInt8]]], into row: inout [UInt8]
+            _ f: FacilityRows.Raw, _ cols: Range<Int>, slots: [Int], cells: [[[UInt8]]], into row: inout [UInt8]
         ) -> Bool {
             row.removeAll(keepingCapacity: true)
             row.append(contentsOf: "<tr><td class=\"fid\">".utf8)
-            for b in f.id.utf8 {
+            for b in f.id {
                 guard b >= 0x20, b < 0x7F, b != UInt8(ascii: "<"), b != UInt8(ascii: ">"), b != UInt8(ascii: "&"),
                     b != UInt8(ascii: "\""), b != UInt8(ascii: "'")
                 else { return false }
-                row.append(b)
+            }
+            if let name = f.name, !name.isEmpty {
+                guard plainName(name) else { return false }
+                row.append(contentsOf: name)
+                row.append(contentsOf: "<span class=\"id\">".utf8)
+                row.append(contentsOf: f.id)
+                row.append(contentsOf: "</span>".utf8)
+            } else {
+                row.append(contentsOf: f.id)
             }
             row.append(contentsOf: "</td><td class=\"n\">".utf8)
-            row.append(contentsOf: String(a.requiredGaps(f)).utf8)
+            // `a.requiredGaps`, from the letters' bytes.
+            var gaps = 0
+            for (i, b) in f.states.enumerated() where i < required.count && b == UInt8(ascii: "F") && required[i] {
+                gaps += 1
+            }
+            Aggregate.appendDecimal(gaps, to: &row)
             row.append(contentsOf: "</td>".utf8)
             var i = cols.lowerBound
-            for b in f.states.utf8.dropFirst(cols.lowerBound) {
+            for b in f.states.dropFirst(cols.lowerBound) {
                 guard i < cols.upperBound else { break }
-                guard let k = letters.firstIndex(of: b) else { return false }
+                let k = slots[Int(b)]
+                guard k >= 0 else { return false }
                 row += cells[i][k]
                 i += 1
             }

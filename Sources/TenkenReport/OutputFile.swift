@@ -415,6 +415,12 @@ public final class OutputFile {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    /// `b` appended as it is: a writer's own buffer, with no array or string made of it first.
+    public func write(bytes b: UnsafeBufferPointer<UInt8>) throws(WriteError) {
+        buffer.append(contentsOf: b)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
     public func write(bytes: [UInt8]) throws(WriteError) {
         if buffer.isEmpty && bytes.count >= 1 << 16 {
             try writeAll(bytes)

@@ -53,7 +53,9 @@ public final class HTMLStream {
         xmlTextWriterFlush(writer)
         if let out, let content = xmlBufferContent(buffer) {
             let n = Int(xmlBufferLength(buffer))
-            try out.write(String(decoding: UnsafeBufferPointer(start: content, count: n), as: UTF8.self))
+            // Its bytes as they are: libxml2 writes UTF-8 of Swift strings and of bytes copied from
+            // them, so decoding them into a String first (as this did) only checked them again.
+            try out.write(bytes: UnsafeBufferPointer(start: content, count: n))
         }
         xmlBufferEmpty(buffer)
     }

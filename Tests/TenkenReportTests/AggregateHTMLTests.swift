@@ -1,5 +1,6 @@
 import Foundation
 import TenkenData
+import TenkenSyntax
 import Testing
 
 @testable import TenkenAudit
@@ -89,5 +90,41 @@ struct AggregateHTMLTests {
         #expect(
             AggregateHTML.columnGroups(81) == [0..<40, 40..<81] && AggregateHTML.columnGroups(43) == [0..<43]
                 && AggregateHTML.columnGroups(0) == [])
+    }
+
+    /// A heatmap row whose name needs no escaping is put together as bytes; one that might is
+    /// written by libxml2. Either way the name reads as `SafeText.xml` and XML escaping leave it.
+    @Test func namedRowsAreWrittenAsLibxml2WritesThem() throws {
+        let names = [
+            "施設 F-00006", "Plain Name", "A\u{202E}B", "x\u{85}y", "tab\there", "a<b>&c", "zero\u{200B}width",
+            "ｶﾅ", "emoji 🏥", "\u{FFFE}", "",
+        ]
+        let pack = try #require(Checker.check(PackLoader.embedded().source, schema: PackLoader.builtInSchema).pack)
+        let list = names.enumerated().map { i, n in
+            FacilitySummary(
+                id: "F-\(i)", name: n, input: "in/\(i)", status: .evaluated,
+                states: String(repeating: "P", count: pack.rules.count), diagnostics: [])
+        }
+        let a = Aggregate(pack: pack, asOf: "2026-11-01", facilities: list, shard: nil)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-agg-\(UUID().uuidString).html")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let out = try OutputFile(path: path)
+        try AggregateHTML.write(a, lang: .ja, to: out)
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        for (i, n) in names.enumerated() {
+            let shown = SafeText.xml(n).replacingOccurrences(of: "&", with: "&amp;")
+                .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            let cell =
+                n.isEmpty
+                ? "<td class=\"fid\">F-\(i)</td>" : "<td class=\"fid\">\(shown)<span class=\"id\">F-\(i)</span></td>"
+            #expect(html.components(separatedBy: cell).count - 1 == 2, "\(n.debugDescription) in both tables")
+        }
+        func plain(_ s: String) -> Bool { Array(s.utf8).withUnsafeBufferPointer { AggregateHTML.plainName($0) } }
+        #expect(plain("施設 F-00006") && plain("Plain Name") && plain("emoji 🏥"))
+        // Half-width kana share U+FFFE's lead byte: written by libxml2, as the page above shows.
+        #expect(!plain("ｶﾅ"))
+        #expect(
+            !plain("A\u{202E}B") && !plain("x\u{85}y") && !plain("tab\there") && !plain("a<b") && !plain("\u{FFFE}"))
     }
 }

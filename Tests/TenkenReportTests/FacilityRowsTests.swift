@@ -125,10 +125,10 @@ struct FacilityRowsTests {
         }
         let a = Aggregate(
             asOf: "2026-12-02", packID: "p", packVersion: "1", rules: rules, facilities: Self.summaries, shard: nil)
-        let keys = Aggregate.countKeys()
+        var parts = a.jsonRowParts()
         for i in a.facilities.indices {
             var row: [UInt8] = []
-            a.facilities.withRaw(i) { a.appendFacilityRow($0, into: &row, countKeys: keys) }
+            a.facilities.withRaw(i) { a.appendFacilityRow($0, into: &row, parts: &parts) }
             let o = try #require(try JSONSerialization.jsonObject(with: Data(row)) as? [String: Any])
             let s = a.facilities[i]
             #expect(o["id"] as? String == s.id && o["input"] as? String == s.input)
