@@ -148,8 +148,14 @@ public enum CellText {
     /// Eight bytes at a time (`SWAR`): it runs for every id of every facility loaded.
     @inline(__always)
     public static func isOwnKey(_ s: String) -> Bool {
-        // A small ASCII string (nearly every id) from the string value's own words.
-        if let w = InlineASCII.words(s) { return !SWAR.hasASCIILower(w.head) && !SWAR.hasASCIILower(w.tail) }
+        // A small ASCII string (nearly every id) from the string value's own words, as they
+        // lie: a lower-case test needs neither the bytes in order nor the bytes past the end
+        // masked (zero in a small string, and a zero byte is not lower case), only the last byte
+        // (the mark and length) left out. No byte swap, no mask worked out from the length.
+        #if (arch(x86_64) || arch(arm64)) && _endian(little)
+        let (lo, hi) = unsafeBitCast(s, to: (UInt64, UInt64).self)
+        if hi >> 60 == 0xE { return !SWAR.hasASCIILower(lo) && !SWAR.hasASCIILower(hi & 0x00FF_FFFF_FFFF_FFFF) }
+        #endif
         return s.utf8.withContiguousStorageIfAvailable { SWAR.isASCIIWithoutLower($0) }
             ?? s.utf8.allSatisfy { $0 < 0x80 && !(0x61...0x7A).contains($0) }
     }

@@ -29,23 +29,29 @@ public enum Consistency {
         // Each collection's ids, read once: for its own duplicates and for the references to it.
         // Sections read in place by index: a copy of each `SectionSchema` per loop retains its
         // strings and record schema, for every facility of a batch.
+        // The tables are made in section order, so the next one not yet visited is the only one
+        // a section can have: no array of one optional table per section is made and freed.
         let sections = f.schema.sections
-        var tables: [IdTable?] = Array(filling: nil, count: sections.count)
+        c.ids.reserveCapacity(sections.count)
         for i in sections.indices where sections[i].shape == .collection {
             if case .list(let xs)? = f.roots[i], let fi = sections[i].record.idIndex {
-                let table = IdTable(xs, field: fi)
-                c.ids.append((sections[i].name, table))
-                tables[i] = table
+                c.ids.append((sections[i].name, IdTable(xs, field: fi), i))
             }
         }
+        var nextTable = 0
         for i in sections.indices {
             guard let root = f.roots[i] else { continue }
+            var table: IdTable?
+            if nextTable < c.ids.count, c.ids[nextTable].section == i {
+                table = c.ids[nextTable].table
+                nextTable += 1
+            }
             c.path.removeAll(keepingCapacity: true)
             c.path.append(sections[i].name)
             switch root {
             case .record(let r): c.visit(r)
             case .list(let xs):
-                c.visitAll(xs, repeats: tables[i].map { sections[i].record.uniqueIDs ? $0.repeats : [] })
+                c.visitAll(xs, repeats: table.map { sections[i].record.uniqueIDs ? $0.repeats : [] })
             default: break
             }
         }
@@ -65,9 +71,10 @@ public enum Consistency {
 
     struct Checker {
         let asOf: Day?
-        /// Per collection: its ids (`IdTable`). A short list looked through by name (a dozen
-        /// collections), not a dictionary hashed for every reference field of every record.
-        var ids: [(collection: String, table: IdTable)] = []
+        /// Per collection: its ids (`IdTable`) and its section's index, in section order. A short
+        /// list looked through by name (a dozen collections), not a dictionary hashed for every
+        /// reference field of every record.
+        var ids: [(collection: String, table: IdTable, section: Int)] = []
 
         func known(_ collection: String) -> IdTable? {
             for e in ids where e.collection == collection { return e.table }
@@ -76,22 +83,32 @@ public enum Consistency {
 
         /// Per plan met so far: the table of each collection its fields refer to
         /// (`Plan.targets`), looked up by name once per facility, not for every reference.
-        var targetTables: [(plan: ObjectIdentifier, tables: [IdTable?])] = []
-        /// The entry of `targetTables` used last: the records of a list share one plan.
-        var lastTargets = -1
+        var targetTables: [(plan: ObjectIdentifier, tables: [Unmanaged<IdTable>?])] = []
+        /// The plan whose tables `lastTables` holds: the records of a list share one plan.
+        var lastPlan: ObjectIdentifier?
+        /// `targetTables`' entry for `lastPlan`, unretained: `ids` keeps every table alive for
+        /// the whole check, so a reference looked up retains and releases nothing (each such
+        /// pair, with the call that found the table, cost more than the look-up itself).
+        var lastTables: [Unmanaged<IdTable>?] = []
 
         /// The table of the collection `plan.targets[t]` (nil when the facility lacks it).
-        mutating func table(_ plan: Plan, _ t: Int) -> IdTable? {
+        @inline(__always)
+        mutating func table(_ plan: Plan, _ t: Int) -> Unmanaged<IdTable>? {
+            if lastPlan != ObjectIdentifier(plan) { use(plan) }
+            return lastTables[t]
+        }
+
+        /// Makes `plan`'s tables the ones `table` reads.
+        @inline(never)
+        mutating func use(_ plan: Plan) {
             let id = ObjectIdentifier(plan)
-            if lastTargets < 0 || targetTables[lastTargets].plan != id {
-                if let k = targetTables.firstIndex(where: { $0.plan == id }) {
-                    lastTargets = k
-                } else {
-                    targetTables.append((id, plan.targets.map { known($0) }))
-                    lastTargets = targetTables.count - 1
-                }
+            if let k = targetTables.firstIndex(where: { $0.plan == id }) {
+                lastTables = targetTables[k].tables
+            } else {
+                lastTables = plan.targets.map { known($0).map(Unmanaged.passUnretained) }
+                targetTables.append((id, lastTables))
             }
-            return targetTables[lastTargets].tables[t]
+            lastPlan = id
         }
         var diagnostics: [Diagnostic] = []
         /// The section and the fields down to the list being visited (`groups.members`): put
@@ -114,8 +131,10 @@ public enum Consistency {
                 repeats = IdTable(xs, field: fi, where: { $0.schema.uniqueIDs && $0.schema.idIndex == fi }).repeats
             }
             var next = 0
-            for (i, x) in xs.enumerated() {
-                guard case .record(let r) = x else { continue }
+            // By index: `enumerated()` hands out a copy of each element (a retain and a release
+            // of every record).
+            for i in xs.indices {
+                guard case .record(let r) = xs[i] else { continue }
                 if next < repeats.count, repeats[next].at == i {
                     if case .record(let first) = xs[repeats[next].first], let fi = r.schema.idIndex {
                         duplicate(r, of: first, fi)
@@ -126,6 +145,7 @@ public enum Consistency {
             }
         }
 
+        @inline(never)
         mutating func duplicate(_ r: Record, of first: Record, _ fi: Int) {
             let at = first.location(ofField: fi)
             let place =
@@ -179,13 +199,18 @@ public enum Consistency {
                     if x.when == .onOrBeforeAsOf && d > asOf { continue }
                     if x.when == .afterAsOf && d <= asOf { continue }
                 }
-                diagnostics.append(
-                    Diagnostic(
-                        "data.contradiction", .error,
-                        "\(name(r, si)) is `\(s)` but \(name(r, di)) is \(r.values[di].display): the two cannot both "
-                            + "be true",
-                        at: r.location(ofField: di), help: "correct the state or remove the date"))
+                excluded(r, si, s, di)
             }
+        }
+
+        @inline(never)
+        mutating func excluded(_ r: Record, _ si: Int, _ s: String, _ di: Int) {
+            diagnostics.append(
+                Diagnostic(
+                    "data.contradiction", .error,
+                    "\(name(r, si)) is `\(s)` but \(name(r, di)) is \(r.values[di].display): the two cannot both "
+                        + "be true",
+                    at: r.location(ofField: di), help: "correct the state or remove the date"))
         }
 
         /// The fields with something to check (`Plan.fields`). Each is read in place, by its
@@ -203,14 +228,19 @@ public enum Consistency {
                     }
                     if check.pastOnly, let asOf, d > asOf { future(d, r, i) }
                 case .string(let s):
-                    if let t = check.references, let table = table(plan, t), !table.contains(s) {
-                        dangling(s, to: plan.targets[t], known: table, r, i)
+                    if let t = check.references, let table = table(plan, t),
+                        !table._withUnsafeGuaranteedRef({ $0.contains(s) })
+                    {
+                        dangling(s, to: plan.targets[t], known: table.takeUnretainedValue(), r, i)
                     }
                 default: other(r, plan, check)
                 }
             }
         }
 
+        /// The messages are made out of line (`@inline(never)`, as for every message here): the
+        /// strings of a message inlined into `fields` were set up at every call, for every record.
+        @inline(never)
         mutating func notBefore(_ r: Record, _ i: Int, _ end: Day, _ j: Int, _ start: Day) {
             diagnostics.append(
                 Diagnostic(
@@ -230,7 +260,7 @@ public enum Consistency {
             }
             if check.pastOnly { future(v, r, i) }
             if let t = check.references, let table = table(plan, t) {
-                reference(v, to: plan.targets[t], known: table, r, i)
+                reference(v, to: plan.targets[t], known: table.takeUnretainedValue(), r, i)
             }
             if let k = check.nonEmpty, case .list(let xs) = v, xs.isEmpty,
                 case (let rule, let si) = plan.nonEmpty[k],
@@ -343,6 +373,7 @@ public enum Consistency {
         }
 
         /// Field `i` holds `late`, a date after the as-of date.
+        @inline(never)
         mutating func future(_ late: Day, _ r: Record, _ i: Int) {
             guard let asOf else { return }
             diagnostics.append(
@@ -366,6 +397,7 @@ public enum Consistency {
         }
 
         /// Field `i` holds `s`, which is not the id of any element of `target`.
+        @inline(never)
         mutating func dangling(_ s: String, to target: String, known: IdTable, _ r: Record, _ i: Int) {
             diagnostics.append(
                 Diagnostic(
@@ -388,15 +420,31 @@ extension Consistency {
     final class Plan: Sendable {
         enum Nested: Sendable { case none, record, list }
         /// A field with something to check, in field order.
+        ///
+        /// Kept in 32-bit numbers (-1: none), 20 bytes: each check is copied out of `fields` for
+        /// every field checked of every record, and as four `Int?` (56 bytes) that copy took a
+        /// dozen moves.
         struct FieldCheck: Sendable {
-            let index: Int
-            let notBefore: Int?
+            private let field: Int32, before: Int32, target: Int32, rule: Int32
             let pastOnly: Bool
-            /// The collection this field's ids refer to: an index into `Plan.targets`.
-            let references: Int?
-            /// The first `nonEmpty` rule on this list: an index into `Plan.nonEmpty`.
-            let nonEmpty: Int?
             let nested: Nested
+
+            init(index: Int, notBefore: Int?, pastOnly: Bool, references: Int?, nonEmpty: Int?, nested: Nested) {
+                // Field and rule indexes of one record schema: far below 2^31.
+                field = Int32(truncatingIfNeeded: index)
+                before = notBefore.map { Int32(truncatingIfNeeded: $0) } ?? -1
+                target = references.map { Int32(truncatingIfNeeded: $0) } ?? -1
+                rule = nonEmpty.map { Int32(truncatingIfNeeded: $0) } ?? -1
+                self.pastOnly = pastOnly
+                self.nested = nested
+            }
+
+            var index: Int { Int(field) }
+            var notBefore: Int? { before < 0 ? nil : Int(before) }
+            /// The collection this field's ids refer to: an index into `Plan.targets`.
+            var references: Int? { target < 0 ? nil : Int(target) }
+            /// The first `nonEmpty` rule on this list: an index into `Plan.nonEmpty`.
+            var nonEmpty: Int? { rule < 0 ? nil : Int(rule) }
         }
         let fields: [FieldCheck]
         /// The collections the fields refer to (`FieldSchema.references`).

@@ -160,8 +160,8 @@ struct IdentifierSpellings {
     /// Whether `found` is true of some id of `v` that takes part in the spellings: the unified
     /// fields of every record at any depth (`RecordSchema.identifierWalk`), read in place
     /// (`Record.slots`: through `r.values` each read copied the value) and left at the first
-    /// such id. The table's own walk uses it (the probe before it, `someIDNotOwnKey`, is the
-    /// same walk written out).
+    /// such id. The table's own walk uses it (the probe before it, `someIDNotOwnKey`, reads the
+    /// flag each record worked out with the same walk when it was made).
     static func someID(in v: Value, _ found: (String) -> Bool) -> Bool {
         switch v {
         case .list(let xs):
@@ -191,33 +191,38 @@ struct IdentifierSpellings {
     }
 
     /// Whether some id of `v` that takes part in the spellings is not its own key
-    /// (`CellText.isOwnKey`): `someID` written out for the probe before the table, which runs
-    /// for every facility over every id, without a closure called per id and with the walk
-    /// read from the schema in place.
+    /// (`CellText.isOwnKey`): the probe before the table, which runs for every facility. Each
+    /// record worked this out when it was made (`Record.hasIDNotOwnKey`), so a list costs one
+    /// flag read per element.
     static func someIDNotOwnKey(in v: Value) -> Bool {
         switch v {
         case .list(let xs):
-            for x in xs { if case .record(let r) = x, someIDNotOwnKey(in: r) { return true } }
+            for x in xs { if case .record(let r) = x, r.hasIDNotOwnKey { return true } }
             return false
-        case .record(let r): return someIDNotOwnKey(in: r)
+        case .record(let r): return r.hasIDNotOwnKey
         default: return false
         }
     }
 
+    /// `Record.hasIDNotOwnKey` of a record whose fields are written and whose held records
+    /// have theirs: its unified ids (`RecordSchema.identifierWalk`), read in place, and the
+    /// flags of the records it holds. A field the record lacks (fewer values than its schema
+    /// has fields) holds nothing.
     static func someIDNotOwnKey(in r: Record) -> Bool {
-        let slots = r.slots
+        let slots = r.slots, count = r.count
         return Unmanaged.passUnretained(r.schema)._withUnsafeGuaranteedRef { schema in
             for k in schema.identifierWalk.indices {
                 let (field, unified) = schema.identifierWalk[k]
+                guard field < count else { continue }
                 switch slots[field].value {
                 case .string(let s): if unified && !CellText.isOwnKey(s) { return true }
                 case .list(let xs):
                     if unified {
                         for case .string(let s) in xs where !CellText.isOwnKey(s) { return true }
                     } else {
-                        for x in xs { if case .record(let e) = x, someIDNotOwnKey(in: e) { return true } }
+                        for x in xs { if case .record(let e) = x, e.hasIDNotOwnKey { return true } }
                     }
-                case .record(let e): if someIDNotOwnKey(in: e) { return true }
+                case .record(let e): if e.hasIDNotOwnKey { return true }
                 default: continue
                 }
             }

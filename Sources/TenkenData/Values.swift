@@ -366,6 +366,15 @@ public final class Record: Sendable {
     /// `Facility.normalised`, never by a loader.
     public let contradictedBlanks: UInt64
 
+    /// Some id of the record that normalising unifies (`RecordSchema.identifierWalk`), here or
+    /// in a record it holds, is not its own key (`CellText.isOwnKey`): only then can two
+    /// spellings in a facility be one id. Worked out once when the record is made (`make`),
+    /// from its own ids and the flags of the records it holds, so `Facility.normalised` reads
+    /// one flag per top-level element instead of walking every id of a facility (issue 15).
+    /// Written once, in `make`, before the record is shared: not checked for exclusive access
+    /// (each check cost more than the walk it guards).
+    @exclusivity(unchecked) @usableFromInline nonisolated(unsafe) private(set) var hasIDNotOwnKey = false
+
     /// A record of `count` fields, all `.null` at offset -1.
     private init(
         schema: RecordSchema, count: Int, origin: LazyLocation, headers: [String]?, fieldSources: [SourceFile?]?,
@@ -394,8 +403,13 @@ public final class Record: Sendable {
             schema: schema, count: count, origin: origin, headers: headers, fieldSources: fieldSources,
             contradictedBlanks: contradictedBlanks)
         try fill(r.slots)
+        r.noteIDs()
         return r
     }
+
+    /// Sets `hasIDNotOwnKey` once the fields are written.
+    @usableFromInline @inline(never)
+    func noteIDs() { hasIDNotOwnKey = IdentifierSpellings.someIDNotOwnKey(in: self) }
 
     /// A record of `values`, read at `offsets` (one per value).
     public static func make(
@@ -407,6 +421,7 @@ public final class Record: Sendable {
             schema: schema, count: values.count, origin: origin, headers: headers, fieldSources: fieldSources,
             contradictedBlanks: contradictedBlanks)
         for (i, (v, o)) in zip(values, offsets).enumerated() { r.slots[i] = RecordSlot(value: v, offset: o) }
+        r.noteIDs()
         return r
     }
 
