@@ -9,6 +9,12 @@ struct ScanNames: Sendable {
     let words: [UInt64]
     let starts: [Int]
     let counts: [Int]
+    /// Each name as a key spells it with no white space: its bytes, then the closing quote and
+    /// the colon, as little-endian words padded with zero bytes (`keyWords[keyStarts[k]..<
+    /// keyStarts[k + 1]]`, `counts[k] + 2` bytes). The key expected next is compared with these
+    /// first (`isKey(_:at:available:)`), a word or two and no separate look for the quote and colon.
+    let keyWords: [UInt64]
+    let keyStarts: [Int]
     /// The names are distinct and plain (no quote, backslash or control byte): a key's raw
     /// bytes equal to one of them then mean exactly that name.
     let usable: Bool
@@ -17,28 +23,39 @@ struct ScanNames: Sendable {
         var words: [UInt64] = []
         var starts = [0]
         var counts: [Int] = []
+        var keyWords: [UInt64] = []
+        var keyStarts = [0]
         var plain = true
         counts.reserveCapacity(names.count)
         starts.reserveCapacity(names.count + 1)
-        for n in names {
+        keyStarts.reserveCapacity(names.count + 1)
+        /// `bytes` as little-endian words appended to `out`, the last one padded with zero bytes.
+        func pack(_ bytes: some Sequence<UInt8>, into out: inout [UInt64]) {
             var count = 0
             var word: UInt64 = 0
-            for b in n.utf8 {
-                if b < 0x20 || b == 0x22 || b == 0x5C { plain = false }
+            for b in bytes {
                 word |= UInt64(b) &<< UInt64((count & 7) &* 8)
                 count += 1
                 if count & 7 == 0 {
-                    words.append(word)
+                    out.append(word)
                     word = 0
                 }
             }
-            if count & 7 != 0 { words.append(word) }
-            counts.append(count)
+            if count & 7 != 0 { out.append(word) }
+        }
+        for n in names {
+            for b in n.utf8 where b < 0x20 || b == 0x22 || b == 0x5C { plain = false }
+            pack(n.utf8, into: &words)
+            pack(n.utf8 + [UInt8(ascii: "\""), UInt8(ascii: ":")], into: &keyWords)
+            counts.append(n.utf8.count)
             starts.append(words.count)
+            keyStarts.append(keyWords.count)
         }
         self.words = words
         self.starts = starts
         self.counts = counts
+        self.keyWords = keyWords
+        self.keyStarts = keyStarts
         self.usable = usable && plain && Set(names).count == names.count
     }
 
@@ -65,6 +82,23 @@ struct ScanNames: Sendable {
         first(from: from) { name, c in
             available > c && available >= (c &+ 7) & ~7 && p[c] == UInt8(ascii: "\"")
                 && ScanNames.equal(name, p, c, readable: true)
+        }
+    }
+
+    /// Whether name `k` (a valid index) is spelled at `p` as a key with no white space: its
+    /// bytes, the closing quote and the colon, where `available` bytes from `p` on lie in the
+    /// snapshot. False (nothing decided) when fewer than that length rounded up to eight bytes
+    /// are available: the caller then looks the slow way. A name holds no quote (`usable`), so
+    /// such bytes are exactly the key `index(at:available:from:)` finds for `k`.
+    @inline(__always)
+    func isKey(_ k: Int, at p: UnsafePointer<UInt8>, available: Int) -> Bool {
+        let n = counts[k] &+ 2
+        guard available >= (n &+ 7) & ~7 else { return false }
+        return keyWords.withUnsafeBufferPointer { words in
+            keyStarts.withUnsafeBufferPointer { starts in
+                guard let words = words.baseAddress else { return false }
+                return ScanNames.equal(words + starts[k], p, n, readable: true)
+            }
         }
     }
 
@@ -215,13 +249,16 @@ enum SmallASCII {
         return (lo, hi | (UInt64(0xE0 | n) &<< 56))
     }
 
-    /// The string of `bytes` when they are 1 to 15 ASCII bytes and the layout `holds`; else nil.
+    /// The string of `bytes` when they are 1 to 15 ASCII bytes and the layout `holds` (`layout`:
+    /// `holds` as the caller read it once, so a string made asks no lazily made flag); else nil.
     @inline(__always)
-    static func string(_ bytes: UnsafeBufferPointer<UInt8>, wordsReadable: Bool) -> String? {
-        guard bytes.count > 0, bytes.count <= 15 else { return nil }
+    static func string(
+        _ bytes: UnsafeBufferPointer<UInt8>, wordsReadable: Bool, layout: Bool = holds
+    ) -> String? {
+        guard layout, bytes.count > 0, bytes.count <= 15 else { return nil }
         let (lo, hi) = made(bytes, wordsReadable: wordsReadable)
         // Every byte ASCII (the top byte of `hi` is the flags' 0xE0 | count).
-        guard lo & SWAR.high == 0, hi & SWAR.high == 0x80 &<< 56, holds else { return nil }
+        guard lo & SWAR.high == 0, hi & SWAR.high == 0x80 &<< 56 else { return nil }
         return unsafeBitCast((lo, hi), to: String.self)
     }
 }
@@ -282,6 +319,8 @@ struct SnapshotScanner {
     var depth = 0
     let src: SourceFile
     let options: LoadOptions
+    /// `SmallASCII.holds`, read once per snapshot rather than once per string made.
+    let smallASCII = SmallASCII.holds
 
     /// The facility the tree path would build from `bytes` with no diagnostic, or nil when it
     /// would build another or say anything.
@@ -448,9 +487,17 @@ struct SnapshotScanner {
     /// colon; i at the value. Nil, with nothing consumed, for any other key (`key()` reads it).
     @inline(__always)
     mutating func knownKey(_ names: ScanNames, from: Int) throws(GiveUp) -> Int? {
-        guard i < buf.count, buf[i] == UInt8(ascii: "\""), let base = buf.baseAddress,
-            let k = names.index(at: base + i + 1, available: buf.count - i - 1, from: from)
-        else { return nil }
+        guard i < buf.count, buf[i] == UInt8(ascii: "\""), let base = buf.baseAddress else { return nil }
+        // Mostly the key expected (`from`, or the first field past the last one) comes next, its
+        // colon right after it: name, quote and colon compared a word at a time.
+        let n = names.counts.count
+        let guess = from < n ? from : 0
+        if n > 0, names.isKey(guess, at: base + i + 1, available: buf.count - i - 1) {
+            i += names.counts[guess] + 3
+            skipWS()
+            return guess
+        }
+        guard let k = names.index(at: base + i + 1, available: buf.count - i - 1, from: from) else { return nil }
         i += names.counts[k] + 2
         try expect(UInt8(ascii: ":"))
         skipWS()
@@ -475,7 +522,8 @@ struct SnapshotScanner {
         } else {
             wordsReadable = false
         }
-        return SmallASCII.string(bytes, wordsReadable: wordsReadable) ?? String(decoding: bytes, as: UTF8.self)
+        return SmallASCII.string(bytes, wordsReadable: wordsReadable, layout: smallASCII)
+            ?? String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: Pointers
@@ -569,9 +617,31 @@ struct SnapshotScanner {
         // element before found them (`RecordHints`).
         let hints = RecordHints(fields: schema.fields.count)
         defer { hints.free() }
+        // Room for a typical collection at once (growing from one element doubled the array
+        // four times on the way to 16, each a copy and a free).
+        out.reserveCapacity(16)
+        // The elements' slots are carved from blocks of 16 records' worth (`RecordSlotBlock`):
+        // one allocation for many records instead of one each.
+        let width = schema.fields.count
+        var block: RecordSlotBlock? = nil
+        var used = 0
         repeat {
             guard out.count < options.maxCollection else { throw GiveUp() }
-            out.append(.record(try record(schema, list: pointer, index: out.count, hints: hints)))
+            // The block passed unretained: `block` holds it, and each record made in it retains it once.
+            var carved: (Unmanaged<RecordSlotBlock>, UnsafeMutablePointer<RecordSlot>)? = nil
+            if width > 0 {
+                let b: RecordSlotBlock
+                if let block, used &+ width <= block.capacity {
+                    b = block
+                } else {
+                    b = RecordSlotBlock(capacity: width &* 16)
+                    block = b
+                    used = 0
+                }
+                carved = (Unmanaged.passUnretained(b), b.base + used)
+                used &+= width
+            }
+            out.append(.record(try record(schema, list: pointer, index: out.count, hints: hints, carved: carved)))
         } while try more(UInt8(ascii: "]"))
         return out
     }
@@ -580,7 +650,7 @@ struct SnapshotScanner {
     /// of the list at `list` (its pointer spelled out only when read: `LazyLocation.path`).
     mutating func record(
         _ schema: RecordSchema, pointer: String = "", list: String? = nil, index: Int = -1,
-        hints: RecordHints? = nil
+        hints: RecordHints? = nil, carved: (Unmanaged<RecordSlotBlock>, UnsafeMutablePointer<RecordSlot>)? = nil
     ) throws(GiveUp)
         -> Record
     {
@@ -594,7 +664,8 @@ struct SnapshotScanner {
         let origin =
             list.map { LazyLocation(source: src, offset: start, list: $0, index: index) }
             ?? LazyLocation(source: src, offset: start, path: pointer)
-        return try Record.make(schema: schema, count: fields.count, origin: origin) { (slots) throws(GiveUp) in
+        // Reads the fields into the record's slots.
+        func fill(_ slots: UnsafeMutablePointer<RecordSlot>) throws(GiveUp) {
             if closesAtOnce(UInt8(ascii: "}")) { return }
             // The field read last, plus one (0 before the first): the next key is looked for first
             // where it followed that field last time (`hints`), or in schema order after it.
@@ -625,12 +696,12 @@ struct SnapshotScanner {
                     let f = fields[fi]
                     switch f.type {
                     case .list, .record:
-                        v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) {
+                        v = try value(f.type, identifier: f.identifier, choices: plan, fi) {
                             SnapshotScanner.pointer(origin.path, name: f.name)
                         }
                     default:
                         // A scalar never asks for its pointer: a closure capturing nothing retains nothing.
-                        v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) { "" }
+                        v = try value(f.type, identifier: f.identifier, choices: plan, fi) { "" }
                     }
                 }
                 if sf.zeroIsAmbiguous, fields[fi].zeroProblem(v, at: SourceLocation(file: "")) != nil {
@@ -640,6 +711,12 @@ struct SnapshotScanner {
                 (slots + fi).initialize(to: RecordSlot(value: v, offset: Int32(clamping: at)))
             } while try more(UInt8(ascii: "}"))
         }
+        if let (block, at) = carved {
+            return try Record.make(
+                schema: schema, count: fields.count, origin: origin, carvedFrom: block.takeUnretainedValue(), at: at,
+                fill: fill)
+        }
+        return try Record.make(schema: schema, count: fields.count, origin: origin, fill: fill)
     }
 
     /// The common scalar cases of `value`, read from the plan alone: `null`, a plain string of a
@@ -701,8 +778,10 @@ struct SnapshotScanner {
     }
 
     /// A field's value of `type` (`SnapshotLoader.convert` without a diagnostic); i at the value.
+    /// Its choices (an enumeration's, or a list of one's) are `plan.choices[fi]`, looked up only
+    /// when a choice is read (copying a `ScanNames` retains each of its arrays).
     mutating func value(
-        _ type: FieldType, identifier: Bool, choices: ScanNames, pointer: () -> String
+        _ type: FieldType, identifier: Bool, choices plan: RecordScanPlan, _ fi: Int, pointer: () -> String
     ) throws(GiveUp) -> Value {
         guard i < buf.count else { throw GiveUp() }
         switch (buf[i], type) {
@@ -710,7 +789,7 @@ struct SnapshotScanner {
             try word("null")
             return .null
         case (UInt8(ascii: "\""), _):
-            return try string(type, identifier: identifier, choices: choices)
+            return try string(type, identifier: identifier, choices: plan, fi)
         case (_, .bool), (_, .int):
             guard let v = try boolOrInt(type == .bool ? .bool : .int) else { throw GiveUp() }
             return v
@@ -726,7 +805,7 @@ struct SnapshotScanner {
                 guard out.count < options.maxCollection else { throw GiveUp() }
                 skipWS()
                 let k = out.count
-                let v = try value(inner, identifier: identifier, choices: choices) {
+                let v = try value(inner, identifier: identifier, choices: plan, fi) {
                     SnapshotScanner.pointer(pointer(), index: k)
                 }
                 // A null or blank element is refused by the tree path; nothing else reads as null
@@ -746,7 +825,9 @@ struct SnapshotScanner {
     /// where they say nothing. Printable ASCII without spaces is what `CellText` keeps as it is,
     /// and is typed straight from its bytes; other text goes through the same functions the
     /// tree path calls.
-    mutating func string(_ type: FieldType, identifier: Bool, choices: ScanNames) throws(GiveUp) -> Value {
+    mutating func string(
+        _ type: FieldType, identifier: Bool, choices plan: RecordScanPlan, _ fi: Int
+    ) throws(GiveUp) -> Value {
         let (bytes, plain, ascii) = try stringBytes()
         if plain {
             // An empty string is a blank.
@@ -757,7 +838,9 @@ struct SnapshotScanner {
                 guard let d = Day(isoBytes: bytes) else { throw GiveUp() }
                 return .date(d)
             case .enumeration(let allowed):
-                guard let j = choices.index(of: bytes, readable: readable(bytes), from: 0) else { throw GiveUp() }
+                guard let j = plan.choices[fi].index(of: bytes, readable: readable(bytes), from: 0) else {
+                    throw GiveUp()
+                }
                 return .string(allowed[j])
             case .duration: return try typed(String(decoding: bytes, as: UTF8.self), type)
             default: throw GiveUp()
