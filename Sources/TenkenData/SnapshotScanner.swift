@@ -393,6 +393,7 @@ struct SnapshotScanner {
     /// A string's bytes between its quotes, with i after the closing quote. `plain`: every byte
     /// is printable ASCII other than space (`CellText.clean` keeps such text as it is); `ascii`:
     /// every byte is ASCII. An escape or a control byte gives up.
+    @inline(__always)
     mutating func stringBytes() throws(GiveUp) -> (bytes: UnsafeBufferPointer<UInt8>, plain: Bool, ascii: Bool) {
         guard i < buf.count, buf[i] == UInt8(ascii: "\"") else { throw GiveUp() }
         i += 1
@@ -487,19 +488,28 @@ struct SnapshotScanner {
     /// colon; i at the value. Nil, with nothing consumed, for any other key (`key()` reads it).
     @inline(__always)
     mutating func knownKey(_ names: ScanNames, from: Int) throws(GiveUp) -> Int? {
-        guard i < buf.count, buf[i] == UInt8(ascii: "\""), let base = buf.baseAddress else { return nil }
-        // Mostly the key expected (`from`, or the first field past the last one) comes next, its
-        // colon right after it: name, quote and colon compared a word at a time.
-        let n = names.counts.count
-        let guess = from < n ? from : 0
-        if n > 0, names.isKey(guess, at: base + i + 1, available: buf.count - i - 1) {
-            i += names.counts[guess] + 3
-            skipWS()
-            return guess
-        }
-        guard let k = names.index(at: base + i + 1, available: buf.count - i - 1, from: from) else { return nil }
+        guard i < buf.count, buf[i] == UInt8(ascii: "\""), let base = buf.baseAddress,
+            let k = names.index(at: base + i + 1, available: buf.count - i - 1, from: from)
+        else { return nil }
         i += names.counts[k] + 2
         try expect(UInt8(ascii: ":"))
+        skipWS()
+        return k
+    }
+
+    /// The key expected next, `from` (or the first name when `from` is past the last), when it
+    /// is spelled right at i with its colon right after it (no white space, no escape: name,
+    /// quote and colon compared a word at a time, `ScanNames.isKey`); i then at the value. Nil,
+    /// with nothing consumed, otherwise (`knownKey` looks further). Mostly keys come in the
+    /// order they came before (`RecordHints`), so this is the key read; it throws nothing, and is
+    /// compiled into the record's loop.
+    @inline(__always)
+    mutating func expectedKey(_ names: ScanNames, from: Int) -> Int? {
+        let n = names.counts.count
+        guard n > 0, i < buf.count, buf[i] == UInt8(ascii: "\""), let base = buf.baseAddress else { return nil }
+        let k = from < n ? from : 0
+        guard names.isKey(k, at: base + i + 1, available: buf.count - i - 1) else { return nil }
+        i += names.counts[k] + 3
         skipWS()
         return k
     }
@@ -569,6 +579,9 @@ struct SnapshotScanner {
 
     // MARK: Snapshot
 
+    /// The key of the snapshot's version, as bytes.
+    static let versionKey = Array("schema_version".utf8)
+
     /// The top-level object: each section's value and where it starts, in the order given.
     mutating func document(
         _ schema: PackSchema
@@ -580,12 +593,13 @@ struct SnapshotScanner {
         try enter()
         var roots = [Value?](filling: nil, count: schema.sections.count)
         var places: [(root: Int, offset: Int, path: String?)] = []
+        places.reserveCapacity(schema.sections.count)
         let version = schema.mechanisms.snapshotVersion
         var sawVersion = false
         if !closesAtOnce(UInt8(ascii: "}")) {
             repeat {
                 let k = try key()
-                if let version, k.elementsEqual("schema_version".utf8) {
+                if let version, k.count == SnapshotScanner.versionKey.count, k.elementsEqual(SnapshotScanner.versionKey) {
                     guard !sawVersion, try integer() == version else { throw GiveUp() }
                     sawVersion = true
                     continue
@@ -593,12 +607,13 @@ struct SnapshotScanner {
                 guard let ri = schema.scanSections.index(of: k, readable: readable(k), from: places.count),
                     !places.contains(where: { $0.root == ri })
                 else { throw GiveUp() }
-                let section = schema.sections[ri]
-                let pointer = "/" + escapePointerToken(section.name)
+                let pointer = schema.scanPointers[ri]
                 places.append((ri, i, pointer))
-                switch section.shape {
-                case .single: roots[ri] = .record(try record(section.record, pointer: pointer))
-                case .collection: roots[ri] = .list(try collection(section.record, pointer: pointer))
+                // The section's parts read in place (copying a `SectionSchema` retains its strings).
+                let rs = schema.sections[ri].record
+                switch schema.sections[ri].shape {
+                case .single: roots[ri] = .record(try record(rs, pointer: pointer))
+                case .collection: roots[ri] = .list(try collection(rs, pointer: pointer))
                 }
             } while try more(UInt8(ascii: "}"))
         }
@@ -675,7 +690,9 @@ struct SnapshotScanner {
                 // A key not byte for byte a field's name (another spelling, an unknown key), or a
                 // field given twice, is the tree path's to report.
                 let fi: Int
-                if let known = try knownKey(plan.names, from: guess) {
+                if let expected = expectedKey(plan.names, from: guess) {
+                    fi = expected
+                } else if let known = try knownKey(plan.names, from: guess) {
                     fi = known
                 } else {
                     let k = try key()
@@ -724,6 +741,7 @@ struct SnapshotScanner {
     /// one, each exactly as `value` reads it. Nil, with nothing consumed, for every other case
     /// (`value` then reads it); a string that is not plain is finished by `typedString` with the
     /// field's type.
+    @inline(__always)
     mutating func scalar(
         _ sf: ScanField, _ plan: RecordScanPlan, _ fields: [FieldSchema], _ fi: Int, hints: RecordHints? = nil
     ) throws(GiveUp) -> Value? {
