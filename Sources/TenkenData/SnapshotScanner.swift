@@ -29,26 +29,33 @@ struct ScanNames: Sendable {
         counts.reserveCapacity(names.count)
         starts.reserveCapacity(names.count + 1)
         keyStarts.reserveCapacity(names.count + 1)
-        /// `bytes` as little-endian words appended to `out`, the last one padded with zero bytes.
-        func pack(_ bytes: some Sequence<UInt8>, into out: inout [UInt64]) {
+        for n in names {
+            let first = words.count
             var count = 0
             var word: UInt64 = 0
-            for b in bytes {
+            for b in n.utf8 {
+                if b < 0x20 || b == 0x22 || b == 0x5C { plain = false }
                 word |= UInt64(b) &<< UInt64((count & 7) &* 8)
                 count += 1
                 if count & 7 == 0 {
-                    out.append(word)
+                    words.append(word)
                     word = 0
                 }
             }
-            if count & 7 != 0 { out.append(word) }
-        }
-        for n in names {
-            for b in n.utf8 where b < 0x20 || b == 0x22 || b == 0x5C { plain = false }
-            pack(n.utf8, into: &words)
-            pack(n.utf8 + [UInt8(ascii: "\""), UInt8(ascii: ":")], into: &keyWords)
-            counts.append(n.utf8.count)
+            if count & 7 != 0 { words.append(word) }
+            counts.append(count)
             starts.append(words.count)
+            // As a key: the name's whole words, then its last bytes (`word`, zero when none) with
+            // the quote and the colon after them, spilling into one more word past eight bytes.
+            keyWords.append(contentsOf: words[first..<(first + count / 8)])
+            let rest = count & 7
+            let tail = word | (UInt64(UInt8(ascii: "\"")) &<< UInt64(rest &* 8))
+            if rest == 7 {
+                keyWords.append(tail)
+                keyWords.append(UInt64(UInt8(ascii: ":")))
+            } else {
+                keyWords.append(tail | (UInt64(UInt8(ascii: ":")) &<< UInt64((rest &+ 1) &* 8)))
+            }
             keyStarts.append(keyWords.count)
         }
         self.words = words
@@ -599,7 +606,8 @@ struct SnapshotScanner {
         if !closesAtOnce(UInt8(ascii: "}")) {
             repeat {
                 let k = try key()
-                if let version, k.count == SnapshotScanner.versionKey.count, k.elementsEqual(SnapshotScanner.versionKey) {
+                if let version, k.count == SnapshotScanner.versionKey.count, k.elementsEqual(SnapshotScanner.versionKey)
+                {
                     guard !sawVersion, try integer() == version else { throw GiveUp() }
                     sawVersion = true
                     continue
@@ -741,7 +749,6 @@ struct SnapshotScanner {
     /// one, each exactly as `value` reads it. Nil, with nothing consumed, for every other case
     /// (`value` then reads it); a string that is not plain is finished by `typedString` with the
     /// field's type.
-    @inline(__always)
     mutating func scalar(
         _ sf: ScanField, _ plan: RecordScanPlan, _ fields: [FieldSchema], _ fi: Int, hints: RecordHints? = nil
     ) throws(GiveUp) -> Value? {

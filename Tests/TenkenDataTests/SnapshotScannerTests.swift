@@ -69,7 +69,9 @@ struct SnapshotScannerTests {
                     for k in names.indices {
                         let loadable = buf.count - 2 >= (names[k].utf8.count + 2 + 7) & ~7
                         let spelled = key == names[k] && tail.hasPrefix("\":")
-                        #expect(scan.isKey(k, at: p, available: buf.count - 2) == (spelled && loadable), "\(key) \(tail) \(k)")
+                        #expect(
+                            scan.isKey(k, at: p, available: buf.count - 2) == (spelled && loadable),
+                            "\(key) \(tail) \(k)")
                     }
                 }
             }
