@@ -60,6 +60,9 @@ public final class PackSchema: Sendable {
     /// name the tree path reads as something else (`SchemaBuilder.reservedKeys`, which the
     /// schema checker refuses as section names anyway).
     let scanSections: ScanNames
+    /// Each section's JSON pointer (`/` and its escaped name), for `SnapshotScanner`: spelled once
+    /// here rather than for every snapshot read.
+    let scanPointers: [String]
 
     /// The schema file's name, beside the pack's manifest.
     public static let fileName = "schema.tenken"
@@ -121,6 +124,7 @@ public final class PackSchema: Sendable {
         let sectionNames = sections.map(\.name)
         scanSections = ScanNames(
             sectionNames, usable: !sectionNames.contains(where: SchemaBuilder.reservedKeys.contains))
+        scanPointers = sectionNames.map { "/" + escapePointerToken($0) }
         tableForSection = sections.indices.map { i in
             for t in tables { if case .collection(let si) = t.shape, si == i { return t.fileName } }
             return profile?.fileName ?? ""

@@ -9,6 +9,12 @@ struct ScanNames: Sendable {
     let words: [UInt64]
     let starts: [Int]
     let counts: [Int]
+    /// Each name as a key spells it with no white space: its bytes, then the closing quote and
+    /// the colon, as little-endian words padded with zero bytes (`keyWords[keyStarts[k]..<
+    /// keyStarts[k + 1]]`, `counts[k] + 2` bytes). The key expected next is compared with these
+    /// first (`isKey(_:at:available:)`), a word or two and no separate look for the quote and colon.
+    let keyWords: [UInt64]
+    let keyStarts: [Int]
     /// The names are distinct and plain (no quote, backslash or control byte): a key's raw
     /// bytes equal to one of them then mean exactly that name.
     let usable: Bool
@@ -17,10 +23,14 @@ struct ScanNames: Sendable {
         var words: [UInt64] = []
         var starts = [0]
         var counts: [Int] = []
+        var keyWords: [UInt64] = []
+        var keyStarts = [0]
         var plain = true
         counts.reserveCapacity(names.count)
         starts.reserveCapacity(names.count + 1)
+        keyStarts.reserveCapacity(names.count + 1)
         for n in names {
+            let first = words.count
             var count = 0
             var word: UInt64 = 0
             for b in n.utf8 {
@@ -35,10 +45,24 @@ struct ScanNames: Sendable {
             if count & 7 != 0 { words.append(word) }
             counts.append(count)
             starts.append(words.count)
+            // As a key: the name's whole words, then its last bytes (`word`, zero when none) with
+            // the quote and the colon after them, spilling into one more word past eight bytes.
+            keyWords.append(contentsOf: words[first..<(first + count / 8)])
+            let rest = count & 7
+            let tail = word | (UInt64(UInt8(ascii: "\"")) &<< UInt64(rest &* 8))
+            if rest == 7 {
+                keyWords.append(tail)
+                keyWords.append(UInt64(UInt8(ascii: ":")))
+            } else {
+                keyWords.append(tail | (UInt64(UInt8(ascii: ":")) &<< UInt64((rest &+ 1) &* 8)))
+            }
+            keyStarts.append(keyWords.count)
         }
         self.words = words
         self.starts = starts
         self.counts = counts
+        self.keyWords = keyWords
+        self.keyStarts = keyStarts
         self.usable = usable && plain && Set(names).count == names.count
     }
 
@@ -65,6 +89,23 @@ struct ScanNames: Sendable {
         first(from: from) { name, c in
             available > c && available >= (c &+ 7) & ~7 && p[c] == UInt8(ascii: "\"")
                 && ScanNames.equal(name, p, c, readable: true)
+        }
+    }
+
+    /// Whether name `k` (a valid index) is spelled at `p` as a key with no white space: its
+    /// bytes, the closing quote and the colon, where `available` bytes from `p` on lie in the
+    /// snapshot. False (nothing decided) when fewer than that length rounded up to eight bytes
+    /// are available: the caller then looks the slow way. A name holds no quote (`usable`), so
+    /// such bytes are exactly the key `index(at:available:from:)` finds for `k`.
+    @inline(__always)
+    func isKey(_ k: Int, at p: UnsafePointer<UInt8>, available: Int) -> Bool {
+        let n = counts[k] &+ 2
+        guard available >= (n &+ 7) & ~7 else { return false }
+        return keyWords.withUnsafeBufferPointer { words in
+            keyStarts.withUnsafeBufferPointer { starts in
+                guard let words = words.baseAddress else { return false }
+                return ScanNames.equal(words + starts[k], p, n, readable: true)
+            }
         }
     }
 
@@ -215,13 +256,16 @@ enum SmallASCII {
         return (lo, hi | (UInt64(0xE0 | n) &<< 56))
     }
 
-    /// The string of `bytes` when they are 1 to 15 ASCII bytes and the layout `holds`; else nil.
+    /// The string of `bytes` when they are 1 to 15 ASCII bytes and the layout `holds` (`layout`:
+    /// `holds` as the caller read it once, so a string made asks no lazily made flag); else nil.
     @inline(__always)
-    static func string(_ bytes: UnsafeBufferPointer<UInt8>, wordsReadable: Bool) -> String? {
-        guard bytes.count > 0, bytes.count <= 15 else { return nil }
+    static func string(
+        _ bytes: UnsafeBufferPointer<UInt8>, wordsReadable: Bool, layout: Bool = holds
+    ) -> String? {
+        guard layout, bytes.count > 0, bytes.count <= 15 else { return nil }
         let (lo, hi) = made(bytes, wordsReadable: wordsReadable)
         // Every byte ASCII (the top byte of `hi` is the flags' 0xE0 | count).
-        guard lo & SWAR.high == 0, hi & SWAR.high == 0x80 &<< 56, holds else { return nil }
+        guard lo & SWAR.high == 0, hi & SWAR.high == 0x80 &<< 56 else { return nil }
         return unsafeBitCast((lo, hi), to: String.self)
     }
 }
@@ -282,6 +326,8 @@ struct SnapshotScanner {
     var depth = 0
     let src: SourceFile
     let options: LoadOptions
+    /// `SmallASCII.holds`, read once per snapshot rather than once per string made.
+    let smallASCII = SmallASCII.holds
 
     /// The facility the tree path would build from `bytes` with no diagnostic, or nil when it
     /// would build another or say anything.
@@ -354,6 +400,7 @@ struct SnapshotScanner {
     /// A string's bytes between its quotes, with i after the closing quote. `plain`: every byte
     /// is printable ASCII other than space (`CellText.clean` keeps such text as it is); `ascii`:
     /// every byte is ASCII. An escape or a control byte gives up.
+    @inline(__always)
     mutating func stringBytes() throws(GiveUp) -> (bytes: UnsafeBufferPointer<UInt8>, plain: Bool, ascii: Bool) {
         guard i < buf.count, buf[i] == UInt8(ascii: "\"") else { throw GiveUp() }
         i += 1
@@ -457,6 +504,23 @@ struct SnapshotScanner {
         return k
     }
 
+    /// The key expected next, `from` (or the first name when `from` is past the last), when it
+    /// is spelled right at i with its colon right after it (no white space, no escape: name,
+    /// quote and colon compared a word at a time, `ScanNames.isKey`); i then at the value. Nil,
+    /// with nothing consumed, otherwise (`knownKey` looks further). Mostly keys come in the
+    /// order they came before (`RecordHints`), so this is the key read; it throws nothing, and is
+    /// compiled into the record's loop.
+    @inline(__always)
+    mutating func expectedKey(_ names: ScanNames, from: Int) -> Int? {
+        let n = names.counts.count
+        guard n > 0, i < buf.count, buf[i] == UInt8(ascii: "\""), let base = buf.baseAddress else { return nil }
+        let k = from < n ? from : 0
+        guard names.isKey(k, at: base + i + 1, available: buf.count - i - 1) else { return nil }
+        i += names.counts[k] + 3
+        skipWS()
+        return k
+    }
+
     /// Whether the string `s` (bytes of the snapshot) can be loaded a whole word at a time: the
     /// bytes from its start to its length rounded up to eight lie in the snapshot.
     @inline(__always)
@@ -475,7 +539,8 @@ struct SnapshotScanner {
         } else {
             wordsReadable = false
         }
-        return SmallASCII.string(bytes, wordsReadable: wordsReadable) ?? String(decoding: bytes, as: UTF8.self)
+        return SmallASCII.string(bytes, wordsReadable: wordsReadable, layout: smallASCII)
+            ?? String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: Pointers
@@ -521,6 +586,9 @@ struct SnapshotScanner {
 
     // MARK: Snapshot
 
+    /// The key of the snapshot's version, as bytes.
+    static let versionKey = Array("schema_version".utf8)
+
     /// The top-level object: each section's value and where it starts, in the order given.
     mutating func document(
         _ schema: PackSchema
@@ -532,12 +600,14 @@ struct SnapshotScanner {
         try enter()
         var roots = [Value?](filling: nil, count: schema.sections.count)
         var places: [(root: Int, offset: Int, path: String?)] = []
+        places.reserveCapacity(schema.sections.count)
         let version = schema.mechanisms.snapshotVersion
         var sawVersion = false
         if !closesAtOnce(UInt8(ascii: "}")) {
             repeat {
                 let k = try key()
-                if let version, k.elementsEqual("schema_version".utf8) {
+                if let version, k.count == SnapshotScanner.versionKey.count, k.elementsEqual(SnapshotScanner.versionKey)
+                {
                     guard !sawVersion, try integer() == version else { throw GiveUp() }
                     sawVersion = true
                     continue
@@ -545,12 +615,13 @@ struct SnapshotScanner {
                 guard let ri = schema.scanSections.index(of: k, readable: readable(k), from: places.count),
                     !places.contains(where: { $0.root == ri })
                 else { throw GiveUp() }
-                let section = schema.sections[ri]
-                let pointer = "/" + escapePointerToken(section.name)
+                let pointer = schema.scanPointers[ri]
                 places.append((ri, i, pointer))
-                switch section.shape {
-                case .single: roots[ri] = .record(try record(section.record, pointer: pointer))
-                case .collection: roots[ri] = .list(try collection(section.record, pointer: pointer))
+                // The section's parts read in place (copying a `SectionSchema` retains its strings).
+                let rs = schema.sections[ri].record
+                switch schema.sections[ri].shape {
+                case .single: roots[ri] = .record(try record(rs, pointer: pointer))
+                case .collection: roots[ri] = .list(try collection(rs, pointer: pointer))
                 }
             } while try more(UInt8(ascii: "}"))
         }
@@ -569,9 +640,31 @@ struct SnapshotScanner {
         // element before found them (`RecordHints`).
         let hints = RecordHints(fields: schema.fields.count)
         defer { hints.free() }
+        // Room for a typical collection at once (growing from one element doubled the array
+        // four times on the way to 16, each a copy and a free).
+        out.reserveCapacity(16)
+        // The elements' slots are carved from blocks of 16 records' worth (`RecordSlotBlock`):
+        // one allocation for many records instead of one each.
+        let width = schema.fields.count
+        var block: RecordSlotBlock? = nil
+        var used = 0
         repeat {
             guard out.count < options.maxCollection else { throw GiveUp() }
-            out.append(.record(try record(schema, list: pointer, index: out.count, hints: hints)))
+            // The block passed unretained: `block` holds it, and each record made in it retains it once.
+            var carved: (Unmanaged<RecordSlotBlock>, UnsafeMutablePointer<RecordSlot>)? = nil
+            if width > 0 {
+                let b: RecordSlotBlock
+                if let block, used &+ width <= block.capacity {
+                    b = block
+                } else {
+                    b = RecordSlotBlock(capacity: width &* 16)
+                    block = b
+                    used = 0
+                }
+                carved = (Unmanaged.passUnretained(b), b.base + used)
+                used &+= width
+            }
+            out.append(.record(try record(schema, list: pointer, index: out.count, hints: hints, carved: carved)))
         } while try more(UInt8(ascii: "]"))
         return out
     }
@@ -580,7 +673,7 @@ struct SnapshotScanner {
     /// of the list at `list` (its pointer spelled out only when read: `LazyLocation.path`).
     mutating func record(
         _ schema: RecordSchema, pointer: String = "", list: String? = nil, index: Int = -1,
-        hints: RecordHints? = nil
+        hints: RecordHints? = nil, carved: (Unmanaged<RecordSlotBlock>, UnsafeMutablePointer<RecordSlot>)? = nil
     ) throws(GiveUp)
         -> Record
     {
@@ -594,7 +687,8 @@ struct SnapshotScanner {
         let origin =
             list.map { LazyLocation(source: src, offset: start, list: $0, index: index) }
             ?? LazyLocation(source: src, offset: start, path: pointer)
-        return try Record.make(schema: schema, count: fields.count, origin: origin) { (slots) throws(GiveUp) in
+        // Reads the fields into the record's slots.
+        func fill(_ slots: UnsafeMutablePointer<RecordSlot>) throws(GiveUp) {
             if closesAtOnce(UInt8(ascii: "}")) { return }
             // The field read last, plus one (0 before the first): the next key is looked for first
             // where it followed that field last time (`hints`), or in schema order after it.
@@ -604,7 +698,9 @@ struct SnapshotScanner {
                 // A key not byte for byte a field's name (another spelling, an unknown key), or a
                 // field given twice, is the tree path's to report.
                 let fi: Int
-                if let known = try knownKey(plan.names, from: guess) {
+                if let expected = expectedKey(plan.names, from: guess) {
+                    fi = expected
+                } else if let known = try knownKey(plan.names, from: guess) {
                     fi = known
                 } else {
                     let k = try key()
@@ -625,12 +721,12 @@ struct SnapshotScanner {
                     let f = fields[fi]
                     switch f.type {
                     case .list, .record:
-                        v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) {
+                        v = try value(f.type, identifier: f.identifier, choices: plan, fi) {
                             SnapshotScanner.pointer(origin.path, name: f.name)
                         }
                     default:
                         // A scalar never asks for its pointer: a closure capturing nothing retains nothing.
-                        v = try value(f.type, identifier: f.identifier, choices: plan.choices[fi]) { "" }
+                        v = try value(f.type, identifier: f.identifier, choices: plan, fi) { "" }
                     }
                 }
                 if sf.zeroIsAmbiguous, fields[fi].zeroProblem(v, at: SourceLocation(file: "")) != nil {
@@ -640,6 +736,12 @@ struct SnapshotScanner {
                 (slots + fi).initialize(to: RecordSlot(value: v, offset: Int32(clamping: at)))
             } while try more(UInt8(ascii: "}"))
         }
+        if let (block, at) = carved {
+            return try Record.make(
+                schema: schema, count: fields.count, origin: origin, carvedFrom: block.takeUnretainedValue(), at: at,
+                fill: fill)
+        }
+        return try Record.make(schema: schema, count: fields.count, origin: origin, fill: fill)
     }
 
     /// The common scalar cases of `value`, read from the plan alone: `null`, a plain string of a
@@ -701,8 +803,10 @@ struct SnapshotScanner {
     }
 
     /// A field's value of `type` (`SnapshotLoader.convert` without a diagnostic); i at the value.
+    /// Its choices (an enumeration's, or a list of one's) are `plan.choices[fi]`, looked up only
+    /// when a choice is read (copying a `ScanNames` retains each of its arrays).
     mutating func value(
-        _ type: FieldType, identifier: Bool, choices: ScanNames, pointer: () -> String
+        _ type: FieldType, identifier: Bool, choices plan: RecordScanPlan, _ fi: Int, pointer: () -> String
     ) throws(GiveUp) -> Value {
         guard i < buf.count else { throw GiveUp() }
         switch (buf[i], type) {
@@ -710,7 +814,7 @@ struct SnapshotScanner {
             try word("null")
             return .null
         case (UInt8(ascii: "\""), _):
-            return try string(type, identifier: identifier, choices: choices)
+            return try string(type, identifier: identifier, choices: plan, fi)
         case (_, .bool), (_, .int):
             guard let v = try boolOrInt(type == .bool ? .bool : .int) else { throw GiveUp() }
             return v
@@ -726,7 +830,7 @@ struct SnapshotScanner {
                 guard out.count < options.maxCollection else { throw GiveUp() }
                 skipWS()
                 let k = out.count
-                let v = try value(inner, identifier: identifier, choices: choices) {
+                let v = try value(inner, identifier: identifier, choices: plan, fi) {
                     SnapshotScanner.pointer(pointer(), index: k)
                 }
                 // A null or blank element is refused by the tree path; nothing else reads as null
@@ -746,7 +850,9 @@ struct SnapshotScanner {
     /// where they say nothing. Printable ASCII without spaces is what `CellText` keeps as it is,
     /// and is typed straight from its bytes; other text goes through the same functions the
     /// tree path calls.
-    mutating func string(_ type: FieldType, identifier: Bool, choices: ScanNames) throws(GiveUp) -> Value {
+    mutating func string(
+        _ type: FieldType, identifier: Bool, choices plan: RecordScanPlan, _ fi: Int
+    ) throws(GiveUp) -> Value {
         let (bytes, plain, ascii) = try stringBytes()
         if plain {
             // An empty string is a blank.
@@ -757,7 +863,9 @@ struct SnapshotScanner {
                 guard let d = Day(isoBytes: bytes) else { throw GiveUp() }
                 return .date(d)
             case .enumeration(let allowed):
-                guard let j = choices.index(of: bytes, readable: readable(bytes), from: 0) else { throw GiveUp() }
+                guard let j = plan.choices[fi].index(of: bytes, readable: readable(bytes), from: 0) else {
+                    throw GiveUp()
+                }
                 return .string(allowed[j])
             case .duration: return try typed(String(decoding: bytes, as: UTF8.self), type)
             default: throw GiveUp()

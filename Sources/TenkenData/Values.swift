@@ -337,6 +337,22 @@ public struct RecordSlot {
     }
 }
 
+/// Raw room for the slots of several records (`capacity` slots), carved out by the snapshot
+/// scanner for the elements of a collection so that they need one allocation between them.
+/// Each record made in it holds the block and deinitialises its own slots; the block frees
+/// the memory once the last of them is gone. Written only while its records are made.
+final class RecordSlotBlock: Sendable {
+    nonisolated(unsafe) let base: UnsafeMutablePointer<RecordSlot>
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+}
+
 /// A loaded record (staff member, device, group…): its values in schema order, and where
 /// each came from. Fields absent from the input are `.null` at offset -1.
 ///
@@ -351,8 +367,12 @@ public final class Record: Sendable {
     public unowned(unsafe) let schema: RecordSchema
     /// The number of fields.
     public let count: Int
-    /// `count` slots, written only while the record is made (`make`), freed by `deinit`.
+    /// `count` slots, written only while the record is made (`make`), freed by `deinit` (or,
+    /// carved from a `RecordSlotBlock`, with the last record of the block).
     @usableFromInline nonisolated(unsafe) let slots: UnsafeMutablePointer<RecordSlot>
+    /// The block `slots` was carved from (the snapshot scanner's collections), nil when the
+    /// record allocated its own.
+    let block: RecordSlotBlock?
     /// Where the element starts: its JSON pointer, or for CSV `row N` (N the line).
     public let origin: LazyLocation
     /// For CSV: the header as written in the file, per field (Japanese or English).
@@ -372,17 +392,24 @@ public final class Record: Sendable {
     /// from its own ids and the flags of the records it holds, so `Facility.normalised` reads
     /// one flag per top-level element instead of walking every id of a facility (issue 15).
     /// Written once, in `make`, before the record is shared: not checked for exclusive access
-    /// (each check cost more than the walk it guards).
-    @exclusivity(unchecked) @usableFromInline nonisolated(unsafe) private(set) var hasIDNotOwnKey = false
+    /// (each check cost more than the walk it guards). True until worked out, so a record made
+    /// by a path that does not note its ids is normalised the slow, exact way, never skipped.
+    @exclusivity(unchecked) @usableFromInline nonisolated(unsafe) private(set) var hasIDNotOwnKey = true
 
     /// A record of `count` fields, all `.null` at offset -1.
     private init(
         schema: RecordSchema, count: Int, origin: LazyLocation, headers: [String]?, fieldSources: [SourceFile?]?,
-        contradictedBlanks: UInt64
+        contradictedBlanks: UInt64, carved: (block: RecordSlotBlock, at: UnsafeMutablePointer<RecordSlot>)? = nil
     ) {
         self.schema = schema
         self.count = count
-        slots = .allocate(capacity: count)
+        if let carved {
+            slots = carved.at
+            block = carved.block
+        } else {
+            slots = .allocate(capacity: count)
+            block = nil
+        }
         slots.initialize(repeating: RecordSlot(value: .null, offset: -1), count: count)
         self.origin = origin
         self.headers = headers
@@ -402,6 +429,22 @@ public final class Record: Sendable {
         let r = Record(
             schema: schema, count: count, origin: origin, headers: headers, fieldSources: fieldSources,
             contradictedBlanks: contradictedBlanks)
+        try fill(r.slots)
+        r.noteIDs()
+        return r
+    }
+
+    /// `make(schema:count:origin:fill:)` with the slots carved from `block` at `at` (`count`
+    /// slots of the block, uninitialised and given to no other record): a collection's records
+    /// then share one allocation instead of making one each.
+    @inline(__always)
+    static func make<E: Error>(
+        schema: RecordSchema, count: Int, origin: LazyLocation, carvedFrom block: RecordSlotBlock,
+        at: UnsafeMutablePointer<RecordSlot>, fill: (UnsafeMutablePointer<RecordSlot>) throws(E) -> Void
+    ) throws(E) -> Record {
+        let r = Record(
+            schema: schema, count: count, origin: origin, headers: nil, fieldSources: nil, contradictedBlanks: 0,
+            carved: (block, at))
         try fill(r.slots)
         r.noteIDs()
         return r
@@ -435,7 +478,8 @@ public final class Record: Sendable {
             default: continue
             }
         }
-        slots.deallocate()
+        // Carved slots are freed with their block, once no record holds it.
+        if block == nil { slots.deallocate() }
     }
 
     /// `s` refers to no storage of its own (a small string, kept in the value's two words, or a

@@ -64,6 +64,15 @@ struct SnapshotScannerTests {
                         let inPlace = scan.index(at: p, available: buf.count - 2, from: from)
                         #expect(inPlace == expected || (inPlace == nil && !readable), "\(key) \(tail)")
                     }
+                    // As a key with its colon right after it (`isKey`): true exactly for that name
+                    // so spelled, where the words of name, quote and colon can be loaded.
+                    for k in names.indices {
+                        let loadable = buf.count - 2 >= (names[k].utf8.count + 2 + 7) & ~7
+                        let spelled = key == names[k] && tail.hasPrefix("\":")
+                        #expect(
+                            scan.isKey(k, at: p, available: buf.count - 2) == (spelled && loadable),
+                            "\(key) \(tail) \(k)")
+                    }
                 }
             }
         }
