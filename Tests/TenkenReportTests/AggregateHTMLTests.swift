@@ -10,6 +10,16 @@ import Testing
 /// The batch aggregate on paper: every rule and every facility, by name, in tables that fit
 /// landscape A4 (and a 1,240-pixel screen); pass rates with their counts; bars coloured by rate.
 struct AggregateHTMLTests {
+    /// `a`'s page in Japanese, as `AggregateHTML.write` puts it in a file.
+    static func render(_ a: Aggregate) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-agg-\(UUID().uuidString).html")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let out = try OutputFile(path: path)
+        try AggregateHTML.write(a, lang: .ja, to: out)
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
     static func page(facilities: Int) throws -> (Aggregate, String) {
         let pack = try #require(Checker.check(PackLoader.embedded().source, schema: PackLoader.builtInSchema).pack)
         let letters = Array("PFMAWNUE")
@@ -24,12 +34,7 @@ struct AggregateHTMLTests {
                 id: "broken", name: nil, input: "in/broken", status: .error, states: "",
                 diagnostics: ["in/broken: error[x]: bad"]))
         let a = Aggregate(pack: pack, asOf: "2026-11-01", facilities: list, shard: nil)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-agg-\(UUID().uuidString).html")
-            .path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let out = try OutputFile(path: path)
-        try AggregateHTML.write(a, lang: .ja, to: out)
-        return (a, try String(contentsOfFile: path, encoding: .utf8))
+        return (a, try Self.render(a))
     }
 
     @Test func everyRuleAndFacilityIsInTablesThatFitThePage() throws {
@@ -106,12 +111,7 @@ struct AggregateHTMLTests {
                 states: String(repeating: "P", count: pack.rules.count), diagnostics: [])
         }
         let a = Aggregate(pack: pack, asOf: "2026-11-01", facilities: list, shard: nil)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tenken-agg-\(UUID().uuidString).html")
-            .path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let out = try OutputFile(path: path)
-        try AggregateHTML.write(a, lang: .ja, to: out)
-        let html = try String(contentsOfFile: path, encoding: .utf8)
+        let html = try Self.render(a)
         for (i, n) in names.enumerated() {
             let shown = SafeText.xml(n).replacingOccurrences(of: "&", with: "&amp;")
                 .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
