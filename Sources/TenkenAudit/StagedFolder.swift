@@ -38,7 +38,7 @@ public struct FacilityFiles: Sendable {
 
     /// Whether `path` names a workbook (by its extension, case-insensitively).
     public static func isWorkbook(_ path: String) -> Bool {
-        workbookExtensions.contains((path as NSString).pathExtension.lowercased())
+        workbookExtensions.contains(FilePath.fileExtension(path))
     }
 }
 

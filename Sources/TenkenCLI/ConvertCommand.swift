@@ -63,7 +63,7 @@ enum ConvertCommand {
                 throw UsageError(
                     message: "`--to xlsx` needs an output file", help: "tenken convert INPUT --to xlsx clinic.xlsx")
             }
-            if to == "xlsx", let out = p.positionals.last, (out as NSString).pathExtension.lowercased() != "xlsx" {
+            if to == "xlsx", let out = p.positionals.last, FilePath.fileExtension(out) != "xlsx" {
                 throw UsageError(
                     message: "`--to xlsx` writes an .xlsx workbook; name the output file with .xlsx (found `\(out)`)",
                     help: nil)

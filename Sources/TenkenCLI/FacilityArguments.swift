@@ -28,7 +28,7 @@ extension CLI {
                     )))
         }
         guard !isDir.boolValue else { return FacilityInput.folder(path, schema: schema).mapError { .input($0) } }
-        let ext = (path as NSString).pathExtension.lowercased()
+        let ext = FilePath.fileExtension(path)
         if FacilityInput.isWorkbook(path) { return .success(FacilityInput.file(path, schema: schema)) }
         if ["csv", "tsv"].contains(ext) {
             let dir = FilePath.parent(path)

@@ -2,6 +2,7 @@ import Foundation
 import TenkenAudit
 import TenkenData
 import TenkenReport
+import TenkenSyntax
 
 /// Writes a blank facility folder: one spreadsheet table per section with Japanese headers
 /// and one example row each, and a short guide. `--json` writes a snapshot and a device
@@ -58,7 +59,7 @@ enum InitCommand {
         let dir = p.positionals[0]
         let json = p.flag("--json")
         Interruption.sayOnStop(console, "init", "\(dir) is as it was")
-        if (dir as NSString).pathExtension.lowercased() == "xlsx", json {
+        if FilePath.fileExtension(dir) == "xlsx", json {
             CLI.usage(
                 UsageError(
                     message: "`--json` writes a folder; `\(dir)` names a workbook",
@@ -70,7 +71,7 @@ enum InitCommand {
         case .success(let t): (facility, files) = t
         case .failure(let r): return CLI.refused(r, console)
         }
-        if (dir as NSString).pathExtension.lowercased() == "xlsx" {
+        if FilePath.fileExtension(dir) == "xlsx" {
             let tables: [SnapshotWriter.TableFile]
             switch FacilityTemplate.writeWorkbook(facility, to: dir) {
             case .success(let t): tables = t

@@ -59,7 +59,7 @@ public enum JSONLines {
     /// or `*.ndjson`, or its first byte other than white space (and a BOM) is `{`, which no
     /// path starts with.
     public static func isJSONLines(_ path: String) -> Bool {
-        if extensions.contains((path as NSString).pathExtension.lowercased()) { return true }
+        if extensions.contains(FilePath.fileExtension(path)) { return true }
         guard case .success(let (fd, _)) = openRegularFile(path) else { return false }
         defer { close(fd) }
         var head = [UInt8](repeating: 0, count: 4096)

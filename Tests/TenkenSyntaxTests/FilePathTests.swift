@@ -21,6 +21,21 @@ struct FilePathTests {
         }
     }
 
+    /// `FilePath.fileExtension` is `NSString.pathExtension` lowercased, read from bytes: equal on
+    /// every ASCII extension, and where the two could differ (a combining mark after the dot)
+    /// neither names an extension tenken reads.
+    @Test func fileExtensionAgreesWithFoundation() {
+        let paths = [
+            "a.xlsx", "dir/a.XLSX", "a", ".xlsx", "dir/.xlsx", "a.", "a.b.c", "dir.x/a", "a.xlsx/", "a.xlsx//", "/", "",
+            ".", "..", "a..b", "dir/..", "a. b", "a.x y", "施設.xlsx", "a.ｘｌｓｘ", "./a.json", "a/.b.json", "~$a.XlSm",
+            "a.json ", "a .json", "a.js/on", "//a.jsonl", "a.ÄB", "snap/F00001.json", "a.NDJSON", "x/y.Csv",
+        ]
+        for p in paths {
+            #expect(FilePath.fileExtension(p) == (p as NSString).pathExtension.lowercased(), "\(p.debugDescription)")
+        }
+        #expect(FilePath.fileExtension("a.\u{301}xlsx") != "xlsx")
+    }
+
     /// The kind, not the case: nothing in the sources calls the trapping API.
     @Test func noSourceUsesTheTrappingCall() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
