@@ -132,6 +132,20 @@ struct CSVReaderTests {
             ])
     }
 
+    /// A file whose every row failed is not called empty; a JSON inventory read as CSV (named
+    /// without `.json`) says so in the first error's help.
+    @Test func aFileOfBadRowsIsNotEmptyAndJSONIsNamed() {
+        let json = "\u{FEFF} [{\"id\": \"PC-01\", \"kind\": \"pc\"}]\n"
+        let (t, d) = CSVReader.parse(utf8: Array(json.utf8), file: "devices")
+        #expect(t == nil)
+        #expect(!d.contains { $0.id == "data.empty-file" })
+        #expect(d.first?.id == "data.csv-bad-quote")
+        #expect(d.first?.help?.contains(".json") == true)
+        let (_, plain) = CSVReader.parse(utf8: Array("wi\"n\n".utf8), file: "d.csv")
+        #expect(!plain.contains { $0.id == "data.empty-file" })
+        #expect(plain.first?.help == nil)
+    }
+
     @Test(arguments: [
         ("id,os\nPC-1,win,extra\n", "data.csv-ragged-row", 2),
         ("id,os\nPC-1,\"win\n", "data.csv-unterminated-quote", 2),
