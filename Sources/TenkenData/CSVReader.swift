@@ -102,14 +102,6 @@ public enum CSVReader {
         return line
     }
 
-    /// Whether the first byte other than white space and a UTF-8 byte order mark opens a JSON
-    /// array or object: no CSV header starts with `[` or `{`.
-    static func looksLikeJSON(_ b: [UInt8]) -> Bool {
-        var i = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0D || b[i] == 0x0A { i += 1 }
-        return i < b.count && (b[i] == UInt8(ascii: "[") || b[i] == UInt8(ascii: "{"))
-    }
-
     /// RFC 4180: comma-separated, CRLF or LF, `"` quoting with `""` inside, newlines allowed in
     /// quoted cells. Blank lines are skipped. Errors are collected and the bad record dropped.
     public static func parse(utf8 b: [UInt8], file: String) -> (CSVTable?, [Diagnostic]) {
@@ -207,14 +199,17 @@ public enum CSVReader {
         }
         guard let header = records.first else {
             // Only a file with no row at all is empty: one whose rows all failed has said why.
-            if !diags.contains(where: { $0.severity == .error }) {
+            if let k = diags.firstIndex(where: { $0.severity == .error }) {
+                // A JSON inventory named without `.json` (`devices`, `d.jsonl`) reads as CSV; no
+                // CSV header starts with `[` or `{`.
+                if let c = JSONLines.firstByte(b[...]), c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+                    diags[k].help = "this file looks like JSON, not CSV: give a JSON file a name ending in `.json`"
+                }
+            } else {
                 diags.append(
                     Diagnostic(
                         "data.empty-file", .error, "file is empty; expected a header row",
                         at: SourceLocation(file: file)))
-            } else if let k = diags.firstIndex(where: { $0.severity == .error }), looksLikeJSON(b) {
-                // A JSON inventory named without `.json` (`devices`, `d.jsonl`) reads as CSV.
-                diags[k].help = "this file looks like JSON, not CSV: give a JSON file a name ending in `.json`"
             }
             return (nil, diags)
         }

@@ -152,10 +152,9 @@ public enum CellText {
         // lie: a lower-case test needs neither the bytes in order nor the bytes past the end
         // masked (zero in a small string, and a zero byte is not lower case), only the last byte
         // (the mark and length) left out. No byte swap, no mask worked out from the length.
-        #if (arch(x86_64) || arch(arm64)) && _endian(little)
-        let (lo, hi) = unsafeBitCast(s, to: (UInt64, UInt64).self)
-        if hi >> 60 == 0xE { return !SWAR.hasASCIILower(lo) && !SWAR.hasASCIILower(hi & 0x00FF_FFFF_FFFF_FFFF) }
-        #endif
+        if let (lo, hi) = InlineASCII.rawWords(s) {
+            return !SWAR.hasASCIILower(lo) && !SWAR.hasASCIILower(hi & 0x00FF_FFFF_FFFF_FFFF)
+        }
         return s.utf8.withContiguousStorageIfAvailable { SWAR.isASCIIWithoutLower($0) }
             ?? s.utf8.allSatisfy { $0 < 0x80 && !(0x61...0x7A).contains($0) }
     }

@@ -65,9 +65,15 @@ public enum JSONLines {
         var head = [UInt8](repeating: 0, count: 4096)
         let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard n > 0 else { return false }
-        var i = n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0
-        while i < n, isBlank(head[i]) || head[i] == 10 { i += 1 }
-        return i < n && head[i] == UInt8(ascii: "{")
+        return firstByte(head[..<n]) == UInt8(ascii: "{")
+    }
+
+    /// The first byte of `b` other than a UTF-8 byte order mark at its start and white space
+    /// (space, tab, CR, LF); nil when there is none.
+    static func firstByte(_ b: ArraySlice<UInt8>) -> UInt8? {
+        var i = b.starts(with: [0xEF, 0xBB, 0xBF]) ? b.startIndex + 3 : b.startIndex
+        while i < b.endIndex, isBlank(b[i]) || b[i] == 10 { i += 1 }
+        return i < b.endIndex ? b[i] : nil
     }
 
     static func isBlank(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 13 }

@@ -60,15 +60,26 @@ enum SWAR {
 /// reading that lazily made flag cost more than the words it guards (a `swift_once` a call).
 /// `IdKeyTests` checks this against the bytes of strings made in every usual way.
 enum InlineASCII {
-    /// `s`'s bytes packed as two big-endian words, zero past the end, with its length in the
-    /// last byte (as `IdKey` packs a key), when `s` is a small ASCII string; else nil.
+    /// `s`'s two words as they lie, when `s` is a small ASCII string: its bytes in memory order
+    /// (little-endian), zero past the end, and the last byte (flags and length) as it is; else
+    /// nil. The one place that reads the small string's layout.
     @inline(__always)
-    static func words(_ s: String) -> (head: UInt64, tail: UInt64)? {
+    static func rawWords(_ s: String) -> (lo: UInt64, hi: UInt64)? {
         #if (arch(x86_64) || arch(arm64)) && _endian(little)
         let (lo, hi) = unsafeBitCast(s, to: (UInt64, UInt64).self)
         // The top nibble of the second word: 0xE is "immortal, ASCII, small" (0xA a small
         // string that is not ASCII; a large one has neither of the two low bits set).
-        guard hi >> 60 == 0xE else { return nil }
+        return hi >> 60 == 0xE ? (lo, hi) : nil
+        #else
+        return nil
+        #endif
+    }
+
+    /// `s`'s bytes packed as two big-endian words, zero past the end, with its length in the
+    /// last byte (as `IdKey` packs a key), when `s` is a small ASCII string; else nil.
+    @inline(__always)
+    static func words(_ s: String) -> (head: UInt64, tail: UInt64)? {
+        guard let (lo, hi) = rawWords(s) else { return nil }
         let n = (hi >> 56) & 0xF
         // Bytes past the length are zero in a small string; masked all the same, so a key
         // never depends on it.
@@ -76,8 +87,5 @@ enum InlineASCII {
         let rest = n > 8 ? n &- 8 : 0
         let tail = (hi & 0x00FF_FFFF_FFFF_FFFF).byteSwapped & ~(~UInt64(0) >> (8 &* rest))
         return (head, tail | n)
-        #else
-        return nil
-        #endif
     }
 }

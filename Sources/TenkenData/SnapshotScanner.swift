@@ -736,12 +736,9 @@ struct SnapshotScanner {
                 (slots + fi).initialize(to: RecordSlot(value: v, offset: Int32(clamping: at)))
             } while try more(UInt8(ascii: "}"))
         }
-        if let (block, at) = carved {
-            return try Record.make(
-                schema: schema, count: fields.count, origin: origin, carvedFrom: block.takeUnretainedValue(), at: at,
-                fill: fill)
-        }
-        return try Record.make(schema: schema, count: fields.count, origin: origin, fill: fill)
+        return try Record.make(
+            schema: schema, count: fields.count, origin: origin,
+            carved: carved.map { ($0.0.takeUnretainedValue(), $0.1) }, fill: fill)
     }
 
     /// The common scalar cases of `value`, read from the plan alone: `null`, a plain string of a

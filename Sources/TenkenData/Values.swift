@@ -419,32 +419,19 @@ public final class Record: Sendable {
 
     /// Makes a record of `count` fields, all `.null` at offset -1, then lets `fill` set them
     /// (a loader writing fields as it reads them, without an array in between). Inlined, so the
-    /// loader's `fill` is compiled into it rather than called as a closure.
+    /// loader's `fill` is compiled into it rather than called as a closure. With `carved`, the
+    /// slots are `count` slots of that block at `at`, uninitialised and given to no other record
+    /// (the snapshot scanner's collections: one allocation for many records).
     @inline(__always)
     static func make<E: Error>(
         schema: RecordSchema, count: Int, origin: LazyLocation, headers: [String]? = nil,
         fieldSources: [SourceFile?]? = nil, contradictedBlanks: UInt64 = 0,
+        carved: (block: RecordSlotBlock, at: UnsafeMutablePointer<RecordSlot>)? = nil,
         fill: (UnsafeMutablePointer<RecordSlot>) throws(E) -> Void
     ) throws(E) -> Record {
         let r = Record(
             schema: schema, count: count, origin: origin, headers: headers, fieldSources: fieldSources,
-            contradictedBlanks: contradictedBlanks)
-        try fill(r.slots)
-        r.noteIDs()
-        return r
-    }
-
-    /// `make(schema:count:origin:fill:)` with the slots carved from `block` at `at` (`count`
-    /// slots of the block, uninitialised and given to no other record): a collection's records
-    /// then share one allocation instead of making one each.
-    @inline(__always)
-    static func make<E: Error>(
-        schema: RecordSchema, count: Int, origin: LazyLocation, carvedFrom block: RecordSlotBlock,
-        at: UnsafeMutablePointer<RecordSlot>, fill: (UnsafeMutablePointer<RecordSlot>) throws(E) -> Void
-    ) throws(E) -> Record {
-        let r = Record(
-            schema: schema, count: count, origin: origin, headers: nil, fieldSources: nil, contradictedBlanks: 0,
-            carved: (block, at))
+            contradictedBlanks: contradictedBlanks, carved: carved)
         try fill(r.slots)
         r.noteIDs()
         return r

@@ -173,7 +173,9 @@ public struct Aggregate: Sendable {
     static func computeStats(_ rules: [AggregateRule], _ facilities: FacilityRows) -> ([RuleStats], Totals) {
         let n = rules.count
         let required = rules.map { $0.level == .required }
-        let (fail, unknown, error) = (byte(.fail), byte(.unknown), byte(.error))
+        let (fail, unknown, error) = (
+            FacilitySummary.byte(.fail), FacilitySummary.byte(.unknown), FacilitySummary.byte(.error)
+        )
         // Counted in a flat table by letter byte, turned into dictionaries once at the end.
         var table = [Int](repeating: 0, count: n * 128)
         var totals = Totals()
@@ -208,8 +210,6 @@ public struct Aggregate: Sendable {
         }
         return (stats, totals)
     }
-
-    static func byte(_ s: RuleState) -> UInt8 { FacilitySummary.byte(s) }
 
     public init(pack: CheckedPack, asOf: String, facilities: [FacilitySummary], shard: String?) {
         self.init(pack: pack, asOf: asOf, rows: FacilityRows(facilities), shard: shard)
@@ -298,7 +298,8 @@ public struct Aggregate: Sendable {
         // The five counts of a key in one pass over the letters (as `View.count` counts each).
         let levels = rules.map(\.level)
         let (fail, unknown, manual, error) = (
-            Aggregate.byte(.fail), Aggregate.byte(.unknown), Aggregate.byte(.manual), Aggregate.byte(.error)
+            FacilitySummary.byte(.fail), FacilitySummary.byte(.unknown), FacilitySummary.byte(.manual),
+            FacilitySummary.byte(.error)
         )
         let keys = facilities.indices.map { k -> (Int, Int, Int, Int, Int, Int) in
             let f = facilities.view(k)

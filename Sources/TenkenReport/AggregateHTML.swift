@@ -60,14 +60,20 @@ public enum AggregateHTML {
     static func plainName(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         for x in b {
             if x < 0x80 {
-                guard x >= 0x20, x != 0x7F, x != UInt8(ascii: "<"), x != UInt8(ascii: ">"), x != UInt8(ascii: "&"),
-                    x != UInt8(ascii: "\""), x != UInt8(ascii: "'")
-                else { return false }
+                guard plainASCII(x) else { return false }
             } else if x == 0xC2 || x == 0xD8 || x == 0xE2 || x == 0xEF {
                 return false
             }
         }
         return true
+    }
+
+    /// Whether libxml2 and `SafeText.xml` write the ASCII byte `x` as it is in text: printable,
+    /// and none of `<`, `>`, `&` or a quote.
+    @inline(__always)
+    static func plainASCII(_ x: UInt8) -> Bool {
+        x >= 0x20 && x < 0x7F && x != UInt8(ascii: "<") && x != UInt8(ascii: ">") && x != UInt8(ascii: "&")
+            && x != UInt8(ascii: "\"") && x != UInt8(ascii: "'")
     }
 
     /// A pass rate's bar colour class: below 50 % r0 (red), below 80 % r1 (orange), below
@@ -252,6 +258,7 @@ public enum AggregateHTML {
         var slots = [Int](repeating: -1, count: 256)
         for (k, b) in letters.enumerated() where slots[Int(b)] < 0 { slots[Int(b)] = k }
         let required = a.rules.map { $0.level == .required }
+        let fail = FacilitySummary.byte(.fail)
         var row: [UInt8] = []
         for (g, cols) in groups.enumerated() {
             w.open("table", ["class": g == 0 ? "heat" : "heat more"])
@@ -346,11 +353,7 @@ public enum AggregateHTML {
         ) -> Bool {
             row.removeAll(keepingCapacity: true)
             row.append(contentsOf: "<tr><td class=\"fid\">".utf8)
-            for b in f.id {
-                guard b >= 0x20, b < 0x7F, b != UInt8(ascii: "<"), b != UInt8(ascii: ">"), b != UInt8(ascii: "&"),
-                    b != UInt8(ascii: "\""), b != UInt8(ascii: "'")
-                else { return false }
-            }
+            guard f.id.allSatisfy(plainASCII) else { return false }
             if let name = f.name, !name.isEmpty {
                 guard plainName(name) else { return false }
                 row.append(contentsOf: name)
@@ -363,7 +366,7 @@ public enum AggregateHTML {
             row.append(contentsOf: "</td><td class=\"n\">".utf8)
             // `a.requiredGaps`, from the letters' bytes.
             var gaps = 0
-            for (i, b) in f.states.enumerated() where i < required.count && b == UInt8(ascii: "F") && required[i] {
+            for (i, b) in f.states.enumerated() where i < required.count && b == fail && required[i] {
                 gaps += 1
             }
             Aggregate.appendDecimal(gaps, to: &row)
